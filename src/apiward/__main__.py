@@ -1,0 +1,5 @@
+"""Run the CLI with ``python -m apiward``."""
+
+from apiward.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Shared vocabulary every part of apiward imports; it imports nothing of apiward."""
