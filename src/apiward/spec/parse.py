@@ -1,0 +1,132 @@
+"""Text to data: JSON or YAML through safe loaders only, with line numbers on errors.
+
+YAML goes through libyaml's ``CSafeLoader`` for speed and falls back to the pure
+``SafeLoader`` when libyaml refuses the text (a few real specs need it). Both are
+subclassed the same two ways, neither of which can construct arbitrary objects:
+
+* timestamps stay strings: an OpenAPI document is JSON data, and real specs hold
+  invalid dates (``second must be in 0..59``) that would otherwise fail to load;
+* the bare ``=`` value (YAML 1.1's ``tag:yaml.org,2002:value``) reads as ``"="``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from apiward.core.errors import SpecError
+
+_VALUE_TAG = "tag:yaml.org,2002:value"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+def _without_timestamps(
+    resolvers: dict[Any, list[tuple[str, Any]]],
+) -> dict[Any, list[tuple[str, Any]]]:
+    return {
+        first: [(tag, regexp) for tag, regexp in entries if tag != _TIMESTAMP_TAG]
+        for first, entries in resolvers.items()
+    }
+
+
+def _construct_equals(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return "="
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's pure safe loader, with dates as strings and ``=`` as a string."""
+
+    yaml_implicit_resolvers = _without_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
+
+
+_SafeLoader.add_constructor(_VALUE_TAG, _construct_equals)
+
+_CBase: Any = getattr(yaml, "CSafeLoader", None)
+
+
+if _CBase is not None:
+
+    class _CSafeLoader(_CBase):  # type: ignore[misc]
+        """libyaml's safe loader, with dates as strings and ``=`` as a string."""
+
+        yaml_implicit_resolvers = _without_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
+
+    _CSafeLoader.add_constructor(_VALUE_TAG, _construct_equals)
+    _LOADERS: tuple[Any, ...] = (_CSafeLoader, _SafeLoader)
+else:  # pragma: no cover - libyaml is present in every supported wheel
+    _LOADERS = (_SafeLoader,)
+
+
+def parse(text: str, *, source: str) -> Any:
+    """Parse JSON or YAML ``text`` into plain data; errors become one-line SpecErrors."""
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            if _looks_like_json_only(text):
+                raise SpecError(
+                    f"invalid JSON: {error.msg}", source=source, line=error.lineno
+                ) from None
+            # Flow-style YAML also starts with a brace; let the YAML parser decide.
+    return _parse_yaml(text, source=source)
+
+
+def _looks_like_json_only(text: str) -> bool:
+    """A document that starts with ``{"`` is JSON in intent; YAML's error would mislead."""
+    return text.lstrip().startswith(('{"', "[")) or text.lstrip()[1:].lstrip().startswith('"')
+
+
+def _parse_yaml(text: str, *, source: str) -> Any:
+    first_error: yaml.YAMLError | None = None
+    for loader in _LOADERS:
+        try:
+            return yaml.load(text, Loader=loader)  # noqa: S506 - only the safe loaders above
+        except yaml.YAMLError as error:
+            first_error = first_error or error
+        except ValueError as error:  # a constructor refusing a value (e.g. an int overflow)
+            raise SpecError(f"invalid YAML value: {error}", source=source) from None
+    raise _yaml_error(first_error, text, source=source)
+
+
+def _yaml_error(error: yaml.YAMLError | None, text: str, *, source: str) -> SpecError:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    if isinstance(error, yaml.reader.ReaderError):
+        problem = f"unacceptable character #x{error.character:04x}"
+        # libyaml reports a character offset here, not a line; count the lines.
+        line = text.count("\n", 0, error.position) + 1 if isinstance(error.position, int) else None
+        return SpecError(f"invalid YAML: {problem}", source=source, line=line)
+    line = mark.line + 1 if mark is not None else None
+    return SpecError(f"invalid YAML: {' '.join(str(problem).split())}", source=source, line=line)
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The YAML node tree of ``text`` (positions only, no objects), or None if unreadable."""
+    try:
+        return yaml.compose(text, Loader=_SafeLoader)
+    except yaml.YAMLError:
+        return None
+
+
+def line_of(tree: yaml.Node | None, pointer: str) -> int | None:
+    """The 1-based line where ``pointer`` is in a composed document, as near as it gets."""
+    node = tree
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in (p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]):
+        node = _child(node, part)
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _child(node: yaml.Node | None, part: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == part:
+                return value  # type: ignore[no-any-return]
+    if isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+        return node.value[int(part)]  # type: ignore[no-any-return]
+    return None
