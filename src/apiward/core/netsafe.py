@@ -32,6 +32,9 @@ ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+# Looked up through this name so tests can stand in for DNS without patching socket.
+_getaddrinfo = socket.getaddrinfo
+
 
 def refusal(address: str) -> str | None:
     """Why ``address`` (an IP literal) must not be contacted, or None when it is global."""
@@ -43,8 +46,8 @@ def refusal(address: str) -> str | None:
         ("a loopback", ip.is_loopback),
         ("a link-local (cloud metadata)", ip.is_link_local),
         ("a multicast", ip.is_multicast),
-        ("a private", ip.is_private),
         ("a reserved", ip.is_reserved),
+        ("a private", ip.is_private),
     ):
         if flag:
             return f"{ip} is {kind} address"
@@ -86,7 +89,7 @@ class _SafeBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = _getaddrinfo(host, port, type=socket.SOCK_STREAM)
         last: Exception | None = None
         for address in _checked_addresses(infos, host):
             try:

@@ -134,6 +134,8 @@ def _preferred_key(uri: str, pointer: str) -> str:
     parts = [unescape(p) for p in pointer.split("/")[1:]]
     if parts[:2] == ["components", "schemas"] or parts[:1] == ["definitions"]:
         parts = parts[2:] if parts[0] == "components" else parts[1:]
-    elif stem:
+    elif stem and len(parts) != 1:
+        # A whole file is named by its stem; a single-segment pointer (the common
+        # ``definitions.yaml#/Pet``) by the segment.
         parts = [stem, *parts]
     return _UNSAFE.sub("_", "_".join(parts)).strip("_") or "schema"
