@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from apiward import __version__
-from apiward.cli import spec
+from apiward.cli import demo, spec
 from apiward.core.errors import ApiwardError
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 
 # Each verb is one module; registering it here is the only other change it needs.
+app.add_typer(demo.app, name="demo")
 app.add_typer(spec.app, name="spec")
 
 

@@ -1,0 +1,65 @@
+"""Serving the demo bank on 127.0.0.1: in a background thread, or in the foreground."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from apiward.demo.app import create_app
+
+HOST = "127.0.0.1"  # the demo is vulnerable on purpose: never bind anything wider
+START_TIMEOUT = 15.0
+
+
+def _bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, port))
+    return sock
+
+
+def _server(app: FastAPI) -> uvicorn.Server:
+    return uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+
+
+@contextmanager
+def running(*, fixed: bool = False, port: int = 0, data_dir: Path | None = None) -> Iterator[str]:
+    """Serve a fresh demo bank on 127.0.0.1 in a thread; yields its base URL."""
+    with serving(create_app(fixed=fixed, data_dir=data_dir), port=port) as url:
+        yield url
+
+
+@contextmanager
+def serving(app: FastAPI, *, port: int = 0) -> Iterator[str]:
+    """Serve a demo bank app on 127.0.0.1 in a thread; yields its base URL."""
+    sock = _bind(port)
+    server = _server(app)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the demo bank did not start")
+            time.sleep(0.01)
+        yield f"http://{HOST}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def serve_forever(*, fixed: bool = False, port: int = 8000) -> None:
+    """Serve a fresh demo bank on 127.0.0.1 in the foreground until interrupted."""
+    sock = _bind(port)
+    try:
+        _server(create_app(fixed=fixed)).run(sockets=[sock])
+    finally:
+        sock.close()
