@@ -1,0 +1,54 @@
+"""`apiward demo serve`: the bank on 127.0.0.1, from the real CLI."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import httpx
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_serve_help_lists_its_options(apiward: Run) -> None:
+    """`apiward demo serve --help` shows --fixed and --port."""
+    result = apiward("demo", "serve", "--help")
+    assert result.returncode == 0
+    assert "--fixed" in result.stdout
+    assert "--port" in result.stdout
+
+
+def test_serve_answers_on_loopback_and_warns() -> None:
+    """`apiward demo serve --port N` serves the contract on 127.0.0.1 and prints a warning."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "apiward", "demo", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/openapi.json")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the demo bank did not start"
+                time.sleep(0.1)
+        assert response.json()["info"]["title"] == "apiward bank"
+    finally:
+        process.terminate()
+        stdout, _ = process.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}/openapi.json" in stdout
+    assert "vulnerable on purpose" in stdout
