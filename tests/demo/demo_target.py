@@ -41,6 +41,9 @@ def registry() -> tuple[dict[str, Exploit], Callable[[str], Callable[[Exploit], 
     return table, register
 
 
+HOSTILE_PAGE = b"<html><script>fetch('/api/v2/me').then(r => r.text())</script></html>"
+
+
 class Canary:
     """An HTTP listener on 127.0.0.1 that remembers which paths were requested."""
 
@@ -51,9 +54,11 @@ class Canary:
         class Handler(BaseHTTPRequestHandler):
             def _record(self) -> None:
                 hits.append(self.path)
-                body = b"transfer_id,date,amount,memo\nx,2026-01-01,1.00,canary\n"
+                body, kind = b"transfer_id,date,amount,memo\nx,2026-01-01,1.00,canary\n", "text/csv"
+                if self.path.endswith(".html"):
+                    body, kind = HOSTILE_PAGE, "text/html; charset=utf-8"
                 self.send_response(200)
-                self.send_header("Content-Type", "text/csv")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

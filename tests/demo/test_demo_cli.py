@@ -52,3 +52,14 @@ def test_serve_answers_on_loopback_and_warns() -> None:
         stdout, _ = process.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}/openapi.json" in stdout
     assert "vulnerable on purpose" in stdout
+
+
+def test_busy_port_is_one_line_and_exit_2(apiward: Run) -> None:
+    """A port already in use ends in one error line and exit code 2, not a traceback."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = apiward("demo", "serve", "--port", str(busy.getsockname()[1]))
+    assert result.returncode == 2
+    assert "cannot listen on 127.0.0.1" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -18,6 +18,7 @@ _ROW = (
     " referral_code, referred_by, internal_notes FROM users WHERE username = ?"
 )
 _WRITABLE = {"email", "full_name"}
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 @router.get("", response_model=User)
@@ -46,7 +47,10 @@ async def set_avatar(body: AvatarRequest, bank: BankDep, me: Me) -> Avatar:
     """Fetch a picture from a URL and make it your avatar."""
     # planted: ssrf-avatar-url (fetched server-side wherever it points, unless fixed)
     fetched = await outbound.fetch(bank.fixed, body.url)
-    content_type = fetched.headers.get("content-type", "application/octet-stream")
+    content_type = fetched.headers.get("content-type", "").split(";")[0].strip().lower()
+    # planted: avatar-third-party-content-trusted (served back from our origin as it came)
+    if bank.fixed and content_type not in IMAGE_TYPES:
+        raise HTTPException(422, "the URL is not a PNG, JPEG, GIF or WebP image")
     bank.db.run(
         "UPDATE users SET avatar = ?, avatar_type = ? WHERE username = ?",
         (fetched.content, content_type, me.username),

@@ -12,6 +12,7 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
+from apiward.core.errors import ConfigError
 from apiward.demo.app import create_app
 
 HOST = "127.0.0.1"  # the demo is vulnerable on purpose: never bind anything wider
@@ -21,7 +22,11 @@ START_TIMEOUT = 15.0
 def _bind(port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((HOST, port))
+    try:
+        sock.bind((HOST, port))
+    except OSError as error:
+        sock.close()
+        raise ConfigError(f"cannot listen on {HOST}:{port}: {error.strerror}") from error
     return sock
 
 

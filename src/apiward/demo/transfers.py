@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from apiward.demo.deps import Bank, BankDep, Me, Principal, any_account, owned_account
+from apiward.demo.deps import Bank, BankDep, Me, Principal, any_account
 from apiward.demo.models import Message, Transfer, TransferRequest
 
 router = APIRouter(prefix="/api/v2/transfers", tags=["transfers"])
@@ -61,13 +61,10 @@ async def search_transfers(
 @router.post("", status_code=201, responses={404: {"model": Message}, 409: {"model": Message}})
 async def create_transfer(body: TransferRequest, bank: BankDep, me: Me) -> Transfer:
     """Send money from one of your accounts."""
-    if bank.fixed:
-        source = owned_account(bank, me, body.from_account_id)
-        if source["owner"] != me.username:
-            raise HTTPException(404, "account not found")
-    else:
-        # planted: bola-transfer-from-foreign-account (the body's source account is trusted)
-        source = any_account(bank, body.from_account_id)
+    source = any_account(bank, body.from_account_id)
+    # planted: bola-transfer-from-foreign-account (the body's source account is trusted)
+    if bank.fixed and source["owner"] != me.username:
+        raise HTTPException(404, "account not found")
     any_account(bank, body.to_account_id)
     _check_funds(bank, me, source, body.amount)
     transfer = {
