@@ -50,7 +50,9 @@ def security_label(op: Operation) -> str:
     if op.is_public:
         return "public"
     alternatives = [
-        " + ".join(f"{name}({', '.join(scopes)})" if scopes else name for name, scopes in alt.items())
+        " + ".join(
+            f"{name}({', '.join(scopes)})" if scopes else name for name, scopes in alt.items()
+        )
         for alt in op.security
         if alt
     ]

@@ -78,7 +78,7 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
         schema["type"] = kind if "null" in kind else [*kind, "null"]
     else:
         schema = {"anyOf": [schema, dict(_NULL)]}
-    if "enum" in schema and None not in schema["enum"]:
+    if isinstance(schema.get("enum"), list) and None not in schema["enum"]:
         # An enum lists every allowed value; null must be one of them to be allowed.
         schema["enum"] = [*schema["enum"], None]
     return schema

@@ -29,7 +29,9 @@ def find_root(folder: Path, *, max_bytes: int) -> Path:
         referenced = {target for path in candidates for target in _referenced(path)}
         candidates = [path for path in candidates if path.resolve() not in referenced] or candidates
     if len(candidates) > 1:
-        names = ", ".join(str(path.relative_to(folder)) for path in candidates)
+        names = ", ".join(str(path.relative_to(folder)) for path in candidates[:10])
+        if len(candidates) > 10:
+            names += f" and {len(candidates) - 10} more"
         raise SpecError(
             f"several root documents ({names}); name the one to load", source=str(folder)
         )

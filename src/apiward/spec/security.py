@@ -20,6 +20,8 @@ from apiward.spec.model import (
     frozen,
 )
 
+_LOCATIONS = frozenset(loc.value for loc in ParameterLocation)
+
 SWAGGER_FLOWS = {
     "implicit": "implicit",
     "password": "password",
@@ -58,14 +60,14 @@ def scheme(name: str, raw: Mapping[str, Any]) -> SecurityScheme:
         flows[flow] = _flow(raw)
     elif kind == "oauth2" and isinstance(raw.get("flows"), dict):
         flows = {str(k): _flow(v) for k, v in raw["flows"].items() if isinstance(v, dict)}
-    location = raw.get("in")
+    location = raw.get("in") if isinstance(raw.get("in"), str) else None
     return SecurityScheme(
         name=name,
         type=kind,
         description=_text(raw, "description"),
         scheme=str(raw["scheme"]).lower() if "scheme" in raw else None,
         bearer_format=_optional(raw, "bearerFormat"),
-        location=ParameterLocation(location) if location in set(ParameterLocation) else None,
+        location=ParameterLocation(location) if location in _LOCATIONS else None,
         parameter_name=_optional(raw, "name") if kind == "apiKey" else None,
         flows=frozen(flows),
         openid_connect_url=_optional(raw, "openIdConnectUrl"),
