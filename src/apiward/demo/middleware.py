@@ -45,7 +45,8 @@ class ErrorBodies:
         except Exception as error:
             if started:
                 raise
-            log.exception("unhandled error")
+            # One line, not a traceback: scanners provoke errors by the hundred.
+            log.warning("unhandled %s on %s", type(error).__name__, scope.get("path"))
             body: dict[str, object] = {"detail": "internal server error"}
             if self.verbose:
                 # planted: stack-trace-in-errors
