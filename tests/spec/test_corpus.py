@@ -9,15 +9,38 @@ from __future__ import annotations
 
 import csv
 import os
+from typing import Any
 
 import pytest
 from tests.conftest import SHARED
 
 from apiward.core.errors import SpecError
-from apiward.spec import load
+from apiward.spec import Api, load
 
 CORPUS = SHARED / "data" / "openapi-corpus"
 MANIFEST = CORPUS / "MANIFEST.tsv"
+
+
+def _dangling_table_refs(api: Api) -> set[str]:
+    """Table keys referenced by the model's schemas that the table does not hold."""
+    roots: list[Any] = list(api.schemas.values())
+    for op in api.operations:
+        roots += [p.schema for p in op.parameters]
+        roots += list(op.request_body.content.values()) if op.request_body else []
+        for response in op.responses.values():
+            roots += [*response.content.values(), *response.headers.values()]
+    found: set[str] = set()
+    stack = roots
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                found.add(ref.removeprefix("#/$defs/"))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found - set(api.schemas)
 
 
 def _entries() -> list[dict[str, str]]:
@@ -46,6 +69,7 @@ def test_corpus_spec_loads_or_fails_cleanly(entry: dict[str, str]) -> None:
         if expected:
             assert len(api.operations) == int(expected)
         assert all("\n" not in warning for warning in api.warnings)
+        assert _dangling_table_refs(api) == set()
     if failure is not None:
         message = str(failure)
         assert not expected, f"expected {expected} operations, got: {message}"

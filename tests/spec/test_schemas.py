@@ -266,3 +266,30 @@ def test_example_data_is_not_resolved(load_text: Callable[..., Api]) -> None:
     )
     assert api.schemas["Doc"]["example"] == {"$ref": "https://example.com/not/a/ref"}
     assert api.warnings == ()
+
+
+def test_refs_next_to_siblings_and_in_item_lists_are_rewritten(
+    load_text: Callable[..., Api],
+) -> None:
+    """$refs beside siblings, inside 2.0/3.0 item lists, and whole $ref'd property maps resolve."""
+    api = load_text(
+        """
+        openapi: 3.0.0
+        info: {}
+        components:
+          schemas:
+            Base: {type: object}
+            Props: {a: {type: string}}
+            Child:
+              $ref: "#/components/schemas/Base"
+              properties: {b: {$ref: "#/components/schemas/Base"}}
+            Pair: {type: array, items: [{$ref: "#/components/schemas/Base"}]}
+            Shared: {type: object, properties: {$ref: "#/components/schemas/Props"}}
+        """
+    )
+    assert api.schemas["Child"] == {
+        "$ref": "#/$defs/Base",
+        "properties": {"b": {"$ref": "#/$defs/Base"}},
+    }
+    assert api.schemas["Pair"] == {"type": "array", "prefixItems": [{"$ref": "#/$defs/Base"}]}
+    assert api.schemas["Shared"]["properties"] == {"a": {"type": "string"}}

@@ -72,27 +72,43 @@ class SchemaTable:
         if not isinstance(value, dict):
             return value
         ref = value.get("$ref")
-        if isinstance(ref, str):
-            uri, pointer = self.documents.target(ref, node.uri)
-            rewritten = {**value, "$ref": DEFS + self._key(uri, pointer, where=node, ref=ref)}
-            return normalise(rewritten, legacy=self.legacy) if len(value) > 1 else rewritten
+        if isinstance(ref, str) and len(value) == 1:
+            return {"$ref": self._rewrite(ref, node)}
+        # Siblings of $ref are kept and walked (2020-12 semantics): real 2.0/3.0 specs
+        # put properties and nullable next to a $ref and mean them.
         out: dict[str, Any] = {}
         for key, member in value.items():
             out[key] = self._member(key, member, node)
+        if isinstance(ref, str):
+            out["$ref"] = self._rewrite(ref, node)
         return normalise(out, legacy=self.legacy)
 
+    def _rewrite(self, ref: str, node: Node) -> str:
+        uri, pointer = self.documents.target(ref, node.uri)
+        return DEFS + self._key(uri, pointer, where=node, ref=ref)
+
     def _member(self, key: str, member: Any, node: Node) -> Any:
-        if key in ONE:
-            return self._convert(member, node.child(key)) if isinstance(member, dict) else member
-        if key in MANY and isinstance(member, list):
+        if (key in MANY or key == "items") and isinstance(member, list):
             at = node.child(key)
             return [self._convert(item, at.child(i)) for i, item in enumerate(member)]
+        if key in ONE:
+            return self._convert(member, node.child(key)) if isinstance(member, dict) else member
         if key in NAMED and isinstance(member, dict):
-            at = node.child(key)
-            return {name: self._convert(sub, at.child(name)) for name, sub in member.items()}
+            at = self._named(node.child(key))
+            if not isinstance(at.value, dict):
+                return {}
+            return {name: self._convert(sub, at.child(name)) for name, sub in at.value.items()}
         if key == "discriminator" and isinstance(member, dict):
             return self._discriminator(member, node)
         return member
+
+    def _named(self, node: Node) -> Node:
+        """A map of subschemas, following a $ref to the whole map (DigitalOcean does this)."""
+        try:
+            return self.documents.resolve(node)
+        except DanglingRefError as error:
+            self.documents.dangling(error)
+            return Node({}, node.uri, node.pointer)
 
     def _discriminator(self, member: dict[str, Any], node: Node) -> dict[str, Any]:
         mapping = member.get("mapping")
