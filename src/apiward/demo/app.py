@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from starlette.middleware.cors import CORSMiddleware
 
 from apiward import __version__
@@ -61,6 +62,10 @@ It is the target apiward's scanner, guard and inventory are demonstrated on.
 Never expose it beyond 127.0.0.1."""
 
 
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
 def create_app(*, fixed: bool = False, data_dir: Path | None = None) -> FastAPI:
     """The demo bank API: vulnerable, or with every planted flaw fixed."""
     owns_dir = data_dir is None
@@ -89,6 +94,8 @@ def create_app(*, fixed: bool = False, data_dir: Path | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         servers=[{"url": "/", "description": "this server"}],
+        # Readable operationIds (get_account, not get_account_api_v2_accounts__account_id__get).
+        generate_unique_id_function=_operation_id,
     )
     app.state.bank = bank
     for router in ROUTERS:

@@ -1,4 +1,4 @@
-"""`apiward demo serve`: the bank on 127.0.0.1, from the real CLI."""
+"""`apiward demo`: the bank on 127.0.0.1, from the real CLI."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 
 import httpx
+
+from apiward.demo import load_ground_truth
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -63,3 +65,15 @@ def test_busy_port_is_one_line_and_exit_2(apiward: Run) -> None:
     assert result.returncode == 2
     assert "cannot listen on 127.0.0.1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_run_shows_the_contract_and_the_planted_flaws(apiward: Run) -> None:
+    """`apiward demo run` lists the bank's operations from its own contract and every planted flaw."""
+    result = apiward("demo", "run")
+    assert result.returncode == 0, result.stderr
+    assert "/api/v2/accounts/{account_id}" in result.stdout
+    assert "operations; security schemes: HTTPBearer (http/bearer)" in result.stdout
+    flaws = load_ground_truth()
+    for flaw in flaws:
+        assert flaw.id in result.stdout
+    assert f"{len(flaws)} planted vulnerabilities: API1 " in result.stdout
