@@ -145,7 +145,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_yaml_quirks_load(load_text: Callable[..., Api]) -> None:
-    """Bare '=' values and invalid dates (both in real specs) load as strings."""
+    """Bare '=', invalid dates and YAML 1.1 booleans such as NO (all in real specs) are strings."""
     api = load_text(
         """
         openapi: 3.0.0
@@ -154,11 +154,13 @@ def test_yaml_quirks_load(load_text: Callable[..., Api]) -> None:
           schemas:
             Op: {type: string, enum: [=, "<"]}
             When: {type: string, example: 2020-01-01T25:61:61Z}
+            Country: {type: string, enum: [NO, yes, on, true]}
         paths: {}
         """
     )
     assert api.schemas["Op"]["enum"] == ["=", "<"]
     assert api.schemas["When"]["example"] == "2020-01-01T25:61:61Z"
+    assert api.schemas["Country"]["enum"] == ["NO", "yes", "on", True]
 
 
 def test_alias_bomb_is_bounded(write: Callable[..., Path]) -> None:

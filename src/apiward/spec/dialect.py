@@ -9,7 +9,7 @@ validators and rules see a single shape:
   ``type``, or become ``anyOf: [..., {"type": "null"}]`` when there is no type;
 * boolean ``exclusiveMinimum`` / ``exclusiveMaximum`` take the numeric form;
 * Swagger's ``type: file`` becomes ``{type: string, format: binary}``;
-* a 2.0/3.0 array-form ``items`` becomes ``prefixItems``.
+* an array-form ``items`` (draft 4 tuples, not valid in 2020-12) becomes ``prefixItems``.
 
 Annotations (``readOnly``, ``writeOnly``, ``example``, ``format``,
 ``discriminator``...) are kept. ``nullable`` in a 3.1 document is not a keyword
@@ -50,7 +50,7 @@ def normalise(schema: dict[str, Any], *, legacy: bool) -> dict[str, Any]:
     for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
         if isinstance(schema.get(bound), bool):
             schema = _numeric_exclusive(schema, bound, limit)
-    if legacy and isinstance(schema.get("items"), list):
+    if isinstance(schema.get("items"), list):
         schema = {**schema, "prefixItems": schema["items"]}
         del schema["items"]
     if legacy and ("nullable" in schema or "x-nullable" in schema):

@@ -6,12 +6,15 @@ subclassed the same two ways, neither of which can construct arbitrary objects:
 
 * timestamps stay strings: an OpenAPI document is JSON data, and real specs hold
   invalid dates (``second must be in 0..59``) that would otherwise fail to load;
+* only ``true``/``false`` are booleans (YAML 1.2, as OpenAPI asks): YAML 1.1 would
+  turn a property named ``no`` or an enum value ``NO`` (Norway) into ``False``;
 * the bare ``=`` value (YAML 1.1's ``tag:yaml.org,2002:value``) reads as ``"="``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import yaml
@@ -20,13 +23,20 @@ from apiward.core.errors import SpecError
 
 _VALUE_TAG = "tag:yaml.org,2002:value"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
-def _without_timestamps(
+def _json_like(
     resolvers: dict[Any, list[tuple[str, Any]]],
 ) -> dict[Any, list[tuple[str, Any]]]:
+    """Implicit resolvers without timestamps and with YAML 1.2 booleans."""
     return {
-        first: [(tag, regexp) for tag, regexp in entries if tag != _TIMESTAMP_TAG]
+        first: [
+            (tag, _BOOL_12 if tag == _BOOL_TAG else regexp)
+            for tag, regexp in entries
+            if tag != _TIMESTAMP_TAG
+        ]
         for first, entries in resolvers.items()
     }
 
@@ -38,7 +48,7 @@ def _construct_equals(loader: yaml.SafeLoader, node: yaml.Node) -> str:
 class _SafeLoader(yaml.SafeLoader):
     """PyYAML's pure safe loader, with dates as strings and ``=`` as a string."""
 
-    yaml_implicit_resolvers = _without_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
+    yaml_implicit_resolvers = _json_like(yaml.SafeLoader.yaml_implicit_resolvers)
 
 
 _SafeLoader.add_constructor(_VALUE_TAG, _construct_equals)
@@ -51,7 +61,7 @@ if _CBase is not None:
     class _CSafeLoader(_CBase):  # type: ignore[misc]
         """libyaml's safe loader, with dates as strings and ``=`` as a string."""
 
-        yaml_implicit_resolvers = _without_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
+        yaml_implicit_resolvers = _json_like(yaml.SafeLoader.yaml_implicit_resolvers)
 
     _CSafeLoader.add_constructor(_VALUE_TAG, _construct_equals)
     _LOADERS: tuple[Any, ...] = (_CSafeLoader, _SafeLoader)
