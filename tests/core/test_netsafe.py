@@ -152,3 +152,14 @@ def test_async_client_refuses_and_allows(serve: Callable[[Any], Any]) -> None:
             return await http.get(f"{server.url}/")
 
     assert anyio.run(main).status_code == 200
+
+
+def test_unresolvable_name_is_a_connect_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name that does not resolve is an httpx.ConnectError, not a bare socket error."""
+
+    def resolve(host: str, port: int, **kwargs: Any) -> list[tuple[Any, ...]]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(netsafe, "_getaddrinfo", resolve)
+    with netsafe.client() as http, pytest.raises(httpx.ConnectError, match="cannot resolve"):
+        http.get("http://nowhere.test/")

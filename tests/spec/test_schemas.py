@@ -293,3 +293,14 @@ def test_refs_next_to_siblings_and_in_item_lists_are_rewritten(
     }
     assert api.schemas["Pair"] == {"type": "array", "prefixItems": [{"$ref": "#/$defs/Base"}]}
     assert api.schemas["Shared"]["properties"] == {"a": {"type": "string"}}
+
+
+def test_folder_given_by_a_relative_path_with_dotdot(
+    write: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder named through '..' still finds its root (only hidden folders inside it are skipped)."""
+    write("openapi: 3.0.0\ninfo: {title: up}\n", "spec/openapi.yaml")
+    write("openapi: 3.0.0\ninfo: {title: hidden}\n", "spec/.cache/openapi.yaml")
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    assert load("../spec").title == "up"

@@ -25,7 +25,9 @@ def show(
     console.print(operations_table(api))
     console.print(summary(api))
     for warning in api.warnings:
-        Console(stderr=True, highlight=False).print(f"[yellow]warning:[/] {escape(warning)}")
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"[yellow]warning:[/] {escape(warning)}"
+        )
 
 
 def operations_table(api: Api) -> Table:

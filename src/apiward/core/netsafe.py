@@ -89,7 +89,10 @@ class _SafeBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        infos = _getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        try:
+            infos = _getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as error:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {error.strerror}") from None
         last: Exception | None = None
         for address in _checked_addresses(infos, host):
             try:
@@ -118,7 +121,10 @@ class _AsyncSafeBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        try:
+            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as error:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {error.strerror}") from None
         last: Exception | None = None
         for address in _checked_addresses(infos, host):
             try:

@@ -44,7 +44,10 @@ def _spec_files(folder: Path) -> list[Path]:
         for path in folder.rglob("*")
         if path.suffix.lower() in SUFFIXES
         and path.is_file()
-        and not any(part.startswith(".") or part == "node_modules" for part in path.parts)
+        and not any(
+            part.startswith(".") or part == "node_modules"
+            for part in path.relative_to(folder).parts
+        )
     )
 
 
