@@ -129,14 +129,20 @@ class Documents:
 
     def target(self, ref: str, base: str) -> tuple[str, str]:
         """The document URI and JSON pointer a ``$ref`` in document ``base`` points to."""
-        uri, fragment = urldefrag(urljoin(base, ref))
+        try:
+            uri, fragment = urldefrag(urljoin(base, ref))
+        except ValueError:  # e.g. an unclosed IPv6 bracket; at() reports it as dangling
+            return f"invalid:{ref}", ""
         return uri, unquote(fragment)
 
     def at(self, uri: str, pointer: str, *, ref: str, where: Node) -> Node:
         """The node at ``pointer`` in document ``uri``; DanglingRefError when it is not there."""
-        if urlsplit(where.uri).scheme in REMOTE and urlsplit(uri).scheme not in REMOTE:
+        scheme = uri.split(":", 1)[0] if ":" in uri else ""
+        if scheme not in (*REMOTE, "file"):
+            raise self._dangling(ref, where, "not a file or http(s) reference")
+        if urlsplit(where.uri).scheme in REMOTE and scheme not in REMOTE:
             raise self._dangling(ref, where, "a remote document may only reference http(s)")
-        if urlsplit(uri).scheme in REMOTE and not self.remote_refs and uri not in self._data:
+        if scheme in REMOTE and not self.remote_refs and uri not in self._data:
             raise self._dangling(ref, where, "remote references are not followed")
         try:
             value = self.document(uri)
@@ -227,6 +233,11 @@ def fetch(url: str, *, allow_private: bool, timeout: float, max_bytes: int) -> b
     """GET ``url`` through the SSRF-safe client, within ``timeout`` seconds and ``max_bytes``."""
     import httpx  # only the URL path needs it; keeps file loading light
 
+    try:
+        if not httpx.URL(url).host:
+            raise FetchError("not a valid URL: no host", source=url)
+    except httpx.InvalidURL as error:
+        raise FetchError(f"not a valid URL: {error}", source=url) from None
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
     size = 0

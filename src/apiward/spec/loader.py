@@ -51,13 +51,20 @@ def load(
     )
     text = os.fspath(source)
     try:
-        if urlsplit(text).scheme not in REMOTE and Path(text).is_dir():
+        if _scheme(text) not in REMOTE and Path(text).is_dir():
             text = str(find_root(Path(text), max_bytes=max_bytes))
         return _build(documents, text)
     except SpecError as error:
         raise documents.locate(error) from None
     except RecursionError:
         raise SpecError("document nests too deeply to load", source=text) from None
+
+
+def _scheme(text: str) -> str:
+    try:
+        return urlsplit(text).scheme
+    except ValueError as error:
+        raise SpecError(f"not a valid URL: {error}", source=text) from None
 
 
 def _build(documents: Documents, source: str) -> Api:
