@@ -304,3 +304,16 @@ def test_folder_given_by_a_relative_path_with_dotdot(
     (tmp_path / "work").mkdir()
     monkeypatch.chdir(tmp_path / "work")
     assert load("../spec").title == "up"
+
+
+def test_unsupported_ref_schemes_are_dangling(load_text: Callable[..., Api]) -> None:
+    """$refs to ftp:, mailto: or malformed URLs are dangling refs (warnings), not crashes."""
+    api = load_text(
+        """
+        openapi: 3.0.0
+        info: {}
+        components: {schemas: {A: {$ref: "http://[::1"}, B: {$ref: "ftp://x/y"}}}
+        """
+    )
+    assert len(api.warnings) == 2
+    assert all("not a file or http(s) reference" in warning for warning in api.warnings)

@@ -121,3 +121,10 @@ def test_remote_spec_cannot_reference_local_files(serve: Callable[[Any], Any]) -
     api = load(f"{server.url}/s.yaml", allow_private=True)
     assert api.schemas["passwd"] == {}
     assert "a remote document may only reference http(s)" in api.warnings[0]
+
+
+@pytest.mark.parametrize("url", ["http://", "http:///x", "http://[::1"])
+def test_malformed_urls_are_one_line_errors(url: str) -> None:
+    """A URL without a host or with a broken authority is a SpecError, not a traceback."""
+    with pytest.raises(SpecError, match="not a valid URL"):
+        load(url)
