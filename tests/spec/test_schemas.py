@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from apiward.core.errors import SpecError
@@ -113,7 +114,6 @@ def test_bundle_is_self_contained(load_text: Callable[..., Api]) -> None:
     assert set(bundle["$defs"]) == {"Alias", "Node"}
     assert bundle["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     _resolve_all(bundle)
-    jsonschema = pytest.importorskip("jsonschema")
     validator = jsonschema.Draft202012Validator(bundle)
     assert validator.is_valid({"value": 1, "children": [{"value": 2, "parent": None}]})
     assert not validator.is_valid({"value": 1, "children": [{"value": "two"}]})
