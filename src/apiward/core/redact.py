@@ -1,0 +1,112 @@
+"""Credential redaction: the one place that decides what a report or a log may show.
+
+Every report writer and log sink passes findings through :class:`Redactor` before
+writing them. It hides the values of credential-carrying headers, of query
+parameters and JSON/form fields named like secrets, anything that looks like a JWT,
+and any secret value it was told about (an identity's password, a token it got).
+``Redactor(enabled=False)`` is ``--show-secrets``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from typing import TypeVar
+
+from apiward.core.findings import Exchange, Finding, Message, RecordedRequest
+
+MASK = "[redacted]"
+
+M = TypeVar("M", bound=Message)
+
+_SECRET_NAME = re.compile(
+    r"(pass(word|wd)?|secret|token|api[-_]?key|apikey|auth|session|cookie|credential|"
+    r"private[-_]?key|signature|otp|pin|ssn|card[-_]?number|cvv|cvc)",
+    re.IGNORECASE,
+)
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"}
+)
+# Three base64url segments starting with a JSON object's encoding ("ey"): a JWT.
+_JWT = re.compile(r"\bey[A-Za-z0-9_-]{8,}\.ey[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
+# name=value in query strings and form bodies; "name": "value" in JSON.
+_PAIR = re.compile(r"(?P<name>[A-Za-z0-9_.-]+)=(?P<value>[^&\s#\"']*)")
+_JSON_PAIR = re.compile(
+    r"\"(?P<name>[^\"\\]{1,64})\"(?P<sep>\s*:\s*)\"(?P<value>(?:[^\"\\]|\\.)*)\""
+)
+
+
+def _mask_jwt(match: re.Match[str]) -> str:
+    header = match.group(0).split(".", 1)[0]
+    # Keep the header: which algorithm a token claims is often the evidence itself.
+    return f"{header}.{MASK}.{MASK}"
+
+
+class Redactor:
+    """Hides credentials in text, headers, exchanges and findings."""
+
+    def __init__(self, secrets: Iterable[str] = (), *, enabled: bool = True) -> None:
+        self.enabled = enabled
+        # Longest first, so a secret containing another is masked whole.
+        self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+
+    def with_secrets(self, secrets: Iterable[str]) -> Redactor:
+        """A redactor that also hides these values wherever they appear."""
+        return Redactor([*self._secrets, *secrets], enabled=self.enabled)
+
+    def text(self, text: str) -> str:
+        """``text`` with known secrets, JWTs and secret-named fields masked."""
+        if not self.enabled or not text:
+            return text
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        text = _JWT.sub(_mask_jwt, text)
+        text = _PAIR.sub(self._pair, text)
+        return _JSON_PAIR.sub(self._json_pair, text)
+
+    def header(self, name: str, value: str) -> str:
+        """A header's value as a report may show it."""
+        if not self.enabled:
+            return value
+        if name.lower() in _SECRET_HEADERS or _SECRET_NAME.search(name):
+            scheme, _, rest = value.partition(" ")
+            # "Bearer [redacted]" still tells the reader which scheme was used.
+            return f"{scheme} {MASK}" if rest and scheme.isalpha() and len(scheme) < 16 else MASK
+        return self.text(value)
+
+    def message(self, message: M) -> M:
+        """A recorded request or response with its headers and body redacted."""
+        headers = tuple((name, self.header(name, value)) for name, value in message.headers)
+        redacted = dataclasses.replace(message, headers=headers, body=self.text(message.body))
+        if isinstance(redacted, RecordedRequest):
+            return dataclasses.replace(redacted, url=self.text(redacted.url))
+        return redacted
+
+    def exchange(self, exchange: Exchange) -> Exchange:
+        """An exchange with both sides redacted."""
+        response = self.message(exchange.response) if exchange.response else None
+        return dataclasses.replace(
+            exchange, request=self.message(exchange.request), response=response
+        )
+
+    def finding(self, finding: Finding) -> Finding:
+        """A finding with its evidence, reproduction and detail redacted."""
+        if not self.enabled:
+            return finding
+        return dataclasses.replace(
+            finding,
+            detail=self.text(finding.detail),
+            evidence=tuple(self.exchange(e) for e in finding.evidence),
+            reproduction=self.text(finding.reproduction) if finding.reproduction else None,
+        )
+
+    def _pair(self, match: re.Match[str]) -> str:
+        if match.group("value") and _SECRET_NAME.search(match.group("name")):
+            return f"{match.group('name')}={MASK}"
+        return match.group(0)
+
+    def _json_pair(self, match: re.Match[str]) -> str:
+        if match.group("value") and _SECRET_NAME.search(match.group("name")):
+            return f'"{match.group("name")}"{match.group("sep")}"{MASK}"'
+        return match.group(0)
