@@ -1,0 +1,39 @@
+"""What every report format renders: one verb's run, its findings and its coverage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from apiward.core.findings import Finding
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Skipped:
+    """A check that did not run on an operation, and why: 'not tested' is not 'not vulnerable'."""
+
+    check: str
+    reason: str
+    operation: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """The result of one run of a verb (scan, audit contract, audit code, inventory...)."""
+
+    tool: str
+    """The verb that produced it, e.g. ``scan`` or ``audit contract``."""
+    target: str
+    """What was examined: a base URL, a spec file, a source folder."""
+    started: datetime
+    finished: datetime
+    findings: tuple[Finding, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    stats: Mapping[str, int | float | str] = field(default_factory=lambda: MappingProxyType({}))
+    """Counts a reader wants in the summary (operations, requests sent, checks run...)."""
+    complete: bool = True
+    """False when the run was cut short (Ctrl-C, target died): the report is partial."""
+    notes: tuple[str, ...] = ()
+    """Run-level remarks, e.g. 'authorization checks skipped: no identities file'."""
