@@ -20,6 +20,14 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Ran:
+    """A check (or rule) that ran on an operation (or on the whole target when None)."""
+
+    check: str
+    operation: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """The result of one run of a verb (scan, audit contract, audit code, inventory...)."""
 
@@ -30,6 +38,8 @@ class Report:
     started: datetime
     finished: datetime
     findings: tuple[Finding, ...] = ()
+    ran: tuple[Ran, ...] = ()
+    """What was tested: with ``findings`` and ``skipped`` it gives JUnit its passes and coverage."""
     skipped: tuple[Skipped, ...] = ()
     stats: Mapping[str, int | float | str] = field(default_factory=lambda: MappingProxyType({}))
     """Counts a reader wants in the summary (operations, requests sent, checks run...)."""
