@@ -1,0 +1,1 @@
+"""Static review of an API: its contract, its code and its dependencies."""
