@@ -47,3 +47,5 @@ class Report:
     """False when the run was cut short (Ctrl-C, target died): the report is partial."""
     notes: tuple[str, ...] = ()
     """Run-level remarks, e.g. 'authorization checks skipped: no identities file'."""
+    contract: str | None = None
+    """The contract file (or URL) the run worked from; SARIF anchors dynamic findings to it."""

@@ -1,0 +1,116 @@
+"""The output options every verb shares, and the one call that prints, writes and exits.
+
+A verb's command takes the same six options through these aliases, builds its
+:class:`~apiward.report.Report`, and ends with :func:`emit`::
+
+    @app.command()
+    def contract(
+        spec: str,
+        json: JsonOption = None, sarif: SarifOption = None, junit: JunitOption = None,
+        html: ReportOption = None, fail_on: FailOnOption = None,
+        show_secrets: ShowSecretsOption = False,
+    ) -> None:
+        outputs = Outputs(json=json, sarif=sarif, junit=junit, html=html,
+                          fail_on=fail_on, show_secrets=show_secrets)
+        report = ...
+        raise typer.Exit(emit(report, outputs, Console(), secrets=identities.secrets()))
+
+Exit codes: 0 clean (or no ``--fail-on``), 1 a finding at or above ``--fail-on``,
+2 bad input, raised as an ApiwardError and turned into one line by ``cli.app.main``
+(an unwritable output path is one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from apiward.core.findings import Severity
+from apiward.core.redact import Redactor
+from apiward.report import Report, exit_code, render_terminal, write
+
+_PANEL = "Output"
+
+JsonOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--json", metavar="PATH", help="Write the JSON report here.", rich_help_panel=_PANEL
+    ),
+]
+SarifOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sarif", metavar="PATH", help="Write a SARIF 2.1.0 log here.", rich_help_panel=_PANEL
+    ),
+]
+JunitOption = Annotated[
+    Path | None,
+    typer.Option("--junit", metavar="PATH", help="Write JUnit XML here.", rich_help_panel=_PANEL),
+]
+ReportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--report", metavar="PATH", help="Write the HTML report here.", rich_help_panel=_PANEL
+    ),
+]
+FailOnOption = Annotated[
+    Severity | None,
+    typer.Option(
+        "--fail-on",
+        case_sensitive=False,
+        help="Exit 1 when a finding is this severe or worse (default: exit 0 whatever is found).",
+        rich_help_panel=_PANEL,
+    ),
+]
+ShowSecretsOption = Annotated[
+    bool,
+    typer.Option(
+        "--show-secrets",
+        help="Show credentials in reports and output instead of redacting them.",
+        rich_help_panel=_PANEL,
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outputs:
+    """What the user asked for: which files, when to fail, whether to show secrets."""
+
+    json: Path | None = None
+    sarif: Path | None = None
+    junit: Path | None = None
+    html: Path | None = None
+    fail_on: Severity | None = None
+    show_secrets: bool = False
+
+    def files(self) -> tuple[tuple[str, Path], ...]:
+        """``(format name, path)`` for each requested file, in a fixed order."""
+        wanted = (("json", self.json), ("sarif", self.sarif), ("junit", self.junit))
+        return tuple((name, path) for name, path in (*wanted, ("html", self.html)) if path)
+
+    def redactor(self, secrets: Iterable[str] = ()) -> Redactor:
+        """The redactor for this run: off with ``--show-secrets``, else told the run's secrets."""
+        return Redactor(secrets, enabled=not self.show_secrets)
+
+
+def emit(report: Report, outputs: Outputs, console: Console, secrets: Iterable[str] = ()) -> int:
+    """Print ``report``, write every requested file, and return the exit code (0 or 1).
+
+    Files are written even when printing fails halfway (a closed pipe), and each one
+    atomically, so a partial run still leaves whole reports behind.
+    """
+    redactor = outputs.redactor(secrets)
+    try:
+        console.print(render_terminal(report, redactor))
+    finally:
+        for format_name, path in outputs.files():
+            write(report, path, format_name, redactor)
+    for format_name, path in outputs.files():
+        console.print(f"[dim]{format_name} report written to[/] {escape(str(path))}")
+    return exit_code(report, outputs.fail_on)

@@ -1,0 +1,57 @@
+"""The one step every writer starts with: redact, sort and de-duplicate a report."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import MappingProxyType
+
+from apiward.core.findings import Finding, sorted_findings
+from apiward.core.redact import Redactor
+from apiward.report.model import Ran, Report, Skipped
+
+
+def prepare(report: Report, redactor: Redactor) -> Report:
+    """``report`` as a writer may show it: credentials masked everywhere, everything in order.
+
+    Findings go through ``Redactor.finding`` (evidence, reproduction, detail) and the free
+    text a check or verb might echo a credential into (titles, remediation, notes, skip
+    reasons, the target URL) through ``Redactor.text``. A finding's ``key`` stays as it is:
+    the fingerprint is computed from it and must not change with ``--show-secrets``, so
+    checks put parameter names there, never values. Ordering makes output independent of
+    the order a concurrent run happened to record things in.
+    """
+    findings = tuple(sorted_findings(_finding(f, redactor) for f in report.findings))
+    stats = {
+        name: redactor.text(value) if isinstance(value, str) else value
+        for name, value in sorted(report.stats.items())
+    }
+    return dataclasses.replace(
+        report,
+        target=redactor.text(report.target),
+        findings=findings,
+        ran=tuple(sorted(set(report.ran), key=_ran_key)),
+        skipped=tuple(sorted({_skipped(s, redactor) for s in report.skipped}, key=_skip_key)),
+        stats=MappingProxyType(stats),
+        notes=tuple(redactor.text(note) for note in report.notes),
+    )
+
+
+def _finding(finding: Finding, redactor: Redactor) -> Finding:
+    redacted = redactor.finding(finding)
+    return dataclasses.replace(
+        redacted,
+        title=redactor.text(redacted.title),
+        remediation=redactor.text(redacted.remediation),
+    )
+
+
+def _skipped(skipped: Skipped, redactor: Redactor) -> Skipped:
+    return dataclasses.replace(skipped, reason=redactor.text(skipped.reason))
+
+
+def _ran_key(ran: Ran) -> tuple[str, str]:
+    return (ran.check, ran.operation or "")
+
+
+def _skip_key(skipped: Skipped) -> tuple[str, str, str]:
+    return (skipped.check, skipped.operation or "", skipped.reason)

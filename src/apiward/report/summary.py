@@ -1,0 +1,115 @@
+"""What every format summarises the same way: OWASP categories, counts, skip reasons, times."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from apiward.core.findings import Finding, Severity
+from apiward.report.model import Report, Skipped
+
+# Worst first: the order every table, chart and list shows severities in.
+SEVERITIES: tuple[Severity, ...] = tuple(reversed(Severity))
+
+OWASP_2023: Mapping[str, str] = {
+    "API1:2023": "Broken Object Level Authorization",
+    "API2:2023": "Broken Authentication",
+    "API3:2023": "Broken Object Property Level Authorization",
+    "API4:2023": "Unrestricted Resource Consumption",
+    "API5:2023": "Broken Function Level Authorization",
+    "API6:2023": "Unrestricted Access to Sensitive Business Flows",
+    "API7:2023": "Server Side Request Forgery",
+    "API8:2023": "Security Misconfiguration",
+    "API9:2023": "Improper Inventory Management",
+    "API10:2023": "Unsafe Consumption of APIs",
+}
+# Short names keep the terminal table inside 80 columns.
+SHORT_NAMES: Mapping[str, str] = {
+    "API1:2023": "BOLA",
+    "API2:2023": "Broken authentication",
+    "API3:2023": "BOPLA",
+    "API4:2023": "Resource consumption",
+    "API5:2023": "BFLA",
+    "API6:2023": "Sensitive business flows",
+    "API7:2023": "SSRF",
+    "API8:2023": "Misconfiguration",
+    "API9:2023": "Inventory management",
+    "API10:2023": "Unsafe API consumption",
+}
+UNMAPPED = "other"
+_OWASP_ID = re.compile(r"^API(\d{1,2})(?::(\d{4}))?$", re.IGNORECASE)
+
+
+def category(finding: Finding) -> str:
+    """The finding's OWASP id in ``APIn:YYYY`` form (2023 when no edition), or ``other``."""
+    if not finding.owasp:
+        return UNMAPPED
+    match = _OWASP_ID.match(finding.owasp.strip())
+    if match is None:
+        return finding.owasp.strip()
+    return f"API{int(match.group(1))}:{match.group(2) or '2023'}"
+
+
+def category_name(cat: str, *, short: bool = False) -> str:
+    """A reader's label for a category: ``API1:2023 BOLA`` or the full OWASP name."""
+    names = SHORT_NAMES if short else OWASP_2023
+    if cat in names:
+        return f"{cat.split(':')[0] if short else cat} {names[cat]}"
+    return "Other (no OWASP id)" if cat == UNMAPPED else cat
+
+
+def _category_order(cat: str) -> tuple[int, int, str]:
+    match = _OWASP_ID.match(cat)
+    if match:
+        return (0, int(match.group(1)), cat)
+    return (2 if cat == UNMAPPED else 1, 0, cat)
+
+
+def by_category(findings: Iterable[Finding]) -> dict[str, dict[Severity, int]]:
+    """Counts per category (API1 first, ``other`` last) and severity (worst first)."""
+    counts = Counter((category(f), f.severity) for f in findings)
+    cats = sorted({cat for cat, _ in counts}, key=_category_order)
+    return {cat: {sev: counts[(cat, sev)] for sev in SEVERITIES} for cat in cats}
+
+
+def by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
+    """Counts per severity, worst first, zeros included."""
+    counts = Counter(f.severity for f in findings)
+    return {sev: counts[sev] for sev in SEVERITIES}
+
+
+def skipped_by_reason(skipped: Iterable[Skipped]) -> list[tuple[str, int]]:
+    """Skip reasons with how many check × operation pairs each covers, most frequent first."""
+    counts = Counter(s.reason for s in skipped)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def where(finding: Finding) -> str:
+    """The operation a finding is about, else its file location, else an empty string."""
+    if finding.operation:
+        return finding.operation
+    return str(finding.location) if finding.location else ""
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive time is taken to be UTC already (no machine-local guess)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """An ISO 8601 UTC timestamp ending in ``Z``, as SARIF and JUnit readers expect."""
+    return utc(moment).isoformat().replace("+00:00", "Z")
+
+
+def duration(report: Report) -> float:
+    """Seconds between start and finish, rounded to milliseconds."""
+    return round((utc(report.finished) - utc(report.started)).total_seconds(), 3)
+
+
+def operations_covered(report: Report) -> int:
+    """How many distinct operations at least one check ran on."""
+    return len({r.operation for r in report.ran if r.operation})
