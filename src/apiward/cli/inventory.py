@@ -1,0 +1,263 @@
+"""``apiward inventory``: what is really deployed, from traffic, against the contract."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from apiward.core.errors import ConfigError
+from apiward.core.findings import Finding, Severity, at_or_above
+from apiward.core.redact import Redactor
+from apiward.inventory import FORMATS, Endpoint, Inventory, State, read_traffic, skeleton
+from apiward.inventory import take_inventory as build
+from apiward.inventory.templates import MANY
+from apiward.spec import Api, load
+
+
+def inventory(
+    traffic: Annotated[
+        list[Path],
+        typer.Argument(help="Traffic files: guard audit logs (JSONL), HAR files, access logs."),
+    ],
+    spec: Annotated[
+        str | None, typer.Option("--spec", help="The contract to compare with (file, folder, URL).")
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help=f"Read every file as ({', '.join(FORMATS.names())})."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the inventory as JSON.")] = False,
+    openapi_out: Annotated[
+        Path | None,
+        typer.Option("--openapi-out", help="Write an OpenAPI 3.1 skeleton (.json, .yaml/.yml)."),
+    ] = None,
+    many: Annotated[
+        int,
+        typer.Option("--many", min=2, help="Distinct literals at one position that make a {name}."),
+    ] = MANY,
+    fail_on: Annotated[
+        Severity | None,
+        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity."),
+    ] = None,
+    show_secrets: Annotated[
+        bool, typer.Option("--show-secrets", help="Do not redact credentials in the evidence.")
+    ] = False,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow a --spec URL on a loopback/private host.")
+    ] = False,
+) -> None:
+    """List the endpoints really in use, diff them against the contract, map sensitive data."""
+    api = load(spec, allow_private=allow_private) if spec else None
+    batches = [read_traffic(path, format) for path in traffic]
+    result = build(batches, api, many=many)
+    redactor = Redactor(enabled=not show_secrets)
+    _warn_skipped(result)
+    if openapi_out is not None:
+        _write_skeleton(result, openapi_out)
+    if as_json:
+        sys.stdout.write(json.dumps(to_json(result, redactor), indent=2, default=str) + "\n")
+    else:
+        _print(result, api)
+    if fail_on is not None and at_or_above(result.findings, fail_on):
+        raise typer.Exit(1)
+
+
+def _warn_skipped(result: Inventory) -> None:
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    for batch in result.batches:
+        if batch.skipped:
+            where = f" (first at line {batch.first_skipped})" if batch.format != "har" else ""
+            console.print(
+                f"[yellow]warning:[/] {escape(batch.source)}: skipped {batch.skipped} "
+                f"line(s) that are not {batch.format} records{where}"
+            )
+        for note in batch.notes:
+            console.print(f"[yellow]warning:[/] {escape(note)}")
+
+
+def _write_skeleton(result: Inventory, path: Path) -> None:
+    document = skeleton(result)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    else:
+        text = json.dumps(document, indent=2) + "\n"
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot write it: {error.strerror or error}", source=str(path)) from None
+
+
+def _print(result: Inventory, api: Api | None) -> None:
+    console = Console(highlight=False)
+    console.print(endpoints_table(result))
+    fields = sensitive_table(result)
+    if fields.row_count:
+        console.print(fields)
+    shown = [f for f in result.findings if f.severity > Severity.INFO]
+    if shown:
+        console.print(findings_table(shown))
+    console.print(escape(summary(result, api)))
+
+
+def _state_label(result: Inventory, endpoint: Endpoint) -> str:
+    # Without a contract every state is "unknown": say nothing rather than that.
+    labels = {
+        u.method: str(result.states[u.key]).replace(State.UNKNOWN, "") for u in endpoint.usages
+    }
+    if len(set(labels.values())) == 1:
+        return next(iter(labels.values()))
+    return ", ".join(f"{method} {state}" for method, state in labels.items())
+
+
+def endpoints_table(result: Inventory) -> Table:
+    """One row per endpoint template: methods, calls, statuses, state, sensitive data."""
+    table = Table(title="Endpoints seen in traffic", title_justify="left")
+    for column in ("endpoint", "methods", "calls", "statuses", "state", "sensitive data"):
+        table.add_column(column, overflow="fold", justify="right" if column == "calls" else "left")
+    for endpoint in result.endpoints:
+        statuses: dict[int, int] = {}
+        for usage in endpoint.usages:
+            for status, count in usage.statuses.items():
+                statuses[status] = statuses.get(status, 0) + count
+        classes = sorted({c for u in endpoint.usages for c in result.classes_of(u.key)})
+        table.add_row(
+            escape(endpoint.path),
+            " ".join(u.method for u in endpoint.usages),
+            str(endpoint.calls),
+            " ".join(f"{s}×{n}" for s, n in sorted(statuses.items())),
+            _state_label(result, endpoint),
+            ", ".join(classes),
+        )
+    return table
+
+
+def sensitive_table(result: Inventory) -> Table:
+    """Sensitive fields of the operations seen: where, which kinds, from traffic or contract."""
+    seen = {u.key for e in result.endpoints for u in e.usages}
+    table = Table(title="Sensitive data", title_justify="left")
+    for column in ("operation", "in", "field", "kinds", "from"):
+        table.add_column(column, overflow="fold")
+    for item in result.fields:
+        if item.operation not in seen:
+            continue
+        kinds = [f"{c}×{n}" for c, n in sorted(item.observed.items())]
+        kinds += [str(c) for c in item.declared if c not in item.observed]
+        origin = [
+            name for name, has in (("traffic", item.observed), ("contract", item.declared)) if has
+        ]
+        table.add_row(
+            escape(item.operation),
+            str(item.place),
+            escape(item.name),
+            ", ".join(kinds),
+            "+".join(origin),
+        )
+    return table
+
+
+def findings_table(findings: list[Finding]) -> Table:
+    """Shadow and zombie findings, most severe first."""
+    table = Table(title="Findings", title_justify="left")
+    for column in ("severity", "check", "operation", "detail"):
+        table.add_column(column, overflow="fold")
+    for finding in findings:
+        table.add_row(
+            str(finding.severity),
+            finding.check,
+            escape(finding.operation or ""),
+            escape(finding.detail),
+        )
+    return table
+
+
+def summary(result: Inventory, api: Api | None) -> str:
+    """One line of figures: requests, endpoints, and the diff's counts."""
+    operations = len(result.states)
+    line = (
+        f"{result.observations} request(s) from {len(result.batches)} file(s)"
+        f"{f' ({result.skipped} skipped)' if result.skipped else ''}; "
+        f"{len(result.endpoints)} endpoint(s), {operations} operation(s)"
+    )
+    if api is not None:
+        unseen = sum(1 for f in result.findings if f.check == "inventory.unseen")
+        line += (
+            f": {result.count(State.DOCUMENTED)} documented, {result.count(State.SHADOW)} shadow, "
+            f"{result.count(State.ZOMBIE)} zombie, {result.count(State.UNROUTED)} unrouted; "
+            f"{unseen} documented operation(s) never seen"
+        )
+    observed = sum(1 for f in result.fields if f.observed)
+    return f"{line}; {observed} field(s) carried sensitive data in traffic"
+
+
+def to_json(result: Inventory, redactor: Redactor) -> dict[str, Any]:
+    """The whole inventory as JSON values; findings' evidence redacted by ``redactor``."""
+    return {
+        "tool": "inventory",
+        "contract": result.contract,
+        "sources": [
+            {
+                "source": b.source,
+                "format": b.format,
+                "requests": len(b.observations),
+                "skipped": b.skipped,
+                "first_skipped": b.first_skipped,
+                "notes": list(b.notes),
+            }
+            for b in result.batches
+        ],
+        "summary": {
+            "requests": result.observations,
+            "endpoints": len(result.endpoints),
+            "operations": len(result.states),
+            **{str(state): result.count(state) for state in State},
+            "unseen": sum(1 for f in result.findings if f.check == "inventory.unseen"),
+            "sensitive_fields": sum(1 for f in result.fields if f.observed),
+        },
+        "endpoints": list(_endpoints(result)),
+        "sensitive": [
+            {
+                "operation": f.operation,
+                "in": str(f.place),
+                "field": f.name,
+                "observed": {str(c): n for c, n in f.observed.items()},
+                "declared": [str(c) for c in f.declared],
+            }
+            for f in result.fields
+        ],
+        "findings": [
+            dataclasses.asdict(redactor.finding(f)) | {"fingerprint": f.fingerprint}
+            for f in result.findings
+        ],
+    }
+
+
+def _endpoints(result: Inventory) -> Iterator[dict[str, Any]]:
+    for endpoint in result.endpoints:
+        yield {
+            "path": endpoint.path,
+            "documented": endpoint.documented,
+            "methods": [
+                {
+                    "method": u.method,
+                    "state": str(result.states[u.key]),
+                    "calls": u.calls,
+                    "statuses": {str(s): n for s, n in u.statuses.items()},
+                    "first_seen": u.first_seen.isoformat() if u.first_seen else None,
+                    "last_seen": u.last_seen.isoformat() if u.last_seen else None,
+                    "clients": u.clients,
+                    "query": list(u.query),
+                    "sensitive": list(result.classes_of(u.key)),
+                }
+                for u in endpoint.usages
+            ],
+        }

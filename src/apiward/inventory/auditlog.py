@@ -1,0 +1,88 @@
+"""The guard's audit log (JSONL of :class:`~apiward.core.events.AuditEvent`) as traffic.
+
+Only ``request`` events become observations: ``decision`` and ``alert`` events describe
+a request already logged. Events carry query parameter *names* and no bodies, so the
+sensitive-data map gets nothing from this source but the contract. The hash chain is
+checked on the way (an edited log is worth a note, not a refusal to read it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from apiward.core.events import GENESIS, AuditEvent
+from apiward.inventory.observation import Batch, Observation, media_type, parse_iso
+
+NAME = "audit"
+
+
+def sniff(head: str) -> bool:
+    """Whether the file starts like an audit log: a JSON object with the event's keys."""
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    try:
+        data = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(data, dict) and {"ts", "kind", "method", "path"} <= data.keys()
+
+
+def read(path: Path, source: str) -> Batch:
+    """Every request event of the log, with junk lines counted and the chain checked."""
+    observations: list[Observation] = []
+    skipped: list[int] = []
+    broken: list[int] = []
+    previous = GENESIS
+    with path.open("rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            event = _event(line)
+            if event is None:
+                skipped.append(number)
+                continue
+            if event.prev != previous or not event.verify():
+                broken.append(number)
+            previous = event.hash
+            if event.kind == "request":
+                observations.append(_observation(event, f"{source}:{number}"))
+    return Batch(
+        source=source,
+        format=NAME,
+        observations=tuple(observations),
+        skipped=len(skipped),
+        first_skipped=skipped[0] if skipped else None,
+        notes=_chain_note(source, broken),
+    )
+
+
+def _event(line: bytes) -> AuditEvent | None:
+    try:
+        return AuditEvent.from_json(line)
+    except (orjson.JSONDecodeError, TypeError, ValueError):
+        return None
+
+
+def _observation(event: AuditEvent, where: str) -> Observation:
+    return Observation(
+        method=event.method.upper(),
+        path=event.path,
+        query=tuple(event.query),
+        status=event.status,
+        time=parse_iso(event.ts),
+        request_content_type=media_type(event.request_content_type),
+        response_content_type=media_type(event.response_content_type),
+        client=event.client or None,
+        route=event.route,
+        source=where,
+    )
+
+
+def _chain_note(source: str, broken: list[int]) -> tuple[str, ...]:
+    if not broken:
+        return ()
+    return (
+        f"{source}:{broken[0]}: the audit log's hash chain is broken "
+        f"({len(broken)} event(s) do not link to the one before): it was edited or truncated",
+    )
