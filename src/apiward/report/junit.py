@@ -14,12 +14,14 @@ import xml.etree.ElementTree as ET  # building our own XML only; never parses in
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from apiward.core.findings import Finding
+from apiward.core.findings import Exchange, Finding, Message
 from apiward.core.redact import Redactor
 from apiward.report import summary
 from apiward.report.model import Report
 from apiward.report.redacted import prepare
 
+MAX_BODY = 2_000
+"""Characters of a body kept in a testcase's output: CI pages are not made for megabytes."""
 # XML 1.0 cannot carry these at all, not even escaped; a response body may contain them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -106,6 +108,9 @@ def _case(report: Report, check: str, operation: str | None, case: _Case) -> ET.
     element = ET.Element("testcase", _clean_attrs({"classname": check, "name": name}))
     if case.findings:
         element.append(_failure(case.findings))
+        evidence = [e for f in case.findings for e in f.evidence]
+        if evidence:
+            ET.SubElement(element, "system-out").text = _clean(_evidence_text(evidence))
     elif _is_skipped(case):
         reasons = "; ".join(dict.fromkeys(case.reasons))
         ET.SubElement(element, "skipped", _clean_attrs({"message": reasons}))
@@ -134,6 +139,36 @@ def _failure_text(f: Finding) -> str:
     if f.remediation:
         lines += ["", f"fix: {f.remediation}"]
     return "\n".join(lines)
+
+
+def _evidence_text(evidence: list[Exchange]) -> str:
+    """The exchanges as HTTP-like text, bodies cut to MAX_BODY (the JSON report has them whole)."""
+    blocks = []
+    for exchange in evidence:
+        request, response = exchange.request, exchange.response
+        lines = [f"# {exchange.note}"] if exchange.note else []
+        lines += [
+            f"{request.method} {request.url}",
+            *_header_lines(request),
+            "",
+            _cut(request.body),
+        ]
+        if response is None:
+            lines.append("(no response)")
+        else:
+            lines += [f"HTTP {response.status}", *_header_lines(response), "", _cut(response.body)]
+        blocks.append("\n".join(lines).rstrip())
+    return "\n\n".join(blocks)
+
+
+def _header_lines(message: Message) -> list[str]:
+    return [f"{name}: {value}" for name, value in message.headers]
+
+
+def _cut(body: str) -> str:
+    if len(body) <= MAX_BODY:
+        return body
+    return f"{body[:MAX_BODY]}\n[{len(body) - MAX_BODY} more characters not shown]"
 
 
 def _facts(f: Finding) -> list[tuple[str, str | None]]:

@@ -132,7 +132,7 @@ def _result_properties(f: Finding) -> Json:
         "evidence": [serialize.exchange(e) for e in f.evidence],
     }
     if f.evidence:
-        properties["requestUrl"] = f.evidence[0].request.url
+        properties["requestUrl"] = f.evidence[-1].request.url  # the last exchange is the attack
     if f.location is not None and f.location.pointer is not None:
         properties["pointer"] = f.location.pointer
     if f.key:
