@@ -11,12 +11,16 @@ than ``code.tls-verify-off`` and ``code.debug-mode``.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bandit.core import config as b_config  # type: ignore[import-untyped]
-from bandit.core import manager as b_manager
+# stevedore, which bandit loads its plugins with, warns about its own deprecated argument.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from bandit.core import config as b_config  # type: ignore[import-untyped]
+    from bandit.core import manager as b_manager
 
 from apiward.audit.code.source import Project
 from apiward.core.findings import Confidence, Finding, Location, Severity

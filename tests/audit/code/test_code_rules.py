@@ -1,0 +1,222 @@
+"""Every apiward code rule fires on a sample that has the flaw and stays silent on its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apiward.audit.code import BUILTIN, audit_code
+
+# (rule id, vulnerable sample, safe sample); each sample is a whole module.
+CASES = [
+    (
+        "route-without-auth",
+        """
+from fastapi import APIRouter
+router = APIRouter(prefix="/api/accounts")
+@router.delete("/{account_id}")
+def close(account_id: int) -> None: ...
+""",
+        """
+from typing import Annotated
+from fastapi import APIRouter, Depends
+def current_user() -> str: ...
+Me = Annotated[str, Depends(current_user)]
+router = APIRouter(prefix="/api/accounts")
+@router.delete("/{account_id}")
+def close(account_id: int, me: Me) -> None: ...
+""",
+    ),
+    (
+        "sql-injection",
+        """
+def search(db, q: str):
+    return db.execute(f"SELECT * FROM transfers WHERE memo LIKE '%{q}%'")
+""",
+        """
+MINE = "owner = :me"
+def search(db, q: str, me: str):
+    return db.execute(f"SELECT * FROM transfers WHERE {MINE} AND memo LIKE :q", {"q": q, "me": me})
+""",
+    ),
+    (
+        "template-injection",
+        """
+from jinja2 import Environment
+ENV = Environment()
+def preview(body):
+    return ENV.from_string(body.template).render()
+""",
+        """
+from jinja2 import Environment
+ENV = Environment()
+TEMPLATE = ENV.from_string("Hello {{ name }}")
+def preview(body):
+    return TEMPLATE.render(name=body.name)
+""",
+    ),
+    (
+        "jwt-unverified",
+        """
+import jwt
+def claims(token: str) -> dict:
+    return jwt.decode(token, options={"verify_signature": False})
+""",
+        """
+import jwt
+def claims(token: str, key: str) -> dict:
+    return jwt.decode(token, key, algorithms=["HS256"])
+""",
+    ),
+    (
+        "tls-verify-off",
+        """
+import httpx
+def fetch(url: str) -> bytes:
+    return httpx.get(url, verify=False).content
+""",
+        """
+import httpx
+def fetch(url: str) -> bytes:
+    return httpx.get(url, verify="/etc/ssl/private-ca.pem").content
+""",
+    ),
+    (
+        "cors-any-origin-with-credentials",
+        """
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+""",
+        """
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["https://app.example"], allow_credentials=True)
+""",
+    ),
+    (
+        "debug-mode",
+        """
+from fastapi import FastAPI
+app = FastAPI(debug=True)
+""",
+        """
+import os
+from fastapi import FastAPI
+app = FastAPI(debug=os.environ.get("APP_DEBUG") == "1")
+""",
+    ),
+]
+
+
+def _ids(path: Path, rule: str) -> list[int | None]:
+    result = audit_code(path, bandit=False)
+    return [f.location.line if f.location else None for f in result.findings if f.check == f"code.{rule}"]
+
+
+def _write(tmp_path: Path, source: str) -> Path:
+    (tmp_path / "app.py").write_text(source.lstrip())
+    return tmp_path
+
+
+def test_every_rule_has_a_case() -> None:
+    """Each built-in rule is covered by a vulnerable and a safe sample below."""
+    assert {rule.id for rule in BUILTIN} == {case[0] for case in CASES}
+
+
+@pytest.mark.parametrize(("rule", "vulnerable", "safe"), CASES, ids=[c[0] for c in CASES])
+def test_rule_fires_on_vulnerable_sample(tmp_path: Path, rule: str, vulnerable: str, safe: str) -> None:
+    """The rule reports the flaw in the vulnerable sample."""
+    assert _ids(_write(tmp_path, vulnerable), rule)
+
+
+@pytest.mark.parametrize(("rule", "vulnerable", "safe"), CASES, ids=[c[0] for c in CASES])
+def test_rule_is_silent_on_safe_sample(tmp_path: Path, rule: str, vulnerable: str, safe: str) -> None:
+    """The rule says nothing about the fixed sample."""
+    assert _ids(_write(tmp_path, safe), rule) == []
+
+
+def test_findings_carry_rule_metadata(tmp_path: Path) -> None:
+    """A rule's finding names its check id, CWE, OWASP id, remediation, file, line and code."""
+    path = _write(tmp_path, CASES[0][1])
+    finding = next(f for f in audit_code(path, bandit=False).findings)
+    assert finding.check == "code.route-without-auth"
+    assert finding.owasp == "API2:2023"
+    assert finding.cwe == "CWE-306"
+    assert finding.operation == "DELETE /api/accounts/{account_id}"
+    assert finding.severity == "high"  # a write without auth
+    assert finding.location is not None and finding.location.line == 4
+    assert "def close" in finding.detail
+    assert finding.remediation
+
+
+AUTHENTICATED = {
+    "router-dependencies": """
+from fastapi import APIRouter, Depends
+def require_user() -> None: ...
+router = APIRouter(dependencies=[Depends(require_user)])
+@router.post("/orders")
+def create() -> None: ...
+""",
+    "include-router-dependencies": """
+from fastapi import APIRouter, Depends, FastAPI
+def verify_token() -> None: ...
+orders = APIRouter()
+@orders.post("/orders")
+def create() -> None: ...
+app = FastAPI()
+app.include_router(orders, dependencies=[Depends(verify_token)])
+""",
+    "security-scheme-instance": """
+from fastapi import APIRouter, Depends
+from fastapi.security import HTTPBearer
+bearer = HTTPBearer()
+router = APIRouter()
+@router.get("/orders")
+def orders(credentials=Depends(bearer)) -> None: ...
+""",
+    "flask-login-required": """
+from flask import Flask
+from flask_login import login_required
+app = Flask(__name__)
+@app.route("/orders", methods=["POST"])
+@login_required
+def create() -> None: ...
+""",
+    "marked-public": """
+from fastapi import APIRouter
+router = APIRouter()
+@router.get("/exchange-rates")  # apiward: public
+def rates() -> None: ...
+""",
+}
+
+
+@pytest.mark.parametrize("source", AUTHENTICATED.values(), ids=AUTHENTICATED.keys())
+def test_route_auth_recognises_authentication(tmp_path: Path, source: str) -> None:
+    """Router-level, include-level, scheme-instance and decorator auth all count; so does the marker."""
+    assert _ids(_write(tmp_path, source), "route-without-auth") == []
+
+
+def test_bandit_issue_becomes_a_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """bandit runs as a library: its issue is a code.bandit.<id> finding and nothing is printed."""
+    path = _write(tmp_path, "import subprocess\ndef run(cmd: str) -> None:\n    subprocess.call(cmd, shell=True)\n")
+    findings = [f for f in audit_code(path).findings if f.check.startswith("code.bandit.")]
+    assert [f.check for f in findings] == ["code.bandit.B602", "code.bandit.B404"]  # worst first
+    shell = findings[0]
+    assert shell.severity == "high"  # bandit HIGH severity x HIGH confidence
+    assert shell.cwe == "CWE-78"
+    assert shell.location is not None and shell.location.line == 3
+    assert "shell=True" in shell.detail
+    assert capsys.readouterr() == ("", "")
+
+
+def test_missing_path_is_a_config_error(tmp_path: Path) -> None:
+    """A path that does not exist ends in a ConfigError naming it."""
+    from apiward.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="no such file or folder"):
+        audit_code(tmp_path / "nope")
