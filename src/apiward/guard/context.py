@@ -1,0 +1,103 @@
+"""Per-request state: one :class:`Context` per request, held in locals and in ``scope["apiward"]``.
+
+Stages read and write the context; nothing per-request is ever stored on a stage.
+The context is also the namespaced decision record apps downstream can read:
+``scope["apiward"].route.key``, ``.client``, ``.principal``, ``.decisions``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from apiward.guard.problem import Refusal, Rule
+from apiward.guard.routes import Match, Route
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_PREFIX = os.urandom(4).hex()
+_COUNTER = itertools.count(1)
+
+
+class Context:
+    """What the guard knows and decided about one request."""
+
+    __slots__ = (
+        "_body",
+        "_replayed",
+        "client",
+        "decisions",
+        "match",
+        "method",
+        "path",
+        "principal",
+        "receive",
+        "refusal",
+        "request_id",
+        "response_headers",
+        "scope",
+        "started",
+        "status",
+    )
+
+    def __init__(self, scope: Scope, receive: Receive) -> None:
+        self.scope = scope
+        self.receive = receive
+        """The request's receive channel; stages may wrap it (transport counts bytes)."""
+        self.method: str = scope["method"]
+        self.path: str = scope["path"]
+        self.match: Match | None = None
+        client = scope.get("client")
+        self.client: str = client[0] if client else "unknown"
+        self.principal: str | None = None
+        """Set by an authentication stage: who the request is, never the credential."""
+        self.request_id = f"{_PREFIX}-{next(_COUNTER)}"
+        self.started = time.perf_counter()
+        self.status: int | None = None
+        self.refusal: Refusal | None = None
+        self.decisions: dict[str, Any] = {}
+        """Stage name → what it decided (e.g. rate-limit remaining), for apps and audit."""
+        self.response_headers: list[tuple[bytes, bytes]] = []
+        """Headers stages want on the answer (RateLimit, HSTS), refusals included."""
+        self._body: bytes | None = None
+        self._replayed = False
+
+    @property
+    def route(self) -> Route | None:
+        """The contract operation this request resolved to (None before routing)."""
+        return self.match.route if self.match is not None else None
+
+    def header(self, name: bytes) -> bytes | None:
+        """The first value of a request header (lower-case name)."""
+        for key, value in self.scope["headers"]:
+            if key == name:
+                return value  # type: ignore[no-any-return]
+        return None
+
+    async def body(self) -> bytes:
+        """The whole request body, read once through :attr:`receive` and kept for the app."""
+        if self._body is None:
+            chunks: list[bytes] = []
+            more = True
+            while more:
+                message = await self.receive()
+                if message["type"] == "http.disconnect":
+                    raise Refusal(Rule.MALFORMED_BODY, "the client went away while sending")
+                chunks.append(message.get("body", b""))
+                more = message.get("more_body", False)
+            self._body = b"".join(chunks)
+        return self._body
+
+    async def app_receive(self) -> Message:
+        """The receive channel handed to the app: the buffered body first, if one was read."""
+        if self._body is not None and not self._replayed:
+            self._replayed = True
+            return {"type": "http.request", "body": self._body, "more_body": False}
+        return await self.receive()

@@ -1,0 +1,92 @@
+"""Strict reading of request bodies: one parser, I-JSON rules, safe strings (FIELD.md #13, #14, #17).
+
+The stdlib parser is used on purpose, not orjson: only it exposes every object's key
+pairs (``object_pairs_hook``), which is how duplicate keys are seen at all, and it
+keeps big integers exact. NaN/Infinity and overflowing numbers are refused. The
+guard forwards the client's original bytes, never a re-serialisation.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import parse_qsl
+
+from apiward.guard.problem import Refusal, Rule
+
+# C0 except tab/newline/carriage return, DEL, C1, and lone surrogates (not Unicode text).
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise Refusal(Rule.DUPLICATE_KEY, "a JSON object repeats a key")
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise Refusal(Rule.MALFORMED_BODY, f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise Refusal(Rule.MALFORMED_BODY, "a number overflows a double")
+    return value
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON document in ``body``; Refusal on anything two parsers could read differently."""
+    try:
+        text = body.decode("utf-8")
+        return json.loads(
+            text, object_pairs_hook=_unique, parse_constant=_no_constant, parse_float=_finite
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise Refusal(Rule.MALFORMED_BODY, "the body is not well-formed JSON (UTF-8)") from None
+    except RecursionError:
+        raise Refusal(Rule.TOO_DEEP, "the JSON body nests too deeply") from None
+
+
+def parse_form(body: bytes) -> dict[str, str]:
+    """An urlencoded form as a mapping; repeated fields are refused."""
+    try:
+        pairs = parse_qsl(body.decode("ascii"), keep_blank_values=True, strict_parsing=bool(body))
+    except (UnicodeDecodeError, ValueError):
+        raise Refusal(
+            Rule.MALFORMED_BODY, "the body is not a well-formed urlencoded form"
+        ) from None
+    form = dict(pairs)
+    if len(form) != len(pairs):
+        raise Refusal(Rule.DUPLICATE_PARAMETER, "a form field appears more than once")
+    return form
+
+
+def check_strings(document: Any) -> None:
+    """Refuse control characters, lone surrogates and non-NFC text in any key or string."""
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, str):
+            _check_string(node, pointer)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                _check_string(key, pointer)
+                stack.append((value, f"{pointer}/{_escape(key)}"))
+        elif isinstance(node, list):
+            stack.extend((value, f"{pointer}/{i}") for i, value in enumerate(node))
+
+
+def _check_string(text: str, pointer: str) -> None:
+    if _UNSAFE.search(text) is not None:
+        raise Refusal(Rule.UNSAFE_STRING, "a string holds control characters", field=pointer or "/")
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        raise Refusal(Rule.UNSAFE_STRING, "a string is not NFC-normalised", field=pointer or "/")
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")

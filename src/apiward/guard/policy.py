@@ -1,0 +1,291 @@
+"""The guard's policy: what the contract cannot say, in one YAML file read top to bottom.
+
+``Policy.load("apiward.yaml")`` parses the file with a safe loader, validates it
+against :data:`~apiward.guard.policy_schema.POLICY_SCHEMA` (errors name the line and
+the key), and builds frozen records. ``Policy(...)`` builds the same in Python.
+Every section has defaults that protect: unknown routes refused, bodies capped,
+rate limits fail closed. ``authentication`` and ``authorization`` are reserved for
+their stages: a policy that asks for them while no such stage is installed fails to
+load, so requests are never let through on the belief that they are checked.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import yaml
+from limits import parse_many
+
+from apiward.core.errors import ConfigError
+from apiward.guard.policy_schema import POLICY_SCHEMA
+from apiward.spec.parse import compose, line_of
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoutesPolicy:
+    """Which requests reach the pipeline at all."""
+
+    unknown: str = "refuse"
+    deprecated: str = "allow"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransportPolicy:
+    """Client identity and transport limits."""
+
+    enabled: bool = True
+    trusted_proxies: tuple[str, ...] = ()
+    require_https: bool = False
+    hsts_max_age: int = 31536000
+    max_body_bytes: int = 1 << 20
+    max_headers: int = 100
+    max_header_bytes: int = 16384
+    max_json_depth: int = 32
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BanPolicy:
+    """Ban a client for ``duration`` s after ``after`` violations within ``within`` s."""
+
+    after: int
+    within: int
+    duration: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RateLimitPolicy:
+    """Rate limits per client and per operation template, several windows at once."""
+
+    enabled: bool = True
+    storage: str = "memory://"
+    fail_open: bool = False
+    limits: tuple[str, ...] = ("50/second", "100000/day")
+    operations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ban: BanPolicy | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ValidatePolicy:
+    """Requests checked against the contract's schemas."""
+
+    enabled: bool = True
+    unknown_properties: str = "refuse"
+    read_only: str = "refuse"
+    unknown_query: str = "refuse"
+    strings: str = "refuse-unsafe"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SsrfPolicy:
+    """URL-valued inputs: from the contract (format uri/url) plus ``inputs`` per operation."""
+
+    enabled: bool = True
+    inputs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorsPolicy:
+    """Strict CORS: only these origins, methods and headers; nothing is reflected."""
+
+    allow_origins: tuple[str, ...] = ()
+    allow_methods: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
+    allow_headers: tuple[str, ...] = ("authorization", "content-type")
+    allow_credentials: bool = False
+    max_age: int = 600
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResponsePolicy:
+    """What the guard does to answers on their way out."""
+
+    enabled: bool = True
+    filter: bool = True
+    security_headers: bool = True
+    hide_errors: bool = True
+    content_digest: bool = True
+    cors: CorsPolicy = field(default_factory=CorsPolicy)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertRule:
+    """``threshold`` events with ``reason`` from one client within ``window`` s → alert (and ban).
+
+    ``reason`` is a refusal rule (``validate.invalid``) or an answer status
+    (``status:401``, e.g. failed logins); ``operation`` narrows it to one operation.
+    """
+
+    name: str
+    reason: str
+    threshold: int
+    window: int
+    ban: int = 0
+    operation: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditPolicy:
+    """Where audit events go and which alert rules watch them."""
+
+    enabled: bool = True
+    sink: str = "apiward-audit.jsonl"
+    alerts: tuple[AlertRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """Everything the guard enforces beyond the contract itself."""
+
+    contract: str | None = None
+    routes: RoutesPolicy = field(default_factory=RoutesPolicy)
+    transport: TransportPolicy = field(default_factory=TransportPolicy)
+    authentication: Mapping[str, Any] | None = None
+    authorization: Mapping[str, Any] | None = None
+    ratelimit: RateLimitPolicy = field(default_factory=RateLimitPolicy)
+    validate: ValidatePolicy = field(default_factory=ValidatePolicy)
+    ssrf: SsrfPolicy = field(default_factory=SsrfPolicy)
+    response: ResponsePolicy = field(default_factory=ResponsePolicy)
+    audit: AuditPolicy = field(default_factory=AuditPolicy)
+
+    def __post_init__(self) -> None:
+        _refuse_unbuilt_sections(self)
+        _check_values(self)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Policy:
+        """Read, validate and build a policy file; ConfigError names the line and key."""
+        text = _read(Path(path))
+        raw = _parse(text, str(path))
+        _validate(raw, text, str(path))
+        try:
+            return from_mapping(raw, base=Path(path).resolve().parent)
+        except ConfigError as error:
+            line = line_of(compose(text), error.pointer or "") if error.pointer else None
+            raise ConfigError(
+                error.message, source=str(path), line=line, pointer=error.pointer
+            ) from None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read the policy: {error}", source=str(path)) from None
+
+
+def _parse(text: str, source: str) -> Any:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError(
+            f"not valid YAML: {getattr(error, 'problem', error)}", source=source, line=line
+        ) from None
+    return {} if raw is None else raw
+
+
+_POLICY_VALIDATOR = jsonschema_rs.Draft202012Validator(POLICY_SCHEMA)
+
+
+def _validate(raw: Any, text: str, source: str) -> None:
+    for error in _POLICY_VALIDATOR.iter_errors(raw):
+        pointer = "".join(f"/{part}" for part in error.instance_path)
+        raise ConfigError(
+            error.message, source=source, line=line_of(compose(text), pointer), pointer=pointer
+        )
+
+
+def from_mapping(raw: Mapping[str, Any], *, base: Path | None = None) -> Policy:
+    """Build a Policy from an already validated mapping (the parsed YAML)."""
+    contract = raw.get("contract")
+    if contract is not None and base is not None and "://" not in contract:
+        contract = str((base / contract).resolve())
+    sections: dict[str, Any] = {
+        "routes": RoutesPolicy(**raw.get("routes", {})),
+        "transport": TransportPolicy(**_tuples(raw.get("transport", {}))),
+        "ratelimit": _ratelimit(raw.get("ratelimit", {})),
+        "validate": ValidatePolicy(**raw.get("validate", {})),
+        "ssrf": SsrfPolicy(**_with_map(raw.get("ssrf", {}), "inputs")),
+        "response": _response(raw.get("response", {})),
+        "audit": _audit(raw.get("audit", {}), base),
+    }
+    return Policy(
+        contract=contract,
+        authentication=raw.get("authentication"),
+        authorization=raw.get("authorization"),
+        **sections,
+    )
+
+
+def _tuples(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+
+
+def _with_map(raw: Mapping[str, Any], key: str) -> dict[str, Any]:
+    values = _tuples(raw)
+    if key in values:
+        values[key] = {k: tuple(v) for k, v in values[key].items()}
+    return values
+
+
+def _ratelimit(raw: Mapping[str, Any]) -> RateLimitPolicy:
+    values = _with_map(raw, "operations")
+    if "ban" in values:
+        values["ban"] = BanPolicy(**values["ban"])
+    return RateLimitPolicy(**values)
+
+
+def _response(raw: Mapping[str, Any]) -> ResponsePolicy:
+    values = dict(raw)
+    if "cors" in values:
+        values["cors"] = CorsPolicy(**_tuples(values["cors"]))
+    return ResponsePolicy(**values)
+
+
+def _audit(raw: Mapping[str, Any], base: Path | None) -> AuditPolicy:
+    values = dict(raw)
+    values["alerts"] = tuple(AlertRule(**a) for a in values.get("alerts", ()))
+    sink = values.get("sink")
+    if sink is not None and base is not None and "://" not in sink and sink != "stdout":
+        values["sink"] = str((base / sink).resolve())
+    return AuditPolicy(**values)
+
+
+def _refuse_unbuilt_sections(policy: Policy) -> None:
+    from apiward.guard.pipeline import request_stages  # late: the stages import this module
+
+    for name in ("authentication", "authorization"):
+        if getattr(policy, name) is not None and name not in request_stages():
+            raise ConfigError(
+                f"{name} is not supported yet: remove the '{name}' section or upgrade apiward "
+                "(the guard will not pretend to check it)",
+                pointer=f"/{name}",
+            )
+
+
+def _check_values(policy: Policy) -> None:
+    for index, cidr in enumerate(policy.transport.trusted_proxies):
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"{cidr!r} is not an IP network", pointer=f"/transport/trusted_proxies/{index}"
+            ) from None
+    _check_limits(policy.ratelimit.limits, "/ratelimit/limits")
+    for key, limits in policy.ratelimit.operations.items():
+        _check_limits(limits, "/ratelimit/operations/" + key.replace("~", "~0").replace("/", "~1"))
+
+
+def _check_limits(limits: tuple[str, ...], pointer: str) -> None:
+    for index, text in enumerate(limits):
+        try:
+            parse_many(text)
+        except ValueError:
+            raise ConfigError(
+                f"{text!r} is not a rate limit such as '10/second'", pointer=f"{pointer}/{index}"
+            ) from None

@@ -1,0 +1,132 @@
+"""The JSON Schema of the policy file itself: checked on load, before anything is built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_LIMITS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
+_OPERATION_MAP = {
+    "type": "object",
+    "propertyNames": {"pattern": "^(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS|TRACE) /"},
+}
+_POSITIVE = {"type": "integer", "minimum": 1}
+_SWITCH = {"type": "boolean"}
+
+POLICY_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "version": {"const": 1},
+        "contract": {"type": "string", "minLength": 1},
+        "routes": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "unknown": {"enum": ["refuse", "allow"]},
+                "deprecated": {"enum": ["allow", "refuse"]},
+            },
+        },
+        "transport": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": _SWITCH,
+                "trusted_proxies": {"type": "array", "items": {"type": "string"}},
+                "require_https": _SWITCH,
+                "hsts_max_age": {"type": "integer", "minimum": 0},
+                "max_body_bytes": _POSITIVE,
+                "max_headers": _POSITIVE,
+                "max_header_bytes": _POSITIVE,
+                "max_json_depth": _POSITIVE,
+            },
+        },
+        "authentication": {"type": "object"},
+        "authorization": {"type": "object"},
+        "ratelimit": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": _SWITCH,
+                "storage": {"type": "string", "pattern": "^(memory|redis)://"},
+                "fail_open": _SWITCH,
+                "limits": _LIMITS,
+                "operations": {**_OPERATION_MAP, "additionalProperties": _LIMITS},
+                "ban": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["after", "within", "duration"],
+                    "properties": {"after": _POSITIVE, "within": _POSITIVE, "duration": _POSITIVE},
+                },
+            },
+        },
+        "validate": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": _SWITCH,
+                "unknown_properties": {"enum": ["refuse", "allow"]},
+                "read_only": {"enum": ["refuse", "allow"]},
+                "unknown_query": {"enum": ["refuse", "allow"]},
+                "strings": {"enum": ["refuse-unsafe", "allow"]},
+            },
+        },
+        "ssrf": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": _SWITCH,
+                "inputs": {
+                    **_OPERATION_MAP,
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+        "response": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": _SWITCH,
+                "filter": _SWITCH,
+                "security_headers": _SWITCH,
+                "hide_errors": _SWITCH,
+                "content_digest": _SWITCH,
+                "cors": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "allow_origins": {"type": "array", "items": {"type": "string"}},
+                        "allow_methods": {"type": "array", "items": {"type": "string"}},
+                        "allow_headers": {"type": "array", "items": {"type": "string"}},
+                        "allow_credentials": _SWITCH,
+                        "max_age": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+        },
+        "audit": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": _SWITCH,
+                "sink": {"type": "string", "minLength": 1},
+                "alerts": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["name", "reason", "threshold", "window"],
+                        "properties": {
+                            "name": {"type": "string", "minLength": 1},
+                            "reason": {"type": "string", "minLength": 1},
+                            "operation": {"type": "string", "pattern": "^[A-Z]+ /"},
+                            "threshold": _POSITIVE,
+                            "window": _POSITIVE,
+                            "ban": {"type": "integer", "minimum": 0},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}

@@ -1,0 +1,129 @@
+"""Refusals and the one place they become RFC 9457 ``application/problem+json`` answers.
+
+A stage refuses by raising :class:`Refusal` with a :class:`Rule`; the Guard turns it
+into a response here and nowhere else. Every rule has a stable ``type`` URI
+(``https://apiward.dev/problems/<rule>``), a fixed title and an HTTP status, so
+clients and dashboards can key on the type. Details name the failing field (a JSON
+pointer) but never echo the value the client sent.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import orjson
+
+TYPE_BASE = "https://apiward.dev/problems/"
+MEDIA_TYPE = b"application/problem+json"
+
+
+class Rule(StrEnum):
+    """Every reason the guard refuses a request (the stable part of the ``type`` URI)."""
+
+    PATH_NOT_CANONICAL = "path.not-canonical"
+    ROUTE_UNKNOWN = "route.unknown"
+    ROUTE_DEPRECATED = "route.deprecated"
+    HTTPS_REQUIRED = "transport.https-required"
+    BODY_TOO_LARGE = "transport.body-too-large"
+    HEADERS_TOO_LARGE = "transport.headers-too-large"
+    DUPLICATE_HEADER = "transport.duplicate-header"
+    DUPLICATE_PARAMETER = "transport.duplicate-parameter"
+    CONTENT_ENCODING = "transport.content-encoding"
+    AMBIGUOUS_LENGTH = "transport.ambiguous-length"
+    RATE_LIMITED = "ratelimit.exceeded"
+    BANNED = "ratelimit.banned"
+    LIMITER_UNAVAILABLE = "ratelimit.unavailable"
+    MEDIA_TYPE = "validate.media-type"
+    MALFORMED_BODY = "validate.malformed-body"
+    DUPLICATE_KEY = "validate.duplicate-key"
+    TOO_DEEP = "validate.too-deep"
+    UNSAFE_STRING = "validate.unsafe-string"
+    INVALID = "validate.invalid"
+    UNKNOWN_PARAMETER = "validate.unknown-parameter"
+    SSRF = "ssrf.non-global-address"
+    CORS_ORIGIN = "cors.origin-not-allowed"
+    UPSTREAM_ERROR = "response.upstream-error"
+    UPSTREAM_UNAVAILABLE = "gateway.upstream-unavailable"
+
+
+_STATUS_TITLE: dict[Rule, tuple[int, str]] = {
+    Rule.PATH_NOT_CANONICAL: (400, "The request path is not in canonical form"),
+    Rule.ROUTE_UNKNOWN: (404, "No such operation in the API contract"),
+    Rule.ROUTE_DEPRECATED: (410, "This operation is deprecated and switched off"),
+    Rule.HTTPS_REQUIRED: (426, "HTTPS is required"),
+    Rule.BODY_TOO_LARGE: (413, "Request body too large"),
+    Rule.HEADERS_TOO_LARGE: (431, "Request headers too large or too many"),
+    Rule.DUPLICATE_HEADER: (400, "A header that may appear once appears several times"),
+    Rule.DUPLICATE_PARAMETER: (400, "A single-valued parameter appears several times"),
+    Rule.CONTENT_ENCODING: (415, "Compressed request bodies are not accepted"),
+    Rule.AMBIGUOUS_LENGTH: (400, "Both Content-Length and Transfer-Encoding are set"),
+    Rule.RATE_LIMITED: (429, "Too many requests"),
+    Rule.BANNED: (429, "Client temporarily banned after repeated violations"),
+    Rule.LIMITER_UNAVAILABLE: (503, "Rate limiter unavailable"),
+    Rule.MEDIA_TYPE: (415, "Unsupported media type for this operation"),
+    Rule.MALFORMED_BODY: (400, "The request body is not well-formed"),
+    Rule.DUPLICATE_KEY: (400, "A JSON object repeats a key"),
+    Rule.TOO_DEEP: (400, "The JSON body nests too deeply"),
+    Rule.UNSAFE_STRING: (422, "A string holds control characters or is not NFC-normalised"),
+    Rule.INVALID: (422, "The request does not match the API contract"),
+    Rule.UNKNOWN_PARAMETER: (400, "A parameter the contract does not declare"),
+    Rule.SSRF: (422, "A URL in the request points to a non-global address"),
+    Rule.CORS_ORIGIN: (403, "Cross-origin request from an origin not allowed"),
+    Rule.UPSTREAM_ERROR: (500, "Internal server error"),
+    Rule.UPSTREAM_UNAVAILABLE: (502, "The upstream API is unavailable"),
+}
+
+
+def status_of(rule: Rule) -> int:
+    """The HTTP status a refusal under ``rule`` answers with."""
+    return _STATUS_TITLE[rule][0]
+
+
+class Refusal(Exception):  # noqa: N818 - a refusal is an outcome, not an error
+    """Raised by a stage to refuse the request; becomes one problem document."""
+
+    def __init__(
+        self,
+        rule: Rule,
+        detail: str,
+        *,
+        field: str | None = None,
+        headers: tuple[tuple[bytes, bytes], ...] = (),
+    ) -> None:
+        super().__init__(detail)
+        self.rule = rule
+        self.detail = detail
+        self.field = field
+        self.headers = headers
+
+    @property
+    def status(self) -> int:
+        """The HTTP status of this refusal."""
+        return status_of(self.rule)
+
+
+def problem_body(rule: Rule, detail: str, *, field: str | None, instance: str) -> bytes:
+    """The RFC 9457 JSON document for a refusal."""
+    status, title = _STATUS_TITLE[rule]
+    document: dict[str, object] = {
+        "type": TYPE_BASE + rule.value,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if field is not None:
+        document["field"] = field
+    return orjson.dumps(document)
+
+
+def problem_start(
+    status: int, body: bytes, extra: tuple[tuple[bytes, bytes], ...]
+) -> dict[str, object]:
+    """The ``http.response.start`` message for a problem document."""
+    headers = [
+        (b"content-type", MEDIA_TYPE),
+        (b"content-length", str(len(body)).encode()),
+        *extra,
+    ]
+    return {"type": "http.response.start", "status": status, "headers": headers}

@@ -1,0 +1,166 @@
+"""Stage: rate limits per client and per operation template, several windows at once.
+
+Built on the ``limits`` async API (FIELD.md §2.2): fixed windows, one atomic
+``INCR`` per window and request, storage chosen by URL (``memory://`` or
+``redis://host:port``, shared by every guard instance). The key is the route
+template plus the principal an authentication stage set, else the client address
+(never a raw path, #10, never a client-chosen header, #9). Answers carry the
+draft-11 ``RateLimit-Policy``/``RateLimit`` fields; a 429 adds ``Retry-After``.
+``ban`` turns repeated violations into a temporary ban, kept in the same storage,
+which audit alert rules can also impose. If the storage fails the request is
+refused with 503 (fail closed) unless ``fail_open: true``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from limits import RateLimitItem, parse_many
+from limits.aio.storage import Storage
+from limits.storage import storage_from_string
+
+from apiward.guard.context import Context
+from apiward.guard.pipeline import Setup
+from apiward.guard.policy import RateLimitPolicy
+from apiward.guard.problem import Refusal, Rule
+
+_PREFIX = "apiward"
+
+
+def build(setup: Setup) -> RateLimit | None:
+    """The rate-limit stage, or None when the policy switches it off."""
+    policy = setup.policy.ratelimit
+    if not policy.enabled:
+        return None
+    default = _items(policy.limits)
+    per_route = {
+        r.key: _items(policy.operations.get(r.key, policy.limits)) for r in setup.routes.routes
+    }
+    return RateLimit(policy, open_storage(policy.storage), per_route, default)
+
+
+def open_storage(url: str) -> Storage:
+    """An async ``limits`` storage for ``memory://`` or ``redis://host:port`` URLs."""
+    if url.startswith("redis://"):
+        options: dict[str, Any] = {
+            "implementation": "redispy",
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 0.5,
+        }
+        storage = storage_from_string("async+" + url, **options)
+    else:
+        storage = storage_from_string("async+" + url)
+    if not isinstance(storage, Storage):
+        raise TypeError(f"{url} did not give an async storage")
+    return storage
+
+
+def _items(limits: tuple[str, ...]) -> tuple[tuple[RateLimitItem, bytes], ...]:
+    items = [item for text in limits for item in parse_many(text)]
+    return tuple((item, _policy_item(item)) for item in items)
+
+
+def _policy_item(item: RateLimitItem) -> bytes:
+    return f'"{_name(item)}";q={item.amount};w={item.get_expiry()}'.encode()
+
+
+class RateLimit:
+    """Counts hits per (operation, client) in every configured window."""
+
+    def __init__(
+        self,
+        policy: RateLimitPolicy,
+        storage: Storage,
+        per_route: Mapping[str, tuple[tuple[RateLimitItem, bytes], ...]],
+        default: tuple[tuple[RateLimitItem, bytes], ...],
+    ) -> None:
+        self.policy = policy
+        self.storage = storage
+        self.per_route = per_route
+        self.default = default
+        self.errors = storage.base_exceptions
+        header = b", ".join(text for _, text in default)
+        self.policy_headers = {
+            key: b", ".join(t for _, t in items) for key, items in per_route.items()
+        }
+        self.default_header = header
+
+    async def check(self, ctx: Context) -> None:
+        """Count this request; refuse it when any window is exhausted or the client is banned."""
+        route = ctx.route
+        key = route.key if route is not None else "(unknown route)"
+        who = ctx.principal or f"ip:{ctx.client}"
+        try:
+            await self._count(ctx, key, who)
+        except self.errors:
+            ctx.decisions["ratelimit"] = "storage unavailable"
+            if not self.policy.fail_open:
+                raise Refusal(
+                    Rule.LIMITER_UNAVAILABLE, "rate limits cannot be checked right now"
+                ) from None
+
+    async def _count(self, ctx: Context, key: str, who: str) -> None:
+        ban_key = f"{_PREFIX}/ban/{who}"
+        if await self.storage.get(ban_key) > 0:
+            retry = _seconds_until(await self.storage.get_expiry(ban_key))
+            raise Refusal(
+                Rule.BANNED, "too many violations: try again later", headers=_retry(retry)
+            )
+        tightest: tuple[float, int, RateLimitItem, str] | None = None
+        for item, _ in self.per_route.get(key, self.default):
+            storage_key = item.key_for(_PREFIX, key, who)
+            count = await self.storage.incr(storage_key, item.get_expiry())
+            left = (item.amount - count) / item.amount
+            if tightest is None or left < tightest[0]:
+                tightest = (left, count, item, storage_key)
+        if tightest is not None:
+            _, count, item, storage_key = tightest
+            reset = _seconds_until(await self.storage.get_expiry(storage_key))
+            self._annotate(ctx, key, item, max(0, item.amount - count), reset)
+            if count > item.amount:
+                await self._violation(who)
+                raise Refusal(
+                    Rule.RATE_LIMITED,
+                    f"at most {_name(item)} for this operation",
+                    headers=_retry(reset),
+                )
+
+    def _annotate(
+        self, ctx: Context, key: str, item: RateLimitItem, remaining: int, reset: int
+    ) -> None:
+        ctx.response_headers.append(
+            (b"ratelimit-policy", self.policy_headers.get(key, self.default_header))
+        )
+        ctx.response_headers.append(
+            (b"ratelimit", f'"{_name(item)}";r={remaining};t={reset}'.encode())
+        )
+        ctx.decisions["ratelimit"] = {"remaining": remaining, "reset": reset}
+
+    async def _violation(self, who: str) -> None:
+        ban = self.policy.ban
+        if ban is None:
+            return
+        count = await self.storage.incr(f"{_PREFIX}/violations/{who}", ban.within)
+        if count >= ban.after:
+            await self.ban(who, ban.duration)
+
+    async def ban(self, who: str, seconds: int) -> None:
+        """Refuse every request from ``who`` (``ip:ADDR`` or a principal) for ``seconds``."""
+        key = f"{_PREFIX}/ban/{who}"
+        await self.storage.clear(key)
+        await self.storage.incr(key, seconds)
+
+
+def _name(item: RateLimitItem) -> str:
+    return f"{item.amount}/{item.multiples}{item.GRANULARITY.name}"
+
+
+def _seconds_until(expiry: float) -> int:
+    return max(1, math.ceil(expiry - time.time()))
+
+
+def _retry(seconds: int) -> tuple[tuple[bytes, bytes], ...]:
+    return ((b"retry-after", str(seconds).encode()),)

@@ -1,0 +1,199 @@
+"""Response protection: filtered bodies, security headers, strict CORS, no stack traces.
+
+Wraps the ``send`` channel. JSON answers (and every 5xx) are buffered so that they
+can be filtered to the contract's schema for their status (undeclared properties
+removed, API3 excessive data exposure), replaced by a generic problem document when
+they are server errors (API8: no stack traces), and given ``Content-Digest``
+(RFC 9530, sha-256). Other media types stream through untouched apart from headers.
+CORS is answered from the policy only: any ``Access-Control-*`` header the app set is
+dropped, so an app that reflects every Origin can no longer do so.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from apiward.guard.context import Context, Message, Send
+from apiward.guard.filtering import Filter, compile_filter
+from apiward.guard.pipeline import Setup
+from apiward.guard.policy import CorsPolicy, ResponsePolicy
+from apiward.guard.problem import Refusal, Rule, problem_body
+from apiward.spec import Api, Operation
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"cache-control", b"no-store"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+)
+_REPLACED = frozenset(name for name, _ in SECURITY_HEADERS)
+
+
+def build(setup: Setup) -> ResponseGuard | None:
+    """The response stage, or None when the policy switches it off."""
+    policy = setup.policy.response
+    if not policy.enabled:
+        return None
+    filters = (
+        {r.key: _filters(setup.api, r.operation) for r in setup.routes.routes}
+        if policy.filter
+        else {}
+    )
+    return ResponseGuard(policy, filters)
+
+
+def _filters(api: Api, op: Operation) -> Mapping[str, Filter]:
+    found: dict[str, Filter] = {}
+    for status, response in op.responses.items():
+        schema = next(
+            (s for media, s in response.content.items() if _json_media(media.encode())), None
+        )
+        if schema is not None:
+            found[status.upper()] = compile_filter(api, schema)
+    return found
+
+
+def _json_media(media: bytes) -> bool:
+    media = media.split(b";", 1)[0].strip().lower()
+    return media == b"application/json" or media.endswith(b"+json")
+
+
+class ResponseGuard:
+    """Adjusts every answer on its way out."""
+
+    def __init__(self, policy: ResponsePolicy, filters: Mapping[str, Mapping[str, Filter]]) -> None:
+        self.policy = policy
+        self.filters = filters
+        self.cors = policy.cors
+        self.origins = frozenset(policy.cors.allow_origins)
+
+    def preflight(self, ctx: Context) -> tuple[int, list[tuple[bytes, bytes]]] | None:
+        """The answer to a CORS preflight, or None when the request is not one."""
+        origin = ctx.header(b"origin")
+        wanted = ctx.header(b"access-control-request-method")
+        if ctx.method != "OPTIONS" or origin is None or wanted is None:
+            return None
+        if (
+            origin.decode("latin-1") not in self.origins
+            or wanted.decode("latin-1") not in self.cors.allow_methods
+        ):
+            raise Refusal(Rule.CORS_ORIGIN, "this origin or method may not call the API")
+        return 204, [*_cors_headers(self.cors, origin), *_preflight_headers(self.cors)]
+
+    def wrap(self, ctx: Context, send: Send) -> Send:
+        """A send channel that applies the response rules to this request's answer."""
+        start: Message | None = None
+        chunks: list[bytes] = []
+        filters = self.filters.get(ctx.route.key, {}) if ctx.route is not None else {}
+
+        async def guarded(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = self._headers(ctx, message.get("headers", []))
+                message = {**message, "headers": headers}
+                if not self._buffered(message):
+                    await send(message)
+                    return
+                start = message
+                return
+            if start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                await self._finish(ctx, start, b"".join(chunks), filters, send)
+
+        return guarded
+
+    def _headers(
+        self, ctx: Context, headers: list[tuple[bytes, bytes]]
+    ) -> list[tuple[bytes, bytes]]:
+        kept = [
+            (k, v)
+            for k, v in headers
+            if not k.lower().startswith(b"access-control-")
+            and (not self.policy.security_headers or k.lower() not in _REPLACED)
+        ]
+        if self.policy.security_headers:
+            kept.extend(SECURITY_HEADERS)
+        origin = ctx.header(b"origin")
+        if origin is not None and origin.decode("latin-1") in self.origins:
+            kept.extend(_cors_headers(self.cors, origin))
+        return kept
+
+    def _buffered(self, start: Message) -> bool:
+        if start["status"] >= 500 and self.policy.hide_errors:
+            return True
+        content_type = next((v for k, v in start["headers"] if k.lower() == b"content-type"), None)
+        return (
+            content_type is not None
+            and _json_media(content_type)
+            and (self.policy.filter or self.policy.content_digest)
+        )
+
+    async def _finish(
+        self, ctx: Context, start: Message, body: bytes, filters: Mapping[str, Filter], send: Send
+    ) -> None:
+        status: int = start["status"]
+        headers = list(start["headers"])
+        if status >= 500 and self.policy.hide_errors:
+            body = problem_body(
+                Rule.UPSTREAM_ERROR,
+                "the API failed to answer this request",
+                field=None,
+                instance=ctx.request_id,
+            )
+            headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+            headers.append((b"content-type", b"application/problem+json"))
+            ctx.decisions["response"] = "error body replaced"
+        else:
+            body = self._filtered(body, _pick(filters, status), ctx)
+        if self.policy.content_digest:
+            digest = base64.b64encode(hashlib.sha256(body).digest())
+            headers.append((b"content-digest", b"sha-256=:" + digest + b":"))
+        headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    @staticmethod
+    def _filtered(body: bytes, keep: Filter | None, ctx: Context) -> bytes:
+        if keep is None or not body:
+            return body
+        try:
+            document: Any = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return body
+        filtered = keep(document)
+        if filtered == document:
+            return body  # unchanged: keep the app's exact bytes
+        ctx.decisions["response"] = "undeclared properties removed"
+        return orjson.dumps(filtered)
+
+
+def _pick(filters: Mapping[str, Filter], status: int) -> Filter | None:
+    code = str(status)
+    return filters.get(code) or filters.get(f"{code[0]}XX") or filters.get("DEFAULT")
+
+
+def _cors_headers(cors: CorsPolicy, origin: bytes) -> list[tuple[bytes, bytes]]:
+    headers = [(b"access-control-allow-origin", origin), (b"vary", b"Origin")]
+    if cors.allow_credentials:
+        headers.append((b"access-control-allow-credentials", b"true"))
+    return headers
+
+
+def _preflight_headers(cors: CorsPolicy) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"access-control-allow-methods", ", ".join(cors.allow_methods).encode()),
+        (b"access-control-allow-headers", ", ".join(cors.allow_headers).encode()),
+        (b"access-control-max-age", str(cors.max_age).encode()),
+        (b"content-length", b"0"),
+    ]

@@ -1,0 +1,184 @@
+"""Stage 1, client identity and transport: who is asking, over what, and how much.
+
+* The client address is the peer's, unless the peer is a trusted proxy: then the
+  right-most ``X-Forwarded-For`` hop that is not itself trusted (FIELD.md #9). A
+  client cannot pick its own address by sending the header to an untrusted guard.
+* HTTPS: ``require_https`` answers plain HTTP with 426; HSTS goes on HTTPS answers.
+* Size: header count and bytes; body bytes counted while streaming ``receive()``
+  (chunked bodies too, not only Content-Length); JSON nesting depth.
+* Ambiguity: duplicate singleton headers, Content-Length with Transfer-Encoding,
+  compressed request bodies, and repeated single-valued query parameters (#12, #15, #18).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from urllib.parse import parse_qsl
+
+from apiward.guard.context import Context, Message
+from apiward.guard.pipeline import Setup
+from apiward.guard.policy import TransportPolicy
+from apiward.guard.problem import Refusal, Rule
+from apiward.spec import Api, ParameterLocation
+
+SINGLETON_HEADERS = frozenset(
+    {b"host", b"content-length", b"content-type", b"authorization", b"transfer-encoding"}
+)
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def build(setup: Setup) -> Transport | None:
+    """The transport stage, or None when the policy switches it off."""
+    policy = setup.policy.transport
+    return Transport(policy, _array_params(setup.api)) if policy.enabled else None
+
+
+def _array_params(api: Api) -> Mapping[str, frozenset[str]]:
+    """Per operation key: query parameters the contract lets repeat (arrays)."""
+    return {
+        f"{op.method.upper()} {op.path}": frozenset(
+            p.name
+            for p in op.parameters
+            if p.location is ParameterLocation.QUERY and api.deref(p.schema).get("type") == "array"
+        )
+        for op in api.operations
+    }
+
+
+class Transport:
+    """Client address, HTTPS, size limits and ambiguity checks."""
+
+    def __init__(self, policy: TransportPolicy, arrays: Mapping[str, frozenset[str]]) -> None:
+        self.policy = policy
+        self.trusted: tuple[Network, ...] = tuple(
+            ipaddress.ip_network(c, strict=False) for c in policy.trusted_proxies
+        )
+        self.arrays = arrays
+        self.hsts = (
+            (
+                b"strict-transport-security",
+                f"max-age={policy.hsts_max_age}; includeSubDomains".encode(),
+            )
+            if policy.hsts_max_age
+            else None
+        )
+
+    async def check(self, ctx: Context) -> None:
+        """Run every transport rule on the request."""
+        headers: list[tuple[bytes, bytes]] = ctx.scope["headers"]
+        self._check_headers(headers)
+        peer_trusted = self._trusted(ctx.client)
+        if peer_trusted:
+            ctx.client = self._forwarded_client(headers, ctx.client)
+        self._check_https(ctx, peer_trusted)
+        self._check_query(ctx)
+        self._count_body(ctx)
+        if self.policy.max_json_depth and _is_json(ctx.header(b"content-type")):
+            _check_depth(await ctx.body(), self.policy.max_json_depth)
+
+    def _check_headers(self, headers: list[tuple[bytes, bytes]]) -> None:
+        if len(headers) > self.policy.max_headers:
+            raise Refusal(Rule.HEADERS_TOO_LARGE, f"more than {self.policy.max_headers} headers")
+        if sum(len(k) + len(v) for k, v in headers) > self.policy.max_header_bytes:
+            raise Refusal(
+                Rule.HEADERS_TOO_LARGE, f"headers exceed {self.policy.max_header_bytes} bytes"
+            )
+        seen: set[bytes] = set()
+        for name, _ in headers:
+            if name in SINGLETON_HEADERS:
+                if name in seen:
+                    raise Refusal(Rule.DUPLICATE_HEADER, f"{name.decode()} appears more than once")
+                seen.add(name)
+            elif name == b"content-encoding":
+                raise Refusal(Rule.CONTENT_ENCODING, "request bodies must not be compressed")
+        if b"content-length" in seen and b"transfer-encoding" in seen:
+            raise Refusal(Rule.AMBIGUOUS_LENGTH, "Content-Length and Transfer-Encoding together")
+
+    def _trusted(self, address: str) -> bool:
+        if not self.trusted:
+            return False
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+    def _forwarded_client(self, headers: list[tuple[bytes, bytes]], peer: str) -> str:
+        hops = [
+            hop.strip()
+            for name, value in headers
+            if name == b"x-forwarded-for"
+            for hop in value.decode("latin-1").split(",")
+        ]
+        for hop in reversed(hops):
+            try:
+                ipaddress.ip_address(hop)
+            except ValueError:
+                return peer  # a malformed hop: keep the address we know is real
+            if not self._trusted(hop):
+                return hop
+        return hops[0] if hops else peer
+
+    def _check_https(self, ctx: Context, peer_trusted: bool) -> None:
+        https = ctx.scope.get("scheme") == "https" or (
+            peer_trusted and ctx.header(b"x-forwarded-proto") == b"https"
+        )
+        if https and self.hsts is not None:
+            ctx.response_headers.append(self.hsts)
+        elif not https and self.policy.require_https:
+            raise Refusal(Rule.HTTPS_REQUIRED, "this API is served over HTTPS only")
+
+    def _check_query(self, ctx: Context) -> None:
+        query: bytes = ctx.scope.get("query_string", b"")
+        if not query:
+            return
+        route = ctx.route
+        arrays = self.arrays.get(route.key, frozenset()) if route else frozenset()
+        seen: set[str] = set()
+        for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if name in seen and name not in arrays:
+                raise Refusal(
+                    Rule.DUPLICATE_PARAMETER, "query parameter repeated", field=f"query/{name}"
+                )
+            seen.add(name)
+
+    def _count_body(self, ctx: Context) -> None:
+        limit = self.policy.max_body_bytes
+        length = ctx.header(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            raise Refusal(Rule.BODY_TOO_LARGE, f"the body may be at most {limit} bytes")
+        inner = ctx.receive
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await inner()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise Refusal(Rule.BODY_TOO_LARGE, f"the body may be at most {limit} bytes")
+            return message
+
+        ctx.receive = counted
+
+
+def _is_json(content_type: bytes | None) -> bool:
+    if content_type is None:
+        return False
+    media = content_type.split(b";", 1)[0].strip().lower()
+    return media == b"application/json" or media.endswith(b"+json")
+
+
+def _check_depth(body: bytes, limit: int) -> None:
+    """Refuse JSON nesting deeper than ``limit``, from the bytes (before any parser recurses)."""
+    brackets = _STRINGS.sub(b"", body).translate(None, _NOT_BRACKETS)
+    if len(brackets) <= limit:
+        return
+    depth = 0
+    for byte in brackets:
+        depth += 1 if byte in b"[{" else -1
+        if depth > limit:
+            raise Refusal(Rule.TOO_DEEP, f"JSON may nest at most {limit} levels")
