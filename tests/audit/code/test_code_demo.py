@@ -21,7 +21,8 @@ def result() -> CodeAudit:
 
 def _at(result: CodeAudit, check: str, file: str) -> list[Finding]:
     return [
-        f for f in result.findings
+        f
+        for f in result.findings
         if f.check == check and f.location is not None and f.location.source.endswith(file)
     ]
 
@@ -33,13 +34,19 @@ def _line_of(file: str, marker: str) -> int:
 
 def test_planted_sql_injection_is_found(result: CodeAudit) -> None:
     """sqli-transfer-search: the search text pasted into SQL is reported on its line."""
-    lines = {f.location.line for f in _at(result, "code.sql-injection", "transfers.py") if f.location}
+    lines = {
+        f.location.line for f in _at(result, "code.sql-injection", "transfers.py") if f.location
+    }
     assert lines == {_line_of("transfers.py", "LIKE '%{q}%'")}
 
 
 def test_fixed_branch_parameterised_sql_is_not_flagged(result: CodeAudit) -> None:
     """The fixed bank's SQL formats only a module constant and binds the user's values."""
-    flagged = {f.location.line for f in result.findings if f.location and f.location.source.endswith("transfers.py")}
+    flagged = {
+        f.location.line
+        for f in result.findings
+        if f.location and f.location.source.endswith("transfers.py")
+    }
     assert _line_of("transfers.py", "memo LIKE :pattern") not in flagged
     assert _line_of("transfers.py", "ORDER BY created_at DESC") not in flagged
 
@@ -71,7 +78,9 @@ def test_weak_secret_is_found_by_bandit(result: CodeAudit) -> None:
 )
 def test_unauthenticated_planted_routes_are_found(result: CodeAudit, operation: str) -> None:
     """Shadow, debug and zombie routes that ask for no token are reported by operation."""
-    assert operation in {f.operation for f in result.findings if f.check == "code.route-without-auth"}
+    assert operation in {
+        f.operation for f in result.findings if f.check == "code.route-without-auth"
+    }
 
 
 def test_routes_with_the_me_alias_count_as_authenticated(result: CodeAudit) -> None:

@@ -114,7 +114,11 @@ app = FastAPI(debug=os.environ.get("APP_DEBUG") == "1")
 
 def _ids(path: Path, rule: str) -> list[int | None]:
     result = audit_code(path, bandit=False)
-    return [f.location.line if f.location else None for f in result.findings if f.check == f"code.{rule}"]
+    return [
+        f.location.line if f.location else None
+        for f in result.findings
+        if f.check == f"code.{rule}"
+    ]
 
 
 def _write(tmp_path: Path, source: str) -> Path:
@@ -128,13 +132,17 @@ def test_every_rule_has_a_case() -> None:
 
 
 @pytest.mark.parametrize(("rule", "vulnerable", "safe"), CASES, ids=[c[0] for c in CASES])
-def test_rule_fires_on_vulnerable_sample(tmp_path: Path, rule: str, vulnerable: str, safe: str) -> None:
+def test_rule_fires_on_vulnerable_sample(
+    tmp_path: Path, rule: str, vulnerable: str, safe: str
+) -> None:
     """The rule reports the flaw in the vulnerable sample."""
     assert _ids(_write(tmp_path, vulnerable), rule)
 
 
 @pytest.mark.parametrize(("rule", "vulnerable", "safe"), CASES, ids=[c[0] for c in CASES])
-def test_rule_is_silent_on_safe_sample(tmp_path: Path, rule: str, vulnerable: str, safe: str) -> None:
+def test_rule_is_silent_on_safe_sample(
+    tmp_path: Path, rule: str, vulnerable: str, safe: str
+) -> None:
     """The rule says nothing about the fixed sample."""
     assert _ids(_write(tmp_path, safe), rule) == []
 
@@ -148,7 +156,8 @@ def test_findings_carry_rule_metadata(tmp_path: Path) -> None:
     assert finding.cwe == "CWE-306"
     assert finding.operation == "DELETE /api/accounts/{account_id}"
     assert finding.severity == "high"  # a write without auth
-    assert finding.location is not None and finding.location.line == 4
+    assert finding.location is not None
+    assert finding.location.line == 4
     assert "def close" in finding.detail
     assert finding.remediation
 
@@ -203,13 +212,17 @@ def test_route_auth_recognises_authentication(tmp_path: Path, source: str) -> No
 
 def test_bandit_issue_becomes_a_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """bandit runs as a library: its issue is a code.bandit.<id> finding and nothing is printed."""
-    path = _write(tmp_path, "import subprocess\ndef run(cmd: str) -> None:\n    subprocess.call(cmd, shell=True)\n")
+    path = _write(
+        tmp_path,
+        "import subprocess\ndef run(cmd: str) -> None:\n    subprocess.call(cmd, shell=True)\n",
+    )
     findings = [f for f in audit_code(path).findings if f.check.startswith("code.bandit.")]
     assert [f.check for f in findings] == ["code.bandit.B602", "code.bandit.B404"]  # worst first
     shell = findings[0]
     assert shell.severity == "high"  # bandit HIGH severity x HIGH confidence
     assert shell.cwe == "CWE-78"
-    assert shell.location is not None and shell.location.line == 3
+    assert shell.location is not None
+    assert shell.location.line == 3
     assert "shell=True" in shell.detail
     assert capsys.readouterr() == ("", "")
 
