@@ -1,0 +1,35 @@
+"""The scanner: attacks a running API from its contract and real identities, with evidence.
+
+A scan runs in three phases (``scan.runner``)::
+
+    authenticate   log every identity in (identities file: ``scan.identities``, ``scan.sessions``)
+    harvest        run listings and creations per identity; learn who sees and owns which ids
+                   and where each id fits (``scan.harvest``)
+    checks         every check × operation (``scan.checks``), each deciding by comparing
+                   attacked answers with legitimate ones (``scan.diff``)
+
+Modules, one concept each:
+
+    request      Request: a value (path template + values, query, headers, body), never a host
+    synthesis    a valid request per operation from the schemas (examples, formats, patterns)
+    transport    the only way out: one target URL, keep-alive, --concurrency / --rate, recorded
+    identities   the identities file, with file:line errors
+    sessions     sending as an identity or anonymously (no credentials at all); token refresh
+    harvest      producer/consumer map of object ids, and ownership among peers
+    diff         body similarity and the leaves that tell two owners' answers apart
+    canary       out-of-band HTTP listener on 127.0.0.1: tokens, and hits that carry them
+    context      Context: everything a check may use, and nothing global
+    check        the Check protocol, Skip and SkipReason
+    checks/      the checks, registered in one tuple (checks/__init__.py has an example)
+    runner       the phases, progress, coverage, partial results
+
+Writing a check: see :mod:`apiward.scan.checks`. In short, an object with ``id``,
+``title``, ``owasp``, ``cwe``, ``safe``, ``remediation`` and
+``async def run(self, ctx, operation)`` yielding ``Finding``s (``ctx.finding(...)``) or
+``Skip(reason=SkipReason...)``; add it to ``BUILTIN``.
+"""
+
+from apiward.scan.identities import Identity, load_identities
+from apiward.scan.runner import Results, ScanConfig, Skipped, scan
+
+__all__ = ["Identity", "Results", "ScanConfig", "Skipped", "load_identities", "scan"]

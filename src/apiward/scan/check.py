@@ -1,0 +1,75 @@
+"""The contract between the runner and a check: metadata, ``run``, and what it yields.
+
+Documented, with an example, in :mod:`apiward.scan.checks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from apiward.core.findings import Finding
+from apiward.scan.context import Context
+from apiward.spec import Operation
+
+
+class SkipReason(StrEnum):
+    """Why a check did not test an operation: 'not tested' is not 'not vulnerable'."""
+
+    NO_IDENTITIES = "no identities file (authorization checks need identities)"
+    NO_PEER = "no second identity with the same role"
+    NO_ACCESS = "no identity gets a 2xx from its own legitimate request"
+    NO_HARVESTED_ID = "no harvested id fits the operation"
+    UNSAFE = "excluded by --safe (it would change data of others)"
+    NOT_APPLICABLE = "precondition not met"
+    TARGET_DOWN = "target stopped answering"
+    INTERRUPTED = "scan interrupted"
+    NOT_SELECTED = "not selected with --checks"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Skip:
+    """A check's statement that it could not test this operation (or one part of it)."""
+
+    reason: SkipReason
+    detail: str = ""
+
+
+Outcome = Finding | Skip
+
+
+class CheckMeta(Protocol):
+    """The metadata every check carries."""
+
+    id: str
+    """Concept name, used in ``--checks`` and as ``Finding.check`` (e.g. ``bola``)."""
+    title: str
+    owasp: str
+    """OWASP API Security Top 10 id with edition, e.g. ``API1:2023`` (metadata: editions renumber)."""
+    cwe: str
+    safe: bool
+    """False when it modifies or deletes data belonging to others: ``--safe`` skips it."""
+    remediation: str
+
+
+@runtime_checkable
+class Check(CheckMeta, Protocol):
+    """A per-operation check."""
+
+    def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Test ``operation``; yield findings and skips."""
+        ...
+
+
+@runtime_checkable
+class ScanCheck(CheckMeta, Protocol):
+    """A check that runs once per scan (inventory, rate limits, login flows...)."""
+
+    def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
+        """Test the API as a whole; yield findings (with their operation) and skips."""
+        ...
+
+
+AnyCheck = Check | ScanCheck

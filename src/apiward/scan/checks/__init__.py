@@ -1,0 +1,76 @@
+"""The scanner's checks: the protocol every check follows, and the one place they are registered.
+
+A check is a small object with metadata and one async generator. It *yields* what it
+concluded for an operation: a ``Finding`` (built with ``ctx.finding``, carrying the
+replies that prove it) or a ``Skip(reason)`` when it could not test (say why, with a
+``SkipReason``). Yielding nothing means "tested, not vulnerable". Raising means
+"apiward failed" and is reported as a scan error for that check × operation, never as
+"not vulnerable". Decide by comparing with legitimate answers (``ctx.legit``), never by
+a status code alone.
+
+Example — a whole new check is this module plus one line in ``BUILTIN``::
+
+    # src/apiward/scan/checks/trace_method.py
+    from apiward.scan.check import Outcome, Skip, SkipReason
+    class TraceMethod:
+        id = "trace_method"
+        title = "TRACE echoes requests"
+        owasp = "API8:2023"
+        cwe = "CWE-693"
+        safe = True                     # False if it changes or deletes others' data
+        remediation = "Disable TRACE."
+
+        async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+            if operation.method != "GET":
+                yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="only GET paths")
+                return
+            probe = dataclasses.replace(ctx.request(operation), method="TRACE")
+            reply = await ctx.send(probe, as_=None, note="TRACE probe")
+            if reply.ok and "TRACE" in reply.text:
+                yield ctx.finding(self, operation, title=self.title, severity=Severity.LOW,
+                                  detail="the request came back in the body", evidence=[reply])
+
+    # and in BUILTIN below:  TraceMethod(),  (plus its import)
+
+Checks that look at the API as a whole rather than per operation implement
+``run_once(ctx)`` instead of ``run`` (:class:`ScanCheck`); the runner calls it once.
+"""
+
+from __future__ import annotations
+
+from apiward.core.registry import Registry
+from apiward.scan.check import (
+    AnyCheck,
+    Check,
+    CheckMeta,
+    Outcome,
+    ScanCheck,
+    Skip,
+    SkipReason,
+)
+from apiward.scan.checks.auth_bypass import AuthBypass
+from apiward.scan.checks.bola import Bola
+
+# The built-in checks, in the order they run. Adding a check: one module, one entry here.
+BUILTIN: tuple[AnyCheck, ...] = (
+    AuthBypass(),
+    Bola(),
+)
+
+
+def builtin_checks() -> Registry[AnyCheck]:
+    """A fresh registry of the built-in checks (tests build their own)."""
+    return Registry("check", ((check.id, check) for check in BUILTIN))
+
+
+__all__ = [
+    "BUILTIN",
+    "AnyCheck",
+    "Check",
+    "CheckMeta",
+    "Outcome",
+    "ScanCheck",
+    "Skip",
+    "SkipReason",
+    "builtin_checks",
+]

@@ -1,0 +1,132 @@
+"""``auth_bypass`` (API2): secured operations that answer without valid credentials.
+
+For every operation the contract secures, an identity's legitimate request is sent
+again twice: anonymously (no credential at all — not even a header another identity
+set globally) and with the identity's credential replaced by garbage. It is a finding
+when the probe gets a 2xx **and the same data** as the legitimate request (body
+similarity ≥ ``SAME``), not when it merely gets a 2xx: an endpoint that answers a
+public subset, an empty list or an error page with 200 is not flagged. Severity is
+high when the data is personal (another identity's legitimate answer differs), medium
+when everyone gets the same content.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.context import Context
+from apiward.scan.diff import meaningful, similarity
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+from apiward.scan.transport import Reply
+from apiward.spec import Operation
+
+SAME = 0.9
+GARBAGE = "apiward.invalid.token"
+_WRITES = {"PUT", "PATCH", "DELETE"}
+
+
+class AuthBypass:
+    """Secured operations reachable without credentials or with garbage ones."""
+
+    id = "auth_bypass"
+    title = "Secured operation answers without valid credentials"
+    owasp = "API2:2023"
+    cwe = "CWE-306"
+    safe = True
+    remediation = (
+        "Enforce authentication on every operation the contract secures, in one place "
+        "(middleware or a dependency every route uses), and reject missing or invalid "
+        "credentials with 401 before any handler runs."
+    )
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Probe ``operation`` anonymously and with a garbage credential."""
+        if operation.is_public or operation.auth_optional:
+            yield Skip(
+                reason=SkipReason.NOT_APPLICABLE, detail="the contract does not require auth"
+            )
+            return
+        if not ctx.identities:
+            yield Skip(reason=SkipReason.NO_IDENTITIES)
+            return
+        if ctx.safe and operation.method in _WRITES:
+            yield Skip(reason=SkipReason.UNSAFE, detail="unauthenticated write probe")
+            return
+        found = await _legitimate(ctx, operation)
+        if found is None:
+            yield Skip(reason=SkipReason.NO_ACCESS)
+            return
+        identity, legit = found
+        personal = await _personal(ctx, operation, identity, legit)
+        for label, probe in _probes(ctx, identity, legit.sent):
+            reply = await ctx.send(probe, as_=None, note=f"probe: {label}")
+            if not reply.ok:
+                continue
+            if similarity(reply.text, legit.text) < SAME:
+                # Data may have changed since the baseline (other checks write): ask again.
+                legit = await ctx.send(legit.sent, as_=None, note="baseline, again")
+            if legit.ok and similarity(reply.text, legit.text) >= SAME:
+                yield self._finding(ctx, operation, identity, label, [legit, reply], personal)
+
+    def _finding(
+        self,
+        ctx: Context,
+        operation: Operation,
+        identity: Identity,
+        label: str,
+        evidence: list[Reply],
+        personal: bool,
+    ) -> Outcome:
+        return ctx.finding(
+            self,
+            operation,
+            title=f"{operation.key} answers {label} with {identity.name}'s data",
+            severity=Severity.HIGH if personal else Severity.MEDIUM,
+            confidence=Confidence.CONFIRMED if personal else Confidence.FIRM,
+            detail=(
+                f"The contract requires authentication, yet a request {label} got "
+                f"{evidence[-1].status} with the same body {identity.name} gets with valid "
+                f"credentials{' (data specific to that identity)' if personal else ''}."
+            ),
+            evidence=evidence,
+            key=label,
+        )
+
+
+async def _legitimate(ctx: Context, operation: Operation) -> tuple[Identity, Reply] | None:
+    for identity in ctx.identities:
+        reply = await ctx.legit(operation, identity)
+        if reply.ok and meaningful(reply.text):
+            return identity, reply
+    return None
+
+
+async def _personal(ctx: Context, operation: Operation, identity: Identity, legit: Reply) -> bool:
+    """True when another identity's legitimate answer differs: the data is someone's."""
+    for other in ctx.identities:
+        if other.name != identity.name:
+            reply = await ctx.legit(operation, other)
+            if reply.ok and similarity(reply.text, legit.text) < SAME:
+                return True
+    return False
+
+
+def _probes(ctx: Context, identity: Identity, sent: Request) -> list[tuple[str, Request]]:
+    """The legitimate request stripped of credentials, and with garbage credentials."""
+    credentials = ctx.sessions.credentials(identity)
+    bare = sent
+    for name, _ in credentials.headers:
+        bare = bare.without_header(name)
+    cookies = {k: v for k, v in bare.cookies.items() if k not in dict(credentials.cookies)}
+    bare = dataclasses.replace(bare, cookies=cookies)
+    garbage = bare
+    for name, value in credentials.headers:
+        scheme = value.split(" ", 1)[0] + " " if " " in value else ""
+        garbage = garbage.with_param(Where.HEADER, name, scheme + GARBAGE)
+    for name, _ in credentials.cookies:
+        garbage = dataclasses.replace(garbage, cookies={**garbage.cookies, name: GARBAGE})
+    return [("without credentials", bare), ("with an invalid credential", garbage)]

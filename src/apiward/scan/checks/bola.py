@@ -1,0 +1,200 @@
+"""``bola`` (API1): identity B uses identity A's object ids, in path, query and body.
+
+Pairs are *peers* (identities with the same role): staff reading customers' data is
+usually intended, a customer reading another customer's is not. The ids come from
+harvesting, and only ids A **owns** are used (seen by A, by no peer of A and not
+anonymously), so shared or public objects are never mistaken for someone's.
+
+* **Reads** (GET/HEAD): B's request with A's id is vulnerable when it gets a 2xx whose
+  body is like A's own answer for that id (similarity ≥ ``SAME``) and more like A's than
+  B's own answer, while B's own answer differs from A's (the data depends on the id).
+  Confirmed when the leaves that tell A's answer from B's are in B's attacked answer.
+* **Writes** (not under ``--safe``): B's legitimate write must succeed and the same
+  write naming an id that does not exist must fail (the API does resolve the id);
+  B's write naming A's id then succeeding is the finding. Fields that name a
+  destination (``to_…``, ``recipient``, ``payee``…) are skipped: pointing at others'
+  objects is what they are for.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator
+
+from apiward.core.findings import Confidence, Finding, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.context import Context
+from apiward.scan.diff import carries, distinctive, meaningful, similarity
+from apiward.scan.harvest import Sighting, Slot
+from apiward.scan.identities import Identity
+from apiward.scan.transport import Reply
+from apiward.spec import Operation
+
+SAME = 0.9
+_READS = {"GET", "HEAD"}
+_DESTINATION = re.compile(
+    r"(^|[_-])(to|dest|destination|target|recipient|payee|beneficiary|receiver)([_-]|$)|^(to|dest)[A-Z]",
+    re.IGNORECASE,
+)
+
+
+class Bola:
+    """Peers reading or changing each other's objects by id."""
+
+    id = "bola"
+    title = "Broken object level authorization"
+    owasp = "API1:2023"
+    cwe = "CWE-639"
+    safe = True  # reads only under --safe; writes are skipped there per operation
+    remediation = (
+        "Check on every access that the object belongs to the caller (or that the caller's "
+        "role may see it), in the data query itself (WHERE owner = :caller); answer 404 "
+        "for objects the caller may not see, exactly as for objects that do not exist."
+    )
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Try every peer's owned ids in every id slot of ``operation``."""
+        read = operation.method in _READS
+        slots = ctx.harvest.slots(operation)
+        reason = _precondition(ctx, operation, slots, read)
+        if reason is not None:
+            yield reason
+            return
+        tested = False
+        pairs = [(owner, attacker) for owner in ctx.identities for attacker in ctx.peers(owner)]
+        for slot in slots:
+            if not read and _DESTINATION.search(slot.name):
+                yield Skip(
+                    reason=SkipReason.NOT_APPLICABLE, detail=f"{slot.name} names a destination"
+                )
+                continue
+            for owner, attacker in pairs:
+                owned = ctx.harvest.owned(owner, operation, slot)
+                if not owned:
+                    continue
+                tested = True
+                probe = self._read if read else self._write
+                finding = await probe(ctx, operation, slot, owner, attacker, owned[0])
+                if finding is not None:
+                    yield finding
+                    break
+        if not tested:
+            yield Skip(reason=SkipReason.NO_HARVESTED_ID, detail="no id owned by one peer fits")
+
+    async def _read(
+        self,
+        ctx: Context,
+        op: Operation,
+        slot: Slot,
+        owner: Identity,
+        attacker: Identity,
+        obj: Sighting,
+    ) -> Finding | None:
+        mine = ctx.baseline(op, owner).with_param(slot.where, slot.name, obj.value)
+        owners = await ctx.send(mine, as_=owner, note=f"{owner.name} reads its own object")
+        if not owners.ok or not meaningful(owners.text):
+            return None
+        theirs = await ctx.legit(op, attacker)
+        attack_request = ctx.baseline(op, attacker).with_param(slot.where, slot.name, obj.value)
+        note = f"{attacker.name} asks for {owner.name}'s {slot.name}={obj.value}"
+        attack = await ctx.send(attack_request, as_=attacker, note=note)
+        if not attack.ok:
+            return None
+        like_owner = similarity(attack.text, owners.text)
+        like_self = similarity(attack.text, theirs.text) if theirs.ok else 0.0
+        if like_owner < SAME or like_owner <= like_self:
+            return None
+        if theirs.ok and similarity(owners.text, theirs.text) >= SAME:
+            return None  # the answer does not depend on whose id it is
+        telling = distinctive(owners.text, theirs.text if theirs.ok else "")
+        confirmed = carries(attack.text, telling) >= SAME
+        evidence = [owners, theirs, attack] if theirs.ok else [owners, attack]
+        return self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "reads")
+
+    async def _write(
+        self,
+        ctx: Context,
+        op: Operation,
+        slot: Slot,
+        owner: Identity,
+        attacker: Identity,
+        obj: Sighting,
+    ) -> Finding | None:
+        theirs = await ctx.legit(op, attacker)
+        if not theirs.ok:
+            return None
+        base = ctx.baseline(op, attacker)
+        missing = base.with_param(slot.where, slot.name, _missing(obj.value))
+        control = await ctx.send(
+            missing, as_=attacker, note=f"control: {slot.name} that does not exist"
+        )
+        if control.ok:
+            return None  # the API does not resolve this id: nothing to learn from it
+        note = f"{attacker.name} acts on {owner.name}'s {slot.name}={obj.value}"
+        attack = await ctx.send(
+            base.with_param(slot.where, slot.name, obj.value), as_=attacker, note=note
+        )
+        if not attack.ok:
+            return None
+        confirmed = str(obj.value) in attack.text
+        evidence = [theirs, control, attack]
+        return self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "changes")
+
+    def _finding(
+        self,
+        ctx: Context,
+        op: Operation,
+        slot: Slot,
+        owner: Identity,
+        attacker: Identity,
+        obj: Sighting,
+        evidence: list[Reply],
+        confirmed: bool,
+        verb: str,
+    ) -> Finding:
+        return ctx.finding(
+            self,
+            op,
+            title=f"{attacker.name} {verb} {owner.name}'s object through {slot.where} {slot.name}",
+            severity=Severity.HIGH,
+            confidence=Confidence.CONFIRMED if confirmed else Confidence.FIRM,
+            detail=(
+                f"{slot.name}={obj.value} belongs to {owner.name} (seen in {obj.producer} by "
+                f"{owner.name} only). {attacker.name}, a peer with role "
+                f"{attacker.role or '(none)'}, sent it in the {slot.where} and got "
+                f"{evidence[-1].status}"
+                + (
+                    " with the owner's data."
+                    if verb == "reads"
+                    else ", while the same request with an id that does not exist was refused."
+                )
+            ),
+            evidence=evidence,
+            key=f"{slot.where}:{slot.name}",
+        )
+
+
+def _precondition(
+    ctx: Context, operation: Operation, slots: tuple[Slot, ...], read: bool
+) -> Skip | None:
+    if not ctx.identities:
+        return Skip(reason=SkipReason.NO_IDENTITIES)
+    if not slots:
+        return Skip(reason=SkipReason.NOT_APPLICABLE, detail="the operation takes no object id")
+    if not read and ctx.safe:
+        return Skip(reason=SkipReason.UNSAFE, detail=f"{operation.method} on another's object")
+    if not any(ctx.peers(i) for i in ctx.identities):
+        return Skip(reason=SkipReason.NO_PEER)
+    return None
+
+
+def _missing(value: str | int) -> str | int:
+    """A value of the same shape that no object has."""
+    if isinstance(value, int) or str(value).isdigit():
+        return 987654321
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return f"apiward-missing-{value}"
+    return "00000000-0000-4000-8000-00000000a11d"

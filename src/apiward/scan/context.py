@@ -1,0 +1,120 @@
+"""What a check gets to work with, and nothing global: the scan's :class:`Context`.
+
+=====================  ===========================================================
+``ctx.api``            the contract (``spec.Api``)
+``ctx.identities``     the identities that authenticate (anonymous ones excluded)
+``ctx.peers(a)``       other identities with ``a``'s role (BOLA pairs)
+``ctx.send(r, as_=)``  send a request as an identity; ``as_=None`` sends NO credential
+``ctx.request(op)``    a valid request synthesised from the contract
+``ctx.baseline(op,a)`` that request with the ids ``a`` harvested filled in
+``ctx.legit(op, a)``   the baseline's reply, sent once per operation and identity
+``ctx.harvest``        sightings, slots and ownership (see ``scan.harvest``)
+``ctx.canary``         ``token(label)`` → URL + token; ``await hit(token, timeout)``
+``ctx.safe``           True under ``--safe``: never change what others own
+``ctx.finding(...)``   a Finding with evidence and a ``curl`` from the replies given
+=====================  ===========================================================
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Protocol
+
+from apiward.core.findings import Confidence, Finding, Severity
+from apiward.scan.canary import Canary
+from apiward.scan.harvest import Harvest
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, curl
+from apiward.scan.sessions import Sessions
+from apiward.scan.synthesis import Synthesizer
+from apiward.scan.transport import Reply
+from apiward.spec import Api, Operation
+
+
+class Context:
+    """The scan as a check sees it."""
+
+    def __init__(
+        self,
+        *,
+        api: Api,
+        sessions: Sessions,
+        synthesizer: Synthesizer,
+        harvest: Harvest,
+        canary: Canary,
+        safe: bool = False,
+    ) -> None:
+        self.api = api
+        self.sessions = sessions
+        self.synthesizer = synthesizer
+        self.harvest = harvest
+        self.canary = canary
+        self.safe = safe
+        self.identities: tuple[Identity, ...] = sessions.identities
+        self._legit: dict[tuple[str, str], asyncio.Task[Reply]] = {}
+
+    def peers(self, identity: Identity) -> tuple[Identity, ...]:
+        """The other identities with the same role: each may try the others' objects."""
+        return tuple(
+            i for i in self.identities if i.name != identity.name and i.role == identity.role
+        )
+
+    async def send(self, request: Request, *, as_: Identity | None, note: str = "") -> Reply:
+        """Send ``request`` as ``as_``; ``None`` means anonymous: no credentials at all."""
+        return await self.sessions.send(request, as_=as_, note=note)
+
+    def request(self, operation: Operation) -> Request:
+        """A valid request for ``operation``, synthesised from the contract."""
+        return self.synthesizer.request(operation)
+
+    def baseline(self, operation: Operation, identity: Identity) -> Request:
+        """The synthesised request with ids ``identity`` harvested in every id slot."""
+        return self.harvest.baseline(self.request(operation), operation, identity)
+
+    async def legit(self, operation: Operation, identity: Identity) -> Reply:
+        """The reply to ``identity``'s baseline request (sent once, shared by every check)."""
+        key = (operation.key, identity.name)
+        if key not in self._legit:
+            request = self.baseline(operation, identity)
+            note = f"baseline: {identity.name}'s own legitimate request"
+            self._legit[key] = asyncio.ensure_future(self.send(request, as_=identity, note=note))
+        return await asyncio.shield(self._legit[key])
+
+    def finding(
+        self,
+        check: CheckInfo,
+        operation: Operation,
+        *,
+        title: str,
+        severity: Severity,
+        detail: str,
+        evidence: Sequence[Reply],
+        confidence: Confidence = Confidence.FIRM,
+        key: str = "",
+        remediation: str = "",
+    ) -> Finding:
+        """A finding of ``check`` on ``operation``, proved by ``evidence`` (the attack last)."""
+        return Finding(
+            check=check.id,
+            title=title,
+            severity=severity,
+            confidence=confidence,
+            owasp=check.owasp,
+            cwe=check.cwe or None,
+            operation=operation.key,
+            detail=detail,
+            remediation=remediation or check.remediation,
+            evidence=tuple(r.exchange for r in evidence),
+            reproduction=curl(evidence[-1].exchange.request) if evidence else None,
+            key=key,
+        )
+
+
+class CheckInfo(Protocol):
+    """What ``Context.finding`` reads from a check."""
+
+    id: str
+    owasp: str
+    cwe: str
+    remediation: str

@@ -1,0 +1,76 @@
+"""Comparing answers: how alike two bodies are, and what one holds that another does not.
+
+Checks decide by comparing the attacked answer with legitimate ones, never by a status
+code alone. For JSON, bodies are flattened to ``(path, value)`` leaves (list indexes
+dropped, so order does not matter) and compared as multisets: the score is the share of
+leaves the two have in common. Other bodies fall back to ``difflib`` on the text, which
+is fast enough for the bounded bodies the transport keeps.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+Leaf = tuple[str, str]
+
+
+def leaves(data: Any, prefix: str = "") -> Iterator[Leaf]:
+    """Every scalar in ``data`` with its path (list indexes written as ``[]``)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from leaves(value, f"{prefix}.{key}")
+    elif isinstance(data, list):
+        for value in data:
+            yield from leaves(value, f"{prefix}[]")
+    else:
+        yield prefix, json.dumps(data, sort_keys=True)
+
+
+def _parsed(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _TEXT
+
+
+_TEXT = object()
+
+
+def similarity(a: str, b: str) -> float:
+    """1.0 for the same content, 0.0 for nothing in common."""
+    if a == b:
+        return 1.0
+    left, right = _parsed(a), _parsed(b)
+    if left is _TEXT or right is _TEXT:
+        return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    ones, others = Counter(leaves(left)), Counter(leaves(right))
+    total = max(sum(ones.values()), sum(others.values()))
+    return sum((ones & others).values()) / total if total else 1.0
+
+
+def distinctive(mine: str, theirs: str) -> set[Leaf]:
+    """Leaves of ``mine`` that ``theirs`` does not have (what tells the two owners apart)."""
+    left, right = _parsed(mine), _parsed(theirs)
+    if left is _TEXT or right is _TEXT:
+        return set()
+    return set(leaves(left)) - set(leaves(right))
+
+
+def carries(text: str, wanted: set[Leaf]) -> float:
+    """The share of ``wanted`` leaves found in ``text`` (0.0 when ``wanted`` is empty)."""
+    data = _parsed(text)
+    if not wanted or data is _TEXT:
+        return 0.0
+    return len(wanted & set(leaves(data))) / len(wanted)
+
+
+def meaningful(text: str) -> bool:
+    """True when a body holds data, not just an empty list, object or whitespace."""
+    data = _parsed(text)
+    if data is _TEXT:
+        return bool(text.strip())
+    return data not in (None, [], {}, "")

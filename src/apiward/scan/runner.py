@@ -1,0 +1,302 @@
+"""Running a scan: authenticate → harvest → checks, with progress, coverage and partial results.
+
+``Results`` is filled as the scan goes, so whatever ends it early (the target dies,
+Ctrl-C) leaves the findings so far, with ``complete=False`` and every check × operation
+that did not get its turn recorded as skipped (``target stopped answering`` /
+``scan interrupted``): nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from apiward.core.errors import TargetError
+from apiward.core.findings import Finding
+from apiward.core.registry import Registry
+from apiward.scan.canary import Canary
+from apiward.scan.check import AnyCheck, ScanCheck, Skip, SkipReason
+from apiward.scan.context import Context
+from apiward.scan.harvest import Harvest, is_producer
+from apiward.scan.identities import Identity
+from apiward.scan.sessions import Sessions
+from apiward.scan.synthesis import Synthesizer
+from apiward.scan.transport import Transport
+from apiward.spec import Api, Operation
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+NO_IDENTITIES_NOTE = (
+    "authorization checks were skipped: no identities file (give --identities with two "
+    "users of the same role for BOLA)"
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanConfig:
+    """How to scan: where, as whom, how fast, which checks."""
+
+    target: str
+    identities: tuple[Identity, ...] = ()
+    safe: bool = False
+    concurrency: int = 8
+    rate: float | None = None
+    timeout: float = 10.0
+    checks: tuple[str, ...] = ()
+    """Check ids to run; empty means all."""
+    seed: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Skipped:
+    """A check that did not test an operation (or the whole API), and why."""
+
+    check: str
+    reason: str
+    operation: str | None = None
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class Results:
+    """What a scan found and covered so far; readable even when the scan was cut short."""
+
+    findings: list[Finding] = field(default_factory=list)
+    ran: list[tuple[str, str | None]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    stats: dict[str, int | float | str] = field(default_factory=dict)
+    secrets: set[str] = field(default_factory=set)
+    complete: bool = False
+    phase: str = "start"
+
+    def skip_counts(self) -> Counter[str]:
+        """Skipped check × operation pairs by reason."""
+        return Counter(s.reason for s in self.skipped)
+
+
+class Progress(Protocol):
+    """Where the runner reports what it is doing (the CLI draws a bar from it)."""
+
+    def phase(self, name: str, total: int) -> None:
+        """A new phase starts with ``total`` steps."""
+
+    def advance(self, label: str) -> None:
+        """One step of the current phase is done."""
+
+
+class _Silent:
+    def phase(self, name: str, total: int) -> None:
+        pass
+
+    def advance(self, label: str) -> None:
+        pass
+
+
+async def scan(
+    api: Api,
+    config: ScanConfig,
+    checks: Registry[AnyCheck],
+    results: Results,
+    progress: Progress | None = None,
+) -> Results:
+    """Scan ``config.target`` with ``checks``; fills ``results`` as it goes."""
+    progress = progress or _Silent()
+    started = time.perf_counter()
+    transport = Transport(
+        config.target, concurrency=config.concurrency, rate=config.rate, timeout=config.timeout
+    )
+    canary = await Canary().start()
+    sessions = Sessions(transport, config.identities)
+    results.secrets = sessions.secrets
+    selected = [c for c in checks if not config.checks or c.id in config.checks]
+    pending: set[tuple[str, str | None]] = {
+        (c.id, op.key) for c in selected for op in _targets(c, api)
+    }
+    pending |= {(c.id, None) for c in selected if isinstance(c, ScanCheck)}
+    try:
+        ctx = await _prepare(api, config, sessions, canary, results, progress)
+        await _run_checks(ctx, selected, pending, results, progress)
+        results.complete = True
+    except TargetError:
+        _abandon(pending, results, SkipReason.TARGET_DOWN)
+        raise
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        _abandon(pending, results, SkipReason.INTERRUPTED)
+        raise
+    finally:
+        results.stats.update(_stats(api, transport, results, started))
+        await transport.close()
+        await canary.stop()
+    return results
+
+
+async def _prepare(
+    api: Api,
+    config: ScanConfig,
+    sessions: Sessions,
+    canary: Canary,
+    results: Results,
+    progress: Progress,
+) -> Context:
+    results.phase = "authenticate"
+    progress.phase("authenticate", len(sessions.identities))
+    await sessions.start()
+    if not sessions.identities:
+        results.notes.append(NO_IDENTITIES_NOTE)
+    synthesizer = Synthesizer(api, url=canary.token("synthesis").url, seed=config.seed)
+    harvest = Harvest(synthesizer)
+    results.phase = "harvest"
+    await _harvest(api, sessions, harvest, progress)
+    return Context(
+        api=api,
+        sessions=sessions,
+        synthesizer=synthesizer,
+        harvest=harvest,
+        canary=canary,
+        safe=config.safe,
+    )
+
+
+async def _harvest(api: Api, sessions: Sessions, harvest: Harvest, progress: Progress) -> None:
+    """Listings first (per identity, then anonymously), then creations on own data."""
+    logins = {f"{i.login.method} {i.login.path}" for i in sessions.identities if i.login}
+    producers = [op for op in api.operations if is_producer(op, logins)]
+    first = [op for op in producers if op.method == "GET" and not harvest.slots(op)]
+    second = [op for op in producers if op not in first]
+    who: list[Identity | None] = [*sessions.identities, None]
+    progress.phase("harvest", len(first) * len(who) + len(second) * len(sessions.identities))
+    for ops, people in ((first, who), (second, list(sessions.identities))):
+        jobs = [
+            _produce(sessions, harvest, op, identity, progress) for op in ops for identity in people
+        ]
+        await asyncio.gather(*jobs)
+
+
+async def _produce(
+    sessions: Sessions,
+    harvest: Harvest,
+    op: Operation,
+    identity: Identity | None,
+    progress: Progress,
+) -> None:
+    request = harvest.synthesizer.request(op)
+    if identity is not None:
+        slots = harvest.slots(op)
+        if op.method != "GET" and not all(harvest.owned(identity, op, s) for s in slots):
+            progress.advance(op.key)
+            return  # a creation that would name someone else's object: not in harvesting
+        request = harvest.baseline(request, op, identity)
+    try:
+        reply = await sessions.send(request, as_=identity, note="harvest")
+    except TargetError:
+        if sessions.transport.down is not None:
+            raise sessions.transport.down from None
+    else:
+        harvest.record(identity, op, reply)
+    progress.advance(op.key)
+
+
+def _targets(check: AnyCheck, api: Api) -> Iterable[Operation]:
+    return () if isinstance(check, ScanCheck) else api.operations
+
+
+async def _run_checks(
+    ctx: Context,
+    selected: list[AnyCheck],
+    pending: set[tuple[str, str | None]],
+    results: Results,
+    progress: Progress,
+) -> None:
+    # Checks that may change others' data run last, so they cannot spoil the others' baselines.
+    for check in sorted(selected, key=lambda c: not c.safe):
+        results.phase = f"check {check.id}"
+        operations = list(_targets(check, ctx.api))
+        progress.phase(check.id, max(1, len(operations)))
+        if isinstance(check, ScanCheck):
+            await _one(ctx, check, None, pending, results, progress)
+            continue
+        # Reads first, then writes: a write running beside a read changes what it sees.
+        for batch in (
+            [op for op in operations if op.method in _READS],
+            [op for op in operations if op.method not in _READS],
+        ):
+            async with asyncio.TaskGroup() as group:
+                for op in batch:
+                    group.create_task(_one(ctx, check, op, pending, results, progress))
+
+
+async def _one(
+    ctx: Context,
+    check: AnyCheck,
+    op: Operation | None,
+    pending: set[tuple[str, str | None]],
+    results: Results,
+    progress: Progress,
+) -> None:
+    key = op.key if op is not None else None
+    if ctx.safe and not check.safe:
+        outcomes: list[Finding | Skip] = [Skip(reason=SkipReason.UNSAFE)]
+    else:
+        outcomes = await _outcomes(ctx, check, op, results)
+    _record(check.id, key, outcomes, results)
+    pending.discard((check.id, key))
+    progress.advance(check.id)
+
+
+async def _outcomes(
+    ctx: Context, check: AnyCheck, op: Operation | None, results: Results
+) -> list[Finding | Skip]:
+    outcomes: list[Finding | Skip] = []
+    try:
+        stream = check.run_once(ctx) if isinstance(check, ScanCheck) else check.run(ctx, op)  # type: ignore[arg-type]
+        async for outcome in stream:
+            outcomes.append(outcome)
+    except TargetError as error:
+        if ctx.sessions.transport.down is not None:
+            raise ctx.sessions.transport.down from None
+        results.errors.append(f"{check.id} on {op.key if op else 'the API'}: {error}")
+        outcomes.append(Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"scan error: {error}"))
+    except Exception as error:  # noqa: BLE001 — a crashing check is a scan error, never "not vulnerable"
+        what = f"{type(error).__name__}: {error}"
+        results.errors.append(f"{check.id} on {op.key if op else 'the API'}: {what}")
+        outcomes.append(Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"scan error: {what}"))
+    return outcomes
+
+
+def _record(check: str, key: str | None, outcomes: list[Finding | Skip], results: Results) -> None:
+    findings = [o for o in outcomes if isinstance(o, Finding)]
+    skips = [o for o in outcomes if isinstance(o, Skip)]
+    results.findings.extend(findings)
+    if findings or not skips:
+        results.ran.append((check, key))
+    if not findings:
+        for skip in skips:
+            results.skipped.append(
+                Skipped(check=check, reason=skip.reason.value, operation=key, detail=skip.detail)
+            )
+
+
+def _abandon(pending: set[tuple[str, str | None]], results: Results, reason: SkipReason) -> None:
+    for check, key in sorted(pending, key=lambda p: (p[0], p[1] or "")):
+        results.skipped.append(Skipped(check=check, reason=reason.value, operation=key))
+    pending.clear()
+
+
+def _stats(
+    api: Api, transport: Transport, results: Results, started: float
+) -> dict[str, int | float | str]:
+    return {
+        "operations": len(api.operations),
+        "operations_exercised": len(transport.operations & {op.key for op in api.operations}),
+        "requests": transport.sent,
+        "checks_run": len(results.ran),
+        "checks_skipped": len(results.skipped),
+        "findings": len(results.findings),
+        "errors": len(results.errors),
+        "seconds": round(time.perf_counter() - started, 2),
+    }

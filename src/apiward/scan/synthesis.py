@@ -1,0 +1,265 @@
+"""Valid requests from the contract: one per operation, deterministic for a seed.
+
+Values come, in order of preference, from ``const``, ``examples``/``example``,
+``default``, ``enum``, then the type with its ``format``, ``pattern`` (generated with
+``rstr`` from a seeded RNG) and bounds. URL-like values (``format: uri`` or a name like
+``url``/``callback``) always point at the scanner's canary, never at the example's
+host: the scanner must not make the API call anywhere but 127.0.0.1. Recursion stops at
+``MAX_DEPTH``; optional properties are filled too, because a request that carries
+every field exercises more of the API (and gives harvested ids more places to go).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import rstr
+
+from apiward.scan.request import BodyKind, Request
+from apiward.spec import Api, Operation, ParameterLocation, Schema
+
+MAX_DEPTH = 5
+_URLISH = re.compile(r"(^|_|-)(url|uri|href|link|callback|webhook|endpoint)s?$", re.IGNORECASE)
+_FORMATS: Mapping[str, str] = {
+    "email": "apiward.scan@example.com",
+    "idn-email": "apiward.scan@example.com",
+    "date-time": "2026-01-15T10:00:00Z",
+    "date": "2026-01-15",
+    "time": "10:00:00Z",
+    "duration": "P1D",
+    "ipv4": "192.0.2.10",
+    "ipv6": "2001:db8::10",
+    "hostname": "example.com",
+    "idn-hostname": "example.com",
+    "password": "Apiward-Scan-Passw0rd!",
+    "byte": "YXBpd2FyZA==",
+    "binary": "apiward",
+    "json-pointer": "/apiward",
+}
+JSON_TYPES = ("application/json", "+json")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class Synthesizer:
+    """Builds values and whole requests from an Api's schemas."""
+
+    def __init__(self, api: Api, *, url: str, seed: int = 0) -> None:
+        self.api = api
+        self.url = url
+        self._seed = seed
+
+    def request(self, operation: Operation) -> Request:
+        """A request the contract says is valid for ``operation``."""
+        # Seeded on purpose: the same contract and seed give the same requests.
+        rng = random.Random(f"{self._seed}:{operation.key}")  # noqa: S311
+        path: dict[str, str] = {}
+        query: list[tuple[str, str]] = []
+        headers: list[tuple[str, str]] = []
+        cookies: dict[str, str] = {}
+        for param in operation.parameters:
+            if not param.required and param.location is not ParameterLocation.PATH:
+                continue
+            text = _text(self.value(param.schema, rng, name=param.name))
+            if param.location is ParameterLocation.PATH:
+                path[param.name] = text
+            elif param.location is ParameterLocation.QUERY:
+                query.append((param.name, text))
+            elif param.location is ParameterLocation.HEADER:
+                headers.append((param.name, text))
+            else:
+                cookies[param.name] = text
+        # A body the scanner cannot build (XML, binary) is left out: the baseline shows it.
+        body, kind = self._body(operation, rng)
+        return Request(
+            method=operation.method,
+            path=operation.path,
+            operation=operation.key,
+            path_params=path,
+            query=tuple(query),
+            headers=tuple(headers),
+            cookies=cookies,
+            body=body,
+            body_kind=kind,
+        )
+
+    def body_schema(self, operation: Operation) -> tuple[Schema | None, BodyKind]:
+        """The JSON or form body schema of ``operation`` (dereferenced), and its kind."""
+        if operation.request_body is None:
+            return None, BodyKind.NONE
+        for media, schema in operation.request_body.content.items():
+            base = media.split(";")[0].strip().lower()
+            if base.startswith("application/json") or base.endswith(JSON_TYPES[1]):
+                return self.api.deref(schema), BodyKind.JSON
+            if base in FORM_TYPES:
+                return self.api.deref(schema), BodyKind.FORM
+        return None, BodyKind.NONE
+
+    def _body(self, operation: Operation, rng: random.Random) -> tuple[Any, BodyKind]:
+        schema, kind = self.body_schema(operation)
+        if schema is None:
+            return None, BodyKind.NONE
+        value = self.value(schema, rng)
+        if kind is BodyKind.FORM:
+            value = {k: _text(v) for k, v in value.items()} if isinstance(value, dict) else {}
+        return value, kind
+
+    def value(self, schema: Schema, rng: random.Random, *, name: str = "", depth: int = 0) -> Any:
+        """A value valid against ``schema`` (best effort for the rarer keywords)."""
+        schema = self.api.deref(schema)
+        if depth > MAX_DEPTH:
+            return None
+        if "const" in schema:
+            return schema["const"]
+        if _is_urlish(schema, name):
+            return self.url
+        picked = _given(schema)
+        if picked is not _NOTHING:
+            return picked
+        for key in ("allOf", "oneOf", "anyOf"):
+            if isinstance(options := schema.get(key), list | tuple) and options:
+                return self._combined(key, options, rng, name, depth)
+        return self._typed(schema, rng, name, depth)
+
+    def _combined(self, key: str, options: Any, rng: random.Random, name: str, depth: int) -> Any:
+        if key != "allOf":
+            concrete = [o for o in options if self.api.deref(o).get("type") != "null"]
+            return self.value((concrete or list(options))[0], rng, name=name, depth=depth + 1)
+        merged: dict[str, Any] = {"properties": {}, "required": []}
+        for part in options:
+            part = self.api.deref(part)
+            merged.update({k: v for k, v in part.items() if k not in {"properties", "required"}})
+            merged["properties"].update(part.get("properties", {}))
+            merged["required"] += list(part.get("required", []))
+        return self.value(merged, rng, name=name, depth=depth + 1)
+
+    def _typed(self, schema: Schema, rng: random.Random, name: str, depth: int) -> Any:
+        kind = _type(schema)
+        if kind == "object":
+            return self._object(schema, rng, depth)
+        if kind == "array":
+            return self._array(schema, rng, name, depth)
+        if kind == "integer":
+            return int(_number(schema, integer=True))
+        if kind == "number":
+            return _number(schema, integer=False)
+        if kind == "boolean":
+            return True
+        if kind == "null":
+            return None
+        return _string(schema, rng, name)
+
+    def _object(self, schema: Schema, rng: random.Random, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        properties = schema.get("properties", {})
+        for key, sub in properties.items():
+            if self.api.deref(sub).get("readOnly"):
+                continue
+            value = self.value(sub, rng, name=key, depth=depth + 1)
+            if value is not None or key in schema.get("required", ()):
+                out[key] = value
+        return out
+
+    def _array(self, schema: Schema, rng: random.Random, name: str, depth: int) -> list[Any]:
+        items = schema.get("items")
+        if not isinstance(items, Mapping):
+            return []
+        count = max(1, int(schema.get("minItems", 1)))
+        count = min(count, int(schema.get("maxItems", count)), 3)
+        singular = name[:-1] if name.endswith("s") else name
+        return [self.value(items, rng, name=singular, depth=depth + 1) for _ in range(count)]
+
+
+class _Nothing:
+    pass
+
+
+_NOTHING = _Nothing()
+
+
+def _given(schema: Schema) -> Any:
+    examples = schema.get("examples")
+    if isinstance(examples, list | tuple) and examples:
+        return examples[0]
+    for key in ("example", "default"):
+        if key in schema:
+            return schema[key]
+    enum = schema.get("enum")
+    if isinstance(enum, list | tuple) and enum:
+        return next((v for v in enum if v is not None), enum[0])
+    return _NOTHING
+
+
+def _type(schema: Schema) -> str:
+    kind = schema.get("type")
+    if isinstance(kind, list | tuple):
+        kind = next((k for k in kind if k != "null"), "null")
+    if isinstance(kind, str):
+        return kind
+    if "properties" in schema:
+        return "object"
+    return "array" if "items" in schema else "string"
+
+
+def _is_urlish(schema: Schema, name: str) -> bool:
+    if schema.get("format") in {"uri", "url", "iri", "uri-reference", "iri-reference"}:
+        return True
+    return _type(schema) == "string" and bool(_URLISH.search(name))
+
+
+def _number(schema: Schema, *, integer: bool) -> float:
+    low = schema.get("minimum")
+    if isinstance(schema.get("exclusiveMinimum"), int | float):
+        low = schema["exclusiveMinimum"] + (1 if integer else 0.5)
+    high = schema.get("maximum")
+    if isinstance(schema.get("exclusiveMaximum"), int | float):
+        high = schema["exclusiveMaximum"] - (1 if integer else 0.5)
+    value = max(float(low), 1.0) if isinstance(low, int | float) else 1.0
+    if isinstance(high, int | float):
+        value = min(value, float(high))
+    step = schema.get("multipleOf")
+    if isinstance(step, int | float) and step > 0:
+        value = max(step, round(value / step) * step)
+    return value
+
+
+def _string(schema: Schema, rng: random.Random, name: str) -> str:
+    fmt = schema.get("format")
+    if fmt == "uuid":
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    if isinstance(fmt, str) and fmt in _FORMATS:
+        return _FORMATS[fmt]
+    low = int(schema.get("minLength", 0))
+    high = int(schema.get("maxLength", max(low, 24)))
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        generated = _from_pattern(pattern, rng, low, high)
+        if generated is not None:
+            return generated
+    base = re.sub(r"[^a-z0-9]", "", name.lower()) or "apiward"
+    text = f"apiward{base}" if not base.startswith("apiward") else base
+    text = (text * (low // max(len(text), 1) + 1))[: max(low, min(len(text), high))]
+    return text[:high] if high >= 1 else text
+
+
+def _from_pattern(pattern: str, rng: random.Random, low: int, high: int) -> str | None:
+    try:
+        generator = rstr.Rstr(rng)
+        for _ in range(20):
+            text = generator.xeger(pattern)
+            if low <= len(text) <= high and re.search(pattern, text):
+                return text
+    except (re.error, ValueError, IndexError, TypeError, OverflowError):
+        return None
+    return None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)

@@ -1,0 +1,180 @@
+"""Sending requests to the one target: async httpx, keep-alive, caps, and a record of everything.
+
+* One ``httpx.AsyncClient`` with keep-alive for the whole scan; ``concurrency`` bounds
+  requests in flight (a semaphore, default 8) and ``rate`` (requests per second) spaces
+  their starts. ``trust_env=False``: no proxy from the environment sees the scan.
+* Requests hold a path, never a host, so nothing is sent anywhere but ``base_url``.
+* Every exchange is recorded (``Reply.exchange``) so a finding can carry the exact
+  request and response that prove it; bodies are kept up to ``MAX_BODY`` characters.
+* A transport failure (refused, reset, timeout, not HTTP) raises ``TargetError`` for
+  that request; after ``max_failures`` in a row with no answer between them the target
+  is *down*: every later send fails at once, and the runner stops with a partial report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from apiward.core.errors import TargetError
+from apiward.core.findings import Exchange, RecordedRequest, RecordedResponse
+from apiward.scan.request import BodyKind, Request
+
+MAX_BODY = 64_000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply:
+    """What the target answered to one request, with the exchange as evidence."""
+
+    exchange: Exchange
+    status: int
+    text: str
+    headers: tuple[tuple[str, str], ...]
+    sent: Request
+
+    @property
+    def ok(self) -> bool:
+        """True for a 2xx answer."""
+        return 200 <= self.status < 300
+
+    @property
+    def data(self) -> Any:
+        """The body parsed as JSON, or None when it is not JSON."""
+        try:
+            return json.loads(self.text) if self.text else None
+        except ValueError:
+            return None
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (any case)."""
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+class Transport:
+    """The scanner's only way out: one base URL, bounded concurrency and rate, recorded."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        concurrency: int = 8,
+        rate: float | None = None,
+        timeout: float = 10.0,
+        max_failures: int = 3,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.sent = 0
+        self.operations: set[str] = set()
+        self.down: TargetError | None = None
+        self._failures = 0
+        self._max_failures = max_failures
+        self._slots = asyncio.Semaphore(max(1, concurrency))
+        self._interval = 1.0 / rate if rate else 0.0
+        self._next_start = 0.0
+        self._pace = asyncio.Lock()
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            limits=httpx.Limits(max_connections=max(1, concurrency), max_keepalive_connections=8),
+            trust_env=False,
+            follow_redirects=False,
+        )
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    async def send(self, request: Request, *, note: str = "") -> Reply:
+        """Send ``request`` to the target and record the exchange."""
+        if self.down is not None:
+            raise self.down
+        built = self._build(request)
+        async with self._slots:
+            await self._wait_turn()
+            started = time.perf_counter()
+            try:
+                response = await self._client.send(built)
+                text = response.text
+            except (httpx.HTTPError, UnicodeDecodeError, OSError) as error:
+                raise self._failed(request, error) from None
+            elapsed = (time.perf_counter() - started) * 1000
+        self._failures = 0
+        self.sent += 1
+        self.operations.add(request.operation)
+        return _reply(request, built, response, text, elapsed, note)
+
+    def _build(self, request: Request) -> httpx.Request:
+        kwargs: dict[str, Any] = {}
+        if request.body_kind is BodyKind.JSON:
+            kwargs["content"] = json.dumps(request.body).encode()
+            kwargs["headers"] = {"content-type": "application/json"}
+        elif request.body_kind is BodyKind.FORM and isinstance(request.body, dict):
+            kwargs["data"] = request.body
+        headers = httpx.Headers(kwargs.pop("headers", {}))
+        for name, value in request.headers:
+            headers[name] = value
+        if request.cookies:
+            headers["cookie"] = "; ".join(f"{k}={v}" for k, v in request.cookies.items())
+        url = self.base_url + request.target
+        return self._client.build_request(request.method, url, headers=headers, **kwargs)
+
+    async def _wait_turn(self) -> None:
+        if not self._interval:
+            return
+        async with self._pace:
+            now = time.monotonic()
+            start = max(now, self._next_start)
+            self._next_start = start + self._interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+    def _failed(self, request: Request, error: Exception) -> TargetError:
+        self.sent += 1
+        self._failures += 1
+        what = _describe(error)
+        failure = TargetError(f"{request.method} {request.target}: {what}", source=self.base_url)
+        if self._failures >= self._max_failures:
+            self.down = TargetError(
+                f"target stopped answering ({self._failures} failures in a row, last: {what})",
+                source=self.base_url,
+            )
+        return failure
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(error, httpx.ConnectError):
+        return f"connection refused or unreachable ({error})".replace(" ()", "")
+    if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError):
+        return f"connection reset or not HTTP ({error})".replace(" ()", "")
+    return f"{type(error).__name__}: {error}"
+
+
+def _reply(
+    request: Request,
+    built: httpx.Request,
+    response: httpx.Response,
+    text: str,
+    elapsed: float,
+    note: str,
+) -> Reply:
+    recorded = RecordedRequest(
+        method=built.method,
+        url=str(built.url),
+        headers=tuple(built.headers.items()),
+        body=built.content.decode(errors="replace")[:MAX_BODY],
+    )
+    headers = tuple(response.headers.items())
+    answer = RecordedResponse(
+        status=response.status_code, headers=headers, body=text[:MAX_BODY], elapsed_ms=elapsed
+    )
+    exchange = Exchange(request=recorded, response=answer, note=note)
+    return Reply(
+        exchange=exchange, status=response.status_code, text=text, headers=headers, sent=request
+    )
