@@ -1,0 +1,65 @@
+"""``apiward guard``: run the gateway in front of any HTTP API, and check audit logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from apiward.core.errors import ConfigError
+from apiward.guard.auditlog import verify_log
+from apiward.guard.policy import Policy
+from apiward.guard.serve import gateway_app, run
+
+app = typer.Typer(
+    help="Protect an HTTP API at runtime: a reverse proxy that enforces a policy and its contract.",
+    invoke_without_command=True,
+)
+
+
+def _listen(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"--listen {text!r}: expected HOST:PORT, e.g. 127.0.0.1:8443")
+    return host.strip("[]"), int(port)
+
+
+@app.callback()
+def guard(
+    ctx: typer.Context,
+    policy: Path | None = typer.Option(None, "--policy", help="The policy YAML file."),
+    spec: str | None = typer.Option(None, "--spec", help="The API's OpenAPI contract (file or URL); default: the policy's 'contract'."),
+    upstream: str | None = typer.Option(None, "--upstream", help="The API to protect, e.g. http://127.0.0.1:8000."),
+    listen: str = typer.Option("127.0.0.1:8443", "--listen", help="Where the gateway listens, HOST:PORT."),
+    tls_cert: Path | None = typer.Option(None, "--tls-cert", help="Serve HTTPS with this certificate (PEM)."),
+    tls_key: Path | None = typer.Option(None, "--tls-key", help="The certificate's private key (PEM)."),
+) -> None:
+    """Serve the guard as a gateway: apiward guard --policy P --upstream URL --listen HOST:PORT."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if policy is None or upstream is None:
+        raise ConfigError("apiward guard needs --policy and --upstream (or a subcommand: verify-log)")
+    if (tls_cert is None) != (tls_key is None):
+        raise ConfigError("--tls-cert and --tls-key go together")
+    host, port = _listen(listen)
+    app_ = gateway_app(Policy.load(policy), upstream=upstream, spec=spec)
+    scheme = "https" if tls_cert else "http"
+    typer.echo(f"apiward guard on {scheme}://{host}:{port} → {upstream}", err=True)
+    run(app_, host=host, port=port, tls_cert=_str(tls_cert), tls_key=_str(tls_key))
+
+
+def _str(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
+
+
+@app.command("verify-log")
+def verify(file: Path = typer.Argument(..., help="A JSONL audit log written by the guard.")) -> None:
+    """Check the audit log's hash chain: exit 0 when intact, 1 with the first broken line."""
+    if not file.is_file():
+        raise ConfigError("no such audit log", source=str(file))
+    verdict = verify_log(file)
+    if verdict.intact:
+        typer.echo(f"{file}: intact, {verdict.events} events")
+        return
+    typer.echo(f"{file}:{verdict.broken_line}: {verdict.why}")
+    raise typer.Exit(1)
