@@ -12,6 +12,7 @@ from apiward import __version__
 from apiward.cli import demo, spec
 from apiward.cli import guard as guard_cli
 from apiward.cli.inventory import inventory
+from apiward.cli.scan import scan
 from apiward.core.errors import ApiwardError
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(guard_cli.app, name="guard")
 app.add_typer(spec.app, name="spec")
 app.command("inventory")(inventory)
+app.command("scan")(scan)
 
 
 def _show_version(value: bool) -> None:

@@ -34,6 +34,7 @@ from rich.markup import escape
 from apiward.core.findings import Severity
 from apiward.core.redact import Redactor
 from apiward.report import Report, exit_code, render_terminal, write
+from apiward.report.redacted import prepare
 
 _PANEL = "Output"
 
@@ -105,7 +106,10 @@ def emit(report: Report, outputs: Outputs, console: Console, secrets: Iterable[s
     Files are written even when printing fails halfway (a closed pipe), and each one
     atomically, so a partial run still leaves whole reports behind.
     """
-    redactor = outputs.redactor(secrets)
+    # Redact once, not once per format: on big reports the regexes are most of the cost.
+    # What comes out is already masked, so the writers need not mask it again.
+    report = prepare(report, outputs.redactor(secrets))
+    redactor = Redactor(enabled=False)
     try:
         console.print(render_terminal(report, redactor))
     finally:
