@@ -233,3 +233,31 @@ def test_missing_path_is_a_config_error(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="no such file or folder"):
         audit_code(tmp_path / "nope")
+
+
+REFLECTING = """
+ALLOWED = {"https://app.example"}
+def _cors(origin: str) -> list[tuple[str, str]]:
+    return [("access-control-allow-origin", origin), ("access-control-allow-credentials", "true")]
+def middleware(headers: dict[str, str]) -> list[tuple[str, str]]:
+    origin = headers["origin"]
+    return _cors(origin)
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        (REFLECTING, True),
+        (
+            REFLECTING.replace(
+                "return _cors(origin)", "return _cors(origin) if origin in ALLOWED else []"
+            ),
+            False,
+        ),
+    ],
+    ids=["unchecked", "checked-by-caller"],
+)
+def test_cors_reflection_checked_by_the_caller(tmp_path: Path, source: str, flagged: bool) -> None:
+    """A helper echoing its origin parameter is fine when every caller compares it with an allow-list."""
+    assert bool(_ids(_write(tmp_path, source), "cors-any-origin-with-credentials")) is flagged

@@ -13,11 +13,14 @@ import ast
 from collections.abc import Iterator
 
 from apiward.audit.code.astutil import (
+    FunctionNode,
     calls,
     functions,
     is_constant,
     keyword,
     last_name,
+    names_in,
+    parameters,
     strings,
     text,
 )
@@ -63,13 +66,42 @@ def _reflecting(source: SourceFile) -> Iterator[Hit]:
         literals = {(text(n) or "").lower() for n in ast.walk(function)}
         if ALLOW_CREDENTIALS not in literals:
             continue
-        checked = any(
-            isinstance(n, ast.Compare) and isinstance(n.ops[0], ast.In | ast.Eq)
-            for n in ast.walk(function)
-        )
         for value, line in _allow_origin_values(function):
-            if not isinstance(value, ast.Constant) and not checked:
+            if not isinstance(value, ast.Constant) and not _checked(source, function, value):
                 yield Hit(source=source, line=line, why="the request's origin is reflected")
+
+
+def _checked(source: SourceFile, function: FunctionNode, value: ast.AST) -> bool:
+    """Whether the origin is compared with something (an allow-list) before it is echoed:
+    in this function, or, for a helper taking it as a parameter, at every call in the file."""
+    names = names_in(value)
+    if _compares(function, names):
+        return True
+    params = [a.arg for a in parameters(function)]
+    position = next((params.index(n) for n in names if n in params), None)
+    if position is None:
+        return False
+    callers = [
+        (outer, call)
+        for outer in functions(source.tree)
+        for call in calls(outer)
+        if last_name(call.func) == function.name
+    ]
+    offset = 1 if params and params[0] in {"self", "cls"} else 0
+    return bool(callers) and all(
+        len(call.args) > position - offset
+        and _compares(outer, names_in(call.args[position - offset]))
+        for outer, call in callers
+    )
+
+
+def _compares(function: ast.AST, names: set[str]) -> bool:
+    return any(
+        isinstance(node, ast.Compare)
+        and isinstance(node.ops[0], ast.In | ast.NotIn | ast.Eq | ast.NotEq)
+        and names & names_in(node)
+        for node in ast.walk(function)
+    )
 
 
 def _allow_origin_values(function: ast.AST) -> Iterator[tuple[ast.AST, int]]:
