@@ -26,7 +26,7 @@ class SkipReason(StrEnum):
     NOT_APPLICABLE = "precondition not met"
     TARGET_DOWN = "target stopped answering"
     INTERRUPTED = "scan interrupted"
-    NOT_SELECTED = "not selected with --checks"
+    ERROR = "scan error (apiward failed here; see the notes)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -260,11 +260,11 @@ async def _outcomes(
         if ctx.sessions.transport.down is not None:
             raise ctx.sessions.transport.down from None
         results.errors.append(f"{check.id} on {op.key if op else 'the API'}: {error}")
-        outcomes.append(Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"scan error: {error}"))
+        outcomes.append(Skip(reason=SkipReason.ERROR, detail=str(error)))
     except Exception as error:  # noqa: BLE001 — a crashing check is a scan error, never "not vulnerable"
         what = f"{type(error).__name__}: {error}"
         results.errors.append(f"{check.id} on {op.key if op else 'the API'}: {what}")
-        outcomes.append(Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"scan error: {what}"))
+        outcomes.append(Skip(reason=SkipReason.ERROR, detail=what))
     return outcomes
 
 

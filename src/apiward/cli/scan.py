@@ -1,0 +1,188 @@
+"""``apiward scan``: attack a running API from its contract and identities, and report what got through.
+
+The target is given explicitly and is the only host the scanner sends to (besides its
+own canary on 127.0.0.1). Whatever ends the scan early — a target that dies, a broken
+login, Ctrl-C — still writes the requested reports, marked partial (``complete=False``),
+before the one-line error and exit code 2 (130 for Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+from apiward.cli.outputs import (
+    FailOnOption,
+    JsonOption,
+    JunitOption,
+    Outputs,
+    ReportOption,
+    SarifOption,
+    ShowSecretsOption,
+    emit,
+)
+from apiward.core.errors import ApiwardError, ConfigError
+from apiward.core.findings import sorted_findings
+from apiward.report import Report
+from apiward.report.model import Ran, Skipped
+from apiward.scan import Results, ScanConfig, load_identities
+from apiward.scan import scan as run_scan
+from apiward.scan.checks import builtin_checks
+from apiward.spec import Api, load
+
+
+class _Bar:
+    """The runner's progress as a rich bar on stderr, one task per phase or check."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: TaskID | None = None
+
+    def phase(self, name: str, total: int) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, completed=self._progress.tasks[-1].total)
+        self._task = self._progress.add_task(name, total=max(total, 1))
+
+    def advance(self, label: str) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task)
+
+
+def scan(
+    spec: Annotated[str, typer.Option("--spec", help="The contract: file, folder or URL.")],
+    target: Annotated[str, typer.Option("--target", help="Base URL of the running API to scan.")],
+    identities: Annotated[
+        Path | None,
+        typer.Option("--identities", help="Who the scanner can be (YAML; see the README)."),
+    ] = None,
+    safe: Annotated[
+        bool, typer.Option("--safe", help="Never modify or delete data belonging to others.")
+    ] = False,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=256, help="Requests in flight at most.")
+    ] = 8,
+    rate: Annotated[
+        float | None, typer.Option("--rate", min=0.1, help="Requests per second at most.")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")
+    ] = 10.0,
+    checks: Annotated[
+        str | None, typer.Option("--checks", help="Comma-separated check ids (default: all).")
+    ] = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow a --spec URL on a private host.")
+    ] = False,
+    json: JsonOption = None,
+    sarif: SarifOption = None,
+    junit: JunitOption = None,
+    html: ReportOption = None,
+    fail_on: FailOnOption = None,
+    show_secrets: ShowSecretsOption = False,
+) -> None:
+    """Attack a running API from its contract and identities; report what got through."""
+    outputs = Outputs(
+        json=json, sarif=sarif, junit=junit, html=html, fail_on=fail_on, show_secrets=show_secrets
+    )
+    started = datetime.now(UTC)
+    results = Results()
+    failure: ApiwardError | None = None
+    interrupted = False
+    try:
+        config = _config(target, identities, safe, concurrency, rate, timeout, checks)
+        api = load(spec, allow_private=allow_private)
+        results.notes.extend(api.warnings)
+        asyncio.run(_run(api, config, results))
+    except ApiwardError as error:
+        failure = error
+    except KeyboardInterrupt:
+        interrupted = True
+    report = _report(target, started, results)
+    code = emit(report, outputs, Console(highlight=False), secrets=results.secrets)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err.print(summary_line(results))
+    if failure is not None:
+        raise failure
+    if interrupted:
+        err.print("interrupted: the report is partial")
+        raise typer.Exit(130)
+    raise typer.Exit(code)
+
+
+def _config(
+    target: str,
+    identities: Path | None,
+    safe: bool,
+    concurrency: int,
+    rate: float | None,
+    timeout: float,
+    checks: str | None,
+) -> ScanConfig:
+    parts = urlsplit(target)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError("--target must be an http(s) URL such as http://127.0.0.1:8000")
+    wanted = tuple(c.strip() for c in (checks or "").split(",") if c.strip())
+    known = builtin_checks().names()
+    if unknown := [c for c in wanted if c not in known]:
+        raise ConfigError(f"unknown check {unknown[0]!r} (known: {', '.join(known)})")
+    return ScanConfig(
+        target=target,
+        identities=load_identities(identities) if identities else (),
+        safe=safe,
+        concurrency=concurrency,
+        rate=rate,
+        timeout=timeout,
+        checks=wanted,
+    )
+
+
+async def _run(api: Api, config: ScanConfig, results: Results) -> None:
+    live = sys.stderr.isatty()
+    with Progress(
+        TextColumn("{task.description:<14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        disable=not live,
+        transient=True,
+    ) as bar:
+        await run_scan(api, config, builtin_checks(), results, _Bar(bar))
+
+
+def _report(target: str, started: datetime, results: Results) -> Report:
+    notes = [*results.notes, *(f"scan error: {e}" for e in results.errors)]
+    return Report(
+        tool="scan",
+        target=target,
+        started=started,
+        finished=datetime.now(UTC),
+        findings=tuple(sorted_findings(results.findings)),
+        ran=tuple(Ran(check=c, operation=o) for c, o in results.ran),
+        skipped=tuple(
+            Skipped(check=s.check, reason=s.reason, operation=s.operation) for s in results.skipped
+        ),
+        stats=dict(results.stats),
+        complete=results.complete,
+        notes=tuple(notes),
+    )
+
+
+def summary_line(results: Results) -> str:
+    """Coverage in one line: operations exercised, requests, checks run, skipped by reason."""
+    stats = results.stats
+    skipped = ", ".join(f"{n} {reason}" for reason, n in results.skip_counts().most_common())
+    return (
+        f"scan: {stats.get('operations_exercised', 0)}/{stats.get('operations', 0)} operations "
+        f"exercised, {stats.get('requests', 0)} requests in {stats.get('seconds', 0)} s, "
+        f"{stats.get('checks_run', 0)} check runs, {len(results.skipped)} skipped"
+        + (f" ({skipped})" if skipped else "")
+        + ("" if results.complete else "; PARTIAL")
+    )
