@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -27,18 +28,34 @@ def _listen(text: str) -> tuple[str, int]:
 @app.callback()
 def guard(
     ctx: typer.Context,
-    policy: Path | None = typer.Option(None, "--policy", help="The policy YAML file."),
-    spec: str | None = typer.Option(None, "--spec", help="The API's OpenAPI contract (file or URL); default: the policy's 'contract'."),
-    upstream: str | None = typer.Option(None, "--upstream", help="The API to protect, e.g. http://127.0.0.1:8000."),
-    listen: str = typer.Option("127.0.0.1:8443", "--listen", help="Where the gateway listens, HOST:PORT."),
-    tls_cert: Path | None = typer.Option(None, "--tls-cert", help="Serve HTTPS with this certificate (PEM)."),
-    tls_key: Path | None = typer.Option(None, "--tls-key", help="The certificate's private key (PEM)."),
+    policy: Annotated[Path | None, typer.Option("--policy", help="The policy YAML file.")] = None,
+    spec: Annotated[
+        str | None,
+        typer.Option(
+            "--spec", help="The API's contract (file or URL); default: the policy's 'contract'."
+        ),
+    ] = None,
+    upstream: Annotated[
+        str | None,
+        typer.Option("--upstream", help="The API to protect, e.g. http://127.0.0.1:8000."),
+    ] = None,
+    listen: Annotated[
+        str, typer.Option("--listen", help="Where the gateway listens, HOST:PORT.")
+    ] = "127.0.0.1:8443",
+    tls_cert: Annotated[
+        Path | None, typer.Option("--tls-cert", help="Serve HTTPS with this certificate (PEM).")
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="The certificate's private key (PEM).")
+    ] = None,
 ) -> None:
     """Serve the guard as a gateway: apiward guard --policy P --upstream URL --listen HOST:PORT."""
     if ctx.invoked_subcommand is not None:
         return
     if policy is None or upstream is None:
-        raise ConfigError("apiward guard needs --policy and --upstream (or a subcommand: verify-log)")
+        raise ConfigError(
+            "apiward guard needs --policy and --upstream (or a subcommand: verify-log)"
+        )
     if (tls_cert is None) != (tls_key is None):
         raise ConfigError("--tls-cert and --tls-key go together")
     host, port = _listen(listen)
@@ -53,7 +70,9 @@ def _str(path: Path | None) -> str | None:
 
 
 @app.command("verify-log")
-def verify(file: Path = typer.Argument(..., help="A JSONL audit log written by the guard.")) -> None:
+def verify(
+    file: Annotated[Path, typer.Argument(help="A JSONL audit log written by the guard.")],
+) -> None:
     """Check the audit log's hash chain: exit 0 when intact, 1 with the first broken line."""
     if not file.is_file():
         raise ConfigError("no such audit log", source=str(file))

@@ -50,7 +50,9 @@ class Gateway:
         self.upstream = upstream.rstrip("/")
         self.client = httpx.AsyncClient(
             timeout=timeout,
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
             trust_env=False,
             follow_redirects=False,
         )
@@ -87,7 +89,9 @@ class Gateway:
             return
         try:
             headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _RESPONSE_DROP]
-            await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+            await send(
+                {"type": "http.response.start", "status": response.status_code, "headers": headers}
+            )
             async for chunk in response.aiter_raw():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
@@ -137,6 +141,8 @@ def _request_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
 async def _unavailable(scope: Scope, send: Send) -> None:
     ctx = scope.get("apiward")
     instance = ctx.request_id if isinstance(ctx, Context) else ""
-    body = problem_body(Rule.UPSTREAM_UNAVAILABLE, "the upstream API did not answer", field=None, instance=instance)
+    body = problem_body(
+        Rule.UPSTREAM_UNAVAILABLE, "the upstream API did not answer", field=None, instance=instance
+    )
     await send(problem_start(502, body, ()))
     await send({"type": "http.response.body", "body": body})

@@ -85,13 +85,13 @@ class ResponseGuard:
             or wanted.decode("latin-1") not in self.cors.allow_methods
         ):
             raise Refusal(Rule.CORS_ORIGIN, "this origin or method may not call the API")
-        return 204, [*_cors_headers(self.cors, origin), *_preflight_headers(self.cors)]
+        ctx.decisions["cors"] = "preflight"
+        return 204, [(b"content-length", b"0")]
 
     def wrap(self, ctx: Context, send: Send) -> Send:
         """A send channel that applies the response rules to this request's answer."""
         start: Message | None = None
         chunks: list[bytes] = []
-        filters = self.filters.get(ctx.route.key, {}) if ctx.route is not None else {}
 
         async def guarded(message: Message) -> None:
             nonlocal start
@@ -108,7 +108,7 @@ class ResponseGuard:
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
-                await self._finish(ctx, start, b"".join(chunks), filters, send)
+                await self._finish(ctx, start, b"".join(chunks), send)
 
         return guarded
 
@@ -126,6 +126,8 @@ class ResponseGuard:
         origin = ctx.header(b"origin")
         if origin is not None and origin.decode("latin-1") in self.origins:
             kept.extend(_cors_headers(self.cors, origin))
+            if ctx.decisions.get("cors") == "preflight":
+                kept.extend(_preflight_headers(self.cors))
         return kept
 
     def _buffered(self, start: Message) -> bool:
@@ -138,9 +140,7 @@ class ResponseGuard:
             and (self.policy.filter or self.policy.content_digest)
         )
 
-    async def _finish(
-        self, ctx: Context, start: Message, body: bytes, filters: Mapping[str, Filter], send: Send
-    ) -> None:
+    async def _finish(self, ctx: Context, start: Message, body: bytes, send: Send) -> None:
         status: int = start["status"]
         headers = list(start["headers"])
         if status >= 500 and self.policy.hide_errors:
@@ -154,6 +154,8 @@ class ResponseGuard:
             headers.append((b"content-type", b"application/problem+json"))
             ctx.decisions["response"] = "error body replaced"
         else:
+            route = ctx.route  # resolved after wrap() was called, so looked up here
+            filters = self.filters.get(route.key, {}) if route is not None else {}
             body = self._filtered(body, _pick(filters, status), ctx)
         if self.policy.content_digest:
             digest = base64.b64encode(hashlib.sha256(body).digest())
@@ -195,5 +197,4 @@ def _preflight_headers(cors: CorsPolicy) -> list[tuple[bytes, bytes]]:
         (b"access-control-allow-methods", ", ".join(cors.allow_methods).encode()),
         (b"access-control-allow-headers", ", ".join(cors.allow_headers).encode()),
         (b"access-control-max-age", str(cors.max_age).encode()),
-        (b"content-length", b"0"),
     ]

@@ -14,7 +14,9 @@ def gateway_app(policy: Policy, *, upstream: str, spec: str | None) -> Guard:
     return Guard(Gateway(upstream), policy=policy, api=spec)
 
 
-def run(app: Guard, *, host: str, port: int, tls_cert: str | None = None, tls_key: str | None = None) -> None:
+def run(
+    app: Guard, *, host: str, port: int, tls_cert: str | None = None, tls_key: str | None = None
+) -> None:
     """Serve ``app`` until interrupted; the Guard, not uvicorn, reads forwarding headers."""
     config = uvicorn.Config(
         app,

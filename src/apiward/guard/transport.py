@@ -73,7 +73,9 @@ class Transport:
         self._check_headers(headers)
         peer_trusted = self._trusted(ctx.client)
         if peer_trusted:
+            # The app sees the resolved client too, as uvicorn's proxy-headers mode would show it.
             ctx.client = self._forwarded_client(headers, ctx.client)
+            ctx.scope["client"] = (ctx.client, 0)
         self._check_https(ctx, peer_trusted)
         self._check_query(ctx)
         self._count_body(ctx)
