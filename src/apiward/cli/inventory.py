@@ -79,7 +79,7 @@ def _warn_skipped(result: Inventory) -> None:
             where = f" (first at line {batch.first_skipped})" if batch.format != "har" else ""
             console.print(
                 f"[yellow]warning:[/] {escape(batch.source)}: skipped {batch.skipped} "
-                f"line(s) that are not {batch.format} records{where}"
+                f"line(s) that are not {FORMATS.get(batch.format).description} records{where}"
             )
         for note in batch.notes:
             console.print(f"[yellow]warning:[/] {escape(note)}")

@@ -106,9 +106,12 @@ def _templates(
             unmatched.append(item.path)
         else:
             chosen[key] = hit
-    inferred = infer(unmatched, many)
+    # Inferred templates are written like the contract's: relative to its server base path.
+    relative = {path: routes.relative(path) if routes else path for path in unmatched}
+    inferred = infer(relative.values(), many)
     for item in items:
-        chosen.setdefault((item.path, item.route), inferred.get(item.path, item.path))
+        if (item.path, item.route) not in chosen:
+            chosen[item.path, item.route] = inferred[relative[item.path]]
     return chosen
 
 

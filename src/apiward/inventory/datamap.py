@@ -115,9 +115,12 @@ def walk(value: Any, path: str = "$", depth: int = 0) -> Iterator[tuple[str, Dat
     if isinstance(value, dict):
         for key, item in value.items():
             child = f"{path}.{key}"
-            if isinstance(item, str | int) and str(item) and (kind := classify_name(str(key))):
-                yield child, kind
-            yield from walk(item, child, depth + 1)
+            if isinstance(item, dict | list):
+                yield from walk(item, child, depth + 1)
+            elif isinstance(item, str) or _integer(item):
+                # One value counts once per kind, whether its name or its content said so.
+                kinds = {classify_name(str(key)) if str(item) else None, classify_value(str(item))}
+                yield from ((child, kind) for kind in kinds if kind)
     elif isinstance(value, list):
         for item in value:
             yield from walk(item, f"{path}[]", depth + 1)

@@ -52,6 +52,9 @@ def _is_date(segment: str) -> bool:
 def _is_token(segment: str) -> bool:
     if _TOKEN.match(segment) is None or not any(c.isalpha() for c in segment):
         return False
+    words = re.split(r"[-_.~]", segment)
+    if len(words) > 1 and all(w.isalpha() or w.isdigit() for w in words):
+        return False  # a slug: spring-sale-2026, release_notes_v2
     digits = sum(c.isdigit() for c in segment)
     mixed_case = any(c.islower() for c in segment) and any(c.isupper() for c in segment)
     return entropy(segment) >= 3.5 and (mixed_case or digits * 4 >= len(segment))

@@ -75,6 +75,13 @@ class ContractRoutes:
             )
         return self._cache[path]
 
+    def relative(self, path: str) -> str:
+        """``path`` without the longest server base path it starts with (templates are relative)."""
+        for base in self._bases:
+            if base and path.startswith(base + "/"):
+                return path[len(base) :]
+        return path
+
     def _match(self, path: str, base: str) -> str | None:
         if base and not (path == base or path.startswith(base + "/")):
             return None

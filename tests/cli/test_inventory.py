@@ -1,0 +1,89 @@
+"""``apiward inventory`` from the command line: output, warnings, errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+
+LINE = '127.0.0.1 - - [29/Nov/2026:06:00:{s:02d} +0000] "GET {path} HTTP/1.1" {status} 10 "-" "t"'
+CONTRACT = {
+    "openapi": "3.1.0",
+    "info": {"title": "t", "version": "1"},
+    "paths": {"/orders/{order_id}": {"get": {"responses": {"200": {"description": "ok"}}}}},
+}
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    """An access log: three orders, one undocumented endpoint, and one junk line."""
+    lines = [LINE.format(s=i, path=f"/orders/{i}", status=200) for i in range(3)]
+    lines += [LINE.format(s=9, path="/debug/vars", status=200), "\x16\x03\x01 junk"]
+    path = tmp_path / "access.log"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    """A contract that documents only GET /orders/{order_id}."""
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(CONTRACT))
+    return path
+
+
+def test_table_shows_endpoints_and_junk_is_a_warning(apiward: Cli, log: Path, spec: Path) -> None:
+    """The table lists each template with its state; skipped lines are a warning, not a failure."""
+    done = apiward("inventory", str(log), "--spec", str(spec))
+    assert done.returncode == 0, done.stderr
+    assert "/orders/{order_id}" in done.stdout
+    assert "shadow" in done.stdout
+    assert "4 request(s) from 1 file(s) (1 skipped)" in done.stdout
+    assert (
+        f"{log}: skipped 1 line(s) that are not nginx/Apache combined or common access log records (first at line 5)"
+        in done.stderr
+    )
+
+
+def test_fail_on_exits_1_when_a_finding_reaches_it(apiward: Cli, log: Path, spec: Path) -> None:
+    """A medium shadow finding fails --fail-on medium and passes --fail-on high."""
+    assert (
+        apiward("inventory", str(log), "--spec", str(spec), "--fail-on", "medium").returncode == 1
+    )
+    assert apiward("inventory", str(log), "--spec", str(spec), "--fail-on", "high").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.log", "missing.log: cannot read it"),
+        (lambda d: _write(d / "x.txt", "hello\n"), "x.txt:1: not a known traffic format"),
+    ],
+    ids=["missing-file", "unknown-format"],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    apiward: Cli, tmp_path: Path, make: Callable[[Path], Path], message: str
+) -> None:
+    """An unreadable or unknown file ends in one error line naming it, exit code 2."""
+    done = apiward("inventory", str(make(tmp_path)))
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_unwritable_skeleton_path_is_exit_2(apiward: Cli, log: Path, tmp_path: Path) -> None:
+    """--openapi-out into a folder that does not exist is a clear error."""
+    done = apiward("inventory", str(log), "--openapi-out", str(tmp_path / "no" / "such.json"))
+    assert done.returncode == 2
+    assert "such.json: cannot write it" in done.stderr
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
