@@ -78,7 +78,10 @@ class Context:
         if key not in self._legit:
             request = self.baseline(operation, identity)
             note = f"baseline: {identity.name}'s own legitimate request"
-            self._legit[key] = asyncio.ensure_future(self.send(request, as_=identity, note=note))
+            task = asyncio.ensure_future(self.send(request, as_=identity, note=note))
+            # Every awaiter sees the error; this keeps asyncio from logging it as unretrieved.
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+            self._legit[key] = task
         return await asyncio.shield(self._legit[key])
 
     def finding(

@@ -145,6 +145,7 @@ async def _prepare(
 ) -> Context:
     results.phase = "authenticate"
     progress.phase("authenticate", len(sessions.identities))
+    await sessions.transport.reachable()
     await sessions.start()
     if not sessions.identities:
         results.notes.append(NO_IDENTITIES_NOTE)
@@ -225,9 +226,15 @@ async def _run_checks(
             [op for op in operations if op.method in _READS],
             [op for op in operations if op.method not in _READS],
         ):
-            async with asyncio.TaskGroup() as group:
-                for op in batch:
-                    group.create_task(_one(ctx, check, op, pending, results, progress))
+            try:
+                async with asyncio.TaskGroup() as group:
+                    for op in batch:
+                        group.create_task(_one(ctx, check, op, pending, results, progress))
+            except* TargetError as errors:
+                first = errors.exceptions[0]
+                raise (
+                    first if isinstance(first, TargetError) else TargetError(str(first))
+                ) from None
 
 
 async def _one(

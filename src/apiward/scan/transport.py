@@ -85,6 +85,16 @@ class Transport:
             follow_redirects=False,
         )
 
+    async def reachable(self) -> None:
+        """Raise TargetError unless the target answers HTTP at all (any status will do)."""
+        try:
+            await self.send(Request(method="GET", path="/", operation=""), note="is it up?")
+        except TargetError as error:
+            self.down = TargetError(
+                f"cannot reach the target: {error.message}", source=self.base_url
+            )
+            raise self.down from None
+
     async def close(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()

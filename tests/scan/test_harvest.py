@@ -1,0 +1,120 @@
+"""Harvesting: ids fit slots by name, resource and path structure; ownership excludes peers and the public."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apiward.core.findings import Exchange, RecordedRequest, RecordedResponse
+from apiward.scan.harvest import Harvest, resource_of
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+from apiward.scan.synthesis import Synthesizer
+from apiward.scan.transport import Reply
+from apiward.spec import Api, Operation, load
+
+SPEC = """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /projects:
+    get: {responses: {'200': {description: ok}}}
+  /projects/{pid}:
+    get:
+      parameters: [{name: pid, in: path, required: true, schema: {type: integer}}]
+      responses: {'200': {description: ok}}
+  /reports:
+    get:
+      parameters: [{name: project_id, in: query, required: true, schema: {type: integer}}]
+      responses: {'200': {description: ok}}
+  /badges/{badge_ref}:
+    get:
+      parameters: [{name: badge_ref, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+"""
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Api:
+    """A contract with a listing and three kinds of consumers."""
+    path: Path = tmp_path_factory.mktemp("spec") / "spec.yaml"
+    path.write_text(SPEC)
+    return load(path)
+
+
+def _reply(body: str) -> Reply:
+    request = Request(method="GET", path="/projects")
+    exchange = Exchange(
+        request=RecordedRequest(method="GET", url="http://127.0.0.1/projects"),
+        response=RecordedResponse(status=200, body=body),
+    )
+    return Reply(exchange=exchange, status=200, text=body, headers=(), sent=request)
+
+
+def _op(api: Api, method: str, path: str) -> Operation:
+    op = api.operation(method, path)
+    assert op is not None
+    return op
+
+
+ALICE = Identity(name="alice", role="user", headers={"X": "a"})
+BOB = Identity(name="bob", role="user", headers={"X": "b"})
+
+
+@pytest.fixture
+def harvest(api: Api) -> Harvest:
+    """Alice sees projects 1 and 3; Bob sees 2 and 3; anonymous sees 9."""
+    harvest = Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
+    listing = _op(api, "GET", "/projects")
+    harvest.record(ALICE, listing, _reply('[{"id": 1, "badge_ref": "bob-1"}, {"id": 3}]'))
+    harvest.record(BOB, listing, _reply('{"items": [{"id": 2}, {"id": 3}]}'))
+    harvest.record(None, listing, _reply('[{"id": 9}]'))
+    return harvest
+
+
+def test_resource_names() -> None:
+    """The last literal segment, singular."""
+    assert resource_of("/api/v2/accounts") == ("accounts", "account")
+    assert resource_of("/policies/{id}/entries") == ("entries", "entry")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "where", "name"),
+    [
+        ("GET", "/projects/{pid}", Where.PATH, "pid"),
+        ("GET", "/reports", Where.QUERY, "project_id"),
+    ],
+    ids=["path-structure", "resource-and-field"],
+)
+def test_ids_fit_consumers(
+    api: Api, harvest: Harvest, method: str, path: str, where: Where, name: str
+) -> None:
+    """Alice's project ids fit /projects/{pid} (structure) and ?project_id (name)."""
+    op = _op(api, method, path)
+    (slot,) = [s for s in harvest.slots(op) if s.name == name]
+    assert slot.where is where
+    assert [s.value for s in harvest.owned(ALICE, op, slot)] == [1]
+
+
+def test_same_field_name_fits(api: Api, harvest: Harvest) -> None:
+    """A field named like the parameter (badge_ref) of the caller's own record fits it."""
+    harvest.record(ALICE, _op(api, "GET", "/projects"), _reply('{"badge_ref": "alice-1"}'))
+    op = _op(api, "GET", "/badges/{badge_ref}")
+    (slot,) = harvest.slots(op)
+    assert [s.value for s in harvest.seen(ALICE, op, slot)] == ["alice-1"]
+
+
+def test_shared_and_public_objects_are_nobodys(api: Api, harvest: Harvest) -> None:
+    """Project 3 (seen by both peers) is not owned; Bob owns 2 only."""
+    op = _op(api, "GET", "/projects/{pid}")
+    (slot,) = harvest.slots(op)
+    assert [s.value for s in harvest.owned(BOB, op, slot)] == [2]
+    assert [s.value for s in harvest.seen(BOB, op, slot)] == [2, 3]
+
+
+def test_baseline_fills_slots_with_own_ids(api: Api, harvest: Harvest) -> None:
+    """The baseline request carries the identity's own id."""
+    op = _op(api, "GET", "/reports")
+    request = harvest.baseline(harvest.synthesizer.request(op), op, BOB)
+    assert dict(request.query)["project_id"] == "2"

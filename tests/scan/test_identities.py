@@ -1,0 +1,68 @@
+"""The identities file: the demo's loads; mistakes name the file and the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apiward.core.errors import ConfigError
+from apiward.demo import IDENTITIES
+from apiward.scan import load_identities
+
+
+def test_demo_identities_load() -> None:
+    """The demo file gives four logins (JSON and form) and an anonymous identity."""
+    identities = load_identities(str(IDENTITIES))
+    by_name = {i.name: i for i in identities}
+    assert by_name["bob"].login is not None
+    assert by_name["bob"].login.form
+    assert by_name["alice"].login is not None
+    assert by_name["alice"].login.path == "/api/v2/auth/login"
+    assert by_name["anonymous"].anonymous
+    assert "alice-wonderland-2026" in by_name["alice"].secrets()
+    assert "alice" not in by_name["alice"].secrets()
+
+
+def test_static_headers_cookies_and_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fixed headers and cookies are supported; ${VAR} comes from the environment."""
+    monkeypatch.setenv("CI_KEY", "k-secret-1")
+    path = tmp_path / "ids.yaml"
+    path.write_text(
+        "identities:\n  - name: bot\n    headers: {X-API-Key: '${CI_KEY}'}\n"
+        "    cookies: {session: abc123}\n"
+    )
+    (bot,) = load_identities(path)
+    assert bot.headers == {"X-API-Key": "k-secret-1"}
+    assert bot.cookies == {"session": "abc123"}
+    assert not bot.anonymous
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("identities: [", 1, "not valid YAML"),
+        ("people: []\n", 1, "'identities' must be a non-empty list"),
+        ("identities:\n  - role: x\n", 2, "needs a 'name'"),
+        ("identities:\n  - name: a\n    colour: red\n", 3, "unknown key 'colour'"),
+        (
+            "identities:\n  - name: a\n    login:\n      operation: FETCH /x\n      json: {}\n",
+            4,
+            "METHOD /path",
+        ),
+        ("identities:\n  - name: a\n    login:\n      operation: POST /x\n", 4, "exactly one"),
+        ("identities:\n  - name: a\n  - name: a\n", 3, "defined twice"),
+        ("identities:\n  - name: a\n    headers: {K: '${APIWARD_UNSET_VAR}'}\n", 3, "not set"),
+    ],
+    ids=["yaml", "no-list", "no-name", "unknown-key", "bad-operation", "no-body", "twice", "env"],
+)
+def test_mistakes_name_file_and_line(tmp_path: Path, text: str, line: int, message: str) -> None:
+    """Each mistake is one ConfigError with the file, the line and what is wrong."""
+    path = tmp_path / "ids.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_identities(path)
+    assert caught.value.source == str(path)
+    assert caught.value.line == line
