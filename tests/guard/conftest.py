@@ -50,6 +50,6 @@ def guarded(api: Api, tmp_path: Path) -> Callable[..., Any]:
         transport = httpx.ASGITransport(app=guard, client=(client_ip, 5000))
         async with httpx.AsyncClient(transport=transport, base_url=f"{scheme}://guarded") as http:
             yield http
-        guard.close()
+        await guard.aclose()
 
     return client

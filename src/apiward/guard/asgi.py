@@ -20,6 +20,7 @@ from apiward.guard.context import ASGIApp, Context, Message, Receive, Scope, Sen
 from apiward.guard.pipeline import Setup, Stage, build_stages
 from apiward.guard.policy import Policy
 from apiward.guard.problem import Refusal, Rule, problem_body, problem_start
+from apiward.guard.ratelimit import RateLimit
 from apiward.guard.routes import Match, RouteTable
 from apiward.spec import Api, load
 
@@ -60,7 +61,9 @@ class Guard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Guard one HTTP request; other scopes (lifespan, websocket) pass through."""
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            await self.app(
+                scope, receive, self._lifespan(send) if scope["type"] == "lifespan" else send
+            )
             return
         ctx = Context(scope, receive)
         scope["apiward"] = ctx
@@ -150,7 +153,22 @@ class Guard:
         await out(problem_start(refusal.status, body, refusal.headers))
         await out({"type": "http.response.body", "body": body})
 
+    def _lifespan(self, send: Send) -> Send:
+        async def watch(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete":
+                await self.aclose()
+            await send(message)
+
+        return watch
+
     def close(self) -> None:
         """Release the audit sink (every event is already written)."""
         if self.audit is not None:
             self.audit.close()
+
+    async def aclose(self) -> None:
+        """Release the audit sink and the rate-limit storage's connections."""
+        self.close()
+        limiter = self.built.get("ratelimit")
+        if isinstance(limiter, RateLimit):
+            await limiter.aclose()

@@ -147,6 +147,13 @@ class RateLimit:
         if count >= ban.after:
             await self.ban(who, ban.duration)
 
+    async def aclose(self) -> None:
+        """Close the Redis connections (memory storage has none)."""
+        # limits has no close(); its redis-py bridge keeps the client as ``.storage``.
+        client = getattr(getattr(self.storage, "bridge", None), "storage", None)
+        if client is not None and hasattr(client, "aclose"):
+            await client.aclose()
+
     async def ban(self, who: str, seconds: int) -> None:
         """Refuse every request from ``who`` (``ip:ADDR`` or a principal) for ``seconds``."""
         key = f"{_PREFIX}/ban/{who}"

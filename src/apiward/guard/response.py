@@ -98,7 +98,7 @@ class ResponseGuard:
             if message["type"] == "http.response.start":
                 headers = self._headers(ctx, message.get("headers", []))
                 message = {**message, "headers": headers}
-                if not self._buffered(message):
+                if ctx.refusal is not None or not self._buffered(message):
                     await send(message)
                     return
                 start = message

@@ -1,0 +1,146 @@
+"""Audit: hash-chained events per request and refusal, tamper detection, alert rules."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apiward.core.events import AuditEvent
+from apiward.guard import AlertRule, AuditPolicy, RateLimitPolicy
+from apiward.guard.auditlog import verify_log
+
+pytestmark = pytest.mark.anyio
+
+
+def _events(path: Path) -> list[AuditEvent]:
+    return [AuditEvent.from_json(line) for line in path.read_bytes().splitlines()]
+
+
+async def _traffic(guarded: Callable[..., Any], log: Path, **sections: Any) -> None:
+    async with guarded(audit=AuditPolicy(sink=str(log)), **sections) as http:
+        await http.get("/items/7")
+        await http.get("/items?limit=1000")
+        await http.get("/admin")
+        await http.post("/items", json={"name": "pen", "role": "admin"})
+
+
+async def test_one_event_per_request_and_per_refusal(
+    guarded: Callable[..., Any], tmp_path: Path
+) -> None:
+    """An allowed request gives a request event; a refused one a decision and a request event."""
+    log = tmp_path / "audit.jsonl"
+    await _traffic(guarded, log)
+    events = _events(log)
+    assert [(e.kind, e.outcome) for e in events] == [("request", "allowed")] + [
+        ("decision", "refused"),
+        ("request", "refused"),
+    ] * 3
+    decision = events[1]
+    assert (decision.reason, decision.route, decision.status, decision.query) == (
+        "validate.invalid",
+        "/items",
+        422,
+        ("limit",),
+    )
+    assert events[3].reason == "route.unknown"
+    assert events[0].operation_id == "get_item"
+    assert events[0].latency_ms is not None
+
+
+async def test_the_chain_verifies_and_continues_across_restarts(
+    guarded: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Two guard runs appending to one log still form one intact chain."""
+    log = tmp_path / "audit.jsonl"
+    await _traffic(guarded, log)
+    await _traffic(guarded, log)
+    verdict = verify_log(log)
+    assert (verdict.intact, verdict.events) == (True, 14)
+
+
+def _tamper(lines: list[bytes], how: str) -> list[bytes]:
+    if how == "edit":
+        return [lines[0], lines[1].replace(b"validate.invalid", b"route.unknown"), *lines[2:]]
+    if how == "remove":
+        return [lines[0], *lines[2:]]
+    if how == "remove-first":
+        return lines[1:]
+    return [lines[0], lines[2], lines[1], *lines[3:]]
+
+
+@pytest.mark.parametrize(
+    ("how", "line"),
+    [("edit", 2), ("remove", 2), ("reorder", 2), ("remove-first", 1)],
+    ids=["edit", "remove", "reorder", "remove-first"],
+)
+async def test_tampering_is_detected(
+    guarded: Callable[..., Any], tmp_path: Path, how: str, line: int
+) -> None:
+    """An edited, removed or reordered event breaks the chain at that line."""
+    log = tmp_path / "audit.jsonl"
+    await _traffic(guarded, log)
+    log.write_bytes(b"\n".join(_tamper(log.read_bytes().splitlines(), how)) + b"\n")
+    verdict = verify_log(log)
+    assert verdict.broken_line == line
+    assert ("edited" if how == "edit" else "removed or reordered") in verdict.why
+
+
+async def test_alert_rule_writes_an_alert_and_bans(
+    guarded: Callable[..., Any], tmp_path: Path
+) -> None:
+    """3 invalid requests from one client in a minute → an alert event, then a ban."""
+    log = tmp_path / "audit.jsonl"
+    rule = AlertRule(name="probing", reason="validate.invalid", threshold=3, window=60, ban=60)
+    async with guarded(
+        audit=AuditPolicy(sink=str(log), alerts=(rule,)),
+        ratelimit=RateLimitPolicy(limits=("100/minute",)),
+    ) as http:
+        codes = [(await http.get("/items?limit=1000")).status_code for _ in range(3)]
+        after = await http.get("/items/7")
+    alerts = [e for e in _events(log) if e.kind == "alert"]
+    assert codes == [422, 422, 422]
+    assert [a.reason for a in alerts] == ["probing"]
+    assert after.json()["type"].endswith("ratelimit.banned")
+
+
+async def test_alert_on_upstream_status(guarded: Callable[..., Any], tmp_path: Path) -> None:
+    """status:404 rules count the app's answers (e.g. failed logins are the app's 401s)."""
+    log = tmp_path / "audit.jsonl"
+    rule = AlertRule(name="not-found-scan", reason="status:404", threshold=2, window=60)
+    async with guarded(audit=AuditPolicy(sink=str(log), alerts=(rule,))) as http:
+        for _ in range(2):
+            await http.get("/nothing-here")
+    assert [e.reason for e in _events(log) if e.kind == "alert"] == ["not-found-scan"]
+
+
+async def test_sqlite_sink(guarded: Callable[..., Any], tmp_path: Path) -> None:
+    """sqlite:///path stores one row per event, chained."""
+    db = tmp_path / "audit.db"
+    async with guarded(audit=AuditPolicy(sink=f"sqlite://{db}")) as http:
+        await http.get("/items/7")
+        await http.get("/admin")
+    rows = sqlite3.connect(db).execute("SELECT body FROM events ORDER BY seq").fetchall()
+    events = [AuditEvent.from_json(r[0]) for r in rows]
+    assert len(events) == 3
+    assert all(e.verify() for e in events)
+    assert events[1].prev == events[0].hash
+
+
+async def test_stdout_sink(guarded: Callable[..., Any], capfd: pytest.CaptureFixture[str]) -> None:
+    """stdout writes JSONL lines to standard output."""
+    async with guarded(audit=AuditPolicy(sink="stdout")) as http:
+        await http.get("/items/7")
+    out = capfd.readouterr().out.strip().splitlines()
+    assert AuditEvent.from_json(out[-1]).route == "/items/{item_id}"
+
+
+async def test_events_never_carry_query_values(guarded: Callable[..., Any], tmp_path: Path) -> None:
+    """Only query parameter names are logged: values may be secrets."""
+    log = tmp_path / "audit.jsonl"
+    async with guarded(audit=AuditPolicy(sink=str(log))) as http:
+        await http.get("/items?access_token=s3cr3t-value")
+    assert b"s3cr3t-value" not in log.read_bytes()
