@@ -1,6 +1,6 @@
 """The contract: Swagger 2.0 and OpenAPI 3.x documents loaded into one frozen model."""
 
-from apiward.spec.loader import load
+from apiward.spec.loader import load, load_source
 from apiward.spec.model import (
     Api,
     OAuthFlow,
@@ -14,11 +14,13 @@ from apiward.spec.model import (
     SecurityScheme,
     Server,
 )
+from apiward.spec.source import Origin, Source
 
 __all__ = [
     "Api",
     "OAuthFlow",
     "Operation",
+    "Origin",
     "Parameter",
     "ParameterLocation",
     "RequestBody",
@@ -27,5 +29,7 @@ __all__ = [
     "Schema",
     "SecurityScheme",
     "Server",
+    "Source",
     "load",
+    "load_source",
 ]

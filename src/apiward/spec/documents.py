@@ -115,6 +115,10 @@ class Documents:
             self._data[uri] = parse(text, source=self.name(uri))
         return self._data[uri]
 
+    def text(self, uri: str) -> str:
+        """The text of a document already read (empty when it was not)."""
+        return self._texts.get(uri, "")
+
     def locate(self, error: SpecError) -> SpecError:
         """Add the line to an error that names a read document and a pointer in it."""
         if error.line is not None or error.pointer is None:

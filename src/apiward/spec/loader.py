@@ -28,6 +28,7 @@ from apiward.spec.folder import find_root
 from apiward.spec.model import Api, Server, frozen
 from apiward.spec.operations import Builder
 from apiward.spec.schemas import SchemaTable
+from apiward.spec.source import Origin, Source
 
 _SUPPORTED = re.compile(r"^(2\.0|3\.[0-2](\.\d+)?(-[\w.]+)?)$")
 
@@ -42,6 +43,26 @@ def load(
     strict: bool = False,
 ) -> Api:
     """Load a Swagger 2.0 or OpenAPI 3.x contract from a file, a folder or an http(s) URL."""
+    return load_source(
+        source,
+        allow_private=allow_private,
+        timeout=timeout,
+        max_bytes=max_bytes,
+        remote_refs=remote_refs,
+        strict=strict,
+    )[0]
+
+
+def load_source(
+    source: str | os.PathLike[str],
+    *,
+    allow_private: bool = False,
+    timeout: float = 10.0,
+    max_bytes: int = 64 * 2**20,
+    remote_refs: bool = True,
+    strict: bool = False,
+) -> tuple[Api, Source]:
+    """Like :func:`load`, plus the root document as written (raw data, lines, schema origins)."""
     documents = Documents(
         allow_private=allow_private,
         timeout=timeout,
@@ -67,7 +88,7 @@ def _scheme(text: str) -> str:
         raise SpecError(f"not a valid URL: {error}", source=text) from None
 
 
-def _build(documents: Documents, source: str) -> Api:
+def _build(documents: Documents, source: str) -> tuple[Api, Source]:
     root = documents.root(source)
     name = documents.name(root.uri)
     if not isinstance(root.value, dict):
@@ -93,7 +114,7 @@ def _build(documents: Documents, source: str) -> Api:
     operations.sort(key=lambda op: (op.path, op.method))
     info = root.value.get("info")
     info = info if isinstance(info, dict) else {}
-    return Api(
+    api = Api(
         title=str(info.get("title", "")),
         version=str(info.get("version", "")),
         spec_version=spec_version,
@@ -105,6 +126,12 @@ def _build(documents: Documents, source: str) -> Api:
         schemas=frozen(table.finish()),
         warnings=tuple(documents.warnings),
     )
+    origins = {
+        key: Origin(document=documents.name(uri), pointer=pointer)
+        for key, (uri, pointer) in table.origins().items()
+    }
+    text = documents.text(root.uri)
+    return api, Source(name=name, data=root.value, text=text, schema_origins=frozen(origins))
 
 
 def _spec_version(root: Node, name: str) -> str:

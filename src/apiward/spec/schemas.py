@@ -59,6 +59,10 @@ class SchemaTable:
             self.entries[key] = self._convert(target.value, target)
         return dict(sorted(self.entries.items()))
 
+    def origins(self) -> dict[str, tuple[str, str]]:
+        """Every table key → the (document URI, JSON pointer) its schema was read from."""
+        return {key: where for where, key in self._keys.items()}
+
     def _convert(self, value: Any, node: Node) -> Any:
         self._visited += 1
         # Without aliases a node costs at least a few bytes of text; far more nodes
