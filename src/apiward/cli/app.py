@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from apiward import __version__
-from apiward.cli import demo, spec
+from apiward.cli import audit, demo, spec
 from apiward.cli import guard as guard_cli
 from apiward.cli.inventory import inventory
 from apiward.cli.scan import scan
@@ -25,6 +25,7 @@ app = typer.Typer(
 )
 
 # Each verb is one module; registering it here is the only other change it needs.
+app.add_typer(audit.app, name="audit")
 app.add_typer(demo.app, name="demo")
 app.add_typer(guard_cli.app, name="guard")
 app.add_typer(spec.app, name="spec")

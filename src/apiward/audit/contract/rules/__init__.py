@@ -1,0 +1,1 @@
+"""Contract rules, one module per theme; each module exposes ``RULES``, a tuple of rules."""

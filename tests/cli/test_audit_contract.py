@@ -1,0 +1,53 @@
+"""``apiward audit contract`` end to end: the demo bank's contract over HTTP, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from apiward.demo import create_app
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def test_demo_contract_audited_over_http(
+    serve: Callable[[Any], Any], apiward: Run, tmp_path: Path
+) -> None:
+    """The bank's served contract is audited: findings, risk table, JSON report, exit 1 on --fail-on."""
+    server = serve(create_app())
+    out = tmp_path / "audit.json"
+    result = apiward(
+        "audit", "contract", f"{server.url}/openapi.json", "--allow-private",
+        "--top", "5", "--json", str(out), "--fail-on", "high",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "risk: API" in result.stdout
+    document = json.loads(out.read_text())
+    checks = {f["check"] for f in document["findings"]}
+    assert "contract.authentication.no-security" in checks
+    assert "contract.input.url-input" in checks
+    assert "contract.inventory.several-versions" in checks
+    assert document["stats"]["risk_max"] > 0
+    assert "risk_op_5" in document["stats"]
+    assert "risk_op_6" not in document["stats"]
+
+
+def test_exit_zero_without_fail_on(apiward: Run, tmp_path: Path) -> None:
+    """Findings alone do not fail the run: exit 0 unless --fail-on is met."""
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(create_app().openapi()))
+    assert apiward("audit", "contract", str(spec)).returncode == 0
+    assert apiward("audit", "contract", str(spec), "--fail-on", "critical").returncode == 0
+
+
+def test_bad_input_is_one_line_and_exit_two(apiward: Run, tmp_path: Path) -> None:
+    """A broken contract ends in one line naming the file and line, exit code 2."""
+    spec = tmp_path / "broken.yaml"
+    spec.write_text("openapi: 3.1.0\npaths: [\n")
+    result = apiward("audit", "contract", str(spec))
+    assert result.returncode == 2
+    assert str(spec) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
