@@ -87,3 +87,21 @@ def test_unwritable_skeleton_path_is_exit_2(apiward: Cli, log: Path, tmp_path: P
 def _write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+def test_shared_report_outputs_carry_the_findings(
+    apiward: Cli, log: Path, spec: Path, tmp_path: Path
+) -> None:
+    """--json and --sarif write the shared reports, with the inventory's figures as stats."""
+    report, sarif = tmp_path / "report.json", tmp_path / "report.sarif"
+    done = apiward(
+        "inventory", str(log), "--spec", str(spec), "--json", str(report), "--sarif", str(sarif)
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(report.read_text())
+    assert document["tool"]["verb"] == "inventory"
+    assert [(f["check"], f["operation"]) for f in document["findings"]] == [
+        ("inventory.shadow", "GET /debug/vars")
+    ]
+    assert document["stats"]["shadow"] == 1
+    assert json.loads(sarif.read_text())["runs"][0]["results"][0]["ruleId"] == "inventory.shadow"

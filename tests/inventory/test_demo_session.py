@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,9 +42,11 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _inventory(cli: Cli, *args: str) -> dict[str, Any]:
-    done = cli("inventory", *args, "--json")
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "inventory.json"
+        done = cli("inventory", *args, "--inventory-json", str(out))
+        assert done.returncode == 0, done.stderr
+        result: dict[str, Any] = json.loads(out.read_text())
     return result
 
 

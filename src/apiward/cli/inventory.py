@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from json import dumps
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any
 
 import typer
@@ -15,13 +16,23 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from apiward.cli.outputs import (
+    FailOnOption,
+    JsonOption,
+    JunitOption,
+    Outputs,
+    ReportOption,
+    SarifOption,
+    ShowSecretsOption,
+    emit,
+)
 from apiward.core.errors import ConfigError
-from apiward.core.findings import Finding, Severity, at_or_above
 from apiward.core.redact import Redactor
 from apiward.inventory import FORMATS, Endpoint, Inventory, State, read_traffic, skeleton
 from apiward.inventory import take_inventory as build
 from apiward.inventory.templates import MANY
-from apiward.spec import Api, load
+from apiward.report import Ran, Report
+from apiward.spec import load
 
 
 def inventory(
@@ -36,7 +47,14 @@ def inventory(
         str | None,
         typer.Option("--format", help=f"Read every file as ({', '.join(FORMATS.names())})."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the inventory as JSON.")] = False,
+    inventory_json: Annotated[
+        Path | None,
+        typer.Option(
+            "--inventory-json",
+            metavar="PATH",
+            help="Write the whole inventory (endpoints, sensitive data, findings) as JSON.",
+        ),
+    ] = None,
     openapi_out: Annotated[
         Path | None,
         typer.Option("--openapi-out", help="Write an OpenAPI 3.1 skeleton (.json, .yaml/.yml)."),
@@ -45,31 +63,34 @@ def inventory(
         int,
         typer.Option("--many", min=2, help="Distinct literals at one position that make a {name}."),
     ] = MANY,
-    fail_on: Annotated[
-        Severity | None,
-        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity."),
-    ] = None,
-    show_secrets: Annotated[
-        bool, typer.Option("--show-secrets", help="Do not redact credentials in the evidence.")
-    ] = False,
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Allow a --spec URL on a loopback/private host.")
     ] = False,
+    json: JsonOption = None,
+    sarif: SarifOption = None,
+    junit: JunitOption = None,
+    html: ReportOption = None,
+    fail_on: FailOnOption = None,
+    show_secrets: ShowSecretsOption = False,
 ) -> None:
     """List the endpoints really in use, diff them against the contract, map sensitive data."""
+    outputs = Outputs(
+        json=json, sarif=sarif, junit=junit, html=html, fail_on=fail_on, show_secrets=show_secrets
+    )
+    started = datetime.now(UTC)
     api = load(spec, allow_private=allow_private) if spec else None
     batches = [read_traffic(path, format) for path in traffic]
     result = build(batches, api, many=many)
-    redactor = Redactor(enabled=not show_secrets)
     _warn_skipped(result)
     if openapi_out is not None:
-        _write_skeleton(result, openapi_out)
-    if as_json:
-        sys.stdout.write(json.dumps(to_json(result, redactor), indent=2, default=str) + "\n")
-    else:
-        _print(result, api)
-    if fail_on is not None and at_or_above(result.findings, fail_on):
-        raise typer.Exit(1)
+        _write(openapi_out, _skeleton_text(result, openapi_out))
+    if inventory_json is not None:
+        document = to_json(result, outputs.redactor())
+        _write(inventory_json, dumps(document, indent=2, ensure_ascii=False) + "\n")
+    console = Console(highlight=False)
+    _print(result, console)
+    report = to_report(result, [str(p) for p in traffic], started, datetime.now(UTC))
+    raise typer.Exit(emit(report, outputs, console))
 
 
 def _warn_skipped(result: Inventory) -> None:
@@ -85,28 +106,60 @@ def _warn_skipped(result: Inventory) -> None:
             console.print(f"[yellow]warning:[/] {escape(note)}")
 
 
-def _write_skeleton(result: Inventory, path: Path) -> None:
+def _skeleton_text(result: Inventory, path: Path) -> str:
     document = skeleton(result)
     if path.suffix.lower() in (".yaml", ".yml"):
-        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
-    else:
-        text = json.dumps(document, indent=2) + "\n"
+        return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    return dumps(document, indent=2) + "\n"
+
+
+def _write(path: Path, text: str) -> None:
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"cannot write it: {error.strerror or error}", source=str(path)) from None
 
 
-def _print(result: Inventory, api: Api | None) -> None:
-    console = Console(highlight=False)
+def _print(result: Inventory, console: Console) -> None:
     console.print(endpoints_table(result))
     fields = sensitive_table(result)
     if fields.row_count:
         console.print(fields)
-    shown = [f for f in result.findings if f.severity > Severity.INFO]
-    if shown:
-        console.print(findings_table(shown))
-    console.print(escape(summary(result, api)))
+    console.print(escape(summary(result, result.contract is not None)))
+
+
+def to_report(
+    result: Inventory, traffic: list[str], started: datetime, finished: datetime
+) -> Report:
+    """The findings as the shared Report, every seen operation recorded as diffed."""
+    ran: tuple[Ran, ...] = ()
+    if result.contract is not None:
+        ran = tuple(Ran(check="inventory.diff", operation=key) for key in sorted(result.states))
+    notes = tuple(note for batch in result.batches for note in batch.notes)
+    return Report(
+        tool="inventory",
+        target=", ".join(traffic),
+        started=started,
+        finished=finished,
+        findings=result.findings,
+        ran=ran,
+        stats=MappingProxyType(stats(result)),
+        notes=notes,
+        contract=result.contract,
+    )
+
+
+def stats(result: Inventory) -> dict[str, int]:
+    """The inventory's figures: requests, endpoints, operations by state, sensitive fields."""
+    return {
+        "requests": result.observations,
+        "skipped_lines": result.skipped,
+        "endpoints": len(result.endpoints),
+        "operations": len(result.states),
+        **{str(state): result.count(state) for state in State if state is not State.UNKNOWN},
+        "unseen": result.count_unseen,
+        "sensitive_fields": sum(1 for f in result.fields if f.observed),
+    }
 
 
 def _state_label(result: Inventory, endpoint: Endpoint) -> str:
@@ -165,22 +218,7 @@ def sensitive_table(result: Inventory) -> Table:
     return table
 
 
-def findings_table(findings: list[Finding]) -> Table:
-    """Shadow and zombie findings, most severe first."""
-    table = Table(title="Findings", title_justify="left")
-    for column in ("severity", "check", "operation", "detail"):
-        table.add_column(column, overflow="fold")
-    for finding in findings:
-        table.add_row(
-            str(finding.severity),
-            finding.check,
-            escape(finding.operation or ""),
-            escape(finding.detail),
-        )
-    return table
-
-
-def summary(result: Inventory, api: Api | None) -> str:
+def summary(result: Inventory, diffed: bool) -> str:
     """One line of figures: requests, endpoints, and the diff's counts."""
     operations = len(result.states)
     line = (
@@ -188,8 +226,8 @@ def summary(result: Inventory, api: Api | None) -> str:
         f"{f' ({result.skipped} skipped)' if result.skipped else ''}; "
         f"{len(result.endpoints)} endpoint(s), {operations} operation(s)"
     )
-    if api is not None:
-        unseen = sum(1 for f in result.findings if f.check == "inventory.unseen")
+    if diffed:
+        unseen = result.count_unseen
         line += (
             f": {result.count(State.DOCUMENTED)} documented, {result.count(State.SHADOW)} shadow, "
             f"{result.count(State.ZOMBIE)} zombie, {result.count(State.UNROUTED)} unrouted; "
@@ -215,14 +253,8 @@ def to_json(result: Inventory, redactor: Redactor) -> dict[str, Any]:
             }
             for b in result.batches
         ],
-        "summary": {
-            "requests": result.observations,
-            "endpoints": len(result.endpoints),
-            "operations": len(result.states),
-            **{str(state): result.count(state) for state in State},
-            "unseen": sum(1 for f in result.findings if f.check == "inventory.unseen"),
-            "sensitive_fields": sum(1 for f in result.fields if f.observed),
-        },
+        "summary": stats(result),
+        "unseen": list(result.unseen),
         "endpoints": list(_endpoints(result)),
         "sensitive": [
             {

@@ -4,7 +4,8 @@
   something other than 404/405/410/501 (a scanner's misses are not endpoints);
 * zombie: a deprecated operation, or one under an old version segment (``/v1`` when
   ``/v2`` exists in the contract or the traffic), still answering;
-* unseen: a documented operation no request reached (info: maybe dead, maybe rare).
+* unseen: documented operations no request reached (info: maybe dead, maybe rare), as
+  one finding listing them, so a large contract does not bury the real findings.
 Both shadow and zombie are OWASP API9:2023 (improper inventory management); either
 is high rather than medium when its traffic carried personal or secret data.
 """
@@ -92,11 +93,16 @@ def diff(
         for u in e.usages
         if state[u.key] in (State.SHADOW, State.ZOMBIE)
     ]
-    seen = {u.key for e in endpoints for u in e.usages}
-    found += [
-        _unseen(op.key, api.source, op.pointer) for op in api.operations if op.key not in seen
-    ]
+    unseen = never_seen(endpoints, api)
+    if unseen:
+        found.append(_unseen(unseen, len(api.operations), api.source))
     return tuple(found)
+
+
+def never_seen(endpoints: Sequence[Endpoint], api: Api) -> tuple[str, ...]:
+    """The documented operations no request in the traffic reached, in contract order."""
+    seen = {u.key for e in endpoints for u in e.usages}
+    return tuple(op.key for op in api.operations if op.key not in seen)
 
 
 def _classes(fields: Sequence[SensitiveField], key: str) -> tuple[str, ...]:
@@ -157,17 +163,16 @@ def _seen(usage: Usage) -> str:
     return f"it received {usage.calls} call(s){when}{clients} ({statuses})"
 
 
-def _unseen(key: str, source: str, pointer: str) -> Finding:
+def _unseen(keys: tuple[str, ...], documented: int, source: str) -> Finding:
     return Finding(
         check="inventory.unseen",
-        title="Documented endpoint never seen in traffic",
+        title="Documented endpoints never seen in traffic",
         severity=Severity.INFO,
         owasp=OWASP,
-        operation=key,
-        location=Location(source=source, pointer=pointer),
-        detail=f"No request in the traffic reached {key}.",
+        location=Location(source=source, pointer="/paths"),
+        detail=f"{len(keys)} of {documented} documented operations had no request: {', '.join(keys)}.",
         remediation=(
-            "If nobody uses it, retire it; if the traffic read was partial, "
+            "If nobody uses them, retire them; if the traffic read was partial, "
             "add the missing logs before concluding."
         ),
         tags=("inventory",),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from apiward.core.findings import Finding, sorted_findings
 from apiward.inventory.cluster import Endpoint, cluster
 from apiward.inventory.datamap import SensitiveField, sensitive_map
-from apiward.inventory.diff import State, diff, states
+from apiward.inventory.diff import State, diff, never_seen, states
 from apiward.inventory.observation import Batch
 from apiward.inventory.templates import MANY
 from apiward.spec import Api
@@ -24,7 +24,14 @@ class Inventory:
     """``METHOD /template`` → its state against the contract."""
     fields: tuple[SensitiveField, ...]
     findings: tuple[Finding, ...]
+    unseen: tuple[str, ...] = ()
+    """Documented operations no request reached (empty without a contract)."""
     contract: str | None = None
+
+    @property
+    def count_unseen(self) -> int:
+        """How many documented operations no request reached."""
+        return len(self.unseen)
 
     @property
     def observations(self) -> int:
@@ -60,5 +67,6 @@ def take_inventory(
         states=states(endpoints, api),
         fields=fields,
         findings=tuple(findings),
+        unseen=never_seen(endpoints, api) if api else (),
         contract=api.source if api else None,
     )
