@@ -74,20 +74,26 @@ class Guard:
         except Refusal as refusal:
             await self._refuse(ctx, out, refusal)
         finally:
-            if self.audit is not None:
+            if self.audit is not None and not ctx.audited:
                 await self.audit.record(ctx)
 
     def _send(self, ctx: Context, send: Send) -> Send:
         inner = self.response.wrap(ctx, send) if self.response is not None else send
+        audit = self.audit
 
         async def out(message: Message) -> None:
             if message["type"] == "http.response.start":
                 ctx.status = message["status"]
                 if ctx.response_headers:
-                    message = {
-                        **message,
-                        "headers": [*message.get("headers", []), *ctx.response_headers],
-                    }
+                    extra = [*message.get("headers", []), *ctx.response_headers]
+                    message = {**message, "headers": extra}
+            elif (
+                message["type"] == "http.response.body"
+                and not message.get("more_body", False)
+                and audit is not None
+            ):
+                # Written before the last byte goes out: an answered request is never unlogged.
+                await audit.record(ctx)
             await inner(message)
 
         return out

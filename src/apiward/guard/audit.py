@@ -53,7 +53,10 @@ class Audit:
         self.windows: dict[tuple[str, str], deque[float]] = {}
 
     async def record(self, ctx: Context) -> None:
-        """Write this request's events and run the alert rules on them."""
+        """Write this request's events and run the alert rules on them (once per request)."""
+        if ctx.audited:
+            return
+        ctx.audited = True
         refusal = ctx.refusal
         if refusal is not None:
             self._write(self._event(ctx, "decision", refusal))

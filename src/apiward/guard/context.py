@@ -32,6 +32,7 @@ class Context:
     __slots__ = (
         "_body",
         "_replayed",
+        "audited",
         "client",
         "decisions",
         "match",
@@ -66,6 +67,8 @@ class Context:
         """Stage name → what it decided (e.g. rate-limit remaining), for apps and audit."""
         self.response_headers: list[tuple[bytes, bytes]] = []
         """Headers stages want on the answer (RateLimit, HSTS), refusals included."""
+        self.audited = False
+        """Set once the audit stage has recorded this request (exactly once)."""
         self._body: bytes | None = None
         self._replayed = False
 

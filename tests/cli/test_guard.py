@@ -1,0 +1,184 @@
+"""``apiward guard``: the gateway as a real process, verify-log, and what SIGKILL loses."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "guard"))
+
+from guard_app import echo_app
+
+from apiward.core.events import AuditEvent
+
+CONTRACT = Path(__file__).parent.parent / "guard" / "contract.yaml"
+CONCURRENCY = 4
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _policy(tmp_path: Path) -> Path:
+    path = tmp_path / "apiward.yaml"
+    path.write_text(
+        f"contract: {CONTRACT}\naudit:\n  sink: audit.jsonl\nratelimit:\n  limits: ['100000/second']\n"
+    )
+    return path
+
+
+@pytest.fixture
+def gateway(
+    tmp_path: Path, serve: Callable[[Any], Any]
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``apiward guard`` in front of the echo app, as a real process."""
+    upstream = serve(echo_app)
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "apiward",
+            "guard",
+            "--policy",
+            str(_policy(tmp_path)),
+            "--upstream",
+            upstream.url,
+            "--listen",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url + "/items/1", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield process, url
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=10)
+    process.stderr.close()  # type: ignore[union-attr]
+
+
+def test_gateway_process_guards_and_logs(
+    gateway: tuple[subprocess.Popen[bytes], str], tmp_path: Path
+) -> None:
+    """The gateway forwards legitimate requests, refuses unknown routes, and a clean stop loses no event."""
+    process, url = gateway
+    ok = httpx.get(url + "/items/7")
+    unknown = httpx.get(url + "/admin")
+    assert (ok.status_code, unknown.status_code) == (200, 404)
+    assert "secret_cost" not in ok.json()
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=10)
+    events = [
+        AuditEvent.from_json(line) for line in (tmp_path / "audit.jsonl").read_bytes().splitlines()
+    ]
+    assert sum(e.kind == "request" for e in events) >= 2  # the readiness probe may add one
+
+
+def test_sigkill_loses_at_most_the_requests_in_flight(
+    gateway: tuple[subprocess.Popen[bytes], str], tmp_path: Path, apiward: Callable[..., Any]
+) -> None:
+    """Every request a client got an answer for is in the log after SIGKILL, and the chain verifies."""
+    process, url = gateway
+    answered: list[str] = []
+    stop = threading.Event()
+
+    def load() -> None:
+        with httpx.Client(base_url=url, timeout=5) as http:
+            while not stop.is_set():
+                try:
+                    r = http.get("/items/7")
+                except httpx.TransportError:
+                    return
+                answered.append(r.headers.get("content-digest", ""))
+
+    threads = [threading.Thread(target=load) for _ in range(CONCURRENCY)]
+    for thread in threads:
+        thread.start()
+    while len(answered) < 300:
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    log = tmp_path / "audit.jsonl"
+    logged = sum(
+        1
+        for line in log.read_bytes().splitlines()
+        if b'"kind":"request"' in line and b'"route":"/items/{item_id}"' in line
+    )
+    assert len(answered) <= logged <= len(answered) + CONCURRENCY
+    verified = apiward("guard", "verify-log", str(log))
+    assert verified.returncode == 0, verified.stdout
+
+
+def test_verify_log_reports_the_first_broken_line(
+    tmp_path: Path, apiward: Callable[..., Any]
+) -> None:
+    """An edited event: exit 1 with the line number and why."""
+    prev = "0" * 64
+    lines = []
+    for index in range(3):
+        event = AuditEvent(
+            ts="2026-11-29T00:00:00Z",
+            kind="request",
+            request_id=str(index),
+            method="GET",
+            path="/x",
+            client="127.0.0.1",
+            outcome="allowed",
+        ).chained(prev)
+        prev = event.hash
+        lines.append(event.to_json())
+    log = tmp_path / "audit.jsonl"
+    log.write_bytes(b"\n".join([lines[0], lines[1].replace(b'"/x"', b'"/y"'), lines[2]]) + b"\n")
+    result = apiward("guard", "verify-log", str(log))
+    assert result.returncode == 1
+    assert f"{log}:2: the event was edited" in result.stdout
+
+
+def test_bad_policy_is_one_line_and_exit_2(tmp_path: Path, apiward: Callable[..., Any]) -> None:
+    """A policy asking for authentication fails with its line, exit 2, no traceback."""
+    policy = tmp_path / "apiward.yaml"
+    policy.write_text("version: 1\nauthentication:\n  issuer: x\n")
+    result = apiward(
+        "guard",
+        "--policy",
+        str(policy),
+        "--spec",
+        str(CONTRACT),
+        "--upstream",
+        "http://127.0.0.1:1",
+    )
+    assert result.returncode == 2
+    assert f"{policy}:3" in result.stderr
+    assert "authentication is not supported yet" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_options_exit_2(apiward: Callable[..., Any]) -> None:
+    """apiward guard without --policy/--upstream says what is missing."""
+    result = apiward("guard", "--listen", "127.0.0.1:9")
+    assert result.returncode == 2
+    assert "--policy" in result.stderr
