@@ -9,7 +9,7 @@ plain port (``"\\x16\\x03\\x01..." 400``) — is counted and skipped, never fata
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from apiward.inventory.observation import Batch, Observation, split_target, utc
@@ -22,7 +22,15 @@ _LINE = re.compile(
     r'(?: "(?:[^"\\]|\\.)*" "(?:[^"\\]|\\.)*")?(?:\s.*)?$'
 )
 _REQUEST = re.compile(r"^(?P<method>[A-Z]{3,10}) (?P<target>\S+)(?: HTTP/\d(?:\.\d)?)?$")
-_TIME = "%d/%b/%Y:%H:%M:%S %z"
+_TIME = re.compile(
+    r"^(\d{2})/([A-Z][a-z]{2})/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$"
+)
+_MONTHS = {
+    m: n
+    for n, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
 
 
 def sniff(head: str) -> bool:
@@ -75,7 +83,23 @@ def _parse(line: str, where: str) -> Observation | None:
 
 
 def _time(text: str) -> datetime | None:
+    # By hand rather than strptime: strptime was half the reading time, and its %b
+    # follows the process locale while log month names are always English.
+    match = _TIME.match(text)
+    if match is None or match[2] not in _MONTHS:
+        return None
+    day, _, year, hour, minute, second, sign, tz_hours, tz_minutes = match.groups()
+    offset = timedelta(hours=int(tz_hours), minutes=int(tz_minutes))
     try:
-        return utc(datetime.strptime(text, _TIME))
+        moment = datetime(
+            int(year),
+            _MONTHS[match[2]],
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            tzinfo=timezone(-offset if sign == "-" else offset),
+        )
     except ValueError:
         return None
+    return utc(moment)
