@@ -87,7 +87,7 @@ class Context:
     def finding(
         self,
         check: CheckInfo,
-        operation: Operation,
+        operation: Operation | str,
         *,
         title: str,
         severity: Severity,
@@ -97,7 +97,11 @@ class Context:
         key: str = "",
         remediation: str = "",
     ) -> Finding:
-        """A finding of ``check`` on ``operation``, proved by ``evidence`` (the attack last)."""
+        """A finding of ``check`` on ``operation``, proved by ``evidence`` (the attack last).
+
+        ``operation`` may be a ``"METHOD /path"`` string for endpoints the contract does
+        not document (shadow endpoints, old versions).
+        """
         return Finding(
             check=check.id,
             title=title,
@@ -105,7 +109,7 @@ class Context:
             confidence=confidence,
             owasp=check.owasp,
             cwe=check.cwe or None,
-            operation=operation.key,
+            operation=operation if isinstance(operation, str) else operation.key,
             detail=detail,
             remediation=remediation or check.remediation,
             evidence=tuple(r.exchange for r in evidence),
