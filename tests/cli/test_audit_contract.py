@@ -31,8 +31,10 @@ def test_demo_contract_audited_over_http(
     assert "contract.input.url-input" in checks
     assert "contract.inventory.several-versions" in checks
     assert document["stats"]["risk_max"] > 0
-    assert "risk_op_5" in document["stats"]
-    assert "risk_op_6" not in document["stats"]
+    risk = document["tables"]["risk"]
+    assert len(risk) == document["stats"]["operations"]
+    assert [row["score"] for row in risk] == sorted((row["score"] for row in risk), reverse=True)
+    assert {"operation", "score", "exposure", "weakness"} <= set(risk[0])
 
 
 def test_exit_zero_without_fail_on(apiward: Run, tmp_path: Path) -> None:

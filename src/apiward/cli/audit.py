@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from apiward.audit.contract import ContractAudit, audit_spec
+from apiward.audit.contract import ContractAudit, OperationRisk, audit_spec
 from apiward.cli import audit_code
 from apiward.cli.outputs import (
     FailOnOption,
@@ -23,6 +23,7 @@ from apiward.cli.outputs import (
     emit,
 )
 from apiward.report import Ran, Report, Skipped
+from apiward.report.model import Row
 
 app = typer.Typer(
     help="Review an API before deploy: its contract, code and dependencies.",
@@ -53,7 +54,7 @@ def contract(
         json=json, sarif=sarif, junit=junit, html=html, fail_on=fail_on, show_secrets=show_secrets
     )
     started = datetime.now(UTC)
-    result = audit_spec(spec, allow_private=allow_private, top=top)
+    result = audit_spec(spec, allow_private=allow_private)
     console = Console(highlight=False)
     code = emit(contract_report(result, started, datetime.now(UTC)), outputs, console)
     if top:
@@ -72,8 +73,26 @@ def contract_report(result: ContractAudit, started: datetime, finished: datetime
         ran=tuple(Ran(check=rule) for rule in result.rules),
         skipped=tuple(Skipped(check=rule, reason=why) for rule, why in result.failed),
         stats=MappingProxyType(dict(result.stats)),
+        tables=MappingProxyType({"risk": tuple(_risk_row(risk) for risk in result.risks)}),
         notes=result.warnings,
         contract=result.target,
+    )
+
+
+def _risk_row(risk: OperationRisk) -> Row:
+    """One operation's risk as a report row (every operation, highest first)."""
+    return MappingProxyType(
+        {
+            "operation": risk.operation,
+            "score": risk.score,
+            "exposure": risk.exposure,
+            "weakness": risk.weakness,
+            "unauthenticated": risk.unauthenticated,
+            "writes": risk.writes,
+            "sensitive_data": risk.sensitive,
+            "url_input": risk.url_input,
+            "findings": risk.findings,
+        }
     )
 
 

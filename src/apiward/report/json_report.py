@@ -30,6 +30,7 @@ def render(report: Report, redactor: Redactor) -> str:
         "complete": report.complete,
         "summary": _summary(report),
         "stats": dict(report.stats),
+        "tables": {name: [dict(row) for row in rows] for name, rows in report.tables.items()},
         "notes": list(report.notes),
         "findings": [serialize.finding(f) for f in report.findings],
         "ran": [serialize.ran(r) for r in report.ran],

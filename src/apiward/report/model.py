@@ -9,6 +9,10 @@ from types import MappingProxyType
 
 from apiward.core.findings import Finding
 
+Cell = str | int | float | bool | None
+Row = Mapping[str, Cell]
+"""One row of a verb's own table (e.g. an operation's risk score), column name → value."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Skipped:
@@ -47,5 +51,7 @@ class Report:
     """False when the run was cut short (Ctrl-C, target died): the report is partial."""
     notes: tuple[str, ...] = ()
     """Run-level remarks, e.g. 'authorization checks skipped: no identities file'."""
+    tables: Mapping[str, tuple[Row, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """A verb's own ranked or tabular results (e.g. ``risk``: one row per operation)."""
     contract: str | None = None
     """The contract file (or URL) the run worked from; SARIF anchors dynamic findings to it."""

@@ -54,4 +54,3 @@ def test_exposed_weak_operation_ranks_first(tmp_path: Path) -> None:
     stats = result.stats
     assert stats["risk_max"] == first.score
     assert stats["risk_api"] == round((first.score + second.score) / 2, 1)
-    assert stats["risk_op_1"] == f"{first.score} POST /avatar"

@@ -8,7 +8,7 @@ line. The risk formula is in :mod:`apiward.audit.contract.risk`::
 
     result = audit_spec("openapi.yaml")
     result.findings          # Findings, most severe first
-    result.stats             # risk_api, risk_max, risk_op_1..., operations
+    result.stats             # risk_api, risk_max, operations
     result.risks[:10]        # OperationRisk, highest first
 """
 
@@ -49,16 +49,13 @@ def audit_spec(
     *,
     allow_private: bool = False,
     remote_refs: bool = True,
-    top: int = 10,
 ) -> ContractAudit:
     """Load ``spec`` (file, folder or URL) and audit it; SpecError when it cannot be read."""
     api, source = load_source(spec, allow_private=allow_private, remote_refs=remote_refs)
-    return audit(api, source, top=top)
+    return audit(api, source)
 
 
-def audit(
-    api: Api, source: Source, *, rules: Iterable[Rule] = RULES, top: int = 10
-) -> ContractAudit:
+def audit(api: Api, source: Source, *, rules: Iterable[Rule] = RULES) -> ContractAudit:
     """Run ``rules`` over a loaded contract; a rule that crashes is reported as failed."""
     contract = prepare(api, source)
     findings: list[Finding] = []
@@ -78,22 +75,15 @@ def audit(
         risks=risks,
         rules=tuple(ran),
         failed=tuple(failed),
-        stats=_stats(contract, risks, top),
+        stats=_stats(contract, risks),
         warnings=api.warnings,
     )
 
 
-def _stats(
-    contract: Contract, risks: tuple[OperationRisk, ...], top: int
-) -> dict[str, int | float | str]:
-    stats: dict[str, int | float | str] = {
+def _stats(contract: Contract, risks: tuple[OperationRisk, ...]) -> dict[str, int | float | str]:
+    return {
         "operations": len(contract.api.operations),
         "schema_nodes": len(contract.nodes),
         "risk_api": api_risk(list(risks)),
         "risk_max": risks[0].score if risks else 0,
     }
-    # Report.stats holds scalars only, so the ranked operations travel as
-    # ``risk_op_<rank>: "<score> <METHOD /path>"`` (the JSON report carries them as they are).
-    for rank, risk in enumerate(risks[:top], start=1):
-        stats[f"risk_op_{rank}"] = f"{risk.score} {risk.operation}"
-    return stats
