@@ -28,3 +28,23 @@ def test_hit_is_recorded_with_its_token() -> None:
     assert hit
     assert missed
     assert answer == "ok"
+
+
+async def _served() -> tuple[str, str, str]:
+    canary = await Canary().start()
+    try:
+        page = canary.token("api10", body=b"<p>hi</p>", content_type="text/html")
+        async with httpx.AsyncClient(trust_env=False) as client:
+            answer = await client.get(page.url)
+            plain = await client.get(canary.token("plain").url)
+        return answer.headers["content-type"], answer.text, plain.text
+    finally:
+        await canary.stop()
+
+
+def test_token_serves_its_own_answer() -> None:
+    """A token made with a body answers that body and content type; others still answer ok."""
+    content_type, body, plain = asyncio.run(_served())
+    assert content_type == "text/html"
+    assert body == "<p>hi</p>"
+    assert plain == "ok"

@@ -6,6 +6,8 @@ None. A hit is the evidence: the API made a request it should not have made. The
 is looked for in the whole request head (path, query, headers), so a check can also
 hide it in a header value or host-like string. The listener is a few lines of asyncio
 because it only needs to see request heads and answer 200; it never follows anything.
+A token may carry its own answer (``token(label, body=..., content_type=...)``), so a
+check can serve content the API must not trust (API10) and see what the API does with it.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Canary:
         self.port = 0
         self.hits: list[Hit] = []
         self._labels: dict[str, str] = {}
+        self._answers: dict[str, tuple[bytes, str]] = {}
         self._server: asyncio.Server | None = None
         self._arrived = asyncio.Condition()
 
@@ -67,10 +70,14 @@ class Canary:
         """``http://127.0.0.1:<port>``."""
         return f"http://{self.host}:{self.port}"
 
-    def token(self, label: str = "") -> CanaryToken:
-        """A fresh token and the canary URL that carries it."""
+    def token(
+        self, label: str = "", *, body: bytes | None = None, content_type: str = "text/plain"
+    ) -> CanaryToken:
+        """A fresh token and the canary URL that carries it (answering ``body`` if given)."""
         token = f"aw{secrets.token_hex(10)}"
         self._labels[token] = label
+        if body is not None:
+            self._answers[token] = (body, content_type)
         return CanaryToken(token=token, url=f"{self.base_url}/c/{token}", label=label)
 
     async def hit(self, token: str, timeout: float = 2.0) -> Hit | None:
@@ -93,13 +100,22 @@ class Canary:
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, OSError):
             head = b""
         try:
-            writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+            writer.write(self._answer(head))
             await writer.drain()
         except OSError:
             pass
         finally:
             writer.close()
         await self._record(head[:_MAX_HEAD].decode("latin-1"), writer.get_extra_info("peername"))
+
+    def _answer(self, head: bytes) -> bytes:
+        found = _TOKEN.search(head.decode("latin-1"))
+        body, content_type = self._answers.get(found.group(0) if found else "", (b"ok", ""))
+        kind = f"content-type: {content_type}\r\n" if content_type else ""
+        status = (
+            f"HTTP/1.1 200 OK\r\n{kind}content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+        )
+        return status.encode("latin-1") + body
 
     async def _record(self, head: str, peer: object) -> None:
         lines = head.split("\r\n")
