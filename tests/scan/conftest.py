@@ -1,4 +1,4 @@
-"""Scans of the demo bank, run once per module: vulnerable and fixed, as real uvicorn servers."""
+"""Scans of the demo bank with every check, run once per test session: vulnerable and fixed."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from scan_support import scan_demo
 from apiward.scan import Results
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def vulnerable() -> Results:
     """The scan of the vulnerable bank."""
     return scan_demo(fixed=False)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def fixed() -> Results:
     """The scan of the fixed bank."""
     return scan_demo(fixed=True)
