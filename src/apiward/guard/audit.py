@@ -9,10 +9,14 @@ bans the client through the rate-limit stage's ban store.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import deque
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
+
+import orjson
 
 from apiward.core.events import AuditEvent
 from apiward.guard.auditlog import Sink, open_sink
@@ -88,7 +92,8 @@ class Audit:
         )
 
     def _write(self, event: AuditEvent) -> None:
-        self.sink.write(event.chained(self.sink.last_hash))
+        line, digest = chained_line(event, self.sink.last_hash)
+        self.sink.write(line, digest)
 
     async def _count(self, rule: AlertRule, ctx: Context) -> None:
         who = ctx.principal or f"ip:{ctx.client}"
@@ -119,6 +124,24 @@ class Audit:
     def close(self) -> None:
         """Close the sink (every event is already written)."""
         self.sink.close()
+
+
+_FIELDS = tuple(f.name for f in fields(AuditEvent))
+_SORTED = orjson.OPT_SORT_KEYS
+
+
+def chained_line(event: AuditEvent, prev: str) -> tuple[bytes, str]:
+    """``event.chained(prev).to_json()`` and its hash, without ``dataclasses.asdict``.
+
+    asdict deep-copies every field and cost about 40 µs per event; this builds the
+    same mapping directly (the audit tests check each line with ``AuditEvent.verify``).
+    """
+    data = {name: getattr(event, name) for name in _FIELDS}
+    data["prev"] = prev
+    data["hash"] = ""
+    digest = hashlib.sha256(orjson.dumps(data, option=_SORTED)).hexdigest()
+    data["hash"] = digest
+    return orjson.dumps(data, option=_SORTED), digest
 
 
 def _matches(rule: AlertRule, ctx: Context) -> bool:

@@ -28,8 +28,8 @@ class Sink(Protocol):
 
     last_hash: str
 
-    def write(self, event: AuditEvent) -> None:
-        """Persist one event (already chained) before returning."""
+    def write(self, line: bytes, digest: str) -> None:
+        """Persist one chained event (its JSON line and hash) before returning."""
 
     def close(self) -> None:
         """Release the sink."""
@@ -72,10 +72,10 @@ class FileSink:
         self.fd = fd
         self.last_hash = last_hash
 
-    def write(self, event: AuditEvent) -> None:
+    def write(self, line: bytes, digest: str) -> None:
         """Append one line."""
-        os.write(self.fd, event.to_json() + b"\n")
-        self.last_hash = event.hash
+        os.write(self.fd, line + b"\n")
+        self.last_hash = digest
 
     def close(self) -> None:
         """Close the file (never standard output)."""
@@ -94,12 +94,10 @@ class SqliteSink:
         row = self.db.execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         self.last_hash = row[0] if row else GENESIS
 
-    def write(self, event: AuditEvent) -> None:
+    def write(self, line: bytes, digest: str) -> None:
         """Insert one row."""
-        self.db.execute(
-            "INSERT INTO events (hash, body) VALUES (?, ?)", (event.hash, event.to_json())
-        )
-        self.last_hash = event.hash
+        self.db.execute("INSERT INTO events (hash, body) VALUES (?, ?)", (digest, line))
+        self.last_hash = digest
 
     def close(self) -> None:
         """Close the database."""

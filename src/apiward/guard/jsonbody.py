@@ -72,16 +72,17 @@ def check_strings(document: Any) -> None:
     while stack:
         node, pointer = stack.pop()
         if isinstance(node, str):
-            _check_string(node, pointer)
+            check_text(node, pointer)
         elif isinstance(node, dict):
             for key, value in node.items():
-                _check_string(key, pointer)
+                check_text(key, pointer)
                 stack.append((value, f"{pointer}/{_escape(key)}"))
         elif isinstance(node, list):
             stack.extend((value, f"{pointer}/{i}") for i, value in enumerate(node))
 
 
-def _check_string(text: str, pointer: str) -> None:
+def check_text(text: str, pointer: str) -> None:
+    """Refuse one string with control characters, lone surrogates or non-NFC text."""
     if _UNSAFE.search(text) is not None:
         raise Refusal(Rule.UNSAFE_STRING, "a string holds control characters", field=pointer or "/")
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):

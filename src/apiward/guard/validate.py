@@ -20,7 +20,7 @@ import jsonschema_rs
 
 from apiward.core.errors import ConfigError
 from apiward.guard.context import Context
-from apiward.guard.jsonbody import check_strings, parse_form, parse_json
+from apiward.guard.jsonbody import check_strings, check_text, parse_form, parse_json
 from apiward.guard.pipeline import Setup
 from apiward.guard.policy import ValidatePolicy
 from apiward.guard.problem import Refusal, Rule
@@ -145,13 +145,16 @@ class Validate:
             "header": self._coerced(check, "header", _headers(ctx, check.headers)),
             "cookie": self._coerced(check, "cookie", _cookies(ctx, check.cookies)),
         }
-        if self.strings:
-            check_strings(instance)
         if check.params is not None:
             _validate(check.params, instance, "")
 
     def _coerced(self, check: OperationCheck, where: str, items: Any) -> dict[str, Any]:
-        return {name: check.coerce.get((where, name), str)(value) for name, value in items}
+        coerced: dict[str, Any] = {}
+        for name, value in items:
+            if self.strings:
+                check_text(value, f"{where}/{name}")
+            coerced[name] = check.coerce.get((where, name), str)(value)
+        return coerced
 
     def _query(self, ctx: Context, check: OperationCheck) -> dict[str, Any]:
         query: dict[str, Any] = {}
@@ -165,6 +168,8 @@ class Validate:
                     "the contract does not declare this query parameter",
                     field=field,
                 )
+            if self.strings:
+                check_text(value, f"query/{name}")
             coerced = check.coerce.get(("query", name), str)(value)
             if name in check.arrays:
                 query.setdefault(name, []).append(coerced)
