@@ -1,0 +1,239 @@
+"""``excessive_data`` (API3, read side): answers that carry more than the contract declares.
+
+No new traffic: every identity's legitimate reply (``ctx.legit``, shared with the other
+checks) is compared with the contract's response schema for its status. Two things count:
+
+* **undeclared properties** — a key the schema does not declare, found by walking the
+  body with the schema (``$ref`` followed with ``api.deref``; ``allOf``/``oneOf``/
+  ``anyOf`` merged, a property declared in any branch counts as declared;
+  ``additionalProperties`` with a schema walks the extra values with it). Where the
+  contract allows anything (no schema, ``additionalProperties: true``, an object without
+  properties) nothing is undeclared and only secrets count.
+* **secrets**, whatever the contract says (:mod:`.secrets`): password hashes, full card
+  numbers, card security codes, SSNs; tokens and keys only where undeclared.
+
+One finding per operation × property path (``key``, list items written ``[]``), never
+naming the value. Severity: high for a secret, medium for an undeclared field named like
+personal or staff-only data, low for any other undeclared field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks.secrets import is_personal, secret_kind
+from apiward.scan.context import Context
+from apiward.scan.transport import Reply
+from apiward.spec import Api, Operation, Schema
+
+_JSON = ("application/json", "+json")
+_COMPOSED = ("allOf", "oneOf", "anyOf")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shape:
+    """What an object or array schema allows, with its composition merged."""
+
+    properties: Mapping[str, Schema]
+    open: bool
+    extra: Schema | None = None
+    items: Schema | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Exposed:
+    """One property path an answer should not have carried."""
+
+    path: str
+    what: str
+    severity: Severity
+    secret: bool
+    reply: Reply
+    identity: str
+
+
+class ExcessiveData:
+    """Answers carrying undeclared properties or secrets."""
+
+    id = "excessive_data"
+    title = "Answer exposes data the contract does not declare"
+    owasp = "API3:2023"
+    cwe = "CWE-213"
+    safe = True
+    remediation = (
+        "Serialise answers through an explicit response model that lists exactly the "
+        "declared properties (never the database row or ORM object); never return "
+        "password hashes, full card numbers or secrets, and mask what must be shown."
+    )
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Compare every legitimate reply to ``operation`` with its response schema."""
+        replies = await _replies(ctx, operation)
+        if not replies:
+            yield Skip(reason=SkipReason.NO_ACCESS if ctx.identities else SkipReason.NO_IDENTITIES)
+            return
+        found: dict[str, Exposed] = {}
+        for name, reply in replies:
+            for item in exposed(ctx.api, operation, reply, name):
+                if item.path not in found or item.severity > found[item.path].severity:
+                    found[item.path] = item
+        for item in sorted(found.values(), key=lambda e: e.path):
+            yield self._finding(ctx, operation, item)
+
+    def _finding(self, ctx: Context, operation: Operation, item: Exposed) -> Outcome:
+        return ctx.finding(
+            self,
+            operation,
+            title=f"{operation.key} exposes {item.path} ({item.what})",
+            severity=item.severity,
+            confidence=Confidence.CONFIRMED if item.secret else Confidence.FIRM,
+            detail=(
+                f"The {item.reply.status} answer to {item.identity}'s legitimate request "
+                f"carries {item.path}: {item.what}."
+            ),
+            evidence=[item.reply],
+            key=item.path,
+        )
+
+
+async def _replies(ctx: Context, operation: Operation) -> list[tuple[str, Reply]]:
+    """Every identity's legitimate reply (anonymous for a public GET when there is none)."""
+    if ctx.identities:
+        return [(i.name, await ctx.legit(operation, i)) for i in ctx.identities]
+    if operation.is_public and operation.method == "GET":
+        reply = await ctx.send(ctx.request(operation), as_=None, note="anonymous request")
+        return [("an anonymous", reply)]
+    return []
+
+
+def exposed(api: Api, operation: Operation, reply: Reply, identity: str) -> Iterator[Exposed]:
+    """What ``reply`` carries beyond ``operation``'s response schema, and its secrets."""
+    data = reply.data
+    if data is None:
+        return
+    schema = response_schema(operation, reply.status)
+    for path, name, value, declared in walk(api, data, schema):
+        kind = secret_kind(name, value, declared=declared)
+        if kind is not None:
+            yield Exposed(
+                path=path,
+                what=f"a {kind}" + ("" if declared else ", not declared in the contract"),
+                severity=Severity.HIGH,
+                secret=True,
+                reply=reply,
+                identity=identity,
+            )
+        elif not declared:
+            personal = is_personal(name)
+            yield Exposed(
+                path=path,
+                what="undeclared" + (" personal or internal data" if personal else " property"),
+                severity=Severity.MEDIUM if personal else Severity.LOW,
+                secret=False,
+                reply=reply,
+                identity=identity,
+            )
+
+
+def response_schema(operation: Operation, status: int) -> Schema | None:
+    """The JSON schema the contract gives for ``status`` (None: anything goes)."""
+    responses = operation.responses
+    response = (
+        responses.get(str(status))
+        or responses.get(f"{str(status)[0]}XX")
+        or responses.get(f"{str(status)[0]}xx")
+        or responses.get("default")
+    )
+    if response is None:
+        return None
+    for media, schema in response.content.items():
+        if any(media.split(";")[0].strip().endswith(j) for j in _JSON):
+            return schema
+    return None
+
+
+def walk(
+    api: Api, data: Any, schema: Schema | None, path: str = ""
+) -> Iterator[tuple[str, str, Any, bool]]:
+    """Every ``(path, name, value, declared)`` of ``data``'s fields; undeclared ones once."""
+    shape = shape_of(api, schema) if schema is not None else None
+    if isinstance(data, list):
+        items = shape.items if shape is not None else None
+        for item in data:
+            yield from walk(api, item, items, f"{path}[]")
+        return
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        where = f"{path}.{key}" if path else str(key)
+        sub, declared = _lookup(shape, str(key))
+        yield where, str(key), value, declared
+        if declared:
+            yield from walk(api, value, sub, where)
+        else:
+            yield from _undeclared(value, where)
+
+
+def _lookup(shape: Shape | None, key: str) -> tuple[Schema | None, bool]:
+    if shape is None or shape.open:
+        return None, True
+    if key in shape.properties:
+        return shape.properties[key], True
+    if shape.extra is not None:
+        return shape.extra, True
+    return None, False
+
+
+def _undeclared(data: Any, path: str) -> Iterator[tuple[str, str, Any, bool]]:
+    """The fields inside an undeclared value: not reported as undeclared again, but secrets count."""
+    for where, name, value, _ in walk_open(data, path):
+        yield where, name, value, True
+
+
+def walk_open(data: Any, path: str = "") -> Iterator[tuple[str, str, Any, bool]]:
+    """Every field of ``data`` as if the contract allowed anything."""
+    if isinstance(data, list):
+        for item in data:
+            yield from walk_open(item, f"{path}[]")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else str(key)
+            yield where, str(key), value, True
+            yield from walk_open(value, where)
+
+
+def shape_of(api: Api, schema: Schema, depth: int = 0) -> Shape:
+    """``schema`` with ``$ref``s followed and ``allOf``/``oneOf``/``anyOf`` merged."""
+    parts = list(_parts(api, schema, depth))
+    properties: dict[str, Schema] = {}
+    open_ = not any("properties" in p or p.get("additionalProperties") is False for p in parts)
+    extra: Schema | None = None
+    items: Schema | None = None
+    for part in parts:
+        properties.update(
+            {k: v for k, v in (part.get("properties") or {}).items() if isinstance(v, Mapping)}
+        )
+        additional = part.get("additionalProperties")
+        if additional is True or additional == {}:
+            open_ = True
+        elif isinstance(additional, Mapping):
+            extra = additional
+        if isinstance(part.get("items"), Mapping):
+            items = part["items"]
+    return Shape(properties=properties, open=open_, extra=extra, items=items)
+
+
+def _parts(api: Api, schema: Schema, depth: int) -> Iterator[Schema]:
+    """``schema`` and every branch of its composition, dereferenced (bounded depth)."""
+    concrete = api.deref(schema)
+    yield concrete
+    if depth > 8:
+        return
+    for keyword in _COMPOSED:
+        for branch in concrete.get(keyword) or ():
+            if isinstance(branch, Mapping):
+                yield from _parts(api, branch, depth + 1)

@@ -1,0 +1,116 @@
+"""What in an answer is a secret or personal data: shared by the exposure and discovery checks.
+
+A *secret* is data no caller should ever get back, whatever the contract says: password
+hashes (bcrypt, argon2, scrypt, crypt, pbkdf2 and ``salt$hex`` forms, or a hex digest
+in a field named like a password or hash), plaintext passwords, full card numbers
+(brand prefix + Luhn, from :mod:`apiward.inventory.sensitive`), card security codes,
+SSNs, private keys. *Credentials* — tokens, API keys, signing secrets — are secrets too,
+but an API may hand them out on purpose (a login answer, a new API key), so they count
+only where the contract does not declare them (``declared=False``). Field names alone
+never make a secret of an empty or low-entropy value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from apiward.inventory.segments import entropy
+from apiward.inventory.sensitive import DataClass, classify_value
+
+_HASHES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("bcrypt hash", re.compile(r"^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$")),
+    ("argon2 hash", re.compile(r"^\$argon2(id|i|d)\$")),
+    ("scrypt hash", re.compile(r"^\$(scrypt|7)\$")),
+    ("crypt(3) hash", re.compile(r"^\$(1|5|6|y|gy|sha1|md5)\$[^$]+\$")),
+    ("pbkdf2 hash", re.compile(r"^(pbkdf2[_:-]?sha\d*|pbkdf2)[$:]", re.IGNORECASE)),
+    ("salted hex digest", re.compile(r"^[A-Za-z0-9./+]{4,64}\$[0-9a-fA-F]{32,128}$")),
+)
+# Printed in groups of four with a brand's prefix: a card number even when the issuer's
+# test numbers fail the Luhn check (which a bare run of digits must pass).
+_GROUPED_CARD = re.compile(r"^(?=4|5[1-5]|2[2-7]|3[47]|6)\d{4}([ -]\d{4}){2,3}([ -]?\d{1,3})?$")
+_HEX_DIGEST = re.compile(r"^[0-9a-fA-F]{32,128}$")
+_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
+_HASHY_NAME = re.compile(r"pass|pwd|hash|digest|crypt", re.IGNORECASE)
+_PASSWORD_NAME = re.compile(r"^(pass(word|wd|phrase)?|pwd)$", re.IGNORECASE)
+_CVV_NAME = re.compile(r"^(cvv2?|cvc2?|cid|security_?code|card_?code)$", re.IGNORECASE)
+_CREDENTIAL_NAME = re.compile(
+    r"token|secret|api_?key|apikey|access_?key|private_?key|signing|session_?id|"
+    r"client_?secret|jwt|bearer|credential",
+    re.IGNORECASE,
+)
+_PERSONAL_NAME = re.compile(
+    r"e_?mail|phone|mobile|address|street|city|zip|postal|birth|dob|ssn|social|"
+    r"passport|national|tax_?id|iban|account_?num|balance|salary|income|gender|"
+    r"(full|first|last|given|family|real)_?name|ip_?addr|location|geo|"
+    r"note|comment|internal|staff|private|risk|score|flag|audit",
+    re.IGNORECASE,
+)
+_BY_VALUE = {
+    DataClass.CARD: "full card number",
+    DataClass.NATIONAL_ID: "social security number",
+    DataClass.JWT: "JSON Web Token",
+    DataClass.API_KEY: "API key",
+}
+_CREDENTIAL_KINDS = {"JSON Web Token", "API key", "credential"}
+MIN_SECRET_ENTROPY = 3.0
+MIN_SECRET_LENGTH = 16
+
+
+def secret_kind(name: str, value: Any, *, declared: bool) -> str | None:
+    """What secret ``value`` (in a field called ``name``) is, or None."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    kind = _always_secret(name, text)
+    if kind is None and not declared:
+        kind = _credential(name, text)
+    if kind in _CREDENTIAL_KINDS and declared:
+        return None
+    return kind
+
+
+def _always_secret(name: str, text: str) -> str | None:
+    for label, pattern in _HASHES:
+        if pattern.match(text):
+            return label
+    if _HASHY_NAME.search(name) and _HEX_DIGEST.match(text):
+        return "hex digest"
+    if _PASSWORD_NAME.match(name):
+        return "plaintext password"
+    if _CVV_NAME.match(name) and text.isdigit() and 3 <= len(text) <= 4:
+        return "card security code"
+    if _GROUPED_CARD.match(text):
+        return "full card number"
+    if _PRIVATE_KEY.search(text):
+        return "private key"
+    found = classify_value(text)
+    return _BY_VALUE.get(found) if found is not None else None
+
+
+def _credential(name: str, text: str) -> str | None:
+    if not _CREDENTIAL_NAME.search(name) or len(text) < MIN_SECRET_LENGTH or " " in text:
+        return None
+    return "credential" if entropy(text) >= MIN_SECRET_ENTROPY else None
+
+
+def is_personal(name: str) -> bool:
+    """True when a field named ``name`` likely holds personal or staff-only data."""
+    return _PERSONAL_NAME.search(name) is not None
+
+
+def secrets_in(data: Any, *, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every ``(path, kind)`` of a secret anywhere in ``data`` (nothing declared)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else str(key)
+            kind = secret_kind(str(key), value, declared=False)
+            if kind is not None:
+                yield where, kind
+            yield from secrets_in(value, path=where)
+    elif isinstance(data, list):
+        for item in data:
+            yield from secrets_in(item, path=f"{path}[]")
