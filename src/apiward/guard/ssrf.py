@@ -96,7 +96,7 @@ async def _values(ctx: Context, pointers: tuple[str, ...]) -> list[tuple[str, An
             found.extend((f"query/{name}", query[name]) for _ in (1,) if name in query)
             continue
         if document is None:
-            document = ctx.decisions.get("body", await _document(ctx))
+            document = ctx.decisions["body"] if "body" in ctx.decisions else await _document(ctx)
         found.extend((f"body{p}", v) for p, v in _select(document, pointer.split("/")[1:], ""))
     return found
 

@@ -1,0 +1,226 @@
+"""What the guard costs: per-request time in-process, and throughput through uvicorn.
+
+    .venv/bin/python benchmarks/guard_overhead.py [--requests 20000] [--seconds 4]
+
+Part 1 calls the ASGI app directly (no network): a bare app, the same app behind a
+Guard with one layer on at a time, and behind the full non-authentication policy
+(transport, memory rate limit, validation, SSRF, response filtering/headers/digest,
+JSONL audit). Part 2 serves bare and guarded apps with uvicorn in a subprocess and
+loads them from another process over keep-alive connections on 127.0.0.1.
+Figures are medians of 5 rounds; ratios compare with the bare app in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "guard"))
+
+from apiward.guard import (  # noqa: E402
+    AuditPolicy,
+    Guard,
+    Policy,
+    RateLimitPolicy,
+    ResponsePolicy,
+    SsrfPolicy,
+    TransportPolicy,
+    ValidatePolicy,
+)
+from apiward.spec import load  # noqa: E402
+
+CONTRACT = ROOT / "tests" / "guard" / "contract.yaml"
+ITEM = json.dumps({"id": 7, "name": "pen", "price": 1.5, "tags": ["a", "b"]}).encode()
+POST_BODY = b'{"name": "pen", "price": 1.5, "tags": ["a", "b"], "homepage": "https://93.184.215.14/p"}'
+
+
+async def bare(scope: Any, receive: Any, send: Any) -> None:
+    """The baseline: reads the body, answers a small JSON document."""
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False)
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(ITEM)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": ITEM})
+
+
+OFF: dict[str, Any] = {
+    "transport": TransportPolicy(enabled=False),
+    "ratelimit": RateLimitPolicy(enabled=False),
+    "validate": ValidatePolicy(enabled=False),
+    "ssrf": SsrfPolicy(enabled=False),
+    "response": ResponsePolicy(enabled=False),
+    "audit": AuditPolicy(enabled=False),
+}
+HIGH = RateLimitPolicy(limits=("10000000/second",))
+
+
+def policies(log: Path) -> dict[str, Policy]:
+    """Routing only, each layer alone, and the full policy."""
+    on = {
+        "transport": TransportPolicy(),
+        "ratelimit": HIGH,
+        "validate": ValidatePolicy(),
+        "ssrf": SsrfPolicy(),
+        "response": ResponsePolicy(),
+        "audit": AuditPolicy(sink=str(log / "alone.jsonl")),
+    }
+    result = {"routing only": Policy(**OFF)}
+    for name, section in on.items():
+        result[f"+ {name} alone"] = Policy(**{**OFF, name: section})
+    result["full policy"] = Policy(ratelimit=HIGH, audit=AuditPolicy(sink=str(log / "full.jsonl")))
+    return result
+
+
+def _scope(method: str, path: str, body: bytes) -> dict[str, Any]:
+    headers = [(b"host", b"bench"), (b"user-agent", b"bench/1"), (b"accept", b"*/*")]
+    if body:
+        headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    return {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": headers, "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80),
+    }
+
+
+async def _per_request(app: Any, method: str, path: str, body: bytes, n: int) -> float:
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        return None
+
+    for _ in range(200):
+        await app(_scope(method, path, body), receive, send)
+    start = time.perf_counter()
+    for _ in range(n):
+        await app(_scope(method, path, body), receive, send)
+    return (time.perf_counter() - start) / n * 1e6
+
+
+def in_process(n: int) -> None:
+    """Part 1: µs per request, medians of 5 rounds."""
+    api = load(CONTRACT)
+    with tempfile.TemporaryDirectory() as tmp:
+        apps: dict[str, Any] = {"bare app": bare}
+        apps.update({name: Guard(bare, policy=p, api=api) for name, p in policies(Path(tmp)).items()})
+        for label, method, path, body in (("GET /items/{item_id}", "GET", "/items/7", b""), ("POST /items (91 B JSON)", "POST", "/items", POST_BODY)):
+            print(f"\n{label}: µs per request, in-process (median of 5 × {n})")
+            times = {name: statistics.median(asyncio.run(_rounds(app, method, path, body, n))) for name, app in apps.items()}
+            base = times["bare app"]
+            for name, value in times.items():
+                print(f"  {name:<22} {value:8.1f} µs   +{value - base:7.1f} µs   ×{value / base:5.2f}")
+
+
+async def _rounds(app: Any, method: str, path: str, body: bytes, n: int) -> list[float]:
+    return [await _per_request(app, method, path, body, n) for _ in range(5)]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(kind: str, port: int, log: str) -> None:
+    """Run in a subprocess: uvicorn serving the bare or the guarded app."""
+    import uvicorn
+
+    app: Any = bare
+    if kind == "guarded":
+        policy = Policy(ratelimit=HIGH, audit=AuditPolicy(sink=log))
+        app = Guard(bare, policy=policy, api=load(CONTRACT))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False, proxy_headers=False, lifespan="off")
+
+
+async def _connection(port: int, until: float, counts: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    request = b"GET /items/7 HTTP/1.1\r\nhost: bench\r\n\r\n"
+    done = 0
+    while time.perf_counter() < until:
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+        await reader.readexactly(length)
+        done += 1
+    counts.append(done)
+    writer.close()
+
+
+async def _load(port: int, seconds: float, connections: int) -> float:
+    counts: list[int] = []
+    until = time.perf_counter() + seconds
+    await asyncio.gather(*(_connection(port, until, counts) for _ in range(connections)))
+    return sum(counts) / seconds
+
+
+def through_uvicorn(seconds: float, connections: int) -> None:
+    """Part 2: requests per second, bare vs guarded, load from a second process."""
+    print(f"\nThrough uvicorn (h11), {connections} keep-alive connections, {seconds:.0f} s per round, median of 3")
+    rates: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in ("bare", "guarded"):
+            port = _free_port()
+            server = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--port", str(port), "--log", f"{tmp}/audit.jsonl"])
+            try:
+                _wait(port)
+                rounds = [_load_process(port, seconds, connections) for _ in range(3)]
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+            rates[kind] = statistics.median(rounds)
+            print(f"  {kind:<8} {rates[kind]:8.0f} req/s")
+    print(f"  guarded keeps {rates['guarded'] / rates['bare']:.0%} of bare throughput")
+
+
+def _load_process(port: int, seconds: float, connections: int) -> float:
+    out = subprocess.run([sys.executable, __file__, "--load", str(port), "--seconds", str(seconds), "--connections", str(connections)], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def _wait(port: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("server did not start")
+
+
+def main() -> None:
+    """Run both parts, or one role of part 2 when called as a subprocess."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--serve", choices=["bare", "guarded"])
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--log", default="audit.jsonl")
+    parser.add_argument("--load", type=int)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port, args.log)
+    elif args.load:
+        print(asyncio.run(_load(args.load, args.seconds, args.connections)))
+    else:
+        in_process(args.requests)
+        through_uvicorn(args.seconds, args.connections)
+
+
+if __name__ == "__main__":
+    main()
