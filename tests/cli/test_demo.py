@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
@@ -67,13 +68,15 @@ def test_busy_port_is_one_line_and_exit_2(apiward: Run) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_run_shows_the_contract_and_the_planted_flaws(apiward: Run) -> None:
-    """`apiward demo run` lists the bank's operations from its own contract and every planted flaw."""
-    result = apiward("demo", "run")
+def test_run_scans_both_banks_and_writes_the_report(apiward: Run, tmp_path: Path) -> None:
+    """`apiward demo run` scans the vulnerable bank, writes its HTML report, scans the fixed twin and compares."""
+    report = tmp_path / "demo-report.html"
+    result = apiward("demo", "run", "--report", str(report), timeout=300)
     assert result.returncode == 0, result.stderr
-    assert "/api/v2/accounts/{account_id}" in result.stdout
-    assert "operations; security schemes: HTTPBearer (http/bearer)" in result.stdout
     flaws = load_ground_truth()
-    for flaw in flaws:
-        assert flaw.id in result.stdout
-    assert f"{len(flaws)} planted vulnerabilities: API1 " in result.stdout
+    assert f"apiward bank: {len(flaws)} planted vulnerabilities (API1 " in result.stdout
+    assert "Scanning the vulnerable bank" in result.stdout
+    assert "Scanning the fixed twin" in result.stdout
+    assert f" of {len(flaws)} planted vulnerabilities" in result.stdout
+    assert "findings disappear with the fixes" in result.stdout
+    assert "<html" in report.read_text()

@@ -1,17 +1,27 @@
-"""``apiward demo``: the bundled, deliberately vulnerable bank API."""
+"""``apiward demo``: the bundled, deliberately vulnerable bank API, and the tour of apiward on it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from apiward.cli.spec import operations_table, summary
-from apiward.demo import PlantedFlaw, load_ground_truth, running
+from apiward.cli.scan import run, scan_report, summary_line
+from apiward.cli.spec import summary
+from apiward.core.findings import Finding, Severity
+from apiward.core.redact import Redactor
+from apiward.demo import IDENTITIES, PlantedFlaw, load_ground_truth, missed, running
 from apiward.demo.server import HOST, serve_forever
+from apiward.report import Report, write
+from apiward.report.terminal import summary_table
+from apiward.scan import Results, ScanConfig, load_identities
 from apiward.spec import load
 
 app = typer.Typer(help="The bundled demo bank API, vulnerable on purpose.", no_args_is_help=True)
@@ -31,29 +41,60 @@ def serve(
     serve_forever(fixed=fixed, port=port)
 
 
-@app.command()
-def run() -> None:
-    """Serve the vulnerable bank briefly, read its contract over HTTP and show what is planted."""
+@app.command("run")
+def run_demo(
+    report: Annotated[
+        Path, typer.Option("--report", help="Where to write the HTML report.")
+    ] = Path("demo-report.html"),
+) -> None:
+    """Scan the vulnerable bank, write its HTML report, then scan the fixed twin and compare."""
     console = Console(highlight=False)
-    with running() as url:
-        console.print(f"apiward bank (vulnerable on purpose) serving on {url}")
+    flaws = load_ground_truth()
+    console.print(planted_summary(flaws))
+    vulnerable, vulnerable_results = _scan_bank(console, fixed=False)
+    write(vulnerable, report, "html", Redactor(vulnerable_results.secrets))
+    console.print(summary_table(vulnerable))
+    console.print(escape(summary_line(vulnerable_results)))
+    console.print(recall_line(vulnerable.findings, flaws))
+    console.print(f"HTML report: {report}")
+    fixed, fixed_results = _scan_bank(console, fixed=True)
+    console.print(escape(summary_line(fixed_results)))
+    console.print(difference(vulnerable.findings, fixed.findings))
+    gone = {f.fingerprint for f in vulnerable.findings} - {f.fingerprint for f in fixed.findings}
+    console.print(f"{len(gone)} findings disappear with the fixes")
+    if not (vulnerable_results.complete and fixed_results.complete):
+        raise typer.Exit(2)
+
+
+def _scan_bank(console: Console, *, fixed: bool) -> tuple[Report, Results]:
+    name = "fixed twin" if fixed else "vulnerable bank"
+    started = datetime.now(UTC)
+    results = Results()
+    with running(fixed=fixed) as url:
         # The contract comes over HTTP like any user's would; loopback needs the explicit flag.
         api = load(f"{url}/openapi.json", allow_private=True)
-    console.print(operations_table(api))
-    console.print(summary(api))
-    flaws = load_ground_truth()
-    console.print(planted_table(flaws))
-    console.print(planted_summary(flaws))
+        console.print(f"\n[bold]Scanning the {name}[/] at {url}: {escape(summary(api))}")
+        config = ScanConfig(target=url, identities=load_identities(str(IDENTITIES)))
+        asyncio.run(run(api, config, results))
+        return scan_report(url, started, results, contract=f"{url}/openapi.json"), results
 
 
-def planted_table(flaws: tuple[PlantedFlaw, ...]) -> Table:
-    """The planted flaws, one row each, in ground-truth order."""
-    table = Table(title="Planted vulnerabilities (ground truth)", title_justify="left")
-    for column in ("category", "id", "operation", "parameter"):
-        table.add_column(column, overflow="fold")
-    for flaw in flaws:
-        where = f"{flaw.parameter.name} ({flaw.parameter.location})" if flaw.parameter else ""
-        table.add_row(flaw.owasp, flaw.id, escape(flaw.operation), escape(where))
+def recall_line(findings: tuple[Finding, ...], flaws: tuple[PlantedFlaw, ...]) -> str:
+    """How many planted flaws the scan found, naming the ones it missed."""
+    lost = missed(findings, flaws)
+    line = f"found {len(flaws) - len(lost)} of {len(flaws)} planted vulnerabilities"
+    return line + (f"; missed: {', '.join(f.id for f in lost)}" if lost else "")
+
+
+def difference(vulnerable: tuple[Finding, ...], fixed: tuple[Finding, ...]) -> Table:
+    """Findings per severity on each bank: what the fixes removed, and what stays."""
+    before = Counter(f.severity for f in vulnerable)
+    after = Counter(f.severity for f in fixed)
+    table = Table(title="Vulnerable bank vs fixed twin", title_justify="left")
+    for column in ("severity", "vulnerable", "fixed"):
+        table.add_column(column, justify="left" if column == "severity" else "right")
+    for severity in sorted(Severity, reverse=True):
+        table.add_row(severity.value, str(before[severity]), str(after[severity]))
     return table
 
 
@@ -69,4 +110,4 @@ def planted_summary(flaws: tuple[PlantedFlaw, ...]) -> str:
     by_category = ", ".join(
         f"{category} {counts[category]}" for category in sorted(counts, key=_order)
     )
-    return f"{len(flaws)} planted vulnerabilities: {by_category}"
+    return f"apiward bank: {len(flaws)} planted vulnerabilities ({by_category})"

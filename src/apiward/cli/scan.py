@@ -100,12 +100,12 @@ def scan(
         config = _config(target, identities, safe, concurrency, rate, timeout, checks)
         api = load(spec, allow_private=allow_private)
         results.notes.extend(api.warnings)
-        asyncio.run(_run(api, config, results))
+        asyncio.run(run(api, config, results))
     except ApiwardError as error:
         failure = error
     except KeyboardInterrupt:
         interrupted = True
-    report = _report(target, started, results)
+    report = scan_report(target, started, results, contract=spec)
     code = emit(report, outputs, Console(highlight=False), secrets=results.secrets)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     err.print(summary_line(results))
@@ -144,7 +144,8 @@ def _config(
     )
 
 
-async def _run(api: Api, config: ScanConfig, results: Results) -> None:
+async def run(api: Api, config: ScanConfig, results: Results) -> None:
+    """Run every built-in check (or config.checks) into ``results``, with a bar on a TTY."""
     live = sys.stderr.isatty()
     with Progress(
         TextColumn("{task.description:<14}"),
@@ -157,7 +158,10 @@ async def _run(api: Api, config: ScanConfig, results: Results) -> None:
         await run_scan(api, config, builtin_checks(), results, _Bar(bar))
 
 
-def _report(target: str, started: datetime, results: Results) -> Report:
+def scan_report(
+    target: str, started: datetime, results: Results, *, contract: str | None = None
+) -> Report:
+    """The report every writer renders, from a scan's results (partial ones too)."""
     notes = [*results.notes, *(f"scan error: {e}" for e in results.errors)]
     return Report(
         tool="scan",
@@ -172,6 +176,7 @@ def _report(target: str, started: datetime, results: Results) -> Report:
         stats=dict(results.stats),
         complete=results.complete,
         notes=tuple(notes),
+        contract=contract,
     )
 
 

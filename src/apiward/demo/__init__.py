@@ -4,6 +4,7 @@ create_app(fixed=False, data_dir=None)   the FastAPI app, vulnerable or fixed
 running(fixed=False, port=0)             serve one on 127.0.0.1 in a thread; yields its URL
 serving(app, port=0)                     the same for an app you built yourself
 load_ground_truth()                      every planted flaw, as PlantedFlaw records
+matches(finding, flaw) / missed(...)     does a finding report a planted flaw; which are missed
 IDENTITIES                               identities.yaml: who a scanner can log in as
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from importlib import resources
 
 from apiward.demo.app import create_app
-from apiward.demo.ground_truth import Parameter, PlantedFlaw, load_ground_truth
+from apiward.demo.ground_truth import Parameter, PlantedFlaw, load_ground_truth, matches, missed
 from apiward.demo.server import running, serving
 
 IDENTITIES = resources.files("apiward.demo").joinpath("identities.yaml")
@@ -25,6 +26,8 @@ __all__ = [
     "PlantedFlaw",
     "create_app",
     "load_ground_truth",
+    "matches",
+    "missed",
     "running",
     "serving",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import yaml
 
 from apiward.core.errors import ConfigError
+from apiward.core.findings import Finding
 
 CATEGORIES = frozenset({*(f"API{n}" for n in range(1, 11)), "injection"})
 LOCATIONS = frozenset({"path", "query", "body", "form", "header"})
@@ -91,3 +93,20 @@ def load_ground_truth(path: Path | None = None) -> tuple[PlantedFlaw, ...]:
             raise ConfigError(f"duplicate id {flaw.id!r}", source=source)
         seen.add(flaw.id)
     return flaws
+
+
+def matches(finding: Finding, flaw: PlantedFlaw) -> bool:
+    """Whether ``finding`` reports ``flaw``: the same operation, and its OWASP id or its CWE.
+
+    Injection flaws are matched by CWE: OWASP's 2023 list files them under several ids.
+    """
+    if finding.operation != flaw.operation:
+        return False
+    category = (finding.owasp or "").split(":", 1)[0]
+    return category == flaw.owasp or (finding.cwe is not None and finding.cwe == flaw.cwe)
+
+
+def missed(findings: Iterable[Finding], flaws: Iterable[PlantedFlaw]) -> list[PlantedFlaw]:
+    """The planted flaws no finding reports (empty: recall 100%)."""
+    found = tuple(findings)
+    return [flaw for flaw in flaws if not any(matches(f, flaw) for f in found)]
