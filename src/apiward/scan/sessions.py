@@ -75,6 +75,17 @@ class Sessions:
             self._worked.add(as_.name)
         return reply
 
+    async def log_in(self, login: Login, *, name: str) -> Credentials:
+        """Credentials for a user outside the identities file (say, one a check registered).
+
+        The token is registered as a secret, like every identity's; a failed login is a
+        ConfigError naming ``name``.
+        """
+        identity = Identity(name=name, login=login)
+        token = await self._login(identity, login)
+        self.secrets.add(token)
+        return Credentials(headers=((login.header, login.prefix + token),))
+
     async def _authenticate(self, identity: Identity) -> None:
         headers = tuple(identity.headers.items())
         if identity.login is not None:
