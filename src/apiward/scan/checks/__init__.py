@@ -51,11 +51,13 @@ from apiward.scan.check import (
 from apiward.scan.checks.auth_bypass import AuthBypass
 from apiward.scan.checks.bola import Bola
 from apiward.scan.checks.exposure import ExcessiveData
+from apiward.scan.checks.resource_limits import ResourceLimits
 
 # The built-in checks, in the order they run. Adding a check: one module, one entry here.
 BUILTIN: tuple[AnyCheck, ...] = (
     AuthBypass(),
     Bola(),
+    ResourceLimits(),
     ExcessiveData(),
 )
 

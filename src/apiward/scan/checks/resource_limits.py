@@ -1,0 +1,353 @@
+"""``resource_limits`` (API4): page sizes, batch sizes and body sizes the API does not bound.
+
+* **Page size** (reads): an integer query parameter that sizes a result (``limit``,
+  ``page_size``, ``per_page``, ``count``, ``top``…) is sent at the contract's
+  ``maximum`` and at ``PAGE_FACTOR`` × that. Honoured means the big page holds *more
+  items than the maximum* (or, for bodies that are not lists, a body that grows): a
+  refusal (4xx) or the same count as at the maximum (clamping) is fine. When the caller
+  has fewer items than the maximum the two cannot be told apart; outside ``--safe`` the
+  check then creates the missing items through the collection's own POST (at most
+  ``FILL_LIMIT``, the caller's own data) and asks again. Medium when the contract's
+  maximum is exceeded; low when there is no maximum and a huge page still grows.
+* **Batch size**: a top-level array property of a JSON body is sent with two items, then
+  with ``BATCH_FACTOR`` × ``maxItems`` (``BATCH_ITEMS`` when none) distinct items. A 2xx
+  whose answer holds one result per item (or grows with the batch) is the finding.
+* **Oversized body** (outside ``--safe``): the legitimate write padded with one extra
+  property of ``PAD_BYTES`` (env ``APIWARD_PAD_BYTES``) accepted with a 2xx, where a
+  sane API answers 413: low (nothing beyond acceptance is shown).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import random
+import re
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.context import Context
+from apiward.scan.identities import Identity
+from apiward.scan.request import BodyKind, Request, Where
+from apiward.scan.transport import Reply
+from apiward.spec import Operation, ParameterLocation, Schema
+
+PAGE_FACTOR = 10
+PAGE_FLOOR = 1000
+FILL_LIMIT = 150
+BATCH_FACTOR = 10
+BATCH_ITEMS = 1000
+PAD_BYTES = int(os.environ.get("APIWARD_PAD_BYTES", str(2 * 1024 * 1024)))
+PAD_FIELD = "apiward_padding"
+GROWTH = 2.0
+_SIZE = re.compile(
+    r"^(limit|size|count|max|top|first|last|take|per_?page|page_?size|page_?limit|"
+    r"max_?results|max_?items|results_?per_?page|batch_?size|num|n)$",
+    re.IGNORECASE,
+)
+_WRITES = {"POST", "PUT", "PATCH"}
+
+
+class ResourceLimits:
+    """Page, batch and body sizes the API honours beyond any sane bound."""
+
+    id = "resource_limits"
+    title = "Unrestricted resource consumption"
+    owasp = "API4:2023"
+    cwe = "CWE-770"
+    safe = True  # creating own items to fill a page and padded writes are skipped under --safe
+    remediation = (
+        "Bound every size the client chooses: refuse (400/422) or clamp page sizes above "
+        "the documented maximum, refuse arrays above maxItems, and cap request bodies "
+        "(413) before parsing them."
+    )
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Probe the operation's page-size parameters, body arrays and body size."""
+        sizes = _size_params(ctx, operation) if operation.method == "GET" else []
+        arrays = _arrays(ctx, operation)
+        padded = operation.method in _WRITES and _json_object_body(ctx, operation)
+        if not (sizes or arrays or padded):
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no size parameter or body")
+            return
+        caller = await _caller(ctx, operation)
+        if caller is None:
+            yield Skip(reason=SkipReason.NO_ACCESS)
+            return
+        outcomes = [await self._page(ctx, operation, caller, n, s) for n, s in sizes]
+        outcomes += [await self._batch(ctx, operation, caller, n, s) for n, s in arrays]
+        if padded:
+            outcomes.append(await self._oversized(ctx, operation, caller))
+        for outcome in outcomes:
+            if outcome is not None:
+                yield outcome
+
+    async def _page(
+        self, ctx: Context, op: Operation, caller: Caller, name: str, schema: Schema
+    ) -> Outcome | None:
+        maximum = _maximum(schema)
+        reference = maximum if maximum is not None else _default(schema)
+        big = max(PAGE_FACTOR * (reference or 0), PAGE_FLOOR)
+        at, huge = await _pages(ctx, caller, name, reference, big)
+        if maximum is not None and _short(at, maximum):
+            filled = await _fill(ctx, op, caller, maximum + 1 - (_count(at) or 0))
+            if filled is not None:
+                return filled
+            at, huge = await _pages(ctx, caller, name, reference, big)
+        if not at.ok:
+            return Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"{name}={reference} refused")
+        if not huge.ok:
+            return None  # refused: bounded
+        grown, confirmed = _grew(at, huge, maximum)
+        if not grown:
+            if maximum is not None and _short(at, maximum):
+                why = f"{name}: fewer items than {maximum}, cannot tell honoured from clamped"
+                return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
+            return None  # refused or clamped: bounded
+        bound = f"the contract's maximum {maximum}" if maximum is not None else "no maximum"
+        return ctx.finding(
+            self,
+            op,
+            title=f"Page size {name}={big} is honoured ({bound})",
+            severity=Severity.MEDIUM if maximum is not None else Severity.LOW,
+            confidence=Confidence.CONFIRMED if confirmed else Confidence.FIRM,
+            detail=(
+                f"With {name}={reference} the answer holds {_describe(at)}; with {name}={big} "
+                f"it holds {_describe(huge)}: the API serves pages beyond {bound} instead of "
+                "refusing or clamping them, so one request can pull a whole collection."
+            ),
+            evidence=[at, huge],
+            key=f"query:{name}",
+        )
+
+    async def _batch(
+        self, ctx: Context, op: Operation, caller: Caller, name: str, schema: Schema
+    ) -> Outcome | None:
+        max_items = schema.get("maxItems") if isinstance(schema.get("maxItems"), int) else None
+        n = _batch_size(max_items)
+        if ctx.safe and _creates(caller.legit):
+            return Skip(reason=SkipReason.UNSAFE, detail=f"a batch of {n} {name} would create data")
+        items = _distinct(ctx, caller.request, name, schema, n)
+        control = await _send(ctx, caller, caller.request.with_param(Where.BODY, name, items[:2]))
+        if not control.ok:
+            return Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"two {name} were refused")
+        attack = await _send(ctx, caller, caller.request.with_param(Where.BODY, name, items))
+        processed, confirmed = _processed(control, attack, n)
+        if not attack.ok or not processed:
+            return None
+        bound = f"maxItems {max_items}" if max_items is not None else "no maxItems"
+        return ctx.finding(
+            self,
+            op,
+            title=f"A batch of {n} {name} is processed ({bound})",
+            severity=Severity.MEDIUM if max_items is not None else Severity.LOW,
+            confidence=Confidence.CONFIRMED if confirmed else Confidence.FIRM,
+            detail=(
+                f"Two {name} got {_describe(control)}; {n} got {attack.status} with "
+                f"{_describe(attack)}: every item was processed in one request, beyond "
+                f"{bound}, so one call costs the API {n}× the work."
+            ),
+            evidence=[control, attack],
+            key=f"body:{name}",
+        )
+
+    async def _oversized(self, ctx: Context, op: Operation, caller: Caller) -> Outcome | None:
+        if ctx.safe:
+            return Skip(reason=SkipReason.UNSAFE, detail="padded write (it repeats the write)")
+        body = caller.request.body
+        if not isinstance(body, dict):
+            return None
+        padded = dataclasses.replace(caller.request, body={**body, PAD_FIELD: "x" * PAD_BYTES})
+        reply = await _send(ctx, caller, padded, note=f"body padded to {PAD_BYTES} bytes")
+        if not reply.ok:
+            return None
+        return ctx.finding(
+            self,
+            op,
+            title=f"A {PAD_BYTES // 1024} KiB body is accepted",
+            severity=Severity.LOW,
+            confidence=Confidence.FIRM,
+            detail=(
+                f"The legitimate request padded with one {PAD_BYTES}-byte property got "
+                f"{reply.status} instead of 413: the API reads and parses bodies of any size."
+            ),
+            evidence=[caller.legit, reply],
+            key="body:size",
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Caller:
+    """Who gets a 2xx from the operation's legitimate request (None: anonymous)."""
+
+    identity: Identity | None
+    request: Request
+    legit: Reply
+
+
+async def _caller(ctx: Context, op: Operation) -> Caller | None:
+    for identity in ctx.identities:
+        reply = await ctx.legit(op, identity)
+        if reply.ok:
+            return Caller(identity=identity, request=ctx.baseline(op, identity), legit=reply)
+    if op.is_public or op.auth_optional:
+        request = ctx.request(op)
+        reply = await ctx.send(request, as_=None, note="baseline: anonymous")
+        if reply.ok:
+            return Caller(identity=None, request=request, legit=reply)
+    return None
+
+
+async def _send(ctx: Context, caller: Caller, request: Request, note: str = "") -> Reply:
+    return await ctx.send(request, as_=caller.identity, note=note or "resource_limits probe")
+
+
+async def _pages(
+    ctx: Context, caller: Caller, name: str, reference: int | None, big: int
+) -> tuple[Reply, Reply]:
+    base = caller.request
+    at = base.with_param(Where.QUERY, name, reference) if reference is not None else base
+    first = await _send(ctx, caller, at, note=f"{name} at the contract's bound")
+    huge = await _send(ctx, caller, base.with_param(Where.QUERY, name, big), note=f"{name}={big}")
+    return first, huge
+
+
+async def _fill(ctx: Context, op: Operation, caller: Caller, need: int) -> Skip | None:
+    """Create ``need`` items of the caller's own so a page can exceed the maximum."""
+    creator = next(
+        (o for o in ctx.api.operations if o.path == op.path and o.method == "POST"), None
+    )
+    if creator is None or caller.identity is None or need > FILL_LIMIT:
+        why = f"fewer items than the maximum and no way to create {need} more"
+        return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
+    if ctx.safe:
+        return Skip(reason=SkipReason.UNSAFE, detail=f"{need} items to create to fill a page")
+    request = ctx.baseline(creator, caller.identity)
+    note = "creating own items to fill a page"
+    first = await ctx.send(request, as_=caller.identity, note=note)
+    if not first.ok:
+        return Skip(
+            reason=SkipReason.NOT_APPLICABLE, detail=f"{creator.key} answered {first.status}"
+        )
+    await asyncio.gather(
+        *(ctx.send(request, as_=caller.identity, note=note) for _ in range(need - 1))
+    )
+    return None
+
+
+def _grew(at: Reply, huge: Reply, maximum: int | None) -> tuple[bool, bool]:
+    """Whether the big page holds more than the bound, and whether items were counted."""
+    small, large = _count(at), _count(huge)
+    if small is not None and large is not None:
+        floor = maximum if maximum is not None else max(small, PAGE_FLOOR // 10)
+        return large > floor and large > small, True
+    return len(huge.text) > GROWTH * max(len(at.text), 1), False
+
+
+def _processed(control: Reply, attack: Reply, n: int) -> tuple[bool, bool]:
+    """Whether every item of the batch was processed, and whether results were counted."""
+    results = _count(attack)
+    if results is not None and _count(control) is not None:
+        return results >= n, True
+    # One result per item grows the body about n/2 times; a clamped batch grows far less.
+    return len(attack.text) >= 0.5 * (n / 2) * max(len(control.text), 1), False
+
+
+def _count(reply: Reply) -> int | None:
+    """Items in a list answer, or in the longest list of an object answer."""
+    data = reply.data if reply.ok else None
+    if isinstance(data, list):
+        return len(data)
+    if isinstance(data, dict):
+        lists = [len(v) for v in data.values() if isinstance(v, list)]
+        return max(lists) if lists else None
+    return None
+
+
+def _describe(reply: Reply) -> str:
+    count = _count(reply)
+    return f"{count} items" if count is not None else f"{len(reply.text)} bytes"
+
+
+def _short(reply: Reply, maximum: int) -> bool:
+    count = _count(reply)
+    return count is not None and count < maximum
+
+
+def _creates(reply: Reply) -> bool:
+    return reply.status == 201 or reply.header("location") is not None
+
+
+def _maximum(schema: Schema) -> int | None:
+    high = schema.get("maximum")
+    if isinstance(high, int | float) and not isinstance(high, bool):
+        return int(high)
+    exclusive = schema.get("exclusiveMaximum")
+    if isinstance(exclusive, int | float) and not isinstance(exclusive, bool):
+        return int(exclusive) - 1
+    return None
+
+
+def _default(schema: Schema) -> int | None:
+    value = schema.get("default")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _batch_size(max_items: int | None) -> int:
+    if max_items is None:
+        return BATCH_ITEMS
+    return min(BATCH_FACTOR * max_items, max(BATCH_ITEMS, max_items + 1))
+
+
+def _size_params(ctx: Context, op: Operation) -> list[tuple[str, Schema]]:
+    found = []
+    for param in op.parameters:
+        schema = ctx.api.deref(param.schema)
+        numeric = schema.get("type") in ("integer", "number") or "maximum" in schema
+        if param.location is ParameterLocation.QUERY and _SIZE.match(param.name) and numeric:
+            found.append((param.name, schema))
+    return found
+
+
+def _arrays(ctx: Context, op: Operation) -> list[tuple[str, Schema]]:
+    schema, kind = ctx.synthesizer.body_schema(op)
+    if schema is None or kind is not BodyKind.JSON:
+        return []
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return []
+    derefed = ((name, ctx.api.deref(s)) for name, s in properties.items())
+    return [(name, s) for name, s in derefed if s.get("type") == "array" or "items" in s]
+
+
+def _json_object_body(ctx: Context, op: Operation) -> bool:
+    schema, kind = ctx.synthesizer.body_schema(op)
+    return schema is not None and kind is BodyKind.JSON and schema.get("type") in (None, "object")
+
+
+def _distinct(ctx: Context, base: Request, name: str, schema: Schema, n: int) -> list[Any]:
+    """``n`` distinct items shaped like the legitimate request's (or the schema's) items."""
+    items = ctx.api.deref(schema.get("items") or {})
+    given = base.value(Where.BODY, name)
+    seeds = list(given) if isinstance(given, list) and given else []
+    if not seeds:
+        seeds = [ctx.synthesizer.value(items, random.Random(name), name=name)]  # noqa: S311
+    return [_vary(seeds[i % len(seeds)], i, items) for i in range(n)]
+
+
+def _vary(value: Any, i: int, items: Schema) -> Any:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return value
+    if isinstance(value, int):
+        return value + i
+    if items.get("format") == "uuid":
+        return str(uuid.UUID(int=i + 1, version=4))
+    suffix = str(i)
+    limit = items.get("maxLength")
+    head = value[: max(0, limit - len(suffix))] if isinstance(limit, int) else value
+    return head + suffix
