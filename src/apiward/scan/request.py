@@ -26,6 +26,8 @@ class BodyKind(StrEnum):
     NONE = "none"
     JSON = "json"
     FORM = "form"
+    RAW = "raw"
+    """``body`` is text sent exactly as it is (malformed input); set the content type yourself."""
 
 
 class Where(StrEnum):

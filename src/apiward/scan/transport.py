@@ -125,6 +125,8 @@ class Transport:
             kwargs["headers"] = {"content-type": "application/json"}
         elif request.body_kind is BodyKind.FORM and isinstance(request.body, dict):
             kwargs["data"] = request.body
+        elif request.body_kind is BodyKind.RAW:
+            kwargs["content"] = str(request.body or "").encode()
         headers = httpx.Headers(kwargs.pop("headers", {}))
         for name, value in request.headers:
             headers[name] = value
