@@ -51,6 +51,7 @@ from apiward.scan.check import (
 from apiward.scan.checks.auth_bypass import AuthBypass
 from apiward.scan.checks.bola import Bola
 from apiward.scan.checks.exposure import ExcessiveData
+from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.checks.resource_limits import ResourceLimits
 
 # The built-in checks, in the order they run. Adding a check: one module, one entry here.
@@ -59,6 +60,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     Bola(),
     ResourceLimits(),
     ExcessiveData(),
+    JwtForgery(),
 )
 
 
