@@ -50,9 +50,14 @@ from apiward.scan.check import (
 )
 from apiward.scan.checks.auth_bypass import AuthBypass
 from apiward.scan.checks.bola import Bola
+from apiward.scan.checks.cors import Cors
+from apiward.scan.checks.errors import ErrorDisclosure
 from apiward.scan.checks.exposure import ExcessiveData
+from apiward.scan.checks.headers import SecurityHeaders
 from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.checks.resource_limits import ResourceLimits
+from apiward.scan.checks.trace_method import TraceMethod
+from apiward.scan.checks.version_disclosure import VersionDisclosure
 
 # The built-in checks, in the order they run. Adding a check: one module, one entry here.
 BUILTIN: tuple[AnyCheck, ...] = (
@@ -60,6 +65,11 @@ BUILTIN: tuple[AnyCheck, ...] = (
     Bola(),
     ResourceLimits(),
     ExcessiveData(),
+    Cors(),
+    SecurityHeaders(),
+    ErrorDisclosure(),
+    TraceMethod(),
+    VersionDisclosure(),
     JwtForgery(),
 )
 
