@@ -55,6 +55,7 @@ from apiward.scan.checks.errors import ErrorDisclosure
 from apiward.scan.checks.exposure import ExcessiveData
 from apiward.scan.checks.headers import SecurityHeaders
 from apiward.scan.checks.jwt import JwtForgery
+from apiward.scan.checks.login import LoginFlaws
 from apiward.scan.checks.resource_limits import ResourceLimits
 from apiward.scan.checks.trace_method import TraceMethod
 from apiward.scan.checks.version_disclosure import VersionDisclosure
@@ -71,6 +72,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     TraceMethod(),
     VersionDisclosure(),
     JwtForgery(),
+    LoginFlaws(),
 )
 
 

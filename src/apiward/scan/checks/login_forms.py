@@ -1,0 +1,181 @@
+"""Login operations and the accounts to try them with: what the ``login`` check attacks.
+
+Login operations come from the identities file (the operations identities log in
+with, with their body shape and token path) and from the contract: POST operations
+named like a login (``login``, ``token``, ``session``, ``signin``…) whose body has a
+password field and a user field. The account attacked is a *throwaway* one when the
+contract has a registration operation (so no wrong password ever lands on a real
+user), else the last identity that logs in with a username (the one a scan needs
+least: identities are listed main user first).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from apiward.scan.context import Context
+from apiward.scan.identities import Identity
+from apiward.scan.request import BodyKind, Request
+from apiward.scan.transport import Reply
+from apiward.spec import Operation
+
+_PASSWORD = re.compile(r"pass(word|wd|phrase)?$|^pwd$|secret", re.IGNORECASE)
+_USER = re.compile(r"user|login|email|e-mail|account|^name$|^id$|handle", re.IGNORECASE)
+_LOGIN = re.compile(r"log-?in|sign-?in|token|session|auth", re.IGNORECASE)
+_REGISTER = re.compile(r"regist|sign-?up|enrol|join", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginForm:
+    """A login operation, the body it takes, and which fields carry user and password."""
+
+    operation: str
+    method: str
+    path: str
+    body: Mapping[str, Any]
+    form: bool
+    user: str
+    password: str
+    token: str | None = None
+
+    def request(self, username: str, password: str) -> Request:
+        """A login request for ``username`` with ``password``."""
+        body = {**self.body, self.user: username, self.password: password}
+        if self.form:
+            body = {k: str(v) for k, v in body.items()}
+        kind = BodyKind.FORM if self.form else BodyKind.JSON
+        return Request(
+            method=self.method, path=self.path, operation=self.operation, body=body, body_kind=kind
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Account:
+    """A username with its right password; ``owner`` is the identity or 'a throwaway account'."""
+
+    username: str
+    password: str
+    owner: str
+
+
+def forms(ctx: Context) -> list[LoginForm]:
+    """Every login operation: those identities use, then those the contract names so."""
+    found: dict[str, LoginForm] = {}
+    for identity in ctx.identities:
+        form = _from_identity(identity)
+        if form is not None:
+            found.setdefault(form.operation, form)
+    for op in ctx.api.operations:
+        if op.key not in found and _is_login(op, ctx):
+            form = _from_contract(ctx, op)
+            if form is not None:
+                found[op.key] = form
+    return list(found.values())
+
+
+def _fields(names: list[str]) -> tuple[str, str] | None:
+    # "password" before "client_secret" in an OAuth2 password grant.
+    ranked = sorted(names, key=lambda n: "pass" not in n.lower())
+    password = next((n for n in ranked if _PASSWORD.search(n)), None)
+    user = next((n for n in names if n != password and _USER.search(n)), None)
+    return (user, password) if user and password else None
+
+
+def _from_identity(identity: Identity) -> LoginForm | None:
+    login = identity.login
+    fields = _fields(list(login.body)) if login else None
+    if login is None or fields is None:
+        return None
+    return LoginForm(
+        operation=f"{login.method} {login.path}",
+        method=login.method,
+        path=login.path,
+        body=dict(login.body),
+        form=login.form,
+        user=fields[0],
+        password=fields[1],
+        token=login.token,
+    )
+
+
+def _words(op: Operation) -> str:
+    return " ".join([op.path, op.operation_id or "", op.summary, *op.tags])
+
+
+def _properties(ctx: Context, op: Operation) -> list[str]:
+    schema, _ = ctx.synthesizer.body_schema(op)
+    if schema is None:
+        return []
+    props = ctx.api.deref(schema).get("properties")
+    return list(props) if isinstance(props, Mapping) else []
+
+
+def _is_login(op: Operation, ctx: Context) -> bool:
+    words = _words(op)
+    named = _LOGIN.search(words) and not _REGISTER.search(words)
+    return op.method == "POST" and bool(named) and _fields(_properties(ctx, op)) is not None
+
+
+def _from_contract(ctx: Context, op: Operation) -> LoginForm | None:
+    fields = _fields(_properties(ctx, op))
+    request = ctx.request(op)
+    if fields is None or not isinstance(request.body, dict):
+        return None
+    return LoginForm(
+        operation=op.key,
+        method=op.method,
+        path=op.path,
+        body=dict(request.body),
+        form=request.body_kind is BodyKind.FORM,
+        user=fields[0],
+        password=fields[1],
+    )
+
+
+def known_account(ctx: Context) -> Account | None:
+    """The last identity that logs in with a username and password."""
+    for identity in reversed(ctx.identities):
+        form = _from_identity(identity)
+        if form is not None and identity.login is not None:
+            body = identity.login.body
+            return Account(
+                username=str(body[form.user]),
+                password=str(body[form.password]),
+                owner=identity.name,
+            )
+    return None
+
+
+async def throwaway(ctx: Context, form: LoginForm) -> tuple[Account, Reply] | None:
+    """Register a new account through the contract's sign-up operation, if it has one."""
+    for op in ctx.api.operations:
+        fields = _fields(_properties(ctx, op)) if op.method == "POST" else None
+        if fields is None or not _REGISTER.search(_words(op)):
+            continue
+        email = "mail" in form.user.lower()
+        name = f"apiward{secrets.token_hex(4)}" + ("@example.com" if email else "")
+        account = Account(
+            username=name, password=f"Aw-{secrets.token_urlsafe(12)}-9", owner="a throwaway account"
+        )
+        reply = await ctx.send(_sign_up(ctx, op, fields, account), as_=None, note="login: sign up")
+        if reply.ok:
+            ctx.sessions.secrets.add(account.password)
+            return account, reply
+    return None
+
+
+def _sign_up(ctx: Context, op: Operation, fields: tuple[str, str], account: Account) -> Request:
+    request = ctx.request(op)
+    body = dict(request.body) if isinstance(request.body, dict) else {}
+    body.update({fields[0]: account.username, fields[1]: account.password})
+    for key in body:
+        if "mail" in key.lower() and key != fields[0]:
+            body[key] = f"{account.username.split('@')[0]}@example.com"
+    if request.body_kind is BodyKind.FORM:
+        body = {k: str(v) for k, v in body.items()}
+    return dataclasses.replace(request, body=body)
