@@ -56,6 +56,7 @@ from apiward.scan.checks.exposure import ExcessiveData
 from apiward.scan.checks.headers import SecurityHeaders
 from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.checks.login import LoginFlaws
+from apiward.scan.checks.mass_assignment import MassAssignment
 from apiward.scan.checks.resource_limits import ResourceLimits
 from apiward.scan.checks.trace_method import TraceMethod
 from apiward.scan.checks.version_disclosure import VersionDisclosure
@@ -72,6 +73,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     TraceMethod(),
     VersionDisclosure(),
     JwtForgery(),
+    MassAssignment(),
     LoginFlaws(),
 )
 
