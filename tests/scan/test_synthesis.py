@@ -115,3 +115,11 @@ def test_requests_are_deterministic_for_a_seed(api: Api) -> None:
     other = Synthesizer(api, url=CANARY, seed=2).request(op)
     assert first == again
     assert first.path_params != other.path_params
+
+
+def test_user_values_win_over_the_contract(api: Api) -> None:
+    """A value given by name (--value) is used for that parameter and that body property."""
+    synthesizer = Synthesizer(api, url=CANARY, values={"sku": "ABC-0001", "page": 7})
+    request = synthesizer.request(_op(api, "POST", "/users/{user_id}/orders"))
+    assert request.body["sku"] == "ABC-0001"
+    assert ("page", "7") in request.query

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -48,6 +48,8 @@ class ScanConfig:
     checks: tuple[str, ...] = ()
     """Check ids to run; empty means all."""
     seed: int = 0
+    values: Mapping[str, str] = field(default_factory=dict)
+    """Test data by parameter or property name (``--value NAME=VALUE``), e.g. a coupon code."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,7 +151,9 @@ async def _prepare(
     await sessions.start()
     if not sessions.identities:
         results.notes.append(NO_IDENTITIES_NOTE)
-    synthesizer = Synthesizer(api, url=canary.token("synthesis").url, seed=config.seed)
+    synthesizer = Synthesizer(
+        api, url=canary.token("synthesis").url, seed=config.seed, values=config.values
+    )
     harvest = Harvest(synthesizer)
     results.phase = "harvest"
     await _harvest(api, sessions, harvest, progress)

@@ -1,6 +1,8 @@
 """Valid requests from the contract: one per operation, deterministic for a seed.
 
-Values come, in order of preference, from ``const``, ``examples``/``example``,
+Values come, in order of preference, from the user's own ``values`` (by parameter or
+property name: test data the contract cannot know, such as a valid coupon code),
+``const``, ``examples``/``example``,
 ``default``, ``enum``, then the type with its ``format``, ``pattern`` (generated with
 ``rstr`` from a seeded RNG) and bounds. URL-like values (``format: uri`` or a name like
 ``url``/``callback``) always point at the scanner's canary, never at the example's
@@ -47,10 +49,13 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 class Synthesizer:
     """Builds values and whole requests from an Api's schemas."""
 
-    def __init__(self, api: Api, *, url: str, seed: int = 0) -> None:
+    def __init__(
+        self, api: Api, *, url: str, seed: int = 0, values: Mapping[str, Any] | None = None
+    ) -> None:
         self.api = api
         self.url = url
         self._seed = seed
+        self.values: Mapping[str, Any] = dict(values or {})
 
     def request(self, operation: Operation) -> Request:
         """A request the contract says is valid for ``operation``."""
@@ -112,6 +117,8 @@ class Synthesizer:
         schema = self.api.deref(schema)
         if depth > MAX_DEPTH:
             return None
+        if name in self.values:
+            return self.values[name]
         if "const" in schema:
             return schema["const"]
         if _is_urlish(schema, name):
