@@ -58,6 +58,7 @@ from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.checks.login import LoginFlaws
 from apiward.scan.checks.mass_assignment import MassAssignment
 from apiward.scan.checks.resource_limits import ResourceLimits
+from apiward.scan.checks.token_in_url import TokenInUrl
 from apiward.scan.checks.trace_method import TraceMethod
 from apiward.scan.checks.version_disclosure import VersionDisclosure
 
@@ -75,6 +76,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     JwtForgery(),
     MassAssignment(),
     LoginFlaws(),
+    TokenInUrl(),
 )
 
 

@@ -1,0 +1,154 @@
+"""``token_in_url`` (API2): secured operations that take the caller's token in the query string.
+
+Tokens in URLs end up in access logs, proxies, browser history and ``Referer`` headers.
+For one identity's token, the legitimate request of each secured GET whose answer is
+the caller's own (at most ``MAX_OPERATIONS``, the most representative first) is sent
+*without* its credential header or cookie and with the real token in a query
+parameter (``NAMES``). A hit needs two things: the answer is the legitimate one (2xx,
+same data), and the same parameter with a garbage value is refused — else the
+operation simply answers anonymously, which is ``auth_bypass``'s finding. Names the
+contract itself declares for the operation (query parameters, ``apiKey`` schemes in
+the query) are left to the contract audit. One finding per parameter name, on the
+first operation it worked on, listing the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks.bearer import (
+    SAME,
+    accepted,
+    secured_gets,
+    strip,
+    subject,
+    token_of,
+)
+from apiward.scan.context import Context
+from apiward.scan.diff import meaningful, similarity
+from apiward.scan.identities import Identity
+from apiward.scan.request import Where
+from apiward.scan.transport import Reply
+from apiward.spec import Operation, ParameterLocation
+
+NAMES = ("access_token", "token", "jwt", "api_key", "auth")
+MAX_OPERATIONS = 8
+GARBAGE = "apiward-invalid-token"
+
+
+class TokenInUrl:
+    """The caller's token accepted as a query parameter."""
+
+    id = "token_in_url"
+    title = "Credential accepted in the URL"
+    owasp = "API2:2023"
+    cwe = "CWE-598"
+    safe = True
+    remediation = (
+        "Accept credentials only in the Authorization header (or a Secure, HttpOnly "
+        "cookie); refuse requests that carry them in the query string, and scrub query "
+        "strings from logs."
+    )
+
+    async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
+        """Try each name on each representative secured GET; one finding per name."""
+        if not ctx.identities:
+            yield Skip(reason=SkipReason.NO_IDENTITIES)
+            return
+        found = await _operations(ctx)
+        if found is None:
+            yield Skip(reason=SkipReason.NO_ACCESS, detail="no secured GET answers an identity")
+            return
+        identity, token, operations = found
+        hits: dict[str, list[tuple[Operation, list[Reply]]]] = {}
+        for op in operations:
+            names = sorted(_names(op), key=lambda n: n not in hits)  # what worked goes first
+            for name in names:
+                evidence = await _probe(ctx, op, identity, token, name)
+                if evidence is not None:
+                    hits.setdefault(name, []).append((op, evidence))
+                    break
+        for name, where in hits.items():
+            yield self._finding(ctx, name, where, identity, len(operations))
+
+    def _finding(
+        self,
+        ctx: Context,
+        name: str,
+        where: list[tuple[Operation, list[Reply]]],
+        identity: Identity,
+        tested: int,
+    ) -> Outcome:
+        op, evidence = where[0]
+        others = ", ".join(o.key for o, _ in where[1:]) or "none"
+        return ctx.finding(
+            self,
+            op,
+            title=f"{op.key} accepts the token in the query parameter {name!r}",
+            severity=Severity.MEDIUM,
+            confidence=Confidence.CONFIRMED,
+            detail=(
+                f"Without any Authorization header or cookie, {identity.name}'s token in "
+                f"?{name}= got {identity.name}'s own answer, while a garbage value there was "
+                f"refused: tokens in URLs leak through logs and Referer headers. Also on "
+                f"(of {tested} secured GETs tried): {others}."
+            ),
+            evidence=evidence,
+            key=name,
+        )
+
+
+def _names(op: Operation) -> list[str]:
+    """The query names to try: those the contract does not declare for ``op``."""
+    declared = {p.name.lower() for p in op.parameters if p.location is ParameterLocation.QUERY}
+    return [n for n in NAMES if n not in declared]
+
+
+async def _operations(ctx: Context) -> tuple[Identity, str, list[Operation]] | None:
+    """The first identity with a token, and the secured GETs that answer it, best first."""
+    for identity in ctx.identities:
+        token = token_of(ctx, identity)
+        if not token:
+            continue
+        best = await subject(ctx, identity, token)
+        if best is None:
+            continue
+        rest = [op for op in secured_gets(ctx) if op.key != best.operation.key]
+        answered = [best.operation]
+        for op in rest:
+            legit = await ctx.legit(op, identity)
+            if legit.ok and meaningful(legit.text) and len(answered) < MAX_OPERATIONS:
+                answered.append(op)
+        return identity, token, _without_query_keys(ctx, answered)
+    return None
+
+
+def _without_query_keys(ctx: Context, operations: list[Operation]) -> list[Operation]:
+    """Operations the contract lets take an apiKey in the query are the audit's business."""
+    in_query = {
+        name
+        for name, scheme in ctx.api.security_schemes.items()
+        if scheme.type == "apiKey" and scheme.location is ParameterLocation.QUERY
+    }
+    return [op for op in operations if not any(set(alt) & in_query for alt in op.security)]
+
+
+async def _probe(
+    ctx: Context, op: Operation, identity: Identity, token: str, name: str
+) -> list[Reply] | None:
+    """The legit reply, the token-in-query reply and the refused garbage reply, on a hit."""
+    legit = await ctx.legit(op, identity)
+    bare = strip(legit.sent, token)
+    reply = await ctx.send(
+        bare.with_param(Where.QUERY, name, token), as_=None, note=f"token in ?{name}="
+    )
+    if not await accepted(ctx, legit, reply):
+        return None
+    garbage = await ctx.send(
+        bare.with_param(Where.QUERY, name, GARBAGE), as_=None, note=f"garbage in ?{name}="
+    )
+    if garbage.ok and similarity(garbage.text, legit.text) >= SAME:
+        return None
+    return [legit, garbage, reply]
