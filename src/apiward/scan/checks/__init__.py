@@ -50,6 +50,7 @@ from apiward.scan.check import (
 )
 from apiward.scan.checks.auth_bypass import AuthBypass
 from apiward.scan.checks.bola import Bola
+from apiward.scan.checks.command_injection import CommandInjection
 from apiward.scan.checks.cors import Cors
 from apiward.scan.checks.errors import ErrorDisclosure
 from apiward.scan.checks.exposure import ExcessiveData
@@ -57,15 +58,28 @@ from apiward.scan.checks.headers import SecurityHeaders
 from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.checks.login import LoginFlaws
 from apiward.scan.checks.mass_assignment import MassAssignment
+from apiward.scan.checks.nosql_injection import NoSqlInjection
+from apiward.scan.checks.path_traversal import PathTraversal
 from apiward.scan.checks.resource_limits import ResourceLimits
+from apiward.scan.checks.sql_injection import SqlInjection
+from apiward.scan.checks.ssrf import Ssrf
+from apiward.scan.checks.template_injection import TemplateInjection
 from apiward.scan.checks.token_in_url import TokenInUrl
 from apiward.scan.checks.trace_method import TraceMethod
+from apiward.scan.checks.unsafe_consumption import UnsafeConsumption
 from apiward.scan.checks.version_disclosure import VersionDisclosure
 
 # The built-in checks, in the order they run. Adding a check: one module, one entry here.
 BUILTIN: tuple[AnyCheck, ...] = (
     AuthBypass(),
     Bola(),
+    Ssrf(),
+    UnsafeConsumption(),
+    SqlInjection(),
+    NoSqlInjection(),
+    CommandInjection(),
+    TemplateInjection(),
+    PathTraversal(),
     ResourceLimits(),
     ExcessiveData(),
     Cors(),

@@ -1,0 +1,156 @@
+"""What the input-handling checks share: the inputs of an operation, who may call it, oracles.
+
+The injection checks (SQL, NoSQL, OS command, template, path traversal) and the
+outbound ones (SSRF, unsafe consumption) all do the same three things: find the
+places an operation takes a value (query and path parameters, top-level JSON and form
+body fields), pick an identity that may call the operation and its legitimate reply,
+then send the legitimate request with one value replaced and compare. Echoes of the
+payload are scrubbed from answers before two answers are compared, so an API that
+merely repeats what it was sent never looks like one that interpreted it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, quote_plus
+
+from apiward.scan.context import Context
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+from apiward.scan.transport import Reply
+from apiward.spec import Operation, ParameterLocation, Schema
+
+SAME = 0.9
+_LOCATIONS = {ParameterLocation.QUERY: Where.QUERY, ParameterLocation.PATH: Where.PATH}
+_NOT_FREE_TEXT = {"uuid", "date", "date-time", "time", "email", "ipv4", "ipv6", "byte", "binary"}
+_DENIED = {401, 403}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Input:
+    """One place an operation takes a value."""
+
+    where: Where
+    name: str
+    schema: Schema
+    description: str = ""
+
+    @property
+    def key(self) -> str:
+        """``where:name``: what a finding's key names (never a value)."""
+        return f"{self.where}:{self.name}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Caller:
+    """An identity (None: anonymous) allowed to call an operation, and its legitimate reply."""
+
+    identity: Identity | None
+    legit: Reply
+
+    @property
+    def request(self) -> Request:
+        """The legitimate request, the one every probe starts from."""
+        return self.legit.sent
+
+
+def inputs(ctx: Context, operation: Operation) -> list[Input]:
+    """Query and path parameters and top-level body fields, dereferenced."""
+    found = [
+        Input(
+            where=_LOCATIONS[p.location],
+            name=p.name,
+            schema=ctx.api.deref(p.schema),
+            description=p.description,
+        )
+        for p in operation.parameters
+        if p.location in _LOCATIONS
+    ]
+    schema, _ = ctx.synthesizer.body_schema(operation)
+    for name, sub in (schema or {}).get("properties", {}).items():
+        field = ctx.api.deref(sub)
+        if not field.get("readOnly"):
+            found.append(
+                Input(
+                    where=Where.BODY,
+                    name=name,
+                    schema=field,
+                    description=str(field.get("description", "")),
+                )
+            )
+    return found
+
+
+def text_inputs(ctx: Context, operation: Operation) -> list[Input]:
+    """Inputs that take free text: strings without enum, const or a strict format."""
+    return [i for i in inputs(ctx, operation) if _free_text(ctx, i.schema)]
+
+
+def _free_text(ctx: Context, schema: Schema) -> bool:
+    for option in schema.get("anyOf", ()) or schema.get("oneOf", ()):
+        if _free_text(ctx, ctx.api.deref(option)):
+            return True
+    kind = schema.get("type")
+    kinds = set(kind) if isinstance(kind, list | tuple) else {kind}
+    if "string" not in kinds:
+        return False
+    return not ({"enum", "const"} & set(schema)) and schema.get("format") not in _NOT_FREE_TEXT
+
+
+async def caller(ctx: Context, operation: Operation) -> Caller | None:
+    """The first identity not refused outright, or anonymous for public operations."""
+    for identity in ctx.identities:
+        legit = await ctx.legit(operation, identity)
+        if legit.status not in _DENIED or operation.is_public:
+            return Caller(identity=identity, legit=legit)
+    if ctx.identities or not (operation.is_public or operation.auth_optional):
+        return None
+    legit = await ctx.send(ctx.request(operation), as_=None, note="baseline: anonymous")
+    return Caller(identity=None, legit=legit)
+
+
+def base_value(who: Caller, item: Input) -> str:
+    """The value the legitimate request sends for ``item`` (as text)."""
+    value = who.request.value(item.where, item.name)
+    return "" if value is None else str(value)
+
+
+async def probe(ctx: Context, who: Caller, item: Input, value: object, note: str) -> Reply:
+    """The legitimate request with ``item`` set to ``value``, sent as the caller."""
+    request = who.request.with_param(item.where, item.name, value)
+    return await ctx.send(request, as_=who.identity, note=note)
+
+
+def scrub(text: str, payloads: Sequence[str]) -> str:
+    """``text`` without the echoes of ``payloads`` (raw, JSON-, HTML- or URL-escaped)."""
+    for payload in payloads:
+        for form in _echoes(payload):
+            if form:
+                text = text.replace(form, "\x00")
+    return text
+
+
+def _echoes(payload: str) -> list[str]:
+    escaped = json.dumps(payload)[1:-1]
+    forms = {payload, escaped, html.escape(payload), html.escape(escaped), quote(payload, safe="")}
+    forms.add(quote_plus(payload))
+    return sorted(forms, key=len, reverse=True)
+
+
+def elapsed(reply: Reply) -> float:
+    """Seconds the target took to answer ``reply``."""
+    return reply.exchange.response.elapsed_ms / 1000 if reply.exchange.response else 0.0
+
+
+def marker(length: int = 6) -> str:
+    """A random lowercase hex string that no answer holds by chance."""
+    return secrets.token_hex(length)
+
+
+def number(low: int = 1000, high: int = 9999) -> int:
+    """A random integer in ``[low, high]`` (unpredictable, so no answer holds it by chance)."""
+    return low + secrets.randbelow(high - low + 1)

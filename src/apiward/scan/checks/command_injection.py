@@ -1,0 +1,145 @@
+"""``command_injection``: free-text inputs that reach an operating-system shell.
+
+* **output-based** — the value followed by a shell separator and an ``echo`` of a random
+  marker written in two quoted halves (``;echo 3fa9''c1d0``): only a shell joins them,
+  so the joined marker in the answer (absent from the legitimate one, and never in the
+  payload) means a shell ran it. Separators: ``;``, ``|``, ``$( )``, backticks, newline.
+* **time-based** (not under ``--safe``) — ``;sleep N`` and its ``|``, backtick and ``$( )``
+  forms, each against ``sleep 0`` as a control: slow twice while the control is fast.
+
+Read-only: the commands only echo and sleep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._injection import (
+    Caller,
+    Input,
+    base_value,
+    caller,
+    elapsed,
+    marker,
+    probe,
+    text_inputs,
+)
+from apiward.scan.context import Context
+from apiward.scan.transport import Reply
+from apiward.spec import Operation
+
+DELAY = 2.0
+"""Seconds ``sleep`` asks for (tests build the check with less)."""
+
+# How a command is attached to the legitimate value.
+FORMS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    (";", lambda c: f";{c}"),
+    ("|", lambda c: f"|{c}"),
+    ("$( )", lambda c: f"$({c})"),
+    ("backticks", lambda c: f"`{c}`"),
+    ("newline", lambda c: f"\n{c}\n"),
+)
+
+
+class CommandInjection:
+    """Input that reaches a shell: an echoed marker comes back joined, or a sleep delays."""
+
+    id = "command_injection"
+    title = "OS command injection"
+    owasp = "API8:2019"  # Injection: the 2023 edition folds it into others
+    cwe = "CWE-78"
+    safe = True  # the time-based probes are skipped under --safe, per operation
+    remediation = (
+        "Never build shell command lines from input: call the program directly with an "
+        "argument list (no shell), or better, use a library instead of a program."
+    )
+
+    def __init__(self, delay: float = DELAY) -> None:
+        self.delay = delay
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Try each free-text input of ``operation`` with shell payloads."""
+        items = text_inputs(ctx, operation)
+        if not items:
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no free-text input")
+            return
+        who = await caller(ctx, operation)
+        if who is None:
+            yield Skip(reason=SkipReason.NO_ACCESS)
+            return
+        found = False
+        for item in items:
+            outcome = await self._output(ctx, operation, who, item)
+            if outcome is None and not ctx.safe:
+                outcome = await self._timing(ctx, operation, who, item)
+            if outcome is not None:
+                found = True
+                yield outcome
+        if ctx.safe and not found:
+            yield Skip(reason=SkipReason.UNSAFE, detail="time-based probes (output probes ran)")
+
+    async def _output(
+        self, ctx: Context, operation: Operation, who: Caller, item: Input
+    ) -> Outcome | None:
+        value = base_value(who, item)
+        for label, attach in FORMS:
+            left, right = marker(4), marker(4)
+            attack = await probe(
+                ctx, who, item, value + attach(f"echo {left}''{right}"), f"echo through {label}"
+            )
+            if left + right in attack.text and left + right not in who.legit.text:
+                detail = (
+                    f"{item.name} followed by {label} and an echo of a marker in two quoted halves "
+                    f"came back with the halves joined ({left + right}): a shell ran the command."
+                )
+                return self._finding(ctx, operation, item, label, detail, [who.legit, attack])
+        return None
+
+    async def _timing(
+        self, ctx: Context, operation: Operation, who: Caller, item: Input
+    ) -> Outcome | None:
+        value = base_value(who, item)
+        for label, attach in FORMS[:4]:
+            replies = await self._delayed(ctx, who, item, value, attach)
+            if replies is not None:
+                detail = (
+                    f"{item.name} followed by {label} and sleep {self.delay:g} took "
+                    f"{elapsed(replies[-1]):.1f} s, twice, while sleep 0 took "
+                    f"{elapsed(replies[0]):.1f} s: a shell ran the command."
+                )
+                return self._finding(ctx, operation, item, label, detail, [who.legit, *replies])
+        return None
+
+    async def _delayed(
+        self, ctx: Context, who: Caller, item: Input, value: str, attach: Callable[[str], str]
+    ) -> list[Reply] | None:
+        control = await probe(ctx, who, item, value + attach("sleep 0"), "sleep 0 (control)")
+        replies = [control]
+        for note in ("sleep", "sleep, again"):
+            slow = await probe(ctx, who, item, value + attach(f"sleep {self.delay:g}"), note)
+            if elapsed(slow) - elapsed(control) < self.delay * 0.7:
+                return None
+            replies.append(slow)
+        return replies
+
+    def _finding(
+        self,
+        ctx: Context,
+        operation: Operation,
+        item: Input,
+        label: str,
+        detail: str,
+        evidence: list[Reply],
+    ) -> Outcome:
+        return ctx.finding(
+            self,
+            operation,
+            title=f"OS command injection in {item.where} {item.name} ({label})",
+            severity=Severity.CRITICAL,
+            confidence=Confidence.CONFIRMED,
+            detail=detail,
+            evidence=evidence,
+            key=item.key,
+        )

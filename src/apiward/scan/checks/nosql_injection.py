@@ -1,0 +1,111 @@
+"""``nosql_injection``: query operators accepted where the contract asks for a value.
+
+MongoDB-style databases take operators as values (``{"$ne": x}``), and many APIs pass
+JSON fields, or PHP/Express-style query keys (``name[$ne]=x``), straight into a query.
+For every free-text input: an always-true operator (``$ne`` a random string, then
+``$gt`` "") against an always-false one (``$eq`` a random string). It holds when the
+false one gets the legitimate answer (the random string matches nothing, as the
+legitimate value did), the true one is accepted and answers differently (it matched:
+more rows, a login that succeeds). Confirmed when it holds again with a fresh string.
+An API that validates types refuses both and is never flagged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._injection import SAME, Caller, Input, caller, marker, text_inputs
+from apiward.scan.context import Context
+from apiward.scan.diff import similarity
+from apiward.scan.request import BodyKind, Request, Where
+from apiward.scan.transport import Reply
+from apiward.spec import Operation
+
+_TRUE = ("$ne", "$gt")
+
+
+class NoSqlInjection:
+    """Operators in values: ``$ne`` matches where ``$eq`` of the same string does not."""
+
+    id = "nosql_injection"
+    title = "NoSQL operator injection"
+    owasp = "API8:2019"  # Injection: the 2023 edition folds it into others
+    cwe = "CWE-943"
+    safe = True
+    remediation = (
+        "Validate that every value has the type the contract says (a string is not an "
+        "object) before it reaches the query, and never build filters from raw request data."
+    )
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Send true and false operators to each free-text query or body input."""
+        items = [i for i in text_inputs(ctx, operation) if i.where in (Where.QUERY, Where.BODY)]
+        if not items:
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no free-text query or body input")
+            return
+        who = await caller(ctx, operation)
+        if who is None:
+            yield Skip(reason=SkipReason.NO_ACCESS)
+            return
+        for item in items:
+            outcome = await self._input(ctx, operation, who, item)
+            if outcome is not None:
+                yield outcome
+
+    async def _input(
+        self, ctx: Context, operation: Operation, who: Caller, item: Input
+    ) -> Outcome | None:
+        if item.where is Where.BODY and who.request.body_kind is not BodyKind.JSON:
+            return None  # a form field cannot carry an object
+        for operator in _TRUE:
+            first = await _differential(ctx, who, item, operator)
+            if first is None:
+                continue
+            again = await _differential(ctx, who, item, operator)
+            return ctx.finding(
+                self,
+                operation,
+                title=f"{item.where} {item.name} takes query operators ({operator})",
+                severity=Severity.HIGH,
+                confidence=Confidence.CONFIRMED if again else Confidence.FIRM,
+                detail=(
+                    f"{item.name} as {{{operator!r}: …}} got a different answer from "
+                    f"{{'$eq': …}} of the same random string, which got the legitimate answer: "
+                    "the operator reached the database query"
+                    + (" (again with a fresh string)." if again else " (once; not repeatable).")
+                ),
+                evidence=[who.legit, *first],
+                key=item.key,
+            )
+        return None
+
+
+async def _differential(
+    ctx: Context, who: Caller, item: Input, operator: str
+) -> tuple[Reply, Reply] | None:
+    value = marker()
+    true_value = "" if operator == "$gt" else value
+    false = await ctx.send(
+        _operator(who.request, item, "$eq", value), as_=who.identity, note="$eq: matches nothing"
+    )
+    true = await ctx.send(
+        _operator(who.request, item, operator, true_value),
+        as_=who.identity,
+        note=f"{operator}: matches everything",
+    )
+    if not true.ok or false.status != who.legit.status:
+        return None
+    if similarity(false.text, who.legit.text) < SAME or similarity(true.text, false.text) >= SAME:
+        return None
+    return false, true
+
+
+def _operator(request: Request, item: Input, operator: str, value: str) -> Request:
+    """``item`` as ``{operator: value}`` in a JSON body, or ``name[operator]=value`` in a query."""
+    if item.where is Where.BODY:
+        return request.with_param(Where.BODY, item.name, {operator: value})
+    kept = tuple((k, v) for k, v in request.query if k != item.name)
+    return dataclasses.replace(request, query=(*kept, (f"{item.name}[{operator}]", value)))

@@ -1,0 +1,116 @@
+"""``path_traversal``: file-name inputs that reach files outside the folder they are meant for.
+
+Inputs are file-like when the contract says so: a name about files or paths (``file``,
+``filename``, ``path``, ``folder``, ``attachment``, ``document``…), an example or default
+value with a file extension, or a ``name``-like input of an operation about downloads,
+exports, files or documents. Each gets a short list of read-only payloads — enough
+``../`` to reach the root from any depth, then ``etc/passwd`` (plain, URL-encoded, the
+``....//`` form that survives one pass of ``../`` stripping, and absolute), and the
+Windows ``win.ini`` — and it is a finding when the answer holds the file's signature
+(``root:x:0:0:``, ``[fonts]``) and the legitimate answer does not: the file was read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._injection import Caller, Input, caller, inputs, probe
+from apiward.scan.context import Context
+from apiward.spec import Operation
+
+DEPTH = 12
+_UNIX = re.compile(r"root:[^:\n]{0,40}:0:0:")
+_WINDOWS = re.compile(r"\[fonts\]|for 16-bit app support", re.IGNORECASE)
+PAYLOADS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("relative", "../" * DEPTH + "etc/passwd", _UNIX),
+    ("URL-encoded", "..%2f" * DEPTH + "etc%2fpasswd", _UNIX),
+    ("stripping-proof", "....//" * DEPTH + "etc/passwd", _UNIX),
+    ("absolute", "/etc/passwd", _UNIX),
+    ("Windows", "..\\" * DEPTH + "windows\\win.ini", _WINDOWS),
+)
+_FILEISH = re.compile(
+    r"file|path|folder|(^|_|-)dir(ectory)?($|_|-)|attachment|document|(^|_|-)doc($|_|-)|"
+    r"include|(^|_|-)template($|_|-)|download",
+    re.IGNORECASE,
+)
+_NAMEISH = re.compile(r"(^|_|-)(name|key|report|statement|export)s?$", re.IGNORECASE)
+_FILE_OPERATION = re.compile(
+    r"download|export|file|document|attachment|report|asset|static", re.IGNORECASE
+)
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{2,5}$")
+_URLISH = re.compile(r"(^|_|-)(url|uri|href|link)s?$", re.IGNORECASE)
+
+
+class PathTraversal:
+    """File-name inputs that read files outside their folder."""
+
+    id = "path_traversal"
+    title = "Path traversal"
+    owasp = "API8:2019"  # Injection: the 2023 edition folds it into others
+    cwe = "CWE-22"
+    safe = True  # read-only payloads
+    remediation = (
+        "Resolve the requested name against the allowed folder and refuse anything whose "
+        "resolved path is not inside it (or look files up by an id in a table, never by name)."
+    )
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Send traversal payloads to every file-like input of ``operation``."""
+        items = [i for i in inputs(ctx, operation) if _file_like(operation, i)]
+        if not items:
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no file-like input")
+            return
+        who = await caller(ctx, operation)
+        if who is None:
+            yield Skip(reason=SkipReason.NO_ACCESS)
+            return
+        for item in items:
+            outcome = await self._input(ctx, operation, who, item)
+            if outcome is not None:
+                yield outcome
+
+    async def _input(
+        self, ctx: Context, operation: Operation, who: Caller, item: Input
+    ) -> Outcome | None:
+        for label, payload, signature in PAYLOADS:
+            if signature.search(who.legit.text):
+                continue
+            attack = await probe(ctx, who, item, payload, f"{label} traversal")
+            found = signature.search(attack.text)
+            if found is None:
+                continue
+            return ctx.finding(
+                self,
+                operation,
+                title=f"{item.where} {item.name} reads files outside its folder ({label})",
+                severity=Severity.HIGH,
+                confidence=Confidence.CONFIRMED,
+                detail=(
+                    f"{item.name}={payload!r} returned a system file ({found.group(0)!r} in the "
+                    "answer, not in the legitimate one): any file the server can read is exposed, "
+                    "configuration and keys included."
+                ),
+                evidence=[who.legit, attack],
+                key=item.key,
+            )
+        return None
+
+
+def _file_like(operation: Operation, item: Input) -> bool:
+    """True when the contract suggests the input names a file or a path."""
+    kind = item.schema.get("type")
+    if kind not in (None, "string") or _URLISH.search(item.name):
+        return False
+    if item.schema.get("format") in {"uri", "url", "iri", "uuid", "date", "date-time", "email"}:
+        return False
+    if _FILEISH.search(item.name) or _FILEISH.search(item.description):
+        return True
+    given = [item.schema.get(k) for k in ("example", "default")]
+    given += list(item.schema.get("examples", ()) or ())
+    if any(isinstance(v, str) and _EXTENSION.search(v) for v in given):
+        return True
+    about = " ".join((operation.path, operation.summary, operation.description, *operation.tags))
+    return bool(_NAMEISH.search(item.name) and _FILE_OPERATION.search(about))
