@@ -41,7 +41,9 @@ from apiward.spec import load  # noqa: E402
 
 CONTRACT = ROOT / "tests" / "guard" / "contract.yaml"
 ITEM = json.dumps({"id": 7, "name": "pen", "price": 1.5, "tags": ["a", "b"]}).encode()
-POST_BODY = b'{"name": "pen", "price": 1.5, "tags": ["a", "b"], "homepage": "https://93.184.215.14/p"}'
+POST_BODY = (
+    b'{"name": "pen", "price": 1.5, "tags": ["a", "b"], "homepage": "https://93.184.215.14/p"}'
+)
 
 
 async def bare(scope: Any, receive: Any, send: Any) -> None:
@@ -65,6 +67,7 @@ OFF: dict[str, Any] = {
     "response": ResponsePolicy(enabled=False),
     "audit": AuditPolicy(enabled=False),
 }
+KINDS = ("bare", "guarded", "fastapi", "fastapi-guarded")
 HIGH = RateLimitPolicy(limits=("10000000/second",))
 
 
@@ -88,11 +91,23 @@ def policies(log: Path) -> dict[str, Policy]:
 def _scope(method: str, path: str, body: bytes) -> dict[str, Any]:
     headers = [(b"host", b"bench"), (b"user-agent", b"bench/1"), (b"accept", b"*/*")]
     if body:
-        headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
     return {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-        "root_path": "", "headers": headers, "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 80),
     }
 
 
@@ -116,13 +131,23 @@ def in_process(n: int) -> None:
     api = load(CONTRACT)
     with tempfile.TemporaryDirectory() as tmp:
         apps: dict[str, Any] = {"bare app": bare}
-        apps.update({name: Guard(bare, policy=p, api=api) for name, p in policies(Path(tmp)).items()})
-        for label, method, path, body in (("GET /items/{item_id}", "GET", "/items/7", b""), ("POST /items (91 B JSON)", "POST", "/items", POST_BODY)):
+        apps.update(
+            {name: Guard(bare, policy=p, api=api) for name, p in policies(Path(tmp)).items()}
+        )
+        for label, method, path, body in (
+            ("GET /items/{item_id}", "GET", "/items/7", b""),
+            ("POST /items (91 B JSON)", "POST", "/items", POST_BODY),
+        ):
             print(f"\n{label}: µs per request, in-process (median of 5 × {n})")
-            times = {name: statistics.median(asyncio.run(_rounds(app, method, path, body, n))) for name, app in apps.items()}
+            times = {
+                name: statistics.median(asyncio.run(_rounds(app, method, path, body, n)))
+                for name, app in apps.items()
+            }
             base = times["bare app"]
             for name, value in times.items():
-                print(f"  {name:<22} {value:8.1f} µs   +{value - base:7.1f} µs   ×{value / base:5.2f}")
+                print(
+                    f"  {name:<22} {value:8.1f} µs   +{value - base:7.1f} µs   ×{value / base:5.2f}"
+                )
 
 
 async def _rounds(app: Any, method: str, path: str, body: bytes, n: int) -> list[float]:
@@ -135,15 +160,36 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def fastapi_app() -> Any:
+    """A realistic baseline: FastAPI with a path parameter and a JSON answer."""
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: int) -> dict[str, Any]:
+        return {"id": item_id, "name": "pen", "price": 1.5, "tags": ["a", "b"]}
+
+    return app
+
+
 def serve(kind: str, port: int, log: str) -> None:
     """Run in a subprocess: uvicorn serving the bare or the guarded app."""
     import uvicorn
 
-    app: Any = bare
-    if kind == "guarded":
+    app: Any = fastapi_app() if kind.startswith("fastapi") else bare
+    if kind.endswith("guarded"):
         policy = Policy(ratelimit=HIGH, audit=AuditPolicy(sink=log))
-        app = Guard(bare, policy=policy, api=load(CONTRACT))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False, proxy_headers=False, lifespan="off")
+        app = Guard(app, policy=policy, api=load(CONTRACT))
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="error",
+        access_log=False,
+        proxy_headers=False,
+        lifespan="off",
+    )
 
 
 async def _connection(port: int, until: float, counts: list[int]) -> None:
@@ -153,7 +199,11 @@ async def _connection(port: int, until: float, counts: list[int]) -> None:
     while time.perf_counter() < until:
         writer.write(request)
         head = await reader.readuntil(b"\r\n\r\n")
-        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+        length = next(
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )
         await reader.readexactly(length)
         done += 1
     counts.append(done)
@@ -169,12 +219,25 @@ async def _load(port: int, seconds: float, connections: int) -> float:
 
 def through_uvicorn(seconds: float, connections: int) -> None:
     """Part 2: requests per second, bare vs guarded, load from a second process."""
-    print(f"\nThrough uvicorn (h11), {connections} keep-alive connections, {seconds:.0f} s per round, median of 3")
+    print(
+        f"\nThrough uvicorn (h11), {connections} keep-alive connections, {seconds:.0f} s per round, median of 3"
+    )
     rates: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for kind in ("bare", "guarded"):
+        for kind in KINDS:
             port = _free_port()
-            server = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--port", str(port), "--log", f"{tmp}/audit.jsonl"])
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--serve",
+                    kind,
+                    "--port",
+                    str(port),
+                    "--log",
+                    f"{tmp}/audit.jsonl",
+                ]
+            )
             try:
                 _wait(port)
                 rounds = [_load_process(port, seconds, connections) for _ in range(3)]
@@ -182,12 +245,31 @@ def through_uvicorn(seconds: float, connections: int) -> None:
                 server.terminate()
                 server.wait(timeout=10)
             rates[kind] = statistics.median(rounds)
-            print(f"  {kind:<8} {rates[kind]:8.0f} req/s")
-    print(f"  guarded keeps {rates['guarded'] / rates['bare']:.0%} of bare throughput")
+            print(f"  {kind:<16} {rates[kind]:8.0f} req/s")
+    print(
+        f"  raw ASGI app: guarded keeps {rates['guarded'] / rates['bare']:.0%} of bare throughput"
+    )
+    print(
+        f"  FastAPI app:  guarded keeps {rates['fastapi-guarded'] / rates['fastapi']:.0%} of bare throughput"
+    )
 
 
 def _load_process(port: int, seconds: float, connections: int) -> float:
-    out = subprocess.run([sys.executable, __file__, "--load", str(port), "--seconds", str(seconds), "--connections", str(connections)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--load",
+            str(port),
+            "--seconds",
+            str(seconds),
+            "--connections",
+            str(connections),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout.strip())
 
 
@@ -196,9 +278,10 @@ def _wait(port: int) -> None:
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
         except OSError:
             time.sleep(0.05)
+        else:
+            return
     raise RuntimeError("server did not start")
 
 
@@ -208,7 +291,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--serve", choices=["bare", "guarded"])
+    parser.add_argument("--serve", choices=KINDS)
     parser.add_argument("--port", type=int)
     parser.add_argument("--log", default="audit.jsonl")
     parser.add_argument("--load", type=int)

@@ -43,8 +43,18 @@ def build(setup: Setup) -> Audit | None:
     return Audit(policy, open_sink(policy.sink), bans if isinstance(bans, Banning) else None)
 
 
+_SECOND: list[tuple[int, str]] = [(-1, "")]
+
+
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    """RFC 3339 UTC with microseconds; the per-second prefix is formatted once per second."""
+    now = time.time()
+    second = int(now)
+    cached, prefix = _SECOND[0]
+    if second != cached:
+        prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        _SECOND[0] = (second, prefix)
+    return f"{prefix}.{int((now - second) * 1e6):06d}Z"
 
 
 class Audit:

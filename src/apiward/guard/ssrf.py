@@ -13,6 +13,7 @@ every redirect: this stage cannot see DNS answers that change later.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 from collections.abc import Iterator, Mapping
@@ -137,7 +138,7 @@ async def url_refusal(url: str) -> str | None:
         return "the URL has no host"
     literal = _literal(host)
     if literal is not None:
-        return refusal(literal)
+        return _literal_refusal(literal)
     try:
         infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
@@ -147,6 +148,12 @@ async def url_refusal(url: str) -> str | None:
         if reason is not None:
             return reason
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _literal_refusal(address: str) -> str | None:
+    # An address literal always gets the same answer (unlike a name, whose DNS can change).
+    return refusal(address)
 
 
 def _literal(host: str) -> str | None:
