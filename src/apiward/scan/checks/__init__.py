@@ -55,12 +55,14 @@ from apiward.scan.checks.cors import Cors
 from apiward.scan.checks.errors import ErrorDisclosure
 from apiward.scan.checks.exposure import ExcessiveData
 from apiward.scan.checks.headers import SecurityHeaders
+from apiward.scan.checks.inventory import DeprecatedOperation, OldVersions
 from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.checks.login import LoginFlaws
 from apiward.scan.checks.mass_assignment import MassAssignment
 from apiward.scan.checks.nosql_injection import NoSqlInjection
 from apiward.scan.checks.path_traversal import PathTraversal
 from apiward.scan.checks.resource_limits import ResourceLimits
+from apiward.scan.checks.shadow import DebugEndpoints, ShadowEndpoints
 from apiward.scan.checks.sql_injection import SqlInjection
 from apiward.scan.checks.ssrf import Ssrf
 from apiward.scan.checks.template_injection import TemplateInjection
@@ -87,6 +89,10 @@ BUILTIN: tuple[AnyCheck, ...] = (
     ErrorDisclosure(),
     TraceMethod(),
     VersionDisclosure(),
+    DeprecatedOperation(),
+    OldVersions(),
+    ShadowEndpoints(),
+    DebugEndpoints(),
     JwtForgery(),
     MassAssignment(),
     LoginFlaws(),

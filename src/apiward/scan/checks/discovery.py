@@ -1,0 +1,189 @@
+"""Looking for endpoints the contract does not document: shared by the inventory checks.
+
+* **Where to look** comes from the contract itself: its real path prefixes (``/api``,
+  ``/api/v2``) and resource names (``users``, ``accounts``), combined with short word
+  lists by the checks, and never a path the contract documents (templates matched).
+* **What counts as alive**: the API's answer to paths that cannot exist is fingerprinted
+  first (random paths under each prefix); a probe is alive only with a 2xx whose body
+  holds data and is not like any of those (catch-all pages, SPA shells, soft 404s).
+* **How bad** follows the content (:func:`judge`): secrets or configuration → high,
+  lists of people's records → high, API documentation → info, anything else → low.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from apiward.core.findings import Severity
+from apiward.scan.checks.exposure import walk_open
+from apiward.scan.checks.secrets import is_personal, secrets_in
+from apiward.scan.context import Context
+from apiward.scan.diff import meaningful, similarity
+from apiward.scan.request import Request
+from apiward.scan.transport import Reply
+from apiward.spec import Api
+
+VERSION = re.compile(r"^v(\d+)$", re.IGNORECASE)
+SAME = 0.9
+MAX_RESOURCES = 12
+_CONFIG_KEY = re.compile(
+    r"secret|password|passwd|database|dsn|db_?url|private_?key|api_?key|signing|"
+    r"jwt|smtp|aws_|debug|env",
+    re.IGNORECASE,
+)
+_DOCS = re.compile(r'"(openapi|swagger)"\s*:|<title>[^<]*(swagger|redoc|api doc)', re.IGNORECASE)
+
+
+def segments(path: str) -> list[str]:
+    """The non-empty segments of ``path``."""
+    return [s for s in path.split("/") if s]
+
+
+def prefixes(api: Api) -> list[str]:
+    """The contract's static path prefixes up to its version segment (``""`` first)."""
+    found: set[str] = {""}
+    for op in api.operations:
+        parts = segments(op.path)
+        cut = next(
+            (i + 1 for i, p in enumerate(parts) if VERSION.match(p)), 1 if len(parts) > 1 else 0
+        )
+        for i in range(1, cut + 1):
+            if "{" in parts[i - 1]:
+                break
+            found.add("/" + "/".join(parts[:i]))
+    return sorted(found, key=lambda p: (p.count("/"), p))
+
+
+def resources(api: Api) -> list[str]:
+    """The contract's most common static resource names (no versions, no prefix words)."""
+    bases = {s for p in prefixes(api) for s in segments(p)}
+    counts = Counter(
+        s
+        for op in api.operations
+        for s in segments(op.path)
+        if "{" not in s and s not in bases and not VERSION.match(s)
+    )
+    return [name for name, _ in counts.most_common(MAX_RESOURCES)]
+
+
+def documented(api: Api, path: str) -> bool:
+    """True when ``path`` matches a path template of the contract."""
+    return any(_template(op.path).match(path) for op in api.operations)
+
+
+def _template(path: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(path)) + "/?$")
+
+
+def unique(paths: Iterable[str], api: Api, limit: int) -> list[str]:
+    """``paths`` without repeats and documented ones, at most ``limit``."""
+    kept: list[str] = []
+    for path in paths:
+        if path not in kept and not documented(api, path):
+            kept.append(path)
+        if len(kept) >= limit:
+            break
+    return kept
+
+
+@dataclass(slots=True)
+class NotFound:
+    """How the API answers paths that cannot exist."""
+
+    replies: list[Reply]
+
+    def like(self, reply: Reply) -> bool:
+        """True when ``reply`` looks like the API's answer to nonsense."""
+        return any(
+            r.status == reply.status and similarity(r.text, reply.text) >= SAME
+            for r in self.replies
+        )
+
+    def alive(self, reply: Reply) -> bool:
+        """A 2xx with data, unlike the catch-all answers."""
+        return reply.ok and meaningful(reply.text) and not self.like(reply)
+
+
+async def fingerprint(ctx: Context, bases: Iterable[str]) -> NotFound:
+    """The API's answers to two random paths under each of ``bases``."""
+    replies: list[Reply] = []
+    for base in bases:
+        for path in (
+            f"{base}/apiward-{secrets.token_hex(6)}",
+            f"{base}/apiward/{secrets.token_hex(6)}",
+        ):
+            replies.append(
+                await ctx.send(Request(method="GET", path=path), as_=None, note="404 fingerprint")
+            )
+    return NotFound(replies=replies)
+
+
+def judge(reply: Reply) -> tuple[Severity, str]:
+    """How bad it is that ``reply`` is served: by what it holds."""
+    data = structured(reply)
+    found = sorted({kind for _, kind in secrets_in(data)}) if data is not None else []
+    if found:
+        return Severity.HIGH, "secrets (" + ", ".join(found) + ")"
+    if data is not None and _config(data):
+        return Severity.HIGH, "configuration values"
+    if data is not None and _people(data):
+        return Severity.HIGH, "records of people"
+    if _DOCS.search(reply.text[:5000]):
+        return Severity.INFO, "API documentation"
+    return Severity.LOW, "an answer with data"
+
+
+def structured(reply: Reply) -> Any:
+    """The body as JSON, or a CSV table as a list of records, or None."""
+    data = reply.data
+    if data is not None:
+        return data
+    lines = reply.text.strip().splitlines()
+    if len(lines) < 2:
+        return None
+    delimiter = next((d for d in ",;\t|" if d in lines[0]), None)
+    if delimiter is None:
+        return None
+    rows = list(csv.DictReader(lines, delimiter=delimiter))
+    width = lines[0].count(delimiter) + 1
+    return rows if all(len(row) == width and None not in row for row in rows) else None
+
+
+def _config(data: Any) -> bool:
+    """A mapping with several configuration-like keys holding values."""
+    keys = {name for _, name, value, _ in walk_open(data) if value not in (None, "", [], {})}
+    return sum(1 for k in keys if _CONFIG_KEY.search(k)) >= 2
+
+
+def _people(data: Any) -> bool:
+    """Several records with personal fields (a list, or a list under one key)."""
+    items = (
+        data
+        if isinstance(data, list)
+        else next((v for v in data.values() if isinstance(v, list)), [])
+        if isinstance(data, dict)
+        else []
+    )
+    records = [i for i in items if isinstance(i, dict) and any(is_personal(k) for k in i)]
+    return len(records) >= 2
+
+
+def versions(path: str) -> Iterator[tuple[int, int]]:
+    """``(index, number)`` of each version segment of ``path``."""
+    for index, part in enumerate(segments(path)):
+        match = VERSION.match(part)
+        if match:
+            yield index, int(match[1])
+
+
+def with_version(path: str, index: int, number: int) -> str:
+    """``path`` with its ``index``-th segment replaced by ``v<number>``."""
+    parts = segments(path)
+    parts[index] = f"v{number}"
+    return "/" + "/".join(parts)

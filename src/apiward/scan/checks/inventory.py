@@ -1,0 +1,220 @@
+"""Zombie versions (API9): deprecated operations still answering, older versions still live.
+
+* ``deprecated_operation`` (per operation): the contract marks it ``deprecated`` yet an
+  identity's legitimate request gets a 2xx with data → medium. High when it also lacks
+  a check its current version has: the same request *without credentials* gets the
+  data from the deprecated operation while the current one (same method, the path with
+  a higher version segment) refuses it.
+* ``old_versions`` (once): for documented reads whose path carries a version segment
+  (``/v2/``), the same request with each lower version (``/v1/``) when the contract does
+  not document that path. Live when it answers 2xx with a body that looks like the
+  current answer (shared JSON keys or similar text) and not like the API's answer to
+  random paths. Medium; high when it answers without credentials while the current
+  one refuses. At most ``MAX_OLD`` requests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks.discovery import documented, fingerprint, versions, with_version
+from apiward.scan.context import Context
+from apiward.scan.diff import meaningful, similarity
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request
+from apiward.scan.transport import Reply
+from apiward.spec import Api, Operation
+
+MAX_OLD = 60
+ALIKE = 0.5
+_REMEDIATION = (
+    "Retire deprecated and old versions on a published date: answer 410 Gone, remove "
+    "their routes, and until then give them exactly the current version's checks."
+)
+
+
+class DeprecatedOperation:
+    """Operations the contract deprecates that still serve data."""
+
+    id = "deprecated_operation"
+    title = "Deprecated operation still answers"
+    owasp = "API9:2023"
+    cwe = "CWE-1059"
+    safe = True
+    remediation = _REMEDIATION
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Does the deprecated ``operation`` still answer, and more loosely than its successor?"""
+        if not operation.deprecated:
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="not deprecated")
+            return
+        if not ctx.identities:
+            yield Skip(reason=SkipReason.NO_IDENTITIES)
+            return
+        found = await _answering(ctx, operation)
+        if found is None:
+            return  # retired for real: nobody gets data from it
+        identity, legit = found
+        successor = _successor(ctx.api, operation)
+        weaker = await _weaker(ctx, operation, successor, identity, legit)
+        yield _finding(self, ctx, operation, identity, successor, [legit, *weaker], bool(weaker))
+
+
+class OldVersions:
+    """Older versions of documented paths, undocumented and still live."""
+
+    id = "old_versions"
+    title = "Older API version still live"
+    owasp = "API9:2023"
+    cwe = "CWE-1059"
+    safe = True
+    remediation = _REMEDIATION
+
+    async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
+        """Try lower version segments of every documented versioned read."""
+        if not ctx.identities:
+            yield Skip(reason=SkipReason.NO_IDENTITIES)
+            return
+        missing = None
+        sent = 0
+        for op, old in _older(ctx.api):
+            if sent >= MAX_OLD:
+                return
+            found = await _answering(ctx, op)
+            if found is None:
+                continue
+            identity, legit = found
+            missing = missing or await fingerprint(ctx, [""])
+            probe = _moved(ctx.baseline(op, identity), old)
+            reply = await ctx.send(probe, as_=identity, note=f"older version of {op.path}")
+            sent += 1
+            if missing.alive(reply) and _alike(reply, legit):
+                weaker = await _weaker(ctx, op, op, identity, reply, path=old)
+                evidence = [legit, reply, *weaker]
+                yield _finding(self, ctx, f"GET {old}", identity, op, evidence, bool(weaker))
+
+
+def _finding(
+    check: DeprecatedOperation | OldVersions,
+    ctx: Context,
+    operation: Operation | str,
+    identity: Identity,
+    current: Operation | None,
+    evidence: list[Reply],
+    anonymous: bool,
+) -> Outcome:
+    key = operation if isinstance(operation, str) else operation.key
+    what = "is deprecated" if not isinstance(operation, str) else "is not in the contract"
+    loose = (
+        f" It answers without credentials, while {current.key} refuses them."
+        if anonymous and current is not None
+        else ""
+    )
+    return ctx.finding(
+        check,
+        operation,
+        title=f"{key} {what} but still answers" + (" anonymously" if anonymous else ""),
+        severity=Severity.HIGH if anonymous else Severity.MEDIUM,
+        confidence=Confidence.CONFIRMED,
+        detail=(
+            f"{key} {what}, yet {identity.name}'s request got {evidence[0].status} with data"
+            + (f" (current version: {current.key})." if current is not None else ".")
+            + loose
+        ),
+        evidence=evidence,
+        key=key.split(" ", 1)[1],
+    )
+
+
+async def _answering(ctx: Context, operation: Operation) -> tuple[Identity, Reply] | None:
+    for identity in ctx.identities:
+        reply = await ctx.legit(operation, identity)
+        if reply.ok and meaningful(reply.text):
+            return identity, reply
+    return None
+
+
+async def _weaker(
+    ctx: Context,
+    old: Operation,
+    current: Operation | None,
+    identity: Identity,
+    answered: Reply,
+    path: str | None = None,
+) -> list[Reply]:
+    """[old anonymous, current anonymous] when the old one gives data the current refuses."""
+    if current is None or current.is_public:
+        return []
+    base = ctx.baseline(old, identity)
+    stale = await ctx.send(
+        _moved(base, path) if path else base, as_=None, note="old version, no credentials"
+    )
+    if not stale.ok or similarity(stale.text, answered.text) < ALIKE:
+        return []
+    fresh = await ctx.send(
+        ctx.baseline(current, identity), as_=None, note="current version, no credentials"
+    )
+    return [stale, fresh] if not fresh.ok else []
+
+
+def _successor(api: Api, operation: Operation) -> Operation | None:
+    """The same method on the path with a higher version segment, not deprecated."""
+    candidates = [o for o in api.operations if o.method == operation.method and not o.deprecated]
+    return next((o for o in candidates if _newer(o.path, operation.path)), None)
+
+
+def _newer(path: str, old: str) -> bool:
+    """True when ``path`` is ``old`` with one version segment raised."""
+    for index, number in versions(old):
+        for other_index, other in versions(path):
+            if other_index == index and other > number:
+                return with_version(path, index, number) == _normal(old, path)
+    return False
+
+
+def _normal(path: str, like: str) -> str:
+    """``path`` with its parameter names taken from ``like`` where the shapes agree."""
+    mine, theirs = path.strip("/").split("/"), like.strip("/").split("/")
+    if len(mine) != len(theirs):
+        return path
+    merged = [
+        t if m.startswith("{") and t.startswith("{") else m
+        for m, t in zip(mine, theirs, strict=True)
+    ]
+    return "/" + "/".join(merged)
+
+
+def _older(api: Api) -> list[tuple[Operation, str]]:
+    """(current read, its path with a lower version) for each undocumented lower version."""
+    pairs: list[tuple[Operation, str]] = []
+    for op in api.operations:
+        if op.method != "GET" or op.deprecated:
+            continue
+        for index, number in versions(op.path):
+            for lower in range(number - 1, 0, -1):
+                old = with_version(op.path, index, lower)
+                if not documented(api, old):
+                    pairs.append((op, old))
+    return pairs
+
+
+def _moved(request: Request, path: str) -> Request:
+    return dataclasses.replace(request, path=path)
+
+
+def _alike(reply: Reply, legit: Reply) -> bool:
+    """The old answer looks like the current one: shared JSON keys, or similar text."""
+    mine, theirs = _keys(reply.data), _keys(legit.data)
+    if mine and theirs:
+        return len(mine & theirs) / len(mine | theirs) >= ALIKE
+    return similarity(reply.text, legit.text) >= ALIKE
+
+
+def _keys(data: Any) -> set[str]:
+    if isinstance(data, list):
+        return set().union(*(_keys(item) for item in data[:5])) if data else set()
+    return set(data) if isinstance(data, dict) else set()

@@ -1,0 +1,160 @@
+"""``shadow_endpoints`` (API9) and ``debug_endpoints`` (API8): live paths nobody documented.
+
+Both ask anonymously for a bounded list of paths built from the contract's own prefixes
+and resource names (:mod:`.discovery`) and report those alive (2xx, data, unlike the
+API's answer to random paths), with the severity their content earns.
+
+* ``shadow_endpoints``: common forgotten paths (``internal``, ``admin``, ``backup``,
+  ``export``, docs...) under every prefix, then ``<prefix>/<hidden>/<resource>[/<action>]``
+  and ``<prefix>/<resource>/<action>`` under the newest version of each prefix
+  (``/api/v2/internal/users/export``). At most ``MAX_SHADOW`` requests.
+* ``debug_endpoints``: debug, configuration and framework-introspection paths
+  (``debug/config``, ``actuator/env``, ``.env``...) under every prefix: a debug feature
+  left on in production is a misconfiguration first. At most ``MAX_DEBUG`` requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome
+from apiward.scan.checks.discovery import (
+    VERSION,
+    NotFound,
+    fingerprint,
+    judge,
+    prefixes,
+    resources,
+    segments,
+    unique,
+)
+from apiward.scan.context import Context
+from apiward.scan.request import Request
+from apiward.scan.transport import Reply
+from apiward.spec import Api
+
+MAX_SHADOW = 300
+MAX_DEBUG = 120
+WORDS = (
+    "internal", "private", "admin", "export", "backup", "dump", "test", "dev", "beta",
+    "old", "legacy", "staff", "all", "swagger.json", "openapi.json", "api-docs", "docs",
+    "graphql", "status", "health",
+)  # fmt: skip
+HIDDEN = ("internal", "private", "admin")
+ACTIONS = ("export", "all", "dump")
+DEBUG = (
+    "debug", "debug/config", "debug/vars", "debug/env", "debug/settings", "debug/pprof",
+    "config", "config.json", "configuration", "settings", "env", ".env", "actuator",
+    "actuator/env", "actuator/configprops", "actuator/heapdump", "_debug", "__debug__",
+    "console", "metrics", "phpinfo.php", "server-status", ".git/config", "elmah.axd",
+)  # fmt: skip
+
+
+class _Discovery:
+    """Probe candidate paths anonymously; report the live ones by content."""
+
+    id = ""
+    owasp = ""
+    cwe = ""
+    remediation = ""
+    limit = 0
+    safe = True
+
+    def candidates(self, api: Api) -> Iterator[str]:
+        """The paths to try, most telling first."""
+        raise NotImplementedError
+
+    async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
+        """Fingerprint the 404, probe the candidates, report what is alive."""
+        bases = prefixes(ctx.api)
+        missing = await fingerprint(ctx, bases)
+        paths = unique(self.candidates(ctx.api), ctx.api, self.limit)
+        replies = await asyncio.gather(*(_get(ctx, path) for path in paths))
+        for path, reply in zip(paths, replies, strict=True):
+            if _alive(missing, reply):
+                yield self._finding(ctx, path, reply, missing)
+
+    def _finding(self, ctx: Context, path: str, reply: Reply, missing: NotFound) -> Outcome:
+        severity, what = judge(reply)
+        return ctx.finding(
+            self,
+            f"GET {path}",
+            title=f"Undocumented GET {path} answers anonymously with {what}",
+            severity=severity,
+            confidence=Confidence.CONFIRMED if severity >= Severity.HIGH else Confidence.FIRM,
+            detail=(
+                f"GET {path} is not in the contract, yet it answered {reply.status} without "
+                f"credentials with {what}; random paths get "
+                f"{', '.join(sorted({str(r.status) for r in missing.replies}))}."
+            ),
+            evidence=[*missing.replies[:1], reply],
+            key=path,
+        )
+
+
+class ShadowEndpoints(_Discovery):
+    """Undocumented endpoints that answer."""
+
+    id = "shadow_endpoints"
+    title = "Undocumented endpoint answers"
+    owasp = "API9:2023"
+    cwe = "CWE-1059"
+    limit = MAX_SHADOW
+    remediation = (
+        "Document every endpoint the API serves or remove it; keep internal and export "
+        "endpoints off the public listener and behind authentication."
+    )
+
+    def candidates(self, api: Api) -> Iterator[str]:
+        """Common words under every prefix, then hidden resource paths under the newest ones."""
+        bases = prefixes(api)
+        yield from (f"{base}/{word}" for base in bases for word in WORDS)
+        names = resources(api)
+        for base in _newest(bases):
+            for name in names:
+                for hidden in HIDDEN:
+                    yield f"{base}/{hidden}/{name}"
+                    yield from (f"{base}/{hidden}/{name}/{action}" for action in ACTIONS)
+                yield from (f"{base}/{name}/{action}" for action in ACTIONS)
+
+
+class DebugEndpoints(_Discovery):
+    """Debug and configuration endpoints left on."""
+
+    id = "debug_endpoints"
+    title = "Debug or configuration endpoint exposed"
+    owasp = "API8:2023"
+    cwe = "CWE-215"
+    limit = MAX_DEBUG
+    remediation = (
+        "Turn debug features off in production builds; never serve configuration or "
+        "environment over HTTP; rotate every secret such an endpoint has shown."
+    )
+
+    def candidates(self, api: Api) -> Iterator[str]:
+        """Debug words under every prefix, deepest first."""
+        for base in sorted(prefixes(api), key=lambda p: -p.count("/")):
+            yield from (f"{base}/{word}" for word in DEBUG)
+
+
+def _newest(bases: list[str]) -> list[str]:
+    """Versioned prefixes keeping only the highest version of each; or the unversioned ones."""
+    best: dict[str, tuple[int, str]] = {}
+    for base in bases:
+        parts = segments(base)
+        match = VERSION.match(parts[-1]) if parts else None
+        if match:
+            stem = "/".join(parts[:-1])
+            if stem not in best or int(match[1]) > best[stem][0]:
+                best[stem] = (int(match[1]), base)
+    return [base for _, base in best.values()] or [b for b in bases if b]
+
+
+async def _get(ctx: Context, path: str) -> Reply:
+    return await ctx.send(Request(method="GET", path=path), as_=None, note="undocumented path")
+
+
+def _alive(missing: NotFound, reply: Reply) -> bool:
+    return missing.alive(reply)
