@@ -49,6 +49,7 @@ from apiward.scan.check import (
     SkipReason,
 )
 from apiward.scan.checks.auth_bypass import AuthBypass
+from apiward.scan.checks.bfla import Bfla
 from apiward.scan.checks.bola import Bola
 from apiward.scan.checks.command_injection import CommandInjection
 from apiward.scan.checks.cors import Cors
@@ -75,6 +76,7 @@ from apiward.scan.checks.version_disclosure import VersionDisclosure
 BUILTIN: tuple[AnyCheck, ...] = (
     AuthBypass(),
     Bola(),
+    Bfla(),
     Ssrf(),
     UnsafeConsumption(),
     SqlInjection(),

@@ -1,0 +1,296 @@
+"""``bfla`` (API5): a lower-role identity succeeds on an operation of a higher role.
+
+Identities are ranked by reach (``scan.checks.privilege``); the highest-ranked that
+succeeds is *high*, and each lower role in turn is *low* (the lowest first). An
+operation is never judged for a low identity when an identity ranked at or below it
+is refused on it: the API does check roles there, and which roles it admits is its
+policy. Every finding needs a privilege signal (scopes, sibling refusals, method
+switching, and only as hints a documented 403 or admin-like naming) **and** an
+effect, while an anonymous request is refused:
+
+* **Reads**: low's answer has high's shape and carries data of identities of other
+  roles (high, firm); or, with a strong signal, is high's answer (medium, firm).
+* **Writes on low's own record** (not under ``--safe``): low changes a field of its
+  own record (a role, a limit) through the operation, a reader shows the new value
+  (high, confirmed); the old value is restored.
+* **Writes on a harmless target** (not under ``--safe``): an id that does not exist.
+  Low gets high's very answer (the lookup, not a refusal) while a lower-privileged
+  check would have stopped it: medium/firm with a strong signal, low/tentative with
+  hints only. Nothing real is deleted or changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from apiward.core.findings import Confidence, Finding, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks.privilege import REFUSED, Signals, ranks, signals
+from apiward.scan.checks.readback import (
+    changed_value,
+    changes,
+    lock,
+    object_schema,
+    read_back,
+    response_schema,
+    same_value,
+    send_as,
+)
+from apiward.scan.context import Context
+from apiward.scan.diff import leaves, meaningful, similarity
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+from apiward.scan.transport import Reply
+from apiward.spec import Operation
+
+SAME = 0.9
+MAX_FIELDS = 4
+_READS = {"GET", "HEAD"}
+_MISSING = "apiward-no-such-object-0"
+
+
+class Bfla:
+    """Lower roles reaching operations of higher roles."""
+
+    id = "bfla"
+    title = "Broken function level authorization"
+    owasp = "API5:2023"
+    cwe = "CWE-285"
+    safe = True  # reads under --safe; writes are skipped there per operation
+    remediation = (
+        "Deny by default: give every operation an explicit list of roles (or scopes) and "
+        "check it in one place before the handler runs, for every method on a path, not "
+        "only for the ones the user interface shows."
+    )
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Try ``operation`` as each lower role and compare with the highest that gets it."""
+        skip = await _precondition(ctx, operation)
+        if skip is not None:
+            yield skip
+            return
+        rank = await ranks(ctx)
+        top = max(rank.values())
+        high = [i for i in ctx.identities if rank[i.name] == top]
+        lows = _one_per_role(
+            sorted((i for i in ctx.identities if rank[i.name] < top), key=lambda i: rank[i.name])
+        )
+        for low in lows:
+            if await _enforced(ctx, operation, low, rank):
+                continue
+            finding = await self._probe(ctx, operation, low, high[0])
+            if finding is not None:
+                yield finding
+                return
+
+    async def _probe(
+        self, ctx: Context, op: Operation, low: Identity, high: Identity
+    ) -> Finding | None:
+        found = await signals(ctx, op, low, high)
+        if not found:
+            return None
+        if op.method in _READS:
+            return await self._read(ctx, op, low, high, found)
+        async with lock(ctx, low):
+            own = await self._own_record(ctx, op, low, high, found)
+        return own or await self._harmless(ctx, op, low, high, found)
+
+    async def _read(
+        self, ctx: Context, op: Operation, low: Identity, high: Identity, found: Signals
+    ) -> Finding | None:
+        theirs, mine = await ctx.legit(op, high), await ctx.legit(op, low)
+        if not (theirs.ok and mine.ok and meaningful(theirs.text)):
+            return None
+        if _shape(mine.text) != _shape(theirs.text) or not await _anonymous_refused(ctx, op, high):
+            return None
+        others = _others_data(ctx, low, mine)
+        if others:
+            what = f"and carries data of identities of other roles ({', '.join(others[:3])})"
+            return self._finding(ctx, op, low, high, found, [theirs, mine], what, Severity.HIGH)
+        if found.strong and similarity(mine.text, theirs.text) >= SAME:
+            what = f"and is {high.name}'s answer"
+            return self._finding(ctx, op, low, high, found, [theirs, mine], what, Severity.MEDIUM)
+        return None
+
+    async def _own_record(
+        self, ctx: Context, op: Operation, low: Identity, high: Identity, found: Signals
+    ) -> Finding | None:
+        base = ctx.baseline(op, low)
+        before = await read_back(ctx, op, base, low) if isinstance(base.body, dict) else None
+        if before is None:
+            return None
+        schemas = object_schema(ctx, response_schema(before.reader))
+        fields = [n for n in base.body if n in before.data and before.data[n] is not None]
+        for name in fields[:MAX_FIELDS]:
+            value = changed_value(name, schemas.get(name, {}), before.data[name])
+            if not changes(value):
+                continue
+            attack = await send_as(
+                ctx,
+                base.with_param(Where.BODY, name, value),
+                low,
+                f"{low.name} sets its own {name}",
+            )
+            after = await read_back(ctx, op, base, low) if attack.ok else None
+            if after is None or not same_value(after.data.get(name), value):
+                continue
+            restored = await _restore(ctx, op, base, name, before.data[name], (low, high))
+            what = (
+                f"and {after.reader.key} shows {name} changed from {before.data[name]!r} to "
+                f"{value!r} ({'restored' if restored else 'restoring it FAILED'})"
+            )
+            evidence = [before.reply, attack, after.reply]
+            return self._finding(
+                ctx, op, low, high, found, evidence, what, Severity.HIGH, f"body:{name}"
+            )
+        return None
+
+    async def _harmless(
+        self, ctx: Context, op: Operation, low: Identity, high: Identity, found: Signals
+    ) -> Finding | None:
+        slots = [s for s in ctx.harvest.slots(op) if s.where is Where.PATH]
+        if not slots:
+            return None
+        target = ctx.request(op)
+        for slot in slots:
+            target = target.with_param(Where.PATH, slot.name, _missing(slot.schema))
+        theirs = await ctx.send(
+            target, as_=high, note=f"{high.name} on an object that does not exist"
+        )
+        if theirs.status in REFUSED or theirs.status >= 500:
+            return None
+        mine = await ctx.send(target, as_=low, note=f"{low.name} on the same missing object")
+        if mine.status != theirs.status or similarity(mine.text, theirs.text) < SAME:
+            return None
+        anonymous = await ctx.send(target, as_=None, note="anonymous, same request")
+        if anonymous.status not in REFUSED:
+            return None
+        what = f"on an object that does not exist, exactly as {high.name} (the role check let it through)"
+        severity = Severity.MEDIUM if found.strong else Severity.LOW
+        key = f"path:{slots[0].name}"
+        return self._finding(
+            ctx, op, low, high, found, [theirs, anonymous, mine], what, severity, key
+        )
+
+    def _finding(
+        self,
+        ctx: Context,
+        op: Operation,
+        low: Identity,
+        high: Identity,
+        found: Signals,
+        evidence: list[Reply],
+        what: str,
+        severity: Severity,
+        key: str = "function",
+    ) -> Finding:
+        confirmed = key.startswith("body:")
+        confidence = Confidence.CONFIRMED if confirmed else Confidence.FIRM
+        if severity is Severity.LOW:
+            confidence = Confidence.TENTATIVE
+        return ctx.finding(
+            self,
+            op,
+            title=f"{low.name} ({low.role or 'no role'}) reaches {op.key}, an operation of {high.role or high.name}",
+            severity=severity,
+            confidence=confidence,
+            detail=(
+                f"{op.key} belongs to a higher role: {found.text()}. {low.name} got "
+                f"{evidence[-1].status} {what}; an anonymous request is refused."
+            ),
+            evidence=evidence,
+            key=key,
+        )
+
+
+async def _precondition(ctx: Context, op: Operation) -> Skip | None:
+    if not ctx.identities:
+        return Skip(reason=SkipReason.NO_IDENTITIES)
+    if op.is_public or op.auth_optional:
+        return Skip(reason=SkipReason.NOT_APPLICABLE, detail="the contract does not require auth")
+    if len({i.role for i in ctx.identities}) < 2:
+        return Skip(reason=SkipReason.NOT_APPLICABLE, detail="needs identities of two roles")
+    if op.method not in _READS and ctx.safe:
+        return Skip(reason=SkipReason.UNSAFE, detail=f"{op.method} as a lower role")
+    if len(set((await ranks(ctx)).values())) < 2:
+        return Skip(reason=SkipReason.NOT_APPLICABLE, detail="no identity ranks above another")
+    return None
+
+
+def _one_per_role(identities: list[Identity]) -> list[Identity]:
+    seen: set[str] = set()
+    out = []
+    for identity in identities:
+        if identity.role not in seen:
+            seen.add(identity.role)
+            out.append(identity)
+    return out
+
+
+async def _enforced(ctx: Context, op: Operation, low: Identity, rank: dict[str, int]) -> bool:
+    """True when an identity ranked at or below ``low`` is refused on ``op`` (reads only)."""
+    if op.method not in _READS:
+        return False
+    below = [i for i in ctx.identities if rank[i.name] <= rank[low.name]]
+    for identity in below:
+        if (await ctx.legit(op, identity)).status in REFUSED:
+            return True
+    return False
+
+
+async def _anonymous_refused(ctx: Context, op: Operation, high: Identity) -> bool:
+    reply = await ctx.send(ctx.baseline(op, high), as_=None, note="anonymous, same request")
+    return reply.status in REFUSED
+
+
+def _shape(text: str) -> frozenset[str]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return frozenset()
+    return frozenset(path for path, _ in leaves(data))
+
+
+def _others_data(ctx: Context, low: Identity, reply: Reply) -> list[str]:
+    """Values that belong to identities of other roles and show in ``reply``."""
+    roles = {i.name: i.role for i in ctx.identities}
+    owned = {
+        str(s.value)
+        for s in ctx.harvest.sightings
+        if s.identity in roles
+        and roles[s.identity] != low.role
+        and isinstance(s.value, str)
+        and len(s.value) >= 3
+        and ctx.harvest.is_owned(s)
+    }
+    for identity in ctx.identities:
+        if identity.role != low.role and identity.login is not None:
+            owned |= {str(v) for k, v in identity.login.body.items() if "user" in k or "name" in k}
+    shown = {value for _, value in leaves(reply.data)} if reply.data is not None else set()
+    return sorted(v for v in owned if _quoted(v) in shown)
+
+
+def _quoted(value: str) -> str:
+    return json.dumps(value)
+
+
+async def _restore(
+    ctx: Context, op: Operation, base: Request, name: str, old: Any, who: tuple[Identity, Identity]
+) -> bool:
+    for identity in who:
+        await send_as(ctx, base.with_param(Where.BODY, name, old), identity, f"restore {name}")
+        seen = await read_back(ctx, op, base, who[0])
+        if seen is not None and same_value(seen.data.get(name), old):
+            return True
+    return False
+
+
+def _missing(schema: Any) -> str:
+    kind = schema.get("type") if hasattr(schema, "get") else None
+    if kind == "integer":
+        return "987654321"
+    if hasattr(schema, "get") and schema.get("format") == "uuid":
+        return "00000000-0000-4000-8000-00000000a11d"
+    return _MISSING

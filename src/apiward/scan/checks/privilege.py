@@ -1,0 +1,170 @@
+"""Who ranks above whom, and what says an operation belongs to the higher role (for ``bfla``).
+
+*Ranks*: identities are ordered by their **reach** — how few of the contract's secured
+reads refuse them (401/403) with their own legitimate request — and, on a tie, by the
+role's name (``admin``/``root`` above ``support``/``staff`` above the rest above
+``guest``/``viewer``). Computed once per scan from replies every check shares.
+
+*Signals* that an operation is privileged, each named in the finding:
+
+============  ======  ===========================================================
+scope         strong  the operation requires OAuth scopes the low identity's JWT lacks
+sibling       strong  the low identity is refused on a read of the same family (tag,
+                      else parent path) that the high identity gets
+method        strong  GET on the same path is documented without 403 while this
+                      method documents 403, and GET does not refuse the low identity
+declared-403  hint    the operation documents a 403 answer
+naming        hint    ``admin``, ``internal``, ``manage``... in the path, tags or id
+============  ======  ===========================================================
+
+Hints never decide alone: ``bfla`` also needs a shown effect or others' data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from apiward.scan.context import Context
+from apiward.scan.identities import Identity
+from apiward.spec import Operation
+
+REFUSED = frozenset({401, 403})
+_NAMING = re.compile(
+    r"(^|[^a-z])(admin\w*|internal|manage\w*|management|backoffice|back-office|staff|"
+    r"superuser|privileged|moderat\w*|ops)([^a-z]|$)",
+    re.IGNORECASE,
+)
+_TIERS = (
+    (re.compile(r"admin|root|super|owner", re.IGNORECASE), 3),
+    (re.compile(r"staff|support|manag|moderat|operat|editor|teller|employee|agent", re.I), 2),
+    (re.compile(r"guest|anon|viewer|read|none|public", re.IGNORECASE), 0),
+)
+_RANKS: WeakKeyDictionary[Context, asyncio.Task[dict[str, int]]] = WeakKeyDictionary()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Signals:
+    """What says an operation belongs to a higher role than the low identity's."""
+
+    strong: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.strong or self.hints)
+
+    def text(self) -> str:
+        """The signals in words, strong ones first."""
+        return "; ".join((*self.strong, *self.hints))
+
+
+async def ranks(ctx: Context) -> dict[str, int]:
+    """Each identity's rank (higher reaches more), computed once per scan."""
+    if ctx not in _RANKS:
+        task = asyncio.ensure_future(_rank(ctx))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        _RANKS[ctx] = task
+    return await asyncio.shield(_RANKS[ctx])
+
+
+async def _rank(ctx: Context) -> dict[str, int]:
+    reads = [op for op in ctx.api.operations if op.method == "GET" and not op.is_public]
+    keys: dict[str, tuple[int, int]] = {}
+    for identity in ctx.identities:
+        replies = await asyncio.gather(*(ctx.legit(op, identity) for op in reads))
+        refused = sum(r.status in REFUSED for r in replies)
+        keys[identity.name] = (-refused, tier(identity.role))
+    order = sorted(set(keys.values()))
+    return {name: order.index(key) for name, key in keys.items()}
+
+
+def tier(role: str) -> int:
+    """The rank a role's name suggests (used only to break ties in reach)."""
+    return next((level for pattern, level in _TIERS if pattern.search(role)), 1)
+
+
+async def signals(ctx: Context, op: Operation, low: Identity, high: Identity) -> Signals:
+    """Everything that says ``op`` belongs to ``high``'s role rather than ``low``'s."""
+    strong = [s for s in (_scopes(ctx, op, low), await _method(ctx, op, low)) if s]
+    strong += await _siblings(ctx, op, low, high)
+    hints = []
+    if "403" in op.responses:
+        hints.append("the contract documents a 403 answer for it")
+    words = " ".join((op.path, *op.tags, op.operation_id or ""))
+    if match := _NAMING.search(words):
+        hints.append(f"its name says {match.group(2)!r} (a hint, not proof)")
+    return Signals(strong=tuple(strong), hints=tuple(hints))
+
+
+def _scopes(ctx: Context, op: Operation, low: Identity) -> str:
+    held = token_scopes(ctx, low)
+    needed = [{s for scopes in alt.values() for s in scopes} for alt in op.security]
+    if held is None or not needed or not all(needed):
+        return ""
+    if all(alt - held for alt in needed):
+        missing = sorted(set.union(*(alt - held for alt in needed)))
+        return f"it requires scope {', '.join(missing)}, which {low.name}'s token does not carry"
+    return ""
+
+
+def token_scopes(ctx: Context, identity: Identity) -> set[str] | None:
+    """The scopes in the identity's JWT (``scope``, ``scp``...), None when not visible."""
+    for _, value in ctx.sessions.credentials(identity).headers:
+        claims = _claims(value.split(" ")[-1])
+        for key in ("scope", "scp", "scopes", "permissions"):
+            held = claims.get(key) if claims else None
+            if isinstance(held, str):
+                return set(held.split())
+            if isinstance(held, list):
+                return {str(s) for s in held}
+    return None
+
+
+def _claims(token: str) -> dict[str, Any] | None:
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+async def _method(ctx: Context, op: Operation, low: Identity) -> str:
+    read = ctx.api.operation("GET", op.path)
+    if op.method == "GET" or read is None or "403" not in op.responses or "403" in read.responses:
+        return ""
+    if (await ctx.legit(read, low)).status in REFUSED:
+        return ""
+    return (
+        f"GET {op.path} is open to {low.name} and documents no 403, while {op.method} "
+        "on the same path documents one"
+    )
+
+
+async def _siblings(ctx: Context, op: Operation, low: Identity, high: Identity) -> list[str]:
+    family = [
+        o
+        for o in ctx.api.operations
+        if o.method == "GET" and o.key != op.key and not o.is_public and _related(o, op)
+    ]
+    refused = []
+    for other in family:
+        mine, theirs = await ctx.legit(other, low), await ctx.legit(other, high)
+        if mine.status in REFUSED and theirs.ok:
+            refused.append(other.key)
+    if not refused:
+        return []
+    return [f"{low.name} is refused on {', '.join(refused[:3])} of the same family"]
+
+
+def _related(a: Operation, b: Operation) -> bool:
+    if a.tags and b.tags:
+        return bool(set(a.tags) & set(b.tags))
+    return a.path.rsplit("/", 1)[0] == b.path.rsplit("/", 1)[0]
