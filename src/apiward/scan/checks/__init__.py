@@ -51,6 +51,7 @@ from apiward.scan.check import (
 from apiward.scan.checks.auth_bypass import AuthBypass
 from apiward.scan.checks.bfla import Bfla
 from apiward.scan.checks.bola import Bola
+from apiward.scan.checks.business_flows import BusinessFlows
 from apiward.scan.checks.command_injection import CommandInjection
 from apiward.scan.checks.cors import Cors
 from apiward.scan.checks.errors import ErrorDisclosure
@@ -62,6 +63,7 @@ from apiward.scan.checks.login import LoginFlaws
 from apiward.scan.checks.mass_assignment import MassAssignment
 from apiward.scan.checks.nosql_injection import NoSqlInjection
 from apiward.scan.checks.path_traversal import PathTraversal
+from apiward.scan.checks.rate_limit import RateLimit
 from apiward.scan.checks.resource_limits import ResourceLimits
 from apiward.scan.checks.shadow import DebugEndpoints, ShadowEndpoints
 from apiward.scan.checks.sql_injection import SqlInjection
@@ -85,6 +87,8 @@ BUILTIN: tuple[AnyCheck, ...] = (
     TemplateInjection(),
     PathTraversal(),
     ResourceLimits(),
+    RateLimit(),
+    BusinessFlows(),
     ExcessiveData(),
     Cors(),
     SecurityHeaders(),
