@@ -8,8 +8,9 @@ party and serves what must not be trusted:
    XHTML, SVG or XML and that holds the marker — any script in it runs with the API's
    cookies and origin: stored XSS by proxy (high, confirmed).
 2. otherwise, a JSON document with an injected field (random name, random value).
-   When the API's own JSON then carries that field, it stored third-party data without
-   validating its shape (medium, firm).
+   When the API's own JSON answers (parsed, any depth) then carry that field, it stored
+   third-party data without validating its shape (medium, firm). Content served back
+   as plain text or as a download is not flagged: it is neither active nor parsed.
 
 "Then" means the answer to the request itself and to the operations that read the
 same resource: GET on the same path, on its parent, and on the created object.
@@ -97,7 +98,8 @@ class UnsafeConsumption:
         if await ctx.canary.hit(token.token, self.wait) is None:
             return None
         for reply in await _read_back(ctx, operation, who, delivery):
-            if reply.ok and f'"{field}"' in reply.text and value in reply.text:
+            kind = (reply.header("content-type") or "").split(";")[0].strip().lower()
+            if reply.ok and kind.endswith("json") and _carries(reply.data, field, value):
                 detail = (
                     f"The API fetched a JSON document from the URL in {item.name} and its answer "
                     f"({reply.sent.method} {reply.sent.target}) carries the document's made-up "
@@ -151,6 +153,15 @@ async def _read_back(
             request = request.with_param(Where.PATH, slot, delivery.created)
         replies.append(await ctx.send(request, as_=who.identity, note=f"read back: {reader.key}"))
     return replies
+
+
+def _carries(data: object, field: str, value: str) -> bool:
+    """True when the parsed JSON ``data`` has ``field`` set to ``value`` at some depth."""
+    if isinstance(data, dict):
+        if data.get(field) == value:
+            return True
+        return any(_carries(v, field, value) for v in data.values())
+    return isinstance(data, list) and any(_carries(v, field, value) for v in data)
 
 
 def _item_slot(reader: str, collection: str) -> str | None:
