@@ -107,7 +107,11 @@ def test_planted_flaw_is_stopped(bank: tuple[Target, Path], flaw_id: str) -> Non
     t, _ = bank
     if flaw_id == "mass-assignment-register-role":
         # Its exploit cannot continue once the sign-up is refused; check that refusal itself.
-        body = {"username": "mallory-x", "password": "mallory-password-1", "email": "m@evil.example"}
+        body = {
+            "username": "mallory-x",
+            "password": "mallory-password-1",
+            "email": "m@evil.example",
+        }
         refused = t.client.post("/api/v2/auth/register", json={**body, "role": "admin"})
         assert (refused.status_code, refused.json()["field"]) == (422, "body/role")
         return
