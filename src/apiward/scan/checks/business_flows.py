@@ -48,7 +48,7 @@ _USERNAME = re.compile(r"^(username|user_?name|login|handle|nick(name)?|user)$",
 _EMAIL = re.compile(r"e_?mail", re.I)
 _REFERRAL = re.compile(r"referr|invit|sponsor|ref_?code", re.I)
 _METER = re.compile(r"balance|credit|points|bonus|reward|wallet|funds|cash|miles", re.I)
-_MONEY = re.compile(r"balance|credit|wallet|funds|cash", re.I)
+_MONEY = re.compile(r"balance|credit|wallet|funds|cash|money", re.I)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,8 +57,12 @@ class Reading:
 
     total: float
     replies: tuple[Reply, ...]
-    money: bool
-    names: str
+    values: dict[str, float]
+
+    def grown(self, before: Reading) -> tuple[list[str], bool]:
+        """The meters that grew since ``before``, and whether any of them is money."""
+        names = sorted(n for n, v in self.values.items() if v > before.values.get(n, 0.0))
+        return names, any(_MONEY.search(n) for n in names)
 
 
 class BusinessFlows:
@@ -154,16 +158,17 @@ class BusinessFlows:
         readings: list[Reading],
     ) -> Outcome:
         first, last = readings[0], readings[-1]
+        names, money = last.grown(first)
         return ctx.finding(
             self,
             op,
             title=f"Every scripted sign-up with {referrer.name}'s {referral} pays a bonus",
-            severity=Severity.HIGH if last.money else Severity.MEDIUM,
+            severity=Severity.HIGH if money else Severity.MEDIUM,
             confidence=Confidence.CONFIRMED,
             detail=(
                 f"{REPEAT} sign-ups in a row, each with a fresh username and "
                 f"{referrer.name}'s {referral}, all succeeded, and {referrer.name}'s "
-                f"{last.names} grew after every one: {first.total:g} → {last.total:g}. "
+                f"{', '.join(names)} grew after every one: {first.total:g} → {last.total:g}. "
                 "A script can mint bonuses without limit."
             ),
             evidence=[first.replies[0], replies[0], replies[-1], last.replies[0]],
@@ -199,16 +204,17 @@ class BusinessFlows:
         readings: list[Reading],
     ) -> Outcome:
         first, last = readings[0], readings[-1]
+        grown, money = last.grown(first)
         names = sorted(k for k, v in (replies[0].sent.body or {}).items() if isinstance(v, str))
         return ctx.finding(
             self,
             op,
             title=f"{identity.name} redeems the same value {REPEAT} times, credited each time",
-            severity=Severity.HIGH if last.money else Severity.MEDIUM,
+            severity=Severity.HIGH if money else Severity.MEDIUM,
             confidence=Confidence.CONFIRMED,
             detail=(
                 f"The same request was accepted {REPEAT} times in a row and {identity.name}'s "
-                f"{last.names} grew after every one: {first.total:g} → {last.total:g}."
+                f"{', '.join(grown)} grew after every one: {first.total:g} → {last.total:g}."
             ),
             evidence=[first.replies[0], replies[0], replies[-1], last.replies[0]],
             key=f"body:{','.join(names)}" if names else "flow:redeem",
@@ -283,18 +289,17 @@ def _code(data: Any, prop: str) -> str | None:
 
 async def _read(ctx: Context, identity: Identity) -> Reading:
     """The identity's meters now, read afresh from its own resources."""
-    total, replies, names = 0.0, [], set()
+    values: dict[str, float] = {}
+    replies = []
     for op in _own_reads(ctx):
         legit = await ctx.legit(op, identity)
         if not legit.ok or not _meters(legit.data):
             continue
         reply = await ctx.send(ctx.baseline(op, identity), as_=identity, note="read back")
-        found = _meters(reply.data) if reply.ok else {}
-        total += sum(found.values())
-        names |= set(found)
+        for name, value in (_meters(reply.data) if reply.ok else {}).items():
+            values[name] = values.get(name, 0.0) + value
         replies.append(reply)
-    money = any(_MONEY.search(n) for n in names)
-    return Reading(total=total, replies=tuple(replies), money=money, names=", ".join(sorted(names)))
+    return Reading(total=sum(values.values()), replies=tuple(replies), values=values)
 
 
 def _meters(data: Any) -> dict[str, float]:

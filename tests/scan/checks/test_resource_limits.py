@@ -1,0 +1,88 @@
+"""resource_limits on tiny apps of other shapes: an envelope page, an id batch, a body cap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from limits_support import on, scan_only, token_user
+
+from apiward.scan.checks.resource_limits import ResourceLimits
+
+ITEMS = [{"sku": f"SKU-{n:04d}", "price": n} for n in range(40)]
+
+
+_BEARER = HTTPBearer()
+
+
+def _me(creds: Annotated[HTTPAuthorizationCredentials, Depends(_BEARER)]) -> str:
+    if creds.credentials != "t-ann":
+        raise HTTPException(401)
+    return "ann"
+
+
+User = Annotated[str, Depends(_me)]
+
+
+def _app(*, bounded: bool) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/catalog")
+    def catalog(
+        user: User,
+        per_page: Annotated[int, Query(ge=1)] = 5,
+    ) -> dict[str, Any]:
+        """Products, a page at a time (at most 10)."""
+        size = min(per_page, 10) if bounded else per_page  # bounded: clamped silently
+        return {"data": ITEMS[:size], "total": len(ITEMS)}
+
+    @app.post("/prices")
+    def prices(
+        user: User,
+        skus: Annotated[list[str], Body(embed=True)],
+    ) -> dict[str, Any]:
+        """Prices of up to 5 skus."""
+        if bounded and len(skus) > 5:
+            raise HTTPException(400, "at most 5")
+        return {"results": [{"sku": s, "price": None} for s in skus]}
+
+    @app.middleware("http")
+    async def cap(request: Request, call_next: Callable[[Request], Any]) -> Any:
+        if bounded and int(request.headers.get("content-length", "0")) > 64_000:
+            return JSONResponse({"detail": "too large"}, status_code=413)
+        return await call_next(request)
+
+    _declare_maximum(app)
+    return app
+
+
+def _declare_maximum(app: FastAPI) -> None:
+    """The contract says per_page ≤ 10 and skus ≤ 5, whatever the code does."""
+    spec = app.openapi()
+    param = spec["paths"]["/catalog"]["get"]["parameters"][0]
+    param["schema"]["maximum"] = 10
+    spec["components"]["schemas"]["Body_prices_prices_post"]["properties"]["skus"]["maxItems"] = 5
+
+
+Serve = Callable[[Any], Any]
+
+
+def _scan(serve: Serve, app: FastAPI) -> dict[str, str]:
+    url = serve(app).url
+    results = scan_only(url, [ResourceLimits()], (token_user("ann", "t-ann"),))
+    assert results.errors == []
+    return on(results, "resource_limits")
+
+
+def test_fires_on_an_envelope_page_an_id_batch_and_a_big_body(serve: Serve) -> None:
+    """per_page=100 returns 40 items past the maximum 10; 50 skus are all priced; 2 MB is read."""
+    found = _scan(serve, _app(bounded=False))
+    assert found == {"GET /catalog": "medium", "POST /prices": "medium"}
+
+
+def test_silent_when_pages_are_clamped_batches_refused_and_bodies_capped(serve: Serve) -> None:
+    """A clamped page, a refused batch and a 413 are not findings."""
+    assert _scan(serve, _app(bounded=True)) == {}
