@@ -44,13 +44,14 @@ class Subject:
 
 
 def token_of(ctx: Context, identity: Identity) -> str | None:
-    """The token ``identity`` sends: a header value without its scheme word, or a cookie."""
+    """The token ``identity`` sends: a JWT wherever it is, else a value without its scheme word."""
     credentials = ctx.sessions.credentials(identity)
-    for _, value in credentials.headers:
-        token = value.split(" ", 1)[1] if " " in value.strip() else value
-        if token.strip():
-            return token.strip()
-    return next((v for _, v in credentials.cookies if v), None)
+    for _, value in (*credentials.headers, *credentials.cookies):
+        jwt = find(value)
+        token = jwt.raw if jwt else value.strip().rsplit(" ", 1)[-1]
+        if token:
+            return token
+    return None
 
 
 def secured_gets(ctx: Context) -> list[Operation]:
