@@ -2,7 +2,8 @@
 
 MongoDB-style databases take operators as values (``{"$ne": x}``), and many APIs pass
 JSON fields, or PHP/Express-style query keys (``name[$ne]=x``), straight into a query.
-For every free-text input: an always-true operator (``$ne`` a random string, then
+For every free-text input (and for all JSON body fields at once, as a login needs
+both its fields to match): an always-true operator (``$ne`` a random string, then
 ``$gt`` "") against an always-false one (``$eq`` a random string). It holds when the
 false one gets the legitimate answer (the random string matches nothing, as the
 legitimate value did), the true one is accepted and answers differently (it matched:
@@ -50,52 +51,60 @@ class NoSqlInjection:
         if who is None:
             yield Skip(reason=SkipReason.NO_ACCESS)
             return
-        for item in items:
-            outcome = await self._input(ctx, operation, who, item)
+        # A form field cannot carry an object.
+        json_body = who.request.body_kind is BodyKind.JSON
+        items = [i for i in items if i.where is Where.QUERY or json_body]
+        groups = [[item] for item in items]
+        fields = [i for i in items if i.where is Where.BODY]
+        if len(fields) > 1:
+            groups.append(fields)  # a login needs every field to match at once
+        shown = False
+        for group in groups:
+            if len(group) > 1 and shown:
+                continue  # one body field alone already shows it
+            outcome = await self._group(ctx, operation, who, group)
             if outcome is not None:
+                shown = shown or group[0].where is Where.BODY
                 yield outcome
 
-    async def _input(
-        self, ctx: Context, operation: Operation, who: Caller, item: Input
+    async def _group(
+        self, ctx: Context, operation: Operation, who: Caller, group: list[Input]
     ) -> Outcome | None:
-        if item.where is Where.BODY and who.request.body_kind is not BodyKind.JSON:
-            return None  # a form field cannot carry an object
+        names = ", ".join(i.name for i in group)
         for operator in _TRUE:
-            first = await _differential(ctx, who, item, operator)
+            first = await _differential(ctx, who, group, operator)
             if first is None:
                 continue
-            again = await _differential(ctx, who, item, operator)
+            again = await _differential(ctx, who, group, operator)
             return ctx.finding(
                 self,
                 operation,
-                title=f"{item.where} {item.name} takes query operators ({operator})",
+                title=f"{group[0].where} {names}: query operators accepted ({operator})",
                 severity=Severity.HIGH,
                 confidence=Confidence.CONFIRMED if again else Confidence.FIRM,
                 detail=(
-                    f"{item.name} as {{{operator!r}: …}} got a different answer from "
+                    f"{names} as {{{operator!r}: …}} got a different answer from "
                     f"{{'$eq': …}} of the same random string, which got the legitimate answer: "
                     "the operator reached the database query"
                     + (" (again with a fresh string)." if again else " (once; not repeatable).")
                 ),
                 evidence=[who.legit, *first],
-                key=item.key,
+                key=",".join(i.key for i in group),
             )
         return None
 
 
 async def _differential(
-    ctx: Context, who: Caller, item: Input, operator: str
+    ctx: Context, who: Caller, group: list[Input], operator: str
 ) -> tuple[Reply, Reply] | None:
     value = marker()
     true_value = "" if operator == "$gt" else value
-    false = await ctx.send(
-        _operator(who.request, item, "$eq", value), as_=who.identity, note="$eq: matches nothing"
-    )
-    true = await ctx.send(
-        _operator(who.request, item, operator, true_value),
-        as_=who.identity,
-        note=f"{operator}: matches everything",
-    )
+    false_request, true_request = who.request, who.request
+    for item in group:
+        false_request = _operator(false_request, item, "$eq", value)
+        true_request = _operator(true_request, item, operator, true_value)
+    false = await ctx.send(false_request, as_=who.identity, note="$eq: matches nothing")
+    true = await ctx.send(true_request, as_=who.identity, note=f"{operator}: matches everything")
     if not true.ok or false.status != who.legit.status:
         return None
     if similarity(false.text, who.legit.text) < SAME or similarity(true.text, false.text) >= SAME:

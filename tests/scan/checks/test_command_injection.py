@@ -1,0 +1,64 @@
+"""command_injection on tiny apps whose 'shell' is simulated (no real shell runs); silent when inert.
+
+The vulnerable app parses what a shell would run after a separator — ``echo`` joins
+quoted halves, ``sleep N`` awaits ``asyncio.sleep`` — so the tests are about the
+detector, and nothing is ever executed on the machine running them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from fastapi import FastAPI
+from injection_support import found, scan_app
+
+from apiward.core.findings import Severity
+from apiward.scan.checks.command_injection import CommandInjection
+
+_ECHO = re.compile(r"(?:;|\|)echo (\w+)''(\w+)")
+_SLEEP = re.compile(r"\$\(sleep ([\d.]+)\)")
+
+
+def _app(*, echoes: bool, sleeps: bool) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/ping")
+    async def ping(host: str) -> dict[str, str]:
+        output = f"PING {host.split(';')[0].split('|')[0]}: 1 packet"
+        if echoes and (match := _ECHO.search(host)):
+            output += "\n" + match[1] + match[2]
+        if sleeps and (match := _SLEEP.search(host)):
+            await asyncio.sleep(float(match[1]))
+        return {"output": output}
+
+    return app
+
+
+def test_echoed_marker_found() -> None:
+    """A marker echoed in two quoted halves coming back joined is a critical finding."""
+    results = scan_app(_app(echoes=True, sleeps=False), [CommandInjection(delay=0.5)])
+    [finding] = found(results, "command_injection")
+    assert finding.key == "query:host"
+    assert finding.severity is Severity.CRITICAL
+
+
+def test_blind_sleep_found_outside_safe_mode() -> None:
+    """A $(sleep N) that delays the answer twice, while sleep 0 does not, is a finding."""
+    results = scan_app(_app(echoes=False, sleeps=True), [CommandInjection(delay=0.5)])
+    [finding] = found(results, "command_injection")
+    assert "$( )" in finding.title
+
+
+def test_safe_mode_skips_the_sleeps() -> None:
+    """Under --safe the blind app is not probed with sleeps, and the skip says so."""
+    app = _app(echoes=False, sleeps=True)
+    results = scan_app(app, [CommandInjection(delay=0.5)], safe=True)
+    assert results.findings == []
+    assert any("time-based" in s.detail for s in results.skipped)
+
+
+def test_silent_on_an_app_without_a_shell() -> None:
+    """An app that only echoes its input back is not flagged."""
+    results = scan_app(_app(echoes=False, sleeps=False), [CommandInjection(delay=0.5)])
+    assert results.findings == []

@@ -1,0 +1,89 @@
+"""sql_injection on tiny SQLite apps: boolean-only (errors hidden), error-based in a JSON body; silent when bound."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from injection_support import found, scan_app
+from pydantic import BaseModel
+
+from apiward.core.findings import Confidence
+from apiward.scan import Results
+from apiward.scan.checks.sql_injection import SqlInjection
+
+ROWS = [(1, "alpha", "red"), (2, "beta", "blue"), (3, "gamma", "red")]
+
+
+class Filter(BaseModel):
+    """Products by colour."""
+
+    colour: str
+
+
+def _db() -> sqlite3.Connection:
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    db.execute("CREATE TABLE products (id INTEGER, name TEXT, colour TEXT)")
+    db.executemany("INSERT INTO products VALUES (?, ?, ?)", ROWS)
+    return db
+
+
+def _app(*, bound: bool) -> FastAPI:
+    app = FastAPI()
+    db = _db()
+
+    @app.get("/products")
+    async def products(name: str) -> list[dict[str, Any]]:
+        try:
+            if bound:
+                rows = db.execute("SELECT id, name FROM products WHERE name = ?", (name,))
+            else:
+                rows = db.execute(f"SELECT id, name FROM products WHERE name = '{name}'")  # noqa: S608
+            return [{"id": r[0], "name": r[1]} for r in rows]
+        except sqlite3.Error:
+            return []  # errors hidden: only the boolean differential can tell
+
+    @app.post("/products/filter")
+    async def by_colour(body: Filter) -> dict[str, Any]:
+        try:
+            if bound:
+                rows = db.execute("SELECT id FROM products WHERE colour = ?", (body.colour,))
+            else:
+                rows = db.execute(f'SELECT id FROM products WHERE colour = "{body.colour}"')  # noqa: S608
+            return {"ids": [r[0] for r in rows]}
+        except sqlite3.Error as error:
+            return {"error": f"sqlite3.OperationalError: {error}"}
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def pasted() -> Results:
+    """A scan of the app that pastes input into SQL."""
+    return scan_app(_app(bound=False), [SqlInjection(delay=1.0)])
+
+
+def test_boolean_differential_found_when_errors_are_hidden(pasted: Results) -> None:
+    """With errors swallowed, a true/false condition pair that holds twice is confirmed."""
+    [finding] = [f for f in found(pasted, "sql_injection") if f.operation == "GET /products"]
+    assert "boolean" in finding.title
+    assert finding.confidence is Confidence.CONFIRMED
+
+
+def test_error_based_found_in_a_json_body(pasted: Results) -> None:
+    """A double quote that breaks the query shows SQLite's error; doubled, it does not."""
+    [finding] = [
+        f for f in found(pasted, "sql_injection") if f.operation == "POST /products/filter"
+    ]
+    assert finding.key == "body:colour"
+    assert "error-based" in finding.title
+    assert finding.confidence is Confidence.CONFIRMED
+
+
+def test_silent_on_bound_parameters() -> None:
+    """The same app with bound parameters gives no finding."""
+    results = scan_app(_app(bound=True), [SqlInjection(delay=1.0)])
+    assert results.findings == []
+    assert results.errors == []
