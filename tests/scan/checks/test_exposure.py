@@ -1,0 +1,118 @@
+"""excessive_data: undeclared properties and secrets in legitimate answers, by the contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from tiny_support import app, caller, operation, scan_app
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.checks.exposure import ExcessiveData
+from apiward.scan.checks.secrets import secret_kind
+
+BCRYPT = "$2b$12$" + "R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"
+SCHEMAS = {
+    "Contact": {"type": "object", "properties": {"mail": {"type": "string"}}},
+    "Base": {"type": "object", "properties": {"login": {"type": "string"}}},
+    "Profile": {
+        "allOf": [
+            {"$ref": "#/components/schemas/Base"},
+            {"type": "object", "properties": {"contact": {"$ref": "#/components/schemas/Contact"}}},
+        ]
+    },
+    "Tags": {"type": "object", "additionalProperties": {"type": "string"}},
+}
+PATHS = {
+    "/v3/profile": {"get": operation({"$ref": "#/components/schemas/Profile"})},
+    "/v3/tags": {"get": operation({"$ref": "#/components/schemas/Tags"})},
+    "/v3/login": {
+        "post": operation(
+            {"type": "object", "properties": {"access_token": {"type": "string"}}},
+            secured=False,
+            requestBody={
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+        )
+    },
+}
+
+
+def _bank(extra: dict[str, Any], contact_extra: dict[str, Any]) -> Any:
+    async def profile(request: Request) -> Response:
+        who = caller(request)
+        if who is None:
+            return JSONResponse({"detail": "no"}, status_code=401)
+        contact = {"mail": f"{who}@example.com", **contact_extra}
+        return JSONResponse({"login": who, "contact": contact, **extra})
+
+    async def tags(_: Request) -> Response:
+        return JSONResponse({"colour": "blue", "size": "xl", "anything": "goes"})
+
+    async def login(_: Request) -> Response:
+        return JSONResponse({"access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl"})
+
+    routes = [
+        Route("/v3/profile", profile),
+        Route("/v3/tags", tags),
+        Route("/v3/login", login, methods=["POST"]),
+    ]
+    return app(PATHS, routes, schemas=SCHEMAS)
+
+
+@pytest.fixture(scope="module")
+def leaky() -> dict[str, Any]:
+    """Findings on an API whose profile carries a bcrypt hash, a session secret, an SSN."""
+    extra = {"pwd_digest": BCRYPT, "session_secret": "q8Zt3LmX0pW7vR2kYs9B", "theme": "dark"}
+    results = scan_app(_bank(extra, {"tax_ref": "123-45-6789"}), [ExcessiveData()])
+    return {f.key: f for f in results.findings}
+
+
+def test_secrets_are_high_and_named_by_path(leaky: dict[str, Any]) -> None:
+    """A bcrypt hash, an undeclared high-entropy secret and an SSN nested under a declared object are high."""
+    for key in ("pwd_digest", "session_secret", "contact.tax_ref"):
+        assert leaky[key].severity is Severity.HIGH, key
+        assert leaky[key].confidence is Confidence.CONFIRMED
+
+
+def test_undeclared_plain_field_is_low(leaky: dict[str, Any]) -> None:
+    """An undeclared field with nothing personal in it is a low finding."""
+    assert leaky["theme"].severity is Severity.LOW
+
+
+def test_declared_fields_through_allof_and_refs_are_not_reported(leaky: dict[str, Any]) -> None:
+    """login (from an allOf branch) and contact.mail (through a $ref) are declared: no finding."""
+    assert set(leaky) == {"pwd_digest", "session_secret", "contact.tax_ref", "theme"}
+
+
+def test_finding_never_names_the_value(leaky: dict[str, Any]) -> None:
+    """Title and detail name the property, never the secret itself."""
+    finding = leaky["pwd_digest"]
+    assert BCRYPT not in finding.title + finding.detail
+
+
+def test_contract_exact_api_is_clean() -> None:
+    """Exact answers, open maps (additionalProperties) and a declared login token: nothing."""
+    assert scan_app(_bank({}, {}), [ExcessiveData()]).findings == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "declared", "kind"),
+    [
+        ("password_hash", "ab12" * 16, True, "hex digest"),
+        ("hash", "pbkdf2_sha256$600000$salt$abc", True, "pbkdf2 hash"),
+        ("pan", "4111111111111111", True, "full card number"),
+        ("masked", "**** **** **** 1111", True, None),
+        ("access_token", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln", True, None),
+        ("api_key", "Zx81Kq0LmN3pR5tV7wY9", False, "credential"),
+        ("api_key", "aaaaaaaaaaaaaaaaaaaa", False, None),
+        ("order_id", "1234567890123", True, None),
+    ],
+    ids=["hex-digest", "pbkdf2", "card", "masked", "declared-jwt", "key", "low-entropy", "id"],
+)
+def test_secret_kinds(name: str, value: str, declared: bool, kind: str | None) -> None:
+    """Secrets by shape and name; declared credentials, masked cards and plain ids are not."""
+    assert secret_kind(name, value, declared=declared) == kind
