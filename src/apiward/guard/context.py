@@ -10,7 +10,8 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from types import MappingProxyType
 from typing import Any
 
 from apiward.guard.problem import Refusal, Rule
@@ -24,6 +25,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _PREFIX = os.urandom(4).hex()
 _COUNTER = itertools.count(1)
+_NO_CLAIMS: Mapping[str, Any] = MappingProxyType({})
 
 
 class Context:
@@ -33,6 +35,7 @@ class Context:
         "_body",
         "_replayed",
         "audited",
+        "claims",
         "client",
         "decisions",
         "match",
@@ -43,7 +46,9 @@ class Context:
         "refusal",
         "request_id",
         "response_headers",
+        "roles",
         "scope",
+        "scopes",
         "started",
         "status",
     )
@@ -59,6 +64,12 @@ class Context:
         self.client: str = client[0] if client else "unknown"
         self.principal: str | None = None
         """Set by an authentication stage: who the request is, never the credential."""
+        self.claims: Mapping[str, Any] = _NO_CLAIMS
+        """Verified token claims or API-key metadata (never the credential itself)."""
+        self.roles: frozenset[str] = frozenset()
+        """Roles the authentication stage established for the principal."""
+        self.scopes: frozenset[str] = frozenset()
+        """OAuth scopes the authentication stage established for the principal."""
         self.request_id = f"{_PREFIX}-{next(_COUNTER)}"
         self.started = time.perf_counter()
         self.status: int | None = None
