@@ -9,8 +9,9 @@ role's name (``admin``/``root`` above ``support``/``staff`` above the rest above
 
 ============  ======  ===========================================================
 scope         strong  the operation requires OAuth scopes the low identity's JWT lacks
-sibling       strong  the low identity is refused on a read of the same family (tag,
-                      else parent path) that the high identity gets
+sibling       hint    the low identity is refused on a read of the same family (tag,
+                      else parent path) that the high identity gets: roles are
+                      checked nearby, but that does not make *this* one privileged
 method        strong  GET on the same path is documented without 403 while this
                       method documents 403, and GET does not refuse the low identity
 declared-403  hint    the operation documents a 403 answer
@@ -91,8 +92,7 @@ def tier(role: str) -> int:
 async def signals(ctx: Context, op: Operation, low: Identity, high: Identity) -> Signals:
     """Everything that says ``op`` belongs to ``high``'s role rather than ``low``'s."""
     strong = [s for s in (_scopes(ctx, op, low), await _method(ctx, op, low)) if s]
-    strong += await _siblings(ctx, op, low, high)
-    hints = []
+    hints = await _siblings(ctx, op, low, high)
     if "403" in op.responses:
         hints.append("the contract documents a 403 answer for it")
     words = " ".join((op.path, *op.tags, op.operation_id or ""))
