@@ -87,3 +87,25 @@ def test_silent_on_bound_parameters() -> None:
     results = scan_app(_app(bound=True), [SqlInjection(delay=1.0)])
     assert results.findings == []
     assert results.errors == []
+
+
+class Note(BaseModel):
+    """A note's new text."""
+
+    text: str
+
+
+def test_updates_never_get_widening_payloads() -> None:
+    """PUT/PATCH/DELETE get no OR, no stacked query and no comment: they could hit every row."""
+    app = FastAPI()
+    seen: list[str] = []
+
+    @app.patch("/notes/{note_id}")
+    async def edit(note_id: str, body: Note) -> dict[str, str]:
+        seen.extend([note_id, body.text])
+        return {"text": body.text}
+
+    results = scan_app(app, [SqlInjection(delay=1.0)])
+    assert results.errors == []
+    assert any("'" in value for value in seen)  # it was probed
+    assert not any(" OR " in v or "--" in v or ";" in v for v in seen)

@@ -28,6 +28,9 @@ SAME = 0.9
 _LOCATIONS = {ParameterLocation.QUERY: Where.QUERY, ParameterLocation.PATH: Where.PATH}
 _NOT_FREE_TEXT = {"uuid", "date", "date-time", "time", "email", "ipv4", "ipv6", "byte", "binary"}
 _DENIED = {401, 403}
+# Payloads that widen a condition (OR 1=1, $ne, a comment cutting the WHERE off) turn an
+# update or a delete into one of every record: they only go to reads and creations.
+WIDENING_METHODS = frozenset({"GET", "HEAD", "POST"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,6 +114,11 @@ async def caller(ctx: Context, operation: Operation) -> Caller | None:
         return None
     legit = await ctx.send(ctx.request(operation), as_=None, note="baseline: anonymous")
     return Caller(identity=None, legit=legit)
+
+
+def may_widen(operation: Operation) -> bool:
+    """True when a payload that widens a condition cannot change or delete every record."""
+    return operation.method in WIDENING_METHODS
 
 
 def base_value(who: Caller, item: Input) -> str:

@@ -8,7 +8,8 @@ both its fields to match): an always-true operator (``$ne`` a random string, the
 false one gets the legitimate answer (the random string matches nothing, as the
 legitimate value did), the true one is accepted and answers differently (it matched:
 more rows, a login that succeeds). Confirmed when it holds again with a fresh string.
-An API that validates types refuses both and is never flagged.
+An API that validates types refuses both and is never flagged. Only reads and
+creations are probed: ``$ne`` in an update's or a delete's filter matches every record.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks._injection import SAME, Caller, Input, caller, marker, text_inputs
+from apiward.scan.checks._injection import (
+    SAME,
+    Caller,
+    Input,
+    caller,
+    marker,
+    may_widen,
+    text_inputs,
+)
 from apiward.scan.context import Context
 from apiward.scan.diff import similarity
 from apiward.scan.request import BodyKind, Request, Where
@@ -43,6 +52,12 @@ class NoSqlInjection:
 
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Send true and false operators to each free-text query or body input."""
+        if not may_widen(operation):
+            yield Skip(
+                reason=SkipReason.NOT_APPLICABLE,
+                detail=f"{operation.method}: an operator could change or delete every record",
+            )
+            return
         items = [i for i in text_inputs(ctx, operation) if i.where in (Where.QUERY, Where.BODY)]
         if not items:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no free-text query or body input")

@@ -16,6 +16,10 @@ stopping at the first that shows it:
 * **time-based** (not under ``--safe``) — sleeps for PostgreSQL, MySQL, SQL Server and a
   heavy SQLite expression, each against the same payload with a zero delay: slow
   twice while the control is fast is confirmed.
+
+Updates and deletes (PUT, PATCH, DELETE) get only the error probe and the first,
+comment-free boolean pair: ``OR``, stacked queries and a comment that cuts the ``WHERE``
+off would turn them into updates or deletes of every row.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from apiward.scan.checks._injection import (
     base_value,
     caller,
     elapsed,
+    may_widen,
     number,
     probe,
     scrub,
@@ -121,7 +126,7 @@ class SqlInjection:
         self, ctx: Context, operation: Operation, who: Caller, item: Input
     ) -> Outcome | None:
         for method in (self._error, self._boolean, self._timing):
-            if method == self._timing and ctx.safe:
+            if method == self._timing and (ctx.safe or not may_widen(operation)):
                 return None
             outcome = await method(ctx, operation, who, item)
             if outcome is not None:
@@ -154,7 +159,8 @@ class SqlInjection:
         self, ctx: Context, operation: Operation, who: Caller, item: Input
     ) -> Outcome | None:
         value = base_value(who, item)
-        for build in BOOLEAN:
+        # On updates and deletes only the first pair: no OR, no comment cutting the WHERE off.
+        for build in BOOLEAN if may_widen(operation) else BOOLEAN[:1]:
             first = await self._differential(ctx, who, item, value, build)
             if first is None:
                 continue
