@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apiward.inventory.sensitive import DataClass, classify_name, classify_value, iban_valid, luhn
+from apiward.core.sensitive import DataClass, classify_name, classify_value, iban_valid, luhn
 
 JWT = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLW5vdC1jaGVja2VkLWhlcmU"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from apiward.core.sensitive import DataClass
 from apiward.inventory.cluster import cluster
 from apiward.inventory.datamap import Place, sensitive_map, walk
 from apiward.inventory.observation import Observation
-from apiward.inventory.sensitive import DataClass
 from apiward.spec import Api
 
 

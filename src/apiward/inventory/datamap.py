@@ -19,8 +19,8 @@ from typing import Any
 
 import orjson
 
+from apiward.core.sensitive import DataClass, classify_name, classify_value
 from apiward.inventory.cluster import Endpoint, Usage
-from apiward.inventory.sensitive import DataClass, classify_name, classify_value
 from apiward.spec import Api, Operation, Schema
 
 MAX_DEPTH = 12

@@ -8,11 +8,11 @@ slug such as ``spring-sale-2026`` stays a literal.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Callable
 from datetime import date
+
+from apiward.core.sensitive import entropy
 
 _INT = re.compile(r"^-?\d+$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -24,14 +24,6 @@ _EMAIL = re.compile(r"^[^@\s/]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-+=.~]{16,}$")
 VERSION = re.compile(r"^v(\d+)$", re.I)
 """A version segment (``v1``, ``V2``): never a value, whatever its siblings."""
-
-
-def entropy(text: str) -> float:
-    """Shannon entropy of ``text`` in bits per character."""
-    if not text:
-        return 0.0
-    counts = Counter(text)
-    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
 def _is_hash(segment: str) -> bool:

@@ -3,7 +3,7 @@
 A *secret* is data no caller should ever get back, whatever the contract says: password
 hashes (bcrypt, argon2, scrypt, crypt, pbkdf2 and ``salt$hex`` forms, or a hex digest
 in a field named like a password or hash), plaintext passwords, full card numbers
-(brand prefix + Luhn, from :mod:`apiward.inventory.sensitive`), card security codes,
+(brand prefix + Luhn, from :mod:`apiward.core.sensitive`), card security codes,
 SSNs, private keys. *Credentials* — tokens, API keys, signing secrets — are secrets too,
 but an API may hand them out on purpose (a login answer, a new API key), so they count
 only where the contract does not declare them (``declared=False``). Field names alone
@@ -16,8 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from apiward.inventory.segments import entropy
-from apiward.inventory.sensitive import DataClass, classify_value
+from apiward.core.sensitive import DataClass, classify_value, entropy
 
 _HASHES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bcrypt hash", re.compile(r"^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$")),
