@@ -123,3 +123,20 @@ def test_user_values_win_over_the_contract(api: Api) -> None:
     request = synthesizer.request(_op(api, "POST", "/users/{user_id}/orders"))
     assert request.body["sku"] == "ABC-0001"
     assert ("page", "7") in request.query
+
+
+def test_user_values_never_go_into_deletes(tmp_path: Path) -> None:
+    """A value the user gave (a coupon to test with) is not what a DELETE request names."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /codes/{code}:\n"
+        "    parameters: [{name: code, in: path, required: true, schema: {type: string}}]\n"
+        "    get: {responses: {'200': {description: ok}}}\n"
+        "    delete: {responses: {'204': {description: gone}}}\n"
+    )
+    api = load(path)
+    synthesizer = Synthesizer(api, url=CANARY, values={"code": "SPRING10"})
+    assert synthesizer.request(_op(api, "GET", "/codes/{code}")).path_params["code"] == "SPRING10"
+    assert (
+        synthesizer.request(_op(api, "DELETE", "/codes/{code}")).path_params["code"] != "SPRING10"
+    )

@@ -1,7 +1,8 @@
 """Valid requests from the contract: one per operation, deterministic for a seed.
 
 Values come, in order of preference, from the user's own ``values`` (by parameter or
-property name: test data the contract cannot know, such as a valid coupon code),
+property name: test data the contract cannot know, such as a valid coupon code; never
+in DELETE requests, so no check destroys what the user gave it to test with),
 ``const``, ``examples``/``example``,
 ``default``, ``enum``, then the type with its ``format``, ``pattern`` (generated with
 ``rstr`` from a seeded RNG) and bounds. URL-like values (``format: uri`` or a name like
@@ -56,11 +57,19 @@ class Synthesizer:
         self.url = url
         self._seed = seed
         self.values: Mapping[str, Any] = dict(values or {})
+        self._active: Mapping[str, Any] = self.values
 
     def request(self, operation: Operation) -> Request:
         """A request the contract says is valid for ``operation``."""
         # Seeded on purpose: the same contract and seed give the same requests.
         rng = random.Random(f"{self._seed}:{operation.key}")  # noqa: S311
+        self._active = {} if operation.method == "DELETE" else self.values
+        try:
+            return self._request(operation, rng)
+        finally:
+            self._active = self.values
+
+    def _request(self, operation: Operation, rng: random.Random) -> Request:
         path: dict[str, str] = {}
         query: list[tuple[str, str]] = []
         headers: list[tuple[str, str]] = []
@@ -117,8 +126,8 @@ class Synthesizer:
         schema = self.api.deref(schema)
         if depth > MAX_DEPTH:
             return None
-        if name in self.values:
-            return self.values[name]
+        if name in self._active:
+            return self._active[name]
         if "const" in schema:
             return schema["const"]
         if _is_urlish(schema, name):
