@@ -21,8 +21,10 @@ from apiward.core.findings import Confidence, Severity
 from apiward.demo import load_ground_truth, matches
 from apiward.scan import Results
 from apiward.scan.checks import jwt_tokens as tokens
+from apiward.scan.checks.bearer import swap
 from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.identities import Login
+from apiward.scan.request import Request
 
 PLANTED = {"jwt-alg-none", "jwt-weak-secret", "jwt-expiry-not-checked"}
 USERS = {"alice": ("alice-pass-1", "user"), "root": ("root-pass-1", "admin")}
@@ -228,3 +230,11 @@ def test_silent_on_a_strong_secret_in_a_cookie(serve: Any) -> None:
     server = serve(_hs_cookie_app(b"q8Zr1vX0-random-but-fixed-for-this-test-3e9"))
     results = scan_only(server.url, [JwtForgery()], _cookie_users())
     assert results.findings == []
+
+
+def test_swap_never_leaves_a_valid_token_in_place() -> None:
+    """Replacing a token the request does not carry is an error, never a silent no-op."""
+    request = Request(method="GET", path="/me", headers=(("Authorization", "Bearer old.tok.en"),))
+    assert swap(request, "old.tok.en", "new").headers == (("Authorization", "Bearer new"),)
+    with pytest.raises(ValueError, match="does not carry"):
+        swap(request, "renewed.tok.en", "new")

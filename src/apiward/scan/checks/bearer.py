@@ -78,13 +78,29 @@ async def subject(ctx: Context, identity: Identity, token: str) -> Subject | Non
     ranked: list[tuple[tuple[bool, bool, int, int], Subject]] = []
     called = names(identity, token)
     for op in secured_gets(ctx):
-        legit = await ctx.legit(op, identity)
+        legit = await carrying(ctx, op, identity, token)
         if not (legit.ok and meaningful(legit.text)):
             continue
         personal = await _personal(ctx, op, identity, legit)
         rank = (not personal, not _names_caller(legit, called), len(op.parameters), len(legit.text))
         ranked.append((rank, Subject(identity=identity, token=token, operation=op, legit=legit)))
     return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
+
+
+async def carrying(ctx: Context, op: Operation, identity: Identity, token: str) -> Reply:
+    """``identity``'s legitimate reply, sent with ``token`` (again if the token was renewed)."""
+    legit = await ctx.legit(op, identity)
+    if _carries(legit.sent, token):
+        return legit
+    # The session logged in again since the shared baseline: replaying that request with
+    # the old token swapped or stripped would send a valid token and prove nothing.
+    return await ctx.send(ctx.baseline(op, identity), as_=identity, note="baseline, current token")
+
+
+def _carries(request: Request, token: str) -> bool:
+    return any(token in v for _, v in request.headers) or any(
+        token in v for v in request.cookies.values()
+    )
 
 
 def _names_caller(reply: Reply, called: set[str]) -> bool:
@@ -108,6 +124,7 @@ async def _personal(ctx: Context, op: Operation, identity: Identity, legit: Repl
 
 def swap(request: Request, old: str, new: str) -> Request:
     """``request`` with the token ``old`` replaced by ``new`` wherever it travels."""
+    _require(request, old)
     headers = tuple((k, v.replace(old, new)) for k, v in request.headers)
     cookies = {k: v.replace(old, new) for k, v in request.cookies.items()}
     return dataclasses.replace(request, headers=headers, cookies=cookies)
@@ -115,9 +132,16 @@ def swap(request: Request, old: str, new: str) -> Request:
 
 def strip(request: Request, token: str) -> Request:
     """``request`` without any header or cookie that carries ``token``."""
+    _require(request, token)
     headers = tuple((k, v) for k, v in request.headers if token not in v)
     cookies = {k: v for k, v in request.cookies.items() if token not in v}
     return dataclasses.replace(request, headers=headers, cookies=cookies)
+
+
+def _require(request: Request, token: str) -> None:
+    if not _carries(request, token):
+        # Never a silent no-op: the request would still carry a valid credential.
+        raise ValueError("the request does not carry the token to replace")
 
 
 async def accepted(ctx: Context, legit: Reply, reply: Reply) -> bool:

@@ -21,6 +21,7 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks.bearer import (
     SAME,
     accepted,
+    carrying,
     secured_gets,
     strip,
     subject,
@@ -118,7 +119,7 @@ async def _operations(ctx: Context) -> tuple[Identity, str, list[Operation]] | N
         rest = [op for op in secured_gets(ctx) if op.key != best.operation.key]
         answered = [best.operation]
         for op in rest:
-            legit = await ctx.legit(op, identity)
+            legit = await carrying(ctx, op, identity, token)
             if legit.ok and meaningful(legit.text) and len(answered) < MAX_OPERATIONS:
                 answered.append(op)
         return identity, token, _without_query_keys(ctx, answered)
@@ -139,7 +140,7 @@ async def _probe(
     ctx: Context, op: Operation, identity: Identity, token: str, name: str
 ) -> list[Reply] | None:
     """The legit reply, the token-in-query reply and the refused garbage reply, on a hit."""
-    legit = await ctx.legit(op, identity)
+    legit = await carrying(ctx, op, identity, token)
     bare = strip(legit.sent, token)
     reply = await ctx.send(
         bare.with_param(Where.QUERY, name, token), as_=None, note=f"token in ?{name}="
