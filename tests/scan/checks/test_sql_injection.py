@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import sqlite3
 from typing import Any
 
@@ -109,3 +111,24 @@ def test_updates_never_get_widening_payloads() -> None:
     assert results.errors == []
     assert any("'" in value for value in seen)  # it was probed
     assert not any(" OR " in v or "--" in v or ";" in v for v in seen)
+
+
+def test_time_based_found_when_answers_never_change() -> None:
+    """A blind sink (same answer always) that sleeps on pg_sleep(N) is found by timing only.
+
+    The database is simulated: the app awaits asyncio.sleep(N) when the text holds
+    ``pg_sleep(N)``, which is what a PostgreSQL with the value pasted in would do.
+    """
+    app = FastAPI()
+
+    @app.get("/audit")
+    async def audit(actor: str) -> dict[str, bool]:
+        if match := re.search(r"'; SELECT pg_sleep\(([\d.]+)\)", actor):
+            await asyncio.sleep(float(match[1]))
+        return {"logged": True}
+
+    results = scan_app(app, [SqlInjection(delay=0.5)])
+    [finding] = found(results, "sql_injection")
+    assert "PostgreSQL" in finding.title
+    assert finding.confidence is Confidence.CONFIRMED
+    assert scan_app(app, [SqlInjection(delay=0.5)], safe=True).findings == []

@@ -241,12 +241,16 @@ async def _delayed(
     size: float,
     expected: float,
 ) -> list[Reply] | None:
-    """The control and two slow replies, when the payload is slow twice and the control is not."""
+    """The control and two slow replies, when the payload is slow twice and the control is not.
+
+    The control and the repeat are only sent once the payload is slower than the
+    legitimate request: on an API that is not injectable, a payload costs one request.
+    """
+    slow = await probe(ctx, who, item, value + build(size), "delay payload")
+    if elapsed(slow) - elapsed(who.legit) < expected * 0.7:
+        return None
     control = await probe(ctx, who, item, value + build(0), "delay payload, zero delay (control)")
-    replies = [control]
-    for attempt in ("delay payload", "delay payload, again"):
-        slow = await probe(ctx, who, item, value + build(size), attempt)
-        if elapsed(slow) - elapsed(control) < expected * 0.7:
-            return None
-        replies.append(slow)
-    return replies
+    again = await probe(ctx, who, item, value + build(size), "delay payload, again")
+    if min(elapsed(slow), elapsed(again)) - elapsed(control) < expected * 0.7:
+        return None
+    return [control, slow, again]
