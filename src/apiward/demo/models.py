@@ -189,7 +189,7 @@ class PromoCode(BaseModel):
 class RedeemRequest(BaseModel):
     """A promo code to redeem."""
 
-    code: str = Field(max_length=32)
+    code: str = Field(max_length=32, examples=["WELCOME50"])
 
 
 class Redeemed(BaseModel):
