@@ -70,7 +70,7 @@ def test_errors_name_the_line(tmp_path: Path, text: str, line: int, words: str) 
     assert str(tmp_path / "apiward.yaml") in str(failed.value)
 
 
-@pytest.mark.parametrize("section", ["authentication", "authorization"])
+@pytest.mark.parametrize("section", ["authentication"])
 def test_asking_for_an_unbuilt_stage_fails_closed(tmp_path: Path, section: str) -> None:
     """A policy that asks for authentication (no stage yet) does not load: nothing is let through."""
     with pytest.raises(ConfigError, match=f"{section} is not supported yet") as failed:

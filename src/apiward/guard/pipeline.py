@@ -44,13 +44,13 @@ Builder = Callable[[Setup], "Stage | None"]
 
 def _builders() -> tuple[tuple[str, Builder], ...]:
     # Imported here so that policy.py can ask which stages exist without an import cycle.
-    from apiward.guard import ratelimit, ssrf, transport
+    from apiward.guard import authz, ratelimit, ssrf, transport
     from apiward.guard import validate as validation
 
     return (
         ("transport", transport.build),
         # ("authentication", authn.build),   <- the authn stage slots in here
-        # ("authorization", authz.build),    <- then authz, before rate limits key on principal
+        ("authorization", authz.build),
         ("ratelimit", ratelimit.build),
         ("validate", validation.build),
         ("ssrf", ssrf.build),

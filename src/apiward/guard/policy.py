@@ -69,6 +69,64 @@ class RateLimitPolicy:
     ban: BanPolicy | None = None
 
 
+HookRef = Any
+"""An authorization hook: an import path ``"module:attr"``, a name in ``hooks``, or the hook."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Requirement:
+    """What calling an operation takes: one of ``roles`` (if any) and all of ``scopes``."""
+
+    roles: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParamRef:
+    """A request value: ``location`` is path, query, header or body (a name or a /pointer)."""
+
+    location: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OwnershipRule:
+    """The object a parameter names must belong to the caller (BOLA), unless a role says so.
+
+    Either ``equals_claim`` (the value must equal that claim) or ``hook`` (an async
+    ``owner(ctx, value)`` whose answer must equal the principal, or ``claim``).
+    """
+
+    operation: str
+    param: ParamRef
+    equals_claim: str | None = None
+    hook: HookRef = None
+    claim: str | None = None
+    unless_roles: tuple[str, ...] = ()
+    unknown: str = "refuse"
+    on_error: str = "refuse"
+
+    def __post_init__(self) -> None:
+        if (self.equals_claim is None) == (self.hook is None):
+            raise ConfigError(
+                f"ownership rule for {self.operation}: give exactly one of equals_claim or hook"
+            )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthorizationPolicy:
+    """Function-level requirements (BFLA) and object ownership rules (BOLA)."""
+
+    enabled: bool = True
+    contract_scopes: bool = True
+    operations: Mapping[str, Requirement] = field(default_factory=dict)
+    tags: Mapping[str, Requirement] = field(default_factory=dict)
+    ownership: tuple[OwnershipRule, ...] = ()
+    roles_hook: HookRef = None
+    hooks: Mapping[str, Any] = field(default_factory=dict)
+    hook_timeout: float = 2.0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ValidatePolicy:
     """Requests checked against the contract's schemas."""
@@ -144,7 +202,7 @@ class Policy:
     routes: RoutesPolicy = field(default_factory=RoutesPolicy)
     transport: TransportPolicy = field(default_factory=TransportPolicy)
     authentication: Mapping[str, Any] | None = None
-    authorization: Mapping[str, Any] | None = None
+    authorization: AuthorizationPolicy | None = None
     ratelimit: RateLimitPolicy = field(default_factory=RateLimitPolicy)
     validate: ValidatePolicy = field(default_factory=ValidatePolicy)
     ssrf: SsrfPolicy = field(default_factory=SsrfPolicy)
@@ -156,13 +214,16 @@ class Policy:
         _check_values(self)
 
     @classmethod
-    def load(cls, path: str | Path) -> Policy:
-        """Read, validate and build a policy file; ConfigError names the line and key."""
+    def load(cls, path: str | Path, *, hooks: Mapping[str, Any] | None = None) -> Policy:
+        """Read, validate and build a policy file; ConfigError names the line and key.
+
+        ``hooks`` names Python authorization hooks the file refers to by bare name.
+        """
         text = _read(Path(path))
         raw = _parse(text, str(path))
         _validate(raw, text, str(path))
         try:
-            return from_mapping(raw, base=Path(path).resolve().parent)
+            return from_mapping(raw, base=Path(path).resolve().parent, hooks=hooks)
         except ConfigError as error:
             line = line_of(compose(text), error.pointer or "") if error.pointer else None
             raise ConfigError(
@@ -200,7 +261,9 @@ def _validate(raw: Any, text: str, source: str) -> None:
         )
 
 
-def from_mapping(raw: Mapping[str, Any], *, base: Path | None = None) -> Policy:
+def from_mapping(
+    raw: Mapping[str, Any], *, base: Path | None = None, hooks: Mapping[str, Any] | None = None
+) -> Policy:
     """Build a Policy from an already validated mapping (the parsed YAML)."""
     contract = raw.get("contract")
     if contract is not None and base is not None and "://" not in contract:
@@ -217,9 +280,27 @@ def from_mapping(raw: Mapping[str, Any], *, base: Path | None = None) -> Policy:
     return Policy(
         contract=contract,
         authentication=raw.get("authentication"),
-        authorization=raw.get("authorization"),
+        authorization=_authorization(raw.get("authorization"), hooks),
         **sections,
     )
+
+
+def _authorization(
+    raw: Mapping[str, Any] | None, hooks: Mapping[str, Any] | None
+) -> AuthorizationPolicy | None:
+    if raw is None:
+        return None
+    values = dict(raw)
+    for key in ("operations", "tags"):
+        values[key] = {k: Requirement(**_tuples(v)) for k, v in values.get(key, {}).items()}
+    values["ownership"] = tuple(_ownership(rule) for rule in values.get("ownership", ()))
+    return AuthorizationPolicy(**values, hooks=dict(hooks or {}))
+
+
+def _ownership(raw: Mapping[str, Any]) -> OwnershipRule:
+    values = _tuples(raw)
+    param = values.pop("param")
+    return OwnershipRule(**values, param=ParamRef(location=param["in"], name=param["name"]))
 
 
 def _tuples(raw: Mapping[str, Any]) -> dict[str, Any]:

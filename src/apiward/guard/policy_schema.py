@@ -12,6 +12,56 @@ _OPERATION_MAP = {
 _POSITIVE = {"type": "integer", "minimum": 1}
 _SWITCH = {"type": "boolean"}
 
+_NAMES: dict[str, Any] = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_REQUIREMENT = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {"roles": _NAMES, "scopes": _NAMES},
+}
+_HOOK = {"type": "string", "minLength": 1}
+_OWNERSHIP = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["operation", "param"],
+    "oneOf": [{"required": ["equals_claim"]}, {"required": ["hook"]}],
+    "properties": {
+        "operation": {"type": "string", "pattern": "^(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS) /"},
+        "param": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["in", "name"],
+            "properties": {
+                "in": {"enum": ["path", "query", "header", "body"]},
+                "name": {"type": "string", "minLength": 1},
+            },
+        },
+        "equals_claim": {"type": "string", "minLength": 1},
+        "hook": _HOOK,
+        "claim": {"type": "string", "minLength": 1},
+        "unless_roles": _NAMES,
+        "unknown": {"enum": ["refuse", "pass"]},
+        "on_error": {"enum": ["refuse", "allow"]},
+    },
+}
+_AUTHORIZATION = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "enabled": _SWITCH,
+        "contract_scopes": _SWITCH,
+        "operations": {
+            "type": "object",
+            "propertyNames": {"pattern": "^(\\*|GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS|TRACE) /"},
+            "additionalProperties": _REQUIREMENT,
+        },
+        "tags": {"type": "object", "additionalProperties": _REQUIREMENT},
+        "ownership": {"type": "array", "items": _OWNERSHIP},
+        "roles_hook": _HOOK,
+        "hook_timeout": {"type": "number", "exclusiveMinimum": 0},
+    },
+}
+
 POLICY_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
@@ -42,7 +92,7 @@ POLICY_SCHEMA: dict[str, Any] = {
             },
         },
         "authentication": {"type": "object"},
-        "authorization": {"type": "object"},
+        "authorization": _AUTHORIZATION,
         "ratelimit": {
             "type": "object",
             "additionalProperties": False,

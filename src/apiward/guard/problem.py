@@ -30,6 +30,10 @@ class Rule(StrEnum):
     DUPLICATE_PARAMETER = "transport.duplicate-parameter"
     CONTENT_ENCODING = "transport.content-encoding"
     AMBIGUOUS_LENGTH = "transport.ambiguous-length"
+    AUTHZ_SCOPE = "authz.scope"
+    AUTHZ_ROLE = "authz.role"
+    AUTHZ_OWNER = "authz.owner"
+    AUTHZ_UNAVAILABLE = "authz.unavailable"
     RATE_LIMITED = "ratelimit.exceeded"
     BANNED = "ratelimit.banned"
     LIMITER_UNAVAILABLE = "ratelimit.unavailable"
@@ -57,6 +61,10 @@ _STATUS_TITLE: dict[Rule, tuple[int, str]] = {
     Rule.DUPLICATE_PARAMETER: (400, "A single-valued parameter appears several times"),
     Rule.CONTENT_ENCODING: (415, "Compressed request bodies are not accepted"),
     Rule.AMBIGUOUS_LENGTH: (400, "Both Content-Length and Transfer-Encoding are set"),
+    Rule.AUTHZ_SCOPE: (403, "The token lacks a scope this operation requires"),
+    Rule.AUTHZ_ROLE: (403, "The caller lacks a role this operation requires"),
+    Rule.AUTHZ_OWNER: (403, "The caller may not act on this object"),
+    Rule.AUTHZ_UNAVAILABLE: (503, "Authorization cannot be checked right now"),
     Rule.RATE_LIMITED: (429, "Too many requests"),
     Rule.BANNED: (429, "Client temporarily banned after repeated violations"),
     Rule.LIMITER_UNAVAILABLE: (503, "Rate limiter unavailable"),

@@ -196,7 +196,8 @@ class Validate:
         validator = check.bodies.get(media) or _wildcard(check.bodies, media)
         if validator is None:
             raise Refusal(Rule.MEDIA_TYPE, f"send one of: {', '.join(sorted(check.bodies))}")
-        document = _parse(media, body)
+        # Parsed once per request: authorization may have needed it already (authz/ownership.py).
+        document = ctx.decisions["body"] if "body" in ctx.decisions else _parse(media, body)
         if document is _UNPARSED:
             return
         if self.strings:
