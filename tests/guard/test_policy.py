@@ -70,20 +70,6 @@ def test_errors_name_the_line(tmp_path: Path, text: str, line: int, words: str) 
     assert str(tmp_path / "apiward.yaml") in str(failed.value)
 
 
-@pytest.mark.parametrize("section", ["authentication"])
-def test_asking_for_an_unbuilt_stage_fails_closed(tmp_path: Path, section: str) -> None:
-    """A policy that asks for authentication (no stage yet) does not load: nothing is let through."""
-    with pytest.raises(ConfigError, match=f"{section} is not supported yet") as failed:
-        Policy.load(_write(tmp_path, f"{section}:\n  issuer: https://idp.example\n"))
-    assert failed.value.line == 2
-
-
-def test_python_built_policy_fails_closed_too() -> None:
-    """Policy(authentication=...) raises in Python as well."""
-    with pytest.raises(ConfigError, match="authentication is not supported yet"):
-        Policy(authentication={"jwks": "https://idp.example/jwks"})
-
-
 def test_policy_can_be_built_in_python() -> None:
     """Policy(...) takes the same records the YAML builds."""
     policy = Policy(

@@ -178,3 +178,6 @@ class Guard:
         limiter = self.built.get("ratelimit")
         if isinstance(limiter, RateLimit):
             await limiter.aclose()
+        authn = self.built.get("authentication")
+        if authn is not None and hasattr(authn, "aclose"):
+            await authn.aclose()  # nonce storage connections

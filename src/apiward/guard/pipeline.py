@@ -46,10 +46,11 @@ def _builders() -> tuple[tuple[str, Builder], ...]:
     # Imported here so that policy.py can ask which stages exist without an import cycle.
     from apiward.guard import authz, ratelimit, ssrf, transport
     from apiward.guard import validate as validation
+    from apiward.guard.authn import stage as authn
 
     return (
         ("transport", transport.build),
-        # ("authentication", authn.build),   <- the authn stage slots in here
+        ("authentication", authn.build),
         ("authorization", authz.build),
         ("ratelimit", ratelimit.build),
         ("validate", validation.build),

@@ -22,6 +22,7 @@ import yaml
 from limits import parse_many
 
 from apiward.core.errors import ConfigError
+from apiward.guard.authn.config import AuthnPolicy, authn_policy
 from apiward.guard.policy_schema import POLICY_SCHEMA
 from apiward.spec.parse import compose, line_of
 
@@ -201,7 +202,7 @@ class Policy:
     contract: str | None = None
     routes: RoutesPolicy = field(default_factory=RoutesPolicy)
     transport: TransportPolicy = field(default_factory=TransportPolicy)
-    authentication: Mapping[str, Any] | None = None
+    authentication: AuthnPolicy | None = None
     authorization: AuthorizationPolicy | None = None
     ratelimit: RateLimitPolicy = field(default_factory=RateLimitPolicy)
     validate: ValidatePolicy = field(default_factory=ValidatePolicy)
@@ -279,7 +280,7 @@ def from_mapping(
     }
     return Policy(
         contract=contract,
-        authentication=raw.get("authentication"),
+        authentication=_authn(raw.get("authentication"), base),
         authorization=_authorization(raw.get("authorization"), hooks),
         **sections,
     )
@@ -301,6 +302,10 @@ def _ownership(raw: Mapping[str, Any]) -> OwnershipRule:
     values = _tuples(raw)
     param = values.pop("param")
     return OwnershipRule(**values, param=ParamRef(location=param["in"], name=param["name"]))
+
+
+def _authn(raw: Mapping[str, Any] | None, base: Path | None) -> AuthnPolicy | None:
+    return None if raw is None else authn_policy(raw, base)
 
 
 def _tuples(raw: Mapping[str, Any]) -> dict[str, Any]:

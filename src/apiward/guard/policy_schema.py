@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from apiward.guard.authn.schema import AUTHN_SCHEMA
+
 _LIMITS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
 _OPERATION_MAP = {
     "type": "object",
@@ -91,7 +93,7 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "max_json_depth": _POSITIVE,
             },
         },
-        "authentication": {"type": "object"},
+        "authentication": AUTHN_SCHEMA,
         "authorization": _AUTHORIZATION,
         "ratelimit": {
             "type": "object",

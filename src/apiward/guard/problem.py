@@ -30,6 +30,12 @@ class Rule(StrEnum):
     DUPLICATE_PARAMETER = "transport.duplicate-parameter"
     CONTENT_ENCODING = "transport.content-encoding"
     AMBIGUOUS_LENGTH = "transport.ambiguous-length"
+    AUTHN_MISSING = "authn.missing-credentials"
+    AUTHN_INVALID = "authn.invalid-credentials"
+    AUTHN_AMBIGUOUS = "authn.ambiguous-credentials"
+    AUTHN_UNAVAILABLE = "authn.unavailable"
+    STEP_UP_REQUIRED = "authn.step-up-required"
+    STEP_UP_LOCKED = "authn.step-up-locked"
     AUTHZ_SCOPE = "authz.scope"
     AUTHZ_ROLE = "authz.role"
     AUTHZ_OWNER = "authz.owner"
@@ -61,6 +67,12 @@ _STATUS_TITLE: dict[Rule, tuple[int, str]] = {
     Rule.DUPLICATE_PARAMETER: (400, "A single-valued parameter appears several times"),
     Rule.CONTENT_ENCODING: (415, "Compressed request bodies are not accepted"),
     Rule.AMBIGUOUS_LENGTH: (400, "Both Content-Length and Transfer-Encoding are set"),
+    Rule.AUTHN_MISSING: (401, "Authentication required"),
+    Rule.AUTHN_INVALID: (401, "The credentials are not valid"),
+    Rule.AUTHN_AMBIGUOUS: (400, "More than one credential in the request"),
+    Rule.AUTHN_UNAVAILABLE: (503, "Credentials cannot be verified right now"),
+    Rule.STEP_UP_REQUIRED: (401, "A second factor is required for this operation"),
+    Rule.STEP_UP_LOCKED: (429, "Too many failed second-factor attempts"),
     Rule.AUTHZ_SCOPE: (403, "The token lacks a scope this operation requires"),
     Rule.AUTHZ_ROLE: (403, "The caller lacks a role this operation requires"),
     Rule.AUTHZ_OWNER: (403, "The caller may not act on this object"),
