@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "tests" / "guard"))
 
 from apiward.guard import (  # noqa: E402
     AuditPolicy,
+    AuthorizationPolicy,
     Guard,
     Policy,
     RateLimitPolicy,
@@ -37,6 +38,7 @@ from apiward.guard import (  # noqa: E402
     TransportPolicy,
     ValidatePolicy,
 )
+from apiward.guard.policy import OwnershipRule, ParamRef, Requirement  # noqa: E402
 from apiward.spec import load  # noqa: E402
 
 CONTRACT = ROOT / "tests" / "guard" / "contract.yaml"
@@ -71,6 +73,41 @@ KINDS = ("bare", "guarded", "fastapi", "fastapi-guarded")
 HIGH = RateLimitPolicy(limits=("10000000/second",))
 
 
+async def _owner(ctx: Any, value: str) -> str | None:
+    """The authz line's ownership hook: a dict lookup, so the figure is the stage's own cost."""
+    return "alice" if value.isdigit() else None
+
+
+AUTHZ = AuthorizationPolicy(
+    operations={"* /items/**": Requirement(roles=("customer", "admin"))},
+    ownership=(
+        OwnershipRule(
+            operation="GET /items/{item_id}",
+            param=ParamRef(location="path", name="item_id"),
+            hook=_owner,
+            unless_roles=("admin",),
+        ),
+    ),
+)
+CUSTOMER = frozenset({"customer"})
+
+
+class _Identified:
+    """Stand-in for authentication (what a cached JWT leaves): alice, a customer."""
+
+    async def check(self, ctx: Any) -> None:
+        """Set the caller the authorization stage checks."""
+        ctx.principal = "alice"
+        ctx.roles = CUSTOMER
+
+
+def _guard(policy: Policy, api: Any) -> Guard:
+    guard = Guard(bare, policy=policy, api=api)
+    if policy.authorization is not None and policy.authentication is None:
+        guard.stages = (_Identified(), *guard.stages)
+    return guard
+
+
 def policies(log: Path) -> dict[str, Policy]:
     """Routing only, each layer alone, and the full policy."""
     on = {
@@ -84,6 +121,7 @@ def policies(log: Path) -> dict[str, Policy]:
     result = {"routing only": Policy(**OFF)}
     for name, section in on.items():
         result[f"+ {name} alone"] = Policy(**{**OFF, name: section})
+    result["+ authz alone"] = Policy(**OFF, authorization=AUTHZ)  # role rule + owner hook
     result["full policy"] = Policy(ratelimit=HIGH, audit=AuditPolicy(sink=str(log / "full.jsonl")))
     return result
 
@@ -131,9 +169,7 @@ def in_process(n: int) -> None:
     api = load(CONTRACT)
     with tempfile.TemporaryDirectory() as tmp:
         apps: dict[str, Any] = {"bare app": bare}
-        apps.update(
-            {name: Guard(bare, policy=p, api=api) for name, p in policies(Path(tmp)).items()}
-        )
+        apps.update({name: _guard(p, api) for name, p in policies(Path(tmp)).items()})
         for label, method, path, body in (
             ("GET /items/{item_id}", "GET", "/items/7", b""),
             ("POST /items (91 B JSON)", "POST", "/items", POST_BODY),

@@ -11,7 +11,7 @@ The pipeline (``Guard.__call__`` in asgi.py), per request, in this order:
     route          the contract operation, resolved once (routes.py); unknown → 404
     transport      client address via trusted proxies, HTTPS/HSTS, sizes, ambiguity
     authentication (not built yet: its slot is reserved, see below)
-    authorization  (not built yet)
+    authorization  roles/scopes per operation, object ownership (authz/)
     ratelimit      per (operation template, principal or client), several windows
     validate       parameters and body against the compiled contract schemas
     ssrf           URL-valued inputs resolved, non-global destinations refused
@@ -49,10 +49,14 @@ from apiward.guard.context import Context
 from apiward.guard.policy import (
     AlertRule,
     AuditPolicy,
+    AuthorizationPolicy,
     BanPolicy,
     CorsPolicy,
+    OwnershipRule,
+    ParamRef,
     Policy,
     RateLimitPolicy,
+    Requirement,
     ResponsePolicy,
     RoutesPolicy,
     SsrfPolicy,
@@ -64,13 +68,17 @@ from apiward.guard.problem import Refusal, Rule
 __all__ = [
     "AlertRule",
     "AuditPolicy",
+    "AuthorizationPolicy",
     "BanPolicy",
     "Context",
     "CorsPolicy",
     "Guard",
+    "OwnershipRule",
+    "ParamRef",
     "Policy",
     "RateLimitPolicy",
     "Refusal",
+    "Requirement",
     "ResponsePolicy",
     "RoutesPolicy",
     "Rule",

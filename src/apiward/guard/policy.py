@@ -125,7 +125,7 @@ class AuthorizationPolicy:
     ownership: tuple[OwnershipRule, ...] = ()
     roles_hook: HookRef = None
     hooks: Mapping[str, Any] = field(default_factory=dict)
-    hook_timeout: float = 2.0
+    hook_timeout: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

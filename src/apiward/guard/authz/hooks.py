@@ -23,7 +23,9 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import anyio
 
 from apiward.core.errors import ConfigError
 
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 OwnerAnswer = str | Iterable[str] | None
 OwnerFn = Callable[["Context", Any], Awaitable[OwnerAnswer]]
 RolesFn = Callable[["Context"], Awaitable[Iterable[str]]]
+T = TypeVar("T")
 
 
 class OwnerHook(Protocol):
@@ -89,3 +92,16 @@ def _lookup(ref: str, hooks: Mapping[str, Any], pointer: str) -> Any:
             raise ConfigError(f"hook {ref!r}: {module_name} has no {attribute!r}", pointer=pointer)
         target = getattr(target, part)
     return target
+
+
+async def bounded(call: Awaitable[T], timeout: float | None) -> T:
+    """Await a hook's answer, within ``timeout`` seconds when one is set (TimeoutError after).
+
+    No timer by default: arming one costs several microseconds per call (measured in
+    benchmarks/guard_overhead.py), and a hook that never answers holds its request, it
+    never lets it through. ``hook_timeout`` turns a slow hook into a 503 instead.
+    """
+    if timeout is None:
+        return await call
+    with anyio.fail_after(timeout):
+        return await call

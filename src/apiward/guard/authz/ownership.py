@@ -12,8 +12,8 @@ and the validate stage decide whether it is required); a repeated one is checked
 every time, and ``*`` in a body pointer checks every item of an array. A hook that
 answers None (no such object) gets the *same* 403 as someone else's object, so the
 guard never tells a caller which ids exist; ``unknown: pass`` lets the app answer
-its own 404 instead, which does tell. A hook that fails or exceeds ``hook_timeout``
-refuses with 503 (fail closed) unless the rule says ``on_error: allow``.
+its own 404 instead, which does tell. A hook that fails (or exceeds ``hook_timeout``,
+when one is set) refuses with 503 (fail closed) unless the rule says ``on_error: allow``.
 
 Body values come from the one parsed document of the request: whichever stage needs
 it first parses it (strictly, jsonbody.py) and leaves it in ``ctx.decisions["body"]``,
@@ -28,10 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-import anyio
-
 from apiward.core.errors import ConfigError
-from apiward.guard.authz.hooks import OwnerFn, resolve
+from apiward.guard.authz.hooks import OwnerFn, bounded, resolve
 from apiward.guard.context import Context
 from apiward.guard.jsonbody import parse_form, parse_json
 from apiward.guard.policy import OwnershipRule
@@ -106,7 +104,7 @@ def _check_param(route: Route, where: str, name: str, pointer: str) -> None:
         )
 
 
-async def check_owner(ctx: Context, rule: OwnerCheck, timeout: float) -> str:
+async def check_owner(ctx: Context, rule: OwnerCheck, timeout: float | None) -> str:
     """Refuse unless every value the rule binds names the caller's object; say what was decided."""
     if rule.unless and not ctx.roles.isdisjoint(rule.unless):
         return f"{rule.field}: role"
@@ -144,13 +142,12 @@ def _equals_claim(ctx: Context, rule: OwnerCheck, claim_name: str, value: Any) -
         raise _refuse(rule)
 
 
-async def _ask_hook(ctx: Context, rule: OwnerCheck, value: Any, timeout: float) -> None:
+async def _ask_hook(ctx: Context, rule: OwnerCheck, value: Any, timeout: float | None) -> None:
     who = ctx.claims.get(rule.claim) if rule.claim is not None else ctx.principal
     if who is None or rule.hook is None:
         raise _refuse(rule)
     try:
-        with anyio.fail_after(timeout):
-            answer = await rule.hook(ctx, value)
+        answer = await bounded(rule.hook(ctx, value), timeout)
     except Exception as error:  # noqa: BLE001 - any hook failure is an unanswerable question
         log.warning("ownership hook for %s failed: %s", rule.field, type(error).__name__)
         if rule.error_allows:

@@ -16,10 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
-
 from apiward.guard.authz.functions import FunctionCheck, check_functions, compile_functions
-from apiward.guard.authz.hooks import RolesFn, resolve
+from apiward.guard.authz.hooks import RolesFn, bounded, resolve
 from apiward.guard.authz.ownership import OwnerCheck, check_owner, compile_owner
 from apiward.guard.context import Context
 from apiward.guard.pipeline import Setup
@@ -70,7 +68,7 @@ class Authorization:
     """Refuses requests whose caller may not call the operation or touch the object."""
 
     def __init__(
-        self, plans: Mapping[str, Plan], roles_hook: RolesFn | None, timeout: float
+        self, plans: Mapping[str, Plan], roles_hook: RolesFn | None, timeout: float | None
     ) -> None:
         self.plans = plans
         self.roles_hook = roles_hook
@@ -103,8 +101,7 @@ class Authorization:
 
     async def _add_roles(self, ctx: Context, hook: RolesFn) -> None:
         try:
-            with anyio.fail_after(self.timeout):
-                found: Iterable[str] = await hook(ctx)
+            found: Iterable[str] = await bounded(hook(ctx), self.timeout)
         except Exception as error:  # noqa: BLE001 - fail closed whatever went wrong
             log.warning("roles hook failed: %s", type(error).__name__)
             raise Refusal(
