@@ -27,9 +27,9 @@ class IdentityClaims:
 class JwtConfig(IdentityClaims):
     """JWT bearer tokens: keys from a JWKS URL, OIDC discovery or a shared secret."""
 
-    issuer: str
-    audiences: tuple[str, ...]
     algorithms: tuple[str, ...]
+    issuer: str | None = None
+    audiences: tuple[str, ...] = ()
     jwks_url: str | None = None
     discovery: str | None = None
     secret_env: str | None = None

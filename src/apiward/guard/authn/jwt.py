@@ -70,6 +70,10 @@ class JwtVerifier:
     """Verifies one scheme's bearer tokens and caches the verified ones until they expire."""
 
     def __init__(self, config: JwtConfig) -> None:
+        if not config.secret_env and (config.issuer is None or not config.audiences):
+            raise ConfigError(
+                "a JWKS-verified scheme needs 'issuer' and 'audiences'", pointer="/authentication"
+            )
         self.config = config
         self.allowed = frozenset(config.algorithms)
         self.source = None if config.secret_env else JwksSource(config)
@@ -140,8 +144,10 @@ def _claims_registry(config: JwtConfig) -> jwt.JWTClaimsRegistry:
     options: dict[str, jwt.ClaimsOption] = {
         name: {"essential": True} for name in config.required_claims
     }
-    options["iss"] = {"essential": True, "value": config.issuer}
-    options["aud"] = {"essential": True, "values": list(config.audiences)}
+    if config.issuer is not None:
+        options["iss"] = {"essential": True, "value": config.issuer}
+    if config.audiences:
+        options["aud"] = {"essential": True, "values": list(config.audiences)}
     registry = jwt.JWTClaimsRegistry(leeway=config.leeway)
     registry.options = options  # passed as **kwargs they could collide with ``now``/``leeway``
     return registry

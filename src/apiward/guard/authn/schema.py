@@ -16,7 +16,7 @@ _IDENTITY = {
 _JWT: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["issuer", "audiences", "algorithms"],
+    "required": ["algorithms"],
     "properties": {
         "issuer": {"type": "string", "minLength": 1},
         "audiences": {**_NAMES, "minItems": 1},
@@ -44,9 +44,11 @@ _JWT: dict[str, Any] = {
         "jwks_unavailable": {"enum": ["refuse", "use-cached"]},
         **_IDENTITY,
     },
+    # Exactly one key source; an IdP's keys also sign tokens for other APIs, so with a
+    # JWKS the exact issuer and this API's audience are required (FIELD.md §4 #7).
     "oneOf": [
-        {"required": ["jwks_url"]},
-        {"required": ["discovery"]},
+        {"required": ["jwks_url", "issuer", "audiences"]},
+        {"required": ["discovery", "issuer", "audiences"]},
         {"required": ["secret_env"]},
     ],
 }
