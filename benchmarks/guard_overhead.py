@@ -41,6 +41,9 @@ from apiward.guard import (  # noqa: E402
 from apiward.guard.policy import OwnershipRule, ParamRef, Requirement  # noqa: E402
 from apiward.spec import load  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _authn_bench  # noqa: E402
+
 CONTRACT = ROOT / "tests" / "guard" / "contract.yaml"
 ITEM = json.dumps({"id": 7, "name": "pen", "price": 1.5, "tags": ["a", "b"]}).encode()
 POST_BODY = (
@@ -170,6 +173,8 @@ def in_process(n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         apps: dict[str, Any] = {"bare app": bare}
         apps.update({name: _guard(p, api) for name, p in policies(Path(tmp)).items()})
+        full = {"ratelimit": HIGH}
+        apps.update(_authn_bench.guards(CONTRACT, OFF, full, AUTHZ, bare, Path(tmp)))
         for label, method, path, body in (
             ("GET /items/{item_id}", "GET", "/items/7", b""),
             ("POST /items (91 B JSON)", "POST", "/items", POST_BODY),
@@ -184,6 +189,8 @@ def in_process(n: int) -> None:
                 print(
                     f"  {name:<22} {value:8.1f} µs   +{value - base:7.1f} µs   ×{value / base:5.2f}"
                 )
+
+    _authn_bench.jwt_figures(n)
 
 
 async def _rounds(app: Any, method: str, path: str, body: bytes, n: int) -> list[float]:
