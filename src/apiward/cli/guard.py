@@ -82,3 +82,22 @@ def verify(
         return
     typer.echo(f"{file}:{verdict.broken_line}: {verdict.why}")
     raise typer.Exit(1)
+
+
+@app.command("hash-key")
+def hash_key(
+    name: Annotated[str, typer.Option("--name", help="The key's name (its principal).")] = "client",
+    stdin: Annotated[
+        bool, typer.Option("--stdin", help="Hash a key read from standard input instead.")
+    ] = False,
+) -> None:
+    """Make a new API key (or hash one from stdin) and print its policy entry (SHA-256 only)."""
+    from apiward.guard.authn.apikey import MIN_KEY_LENGTH, digest, new_key
+
+    key = typer.get_text_stream("stdin").read().strip() if stdin else new_key()
+    if len(key) < MIN_KEY_LENGTH:
+        raise ConfigError(f"an API key needs at least {MIN_KEY_LENGTH} characters of randomness")
+    if not stdin:
+        typer.echo(f"key (shown once; give it to the client, store it nowhere else): {key}")
+    typer.echo("policy entry (authentication.schemes.<apiKey scheme>.api_keys):")
+    typer.echo(f"  - {{name: {name}, sha256: {digest(key)}}}")

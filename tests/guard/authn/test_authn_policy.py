@@ -1,0 +1,106 @@
+"""The authentication section of the policy: validated on load, every scheme bound, no inline secrets."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from authn_support import API, every_scheme, policy, whoami
+
+from apiward.core.errors import ConfigError
+from apiward.guard import Guard, Policy
+
+JWT = "  schemes:\n    bearer:\n      jwt:\n"
+
+
+def _write(tmp: Path, text: str) -> Path:
+    path = tmp / "apiward.yaml"
+    path.write_text("version: 1\nauthentication:\n" + text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (
+            JWT + "        algorithms: [HS256]\n        secret_env: S\n        leeway: 600\n",
+            8,
+            "600",
+        ),
+        (JWT + "        algorithms: [none]\n        secret_env: S\n", 6, "none"),
+        (JWT + "        algorithms: [RS256]\n        jwks_url: http://idp/jwks\n", 6, "not valid"),
+        (JWT + "        algorithms: [HS256]\n        secret: hunter2\n", 6, "secret"),
+        (
+            "  schemes:\n    k:\n      api_keys: [{name: a, sha256: not-a-digest}]\n",
+            5,
+            "does not match",
+        ),
+    ],
+    ids=["leeway-over-60", "alg-none", "jwks-without-issuer", "inline-secret", "key-not-a-hash"],
+)
+def test_bad_section_fails_with_its_line(tmp_path: Path, text: str, line: int, words: str) -> None:
+    """A wrong authentication section does not load; the error names the line."""
+    with pytest.raises(ConfigError) as failed:
+        Policy.load(_write(tmp_path, text))
+    assert failed.value.line == line
+    assert words in str(failed.value)
+
+
+def test_every_contract_scheme_must_be_bound(tmp_path: Path) -> None:
+    """An operation's scheme with no mechanism in the policy stops the guard from starting."""
+    schemes: dict[str, Any] = every_scheme("http://127.0.0.1:9")
+    schemes.pop("apikey")
+    with pytest.raises(ConfigError, match="'apikey'"):
+        Guard(whoami, policy=_only(tmp_path, schemes), api=API)
+
+
+def _only(tmp: Path, schemes: dict[str, Any]) -> Policy:
+    built = policy(tmp, {})
+    from apiward.guard.authn.config import authn_policy
+
+    section = authn_policy({"schemes": schemes})
+    return Policy(**{**_fields(built), "authentication": section})
+
+
+def _fields(built: Policy) -> dict[str, Any]:
+    names = ("transport", "ratelimit", "validate", "ssrf", "response", "audit")
+    return {name: getattr(built, name) for name in names}
+
+
+@pytest.mark.parametrize(
+    ("scheme", "entry"),
+    [
+        ("apikey", {"jwt": {"algorithms": ["HS256"], "secret_env": "AUTHN_TEST_SIGNING"}}),
+        ("bearer", {"api_keys": [{"name": "a", "sha256": "0" * 64}]}),
+    ],
+    ids=["jwt-on-api-key-scheme", "api-keys-on-bearer-scheme"],
+)
+def test_mechanism_must_fit_the_scheme(tmp_path: Path, scheme: str, entry: dict[str, Any]) -> None:
+    """A mechanism bound to a scheme of another kind is a configuration error."""
+    with pytest.raises(ConfigError, match="cannot be verified as"):
+        Guard(whoami, policy=policy(tmp_path, {"schemes": {scheme: entry}}), api=API)
+
+
+def test_missing_secret_env_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shared secret named by an unset variable stops the guard from starting."""
+    monkeypatch.delenv("AUTHN_UNSET_SECRET", raising=False)
+    entry = {"jwt": {"algorithms": ["HS256"], "secret_env": "AUTHN_UNSET_SECRET"}}
+    with pytest.raises(ConfigError, match="AUTHN_UNSET_SECRET"):
+        Guard(whoami, policy=policy(tmp_path, {"schemes": {"bearer": entry}}), api=API)
+
+
+def test_hash_key_cli(apiward: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    """apiward guard hash-key prints a new key once and the SHA-256 entry for the policy."""
+    result = apiward("guard", "hash-key", "--name", "ci-bot")
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.split("store it nowhere else): ")[1].split()[0]
+    assert hashlib.sha256(key.encode()).hexdigest() in result.stdout
+    assert "name: ci-bot" in result.stdout
