@@ -4,9 +4,10 @@
 against :data:`~apiward.guard.policy_schema.POLICY_SCHEMA` (errors name the line and
 the key), and builds frozen records. ``Policy(...)`` builds the same in Python.
 Every section has defaults that protect: unknown routes refused, bodies capped,
-rate limits fail closed. ``authentication`` and ``authorization`` are reserved for
-their stages: a policy that asks for them while no such stage is installed fails to
-load, so requests are never let through on the belief that they are checked.
+rate limits fail closed. ``authentication`` and ``authorization`` belong to their
+stages: a policy that asks for one while no such stage is installed fails to load,
+so requests are never let through on the belief that they are checked. Authorization
+hooks named by bare name in the file come from ``Policy.load(path, hooks={...})``.
 """
 
 from __future__ import annotations

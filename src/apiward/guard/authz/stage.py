@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from apiward.guard.authz.functions import FunctionCheck, check_functions, compile_functions
@@ -24,7 +25,7 @@ from apiward.guard.pipeline import Setup
 from apiward.guard.problem import Refusal, Rule
 
 log = logging.getLogger("apiward.guard.authz")
-_NO_RULES: Mapping[str, Any] = {"outcome": "allowed", "checked": ()}
+_NO_RULES: Mapping[str, Any] = MappingProxyType({"outcome": "allowed", "checked": ()})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
