@@ -159,7 +159,7 @@ def test_verify_log_reports_the_first_broken_line(
 
 
 def test_bad_policy_is_one_line_and_exit_2(tmp_path: Path, apiward: Callable[..., Any]) -> None:
-    """A policy asking for authentication fails with its line, exit 2, no traceback."""
+    """A policy with a wrong authentication key fails with its line, exit 2, no traceback."""
     policy = tmp_path / "apiward.yaml"
     policy.write_text("version: 1\nauthentication:\n  issuer: x\n")
     result = apiward(
@@ -173,7 +173,7 @@ def test_bad_policy_is_one_line_and_exit_2(tmp_path: Path, apiward: Callable[...
     )
     assert result.returncode == 2
     assert f"{policy}:3" in result.stderr
-    assert "authentication is not supported yet" in result.stderr
+    assert "'issuer' was unexpected" in result.stderr
     assert "Traceback" not in result.stderr
 
 
