@@ -29,9 +29,11 @@ _SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"}
 )
 # Three base64url segments starting with a JSON object's encoding ("ey"): a JWT.
-_JWT = re.compile(r"\bey[A-Za-z0-9_-]{8,}\.ey[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
+# Every pattern starts at a boundary and bounds its names: bodies run to 64 KB, and an
+# unanchored ``[...]+=`` rescans a long run from each of its characters (quadratic).
+_JWT = re.compile(r"(?<![A-Za-z0-9_-])ey[A-Za-z0-9_-]{8,}\.ey[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 # name=value in query strings and form bodies; "name": "value" in JSON.
-_PAIR = re.compile(r"(?P<name>[A-Za-z0-9_.-]+)=(?P<value>[^&\s#\"']*)")
+_PAIR = re.compile(r"(?<![A-Za-z0-9_.-])(?P<name>[A-Za-z0-9_.-]{1,64})=(?P<value>[^&\s#\"']*)")
 _JSON_PAIR = re.compile(
     r"\"(?P<name>[^\"\\]{1,64})\"(?P<sep>\s*:\s*)\"(?P<value>(?:[^\"\\]|\\.)*)\""
 )
