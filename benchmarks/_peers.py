@@ -134,6 +134,8 @@ def schemathesis_command(
         str(max_examples),
         "--seed",
         "1",
+        "--generation-database",
+        "none",  # no examples carried over from an earlier run
         "--report",
         "json",
         "--report-json-path",

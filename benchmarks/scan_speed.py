@@ -222,12 +222,11 @@ def found(outcome: Outcome, flaws: tuple[PlantedFlaw, ...]) -> list[PlantedFlaw]
     return [f for f in flaws if f.operation in flagged]
 
 
-def _security_only(outcome: Outcome, flaws: tuple[PlantedFlaw, ...]) -> str:
-    """schemathesis: how many touched flaws its security checks (ST401/402) alone reach."""
-    if outcome.tool != "schemathesis" or outcome.flags is None:
-        return ""
-    ops = {op for op, codes in outcome.flags.by_operation.items() if codes & ST_SECURITY}
-    return f"; by ST401/ST402 alone {sum(f.operation in ops for f in flaws)}"
+def security_touched(outcome: Outcome, flaws: tuple[PlantedFlaw, ...]) -> list[PlantedFlaw]:
+    """schemathesis: the flaws its security checks alone (ST401/ST402) flag the operation of."""
+    flagged = outcome.flags.by_operation if outcome.flags else {}
+    ops = {op for op, codes in flagged.items() if codes & ST_SECURITY}
+    return [f for f in flaws if f.operation in ops]
 
 
 # Printing --------------------------------------------------------------------------------
@@ -268,8 +267,10 @@ def print_details(outcomes: list[Outcome], flaws: tuple[PlantedFlaw, ...]) -> No
             lost = missed(o.findings, flaws)
             print(f"  recall {len(hits)}/{len(flaws)}; missed: {', '.join(f.id for f in lost)}")
         else:
-            extra = _security_only(o, flaws)
-            print(f"  touches {len(hits)}/{len(flaws)}{extra}: {', '.join(f.id for f in hits)}")
+            print(f"  touches {len(hits)}/{len(flaws)}: {', '.join(f.id for f in hits)}")
+        if o.tool == "schemathesis":
+            sec = security_touched(o, flaws)
+            print(f"  by ST401/ST402 alone {len(sec)}/{len(flaws)}: {', '.join(f.id for f in sec)}")
 
 
 def print_ratios(outcomes: list[Outcome], flaws: tuple[PlantedFlaw, ...]) -> None:
@@ -277,16 +278,19 @@ def print_ratios(outcomes: list[Outcome], flaws: tuple[PlantedFlaw, ...]) -> Non
     ours = next((o for o in outcomes if o.tool == "apiward" and not o.error), None)
     if ours is None:
         return
-    print("\nratios (peer / apiward):")
+    print("\napiward vs each peer (x = apiward's figure / the peer's):")
     for peer in outcomes:
         if peer is ours or peer.error:
             continue
-        time_ratio = peer.seconds / ours.seconds if ours.seconds else 0.0
-        request_ratio = peer.requests / ours.requests if ours.requests else 0.0
+        time_ratio = ours.seconds / peer.seconds if peer.seconds else 0.0
+        request_ratio = ours.requests / peer.requests if peer.requests else 0.0
+        security = ""
+        if peer.tool == "schemathesis":
+            security = f" ({len(security_touched(peer, flaws))} by ST401/ST402)"
         print(
-            f"  {peer.tool:<13} time x{time_ratio:.2f}, requests x{request_ratio:.2f}; "
-            f"flaws: apiward found {len(found(ours, flaws))}, "
-            f"{peer.tool} touched {len(found(peer, flaws))}"
+            f"  vs {peer.tool:<13} time x{time_ratio:.2f}, requests x{request_ratio:.2f}; "
+            f"flaws: apiward found {len(found(ours, flaws))}/{len(flaws)} by category, "
+            f"{peer.tool} touched {len(found(peer, flaws))}{security} by operation only"
         )
 
 
@@ -304,9 +308,12 @@ def print_fixed(outcomes: list[Outcome]) -> None:
             for f in serious:
                 print(f"    {f.severity.value} {f.check} {f.operation}: {f.title}")
         else:
+            flagged = o.flags.by_operation
+            security = sum(bool(codes & ST_SECURITY) for codes in flagged.values())
+            extra = f", {security} by ST401/ST402" if o.tool == "schemathesis" else ""
             print(
                 f"  {o.tool:<13}{o.seconds:6.1f} s {o.requests:6} requests; "
-                f"{len(o.flags.by_operation)} operations flagged (no planted flaw is left)"
+                f"{len(flagged)} operations flagged{extra} (no planted flaw is left)"
             )
 
 
@@ -320,6 +327,7 @@ def main() -> None:
         "--no-fixed-peers", action="store_true", help="scan the fixed bank only with apiward"
     )
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress as it goes
     settings = Settings(max_examples=args.max_examples, timeout=args.timeout)
     tools = [t for t in TOOLS if t in args.tools.split(",")]
     flaws = load_ground_truth()
