@@ -104,3 +104,22 @@ def test_hash_key_cli(apiward: Callable[..., subprocess.CompletedProcess[str]]) 
     key = result.stdout.split("store it nowhere else): ")[1].split()[0]
     assert hashlib.sha256(key.encode()).hexdigest() in result.stdout
     assert "name: ci-bot" in result.stdout
+
+
+def test_step_up_on_a_public_operation_is_refused(tmp_path: Path) -> None:
+    """step_up on an operation the contract leaves public could never ask for a code."""
+    secrets = tmp_path / "totp.yaml"
+    secrets.write_text("alice: " + "A" * 32 + "\n")
+    section = {"step_up": {"operations": ["GET /public"], "secrets_file": str(secrets)}}
+    with pytest.raises(ConfigError, match="GET /public"):
+        Guard(whoami, policy=policy(tmp_path, section), api=API)
+
+
+def test_short_totp_secret_is_a_config_error(tmp_path: Path) -> None:
+    """A TOTP secret under 112 bits stops the guard at start-up, without echoing it."""
+    secrets = tmp_path / "totp.yaml"
+    secrets.write_text("alice: JBSWY3DPEHPK3PXP\n")
+    section = {"step_up": {"operations": ["GET /me"], "secrets_file": str(secrets)}}
+    with pytest.raises(ConfigError, match="'alice'") as failed:
+        Guard(whoami, policy=policy(tmp_path, section), api=API)
+    assert "JBSWY3DP" not in str(failed.value)

@@ -267,3 +267,14 @@ async def test_totp_lockout_after_failures(tmp_path: Path, idp: IdP) -> None:
     assert wrong == [401, 401, 401]
     assert locked.status_code == 429
     assert int(locked.headers["retry-after"]) > 0
+
+
+async def test_sensitive_optional_operation_needs_a_principal(tmp_path: Path, idp: IdP) -> None:
+    """An optional-auth operation marked sensitive is not passed anonymously."""
+    secrets = tmp_path / "totp.yaml"
+    secrets.write_text(f"alice: {SECRET}\n")
+    step_up = {"operations": ["GET /optional"], "secrets_file": str(secrets)}
+    async with client(guard(tmp_path, idp, step_up=step_up)) as http:
+        anonymous = await http.get("/optional")
+        with_code = await http.get("/optional", headers=_otp(pyotp.TOTP(SECRET).now()))
+    assert (anonymous.status_code, with_code.status_code) == (401, 200)

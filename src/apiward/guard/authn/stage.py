@@ -83,6 +83,12 @@ def build(setup: Setup) -> Authn | None:
                     pointer="/authentication/schemes",
                 )
     step_up = StepUp(policy.step_up) if policy.step_up is not None else None
+    for key in step_up.operations if step_up is not None else ():
+        if plans.get(key) is None:
+            raise ConfigError(
+                f"step_up lists {key}, which is not an operation that requires authentication",
+                pointer="/authentication/step_up/operations",
+            )
     return Authn(policy, schemes, {k: p for k, p in plans.items() if p is not None}, step_up)
 
 
@@ -169,8 +175,8 @@ class Authn:
         """Authenticate the request, or refuse it."""
         route = ctx.route
         plan = self.plans.get(route.key) if route is not None else None
-        if plan is None:
-            return
+        if route is None or plan is None:
+            return  # a public operation, or an unknown route the policy lets through
         why = ambiguity(ctx)
         if why is not None:
             ctx.decisions["authentication"] = {"outcome": "ambiguous", "reason": why}
@@ -186,12 +192,13 @@ class Authn:
         }
         alternative = next((alt for alt in plan.alternatives if set(alt) <= present.keys()), None)
         if alternative is None:
-            if plan.optional and not present:
+            sensitive = self.step_up is not None and route.key in self.step_up.operations
+            if plan.optional and not present and not sensitive:
                 ctx.decisions["authentication"] = {"outcome": "anonymous"}
                 return
             raise self._missing(ctx, plan)
         await self._verify(ctx, alternative, present)
-        if self.step_up is not None and route is not None:
+        if self.step_up is not None:
             await self.step_up.check(ctx, route.key)
 
     async def _verify(

@@ -51,7 +51,18 @@ def load_secrets(config: StepUpConfig) -> dict[str, pyotp.TOTP]:
     raw: Any = yaml.safe_load(text)
     if not isinstance(raw, Mapping) or not all(isinstance(v, str) for v in raw.values()):
         raise ConfigError("TOTP secrets must map each principal to a base32 secret")
-    return {str(principal): pyotp.TOTP(secret) for principal, secret in raw.items()}
+    return {str(principal): _totp(str(principal), secret) for principal, secret in raw.items()}
+
+
+def _totp(principal: str, secret: str) -> pyotp.TOTP:
+    try:
+        totp = pyotp.TOTP(secret)
+        totp.now()  # decodes the secret: a bad one fails here, at start-up
+    except (ValueError, TypeError):
+        raise ConfigError(
+            f"the TOTP secret of {principal!r} is not base32 of at least 112 bits"
+        ) from None
+    return totp
 
 
 class StepUp:
