@@ -14,7 +14,7 @@ import pytest
 from apiward.core.errors import TargetError
 from apiward.scan import Identity, Results, ScanConfig, scan
 from apiward.scan.check import SkipReason
-from apiward.scan.checks import builtin_checks
+from apiward.scan.checks import BUILTIN, Check, builtin_checks
 from apiward.spec import load
 
 SPEC = """
@@ -93,7 +93,10 @@ def test_dying_target_gives_target_error_and_partial_results(
     with pytest.raises(TargetError, match="cannot reach the target"):
         asyncio.run(scan(load(spec), config, builtin_checks(), results))
     assert results.complete is False
-    assert results.skip_counts()[SkipReason.TARGET_DOWN.value] == 4
+    api = load(spec)
+    per_operation = sum(isinstance(c, Check) for c in BUILTIN)
+    expected = per_operation * len(api.operations) + len(BUILTIN) - per_operation
+    assert results.skip_counts()[SkipReason.TARGET_DOWN.value] == expected
     assert results.stats["requests"] == 1
 
 
