@@ -285,11 +285,12 @@ def _record(check: str, key: str | None, outcomes: list[Finding | Skip], results
     results.findings.extend(findings)
     if findings or not skips:
         results.ran.append((check, key))
-    if not findings:
-        for skip in skips:
-            results.skipped.append(
-                Skipped(check=check, reason=skip.reason.value, operation=key, detail=skip.detail)
-            )
+    # Every skip counts, findings or not: a once-per-scan check that found one flaw may still
+    # have left another part untested, and the user must see that part as 'not tested'.
+    for skip in skips:
+        results.skipped.append(
+            Skipped(check=check, reason=skip.reason.value, operation=key, detail=skip.detail)
+        )
 
 
 def _abandon(pending: set[tuple[str, str | None]], results: Results, reason: SkipReason) -> None:
