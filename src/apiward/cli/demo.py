@@ -16,9 +16,11 @@ from rich.table import Table
 
 from apiward.cli.scan import run, scan_report, summary_line
 from apiward.cli.spec import summary
+from apiward.core.errors import ConfigError
 from apiward.core.findings import Finding, Severity
 from apiward.core.redact import Redactor
 from apiward.demo import IDENTITIES, PlantedFlaw, load_ground_truth, missed, running
+from apiward.demo.guarded import GUARD_POLICY, serve_guarded_forever
 from apiward.demo.server import HOST, serve_forever
 from apiward.report import Report, write
 from apiward.report.terminal import summary_table
@@ -32,11 +34,20 @@ app = typer.Typer(help="The bundled demo bank API, vulnerable on purpose.", no_a
 def serve(
     fixed: bool = typer.Option(False, "--fixed", help="Serve the twin with every flaw fixed."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port on 127.0.0.1."),
+    guarded: bool = typer.Option(
+        False, "--guarded", help="Put the guard in front (policy apiward/demo/guard.yaml)."
+    ),
 ) -> None:
     """Serve the demo bank on 127.0.0.1 until Ctrl-C."""
+    if fixed and guarded:
+        raise ConfigError("--guarded protects the vulnerable bank; drop --fixed")
     url = f"http://{HOST}:{port}"
     typer.echo(f"apiward bank ({'fixed' if fixed else 'vulnerable'}) on {url}")
     typer.echo(f"OpenAPI: {url}/openapi.json")
+    if guarded:
+        typer.echo(f"guarded as middleware by {GUARD_POLICY}; audit events on stdout")
+        serve_guarded_forever(port=port)
+        return
     if not fixed:
         typer.echo("warning: this API is vulnerable on purpose; keep it on 127.0.0.1.")
     serve_forever(fixed=fixed, port=port)
