@@ -265,7 +265,9 @@ def print_details(outcomes: list[Outcome], flaws: tuple[PlantedFlaw, ...]) -> No
         hits = found(o, flaws)
         if o.tool == "apiward":
             lost = missed(o.findings, flaws)
-            print(f"  recall {len(hits)}/{len(flaws)}; missed: {', '.join(f.id for f in lost)}")
+            print(
+                f"  recall {len(hits)}/{len(flaws)}; missed: {', '.join(f.id for f in lost) or 'none'}"
+            )
         else:
             print(f"  touches {len(hits)}/{len(flaws)}: {', '.join(f.id for f in hits)}")
         if o.tool == "schemathesis":

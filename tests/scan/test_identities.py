@@ -9,6 +9,7 @@ import pytest
 from apiward.core.errors import ConfigError
 from apiward.demo import IDENTITIES
 from apiward.scan import load_identities
+from apiward.scan.identities import read_identities_file
 
 
 def test_demo_identities_load() -> None:
@@ -66,3 +67,39 @@ def test_mistakes_name_file_and_line(tmp_path: Path, text: str, line: int, messa
         load_identities(path)
     assert caught.value.source == str(path)
     assert caught.value.line == line
+
+
+def test_values_in_the_identities_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A top-level 'values:' mapping gives test data by name, as text, ${VAR} expanded."""
+    monkeypatch.setenv("PROMO", "WELCOME50")
+    path = tmp_path / "ids.yaml"
+    path.write_text(
+        "identities:\n  - name: a\n    headers: {K: v}\n"
+        "values:\n  code: '${PROMO}'\n  amount: 12.5\n  notify: true\n"
+    )
+    loaded = read_identities_file(path)
+    assert dict(loaded.values) == {"code": "WELCOME50", "amount": "12.5", "notify": "true"}
+    assert [i.name for i in loaded.identities] == ["a"]
+    assert load_identities(path) == loaded.identities
+
+
+@pytest.mark.parametrize(
+    ("values", "line", "message"),
+    [
+        ("values: [code]\n", 3, "'values' must be a mapping"),
+        ("values:\n  code: [a, b]\n", 4, "values.code must be a string, number or boolean"),
+        ("values:\n  code: {a: 1}\n", 4, "values.code must be a string, number or boolean"),
+        ("values:\n  code:\n", 4, "values.code must be a string, number or boolean"),
+        ("value:\n  code: x\n", 3, "unknown key 'value'"),
+    ],
+    ids=["list", "list-value", "mapping-value", "null-value", "typo"],
+)
+def test_bad_values_name_file_and_line(
+    tmp_path: Path, values: str, line: int, message: str
+) -> None:
+    """A 'values:' that is not a mapping of scalars is one ConfigError with file and line."""
+    path = tmp_path / "ids.yaml"
+    path.write_text("identities:\n  - name: a\n" + values)
+    with pytest.raises(ConfigError, match=message) as caught:
+        read_identities_file(path)
+    assert (caught.value.source, caught.value.line) == (str(path), line)

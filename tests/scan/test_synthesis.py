@@ -140,3 +140,11 @@ def test_user_values_never_go_into_deletes(tmp_path: Path) -> None:
     assert (
         synthesizer.request(_op(api, "DELETE", "/codes/{code}")).path_params["code"] != "SPRING10"
     )
+
+
+def test_user_values_given_as_text_take_the_schema_type(api: Api) -> None:
+    """'--value quantity=2' is the integer 2 in JSON; text stays text where the schema says string."""
+    values = {"quantity": "2", "note": "42", "email": "x@example.com"}
+    synthesizer = Synthesizer(api, url=CANARY, values=values)
+    body = synthesizer.request(_op(api, "POST", "/users/{user_id}/orders")).body
+    assert (body["quantity"], body["note"], body["email"]) == (2, "42", "x@example.com")

@@ -29,7 +29,16 @@ Writing a check: see :mod:`apiward.scan.checks`. In short, an object with ``id``
 ``Skip(reason=SkipReason...)``; add it to ``BUILTIN``.
 """
 
-from apiward.scan.identities import Identity, load_identities
+from apiward.scan.identities import IdentitiesFile, Identity, load_identities, read_identities_file
 from apiward.scan.runner import Results, ScanConfig, Skipped, scan
 
-__all__ = ["Identity", "Results", "ScanConfig", "Skipped", "load_identities", "scan"]
+__all__ = [
+    "IdentitiesFile",
+    "Identity",
+    "Results",
+    "ScanConfig",
+    "Skipped",
+    "load_identities",
+    "read_identities_file",
+    "scan",
+]

@@ -16,6 +16,8 @@
         headers: {X-API-Key: ${CI_KEY}}   # ...or fixed headers / cookies
         cookies: {session: abc123}
       - name: anonymous             # no login, headers or cookies: sends no credentials
+    values:                         # optional: test data by parameter or property name
+      code: WELCOME50               # (``--value NAME=VALUE`` on the command line wins)
 
 ``${VAR}`` is read from the environment. Every mistake is a ConfigError naming the file
 and the line. Identities without any credentials are anonymous and are not peers.
@@ -37,6 +39,7 @@ from apiward.core.errors import ConfigError
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _OPERATION = re.compile(r"^(GET|POST|PUT|PATCH|DELETE)\s+(/\S*)$", re.IGNORECASE)
 _IDENTITY_KEYS = {"name", "role", "login", "headers", "cookies"}
+_FILE_KEYS = {"identities", "values"}
 _LOGIN_KEYS = {"operation", "json", "form", "token", "header", "prefix"}
 
 
@@ -78,8 +81,21 @@ class Identity:
         return tuple(v for v in values if v)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdentitiesFile:
+    """Everything an identities file says: who the scanner can be, and test data by name."""
+
+    identities: tuple[Identity, ...]
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
 def load_identities(path: str | os.PathLike[str]) -> tuple[Identity, ...]:
     """Read and check an identities file; a mistake is a ConfigError with file and line."""
+    return read_identities_file(path).identities
+
+
+def read_identities_file(path: str | os.PathLike[str]) -> IdentitiesFile:
+    """The identities and the ``values:`` of a file; a mistake is a ConfigError with file:line."""
     source = os.fspath(path)
     try:
         text = Path(source).read_text(encoding="utf-8")
@@ -98,7 +114,8 @@ def load_identities(path: str | os.PathLike[str]) -> tuple[Identity, ...]:
             source=source,
             line=line + 1 if line is not None else None,
         ) from None
-    return _Reader(source).identities(root)
+    reader = _Reader(source)
+    return IdentitiesFile(identities=reader.identities(root), values=reader.values(root))
 
 
 class _Reader:
@@ -150,12 +167,29 @@ class _Reader:
         items = top.get("identities")
         if not isinstance(items, yaml.SequenceNode) or not items.value:
             raise self.fail(items or root, "'identities' must be a non-empty list")
+        for key, _ in root.value if isinstance(root, yaml.MappingNode) else ():
+            if str(key.value) not in _FILE_KEYS:
+                raise self.fail(key, f"unknown key {key.value!r} at the top")
         found = tuple(self.identity(item) for item in items.value)
         seen: set[str] = set()
         for identity, node in zip(found, items.value, strict=True):
             if identity.name in seen:
                 raise self.fail(node, f"identity {identity.name!r} is defined twice")
             seen.add(identity.name)
+        return found
+
+    def values(self, root: yaml.Node | None) -> dict[str, str]:
+        node = self.mapping(root, "the identities file").get("values")
+        if node is None:
+            return {}
+        found: dict[str, str] = {}
+        for key, value in self.mapping(node, "'values'").items():
+            if not key:
+                raise self.fail(node, "a name in 'values' is empty")
+            # Scalars only: the synthesiser turns the text into the schema's type.
+            if not isinstance(value, yaml.ScalarNode) or value.tag.endswith(":null"):
+                raise self.fail(value, f"values.{key} must be a string, number or boolean")
+            found[key] = self.expand(value, str(value.value))
         return found
 
     def identity(self, node: yaml.Node) -> Identity:

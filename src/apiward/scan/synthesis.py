@@ -127,7 +127,7 @@ class Synthesizer:
         if depth > MAX_DEPTH:
             return None
         if name in self._active:
-            return self._active[name]
+            return _as_type(self._active[name], schema)
         if "const" in schema:
             return schema["const"]
         if _is_urlish(schema, name):
@@ -194,6 +194,23 @@ class _Nothing:
 
 
 _NOTHING = _Nothing()
+
+
+def _as_type(value: Any, schema: Schema) -> Any:
+    """A user's value (text from the command line) in the schema's type when it parses as one."""
+    if not isinstance(value, str):
+        return value
+    kind = _type(schema)
+    try:
+        if kind == "integer":
+            return int(value)
+        if kind == "number":
+            return float(value)
+    except ValueError:
+        return value  # the user knows best: send it as given
+    if kind == "boolean" and value.lower() in {"true", "false"}:
+        return value.lower() == "true"
+    return value
 
 
 def _given(schema: Schema) -> Any:
