@@ -7,9 +7,14 @@ import socket
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from apiward.demo import IDENTITIES, running
 
@@ -109,3 +114,54 @@ def test_broken_spec_is_exit_2(apiward: Cli, bank: str, tmp_path: Path) -> None:
     result = apiward("scan", "--spec", str(spec), "--target", bank)
     assert result.returncode == 2
     assert "broken.yaml" in result.stderr
+
+
+VALUES_SPEC = """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /offers:
+    get:
+      parameters:
+        - {name: code, in: query, required: true, schema: {type: string}}
+        - {name: amount, in: query, required: true, schema: {type: integer}}
+      responses: {'200': {description: ok}}
+"""
+
+
+def _recording_app(seen: list[tuple[str, str]]) -> Starlette:
+    async def offers(request: Request) -> JSONResponse:
+        seen.append((request.query_params["code"], request.query_params["amount"]))
+        return JSONResponse([])
+
+    return Starlette(routes=[Route("/offers", offers)])
+
+
+def test_values_from_the_command_line_and_the_identities_file(
+    apiward: Cli, serve: Callable[[Any], Any], tmp_path: Path
+) -> None:
+    """--value NAME=VALUE feeds synthesis; the file's 'values:' fill in, the command line wins."""
+    seen: list[tuple[str, str]] = []
+    url = serve(_recording_app(seen)).url
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(VALUES_SPEC)
+    ids = tmp_path / "ids.yaml"
+    ids.write_text(
+        "identities:\n  - name: bot\n    headers: {X-Key: k-1}\n"
+        "values:\n  code: FROM-FILE\n  amount: 3\n"
+    )
+    result = apiward(
+        "scan", "--spec", str(spec), "--target", url, "--identities", str(ids),
+        "--value", "code=FROM-CLI", "--value", "unused=x", "--checks", "trace_method",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert seen
+    assert set(seen) == {("FROM-CLI", "3")}
+
+
+def test_value_without_equals_sign_is_exit_2(apiward: Cli, spec_file: Path, bank: str) -> None:
+    """A --value that does not read NAME=VALUE ends in one line and exit code 2."""
+    result = apiward("scan", "--spec", str(spec_file), "--target", bank, "--value", "promo")
+    assert result.returncode == 2
+    assert "--value must read NAME=VALUE" in result.stderr
+    assert "Traceback" not in result.stderr

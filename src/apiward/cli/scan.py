@@ -33,7 +33,7 @@ from apiward.core.errors import ApiwardError, ConfigError
 from apiward.core.findings import sorted_findings
 from apiward.report import Report
 from apiward.report.model import Ran, Skipped
-from apiward.scan import Results, ScanConfig, load_identities
+from apiward.scan import Results, ScanConfig, read_identities_file
 from apiward.scan import scan as run_scan
 from apiward.scan.checks import builtin_checks
 from apiward.spec import Api, load
@@ -78,6 +78,13 @@ def scan(
     checks: Annotated[
         str | None, typer.Option("--checks", help="Comma-separated check ids (default: all).")
     ] = None,
+    value: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--value",
+            help="Test data by parameter/property name, NAME=VALUE (repeatable), e.g. code=WELCOME50.",
+        ),
+    ] = None,
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Allow a --spec URL on a private host.")
     ] = False,
@@ -97,7 +104,7 @@ def scan(
     failure: ApiwardError | None = None
     interrupted = False
     try:
-        config = _config(target, identities, safe, concurrency, rate, timeout, checks)
+        config = _config(target, identities, safe, concurrency, rate, timeout, checks, value or [])
         api = load(spec, allow_private=allow_private)
         results.notes.extend(api.warnings)
         asyncio.run(run(api, config, results))
@@ -125,6 +132,7 @@ def _config(
     rate: float | None,
     timeout: float,
     checks: str | None,
+    values: list[str],
 ) -> ScanConfig:
     parts = urlsplit(target)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
@@ -133,15 +141,28 @@ def _config(
     known = builtin_checks().names()
     if unknown := [c for c in wanted if c not in known]:
         raise ConfigError(f"unknown check {unknown[0]!r} (known: {', '.join(known)})")
+    given = read_identities_file(identities) if identities else None
     return ScanConfig(
         target=target,
-        identities=load_identities(identities) if identities else (),
+        identities=given.identities if given else (),
+        values={**(given.values if given else {}), **_values(values)},
         safe=safe,
         concurrency=concurrency,
         rate=rate,
         timeout=timeout,
         checks=wanted,
     )
+
+
+def _values(pairs: list[str]) -> dict[str, str]:
+    """``--value NAME=VALUE`` options as a mapping (the last one of a name wins)."""
+    found: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"--value must read NAME=VALUE, got {pair!r}")
+        found[name.strip()] = text
+    return found
 
 
 async def run(api: Api, config: ScanConfig, results: Results) -> None:
