@@ -9,9 +9,12 @@ is refused. A change in either direction fails. Legitimate use keeps working.
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -23,6 +26,10 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "demo"))
 
@@ -200,3 +207,74 @@ def test_shipped_contract_is_the_banks_own() -> None:
         "regenerate: python -c 'import json; from apiward.demo import create_app; "
         "print(json.dumps(create_app().openapi(), indent=2))' > src/apiward/demo/bank-openapi.json"
     )
+
+
+def _self_signed(tmp: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1 (IP SAN) and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture(scope="module")
+def tls_bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    """The vulnerable bank behind the gateway serving HTTPS (--tls-cert/--tls-key)."""
+    tmp = tmp_path_factory.mktemp("tls")
+    cert, key = _self_signed(tmp)
+    app = create_app(data_dir=tmp)
+    with ExitStack() as stack:
+        upstream = stack.enter_context(serving(app))
+        env = {SECRET_ENV: WEAK_SECRET, DB_ENV: str(tmp / "bank.sqlite3")}
+        extra = ("--tls-cert", str(cert), "--tls-key", str(key))
+        process, url = gateway_process(tmp, upstream, *extra, env=env, scheme="https")
+        stack.callback(stop, process)
+        verify = ssl.create_default_context(cafile=str(cert))
+        wait_until_up(url, process, verify=verify)
+        canary = stack.enter_context(Canary().running())
+        client = stack.enter_context(httpx.Client(base_url=url, timeout=30, verify=verify))
+        yield Target(url=url, fixed=False, bank=app.state.bank, canary=canary, client=client)
+
+
+def test_tls_gateway_sends_hsts(tls_bank: Target) -> None:
+    """Over HTTPS (certificate verified) alice's profile comes with HSTS, nosniff and no-store."""
+    answer = tls_bank.get("/api/v2/me", "alice")
+    assert answer.status_code == 200
+    assert answer.json()["username"] == "alice"
+    assert answer.headers["strict-transport-security"].startswith("max-age=")
+    assert not EXPLOITS["missing-security-headers"](tls_bank).worked
+
+
+def test_tls_gateway_refuses_an_unverified_certificate(tls_bank: Target) -> None:
+    """A client that checks certificates against the system store does not trust the test one."""
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{tls_bank.url}/api/v2/exchange-rates/USD", timeout=5)
+
+
+def test_tls_gateway_still_stops_bola(tls_bank: Target) -> None:
+    """Bob reading alice's account is refused over HTTPS too."""
+    assert not EXPLOITS["bola-account-by-id"](tls_bank).worked

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -24,7 +25,6 @@ import redis
 sys.path.insert(0, str(Path(__file__).parent))
 
 from guard_app import echo_app
-from test_demo_guarded import stop
 
 CONTRACT = Path(__file__).parent / "contract.yaml"
 REDIS = "redis://127.0.0.1:6379"
@@ -32,8 +32,6 @@ GATEWAYS, REQUESTS, LIMIT = 4, 200, 25
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -85,7 +83,8 @@ def gateways(tmp_path: Path, serve: Callable[[Any], Any]) -> Iterator[list[str]]
         yield [url for _, url in started]
     finally:
         for process, _ in started:
-            stop(process)
+            process.terminate()
+            process.wait(timeout=10)
 
 
 @pytest.fixture
