@@ -26,11 +26,12 @@ class Route:
     method: str
     template: str
     operation: Operation
+    key: str = field(init=False)
+    """``"GET /users/{id}"``: the name policies, limits and audit events use."""
 
-    @property
-    def key(self) -> str:
-        """``"GET /users/{id}"``: the name policies, limits and audit events use."""
-        return f"{self.method} {self.template}"
+    def __post_init__(self) -> None:
+        # Every stage looks its plan up by this name on every request: built once here.
+        object.__setattr__(self, "key", f"{self.method} {self.template}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
