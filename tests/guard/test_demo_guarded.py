@@ -38,7 +38,7 @@ from demo_target import Canary, Target
 
 from apiward.demo import create_app, load_ground_truth, serving
 from apiward.demo.guard_hooks import DB_ENV
-from apiward.demo.guarded import GUARD_POLICY, SECRET_ENV, guarded_app, server
+from apiward.demo.guarded import GUARD_CONTRACT, GUARD_POLICY, SECRET_ENV, guarded_app, server
 from apiward.demo.seed import account_ids
 from apiward.demo.tokens import WEAK_SECRET
 from apiward.guard.auditlog import verify_log
@@ -202,7 +202,7 @@ def test_every_planted_flaw_has_an_exploit_here() -> None:
 
 def test_shipped_contract_is_the_banks_own() -> None:
     """bank-openapi.json next to the policy equals the bank's /openapi.json (regenerate if not)."""
-    shipped = json.loads((Path(str(GUARD_POLICY)).parent / "bank-openapi.json").read_text())
+    shipped = json.loads(GUARD_CONTRACT.read_text())
     assert shipped == create_app().openapi(), (
         "regenerate: python -c 'import json; from apiward.demo import create_app; "
         "print(json.dumps(create_app().openapi(), indent=2))' > src/apiward/demo/bank-openapi.json"

@@ -20,7 +20,7 @@ from apiward.core.errors import ConfigError
 from apiward.core.findings import Finding, Severity
 from apiward.core.redact import Redactor
 from apiward.demo import IDENTITIES, PlantedFlaw, load_ground_truth, missed, running
-from apiward.demo.guarded import GUARD_POLICY, serve_guarded_forever
+from apiward.demo.guarded import GUARD_CONTRACT, GUARD_POLICY, serve_guarded_forever
 from apiward.demo.server import HOST, serve_forever
 from apiward.report import Report, write
 from apiward.report.terminal import summary_table
@@ -43,11 +43,13 @@ def serve(
         raise ConfigError("--guarded protects the vulnerable bank; drop --fixed")
     url = f"http://{HOST}:{port}"
     typer.echo(f"apiward bank ({'fixed' if fixed else 'vulnerable'}) on {url}")
-    typer.echo(f"OpenAPI: {url}/openapi.json")
     if guarded:
+        # /openapi.json is not an operation of the contract, so the guard refuses it (404).
         typer.echo(f"guarded as middleware by {GUARD_POLICY}; audit events on stdout")
+        typer.echo(f"OpenAPI: {GUARD_CONTRACT}")
         serve_guarded_forever(port=port)
         return
+    typer.echo(f"OpenAPI: {url}/openapi.json")
     if not fixed:
         typer.echo("warning: this API is vulnerable on purpose; keep it on 127.0.0.1.")
     serve_forever(fixed=fixed, port=port)

@@ -25,6 +25,7 @@ from apiward.demo.tokens import WEAK_SECRET
 from apiward.guard import Guard, Policy
 
 GUARD_POLICY = resources.files("apiward.demo").joinpath("guard.yaml")
+GUARD_CONTRACT = resources.files("apiward.demo").joinpath("bank-openapi.json")
 SECRET_ENV = "BANK_JWT_SECRET"
 
 
@@ -63,4 +64,11 @@ def serve_guarded_forever(*, port: int = 8000, audit: str | None = None) -> None
         sock.close()
 
 
-__all__ = ["GUARD_POLICY", "HOST", "guarded_app", "load_policy", "serve_guarded_forever"]
+__all__ = [
+    "GUARD_CONTRACT",
+    "GUARD_POLICY",
+    "HOST",
+    "guarded_app",
+    "load_policy",
+    "serve_guarded_forever",
+]
