@@ -39,6 +39,12 @@ _PERSONAL = re.compile(
 _URL_NAME = re.compile(r"^(?:.* )?(?:url|uri|urls|uris|link|callback|webhook|hook|redirect)$")
 URL_FORMATS = frozenset({"uri", "url", "iri", "uri-reference", "iri-reference", "uri-template"})
 _ID = re.compile(r"^(?:.* )?id$")
+# Parameter names that carry a credential without saying "token" or "secret": the
+# ``Authorization`` header, Google-style ``key``, Azure's subscription keys...
+_KEY_PARAMETER = re.compile(
+    r"^(?:x )?(?:authorization|auth|key"
+    r"|(?:app|user|subscription|auth|access|client|license|developer|account) key)$"
+)
 
 
 def words(name: str) -> str:
@@ -56,6 +62,16 @@ def secret_kind(name: str) -> str | None:
     if _NATIONAL.match(text):
         return "national id"
     return "credential" if _CREDENTIAL.match(text) else None
+
+
+def credential_named(name: str, *, in_path: bool = False) -> bool:
+    """True when a parameter ``name`` carries a credential (``apiKey``, ``Api-Key``, ``token``, ``key``).
+
+    In a path, ``key`` and ``Authorization`` are not credentials (S3's ``/{Bucket}/{Key}``).
+    """
+    if secret_kind(name) == "credential":
+        return True
+    return not in_path and bool(_KEY_PARAMETER.match(words(name)))
 
 
 def is_personal(name: str) -> bool:

@@ -2,16 +2,51 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from apiward.audit.contract.contract import WRITES, Contract
+from apiward.audit.contract.names import credential_named, words
 from apiward.audit.contract.rule import Hit, Rule
 from apiward.core.findings import Severity
-from apiward.spec import ParameterLocation, SecurityScheme
+from apiward.spec import Operation, ParameterLocation, SecurityScheme
 
 API2 = "API2:2023"
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+# Last path segments of operations every API leaves open: they hand out credentials,
+# or report liveness. Read on the corpus: login, sign-up, token and ping endpoints
+# were the bulk of the rule's false positives in specs that declare security.
+_ISSUES_CREDENTIALS = re.compile(r"^(?:login|logon|signin|sign in|signup|sign up|register|token)$")
+_LIVENESS = re.compile(r"^(?:health|healthz|healthcheck|health check|livez|readyz|ping)$")
+_DOCS = re.compile(r"^(?:openapi|swagger|spec|api docs|docs)$")
+# Tags that say an operation is open on purpose (Just Eat's ``publicly-accessible``).
+_PUBLIC_TAG = re.compile(r"^(?:public|publicly accessible|unauthenticated|no auth)$")
+
+
+def _open_by_nature(op: Operation) -> bool:
+    """Login, sign-up, token, health and ping operations, ``POST /sessions``, GET of the docs."""
+    segments = [words(s.split(".", 1)[0]) for s in op.path.split("/") if s]
+    last = segments[-1] if segments else ""
+    if _ISSUES_CREDENTIALS.match(last) or any(map(_LIVENESS.match, segments)):
+        return True
+    if any(_PUBLIC_TAG.match(words(tag)) for tag in op.tags):
+        return True
+    return (op.method == "POST" and last in ("session", "sessions")) or (
+        op.method == "GET" and bool(_DOCS.match(last))
+    )
+
+
+def _credential_in_request(contract: Contract, op: Operation) -> bool:
+    """Credentials the contract models as parameters or server variables, not as a scheme."""
+    servers = op.servers or contract.api.servers
+    params = any(
+        credential_named(p.name, in_path=p.location is ParameterLocation.PATH)
+        for p in op.parameters
+    )
+    return params or any(
+        credential_named(name, in_path=True) for server in servers for name in server.variables
+    )
 
 
 def no_security(contract: Contract) -> Iterator[Hit]:
@@ -20,10 +55,17 @@ def no_security(contract: Contract) -> Iterator[Hit]:
     Public on purpose means an explicit operation-level ``security: []`` or
     ``x-apiward-public: true`` on the operation or its path item. Not flagged:
     operations where credentials are optional (an empty ``{}`` alternative next to
-    real ones), which is a deliberate design. Writes are high severity, reads medium.
+    real ones), which is a deliberate design; operations that take a credential
+    as a parameter or server variable (``apiKey``, ``Authorization``, ``Api-Key``,
+    ``x-access-token``, ``/bot{token}``: the contract models the scheme as a
+    parameter); operations open by nature (login, sign-up, token, health, ping,
+    ``POST /sessions``, ``GET /openapi``) or tagged ``public``/``publicly-accessible``.
+    Writes are high severity, reads medium.
     """
     for op in contract.api.operations:
-        if not op.is_public or contract.public_on_purpose(op):
+        if not op.is_public or contract.public_on_purpose(op) or _open_by_nature(op):
+            continue
+        if _credential_in_request(contract, op):
             continue
         write = op.method in WRITES
         yield Hit(
@@ -112,13 +154,20 @@ def _auth_urls(scheme: SecurityScheme) -> Iterator[tuple[str, str]]:
                 yield f"{flow_name} {label}", url
 
 
+_OIDC_SCOPES = frozenset(
+    {"openid", "offline", "offline_access", "profile", "email", "address", "phone"}
+)
+
+
 def unused_scope(contract: Contract) -> Iterator[Hit]:
     """OAuth 2 scopes declared by a scheme but required by no operation.
 
     Declared scopes that nothing requires mean authorization is coarser than the
     contract suggests. One finding per scheme, listing the scopes. Not flagged:
     schemes required by no operation at all (nothing to compare with), OpenID
-    Connect (its scopes live at the provider).
+    Connect (its scopes live at the provider), and OpenID Connect's standard scopes
+    declared in an OAuth 2 scheme (``openid``, ``offline_access``, ``profile``...):
+    they shape the login, not access to operations.
     """
     required: dict[str, set[str]] = {}
     for alternatives in (contract.api.security, *(op.security for op in contract.api.operations)):
@@ -129,7 +178,7 @@ def unused_scope(contract: Contract) -> Iterator[Hit]:
         declared = {scope for flow in scheme.flows.values() for scope in flow.scopes}
         if scheme.type != "oauth2" or name not in required:
             continue
-        unused = sorted(declared - required[name])
+        unused = sorted(declared - required[name] - _OIDC_SCOPES)
         if unused:
             yield Hit(
                 pointer=contract.scheme_pointer(name),

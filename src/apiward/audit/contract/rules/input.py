@@ -78,12 +78,16 @@ def open_object(contract: Contract) -> Iterator[Hit]:
     purpose), typed maps (``additionalProperties: {schema}``), parts of
     ``allOf``/``anyOf``/``oneOf`` and schemas other schemas extend with ``allOf``
     (closing those breaks the composition), objects closed by
-    ``unevaluatedProperties: false``.
+    ``unevaluatedProperties: false``, Swagger 2.0 ``formData`` parameters (2.0 has
+    no way to close a form: the object is the loader's, not the author's).
     """
     extended = _extended_keys(contract)
+    swagger = contract.api.spec_version == "2.0"
     for node in request_nodes(contract, frozenset({Where.BODY})):
         schema = node.schema
         if node.property_of_composition or not isinstance(schema.get("properties"), Mapping):
+            continue
+        if swagger and node.pointer.endswith("/parameters"):
             continue
         extra = schema.get("additionalProperties", True)
         if extra is not True or schema.get("unevaluatedProperties") is False:

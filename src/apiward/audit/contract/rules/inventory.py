@@ -35,14 +35,22 @@ def several_versions(contract: Contract) -> Iterator[Hit]:
 
     Older versions tend to lack the newer one's fixes. One finding, at the first
     path of the oldest version. Not flagged: a single version, versions only in the
-    server URL, date-like segments.
+    server URL, date-like segments, versions of operations served from different
+    servers (DigitalOcean's ``/v1`` inference API next to its ``/v2`` API is another
+    service, not an old version).
     """
-    by_version: dict[str, list[str]] = defaultdict(list)
+    by_server: dict[tuple[str, ...], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for op in contract.api.operations:
+        servers = tuple(server.url for server in op.servers or contract.api.servers)
         for segment in op.path.split("/"):
             if _VERSION.match(segment):
-                by_version[segment.lower()].append(op.path)
+                by_server[servers][segment.lower()].append(op.path)
                 break
+    for by_version in by_server.values():
+        yield from _versions_hit(by_version)
+
+
+def _versions_hit(by_version: dict[str, list[str]]) -> Iterator[Hit]:
     if len(by_version) < 2:
         return
     ordered = sorted(by_version, key=_version_key)

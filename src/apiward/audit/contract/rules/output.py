@@ -20,6 +20,9 @@ _ISSUES_CREDENTIALS = re.compile(
     r"|mfa|2fa|sso|saml|oidc|connect)\b"
 )
 _THROTTLE_HEADERS = re.compile(r"^(?:x-)?rate-?limit|^retry-after$", re.IGNORECASE)
+# Throttling a contract documents in prose ("Rate limiting: 10 requests per second",
+# "Error code 429 is returned..."): a reviewer reading it knows the API throttles.
+_THROTTLE_PROSE = re.compile(r"\b429\b|rate[ -]?limit|throttl", re.IGNORECASE)
 
 
 def _issues_credentials(contract: Contract, key: str) -> bool:
@@ -89,17 +92,27 @@ def no_rate_limit(contract: Contract) -> Iterator[Hit]:
     """No operation declares a 429 response or a rate-limit header: no declared throttling.
 
     Not flagged: a contract that declares 429 or a ``RateLimit``/``X-RateLimit-*``/
-    ``Retry-After`` response header on at least one operation; a contract with no
-    operations.
+    ``Retry-After`` response header on at least one operation; a contract whose
+    description, or an operation's or response's, documents throttling in prose
+    (429, rate limit, throttling); a contract with no operations.
     """
     ops = contract.api.operations
-    if not ops:
+    if not ops or _throttling_in_prose(contract):
         return
     for op in ops:
         for status, response in op.responses.items():
             if status == "429" or any(map(_THROTTLE_HEADERS.match, response.headers)):
                 return
     yield Hit(pointer="/paths", detail="no operation declares 429 Too Many Requests", key="")
+
+
+def _throttling_in_prose(contract: Contract) -> bool:
+    info = contract.source.at("/info")
+    texts = [info.get("description", "")] if isinstance(info, dict) else []
+    for op in contract.api.operations:
+        texts += [op.summary, op.description]
+        texts += [response.description for response in op.responses.values()]
+    return any(isinstance(text, str) and _THROTTLE_PROSE.search(text) for text in texts)
 
 
 RULES = (

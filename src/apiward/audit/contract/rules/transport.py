@@ -53,11 +53,12 @@ def no_servers(contract: Contract) -> Iterator[Hit]:
 
     Without one, nobody can tell which deployment the contract describes, and tools
     guess. Not flagged: a relative server URL such as ``/api`` (it says where,
-    relative to the document).
+    relative to the document); a contract with no operations (webhook-only
+    contracts describe calls the API makes, to servers it does not own).
     """
     key = "/host" if contract.api.spec_version == "2.0" else "/servers"
     raw = contract.source.at(key)
-    if not raw:
+    if not raw and contract.api.operations:
         yield Hit(pointer="", detail=f"no {key[1:]} declared", key="")
 
 
