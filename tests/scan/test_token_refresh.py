@@ -1,0 +1,105 @@
+"""Token refresh: an identity whose token the API starts refusing logs in again and the scan goes on."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from apiward.scan import Identity, Results, ScanConfig, scan
+from apiward.scan.checks import builtin_checks
+from apiward.scan.identities import Login
+from apiward.spec import load
+
+USES = 2
+"""Requests a token is good for before the API revokes it."""
+
+
+class _Credentials(BaseModel):
+    username: str
+    password: str
+
+
+_Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))]
+
+
+def _caller(request: Request, bearer: _Bearer) -> str:
+    bank: _Bank = request.app.state.bank
+    return bank.caller(bearer)
+
+
+Caller = Annotated[str, Depends(_caller)]
+
+
+class _Bank:
+    """Issues a fresh token per login and revokes each one after ``USES`` requests."""
+
+    def __init__(self) -> None:
+        self.logins = 0
+        self.uses: dict[str, int] = {}
+        self.answered: list[tuple[int, int]] = []
+        """(login number of the token, status) for every authenticated request."""
+
+    def caller(
+        self,
+        bearer: Annotated[
+            HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
+        ],
+    ) -> str:
+        token = bearer.credentials if bearer else ""
+        if token not in self.uses:
+            raise HTTPException(401, "unknown token")
+        self.uses[token] += 1
+        generation = int(token.rsplit("-", 1)[1])
+        if self.uses[token] > USES:
+            self.answered.append((generation, 401))
+            raise HTTPException(401, "token revoked")
+        self.answered.append((generation, 200))
+        return "alice"
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+        app.state.bank = self
+
+        @app.post("/login")
+        def login(body: _Credentials) -> dict[str, str]:
+            if body.password != "pw-alice":
+                raise HTTPException(401, "no")
+            self.logins += 1
+            token = f"tok-{self.logins}"
+            self.uses[token] = 0
+            return {"access_token": token}
+
+        @app.get("/notes")
+        def notes(user: Caller) -> list[dict[str, Any]]:
+            return [{"id": n, "owner": user, "text": f"note {n}"} for n in (1, 2)]
+
+        @app.get("/notes/{note_id}")
+        def note(note_id: int, user: Caller) -> dict[str, Any]:
+            return {"id": note_id, "owner": user, "text": f"note {note_id}"}
+
+        return app
+
+
+def test_revoked_token_is_refreshed_and_the_scan_goes_on(serve: Callable[[Any], Any]) -> None:
+    """Each revocation costs one new login; later requests succeed with the new token."""
+    bank = _Bank()
+    url = serve(bank.app()).url
+    login = Login(method="POST", path="/login", body={"username": "alice", "password": "pw-alice"})
+    alice = Identity(name="alice", role="user", login=login)
+    config = ScanConfig(target=url, identities=(alice,), checks=("auth_bypass", "error_disclosure"))
+    results = Results()
+    asyncio.run(
+        scan(load(f"{url}/openapi.json", allow_private=True), config, builtin_checks(), results)
+    )
+    assert results.complete
+    assert results.errors == []
+    assert bank.logins >= 3, "the token was never revoked: the test did not test refresh"
+    refreshed = {generation for generation, status in bank.answered if status == 200}
+    assert refreshed == set(range(1, bank.logins + 1)), "a fresh token went unused"
+    assert ("auth_bypass", "GET /notes/{note_id}") in results.ran
+    assert {f"tok-{n}" for n in range(1, bank.logins + 1)} <= results.secrets
