@@ -89,10 +89,12 @@ class Ssrf:
 
 async def _values(ctx: Context, pointers: tuple[str, ...]) -> list[tuple[str, Any]]:
     found: list[tuple[str, Any]] = []
-    query = dict(parse_qsl(ctx.scope.get("query_string", b"").decode("latin-1")))
+    query: dict[str, str] | None = None
     document: Any = None
     for pointer in pointers:
         if pointer.startswith("query:"):
+            if query is None:
+                query = dict(parse_qsl(ctx.scope.get("query_string", b"").decode("latin-1")))
             name = pointer[len("query:") :]
             found.extend((f"query/{name}", query[name]) for _ in (1,) if name in query)
             continue
@@ -126,19 +128,10 @@ def _select(node: Any, parts: list[str], pointer: str) -> Iterator[tuple[str, An
 
 async def url_refusal(url: str) -> str | None:
     """Why fetching ``url`` would reach a non-global address (or could not be checked)."""
-    try:
-        parts = urlsplit(url.strip())
-        host = parts.hostname
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        return "the URL cannot be parsed"
-    if parts.scheme not in {"http", "https"}:
-        return "only http and https URLs are accepted"
-    if not host:
-        return "the URL has no host"
-    literal = _literal(host)
-    if literal is not None:
-        return _literal_refusal(literal)
+    verdict = _static_verdict(url)
+    if isinstance(verdict, str | None):
+        return verdict
+    host, port = verdict
     try:
         infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
@@ -151,9 +144,27 @@ async def url_refusal(url: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def _literal_refusal(address: str) -> str | None:
-    # An address literal always gets the same answer (unlike a name, whose DNS can change).
-    return refusal(address)
+def _static_verdict(url: str) -> str | tuple[str, int] | None:
+    """The answer for ``url`` when its text decides it, else the (host, port) to resolve.
+
+    Cached by URL: parsing and address-literal checks are pure functions of the text
+    (about 8 µs per request before), while a host name is resolved on every call because
+    its DNS answer can change.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return "the URL cannot be parsed"
+    if parts.scheme not in {"http", "https"}:
+        return "only http and https URLs are accepted"
+    if not host:
+        return "the URL has no host"
+    literal = _literal(host)
+    if literal is not None:
+        return refusal(literal)
+    return host, port
 
 
 def _literal(host: str) -> str | None:
