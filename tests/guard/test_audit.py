@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from apiward.core.events import AuditEvent
 from apiward.guard import AlertRule, AuditPolicy, RateLimitPolicy
+from apiward.guard.audit import chained_line
 from apiward.guard.auditlog import verify_log
 
 pytestmark = pytest.mark.anyio
@@ -144,3 +147,36 @@ async def test_events_never_carry_query_values(guarded: Callable[..., Any], tmp_
     async with guarded(audit=AuditPolicy(sink=str(log))) as http:
         await http.get("/items?access_token=s3cr3t-value")
     assert b"s3cr3t-value" not in log.read_bytes()
+
+
+async def test_written_lines_carry_exactly_the_audit_event_fields(
+    guarded: Callable[..., Any], tmp_path: Path
+) -> None:
+    """The guard's hand-built event lines have every AuditEvent field and nothing else."""
+    log = tmp_path / "audit.jsonl"
+    await _traffic(guarded, log)
+    names = {f.name for f in fields(AuditEvent)}
+    assert all(set(orjson.loads(line)) == names for line in log.read_bytes().splitlines())
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"field": "body/name"}, {'x"hash': ""}, {"hash": ""}],
+    ids=["empty", "field", "escaped-lookalike", "nested-hash"],
+)
+def test_chained_line_is_the_reference_serialisation(extra: dict[str, Any]) -> None:
+    """chained_line gives the bytes and hash of AuditEvent.chained().to_json(), lookalikes too."""
+    event = AuditEvent(
+        ts="2026-01-01T00:00:00.000000Z",
+        kind="request",
+        request_id="r-1",
+        method="GET",
+        path="/items/7",
+        client="127.0.0.1",
+        outcome="allowed",
+        query=('a"hash":""',),
+        extra=extra,
+    )
+    reference = event.chained("f" * 64)
+    line, digest = chained_line({f.name: getattr(event, f.name) for f in fields(event)}, "f" * 64)
+    assert (line, digest) == (reference.to_json(), reference.hash)

@@ -14,7 +14,7 @@ import time
 from collections import deque
 from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import orjson
 
@@ -79,30 +79,32 @@ class Audit:
             if _matches(rule, ctx):
                 await self._count(rule, ctx)
 
-    def _event(self, ctx: Context, kind: str, refusal: Refusal | None) -> AuditEvent:
+    def _event(self, ctx: Context, kind: str, refusal: Refusal | None) -> dict[str, Any]:
+        # The fields of an AuditEvent as a plain mapping: building the frozen dataclass
+        # and reading it back cost about 3 µs per event (tests check the keys match).
         route = ctx.route
-        query: bytes = ctx.scope.get("query_string", b"")
-        return AuditEvent(
-            ts=_now(),
-            kind=kind,
-            request_id=ctx.request_id,
-            method=ctx.method,
-            path=ctx.path,
-            client=ctx.client,
-            outcome="refused" if refusal is not None else "allowed",
-            route=route.template if route else None,
-            operation_id=route.operation.operation_id if route else None,
-            principal=ctx.principal,
-            status=ctx.status,
-            reason=refusal.rule.value if refusal is not None else None,
-            latency_ms=round((time.perf_counter() - ctx.started) * 1000, 3),
-            query=_names(query),
-            request_content_type=_text(ctx.header(b"content-type")),
-            extra={"field": refusal.field} if refusal is not None and refusal.field else {},
-        )
+        return {
+            "ts": _now(),
+            "kind": kind,
+            "request_id": ctx.request_id,
+            "method": ctx.method,
+            "path": ctx.path,
+            "client": ctx.client,
+            "outcome": "refused" if refusal is not None else "allowed",
+            "route": route.template if route else None,
+            "operation_id": route.operation.operation_id if route else None,
+            "principal": ctx.principal,
+            "status": ctx.status,
+            "reason": refusal.rule.value if refusal is not None else None,
+            "latency_ms": round((time.perf_counter() - ctx.started) * 1000, 3),
+            "query": _names(ctx.scope.get("query_string", b"")),
+            "request_content_type": _text(ctx.header(b"content-type")),
+            "response_content_type": None,
+            "extra": {"field": refusal.field} if refusal is not None and refusal.field else {},
+        }
 
-    def _write(self, event: AuditEvent) -> None:
-        line, digest = chained_line(event, self.sink.last_hash)
+    def _write(self, data: dict[str, Any]) -> None:
+        line, digest = chained_line(data, self.sink.last_hash)
         self.sink.write(line, digest)
 
     async def _count(self, rule: AlertRule, ctx: Context) -> None:
@@ -127,7 +129,7 @@ class Audit:
             reason=rule.name,
             extra={"threshold": rule.threshold, "window": rule.window, "ban": rule.ban},
         )
-        self._write(alert)
+        self._write({name: getattr(alert, name) for name in _FIELDS})
         if rule.ban and self.bans is not None:
             await self.bans.ban(who, rule.ban)
 
@@ -138,20 +140,24 @@ class Audit:
 
 _FIELDS = tuple(f.name for f in fields(AuditEvent))
 _SORTED = orjson.OPT_SORT_KEYS
+_EMPTY_HASH = b'"hash":""'
 
 
-def chained_line(event: AuditEvent, prev: str) -> tuple[bytes, str]:
-    """``event.chained(prev).to_json()`` and its hash, without ``dataclasses.asdict``.
+def chained_line(data: dict[str, Any], prev: str) -> tuple[bytes, str]:
+    """The JSON line of an event's fields chained after ``prev``, and its hash.
 
-    asdict deep-copies every field and cost about 40 µs per event; this builds the
-    same mapping directly (the audit tests check each line with ``AuditEvent.verify``).
+    The same bytes as ``AuditEvent(**data).chained(prev).to_json()``: the hash covers
+    the sorted-key JSON with ``"hash": ""``, and the digest is then spliced into that
+    one serialisation instead of serialising again. The top-level ``"hash":""`` is
+    the last such byte sequence: the only nested object (``extra``) sorts before it,
+    and the keys after it hold scalars or lists of strings.
     """
-    data = {name: getattr(event, name) for name in _FIELDS}
     data["prev"] = prev
     data["hash"] = ""
-    digest = hashlib.sha256(orjson.dumps(data, option=_SORTED)).hexdigest()
-    data["hash"] = digest
-    return orjson.dumps(data, option=_SORTED), digest
+    unhashed = orjson.dumps(data, option=_SORTED)
+    digest = hashlib.sha256(unhashed).hexdigest()
+    at = unhashed.rindex(_EMPTY_HASH) + len(_EMPTY_HASH) - 1
+    return unhashed[:at] + digest.encode() + unhashed[at:], digest
 
 
 def _matches(rule: AlertRule, ctx: Context) -> bool:
