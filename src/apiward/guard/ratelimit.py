@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import Storage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.storage import storage_from_string
 
 from apiward.guard.context import Context
@@ -87,6 +87,16 @@ class RateLimit:
             key: b", ".join(t for _, t in items) for key, items in per_route.items()
         }
         self.default_header = header
+        # Storage keys exactly as ``item.key_for(_PREFIX, route, who)`` spells them, split
+        # around ``who`` once here: key_for re-joined five parts on every request.
+        self.key_parts = {
+            (route, id(item)): _split_key(item, route)
+            for route, items in per_route.items()
+            for item, _ in items
+        }
+        # A memory storage only ever holds bans this instance set: until the first one,
+        # there is nothing to look up (a shared Redis may hold other instances' bans).
+        self.bans_possible = not isinstance(storage, MemoryStorage)
 
     async def check(self, ctx: Context) -> None:
         """Count this request; refuse it when any window is exhausted or the client is banned."""
@@ -103,15 +113,14 @@ class RateLimit:
                 ) from None
 
     async def _count(self, ctx: Context, key: str, who: str) -> None:
-        ban_key = f"{_PREFIX}/ban/{who}"
-        if await self.storage.get(ban_key) > 0:
-            retry = _seconds_until(await self.storage.get_expiry(ban_key))
-            raise Refusal(
-                Rule.BANNED, "too many violations: try again later", headers=_retry(retry)
-            )
+        if self.bans_possible:
+            await self._check_ban(who)
         tightest: tuple[float, int, RateLimitItem, str] | None = None
         for item, _ in self.per_route.get(key, self.default):
-            storage_key = item.key_for(_PREFIX, key, who)
+            parts = self.key_parts.get((key, id(item)))
+            storage_key = (
+                parts[0] + who + parts[1] if parts is not None else item.key_for(_PREFIX, key, who)
+            )
             count = await self.storage.incr(storage_key, item.get_expiry())
             left = (item.amount - count) / item.amount
             if tightest is None or left < tightest[0]:
@@ -127,6 +136,14 @@ class RateLimit:
                     f"at most {_name(item)} for this operation",
                     headers=_retry(reset),
                 )
+
+    async def _check_ban(self, who: str) -> None:
+        ban_key = f"{_PREFIX}/ban/{who}"
+        if await self.storage.get(ban_key) > 0:
+            retry = _seconds_until(await self.storage.get_expiry(ban_key))
+            raise Refusal(
+                Rule.BANNED, "too many violations: try again later", headers=_retry(retry)
+            )
 
     def _annotate(
         self, ctx: Context, key: str, item: RateLimitItem, remaining: int, reset: int
@@ -157,8 +174,15 @@ class RateLimit:
     async def ban(self, who: str, seconds: int) -> None:
         """Refuse every request from ``who`` (``ip:ADDR`` or a principal) for ``seconds``."""
         key = f"{_PREFIX}/ban/{who}"
+        self.bans_possible = True
         await self.storage.clear(key)
         await self.storage.incr(key, seconds)
+
+
+def _split_key(item: RateLimitItem, route: str) -> tuple[str, str]:
+    marker = "\x00who\x00"
+    head, tail = item.key_for(_PREFIX, route, marker).split(marker)
+    return head, tail
 
 
 def _name(item: RateLimitItem) -> str:
