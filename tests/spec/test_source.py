@@ -67,3 +67,39 @@ def test_load_is_load_source_model(write: Callable[..., Path]) -> None:
     """``load`` returns the same model ``load_source`` does."""
     path = write(SPEC)
     assert load(path) == load_source(path)[0]
+
+
+ROOT = """\
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths:
+  /pets:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "schemas/pet.yaml#/Pet"}
+"""
+
+PET = """\
+# a shared schema, in its own file
+Pet:
+  type: object
+  properties:
+    name:
+      type: string
+"""
+
+
+def test_lines_in_other_documents(write: Callable[..., Path]) -> None:
+    """Pointers in a document a ``$ref`` read have lines too; a document never read has none."""
+    pet = write(PET, "schemas/pet.yaml")
+    _, source = load_source(write(ROOT))
+    origin = source.schema_origins["Pet"]
+    assert origin.document == str(pet)
+    assert source.line("/Pet/properties/name", origin.document) == 5
+    assert source.line("/Pet", origin.document) == 2
+    assert source.line("/paths", None) == 3
+    assert source.line("/Pet", str(pet.parent / "never-read.yaml")) is None

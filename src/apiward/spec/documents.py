@@ -119,6 +119,10 @@ class Documents:
         """The text of a document already read (empty when it was not)."""
         return self._texts.get(uri, "")
 
+    def texts(self) -> dict[str, str]:
+        """The text of every document read so far, by the name users see."""
+        return {self.name(uri): text for uri, text in self._texts.items()}
+
     def locate(self, error: SpecError) -> SpecError:
         """Add the line to an error that names a read document and a pointer in it."""
         if error.line is not None or error.pointer is None:

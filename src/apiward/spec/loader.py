@@ -131,7 +131,10 @@ def _build(documents: Documents, source: str) -> tuple[Api, Source]:
         for key, (uri, pointer) in table.origins().items()
     }
     text = documents.text(root.uri)
-    return api, Source(name=name, data=root.value, text=text, schema_origins=frozen(origins))
+    others = {key: value for key, value in documents.texts().items() if key != name}
+    return api, Source(
+        name=name, data=root.value, text=text, schema_origins=frozen(origins), texts=frozen(others)
+    )
 
 
 def _spec_version(root: Node, name: str) -> str:

@@ -3,7 +3,8 @@
 The model (:class:`~apiward.spec.model.Api`) is what a contract *means*; a reviewer
 also needs what it *says* (an explicit ``security: []``, an ``x-`` extension) and
 where it says it. :class:`Source` keeps the root document's parsed data and text,
-plus where each ``$defs`` entry of the schema table was written.
+the text of the other documents read through ``$ref`` (for their lines), and where each
+``$defs`` entry of the schema table was written.
 
 Lines come from the YAML node tree of the text (JSON is YAML), composed once per
 document on the first lookup with libyaml when available (the pure composer is
@@ -43,7 +44,9 @@ class Source:
     text: str
     schema_origins: Mapping[str, Origin] = field(default_factory=dict)
     """``$defs`` key → where that schema was written (any document of the contract)."""
-    _lines: _LineIndex | None = field(default=None, init=False, repr=False)
+    texts: Mapping[str, str] = field(default_factory=dict)
+    """The text of every other document read through ``$ref``, by document name."""
+    _lines: dict[str, _LineIndex] = field(default_factory=dict, init=False, repr=False)
 
     def at(self, pointer: str) -> Any:
         """The raw value at ``pointer`` in the root document, or None when absent."""
@@ -58,12 +61,18 @@ class Source:
                 return None
         return value
 
-    def line(self, pointer: str) -> int | None:
-        """The 1-based line of ``pointer`` in the root document, as near as it gets."""
-        if self._lines is None:
-            object.__setattr__(self, "_lines", _LineIndex(_compose(self.text)))
-        lines = self._lines
-        return lines.line(pointer) if lines is not None else None
+    def line(self, pointer: str, document: str | None = None) -> int | None:
+        """The 1-based line of ``pointer`` in ``document`` (the root one by default), as near as it gets.
+
+        None for a document the contract never read (or that was not text).
+        """
+        name = document or self.name
+        text = self.text if name == self.name else self.texts.get(name)
+        if text is None:
+            return None
+        if name not in self._lines:
+            self._lines[name] = _LineIndex(_compose(text))
+        return self._lines[name].line(pointer)
 
 
 def _compose(text: str) -> yaml.Node | None:

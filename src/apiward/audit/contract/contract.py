@@ -34,10 +34,9 @@ class Contract:
     _by_operation: Mapping[str, tuple[SchemaNode, ...]] = field(repr=False)
 
     def location(self, pointer: str, document: str | None = None) -> Location:
-        """Where ``pointer`` is: the document, its line (root document only) and the pointer."""
+        """Where ``pointer`` is: the document, its line and the pointer."""
         document = document or self.source.name
-        line = self.source.line(pointer) if document == self.source.name else None
-        return Location(source=document, line=line, pointer=pointer)
+        return Location(source=document, line=self.source.line(pointer, document), pointer=pointer)
 
     def users(self, pointer: str, document: str | None = None) -> tuple[str, ...]:
         """The operations using the schema node written at ``pointer`` (empty if none)."""
