@@ -37,8 +37,11 @@ pytest: $(VENV)/.installed-test services
 
 test: lint typecheck pytest
 
+# Every benchmark but the peer comparison; each prints its own figures.
+BENCHMARKS := spec_load audit_corpus inventory redaction jwt_crack input_checks guard_overhead
+
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/spec_load.py
+	@for b in $(BENCHMARKS); do echo "== benchmarks/$$b.py"; $(BIN)/python benchmarks/$$b.py || exit 1; done
 
 # apiward's scan against schemathesis and OFFAT (each in its own venv under .bench/), ~10 min.
 bench-scan: $(VENV)/.installed
