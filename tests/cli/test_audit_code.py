@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
 from typer.testing import CliRunner, Result
 
+import apiward.demo
 from apiward.cli import audit_code
 from apiward.core.errors import ConfigError, TargetError
 
@@ -101,3 +107,61 @@ def test_deps_unreachable_service_is_one_clear_error(closed_port: int) -> None:
     message = str(result.exception)
     assert message.startswith(f"{url}/v1/querybatch: vulnerability service unreachable")
     assert "\n" not in message
+
+
+# Through the real CLI (`apiward(*args)` runs it in a subprocess): what a user or CI sees.
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+DEMO = Path(apiward.demo.__file__).parent
+
+
+def one_line(done: subprocess.CompletedProcess[str]) -> str:
+    """The run's only stderr line, after checking it exited 2 without a traceback."""
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def test_cli_code_missing_path_is_one_line(apiward: Cli, tmp_path: Path) -> None:
+    """`audit code MISSING` exits 2 with one line naming the path."""
+    missing = tmp_path / "missing"
+    assert f"{missing}: no such file or folder" in one_line(apiward("audit", "code", str(missing)))
+
+
+def test_cli_code_demo_bank_fails_on_high(apiward: Cli, tmp_path: Path) -> None:
+    """The demo bank's source fails --fail-on high; its SQL injection and alg-none JWT are in the JSON."""
+    out = tmp_path / "code.json"
+    done = apiward("audit", "code", str(DEMO), "--json", str(out), "--fail-on", "high")
+    assert done.returncode == 1, done.stderr
+    found = {(f["check"], Path(f["location"]["source"]).name) for f in load_findings(out)}
+    assert ("code.sql-injection", "transfers.py") in found
+    assert ("code.jwt-unverified", "tokens.py") in found
+
+
+def test_cli_deps_offline_writes_a_valid_sbom(apiward: Cli, tmp_path: Path) -> None:
+    """`audit deps -r --vulns --sbom --fail-on medium` exits 1 and writes a schema-valid CycloneDX SBOM."""
+    sbom = tmp_path / "out.cdx.json"
+    done = apiward(
+        "audit", "deps", "-r", str(DATA / "requirements.txt"), "--vulns", str(DATA / "osv.json"),
+        "--sbom", str(sbom), "--fail-on", "medium",
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "GHSA-34jh-p97f-mpxf" in done.stdout
+    text = sbom.read_text()
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    bom = json.loads(text)
+    assert {c["name"].lower() for c in bom["components"]} >= {"fastapi", "jinja2", "requests"}
+    assert bom["vulnerabilities"]
+
+
+def test_cli_deps_unreachable_osv_is_one_line(apiward: Cli, closed_port: int) -> None:
+    """An OSV URL on a closed 127.0.0.1 port ends in one line naming it, exit 2."""
+    url = f"http://127.0.0.1:{closed_port}"
+    done = apiward("audit", "deps", "-r", str(DATA / "requirements.txt"), "--osv-url", url)
+    assert f"{url}/v1/querybatch: vulnerability service unreachable" in one_line(done)
+
+
+def load_findings(path: Path) -> list[dict[str, Any]]:
+    """The findings of a JSON report."""
+    return json.loads(path.read_text())["findings"]  # type: ignore[no-any-return]

@@ -105,3 +105,23 @@ def test_shared_report_outputs_carry_the_findings(
     ]
     assert document["stats"]["shadow"] == 1
     assert json.loads(sarif.read_text())["runs"][0]["results"][0]["ruleId"] == "inventory.shadow"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("openapi.json", json.dumps(CONTRACT) + "\n", "openapi.json:1: not a known traffic format"),
+        ("empty.har", '{"log": {"version": "1.2"}}', "empty.har (at /log): a HAR file needs"),
+    ],
+    ids=["contract-given-as-traffic", "har-without-entries"],
+)
+def test_json_that_is_not_traffic_is_one_line(
+    apiward: Cli, tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    """A JSON file that is not traffic (a contract, a HAR with no entries) is one line, exit 2."""
+    done = apiward("inventory", str(_write(tmp_path / name, text)))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert [line for line in done.stderr.splitlines() if line.strip()] == [
+        line for line in done.stderr.splitlines() if message in line
+    ]
