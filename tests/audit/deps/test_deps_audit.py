@@ -9,6 +9,7 @@ import pytest
 
 from apiward.audit.deps import audit_deps, installed_packages, load_advisories, read_packages
 from apiward.audit.deps.osv import parse_record
+from apiward.audit.deps.packages import Package
 from apiward.core.errors import ConfigError
 
 DATA = Path(__file__).parent / "data"
@@ -147,3 +148,55 @@ def test_installed_environment_is_read() -> None:
     """The running environment's distributions are listed, apiward's own dependencies among them."""
     names = {p.key for p in installed_packages()}
     assert {"httpx", "bandit", "packaging"} <= names
+
+
+CRITICAL_V3 = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"  # 9.8
+HIGH_V3 = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"  # 7.5
+MEDIUM_V3 = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"  # 6.1
+LOW_V3 = "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N"  # 1.8
+CRITICAL_V4 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"  # 9.3
+
+
+@pytest.mark.parametrize(
+    ("severity", "label", "expected"),
+    [
+        ([("CVSS_V3", CRITICAL_V3)], None, "critical"),
+        ([("CVSS_V3", HIGH_V3)], None, "high"),
+        ([("CVSS_V3", MEDIUM_V3)], None, "medium"),
+        ([("CVSS_V3", LOW_V3)], None, "low"),
+        ([("CVSS_V4", CRITICAL_V4)], None, "critical"),
+        ([("CVSS_V3", LOW_V3), ("CVSS_V3", HIGH_V3)], None, "high"),
+        ([("CVSS_V3", "CVSS:3.1/AV:X/nonsense"), ("CVSS_V3", LOW_V3)], None, "low"),
+        ([("CVSS_V2", "AV:N/AC:L/Au:N/C:C/I:C/A:C")], None, "medium"),
+        ([("CVSS_V3", CRITICAL_V3)], "LOW", "low"),
+    ],
+    ids=[
+        "v3-critical",
+        "v3-high",
+        "v3-medium",
+        "v3-low",
+        "v4-critical",
+        "highest-vector-wins",
+        "malformed-vector-skipped",
+        "v2-not-scored-medium",
+        "database-label-first",
+    ],
+)
+def test_severity_from_cvss_vectors(
+    severity: list[tuple[str, str]], label: str | None, expected: str
+) -> None:
+    """Unlabelled records are scored from CVSS v3/v4 vectors (>=9 critical, >=7 high, >=4 medium)."""
+    record: dict[str, object] = {
+        **_record([{"introduced": "0"}]),
+        "severity": [{"type": kind, "score": vector} for kind, vector in severity],
+    }
+    if label is not None:
+        record["database_specific"] = {"severity": label}
+    advisory = parse_record(record, source="osv.json")
+    (finding,) = audit_deps(read_demo_pkg(), [advisory]).findings
+    assert finding.severity == expected
+
+
+def read_demo_pkg() -> list[Package]:
+    """One installed-looking package the test record affects."""
+    return [Package(name="demo-pkg", version="1.0", source="requirements.txt", line=1)]

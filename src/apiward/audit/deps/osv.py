@@ -4,7 +4,9 @@ pip-audit was considered first: its OSV service hands the version matching to th
 API and has no way to read records from disk, so the offline mode would have needed
 this matcher anyway. Here ``ECOSYSTEM`` and ``SEMVER`` ranges (``introduced``,
 ``fixed``, ``last_affected``, ``limit`` events) and explicit ``versions`` lists are
-compared with ``packaging.version``, which orders PyPI versions as pip does.
+compared with ``packaging.version``, which orders PyPI versions as pip does. Records
+with no severity label are scored from their CVSS v3/v4 vectors with the ``cvss``
+package (Red Hat's reference calculator) rather than a hand-written formula.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cvss import CVSS3, CVSS4, CVSSError  # type: ignore[import-untyped]
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -189,17 +192,46 @@ def _events(entry: Mapping[str, Any], source: str, pointer: str) -> tuple[tuple[
 
 
 def _severity(record: Mapping[str, Any]) -> Severity:
-    """``database_specific.severity`` (GitHub's LOW/MODERATE/HIGH/CRITICAL), else medium."""
+    """The database's label (GitHub's LOW/MODERATE/HIGH/CRITICAL), else the CVSS base score, else medium."""
     labels = [(record.get("database_specific") or {}).get("severity")]
     labels += [
         (entry.get("ecosystem_specific") or {}).get("severity")
         for entry in record.get("affected", []) or []
         if isinstance(entry, dict)
     ]
-    return next(
-        (_SEVERITY[str(label).lower()] for label in labels if str(label).lower() in _SEVERITY),
-        Severity.MEDIUM,
+    labelled = (
+        _SEVERITY[str(label).lower()] for label in labels if str(label).lower() in _SEVERITY
     )
+    return next(labelled, None) or _cvss_severity(record) or Severity.MEDIUM
+
+
+_CVSS = {"CVSS_V3": CVSS3, "CVSS_V4": CVSS4}
+
+
+def _cvss_severity(record: Mapping[str, Any]) -> Severity | None:
+    """The highest severity of the record's CVSS v3/v4 vectors (the ``cvss`` package scores them).
+
+    Malformed vectors are skipped: one bad entry should not stop a dependency audit.
+    """
+    scores = []
+    for entry in record.get("severity", []) or []:
+        kind = _CVSS.get(str(entry.get("type"))) if isinstance(entry, dict) else None
+        if kind is None or not isinstance(entry.get("score"), str):
+            continue
+        try:
+            scores.append(float(kind(entry["score"]).base_score))
+        except CVSSError:
+            continue
+    return score_severity(max(scores)) if scores else None
+
+
+def score_severity(score: float) -> Severity:
+    """A CVSS base score's severity: 9 and up critical, 7 high, 4 medium, below that low."""
+    if score >= 9:
+        return Severity.CRITICAL
+    if score >= 7:
+        return Severity.HIGH
+    return Severity.MEDIUM if score >= 4 else Severity.LOW
 
 
 def _expect(value: Any, kind: type, source: str, pointer: str, what: str) -> Any:
