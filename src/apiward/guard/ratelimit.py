@@ -1,8 +1,9 @@
 """Stage: rate limits per client and per operation template, several windows at once.
 
-Built on the ``limits`` async API (FIELD.md §2.2): fixed windows, one atomic
-``INCR`` per window and request, storage chosen by URL (``memory://`` or
-``redis://host:port``, shared by every guard instance). The key is the route
+Fixed windows, one atomic ``INCR`` per window and request, storage chosen by URL:
+``redis://host:port`` (shared by every guard instance) through the ``limits`` async
+API (FIELD.md §2.2), ``memory://`` through :mod:`apiward.guard.counters` (see there
+why not limits' own memory storage). The key is the route
 template plus the principal an authentication stage set, else the client address
 (never a raw path, #10, never a client-chosen header, #9). Answers carry the
 draft-11 ``RateLimit-Policy``/``RateLimit`` fields; a 429 adds ``Retry-After``.
@@ -16,13 +17,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import Storage
 from limits.storage import storage_from_string
 
 from apiward.guard.context import Context
+from apiward.guard.counters import MemoryCounters
 from apiward.guard.pipeline import Setup
 from apiward.guard.policy import RateLimitPolicy
 from apiward.guard.problem import Refusal, Rule
@@ -42,17 +44,36 @@ def build(setup: Setup) -> RateLimit | None:
     return RateLimit(policy, open_storage(policy.storage), per_route, default)
 
 
-def open_storage(url: str) -> Storage:
-    """An async ``limits`` storage for ``memory://`` or ``redis://host:port`` URLs."""
-    if url.startswith("redis://"):
-        options: dict[str, Any] = {
-            "implementation": "redispy",
-            "socket_connect_timeout": 0.5,
-            "socket_timeout": 0.5,
-        }
-        storage = storage_from_string("async+" + url, **options)
-    else:
-        storage = storage_from_string("async+" + url)
+class Counters(Protocol):
+    """What the limiter needs of a storage: a ``limits`` async storage or MemoryCounters."""
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        """What the storage raises when it cannot answer."""
+
+    async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        """Count a hit in the key's window; the new count."""
+
+    async def get(self, key: str) -> int:
+        """The key's count (0 when its window is closed)."""
+
+    async def get_expiry(self, key: str) -> float:
+        """When the key's window closes (epoch seconds)."""
+
+    async def clear(self, key: str) -> None:
+        """Forget the key."""
+
+
+def open_storage(url: str) -> Counters:
+    """Counters for ``memory://`` (this process) or ``redis://host:port`` (shared, via limits)."""
+    if not url.startswith("redis://"):
+        return MemoryCounters()  # the policy schema allows memory:// and redis:// only
+    options: dict[str, Any] = {
+        "implementation": "redispy",
+        "socket_connect_timeout": 0.5,
+        "socket_timeout": 0.5,
+    }
+    storage = storage_from_string("async+" + url, **options)
     if not isinstance(storage, Storage):
         raise TypeError(f"{url} did not give an async storage")
     return storage
@@ -73,7 +94,7 @@ class RateLimit:
     def __init__(
         self,
         policy: RateLimitPolicy,
-        storage: Storage,
+        storage: Counters,
         per_route: Mapping[str, tuple[tuple[RateLimitItem, bytes], ...]],
         default: tuple[tuple[RateLimitItem, bytes], ...],
     ) -> None:
@@ -96,7 +117,7 @@ class RateLimit:
         }
         # A memory storage only ever holds bans this instance set: until the first one,
         # there is nothing to look up (a shared Redis may hold other instances' bans).
-        self.bans_possible = not isinstance(storage, MemoryStorage)
+        self.bans_possible = not isinstance(storage, MemoryCounters)
 
     async def check(self, ctx: Context) -> None:
         """Count this request; refuse it when any window is exhausted or the client is banned."""
