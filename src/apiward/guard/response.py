@@ -73,6 +73,9 @@ class ResponseGuard:
         self.filters = filters
         self.cors = policy.cors
         self.origins = frozenset(policy.cors.allow_origins)
+        # Decided here, not per answer: which app headers go, which are added.
+        self.replaced = _REPLACED if policy.security_headers else frozenset()
+        self.added = SECURITY_HEADERS if policy.security_headers else ()
 
     def preflight(self, ctx: Context) -> tuple[int, list[tuple[bytes, bytes]]] | None:
         """The answer to a CORS preflight, or None when the request is not one."""
@@ -115,15 +118,14 @@ class ResponseGuard:
     def _headers(
         self, ctx: Context, headers: list[tuple[bytes, bytes]]
     ) -> list[tuple[bytes, bytes]]:
-        kept = [
-            (k, v)
-            for k, v in headers
-            if not k.lower().startswith(b"access-control-")
-            and (not self.policy.security_headers or k.lower() not in _REPLACED)
-        ]
-        if self.policy.security_headers:
-            kept.extend(SECURITY_HEADERS)
-        origin = ctx.header(b"origin")
+        replaced = self.replaced
+        kept = []
+        for key, value in headers:
+            name = key.lower()
+            if name not in replaced and not name.startswith(b"access-control-"):
+                kept.append((key, value))
+        kept.extend(self.added)
+        origin = ctx.header(b"origin") if self.origins else None
         if origin is not None and origin.decode("latin-1") in self.origins:
             kept.extend(_cors_headers(self.cors, origin))
             if ctx.decisions.get("cors") == "preflight":
@@ -142,7 +144,7 @@ class ResponseGuard:
 
     async def _finish(self, ctx: Context, start: Message, body: bytes, send: Send) -> None:
         status: int = start["status"]
-        headers = list(start["headers"])
+        headers: list[tuple[bytes, bytes]] = start["headers"]  # our own list (from _headers)
         if status >= 500 and self.policy.hide_errors:
             body = problem_body(
                 Rule.UPSTREAM_ERROR,
@@ -157,10 +159,10 @@ class ResponseGuard:
             route = ctx.route  # resolved after wrap() was called, so looked up here
             filters = self.filters.get(route.key, {}) if route is not None else {}
             body = self._filtered(body, _pick(filters, status), ctx)
+        headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
         if self.policy.content_digest:
             digest = base64.b64encode(hashlib.sha256(body).digest())
             headers.append((b"content-digest", b"sha-256=:" + digest + b":"))
-        headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
         await send({**start, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
