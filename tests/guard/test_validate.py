@@ -122,6 +122,21 @@ async def test_unsafe_strings_are_refused(guarded: Callable[..., Any], text: str
     assert _problem(r) == (422, "validate.unsafe-string", "/tags/0")
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [rb'"pe\bn"', rb'"pe\fn"', rb'"pe\u0000n"', rb'"pe\u007fn"', b'"pe\x7fn"', rb'"\ud800"'],
+    ids=["backspace-escape", "formfeed-escape", "u0000", "u007f", "raw-del", "lone-surrogate"],
+)
+async def test_unsafe_strings_in_ascii_bodies_are_refused(
+    guarded: Callable[..., Any], raw: bytes
+) -> None:
+    """An all-ASCII body still hides control characters in escapes: each one is refused."""
+    body = b'{"name": "pen", "tags": [' + raw + b"]}"
+    async with guarded() as http:
+        r = await http.post("/items", content=body, headers=JSON)
+    assert _problem(r) == (422, "validate.unsafe-string", "/tags/0")
+
+
 async def test_nfc_text_passes(guarded: Callable[..., Any]) -> None:
     """Composed (NFC) non-ASCII text is fine where the schema allows it."""
     async with guarded() as http:

@@ -66,6 +66,21 @@ def parse_form(body: bytes) -> dict[str, str]:
     return form
 
 
+# In an ASCII JSON text the only ways a decoded string gets an unsafe character: a
+# \b, \f or \u escape, or a raw DEL (raw C0 is already refused by the strict parser).
+_MAYBE_UNSAFE = re.compile(rb"\\[bfu]|\x7f")
+
+
+def plainly_safe(body: bytes) -> bool:
+    """Whether every string of this (well-formed) JSON text is safe, from its bytes alone.
+
+    ASCII is NFC and cannot hold C1 or surrogates, so an ASCII body with none of the
+    escapes above needs no walk over the document (about 2.4 µs for 91 B before).
+    False only means "walk it": an escaped backslash before a ``b`` is a false alarm.
+    """
+    return body.isascii() and _MAYBE_UNSAFE.search(body) is None
+
+
 def check_strings(document: Any) -> None:
     """Refuse control characters, lone surrogates and non-NFC text in any key or string."""
     stack: list[tuple[Any, str]] = [(document, "")]

@@ -20,7 +20,13 @@ import jsonschema_rs
 
 from apiward.core.errors import ConfigError
 from apiward.guard.context import Context
-from apiward.guard.jsonbody import check_strings, check_text, parse_form, parse_json
+from apiward.guard.jsonbody import (
+    check_strings,
+    check_text,
+    parse_form,
+    parse_json,
+    plainly_safe,
+)
 from apiward.guard.pipeline import Setup
 from apiward.guard.policy import ValidatePolicy
 from apiward.guard.problem import Refusal, Rule
@@ -200,8 +206,8 @@ class Validate:
         document = ctx.decisions["body"] if "body" in ctx.decisions else _parse(media, body)
         if document is _UNPARSED:
             return
-        if self.strings:
-            check_strings(document)
+        if self.strings and not (media != FORM and plainly_safe(body)):
+            check_strings(document)  # a form's percent escapes can hide anything
         ctx.decisions["body"] = document
         _validate(validator, document, "body")
 
