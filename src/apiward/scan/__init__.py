@@ -18,6 +18,7 @@ Modules, one concept each:
     harvest      producer/consumer map of object ids, and ownership among peers
     diff         body similarity and the leaves that tell two owners' answers apart
     canary       out-of-band HTTP listener on 127.0.0.1: tokens, and hits that carry them
+    withhold     which legitimate writes are never sent (others' objects, privilege fields)
     context      Context: everything a check may use, and nothing global
     check        the Check protocol, Skip and SkipReason
     checks/      the checks, registered in one tuple (checks/__init__.py has an example)

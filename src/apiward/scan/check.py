@@ -24,6 +24,7 @@ class SkipReason(StrEnum):
     NO_HARVESTED_ID = "no harvested id fits the operation"
     UNSAFE = "excluded by --safe (it would change data of others)"
     NOT_APPLICABLE = "precondition not met"
+    WITHHELD = "the legitimate write would change others' objects or a privilege: not sent"
     TARGET_DOWN = "target stopped answering"
     INTERRUPTED = "scan interrupted"
     ERROR = "scan error (apiward failed here; see the notes)"

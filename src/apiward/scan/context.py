@@ -7,7 +7,10 @@
 ``ctx.send(r, as_=)``  send a request as an identity; ``as_=None`` sends NO credential
 ``ctx.request(op)``    a valid request synthesised from the contract
 ``ctx.baseline(op,a)`` that request with the ids ``a`` harvested filled in
-``ctx.legit(op, a)``   the baseline's reply, sent once per operation and identity
+``ctx.legit(op, a)``   the baseline's reply, sent once per operation and identity; a write
+                       that would touch others' objects or privileges raises ``Withheld``
+``ctx.withheld(op,a)`` why ``a``'s legitimate write is not sent (None: it is sent)
+``ctx.legit_request``  the baseline, checked the same way: for checks that resend it
 ``ctx.harvest``        sightings, slots and ownership (see ``scan.harvest``)
 ``ctx.canary``         ``token(label)`` → URL + token; ``await hit(token, timeout)``
 ``ctx.safe``           True under ``--safe``: never change what others own
@@ -29,6 +32,7 @@ from apiward.scan.request import Request, curl
 from apiward.scan.sessions import Sessions
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
+from apiward.scan.withhold import Withheld, withheld
 from apiward.spec import Api, Operation
 
 
@@ -72,11 +76,27 @@ class Context:
         """The synthesised request with ids ``identity`` harvested in every id slot."""
         return self.harvest.baseline(self.request(operation), operation, identity)
 
+    def withheld(self, operation: Operation, identity: Identity) -> str | None:
+        """Why ``identity``'s legitimate request is never sent (see ``scan.withhold``), or None."""
+        return withheld(self.harvest, operation, identity, self.baseline(operation, identity))
+
+    def legit_request(self, operation: Operation, identity: Identity) -> Request:
+        """``identity``'s baseline, for sending as its own legitimate request; raises ``Withheld``."""
+        request = self.baseline(operation, identity)
+        why = withheld(self.harvest, operation, identity, request)
+        if why is not None:
+            raise Withheld(operation, identity, why)
+        return request
+
     async def legit(self, operation: Operation, identity: Identity) -> Reply:
-        """The reply to ``identity``'s baseline request (sent once, shared by every check)."""
+        """The reply to ``identity``'s baseline request (sent once, shared by every check).
+
+        Raises ``Withheld`` for a write that would change another's object or a privilege
+        field: the runner reports that as a skip unless the check handles it.
+        """
         key = (operation.key, identity.name)
         if key not in self._legit:
-            request = self.baseline(operation, identity)
+            request = self.legit_request(operation, identity)
             note = f"baseline: {identity.name}'s own legitimate request"
             task = asyncio.ensure_future(self.send(request, as_=identity, note=note))
             # Every awaiter sees the error; this keeps asyncio from logging it as unretrieved.

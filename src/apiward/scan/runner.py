@@ -26,6 +26,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.sessions import Sessions
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Transport
+from apiward.scan.withhold import Withheld
 from apiward.spec import Api, Operation
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -267,6 +268,8 @@ async def _outcomes(
         stream = check.run_once(ctx) if isinstance(check, ScanCheck) else check.run(ctx, op)  # type: ignore[arg-type]
         async for outcome in stream:
             outcomes.append(outcome)
+    except Withheld as withheld:
+        outcomes.append(Skip(reason=SkipReason.WITHHELD, detail=str(withheld)))
     except TargetError as error:
         if ctx.sessions.transport.down is not None:
             raise ctx.sessions.transport.down from None

@@ -9,12 +9,10 @@ public subset, an empty list or an error page with 200 is not flagged. Severity 
 high when the data is personal (another identity's legitimate answer differs), medium
 when everyone gets the same content.
 
-The legitimate request of a write is a real write, so an identity is only asked to make
-one that touches nothing but its own objects: every harvested id in it was seen by that
-identity alone (not by another identity, not anonymously), and it sets no privilege
-field (``role``, ``scope``, ``limit``... — the names ``readback.PRIVILEGED`` matches). An
-admin's legitimate ``PUT /users/{name}/role`` would otherwise rewrite another user's
-role mid-scan (or demote the admin). With no such identity the write is skipped, saying so.
+The legitimate request of a write is a real write, so only the identities whose
+legitimate write the engine sends (``Context.withheld`` is None: it touches nothing but
+their own objects and sets no privilege field) take part; with none, the operation is
+skipped with the engine's reason.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks.readback import PRIVILEGED
 from apiward.scan.context import Context
 from apiward.scan.diff import meaningful, similarity
 from apiward.scan.identities import Identity
@@ -35,7 +32,6 @@ from apiward.spec import Operation
 SAME = 0.9
 GARBAGE = "apiward.invalid.token"
 _WRITES = {"PUT", "PATCH", "DELETE"}
-_READS = {"GET", "HEAD", "OPTIONS"}
 
 
 class AuthBypass:
@@ -65,12 +61,9 @@ class AuthBypass:
         if ctx.safe and operation.method in _WRITES:
             yield Skip(reason=SkipReason.UNSAFE, detail="unauthenticated write probe")
             return
-        if not any(_harmless(ctx, operation, i) for i in ctx.identities):
-            yield Skip(
-                reason=SkipReason.NOT_APPLICABLE,
-                detail="every identity's legitimate write would change another identity's "
-                "objects or a privilege field",
-            )
+        reasons = [ctx.withheld(operation, i) for i in ctx.identities]
+        if all(reasons):
+            yield Skip(reason=SkipReason.WITHHELD, detail=f"for every identity: {reasons[0]}")
             return
         found = await _legitimate(ctx, operation)
         if found is None:
@@ -115,7 +108,7 @@ class AuthBypass:
 
 async def _legitimate(ctx: Context, operation: Operation) -> tuple[Identity, Reply] | None:
     for identity in ctx.identities:
-        if not _harmless(ctx, operation, identity):
+        if ctx.withheld(operation, identity):
             continue
         reply = await ctx.legit(operation, identity)
         if reply.ok and meaningful(reply.text):
@@ -123,28 +116,10 @@ async def _legitimate(ctx: Context, operation: Operation) -> tuple[Identity, Rep
     return None
 
 
-def _harmless(ctx: Context, operation: Operation, identity: Identity) -> bool:
-    """True when ``identity``'s legitimate request changes nothing but its own objects."""
-    if operation.method in _READS:
-        return True
-    request = ctx.baseline(operation, identity)
-    body = request.body if isinstance(request.body, dict) else {}
-    if any(PRIVILEGED.search(name) for name in [*body, *(n for n, _ in request.query)]):
-        return False
-    for slot in ctx.harvest.slots(operation):
-        value = request.value(slot.where, slot.name)
-        if any(
-            str(s.value) == str(value) and s.identity != identity.name
-            for s in ctx.harvest.sightings
-        ):
-            return False
-    return True
-
-
 async def _personal(ctx: Context, operation: Operation, identity: Identity, legit: Reply) -> bool:
     """True when another identity's legitimate answer differs: the data is someone's."""
     for other in ctx.identities:
-        if other.name != identity.name and _harmless(ctx, operation, other):
+        if other.name != identity.name and not ctx.withheld(operation, other):
             reply = await ctx.legit(operation, other)
             if reply.ok and similarity(reply.text, legit.text) < SAME:
                 return True

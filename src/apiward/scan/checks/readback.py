@@ -24,16 +24,12 @@ from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.sessions import Credentials
 from apiward.scan.transport import Reply
+from apiward.scan.withhold import PRIVILEGED as PRIVILEGED  # mass_assignment reads it here
 from apiward.spec import Operation, ParameterLocation, Schema
 
 Caller = Identity | Credentials
 """Who sends: an identity of the file, or credentials of a user a check created."""
 
-PRIVILEGED = re.compile(
-    r"role|admin|privilege|permission|scope|group|level|tier|limit|balance|credit|quota|"
-    r"verified|approved|active|owner|staff|superuser|plan",
-    re.IGNORECASE,
-)
 _HIGH_VALUE = re.compile(r"admin|root|super|owner|staff|premium|enterprise", re.IGNORECASE)
 _NEVER = re.compile(
     r"(^|[_-])(id|uuid|guid|ref|key|code|slug|username|handle|email|password|hash|token|"

@@ -1,0 +1,73 @@
+"""Which legitimate writes the scanner refuses to send: never change others' objects or privileges.
+
+A check's *legitimate* request (``Context.legit``) is sent for real, so for a write
+(POST/PUT/PATCH/DELETE) it is a real change made on the identity's behalf. The engine
+sends one only when it touches nothing but the sender's own things:
+
+* every object id it carries — in every harvested slot (path, query, body) — was seen
+  by the sender **alone** (not by another identity of any role, not anonymously): an
+  admin's ``PUT /users/{name}`` on a user it listed is someone else's object;
+* an id nobody saw is no one's known object, which a write must not guess at — except a
+  **creation** (POST) may carry body ids nobody saw: they name the new object itself
+  (its ``username``, ``code``), while its path and query ids must still be the sender's;
+* its body and query set no *privilege field* (``PRIVILEGED``: role, scope, limit,
+  balance...): a made-up ``role`` would demote or promote someone, even oneself.
+
+Anything else raises :class:`Withheld`; the runner turns an uncaught one into a skip
+(``SkipReason.WITHHELD``), so a check that did not plan for it reports "not tested",
+never a finding nor "not vulnerable". Checks that *attack* with crafted writes (bola,
+bfla, mass assignment) build them from ``Context.baseline`` and are not affected.
+"""
+
+from __future__ import annotations
+
+import re
+
+from apiward.scan.harvest import Harvest
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+from apiward.spec import Operation
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+PRIVILEGED = re.compile(
+    r"role|admin|privilege|permission|scope|group|level|tier|limit|balance|credit|quota|"
+    r"verified|approved|active|owner|staff|superuser|plan",
+    re.IGNORECASE,
+)
+"""Field names that grant rights or money: a legitimate write never sets one."""
+
+
+class Withheld(Exception):  # noqa: N818 — a result ("the write was withheld"), not a failure
+    """The legitimate write was not sent: it would change others' objects or a privilege."""
+
+    def __init__(self, operation: Operation, identity: Identity, why: str) -> None:
+        super().__init__(f"{identity.name}'s legitimate {operation.key} not sent: {why}")
+        self.operation = operation
+        self.identity = identity
+        self.why = why
+
+
+def withheld(
+    harvest: Harvest, operation: Operation, identity: Identity, request: Request
+) -> str | None:
+    """Why ``identity``'s legitimate ``request`` must not be sent, or None when it may be."""
+    if operation.method.upper() not in WRITES:
+        return None
+    body = request.body if isinstance(request.body, dict) else {}
+    privileged = [n for n in [*body, *(n for n, _ in request.query)] if PRIVILEGED.search(n)]
+    if privileged:
+        return f"it sets the privilege field {privileged[0]!r}"
+    creation = operation.method.upper() == "POST"
+    for slot in harvest.slots(operation):
+        value = request.value(slot.where, slot.name)
+        if value is None:
+            continue
+        seen_by = {s.identity for s in harvest.sightings if str(s.value) == str(value)}
+        if seen_by == {identity.name}:
+            continue
+        if not seen_by and creation and slot.where is Where.BODY:
+            continue  # names the object being created
+        whose = "an object nobody was seen to own" if not seen_by else "another's object"
+        return f"its {slot.where.value} {slot.name!r} names {whose}"
+    return None

@@ -1,0 +1,146 @@
+"""The engine never sends a legitimate write that changes others' objects or privileges."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
+
+import httpx
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel
+
+from apiward.core.registry import Registry
+from apiward.demo import IDENTITIES, running
+from apiward.demo.seed import USERS
+from apiward.scan import Identity, Results, ScanConfig, load_identities, scan
+from apiward.scan.check import AnyCheck, Outcome, SkipReason
+from apiward.scan.checks import builtin_checks
+from apiward.scan.context import Context
+from apiward.spec import Operation, load
+
+_TOKENS = {"t-alice": "alice", "t-bob": "bob"}
+
+
+class _Note(BaseModel):
+    text: str
+
+
+def _me(token: Annotated[str, Depends(APIKeyHeader(name="X-Token"))]) -> str:
+    if token not in _TOKENS:
+        raise HTTPException(401, "bad token")
+    return _TOKENS[token]
+
+
+Me = Annotated[str, Depends(_me)]
+
+
+def _app(notes: dict[int, dict[str, Any]]) -> FastAPI:
+    """Notes everyone lists, creates and overwrites by id (no ownership check); one shared board."""
+    app = FastAPI()
+
+    @app.get("/notes")
+    def listing(user: Me) -> list[dict[str, Any]]:
+        return [{"id": i, **n} for i, n in notes.items()]
+
+    @app.post("/notes", status_code=201)
+    def create(body: _Note, user: Me) -> dict[str, Any]:
+        note_id = max(notes, default=0) + 1
+        notes[note_id] = {"owner": user, "text": body.text}
+        return {"id": note_id, **notes[note_id]}
+
+    @app.put("/notes/{note_id}")
+    def overwrite(note_id: int, body: _Note, user: Me) -> dict[str, Any]:
+        if note_id not in notes:
+            raise HTTPException(404, "no such note")
+        notes[note_id] = {**notes[note_id], "text": body.text}
+        return {"id": note_id, **notes[note_id]}
+
+    @app.get("/boards")
+    def boards(user: Me) -> list[dict[str, Any]]:
+        return [{"id": 7, "text": notes[1]["text"]}]
+
+    @app.put("/boards/{board_id}")
+    def rename_board(board_id: int, body: _Note, user: Me) -> dict[str, Any]:
+        notes[1] = {**notes[1], "text": body.text}
+        return {"id": board_id, "text": body.text}
+
+    return app
+
+
+class _LegitEverything:
+    """A check that asks for every operation's legitimate reply and handles nothing."""
+
+    id = "legit_everything"
+    title = owasp = cwe = remediation = ""
+    safe = True
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Ask for alice's legitimate reply; yield nothing."""
+        await ctx.legit(operation, ctx.identities[0])
+        for outcome in ():
+            yield outcome
+
+
+def _scan(
+    url: str, checks: list[AnyCheck], identities: tuple[Identity, ...], **values: str
+) -> Results:
+    api = load(f"{url}/openapi.json", allow_private=True)
+    results = Results()
+    registry = Registry[AnyCheck]("check", ((c.id, c) for c in checks))
+    config = ScanConfig(target=url, identities=identities, values=values)
+    asyncio.run(scan(api, config, registry, results))
+    return results
+
+
+def test_shared_objects_are_never_overwritten_and_the_check_is_skipped(
+    serve: Callable[[Any], Any],
+) -> None:
+    """Writes on objects others see are withheld (a skip, saying why); one's own are sent."""
+    notes: dict[int, dict[str, Any]] = {1: {"owner": "bob", "text": "bob's"}}
+    identities = (
+        Identity(name="alice", role="user", headers={"X-Token": "t-alice"}),
+        Identity(name="bob", role="user", headers={"X-Token": "t-bob"}),
+    )
+    results = _scan(serve(_app(notes)).url, [_LegitEverything()], identities)
+    assert notes[1] == {"owner": "bob", "text": "bob's"}
+    skipped = {s.operation: s for s in results.skipped}
+    assert skipped["PUT /boards/{board_id}"].reason == SkipReason.WITHHELD.value
+    assert "board_id" in skipped["PUT /boards/{board_id}"].detail
+    mine = [n for n in notes.values() if n["owner"] == "alice"]
+    assert ("legit_everything", "POST /notes") in results.ran
+    assert ("legit_everything", "PUT /notes/{note_id}") in results.ran
+    assert mine, "alice's own note was created"
+    assert results.errors == []
+
+
+def _users(url: str) -> dict[str, dict[str, Any]]:
+    """Every seed user's record as the admin identity reads it."""
+    login = {"username": "admin", "password": USERS["admin"][1]}
+    token = httpx.post(f"{url}/api/v2/auth/login", json=login).json()["access_token"]
+    users = httpx.get(
+        f"{url}/api/v2/admin/users", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    return {u["username"]: u for u in users if u["username"] in USERS}
+
+
+def test_a_full_scan_of_the_fixed_bank_changes_no_role_and_no_bystander() -> None:
+    """After every check ran on the fixed bank, seed roles hold and non-identities are untouched.
+
+    ``role=support`` (as ``--value role=support``) makes any legitimate role write visible:
+    the synthesised role would otherwise equal the victim's by luck.
+    """
+    identities = load_identities(str(IDENTITIES))
+    with running(fixed=True) as url:
+        before = _users(url)
+        results = _scan(url, list(builtin_checks()), identities, role="support")
+        after = _users(url)
+    assert {name: u["role"] for name, u in after.items()} == {
+        name: seeded[0] for name, seeded in USERS.items()
+    }
+    scanners = {i.name for i in identities}
+    assert {n: u for n, u in after.items() if n not in scanners} == {
+        n: u for n, u in before.items() if n not in scanners
+    }
+    assert any(s.reason == SkipReason.WITHHELD.value for s in results.skipped)
