@@ -172,7 +172,7 @@ def test_external_relative_refs_across_a_folder(write: Callable[..., Path], tmp_
     api = load(tmp_path / "api")
     op = api.operations[0]
     assert op.key == "GET /pets"
-    assert op.pointer == "/paths/~1pets/get"
+    assert (op.document, op.pointer) == (str(tmp_path / "api" / "paths" / "pets.yaml"), "/get")
     assert op.parameters[0].name == "limit"
     assert op.responses["200"].content["application/json"] == {"$ref": "#/$defs/Pet"}
     assert api.schemas["Pet"]["properties"]["name"] == {"$ref": "#/$defs/Name"}

@@ -142,7 +142,7 @@ def _finding(usage: Usage, state: State, api: Api, classes: tuple[str, ...]) -> 
         owasp=OWASP,
         cwe="CWE-1059",
         operation=usage.key,
-        location=Location(source=api.source, pointer=op.pointer) if op else None,
+        location=Location(source=op.document or api.source, pointer=op.pointer) if op else None,
         detail=f"{usage.key} is {why}, yet {_seen(usage)}{carried}.",
         remediation=(
             "Retire it (answer 410 Gone) once clients have moved to the current version; "

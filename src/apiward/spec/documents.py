@@ -123,6 +123,10 @@ class Documents:
         """The text of every document read so far, by the name users see."""
         return {self.name(uri): text for uri, text in self._texts.items()}
 
+    def parsed(self) -> dict[str, Any]:
+        """The parsed data of every document read so far, by the name users see."""
+        return {self.name(uri): data for uri, data in self._data.items()}
+
     def locate(self, error: SpecError) -> SpecError:
         """Add the line to an error that names a read document and a pointer in it."""
         if error.line is not None or error.pointer is None:

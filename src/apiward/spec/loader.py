@@ -132,8 +132,14 @@ def _build(documents: Documents, source: str) -> tuple[Api, Source]:
     }
     text = documents.text(root.uri)
     others = {key: value for key, value in documents.texts().items() if key != name}
+    parsed = {key: value for key, value in documents.parsed().items() if key != name}
     return api, Source(
-        name=name, data=root.value, text=text, schema_origins=frozen(origins), texts=frozen(others)
+        name=name,
+        data=root.value,
+        text=text,
+        schema_origins=frozen(origins),
+        texts=frozen(others),
+        others=frozen(parsed),
     )
 
 

@@ -85,15 +85,24 @@ class Parameter:
     explode: bool | None = None
     description: str = ""
     pointer: str = ""
+    document: str = ""
+    """The document ``pointer`` is in, as the loader names it (``""``: the root document)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RequestBody:
-    """The request body: media type → schema."""
+    """The request body: media type → schema.
+
+    ``pointer`` is where it is declared: the ``requestBody`` object, or in Swagger 2.0
+    the ``body`` parameter (the operation's ``parameters`` list for form data).
+    """
 
     required: bool = False
     description: str = ""
     content: Mapping[str, Schema] = field(default_factory=frozen)
+    pointer: str = ""
+    document: str = ""
+    """The document ``pointer`` is in, as the loader names it (``""``: the root document)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +112,9 @@ class Response:
     description: str = ""
     content: Mapping[str, Schema] = field(default_factory=frozen)
     headers: Mapping[str, Schema] = field(default_factory=frozen)
+    pointer: str = ""
+    document: str = ""
+    """The document ``pointer`` is in, as the loader names it (``""``: the root document)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,6 +134,8 @@ class Operation:
     security: tuple[Requirement, ...] = ()
     servers: tuple[Server, ...] = ()
     pointer: str = ""
+    document: str = ""
+    """The document ``pointer`` is in, as the loader names it (``""``: the root document)."""
 
     @property
     def key(self) -> str:

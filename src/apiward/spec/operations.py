@@ -63,11 +63,8 @@ class Builder:
                 if node is None or node.value is None:
                     continue
                 self.expect(node, dict, "an operation mapping")
-                pointer = f"{logical.pointer}/{method}"
                 found.append(
-                    self._operation(
-                        str(path), method, node, pointer, common, security, item_servers
-                    )
+                    self._operation(str(path), method, node, common, security, item_servers)
                 )
         return found
 
@@ -76,7 +73,6 @@ class Builder:
         path: str,
         method: str,
         node: Node,
-        pointer: str,
         common: _Merged,
         security: tuple[Requirement, ...],
         servers: tuple[Server, ...],
@@ -98,7 +94,10 @@ class Builder:
             responses=frozen(self._responses(node)),
             security=security if own_security is None else own_security,
             servers=self.servers(node.child("servers")) or servers,
-            pointer=pointer,
+            # Where the operation is written: a path item or operation reached
+            # through a $ref lives in another document, at its own pointer there.
+            pointer=node.pointer,
+            document=self.documents.name(node.uri),
         )
 
     def _parameters(self, node: Node, inherited: _Merged) -> _Merged:
@@ -142,6 +141,7 @@ class Builder:
             explode=explode,
             description=_text(raw.get("description")),
             pointer=node.pointer,
+            document=self.documents.name(node.uri),
         )
 
     def _body(self, node: Node, merged: _Merged) -> RequestBody | None:
@@ -154,6 +154,8 @@ class Builder:
             required=body.value.get("required") is True,
             description=_text(body.value.get("description")),
             content=frozen(self._content(body.child("content"))),
+            pointer=body.pointer,
+            document=self.documents.name(body.uri),
         )
 
     def _swagger_body(self, node: Node, merged: _Merged) -> RequestBody | None:
@@ -165,6 +167,8 @@ class Builder:
                     required=param.value.get("required") is True,
                     description=_text(param.value.get("description")),
                     content=frozen(dict.fromkeys(consumes, schema)),
+                    pointer=param.pointer,
+                    document=self.documents.name(param.uri),
                 )
         form = [p for (_, location), p in merged.items() if location == "formData"]
         if not form:
@@ -179,6 +183,8 @@ class Builder:
         return RequestBody(
             required=bool(required),
             content=frozen(dict.fromkeys(swagger.form_media_types(consumes, has_file), schema)),
+            pointer=node.child("parameters").pointer,
+            document=self.documents.name(node.uri),
         )
 
     def _responses(self, node: Node) -> dict[str, Response]:
@@ -200,6 +206,8 @@ class Builder:
                 description=_text(item.value.get("description")),
                 content=frozen(content),
                 headers=frozen(self._headers(item.child("headers"))),
+                pointer=item.pointer,
+                document=self.documents.name(item.uri),
             )
         return found
 

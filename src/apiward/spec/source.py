@@ -46,11 +46,14 @@ class Source:
     """``$defs`` key → where that schema was written (any document of the contract)."""
     texts: Mapping[str, str] = field(default_factory=dict)
     """The text of every other document read through ``$ref``, by document name."""
+    others: Mapping[str, Any] = field(default_factory=dict)
+    """The parsed data of every other document read through ``$ref``, by document name."""
     _lines: dict[str, _LineIndex] = field(default_factory=dict, init=False, repr=False)
 
-    def at(self, pointer: str) -> Any:
-        """The raw value at ``pointer`` in the root document, or None when absent."""
-        value = self.data
+    def at(self, pointer: str, document: str | None = None) -> Any:
+        """The raw value at ``pointer`` in ``document`` (the root one by default), or None."""
+        name = document or self.name
+        value = self.data if name == self.name else self.others.get(name)
         for token in pointer.split("/")[1:] if pointer else ():
             token = unescape(token)
             if isinstance(value, dict):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from apiward.audit.contract.walk import Root, SchemaNode, Side, Where, descend, reached_keys, roots
 from apiward.core.findings import Location
@@ -48,13 +49,25 @@ class Contract:
 
     def public_on_purpose(self, op: Operation) -> bool:
         """True when the contract says explicitly that ``op`` needs no credentials."""
-        raw = self.source.at(op.pointer)
-        item = self.source.at(op.pointer.rsplit("/", 1)[0])
+        raw = self.source.at(op.pointer, op.document or None)
         marked = any(
-            isinstance(node, dict) and node.get(PUBLIC_EXTENSION) is True for node in (raw, item)
+            isinstance(node, dict) and node.get(PUBLIC_EXTENSION) is True
+            for node in (raw, *self._path_items(op))
         )
         explicit = isinstance(raw, dict) and raw.get("security") == []
         return marked or explicit
+
+    def _path_items(self, op: Operation) -> tuple[Any, ...]:
+        """The raw path item of ``op``: the parent of the operation and the ``paths`` entry.
+
+        They differ when the operation is a ``$ref`` of its own (then the parent is
+        its file) or the path item is (then the root's entry is only the ``$ref``).
+        """
+        parent = op.pointer.rsplit("/", 1)[0] if op.pointer else None
+        return (
+            self.source.at(f"/paths/{escape(op.path)}"),
+            None if parent is None else self.source.at(parent, op.document or None),
+        )
 
     def scheme_pointer(self, name: str) -> str:
         """Where the security scheme ``name`` is declared."""

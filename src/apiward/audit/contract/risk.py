@@ -31,6 +31,7 @@ from apiward.audit.contract.names import is_personal, url_named
 from apiward.audit.contract.walk import Side
 from apiward.core.findings import Finding, Severity
 from apiward.spec import Operation
+from apiward.spec.documents import unescape
 
 WEIGHTS = {
     Severity.INFO: 0,
@@ -86,9 +87,9 @@ def _concerned(contract: Contract, finding: Finding) -> tuple[str, ...]:
     if pointer.startswith(contract.scheme_pointer("")):
         name = finding.key.split(":", 1)[0]
         return tuple(o.key for o in contract.api.operations if _uses(o, name))
-    if pointer.startswith("/paths/"):
-        item = "/".join(pointer.split("/")[:3]) + "/"
-        return tuple(o.key for o in contract.api.operations if o.pointer.startswith(item))
+    if pointer.startswith("/paths/") and document in (None, contract.source.name):
+        path = unescape(pointer.split("/")[2])
+        return tuple(o.key for o in contract.api.operations if o.path == path)
     return tuple(o.key for o in contract.api.operations)
 
 

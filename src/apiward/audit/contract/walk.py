@@ -137,27 +137,37 @@ def descend(
 
 
 def roots(op: Operation, api: Api, source: Source) -> list[Root]:
-    """The schemas ``op`` uses directly, each with the pointer where it was written."""
-    document = source.name
+    """The schemas ``op`` uses directly, each with the document and pointer where it was written.
+
+    Parameters, bodies and responses reached through a ``$ref`` name their own
+    document; an empty one (a model built by hand) means the root document.
+    """
     found = [
         Root(
             schema=p.schema,
             side=Side.REQUEST,
             where=Where(p.location.value),
             name=p.name,
-            document=document,
+            document=p.document or source.name,
             pointer=f"{p.pointer}/schema",
         )
         for p in op.parameters
     ]
     swagger = api.spec_version == "2.0"
-    if op.request_body is not None:
-        body = _swagger_body_pointer(op, source) if swagger else f"{op.pointer}/requestBody"
-        for media, schema in op.request_body.content.items():
-            at = body if swagger else f"{body}/content/{escape(media)}/schema"
+    body = op.request_body
+    if body is not None:
+        # A body or response without a document was built by hand: its pointer is
+        # not recorded, so it is taken where the specification puts it.
+        document = body.document or op.document or source.name
+        pointer = body.pointer if body.document else _default_body_pointer(op, swagger)
+        if swagger and _is_body_parameter(source.at(pointer, document)):
+            pointer = f"{pointer}/schema"
+        for media, schema in body.content.items():
+            at = pointer if swagger else f"{pointer}/content/{escape(media)}/schema"
             found.append(_body_root(schema, Side.REQUEST, document, at))
     for status, response in op.responses.items():
-        at = f"{op.pointer}/responses/{escape(status)}"
+        document = response.document or op.document or source.name
+        at = response.pointer if response.document else f"{op.pointer}/responses/{escape(status)}"
         for media, schema in response.content.items():
             where = f"{at}/schema" if swagger else f"{at}/content/{escape(media)}/schema"
             found.append(_body_root(schema, Side.RESPONSE, document, where))
@@ -170,11 +180,11 @@ def _body_root(schema: Schema, side: Side, document: str, pointer: str) -> Root:
     )
 
 
-def _swagger_body_pointer(op: Operation, source: Source) -> str:
-    """A 2.0 body is a ``body`` parameter (or form parameters): point at the first."""
-    raw = source.at(op.pointer)
-    params = raw.get("parameters") if isinstance(raw, dict) else None
-    for i, param in enumerate(params if isinstance(params, list) else ()):
-        if isinstance(param, dict) and param.get("in") == "body":
-            return f"{op.pointer}/parameters/{i}/schema"
-    return f"{op.pointer}/parameters"
+def _default_body_pointer(op: Operation, swagger: bool) -> str:
+    """Where a body without a recorded pointer is declared, by the specification's layout."""
+    return f"{op.pointer}/parameters" if swagger else f"{op.pointer}/requestBody"
+
+
+def _is_body_parameter(raw: Any) -> bool:
+    """True for a Swagger 2.0 ``in: body`` parameter (its schema is the body's)."""
+    return isinstance(raw, dict) and raw.get("in") == "body"

@@ -70,6 +70,7 @@ def no_security(contract: Contract) -> Iterator[Hit]:
         write = op.method in WRITES
         yield Hit(
             pointer=op.pointer,
+            document=op.document or None,
             detail=f"{op.key} requires no credentials"
             + (" and changes data" if write else "")
             + " (mark it public on purpose with `security: []` or `x-apiward-public: true`)",

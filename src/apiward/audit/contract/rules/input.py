@@ -11,7 +11,7 @@ from apiward.audit.contract.rule import Hit, Rule, used_by
 from apiward.audit.contract.rules.schemas import BOUNDED_INPUT, node_hit, request_nodes
 from apiward.audit.contract.walk import Where
 from apiward.core.findings import Severity
-from apiward.spec import ParameterLocation
+from apiward.spec import Operation, ParameterLocation
 from apiward.spec.model import DEFS
 
 API4 = "API4:2023"
@@ -92,7 +92,7 @@ def open_object(contract: Contract) -> Iterator[Hit]:
         extra = schema.get("additionalProperties", True)
         if extra is not True or schema.get("unevaluatedProperties") is False:
             continue
-        if any(origin.pointer == node.pointer for origin in extended):
+        if any((o.document, o.pointer) == (node.document, node.pointer) for o in extended):
             continue
         yield node_hit(contract, node, "object accepts properties it does not declare")
 
@@ -114,22 +114,36 @@ def sequential_id(contract: Contract) -> Iterator[Hit]:
     others: every such operation needs object-level authorization. Not flagged:
     string ids (UUIDs, slugs), integers in the query or body.
     """
-    users: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
+    users: dict[tuple[str, str], list[Operation]] = {}
+    names: dict[tuple[str, str], str] = {}
     for op in contract.api.operations:
         for param in op.parameters:
             integer = types(contract.api.deref(param.schema)) == {"integer"}
             if param.location is ParameterLocation.PATH and id_named(param.name) and integer:
-                users.setdefault(param.pointer, []).append(op.key)
-                names[param.pointer] = param.name
-    for pointer, ops in users.items():
-        inline = len(ops) == 1 and pointer.startswith("/paths/")
+                place = (param.document or contract.source.name, param.pointer)
+                users.setdefault(place, []).append(op)
+                names[place] = param.name
+    for (document, pointer), ops in users.items():
+        inline = len(ops) == 1 and _written_with(contract, ops[0], document, pointer)
+        keys = tuple(op.key for op in ops)
         yield Hit(
             pointer=pointer,
-            detail=f"path id {names[pointer]!r} is an integer; {used_by(tuple(ops))}",
-            key=names[pointer],
-            operation=ops[0] if inline else None,
+            document=document,
+            detail=f"path id {names[document, pointer]!r} is an integer; {used_by(keys)}",
+            key=names[document, pointer],
+            operation=keys[0] if inline else None,
         )
+
+
+def _written_with(contract: Contract, op: Operation, document: str, pointer: str) -> bool:
+    """True when a parameter is written with its operation, not in a shared table.
+
+    In the root document that is under ``/paths``; another document holding the
+    operation is its path item's or its own file.
+    """
+    if document != (op.document or contract.source.name):
+        return False
+    return document != contract.source.name or pointer.startswith("/paths/")
 
 
 def url_input(contract: Contract) -> Iterator[Hit]:

@@ -24,6 +24,7 @@ def deprecated_operation(contract: Contract) -> Iterator[Hit]:
         if op.deprecated:
             yield Hit(
                 pointer=f"{op.pointer}/deprecated",
+                document=op.document or None,
                 detail=f"{op.key} is deprecated; check whether it still receives traffic",
                 key="",
                 operation=op.key,
@@ -75,7 +76,11 @@ def missing_operation_id(contract: Contract) -> Iterator[Hit]:
     for op in contract.api.operations:
         if not op.operation_id:
             yield Hit(
-                pointer=op.pointer, detail=f"{op.key} has no operationId", key="", operation=op.key
+                pointer=op.pointer,
+                document=op.document or None,
+                detail=f"{op.key} has no operationId",
+                key="",
+                operation=op.key,
             )
 
 
@@ -88,6 +93,7 @@ def missing_description(contract: Contract) -> Iterator[Hit]:
         if not op.summary.strip() and not op.description.strip():
             yield Hit(
                 pointer=op.pointer,
+                document=op.document or None,
                 detail=f"{op.key} has no summary or description",
                 key="",
                 operation=op.key,

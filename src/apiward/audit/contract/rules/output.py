@@ -75,6 +75,7 @@ def no_error_responses(contract: Contract) -> Iterator[Hit]:
         if not errors:
             yield Hit(
                 pointer=f"{op.pointer}/responses",
+                document=op.document or None,
                 detail=f"{op.key} declares no error response",
                 key="any",
                 operation=op.key,
@@ -82,6 +83,7 @@ def no_error_responses(contract: Contract) -> Iterator[Hit]:
         elif not op.is_public and not _declared(op, "401", "403", "4XX", "4xx", "default"):
             yield Hit(
                 pointer=f"{op.pointer}/responses",
+                document=op.document or None,
                 detail=f"{op.key} needs credentials but declares neither 401 nor 403",
                 key="auth",
                 operation=op.key,

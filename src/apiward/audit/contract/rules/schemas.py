@@ -32,7 +32,7 @@ def node_hit(
     """A hit at a schema node, naming it and the operations that use it."""
     label = f"{node.name!r}: " if node.name else ""
     single = node.operations[0] if len(node.operations) == 1 else None
-    inline = single is not None and _inside_operation(contract, single, node.pointer)
+    inline = single is not None and _inside_operation(contract, single, node)
     return Hit(
         pointer=node.pointer,
         document=node.document,
@@ -43,7 +43,9 @@ def node_hit(
     )
 
 
-def _inside_operation(contract: Contract, key: str, pointer: str) -> bool:
+def _inside_operation(contract: Contract, key: str, node: SchemaNode) -> bool:
     method, path = key.split(" ", 1)
     op = contract.api.operation(method, path)
-    return op is not None and pointer.startswith(op.pointer + "/")
+    if op is None or (op.document or contract.source.name) != node.document:
+        return False
+    return node.pointer.startswith(op.pointer + "/")
