@@ -10,7 +10,7 @@ loads them from another process over keep-alive connections on 127.0.0.1, with h
 and, when installed, httptools. Besides req/s (which the load generator, sharing the
 machine, makes noisy) it reports the server process's CPU time per request (from
 /proc), the steadier figure; "headers" is the bare app plus a trivial middleware adding
-the same nine response headers the guard adds, to separate "more headers" from
+the same response headers the guard adds, to separate "more headers" from
 "guard work". Figures are medians of 5 rounds (part 2: best of 3); ratios compare
 with the bare app in the same run.
 """
@@ -46,6 +46,7 @@ from apiward.guard import (  # noqa: E402
     ValidatePolicy,
 )
 from apiward.guard.policy import OwnershipRule, ParamRef, Requirement  # noqa: E402
+from apiward.guard.response import SECURITY_HEADERS  # noqa: E402
 from apiward.spec import load  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -82,12 +83,7 @@ OFF: dict[str, Any] = {
 KINDS = ("bare", "headers", "guarded", "fastapi", "fastapi-guarded")
 # What the full policy adds to a JSON answer: security headers, RateLimit fields, digest.
 GUARD_HEADERS = (
-    (b"x-content-type-options", b"nosniff"),
-    (b"cache-control", b"no-store"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
-    (b"cross-origin-resource-policy", b"same-origin"),
+    *SECURITY_HEADERS,
     (b"ratelimit-policy", b'"10000000/1second";q=10000000;w=1'),
     (b"ratelimit", b'"10000000/1second";r=9999999;t=1'),
     (b"content-digest", b"sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:"),
@@ -236,7 +232,7 @@ def fastapi_app() -> Any:
 
 
 def with_headers(app: Any) -> Any:
-    """The control: ``app`` plus the guard's nine response headers, and nothing else."""
+    """The control: ``app`` plus the guard's response headers, and nothing else."""
 
     async def added(scope: Any, receive: Any, send: Any) -> None:
         async def out(message: dict[str, Any]) -> None:

@@ -58,8 +58,20 @@ def test_a_good_policy_loads_with_paths_resolved(tmp_path: Path) -> None:
         ("ratelimit:\n  limits: ['lots']\n", 2, "'lots' is not a rate limit"),
         ("transport:\n  trusted_proxies: [10.0.0.0/99]\n", 2, "not an IP network"),
         ("a: [\n", 2, "not valid YAML"),
+        ("response:\n  security_headers:\n    bad name: x\n", 3, "response"),
+        ('response:\n  security_headers:\n    x-a: "a\\nb"\n', 3, "response"),
     ],
-    ids=["negative", "unknown-key", "storage-scheme", "enum", "bad-limit", "bad-cidr", "yaml"],
+    ids=[
+        "negative",
+        "unknown-key",
+        "storage-scheme",
+        "enum",
+        "bad-limit",
+        "bad-cidr",
+        "yaml",
+        "header-name",
+        "header-value-newline",
+    ],
 )
 def test_errors_name_the_line(tmp_path: Path, text: str, line: int, words: str) -> None:
     """A wrong policy fails to load with the file, the line and what is wrong."""

@@ -42,6 +42,24 @@ async def test_security_headers_are_set_and_win(guarded: Callable[..., Any]) -> 
     assert r.headers["x-frame-options"] == "DENY"
 
 
+async def test_default_security_headers_are_the_api_set(guarded: Callable[..., Any]) -> None:
+    """By default only headers that matter for API answers: no Referrer-Policy, no CORP."""
+    async with guarded() as http:
+        r = await http.get("/items/7")
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert "referrer-policy" not in r.headers
+    assert "cross-origin-resource-policy" not in r.headers
+
+
+async def test_a_header_mapping_is_exactly_what_is_sent(guarded: Callable[..., Any]) -> None:
+    """security_headers as a mapping sends exactly those headers, replacing the app's."""
+    chosen = {"Referrer-Policy": "no-referrer", "Cache-Control": "private"}
+    async with guarded(response=ResponsePolicy(security_headers=chosen)) as http:
+        r = await http.get("/items/7")
+    assert (r.headers["referrer-policy"], r.headers["cache-control"]) == ("no-referrer", "private")
+    assert "x-frame-options" not in r.headers
+
+
 async def test_refusals_carry_security_headers(guarded: Callable[..., Any]) -> None:
     """Problem documents get the same headers as answers."""
     async with guarded() as http:

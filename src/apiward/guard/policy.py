@@ -16,6 +16,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jsonschema_rs
@@ -165,7 +166,8 @@ class ResponsePolicy:
 
     enabled: bool = True
     filter: bool = True
-    security_headers: bool = True
+    security_headers: bool | Mapping[str, str] = True
+    """True: the API set (response.SECURITY_HEADERS); False: none; a mapping: exactly these."""
     hide_errors: bool = True
     content_digest: bool = True
     cors: CorsPolicy = field(default_factory=CorsPolicy)
@@ -331,6 +333,8 @@ def _response(raw: Mapping[str, Any]) -> ResponsePolicy:
     values = dict(raw)
     if "cors" in values:
         values["cors"] = CorsPolicy(**_tuples(values["cors"]))
+    if isinstance(values.get("security_headers"), Mapping):
+        values["security_headers"] = MappingProxyType(dict(values["security_headers"]))
     return ResponsePolicy(**values)
 
 

@@ -140,7 +140,16 @@ POLICY_SCHEMA: dict[str, Any] = {
             "properties": {
                 "enabled": _SWITCH,
                 "filter": _SWITCH,
-                "security_headers": _SWITCH,
+                "security_headers": {
+                    "oneOf": [
+                        _SWITCH,
+                        {
+                            "type": "object",
+                            "propertyNames": {"pattern": "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"},
+                            "additionalProperties": {"type": "string", "pattern": "^[\\t -~]*$"},
+                        },
+                    ]
+                },
                 "hide_errors": _SWITCH,
                 "content_digest": _SWITCH,
                 "cors": {
