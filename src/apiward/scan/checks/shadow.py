@@ -16,7 +16,7 @@ API's answer to random paths), with the severity their content earns.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome
@@ -62,9 +62,8 @@ class _Discovery:
     limit = 0
     safe = True
 
-    def candidates(self, api: Api) -> Iterator[str]:
-        """The paths to try, most telling first."""
-        raise NotImplementedError
+    candidates: Callable[[Api], Iterator[str]]
+    """The paths to try, most telling first: each check below says which."""
 
     async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
         """Fingerprint the 404, probe the candidates, report what is alive."""
