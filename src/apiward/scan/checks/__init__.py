@@ -57,6 +57,7 @@ from apiward.scan.checks.cors import Cors
 from apiward.scan.checks.errors import ErrorDisclosure
 from apiward.scan.checks.exposure import ExcessiveData
 from apiward.scan.checks.headers import SecurityHeaders
+from apiward.scan.checks.id_enumeration import IdEnumeration
 from apiward.scan.checks.inventory import DeprecatedOperation, OldVersions
 from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.checks.login import LoginFlaws
@@ -78,6 +79,7 @@ from apiward.scan.checks.version_disclosure import VersionDisclosure
 BUILTIN: tuple[AnyCheck, ...] = (
     AuthBypass(),
     Bola(),
+    IdEnumeration(),
     Bfla(),
     Ssrf(),
     UnsafeConsumption(),

@@ -1,0 +1,184 @@
+"""``id_enumeration`` (API1): integer ids are sequential and others' objects answer to counting.
+
+For a read (GET/HEAD) of a secured operation taking an integer id in its path or query
+(the schema says ``integer``, or the id the identity owns is a decimal number), one
+identity asks for a bounded window of neighbours of an id it **owns** (harvested: seen
+by it, by no peer, not anonymously): ``id±1 … id±WINDOW``, at most ``MAX_PROBES``
+requests, skipping every value the identity itself was seen with.
+
+A neighbour counts as a *foreign object* when the answer is 2xx with data, differs from
+the identity's own answer (``ctx.legit``) — an API that ignores the id is not flagged —
+and is not like the answer for a far-away id that does not exist (an API that says
+"not found" with 200 is not flagged). The first foreign object is then requested
+anonymously: when that works too, the data is public, not someone else's, and nothing
+is reported. Medium, confirmed; high when the foreign object carries personal data
+(keys such as email, phone, name, address, birth date, ssn).
+
+Deliberately not flagged: neighbours refused (403/404) like a missing id, ids that
+are not integers (UUIDs cannot be counted), writes (``bola`` tries those with ids
+harvested for real), and public catalogues readable without credentials.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.context import Context
+from apiward.scan.diff import meaningful, similarity
+from apiward.scan.harvest import Sighting, Slot
+from apiward.scan.identities import Identity
+from apiward.scan.transport import Reply
+from apiward.spec import Operation
+
+WINDOW = 10
+"""Neighbours tried on each side of the owned id."""
+MAX_PROBES = 20
+"""Requests per operation, at most (the control for a missing id not included)."""
+FAR = 7_340_033
+"""Added to the owned id for the 'id that does not exist' control."""
+SAME = 0.9
+_READS = {"GET", "HEAD"}
+_PERSONAL = re.compile(
+    r"e-?mail|phone|mobile|(^|_)(first|last|full|given|family|user)?_?name$|address|street|"
+    r"birth|dob|ssn|social|passport|iban|national",
+    re.IGNORECASE,
+)
+
+
+class IdEnumeration:
+    """Others' objects reached by counting sequential integer ids."""
+
+    id = "id_enumeration"
+    title = "Sequential ids let a caller reach others' objects by counting"
+    owasp = "API1:2023"
+    cwe = "CWE-639"
+    safe = True  # GETs only
+    remediation = (
+        "Check on every read that the object belongs to the caller, in the data query "
+        "itself; answer 404 for others' objects exactly as for missing ones. Prefer random, "
+        "unguessable ids (UUIDv4) so that ids cannot be counted."
+    )
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Count around an owned integer id in each integer id slot of ``operation``."""
+        if operation.method not in _READS or operation.is_public:
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="only secured reads")
+            return
+        if not ctx.identities:
+            yield Skip(reason=SkipReason.NO_IDENTITIES)
+            return
+        tested = False
+        for slot in ctx.harvest.slots(operation):
+            if slot.where.value not in ("path", "query"):
+                continue
+            for identity in ctx.identities:
+                owned = [s for s in ctx.harvest.owned(identity, operation, slot) if _integer(s)]
+                if not owned or not _integer_slot(slot, owned[0]):
+                    continue
+                tested = True
+                found = await self._count(ctx, operation, slot, identity, owned[0])
+                if found is not None:
+                    yield found
+                    return
+                break
+        if not tested:
+            yield Skip(reason=SkipReason.NO_HARVESTED_ID, detail="no owned integer id fits")
+
+    async def _count(
+        self, ctx: Context, op: Operation, slot: Slot, who: Identity, obj: Sighting
+    ) -> Outcome | None:
+        legit = await ctx.legit(op, who)
+        if not legit.ok or not meaningful(legit.text):
+            return None
+        base = ctx.baseline(op, who)
+        start = int(obj.value)
+        far = base.with_param(slot.where, slot.name, start + FAR)
+        missing = await ctx.send(far, as_=who, note=f"control: {slot.name} far away, missing")
+        mine = {str(s.value) for s in ctx.harvest.seen(who, op, slot)}
+        for value in _neighbours(start, mine):
+            note = f"{who.name} counts {slot.name}: {start} -> {value}"
+            reply = await ctx.send(
+                base.with_param(slot.where, slot.name, value), as_=who, note=note
+            )
+            if not _foreign(reply, legit, missing):
+                continue
+            anonymous = await ctx.send(
+                base.with_param(slot.where, slot.name, value), as_=None, note="control: anonymous"
+            )
+            if anonymous.ok and similarity(anonymous.text, reply.text) >= SAME:
+                return None  # readable by anyone: public data, not someone else's
+            return self._finding(ctx, op, slot, who, start, value, [legit, missing, reply])
+        return None
+
+    def _finding(
+        self,
+        ctx: Context,
+        op: Operation,
+        slot: Slot,
+        who: Identity,
+        start: int,
+        value: int,
+        evidence: list[Reply],
+    ) -> Outcome:
+        personal = sorted(_personal_keys(evidence[-1].data))
+        return ctx.finding(
+            self,
+            op,
+            title=f"{slot.name} is sequential: {who.name} reads others' objects by counting",
+            severity=Severity.HIGH if personal else Severity.MEDIUM,
+            confidence=Confidence.CONFIRMED,
+            detail=(
+                f"{who.name} owns {slot.name}={start}. Asking for {slot.name}={value}, an id it "
+                f"was never seen with, returned {evidence[-1].status} with an object unlike its "
+                f"own answer and unlike the answer for a missing id ({evidence[1].status}): ids "
+                "are sequential and foreign objects are reachable by counting"
+                + (f", personal data included ({', '.join(personal)})." if personal else ".")
+            ),
+            evidence=evidence,
+            key=f"{slot.where}:{slot.name}",
+        )
+
+
+def _integer(sighting: Sighting) -> bool:
+    return isinstance(sighting.value, int) or str(sighting.value).isdecimal()
+
+
+def _integer_slot(slot: Slot, sighting: Sighting) -> bool:
+    kind = slot.schema.get("type") if isinstance(slot.schema, dict) else None
+    return kind in ("integer", ["integer"]) or kind is None or _integer(sighting)
+
+
+def _neighbours(start: int, mine: set[str]) -> Iterator[int]:
+    """id+1, id-1, id+2, id-2 … skipping the identity's own ids, at most MAX_PROBES."""
+    sent = 0
+    for step in range(1, WINDOW + 1):
+        for value in (start + step, start - step):
+            if value < 0 or str(value) in mine or sent >= MAX_PROBES:
+                continue
+            sent += 1
+            yield value
+
+
+def _foreign(reply: Reply, legit: Reply, missing: Reply) -> bool:
+    """2xx with data, not the identity's own answer, not the API's 'missing' answer."""
+    if not reply.ok or not meaningful(reply.text):
+        return False
+    if similarity(reply.text, legit.text) >= 0.999:
+        return False
+    return not (missing.ok and similarity(reply.text, missing.text) >= SAME)
+
+
+def _personal_keys(data: Any) -> set[str]:
+    """Keys anywhere in ``data`` that name personal data."""
+    if isinstance(data, dict):
+        found = {k for k, v in data.items() if _PERSONAL.search(str(k)) and v not in (None, "")}
+        for v in data.values():
+            found |= _personal_keys(v)
+        return found
+    if isinstance(data, list):
+        return set().union(*(_personal_keys(v) for v in data[:20])) if data else set()
+    return set()
