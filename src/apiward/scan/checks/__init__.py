@@ -64,6 +64,7 @@ from apiward.scan.checks.login import LoginFlaws
 from apiward.scan.checks.mass_assignment import MassAssignment
 from apiward.scan.checks.nosql_injection import NoSqlInjection
 from apiward.scan.checks.path_traversal import PathTraversal
+from apiward.scan.checks.plain_http import PlainHttp
 from apiward.scan.checks.rate_limit import RateLimit
 from apiward.scan.checks.resource_limits import ResourceLimits
 from apiward.scan.checks.shadow import DebugEndpoints, ShadowEndpoints
@@ -96,6 +97,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     SecurityHeaders(),
     ErrorDisclosure(),
     TraceMethod(),
+    PlainHttp(),
     VersionDisclosure(),
     DeprecatedOperation(),
     OldVersions(),
