@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 import httpx
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Query
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
 
@@ -144,3 +144,121 @@ def test_a_full_scan_of_the_fixed_bank_changes_no_role_and_no_bystander() -> Non
         n: u for n, u in before.items() if n not in scanners
     }
     assert any(s.reason == SkipReason.WITHHELD.value for s in results.skipped)
+
+
+class _Doc(BaseModel):
+    title: str
+    text: str = ""
+
+
+_BOARD = 7
+_DOC_TOKENS = {"d-alice": "alice", "d-bob": "bob"}
+
+
+def _doc_owner(token: Annotated[str, Depends(APIKeyHeader(name="X-Doc-Token"))]) -> str:
+    if token not in _DOC_TOKENS:
+        raise HTTPException(401, "bad token")
+    return _DOC_TOKENS[token]
+
+
+DocOwner = Annotated[str, Depends(_doc_owner)]
+
+
+def _docs_app(store: dict[str, dict[int, dict[str, Any]]], writes: list[str]) -> FastAPI:
+    """Own documents (listed, created, edited, deleted) and one team board both users see.
+
+    The board's writes are recorded before routing, authentication and validation, so a
+    malformed or refused write aimed at it counts as one that reached it.
+    """
+    app = FastAPI()
+    docs, boards = store["docs"], store["boards"]
+
+    @app.middleware("http")
+    async def record(request: Any, call_next: Any) -> Any:
+        if request.method != "GET" and request.url.path.startswith("/boards/"):
+            writes.append(f"{request.method} {request.url.path}")
+        return await call_next(request)
+
+    @app.get("/docs")
+    def listing(user: DocOwner, limit: int = 10) -> list[dict[str, Any]]:
+        return [{"id": i, **d} for i, d in docs.items() if d["owner"] == user][:limit]
+
+    @app.post("/docs", status_code=201)
+    def create(body: _Doc, user: DocOwner) -> dict[str, Any]:
+        doc_id = max(docs) + 1
+        docs[doc_id] = {"owner": user, **body.model_dump()}
+        return {"id": doc_id, **docs[doc_id]}
+
+    @app.put("/docs/{doc_id}")
+    def replace(doc_id: int, body: _Doc, user: DocOwner) -> dict[str, Any]:
+        if docs.get(doc_id, {}).get("owner") != user:
+            raise HTTPException(404, "no such document")
+        docs[doc_id] = {**docs[doc_id], **body.model_dump()}
+        return {"id": doc_id, **docs[doc_id]}
+
+    @app.get("/boards")
+    def board_list(user: DocOwner) -> list[dict[str, Any]]:
+        return [{"id": i, **b} for i, b in boards.items()]
+
+    @app.get("/boards/{board_id}")
+    def board(board_id: int, user: DocOwner) -> dict[str, Any]:
+        if board_id not in boards:
+            raise HTTPException(404, "no such board")
+        return {"id": board_id, **boards[board_id]}
+
+    @app.put("/boards/{board_id}")
+    def replace_board(board_id: int, body: _Doc, user: DocOwner) -> dict[str, Any]:
+        boards[board_id] = {**board(board_id, user), **body.model_dump()}
+        return {"id": board_id, **boards[board_id]}
+
+    @app.patch("/boards/{board_id}")
+    def rename_board(board_id: int, title: str, user: DocOwner) -> dict[str, Any]:
+        boards[board_id] = {**board(board_id, user), "title": title}
+        return {"id": board_id, **boards[board_id]}
+
+    @app.delete("/boards/{board_id}", status_code=204)
+    def delete_board(board_id: int, user: DocOwner) -> None:
+        board(board_id, user)
+        del boards[board_id]
+
+    @app.get("/boards/{board_id}/cards")
+    def cards(
+        board_id: int, user: DocOwner, limit: Annotated[int, Query(ge=1, le=5)] = 5
+    ) -> list[dict[str, Any]]:
+        return list(board(board_id, user)["cards"])[:limit]
+
+    @app.post("/boards/{board_id}/cards", status_code=201)
+    def add_card(board_id: int, body: _Doc, user: DocOwner) -> dict[str, Any]:
+        board(board_id, user)["cards"].append(body.model_dump())
+        return body.model_dump()
+
+    return app
+
+
+ATTACKS = frozenset({"bola", "bfla", "mass_assignment"})
+"""Checks whose crafted writes on others' objects are the attack (they restore what they change)."""
+
+
+def test_no_check_writes_to_a_shared_object(serve: Callable[[Any], Any]) -> None:
+    """Over a full scan, no check but the attacks sends a write (even malformed) to a shared object.
+
+    The board is everyone's: its id is seen by both users, so each user's baseline of a
+    board operation names it. ``resource_limits`` used to fill its short page of cards
+    through ``POST /boards/{board_id}/cards`` on it.
+    """
+    board = {"title": "plan", "text": "shared", "cards": [{"title": "c", "text": ""}]}
+    store: dict[str, dict[int, dict[str, Any]]] = {
+        "docs": {1: {"owner": "alice", "title": "a", "text": "alice's"}},
+        "boards": {_BOARD: {**board, "cards": list(board["cards"])}},
+    }
+    writes: list[str] = []
+    identities = (
+        Identity(name="alice", role="user", headers={"X-Doc-Token": "d-alice"}),
+        Identity(name="bob", role="user", headers={"X-Doc-Token": "d-bob"}),
+    )
+    checks = [c for c in builtin_checks() if c.id not in ATTACKS]
+    results = _scan(serve(_docs_app(store, writes)).url, checks, identities)
+    assert writes == []
+    assert store["boards"] == {_BOARD: board}
+    assert any(d["owner"] == "alice" and d["title"] != "a" for d in store["docs"].values())
+    assert results.errors == []

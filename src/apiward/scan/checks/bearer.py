@@ -94,7 +94,8 @@ async def carrying(ctx: Context, op: Operation, identity: Identity, token: str) 
         return legit
     # The session logged in again since the shared baseline: replaying that request with
     # the old token swapped or stripped would send a valid token and prove nothing.
-    return await ctx.send(ctx.baseline(op, identity), as_=identity, note="baseline, current token")
+    request = ctx.legit_request(op, identity)
+    return await ctx.send(request, as_=identity, note="baseline, current token")
 
 
 def _carries(request: Request, token: str) -> bool:

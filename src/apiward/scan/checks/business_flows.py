@@ -13,7 +13,9 @@ path and tags, and its body's property names.
   reported as automatable account creation: low, since no abuse is shown by it alone.
 * **Redemption**: a secured POST that reads like redeeming/claiming a code (coupon,
   promo, voucher, gift, reward) is repeated ``REPEAT`` times as one identity with the
-  same code; a meter that grows each time is the finding (high when it is money).
+  same code; a meter that grows each time is the finding (high when it is money). The
+  redemption is the identity's legitimate write (``Context.legit_request``): one that
+  names another's object or sets a privilege field is never sent (a ``withheld`` skip).
 
 Every probe creates data (users, credits), so the check is unsafe (skipped under
 ``--safe``), and it runs flows one after the other: meters must move only through the
@@ -38,6 +40,7 @@ from apiward.scan.diff import leaves
 from apiward.scan.identities import Identity
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.transport import Reply
+from apiward.scan.withhold import Withheld
 from apiward.spec import Operation
 
 REPEAT = 5
@@ -126,11 +129,16 @@ class BusinessFlows:
         return self._accounts(ctx, op, replies, login)
 
     async def _redeem(self, ctx: Context, op: Operation) -> Outcome | None:
+        held: Withheld | None = None
         for identity in ctx.identities:
             before = await _read(ctx, identity)
             if not before.replies:
                 continue
-            request = ctx.baseline(op, identity)
+            try:
+                request = ctx.legit_request(op, identity)
+            except Withheld as withheld:
+                held = withheld  # another's object or a privilege field: never repeated
+                continue
             replies: list[Reply] = []
             readings = [before]
             for i in range(REPEAT):
@@ -145,6 +153,8 @@ class BusinessFlows:
             if len(replies) == REPEAT and _grows(readings):
                 return self._repeated(ctx, op, identity, replies, readings)
             return None
+        if held is not None:
+            return Skip(reason=SkipReason.WITHHELD, detail=str(held))
         why = "no identity has a balance, credit or points to read back"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
 

@@ -54,7 +54,9 @@ class Cors:
             return
         identity, legit = found
         for origin in ORIGINS:
-            probe = ctx.baseline(operation, identity).with_param(Where.HEADER, "Origin", origin)
+            probe = ctx.legit_request(operation, identity).with_param(
+                Where.HEADER, "Origin", origin
+            )
             reply = await ctx.send(probe, as_=identity, note=f"Origin: {origin}")
             if _allows(reply, origin):
                 yield self._finding(ctx, operation, identity, origin, [legit, reply])

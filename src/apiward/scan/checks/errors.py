@@ -7,6 +7,12 @@ a body with every field of the wrong type. The oracle is never a 500 by itself: 
 *signature* of leaked internals in the answer (a Python or Java or .NET or Node or Go
 or Ruby or PHP stack, an SQL error, a framework's debug page), absent from the
 legitimate answer. Medium, confirmed: the leaked trace is in the evidence.
+
+The probes start from the identity's legitimate request (``Context.legit_request``), so a
+write the engine would withhold (another's object, a privilege field) gets no malformed
+variant either — not even the broken JSON body no parser can apply. A lenient API may
+apply the others (a huge number, a wrong type coerced), and every one of them is aimed
+at an object that is not the scanner's. The operation is then skipped as ``withheld``.
 """
 
 from __future__ import annotations
@@ -132,7 +138,7 @@ def _base(ctx: Context, operation: Operation) -> tuple[Identity | None, Request]
     if operation.is_public or not ctx.identities:
         return None, ctx.request(operation)
     identity = ctx.identities[0]
-    return identity, ctx.baseline(operation, identity)
+    return identity, ctx.legit_request(operation, identity)
 
 
 def _probes(operation: Operation, base: Request) -> Iterator[tuple[str, Request]]:

@@ -27,6 +27,7 @@ from apiward.scan.diff import meaningful, similarity
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
+from apiward.scan.withhold import Withheld
 from apiward.spec import Api, Operation
 
 MAX_OLD = 60
@@ -89,7 +90,7 @@ class OldVersions:
                 continue
             identity, legit = found
             missing = missing or await fingerprint(ctx, [""])
-            probe = _moved(ctx.baseline(op, identity), old)
+            probe = _moved(ctx.legit_request(op, identity), old)
             reply = await ctx.send(probe, as_=identity, note=f"older version of {op.path}")
             sent += 1
             if missing.alive(reply) and _alike(reply, legit):
@@ -149,15 +150,17 @@ async def _weaker(
     """[old anonymous, current anonymous] when the old one gives data the current refuses."""
     if current is None or current.is_public:
         return []
-    base = ctx.baseline(old, identity)
+    try:
+        # Stripped of credentials they are still writes when the method is: the rule holds.
+        base, now = ctx.legit_request(old, identity), ctx.legit_request(current, identity)
+    except Withheld:
+        return []  # not compared: the finding stays medium
     stale = await ctx.send(
         _moved(base, path) if path else base, as_=None, note="old version, no credentials"
     )
     if not stale.ok or similarity(stale.text, answered.text) < ALIKE:
         return []
-    fresh = await ctx.send(
-        ctx.baseline(current, identity), as_=None, note="current version, no credentials"
-    )
+    fresh = await ctx.send(now, as_=None, note="current version, no credentials")
     return [stale, fresh] if not fresh.ok else []
 
 

@@ -144,7 +144,7 @@ async def _targets(ctx: Context) -> list[Target]:
 async def _target(ctx: Context, op: Operation, who: Identity | None) -> Target | None:
     if who is not None:
         reply = await ctx.legit(op, who)
-        request = ctx.baseline(op, who)
+        request = ctx.legit_request(op, who)
     else:
         request = ctx.request(op)
         reply = await ctx.send(request, as_=None, note="baseline: anonymous")

@@ -15,6 +15,10 @@
 * **Oversized body** (outside ``--safe``): the legitimate write padded with one extra
   property of ``PAD_BYTES`` (env ``APIWARD_PAD_BYTES``) accepted with a 2xx, where a
   sane API answers 413: low (nothing beyond acceptance is shown).
+
+Every write here — the padded body, a batch, the page filler — starts from the identity's
+legitimate request (``Context.legit_request``), so it names only the identity's own
+objects and sets no privilege field; otherwise it is not sent (a ``withheld`` skip).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.transport import Reply
+from apiward.scan.withhold import Withheld
 from apiward.spec import Operation, ParameterLocation, Schema
 
 PAGE_FACTOR = 10
@@ -194,7 +199,8 @@ async def _caller(ctx: Context, op: Operation) -> Caller | None:
     for identity in ctx.identities:
         reply = await ctx.legit(op, identity)
         if reply.ok:
-            return Caller(identity=identity, request=ctx.baseline(op, identity), legit=reply)
+            request = ctx.legit_request(op, identity)
+            return Caller(identity=identity, request=request, legit=reply)
     if op.is_public or op.auth_optional:
         request = ctx.request(op)
         reply = await ctx.send(request, as_=None, note="baseline: anonymous")
@@ -227,7 +233,10 @@ async def _fill(ctx: Context, op: Operation, caller: Caller, need: int) -> Skip 
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
     if ctx.safe:
         return Skip(reason=SkipReason.UNSAFE, detail=f"{need} items to create to fill a page")
-    request = ctx.baseline(creator, caller.identity)
+    try:
+        request = ctx.legit_request(creator, caller.identity)
+    except Withheld as withheld:
+        return Skip(reason=SkipReason.WITHHELD, detail=str(withheld))
     note = "creating own items to fill a page"
     first = await ctx.send(request, as_=caller.identity, note=note)
     if not first.ok:

@@ -7,16 +7,19 @@ to a canary URL carrying a fresh token and sent by an identity that may call the
 operation. APIs that store a URL and fetch it later (webhooks) are followed producer →
 consumer: when the answer names a created object, the operations on that object that
 look like triggers (``…/{id}/test``, ``ping``, ``deliver``, ``send``…) are called with
-its id. A hit on the canary with the token is the finding (confirmed): the API made a
-request to 127.0.0.1 for a caller. No hit, nothing — then, as a second step, the same
-with the loopback address written the ways filters forget (decimal ``2130706433``,
-``[::ffff:127.0.0.1]``, ``localhost``): a hit there is a finding that names the bypass.
+its id — as the identity's own request with the created object in place (other ids its
+own, no privilege field), or not at all (``scan.withhold``). A hit on the canary with
+the token is the finding (confirmed): the API made a request to 127.0.0.1 for a caller.
+No hit, nothing — then, as a second step, the same with the loopback address written
+the ways filters forget (decimal ``2130706433``, ``[::ffff:127.0.0.1]``,
+``localhost``): a hit there is a finding that names the bypass.
 Waiting is bounded: ``WAIT`` seconds per step, polling the canary.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -26,8 +29,10 @@ from apiward.scan.canary import CanaryToken, Hit
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._injection import Caller, Input, caller, inputs
 from apiward.scan.context import Context
-from apiward.scan.request import Where
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
+from apiward.scan.withhold import withheld
 from apiward.spec import Operation
 
 WAIT = 1.0
@@ -174,12 +179,30 @@ async def deliver(
     created = created_id(reply) if reply.ok else None
     if created is not None:
         for trigger, slot in triggers(ctx, operation):
-            identity = who.identity
-            request = ctx.request(trigger) if identity is None else ctx.baseline(trigger, identity)
+            request = _trigger(ctx, trigger, slot, who.identity)
+            if request is None:
+                continue
             request = request.with_param(Where.PATH, slot, created)
             note = f"trigger: {trigger.key} on the created object"
             replies.append(await ctx.send(request, as_=who.identity, note=note))
     return Delivery(replies=tuple(replies), created=created)
+
+
+def _trigger(
+    ctx: Context, trigger: Operation, slot: str, identity: Identity | None
+) -> Request | None:
+    """The trigger's request, None when the engine would withhold it (see ``scan.withhold``).
+
+    Its ``slot`` is about to name the object the identity just created, so only its other
+    ids and fields are judged: they must be the identity's own, and no privilege field.
+    """
+    if identity is None:
+        return ctx.request(trigger)
+    request = ctx.baseline(trigger, identity)
+    judged = dataclasses.replace(
+        request, path_params={k: v for k, v in request.path_params.items() if k != slot}
+    )
+    return request if withheld(ctx.harvest, trigger, identity, judged) is None else None
 
 
 def created_id(reply: Reply) -> str | None:
