@@ -214,7 +214,6 @@ class Policy:
     audit: AuditPolicy = field(default_factory=AuditPolicy)
 
     def __post_init__(self) -> None:
-        _refuse_unbuilt_sections(self)
         _check_values(self)
 
     @classmethod
@@ -345,18 +344,6 @@ def _audit(raw: Mapping[str, Any], base: Path | None) -> AuditPolicy:
     if sink is not None and base is not None and "://" not in sink and sink != "stdout":
         values["sink"] = str((base / sink).resolve())
     return AuditPolicy(**values)
-
-
-def _refuse_unbuilt_sections(policy: Policy) -> None:
-    from apiward.guard.pipeline import request_stages  # late: the stages import this module
-
-    for name in ("authentication", "authorization"):
-        if getattr(policy, name) is not None and name not in request_stages():
-            raise ConfigError(
-                f"{name} is not supported yet: remove the '{name}' section or upgrade apiward "
-                "(the guard will not pretend to check it)",
-                pointer=f"/{name}",
-            )
 
 
 def _check_values(policy: Policy) -> None:
