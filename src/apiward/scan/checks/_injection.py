@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
+from apiward.scan.check import Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
@@ -114,6 +115,16 @@ async def caller(ctx: Context, operation: Operation) -> Caller | None:
         return None
     legit = await ctx.send(ctx.request(operation), as_=None, note="baseline: anonymous")
     return Caller(identity=None, legit=legit)
+
+
+async def start(
+    ctx: Context, operation: Operation, items: Sequence[Input], missing: str
+) -> Caller | Skip:
+    """Who sends the probes for ``items``, or the Skip saying why nothing can be probed."""
+    if not items:
+        return Skip(reason=SkipReason.NOT_APPLICABLE, detail=missing)
+    who = await caller(ctx, operation)
+    return who if who is not None else Skip(reason=SkipReason.NO_ACCESS)
 
 
 def may_widen(operation: Operation) -> bool:

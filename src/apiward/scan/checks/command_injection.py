@@ -20,10 +20,10 @@ from apiward.scan.checks._injection import (
     Caller,
     Input,
     base_value,
-    caller,
     elapsed,
     marker,
     probe,
+    start,
     text_inputs,
 )
 from apiward.scan.context import Context
@@ -62,12 +62,9 @@ class CommandInjection:
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Try each free-text input of ``operation`` with shell payloads."""
         items = text_inputs(ctx, operation)
-        if not items:
-            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no free-text input")
-            return
-        who = await caller(ctx, operation)
-        if who is None:
-            yield Skip(reason=SkipReason.NO_ACCESS)
+        who = await start(ctx, operation, items, "no free-text input")
+        if isinstance(who, Skip):
+            yield who
             return
         found = False
         for item in items:

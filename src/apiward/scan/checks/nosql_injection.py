@@ -23,9 +23,9 @@ from apiward.scan.checks._injection import (
     SAME,
     Caller,
     Input,
-    caller,
     marker,
     may_widen,
+    start,
     text_inputs,
 )
 from apiward.scan.context import Context
@@ -59,12 +59,9 @@ class NoSqlInjection:
             )
             return
         items = [i for i in text_inputs(ctx, operation) if i.where in (Where.QUERY, Where.BODY)]
-        if not items:
-            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no free-text query or body input")
-            return
-        who = await caller(ctx, operation)
-        if who is None:
-            yield Skip(reason=SkipReason.NO_ACCESS)
+        who = await start(ctx, operation, items, "no free-text query or body input")
+        if isinstance(who, Skip):
+            yield who
             return
         # A form field cannot carry an object.
         json_body = who.request.body_kind is BodyKind.JSON

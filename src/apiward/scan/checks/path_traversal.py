@@ -16,8 +16,8 @@ import re
 from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
-from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks._injection import Caller, Input, caller, inputs, probe
+from apiward.scan.check import Outcome, Skip
+from apiward.scan.checks._injection import Caller, Input, inputs, probe, start
 from apiward.scan.context import Context
 from apiward.spec import Operation
 
@@ -60,12 +60,9 @@ class PathTraversal:
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Send traversal payloads to every file-like input of ``operation``."""
         items = [i for i in inputs(ctx, operation) if _file_like(operation, i)]
-        if not items:
-            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no file-like input")
-            return
-        who = await caller(ctx, operation)
-        if who is None:
-            yield Skip(reason=SkipReason.NO_ACCESS)
+        who = await start(ctx, operation, items, "no file-like input")
+        if isinstance(who, Skip):
+            yield who
             return
         for item in items:
             outcome = await self._input(ctx, operation, who, item)

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.canary import CanaryToken, Hit
-from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks._injection import Caller, Input, caller, inputs
+from apiward.scan.check import Outcome, Skip
+from apiward.scan.checks._injection import Caller, Input, inputs, start
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
@@ -87,12 +87,9 @@ class Ssrf:
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Point every URL input of ``operation`` at the canary and wait for the hit."""
         items = url_inputs(ctx, operation)
-        if not items:
-            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no URL-valued input")
-            return
-        who = await caller(ctx, operation)
-        if who is None:
-            yield Skip(reason=SkipReason.NO_ACCESS)
+        who = await start(ctx, operation, items, "no URL-valued input")
+        if isinstance(who, Skip):
+            yield who
             return
         for item in items:
             outcome = await self._input(ctx, operation, who, item)

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 from apiward.core.findings import Confidence, Severity
-from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks._injection import Caller, Input, caller, number, probe, text_inputs
+from apiward.scan.check import Outcome, Skip
+from apiward.scan.checks._injection import Caller, Input, number, probe, start, text_inputs
 from apiward.scan.context import Context
 from apiward.spec import Operation
 
@@ -44,12 +44,9 @@ class TemplateInjection:
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Send each engine's arithmetic to every free-text input of ``operation``."""
         items = text_inputs(ctx, operation)
-        if not items:
-            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no free-text input")
-            return
-        who = await caller(ctx, operation)
-        if who is None:
-            yield Skip(reason=SkipReason.NO_ACCESS)
+        who = await start(ctx, operation, items, "no free-text input")
+        if isinstance(who, Skip):
+            yield who
             return
         for item in items:
             outcome = await self._input(ctx, operation, who, item)

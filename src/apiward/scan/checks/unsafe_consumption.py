@@ -22,8 +22,8 @@ import json
 from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
-from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks._injection import Caller, Input, caller, marker
+from apiward.scan.check import Outcome, Skip
+from apiward.scan.checks._injection import Caller, Input, marker, start
 from apiward.scan.checks.ssrf import WAIT, Delivery, deliver, url_inputs
 from apiward.scan.context import Context
 from apiward.scan.request import Where
@@ -53,12 +53,9 @@ class UnsafeConsumption:
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Serve untrusted content to every URL input of ``operation`` and read it back."""
         items = url_inputs(ctx, operation)
-        if not items:
-            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no URL-valued input")
-            return
-        who = await caller(ctx, operation)
-        if who is None:
-            yield Skip(reason=SkipReason.NO_ACCESS)
+        who = await start(ctx, operation, items, "no URL-valued input")
+        if isinstance(who, Skip):
+            yield who
             return
         for item in items:
             outcome = await self._html(ctx, operation, who, item)
