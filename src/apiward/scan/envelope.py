@@ -77,7 +77,7 @@ def _content(data: Any) -> Any:
     scalars = [key for key, value in data.items() if not isinstance(value, dict | list)]
     if len(nested) != 1:
         return None
-    key, value = nested[0]
+    _, value = nested[0]
     if isinstance(value, list) and value and not all(isinstance(v, dict) for v in value):
         return None  # {"tags": ["a", "b"]} is an object with a list field, not a listing
     # An object with fields of its own beside one nested value ({"id": 7, "address": {...}})
