@@ -10,7 +10,7 @@ login for OFFAT's token is not). Wall time is the tool's whole process, start-up
 
 - apiward: ``apiward scan`` with the demo's identities.yaml (four logins and anonymous);
   recall is computed against ground_truth.yaml with ``apiward.demo.missed`` (operation
-  and OWASP id or CWE must match).
+  and the flaw's specific CWE must both match).
 - schemathesis (own venv, ``.bench/schemathesis``): the same identities translated to a
   Web Fuzzing Commons auth file, the two customers as ``peers`` (its ST402 BOLA check),
   ``--max-examples`` per operation (default 10, so a run takes about half a minute here),

@@ -1,7 +1,8 @@
 """The scanner's acceptance test on the demo bank: every planted flaw found, no false alarm.
 
 A finding *matches* a planted flaw (``apiward.demo.matches``) when it is about the flaw's
-operation (``METHOD path``) and names its OWASP API Top 10 id or, for injection, its CWE.
+operation (``METHOD path``) **and** names the flaw's specific CWE: a weak HMAC secret
+found only as "JWT signature not verified" on the same operation does not count.
 """
 
 from __future__ import annotations

@@ -96,15 +96,13 @@ def load_ground_truth(path: Path | None = None) -> tuple[PlantedFlaw, ...]:
 
 
 def matches(finding: Finding, flaw: PlantedFlaw) -> bool:
-    """Whether ``finding`` reports ``flaw``: the same operation, and its OWASP id or its CWE.
+    """Whether ``finding`` reports ``flaw``: the same operation **and** the flaw's CWE.
 
-    The ground truth uses the 2023 edition; a finding filed under another edition (the
-    injection checks use API8:2019, the last list with an Injection category) matches by CWE.
+    The CWE names the specific weakness: a cracked HMAC secret (CWE-1391) is not an
+    unverified signature (CWE-347) found on the same operation. OWASP categories are
+    too coarse for that and renumber between editions.
     """
-    if finding.operation != flaw.operation:
-        return False
-    same_category = finding.owasp in (flaw.owasp, f"{flaw.owasp}:2023")
-    return same_category or (finding.cwe is not None and finding.cwe == flaw.cwe)
+    return finding.operation == flaw.operation and finding.cwe == flaw.cwe
 
 
 def missed(findings: Iterable[Finding], flaws: Iterable[PlantedFlaw]) -> list[PlantedFlaw]:

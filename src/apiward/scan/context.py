@@ -116,11 +116,14 @@ class Context:
         confidence: Confidence = Confidence.FIRM,
         key: str = "",
         remediation: str = "",
+        cwe: str = "",
     ) -> Finding:
         """A finding of ``check`` on ``operation``, proved by ``evidence`` (the attack last).
 
         ``operation`` may be a ``"METHOD /path"`` string for endpoints the contract does
-        not document (shadow endpoints, old versions).
+        not document (shadow endpoints, old versions). ``cwe`` names the specific weakness
+        when a check proves several (a cracked HMAC secret is not an unverified signature);
+        it defaults to the check's own.
         """
         return Finding(
             check=check.id,
@@ -128,7 +131,7 @@ class Context:
             severity=severity,
             confidence=confidence,
             owasp=check.owasp,
-            cwe=check.cwe or None,
+            cwe=cwe or check.cwe or None,
             operation=operation if isinstance(operation, str) else operation.key,
             detail=detail,
             remediation=remediation or check.remediation,

@@ -228,6 +228,7 @@ class BusinessFlows:
             ),
             evidence=[first.replies[0], replies[0], replies[-1], last.replies[0]],
             key=f"body:{','.join(names)}" if names else "flow:redeem",
+            cwe="CWE-837",  # improper enforcement of a single, unique action
         )
 
 

@@ -77,6 +77,13 @@ class Got:
     impersonation: Reply | None
 
 
+WEAKNESS = {
+    "weak-hmac-secret": "CWE-1391",  # use of weak credentials: the secret is in a wordlist
+    "expiry-not-checked": "CWE-613",  # insufficient session expiration
+}
+"""The specific weakness of a forgery, by finding key; the others are CWE-347 (signature)."""
+
+
 class JwtForgery:
     """JWTs accepted unsigned, with a bad signature, a weak secret, a confused key or expired."""
 
@@ -297,6 +304,7 @@ class _Attacks:
             detail=detail,
             evidence=[self.target.legit, self.refused, *replies],
             key=key,
+            cwe=WEAKNESS.get(key, ""),
         )
 
 

@@ -120,6 +120,7 @@ class LoginFlaws:
             ),
             evidence=[known_replies[0], unknown_replies[0]],
             key=f"user-enumeration:{form.user}",
+            cwe="CWE-204",  # observable response discrepancy
         )
 
     async def _burst(

@@ -82,7 +82,9 @@ class UnsafeConsumption:
                     f"{reply.sent.target}): a third party's script runs as the API's own page."
                 )
                 evidence = [*delivery.replies, reply]
-                return self._finding(ctx, operation, item, Severity.HIGH, detail, evidence)
+                return self._finding(
+                    ctx, operation, item, Severity.HIGH, detail, evidence, "CWE-79"
+                )
         return None
 
     async def _json(
@@ -103,7 +105,9 @@ class UnsafeConsumption:
                     f"field {field}: third-party data is stored or passed on unvalidated."
                 )
                 evidence = [*delivery.replies, reply]
-                return self._finding(ctx, operation, item, Severity.MEDIUM, detail, evidence)
+                return self._finding(
+                    ctx, operation, item, Severity.MEDIUM, detail, evidence, "CWE-20"
+                )
         return None
 
     def _finding(
@@ -114,7 +118,9 @@ class UnsafeConsumption:
         severity: Severity,
         detail: str,
         evidence: list[Reply],
+        cwe: str,
     ) -> Outcome:
+        """``cwe``: CWE-79 when the fetched page is served back as the API's own HTML."""
         return ctx.finding(
             self,
             operation,
@@ -124,6 +130,7 @@ class UnsafeConsumption:
             detail=detail,
             evidence=evidence,
             key=item.key,
+            cwe=cwe,
         )
 
 
