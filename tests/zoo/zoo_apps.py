@@ -71,6 +71,13 @@ APPS = (
         wsgi=True,
         spec="library/openapi.yaml",
     ),
+    ZooApp(
+        name="kitchen",
+        framework="Django REST Framework",
+        module="kitchen_app",
+        wsgi=True,
+        spec="/api/schema/",
+    ),
 )
 
 
