@@ -108,7 +108,11 @@ class Credentials(BaseModel):
 
 
 def _app(
-    issue: Callable[[dict[str, Any]], str], verify: Callable[[str], dict[str, Any]], *, cookie: bool
+    issue: Callable[[dict[str, Any]], str],
+    verify: Callable[[str], dict[str, Any]],
+    *,
+    cookie: bool,
+    expires: bool = True,
 ) -> FastAPI:
     app = FastAPI()
     scheme = APIKeyCookie(name="session") if cookie else HTTPBearer()
@@ -119,7 +123,9 @@ def _app(
             claims = verify(token)
         except (JoseError, ValueError, KeyError) as error:
             raise HTTPException(401, "invalid token") from error
-        if claims.get("exp", 0) < time.time() and not getattr(app.state, "ignore_exp", False):
+        # Like most JWT libraries: exp is checked when present, and nothing demands it.
+        expired = "exp" in claims and claims["exp"] < time.time()
+        if expired and not getattr(app.state, "ignore_exp", False):
             raise HTTPException(401, "expired")
         return claims
 
@@ -128,11 +134,10 @@ def _app(
         if USERS.get(body.username, ("",))[0] != body.password:
             raise HTTPException(401, "bad credentials")
         role = USERS[body.username][1]
-        return {
-            "access_token": issue(
-                {"sub": body.username, "role": role, "exp": int(time.time()) + 600}
-            )
-        }
+        claims: dict[str, Any] = {"sub": body.username, "role": role}
+        if expires:
+            claims["exp"] = int(time.time()) + 600
+        return {"access_token": issue(claims)}
 
     @app.get("/profile")
     def profile(claims: Annotated[dict[str, Any], Depends(caller)]) -> dict[str, Any]:
@@ -168,7 +173,7 @@ def _rsa_app(*, confused: bool) -> FastAPI:
     return app
 
 
-def _hs_cookie_app(secret: bytes) -> FastAPI:
+def _hs_cookie_app(secret: bytes, *, expires: bool = True) -> FastAPI:
     def verify(token: str) -> dict[str, Any]:
         head, body, signature = token.split(".")
         if json.loads(_unb64(head))["alg"] != "HS256":
@@ -178,7 +183,7 @@ def _hs_cookie_app(secret: bytes) -> FastAPI:
             raise ValueError("bad signature")
         return dict(json.loads(_unb64(body)))
 
-    return _app(lambda c: _hs256(c, secret), verify, cookie=True)
+    return _app(lambda c: _hs256(c, secret), verify, cookie=True, expires=expires)
 
 
 def _bearer_users() -> tuple[Any, ...]:
@@ -230,6 +235,15 @@ def test_silent_on_a_strong_secret_in_a_cookie(serve: Any) -> None:
     server = serve(_hs_cookie_app(b"q8Zr1vX0-random-but-fixed-for-this-test-3e9"))
     results = scan_only(server.url, [JwtForgery()], _cookie_users())
     assert results.findings == []
+
+
+def test_finds_a_token_issued_without_expiry(serve: Any) -> None:
+    """A strong-secret API whose tokens carry no exp: one medium CWE-613 finding, no new traffic."""
+    server = serve(_hs_cookie_app(b"q8Zr1vX0-random-but-fixed-for-this-test-3e9", expires=False))
+    results = scan_only(server.url, [JwtForgery()], _cookie_users())
+    found = {f.key: f for f in results.findings}
+    assert set(found) == {"no-expiry"}
+    assert (found["no-expiry"].severity, found["no-expiry"].cwe) == (Severity.MEDIUM, "CWE-613")
 
 
 def test_swap_never_leaves_a_valid_token_in_place() -> None:

@@ -17,6 +17,8 @@ impersonation is shown and the finding is critical:
                           in a JWKS on the target (well-known URLs, OpenID configuration)
   expiry-not-checked      the same claims with ``exp`` a day in the past, signed with a
                           cracked or confused key (confirmed) or unsigned (tentative)
+  no-expiry               no new traffic: the token the API issued has no ``exp`` claim,
+                          so a stolen token works until the signing key changes
 
 One finding per attack for the whole API, naming the other operations the same token
 secures, so a report stays readable. A cracked secret is shown as its first two
@@ -80,6 +82,7 @@ class Got:
 WEAKNESS = {
     "weak-hmac-secret": "CWE-1391",  # use of weak credentials: the secret is in a wordlist
     "expiry-not-checked": "CWE-613",  # insufficient session expiration
+    "no-expiry": "CWE-613",
 }
 """The specific weakness of a forgery, by finding key; the others are CWE-347 (signature)."""
 
@@ -141,6 +144,15 @@ class _Attacks:
 
     async def run(self) -> AsyncIterator[Outcome]:
         """Every attack in turn; the expiry test last, as it needs a way to sign."""
+        if "exp" not in self.token.claims:
+            yield self.check_finding(
+                "no-expiry",
+                [],
+                severity=Severity.MEDIUM,
+                confidence=Confidence.CONFIRMED,
+                what=f"a token it issued with no exp claim (claims: {_names(self.token.claims)})",
+                title="JWT issued without expiry",
+            )
         for attack in (self.alg_none, self.bad_signature, self.weak_secret, self.confusion):
             outcome = await attack()
             if outcome is not None:
@@ -306,6 +318,10 @@ class _Attacks:
             key=key,
             cwe=WEAKNESS.get(key, ""),
         )
+
+
+def _names(claims: Mapping[str, Any]) -> str:
+    return ", ".join(sorted(claims)) or "none"
 
 
 def _unsigned_as(header: Mapping[str, Any], alg: str) -> Forge:
