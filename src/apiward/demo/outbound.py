@@ -1,8 +1,18 @@
-"""Requests the bank itself sends (avatars, webhooks, statement imports), and the SSRF check."""
+"""Requests the bank itself sends (avatars, webhooks, statement imports), and the SSRF check.
+
+Whoever drives the demo, it never becomes a proxy: every request it sends, in both
+modes, may reach loopback addresses only (127.0.0.0/8, ::1), checked at connect time
+on every redirect hop by :mod:`apiward.core.netsafe` — so a name that resolves
+elsewhere, a redirect off the machine, a decimal or IPv4-mapped spelling of another
+host, or the cloud metadata address are all refused (422) before any connection.
+The vulnerable bank's SSRF flaws stay real, against services on 127.0.0.1; the fixed
+bank refuses loopback as well, so it fetches nothing at all.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 from urllib.parse import urlsplit
 
@@ -36,19 +46,34 @@ async def check_public(url: str) -> None:
 
 
 async def fetch(fixed: bool, url: str) -> httpx.Response:
-    """GET a URL for the bank; when fixed, only public addresses, at every redirect hop."""
+    """GET a URL for the bank (loopback only; when fixed, nothing), at every redirect hop."""
     return await _send(fixed, "GET", url, None)
 
 
 async def post_json(fixed: bool, url: str, payload: dict[str, object]) -> httpx.Response:
-    """POST an event to a URL; when fixed, only public addresses, at every redirect hop."""
+    """POST an event to a URL (loopback only; when fixed, nothing), at every redirect hop."""
     return await _send(fixed, "POST", url, payload)
 
 
+def off_machine(address: str) -> str | None:
+    """Why the demo must not contact ``address``: it is not a loopback address."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return None
+    return f"{ip} is not on this machine: the demo bank fetches loopback URLs only"
+
+
+def _fixed_policy(address: str) -> str | None:
+    if netsafe.refusal(address) is not None:
+        return "the URL points to a private or reserved address"
+    return off_machine(address)
+
+
 def _client(fixed: bool) -> httpx.AsyncClient:
-    if fixed:
-        return netsafe.async_client(timeout=TIMEOUT)
-    return httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=True)
+    policy = _fixed_policy if fixed else off_machine
+    return netsafe.async_client(policy=policy, timeout=TIMEOUT, max_redirects=20)
 
 
 async def _send(
@@ -58,7 +83,7 @@ async def _send(
         try:
             response = await client.request(method, url, json=payload)
         except UnsafeAddressError as error:
-            raise HTTPException(422, "the URL points to a private or reserved address") from error
+            raise HTTPException(422, error.message.removeprefix("refusing to fetch: ")) from error
         except (httpx.HTTPError, httpx.InvalidURL) as error:
             raise HTTPException(502, "the URL could not be fetched") from error
     if len(response.content) > MAX_BYTES:
