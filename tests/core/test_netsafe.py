@@ -163,3 +163,20 @@ def test_unresolvable_name_is_a_connect_error(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(netsafe, "_getaddrinfo", resolve)
     with netsafe.client() as http, pytest.raises(httpx.ConnectError, match="cannot resolve"):
         http.get("http://nowhere.test/")
+
+
+def test_a_trusted_origin_is_reached_and_nothing_else(serve: Callable[[Any], Any]) -> None:
+    """Exactly the trusted scheme, host and port skip the check; redirects elsewhere do not."""
+    server = serve(APP)
+    with netsafe.client(trusted_origins=(f"{server.url}/",)) as http:
+        assert http.get(f"{server.url}/").status_code == 200
+        elsewhere = f"http://127.0.0.2:{server.port}/"
+        with pytest.raises(UnsafeAddressError, match=r"127\.0\.0\.2 is a loopback"):
+            http.get(f"{server.url}/bounce", params={"to": elsewhere})
+        with pytest.raises(UnsafeAddressError, match="not http or https"):
+            http.get(f"{server.url}/bounce", params={"to": f"ftp://127.0.0.1:{server.port}/"})
+    with (
+        netsafe.client(trusted_origins=(f"http://127.0.0.1:{server.port + 1}",)) as http,
+        pytest.raises(UnsafeAddressError, match=r"127\.0\.0\.1 is a loopback"),
+    ):
+        http.get(f"{server.url}/")

@@ -86,7 +86,11 @@ def scan(
         ),
     ] = None,
     allow_private: Annotated[
-        bool, typer.Option("--allow-private", help="Allow a --spec URL on a private host.")
+        bool,
+        typer.Option(
+            "--allow-private",
+            help="Allow a --spec URL on a private host (the --target's own origin needs none).",
+        ),
     ] = False,
     json: JsonOption = None,
     sarif: SarifOption = None,
@@ -105,7 +109,8 @@ def scan(
     interrupted = False
     try:
         config = _config(target, identities, safe, concurrency, rate, timeout, checks, value or [])
-        api = load(spec, allow_private=allow_private)
+        # The target's own origin needs no --allow-private: the user named it to be attacked.
+        api = load(spec, allow_private=allow_private, trusted_origins=(config.target,))
         results.notes.extend(api.warnings)
         asyncio.run(run(api, config, results))
     except ApiwardError as error:

@@ -76,12 +76,14 @@ class Documents:
         self,
         *,
         allow_private: bool = False,
+        trusted_origins: tuple[str, ...] = (),
         timeout: float = 10.0,
         max_bytes: int = 64 * 2**20,
         remote_refs: bool = True,
         strict: bool = False,
     ) -> None:
         self.allow_private = allow_private
+        self.trusted_origins = trusted_origins
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.remote_refs = remote_refs
@@ -200,6 +202,7 @@ class Documents:
             data = fetch(
                 uri,
                 allow_private=self.allow_private,
+                trusted_origins=self.trusted_origins,
                 timeout=self.timeout,
                 max_bytes=self.max_bytes,
             )
@@ -241,7 +244,14 @@ def _step(value: Any, token: str) -> Any:
     return _MISSING
 
 
-def fetch(url: str, *, allow_private: bool, timeout: float, max_bytes: int) -> bytes:
+def fetch(
+    url: str,
+    *,
+    allow_private: bool,
+    timeout: float,
+    max_bytes: int,
+    trusted_origins: tuple[str, ...] = (),
+) -> bytes:
     """GET ``url`` through the SSRF-safe client, within ``timeout`` seconds and ``max_bytes``."""
     import httpx  # only the URL path needs it; keeps file loading light
 
@@ -255,7 +265,9 @@ def fetch(url: str, *, allow_private: bool, timeout: float, max_bytes: int) -> b
     size = 0
     try:
         with (
-            netsafe.client(allow_private=allow_private, timeout=timeout) as http,
+            netsafe.client(
+                allow_private=allow_private, trusted_origins=trusted_origins, timeout=timeout
+            ) as http,
             http.stream(
                 "GET", url, headers={"Accept": "application/json, application/yaml, */*"}
             ) as response,

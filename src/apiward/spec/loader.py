@@ -8,7 +8,9 @@ Decisions a user of the model should know:
   often carry a few broken refs in corners the user does not care about; a guard or
   scan should still run. ``strict=True`` makes them SpecErrors instead.
 * Remote ``$ref``s are fetched through the SSRF-safe client (``remote_refs=False``
-  treats them as dangling, for offline use); private addresses need ``allow_private``.
+  treats them as dangling, for offline use); private addresses need ``allow_private``,
+  except on a ``trusted_origins`` entry (scheme, host and port the user named, such as
+  the scan target serving its own ``/openapi.json``); nothing else is trusted by it.
 * Every failure is a one-line :class:`SpecError` (or :class:`UnsafeAddressError`):
   file or URL, line or JSON pointer, what is wrong.
 """
@@ -37,6 +39,7 @@ def load(
     source: str | os.PathLike[str],
     *,
     allow_private: bool = False,
+    trusted_origins: tuple[str, ...] = (),
     timeout: float = 10.0,
     max_bytes: int = 64 * 2**20,
     remote_refs: bool = True,
@@ -46,6 +49,7 @@ def load(
     return load_source(
         source,
         allow_private=allow_private,
+        trusted_origins=trusted_origins,
         timeout=timeout,
         max_bytes=max_bytes,
         remote_refs=remote_refs,
@@ -57,6 +61,7 @@ def load_source(
     source: str | os.PathLike[str],
     *,
     allow_private: bool = False,
+    trusted_origins: tuple[str, ...] = (),
     timeout: float = 10.0,
     max_bytes: int = 64 * 2**20,
     remote_refs: bool = True,
@@ -65,6 +70,7 @@ def load_source(
     """Like :func:`load`, plus the root document as written (raw data, lines, schema origins)."""
     documents = Documents(
         allow_private=allow_private,
+        trusted_origins=trusted_origins,
         timeout=timeout,
         max_bytes=max_bytes,
         remote_refs=remote_refs,
