@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from tests.conftest import SHARED
 from tests.report.samples import bola_finding, empty_report, full_report, static_finding
 
 from apiward.core.redact import Redactor
 from apiward.report import FORMATS, Report
 
-SCHEMA = json.loads((SHARED / "data/schemas/sarif-schema-2.1.0.json").read_text())
+SCHEMA = json.loads((Path(__file__).parent / "schemas/sarif-schema-2.1.0.json").read_text())
 
 
 def _sarif(report: Report) -> dict[str, Any]:
