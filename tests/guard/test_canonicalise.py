@@ -1,4 +1,4 @@
-"""Path canonicalisation: decode once, refuse every ambiguous spelling (FIELD.md #11)."""
+"""Path canonicalisation: decode once, refuse every ambiguous spelling."""
 
 from __future__ import annotations
 

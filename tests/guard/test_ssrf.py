@@ -1,4 +1,4 @@
-"""SSRF: URL-valued inputs resolved and refused when not global (FIELD.md #19, API7)."""
+"""SSRF: URL-valued inputs resolved and refused when not global (OWASP API7)."""
 
 from __future__ import annotations
 

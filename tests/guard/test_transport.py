@@ -1,4 +1,4 @@
-"""Transport: client address, HTTPS, sizes and ambiguity (FIELD.md #9, #12, #15, #18)."""
+"""Transport: client address, HTTPS, sizes and ambiguity (pollution, bombs, smuggling)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Validation: the contract's schemas, compiled once, and strict parsing (FIELD.md #13, #14, #16, #17, #21, #22)."""
+"""Validation: the contract's schemas, compiled once, and strict parsing (I-JSON, media types)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Path canonicalisation (FIELD.md part 3, attack #11): decode once, refuse ambiguity.
+"""Path canonicalisation: decode once, refuse ambiguity (Envoy CVE-2019-9901 was this).
 
 uvicorn hands ``%2e%2e`` through as ``..`` and ``%00`` as a NUL without normalising,
 so the guard works from the raw bytes. It percent-decodes exactly once and refuses,

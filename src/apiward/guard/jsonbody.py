@@ -1,4 +1,4 @@
-"""Strict reading of request bodies: one parser, I-JSON rules, safe strings (FIELD.md #13, #14, #17).
+"""Strict reading of request bodies: one parser, I-JSON rules, safe strings (RFC 7493).
 
 The stdlib parser is used on purpose, not orjson: only it exposes every object's key
 pairs (``object_pairs_hook``), which is how duplicate keys are seen at all, and it

@@ -2,10 +2,11 @@
 
 Fixed windows, one atomic ``INCR`` per window and request, storage chosen by URL:
 ``redis://host:port`` (shared by every guard instance) through the ``limits`` async
-API (FIELD.md §2.2), ``memory://`` through :mod:`apiward.guard.counters` (see there
+API, ``memory://`` through :mod:`apiward.guard.counters` (see there
 why not limits' own memory storage). The key is the route
 template plus the principal an authentication stage set, else the client address
-(never a raw path, #10, never a client-chosen header, #9). Answers carry the
+(never a raw path, whose spellings would split buckets, never a client-chosen
+header). Answers carry the
 draft-11 ``RateLimit-Policy``/``RateLimit`` fields; a 429 adds ``Retry-After``.
 ``ban`` turns repeated violations into a temporary ban, kept in the same storage,
 which audit alert rules can also impose. If the storage fails the request is

@@ -2,7 +2,7 @@
 
 ``closed()`` returns a copy of a bundled schema in which every object schema that
 declares ``properties`` but says nothing about extra ones gets
-``unevaluatedProperties: false`` (FIELD.md #21). ``unevaluated`` rather than
+``unevaluatedProperties: false`` (no mass assignment, OWASP API3). ``unevaluated`` rather than
 ``additional`` so that ``allOf`` compositions still see each other's properties; the
 members of an ``allOf`` are left open and their parent is closed instead.
 ``readOnly`` properties become ``false`` schemas: a client may not send them.

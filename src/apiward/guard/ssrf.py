@@ -1,4 +1,4 @@
-"""Stage: URL-valued inputs must not point into private networks (FIELD.md #19, OWASP API7).
+"""Stage: URL-valued inputs must not point into private networks (OWASP API7).
 
 Which inputs are URLs comes from the contract (string properties with ``format: uri``,
 ``url``, ``iri`` or ``uri-reference``) plus the policy's ``ssrf.inputs`` per operation

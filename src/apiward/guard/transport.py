@@ -1,13 +1,14 @@
 """Stage 1, client identity and transport: who is asking, over what, and how much.
 
 * The client address is the peer's, unless the peer is a trusted proxy: then the
-  right-most ``X-Forwarded-For`` hop that is not itself trusted (FIELD.md #9). A
+  right-most ``X-Forwarded-For`` hop that is not itself trusted (never the left-most). A
   client cannot pick its own address by sending the header to an untrusted guard.
 * HTTPS: ``require_https`` answers plain HTTP with 426; HSTS goes on HTTPS answers.
 * Size: header count and bytes; body bytes counted while streaming ``receive()``
   (chunked bodies too, not only Content-Length); JSON nesting depth.
 * Ambiguity: duplicate singleton headers, Content-Length with Transfer-Encoding,
-  compressed request bodies, and repeated single-valued query parameters (#12, #15, #18).
+  compressed request bodies, and repeated single-valued query parameters (parameter pollution,
+  decompression bombs, request smuggling).
 """
 
 from __future__ import annotations

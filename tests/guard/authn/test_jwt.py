@@ -115,7 +115,7 @@ def _tamper(value: str) -> str:
 
 @pytest.mark.parametrize("name", list(HOSTILE), ids=list(HOSTILE))
 async def test_hostile_token_is_refused(tmp_path: Path, idp: IdP, name: str) -> None:
-    """Every hostile token class (FIELD.md §4 #1-#7) gets the same 401 invalid_token."""
+    """Every hostile token (alg none, key confusion, kid, jku/jwk, crit, size, typ) gets one 401."""
     async with client(guard_for(tmp_path, idp)) as http:
         answer = await http.get("/me", headers=_bearer(HOSTILE[name]()))
     assert answer.status_code == 401

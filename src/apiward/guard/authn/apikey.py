@@ -1,9 +1,9 @@
-"""API keys stored only as SHA-256 digests (FIELD.md §2.4: high-entropy keys need no Argon2).
+"""API keys stored only as SHA-256 digests (high-entropy keys need no Argon2).
 
 The policy lists each key's ``sha256`` hex digest with its name (the principal),
 roles and scopes; the key itself is never in the policy, in memory or in a log.
 A presented key is hashed once and looked up; the stored digest is then compared
-with :func:`hmac.compare_digest` (#23). ``apiward guard hash-key`` prints the
+with :func:`hmac.compare_digest` (no timing oracle). ``apiward guard hash-key`` prints the
 digest of a new random key.
 """
 

@@ -93,7 +93,7 @@ def cookie(ctx: Context, name: str) -> str | None:
 
 
 def ambiguity(ctx: Context) -> str | None:
-    """Why the request carries more than one credential source, or None (#8)."""
+    """Why the request carries more than one credential source, or None (JWT smuggling)."""
     headers = [value for key, value in ctx.scope["headers"] if key == b"authorization"]
     if len(headers) > 1:
         return "two Authorization headers"

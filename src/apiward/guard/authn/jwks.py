@@ -2,10 +2,10 @@
 
 Keys are parsed once into joserfc key objects and held by ``kid``; each key's
 algorithm is pinned from its own ``alg`` or, failing that, its key type, so a token
-can never make an RSA public key act as an HMAC secret (FIELD.md §4 #2). Fetches go
+can never make an RSA public key act as an HMAC secret (RFC 8725 §3.1). Fetches go
 through :func:`apiward.core.netsafe.async_client` (SSRF-safe; ``allow_private`` for
 local IdPs). An unknown ``kid`` triggers at most one refresh per
-``jwks_refresh_interval`` seconds (#3); the set is refreshed after ``jwks_ttl``.
+``jwks_refresh_interval`` seconds; the set is refreshed after ``jwks_ttl``.
 When the endpoint is down and the set is stale (or was never fetched), lookups
 raise :class:`Unavailable` (503, fail closed) unless the policy says
 ``jwks_unavailable: use-cached``, which keeps serving the last good set.

@@ -1,13 +1,14 @@
-"""JWT bearer tokens verified with joserfc (FIELD.md §2.1: it refused every hostile token).
+"""JWT bearer tokens verified with joserfc (it refused every hostile token we tried).
 
-Before joserfc sees a token this module caps its size (#6), reads the header itself
-and refuses ``alg`` outside the policy's allow-list (``none`` is never in it, #1),
-``jku``/``x5u``/``jwk``/``x5c`` (#4), any ``crit`` (no extension is supported, #5), a
-non-string or over-long ``kid`` (#3) and, when the policy asks, a ``typ`` other than
-``at+jwt`` (#7). The key comes from the issuer's JWKS by ``kid`` (or from a shared
-secret named by an environment variable) and carries its own pinned algorithms,
-so an RSA key can never verify an HS256 token (#2). Claims: exact ``iss``, ``aud``
-containing one of this API's audiences, ``exp``/``nbf`` with at most 60 s leeway.
+Before joserfc sees a token this module caps its size (RFC 8725 §3), reads the header
+itself and refuses ``alg`` outside the policy's allow-list (``none`` is never in it),
+``jku``/``x5u``/``jwk``/``x5c`` (keys named by the token), any ``crit`` (no extension
+is supported), a non-string or over-long ``kid`` (it is only a dictionary key) and,
+when the policy asks, a ``typ`` other than ``at+jwt`` (RFC 9068). The key comes from
+the issuer's JWKS by ``kid`` (or from a shared secret named by an environment
+variable) and carries its own pinned algorithms, so an RSA key can never verify an
+HS256 token (key confusion). Claims: exact ``iss``, ``aud`` containing one of this
+API's audiences, ``exp``/``nbf`` with at most 60 s leeway.
 
 Verified tokens are cached by SHA-256 of the token until their ``exp`` (at most five
 minutes), so a repeated token costs a hash and a dictionary lookup instead of a

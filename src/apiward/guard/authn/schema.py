@@ -45,7 +45,7 @@ _JWT: dict[str, Any] = {
         **_IDENTITY,
     },
     # Exactly one key source; an IdP's keys also sign tokens for other APIs, so with a
-    # JWKS the exact issuer and this API's audience are required (FIELD.md §4 #7).
+    # JWKS the exact issuer and this API's audience are required (RFC 8725 §3.9).
     "oneOf": [
         {"required": ["jwks_url", "issuer", "audiences"]},
         {"required": ["discovery", "issuer", "audiences"]},

@@ -1,7 +1,7 @@
 """Signed requests: HTTP Message Signatures (RFC 9421) with Content-Digest (RFC 9530).
 
-Verification is the ``http-message-signatures`` library's (FIELD.md §2.4); this module
-adapts an ASGI request to it and adds what the library leaves to its caller (#25):
+Verification is the PyPI ``http-message-signatures`` library's; this module
+adapts an ASGI request to it and adds what the library leaves to its caller (replay detection):
 a required ``nonce`` remembered for the signature window (``SET NX EX`` in Redis, or
 in memory) so a captured request cannot be replayed, ``created`` within ``max_age``
 seconds, the covered components ``@method @target-uri`` (plus ``content-digest``,

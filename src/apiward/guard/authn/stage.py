@@ -10,8 +10,8 @@ request through on the belief that something is checked.
 
 Outcomes: ``ctx.principal``/``claims``/``roles``/``scopes`` set (authorization reads
 them), or a uniform refusal — 401 ``authn.invalid-credentials`` whatever the reason
-(the reason goes to ``ctx.decisions`` for the audit log only, #23), 401
-``authn.missing-credentials``, 400 ``authn.ambiguous-credentials`` (#8), 503
+(the reason goes to ``ctx.decisions`` for the audit log only: no enumeration), 401
+``authn.missing-credentials``, 400 ``authn.ambiguous-credentials``, 503
 ``authn.unavailable`` when a key source or introspection endpoint is down (fail
 closed). Bearer refusals carry RFC 6750 ``WWW-Authenticate``; sensitive operations
 then require the TOTP step-up (totp.py, RFC 9470 ``insufficient_user_authentication``).

@@ -3,7 +3,7 @@
 After authentication, a sensitive operation also needs the principal's current TOTP
 code in a header (``X-OTP`` by default), checked with pyotp's constant-time,
 length-capped comparison. RFC 6238 §5.2: the accepted timestep is remembered per
-principal and a code of the same or an earlier step is refused (no replay, #24);
+principal and a code of the same or an earlier step is refused (no replay);
 ``max_failures`` wrong codes lock the principal out of sensitive operations for
 ``lockout`` seconds (RFC 4226 §7.3). Secrets are base32 strings in a YAML/JSON
 mapping principal → secret, read from ``secrets_file`` or the environment variable

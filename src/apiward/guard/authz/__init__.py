@@ -1,4 +1,4 @@
-"""Stage 4, authorization: function level (BFLA) and object level (BOLA), FIELD.md #20.
+"""Stage 4, authorization: function level (BFLA) and object level (BOLA), OWASP API1/API5.
 
 No common gateway enforces object ownership; this stage does, from the policy's
 ``authorization`` section::
