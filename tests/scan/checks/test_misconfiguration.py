@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -10,12 +11,20 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from tiny_support import app, caller, operation, scan_app
 
-from apiward.core.findings import Finding, Severity
+from apiward.core.findings import (
+    Exchange,
+    Finding,
+    RecordedRequest,
+    RecordedResponse,
+    Severity,
+)
 from apiward.scan.checks.cors import Cors
 from apiward.scan.checks.errors import ErrorDisclosure, signature
 from apiward.scan.checks.headers import SecurityHeaders
 from apiward.scan.checks.trace_method import TraceMethod
-from apiward.scan.checks.version_disclosure import VersionDisclosure
+from apiward.scan.checks.version_disclosure import VersionDisclosure, disclosed
+from apiward.scan.request import Request as ScanRequest
+from apiward.scan.transport import Reply
 
 JAVA = (
     'Exception in thread "main" java.lang.NumberFormatException: For input string\n'
@@ -145,3 +154,42 @@ def test_careful_shop_has_nothing_above_info() -> None:
 def test_signatures(text: str, kind: str | None) -> None:
     """Leaked internals are named; an ordinary error (even a bare 500) is not a signature."""
     assert signature(text) == kind
+
+
+def _json_reply(data: Any) -> Reply:
+    request = ScanRequest(method="GET", path="/status", operation="GET /status")
+    recorded = RecordedRequest(method="GET", url="http://127.0.0.1/status", headers=(), body="")
+    body = json.dumps(data)
+    answer = RecordedResponse(status=200, headers=(), body=body, elapsed_ms=1.0)
+    exchange = Exchange(request=recorded, response=answer, note="")
+    return Reply(exchange=exchange, status=200, text=body, headers=(), sent=request)
+
+
+@pytest.mark.parametrize(
+    ("data", "shown"),
+    [
+        ({"status": "ok", "python_version": "3.8.2"}, "body python_version"),
+        ({"data": {"server": {"db": "PostgreSQL 12.3 on x86_64"}}}, "body data.server.db"),
+        ({"stack": {"runtime_version": "v18.12.1"}}, "body stack.runtime_version"),
+        ({"about": "runs on Ubuntu 20.04 with Redis 6.0.9"}, "body about"),
+    ],
+    ids=["field-named-for-software", "nested-banner", "runtime-v-prefix", "prose-banner"],
+)
+def test_software_versions_in_json_bodies_are_disclosures(data: Any, shown: str) -> None:
+    """A JSON field naming software with a version, or a product banner in a string, is shown."""
+    assert shown in {key for key, _, versioned in disclosed(_json_reply(data)) if versioned}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"version": "2.1", "name": "Orders API"},
+        {"api_version": "v3.0"},
+        {"license": "Apache 2.0", "release": "1.4.2"},
+        {"items": [{"price": 12.5, "sku": "A-1.2"}]},
+    ],
+    ids=["api-version", "api-version-field", "licence", "prices"],
+)
+def test_an_apis_own_version_and_ordinary_numbers_are_not(data: Any) -> None:
+    """The API's own version, a licence name and prices disclose no software."""
+    assert [key for key, _, _ in disclosed(_json_reply(data))] == []
