@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from zoo_serve import serving
+from zoo_serve import serving, serving_process
 
 HERE = Path(__file__).resolve().parent
 
@@ -46,10 +46,14 @@ class ZooApp:
         return importlib.import_module(self.module).create_app(secure=secure)
 
     @contextmanager
-    def running(self, *, secure: bool) -> Iterator[str]:
-        """A fresh app served on 127.0.0.1; yields its base URL."""
-        with serving(self.make(secure=secure), wsgi=self.wsgi) as url:
-            yield url
+    def running(self, *, secure: bool, process: bool = False) -> Iterator[str]:
+        """A fresh app served on 127.0.0.1 (in a thread, or a child process); yields its URL."""
+        if process:
+            with serving_process(self.module, secure=secure, wsgi=self.wsgi) as url:
+                yield url
+        else:
+            with serving(self.make(secure=secure), wsgi=self.wsgi) as url:
+                yield url
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,6 +81,13 @@ APPS = (
         module="kitchen_app",
         wsgi=True,
         spec="/api/schema/",
+    ),
+    ZooApp(
+        name="wallet",
+        framework="Starlette",
+        module="wallet_app",
+        wsgi=False,
+        spec="wallet/openapi.yaml",
     ),
 )
 

@@ -1,13 +1,22 @@
-"""Serve a zoo app (ASGI or WSGI) on 127.0.0.1 with an ephemeral port, in a thread."""
+"""Serve a zoo app (ASGI or WSGI) on 127.0.0.1 with an ephemeral port, in a thread or a process.
+
+A process is for apps whose flaw stalls the interpreter (a slow regex holds the GIL, so a
+client in the same process could not even time out): ``python zoo_serve.py MODULE
+secure|vulnerable`` prints its URL on the first line and serves until it is terminated.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -57,3 +66,33 @@ def _wsgi(app: Any) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=30)
         server.server_close()
+
+
+@contextmanager
+def serving_process(module: str, *, secure: bool, wsgi: bool) -> Iterator[str]:
+    """Serve ``module.create_app(secure=...)`` in a child process; yields its base URL."""
+    mode = "secure" if secure else "vulnerable"
+    command = [sys.executable, str(Path(__file__)), module, mode, "wsgi" if wsgi else "asgi"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child:
+        try:
+            url = child.stdout.readline().strip() if child.stdout else ""
+            if not url.startswith("http://127.0.0.1:"):
+                raise RuntimeError(f"{module} did not start")
+            yield url
+        finally:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def _serve_forever(module: str, mode: str, kind: str) -> None:
+    app = importlib.import_module(module).create_app(secure=mode == "secure")
+    with serving(app, wsgi=kind == "wsgi") as url:
+        print(url, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    _serve_forever(*sys.argv[1:4])
