@@ -89,6 +89,13 @@ APPS = (
         wsgi=False,
         spec="wallet/openapi.yaml",
     ),
+    ZooApp(
+        name="shop",
+        framework="FastAPI",
+        module="shop_app",
+        wsgi=False,
+        spec="/openapi.json",
+    ),
 )
 
 
