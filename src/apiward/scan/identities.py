@@ -7,19 +7,20 @@
         role: customer              # identities with the same role are peers (BOLA)
         login:                      # get a token from a login operation...
           operation: POST /api/v2/auth/login
-          json: {username: alice, password: ${ALICE_PASSWORD}}   # or form: {...}
+          json: {username: alice, password: "${ALICE_PASSWORD}"}   # or form: {...}
           token: access_token       # dotted path to the token in the JSON answer
           header: Authorization     # where the token goes afterwards (default)
           prefix: "Bearer "         # what goes before it (default)
       - name: ci-bot
         role: service
-        headers: {X-API-Key: ${CI_KEY}}   # ...or fixed headers / cookies
+        headers: {X-API-Key: "${CI_KEY}"}  # ...or fixed headers / cookies
         cookies: {session: abc123}
       - name: anonymous             # no login, headers or cookies: sends no credentials
     values:                         # optional: test data by parameter or property name
       code: WELCOME50               # (``--value NAME=VALUE`` on the command line wins)
 
-``${VAR}`` is read from the environment. Every mistake is a ConfigError naming the file
+``${VAR}`` is read from the environment (quote it inside ``{...}``: YAML's braces).
+Every mistake is a ConfigError naming the file
 and the line. Identities without any credentials are anonymous and are not peers.
 """
 
