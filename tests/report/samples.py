@@ -31,6 +31,8 @@ SECRETS = {
     "Set-Cookie session": SESSION,
 }
 XSS = "<script>alert(1)</script>"
+SKIP_DETAIL = "deleting card 7 would remove alice's card"
+PAD_BYTES = 2 * 1024 * 1024
 
 
 def bola_finding() -> Finding:
@@ -109,6 +111,29 @@ def injection_finding() -> Finding:
     )
 
 
+def padded_finding() -> Finding:
+    """A write padded to 2 MB, recorded whole (as a library user may): huge body and curl line."""
+    body = '{"name": "pad", "filler": "' + "x" * PAD_BYTES + '"}'
+    request = RecordedRequest(
+        method="POST",
+        url="http://127.0.0.1:8000/api/v2/notes?" + "q=1&" * 2_000,
+        headers=(("Content-Type", "application/json"), ("X-Trace", "t" * 100_000)),
+        body=body,
+    )
+    echo = RecordedResponse(status=201, body=body[:64_000])
+    return Finding(
+        check="resource_limits",
+        title="A 2048 KiB body is accepted",
+        severity=Severity.MEDIUM,
+        owasp="API4:2023",
+        operation="POST /api/v2/notes",
+        detail="The legitimate request padded with one 2 MB property was accepted: " + "y" * 9_000,
+        evidence=(Exchange(request=request, response=echo, note="body padded"),),
+        reproduction=f"curl -i -X POST --data-raw '{body}' http://127.0.0.1:8000/api/v2/notes",
+        key="body",
+    )
+
+
 def full_report(*findings: Finding, complete: bool = True) -> Report:
     """A scan report with coverage, stats and notes around ``findings``."""
     return Report(
@@ -129,6 +154,7 @@ def full_report(*findings: Finding, complete: bool = True) -> Report:
                 check="bola",
                 operation="DELETE /api/v2/cards/{card_id}",
                 reason="excluded by --safe",
+                detail=SKIP_DETAIL,
             ),
             Skipped(
                 check="bfla", operation="GET /api/v2/admin/users", reason="no identity with access"

@@ -9,8 +9,7 @@ from tests.report.samples import XSS, bola_finding, empty_report, full_report
 
 from apiward.core.findings import Exchange, RecordedRequest, RecordedResponse, Severity
 from apiward.core.redact import Redactor
-from apiward.report import FORMATS, Report, chart, summary
-from apiward.report.html_report import MAX_BODY
+from apiward.report import FORMATS, Report, chart, clip, summary
 
 
 def _html(report: Report) -> str:
@@ -105,12 +104,14 @@ def test_each_finding_has_badge_detail_remediation_and_reproduction(report: Repo
 
 
 def test_long_bodies_are_cut_with_a_note(report: Report) -> None:
-    """A body past MAX_BODY characters is cut, and the page says how much was left out."""
+    """A body past clip.BODY characters is cut; the page gives its size and where it is whole."""
     html = _html(report)
     body = "sqlite3.OperationalError " * 600
-    assert body[:MAX_BODY] in html
-    assert body[: MAX_BODY + 50] not in html
-    assert f"{len(body) - MAX_BODY:,} more characters not shown" in html
+    assert body[: clip.BODY] in html
+    assert body[: clip.BODY + 50] not in html
+    assert f"First 8,000 characters of {len(body):,} bytes shown" in html
+    assert "more in the JSON report&#39;s evidence" in html
+    assert "apiward scan … --checks sqli (GET /api/v2/search)" in html
 
 
 def test_coverage_lists_skips_by_reason(report: Report) -> None:
@@ -118,8 +119,27 @@ def test_coverage_lists_skips_by_reason(report: Report) -> None:
     html = _html(report)
     coverage = html[html.index("<h2>Coverage</h2>") :]
     for reason, count in summary.skipped_by_reason(report.skipped):
-        assert f'<td>{reason}</td><td class="num">{count}</td>' in coverage
+        assert f'<tr class="reason"><td>{reason}</td><td class="num">{count}</td>' in coverage
     assert "identities: alice, bob, admin" in coverage
+
+
+def test_skips_are_grouped_with_their_details(report: Report) -> None:
+    """Under each reason come its checks, and under each check its distinct details."""
+    coverage = _html(report)[_html(report).index("<h2>Coverage</h2>") :]
+    reason = coverage.index('<td>excluded by --safe</td><td class="num">1</td>')
+    check = coverage.index('<td><code>bola</code></td><td class="num">1</td>', reason)
+    detail = coverage.index("deleting card 7 would remove alice&#39;s card", check)
+    assert reason < check < detail
+
+
+def test_a_long_skip_detail_folds() -> None:
+    """A skip detail longer than a line is collapsible: its start shows, the rest unfolds."""
+    long = "missing: " + "field " * 100
+    report = full_report()
+    skipped = dataclasses.replace(report.skipped[0], detail=long)
+    html = _html(dataclasses.replace(report, skipped=(skipped,)))
+    assert f'<details class="long"><summary>{long[: clip.LINE]}…' in html
+    assert f"<div>{long}</div></details>" in html
 
 
 def test_partial_report_says_so() -> None:

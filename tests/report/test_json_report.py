@@ -82,6 +82,13 @@ def test_coverage_is_written(report: Report) -> None:
         "check": "bola",
         "operation": "DELETE /api/v2/cards/{card_id}",
         "reason": "excluded by --safe",
+        "detail": "deleting card 7 would remove alice's card",
+    } in document["skipped"]
+    assert {
+        "check": "bfla",
+        "operation": "GET /api/v2/admin/users",
+        "reason": "no identity with access",
+        "detail": "",
     } in document["skipped"]
 
 

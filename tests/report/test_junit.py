@@ -53,12 +53,12 @@ def test_target_level_finding_is_named_after_the_target(report: Report) -> None:
     assert "specs/bank.yaml:42" in (failure.text or "")
 
 
-def test_skipped_has_its_reason(report: Report) -> None:
-    """A check that did not run on an operation is a skipped testcase with the reason."""
+def test_skipped_has_its_reason_and_detail(report: Report) -> None:
+    """A check that did not run on an operation is a skipped testcase: reason, then detail."""
     case = _case(_parse(report), "bola", "DELETE /api/v2/cards/{card_id}")
     skipped = case.find("skipped")
     assert skipped is not None
-    assert skipped.get("message") == "excluded by --safe"
+    assert skipped.get("message") == "excluded by --safe: deleting card 7 would remove alice's card"
 
 
 def test_counts_add_up(report: Report) -> None:
@@ -94,5 +94,5 @@ def test_failing_case_carries_its_evidence(report: Report) -> None:
     assert "Authorization: Bearer [redacted]" in out
     assert "HTTP 200" in out
     sqli = _case(_parse(report), "sqli", "GET /api/v2/search").findtext("system-out") or ""
-    assert "more characters not shown" in sqli
+    assert "bytes, truncated]" in sqli
     assert len(sqli) < 3_000

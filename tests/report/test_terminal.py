@@ -9,8 +9,8 @@ from rich.console import Console
 from tests.report.samples import XSS, bola_finding, empty_report, full_report
 
 from apiward.core.redact import Redactor
-from apiward.report import Report, render_terminal
-from apiward.report.terminal import PARTIAL
+from apiward.report import Report, Skipped, render_terminal
+from apiward.report.terminal import DETAILS_SHOWN, PARTIAL
 
 
 def _text(report: Report, width: int = 80) -> str:
@@ -70,3 +70,42 @@ def test_empty_report_says_no_findings() -> None:
     text = _text(empty_report())
     assert "No findings." in text
     assert "0 checks run" in text
+
+
+def _skips(*triples: tuple[str, str, str], reason: str = "precondition not met") -> Report:
+    skipped = tuple(
+        Skipped(check=check, operation=operation, reason=reason, detail=detail)
+        for check, operation, detail in triples
+    )
+    return dataclasses.replace(empty_report(), skipped=skipped)
+
+
+def test_skips_are_grouped_by_reason_then_check_with_each_detail() -> None:
+    """A reason's skips list each check with its operations, then each distinct detail."""
+    report = _skips(
+        *((("resource_limits", f"GET /a{i}", "no size parameter or body")) for i in range(40)),
+        *((("resource_limits", f"POST /b{i}", "two items were refused")) for i in range(8)),
+        *((("mass_assignment", f"POST /c{i}", "no writable property")) for i in range(30)),
+    )
+    lines = [" ".join(line.split()) for line in _text(report).splitlines()]
+    start = lines.index("skipped 78 precondition not met")
+    assert lines[start + 1 : start + 5] == [
+        "48 resource_limits",
+        "40 no size parameter or body",
+        "8 two items were refused",
+        "30 mass_assignment: no writable property",
+    ]
+
+
+def test_many_skip_details_are_counted_not_listed() -> None:
+    """Past DETAILS_SHOWN distinct details a check's line says how many more there are."""
+    report = _skips(*((("ssrf", f"POST /x{i}", f"field {i} is not a URL")) for i in range(9)))
+    text = _text(report)
+    assert text.count("is not a URL") == DETAILS_SHOWN
+    assert f"… {9 - DETAILS_SHOWN} more details (--json lists each)" in text
+
+
+def test_a_big_scan_s_skips_take_a_few_lines() -> None:
+    """191 skips of 6 checks with 3 details each print in under 40 lines, not one per pair."""
+    triples = [(f"check{i % 6}", f"GET /op{i}", f"detail {i % 3}") for i in range(191)]
+    assert len(_text(_skips(*triples)).splitlines()) < 40

@@ -73,6 +73,10 @@ class Message:
     body: str = ""
 
 
+MAX_RECORDED_BODY = 64_000
+"""Characters of a body an exchange keeps: the scan records no more, reports show no more."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordedRequest(Message):
     """A request apiward sent (or saw)."""

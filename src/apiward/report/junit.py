@@ -16,12 +16,10 @@ from dataclasses import dataclass, field
 
 from apiward.core.findings import Exchange, Finding, Message
 from apiward.core.redact import Redactor
-from apiward.report import summary
+from apiward.report import clip, summary
 from apiward.report.model import Report
 from apiward.report.redacted import prepare
 
-MAX_BODY = 2_000
-"""Characters of a body kept in a testcase's output: CI pages are not made for megabytes."""
 # XML 1.0 cannot carry these at all, not even escaped; a response body may contain them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -50,7 +48,8 @@ def _cases(report: Report) -> dict[str, dict[str | None, _Case]]:
     for ran in report.ran:
         suites[ran.check][ran.operation].ran = True
     for skipped in report.skipped:
-        suites[skipped.check][skipped.operation].reasons.append(skipped.reason)
+        reason = f"{skipped.reason}: {skipped.detail}" if skipped.detail else skipped.reason
+        suites[skipped.check][skipped.operation].reasons.append(clip.cut(reason, clip.TEXT))
     for finding in report.findings:
         suites[finding.check][finding.operation].findings.append(finding)
     return suites
@@ -107,17 +106,17 @@ def _case(report: Report, check: str, operation: str | None, case: _Case) -> ET.
     name = operation or report.target
     element = ET.Element("testcase", _clean_attrs({"classname": check, "name": name}))
     if case.findings:
-        element.append(_failure(case.findings))
+        element.append(_failure(case.findings, report.tool))
         evidence = [e for f in case.findings for e in f.evidence]
         if evidence:
             ET.SubElement(element, "system-out").text = _clean(_evidence_text(evidence))
     elif _is_skipped(case):
-        reasons = "; ".join(dict.fromkeys(case.reasons))
+        reasons = "; ".join(dict.fromkeys(case.reasons))  # each "reason: detail"
         ET.SubElement(element, "skipped", _clean_attrs({"message": reasons}))
     return element
 
 
-def _failure(findings: list[Finding]) -> ET.Element:
+def _failure(findings: list[Finding], tool: str) -> ET.Element:
     worst = max(f.severity for f in findings)
     message = (
         findings[0].title
@@ -125,50 +124,51 @@ def _failure(findings: list[Finding]) -> ET.Element:
         else (f"{len(findings)} findings: " + "; ".join(f.title for f in findings))
     )
     failure = ET.Element("failure", _clean_attrs({"message": message, "type": worst.value}))
-    failure.text = _clean("\n\n".join(_failure_text(f) for f in findings))
+    failure.text = _clean("\n\n".join(_failure_text(f, tool) for f in findings))
     return failure
 
 
-def _failure_text(f: Finding) -> str:
+def _failure_text(f: Finding, tool: str) -> str:
     lines = [f"[{f.severity.value.upper()}] {f.title}"]
     lines += [f"{label}: {value}" for label, value in _facts(f) if value]
     if f.detail:
-        lines += ["", f.detail]
+        lines += ["", clip.cut(f.detail, clip.TEXT)]
     if f.reproduction:
-        lines += ["", "reproduce:", f"  {f.reproduction}"]
+        shown = clip.reproduction(f)
+        lines += ["", "reproduce:", f"  {shown}"]
+        lines += [] if shown == f.reproduction else [f"  ({clip.regenerate(f, tool)})"]
     if f.remediation:
         lines += ["", f"fix: {f.remediation}"]
     return "\n".join(lines)
 
 
 def _evidence_text(evidence: list[Exchange]) -> str:
-    """The exchanges as HTTP-like text, bodies cut to MAX_BODY (the JSON report has them whole)."""
+    """The exchanges as HTTP-like text, bodies cut to ``clip.CI_BODY`` (the JSON report has more)."""
     blocks = []
     for exchange in evidence:
         request, response = exchange.request, exchange.response
         lines = [f"# {exchange.note}"] if exchange.note else []
         lines += [
-            f"{request.method} {request.url}",
+            f"{request.method} {clip.cut(request.url, clip.HEADER)}",
             *_header_lines(request),
             "",
-            _cut(request.body),
+            clip.body(request, clip.CI_BODY),
         ]
         if response is None:
             lines.append("(no response)")
         else:
-            lines += [f"HTTP {response.status}", *_header_lines(response), "", _cut(response.body)]
+            lines += [
+                f"HTTP {response.status}",
+                *_header_lines(response),
+                "",
+                clip.body(response, clip.CI_BODY),
+            ]
         blocks.append("\n".join(lines).rstrip())
     return "\n\n".join(blocks)
 
 
 def _header_lines(message: Message) -> list[str]:
-    return [f"{name}: {value}" for name, value in message.headers]
-
-
-def _cut(body: str) -> str:
-    if len(body) <= MAX_BODY:
-        return body
-    return f"{body[:MAX_BODY]}\n[{len(body) - MAX_BODY} more characters not shown]"
+    return [f"{name}: {clip.cut(value, clip.HEADER)}" for name, value in message.headers]
 
 
 def _facts(f: Finding) -> list[tuple[str, str | None]]:

@@ -20,7 +20,10 @@ class Skipped:
 
     check: str
     reason: str
+    """One of a small vocabulary (the scan's ``SkipReason``): what to group and count by."""
     operation: str | None = None
+    detail: str = ""
+    """What exactly was missing here (``no size parameter or body``), possibly empty."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,7 +15,7 @@ def prepare(report: Report, redactor: Redactor) -> Report:
 
     Findings go through ``Redactor.finding`` (evidence, reproduction, detail) and the free
     text a check or verb might echo a credential into (titles, remediation, notes, skip
-    reasons, the target URL) through ``Redactor.text``. A finding's ``key`` stays as it is:
+    reasons and details, the target URL) through ``Redactor.text``. A finding's ``key`` stays as it is:
     the fingerprint is computed from it and must not change with ``--show-secrets``, so
     checks put parameter names there, never values. Ordering makes output independent of
     the order a concurrent run happened to record things in.
@@ -46,12 +46,14 @@ def _finding(finding: Finding, redactor: Redactor) -> Finding:
 
 
 def _skipped(skipped: Skipped, redactor: Redactor) -> Skipped:
-    return dataclasses.replace(skipped, reason=redactor.text(skipped.reason))
+    return dataclasses.replace(
+        skipped, reason=redactor.text(skipped.reason), detail=redactor.text(skipped.detail)
+    )
 
 
 def _ran_key(ran: Ran) -> tuple[str, str]:
     return (ran.check, ran.operation or "")
 
 
-def _skip_key(skipped: Skipped) -> tuple[str, str, str]:
-    return (skipped.check, skipped.operation or "", skipped.reason)
+def _skip_key(skipped: Skipped) -> tuple[str, str, str, str]:
+    return (skipped.check, skipped.operation or "", skipped.reason, skipped.detail)

@@ -88,7 +88,7 @@ def _confidence_rank(f: Finding) -> int:
 
 
 def _result(f: Finding, report: Report, rule_index: int) -> Json:
-    message = f"{f.title}: {f.detail}" if f.detail else f.title
+    message = f"{f.title}: {serialize.text(f.detail)}" if f.detail else f.title
     result: Json = {
         "ruleId": f.check,
         "ruleIndex": rule_index,
@@ -128,7 +128,7 @@ def _result_properties(f: Finding) -> Json:
         "cwe": f.cwe,
         "operation": f.operation,
         "remediation": f.remediation,
-        "reproduction": f.reproduction,
+        "reproduction": serialize.text(f.reproduction) if f.reproduction else None,
         "evidence": [serialize.exchange(e) for e in f.evidence],
     }
     if f.evidence:

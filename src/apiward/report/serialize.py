@@ -1,10 +1,16 @@
-"""Findings, evidence and coverage as plain JSON values: shared by the JSON and SARIF writers."""
+"""Findings, evidence and coverage as plain JSON values: shared by the JSON and SARIF writers.
+
+Bodies are kept up to :data:`apiward.report.clip.FILE_BODY` characters, what the scan's
+transport records (header values too), and details and reproductions up to ``FILE_TEXT``: a longer one (from
+a verb or library user that records more) is cut, saying its real size.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from apiward.core.findings import Exchange, Finding, Location, RecordedRequest, RecordedResponse
+from apiward.report import clip
 from apiward.report.model import Ran, Skipped
 
 Json = dict[str, Any]
@@ -22,9 +28,9 @@ def finding(f: Finding) -> Json:
         "cwe": f.cwe,
         "operation": f.operation,
         "location": location(f.location) if f.location else None,
-        "detail": f.detail,
+        "detail": text(f.detail),
         "remediation": f.remediation,
-        "reproduction": f.reproduction,
+        "reproduction": text(f.reproduction) if f.reproduction else None,
         "key": f.key,
         "tags": list(f.tags),
         "evidence": [exchange(e) for e in f.evidence],
@@ -47,7 +53,12 @@ def exchange(e: Exchange) -> Json:
 
 def request(r: RecordedRequest) -> Json:
     """Method, URL, headers as ``[name, value]`` pairs in wire order, body."""
-    return {"method": r.method, "url": r.url, "headers": _headers(r.headers), "body": r.body}
+    return {
+        "method": r.method,
+        "url": r.url,
+        "headers": _headers(r.headers),
+        "body": clip.body(r, clip.FILE_BODY),
+    }
 
 
 def response(r: RecordedResponse) -> Json:
@@ -56,7 +67,7 @@ def response(r: RecordedResponse) -> Json:
         "status": r.status,
         "elapsed_ms": r.elapsed_ms,
         "headers": _headers(r.headers),
-        "body": r.body,
+        "body": clip.body(r, clip.FILE_BODY),
     }
 
 
@@ -66,10 +77,20 @@ def ran(r: Ran) -> Json:
 
 
 def skipped(s: Skipped) -> Json:
-    """A check that did not run, where, and why."""
-    return {"check": s.check, "operation": s.operation, "reason": s.reason}
+    """A check that did not run, where, why, and what exactly was missing (or empty)."""
+    return {
+        "check": s.check,
+        "operation": s.operation,
+        "reason": s.reason,
+        "detail": text(s.detail),
+    }
+
+
+def text(value: str) -> str:
+    """Free text (a detail, a reproduction) as a file keeps it: up to ``clip.FILE_TEXT``."""
+    return clip.cut(value, clip.FILE_TEXT)
 
 
 def _headers(headers: tuple[tuple[str, str], ...]) -> list[list[str]]:
     # Pairs, not an object: repeated headers (Set-Cookie) and their order are evidence.
-    return [[name, value] for name, value in headers]
+    return [[name, clip.cut(value, clip.FILE_BODY)] for name, value in headers]

@@ -3,6 +3,8 @@
 Returns rich renderables rather than printing, so a verb chooses its console (stdout,
 a recording console in tests) and nothing here touches I/O. Every string that came from
 the target or the user is escaped: a response body must not be able to style the terminal.
+Long values are cut to the limits in :mod:`apiward.report.clip`, and skips are grouped
+(:mod:`apiward.report.skips`), so a big scan prints pages, not megabytes.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from rich.text import Text
 
 from apiward.core.findings import Finding, Severity
 from apiward.core.redact import Redactor
-from apiward.report import summary
+from apiward.report import clip, summary
 from apiward.report.model import Report
 from apiward.report.redacted import prepare
+from apiward.report.skips import CheckSkips, ReasonSkips, grouped
 
 STYLES = {
     Severity.CRITICAL: "bold white on red",
@@ -29,13 +32,15 @@ STYLES = {
     Severity.INFO: "dim",
 }
 PARTIAL = "partial report: the run was cut short"
+DETAILS_SHOWN = 5
+"""Distinct skip details listed per check and reason; the rest are counted."""
 
 
 def render(report: Report, redactor: Redactor) -> Group:
     """The whole terminal rendering of ``report``, credentials redacted."""
     report = prepare(report, redactor)
     parts: list[RenderableType] = [_headline(report), summary_table(report)]
-    parts += [_finding(f) for f in report.findings]
+    parts += [_finding(f, report.tool) for f in report.findings]
     parts.append(coverage(report))
     return Group(*parts)
 
@@ -76,7 +81,7 @@ def _cells(counts: Iterable[int]) -> list[str]:
     return [str(n) if n else "·" for n in counts]
 
 
-def _finding(f: Finding) -> RenderableType:
+def _finding(f: Finding, tool: str) -> RenderableType:
     title = Text.assemble(
         (f" {f.severity.value.upper()} ", STYLES[f.severity]), " ", (f.title, "bold")
     )
@@ -85,9 +90,12 @@ def _finding(f: Finding) -> RenderableType:
     if where := summary.where(f):
         body.append(Text(where, style="cyan"))
     if f.detail:
-        body.append(Text(f.detail))
+        body.append(Text(clip.cut(f.detail, clip.TEXT)))
     if f.reproduction:
-        body.append(Text(f"$ {f.reproduction}", style="green"))
+        shown = clip.reproduction(f)
+        body.append(Text(f"$ {shown}", style="green"))
+        if shown != f.reproduction:
+            body.append(Text(clip.regenerate(f, tool), style="dim"))
     if f.remediation:
         body.append(Text(f"fix: {f.remediation}", style="dim"))
     # Indented as a block, so wrapped lines stay under their finding.
@@ -103,14 +111,52 @@ def coverage(report: Report) -> RenderableType:
             f"{summary.operations_covered(report)} operations, {len(report.skipped)} skipped",
         )
     ]
-    for reason, count in summary.skipped_by_reason(report.skipped):
-        lines.append(Text(f"  skipped {count:>4}  {reason}"))
+    if report.skipped:
+        lines.append(Text("  skips by reason, then check and detail (operations each):", "dim"))
+    for group in grouped(report.skipped):
+        lines += _skip_group(group)
     if report.stats:
         stats = ", ".join(
             f"{name.replace('_', ' ')} {value}" for name, value in report.stats.items()
         )
         lines.append(Text(f"  {stats}", style="dim"))
-    lines += [Text(f"  note: {note}", style="yellow") for note in report.notes]
+    lines += [Text(f"  note: {clip.cut(note, clip.TEXT)}", style="yellow") for note in report.notes]
     if not report.complete:
         lines.append(Text(PARTIAL, style="bold yellow"))
     return Group(*lines)
+
+
+def _skip_group(group: ReasonSkips) -> list[RenderableType]:
+    """A reason's count, then each check's with its details beneath it."""
+    lines: list[RenderableType] = [Text(f"  skipped {group.count:>4}  {group.reason}")]
+    for check in group.checks:
+        lines.append(_counted(check.operations, _check_label(check), indent=16))
+        if not _one_detail(check):
+            lines += [
+                _counted(d.operations, clip.cut(d.detail, clip.LINE), indent=22)
+                for d in check.details[:DETAILS_SHOWN]
+            ]
+        if len(check.details) > DETAILS_SHOWN:
+            more = len(check.details) - DETAILS_SHOWN
+            lines.append(_counted(None, f"… {more} more details (--json lists each)", indent=22))
+    return lines
+
+
+def _one_detail(check: CheckSkips) -> bool:
+    # One detail covering every operation fits on the check's own line.
+    return len(check.details) == 1 and check.details[0].operations == check.operations
+
+
+def _check_label(check: CheckSkips) -> str:
+    if _one_detail(check):
+        return f"{check.check}: {clip.cut(check.details[0].detail, clip.LINE)}"
+    return check.check
+
+
+def _counted(count: int | None, text: str, *, indent: int) -> RenderableType:
+    """A right-aligned count and a text that wraps under itself, not under the count."""
+    grid = Table.grid(padding=(0, 2, 0, 0))
+    grid.add_column(justify="right", width=4)
+    grid.add_column(overflow="fold")
+    grid.add_row("" if count is None else str(count), Text(text))
+    return Padding(grid, (0, 0, 0, indent), expand=False)

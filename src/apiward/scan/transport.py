@@ -22,10 +22,10 @@ from typing import Any
 import httpx
 
 from apiward.core.errors import TargetError
-from apiward.core.findings import Exchange, RecordedRequest, RecordedResponse
+from apiward.core.findings import MAX_RECORDED_BODY, Exchange, RecordedRequest, RecordedResponse
 from apiward.scan.request import BodyKind, Request
 
-MAX_BODY = 64_000
+MAX_BODY = MAX_RECORDED_BODY
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
