@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from apiward.cli.scan import run, scan_report, summary_line
+from apiward.cli.scan import run
 from apiward.cli.spec import summary
 from apiward.core.errors import ConfigError
 from apiward.core.findings import Finding, Severity
@@ -23,6 +23,7 @@ from apiward.demo import IDENTITIES, PlantedFlaw, load_ground_truth, missed, run
 from apiward.demo.guarded import GUARD_CONTRACT, GUARD_POLICY, serve_guarded_forever
 from apiward.demo.server import HOST, serve_forever
 from apiward.report import Report, write
+from apiward.report.scan_results import scan_report, summary_line
 from apiward.report.terminal import summary_table
 from apiward.scan import Results, ScanConfig, load_identities
 from apiward.spec import load

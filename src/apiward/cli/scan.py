@@ -30,9 +30,7 @@ from apiward.cli.outputs import (
     emit,
 )
 from apiward.core.errors import ApiwardError, ConfigError
-from apiward.core.findings import sorted_findings
-from apiward.report import Report
-from apiward.report.model import Ran, Skipped
+from apiward.report.scan_results import scan_report, summary_line
 from apiward.scan import Results, ScanConfig, read_identities_file
 from apiward.scan import scan as run_scan
 from apiward.scan.checks import builtin_checks
@@ -182,38 +180,3 @@ async def run(api: Api, config: ScanConfig, results: Results) -> None:
         transient=True,
     ) as bar:
         await run_scan(api, config, builtin_checks(), results, _Bar(bar))
-
-
-def scan_report(
-    target: str, started: datetime, results: Results, *, contract: str | None = None
-) -> Report:
-    """The report every writer renders, from a scan's results (partial ones too)."""
-    notes = [*results.notes, *(f"scan error: {e}" for e in results.errors)]
-    return Report(
-        tool="scan",
-        target=target,
-        started=started,
-        finished=datetime.now(UTC),
-        findings=tuple(sorted_findings(results.findings)),
-        ran=tuple(Ran(check=c, operation=o) for c, o in results.ran),
-        skipped=tuple(
-            Skipped(check=s.check, reason=s.reason, operation=s.operation) for s in results.skipped
-        ),
-        stats=dict(results.stats),
-        complete=results.complete,
-        notes=tuple(notes),
-        contract=contract,
-    )
-
-
-def summary_line(results: Results) -> str:
-    """Coverage in one line: operations exercised, requests, checks run, skipped by reason."""
-    stats = results.stats
-    skipped = ", ".join(f"{n} {reason}" for reason, n in results.skip_counts().most_common())
-    return (
-        f"scan: {stats.get('operations_exercised', 0)}/{stats.get('operations', 0)} operations "
-        f"exercised, {stats.get('requests', 0)} requests in {stats.get('seconds', 0)} s, "
-        f"{stats.get('checks_run', 0)} check runs, {len(results.skipped)} skipped"
-        + (f" ({skipped})" if skipped else "")
-        + ("" if results.complete else "; PARTIAL")
-    )

@@ -1,0 +1,71 @@
+"""A scan's results map to one report (CLI, demo and library alike) and one summary line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.report.samples import bola_finding, injection_finding
+
+from apiward.report import Ran, Skipped
+from apiward.report.scan_results import scan_report, summary_line
+from apiward.scan import Results
+from apiward.scan.runner import Skipped as ScanSkipped
+
+STARTED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+FINISHED = datetime(2026, 3, 1, 9, 31, tzinfo=UTC)
+
+
+def _results(*, complete: bool = True) -> Results:
+    return Results(
+        findings=[bola_finding(), injection_finding()],
+        ran=[("bola", "GET /api/v2/accounts/{account_id}"), ("cors", None)],
+        skipped=[
+            ScanSkipped(
+                check="resource_limits",
+                reason="precondition not met",
+                operation="GET /api/v2/search",
+                detail="no size parameter or body",
+            ),
+            ScanSkipped(check="bola", reason="no second identity with the same role"),
+        ],
+        errors=["ssrf: ValueError: boom"],
+        notes=["identities: alice, bob"],
+        stats={"operations": 3, "operations_exercised": 2, "requests": 40, "seconds": 1.5},
+        complete=complete,
+    )
+
+
+def test_every_skip_keeps_its_detail() -> None:
+    """The scanner's skip detail reaches the report, next to its check, operation and reason."""
+    report = scan_report("http://127.0.0.1:1", STARTED, _results(), finished=FINISHED)
+    assert (
+        Skipped(
+            check="resource_limits",
+            reason="precondition not met",
+            operation="GET /api/v2/search",
+            detail="no size parameter or body",
+        )
+        in report.skipped
+    )
+    assert Skipped(check="bola", reason="no second identity with the same role") in report.skipped
+
+
+def test_findings_runs_errors_and_completeness_are_carried() -> None:
+    """Findings worst first, what ran, scan errors as notes, and a partial run stays partial."""
+    report = scan_report(
+        "http://127.0.0.1:1", STARTED, _results(complete=False), contract="api.yaml"
+    )
+    assert [f.check for f in report.findings] == ["sqli", "bola"]
+    assert Ran(check="cors") in report.ran
+    assert report.notes == ("identities: alice, bob", "scan error: ssrf: ValueError: boom")
+    assert report.complete is False
+    assert report.contract == "api.yaml"
+    assert report.tool == "scan"
+
+
+def test_summary_line_counts_coverage_and_skips_by_reason() -> None:
+    """One line: operations exercised, requests, time, check runs, skips by reason, PARTIAL."""
+    line = summary_line(_results(complete=False))
+    assert line.startswith("scan: 2/3 operations exercised, 40 requests in 1.5 s")
+    assert "2 skipped (1 precondition not met, 1 no second identity with the same role)" in line
+    assert line.endswith("; PARTIAL")
