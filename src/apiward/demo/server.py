@@ -30,8 +30,9 @@ def _bind(port: int) -> socket.socket:
     return sock
 
 
-def _server(app: FastAPI) -> uvicorn.Server:
-    return uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+def _server(app: FastAPI, *, proxy_headers: bool = True) -> uvicorn.Server:
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=proxy_headers)
+    return uvicorn.Server(config)
 
 
 @contextmanager
@@ -42,10 +43,15 @@ def running(*, fixed: bool = False, port: int = 0, data_dir: Path | None = None)
 
 
 @contextmanager
-def serving(app: FastAPI, *, port: int = 0) -> Iterator[str]:
-    """Serve a demo bank app on 127.0.0.1 in a thread; yields its base URL."""
+def serving(app: FastAPI, *, port: int = 0, proxy_headers: bool = True) -> Iterator[str]:
+    """Serve a demo bank app on 127.0.0.1 in a thread; yields its base URL.
+
+    ``proxy_headers=False`` is uvicorn's ``--no-proxy-headers``: by default uvicorn takes
+    the client address from ``X-Forwarded-For`` when the connection comes from 127.0.0.1,
+    which is where every test client is.
+    """
     sock = _bind(port)
-    server = _server(app)
+    server = _server(app, proxy_headers=proxy_headers)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

@@ -68,10 +68,14 @@ def app(
 
 
 def scan_app(
-    web: Starlette, checks: list[AnyCheck], *, identities: tuple[Identity, ...] = IDENTITIES
+    web: Starlette,
+    checks: list[AnyCheck],
+    *,
+    identities: tuple[Identity, ...] = IDENTITIES,
+    proxy_headers: bool = True,
 ) -> Results:
     """Serve ``web`` on a real uvicorn server and scan it with ``checks`` only."""
-    with serving(web) as url:  # type: ignore[arg-type]
+    with serving(web, proxy_headers=proxy_headers) as url:  # type: ignore[arg-type]
         api = load(f"{url}/openapi.json", allow_private=True)
         results = Results()
         registry = Registry[AnyCheck]("check", ((c.id, c) for c in checks))

@@ -59,6 +59,7 @@ from apiward.scan.checks.exposure import ExcessiveData
 from apiward.scan.checks.headers import SecurityHeaders
 from apiward.scan.checks.id_enumeration import IdEnumeration
 from apiward.scan.checks.inventory import DeprecatedOperation, OldVersions
+from apiward.scan.checks.ip_allowlist import IpAllowList
 from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.checks.login import LoginFlaws
 from apiward.scan.checks.mass_assignment import MassAssignment
@@ -82,6 +83,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     Bola(),
     IdEnumeration(),
     Bfla(),
+    IpAllowList(),
     Ssrf(),
     UnsafeConsumption(),
     SqlInjection(),
