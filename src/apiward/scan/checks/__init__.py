@@ -62,6 +62,7 @@ from apiward.scan.checks.inventory import DeprecatedOperation, OldVersions
 from apiward.scan.checks.ip_allowlist import IpAllowList
 from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.checks.login import LoginFlaws
+from apiward.scan.checks.logout import LogoutNotRevoking
 from apiward.scan.checks.mass_assignment import MassAssignment
 from apiward.scan.checks.nosql_injection import NoSqlInjection
 from apiward.scan.checks.path_traversal import PathTraversal
@@ -108,6 +109,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     JwtForgery(),
     MassAssignment(),
     LoginFlaws(),
+    LogoutNotRevoking(),
     TokenInUrl(),
 )
 
