@@ -119,17 +119,21 @@ def test_coverage_lists_skips_by_reason(report: Report) -> None:
     html = _html(report)
     coverage = html[html.index("<h2>Coverage</h2>") :]
     for reason, count in summary.skipped_by_reason(report.skipped):
-        assert f'<tr class="reason"><td>{reason}</td><td class="num">{count}</td>' in coverage
+        assert f'<td colspan="3">{reason}</td><td class="num">{count}</td>' in coverage
     assert "identities: alice, bob, admin" in coverage
 
 
-def test_skips_are_grouped_with_their_details(report: Report) -> None:
-    """Under each reason come its checks, and under each check its distinct details."""
+def test_skips_are_grouped_by_reason_then_detail(report: Report) -> None:
+    """Under each reason come its distinct details, each with its checks and operations."""
     coverage = _html(report)[_html(report).index("<h2>Coverage</h2>") :]
-    reason = coverage.index('<td>excluded by --safe</td><td class="num">1</td>')
-    check = coverage.index('<td><code>bola</code></td><td class="num">1</td>', reason)
-    detail = coverage.index("deleting card 7 would remove alice&#39;s card", check)
-    assert reason < check < detail
+    reason = coverage.index('<td colspan="3">excluded by --safe</td><td class="num">1</td>')
+    detail = coverage.index(
+        "<td>deleting card 7 would remove alice&#39;s card</td><td><code>bola</code></td>"
+        '<td class="num">1</td><td class="num">1</td>',
+        reason,
+    )
+    assert reason < detail
+    assert "<td>(no detail)</td><td><code>bfla</code></td>" in coverage
 
 
 def test_a_long_skip_detail_folds() -> None:

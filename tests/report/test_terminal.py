@@ -10,7 +10,7 @@ from tests.report.samples import XSS, bola_finding, empty_report, full_report
 
 from apiward.core.redact import Redactor
 from apiward.report import Report, Skipped, render_terminal
-from apiward.report.terminal import DETAILS_SHOWN, PARTIAL
+from apiward.report.terminal import CHECKS_NAMED, DETAILS_SHOWN, PARTIAL
 
 
 def _text(report: Report, width: int = 80) -> str:
@@ -72,7 +72,7 @@ def test_empty_report_says_no_findings() -> None:
     assert "0 checks run" in text
 
 
-def _skips(*triples: tuple[str, str, str], reason: str = "precondition not met") -> Report:
+def _skips(*triples: tuple[str, str | None, str], reason: str = "precondition not met") -> Report:
     skipped = tuple(
         Skipped(check=check, operation=operation, reason=reason, detail=detail)
         for check, operation, detail in triples
@@ -80,32 +80,39 @@ def _skips(*triples: tuple[str, str, str], reason: str = "precondition not met")
     return dataclasses.replace(empty_report(), skipped=skipped)
 
 
-def test_skips_are_grouped_by_reason_then_check_with_each_detail() -> None:
-    """A reason's skips list each check with its operations, then each distinct detail."""
+def test_skips_are_grouped_by_reason_then_detail_naming_checks() -> None:
+    """A reason's skips list each distinct detail with its count, checks and operations."""
     report = _skips(
-        *((("resource_limits", f"GET /a{i}", "no size parameter or body")) for i in range(40)),
-        *((("resource_limits", f"POST /b{i}", "two items were refused")) for i in range(8)),
-        *((("mass_assignment", f"POST /c{i}", "no writable property")) for i in range(30)),
+        *((("ssrf", f"GET /a{i}", "no URL-valued input")) for i in range(29)),
+        *((("unsafe_consumption", f"GET /a{i}", "no URL-valued input")) for i in range(29)),
+        *((("resource_limits", f"POST /b{i}", "no size parameter or body")) for i in range(8)),
+        ("cors", None, ""),
     )
-    lines = [" ".join(line.split()) for line in _text(report).splitlines()]
-    start = lines.index("skipped 78 precondition not met")
-    assert lines[start + 1 : start + 5] == [
-        "48 resource_limits",
-        "40 no size parameter or body",
-        "8 two items were refused",
-        "30 mass_assignment: no writable property",
+    lines = [" ".join(line.split()) for line in _text(report, width=200).splitlines()]
+    start = lines.index("skipped 67 precondition not met")
+    assert lines[start + 1 : start + 4] == [
+        "58 no URL-valued input · ssrf, unsafe_consumption · 29 operations",
+        "8 no size parameter or body · resource_limits · 8 operations",
+        "1 cors · 1 operation",
     ]
 
 
 def test_many_skip_details_are_counted_not_listed() -> None:
-    """Past DETAILS_SHOWN distinct details a check's line says how many more there are."""
-    report = _skips(*((("ssrf", f"POST /x{i}", f"field {i} is not a URL")) for i in range(9)))
+    """Past DETAILS_SHOWN distinct details a reason's last line says how many more there are."""
+    count = DETAILS_SHOWN + 3
+    report = _skips(*((("ssrf", f"POST /x{i}", f"field {i} is not a URL")) for i in range(count)))
     text = _text(report)
     assert text.count("is not a URL") == DETAILS_SHOWN
-    assert f"… {9 - DETAILS_SHOWN} more details (--json lists each)" in text
+    assert "… 3 more details (--json lists each)" in text
+
+
+def test_many_checks_are_counted_not_named() -> None:
+    """A detail shared by many checks names the first CHECKS_NAMED and counts the rest."""
+    report = _skips(*((f"check{i}", "GET /x", "no input") for i in range(CHECKS_NAMED + 2)))
+    assert "check0, check1, check2, check3 +2 more · 1 operation" in _text(report, width=200)
 
 
 def test_a_big_scan_s_skips_take_a_few_lines() -> None:
-    """191 skips of 6 checks with 3 details each print in under 40 lines, not one per pair."""
+    """191 skips of 6 checks with 3 details each print in under 20 lines, not one per pair."""
     triples = [(f"check{i % 6}", f"GET /op{i}", f"detail {i % 3}") for i in range(191)]
-    assert len(_text(_skips(*triples)).splitlines()) < 40
+    assert len(_text(_skips(*triples)).splitlines()) < 20

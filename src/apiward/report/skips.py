@@ -1,10 +1,11 @@
-"""Skips grouped for a person: by reason, then check, then the distinct details.
+"""Skips grouped for a person: by reason, then by distinct detail, naming the checks.
 
 One API gave 191 skips, 157 of them ``precondition not met``: a line per check ×
-operation is unreadable, and a count per reason hides what was missing. Grouping by
-reason, then check, with each distinct detail and how many operations it covers, keeps
-the terminal and the HTML page short and still says what to fix (the JSON report lists
-every pair).
+operation is unreadable, and a count per reason hides what was missing. Details repeat
+across checks (``no URL-valued input`` stops both ``ssrf`` and ``unsafe_consumption``; one
+withheld write stops every check that needed it), so grouping by reason, then detail,
+with the checks and operations each covers, says what to fix in a few lines. The JSON
+report lists every pair.
 """
 
 from __future__ import annotations
@@ -21,62 +22,55 @@ WHOLE_TARGET = "(whole target)"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DetailSkips:
-    """One distinct detail of a check's skips, and how many operations it covers."""
+    """The skips of one reason that share a detail (possibly empty)."""
 
     detail: str
+    count: int
+    """Skipped check × operation pairs."""
+    checks: tuple[str, ...]
+    """The checks skipped, most skipped first."""
     operations: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CheckSkips:
-    """A check's skips for one reason: operations skipped, details most frequent first."""
-
-    check: str
-    operations: int
-    details: tuple[DetailSkips, ...]
+    """Distinct operations they were skipped on (the whole target counts as one)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReasonSkips:
-    """Every skip for one reason: how many (check × operation), checks most skipped first."""
+    """Every skip for one reason, and its distinct details, most frequent first."""
 
     reason: str
     count: int
-    checks: tuple[CheckSkips, ...]
+    details: tuple[DetailSkips, ...]
 
 
 def grouped(skipped: Iterable[Skipped]) -> tuple[ReasonSkips, ...]:
-    """Skips by reason (most frequent first), then check, then distinct detail."""
-    tree: defaultdict[str, defaultdict[str, defaultdict[str, set[str]]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(set))
-    )
-    counts: defaultdict[str, int] = defaultdict(int)
+    """Skips by reason (most frequent first), then by detail (most frequent first)."""
+    tree: defaultdict[str, defaultdict[str, list[Skipped]]] = defaultdict(lambda: defaultdict(list))
     for skip in skipped:
-        counts[skip.reason] += 1
-        tree[skip.reason][skip.check][skip.detail].add(skip.operation or WHOLE_TARGET)
-    groups = (
-        ReasonSkips(reason=reason, count=counts[reason], checks=_checks(by_check))
-        for reason, by_check in tree.items()
-    )
+        tree[skip.reason][skip.detail].append(skip)
+    groups = [
+        ReasonSkips(
+            reason=reason,
+            count=sum(len(skips) for skips in by_detail.values()),
+            details=_details(by_detail),
+        )
+        for reason, by_detail in tree.items()
+    ]
     return tuple(sorted(groups, key=lambda g: (-g.count, g.reason)))
 
 
-def _checks(by_check: dict[str, defaultdict[str, set[str]]]) -> tuple[CheckSkips, ...]:
-    checks = [
-        CheckSkips(
-            check=check,
-            operations=len(set().union(*by_detail.values())),
-            details=_details(by_detail),
-        )
-        for check, by_detail in by_check.items()
-    ]
-    return tuple(sorted(checks, key=lambda c: (-c.operations, c.check)))
+def _details(by_detail: dict[str, list[Skipped]]) -> tuple[DetailSkips, ...]:
+    details = [_detail(detail, skips) for detail, skips in by_detail.items()]
+    # An empty detail says least, so it goes last whatever its count.
+    return tuple(sorted(details, key=lambda d: (not d.detail, -d.count, d.detail)))
 
 
-def _details(by_detail: dict[str, set[str]]) -> tuple[DetailSkips, ...]:
-    details = [
-        DetailSkips(detail=detail, operations=len(operations))
-        for detail, operations in by_detail.items()
-        if detail
-    ]
-    return tuple(sorted(details, key=lambda d: (-d.operations, d.detail)))
+def _detail(detail: str, skips: list[Skipped]) -> DetailSkips:
+    per_check: defaultdict[str, int] = defaultdict(int)
+    for skip in skips:
+        per_check[skip.check] += 1
+    return DetailSkips(
+        detail=detail,
+        count=len(skips),
+        checks=tuple(sorted(per_check, key=lambda check: (-per_check[check], check))),
+        operations=len({skip.operation or WHOLE_TARGET for skip in skips}),
+    )

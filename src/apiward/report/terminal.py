@@ -22,7 +22,7 @@ from apiward.core.redact import Redactor
 from apiward.report import clip, summary
 from apiward.report.model import Report
 from apiward.report.redacted import prepare
-from apiward.report.skips import CheckSkips, ReasonSkips, grouped
+from apiward.report.skips import DetailSkips, ReasonSkips, grouped
 
 STYLES = {
     Severity.CRITICAL: "bold white on red",
@@ -32,8 +32,10 @@ STYLES = {
     Severity.INFO: "dim",
 }
 PARTIAL = "partial report: the run was cut short"
-DETAILS_SHOWN = 5
-"""Distinct skip details listed per check and reason; the rest are counted."""
+DETAILS_SHOWN = 12
+"""Distinct skip details listed per reason; the rest are counted."""
+CHECKS_NAMED = 4
+"""Checks named beside a skip detail; the rest are counted."""
 
 
 def render(report: Report, redactor: Redactor) -> Group:
@@ -112,7 +114,7 @@ def coverage(report: Report) -> RenderableType:
         )
     ]
     if report.skipped:
-        lines.append(Text("  skips by reason, then check and detail (operations each):", "dim"))
+        lines.append(Text("  skips by reason, then detail · checks · operations:", "dim"))
     for group in grouped(report.skipped):
         lines += _skip_group(group)
     if report.stats:
@@ -127,36 +129,28 @@ def coverage(report: Report) -> RenderableType:
 
 
 def _skip_group(group: ReasonSkips) -> list[RenderableType]:
-    """A reason's count, then each check's with its details beneath it."""
-    lines: list[RenderableType] = [Text(f"  skipped {group.count:>4}  {group.reason}")]
-    for check in group.checks:
-        lines.append(_counted(check.operations, _check_label(check), indent=16))
-        if not _one_detail(check):
-            lines += [
-                _counted(d.operations, clip.cut(d.detail, clip.LINE), indent=22)
-                for d in check.details[:DETAILS_SHOWN]
-            ]
-        if len(check.details) > DETAILS_SHOWN:
-            more = len(check.details) - DETAILS_SHOWN
-            lines.append(_counted(None, f"… {more} more details (--json lists each)", indent=22))
+    """A reason's count, then each distinct detail with its checks and operations."""
+    lines = [_counted(None, group.reason, indent=2, lead=f"skipped {group.count:>4}")]
+    lines += [_counted(d.count, _detail(d), indent=16) for d in group.details[:DETAILS_SHOWN]]
+    if len(group.details) > DETAILS_SHOWN:
+        more = len(group.details) - DETAILS_SHOWN
+        lines.append(_counted(None, f"… {more} more details (--json lists each)", indent=16))
     return lines
 
 
-def _one_detail(check: CheckSkips) -> bool:
-    # One detail covering every operation fits on the check's own line.
-    return len(check.details) == 1 and check.details[0].operations == check.operations
+def _detail(skips: DetailSkips) -> str:
+    checks = ", ".join(skips.checks[:CHECKS_NAMED])
+    if len(skips.checks) > CHECKS_NAMED:
+        checks += f" +{len(skips.checks) - CHECKS_NAMED} more"
+    operations = f"{skips.operations} operation{'' if skips.operations == 1 else 's'}"
+    parts = [clip.cut(skips.detail, clip.LINE)] if skips.detail else []
+    return " · ".join([*parts, checks, operations])
 
 
-def _check_label(check: CheckSkips) -> str:
-    if _one_detail(check):
-        return f"{check.check}: {clip.cut(check.details[0].detail, clip.LINE)}"
-    return check.check
-
-
-def _counted(count: int | None, text: str, *, indent: int) -> RenderableType:
-    """A right-aligned count and a text that wraps under itself, not under the count."""
+def _counted(count: int | None, text: str, *, indent: int, lead: str = "") -> RenderableType:
+    """A right-aligned count (or lead) and a text that wraps under itself, not under it."""
     grid = Table.grid(padding=(0, 2, 0, 0))
-    grid.add_column(justify="right", width=4)
+    grid.add_column(justify="right", width=len(lead) or 4)
     grid.add_column(overflow="fold")
-    grid.add_row("" if count is None else str(count), Text(text))
+    grid.add_row(lead or ("" if count is None else str(count)), Text(text))
     return Padding(grid, (0, 0, 0, indent), expand=False)
