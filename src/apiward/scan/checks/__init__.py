@@ -64,6 +64,7 @@ from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.checks.login import LoginFlaws
 from apiward.scan.checks.logout import LogoutNotRevoking
 from apiward.scan.checks.mass_assignment import MassAssignment
+from apiward.scan.checks.negative_amount import NegativeAmount
 from apiward.scan.checks.nosql_injection import NoSqlInjection
 from apiward.scan.checks.path_traversal import PathTraversal
 from apiward.scan.checks.plain_http import PlainHttp
@@ -95,6 +96,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     ResourceLimits(),
     RateLimit(),
     BusinessFlows(),
+    NegativeAmount(),
     ExcessiveData(),
     Cors(),
     SecurityHeaders(),

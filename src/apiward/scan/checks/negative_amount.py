@@ -1,0 +1,165 @@
+"""``negative_amount`` (API6): a money-moving write that accepts a negative amount.
+
+For each write (POST/PUT/PATCH) whose body has a numeric field named like money or a
+quantity (``amount``, ``price``, ``quantity``, ``total``, ``points``...), an identity's
+legitimate request — its own objects only (``scan.withhold``) — is the control and must
+succeed. The probe is the same request with that field set to the *negative* of the
+control's value. It is a finding when the probe succeeds like the control (a 2xx with no
+failure word the control lacks); confirmed when the answer, or the object its
+``Location`` names, shows the negative value.
+
+Why the negative of the control: the legitimate request already moved ``+a``; a probe
+of ``-a`` that the API accepts moves it back, so a vulnerable API ends where it started
+and a fixed one refuses. Not under ``--safe``: both requests touch the identity's own
+balances. High for money, medium for other quantities; CWE-1284 (the quantity is not
+validated).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.context import Context
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+from apiward.scan.transport import Reply
+from apiward.scan.withhold import Withheld
+from apiward.spec import Operation
+
+MONEY = re.compile(
+    r"amount|price|total|sum|cost|fee|balance|deposit|withdraw|payment|credit|debit|value",
+    re.IGNORECASE,
+)
+QUANTITY = re.compile(r"quantity|qty|count|units|points|tokens|seats", re.IGNORECASE)
+FAILURE = re.compile(r"error|invalid|fail|denied|not allowed|must be|negative", re.IGNORECASE)
+_WRITES = {"POST", "PUT", "PATCH"}
+
+
+class NegativeAmount:
+    """A negative amount or quantity accepted by a write that moves value."""
+
+    id = "negative_amount"
+    title = "Negative amount accepted"
+    owasp = "API6:2023"
+    cwe = "CWE-1284"
+    safe = False  # moves the identity's own money back and forth
+    remediation = (
+        "Validate every amount and quantity on the server: positive, within a maximum, "
+        "with the currency's precision (minimum/exclusiveMinimum in the schema, enforced), "
+        "and check the sender's balance against the absolute value."
+    )
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Send the identity's legitimate write, then the same with the amount negated."""
+        fields = _fields(ctx, operation)
+        if operation.method not in _WRITES or not fields:
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no numeric amount in the body")
+            return
+        if not ctx.identities:
+            yield Skip(reason=SkipReason.NO_IDENTITIES)
+            return
+        for identity in ctx.identities:
+            try:
+                control = await ctx.legit(operation, identity)
+                request = ctx.legit_request(operation, identity)
+            except Withheld as withheld:
+                yield Skip(reason=SkipReason.WITHHELD, detail=str(withheld))
+                continue
+            if not control.ok:
+                continue
+            for name in fields:
+                outcome = await self._probe(ctx, operation, identity, request, control, name)
+                if outcome is not None:
+                    yield outcome
+                    return
+            return
+        yield Skip(reason=SkipReason.NO_ACCESS, detail="no identity's legitimate write succeeded")
+
+    async def _probe(
+        self,
+        ctx: Context,
+        op: Operation,
+        identity: Identity,
+        request: Request,
+        control: Reply,
+        name: str,
+    ) -> Outcome | None:
+        value = request.value(Where.BODY, name)
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return None
+        negative = -value if value else -1
+        probe = request.with_param(Where.BODY, name, negative)
+        reply = await ctx.send(probe, as_=identity, note=f"{name}={negative}")
+        if not reply.ok or _failed(reply, control):
+            return None
+        shown = await _shown(ctx, identity, reply, negative)
+        evidence = [control, reply, *([shown] if shown is not None else [])]
+        money = bool(MONEY.search(name))
+        return ctx.finding(
+            self,
+            op,
+            title=f"{op.key} accepts a negative {name}",
+            severity=Severity.HIGH if money else Severity.MEDIUM,
+            confidence=Confidence.CONFIRMED if shown is not None else Confidence.FIRM,
+            detail=(
+                f"{identity.name}'s legitimate request with {name}={value!r} succeeded "
+                f"({control.status}); the same with {name}={negative!r} succeeded too "
+                f"({reply.status})"
+                + (", and the stored object shows it." if shown is not None else ".")
+                + " Sending a negative amount reverses the direction of the operation."
+            ),
+            evidence=evidence,
+            key=f"body:{name}",
+        )
+
+
+def _fields(ctx: Context, operation: Operation) -> list[str]:
+    """Numeric top-level body fields named like money first, then like quantities."""
+    schema, _ = ctx.synthesizer.body_schema(operation)
+    properties: dict[str, Any] = dict((schema or {}).get("properties", {}))
+    numeric = [
+        name
+        for name, sub in properties.items()
+        if ctx.api.deref(sub).get("type") in {"number", "integer"}
+    ]
+    money = [n for n in numeric if MONEY.search(n)]
+    return money + [n for n in numeric if QUANTITY.search(n) and n not in money]
+
+
+def _failed(reply: Reply, control: Reply) -> bool:
+    """A 2xx that says it failed where the control did not (``{"status": "fail"}``)."""
+    return bool(FAILURE.search(reply.text[:2000])) and not FAILURE.search(control.text[:2000])
+
+
+async def _shown(ctx: Context, identity: Identity, reply: Reply, negative: float) -> Reply | None:
+    """The answer itself, or the object at its ``Location``, when it carries the value."""
+    if _carries(reply.data, negative):
+        return reply
+    path = urlsplit(reply.header("location") or "").path
+    if not path.startswith("/"):
+        return None
+    read = await ctx.send(
+        Request(method="GET", path=path, operation=""), as_=identity, note="read back"
+    )
+    return read if read.ok and _carries(read.data, negative) else None
+
+
+def _carries(data: Any, negative: float) -> bool:
+    """The negative value anywhere in a JSON answer, as a number or a decimal string."""
+    if isinstance(data, dict):
+        return any(_carries(v, negative) for v in data.values())
+    if isinstance(data, list):
+        return any(_carries(v, negative) for v in data[:50])
+    if isinstance(data, int | float) and not isinstance(data, bool):
+        return float(data) == float(negative)
+    if isinstance(data, str):
+        try:
+            return float(data) == float(negative)
+        except ValueError:
+            return False
+    return False
