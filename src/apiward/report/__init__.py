@@ -22,6 +22,11 @@ Formats (``FORMATS.names()``): ``json`` (schema in docs/report-json.md), ``sarif
 and sorts through :func:`apiward.report.redacted.prepare` first and reads no clock, so
 the same report always renders to the same text. A new format is one module with a
 ``render`` function and one line in ``FORMATS`` below.
+
+A scan's results become a report through ``apiward.report.scan_results.scan_report``
+(not imported here: it loads the scanner). What people read (terminal, HTML, JUnit) cuts
+long bodies, headers, reproductions and details to the limits in ``apiward.report.clip``;
+skips are grouped by reason and detail in ``apiward.report.skips``.
 """
 
 from __future__ import annotations
