@@ -43,6 +43,12 @@ def _shop(*, sloppy: bool) -> Any:
     async def env(_: Request) -> Response:
         return JSONResponse({"DB_PASSWORD": "hunter2-prod", "SIGNING_SECRET": "k8Rt2LpX9qWz4NvB7m"})
 
+    async def docs(_: Request) -> Response:  # a fuller document than the one given to the scan
+        paths = {**PATHS, "/shop/v3/admin/refunds": {"post": {"responses": {"200": {}}}}}
+        return JSONResponse(
+            {"openapi": "3.1.0", "info": {"title": "t", "version": "3"}, "paths": paths}
+        )
+
     async def shell(_: Request) -> Response:  # a single-page app answers every path with 200
         return HTMLResponse("<html><body><div id=app></div></body></html>")
 
@@ -52,6 +58,7 @@ def _shop(*, sloppy: bool) -> Any:
             Route("/shop/v1/orders", old),
             Route("/shop/v3/private/orders/dump", dump),
             Route("/shop/v3/actuator/env", env),
+            Route("/shop/v3/api-docs", docs),
         ]
     return app(PATHS, routes, catch_all=shell)
 
@@ -98,11 +105,23 @@ def test_catch_all_pages_are_not_endpoints(sloppy: dict[str, Finding]) -> None:
         "GET /shop/v1/orders",
         "GET /shop/v3/private/orders/dump",
         "GET /shop/v3/actuator/env",
-        "GET /openapi.json",
+        "GET /shop/v3/api-docs",
     }
 
 
-def test_tidy_shop_has_nothing_above_info() -> None:
-    """Deprecated v2 answering 410, no old or hidden paths: only the contract itself (info)."""
+def test_the_contract_served_is_not_a_shadow_endpoint(sloppy: dict[str, Finding]) -> None:
+    """/openapi.json serves the very contract scanned: nothing undocumented, no finding."""
+    assert "GET /openapi.json" not in sloppy
+
+
+def test_a_served_document_naming_more_operations_is_reported(sloppy: dict[str, Finding]) -> None:
+    """A document listing operations the contract lacks names them: medium."""
+    finding = sloppy["GET /shop/v3/api-docs"]
+    assert finding.severity is Severity.MEDIUM
+    assert "POST /shop/v3/admin/refunds" in finding.detail
+
+
+def test_tidy_shop_has_nothing() -> None:
+    """Deprecated v2 answering 410, no old or hidden paths, its own contract served: nothing."""
     results = scan_app(_shop(sloppy=False), CHECKS)
-    assert [f.operation for f in results.findings if f.severity > Severity.INFO] == []
+    assert [f.operation for f in results.findings] == []

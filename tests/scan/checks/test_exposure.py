@@ -116,3 +116,30 @@ def test_contract_exact_api_is_clean() -> None:
 def test_secret_kinds(name: str, value: str, declared: bool, kind: str | None) -> None:
     """Secrets by shape and name; declared credentials, masked cards and plain ids are not."""
     assert secret_kind(name, value, declared=declared) == kind
+
+
+def test_a_value_the_contract_gives_as_an_example_is_not_a_secret() -> None:
+    """A profile answering the contract's own example API key leaks nothing; another key does."""
+    example = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+    schemas = {
+        **SCHEMAS,
+        "Base": {
+            "type": "object",
+            "properties": {"login": {"type": "string", "example": "alice"}},
+            "example": {"login": "alice", "api_key": example},
+        },
+    }
+
+    def bank(key: str) -> Any:
+        async def profile(request: Request) -> Response:
+            who = caller(request)
+            if who is None:
+                return JSONResponse({"detail": "no"}, status_code=401)
+            return JSONResponse({"login": who, "contact": {"mail": "x"}, "api_key": key})
+
+        return app(PATHS, [Route("/v3/profile", profile)], schemas=schemas)
+
+    documented = scan_app(bank(example), [ExcessiveData()])
+    leaked = scan_app(bank("sk_live_9Jd83kLmQ2xPz7Rt5Vb1nW4y"), [ExcessiveData()])
+    assert [f.key for f in documented.findings if f.severity >= Severity.HIGH] == []
+    assert [f.key for f in leaked.findings if f.severity >= Severity.HIGH] == ["api_key"]

@@ -124,10 +124,10 @@ async def fingerprint(ctx: Context, bases: Iterable[str]) -> NotFound:
     return NotFound(replies=replies)
 
 
-def judge(reply: Reply) -> tuple[Severity, str]:
-    """How bad it is that ``reply`` is served: by what it holds."""
+def judge(reply: Reply, public: frozenset[str] = frozenset()) -> tuple[Severity, str]:
+    """How bad it is that ``reply`` is served: by what it holds (``public``: contract examples)."""
     data = structured(reply)
-    found = sorted({kind for _, kind in secrets_in(data)}) if data is not None else []
+    found = sorted({kind for _, kind in secrets_in(data, public=public)}) if data else []
     if found:
         return Severity.HIGH, "secrets (" + ", ".join(found) + ")"
     if data is not None and _config(data):

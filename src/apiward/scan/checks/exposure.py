@@ -25,7 +25,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks.secrets import is_personal, secret_kind
+from apiward.scan.checks.secrets import contract_values, is_personal, secret_kind
 from apiward.scan.context import Context
 from apiward.scan.transport import Reply
 from apiward.spec import Api, Operation, Schema
@@ -116,8 +116,11 @@ def exposed(api: Api, operation: Operation, reply: Reply, identity: str) -> Iter
     if data is None:
         return
     schema = response_schema(operation, reply.status)
+    public = contract_values(api)
     for path, name, value, declared in walk(api, data, schema):
         kind = secret_kind(name, value, declared=declared)
+        if kind is not None and str(value).strip() in public:
+            continue  # the contract's own example: documented to everyone
         if kind is not None:
             yield Exposed(
                 path=path,

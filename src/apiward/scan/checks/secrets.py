@@ -7,7 +7,9 @@ in a field named like a password or hash), plaintext passwords, full card number
 SSNs, private keys. *Credentials* — tokens, API keys, signing secrets — are secrets too,
 but an API may hand them out on purpose (a login answer, a new API key), so they count
 only where the contract does not declare them (``declared=False``). Field names alone
-never make a secret of an empty or low-entropy value.
+never make a secret of an empty or low-entropy value, and a value the contract itself
+gives as an ``example``, ``default``, ``enum`` or ``const`` (:func:`contract_values`) is
+public by definition: an API answering its own documented example token leaks nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from apiward.core.sensitive import DataClass, classify_value, entropy
+from apiward.spec import Api
 
 _HASHES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bcrypt hash", re.compile(r"^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$")),
@@ -101,15 +104,65 @@ def is_personal(name: str) -> bool:
     return _PERSONAL_NAME.search(name) is not None
 
 
-def secrets_in(data: Any, *, path: str = "") -> Iterator[tuple[str, str]]:
-    """Every ``(path, kind)`` of a secret anywhere in ``data`` (nothing declared)."""
+def secrets_in(
+    data: Any, *, path: str = "", public: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, str]]:
+    """Every ``(path, kind)`` of a secret anywhere in ``data`` (nothing declared).
+
+    Values in ``public`` (the contract's own examples: :func:`contract_values`) are not secrets.
+    """
     if isinstance(data, dict):
         for key, value in data.items():
             where = f"{path}.{key}" if path else str(key)
             kind = secret_kind(str(key), value, declared=False)
-            if kind is not None:
+            if kind is not None and str(value).strip() not in public:
                 yield where, kind
-            yield from secrets_in(value, path=where)
+            yield from secrets_in(value, path=where, public=public)
     elif isinstance(data, list):
         for item in data:
-            yield from secrets_in(item, path=f"{path}[]")
+            yield from secrets_in(item, path=f"{path}[]", public=public)
+
+
+_GIVEN = ("example", "examples", "default", "enum", "const", "x-example")
+
+
+_KNOWN: dict[int, tuple[Api, frozenset[str]]] = {}
+"""By ``id``: the model is frozen but not hashable; keeping the Api keeps its id unique."""
+
+
+def contract_values(api: Api) -> frozenset[str]:
+    """Every string the contract gives as an example, default, enum or const value."""
+    known = _KNOWN.get(id(api))
+    if known is None or known[0] is not api:
+        if len(_KNOWN) >= 8:
+            _KNOWN.clear()
+        known = _KNOWN[id(api)] = (api, _collect(api))
+    return known[1]
+
+
+def _collect(api: Api) -> frozenset[str]:
+    found: set[str] = set()
+    schemas: list[Any] = list(api.schemas.values())
+    for op in api.operations:
+        schemas += [p.schema for p in op.parameters]
+        if op.request_body is not None:
+            schemas += list(op.request_body.content.values())
+        for response in op.responses.values():
+            schemas += [*response.content.values(), *response.headers.values()]
+    for schema in schemas:
+        _given(schema, found, given=False, depth=0)
+    return frozenset(found)
+
+
+def _given(node: Any, found: set[str], *, given: bool, depth: int) -> None:
+    """Collect the scalars under ``example``-like keys of a schema tree (bounded depth)."""
+    if depth > 40:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _given(value, found, given=given or key in _GIVEN, depth=depth + 1)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            _given(item, found, given=given, depth=depth + 1)
+    elif given and isinstance(node, str | int) and not isinstance(node, bool):
+        found.add(str(node).strip())

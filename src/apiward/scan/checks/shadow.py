@@ -11,11 +11,17 @@ API's answer to random paths), with the severity their content earns.
 * ``debug_endpoints``: debug, configuration and framework-introspection paths
   (``debug/config``, ``actuator/env``, ``.env``...) under every prefix: a debug feature
   left on in production is a misconfiguration first. At most ``MAX_DEBUG`` requests.
+
+API documentation (an OpenAPI or Swagger document, a Swagger UI or ReDoc page) is the
+contract made public, not a forgotten endpoint: it is reported only when a served
+document lists operations the contract does not, and then those operations are named.
+Values the contract gives as examples are not secrets wherever they reappear.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 
 from apiward.core.findings import Confidence, Severity
@@ -30,6 +36,7 @@ from apiward.scan.checks.discovery import (
     segments,
     unique,
 )
+from apiward.scan.checks.secrets import contract_values
 from apiward.scan.context import Context
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
@@ -72,11 +79,31 @@ class _Discovery:
         paths = unique(self.candidates(ctx.api), ctx.api, self.limit)
         replies = await asyncio.gather(*(_get(ctx, path) for path in paths))
         for path, reply in zip(paths, replies, strict=True):
-            if _alive(missing, reply):
+            if not _alive(missing, reply):
+                continue
+            if not is_documentation(reply):
                 yield self._finding(ctx, path, reply, missing)
+            elif extra := undocumented(ctx.api, reply):
+                yield self._revealing(ctx, path, reply, extra)
+
+    def _revealing(self, ctx: Context, path: str, reply: Reply, extra: list[str]) -> Outcome:
+        shown = ", ".join(extra[:10]) + (f" and {len(extra) - 10} more" if len(extra) > 10 else "")
+        return ctx.finding(
+            self,
+            f"GET {path}",
+            title=f"GET {path} serves API documentation naming {len(extra)} undocumented operations",
+            severity=Severity.MEDIUM,
+            confidence=Confidence.CONFIRMED,
+            detail=(
+                f"GET {path} answers anonymously with an API document that lists operations "
+                f"the contract given to the scan does not: {shown}."
+            ),
+            evidence=[reply],
+            key=path,
+        )
 
     def _finding(self, ctx: Context, path: str, reply: Reply, missing: NotFound) -> Outcome:
-        severity, what = judge(reply)
+        severity, what = judge(reply, contract_values(ctx.api))
         return ctx.finding(
             self,
             f"GET {path}",
@@ -157,3 +184,37 @@ async def _get(ctx: Context, path: str) -> Reply:
 
 def _alive(missing: NotFound, reply: Reply) -> bool:
     return missing.alive(reply)
+
+
+_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+_DOC_PAGE = re.compile(r"<title>[^<]*(swagger|redoc|api doc|openapi)", re.IGNORECASE)
+
+
+def is_documentation(reply: Reply) -> bool:
+    """An OpenAPI/Swagger document, or a Swagger UI / ReDoc page."""
+    data = reply.data
+    if isinstance(data, dict) and ("openapi" in data or "swagger" in data):
+        return True
+    return bool(_DOC_PAGE.search(reply.text[:5000]))
+
+
+def undocumented(api: Api, reply: Reply) -> list[str]:
+    """``METHOD /path`` of a served document's operations that the contract lacks."""
+    data = reply.data
+    paths = data.get("paths") if isinstance(data, dict) else None
+    if not isinstance(paths, dict):
+        return []  # a documentation page: it shows the contract, nothing more
+    known = {(op.method, _shape(op.path)) for op in api.operations}
+    extra = [
+        f"{method.upper()} {path}"
+        for path, item in paths.items()
+        if isinstance(item, dict)
+        for method in item
+        if method in _METHODS and (method.upper(), _shape(str(path))) not in known
+    ]
+    return sorted(extra)
+
+
+def _shape(path: str) -> str:
+    """A path template with its parameter names erased: ``/a/{x}`` and ``/a/{id}`` agree."""
+    return re.sub(r"\{[^}]*\}", "{}", path.rstrip("/") or "/")
