@@ -53,11 +53,42 @@ def test_static_headers_cookies_and_environment(
             4,
             "METHOD /path",
         ),
-        ("identities:\n  - name: a\n    login:\n      operation: POST /x\n", 4, "exactly one"),
+        (
+            "identities:\n  - name: a\n    login:\n      operation: POST /x\n",
+            4,
+            "needs credentials",
+        ),
+        (
+            "identities:\n  - name: a\n    login:\n      operation: POST /x\n"
+            "      json: {u: a}\n      form: {u: a}\n",
+            4,
+            "not both",
+        ),
         ("identities:\n  - name: a\n  - name: a\n", 3, "defined twice"),
         ("identities:\n  - name: a\n    headers: {K: '${APIWARD_UNSET_VAR}'}\n", 3, "not set"),
+        ("identities:\n  - name: a\n    rank: high\n", 3, "rank must be an integer"),
+        ("identities:\n  - name: a\n    basic: {username: a}\n", 3, "'username' and 'password'"),
+        (
+            "identities:\n  - name: a\n    login:\n      operation: POST /x\n"
+            "      query: {u: a}\n      cookie: x\n",
+            6,
+            "unknown key 'cookie' in login",
+        ),
     ],
-    ids=["yaml", "no-list", "no-name", "unknown-key", "bad-operation", "no-body", "twice", "env"],
+    ids=[
+        "yaml",
+        "no-list",
+        "no-name",
+        "unknown-key",
+        "bad-operation",
+        "no-credentials",
+        "json-and-form",
+        "twice",
+        "env",
+        "rank",
+        "basic",
+        "unknown-login-key",
+    ],
 )
 def test_mistakes_name_file_and_line(tmp_path: Path, text: str, line: int, message: str) -> None:
     """Each mistake is one ConfigError with the file, the line and what is wrong."""
@@ -103,3 +134,36 @@ def test_bad_values_name_file_and_line(
     with pytest.raises(ConfigError, match=message) as caught:
         read_identities_file(path)
     assert (caught.value.source, caught.value.line) == (str(path), line)
+
+
+def test_every_login_shape_loads(tmp_path: Path) -> None:
+    """Query, basic (static or sent to a login), cookie-only logins and rank all load."""
+    path = tmp_path / "ids.yaml"
+    path.write_text(
+        "identities:\n"
+        "  - name: q\n    rank: 2\n"
+        "    login: {operation: GET /login, query: {user: q, pass: q-secret-1}}\n"
+        "  - name: b\n    basic: {username: b, password: b-secret-1}\n"
+        "  - name: bt\n    login:\n      operation: POST /token\n"
+        "      basic: {username: bt, password: bt-secret-1}\n      token: data.token\n"
+        "  - name: c\n    login: {operation: POST /session, form: {user: c, pw: c-secret-1}}\n"
+    )
+    q, b, bt, c = load_identities(path)
+    assert q.rank == 2
+    assert b.rank is None
+    assert q.login is not None
+    assert dict(q.login.query) == {"user": "q", "pass": "q-secret-1"}
+    assert q.login.body == {}
+    assert b.basic is not None
+    assert b.login is None
+    assert not b.anonymous
+    assert b.basic.header() == "Basic Yjpi" + "LXNlY3JldC0x"
+    assert bt.login is not None
+    assert bt.login.basic is not None
+    assert bt.login.token == "data.token"
+    assert c.login is not None
+    assert c.login.token is None, "no token: the defaults apply at login"
+    assert "q-secret-1" in q.secrets()
+    assert "q" not in q.secrets()
+    assert {"b-secret-1", "Yjpi" + "LXNlY3JldC0x"} <= set(b.secrets())
+    assert "bt-secret-1" in bt.secrets()

@@ -5,27 +5,43 @@
     identities:
       - name: alice                 # a label used in findings
         role: customer              # identities with the same role are peers (BOLA)
-        login:                      # get a token from a login operation...
+        rank: 1                     # optional: higher = more privileged (BFLA's order)
+        login:                      # log in with an operation of the API...
           operation: POST /api/v2/auth/login
-          json: {username: alice, password: "${ALICE_PASSWORD}"}   # or form: {...}
+          json: {username: alice, password: "${ALICE_PASSWORD}"}
           token: access_token       # dotted path to the token in the JSON answer
-          header: Authorization     # where the token goes afterwards (default)
-          prefix: "Bearer "         # what goes before it (default)
+          header: Authorization     # where the token goes afterwards
+          prefix: "Bearer "         # what goes before it
+      - name: bob
+        login:
+          operation: POST /login
+          form: {user: bob, pass: "${BOB_PASSWORD}"}  # a form body, or...
+          # query: {user: bob, pass: ...}            # ...credentials in the query string,
+          # basic: {username: bob, password: ...}    # ...or HTTP basic, sent to the login
       - name: ci-bot
         role: service
-        headers: {X-API-Key: "${CI_KEY}"}  # ...or fixed headers / cookies
+        headers: {X-API-Key: "${CI_KEY}"}  # ...or fixed headers / cookies / HTTP basic
         cookies: {session: abc123}
-      - name: anonymous             # no login, headers or cookies: sends no credentials
+      - name: carol
+        basic: {username: carol, password: "${CAROL_PASSWORD}"}  # Authorization: Basic
+      - name: anonymous             # no credentials at all: sends none
     values:                         # optional: test data by parameter or property name
       code: WELCOME50               # (``--value NAME=VALUE`` on the command line wins)
 
-``${VAR}`` is read from the environment (quote it inside ``{...}``: YAML's braces).
-Every mistake is a ConfigError naming the file
-and the line. Identities without any credentials are anonymous and are not peers.
+A login sends at least one of ``json``, ``form``, ``query``, ``basic`` (``json`` and
+``form`` exclude each other). Defaults: ``header: Authorization``, ``prefix: "Bearer "``,
+and without ``token:`` the token is read at ``access_token`` when the answer has one,
+else the session cookie the login answer set is the credential (cookie sessions).
+With ``token:`` given, the token must be there. Cookies any answer sets for an identity
+stay that identity's (``scan.sessions``). ``${VAR}`` is read from the environment
+(quote it inside ``{...}``: YAML's braces).
+Every mistake is a ConfigError naming the file and the line. Identities without any
+credentials are anonymous and are not peers.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections.abc import Mapping
@@ -37,24 +53,60 @@ import yaml
 
 from apiward.core.errors import ConfigError
 
+_NAMES = frozenset({"username", "user", "login", "email", "name"})
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _OPERATION = re.compile(r"^(GET|POST|PUT|PATCH|DELETE)\s+(/\S*)$", re.IGNORECASE)
-_IDENTITY_KEYS = {"name", "role", "login", "headers", "cookies"}
+_IDENTITY_KEYS = {"name", "role", "rank", "login", "headers", "cookies", "basic"}
 _FILE_KEYS = {"identities", "values"}
-_LOGIN_KEYS = {"operation", "json", "form", "token", "header", "prefix"}
+_LOGIN_KEYS = {"operation", "json", "form", "query", "basic", "token", "header", "prefix"}
+_BASIC_KEYS = {"username", "password"}
+DEFAULT_TOKEN = "access_token"  # noqa: S105 — a JSON path, not a secret
+"""Where the token is read when a login does not say (``token:``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Basic:
+    """HTTP basic credentials."""
+
+    username: str
+    password: str
+
+    def header(self) -> str:
+        """The ``Authorization`` value that carries them."""
+        pair = f"{self.username}:{self.password}".encode()
+        return "Basic " + base64.b64encode(pair).decode()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Login:
-    """How to get a token: send ``body`` to ``method path`` and read ``token`` from the answer."""
+    """How to log in: send ``body`` / ``query`` / ``basic`` to ``method path``.
+
+    ``token`` is the dotted path of the token in the answer; None reads ``access_token``
+    when the answer has it, else the session cookie the answer set is the credential.
+    """
 
     method: str
     path: str
-    body: Mapping[str, Any]
+    body: Mapping[str, Any] = field(default_factory=dict)
     form: bool = False
-    token: str = "access_token"  # noqa: S105 — a JSON path, not a secret
+    query: Mapping[str, str] = field(default_factory=dict)
+    basic: Basic | None = None
+    token: str | None = None
     header: str = "Authorization"
     prefix: str = "Bearer "
+
+    @property
+    def operation(self) -> str:
+        """``METHOD /path``, as operations of the contract are named."""
+        return f"{self.method} {self.path}"
+
+    def secrets(self) -> tuple[str, ...]:
+        """The credential values it sends (every field but a username)."""
+        fields = {**self.body, **self.query}
+        values = [str(v) for k, v in fields.items() if k.lower() not in _NAMES]
+        if self.basic is not None:
+            values += [self.basic.password, self.basic.header().split(" ", 1)[1]]
+        return tuple(values)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,22 +115,28 @@ class Identity:
 
     name: str
     role: str = ""
+    rank: int | None = None
+    """Higher is more privileged; orders roles for BFLA when given."""
     login: Login | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     cookies: Mapping[str, str] = field(default_factory=dict)
+    basic: Basic | None = None
+    """Sent as a fixed ``Authorization: Basic`` header (no login operation)."""
     source: str = ""
     line: int | None = None
 
     @property
     def anonymous(self) -> bool:
         """True when it carries no credentials at all."""
-        return self.login is None and not self.headers and not self.cookies
+        return self.login is None and self.basic is None and not self.headers and not self.cookies
 
     def secrets(self) -> tuple[str, ...]:
         """Every credential value in its definition (for the Redactor)."""
         values = [*self.headers.values(), *self.cookies.values()]
         if self.login is not None:
-            values += [str(v) for k, v in self.login.body.items() if k.lower() != "username"]
+            values += self.login.secrets()
+        if self.basic is not None:
+            values += [self.basic.password, self.basic.header().split(" ", 1)[1]]
         return tuple(v for v in values if v)
 
 
@@ -203,12 +261,26 @@ class _Reader:
         return Identity(
             name=name,
             role=self.scalar(fields["role"], "role") if "role" in fields else "",
+            rank=self.rank(fields["rank"]) if "rank" in fields else None,
             login=self.login(fields["login"], name) if "login" in fields else None,
             headers=self.strings(fields["headers"], "headers") if "headers" in fields else {},
             cookies=self.strings(fields["cookies"], "cookies") if "cookies" in fields else {},
+            basic=self.basic(fields["basic"], "basic") if "basic" in fields else None,
             source=self.source,
             line=node.start_mark.line + 1,
         )
+
+    def rank(self, node: yaml.Node) -> int:
+        value = self.value(node)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.fail(node, "rank must be an integer (higher = more privileged)")
+        return value
+
+    def basic(self, node: yaml.Node, what: str) -> Basic:
+        fields = self.strings(node, what)
+        if set(fields) != _BASIC_KEYS:
+            raise self.fail(node, f"{what} needs exactly 'username' and 'password'")
+        return Basic(username=fields["username"], password=fields["password"])
 
     def login(self, node: yaml.Node, name: str) -> Login:
         fields = self.mapping(node, f"login of {name}")
@@ -219,10 +291,14 @@ class _Reader:
         match = _OPERATION.match(self.scalar(fields["operation"], "operation"))
         if match is None:
             raise self.fail(fields["operation"], "operation must read 'METHOD /path'")
-        if ("json" in fields) == ("form" in fields):
-            raise self.fail(node, f"login of {name} needs exactly one of 'json' or 'form'")
-        body_node = fields.get("json") or fields["form"]
-        body = self.value(body_node)
+        if "json" in fields and "form" in fields:
+            raise self.fail(node, f"login of {name} takes one of 'json' or 'form', not both")
+        if not set(fields) & {"json", "form", "query", "basic"}:
+            raise self.fail(
+                node, f"login of {name} needs credentials: 'json', 'form', 'query' or 'basic'"
+            )
+        body_node = fields.get("json") or fields.get("form")
+        body = self.value(body_node) if body_node is not None else {}
         if not isinstance(body, dict):
             raise self.fail(body_node, "the login body must be a mapping")
         optional = {k: self.value(fields[k]) for k in ("token", "header", "prefix") if k in fields}
@@ -231,5 +307,7 @@ class _Reader:
             path=match.group(2),
             body=body,
             form="form" in fields,
+            query=self.strings(fields["query"], "query") if "query" in fields else {},
+            basic=self.basic(fields["basic"], "login.basic") if "basic" in fields else None,
             **{k: str(v) for k, v in optional.items()},
         )
