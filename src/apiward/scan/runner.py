@@ -149,8 +149,15 @@ async def _prepare(
     results.phase = "authenticate"
     progress.phase("authenticate", len(sessions.identities))
     await sessions.transport.reachable()
-    await sessions.start()
-    if not sessions.identities:
+    await sessions.start(op.key for op in api.operations)
+    for name, why in sorted(sessions.failed.items()):
+        # A failed login costs that identity, not the scan: say so where the user looks.
+        results.notes.append(f"identity {name!r} could not log in and was left out: {why}")
+        lost = f"identity {name!r} could not log in"
+        results.skipped.append(Skipped(check="login", reason=lost, detail=why))
+    if sessions.failed and not sessions.identities:
+        results.notes.append("every identity failed to log in: the scan ran anonymously")
+    elif not sessions.identities:
         results.notes.append(NO_IDENTITIES_NOTE)
     synthesizer = Synthesizer(
         api, url=canary.token("synthesis").url, seed=config.seed, values=config.values

@@ -1,7 +1,16 @@
 """Acting as an identity: logging in, sending requests as it (or as nobody), refreshing tokens.
 
+Each identity is its own session, as in its own browser: its fixed headers, cookies or
+basic credentials, the token its login got, and a cookie jar (``scan.cookies``) that
+keeps whatever ``Set-Cookie`` any answer *to that identity* carried — its login's
+session cookie included — and sends it back only as that identity.
+
 ``send(request, as_=None)`` is *anonymous*: the request goes out with no credential of
-any identity, unlike peers whose global headers leak into their 'no auth' probes.
+any identity and no cookie at all, unlike peers whose global headers or shared cookie
+jar leak into their 'no auth' probes; cookies set in answer to it are dropped.
+
+A login that yields no credential (``scan.login`` says why) does not end the scan:
+``start`` drops that identity from ``identities`` and keeps the reason in ``failed``.
 A token is refreshed (one new login, then one retry) when an identity that has been
 answered with a 2xx before starts getting 401s.
 """
@@ -9,13 +18,24 @@ answered with a 2xx before starts getting 401s.
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
+import json
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
-from apiward.core.errors import ConfigError
+from apiward.core.errors import ConfigError, TargetError
+from apiward.scan import login as logins
+from apiward.scan.cookies import Jar
 from apiward.scan.identities import Identity, Login
-from apiward.scan.request import BodyKind, Request
+from apiward.scan.login import LoggedIn, LoginError
+from apiward.scan.request import Request
 from apiward.scan.transport import Reply, Transport
+
+ID_FIELDS = ("id", "user_id", "userId", "uid", "username", "sub", "account_id", "accountId")
+"""Names under which a login answer or a token's claims give the identity's own id."""
+_ENVELOPES = frozenset({"data", "user", "result", "account", "profile", "me", "payload"})
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,30 +67,49 @@ class Sessions:
     def __init__(self, transport: Transport, identities: tuple[Identity, ...]) -> None:
         self.transport = transport
         self.identities = tuple(i for i in identities if not i.anonymous)
-        self._credentials: dict[str, Credentials] = {}
+        self.failed: dict[str, str] = {}
+        """Identities whose login failed, with the reason: they are not in ``identities``."""
+        self.secrets: set[str] = {s for i in identities for s in i.secrets()}
+        self._operations: frozenset[str] | None = None
+        self._fixed: dict[str, Credentials] = {}
+        self._jars = {i.name: Jar() for i in self.identities}
+        self._answers: dict[str, Any] = {}
+        self._generation = dict.fromkeys(self._jars, 0)
         self._worked: set[str] = set()
         self._locks = {i.name: asyncio.Lock() for i in self.identities}
-        self.secrets: set[str] = {s for i in identities for s in i.secrets()}
 
-    async def start(self) -> None:
-        """Log every identity in (concurrently); a failed login is a ConfigError."""
-        await asyncio.gather(*(self._authenticate(i) for i in self.identities))
+    async def start(self, operations: Iterable[str] | None = None) -> None:
+        """Log every identity in (concurrently); one that cannot is dropped, its reason kept.
 
-    def credentials(self, identity: Identity) -> Credentials:
-        """The credentials ``identity`` currently sends."""
-        return self._credentials[identity.name]
+        ``operations`` are the contract's operation keys (``"POST /login"``), so a failed
+        login can say that its operation is not one of them.
+        """
+        self._operations = frozenset(operations) if operations is not None else None
+        await asyncio.gather(*(self._start(i) for i in self.identities))
+        self.identities = tuple(i for i in self.identities if i.name not in self.failed)
+
+    def credentials(self, identity: Identity, path: str | None = None) -> Credentials:
+        """The credentials ``identity`` currently sends (to ``path``; every cookie when None)."""
+        fixed = self._fixed[identity.name]
+        jar = self._jars[identity.name].matching(path)
+        return dataclasses.replace(fixed, cookies=(*_without(fixed.cookies, jar), *jar))
+
+    def own_ids(self, identity: Identity) -> tuple[tuple[str, str | int], ...]:
+        """The identity's own ids, (field or claim, value), from its login answer and its JWT."""
+        found = [*_answer_ids(self._answers.get(identity.name)), *self._claim_ids(identity)]
+        return tuple(dict.fromkeys(found))
 
     async def send(self, request: Request, *, as_: Identity | None = None, note: str = "") -> Reply:
         """Send ``request`` as ``as_`` (anonymous when None), refreshing a token once on 401."""
         if as_ is None:
             return await self.transport.send(request, note=note)
-        used = self._credentials[as_.name]
-        reply = await self.transport.send(used.apply(request), note=note)
+        generation = self._generation[as_.name]
+        reply = await self._send_as(request, as_, note)
         if reply.status == 401 and as_.login is not None and as_.name in self._worked:
             async with self._locks[as_.name]:
-                if self._credentials[as_.name] is used:
-                    await self._authenticate(as_)
-            reply = await self.transport.send(self._credentials[as_.name].apply(request), note=note)
+                if self._generation[as_.name] == generation and not await self._refresh(as_):
+                    return reply
+            reply = await self._send_as(request, as_, note)
         if reply.ok:
             self._worked.add(as_.name)
         return reply
@@ -78,56 +117,106 @@ class Sessions:
     async def log_in(self, login: Login, *, name: str) -> Credentials:
         """Credentials for a user outside the identities file (say, one a check registered).
 
-        The token is registered as a secret, like every identity's; a failed login is a
-        ConfigError naming ``name``.
+        Its token and session cookies are registered as secrets, like every identity's; a
+        failed login is a ConfigError naming ``name``.
         """
-        identity = Identity(name=name, login=login)
-        token = await self._login(identity, login)
-        self.secrets.add(token)
-        return Credentials(headers=((login.header, login.prefix + token),))
+        try:
+            done = await self._login(login, note=f"login as {name}")
+        except LoginError as failure:
+            raise ConfigError(f"login of {name!r} failed: {failure.reason}") from None
+        headers = ((login.header, login.prefix + done.token),) if done.token is not None else ()
+        return Credentials(headers=headers, cookies=tuple((c.name, c.value) for c in done.cookies))
+
+    async def _start(self, identity: Identity) -> None:
+        try:
+            await self._authenticate(identity)
+        except LoginError as failure:
+            self.failed[identity.name] = failure.reason
+        except TargetError as error:
+            if self.transport.down is not None:
+                raise
+            self.failed[identity.name] = f"target error: {error.message}"
+
+    async def _refresh(self, identity: Identity) -> bool:
+        try:
+            await self._authenticate(identity)
+        except (LoginError, TargetError):
+            return False  # the 401 stands; a check sees it as a refusal, not a crash
+        return True
+
+    async def _send_as(self, request: Request, identity: Identity, note: str) -> Reply:
+        path = urlsplit(self.transport.base_url + request.target).path
+        sent = self.credentials(identity, path).apply(request)
+        reply = await self.transport.send(sent, note=note)
+        self._jars[identity.name].update(reply.set_cookies, path)
+        return reply
 
     async def _authenticate(self, identity: Identity) -> None:
         headers = tuple(identity.headers.items())
+        if identity.basic is not None:
+            headers = (*headers, ("Authorization", identity.basic.header()))
         if identity.login is not None:
-            token = await self._login(identity, identity.login)
-            self.secrets.add(token)
-            headers = (*headers, (identity.login.header, identity.login.prefix + token))
-        self._credentials[identity.name] = Credentials(
+            login = identity.login
+            done = await self._login(login, note=f"login as {identity.name}")
+            if done.token is not None:
+                headers = (*headers, (login.header, login.prefix + done.token))
+            self._jars[identity.name].keep(done.cookies)
+            self._answers[identity.name] = done.answer
+        self._fixed[identity.name] = Credentials(
             headers=headers, cookies=tuple(identity.cookies.items())
         )
+        self._generation[identity.name] += 1
 
-    async def _login(self, identity: Identity, login: Login) -> str:
-        request = Request(
-            method=login.method,
-            path=login.path,
-            operation=f"{login.method} {login.path}",
-            body=dict(login.body),
-            body_kind=BodyKind.FORM if login.form else BodyKind.JSON,
+    async def _login(self, login: Login, *, note: str) -> LoggedIn:
+        request = logins.request(login)
+        reply = await self.transport.send(request, note=note)
+        path = urlsplit(reply.exchange.request.url).path
+        cookies = Jar().update(reply.set_cookies, path)
+        done = logins.outcome(
+            login, reply, cookies, operations=self._operations, secrets=self.secrets
         )
-        if login.form:
-            request = dataclasses.replace(request, body={k: str(v) for k, v in login.body.items()})
-        reply = await self.transport.send(request, note=f"login as {identity.name}")
-        if not reply.ok:
-            raise self._error(identity, f"{request.operation} answered {reply.status}")
-        token = _dotted(reply.data, login.token)
-        if not isinstance(token, str | int) or isinstance(token, bool) or token == "":
-            raise self._error(identity, f"no token at {login.token!r} in the login answer")
-        return str(token)
-
-    def _error(self, identity: Identity, what: str) -> ConfigError:
-        return ConfigError(
-            f"login of identity {identity.name!r} failed: {what}",
-            source=identity.source or None,
-            line=identity.line,
+        self.secrets.update(
+            v for v in (done.token, *(c.value for c in done.cookies)) if v and len(v) >= 4
         )
+        return done
+
+    def _claim_ids(self, identity: Identity) -> list[tuple[str, str | int]]:
+        found: list[tuple[str, str | int]] = []
+        for value in self.credentials(identity).values():
+            claims = _claims(value.rsplit(" ", 1)[-1])
+            found += [(k, claims[k]) for k in ID_FIELDS if _is_id(claims.get(k))]
+        return found
 
 
-def _dotted(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
-            data = data[int(part)]
-        else:
-            return None
-    return data
+def _without(
+    pairs: tuple[tuple[str, str], ...], newer: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    names = {name for name, _ in newer}
+    return tuple((k, v) for k, v in pairs if k not in names)
+
+
+def _answer_ids(data: Any, depth: int = 3) -> list[tuple[str, str | int]]:
+    """Id fields of a login answer: at its top level or inside an envelope (``data.user``)."""
+    if not isinstance(data, dict) or depth == 0:
+        return []
+    found: list[tuple[str, str | int]] = [(k, data[k]) for k in ID_FIELDS if _is_id(data.get(k))]
+    for key, value in data.items():
+        if key.lower() in _ENVELOPES:
+            found += _answer_ids(value, depth - 1)
+    return found
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str | int) and not isinstance(value, bool) and value != ""
+
+
+def _claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT, not verified (it is the identity's own token), or {}."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        data = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

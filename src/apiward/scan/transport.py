@@ -6,6 +6,10 @@
 * Requests hold a path, never a host, so nothing is sent anywhere but ``base_url``.
 * Every exchange is recorded (``Reply.exchange``) so a finding can carry the exact
   request and response that prove it; bodies are kept up to ``MAX_BODY`` characters.
+* Cookies are the sender's business (``scan.sessions`` keeps one jar per identity):
+  the client never stores a ``Set-Cookie`` and never adds a cookie of its own, so no
+  answer to one identity (or to nobody) travels with another's requests. Every
+  ``Set-Cookie`` of an answer is kept whole in ``Reply.set_cookies``.
 * A transport failure (refused, reset, timeout, not HTTP) raises ``TargetError`` for
   that request; after ``max_failures`` in a row with no answer between them the target
   is *down*: every later send fails at once, and the runner stops with a partial report.
@@ -17,6 +21,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
+from http.cookiejar import Cookie, CookieJar, CookiePolicy
 from typing import Any
 
 import httpx
@@ -37,6 +42,8 @@ class Reply:
     text: str
     headers: tuple[tuple[str, str], ...]
     sent: Request
+    set_cookies: tuple[str, ...] = ()
+    """Each ``Set-Cookie`` value on its own (``headers`` joins repeated names with commas)."""
 
     @property
     def ok(self) -> bool:
@@ -83,6 +90,7 @@ class Transport:
             limits=httpx.Limits(max_connections=max(1, concurrency), max_keepalive_connections=8),
             trust_env=False,
             follow_redirects=False,
+            cookies=CookieJar(policy=_NoCookies()),
         )
 
     async def reachable(self) -> None:
@@ -131,7 +139,10 @@ class Transport:
         for name, value in request.headers:
             headers[name] = value
         if request.cookies:
-            headers["cookie"] = "; ".join(f"{k}={v}" for k, v in request.cookies.items())
+            # A credential sent as a Cookie header (``header: Cookie``) travels beside the jar's.
+            pairs = [headers["cookie"]] if "cookie" in headers else []
+            pairs += [f"{k}={v}" for k, v in request.cookies.items()]
+            headers["cookie"] = "; ".join(pairs)
         url = self.base_url + request.target
         return self._client.build_request(request.method, url, headers=headers, **kwargs)
 
@@ -156,6 +167,26 @@ class Transport:
                 source=self.base_url,
             )
         return failure
+
+
+class _NoCookies(CookiePolicy):
+    """The client's own jar refuses every cookie: each identity keeps its own."""
+
+    netscape = True
+    rfc2965 = False
+    hide_cookie2 = True
+
+    def set_ok(self, cookie: Cookie, request: object) -> bool:
+        return False
+
+    def return_ok(self, cookie: Cookie, request: object) -> bool:
+        return False
+
+    def domain_return_ok(self, domain: str, request: object) -> bool:
+        return False
+
+    def path_return_ok(self, path: str, request: object) -> bool:
+        return False
 
 
 def _describe(error: Exception) -> str:
@@ -188,5 +219,10 @@ def _reply(
     )
     exchange = Exchange(request=recorded, response=answer, note=note)
     return Reply(
-        exchange=exchange, status=response.status_code, text=text, headers=headers, sent=request
+        exchange=exchange,
+        status=response.status_code,
+        text=text,
+        headers=headers,
+        sent=request,
+        set_cookies=tuple(response.headers.get_list("set-cookie")),
     )
