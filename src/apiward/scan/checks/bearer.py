@@ -9,6 +9,9 @@ with its token changed, moved or forged, and judge by the answer. They share:
   (another identity's answer differs) and preferably names the caller (its username
   or its token's ``sub``) at the top level of one object — a "who am I" answer, so a forged token
   for another subject shows up as that subject's data;
+* ``alone``: the legitimate request with every *other* credential of the identity
+  removed (its session cookie beside a bearer token, a fixed API key), so a probe
+  judges the token and nothing else;
 * ``swap``/``strip``: the legitimate request with the token replaced or removed;
 * ``accepted``: a reply that is 2xx with the same data as the legitimate one.
 """
@@ -121,6 +124,18 @@ async def _personal(ctx: Context, op: Operation, identity: Identity, legit: Repl
             if reply.ok and similarity(reply.text, legit.text) < SAME:
                 return True
     return False
+
+
+def alone(ctx: Context, identity: Identity, request: Request, token: str) -> Request:
+    """``request`` carrying ``token`` and none of ``identity``'s other credentials."""
+    credentials = ctx.sessions.credentials(identity)
+    headers = {k.lower() for k, v in credentials.headers if token not in v}
+    cookies = {k for k, v in credentials.cookies if token not in v}
+    return dataclasses.replace(
+        request,
+        headers=tuple((k, v) for k, v in request.headers if k.lower() not in headers),
+        cookies={k: v for k, v in request.cookies.items() if k not in cookies},
+    )
 
 
 def swap(request: Request, old: str, new: str) -> Request:

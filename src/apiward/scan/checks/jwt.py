@@ -41,6 +41,7 @@ from apiward.scan.checks.bearer import (
     SAME,
     Subject,
     accepted,
+    alone,
     listing,
     secured_gets,
     strip,
@@ -178,9 +179,9 @@ class _Attacks:
 
     async def send(self, token: str, note: str) -> Reply:
         """The legitimate request with ``token`` in place of the identity's."""
-        return await self.ctx.send(
-            swap(self.target.legit.sent, self.target.token, token), as_=None, note=note
-        )
+        target = self.target
+        sent = alone(self.ctx, target.identity, target.legit.sent, target.token)
+        return await self.ctx.send(swap(sent, target.token, token), as_=None, note=note)
 
     async def alg_none(self) -> Outcome | None:
         """``alg: none`` in its usual spellings, with an empty signature."""
@@ -365,7 +366,7 @@ async def _target(ctx: Context) -> Subject | None:
 
 async def _refusals(ctx: Context, target: Subject) -> Reply | None:
     """The garbage-token reply when both it and the anonymous one are refused, else None."""
-    sent = target.legit.sent
+    sent = alone(ctx, target.identity, target.legit.sent, target.token)
     garbage = await ctx.send(swap(sent, target.token, GARBAGE), as_=None, note="jwt: garbage token")
     anonymous = await ctx.send(strip(sent, target.token), as_=None, note="jwt: no token")
     for reply in (garbage, anonymous):

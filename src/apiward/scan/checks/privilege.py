@@ -1,6 +1,7 @@
 """Who ranks above whom, and what says an operation belongs to the higher role (for ``bfla``).
 
-*Ranks*: identities are ordered by their **reach** — how few of the contract's secured
+*Ranks*: identities are ordered by the ``rank:`` the identities file gives them (none
+counts as 0), then by their **reach** — how few of the contract's secured
 reads refuse them (401/403) with their own legitimate request — and, on a tie, by the
 role's name (``admin``/``root`` above ``support``/``staff`` above the rest above
 ``guest``/``viewer``). Computed once per scan from replies every check shares.
@@ -75,11 +76,11 @@ async def ranks(ctx: Context) -> dict[str, int]:
 
 async def _rank(ctx: Context) -> dict[str, int]:
     reads = [op for op in ctx.api.operations if op.method == "GET" and not op.is_public]
-    keys: dict[str, tuple[int, int]] = {}
+    keys: dict[str, tuple[int, int, int]] = {}
     for identity in ctx.identities:
         replies = await asyncio.gather(*(ctx.legit(op, identity) for op in reads))
         refused = sum(r.status in REFUSED for r in replies)
-        keys[identity.name] = (-refused, tier(identity.role))
+        keys[identity.name] = (identity.rank or 0, -refused, tier(identity.role))
     order = sorted(set(keys.values()))
     return {name: order.index(key) for name, key in keys.items()}
 

@@ -21,6 +21,7 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks.bearer import (
     SAME,
     accepted,
+    alone,
     carrying,
     secured_gets,
     strip,
@@ -141,7 +142,7 @@ async def _probe(
 ) -> list[Reply] | None:
     """The legit reply, the token-in-query reply and the refused garbage reply, on a hit."""
     legit = await carrying(ctx, op, identity, token)
-    bare = strip(legit.sent, token)
+    bare = strip(alone(ctx, identity, legit.sent, token), token)
     reply = await ctx.send(
         bare.with_param(Where.QUERY, name, token), as_=None, note=f"token in ?{name}="
     )
