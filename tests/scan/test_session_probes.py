@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -43,7 +44,7 @@ def _verified(token: str) -> str | None:
     if not body or not hmac.compare_digest(signature, good):
         return None
     claims = json.loads(base64.urlsafe_b64decode(body.split(".")[1] + "=="))
-    return str(claims["sub"])
+    return str(claims["sub"]) if claims["exp"] > time.time() else None
 
 
 class _Credentials(BaseModel):
@@ -69,7 +70,10 @@ def _app() -> FastAPI:
         sid = secrets.token_hex(16)
         sessions[sid] = body.username
         response.set_cookie("session", sid, httponly=True)
-        return {"access_token": _sign({"sub": body.username}), "token_type": "bearer"}
+        return {
+            "access_token": _sign({"sub": body.username, "exp": int(time.time()) + 3600}),
+            "token_type": "bearer",
+        }
 
     @app.get("/me", openapi_extra={"security": [{"bearer": []}]})
     def me(request: Request) -> Any:
