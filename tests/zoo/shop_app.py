@@ -42,6 +42,7 @@ PRODUCTS = [Product(id=n, name=f"Gift card {n * 5}", price=n * 5.0) for n in ran
 INTERNAL = ipaddress.ip_network("10.0.0.0/8")
 IMAGES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 PRIVILEGED = ("is_admin", "verified", "balance")
+LOGIN_TRIES, LOGIN_WINDOW = 5, 60.0
 
 
 def create_app(*, secure: bool = False) -> FastAPI:
@@ -52,6 +53,7 @@ def create_app(*, secure: bool = False) -> FastAPI:
     app = FastAPI(title="Shop API", version="1.4.2")
     store, secret = Store(), secrets.token_hex(32)
     revoked: set[str] = set()
+    failures: dict[str, list[float]] = {}
     uploads: dict[int, tuple[str, str, bytes]] = {}
     bearer = HTTPBearer()
 
@@ -95,8 +97,13 @@ def create_app(*, secure: bool = False) -> FastAPI:
 
     @app.post("/auth/login", response_model=Token, tags=["auth"])
     def login(email: str, password: str) -> Token:
+        now = time.monotonic()
+        failures[email] = [t for t in failures.get(email, []) if now - t < LOGIN_WINDOW]
+        if secure and len(failures[email]) >= LOGIN_TRIES:
+            raise HTTPException(429, "Too many failed logins", {"Retry-After": "60"})
         row = store.get(email=email)
         if row is None or not secrets.compare_digest(row["password"], password):
+            failures[email].append(now)
             raise HTTPException(401, "Incorrect email or password")
         claims = {"sub": str(row["id"]), "role": "admin" if row["is_admin"] else "user"}
         claims["jti"] = uuid.uuid4().hex

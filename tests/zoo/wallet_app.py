@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -33,6 +34,7 @@ SLOW_EMAIL = re.compile(
 EMAIL = re.compile(r"^[^@\s]{1,64}@[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63}){1,4}$")
 AVATAR_HOST = "avatars.wallet.example"
 PIN_TRIES = 5
+LOGIN_TRIES, LOGIN_WINDOW = 5, 60.0
 
 
 @dataclass(slots=True)
@@ -56,6 +58,7 @@ class Wallet:
     secure: bool
     users: dict[int, User] = field(default_factory=dict)
     transfers: list[dict[str, Any]] = field(default_factory=list)
+    login_failures: dict[str, list[float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.add("alice@wallet.test", "alice-pass-1", "Alice", "4821", Decimal("100.00"))
@@ -105,8 +108,14 @@ def create_app(*, secure: bool = False) -> Starlette:
 
     async def login(request: Request) -> Response:
         data = await body(request)
-        user = wallet.by_email(str(data.get("email", "")))
+        email, now = str(data.get("email", "")), time.monotonic()
+        recent = [t for t in wallet.login_failures.get(email, []) if now - t < LOGIN_WINDOW]
+        wallet.login_failures[email] = recent
+        if secure and len(recent) >= LOGIN_TRIES:
+            return JSONResponse({"error": "too many failed logins"}, 429, {"Retry-After": "60"})
+        user = wallet.by_email(email)
         if user is None or not secrets.compare_digest(user.password, str(data.get("password", ""))):
+            recent.append(now)
             return error("invalid email or password", 401)
         request.session.clear()
         request.session["uid"] = user.id

@@ -76,7 +76,8 @@ def serving_process(module: str, *, secure: bool, wsgi: bool) -> Iterator[str]:
     """Serve ``module.create_app(secure=...)`` in a child process; yields its base URL."""
     mode = "secure" if secure else "vulnerable"
     command = [sys.executable, str(Path(__file__)), module, mode, "wsgi" if wsgi else "asgi"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child:
+    quiet = subprocess.DEVNULL  # the apps log their planted errors
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=quiet, text=True) as child:
         try:
             url = child.stdout.readline().strip() if child.stdout else ""
             if not url.startswith("http://127.0.0.1:"):
