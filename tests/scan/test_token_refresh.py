@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from apiward.scan import Identity, Results, ScanConfig, scan
@@ -50,7 +50,10 @@ class _Bank:
             HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
         ],
     ) -> str:
-        token = bearer.credentials if bearer else ""
+        return self.use(bearer.credentials if bearer else "")
+
+    def use(self, token: str) -> str:
+        """The caller of a token or session id, until it has been used ``USES`` times."""
         if token not in self.uses:
             raise HTTPException(401, "unknown token")
         self.uses[token] += 1
@@ -103,3 +106,61 @@ def test_revoked_token_is_refreshed_and_the_scan_goes_on(serve: Callable[[Any], 
     assert refreshed == set(range(1, bank.logins + 1)), "a fresh token went unused"
     assert ("auth_bypass", "GET /notes/{note_id}") in results.ran
     assert {f"tok-{n}" for n in range(1, bank.logins + 1)} <= results.secrets
+
+
+def _session(
+    request: Request,
+    sid: Annotated[str | None, Depends(APIKeyCookie(name="sid", auto_error=False))],
+) -> str:
+    bank: _Bank = request.app.state.bank
+    return bank.use(sid or "")
+
+
+Session = Annotated[str, Depends(_session)]
+
+
+class _CookieBank(_Bank):
+    """The same bank with server-side sessions: login sets ``sid``, the body has no token."""
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+        app.state.bank = self
+
+        @app.post("/login")
+        def login(body: _Credentials, response: Response) -> dict[str, str]:
+            if body.password != "pw-alice":
+                raise HTTPException(401, "no")
+            self.logins += 1
+            sid = f"sid-{self.logins}"
+            self.uses[sid] = 0
+            response.set_cookie("sid", sid, httponly=True)
+            return {"status": "ok"}
+
+        @app.get("/notes")
+        def notes(who: Session) -> list[dict[str, Any]]:
+            return [{"id": n, "owner": who, "text": f"note {n}"} for n in (1, 2)]
+
+        @app.get("/notes/{note_id}")
+        def note(note_id: int, who: Session) -> dict[str, Any]:
+            return {"id": note_id, "owner": who, "text": f"note {note_id}"}
+
+        return app
+
+
+def test_expired_session_cookie_is_renewed_by_a_new_login(serve: Callable[[Any], Any]) -> None:
+    """A cookie session the API ends costs one new login; its new cookie replaces the old one."""
+    bank = _CookieBank()
+    url = serve(bank.app()).url
+    login = Login(method="POST", path="/login", body={"username": "alice", "password": "pw-alice"})
+    alice = Identity(name="alice", role="user", login=login)
+    config = ScanConfig(target=url, identities=(alice,), checks=("auth_bypass", "error_disclosure"))
+    results = Results()
+    asyncio.run(
+        scan(load(f"{url}/openapi.json", allow_private=True), config, builtin_checks(), results)
+    )
+    assert results.complete
+    assert results.errors == []
+    assert bank.logins >= 3, "the session never ended: the test did not test renewal"
+    renewed = {generation for generation, status in bank.answered if status == 200}
+    assert renewed == set(range(1, bank.logins + 1)), "a fresh session cookie went unused"
+    assert {f"sid-{n}" for n in range(1, bank.logins + 1)} <= results.secrets
