@@ -15,6 +15,8 @@ Modules, one concept each:
     transport    the only way out: one target URL, keep-alive, --concurrency / --rate, recorded
     identities   the identities file, with file:line errors
     sessions     sending as an identity or anonymously (no credentials at all); token refresh
+    login        one login: the request it sends, the credential it yields or why not
+    cookies      one identity's cookie jar (path, expiry, deletion)
     harvest      producer/consumer map of object ids, and ownership among peers
     diff         body similarity and the leaves that tell two owners' answers apart
     canary       out-of-band HTTP listener on 127.0.0.1: tokens, and hits that carry them
