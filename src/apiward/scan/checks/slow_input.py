@@ -1,0 +1,199 @@
+"""``slow_input`` (API4): an input whose answer time grows explosively with its length (ReDoS).
+
+Candidates are string inputs (query parameters and body properties) that the API
+evidently parses: a ``pattern``, a parsed ``format`` (email, uri, hostname, date, ip...),
+or a name that says so (``email``, ``url``, ``phone``, ``date``, ``regex``...). At most
+``MAX_INPUTS`` per operation, patterns first.
+
+For each, the legitimate request (anonymous for a public operation, else an identity's,
+own objects only) is timed twice as the control; then the input is set to
+``"a" * n + "!"`` — the classic trigger of nested quantifiers, which backtrack over every
+split of the ``a``s before failing on the ``!`` — for ``n`` in ``LENGTHS``, two more
+characters each time. Times are counted as the *excess* over the control (the fastest
+legitimate answer), which removes the fixed cost of a round trip — tens of milliseconds
+on some stacks. The series stops as soon as one answer's excess reaches
+``STOP_SECONDS``, so a vulnerable server is held for a few seconds at most, never minutes.
+
+A finding needs all of: the slowest excess is at least ``SLOW_SECONDS``; it grew at each
+of the last ``GROWTH_STEPS`` steps, and by ``GROWTH`` or more over them (a loaded server
+blurs one step, not the trend); and the same probe sent again is still slow (a busy
+moment elsewhere is not a ReDoS).
+Exponential growth (×4 per two characters) means a slightly longer input stalls the
+server outright: medium, CWE-1333.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.context import Context
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+from apiward.scan.transport import Reply
+from apiward.scan.withhold import Withheld
+from apiward.spec import Operation, ParameterLocation, Schema
+
+LENGTHS = tuple(range(16, 34, 2))
+FLAT_BY = 20
+"""No growth at all by this length: stop (backtracking doubles per character, so an
+exponential pattern shows tens of milliseconds here)."""
+STOP_SECONDS = 0.5
+SLOW_SECONDS = 0.4
+GROWTH_STEPS = 2
+GROWTH = 2.25
+NOISE_SECONDS = 0.005
+MAX_INPUTS = 2
+PARSED_FORMATS = {
+    "email", "idn-email", "uri", "url", "iri", "hostname", "idn-hostname", "date",
+    "date-time", "time", "ipv4", "ipv6", "phone", "regex",
+}  # fmt: skip
+PARSED_NAME = re.compile(
+    r"e?mail|url|uri|link|website|domain|host|date|time|phone|mobile|regex|pattern|"
+    r"version|semver|zip|postal",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Input:
+    """A string input the API parses, and why it was chosen."""
+
+    where: Where
+    name: str
+    why: str
+
+
+class SlowInput:
+    """Answer time exploding with an input's length: a regular expression that backtracks."""
+
+    id = "slow_input"
+    title = "Input that makes the API backtrack (ReDoS)"
+    owasp = "API4:2023"
+    cwe = "CWE-1333"
+    safe = True  # the same request with one longer string; held a few seconds at most
+    remediation = (
+        "Cap input lengths before parsing (maxLength in the schema, enforced), and use "
+        "regular expressions without nested quantifiers or a linear-time engine (RE2, "
+        "Rust regex); prefer a real parser for e-mail addresses, URLs and dates."
+    )
+
+    async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
+        """Time each parsed input at growing lengths against the legitimate request."""
+        inputs = _inputs(ctx, operation)
+        if not inputs:
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no parsed string input")
+            return
+        try:
+            base, who = _base(ctx, operation)
+        except Withheld as withheld:
+            yield Skip(reason=SkipReason.WITHHELD, detail=str(withheld))
+            return
+        controls = [await ctx.send(base, as_=who, note="control: timing") for _ in range(2)]
+        control = min(_seconds(r) for r in controls)
+        for item in inputs:
+            found = await self._series(ctx, operation, base, who, item, control, controls[0])
+            if found is not None:
+                yield found
+                return
+
+    async def _series(
+        self,
+        ctx: Context,
+        op: Operation,
+        base: Request,
+        who: Identity | None,
+        item: Input,
+        control: float,
+        legit: Reply,
+    ) -> Outcome | None:
+        replies: list[Reply] = []
+        for n in LENGTHS:
+            probe = base.with_param(item.where, item.name, "a" * n + "!")
+            replies.append(await ctx.send(probe, as_=who, note=f"{item.name}: {n} a's and !"))
+            excess = [_seconds(r) - control for r in replies]
+            if excess[-1] >= STOP_SECONDS or (n >= FLAT_BY and max(excess) < 2 * NOISE_SECONDS):
+                break
+        if not _exploding(replies, control):
+            return None
+        again = await ctx.send(replies[-1].sent, as_=who, note="the slowest probe, again")
+        if _seconds(again) - control < SLOW_SECONDS:
+            return None
+        return self._finding(ctx, op, item, control, [legit, replies[0], replies[-1], again])
+
+    def _finding(
+        self, ctx: Context, op: Operation, item: Input, control: float, evidence: list[Reply]
+    ) -> Outcome:
+        first, last = evidence[1], evidence[-2]
+        return ctx.finding(
+            self,
+            op,
+            title=f"{op.key} backtracks on long {item.name} values",
+            severity=Severity.MEDIUM,
+            confidence=Confidence.FIRM,
+            detail=(
+                f"{item.where.value} {item.name} ({item.why}): the legitimate request takes "
+                f"{control * 1000:.0f} ms; 'a'×n + '!' took {_seconds(first) * 1000:.0f} ms at "
+                f"{_length(first, item)} characters and {_seconds(last) * 1000:.0f} ms at "
+                f"{_length(last, item)}, growing at every step, and again "
+                f"{_seconds(evidence[-1]) * 1000:.0f} ms when resent: a few more characters "
+                "hold a worker for minutes."
+            ),
+            evidence=evidence,
+            key=f"{item.where.value}:{item.name}",
+        )
+
+
+def _inputs(ctx: Context, operation: Operation) -> list[Input]:
+    """Parsed string inputs of ``operation``: patterns first, then formats, then names."""
+    found: list[tuple[int, Input]] = []
+    for p in operation.parameters:
+        if p.location is ParameterLocation.QUERY:
+            found += _judge(Where.QUERY, p.name, ctx.api.deref(p.schema))
+    schema, _ = ctx.synthesizer.body_schema(operation)
+    for name, sub in ((schema or {}).get("properties") or {}).items():
+        found += _judge(Where.BODY, str(name), ctx.api.deref(sub))
+    return [item for _, item in sorted(found, key=lambda f: f[0])][:MAX_INPUTS]
+
+
+def _judge(where: Where, name: str, schema: Schema) -> list[tuple[int, Input]]:
+    if schema.get("type") not in (None, "string") or "enum" in schema:
+        return []
+    if isinstance(schema.get("pattern"), str):
+        return [(0, Input(where=where, name=name, why=f"pattern {schema['pattern'][:60]}"))]
+    if schema.get("format") in PARSED_FORMATS:
+        return [(1, Input(where=where, name=name, why=f"format {schema['format']}"))]
+    if PARSED_NAME.search(name):
+        return [(2, Input(where=where, name=name, why="a name the API parses"))]
+    return []
+
+
+def _base(ctx: Context, operation: Operation) -> tuple[Request, Identity | None]:
+    """The anonymous request of a public operation, else the first identity's own."""
+    if operation.is_public or operation.auth_optional or not ctx.identities:
+        return ctx.request(operation), None
+    identity = ctx.identities[0]
+    return ctx.legit_request(operation, identity), identity
+
+
+def _seconds(reply: Reply) -> float:
+    return (reply.exchange.response.elapsed_ms or 0.0) / 1000
+
+
+def _exploding(replies: list[Reply], control: float) -> bool:
+    """Far slower than the control, and the excess growing by half at each last step."""
+    excess = [max(_seconds(r) - control, NOISE_SECONDS) for r in replies]
+    if len(excess) <= GROWTH_STEPS or excess[-1] < SLOW_SECONDS:
+        return False
+    tail = excess[-(GROWTH_STEPS + 1) :]
+    rising = all(later > earlier for earlier, later in itertools.pairwise(tail))
+    return rising and tail[-1] >= GROWTH * tail[0]
+
+
+def _length(reply: Reply, item: Input) -> int:
+    value = reply.sent.value(item.where, item.name)
+    return len(value) if isinstance(value, str) else 0

@@ -1,0 +1,82 @@
+"""slow_input: a sign-up whose e-mail check backtracks exponentially (ReDoS)."""
+
+import asyncio
+import re
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from apiward.core.findings import Severity
+from apiward.core.registry import Registry
+from apiward.demo.server import serving
+from apiward.scan import Results, ScanConfig, scan
+from apiward.scan.check import AnyCheck
+from apiward.scan.checks.slow_input import SlowInput
+from apiward.spec import load
+
+# Nested quantifiers, as found in many copied e-mail validators.
+CARELESS = re.compile(r"^([a-zA-Z0-9]+\.?)+@([a-zA-Z0-9]+\.)+[a-zA-Z]{2,}$")
+CAREFUL = re.compile(r"^[^@\s]{1,64}@[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63}){1,4}$")
+SPEC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "newsletter", "version": "1.0"},
+    "paths": {
+        "/subscribers": {
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "email": {"type": "string", "format": "email"},
+                                    "name": {"type": "string"},
+                                },
+                            }
+                        }
+                    }
+                },
+                "responses": {"201": {"description": "subscribed"}, "400": {"description": "no"}},
+            }
+        }
+    },
+}
+
+
+def _newsletter(pattern: re.Pattern[str]) -> Starlette:
+    async def subscribe(request: Request) -> Response:
+        email = str((await request.json()).get("email", ""))
+        if (len(email) > 254 and pattern is CAREFUL) or not pattern.match(email):
+            return JSONResponse({"error": "invalid email"}, status_code=400)
+        return JSONResponse({"subscribed": email}, status_code=201)
+
+    async def contract(_: Request) -> Response:
+        return JSONResponse(SPEC)
+
+    routes = [Route("/openapi.json", contract), Route("/subscribers", subscribe, methods=["POST"])]
+    return Starlette(routes=routes)
+
+
+def _scan(web: Starlette) -> Results:
+    with serving(web) as url:  # type: ignore[arg-type]
+        api = load(f"{url}/openapi.json", allow_private=True)
+        checks = Registry[AnyCheck]("check", [("slow_input", SlowInput())])
+        return asyncio.run(scan(api, ScanConfig(target=url), checks, Results()))
+
+
+def test_an_exponential_email_check_is_found() -> None:
+    """Times that quadruple every two characters, slow again when resent: medium CWE-1333."""
+    results = _scan(_newsletter(CARELESS))
+    [finding] = results.findings
+    assert (finding.operation, finding.key) == ("POST /subscribers", "body:email")
+    assert (finding.severity, finding.cwe) == (Severity.MEDIUM, "CWE-1333")
+
+
+def test_silent_on_a_linear_email_check() -> None:
+    """A bounded, linear pattern answers every length at once: nothing."""
+    results = _scan(_newsletter(CAREFUL))
+    assert results.findings == []
+    assert results.errors == []
