@@ -181,7 +181,8 @@ def _base(ctx: Context, operation: Operation) -> tuple[Request, Identity | None]
 
 
 def _seconds(reply: Reply) -> float:
-    return (reply.exchange.response.elapsed_ms or 0.0) / 1000
+    response = reply.exchange.response
+    return (response.elapsed_ms or 0.0) / 1000 if response is not None else 0.0
 
 
 def _exploding(replies: list[Reply], control: float) -> bool:
