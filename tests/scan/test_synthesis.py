@@ -1,16 +1,20 @@
-"""Synthesis: a valid, deterministic request per operation, URLs pointing at the canary."""
+"""Synthesis: a valid request per operation (deterministic for a seed and run), URLs at the canary."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from apiward.scan.request import BodyKind
+from apiward.core.findings import Exchange, RecordedRequest, RecordedResponse
+from apiward.scan.request import BodyKind, Request
 from apiward.scan.synthesis import Synthesizer
+from apiward.scan.transport import Reply
 from apiward.spec import Api, load
 
 CANARY = "http://127.0.0.1:9/c/aw00"
@@ -77,7 +81,7 @@ def test_values_follow_formats_patterns_bounds_and_enums(api: Api) -> None:
     assert dict(request.query) == {"page": "5"}
     body = request.body
     assert re.fullmatch(r"[A-Z]{3}-[0-9]{4}", body["sku"])
-    assert body["email"] == "apiward.scan@example.com"
+    assert re.fullmatch(r"apiward\.\w+@example\.com", body["email"])
     assert body["quantity"] == 1
     assert body["kind"] == "gift"
     assert body["note"] == "hello"
@@ -108,11 +112,14 @@ def test_recursion_is_bounded(api: Api) -> None:
 
 
 def test_requests_are_deterministic_for_a_seed(api: Api) -> None:
-    """The same seed gives the same request; another seed may differ."""
+    """The same seed and run tag give the same request; another seed may differ.
+
+    (The run tag, random by default, keeps unique fields unique across scans.)
+    """
     op = _op(api, "POST", "/users/{user_id}/orders")
-    first = Synthesizer(api, url=CANARY, seed=1).request(op)
-    again = Synthesizer(api, url=CANARY, seed=1).request(op)
-    other = Synthesizer(api, url=CANARY, seed=2).request(op)
+    first = Synthesizer(api, url=CANARY, seed=1, run="r1").request(op)
+    again = Synthesizer(api, url=CANARY, seed=1, run="r1").request(op)
+    other = Synthesizer(api, url=CANARY, seed=2, run="r1").request(op)
     assert first == again
     assert first.path_params != other.path_params
 
@@ -148,3 +155,81 @@ def test_user_values_given_as_text_take_the_schema_type(api: Api) -> None:
     synthesizer = Synthesizer(api, url=CANARY, values=values)
     body = synthesizer.request(_op(api, "POST", "/users/{user_id}/orders")).body
     assert (body["quantity"], body["note"], body["email"]) == (2, "42", "x@example.com")
+
+
+UNIQUE = """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /staff:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: {type: string, maxLength: 12}
+                email: {type: string, format: email, examples: [jane@example.com]}
+                phone: {type: string, pattern: '^\\+49[0-9]{9}$'}
+                slug: {type: string, minLength: 3, maxLength: 40}
+                department: {type: string, examples: [Sales]}
+                first_name: {type: string, examples: [Jane]}
+      responses: {'201': {description: created}}
+"""
+
+
+@pytest.fixture(scope="module")
+def staff(tmp_path_factory: pytest.TempPathFactory) -> Api:
+    """A creation whose name, e-mail, phone and slug must be unique."""
+    path: Path = tmp_path_factory.mktemp("unique") / "spec.yaml"
+    path.write_text(UNIQUE)
+    return load(path)
+
+
+def test_unique_fields_differ_per_request_and_fit_the_schema(staff: Api) -> None:
+    """Name, e-mail, phone and slug are new in every request, and still valid for their schema."""
+    synthesizer = Synthesizer(staff, url=CANARY)
+    op = _op(staff, "POST", "/staff")
+    bodies = [synthesizer.request(op).body for _ in range(5)]
+    for field in ("name", "email", "phone", "slug"):
+        assert len({b[field] for b in bodies}) == 5, field
+    for body in bodies:
+        assert len(body["name"]) <= 12
+        assert re.fullmatch(r"[^@\s]+@example\.com", body["email"])
+        assert re.fullmatch(r"\+49[0-9]{9}", body["phone"])
+        assert 3 <= len(body["slug"]) <= 40
+
+
+def test_unique_fields_differ_between_scans(staff: Api) -> None:
+    """Two scans (two synthesizers) never send the same e-mail: a rerun does not collide."""
+    op = _op(staff, "POST", "/staff")
+    one = Synthesizer(staff, url=CANARY).request(op).body
+    two = Synthesizer(staff, url=CANARY).request(op).body
+    assert one["email"] != two["email"]
+
+
+def test_other_fields_keep_the_contract_examples(staff: Api) -> None:
+    """Fields that need not be unique keep the contract's example (a department, a first name)."""
+    body = Synthesizer(staff, url=CANARY).request(_op(staff, "POST", "/staff")).body
+    assert (body["department"], body["first_name"]) == ("Sales", "Jane")
+
+
+def _answer(body: Any, sent: Any = None) -> Reply:
+    """A 200 JSON reply to a GET (or to a POST of ``sent``)."""
+    request = Request(method="POST" if sent else "GET", path="/x", operation="x", body=sent)
+    exchange = Exchange(
+        request=RecordedRequest(method="GET", url="http://127.0.0.1/x", headers=()),
+        response=RecordedResponse(status=200, headers=()),
+    )
+    text = json.dumps(body)
+    return Reply(exchange=exchange, status=200, text=text, headers=(), sent=request)
+
+
+def test_values_the_api_showed_win_over_examples_for_plain_fields(staff: Api) -> None:
+    """A department the API's answers showed is used; unique fields stay fresh regardless."""
+    synthesizer = Synthesizer(staff, url=CANARY)
+    synthesizer.observed.learn(_answer([{"department": "Kitchen", "email": "a@b.c"}]))
+    body = synthesizer.request(_op(staff, "POST", "/staff")).body
+    assert body["department"] == "Kitchen"
+    assert body["email"] != "a@b.c"

@@ -162,6 +162,7 @@ async def _prepare(
     synthesizer = Synthesizer(
         api, url=canary.token("synthesis").url, seed=config.seed, values=config.values
     )
+    sessions.transport.observers.append(synthesizer.observed.learn)
     harvest = Harvest(synthesizer)
     results.phase = "harvest"
     await _harvest(api, sessions, harvest, progress)

@@ -1,15 +1,25 @@
-"""Valid requests from the contract: one per operation, deterministic for a seed.
+"""Valid requests from the contract: one per operation, deterministic for a seed and run.
 
 Values come, in order of preference, from the user's own ``values`` (by parameter or
 property name: test data the contract cannot know, such as a valid coupon code; never
 in DELETE requests, so no check destroys what the user gave it to test with),
-``const``, ``examples``/``example``,
-``default``, ``enum``, then the type with its ``format``, ``pattern`` (generated with
-``rstr`` from a seeded RNG) and bounds. URL-like values (``format: uri`` or a name like
-``url``/``callback``) always point at the scanner's canary, never at the example's
-host: the scanner must not make the API call anywhere but 127.0.0.1. Recursion stops at
-``MAX_DEPTH``; optional properties are filled too, because a request that carries
-every field exercises more of the API (and gives harvested ids more places to go).
+``const``, then, for string fields without an ``enum``:
+
+* a **fresh** value for fields an API keeps unique (``scan.fields.is_unique``: e-mail,
+  phone, username, slug, a bare ``name``/``title``...) or of ``format: email``, new in
+  every request and every scan (``scan.values.Fresh``) yet fitting the field's
+  ``pattern``, ``format`` and length: one identity's test data never makes another
+  identity's request fail with 409 or 500;
+* a value the API's own answers showed for the field (``scan.values.Observed``, fed by
+  the transport), when it fits the schema — not for ids, secrets or formatted fields;
+
+then ``examples``/``example``, ``default``, ``enum``, then the type with its ``format``,
+``pattern`` (generated with ``rstr`` from a seeded RNG) and bounds. URL-like values
+(``format: uri`` or a name like ``url``/``callback``) always point at the scanner's
+canary, never at the example's host: the scanner must not make the API call anywhere
+but 127.0.0.1. Recursion stops at ``MAX_DEPTH``; optional properties are filled too,
+because a request that carries every field exercises more of the API (and gives
+harvested ids more places to go).
 """
 
 from __future__ import annotations
@@ -22,11 +32,14 @@ from typing import Any
 
 import rstr
 
+from apiward.scan.fields import is_identifier, is_unique
 from apiward.scan.request import BodyKind, Request
+from apiward.scan.values import Fresh, Observed
 from apiward.spec import Api, Operation, ParameterLocation, Schema
 
 MAX_DEPTH = 5
 _URLISH = re.compile(r"(^|_|-)(url|uri|href|link|callback|webhook|endpoint)s?$", re.IGNORECASE)
+_SECRET = re.compile(r"pass|secret|token|otp|pin$|cvv|cvc", re.IGNORECASE)
 _FORMATS: Mapping[str, str] = {
     "email": "apiward.scan@example.com",
     "idn-email": "apiward.scan@example.com",
@@ -51,13 +64,22 @@ class Synthesizer:
     """Builds values and whole requests from an Api's schemas."""
 
     def __init__(
-        self, api: Api, *, url: str, seed: int = 0, values: Mapping[str, Any] | None = None
+        self,
+        api: Api,
+        *,
+        url: str,
+        seed: int = 0,
+        values: Mapping[str, Any] | None = None,
+        run: str | None = None,
     ) -> None:
         self.api = api
         self.url = url
         self._seed = seed
         self.values: Mapping[str, Any] = dict(values or {})
         self._active: Mapping[str, Any] = self.values
+        self.observed = Observed()
+        """What the API's answers showed; the runner feeds it every reply."""
+        self.fresh = Fresh(run)
 
     def request(self, operation: Operation) -> Request:
         """A request the contract says is valid for ``operation``."""
@@ -132,13 +154,28 @@ class Synthesizer:
             return schema["const"]
         if _is_urlish(schema, name):
             return self.url
-        picked = _given(schema)
+        picked = self._learned(schema, name)
+        if picked is _NOTHING:
+            picked = _given(schema)
         if picked is not _NOTHING:
             return picked
         for key in ("allOf", "oneOf", "anyOf"):
             if isinstance(options := schema.get(key), list | tuple) and options:
                 return self._combined(key, options, rng, name, depth)
         return self._typed(schema, rng, name, depth)
+
+    def _learned(self, schema: Schema, name: str) -> Any:
+        """A fresh value for a unique field, else one the API's answers showed for it."""
+        plain = not any(k in schema for k in ("enum", "allOf", "oneOf", "anyOf"))
+        if not name or not plain or _type(schema) != "string":
+            return _NOTHING
+        if is_unique(name) or schema.get("format") in {"email", "idn-email"}:
+            fresh = self.fresh.value(name, schema)
+            return _NOTHING if fresh is None else fresh
+        if is_identifier(name) or _SECRET.search(name) or "format" in schema:
+            return _NOTHING
+        seen = (v for v in self.observed.values(name) if isinstance(v, str))
+        return next((v for v in seen if _fits(v, schema)), _NOTHING)
 
     def _combined(self, key: str, options: Any, rng: random.Random, name: str, depth: int) -> Any:
         if key != "allOf":
@@ -224,6 +261,17 @@ def _given(schema: Schema) -> Any:
     if isinstance(enum, list | tuple) and enum:
         return next((v for v in enum if v is not None), enum[0])
     return _NOTHING
+
+
+def _fits(text: str, schema: Schema) -> bool:
+    """True when ``text`` meets the string schema's length and pattern."""
+    low, high = int(schema.get("minLength", 0)), int(schema.get("maxLength", 1 << 16))
+    pattern = schema.get("pattern")
+    try:
+        matches = not isinstance(pattern, str) or re.search(pattern, text) is not None
+    except re.error:
+        return False
+    return low <= len(text) <= high and matches
 
 
 def _type(schema: Schema) -> str:

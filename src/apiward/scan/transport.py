@@ -10,6 +10,7 @@
   the client never stores a ``Set-Cookie`` and never adds a cookie of its own, so no
   answer to one identity (or to nobody) travels with another's requests. Every
   ``Set-Cookie`` of an answer is kept whole in ``Reply.set_cookies``.
+* ``observers`` are called with every reply (the synthesizer learns field values there).
 * A transport failure (refused, reset, timeout, not HTTP) raises ``TargetError`` for
   that request; after ``max_failures`` in a row with no answer between them the target
   is *down*: every later send fails at once, and the runner stops with a partial report.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookiejar import Cookie, CookieJar, CookiePolicy
 from typing import Any
@@ -79,6 +81,7 @@ class Transport:
         self.sent = 0
         self.operations: set[str] = set()
         self.down: TargetError | None = None
+        self.observers: list[Callable[[Reply], None]] = []
         self._failures = 0
         self._max_failures = max_failures
         self._slots = asyncio.Semaphore(max(1, concurrency))
@@ -124,7 +127,10 @@ class Transport:
         self._failures = 0
         self.sent += 1
         self.operations.add(request.operation)
-        return _reply(request, built, response, text, elapsed, note)
+        reply = _reply(request, built, response, text, elapsed, note)
+        for observe in self.observers:
+            observe(reply)
+        return reply
 
     def _build(self, request: Request) -> httpx.Request:
         kwargs: dict[str, Any] = {}

@@ -10,8 +10,11 @@ sends one only when it touches nothing but the sender's own things:
 * an id nobody saw is no one's known object, which a write must not guess at — except a
   **creation** (POST) may carry body ids nobody saw: they name the new object itself
   (its ``username``, ``code``), while its path and query ids must still be the sender's;
-* its body and query set no *privilege field* (``PRIVILEGED``: role, scope, limit,
-  balance...): a made-up ``role`` would demote or promote someone, even oneself.
+* its body (at any depth) and query set no *privilege field*
+  (``scan.fields.is_privileged``: ``role``, ``is_admin``, ``scopes``, ``balance``,
+  ``transfer_limit``... but not ``card_limit``): a made-up ``role`` would demote or
+  promote someone, even oneself. The same vocabulary picks ``mass_assignment``'s
+  candidates, so what the engine refuses to send is exactly what that check tests.
 
 Anything else raises :class:`Withheld`; the runner turns an uncaught one into a skip
 (``SkipReason.WITHHELD``), so a check that did not plan for it reports "not tested",
@@ -21,21 +24,16 @@ bfla, mass assignment) build them from ``Context.baseline`` and are not affected
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
+from typing import Any
 
+from apiward.scan.fields import is_privileged
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.spec import Operation
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-PRIVILEGED = re.compile(
-    r"role|admin|privilege|permission|scope|group|level|tier|limit|balance|credit|quota|"
-    r"verified|approved|active|owner|staff|superuser|plan",
-    re.IGNORECASE,
-)
-"""Field names that grant rights or money: a legitimate write never sets one."""
 
 
 class Withheld(Exception):  # noqa: N818 — a result ("the write was withheld"), not a failure
@@ -54,8 +52,8 @@ def withheld(
     """Why ``identity``'s legitimate ``request`` must not be sent, or None when it may be."""
     if operation.method.upper() not in WRITES:
         return None
-    body = request.body if isinstance(request.body, dict) else {}
-    privileged = [n for n in [*body, *(n for n, _ in request.query)] if PRIVILEGED.search(n)]
+    names = [*_names(request.body), *(n for n, _ in request.query)]
+    privileged = [n for n in names if is_privileged(n)]
     if privileged:
         return f"it sets the privilege field {privileged[0]!r}"
     creation = operation.method.upper() == "POST"
@@ -71,3 +69,15 @@ def withheld(
         whose = "an object nobody was seen to own" if not seen_by else "another's object"
         return f"its {slot.where.value} {slot.name!r} names {whose}"
     return None
+
+
+def _names(body: Any, depth: int = 0) -> Iterator[str]:
+    """Every property name of a JSON body, nested ones included."""
+    if depth > 8:
+        return
+    items = body.items() if isinstance(body, dict) else enumerate(body or ())
+    for key, value in items if isinstance(body, dict | list) else ():
+        if isinstance(key, str):
+            yield key
+        if isinstance(value, dict | list):
+            yield from _names(value, depth + 1)

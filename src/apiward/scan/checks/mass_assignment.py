@@ -1,59 +1,93 @@
-"""``mass_assignment`` (API3, write side): properties the request may not set, set and kept.
+"""``mass_assignment`` (API3, write side): properties a caller may not set, set and kept.
 
-For every POST/PUT/PATCH with a JSON or form body, the candidates are the properties of
-the written object as a reader shows it (``scan.checks.readback``) that the request
-schema does not offer as writable (absent, or ``readOnly``) — ``role``, ``is_admin``,
-``balance``, ``transfer_limit``... — privileged-sounding names first, at most
-``MAX_FIELDS``. Identifiers, secrets and timestamps are never candidates.
+For every POST/PUT/PATCH with a JSON or form body, the candidates are the fields of the
+written object as readers show it (``scan.checks.readback``: out of any envelope, nested
+objects as dotted paths such as ``profile.role``) and as the write's own answer shows it:
 
-* **Updates** (PUT/PATCH): as each identity in turn, read its object, send the
-  legitimate update with the object's *current* values (a no-op control that must
-  succeed), then the same plus one candidate set to a value unlike the current one
-  (a higher enum value, a flipped flag, a raised number); read back. The old value is
-  restored afterwards (and the finding says whether that worked).
+* fields the request schema does not offer as writable (absent, or ``readOnly``), and
+* **privilege fields** (``scan.fields``: ``role``, ``is_admin``, ``balance``...) even
+  when the contract lists them as writable: the contract is not the authority on what
+  a user may grant itself, so a lower identity is tried on its own record;
+
+privilege fields first, at most ``MAX_FIELDS``. Identifiers, secrets and timestamps are
+never candidates. The value set is one the field can hold (``scan.values``): one the
+API's own answers showed for it, else its ``enum``, else one of its type; a privilege
+field with no such value is not probed (the skip says so), because an unknown role can
+lock a user out for good. A writable privilege field is only set *upwards* (a more
+privileged-sounding role, a granting flag, a raised number).
+
+* **Updates** (PUT/PATCH): as each identity in turn, lowest role first, read its object,
+  send the update with the object's *current* values (a no-op control that must
+  succeed), then the same plus one candidate; read back (the reader, else the answer
+  to the no-op update). Whatever the attack's answer — 2xx, 5xx or none — the old value
+  is then restored and read back: a failed restore is reported.
 * **Sign-ups** (a public POST whose body carries a password and whose fields fill an
   identity's login): register a throwaway user with fresh values, log in as it and read
   its record (the control); then one more throwaway per candidate.
 
-Only a value read back equal to the one sent, and unlike the one before, is a finding
-(high for privileged names, confirmed): accepted but not visible is not evidence.
+Only a value read back equal to the one sent, and unlike the one before, is a finding:
+high and confirmed for a privilege field the request may not set, medium for other
+fields and for privilege fields the contract declares writable (the contract allows
+it, yet the caller granted itself the privilege).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-import secrets
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from apiward.core.errors import ConfigError
+from apiward.core.errors import ConfigError, TargetError
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks.readback import (
-    PRIVILEGED,
     Caller,
     Seen,
     candidate_fields,
-    changed_value,
-    changes,
+    concrete,
+    field_schemas,
+    fields,
+    json_object,
     lock,
     object_schema,
     read_back,
     response_schema,
     same_value,
     send_as,
+    with_field,
 )
 from apiward.scan.context import Context
+from apiward.scan.fields import is_privileged
 from apiward.scan.identities import Identity, Login
-from apiward.scan.request import BodyKind, Request, Where
+from apiward.scan.request import Request
 from apiward.scan.transport import Reply
+from apiward.scan.values import Probe, probe_value, rank
 from apiward.spec import Operation, Schema
 
 MAX_FIELDS = 6
 _WRITES = {"POST", "PUT", "PATCH"}
 _PASSWORD = re.compile(r"pass(word)?|secret|pin$", re.IGNORECASE)
-_EMAIL = re.compile(r"e?mail", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Try:
+    """One candidate: the field, its value before, the value to set, and the contract's word."""
+
+    name: str
+    old: Any
+    probe: Probe
+    writable: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Look:
+    """A field as an answer showed it after a write."""
+
+    reply: Reply
+    where: str
+    value: Any
 
 
 class MassAssignment:
@@ -66,8 +100,9 @@ class MassAssignment:
     safe = True  # writes only the scanning identities' own records (restored) and throwaway users
     remediation = (
         "Bind request bodies to an explicit allow-list of writable fields (a dedicated "
-        "input model per operation); never copy a request body onto the stored object. "
-        "Reject unknown properties (additionalProperties: false) rather than ignoring them."
+        "input model per operation and per role); never copy a request body onto the "
+        "stored object. Reject unknown properties (additionalProperties: false) rather "
+        "than ignoring them, and check the caller's role before it sets a privilege field."
     )
 
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
@@ -77,7 +112,7 @@ class MassAssignment:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no JSON or form body to extend")
             return
         properties = object_schema(ctx, schema)
-        writable = {n for n, s in properties.items() if not s.get("readOnly")}
+        writable = {n for n, s in field_schemas(ctx, schema).items() if not s.get("readOnly")}
         if operation.key in _logins(ctx):
             stream = _skip("an identity's login operation")
         elif _is_sign_up(operation, properties):
@@ -94,7 +129,8 @@ class MassAssignment:
     async def _update(
         self, ctx: Context, op: Operation, writable: set[str]
     ) -> AsyncIterator[Outcome]:
-        for identity in ctx.identities:
+        # The lowest role first: a privilege it grants itself is the escalation to show.
+        for identity in sorted(ctx.identities, key=lambda i: rank(i.role)):
             async with lock(ctx, identity):
                 tested = await self._update_as(ctx, op, writable, identity)
             if tested is not None:
@@ -114,16 +150,48 @@ class MassAssignment:
         control = await send_as(ctx, body, identity, "control: the update with current values")
         if not control.ok:
             return None
-        found: list[Outcome] = []
-        for name, value in _candidates(ctx, op, seen, writable):
-            attack = await send_as(
-                ctx, _set(body, name, value), identity, f"mass assignment: {name}"
-            )
-            after = await read_back(ctx, op, base, identity) if attack.ok else None
-            if after is not None and _persisted(seen, after, name, value):
-                restored = await _restore(ctx, op, body, base, identity, name, seen.data[name])
-                found.append(self._finding(ctx, op, name, value, seen, attack, after, restored))
+        tries, untried = _candidates(ctx, op, seen, json_object(control), writable)
+        found: list[Outcome] = list(untried)
+        for attempt in tries:
+            found += await self._attack(ctx, op, (base, body), identity, seen, attempt)
         return found
+
+    async def _attack(
+        self,
+        ctx: Context,
+        op: Operation,
+        requests: tuple[Request, Request],
+        identity: Identity,
+        before: Seen,
+        attempt: _Try,
+    ) -> list[Outcome]:
+        """Set one candidate, look, and restore the old value whatever the answer was."""
+        base, body = requests
+        name, value = attempt.name, attempt.probe.value
+        note = f"mass assignment: {name}"
+        attack: Reply | None = None
+        try:
+            attack = await send_as(ctx, with_field(body, name, value), identity, note)
+        except TargetError:
+            if ctx.sessions.transport.down is not None:
+                raise
+        after = await _look(ctx, op, base, body, identity, name)
+        await send_as(ctx, with_field(body, name, attempt.old), identity, f"restore {name}")
+        check = await _look(ctx, op, base, body, identity, name)
+        restored = check is not None and same_value(check.value, attempt.old)
+        if attack is not None and after is not None and _persisted(attempt, after.value):
+            return [self._finding(ctx, op, identity.name, attempt, before, attack, after, restored)]
+        if restored or (check is None and after is None):
+            return []
+        shown = "not shown any more" if check is None else f"{check.value!r}"
+        what = f"{attack.status}" if attack is not None else "no answer"
+        return [
+            Skip(
+                reason=SkipReason.ERROR,
+                detail=f"restoring {name} to {attempt.old!r} after the probe (answered "
+                f"{what}) FAILED: it is {shown}",
+            )
+        ]
 
     async def _sign_up(
         self,
@@ -140,10 +208,15 @@ class MassAssignment:
         if control is None:
             yield Skip(reason=SkipReason.NO_ACCESS, detail="a plain sign-up could not be read back")
             return
-        for name, value in _candidates(ctx, op, control[1], writable):
-            attempt = await self._register(ctx, op, properties, login, (name, value))
-            if attempt is not None and _persisted(control[1], attempt[1], name, value):
-                yield self._finding(ctx, op, name, value, control[1], *attempt, restored=None)
+        tries, untried = _candidates(ctx, op, control[1], json_object(control[0]), writable)
+        for outcome in untried:
+            yield outcome
+        for attempt in tries:
+            tried = await self._register(ctx, op, properties, login, attempt)
+            value = fields(tried[1].data).get(attempt.name) if tried is not None else None
+            if tried is not None and _persisted(attempt, value):
+                after = _Look(reply=tried[1].reply, where=tried[1].reader.key, value=value)
+                yield self._finding(ctx, op, "a new user", attempt, control[1], tried[0], after)
 
     async def _register(
         self,
@@ -151,12 +224,12 @@ class MassAssignment:
         op: Operation,
         properties: Mapping[str, Schema],
         login: Login,
-        extra: tuple[str, Any] | None,
+        attempt: _Try | None,
     ) -> tuple[Reply, Seen] | None:
         request = _fresh(ctx, op, properties)
-        if extra is not None:
-            request = _set(request, *extra)
-        note = f"sign-up with {extra[0]}" if extra else "control: a plain sign-up"
+        if attempt is not None:
+            request = with_field(request, attempt.name, attempt.probe.value)
+        note = f"sign-up with {attempt.name}" if attempt else "control: a plain sign-up"
         reply = await send_as(ctx, request, None, note)
         if not reply.ok:
             return None
@@ -171,26 +244,40 @@ class MassAssignment:
         self,
         ctx: Context,
         op: Operation,
-        name: str,
-        value: Any,
+        who: str,
+        attempt: _Try,
         before: Seen,
         attack: Reply,
-        after: Seen,
-        restored: bool | None,
+        after: _Look,
+        restored: bool | None = None,
     ) -> Outcome:
-        privileged = bool(PRIVILEGED.search(name))
+        name, value = attempt.name, attempt.probe.value
+        privileged = is_privileged(name)
         restore = {True: " It was restored.", False: " Restoring it FAILED.", None: ""}
+        changed = (
+            f"sending {name}={value!r} ({attempt.probe.source.value}) changed it from "
+            f"{attempt.old!r}: {after.where} shows the new value.{restore[restored]}"
+        )
+        if attempt.writable:
+            title = f"{op.key} lets {who} grant itself {name} (the contract declares it writable)"
+            detail = (
+                f"{name} is a privilege field the contract lists as writable, but the contract "
+                f"is not the authority on who may set it: as {who}, {changed} If only some "
+                f"roles may set {name}, the server must check the caller's role."
+            )
+            severity, confidence = Severity.MEDIUM, Confidence.FIRM
+        else:
+            title = f"{op.key} accepts and keeps {name}, which its request may not set"
+            detail = f"{name} is not a writable property of the request schema, yet {changed}"
+            severity = Severity.HIGH if privileged else Severity.MEDIUM
+            confidence = Confidence.CONFIRMED
         return ctx.finding(
             self,
             op,
-            title=f"{op.key} accepts and keeps {name}, which its request may not set",
-            severity=Severity.HIGH if privileged else Severity.MEDIUM,
-            confidence=Confidence.CONFIRMED,
-            detail=(
-                f"{name} is not a writable property of the request schema, yet sending "
-                f"{name}={value!r} changed it from {before.data.get(name)!r}: "
-                f"{after.reader.key} shows the new value.{restore[restored]}"
-            ),
+            title=title,
+            severity=severity,
+            confidence=confidence,
+            detail=detail,
             evidence=[before.reply, attack, after.reply],
             key=f"body:{name}",
         )
@@ -203,54 +290,94 @@ async def _skip(
 
 
 def _candidates(
-    ctx: Context, op: Operation, seen: Seen, writable: set[str]
-) -> list[tuple[str, Any]]:
-    schemas = {
-        **object_schema(ctx, response_schema(op)),
-        **object_schema(ctx, response_schema(seen.reader)),
-    }
-    out = []
-    for name in candidate_fields(seen.data, writable):
-        value = changed_value(name, schemas.get(name, {}), seen.data[name])
-        if changes(value):
-            out.append((name, value))
-    return out[:MAX_FIELDS]
-
-
-def _persisted(before: Seen, after: Seen, name: str, value: Any) -> bool:
-    if name not in after.data or same_value(before.data.get(name), value):
-        return False
-    return same_value(after.data[name], value)
-
-
-async def _restore(
     ctx: Context,
     op: Operation,
-    body: Request,
-    base: Request,
-    who: Caller,
-    name: str,
-    old: Any,
-) -> bool:
-    await send_as(ctx, _set(body, name, old), who, f"restore {name}")
+    seen: Seen,
+    answer: Mapping[str, Any] | None,
+    writable: set[str],
+) -> tuple[list[_Try], list[Skip]]:
+    """What to try (privilege fields first), and a skip for each privilege field left untried."""
+    schema, _ = ctx.synthesizer.body_schema(op)
+    schemas = {
+        **field_schemas(ctx, schema),
+        **field_schemas(ctx, response_schema(op)),
+        **field_schemas(ctx, response_schema(seen.reader)),
+    }
+    shown = {**fields(answer or {}), **fields(seen.data)}
+    tries: list[_Try] = []
+    untried: list[Skip] = []
+    for name in candidate_fields({**(answer or {}), **seen.data}, writable):
+        old = shown.get(name)
+        observed = ctx.synthesizer.observed.values(name)
+        probe = probe_value(name, concrete(_schema_of(name, schemas)), old, observed)
+        allowed = name in writable
+        if probe is not None and (not allowed or _gains(old, probe.value)):
+            tries.append(_Try(name=name, old=old, probe=probe, writable=allowed))
+        elif probe is None and is_privileged(name) and isinstance(old, str):
+            untried.append(_unknown(name, old))
+    return tries[:MAX_FIELDS], untried
+
+
+def _unknown(name: str, old: str) -> Skip:
+    return Skip(
+        reason=SkipReason.NOT_APPLICABLE,
+        detail=(
+            f"{name} (now {old!r}) not probed: no other value it can hold is known (none "
+            "in the API's answers, no enum), and an invented one could lock the user out"
+        ),
+    )
+
+
+def _schema_of(name: str, schemas: Mapping[str, Schema]) -> Schema:
+    """The schema of dotted field ``name``, else of a same-named field deeper down."""
+    if name in schemas:
+        return schemas[name]
+    leaf = "." + name.rsplit(".", 1)[-1]
+    return next((s for path, s in schemas.items() if ("." + path).endswith(leaf)), {})
+
+
+def _gains(old: Any, value: Any) -> bool:
+    """True when ``value`` is a gain over ``old``: the only change tried on a writable field."""
+    if isinstance(value, str):
+        return rank(value) > rank(old)
+    return True  # probe_value only raises numbers and sets flags to their granting value
+
+
+def _persisted(attempt: _Try, now: Any) -> bool:
+    value = attempt.probe.value
+    return not same_value(attempt.old, value) and now is not None and same_value(now, value)
+
+
+async def _look(
+    ctx: Context, op: Operation, base: Request, body: Request, who: Caller, name: str
+) -> _Look | None:
+    """Field ``name`` as a reader shows it now, else as the no-op update's answer shows it."""
     seen = await read_back(ctx, op, base, who)
-    return seen is not None and same_value(seen.data.get(name), old)
-
-
-def _set(request: Request, name: str, value: Any) -> Request:
-    if request.body_kind is BodyKind.FORM:
-        value = str(value).lower() if isinstance(value, bool) else str(value)
-    return request.with_param(Where.BODY, name, value)
+    if seen is not None and name in fields(seen.data):
+        return _Look(reply=seen.reply, where=seen.reader.key, value=fields(seen.data)[name])
+    reply = await send_as(ctx, body, who, f"read {name} back through the no-op update")
+    data = json_object(reply)
+    if data is not None and name in fields(data):
+        return _Look(reply=reply, where=f"the answer to {op.key}", value=fields(data)[name])
+    return None
 
 
 def _current(base: Request, data: Mapping[str, Any], writable: set[str]) -> Request:
-    """``base`` with every writable field the object shows set to its current value."""
+    """``base`` with every writable field set to the object's current value.
+
+    A privilege field the object does not show is left out: the control must not grant
+    what the synthesised request happened to carry.
+    """
     if not isinstance(base.body, dict):
         return base
-    for name in base.body:
-        value = data.get(name)
-        if name in writable and isinstance(value, str | int | float) and value is not None:
-            base = _set(base, name, value)
+    shown = fields(data)
+    for name in list(base.body):
+        value = shown.get(name)
+        if name in writable and isinstance(value, str | int | float):
+            base = with_field(base, name, value)
+        elif is_privileged(name) and isinstance(base.body, dict):
+            rest = {k: v for k, v in base.body.items() if k != name}
+            base = dataclasses.replace(base, body=rest)
     return base
 
 
@@ -290,39 +417,24 @@ def _filled(login: Login, request: Request) -> Login:
 
 
 def _fresh(ctx: Context, op: Operation, properties: Mapping[str, Schema]) -> Request:
-    """A sign-up with only the required fields, and fresh values where they must be unique."""
+    """A sign-up with only the required fields, each string one fresh (names, e-mail...)."""
     request = ctx.request(op)
     body = dict(request.body) if isinstance(request.body, dict) else {}
     schema, _ = ctx.synthesizer.body_schema(op)
     required = set((schema or {}).get("required", ())) or set(body)
     fresh: dict[str, Any] = {}
     for name in sorted(required & set(body)):
-        fresh[name] = _unique(name, properties.get(name, {}), body[name])
+        fresh[name] = _unique(ctx, name, properties.get(name, {}), body[name])
         if _PASSWORD.search(name):
             ctx.sessions.secrets.add(str(body[name]))
     return dataclasses.replace(request, body=fresh)
 
 
-def _unique(name: str, schema: Schema, value: Any) -> Any:
-    """A fresh value for a string field that may have to be unique (names, e-mail)."""
+def _unique(ctx: Context, name: str, schema: Schema, value: Any) -> Any:
+    """A fresh value for a plain string field: a sign-up's names may have to be unique."""
     if not isinstance(value, str) or _PASSWORD.search(name) or "enum" in schema:
         return value
-    token = secrets.token_hex(4)
-    if schema.get("format") == "email" or _EMAIL.search(name):
-        candidate = f"aw{token}@example.com"
-    else:
-        candidate = f"aw{token}"
-    low, high = int(schema.get("minLength", 0)), int(schema.get("maxLength", 1 << 16))
-    pattern = schema.get("pattern")
-    if not low <= len(candidate) <= high:
+    if schema.get("format") not in {None, "email", "idn-email"}:
         return value
-    if isinstance(pattern, str) and not _matches(pattern, candidate):
-        return value
-    return candidate
-
-
-def _matches(pattern: str, text: str) -> bool:
-    try:
-        return re.search(pattern, text) is not None
-    except re.error:
-        return False
+    fresh = ctx.synthesizer.fresh.value(name, schema)
+    return value if fresh is None else fresh

@@ -8,34 +8,36 @@ chose, and that value must differ from what was there before.
 then a *me-like* read — a secured ``GET`` without path or required query parameters
 whose answer is one object (``/me``, ``/profile``) — used only when every path value
 of the write appears in that object (the write was on the caller's own record).
+Answers are unwrapped from their envelope (``{"data": {"user": {...}}}``, see
+``scan.envelope``), and a field inside a nested object is named by its dotted path
+(``profile.role``): :func:`fields` flattens an object, :func:`with_field` sets one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import Iterable, Mapping
+import copy
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from apiward.scan import envelope
 from apiward.scan.context import Context
+from apiward.scan.fields import is_identifier, is_privileged
 from apiward.scan.identities import Identity
-from apiward.scan.request import Request, Where
+from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.sessions import Credentials
 from apiward.scan.transport import Reply
-from apiward.scan.withhold import PRIVILEGED as PRIVILEGED  # mass_assignment reads it here
+from apiward.scan.values import Scalar, probe_value
 from apiward.spec import Operation, ParameterLocation, Schema
 
 Caller = Identity | Credentials
 """Who sends: an identity of the file, or credentials of a user a check created."""
 
-_HIGH_VALUE = re.compile(r"admin|root|super|owner|staff|premium|enterprise", re.IGNORECASE)
-_NEVER = re.compile(
-    r"(^|[_-])(id|uuid|guid|ref|key|code|slug|username|handle|email|password|hash|token|"
-    r"secret|salt)$|^id$|[a-z](Id|Uuid|Ref|Key|Code|Hash|Token)$|_at$|At$|password|hash",
-    re.IGNORECASE,
-)
+MAX_NESTING = 3
+"""Dotted paths go this deep (``user.profile.role``); deeper is rarely a record's own field."""
 _NO_CHANGE = object()
 
 
@@ -47,9 +49,8 @@ async def send_as(ctx: Context, request: Request, who: Caller | None, note: str)
 
 
 def json_object(reply: Reply | None) -> dict[str, Any] | None:
-    """The reply's body when it is one JSON object."""
-    data = reply.data if reply is not None and reply.ok else None
-    return data if isinstance(data, dict) else None
+    """The one JSON object of a 2xx reply, out of any envelope around it."""
+    return envelope.single(reply.data) if reply is not None and reply.ok else None
 
 
 def object_schema(ctx: Context, schema: Schema | None) -> Mapping[str, Schema]:
@@ -63,6 +64,48 @@ def object_schema(ctx: Context, schema: Schema | None) -> Mapping[str, Schema]:
     for name, sub in schema.get("properties", {}).items():
         found[name] = ctx.api.deref(sub)
     return found
+
+
+def field_schemas(ctx: Context, schema: Schema | None, depth: int = 0) -> dict[str, Schema]:
+    """Every property of an object schema by dotted path, nested objects' included."""
+    found: dict[str, Schema] = {}
+    for name, sub in object_schema(ctx, schema).items():
+        found[name] = sub
+        if depth + 1 < MAX_NESTING:
+            inner = field_schemas(ctx, sub, depth + 1)
+            found.update({f"{name}.{path}": s for path, s in inner.items()})
+    return found
+
+
+def fields(data: Mapping[str, Any], depth: int = 0) -> dict[str, Any]:
+    """The scalar fields of an object by dotted path (``{"a": {"b": 1}}`` → ``{"a.b": 1}``)."""
+    found: dict[str, Any] = {}
+    for name, value in data.items():
+        if isinstance(value, dict):
+            if depth + 1 < MAX_NESTING:
+                inner = fields(value, depth + 1)
+                found.update({f"{name}.{path}": v for path, v in inner.items()})
+        elif not isinstance(value, list):
+            found[str(name)] = value
+    return found
+
+
+def with_field(request: Request, path: str, value: Any) -> Request:
+    """``request`` with body field ``path`` (dotted: nested objects) set to ``value``."""
+    if request.body_kind is BodyKind.FORM:
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        return request.with_param(Where.BODY, path, text)
+    if "." not in path:
+        return request.with_param(Where.BODY, path, value)
+    body = copy.deepcopy(request.body) if isinstance(request.body, dict) else {}
+    *parents, last = path.split(".")
+    node = body
+    for part in parents:
+        node = node[part] if isinstance(node.get(part), dict) else node.setdefault(part, {})
+        if not isinstance(node, dict):
+            return request
+    node[last] = value
+    return dataclasses.replace(request, body=body)
 
 
 def response_schema(operation: Operation) -> Schema | None:
@@ -139,26 +182,26 @@ def _mentions(data: Mapping[str, Any], values: Iterable[str]) -> bool:
 
 
 def candidate_fields(data: Mapping[str, Any], writable: Iterable[str]) -> list[str]:
-    """Fields of ``data`` the request may not set, privileged-sounding ones first."""
+    """Fields of ``data`` (dotted paths) to try setting, privileged ones first.
+
+    A field is a candidate when the request may not set it, or when it is a privilege
+    field (``scan.fields``) even if the request may: the contract is not the authority
+    on what a user may grant itself. Ids, secrets and timestamps never are.
+    """
     allowed = set(writable)
-    names = [n for n in data if n not in allowed and not _NEVER.search(n)]
-    return sorted(names, key=lambda n: (not PRIVILEGED.search(n), names.index(n)))
+    names = [
+        n
+        for n in fields(data)
+        if not any(is_identifier(part) for part in n.split("."))
+        and (n not in allowed or is_privileged(n))
+    ]
+    return sorted(names, key=lambda n: (not is_privileged(n), names.index(n)))
 
 
-def changed_value(name: str, schema: Schema, current: Any) -> Any:
-    """A type-correct value unlike ``current``: a higher role, a flipped flag, a raised number."""
-    schema = _concrete(schema)
-    enum = [v for v in schema.get("enum", ()) if v is not None and v != current]
-    if enum:
-        return next((v for v in enum if isinstance(v, str) and _HIGH_VALUE.search(v)), enum[-1])
-    kind = schema.get("type")
-    if kind == "boolean" or isinstance(current, bool):
-        return not current if isinstance(current, bool) else True
-    if kind in {"integer", "number"} or isinstance(current, int | float):
-        return _raised(schema, current)
-    if PRIVILEGED.search(name) and current != "admin" and kind in {None, "string"}:
-        return "admin"
-    return _NO_CHANGE
+def changed_value(name: str, schema: Schema, current: Any, observed: Sequence[Scalar] = ()) -> Any:
+    """A value ``name`` can hold unlike ``current`` (``scan.values.probe_value``), or no change."""
+    probe = probe_value(name, concrete(schema), current, observed)
+    return _NO_CHANGE if probe is None else probe.value
 
 
 def changes(value: Any) -> bool:
@@ -172,21 +215,10 @@ def same_value(a: Any, b: Any) -> bool:
     return float(a) == float(b) if numbers else bool(a == b)
 
 
-def _concrete(schema: Schema) -> Schema:
+def concrete(schema: Schema) -> Schema:
+    """The first non-null option of an ``anyOf``/``oneOf`` schema (the schema itself otherwise)."""
     for key in ("anyOf", "oneOf"):
         options = [o for o in schema.get(key, ()) if o.get("type") != "null"]
         if options:
             return dict(options[0])
     return schema
-
-
-def _raised(schema: Schema, current: Any) -> Any:
-    base = current if isinstance(current, int | float) and not isinstance(current, bool) else 0
-    value = max(base * 10, base + 1000)
-    high = schema.get("maximum")
-    if isinstance(high, int | float) and value > high:
-        value = high
-    if value == base:
-        return _NO_CHANGE
-    integer = schema.get("type") == "integer" or isinstance(current, int)
-    return int(value) if integer else float(value)

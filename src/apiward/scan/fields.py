@@ -1,0 +1,107 @@
+"""What a field's name says about it: privilege fields, unique fields, identifiers.
+
+Names are read as whole-word *tokens* of their snake, camel or kebab spelling
+(``isAdmin`` → ``is admin``, ``transfer-limit`` → ``transfer limit``), never as
+substrings: ``card_limit`` holds no privilege word, ``overdraft`` is not ``draft``.
+
+**Privilege fields** (:func:`is_privileged`) grant rights or money. One vocabulary,
+used by the engine's withhold rule (a legitimate write never sets one) and by
+``mass_assignment`` (they are its first candidates, even when the contract calls them
+writable). A name is privileged when one of its tokens is
+
+* a right: ``role(s)``, ``admin(s)``, ``administrator``, ``superuser``, ``superadmin``,
+  ``staff``, ``permission(s)``, ``privilege(s)``, ``scope(s)``, ``entitlement(s)``,
+  ``group(s)``, ``owner``, ``clearance`` — ``is_admin``, ``role_id``, ``owner_id``;
+* a standing: ``verified``, ``approved``, ``blocked``, ``banned``, ``suspended``,
+  ``premium``, ``vip``, ``tier``, ``plan``;
+* money or allowance: ``balance(s)``, ``credit(s)``, ``quota(s)``;
+* ``limit(s)`` right after ``transfer``, ``credit``, ``spending``, ``withdrawal``,
+  ``overdraft``, ``payout`` or ``rate``, or ``level`` right after ``access``.
+
+Not privileged, on purpose: a bare ``limit`` or one qualified by the object
+(``card_limit``, ``page_limit``: a property of a thing the caller creates, bounded by
+the app), ``active``/``enabled`` (the state of one's own object), ``credit card``,
+``owner_name``/``owner_email``/``owner_phone``/``owner_address`` and
+``staff_id``/``staff_member``/``staff_name`` (details of a person, a booking's staff
+member). ``rate_limit_per_minute`` *is* privileged: the rate an API grants a caller is
+an allowance, and a caller raising its own is an escalation.
+
+**Unique fields** (:func:`is_unique`) are the ones an API usually keeps unique per
+record — ``email``, ``phone``/``mobile``, ``username``, ``slug``, ``handle``,
+``nickname``, ``sku``, and a bare ``name``/``title``/``display_name`` — so test data
+for them must differ per identity and per request.
+
+**Identifiers and secrets** (:func:`is_identifier`) are ids, keys, codes, hashes,
+tokens, passwords and timestamps: never a mass-assignment candidate, never filled
+from another caller's answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_RIGHTS = {
+    "role", "roles", "admin", "admins", "administrator", "superuser", "superadmin",
+    "staff", "permission", "permissions", "privilege", "privileges", "scope", "scopes",
+    "entitlement", "entitlements", "group", "groups", "owner", "clearance",
+}  # fmt: skip
+_STANDING = {"verified", "approved", "blocked", "banned", "suspended", "premium", "vip"}
+_STANDING |= {"tier", "plan"}
+_MONEY = {"balance", "balances", "credit", "credits", "quota", "quotas"}
+_WORDS = _RIGHTS | _STANDING | _MONEY
+_QUALIFIED = {
+    "limit": {"transfer", "credit", "spending", "withdrawal", "overdraft", "payout", "rate"},
+    "limits": {"transfer", "credit", "spending", "withdrawal", "overdraft", "payout", "rate"},
+    "level": {"access"},
+}
+_NOT_AFTER = {
+    "credit": {"card", "cards"},
+    "owner": {"name", "email", "phone", "address"},
+    "staff": {"id", "member", "name", "uuid"},
+}
+_NEGATIVE = {"blocked", "banned", "suspended", "locked", "disabled"}
+"""Standings whose privileged value is ``false``: being unbanned is the gain."""
+
+_UNIQUE = {"email", "phone", "mobile", "telephone", "msisdn", "username", "slug", "handle"}
+_UNIQUE |= {"nickname", "sku"}
+_UNIQUE_NAMES = {"name", "title", "display_name", "screen_name", "user_name", "login"}
+_IDENTIFIER = {
+    "id", "ids", "uuid", "guid", "ref", "key", "code", "slug", "username", "handle",
+    "email", "password", "passwd", "hash", "token", "secret", "salt", "at", "pin",
+}  # fmt: skip
+
+
+def tokens(name: str) -> list[str]:
+    """The lowercase words of a snake, camel or kebab name (``isAdmin`` → ``is``, ``admin``)."""
+    return [w.lower() for w in _WORD.findall(name)]
+
+
+def is_privileged(name: str) -> bool:
+    """True for fields that grant rights or money (see the module docstring for the list)."""
+    words = tokens(name.rsplit(".", 1)[-1])
+    for index, word in enumerate(words):
+        after = words[index + 1] if index + 1 < len(words) else ""
+        before = words[index - 1] if index else ""
+        if word in _WORDS and after not in _NOT_AFTER.get(word, ()):
+            return True
+        if before in _QUALIFIED.get(word, ()):
+            return True
+    return False
+
+
+def privileged_value(name: str) -> bool:
+    """The boolean a privilege flag holds when it grants (``False`` for ``blocked``, ``banned``)."""
+    return not set(tokens(name.rsplit(".", 1)[-1])) & _NEGATIVE
+
+
+def is_unique(name: str) -> bool:
+    """True for fields an API usually keeps unique per record (email, phone, username...)."""
+    words = tokens(name)
+    return bool(set(words) & _UNIQUE) or "_".join(words) in _UNIQUE_NAMES
+
+
+def is_identifier(name: str) -> bool:
+    """True for ids, keys, codes, hashes, secrets and timestamps (``owner_id``, ``created_at``)."""
+    words = tokens(name.rsplit(".", 1)[-1])
+    return bool(words) and (words[-1] in _IDENTIFIER or "password" in words or "hash" in words)

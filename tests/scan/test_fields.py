@@ -1,0 +1,80 @@
+"""The one privilege vocabulary (withhold and mass assignment), unique fields, identifiers."""
+
+from __future__ import annotations
+
+import pytest
+
+from apiward.scan.fields import (
+    is_identifier,
+    is_privileged,
+    is_unique,
+    privileged_value,
+    tokens,
+)
+
+
+def test_names_split_into_words_in_every_spelling() -> None:
+    """snake, camel and kebab names give the same words."""
+    assert tokens("is_admin") == tokens("isAdmin") == tokens("is-admin") == ["is", "admin"]
+    assert tokens("transferLimitEUR") == ["transfer", "limit", "eur"]
+
+
+PRIVILEGED = [
+    "role", "roles", "role_id", "userRole", "is_admin", "isAdmin", "admin", "permissions",
+    "scope", "scopes", "verified", "email_verified", "approved", "blocked", "is_banned",
+    "balance", "credit", "credits", "tier", "plan", "subscription_plan", "owner", "owner_id",
+    "is_staff", "superuser", "groups", "group_id", "quota", "transfer_limit", "creditLimit",
+    "spending-limit", "rate_limit_per_minute", "access_level", "profile.role",
+]  # fmt: skip
+NOT_PRIVILEGED = [
+    "card_limit", "limit", "page_limit", "limits", "nickname", "name", "active", "is_active",
+    "enabled", "credit_card", "creditCardNumber", "owner_name", "owner_email", "staff_id",
+    "overdraft", "description", "level", "log_level", "planet", "scoped_note", "rolex",
+    "balanced_diet", "grouping",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", PRIVILEGED)
+def test_privilege_fields(name: str) -> None:
+    """Rights, standings, money and qualified limits are privilege fields, in any spelling."""
+    assert is_privileged(name)
+
+
+@pytest.mark.parametrize("name", NOT_PRIVILEGED)
+def test_not_privilege_fields(name: str) -> None:
+    """Whole words only, and a limit of a thing one creates (card_limit) is not a privilege."""
+    assert not is_privileged(name)
+
+
+def test_a_flag_that_bans_grants_when_false() -> None:
+    """Being unblocked is the gain: blocked/banned grant when false, is_admin when true."""
+    assert privileged_value("is_admin") is True
+    assert privileged_value("blocked") is False
+    assert privileged_value("user.is_banned") is False
+
+
+@pytest.mark.parametrize(
+    ("name", "unique"),
+    [
+        ("email", True), ("contact_email", True), ("phone", True), ("mobileNumber", True),
+        ("username", True), ("slug", True), ("handle", True), ("name", True), ("title", True),
+        ("display_name", True), ("first_name", False), ("department", False),
+        ("description", False), ("amount", False),
+    ],
+)  # fmt: skip
+def test_unique_fields(name: str, unique: bool) -> None:
+    """Contact details, user names, slugs and a bare name/title are unique; a first name is not."""
+    assert is_unique(name) is unique
+
+
+@pytest.mark.parametrize(
+    ("name", "identifier"),
+    [
+        ("id", True), ("owner_id", True), ("userId", True), ("api_key", True),
+        ("created_at", True), ("updatedAt", True), ("password_hash", True),
+        ("referral_code", True), ("role", False), ("transfer_limit", False), ("bio", False),
+    ],
+)  # fmt: skip
+def test_identifiers_and_secrets(name: str, identifier: bool) -> None:
+    """Ids, keys, codes, hashes, passwords and timestamps are identifiers, never candidates."""
+    assert is_identifier(name) is identifier
