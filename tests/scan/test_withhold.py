@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
+import pytest
 from fastapi import Depends, FastAPI, HTTPException, Query
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
@@ -18,6 +20,9 @@ from apiward.scan import Identity, Results, ScanConfig, load_identities, scan
 from apiward.scan.check import AnyCheck, Outcome, SkipReason
 from apiward.scan.checks import builtin_checks
 from apiward.scan.context import Context
+from apiward.scan.harvest import Harvest
+from apiward.scan.synthesis import Synthesizer
+from apiward.scan.withhold import withheld
 from apiward.spec import Operation, load
 
 _TOKENS = {"t-alice": "alice", "t-bob": "bob"}
@@ -262,3 +267,64 @@ def test_no_check_writes_to_a_shared_object(serve: Callable[[Any], Any]) -> None
     assert store["boards"] == {_BOARD: board}
     assert any(d["owner"] == "alice" and d["title"] != "a" for d in store["docs"].values())
     assert results.errors == []
+
+
+_LIMITS = """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /cards:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties: {label: {type: string}, card_limit: {type: number}}
+      responses: {'201': {description: created}}
+  /accounts/mine:
+    patch:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                nickname: {type: string}
+                settings:
+                  type: object
+                  properties: {transfer_limit: {type: number}}
+      responses: {'200': {description: ok}}
+  /keys:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties: {label: {type: string}, rate_limit_per_minute: {type: integer}}
+      responses: {'201': {description: created}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "why"),
+    [
+        ("POST", "/cards", None),
+        ("PATCH", "/accounts/mine", "it sets the privilege field 'transfer_limit'"),
+        ("POST", "/keys", "it sets the privilege field 'rate_limit_per_minute'"),
+    ],
+    ids=["card_limit-sent", "nested-transfer_limit-withheld", "rate_limit-withheld"],
+)
+def test_the_privilege_rule_is_the_narrow_vocabulary(
+    tmp_path: Path, method: str, path: str, why: str | None
+) -> None:
+    """A card's own limit is sent; a transfer limit (even nested) and a rate limit are withheld."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(_LIMITS)
+    api = load(spec)
+    synthesizer = Synthesizer(api, url="http://127.0.0.1:9/c")
+    op = api.operation(method, path)
+    assert op is not None
+    alice = Identity(name="alice", role="user", headers={"X-Token": "t-alice"})
+    assert withheld(Harvest(synthesizer), op, alice, synthesizer.request(op)) == why

@@ -34,16 +34,16 @@ it, yet the caller granted itself the privilege).
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from apiward.core.errors import ConfigError, TargetError
+from apiward.core.errors import TargetError
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._sign_up import is_sign_up, login_template, register
 from apiward.scan.checks.readback import (
-    Caller,
+    Look,
     Seen,
     candidate_fields,
     concrete,
@@ -51,6 +51,7 @@ from apiward.scan.checks.readback import (
     fields,
     json_object,
     lock,
+    look,
     object_schema,
     read_back,
     response_schema,
@@ -60,7 +61,7 @@ from apiward.scan.checks.readback import (
 )
 from apiward.scan.context import Context
 from apiward.scan.fields import is_privileged
-from apiward.scan.identities import Identity, Login
+from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
 from apiward.scan.values import Probe, probe_value, rank
@@ -68,7 +69,6 @@ from apiward.spec import Operation, Schema
 
 MAX_FIELDS = 6
 _WRITES = {"POST", "PUT", "PATCH"}
-_PASSWORD = re.compile(r"pass(word)?|secret|pin$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,15 +79,6 @@ class _Try:
     old: Any
     probe: Probe
     writable: bool
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Look:
-    """A field as an answer showed it after a write."""
-
-    reply: Reply
-    where: str
-    value: Any
 
 
 class MassAssignment:
@@ -115,7 +106,7 @@ class MassAssignment:
         writable = {n for n, s in field_schemas(ctx, schema).items() if not s.get("readOnly")}
         if operation.key in _logins(ctx):
             stream = _skip("an identity's login operation")
-        elif _is_sign_up(operation, properties):
+        elif is_sign_up(operation, properties):
             stream = self._sign_up(ctx, operation, properties, writable)
         elif operation.method == "POST":
             stream = _skip("reading back other creations is not implemented")
@@ -175,9 +166,9 @@ class MassAssignment:
         except TargetError:
             if ctx.sessions.transport.down is not None:
                 raise
-        after = await _look(ctx, op, base, body, identity, name)
+        after = await look(ctx, op, base, body, identity, name)
         await send_as(ctx, with_field(body, name, attempt.old), identity, f"restore {name}")
-        check = await _look(ctx, op, base, body, identity, name)
+        check = await look(ctx, op, base, body, identity, name)
         restored = check is not None and same_value(check.value, attempt.old)
         if attack is not None and after is not None and _persisted(attempt, after.value):
             return [self._finding(ctx, op, identity.name, attempt, before, attack, after, restored)]
@@ -200,11 +191,11 @@ class MassAssignment:
         properties: Mapping[str, Schema],
         writable: set[str],
     ) -> AsyncIterator[Outcome]:
-        login = _login_template(ctx, writable)
+        login = login_template(ctx, writable)
         if login is None:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no login that fits a sign-up")
             return
-        control = await self._register(ctx, op, properties, login, None)
+        control = await register(ctx, op, properties, login, None)
         if control is None:
             yield Skip(reason=SkipReason.NO_ACCESS, detail="a plain sign-up could not be read back")
             return
@@ -212,33 +203,11 @@ class MassAssignment:
         for outcome in untried:
             yield outcome
         for attempt in tries:
-            tried = await self._register(ctx, op, properties, login, attempt)
+            tried = await register(ctx, op, properties, login, (attempt.name, attempt.probe.value))
             value = fields(tried[1].data).get(attempt.name) if tried is not None else None
             if tried is not None and _persisted(attempt, value):
-                after = _Look(reply=tried[1].reply, where=tried[1].reader.key, value=value)
+                after = Look(reply=tried[1].reply, where=tried[1].reader.key, value=value)
                 yield self._finding(ctx, op, "a new user", attempt, control[1], tried[0], after)
-
-    async def _register(
-        self,
-        ctx: Context,
-        op: Operation,
-        properties: Mapping[str, Schema],
-        login: Login,
-        attempt: _Try | None,
-    ) -> tuple[Reply, Seen] | None:
-        request = _fresh(ctx, op, properties)
-        if attempt is not None:
-            request = with_field(request, attempt.name, attempt.probe.value)
-        note = f"sign-up with {attempt.name}" if attempt else "control: a plain sign-up"
-        reply = await send_as(ctx, request, None, note)
-        if not reply.ok:
-            return None
-        try:
-            who = await ctx.sessions.log_in(_filled(login, request), name="apiward sign-up")
-        except ConfigError:
-            return None
-        seen = await read_back(ctx, op, request, who)
-        return (reply, seen) if seen is not None else None
 
     def _finding(
         self,
@@ -248,7 +217,7 @@ class MassAssignment:
         attempt: _Try,
         before: Seen,
         attack: Reply,
-        after: _Look,
+        after: Look,
         restored: bool | None = None,
     ) -> Outcome:
         name, value = attempt.name, attempt.probe.value
@@ -348,20 +317,6 @@ def _persisted(attempt: _Try, now: Any) -> bool:
     return not same_value(attempt.old, value) and now is not None and same_value(now, value)
 
 
-async def _look(
-    ctx: Context, op: Operation, base: Request, body: Request, who: Caller, name: str
-) -> _Look | None:
-    """Field ``name`` as a reader shows it now, else as the no-op update's answer shows it."""
-    seen = await read_back(ctx, op, base, who)
-    if seen is not None and name in fields(seen.data):
-        return _Look(reply=seen.reply, where=seen.reader.key, value=fields(seen.data)[name])
-    reply = await send_as(ctx, body, who, f"read {name} back through the no-op update")
-    data = json_object(reply)
-    if data is not None and name in fields(data):
-        return _Look(reply=reply, where=f"the answer to {op.key}", value=fields(data)[name])
-    return None
-
-
 def _current(base: Request, data: Mapping[str, Any], writable: set[str]) -> Request:
     """``base`` with every writable field set to the object's current value.
 
@@ -381,60 +336,5 @@ def _current(base: Request, data: Mapping[str, Any], writable: set[str]) -> Requ
     return base
 
 
-def _is_sign_up(op: Operation, properties: Mapping[str, Schema]) -> bool:
-    public = op.is_public or op.auth_optional
-    secret = any(
-        _PASSWORD.search(n) or s.get("format") == "password" for n, s in properties.items()
-    )
-    return op.method == "POST" and public and secret
-
-
 def _logins(ctx: Context) -> set[str]:
     return {f"{i.login.method} {i.login.path}" for i in ctx.identities if i.login is not None}
-
-
-def _login_template(ctx: Context, writable: set[str]) -> Login | None:
-    """An identity's login whose credential fields the sign-up body also carries."""
-    for identity in ctx.identities:
-        login = identity.login
-        if login is not None and any(_PASSWORD.search(k) and k in writable for k in login.body):
-            return login
-    return None
-
-
-def _filled(login: Login, request: Request) -> Login:
-    body = dict(request.body) if isinstance(request.body, dict) else {}
-    fields = {k: body.get(k, v) for k, v in login.body.items()}
-    return Login(
-        method=login.method,
-        path=login.path,
-        body=fields,
-        form=login.form,
-        token=login.token,
-        header=login.header,
-        prefix=login.prefix,
-    )
-
-
-def _fresh(ctx: Context, op: Operation, properties: Mapping[str, Schema]) -> Request:
-    """A sign-up with only the required fields, each string one fresh (names, e-mail...)."""
-    request = ctx.request(op)
-    body = dict(request.body) if isinstance(request.body, dict) else {}
-    schema, _ = ctx.synthesizer.body_schema(op)
-    required = set((schema or {}).get("required", ())) or set(body)
-    fresh: dict[str, Any] = {}
-    for name in sorted(required & set(body)):
-        fresh[name] = _unique(ctx, name, properties.get(name, {}), body[name])
-        if _PASSWORD.search(name):
-            ctx.sessions.secrets.add(str(body[name]))
-    return dataclasses.replace(request, body=fresh)
-
-
-def _unique(ctx: Context, name: str, schema: Schema, value: Any) -> Any:
-    """A fresh value for a plain string field: a sign-up's names may have to be unique."""
-    if not isinstance(value, str) or _PASSWORD.search(name) or "enum" in schema:
-        return value
-    if schema.get("format") not in {None, "email", "idn-email"}:
-        return value
-    fresh = ctx.synthesizer.fresh.value(name, schema)
-    return value if fresh is None else fresh

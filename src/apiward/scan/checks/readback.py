@@ -8,6 +8,8 @@ chose, and that value must differ from what was there before.
 then a *me-like* read — a secured ``GET`` without path or required query parameters
 whose answer is one object (``/me``, ``/profile``) — used only when every path value
 of the write appears in that object (the write was on the caller's own record).
+:func:`look` reads one field back after a write: from a reader, else from the answer to
+the no-op update (a write that does not set the field, so the value shown was kept).
 Answers are unwrapped from their envelope (``{"data": {"user": {...}}}``, see
 ``scan.envelope``), and a field inside a nested object is named by its dotted path
 (``profile.role``): :func:`fields` flattens an object, :func:`with_field` sets one.
@@ -222,3 +224,26 @@ def concrete(schema: Schema) -> Schema:
         if options:
             return dict(options[0])
     return schema
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Look:
+    """A field as an answer showed it after a write."""
+
+    reply: Reply
+    where: str
+    value: Any
+
+
+async def look(
+    ctx: Context, op: Operation, base: Request, body: Request, who: Caller, name: str
+) -> Look | None:
+    """Field ``name`` as a reader shows it now, else as the no-op update's answer shows it."""
+    seen = await read_back(ctx, op, base, who)
+    if seen is not None and name in fields(seen.data):
+        return Look(reply=seen.reply, where=seen.reader.key, value=fields(seen.data)[name])
+    reply = await send_as(ctx, body, who, f"read {name} back through the no-op update")
+    data = json_object(reply)
+    if data is not None and name in fields(data):
+        return Look(reply=reply, where=f"the answer to {op.key}", value=fields(data)[name])
+    return None
