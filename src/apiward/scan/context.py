@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from apiward.core.findings import Confidence, Finding, Severity
@@ -57,6 +58,14 @@ class Context:
         self.safe = safe
         self.identities: tuple[Identity, ...] = sessions.identities
         self._legit: dict[tuple[str, str], asyncio.Task[Reply]] = {}
+
+    def alone(self) -> AbstractAsyncContextManager[None]:
+        """While inside, no other request is in flight: for probes that measure time.
+
+        Send with ``ctx.send`` only inside it; never await ``ctx.legit`` there (a shared
+        baseline started elsewhere would wait for this block to end).
+        """
+        return self.sessions.transport.alone()
 
     def peers(self, identity: Identity) -> tuple[Identity, ...]:
         """The other identities with the same role: each may try the others' objects."""

@@ -11,6 +11,12 @@
   answer to one identity (or to nobody) travels with another's requests. Every
   ``Set-Cookie`` of an answer is kept whole in ``Reply.set_cookies``.
 * ``observers`` are called with every reply (the synthesizer learns field values there).
+* An idempotent request (GET, HEAD, OPTIONS, PUT, DELETE) whose connection the server
+  closed or reset is sent once more: servers often drop a kept-alive connection after an
+  error, and the next request on it should not lose a check (httpx opens a fresh one).
+* ``alone()`` lets timing probes run with nothing else in flight: a sleep probe elsewhere
+  delays every answer, and a fast endpoint must not look slow because of it. Inside it,
+  requests from the same context (and tasks it starts) go out; every other waits.
 * A transport failure (refused, reset, timeout, not HTTP) raises ``TargetError`` for
   that request; after ``max_failures`` in a row with no answer between them the target
   is *down*: every later send fails at once, and the runner stops with a partial report.
@@ -19,9 +25,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from http.cookiejar import Cookie, CookieJar, CookiePolicy
 from typing import Any
@@ -33,6 +42,10 @@ from apiward.core.findings import MAX_RECORDED_BODY, Exchange, RecordedRequest, 
 from apiward.scan.request import BodyKind, Request
 
 MAX_BODY = MAX_RECORDED_BODY
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+ALONE_WAIT = 30.0
+"""Seconds ``alone()`` waits for requests already in flight before it goes ahead anyway."""
+_INSIDE_ALONE: ContextVar[bool] = ContextVar("apiward_inside_alone", default=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,6 +101,9 @@ class Transport:
         self._interval = 1.0 / rate if rate else 0.0
         self._next_start = 0.0
         self._pace = asyncio.Lock()
+        self._traffic = asyncio.Condition()
+        self._alone = False
+        self._in_flight = 0
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             limits=httpx.Limits(max_connections=max(1, concurrency), max_keepalive_connections=8),
@@ -110,20 +126,40 @@ class Transport:
         """Close the connection pool."""
         await self._client.aclose()
 
+    @asynccontextmanager
+    async def alone(self) -> AsyncIterator[None]:
+        """Hold every other request back, and wait for those in flight, while inside."""
+        async with self._traffic:
+            await self._traffic.wait_for(lambda: not self._alone)
+            self._alone = True
+            # A request stuck until its own timeout must not hang the scan: go ahead then.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._traffic.wait_for(lambda: self._in_flight == 0), ALONE_WAIT
+                )
+        token = _INSIDE_ALONE.set(True)
+        try:
+            yield
+        finally:
+            _INSIDE_ALONE.reset(token)
+            async with self._traffic:
+                self._alone = False
+                self._traffic.notify_all()
+
     async def send(self, request: Request, *, note: str = "") -> Reply:
         """Send ``request`` to the target and record the exchange."""
         if self.down is not None:
             raise self.down
         built = self._build(request)
-        async with self._slots:
-            await self._wait_turn()
-            started = time.perf_counter()
-            try:
-                response = await self._client.send(built)
-                text = response.text
-            except (httpx.HTTPError, UnicodeDecodeError, OSError) as error:
-                raise self._failed(request, error) from None
-            elapsed = (time.perf_counter() - started) * 1000
+        async with self._traffic:
+            await self._traffic.wait_for(lambda: not self._alone or _INSIDE_ALONE.get())
+            self._in_flight += 1
+        try:
+            response, text, elapsed = await self._exchange(request, built)
+        finally:
+            async with self._traffic:
+                self._in_flight -= 1
+                self._traffic.notify_all()
         self._failures = 0
         self.sent += 1
         self.operations.add(request.operation)
@@ -131,6 +167,27 @@ class Transport:
         for observe in self.observers:
             observe(reply)
         return reply
+
+    async def _exchange(
+        self, request: Request, built: httpx.Request
+    ) -> tuple[httpx.Response, str, float]:
+        """One request, and once more on a fresh connection when an idempotent one was cut."""
+        retry = request.method.upper() in IDEMPOTENT
+        async with self._slots:
+            while True:
+                await self._wait_turn()
+                started = time.perf_counter()
+                try:
+                    response = await self._client.send(built)
+                    text = response.text
+                except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+                    if not retry:
+                        raise self._failed(request, error) from None
+                    retry = False
+                    continue
+                except (httpx.HTTPError, UnicodeDecodeError, OSError) as error:
+                    raise self._failed(request, error) from None
+                return response, text, (time.perf_counter() - started) * 1000
 
     def _build(self, request: Request) -> httpx.Request:
         kwargs: dict[str, Any] = {}

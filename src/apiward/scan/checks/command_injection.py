@@ -115,14 +115,18 @@ class CommandInjection:
         """``sleep 0``, then ``sleep N`` twice, when ``sleep N`` is slow twice and 0 is not.
 
         The control and the repeat are only sent once ``sleep N`` is slower than the
-        legitimate request: on an API without a shell, a form costs one request.
+        legitimate request: on an API without a shell, a form costs one request. They go
+        out alone (``ctx.alone``), ``sleep N`` once more too: another check's sleep in
+        flight slows every answer, and must not make this one look like a shell.
         """
         sleep = value + attach(f"sleep {self.delay:g}")
         slow = await probe(ctx, who, item, sleep, "sleep")
         if elapsed(slow) - elapsed(who.legit) < self.delay * 0.7:
             return None
-        control = await probe(ctx, who, item, value + attach("sleep 0"), "sleep 0 (control)")
-        again = await probe(ctx, who, item, sleep, "sleep, again")
+        async with ctx.alone():
+            control = await probe(ctx, who, item, value + attach("sleep 0"), "sleep 0 (control)")
+            slow = await probe(ctx, who, item, sleep, "sleep, alone")
+            again = await probe(ctx, who, item, sleep, "sleep, again")
         if min(elapsed(slow), elapsed(again)) - elapsed(control) < self.delay * 0.7:
             return None
         return [control, slow, again]

@@ -93,13 +93,16 @@ class SlowInput:
         except Withheld as withheld:
             yield Skip(reason=SkipReason.WITHHELD, detail=str(withheld))
             return
-        controls = [await ctx.send(base, as_=who, note="control: timing") for _ in range(2)]
-        control = min(_seconds(r) for r in controls)
-        for item in inputs:
-            found = await self._series(ctx, operation, base, who, item, control, controls[0])
-            if found is not None:
-                yield found
-                return
+        found: Outcome | None = None
+        async with ctx.alone():  # other checks' traffic must not pass for backtracking
+            controls = [await ctx.send(base, as_=who, note="control: timing") for _ in range(2)]
+            control = min(_seconds(r) for r in controls)
+            for item in inputs:
+                found = await self._series(ctx, operation, base, who, item, control, controls[0])
+                if found is not None:
+                    break
+        if found is not None:
+            yield found
 
     async def _series(
         self,
