@@ -197,7 +197,8 @@ class Transport:
         elif request.body_kind is BodyKind.FORM and isinstance(request.body, dict):
             kwargs["data"] = request.body
         elif request.body_kind is BodyKind.RAW:
-            kwargs["content"] = str(request.body or "").encode()
+            raw = request.body
+            kwargs["content"] = raw if isinstance(raw, bytes) else str(raw or "").encode()
         headers = httpx.Headers(kwargs.pop("headers", {}))
         for name, value in request.headers:
             headers[name] = value

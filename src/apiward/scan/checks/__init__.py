@@ -78,6 +78,7 @@ from apiward.scan.checks.template_injection import TemplateInjection
 from apiward.scan.checks.token_in_url import TokenInUrl
 from apiward.scan.checks.trace_method import TraceMethod
 from apiward.scan.checks.unsafe_consumption import UnsafeConsumption
+from apiward.scan.checks.upload_type import UploadType
 from apiward.scan.checks.version_disclosure import VersionDisclosure
 
 # The built-in checks, in the order they run. Adding a check: one module, one entry here.
@@ -89,6 +90,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     IpAllowList(),
     Ssrf(),
     UnsafeConsumption(),
+    UploadType(),
     SqlInjection(),
     NoSqlInjection(),
     CommandInjection(),
