@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import jwt_tokens as tokens
+from apiward.scan.checks._jwt_chain import escalate
 from apiward.scan.checks.bearer import (
     SAME,
     Subject,
@@ -142,6 +143,8 @@ class _Attacks:
         self.token = _jwt(target.token)
         self.signer: tuple[Forge, str] | None = None
         self.unsigned: Forge | None = None
+        self.proof: Reply | None = None
+        """The accepted own-claims forgery: step 1 of a chain."""
 
     async def run(self) -> AsyncIterator[Outcome]:
         """Every attack in turn; the expiry test last, as it needs a way to sign."""
@@ -160,12 +163,47 @@ class _Attacks:
                 yield outcome
         async for outcome in self.expiry():
             yield outcome
+        chained = await self.chain()
+        if chained is not None:
+            yield chained
+
+    async def chain(self) -> Outcome | None:
+        """With a working forgery, raise the token's claims and reach what the identity may not."""
+        if self.signer is not None:
+            forge, how = self.signer
+        elif self.unsigned is not None:
+            forge, how = self.unsigned, "an unsigned or unverified token"
+        else:
+            return None
+        if self.proof is None:
+            return None
+        reached = await escalate(self.ctx, self.target, self.token.claims, forge)
+        if not reached:
+            return None
+        first, names = reached[0], ", ".join(r.operation.key for r in reached)
+        return self.ctx.finding(
+            self.check,
+            first.operation,
+            title=f"Forged JWT with {first.raised} reaches {first.operation.key}",
+            severity=Severity.CRITICAL,
+            confidence=Confidence.CONFIRMED,
+            detail=(
+                f"Step 1: the API accepts {how} ({self.proof.sent.method} "
+                f"{self.proof.sent.path} answered {self.proof.status}). Step 2: the same forgery "
+                f"with {first.raised} gets {names} answered, which {self.target.identity.name} "
+                f"is refused ({first.refused.status}) with its real token."
+            ),
+            evidence=[self.proof, first.refused, first.reply],
+            key=f"chain:{first.raised}",
+            cwe="CWE-347",
+        )
 
     async def attempt(self, forge: Forge, label: str) -> Got | None:
         """The own-claims token; when accepted, a token for the victim as well."""
         own = await self.send(forge(self.token.claims), f"jwt: {label}")
         if not await accepted(self.ctx, self.target.legit, own):
             return None
+        self.proof = self.proof or own
         victim = self.victim
         if victim is None:
             return Got(own=own, impersonation=None)

@@ -1,0 +1,89 @@
+"""jwt, chained: a forgeable token raised to admin reaches the operations behind the role."""
+
+import base64
+import json
+import time
+from typing import Annotated, Any
+
+from auth_support import scan_only, user
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from joserfc import jwt as jose
+from joserfc.jwk import OctKey
+from pydantic import BaseModel
+
+from apiward.core.findings import Severity
+from apiward.scan.checks.jwt import JwtForgery
+
+KEY = OctKey.import_key("k2Jd8sLq0Zx7Vb4Nm1Pw9Rt6Yh3Gf5Ce")
+USERS = {"dana": "dana-pass-1", "eli": "eli-pass-1"}
+
+
+class Login(BaseModel):
+    """A login body."""
+
+    username: str
+    password: str
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _staff_api(*, trusts_none: bool) -> FastAPI:
+    """Every user is 'member'; the admin listing needs role admin from the token."""
+    app = FastAPI(title="staff")
+
+    def claims(
+        credential: Annotated[HTTPAuthorizationCredentials, Depends(HTTPBearer())],
+    ) -> dict[str, Any]:
+        token = credential.credentials
+        try:
+            header = json.loads(_unb64(token.split(".")[0]))
+            if trusts_none and header.get("alg") == "none":  # the classic library misuse
+                return dict(json.loads(_unb64(token.split(".")[1])))
+            return dict(jose.decode(token, KEY, algorithms=["HS256"]).claims)
+        except Exception as error:
+            raise HTTPException(401, "Could not validate credentials") from error
+
+    @app.post("/token")
+    def token(body: Login) -> dict[str, str]:
+        if USERS.get(body.username) != body.password:
+            raise HTTPException(401, "Incorrect username or password")
+        payload = {"sub": body.username, "role": "member", "exp": int(time.time()) + 900}
+        return {"access_token": jose.encode({"alg": "HS256"}, payload, KEY)}
+
+    @app.get("/me")
+    def me(who: Annotated[dict[str, Any], Depends(claims)]) -> dict[str, Any]:
+        return {"username": who["sub"], "role": who["role"], "bio": f"{who['sub']} writes"}
+
+    @app.get("/admin/users")
+    def admin_users(who: Annotated[dict[str, Any], Depends(claims)]) -> list[dict[str, str]]:
+        if who.get("role") != "admin":
+            raise HTTPException(403, "Not enough permissions")
+        return [{"username": name, "email": f"{name}@staff.test"} for name in USERS]
+
+    return app
+
+
+def _identities() -> tuple[Any, ...]:
+    return tuple(user(name, pw, path="/token") for name, pw in USERS.items())
+
+
+def test_alg_none_raised_to_admin_reaches_the_admin_listing(serve: Any) -> None:
+    """One critical finding on GET /admin/users with the forgery and the refusal as evidence."""
+    results = scan_only(serve(_staff_api(trusts_none=True)).url, [JwtForgery()], _identities())
+    chains = [f for f in results.findings if f.key.startswith("chain:")]
+    [chain] = chains
+    assert chain.operation == "GET /admin/users"
+    assert (chain.severity, chain.cwe) == (Severity.CRITICAL, "CWE-347")
+    assert "role='admin'" in chain.title
+    assert len(chain.evidence) == 3
+    assert any(f.key == "alg-none" for f in results.findings)
+
+
+def test_no_chain_when_tokens_cannot_be_forged(serve: Any) -> None:
+    """With signatures verified, the admin listing stays refused: no finding at all."""
+    results = scan_only(serve(_staff_api(trusts_none=False)).url, [JwtForgery()], _identities())
+    assert results.findings == []
+    assert results.errors == []
