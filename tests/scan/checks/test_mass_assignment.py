@@ -14,7 +14,14 @@ from apiward.core.findings import Confidence, Severity
 from apiward.demo import load_ground_truth
 from apiward.scan import Results
 from apiward.scan.checks.mass_assignment import MassAssignment
-from apiward.scan.checks.readback import candidate_fields, changed_value, changes
+from apiward.scan.checks.readback import (
+    candidate_fields,
+    changed_value,
+    changes,
+    fields,
+    with_field,
+)
+from apiward.scan.request import BodyKind, Request
 
 PLANTED = [f for f in load_ground_truth() if f.id.startswith("mass-assignment")]
 
@@ -161,3 +168,31 @@ def test_candidates_skip_identifiers_and_secrets() -> None:
         "role": "u",
     }
     assert candidate_fields(data, {"bio"}) == ["role"]
+
+
+def test_nested_fields_are_candidates_by_dotted_path() -> None:
+    """A role inside a nested profile is a candidate named profile.role; ids deep down are not."""
+    data = {"id": 1, "name": "a", "profile": {"role": "Customer", "team": {"id": 4}}}
+    assert candidate_fields(data, {"name"}) == ["profile.role"]
+    assert fields(data) == {"id": 1, "name": "a", "profile.role": "Customer", "profile.team.id": 4}
+
+
+def test_privilege_fields_the_contract_calls_writable_are_still_candidates() -> None:
+    """is_admin and role stay candidates when writable; a writable nickname does not."""
+    data = {"nickname": "a", "is_admin": False, "role": "Customer", "card_limit": 100}
+    writable = {"nickname", "is_admin", "role", "card_limit"}
+    assert candidate_fields(data, writable) == ["is_admin", "role"]
+
+
+def test_a_dotted_field_is_sent_as_the_nested_structure() -> None:
+    """profile.role is set inside the body's profile object, keeping its other fields."""
+    request = Request(
+        method="PATCH",
+        path="/me",
+        operation="PATCH /me",
+        body={"name": "a", "profile": {"bio": "b"}},
+        body_kind=BodyKind.JSON,
+    )
+    sent = with_field(request, "profile.role", "Chef")
+    assert sent.body == {"name": "a", "profile": {"bio": "b", "role": "Chef"}}
+    assert request.body == {"name": "a", "profile": {"bio": "b"}}

@@ -102,8 +102,14 @@ def _contract() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def staff_app(*, vulnerable: bool) -> tuple[Flask, dict[str, dict[str, Any]], list[Any]]:
-    """The staff API, its users table, and every role value a request tried to store."""
+def staff_app(
+    *, vulnerable: bool, crash: bool = False
+) -> tuple[Flask, dict[str, dict[str, Any]], list[Any]]:
+    """The staff API, its users table, and every role value a request tried to store.
+
+    With ``crash``, an edit that carries a role is stored and then answered with a 500
+    (an error after the commit, as in a post-save hook that fails).
+    """
     app = Flask(__name__)
     users = _users()
     tokens: dict[str, str] = {}
@@ -156,6 +162,8 @@ def staff_app(*, vulnerable: bool) -> tuple[Flask, dict[str, dict[str, Any]], li
         if "role" in body:
             stored.append(body["role"])
         user.update(body if vulnerable else {k: body[k] for k in ("name", "phone") if k in body})
+        if crash and "role" in body:
+            abort(500)
         return jsonify(user)
 
     def profile(user: dict[str, Any]) -> Any:
@@ -275,6 +283,20 @@ def test_without_a_known_role_the_role_is_not_probed_and_the_skip_says_so() -> N
     assert stored == []
     assert any("role" in s.detail and "not probed" in s.detail for s in results.skipped)
     assert users["alice"]["role"] == "Customer"
+
+
+def test_a_write_answered_with_500_is_still_read_back_and_restored() -> None:
+    """A 500 may have written too: the role is read back (a finding) and put back all the same."""
+    app, users, stored = staff_app(vulnerable=True, crash=True)
+    with serving(app) as url:
+        results = _scan(url, [MassAssignment()], EVERYONE)
+        logins = _logins(url)
+    finding = _mass(results).get("body:role")
+    assert finding is not None, sorted(_mass(results))
+    assert "It was restored." in finding.detail
+    assert {n: u["role"] for n, u in users.items()} == {n: u["role"] for n, u in _users().items()}
+    assert "Customer" in stored
+    assert logins == dict.fromkeys(PASSWORDS, 200)
 
 
 def test_the_secure_twin_has_nothing_of_medium_or_above() -> None:
