@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from apiward.core.findings import Confidence, Severity
 from apiward.demo import load_ground_truth
 from apiward.scan import Results
-from apiward.scan.checks.mass_assignment import MassAssignment
+from apiward.scan.checks.mass_assignment import MassAssignment, _current
 from apiward.scan.checks.readback import (
     candidate_fields,
     changed_value,
@@ -196,3 +196,18 @@ def test_a_dotted_field_is_sent_as_the_nested_structure() -> None:
     sent = with_field(request, "profile.role", "Chef")
     assert sent.body == {"name": "a", "profile": {"bio": "b", "role": "Chef"}}
     assert request.body == {"name": "a", "profile": {"bio": "b"}}
+
+
+def test_the_control_sets_current_values_and_drops_unshown_privilege_fields() -> None:
+    """The no-op control carries the object's current values, never a privilege it does not show."""
+    request = Request(
+        method="PATCH",
+        path="/me",
+        operation="PATCH /me",
+        body={"name": "x", "is_admin": True, "profile": {"bio": "y", "role": "admin"}},
+        body_kind=BodyKind.JSON,
+    )
+    data = {"name": "Ann", "profile": {"bio": "hi"}}
+    writable = {"name", "is_admin", "profile.bio", "profile.role"}
+    control = _current(request, data, writable)
+    assert control.body == {"name": "Ann", "profile": {"bio": "hi"}}

@@ -58,6 +58,7 @@ from apiward.scan.checks.readback import (
     same_value,
     send_as,
     with_field,
+    without_field,
 )
 from apiward.scan.context import Context
 from apiward.scan.fields import is_privileged
@@ -318,13 +319,21 @@ def _persisted(attempt: _Try, now: Any) -> bool:
 
 
 def _current(base: Request, data: Mapping[str, Any], writable: set[str]) -> Request:
-    """``base`` with every writable field set to the object's current value.
+    """``base`` with every writable field (nested ones too) set to the object's current value.
 
     A privilege field the object does not show is left out: the control must not grant
     what the synthesised request happened to carry.
     """
     if not isinstance(base.body, dict):
         return base
+    shown = fields(data)
+    for name in fields(base.body):
+        value = shown.get(name)
+        if name in writable and isinstance(value, str | int | float):
+            base = with_field(base, name, value)
+        elif is_privileged(name):
+            base = without_field(base, name)
+    return base
     shown = fields(data)
     for name in list(base.body):
         value = shown.get(name)

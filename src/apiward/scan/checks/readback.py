@@ -183,6 +183,20 @@ def _mentions(data: Mapping[str, Any], values: Iterable[str]) -> bool:
     return all(str(v) in shown for v in values)
 
 
+def without_field(request: Request, path: str) -> Request:
+    """``request`` without body field ``path`` (dotted: nested objects)."""
+    if not isinstance(request.body, dict):
+        return request
+    body = copy.deepcopy(request.body)
+    *parents, last = path.split(".")
+    node: Any = body
+    for part in parents:
+        node = node.get(part) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        node.pop(last, None)
+    return dataclasses.replace(request, body=body)
+
+
 def candidate_fields(data: Mapping[str, Any], writable: Iterable[str]) -> list[str]:
     """Fields of ``data`` (dotted paths) to try setting, privileged ones first.
 
