@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
@@ -58,3 +59,13 @@ def test_known_secrets_are_masked_in_free_text(name: str) -> None:
         notes=("logged in bob with hunter2-hunter2",),
     )
     assert "hunter2-hunter2" not in _render(name, report, Redactor(["hunter2-hunter2"]))
+
+
+def test_table_cells_are_redacted_too() -> None:
+    """A verb's table (the scan's target state holds undo requests) goes through the redactor."""
+    token = SECRETS["bearer JWT claims"]
+    jwt = f"eyJhbGciOiJIUzI1NiJ9.{token}.{SECRETS['bearer JWT signature']}"
+    row = {"what": "object written", "undo": f"curl -H 'Authorization: Bearer {jwt}' http://x/"}
+    report = dataclasses.replace(_leaky(), tables={"target_state": (row,)})
+    assert token not in FORMATS.get("json")(report, Redactor())
+    assert token in FORMATS.get("json")(report, Redactor(enabled=False))

@@ -8,7 +8,8 @@ from tests.report.samples import bola_finding, injection_finding
 
 from apiward.report import Ran, Skipped
 from apiward.report.scan_results import scan_report, summary_line
-from apiward.scan import Results
+from apiward.scan import Results, TargetChange
+from apiward.scan.restore import State, What
 from apiward.scan.runner import Skipped as ScanSkipped
 
 STARTED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -57,7 +58,11 @@ def test_findings_runs_errors_and_completeness_are_carried() -> None:
     )
     assert [f.check for f in report.findings] == ["sqli", "bola"]
     assert Ran(check="cors") in report.ran
-    assert report.notes == ("identities: alice, bob", "scan error: ssrf: ValueError: boom")
+    assert report.notes == (
+        "identities: alice, bob",
+        "scan error: ssrf: ValueError: boom",
+        "target state: not restored, the scan was cut short before its restore phase",
+    )
     assert report.complete is False
     assert report.contract == "api.yaml"
     assert report.tool == "scan"
@@ -69,3 +74,28 @@ def test_summary_line_counts_coverage_and_skips_by_reason() -> None:
     assert line.startswith("scan: 2/3 operations exercised, 40 requests in 1.5 s")
     assert "2 skipped (1 precondition not met, 1 no second identity with the same role)" in line
     assert line.endswith("; PARTIAL")
+
+
+def test_the_target_state_is_a_table_and_a_note() -> None:
+    """What the scan changed becomes the target_state table; damage is named in the note."""
+    results = _results()
+    results.target_state = [
+        TargetChange(what=What.WRITTEN, object="/users/1", state=State.RESTORED, by="alice"),
+        TargetChange(
+            what=What.WRITTEN,
+            object="/settings",
+            state=State.NOT_RESTORED,
+            by="bob",
+            undo="curl -i -X PUT http://127.0.0.1:1/settings",
+        ),
+    ]
+    report = scan_report("http://127.0.0.1:1", STARTED, results, finished=FINISHED)
+    rows = report.tables["target_state"]
+    assert [(r["object"], r["state"], r["undo"]) for r in rows] == [
+        ("/users/1", "restored", ""),
+        ("/settings", "not restored", "curl -i -X PUT http://127.0.0.1:1/settings"),
+    ]
+    assert report.notes[-1] == (
+        "target state: DAMAGED (exit code 3): 1 not restored, 1 restored "
+        "(see the target_state table)"
+    )

@@ -3,12 +3,14 @@
 The target is given explicitly and is the only host the scanner sends to (besides its
 own canary on 127.0.0.1). Whatever ends the scan early — a target that dies, a broken
 login, Ctrl-C — still writes the requested reports, marked partial (``complete=False``),
-before the one-line error and exit code 2 (130 for Ctrl-C).
+before the one-line error and exit code 2 (130 for Ctrl-C). A scan that left the target
+damaged (a change it could not put back, an identity that no longer logs in) exits 3.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,11 +32,15 @@ from apiward.cli.outputs import (
     emit,
 )
 from apiward.core.errors import ApiwardError, ConfigError
-from apiward.report.scan_results import scan_report, summary_line
+from apiward.report.redacted import prepare
+from apiward.report.scan_results import scan_report, summary_line, target_state_table
 from apiward.scan import Results, ScanConfig, read_identities_file
 from apiward.scan import scan as run_scan
 from apiward.scan.checks import builtin_checks
 from apiward.spec import Api, load
+
+DAMAGED = 3
+"""Exit code of a scan that left the target worse than it found it, whatever the findings."""
 
 
 class _Bar:
@@ -83,6 +89,13 @@ def scan(
             help="Test data by parameter/property name, NAME=VALUE (repeatable), e.g. code=WELCOME50.",
         ),
     ] = None,
+    aggressive: Annotated[
+        bool,
+        typer.Option(
+            "--aggressive",
+            help="Also send writes the scan cannot snapshot first, so cannot put back.",
+        ),
+    ] = False,
     allow_private: Annotated[
         bool,
         typer.Option(
@@ -107,6 +120,7 @@ def scan(
     interrupted = False
     try:
         config = _config(target, identities, safe, concurrency, rate, timeout, checks, value or [])
+        config = dataclasses.replace(config, aggressive=aggressive)
         # The target's own origin needs no --allow-private: the user named it to be attacked.
         api = load(spec, allow_private=allow_private, trusted_origins=(config.target,))
         results.notes.extend(api.warnings)
@@ -116,7 +130,10 @@ def scan(
     except KeyboardInterrupt:
         interrupted = True
     report = scan_report(target, started, results, contract=spec)
-    code = emit(report, outputs, Console(highlight=False), secrets=results.secrets)
+    console = Console(highlight=False)
+    code = emit(report, outputs, console, secrets=results.secrets)
+    if results.target_state:
+        console.print(target_state_table(prepare(report, outputs.redactor(results.secrets))))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     err.print(summary_line(results))
     if failure is not None:
@@ -124,7 +141,7 @@ def scan(
     if interrupted:
         err.print("interrupted: the report is partial")
         raise typer.Exit(130)
-    raise typer.Exit(code)
+    raise typer.Exit(DAMAGED if results.damaged else code)
 
 
 def _config(

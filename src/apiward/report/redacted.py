@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 from apiward.core.findings import Finding, sorted_findings
 from apiward.core.redact import Redactor
-from apiward.report.model import Ran, Report, Skipped
+from apiward.report.model import Ran, Report, Row, Skipped
 
 
 def prepare(report: Report, redactor: Redactor) -> Report:
@@ -33,6 +33,19 @@ def prepare(report: Report, redactor: Redactor) -> Report:
         skipped=tuple(sorted({_skipped(s, redactor) for s in report.skipped}, key=_skip_key)),
         stats=MappingProxyType(stats),
         notes=tuple(redactor.text(note) for note in report.notes),
+        tables=MappingProxyType(
+            {
+                name: tuple(_row(row, redactor) for row in rows)
+                for name, rows in report.tables.items()
+            }
+        ),
+    )
+
+
+def _row(row: Row, redactor: Redactor) -> Row:
+    # Tables carry text from the target too (the scan's target state holds undo requests).
+    return MappingProxyType(
+        {k: redactor.text(v) if isinstance(v, str) else v for k, v in row.items()}
     )
 
 

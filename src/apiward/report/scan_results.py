@@ -13,11 +13,20 @@ users map them the same way::
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
+from types import MappingProxyType
+
+from rich.markup import escape
+from rich.table import Table
 
 from apiward.core.findings import sorted_findings
-from apiward.report.model import Ran, Report, Skipped
-from apiward.scan import Results
+from apiward.report.model import Ran, Report, Row, Skipped
+from apiward.scan import Results, TargetChange
+
+TARGET_STATE = "target_state"
+"""The report table of what the scan changed on the target (``scan.restore``)."""
+STATE_COLUMNS = ("what", "object", "state", "by", "detail", "undo")
 
 
 def scan_report(
@@ -32,7 +41,7 @@ def scan_report(
 
     ``finished`` defaults to now; scan errors become notes, so a crash is never silent.
     """
-    notes = [*results.notes, *(f"scan error: {e}" for e in results.errors)]
+    notes = [*results.notes, *(f"scan error: {e}" for e in results.errors), _state_note(results)]
     return Report(
         tool="scan",
         target=target,
@@ -47,8 +56,44 @@ def scan_report(
         stats=dict(results.stats),
         complete=results.complete,
         notes=tuple(notes),
+        tables=MappingProxyType({TARGET_STATE: tuple(_state_row(c) for c in results.target_state)}),
         contract=contract,
     )
+
+
+def _state_row(change: TargetChange) -> Row:
+    """One change the scan made, as a row of the ``target_state`` table."""
+    values = (
+        change.what.value,
+        change.object,
+        change.state.value,
+        change.by,
+        change.detail,
+        change.undo,
+    )
+    return MappingProxyType(dict(zip(STATE_COLUMNS, values, strict=True)))
+
+
+def _state_note(results: Results) -> str:
+    """The target state in one line."""
+    if not results.complete:
+        return "target state: not restored, the scan was cut short before its restore phase"
+    counts = Counter(c.state.value for c in results.target_state)
+    if not counts:
+        return "target state: the scan changed nothing it could see"
+    told = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    verdict = "DAMAGED (exit code 3)" if results.damaged else "left as found"
+    return f"target state: {verdict}: {told} (see the target_state table)"
+
+
+def target_state_table(report: Report) -> Table:
+    """The report's target state as a terminal table (give it a redacted report)."""
+    table = Table(title="target state: what the scan changed", title_justify="left")
+    for column in STATE_COLUMNS:
+        table.add_column(column, overflow="fold")
+    for row in report.tables.get(TARGET_STATE, ()):
+        table.add_row(*(escape(str(row.get(c) or "")) for c in STATE_COLUMNS))
+    return table
 
 
 def summary_line(results: Results) -> str:

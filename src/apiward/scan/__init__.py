@@ -1,12 +1,14 @@
 """The scanner: attacks a running API from its contract and real identities, with evidence.
 
-A scan runs in three phases (``scan.runner``)::
+A scan runs in four phases (``scan.runner``)::
 
     authenticate   log every identity in (identities file: ``scan.identities``, ``scan.sessions``)
     harvest        run listings and creations per identity; learn who sees and owns which ids
                    and where each id fits (``scan.harvest``)
     checks         every check × operation (``scan.checks``), each deciding by comparing
                    attacked answers with legitimate ones (``scan.diff``)
+    restore        put back what the checks changed, delete what they made, log in again
+                   (``scan.ledger`` records every write as it goes; ``scan.restore``)
 
 Modules, one concept each:
 
@@ -21,6 +23,8 @@ Modules, one concept each:
     diff         body similarity and the leaves that tell two owners' answers apart
     canary       out-of-band HTTP listener on 127.0.0.1: tokens, and hits that carry them
     withhold     which legitimate writes are never sent (others' objects, privilege fields)
+    ledger       every write the scan sends: snapshots before the first write, objects made
+    restore      the restore phase and TargetChange, one row of the report's target state
     context      Context: everything a check may use, and nothing global
     check        the Check protocol, Skip and SkipReason
     checks/      the checks, registered in one tuple (checks/__init__.py has an example)
@@ -33,6 +37,7 @@ Writing a check: see :mod:`apiward.scan.checks`. In short, an object with ``id``
 """
 
 from apiward.scan.identities import IdentitiesFile, Identity, load_identities, read_identities_file
+from apiward.scan.restore import TargetChange
 from apiward.scan.runner import Results, ScanConfig, Skipped, scan
 
 __all__ = [
@@ -41,6 +46,7 @@ __all__ = [
     "Results",
     "ScanConfig",
     "Skipped",
+    "TargetChange",
     "load_identities",
     "read_identities_file",
     "scan",

@@ -25,6 +25,7 @@ class SkipReason(StrEnum):
     UNSAFE = "excluded by --safe (it would change data of others)"
     NOT_APPLICABLE = "precondition not met"
     WITHHELD = "the legitimate write would change others' objects or a privilege: not sent"
+    UNRESTORABLE = "the write could not be undone (nothing reads its object back): not sent without --aggressive"
     TARGET_DOWN = "target stopped answering"
     INTERRUPTED = "scan interrupted"
     ERROR = "scan error (apiward failed here; see the notes)"

@@ -4,7 +4,8 @@
 ``ctx.api``            the contract (``spec.Api``)
 ``ctx.identities``     the identities that authenticate (anonymous ones excluded)
 ``ctx.peers(a)``       other identities with ``a``'s role (BOLA pairs)
-``ctx.send(r, as_=)``  send a request as an identity; ``as_=None`` sends NO credential
+``ctx.send(r, as_=)``  send a request as an identity; ``as_=None`` sends NO credential;
+                       every write goes through ``ctx.ledger`` (see ``scan.ledger``)
 ``ctx.request(op)``    a valid request synthesised from the contract
 ``ctx.baseline(op,a)`` that request with the ids ``a`` harvested filled in
 ``ctx.legit(op, a)``   the baseline's reply, sent once per operation and identity; a write
@@ -29,6 +30,7 @@ from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan.canary import Canary
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
+from apiward.scan.ledger import Ledger
 from apiward.scan.request import Request, curl
 from apiward.scan.sessions import Sessions
 from apiward.scan.synthesis import Synthesizer
@@ -49,6 +51,7 @@ class Context:
         harvest: Harvest,
         canary: Canary,
         safe: bool = False,
+        ledger: Ledger | None = None,
     ) -> None:
         self.api = api
         self.sessions = sessions
@@ -56,6 +59,7 @@ class Context:
         self.harvest = harvest
         self.canary = canary
         self.safe = safe
+        self.ledger = ledger or Ledger(api, sessions)
         self.identities: tuple[Identity, ...] = sessions.identities
         self._legit: dict[tuple[str, str], asyncio.Task[Reply]] = {}
 
@@ -75,7 +79,7 @@ class Context:
 
     async def send(self, request: Request, *, as_: Identity | None, note: str = "") -> Reply:
         """Send ``request`` as ``as_``; ``None`` means anonymous: no credentials at all."""
-        return await self.sessions.send(request, as_=as_, note=note)
+        return await self.ledger.send(request, as_=as_, note=note)
 
     def request(self, operation: Operation) -> Request:
         """A valid request for ``operation``, synthesised from the contract."""

@@ -1,9 +1,11 @@
-"""Running a scan: authenticate → harvest → checks, with progress, coverage and partial results.
+"""Running a scan: authenticate → harvest → checks → restore, with progress and partial results.
 
 ``Results`` is filled as the scan goes, so whatever ends it early (the target dies,
 Ctrl-C) leaves the findings so far, with ``complete=False`` and every check × operation
 that did not get its turn recorded as skipped (``target stopped answering`` /
-``scan interrupted``): nothing is skipped silently.
+``scan interrupted``): nothing is skipped silently. The restore phase (``scan.restore``)
+puts back what the checks changed and fills ``Results.target_state``; a scan cut short
+does not reach it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from apiward.scan.check import AnyCheck, ScanCheck, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.harvest import Harvest, is_producer
 from apiward.scan.identities import Identity
+from apiward.scan.ledger import Ledger, Unrestorable
+from apiward.scan.restore import TargetChange, restore
 from apiward.scan.sessions import Sessions
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Transport
@@ -51,6 +55,8 @@ class ScanConfig:
     seed: int = 0
     values: Mapping[str, str] = field(default_factory=dict)
     """Test data by parameter or property name (``--value NAME=VALUE``), e.g. a coupon code."""
+    aggressive: bool = False
+    """Send writes the scan cannot snapshot first, so cannot restore (``--aggressive``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,10 +82,17 @@ class Results:
     secrets: set[str] = field(default_factory=set)
     complete: bool = False
     phase: str = "start"
+    target_state: list[TargetChange] = field(default_factory=list)
+    """What the scan changed on the target and where each change stands after restoring."""
 
     def skip_counts(self) -> Counter[str]:
         """Skipped check × operation pairs by reason."""
         return Counter(s.reason for s in self.skipped)
+
+    @property
+    def damaged(self) -> bool:
+        """True when the scan left the target worse than it found it."""
+        return any(change.damage for change in self.target_state)
 
 
 class Progress(Protocol):
@@ -124,6 +137,7 @@ async def scan(
     try:
         ctx = await _prepare(api, config, sessions, canary, results, progress)
         await _run_checks(ctx, selected, pending, results, progress)
+        await _restore(ctx, results, progress)
         results.complete = True
     except TargetError:
         _abandon(pending, results, SkipReason.TARGET_DOWN)
@@ -165,7 +179,8 @@ async def _prepare(
     sessions.transport.observers.append(synthesizer.observed.learn)
     harvest = Harvest(synthesizer)
     results.phase = "harvest"
-    await _harvest(api, sessions, harvest, progress)
+    ledger = Ledger(api, sessions, aggressive=config.aggressive)
+    await _harvest(api, ledger, harvest, progress)
     return Context(
         api=api,
         sessions=sessions,
@@ -173,11 +188,13 @@ async def _prepare(
         harvest=harvest,
         canary=canary,
         safe=config.safe,
+        ledger=ledger,
     )
 
 
-async def _harvest(api: Api, sessions: Sessions, harvest: Harvest, progress: Progress) -> None:
+async def _harvest(api: Api, ledger: Ledger, harvest: Harvest, progress: Progress) -> None:
     """Listings first (per identity, then anonymously), then creations on own data."""
+    sessions = ledger.sessions
     logins = {f"{i.login.method} {i.login.path}" for i in sessions.identities if i.login}
     producers = [op for op in api.operations if is_producer(op, logins)]
     first = [op for op in producers if op.method == "GET" and not harvest.slots(op)]
@@ -186,13 +203,13 @@ async def _harvest(api: Api, sessions: Sessions, harvest: Harvest, progress: Pro
     progress.phase("harvest", len(first) * len(who) + len(second) * len(sessions.identities))
     for ops, people in ((first, who), (second, list(sessions.identities))):
         jobs = [
-            _produce(sessions, harvest, op, identity, progress) for op in ops for identity in people
+            _produce(ledger, harvest, op, identity, progress) for op in ops for identity in people
         ]
         await asyncio.gather(*jobs)
 
 
 async def _produce(
-    sessions: Sessions,
+    ledger: Ledger,
     harvest: Harvest,
     op: Operation,
     identity: Identity | None,
@@ -206,10 +223,10 @@ async def _produce(
             return  # a creation that would name someone else's object: not in harvesting
         request = harvest.baseline(request, op, identity)
     try:
-        reply = await sessions.send(request, as_=identity, note="harvest")
+        reply = await ledger.send(request, as_=identity, note="harvest")
     except TargetError:
-        if sessions.transport.down is not None:
-            raise sessions.transport.down from None
+        if ledger.sessions.transport.down is not None:
+            raise ledger.sessions.transport.down from None
     else:
         harvest.record(identity, op, reply)
     progress.advance(op.key)
@@ -276,6 +293,8 @@ async def _outcomes(
         stream = check.run_once(ctx) if isinstance(check, ScanCheck) else check.run(ctx, op)  # type: ignore[arg-type]
         async for outcome in stream:
             outcomes.append(outcome)
+    except Unrestorable as unrestorable:
+        outcomes.append(Skip(reason=SkipReason.UNRESTORABLE, detail=str(unrestorable)))
     except Withheld as withheld:
         outcomes.append(Skip(reason=SkipReason.WITHHELD, detail=str(withheld)))
     except TargetError as error:
@@ -288,6 +307,14 @@ async def _outcomes(
         results.errors.append(f"{check.id} on {op.key if op else 'the API'}: {what}")
         outcomes.append(Skip(reason=SkipReason.ERROR, detail=what))
     return outcomes
+
+
+async def _restore(ctx: Context, results: Results, progress: Progress) -> None:
+    """Put back what the checks changed, delete what they made, and try every login again."""
+    results.phase = "restore"
+    progress.phase("restore", 1)
+    results.target_state = await restore(ctx.ledger)
+    progress.advance("restore")
 
 
 def _record(check: str, key: str | None, outcomes: list[Finding | Skip], results: Results) -> None:

@@ -1,0 +1,209 @@
+"""Objects in a contract: which operation reads, deletes or rewrites the object a write touched.
+
+A contract names objects by path: ``/items/{id}`` is an *item* of the *collection*
+``/items``. A write on an item path (or below one: ``POST /orders/{id}/pay``) changes
+that item; a POST on a collection with items (or one documented as answering 201)
+creates one. These helpers answer, from the contract alone, how to read the object
+back, how to delete one the scan made, and how to write old values back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from apiward.scan.request import BodyKind, Request
+from apiward.spec import Api, Operation, Schema
+
+_PARAM = re.compile(r"^\{([^}]+)\}$")
+_ENVELOPES = ("data", "result", "item", "object", "record", "resource", "payload")
+_ID_NAMES = ("id", "uuid", "_id", "guid", "key", "slug")
+_LOGIN = re.compile(r"log-?in|sign-?in|token|session|oauth", re.IGNORECASE)
+_FORM = "application/x-www-form-urlencoded"
+
+
+def is_login(operation: Operation) -> bool:
+    """True for an operation that hands out tokens rather than making an object."""
+    return bool(_LOGIN.search(operation.path.rsplit("/", 1)[-1]))
+
+
+def item_path(api: Api, collection: str) -> tuple[str, str] | None:
+    """The item path under ``collection`` (``/items`` → ``/items/{id}``) and its parameter."""
+    for op in api.operations:
+        head, _, last = op.path.rpartition("/")
+        if head == collection.rstrip("/") and (match := _PARAM.match(last)):
+            return op.path, match.group(1)
+    return None
+
+
+def creates(api: Api, operation: Operation) -> bool:
+    """True when the contract says this POST makes a new object (a collection, or a 201)."""
+    if operation.method != "POST" or is_login(operation):
+        return False
+    return item_path(api, operation.path) is not None or "201" in operation.responses
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reader:
+    """How to read an object: ``read`` shows it, or a listing holding it when ``pick`` is set."""
+
+    read: Request
+    item: Request
+    """The object's own path (what PATCH/PUT/DELETE would name)."""
+    pick: str | None = None
+    """The object's id in the listing ``read`` answers (None: ``read`` shows the object)."""
+
+    def show(self, data: Any) -> Any:
+        """The object in an answer's JSON (None when a listing does not hold it)."""
+        if self.pick is None:
+            return unwrap(data)
+        for row in _rows(data):
+            if isinstance(row, dict) and any(str(v) == self.pick for v in row.values()):
+                return row
+        return None
+
+
+def reader(api: Api, request: Request) -> Reader | None:
+    """How to read the object ``request`` writes: same path, the item above it, or its listing."""
+    path = request.path
+    while path:
+        item = _at(path, request)
+        if api.operation("GET", path) is not None and (
+            path == request.path or _ends_in_param(path)
+        ):
+            return Reader(read=item, item=item)
+        head, _, last = path.rpartition("/")
+        if _PARAM.match(last) and api.operation("GET", head) is not None:
+            pick = request.path_params.get(last[1:-1])
+            if pick is not None:
+                return Reader(read=_at(head, request), item=item, pick=pick)
+        if not any(_PARAM.match(part) for part in path.split("/")):
+            break
+        path = head
+    return _reader_by_body(api, request)
+
+
+def _at(path: str, request: Request) -> Request:
+    params = {k: v for k, v in request.path_params.items() if "{" + k + "}" in path}
+    return Request(method="GET", path=path, operation=f"GET {path}", path_params=params)
+
+
+def _rows(data: Any) -> list[Any]:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        return lists[0] if len(lists) == 1 else []
+    return []
+
+
+def _reader_by_body(api: Api, request: Request) -> Reader | None:
+    """A write on a collection whose body names the item (``PATCH /users {"username": ..}``)."""
+    found = item_path(api, request.path)
+    body = request.body if isinstance(request.body, dict) else {}
+    if found is None or api.operation("GET", found[0]) is None:
+        return None
+    path, name = found
+    value = body.get(name, body.get("id"))
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return None
+    read = Request(method="GET", path=path, operation=f"GET {path}", path_params={name: str(value)})
+    return Reader(read=read, item=read)
+
+
+def deleter(api: Api, create: Request, new_id: str) -> Request | None:
+    """The DELETE of the object ``create`` made with id ``new_id``, if the contract has one."""
+    found = item_path(api, create.path)
+    if found is None or api.operation("DELETE", found[0]) is None:
+        return None
+    path, name = found
+    params = {**create.path_params, name: new_id}
+    return Request(method="DELETE", path=path, operation=f"DELETE {path}", path_params=params)
+
+
+def new_id(api: Api, request: Request, data: Any, location: str | None) -> str | None:
+    """The id of the object a creation made, from its answer or its ``Location`` header."""
+    found = item_path(api, request.path)
+    names = (found[1], *_ID_NAMES) if found else _ID_NAMES
+    for body in (data, *(data.get(e) for e in _ENVELOPES if isinstance(data, dict))):
+        if not isinstance(body, dict):
+            continue
+        for name in names:
+            value = body.get(name)
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+                return str(value)
+    if location:
+        last = location.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        return last or None
+    return None
+
+
+def unwrap(data: Any) -> Any:
+    """The object inside an envelope (``{"data": {...}}``), or ``data`` itself."""
+    if isinstance(data, dict) and len(data) == 1:
+        ((key, value),) = data.items()
+        if isinstance(value, dict) and (key in _ENVELOPES or not any(k in data for k in _ID_NAMES)):
+            return value
+    return data
+
+
+def rewrites(
+    api: Api, item: Request, writes: list[Request], before: dict[str, Any], changed: dict[str, Any]
+) -> list[Request]:
+    """Writes that would put the ``before`` values back: PATCH, each write the scan made, PUT."""
+    candidates: list[Request] = []
+    patch = api.operation("PATCH", item.path)
+    if patch is not None:
+        candidates.append(_write(api, patch, item, changed))
+    for write in writes:
+        if write.method == "DELETE" or not isinstance(write.body, dict):
+            continue
+        # Only fields the reader shows: an injected one the object never had is left out.
+        body = {k: before[k] for k in write.body if k in before}
+        if body:
+            candidates.append(dataclasses.replace(write, body=body))
+    put = api.operation("PUT", item.path)
+    if put is not None:
+        candidates.append(_write(api, put, item, before))
+    unique: list[Request] = []
+    for candidate in candidates:
+        if candidate not in unique:
+            unique.append(candidate)
+    return unique
+
+
+def _write(api: Api, operation: Operation, read: Request, old: dict[str, Any]) -> Request:
+    content = operation.request_body.content if operation.request_body else {}
+    form = bool(content) and all(media.split(";")[0] == _FORM for media in content)
+    writable = _writable(api, next(iter(content.values()), None))
+    body = {k: v for k, v in old.items() if not writable or k in writable}
+    if form:
+        body = {k: v for k, v in body.items() if isinstance(v, str | int | float)}
+    return Request(
+        method=operation.method,
+        path=operation.path,
+        operation=operation.key,
+        path_params=dict(read.path_params),
+        body=body,
+        body_kind=BodyKind.FORM if form else BodyKind.JSON,
+    )
+
+
+def _writable(api: Api, schema: Schema | None) -> set[str]:
+    """Property names a body schema lets a client write (empty: it does not say)."""
+    if not schema:
+        return set()
+    schema = api.deref(schema)
+    found: set[str] = set()
+    for part in schema.get("allOf", ()):
+        found |= _writable(api, part)
+    for name, sub in schema.get("properties", {}).items():
+        if not api.deref(sub).get("readOnly"):
+            found.add(name)
+    return found
+
+
+def _ends_in_param(path: str) -> bool:
+    return bool(_PARAM.match(path.rsplit("/", 1)[-1]))

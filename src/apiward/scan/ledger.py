@@ -1,0 +1,240 @@
+"""What the scan changed on the target, recorded as it goes, so the restore phase can undo it.
+
+Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.send`:
+
+* **existing objects written** — a PUT/PATCH/DELETE, or a POST on an item path
+  (``POST /orders/{id}/pay``) or naming an item in its body: before the *first* write
+  to an object it is read with the contract's GET (``scan._objects.reader``), as the
+  sender first, then as each other identity, so it can be put back whatever the write
+  answers (a 5xx or a timeout may still have written). A write whose object cannot be
+  read (no GET in the contract, nobody may read it) is not sent — :class:`Unrestorable`,
+  a kind of ``Withheld`` — unless the scan is *aggressive*;
+* **objects created** — a POST the contract says creates (a collection with items, or a
+  201), or any POST answered with a new id: the id comes from the answer (``id``-like
+  field, at the top or in an envelope, or ``Location``); the DELETE that removes it,
+  if the contract has one, is remembered with its creator;
+* **accounts signed up** — a public POST with a password field that succeeds.
+
+``made(value)`` says whether the scan created an object with that id: a destructive
+operation may be sent on those and on nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from apiward.core.errors import TargetError
+from apiward.scan import _objects
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+from apiward.scan.sessions import Sessions
+from apiward.scan.transport import Reply
+from apiward.scan.withhold import WRITES, Withheld
+from apiward.spec import Api, Operation
+
+_PASSWORD = re.compile(r"pass(word)?$|passwd|secret$|^pin$", re.IGNORECASE)
+_ACCOUNT = ("username", "user", "login", "email", "name", "handle")
+_CREDENTIAL_HEADER = re.compile(r"authorization|token|key|auth|session", re.IGNORECASE)
+_ANONYMOUS = Identity(name="anonymous")
+
+
+class Unrestorable(Withheld):
+    """The write was not sent: nothing can read its object first, so nothing could put it back."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sender:
+    """Who sent a write: an identity, or the credentials the request itself carried."""
+
+    identity: Identity | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    cookies: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, request: Request, identity: Identity | None) -> Sender:
+        """The sender of ``request`` as ``identity`` (None: the request's own credentials)."""
+        if identity is not None:
+            return cls(identity=identity)
+        kept = tuple((k, v) for k, v in request.headers if _CREDENTIAL_HEADER.search(k))
+        return cls(headers=kept, cookies=dict(request.cookies))
+
+    @property
+    def name(self) -> str:
+        """How the report names it."""
+        if self.identity is not None:
+            return self.identity.name
+        return "a user the scan made" if self.headers or self.cookies else "anonymous"
+
+    def dress(self, request: Request) -> Request:
+        """``request`` with this sender's own credentials (an identity's are added on send)."""
+        for name, value in self.headers:
+            request = request.with_param(Where.HEADER, name, value)
+        for name, value in self.cookies.items():
+            request = request.with_param(Where.COOKIE, name, value)
+        return request
+
+
+@dataclass(slots=True, kw_only=True)
+class Snapshot:
+    """An existing object as it was before the scan's first write to it."""
+
+    read: _objects.Reader
+    reader: Sender
+    exists: bool
+    before: Any = None
+    writes: list[tuple[Request, Sender]] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
+class Created:
+    """An object the scan made, how to delete it (None: the contract has no DELETE), and who."""
+
+    id: str
+    create: Request
+    creator: Sender
+    delete: Request | None
+    account: str = ""
+    deleted: bool = False
+
+
+class Ledger:
+    """The scan's record of its own writes; :meth:`send` is how every write goes out."""
+
+    def __init__(self, api: Api, sessions: Sessions, *, aggressive: bool = False) -> None:
+        self.api = api
+        self.sessions = sessions
+        self.aggressive = aggressive
+        self.snapshots: dict[str, Snapshot] = {}
+        self.created: list[Created] = []
+        self.unknown: list[tuple[Request, Sender]] = []
+        """Aggressive writes whose object could not be read first: changes nobody can undo."""
+        self._taking: dict[str, asyncio.Task[Snapshot | None]] = {}
+        self._made: set[str] = set()
+        self._logins = {f"{i.login.method} {i.login.path}" for i in sessions.identities if i.login}
+
+    def made(self, value: object) -> bool:
+        """True when the scan created an object with this id."""
+        return str(value) in self._made
+
+    async def send(self, request: Request, *, as_: Identity | None, note: str = "") -> Reply:
+        """Send ``request`` as ``as_``, snapshotting what a write changes and recording what it makes."""
+        operation = self.api.operation(request.method, request.path)
+        if request.method.upper() not in WRITES or operation is None:
+            return await self.sessions.send(request, as_=as_, note=note)
+        sender = Sender.of(request, as_)
+        snapshot = await self._before(operation, request, sender)
+        try:
+            reply = await self.sessions.send(request, as_=as_, note=note)
+        except TargetError:
+            if _objects.creates(self.api, operation):
+                self._record(request, sender, "")  # no answer: it may have made one
+            raise
+        self._after(operation, request, sender, reply, snapshot)
+        return reply
+
+    async def _before(
+        self, operation: Operation, request: Request, sender: Sender
+    ) -> Snapshot | None:
+        if _objects.creates(self.api, operation) or self._ours(request):
+            return None
+        read = _objects.reader(self.api, request)
+        if read is None:
+            if operation.method == "POST":
+                return None  # an action (search, transfer, log in): no object of its own
+            self._blind(operation, request, sender, "the contract has no GET to read it")
+            return None
+        key = read.item.target
+        if key not in self._taking:
+            self._taking[key] = asyncio.ensure_future(self._take(read, sender))
+        snapshot = await asyncio.shield(self._taking[key])
+        if snapshot is None:
+            self._blind(operation, request, sender, f"no identity may read {key}")
+            return None
+        snapshot.writes.append((request, sender))
+        return snapshot
+
+    def _ours(self, request: Request) -> bool:
+        values = list(request.path_params.values())
+        return bool(values) and self.made(values[-1])
+
+    def _blind(self, operation: Operation, request: Request, sender: Sender, why: str) -> None:
+        if not self.aggressive:
+            who = sender.identity or _ANONYMOUS
+            raise Unrestorable(operation, who, f"{why}, so it could not be restored")
+        self.unknown.append((request, sender))
+
+    async def _take(self, read: _objects.Reader, sender: Sender) -> Snapshot | None:
+        """The object as the first who may read it sees it (the sender first)."""
+        others = [Sender(identity=i) for i in self.sessions.identities if i != sender.identity]
+        absent: Snapshot | None = None
+        for who in (sender, *others):
+            note = "ledger: snapshot before the first write"
+            reply = await self.sessions.send(who.dress(read.read), as_=who.identity, note=note)
+            before = state(read, reply)
+            if before is not None:
+                snapshot = Snapshot(read=read, reader=who, exists=True, before=before)
+                self.snapshots[read.item.target] = snapshot
+                return snapshot
+            if (reply.ok or reply.status in {404, 410}) and absent is None:
+                absent = Snapshot(read=read, reader=who, exists=False)
+        if absent is not None:
+            self.snapshots[read.item.target] = absent
+        return absent
+
+    def _after(
+        self,
+        operation: Operation,
+        request: Request,
+        sender: Sender,
+        reply: Reply,
+        snapshot: Snapshot | None,
+    ) -> None:
+        if not reply.ok:
+            return
+        if operation.method == "DELETE":
+            gone = request.target
+            for created in self.created:
+                if created.delete is not None and created.delete.target == gone:
+                    created.deleted = True
+            return
+        if operation.method != "POST" or snapshot is not None or self._login(operation):
+            return
+        made = _objects.new_id(self.api, request, reply.data, reply.header("location"))
+        if made is not None or _objects.creates(self.api, operation):
+            created = self._record(request, sender, made or "")
+            public = operation.is_public or sender.identity is None
+            if public and isinstance(request.body, dict):
+                created.account = _account(request.body)
+
+    def _login(self, operation: Operation) -> bool:
+        return operation.key in self._logins or _objects.is_login(operation)
+
+    def _record(self, request: Request, sender: Sender, made: str) -> Created:
+        delete = _objects.deleter(self.api, request, made) if made else None
+        created = Created(id=made, create=request, creator=sender, delete=delete)
+        self.created.append(created)
+        if made:
+            self._made.add(made)
+        return created
+
+
+def state(read: _objects.Reader, reply: Reply) -> Any:
+    """What a read shows of the object: its JSON (envelope removed) or its text; None: nothing."""
+    if not reply.ok:
+        return None
+    data = reply.data
+    return read.show(data) if data is not None else (reply.text if read.pick is None else None)
+
+
+def _account(body: Mapping[str, Any]) -> str:
+    if not any(_PASSWORD.search(name) for name in body):
+        return ""
+    for name in _ACCOUNT:
+        value = body.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return "(unnamed)"

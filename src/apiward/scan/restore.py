@@ -1,0 +1,320 @@
+"""The restore phase: put back what the checks changed, remove what they made, try every login.
+
+Runs after the checks, from the :class:`~apiward.scan.ledger.Ledger`:
+
+1. every object snapshotted before a write is read again (as whoever could read it);
+   fields that differ from the snapshot are written back — PATCH with the changed
+   fields, else the scan's own write with the old values, else PUT — and read once
+   more to confirm. An object that is gone, or stays different, is *not restored*,
+   with the request that would undo it;
+2. every object the scan created is deleted by its creator when the contract has a
+   DELETE for it (never anything else); the others are *left*;
+3. every identity with a login logs in afresh: one that cannot *no longer logs in*.
+
+The result is one :class:`TargetChange` per thing the scan touched; ``damage`` marks
+those that leave the target worse than it was (not restored, no longer logs in).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlencode
+
+from apiward.core.errors import ConfigError
+from apiward.core.findings import RecordedRequest
+from apiward.scan import _objects
+from apiward.scan.ledger import Created, Ledger, Sender, Snapshot, state
+from apiward.scan.request import BodyKind, Request, curl
+from apiward.scan.sessions import Sessions
+from apiward.scan.transport import Reply
+
+_VOLATILE = re.compile(
+    r"updated|modified|timestamp|version|etag|last_|_at$|(?-i:[a-z]At)$|_on$|time$", re.IGNORECASE
+)
+
+
+class What(StrEnum):
+    """What kind of change the scan made."""
+
+    WRITTEN = "object written"
+    CREATED = "object created"
+    ACCOUNT = "account signed up"
+    IDENTITY = "identity"
+
+
+class State(StrEnum):
+    """Where the change stands after the restore phase."""
+
+    RESTORED = "restored"
+    NOT_RESTORED = "not restored"
+    DELETED = "deleted"
+    LEFT = "left"
+    NO_LOGIN = "no longer logs in"
+
+
+DAMAGE = frozenset({State.NOT_RESTORED, State.NO_LOGIN})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TargetChange:
+    """One thing the scan changed on the target and where it stands now."""
+
+    what: What
+    object: str
+    state: State
+    by: str = ""
+    detail: str = ""
+    undo: str = ""
+    """A ``curl`` line (without credentials: send it as ``by``) that undoes it, if one is known."""
+
+    @property
+    def damage(self) -> bool:
+        """True when the target is left worse than the scan found it."""
+        return self.state in DAMAGE
+
+
+async def restore(ledger: Ledger) -> list[TargetChange]:
+    """Undo what ``ledger`` recorded, as far as the contract allows; say what remains."""
+    changes: list[TargetChange] = []
+    changes += await _put_back_all(ledger, list(ledger.snapshots.values()))
+    changes += _grouped([(c, await _remove(ledger, c)) for c in _unique(ledger.created)])
+    for request, sender in ledger.unknown:
+        detail = "sent under --aggressive without a snapshot: what it changed is unknown"
+        changes.append(_change(What.WRITTEN, request, State.NOT_RESTORED, sender, detail))
+    changes += await _logins(ledger.sessions)
+    return sorted(changes, key=lambda c: (c.what, c.object, c.state))
+
+
+async def _put_back_all(ledger: Ledger, snapshots: list[Snapshot]) -> list[TargetChange]:
+    """Each object in turn, then once more for those that stayed changed: two paths to one
+    record (``/me`` and ``/admin/users/alice``) are put back by whichever can write it."""
+    changes: list[TargetChange] = []
+    failed: list[Snapshot] = []
+    for snapshot in snapshots:
+        done = await _put_back(ledger, snapshot)
+        if any(c.damage for c in done):
+            failed.append(snapshot)
+        else:
+            changes += done
+    for snapshot in failed:
+        again = await _put_back(ledger, snapshot)
+        if again:
+            changes += again
+        else:
+            detail = "put back with another path to the same record"
+            changes.append(
+                _change(What.WRITTEN, snapshot.read.item, State.RESTORED, snapshot.reader, detail)
+            )
+    return changes
+
+
+async def _put_back(ledger: Ledger, snapshot: Snapshot) -> list[TargetChange]:
+    item = snapshot.read.item
+    now = await _read(ledger, snapshot)
+    current = state(snapshot.read, now)
+    writer = snapshot.writes[0][1] if snapshot.writes else snapshot.reader
+    if not snapshot.exists:
+        if current is None:
+            return []
+        made = Created(id="", create=item, creator=writer, delete=_delete(ledger, item))
+        return [await _remove(ledger, made, what=What.CREATED)]
+    if current is None and (now.status in {404, 410} or now.ok):
+        undo = _recreate(ledger, item, snapshot.before)
+        return [
+            _change(What.WRITTEN, item, State.NOT_RESTORED, writer, "deleted by the scan", undo)
+        ]
+    before = snapshot.before
+    changed = _diff(before, current)
+    if not changed:
+        return []
+    if not isinstance(before, dict):
+        detail = "changed, and not a JSON object the scan can write back"
+        return [_change(What.WRITTEN, item, State.NOT_RESTORED, writer, detail)]
+    return [await _rewrite(ledger, snapshot, writer, changed)]
+
+
+async def _rewrite(
+    ledger: Ledger, snapshot: Snapshot, writer: Sender, changed: dict[str, Any]
+) -> TargetChange:
+    before: dict[str, Any] = snapshot.before
+    writes = [w for w, _ in snapshot.writes]
+    item = snapshot.read.item
+    candidates = _objects.rewrites(ledger.api, item, writes, before, changed)
+    fields = ", ".join(sorted(changed))
+    senders = [snapshot.reader, *([writer] if writer != snapshot.reader else [])]
+    for candidate in candidates:
+        for who in senders:
+            reply = await ledger.sessions.send(
+                who.dress(candidate), as_=who.identity, note="restore"
+            )
+            if not reply.ok:
+                continue
+            now = state(snapshot.read, await _read(ledger, snapshot))
+            if now is not None and not _diff(before, now):
+                detail = f"{fields} written back with {candidate.method} {candidate.path}"
+                return _change(What.WRITTEN, item, State.RESTORED, who, detail)
+    undo = _curl(ledger, candidates[0]) if candidates else ""
+    detail = f"{fields} changed; " + (
+        "no write put them back" if candidates else "the contract has no write to put them back"
+    )
+    return _change(What.WRITTEN, item, State.NOT_RESTORED, writer, detail, undo)
+
+
+async def _remove(ledger: Ledger, created: Created, *, what: What | None = None) -> TargetChange:
+    kind = what or (What.ACCOUNT if created.account else What.CREATED)
+    name = created.account or _name(created)
+    by = created.creator.name
+    if created.deleted:
+        return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail="by a probe")
+    if created.delete is None:
+        why = "the contract has no DELETE for it"
+        if not created.id and _objects.deleter(ledger.api, created.create, "-") is not None:
+            why = "its id was not in the answer"
+        return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)
+    request = created.creator.dress(created.delete)
+    reply = await ledger.sessions.send(request, as_=created.creator.identity, note="restore")
+    if reply.ok or reply.status in {404, 410}:
+        return TargetChange(what=kind, object=name, state=State.DELETED, by=by)
+    return TargetChange(
+        what=kind,
+        object=name,
+        state=State.LEFT,
+        by=by,
+        detail=f"its DELETE answered {reply.status}",
+        undo=_curl(ledger, created.delete),
+    )
+
+
+def _unique(created: list[Created]) -> list[Created]:
+    seen: dict[str, Created] = {}
+    for one in created:
+        seen.setdefault(f"{one.create.path} {one.id}" if one.id else str(id(one)), one)
+    return list(seen.values())
+
+
+def _grouped(removed: list[tuple[Created, TargetChange]]) -> list[TargetChange]:
+    """One row per creating operation and outcome: fifty junk items are one line, not fifty."""
+    groups: dict[tuple[str, ...], list[tuple[Created, TargetChange]]] = {}
+    rows = []
+    for created, change in removed:
+        if change.undo or change.what is What.ACCOUNT:
+            rows.append(change)
+            continue
+        key = (change.what, created.create.method, created.create.path, change.state, change.detail)
+        groups.setdefault(key, []).append((created, change))
+    for (_, method, path, _, detail), members in sorted(groups.items()):
+        first = members[0][1]
+        if len(members) == 1:
+            rows.append(first)
+            continue
+        ids = sorted(c.id for c, _ in members if c.id)
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        rows.append(
+            TargetChange(
+                what=first.what,
+                object=f"{len(members)} made by {method} {path}",
+                state=first.state,
+                by=", ".join(sorted({c.by for _, c in members})),
+                detail="; ".join(p for p in (detail, f"ids {shown}" if ids else "") if p),
+            )
+        )
+    return rows
+
+
+async def _logins(sessions: Sessions) -> list[TargetChange]:
+    broken = []
+    for identity in sessions.identities:
+        if identity.login is None:
+            continue
+        try:
+            await sessions.log_in(identity.login, name=identity.name)
+        except ConfigError as error:
+            broken.append(
+                TargetChange(
+                    what=What.IDENTITY,
+                    object=identity.name,
+                    state=State.NO_LOGIN,
+                    by=identity.name,
+                    detail=error.message,
+                )
+            )
+    return broken
+
+
+async def _read(ledger: Ledger, snapshot: Snapshot) -> Reply:
+    who, read = snapshot.reader, snapshot.read.read
+    return await ledger.sessions.send(who.dress(read), as_=who.identity, note="restore: read back")
+
+
+def _delete(ledger: Ledger, item: Request) -> Request | None:
+    if ledger.api.operation("DELETE", item.path) is None:
+        return None
+    return Request(
+        method="DELETE",
+        path=item.path,
+        operation=f"DELETE {item.path}",
+        path_params=item.path_params,
+    )
+
+
+def _recreate(ledger: Ledger, item: Request, before: Any) -> str:
+    """A POST of the old values on the collection above ``item``, if the contract has one."""
+    collection = item.path.rpartition("/")[0]
+    if not isinstance(before, dict) or ledger.api.operation("POST", collection) is None:
+        return ""
+    params = {k: v for k, v in item.path_params.items() if "{" + k + "}" in collection}
+    post = Request(
+        method="POST",
+        path=collection,
+        operation=f"POST {collection}",
+        path_params=params,
+        body=before,
+        body_kind=BodyKind.JSON,
+    )
+    return _curl(ledger, post)
+
+
+def _diff(before: Any, now: Any) -> dict[str, Any]:
+    """The fields of ``before`` that ``now`` shows differently (volatile ones aside)."""
+    if not isinstance(before, dict):
+        return {} if before == now else {"(body)": before}
+    current = now if isinstance(now, dict) else {}
+    return {
+        k: v for k, v in before.items() if not _VOLATILE.search(k) and current.get(k, _MISSING) != v
+    }
+
+
+_MISSING = object()
+
+
+def _name(created: Created) -> str:
+    if created.delete is not None:
+        return created.delete.target
+    if created.id:
+        return f"{created.create.target} → id {created.id}"
+    return f"{created.create.method} {created.create.target}"
+
+
+def _change(
+    what: What, request: Request, now: State, by: Sender, detail: str, undo: str = ""
+) -> TargetChange:
+    return TargetChange(
+        what=what, object=request.target, state=now, by=by.name, detail=detail, undo=undo
+    )
+
+
+def _curl(ledger: Ledger, request: Request) -> str:
+    """``request`` as a curl line without credentials (the report says whose they must be)."""
+    body = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    if request.body_kind is BodyKind.JSON:
+        body, headers = json.dumps(request.body), (("content-type", "application/json"),)
+    elif request.body_kind is BodyKind.FORM and isinstance(request.body, dict):
+        body = urlencode(request.body)
+        headers = (("content-type", "application/x-www-form-urlencoded"),)
+    url = ledger.sessions.transport.base_url + request.target
+    return curl(RecordedRequest(method=request.method, url=url, headers=headers, body=body))
