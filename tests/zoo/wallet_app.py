@@ -59,6 +59,8 @@ class Wallet:
     users: dict[int, User] = field(default_factory=dict)
     transfers: list[dict[str, Any]] = field(default_factory=list)
     login_failures: dict[str, list[float]] = field(default_factory=dict)
+    sessions: set[str] = field(default_factory=set)
+    """Live session ids: the secure twin ends a session on the server, not only in the cookie."""
 
     def __post_init__(self) -> None:
         self.add("alice@wallet.test", "alice-pass-1", "Alice", "4821", Decimal("100.00"))
@@ -85,6 +87,8 @@ def create_app(*, secure: bool = False) -> Starlette:
     wallet = Wallet(secure=secure)
 
     def current(request: Request) -> User | None:
+        if secure and request.session.get("sid") not in wallet.sessions:
+            return None
         return wallet.users.get(request.session.get("uid", 0))
 
     async def body(request: Request) -> dict[str, Any]:
@@ -118,10 +122,12 @@ def create_app(*, secure: bool = False) -> Starlette:
             recent.append(now)
             return error("invalid email or password", 401)
         request.session.clear()
-        request.session["uid"] = user.id
+        request.session["uid"], request.session["sid"] = user.id, secrets.token_hex(16)
+        wallet.sessions.add(request.session["sid"])
         return JSONResponse({"ok": True, "name": user.name})
 
     async def logout(request: Request) -> Response:
+        wallet.sessions.discard(request.session.get("sid", ""))
         request.session.clear()
         return Response(status_code=204)
 
