@@ -69,3 +69,19 @@ def test_a_finding_does_not_hide_the_skips_of_the_same_run(
     assert [f.check for f in results.findings] == ["finds_and_skips"]
     assert ("finds_and_skips", None) in results.ran
     assert [(s.check, s.detail) for s in results.skipped] == [("finds_and_skips", "no redeem flow")]
+
+
+def test_requests_are_counted_by_phase_and_check(
+    serve: Callable[[Any], Any], tmp_path: Path
+) -> None:
+    """stats carry requests.<phase or check>, and they add up to the total."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC)
+    check = _FindsAndSkips()
+    registry: Registry[AnyCheck] = Registry("check", ((check.id, check),))
+    results = Results()
+    asyncio.run(scan(load(spec), ScanConfig(target=serve(_app()).url), registry, results))
+    by = {k: v for k, v in results.stats.items() if k.startswith("requests.")}
+    assert by["requests.finds_and_skips"] == 1
+    assert by["requests.harvest"] >= 1  # GET /items is a listing
+    assert sum(int(v) for v in by.values()) == results.stats["requests"]

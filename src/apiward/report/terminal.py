@@ -104,6 +104,21 @@ def _finding(f: Finding, tool: str) -> RenderableType:
     return Group(Text(), title, Padding(Group(*body), (0, 0, 0, 2), expand=False))
 
 
+REQUESTS_BY = "requests."
+"""Stats named ``requests.<phase or check>``: what each part of a scan sent."""
+TOP_REQUESTERS = 8
+
+
+def requests_by(report: Report) -> list[tuple[str, int]]:
+    """``(phase or check, requests)``, most first."""
+    found = [
+        (name.removeprefix(REQUESTS_BY), int(value))
+        for name, value in report.stats.items()
+        if name.startswith(REQUESTS_BY) and isinstance(value, int | float)
+    ]
+    return sorted(found, key=lambda item: (-item[1], item[0]))
+
+
 def coverage(report: Report) -> RenderableType:
     """Checks run, operations, skips by reason, stats, notes, and the partial-report line."""
     lines: list[RenderableType] = [
@@ -117,11 +132,18 @@ def coverage(report: Report) -> RenderableType:
         lines.append(Text("  skips by reason, then detail · checks · operations:", "dim"))
     for group in grouped(report.skipped):
         lines += _skip_group(group)
-    if report.stats:
-        stats = ", ".join(
-            f"{name.replace('_', ' ')} {value}" for name, value in report.stats.items()
-        )
+    plain = {k: v for k, v in report.stats.items() if not k.startswith(REQUESTS_BY)}
+    if plain:
+        stats = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in plain.items())
         lines.append(Text(f"  {stats}", style="dim"))
+    if by := requests_by(report):
+        top = ", ".join(f"{who} {n}" for who, n in by[:TOP_REQUESTERS])
+        more = (
+            f" (+{len(by) - TOP_REQUESTERS} more in the JSON report)"
+            if len(by) > TOP_REQUESTERS
+            else ""
+        )
+        lines.append(Text(f"  requests by phase and check: {top}{more}", style="dim"))
     lines += [Text(f"  note: {clip.cut(note, clip.TEXT)}", style="yellow") for note in report.notes]
     if not report.complete:
         lines.append(Text(PARTIAL, style="bold yellow"))

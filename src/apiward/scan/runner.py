@@ -160,7 +160,7 @@ async def _prepare(
     results: Results,
     progress: Progress,
 ) -> Context:
-    results.phase = "authenticate"
+    results.phase = sessions.transport.requester = "authenticate"
     progress.phase("authenticate", len(sessions.identities))
     await sessions.transport.reachable()
     await sessions.start(op.key for op in api.operations)
@@ -178,7 +178,7 @@ async def _prepare(
     )
     sessions.transport.observers.append(synthesizer.observed.learn)
     harvest = Harvest(synthesizer)
-    results.phase = "harvest"
+    results.phase = sessions.transport.requester = "harvest"
     ledger = Ledger(api, sessions, aggressive=config.aggressive)
     await _harvest(api, ledger, harvest, progress)
     return Context(
@@ -246,6 +246,9 @@ async def _run_checks(
     # Checks that may change others' data run last, so they cannot spoil the others' baselines.
     for check in sorted(selected, key=lambda c: not c.safe):
         results.phase = f"check {check.id}"
+        # Checks run one after another: every request until the next is this check's
+        # (a shared baseline is charged to the first check that asks for it).
+        ctx.sessions.transport.requester = check.id
         operations = list(_targets(check, ctx.api))
         progress.phase(check.id, max(1, len(operations)))
         if isinstance(check, ScanCheck):
@@ -311,7 +314,7 @@ async def _outcomes(
 
 async def _restore(ctx: Context, results: Results, progress: Progress) -> None:
     """Put back what the checks changed, delete what they made, and try every login again."""
-    results.phase = "restore"
+    results.phase = ctx.sessions.transport.requester = "restore"
     progress.phase("restore", 1)
     results.target_state = await restore(ctx.ledger)
     progress.advance("restore")
@@ -344,6 +347,7 @@ def _stats(
         "operations": len(api.operations),
         "operations_exercised": len(transport.operations & {op.key for op in api.operations}),
         "requests": transport.sent,
+        **{f"requests.{who}": n for who, n in sorted(transport.by_requester.items())},
         "checks_run": len(results.ran),
         "checks_skipped": len(results.skipped),
         "findings": len(results.findings),

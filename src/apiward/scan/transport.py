@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import json
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -92,6 +93,9 @@ class Transport:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.sent = 0
+        self.requester = "engine"
+        """Who is sending now (a phase or a check id): the runner sets it, one check at a time."""
+        self.by_requester: Counter[str] = Counter()
         self.operations: set[str] = set()
         self.down: TargetError | None = None
         self.observers: list[Callable[[Reply], None]] = []
@@ -162,6 +166,7 @@ class Transport:
                 self._traffic.notify_all()
         self._failures = 0
         self.sent += 1
+        self.by_requester[self.requester] += 1
         self.operations.add(request.operation)
         reply = _reply(request, built, response, text, elapsed, note)
         for observe in self.observers:
@@ -222,6 +227,7 @@ class Transport:
 
     def _failed(self, request: Request, error: Exception) -> TargetError:
         self.sent += 1
+        self.by_requester[self.requester] += 1
         self._failures += 1
         what = _describe(error)
         failure = TargetError(f"{request.method} {request.target}: {what}", source=self.base_url)
