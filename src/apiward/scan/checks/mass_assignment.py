@@ -33,7 +33,6 @@ it, yet the caller granted itself the privilege).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -168,7 +167,11 @@ class MassAssignment:
             if ctx.sessions.transport.down is not None:
                 raise
         after = await look(ctx, op, base, body, identity, name)
-        await send_as(ctx, with_field(body, name, attempt.old), identity, f"restore {name}")
+        try:
+            await send_as(ctx, with_field(body, name, attempt.old), identity, f"restore {name}")
+        except TargetError:
+            if ctx.sessions.transport.down is not None:
+                raise
         check = await look(ctx, op, base, body, identity, name)
         restored = check is not None and same_value(check.value, attempt.old)
         if attack is not None and after is not None and _persisted(attempt, after.value):
@@ -333,15 +336,6 @@ def _current(base: Request, data: Mapping[str, Any], writable: set[str]) -> Requ
             base = with_field(base, name, value)
         elif is_privileged(name):
             base = without_field(base, name)
-    return base
-    shown = fields(data)
-    for name in list(base.body):
-        value = shown.get(name)
-        if name in writable and isinstance(value, str | int | float):
-            base = with_field(base, name, value)
-        elif is_privileged(name) and isinstance(base.body, dict):
-            rest = {k: v for k, v in base.body.items() if k != name}
-            base = dataclasses.replace(base, body=rest)
     return base
 
 
