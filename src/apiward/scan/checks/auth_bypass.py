@@ -6,8 +6,9 @@ set globally) and with the identity's credential replaced by garbage. It is a fi
 when the probe gets a 2xx **and the same data** as the legitimate request (body
 similarity ≥ ``SAME``), not when it merely gets a 2xx: an endpoint that answers a
 public subset, an empty list or an error page with 200 is not flagged. Severity is
-high when the data is personal (another identity's legitimate answer differs), medium
-when everyone gets the same content.
+high when the data is personal (another identity's legitimate answer differs). When
+everyone gets the same content, a *read* is low — a public catalogue the contract marks
+as secured is a contract that disagrees with the code, not a leak — and a write medium.
 
 The legitimate request of a write is a real write, so only the identities whose
 legitimate write the engine sends (``Context.withheld`` is None: it touches nothing but
@@ -90,11 +91,18 @@ class AuthBypass:
         evidence: list[Reply],
         personal: bool,
     ) -> Outcome:
+        severity = (
+            Severity.HIGH
+            if personal
+            else Severity.LOW
+            if operation.method in {"GET", "HEAD"}
+            else Severity.MEDIUM
+        )
         return ctx.finding(
             self,
             operation,
             title=f"{operation.key} answers {label} with {identity.name}'s data",
-            severity=Severity.HIGH if personal else Severity.MEDIUM,
+            severity=severity,
             confidence=Confidence.CONFIRMED if personal else Confidence.FIRM,
             detail=(
                 f"The contract requires authentication, yet a request {label} got "
