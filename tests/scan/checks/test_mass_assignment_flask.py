@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 from flask import Flask, abort, jsonify, request
-from werkzeug.serving import WSGIRequestHandler, make_server
+from flask_support import serving
 
 from apiward.core.findings import Finding, Severity
 from apiward.core.registry import Registry
@@ -184,24 +181,6 @@ def staff_app(
         return profile(user)
 
     return app, users, stored
-
-
-class _Quiet(WSGIRequestHandler):
-    def log(self, *args: Any) -> None:
-        """Keep the test output to the test's own."""
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Flask's own WSGI server on 127.0.0.1 with an ephemeral port, in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def _identity(name: str, role: str) -> Identity:
