@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -248,8 +249,9 @@ CONTRACT: dict[str, Any] = {
 class Board:
     """The app's state, the counters of what must not happen, and the Flask app."""
 
-    def __init__(self, *, shows_role: bool = True) -> None:
+    def __init__(self, *, shows_role: bool = True, slow: float = 0.0) -> None:
         self.shows_role = shows_role
+        self.slow = slow
         self.users: dict[int, dict[str, Any]] = copy.deepcopy(SEED["users"])
         self.profiles: dict[str, dict[str, Any]] = copy.deepcopy(SEED["profiles"])
         self.posts: dict[int, dict[str, Any]] = copy.deepcopy(SEED["posts"])
@@ -332,6 +334,8 @@ class Board:
                 {k: v for k, v in body.items() if k in {"name", "role"} and isinstance(v, str)}
             )
             self._written("users", user_id)
+            if body.get("name") == "slow":
+                time.sleep(self.slow)  # written, but the answer comes too late
             # The answer lists the permissions: an unknown role crashes it (500) after the write.
             return jsonify({**self._public(user), "permissions": KNOWN_ROLES[user["role"]]})
 

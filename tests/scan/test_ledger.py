@@ -67,10 +67,12 @@ def _put(path: str, body: dict[str, Any], **params: str) -> Request:
     )
 
 
-def _scan(board: Board, check: Writes, *, aggressive: bool = False) -> Results:
+def _scan(board: Board, check: Writes, *, aggressive: bool = False, timeout: float = 10) -> Results:
     with running(board) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
-        config = ScanConfig(target=url, identities=(ALICE, BOB), aggressive=aggressive)
+        config = ScanConfig(
+            target=url, identities=(ALICE, BOB), aggressive=aggressive, timeout=timeout
+        )
         results = Results()
         registry = Registry[AnyCheck]("check", [(check.id, check)])
         asyncio.run(scan(api, config, registry, results))
@@ -99,6 +101,16 @@ def test_a_write_answered_500_is_put_back() -> None:
     rows = [(c.object, c.state.value) for c in results.target_state]
     assert ("/users/1", "restored") in rows
     assert not results.damaged
+
+
+def test_a_write_that_timed_out_is_put_back() -> None:
+    """A write whose answer never came (a timeout) may still have written: it is put back."""
+    board = Board(slow=1.5)
+    write = _put("/users/{user_id}", {"name": "slow"}, user_id="1")
+    results = _scan(board, Writes(("alice", write)), timeout=0.5)
+    assert any("timed out" in e for e in results.errors), results.errors
+    assert board.users[1]["name"] == "Alice"
+    assert ("/users/1", "restored") in [(c.object, c.state.value) for c in results.target_state]
 
 
 def test_an_object_the_scan_made_is_deleted_by_its_creator() -> None:
