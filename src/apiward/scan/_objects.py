@@ -59,10 +59,12 @@ class Reader:
         """The object in an answer's JSON (None when a listing does not hold it)."""
         if self.pick is None:
             return unwrap(data)
-        for row in _rows(data):
-            if isinstance(row, dict) and any(str(v) == self.pick for v in row.values()):
+        rows = [row for row in _rows(data) if isinstance(row, dict)]
+        names = (self.item.path.rsplit("/", 1)[-1][1:-1], *_ID_NAMES)
+        for row in rows:  # the row whose id field holds it, else any field
+            if any(str(row.get(name)) == self.pick for name in names):
                 return row
-        return None
+        return next((row for row in rows if any(str(v) == self.pick for v in row.values())), None)
 
 
 def reader(api: Api, request: Request) -> Reader | None:

@@ -149,7 +149,10 @@ class Ledger:
             return None
         key = read.item.target
         if key not in self._taking:
-            self._taking[key] = asyncio.ensure_future(self._take(read, sender))
+            task = asyncio.ensure_future(self._take(read, sender))
+            # Every awaiter sees the error; this keeps asyncio from logging it as unretrieved.
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+            self._taking[key] = task
         snapshot = await asyncio.shield(self._taking[key])
         if snapshot is None:
             self._blind(operation, request, sender, f"no identity may read {key}")
@@ -179,7 +182,8 @@ class Ledger:
                 snapshot = Snapshot(read=read, reader=who, exists=True, before=before)
                 self.snapshots[read.item.target] = snapshot
                 return snapshot
-            if (reply.ok or reply.status in {404, 410}) and absent is None:
+            # Missing from a listing is not proof of absence (pagination, filtering).
+            if reply.status in {404, 410} and read.pick is None and absent is None:
                 absent = Snapshot(read=read, reader=who, exists=False)
         if absent is not None:
             self.snapshots[read.item.target] = absent

@@ -1,0 +1,118 @@
+"""From the contract alone: how the ledger reads, deletes and rewrites the object a write touched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from apiward.scan import _objects
+from apiward.scan.request import BodyKind, Request
+from apiward.spec import Api, load
+
+OK = {"200": {"description": "ok"}}
+PATHS = {
+    "/orders": {"get": {"responses": OK}, "post": {"responses": OK}},
+    "/orders/{order_id}": {"get": {"responses": OK}, "delete": {"responses": OK}},
+    "/orders/{order_id}/pay": {"post": {"responses": OK}},
+    "/admin/users": {"get": {"responses": OK}},
+    "/admin/users/{username}/role": {"put": {"responses": OK}},
+    "/settings": {"put": {"responses": OK}},
+    "/auth/login": {"post": {"responses": OK}},
+    "/exports": {"post": {"responses": {"201": {"description": "made"}}}},
+}
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Api:
+    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": PATHS}
+    path = Path(tmp_path_factory.mktemp("spec")) / "openapi.json"
+    path.write_text(json.dumps(spec))
+    return load(str(path))
+
+
+def _write(method: str, path: str, **params: str) -> Request:
+    return Request(method=method, path=path, operation=f"{method} {path}", path_params=params)
+
+
+def test_an_action_on_an_item_is_read_through_the_item(api: Api) -> None:
+    """``POST /orders/{id}/pay`` changes the order: it is read with ``GET /orders/{id}``."""
+    reader = _objects.reader(api, _write("POST", "/orders/{order_id}/pay", order_id="7"))
+    assert reader is not None
+    assert (reader.read.target, reader.pick) == ("/orders/7", None)
+
+
+def test_an_item_without_its_own_get_is_found_in_its_listing(api: Api) -> None:
+    """``PUT /admin/users/{u}/role`` is read in ``GET /admin/users``, by the row holding the id."""
+    reader = _objects.reader(api, _write("PUT", "/admin/users/{username}/role", username="bob"))
+    assert reader is not None
+    assert (reader.read.target, reader.item.target, reader.pick) == (
+        "/admin/users",
+        "/admin/users/bob",
+        "bob",
+    )
+    rows = {"users": [{"username": "alice", "manager": "bob"}, {"username": "bob", "role": "x"}]}
+    assert reader.show(rows) == {"username": "bob", "role": "x"}
+
+
+def test_a_write_nothing_reads_has_no_reader(api: Api) -> None:
+    """``PUT /settings`` has no GET anywhere: the ledger cannot snapshot it."""
+    assert _objects.reader(api, _write("PUT", "/settings")) is None
+
+
+def test_collections_and_201s_create_logins_do_not(api: Api) -> None:
+    """A POST on a collection with items, or documented with 201, creates; a login does not."""
+    creates = {op.key: _objects.creates(api, op) for op in api.operations if op.method == "POST"}
+    assert creates == {
+        "POST /orders": True,
+        "POST /orders/{order_id}/pay": False,
+        "POST /auth/login": False,
+        "POST /exports": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("answer", "location", "expected"),
+    [
+        ({"order_id": 5, "id": 9}, None, "5"),
+        ({"data": {"id": "ord_1"}}, None, "ord_1"),
+        ({"result": {"uuid": "u-2"}}, None, "u-2"),
+        ({"status": "queued"}, "/orders/31?x=1", "31"),
+        ({"status": "queued"}, None, None),
+    ],
+    ids=["item parameter first", "data envelope", "result envelope", "Location", "none"],
+)
+def test_the_new_id_comes_from_the_answer(
+    api: Api, answer: object, location: str | None, expected: str | None
+) -> None:
+    """The id of a created object: the item's parameter name, id-like fields, envelopes, Location."""
+    post = _write("POST", "/orders")
+    assert _objects.new_id(api, post, answer, location) == expected
+
+
+def test_the_delete_of_a_made_object_names_its_id(api: Api) -> None:
+    """The DELETE on the item path, with the new id; none when the contract has no DELETE."""
+    delete = _objects.deleter(api, _write("POST", "/orders"), "31")
+    assert delete is not None
+    assert (delete.method, delete.target) == ("DELETE", "/orders/31")
+    assert _objects.deleter(api, _write("POST", "/exports"), "4") is None
+
+
+def test_rewrites_put_the_old_values_back_with_the_scans_own_write(api: Api) -> None:
+    """The scan's write again, with only the fields the reader showed, set to their old values."""
+    item = _write("GET", "/admin/users/{username}", username="bob")
+    sent = Request(
+        method="PUT",
+        path="/admin/users/{username}/role",
+        path_params={"username": "bob"},
+        body={"role": "ghost", "injected": 1},
+        body_kind=BodyKind.JSON,
+    )
+    before = {"username": "bob", "role": "member"}
+    [again] = _objects.rewrites(api, item, [sent], before, {"role": "member"})
+    assert (again.method, again.target, again.body) == (
+        "PUT",
+        "/admin/users/bob/role",
+        {"role": "member"},
+    )
