@@ -5,12 +5,18 @@ and resource names (:mod:`.discovery`) and report those alive (2xx, data, unlike
 API's answer to random paths), with the severity their content earns.
 
 * ``shadow_endpoints``: common forgotten paths (``internal``, ``admin``, ``backup``,
-  ``export``, docs...) under every prefix, then ``<prefix>/<hidden>/<resource>[/<action>]``
-  and ``<prefix>/<resource>/<action>`` under the newest version of each prefix
-  (``/api/v2/internal/users/export``). At most ``MAX_SHADOW`` requests.
+  ``export``, docs...) at the root and under the newest version of each prefix, then
+  ``<prefix>/<hidden>/<resource>[/<action>]`` and ``<prefix>/<resource>/<action>`` there
+  for the ``HIDDEN_RESOURCES`` most common resources (``/api/v2/internal/users/export``).
+  At most ``MAX_SHADOW`` requests.
 * ``debug_endpoints``: debug, configuration and framework-introspection paths
-  (``debug/config``, ``actuator/env``, ``.env``...) under every prefix: a debug feature
-  left on in production is a misconfiguration first. At most ``MAX_DEBUG`` requests.
+  (``debug/config``, ``actuator/env``, ``.env``...) at the root and under the newest
+  version of each prefix: a debug feature left on in production is a misconfiguration
+  first. At most ``MAX_DEBUG`` requests.
+
+Older versions of a prefix get neither list: ``old_versions`` compares them with the
+current one, and every word under every version cost a scan of the bundled bank over
+350 requests for nothing the newest version did not show.
 
 API documentation (an OpenAPI or Swagger document, a Swagger UI or ReDoc page) is the
 contract made public, not a forgotten endpoint: it is reported only when a served
@@ -42,8 +48,9 @@ from apiward.scan.request import Request
 from apiward.scan.transport import Reply
 from apiward.spec import Api
 
-MAX_SHADOW = 300
-MAX_DEBUG = 120
+MAX_SHADOW = 160
+MAX_DEBUG = 60
+HIDDEN_RESOURCES = 6
 WORDS = (
     "internal", "private", "admin", "export", "backup", "dump", "test", "dev", "beta",
     "old", "legacy", "staff", "all", "swagger.json", "openapi.json", "api-docs", "docs",
@@ -135,10 +142,10 @@ class ShadowEndpoints(_Discovery):
 
     def candidates(self, api: Api) -> Iterator[str]:
         """Common words under every prefix, then hidden resource paths under the newest ones."""
-        bases = prefixes(api)
+        bases = _probed(prefixes(api))
         yield from (f"{base}/{word}" for base in bases for word in WORDS)
-        names = resources(api)
-        for base in _newest(bases):
+        names = resources(api)[:HIDDEN_RESOURCES]
+        for base in _newest(prefixes(api)):
             for name in names:
                 for hidden in HIDDEN:
                     yield f"{base}/{hidden}/{name}"
@@ -161,8 +168,14 @@ class DebugEndpoints(_Discovery):
 
     def candidates(self, api: Api) -> Iterator[str]:
         """Debug words under every prefix, deepest first."""
-        for base in sorted(prefixes(api), key=lambda p: -p.count("/")):
+        for base in sorted(_probed(prefixes(api)), key=lambda p: -p.count("/")):
             yield from (f"{base}/{word}" for word in DEBUG)
+
+
+def _probed(bases: list[str]) -> list[str]:
+    """The root and the newest version of each prefix (every prefix when none is versioned)."""
+    newest = _newest(bases)
+    return ["", *[b for b in newest if b]] if "" in bases else newest
 
 
 def _newest(bases: list[str]) -> list[str]:
