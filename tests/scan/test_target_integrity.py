@@ -57,6 +57,7 @@ def _scan(board: Board, tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any
             check=False,
         )
     assert out.exists(), done.stderr[-2000:]
+    (tmp_path / "stdout.txt").write_text(done.stdout)
     return done.returncode, json.loads(out.read_text())
 
 
@@ -151,13 +152,20 @@ def test_a_safe_scan_changes_nothing_it_did_not_create(tmp_path: Path) -> None:
 def test_a_change_the_scan_could_not_undo_exits_3(tmp_path: Path) -> None:
     """--aggressive sends a write nothing reads back; the report lists it and the scan exits 3."""
     board = Board()
-    code, report = _scan(board, tmp_path, "--aggressive", "--checks", "auth_bypass")
+    html = tmp_path / "report.html"
+    code, report = _scan(
+        board, tmp_path, "--aggressive", "--checks", "auth_bypass", "--report", str(html)
+    )
     rows = report["tables"]["target_state"]
     assert code == 3
     assert {"object": "/me/notifications", "state": "not restored"}.items() <= next(
         r for r in rows if r["object"] == "/me/notifications"
     ).items()
     assert any(n.startswith("target state: DAMAGED") for n in report["notes"])
+    printed = (tmp_path / "stdout.txt").read_text()
+    assert "target state: what the scan changed" in printed
+    assert "/me/notifications" in printed
+    assert "Target state" in html.read_text()
 
 
 def _demo_logins(url: str) -> dict[str, int]:
