@@ -7,6 +7,12 @@
 * **time-based** (not under ``--safe``) — ``;sleep N`` and its ``|``, backtick and ``$( )``
   forms, each against ``sleep 0`` as a control: slow twice while the control is fast.
 
+Each family is *screened* first with one request carrying every form at once (each echo
+with its own marker, so a hit names its form; every sleep at once). Only a hit, or a
+screen the API refused where the legitimate value is accepted (a filter may reject one
+form's characters and not another's), goes on to the forms one by one. On an input that
+reaches no shell, that is two requests instead of nine.
+
 Read-only: the commands only echo and sleep.
 """
 
@@ -81,6 +87,18 @@ class CommandInjection:
         self, ctx: Context, operation: Operation, who: Caller, item: Input
     ) -> Outcome | None:
         value = base_value(who, item)
+        markers = [(label, attach, marker(4), marker(4)) for label, attach in FORMS]
+        screen = value + "".join(attach(f"echo {a}''{b}") for _, attach, a, b in markers)
+        attack = await probe(ctx, who, item, screen, "echo through every form at once")
+        for label, _, left, right in markers:
+            if left + right in attack.text and left + right not in who.legit.text:
+                detail = (
+                    f"{item.name} followed by {label} and an echo of a marker in two quoted halves "
+                    f"came back with the halves joined ({left + right}): a shell ran the command."
+                )
+                return self._finding(ctx, operation, item, label, detail, [who.legit, attack])
+        if attack.status == who.legit.status:
+            return None  # accepted like the legitimate value: no form reached a shell
         for label, attach in FORMS:
             left, right = marker(4), marker(4)
             attack = await probe(
@@ -98,6 +116,11 @@ class CommandInjection:
         self, ctx: Context, operation: Operation, who: Caller, item: Input
     ) -> Outcome | None:
         value = base_value(who, item)
+        every = value + "".join(attach(f"sleep {self.delay:g}") for _, attach in FORMS[:4])
+        screen = await probe(ctx, who, item, every, "sleep through every form at once")
+        slow = elapsed(screen) - elapsed(who.legit) >= self.delay * 0.7
+        if not slow and screen.status == who.legit.status:
+            return None  # accepted, and no form slept
         for label, attach in FORMS[:4]:
             replies = await self._delayed(ctx, who, item, value, attach)
             if replies is not None:
