@@ -2,25 +2,34 @@
 
 For every login operation (``login_forms``), with a dedicated account — a throwaway one
 registered through the contract's sign-up operation when there is one, else the *last*
-identity — whose right password must log in first:
+identity — whose right password must log in first. A login *succeeded* when its answer
+yields a credential (``scan.login``'s rule: a token, a session cookie on an answer that
+does not read as a refusal), never because of its status: many APIs answer a wrong
+password with ``200 {"status": "fail"}`` or a redirect to ``?error``.
 
 * **user-enumeration** (safe): the account's name with a wrong password, and an unknown
-  name with the same wrong password, each sent twice. A finding when the two answers
-  differ in status, or in body (the usernames masked) while each is stable across its
-  two tries. A large, repeated difference in answer time alone is a low finding.
+  name with the same wrong password, interleaved (real, unknown, real, unknown). A
+  finding when the two kinds differ, each stable across two tries, in status, redirect,
+  JSON keys, cookie or header names, or body (the usernames masked). Otherwise **timing**:
+  up to ``PAIRS`` interleaved pairs, an exact one-sided Mann-Whitney U test each way from
+  the ``FIRST_LOOK``-th pair on, stopping as soon as p < ``ALPHA`` with medians at least
+  ``GAP_MS`` apart (a low finding: a password hash only for real users) or p > ``GIVE_UP``.
 * **no-brute-force-protection** (not under ``--safe``: it can lock a real user out):
-  ``BURST`` wrong passwords in a row, stopping as soon as the answer changes (429, 423,
-  ``Retry-After``, another status); then the right password. A finding when no wrong
-  try was ever refused differently and the right password still logs in.
+  ``BURST`` wrong passwords in a row, stopping as soon as a try is refused differently
+  (429/423/503, ``Retry-After``, another status, a lockout or CAPTCHA word, a changed
+  body); then the right password. A finding when none was and the right password still
+  logs in.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._answers import difference, lockout
+from apiward.scan.checks._timing import gap_ms, slower_p
 from apiward.scan.checks.login_forms import (
     Account,
     LoginForm,
@@ -29,15 +38,15 @@ from apiward.scan.checks.login_forms import (
     throwaway,
 )
 from apiward.scan.context import Context
-from apiward.scan.diff import similarity
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 BURST = 12
-STABLE = 0.98
-SLOWER = 5.0
-SLOWER_MS = 150.0
-_THROTTLED = {423, 429, 503}
+PAIRS = 15
+FIRST_LOOK = 6
+ALPHA = 0.001
+GIVE_UP = 0.25
+GAP_MS = 15.0
 
 
 class LoginFlaws:
@@ -74,7 +83,8 @@ class LoginFlaws:
         right = await ctx.send(
             form.request(account.username, account.password), as_=None, note="login: right password"
         )
-        if not _logged_in(form, right):
+        form = form.learning_token(right)
+        if not form.logged_in(right):
             detail = f"{form.operation}: {account.owner} does not log in"
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=detail)
             return
@@ -95,15 +105,21 @@ class LoginFlaws:
         unknown = f"nobody{secrets.token_hex(4)}" + (
             "@example.com" if "@" in account.username else ""
         )
-        known_replies = [
-            await _try(ctx, form, account.username, wrong, "known user, wrong password")
-            for _ in range(2)
-        ]
-        unknown_replies = [await _try(ctx, form, unknown, wrong, "unknown user") for _ in range(2)]
-        if any(r.ok for r in (*known_replies, *unknown_replies)):
-            return None
         names = (account.username, unknown)
-        how = _difference(known_replies, unknown_replies, names)
+        known_replies: list[Reply] = []
+        unknown_replies: list[Reply] = []
+        how: str | None = None
+        while how is None and len(known_replies) < PAIRS:
+            known_replies.append(await _try(ctx, form, account.username, wrong, "real user"))
+            unknown_replies.append(await _try(ctx, form, unknown, wrong, "unknown user"))
+            if _stops(form, (known_replies, unknown_replies), names):
+                return None
+            if len(known_replies) == 2:
+                how = difference(known_replies, unknown_replies, names)
+            elif len(known_replies) >= FIRST_LOOK:
+                how, done = _timing(known_replies, unknown_replies)
+                if done and how is None:
+                    return None
         if how is None:
             return None
         low = how.startswith("time")
@@ -115,8 +131,9 @@ class LoginFlaws:
             confidence=Confidence.FIRM if low else Confidence.CONFIRMED,
             detail=(
                 f"A wrong password for {account.owner} and the same wrong password for an "
-                f"unknown user get different answers ({how}), twice each: anyone can test "
-                f"which usernames exist (field {form.user!r})."
+                f"unknown user get different answers ({how}; {len(known_replies)} tries "
+                f"each, interleaved): anyone can test which usernames exist (field "
+                f"{form.user!r})."
             ),
             evidence=[known_replies[0], unknown_replies[0]],
             key=f"user-enumeration:{form.user}",
@@ -136,14 +153,15 @@ class LoginFlaws:
                 f"guess {attempt + 1}/{BURST}",
             )
             replies.append(reply)
-            if reply.ok or _throttled(reply) or reply.status != replies[0].status:
+            masks = (account.username, *(f"apiward-guess-{i}" for i in range(attempt + 1)))
+            if form.logged_in(reply) or lockout(reply, replies[0], masks) is not None:
                 return None  # refused differently (or, oddly, let in): it has its answer
         right = await ctx.send(
             form.request(account.username, account.password),
             as_=None,
             note=f"login: right password after {BURST} failures",
         )
-        if not _logged_in(form, right):
+        if not form.logged_in(right):
             return None
         return ctx.finding(
             self,
@@ -153,8 +171,9 @@ class LoginFlaws:
             confidence=Confidence.CONFIRMED,
             detail=(
                 f"{BURST} wrong passwords in a row for {account.owner} were all answered "
-                f"{replies[0].status} with no throttling (no 429/423, no Retry-After), and the "
-                "right password still logged in right after: passwords can be guessed at speed."
+                f"{replies[0].status} with the same refusal (no 429/423, no Retry-After, no "
+                "lockout or CAPTCHA message), and the right password still logged in right "
+                "after: passwords can be guessed at speed."
             ),
             evidence=[replies[0], replies[-1], right],
             key=f"no-brute-force-protection:{form.password}",
@@ -174,50 +193,29 @@ def _operation(ctx: Context, form: LoginForm) -> Operation | None:
     return ctx.api.operation(form.method, form.path)
 
 
-def _logged_in(form: LoginForm, reply: Reply) -> bool:
-    if not reply.ok:
-        return False
-    data = reply.data
-    if form.token is None or not isinstance(data, dict):
-        return form.token is None
-    for part in form.token.split("."):
-        data = data.get(part) if isinstance(data, dict) else None
-    return bool(data)
+def _stops(form: LoginForm, kinds: tuple[list[Reply], ...], names: tuple[str, ...]) -> bool:
+    """True once a try logs in or is refused unlike the first of its kind (a lockout)."""
+    return any(
+        form.logged_in(replies[-1]) or lockout(replies[-1], replies[0], names) is not None
+        for replies in kinds
+    )
+
+
+def _timing(known: list[Reply], unknown: list[Reply]) -> tuple[str | None, bool]:
+    """(how the answer times differ, or None; whether sampling can stop)."""
+    real, nobody = [_elapsed(r) for r in known], [_elapsed(r) for r in unknown]
+    p_values = []
+    for slow, fast, which in ((real, nobody, "real"), (nobody, real, "unknown")):
+        p, gap = slower_p(slow, fast), gap_ms(slow, fast)
+        if p < ALPHA and gap >= GAP_MS:
+            return (
+                f"time: {which} users' answers {gap:.0f} ms slower in the median, p = {p:.1e}",
+                True,
+            )
+        p_values.append(p)
+    return None, min(p_values) > GIVE_UP
 
 
 def _elapsed(reply: Reply) -> float:
     response = reply.exchange.response
     return (response.elapsed_ms or 0.0) if response is not None else 0.0
-
-
-def _throttled(reply: Reply) -> bool:
-    return reply.status in _THROTTLED or reply.header("retry-after") is not None
-
-
-def _masked(reply: Reply, names: Sequence[str]) -> str:
-    text = reply.text
-    for name in names:
-        text = text.replace(name, "<user>")
-    return text
-
-
-def _difference(known: list[Reply], unknown: list[Reply], names: Sequence[str]) -> str | None:
-    """How the two answers differ, when each is stable across its tries; None if alike."""
-    if {r.status for r in known} != {known[0].status} or {r.status for r in unknown} != {
-        unknown[0].status
-    }:
-        return None
-    if known[0].status != unknown[0].status:
-        return f"status {known[0].status} vs {unknown[0].status}"
-    a, b = ([_masked(r, names) for r in replies] for replies in (known, unknown))
-    if (
-        similarity(a[0], a[1]) >= STABLE
-        and similarity(b[0], b[1]) >= STABLE
-        and similarity(a[0], b[0]) < STABLE
-    ):
-        return "same status, different message"
-    times = [[_elapsed(r) for r in replies] for replies in (known, unknown)]
-    slow, fast = min(times[0]), max(times[1])
-    if slow > SLOWER * fast and slow - fast > SLOWER_MS:
-        return f"time: {slow:.0f} ms vs {fast:.0f} ms"
-    return None

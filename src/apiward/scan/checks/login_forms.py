@@ -14,12 +14,16 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+from apiward.scan import login as logins
 from apiward.scan.context import Context
-from apiward.scan.identities import Identity
+from apiward.scan.cookies import Jar
+from apiward.scan.identities import Identity, Login
+from apiward.scan.login import LoginError
 from apiward.scan.request import BodyKind, Request
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
@@ -28,6 +32,7 @@ _PASSWORD = re.compile(r"pass(word|wd|phrase)?$|^pwd$|secret", re.IGNORECASE)
 _USER = re.compile(r"user|login|email|e-mail|account|^name$|^id$|handle", re.IGNORECASE)
 _LOGIN = re.compile(r"log-?in|sign-?in|token|session|auth", re.IGNORECASE)
 _REGISTER = re.compile(r"regist|sign-?up|enrol|join", re.IGNORECASE)
+_TOKEN = re.compile(r"token|jwt|bearer|session|key", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +58,34 @@ class LoginForm:
             method=self.method, path=self.path, operation=self.operation, body=body, body_kind=kind
         )
 
+    def login(self, username: str, password: str) -> Login:
+        """The identities-file ``Login`` for ``username`` with ``password``."""
+        body = {**self.body, self.user: username, self.password: password}
+        return Login(
+            method=self.method, path=self.path, body=body, form=self.form, token=self.token
+        )
+
+    def logged_in(self, reply: Reply) -> bool:
+        """True when ``reply`` yields a credential (``scan.login``'s rule), whatever its status."""
+        login = Login(method=self.method, path=self.path, form=self.form, token=self.token)
+        cookies = Jar().update(reply.set_cookies, urlsplit(reply.exchange.request.url).path)
+        try:
+            logins.outcome(login, reply, cookies, operations=None, secrets=set())
+        except LoginError:
+            return False
+        return True
+
+    def learning_token(self, reply: Reply) -> LoginForm:
+        """This form, with ``token`` set to where a right login's ``reply`` puts a token.
+
+        Contract login operations say nothing of their token's name (``auth_token``,
+        ``data.jwt``…): the right password's answer shows it.
+        """
+        if self.token is not None or self.logged_in(reply):
+            return self
+        path = next(_token_paths(reply.data), None)
+        return dataclasses.replace(self, token=path) if path else self
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Account:
@@ -61,6 +94,8 @@ class Account:
     username: str
     password: str
     owner: str
+    signed_up: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """The sign-up body that registered it (empty for an identity)."""
 
 
 def forms(ctx: Context) -> list[LoginForm]:
@@ -162,11 +197,24 @@ async def throwaway(ctx: Context, form: LoginForm) -> tuple[Account, Reply] | No
         account = Account(
             username=name, password=f"Aw-{secrets.token_urlsafe(12)}-9", owner="a throwaway account"
         )
-        reply = await ctx.send(_sign_up(ctx, op, fields, account), as_=None, note="login: sign up")
+        request = _sign_up(ctx, op, fields, account)
+        reply = await ctx.send(request, as_=None, note="login: sign up")
         if reply.ok:
             ctx.sessions.secrets.add(account.password)
-            return account, reply
+            body = request.body if isinstance(request.body, dict) else {}
+            return dataclasses.replace(account, signed_up=body), reply
     return None
+
+
+def _token_paths(data: Any, prefix: str = "", depth: int = 3) -> Iterator[str]:
+    """Dotted paths of long string values under token-like names (``auth_token``, ``jwt``)."""
+    if not isinstance(data, dict) or depth == 0:
+        return
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, str) and len(value) >= 16 and _TOKEN.search(str(key)):
+            yield path
+        yield from _token_paths(value, path + ".", depth - 1)
 
 
 def _sign_up(ctx: Context, op: Operation, fields: tuple[str, str], account: Account) -> Request:
