@@ -71,6 +71,7 @@ from apiward.scan.checks.plain_http import PlainHttp
 from apiward.scan.checks.rate_limit import RateLimit
 from apiward.scan.checks.resource_limits import ResourceLimits
 from apiward.scan.checks.shadow import DebugEndpoints, ShadowEndpoints
+from apiward.scan.checks.short_secret import ShortSecret
 from apiward.scan.checks.slow_input import SlowInput
 from apiward.scan.checks.sql_injection import SqlInjection
 from apiward.scan.checks.ssrf import Ssrf
@@ -117,6 +118,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     LoginFlaws(),
     LogoutNotRevoking(),
     TokenInUrl(),
+    ShortSecret(),
 )
 
 

@@ -150,6 +150,12 @@ def _properties(ctx: Context, op: Operation) -> list[str]:
     return list(props) if isinstance(props, Mapping) else []
 
 
+def sets_credentials(ctx: Context, op: Operation) -> bool:
+    """True for a sign-up, or any operation whose body takes a password (it sets one)."""
+    named = _REGISTER.search(_words(op))
+    return bool(named) or any(_PASSWORD.search(n) for n in _properties(ctx, op))
+
+
 def _is_login(op: Operation, ctx: Context) -> bool:
     words = _words(op)
     named = _LOGIN.search(words) and not _REGISTER.search(words)

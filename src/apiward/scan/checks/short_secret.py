@@ -1,0 +1,240 @@
+"""``short_secret`` (API2): PINs and one-time codes of six digits or fewer that never lock.
+
+For every operation taking a short numeric code (``_codes``: ``pin``, ``otp``,
+``verification_code``… bounded to ≤ 6 digits; not a sign-up or any operation that also
+takes a password: those set a code rather than check it), as an account of the scan's own — a
+throwaway one registered through the contract's sign-up and login when there is one,
+else the *last* identity; never anyone else's:
+
+1. when the right code is known (the code the throwaway signed up with, or the
+   identities file's ``values:``), it is sent first and must be accepted;
+2. ``TRIES`` wrong codes, stopping at the first sign of throttling or lockout (429/423,
+   ``Retry-After``, another status, a lockout or CAPTCHA word, a changed answer —
+   ``_answers.lockout``): that is protection, and no finding;
+3. then the right code again (it must still be accepted) or, when it is unknown, one
+   more wrong code (it must be refused the same way as the first).
+
+A finding (CWE-307) says how long all the codes take at the rate observed: high for
+10,000 codes or fewer, medium above. ``TRIES`` is above the 3–10 tries of real lockout
+policies, and small enough that an account locked by it is one of the scan's own.
+Not under ``--safe``: a lockout, even of the scan's own account, changes the target.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import secrets
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+from apiward.core.errors import ConfigError
+from apiward.core.findings import Confidence, Severity
+from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._answers import lockout
+from apiward.scan.checks._codes import CodeField, code_fields
+from apiward.scan.checks.login_forms import forms, sets_credentials, throwaway
+from apiward.scan.context import Context
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request
+from apiward.scan.transport import Reply
+from apiward.spec import Operation
+
+TRIES = 12
+_REFUSAL = re.compile(r"fail|invalid|incorrect|wrong|denied|mismatch|expired|not valid", re.I)
+_USERISH = re.compile(r"^(user(name)?|email|e_?mail|login|phone|account)$", re.I)
+
+Send = Callable[[Request, str], Awaitable[Reply]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Actor:
+    """Whose codes are guessed: how to send as it, its username, and its right codes."""
+
+    owner: str
+    send: Send
+    username: str | None
+    codes: dict[str, str]
+    identity: Identity | None
+    """The identity guessed as (None: a throwaway account)."""
+
+
+class ShortSecret:
+    """Short numeric codes (PIN, OTP, reset codes) that can be guessed without a lockout."""
+
+    id = "short_secret"
+    title = "Short numeric code without lockout"
+    owasp = "API2:2023"
+    cwe = "CWE-307"
+    safe = False  # wrong codes can lock the scan's own account
+    remediation = (
+        "Lock a PIN or one-time code after a few wrong tries (3–5) per account and per "
+        "code, expire codes quickly, answer further tries with 429 and Retry-After, and "
+        "prefer longer codes: a 4-digit code falls to 10,000 tries."
+    )
+
+    async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
+        """Guess wrong codes at every short-code operation as an account of the scan's own."""
+        targets = [
+            (op, fields[0])
+            for op in ctx.api.operations
+            if op.method != "DELETE"
+            and not sets_credentials(ctx, op)
+            and (fields := list(code_fields(ctx, op)))
+        ]
+        if not targets:
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no short numeric code")
+            return
+        actor = await _actor(ctx)
+        if actor is None:
+            yield Skip(reason=SkipReason.NO_IDENTITIES, detail="no account of the scan's own")
+            return
+        for op, field in targets:
+            request = _request(ctx, op, actor)
+            if request is None:
+                detail = f"{op.key}: no request for {actor.owner}'s own account"
+                yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=detail)
+                continue
+            outcome = await self._probe(ctx, op, field, actor, request)
+            if outcome is not None:
+                yield outcome
+
+    async def _probe(
+        self, ctx: Context, op: Operation, field: CodeField, actor: Actor, request: Request
+    ) -> Outcome | None:
+        right = actor.codes.get(field.name)
+        right = right if right is not None and right.isdigit() else None
+        accepted = await _send(actor, request, field, right, "the right code") if right else None
+        if accepted is not None and _refused(accepted):
+            accepted, right = None, None  # the 'right' code is not: guess without it
+        wrong = _wrong_codes(field, right)
+        started = time.monotonic()
+        replies: list[Reply] = []
+        for n, code in enumerate(wrong[:TRIES]):
+            reply = await _send(actor, request, field, code, f"wrong code {n + 1}/{TRIES}")
+            replies.append(reply)
+            if not _refused(reply) or lockout(reply, replies[0], wrong) is not None:
+                return None  # not refused (no oracle), or protected
+        per_try = (time.monotonic() - started) / TRIES
+        last = right or wrong[TRIES]
+        after = await _send(actor, request, field, last, "after the wrong codes")
+        if right is not None and _refused(after):
+            return None
+        if right is None and lockout(after, replies[0], wrong) is not None:
+            return None
+        return self._finding(
+            ctx, op, field, actor, per_try, [replies[0], replies[-1], after], right
+        )
+
+    def _finding(
+        self,
+        ctx: Context,
+        op: Operation,
+        field: CodeField,
+        actor: Actor,
+        per_try: float,
+        evidence: list[Reply],
+        right: str | None,
+    ) -> Outcome:
+        minutes = field.space * per_try / 60
+        proof = (
+            "and the right code was still accepted right after"
+            if right is not None
+            else "and one more wrong code was still refused the same way (not locked)"
+        )
+        return ctx.finding(
+            self,
+            op,
+            title=f"{op.key}: a {field.digits}-digit {field.name!r} can be guessed",
+            severity=Severity.HIGH if field.space <= 10**4 else Severity.MEDIUM,
+            confidence=Confidence.CONFIRMED if right is not None else Confidence.FIRM,
+            detail=(
+                f"{TRIES} wrong {field.name!r} codes in a row for {actor.owner} were refused "
+                f"the same way, with no throttling or lockout, {proof}. At this rate "
+                f"({per_try * 1000:.0f} ms a try, one try at a time) all {field.space:,} "
+                f"codes take {minutes:.1f} minutes."
+            ),
+            evidence=evidence,
+            key=f"short-secret:{field.name}",
+        )
+
+
+async def _send(actor: Actor, request: Request, field: CodeField, code: str, note: str) -> Reply:
+    value = field.value(int(code))
+    if field.in_query:
+        query = tuple((k, v) for k, v in request.query if k != field.name)
+        sent = dataclasses.replace(request, query=(*query, (field.name, str(value))))
+    else:
+        body = request.body if isinstance(request.body, dict) else {}
+        sent = dataclasses.replace(request, body={**body, field.name: value})
+    return await actor.send(sent, f"short_secret: {note}")
+
+
+def _refused(reply: Reply) -> bool:
+    return reply.status >= 400 or bool(_REFUSAL.search(reply.text[:2000]))
+
+
+def _wrong_codes(field: CodeField, right: str | None) -> list[str]:
+    """``TRIES + 1`` distinct codes of the field's length, none of them the right one."""
+    top = min(field.space, 10**field.digits)
+    codes: list[str] = []
+    while len(codes) < TRIES + 1:
+        code = str(secrets.randbelow(top)).zfill(field.digits)
+        if code != right and code not in codes and (right is None or int(code) != int(right)):
+            codes.append(code)
+    return codes
+
+
+def _request(ctx: Context, op: Operation, actor: Actor) -> Request | None:
+    """``op``'s request for the actor's own account, or None when it would name another's."""
+    if actor.identity is None and "{" in op.path:
+        return None  # a throwaway account has no ids of its own harvested
+    request = ctx.request(op) if actor.identity is None else ctx.baseline(op, actor.identity)
+    body = dict(request.body) if isinstance(request.body, dict) else None
+    for key in list(body or {}):
+        if _USERISH.match(key) and body is not None:
+            if actor.username is None:
+                return None
+            body[key] = actor.username
+    return dataclasses.replace(request, body=body) if body is not None else request
+
+
+async def _actor(ctx: Context) -> Actor | None:
+    """A throwaway account signed up and logged in, else the last identity."""
+    found = await _throwaway(ctx)
+    if found is not None:
+        return found
+    if not ctx.identities:
+        return None
+    identity = ctx.identities[-1]
+
+    async def send_as(request: Request, note: str) -> Reply:
+        return await ctx.send(request, as_=identity, note=note)
+
+    login = identity.login.body if identity.login is not None else {}
+    username = next((str(v) for k, v in login.items() if _USERISH.match(k)), None)
+    codes = {k: str(v) for k, v in ctx.synthesizer.values.items()}
+    return Actor(
+        owner=identity.name, send=send_as, username=username, codes=codes, identity=identity
+    )
+
+
+async def _throwaway(ctx: Context) -> Actor | None:
+    form = next(iter(forms(ctx)), None)
+    registered = await throwaway(ctx, form) if form is not None else None
+    if form is None or registered is None:
+        return None
+    account, _ = registered
+    login = form.login(account.username, account.password)
+    try:
+        creds = await ctx.sessions.log_in(login, name="a throwaway account")
+    except ConfigError:
+        return None  # say, a sign-up that needs an e-mail confirmed first
+
+    async def send(request: Request, note: str) -> Reply:
+        return await ctx.send(creds.apply(request), as_=None, note=note)
+
+    codes = {k: str(v) for k, v in account.signed_up.items()}
+    owner = "a throwaway account"
+    return Actor(owner=owner, send=send, username=account.username, codes=codes, identity=None)
