@@ -110,8 +110,9 @@ class LoginFlaws:
         unknown_replies: list[Reply] = []
         how: str | None = None
         while how is None and len(known_replies) < PAIRS:
-            known_replies.append(await _try(ctx, form, account.username, wrong, "real user"))
-            unknown_replies.append(await _try(ctx, form, unknown, wrong, "unknown user"))
+            async with ctx.alone():  # other checks' traffic must not pass for a hash's time
+                known_replies.append(await _try(ctx, form, account.username, wrong, "real user"))
+                unknown_replies.append(await _try(ctx, form, unknown, wrong, "unknown user"))
             if _stops(form, (known_replies, unknown_replies), names):
                 return None
             if len(known_replies) == 2:
