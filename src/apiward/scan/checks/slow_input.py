@@ -5,13 +5,14 @@ evidently parses: a ``pattern``, a parsed ``format`` (email, uri, hostname, date
 or a name that says so (``email``, ``url``, ``phone``, ``date``, ``regex``...). At most
 ``MAX_INPUTS`` per operation, patterns first.
 
-For each, the legitimate request (anonymous for a public operation, else an identity's,
-own objects only) is timed twice as the control; then the input is set to
+For each, the input is set to
 ``"a" * n + "!"`` — the classic trigger of nested quantifiers, which backtrack over every
 split of the ``a``s before failing on the ``!`` — for ``n`` in ``LENGTHS``, two more
-characters each time. Times are counted as the *excess* over the control (the fastest
-legitimate answer), which removes the fixed cost of a round trip — tens of milliseconds
-on some stacks. The series stops as soon as one answer's excess reaches
+characters each time, in the legitimate request (anonymous for a public operation, else
+an identity's, own objects only). Times are counted as the *excess* over a floor, which
+removes the fixed cost of a round trip — tens of milliseconds on some stacks: the fastest
+probe while the series runs, then, once times grow, the fastest of two legitimate
+requests (the control, sent only then, so an input that does not backtrack costs three). The series stops as soon as one answer's excess reaches
 ``STOP_SECONDS``, so a vulnerable server is held for a few seconds at most, never minutes.
 
 A finding needs all of: the slowest excess is at least ``SLOW_SECONDS``; it grew at each
@@ -95,10 +96,8 @@ class SlowInput:
             return
         found: Outcome | None = None
         async with ctx.alone():  # other checks' traffic must not pass for backtracking
-            controls = [await ctx.send(base, as_=who, note="control: timing") for _ in range(2)]
-            control = min(_seconds(r) for r in controls)
             for item in inputs:
-                found = await self._series(ctx, operation, base, who, item, control, controls[0])
+                found = await self._series(ctx, operation, base, who, item)
                 if found is not None:
                     break
         if found is not None:
@@ -111,16 +110,20 @@ class SlowInput:
         base: Request,
         who: Identity | None,
         item: Input,
-        control: float,
-        legit: Reply,
     ) -> Outcome | None:
         replies: list[Reply] = []
         for n in LENGTHS:
             probe = base.with_param(item.where, item.name, "a" * n + "!")
             replies.append(await ctx.send(probe, as_=who, note=f"{item.name}: {n} a's and !"))
-            excess = [_seconds(r) - control for r in replies]
-            if excess[-1] >= STOP_SECONDS or (n >= FLAT_BY and max(excess) < 2 * NOISE_SECONDS):
+            times = [_seconds(r) for r in replies]
+            floor = min(times)  # the fastest probe stands in for the control until growth shows
+            flat = n >= FLAT_BY and max(times) - floor < 2 * NOISE_SECONDS
+            if times[-1] - floor >= STOP_SECONDS or flat:
                 break
+        if not _exploding(replies, min(_seconds(r) for r in replies)):
+            return None
+        controls = [await ctx.send(base, as_=who, note="control: timing") for _ in range(2)]
+        control, legit = min(_seconds(r) for r in controls), controls[0]
         if not _exploding(replies, control):
             return None
         again = await ctx.send(replies[-1].sent, as_=who, note="the slowest probe, again")
