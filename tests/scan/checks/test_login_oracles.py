@@ -83,6 +83,7 @@ def test_silent_when_unknown_users_hash_a_dummy_password(attempt: int) -> None:
 
 
 def _scan_zoo(name: str, *, secure: bool) -> Results:
+    """The zoo app ``name`` scanned with its identities file and ``login`` only."""
     app = next(a for a in APPS if a.name == name)
     with app.running(secure=secure) as url:
         api = load(app.spec_location(url), allow_private=True)
@@ -101,3 +102,10 @@ def test_finds_the_zoo_library_login_flaws_and_not_on_its_secure_twin() -> None:
     assert keys >= {("POST /users/v1/login", "CWE-204"), ("POST /users/v1/login", "CWE-307")}
     secure = _scan_zoo("library", secure=True)
     assert [f.key for f in secure.findings if f.severity >= Severity.MEDIUM] == []
+
+
+def test_a_login_in_the_query_string_is_attacked_too() -> None:
+    """FastAPI's plain login parameters travel in the query: its missing lockout is found."""
+    found = {(f.operation, f.cwe) for f in _scan_zoo("shop", secure=False).findings}
+    assert ("POST /auth/login", "CWE-307") in found
+    assert _scan_zoo("shop", secure=True).findings == []

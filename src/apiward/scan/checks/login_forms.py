@@ -47,10 +47,17 @@ class LoginForm:
     user: str
     password: str
     token: str | None = None
+    in_query: bool = False
+    """The fields travel in the query string (FastAPI's plain parameters), not a body."""
 
     def request(self, username: str, password: str) -> Request:
         """A login request for ``username`` with ``password``."""
         body = {**self.body, self.user: username, self.password: password}
+        if self.in_query:
+            query = tuple((k, str(v)) for k, v in body.items())
+            return Request(
+                method=self.method, path=self.path, operation=self.operation, query=query
+            )
         if self.form:
             body = {k: str(v) for k, v in body.items()}
         kind = BodyKind.FORM if self.form else BodyKind.JSON
@@ -60,9 +67,12 @@ class LoginForm:
 
     def login(self, username: str, password: str) -> Login:
         """The identities-file ``Login`` for ``username`` with ``password``."""
-        body = {**self.body, self.user: username, self.password: password}
+        fields = {**self.body, self.user: username, self.password: password}
+        if self.in_query:
+            query = {k: str(v) for k, v in fields.items()}
+            return Login(method=self.method, path=self.path, query=query, token=self.token)
         return Login(
-            method=self.method, path=self.path, body=body, form=self.form, token=self.token
+            method=self.method, path=self.path, body=fields, form=self.form, token=self.token
         )
 
     def logged_in(self, reply: Reply) -> bool:
@@ -123,18 +133,23 @@ def _fields(names: list[str]) -> tuple[str, str] | None:
 
 def _from_identity(identity: Identity) -> LoginForm | None:
     login = identity.login
-    fields = _fields(list(login.body)) if login else None
-    if login is None or fields is None:
+    if login is None:
+        return None
+    in_query = not login.body and bool(login.query)
+    sent = login.query if in_query else login.body
+    fields = _fields(list(sent))
+    if fields is None:
         return None
     return LoginForm(
         operation=f"{login.method} {login.path}",
         method=login.method,
         path=login.path,
-        body=dict(login.body),
+        body=dict(sent),
         form=login.form,
         user=fields[0],
         password=fields[1],
         token=login.token,
+        in_query=in_query,
     )
 
 
@@ -183,7 +198,7 @@ def known_account(ctx: Context) -> Account | None:
     for identity in reversed(ctx.identities):
         form = _from_identity(identity)
         if form is not None and identity.login is not None:
-            body = identity.login.body
+            body = {**identity.login.query, **identity.login.body}
             return Account(
                 username=str(body[form.user]),
                 password=str(body[form.password]),
