@@ -26,6 +26,8 @@ class SkipReason(StrEnum):
     NOT_APPLICABLE = "precondition not met"
     WITHHELD = "the legitimate write would change others' objects or a privilege: not sent"
     UNRESTORABLE = "the write could not be undone (nothing reads its object back): not sent without --aggressive"
+    DESTRUCTIVE = "destructive operation: sent only on objects the scan created"
+    OUT_OF_SCOPE = "the request would touch an operation --include/--exclude keeps out"
     TARGET_DOWN = "target stopped answering"
     INTERRUPTED = "scan interrupted"
     ERROR = "scan error (apiward failed here; see the notes)"

@@ -5,7 +5,10 @@
 ``ctx.identities``     the identities that authenticate (anonymous ones excluded)
 ``ctx.peers(a)``       other identities with ``a``'s role (BOLA pairs)
 ``ctx.send(r, as_=)``  send a request as an identity; ``as_=None`` sends NO credential;
+                       refuses (``OutOfScope``, ``Destructive``) what the scan must not send;
                        every write goes through ``ctx.ledger`` (see ``scan.ledger``)
+``ctx.probes``         the operations a check may pick to send for another purpose (a
+                       read to replay, a burst target): in scope and not destructive
 ``ctx.request(op)``    a valid request synthesised from the contract
 ``ctx.baseline(op,a)`` that request with the ids ``a`` harvested filled in
 ``ctx.legit(op, a)``   the baseline's reply, sent once per operation and identity; a write
@@ -28,10 +31,12 @@ from typing import Protocol
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan.canary import Canary
+from apiward.scan.destructive import Destructive, destructive, why_destructive
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger
 from apiward.scan.request import Request, curl
+from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
@@ -52,6 +57,7 @@ class Context:
         canary: Canary,
         safe: bool = False,
         ledger: Ledger | None = None,
+        scope: Scope | None = None,
     ) -> None:
         self.api = api
         self.sessions = sessions
@@ -62,6 +68,14 @@ class Context:
         self.ledger = ledger or Ledger(api, sessions)
         self.identities: tuple[Identity, ...] = sessions.identities
         self._legit: dict[tuple[str, str], asyncio.Task[Reply]] = {}
+        self.scope = scope or Scope()
+        self.out_of_scope = {o.key: why for o in api.operations if (why := self.scope.why_out(o))}
+        """Operations ``--include``/``--exclude`` keep out, and the pattern that does."""
+        self.destructive = {o.key: why for o in api.operations if (why := destructive(o))}
+        """Operations that destroy or reset state, and what says so (``scan.destructive``)."""
+        self.probes = tuple(
+            o for o in api.operations if o.key not in {**self.out_of_scope, **self.destructive}
+        )
 
     def alone(self) -> AbstractAsyncContextManager[None]:
         """While inside, no other request is in flight: for probes that measure time.
@@ -79,7 +93,29 @@ class Context:
 
     async def send(self, request: Request, *, as_: Identity | None, note: str = "") -> Reply:
         """Send ``request`` as ``as_``; ``None`` means anonymous: no credentials at all."""
+        self.refuse(request)
         return await self.ledger.send(request, as_=as_, note=note)
+
+    def refuse(self, request: Request) -> None:
+        """Raise if ``request`` must not be sent: out of scope, or destroying what others own.
+
+        A destructive operation goes out only when every path id it carries is an object
+        the scan created, and never under ``--safe``.
+        """
+        key = request.operation or f"{request.method} {request.path}"
+        out = self.out_of_scope.get(key) or self.scope.why_out_path(request.method, request.path)
+        if out is not None:
+            raise OutOfScope(key, out)
+        why = self.destructive.get(key) or why_destructive(request.method, request.path)
+        if why is None:
+            return
+        ids = list(request.path_params.values())
+        if self.safe or not ids or not all(self.made_by_scan(i) for i in ids):
+            raise Destructive(key, why, safe=self.safe)
+
+    def made_by_scan(self, value: object) -> bool:
+        """True when ``value`` is the id of an object this scan created (``scan.ledger``)."""
+        return self.ledger.made(value)
 
     def request(self, operation: Operation) -> Request:
         """A valid request for ``operation``, synthesised from the contract."""

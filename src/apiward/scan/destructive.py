@@ -22,7 +22,14 @@ An operation is *destructive* when
   lightly on purpose: "deleted items are not shown" says nothing about what the
   operation does.
 
+Nouns that double as verbs (``seed``, ``drop``, ``init``, ``initialise``, ``kill``) count
+only as the first word of their segment, alone or followed by what they destroy
+(``/seed``, ``seed-db``, ``/swarm/init``; not ``seed_custom_feeds``, ``uploadInit``). A verb
+that qualifies a noun (``restart_count``, ``delete_protection``) is not a command.
 Logging out counts: it ends the sessions the scan (or the user) relies on.
+
+The engine never sends a destructive operation except on objects the scan created
+(``Context.send`` raises :class:`Destructive`), and never at all under ``--safe``.
 """
 
 from __future__ import annotations
@@ -30,6 +37,17 @@ from __future__ import annotations
 import re
 
 from apiward.spec import Operation
+
+
+class Destructive(Exception):  # noqa: N818 — a refusal, like Withheld, not an error
+    """A request to a destructive operation on something the scan did not create."""
+
+    def __init__(self, key: str, why: str, *, safe: bool = False) -> None:
+        rule = "never sent under --safe" if safe else "sent only on objects the scan created"
+        super().__init__(f"{key} destroys or resets state ({why}): {rule}")
+        self.key = key
+        self.why = why
+
 
 _VERBS = frozenset(
     {

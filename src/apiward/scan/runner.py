@@ -17,16 +17,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from apiward.core.errors import TargetError
+from apiward.core.errors import ConfigError, TargetError
 from apiward.core.findings import Finding
 from apiward.core.registry import Registry
 from apiward.scan.canary import Canary
 from apiward.scan.check import AnyCheck, ScanCheck, Skip, SkipReason
 from apiward.scan.context import Context
+from apiward.scan.destructive import Destructive, destructive
 from apiward.scan.harvest import Harvest, is_producer
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger, Unrestorable
 from apiward.scan.restore import TargetChange, restore
+from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Transport
@@ -57,6 +59,24 @@ class ScanConfig:
     """Test data by parameter or property name (``--value NAME=VALUE``), e.g. a coupon code."""
     aggressive: bool = False
     """Send writes the scan cannot snapshot first, so cannot restore (``--aggressive``)."""
+    include: tuple[str, ...] = ()
+    """Operations to scan (``scan.scope`` patterns); empty means all."""
+    exclude: tuple[str, ...] = ()
+    """Operations never to touch; an exclude wins over an include."""
+
+    @property
+    def scope(self) -> Scope:
+        """The include/exclude patterns as a :class:`Scope`."""
+        return Scope(include=self.include, exclude=self.exclude)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Treated:
+    """An operation the scan handles apart: ``excluded`` (never sent) or ``destructive``."""
+
+    operation: str
+    treatment: str
+    why: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +98,7 @@ class Results:
     skipped: list[Skipped] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    treated: list[Treated] = field(default_factory=list)
     stats: dict[str, int | float | str] = field(default_factory=dict)
     secrets: set[str] = field(default_factory=set)
     complete: bool = False
@@ -123,6 +144,10 @@ async def scan(
     """Scan ``config.target`` with ``checks``; fills ``results`` as it goes."""
     progress = progress or _Silent()
     started = time.perf_counter()
+    if unmatched := config.scope.unmatched(api.operations):
+        raise ConfigError(f"scope pattern {unmatched[0]!r} matches no operation of the contract")
+    results.treated = _treated(api, config)
+    in_scope = [op for op in api.operations if config.scope.why_out(op) is None]
     transport = Transport(
         config.target, concurrency=config.concurrency, rate=config.rate, timeout=config.timeout
     )
@@ -131,7 +156,7 @@ async def scan(
     results.secrets = sessions.secrets
     selected = [c for c in checks if not config.checks or c.id in config.checks]
     pending: set[tuple[str, str | None]] = {
-        (c.id, op.key) for c in selected for op in _targets(c, api)
+        (c.id, op.key) for c in selected for op in _targets(c, in_scope)
     }
     pending |= {(c.id, None) for c in selected if isinstance(c, ScanCheck)}
     try:
@@ -180,7 +205,7 @@ async def _prepare(
     harvest = Harvest(synthesizer)
     results.phase = sessions.transport.requester = "harvest"
     ledger = Ledger(api, sessions, aggressive=config.aggressive)
-    await _harvest(api, ledger, harvest, progress)
+    await _harvest(api, config, ledger, harvest, progress)
     return Context(
         api=api,
         sessions=sessions,
@@ -189,14 +214,36 @@ async def _prepare(
         canary=canary,
         safe=config.safe,
         ledger=ledger,
+        scope=config.scope,
     )
 
 
-async def _harvest(api: Api, ledger: Ledger, harvest: Harvest, progress: Progress) -> None:
-    """Listings first (per identity, then anonymously), then creations on own data."""
+def _treated(api: Api, config: ScanConfig) -> list[Treated]:
+    """Every operation out of scope or destructive, and why: the report's ``scope`` table."""
+    rule = "never sent (--safe)" if config.safe else "sent only on objects the scan created"
+    treated = []
+    for op in api.operations:
+        if out := config.scope.why_out(op):
+            treated.append(Treated(operation=op.key, treatment="excluded", why=out))
+        elif why := destructive(op):
+            treated.append(Treated(operation=op.key, treatment="destructive", why=f"{why}; {rule}"))
+    return treated
+
+
+async def _harvest(
+    api: Api, config: ScanConfig, ledger: Ledger, harvest: Harvest, progress: Progress
+) -> None:
+    """Listings first (per identity, then anonymously), then creations on own data.
+
+    Never an operation out of scope or destructive: a "listing" may wipe a database.
+    """
     sessions = ledger.sessions
     logins = {f"{i.login.method} {i.login.path}" for i in sessions.identities if i.login}
-    producers = [op for op in api.operations if is_producer(op, logins)]
+    producers = [
+        op
+        for op in api.operations
+        if is_producer(op, logins) and not destructive(op) and not config.scope.why_out(op)
+    ]
     first = [op for op in producers if op.method == "GET" and not harvest.slots(op)]
     second = [op for op in producers if op not in first]
     who: list[Identity | None] = [*sessions.identities, None]
@@ -232,8 +279,8 @@ async def _produce(
     progress.advance(op.key)
 
 
-def _targets(check: AnyCheck, api: Api) -> Iterable[Operation]:
-    return () if isinstance(check, ScanCheck) else api.operations
+def _targets(check: AnyCheck, operations: Iterable[Operation]) -> Iterable[Operation]:
+    return () if isinstance(check, ScanCheck) else operations
 
 
 async def _run_checks(
@@ -249,7 +296,9 @@ async def _run_checks(
         # Checks run one after another: every request until the next is this check's
         # (a shared baseline is charged to the first check that asks for it).
         ctx.sessions.transport.requester = check.id
-        operations = list(_targets(check, ctx.api))
+        operations = list(
+            _targets(check, (o for o in ctx.api.operations if o.key not in ctx.out_of_scope))
+        )
         progress.phase(check.id, max(1, len(operations)))
         if isinstance(check, ScanCheck):
             await _one(ctx, check, None, pending, results, progress)
@@ -300,6 +349,10 @@ async def _outcomes(
         outcomes.append(Skip(reason=SkipReason.UNRESTORABLE, detail=str(unrestorable)))
     except Withheld as withheld:
         outcomes.append(Skip(reason=SkipReason.WITHHELD, detail=str(withheld)))
+    except Destructive as refused:
+        outcomes.append(Skip(reason=SkipReason.DESTRUCTIVE, detail=str(refused)))
+    except OutOfScope as refused:
+        outcomes.append(Skip(reason=SkipReason.OUT_OF_SCOPE, detail=str(refused)))
     except TargetError as error:
         if ctx.sessions.transport.down is not None:
             raise ctx.sessions.transport.down from None

@@ -60,9 +60,7 @@ def token_of(ctx: Context, identity: Identity) -> str | None:
 def secured_gets(ctx: Context) -> list[Operation]:
     """GET operations the contract secures with no anonymous alternative."""
     return [
-        op
-        for op in ctx.api.operations
-        if op.method == "GET" and not op.is_public and not op.auth_optional
+        op for op in ctx.probes if op.method == "GET" and not op.is_public and not op.auth_optional
     ]
 
 

@@ -85,8 +85,8 @@ class BusinessFlows:
     async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
         """Find the flows in the contract and repeat each one ``REPEAT`` times."""
         logins = {f"{i.login.method} {i.login.path}" for i in ctx.identities if i.login}
-        signups = [op for op in ctx.api.operations if _is_signup(ctx, op, logins)]
-        redeems = [op for op in ctx.api.operations if _is_redeem(ctx, op, logins)]
+        signups = [op for op in ctx.probes if _is_signup(ctx, op, logins)]
+        redeems = [op for op in ctx.probes if _is_redeem(ctx, op, logins)]
         if not signups and not redeems:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no sign-up or redeem flow")
             return
@@ -272,9 +272,7 @@ def _properties(request: Request) -> list[str]:
 def _own_reads(ctx: Context) -> list[Operation]:
     """GET operations without path parameters that need credentials: the caller's own data."""
     return [
-        op
-        for op in ctx.api.operations
-        if op.method == "GET" and "{" not in op.path and not op.is_public
+        op for op in ctx.probes if op.method == "GET" and "{" not in op.path and not op.is_public
     ]
 
 

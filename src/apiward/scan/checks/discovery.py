@@ -24,6 +24,7 @@ from apiward.core.findings import Severity
 from apiward.scan.checks.exposure import walk_open
 from apiward.scan.checks.secrets import is_personal, secrets_in
 from apiward.scan.context import Context
+from apiward.scan.destructive import why_destructive
 from apiward.scan.diff import meaningful, similarity
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
@@ -82,10 +83,12 @@ def _template(path: str) -> re.Pattern[str]:
 
 
 def unique(paths: Iterable[str], api: Api, limit: int) -> list[str]:
-    """``paths`` without repeats and documented ones, at most ``limit``."""
+    """``paths`` without repeats, documented ones and destructive ones, at most ``limit``."""
     kept: list[str] = []
     for path in paths:
-        if path not in kept and not documented(api, path):
+        if path in kept or why_destructive("GET", path) is not None:
+            continue
+        if not documented(api, path):
             kept.append(path)
         if len(kept) >= limit:
             break

@@ -87,7 +87,7 @@ class SecurityHeaders:
 
 
 def _secured_reads(ctx: Context) -> list[Operation]:
-    return [op for op in ctx.api.operations if op.method == "GET" and not op.is_public]
+    return [op for op in ctx.probes if op.method == "GET" and not op.is_public]
 
 
 async def _sensitive(ctx: Context, operation: Operation) -> Sensitive | None:

@@ -61,6 +61,8 @@ class DeprecatedOperation:
             return  # retired for real: nobody gets data from it
         identity, legit = found
         successor = _successor(ctx.api, operation)
+        if successor is not None and successor not in ctx.probes:
+            successor = None  # never compare with an operation the scan must not send
         weaker = await _weaker(ctx, operation, successor, identity, legit)
         yield _finding(self, ctx, operation, identity, successor, [legit, *weaker], bool(weaker))
 
@@ -85,6 +87,8 @@ class OldVersions:
         for op, old in _older(ctx.api):
             if sent >= MAX_OLD:
                 return
+            if op not in ctx.probes:
+                continue
             found = await _answering(ctx, op)
             if found is None:
                 continue

@@ -115,7 +115,7 @@ def forms(ctx: Context) -> list[LoginForm]:
         form = _from_identity(identity)
         if form is not None:
             found.setdefault(form.operation, form)
-    for op in ctx.api.operations:
+    for op in ctx.probes:
         if op.key not in found and _is_login(op, ctx):
             form = _from_contract(ctx, op)
             if form is not None:
@@ -209,7 +209,7 @@ def known_account(ctx: Context) -> Account | None:
 
 async def throwaway(ctx: Context, form: LoginForm) -> tuple[Account, Reply] | None:
     """Register a new account through the contract's sign-up operation, if it has one."""
-    for op in ctx.api.operations:
+    for op in ctx.probes:
         fields = _fields(_properties(ctx, op)) if op.method == "POST" else None
         if fields is None or not _REGISTER.search(_words(op)):
             continue

@@ -59,7 +59,7 @@ class PlainHttp:
         if not ctx.identities:
             yield Skip(reason=SkipReason.NO_IDENTITIES)
             return
-        for operation in ctx.api.operations:
+        for operation in ctx.probes:
             if operation.method not in _READS or operation.is_public:
                 continue
             found = await _answered(ctx, operation)

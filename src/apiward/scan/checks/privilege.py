@@ -75,7 +75,7 @@ async def ranks(ctx: Context) -> dict[str, int]:
 
 
 async def _rank(ctx: Context) -> dict[str, int]:
-    reads = [op for op in ctx.api.operations if op.method == "GET" and not op.is_public]
+    reads = [op for op in ctx.probes if op.method == "GET" and not op.is_public]
     keys: dict[str, tuple[int, int, int]] = {}
     for identity in ctx.identities:
         replies = await asyncio.gather(*(ctx.legit(op, identity) for op in reads))
@@ -152,7 +152,7 @@ async def _method(ctx: Context, op: Operation, low: Identity) -> str:
 async def _siblings(ctx: Context, op: Operation, low: Identity, high: Identity) -> list[str]:
     family = [
         o
-        for o in ctx.api.operations
+        for o in ctx.probes
         if o.method == "GET" and o.key != op.key and not o.is_public and _related(o, op)
     ]
     refused = []

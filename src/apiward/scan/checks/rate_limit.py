@@ -126,7 +126,7 @@ class RateLimit:
 
 async def _targets(ctx: Context) -> list[Target]:
     """The cheapest secured read an identity gets, and the cheapest public read."""
-    reads = [op for op in ctx.api.operations if op.method == "GET" and "{" not in op.path]
+    reads = [op for op in ctx.probes if op.method == "GET" and "{" not in op.path]
     found: list[Target] = []
     identity = ctx.identities[0] if ctx.identities else None
     secured = [op for op in reads if not op.is_public] if identity else []

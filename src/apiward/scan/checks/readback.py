@@ -123,7 +123,7 @@ def response_schema(operation: Operation) -> Schema | None:
 def me_like(ctx: Context) -> list[Operation]:
     """Secured GETs without path or required query parameters that answer one object."""
     found = []
-    for op in ctx.api.operations:
+    for op in ctx.probes:
         if op.method != "GET" or op.is_public or "{" in op.path:
             continue
         if any(p.required and p.location is ParameterLocation.QUERY for p in op.parameters):

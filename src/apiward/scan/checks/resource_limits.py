@@ -225,9 +225,7 @@ async def _pages(
 
 async def _fill(ctx: Context, op: Operation, caller: Caller, need: int) -> Skip | None:
     """Create ``need`` items of the caller's own so a page can exceed the maximum."""
-    creator = next(
-        (o for o in ctx.api.operations if o.path == op.path and o.method == "POST"), None
-    )
+    creator = next((o for o in ctx.probes if o.path == op.path and o.method == "POST"), None)
     if creator is None or caller.identity is None or need > FILL_LIMIT:
         why = f"fewer items than the maximum and no way to create {need} more"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)

@@ -217,7 +217,7 @@ def triggers(ctx: Context, operation: Operation) -> list[tuple[Operation, str]]:
     """Operations on one object of ``operation``'s collection that look like actions."""
     base = operation.path.rstrip("/")
     found = []
-    for other in ctx.api.operations:
+    for other in ctx.probes:
         head, _, action = other.path.rstrip("/").rpartition("/")
         parent, _, slot = head.rpartition("/")
         if parent != base or not (slot.startswith("{") and slot.endswith("}")):

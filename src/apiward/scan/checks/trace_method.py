@@ -34,7 +34,7 @@ class TraceMethod:
     async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
         """Send TRACE and TRACK with a marker header to the root and one read."""
         paths = ["/"]
-        read = next((op for op in ctx.api.operations if op.method == "GET"), None)
+        read = next((op for op in ctx.probes if op.method == "GET"), None)
         if read is not None:
             paths.append(ctx.request(read).target)
         for path in paths:

@@ -141,7 +141,7 @@ async def _read_back(
     replies = list(delivery.replies)
     path = operation.path.rstrip("/")
     wanted = {path, path.rpartition("/")[0]}
-    for reader in ctx.api.operations:
+    for reader in ctx.probes:
         if reader.method != "GET":
             continue
         slot = _item_slot(reader.path, path)

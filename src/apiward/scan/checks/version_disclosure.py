@@ -96,7 +96,7 @@ class VersionDisclosure:
 async def _answers(ctx: Context) -> list[tuple[str, Reply]]:
     answers: list[tuple[str, Reply]] = []
     if ctx.identities:
-        reads = [op for op in ctx.api.operations if op.method == "GET"][:MAX_READS]
+        reads = [op for op in ctx.probes if op.method == "GET"][:MAX_READS]
         answers += [(op.key, await ctx.legit(op, ctx.identities[0])) for op in reads]
     for path in ("/", f"/apiward-{secrets.token_hex(6)}"):
         reply = await ctx.send(Request(method="GET", path=path), as_=None, note="error page")
