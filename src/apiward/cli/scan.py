@@ -14,7 +14,7 @@ import dataclasses
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
@@ -31,12 +31,14 @@ from apiward.cli.outputs import (
     ShowSecretsOption,
     emit,
 )
+from apiward.cli.scan_config import read_scan_config
 from apiward.core.errors import ApiwardError, ConfigError
 from apiward.report.redacted import prepare
 from apiward.report.scan_results import scan_report, summary_line, target_state_table
 from apiward.scan import Results, ScanConfig, read_identities_file
 from apiward.scan import scan as run_scan
 from apiward.scan.checks import builtin_checks
+from apiward.scan.scope import patterns
 from apiward.spec import Api, load
 
 DAMAGED = 3
@@ -61,24 +63,44 @@ class _Bar:
 
 
 def scan(
-    spec: Annotated[str, typer.Option("--spec", help="The contract: file, folder or URL.")],
-    target: Annotated[str, typer.Option("--target", help="Base URL of the running API to scan.")],
+    spec: Annotated[
+        str | None, typer.Option("--spec", help="The contract: file, folder or URL.")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Base URL of the running API to scan.")
+    ] = None,
     identities: Annotated[
         Path | None,
         typer.Option("--identities", help="Who the scanner can be (YAML; see the README)."),
     ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option("--config", help="Scan options in a YAML file; the command line wins."),
+    ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include",
+            help="Scan only these operations: 'GET /users/{id}', '/admin/*', tag:NAME, id:OPID.",
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="Never touch these operations (same patterns; wins)."),
+    ] = None,
     safe: Annotated[
-        bool, typer.Option("--safe", help="Never modify or delete data belonging to others.")
-    ] = False,
+        bool | None, typer.Option("--safe", help="Never modify or delete data belonging to others.")
+    ] = None,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, max=256, help="Requests in flight at most.")
-    ] = 8,
+        int | None,
+        typer.Option("--concurrency", min=1, max=256, help="Requests in flight at most."),
+    ] = None,
     rate: Annotated[
         float | None, typer.Option("--rate", min=0.1, help="Requests per second at most.")
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")
-    ] = 10.0,
+        float | None, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")
+    ] = None,
     checks: Annotated[
         str | None, typer.Option("--checks", help="Comma-separated check ids (default: all).")
     ] = None,
@@ -97,12 +119,12 @@ def scan(
         ),
     ] = False,
     allow_private: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--allow-private",
             help="Allow a --spec URL on a private host (the --target's own origin needs none).",
         ),
-    ] = False,
+    ] = None,
     json: JsonOption = None,
     sarif: SarifOption = None,
     junit: JunitOption = None,
@@ -111,18 +133,50 @@ def scan(
     show_secrets: ShowSecretsOption = False,
 ) -> None:
     """Attack a running API from its contract and identities; report what got through."""
+    given = {
+        "spec": spec,
+        "target": target,
+        "identities": identities,
+        "include": include,
+        "exclude": exclude,
+        "safe": safe,
+        "concurrency": concurrency,
+        "rate": rate,
+        "timeout": timeout,
+        "checks": checks.split(",") if checks else None,
+        "allow-private": allow_private,
+        "aggressive": aggressive or None,
+        "json": json,
+        "sarif": sarif,
+        "junit": junit,
+        "report": html,
+        "fail-on": fail_on,
+        "show-secrets": show_secrets or None,
+    }
+    options = _options(config_file, given)
     outputs = Outputs(
-        json=json, sarif=sarif, junit=junit, html=html, fail_on=fail_on, show_secrets=show_secrets
+        json=options.get("json"),
+        sarif=options.get("sarif"),
+        junit=options.get("junit"),
+        html=options.get("report"),
+        fail_on=options.get("fail-on"),
+        show_secrets=options.get("show-secrets", False),
     )
+    target = str(options["target"])
+    spec = str(options["spec"])
     started = datetime.now(UTC)
     results = Results()
     failure: ApiwardError | None = None
     interrupted = False
     try:
-        config = _config(target, identities, safe, concurrency, rate, timeout, checks, value or [])
-        config = dataclasses.replace(config, aggressive=aggressive)
+        config = _config(options, value or [])
+        config = dataclasses.replace(config, aggressive=options.get("aggressive", False))
         # The target's own origin needs no --allow-private: the user named it to be attacked.
-        api = load(spec, allow_private=allow_private, trusted_origins=(config.target,))
+        api = load(
+            spec,
+            allow_private=options.get("allow-private", False),
+            trusted_origins=(config.target,),
+        )
         results.notes.extend(api.warnings)
         asyncio.run(run(api, config, results))
     except ApiwardError as error:
@@ -144,33 +198,42 @@ def scan(
     raise typer.Exit(DAMAGED if results.damaged else code)
 
 
-def _config(
-    target: str,
-    identities: Path | None,
-    safe: bool,
-    concurrency: int,
-    rate: float | None,
-    timeout: float,
-    checks: str | None,
-    values: list[str],
-) -> ScanConfig:
+def _options(config_file: Path | None, given: dict[str, Any]) -> dict[str, Any]:
+    """The file's options (if any) overridden by those given on the command line."""
+    options = read_scan_config(config_file) if config_file else {}
+    options.update({name: value for name, value in given.items() if value is not None})
+    for name in ("spec", "target"):
+        if name not in options:
+            raise ConfigError(f"--{name} is required (on the command line or in --config)")
+    return options
+
+
+def _config(options: dict[str, Any], values: list[str]) -> ScanConfig:
+    target = str(options["target"])
     parts = urlsplit(target)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigError("--target must be an http(s) URL such as http://127.0.0.1:8000")
-    wanted = tuple(c.strip() for c in (checks or "").split(",") if c.strip())
+    wanted = patterns(options.get("checks", []))
     known = builtin_checks().names()
     if unknown := [c for c in wanted if c not in known]:
         raise ConfigError(f"unknown check {unknown[0]!r} (known: {', '.join(known)})")
+    identities = options.get("identities")
     given = read_identities_file(identities) if identities else None
     return ScanConfig(
         target=target,
         identities=given.identities if given else (),
-        values={**(given.values if given else {}), **_values(values)},
-        safe=safe,
-        concurrency=concurrency,
-        rate=rate,
-        timeout=timeout,
+        values={
+            **(given.values if given else {}),
+            **options.get("values", {}),
+            **_values(values),
+        },
+        safe=options.get("safe", False),
+        concurrency=options.get("concurrency", 8),
+        rate=options.get("rate"),
+        timeout=options.get("timeout", 10.0),
         checks=wanted,
+        include=patterns(options.get("include", [])),
+        exclude=patterns(options.get("exclude", [])),
     )
 
 

@@ -22,7 +22,7 @@ from rich.table import Table
 
 from apiward.core.findings import sorted_findings
 from apiward.report.model import Ran, Report, Row, Skipped
-from apiward.scan import Results, TargetChange
+from apiward.scan import Results, TargetChange, Treated
 
 TARGET_STATE = "target_state"
 """The report table of what the scan changed on the target (``scan.restore``)."""
@@ -56,7 +56,16 @@ def scan_report(
         stats=dict(results.stats),
         complete=results.complete,
         notes=tuple(notes),
-        tables=MappingProxyType({TARGET_STATE: tuple(_state_row(c) for c in results.target_state)}),
+        tables=MappingProxyType(
+            {
+                TARGET_STATE: tuple(_state_row(c) for c in results.target_state),
+                **(
+                    {"scope": tuple(_scope_row(t) for t in results.treated)}
+                    if results.treated
+                    else {}
+                ),
+            }
+        ),
         contract=contract,
     )
 
@@ -94,6 +103,13 @@ def target_state_table(report: Report) -> Table:
     for row in report.tables.get(TARGET_STATE, ()):
         table.add_row(*(escape(str(row.get(c) or "")) for c in STATE_COLUMNS))
     return table
+
+
+def _scope_row(treated: Treated) -> Row:
+    """An operation excluded by --include/--exclude or treated as destructive, and why."""
+    return MappingProxyType(
+        {"operation": treated.operation, "treatment": treated.treatment, "why": treated.why}
+    )
 
 
 def summary_line(results: Results) -> str:

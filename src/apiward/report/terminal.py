@@ -144,6 +144,10 @@ def coverage(report: Report) -> RenderableType:
             else ""
         )
         lines.append(Text(f"  requests by phase and check: {top}{more}", style="dim"))
+    lines += [
+        Text(f"  {row['treatment']}  {row['operation']}  ({row['why']})", style="dim")
+        for row in report.tables.get("scope", ())
+    ]
     lines += [Text(f"  note: {clip.cut(note, clip.TEXT)}", style="yellow") for note in report.notes]
     if not report.complete:
         lines.append(Text(PARTIAL, style="bold yellow"))

@@ -27,6 +27,8 @@ Modules, one concept each:
     withhold     which legitimate writes are never sent (others' objects, privilege fields)
     ledger       every write the scan sends: snapshots before the first write, objects made
     restore      the restore phase and TargetChange, one row of the report's target state
+    destructive  which operations destroy or reset state, whatever their method
+    scope        --include/--exclude patterns: which operations a scan may touch
     context      Context: everything a check may use, and nothing global
     check        the Check protocol, Skip and SkipReason
     checks/      the checks, registered in one tuple (checks/__init__.py has an example)
@@ -40,7 +42,7 @@ Writing a check: see :mod:`apiward.scan.checks`. In short, an object with ``id``
 
 from apiward.scan.identities import IdentitiesFile, Identity, load_identities, read_identities_file
 from apiward.scan.restore import TargetChange
-from apiward.scan.runner import Results, ScanConfig, Skipped, scan
+from apiward.scan.runner import Results, ScanConfig, Skipped, Treated, scan
 
 __all__ = [
     "IdentitiesFile",
@@ -49,6 +51,7 @@ __all__ = [
     "ScanConfig",
     "Skipped",
     "TargetChange",
+    "Treated",
     "load_identities",
     "read_identities_file",
     "scan",

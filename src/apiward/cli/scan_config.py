@@ -1,0 +1,127 @@
+"""``apiward scan --config FILE``: every option of the command line, in a YAML file.
+
+::
+
+    spec: openapi.yaml
+    target: http://127.0.0.1:8000
+    identities: identities.yaml     # relative paths are relative to this file
+    exclude: ["DELETE *", "tag:admin"]
+    safe: true
+    fail-on: high
+
+Keys are the long options without ``--`` (``fail-on``; ``fail_on`` too). The command
+line wins over the file. An unknown key or a value of the wrong type is a ConfigError
+naming the file and the line.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from apiward.core.errors import ConfigError
+from apiward.core.findings import Severity
+
+_LISTS = {"include", "exclude", "checks"}
+_PATHS = {"identities", "json", "sarif", "junit", "report"}
+_KINDS: dict[str, type] = {
+    "spec": str,
+    "target": str,
+    "safe": bool,
+    "show-secrets": bool,
+    "allow-private": bool,
+    "aggressive": bool,
+    "concurrency": int,
+    "rate": float,
+    "timeout": float,
+    "fail-on": Severity,
+    "values": dict,
+    **dict.fromkeys(_LISTS, list),
+    **dict.fromkeys(_PATHS, Path),
+}
+_LEAST = {"concurrency": 1, "rate": 0.1, "timeout": 0.1}
+
+
+def read_scan_config(path: Path) -> dict[str, Any]:
+    """The file's options by long name (``fail-on``), typed; a mistake names file:line."""
+    source = os.fspath(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot read scan config: {error.strerror}", source=source) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        return _read(loader, path.parent, source)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(error, "problem", error)
+        raise ConfigError(f"not valid YAML: {problem}", source=source, line=line) from None
+    finally:
+        loader.dispose()
+
+
+def _read(loader: yaml.SafeLoader, base: Path, source: str) -> dict[str, Any]:
+    root = loader.get_single_node()
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigError("a scan config is a mapping of options", source=source, line=1)
+    options: dict[str, Any] = {}
+    for key, node in root.value:
+        name = str(key.value).replace("_", "-")
+        line = key.start_mark.line + 1
+        if name not in _KINDS:
+            known = ", ".join(sorted(_KINDS))
+            raise ConfigError(
+                f"unknown key {key.value!r} (known: {known})", source=source, line=line
+            )
+        value = loader.construct_object(node, deep=True)
+        options[name] = _typed(name, value, base, source, line)
+    return options
+
+
+def _typed(name: str, value: Any, base: Path, source: str, line: int) -> Any:
+    kind = _KINDS[name]
+
+    def wrong(what: str) -> ConfigError:
+        return ConfigError(f"{name} must be {what}, got {value!r}", source=source, line=line)
+
+    if kind is str:
+        if not isinstance(value, str) or not value.strip():
+            raise wrong("a non-empty string")
+        return str(base / value) if name == "spec" and "://" not in value else value
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise wrong("true or false")
+        return value
+    if kind is int or kind is float:
+        if isinstance(value, bool) or not isinstance(value, int | float if kind is float else int):
+            raise wrong("an integer" if kind is int else "a number")
+        if value < _LEAST[name]:
+            raise wrong(f"at least {_LEAST[name]}")
+        return kind(value)
+    if kind is Severity:
+        try:
+            return Severity(str(value).lower())
+        except ValueError:
+            raise wrong("one of " + ", ".join(s.value for s in Severity)) from None
+    if kind is dict:
+        if not isinstance(value, dict) or not all(_scalar(v) for v in value.values()):
+            raise wrong("a mapping of names to values")
+        return {str(k): str(v) for k, v in value.items()}
+    if kind is list:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise wrong("a string or a list of strings")
+        return items
+    if not isinstance(value, str) or not value.strip():
+        raise wrong("a path")
+    return base / value
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
