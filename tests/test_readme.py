@@ -20,6 +20,7 @@ import yaml
 from tests.conftest import ROOT
 from tests.report.samples import bola_finding, full_report, injection_finding, static_finding
 
+from apiward.cli.scan_config import read_scan_config
 from apiward.core.errors import ApiwardError
 from apiward.core.redact import Redactor
 from apiward.guard.policy import Policy
@@ -117,6 +118,10 @@ def _fits(example: Any, shape: Any, pointer: str) -> None:
             _fits(item, shape[0], f"{pointer}/{number}")
 
 
+def _scan_config(path: Path, data: Any) -> None:
+    read_scan_config(path)
+
+
 def _identities(path: Path, data: Any) -> None:
     read_identities_file(path)
 
@@ -155,6 +160,7 @@ class Kind:
 
 
 KINDS = (
+    Kind(name="scan config", matches=lambda keys: "target" in keys, check=_scan_config),
     Kind(name="identities file", matches=lambda keys: "identities" in keys, check=_identities),
     Kind(name="OpenAPI contract", matches=lambda keys: bool(keys & {"openapi", "swagger"}), check=_openapi),
     Kind(name="JSON report", matches=lambda keys: "schema_version" in keys, check=_report),
