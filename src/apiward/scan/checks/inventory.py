@@ -87,7 +87,7 @@ class OldVersions:
         for op, old in _older(ctx.api):
             if sent >= MAX_OLD:
                 return
-            if op not in ctx.probes:
+            if op not in ctx.probes or ctx.scope.why_out_path("GET", old):
                 continue
             found = await _answering(ctx, op)
             if found is None:

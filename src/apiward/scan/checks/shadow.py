@@ -83,7 +83,8 @@ class _Discovery:
         """Fingerprint the 404, probe the candidates, report what is alive."""
         bases = prefixes(ctx.api)
         missing = await fingerprint(ctx, bases)
-        paths = unique(self.candidates(ctx.api), ctx.api, self.limit)
+        wanted = (p for p in self.candidates(ctx.api) if not ctx.scope.why_out_path("GET", p))
+        paths = unique(wanted, ctx.api, self.limit)
         replies = await asyncio.gather(*(_get(ctx, path) for path in paths))
         for path, reply in zip(paths, replies, strict=True):
             if not _alive(missing, reply):
