@@ -21,11 +21,13 @@ from apiward.scan.check import SkipReason
 from apiward.scan.checks.bfla import Bfla
 from apiward.scan.checks.privilege import tier
 
-PLANTED = [f for f in load_ground_truth() if f.owasp == "API5"]
+# The planted DELETE of a real promo code is only observable by deleting one the scan did not
+# create: the engine never sends that (scan.destructive), and says so.
+PLANTED = [f for f in load_ground_truth() if f.owasp == "API5" and f.method != "DELETE"]
+DELETE_PROMO = "DELETE /api/v2/promo-codes/{code}"
 EXPECTED = {
     "bfla-admin-list-users": (Severity.HIGH, Confidence.FIRM),
     "bfla-admin-set-role": (Severity.HIGH, Confidence.CONFIRMED),
-    "bfla-delete-promo-code": (Severity.MEDIUM, Confidence.FIRM),
 }
 
 
@@ -60,6 +62,13 @@ def test_only_the_planted_operations(vulnerable: Results) -> None:
     assert vulnerable.errors == []
 
 
+def test_a_delete_of_an_object_the_scan_did_not_create_is_never_sent(vulnerable: Results) -> None:
+    """Deleting a seeded promo code is not tried: the pair is skipped as destructive, with why."""
+    skips = [s for s in vulnerable.skipped if s.operation == DELETE_PROMO and s.check == "bfla"]
+    assert [s.reason for s in skips] == [SkipReason.DESTRUCTIVE.value]
+    assert "the DELETE method" in skips[0].detail
+
+
 def test_role_change_is_read_back_and_restored(vulnerable: Results) -> None:
     """The self-promotion is shown by a read-back and undone afterwards."""
     finding = _found(vulnerable)["PUT /api/v2/admin/users/{username}/role"]
@@ -79,7 +88,7 @@ def test_safe_mode_skips_write_probes_and_says_so() -> None:
     results = scan_demo_with(Bfla(), fixed=False, safe=True)
     assert set(_found(results)) == {"GET /api/v2/admin/users"}
     unsafe = {s.operation for s in results.skipped if s.reason == SkipReason.UNSAFE.value}
-    assert "DELETE /api/v2/promo-codes/{code}" in unsafe
+    assert "PUT /api/v2/admin/users/{username}/role" in unsafe
 
 
 def _token(sub: str, scope: str) -> str:
