@@ -26,7 +26,9 @@ Nouns that double as verbs (``seed``, ``drop``, ``init``, ``initialise``, ``kill
 only as the first word of their segment, alone or followed by what they destroy
 (``/seed``, ``seed-db``, ``/swarm/init``; not ``seed_custom_feeds``, ``uploadInit``). A verb
 that qualifies a noun (``restart_count``, ``delete_protection``) is not a command.
-Logging out counts: it ends the sessions the scan (or the user) relies on.
+Ending sessions counts when it ends every session (``logout-all``, ``sign-out-everywhere``,
+``revoke_all``) or a named object's (``/admin/users/{id}/log_out``, ``/keys/{id}/revoke``);
+a plain ``POST /logout`` ends only the caller's own session.
 
 The engine never sends a destructive operation except on objects the scan created
 (``Context.send`` raises :class:`Destructive`), and never at all under ``--safe``.
@@ -72,12 +74,11 @@ _VERBS = frozenset(
         "reboot",
         "terminate",
         "kill",
-        "revoke",
-        "logout",
-        "signout",
-        "logoff",
     }
 )
+_ENDERS = frozenset({"logout", "signout", "logoff", "revoke"})
+"""Verbs that end sessions: destructive for everyone's (``logout-all``) or a named one's."""
+_EVERYONE = frozenset({"all", "every", "everywhere", "everyone", "others", "sessions", "tokens"})
 _AMBIGUOUS = frozenset({"seed", "drop", "init", "initialise", "initialize", "kill"})
 """Verbs that are also nouns (``seeds``, a ``drop``, ``init`` of an upload): destructive only
 as the first word of their segment, alone or followed by what they destroy (``seed-db``)."""
@@ -122,12 +123,32 @@ def _glued(word: str) -> str | None:
     return None
 
 
+def _joined(found: list[str]) -> list[str]:
+    """``found`` with two-word verbs joined (``sign``, ``out`` → ``signout``)."""
+    joined: list[str] = []
+    for word in found:
+        if joined and (joined[-1], word) in _PAIRS:
+            joined[-1] = _PAIRS[joined[-1], word]
+        else:
+            joined.append(word)
+    return joined
+
+
+def _ends_sessions(word: str, then: str) -> str | None:
+    """``logout all`` or ``revokeall``: a verb ending every session, or None."""
+    for ender in _ENDERS:
+        rest = word.removeprefix(ender)
+        if rest != word and rest in _EVERYONE:
+            return f"{ender} + {rest}"
+    return f"{word} + {then}" if word in _ENDERS and then in _EVERYONE else None
+
+
 def _in_segment(segment: str) -> str | None:
-    found = words(segment)
+    found = _joined(words(segment))
     after = [*found[1:], ""][: len(found)]
     for index, (word, then) in enumerate(zip(found, after, strict=True)):
-        if (word, then) in _PAIRS:
-            return _PAIRS[word, then]
+        if ended := _ends_sessions(word, then):
+            return ended
         if word in _MAKERS and then in _STORES:
             return f"{word} + {then}"
         verb = _glued(word)
@@ -163,6 +184,8 @@ def why_destructive(
         return f"its path says {verb!r}"
     if verb := _in_name(operation_id):
         return f"its operationId {operation_id!r} says {verb!r}"
+    if "{" in path and (ender := next((w for w in _joined(words(literal)) if w in _ENDERS), None)):
+        return f"its path says {ender!r} for a named object"
     if verb := _in_summary(summary):
         return f"its summary says {verb!r}: {summary.strip()[:60]!r}"
     for label, text in (("summary", summary), ("description", description)):

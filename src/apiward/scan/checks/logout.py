@@ -54,7 +54,7 @@ class LogoutNotRevoking:
 
     async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
         """Log a fresh session out and replay a read with its credential."""
-        logouts = [op for op in ctx.api.operations if is_logout(op)]
+        logouts = [op for op in ctx.probes if is_logout(op)]
         identity = next((i for i in ctx.identities if i.login is not None), None)
         if not logouts or identity is None or identity.login is None:
             detail = "no logout operation" if not logouts else "no identity logs in"
@@ -121,7 +121,7 @@ async def _own_read(ctx: Context, identity: Identity) -> Request | None:
     declaring it, which the anonymous refusal then shows.
     """
     secured = secured_gets(ctx)
-    others = [op for op in ctx.api.operations if op.method == "GET" and op not in secured]
+    others = [op for op in ctx.probes if op.method == "GET" and op not in secured]
     for op in [*secured, *others]:
         if any(p.location is ParameterLocation.PATH for p in op.parameters):
             continue
