@@ -32,14 +32,15 @@ def test_a_full_scan_never_sends_a_wiping_get_nor_deletes_seeded_users(tmp_path:
     assert all(state.users.get(k) == v for k, v in SEED.items())
 
 
-def test_under_safe_no_destructive_operation_is_sent(tmp_path: Path) -> None:
-    """With --safe, no destructive operation (DELETE, GET /createdb...) gets any request."""
+def test_under_safe_no_check_sends_a_destructive_operation(tmp_path: Path) -> None:
+    """With --safe, no wiping GET and no POST .../delete; DELETEs only undo the scan's creations."""
     state, _, _ = _scan(tmp_path, "--safe")
     assert state.hits["GET /users"] > 0, "the scan did not exercise the API"
-    for key in ("GET /createdb", "GET /api/v1/reset", "DELETE /users/<int:user_id>"):
+    for key in ("GET /createdb", "GET /api/v1/reset", "POST /users/<int:user_id>/delete"):
         assert state.hits[key] == 0, key
-    assert state.hits["POST /users/<int:user_id>/delete"] == 0
-    assert state.deleted == []
+    assert state.hits["DELETE /users/<int:user_id>"] == len(state.deleted)
+    assert set(state.deleted) <= set(state.created)
+    assert all(state.users.get(k) == v for k, v in SEED.items())
 
 
 def test_the_report_says_what_was_treated_as_destructive_and_why(tmp_path: Path) -> None:

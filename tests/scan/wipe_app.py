@@ -37,13 +37,14 @@ identities:
 
 @dataclass(slots=True)
 class State:
-    """The app's data and what it was asked: hits by ``METHOD rule``, deleted user ids."""
+    """The app's data and what it was asked: hits by ``METHOD rule``, user ids deleted and created."""
 
     users: dict[int, dict[str, Any]] = field(
         default_factory=lambda: {k: dict(v) for k, v in SEED.items()}
     )
     hits: Counter[str] = field(default_factory=Counter)
     deleted: list[int] = field(default_factory=list)
+    created: list[int] = field(default_factory=list)
 
 
 def _user_param() -> dict[str, Any]:
@@ -178,6 +179,7 @@ def create_app(state: State) -> Flask:
             "name": str(data.get("name", "")),
             "email": str(data.get("email", "")),
         }
+        state.created.append(user_id)
         return jsonify({"id": user_id, **state.users[user_id]}), 201
 
     @app.get("/users/<int:user_id>")
