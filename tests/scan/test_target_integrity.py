@@ -131,9 +131,6 @@ def test_a_target_left_as_found_does_not_exit_3(
     ]
 
 
-@pytest.mark.xfail(
-    reason="needs the destructive-operation guard (another change, not landed yet)", strict=False
-)
 def test_no_destructive_call_is_ever_sent(default_scan: tuple[Board, int, dict[str, Any]]) -> None:
     """No reset-like operation and no DELETE of a seeded object is even tried."""
     board, _, _ = default_scan
