@@ -93,7 +93,7 @@ def _admin(value: Any) -> Any:
 async def _refused(ctx: Context, target: Subject) -> list[tuple[Operation, Reply]]:
     """Reads (without the subject's own operation) the identity is refused with 401/403."""
     found: list[tuple[Operation, Reply]] = []
-    for op in ctx.api.operations:
+    for op in ctx.probes:
         if op.method != "GET" or op.key == target.operation.key:
             continue
         legit = await ctx.legit(op, target.identity)

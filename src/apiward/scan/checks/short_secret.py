@@ -78,7 +78,7 @@ class ShortSecret:
         """Guess wrong codes at every short-code operation as an account of the scan's own."""
         targets = [
             (op, fields[0])
-            for op in ctx.api.operations
+            for op in ctx.probes
             if op.method != "DELETE"
             and not sets_credentials(ctx, op)
             and (fields := list(code_fields(ctx, op)))
