@@ -74,7 +74,9 @@ CONTRACT = {
 }
 
 
-def pin_app(*, lockout: bool) -> tuple[Starlette, Counter[str]]:
+def pin_app(
+    *, lockout: bool, paths: dict[str, Any] | None = None, routes: tuple[Route, ...] = ()
+) -> tuple[Starlette, Counter[str]]:
     """A cookie-session login and a PIN check for the session's own user; counts wrong PINs."""
     wrong: Counter[str] = Counter()
     guessed: Counter[str] = Counter()
@@ -100,12 +102,13 @@ def pin_app(*, lockout: bool) -> tuple[Starlette, Counter[str]]:
         return JSONResponse({"verified": True})
 
     async def contract(_: Request) -> Response:
-        return JSONResponse(CONTRACT)
+        return JSONResponse({**CONTRACT, "paths": {**CONTRACT["paths"], **(paths or {})}})
 
     routes = [
         Route("/login", login, methods=["POST"]),
         Route("/pin/verify", verify, methods=["POST"]),
         Route("/openapi.json", contract),
+        *routes,
     ]
     middleware = [Middleware(SessionMiddleware, secret_key="k" * 32)]
     return Starlette(routes=routes, middleware=middleware), guessed
@@ -220,3 +223,36 @@ def test_finds_the_zoo_wallet_pin_and_not_on_its_secure_twin() -> None:
     ]
     assert "throwaway" in found[0].detail
     assert _scan_wallet(secure=True).findings == []
+
+
+def payments_app() -> tuple[Starlette, list[int]]:
+    """Login, and a payment that takes the amount and the PIN in one body (no lockout)."""
+    paid: list[int] = []
+
+    async def pay(request: Request) -> Response:
+        body = await request.json()
+        if request.session.get("user") is None:
+            return JSONResponse({"error": "log in first"}, 401)
+        if body.get("pin") != PINS[request.session["user"]]:
+            return JSONResponse({"error": "wrong PIN"}, 403)
+        paid.append(int(body.get("amount", 0)))
+        return JSONResponse({"paid": True})
+
+    schema = {
+        "type": "object",
+        "properties": {"amount": {"type": "integer", "minimum": 1}, "pin": _PIN},
+    }
+    content = {"application/json": {"schema": schema}}
+    operation = {"requestBody": {"content": content}, "responses": {"200": {"description": "ok"}}}
+    route = Route("/payments", pay, methods=["POST"])
+    app, _ = pin_app(lockout=False, paths={"/payments": {"post": operation}}, routes=(route,))
+    return app, paid
+
+
+def test_never_sends_the_right_code_where_it_would_also_pay(serve: Any) -> None:
+    """A PIN beside an amount: wrong PINs only (a firm finding), the right one is never sent."""
+    app, paid = payments_app()
+    results = _scan(serve(app).url, pin=PINS["bob"])
+    payments = [f for f in results.findings if f.operation == "POST /payments"]
+    assert [f.confidence for f in payments] == [Confidence.FIRM]
+    assert paid == []

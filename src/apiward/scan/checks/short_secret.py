@@ -7,7 +7,9 @@ throwaway one registered through the contract's sign-up and login when there is 
 else the *last* identity; never anyone else's:
 
 1. when the right code is known (the code the throwaway signed up with, or the
-   identities file's ``values:``), it is sent first and must be accepted;
+   identities file's ``values:``) and the operation only checks it (its body has
+   nothing but the code and the account's name: a right code beside ``amount`` would
+   move money), it is sent first and must be accepted;
 2. ``TRIES`` wrong codes, stopping at the first sign of throttling or lockout (429/423,
    ``Retry-After``, another status, a lockout or CAPTCHA word, a changed answer —
    ``_answers.lockout``): that is protection, and no finding;
@@ -104,7 +106,11 @@ class ShortSecret:
         self, ctx: Context, op: Operation, field: CodeField, actor: Actor, request: Request
     ) -> Outcome | None:
         right = actor.codes.get(field.name)
-        right = right if right is not None and right.isdigit() else None
+        right = (
+            right
+            if right is not None and right.isdigit() and _checks_only(request, field)
+            else None
+        )
         accepted = await _send(actor, request, field, right, "the right code") if right else None
         if accepted is not None and _refused(accepted):
             accepted, right = None, None  # the 'right' code is not: guess without it
@@ -169,6 +175,13 @@ async def _send(actor: Actor, request: Request, field: CodeField, code: str, not
         body = request.body if isinstance(request.body, dict) else {}
         sent = dataclasses.replace(request, body={**body, field.name: value})
     return await actor.send(sent, f"short_secret: {note}")
+
+
+def _checks_only(request: Request, field: CodeField) -> bool:
+    """True when the body carries nothing but the code and whose it is: sending the right
+    code then only checks it, where ``{amount, to, pin}`` would also move money."""
+    body = request.body if isinstance(request.body, dict) else {}
+    return all(key == field.name or _USERISH.match(key) for key in body)
 
 
 def _refused(reply: Reply) -> bool:
