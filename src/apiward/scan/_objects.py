@@ -32,7 +32,8 @@ def is_login(operation: Operation) -> bool:
 def item_path(api: Api, collection: str) -> tuple[str, str] | None:
     """The item path under ``collection`` (``/items`` → ``/items/{id}``) and its parameter."""
     for op in api.operations:
-        head, _, last = op.path.rpartition("/")
+        # DRF and Django end every path in "/": /menu/ holds /menu/{slug}/
+        head, _, last = op.path.rstrip("/").rpartition("/")
         if head == collection.rstrip("/") and (match := _PARAM.match(last)):
             return op.path, match.group(1)
     return None

@@ -17,6 +17,10 @@ effect, while an anonymous request is refused:
   Low gets high's very answer (the lookup, not a refusal) while a lower-privileged
   check would have stopped it: medium/firm with a strong signal, low/tentative with
   hints only. Nothing real is deleted or changed.
+* **Shared items** (not under ``--safe``), no signal needed: on an item a higher
+  identity made and a lower one reads (a public menu's dish), the lower identity's
+  write or delete takes effect, as the creator's read shows (high, confirmed). The
+  item is one the scan created (``scan.checks._catalogue``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks import _catalogue as catalogue
 from apiward.scan.checks.privilege import REFUSED, Signals, ranks, signals
 from apiward.scan.checks.readback import (
     changed_value,
@@ -72,6 +77,11 @@ class Bfla:
             yield skip
             return
         rank = await ranks(ctx)
+        if operation.method not in _READS and catalogue.applies(ctx, operation):
+            effect = await catalogue.probe(ctx, operation, rank)
+            if effect is not None:
+                yield catalogue.report(ctx, self, operation, effect)
+                return
         top = max(rank.values())
         high = [i for i in ctx.identities if rank[i.name] == top]
         lows = _one_per_role(
