@@ -159,12 +159,13 @@ class Kind:
     check: Callable[[Path, Any], None]
 
 
+# First match wins: a report also has a target, a scan config also names identities.
 KINDS = (
-    Kind(name="scan config", matches=lambda keys: "target" in keys, check=_scan_config),
-    Kind(name="identities file", matches=lambda keys: "identities" in keys, check=_identities),
-    Kind(name="OpenAPI contract", matches=lambda keys: bool(keys & {"openapi", "swagger"}), check=_openapi),
     Kind(name="JSON report", matches=lambda keys: "schema_version" in keys, check=_report),
     Kind(name="report finding", matches=lambda keys: {"check", "severity"} <= keys, check=_finding),
+    Kind(name="OpenAPI contract", matches=lambda keys: bool(keys & {"openapi", "swagger"}), check=_openapi),
+    Kind(name="scan config", matches=lambda keys: bool(keys & {"spec", "target"}), check=_scan_config),
+    Kind(name="identities file", matches=lambda keys: "identities" in keys, check=_identities),
     Kind(name="guard policy", matches=lambda keys: keys <= set(POLICY_SCHEMA["properties"]), check=_policy),
 )  # fmt: skip
 
@@ -274,3 +275,20 @@ def test_an_openapi_example_goes_through_the_spec_loader(
         ).name
         == "OpenAPI contract"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ('{"schema_version": 1, "target": "http://127.0.0.1:8000", "findings": []}', "JSON report"),
+        ("spec: openapi.yaml\nidentities: identities.yaml\n", "scan config"),
+        ("identities: [{name: anonymous}]\n", "identities file"),
+        ("routes: {unknown: refuse}\n", "guard policy"),
+    ],
+    ids=["report-with-target", "config-without-target", "identities", "policy"],
+)
+def test_blocks_are_classified_by_their_top_level_keys(text: str, kind: str) -> None:
+    """Keys two kinds share (target, identities) do not send a block to the wrong loader."""
+    found = kind_of(yaml.safe_load(text))
+    assert found is not None
+    assert found.name == kind
