@@ -10,8 +10,8 @@ from apiward.scan import Results
 
 @pytest.fixture(scope="session")
 def vulnerable() -> Results:
-    """The scan of the vulnerable bank."""
-    return scan_demo(fixed=False)
+    """The scan of a fresh vulnerable bank, --aggressive (it is thrown away afterwards)."""
+    return scan_demo(fixed=False, aggressive=True)
 
 
 @pytest.fixture(scope="session")

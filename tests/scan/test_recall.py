@@ -4,9 +4,10 @@ A finding *matches* a planted flaw (``apiward.demo.matches``) when it is about t
 operation (``METHOD path``) **and** names the flaw's specific CWE: a weak HMAC secret
 found only as "JWT signature not verified" on the same operation does not count.
 
-A flaw that only destroying an object the scan did not create could show (a customer
-deleting a real promo code) is never probed: it must then be reported as not tested, with
-the ``destructive`` skip reason, rather than silently missed.
+The vulnerable bank is fresh for each test run and thrown away after it, so it is scanned
+``--aggressive``, as ``apiward demo run`` does: a customer deleting a real promo code can
+only be shown by deleting one. A default scan never sends that DELETE and says so with the
+``destructive`` skip reason (checked on the fixed bank, scanned by default).
 """
 
 from __future__ import annotations
@@ -24,11 +25,8 @@ FLAWS = load_ground_truth()
 
 @pytest.mark.parametrize("flaw", FLAWS, ids=[f.id for f in FLAWS])
 def test_every_planted_flaw_is_found(vulnerable: Results, flaw: PlantedFlaw) -> None:
-    """Recall 100%: each flaw has a matching finding, or is reported untested as destructive."""
+    """Recall 100% (--aggressive): each planted flaw has a matching finding."""
     found = [f for f in vulnerable.findings if matches(f, flaw)]
-    refused = {s.operation for s in vulnerable.skipped if s.reason == SkipReason.DESTRUCTIVE}
-    if not found and flaw.operation in refused:
-        return  # never probed on purpose: deleting others' objects is not the scan's to do
     on_operation = sorted(
         {(f.check, f.owasp) for f in vulnerable.findings if f.operation == flaw.operation}
     )
@@ -43,6 +41,12 @@ def test_no_false_positive_of_medium_or_above_on_the_fixed_bank(fixed: Results) 
         if f.severity >= Severity.MEDIUM
     ]
     assert alarms == []
+
+
+def test_a_default_scan_never_deletes_a_seeded_object(fixed: Results) -> None:
+    """Without --aggressive, the DELETE of a seeded promo code is skipped as destructive."""
+    refused = {s.operation for s in fixed.skipped if s.reason == SkipReason.DESTRUCTIVE}
+    assert "DELETE /api/v2/promo-codes/{code}" in refused
 
 
 def test_safe_mode_skips_unsafe_probes_and_says_so() -> None:

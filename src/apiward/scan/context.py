@@ -100,7 +100,9 @@ class Context:
         """Raise if ``request`` must not be sent: out of scope, or destroying what others own.
 
         A destructive operation goes out only when every path id it carries is an object
-        the scan created, and never under ``--safe``.
+        the scan created, and never under ``--safe``. Under ``--aggressive`` a ``DELETE`` of
+        one named object whose path says nothing more (not a reset, not a wipe) goes out
+        too: the user asked for probes that cannot be undone, and the target state lists it.
         """
         key = request.operation or f"{request.method} {request.path}"
         out = self.out_of_scope.get(key) or self.scope.why_out_path(request.method, request.path)
@@ -110,6 +112,8 @@ class Context:
         if why is None:
             return
         ids = list(request.path_params.values())
+        if ids and not self.safe and self.ledger.aggressive and _one_object(request):
+            return
         if self.safe or not ids or not all(self.made_by_scan(i) for i in ids):
             raise Destructive(key, why, safe=self.safe)
 
@@ -197,3 +201,10 @@ class CheckInfo(Protocol):
     owasp: str
     cwe: str
     remediation: str
+
+
+def _one_object(request: Request) -> bool:
+    """A DELETE whose path names one object and no destruction beyond it."""
+    if request.method.upper() != "DELETE" or not request.path.rstrip("/").endswith("}"):
+        return False
+    return why_destructive("GET", request.path) is None

@@ -86,3 +86,29 @@ def test_fires_on_an_envelope_page_an_id_batch_and_a_big_body(serve: Serve) -> N
 def test_silent_when_pages_are_clamped_batches_refused_and_bodies_capped(serve: Serve) -> None:
     """A clamped page, a refused batch and a 413 are not findings."""
     assert _scan(serve, _app(bounded=True)) == {}
+
+
+def _notes(seeded: int) -> FastAPI:
+    """Notes whose page size is declared at most 5 and never enforced; ann may add notes."""
+    app = FastAPI()
+    notes = [{"id": n, "text": f"note {n}"} for n in range(seeded)]
+
+    @app.get("/notes")
+    def listing(user: User, limit: Annotated[int, Query(ge=1)] = 5) -> list[Any]:
+        return notes[:limit]
+
+    @app.post("/notes", status_code=201)
+    def create(user: User, text: Annotated[str, Body(embed=True)]) -> dict[str, Any]:
+        notes.append({"id": len(notes), "text": text})
+        return notes[-1]
+
+    app.openapi()["paths"]["/notes"]["get"]["parameters"][0]["schema"]["maximum"] = 5
+    return app
+
+
+def test_exactly_the_maximum_is_filled_by_one_before_judging(serve: Serve) -> None:
+    """With exactly 5 notes, limit=5 and limit=1000 both give 5: one own note tells them apart.
+
+    4 are seeded; harvesting creates ann's first (POST /notes is a creation), before any check.
+    """
+    assert _scan(serve, _notes(seeded=4)).get("GET /notes") == "medium"

@@ -99,7 +99,9 @@ class ResourceLimits:
         reference = maximum if maximum is not None else _default(schema)
         big = max(PAGE_FACTOR * (reference or 0), PAGE_FLOOR)
         at, huge = await _pages(ctx, caller, name, reference, big)
-        if maximum is not None and _short(at, maximum):
+        # Exactly `maximum` items cannot tell a page that honours the big size from one that
+        # clamps it: one more item of the caller's own is needed, as when fewer exist.
+        if maximum is not None and _at_most(huge, maximum):
             filled = await _fill(ctx, op, caller, maximum + 1 - (_count(at) or 0))
             if filled is not None:
                 return filled
@@ -279,6 +281,11 @@ def _count(reply: Reply) -> int | None:
 def _describe(reply: Reply) -> str:
     count = _count(reply)
     return f"{count} items" if count is not None else f"{len(reply.text)} bytes"
+
+
+def _at_most(reply: Reply, maximum: int) -> bool:
+    count = _count(reply)
+    return count is not None and count <= maximum
 
 
 def _short(reply: Reply, maximum: int) -> bool:
