@@ -13,7 +13,8 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
   201), or any POST answered with a new id: the id comes from the answer (``id``-like
   field, at the top or in an envelope, or ``Location``); the DELETE that removes it,
   if the contract has one, is remembered with its creator;
-* **accounts signed up** — a public POST with a password field that succeeds.
+* **accounts signed up** — a public POST with a password field that succeeds, and the
+  accounts ``scan.provision`` makes (:meth:`Ledger.account`).
 
 ``made(value)`` says whether the scan created an object with that id: a destructive
 operation may be sent on those and on nothing else.
@@ -213,6 +214,14 @@ class Ledger:
             public = operation.is_public or sender.identity is None
             if public and isinstance(request.body, dict):
                 created.account = _account(request.body)
+
+    def account(self, request: Request, reply: Reply, *, name: str) -> None:
+        """Record an account the scan signed up, when :meth:`send` did not see a creation."""
+        created = next((c for c in self.created if c.create is request), None)
+        if created is None:
+            made = _objects.new_id(self.api, request, reply.data, reply.header("location"))
+            created = self._record(request, Sender.of(request, None), made or "")
+        created.account = name
 
     def _login(self, operation: Operation) -> bool:
         return operation.key in self._logins or _objects.is_login(operation)

@@ -127,6 +127,15 @@ class Sessions:
         headers = ((login.header, login.prefix + done.token),) if done.token is not None else ()
         return Credentials(headers=headers, cookies=tuple((c.name, c.value) for c in done.cookies))
 
+    async def join(self, identity: Identity) -> None:
+        """Log in one more identity mid-scan (one the scan signed up); raises LoginError."""
+        self.secrets.update(identity.secrets())
+        self._jars[identity.name] = Jar()
+        self._generation[identity.name] = 0
+        self._locks[identity.name] = asyncio.Lock()
+        await self._authenticate(identity)
+        self.identities = (*self.identities, identity)
+
     async def _start(self, identity: Identity) -> None:
         try:
             await self._authenticate(identity)
