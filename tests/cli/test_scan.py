@@ -57,9 +57,10 @@ def test_scan_reports_findings_and_fails_on_high(apiward: Cli, bank: str, tmp_pa
 def test_without_identities_says_authorization_was_skipped(
     apiward: Cli, bank: str, spec_file: Path, tmp_path: Path
 ) -> None:
-    """No identities file: a note in the report, skips with that reason, exit 0."""
+    """No identities file and --no-signup: a note in the report, skips with that reason, exit 0."""
     out = tmp_path / "scan.json"
-    result = apiward("scan", "--spec", str(spec_file), "--target", bank, "--json", str(out))
+    args = ("--spec", str(spec_file), "--target", bank, "--no-signup", "--json", str(out))
+    result = apiward("scan", *args)
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
     assert any("no identities file" in note for note in report["notes"])

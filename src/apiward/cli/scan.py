@@ -118,6 +118,13 @@ def scan(
             help="Also send writes the scan cannot snapshot first, so cannot put back.",
         ),
     ] = False,
+    no_signup: Annotated[
+        bool,
+        typer.Option(
+            "--no-signup",
+            help="Never sign up users of the scan's own (made so BOLA has two peers).",
+        ),
+    ] = False,
     allow_private: Annotated[
         bool | None,
         typer.Option(
@@ -146,6 +153,7 @@ def scan(
         "checks": checks.split(",") if checks else None,
         "allow-private": allow_private,
         "aggressive": aggressive or None,
+        "no-signup": no_signup or None,
         "json": json,
         "sarif": sarif,
         "junit": junit,
@@ -170,7 +178,11 @@ def scan(
     interrupted = False
     try:
         config = _config(options, value or [])
-        config = dataclasses.replace(config, aggressive=options.get("aggressive", False))
+        config = dataclasses.replace(
+            config,
+            aggressive=options.get("aggressive", False),
+            signup=not options.get("no-signup", False),
+        )
         # The target's own origin needs no --allow-private: the user named it to be attacked.
         api = load(
             spec,

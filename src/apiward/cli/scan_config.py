@@ -34,6 +34,7 @@ _KINDS: dict[str, type] = {
     "show-secrets": bool,
     "allow-private": bool,
     "aggressive": bool,
+    "no-signup": bool,
     "concurrency": int,
     "rate": float,
     "timeout": float,

@@ -27,6 +27,7 @@ from apiward.scan.destructive import Destructive, destructive
 from apiward.scan.harvest import Harvest, is_producer
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger, Unrestorable
+from apiward.scan.provision import provision
 from apiward.scan.restore import TargetChange, restore
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
@@ -63,6 +64,8 @@ class ScanConfig:
     """Operations to scan (``scan.scope`` patterns); empty means all."""
     exclude: tuple[str, ...] = ()
     """Operations never to touch; an exclude wins over an include."""
+    signup: bool = True
+    """Sign up the scan's own users when it has no two peers (``--no-signup``: never)."""
 
     @property
     def scope(self) -> Scope:
@@ -194,17 +197,22 @@ async def _prepare(
         results.notes.append(f"identity {name!r} could not log in and was left out: {why}")
         lost = f"identity {name!r} could not log in"
         results.skipped.append(Skipped(check="login", reason=lost, detail=why))
-    if sessions.failed and not sessions.identities:
-        results.notes.append("every identity failed to log in: the scan ran anonymously")
-    elif not sessions.identities:
-        results.notes.append(NO_IDENTITIES_NOTE)
     synthesizer = Synthesizer(
         api, url=canary.token("synthesis").url, seed=config.seed, values=config.values
     )
     sessions.transport.observers.append(synthesizer.observed.learn)
     harvest = Harvest(synthesizer)
-    results.phase = sessions.transport.requester = "harvest"
     ledger = Ledger(api, sessions, aggressive=config.aggressive)
+    if config.signup:
+        # Users the scan signs up itself, so BOLA has peers (scan.provision): before harvest.
+        results.phase = sessions.transport.requester = "sign-up"
+        made = await provision(api, ledger, synthesizer, config.scope)
+        results.notes += made.notes()
+    if sessions.failed and not sessions.identities:
+        results.notes.append("every identity failed to log in: the scan ran anonymously")
+    elif not sessions.identities:
+        results.notes.append(NO_IDENTITIES_NOTE)
+    results.phase = sessions.transport.requester = "harvest"
     await _harvest(api, config, ledger, harvest, progress)
     return Context(
         api=api,

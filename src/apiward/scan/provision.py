@@ -1,0 +1,265 @@
+"""Identities the scan makes itself: throwaway users signed up so that BOLA has peers.
+
+BOLA and the other multi-identity checks need two identities of one role, and many
+users have one account to hand to a scanner, or none. When the contract has a
+**sign-up** (a public POST whose body takes a password and a username or e-mail,
+named ``register``/``signup``/``join``… or creating ``/users``) and a **login** (the
+identities file's login template, else a public POST named ``login``/``token``/
+``signin``/``session`` taking the same fields), the scan registers ``COUNT`` users
+of its own — fresh unique names, a strong random password, the synthesiser's values
+for the other required fields — logs each in and adds it to the scan as
+``apiward-made-1``, ``apiward-made-2``…
+
+Their role: the role of the file's identities that log in the same way, when they
+share one and it does not read as privileged (``admin``, ``staff``…) — a user who
+signs up is an ordinary user; else ``scan-made``. Either way the made users are peers
+of each other. Nothing is made when the file already has two identities of one role.
+Each sign-up goes through the ledger, so the target state lists the accounts; their
+passwords and tokens are secrets (redacted). ``--no-signup`` turns it off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import secrets
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from apiward.core.errors import ConfigError, TargetError
+from apiward.scan.identities import Basic, Identity, Login
+from apiward.scan.ledger import Ledger
+from apiward.scan.login import LoginError
+from apiward.scan.request import BodyKind, Request
+from apiward.scan.scope import Scope
+from apiward.scan.synthesis import Synthesizer
+from apiward.spec import Api, Operation, Schema
+
+COUNT = 2
+"""How many users a scan makes: two peers of each other, and never more."""
+MADE_ROLE = "scan-made"
+"""The role of made users when no identity of the file looks like them."""
+PREFIX = "apiward-made-"
+
+_PASSWORD = re.compile(r"pass(word|wd|phrase)?$|^pwd$", re.IGNORECASE)
+_USER = re.compile(r"user|login|email|e-mail|account|^name$|handle", re.IGNORECASE)
+_MAIL = re.compile(r"mail", re.IGNORECASE)
+_SIGN_UP = re.compile(r"regist|sign[-_ ]?up|enrol|join|create[-_ ]?(user|account)", re.I)
+_PEOPLE = re.compile(r"/(users|accounts|members|customers|people)/?$", re.IGNORECASE)
+_LOGIN = re.compile(r"log[-_ ]?in|sign[-_ ]?in|token|session|auth", re.IGNORECASE)
+_PRIVILEGED = re.compile(r"admin|root|staff|super|manager|operator|owner", re.IGNORECASE)
+_TOKENS = ("access_token", "token", "accessToken", "jwt", "id_token", "auth_token", "authToken")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Provisioned:
+    """What provisioning did: the identities made, through which sign-up, and what failed."""
+
+    made: tuple[Identity, ...] = ()
+    sign_up: str = ""
+    problems: tuple[str, ...] = ()
+
+    def notes(self) -> list[str]:
+        """Lines for the report's notes."""
+        lines = list(self.problems)
+        if self.made:
+            names = ", ".join(i.name for i in self.made)
+            role = self.made[0].role or "(no role)"
+            lines.append(
+                f"the scan signed up {len(self.made)} identities of its own through "
+                f"{self.sign_up} (role {role!r}): {names}; --no-signup turns this off"
+            )
+        return lines
+
+
+async def provision(
+    api: Api, ledger: Ledger, synthesizer: Synthesizer, scope: Scope | None = None
+) -> Provisioned:
+    """Sign up and log in throwaway users when the scan has no two peers; add them to it.
+
+    An operation ``scope`` excludes is never used (``--include`` does not narrow this:
+    signing up, like logging in, is how the scan gets in, not an operation it tests).
+    """
+    sessions = ledger.sessions
+    if _has_peers(sessions.identities):
+        return Provisioned()
+    usable = Scope(exclude=scope.exclude if scope is not None else ())
+    operations = [op for op in api.operations if usable.why_out(op) is None]
+    login = _file_login(sessions.identities) or _contract_login(operations, synthesizer)
+    sign_up = _sign_up(operations, synthesizer, login) if login is not None else None
+    if login is None or sign_up is None:
+        return Provisioned()
+    role = _role(sessions.identities, login)
+    made: list[Identity] = []
+    problems: list[str] = []
+    for n in range(1, COUNT + 1):
+        name = f"{PREFIX}{n}"
+        try:
+            made.append(await _make(ledger, synthesizer, sign_up, login, name, role))
+        except (ConfigError, LoginError) as failure:
+            problems.append(f"could not make identity {name!r} through {sign_up.key}: {failure}")
+            break
+        except TargetError:
+            if sessions.transport.down is not None:
+                raise
+            problems.append(f"could not make identity {name!r}: the target did not answer")
+            break
+    return Provisioned(made=tuple(made), sign_up=sign_up.key, problems=tuple(problems))
+
+
+def _has_peers(identities: tuple[Identity, ...]) -> bool:
+    return any(n >= 2 for n in Counter(i.role for i in identities).values())
+
+
+def _file_login(identities: tuple[Identity, ...]) -> Login | None:
+    """The first login of the file that sends a user and a password."""
+    for identity in identities:
+        login = identity.login
+        if login is not None and _credentials(login) is not None:
+            return login
+    return None
+
+
+def _credentials(login: Login) -> tuple[str, str] | None:
+    """The names of the user and password fields a login sends (``basic``: its own)."""
+    if login.basic is not None:
+        return ("username", "password")
+    return _fields([*login.body, *login.query])
+
+
+def _fields(names: list[str]) -> tuple[str, str] | None:
+    password = next((n for n in names if _PASSWORD.search(n)), None)
+    user = next((n for n in names if n != password and _USER.search(n)), None)
+    return (user, password) if user and password else None
+
+
+def _properties(synthesizer: Synthesizer, op: Operation) -> Mapping[str, Schema]:
+    schema, _ = synthesizer.body_schema(op)
+    found = (schema or {}).get("properties")
+    return found if isinstance(found, Mapping) else {}
+
+
+def _words(op: Operation) -> str:
+    return " ".join([op.path, op.operation_id or "", op.summary, *op.tags])
+
+
+def _public_post(op: Operation) -> bool:
+    return op.method == "POST" and (op.is_public or op.auth_optional)
+
+
+def _contract_login(operations: list[Operation], synthesizer: Synthesizer) -> Login | None:
+    """A public POST named like a login whose body takes a user and a password."""
+    for op in operations:
+        words = _words(op)
+        if not _public_post(op) or not _LOGIN.search(words) or _SIGN_UP.search(words):
+            continue
+        request = synthesizer.request(op)
+        fields = _fields(list(_properties(synthesizer, op)))
+        if fields is None or not isinstance(request.body, dict):
+            continue
+        required = set((synthesizer.body_schema(op)[0] or {}).get("required", ()))
+        body = {k: v for k, v in request.body.items() if k in required or k in fields}
+        form = request.body_kind is BodyKind.FORM
+        return Login(method="POST", path=op.path, body=body, form=form, token=_token_path(op))
+    return None
+
+
+def _token_path(op: Operation) -> str | None:
+    """Where the contract's answer schema carries a token (None: the login's defaults)."""
+    for status, response in sorted(op.responses.items()):
+        if not status.startswith("2"):
+            continue
+        for schema in response.content.values():
+            names = schema.get("properties")
+            if isinstance(names, Mapping):
+                found = next((t for t in _TOKENS if t in names), None)
+                if found is not None:
+                    return found
+    return None
+
+
+def _sign_up(
+    operations: list[Operation], synthesizer: Synthesizer, login: Login
+) -> Operation | None:
+    """The public POST that creates a user: a password and a user field, named so."""
+    for op in operations:
+        if not _public_post(op) or op.key == login.operation:
+            continue
+        if not (_SIGN_UP.search(_words(op)) or _PEOPLE.search(op.path)):
+            continue
+        if _fields(list(_properties(synthesizer, op))) is not None:
+            return op
+    return None
+
+
+def _role(identities: tuple[Identity, ...], login: Login) -> str:
+    roles = {i.role for i in identities if i.login is not None and i.login.path == login.path}
+    if len(roles) == 1 and not _PRIVILEGED.search(role := roles.pop()):
+        return role
+    return MADE_ROLE
+
+
+async def _make(
+    ledger: Ledger, synthesizer: Synthesizer, op: Operation, login: Login, name: str, role: str
+) -> Identity:
+    """Sign one user up, log it in, and add it to the scan's sessions."""
+    request, values = _sign_up_request(synthesizer, op)
+    ledger.sessions.secrets.update(v for k, v in values.items() if _PASSWORD.search(k))
+    reply = await ledger.send(request, as_=None, note=f"sign up {name}")
+    if not reply.ok:
+        raise ConfigError(f"the sign-up answered {reply.status}")
+    account = next((str(v) for k, v in values.items() if _USER.search(k)), name)
+    ledger.account(request, reply, name=f"{account} (identity {name})")
+    identity = Identity(name=name, role=role, login=_filled(login, values), source="sign-up")
+    await ledger.sessions.join(identity)
+    return identity
+
+
+def _sign_up_request(synthesizer: Synthesizer, op: Operation) -> tuple[Request, dict[str, Any]]:
+    """A sign-up with the required fields: a fresh user name or e-mail, a strong password."""
+    request = synthesizer.request(op)
+    body = dict(request.body) if isinstance(request.body, dict) else {}
+    properties = _properties(synthesizer, op)
+    user, password = _fields(list(properties)) or ("", "")
+    required = set((synthesizer.body_schema(op)[0] or {}).get("required", ()))
+    fresh: dict[str, Any] = {k: v for k, v in body.items() if k in required}
+    secret = f"Aw-{secrets.token_urlsafe(12)}-9x"
+    for key, schema in properties.items():
+        if _PASSWORD.search(key) and (key in required or key == password):
+            fresh[key] = secret
+        elif _USER.search(key) and (key in required or key == user):
+            fresh[key] = synthesizer.fresh.value(key, _plain(key, schema)) or fresh.get(key)
+    if request.body_kind is BodyKind.FORM:
+        fresh = {k: str(v) for k, v in fresh.items()}
+    return dataclasses.replace(request, body=fresh), fresh
+
+
+def _plain(key: str, schema: Schema) -> Schema:
+    """The field's schema, made an e-mail when its name says so (``email``, ``mail``)."""
+    return {**schema, "format": "email"} if _MAIL.search(key) else dict(schema)
+
+
+def _filled(login: Login, values: Mapping[str, Any]) -> Login:
+    """``login`` with the made user's name and password in its credential fields."""
+    mail = next((str(v) for k, v in values.items() if _MAIL.search(k)), "")
+    user = next((str(v) for k, v in values.items() if _USER.search(k) and str(v) != mail), mail)
+    password = next(str(v) for k, v in values.items() if _PASSWORD.search(k))
+
+    def pick(key: str, old: Any) -> Any:
+        if key in values:
+            return values[key]
+        if _PASSWORD.search(key):
+            return password
+        if _USER.search(key):
+            return mail if _MAIL.search(key) else user
+        return old
+
+    basic = Basic(username=user, password=password) if login.basic is not None else None
+    return dataclasses.replace(
+        login,
+        body={k: pick(k, v) for k, v in login.body.items()},
+        query={k: str(pick(k, v)) for k, v in login.query.items()},
+        basic=basic,
+    )
