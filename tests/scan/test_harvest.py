@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from apiward.core.findings import Exchange, RecordedRequest, RecordedResponse
-from apiward.scan.harvest import Harvest, resource_of
+from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
+from apiward.scan.resources import collection_of, resource_of
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
 from apiward.spec import Api, Operation, load
@@ -73,10 +74,71 @@ def harvest(api: Api) -> Harvest:
     return harvest
 
 
-def test_resource_names() -> None:
-    """The last literal segment, singular."""
-    assert resource_of("/api/v2/accounts") == ("accounts", "account")
-    assert resource_of("/policies/{id}/entries") == ("entries", "entry")
+@pytest.mark.parametrize(
+    ("path", "resource"),
+    [
+        ("/api/v2/accounts", ("accounts", "account")),
+        ("/policies/{id}/entries", ("entries", "entry")),
+        ("/users/v1", ("users", "user")),
+        ("/users/v1/{username}", ("users", "user")),
+        ("/rest/api/latest/issues", ("issues", "issue")),
+        ("/books/v2.1/", ("books", "book")),
+    ],
+    ids=["prefixed", "nested", "version-after", "version-before-param", "rest-api", "dotted"],
+)
+def test_resource_names(path: str, resource: tuple[str, str]) -> None:
+    """The last noun segment, singular: versions and prefixes are never the resource."""
+    assert resource_of(path) == resource
+
+
+@pytest.mark.parametrize(
+    ("path", "collection"),
+    [
+        ("/users/v1/{username}", "users"),
+        ("/api/v3/pets/{petId}", "pets"),
+        ("/v2/{id}", None),
+        ("/shops/{shop}/items/{item}", "items"),
+    ],
+    ids=["version-between", "version-before", "version-only", "nested"],
+)
+def test_collection_before_a_parameter_skips_versions(path: str, collection: str | None) -> None:
+    """The collection of {x} is the noun segment before it, versions skipped."""
+    assert collection_of(path, path.rsplit("{", 1)[1].rstrip("}")) == collection
+
+
+ENVELOPED = """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /users/v1:
+    get: {responses: {'200': {description: ok}}}
+  /users/v1/{uid}:
+    get:
+      parameters: [{name: uid, in: path, required: true, schema: {type: integer}}]
+      responses: {'200': {description: ok}}
+"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"status": "ok", "data": [{"id": 4, "tags": ["x"]}]}',
+        '{"count": 1, "next": null, "results": [{"id": 4}]}',
+        '{"data": {"result": [{"id": 4}]}}',
+        '{"success": true, "payload": {"id": 4}}',
+    ],
+    ids=["status-data", "drf-page", "nested", "single-in-payload"],
+)
+def test_ids_are_found_inside_envelopes_and_fit_versioned_paths(tmp_path: Path, body: str) -> None:
+    """A listing or object wrapped in an envelope yields its ids; /users/v1/{uid} takes them."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(ENVELOPED)
+    api = load(spec)
+    harvest = Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
+    harvest.record(ALICE, _op(api, "GET", "/users/v1"), _reply(body))
+    op = _op(api, "GET", "/users/v1/{uid}")
+    (slot,) = harvest.slots(op)
+    assert [s.value for s in harvest.owned(ALICE, op, slot)] == [4]
 
 
 @pytest.mark.parametrize(

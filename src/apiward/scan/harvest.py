@@ -29,8 +29,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from apiward.scan import envelope
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
+from apiward.scan.resources import collection_of, resource_of
+from apiward.scan.resources import norm as _norm
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, ParameterLocation, Schema
@@ -62,19 +65,6 @@ class Slot:
     schema: Schema
 
 
-def resource_of(path: str) -> tuple[str, str]:
-    """The last literal segment of ``path`` and its singular (``/api/accounts`` → accounts, account)."""
-    literal = [s for s in path.strip("/").split("/") if s and not s.startswith("{")]
-    segment = literal[-1] if literal else ""
-    if segment.endswith("ies"):
-        return segment, segment[:-3] + "y"
-    return segment, segment[:-1] if segment.endswith("s") and len(segment) > 3 else segment
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
 def is_producer(operation: Operation, logins: set[str]) -> bool:
     """True for listings and creations, which run before everything else."""
     if operation.key in logins or operation.path.rstrip("/").endswith("}"):
@@ -100,11 +90,10 @@ class Harvest:
         if identity is not None:
             self._roles[who] = identity.role
         collection, resource = resource_of(operation.path)
-        data = reply.data
-        items = _items(data)
-        single = items is None and isinstance(data, dict)
-        for item in items if items is not None else ([data] if single else []):
-            for key, value in _idlike_fields(item, resource, everything=single):
+        items = envelope.objects(reply.data)
+        one = envelope.single(reply.data) if items is None else None
+        for item in items if items is not None else ([one] if one is not None else []):
+            for key, value in _idlike_fields(item, resource, everything=one is not None):
                 self._add(who, value, key, resource, operation.key, collection)
         location = reply.header("location")
         if location:
@@ -190,17 +179,6 @@ class Harvest:
         return out
 
 
-def _items(data: Any) -> list[dict[str, Any]] | None:
-    """The objects of a listing: a top-level array, or the first array under a key."""
-    if isinstance(data, list):
-        return [d for d in data if isinstance(d, dict)]
-    if isinstance(data, dict):
-        for value in data.values():
-            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-                return list(value)
-    return None
-
-
 def _idlike_fields(
     item: Mapping[str, Any], resource: str, *, everything: bool
 ) -> Iterable[tuple[str, str | int]]:
@@ -226,9 +204,7 @@ def _names_match(sighting: Sighting, operation: Operation, slot: Slot) -> bool:
         return True
     if slot.where is not Where.PATH or sighting.field != "id":
         return False
-    segments = operation.path.strip("/").split("/")
-    index = segments.index("{" + slot.name + "}") if "{" + slot.name + "}" in segments else -1
-    return index > 0 and segments[index - 1] == sighting.collection
+    return collection_of(operation.path, slot.name) == sighting.collection
 
 
 def _type_fits(value: str | int, schema: Schema) -> bool:

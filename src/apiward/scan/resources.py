@@ -1,0 +1,61 @@
+"""Resources in paths: which segment names the objects (``/users/v1/{username}`` → users).
+
+A path's *resource* is its last literal segment that is a noun, never a version or a
+prefix (``v1``, ``v2.1``, ``api``, ``rest``, ``public``, ``latest``...). The *collection*
+of a path parameter is the noun segment before it, with the same segments skipped, so
+``/api/v2/accounts/{id}``, ``/accounts/v2/{id}`` and ``/rest/api/accounts/{id}`` all take
+an account.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NOT_A_NOUN = re.compile(
+    r"^(v\d+(\.\d+)*[a-z]*|\d+(\.\d+)+|api|apis|rest|public|latest|current|stable|beta|alpha)$",
+    re.IGNORECASE,
+)
+"""Version and prefix segments: they say which API, never which objects."""
+
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def is_noun(segment: str) -> bool:
+    """True for a literal path segment that can name objects (not a parameter, not a version)."""
+    return bool(segment) and not segment.startswith("{") and not _NOT_A_NOUN.match(segment)
+
+
+def singular(noun: str) -> str:
+    """``accounts`` → ``account``, ``entries`` → ``entry``, ``news`` → ``news``."""
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    return noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
+
+
+def resource_of(path: str) -> tuple[str, str]:
+    """The last noun segment of ``path`` and its singular (``/api/v2/accounts`` → accounts, account)."""
+    nouns = [s for s in path.strip("/").split("/") if is_noun(s)]
+    segment = nouns[-1] if nouns else ""
+    return segment, singular(segment)
+
+
+def collection_of(path: str, parameter: str) -> str | None:
+    """The noun segment before ``{parameter}`` in ``path``, or None when it has none."""
+    segments = path.strip("/").split("/")
+    marker = "{" + parameter + "}"
+    if marker not in segments:
+        return None
+    before = segments[: segments.index(marker)]
+    while before and not is_noun(before[-1]) and not before[-1].startswith("{"):
+        before.pop()
+    return before[-1] if before and is_noun(before[-1]) else None
+
+
+def norm(name: str) -> str:
+    """A name without case and separators (``Book_Title`` → ``booktitle``)."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def words(name: str) -> list[str]:
+    """The words of an identifier, lower case (``bookTitle``, ``book_title`` → book, title)."""
+    return [w.lower() for w in _WORDS.findall(name)]
