@@ -1,7 +1,7 @@
 """command_injection on tiny apps whose 'shell' is simulated (no real shell runs); silent when inert.
 
-The vulnerable app parses what a shell would run after a separator — ``echo`` joins
-quoted halves, ``sleep N`` awaits ``asyncio.sleep`` — so the tests are about the
+The vulnerable app parses what a shell would run after a separator — ``echo`` expands
+``$((a*b))``, ``sleep N`` awaits ``asyncio.sleep`` — so the tests are about the
 detector, and nothing is ever executed on the machine running them.
 """
 
@@ -16,18 +16,20 @@ from injection_support import found, scan_app
 from apiward.core.findings import Severity
 from apiward.scan.checks.command_injection import CommandInjection
 
-_ECHO = re.compile(r"(?:;|\|)echo (\w+)''(\w+)")
+_ECHO = re.compile(r"(?:;|\|)echo (\w+)\$\(\((\d+)\*(\d+)\)\)")
 _SLEEP = re.compile(r"\$\(sleep ([\d.]+)\)")
 
 
-def _app(*, echoes: bool, sleeps: bool) -> FastAPI:
+def _app(*, echoes: bool, sleeps: bool, strips: bool = False) -> FastAPI:
     app = FastAPI()
 
     @app.get("/ping")
     async def ping(host: str) -> dict[str, str]:
         output = f"PING {host.split(';')[0].split('|')[0]}: 1 packet"
+        if strips:  # no shell: the input comes back with its quotes removed
+            output = f"PING {host.replace(chr(39), '').replace(chr(34), '')}: unknown host"
         if echoes and (match := _ECHO.search(host)):
-            output += "\n" + match[1] + match[2]
+            output += "\n" + match[1] + str(int(match[2]) * int(match[3]))
         if sleeps and (match := _SLEEP.search(host)):
             await asyncio.sleep(float(match[1]))
         return {"output": output}
@@ -36,7 +38,7 @@ def _app(*, echoes: bool, sleeps: bool) -> FastAPI:
 
 
 def test_echoed_marker_found() -> None:
-    """A marker echoed in two quoted halves coming back joined is a critical finding."""
+    """A tag echoed with $((a*b)) coming back with the product is a critical finding."""
     results = scan_app(_app(echoes=True, sleeps=False), [CommandInjection(delay=0.5)])
     [finding] = found(results, "command_injection")
     assert finding.key == "query:host"
@@ -61,4 +63,10 @@ def test_safe_mode_skips_the_sleeps() -> None:
 def test_silent_on_an_app_without_a_shell() -> None:
     """An app that only echoes its input back is not flagged."""
     results = scan_app(_app(echoes=False, sleeps=False), [CommandInjection(delay=0.5)])
+    assert results.findings == []
+
+
+def test_silent_when_the_app_strips_quotes_and_reflects_the_input() -> None:
+    """Reflection with quotes removed computes nothing: not command execution."""
+    results = scan_app(_app(echoes=False, sleeps=False, strips=True), [CommandInjection(delay=0.5)])
     assert results.findings == []

@@ -1,9 +1,11 @@
 """``command_injection``: free-text inputs that reach an operating-system shell.
 
 * **output-based** — the value followed by a shell separator and an ``echo`` of a random
-  marker written in two quoted halves (``;echo 3fa9''c1d0``): only a shell joins them,
-  so the joined marker in the answer (absent from the legitimate one, and never in the
-  payload) means a shell ran it. Separators: ``;``, ``|``, ``$( )``, backticks, newline.
+  tag and an arithmetic expansion (``;echo 3fa9$((4721*8830))``): only a shell computes
+  the product, so the tag followed by it in the answer (absent from the legitimate one,
+  and never in the payload) means a shell ran it. An app that strips or mangles quotes
+  cannot produce a number it was never sent. Separators: ``;``, ``|``, ``$( )``,
+  backticks, newline.
 * **time-based** (not under ``--safe``) — ``;sleep N`` and its ``|``, backtick and ``$( )``
   forms, each against ``sleep 0`` as a control: slow twice while the control is fast.
 
@@ -28,6 +30,7 @@ from apiward.scan.checks._injection import (
     base_value,
     elapsed,
     marker,
+    number,
     probe,
     start,
     text_inputs,
@@ -87,27 +90,25 @@ class CommandInjection:
         self, ctx: Context, operation: Operation, who: Caller, item: Input
     ) -> Outcome | None:
         value = base_value(who, item)
-        markers = [(label, attach, marker(4), marker(4)) for label, attach in FORMS]
-        screen = value + "".join(attach(f"echo {a}''{b}") for _, attach, a, b in markers)
+        echoes = [(label, attach, *_echo()) for label, attach in FORMS]
+        screen = value + "".join(attach(command) for _, attach, command, _ in echoes)
         attack = await probe(ctx, who, item, screen, "echo through every form at once")
-        for label, _, left, right in markers:
-            if left + right in attack.text and left + right not in who.legit.text:
+        for label, _, command, shown in echoes:
+            if shown in attack.text and shown not in who.legit.text:
                 detail = (
-                    f"{item.name} followed by {label} and an echo of a marker in two quoted halves "
-                    f"came back with the halves joined ({left + right}): a shell ran the command."
+                    f"{item.name} followed by {label} and `{command}` came back computed "
+                    f"({shown}): only a shell expands $((a*b)), so a shell ran the command."
                 )
                 return self._finding(ctx, operation, item, label, detail, [who.legit, attack])
         if attack.status == who.legit.status:
             return None  # accepted like the legitimate value: no form reached a shell
         for label, attach in FORMS:
-            left, right = marker(4), marker(4)
-            attack = await probe(
-                ctx, who, item, value + attach(f"echo {left}''{right}"), f"echo through {label}"
-            )
-            if left + right in attack.text and left + right not in who.legit.text:
+            command, shown = _echo()
+            attack = await probe(ctx, who, item, value + attach(command), f"echo through {label}")
+            if shown in attack.text and shown not in who.legit.text:
                 detail = (
-                    f"{item.name} followed by {label} and an echo of a marker in two quoted halves "
-                    f"came back with the halves joined ({left + right}): a shell ran the command."
+                    f"{item.name} followed by {label} and `{command}` came back computed "
+                    f"({shown}): only a shell expands $((a*b)), so a shell ran the command."
                 )
                 return self._finding(ctx, operation, item, label, detail, [who.legit, attack])
         return None
@@ -173,3 +174,9 @@ class CommandInjection:
             evidence=evidence,
             key=item.key,
         )
+
+
+def _echo() -> tuple[str, str]:
+    """An ``echo`` whose output only a shell can produce, and that output."""
+    tag, a, b = marker(4), number(), number()
+    return f"echo {tag}$(({a}*{b}))", f"{tag}{a * b}"
