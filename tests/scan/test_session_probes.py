@@ -128,6 +128,7 @@ class _Ctx:
     def __init__(self, identities: tuple[Identity, ...]) -> None:
         self.identities = identities
         self.api = type("Api", (), {"operations": ()})()
+        self.probes = ()
 
 
 def test_bfla_ranks_by_the_given_rank_before_reach_and_role_names() -> None:

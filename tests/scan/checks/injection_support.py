@@ -27,10 +27,11 @@ def scan_url(
     identities: tuple[Identity, ...] = (),
     *,
     safe: bool = False,
+    aggressive: bool = False,
 ) -> Results:
     """Scan the API at ``url`` (its /openapi.json) with ``checks``."""
     api = load(f"{url}/openapi.json", allow_private=True)
-    config = ScanConfig(target=url, identities=identities, safe=safe)
+    config = ScanConfig(target=url, identities=identities, safe=safe, aggressive=aggressive)
     results = Results()
     asyncio.run(scan(api, config, registry(checks), results))
     return results
@@ -42,10 +43,12 @@ def scan_bank(checks: Sequence[AnyCheck], *, fixed: bool, safe: bool = False) ->
         return scan_url(url, checks, load_identities(str(IDENTITIES)), safe=safe)
 
 
-def scan_app(app: FastAPI, checks: Sequence[AnyCheck], *, safe: bool = False) -> Results:
+def scan_app(
+    app: FastAPI, checks: Sequence[AnyCheck], *, safe: bool = False, aggressive: bool = False
+) -> Results:
     """Scan a tiny app, anonymously, with ``checks``."""
     with serving(app) as url:
-        return scan_url(url, checks, safe=safe)
+        return scan_url(url, checks, safe=safe, aggressive=aggressive)
 
 
 def found(results: Results, check: str, *, at_least: Severity = Severity.MEDIUM) -> list[Finding]:

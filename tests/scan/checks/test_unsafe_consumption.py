@@ -76,8 +76,12 @@ def test_html_served_back_from_own_origin_is_high() -> None:
 
 
 def test_injected_json_field_stored_is_medium() -> None:
-    """Fields of a fetched JSON document that show up in the API's own data are a medium finding."""
-    results = scan_app(_profile_app(), [UnsafeConsumption(wait=0.5)])
+    """Fields of a fetched JSON document that show up in the API's own data are a medium finding.
+
+    No GET reads /profile/card back, so a default scan never writes it (it could not be
+    restored): only --aggressive does, which this disposable app allows.
+    """
+    results = scan_app(_profile_app(), [UnsafeConsumption(wait=0.5)], aggressive=True)
     [finding] = found(results, "unsafe_consumption")
     assert finding.operation == "PUT /profile/card"
     assert finding.severity is Severity.MEDIUM
