@@ -160,11 +160,15 @@ def test_ids_fit_consumers(
 
 
 def test_same_field_name_fits(api: Api, harvest: Harvest) -> None:
-    """A field named like the parameter (badge_ref) of the caller's own record fits it."""
+    """A field named like a path parameter (badge_ref) fits it, in a listing item or one's own record.
+
+    Any field some slot of the API takes is recorded, not only the listing's primary key.
+    """
     harvest.record(ALICE, _op(api, "GET", "/projects"), _reply('{"badge_ref": "alice-1"}'))
     op = _op(api, "GET", "/badges/{badge_ref}")
     (slot,) = harvest.slots(op)
-    assert [s.value for s in harvest.seen(ALICE, op, slot)] == ["alice-1"]
+    assert sorted(s.value for s in harvest.seen(ALICE, op, slot)) == ["alice-1", "bob-1"]
+    assert harvest.seen(BOB, op, slot) == []
 
 
 def test_shared_and_public_objects_are_nobodys(api: Api, harvest: Harvest) -> None:

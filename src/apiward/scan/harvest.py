@@ -1,77 +1,46 @@
-"""Resource harvesting: which object ids each identity can see, and where each id fits.
+"""Resource harvesting: which objects each identity can see or owns, and where each id fits.
 
-*Producers* are listings (GET without path parameters) and creations (POST on a
-collection documented with 201 or an id in its answer). They run first, per identity
-and once anonymously, and every id-like value in their answers is recorded as a
-:class:`Sighting` (which identity saw it, under which field, from which resource).
-*Slots* are the places an operation takes an id: every path parameter, and query
-parameters and top-level body fields with id-like names.
+*Producers* (``scan.producers``: listings and creations) run first, per identity and
+once anonymously (listings only). Their answers are read inside any envelope
+(``scan.envelope``) and each object's values that some slot of the API could take are
+recorded as a :class:`Sighting` (who saw it, under which field, of which resource):
+its primary key, every field named like a path parameter (``username``, ``title`` for
+``{book_title}``, ``email``), and for a single object (the caller's own record, a
+creation's answer) every id-like field. *Slots* are the places an operation takes an
+id: every path parameter, and query parameters and top-level body fields with id-like
+names; ``scan.fitting`` says which sightings fit which slot.
 
-A sighting fits a slot when (no fixed list of names):
+*Ownership* is decided within a resource type (the sighting's ``kind``): the public menu
+item 1 says nothing about order 1. An object is **owned** by identity A when
 
-* the field *is* the slot's name (``card_ref`` → ``{card_ref}``), or
-* the slot's name ends with resource + field (``from_account_id`` ← ``id`` of ``/accounts``), or
-* the slot is the path parameter right after the producer's collection segment
-  (``/accounts/{x}`` ← ``id`` of ``GET /accounts``),
+* A *claimed* it: A's creation answered it (or it appeared in the collection's listing
+  right after A's creation), or it is A's own id (``record_own``, from the login) —
+  even if a listing shows it to others later, unless a peer claims it too; or
+* A saw it and neither an identity with A's role nor an anonymous request did.
 
-and its value fits the slot's schema (integers for integers, UUIDs for ``format: uuid``).
-
-*Ownership*: an object is **owned** by identity A when A saw it and neither an identity
-with A's role nor an anonymous request did. Public objects are never anyone's, so a
-check cannot mistake reading a shared catalogue for BOLA.
+Objects seen by all and claimed by none (a shared board, a public catalogue) are
+nobody's, so a check cannot mistake reading them for BOLA.
 """
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from apiward.scan import envelope
+from apiward.scan.fitting import IDLIKE, Sighting, Slot, fits, is_primary, key_names, kind_of
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import collection_of, resource_of
-from apiward.scan.resources import norm as _norm
+from apiward.scan.resources import collection_of, norm, resource_of, singular, words
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
-from apiward.spec import Operation, ParameterLocation, Schema
+from apiward.spec import Api, Operation, ParameterLocation
 
-_IDLIKE = re.compile(
-    r"(^|[_-])(id|uuid|guid|ref|key|code|slug|username|handle)$|[a-z](Id|Uuid|Ref|Key|Code)$"
-)
+__all__ = ["Harvest", "Sighting", "Slot", "resource_of"]
+
 _ANONYMOUS = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Sighting:
-    """An id-like value an identity (``""`` for anonymous) saw in a producer's answer."""
-
-    identity: str
-    value: str | int
-    field: str
-    resource: str
-    producer: str
-    collection: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Slot:
-    """A place in an operation's request that takes an object id."""
-
-    where: Where
-    name: str
-    schema: Schema
-
-
-def is_producer(operation: Operation, logins: set[str]) -> bool:
-    """True for listings and creations, which run before everything else."""
-    if operation.key in logins or operation.path.rstrip("/").endswith("}"):
-        return False
-    if operation.method == "GET":
-        return not any(p.location is ParameterLocation.PATH for p in operation.parameters)
-    return operation.method == "POST" and "201" in operation.responses
+_PEOPLE = ("user", "member", "customer", "person", "people", "profile", "account")
+"""Resources an identity's own id belongs to, most likely first."""
 
 
 class Harvest:
@@ -81,44 +50,64 @@ class Harvest:
         self.synthesizer = synthesizer
         self.sightings: list[Sighting] = []
         self._roles: dict[str, str] = {}
+        self._fields: dict[str, set[str]] = {}
+        self._claims: set[tuple[str, str, str]] = set()
+        params = _item_collections(synthesizer.api)
+        self._item_kinds = {norm(p): singular(c) for p, c in params.items()}
+        self._collections = {singular(c): c for c in params.values()}
+        self._wanted = frozenset(n for p, c in params.items() for n in key_names(p, singular(c)))
 
-    def record(self, identity: Identity | None, operation: Operation, reply: Reply) -> None:
-        """Learn the ids in a producer's 2xx answer (and ``Location`` header)."""
+    def record(
+        self,
+        identity: Identity | None,
+        operation: Operation,
+        reply: Reply,
+        *,
+        created: bool = False,
+    ) -> list[Sighting]:
+        """Learn the values in a producer's 2xx answer (and ``Location`` header).
+
+        ``created``: ``operation`` created the object, so ``identity`` claims its keys.
+        """
         if not reply.ok:
-            return
-        who = identity.name if identity is not None else _ANONYMOUS
-        if identity is not None:
-            self._roles[who] = identity.role
+            return []
+        who = self._who(identity)
         collection, resource = resource_of(operation.path)
         items = envelope.objects(reply.data)
         one = envelope.single(reply.data) if items is None else None
+        found: list[Sighting] = []
         for item in items if items is not None else ([one] if one is not None else []):
-            for key, value in _idlike_fields(item, resource, everything=one is not None):
-                self._add(who, value, key, resource, operation.key, collection)
+            self._fields.setdefault(collection, set()).update(norm(k) for k in item)
+            for key, value in self._recorded(item, resource, everything=one is not None):
+                found.append(self._add(who, value, key, resource, operation.key, collection))
         location = reply.header("location")
         if location:
-            self._add(
-                who,
-                location.rstrip("/").rsplit("/", 1)[-1],
-                "id",
-                resource,
-                operation.key,
-                collection,
-            )
+            value = location.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+            found.append(self._add(who, value, "id", resource, operation.key, collection))
+        if created:
+            self._claim(who, [s for s in found if s.kind == resource])
+        return found
 
-    def _add(
-        self, who: str, value: str | int, key: str, resource: str, producer: str, collection: str
-    ) -> None:
-        sighting = Sighting(
-            identity=who,
-            value=value,
-            field=key,
-            resource=resource,
-            producer=producer,
-            collection=collection,
-        )
-        if sighting not in self.sightings:
-            self.sightings.append(sighting)
+    def record_new(
+        self, identity: Identity, listing: Operation, before: Reply, after: Reply
+    ) -> list[Sighting]:
+        """Claim for ``identity`` the objects ``after`` lists and ``before`` did not (its creation)."""
+        if not before.ok:
+            return []
+        old = {(s.field, str(s.value)) for s in self.record(identity, listing, before)}
+        new = [
+            s for s in self.record(identity, listing, after) if (s.field, str(s.value)) not in old
+        ]
+        self._claim(identity.name, [s for s in new if s.kind == s.resource])
+        return new
+
+    def record_own(self, identity: Identity, field: str, value: str | int) -> Sighting:
+        """Record ``value`` (under ``field``, from the login) as ``identity``'s own id."""
+        kind = self._people_kind(field)
+        collection = self._collections.get(kind, kind)
+        sighting = self._add(self._who(identity), value, field, kind, "login", collection)
+        self._claim(identity.name, [sighting])
+        return sighting
 
     def slots(self, operation: Operation) -> tuple[Slot, ...]:
         """Where ``operation`` takes object ids."""
@@ -126,37 +115,61 @@ class Harvest:
             Slot(where=Where(p.location.value), name=p.name, schema=p.schema)
             for p in operation.parameters
             if p.location is ParameterLocation.PATH
-            or (p.location is ParameterLocation.QUERY and _IDLIKE.search(p.name))
+            or (p.location is ParameterLocation.QUERY and IDLIKE.search(p.name))
         ]
         schema, _ = self.synthesizer.body_schema(operation)
         for name, sub in (schema or {}).get("properties", {}).items():
-            if _IDLIKE.search(name):
+            if IDLIKE.search(name):
                 found.append(
                     Slot(where=Where.BODY, name=name, schema=self.synthesizer.api.deref(sub))
                 )
         return tuple(found)
 
+    def fits(self, sighting: Sighting, operation: Operation, slot: Slot) -> bool:
+        """True when ``sighting`` can fill ``slot`` of ``operation`` (see ``scan.fitting``)."""
+        return fits(sighting, operation, slot, self._fields.get(sighting.collection, ()))
+
     def seen(self, identity: Identity, operation: Operation, slot: Slot) -> list[Sighting]:
-        """Values ``identity`` saw that fit ``slot`` of ``operation``, owned ones first."""
+        """Values ``identity`` saw that fit ``slot`` of ``operation``, owned ones first, once each."""
         fitting = [
-            s for s in self.sightings if s.identity == identity.name and _fits(s, operation, slot)
+            s
+            for s in self.sightings
+            if s.identity == identity.name and self.fits(s, operation, slot)
         ]
         owned = [s for s in fitting if self.is_owned(s)]
-        return owned + [s for s in fitting if s not in owned]
+        once: dict[str, Sighting] = {}
+        for s in owned + [s for s in fitting if s not in owned]:
+            once.setdefault(str(s.value), s)
+        return list(once.values())
 
     def owned(self, identity: Identity, operation: Operation, slot: Slot) -> list[Sighting]:
         """Values that fit ``slot`` and belong to ``identity`` alone among its peers."""
         return [s for s in self.seen(identity, operation, slot) if self.is_owned(s)]
 
     def is_owned(self, sighting: Sighting) -> bool:
-        """Neither an anonymous request nor a same-role identity saw this value."""
+        """``sighting``'s identity claimed the object, or no peer and no anonymous request saw it."""
         role = self._roles.get(sighting.identity)
-        return not any(
-            other.value == sighting.value
-            and other.identity != sighting.identity
-            and (other.identity == _ANONYMOUS or self._roles.get(other.identity) == role)
-            for other in self.sightings
+        claimants = self._claimants(sighting.kind, sighting.value)
+        if sighting.identity in claimants:
+            return not any(self._roles.get(c) == role for c in claimants - {sighting.identity})
+        return not claimants and not any(
+            other.identity == _ANONYMOUS or self._roles.get(other.identity) == role
+            for other in self._same(sighting)
+            if other.identity != sighting.identity
         )
+
+    def public(self, sighting: Sighting) -> bool:
+        """True when an anonymous request saw the object ``sighting`` names."""
+        return any(other.identity == _ANONYMOUS for other in self._same(sighting))
+
+    def holders(self, operation: Operation, slot: Slot, value: str | int) -> frozenset[str]:
+        """Who ``value`` in ``slot`` belongs to: its claimants, else everyone who saw it."""
+        same = [s for s in self.sightings if str(s.value) == str(value)]
+        kinds = {s.kind for s in same if self.fits(s, operation, slot)}
+        if kinds:
+            same = [s for s in same if s.kind in kinds]
+        claimants = {c for s in same for c in self._claimants(s.kind, value)}
+        return frozenset(claimants or {s.identity for s in same})
 
     def baseline(self, base: Request, operation: Operation, identity: Identity) -> Request:
         """``base`` with every slot filled by a value ``identity`` saw (distinct where possible)."""
@@ -178,42 +191,71 @@ class Harvest:
             out[s.identity or "anonymous"] = out.get(s.identity or "anonymous", 0) + 1
         return out
 
+    def _who(self, identity: Identity | None) -> str:
+        if identity is None:
+            return _ANONYMOUS
+        self._roles[identity.name] = identity.role
+        return identity.name
 
-def _idlike_fields(
-    item: Mapping[str, Any], resource: str, *, everything: bool
-) -> Iterable[tuple[str, str | int]]:
-    """Primary-key-like fields of an object; every id-like field when it is the caller's own record."""
-    for key, value in item.items():
-        if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-            continue
-        if isinstance(value, str) and len(value) > 200:
-            continue
-        primary = key == "id" or (_IDLIKE.search(key) and _norm(key).startswith(_norm(resource)))
-        if primary or (everything and _IDLIKE.search(key)):
-            yield key, value
+    def _add(
+        self, who: str, value: str | int, key: str, resource: str, producer: str, collection: str
+    ) -> Sighting:
+        sighting = Sighting(
+            identity=who,
+            value=value,
+            field=key,
+            resource=resource,
+            producer=producer,
+            collection=collection,
+            kind=kind_of(key, resource, self._item_kinds),
+        )
+        if sighting not in self.sightings:
+            self.sightings.append(sighting)
+        return sighting
+
+    def _claim(self, who: str, sightings: Iterable[Sighting]) -> None:
+        self._claims.update((who, s.kind, str(s.value)) for s in sightings)
+
+    def _claimants(self, kind: str, value: str | int) -> set[str]:
+        return {who for who, k, v in self._claims if k == kind and v == str(value)}
+
+    def _same(self, sighting: Sighting) -> list[Sighting]:
+        """Sightings of the same object: same value, same resource type."""
+        return [
+            s
+            for s in self.sightings
+            if s.kind == sighting.kind and str(s.value) == str(sighting.value)
+        ]
+
+    def _recorded(
+        self, item: Mapping[str, Any], resource: str, *, everything: bool
+    ) -> Iterable[tuple[str, str | int]]:
+        """The values of an object some slot could take; every id-like one of a single object."""
+        for key, value in item.items():
+            if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+                continue
+            if isinstance(value, str) and len(value) > 200:
+                continue
+            wanted = is_primary(key, resource) or norm(key) in self._wanted
+            if wanted or (everything and IDLIKE.search(key)):
+                yield key, value
+
+    def _people_kind(self, field: str) -> str:
+        """The resource an identity's own ``field`` names: its item path's, else the users'."""
+        if norm(field) in self._item_kinds:
+            return self._item_kinds[norm(field)]
+        parts = words(field)
+        if len(parts) > 1:
+            return singular(parts[-2])
+        return next((p for p in _PEOPLE if p in self._collections), "user")
 
 
-def _fits(sighting: Sighting, operation: Operation, slot: Slot) -> bool:
-    return _names_match(sighting, operation, slot) and _type_fits(sighting.value, slot.schema)
-
-
-def _names_match(sighting: Sighting, operation: Operation, slot: Slot) -> bool:
-    if sighting.field != "id" and _norm(sighting.field) == _norm(slot.name):
-        return True
-    if _norm(slot.name).endswith(_norm(sighting.resource + sighting.field)):
-        return True
-    if slot.where is not Where.PATH or sighting.field != "id":
-        return False
-    return collection_of(operation.path, slot.name) == sighting.collection
-
-
-def _type_fits(value: str | int, schema: Schema) -> bool:
-    kind = schema.get("type")
-    if kind == "integer":
-        return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
-    if schema.get("format") == "uuid":
-        try:
-            uuid.UUID(str(value))
-        except ValueError:
-            return False
-    return True
+def _item_collections(api: Api) -> dict[str, str]:
+    """Each path parameter's name → the collection before it (``username`` → users)."""
+    out: dict[str, str] = {}
+    for op in api.operations:
+        for p in op.parameters:
+            collection = collection_of(op.path, p.name)
+            if p.location is ParameterLocation.PATH and collection:
+                out.setdefault(p.name, collection)
+    return out

@@ -24,9 +24,10 @@ from apiward.scan.canary import Canary
 from apiward.scan.check import AnyCheck, ScanCheck, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive, destructive
-from apiward.scan.harvest import Harvest, is_producer
+from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger, Unrestorable
+from apiward.scan.produce import run_producers
 from apiward.scan.provision import provision
 from apiward.scan.restore import TargetChange, restore
 from apiward.scan.scope import OutOfScope, Scope
@@ -213,7 +214,7 @@ async def _prepare(
     elif not sessions.identities:
         results.notes.append(NO_IDENTITIES_NOTE)
     results.phase = sessions.transport.requester = "harvest"
-    await _harvest(api, config, ledger, harvest, progress)
+    await run_producers(api, ledger, harvest, progress, scope=config.scope)
     return Context(
         api=api,
         sessions=sessions,
@@ -236,55 +237,6 @@ def _treated(api: Api, config: ScanConfig) -> list[Treated]:
         elif why := destructive(op):
             treated.append(Treated(operation=op.key, treatment="destructive", why=f"{why}; {rule}"))
     return treated
-
-
-async def _harvest(
-    api: Api, config: ScanConfig, ledger: Ledger, harvest: Harvest, progress: Progress
-) -> None:
-    """Listings first (per identity, then anonymously), then creations on own data.
-
-    Never an operation out of scope or destructive: a "listing" may wipe a database.
-    """
-    sessions = ledger.sessions
-    logins = {f"{i.login.method} {i.login.path}" for i in sessions.identities if i.login}
-    producers = [
-        op
-        for op in api.operations
-        if is_producer(op, logins) and not destructive(op) and not config.scope.why_out(op)
-    ]
-    first = [op for op in producers if op.method == "GET" and not harvest.slots(op)]
-    second = [op for op in producers if op not in first]
-    who: list[Identity | None] = [*sessions.identities, None]
-    progress.phase("harvest", len(first) * len(who) + len(second) * len(sessions.identities))
-    for ops, people in ((first, who), (second, list(sessions.identities))):
-        jobs = [
-            _produce(ledger, harvest, op, identity, progress) for op in ops for identity in people
-        ]
-        await asyncio.gather(*jobs)
-
-
-async def _produce(
-    ledger: Ledger,
-    harvest: Harvest,
-    op: Operation,
-    identity: Identity | None,
-    progress: Progress,
-) -> None:
-    request = harvest.synthesizer.request(op)
-    if identity is not None:
-        slots = harvest.slots(op)
-        if op.method != "GET" and not all(harvest.owned(identity, op, s) for s in slots):
-            progress.advance(op.key)
-            return  # a creation that would name someone else's object: not in harvesting
-        request = harvest.baseline(request, op, identity)
-    try:
-        reply = await ledger.send(request, as_=identity, note="harvest")
-    except TargetError:
-        if ledger.sessions.transport.down is not None:
-            raise ledger.sessions.transport.down from None
-    else:
-        harvest.record(identity, op, reply)
-    progress.advance(op.key)
 
 
 def _targets(check: AnyCheck, operations: Iterable[Operation]) -> Iterable[Operation]:

@@ -4,9 +4,11 @@ A check's *legitimate* request (``Context.legit``) is sent for real, so for a wr
 (POST/PUT/PATCH/DELETE) it is a real change made on the identity's behalf. The engine
 sends one only when it touches nothing but the sender's own things:
 
-* every object id it carries — in every harvested slot (path, query, body) — was seen
-  by the sender **alone** (not by another identity of any role, not anonymously): an
-  admin's ``PUT /users/{name}`` on a user it listed is someone else's object;
+* every object id it carries — in every harvested slot (path, query, body) — is the
+  sender's: claimed by it alone (its creation, its own id), or, when nobody claims it,
+  seen by the sender **alone** (not by another identity of any role, not anonymously),
+  among objects of the slot's resource type (``Harvest.holders``): an admin's
+  ``PUT /users/{name}`` on a user it listed is someone else's object;
 * an id nobody saw is no one's known object, which a write must not guess at — except a
   **creation** (POST) may carry body ids nobody saw: they name the new object itself
   (its ``username``, ``code``), while its path and query ids must still be the sender's;
@@ -61,12 +63,12 @@ def withheld(
         value = request.value(slot.where, slot.name)
         if value is None:
             continue
-        seen_by = {s.identity for s in harvest.sightings if str(s.value) == str(value)}
-        if seen_by == {identity.name}:
+        holders = harvest.holders(operation, slot, value)
+        if holders == {identity.name}:
             continue
-        if not seen_by and creation and slot.where is Where.BODY:
+        if not holders and creation and slot.where is Where.BODY:
             continue  # names the object being created
-        whose = "an object nobody was seen to own" if not seen_by else "another's object"
+        whose = "an object nobody was seen to own" if not holders else "another's object"
         return f"its {slot.where.value} {slot.name!r} names {whose}"
     return None
 

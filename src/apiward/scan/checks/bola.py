@@ -2,8 +2,11 @@
 
 Pairs are *peers* (identities with the same role): staff reading customers' data is
 usually intended, a customer reading another customer's is not. The ids come from
-harvesting, and only ids A **owns** are used (seen by A, by no peer of A and not
-anonymously), so shared or public objects are never mistaken for someone's.
+harvesting, and only ids A **owns** are used (A created it or it is A's own id, or
+A saw it and no peer of A nor an anonymous request did), so shared or public objects
+are never mistaken for someone's. An object A created that an anonymous request also
+saw listed is attacked too, but a read is not reported when the same request without
+credentials gets the owner's answer (its listing may be public while the object is not).
 
 * **Reads** (GET/HEAD): B's request with A's id is vulnerable when it gets a 2xx whose
   body is like A's own answer for that id (similarity ≥ ``SAME``) and more like A's than
@@ -28,6 +31,7 @@ from apiward.scan.context import Context
 from apiward.scan.diff import carries, distinctive, meaningful, similarity
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
+from apiward.scan.request import Request
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
@@ -107,6 +111,8 @@ class Bola:
             return None
         if theirs.ok and similarity(owners.text, theirs.text) >= SAME:
             return None  # the answer does not depend on whose id it is
+        if ctx.harvest.public(obj) and await _anyone_reads(ctx, attack_request, owners):
+            return None  # the owner created it, but it is public: anyone may read it
         telling = distinctive(owners.text, theirs.text if theirs.ok else "")
         confirmed = carries(attack.text, telling) >= SAME
         evidence = [owners, theirs, attack] if theirs.ok else [owners, attack]
@@ -187,6 +193,12 @@ def _precondition(
     if not any(ctx.peers(i) for i in ctx.identities):
         return Skip(reason=SkipReason.NO_PEER)
     return None
+
+
+async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:
+    """True when ``request`` sent with no credential gets the owner's answer too."""
+    reply = await ctx.send(request, as_=None, note="control: the same object, anonymously")
+    return reply.ok and similarity(reply.text, owners.text) >= SAME
 
 
 def _missing(value: str | int) -> str | int:

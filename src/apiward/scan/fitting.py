@@ -1,0 +1,128 @@
+"""Where a harvested value fits: sightings, slots, and the rules that join them.
+
+A :class:`Sighting` is a value an identity saw under a field of a resource's object; a
+:class:`Slot` is a place an operation takes an object id. A sighting fits a slot when
+its value fits the slot's schema (integers for integers, UUIDs for ``format: uuid``)
+and one of these holds (no fixed list of names):
+
+* the field *is* the slot's name and looks like an id (``card_ref`` → ``{card_ref}``);
+* the slot's name ends with resource + field (``from_account_id`` ← ``id`` of ``/accounts``);
+* the slot is a path parameter of the sighting's collection (``/books/v1/{book_title}``
+  ← a book) and the field is the one the item path takes: the field named like the
+  parameter (``book_title`` or, the resource's word dropped, ``title``), else — when
+  the collection's objects have no such field — the object's primary key (``id``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from apiward.scan.request import Where
+from apiward.scan.resources import collection_of, norm, singular, words
+from apiward.spec import Operation, Schema
+
+IDLIKE = re.compile(
+    r"(^|[_-])(id|uuid|guid|ref|key|code|slug|username|handle)$|[a-z](Id|Uuid|Ref|Key|Code)$"
+)
+"""Names that say "identifier" whatever the resource (``owner_id``, ``cardRef``, ``slug``)."""
+
+_KEYS = frozenset({"id", "_id", "uuid", "guid", "pk"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sighting:
+    """A value an identity (``""`` for anonymous) saw in a producer's answer.
+
+    ``kind`` is the resource the value identifies (``account`` for a transfer's
+    ``from_account_id``): the same number can be an order and a menu item.
+    """
+
+    identity: str
+    value: str | int
+    field: str
+    resource: str
+    producer: str
+    collection: str
+    kind: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Slot:
+    """A place in an operation's request that takes an object id."""
+
+    where: Where
+    name: str
+    schema: Schema
+
+
+def key_names(parameter: str, resource: str) -> frozenset[str]:
+    """Field names (normalised) that ``{parameter}`` of ``resource``'s item path may take."""
+    parts = words(parameter)
+    names = {norm(parameter)}
+    if len(parts) > 1 and parts[0] in (norm(resource), singular(norm(resource))):
+        names.add("".join(parts[1:]))
+    return frozenset(names)
+
+
+def is_primary(field: str, resource: str) -> bool:
+    """True for an object's own key: ``id``, ``uuid``, or an id-like name of its resource."""
+    return field.lower() in _KEYS or bool(
+        IDLIKE.search(field) and norm(field).startswith(norm(resource))
+    )
+
+
+def fits(sighting: Sighting, operation: Operation, slot: Slot, fields: Iterable[str]) -> bool:
+    """True when ``sighting`` can fill ``slot``; ``fields``: its collection's objects' (normalised)."""
+    return names_match(sighting, operation, slot, fields) and type_fits(sighting.value, slot.schema)
+
+
+def names_match(
+    sighting: Sighting, operation: Operation, slot: Slot, fields: Iterable[str]
+) -> bool:
+    """The name rules of the module docstring."""
+    field, name = norm(sighting.field), norm(slot.name)
+    if field not in _KEYS and field == name and IDLIKE.search(sighting.field):
+        return True
+    if name.endswith(norm(sighting.resource) + field):
+        return True
+    if slot.where is not Where.PATH:
+        return False
+    if collection_of(operation.path, slot.name) != sighting.collection:
+        return False
+    keys = key_names(slot.name, sighting.collection)
+    if field in keys:
+        return True
+    named = any(f in keys for f in fields)
+    return not named and is_primary(sighting.field, sighting.resource)
+
+
+def type_fits(value: str | int, schema: Schema) -> bool:
+    """True when ``value`` is of the slot's type (integers for integers, UUIDs for uuid)."""
+    kind = schema.get("type")
+    if kind == "integer":
+        return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+    if schema.get("format") == "uuid":
+        try:
+            uuid.UUID(str(value))
+        except ValueError:
+            return False
+    return True
+
+
+def kind_of(field: str, resource: str, item_keys: Mapping[str, str]) -> str:
+    """The resource a value under ``field`` of a ``resource`` object identifies.
+
+    ``item_keys`` maps a normalised path parameter name to its collection's resource
+    (``username`` → ``user``): a field named like one names that resource's object.
+    """
+    if is_primary(field, resource):
+        return resource
+    if norm(field) in item_keys:
+        return item_keys[norm(field)]
+    parts = words(field)
+    if len(parts) > 1 and IDLIKE.search(field):
+        return singular(parts[-2])
+    return resource

@@ -1,0 +1,118 @@
+"""The harvest phase: run the producers and let ``Harvest`` learn from their answers.
+
+1. Listings without id slots, per identity and once anonymously (concurrently).
+2. Listings that take ids (filled with each identity's own), per identity.
+3. Creations, one at a time and per identity, only where ``scan.withhold`` lets the
+   identity write (never naming another's object). What was created is learnt from the
+   answer (an object in any envelope, or ``Location``); when the answer names nothing
+   (``{"message": "created"}``, 204), from the collection's listing read just before
+   and just after. One at a time, so another identity's creation never shows up in
+   the difference.
+
+Never an operation out of scope or destructive (``scan.scope``, ``scan.destructive``):
+a "listing" may wipe a database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from apiward.core.errors import TargetError
+from apiward.scan.destructive import destructive
+from apiward.scan.harvest import Harvest
+from apiward.scan.identities import Identity
+from apiward.scan.ledger import Ledger
+from apiward.scan.producers import is_creation, is_listing, listing_of
+from apiward.scan.resources import resource_of
+from apiward.scan.scope import Scope
+from apiward.scan.transport import Reply
+from apiward.scan.withhold import Withheld, withheld
+from apiward.spec import Api, Operation
+
+if TYPE_CHECKING:
+    from apiward.scan.runner import Progress
+
+
+async def run_producers(
+    api: Api, ledger: Ledger, harvest: Harvest, progress: Progress, *, scope: Scope | None = None
+) -> None:
+    """Listings first (per identity, then anonymously), then creations on own data.
+
+    Every request goes through ``ledger``, so that what the creations make is undone.
+    """
+    sessions = ledger.sessions
+    logins = {f"{i.login.method} {i.login.path}" for i in sessions.identities if i.login}
+    scope = scope or Scope()
+    sendable = [op for op in api.operations if not destructive(op) and not scope.why_out(op)]
+    listings = [op for op in sendable if is_listing(op) and op.key not in logins]
+    creations = [op for op in sendable if is_creation(op, api, logins)]
+    first = [op for op in listings if not harvest.slots(op)]
+    second = [op for op in listings if op not in first]
+    people = list(sessions.identities)
+    who: list[Identity | None] = [*people, None]
+    progress.phase("harvest", len(first) * len(who) + (len(second) + len(creations)) * len(people))
+    for ops, senders in ((first, who), (second, people)):
+        await asyncio.gather(
+            *(_list(ledger, harvest, op, identity, progress) for op in ops for identity in senders)
+        )
+    for op in creations:
+        listing = listing_of(op, api)
+        for identity in people:
+            await _create(ledger, harvest, op, identity, listing if listing in sendable else None)
+            progress.advance(op.key)
+
+
+async def _list(
+    ledger: Ledger,
+    harvest: Harvest,
+    op: Operation,
+    identity: Identity | None,
+    progress: Progress,
+) -> None:
+    reply = await _send(ledger, harvest, op, identity)
+    if reply is not None:
+        harvest.record(identity, op, reply)
+    progress.advance(op.key)
+
+
+async def _create(
+    ledger: Ledger,
+    harvest: Harvest,
+    op: Operation,
+    identity: Identity,
+    listing: Operation | None,
+) -> None:
+    request = harvest.baseline(harvest.synthesizer.request(op), op, identity)
+    if withheld(harvest, op, identity, request) is not None:
+        return  # a creation that would name someone else's object: not in harvesting
+    before = await _send(ledger, harvest, listing, identity) if listing else None
+    try:
+        reply = await ledger.send(request, as_=identity, note="harvest: create")
+    except Withheld:
+        return  # the ledger could not make it undoable
+    except TargetError:
+        if ledger.sessions.transport.down is not None:
+            raise ledger.sessions.transport.down from None
+        return
+    _, resource = resource_of(op.path)
+    found = harvest.record(identity, op, reply, created=True)
+    if not reply.ok or any(s.kind == resource for s in found) or listing is None or before is None:
+        return
+    after = await _send(ledger, harvest, listing, identity)
+    if after is not None:
+        harvest.record_new(identity, listing, before, after)
+
+
+async def _send(
+    ledger: Ledger, harvest: Harvest, op: Operation, identity: Identity | None
+) -> Reply | None:
+    request = harvest.synthesizer.request(op)
+    if identity is not None:
+        request = harvest.baseline(request, op, identity)
+    try:
+        return await ledger.send(request, as_=identity, note="harvest")
+    except TargetError:
+        if ledger.sessions.transport.down is not None:
+            raise ledger.sessions.transport.down from None
+    return None

@@ -1,0 +1,174 @@
+"""Harvesting APIs that do not look like ours: names as ids, types of objects, who created what."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apiward.core.findings import Exchange, RecordedRequest, RecordedResponse
+from apiward.scan.harvest import Harvest
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request
+from apiward.scan.synthesis import Synthesizer
+from apiward.scan.transport import Reply
+from apiward.spec import Api, Operation, load
+
+
+def _item(path: str, name: str, kind: str = "string") -> str:
+    return f"""
+  {path}:
+    get:
+      parameters: [{{name: {name}, in: path, required: true, schema: {{type: {kind}}}}}]
+      responses: {{'200': {{description: ok}}}}"""
+
+
+_LIST = "\n    get: {responses: {'200': {description: ok}}}"
+SPEC = (
+    "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:"
+    + "".join(f"\n  {p}:{_LIST}" for p in ("/users/v1", "/books/v1", "/notes", "/pets", "/menu"))
+    + "\n  /orders:"
+    + _LIST
+    + "\n    post: {responses: {'200': {description: ok}}}"
+    + _item("/users/v1/{username}", "username")
+    + _item("/books/v1/{book_title}", "book_title")
+    + _item("/subscribers/{email}", "email")
+    + _item("/pets/{petId}", "petId", "integer")
+    + _item("/orders/{order_id}", "order_id", "integer")
+    + _item("/menu/{item}", "item", "integer")
+)
+
+ALICE = Identity(name="alice", role="user", headers={"X": "a"})
+BOB = Identity(name="bob", role="user", headers={"X": "b"})
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Api:
+    """Listings and item paths named the way other people name them."""
+    path: Path = tmp_path_factory.mktemp("spec") / "spec.yaml"
+    path.write_text(SPEC)
+    return load(path)
+
+
+@pytest.fixture
+def harvest(api: Api) -> Harvest:
+    """An empty harvest of the contract."""
+    return Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
+
+
+def _reply(body: str, *, status: int = 200, location: str = "") -> Reply:
+    headers = (("location", location),) if location else ()
+    exchange = Exchange(
+        request=RecordedRequest(method="GET", url="http://127.0.0.1/x"),
+        response=RecordedResponse(status=status, body=body),
+    )
+    return Reply(
+        exchange=exchange,
+        status=status,
+        text=body,
+        headers=headers,
+        sent=Request(method="GET", path="/x"),
+    )
+
+
+def _op(api: Api, method: str, path: str) -> Operation:
+    op = api.operation(method, path)
+    assert op is not None
+    return op
+
+
+def _owned(harvest: Harvest, api: Api, who: Identity, path: str) -> list[str | int]:
+    op = _op(api, "GET", path)
+    (slot,) = harvest.slots(op)
+    return [s.value for s in harvest.owned(who, op, slot)]
+
+
+@pytest.mark.parametrize(
+    ("listing", "body", "item", "value"),
+    [
+        ("/users/v1", '{"users": [{"username": "alice", "role": "user"}]}', "/users/v1/{username}", "alice"),
+        ("/books/v1", '[{"title": "Dune", "id": 7}]', "/books/v1/{book_title}", "Dune"),
+        ("/pets", '{"data": [{"id": 4, "name": "Rex"}]}', "/pets/{petId}", 4),
+    ],
+    ids=["username", "title-of-book_title", "primary-key"],
+)  # fmt: skip
+def test_the_field_an_item_path_takes_is_learnt(
+    api: Api, harvest: Harvest, listing: str, body: str, item: str, value: str | int
+) -> None:
+    """{x} of /R/{x} takes R's field named like x (book_title ↔ title), else R's primary key."""
+    harvest.record(ALICE, _op(api, "GET", listing), _reply(body))
+    assert _owned(harvest, api, ALICE, item) == [value]
+
+
+def test_a_field_of_another_collection_does_not_fit_by_its_plain_name(
+    api: Api, harvest: Harvest
+) -> None:
+    """A note's title is no book's title, and a note's email no subscriber's."""
+    harvest.record(ALICE, _op(api, "GET", "/notes"), _reply('[{"title": "x", "email": "a@x"}]'))
+    assert _owned(harvest, api, ALICE, "/books/v1/{book_title}") == []
+    assert _owned(harvest, api, ALICE, "/subscribers/{email}") == []
+
+
+def test_ownership_is_per_resource_type(api: Api, harvest: Harvest) -> None:
+    """The public menu item 1 does not make alice's order 1 public."""
+    harvest.record(None, _op(api, "GET", "/menu"), _reply('[{"id": 1}]'))
+    harvest.record(ALICE, _op(api, "GET", "/menu"), _reply('[{"id": 1}]'))
+    harvest.record(ALICE, _op(api, "GET", "/orders"), _reply('[{"id": 1}]'))
+    harvest.record(BOB, _op(api, "GET", "/orders"), _reply('[{"id": 2}]'))
+    assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [1]
+    assert _owned(harvest, api, ALICE, "/menu/{item}") == []
+
+
+def test_the_creator_owns_what_its_creation_answered(api: Api, harvest: Harvest) -> None:
+    """Alice's creation answered order 5; bob listing it later does not make it shared."""
+    harvest.record(ALICE, _op(api, "POST", "/orders"), _reply('{"id": 5}'), created=True)
+    harvest.record(BOB, _op(api, "GET", "/orders"), _reply('[{"id": 5}]'))
+    assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [5]
+    assert _owned(harvest, api, BOB, "/orders/{order_id}") == []
+
+
+def test_a_location_header_names_the_created_object(api: Api, harvest: Harvest) -> None:
+    """A creation answering 201 with no body but a Location learns the id from it."""
+    reply = _reply("", status=201, location="/orders/9")
+    harvest.record(ALICE, _op(api, "POST", "/orders"), reply, created=True)
+    assert _owned(harvest, api, ALICE, "/orders/{order_id}") == ["9"]
+
+
+def test_a_creation_answering_a_message_is_learnt_from_the_listing(
+    api: Api, harvest: Harvest
+) -> None:
+    """The ids a listing shows after the creation and not before are the creator's."""
+    listing = _op(api, "GET", "/orders")
+    shared = _reply('{"status": "ok", "data": [{"id": 1}]}')
+    harvest.record(BOB, listing, shared)
+    created = harvest.record(
+        ALICE, _op(api, "POST", "/orders"), _reply('{"message": "created"}'), created=True
+    )
+    assert created == []
+    after = _reply('{"status": "ok", "data": [{"id": 1}, {"id": 8}]}')
+    new = harvest.record_new(ALICE, listing, shared, after)
+    assert [s.value for s in new] == [8]
+    assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [8]
+
+
+def test_own_ids_are_owned_although_every_user_lists_them(api: Api, harvest: Harvest) -> None:
+    """Both users list both usernames: shared, yet each owns its own (record_own)."""
+    users = _reply('[{"username": "alice"}, {"username": "bob"}]')
+    for who in (ALICE, BOB):
+        harvest.record(who, _op(api, "GET", "/users/v1"), users)
+    assert _owned(harvest, api, ALICE, "/users/v1/{username}") == []
+    harvest.record_own(ALICE, "username", "alice")
+    harvest.record_own(BOB, "username", "bob")
+    assert _owned(harvest, api, ALICE, "/users/v1/{username}") == ["alice"]
+    assert _owned(harvest, api, BOB, "/users/v1/{username}") == ["bob"]
+
+
+def test_holders_of_a_value_are_its_claimants_else_who_saw_it(api: Api, harvest: Harvest) -> None:
+    """Order 5 belongs to its creator; order 1, claimed by nobody, to everyone who saw it."""
+    harvest.record(ALICE, _op(api, "POST", "/orders"), _reply('{"id": 5}'), created=True)
+    for who in (ALICE, BOB):
+        harvest.record(who, _op(api, "GET", "/orders"), _reply('[{"id": 1}, {"id": 5}]'))
+    op = _op(api, "GET", "/orders/{order_id}")
+    (slot,) = harvest.slots(op)
+    assert harvest.holders(op, slot, 5) == {"alice"}
+    assert harvest.holders(op, slot, "1") == {"alice", "bob"}
