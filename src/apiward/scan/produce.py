@@ -1,5 +1,7 @@
 """The harvest phase: run the producers and let ``Harvest`` learn from their answers.
 
+0. Each identity's own ids (``Sessions.own_ids``: its login answer, its token's claims)
+   are recorded as its own (``Harvest.record_own``).
 1. Listings without id slots, per identity and once anonymously (concurrently).
 2. Listings that take ids (filled with each identity's own), per identity.
 3. Creations, one at a time and per identity, only where ``scan.withhold`` lets the
@@ -37,11 +39,14 @@ if TYPE_CHECKING:
 async def run_producers(
     api: Api, ledger: Ledger, harvest: Harvest, progress: Progress, *, scope: Scope | None = None
 ) -> None:
-    """Listings first (per identity, then anonymously), then creations on own data.
+    """Own ids from the logins, listings (per identity, then anonymously), then creations.
 
     Every request goes through ``ledger``, so that what the creations make is undone.
     """
     sessions = ledger.sessions
+    for identity in sessions.identities:
+        for field, value in sessions.own_ids(identity):
+            harvest.record_own(identity, field, value)
     logins = {f"{i.login.method} {i.login.path}" for i in sessions.identities if i.login}
     scope = scope or Scope()
     sendable = [op for op in api.operations if not destructive(op) and not scope.why_out(op)]

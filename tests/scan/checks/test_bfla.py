@@ -142,7 +142,7 @@ def _projects(*, vulnerable: bool) -> Starlette:
             return JSONResponse({"detail": "no token"}, 401)
         if not vulnerable and "admin" not in scopes.split():
             return JSONResponse({"detail": "needs admin"}, 403)
-        return JSONResponse([{"actor": "olga", "action": "deleted project 2"}])
+        return JSONResponse([{"actor": "carol", "action": "deleted project 2"}])
 
     async def contract(request: Request) -> JSONResponse:
         return JSONResponse(_contract())

@@ -3,8 +3,9 @@
 The app is written the way many small APIs are (VAmPI-like): ``/users/v1/login`` gives
 a token under ``auth_token``; ``GET /books/v1`` lists every book's title to anyone;
 ``POST /books/v1`` answers 200 ``{"message": ..., "status": "success"}`` without the
-book; ``GET /books/v1/{book_title}`` wraps the book in ``{"status": "ok", "data": ...}``
-and, in the vulnerable twin, gives any logged-in user anyone's secret.
+book; ``GET /books/v1/{book_title}`` wraps the book in ``{"status": "ok", "data": ...}``.
+``GET /users/v1`` lists every username to anyone, and the login answers the user's own.
+The vulnerable twin gives any logged-in user anyone's book and profile.
 """
 
 from __future__ import annotations
@@ -83,14 +84,18 @@ def books_app(*, vulnerable: bool) -> Starlette:
             return JSONResponse({"status": "fail", "message": "Password is not correct."}, 200)
         token = secrets.token_hex(8)
         tokens[token] = data["username"]
-        return JSONResponse({"auth_token": token, "message": "Successfully logged in."})
+        user = {"username": data["username"]}
+        return JSONResponse({"auth_token": token, "message": "Logged in.", "user": user})
 
     async def users(request: Request) -> Response:
         return JSONResponse({"users": [{"username": u} for u in _PASSWORDS]})
 
     async def user(request: Request) -> Response:
         name = request.path_params["username"]
-        if caller(request) != name:
+        who = caller(request)
+        if who is None:
+            return JSONResponse({"status": "fail", "message": "Invalid token."}, 401)
+        if name not in _PASSWORDS or (not vulnerable and who != name):
             return JSONResponse({"status": "fail", "message": "User not found"}, 404)
         return JSONResponse({"status": "ok", "data": {"username": name, "email": f"{name}@x"}})
 
@@ -170,13 +175,16 @@ def _bola(apiward: Cli, url: str, tmp_path: Path) -> list[dict[str, Any]]:
     return [f for f in report["findings"] if f["check"] == "bola"]
 
 
-def test_a_book_created_with_a_message_is_read_by_another_user_by_title(
+def test_peers_read_each_others_books_and_profiles_by_name(
     apiward: Cli, serve: Callable[[Any], Any], tmp_path: Path
 ) -> None:
-    """A user's book, learnt from the listing after its 200 creation, is read by a peer by title."""
+    """A book learnt from the listing after its 200 creation, and a username the login
+    answered (though everyone lists every username), are each read by the other peer."""
     findings = _bola(apiward, serve(books_app(vulnerable=True)).url, tmp_path)
-    assert [f["operation"] for f in findings] == ["GET /books/v1/{book_title}"]
-    assert "book_title" in findings[0]["title"]
+    assert sorted(f["operation"] for f in findings) == [
+        "GET /books/v1/{book_title}",
+        "GET /users/v1/{username}",
+    ]
 
 
 def test_the_secure_twin_reports_no_bola(
