@@ -201,10 +201,20 @@ async def _remove(ledger: Ledger, created: Created, *, what: What | None = None)
 
 
 def _unique(created: list[Created]) -> list[Created]:
-    seen: dict[str, Created] = {}
+    """One entry per object: the last one made under an id, and one a probe deleted before it.
+
+    Many APIs give a deleted object's id to the next one (``max + 1``): once a probe has
+    deleted what the scan made, the same id names a new object, which must be deleted too.
+    """
+    last: dict[str, Created] = {}
+    gone: dict[str, Created] = {}
     for one in created:
-        seen.setdefault(f"{one.create.path} {one.id}" if one.id else str(id(one)), one)
-    return list(seen.values())
+        key = f"{one.create.path} {one.id}" if one.id else str(id(one))
+        last[key] = one
+        if one.deleted:
+            gone.setdefault(key, one)
+    kept = {id(one) for one in (*last.values(), *gone.values())}
+    return [one for one in created if id(one) in kept]
 
 
 def _grouped(removed: list[tuple[Created, TargetChange]]) -> list[TargetChange]:
