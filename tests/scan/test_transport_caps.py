@@ -97,7 +97,8 @@ def test_concurrency_caps_requests_in_flight(
     serve: Callable[[Any], Any], tmp_path: Path, limit: int
 ) -> None:
     """With --concurrency N, the server never has more than N of the scanner's requests open."""
-    recorder = _Recorder(delay=0.01)
+    # 50 ms per answer: requests sent side by side must overlap even on a busy machine.
+    recorder = _Recorder(delay=0.05)
     results = _scan(serve(recorder.app()).url, tmp_path, concurrency=limit)
     assert results.complete
     assert len(recorder.arrivals) >= 30
