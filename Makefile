@@ -33,7 +33,7 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict src
 
 pytest: $(VENV)/.installed-test services
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 test: lint typecheck pytest
 

@@ -84,3 +84,22 @@ def run_apiward(
 def apiward() -> Callable[..., subprocess.CompletedProcess[str]]:
     """The real CLI, as a function of its arguments."""
     return run_apiward
+
+
+SCAN_TESTS = ROOT / "tests" / "scan"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for ``pytest -n --dist loadgroup``: a file's tests share one worker.
+
+    Module fixtures (a served bank, a scan) are then made once, and tests that read what an
+    earlier test of their file left (an audit log) see it. Every test reading the session's
+    two demo-bank scans joins one group, so each scan runs once in the whole run.
+    """
+    for item in items:
+        uses_bank_scans = {"vulnerable", "fixed"} & set(getattr(item, "fixturenames", ()))
+        if uses_bank_scans and SCAN_TESTS in item.path.parents:
+            group = "demo-bank-scans"
+        else:
+            group = str(item.path.relative_to(ROOT))
+        item.add_marker(pytest.mark.xdist_group(group))
