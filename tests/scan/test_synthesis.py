@@ -233,3 +233,50 @@ def test_values_the_api_showed_win_over_examples_for_plain_fields(staff: Api) ->
     body = synthesizer.request(_op(staff, "POST", "/staff")).body
     assert body["department"] == "Kitchen"
     assert body["email"] != "a@b.c"
+
+
+NAMED = """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /books/v1:
+    get: {responses: {'200': {description: ok}}}
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                book_title: {type: string, examples: [book99]}
+                genre: {type: string, examples: [poetry]}
+      responses: {'200': {description: ok}}
+  /books/v1/{book_title}:
+    get:
+      parameters: [{name: book_title, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+  /reviews:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties: {book_title: {type: string, examples: [book99]}}
+      responses: {'200': {description: ok}}
+"""
+
+
+def test_the_field_a_collection_is_addressed_by_is_fresh_in_its_creation(tmp_path: Path) -> None:
+    """POST /books/v1's book_title (/books/v1/{book_title}) is fresh, never a seen book's."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(NAMED)
+    api = load(path)
+    synthesizer = Synthesizer(api, url=CANARY)
+    synthesizer.observed.learn(_answer([{"book_title": "bobs diary", "genre": "memoir"}]))
+    bodies = [synthesizer.request(_op(api, "POST", "/books/v1")).body for _ in range(2)]
+    assert bodies[0]["book_title"] != bodies[1]["book_title"]
+    assert {b["book_title"] for b in bodies}.isdisjoint({"bobs diary", "book99"})
+    assert bodies[0]["genre"] == "memoir"
+    review = synthesizer.request(_op(api, "POST", "/reviews")).body
+    assert review["book_title"] == "bobs diary"  # another collection's POST refers to a book

@@ -9,7 +9,9 @@ in DELETE requests, so no check destroys what the user gave it to test with),
   phone, username, slug, a bare ``name``/``title``...) or of ``format: email``, new in
   every request and every scan (``scan.values.Fresh``) yet fitting the field's
   ``pattern``, ``format`` and length: one identity's test data never makes another
-  identity's request fail with 409 or 500;
+  identity's request fail with 409 or 500. In a POST on a collection, so are the fields
+  that the collection's item path takes (``book_title`` or ``title`` for
+  ``/books/v1/{book_title}``): they name the new object, which no other may share;
 * a value the API's own answers showed for the field (``scan.values.Observed``, fed by
   the transport), when it fits the schema — not for ids, secrets or formatted fields;
 
@@ -32,8 +34,11 @@ from typing import Any
 
 import rstr
 
+from apiward.scan._objects import item_path
 from apiward.scan.fields import is_identifier, is_unique
+from apiward.scan.fitting import key_names
 from apiward.scan.request import BodyKind, Request
+from apiward.scan.resources import collection_of, norm
 from apiward.scan.values import Fresh, Observed
 from apiward.spec import Api, Operation, ParameterLocation, Schema
 
@@ -77,6 +82,7 @@ class Synthesizer:
         self._seed = seed
         self.values: Mapping[str, Any] = dict(values or {})
         self._active: Mapping[str, Any] = self.values
+        self._naming: frozenset[str] = frozenset()
         self.observed = Observed()
         """What the API's answers showed; the runner feeds it every reply."""
         self.fresh = Fresh(run)
@@ -86,10 +92,12 @@ class Synthesizer:
         # Seeded on purpose: the same contract and seed give the same requests.
         rng = random.Random(f"{self._seed}:{operation.key}")  # noqa: S311
         self._active = {} if operation.method == "DELETE" else self.values
+        self._naming = _new_object_keys(self.api, operation)
         try:
             return self._request(operation, rng)
         finally:
             self._active = self.values
+            self._naming = frozenset()
 
     def _request(self, operation: Operation, rng: random.Random) -> Request:
         path: dict[str, str] = {}
@@ -169,7 +177,11 @@ class Synthesizer:
         plain = not any(k in schema for k in ("enum", "allOf", "oneOf", "anyOf"))
         if not name or not plain or _type(schema) != "string":
             return _NOTHING
-        if is_unique(name) or schema.get("format") in {"email", "idn-email"}:
+        if (
+            is_unique(name)
+            or norm(name) in self._naming
+            or schema.get("format") in {"email", "idn-email"}
+        ):
             fresh = self.fresh.value(name, schema)
             return _NOTHING if fresh is None else fresh
         if is_identifier(name) or _SECRET.search(name) or "format" in schema:
@@ -224,6 +236,15 @@ class Synthesizer:
         count = min(count, int(schema.get("maxItems", count)), 3)
         singular = name[:-1] if name.endswith("s") else name
         return [self.value(items, rng, name=singular, depth=depth + 1) for _ in range(count)]
+
+
+def _new_object_keys(api: Api, operation: Operation) -> frozenset[str]:
+    """Normalised field names that name the object a POST on a collection makes."""
+    found = item_path(api, operation.path) if operation.method == "POST" else None
+    if found is None:
+        return frozenset()
+    path, parameter = found
+    return key_names(parameter, collection_of(path, parameter) or "")
 
 
 class _Nothing:
