@@ -30,6 +30,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from apiward.core.findings import Confidence, Finding, Severity
+from apiward.scan._objects import is_login
 from apiward.scan.canary import Canary
 from apiward.scan.destructive import Destructive, destructive, why_destructive
 from apiward.scan.harvest import Harvest
@@ -67,6 +68,7 @@ class Context:
         self.safe = safe
         self.ledger = ledger or Ledger(api, sessions)
         self.identities: tuple[Identity, ...] = sessions.identities
+        self._logins = {f"{i.login.method} {i.login.path}" for i in self.identities if i.login}
         self._legit: dict[tuple[str, str], asyncio.Task[Reply]] = {}
         self.scope = scope or Scope()
         self.out_of_scope = {o.key: why for o in api.operations if (why := self.scope.why_out(o))}
@@ -126,7 +128,14 @@ class Context:
         return self.synthesizer.request(operation)
 
     def baseline(self, operation: Operation, identity: Identity) -> Request:
-        """The synthesised request with ids ``identity`` harvested in every id slot."""
+        """The synthesised request with ids ``identity`` harvested in every id slot.
+
+        Not for a login: a probe there with a real account's name and a wrong password
+        counts against that account, and enough of them lock its owner out. A login's
+        baseline names an account nobody has (its unique fields are fresh).
+        """
+        if operation.key in self._logins or is_login(operation):
+            return self.request(operation)
         return self.harvest.baseline(self.request(operation), operation, identity)
 
     def withheld(self, operation: Operation, identity: Identity) -> str | None:
