@@ -172,3 +172,33 @@ def test_holders_of_a_value_are_its_claimants_else_who_saw_it(api: Api, harvest:
     (slot,) = harvest.slots(op)
     assert harvest.holders(op, slot, 5) == {"alice"}
     assert harvest.holders(op, slot, "1") == {"alice", "bob"}
+
+
+def test_a_numeric_own_id_under_any_name_is_the_key_of_the_own_record(tmp_path: Path) -> None:
+    """A session's uid is the holder's account (/accounts/{account_id}), not a transfer."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:"
+        + _item("/accounts/{account_id}", "account_id", "integer")
+        + _item("/transfers/{transfer_id}", "transfer_id", "integer")
+    )
+    api = load(path)
+    harvest = Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
+    harvest.record_own(ALICE, "uid", 3)
+    harvest.record_own(BOB, "uid", 4)
+    assert _owned(harvest, api, ALICE, "/accounts/{account_id}") == [3]
+    assert _owned(harvest, api, BOB, "/accounts/{account_id}") == [4]
+    assert _owned(harvest, api, ALICE, "/transfers/{transfer_id}") == []
+
+
+def test_a_numeric_own_id_is_no_key_where_names_address_the_records(tmp_path: Path) -> None:
+    """/users/{username}: a token's numeric uid is not a username, so it fills no slot."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:"
+        + _item("/users/{username}", "username")
+    )
+    api = load(path)
+    harvest = Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
+    harvest.record_own(ALICE, "uid", 3)
+    assert _owned(harvest, api, ALICE, "/users/{username}") == []

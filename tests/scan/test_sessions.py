@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import pytest
 from fastapi import FastAPI, HTTPException
+from itsdangerous import TimestampSigner
 from pydantic import BaseModel
 from sessions_support import SessionsApi, contract
 
@@ -219,3 +220,15 @@ def test_own_ids_come_from_the_login_answer_and_the_jwt(serve: Callable[[Any], A
     assert ("id", 7) in mine
     assert ("username", "alice") in mine
     assert set(bots) == {("sub", "u-42"), ("uid", 42)}
+
+
+def test_own_ids_come_from_a_signed_session_cookie(serve: Callable[[Any], Any]) -> None:
+    """A Starlette-style signed session (readable, not encrypted) gives its uid."""
+    session = base64.b64encode(json.dumps({"uid": 9, "sid": "x1"}).encode())
+    cookie = TimestampSigner("an-unknown-key").sign(session).decode()
+    holder = Identity(name="holder", cookies={"session": cookie})
+
+    async def use(sessions: Sessions) -> Any:
+        return sessions.own_ids(holder)
+
+    assert ("uid", 9) in asyncio.run(_with_sessions(serve(SessionsApi().app()).url, (holder,), use))

@@ -24,6 +24,7 @@ nobody's, so a check cannot mistake reading them for BOLA.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -56,6 +57,7 @@ class Harvest:
         self._item_kinds = {norm(p): singular(c) for p, c in params.items()}
         self._collections = {singular(c): c for c in params.values()}
         self._wanted = frozenset(n for p, c in params.items() for n in key_names(p, singular(c)))
+        self._numbered = _numbered_kinds(synthesizer.api)
 
     def record(
         self,
@@ -102,10 +104,18 @@ class Harvest:
         return new
 
     def record_own(self, identity: Identity, field: str, value: str | int) -> Sighting:
-        """Record ``value`` (under ``field``, from the login) as ``identity``'s own id."""
+        """Record ``value`` (under ``field``, from the login) as ``identity``'s own id.
+
+        A number or UUID under a name no slot takes (a session's ``uid``, a token's
+        ``sub``), when the contract addresses that resource by numbers or UUIDs, is the
+        primary key of the identity's own object: it is recorded as ``id``.
+        """
         kind = self._people_kind(field)
         collection = self._collections.get(kind, kind)
-        sighting = self._add(self._who(identity), value, field, kind, "login", collection)
+        named = norm(field) in self._wanted or is_primary(field, kind)
+        surrogate = kind in self._numbered and _surrogate(value)
+        key = "id" if surrogate and not named else field
+        sighting = self._add(self._who(identity), value, key, kind, "login", collection)
         self._claim(identity.name, [sighting])
         return sighting
 
@@ -248,6 +258,30 @@ class Harvest:
         if len(parts) > 1:
             return singular(parts[-2])
         return next((p for p in _PEOPLE if p in self._collections), "user")
+
+
+def _surrogate(value: str | int) -> bool:
+    """True for a value shaped like a generated key: an integer or a UUID."""
+    if isinstance(value, int) or value.isdigit():
+        return True
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _numbered_kinds(api: Api) -> frozenset[str]:
+    """Resources whose item paths take an integer or a UUID (``/accounts/{account_id}``)."""
+    found = set()
+    for op in api.operations:
+        for p in op.parameters:
+            collection = collection_of(op.path, p.name)
+            schema = api.deref(p.schema)
+            numbered = schema.get("type") == "integer" or schema.get("format") == "uuid"
+            if p.location is ParameterLocation.PATH and collection and numbered:
+                found.add(singular(collection))
+    return frozenset(found)
 
 
 def _item_collections(api: Api) -> dict[str, str]:

@@ -21,12 +21,13 @@ import asyncio
 import base64
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from apiward.core.errors import ConfigError, TargetError
 from apiward.scan import login as logins
+from apiward.scan import signed_cookies
 from apiward.scan.cookies import Jar
 from apiward.scan.identities import Identity, Login
 from apiward.scan.login import LoggedIn, LoginError
@@ -95,7 +96,7 @@ class Sessions:
         return dataclasses.replace(fixed, cookies=(*_without(fixed.cookies, jar), *jar))
 
     def own_ids(self, identity: Identity) -> tuple[tuple[str, str | int], ...]:
-        """The identity's own ids, (field or claim, value), from its login answer and its JWT."""
+        """The identity's own ids (field, value): login answer, JWT claims, signed session cookie."""
         found = [*_answer_ids(self._answers.get(identity.name)), *self._claim_ids(identity)]
         return tuple(dict.fromkeys(found))
 
@@ -219,8 +220,11 @@ def _is_id(value: Any) -> bool:
     return isinstance(value, str | int) and not isinstance(value, bool) and value != ""
 
 
-def _claims(token: str) -> dict[str, Any]:
-    """The payload of a JWT, not verified (it is the identity's own token), or {}."""
+def _claims(token: str) -> Mapping[str, Any]:
+    """The payload of a JWT or a signed session cookie, not verified (the identity's own), or {}."""
+    signed = signed_cookies.read(token)
+    if signed is not None:
+        return signed.session
     parts = token.split(".")
     if len(parts) != 3:
         return {}

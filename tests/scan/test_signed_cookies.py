@@ -1,0 +1,112 @@
+"""Signed session cookies: read, key guessed offline, forged — on cookies the frameworks made."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from flask import Flask, jsonify, session
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from apiward.scan import signed_cookies
+
+
+def _starlette_cookie(key: str, data: dict[str, object]) -> str:
+    async def login(request: Request) -> JSONResponse:
+        request.session.update(data)
+        return JSONResponse({"ok": True})
+
+    async def me(request: Request) -> JSONResponse:
+        return JSONResponse(dict(request.session))
+
+    app = Starlette(
+        routes=[Route("/login", login, methods=["POST"]), Route("/me", me)],
+        middleware=[Middleware(SessionMiddleware, secret_key=key)],
+    )
+
+    async def sign_in() -> str:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as web:
+            await web.post("/login")
+            return str(web.cookies["session"])
+
+    return asyncio.run(sign_in())
+
+
+def _flask_app(key: str, data: dict[str, object]) -> Flask:
+    app = Flask(__name__)
+    app.secret_key = key
+
+    @app.post("/login")
+    def login() -> object:
+        session.update(data)
+        return jsonify(ok=True)
+
+    @app.get("/me")
+    def me() -> object:
+        return jsonify(dict(session))
+
+    return app
+
+
+def _flask_cookie(key: str, data: dict[str, object]) -> str:
+    client = _flask_app(key, data).test_client()
+    client.post("/login")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_a_starlette_session_is_read_without_its_key() -> None:
+    """Starlette's cookie is base64 JSON, signed but not encrypted: the session reads as is."""
+    cookie = signed_cookies.read(_starlette_cookie("k" * 32, {"uid": 7, "sid": "abc"}))
+    assert cookie is not None
+    assert dict(cookie.session) == {"uid": 7, "sid": "abc"}
+    assert "Starlette" in [scheme.name for scheme in cookie.schemes]
+
+
+def test_a_flask_session_is_read_compressed_or_not() -> None:
+    """Flask's cookie is base64url JSON, zlib-compressed (leading '.') when that is shorter."""
+    small = signed_cookies.read(_flask_cookie("k" * 32, {"user_id": 3}))
+    big = signed_cookies.read(_flask_cookie("k" * 32, {"user_id": 3, "note": "x" * 300}))
+    assert small is not None
+    assert big is not None
+    assert small.session == {"user_id": 3}
+    assert big.value.startswith(".")
+    assert big.session["note"] == "x" * 300
+
+
+def test_values_that_are_not_signed_sessions_are_not_read() -> None:
+    """A JWT, an opaque id or a dotted string of no session is None."""
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln"
+    for value in (jwt, "3f2a9c0d11", "a.b.c", ""):
+        assert signed_cookies.read(value) is None
+
+
+def test_the_key_is_found_only_when_it_is_in_the_list() -> None:
+    """crack() returns the framework and key that signed the cookie, None when the list lacks it."""
+    for make, framework in ((_starlette_cookie, "Starlette"), (_flask_cookie, "Flask")):
+        cookie = signed_cookies.read(make("dev", {"uid": 1}))
+        assert cookie is not None
+        cracked = signed_cookies.crack(cookie, ["secret", "dev", "changeme"])
+        assert cracked is not None
+        assert (cracked[0].name, cracked[1]) == (framework, "dev")
+        assert signed_cookies.crack(cookie, ["secret", "changeme"]) is None
+
+
+def test_a_forged_cookie_is_accepted_by_the_framework_itself() -> None:
+    """A session forged with the key is what the real Flask app reads back."""
+    app = _flask_app("dev", {})
+    cookie = signed_cookies.read(_flask_cookie("dev", {"user_id": 3}))
+    assert cookie is not None
+    cracked = signed_cookies.crack(cookie, ["dev"])
+    assert cracked is not None
+    forged = signed_cookies.forge(cracked[0], "dev", {"user_id": 1, "admin": True})
+    client = app.test_client()
+    client.set_cookie("session", forged)
+    assert client.get("/me").get_json() == {"user_id": 1, "admin": True}
