@@ -70,6 +70,7 @@ from apiward.scan.checks.path_traversal import PathTraversal
 from apiward.scan.checks.plain_http import PlainHttp
 from apiward.scan.checks.rate_limit import RateLimit
 from apiward.scan.checks.resource_limits import ResourceLimits
+from apiward.scan.checks.session_secret import SessionSecret
 from apiward.scan.checks.shadow import DebugEndpoints, ShadowEndpoints
 from apiward.scan.checks.short_secret import ShortSecret
 from apiward.scan.checks.slow_input import SlowInput
@@ -114,6 +115,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     ShadowEndpoints(),
     DebugEndpoints(),
     JwtForgery(),
+    SessionSecret(),
     MassAssignment(),
     LoginFlaws(),
     LogoutNotRevoking(),
