@@ -38,7 +38,7 @@ pytest: $(VENV)/.installed-test services
 test: lint typecheck pytest
 
 # Every benchmark but the peer comparison; each prints its own figures.
-BENCHMARKS := spec_load audit_corpus inventory redaction jwt_crack input_checks guard_overhead
+BENCHMARKS := startup spec_load audit_corpus inventory redaction jwt_crack input_checks guard_overhead
 
 bench: $(VENV)/.installed-test
 	@for b in $(BENCHMARKS); do echo "== benchmarks/$$b.py"; $(BIN)/python benchmarks/$$b.py || exit 1; done

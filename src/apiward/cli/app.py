@@ -9,13 +9,33 @@ from rich.console import Console
 from rich.markup import escape
 
 from apiward import __version__
-from apiward.cli import audit, demo, spec
-from apiward.cli import guard as guard_cli
-from apiward.cli.inventory import inventory
-from apiward.cli.scan import scan
+from apiward.cli.lazy import Verb, lazy_group
 from apiward.core.errors import ApiwardError
 
+# Each verb is one module, imported when it runs; registering it here is the only other
+# change it needs. The help is the verb's own first line (tests/cli/test_startup.py).
+VERBS = {
+    "audit": Verb(
+        "apiward.cli.audit:app", "Review an API before deploy: its contract, code and dependencies."
+    ),
+    "demo": Verb("apiward.cli.demo:app", "The bundled demo bank API, vulnerable on purpose."),
+    "guard": Verb(
+        "apiward.cli.guard:app",
+        "Protect an HTTP API at runtime: a reverse proxy that enforces a policy and its contract.",
+    ),
+    "spec": Verb("apiward.cli.spec:app", "Inspect an OpenAPI or Swagger contract."),
+    "inventory": Verb(
+        "apiward.cli.inventory:inventory",
+        "List the endpoints really in use, diff them against the contract, map sensitive data.",
+    ),
+    "scan": Verb(
+        "apiward.cli.scan:scan",
+        "Attack a running API from its contract and identities; report what got through.",
+    ),
+}
+
 app = typer.Typer(
+    cls=lazy_group(VERBS),
     name="apiward",
     help="API security on both sides of the wire: guard, scan, audit and inventory HTTP APIs.",
     no_args_is_help=True,
@@ -23,14 +43,6 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
-
-# Each verb is one module; registering it here is the only other change it needs.
-app.add_typer(audit.app, name="audit")
-app.add_typer(demo.app, name="demo")
-app.add_typer(guard_cli.app, name="guard")
-app.add_typer(spec.app, name="spec")
-app.command("inventory")(inventory)
-app.command("scan")(scan)
 
 
 def _show_version(value: bool) -> None:
