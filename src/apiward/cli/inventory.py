@@ -26,7 +26,7 @@ from apiward.cli.outputs import (
     ShowSecretsOption,
     emit,
 )
-from apiward.core.errors import ConfigError
+from apiward.core.files import write_atomic
 from apiward.core.redact import Redactor
 from apiward.inventory import FORMATS, Endpoint, Inventory, State, read_traffic, skeleton
 from apiward.inventory import take_inventory as build
@@ -114,10 +114,7 @@ def _skeleton_text(result: Inventory, path: Path) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"cannot write it: {error.strerror or error}", source=str(path)) from None
+    write_atomic(path, text, what="it")
 
 
 def _print(result: Inventory, console: Console) -> None:

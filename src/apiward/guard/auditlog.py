@@ -87,6 +87,9 @@ class SqliteSink:
     """One row per event, committed at once (autocommit)."""
 
     def __init__(self, path: str) -> None:
+        if path != ":memory:":
+            # Owner-only like every file apiward writes; SQLite's journals copy this mode.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, hash TEXT, body BLOB)"

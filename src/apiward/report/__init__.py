@@ -34,11 +34,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from apiward.core.files import write_atomic
 from apiward.core.findings import Severity, at_or_above
 from apiward.core.redact import Redactor
 from apiward.core.registry import Registry
 from apiward.report import html_report, json_report, junit, sarif
-from apiward.report.files import write_atomic
 from apiward.report.model import Ran, Report, Skipped
 from apiward.report.terminal import render as render_terminal
 

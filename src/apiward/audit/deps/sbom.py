@@ -27,7 +27,7 @@ from packageurl import PackageURL
 
 from apiward.audit.deps.matching import Match
 from apiward.audit.deps.packages import Package
-from apiward.core.errors import ConfigError
+from apiward.core.files import write_atomic
 
 OSV = VulnerabilitySource(name="OSV")
 
@@ -49,10 +49,7 @@ def sbom_json(packages: Sequence[Package], found: Sequence[Match]) -> str:
 
 def write_sbom(path: str | Path, packages: Sequence[Package], found: Sequence[Match]) -> None:
     """Write the SBOM to ``path``; an unwritable path is a ConfigError."""
-    try:
-        Path(path).write_text(sbom_json(packages, found), encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"cannot write the SBOM: {error.strerror}", source=str(path)) from None
+    write_atomic(path, sbom_json(packages, found), what="the SBOM")
 
 
 def _component(package: Package) -> Component:

@@ -1,4 +1,4 @@
-"""The report's only I/O: writing a rendered report atomically."""
+"""How apiward writes every file it makes: whole, and readable by its owner only."""
 
 from __future__ import annotations
 
@@ -9,19 +9,20 @@ from pathlib import Path
 from apiward.core.errors import ConfigError
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: str | Path, text: str, *, what: str = "report") -> None:
     """Write ``text`` (UTF-8) to ``path`` via a temporary file and a rename.
 
     A run cut short mid-write leaves the previous file (or none), never half a report.
     A path that cannot be written is a :class:`ConfigError` naming it: bad input, exit 2.
     The file is created owner-only (0600, from ``mkstemp``) and kept so: a report holds
-    evidence of how to break the API, even with credentials redacted.
+    evidence of how to break the API, even with credentials redacted, and an inventory or
+    an SBOM maps what an attacker would look for. ``what`` names the file in errors.
     """
     path = Path(path)
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
-        raise ConfigError(f"cannot write report: {error.strerror}", source=str(path)) from None
+        raise ConfigError(f"cannot write {what}: {error.strerror}", source=str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -30,7 +31,7 @@ def write_atomic(path: Path, text: str) -> None:
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        raise ConfigError(f"cannot write report: {error.strerror}", source=str(path)) from None
+        raise ConfigError(f"cannot write {what}: {error.strerror}", source=str(path)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
