@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from apiward.core.findings import (
     Exchange,
     Finding,
@@ -9,7 +11,7 @@ from apiward.core.findings import (
     RecordedResponse,
     Severity,
 )
-from apiward.core.redact import MASK, Redactor
+from apiward.core.redact import MASK, Redactor, secret_name
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlc2lnbmF0dXJl"
 
@@ -60,3 +62,51 @@ def test_show_secrets_turns_redaction_off() -> None:
     """A disabled redactor (--show-secrets) returns findings unchanged."""
     finding = _leaky_finding()
     assert Redactor(["alice-wonderland-2026"], enabled=False).finding(finding) == finding
+
+
+def test_words_that_name_a_secret_are_not_redacted() -> None:
+    """Titles and fixes keep the word "password" even when a login sent `grant_type=password`."""
+    redactor = Redactor(["password", "hunter2-hunter2"])
+    title = "GET /users exposes password_hash; never return password hashes"
+    assert Redactor(["hunter2-hunter2"]).text(title) == title
+    assert redactor.text("exposes password_hash") == "exposes password_hash"
+
+
+def test_a_known_secret_is_masked_where_it_stands_alone() -> None:
+    """A known value is masked as a whole token, not inside a longer word or number."""
+    redactor = Redactor(["s3cr3t-xyz", "123456"])
+    assert redactor.text("sent s3cr3t-xyz, then 'Bearer s3cr3t-xyz'") == (
+        f"sent {MASK}, then 'Bearer {MASK}'"
+    )
+    assert redactor.text("order 91234567 of 123456") == f"order 91234567 of {MASK}"
+
+
+def test_short_known_values_are_not_masked_in_free_text() -> None:
+    """A value under MIN_SECRET characters would hit ordinary text; fields named as secrets still hide it."""
+    redactor = Redactor(["pin1"])
+    assert redactor.text("spin1 pin1 ok") == "spin1 pin1 ok"
+    assert redactor.text("pin=pin1") == f"pin={MASK}"
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("password_hash", True),
+        ("X-Api-Key", True),
+        ("apiKey", True),
+        ("sessionToken", True),
+        ("client_secret", True),
+        ("pin", True),
+        ("session_id", True),
+        ("shipping", False),
+        ("author", False),
+        ("spinner", False),
+        ("options", False),
+        ("grant_type", False),
+    ],
+    ids=lambda value: str(value),
+)
+def test_secret_names_are_parts_not_letters(name: str, secret: bool) -> None:
+    """A name is secret when one of its parts is (`apiKey`), not when it contains letters of one (`shipping`)."""
+    assert secret_name(name) is secret
+    assert (MASK in Redactor().text(f"{name}=value-1")) is secret

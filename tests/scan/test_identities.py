@@ -167,3 +167,18 @@ def test_every_login_shape_loads(tmp_path: Path) -> None:
     assert "q" not in q.secrets()
     assert {"b-secret-1", "Yjpi" + "LXNlY3JldC0x"} <= set(b.secrets())
     assert "bt-secret-1" in bt.secrets()
+
+
+def test_oauth_protocol_words_are_not_secrets(tmp_path: Path) -> None:
+    """A password-grant login's `grant_type: password` and `scope` are words, not credentials."""
+    path = tmp_path / "ids.yaml"
+    path.write_text(
+        "identities:\n"
+        "  - name: kim\n"
+        "    login:\n"
+        "      operation: POST /oauth/token\n"
+        "      form: {grant_type: password, scope: read write, username: kim,\n"
+        "             password: kim-Secret-77, client_id: web, client_secret: s3cr3t-xyz}\n"
+    )
+    (kim,) = load_identities(path)
+    assert set(kim.secrets()) == {"kim-Secret-77", "s3cr3t-xyz"}

@@ -5,11 +5,19 @@ writing them. It hides the values of credential-carrying headers, of query
 parameters and JSON/form fields named like secrets, anything that looks like a JWT,
 and any secret value it was told about (an identity's password, a token it got).
 ``Redactor(enabled=False)`` is ``--show-secrets``.
+
+It removes values, never words. A field is secret when a part of its name is
+(``password_hash``, ``X-Api-Key``, ``sessionToken``), not when a word merely contains
+a few of its letters (``shipping`` holds ``pin``, ``author`` holds ``auth``). A known
+secret is masked only where it stands alone, not inside a longer word or number, and
+only from :data:`MIN_SECRET` characters: a login form's ``grant_type: password`` once
+made the word "password" vanish from every title and fix in a report.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable
 from typing import TypeVar
@@ -20,11 +28,20 @@ MASK = "[redacted]"
 
 M = TypeVar("M", bound=Message)
 
+MIN_SECRET = 6
+"""Known secret values shorter than this are not masked in free text (too many false hits)."""
+
+# On a name in snake_case: words that make it secret wherever they appear in it, and
+# short words that do only as a whole part (``pin`` but not ``shipping``).
 _SECRET_NAME = re.compile(
-    r"(pass(word|wd)?|secret|token|api[-_]?key|apikey|auth|session|cookie|credential|"
-    r"private[-_]?key|signature|otp|pin|ssn|card[-_]?number|cvv|cvc)",
-    re.IGNORECASE,
+    r"password|passwd|passphrase|secret|token|apikey|credential|cookie|signature|authoriz"
+    r"|(?:^|_)(?:pass|pwd|pin|otp|ssn|cvv|cvc|auth|sid|session(?:_?id)?|api_key"
+    r"|private_?key|card_?number)(?:$|_)"
 )
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
+# A known secret stands alone when no letter, digit or underscore touches it.
+_ALONE = r"(?<![A-Za-z0-9_]){}(?![A-Za-z0-9_])"
 _SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"}
 )
@@ -41,6 +58,13 @@ _JSON_PAIR = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # names repeat: a body of pairs asks for few distinct ones
+def secret_name(name: str) -> bool:
+    """Whether a header, parameter or field called ``name`` carries a credential."""
+    plain = _SEPARATORS.sub("_", _CAMEL.sub(r"\1_\2", name[:64]).lower())
+    return _SECRET_NAME.search(plain) is not None
+
+
 def _mask_jwt(match: re.Match[str]) -> str:
     header = match.group(0).split(".", 1)[0]
     # Keep the header: which algorithm a token claims is often the evidence itself.
@@ -53,7 +77,8 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = (), *, enabled: bool = True) -> None:
         self.enabled = enabled
         # Longest first, so a secret containing another is masked whole.
-        self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+        self._secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
+        self._patterns = {s: re.compile(_ALONE.format(re.escape(s))) for s in self._secrets}
 
     def with_secrets(self, secrets: Iterable[str]) -> Redactor:
         """A redactor that also hides these values wherever they appear."""
@@ -64,7 +89,8 @@ class Redactor:
         if not self.enabled or not text:
             return text
         for secret in self._secrets:
-            text = text.replace(secret, MASK)
+            if secret in text:  # the plain search first: most texts hold no secret
+                text = self._patterns[secret].sub(MASK, text)
         text = _JWT.sub(_mask_jwt, text)
         text = _PAIR.sub(self._pair, text)
         return _JSON_PAIR.sub(self._json_pair, text)
@@ -73,7 +99,7 @@ class Redactor:
         """A header's value as a report may show it."""
         if not self.enabled:
             return value
-        if name.lower() in _SECRET_HEADERS or _SECRET_NAME.search(name):
+        if name.lower() in _SECRET_HEADERS or secret_name(name):
             scheme, _, rest = value.partition(" ")
             # "Bearer [redacted]" still tells the reader which scheme was used.
             return f"{scheme} {MASK}" if rest and scheme.isalpha() and len(scheme) < 16 else MASK
@@ -106,11 +132,11 @@ class Redactor:
         )
 
     def _pair(self, match: re.Match[str]) -> str:
-        if match.group("value") and _SECRET_NAME.search(match.group("name")):
+        if match.group("value") and secret_name(match.group("name")):
             return f"{match.group('name')}={MASK}"
         return match.group(0)
 
     def _json_pair(self, match: re.Match[str]) -> str:
-        if match.group("value") and _SECRET_NAME.search(match.group("name")):
+        if match.group("value") and secret_name(match.group("name")):
             return f'"{match.group("name")}"{match.group("sep")}"{MASK}"'
         return match.group(0)

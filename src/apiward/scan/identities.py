@@ -54,6 +54,8 @@ import yaml
 from apiward.core.errors import ConfigError
 
 _NAMES = frozenset({"username", "user", "login", "email", "name"})
+# OAuth 2.0 request fields (RFC 6749 §4) whose values are protocol words, not credentials.
+_PROTOCOL = frozenset({"grant_type", "scope", "response_type", "redirect_uri", "client_id"})
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _OPERATION = re.compile(r"^(GET|POST|PUT|PATCH|DELETE)\s+(/\S*)$", re.IGNORECASE)
 _IDENTITY_KEYS = {"name", "role", "rank", "login", "headers", "cookies", "basic"}
@@ -101,9 +103,9 @@ class Login:
         return f"{self.method} {self.path}"
 
     def secrets(self) -> tuple[str, ...]:
-        """The credential values it sends (every field but a username)."""
+        """The credential values it sends (every field but a username or an OAuth word)."""
         fields = {**self.body, **self.query}
-        values = [str(v) for k, v in fields.items() if k.lower() not in _NAMES]
+        values = [str(v) for k, v in fields.items() if k.lower() not in _NAMES | _PROTOCOL]
         if self.basic is not None:
             values += [self.basic.password, self.basic.header().split(" ", 1)[1]]
         return tuple(values)
