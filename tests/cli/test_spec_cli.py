@@ -65,3 +65,35 @@ def test_show_refuses_loopback_url_without_flag(apiward: Run) -> None:
     assert result.returncode == 2
     assert "--allow-private" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+UNDECLARED = """\
+openapi: 3.1.0
+info: {title: Mixed, version: "1"}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+paths:
+  /health:
+    get: {operationId: health, security: [], responses: {"200": {description: ok}}}
+  /items:
+    get: {operationId: listItems, responses: {"200": {description: ok}}}
+  /items/{id}:
+    delete: {operationId: dropItem, security: [{key: []}], responses: {"204": {description: ok}}}
+"""
+
+
+def test_show_tells_public_by_declaration_from_nothing_declared(
+    apiward: Run, tmp_path: Path
+) -> None:
+    """`security: []` shows "public"; an operation no `security` reaches shows "none declared"."""
+    path = tmp_path / "mixed.yaml"
+    path.write_text(UNDECLARED)
+    result = apiward("spec", "show", str(path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    row = {name: next(line for line in lines if name in line) for name in ("health", "listItems")}
+    assert "public" in row["health"]
+    assert "none declared" not in row["health"]
+    assert "none declared" in row["listItems"]
+    assert "public" not in row["listItems"]

@@ -93,6 +93,15 @@ def test_security_inheritance_override_public_optional(load_text: Callable[..., 
     assert not inherit.is_public
 
 
+def test_security_declared_tells_public_from_unsaid(load_text: Callable[..., Api]) -> None:
+    """`security: []` is declared (public on purpose); no `security` anywhere is not declared."""
+    unsaid = load_text(SECURITY.replace("security: [{key: []}]\n", "", 1))
+    assert unsaid.operation("GET", "/inherit").security_declared is False  # type: ignore[union-attr]
+    assert unsaid.operation("GET", "/public").security_declared is True  # type: ignore[union-attr]
+    said = load_text(SECURITY)
+    assert all(op.security_declared for op in said.operations)
+
+
 def test_security_schemes_are_read(load_text: Callable[..., Api]) -> None:
     """Security schemes keep their type, location, parameter name and flows."""
     api = load_text(SECURITY)

@@ -48,7 +48,9 @@ def operations_table(api: Api) -> Table:
 
 
 def security_label(op: Operation) -> str:
-    """``public``, ``optional: a``, or the alternatives such as ``oauth(read) | key``."""
+    """``public``, ``none declared``, ``optional: a``, or alternatives (``oauth(read) | key``)."""
+    if not op.security_declared:
+        return "none declared"
     if op.is_public:
         return "public"
     alternatives = [

@@ -110,13 +110,14 @@ def _build(documents: Documents, source: str) -> tuple[Api, Source]:
     if not is_swagger:
         schemes_node = schemes_node.child("securitySchemes")
     schemes = security.schemes(schemes_node, documents)
-    global_security = security.requirements(root.child("security"), documents) or ()
+    declared = security.requirements(root.child("security"), documents)
+    global_security = declared or ()
     servers = (
         swagger.servers(root.value, root.uri)
         if is_swagger
         else builder.servers(root.child("servers")) or (Server(url="/"),)
     )
-    operations = builder.operations(global_security, servers)
+    operations = builder.operations(declared, servers)
     operations.sort(key=lambda op: (op.path, op.method))
     info = root.value.get("info")
     info = info if isinstance(info, dict) else {}

@@ -132,6 +132,9 @@ class Operation:
     request_body: RequestBody | None = None
     responses: Mapping[str, Response] = field(default_factory=frozen)
     security: tuple[Requirement, ...] = ()
+    security_declared: bool = True
+    """False when neither the operation nor the document says ``security`` at all: an empty
+    ``security`` then means "not said", not "public by declaration" (``security: []``)."""
     servers: tuple[Server, ...] = ()
     pointer: str = ""
     document: str = ""

@@ -40,9 +40,9 @@ class Builder:
         self.swagger = "swagger" in root.value
 
     def operations(
-        self, security: tuple[Requirement, ...], servers: tuple[Server, ...]
+        self, security: tuple[Requirement, ...] | None, servers: tuple[Server, ...]
     ) -> list[Operation]:
-        """Every operation under ``paths``, in document order."""
+        """Every operation under ``paths``, in document order (``security``: the global one)."""
         paths = self.root.child("paths")
         if paths.value is None:
             return []
@@ -74,12 +74,13 @@ class Builder:
         method: str,
         node: Node,
         common: _Merged,
-        security: tuple[Requirement, ...],
+        security: tuple[Requirement, ...] | None,
         servers: tuple[Server, ...],
     ) -> Operation:
         raw: dict[str, Any] = node.value
         merged = self._parameters(node.child("parameters"), common)
         own_security = requirements(node.child("security"), self.documents)
+        effective = security if own_security is None else own_security
         tags = raw.get("tags")
         return Operation(
             method=method.upper(),
@@ -92,7 +93,8 @@ class Builder:
             parameters=tuple(self._parameter(p) for k, p in merged.items() if k[1] in _LOCATIONS),
             request_body=self._body(node, merged),
             responses=frozen(self._responses(node)),
-            security=security if own_security is None else own_security,
+            security=effective or (),
+            security_declared=effective is not None,
             servers=self.servers(node.child("servers")) or servers,
             # Where the operation is written: a path item or operation reached
             # through a $ref lives in another document, at its own pointer there.
