@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from apiward.core.findings import Severity
 from apiward.core.redact import Redactor
 from apiward.inventory import State, take_inventory
 from apiward.inventory.observation import Batch, Observation
-from apiward.spec import Api
+from apiward.spec import Api, load
+
+VERSIONED = {
+    "openapi": "3.1.0",
+    "info": {"title": "lender", "version": "2"},
+    "paths": {
+        "/api/v2/me": {"get": {"responses": {"200": {"description": "me"}}}},
+        "/api/v2/accounts": {"get": {"responses": {"200": {"description": "accounts"}}}},
+    },
+}
 
 
 def _run(api: Api, *seen: Observation) -> tuple[dict[str, State], dict[str, tuple[str, Severity]]]:
@@ -67,6 +77,23 @@ def test_an_undocumented_old_version_path_is_zombie(contract: Api) -> None:
     states, found = _run(contract, _get("/api/v1/users/7"))
     assert states["GET /v1/users/{id}"] is State.ZOMBIE
     assert found["GET /v1/users/{id}"][0] == "inventory.zombie"
+
+
+def test_an_undocumented_newer_version_is_shadow_and_leaves_the_current_one_alone(
+    tmp_path: Path,
+) -> None:
+    """Traffic to an undocumented /v3 is a shadow API; the documented /v2 stays documented."""
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(VERSIONED))
+    states, found = _run(
+        load(path), _get("/api/v2/me"), _get("/api/v2/accounts"), _get("/api/v3/beta/loans/7")
+    )
+    assert states["GET /api/v2/me"] is State.DOCUMENTED
+    assert states["GET /api/v2/accounts"] is State.DOCUMENTED
+    [(key, state)] = [(k, s) for k, s in states.items() if k.startswith("GET /api/v3")]
+    assert state is State.SHADOW, key
+    assert found[key][0] == "inventory.shadow"
+    assert not [c for c, _ in found.values() if c == "inventory.zombie"]
 
 
 def test_documented_operations_never_seen_are_info(contract: Api) -> None:

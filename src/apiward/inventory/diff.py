@@ -3,7 +3,9 @@
 * shadow: a method on a template the contract does not document, that answered with
   something other than 404/405/410/501 (a scanner's misses are not endpoints);
 * zombie: a deprecated operation, or one under an old version segment (``/v1`` when
-  ``/v2`` exists in the contract or the traffic), still answering;
+  the contract documents ``/v2``), still answering. Only the contract says which version
+  is current: an undocumented newer version in traffic (``/v3/beta``) is a shadow API,
+  and never makes the documented current one a zombie;
 * unseen: documented operations no request reached (info: maybe dead, maybe rare), as
   one finding listing them, so a large contract does not bury the real findings.
 Both shadow and zombie are OWASP API9:2023 (improper inventory management); either
@@ -52,7 +54,7 @@ def states(endpoints: Sequence[Endpoint], api: Api | None) -> dict[str, State]:
     """Each seen operation's state, by ``METHOD /template``."""
     if api is None:
         return {u.key: State.UNKNOWN for e in endpoints for u in e.usages}
-    paths = [e.path for e in endpoints] + [op.path for op in api.operations]
+    paths = {op.path for op in api.operations}
     deprecated = {op.key for op in api.operations if op.deprecated}
     return {
         u.key: _state(u, u.key in deprecated, _old_version(u.path, paths))
