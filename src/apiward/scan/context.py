@@ -179,8 +179,12 @@ class Context:
         key: str = "",
         remediation: str = "",
         cwe: str = "",
+        proof: Reply | None = None,
     ) -> Finding:
         """A finding of ``check`` on ``operation``, proved by ``evidence`` (the attack last).
+
+        ``proof`` is the request the reproduction replays when the attack is not last
+        (a read-back after it shows the effect, but replaying the read proves nothing).
 
         ``operation`` may be a ``"METHOD /path"`` string for endpoints the contract does
         not document (shadow endpoints, old versions). ``cwe`` names the specific weakness
@@ -198,9 +202,13 @@ class Context:
             detail=detail,
             remediation=remediation or check.remediation,
             evidence=tuple(r.exchange for r in evidence),
-            reproduction=curl(evidence[-1].exchange.request) if evidence else None,
+            reproduction=_reproduction(proof or (evidence[-1] if evidence else None)),
             key=key,
         )
+
+
+def _reproduction(proof: Reply | None) -> str | None:
+    return curl(proof.exchange.request) if proof is not None else None
 
 
 class CheckInfo(Protocol):

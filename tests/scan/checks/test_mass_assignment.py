@@ -127,6 +127,19 @@ def test_same_path_read_back_on_a_small_api(
         }
 
 
+def test_the_reproduction_replays_the_write_not_the_read_back(
+    serve: Callable[[Any], Any],
+) -> None:
+    """The curl line sends the PUT that set the property, not the GET that showed it took."""
+    server = serve(_vault(vulnerable=True))
+    results = scan_app(server.url, MassAssignment(), (key("ann", "user"), key("ben", "user")))
+    findings = [f for f in results.findings if f.check == "mass_assignment"]
+    assert findings
+    for finding in findings:
+        assert finding.evidence[-1].request.method == "GET"
+        assert (finding.reproduction or "").startswith("curl -i -X PUT"), finding.reproduction
+
+
 @pytest.mark.parametrize(
     ("name", "schema", "current", "expected"),
     [

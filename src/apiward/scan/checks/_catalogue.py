@@ -110,6 +110,7 @@ def report(ctx: Context, check: CheckInfo, op: Operation, effect: Effect) -> Fin
             f"{effect.what}. The item is deleted by the restore phase."
         ),
         evidence=effect.evidence,
+        proof=effect.evidence[1],
         key=effect.key,
     )
 

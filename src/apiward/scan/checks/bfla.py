@@ -153,7 +153,7 @@ class Bfla:
             )
             evidence = [before.reply, attack, after.reply]
             return self._finding(
-                ctx, op, low, high, found, evidence, what, Severity.HIGH, f"body:{name}"
+                ctx, op, low, high, found, evidence, what, Severity.HIGH, f"body:{name}", attack
             )
         return None
 
@@ -195,6 +195,7 @@ class Bfla:
         what: str,
         severity: Severity,
         key: str = "function",
+        proof: Reply | None = None,
     ) -> Finding:
         confirmed = key.startswith("body:")
         confidence = Confidence.CONFIRMED if confirmed else Confidence.FIRM
@@ -208,10 +209,11 @@ class Bfla:
             confidence=confidence,
             detail=(
                 f"{op.key} belongs to a higher role: {found.text()}. {low.name} got "
-                f"{evidence[-1].status} {what}; an anonymous request is refused."
+                f"{(proof or evidence[-1]).status} {what}; an anonymous request is refused."
             ),
             evidence=evidence,
             key=key,
+            proof=proof,
         )
 
 

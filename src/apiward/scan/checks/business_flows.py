@@ -182,6 +182,7 @@ class BusinessFlows:
                 "A script can mint bonuses without limit."
             ),
             evidence=[first.replies[0], replies[0], replies[-1], last.replies[0]],
+            proof=replies[-1],
             key=f"body:{referral}",
         )
 
@@ -227,6 +228,7 @@ class BusinessFlows:
                 f"{', '.join(grown)} grew after every one: {first.total:g} → {last.total:g}."
             ),
             evidence=[first.replies[0], replies[0], replies[-1], last.replies[0]],
+            proof=replies[-1],
             key=f"body:{','.join(names)}" if names else "flow:redeem",
             cwe="CWE-837",  # improper enforcement of a single, unique action
         )

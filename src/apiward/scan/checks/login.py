@@ -184,6 +184,7 @@ class LoginFlaws:
                 "after: passwords can be guessed at speed."
             ),
             evidence=[replies[0], replies[-1], right],
+            proof=replies[-1],
             key=f"no-brute-force-protection:{form.password}",
         )
 

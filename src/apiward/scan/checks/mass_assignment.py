@@ -252,6 +252,7 @@ class MassAssignment:
             confidence=confidence,
             detail=detail,
             evidence=[before.reply, attack, after.reply],
+            proof=attack,
             key=f"body:{name}",
         )
 

@@ -114,6 +114,7 @@ class NegativeAmount:
                 + " Sending a negative amount reverses the direction of the operation."
             ),
             evidence=evidence,
+            proof=reply,
             key=f"body:{name}",
         )
 

@@ -120,6 +120,7 @@ class RateLimit:
                 "request right after still got 429: the limit trusts a client-set header."
             ),
             evidence=[throttled, spoofed[-1], after],
+            proof=spoofed[-1],
             key="header:X-Forwarded-For",
         )
 
