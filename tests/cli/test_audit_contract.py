@@ -69,3 +69,53 @@ def test_yaml_that_is_not_a_contract_is_one_line(apiward: Run, tmp_path: Path) -
     assert result.stderr.strip().splitlines() == [
         f"error: {spec}: not an OpenAPI or Swagger document: no top-level openapi or swagger key"
     ]
+
+
+def _catalogue(operations: int) -> dict[str, Any]:
+    """A contract of many operations that all take the same unbounded string: one rule, many places."""
+    body = {
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "properties": {"note": {"type": "string"}}}
+            }
+        }
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "catalogue", "version": "1"},
+        "paths": {
+            f"/shelves/{n}/items": {
+                "post": {"requestBody": body, "responses": {"201": {"description": "made"}}}
+            }
+            for n in range(operations)
+        },
+    }
+
+
+def test_terminal_shows_summary_and_risk_first_then_findings_grouped_by_rule(
+    apiward: Run, tmp_path: Path
+) -> None:
+    """Summary, then the risk table, then each rule once with a few places; --all prints every finding."""
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(_catalogue(40)))
+    brief = apiward("audit", "contract", str(spec)).stdout
+    assert (
+        brief.index("Findings by category")
+        < brief.index("risk: API")
+        < brief.index("Top findings by rule")
+    )
+    assert "× 40" in brief
+    assert "… 37 more" in brief
+    assert brief.count("String input without bounds") == 1
+    every = apiward("audit", "contract", str(spec), "--all").stdout
+    assert every.count("/shelves/") > 40
+    assert len(every.splitlines()) > 3 * len(brief.splitlines())
+
+
+def test_coverage_counts_the_contracts_operations(apiward: Run, tmp_path: Path) -> None:
+    """Rules run on the whole contract cover every operation: "on 0 operations" was wrong."""
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(_catalogue(35)))
+    result = apiward("audit", "contract", str(spec))
+    assert "on the whole target (35 operations)" in result.stdout
+    assert "on 0 operations" not in result.stdout

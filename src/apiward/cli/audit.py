@@ -42,6 +42,9 @@ def contract(
         False, "--allow-private", help="Allow fetching from private, loopback or link-local hosts."
     ),
     top: int = typer.Option(10, "--top", min=0, help="How many operations the risk table shows."),
+    every: bool = typer.Option(
+        False, "--all", help="Print every finding, not the top ones grouped by rule."
+    ),
     json: JsonOption = None,
     sarif: SarifOption = None,
     junit: JunitOption = None,
@@ -56,10 +59,9 @@ def contract(
     started = datetime.now(UTC)
     result = audit_spec(spec, allow_private=allow_private)
     console = Console(highlight=False)
-    code = emit(contract_report(result, started, datetime.now(UTC)), outputs, console)
-    if top:
-        console.print(risk_table(result, top))
-    raise typer.Exit(code)
+    report = contract_report(result, started, datetime.now(UTC))
+    lead = (risk_table(result, top),) if top else ()
+    raise typer.Exit(emit(report, outputs, console, brief=not every, lead=lead))
 
 
 def contract_report(result: ContractAudit, started: datetime, finished: datetime) -> Report:

@@ -22,13 +22,13 @@ Exit codes: 0 clean (or no ``--fail-on``), 1 a finding at or above ``--fail-on``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.markup import escape
 
 from apiward.core.findings import Severity
@@ -100,8 +100,18 @@ class Outputs:
         return Redactor(secrets, enabled=not self.show_secrets)
 
 
-def emit(report: Report, outputs: Outputs, console: Console, secrets: Iterable[str] = ()) -> int:
+def emit(
+    report: Report,
+    outputs: Outputs,
+    console: Console,
+    secrets: Iterable[str] = (),
+    *,
+    brief: bool = False,
+    lead: Sequence[RenderableType] = (),
+) -> int:
     """Print ``report``, write every requested file, and return the exit code (0 or 1).
+
+    ``brief`` and ``lead`` shape the terminal only (:func:`apiward.report.terminal.render`).
 
     Files are written even when printing fails halfway (a closed pipe), and each one
     atomically, so a partial run still leaves whole reports behind.
@@ -111,7 +121,7 @@ def emit(report: Report, outputs: Outputs, console: Console, secrets: Iterable[s
     report = prepare(report, outputs.redactor(secrets))
     redactor = Redactor(enabled=False)
     try:
-        console.print(render_terminal(report, redactor))
+        console.print(render_terminal(report, redactor, brief=brief, lead=lead))
     finally:
         for format_name, path in outputs.files():
             write(report, path, format_name, redactor)

@@ -9,7 +9,8 @@ Long values are cut to the limits in :mod:`apiward.report.clip`, and skips are g
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from rich.console import Group, RenderableType
 from rich.markup import escape
@@ -20,6 +21,7 @@ from rich.text import Text
 from apiward.core.findings import Finding, Severity
 from apiward.core.redact import Redactor
 from apiward.report import clip, summary
+from apiward.report.grouping import Rule, by_rule
 from apiward.report.model import Report
 from apiward.report.redacted import prepare
 from apiward.report.skips import DetailSkips, ReasonSkips, grouped
@@ -38,13 +40,79 @@ CHECKS_NAMED = 4
 """Checks named beside a skip detail; the rest are counted."""
 
 
-def render(report: Report, redactor: Redactor) -> Group:
-    """The whole terminal rendering of ``report``, credentials redacted."""
+RULES_SHOWN = 10
+"""Rules a brief rendering shows; the rest are counted."""
+PLACES_SHOWN = 3
+"""Places listed under each rule in a brief rendering; the rest are counted."""
+
+
+def render(
+    report: Report,
+    redactor: Redactor,
+    *,
+    brief: bool = False,
+    lead: Sequence[RenderableType] = (),
+) -> Group:
+    """The terminal rendering of ``report``, credentials redacted.
+
+    ``lead`` (a verb's own tables, such as a risk ranking) follows the summary table.
+    ``brief`` shows the top findings grouped by rule instead of every finding: a large
+    contract gives thousands, which belong in the files (``--all`` on the verb).
+    """
     report = prepare(report, redactor)
-    parts: list[RenderableType] = [_headline(report), summary_table(report)]
-    parts += [_finding(f, report.tool) for f in report.findings]
+    parts: list[RenderableType] = [_headline(report), summary_table(report), *lead]
+    if brief:
+        parts += _by_rule(report)
+    else:
+        parts += [_finding(f, report.tool) for f in report.findings]
     parts.append(coverage(report))
     return Group(*parts)
+
+
+def _by_rule(report: Report) -> list[RenderableType]:
+    rules = by_rule(report.findings)
+    if not rules:
+        return []
+    shown = rules[:RULES_SHOWN]
+    count = len(report.findings)
+    heading = (
+        f"\nTop findings by rule ({len(shown)} of {len(rules)} rules, {count} finding"
+        f"{'' if count == 1 else 's'}; every one with --all, or in --json/--report):"
+    )
+    return [Text(heading, style="bold"), *(_rule(rule, report.target) for rule in shown)]
+
+
+def _place(f: Finding, target: str) -> str:
+    """Where and what, once: the target's own file is named by line, a detail that
+    repeats the operation is not prefixed with it again."""
+    where = summary.where(f)
+    if f.location is not None and f.location.source == target and f.location.line is not None:
+        where = f"line {f.location.line}" + (f" {f.location.pointer}" if f.location.pointer else "")
+    if not f.detail or f.detail.startswith(where):
+        return f.detail or where
+    return f"{where} — {f.detail}"
+
+
+def _rule(rule: Rule, target: str) -> RenderableType:
+    first = rule.members[0]
+    counts = Counter(f.severity for f in rule.members)
+    spread = ", ".join(f"{counts[s]} {s.value}" for s in summary.SEVERITIES if counts[s])
+    title = Text.assemble(
+        (f" {rule.worst.value.upper()} ", STYLES[rule.worst]),
+        " ",
+        (first.title, "bold"),
+        f"  × {len(rule.members)}" if len(rule.members) > 1 else "",
+    )
+    owasp = summary.category(first) if first.owasp else ""
+    tags = " · ".join(t for t in (owasp, first.cwe, rule.check, spread) if t)
+    body: list[RenderableType] = [Text(tags, style="dim")]
+    for f in rule.members[:PLACES_SHOWN]:
+        body.append(Text(clip.cut(_place(f, target), clip.LINE)))
+    if len(rule.members) > PLACES_SHOWN:
+        body.append(Text(f"… {len(rule.members) - PLACES_SHOWN} more", style="dim"))
+    if first.remediation:
+        body.append(Text(f"fix: {first.remediation}", style="dim"))
+    return Group(Text(), title, Padding(Group(*body), (0, 0, 0, 2), expand=False))
 
 
 def _headline(report: Report) -> Text:
@@ -87,7 +155,8 @@ def _finding(f: Finding, tool: str) -> RenderableType:
     title = Text.assemble(
         (f" {f.severity.value.upper()} ", STYLES[f.severity]), " ", (f.title, "bold")
     )
-    tags = " · ".join(t for t in (f.owasp, f.cwe, f.check, f.confidence.value) if t)
+    owasp = summary.category(f) if f.owasp else ""
+    tags = " · ".join(t for t in (owasp, f.cwe, f.check, f.confidence.value) if t)
     body: list[RenderableType] = [Text(tags, style="dim")]
     if where := summary.where(f):
         body.append(Text(where, style="cyan"))
@@ -122,11 +191,7 @@ def requests_by(report: Report) -> list[tuple[str, int]]:
 def coverage(report: Report) -> RenderableType:
     """Checks run, operations, skips by reason, stats, notes, and the partial-report line."""
     lines: list[RenderableType] = [
-        Text.assemble(
-            ("\ncoverage: ", "bold"),
-            f"{len(report.ran)} checks run (check × operation) on "
-            f"{summary.operations_covered(report)} operations, {len(report.skipped)} skipped",
-        )
+        Text.assemble(("\ncoverage: ", "bold"), summary.coverage_line(report))
     ]
     if report.skipped:
         lines.append(Text("  skips by reason, then detail · checks · operations:", "dim"))
