@@ -125,3 +125,23 @@ def test_json_that_is_not_traffic_is_one_line(
     assert [line for line in done.stderr.splitlines() if line.strip()] == [
         line for line in done.stderr.splitlines() if message in line
     ]
+
+
+def test_html_report_shows_the_endpoint_and_sensitive_data_tables(
+    apiward: Cli, log: Path, tmp_path: Path
+) -> None:
+    """`--report` carries the endpoints seen and the sensitive fields, not only the findings."""
+    contract = json.loads(json.dumps(CONTRACT))
+    schema = {"type": "object", "properties": {"email": {"type": "string", "format": "email"}}}
+    get = contract["paths"]["/orders/{order_id}"]["get"]
+    get["responses"]["200"]["content"] = {"application/json": {"schema": schema}}
+    spec = tmp_path / "contract.json"
+    spec.write_text(json.dumps(contract))
+    html = tmp_path / "inventory.html"
+    done = apiward("inventory", str(log), "--spec", str(spec), "--report", str(html))
+    assert done.returncode == 0, done.stderr
+    page = html.read_text()
+    assert "<h2>Endpoints (2)</h2>" in page
+    assert "<td>/orders/{order_id}</td>" in page
+    assert "<h2>Sensitive data (1)</h2>" in page
+    assert "<td>email</td>" in page

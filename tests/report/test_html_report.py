@@ -100,7 +100,7 @@ def test_each_finding_has_badge_detail_remediation_and_reproduction(report: Repo
     assert "bob read account 2" in card
     assert "Check that the account belongs" in card
     assert '<pre class="repro"><code>curl -H' in card
-    assert card.count("<details>") == 2
+    assert card.count('<details class="exchange') == 2
 
 
 def test_long_bodies_are_cut_with_a_note(report: Report) -> None:

@@ -32,6 +32,7 @@ from apiward.inventory import FORMATS, Endpoint, Inventory, State, read_traffic,
 from apiward.inventory import take_inventory as build
 from apiward.inventory.templates import MANY
 from apiward.report import Ran, Report
+from apiward.report.model import Row
 from apiward.spec import load
 
 
@@ -143,6 +144,9 @@ def to_report(
         stats=MappingProxyType(stats(result)),
         notes=notes,
         contract=result.contract,
+        tables=MappingProxyType(
+            {"endpoints": endpoint_rows(result), "sensitive_data": sensitive_rows(result)}
+        ),
     )
 
 
@@ -169,34 +173,31 @@ def _state_label(result: Inventory, endpoint: Endpoint) -> str:
     return ", ".join(f"{method} {state}" for method, state in labels.items())
 
 
-def endpoints_table(result: Inventory) -> Table:
+def endpoint_rows(result: Inventory) -> tuple[Row, ...]:
     """One row per endpoint template: methods, calls, statuses, state, sensitive data."""
-    table = Table(title="Endpoints seen in traffic", title_justify="left")
-    for column in ("endpoint", "methods", "calls", "statuses", "state", "sensitive data"):
-        table.add_column(column, overflow="fold", justify="right" if column == "calls" else "left")
+    rows: list[Row] = []
     for endpoint in result.endpoints:
         statuses: dict[int, int] = {}
         for usage in endpoint.usages:
             for status, count in usage.statuses.items():
                 statuses[status] = statuses.get(status, 0) + count
         classes = sorted({c for u in endpoint.usages for c in result.classes_of(u.key)})
-        table.add_row(
-            escape(endpoint.path),
-            " ".join(u.method for u in endpoint.usages),
-            str(endpoint.calls),
-            " ".join(f"{s}×{n}" for s, n in sorted(statuses.items())),
-            _state_label(result, endpoint),
-            ", ".join(classes),
-        )
-    return table
+        row: dict[str, str | int] = {
+            "endpoint": endpoint.path,
+            "methods": " ".join(u.method for u in endpoint.usages),
+            "calls": endpoint.calls,
+            "statuses": " ".join(f"{s}×{n}" for s, n in sorted(statuses.items())),
+            "state": _state_label(result, endpoint),
+            "sensitive_data": ", ".join(classes),
+        }
+        rows.append(MappingProxyType(row))
+    return tuple(rows)
 
 
-def sensitive_table(result: Inventory) -> Table:
+def sensitive_rows(result: Inventory) -> tuple[Row, ...]:
     """Sensitive fields of the operations seen: where, which kinds, from traffic or contract."""
     seen = {u.key for e in result.endpoints for u in e.usages}
-    table = Table(title="Sensitive data", title_justify="left")
-    for column in ("operation", "in", "field", "kinds", "from"):
-        table.add_column(column, overflow="fold")
+    rows: list[Row] = []
     for item in result.fields:
         if item.operation not in seen:
             continue
@@ -205,14 +206,40 @@ def sensitive_table(result: Inventory) -> Table:
         origin = [
             name for name, has in (("traffic", item.observed), ("contract", item.declared)) if has
         ]
-        table.add_row(
-            escape(item.operation),
-            str(item.place),
-            escape(item.name),
-            ", ".join(kinds),
-            "+".join(origin),
+        row = {
+            "operation": item.operation,
+            "in": str(item.place),
+            "field": item.name,
+            "kinds": ", ".join(kinds),
+            "from": "+".join(origin),
+        }
+        rows.append(MappingProxyType(row))
+    return tuple(rows)
+
+
+def _table(title: str, rows: tuple[Row, ...], columns: tuple[str, ...]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(
+            column.replace("_", " "),
+            overflow="fold",
+            justify="right" if column == "calls" else "left",
         )
+    for row in rows:
+        table.add_row(*(escape(str(row[column])) for column in columns))
     return table
+
+
+def endpoints_table(result: Inventory) -> Table:
+    """The endpoints as a rich table."""
+    columns = ("endpoint", "methods", "calls", "statuses", "state", "sensitive_data")
+    return _table("Endpoints seen in traffic", endpoint_rows(result), columns)
+
+
+def sensitive_table(result: Inventory) -> Table:
+    """The sensitive fields as a rich table."""
+    columns = ("operation", "in", "field", "kinds", "from")
+    return _table("Sensitive data", sensitive_rows(result), columns)
 
 
 def summary(result: Inventory, diffed: bool) -> str:

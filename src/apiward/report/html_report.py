@@ -19,9 +19,13 @@ from apiward import __version__
 from apiward.core.findings import Exchange, Finding, Message, RecordedResponse
 from apiward.core.redact import Redactor
 from apiward.report import chart, clip, summary
+from apiward.report.grouping import Group, same_weakness
 from apiward.report.model import Report, Skipped
 from apiward.report.redacted import prepare
 from apiward.report.skips import WHOLE_TARGET, ReasonSkips, grouped
+
+NOTE = 80
+"""Characters of an exchange's note in its folded line (the whole note is inside)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,6 +42,8 @@ class Shown:
 class ExchangeView:
     """An exchange ready to print: its summary line and both sides."""
 
+    role: str
+    """``probe`` for the request the reproduction replays, ``baseline`` before it, ``after``."""
     summary: str
     note: str
     request: Shown
@@ -57,6 +63,19 @@ class FindingView:
     regenerate: str
     """Where the whole reproduction is, when it was cut (else empty)."""
     exchanges: tuple[ExchangeView, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupView:
+    """One weakness and every place it is in: the first shown whole, the others folded."""
+
+    first: FindingView
+    others: tuple[FindingView, ...]
+
+    @property
+    def size(self) -> int:
+        """How many places."""
+        return 1 + len(self.others)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,8 +106,9 @@ def render(report: Report, redactor: Redactor) -> str:
             by_severity=list(summary.by_severity(report.findings).items()),
             colours={sev.value: colour for sev, colour in chart.COLOURS.items()},
             chart=chart.build(by_category),
-            findings=[_view(f, report.tool) for f in report.findings],
-            operations=summary.operations_covered(report),
+            groups=[_group(g, report.tool) for g in same_weakness(report.findings)],
+            findings=report.findings,
+            coverage=_coverage(report),
             skip_groups=_skip_groups(report.skipped),
             skips=[_skip(s) for s in report.skipped],
             notes=[clip.cut(note, clip.TEXT) for note in report.notes],
@@ -112,8 +132,28 @@ def _when(report: Report, *, started: bool) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _coverage(report: Report) -> list[tuple[str, object]]:
+    """The coverage table: what ran on how much, then the run's other figures, each once."""
+    ran = "checks run (check × operation)" if summary.per_operation(report) else "checks run"
+    rows: list[tuple[str, object]] = [
+        (ran, len(report.ran)),
+        ("operations covered", summary.operations_covered(report)),
+        ("skipped (check × operation)", len(report.skipped)),
+    ]
+    rows += [(name.replace("_", " "), value) for name, value in summary.plain_stats(report)]
+    if by := summary.requests_by(report):
+        rows.append(("requests by phase and check", ", ".join(f"{w} {n}" for w, n in by)))
+    return rows
+
+
+def _group(group: Group, tool: str) -> GroupView:
+    first, *others = (_view(f, tool) for f in group.members)
+    return GroupView(first=first, others=tuple(others))
+
+
 def _view(f: Finding, tool: str) -> FindingView:
     reproduction = clip.reproduction(f)
+    proof = _replayed(f)
     return FindingView(
         finding=f,
         anchor=f"finding-{f.fingerprint}",
@@ -122,8 +162,28 @@ def _view(f: Finding, tool: str) -> FindingView:
         detail=clip.cut(f.detail, clip.TEXT),
         reproduction=reproduction,
         regenerate="" if reproduction == (f.reproduction or "") else clip.regenerate(f, tool),
-        exchanges=tuple(_exchange(e, clip.regenerate(f, tool)) for e in f.evidence),
+        exchanges=tuple(
+            _exchange(e, clip.regenerate(f, tool), _role(i, proof))
+            for i, e in enumerate(f.evidence)
+        ),
     )
+
+
+def _replayed(f: Finding) -> int | None:
+    """Which exchange the reproduction sends again: the last with its method and URL."""
+    shown = f.reproduction or ""
+    found = [
+        i
+        for i, e in enumerate(f.evidence)
+        if shown.startswith(f"curl -i -X {e.request.method} ") and e.request.url in shown
+    ]
+    return found[-1] if found else None
+
+
+def _role(index: int, proof: int | None) -> str:
+    if proof is None:
+        return ""
+    return "probe" if index == proof else "baseline" if index < proof else "after"
 
 
 def _skip_groups(skipped: tuple[Skipped, ...]) -> tuple[ReasonSkips, ...]:
@@ -143,12 +203,17 @@ def _skip(s: Skipped) -> SkipView:
     )
 
 
-def _exchange(e: Exchange, whole: str) -> ExchangeView:
+def _exchange(e: Exchange, whole: str, role: str) -> ExchangeView:
     request, response = e.request, e.response
     status = f" → {response.status}" if response else " → no response"
     first_line = f"{request.method} {clip.cut(request.url, clip.HEADER)}"
+    # The folded line tells the exchanges apart: the same GET as the owner and as the
+    # attacker look alike until it says which is which.
+    label = " · ".join(t for t in (role, clip.cut(e.note, NOTE)) if t)
+    line = f"{request.method} {clip.cut(request.url, clip.LINE)}{status}"
     return ExchangeView(
-        summary=f"{request.method} {clip.cut(request.url, clip.LINE)}{status}",
+        role=role,
+        summary=f"{label} — {line}" if label else line,
         note=clip.cut(e.note, clip.LINE),
         request=_shown(first_line, request, whole),
         response=_shown(_status_line(response), response, whole) if response else None,

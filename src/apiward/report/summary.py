@@ -153,3 +153,28 @@ def coverage_line(report: Report) -> str:
     if per_operation(report):
         return f"{ran} checks run (check × operation) on {operations} operations, {skipped} skipped"
     return f"{ran} checks run on the whole target ({operations} operations), {skipped} skipped"
+
+
+RESTATED = frozenset({"checks_run", "checks_skipped", "operations_exercised", "findings"})
+"""Stats every format already shows from the report itself (coverage, headline)."""
+REQUESTS_BY = "requests."
+"""Stats named ``requests.<phase or check>``: what each part of a scan sent."""
+
+
+def plain_stats(report: Report) -> list[tuple[str, object]]:
+    """The run's own figures, without those the coverage already shows or the per-part requests."""
+    return [
+        (name, value)
+        for name, value in report.stats.items()
+        if name not in RESTATED and not name.startswith(REQUESTS_BY)
+    ]
+
+
+def requests_by(report: Report) -> list[tuple[str, int]]:
+    """``(phase or check, requests)``, most first."""
+    found = [
+        (name.removeprefix(REQUESTS_BY), int(value))
+        for name, value in report.stats.items()
+        if name.startswith(REQUESTS_BY) and isinstance(value, int | float)
+    ]
+    return sorted(found, key=lambda item: (-item[1], item[0]))

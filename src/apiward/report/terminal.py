@@ -173,19 +173,7 @@ def _finding(f: Finding, tool: str) -> RenderableType:
     return Group(Text(), title, Padding(Group(*body), (0, 0, 0, 2), expand=False))
 
 
-REQUESTS_BY = "requests."
-"""Stats named ``requests.<phase or check>``: what each part of a scan sent."""
 TOP_REQUESTERS = 8
-
-
-def requests_by(report: Report) -> list[tuple[str, int]]:
-    """``(phase or check, requests)``, most first."""
-    found = [
-        (name.removeprefix(REQUESTS_BY), int(value))
-        for name, value in report.stats.items()
-        if name.startswith(REQUESTS_BY) and isinstance(value, int | float)
-    ]
-    return sorted(found, key=lambda item: (-item[1], item[0]))
 
 
 def coverage(report: Report) -> RenderableType:
@@ -197,11 +185,10 @@ def coverage(report: Report) -> RenderableType:
         lines.append(Text("  skips by reason, then detail · checks · operations:", "dim"))
     for group in grouped(report.skipped):
         lines += _skip_group(group)
-    plain = {k: v for k, v in report.stats.items() if not k.startswith(REQUESTS_BY)}
-    if plain:
-        stats = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in plain.items())
+    if plain := summary.plain_stats(report):
+        stats = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in plain)
         lines.append(Text(f"  {stats}", style="dim"))
-    if by := requests_by(report):
+    if by := summary.requests_by(report):
         top = ", ".join(f"{who} {n}" for who, n in by[:TOP_REQUESTERS])
         more = (
             f" (+{len(by) - TOP_REQUESTERS} more in the JSON report)"
