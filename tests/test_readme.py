@@ -20,6 +20,7 @@ import yaml
 from tests.conftest import ROOT
 from tests.report.samples import bola_finding, full_report, injection_finding, static_finding
 
+from apiward.audit.contract.registry import RULES
 from apiward.cli.scan_config import read_scan_config
 from apiward.core.errors import ApiwardError
 from apiward.core.redact import Redactor
@@ -27,6 +28,7 @@ from apiward.guard.policy import Policy
 from apiward.guard.policy_schema import POLICY_SCHEMA
 from apiward.report import FORMATS
 from apiward.scan import read_identities_file
+from apiward.scan.checks import builtin_checks
 from apiward.spec import load
 
 README = ROOT / "README.md"
@@ -292,3 +294,14 @@ def test_blocks_are_classified_by_their_top_level_keys(text: str, kind: str) -> 
     found = kind_of(yaml.safe_load(text))
     assert found is not None
     assert found.name == kind
+
+
+def test_readme_counts_of_checks_and_rules_are_current() -> None:
+    """The README's number of scan checks and contract rules is what the registries hold."""
+    text = README.read_text()
+    checks = re.search(r"\*\*Checks\*\*: (\d+), registered in `BUILTIN`", text)
+    rules = re.search(r"the way a reviewer reads it: (\d+) rules", text)
+    assert checks is not None
+    assert rules is not None
+    assert int(checks.group(1)) == len(builtin_checks())
+    assert int(rules.group(1)) == len(RULES)
