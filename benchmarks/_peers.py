@@ -29,6 +29,14 @@ ST_SECURITY = frozenset({"ST401", "ST402"})
 _OPERATION = re.compile(r"^[A-Z]+ /")
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Command-line choices shared by every run."""
+
+    max_examples: int
+    timeout: float
+
+
 class PeerError(Exception):
     """A peer could not be installed or run: one line for the report."""
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/scan_speed.py [--max-examples 10] [--timeout 600]
                                              [--tools apiward,schemathesis,offat] [--no-fixed-peers]
+                                             [--no-zoo]
 
 Each tool gets a fresh vulnerable demo bank (scans change its state) served by uvicorn on
 127.0.0.1:ephemeral behind a pure-ASGI counter, so "requests" is what the server received,
@@ -21,7 +22,8 @@ login for OFFAT's token is not). Wall time is the tool's whole process, start-up
 A peer "touches" a planted flaw when it flags anything on the flaw's operation: that is
 generous to the peers (no category match; a 500 or an undocumented status code counts).
 Then apiward scans the fixed bank (findings >= medium are false positives), and so do the
-peers unless ``--no-fixed-peers``. A peer that cannot install, crashes or times out is
+peers unless ``--no-fixed-peers``. Then every tool scans each app of the zoo and its
+secure twin (``benchmarks/_zoo.py`` says how), unless ``--no-zoo``. A peer that cannot install, crashes or times out is
 reported in one line and the benchmark goes on. Nothing is stored: every figure is live.
 """
 
@@ -46,6 +48,7 @@ from _peers import (
     ST_SECURITY,
     Flags,
     PeerError,
+    Settings,
     ensure,
     offat_command,
     offat_flags,
@@ -54,6 +57,7 @@ from _peers import (
     schemathesis_flags,
     workdir,
 )
+from _zoo import run_zoo
 from apiward.core.findings import Finding, Severity, at_or_above
 from apiward.demo import PlantedFlaw, load_ground_truth, missed
 
@@ -78,14 +82,6 @@ class Outcome:
     def rate(self) -> float:
         """Requests the server received per second of the tool's wall time."""
         return self.requests / self.seconds if self.seconds else 0.0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Settings:
-    """Command-line choices shared by every run."""
-
-    max_examples: int
-    timeout: float
 
 
 Runner = Callable[[str, Path, Settings], tuple[list[str], Callable[[Path], Flags]]]
@@ -328,6 +324,7 @@ def main() -> None:
     parser.add_argument(
         "--no-fixed-peers", action="store_true", help="scan the fixed bank only with apiward"
     )
+    parser.add_argument("--no-zoo", action="store_true", help="leave out the zoo (tests/zoo)")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress as it goes
     settings = Settings(max_examples=args.max_examples, timeout=args.timeout)
@@ -341,6 +338,8 @@ def main() -> None:
     fixed_tools = [t for t in tools if t == "apiward" or not args.no_fixed_peers]
     print("\nfixed bank (every planted flaw corrected):")
     print_fixed([measure(t, fixed=True, settings=settings) for t in fixed_tools])
+    if not args.no_zoo:
+        run_zoo(tools, settings)
 
 
 if __name__ == "__main__":
