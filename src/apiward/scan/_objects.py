@@ -26,7 +26,12 @@ _FORM = "application/x-www-form-urlencoded"
 
 def is_login(operation: Operation) -> bool:
     """True for an operation that hands out tokens rather than making an object."""
-    return bool(_LOGIN.search(operation.path.rsplit("/", 1)[-1]))
+    return is_login_path(operation.path)
+
+
+def is_login_path(path: str) -> bool:
+    """True for a path whose last segment names a login, a token or a session."""
+    return bool(_LOGIN.search(path.rstrip("/").rsplit("/", 1)[-1]))
 
 
 def item_path(api: Api, collection: str) -> tuple[str, str] | None:

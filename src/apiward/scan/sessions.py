@@ -12,7 +12,9 @@ jar leak into their 'no auth' probes; cookies set in answer to it are dropped.
 A login that yields no credential (``scan.login`` says why) does not end the scan:
 ``start`` drops that identity from ``identities`` and keeps the reason in ``failed``.
 A token is refreshed (one new login, then one retry) when an identity that has been
-answered with a 2xx before starts getting 401s.
+answered with a 2xx before starts getting 401s, except from a login or token operation:
+there a 401 says the credentials sent were wrong, not that the session expired, and a
+new login would only make every baseline sent with the old token look stale.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from urllib.parse import urlsplit
 from apiward.core.errors import ConfigError, TargetError
 from apiward.scan import login as logins
 from apiward.scan import signed_cookies
+from apiward.scan._objects import is_login_path
 from apiward.scan.cookies import Jar
 from apiward.scan.identities import Identity, Login
 from apiward.scan.login import LoggedIn, LoginError
@@ -106,7 +109,7 @@ class Sessions:
             return await self.transport.send(request, note=note)
         generation = self._generation[as_.name]
         reply = await self._send_as(request, as_, note)
-        if reply.status == 401 and as_.login is not None and as_.name in self._worked:
+        if reply.status == 401 and as_.login is not None and self._expired(request, as_):
             async with self._locks[as_.name]:
                 if self._generation[as_.name] == generation and not await self._refresh(as_):
                     return reply
@@ -114,6 +117,12 @@ class Sessions:
         if reply.ok:
             self._worked.add(as_.name)
         return reply
+
+    def _expired(self, request: Request, identity: Identity) -> bool:
+        """Whether a 401 to ``request`` may mean ``identity``'s session expired."""
+        if identity.name not in self._worked or is_login_path(request.path):
+            return False
+        return all(request.path != i.login.path for i in self.identities if i.login)
 
     async def log_in(self, login: Login, *, name: str) -> Credentials:
         """Credentials for a user outside the identities file (say, one a check registered).
