@@ -18,6 +18,11 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
 
 ``made(value)`` says whether the scan created an object with that id: a destructive
 operation may be sent on those and on nothing else.
+
+A listing read for a snapshot (an object the contract only shows in a list) is kept and
+used again for the next object of that list, until a write the target may have carried
+out (anything but a 4xx): probes that put a new value in an item path each name a new
+object, and reading every identity's list again for each would cost more than the probes.
 """
 
 from __future__ import annotations
@@ -115,6 +120,9 @@ class Ledger:
         """Aggressive writes whose object could not be read first: changes nobody can undo."""
         self._taking: dict[str, asyncio.Task[Snapshot | None]] = {}
         self._made: set[str] = set()
+        self._lists: dict[tuple[str, str], tuple[int, Reply]] = {}
+        self._writes = 0
+        """Writes sent that the target may have carried out: a kept listing older is stale."""
         self._logins = {f"{i.login.method} {i.login.path}" for i in sessions.identities if i.login}
 
     def made(self, value: object) -> bool:
@@ -131,9 +139,12 @@ class Ledger:
         try:
             reply = await self.sessions.send(request, as_=as_, note=note)
         except TargetError:
+            self._writes += 1
             if _objects.creates(self.api, operation):
                 self._record(request, sender, "")  # no answer: it may have made one
             raise
+        if not 400 <= reply.status < 500:
+            self._writes += 1
         self._after(operation, request, sender, reply, snapshot)
         return reply
 
@@ -176,8 +187,7 @@ class Ledger:
         others = [Sender(identity=i) for i in self.sessions.identities if i != sender.identity]
         absent: Snapshot | None = None
         for who in (sender, *others):
-            note = "ledger: snapshot before the first write"
-            reply = await self.sessions.send(who.dress(read.read), as_=who.identity, note=note)
+            reply = await self._read(read, who)
             before = state(read, reply)
             if before is not None:
                 snapshot = Snapshot(read=read, reader=who, exists=True, before=before)
@@ -189,6 +199,19 @@ class Ledger:
         if absent is not None:
             self.snapshots[read.item.target] = absent
         return absent
+
+    async def _read(self, read: _objects.Reader, who: Sender) -> Reply:
+        """``read`` as ``who``; a listing read since the last write that may have landed is kept."""
+        key = (read.read.target, who.name if who.identity else repr(who))
+        kept = self._lists.get(key)
+        if read.pick is not None and kept is not None and kept[0] == self._writes:
+            return kept[1]
+        writes = self._writes
+        note = "ledger: snapshot before the first write"
+        reply = await self.sessions.send(who.dress(read.read), as_=who.identity, note=note)
+        if read.pick is not None:
+            self._lists[key] = (writes, reply)
+        return reply
 
     def _after(
         self,
