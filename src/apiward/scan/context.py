@@ -13,6 +13,7 @@
 ``ctx.baseline(op,a)`` that request with the ids ``a`` harvested filled in
 ``ctx.legit(op, a)``   the baseline's reply, sent once per operation and identity; a write
                        that would touch others' objects or privileges raises ``Withheld``
+``ctx.shared(k, f)``   a reply several checks need, sent once (``await f()``) per key ``k``
 ``ctx.withheld(op,a)`` why ``a``'s legitimate write is not sent (None: it is sent)
 ``ctx.legit_request``  the baseline, checked the same way: for checks that resend it
 ``ctx.harvest``        sightings, slots and ownership (see ``scan.harvest``)
@@ -25,7 +26,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
@@ -69,7 +70,7 @@ class Context:
         self.ledger = ledger or Ledger(api, sessions)
         self.identities: tuple[Identity, ...] = sessions.identities
         self._logins = {f"{i.login.method} {i.login.path}" for i in self.identities if i.login}
-        self._legit: dict[tuple[str, str], asyncio.Task[Reply]] = {}
+        self._shared: dict[tuple[str, ...], asyncio.Task[Reply]] = {}
         self.scope = scope or Scope()
         self.out_of_scope = {o.key: why for o in api.operations if (why := self.scope.why_out(o))}
         """Operations ``--include``/``--exclude`` keep out, and the pattern that does."""
@@ -156,15 +157,28 @@ class Context:
         Raises ``Withheld`` for a write that would change another's object or a privilege
         field: the runner reports that as a skip unless the check handles it.
         """
-        key = (operation.key, identity.name)
-        if key not in self._legit:
+        key = ("legit", operation.key, identity.name)
+        if key not in self._shared:
             request = self.legit_request(operation, identity)
             note = f"baseline: {identity.name}'s own legitimate request"
-            task = asyncio.ensure_future(self.send(request, as_=identity, note=note))
-            # Every awaiter sees the error; this keeps asyncio from logging it as unretrieved.
-            task.add_done_callback(lambda t: t.cancelled() or t.exception())
-            self._legit[key] = task
-        return await asyncio.shield(self._legit[key])
+            self._start(key, lambda: self.send(request, as_=identity, note=note))
+        return await asyncio.shield(self._shared[key])
+
+    async def shared(self, key: tuple[str, ...], send: Callable[[], Awaitable[Reply]]) -> Reply:
+        """The reply ``send()`` gets, sent once per ``key`` for every check that asks.
+
+        For answers several checks compare with (a 404 fingerprint, an input's answer to
+        an ordinary value): the first check to ask pays for it, the others reuse it.
+        """
+        if key not in self._shared:
+            self._start(key, send)
+        return await asyncio.shield(self._shared[key])
+
+    def _start(self, key: tuple[str, ...], send: Callable[[], Awaitable[Reply]]) -> None:
+        task = asyncio.ensure_future(send())
+        # Every awaiter sees the error; this keeps asyncio from logging it as unretrieved.
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        self._shared[key] = task
 
     def finding(
         self,

@@ -7,12 +7,21 @@ body fields), pick an identity that may call the operation and its legitimate re
 then send the legitimate request with one value replaced and compare. Echoes of the
 payload are scrubbed from answers before two answers are compared, so an API that
 merely repeats what it was sent never looks like one that interpreted it.
+
+Requests are the budget: a check *screens* an input with one request carrying a whole
+family of payloads, and sends them one by one only where the screen shows a reaction
+(:func:`reacted`): an answer unlike both the legitimate one and the answer to an
+*ordinary* new value (:func:`ordinary`, sent once per input and shared by every check).
+A path id that any change turns into a 404 reacts to nothing a payload does. Payloads
+that break the input's declared ``maxLength`` or ``pattern`` (:func:`fits`) are not sent
+one by one after a screen that broke them too was refused: the API enforces its contract.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +38,8 @@ SAME = 0.9
 _LOCATIONS = {ParameterLocation.QUERY: Where.QUERY, ParameterLocation.PATH: Where.PATH}
 _NOT_FREE_TEXT = {"uuid", "date", "date-time", "time", "email", "ipv4", "ipv6", "byte", "binary"}
 _DENIED = {401, 403}
+_ORDINARY = "zq7"
+"""What an ordinary new value appends: lowercase letters and a digit, which most patterns allow."""
 # Payloads that widen a condition (OR 1=1, $ne, a comment cutting the WHERE off) turn an
 # update or a delete into one of every record: they only go to reads and creations.
 WIDENING_METHODS = frozenset({"GET", "HEAD", "POST"})
@@ -142,6 +153,46 @@ async def probe(ctx: Context, who: Caller, item: Input, value: object, note: str
     """The legitimate request with ``item`` set to ``value``, sent as the caller."""
     request = who.request.with_param(item.where, item.name, value)
     return await ctx.send(request, as_=who.identity, note=note)
+
+
+async def ordinary(ctx: Context, who: Caller, item: Input) -> Reply:
+    """The legitimate request with a harmless suffix on ``item``, sent once per scan.
+
+    How the API answers a value that is merely different: a payload answered the same
+    way did nothing an ordinary value would not.
+    """
+    operation = who.request.operation or f"{who.request.method} {who.request.path}"
+    caller = who.identity.name if who.identity else ""
+    value = base_value(who, item) + _ORDINARY
+    return await ctx.shared(
+        ("ordinary", operation, caller, item.key),
+        lambda: probe(ctx, who, item, value, "an ordinary new value (control)"),
+    )
+
+
+async def reacted(ctx: Context, who: Caller, item: Input, reply: Reply) -> bool:
+    """Whether ``reply`` to a payload got a status neither the legitimate value nor an ordinary one gets."""
+    if reply.status == who.legit.status:
+        return False
+    return reply.status != (await ordinary(ctx, who, item)).status
+
+
+def fits(ctx: Context, item: Input, value: str) -> bool:
+    """Whether ``value`` keeps to the ``maxLength`` and ``pattern`` the contract declares for ``item``."""
+    options = [ctx.api.deref(o) for o in item.schema.get("anyOf", item.schema.get("oneOf", ()))]
+    strings = [o for o in options or [item.schema] if o.get("type", "string") == "string"]
+    return not strings or any(_within(schema, value) for schema in strings)
+
+
+def _within(schema: Schema, value: str) -> bool:
+    longest = schema.get("maxLength")
+    if isinstance(longest, int) and len(value) > longest:
+        return False
+    pattern = schema.get("pattern")
+    try:
+        return not isinstance(pattern, str) or re.search(pattern, value) is not None
+    except re.error:
+        return True  # a pattern Python cannot read says nothing
 
 
 def scrub(text: str, payloads: Sequence[str]) -> str:

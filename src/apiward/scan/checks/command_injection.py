@@ -11,9 +11,11 @@
 
 Each family is *screened* first with one request carrying every form at once (each echo
 with its own marker, so a hit names its form; every sleep at once). Only a hit, or a
-screen the API refused where the legitimate value is accepted (a filter may reject one
-form's characters and not another's), goes on to the forms one by one. On an input that
-reaches no shell, that is two requests instead of nine.
+screen the API answered unlike both the legitimate value and an ordinary one
+(``_injection.reacted``: a filter may reject one form's characters and not another's),
+goes on to the forms one by one, and of those only the ones that keep to the input's
+declared length and pattern when the screen broke them. On an input that reaches no
+shell, that is two requests instead of nine.
 
 Read-only: the commands only echo and sleep.
 """
@@ -29,9 +31,11 @@ from apiward.scan.checks._injection import (
     Input,
     base_value,
     elapsed,
+    fits,
     marker,
     number,
     probe,
+    reacted,
     start,
     text_inputs,
 )
@@ -100,10 +104,12 @@ class CommandInjection:
                     f"({shown}): only a shell expands $((a*b)), so a shell ran the command."
                 )
                 return self._finding(ctx, operation, item, label, detail, [who.legit, attack])
-        if attack.status == who.legit.status:
-            return None  # accepted like the legitimate value: no form reached a shell
+        if not await reacted(ctx, who, item, attack):
+            return None  # answered like an ordinary value: no form reached a shell
         for label, attach in FORMS:
             command, shown = _echo()
+            if not _worth(ctx, item, screen, value + attach(command)):
+                continue
             attack = await probe(ctx, who, item, value + attach(command), f"echo through {label}")
             if shown in attack.text and shown not in who.legit.text:
                 detail = (
@@ -120,9 +126,11 @@ class CommandInjection:
         every = value + "".join(attach(f"sleep {self.delay:g}") for _, attach in FORMS[:4])
         screen = await probe(ctx, who, item, every, "sleep through every form at once")
         slow = elapsed(screen) - elapsed(who.legit) >= self.delay * 0.7
-        if not slow and screen.status == who.legit.status:
-            return None  # accepted, and no form slept
+        if not slow and not await reacted(ctx, who, item, screen):
+            return None  # answered like an ordinary value, and no form slept
         for label, attach in FORMS[:4]:
+            if not slow and not _worth(ctx, item, every, value + attach(f"sleep {self.delay:g}")):
+                continue
             replies = await self._delayed(ctx, who, item, value, attach)
             if replies is not None:
                 detail = (
@@ -174,6 +182,15 @@ class CommandInjection:
             evidence=evidence,
             key=item.key,
         )
+
+
+def _worth(ctx: Context, item: Input, screen: str, single: str) -> bool:
+    """Whether one form is worth its request after the screen was refused.
+
+    A screen that broke the declared length or pattern was refused for that: one form
+    that breaks them too would be refused the same way.
+    """
+    return fits(ctx, item, screen) or fits(ctx, item, single)
 
 
 def _echo() -> tuple[str, str]:

@@ -116,10 +116,10 @@ async def _differential(
         false_request = _operator(false_request, item, "$eq", value)
         true_request = _operator(true_request, item, operator, true_value)
     false = await ctx.send(false_request, as_=who.identity, note="$eq: matches nothing")
+    if false.status != who.legit.status or similarity(false.text, who.legit.text) < SAME:
+        return None  # an operator refused, or taken for another value: the true one would be too
     true = await ctx.send(true_request, as_=who.identity, note=f"{operator}: matches everything")
-    if not true.ok or false.status != who.legit.status:
-        return None
-    if similarity(false.text, who.legit.text) < SAME or similarity(true.text, false.text) >= SAME:
+    if not true.ok or similarity(true.text, false.text) >= SAME:
         return None
     return false, true
 

@@ -37,6 +37,7 @@ from apiward.scan.checks._injection import (
     elapsed,
     may_widen,
     number,
+    ordinary,
     probe,
     scrub,
     start,
@@ -178,9 +179,9 @@ class SqlInjection:
     ) -> tuple[Reply, Reply] | None:
         yes, no = (value + p for p in build(number()))
         true = await probe(ctx, who, item, yes, "a true condition appended")
+        if not true.ok or await _ordinary(ctx, who, item, true, yes):
+            return None  # the false condition could not make a difference then
         false = await probe(ctx, who, item, no, "a false condition appended")
-        if not true.ok:
-            return None
         legit = scrub(who.legit.text, [value])
         t, f = scrub(true.text, [yes, value]), scrub(false.text, [no, value])
         if similarity(t, f) >= SAME:
@@ -227,6 +228,22 @@ class SqlInjection:
             evidence=evidence,
             key=item.key,
         )
+
+
+async def _ordinary(ctx: Context, who: Caller, item: Input, true: Reply, sent: str) -> bool:
+    """Whether the true condition was answered like an ordinary new value (not like the legitimate one).
+
+    Pasted into SQL, a true condition keeps the legitimate answer (``AND``) or widens it
+    (``OR``); answered like any other value, it was taken as a value, and a false
+    condition would be too. Only asked when the legitimate and the ordinary answers differ.
+    """
+    value = base_value(who, item)
+    mine = scrub(true.text, [sent, value])
+    if similarity(mine, scrub(who.legit.text, [value])) >= SAME:
+        return False
+    other = await ordinary(ctx, who, item)
+    plain = scrub(other.text, [other.sent.value(item.where, item.name) or "", value])
+    return other.status == true.status and similarity(mine, plain) >= SAME
 
 
 async def _delayed(

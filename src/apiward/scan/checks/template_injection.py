@@ -5,8 +5,14 @@ engines — ``{{a*b}}`` (Jinja2, Twig, Nunjucks, Handlebars helpers), ``${a*b}``
 (FreeMarker, Thymeleaf, JS template literals), ``<%= a*b %>`` (ERB, EJS) and
 ``#{a*b}`` (Pug, Ruby interpolation) — with two random four-digit numbers. When the
 answer holds their product, which the legitimate answer does not and the probe itself
-does not spell, the engine computed it: confirmed. One request per syntax, stopping
-at the first that computes.
+does not spell, the engine computed it: confirmed.
+
+The four syntaxes go out together first, each with its own numbers, so that a product
+names its syntax: one request per input that no engine evaluates. An engine that fails
+on another's syntax (Mako reads ``<%`` as code) answers unlike an ordinary value
+(``_injection.reacted``); then each syntax goes alone, stopping at the first that
+computes (skipping those that break the input's declared length or pattern when the
+screen did too).
 """
 
 from __future__ import annotations
@@ -15,8 +21,18 @@ from collections.abc import AsyncIterator, Callable
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip
-from apiward.scan.checks._injection import Caller, Input, number, probe, start, text_inputs
+from apiward.scan.checks._injection import (
+    Caller,
+    Input,
+    fits,
+    number,
+    probe,
+    reacted,
+    start,
+    text_inputs,
+)
 from apiward.scan.context import Context
+from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 # Each syntax as a function of the two factors; "${{…}}" also covers engines that need "$".
@@ -56,25 +72,51 @@ class TemplateInjection:
     async def _input(
         self, ctx: Context, operation: Operation, who: Caller, item: Input
     ) -> Outcome | None:
-        for syntax, build in SYNTAXES:
-            a, b = number(), number()
-            product = str(a * b)
-            if product in who.legit.text:
-                continue
-            attack = await probe(ctx, who, item, build(a, b), f"{syntax} arithmetic {a}*{b}")
-            if product in attack.text:
-                return ctx.finding(
-                    self,
-                    operation,
-                    title=f"{item.where} {item.name} is evaluated as a template ({syntax})",
-                    severity=Severity.HIGH,
-                    confidence=Confidence.CONFIRMED,
-                    detail=(
-                        f"{item.name}={build(a, b)!r} came back as {product}: the server "
-                        "evaluated the expression. Template engines reach the objects in their "
-                        "context (configuration, secrets) and often code execution."
-                    ),
-                    evidence=[who.legit, attack],
-                    key=item.key,
+        tries = [(syntax, build, number(), number()) for syntax, build in SYNTAXES]
+        tries = [t for t in tries if str(t[2] * t[3]) not in who.legit.text]
+        screen = "".join(build(a, b) for _, build, a, b in tries)
+        attack = await probe(ctx, who, item, screen, "every syntax's arithmetic at once")
+        for syntax, build, a, b in tries:
+            if str(a * b) in attack.text:
+                return self._finding(
+                    ctx, operation, who, item, (syntax, build(a, b), a * b), attack
                 )
+        if len(tries) < 2 or not await reacted(ctx, who, item, attack):
+            return None
+        for syntax, build, _, _ in tries:
+            a, b = number(), number()
+            alone = build(a, b)
+            if str(a * b) in who.legit.text or not (
+                fits(ctx, item, screen) or fits(ctx, item, alone)
+            ):
+                continue
+            attack = await probe(ctx, who, item, alone, f"{syntax} arithmetic {a}*{b}")
+            if str(a * b) in attack.text:
+                return self._finding(ctx, operation, who, item, (syntax, alone, a * b), attack)
         return None
+
+    def _finding(
+        self,
+        ctx: Context,
+        operation: Operation,
+        who: Caller,
+        item: Input,
+        hit: tuple[str, str, int],
+        attack: Reply,
+    ) -> Outcome:
+        syntax, sent, product = hit
+        return ctx.finding(
+            self,
+            operation,
+            title=f"{item.where} {item.name} is evaluated as a template ({syntax})",
+            severity=Severity.HIGH,
+            confidence=Confidence.CONFIRMED,
+            detail=(
+                f"{item.name}={attack.sent.value(item.where, item.name)!r} came back with "
+                f"{product} ({sent}): the server evaluated the expression. Template engines "
+                "reach the objects in their context (configuration, secrets) and often code "
+                "execution."
+            ),
+            evidence=[who.legit, attack],
+            key=item.key,
+        )
