@@ -161,13 +161,18 @@ async def ordinary(ctx: Context, who: Caller, item: Input) -> Reply:
     How the API answers a value that is merely different: a payload answered the same
     way did nothing an ordinary value would not.
     """
-    operation = who.request.operation or f"{who.request.method} {who.request.path}"
-    caller = who.identity.name if who.identity else ""
     value = base_value(who, item) + _ORDINARY
     return await ctx.shared(
-        ("ordinary", operation, caller, item.key),
+        shared_key("ordinary", who, item),
         lambda: probe(ctx, who, item, value, "an ordinary new value (control)"),
     )
+
+
+def shared_key(what: str, who: Caller, item: Input, *more: str) -> tuple[str, ...]:
+    """The ``ctx.shared`` key of ``what`` sent to ``item`` of the caller's operation."""
+    operation = who.request.operation or f"{who.request.method} {who.request.path}"
+    caller = who.identity.name if who.identity else ""
+    return (what, operation, caller, item.key, *more)
 
 
 async def reacted(ctx: Context, who: Caller, item: Input, reply: Reply) -> bool:
@@ -179,9 +184,22 @@ async def reacted(ctx: Context, who: Caller, item: Input, reply: Reply) -> bool:
 
 def fits(ctx: Context, item: Input, value: str) -> bool:
     """Whether ``value`` keeps to the ``maxLength`` and ``pattern`` the contract declares for ``item``."""
-    options = [ctx.api.deref(o) for o in item.schema.get("anyOf", item.schema.get("oneOf", ()))]
-    strings = [o for o in options or [item.schema] if o.get("type", "string") == "string"]
+    strings = _strings(ctx, item)
     return not strings or any(_within(schema, value) for schema in strings)
+
+
+def longest(ctx: Context, item: Input) -> int | None:
+    """The longest text the contract lets ``item`` hold (None: no bound declared)."""
+    bounds = [schema.get("maxLength") for schema in _strings(ctx, item)]
+    if not bounds or not all(isinstance(b, int) for b in bounds):
+        return None
+    return max(int(b) for b in bounds if isinstance(b, int))
+
+
+def _strings(ctx: Context, item: Input) -> list[Schema]:
+    """The string schemas ``item`` may take (its ``anyOf`` options, or itself)."""
+    options = [ctx.api.deref(o) for o in item.schema.get("anyOf", item.schema.get("oneOf", ()))]
+    return [o for o in options or [item.schema] if o.get("type", "string") == "string"]
 
 
 def _within(schema: Schema, value: str) -> bool:

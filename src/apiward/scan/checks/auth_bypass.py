@@ -71,7 +71,6 @@ class AuthBypass:
             yield Skip(reason=SkipReason.NO_ACCESS)
             return
         identity, legit = found
-        personal = await _personal(ctx, operation, identity, legit)
         for label, probe in _probes(ctx, identity, legit.sent):
             reply = await ctx.send(probe, as_=None, note=f"probe: {label}")
             if not reply.ok:
@@ -80,6 +79,8 @@ class AuthBypass:
                 # Data may have changed since the baseline (other checks write): ask again.
                 legit = await ctx.send(legit.sent, as_=None, note="baseline, again")
             if legit.ok and similarity(reply.text, legit.text) >= SAME:
+                # Whose data it is only matters once it got through: asked then, not before.
+                personal = await _personal(ctx, operation, identity, legit)
                 yield self._finding(ctx, operation, identity, label, [legit, reply], personal)
 
     def _finding(

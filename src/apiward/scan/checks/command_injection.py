@@ -32,6 +32,7 @@ from apiward.scan.checks._injection import (
     base_value,
     elapsed,
     fits,
+    longest,
     marker,
     number,
     probe,
@@ -95,22 +96,37 @@ class CommandInjection:
     ) -> Outcome | None:
         value = base_value(who, item)
         echoes = [(label, attach, *_echo()) for label, attach in FORMS]
-        screen = value + "".join(attach(command) for _, attach, command, _ in echoes)
-        attack = await probe(ctx, who, item, screen, "echo through every form at once")
-        for label, _, command, shown in echoes:
-            if shown in attack.text and shown not in who.legit.text:
-                detail = (
-                    f"{item.name} followed by {label} and `{command}` came back computed "
-                    f"({shown}): only a shell expands $((a*b)), so a shell ran the command."
+        parts = [attach(command) for _, attach, command, _ in echoes]
+        for group in _screens(ctx, item, value, parts):
+            screen = value + "".join(parts[i] for i in group)
+            attack = await probe(ctx, who, item, screen, "echo through every form at once")
+            if hit := self._computed(ctx, operation, who, item, [echoes[i] for i in group], attack):
+                return hit
+            if not await reacted(ctx, who, item, attack):
+                continue  # answered like an ordinary value: no form reached a shell
+            for label, attach, _, _ in (echoes[i] for i in group):
+                command, shown = _echo()
+                if not _worth(ctx, item, screen, value + attach(command)):
+                    continue
+                attack = await probe(
+                    ctx, who, item, value + attach(command), f"echo through {label}"
                 )
-                return self._finding(ctx, operation, item, label, detail, [who.legit, attack])
-        if not await reacted(ctx, who, item, attack):
-            return None  # answered like an ordinary value: no form reached a shell
-        for label, attach in FORMS:
-            command, shown = _echo()
-            if not _worth(ctx, item, screen, value + attach(command)):
-                continue
-            attack = await probe(ctx, who, item, value + attach(command), f"echo through {label}")
+                once = [(label, attach, command, shown)]
+                if hit := self._computed(ctx, operation, who, item, once, attack):
+                    return hit
+        return None
+
+    def _computed(
+        self,
+        ctx: Context,
+        operation: Operation,
+        who: Caller,
+        item: Input,
+        echoes: list[tuple[str, Callable[[str], str], str, str]],
+        attack: Reply,
+    ) -> Outcome | None:
+        """The finding when one of ``echoes`` came back computed in ``attack``."""
+        for label, _, command, shown in echoes:
             if shown in attack.text and shown not in who.legit.text:
                 detail = (
                     f"{item.name} followed by {label} and `{command}` came back computed "
@@ -182,6 +198,20 @@ class CommandInjection:
             evidence=evidence,
             key=item.key,
         )
+
+
+def _screens(ctx: Context, item: Input, value: str, parts: list[str]) -> list[list[int]]:
+    """``parts`` (by index) in as few screens as keep to the input's declared ``maxLength``."""
+    limit = longest(ctx, item)
+    screens: list[list[int]] = [[]]
+    size = len(value)
+    for index, part in enumerate(parts):
+        if screens[-1] and limit is not None and size + len(part) > limit:
+            screens.append([])
+            size = len(value)
+        screens[-1].append(index)
+        size += len(part)
+    return screens
 
 
 def _worth(ctx: Context, item: Input, screen: str, single: str) -> bool:

@@ -18,6 +18,7 @@ import secrets
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from apiward.core.findings import Severity
@@ -114,16 +115,15 @@ class NotFound:
 
 
 async def fingerprint(ctx: Context, bases: Iterable[str]) -> NotFound:
-    """The API's answers to two random paths under each of ``bases``."""
+    """The API's answers to two random paths under each of ``bases`` (asked once per scan)."""
     replies: list[Reply] = []
     for base in bases:
-        for path in (
-            f"{base}/apiward-{secrets.token_hex(6)}",
-            f"{base}/apiward/{secrets.token_hex(6)}",
-        ):
-            replies.append(
-                await ctx.send(Request(method="GET", path=path), as_=None, note="404 fingerprint")
+        for shape in ("{base}/apiward-{word}", "{base}/apiward/{word}"):
+            path = shape.format(base=base, word=secrets.token_hex(6))
+            send = partial(
+                ctx.send, Request(method="GET", path=path), as_=None, note="404 fingerprint"
             )
+            replies.append(await ctx.shared(("404 fingerprint", shape, base), send))
     return NotFound(replies=replies)
 
 

@@ -40,6 +40,7 @@ from apiward.scan.checks._injection import (
     ordinary,
     probe,
     scrub,
+    shared_key,
     start,
     text_inputs,
 )
@@ -124,7 +125,9 @@ class SqlInjection:
         self, ctx: Context, operation: Operation, who: Caller, item: Input
     ) -> Outcome | None:
         for method in (self._error, self._boolean, self._timing):
-            if method == self._timing and (ctx.safe or not may_widen(operation)):
+            if method == self._timing and (
+                ctx.safe or not may_widen(operation) or await _a_lookup(ctx, who, item)
+            ):
                 return None
             outcome = await method(ctx, operation, who, item)
             if outcome is not None:
@@ -136,12 +139,12 @@ class SqlInjection:
     ) -> Outcome | None:
         if SIGNATURES.search(who.legit.text):
             return None
-        value = base_value(who, item)
         for quote in ("'", '"'):
-            attack = await probe(ctx, who, item, value + quote, f"a {quote} appended")
+            attack = await _quoted(ctx, who, item, quote)
             found = SIGNATURES.search(attack.text)
             if found is None:
                 continue
+            value = base_value(who, item)
             balanced = await probe(ctx, who, item, value + quote * 2, "the quote doubled")
             confirmed = SIGNATURES.search(balanced.text) is None
             detail = (
@@ -228,6 +231,30 @@ class SqlInjection:
             evidence=evidence,
             key=item.key,
         )
+
+
+async def _quoted(ctx: Context, who: Caller, item: Input, quote: str) -> Reply:
+    """The legitimate value with ``quote`` appended (sent once: the timing step reads it too)."""
+    value = base_value(who, item) + quote
+    return await ctx.shared(
+        shared_key("sql_injection: quote", who, item, quote),
+        lambda: probe(ctx, who, item, value, f"a {quote} appended"),
+    )
+
+
+async def _a_lookup(ctx: Context, who: Caller, item: Input) -> bool:
+    """Whether every other value fails as a lookup, the quoted one included.
+
+    The input finds something (the legitimate value is answered with one status, an
+    ordinary new value with another) and a quote appended got the ordinary answer: the
+    value was looked up and not found, not pasted into SQL (pasted, the quote would
+    break the query; a hidden error that looks like "not found" is the boolean probes'
+    catch). A delay payload would fail the same lookup: no time-based probe.
+    """
+    other = await ordinary(ctx, who, item)
+    if other.status == who.legit.status:
+        return False
+    return (await _quoted(ctx, who, item, "'")).status == other.status
 
 
 async def _ordinary(ctx: Context, who: Caller, item: Input, true: Reply, sent: str) -> bool:
