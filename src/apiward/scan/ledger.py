@@ -20,9 +20,10 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
 operation may be sent on those and on nothing else.
 
 A listing read for a snapshot (an object the contract only shows in a list) is kept and
-used again for the next object of that list, until a write the target may have carried
-out (anything but a 4xx): probes that put a new value in an item path each name a new
-object, and reading every identity's list again for each would cost more than the probes.
+used again for the next object of that list, until a write under the listing's path that
+the target may have carried out (anything but a 4xx): probes that put a new value in an
+item path each name a new object, and reading every identity's list again for each
+would cost more than the probes.
 """
 
 from __future__ import annotations
@@ -121,8 +122,8 @@ class Ledger:
         self._taking: dict[str, asyncio.Task[Snapshot | None]] = {}
         self._made: set[str] = set()
         self._lists: dict[tuple[str, str], tuple[int, Reply]] = {}
-        self._writes = 0
-        """Writes sent that the target may have carried out: a kept listing older is stale."""
+        self._writes: list[str] = []
+        """Paths of the writes the target may have carried out, in order: what stales a listing."""
         self._logins = {f"{i.login.method} {i.login.path}" for i in sessions.identities if i.login}
 
     def made(self, value: object) -> bool:
@@ -139,12 +140,12 @@ class Ledger:
         try:
             reply = await self.sessions.send(request, as_=as_, note=note)
         except TargetError:
-            self._writes += 1
+            self._writes.append(request.path)
             if _objects.creates(self.api, operation):
                 self._record(request, sender, "")  # no answer: it may have made one
             raise
         if not 400 <= reply.status < 500:
-            self._writes += 1
+            self._writes.append(request.path)
         self._after(operation, request, sender, reply, snapshot)
         return reply
 
@@ -204,9 +205,11 @@ class Ledger:
         """``read`` as ``who``; a listing read since the last write that may have landed is kept."""
         key = (read.read.target, who.name if who.identity else repr(who))
         kept = self._lists.get(key)
-        if read.pick is not None and kept is not None and kept[0] == self._writes:
-            return kept[1]
-        writes = self._writes
+        if read.pick is not None and kept is not None:
+            since = self._writes[kept[0] :]
+            if not any(path.startswith(read.read.path.rstrip("/")) for path in since):
+                return kept[1]
+        writes = len(self._writes)
         note = "ledger: snapshot before the first write"
         reply = await self.sessions.send(who.dress(read.read), as_=who.identity, note=note)
         if read.pick is not None:
