@@ -17,6 +17,9 @@ from typing import Any
 
 Leaf = tuple[str, str]
 
+SAME = 0.9
+"""Two bodies at least this similar (:func:`similarity`) are the same answer."""
+
 
 def leaves(data: Any, prefix: str = "") -> Iterator[Leaf]:
     """Every scalar in ``data`` with its path (list indexes written as ``[]``)."""

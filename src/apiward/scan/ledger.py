@@ -37,10 +37,10 @@ from typing import Any
 from apiward.core.errors import TargetError
 from apiward.scan import _objects
 from apiward.scan.identities import Identity
-from apiward.scan.request import Request, Where
+from apiward.scan.request import WRITES, Request, Where
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
-from apiward.scan.withhold import WRITES, Withheld
+from apiward.scan.withhold import Withheld
 from apiward.spec import Api, Operation
 
 _PASSWORD = re.compile(r"pass(word)?$|passwd|secret$|^pin$", re.IGNORECASE)

@@ -19,6 +19,15 @@ from urllib.parse import quote, urlencode
 
 from apiward.core.findings import RecordedRequest
 
+READS = frozenset({"GET", "HEAD"})
+"""Methods that answer with a resource and change nothing: what a check replays as a read."""
+SAFE = READS | {"OPTIONS", "TRACE"}
+"""Methods that change nothing on the server (RFC 9110 §9.2.1): the runner sends them first."""
+IDEMPOTENT = SAFE | {"PUT", "DELETE"}
+"""Methods whose repetition does what one request does (RFC 9110 §9.2.2): safe to retry."""
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+"""Methods that change state: the ledger records each, the withholding rules apply to them."""
+
 
 class BodyKind(StrEnum):
     """How the body travels."""

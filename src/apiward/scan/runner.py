@@ -29,6 +29,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger, Unrestorable
 from apiward.scan.produce import run_producers
 from apiward.scan.provision import provision
+from apiward.scan.request import SAFE
 from apiward.scan.restore import TargetChange, restore
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
@@ -37,7 +38,6 @@ from apiward.scan.transport import Transport
 from apiward.scan.withhold import Withheld
 from apiward.spec import Api, Operation
 
-_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 NO_IDENTITIES_NOTE = (
     "authorization checks were skipped: no identities file (give --identities with two "
     "users of the same role for BOLA)"
@@ -265,8 +265,8 @@ async def _run_checks(
             continue
         # Reads first, then writes: a write running beside a read changes what it sees.
         for batch in (
-            [op for op in operations if op.method in _READS],
-            [op for op in operations if op.method not in _READS],
+            [op for op in operations if op.method in SAFE],
+            [op for op in operations if op.method not in SAFE],
         ):
             try:
                 async with asyncio.TaskGroup() as group:

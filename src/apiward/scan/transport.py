@@ -40,10 +40,9 @@ import httpx
 
 from apiward.core.errors import TargetError
 from apiward.core.findings import MAX_RECORDED_BODY, Exchange, RecordedRequest, RecordedResponse
-from apiward.scan.request import BodyKind, Request
+from apiward.scan.request import IDEMPOTENT, BodyKind, Request
 
 MAX_BODY = MAX_RECORDED_BODY
-IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 ALONE_WAIT = 30.0
 """Seconds ``alone()`` waits for requests already in flight before it goes ahead anyway."""
 _INSIDE_ALONE: ContextVar[bool] = ContextVar("apiward_inside_alone", default=False)

@@ -32,10 +32,8 @@ from typing import Any
 from apiward.scan.fields import is_privileged
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
-from apiward.scan.request import Request, Where
+from apiward.scan.request import WRITES, Request, Where
 from apiward.spec import Operation
-
-WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Withheld(Exception):  # noqa: N818 — a result ("the write was withheld"), not a failure

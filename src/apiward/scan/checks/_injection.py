@@ -30,11 +30,10 @@ from urllib.parse import quote, quote_plus
 from apiward.scan.check import Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
-from apiward.scan.request import Request, Where
+from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, ParameterLocation, Schema
 
-SAME = 0.9
 _LOCATIONS = {ParameterLocation.QUERY: Where.QUERY, ParameterLocation.PATH: Where.PATH}
 _NOT_FREE_TEXT = {"uuid", "date", "date-time", "time", "email", "ipv4", "ipv6", "byte", "binary"}
 _DENIED = {401, 403}
@@ -42,7 +41,7 @@ _ORDINARY = "zq7"
 """What an ordinary new value appends: lowercase letters and a digit, which most patterns allow."""
 # Payloads that widen a condition (OR 1=1, $ne, a comment cutting the WHERE off) turn an
 # update or a delete into one of every record: they only go to reads and creations.
-WIDENING_METHODS = frozenset({"GET", "HEAD", "POST"})
+WIDENING_METHODS = READS | {"POST"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -24,13 +24,12 @@ from collections.abc import AsyncIterator
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
-from apiward.scan.diff import meaningful, similarity
+from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.identities import Identity
-from apiward.scan.request import Request, Where
+from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
-SAME = 0.9
 GARBAGE = "apiward.invalid.token"
 _WRITES = {"PUT", "PATCH", "DELETE"}
 
@@ -96,7 +95,7 @@ class AuthBypass:
             Severity.HIGH
             if personal
             else Severity.LOW
-            if operation.method in {"GET", "HEAD"}
+            if operation.method in READS
             else Severity.MEDIUM
         )
         return ctx.finding(

@@ -25,13 +25,12 @@ from dataclasses import dataclass
 
 from apiward.scan.checks.jwt_tokens import find
 from apiward.scan.context import Context
-from apiward.scan.diff import leaves, meaningful, similarity
+from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
-SAME = 0.9
 LISTED = 8
 _NAMEISH = re.compile(r"user|login|email|name|sub", re.IGNORECASE)
 

@@ -44,15 +44,13 @@ from apiward.scan.checks.readback import (
     send_as,
 )
 from apiward.scan.context import Context
-from apiward.scan.diff import leaves, meaningful, similarity
+from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.identities import Identity
-from apiward.scan.request import Request, Where
+from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
-SAME = 0.9
 MAX_FIELDS = 4
-_READS = {"GET", "HEAD"}
 _MISSING = "apiward-no-such-object-0"
 
 
@@ -77,7 +75,7 @@ class Bfla:
             yield skip
             return
         rank = await ranks(ctx)
-        if operation.method not in _READS and catalogue.applies(ctx, operation):
+        if operation.method not in READS and catalogue.applies(ctx, operation):
             effect = await catalogue.probe(ctx, operation, rank)
             if effect is not None:
                 yield catalogue.report(ctx, self, operation, effect)
@@ -101,7 +99,7 @@ class Bfla:
         found = await signals(ctx, op, low, high)
         if not found:
             return None
-        if op.method in _READS:
+        if op.method in READS:
             return await self._read(ctx, op, low, high, found)
         async with lock(ctx, low):
             own = await self._own_record(ctx, op, low, high, found)
@@ -224,7 +222,7 @@ async def _precondition(ctx: Context, op: Operation) -> Skip | None:
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail="the contract does not require auth")
     if len({i.role for i in ctx.identities}) < 2:
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail="needs identities of two roles")
-    if op.method not in _READS and ctx.safe:
+    if op.method not in READS and ctx.safe:
         return Skip(reason=SkipReason.UNSAFE, detail=f"{op.method} as a lower role")
     if len(set((await ranks(ctx)).values())) < 2:
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail="no identity ranks above another")
@@ -243,7 +241,7 @@ def _one_per_role(identities: list[Identity]) -> list[Identity]:
 
 async def _enforced(ctx: Context, op: Operation, low: Identity, rank: dict[str, int]) -> bool:
     """True when an identity ranked at or below ``low`` is refused on ``op`` (reads only)."""
-    if op.method not in _READS:
+    if op.method not in READS:
         return False
     below = [i for i in ctx.identities if rank[i.name] <= rank[low.name]]
     for identity in below:

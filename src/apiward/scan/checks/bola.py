@@ -28,15 +28,13 @@ from collections.abc import AsyncIterator
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
-from apiward.scan.diff import carries, distinctive, meaningful, similarity
+from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
-from apiward.scan.request import Request
+from apiward.scan.request import READS, Request
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
-SAME = 0.9
-_READS = {"GET", "HEAD"}
 _DESTINATION = re.compile(
     r"(^|[_-])(to|dest|destination|target|recipient|payee|beneficiary|receiver)([_-]|$)|^(to|dest)[A-Z]",
     re.IGNORECASE,
@@ -66,7 +64,7 @@ class Bola:
 
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Try every peer's owned ids in every id slot of ``operation``."""
-        read = operation.method in _READS
+        read = operation.method in READS
         slots = ctx.harvest.slots(operation)
         reason = _precondition(ctx, operation, slots, read)
         if reason is not None:

@@ -21,12 +21,11 @@ from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
-from apiward.scan.request import Where
+from apiward.scan.request import READS, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, ParameterLocation
 
 ORIGINS = ("https://evil.example", "null")
-_READS = {"GET", "HEAD"}
 
 
 class Cors:
@@ -45,7 +44,7 @@ class Cors:
 
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Send ``operation``'s legitimate read with foreign origins."""
-        if operation.is_public or operation.method not in _READS:
+        if operation.is_public or operation.method not in READS:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="only secured reads")
             return
         found = await _access(ctx, operation)

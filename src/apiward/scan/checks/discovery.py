@@ -26,13 +26,12 @@ from apiward.scan.checks.exposure import walk_open
 from apiward.scan.checks.secrets import is_personal, secrets_in
 from apiward.scan.context import Context
 from apiward.scan.destructive import why_destructive
-from apiward.scan.diff import meaningful, similarity
+from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
 from apiward.spec import Api
 
 VERSION = re.compile(r"^v(\d+)$", re.IGNORECASE)
-SAME = 0.9
 MAX_RESOURCES = 12
 _CONFIG_KEY = re.compile(
     r"secret|password|passwd|database|dsn|db_?url|private_?key|api_?key|signing|"

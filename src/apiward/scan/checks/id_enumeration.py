@@ -28,9 +28,10 @@ from typing import Any
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
-from apiward.scan.diff import meaningful, similarity
+from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
+from apiward.scan.request import READS
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
@@ -40,8 +41,6 @@ MAX_PROBES = 20
 """Requests per operation, at most (the control for a missing id not included)."""
 FAR = 7_340_033
 """Added to the owned id for the 'id that does not exist' control."""
-SAME = 0.9
-_READS = {"GET", "HEAD"}
 _PERSONAL = re.compile(
     r"e-?mail|phone|mobile|(^|_)(first|last|full|given|family|user)?_?name$|address|street|"
     r"birth|dob|ssn|social|passport|iban|national",
@@ -65,7 +64,7 @@ class IdEnumeration:
 
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Count around an owned integer id in each integer id slot of ``operation``."""
-        if operation.method not in _READS or operation.is_public:
+        if operation.method not in READS or operation.is_public:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="only secured reads")
             return
         if not ctx.identities:

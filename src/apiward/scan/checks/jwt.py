@@ -39,7 +39,6 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import jwt_tokens as tokens
 from apiward.scan.checks._jwt_chain import escalate
 from apiward.scan.checks.bearer import (
-    SAME,
     Subject,
     accepted,
     alone,
@@ -51,7 +50,7 @@ from apiward.scan.checks.bearer import (
     token_of,
 )
 from apiward.scan.context import Context
-from apiward.scan.diff import similarity
+from apiward.scan.diff import SAME, similarity
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply

@@ -29,11 +29,10 @@ from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
+from apiward.scan.request import READS
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
 from apiward.spec import Operation
-
-_READS = {"GET", "HEAD"}
 
 
 class PlainHttp:
@@ -60,7 +59,7 @@ class PlainHttp:
             yield Skip(reason=SkipReason.NO_IDENTITIES)
             return
         for operation in ctx.probes:
-            if operation.method not in _READS or operation.is_public:
+            if operation.method not in READS or operation.is_public:
                 continue
             found = await _answered(ctx, operation)
             if found is not None:

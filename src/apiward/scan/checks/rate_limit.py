@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
-from apiward.scan.diff import similarity
+from apiward.scan.diff import SAME, similarity
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
@@ -36,7 +36,6 @@ from apiward.spec import Operation
 
 BURST = int(os.environ.get("APIWARD_BURST", "30"))
 COOL_DOWN = 10.0
-SAME = 0.9
 _HEADERS = ("ratelimit", "retry-after", "x-ratelimit", "x-rate-limit")
 
 

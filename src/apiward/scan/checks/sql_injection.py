@@ -30,7 +30,6 @@ from collections.abc import AsyncIterator, Callable
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._injection import (
-    SAME,
     Caller,
     Input,
     base_value,
@@ -45,7 +44,7 @@ from apiward.scan.checks._injection import (
     text_inputs,
 )
 from apiward.scan.context import Context
-from apiward.scan.diff import similarity
+from apiward.scan.diff import SAME, similarity
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 

@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks.bearer import (
-    SAME,
     accepted,
     alone,
     carrying,
@@ -29,7 +28,7 @@ from apiward.scan.checks.bearer import (
     token_of,
 )
 from apiward.scan.context import Context
-from apiward.scan.diff import meaningful, similarity
+from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.identities import Identity
 from apiward.scan.request import Where
 from apiward.scan.transport import Reply
