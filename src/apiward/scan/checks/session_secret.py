@@ -27,9 +27,9 @@ from apiward.core.findings import Confidence, Severity
 from apiward.scan import signed_cookies
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import jwt_tokens
-from apiward.scan.checks.bearer import SAME, Subject, accepted, alone, subject, swap
+from apiward.scan.checks.bearer import Subject, accepted, alone, subject, swap
 from apiward.scan.context import Context
-from apiward.scan.diff import similarity
+from apiward.scan.diff import SAME, similarity
 from apiward.scan.identities import Identity
 from apiward.scan.sessions import ID_FIELDS
 from apiward.scan.signed_cookies import Scheme, SignedCookie
