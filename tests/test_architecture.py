@@ -20,7 +20,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "audit": TOP,
     "inventory": TOP,
     "report": {"cli"},
-    "store": {"cli"},
+    # The store records reports; it never reaches into the work that made them.
+    "store": {"cli", "demo"} | WORK,
     "demo": {"cli"},
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -71,7 +72,8 @@ def test_busy_port_is_one_line_and_exit_2(apiward: Run) -> None:
 def test_run_scans_both_banks_and_writes_the_report(apiward: Run, tmp_path: Path) -> None:
     """`apiward demo run` scans the vulnerable bank, writes its HTML report, scans the fixed twin and compares."""
     report = tmp_path / "demo-report.html"
-    result = apiward("demo", "run", "--report", str(report), timeout=300)
+    store = tmp_path / "store.db"
+    result = apiward("demo", "run", "--report", str(report), "--store", str(store), timeout=300)
     assert result.returncode == 0, result.stderr
     flaws = load_ground_truth()
     assert f"apiward bank: {len(flaws)} planted vulnerabilities (API1 " in result.stdout
@@ -80,3 +82,6 @@ def test_run_scans_both_banks_and_writes_the_report(apiward: Run, tmp_path: Path
     assert f" of {len(flaws)} planted vulnerabilities" in result.stdout
     assert "findings disappear with the fixes" in result.stdout
     assert "<html" in report.read_text()
+    # Both scans are runs of one API in the store: the fixed twin fixes what it fixes.
+    assert "recorded as run 1 of API demo-bank" in result.stdout
+    assert re.search(r"recorded as run 2 of API demo-bank .*\d+ fixed", result.stdout)

@@ -32,6 +32,17 @@ VERBS = {
         "apiward.cli.scan:scan",
         "Attack a running API from its contract and identities; report what got through.",
     ),
+    "api": Verb("apiward.cli.api:app", "The APIs in the store: add, list, show."),
+    "findings": Verb("apiward.cli.findings:app", "Findings across runs: list, show, triage."),
+    "diff": Verb(
+        "apiward.cli.diff:diff",
+        "Findings that appeared, disappeared (fixed or not tested) and changed between two runs.",
+    ),
+    "retest": Verb(
+        "apiward.cli.retest:retest",
+        "Re-run one finding's check with its API's identities, and update its state.",
+    ),
+    "store": Verb("apiward.cli.store:app", "The store: where runs, findings and triage are kept."),
 }
 
 app = typer.Typer(

@@ -22,6 +22,7 @@ from apiward.cli.outputs import (
     ShowSecretsOption,
     emit,
 )
+from apiward.cli.recording import ApiOption, StoreOption, record
 from apiward.report import Ran, Report, Skipped
 from apiward.report.model import Row
 
@@ -51,6 +52,8 @@ def contract(
     html: ReportOption = None,
     fail_on: FailOnOption = None,
     show_secrets: ShowSecretsOption = False,
+    store: StoreOption = None,
+    api_name: ApiOption = None,
 ) -> None:
     """Review an OpenAPI contract's security and rank its operations by risk."""
     outputs = Outputs(
@@ -61,7 +64,10 @@ def contract(
     console = Console(highlight=False)
     report = contract_report(result, started, datetime.now(UTC))
     lead = (risk_table(result, top),) if top else ()
-    raise typer.Exit(emit(report, outputs, console, brief=not every, lead=lead))
+    code = emit(report, outputs, console, brief=not every, lead=lead)
+    options = {"spec": spec, "allow-private": allow_private}
+    record(report, store=store, api=api_name, options=options, console=console)
+    raise typer.Exit(code)
 
 
 def contract_report(result: ContractAudit, started: datetime, finished: datetime) -> Report:

@@ -32,6 +32,7 @@ from apiward.cli.outputs import (
     ShowSecretsOption,
     emit,
 )
+from apiward.cli.recording import ApiOption, StoreOption, record
 from apiward.core.errors import ConfigError
 from apiward.report import Ran, Report, Skipped
 
@@ -47,6 +48,8 @@ def code(
     html: ReportOption = None,
     fail_on: FailOnOption = None,
     show_secrets: ShowSecretsOption = False,
+    store: StoreOption = None,
+    api_name: ApiOption = None,
 ) -> None:
     """Review Python source: bandit's analysis plus apiward's API rules (auth, SQL, JWT, TLS...)."""
     outputs = Outputs(
@@ -64,7 +67,11 @@ def code(
         skipped=tuple(Skipped(check="code", reason=f"{f}: {why}") for f, why in result.unparsed),
         stats=MappingProxyType({"files": result.files, "rules": len(result.rules)}),
     )
-    raise typer.Exit(emit(report, outputs, Console(highlight=False)))
+    console = Console(highlight=False)
+    code = emit(report, outputs, console)
+    options = {"path": path, "no-bandit": no_bandit}
+    record(report, store=store, api=api_name, options=options, console=console)
+    raise typer.Exit(code)
 
 
 def deps(
@@ -98,6 +105,8 @@ def deps(
     html: ReportOption = None,
     fail_on: FailOnOption = None,
     show_secrets: ShowSecretsOption = False,
+    store: StoreOption = None,
+    api_name: ApiOption = None,
 ) -> None:
     """Check pinned or installed packages for known vulnerabilities (OSV), and export an SBOM."""
     outputs = Outputs(
@@ -112,7 +121,10 @@ def deps(
     console = Console(highlight=False)
     if sbom is not None:
         write_sbom(sbom, result.packages, result.matches)
-    code = emit(_deps_report(result, target, started, vulns), outputs, console)
+    report = _deps_report(result, target, started, vulns)
+    code = emit(report, outputs, console)
+    options = {"requirements": requirements, "installed": installed, "vulns": vulns}
+    record(report, store=store, api=api_name, options=options, console=console)
     if sbom is not None:
         console.print(f"[dim]CycloneDX SBOM written to[/] {escape(str(sbom))}")
     raise typer.Exit(code)

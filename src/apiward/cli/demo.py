@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from apiward.cli.recording import StoreOption, record
 from apiward.cli.scan import run
 from apiward.cli.spec import summary
 from apiward.core.errors import ConfigError
@@ -61,8 +62,16 @@ def run_demo(
     report: Annotated[
         Path, typer.Option("--report", help="Where to write the HTML report.")
     ] = Path("demo-report.html"),
+    store: StoreOption = None,
+    no_store: Annotated[
+        bool, typer.Option("--no-store", help="Do not record the two scans in the store.")
+    ] = False,
 ) -> None:
-    """Scan the vulnerable bank, write its HTML report, then scan the fixed twin and compare."""
+    """Scan the vulnerable bank, write its HTML report, then scan the fixed twin and compare.
+
+    Both scans are recorded in the store (the default one unless --store or APIWARD_STORE
+    names another) as two runs of the API ``demo-bank``: the fixed twin is its next release.
+    """
     # The scan's malformed probes make the bank log each 500 it answers; the report has them.
     logging.getLogger("apiward.demo").setLevel(logging.ERROR)
     console = Console(highlight=False)
@@ -79,6 +88,18 @@ def run_demo(
     console.print(difference(vulnerable.findings, fixed.findings))
     gone = {f.fingerprint for f in vulnerable.findings} - {f.fingerprint for f in fixed.findings}
     console.print(f"{len(gone)} findings disappear with the fixes")
+    if not no_store:
+        # The fixed twin is recorded as the bank's next release: the store shows what it fixed.
+        for scanned, results in ((vulnerable, vulnerable_results), (fixed, fixed_results)):
+            options = {"aggressive": True, "identities": str(IDENTITIES)}
+            record(
+                scanned,
+                store=store,
+                api="demo-bank",
+                options=options,
+                secrets=results.secrets,
+                console=console,
+            )
     if not (vulnerable_results.complete and fixed_results.complete):
         raise typer.Exit(2)
 

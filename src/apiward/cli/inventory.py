@@ -26,6 +26,7 @@ from apiward.cli.outputs import (
     ShowSecretsOption,
     emit,
 )
+from apiward.cli.recording import ApiOption, StoreOption, record
 from apiward.core.files import write_atomic
 from apiward.core.redact import Redactor
 from apiward.inventory import FORMATS, Endpoint, Inventory, State, read_traffic, skeleton
@@ -73,6 +74,8 @@ def inventory(
     html: ReportOption = None,
     fail_on: FailOnOption = None,
     show_secrets: ShowSecretsOption = False,
+    store: StoreOption = None,
+    api_name: ApiOption = None,
 ) -> None:
     """List the endpoints really in use, diff them against the contract, map sensitive data."""
     outputs = Outputs(
@@ -91,7 +94,10 @@ def inventory(
     console = Console(highlight=False)
     _print(result, console)
     report = to_report(result, [str(p) for p in traffic], started, datetime.now(UTC))
-    raise typer.Exit(emit(report, outputs, console))
+    code = emit(report, outputs, console)
+    options = {"spec": spec, "format": format, "many": many}
+    record(report, store=store, api=api_name, options=options, console=console)
+    raise typer.Exit(code)
 
 
 def _warn_skipped(result: Inventory) -> None:

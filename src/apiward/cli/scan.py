@@ -31,6 +31,7 @@ from apiward.cli.outputs import (
     ShowSecretsOption,
     emit,
 )
+from apiward.cli.recording import ApiOption, FailOnNewOption, StoreOption, api_defaults, record
 from apiward.cli.scan_config import read_scan_config
 from apiward.core.errors import ApiwardError, ConfigError
 from apiward.report.redacted import prepare
@@ -138,6 +139,9 @@ def scan(
     html: ReportOption = None,
     fail_on: FailOnOption = None,
     show_secrets: ShowSecretsOption = False,
+    store: StoreOption = None,
+    api_name: ApiOption = None,
+    fail_on_new: FailOnNewOption = None,
 ) -> None:
     """Attack a running API from its contract and identities; report what got through."""
     given = {
@@ -161,7 +165,7 @@ def scan(
         "fail-on": fail_on,
         "show-secrets": show_secrets or None,
     }
-    options = _options(config_file, given)
+    options = _options(config_file, given, api_defaults(store, api_name))
     outputs = Outputs(
         json=options.get("json"),
         sarif=options.get("sarif"),
@@ -198,6 +202,16 @@ def scan(
     report = scan_report(target, started, results, contract=spec)
     console = Console(highlight=False)
     code = emit(report, outputs, console, secrets=results.secrets)
+    recorded = {k: v for k, v in options.items() if k not in {"json", "sarif", "junit", "report"}}
+    gate = record(
+        report,
+        store=store,
+        api=api_name,
+        options=recorded,
+        secrets=results.secrets,
+        fail_on_new=fail_on_new,
+        console=console,
+    )
     if results.target_state:
         console.print(target_state_table(prepare(report, outputs.redactor(results.secrets))))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -207,12 +221,14 @@ def scan(
     if interrupted:
         err.print("interrupted: the report is partial")
         raise typer.Exit(130)
-    raise typer.Exit(DAMAGED if results.damaged else code)
+    raise typer.Exit(DAMAGED if results.damaged else max(code, gate))
 
 
-def _options(config_file: Path | None, given: dict[str, Any]) -> dict[str, Any]:
-    """The file's options (if any) overridden by those given on the command line."""
-    options = read_scan_config(config_file) if config_file else {}
+def _options(
+    config_file: Path | None, given: dict[str, Any], stored: dict[str, Any]
+) -> dict[str, Any]:
+    """The stored API's options, the file's over them, the command line's over both."""
+    options = {**stored, **(read_scan_config(config_file) if config_file else {})}
     options.update({name: value for name, value in given.items() if value is not None})
     for name in ("spec", "target"):
         if name not in options:

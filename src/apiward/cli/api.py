@@ -1,0 +1,133 @@
+"""``apiward api``: the APIs apiward looks after, each with its contract, target and identities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from apiward.cli.recording import StoreOption
+
+app = typer.Typer(help="The APIs in the store: add, list, show.", no_args_is_help=True)
+
+
+@app.command()
+def add(
+    name: Annotated[str, typer.Argument(help="A name for the API, e.g. payments.")],
+    spec: Annotated[
+        str | None, typer.Option("--spec", help="The contract: file, folder or URL.")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Base URL of the running API.")
+    ] = None,
+    identities: Annotated[
+        Path | None,
+        typer.Option("--identities", help="Identities file (kept as a path: secrets stay in it)."),
+    ] = None,
+    schedule: Annotated[
+        str | None, typer.Option("--schedule", help="When to scan it, as cron: '0 3 * * *'.")
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Register an API, so runs, scans and schedules can name it."""
+    from apiward.store import open_store
+    from apiward.store.apis import add_api
+
+    engine = open_store(store)
+    try:
+        added = add_api(
+            engine, name, spec=spec, target=target, identities=identities, schedule=schedule
+        )
+    finally:
+        engine.dispose()
+    typer.echo(f"API {added.name!r} added")
+
+
+@app.command("list")
+def list_(store: StoreOption = None) -> None:
+    """Every API with its target, schedule and open findings."""
+    from sqlalchemy import func, select
+
+    from apiward.store import State, open_store
+    from apiward.store.apis import list_apis
+    from apiward.store.tables import runs, states
+
+    engine = open_store(store)
+    try:
+        found = list_apis(engine)
+        with engine.connect() as connection:
+            active = [State.NEW, State.OPEN, State.REGRESSED]
+            open_counts = {
+                row[0]: row[1]
+                for row in connection.execute(
+                    select(states.c.api_id, func.count())
+                    .where(states.c.state.in_(active))
+                    .group_by(states.c.api_id)
+                )
+            }
+            last = {
+                row[0]: row[1]
+                for row in connection.execute(
+                    select(runs.c.api_id, func.max(runs.c.id)).group_by(runs.c.api_id)
+                )
+            }
+    finally:
+        engine.dispose()
+    table = Table(title=f"{len(found)} API(s)", title_justify="left")
+    for column in ("name", "target", "schedule", "open findings", "last run"):
+        table.add_column(column, overflow="fold")
+    for api in found:
+        table.add_row(
+            escape(api.name),
+            escape(api.target or "-"),
+            escape(api.schedule or "-"),
+            str(open_counts.get(api.id, 0)),
+            str(last.get(api.id, "-")),
+        )
+    Console(highlight=False).print(table)
+
+
+@app.command()
+def show(
+    name: Annotated[str, typer.Argument(help="The API's name.")],
+    store: StoreOption = None,
+) -> None:
+    """An API's settings and its latest runs."""
+    from apiward.store import open_store
+    from apiward.store.apis import get_api
+    from apiward.store.runs import list_runs
+
+    engine = open_store(store)
+    try:
+        with engine.connect() as connection:
+            api = get_api(connection, name)
+            recent = list_runs(connection, api.id)
+    finally:
+        engine.dispose()
+    console = Console(highlight=False)
+    for label, value in (
+        ("name", api.name),
+        ("spec", api.spec),
+        ("target", api.target),
+        ("identities", api.identities),
+        ("schedule", api.schedule),
+        ("added", api.created.isoformat(timespec="seconds")),
+    ):
+        console.print(f"{label}: {escape(value or '-')}")
+    table = Table(title="latest runs", title_justify="left")
+    for column in ("run", "tool", "started", "complete", "findings", "apiward"):
+        table.add_column(column)
+    for run in recent:
+        table.add_row(
+            str(run.id),
+            run.tool,
+            run.started.isoformat(timespec="seconds"),
+            "yes" if run.complete else "PARTIAL",
+            str(run.findings),
+            run.version,
+        )
+    console.print(table)

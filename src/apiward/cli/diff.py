@@ -1,0 +1,45 @@
+"""``apiward diff RUN_A RUN_B``: what run B reports that run A did not, and the reverse."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from apiward.cli.recording import StoreOption
+
+
+def diff(
+    run_a: Annotated[int, typer.Argument(help="The earlier run's id.")],
+    run_b: Annotated[int, typer.Argument(help="The later run's id.")],
+    store: StoreOption = None,
+) -> None:
+    """Findings that appeared, disappeared (fixed or not tested) and changed between two runs."""
+    from apiward.store import open_store
+    from apiward.store.diff import compare
+
+    engine = open_store(store)
+    try:
+        with engine.connect() as connection:
+            found = compare(connection, run_a, run_b)
+    finally:
+        engine.dispose()
+    console = Console(highlight=False)
+    console.print(f"[bold]appeared in run {run_b}[/]: {len(found.appeared)}")
+    for f in found.appeared:
+        console.print(f"  + {_line(f)}")
+    console.print(f"[bold]disappeared[/]: {len(found.disappeared)}")
+    for gone in found.disappeared:
+        why = "fixed" if gone.tested else f"not tested by run {run_b}"
+        console.print(f"  - {_line(gone.finding)} {escape(f'[{why}]')}")
+    console.print(f"[bold]changed[/]: {len(found.changed)}")
+    for changed in found.changed:
+        what = "; ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.fields.items())
+        console.print(f"  ~ {_line(changed.finding)}: {escape(what)}")
+
+
+def _line(f: dict[str, Any]) -> str:
+    where = f.get("operation") or (f.get("location") or {}).get("source") or "-"
+    return escape(f"{f['fingerprint']} {f['severity']} {f['check']} {where}: {f['title']}")

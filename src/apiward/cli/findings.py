@@ -1,0 +1,197 @@
+"""``apiward findings``: findings followed across runs, and triage by fingerprint."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from apiward.cli.recording import StoreOption
+from apiward.core.errors import ConfigError
+from apiward.core.findings import Severity
+
+if TYPE_CHECKING:
+    from apiward.store.records import Tracked
+
+app = typer.Typer(help="Findings across runs: list, show, triage.", no_args_is_help=True)
+
+STATES = ("new", "open", "fixed", "regressed")
+DECISIONS = ("false-positive", "accepted-risk", "cleared")
+ApiFilter = Annotated[str | None, typer.Option("--api", metavar="NAME", help="Only this API.")]
+
+
+@app.command("list")
+def list_(
+    api: ApiFilter = None,
+    state: Annotated[
+        list[str] | None,
+        typer.Option("--state", help=f"Only these states ({', '.join(STATES)}); repeatable."),
+    ] = None,
+    severity: Annotated[
+        Severity, typer.Option("--severity", case_sensitive=False, help="At least this severe.")
+    ] = Severity.INFO,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Fixed and triaged-away findings too.")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Findings not fixed and not triaged away, most severe first (--all: every one)."""
+    from apiward.store import State, open_store
+    from apiward.store.tracked import list_tracked
+
+    if unknown := [s for s in state or () if s not in STATES]:
+        raise ConfigError(f"--state {unknown[0]!r} is not one of {', '.join(STATES)}")
+    among = [State(s) for s in state] if state else [State(s) for s in STATES]
+    if not state and not everything:
+        among.remove(State.FIXED)
+    today = datetime.now(UTC).date()
+    engine = open_store(store)
+    try:
+        found = list_tracked(
+            engine, api=api, among=among, at_least=severity, triaged=everything, today=today
+        )
+    finally:
+        engine.dispose()
+    table = Table(title=f"{len(found)} finding(s)", title_justify="left")
+    for column in ("fingerprint", "api", "state", "severity", "check", "where", "title", "triage"):
+        table.add_column(column, overflow="fold")
+    for f in found:
+        table.add_row(
+            f.fingerprint,
+            escape(f.api),
+            f.state.value,
+            f.severity.value,
+            escape(f.check),
+            escape(f.operation or "-"),
+            escape(f.title),
+            _triage_cell(f, today),
+        )
+    Console(highlight=False).print(table)
+
+
+@app.command()
+def show(
+    fingerprint: Annotated[str, typer.Argument(help="The fingerprint (or 6+ first characters).")],
+    api: ApiFilter = None,
+    store: StoreOption = None,
+) -> None:
+    """One finding: its state, its triage history, the runs that reported it, its evidence."""
+    from apiward.store import open_store
+    from apiward.store.tracked import api_id_of, decisions, find, history
+
+    engine = open_store(store)
+    try:
+        with engine.connect() as connection:
+            finding = find(connection, fingerprint, api=api)
+            api_id = api_id_of(connection, finding.api)
+            seen = history(connection, api_id, finding.fingerprint)
+            log = decisions(connection, api_id, finding.fingerprint)
+    finally:
+        engine.dispose()
+    console = Console(highlight=False)
+    console.print(f"[bold]{escape(finding.title)}[/]")
+    for label, value in (
+        ("fingerprint", finding.fingerprint),
+        ("api", finding.api),
+        ("state", f"{finding.state.value} (since run {finding.changed_run})"),
+        ("severity", finding.severity.value),
+        ("check", finding.check),
+        ("where", finding.operation or "-"),
+        ("runs", f"first {finding.first_run}, last seen {finding.last_seen_run}"),
+    ):
+        console.print(f"{label}: {escape(value)}")
+    for decision in log:
+        until = f" until {decision.expires.isoformat()}" if decision.expires else ""
+        console.print(
+            f"triage: {decision.decision.value}{until} by {escape(decision.by)} at "
+            f"{decision.at.isoformat(timespec='seconds')}: {escape(decision.reason)}"
+        )
+    console.print("reported by runs: " + ", ".join(str(s.run) for s in seen))
+    if seen:
+        _evidence(console, seen[-1].body)
+
+
+def _evidence(console: Console, body: dict[str, Any]) -> None:
+    """The latest recording's detail, reproduction and exchanges (already redacted)."""
+    if body.get("detail"):
+        console.print(f"detail: {escape(body['detail'])}")
+    if body.get("location"):
+        where = body["location"]
+        console.print(f"location: {escape(where['source'])}:{where.get('line') or ''}")
+    if body.get("reproduction"):
+        console.print(f"reproduce: {escape(body['reproduction'])}")
+    for exchange in body.get("evidence", []):
+        request, response = exchange["request"], exchange.get("response")
+        status = response["status"] if response else "no response"
+        note = f"  ({exchange['note']})" if exchange.get("note") else ""
+        console.print(
+            f"  {escape(request['method'])} {escape(request['url'])} -> {status}{escape(note)}"
+        )
+
+
+@app.command("triage")
+def triage_(
+    fingerprint: Annotated[str, typer.Argument(help="The fingerprint (or 6+ first characters).")],
+    decision: Annotated[str, typer.Option("--as", help=f"The decision: {', '.join(DECISIONS)}.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (required but for cleared).")] = "",
+    expires: Annotated[
+        str | None,
+        typer.Option("--expires", metavar="YYYY-MM-DD", help="When an accepted risk lapses."),
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who decides (default: $USER).")] = None,
+    api: ApiFilter = None,
+    store: StoreOption = None,
+) -> None:
+    """Mark a finding a false positive, or accept its risk until a date; kept across runs."""
+    from apiward.store import Decision, open_store
+    from apiward.store.triage import decide
+
+    if decision not in DECISIONS:
+        raise ConfigError(f"--as {decision!r} is not one of {', '.join(DECISIONS)}")
+    engine = open_store(store)
+    try:
+        finding = decide(
+            engine,
+            fingerprint,
+            Decision(decision),
+            reason=reason,
+            by=by or _who(),
+            expires=_date(expires),
+            api=api,
+        )
+    finally:
+        engine.dispose()
+    today = datetime.now(UTC).date()
+    typer.echo(f"{finding.fingerprint} ({finding.api}): {_triage_cell(finding, today) or 'open'}")
+
+
+def _triage_cell(finding: Tracked, today: date) -> str:
+    if finding.triage is None:
+        return ""
+    decision = finding.triage
+    if decision.expires is None:
+        return decision.decision.value
+    lapsed = "lapsed" if not decision.stands(today) else "until"
+    return f"{decision.decision.value} ({lapsed} {decision.expires.isoformat()})"
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--expires {text!r} is not a date such as 2026-12-31") from None
+
+
+def _who() -> str:
+    try:
+        return os.environ.get("APIWARD_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
