@@ -78,8 +78,29 @@ class Guard:
                 await self.audit.record(ctx)
 
     def _send(self, ctx: Context, send: Send) -> Send:
-        inner = self.response.wrap(ctx, send) if self.response is not None else send
         audit = self.audit
+        if audit is None and self.response is None:
+            return self._started(ctx, send)
+
+        async def last(message: Message) -> None:
+            # After the response stage, so the event has the status the client gets; written
+            # before the last byte goes out: an answered request is never unlogged.
+            if message["type"] == "http.response.start":
+                ctx.status = message["status"]
+            elif (
+                message["type"] == "http.response.body"
+                and not message.get("more_body", False)
+                and audit is not None
+            ):
+                await audit.record(ctx)
+            await send(message)
+
+        inner = self.response.wrap(ctx, last) if self.response is not None else last
+        return self._started(ctx, inner)
+
+    @staticmethod
+    def _started(ctx: Context, inner: Send) -> Send:
+        """Note that the app has started answering, and add the stages' response headers."""
 
         async def out(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -87,13 +108,6 @@ class Guard:
                 if ctx.response_headers:
                     extra = [*message.get("headers", []), *ctx.response_headers]
                     message = {**message, "headers": extra}
-            elif (
-                message["type"] == "http.response.body"
-                and not message.get("more_body", False)
-                and audit is not None
-            ):
-                # Written before the last byte goes out: an answered request is never unlogged.
-                await audit.record(ctx)
             await inner(message)
 
         return out

@@ -6,7 +6,8 @@ and response bodies stream both ways in chunks (a large download is never held i
 memory, unless the response stage buffers a JSON answer to filter it). Hop-by-hop
 headers are dropped in both directions, the canonical path the Guard checked is
 what goes upstream, and ``X-Forwarded-For`` carries the client the Guard resolved
-(never what the client claimed), plus ``X-Forwarded-Proto`` and ``-Host``.
+(never what the client claimed), plus ``X-Forwarded-Proto`` and ``-Host``. The
+client's ``Accept-Encoding`` goes upstream as it came; none is added.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ class Gateway:
             trust_env=False,
             follow_redirects=False,
         )
+        # httpx asks for gzip and deflate by default; the client's own Accept-Encoding
+        # (or none) is what goes upstream, so the guard never invites a coding it was not asked for.
+        del self.client.headers["accept-encoding"]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Proxy one HTTP request; answer lifespan events."""

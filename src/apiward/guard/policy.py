@@ -170,6 +170,8 @@ class ResponsePolicy:
     """True: the API set (response.SECURITY_HEADERS); False: none; a mapping: exactly these."""
     hide_errors: bool = True
     content_digest: bool = True
+    max_decoded_bytes: int = 16 << 20
+    """A compressed answer that decodes to more is refused (502), never passed on unread."""
     cors: CorsPolicy = field(default_factory=CorsPolicy)
 
 

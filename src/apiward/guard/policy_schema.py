@@ -152,6 +152,7 @@ POLICY_SCHEMA: dict[str, Any] = {
                 },
                 "hide_errors": _SWITCH,
                 "content_digest": _SWITCH,
+                "max_decoded_bytes": _POSITIVE,
                 "cors": {
                     "type": "object",
                     "additionalProperties": False,

@@ -53,6 +53,7 @@ class Rule(StrEnum):
     SSRF = "ssrf.non-global-address"
     CORS_ORIGIN = "cors.origin-not-allowed"
     UPSTREAM_ERROR = "response.upstream-error"
+    RESPONSE_UNINSPECTABLE = "response.uninspectable"
     UPSTREAM_UNAVAILABLE = "gateway.upstream-unavailable"
 
 
@@ -90,6 +91,7 @@ _STATUS_TITLE: dict[Rule, tuple[int, str]] = {
     Rule.SSRF: (422, "A URL in the request points to a non-global address"),
     Rule.CORS_ORIGIN: (403, "Cross-origin request from an origin not allowed"),
     Rule.UPSTREAM_ERROR: (500, "Internal server error"),
+    Rule.RESPONSE_UNINSPECTABLE: (502, "The API's answer could not be inspected"),
     Rule.UPSTREAM_UNAVAILABLE: (502, "The upstream API is unavailable"),
 }
 

@@ -5,6 +5,10 @@ can be filtered to the contract's schema for their status (undeclared properties
 removed, API3 excessive data exposure), replaced by a generic problem document when
 they are server errors (API8: no stack traces), and given ``Content-Digest``
 (RFC 9530, sha-256). Other media types stream through untouched apart from headers.
+A compressed JSON answer is decoded to be filtered (codings.py) and, if filtering
+changed it, encoded again with the same codings; one the guard cannot read (an
+unknown coding, a corrupt stream, too large once decoded, not JSON at all) is never
+passed on unread: it is replaced by a 502 problem document (``response.uninspectable``).
 CORS is answered from the policy only: any ``Access-Control-*`` header the app set is
 dropped, so an app that reflects every Origin can no longer do so.
 """
@@ -18,11 +22,12 @@ from typing import Any
 
 import orjson
 
+from apiward.guard.codings import Uninspectable, codings, decode, encode
 from apiward.guard.context import Context, Message, Send
 from apiward.guard.filtering import Filter, compile_filter
 from apiward.guard.pipeline import Setup
 from apiward.guard.policy import CorsPolicy, ResponsePolicy
-from apiward.guard.problem import Refusal, Rule, problem_body
+from apiward.guard.problem import Refusal, Rule, problem_body, status_of
 from apiward.spec import Api, Operation
 
 # The headers OWASP's REST Security Cheat Sheet asks of API answers (HSTS comes from
@@ -148,40 +153,55 @@ class ResponseGuard:
         status: int = start["status"]
         headers: list[tuple[bytes, bytes]] = start["headers"]  # our own list (from _headers)
         if status >= 500 and self.policy.hide_errors:
-            body = problem_body(
-                Rule.UPSTREAM_ERROR,
-                "the API failed to answer this request",
-                field=None,
-                instance=ctx.request_id,
+            _, headers, body = self._replaced(
+                ctx, headers, Rule.UPSTREAM_ERROR, "the API failed to answer this request"
             )
-            headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
-            headers.append((b"content-type", b"application/problem+json"))
             ctx.decisions["response"] = "error body replaced"
         else:
             route = ctx.route  # resolved after wrap() was called, so looked up here
             filters = self.filters.get(route.key, {}) if route is not None else {}
-            body = self._filtered(body, _pick(filters, status), ctx)
+            try:
+                body = self._filtered(body, headers, _pick(filters, status), ctx)
+            except Uninspectable as error:
+                detail = f"the API's answer cannot be inspected: {error.reason}"
+                ctx.refusal = Refusal(Rule.RESPONSE_UNINSPECTABLE, detail)
+                status, headers, body = self._replaced(
+                    ctx, headers, Rule.RESPONSE_UNINSPECTABLE, detail
+                )
         headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
         if self.policy.content_digest:
             digest = base64.b64encode(hashlib.sha256(body).digest())
             headers.append((b"content-digest", b"sha-256=:" + digest + b":"))
         headers.append((b"content-length", str(len(body)).encode()))
-        await send({**start, "headers": headers})
+        await send({**start, "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
     @staticmethod
-    def _filtered(body: bytes, keep: Filter | None, ctx: Context) -> bytes:
+    def _replaced(
+        ctx: Context, headers: list[tuple[bytes, bytes]], rule: Rule, detail: str
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """A problem document in place of the app's answer, keeping the guard's headers."""
+        body = problem_body(rule, detail, field=None, instance=ctx.request_id)
+        kept = [(k, v) for k, v in headers if k.lower() not in _BODY_HEADERS]
+        kept.append((b"content-type", b"application/problem+json"))
+        return status_of(rule), kept, body
+
+    def _filtered(
+        self, body: bytes, headers: list[tuple[bytes, bytes]], keep: Filter | None, ctx: Context
+    ) -> bytes:
         if keep is None or not body:
             return body
+        applied = codings(headers)
+        plain = decode(body, applied, self.policy.max_decoded_bytes) if applied else body
         try:
-            document: Any = orjson.loads(body)
+            document: Any = orjson.loads(plain)
         except orjson.JSONDecodeError:
-            return body
+            raise Uninspectable("declared JSON, but is not") from None
         filtered = keep(document)
         if filtered == document:
             return body  # unchanged: keep the app's exact bytes
         ctx.decisions["response"] = "undeclared properties removed"
-        return orjson.dumps(filtered)
+        return encode(orjson.dumps(filtered), applied)
 
 
 def security_headers(setting: bool | Mapping[str, str]) -> tuple[tuple[bytes, bytes], ...]:
@@ -189,6 +209,12 @@ def security_headers(setting: bool | Mapping[str, str]) -> tuple[tuple[bytes, by
     if isinstance(setting, bool):
         return SECURITY_HEADERS if setting else ()
     return tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in setting.items())
+
+
+# What describes the app's body, and goes when the guard answers with its own.
+_BODY_HEADERS = frozenset(
+    {b"content-type", b"content-encoding", b"content-digest", b"etag", b"last-modified"}
+)
 
 
 def _pick(filters: Mapping[str, Filter], status: int) -> Filter | None:
