@@ -183,3 +183,26 @@ async def test_deeply_nested_json_is_refused(guarded: Callable[..., Any]) -> Non
         )
     assert _type(r) == "validate.too-deep"
     assert ok.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "named",
+    ["authorization", "Cookie", "keep-alive, X-Forwarded-For", "host", "content-length", "x-trace"],
+)
+async def test_connection_may_not_name_a_header_the_guard_relies_on(
+    named: str, guarded: Callable[..., Any]
+) -> None:
+    """A proxy drops what Connection names: a request may not ask it to drop credentials."""
+    async with guarded() as http:
+        r = await http.get(
+            "/items", headers={"connection": named, "authorization": "Bearer x", "x-trace": "t"}
+        )
+    assert r.status_code == 400
+    assert _type(r) == "transport.connection-names-header"
+
+
+async def test_connection_may_name_other_headers(guarded: Callable[..., Any]) -> None:
+    """keep-alive, close and a header of nobody's concern pass."""
+    async with guarded() as http:
+        r = await http.get("/items", headers={"connection": "keep-alive, x-hop-note"})
+    assert r.status_code == 200

@@ -30,6 +30,7 @@ class Rule(StrEnum):
     DUPLICATE_PARAMETER = "transport.duplicate-parameter"
     CONTENT_ENCODING = "transport.content-encoding"
     AMBIGUOUS_LENGTH = "transport.ambiguous-length"
+    CONNECTION_HEADER = "transport.connection-names-header"
     AUTHN_MISSING = "authn.missing-credentials"
     AUTHN_INVALID = "authn.invalid-credentials"
     AUTHN_AMBIGUOUS = "authn.ambiguous-credentials"
@@ -68,6 +69,7 @@ _STATUS_TITLE: dict[Rule, tuple[int, str]] = {
     Rule.DUPLICATE_PARAMETER: (400, "A single-valued parameter appears several times"),
     Rule.CONTENT_ENCODING: (415, "Compressed request bodies are not accepted"),
     Rule.AMBIGUOUS_LENGTH: (400, "Both Content-Length and Transfer-Encoding are set"),
+    Rule.CONNECTION_HEADER: (400, "Connection names a header the API relies on"),
     Rule.AUTHN_MISSING: (401, "Authentication required"),
     Rule.AUTHN_INVALID: (401, "The credentials are not valid"),
     Rule.AUTHN_AMBIGUOUS: (400, "More than one credential in the request"),

@@ -9,6 +9,9 @@
 * Ambiguity: duplicate singleton headers, Content-Length with Transfer-Encoding,
   compressed request bodies, and repeated single-valued query parameters (parameter pollution,
   decompression bombs, request smuggling).
+* ``Connection`` naming a header the guard or the API relies on (credentials, cookies,
+  forwarding, framing, the contract's header parameters and API-key headers): a proxy
+  drops what ``Connection`` names, so such a request could shed its own checks.
 """
 
 from __future__ import annotations
@@ -27,6 +30,28 @@ from apiward.spec import Api, ParameterLocation
 SINGLETON_HEADERS = frozenset(
     {b"host", b"content-length", b"content-type", b"authorization", b"transfer-encoding"}
 )
+# Headers a request may never list in Connection, besides the contract's own header names.
+RELIED_ON = frozenset(
+    {
+        b"authorization",
+        b"proxy-authorization",
+        b"cookie",
+        b"host",
+        b"content-type",
+        b"content-length",
+        b"content-encoding",
+        b"transfer-encoding",
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+        b"x-forwarded-host",
+        b"forwarded",
+        b"x-api-key",
+        b"signature",
+        b"signature-input",
+        b"content-digest",
+        b"origin",
+    }
+)
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -35,7 +60,25 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 def build(setup: Setup) -> Transport | None:
     """The transport stage, or None when the policy switches it off."""
     policy = setup.policy.transport
-    return Transport(policy, _array_params(setup.api)) if policy.enabled else None
+    if not policy.enabled:
+        return None
+    return Transport(policy, _array_params(setup.api), RELIED_ON | _contract_headers(setup.api))
+
+
+def _contract_headers(api: Api) -> frozenset[bytes]:
+    """Header parameters and API-key header names the contract declares (lower-case)."""
+    names = {
+        p.name
+        for op in api.operations
+        for p in op.parameters
+        if p.location is ParameterLocation.HEADER
+    }
+    names.update(
+        s.parameter_name
+        for s in api.security_schemes.values()
+        if s.location is ParameterLocation.HEADER and s.parameter_name
+    )
+    return frozenset(name.lower().encode("latin-1") for name in names)
 
 
 def _array_params(api: Api) -> Mapping[str, frozenset[str]]:
@@ -53,8 +96,14 @@ def _array_params(api: Api) -> Mapping[str, frozenset[str]]:
 class Transport:
     """Client address, HTTPS, size limits and ambiguity checks."""
 
-    def __init__(self, policy: TransportPolicy, arrays: Mapping[str, frozenset[str]]) -> None:
+    def __init__(
+        self,
+        policy: TransportPolicy,
+        arrays: Mapping[str, frozenset[str]],
+        relied_on: frozenset[bytes] = RELIED_ON,
+    ) -> None:
         self.policy = policy
+        self.relied_on = relied_on
         self.trusted: tuple[Network, ...] = tuple(
             ipaddress.ip_network(c, strict=False) for c in policy.trusted_proxies
         )
@@ -91,15 +140,26 @@ class Transport:
                 Rule.HEADERS_TOO_LARGE, f"headers exceed {self.policy.max_header_bytes} bytes"
             )
         seen: set[bytes] = set()
-        for name, _ in headers:
+        for name, value in headers:
             if name in SINGLETON_HEADERS:
                 if name in seen:
                     raise Refusal(Rule.DUPLICATE_HEADER, f"{name.decode()} appears more than once")
                 seen.add(name)
             elif name == b"content-encoding":
                 raise Refusal(Rule.CONTENT_ENCODING, "request bodies must not be compressed")
+            elif name == b"connection":
+                self._check_connection(value)
         if b"content-length" in seen and b"transfer-encoding" in seen:
             raise Refusal(Rule.AMBIGUOUS_LENGTH, "Content-Length and Transfer-Encoding together")
+
+    def _check_connection(self, value: bytes) -> None:
+        for token in value.split(b","):
+            if token.strip().lower() in self.relied_on:
+                raise Refusal(
+                    Rule.CONNECTION_HEADER,
+                    f"Connection may not name {token.strip().decode('latin-1')}",
+                    field="header/connection",
+                )
 
     def _trusted(self, address: str) -> bool:
         if not self.trusted:
