@@ -166,6 +166,17 @@ def test_legitimate_use_still_works(
     assert "password_hash" not in answer.text
 
 
+@pytest.mark.parametrize("account_id", [str(1 << 63), str(1 << 70)])
+def test_an_id_beyond_64_bits_is_refused_not_an_outage(
+    bank: tuple[Target, Path], account_id: str
+) -> None:
+    """The bank's hooks cannot look such an id up: 403 like any account not hers, never 503."""
+    t, _ = bank
+    answer = t.send("GET", f"/api/v2/accounts/{account_id}", "alice")
+    assert answer.status_code == 403, answer.text[:200]
+    assert answer.json()["type"].endswith("/authz.owner")
+
+
 def test_alice_sends_money_from_her_own_account(bank: tuple[Target, Path]) -> None:
     """A transfer from alice's account to bob's goes through (201) and moves the money."""
     t, _ = bank

@@ -101,7 +101,9 @@ async def webhook_owner(ctx: Context, value: Any) -> str | None:
 
 
 def _integer(value: Any) -> int | None:
+    """The value as an SQLite integer (64 bits), or None: no account has that id."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -(1 << 63) <= number < 1 << 63 else None

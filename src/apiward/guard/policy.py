@@ -128,6 +128,8 @@ class AuthorizationPolicy:
     roles_hook: HookRef = None
     hooks: Mapping[str, Any] = field(default_factory=dict)
     hook_timeout: float | None = None
+    hook_folder: Path | None = None
+    """Where hook modules are looked for before the import path: the policy file's folder."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -285,13 +287,13 @@ def from_mapping(
     return Policy(
         contract=contract,
         authentication=_authn(raw.get("authentication"), base),
-        authorization=_authorization(raw.get("authorization"), hooks),
+        authorization=_authorization(raw.get("authorization"), hooks, base),
         **sections,
     )
 
 
 def _authorization(
-    raw: Mapping[str, Any] | None, hooks: Mapping[str, Any] | None
+    raw: Mapping[str, Any] | None, hooks: Mapping[str, Any] | None, base: Path | None
 ) -> AuthorizationPolicy | None:
     if raw is None:
         return None
@@ -299,7 +301,7 @@ def _authorization(
     for key in ("operations", "tags"):
         values[key] = {k: Requirement(**_tuples(v)) for k, v in values.get(key, {}).items()}
     values["ownership"] = tuple(_ownership(rule) for rule in values.get("ownership", ()))
-    return AuthorizationPolicy(**values, hooks=dict(hooks or {}))
+    return AuthorizationPolicy(**values, hooks=dict(hooks or {}), hook_folder=base)
 
 
 def _ownership(raw: Mapping[str, Any]) -> OwnershipRule:

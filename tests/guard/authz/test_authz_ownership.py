@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -211,6 +212,33 @@ async def test_hook_failures_fail_closed(hook: Any) -> None:
     opened = rule("GET /accounts/{account_id}", "path", "account_id", hook=hook, on_error="allow")
     authz = stage(AuthorizationPolicy(ownership=(opened,), hook_timeout=0.05))
     assert await refusal(authz, request("GET", "/accounts/1")) is None
+
+
+LEDGER = sqlite3.connect(":memory:", check_same_thread=False)
+LEDGER.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, holder TEXT)")
+LEDGER.execute("INSERT INTO accounts VALUES (1, 'alice')")
+
+
+async def holder(ctx: Context, value: Any) -> str | None:
+    """A hook written the plain way: int() the id and ask SQLite (which stops at 64 bits)."""
+    row = LEDGER.execute("SELECT holder FROM accounts WHERE id = ?", (int(value),)).fetchone()
+    return row[0] if row else None
+
+
+@pytest.mark.parametrize(
+    "account_id",
+    [str(1 << 63), str(-(1 << 64)), "1e3", "twelve"],
+    ids=["2^63", "-2^64", "exp", "word"],
+)
+async def test_a_value_the_hook_cannot_handle_is_refused_not_an_outage(account_id: str) -> None:
+    """OverflowError, ValueError...: the value names no object, so 403 like one unknown, not 503."""
+    bound = rule("GET /accounts/{account_id}", "path", "account_id", hook=holder)
+    authz = stage(AuthorizationPolicy(ownership=(bound,)))
+    assert await refusal(authz, request("GET", "/accounts/1")) is None
+    refused = await refusal(authz, request("GET", f"/accounts/{account_id}"))
+    assert refused is not None
+    assert refused.rule is Rule.AUTHZ_OWNER
+    assert refused.status == 403
 
 
 async def roles_of(ctx: Context) -> list[str]:

@@ -176,3 +176,53 @@ def test_switched_off() -> None:
         routes=RouteTable.from_api(api()),
     )
     assert build(setup) is None
+
+
+LIBRARY_HOOKS = """\
+from typing import Any
+
+HOLDERS = {"b-1": "alice"}
+
+
+async def borrower(ctx: Any, value: Any) -> str | None:
+    return HOLDERS.get(value)
+"""
+OWNERSHIP = """\
+authorization:
+  ownership:
+    - operation: "GET /accounts/{account_id}"
+      param: {in: path, name: account_id}
+      hook: "%s:borrower"
+"""
+
+
+async def test_a_hook_module_beside_the_policy_is_found(tmp_path: Path) -> None:
+    """A module in the policy file's folder is imported without being on the import path."""
+    (tmp_path / "library_hooks_beside.py").write_text(LIBRARY_HOOKS)
+    policy = _load(tmp_path, OWNERSHIP % "library_hooks_beside").authorization
+    assert policy is not None
+    authz = stage(policy)
+    assert await refusal(authz, request("GET", "/accounts/b-1")) is None
+    assert await refusal(authz, request("GET", "/accounts/b-2")) is not None
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("import no_such_dependency_here\n", "ModuleNotFoundError"),
+        ("raise RuntimeError('needs DATABASE_URL')\n", "RuntimeError: needs DATABASE_URL"),
+        ("def broken(:\n", "SyntaxError"),
+    ],
+    ids=["missing-dependency", "raises", "syntax"],
+)
+def test_a_hook_module_that_fails_to_import_is_named(
+    tmp_path: Path, source: str, words: str
+) -> None:
+    """Whatever the module's import raises, the ConfigError names the hook it was loading."""
+    (tmp_path / "library_hooks_failing.py").write_text(source)
+    policy = _load(tmp_path, OWNERSHIP % "library_hooks_failing").authorization
+    assert policy is not None
+    with pytest.raises(ConfigError, match=words) as failed:
+        stage(policy)
+    assert "cannot import hook 'library_hooks_failing:borrower'" in str(failed.value)
+    assert failed.value.pointer == "/authorization/ownership/0/hook"

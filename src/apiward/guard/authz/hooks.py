@@ -11,18 +11,31 @@ belongs to both accounts' holders); ``None`` means no such object. A **roles hoo
 carry none. Either may be a function, or a class or object with an ``owner`` /
 ``roles`` method (a class is instantiated once, without arguments).
 
+**Values a hook cannot handle.** A request value is whatever the client sent: a
+path id may be ``"abc"`` or ``2**63`` where the database holds 64-bit integers. A
+hook answers ``None`` for a value that cannot name one of its objects. A hook that
+raises ``ValueError``, ``TypeError`` or ``ArithmeticError`` (``OverflowError``
+included, as SQLite raises for integers beyond 64 bits) is taken to say the same
+thing: the value is at fault, not the service, and the request gets the refusal of
+an unknown object (403). Any other exception means the hook could not answer: 503.
+
 A policy names a hook by import path (``"myapp.authz:account_owner"``, imported
-at start-up with importlib), by a bare name given in Python
+at start-up; a module file in the policy file's own folder is found first, then the
+import path), by a bare name given in Python
 (``Policy.load(path, hooks={"account_owner": fn})``), or holds the callable itself
-(``OwnershipRule(..., hook=fn)``). Anything that cannot be found, or is not an
-``async def``, stops the guard from starting with a ConfigError.
+(``OwnershipRule(..., hook=fn)``). Anything that cannot be found or imported, or is
+not an ``async def``, stops the guard from starting with a ConfigError naming the hook.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
+import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import anyio
@@ -36,6 +49,9 @@ OwnerAnswer = str | Iterable[str] | None
 OwnerFn = Callable[["Context", Any], Awaitable[OwnerAnswer]]
 RolesFn = Callable[["Context"], Awaitable[Iterable[str]]]
 T = TypeVar("T")
+
+VALUE_ERRORS = (ValueError, TypeError, ArithmeticError)
+"""What a hook raises for a value it cannot handle: a refusal, never an outage."""
 
 
 class OwnerHook(Protocol):
@@ -52,9 +68,19 @@ class RolesHook(Protocol):
         """The roles of ``ctx.principal``."""
 
 
-def resolve(ref: Any, hooks: Mapping[str, Any], *, method: str, pointer: str) -> Any:
-    """The coroutine function a hook reference stands for; ConfigError when it cannot be used."""
-    target = _lookup(ref, hooks, pointer) if isinstance(ref, str) else ref
+def resolve(
+    ref: Any,
+    hooks: Mapping[str, Any],
+    *,
+    method: str,
+    pointer: str,
+    folder: Path | None = None,
+) -> Any:
+    """The coroutine function a hook reference stands for; ConfigError when it cannot be used.
+
+    ``folder`` is the policy file's folder: a module file there is found before the import path.
+    """
+    target = _lookup(ref, hooks, pointer, folder) if isinstance(ref, str) else ref
     if inspect.isclass(target):
         try:
             target = target()
@@ -71,7 +97,7 @@ def resolve(ref: Any, hooks: Mapping[str, Any], *, method: str, pointer: str) ->
     return function
 
 
-def _lookup(ref: str, hooks: Mapping[str, Any], pointer: str) -> Any:
+def _lookup(ref: str, hooks: Mapping[str, Any], pointer: str, folder: Path | None) -> Any:
     if ":" not in ref:
         if ref not in hooks:
             known = ", ".join(sorted(hooks)) or "none given"
@@ -83,15 +109,48 @@ def _lookup(ref: str, hooks: Mapping[str, Any], pointer: str) -> Any:
         return hooks[ref]
     module_name, _, attribute = ref.partition(":")
     try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise ConfigError(f"cannot import hook {ref!r}: {error}", pointer=pointer) from None
-    target = module
+        module = _import(module_name, folder)
+    except Exception as error:  # noqa: BLE001 - whatever the module's import raised
+        raise ConfigError(
+            f"cannot import hook {ref!r}: {type(error).__name__}: {error}", pointer=pointer
+        ) from None
+    target: Any = module
     for part in attribute.split("."):
         if not hasattr(target, part):
             raise ConfigError(f"hook {ref!r}: {module_name} has no {attribute!r}", pointer=pointer)
         target = getattr(target, part)
     return target
+
+
+def _import(name: str, folder: Path | None) -> ModuleType:
+    """The module ``name``: from a file in ``folder`` when there is one, else the import path."""
+    relative = Path(*name.split("."))
+    found = None
+    if folder is not None:
+        found = next(
+            (
+                f
+                for f in (folder / relative.with_suffix(".py"), folder / relative / "__init__.py")
+                if f.is_file()
+            ),
+            None,
+        )
+    if found is None:
+        return importlib.import_module(name)
+    loaded = sys.modules.get(name)
+    if loaded is not None and getattr(loaded, "__file__", None) == str(found):
+        return loaded
+    spec = importlib.util.spec_from_file_location(name, found)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{found} is not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look their module up here
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
 
 
 async def bounded(call: Awaitable[T], timeout: float | None) -> T:

@@ -12,8 +12,11 @@ and the validate stage decide whether it is required); a repeated one is checked
 every time, and ``*`` in a body pointer checks every item of an array. A hook that
 answers None (no such object) gets the *same* 403 as someone else's object, so the
 guard never tells a caller which ids exist; ``unknown: pass`` lets the app answer
-its own 404 instead, which does tell. A hook that fails (or exceeds ``hook_timeout``,
-when one is set) refuses with 503 (fail closed) unless the rule says ``on_error: allow``.
+its own 404 instead, which does tell. A hook that raises one of
+:data:`~apiward.guard.authz.hooks.VALUE_ERRORS` for a value it cannot handle (an id
+beyond 64 bits) answers the same as None. A hook that fails otherwise (or exceeds
+``hook_timeout``, when one is set) refuses with 503 (fail closed) unless the rule says
+``on_error: allow``.
 
 Body values come from the one parsed document of the request: whichever stage needs
 it first parses it (strictly, jsonbody.py) and leaves it in ``ctx.decisions["body"]``,
@@ -25,11 +28,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 from apiward.core.errors import ConfigError
-from apiward.guard.authz.hooks import OwnerFn, bounded, resolve
+from apiward.guard.authz.hooks import VALUE_ERRORS, OwnerFn, bounded, resolve
 from apiward.guard.context import Context
 from apiward.guard.jsonbody import parse_form, parse_json
 from apiward.guard.policy import OwnershipRule
@@ -58,7 +62,11 @@ class OwnerCheck:
 
 
 def compile_owner(
-    rule: OwnershipRule, index: int, routes: Mapping[str, Route], hooks: Mapping[str, Any]
+    rule: OwnershipRule,
+    index: int,
+    routes: Mapping[str, Route],
+    hooks: Mapping[str, Any],
+    folder: Path | None = None,
 ) -> OwnerCheck:
     """Check a rule against the contract and resolve its hook; ConfigError names the rule."""
     pointer = f"/authorization/ownership/{index}"
@@ -71,7 +79,9 @@ def compile_owner(
     _check_param(route, where, name, pointer)
     parts = tuple(name.strip("/").split("/")) if where == "body" else ()
     hook = (
-        resolve(rule.hook, hooks, method="owner", pointer=f"{pointer}/hook") if rule.hook else None
+        resolve(rule.hook, hooks, method="owner", pointer=f"{pointer}/hook", folder=folder)
+        if rule.hook
+        else None
     )
     return OwnerCheck(
         location=where,
@@ -148,6 +158,8 @@ async def _ask_hook(ctx: Context, rule: OwnerCheck, value: Any, timeout: float |
         raise _refuse(rule)
     try:
         answer = await bounded(rule.hook(ctx, value), timeout)
+    except VALUE_ERRORS:
+        answer = None  # the value names no object the hook can find: not an outage
     except Exception as error:  # noqa: BLE001 - any hook failure is an unanswerable question
         log.warning("ownership hook for %s failed: %s", rule.field, type(error).__name__)
         if rule.error_allows:

@@ -46,13 +46,17 @@ def build(setup: Setup) -> Authorization | None:
     functions = compile_functions(setup.api, routes.values(), policy)
     owners: dict[str, list[OwnerCheck]] = {}
     for index, rule in enumerate(policy.ownership):
-        compiled = compile_owner(rule, index, routes, policy.hooks)
+        compiled = compile_owner(rule, index, routes, policy.hooks, policy.hook_folder)
         owners.setdefault(rule.operation, []).append(compiled)
     plans = {key: _plan(functions.get(key), tuple(owners.get(key, ()))) for key in routes}
     roles_hook: RolesFn | None = None
     if policy.roles_hook is not None:
         roles_hook = resolve(
-            policy.roles_hook, policy.hooks, method="roles", pointer="/authorization/roles_hook"
+            policy.roles_hook,
+            policy.hooks,
+            method="roles",
+            pointer="/authorization/roles_hook",
+            folder=policy.hook_folder,
         )
     live = {key: plan for key, plan in plans.items() if plan is not None}
     return Authorization(live, roles_hook, policy.hook_timeout)
