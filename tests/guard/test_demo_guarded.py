@@ -39,7 +39,7 @@ from demo_target import Canary, Target
 from apiward.demo import create_app, load_ground_truth, serving
 from apiward.demo.guard_hooks import DB_ENV
 from apiward.demo.guarded import GUARD_CONTRACT, GUARD_POLICY, SECRET_ENV, guarded_app, server
-from apiward.demo.seed import account_ids
+from apiward.demo.seed import USERS, account_ids
 from apiward.demo.tokens import WEAK_SECRET
 from apiward.guard.auditlog import verify_log
 
@@ -175,6 +175,25 @@ def test_an_id_beyond_64_bits_is_refused_not_an_outage(
     answer = t.send("GET", f"/api/v2/accounts/{account_id}", "alice")
     assert answer.status_code == 403, answer.text[:200]
     assert answer.json()["type"].endswith("/authz.owner")
+
+
+def test_the_oauth2_token_login_is_rate_limited_like_the_json_one(
+    bank: tuple[Target, Path],
+) -> None:
+    """30 wrong passwords at /auth/token, then the right one: the guard stops the guessing."""
+    t, _ = bank
+    statuses = [
+        t.client.post(
+            "/api/v2/auth/token", data={"username": "alice", "password": f"guess-{n}"}
+        ).status_code
+        for n in range(30)
+    ]
+    right = t.client.post(
+        "/api/v2/auth/token", data={"username": "alice", "password": USERS["alice"][1]}
+    )
+    assert statuses[:20] == [401] * 20
+    assert set(statuses[20:]) == {429}
+    assert right.status_code == 429
 
 
 def test_alice_sends_money_from_her_own_account(bank: tuple[Target, Path]) -> None:

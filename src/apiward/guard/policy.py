@@ -69,6 +69,9 @@ class RateLimitPolicy:
     fail_open: bool = False
     limits: tuple[str, ...] = ("50/second", "100000/day")
     operations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    credential_exchange: tuple[str, ...] = ()
+    """Limits for every operation that exchanges credentials (logins, token URLs, password
+    bodies), unless ``operations`` names it; empty: they get ``limits`` like the rest."""
     ban: BanPolicy | None = None
 
 
@@ -359,6 +362,7 @@ def _check_values(policy: Policy) -> None:
                 f"{cidr!r} is not an IP network", pointer=f"/transport/trusted_proxies/{index}"
             ) from None
     _check_limits(policy.ratelimit.limits, "/ratelimit/limits")
+    _check_limits(policy.ratelimit.credential_exchange, "/ratelimit/credential_exchange")
     for key, limits in policy.ratelimit.operations.items():
         _check_limits(limits, "/ratelimit/operations/" + key.replace("~", "~0").replace("/", "~1"))
 

@@ -104,6 +104,7 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "fail_open": _SWITCH,
                 "limits": _LIMITS,
                 "operations": {**_OPERATION_MAP, "additionalProperties": _LIMITS},
+                "credential_exchange": _LIMITS,
                 "ban": {
                     "type": "object",
                     "additionalProperties": False,

@@ -6,7 +6,8 @@ API, ``memory://`` through :mod:`apiward.guard.counters` (see there
 why not limits' own memory storage). The key is the route
 template plus the principal an authentication stage set, else the client address
 (never a raw path, whose spellings would split buckets, never a client-chosen
-header). Answers carry the
+header). ``credential_exchange`` limits every operation that exchanges credentials
+(exchanges.py) at once, unless ``operations`` names it. Answers carry the
 draft-11 ``RateLimit-Policy``/``RateLimit`` fields; a 429 adds ``Retry-After``.
 ``ban`` turns repeated violations into a temporary ban, kept in the same storage,
 which audit alert rules can also impose. If the storage fails the request is
@@ -26,6 +27,7 @@ from limits.storage import storage_from_string
 
 from apiward.guard.context import Context
 from apiward.guard.counters import MemoryCounters
+from apiward.guard.exchanges import credential_exchanges
 from apiward.guard.pipeline import Setup
 from apiward.guard.policy import RateLimitPolicy
 from apiward.guard.problem import Refusal, Rule
@@ -39,8 +41,18 @@ def build(setup: Setup) -> RateLimit | None:
     if not policy.enabled:
         return None
     default = _items(policy.limits)
+    exchanges = (
+        frozenset(op.key for op in credential_exchanges(setup.api))
+        if policy.credential_exchange
+        else frozenset()
+    )
     per_route = {
-        r.key: _items(policy.operations.get(r.key, policy.limits)) for r in setup.routes.routes
+        r.key: _items(
+            policy.operations.get(
+                r.key, policy.credential_exchange if r.key in exchanges else policy.limits
+            )
+        )
+        for r in setup.routes.routes
     }
     return RateLimit(policy, open_storage(policy.storage), per_route, default)
 
