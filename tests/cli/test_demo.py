@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from apiward.demo import load_ground_truth
+from apiward.guard.auditlog import verify_log
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -56,6 +57,39 @@ def test_serve_answers_on_loopback_and_warns() -> None:
         stdout, _ = process.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}/openapi.json" in stdout
     assert "vulnerable on purpose" in stdout
+
+
+def test_guarded_serve_keeps_stdout_for_audit_events(tmp_path: Path) -> None:
+    """--guarded: the banner (with the database's path) on stderr, a verifiable log on stdout."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "apiward", "demo", "serve", "--guarded", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/api/v2/exchange-rates/USD")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the guarded bank did not start"
+                time.sleep(0.1)
+        assert response.status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v2/debug/config").status_code == 404
+    finally:
+        process.terminate()
+        stdout, stderr = process.communicate(timeout=10)
+    database = next(line for line in stderr.splitlines() if line.startswith("database: "))
+    assert f"APIWARD_BANK_DB={database.split()[1]}" in database
+    assert database.split()[1].endswith("bank.sqlite3")
+    log = tmp_path / "audit.jsonl"
+    log.write_text(stdout)
+    verdict = verify_log(log)
+    assert verdict.intact, verdict.why
+    assert verdict.events >= 2
 
 
 def test_busy_port_is_one_line_and_exit_2(apiward: Run) -> None:

@@ -21,7 +21,8 @@ from apiward.core.errors import ConfigError
 from apiward.core.findings import Finding, Severity
 from apiward.core.redact import Redactor
 from apiward.demo import IDENTITIES, PlantedFlaw, load_ground_truth, missed, running
-from apiward.demo.guarded import GUARD_CONTRACT, GUARD_POLICY, serve_guarded_forever
+from apiward.demo.guard_hooks import DB_ENV
+from apiward.demo.guarded import GUARD_CONTRACT, GUARD_POLICY, guarded_app, serve_guarded_forever
 from apiward.demo.server import HOST, serve_forever
 from apiward.report import Report, write
 from apiward.report.scan_results import scan_report, summary_line
@@ -44,13 +45,21 @@ def serve(
     if fixed and guarded:
         raise ConfigError("--guarded protects the vulnerable bank; drop --fixed")
     url = f"http://{HOST}:{port}"
-    typer.echo(f"apiward bank ({'fixed' if fixed else 'vulnerable'}) on {url}")
     if guarded:
-        # /openapi.json is not an operation of the contract, so the guard refuses it (404).
-        typer.echo(f"guarded as middleware by {GUARD_POLICY}; audit events on stdout")
-        typer.echo(f"OpenAPI: {GUARD_CONTRACT}")
-        serve_guarded_forever(port=port)
+        # Standard output carries the audit events only, so verify-log can read the stream.
+        bank = guarded_app()
+        database = bank.state.bank.data_dir / "bank.sqlite3"
+        for line in (
+            f"apiward bank (vulnerable) on {url}",
+            f"guarded as middleware by {GUARD_POLICY}; audit events on stdout",
+            # /openapi.json is not an operation of the contract, so the guard refuses it (404).
+            f"OpenAPI: {GUARD_CONTRACT}",
+            f"database: {database} (for the gateway form: {DB_ENV}={database})",
+        ):
+            typer.echo(line, err=True)
+        serve_guarded_forever(port=port, app=bank)
         return
+    typer.echo(f"apiward bank ({'fixed' if fixed else 'vulnerable'}) on {url}")
     typer.echo(f"OpenAPI: {url}/openapi.json")
     if not fixed:
         typer.echo("warning: this API is vulnerable on purpose; keep it on 127.0.0.1.")

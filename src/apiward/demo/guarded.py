@@ -55,11 +55,13 @@ def server(app: FastAPI) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
-def serve_guarded_forever(*, port: int = 8000, audit: str | None = None) -> None:
-    """Serve the guarded vulnerable bank on 127.0.0.1 in the foreground until interrupted."""
+def serve_guarded_forever(
+    *, port: int = 8000, audit: str | None = None, app: FastAPI | None = None
+) -> None:
+    """Serve the guarded vulnerable bank (``app``, or a new one) on 127.0.0.1 until interrupted."""
     sock = _bind(port)
     try:
-        server(guarded_app(audit=audit)).run(sockets=[sock])
+        server(app if app is not None else guarded_app(audit=audit)).run(sockets=[sock])
     finally:
         sock.close()
 
