@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from apiward.demo import load_ground_truth
-from apiward.guard.auditlog import verify_log
+from apiward.guard.auditverify import verify_log
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 

@@ -130,7 +130,9 @@ def test_sigkill_loses_at_most_the_requests_in_flight(
     )
     assert len(answered) <= logged <= len(answered) + CONCURRENCY
     verified = apiward("guard", "verify-log", str(log))
-    assert verified.returncode == 0, verified.stdout
+    assert verified.returncode == 3, verified.stdout  # intact, but a killed guard cannot seal
+    assert "intact so far" in verified.stdout
+    assert "not sealed" in verified.stdout
 
 
 def test_verify_log_reports_the_first_broken_line(
@@ -155,7 +157,37 @@ def test_verify_log_reports_the_first_broken_line(
     log.write_bytes(b"\n".join([lines[0], lines[1].replace(b'"/x"', b'"/y"'), lines[2]]) + b"\n")
     result = apiward("guard", "verify-log", str(log))
     assert result.returncode == 1
-    assert f"{log}:2: the event was edited" in result.stdout
+    assert f"{log}:2: edited: its content does not match its hash" in result.stdout
+
+
+def test_verify_log_with_the_key_names_a_recomputed_chain(
+    tmp_path: Path, apiward: Callable[..., Any]
+) -> None:
+    """--key: a log whose hashes were rebuilt without the key is a recomputed chain; exit 1."""
+    key = tmp_path / "audit.key"
+    key.write_text("0123456789abcdef0123456789abcdef\n")
+    prev, lines = "0" * 64, []
+    for index, keyed in enumerate((True, False)):
+        event = AuditEvent(
+            ts="2026-11-29T00:00:00Z",
+            kind="request",
+            request_id=str(index),
+            method="GET",
+            path="/x",
+            client="127.0.0.1",
+            outcome="allowed",
+        ).chained(prev, b"0123456789abcdef0123456789abcdef" if keyed else None)
+        prev = event.hash
+        lines.append(event.to_json())
+    log = tmp_path / "audit.jsonl"
+    log.write_bytes(b"\n".join(lines) + b"\n")
+    result = apiward("guard", "verify-log", str(log), "--key", str(key))
+    assert result.returncode == 1
+    assert f"{log}:2: recomputed chain: its hash is a plain SHA-256" in result.stdout
+    log.write_bytes(lines[0] + b"\n")
+    result = apiward("guard", "verify-log", str(log), "--key", str(key))
+    assert result.returncode == 3
+    assert "keyed" in result.stdout
 
 
 def test_bad_policy_is_one_line_and_exit_2(tmp_path: Path, apiward: Callable[..., Any]) -> None:

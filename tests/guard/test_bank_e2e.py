@@ -22,7 +22,7 @@ from demo_target import Canary, Target
 
 from apiward.demo import create_app, load_ground_truth, serving
 from apiward.guard import AuditPolicy, Guard, Policy
-from apiward.guard.auditlog import verify_log
+from apiward.guard.auditverify import verify_log
 from apiward.guard.policy import from_mapping
 from apiward.guard.serve import gateway_app
 

@@ -41,7 +41,7 @@ from apiward.demo.guard_hooks import DB_ENV
 from apiward.demo.guarded import GUARD_CONTRACT, GUARD_POLICY, SECRET_ENV, guarded_app, server
 from apiward.demo.seed import USERS, account_ids
 from apiward.demo.tokens import WEAK_SECRET
-from apiward.guard.auditlog import verify_log
+from apiward.guard.auditverify import verify_log
 
 # The one list of planted flaws a runtime guard cannot stop (the README says the same).
 NOT_STOPPABLE: dict[str, str] = {

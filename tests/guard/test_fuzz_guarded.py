@@ -26,7 +26,7 @@ from fuzz_checks import refusal_rule  # type: ignore[import-not-found]
 
 from apiward.demo import create_app, serving
 from apiward.guard import Guard
-from apiward.guard.auditlog import verify_log
+from apiward.guard.auditverify import verify_log
 from apiward.guard.policy import from_mapping
 
 HERE = Path(__file__).parent

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from apiward.core.errors import ConfigError
-from apiward.guard.auditlog import verify_log
-from apiward.guard.policy import Policy
+from apiward.guard.audit import audit_key
+from apiward.guard.auditverify import verify_log
+from apiward.guard.policy import AuditPolicy, Policy
 from apiward.guard.serve import gateway_app, run
 
 app = typer.Typer(
@@ -72,16 +73,40 @@ def _str(path: Path | None) -> str | None:
 @app.command("verify-log")
 def verify(
     file: Annotated[Path, typer.Argument(help="A JSONL audit log written by the guard.")],
+    key: Annotated[
+        Path | None, typer.Option("--key", help="The file holding the log's HMAC key.")
+    ] = None,
+    key_env: Annotated[
+        str | None, typer.Option("--key-env", help="An environment variable holding the key.")
+    ] = None,
+    anchor: Annotated[
+        str | None,
+        typer.Option("--anchor", help="Where checkpoints were copied: redis:// or rediss://."),
+    ] = None,
+    anchor_name: Annotated[
+        str | None,
+        typer.Option("--anchor-name", help="The log's name there (default: the file's name)."),
+    ] = None,
 ) -> None:
-    """Check the audit log's hash chain: exit 0 when intact, 1 with the first broken line."""
+    """Check an audit log: exit 0 intact and sealed, 1 tampered (named), 3 intact but unsealed."""
     if not file.is_file():
         raise ConfigError("no such audit log", source=str(file))
-    verdict = verify_log(file)
-    if verdict.intact:
-        typer.echo(f"{file}: intact, {verdict.events} events")
-        return
-    typer.echo(f"{file}:{verdict.broken_line}: {verdict.why}")
-    raise typer.Exit(1)
+    secret = audit_key(AuditPolicy(key_file=str(key) if key else None, key_env=key_env))
+    verdict = verify_log(file, key=secret, anchor=anchor, name=anchor_name)
+    if not verdict.intact:
+        typer.echo(f"{file}:{verdict.broken_line}: {verdict.tamper}: {verdict.why}")
+        raise typer.Exit(1)
+    counts = f"{verdict.events} events, {verdict.checkpoints} checkpoints"
+    if anchor:
+        counts += f", {verdict.anchored} anchored"
+    trust = "keyed" if secret else "unkeyed: a rewritten chain with recomputed hashes would pass"
+    if not verdict.sealed:
+        typer.echo(
+            f"{file}: intact so far ({counts}; {trust}) but not sealed: its tail may have"
+            " been cut, or the guard has not shut down cleanly (still running, or killed)"
+        )
+        raise typer.Exit(3)
+    typer.echo(f"{file}: intact and sealed, {counts} ({trust})")
 
 
 @app.command("hash-key")

@@ -1,13 +1,18 @@
 """Audit events: the guard writes one per request and per security decision; inventory reads them.
 
 One JSON object per line (JSONL). ``prev`` is the ``hash`` of the event before it in the
-same log, and ``hash`` covers this event's canonical JSON with ``prev`` included, so an
-edited, removed or reordered event breaks the chain (``apiward guard verify-log``).
+same log, and ``hash`` covers this event's canonical JSON with ``prev`` included: SHA-256,
+or HMAC-SHA256 under a key the log's readers do not have. Unkeyed, the chain shows an
+edited, removed or reordered event only to a reader who trusts that nobody recomputed
+the hashes after it; keyed, nobody without the key can. ``checkpoint`` and ``seal``
+events (``extra.events``: how many lines come before them) mark how long the log was;
+``apiward guard verify-log`` reads all of this.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -23,7 +28,8 @@ class AuditEvent:
     ts: str
     """RFC 3339 UTC timestamp, e.g. ``2026-11-29T06:00:00.123456Z``."""
     kind: str
-    """``request`` (one per request, at its end), ``decision`` (a refusal or step-up), ``alert``."""
+    """``request`` (one per request, at its end), ``decision`` (a refusal or step-up), ``alert``,
+    ``checkpoint`` (every so many lines) and ``seal`` (the last line of a clean shutdown)."""
     request_id: str
     method: str
     path: str
@@ -49,14 +55,14 @@ class AuditEvent:
     prev: str = GENESIS
     hash: str = ""
 
-    def chained(self, prev: str) -> AuditEvent:
+    def chained(self, prev: str, key: bytes | None = None) -> AuditEvent:
         """This event linked after the event whose hash is ``prev``, with its own hash set."""
         linked = replace(self, prev=prev, hash="")
-        return replace(linked, hash=_digest(linked))
+        return replace(linked, hash=digest(linked.to_json(), key))
 
-    def verify(self) -> bool:
-        """Whether ``hash`` matches the event's content (and its ``prev``)."""
-        return self.hash == _digest(replace(self, hash=""))
+    def verify(self, key: bytes | None = None) -> bool:
+        """Whether ``hash`` matches the event's content (and its ``prev``), under ``key`` if given."""
+        return hmac.compare_digest(self.hash, digest(replace(self, hash="").to_json(), key))
 
     def to_json(self) -> bytes:
         """One JSONL line, without the newline."""
@@ -75,5 +81,8 @@ class AuditEvent:
         return cls(**values)
 
 
-def _digest(event: AuditEvent) -> str:
-    return hashlib.sha256(event.to_json()).hexdigest()
+def digest(unhashed: bytes, key: bytes | None) -> str:
+    """The chain hash of an event's JSON with ``"hash": ""``: HMAC-SHA256 under a key, else SHA-256."""
+    if key is None:
+        return hashlib.sha256(unhashed).hexdigest()
+    return hmac.digest(key, unhashed, "sha256").hex()

@@ -182,13 +182,14 @@ class Guard:
         return watch
 
     def close(self) -> None:
-        """Release the audit sink (every event is already written)."""
+        """Seal the audit log and release its sink (every event is already written)."""
         if self.audit is not None:
             self.audit.close()
 
     async def aclose(self) -> None:
-        """Release the audit sink and the rate-limit storage's connections."""
-        self.close()
+        """Seal the audit log (copying the seal to its anchor), release every connection."""
+        if self.audit is not None:
+            await self.audit.aclose()
         limiter = self.built.get("ratelimit")
         if isinstance(limiter, RateLimit):
             await limiter.aclose()

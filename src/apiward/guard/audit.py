@@ -1,5 +1,10 @@
 """Audit: one hash-chained event per request and per refusal, and alert rules on the stream.
 
+The chain is keyed (HMAC-SHA256) when the policy gives a key (``key_file`` or
+``key_env``). Every ``checkpoint_every`` lines a ``checkpoint`` event records how many
+lines come before it, and a clean shutdown ends the log with a ``seal``; each is
+copied to the ``anchor`` when one is set (auditanchor.py).
+
 Runs after the answer is sent. A refused request gives two events: the ``decision``
 (which rule, why) and the ``request`` (status, latency); an allowed one gives the
 ``request`` event only. Alert rules count matching events per client in a sliding
@@ -10,15 +15,20 @@ bans the client through the rate-limit stage's ban store.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import time
 from collections import deque
 from dataclasses import fields
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import orjson
 
+from apiward.core.errors import ConfigError
 from apiward.core.events import AuditEvent
+from apiward.guard.auditanchor import Anchor
 from apiward.guard.auditlog import Sink, open_sink
 from apiward.guard.context import Context
 from apiward.guard.pipeline import Setup
@@ -40,7 +50,45 @@ def build(setup: Setup) -> Audit | None:
     if not policy.enabled:
         return None
     bans = setup.built.get("ratelimit")
-    return Audit(policy, open_sink(policy.sink), bans if isinstance(bans, Banning) else None)
+    key = audit_key(policy)
+    anchor = Anchor(policy.anchor, anchor_name(policy)) if policy.anchor else None
+    return Audit(
+        policy,
+        open_sink(policy.sink, key),
+        bans if isinstance(bans, Banning) else None,
+        key=key,
+        anchor=anchor,
+    )
+
+
+MIN_KEY_BYTES = 16
+
+
+def anchor_name(policy: AuditPolicy) -> str:
+    """The log's name at the anchor: ``anchor_name``, else the sink's file name."""
+    if policy.anchor_name:
+        return policy.anchor_name
+    return Path(policy.sink.removeprefix("jsonl://").removeprefix("sqlite://")).name
+
+
+def audit_key(policy: AuditPolicy) -> bytes | None:
+    """The chain's HMAC key from ``key_file`` or ``key_env``, or None (an unkeyed chain)."""
+    if policy.key_file is not None:
+        try:
+            key = Path(policy.key_file).read_bytes().strip()
+        except OSError as error:
+            raise ConfigError(
+                f"cannot read the audit key: {error.strerror}", source=policy.key_file
+            ) from None
+        where = policy.key_file
+    elif policy.key_env is not None:
+        key = os.environ.get(policy.key_env, "").strip().encode()
+        where = f"${policy.key_env}"
+    else:
+        return None
+    if len(key) < MIN_KEY_BYTES:
+        raise ConfigError(f"the audit key in {where} needs at least {MIN_KEY_BYTES} bytes")
+    return key
 
 
 _SECOND: list[tuple[int, str]] = [(-1, "")]
@@ -58,13 +106,26 @@ def _now() -> str:
 
 
 class Audit:
-    """Writes events to the sink and evaluates alert rules."""
+    """Writes events to the sink, checkpoints and seals the log, and evaluates alert rules."""
 
-    def __init__(self, policy: AuditPolicy, sink: Sink, bans: Banning | None) -> None:
+    def __init__(
+        self,
+        policy: AuditPolicy,
+        sink: Sink,
+        bans: Banning | None,
+        *,
+        key: bytes | None = None,
+        anchor: Anchor | None = None,
+    ) -> None:
         self.policy = policy
         self.sink = sink
         self.bans = bans
+        self.key = key
+        self.anchor = anchor
         self.windows: dict[tuple[str, str], deque[float]] = {}
+        self.next_checkpoint = sink.lines + policy.checkpoint_every
+        self.copies: list[tuple[int, str]] = []
+        self.sealed = False
 
     async def record(self, ctx: Context) -> None:
         """Write this request's events and run the alert rules on them (once per request)."""
@@ -78,6 +139,8 @@ class Audit:
         for rule in self.policy.alerts:
             if _matches(rule, ctx):
                 await self._count(rule, ctx)
+        if self.copies:
+            await self._copy()
 
     def _event(self, ctx: Context, kind: str, refusal: Refusal | None) -> dict[str, Any]:
         # The fields of an AuditEvent as a plain mapping: building the frozen dataclass
@@ -104,8 +167,39 @@ class Audit:
         }
 
     def _write(self, data: dict[str, Any]) -> None:
-        line, digest = chained_line(data, self.sink.last_hash)
-        self.sink.write(line, digest)
+        sink = self.sink
+        line, digest = chained_line(data, sink.last_hash, self.key)
+        sink.write(line, digest)
+        if sink.lines >= self.next_checkpoint:
+            self._mark("checkpoint")
+
+    def _mark(self, kind: str) -> None:
+        """Write a checkpoint or the seal: how many lines come before it, chained like any event."""
+        sink = self.sink
+        before = sink.lines
+        mark = AuditEvent(
+            ts=_now(),
+            kind=kind,
+            request_id="",
+            method="",
+            path="",
+            client="",
+            outcome="",
+            extra={"events": before},
+        )
+        line, digest = chained_line(
+            {name: getattr(mark, name) for name in _FIELDS}, sink.last_hash, self.key
+        )
+        sink.write(line, digest)
+        self.next_checkpoint = sink.lines + self.policy.checkpoint_every
+        if self.anchor is not None:
+            self.copies.append((before, f"{kind}:{digest}"))
+
+    async def _copy(self) -> None:
+        copies, self.copies = self.copies, []
+        if self.anchor is not None and self.sink.first_hash is not None:
+            for line, value in copies:
+                await self.anchor.put(self.sink.first_hash, line, value)
 
     async def _count(self, rule: AlertRule, ctx: Context) -> None:
         who = ctx.principal or f"ip:{ctx.client}"
@@ -134,8 +228,21 @@ class Audit:
             await self.bans.ban(who, rule.ban)
 
     def close(self) -> None:
-        """Close the sink (every event is already written)."""
+        """Seal the log and close the sink (every event is already written)."""
+        if self.sealed:
+            return
+        self.sealed = True
+        self._mark("seal")
         self.sink.close()
+
+    async def aclose(self) -> None:
+        """Seal the log, copy the seal to the anchor, and release both."""
+        if self.sealed:
+            return
+        self.close()
+        if self.anchor is not None:
+            await self._copy()
+            await self.anchor.aclose()
 
 
 _FIELDS = tuple(f.name for f in fields(AuditEvent))
@@ -143,7 +250,7 @@ _SORTED = orjson.OPT_SORT_KEYS
 _EMPTY_HASH = b'"hash":""'
 
 
-def chained_line(data: dict[str, Any], prev: str) -> tuple[bytes, str]:
+def chained_line(data: dict[str, Any], prev: str, key: bytes | None = None) -> tuple[bytes, str]:
     """The JSON line of an event's fields chained after ``prev``, and its hash.
 
     The same bytes as ``AuditEvent(**data).chained(prev).to_json()``: the hash covers
@@ -155,7 +262,11 @@ def chained_line(data: dict[str, Any], prev: str) -> tuple[bytes, str]:
     data["prev"] = prev
     data["hash"] = ""
     unhashed = orjson.dumps(data, option=_SORTED)
-    digest = hashlib.sha256(unhashed).hexdigest()
+    digest = (
+        hashlib.sha256(unhashed).hexdigest()
+        if key is None
+        else hmac.digest(key, unhashed, "sha256").hex()
+    )
     at = unhashed.rindex(_EMPTY_HASH) + len(_EMPTY_HASH) - 1
     return unhashed[:at] + digest.encode() + unhashed[at:], digest
 

@@ -1,19 +1,17 @@
-"""Audit sinks chosen by URL, and the chain check behind ``apiward guard verify-log``.
-
-``path/to/audit.jsonl`` or ``jsonl:///abs/path`` (the default), ``stdout``, or
-``sqlite:///path/to/audit.db``. Every event is written with one ``write()`` on an
+"""Audit sinks chosen by URL: ``path/to/audit.jsonl`` or ``jsonl:///abs/path`` (the default),
+``stdout``, or ``sqlite:///path/to/audit.db``. Every event is written with one ``write()`` on an
 ``O_APPEND`` descriptor (or one committed SQLite insert) before the next request
 is answered, so a clean shutdown loses nothing and SIGKILL loses at most the events
 of requests still in flight: the operating system keeps what was written even when
 the process dies. Writing costs a few microseconds per event (see the benchmark).
-A JSONL sink continues the chain of the file it appends to; one file per process.
+A JSONL sink continues the chain of the file it appends to, and the count of its lines
+(for checkpoints); one file per process. Reading it back is auditverify.py.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -21,12 +19,17 @@ from apiward.core.errors import ConfigError
 from apiward.core.events import GENESIS, AuditEvent
 
 _TAIL = 1 << 16
+_BLOCK = 1 << 20
 
 
 class Sink(Protocol):
     """Where chained audit events go."""
 
     last_hash: str
+    lines: int
+    """How many events the log holds (those of earlier runs included)."""
+    first_hash: str | None
+    """The first event's hash: the log's name for checkpoint anchors (None while empty)."""
 
     def write(self, line: bytes, digest: str) -> None:
         """Persist one chained event (its JSON line and hash) before returning."""
@@ -35,8 +38,8 @@ class Sink(Protocol):
         """Release the sink."""
 
 
-def open_sink(url: str) -> Sink:
-    """The sink a policy's ``audit.sink`` names."""
+def open_sink(url: str, key: bytes | None = None) -> Sink:
+    """The sink a policy's ``audit.sink`` names; an existing log must verify under ``key``."""
     if url in {"stdout", "stdout://", "-"}:
         return FileSink(1, GENESIS)
     if url.startswith("sqlite://"):
@@ -48,21 +51,34 @@ def open_sink(url: str) -> Sink:
         raise ConfigError(
             f"cannot open the audit log: {error.strerror}", source=str(path)
         ) from None
-    return FileSink(fd, _last_hash(path))
+    sink = FileSink(fd, GENESIS)
+    sink.last_hash, sink.lines, sink.first_hash = _resume(path, key)
+    return sink
 
 
-def _last_hash(path: Path) -> str:
+def _resume(path: Path, key: bytes | None) -> tuple[str, int, str | None]:
+    """The last event's hash, the number of lines and the first event's hash of a log."""
     with path.open("rb") as handle:
+        first = handle.readline()
+        lines = 0
+        while block := handle.read(_BLOCK):
+            lines += block.count(b"\n")
+        lines += 1 if first.endswith(b"\n") else 0
         handle.seek(max(0, handle.seek(0, os.SEEK_END) - _TAIL))
-        lines = [line for line in handle.read().splitlines() if line.strip()]
-    if not lines:
-        return GENESIS
+        tail = [line for line in handle.read().splitlines() if line.strip()]
+    if not tail:
+        return GENESIS, 0, None
     try:
-        return AuditEvent.from_json(lines[-1]).hash
+        last, head = AuditEvent.from_json(tail[-1]), AuditEvent.from_json(first)
     except (ValueError, TypeError):
         raise ConfigError(
-            "the audit log's last line is not an audit event", source=str(path)
+            "the audit log's first or last line is not an audit event", source=str(path)
         ) from None
+    if key is not None and not last.verify(key):
+        raise ConfigError(
+            "the audit log's last event does not verify under the audit key", source=str(path)
+        )
+    return last.hash, lines, head.hash
 
 
 class FileSink:
@@ -71,11 +87,16 @@ class FileSink:
     def __init__(self, fd: int, last_hash: str) -> None:
         self.fd = fd
         self.last_hash = last_hash
+        self.lines = 0
+        self.first_hash: str | None = None
 
     def write(self, line: bytes, digest: str) -> None:
         """Append one line."""
         os.write(self.fd, line + b"\n")
         self.last_hash = digest
+        self.lines += 1
+        if self.first_hash is None:
+            self.first_hash = digest
 
     def close(self) -> None:
         """Close the file (never standard output)."""
@@ -96,55 +117,18 @@ class SqliteSink:
         )
         row = self.db.execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         self.last_hash = row[0] if row else GENESIS
+        self.lines: int = self.db.execute("SELECT count(*) FROM events").fetchone()[0]
+        row = self.db.execute("SELECT hash FROM events ORDER BY seq LIMIT 1").fetchone()
+        self.first_hash: str | None = row[0] if row else None
 
     def write(self, line: bytes, digest: str) -> None:
         """Insert one row."""
         self.db.execute("INSERT INTO events (hash, body) VALUES (?, ?)", (digest, line))
         self.last_hash = digest
+        self.lines += 1
+        if self.first_hash is None:
+            self.first_hash = digest
 
     def close(self) -> None:
         """Close the database."""
         self.db.close()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Verdict:
-    """The result of checking a log: intact, or the first broken line and why."""
-
-    events: int
-    broken_line: int | None = None
-    why: str = ""
-
-    @property
-    def intact(self) -> bool:
-        """Whether every event verified and linked to the one before it."""
-        return self.broken_line is None
-
-
-def verify_log(path: Path) -> Verdict:
-    """Check every line's hash and its link to the line before."""
-    previous = GENESIS
-    count = 0
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                event = AuditEvent.from_json(line)
-            except (ValueError, TypeError):
-                return Verdict(events=count, broken_line=number, why="not an audit event")
-            if not event.verify():
-                return Verdict(
-                    events=count,
-                    broken_line=number,
-                    why="the event was edited (its hash does not match)",
-                )
-            if event.prev != previous:
-                return Verdict(
-                    events=count,
-                    broken_line=number,
-                    why="an event before it was removed or reordered (prev does not match)",
-                )
-            previous = event.hash
-            count += 1
-    return Verdict(events=count)

@@ -203,6 +203,16 @@ class AuditPolicy:
     enabled: bool = True
     sink: str = "apiward-audit.jsonl"
     alerts: tuple[AlertRule, ...] = ()
+    key_file: str | None = None
+    """A file whose bytes key the chain (HMAC-SHA256); relative to the policy file."""
+    key_env: str | None = None
+    """An environment variable whose value keys the chain (instead of ``key_file``)."""
+    checkpoint_every: int = 1000
+    """Lines between checkpoints (a checkpoint names how many lines come before it)."""
+    anchor: str | None = None
+    """``redis://`` or ``rediss://`` URL where each checkpoint is copied."""
+    anchor_name: str | None = None
+    """The log's name at the anchor; by default the sink's file name."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -350,6 +360,8 @@ def _audit(raw: Mapping[str, Any], base: Path | None) -> AuditPolicy:
     sink = values.get("sink")
     if sink is not None and base is not None and "://" not in sink and sink != "stdout":
         values["sink"] = str((base / sink).resolve())
+    if values.get("key_file") is not None and base is not None:
+        values["key_file"] = str((base / values["key_file"]).resolve())
     return AuditPolicy(**values)
 
 

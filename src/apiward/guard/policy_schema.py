@@ -170,9 +170,15 @@ POLICY_SCHEMA: dict[str, Any] = {
         "audit": {
             "type": "object",
             "additionalProperties": False,
+            "not": {"required": ["key_file", "key_env"]},
             "properties": {
                 "enabled": _SWITCH,
                 "sink": {"type": "string", "minLength": 1},
+                "key_file": {"type": "string", "minLength": 1},
+                "key_env": {"type": "string", "minLength": 1},
+                "checkpoint_every": _POSITIVE,
+                "anchor": {"type": "string", "pattern": "^rediss?://"},
+                "anchor_name": {"type": "string", "minLength": 1},
                 "alerts": {
                     "type": "array",
                     "items": {

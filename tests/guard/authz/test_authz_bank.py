@@ -31,7 +31,7 @@ from apiward.demo import create_app, load_ground_truth, serving
 from apiward.demo.seed import account_ids
 from apiward.demo.tokens import WEAK_SECRET
 from apiward.guard import Guard
-from apiward.guard.auditlog import verify_log
+from apiward.guard.auditverify import verify_log
 from apiward.guard.policy import Policy, from_mapping
 from apiward.guard.serve import gateway_app
 
