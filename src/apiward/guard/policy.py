@@ -26,6 +26,7 @@ from limits import parse_many
 from apiward.core.errors import ConfigError
 from apiward.guard.authn.config import AuthnPolicy, authn_policy
 from apiward.guard.policy_schema import POLICY_SCHEMA
+from apiward.guard.storage import storage_kind
 from apiward.spec.parse import compose, line_of
 
 
@@ -373,6 +374,7 @@ def _check_values(policy: Policy) -> None:
             raise ConfigError(
                 f"{cidr!r} is not an IP network", pointer=f"/transport/trusted_proxies/{index}"
             ) from None
+    storage_kind(policy.ratelimit.storage, pointer="/ratelimit/storage")
     _check_limits(policy.ratelimit.limits, "/ratelimit/limits")
     _check_limits(policy.ratelimit.credential_exchange, "/ratelimit/credential_exchange")
     for key, limits in policy.ratelimit.operations.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apiward.guard.authn.schema import AUTHN_SCHEMA
+from apiward.guard.storage import PATTERN as STORAGE_PATTERN
 
 _LIMITS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
 _OPERATION_MAP = {
@@ -100,7 +101,7 @@ POLICY_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {
                 "enabled": _SWITCH,
-                "storage": {"type": "string", "pattern": "^(memory|redis)://"},
+                "storage": {"type": "string", "pattern": STORAGE_PATTERN},
                 "fail_open": _SWITCH,
                 "limits": _LIMITS,
                 "operations": {**_OPERATION_MAP, "additionalProperties": _LIMITS},

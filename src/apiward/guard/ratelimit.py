@@ -31,6 +31,7 @@ from apiward.guard.exchanges import credential_exchanges
 from apiward.guard.pipeline import Setup
 from apiward.guard.policy import RateLimitPolicy
 from apiward.guard.problem import Refusal, Rule
+from apiward.guard.storage import StorageKind, storage_kind
 
 _PREFIX = "apiward"
 
@@ -78,9 +79,9 @@ class Counters(Protocol):
 
 
 def open_storage(url: str) -> Counters:
-    """Counters for ``memory://`` (this process) or ``redis://host:port`` (shared, via limits)."""
-    if not url.startswith("redis://"):
-        return MemoryCounters()  # the policy schema allows memory:// and redis:// only
+    """Counters for ``memory://`` (this process) or ``redis(s)://host:port`` (shared, via limits)."""
+    if storage_kind(url, pointer="/ratelimit/storage") is StorageKind.MEMORY:
+        return MemoryCounters()
     options: dict[str, Any] = {
         "implementation": "redispy",
         "socket_connect_timeout": 0.5,

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from apiward.guard.storage import storage_kind
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IdentityClaims:
@@ -85,6 +87,9 @@ class SignaturesConfig:
     max_age: int = 300
     nonce_storage: str = "memory://"
     components: tuple[str, ...] = ("@method", "@target-uri")
+
+    def __post_init__(self) -> None:
+        storage_kind(self.nonce_storage, pointer="/authentication/signatures/nonce_storage")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from apiward.guard.storage import PATTERN as STORAGE_PATTERN
+
 _NAMES = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _POSITIVE = {"type": "integer", "minimum": 1}
 _ENV = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
@@ -107,7 +109,7 @@ _SIGNATURES: dict[str, Any] = {
             },
         },
         "max_age": {"type": "integer", "minimum": 1, "maximum": 900},
-        "nonce_storage": {"type": "string", "pattern": "^(memory|redis)://"},
+        "nonce_storage": {"type": "string", "pattern": STORAGE_PATTERN},
         "components": _NAMES,
     },
 }

@@ -32,6 +32,7 @@ from apiward.core.errors import ConfigError
 from apiward.guard.authn.config import SignaturesConfig
 from apiward.guard.authn.identity import Identity, Invalid, Unavailable
 from apiward.guard.context import Context
+from apiward.guard.storage import StorageKind, storage_kind
 
 _MAX_NONCE = 128
 
@@ -67,9 +68,8 @@ class NonceStore:
     """Remembers nonces for a window: a second use within it is a replay."""
 
     def __init__(self, url: str) -> None:
-        self.redis = (
-            redis.asyncio.from_url(url, socket_timeout=0.5) if url.startswith("redis://") else None
-        )
+        shared = storage_kind(url, pointer="/authentication/nonce_storage") is StorageKind.REDIS
+        self.redis = redis.asyncio.from_url(url, socket_timeout=0.5) if shared else None
         self.memory: dict[str, float] = {}
 
     async def first_use(self, nonce: str, seconds: int) -> bool:

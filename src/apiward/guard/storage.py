@@ -1,0 +1,36 @@
+"""Where shared state lives, by URL: ``memory://`` (this process) or ``redis://`` / ``rediss://``.
+
+Rate-limit counters, bans and replay nonces are kept in one of these. Any other
+scheme is a ConfigError, however the policy was built: a misspelt URL must never
+quietly become per-process counters.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from apiward.core.errors import ConfigError
+
+
+class StorageKind(StrEnum):
+    """The kinds of storage a URL can name."""
+
+    MEMORY = "memory"
+    REDIS = "redis"
+
+
+SCHEMES = {"memory": StorageKind.MEMORY, "redis": StorageKind.REDIS, "rediss": StorageKind.REDIS}
+PATTERN = "^(memory|redis|rediss)://"
+"""The same schemes, for the policy file's JSON Schema."""
+
+
+def storage_kind(url: str, *, pointer: str) -> StorageKind:
+    """The kind of storage ``url`` names; ConfigError for any other scheme."""
+    scheme, sep, _ = url.partition("://")
+    kind = SCHEMES.get(scheme) if sep else None
+    if kind is None:
+        raise ConfigError(
+            f"{url!r} is not a storage URL: use memory://, redis://host:port or rediss://host:port",
+            pointer=pointer,
+        )
+    return kind
