@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from apiward.core.errors import ConfigError
 from apiward.guard import Policy, RateLimitPolicy, TransportPolicy
+from apiward.guard.policy import OwnershipRule, ParamRef, RoutesPolicy, ValidatePolicy
+from apiward.guard.vocabulary import Decision
 
 GOOD = """\
 version: 1
@@ -107,3 +110,39 @@ def test_an_empty_file_is_the_protective_default(tmp_path: Path) -> None:
             policy.audit,
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("build", "pointer"),
+    [
+        (lambda: ValidatePolicy(unknown_properties="Refuse"), "/validate/unknown_properties"),
+        (lambda: ValidatePolicy(strings="refuse"), "/validate/strings"),
+        (lambda: RoutesPolicy(unknown="deny"), "/routes/unknown"),
+        (
+            lambda: OwnershipRule(
+                operation="GET /items/{item_id}",
+                param=ParamRef(location="path", name="item_id"),
+                equals_claim="sub",
+                on_error="Allow",
+            ),
+            "/authorization/ownership/on_error",
+        ),
+        (lambda: ParamRef(location="cookie", name="sid"), "/authorization/ownership/param/in"),
+    ],
+    ids=["capital-Refuse", "strings", "routes", "on_error", "location"],
+)
+def test_a_word_outside_the_vocabulary_fails_in_python_too(
+    build: Callable[[], object], pointer: str
+) -> None:
+    """Built in Python, a misspelt choice is a ConfigError, never protection quietly off."""
+    with pytest.raises(ConfigError, match="is not one of") as failed:
+        build()
+    assert failed.value.pointer == pointer
+
+
+def test_python_and_yaml_build_the_same_typed_policy(tmp_path: Path) -> None:
+    """Both ways give the same record, holding enum members."""
+    path = tmp_path / "apiward.yaml"
+    path.write_text("validate:\n  unknown_properties: refuse\n")
+    assert Policy.load(path).validate == ValidatePolicy(unknown_properties="refuse")
+    assert ValidatePolicy(unknown_properties="refuse").unknown_properties is Decision.REFUSE

@@ -22,6 +22,7 @@ from apiward.guard.policy import Policy
 from apiward.guard.problem import Refusal, Rule, problem_body, problem_start
 from apiward.guard.ratelimit import RateLimit
 from apiward.guard.routes import Match, RouteTable
+from apiward.guard.vocabulary import Decision
 from apiward.spec import Api, load
 
 log = logging.getLogger("apiward.guard")
@@ -54,8 +55,8 @@ class Guard:
         setup = Setup(policy=policy, api=self.api, routes=self.routes, built=built)
         self.response = response.build(setup)
         self.audit = audit.build(setup)
-        self.allow_unknown = policy.routes.unknown == "allow"
-        self.refuse_deprecated = policy.routes.deprecated == "refuse"
+        self.allow_unknown = policy.routes.unknown is Decision.ALLOW
+        self.refuse_deprecated = policy.routes.deprecated is Decision.REFUSE
         self.built = built
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -27,6 +27,7 @@ from apiward.core.errors import ConfigError
 from apiward.guard.authn.config import AuthnPolicy, authn_policy
 from apiward.guard.policy_schema import POLICY_SCHEMA
 from apiward.guard.storage import storage_kind
+from apiward.guard.vocabulary import Decision, Location, Strings, Unknown, choose
 from apiward.spec.parse import compose, line_of
 
 
@@ -34,8 +35,12 @@ from apiward.spec.parse import compose, line_of
 class RoutesPolicy:
     """Which requests reach the pipeline at all."""
 
-    unknown: str = "refuse"
-    deprecated: str = "allow"
+    unknown: Decision = Decision.REFUSE
+    deprecated: Decision = Decision.ALLOW
+
+    def __post_init__(self) -> None:
+        choose(self, "unknown", Decision, "/routes/unknown")
+        choose(self, "deprecated", Decision, "/routes/deprecated")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,8 +97,11 @@ class Requirement:
 class ParamRef:
     """A request value: ``location`` is path, query, header or body (a name or a /pointer)."""
 
-    location: str
+    location: Location
     name: str
+
+    def __post_init__(self) -> None:
+        choose(self, "location", Location, "/authorization/ownership/param/in")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,10 +118,12 @@ class OwnershipRule:
     hook: HookRef = None
     claim: str | None = None
     unless_roles: tuple[str, ...] = ()
-    unknown: str = "refuse"
-    on_error: str = "refuse"
+    unknown: Unknown = Unknown.REFUSE
+    on_error: Decision = Decision.REFUSE
 
     def __post_init__(self) -> None:
+        choose(self, "unknown", Unknown, "/authorization/ownership/unknown")
+        choose(self, "on_error", Decision, "/authorization/ownership/on_error")
         if (self.equals_claim is None) == (self.hook is None):
             raise ConfigError(
                 f"ownership rule for {self.operation}: give exactly one of equals_claim or hook"
@@ -141,10 +151,15 @@ class ValidatePolicy:
     """Requests checked against the contract's schemas."""
 
     enabled: bool = True
-    unknown_properties: str = "refuse"
-    read_only: str = "refuse"
-    unknown_query: str = "refuse"
-    strings: str = "refuse-unsafe"
+    unknown_properties: Decision = Decision.REFUSE
+    read_only: Decision = Decision.REFUSE
+    unknown_query: Decision = Decision.REFUSE
+    strings: Strings = Strings.REFUSE_UNSAFE
+
+    def __post_init__(self) -> None:
+        for name in ("unknown_properties", "read_only", "unknown_query"):
+            choose(self, name, Decision, f"/validate/{name}")
+        choose(self, "strings", Strings, "/validate/strings")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from apiward.guard.authn.schema import AUTHN_SCHEMA
 from apiward.guard.storage import PATTERN as STORAGE_PATTERN
+from apiward.guard.vocabulary import Decision, Location, Strings, Unknown, words
 
 _LIMITS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
 _OPERATION_MAP = {
@@ -35,7 +36,7 @@ _OWNERSHIP = {
             "additionalProperties": False,
             "required": ["in", "name"],
             "properties": {
-                "in": {"enum": ["path", "query", "header", "body"]},
+                "in": words(Location),
                 "name": {"type": "string", "minLength": 1},
             },
         },
@@ -43,8 +44,8 @@ _OWNERSHIP = {
         "hook": _HOOK,
         "claim": {"type": "string", "minLength": 1},
         "unless_roles": _NAMES,
-        "unknown": {"enum": ["refuse", "pass"]},
-        "on_error": {"enum": ["refuse", "allow"]},
+        "unknown": words(Unknown),
+        "on_error": words(Decision),
     },
 }
 _AUTHORIZATION = {
@@ -76,8 +77,8 @@ POLICY_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "unknown": {"enum": ["refuse", "allow"]},
-                "deprecated": {"enum": ["allow", "refuse"]},
+                "unknown": words(Decision),
+                "deprecated": words(Decision),
             },
         },
         "transport": {
@@ -119,10 +120,10 @@ POLICY_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {
                 "enabled": _SWITCH,
-                "unknown_properties": {"enum": ["refuse", "allow"]},
-                "read_only": {"enum": ["refuse", "allow"]},
-                "unknown_query": {"enum": ["refuse", "allow"]},
-                "strings": {"enum": ["refuse-unsafe", "allow"]},
+                "unknown_properties": words(Decision),
+                "read_only": words(Decision),
+                "unknown_query": words(Decision),
+                "strings": words(Strings),
             },
         },
         "ssrf": {

@@ -33,6 +33,7 @@ from apiward.guard.pipeline import Setup
 from apiward.guard.policy import ValidatePolicy
 from apiward.guard.problem import Refusal, Rule
 from apiward.guard.reqschema import Coerce, closed, coercer, is_array, item_schema
+from apiward.guard.vocabulary import Decision, Strings
 from apiward.spec import Api, Operation, ParameterLocation
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
@@ -108,8 +109,8 @@ def _compile_operation(api: Api, op: Operation, policy: ValidatePolicy) -> Opera
         if op.parameters
         else None
     )
-    close = policy.unknown_properties == "refuse"
-    read_only = policy.read_only == "refuse"
+    close = policy.unknown_properties is Decision.REFUSE
+    read_only = policy.read_only is Decision.REFUSE
     bodies = {
         media.lower(): compile_schema(closed(api.bundle(schema), close=close, read_only=read_only))
         for media, schema in (op.request_body.content.items() if op.request_body else ())
@@ -133,8 +134,8 @@ class Validate:
     def __init__(self, policy: ValidatePolicy, checks: Mapping[str, OperationCheck]) -> None:
         self.policy = policy
         self.checks = checks
-        self.strings = policy.strings == "refuse-unsafe"
-        self.unknown_query = policy.unknown_query == "refuse"
+        self.strings = policy.strings is Strings.REFUSE_UNSAFE
+        self.unknown_query = policy.unknown_query is Decision.REFUSE
 
     async def check(self, ctx: Context) -> None:
         """Refuse the request unless its parameters and body match the contract."""

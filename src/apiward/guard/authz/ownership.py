@@ -39,6 +39,7 @@ from apiward.guard.jsonbody import parse_form, parse_json
 from apiward.guard.policy import OwnershipRule
 from apiward.guard.problem import Refusal, Rule
 from apiward.guard.routes import Route
+from apiward.guard.vocabulary import Decision, Unknown
 
 log = logging.getLogger("apiward.guard.authz")
 _FORM = b"application/x-www-form-urlencoded"
@@ -93,8 +94,8 @@ def compile_owner(
         hook=hook,
         claim=rule.claim,
         unless=frozenset(rule.unless_roles),
-        unknown_passes=rule.unknown == "pass",
-        error_allows=rule.on_error == "allow",
+        unknown_passes=rule.unknown is Unknown.PASS,
+        error_allows=rule.on_error is Decision.ALLOW,
     )
 
 
