@@ -19,11 +19,11 @@ The pipeline (``Guard.__call__`` in asgi.py), per request, in this order:
     response       (wraps ``send``) filter to schema, headers, CORS, 5xx bodies, digest
     audit          (after the answer) hash-chained events, alert rules, bans
 
-Writing a stage (how authentication and authorization slot in). A stage is a module
-with a builder and a class with one coroutine::
+Writing a stage (the contract is in stage.py). A stage is a module with a builder
+and a class with two coroutines::
 
     def build(setup: Setup) -> Authn | None:           # at start-up, once
-        section = setup.policy.authentication          # the policy's raw mapping
+        section = setup.policy.authentication
         return None if section is None else Authn(section, setup.api, setup.routes)
 
     class Authn:
@@ -34,14 +34,14 @@ with a builder and a class with one coroutine::
             ctx.decisions["authentication"] = {...}     # visible at scope["apiward"]
             raise Refusal(Rule.X, "why", headers=((b"www-authenticate", b"Bearer"),))
 
-then one line in ``pipeline._builders()`` (``("authentication", authn.build)``),
+        async def aclose(self) -> None:                 # at shutdown: close connections
+
+then one line in ``pipeline.REQUEST_STAGES`` (``("authentication", authn.build)``),
 new ``Rule`` members with a status and title in problem.py, and the section's keys
-in policy_schema.py (today ``authentication``/``authorization`` accept any object
-and, because no stage of that name is registered, loading such a policy fails with
-"authentication is not supported yet": the guard never pretends to check). Compile
-everything per route in ``build`` (keyed by ``route.key``, e.g. ``"GET /users/{id}"``)
-so ``check`` only looks things up. ``setup.built`` holds the stages built before
-yours (e.g. ``setup.built["ratelimit"].ban(who, seconds)``).
+in policy_schema.py. Compile everything per route in ``build`` (keyed by
+``route.key``, e.g. ``"GET /users/{id}"``) so ``check`` only looks things up. What
+an earlier stage offers later ones is a typed field of ``Setup`` (``setup.bans``,
+the rate-limit stage's ``ban(who, seconds)``); the parsed body is ``ctx.document``.
 """
 
 from apiward.guard.asgi import Guard

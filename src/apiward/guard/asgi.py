@@ -17,11 +17,11 @@ from apiward.core.errors import ConfigError
 from apiward.guard import audit, response
 from apiward.guard.canonicalise import canonical_path
 from apiward.guard.context import ASGIApp, Context, Message, Receive, Scope, Send
-from apiward.guard.pipeline import Setup, Stage, build_stages
+from apiward.guard.pipeline import build_stages
 from apiward.guard.policy import Policy
 from apiward.guard.problem import Refusal, Rule, problem_body, problem_start
-from apiward.guard.ratelimit import RateLimit
 from apiward.guard.routes import Match, RouteTable
+from apiward.guard.stage import Stage
 from apiward.guard.vocabulary import Decision
 from apiward.spec import Api, load
 
@@ -51,13 +51,11 @@ class Guard:
         self.api = load_contract(policy, api)
         self.routes = RouteTable.from_api(self.api)
         built = build_stages(policy, self.api, self.routes)
-        self.stages: tuple[Stage, ...] = tuple(built.values())
-        setup = Setup(policy=policy, api=self.api, routes=self.routes, built=built)
-        self.response = response.build(setup)
-        self.audit = audit.build(setup)
+        self.stages: tuple[Stage, ...] = built.stages
+        self.response = response.build(built.setup)
+        self.audit = audit.build(built.setup)
         self.allow_unknown = policy.routes.unknown is Decision.ALLOW
         self.refuse_deprecated = policy.routes.deprecated is Decision.REFUSE
-        self.built = built
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Guard one HTTP request; other scopes (lifespan, websocket) pass through."""
@@ -188,12 +186,8 @@ class Guard:
             self.audit.close()
 
     async def aclose(self) -> None:
-        """Seal the audit log (copying the seal to its anchor), release every connection."""
+        """Seal the audit log (copying the seal to its anchor), and close every stage."""
         if self.audit is not None:
             await self.audit.aclose()
-        limiter = self.built.get("ratelimit")
-        if isinstance(limiter, RateLimit):
-            await limiter.aclose()
-        authn = self.built.get("authentication")
-        if authn is not None and hasattr(authn, "aclose"):
-            await authn.aclose()  # nonce storage connections
+        for stage in self.stages:
+            await stage.aclose()

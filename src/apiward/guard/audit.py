@@ -22,7 +22,7 @@ from collections import deque
 from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import orjson
 
@@ -31,17 +31,9 @@ from apiward.core.events import AuditEvent
 from apiward.guard.auditanchor import Anchor
 from apiward.guard.auditlog import Sink, open_sink
 from apiward.guard.context import Context
-from apiward.guard.pipeline import Setup
 from apiward.guard.policy import AlertRule, AuditPolicy
 from apiward.guard.problem import Refusal
-
-
-@runtime_checkable
-class Banning(Protocol):
-    """What alert rules need from the rate-limit stage."""
-
-    async def ban(self, who: str, seconds: int) -> None:
-        """Refuse ``who`` for ``seconds``."""
+from apiward.guard.stage import Banning, Setup
 
 
 def build(setup: Setup) -> Audit | None:
@@ -49,13 +41,12 @@ def build(setup: Setup) -> Audit | None:
     policy = setup.policy.audit
     if not policy.enabled:
         return None
-    bans = setup.built.get("ratelimit")
     key = audit_key(policy)
     anchor = Anchor(policy.anchor, anchor_name(policy)) if policy.anchor else None
     return Audit(
         policy,
         open_sink(policy.sink, key),
-        bans if isinstance(bans, Banning) else None,
+        setup.bans,
         key=key,
         anchor=anchor,
     )
@@ -163,7 +154,7 @@ class Audit:
             "query": _names(ctx.scope.get("query_string", b"")),
             "request_content_type": _text(ctx.header(b"content-type")),
             "response_content_type": None,
-            "extra": {"field": refusal.field} if refusal is not None and refusal.field else {},
+            "extra": _extra(ctx, refusal),
         }
 
     def _write(self, data: dict[str, Any]) -> None:
@@ -277,6 +268,15 @@ def _matches(rule: AlertRule, ctx: Context) -> bool:
     if rule.reason.startswith("status:"):
         return str(ctx.status) == rule.reason[len("status:") :]
     return ctx.refusal is not None and ctx.refusal.rule.value == rule.reason
+
+
+def _extra(ctx: Context, refusal: Refusal | None) -> dict[str, Any]:
+    if refusal is None:
+        return {}
+    extra: dict[str, Any] = {"field": refusal.field} if refusal.field else {}
+    if ctx.auth_failure is not None:
+        extra["authentication"] = ctx.auth_failure
+    return extra
 
 
 def _names(query: bytes) -> tuple[str, ...]:

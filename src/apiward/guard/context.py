@@ -28,6 +28,17 @@ _COUNTER = itertools.count(1)
 _NO_CLAIMS: Mapping[str, Any] = MappingProxyType({})
 
 
+class _Unread:
+    """The type of :data:`UNREAD`."""
+
+    def __repr__(self) -> str:
+        return "UNREAD"
+
+
+UNREAD = _Unread()
+"""``ctx.document`` before any stage parsed the body (``None`` is a body's own value)."""
+
+
 class Context:
     """What the guard knows and decided about one request."""
 
@@ -35,9 +46,11 @@ class Context:
         "_body",
         "_replayed",
         "audited",
+        "auth_failure",
         "claims",
         "client",
         "decisions",
+        "document",
         "match",
         "method",
         "path",
@@ -76,6 +89,10 @@ class Context:
         self.refusal: Refusal | None = None
         self.decisions: dict[str, Any] = {}
         """Stage name → what it decided (e.g. rate-limit remaining), for apps and audit."""
+        self.document: Any = UNREAD
+        """The body, parsed once by whichever stage needs it first (UNREAD until then)."""
+        self.auth_failure: str | None = None
+        """Why authentication refused the request, for the audit event only (never the client)."""
         self.response_headers: list[tuple[bytes, bytes]] = []
         """Headers stages want on the answer (RateLimit, HSTS), refusals included."""
         self.audited = False

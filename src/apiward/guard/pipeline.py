@@ -1,74 +1,55 @@
 """The fixed pipeline: which stages exist, in which order, and how each is built.
 
-A request stage is any object with ``async def check(self, ctx: Context) -> None``
-that raises :class:`~apiward.guard.problem.Refusal` to refuse. It is built once at
-start-up by a builder ``build(setup: Setup) -> stage | None`` (None = switched off
-by the policy), where it compiles whatever it needs per route, so ``check`` only
-looks things up. Adding a stage is one module plus one line in :data:`REQUEST_STAGES`.
+The contract every stage keeps is in stage.py. Adding a stage is one module plus
+one line in :data:`REQUEST_STAGES`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+import dataclasses
+from dataclasses import dataclass
 
 from apiward.core.registry import Registry
+from apiward.guard import authz, ratelimit, ssrf, transport
+from apiward.guard import validate as validation
+from apiward.guard.authn import stage as authn
+from apiward.guard.policy import Policy
+from apiward.guard.routes import RouteTable
+from apiward.guard.stage import Builder, Setup, Stage
+from apiward.spec import Api
 
-if TYPE_CHECKING:
-    from apiward.guard.context import Context
-    from apiward.guard.policy import Policy
-    from apiward.guard.routes import RouteTable
-    from apiward.spec import Api
-
-
-class Stage(Protocol):
-    """One request check: refuse by raising Refusal, or return to let the request on."""
-
-    async def check(self, ctx: Context) -> None:
-        """Inspect (and possibly annotate) the request."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Setup:
-    """What a stage builder gets: the policy, the contract, the route table, earlier stages."""
-
-    policy: Policy
-    api: Api
-    routes: RouteTable
-    built: Mapping[str, object] = field(default_factory=dict)
-
-
-Builder = Callable[[Setup], "Stage | None"]
-
-
-def _builders() -> tuple[tuple[str, Builder], ...]:
-    # Imported here so that policy.py can ask which stages exist without an import cycle.
-    from apiward.guard import authz, ratelimit, ssrf, transport
-    from apiward.guard import validate as validation
-    from apiward.guard.authn import stage as authn
-
-    return (
-        ("transport", transport.build),
-        ("authentication", authn.build),
-        ("authorization", authz.build),
-        ("ratelimit", ratelimit.build),
-        ("validate", validation.build),
-        ("ssrf", ssrf.build),
-    )
+REQUEST_STAGES: tuple[tuple[str, Builder], ...] = (
+    ("transport", transport.build),
+    ("authentication", authn.build),
+    ("authorization", authz.build),
+    ("ratelimit", ratelimit.build),
+    ("validate", validation.build),
+    ("ssrf", ssrf.build),
+)
 
 
 def request_stages() -> Registry[Builder]:
     """The request stages in pipeline order, as a registry of builders."""
-    return Registry("guard stage", _builders())
+    return Registry("guard stage", REQUEST_STAGES)
 
 
-def build_stages(policy: Policy, api: Api, routes: RouteTable) -> dict[str, Stage]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Built:
+    """The request stages the policy switched on, in order, and the setup later parts get."""
+
+    stages: tuple[Stage, ...]
+    setup: Setup
+
+
+def build_stages(policy: Policy, api: Api, routes: RouteTable) -> Built:
     """Build every stage the policy switches on, in order."""
-    built: dict[str, Stage] = {}
-    registry = request_stages()
-    for name, builder in zip(registry.names(), registry, strict=True):
-        stage = builder(Setup(policy=policy, api=api, routes=routes, built=dict(built)))
-        if stage is not None:
-            built[name] = stage
-    return built
+    setup = Setup(policy=policy, api=api, routes=routes)
+    stages: list[Stage] = []
+    for builder in request_stages():
+        stage = builder(setup)
+        if stage is None:
+            continue
+        stages.append(stage)
+        if isinstance(stage, ratelimit.RateLimit):
+            setup = dataclasses.replace(setup, bans=stage)
+    return Built(stages=tuple(stages), setup=setup)

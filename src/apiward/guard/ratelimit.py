@@ -28,9 +28,9 @@ from limits.storage import storage_from_string
 from apiward.guard.context import Context
 from apiward.guard.counters import MemoryCounters
 from apiward.guard.exchanges import credential_exchanges
-from apiward.guard.pipeline import Setup
 from apiward.guard.policy import RateLimitPolicy
 from apiward.guard.problem import Refusal, Rule
+from apiward.guard.stage import Setup
 from apiward.guard.storage import StorageKind, storage_kind
 
 _PREFIX = "apiward"

@@ -25,9 +25,9 @@ import orjson
 from apiward.guard.codings import Uninspectable, codings, decode, encode
 from apiward.guard.context import Context, Message, Send
 from apiward.guard.filtering import Filter, compile_filter
-from apiward.guard.pipeline import Setup
 from apiward.guard.policy import CorsPolicy, ResponsePolicy
 from apiward.guard.problem import Refusal, Rule, problem_body, status_of
+from apiward.guard.stage import Setup
 from apiward.spec import Api, Operation
 
 # The headers OWASP's REST Security Cheat Sheet asks of API answers (HSTS comes from

@@ -23,10 +23,10 @@ from urllib.parse import parse_qsl, urlsplit
 import anyio
 
 from apiward.core.netsafe import refusal
-from apiward.guard.context import Context
+from apiward.guard.context import UNREAD, Context
 from apiward.guard.jsonbody import parse_form, parse_json
-from apiward.guard.pipeline import Setup
 from apiward.guard.problem import Refusal, Rule
+from apiward.guard.stage import Setup
 from apiward.spec import Api, Operation
 
 URL_FORMATS = frozenset({"uri", "url", "iri", "uri-reference", "iri-reference"})
@@ -74,6 +74,9 @@ class Ssrf:
     def __init__(self, inputs: Mapping[str, tuple[str, ...]]) -> None:
         self.inputs = inputs
 
+    async def aclose(self) -> None:
+        """Nothing to release: the stage holds no connections."""
+
     async def check(self, ctx: Context) -> None:
         """Refuse the request if any of its URL inputs points to a non-global address."""
         route = ctx.route
@@ -99,7 +102,7 @@ async def _values(ctx: Context, pointers: tuple[str, ...]) -> list[tuple[str, An
             found.extend((f"query/{name}", query[name]) for _ in (1,) if name in query)
             continue
         if document is None:
-            document = ctx.decisions["body"] if "body" in ctx.decisions else await _document(ctx)
+            document = ctx.document if ctx.document is not UNREAD else await _document(ctx)
         found.extend((f"body{p}", v) for p, v in _select(document, pointer.split("/")[1:], ""))
     return found
 

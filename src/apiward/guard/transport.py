@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
 from apiward.guard.context import Context, Message
-from apiward.guard.pipeline import Setup
 from apiward.guard.policy import TransportPolicy
 from apiward.guard.problem import Refusal, Rule
+from apiward.guard.stage import Setup
 from apiward.spec import Api, ParameterLocation
 
 SINGLETON_HEADERS = frozenset(
@@ -116,6 +116,9 @@ class Transport:
             if policy.hsts_max_age
             else None
         )
+
+    async def aclose(self) -> None:
+        """Nothing to release: the stage holds no connections."""
 
     async def check(self, ctx: Context) -> None:
         """Run every transport rule on the request."""

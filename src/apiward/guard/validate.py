@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl
 import jsonschema_rs
 
 from apiward.core.errors import ConfigError
-from apiward.guard.context import Context
+from apiward.guard.context import UNREAD, Context
 from apiward.guard.jsonbody import (
     check_strings,
     check_text,
@@ -29,10 +29,10 @@ from apiward.guard.jsonbody import (
     parse_json,
     plainly_safe,
 )
-from apiward.guard.pipeline import Setup
 from apiward.guard.policy import ValidatePolicy
 from apiward.guard.problem import Refusal, Rule
 from apiward.guard.reqschema import Coerce, closed, coercer, is_array, item_schema
+from apiward.guard.stage import Setup
 from apiward.guard.vocabulary import Decision, Strings
 from apiward.spec import Api, Operation, ParameterLocation
 
@@ -137,6 +137,9 @@ class Validate:
         self.strings = policy.strings is Strings.REFUSE_UNSAFE
         self.unknown_query = policy.unknown_query is Decision.REFUSE
 
+    async def aclose(self) -> None:
+        """Nothing to release: the stage holds no connections."""
+
     async def check(self, ctx: Context) -> None:
         """Refuse the request unless its parameters and body match the contract."""
         route = ctx.route
@@ -206,12 +209,12 @@ class Validate:
         if validator is None:
             raise Refusal(Rule.MEDIA_TYPE, f"send one of: {', '.join(sorted(check.bodies))}")
         # Parsed once per request: authorization may have needed it already (authz/ownership.py).
-        document = ctx.decisions["body"] if "body" in ctx.decisions else _parse(media, body)
+        document = ctx.document if ctx.document is not UNREAD else _parse(media, body)
         if document is _UNPARSED:
             return
         if self.strings and not (media != FORM and plainly_safe(body)):
             check_strings(document)  # a form's percent escapes can hide anything
-        ctx.decisions["body"] = document
+        ctx.document = document
         _validate(validator, document, "body")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import sys
 import time
 from collections.abc import Iterator
@@ -79,6 +80,23 @@ async def test_api_key_by_hash(
             "scopes": ["read"],
             "claims": {"key_name": "ci-bot"},
         }
+
+
+async def test_the_refusal_reason_reaches_the_audit_event_only(tmp_path: Path, idp: IdP) -> None:
+    """401 says only 'not valid'; the audit decision says why, and never the key."""
+    wrong = API_KEY[:-1] + "x"
+    async with client(guard(tmp_path, idp)) as http:
+        answer = await http.get("/keyed", headers={"x-api-key": wrong})
+        missing = await http.get("/keyed")
+    assert "unknown" not in answer.text
+    log = (tmp_path / "audit.jsonl").read_text()
+    decisions = [e for e in map(json.loads, log.splitlines()) if e["kind"] == "decision"]
+    assert [d["extra"].get("authentication") for d in decisions] == [
+        "apikey: unknown API key",
+        "no credentials",
+    ]
+    assert missing.status_code == 401
+    assert wrong not in log
 
 
 async def test_alternatives_take_whichever_credential_came(tmp_path: Path, idp: IdP) -> None:

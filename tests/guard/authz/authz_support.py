@@ -14,10 +14,10 @@ from typing import Any
 
 from apiward.guard.authz import Authorization, build
 from apiward.guard.context import Context, Message
-from apiward.guard.pipeline import Setup
 from apiward.guard.policy import AuthorizationPolicy, Policy
 from apiward.guard.problem import Refusal
 from apiward.guard.routes import RouteTable
+from apiward.guard.stage import Setup
 from apiward.spec import Api, load
 
 CONTRACT = Path(__file__).parent / "contract.yaml"

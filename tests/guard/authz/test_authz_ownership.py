@@ -15,10 +15,10 @@ sys.path.append(str(Path(__file__).parent))
 from authz_support import api, refusal, request, stage
 
 from apiward.guard.context import Context
-from apiward.guard.pipeline import Setup
 from apiward.guard.policy import AuthorizationPolicy, OwnershipRule, ParamRef, Policy
 from apiward.guard.problem import Rule
 from apiward.guard.routes import RouteTable
+from apiward.guard.stage import Setup
 from apiward.guard.validate import build as build_validate
 
 pytestmark = pytest.mark.anyio
@@ -174,9 +174,9 @@ async def test_the_body_is_parsed_once() -> None:
     assert validate is not None
     ctx = request("POST", "/items", body={"account": 1})
     await authz.check(ctx)
-    parsed = ctx.decisions["body"]
+    parsed = ctx.document
     await validate.check(ctx)
-    assert ctx.decisions["body"] is parsed
+    assert ctx.document is parsed
 
 
 async def test_unreadable_body_fails_closed() -> None:

@@ -167,8 +167,8 @@ def test_switched_off() -> None:
     from authz_support import api
 
     from apiward.guard.authz import build
-    from apiward.guard.pipeline import Setup
     from apiward.guard.routes import RouteTable
+    from apiward.guard.stage import Setup
 
     setup = Setup(
         policy=Policy(authorization=AuthorizationPolicy(enabled=False)),

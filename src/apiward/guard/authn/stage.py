@@ -10,7 +10,9 @@ request through on the belief that something is checked.
 
 Outcomes: ``ctx.principal``/``claims``/``roles``/``scopes`` set (authorization reads
 them), or a uniform refusal — 401 ``authn.invalid-credentials`` whatever the reason
-(the reason goes to ``ctx.decisions`` for the audit log only: no enumeration), 401
+(the reason goes to ``ctx.auth_failure``, which the audit event carries as
+``extra.authentication``, and to ``ctx.decisions``; never to the client: no
+enumeration), 401
 ``authn.missing-credentials``, 400 ``authn.ambiguous-credentials``, 503
 ``authn.unavailable`` when a key source or introspection endpoint is down (fail
 closed). Bearer refusals carry RFC 6750 ``WWW-Authenticate``; sensitive operations
@@ -38,8 +40,8 @@ from apiward.guard.authn.jwt import JwtVerifier
 from apiward.guard.authn.signatures import SignatureVerifier
 from apiward.guard.authn.totp import StepUp
 from apiward.guard.context import Context
-from apiward.guard.pipeline import Setup
 from apiward.guard.problem import Refusal, Rule
+from apiward.guard.stage import Setup
 from apiward.spec import Api, SecurityScheme
 
 Check = Callable[[Context, str], Awaitable[Identity]]
@@ -180,6 +182,7 @@ class Authn:
         why = ambiguity(ctx)
         if why is not None:
             ctx.decisions["authentication"] = {"outcome": "ambiguous", "reason": why}
+            ctx.auth_failure = why
             raise Refusal(
                 Rule.AUTHN_AMBIGUOUS,
                 "send exactly one credential, in the Authorization header",
@@ -210,6 +213,7 @@ class Authn:
             try:
                 identities.append(await scheme.check(ctx, present[name]))
             except Invalid as error:
+                ctx.auth_failure = f"{name}: {error}"
                 ctx.decisions["authentication"] = {
                     "outcome": "invalid",
                     "scheme": name,
@@ -221,6 +225,7 @@ class Authn:
                     headers=((b"www-authenticate", _invalid(scheme.challenge)),),
                 ) from None
             except Unavailable as error:
+                ctx.auth_failure = f"{name}: {error}"
                 ctx.decisions["authentication"] = {
                     "outcome": "unavailable",
                     "scheme": name,
@@ -244,6 +249,7 @@ class Authn:
 
     def _missing(self, ctx: Context, plan: Plan) -> Refusal:
         ctx.decisions["authentication"] = {"outcome": "missing"}
+        ctx.auth_failure = "no credentials"
         challenges = tuple(
             (b"www-authenticate", self.schemes[name].challenge) for name in plan.schemes
         )

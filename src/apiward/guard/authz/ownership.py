@@ -19,7 +19,7 @@ beyond 64 bits) answers the same as None. A hook that fails otherwise (or exceed
 ``on_error: allow``.
 
 Body values come from the one parsed document of the request: whichever stage needs
-it first parses it (strictly, jsonbody.py) and leaves it in ``ctx.decisions["body"]``,
+it first parses it (strictly, jsonbody.py) and leaves it in ``ctx.document``,
 where the validate and SSRF stages pick it up, so a body is never parsed twice.
 """
 
@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl
 
 from apiward.core.errors import ConfigError
 from apiward.guard.authz.hooks import VALUE_ERRORS, OwnerFn, bounded, resolve
-from apiward.guard.context import Context
+from apiward.guard.context import UNREAD, Context
 from apiward.guard.jsonbody import parse_form, parse_json
 from apiward.guard.policy import OwnershipRule
 from apiward.guard.problem import Refusal, Rule
@@ -209,8 +209,8 @@ def _select(node: Any, parts: tuple[str, ...]) -> Iterable[Any]:
 
 async def body_document(ctx: Context) -> Any:
     """The request's parsed body, parsed at most once per request; None when there is none."""
-    if "body" in ctx.decisions:
-        return ctx.decisions["body"]
+    if ctx.document is not UNREAD:
+        return ctx.document
     body = await ctx.body()
     if not body:
         return None
@@ -221,5 +221,5 @@ async def body_document(ctx: Context) -> Any:
         document = parse_form(body)
     else:
         raise Refusal(Rule.MEDIA_TYPE, "ownership rules read JSON or urlencoded bodies only")
-    ctx.decisions["body"] = document
+    ctx.document = document
     return document

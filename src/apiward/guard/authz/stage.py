@@ -21,8 +21,8 @@ from apiward.guard.authz.functions import FunctionCheck, check_functions, compil
 from apiward.guard.authz.hooks import RolesFn, bounded, resolve
 from apiward.guard.authz.ownership import OwnerCheck, check_owner, compile_owner
 from apiward.guard.context import Context
-from apiward.guard.pipeline import Setup
 from apiward.guard.problem import Refusal, Rule
+from apiward.guard.stage import Setup
 
 log = logging.getLogger("apiward.guard.authz")
 _NO_RULES: Mapping[str, Any] = MappingProxyType({"outcome": "allowed", "checked": ()})
@@ -78,6 +78,9 @@ class Authorization:
         self.plans = plans
         self.roles_hook = roles_hook
         self.timeout = timeout
+
+    async def aclose(self) -> None:
+        """Nothing to release: the stage holds no connections."""
 
     async def check(self, ctx: Context) -> None:
         """Refuse the request unless its caller is authorized for the operation and its objects."""

@@ -1,0 +1,54 @@
+"""The stage contract: what a stage is, what its builder gets, what stages hand each other.
+
+A request stage has ``async def check(self, ctx: Context) -> None`` (raise
+:class:`~apiward.guard.problem.Refusal` to refuse) and ``async def aclose(self)``
+(release connections at shutdown). It is built once at start-up by a builder
+``build(setup: Setup) -> Stage | None`` (None = switched off by the policy), where it
+compiles whatever it needs per route, so ``check`` only looks things up. What one
+stage offers another travels as a typed field of :class:`Setup` (``bans``), never as
+a lookup by name. This module imports no stage, so every stage can import it and the
+pipeline (pipeline.py) can import every stage: imports run one way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from apiward.guard.context import Context
+    from apiward.guard.policy import Policy
+    from apiward.guard.routes import RouteTable
+    from apiward.spec import Api
+
+
+class Stage(Protocol):
+    """One request check: refuse by raising Refusal, or return to let the request on."""
+
+    async def check(self, ctx: Context) -> None:
+        """Inspect (and possibly annotate) the request."""
+
+    async def aclose(self) -> None:
+        """Release what the stage holds open (connections); called once at shutdown."""
+
+
+class Banning(Protocol):
+    """What alert rules need of the rate-limit stage."""
+
+    async def ban(self, who: str, seconds: int) -> None:
+        """Refuse ``who`` for ``seconds``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Setup:
+    """What a stage builder gets: the policy, the contract, the route table, earlier stages."""
+
+    policy: Policy
+    api: Api
+    routes: RouteTable
+    bans: Banning | None = None
+    """The rate-limit stage, once built: the audit stage's alert rules ban through it."""
+
+
+Builder = Callable[[Setup], "Stage | None"]
