@@ -77,39 +77,30 @@ class Guard:
                 await self.audit.record(ctx)
 
     def _send(self, ctx: Context, send: Send) -> Send:
+        """The app's send channel: the response stage (if on), then the audit record, then out.
+
+        The response stage notes that the answer has started and adds the stages' headers;
+        the last link records the audit event with the status the client gets, before the
+        answer's last byte goes out: an answered request is never unlogged.
+        """
         audit = self.audit
-        if audit is None and self.response is None:
-            return self._started(ctx, send)
+        response = self.response
 
         async def last(message: Message) -> None:
-            # After the response stage, so the event has the status the client gets; written
-            # before the last byte goes out: an answered request is never unlogged.
             if message["type"] == "http.response.start":
                 ctx.status = message["status"]
+                if response is None and ctx.response_headers:
+                    extra = [*message.get("headers", []), *ctx.response_headers]
+                    message = {**message, "headers": extra}
             elif (
-                message["type"] == "http.response.body"
+                audit is not None
+                and message["type"] == "http.response.body"
                 and not message.get("more_body", False)
-                and audit is not None
             ):
                 await audit.record(ctx)
             await send(message)
 
-        inner = self.response.wrap(ctx, last) if self.response is not None else last
-        return self._started(ctx, inner)
-
-    @staticmethod
-    def _started(ctx: Context, inner: Send) -> Send:
-        """Note that the app has started answering, and add the stages' response headers."""
-
-        async def out(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                ctx.status = message["status"]
-                if ctx.response_headers:
-                    extra = [*message.get("headers", []), *ctx.response_headers]
-                    message = {**message, "headers": extra}
-            await inner(message)
-
-        return out
+        return response.wrap(ctx, last) if response is not None else last
 
     async def _admit(self, ctx: Context, out: Send) -> bool:
         scope = ctx.scope

@@ -74,12 +74,11 @@ _CODINGS: dict[bytes, tuple[Decoder, Encoder]] = {
 }
 
 
-def codings(headers: Iterable[tuple[bytes, bytes]]) -> tuple[bytes, ...]:
-    """The codings applied to a body, in the order they were applied (identity left out)."""
+def codings(values: Iterable[bytes]) -> tuple[bytes, ...]:
+    """The codings Content-Encoding ``values`` name, in the order applied (identity left out)."""
     return tuple(
         token
-        for name, value in headers
-        if name.lower() == b"content-encoding"
+        for value in values
         for token in (part.strip().lower() for part in value.split(b","))
         if token and token != b"identity"
     )

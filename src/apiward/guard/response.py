@@ -102,11 +102,16 @@ class ResponseGuard:
         """A send channel that applies the response rules to this request's answer."""
         start: Message | None = None
         chunks: list[bytes] = []
+        encodings: list[bytes] = []  # the app's Content-Encoding values, seen in _headers
 
         async def guarded(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                headers = self._headers(ctx, message.get("headers", []))
+                ctx.status = message["status"]  # the app has started answering
+                sent = message.get("headers", [])
+                headers = self._headers(
+                    ctx, [*sent, *ctx.response_headers] if ctx.response_headers else sent, encodings
+                )
                 message = {**message, "headers": headers}
                 if ctx.refusal is not None or not self._buffered(message):
                     await send(message)
@@ -118,12 +123,12 @@ class ResponseGuard:
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
-                await self._finish(ctx, start, b"".join(chunks), send)
+                await self._finish(ctx, start, b"".join(chunks), send, encodings)
 
         return guarded
 
     def _headers(
-        self, ctx: Context, headers: list[tuple[bytes, bytes]]
+        self, ctx: Context, headers: list[tuple[bytes, bytes]], encodings: list[bytes]
     ) -> list[tuple[bytes, bytes]]:
         replaced = self.replaced
         kept = []
@@ -131,6 +136,8 @@ class ResponseGuard:
             name = key.lower()
             if name not in replaced and not name.startswith(b"access-control-"):
                 kept.append((key, value))
+                if name == b"content-encoding":
+                    encodings.append(value)
         kept.extend(self.added)
         origin = ctx.header(b"origin") if self.origins else None
         if origin is not None and origin.decode("latin-1") in self.origins:
@@ -149,7 +156,9 @@ class ResponseGuard:
             and (self.policy.filter or self.policy.content_digest)
         )
 
-    async def _finish(self, ctx: Context, start: Message, body: bytes, send: Send) -> None:
+    async def _finish(
+        self, ctx: Context, start: Message, body: bytes, send: Send, encodings: list[bytes]
+    ) -> None:
         status: int = start["status"]
         headers: list[tuple[bytes, bytes]] = start["headers"]  # our own list (from _headers)
         if status >= 500 and self.policy.hide_errors:
@@ -161,7 +170,7 @@ class ResponseGuard:
             route = ctx.route  # resolved after wrap() was called, so looked up here
             filters = self.filters.get(route.key, {}) if route is not None else {}
             try:
-                body = self._filtered(body, headers, _pick(filters, status), ctx)
+                body = self._filtered(body, encodings, _pick(filters, status), ctx)
             except Uninspectable as error:
                 detail = f"the API's answer cannot be inspected: {error.reason}"
                 ctx.refusal = Refusal(Rule.RESPONSE_UNINSPECTABLE, detail)
@@ -187,11 +196,11 @@ class ResponseGuard:
         return status_of(rule), kept, body
 
     def _filtered(
-        self, body: bytes, headers: list[tuple[bytes, bytes]], keep: Filter | None, ctx: Context
+        self, body: bytes, encodings: list[bytes], keep: Filter | None, ctx: Context
     ) -> bytes:
         if keep is None or not body:
             return body
-        applied = codings(headers)
+        applied = codings(encodings) if encodings else ()
         plain = decode(body, applied, self.policy.max_decoded_bytes) if applied else body
         try:
             document: Any = orjson.loads(plain)
