@@ -14,6 +14,7 @@
 ``ctx.legit(op, a)``   the baseline's reply, sent once per operation and identity; a write
                        that would touch others' objects or privileges raises ``Withheld``
 ``ctx.shared(k, f)``   a reply several checks need, sent once (``await f()``) per key ``k``
+``ctx.refusals``       refusals that decide later probes, by key (``checks._injection.probe``)
 ``ctx.withheld(op,a)`` why ``a``'s legitimate write is not sent (None: it is sent)
 ``ctx.legit_request``  the baseline, checked the same way: for checks that resend it
 ``ctx.harvest``        sightings, slots and ownership (see ``scan.harvest``)
@@ -71,6 +72,8 @@ class Context:
         self.identities: tuple[Identity, ...] = sessions.identities
         self._logins = {f"{i.login.method} {i.login.path}" for i in self.identities if i.login}
         self._shared: dict[tuple[str, ...], asyncio.Task[Reply]] = {}
+        self.refusals: dict[tuple[str, ...], list[tuple[frozenset[str], Reply]]] = {}
+        """Validation refusals seen per input, with the declared constraints the value broke."""
         self.scope = scope or Scope()
         self.out_of_scope = {o.key: why for o in api.operations if (why := self.scope.why_out(o))}
         """Operations ``--include``/``--exclude`` keep out, and the pattern that does."""

@@ -15,6 +15,11 @@ family of payloads, and sends them one by one only where the screen shows a reac
 A path id that any change turns into a 404 reacts to nothing a payload does. Payloads
 that break the input's declared ``maxLength`` or ``pattern`` (:func:`fits`) are not sent
 one by one after a screen that broke them too was refused: the API enforces its contract.
+
+Nor is any probe whose answer an earlier one decided (:func:`probe`): once a value that
+breaks some of the input's declared constraints was refused by validation (400 or 422,
+unlike the legitimate value, the answer naming the input), every later value of any
+check that breaks at least those constraints gets that refusal without being sent.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from apiward.spec import Operation, ParameterLocation, Schema
 _LOCATIONS = {ParameterLocation.QUERY: Where.QUERY, ParameterLocation.PATH: Where.PATH}
 _NOT_FREE_TEXT = {"uuid", "date", "date-time", "time", "email", "ipv4", "ipv6", "byte", "binary"}
 _DENIED = {401, 403}
+REFUSED = frozenset({400, 422})
+"""Statuses a validator refuses a value with."""
 _ORDINARY = "zq7"
 """What an ordinary new value appends: lowercase letters and a digit, which most patterns allow."""
 # Payloads that widen a condition (OR 1=1, $ne, a comment cutting the WHERE off) turn an
@@ -149,9 +156,26 @@ def base_value(who: Caller, item: Input) -> str:
 
 
 async def probe(ctx: Context, who: Caller, item: Input, value: object, note: str) -> Reply:
-    """The legitimate request with ``item`` set to ``value``, sent as the caller."""
+    """The legitimate request with ``item`` set to ``value``, sent as the caller.
+
+    Not sent when an earlier value that broke a subset of the declared constraints
+    ``value`` breaks was refused by validation: that refusal is the answer.
+    """
+    broken = breaks(ctx, item, str(value))
+    key = shared_key("refused", who, item)
+    for constraints, refusal in ctx.refusals.get(key, ()):
+        if constraints <= broken:
+            return refusal
     request = who.request.with_param(item.where, item.name, value)
-    return await ctx.send(request, as_=who.identity, note=note)
+    reply = await ctx.send(request, as_=who.identity, note=note)
+    if broken and _validation(who, item, reply):
+        ctx.refusals.setdefault(key, []).append((broken, reply))
+    return reply
+
+
+def _validation(who: Caller, item: Input, reply: Reply) -> bool:
+    """A refusal by the input's validation: 400 or 422, unlike the legitimate value, naming it."""
+    return reply.status in REFUSED and reply.status != who.legit.status and item.name in reply.text
 
 
 async def ordinary(ctx: Context, who: Caller, item: Input) -> Reply:
@@ -185,6 +209,28 @@ def fits(ctx: Context, item: Input, value: str) -> bool:
     """Whether ``value`` keeps to the ``maxLength`` and ``pattern`` the contract declares for ``item``."""
     strings = _strings(ctx, item)
     return not strings or any(_within(schema, value) for schema in strings)
+
+
+def breaks(ctx: Context, item: Input, value: str) -> frozenset[str]:
+    """The declared constraints (``maxLength``, ``pattern``) ``value`` breaks; none when it fits.
+
+    Only for an input with one string schema: of several options, one may hold it.
+    """
+    strings = _strings(ctx, item)
+    if len(strings) != 1:
+        return frozenset()
+    schema = strings[0]
+    broken: set[str] = set()
+    limit = schema.get("maxLength")
+    if isinstance(limit, int) and len(value) > limit:
+        broken.add("maxLength")
+    pattern = schema.get("pattern")
+    try:
+        if isinstance(pattern, str) and re.search(pattern, value) is None:
+            broken.add("pattern")
+    except re.error:
+        pass  # a pattern Python cannot read says nothing
+    return frozenset(broken)
 
 
 def longest(ctx: Context, item: Input) -> int | None:
