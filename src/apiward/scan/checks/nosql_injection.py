@@ -8,7 +8,9 @@ both its fields to match): an always-true operator (``$ne`` a random string, the
 false one gets the legitimate answer (the random string matches nothing, as the
 legitimate value did), the true one is accepted and answers differently (it matched:
 more rows, a login that succeeds). Confirmed when it holds again with a fresh string.
-An API that validates types refuses both and is never flagged. Only reads and
+An API that validates types refuses both and is never flagged: one refused ``$eq``
+ends an input (the true operators would be refused too), and the group of every body
+field is not sent when one of its fields was refused alone. Only reads and
 creations are probed: ``$ne`` in an update's or a delete's filter matches every record.
 """
 
@@ -70,20 +72,34 @@ class NoSqlInjection:
         if len(fields) > 1:
             groups.append(fields)  # a login needs every field to match at once
         shown = False
+        refused: set[str] = set()
         for group in groups:
-            if len(group) > 1 and shown:
-                continue  # one body field alone already shows it
+            if len(group) > 1 and (shown or refused & {i.key for i in group}):
+                # One body field alone already shows it, or one was refused an operator
+                # alone: with it in the group, the group is refused the same way.
+                continue
             outcome = await self._group(ctx, operation, who, group)
-            if outcome is not None:
-                shown = shown or group[0].where is Where.BODY
-                yield outcome
+            if outcome is None:
+                continue
+            if isinstance(outcome, Reply):
+                refused.add(group[0].key)
+                continue
+            shown = shown or group[0].where is Where.BODY
+            yield outcome
 
     async def _group(
         self, ctx: Context, operation: Operation, who: Caller, group: list[Input]
-    ) -> Outcome | None:
+    ) -> Outcome | Reply | None:
+        """A finding; or the refusal of ``$eq`` (every operator is refused then); or None."""
         names = ", ".join(i.name for i in group)
+        value = marker()
+        false = await _false(ctx, who, group, value)
+        if false.status != who.legit.status:
+            return false  # an operator refused: the true one would be too
+        if similarity(false.text, who.legit.text) < SAME:
+            return None  # taken for another value: the true one would be too
         for operator in _TRUE:
-            first = await _differential(ctx, who, group, operator)
+            first = await _true(ctx, who, group, operator, value, false)
             if first is None:
                 continue
             again = await _differential(ctx, who, group, operator)
@@ -108,16 +124,30 @@ class NoSqlInjection:
 async def _differential(
     ctx: Context, who: Caller, group: list[Input], operator: str
 ) -> tuple[Reply, Reply] | None:
+    """``$eq`` of a fresh random string and ``operator``, when they differ as an injection would."""
     value = marker()
-    true_value = "" if operator == "$gt" else value
-    false_request, true_request = who.request, who.request
-    for item in group:
-        false_request = _operator(false_request, item, "$eq", value)
-        true_request = _operator(true_request, item, operator, true_value)
-    false = await ctx.send(false_request, as_=who.identity, note="$eq: matches nothing")
+    false = await _false(ctx, who, group, value)
     if false.status != who.legit.status or similarity(false.text, who.legit.text) < SAME:
-        return None  # an operator refused, or taken for another value: the true one would be too
-    true = await ctx.send(true_request, as_=who.identity, note=f"{operator}: matches everything")
+        return None
+    return await _true(ctx, who, group, operator, value, false)
+
+
+async def _false(ctx: Context, who: Caller, group: list[Input], value: str) -> Reply:
+    """Every input of ``group`` as ``$eq`` ``value``: matches nothing."""
+    request = who.request
+    for item in group:
+        request = _operator(request, item, "$eq", value)
+    return await ctx.send(request, as_=who.identity, note="$eq: matches nothing")
+
+
+async def _true(
+    ctx: Context, who: Caller, group: list[Input], operator: str, value: str, false: Reply
+) -> tuple[Reply, Reply] | None:
+    """The always-true ``operator``, when it is accepted and answers unlike ``false``."""
+    request = who.request
+    for item in group:
+        request = _operator(request, item, operator, "" if operator == "$gt" else value)
+    true = await ctx.send(request, as_=who.identity, note=f"{operator}: matches everything")
     if not true.ok or similarity(true.text, false.text) >= SAME:
         return None
     return false, true
