@@ -21,9 +21,9 @@ operation may be sent on those and on nothing else.
 
 A listing read for a snapshot (an object the contract only shows in a list) is kept and
 used again for the next object of that list, until a write under the listing's path that
-the target may have carried out (anything but a 4xx): probes that put a new value in an
-item path each name a new object, and reading every identity's list again for each
-would cost more than the probes.
+the target may have carried out (anything but a 4xx) and that was not a creation whose
+new id the answer gave: probes that put a new value in an item path each name a new
+object, and reading every identity's list again for each would cost more than the probes.
 """
 
 from __future__ import annotations
@@ -144,9 +144,12 @@ class Ledger:
             if _objects.creates(self.api, operation):
                 self._record(request, sender, "")  # no answer: it may have made one
             raise
-        if not 400 <= reply.status < 500:
-            self._writes.append(request.path)
+        made = len(self._made)
         self._after(operation, request, sender, reply, snapshot)
+        # A creation whose new id is known leaves the listing's other objects as they were,
+        # and needs no snapshot itself (it is the scan's own): the kept listing stays good.
+        if not 400 <= reply.status < 500 and not (reply.ok and len(self._made) > made):
+            self._writes.append(request.path)
         return reply
 
     async def _before(
