@@ -31,6 +31,7 @@ from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 GARBAGE = "apiward.invalid.token"
+BARE = "without credentials"
 _WRITES = {"PUT", "PATCH", "DELETE"}
 
 
@@ -71,7 +72,11 @@ class AuthBypass:
             return
         identity, legit = found
         for label, probe in _probes(ctx, identity, legit.sent):
-            reply = await ctx.send(probe, as_=None, note=f"probe: {label}")
+            reply = (
+                await without_credentials(ctx, operation, identity, legit)
+                if label == BARE
+                else await ctx.send(probe, as_=None, note=f"probe: {label}")
+            )
             if not reply.ok:
                 continue
             if similarity(reply.text, legit.text) < SAME:
@@ -134,6 +139,20 @@ async def _personal(ctx: Context, operation: Operation, identity: Identity, legi
     return False
 
 
+async def without_credentials(
+    ctx: Context, operation: Operation, identity: Identity, legit: Reply
+) -> Reply:
+    """``identity``'s legitimate request with none of its credentials (sent once per scan).
+
+    ``token_in_url`` asks it too: an operation that answers it needs no token anywhere.
+    """
+    bare = _probes(ctx, identity, legit.sent)[0][1]
+    return await ctx.shared(
+        (BARE, operation.key, identity.name),
+        lambda: ctx.send(bare, as_=None, note=f"probe: {BARE}"),
+    )
+
+
 def _probes(ctx: Context, identity: Identity, sent: Request) -> list[tuple[str, Request]]:
     """The legitimate request stripped of credentials, and with garbage credentials."""
     credentials = ctx.sessions.credentials(identity)
@@ -148,4 +167,4 @@ def _probes(ctx: Context, identity: Identity, sent: Request) -> list[tuple[str, 
         garbage = garbage.with_param(Where.HEADER, name, scheme + GARBAGE)
     for name, _ in credentials.cookies:
         garbage = dataclasses.replace(garbage, cookies={**garbage.cookies, name: GARBAGE})
-    return [("without credentials", bare), ("with an invalid credential", garbage)]
+    return [(BARE, bare), ("with an invalid credential", garbage)]

@@ -6,7 +6,9 @@ the caller's own (at most ``MAX_OPERATIONS``, the most representative first) is 
 *without* its credential header or cookie and with the real token in a query
 parameter (``NAMES``). A hit needs two things: the answer is the legitimate one (2xx,
 same data), and the same parameter with a garbage value is refused — else the
-operation simply answers anonymously, which is ``auth_bypass``'s finding. Names the
+operation simply answers anonymously, which is ``auth_bypass``'s finding. An operation
+that answers the legitimate request stripped of every credential (asked once, shared
+with ``auth_bypass``) is not tried at all: no token is needed there. Names the
 contract itself declares for the operation (query parameters, ``apiKey`` schemes in
 the query) are left to the contract audit. One finding per parameter name, on the
 first operation it worked on, listing the others.
@@ -18,6 +20,7 @@ from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks.auth_bypass import without_credentials
 from apiward.scan.checks.bearer import (
     accepted,
     alone,
@@ -65,6 +68,8 @@ class TokenInUrl:
         identity, token, operations = found
         hits: dict[str, list[tuple[Operation, list[Reply]]]] = {}
         for op in operations:
+            if await _open(ctx, op, identity, token):
+                continue
             names = sorted(_names(op), key=lambda n: n not in hits)  # what worked goes first
             for name in names:
                 evidence = await _probe(ctx, op, identity, token, name)
@@ -134,6 +139,12 @@ def _without_query_keys(ctx: Context, operations: list[Operation]) -> list[Opera
         if scheme.type == "apiKey" and scheme.location is ParameterLocation.QUERY
     }
     return [op for op in operations if not any(set(alt) & in_query for alt in op.security)]
+
+
+async def _open(ctx: Context, op: Operation, identity: Identity, token: str) -> bool:
+    """Whether ``op`` answers ``identity``'s legitimate request without any credential."""
+    legit = await carrying(ctx, op, identity, token)
+    return await accepted(ctx, legit, await without_credentials(ctx, op, identity, legit))
 
 
 async def _probe(
