@@ -156,13 +156,22 @@ def lock(ctx: Context, who: Caller) -> asyncio.Lock:
 
 
 _LOCKS: WeakKeyDictionary[Context, dict[str | int, asyncio.Lock]] = WeakKeyDictionary()
+_OPAQUE: WeakKeyDictionary[Context, set[str]] = WeakKeyDictionary()
+"""Per scan, the readers that answered 2xx with a body that is not JSON."""
 
 
 async def read_back(
     ctx: Context, operation: Operation, written: Request, who: Caller
 ) -> Seen | None:
-    """The object ``written`` changed, as ``who`` reads it now (None when nothing shows it)."""
+    """The object ``written`` changed, as ``who`` reads it now (None when nothing shows it).
+
+    A reader that once answered 2xx with a body that is not JSON at all (an image, a
+    proxied page) is not asked again: what an endpoint serves does not turn into JSON.
+    """
+    opaque = _OPAQUE.setdefault(ctx, set())
     for reader in readers(ctx, operation):
+        if reader.key in opaque:
+            continue
         request = ctx.request(reader)
         if isinstance(who, Identity):
             request = ctx.baseline(reader, who)
@@ -171,6 +180,8 @@ async def read_back(
             request = request.with_param(Where.PATH, name, value)
         reply = await send_as(ctx, request, who, f"read back after {operation.key}")
         data = json_object(reply)
+        if reply.ok and reply.text.strip() and reply.data is None:
+            opaque.add(reader.key)
         if data is None:
             continue
         if same_path or _mentions(data, written.path_params.values()):
