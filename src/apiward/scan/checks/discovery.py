@@ -29,7 +29,7 @@ from apiward.scan.destructive import why_destructive
 from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
-from apiward.spec import Api
+from apiward.spec import Api, Operation
 
 VERSION = re.compile(r"^v(\d+)$", re.IGNORECASE)
 MAX_RESOURCES = 12
@@ -71,6 +71,35 @@ def resources(api: Api) -> list[str]:
         if "{" not in s and s not in bases and not VERSION.match(s)
     )
     return [name for name, _ in counts.most_common(MAX_RESOURCES)]
+
+
+def collections(api: Api) -> list[str]:
+    """The resource names (:func:`resources`, same order) that name collections of records.
+
+    A name is a collection's when a path parameter follows it somewhere (``/users/{id}``)
+    or a GET on a path ending in it answers a JSON array: ``me`` or ``auth`` hold no
+    records to export or dump.
+    """
+    itemised = {
+        parts[i]
+        for op in api.operations
+        for parts in [segments(op.path)]
+        for i in range(len(parts) - 1)
+        if "{" not in parts[i] and parts[i + 1].startswith("{")
+    }
+    listed = {segments(op.path)[-1] for op in api.operations if _lists(api, op)}
+    return [name for name in resources(api) if name in itemised | listed]
+
+
+def _lists(api: Api, operation: Operation) -> bool:
+    """A GET whose first documented 2xx JSON answer is an array."""
+    if operation.method != "GET" or not segments(operation.path):
+        return False
+    for status, response in sorted(operation.responses.items()):
+        if status.startswith("2"):
+            schemas = [s for media, s in response.content.items() if "json" in media]
+            return bool(schemas) and api.deref(schemas[0]).get("type") == "array"
+    return False
 
 
 def documented(api: Api, path: str) -> bool:

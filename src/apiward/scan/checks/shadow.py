@@ -7,12 +7,15 @@ API's answer to random paths), with the severity their content earns.
 * ``shadow_endpoints``: common forgotten paths (``internal``, ``admin``, ``backup``,
   ``export``, docs...) at the root and under the newest version of each prefix, then
   ``<prefix>/<hidden>/<resource>[/<action>]`` and ``<prefix>/<resource>/<action>`` there
-  for the ``HIDDEN_RESOURCES`` most common resources (``/api/v2/internal/users/export``).
-  At most ``MAX_SHADOW`` requests.
+  for the ``HIDDEN_RESOURCES`` most common resources that are collections of records
+  (``discovery.collections``: ``/api/v2/internal/users/export``; never ``me`` or ``auth``,
+  which hold nothing to export). At most ``MAX_SHADOW`` requests.
 * ``debug_endpoints``: debug, configuration and framework-introspection paths
-  (``debug/config``, ``actuator/env``, ``.env``...) at the root and under the newest
-  version of each prefix: a debug feature left on in production is a misconfiguration
-  first. At most ``MAX_DEBUG`` requests.
+  (``debug/config``, ``actuator/env``...) at the root and under the newest version of
+  each prefix, and files a web server serves from its document root (``.env``,
+  ``.git/config``, ``phpinfo.php``...) at the root only, where they live: a debug
+  feature left on in production is a misconfiguration first. At most ``MAX_DEBUG``
+  requests.
 
 Older versions of a prefix get neither list: ``old_versions`` compares them with the
 current one, and every word under every version cost a scan of the bundled bank over
@@ -35,10 +38,10 @@ from apiward.scan.check import Outcome
 from apiward.scan.checks.discovery import (
     VERSION,
     NotFound,
+    collections,
     fingerprint,
     judge,
     prefixes,
-    resources,
     segments,
     unique,
 )
@@ -60,10 +63,12 @@ HIDDEN = ("internal", "private", "admin")
 ACTIONS = ("export", "all", "dump")
 DEBUG = (
     "debug", "debug/config", "debug/vars", "debug/env", "debug/settings", "debug/pprof",
-    "config", "config.json", "configuration", "settings", "env", ".env", "actuator",
+    "config", "config.json", "configuration", "settings", "env", "actuator",
     "actuator/env", "actuator/configprops", "actuator/heapdump", "_debug", "__debug__",
-    "console", "metrics", "phpinfo.php", "server-status", ".git/config", "elmah.axd",
+    "console", "metrics",
 )  # fmt: skip
+ROOT_FILES = (".env", "phpinfo.php", "server-status", ".git/config", "elmah.axd")
+"""Files and handlers of a web server's document root: never under an API's prefix."""
 
 
 class _Discovery:
@@ -145,7 +150,7 @@ class ShadowEndpoints(_Discovery):
         """Common words under every prefix, then hidden resource paths under the newest ones."""
         bases = _probed(prefixes(api))
         yield from (f"{base}/{word}" for base in bases for word in WORDS)
-        names = resources(api)[:HIDDEN_RESOURCES]
+        names = collections(api)[:HIDDEN_RESOURCES]
         for base in _newest(prefixes(api)):
             for name in names:
                 for hidden in HIDDEN:
@@ -168,9 +173,10 @@ class DebugEndpoints(_Discovery):
     )
 
     def candidates(self, api: Api) -> Iterator[str]:
-        """Debug words under every prefix, deepest first."""
+        """Debug words under every prefix, deepest first; document-root files at the root."""
         for base in sorted(_probed(prefixes(api)), key=lambda p: -p.count("/")):
             yield from (f"{base}/{word}" for word in DEBUG)
+        yield from (f"/{word}" for word in ROOT_FILES)
 
 
 def _probed(bases: list[str]) -> list[str]:
