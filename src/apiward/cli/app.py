@@ -43,6 +43,10 @@ VERBS = {
         "Re-run one finding's check with its API's identities, and update its state.",
     ),
     "store": Verb("apiward.cli.store:app", "The store: where runs, findings and triage are kept."),
+    "server": Verb(
+        "apiward.cli.server:app",
+        "The dashboard: findings, runs and triage in a browser, and a JSON API.",
+    ),
 }
 
 app = typer.Typer(

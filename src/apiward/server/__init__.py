@@ -1,0 +1,9 @@
+"""The dashboard: ``apiward server`` serves pages and a JSON API over the store.
+
+Modules, one concept each: ``tables`` and ``schema`` (the dashboard's own users and
+sessions, migrated by their own Alembic lineage so the store's migrations never meet
+them), ``users`` (argon2id passwords, roles), ``sessions`` (cookies and CSRF tokens),
+``throttle`` (login rate limits), ``headers`` (CSP and cross-site refusals), ``access``
+(who may do what), ``queries`` (what the pages read), ``charts`` (server-side SVG),
+``pages`` (HTML), ``api`` and ``models`` (the JSON API) and ``app`` (putting it together).
+"""

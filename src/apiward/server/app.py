@@ -1,0 +1,88 @@
+"""The dashboard's ASGI app: pages and JSON API on one FastAPI app over one store.
+
+No Swagger UI or ReDoc pages (they load scripts from a CDN); the OpenAPI document is at
+``/api/openapi.json``. Static assets are package data, served from the package.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from apiward import __version__
+from apiward.server import api, pages
+from apiward.server.access import SignInNeededError, session_of
+from apiward.server.headers import SecurityHeaders
+from apiward.server.throttle import LoginThrottle
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(engine: Engine) -> FastAPI:
+    """The dashboard over ``engine`` (a store opened with ``open_dashboard_store``)."""
+    app = FastAPI(
+        title="apiward dashboard",
+        version=__version__,
+        description="Findings, runs and triage from the apiward store. Sign in with "
+        "POST /api/login, then send the CSRF token it returns as X-CSRF-Token on writes.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.state.throttle = LoginThrottle()
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(SignInNeededError, _sign_in)
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+async def _sign_in(request: Request, _error: Exception) -> Response:
+    if _is_api(request) or request.method != "GET":
+        return JSONResponse({"detail": "sign in first"}, status_code=401)
+    return RedirectResponse(f"/login?{_next(request)}", status_code=303)
+
+
+def _next(request: Request) -> str:
+    from urllib.parse import urlencode
+
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return urlencode({"next": target})
+
+
+async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": error.detail}, status_code=error.status_code)
+    return pages.render(
+        request,
+        "error.html",
+        error.status_code,
+        session=session_of(request),
+        status=error.status_code,
+        message=error.detail,
+    )
+
+
+async def _invalid(request: Request, error: RequestValidationError) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": error.errors()}, status_code=422)
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors()
+    )
+    return pages.render(
+        request, "error.html", 400, session=session_of(request), status=400, message=problems
+    )

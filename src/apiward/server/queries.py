@@ -1,0 +1,282 @@
+"""What the dashboard reads from the store: summaries, filtered findings, one finding, one run.
+
+Built on the store's own queries (``apiward.store.tracked``, ``runs``, ``diff``); only
+what the pages need beyond them is here, read-only. "Open" means new, open or
+regressed and not triaged away (a false positive, or an accepted risk not yet expired),
+as ``apiward findings list`` counts it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, func, not_, or_, select
+
+from apiward.core.findings import Severity
+from apiward.store.diff import RunDiff, compare
+from apiward.store.records import RunRecord, State, Tracked, Triage
+from apiward.store.runs import get_run
+from apiward.store.tables import apis, coverage, findings, runs, states, triage
+from apiward.store.tracked import Seen, decisions, history, select_tracked, tracked_row
+
+OPEN = (State.NEW, State.OPEN, State.REGRESSED)
+TRIAGE_VIEWS = ("untriaged", "triaged", "all")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LastRun:
+    """An API's latest run, briefly."""
+
+    id: int
+    tool: str
+    started: datetime
+    complete: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiSummary:
+    """One API on the overview: its open findings by severity and its latest run."""
+
+    id: int
+    name: str
+    target: str | None
+    open: dict[Severity, int]
+    last_run: LastRun | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunMix:
+    """How many findings of each severity one run reported."""
+
+    id: int
+    api: str
+    started: datetime
+    counts: dict[Severity, int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Filters:
+    """The findings list's filters; empty lists mean any."""
+
+    severity: list[Severity] = field(default_factory=list)
+    state: list[State] = field(default_factory=lambda: list(OPEN))
+    api: str | None = None
+    check: str | None = None
+    triage: str = "untriaged"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Listed:
+    """A tracked finding with its API's id (pages link by id: API names may hold slashes)."""
+
+    api_id: int
+    finding: Tracked
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindingDetail:
+    """One finding: where it stands, as last recorded, every run that reported it, its triage."""
+
+    api_id: int
+    finding: Tracked
+    body: dict[str, Any]
+    seen: list[Seen]
+    decisions: list[Triage]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Skip:
+    """A check a run did not run, where and why."""
+
+    check: str
+    operation: str | None
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunDetail:
+    """One run: what it tested, what it skipped, and how it differs from the one before."""
+
+    run: RunRecord
+    api_id: int
+    ran: list[tuple[str, str | None]]
+    skipped: list[Skip]
+    previous: int | None
+    diff: RunDiff | None
+
+
+def triaged_away(today: date) -> ColumnElement[bool]:
+    """True on a row whose standing triage takes it off the open list (see the docstring)."""
+    return or_(
+        triage.c.decision == "false-positive",
+        and_(triage.c.decision == "accepted-risk", triage.c.expires > today),
+    )
+
+
+def api_summaries(connection: Connection, today: date) -> list[ApiSummary]:
+    """Every API by name, with its open findings by severity and its latest run."""
+    counted = connection.execute(
+        select(states.c.api_id, states.c.severity, func.count())
+        .outerjoin(
+            triage,
+            (triage.c.api_id == states.c.api_id) & (triage.c.fingerprint == states.c.fingerprint),
+        )
+        .where(states.c.state.in_([s.value for s in OPEN]))
+        .where(or_(triage.c.decision.is_(None), not_(triaged_away(today))))
+        .group_by(states.c.api_id, states.c.severity)
+    ).all()
+    open_by_api: dict[int, dict[Severity, int]] = defaultdict(dict)
+    for api_id, severity, count in counted:
+        open_by_api[api_id][Severity(severity)] = count
+    latest = select(func.max(runs.c.id)).group_by(runs.c.api_id).scalar_subquery()
+    last_runs = {
+        row.api_id: LastRun(id=row.id, tool=row.tool, started=row.started, complete=row.complete)
+        for row in connection.execute(
+            select(runs.c.id, runs.c.api_id, runs.c.tool, runs.c.started, runs.c.complete).where(
+                runs.c.id.in_(latest)
+            )
+        )
+    }
+    return [
+        ApiSummary(
+            id=row.id,
+            name=row.name,
+            target=row.target,
+            open=open_by_api.get(row.id, {}),
+            last_run=last_runs.get(row.id),
+        )
+        for row in connection.execute(
+            select(apis.c.id, apis.c.name, apis.c.target).order_by(apis.c.name)
+        )
+    ]
+
+
+def run_mixes(connection: Connection, *, limit: int = 30) -> list[RunMix]:
+    """The latest ``limit`` runs, oldest first, with their findings by severity (the trend)."""
+    recent = connection.execute(
+        select(runs.c.id, runs.c.started, apis.c.name)
+        .join(apis, apis.c.id == runs.c.api_id)
+        .order_by(runs.c.id.desc())
+        .limit(limit)
+    ).all()
+    ids = [row.id for row in recent]
+    counts: dict[int, dict[Severity, int]] = defaultdict(dict)
+    for run_id, severity, count in connection.execute(
+        select(findings.c.run_id, findings.c.severity, func.count())
+        .where(findings.c.run_id.in_(ids))
+        .group_by(findings.c.run_id, findings.c.severity)
+    ):
+        counts[run_id][Severity(severity)] = count
+    return [
+        RunMix(id=row.id, api=row.name, started=row.started, counts=counts.get(row.id, {}))
+        for row in reversed(recent)
+    ]
+
+
+def recent_runs(connection: Connection, *, limit: int = 50) -> list[RunRecord]:
+    """The latest runs of every API, newest first."""
+    ids = connection.execute(select(runs.c.id).order_by(runs.c.id.desc()).limit(limit)).scalars()
+    return [get_run(connection, run_id) for run_id in ids.all()]
+
+
+def findings_page(
+    connection: Connection, filters: Filters, *, today: date, limit: int, offset: int
+) -> tuple[list[Listed], int]:
+    """One page of the findings ``filters`` select, most severe first, and how many there are."""
+    query = select_tracked()
+    if filters.state:
+        query = query.where(states.c.state.in_([s.value for s in filters.state]))
+    if filters.severity:
+        query = query.where(states.c.severity.in_([s.value for s in filters.severity]))
+    if filters.api:
+        query = query.where(apis.c.name == filters.api)
+    if filters.check:
+        query = query.where(states.c.check == filters.check)
+    if filters.triage == "untriaged":
+        query = query.where(or_(triage.c.decision.is_(None), not_(triaged_away(today))))
+    elif filters.triage == "triaged":
+        query = query.where(triaged_away(today))
+    total = connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = connection.execute(
+        query.order_by(
+            states.c.rank.desc(),
+            apis.c.name,
+            states.c.check,
+            states.c.operation,
+            states.c.fingerprint,
+        )
+        .limit(limit)
+        .offset(offset)
+    ).mappings()
+    return [Listed(api_id=row["api_id"], finding=tracked_row(row)) for row in rows], total
+
+
+def filter_choices(connection: Connection) -> tuple[list[str], list[str]]:
+    """The API names and check names the findings filters offer."""
+    names = connection.execute(select(apis.c.name).order_by(apis.c.name)).scalars().all()
+    checks = connection.execute(
+        select(states.c.check).distinct().order_by(states.c.check)
+    ).scalars()
+    return list(names), list(checks.all())
+
+
+def finding_detail(connection: Connection, api_id: int, fingerprint: str) -> FindingDetail | None:
+    """The finding ``fingerprint`` of API ``api_id``; None when the store has no such finding."""
+    row = (
+        connection.execute(
+            select_tracked().where(states.c.api_id == api_id, states.c.fingerprint == fingerprint)
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    seen = history(connection, api_id, fingerprint)
+    return FindingDetail(
+        api_id=api_id,
+        finding=tracked_row(row),
+        body=seen[-1].body if seen else {},
+        seen=seen,
+        decisions=decisions(connection, api_id, fingerprint),
+    )
+
+
+def run_detail(connection: Connection, run_id: int) -> RunDetail | None:
+    """Run ``run_id`` with its coverage and its diff against the API's previous run of its verb."""
+    head = connection.execute(select(runs.c.api_id, runs.c.tool).where(runs.c.id == run_id)).first()
+    if head is None:
+        return None
+    rows = connection.execute(
+        select(coverage).where(coverage.c.run_id == run_id).order_by(coverage.c.id)
+    ).mappings()
+    ran: list[tuple[str, str | None]] = []
+    skipped: list[Skip] = []
+    for row in rows:
+        if row["skipped"]:
+            skipped.append(
+                Skip(
+                    check=row["check"],
+                    operation=row["operation"],
+                    reason=row["reason"],
+                    detail=row["detail"],
+                )
+            )
+        else:
+            ran.append((row["check"], row["operation"]))
+    previous = connection.execute(
+        select(func.max(runs.c.id)).where(
+            runs.c.api_id == head.api_id, runs.c.tool == head.tool, runs.c.id < run_id
+        )
+    ).scalar()
+    return RunDetail(
+        run=get_run(connection, run_id),
+        api_id=head.api_id,
+        ran=ran,
+        skipped=skipped,
+        previous=previous,
+        diff=compare(connection, previous, run_id) if previous is not None else None,
+    )

@@ -1,0 +1,39 @@
+"""Opening the store for the dashboard: the store's schema, then the dashboard's own tables.
+
+The dashboard's tables are migrated by their own Alembic lineage recorded in their own
+version table, so a store upgrade and a dashboard upgrade never contend for a revision.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from apiward.store import open_store
+from apiward.store.schema import failure
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "dashboard_version"
+
+
+def open_dashboard_store(given: str | None) -> Engine:
+    """The store ``given`` names, with the dashboard's tables built or migrated."""
+    engine = open_store(given)
+    try:
+        with engine.begin() as connection:
+            from alembic import command
+            from alembic.config import Config
+
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except SQLAlchemyError as error:
+        engine.dispose()
+        raise failure(engine, error) from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine

@@ -1,0 +1,39 @@
+"""The dashboard's tables: users and their sessions, beside the store's in the same database.
+
+They belong to the dashboard's own Alembic lineage (``apiward.server.schema``), with its
+own version table, so the store's migrations and the dashboard's never share a revision.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table
+
+from apiward.store.tables import Moment
+
+SCHEMA = "s0001"
+"""The dashboard's Alembic revision of the tables below."""
+
+metadata = MetaData()
+
+users = Table(
+    "dashboard_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("password", String(200), nullable=False),
+    Column("created", Moment(), nullable=False),
+)
+
+sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    # The SHA-256 of the cookie's token: a copy of the table logs nobody in.
+    Column("id", String(64), primary_key=True),
+    Column(
+        "user_id", Integer, ForeignKey("dashboard_users.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("csrf", String(64), nullable=False),
+    Column("created", Moment(), nullable=False),
+    Column("expires", Moment(), nullable=False),
+)
