@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest services bench bench-scan clean
+.PHONY: demo test lint typecheck pytest services browser bench bench-scan clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("apiward needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -25,6 +25,9 @@ demo: $(VENV)/.installed
 services:
 	scripts/services.sh
 
+browser:
+	scripts/browser.sh
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
@@ -32,7 +35,7 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict src
 
-pytest: $(VENV)/.installed-test services
+pytest: $(VENV)/.installed-test services browser
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 test: lint typecheck pytest

@@ -52,7 +52,7 @@ def trend(mixes: Sequence[RunMix], *, width: int = 640, height: int = 160) -> Ma
     top = max(sum(m.counts.values()) for m in mixes) or 1
     plot = height - 20
     step = width / len(mixes)
-    bar = max(2.0, step * 0.7)
+    bar = min(40.0, max(2.0, step * 0.7))
     parts = []
     for i, mix in enumerate(mixes):
         x = round(i * step, 1)
