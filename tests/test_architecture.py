@@ -15,7 +15,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "apiward"
 WORK = {"guard", "scan", "audit", "inventory"}
-TOP = {"report", "store", "demo", "cli"}
+TOP = {"report", "store", "demo", "cli", "queue"}
 
 # For each package, the apiward packages it must never import.
 FORBIDDEN: dict[str, set[str]] = {
@@ -25,9 +25,11 @@ FORBIDDEN: dict[str, set[str]] = {
     "scan": {"guard"} | TOP,
     "audit": TOP,
     "inventory": TOP,
-    "report": {"cli"},
+    "report": {"cli", "queue"},
     # The store records reports; it never reaches into the work that made them.
-    "store": {"cli", "demo"} | WORK,
+    "store": {"cli", "demo", "queue"} | WORK,
+    # The queue runs scans and records them; the command line drives it, never the reverse.
+    "queue": {"cli", "demo", "guard"},
     "demo": {"cli"},
 }
 

@@ -153,8 +153,8 @@ def test_store_upgrade_and_info(apiward: Cli, tmp_path: Path) -> None:
     """`store upgrade` builds or migrates the schema; `store info` names the store and counts."""
     store = str(tmp_path / "s.db")
     first = apiward("store", "upgrade", "--store", store)
-    assert "schema (empty) -> 0001" in first.stdout
-    assert "already at schema 0001" in apiward("store", "upgrade", "--store", store).stdout
+    assert "schema (empty) -> 0002" in first.stdout
+    assert "already at schema 0002" in apiward("store", "upgrade", "--store", store).stdout
     info = apiward("store", "info", "--store", store)
     assert "runs: 0" in info.stdout
 

@@ -56,9 +56,10 @@ def test_an_older_store_is_refused_until_upgraded(
     engine: Engine, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A store at an older known revision is refused, naming `apiward store upgrade`."""
-    # There is one migration so far: play an apiward one schema newer than the store.
-    monkeypatch.setattr(store_schema, "SCHEMA", "0002")
-    with pytest.raises(StorageError, match=r"schema 0001, this apiward reads 0002.*store upgrade"):
+    # Play an apiward one schema newer than the store.
+    monkeypatch.setattr(store_schema, "SCHEMA", "0003")
+    monkeypatch.setattr(store_schema, "known_revisions", lambda: {"0001", "0002", "0003"})
+    with pytest.raises(StorageError, match=r"schema 0002, this apiward reads 0003.*store upgrade"):
         open_store(store_url)
 
 

@@ -42,6 +42,14 @@ VERBS = {
         "apiward.cli.retest:retest",
         "Re-run one finding's check with its API's identities, and update its state.",
     ),
+    "worker": Verb(
+        "apiward.cli.worker:worker",
+        "Run scans from the job queue: any number of workers, on any machines, share one queue.",
+    ),
+    "scheduler": Verb(
+        "apiward.cli.scheduler:scheduler",
+        "Enqueue runs as the APIs' schedules fall due; several schedulers enqueue each once.",
+    ),
     "store": Verb("apiward.cli.store:app", "The store: where runs, findings and triage are kept."),
     "server": Verb(
         "apiward.cli.server:app",

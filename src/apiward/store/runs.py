@@ -47,10 +47,12 @@ def record_run(
     options: Mapping[str, Any] | None = None,
     secrets: Iterable[str] = (),
     identities: str | None = None,
+    run_id: int | None = None,
 ) -> Recorded:
     """Record ``report`` as a run of ``api`` (see ``apiward.store.apis``) and move its findings on.
 
-    ``identities`` (a file's path) is kept with the API when the run registers it.
+    ``identities`` (a file's path) is kept with the API when the run registers it;
+    ``run_id`` is a run a worker opened (``apiward.store.jobs``), completed here.
     """
     redactor = Redactor(secrets)
     report = prepare(report, redactor)
@@ -64,7 +66,8 @@ def record_run(
         )
         # Two runs of one API recorded at once must not interleave their state changes.
         connection.execute(select(apis.c.id).where(apis.c.id == owner.id).with_for_update())
-        run_id = _insert_run(connection, owner.id, report, _plain(options or {}, redactor))
+        values = _run_values(report, _plain(options or {}, redactor))
+        run_id = _insert_run(connection, owner.id, run_id, values, report)
         kept = _insert_findings(connection, owner.id, run_id, report)
         pairs = Coverage.of(
             ((r.check, r.operation) for r in report.ran),
@@ -75,25 +78,39 @@ def record_run(
         return Recorded(run=get_run(connection, run_id), entered=entered)
 
 
-def _insert_run(connection: Connection, api_id: int, report: Report, options: Any) -> int:
-    inserted = connection.execute(
-        runs.insert().values(
-            api_id=api_id,
-            tool=report.tool,
-            target=report.target,
-            contract=report.contract,
-            version=__version__,
-            options=options,
-            started=report.started,
-            finished=report.finished,
-            complete=report.complete,
-            stats=dict(report.stats),
-            notes=list(report.notes),
-        )
-    ).inserted_primary_key
-    if inserted is None:
-        raise StorageError("the database gave no id for the new run")
-    run_id = int(inserted[0])
+def _run_values(report: Report, options: Any) -> dict[str, Any]:
+    return {
+        "tool": report.tool,
+        "target": report.target,
+        "contract": report.contract,
+        "version": __version__,
+        "options": options,
+        "started": report.started,
+        "finished": report.finished,
+        "complete": report.complete,
+        "stats": dict(report.stats),
+        "notes": list(report.notes),
+    }
+
+
+def _insert_run(
+    connection: Connection,
+    api_id: int,
+    run_id: int | None,
+    values: dict[str, Any],
+    report: Report | None,
+) -> int:
+    if run_id is not None:
+        connection.execute(runs.update().where(runs.c.id == run_id).values(**values))
+    else:
+        inserted = connection.execute(
+            runs.insert().values(api_id=api_id, **values)
+        ).inserted_primary_key
+        if inserted is None:
+            raise StorageError("the database gave no id for the new run")
+        run_id = int(inserted[0])
+    if report is None:
+        return run_id
     rows = [
         {"run_id": run_id, "check": r.check, "operation": r.operation, "skipped": False}
         | {"reason": "", "detail": ""}

@@ -9,6 +9,7 @@
     states          one row per API × fingerprint: new, open, fixed or regressed
     triage          the standing triage decision per API × fingerprint
     triage_log      every triage decision ever taken, with who and when
+    jobs            one row per run a worker was asked to make: due when, by whom, which run
 
 ``SCHEMA`` is the Alembic revision this code reads and writes; a store at any other
 revision is refused (``apiward.store.schema``). A change to a table is a new migration
@@ -37,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA = "0001"
+SCHEMA = "0002"
 """The Alembic revision of the tables below."""
 
 metadata = MetaData()
@@ -167,4 +168,24 @@ triage_log = Table(
     Column("by", String(_NAME), nullable=False),
     _when("at"),
     Index("ix_triage_log_finding", "api_id", "fingerprint"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("api_id", Integer, ForeignKey("apis.id", ondelete="CASCADE"), nullable=False),
+    # A scheduled slot (the cron time) or the moment a run was asked for: unique per API,
+    # so two schedulers racing for one slot enqueue it once.
+    _when("due"),
+    Column("state", String(10), nullable=False),
+    Column("exclusive", Boolean, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("worker", String(_NAME), nullable=True),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL"), nullable=True),
+    Column("error", Text, nullable=True),
+    _when("enqueued"),
+    _when("started", nullable=True),
+    _when("finished", nullable=True),
+    UniqueConstraint("api_id", "due", name="uq_jobs_api_due"),
 )

@@ -1,0 +1,95 @@
+"""``apiward worker``: run queued scans (see ``apiward.queue``) until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Annotated
+
+import typer
+
+from apiward.cli.recording import StoreOption
+from apiward.core.errors import ConfigError
+
+QueueOption = Annotated[
+    str | None,
+    typer.Option(
+        "--queue",
+        envvar="APIWARD_QUEUE",
+        metavar="URL",
+        help="The job queue's PostgreSQL database (default: the store, if PostgreSQL).",
+    ),
+]
+
+
+def worker(
+    store: StoreOption = None,
+    queue: QueueOption = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=64, help="Scans at once in this worker.")
+    ] = 1,
+    checks: Annotated[
+        str | None, typer.Option("--checks", help="Comma-separated check ids (default: all).")
+    ] = None,
+    safe: Annotated[
+        bool, typer.Option("--safe", help="Never modify or delete data belonging to others.")
+    ] = False,
+    no_signup: Annotated[
+        bool, typer.Option("--no-signup", help="Never sign up users of the scan's own.")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")
+    ] = 10.0,
+    webhook: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--webhook",
+            metavar="URL",
+            help="POST new and regressed high/critical findings here (repeatable); "
+            "signed with $APIWARD_WEBHOOK_SECRET.",
+        ),
+    ] = None,
+    heartbeat: Annotated[
+        float,
+        typer.Option(
+            "--heartbeat",
+            min=0.2,
+            help="Seconds between heartbeats; a worker silent for 3 is taken for dead.",
+        ),
+    ] = 10.0,
+) -> None:
+    """Run scans from the job queue: any number of workers, on any machines, share one queue."""
+    from apiward.queue.connection import queue_url
+    from apiward.queue.job import Settings
+    from apiward.queue.worker import run_worker, worker_name
+    from apiward.scan.checks import builtin_checks
+    from apiward.store import open_store
+
+    wanted = tuple(c.strip() for c in checks.split(",") if c.strip()) if checks else ()
+    known = builtin_checks().names()
+    if unknown := [c for c in wanted if c not in known]:
+        raise ConfigError(f"unknown check {unknown[0]!r} (known: {', '.join(known)})")
+    hooks = tuple(webhook or ())
+    for hook in hooks:
+        if not hook.startswith(("http://", "https://")):
+            raise ConfigError(f"--webhook must be an http(s) URL, got {hook!r}")
+    secret = os.environ.get("APIWARD_WEBHOOK_SECRET")
+    if hooks and not secret:
+        raise ConfigError("--webhook needs APIWARD_WEBHOOK_SECRET: messages are always signed")
+    url = queue_url(queue, store)
+    engine = open_store(store)
+    settings = Settings(
+        engine=engine,
+        worker=worker_name(),
+        checks=wanted,
+        safe=safe,
+        signup=not no_signup,
+        timeout=timeout,
+        webhooks=hooks,
+        secret=secret,
+    )
+    typer.echo(f"worker {settings.worker} waiting for jobs", err=True)
+    try:
+        asyncio.run(run_worker(url, settings, concurrency=concurrency, heartbeat=heartbeat))
+    finally:
+        engine.dispose()

@@ -1,0 +1,61 @@
+"""The queue: a procrastinate app on PostgreSQL, with apiward's two tasks.
+
+The queue's database is ``--queue`` (``APIWARD_QUEUE``), by default the store's when
+the store is PostgreSQL. Procrastinate's tables are created there on first use, under
+an advisory lock so that workers starting together create them once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apiward.core.errors import ConfigError
+
+SCAN = "apiward.scan"
+NOTIFY = "apiward.notify"
+_SCHEMA_LOCK = 0x61706977  # "apiw": one advisory lock id for creating the queue's tables
+
+
+def queue_url(queue: str | None, store: str | None) -> str:
+    """The queue's PostgreSQL URL, as libpq reads it (SQLAlchemy's driver suffix dropped)."""
+    from apiward.store.location import resolve
+
+    url = queue or resolve(store)
+    for prefix in ("postgresql+psycopg://", "postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url.removeprefix(prefix)
+    raise ConfigError(
+        "the job queue needs PostgreSQL: give --queue postgresql://... "
+        "(or APIWARD_QUEUE), or keep the store in PostgreSQL"
+    )
+
+
+def queue_app(url: str) -> Any:
+    """A procrastinate app on ``url`` that knows apiward's tasks (not yet opened)."""
+    import procrastinate
+
+    from apiward.queue.job import scan_job
+    from apiward.queue.notify import deliver
+
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+    app.task(name=SCAN, pass_context=True)(scan_job)
+    # Webhooks retry with exponential backoff: 2, 4, 8, 16 s... (the queue keeps the wait).
+    retry = procrastinate.RetryStrategy(max_attempts=6, exponential_wait=2)
+    app.task(name=NOTIFY, pass_context=True, retry=retry)(deliver)
+    return app
+
+
+async def ensure_schema(url: str) -> None:
+    """Create procrastinate's tables in the queue's database unless they are there."""
+    import psycopg
+    from procrastinate.schema import SchemaManager
+
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
+        await connection.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
+        try:
+            found = await connection.execute("SELECT to_regclass('procrastinate_jobs')")
+            row = await found.fetchone()
+            if row is None or row[0] is None:
+                await connection.execute(SchemaManager.get_schema())
+        finally:
+            await connection.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
