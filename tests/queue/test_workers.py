@@ -27,11 +27,11 @@ import psycopg
 import pytest
 from notes_app import IDENTITIES, TOKENS, notes_app
 from sqlalchemy import Engine, func, select
+from tests.conftest import ROOT, RunningServer, run_apiward
 
 from apiward.store import open_store
 from apiward.store.jobs import LOST, JobRecord, JobState, list_jobs
 from apiward.store.tables import findings, runs
-from conftest import ROOT, RunningServer, run_apiward
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 SECRET = "whsec_test_5b0c1d"

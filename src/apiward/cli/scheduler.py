@@ -36,7 +36,8 @@ def scheduler(
     ] = False,
 ) -> None:
     """Enqueue runs as the APIs' schedules fall due; several schedulers enqueue each once."""
-    from apiward.queue.connection import ensure_schema, queue_app, queue_url
+    from apiward.queue.app import queue_app
+    from apiward.queue.connection import ensure_schema, queue_url
     from apiward.store import open_store
 
     url = queue_url(queue, store)

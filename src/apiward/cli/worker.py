@@ -60,7 +60,7 @@ def worker(
 ) -> None:
     """Run scans from the job queue: any number of workers, on any machines, share one queue."""
     from apiward.queue.connection import queue_url
-    from apiward.queue.job import Settings
+    from apiward.queue.settings import Settings
     from apiward.queue.worker import run_worker, worker_name
     from apiward.scan.checks import builtin_checks
     from apiward.store import open_store

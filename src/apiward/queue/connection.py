@@ -1,4 +1,4 @@
-"""The queue: a procrastinate app on PostgreSQL, with apiward's two tasks.
+"""Where the queue is: its PostgreSQL URL, its tables, and the names of apiward's tasks.
 
 The queue's database is ``--queue`` (``APIWARD_QUEUE``), by default the store's when
 the store is PostgreSQL. Procrastinate's tables are created there on first use, under
@@ -6,8 +6,6 @@ an advisory lock so that workers starting together create them once.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from apiward.core.errors import ConfigError
 
@@ -28,21 +26,6 @@ def queue_url(queue: str | None, store: str | None) -> str:
         "the job queue needs PostgreSQL: give --queue postgresql://... "
         "(or APIWARD_QUEUE), or keep the store in PostgreSQL"
     )
-
-
-def queue_app(url: str) -> Any:
-    """A procrastinate app on ``url`` that knows apiward's tasks (not yet opened)."""
-    import procrastinate
-
-    from apiward.queue.job import scan_job
-    from apiward.queue.notify import deliver
-
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
-    app.task(name=SCAN, pass_context=True)(scan_job)
-    # Webhooks retry with exponential backoff: 2, 4, 8, 16 s... (the queue keeps the wait).
-    retry = procrastinate.RetryStrategy(max_attempts=6, exponential_wait=2)
-    app.task(name=NOTIFY, pass_context=True, retry=retry)(deliver)
-    return app
 
 
 async def ensure_schema(url: str) -> None:

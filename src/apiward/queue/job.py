@@ -4,35 +4,19 @@ The store decides whether this job runs (``apiward.store.jobs.start_job``): a jo
 is over is never run again, whatever the queue redelivers. The run is opened before the
 scan starts, so a worker killed mid-scan leaves it behind marked partial; the retry
 records a run of its own. The API's contract, target and identities come from the
-store, the scan's options from the worker (:class:`Settings`).
+store, the scan's options from the worker (``apiward.queue.settings``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-
 from apiward.core.errors import ApiwardError
+from apiward.queue.settings import Settings
 from apiward.store.records import ApiRecord
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Settings:
-    """What a worker brings to every job: its store, name, scan options and webhooks."""
-
-    engine: Engine
-    worker: str
-    checks: tuple[str, ...] = ()
-    safe: bool = False
-    signup: bool = True
-    timeout: float = 10.0
-    webhooks: tuple[str, ...] = ()
-    secret: str | None = field(default=None, repr=False)
 
 
 async def scan_job(context: Any, job: int) -> None:

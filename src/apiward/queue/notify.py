@@ -20,13 +20,11 @@ import hmac
 import json
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from apiward.queue.connection import NOTIFY
+from apiward.queue.settings import Settings
 from apiward.store.records import Tracked
-
-if TYPE_CHECKING:
-    from apiward.queue.job import Settings
 
 SIGNATURE = "X-Apiward-Signature"
 TIMESTAMP = "X-Apiward-Timestamp"

@@ -15,8 +15,9 @@ import os
 import socket
 from typing import Any
 
-from apiward.queue.connection import ensure_schema, queue_app
-from apiward.queue.job import Settings
+from apiward.queue.app import queue_app
+from apiward.queue.connection import ensure_schema
+from apiward.queue.settings import Settings
 
 log = logging.getLogger(__name__)
 
