@@ -17,7 +17,7 @@ from apiward.core.errors import ConfigError
 from apiward.guard import audit, response
 from apiward.guard.canonicalise import canonical_path
 from apiward.guard.context import ASGIApp, Context, Message, Receive, Scope, Send
-from apiward.guard.pipeline import build_stages
+from apiward.guard.pipeline import build_stages, wrap_app
 from apiward.guard.policy import Policy
 from apiward.guard.problem import Refusal, Rule, problem_body, problem_start
 from apiward.guard.routes import Match, RouteTable
@@ -46,12 +46,12 @@ class Guard:
     def __init__(
         self, app: ASGIApp, *, policy: Policy, api: Api | str | os.PathLike[str] | None = None
     ) -> None:
-        self.app = app
         self.policy = policy
         self.api = load_contract(policy, api)
         self.routes = RouteTable.from_api(self.api)
         built = build_stages(policy, self.api, self.routes)
         self.stages: tuple[Stage, ...] = built.stages
+        self.app = wrap_app(app, built.setup)
         self.response = response.build(built.setup)
         self.audit = audit.build(built.setup)
         self.allow_unknown = policy.routes.unknown is Decision.ALLOW

@@ -1,7 +1,7 @@
 """The fixed pipeline: which stages exist, in which order, and how each is built.
 
 The contract every stage keeps is in stage.py. Adding a stage is one module plus
-one line in :data:`REQUEST_STAGES`.
+one line in :data:`REQUEST_STAGES`, or in :data:`APP_STAGES` for one that wraps the app.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ import dataclasses
 from dataclasses import dataclass
 
 from apiward.core.registry import Registry
-from apiward.guard import authz, ratelimit, ssrf, transport
+from apiward.guard import authz, credfail, deadline, ratelimit, ssrf, transport
 from apiward.guard import validate as validation
 from apiward.guard.authn import stage as authn
+from apiward.guard.context import ASGIApp
 from apiward.guard.policy import Policy
 from apiward.guard.routes import RouteTable
-from apiward.guard.stage import Builder, Setup, Stage
+from apiward.guard.stage import AppBuilder, Builder, Setup, Stage
 from apiward.spec import Api
 
 REQUEST_STAGES: tuple[tuple[str, Builder], ...] = (
@@ -26,6 +27,12 @@ REQUEST_STAGES: tuple[tuple[str, Builder], ...] = (
     ("validate", validation.build),
     ("ssrf", ssrf.build),
 )
+
+APP_STAGES: tuple[tuple[str, AppBuilder], ...] = (
+    ("deadline", deadline.build),
+    ("credential_failures", credfail.build),
+)
+"""Stages around the app, outermost first: the time budget covers every answer."""
 
 
 def request_stages() -> Registry[Builder]:
@@ -53,3 +60,10 @@ def build_stages(policy: Policy, api: Api, routes: RouteTable) -> Built:
         if isinstance(stage, ratelimit.RateLimit):
             setup = dataclasses.replace(setup, bans=stage)
     return Built(stages=tuple(stages), setup=setup)
+
+
+def wrap_app(app: ASGIApp, setup: Setup) -> ASGIApp:
+    """``app`` inside every app stage the policy switches on (the first listed outermost)."""
+    for _, builder in reversed(APP_STAGES):
+        app = builder(setup, app) or app
+    return app

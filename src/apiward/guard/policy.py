@@ -155,11 +155,35 @@ class ValidatePolicy:
     read_only: Decision = Decision.REFUSE
     unknown_query: Decision = Decision.REFUSE
     strings: Strings = Strings.REFUSE_UNSAFE
+    max_string_length: int | None = None
+    """A cap for every string input whose schema has no ``maxLength`` (None: no cap)."""
 
     def __post_init__(self) -> None:
         for name in ("unknown_properties", "read_only", "unknown_query"):
             choose(self, name, Decision, f"/validate/{name}")
         choose(self, "strings", Strings, "/validate/strings")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeadlinePolicy:
+    """A time budget per operation: an answer not done within it becomes a 504 (off by default)."""
+
+    enabled: bool = False
+    seconds: float = 30.0
+    operations: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CredentialFailuresPolicy:
+    """Failed credential exchanges all get one answer, against user enumeration (off by default).
+
+    ``statuses`` are the app's answers that count as a failure; ``operations`` adds
+    operations to those the contract shows exchanging credentials (exchanges.py).
+    """
+
+    enabled: bool = False
+    statuses: tuple[int, ...] = (400, 401, 403, 404, 409, 422)
+    operations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -243,6 +267,8 @@ class Policy:
     ratelimit: RateLimitPolicy = field(default_factory=RateLimitPolicy)
     validate: ValidatePolicy = field(default_factory=ValidatePolicy)
     ssrf: SsrfPolicy = field(default_factory=SsrfPolicy)
+    deadline: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    credential_failures: CredentialFailuresPolicy = field(default_factory=CredentialFailuresPolicy)
     response: ResponsePolicy = field(default_factory=ResponsePolicy)
     audit: AuditPolicy = field(default_factory=AuditPolicy)
 
@@ -310,6 +336,10 @@ def from_mapping(
         "ratelimit": _ratelimit(raw.get("ratelimit", {})),
         "validate": ValidatePolicy(**raw.get("validate", {})),
         "ssrf": SsrfPolicy(**_with_map(raw.get("ssrf", {}), "inputs")),
+        "deadline": DeadlinePolicy(**raw.get("deadline", {})),
+        "credential_failures": CredentialFailuresPolicy(
+            **_tuples(raw.get("credential_failures", {}))
+        ),
         "response": _response(raw.get("response", {})),
         "audit": _audit(raw.get("audit", {}), base),
     }

@@ -15,6 +15,7 @@ _OPERATION_MAP = {
 }
 _POSITIVE = {"type": "integer", "minimum": 1}
 _SWITCH = {"type": "boolean"}
+_SECONDS = {"type": "number", "exclusiveMinimum": 0}
 
 _NAMES: dict[str, Any] = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _REQUIREMENT = {
@@ -124,6 +125,31 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "read_only": words(Decision),
                 "unknown_query": words(Decision),
                 "strings": words(Strings),
+                "max_string_length": _POSITIVE,
+            },
+        },
+        "deadline": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": _SWITCH,
+                "seconds": _SECONDS,
+                "operations": {**_OPERATION_MAP, "additionalProperties": _SECONDS},
+            },
+        },
+        "credential_failures": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": _SWITCH,
+                "statuses": {
+                    "type": "array",
+                    "items": {"type": "integer", "minimum": 400, "maximum": 599},
+                },
+                "operations": {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": "^[A-Z]+ /"},
+                },
             },
         },
         "ssrf": {

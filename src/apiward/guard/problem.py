@@ -56,6 +56,7 @@ class Rule(StrEnum):
     UPSTREAM_ERROR = "response.upstream-error"
     RESPONSE_UNINSPECTABLE = "response.uninspectable"
     UPSTREAM_UNAVAILABLE = "gateway.upstream-unavailable"
+    DEADLINE_EXCEEDED = "deadline.exceeded"
 
 
 _STATUS_TITLE: dict[Rule, tuple[int, str]] = {
@@ -95,6 +96,7 @@ _STATUS_TITLE: dict[Rule, tuple[int, str]] = {
     Rule.UPSTREAM_ERROR: (500, "Internal server error"),
     Rule.RESPONSE_UNINSPECTABLE: (502, "The API's answer could not be inspected"),
     Rule.UPSTREAM_UNAVAILABLE: (502, "The upstream API is unavailable"),
+    Rule.DEADLINE_EXCEEDED: (504, "The API did not answer within its time budget"),
 }
 
 

@@ -6,7 +6,13 @@ A request stage has ``async def check(self, ctx: Context) -> None`` (raise
 ``build(setup: Setup) -> Stage | None`` (None = switched off by the policy), where it
 compiles whatever it needs per route, so ``check`` only looks things up. What one
 stage offers another travels as a typed field of :class:`Setup` (``bans``), never as
-a lookup by name. This module imports no stage, so every stage can import it and the
+a lookup by name.
+
+An app stage works around the app instead, where a request check cannot: a time
+budget on the answer, or an answer replaced. Its builder
+``build(setup: Setup, app: ASGIApp) -> ASGIApp | None`` returns the app wrapped (or
+None when switched off); the wrapper finds the request's Context at
+``scope["apiward"]`` and refuses by raising Refusal, like a request stage. This module imports no stage, so every stage can import it and the
 pipeline (pipeline.py) can import every stage: imports run one way.
 """
 
@@ -17,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from apiward.guard.context import Context
+    from apiward.guard.context import ASGIApp, Context
     from apiward.guard.policy import Policy
     from apiward.guard.routes import RouteTable
     from apiward.spec import Api
@@ -52,3 +58,5 @@ class Setup:
 
 
 Builder = Callable[[Setup], "Stage | None"]
+
+AppBuilder = Callable[[Setup, "ASGIApp"], "ASGIApp | None"]

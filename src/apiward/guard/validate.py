@@ -33,6 +33,7 @@ from apiward.guard.policy import ValidatePolicy
 from apiward.guard.problem import Refusal, Rule
 from apiward.guard.reqschema import Coerce, closed, coercer, is_array, item_schema
 from apiward.guard.stage import Setup
+from apiward.guard.strcap import cap_strings
 from apiward.guard.vocabulary import Decision, Strings
 from apiward.spec import Api, Operation, ParameterLocation
 
@@ -104,15 +105,18 @@ def _compile_operation(api: Api, op: Operation, policy: ValidatePolicy) -> Opera
             coerce[(p.location.value, name)] = coercer(api, item_schema(api, p.schema))
         else:
             coerce[(p.location.value, name)] = coercer(api, p.schema)
+    cap = policy.max_string_length
     params = (
-        compile_schema(api.bundle({"type": "object", "properties": groups}))
+        compile_schema(_capped(api.bundle({"type": "object", "properties": groups}), cap))
         if op.parameters
         else None
     )
     close = policy.unknown_properties is Decision.REFUSE
     read_only = policy.read_only is Decision.REFUSE
     bodies = {
-        media.lower(): compile_schema(closed(api.bundle(schema), close=close, read_only=read_only))
+        media.lower(): compile_schema(
+            _capped(closed(api.bundle(schema), close=close, read_only=read_only), cap)
+        )
         for media, schema in (op.request_body.content.items() if op.request_body else ())
     }
     return OperationCheck(
@@ -219,6 +223,10 @@ class Validate:
 
 
 _UNPARSED = object()
+
+
+def _capped(schema: dict[str, Any], cap: int | None) -> dict[str, Any]:
+    return schema if cap is None else cap_strings(schema, cap)
 
 
 def _parse(media: str, body: bytes) -> Any:
