@@ -8,7 +8,7 @@ policy's ``operations``), an app answer whose status is one of ``statuses`` is
 held back, its status, headers and body dropped, and the client gets one
 ``authn.invalid-credentials`` problem document (401) instead: same status, same
 body shape, same headers, whatever the app said. The audit event records the
-refusal and the app's own status (``decisions["credential_failures"]``).
+refusal and the app's own status (``extra.authentication``), which the client never sees.
 Timing is not evened out: an app that answers faster for unknown users still
 differs in time. Off by default.
 """
@@ -64,5 +64,5 @@ class CredentialFailures:
 
         await self.app(scope, receive, hold)
         if failed is not None:
-            ctx.decisions["credential_failures"] = {"app_status": failed}
+            ctx.auth_failure = f"the app answered {failed}"  # the operator's record only
             raise Refusal(Rule.AUTHN_INVALID, "the credentials were not accepted")
