@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from apiward.core.registry import Registry
-from apiward.guard import authz, credfail, deadline, ratelimit, ssrf, transport
+from apiward.guard import authz, credfail, deadline, injection, ratelimit, ssrf, transport
 from apiward.guard import validate as validation
 from apiward.guard.authn import stage as authn
 from apiward.guard.context import ASGIApp
@@ -25,6 +25,7 @@ REQUEST_STAGES: tuple[tuple[str, Builder], ...] = (
     ("authorization", authz.build),
     ("ratelimit", ratelimit.build),
     ("validate", validation.build),
+    ("injection", injection.build),
     ("ssrf", ssrf.build),
 )
 

@@ -27,7 +27,15 @@ from apiward.core.errors import ConfigError
 from apiward.guard.authn.config import AuthnPolicy, authn_policy
 from apiward.guard.policy_schema import POLICY_SCHEMA
 from apiward.guard.storage import storage_kind
-from apiward.guard.vocabulary import Decision, Location, Strings, Unknown, choose
+from apiward.guard.vocabulary import (
+    Decision,
+    Location,
+    Signature,
+    Strings,
+    Unknown,
+    choose,
+    choose_each,
+)
 from apiward.spec.parse import compose, line_of
 
 
@@ -187,6 +195,22 @@ class CredentialFailuresPolicy:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InjectionPolicy:
+    """Injection signatures in request strings (off by default); ``skip`` exempts fields.
+
+    ``skip`` maps ``"METHOD /template"`` to ``query:name``, ``path:name`` or a body JSON
+    pointer (which exempts everything under it): fields that hold code or templates.
+    """
+
+    enabled: bool = False
+    signatures: tuple[Signature, ...] = tuple(Signature)
+    skip: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        choose_each(self, "signatures", Signature, "/injection/signatures")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SsrfPolicy:
     """URL-valued inputs: from the contract (format uri/url) plus ``inputs`` per operation."""
 
@@ -269,6 +293,7 @@ class Policy:
     ssrf: SsrfPolicy = field(default_factory=SsrfPolicy)
     deadline: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     credential_failures: CredentialFailuresPolicy = field(default_factory=CredentialFailuresPolicy)
+    injection: InjectionPolicy = field(default_factory=InjectionPolicy)
     response: ResponsePolicy = field(default_factory=ResponsePolicy)
     audit: AuditPolicy = field(default_factory=AuditPolicy)
 
@@ -337,6 +362,7 @@ def from_mapping(
         "validate": ValidatePolicy(**raw.get("validate", {})),
         "ssrf": SsrfPolicy(**_with_map(raw.get("ssrf", {}), "inputs")),
         "deadline": DeadlinePolicy(**raw.get("deadline", {})),
+        "injection": InjectionPolicy(**_with_map(raw.get("injection", {}), "skip")),
         "credential_failures": CredentialFailuresPolicy(
             **_tuples(raw.get("credential_failures", {}))
         ),

@@ -6,7 +6,7 @@ from typing import Any
 
 from apiward.guard.authn.schema import AUTHN_SCHEMA
 from apiward.guard.storage import PATTERN as STORAGE_PATTERN
-from apiward.guard.vocabulary import Decision, Location, Strings, Unknown, words
+from apiward.guard.vocabulary import Decision, Location, Signature, Strings, Unknown, words
 
 _LIMITS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
 _OPERATION_MAP = {
@@ -135,6 +135,15 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "enabled": _SWITCH,
                 "seconds": _SECONDS,
                 "operations": {**_OPERATION_MAP, "additionalProperties": _SECONDS},
+            },
+        },
+        "injection": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": _SWITCH,
+                "signatures": {"type": "array", "items": words(Signature)},
+                "skip": {**_OPERATION_MAP, "additionalProperties": _NAMES},
             },
         },
         "credential_failures": {

@@ -52,6 +52,7 @@ class Rule(StrEnum):
     INVALID = "validate.invalid"
     UNKNOWN_PARAMETER = "validate.unknown-parameter"
     SSRF = "ssrf.non-global-address"
+    INJECTION = "injection.signature"
     CORS_ORIGIN = "cors.origin-not-allowed"
     UPSTREAM_ERROR = "response.upstream-error"
     RESPONSE_UNINSPECTABLE = "response.uninspectable"
@@ -92,6 +93,7 @@ _STATUS_TITLE: dict[Rule, tuple[int, str]] = {
     Rule.INVALID: (422, "The request does not match the API contract"),
     Rule.UNKNOWN_PARAMETER: (400, "A parameter the contract does not declare"),
     Rule.SSRF: (422, "A URL in the request points to a non-global address"),
+    Rule.INJECTION: (422, "A string in the request matches an injection signature"),
     Rule.CORS_ORIGIN: (403, "Cross-origin request from an origin not allowed"),
     Rule.UPSTREAM_ERROR: (500, "Internal server error"),
     Rule.RESPONSE_UNINSPECTABLE: (502, "The API's answer could not be inspected"),

@@ -47,15 +47,32 @@ class Location(StrEnum):
     BODY = "body"
 
 
+class Signature(StrEnum):
+    """A kind of injection the injection stage looks for in free strings."""
+
+    SQL = "sql"
+    TEMPLATE = "template"
+    TRAVERSAL = "traversal"
+
+
 def choose(record: Any, name: str, vocabulary: type[E], pointer: str) -> None:
     """Set ``record.name`` to its member of ``vocabulary``; ConfigError naming the choices if none."""
-    value = getattr(record, name)
+    object.__setattr__(record, name, _member(getattr(record, name), vocabulary, pointer))
+
+
+def choose_each(record: Any, name: str, vocabulary: type[E], pointer: str) -> None:
+    """Set the tuple ``record.name`` to members of ``vocabulary``, as :func:`choose` does one."""
+    values = getattr(record, name)
+    members = tuple(_member(v, vocabulary, f"{pointer}/{i}") for i, v in enumerate(values))
+    object.__setattr__(record, name, members)
+
+
+def _member(value: Any, vocabulary: type[E], pointer: str) -> E:
     try:
-        member = vocabulary(value)
+        return vocabulary(value)
     except ValueError:
         allowed = ", ".join(repr(m.value) for m in vocabulary)
         raise ConfigError(f"{value!r} is not one of {allowed}", pointer=pointer) from None
-    object.__setattr__(record, name, member)
 
 
 def words(vocabulary: type[StrEnum]) -> dict[str, list[str]]:
