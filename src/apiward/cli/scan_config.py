@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from apiward.core.aliases import budget, expanded_size
 from apiward.core.errors import ConfigError
 from apiward.core.findings import Severity
 
@@ -38,12 +39,13 @@ _KINDS: dict[str, type] = {
     "concurrency": int,
     "rate": float,
     "timeout": float,
+    "max-answer-bytes": int,
     "fail-on": Severity,
     "values": dict,
     **dict.fromkeys(_LISTS, list),
     **dict.fromkeys(_PATHS, Path),
 }
-_LEAST = {"concurrency": 1, "rate": 0.1, "timeout": 0.1}
+_LEAST = {"concurrency": 1, "rate": 0.1, "timeout": 0.1, "max-answer-bytes": 1024}
 
 
 def read_scan_config(path: Path) -> dict[str, Any]:
@@ -53,9 +55,13 @@ def read_scan_config(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"cannot read scan config: {error.strerror}", source=source) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"scan config is not UTF-8 text (byte {error.start})", source=source
+        ) from None
     loader = yaml.SafeLoader(text)
     try:
-        return _read(loader, path.parent, source)
+        return _read(loader, path.parent, source, len(text))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -65,10 +71,12 @@ def read_scan_config(path: Path) -> dict[str, Any]:
         loader.dispose()
 
 
-def _read(loader: yaml.SafeLoader, base: Path, source: str) -> dict[str, Any]:
+def _read(loader: yaml.SafeLoader, base: Path, source: str, size: int) -> dict[str, Any]:
     root = loader.get_single_node()
     if root is None:
         return {}
+    if expanded_size(root) > budget(size):
+        raise ConfigError("YAML aliases expand to too many values (an alias bomb?)", source=source)
     if not isinstance(root, yaml.MappingNode):
         raise ConfigError("a scan config is a mapping of options", source=source, line=1)
     options: dict[str, Any] = {}

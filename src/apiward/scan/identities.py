@@ -51,6 +51,7 @@ from typing import Any
 
 import yaml
 
+from apiward.core.aliases import budget, expanded_size
 from apiward.core.errors import ConfigError
 
 _NAMES = frozenset({"username", "user", "login", "email", "name"})
@@ -162,6 +163,10 @@ def read_identities_file(path: str | os.PathLike[str]) -> IdentitiesFile:
         text = Path(source).read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"cannot read identities file: {error.strerror}", source=source) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"identities file is not UTF-8 text (byte {error.start})", source=source
+        ) from None
     try:
         loader = yaml.SafeLoader(text)
         try:
@@ -175,6 +180,8 @@ def read_identities_file(path: str | os.PathLike[str]) -> IdentitiesFile:
             source=source,
             line=line + 1 if line is not None else None,
         ) from None
+    if root is not None and expanded_size(root) > budget(len(text)):
+        raise ConfigError("YAML aliases expand to too many values (an alias bomb?)", source=source)
     reader = _Reader(source)
     return IdentitiesFile(identities=reader.identities(root), values=reader.values(root))
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from apiward.core.aliases import budget, expanded_size
 from apiward.core.errors import SpecError
 
 _VALUE_TAG = "tag:yaml.org,2002:value"
@@ -80,6 +81,9 @@ def parse(text: str, *, source: str) -> Any:
                     f"invalid JSON: {error.msg}", source=source, line=error.lineno
                 ) from None
             # Flow-style YAML also starts with a brace; let the YAML parser decide.
+        except ValueError as error:  # valid syntax, refused value: a 5,000-digit integer
+            what = str(error).split(";")[0]
+            raise SpecError(f"invalid JSON value: {what}", source=source) from None
     return _parse_yaml(text, source=source)
 
 
@@ -90,13 +94,22 @@ def _looks_like_json_only(text: str) -> bool:
 
 def _parse_yaml(text: str, *, source: str) -> Any:
     first_error: yaml.YAMLError | None = None
-    for loader in _LOADERS:
+    for loader_class in _LOADERS:
+        loader = loader_class(text)
         try:
-            return yaml.load(text, Loader=loader)  # noqa: S506 - only the safe loaders above
+            # yaml.load, in its two steps, to weigh the aliases before building anything.
+            node = loader.get_single_node()
+            if node is not None and expanded_size(node) > budget(len(text)):
+                raise SpecError(
+                    "YAML aliases expand to too many values (an alias bomb?)", source=source
+                )
+            return loader.construct_document(node) if node is not None else None
         except yaml.YAMLError as error:
             first_error = first_error or error
         except ValueError as error:  # a constructor refusing a value (e.g. an int overflow)
             raise SpecError(f"invalid YAML value: {error}", source=source) from None
+        finally:
+            loader.dispose()
     raise _yaml_error(first_error, text, source=source)
 
 

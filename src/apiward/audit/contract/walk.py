@@ -97,8 +97,15 @@ def direct_refs(schema: Any) -> tuple[str, ...]:
     """The ``$defs`` keys referenced inside ``schema`` without following any ref."""
     found: list[str] = []
     stack = [schema]
+    # YAML aliases share one container under many parents: each is read once, so a
+    # nested alias bomb costs its size in the file, not the 10^8 leaves it stands for.
+    seen: set[int] = set()
     while stack:
         item = stack.pop()
+        if isinstance(item, Mapping | list | tuple):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
         if isinstance(item, Mapping):
             ref = item.get("$ref")
             if isinstance(ref, str) and ref.startswith(DEFS):
