@@ -59,6 +59,11 @@ def _document(path: Path, source: str) -> Any:
         raise TrafficError(
             f"not valid JSON: {error.msg}", source=source, line=error.lineno
         ) from None
+    except RecursionError:
+        raise TrafficError("not a HAR file: its JSON nests too deeply", source=source) from None
+    except ValueError as error:  # a 5,000-digit number
+        what = str(error).split(";")[0]
+        raise TrafficError(f"not valid JSON: {what}", source=source) from None
 
 
 def _entries(document: Any, source: str) -> list[Any]:

@@ -112,9 +112,12 @@ def load_advisories(path: str | Path) -> list[Advisory]:
 def _file(file: Path) -> list[Advisory]:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except OSError as error:
+        raise ConfigError(f"cannot read: {error.strerror}", source=str(file)) from None
+    except (ValueError, RecursionError) as error:  # bad JSON, not UTF-8, huge integers, nesting
         line = getattr(error, "lineno", None)
-        raise ConfigError(f"invalid JSON: {error}", source=str(file), line=line) from None
+        what = str(error).split(";")[0] if str(error) else "nests too deeply"
+        raise ConfigError(f"invalid JSON: {what}", source=str(file), line=line) from None
     if isinstance(data, dict) and isinstance(data.get("vulns"), list):
         data, base = data["vulns"], "/vulns"  # an OSV API answer saved as is
     else:

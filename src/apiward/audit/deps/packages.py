@@ -44,6 +44,8 @@ class Package:
 def read_packages(path: str | Path) -> list[Package]:
     """The pinned packages of a requirements file or lock file."""
     file = Path(path)
+    if file.is_dir():
+        raise ConfigError("is a directory, not a requirements or lock file", source=str(path))
     if not file.is_file():
         raise ConfigError("no such file", source=str(path))
     if file.suffix == ".toml" or file.name.endswith(".lock"):
@@ -53,7 +55,7 @@ def read_packages(path: str | Path) -> list[Package]:
 
 def _requirements(file: Path) -> list[Package]:
     packages: list[Package] = []
-    for number, line in _logical_lines(file.read_text(encoding="utf-8")):
+    for number, line in _logical_lines(_text(file)):
         if line.startswith("-"):
             option = line.split()[0]
             raise ConfigError(
@@ -97,19 +99,44 @@ def _pinned(line: str, source: str, number: int) -> Package:
 
 def _lock(file: Path) -> list[Package]:
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        data = tomllib.loads(_text(file))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"invalid TOML: {error}", source=str(file)) from None
     # pylock.toml, poetry.lock and uv.lock all keep a [[package]] / [[packages]] array.
-    entries = data.get("packages", data.get("package", []))
+    key = "packages" if "packages" in data else "package"
+    entries = data.get(key, [])
     if not isinstance(entries, list):
-        raise ConfigError("expected an array of packages", source=str(file), pointer="/package")
-    return [
-        Package(name=str(entry["name"]), version=str(entry["version"]), source=str(file))
-        for entry in entries
-        # path, directory and VCS entries carry no version to check
-        if isinstance(entry, dict) and {"name", "version"} <= entry.keys()
-    ]
+        raise ConfigError("expected an array of packages", source=str(file), pointer=f"/{key}")
+    packages = []
+    for i, entry in enumerate(entries):
+        at = f"/{key}/{i}"
+        if not isinstance(entry, dict):
+            raise ConfigError("a package entry must be a table", source=str(file), pointer=at)
+        name, version = entry.get("name"), entry.get("version")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(
+                f"a package name must be a string, got {name!r}", source=str(file), pointer=at
+            )
+        if version is None:
+            continue  # path, directory and VCS entries carry no version to check
+        if not isinstance(version, str) or not version.strip():
+            raise ConfigError(
+                f"{name}: a version must be a string, got {version!r}",
+                source=str(file),
+                pointer=at,
+            )
+        packages.append(Package(name=name, version=version, source=str(file)))
+    return packages
+
+
+def _text(file: Path) -> str:
+    """The file as UTF-8 text; anything else is a ConfigError naming the file."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"not UTF-8 text (byte {error.start})", source=str(file)) from None
+    except OSError as error:
+        raise ConfigError(f"cannot read: {error.strerror}", source=str(file)) from None
 
 
 def installed_packages() -> list[Package]:

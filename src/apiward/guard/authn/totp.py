@@ -38,7 +38,7 @@ def load_secrets(config: StepUpConfig) -> dict[str, pyotp.TOTP]:
     if config.secrets_file is not None:
         try:
             text = Path(config.secrets_file).read_text(encoding="utf-8")
-        except OSError as error:
+        except (OSError, UnicodeDecodeError) as error:
             raise ConfigError(
                 f"cannot read TOTP secrets: {error}", source=config.secrets_file
             ) from None
