@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
 from apiward.core.errors import ConfigError
 from apiward.guard.audit import audit_key
 from apiward.guard.auditverify import verify_log
 from apiward.guard.policy import AuditPolicy, Policy
-from apiward.guard.serve import gateway_app, run
+from apiward.guard.serve import check_tls, gateway_app, run
+from apiward.guard.serve import listen as bind
 
 app = typer.Typer(
     help="Protect an HTTP API at runtime: a reverse proxy that enforces a policy and its contract.",
@@ -60,10 +63,17 @@ def guard(
     if (tls_cert is None) != (tls_key is None):
         raise ConfigError("--tls-cert and --tls-key go together")
     host, port = _listen(listen)
+    if tls_cert is not None and tls_key is not None:
+        check_tls(str(tls_cert), str(tls_key))
     app_ = gateway_app(Policy.load(policy), upstream=upstream, spec=spec)
+    try:
+        sock = bind(host, port)
+    except ConfigError:
+        app_.close()
+        raise
     scheme = "https" if tls_cert else "http"
     typer.echo(f"apiward guard on {scheme}://{host}:{port} → {upstream}", err=True)
-    run(app_, host=host, port=port, tls_cert=_str(tls_cert), tls_key=_str(tls_key))
+    run(app_, sock, tls_cert=_str(tls_cert), tls_key=_str(tls_key))
 
 
 def _str(path: Path | None) -> str | None:
@@ -89,6 +99,8 @@ def verify(
     ] = None,
 ) -> None:
     """Check an audit log: exit 0 intact and sealed, 1 tampered (named), 3 intact but unsealed."""
+    if file.is_dir():
+        raise ConfigError("is a directory, not an audit log", source=str(file))
     if not file.is_file():
         raise ConfigError("no such audit log", source=str(file))
     secret = audit_key(AuditPolicy(key_file=str(key) if key else None, key_env=key_env))
@@ -119,10 +131,22 @@ def hash_key(
     """Make a new API key (or hash one from stdin) and print its policy entry (SHA-256 only)."""
     from apiward.guard.authn.apikey import MIN_KEY_LENGTH, digest, new_key
 
+    if not name.isprintable() or not name.strip():
+        raise ConfigError(f"--name {name!r}: a key's name is one line of printable text")
     key = typer.get_text_stream("stdin").read().strip() if stdin else new_key()
     if len(key) < MIN_KEY_LENGTH:
         raise ConfigError(f"an API key needs at least {MIN_KEY_LENGTH} characters of randomness")
     if not stdin:
         typer.echo(f"key (shown once; give it to the client, store it nowhere else): {key}")
     typer.echo("policy entry (authentication.schemes.<apiKey scheme>.api_keys):")
-    typer.echo(f"  - {{name: {name}, sha256: {digest(key)}}}")
+    typer.echo(f"  - {{name: {_yaml_scalar(name)}, sha256: {digest(key)}}}")
+
+
+def _yaml_scalar(text: str) -> str:
+    """``text`` as it can stand in a YAML flow mapping: plain when it reads back as itself
+    (not ``true``, ``123``, ``a: b``...), else JSON-quoted (JSON strings are YAML too)."""
+    try:
+        plain = yaml.safe_load(f"{{name: {text}}}") == {"name": text}
+    except yaml.YAMLError:
+        plain = False
+    return text if plain else json.dumps(text, ensure_ascii=False)

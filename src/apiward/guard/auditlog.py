@@ -99,9 +99,10 @@ class FileSink:
             self.first_hash = digest
 
     def close(self) -> None:
-        """Close the file (never standard output)."""
+        """Close the file (never standard output); closing twice is harmless."""
         if self.fd > 2:
             os.close(self.fd)
+            self.fd = -1
 
 
 class SqliteSink:

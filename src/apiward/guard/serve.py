@@ -1,23 +1,47 @@
-"""Serving the gateway under uvicorn: what ``apiward guard`` runs."""
+"""Serving the gateway under uvicorn: what ``apiward guard`` runs.
+
+The listening socket and the TLS files are checked here, before uvicorn starts: a port
+already in use or a certificate that is not PEM is a one-line ConfigError, not a
+server that logs a traceback on its way down. On Ctrl-C, requests in flight get
+``GRACE`` (one) second to finish, then the gateway stops.
+"""
 
 from __future__ import annotations
 
+import socket
+import ssl
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import uvicorn
 
+from apiward.core.errors import ConfigError
 from apiward.guard.asgi import Guard
 from apiward.guard.gateway import Gateway
 from apiward.guard.policy import Policy
 
+GRACE = 1
+"""Seconds requests in flight may take to finish after Ctrl-C (uvicorn counts whole seconds)."""
+
 
 def gateway_app(policy: Policy, *, upstream: str, spec: str | None) -> Guard:
     """The Guard in front of a Gateway to ``upstream``."""
+    parts = urlsplit(upstream)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(
+            f"--upstream {upstream!r}: expected an http(s) URL such as http://127.0.0.1:8000"
+        )
     return Guard(Gateway(upstream), policy=policy, api=spec)
 
 
 def run(
-    app: Guard, *, host: str, port: int, tls_cert: str | None = None, tls_key: str | None = None
+    app: Guard, sock: socket.socket, *, tls_cert: str | None = None, tls_key: str | None = None
 ) -> None:
-    """Serve ``app`` until interrupted; the Guard, not uvicorn, reads forwarding headers."""
+    """Serve ``app`` on ``sock`` (from :func:`listen`) until interrupted.
+
+    The Guard, not uvicorn, reads forwarding headers.
+    """
+    host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
         app,
         host=host,
@@ -29,8 +53,35 @@ def run(
         date_header=False,
         lifespan="on",
         log_level="warning",
+        timeout_graceful_shutdown=GRACE,
     )
     try:
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
+        sock.close()
         app.close()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port``; a port in use or a bad host is a ConfigError."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as error:
+        why = (error.strerror or str(error)).split(" (while attempting")[0]
+        raise ConfigError(f"cannot listen on {host}:{port}: {why}") from None
+
+
+def check_tls(cert: str, key: str) -> None:
+    """Load the certificate and key once; files that are not a PEM pair are a ConfigError."""
+    for path in (cert, key):
+        if not Path(path).is_file():
+            raise ConfigError("no such file", source=path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(cert, key)
+    except (ssl.SSLError, OSError) as error:
+        raise ConfigError(
+            f"--tls-cert/--tls-key: not a PEM certificate and its private key ({error.strerror or error})",
+            source=cert,
+        ) from None

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -123,3 +124,24 @@ def test_short_totp_secret_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="'alice'") as failed:
         Guard(whoami, policy=policy(tmp_path, section), api=API)
     assert "JBSWY3DP" not in str(failed.value)
+
+
+@pytest.mark.parametrize("name", ["ci: bot #1", "true", "123", "null", "a, b", "{x}"])
+def test_hash_key_prints_an_entry_that_reads_back_as_its_name(
+    name: str, apiward: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
+    """A name YAML would read as something else (a bool, a number, a mapping) is quoted."""
+    result = apiward("guard", "hash-key", "--name", name)
+    assert result.returncode == 0, result.stderr
+    entry = yaml.safe_load(result.stdout.splitlines()[-1])
+    assert entry[0]["name"] == name
+
+
+def test_hash_key_refuses_a_name_on_two_lines(
+    apiward: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    """A newline in --name would print a broken policy entry: one error line, exit 2."""
+    result = apiward("guard", "hash-key", "--name", "ci\nbot")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: --name")
+    assert "sha256" not in result.stdout
