@@ -50,9 +50,12 @@ class Harvest:
     def __init__(self, synthesizer: Synthesizer) -> None:
         self.synthesizer = synthesizer
         self.sightings: list[Sighting] = []
+        # Indexes beside the list, so a 100,000-item listing costs linear time, not quadratic.
+        self._known: set[Sighting] = set()
+        self._objects: dict[tuple[str, str], list[Sighting]] = {}
         self._roles: dict[str, str] = {}
         self._fields: dict[str, set[str]] = {}
-        self._claims: set[tuple[str, str, str]] = set()
+        self._claims: dict[tuple[str, str], set[str]] = {}
         params = _item_collections(synthesizer.api)
         self._item_kinds = {norm(p): singular(c) for p, c in params.items()}
         self._collections = {singular(c): c for c in params.values()}
@@ -147,8 +150,9 @@ class Harvest:
             if s.identity == identity.name and self.fits(s, operation, slot)
         ]
         owned = [s for s in fitting if self.is_owned(s)]
+        mine = set(owned)
         once: dict[str, Sighting] = {}
-        for s in owned + [s for s in fitting if s not in owned]:
+        for s in owned + [s for s in fitting if s not in mine]:
             once.setdefault(str(s.value), s)
         return list(once.values())
 
@@ -219,23 +223,22 @@ class Harvest:
             collection=collection,
             kind=kind_of(key, resource, self._item_kinds),
         )
-        if sighting not in self.sightings:
+        if sighting not in self._known:
+            self._known.add(sighting)
             self.sightings.append(sighting)
+            self._objects.setdefault((sighting.kind, str(value)), []).append(sighting)
         return sighting
 
     def _claim(self, who: str, sightings: Iterable[Sighting]) -> None:
-        self._claims.update((who, s.kind, str(s.value)) for s in sightings)
+        for s in sightings:
+            self._claims.setdefault((s.kind, str(s.value)), set()).add(who)
 
     def _claimants(self, kind: str, value: str | int) -> set[str]:
-        return {who for who, k, v in self._claims if k == kind and v == str(value)}
+        return set(self._claims.get((kind, str(value)), ()))
 
     def _same(self, sighting: Sighting) -> list[Sighting]:
         """Sightings of the same object: same value, same resource type."""
-        return [
-            s
-            for s in self.sightings
-            if s.kind == sighting.kind and str(s.value) == str(sighting.value)
-        ]
+        return self._objects.get((sighting.kind, str(sighting.value)), [])
 
     def _recorded(
         self, item: Mapping[str, Any], resource: str, *, everything: bool

@@ -34,7 +34,7 @@ from apiward.scan.restore import TargetChange, restore
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
 from apiward.scan.synthesis import Synthesizer
-from apiward.scan.transport import Transport
+from apiward.scan.transport import MAX_ANSWER, Transport
 from apiward.scan.withhold import Withheld
 from apiward.spec import Api, Operation
 
@@ -54,6 +54,9 @@ class ScanConfig:
     concurrency: int = 8
     rate: float | None = None
     timeout: float = 10.0
+    """Seconds each request may take in all: connect, send, and read its whole answer."""
+    max_answer: int = MAX_ANSWER
+    """Bytes of an answer's body read at most; a longer answer is cut, and the report says so."""
     checks: tuple[str, ...] = ()
     """Check ids to run; empty means all."""
     seed: int = 0
@@ -153,7 +156,11 @@ async def scan(
     results.treated = _treated(api, config)
     in_scope = [op for op in api.operations if config.scope.why_out(op) is None]
     transport = Transport(
-        config.target, concurrency=config.concurrency, rate=config.rate, timeout=config.timeout
+        config.target,
+        concurrency=config.concurrency,
+        rate=config.rate,
+        timeout=config.timeout,
+        max_answer=config.max_answer,
     )
     canary = await Canary().start()
     sessions = Sessions(transport, config.identities)
@@ -176,6 +183,7 @@ async def scan(
         raise
     finally:
         results.stats.update(_stats(api, transport, results, started))
+        results.notes.extend(transport.cut_notes())
         await transport.close()
         await canary.stop()
     return results

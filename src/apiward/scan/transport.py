@@ -17,6 +17,12 @@
 * ``alone()`` lets timing probes run with nothing else in flight: a sleep probe elsewhere
   delays every answer, and a fast endpoint must not look slow because of it. Inside it,
   requests from the same context (and tasks it starts) go out; every other waits.
+* Every request has a *deadline* (``timeout``, seconds) for its whole exchange: connect,
+  send, and every byte of the answer. A server that trickles its body a byte a second
+  fails the request when the deadline passes, as one that never answers does.
+* An answer's body is read up to ``max_answer`` bytes (after content decoding), as a
+  stream; the rest is never read. A cut answer is kept (``Reply.cut``), and
+  ``cut_notes()`` says which operations were cut, for the report.
 * A transport failure (refused, reset, timeout, not HTTP) raises ``TargetError`` for
   that request; after ``max_failures`` in a row with no answer between them the target
   is *down*: every later send fails at once, and the runner stops with a partial report.
@@ -43,6 +49,8 @@ from apiward.core.findings import MAX_RECORDED_BODY, Exchange, RecordedRequest, 
 from apiward.scan.request import IDEMPOTENT, BodyKind, Request
 
 MAX_BODY = MAX_RECORDED_BODY
+MAX_ANSWER = 16 * 1024 * 1024
+"""Bytes of an answer's body read at most (``--max-answer-bytes``); the rest is dropped."""
 ALONE_WAIT = 30.0
 """Seconds ``alone()`` waits for requests already in flight before it goes ahead anyway."""
 _INSIDE_ALONE: ContextVar[bool] = ContextVar("apiward_inside_alone", default=False)
@@ -59,6 +67,8 @@ class Reply:
     sent: Request
     set_cookies: tuple[str, ...] = ()
     """Each ``Set-Cookie`` value on its own (``headers`` joins repeated names with commas)."""
+    cut: bool = False
+    """True when the body was longer than the transport's bound and only its start was read."""
 
     @property
     def ok(self) -> bool:
@@ -89,8 +99,13 @@ class Transport:
         rate: float | None = None,
         timeout: float = 10.0,
         max_failures: int = 3,
+        max_answer: int = MAX_ANSWER,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.cut: Counter[str] = Counter()
+        """Operations whose answers were longer than ``max_answer``, and how often."""
+        self._deadline = timeout
+        self._max_answer = max(1, max_answer)
         self.sent = 0
         self.requester = "engine"
         """Who is sending now (a phase or a check id): the runner sets it, one check at a time."""
@@ -129,6 +144,14 @@ class Transport:
         """Close the connection pool."""
         await self._client.aclose()
 
+    def cut_notes(self) -> list[str]:
+        """One line per operation whose answers were cut at the bound, for the report."""
+        return [
+            f"{operation or 'GET /'}: {count} answer(s) longer than {self._max_answer} bytes"
+            " were read only up to that bound (--max-answer-bytes)"
+            for operation, count in sorted(self.cut.items())
+        ]
+
     @asynccontextmanager
     async def alone(self) -> AsyncIterator[None]:
         """Hold every other request back, and wait for those in flight, while inside."""
@@ -158,7 +181,7 @@ class Transport:
             await self._traffic.wait_for(lambda: not self._alone or _INSIDE_ALONE.get())
             self._in_flight += 1
         try:
-            response, text, elapsed = await self._exchange(request, built)
+            response, text, elapsed, cut = await self._exchange(request, built)
         finally:
             async with self._traffic:
                 self._in_flight -= 1
@@ -167,14 +190,16 @@ class Transport:
         self.sent += 1
         self.by_requester[self.requester] += 1
         self.operations.add(request.operation)
-        reply = _reply(request, built, response, text, elapsed, note)
+        if cut:
+            self.cut[request.operation] += 1
+        reply = _reply(request, built, response, text, elapsed, note, cut=cut)
         for observe in self.observers:
             observe(reply)
         return reply
 
     async def _exchange(
         self, request: Request, built: httpx.Request
-    ) -> tuple[httpx.Response, str, float]:
+    ) -> tuple[httpx.Response, str, float, bool]:
         """One request, and once more on a fresh connection when an idempotent one was cut."""
         retry = request.method.upper() in IDEMPOTENT
         async with self._slots:
@@ -182,16 +207,34 @@ class Transport:
                 await self._wait_turn()
                 started = time.perf_counter()
                 try:
-                    response = await self._client.send(built)
-                    text = response.text
+                    async with asyncio.timeout(self._deadline):
+                        response, text, cut = await self._receive(built)
                 except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
                     if not retry:
                         raise self._failed(request, error) from None
                     retry = False
                     continue
-                except (httpx.HTTPError, UnicodeDecodeError, OSError) as error:
+                except (httpx.HTTPError, TimeoutError, OSError) as error:
                     raise self._failed(request, error) from None
-                return response, text, (time.perf_counter() - started) * 1000
+                return response, text, (time.perf_counter() - started) * 1000, cut
+
+    async def _receive(self, built: httpx.Request) -> tuple[httpx.Response, str, bool]:
+        """The answer's head and its body's first ``max_answer`` bytes, as text."""
+        response = await self._client.send(built, stream=True)
+        chunks: list[bytes] = []
+        size = 0
+        cut = False
+        try:
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self._max_answer:
+                    cut = True
+                    break
+        finally:
+            await response.aclose()
+        body = b"".join(chunks)[: self._max_answer]
+        return response, _decode(body, response.charset_encoding), cut
 
     def _build(self, request: Request) -> httpx.Request:
         kwargs: dict[str, Any] = {}
@@ -229,6 +272,8 @@ class Transport:
         self.by_requester[self.requester] += 1
         self._failures += 1
         what = _describe(error)
+        if what == "timed out":
+            what = f"no whole answer within {self._deadline:g} s (--timeout)"
         failure = TargetError(f"{request.method} {request.target}: {what}", source=self.base_url)
         if self._failures >= self._max_failures:
             self.down = TargetError(
@@ -258,8 +303,16 @@ class _NoCookies(CookiePolicy):
         return False
 
 
+def _decode(body: bytes, charset: str | None) -> str:
+    """The body as text in its declared charset (UTF-8 when none or unknown), never failing."""
+    try:
+        return body.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
 def _describe(error: Exception) -> str:
-    if isinstance(error, httpx.TimeoutException):
+    if isinstance(error, httpx.TimeoutException | TimeoutError):
         return "timed out"
     if isinstance(error, httpx.ConnectError):
         return f"connection refused or unreachable ({error})".replace(" ()", "")
@@ -275,6 +328,8 @@ def _reply(
     text: str,
     elapsed: float,
     note: str,
+    *,
+    cut: bool = False,
 ) -> Reply:
     recorded = RecordedRequest(
         method=built.method,
@@ -294,4 +349,5 @@ def _reply(
         headers=headers,
         sent=request,
         set_cookies=tuple(response.headers.get_list("set-cookie")),
+        cut=cut,
     )

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import islice
 from typing import Any
 
 import rstr
@@ -40,6 +41,9 @@ Scalar = str | int | float | bool
 MAX_PER_FIELD = 64
 """Distinct values kept per field name: enough for every role, bounded for free text."""
 MAX_TEXT = 100
+MAX_LEAVES = 50_000
+"""Field values learnt from one answer at most: a 100,000-item listing teaches no more
+than its first few thousand items, and each answer costs bounded time."""
 _RANKS = (
     {"admin", "administrator", "root", "superuser", "superadmin", "super", "owner", "sysadmin"},
     {"chef", "chief", "boss", "head", "manager", "director", "supervisor", "lead", "moderator"},
@@ -79,10 +83,12 @@ class Observed:
             return
         sent = dict(_leaves(reply.sent.body))
         sent.update(reply.sent.query)
-        for name, value in _leaves(reply.data):
+        for name, value in islice(_leaves(reply.data), MAX_LEAVES):
             if name in sent and str(sent[name]) == str(value):
                 continue
-            counter = self._seen.setdefault(name, Counter())
+            counter = self._seen.get(name)
+            if counter is None:
+                counter = self._seen[name] = Counter()
             key = (type(value).__name__, value)
             if key in counter or len(counter) < MAX_PER_FIELD:
                 counter[key] += 1
