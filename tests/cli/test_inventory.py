@@ -81,7 +81,7 @@ def test_unwritable_skeleton_path_is_exit_2(apiward: Cli, log: Path, tmp_path: P
     """--openapi-out into a folder that does not exist is a clear error."""
     done = apiward("inventory", str(log), "--openapi-out", str(tmp_path / "no" / "such.json"))
     assert done.returncode == 2
-    assert "such.json: cannot write it" in done.stderr
+    assert "such.json: --openapi-out: its folder does not exist" in done.stderr
 
 
 def _write(path: Path, text: str) -> Path:

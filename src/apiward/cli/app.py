@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -57,6 +60,9 @@ VERBS = {
     ),
 }
 
+INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
+
 app = typer.Typer(
     cls=lazy_group(VERBS),
     name="apiward",
@@ -87,7 +93,7 @@ def root(
     """API security on both sides of the wire: guard, scan, audit and inventory HTTP APIs."""
 
 
-def fail(error: ApiwardError) -> None:
+def fail(error: ApiwardError | str) -> NoReturn:
     """End the command with one line saying what is wrong and where, and exit code 2."""
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     console.print(f"[bold red]error:[/] {escape(str(error))}")
@@ -95,11 +101,37 @@ def fail(error: ApiwardError) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; input errors end in one line on stderr and exit code 2."""
+    """Run the CLI; input errors, usage errors included, end in one line on stderr and exit 2."""
     try:
-        app(args=argv)
+        # standalone_mode=False: usage errors come here instead of typer's boxed panel.
+        code = app(args=argv, standalone_mode=False)
     except ApiwardError as error:
         fail(error)
+    except typer.TyperException as error:
+        fail(_usage(error))
+    except typer.Abort:
+        sys.exit(1)
     except KeyboardInterrupt:
-        Console(stderr=True).print("interrupted")
-        sys.exit(130)
+        code = 130
+    if code == INTERRUPTED:
+        _exit_now(code)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage(error: typer.TyperException) -> str:
+    """A usage error as one line: the command, what is wrong, where to read more."""
+    if type(error).__name__ == "NoArgsIsHelpError":  # its help is printed already
+        sys.exit(2)
+    ctx = getattr(error, "ctx", None)
+    message = error.format_message().replace("\n", " ").strip()
+    if ctx is None:
+        return message
+    return f"{ctx.command_path}: {message} (see {ctx.command_path} --help)"
+
+
+def _exit_now(code: int) -> NoReturn:
+    """End at once after Ctrl-C: reports are written; freeing a big scan's memory takes seconds."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)

@@ -59,6 +59,7 @@ def contract(
     outputs = Outputs(
         json=json, sarif=sarif, junit=junit, html=html, fail_on=fail_on, show_secrets=show_secrets
     )
+    outputs.check(inputs=[spec])
     started = datetime.now(UTC)
     result = audit_spec(spec, allow_private=allow_private)
     console = Console(highlight=False)

@@ -55,6 +55,7 @@ def code(
     outputs = Outputs(
         json=json, sarif=sarif, junit=junit, html=html, fail_on=fail_on, show_secrets=show_secrets
     )
+    outputs.check(inputs=[path])
     started = datetime.now(UTC)
     result = audit_code(path, bandit=not no_bandit)
     report = Report(
@@ -112,6 +113,7 @@ def deps(
     outputs = Outputs(
         json=json, sarif=sarif, junit=junit, html=html, fail_on=fail_on, show_secrets=show_secrets
     )
+    outputs.check(("--sbom", sbom), inputs=[requirements, vulns])
     started = datetime.now(UTC)
     packages, target = _packages(requirements, installed)
     advisories = (

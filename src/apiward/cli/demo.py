@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from datetime import UTC, datetime
@@ -15,6 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from apiward.cli.recording import StoreOption, record
+from apiward.cli import interrupt
+from apiward.cli.outputs import Outputs
 from apiward.cli.scan import run
 from apiward.cli.spec import summary
 from apiward.core.errors import ConfigError
@@ -81,6 +82,7 @@ def run_demo(
     Both scans are recorded in the store (the default one unless --store or APIWARD_STORE
     names another) as two runs of the API ``demo-bank``: the fixed twin is its next release.
     """
+    Outputs(html=report).check()
     # The scan's malformed probes make the bank log each 500 it answers; the report has them.
     logging.getLogger("apiward.demo").setLevel(logging.ERROR)
     console = Console(highlight=False)
@@ -125,7 +127,7 @@ def _scan_bank(console: Console, *, fixed: bool) -> tuple[Report, Results]:
         config = ScanConfig(
             target=url, identities=load_identities(str(IDENTITIES)), aggressive=True
         )
-        asyncio.run(run(api, config, results))
+        interrupt.run(run(api, config, results))
         return scan_report(url, started, results, contract=f"{url}/openapi.json"), results
 
 

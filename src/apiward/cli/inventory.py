@@ -81,6 +81,11 @@ def inventory(
     outputs = Outputs(
         json=json, sarif=sarif, junit=junit, html=html, fail_on=fail_on, show_secrets=show_secrets
     )
+    outputs.check(
+        ("--inventory-json", inventory_json),
+        ("--openapi-out", openapi_out),
+        inputs=[*traffic, spec],
+    )
     started = datetime.now(UTC)
     api = load(spec, allow_private=allow_private) if spec else None
     batches = [read_traffic(path, format) for path in traffic]

@@ -15,6 +15,10 @@ A verb's command takes the same six options through these aliases, builds its
         report = ...
         raise typer.Exit(emit(report, outputs, Console(), secrets=identities.secrets()))
 
+Before any work, ``outputs.check()`` refuses two outputs that name one file (after
+resolving links and ``..``) and any output that cannot be written, so a long scan never
+ends in "cannot write report".
+
 Exit codes: 0 clean (or no ``--fail-on``), 1 a finding at or above ``--fail-on``,
 2 bad input, raised as an ApiwardError and turned into one line by ``cli.app.main``
 (an unwritable output path is one).
@@ -22,6 +26,8 @@ Exit codes: 0 clean (or no ``--fail-on``), 1 a finding at or above ``--fail-on``
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +37,7 @@ import typer
 from rich.console import Console, RenderableType
 from rich.markup import escape
 
+from apiward.core.errors import ConfigError
 from apiward.core.findings import Severity
 from apiward.core.redact import Redactor
 from apiward.report import Report, exit_code, render_terminal, write
@@ -95,9 +102,52 @@ class Outputs:
         wanted = (("json", self.json), ("sarif", self.sarif), ("junit", self.junit))
         return tuple((name, path) for name, path in (*wanted, ("html", self.html)) if path)
 
+    def check(
+        self, *extra: tuple[str, Path | None], inputs: Iterable[str | Path | None] = ()
+    ) -> None:
+        """Refuse outputs that name one file, overwrite an input, or cannot be written.
+
+        ``extra``: other output options of the verb, ``("--sbom", path)``.
+        """
+        named = [(_OPTIONS[name], path) for name, path in self.files()]
+        named += [(option, path) for option, path in extra if path is not None]
+        read = {Path(p).resolve() for p in inputs if p is not None and "://" not in str(p)}
+        taken: dict[Path, str] = {}
+        for option, path in named:
+            resolved = path.resolve()
+            if resolved in taken:
+                raise ConfigError(
+                    f"{taken[resolved]} and {option} name the same file", source=str(path)
+                )
+            if resolved in read:
+                raise ConfigError(f"{option} would overwrite an input file", source=str(path))
+            taken[resolved] = option
+            _check_writable(option, path, resolved)
+
     def redactor(self, secrets: Iterable[str] = ()) -> Redactor:
         """The redactor for this run: off with ``--show-secrets``, else told the run's secrets."""
         return Redactor(secrets, enabled=not self.show_secrets)
+
+
+_OPTIONS = {"json": "--json", "sarif": "--sarif", "junit": "--junit", "html": "--report"}
+
+
+def _check_writable(option: str, path: Path, resolved: Path) -> None:
+    """Create and remove a file beside ``path``: what writing the report will do, tried now."""
+    if resolved.is_dir():
+        raise ConfigError(f"{option} names a directory, not a file", source=str(path))
+    if not resolved.parent.is_dir():
+        raise ConfigError(f"{option}: its folder does not exist", source=str(path))
+    try:
+        fd, probe = tempfile.mkstemp(
+            prefix=f".{resolved.name}.", suffix=".tmp", dir=resolved.parent
+        )
+    except OSError as error:
+        raise ConfigError(
+            f"{option}: cannot write here: {error.strerror}", source=str(path)
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def emit(

@@ -9,7 +9,6 @@ damaged (a change it could not put back, an identity that no longer logs in) exi
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import sys
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
+from apiward.cli import interrupt
 from apiward.cli.outputs import (
     FailOnOption,
     JsonOption,
@@ -40,6 +40,7 @@ from apiward.scan import Results, ScanConfig, read_identities_file
 from apiward.scan import scan as run_scan
 from apiward.scan.checks import builtin_checks
 from apiward.scan.scope import patterns
+from apiward.scan.transport import MAX_ANSWER
 from apiward.spec import Api, load
 
 DAMAGED = 3
@@ -100,7 +101,20 @@ def scan(
         float | None, typer.Option("--rate", min=0.1, help="Requests per second at most.")
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")
+        float | None,
+        typer.Option(
+            "--timeout",
+            min=0.1,
+            help="Seconds each request may take in all: connect, send, whole answer (default 10).",
+        ),
+    ] = None,
+    max_answer_bytes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-answer-bytes",
+            min=1024,
+            help="Read at most this much of each answer's body (default 16 MiB); the report says what was cut.",
+        ),
     ] = None,
     checks: Annotated[
         str | None, typer.Option("--checks", help="Comma-separated check ids (default: all).")
@@ -154,6 +168,7 @@ def scan(
         "concurrency": concurrency,
         "rate": rate,
         "timeout": timeout,
+        "max-answer-bytes": max_answer_bytes,
         "checks": checks.split(",") if checks else None,
         "allow-private": allow_private,
         "aggressive": aggressive or None,
@@ -174,27 +189,27 @@ def scan(
         fail_on=options.get("fail-on"),
         show_secrets=options.get("show-secrets", False),
     )
+    outputs.check(inputs=[options["spec"], options.get("identities"), config_file])
     target = str(options["target"])
     spec = str(options["spec"])
+    # Bad input ends here, in one line, before any request and without an empty report.
+    config = _config(options, value or [])
+    config = dataclasses.replace(
+        config,
+        aggressive=options.get("aggressive", False),
+        signup=not options.get("no-signup", False),
+    )
+    # The target's own origin needs no --allow-private: the user named it to be attacked.
+    api = load(
+        spec, allow_private=options.get("allow-private", False), trusted_origins=(config.target,)
+    )
     started = datetime.now(UTC)
     results = Results()
+    results.notes.extend(api.warnings)
     failure: ApiwardError | None = None
     interrupted = False
     try:
-        config = _config(options, value or [])
-        config = dataclasses.replace(
-            config,
-            aggressive=options.get("aggressive", False),
-            signup=not options.get("no-signup", False),
-        )
-        # The target's own origin needs no --allow-private: the user named it to be attacked.
-        api = load(
-            spec,
-            allow_private=options.get("allow-private", False),
-            trusted_origins=(config.target,),
-        )
-        results.notes.extend(api.warnings)
-        asyncio.run(run(api, config, results))
+        interrupt.run(run(api, config, results))
     except ApiwardError as error:
         failure = error
     except KeyboardInterrupt:
@@ -259,6 +274,7 @@ def _config(options: dict[str, Any], values: list[str]) -> ScanConfig:
         concurrency=options.get("concurrency", 8),
         rate=options.get("rate"),
         timeout=options.get("timeout", 10.0),
+        max_answer=options.get("max-answer-bytes", MAX_ANSWER),
         checks=wanted,
         include=patterns(options.get("include", [])),
         exclude=patterns(options.get("exclude", [])),
