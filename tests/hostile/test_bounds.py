@@ -1,7 +1,7 @@
 """What hostile input may cost: a deadline per request, a bound per answer, linear steps.
 
 A scan against a server that never stops sending ends, says in its report which answers
-it cut, and a per-answer step (harvesting a 100,000-item listing, the contract walker
+it cut; a contract fetched from a URL reads no local file; and a per-answer step (harvesting a 100,000-item listing, the contract walker
 on shared YAML structure) takes time in proportion to the answer, not its square.
 """
 
@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from servers import HostileServer
+from starlette.applications import Starlette
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 from apiward.audit.contract.walk import direct_refs
 from apiward.cli.app import main
@@ -116,3 +122,23 @@ def test_the_contract_walker_reads_shared_structure_once() -> None:
     for _ in range(10):
         level = [level] * 10
     assert direct_refs({"enum": level}) == ("Leaf",)  # expanding it would take hours
+
+
+def test_a_fetched_contract_cannot_read_local_files(
+    serve: Callable[[Any], Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`spec show URL` whose contract has ``$ref: file:///etc/passwd``: refused, said on stderr."""
+
+    async def sneaky(request: StarletteRequest) -> PlainTextResponse:
+        return PlainTextResponse(
+            "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+            "components: {schemas: {P: {$ref: 'file:///etc/passwd'}}}\n"
+        )
+
+    server = serve(Starlette(routes=[Route("/openapi.yaml", sneaky)]))
+    with pytest.raises(SystemExit) as ended:
+        main(["spec", "show", f"{server.url}/openapi.yaml", "--allow-private"])
+    out, err = capsys.readouterr()
+    assert ended.value.code == 0
+    assert "a remote document may only reference http(s)" in err
+    assert "root:" not in out + err
