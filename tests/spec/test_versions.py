@@ -170,7 +170,7 @@ def test_alias_bomb_is_bounded(write: Callable[..., Path]) -> None:
         levels.append(f"a{i}: &a{i} {{allOf: [*a{i - 1}, *a{i - 1}, *a{i - 1}]}}")
     body = "\n".join(f"    {line}" for line in levels)
     path = write(f"openapi: 3.0.0\ninfo: {{}}\ncomponents:\n  schemas:\n{body}\npaths: {{}}\n")
-    with pytest.raises(SpecError, match="too many schema nodes"):
+    with pytest.raises(SpecError, match="alias bomb"):
         load(path)
 
 

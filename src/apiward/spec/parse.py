@@ -95,22 +95,27 @@ def _looks_like_json_only(text: str) -> bool:
 def _parse_yaml(text: str, *, source: str) -> Any:
     first_error: yaml.YAMLError | None = None
     for loader_class in _LOADERS:
-        loader = loader_class(text)
         try:
-            # yaml.load, in its two steps, to weigh the aliases before building anything.
-            node = loader.get_single_node()
-            if node is not None and expanded_size(node) > budget(len(text)):
-                raise SpecError(
-                    "YAML aliases expand to too many values (an alias bomb?)", source=source
-                )
-            return loader.construct_document(node) if node is not None else None
+            return _load(loader_class, text, source=source)
         except yaml.YAMLError as error:
             first_error = first_error or error
         except ValueError as error:  # a constructor refusing a value (e.g. an int overflow)
             raise SpecError(f"invalid YAML value: {error}", source=source) from None
-        finally:
-            loader.dispose()
     raise _yaml_error(first_error, text, source=source)
+
+
+def _load(loader_class: Any, text: str, *, source: str) -> Any:
+    """``yaml.load`` in its two steps, to weigh the aliases before building anything."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None and expanded_size(node) > budget(len(text)):
+            raise SpecError(
+                "YAML aliases expand to too many values (an alias bomb?)", source=source
+            )
+        return loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
 
 
 def _yaml_error(error: yaml.YAMLError | None, text: str, *, source: str) -> SpecError:
