@@ -137,6 +137,12 @@ CASES: list[tuple[str, str, str]] = [
     # --- apiward demo
     ("demo-report-is-a-folder",          "demo run --report {empty-dir}",                                            "directory"),
     ("demo-serve-port-in-use",           "demo serve --port {busy-port}",                                            "in use"),
+    # --- the store's verbs
+    ("diff-store-is-binary",             "diff 1 2 --store sqlite:///{binary.bin}",                                  "not a database"),
+    ("retest-store-is-binary",           "retest deadbeef --store sqlite:///{binary.bin}",                           "not a database"),
+    ("findings-store-closed-port",       "findings list --store postgresql://127.0.0.1:1/apiward",                   "refused"),
+    ("api-unknown",                      "api show nope --store sqlite:///{empty-dir}/store.db",                     "no API named"),
+    ("diff-usage-run-not-a-number",      "diff first last",                                                          "run_a"),
     # --- the root command
     ("unknown-verb",                     "scna",                                                                     "scna"),
 ]

@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from apiward.cli.recording import StoreOption, record
 from apiward.cli import interrupt
 from apiward.cli.outputs import Outputs
+from apiward.cli.recording import StoreOption, record
 from apiward.cli.scan import run
 from apiward.cli.spec import summary
 from apiward.core.errors import ConfigError

@@ -12,7 +12,6 @@ and did not report it, *open* (or *regressed*) if it did, unchanged if it was sk
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from apiward.cli import interrupt
 from apiward.cli.recording import StoreOption, record
 from apiward.core.errors import ConfigError
 
@@ -104,6 +104,7 @@ def _scan(
 ) -> None:
     from apiward.cli.scan import run
     from apiward.scan import ScanConfig, read_identities_file
+    from apiward.scan.transport import MAX_ANSWER
     from apiward.spec import load
 
     identities = options.get("identities")
@@ -116,12 +117,13 @@ def _scan(
         aggressive=bool(options.get("aggressive", False)),
         signup=not options.get("no-signup", False),
         timeout=float(options.get("timeout", 10.0)),
+        max_answer=int(options.get("max-answer-bytes", MAX_ANSWER)),
         checks=(check,),
     )
     private = bool(options.get("allow-private", False))
     contract = load(spec, allow_private=private, trusted_origins=(target,))
     results.notes.extend(contract.warnings)
-    asyncio.run(run(contract, config, results))
+    interrupt.run(run(contract, config, results))
 
 
 def _verdict(store: str | None, fingerprint: str, api: str) -> str:
