@@ -31,6 +31,14 @@ def serve(
     listen: Annotated[
         str, typer.Option("--listen", metavar="HOST:PORT", help="Where to serve.")
     ] = "127.0.0.1:8080",
+    guard_audit: Annotated[
+        str | None,
+        typer.Option(
+            "--guard-audit",
+            metavar="SINK",
+            help="Where the guard in front of /api writes its audit log (default stdout).",
+        ),
+    ] = None,
 ) -> None:
     """The dashboard: findings, runs and triage in a browser, and a JSON API.
 
@@ -58,7 +66,7 @@ def serve(
             )
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"apiward dashboard on http://{shown}:{port}/ (Ctrl-C stops it)", err=True)
-    uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(engine, guard_audit=guard_audit), host=host, port=port, log_level="warning")
 
 
 @app.command("create-user")

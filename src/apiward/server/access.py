@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Security
+from fastapi.security import APIKeyCookie
 from sqlalchemy import Engine
 
 from apiward.server.headers import SAFE
@@ -18,6 +19,9 @@ from apiward.server.sessions import COOKIE, Session, find_session, same_token
 from apiward.server.users import Role
 
 CSRF_HEADER = "x-csrf-token"
+# Declares, in the OpenAPI document, that every operation but the login needs the session
+# cookie; the check itself is below (the session is looked up in the database).
+SESSION_COOKIE = APIKeyCookie(name=COOKIE, scheme_name="session", auto_error=False)
 
 
 class SignInNeededError(Exception):
@@ -39,7 +43,7 @@ def session_of(request: Request) -> Session | None:
 def needs(role: Role) -> Callable[[Request], Awaitable[Session]]:
     """A dependency: the session of a user whose role allows ``role``, CSRF-checked on writes."""
 
-    async def check(request: Request) -> Session:
+    async def check(request: Request, _cookie: str | None = Security(SESSION_COOKIE)) -> Session:
         session = session_of(request)
         if session is None:
             raise SignInNeededError

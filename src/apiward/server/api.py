@@ -35,6 +35,8 @@ router = APIRouter(prefix="/api", tags=["dashboard"])
 Viewer = Annotated[Session, Depends(VIEWER)]
 Triager = Annotated[Session, Depends(TRIAGER)]
 FINGERPRINT = Path(pattern=r"^[0-9a-f]{1,32}$")
+# Row ids: a database integer (SQLite and PostgreSQL BIGINT), never one that overflows it.
+ROW_ID = Path(ge=1, le=2**63 - 1)
 REFUSED: dict[int | str, dict[str, Any]] = {
     401: {"description": "not signed in"},
     403: {"description": "role or CSRF token"},
@@ -113,7 +115,10 @@ def findings(
     responses={**REFUSED, 404: {"description": "no such finding"}},
 )
 def finding(
-    request: Request, session: Viewer, api_id: int, fingerprint: Annotated[str, FINGERPRINT]
+    request: Request,
+    session: Viewer,
+    api_id: Annotated[int, ROW_ID],
+    fingerprint: Annotated[str, FINGERPRINT],
 ) -> models.FindingDetailOut:
     """One finding: as last recorded (evidence redacted), the runs that reported it, its triage log."""
     with engine_of(request).connect() as connection:
@@ -134,7 +139,7 @@ def finding(
 def triage_finding(
     request: Request,
     session: Triager,
-    api_id: int,
+    api_id: Annotated[int, ROW_ID],
     fingerprint: Annotated[str, FINGERPRINT],
     decision: models.TriageIn,
 ) -> models.FindingOut:
@@ -159,7 +164,7 @@ def triage_finding(
 
 
 @router.get("/runs/{run_id}", responses={**REFUSED, 404: {"description": "no such run"}})
-def run(request: Request, session: Viewer, run_id: int) -> models.RunDetailOut:
+def run(request: Request, session: Viewer, run_id: Annotated[int, ROW_ID]) -> models.RunDetailOut:
     """One run: what it ran and skipped, and its diff against the API's previous run."""
     with engine_of(request).connect() as connection:
         detail = run_detail(connection, run_id)

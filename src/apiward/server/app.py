@@ -18,14 +18,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from apiward import __version__
 from apiward.server import api, pages
 from apiward.server.access import SignInNeededError, session_of
+from apiward.server.dogfood import ApiGuard, load_policy
 from apiward.server.headers import SecurityHeaders
 from apiward.server.throttle import LoginThrottle
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def create_app(engine: Engine) -> FastAPI:
-    """The dashboard over ``engine`` (a store opened with ``open_dashboard_store``)."""
+def create_app(engine: Engine, *, guarded: bool = True, guard_audit: str | None = None) -> FastAPI:
+    """The dashboard over ``engine`` (a store opened with ``open_dashboard_store``).
+
+    ``guarded``: the JSON API behind apiward's guard with the shipped policy
+    (``apiward.server.dogfood``); ``guard_audit`` is where its audit events go (stdout).
+    """
     app = FastAPI(
         title="apiward dashboard",
         version=__version__,
@@ -44,6 +49,8 @@ def create_app(engine: Engine) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_middleware(SecurityHeaders)
+    if guarded:
+        app.add_middleware(ApiGuard, policy=load_policy(audit=guard_audit))
     return app
 
 

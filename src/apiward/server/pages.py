@@ -48,6 +48,8 @@ TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
 LOGIN_COOKIE = "apiward_login"
 PAGE = 100
 FINGERPRINT = Path(pattern=r"^[0-9a-f]{1,32}$")
+# Row ids: a database integer (SQLite and PostgreSQL BIGINT), never one that overflows it.
+ROW_ID = Path(ge=1, le=2**63 - 1)
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Session, Depends(VIEWER)]
@@ -198,7 +200,7 @@ def findings_list(
 def finding_page(
     request: Request,
     session: Viewer,
-    api_id: int,
+    api_id: Annotated[int, ROW_ID],
     fingerprint: Annotated[str, FINGERPRINT],
 ) -> Response:
     """One finding: evidence, reproduction, history across runs, triage."""
@@ -229,7 +231,7 @@ def _finding(
 def triage_finding(
     request: Request,
     session: Triager,
-    api_id: int,
+    api_id: Annotated[int, ROW_ID],
     fingerprint: Annotated[str, FINGERPRINT],
     decision: Annotated[Decision, Form()],
     reason: Annotated[str, Form(max_length=2000)] = "",
@@ -269,7 +271,7 @@ def runs_list(request: Request, session: Viewer) -> Response:
 
 
 @router.get("/runs/{run_id}")
-def run_page(request: Request, session: Viewer, run_id: int) -> Response:
+def run_page(request: Request, session: Viewer, run_id: Annotated[int, ROW_ID]) -> Response:
     """One run: what it tested, what it skipped and why, and its diff against the previous run."""
     with engine_of(request).connect() as connection:
         detail = run_detail(connection, run_id)

@@ -1,0 +1,62 @@
+"""The dashboard's JSON API behind apiward's own guard, with the shipped policy (guard.yaml).
+
+The contract the guard enforces is the API's own OpenAPI document, shipped beside the
+policy as ``openapi.json`` (``python -m apiward.server.dogfood`` writes it again; a test
+checks it is the app's). Pages and static files are HTML forms and files, not the
+contract's operations, so only paths under ``/api/`` pass through the guard (but the
+document itself, ``/api/openapi.json``). Starlette routes on the same decoded path the
+prefix is read from, so no API operation is reachable around the guard.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from importlib import resources
+
+from apiward.guard import Guard, Policy
+from apiward.guard.context import ASGIApp, Receive, Scope, Send
+
+POLICY = resources.files("apiward.server").joinpath("guard.yaml")
+CONTRACT = resources.files("apiward.server").joinpath("openapi.json")
+PREFIX = "/api/"
+DOCUMENT = "/api/openapi.json"  # the contract itself is not one of its operations
+
+
+def load_policy(*, audit: str | None = None) -> Policy:
+    """The shipped policy; ``audit`` replaces its sink (stdout) with a path or URL."""
+    policy = Policy.load(str(POLICY))
+    if audit is None:
+        return policy
+    return dataclasses.replace(policy, audit=dataclasses.replace(policy.audit, sink=audit))
+
+
+class ApiGuard:
+    """ASGI middleware: requests under ``/api/`` through the guard, the rest straight on."""
+
+    def __init__(self, app: ASGIApp, *, policy: Policy) -> None:
+        self.app = app
+        self.guard = Guard(app, policy=policy)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        guarded = scope["type"] == "lifespan" or (
+            scope["type"] == "http"
+            and str(scope["path"]).startswith(PREFIX)
+            and scope["path"] != DOCUMENT
+        )
+        await (self.guard if guarded else self.app)(scope, receive, send)
+
+
+def main() -> None:
+    """Print the dashboard API's OpenAPI document, as shipped in ``openapi.json``."""
+    from sqlalchemy import create_engine
+
+    from apiward.server.app import create_app
+
+    document = create_app(create_engine("sqlite://"), guarded=False).openapi()
+    sys.stdout.write(json.dumps(document, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()

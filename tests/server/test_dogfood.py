@@ -1,0 +1,126 @@
+"""The dashboard's JSON API behind apiward's own guard, and apiward's scan of it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+from dashboard_store import BOLA, PASSWORD
+from tests.conftest import run_apiward
+
+from apiward.core.findings import Severity
+from apiward.server.app import create_app
+from apiward.server.dogfood import CONTRACT
+from conftest import SignIn, csrf_of
+
+PROBLEM = "application/problem+json"
+IDENTITIES = """\
+identities:
+  - name: vera
+    role: viewer
+    rank: 1
+    login:
+      operation: POST /api/login
+      json: {{name: vera, password: "{password}"}}
+      token: csrf               # the session cookie is the credential; writes carry the CSRF token
+      header: X-CSRF-Token
+      prefix: ""
+  - name: tom
+    role: triager
+    rank: 2
+    login:
+      operation: POST /api/login
+      json: {{name: tom, password: "{password}"}}
+      token: csrf
+      header: X-CSRF-Token
+      prefix: ""
+"""
+
+
+def test_the_shipped_contract_is_the_apps_own(tmp_path: Path) -> None:
+    """openapi.json beside guard.yaml is what the app documents (regenerate it if not)."""
+    from sqlalchemy import create_engine
+
+    live = create_app(create_engine("sqlite://"), guarded=False).openapi()
+    shipped = json.loads(CONTRACT.read_text())
+    assert shipped == live, (
+        "run: python -m apiward.server.dogfood > src/apiward/server/openapi.json"
+    )
+
+
+def test_the_guard_refuses_what_the_contract_does_not_allow(
+    dashboard: str, sign_in: SignIn
+) -> None:
+    """Unknown operations, unknown query parameters and unknown properties never reach the app."""
+    client = sign_in("tom")
+    unknown = client.get("/api/users")
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"].startswith(PROBLEM)
+    assert unknown.json()["type"].endswith("/route.unknown")
+    extra = client.get("/api/findings", params={"debug": "1"})
+    assert extra.status_code == 400
+    assert extra.json()["type"].endswith("/validate.unknown-parameter")
+    smuggled = client.post(
+        f"/api/findings/1/{BOLA.fingerprint}/triage",
+        json={"decision": "false-positive", "reason": "x", "by": "ada"},
+        headers={"x-csrf-token": csrf_of(client)},
+    )
+    assert smuggled.status_code == 422
+    assert smuggled.json()["type"].endswith("/validate.invalid")
+    # A row id past the database's integers is refused, not an overflow inside the app.
+    assert client.get("/api/runs/99999999999999999999").status_code in (400, 422)
+    assert client.get("/runs/99999999999999999999").status_code == 400
+    # Pages are not operations of the contract: the guard leaves them to the app.
+    assert client.get("/findings").status_code == 200
+
+
+def test_logins_are_rate_limited_by_the_guard_right_passwords_too(dashboard: str) -> None:
+    """Every login counts against the client (20 a minute), not only the failed ones."""
+    with httpx.Client(base_url=dashboard, timeout=30) as client:
+        statuses = [
+            client.post("/api/login", json={"name": "vera", "password": PASSWORD}).status_code
+            for _ in range(21)
+        ]
+        assert statuses[:20] == [200] * 20
+        assert statuses[20] == 429
+        refused = client.post("/api/login", json={"name": "vera", "password": PASSWORD})
+        assert refused.json()["type"].endswith("/ratelimit.exceeded")
+        assert "retry-after" in refused.headers
+
+
+def test_apiward_scans_its_own_api_and_finds_nothing_medium_or_above(
+    dashboard: str, tmp_path: Path
+) -> None:
+    """A viewer and a triager, logged in with the JSON login: no finding of medium or above."""
+    identities = tmp_path / "identities.yaml"
+    identities.write_text(IDENTITIES.format(password=PASSWORD))
+    out = tmp_path / "scan.json"
+    done = run_apiward(
+        "scan",
+        "--spec",
+        f"{dashboard}/api/openapi.json",
+        "--target",
+        dashboard,
+        "--identities",
+        str(identities),
+        "--json",
+        str(out),
+        timeout=600,
+    )
+    report = json.loads(out.read_text())
+    # The scan's brute-force and re-login attempts pass the guard's 20 logins a minute per
+    # client, so at the end its identities are turned away with 429 for a while: the limit
+    # working (and the scan's exit code 3 says so), not a change to the dashboard.
+    for row in report["tables"].get("target_state", []):
+        assert row["state"] == "no longer logs in", row
+        assert "ratelimit.exceeded" in row["detail"], row
+    assert done.returncode in (0, 1, 3), done.stderr
+    logged_in = {note for note in report.get("notes", []) if "login" in str(note).lower()}
+    assert not logged_in, logged_in
+    serious = [
+        f"{f['severity']} {f['check']} {f['operation']}: {f['title']}"
+        for f in report["findings"]
+        if Severity(f["severity"]) >= Severity.MEDIUM
+    ]
+    assert serious == [], "\n".join(serious)
