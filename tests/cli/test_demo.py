@@ -119,3 +119,6 @@ def test_run_scans_both_banks_and_writes_the_report(apiward: Run, tmp_path: Path
     # Both scans are runs of one API in the store: the fixed twin fixes what it fixes.
     assert "recorded as run 1 of API demo-bank" in result.stdout
     assert re.search(r"recorded as run 2 of API demo-bank .*\d+ fixed", result.stdout)
+    # It ends by saying how to open the dashboard on those runs, and as whom.
+    assert f"Dashboard on these runs: apiward server --store {store}" in result.stdout
+    assert re.search(r"sign in as demo with the password \S+ ", result.stdout)

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 from dashboard_store import BOLA, PASSWORD
 from tests.conftest import run_apiward
 
+from apiward.cli.demo import dashboard_hint
 from apiward.core.findings import Severity
 from apiward.server.app import create_app
 from apiward.server.dogfood import CONTRACT
+from apiward.server.schema import open_dashboard_store
 from conftest import SignIn, csrf_of
 
 PROBLEM = "application/problem+json"
@@ -124,3 +129,28 @@ def test_apiward_scans_its_own_api_and_finds_nothing_medium_or_above(
         if Severity(f["severity"]) >= Severity.MEDIUM
     ]
     assert serious == [], "\n".join(serious)
+
+
+def test_the_demos_hint_names_a_login_that_opens_the_dashboard(
+    serve: Callable[[Any], Any], tmp_path: Path
+) -> None:
+    """`apiward demo run` ends with the command and a login that works; each run a new one."""
+    store = tmp_path / "store.db"
+    first = dashboard_hint(str(store))
+    hint = dashboard_hint(str(store))
+    assert f"apiward server --store {store}" in hint
+    found = re.search(r"sign in as (\S+) with the password (\S+) ", hint)
+    assert found is not None, hint
+    name, password = found.groups()
+    assert password not in first  # the earlier password no longer works
+    engine = open_dashboard_store(str(store))
+    url = serve(create_app(engine)).url
+    with httpx.Client(base_url=url, timeout=30) as client:
+        signed_in = client.post("/api/login", json={"name": name, "password": password})
+        assert signed_in.status_code == 200
+        assert signed_in.json()["role"] == "triager"
+        old = re.search(r"with the password (\S+) ", first)
+        assert old is not None
+        stale = client.post("/api/login", json={"name": name, "password": old.group(1)})
+        assert stale.status_code == 401
+    engine.dispose()

@@ -111,8 +111,38 @@ def run_demo(
                 secrets=results.secrets,
                 console=console,
             )
+        console.print(escape(dashboard_hint(store)))
     if not (vulnerable_results.complete and fixed_results.complete):
         raise typer.Exit(2)
+
+
+DEMO_USER = "demo"
+
+
+def dashboard_hint(store: str | None) -> str:
+    """Give the demo's dashboard user a new password; how to open the dashboard with it.
+
+    The password is random and shown only here (the store keeps its argon2id hash), so
+    each run prints a fresh one rather than reusing one written into the code.
+    """
+    import secrets
+    import shlex
+
+    from apiward.server.schema import open_dashboard_store
+    from apiward.server.users import Role, set_user
+
+    password = secrets.token_urlsafe(12)
+    engine = open_dashboard_store(store)
+    try:
+        set_user(engine, DEMO_USER, password, Role.TRIAGER)
+    finally:
+        engine.dispose()
+    where = f" --store {shlex.quote(store)}" if store else ""
+    return (
+        f"Dashboard on these runs: apiward server{where}\n"
+        f"  then open http://127.0.0.1:8080/ and sign in as {DEMO_USER} with the password "
+        f"{password} (a triager; a new password each demo run)"
+    )
 
 
 def _scan_bank(console: Console, *, fixed: bool) -> tuple[Report, Results]:

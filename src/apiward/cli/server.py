@@ -66,7 +66,9 @@ def serve(
             )
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"apiward dashboard on http://{shown}:{port}/ (Ctrl-C stops it)", err=True)
-    uvicorn.run(create_app(engine, guard_audit=guard_audit), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(engine, guard_audit=guard_audit), host=host, port=port, log_level="warning"
+    )
 
 
 @app.command("create-user")

@@ -72,6 +72,23 @@ def create_user(engine: Engine, name: str, password: str, role: Role) -> User:
     return User(id=int(inserted[0]), name=name, role=role)
 
 
+def set_user(engine: Engine, name: str, password: str, role: Role) -> User:
+    """Add ``name``, or give the existing user this password and role (the demo's login)."""
+    with engine.connect() as connection:
+        known = connection.execute(select(users.c.id).where(users.c.name == name)).scalar()
+    if known is None:
+        return create_user(engine, name, password, role)
+    if len(password) < MIN_PASSWORD:
+        raise ConfigError(f"the password needs at least {MIN_PASSWORD} characters")
+    with engine.begin() as connection:
+        connection.execute(
+            users.update()
+            .where(users.c.id == known)
+            .values(password=_HASHER.hash(password), role=role.value)
+        )
+    return User(id=known, name=name, role=role)
+
+
 def authenticate(engine: Engine, name: str, password: str) -> User | None:
     """The user when ``password`` is theirs; None otherwise (unknown name or wrong password)."""
     with engine.connect() as connection:
