@@ -103,6 +103,8 @@ def apiward() -> Callable[..., subprocess.CompletedProcess[str]]:
 SCAN_TESTS = ROOT / "tests" / "scan"
 
 
+# First: pytest-xdist reads the groups in a hook of its own that is not marked trylast.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Groups for ``pytest -n --dist loadgroup``: a file's tests share one worker.
 
