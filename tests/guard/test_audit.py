@@ -126,6 +126,26 @@ async def test_stdout_sink(guarded: Callable[..., Any], capfd: pytest.CaptureFix
     assert AuditEvent.from_json(out[-1]).kind == "seal"
 
 
+async def test_the_clients_request_id_is_kept_beside_the_guards(
+    guarded: Callable[..., Any], tmp_path: Path
+) -> None:
+    """A client's X-Request-Id (a scanner's probe id) is in the event's extra, bounded."""
+    log = tmp_path / "audit.jsonl"
+    async with guarded(audit=AuditPolicy(sink=str(log))) as http:
+        await http.get("/items/7", headers={"X-Request-Id": "apiward-r1-1"})
+        await http.get("/admin", headers={"X-Request-Id": "x" * 500})
+        await http.get("/items/8")
+    events = _events(log)
+    assert [e.extra.get("client_request_id") for e in events] == [
+        "apiward-r1-1",
+        "x" * 128,
+        "x" * 128,
+        None,
+    ]
+    assert all(e.request_id != e.extra.get("client_request_id") for e in events)
+    assert verify_log(log).intact
+
+
 async def test_events_never_carry_query_values(guarded: Callable[..., Any], tmp_path: Path) -> None:
     """Only query parameter names are logged: values may be secrets."""
     log = tmp_path / "audit.jsonl"

@@ -270,10 +270,21 @@ def _matches(rule: AlertRule, ctx: Context) -> bool:
     return ctx.refusal is not None and ctx.refusal.rule.value == rule.reason
 
 
+REQUEST_ID_HEADER = b"x-request-id"
+"""The client's own request id, kept beside the guard's: a scanner's id ties its probe to this line."""
+_MAX_CLIENT_ID = 128
+
+
 def _extra(ctx: Context, refusal: Refusal | None) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    given = ctx.header(REQUEST_ID_HEADER)
+    if given is not None:
+        # The client chooses it: bounded, and never mistaken for the guard's own id.
+        extra["client_request_id"] = given[:_MAX_CLIENT_ID].decode("latin-1")
     if refusal is None:
-        return {}
-    extra: dict[str, Any] = {"field": refusal.field} if refusal.field else {}
+        return extra
+    if refusal.field:
+        extra["field"] = refusal.field
     if ctx.auth_failure is not None:
         extra["authentication"] = ctx.auth_failure
     return extra

@@ -23,7 +23,11 @@ from rich.table import Table
 from apiward.core.findings import sorted_findings
 from apiward.report.model import Ran, Report, Row, Skipped
 from apiward.scan import Results, TargetChange, Treated
+from apiward.scan.transport import Sent
 
+REQUESTS = "requests"
+"""The report table of every request the scan sent, by ``X-Request-Id`` (``logging-check``)."""
+REQUEST_COLUMNS = ("request_id", "by", "method", "path", "operation", "status")
 TARGET_STATE = "target_state"
 """The report table of what the scan changed on the target (``scan.restore``)."""
 STATE_COLUMNS = ("what", "object", "state", "by", "detail", "undo")
@@ -59,6 +63,7 @@ def scan_report(
         tables=MappingProxyType(
             {
                 TARGET_STATE: tuple(_state_row(c) for c in results.target_state),
+                REQUESTS: tuple(_request_row(sent) for sent in results.requests),
                 **(
                     {"scope": tuple(_scope_row(t) for t in results.treated)}
                     if results.treated
@@ -81,6 +86,12 @@ def _state_row(change: TargetChange) -> Row:
         change.undo,
     )
     return MappingProxyType(dict(zip(STATE_COLUMNS, values, strict=True)))
+
+
+def _request_row(sent: Sent) -> Row:
+    """One request the scan sent, as a row of the ``requests`` table."""
+    values = (sent.request_id, sent.by, sent.method, sent.path, sent.operation, sent.status)
+    return MappingProxyType(dict(zip(REQUEST_COLUMNS, values, strict=True)))
 
 
 def _state_note(results: Results) -> str:

@@ -34,7 +34,7 @@ from apiward.scan.restore import TargetChange, restore
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
 from apiward.scan.synthesis import Synthesizer
-from apiward.scan.transport import MAX_ANSWER, Transport
+from apiward.scan.transport import MAX_ANSWER, Sent, Transport
 from apiward.scan.withhold import Withheld
 from apiward.spec import Api, Operation
 
@@ -112,6 +112,8 @@ class Results:
     phase: str = "start"
     target_state: list[TargetChange] = field(default_factory=list)
     """What the scan changed on the target and where each change stands after restoring."""
+    requests: list[Sent] = field(default_factory=list)
+    """Every request sent, by its ``X-Request-Id``: what a guard's log should show of the scan."""
 
     def skip_counts(self) -> Counter[str]:
         """Skipped check × operation pairs by reason."""
@@ -184,6 +186,7 @@ async def scan(
     finally:
         results.stats.update(_stats(api, transport, results, started))
         results.notes.extend(transport.cut_notes())
+        results.requests = transport.journal
         await transport.close()
         await canary.stop()
     return results
@@ -368,6 +371,7 @@ def _stats(
         "operations": len(api.operations),
         "operations_exercised": len(transport.operations & {op.key for op in api.operations}),
         "requests": transport.sent,
+        "request_ids": transport.request_ids,
         **{f"requests.{who}": n for who, n in sorted(transport.by_requester.items())},
         "checks_run": len(results.ran),
         "checks_skipped": len(results.skipped),

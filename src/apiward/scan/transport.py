@@ -23,6 +23,9 @@
 * An answer's body is read up to ``max_answer`` bytes (after content decoding), as a
   stream; the rest is never read. A cut answer is kept (``Reply.cut``), and
   ``cut_notes()`` says which operations were cut, for the report.
+* Every request carries ``X-Request-Id: apiward-<scan>-<n>`` (``<scan>`` random per scan), and
+  ``journal`` keeps one :class:`Sent` per request: ``apiward logging-check`` later asks a
+  guard's audit log, by that id, whether each probe was blocked, logged or missed.
 * A transport failure (refused, reset, timeout, not HTTP) raises ``TargetError`` for
   that request; after ``max_failures`` in a row with no answer between them the target
   is *down*: every later send fails at once, and the runner stops with a partial report.
@@ -32,7 +35,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
+import secrets
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -88,6 +93,21 @@ class Reply:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
 
+REQUEST_ID = "X-Request-Id"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sent:
+    """One request the scan sent: its id, who sent it, what, and the status (None: no answer)."""
+
+    request_id: str
+    by: str
+    method: str
+    path: str
+    operation: str
+    status: int | None
+
+
 class Transport:
     """The scanner's only way out: one base URL, bounded concurrency and rate, recorded."""
 
@@ -106,6 +126,10 @@ class Transport:
         """Operations whose answers were longer than ``max_answer``, and how often."""
         self._deadline = timeout
         self._max_answer = max(1, max_answer)
+        self.request_ids = f"apiward-{secrets.token_hex(4)}"
+        """The prefix of every request's ``X-Request-Id``: this scan's name in others' logs."""
+        self.journal: list[Sent] = []
+        self._numbers = itertools.count(1)
         self.sent = 0
         self.requester = "engine"
         """Who is sending now (a phase or a check id): the runner sets it, one check at a time."""
@@ -177,11 +201,12 @@ class Transport:
         if self.down is not None:
             raise self.down
         built = self._build(request)
+        request_id = built.headers[REQUEST_ID]
         async with self._traffic:
             await self._traffic.wait_for(lambda: not self._alone or _INSIDE_ALONE.get())
             self._in_flight += 1
         try:
-            response, text, elapsed, cut = await self._exchange(request, built)
+            response, text, elapsed, cut = await self._exchange(request, built, request_id)
         finally:
             async with self._traffic:
                 self._in_flight -= 1
@@ -190,6 +215,7 @@ class Transport:
         self.sent += 1
         self.by_requester[self.requester] += 1
         self.operations.add(request.operation)
+        self._log(request, request_id, response.status_code)
         if cut:
             self.cut[request.operation] += 1
         reply = _reply(request, built, response, text, elapsed, note, cut=cut)
@@ -197,8 +223,20 @@ class Transport:
             observe(reply)
         return reply
 
+    def _log(self, request: Request, request_id: str, status: int | None) -> None:
+        self.journal.append(
+            Sent(
+                request_id=request_id,
+                by=self.requester,
+                method=request.method.upper(),
+                path=request.path,
+                operation=request.operation,
+                status=status,
+            )
+        )
+
     async def _exchange(
-        self, request: Request, built: httpx.Request
+        self, request: Request, built: httpx.Request, request_id: str
     ) -> tuple[httpx.Response, str, float, bool]:
         """One request, and once more on a fresh connection when an idempotent one was cut."""
         retry = request.method.upper() in IDEMPOTENT
@@ -211,11 +249,11 @@ class Transport:
                         response, text, cut = await self._receive(built)
                 except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
                     if not retry:
-                        raise self._failed(request, error) from None
+                        raise self._failed(request, error, request_id) from None
                     retry = False
                     continue
                 except (httpx.HTTPError, TimeoutError, OSError) as error:
-                    raise self._failed(request, error) from None
+                    raise self._failed(request, error, request_id) from None
                 return response, text, (time.perf_counter() - started) * 1000, cut
 
     async def _receive(self, built: httpx.Request) -> tuple[httpx.Response, str, bool]:
@@ -254,6 +292,8 @@ class Transport:
             pairs = [headers["cookie"]] if "cookie" in headers else []
             pairs += [f"{k}={v}" for k, v in request.cookies.items()]
             headers["cookie"] = "; ".join(pairs)
+        # Set last, so no check's header can hide which probe this is.
+        headers[REQUEST_ID] = f"{self.request_ids}-{next(self._numbers)}"
         url = self.base_url + request.target
         return self._client.build_request(request.method, url, headers=headers, **kwargs)
 
@@ -267,9 +307,10 @@ class Transport:
         if start > now:
             await asyncio.sleep(start - now)
 
-    def _failed(self, request: Request, error: Exception) -> TargetError:
+    def _failed(self, request: Request, error: Exception, request_id: str) -> TargetError:
         self.sent += 1
         self.by_requester[self.requester] += 1
+        self._log(request, request_id, None)
         self._failures += 1
         what = _describe(error)
         if what == "timed out":
