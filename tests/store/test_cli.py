@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from orders_app import IDENTITIES, KEYS, orders_app
 
+from apiward.store.tables import SCHEMA
+
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 Serve = Callable[[Any], Any]
 
@@ -153,8 +155,8 @@ def test_store_upgrade_and_info(apiward: Cli, tmp_path: Path) -> None:
     """`store upgrade` builds or migrates the schema; `store info` names the store and counts."""
     store = str(tmp_path / "s.db")
     first = apiward("store", "upgrade", "--store", store)
-    assert "schema (empty) -> 0002" in first.stdout
-    assert "already at schema 0002" in apiward("store", "upgrade", "--store", store).stdout
+    assert f"schema (empty) -> {SCHEMA}" in first.stdout
+    assert f"already at schema {SCHEMA}" in apiward("store", "upgrade", "--store", store).stdout
     info = apiward("store", "info", "--store", store)
     assert "runs: 0" in info.stdout
 

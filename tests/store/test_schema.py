@@ -57,9 +57,12 @@ def test_an_older_store_is_refused_until_upgraded(
 ) -> None:
     """A store at an older known revision is refused, naming `apiward store upgrade`."""
     # Play an apiward one schema newer than the store.
-    monkeypatch.setattr(store_schema, "SCHEMA", "0003")
-    monkeypatch.setattr(store_schema, "known_revisions", lambda: {"0001", "0002", "0003"})
-    with pytest.raises(StorageError, match=r"schema 0002, this apiward reads 0003.*store upgrade"):
+    newer = f"{int(SCHEMA) + 1:04d}"
+    monkeypatch.setattr(store_schema, "SCHEMA", newer)
+    monkeypatch.setattr(store_schema, "known_revisions", lambda: {*known_revisions(), newer})
+    with pytest.raises(
+        StorageError, match=rf"schema {SCHEMA}, this apiward reads {newer}.*store upgrade"
+    ):
         open_store(store_url)
 
 

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from apiward.cli.recording import StoreOption
 
-app = typer.Typer(help="The APIs in the store: add, list, show.", no_args_is_help=True)
+app = typer.Typer(help="The APIs in the store: add, list, show, endpoints.", no_args_is_help=True)
 
 
 @app.command()
@@ -131,3 +131,29 @@ def show(
             run.version,
         )
     console.print(table)
+
+
+@app.command()
+def endpoints(
+    name: Annotated[str, typer.Argument(help="The API's name.")],
+    state: Annotated[
+        str | None,
+        typer.Option("--state", help="Only these: documented, shadow, zombie, unrouted."),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """The API's endpoints as its guard's ingested traffic shows them, first and last seen."""
+    from apiward.cli.ingest import endpoints_table
+    from apiward.store import open_store
+    from apiward.store.apis import get_api
+    from apiward.store.endpoints import list_endpoints
+
+    engine = open_store(store)
+    try:
+        with engine.connect() as connection:
+            api = get_api(connection, name)
+            found = list_endpoints(connection, api.id, state=state)
+    finally:
+        engine.dispose()
+    title = f"{len(found)} endpoint(s) of {api.name} in its guard's traffic"
+    Console(highlight=False).print(endpoints_table(found, title=title))

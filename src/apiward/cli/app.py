@@ -35,7 +35,7 @@ VERBS = {
         "apiward.cli.scan:scan",
         "Attack a running API from its contract and identities; report what got through.",
     ),
-    "api": Verb("apiward.cli.api:app", "The APIs in the store: add, list, show."),
+    "api": Verb("apiward.cli.api:app", "The APIs in the store: add, list, show, endpoints."),
     "findings": Verb("apiward.cli.findings:app", "Findings across runs: list, show, triage."),
     "diff": Verb(
         "apiward.cli.diff:diff",
@@ -52,6 +52,10 @@ VERBS = {
     "scheduler": Verb(
         "apiward.cli.scheduler:scheduler",
         "Enqueue runs as the APIs' schedules fall due; several schedulers enqueue each once.",
+    ),
+    "ingest": Verb(
+        "apiward.cli.ingest:ingest",
+        "Record a guard's audit events against their API: refusals, rules, clients, endpoints.",
     ),
     "store": Verb("apiward.cli.store:app", "The store: where runs, findings and triage are kept."),
     "server": Verb(

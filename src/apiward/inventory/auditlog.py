@@ -46,7 +46,7 @@ def read(path: Path, source: str) -> Batch:
                 broken.append(number)
             previous = event.hash
             if event.kind == "request":
-                observations.append(_observation(event, f"{source}:{number}"))
+                observations.append(observation(event, f"{source}:{number}"))
     return Batch(
         source=source,
         format=NAME,
@@ -64,7 +64,8 @@ def _event(line: bytes) -> AuditEvent | None:
         return None
 
 
-def _observation(event: AuditEvent, where: str) -> Observation:
+def observation(event: AuditEvent, where: str) -> Observation:
+    """A request event as the observation inventory clusters."""
     return Observation(
         method=event.method.upper(),
         path=event.path,

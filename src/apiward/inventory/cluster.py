@@ -66,7 +66,7 @@ def cluster(
 ) -> tuple[Endpoint, ...]:
     """Group observations into endpoints, the contract's templates first; sorted by path."""
     items = list(observations)
-    templates = _templates(items, api, many)
+    templates = templates_of(items, api, many)
     groups: dict[tuple[str, str], list[Observation]] = {}
     for item in items:
         groups.setdefault((templates[item.path, item.route], item.method), []).append(item)
@@ -89,9 +89,10 @@ def _by_method(usage: Usage) -> str:
     return usage.method
 
 
-def _templates(
-    items: list[Observation], api: Api | None, many: int
+def templates_of(
+    items: list[Observation], api: Api | None, many: int = MANY
 ) -> dict[tuple[str, str | None], str]:
+    """Each observation's endpoint template, by ``(path, route)``: the contract's, else inferred."""
     routes = ContractRoutes(api) if api else None
     known = routes.paths if routes else frozenset()
     chosen: dict[tuple[str, str | None], str] = {}

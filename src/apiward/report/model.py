@@ -13,6 +13,10 @@ Cell = str | int | float | bool | None
 Row = Mapping[str, Cell]
 """One row of a verb's own table (e.g. an operation's risk score), column name → value."""
 
+REQUESTS = "requests"
+"""A scan's table of every request it sent, by ``X-Request-Id`` (the store keeps it)."""
+REQUEST_COLUMNS = ("request_id", "by", "method", "path", "operation", "status")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Skipped:

@@ -21,13 +21,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from apiward.core.findings import sorted_findings
-from apiward.report.model import Ran, Report, Row, Skipped
+from apiward.report.model import REQUEST_COLUMNS, REQUESTS, Ran, Report, Row, Skipped
 from apiward.scan import Results, TargetChange, Treated
 from apiward.scan.transport import Sent
 
-REQUESTS = "requests"
-"""The report table of every request the scan sent, by ``X-Request-Id`` (``logging-check``)."""
-REQUEST_COLUMNS = ("request_id", "by", "method", "path", "operation", "status")
 TARGET_STATE = "target_state"
 """The report table of what the scan changed on the target (``scan.restore``)."""
 STATE_COLUMNS = ("what", "object", "state", "by", "detail", "undo")

@@ -21,14 +21,14 @@ from sqlalchemy import Connection, Engine, func, select
 from apiward import __version__
 from apiward.core.errors import StorageError
 from apiward.core.redact import Redactor
-from apiward.report.model import Report
+from apiward.report.model import REQUESTS, Report
 from apiward.report.redacted import prepare
 from apiward.report.serialize import finding as finding_json
 from apiward.store.apis import api_for_run
 from apiward.store.coverage import Coverage
 from apiward.store.lifecycle import Reported, advance
 from apiward.store.records import RunRecord, State
-from apiward.store.tables import apis, coverage, findings, runs
+from apiward.store.tables import apis, coverage, findings, run_requests, runs
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +69,7 @@ def record_run(
         values = _run_values(report, _plain(options or {}, redactor))
         run_id = _insert_run(connection, owner.id, run_id, values, report)
         kept = _insert_findings(connection, owner.id, run_id, report)
+        _insert_requests(connection, run_id, report)
         pairs = Coverage.of(
             ((r.check, r.operation) for r in report.ran),
             ((s.check, s.operation) for s in report.skipped),
@@ -155,6 +156,24 @@ def _insert_findings(
     if rows:
         connection.execute(findings.insert(), list(rows.values()))
     return kept
+
+
+def _insert_requests(connection: Connection, run_id: int, report: Report) -> None:
+    """Every request a scan sent, by its X-Request-Id (each id once)."""
+    rows = {
+        str(row["request_id"]): {
+            "run_id": run_id,
+            "request_id": str(row["request_id"]),
+            "by": str(row["by"]),
+            "method": str(row["method"]),
+            "path": str(row["path"]),
+            "operation": row["operation"] or None,
+            "status": row["status"],
+        }
+        for row in report.tables.get(REQUESTS, ())
+    }
+    if rows:
+        connection.execute(run_requests.insert(), list(rows.values()))
 
 
 def get_run(connection: Connection, run_id: int) -> RunRecord:

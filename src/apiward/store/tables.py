@@ -10,6 +10,9 @@
     triage          the standing triage decision per API × fingerprint
     triage_log      every triage decision ever taken, with who and when
     jobs            one row per run a worker was asked to make: due when, by whom, which run
+    run_requests    every request a scan sent, by its X-Request-Id (``logging-check``)
+    guard_events    the guard's audit events, ingested: who was refused, by which rule, when
+    endpoints       one row per API × method × template seen in the guard's traffic
 
 ``SCHEMA`` is the Alembic revision this code reads and writes; a store at any other
 revision is refused (``apiward.store.schema``). A change to a table is a new migration
@@ -38,13 +41,17 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA = "0002"
+SCHEMA = "0003"
 """The Alembic revision of the tables below."""
 
 metadata = MetaData()
 
 _NAME = 200
 _FINGERPRINT = 32
+_HASH = 64
+_REQUEST_ID = 128
+_METHOD = 16
+_TEMPLATE = 1000
 
 
 class Moment(TypeDecorator[datetime]):
@@ -188,4 +195,57 @@ jobs = Table(
     _when("started", nullable=True),
     _when("finished", nullable=True),
     UniqueConstraint("api_id", "due", name="uq_jobs_api_due"),
+)
+
+run_requests = Table(
+    "run_requests",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("request_id", String(_REQUEST_ID), primary_key=True),
+    Column("by", String(_NAME), nullable=False),
+    Column("method", String(_METHOD), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("operation", Text, nullable=True),
+    Column("status", Integer, nullable=True),
+)
+
+guard_events = Table(
+    "guard_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("api_id", Integer, ForeignKey("apis.id", ondelete="CASCADE"), nullable=False),
+    # The event's chain hash covers its content and the line before it: re-ingesting a
+    # log (or a longer copy of it) finds every line it already holds by this alone.
+    Column("hash", String(_HASH), nullable=False),
+    Column("log", String(_HASH), nullable=False),
+    _when("at"),
+    Column("kind", String(20), nullable=False),
+    Column("request_id", String(_REQUEST_ID), nullable=False),
+    Column("client_request_id", String(_REQUEST_ID), nullable=True),
+    Column("method", String(_METHOD), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("endpoint", Text, nullable=True),
+    Column("client", String(_NAME), nullable=False),
+    Column("principal", String(_NAME), nullable=True),
+    Column("outcome", String(10), nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("reason", String(_NAME), nullable=True),
+    UniqueConstraint("api_id", "hash", name="uq_guard_events_api_hash"),
+    Index("ix_guard_events_api_at", "api_id", "at"),
+    Index("ix_guard_events_request", "api_id", "client_request_id"),
+)
+
+endpoints = Table(
+    "endpoints",
+    metadata,
+    Column("api_id", Integer, ForeignKey("apis.id", ondelete="CASCADE"), primary_key=True),
+    Column("method", String(_METHOD), primary_key=True),
+    Column("template", String(_TEMPLATE), primary_key=True),
+    Column("state", String(12), nullable=False),
+    Column("documented", Boolean, nullable=False),
+    _when("first_seen"),
+    _when("last_seen"),
+    Column("calls", Integer, nullable=False),
+    Column("served", Integer, nullable=False),
+    Column("refused", Integer, nullable=False),
 )
