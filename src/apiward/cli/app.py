@@ -57,6 +57,10 @@ VERBS = {
         "apiward.cli.ingest:ingest",
         "Record a guard's audit events against their API: refusals, rules, clients, endpoints.",
     ),
+    "logging-check": Verb(
+        "apiward.cli.logging_check:logging_check",
+        "Cross-check a scan's attacks with its guard's ingested log: blocked, logged or missing.",
+    ),
     "store": Verb("apiward.cli.store:app", "The store: where runs, findings and triage are kept."),
     "server": Verb(
         "apiward.cli.server:app",

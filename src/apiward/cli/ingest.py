@@ -63,9 +63,15 @@ def ingest(
         + (f" ({kinds})" if kinds else "")
         + (f"; {done.offered - new} already in the store" if done.offered > new else "")
     )
-    if done.endpoints:
+    served = [e for e in done.endpoints if e.state != "unrouted"]
+    if served:
         title = "endpoints this traffic reached (totals over every ingest)"
-        console.print(endpoints_table(done.endpoints, first_seen=done.first_seen, title=title))
+        console.print(endpoints_table(served, first_seen=done.first_seen, title=title))
+    if unrouted := len(done.endpoints) - len(served):
+        console.print(
+            f"[dim]and {unrouted} path(s) that only got 404/405/410/501 (probes, typos): "
+            f"apiward api endpoints {escape(done.api)} --state unrouted[/]"
+        )
 
 
 def verified_events(

@@ -1,0 +1,82 @@
+"""Was every attack logged? A real scan through a real guard whose log misses a router."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tasks_app import tracker, write_contract
+
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+Serve = Callable[[Any], Any]
+
+
+@pytest.fixture
+def scanned(apiward: Cli, serve: Serve, tmp_path: Path) -> tuple[str, Path, dict[str, Any]]:
+    """The tracker scanned through its guard (admin router beside it); store, log, scan report."""
+    contract = write_contract(tmp_path)
+    log = tmp_path / "audit.jsonl"
+    url = serve(tracker(contract, log)).url
+    store = str(tmp_path / "s.db")
+    added = apiward(
+        "api", "add", "tracker", "--spec", str(contract), "--target", url, "--store", store
+    )
+    assert added.returncode == 0, added.stderr
+    report = tmp_path / "scan.json"
+    scan = apiward("scan", "--api", "tracker", "--store", store, "--json", str(report))
+    assert scan.returncode == 0, scan.stdout + scan.stderr
+    return store, log, json.loads(report.read_text())
+
+
+def test_every_attack_is_blocked_logged_or_named_as_missing(
+    apiward: Cli, scanned: tuple[str, Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """The admin router's attacks are missing, by id; everything the guard saw is blocked or logged."""
+    store, log, scan = scanned
+    sent = {row["request_id"]: row for row in scan["tables"]["requests"]}
+    assert apiward("ingest", str(log), "--api", "tracker", "--store", store).returncode == 0
+    out = tmp_path / "logging.json"
+    checked = apiward("logging-check", "1", "--store", store, "--json", str(out))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    report = json.loads(out.read_text())
+    missing = {row["request_id"]: row for row in report["tables"]["missing"]}
+    everything = tmp_path / "every.json"
+    every_run = apiward("logging-check", "1", "--all", "--store", store, "--json", str(everything))
+    assert every_run.returncode == 0, every_run.stderr
+    every = {row["request_id"] for row in json.loads(everything.read_text())["tables"]["missing"]}
+    behind_admin = {i for i, row in sent.items() if row["path"].startswith("/admin/")}
+    assert every == behind_admin
+    assert set(missing) <= every
+    assert {row["path"].split("/")[1] for row in missing.values()} == {"admin"}
+    stats = report["stats"]
+    assert stats["missing"] == len(missing) > 0
+    assert stats["blocked"] > 0
+    assert stats["logged"] > 0
+    findings = {f["operation"] or f["key"]: f for f in report["findings"]}
+    assert set(findings) <= {"GET /admin/members/{name}", "/admin/*"}
+    assert "GET /admin/members/{name}" in findings
+    member = findings["GET /admin/members/{name}"]
+    assert (member["check"], member["cwe"], member["severity"]) == (
+        "logging.missing",
+        "CWE-778",
+        "medium",
+    )
+    named = [i for i, row in missing.items() if row["operation"] == "GET /admin/members/{name}"]
+    assert named[0] in member["detail"]
+    assert "blocked" in checked.stdout
+    assert "missing" in checked.stdout
+
+
+def test_a_run_whose_guard_log_was_not_ingested_is_refused(
+    apiward: Cli, scanned: tuple[str, Path, dict[str, Any]]
+) -> None:
+    """No guard event of the run in the store: one line saying to ingest the log, exit 2."""
+    store, _, _ = scanned
+    result = apiward("logging-check", "1", "--store", store)
+    assert result.returncode == 2
+    assert "apiward ingest AUDIT_LOG --api tracker" in result.stderr
+    assert "Traceback" not in result.stderr
