@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from tasks_app import write_contract
 
+from apiward.cli.ingest import traffic_describer
 from apiward.core.events import GENESIS, AuditEvent
 from apiward.spec import load
 from apiward.store.apis import add_api
@@ -53,7 +54,13 @@ def _stored(engine: Engine, tmp_path: Path) -> int:
     api = add_api(engine, "tracker", spec=str(contract))
     add_api(engine, "elsewhere")
     events = _log()
-    ingest_events(engine, events, api="tracker", log=events[0].hash, contract=load(contract))
+    ingest_events(
+        engine,
+        events,
+        api="tracker",
+        log=events[0].hash,
+        describe=traffic_describer(load(contract)),
+    )
     return api.id
 
 

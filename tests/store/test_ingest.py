@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 from tasks_app import tracker, write_contract
 
-from apiward.cli.ingest import verified_events
+from apiward.cli.ingest import traffic_describer, verified_events
 from apiward.core.events import AuditEvent
 from apiward.inventory.observation import parse_iso
 from apiward.spec import load
@@ -42,7 +42,13 @@ def _drive(url: str, paths: tuple[str, ...] = TRAFFIC) -> list[int]:
 
 def _ingest(engine: Engine, log: Path, contract: Path) -> Any:
     events = verified_events(log, key=None, key_env=None, accept_broken=False)
-    return ingest_events(engine, events, api="tracker", log=events[0].hash, contract=load(contract))
+    return ingest_events(
+        engine,
+        events,
+        api="tracker",
+        log=events[0].hash,
+        describe=traffic_describer(load(contract)),
+    )
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,6 +19,7 @@ from apiward.core.events import AuditEvent
 if TYPE_CHECKING:
     from apiward.spec import Api
     from apiward.store.endpoints import EndpointRecord
+    from apiward.store.ingest import Describe
 
 
 def ingest(
@@ -51,9 +53,9 @@ def ingest(
     try:
         with engine.connect() as connection:
             spec = owner(connection, api).spec
-        contract = _contract(spec)
+        describe = traffic_describer(_contract(spec))
         log = events[0].hash if events else ""
-        done = ingest_events(engine, events, api=api, log=log, contract=contract)
+        done = ingest_events(engine, events, api=api, log=log, describe=describe)
     finally:
         engine.dispose()
     new = sum(done.new.values())
@@ -112,6 +114,47 @@ def verified_events(
         if line.strip() and (end is None or number < end)
         if (event := AuditEvent.from_json(line)).kind not in MARKS
     ]
+
+
+def traffic_describer(contract: Api | None) -> Describe:
+    """New guard events as endpoints, the way ``apiward inventory`` sees traffic."""
+    from apiward.inventory import cluster
+    from apiward.inventory.auditlog import observation
+    from apiward.inventory.cluster import GONE, templates_of
+    from apiward.inventory.diff import states
+    from apiward.store.endpoints import EndpointRecord
+    from apiward.store.ingest import Traffic
+
+    def describe(events: Sequence[AuditEvent]) -> Traffic:
+        observed = {e.hash: observation(e, e.hash) for e in events if e.method}
+        templates = templates_of(list(observed.values()), contract)
+        named = {
+            key: f"{seen.method} {templates[seen.path, seen.route]}"
+            for key, seen in observed.items()
+        }
+        requests = [e for e in events if e.kind == "request" and e.hash in observed]
+        refused = Counter(named[e.hash] for e in requests if e.outcome == "refused")
+        endpoints = cluster([observed[e.hash] for e in requests], contract)
+        state = states(endpoints, contract)
+        seen = tuple(
+            EndpointRecord(
+                method=usage.method,
+                template=usage.path,
+                state=state[usage.key].value,
+                documented=usage.documented,
+                first_seen=usage.first_seen,
+                last_seen=usage.last_seen,
+                calls=usage.calls,
+                served=usage.calls - sum(n for s, n in usage.statuses.items() if s in GONE),
+                refused=refused[usage.key],
+            )
+            for endpoint in endpoints
+            for usage in endpoint.usages
+            if usage.first_seen is not None and usage.last_seen is not None
+        )
+        return Traffic(endpoint=named, seen=seen)
+
+    return describe
 
 
 def _contract(spec: str | None) -> Api | None:

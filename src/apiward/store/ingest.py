@@ -12,19 +12,15 @@ and verifying the file is the caller's: only lines whose chain verified come her
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
 from apiward.core.errors import ConfigError
 from apiward.core.events import AuditEvent
-from apiward.inventory import Observation, cluster
-from apiward.inventory.auditlog import observation
-from apiward.inventory.cluster import templates_of
-from apiward.inventory.observation import parse_iso
-from apiward.spec import Api
 from apiward.store.apis import get_api
 from apiward.store.endpoints import EndpointRecord, merge
 from apiward.store.records import ApiRecord
@@ -34,6 +30,19 @@ KINDS = frozenset({"request", "decision", "alert"})
 """The events that say something about traffic (``checkpoint`` and ``seal`` only mark the log)."""
 _CHUNK = 500
 _LIMITS = {"request_id": 128, "client_request_id": 128, "client": 200, "principal": 200}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Traffic:
+    """New events as their API's endpoints: each event's endpoint, and each endpoint's batch."""
+
+    endpoint: Mapping[str, str] = field(default_factory=dict)
+    """Event hash → ``METHOD /template``."""
+    seen: tuple[EndpointRecord, ...] = ()
+
+
+Describe = Callable[[Sequence[AuditEvent]], Traffic]
+"""Templates and judges new events (``apiward.cli.ingest`` does it with the inventory)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,28 +64,21 @@ def ingest_events(
     *,
     api: str | None,
     log: str,
-    contract: Api | None = None,
+    describe: Describe | None = None,
 ) -> Ingested:
     """Record ``events`` (verified, of one log named by its first hash ``log``) for ``api``."""
     offered = [e for e in events if e.kind in KINDS]
-    for event in offered:
-        if parse_iso(event.ts) is None:
-            raise ConfigError(f"audit event {event.hash[:12]}: {event.ts!r} is not a time")
+    times = {e.hash: _time(e) for e in offered}
     with engine.begin() as connection:
         record = owner(connection, api)
         # Two ingests of one API at once must not both count the same new event.
         connection.execute(select(apis.c.id).where(apis.c.id == record.id).with_for_update())
         fresh = _unseen(connection, record.id, offered)
-        observed = {e.hash: observation(e, e.hash) for e in fresh if e.method}
-        templates = templates_of(list(observed.values()), contract)
-        named = {key: _endpoint(seen, templates) for key, seen in observed.items()}
-        rows = [_row(record.id, log, e, named.get(e.hash)) for e in fresh]
+        traffic = describe(fresh) if describe is not None and fresh else Traffic()
+        rows = [_row(record.id, log, e, times[e.hash], traffic.endpoint.get(e.hash)) for e in fresh]
         if rows:
             connection.execute(guard_events.insert(), rows)
-        requests = [e for e in fresh if e.kind == "request" and e.hash in observed]
-        refused = Counter(named[e.hash] for e in requests if e.outcome == "refused")
-        traffic = cluster([observed[e.hash] for e in requests], contract)
-        after, first = merge(connection, record.id, traffic, refused, contract)
+        after, first = merge(connection, record.id, traffic.seen)
     return Ingested(
         api=record.name,
         offered=len(offered),
@@ -118,17 +120,25 @@ def _unseen(connection: Connection, api_id: int, events: list[AuditEvent]) -> li
     return fresh
 
 
-def _endpoint(seen: Observation, templates: dict[tuple[str, str | None], str]) -> str:
-    return f"{seen.method} {templates[seen.path, seen.route]}"
+def _time(event: AuditEvent) -> datetime:
+    try:
+        moment = datetime.fromisoformat(event.ts)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ConfigError(f"audit event {event.request_id}: {event.ts!r} is not an RFC 3339 time")
+    return moment
 
 
-def _row(api_id: int, log: str, event: AuditEvent, endpoint: str | None) -> dict[str, Any]:
+def _row(
+    api_id: int, log: str, event: AuditEvent, at: datetime, endpoint: str | None
+) -> dict[str, Any]:
     client_id = event.extra.get("client_request_id")
     row: dict[str, Any] = {
         "api_id": api_id,
         "hash": event.hash,
         "log": log,
-        "at": parse_iso(event.ts),
+        "at": at,
         "kind": event.kind,
         "request_id": event.request_id,
         "client_request_id": client_id if isinstance(client_id, str) else None,
