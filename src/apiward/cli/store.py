@@ -32,7 +32,7 @@ def info(store: StoreOption = None) -> None:
 
     from apiward.store import open_store
     from apiward.store.schema import where
-    from apiward.store.tables import SCHEMA, apis, findings, runs, states
+    from apiward.store.tables import SCHEMA, apis, endpoints, findings, guard_events, runs, states
 
     engine = open_store(store)
     try:
@@ -44,6 +44,8 @@ def info(store: StoreOption = None) -> None:
                     ("runs", runs),
                     ("findings tracked", states),
                     ("findings recorded", findings),
+                    ("guard events", guard_events),
+                    ("endpoints seen", endpoints),
                 )
             }
         console = Console(highlight=False)

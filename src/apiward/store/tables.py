@@ -233,6 +233,7 @@ guard_events = Table(
     UniqueConstraint("api_id", "hash", name="uq_guard_events_api_hash"),
     Index("ix_guard_events_api_at", "api_id", "at"),
     Index("ix_guard_events_request", "api_id", "client_request_id"),
+    Index("ix_guard_events_log", "api_id", "log"),
 )
 
 endpoints = Table(

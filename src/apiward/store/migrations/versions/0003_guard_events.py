@@ -53,6 +53,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_guard_events_api_at", "guard_events", ["api_id", "at"])
     op.create_index("ix_guard_events_request", "guard_events", ["api_id", "client_request_id"])
+    op.create_index("ix_guard_events_log", "guard_events", ["api_id", "log"])
     op.create_table(
         "endpoints",
         sa.Column(
