@@ -50,7 +50,7 @@ def test_the_shipped_contract_is_the_apps_own(tmp_path: Path) -> None:
     live = create_app(create_engine("sqlite://"), guarded=False).openapi()
     shipped = json.loads(CONTRACT.read_text())
     assert shipped == live, (
-        "run: python -m apiward.server.dogfood > src/apiward/server/openapi.json"
+        "run: python -m apiward.server.contract > src/apiward/server/openapi.json"
     )
 
 

@@ -1,7 +1,7 @@
 """The dashboard's JSON API behind apiward's own guard, with the shipped policy (guard.yaml).
 
 The contract the guard enforces is the API's own OpenAPI document, shipped beside the
-policy as ``openapi.json`` (``python -m apiward.server.dogfood`` writes it again; a test
+policy as ``openapi.json`` (``python -m apiward.server.contract`` writes it again; a test
 checks it is the app's). Pages and static files are HTML forms and files, not the
 contract's operations, so only paths under ``/api/`` pass through the guard (but the
 document itself, ``/api/openapi.json``). Starlette routes on the same decoded path the
@@ -11,8 +11,6 @@ prefix is read from, so no API operation is reachable around the guard.
 from __future__ import annotations
 
 import dataclasses
-import json
-import sys
 from importlib import resources
 
 from apiward.guard import Guard, Policy
@@ -46,17 +44,3 @@ class ApiGuard:
             and scope["path"] != DOCUMENT
         )
         await (self.guard if guarded else self.app)(scope, receive, send)
-
-
-def main() -> None:
-    """Print the dashboard API's OpenAPI document, as shipped in ``openapi.json``."""
-    from sqlalchemy import create_engine
-
-    from apiward.server.app import create_app
-
-    document = create_app(create_engine("sqlite://"), guarded=False).openapi()
-    sys.stdout.write(json.dumps(document, indent=1, sort_keys=True) + "\n")
-
-
-if __name__ == "__main__":
-    main()
