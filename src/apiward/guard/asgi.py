@@ -21,7 +21,7 @@ from apiward.guard.pipeline import build_stages, wrap_app
 from apiward.guard.policy import Policy
 from apiward.guard.problem import Refusal, Rule, problem_body, problem_start
 from apiward.guard.routes import Match, RouteTable
-from apiward.guard.stage import Stage
+from apiward.guard.stage import Stage, needed
 from apiward.guard.vocabulary import Decision
 from apiward.spec import Api, load
 
@@ -50,12 +50,26 @@ class Guard:
         self.api = load_contract(policy, api)
         self.routes = RouteTable.from_api(self.api)
         built = build_stages(policy, self.api, self.routes)
-        self.stages: tuple[Stage, ...] = built.stages
+        self.stages = built.stages
         self.app = wrap_app(app, built.setup)
         self.response = response.build(built.setup)
         self.audit = audit.build(built.setup)
         self.allow_unknown = policy.routes.unknown is Decision.ALLOW
         self.refuse_deprecated = policy.routes.deprecated is Decision.REFUSE
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        """The request stages in order; setting them compiles each route's plan again."""
+        return self._stages
+
+    @stages.setter
+    def stages(self, stages: tuple[Stage, ...]) -> None:
+        self._stages = stages
+        # Per route, only the stages with work there: decided once, looked up per request.
+        self._plans = {
+            route.key: tuple(s for s in stages if needed(s, route)) for route in self.routes.routes
+        }
+        self._unrouted = tuple(s for s in stages if needed(s, None))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Guard one HTTP request; other scopes (lifespan, websocket) pass through."""
@@ -114,8 +128,8 @@ class Guard:
                 )
                 await out({"type": "http.response.body", "body": b""})
                 return False
-        ctx.match = self._resolve(ctx.method, ctx.path)
-        for stage in self.stages:
+        ctx.match = match = self._resolve(ctx.method, ctx.path)
+        for stage in self._plans[match.route.key] if match is not None else self._unrouted:
             await stage.check(ctx)
         return True
 

@@ -26,6 +26,7 @@ from apiward.core.netsafe import refusal
 from apiward.guard.context import UNREAD, Context
 from apiward.guard.jsonbody import parse_form, parse_json
 from apiward.guard.problem import Refusal, Rule
+from apiward.guard.routes import Route
 from apiward.guard.stage import Setup
 from apiward.spec import Api, Operation
 
@@ -76,6 +77,10 @@ class Ssrf:
 
     async def aclose(self) -> None:
         """Nothing to release: the stage holds no connections."""
+
+    def needed(self, route: Route | None) -> bool:
+        """Only operations with URL-valued inputs."""
+        return route is not None and bool(self.inputs.get(route.key))
 
     async def check(self, ctx: Context) -> None:
         """Refuse the request if any of its URL inputs points to a non-global address."""

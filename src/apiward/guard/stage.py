@@ -6,7 +6,9 @@ A request stage has ``async def check(self, ctx: Context) -> None`` (raise
 ``build(setup: Setup) -> Stage | None`` (None = switched off by the policy), where it
 compiles whatever it needs per route, so ``check`` only looks things up. What one
 stage offers another travels as a typed field of :class:`Setup` (``bans``), never as
-a lookup by name.
+a lookup by name. A stage may also say, once per route at start-up, whether it has
+anything to do there (:class:`Selective`); the guard then never calls it on routes
+where it has not, and calls a stage without ``needed`` everywhere.
 
 An app stage works around the app instead, where a request check cannot: a time
 budget on the answer, or an answer replaced. Its builder
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from apiward.guard.context import ASGIApp, Context
     from apiward.guard.policy import Policy
-    from apiward.guard.routes import RouteTable
+    from apiward.guard.routes import Route, RouteTable
     from apiward.spec import Api
 
 
@@ -37,6 +39,19 @@ class Stage(Protocol):
 
     async def aclose(self) -> None:
         """Release what the stage holds open (connections); called once at shutdown."""
+
+
+class Selective(Protocol):
+    """A stage that can tell, from the route alone, that ``check`` would do nothing there."""
+
+    def needed(self, route: Route | None) -> bool:
+        """Whether ``check`` has work on ``route`` (None: a path outside the contract)."""
+
+
+def needed(stage: Stage, route: Route | None) -> bool:
+    """Whether the guard calls ``stage`` on ``route``: unless the stage says it has no work."""
+    ask = getattr(stage, "needed", None)
+    return True if ask is None else bool(ask(route))
 
 
 class Banning(Protocol):

@@ -32,6 +32,7 @@ from apiward.guard.jsonbody import (
 from apiward.guard.policy import ValidatePolicy
 from apiward.guard.problem import Refusal, Rule
 from apiward.guard.reqschema import Coerce, closed, coercer, is_array, item_schema
+from apiward.guard.routes import Route
 from apiward.guard.stage import Setup
 from apiward.guard.strcap import cap_strings
 from apiward.guard.vocabulary import Decision, Strings
@@ -143,6 +144,10 @@ class Validate:
 
     async def aclose(self) -> None:
         """Nothing to release: the stage holds no connections."""
+
+    def needed(self, route: Route | None) -> bool:
+        """Only contract operations: a path outside the contract has nothing to match."""
+        return route is not None
 
     async def check(self, ctx: Context) -> None:
         """Refuse the request unless its parameters and body match the contract."""
