@@ -83,6 +83,7 @@ class ResponseGuard:
         # Decided here, not per answer: which app headers go, which are added.
         self.added = security_headers(policy.security_headers)
         self.replaced = frozenset(name for name, _ in self.added)
+        self.inspects = policy.filter or policy.content_digest
 
     def preflight(self, ctx: Context) -> tuple[int, list[tuple[bytes, bytes]]] | None:
         """The answer to a CORS preflight, or None when the request is not one."""
@@ -107,16 +108,17 @@ class ResponseGuard:
         async def guarded(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                ctx.status = message["status"]  # the app has started answering
+                ctx.status = status = message["status"]  # the app has started answering
                 sent = message.get("headers", [])
-                headers = self._headers(
+                headers, media, length = self._headers(
                     ctx, [*sent, *ctx.response_headers] if ctx.response_headers else sent, encodings
                 )
-                message = {**message, "headers": headers}
-                if ctx.refusal is not None or not self._buffered(message):
-                    await send(message)
+                if ctx.refusal is not None or not self._buffered(status, media):
+                    if length is not None:
+                        headers.append(length)
+                    await send({**message, "headers": headers})
                     return
-                start = message
+                start = {**message, "headers": headers}  # its length is set once filtered
                 return
             if start is None or message["type"] != "http.response.body":
                 await send(message)
@@ -129,14 +131,25 @@ class ResponseGuard:
 
     def _headers(
         self, ctx: Context, headers: list[tuple[bytes, bytes]], encodings: list[bytes]
-    ) -> list[tuple[bytes, bytes]]:
+    ) -> tuple[list[tuple[bytes, bytes]], bytes | None, tuple[bytes, bytes] | None]:
+        """The answer's headers without Content-Length, its media type, and that length.
+
+        One pass over the app's headers does all the header work: what goes, what is
+        added, and what later decisions need (media type, codings, length).
+        """
         replaced = self.replaced
         kept = []
+        media: bytes | None = None
+        length: tuple[bytes, bytes] | None = None
         for key, value in headers:
             name = key.lower()
-            if name not in replaced and not name.startswith(b"access-control-"):
+            if name == b"content-length":
+                length = (key, value)
+            elif name not in replaced and not name.startswith(b"access-control-"):
                 kept.append((key, value))
-                if name == b"content-encoding":
+                if name == b"content-type":
+                    media = media if media is not None else value
+                elif name == b"content-encoding":
                     encodings.append(value)
         kept.extend(self.added)
         origin = ctx.header(b"origin") if self.origins else None
@@ -144,23 +157,19 @@ class ResponseGuard:
             kept.extend(_cors_headers(self.cors, origin))
             if ctx.decisions.get("cors") == "preflight":
                 kept.extend(_preflight_headers(self.cors))
-        return kept
+        return kept, media, length
 
-    def _buffered(self, start: Message) -> bool:
-        if start["status"] >= 500 and self.policy.hide_errors:
+    def _buffered(self, status: int, media: bytes | None) -> bool:
+        if status >= 500 and self.policy.hide_errors:
             return True
-        content_type = next((v for k, v in start["headers"] if k.lower() == b"content-type"), None)
-        return (
-            content_type is not None
-            and _json_media(content_type)
-            and (self.policy.filter or self.policy.content_digest)
-        )
+        return media is not None and self.inspects and _json_media(media)
 
     async def _finish(
         self, ctx: Context, start: Message, body: bytes, send: Send, encodings: list[bytes]
     ) -> None:
         status: int = start["status"]
-        headers: list[tuple[bytes, bytes]] = start["headers"]  # our own list (from _headers)
+        # Our own list from _headers, without Content-Length: set here for the final body.
+        headers: list[tuple[bytes, bytes]] = start["headers"]
         if status >= 500 and self.policy.hide_errors:
             _, headers, body = self._replaced(
                 ctx, headers, Rule.UPSTREAM_ERROR, "the API failed to answer this request"
@@ -177,7 +186,6 @@ class ResponseGuard:
                 status, headers, body = self._replaced(
                     ctx, headers, Rule.RESPONSE_UNINSPECTABLE, detail
                 )
-        headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
         if self.policy.content_digest:
             digest = base64.b64encode(hashlib.sha256(body).digest())
             headers.append((b"content-digest", b"sha-256=:" + digest + b":"))
