@@ -164,6 +164,17 @@ async def test_written_lines_carry_exactly_the_audit_event_fields(
     assert all(set(orjson.loads(line)) == names for line in log.read_bytes().splitlines())
 
 
+async def test_written_lines_are_the_reference_serialisation(
+    guarded: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Each line the guard writes is byte for byte AuditEvent.to_json() of what it holds."""
+    log = tmp_path / "audit.jsonl"
+    await _traffic(guarded, log)
+    lines = log.read_bytes().splitlines()
+    assert any(b'"field"' in line for line in lines)
+    assert all(AuditEvent.from_json(line).to_json() == line for line in lines)
+
+
 @pytest.mark.parametrize(
     "extra",
     [{}, {"field": "body/name"}, {'x"hash': ""}, {"hash": ""}],
