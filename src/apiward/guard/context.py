@@ -26,6 +26,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _PREFIX = os.urandom(4).hex()
 _COUNTER = itertools.count(1)
 _NO_CLAIMS: Mapping[str, Any] = MappingProxyType({})
+_NONE: frozenset[str] = frozenset()
 
 
 class _Unread:
@@ -79,9 +80,9 @@ class Context:
         """Set by an authentication stage: who the request is, never the credential."""
         self.claims: Mapping[str, Any] = _NO_CLAIMS
         """Verified token claims or API-key metadata (never the credential itself)."""
-        self.roles: frozenset[str] = frozenset()
+        self.roles: frozenset[str] = _NONE
         """Roles the authentication stage established for the principal."""
-        self.scopes: frozenset[str] = frozenset()
+        self.scopes: frozenset[str] = _NONE
         """OAuth scopes the authentication stage established for the principal."""
         self.request_id = f"{_PREFIX}-{next(_COUNTER)}"
         self.started = time.perf_counter()

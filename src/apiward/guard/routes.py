@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from apiward.spec import Api, Operation
 
@@ -34,9 +35,12 @@ class Route:
         object.__setattr__(self, "key", f"{self.method} {self.template}")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Match:
-    """A request resolved to its route, with the path parameters it carried."""
+class Match(NamedTuple):
+    """A request resolved to its route, with the path parameters it carried.
+
+    A named tuple, not a frozen dataclass: one is made per request, and a frozen
+    dataclass's ``__init__`` costs several times a tuple's.
+    """
 
     route: Route
     params: Mapping[str, str]
@@ -57,7 +61,8 @@ class _Pattern:
 class RouteTable:
     """Every operation of a contract, resolvable from (method, canonical path)."""
 
-    literal: Mapping[tuple[str, str], Route]
+    literal: Mapping[tuple[str, str], Match]
+    """Operations without path parameters, resolved once: a request only looks one up."""
     patterns: Mapping[int, tuple[_Pattern, ...]]
     routes: tuple[Route, ...] = field(default=())
 
@@ -67,14 +72,18 @@ class RouteTable:
         routes = tuple(
             Route(method=op.method.upper(), template=op.path, operation=op) for op in api.operations
         )
-        literal = {(r.method, r.template): r for r in routes if "{" not in r.template}
+        literal = {
+            (r.method, r.template): Match(route=r, params=_NO_PARAMS)
+            for r in routes
+            if "{" not in r.template
+        }
         return cls(MappingProxyType(literal), _compile_patterns(routes), routes)
 
     def match(self, method: str, path: str) -> Match | None:
         """The route for this request, or None when the contract does not have it."""
-        route = self.literal.get((method, path))
-        if route is not None:
-            return Match(route=route, params=_NO_PARAMS)
+        literal = self.literal.get((method, path))
+        if literal is not None:
+            return literal
         for pattern in self.patterns.get(path.count("/"), ()):
             found = pattern.regex.fullmatch(path)
             if found is not None and method in pattern.routes:
