@@ -138,31 +138,42 @@ class Transport:
     def _check_headers(self, headers: list[tuple[bytes, bytes]]) -> None:
         if len(headers) > self.policy.max_headers:
             raise Refusal(Rule.HEADERS_TOO_LARGE, f"more than {self.policy.max_headers} headers")
-        if sum(len(k) + len(v) for k, v in headers) > self.policy.max_header_bytes:
+        # One pass over the headers; the size limit is still the first refusal reported.
+        size = 0
+        found: Refusal | None = None
+        seen: set[bytes] = set()
+        for name, value in headers:
+            size += len(name) + len(value)
+            if found is not None:
+                continue
+            if name in SINGLETON_HEADERS:
+                if name in seen:
+                    found = Refusal(
+                        Rule.DUPLICATE_HEADER, f"{name.decode()} appears more than once"
+                    )
+                seen.add(name)
+            elif name == b"content-encoding":
+                found = Refusal(Rule.CONTENT_ENCODING, "request bodies must not be compressed")
+            elif name == b"connection":
+                found = self._connection_refusal(value)
+        if size > self.policy.max_header_bytes:
             raise Refusal(
                 Rule.HEADERS_TOO_LARGE, f"headers exceed {self.policy.max_header_bytes} bytes"
             )
-        seen: set[bytes] = set()
-        for name, value in headers:
-            if name in SINGLETON_HEADERS:
-                if name in seen:
-                    raise Refusal(Rule.DUPLICATE_HEADER, f"{name.decode()} appears more than once")
-                seen.add(name)
-            elif name == b"content-encoding":
-                raise Refusal(Rule.CONTENT_ENCODING, "request bodies must not be compressed")
-            elif name == b"connection":
-                self._check_connection(value)
+        if found is not None:
+            raise found
         if b"content-length" in seen and b"transfer-encoding" in seen:
             raise Refusal(Rule.AMBIGUOUS_LENGTH, "Content-Length and Transfer-Encoding together")
 
-    def _check_connection(self, value: bytes) -> None:
+    def _connection_refusal(self, value: bytes) -> Refusal | None:
         for token in value.split(b","):
             if token.strip().lower() in self.relied_on:
-                raise Refusal(
+                return Refusal(
                     Rule.CONNECTION_HEADER,
                     f"Connection may not name {token.strip().decode('latin-1')}",
                     field="header/connection",
                 )
+        return None
 
     def _trusted(self, address: str) -> bool:
         if not self.trusted:
