@@ -45,6 +45,7 @@ class Context:
 
     __slots__ = (
         "_body",
+        "_header_table",
         "_replayed",
         "audited",
         "auth_failure",
@@ -99,6 +100,7 @@ class Context:
         self.audited = False
         """Set once the audit stage has recorded this request (exactly once)."""
         self._body: bytes | None = None
+        self._header_table: dict[bytes, bytes] | None = None
         self._replayed = False
 
     @property
@@ -108,10 +110,14 @@ class Context:
 
     def header(self, name: bytes) -> bytes | None:
         """The first value of a request header (lower-case name)."""
-        for key, value in self.scope["headers"]:
-            if key == name:
-                return value  # type: ignore[no-any-return]
-        return None
+        table = self._header_table
+        if table is None:
+            # Built once on the first look-up (stages look up about six per request):
+            # reversed, so that the first of repeated headers is the value kept.
+            headers = self.scope["headers"]
+            table = dict(reversed(headers if isinstance(headers, list) else list(headers)))
+            self._header_table = table
+        return table.get(name)
 
     async def body(self) -> bytes:
         """The whole request body, read once through :attr:`receive` and kept for the app."""
