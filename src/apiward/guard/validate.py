@@ -171,6 +171,8 @@ class Validate:
 
     def _coerced(self, check: OperationCheck, where: str, items: Any) -> dict[str, Any]:
         coerced: dict[str, Any] = {}
+        if not items:
+            return coerced
         for name, value in items:
             if self.strings:
                 check_text(value, f"{where}/{name}")
@@ -179,9 +181,10 @@ class Validate:
 
     def _query(self, ctx: Context, check: OperationCheck) -> dict[str, Any]:
         query: dict[str, Any] = {}
-        for name, value in parse_qsl(
-            ctx.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
-        ):
+        raw: bytes = ctx.scope.get("query_string", b"")
+        if not raw:
+            return query
+        for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
             if self.unknown_query and name not in check.known_query:
                 field = f"query/{name}" if _SAFE_NAME.match(name) else "query"
                 raise Refusal(
