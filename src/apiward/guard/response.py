@@ -84,6 +84,8 @@ class ResponseGuard:
         self.added = security_headers(policy.security_headers)
         self.replaced = frozenset(name for name, _ in self.added)
         self.inspects = policy.filter or policy.content_digest
+        self.picked: dict[tuple[str, int], Filter | None] = {}
+        """(route, status) → its filter, each chosen once: routes × statuses is small."""
 
     def preflight(self, ctx: Context) -> tuple[int, list[tuple[bytes, bytes]]] | None:
         """The answer to a CORS preflight, or None when the request is not one."""
@@ -176,10 +178,10 @@ class ResponseGuard:
             )
             ctx.decisions["response"] = "error body replaced"
         else:
-            route = ctx.route  # resolved after wrap() was called, so looked up here
-            filters = self.filters.get(route.key, {}) if route is not None else {}
+            match = ctx.match  # resolved after wrap() was called, so looked up here
+            keep = self._filter_for(match.route.key, status) if match is not None else None
             try:
-                body = self._filtered(body, encodings, _pick(filters, status), ctx)
+                body = self._filtered(body, encodings, keep, ctx)
             except Uninspectable as error:
                 detail = f"the API's answer cannot be inspected: {error.reason}"
                 ctx.refusal = Refusal(Rule.RESPONSE_UNINSPECTABLE, detail)
@@ -192,6 +194,12 @@ class ResponseGuard:
         headers.append((b"content-length", str(len(body)).encode()))
         await send({**start, "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    def _filter_for(self, route: str, status: int) -> Filter | None:
+        key = (route, status)
+        if key not in self.picked:
+            self.picked[key] = _pick(self.filters.get(route, {}), status)
+        return self.picked[key]
 
     @staticmethod
     def _replaced(
