@@ -20,6 +20,8 @@
 ``ctx.harvest``        sightings, slots and ownership (see ``scan.harvest``)
 ``ctx.canary``         ``token(label)`` → URL + token; ``await hit(token, timeout)``
 ``ctx.safe``           True under ``--safe``: never change what others own
+``ctx.throwaway()``    an identity the scan signed up itself, whose own state it may
+                       change without restoring (``scan.throwaway``); None: no sign-up
 ``ctx.finding(...)``   a Finding with evidence and a ``curl`` from the replies given
 =====================  ===========================================================
 """
@@ -42,6 +44,7 @@ from apiward.scan.request import Request, curl
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
 from apiward.scan.synthesis import Synthesizer
+from apiward.scan.throwaway import Throwaway
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld, withheld
 from apiward.spec import Api, Operation
@@ -61,6 +64,7 @@ class Context:
         safe: bool = False,
         ledger: Ledger | None = None,
         scope: Scope | None = None,
+        throwaway: Throwaway | None = None,
     ) -> None:
         self.api = api
         self.sessions = sessions
@@ -75,6 +79,7 @@ class Context:
         self.refusals: dict[tuple[str, ...], list[tuple[frozenset[str], Reply]]] = {}
         """Validation refusals seen per input, with the declared constraints the value broke."""
         self.scope = scope or Scope()
+        self._throwaway = throwaway
         self.out_of_scope = {o.key: why for o in api.operations if (why := self.scope.why_out(o))}
         """Operations ``--include``/``--exclude`` keep out, and the pattern that does."""
         self.destructive = {o.key: why for o in api.operations if (why := destructive(o))}
@@ -122,6 +127,18 @@ class Context:
             return
         if self.safe or not ids or not all(self.made_by_scan(i) for i in ids):
             raise Destructive(key, why, safe=self.safe)
+
+    async def throwaway(self) -> Identity | None:
+        """An identity the scan signed up itself (made on first use); None when it has none.
+
+        Its own state is the scan's: a write to it that nothing reads back is sent and
+        listed as left on it, where a file identity's would be unrestorable.
+        """
+        return await self._throwaway.get() if self._throwaway is not None else None
+
+    def throwaway_notes(self) -> list[str]:
+        """What the report's notes say of the throwaway identity (nothing when none was made)."""
+        return self._throwaway.notes() if self._throwaway is not None else []
 
     def made_by_scan(self, value: object) -> bool:
         """True when ``value`` is the id of an object this scan created (``scan.ledger``)."""

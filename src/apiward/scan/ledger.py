@@ -14,7 +14,11 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
   field, at the top or in an envelope, or ``Location``); the DELETE that removes it,
   if the contract has one, is remembered with its creator;
 * **accounts signed up** — a public POST with a password field that succeeds, and the
-  accounts ``scan.provision`` makes (:meth:`Ledger.account`).
+  accounts ``scan.provision`` makes (:meth:`Ledger.account`);
+* **the scan's own identities' state** — an identity the scan signed up itself
+  (:meth:`Ledger.own`) may write what nothing can read back (``PUT /me/avatar``) when the
+  write names no object but its own: its state belongs to the scan, so it is sent
+  without a snapshot and listed as left on that identity (``own_writes``).
 
 ``made(value)`` says whether the scan created an object with that id: a destructive
 operation may be sent on those and on nothing else.
@@ -119,6 +123,9 @@ class Ledger:
         self.created: list[Created] = []
         self.unknown: list[tuple[Request, Sender]] = []
         """Aggressive writes whose object could not be read first: changes nobody can undo."""
+        self.own_writes: list[tuple[Request, Sender]] = []
+        """Writes nothing reads back, sent by an identity the scan made on its own state."""
+        self._own: dict[str, frozenset[str]] = {}
         self._taking: dict[str, asyncio.Task[Snapshot | None]] = {}
         self._made: set[str] = set()
         self._lists: dict[tuple[str, str], tuple[int, Reply]] = {}
@@ -129,6 +136,14 @@ class Ledger:
     def made(self, value: object) -> bool:
         """True when the scan created an object with this id."""
         return str(value) in self._made
+
+    def own(self, identity: Identity, values: Mapping[str, Any]) -> None:
+        """``identity`` is one the scan signed up; ``values`` name it (its e-mail, its name)."""
+        self._own[identity.name] = frozenset(str(v) for v in values.values())
+
+    def is_own(self, identity: Identity | None) -> bool:
+        """True for an identity the scan signed up itself: its state is the scan's."""
+        return identity is not None and identity.name in self._own
 
     async def send(self, request: Request, *, as_: Identity | None, note: str = "") -> Reply:
         """Send ``request`` as ``as_``, snapshotting what a write changes and recording what it makes."""
@@ -181,10 +196,21 @@ class Ledger:
         return bool(values) and self.made(values[-1])
 
     def _blind(self, operation: Operation, request: Request, sender: Sender, why: str) -> None:
+        if self._own_state(request, sender):
+            self.own_writes.append((request, sender))
+            return
         if not self.aggressive:
             who = sender.identity or _ANONYMOUS
             raise Unrestorable(operation, who, f"{why}, so it could not be restored")
         self.unknown.append((request, sender))
+
+    def _own_state(self, request: Request, sender: Sender) -> bool:
+        """A made identity's write whose path names nothing but itself or what the scan made."""
+        identity = sender.identity
+        if identity is None or identity.name not in self._own:
+            return False
+        mine = self._own[identity.name] | {str(v) for _, v in self.sessions.own_ids(identity)}
+        return all(str(v) in mine or self.made(v) for v in request.path_params.values())
 
     async def _take(self, read: _objects.Reader, sender: Sender) -> Snapshot | None:
         """The object as the first who may read it sees it (the sender first)."""

@@ -85,19 +85,17 @@ async def provision(
     sessions = ledger.sessions
     if _has_peers(sessions.identities):
         return Provisioned()
-    usable = Scope(exclude=scope.exclude if scope is not None else ())
-    operations = [op for op in api.operations if usable.why_out(op) is None]
-    login = _file_login(sessions.identities) or _contract_login(operations, synthesizer)
-    sign_up = _sign_up(operations, synthesizer, login) if login is not None else None
-    if login is None or sign_up is None:
+    route = sign_up_route(api, sessions.identities, synthesizer, scope)
+    if route is None:
         return Provisioned()
-    role = _role(sessions.identities, login)
+    sign_up, login = route
+    role = made_role(sessions.identities, login)
     made: list[Identity] = []
     problems: list[str] = []
     for n in range(1, COUNT + 1):
         name = f"{PREFIX}{n}"
         try:
-            made.append(await _make(ledger, synthesizer, sign_up, login, name, role))
+            made.append(await make(ledger, synthesizer, sign_up, login, name, role))
         except (ConfigError, LoginError) as failure:
             problems.append(f"could not make identity {name!r} through {sign_up.key}: {failure}")
             break
@@ -107,6 +105,17 @@ async def provision(
             problems.append(f"could not make identity {name!r}: the target did not answer")
             break
     return Provisioned(made=tuple(made), sign_up=sign_up.key, problems=tuple(problems))
+
+
+def sign_up_route(
+    api: Api, identities: tuple[Identity, ...], synthesizer: Synthesizer, scope: Scope | None
+) -> tuple[Operation, Login] | None:
+    """The sign-up and the login a made user goes through (None: the contract has none)."""
+    usable = Scope(exclude=scope.exclude if scope is not None else ())
+    operations = [op for op in api.operations if usable.why_out(op) is None]
+    login = _file_login(identities) or _contract_login(operations, synthesizer)
+    sign_up = _sign_up(operations, synthesizer, login) if login is not None else None
+    return None if login is None or sign_up is None else (sign_up, login)
 
 
 def _has_peers(identities: tuple[Identity, ...]) -> bool:
@@ -194,17 +203,18 @@ def _sign_up(
     return None
 
 
-def _role(identities: tuple[Identity, ...], login: Login) -> str:
+def made_role(identities: tuple[Identity, ...], login: Login) -> str:
+    """The role a made user takes: its login's identities' own, unless privileged."""
     roles = {i.role for i in identities if i.login is not None and i.login.path == login.path}
     if len(roles) == 1 and not _PRIVILEGED.search(role := roles.pop()):
         return role
     return MADE_ROLE
 
 
-async def _make(
+async def make(
     ledger: Ledger, synthesizer: Synthesizer, op: Operation, login: Login, name: str, role: str
 ) -> Identity:
-    """Sign one user up, log it in, and add it to the scan's sessions."""
+    """Sign one user up, log it in, add it to the scan's sessions and mark it the scan's own."""
     request, values = _sign_up_request(synthesizer, op)
     ledger.sessions.secrets.update(v for k, v in values.items() if _PASSWORD.search(k))
     reply = await ledger.send(request, as_=None, note=f"sign up {name}")
@@ -214,6 +224,7 @@ async def _make(
     ledger.account(request, reply, name=f"{account} (identity {name})")
     identity = Identity(name=name, role=role, login=_filled(login, values), source="sign-up")
     await ledger.sessions.join(identity)
+    ledger.own(identity, {k: v for k, v in values.items() if _USER.search(k)})
     return identity
 
 

@@ -11,6 +11,9 @@ Runs after the checks, from the :class:`~apiward.scan.ledger.Ledger`:
    DELETE for it (never anything else); the others are *left*;
 3. every identity with a login logs in afresh: one that cannot *no longer logs in*.
 
+Writes an identity the scan signed up made to its own state, which nothing reads back
+(``Ledger.own_writes``), are *left* on that identity: one row per path and identity.
+
 The result is one :class:`TargetChange` per thing the scan touched; ``damage`` marks
 those that leave the target worse than it was (not restored, no longer logs in).
 """
@@ -85,6 +88,7 @@ async def restore(ledger: Ledger) -> list[TargetChange]:
     for request, sender in ledger.unknown:
         detail = "sent under --aggressive without a snapshot: what it changed is unknown"
         changes.append(_change(What.WRITTEN, request, State.NOT_RESTORED, sender, detail))
+    changes += _own_writes(ledger)
     changes += await _logins(ledger.sessions)
     return sorted(changes, key=lambda c: (c.what, c.object, c.state))
 
@@ -244,6 +248,27 @@ def _grouped(removed: list[tuple[Created, TargetChange]]) -> list[TargetChange]:
             )
         )
     return rows
+
+
+def _own_writes(ledger: Ledger) -> list[TargetChange]:
+    """What the scan's own identities wrote on themselves that nothing reads back."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for request, sender in ledger.own_writes:
+        key = (f"{request.method} {request.target}", request.target, sender.name)
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        TargetChange(
+            what=What.WRITTEN,
+            object=target,
+            state=State.LEFT,
+            by=name,
+            detail=(
+                f"{how} ×{n} on the state of {name}, an identity the scan signed up: "
+                "nothing reads it back, so it stays as the last write left it"
+            ),
+        )
+        for (how, target, name), n in sorted(counts.items())
+    ]
 
 
 async def _logins(sessions: Sessions) -> list[TargetChange]:

@@ -34,6 +34,7 @@ from apiward.scan.restore import TargetChange, restore
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
 from apiward.scan.synthesis import Synthesizer
+from apiward.scan.throwaway import Throwaway
 from apiward.scan.transport import MAX_ANSWER, Sent, Transport
 from apiward.scan.withhold import Withheld
 from apiward.spec import Api, Operation
@@ -69,7 +70,8 @@ class ScanConfig:
     exclude: tuple[str, ...] = ()
     """Operations never to touch; an exclude wins over an include."""
     signup: bool = True
-    """Sign up the scan's own users when it has no two peers (``--no-signup``: never)."""
+    """Sign up the scan's own users: peers when it has no two, a throwaway identity for
+    writes nothing reads back (``scan.throwaway``); ``--no-signup``: never."""
 
     @property
     def scope(self) -> Scope:
@@ -235,6 +237,7 @@ async def _prepare(
         safe=config.safe,
         ledger=ledger,
         scope=config.scope,
+        throwaway=Throwaway(api, ledger, synthesizer, config.scope, enabled=config.signup),
     )
 
 
@@ -341,6 +344,7 @@ async def _restore(ctx: Context, results: Results, progress: Progress) -> None:
     results.phase = ctx.sessions.transport.requester = "restore"
     progress.phase("restore", 1)
     results.target_state = await restore(ctx.ledger)
+    results.notes += ctx.throwaway_notes()
     progress.advance("restore")
 
 

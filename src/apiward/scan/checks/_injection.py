@@ -35,6 +35,7 @@ from urllib.parse import quote, quote_plus
 from apiward.scan.check import Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
+from apiward.scan.ledger import Unrestorable
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, ParameterLocation, Schema
@@ -123,9 +124,20 @@ def _free_text(ctx: Context, schema: Schema) -> bool:
 
 
 async def caller(ctx: Context, operation: Operation) -> Caller | None:
-    """The first identity not refused outright, or anonymous for public operations."""
+    """The first identity not refused outright, or anonymous for public operations.
+
+    A write nothing can read back (unrestorable for every identity of the file) is sent
+    by the scan's throwaway identity instead, when it can have one: its state is the
+    scan's own (``scan.throwaway``).
+    """
     for identity in ctx.identities:
-        legit = await ctx.legit(operation, identity)
+        try:
+            legit = await ctx.legit(operation, identity)
+        except Unrestorable:
+            made = await ctx.throwaway()
+            if made is None:
+                raise
+            return Caller(identity=made, legit=await ctx.legit(operation, made))
         if legit.status not in _DENIED or operation.is_public:
             return Caller(identity=identity, legit=legit)
     if ctx.identities or not (operation.is_public or operation.auth_optional):
