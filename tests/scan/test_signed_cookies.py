@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
+import pytest
 from flask import Flask, jsonify, session
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -110,3 +112,47 @@ def test_a_forged_cookie_is_accepted_by_the_framework_itself() -> None:
     client = app.test_client()
     client.set_cookie("session", forged)
     assert client.get("/me").get_json() == {"user_id": 1, "admin": True}
+
+
+DJANGO_SALT = "django.contrib.sessions.backends.signed_cookies"
+
+
+def _django_signer(key: str) -> Any:
+    from django.core.signing import TimestampSigner
+
+    return TimestampSigner(key=key, salt=DJANGO_SALT, fallback_keys=[])
+
+
+def test_a_django_signed_cookies_session_is_read_and_its_key_found() -> None:
+    """Django's own signer, compressed: the session reads, and only the right key cracks it."""
+    from django.core.signing import JSONSerializer
+
+    data = {"_auth_user_id": "7", "_auth_user_backend": "django.contrib.auth.backends." * 3}
+    value = _django_signer("django-insecure-kitchen").sign_object(
+        data, serializer=JSONSerializer, compress=True
+    )
+    cookie = signed_cookies.read(value)
+    assert cookie is not None
+    assert cookie.session == data
+    assert [s.name for s in cookie.schemes] == ["Django"]
+    assert signed_cookies.crack(cookie, ["secret", "changeme"]) is None
+    cracked = signed_cookies.crack(cookie, ["secret", "django-insecure-kitchen"])
+    assert cracked is not None
+    assert cracked[1] == "django-insecure-kitchen"
+
+
+def test_a_forged_django_session_is_what_django_reads_back() -> None:
+    """A session forged with the key passes Django's own unsign, and a wrong key's does not."""
+    from django.core.signing import BadSignature, JSONSerializer
+
+    signer = _django_signer("django-insecure-kitchen")
+    value = signer.sign_object({"_auth_user_id": "7"}, serializer=JSONSerializer)
+    cookie = signed_cookies.read(value)
+    assert cookie is not None
+    cracked = signed_cookies.crack(cookie, ["django-insecure-kitchen"])
+    assert cracked is not None
+    forged = signed_cookies.forge(cracked[0], "django-insecure-kitchen", {"_auth_user_id": "1"})
+    assert signer.unsign_object(forged, serializer=JSONSerializer) == {"_auth_user_id": "1"}
+    wrong = signed_cookies.forge(cracked[0], "another-key", {"_auth_user_id": "1"})
+    with pytest.raises(BadSignature):
+        signer.unsign_object(wrong, serializer=JSONSerializer)

@@ -37,8 +37,10 @@ from apiward.scan.login import LoggedIn, LoginError
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply, Transport
 
-ID_FIELDS = ("id", "user_id", "userId", "uid", "username", "sub", "account_id", "accountId")
-"""Names under which a login answer or a token's claims give the identity's own id."""
+ID_FIELDS: tuple[str, ...] = ("id", "user_id", "userId", "uid", "username", "sub")
+ID_FIELDS += ("account_id", "accountId", "_auth_user_id")
+"""Names under which a login answer, a token's claims or a signed session (Django's
+``_auth_user_id``) give the identity's own id."""
 _ENVELOPES = frozenset({"data", "user", "result", "account", "profile", "me", "payload"})
 
 

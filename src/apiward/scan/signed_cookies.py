@@ -8,7 +8,14 @@ Starlette  ``SessionMiddleware``: ``base64(json)`` ``.timestamp.signature``
            (``TimestampSigner``, salt ``itsdangerous.Signer``, django-concat keys)
 Flask      ``SecureCookieSessionInterface``: ``[.]base64url([zlib] json)``
            ``.timestamp.signature`` (salt ``cookie-session``, HMAC-derived keys)
+Django     the ``signed_cookies`` session backend (``django.core.signing``):
+           ``[.]base64url([zlib] json)`` ``:base62 timestamp:signature``, HMAC-SHA256
+           keyed ``sha256(salt + "signer" + SECRET_KEY)``, salt
+           ``django.contrib.sessions.backends.signed_cookies``
 =========  ===================================================================
+
+Django's format is written here (a dozen lines of ``hmac``) rather than imported: Django
+is no dependency of apiward, and its signer needs configured settings.
 
 :func:`read` gives a cookie's session (unverified: for the scan's own cookies, to learn
 an identity's own id); :func:`crack` finds which bundled or given secret signed a cookie,
@@ -20,24 +27,66 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
+import string
+import time
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from itsdangerous import BadSignature, TimestampSigner
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Scheme:
+class Scheme(Protocol):
     """How one framework signs and encodes its session cookie."""
+
+    @property
+    def name(self) -> str:
+        """The framework's name, for findings."""
+
+    def split(self, value: str) -> str | None:
+        """The payload segment of a cookie value in this format, or None."""
+
+    def decode(self, payload: str) -> dict[str, Any] | None:
+        """The session in a cookie's payload segment, or None when it is not one."""
+
+    def verify(self, value: str, secret: str) -> bool:
+        """True when ``secret`` signed ``value``."""
+
+    def forge(self, secret: str, session: Mapping[str, Any]) -> str:
+        """A cookie value holding ``session``, signed now with ``secret``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dangerous:
+    """A framework signing with ``itsdangerous``' ``TimestampSigner`` (Starlette, Flask)."""
 
     name: str
     salt: str
     key_derivation: str
     urlsafe: bool
     """base64url with zlib allowed (Flask), else standard base64 (Starlette)."""
+
+    def split(self, value: str) -> str | None:
+        """``payload.timestamp.signature`` → payload."""
+        parts = value.rsplit(".", 2)
+        if len(parts) != 3 or not all(parts) or not _timestamp(parts[1]):
+            return None
+        return parts[0]
+
+    def verify(self, value: str, secret: str) -> bool:
+        """True when ``secret`` signed ``value``."""
+        try:
+            self.signer(secret).unsign(value)
+        except BadSignature:
+            return False
+        return True
+
+    def forge(self, secret: str, session: Mapping[str, Any]) -> str:
+        """A cookie value holding ``session``, signed now with ``secret``."""
+        return self.signer(secret).sign(self.encode(session)).decode()
 
     def signer(self, secret: str) -> TimestampSigner:
         """The ``itsdangerous`` signer this framework builds from ``secret``."""
@@ -50,15 +99,11 @@ class Scheme:
 
     def decode(self, payload: str) -> dict[str, Any] | None:
         """The session in a cookie's payload segment, or None when it is not one."""
-        compressed = self.urlsafe and payload.startswith(".")
-        text = payload[1:] if compressed else payload
+        if self.urlsafe:
+            return _decode_urlsafe(payload)
         try:
-            if self.urlsafe:
-                raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            else:
-                raw = base64.b64decode(text, validate=True)
-            data = json.loads(zlib.decompress(raw) if compressed else raw)
-        except (ValueError, binascii.Error, zlib.error):
+            data = json.loads(base64.b64decode(payload, validate=True))
+        except (ValueError, binascii.Error):
             return None
         return data if isinstance(data, dict) else None
 
@@ -70,9 +115,48 @@ class Scheme:
         return base64.b64encode(raw)
 
 
-SCHEMES = (
-    Scheme(name="Starlette", salt="itsdangerous.Signer", key_derivation="django-concat", urlsafe=False),
-    Scheme(name="Flask", salt="cookie-session", key_derivation="hmac", urlsafe=True),
+_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Django:
+    """Django's ``signed_cookies`` session backend, as ``django.core.signing`` writes it."""
+
+    name: str = "Django"
+    salt: str = "django.contrib.sessions.backends.signed_cookies"
+
+    def split(self, value: str) -> str | None:
+        """``payload:timestamp:signature`` → payload."""
+        parts = value.rsplit(":", 2)
+        if len(parts) != 3 or not all(parts) or not all(c in _BASE62 for c in parts[1]):
+            return None
+        return parts[0]
+
+    def decode(self, payload: str) -> dict[str, Any] | None:
+        """The session in the payload: base64url JSON, zlib-compressed after a leading dot."""
+        return _decode_urlsafe(payload)
+
+    def verify(self, value: str, secret: str) -> bool:
+        """True when ``secret`` signed ``value`` (HMAC-SHA256 over ``payload:timestamp``)."""
+        signed, _, signature = value.rpartition(":")
+        return hmac.compare_digest(self._signature(signed, secret), signature)
+
+    def forge(self, secret: str, session: Mapping[str, Any]) -> str:
+        """A cookie value holding ``session``, signed now with ``secret``."""
+        raw = json.dumps(session, separators=(",", ":")).encode()
+        payload = _b64(raw)
+        signed = f"{payload}:{_base62(int(time.time()))}"
+        return f"{signed}:{self._signature(signed, secret)}"
+
+    def _signature(self, value: str, secret: str) -> str:
+        key = hashlib.sha256((self.salt + "signer" + secret).encode()).digest()
+        return _b64(hmac.new(key, value.encode(), hashlib.sha256).digest())
+
+
+SCHEMES: tuple[Scheme, ...] = (
+    Dangerous(name="Starlette", salt="itsdangerous.Signer", key_derivation="django-concat", urlsafe=False),
+    Dangerous(name="Flask", salt="cookie-session", key_derivation="hmac", urlsafe=True),
+    Django(),
 )  # fmt: skip
 
 
@@ -87,10 +171,11 @@ class SignedCookie:
 
 def read(value: str) -> SignedCookie | None:
     """``value`` as a signed session cookie (its signature unchecked), or None."""
-    parts = value.rsplit(".", 2)
-    if len(parts) != 3 or not all(parts) or not _timestamp(parts[1]):
-        return None
-    found = [(scheme, scheme.decode(parts[0])) for scheme in SCHEMES]
+    found = [
+        (scheme, scheme.decode(payload))
+        for scheme in SCHEMES
+        if (payload := scheme.split(value)) is not None
+    ]
     readable = [(scheme, session) for scheme, session in found if session is not None]
     if not readable:
         return None
@@ -101,17 +186,38 @@ def crack(cookie: SignedCookie, secrets: Iterable[str]) -> tuple[Scheme, str] | 
     """The scheme and the secret among ``secrets`` that signed ``cookie`` (offline), or None."""
     for secret in secrets:
         for scheme in cookie.schemes:
-            try:
-                scheme.signer(secret).unsign(cookie.value)
-            except BadSignature:
-                continue
-            return scheme, secret
+            if scheme.verify(cookie.value, secret):
+                return scheme, secret
     return None
 
 
 def forge(scheme: Scheme, secret: str, session: Mapping[str, Any]) -> str:
     """A cookie value holding ``session``, signed now with ``secret`` as ``scheme`` does."""
-    return scheme.signer(secret).sign(scheme.encode(session)).decode()
+    return scheme.forge(secret, session)
+
+
+def _decode_urlsafe(payload: str) -> dict[str, Any] | None:
+    """base64url JSON, zlib-compressed when it starts with a dot (Flask, Django)."""
+    compressed = payload.startswith(".")
+    text = payload[1:] if compressed else payload
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        data = json.loads(zlib.decompress(raw) if compressed else raw)
+    except (ValueError, binascii.Error, zlib.error):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _base62(number: int) -> str:
+    digits = ""
+    while number:
+        number, rest = divmod(number, 62)
+        digits = _BASE62[rest] + digits
+    return digits or "0"
 
 
 def _timestamp(segment: str) -> bool:

@@ -1,7 +1,7 @@
 """``session_secret`` (API2): a signed session cookie whose secret key is in a wordlist.
 
 Runs once per scan. The first identity whose cookie is a signed session of a framework
-``scan.signed_cookies`` knows (Starlette, Flask) has its key guessed offline, from the
+``scan.signed_cookies`` knows (Starlette, Flask, Django) has its key guessed offline, from the
 same dictionary as the JWT secrets (``jwt_secrets.txt`` plus words of the API's title
 and host). With a key found, on a representative secured GET (``bearer.subject``):
 
