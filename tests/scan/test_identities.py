@@ -182,3 +182,16 @@ def test_oauth_protocol_words_are_not_secrets(tmp_path: Path) -> None:
     )
     (kim,) = load_identities(path)
     assert set(kim.secrets()) == {"kim-Secret-77", "s3cr3t-xyz"}
+
+
+def test_step_up_operations_in_the_identities_file(tmp_path: Path) -> None:
+    """``step_up:`` takes one operation or a list, as METHOD /path; anything else names the line."""
+    path = tmp_path / "ids.yaml"
+    base = "identities:\n  - name: a\n    headers: {X-Key: k}\n"
+    path.write_text(base + "step_up: [post /pin/verify, POST /mfa]\n")
+    assert read_identities_file(path).step_up == ("POST /pin/verify", "POST /mfa")
+    path.write_text(base + "step_up: /pin/verify\n")
+    with pytest.raises(ConfigError) as raised:
+        read_identities_file(path)
+    assert raised.value.line == 4
+    assert "METHOD /path" in raised.value.message

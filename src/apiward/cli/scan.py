@@ -265,6 +265,7 @@ def _config(options: dict[str, Any], values: list[str]) -> ScanConfig:
     return ScanConfig(
         target=target,
         identities=given.identities if given else (),
+        step_up=given.step_up if given else (),
         values={
             **(given.values if given else {}),
             **options.get("values", {}),

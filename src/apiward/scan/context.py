@@ -12,7 +12,9 @@
 ``ctx.request(op)``    a valid request synthesised from the contract
 ``ctx.baseline(op,a)`` that request with the ids ``a`` harvested filled in
 ``ctx.legit(op, a)``   the baseline's reply, sent once per operation and identity; a write
-                       that would touch others' objects or privileges raises ``Withheld``
+                       that would touch others' objects or privileges raises ``Withheld``;
+                       a refusal that asks for a step-up (a PIN first) gets it
+``ctx.send_stepped``   ``send``, then the step-up a refusal asks for and the request again
 ``ctx.shared(k, f)``   a reply several checks need, sent once (``await f()``) per key ``k``
 ``ctx.refusals``       refusals that decide later probes, by key (``checks._injection.probe``)
 ``ctx.withheld(op,a)`` why ``a``'s legitimate write is not sent (None: it is sent)
@@ -20,6 +22,7 @@
 ``ctx.harvest``        sightings, slots and ownership (see ``scan.harvest``)
 ``ctx.canary``         ``token(label)`` → URL + token; ``await hit(token, timeout)``
 ``ctx.safe``           True under ``--safe``: never change what others own
+``ctx.probers(op)``    who sends hostile values to ``op``: the throwaway on a step-up
 ``ctx.throwaway()``    an identity the scan signed up itself, whose own state it may
                        change without restoring (``scan.throwaway``); None: no sign-up
 ``ctx.finding(...)``   a Finding with evidence and a ``curl`` from the replies given
@@ -43,6 +46,7 @@ from apiward.scan.ledger import Ledger
 from apiward.scan.request import Request, curl
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
+from apiward.scan.step_up import StepUps
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.throwaway import Throwaway
 from apiward.scan.transport import Reply
@@ -65,6 +69,7 @@ class Context:
         ledger: Ledger | None = None,
         scope: Scope | None = None,
         throwaway: Throwaway | None = None,
+        step_ups: tuple[str, ...] = (),
     ) -> None:
         self.api = api
         self.sessions = sessions
@@ -80,6 +85,10 @@ class Context:
         """Validation refusals seen per input, with the declared constraints the value broke."""
         self.scope = scope or Scope()
         self._throwaway = throwaway
+        bodies = {o.key: _properties(synthesizer, o) for o in api.operations if o.method == "POST"}
+        self.step_ups = StepUps(api, bodies, step_ups)
+        """Operations that unlock others for a session (``scan.step_up``)."""
+        self._stepped_wrong: set[tuple[str, str]] = set()
         self.out_of_scope = {o.key: why for o in api.operations if (why := self.scope.why_out(o))}
         """Operations ``--include``/``--exclude`` keep out, and the pattern that does."""
         self.destructive = {o.key: why for o in api.operations if (why := destructive(o))}
@@ -106,6 +115,29 @@ class Context:
         """Send ``request`` as ``as_``; ``None`` means anonymous: no credentials at all."""
         self.refuse(request)
         return await self.ledger.send(request, as_=as_, note=note)
+
+    async def send_stepped(
+        self, request: Request, *, as_: Identity | None, note: str = ""
+    ) -> Reply:
+        """``send``; a refusal that asks for a step-up gets it (as ``as_``), then one resend."""
+        reply = await self.send(request, as_=as_, note=note)
+        operation = self.api.operation(request.method, request.path)
+        step = self.step_ups.asked(operation, reply) if operation and as_ else None
+        if step is None or as_ is None or not await self._step_up(step, as_):
+            return reply
+        return await self.send(request, as_=as_, note=note)
+
+    async def _step_up(self, step: Operation, identity: Identity) -> bool:
+        """Send ``step`` as ``identity`` when its secret is known; a failure is not retried."""
+        key = (step.key, identity.name)
+        known = all(n in self.synthesizer.values for n in self.step_ups.secrets(step))
+        if key in self._stepped_wrong or not (known or self.ledger.is_own(identity)):
+            return False
+        note = f"step-up: {step.key} as {identity.name}"
+        reply = await self.send(self.baseline(step, identity), as_=identity, note=note)
+        if not reply.ok and reply.status != 401:  # 401: the session, not the secret
+            self._stepped_wrong.add(key)
+        return reply.ok
 
     def refuse(self, request: Request) -> None:
         """Raise if ``request`` must not be sent: out of scope, or destroying what others own.
@@ -135,6 +167,19 @@ class Context:
         listed as left on it, where a file identity's would be unrestorable.
         """
         return await self._throwaway.get() if self._throwaway is not None else None
+
+    async def probers(self, operation: Operation) -> tuple[Identity, ...]:
+        """Who a check sends malformed or hostile values as on ``operation``.
+
+        The file's identities; but on a step-up (``scan.step_up``: it checks a PIN or an
+        OTP) every wrong value counts against the sender, and enough of them lock it out,
+        so there only the scan's throwaway identity, when it can have one.
+        """
+        if operation in self.step_ups.operations:
+            made = await self.throwaway()
+            if made is not None:
+                return (made,)
+        return self.identities
 
     def throwaway_notes(self) -> list[str]:
         """What the report's notes say of the throwaway identity (nothing when none was made)."""
@@ -181,7 +226,7 @@ class Context:
         if key not in self._shared:
             request = self.legit_request(operation, identity)
             note = f"baseline: {identity.name}'s own legitimate request"
-            self._start(key, lambda: self.send(request, as_=identity, note=note))
+            self._start(key, lambda: self.send_stepped(request, as_=identity, note=note))
         return await asyncio.shield(self._shared[key])
 
     async def shared(self, key: tuple[str, ...], send: Callable[[], Awaitable[Reply]]) -> Reply:
@@ -252,6 +297,12 @@ class CheckInfo(Protocol):
     owasp: str
     cwe: str
     remediation: str
+
+
+def _properties(synthesizer: Synthesizer, operation: Operation) -> tuple[str, ...]:
+    schema, _ = synthesizer.body_schema(operation)
+    found = (schema or {}).get("properties")
+    return tuple(found) if isinstance(found, dict) else ()
 
 
 def _one_object(request: Request) -> bool:

@@ -26,6 +26,12 @@ the app), ``active``/``enabled`` (the state of one's own object), ``credit card`
 member). ``rate_limit_per_minute`` *is* privileged: the rate an API grants a caller is
 an allowance, and a caller raising its own is an escalation.
 
+**Recipient fields** (:func:`is_recipient`) name who receives what a write moves: a
+token ``to``, ``recipient``, ``payee``, ``receiver``, ``beneficiary``, ``destination``,
+``counterparty``, or the whole name ``user``/``username``/``user_email``. A creation
+carrying one pays someone, so harvesting never sends it; ``negative_amount`` fills one
+with a peer's own value and pays it back.
+
 **Unique fields** (:func:`is_unique`) are the ones an API usually keeps unique per
 record — ``email``, ``phone``/``mobile``, ``username``, ``slug``, ``handle``,
 ``nickname``, ``sku``, and a bare ``name``/``title``/``display_name`` — so test data
@@ -105,3 +111,17 @@ def is_identifier(name: str) -> bool:
     """True for ids, keys, codes, hashes, secrets and timestamps (``owner_id``, ``created_at``)."""
     words = tokens(name.rsplit(".", 1)[-1])
     return bool(words) and (words[-1] in _IDENTIFIER or "password" in words or "hash" in words)
+
+
+_RECIPIENT = {"to", "recipient", "payee", "receiver", "beneficiary", "destination"}
+_RECIPIENT |= {"counterparty"}
+_RECIPIENT_NAMES = {"user", "username", "user_email"}
+
+
+def is_recipient(name: str) -> bool:
+    """True for a field naming who receives what a write moves (``to``, ``payee_email``).
+
+    ``user``/``username``/``user_email`` count only alone: ``user_id`` on an order names
+    its owner, not a payee.
+    """
+    return name.lower() in _RECIPIENT_NAMES or bool(_RECIPIENT & set(tokens(name)))

@@ -53,6 +53,8 @@ class Harvest:
         # Indexes beside the list, so a 100,000-item listing costs linear time, not quadratic.
         self._known: set[Sighting] = set()
         self._objects: dict[tuple[str, str], list[Sighting]] = {}
+        self.records: dict[str, dict[str, str | int]] = {}
+        """Each identity's own record: what a GET naming no object answered it (``/me``)."""
         self._roles: dict[str, str] = {}
         self._fields: dict[str, set[str]] = {}
         self._claims: dict[tuple[str, str], set[str]] = {}
@@ -81,6 +83,10 @@ class Harvest:
         items = envelope.objects(reply.data)
         one = envelope.single(reply.data) if items is None else None
         found: list[Sighting] = []
+        if one is not None and who and operation.method == "GET" and "{" not in operation.path:
+            scalar = {k: v for k, v in one.items() if isinstance(v, str | int)}
+            own = {k: v for k, v in scalar.items() if not isinstance(v, bool)}
+            self.records.setdefault(who, {}).update(own)
         for item in items if items is not None else ([one] if one is not None else []):
             self._fields.setdefault(collection, set()).update(norm(k) for k in item)
             for key, value in self._recorded(item, resource, everything=one is not None):

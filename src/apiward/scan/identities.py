@@ -27,6 +27,9 @@
       - name: anonymous             # no credentials at all: sends none
     values:                         # optional: test data by parameter or property name
       code: WELCOME50               # (``--value NAME=VALUE`` on the command line wins)
+      pin: "4821"                   # a step-up's secret (below)
+    step_up: [POST /pin/verify]     # optional: operations that unlock others for a
+                                    # session (else found in the contract: scan.step_up)
 
 A login sends at least one of ``json``, ``form``, ``query``, ``basic`` (``json`` and
 ``form`` exclude each other). Defaults: ``header: Authorization``, ``prefix: "Bearer "``,
@@ -60,7 +63,7 @@ _PROTOCOL = frozenset({"grant_type", "scope", "response_type", "redirect_uri", "
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _OPERATION = re.compile(r"^(GET|POST|PUT|PATCH|DELETE)\s+(/\S*)$", re.IGNORECASE)
 _IDENTITY_KEYS = {"name", "role", "rank", "login", "headers", "cookies", "basic"}
-_FILE_KEYS = {"identities", "values"}
+_FILE_KEYS = {"identities", "values", "step_up"}
 _LOGIN_KEYS = {"operation", "json", "form", "query", "basic", "token", "header", "prefix"}
 _BASIC_KEYS = {"username", "password"}
 DEFAULT_TOKEN = "access_token"  # noqa: S105 — a JSON path, not a secret
@@ -149,6 +152,8 @@ class IdentitiesFile:
 
     identities: tuple[Identity, ...]
     values: Mapping[str, str] = field(default_factory=dict)
+    step_up: tuple[str, ...] = ()
+    """Operations that unlock others for a session (``scan.step_up``), as ``METHOD /path``."""
 
 
 def load_identities(path: str | os.PathLike[str]) -> tuple[Identity, ...]:
@@ -183,7 +188,9 @@ def read_identities_file(path: str | os.PathLike[str]) -> IdentitiesFile:
     if root is not None and expanded_size(root) > budget(len(text)):
         raise ConfigError("YAML aliases expand to too many values (an alias bomb?)", source=source)
     reader = _Reader(source)
-    return IdentitiesFile(identities=reader.identities(root), values=reader.values(root))
+    return IdentitiesFile(
+        identities=reader.identities(root), values=reader.values(root), step_up=reader.step_up(root)
+    )
 
 
 class _Reader:
@@ -259,6 +266,19 @@ class _Reader:
                 raise self.fail(value, f"values.{key} must be a string, number or boolean")
             found[key] = self.expand(value, str(value.value))
         return found
+
+    def step_up(self, root: yaml.Node | None) -> tuple[str, ...]:
+        node = self.mapping(root, "the identities file").get("step_up")
+        if node is None:
+            return ()
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        found = []
+        for item in items:
+            match = _OPERATION.match(self.scalar(item, "a step_up operation"))
+            if match is None:
+                raise self.fail(item, "step_up lists operations as 'METHOD /path'")
+            found.append(f"{match.group(1).upper()} {match.group(2)}")
+        return tuple(found)
 
     def identity(self, node: yaml.Node) -> Identity:
         fields = self.mapping(node, "an identity")

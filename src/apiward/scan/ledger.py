@@ -15,6 +15,8 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
   if the contract has one, is remembered with its creator;
 * **accounts signed up** — a public POST with a password field that succeeds, and the
   accounts ``scan.provision`` makes (:meth:`Ledger.account`);
+* **value moved between identities** — a check that sends money to a peer records how it
+  goes back (``moved``: the same transfer the other way) and whether it did;
 * **the scan's own identities' state** — an identity the scan signed up itself
   (:meth:`Ledger.own`) may write what nothing can read back (``PUT /me/avatar``) when the
   write names no object but its own: its state belongs to the scan, so it is sent
@@ -101,6 +103,17 @@ class Snapshot:
 
 
 @dataclass(slots=True, kw_only=True)
+class Moved:
+    """Value a check moved from one identity to another, and the request that moves it back."""
+
+    what: str
+    back: Request
+    backer: Sender
+    how: str = ""
+    """How it went back (empty: it did not)."""
+
+
+@dataclass(slots=True, kw_only=True)
 class Created:
     """An object the scan made, how to delete it (None: the contract has no DELETE), and who."""
 
@@ -123,6 +136,8 @@ class Ledger:
         self.created: list[Created] = []
         self.unknown: list[tuple[Request, Sender]] = []
         """Aggressive writes whose object could not be read first: changes nobody can undo."""
+        self.moved: list[Moved] = []
+        """Value checks moved between identities (a transfer), each with its way back."""
         self.own_writes: list[tuple[Request, Sender]] = []
         """Writes nothing reads back, sent by an identity the scan made on its own state."""
         self._own: dict[str, frozenset[str]] = {}

@@ -6,7 +6,8 @@
 2. Listings that take ids (filled with each identity's own), per identity.
 3. Creations, one at a time and per identity, only where ``scan.withhold`` lets the
    identity write (never naming another's object). What was created is learnt from the
-   answer (an object in any envelope, or ``Location``); when the answer names nothing
+   answer (an object in any envelope, or ``Location``); never one whose body names a
+   recipient (``to``, ``payee``: it pays someone). When the answer names nothing
    (``{"message": "created"}``, 204), from the collection's listing read just before
    and just after. One at a time, so another identity's creation never shows up in
    the difference.
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from apiward.core.errors import TargetError
 from apiward.scan.destructive import destructive
+from apiward.scan.fields import is_recipient
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger
@@ -91,6 +93,8 @@ async def _create(
     request = harvest.baseline(harvest.synthesizer.request(op), op, identity)
     if withheld(harvest, op, identity, request) is not None:
         return  # a creation that would name someone else's object: not in harvesting
+    if isinstance(request.body, dict) and any(is_recipient(k) for k in request.body):
+        return  # it pays someone (a transfer): nothing would pay it back
     before = await _send(ledger, harvest, listing, identity) if listing else None
     try:
         reply = await ledger.send(request, as_=identity, note="harvest: create")

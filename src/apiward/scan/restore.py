@@ -7,9 +7,11 @@ Runs after the checks, from the :class:`~apiward.scan.ledger.Ledger`:
    fields, else the scan's own write with the old values, else PUT — and read once
    more to confirm. An object that is gone, or stays different, is *not restored*,
    with the request that would undo it;
-2. every object the scan created is deleted by its creator when the contract has a
+2. value a check moved to a peer (``Ledger.moved``) is reported moved back or not, with
+   the transfer that would undo it;
+3. every object the scan created is deleted by its creator when the contract has a
    DELETE for it (never anything else); the others are *left*;
-3. every identity with a login logs in afresh: one that cannot *no longer logs in*.
+4. every identity with a login logs in afresh: one that cannot *no longer logs in*.
 
 Writes an identity the scan signed up made to its own state, which nothing reads back
 (``Ledger.own_writes``), are *left* on that identity: one row per path and identity.
@@ -30,7 +32,7 @@ from urllib.parse import urlencode
 from apiward.core.errors import ConfigError
 from apiward.core.findings import RecordedRequest
 from apiward.scan import _objects
-from apiward.scan.ledger import Created, Ledger, Sender, Snapshot, state
+from apiward.scan.ledger import Created, Ledger, Moved, Sender, Snapshot, state
 from apiward.scan.request import BodyKind, Request, curl
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
@@ -46,6 +48,7 @@ class What(StrEnum):
     WRITTEN = "object written"
     CREATED = "object created"
     ACCOUNT = "account signed up"
+    MOVED = "value moved"
     IDENTITY = "identity"
 
 
@@ -89,6 +92,7 @@ async def restore(ledger: Ledger) -> list[TargetChange]:
         detail = "sent under --aggressive without a snapshot: what it changed is unknown"
         changes.append(_change(What.WRITTEN, request, State.NOT_RESTORED, sender, detail))
     changes += _own_writes(ledger)
+    changes += [_moved(ledger, moved) for moved in ledger.moved]
     changes += await _logins(ledger.sessions)
     return sorted(changes, key=lambda c: (c.what, c.object, c.state))
 
@@ -248,6 +252,26 @@ def _grouped(removed: list[tuple[Created, TargetChange]]) -> list[TargetChange]:
             )
         )
     return rows
+
+
+def _moved(ledger: Ledger, moved: Moved) -> TargetChange:
+    """A transfer between identities: moved back, or the request that would."""
+    if moved.how:
+        return TargetChange(
+            what=What.MOVED,
+            object=moved.what,
+            state=State.RESTORED,
+            by=moved.backer.name,
+            detail=moved.how,
+        )
+    return TargetChange(
+        what=What.MOVED,
+        object=moved.what,
+        state=State.NOT_RESTORED,
+        by=moved.backer.name,
+        detail="the transfer back failed",
+        undo=_curl(ledger, moved.back),
+    )
 
 
 def _own_writes(ledger: Ledger) -> list[TargetChange]:

@@ -69,6 +69,8 @@ class ScanConfig:
     """Operations to scan (``scan.scope`` patterns); empty means all."""
     exclude: tuple[str, ...] = ()
     """Operations never to touch; an exclude wins over an include."""
+    step_up: tuple[str, ...] = ()
+    """Step-up operations the identities file names (``scan.step_up``); empty: found."""
     signup: bool = True
     """Sign up the scan's own users: peers when it has no two, a throwaway identity for
     writes nothing reads back (``scan.throwaway``); ``--no-signup``: never."""
@@ -238,6 +240,7 @@ async def _prepare(
         ledger=ledger,
         scope=config.scope,
         throwaway=Throwaway(api, ledger, synthesizer, config.scope, enabled=config.signup),
+        step_ups=config.step_up,
     )
 
 

@@ -48,7 +48,7 @@ SPEC: dict[str, Any] = {
 }
 
 
-def _payments(*, validates: bool) -> tuple[Starlette, list[dict[str, Any]]]:
+def _payments(*, validates: bool) -> tuple[Starlette, list[dict[str, Any]], dict[str, float]]:
     balances = {"alice": 100.0, "bob": 100.0}
     made: list[dict[str, Any]] = []
 
@@ -69,7 +69,7 @@ def _payments(*, validates: bool) -> tuple[Starlette, list[dict[str, Any]]]:
         who = caller(request)
         if who is None:
             return JSONResponse({"message": "Unauthorized"}, status_code=401)
-        return JSONResponse({"balance": balances[who]})
+        return JSONResponse({"name": who, "balance": balances[who]})
 
     async def contract(_: Request) -> Response:
         return JSONResponse(SPEC)
@@ -79,7 +79,7 @@ def _payments(*, validates: bool) -> tuple[Starlette, list[dict[str, Any]]]:
         Route("/payments", pay, methods=["POST"]),
         Route("/balance", balance),
     ]
-    return Starlette(routes=routes), made
+    return Starlette(routes=routes), made, balances
 
 
 def _scan(web: Starlette) -> Results:
@@ -93,7 +93,7 @@ def _scan(web: Starlette) -> Results:
 
 def test_a_negative_payment_is_found_and_undoes_its_own_control() -> None:
     """-12.5 is accepted and shown in the answer: high, confirmed; it is the control negated."""
-    web, made = _payments(validates=False)
+    web, made, balances = _payments(validates=False)
     results = _scan(web)
     [finding] = results.findings
     assert (finding.operation, finding.key) == ("POST /payments", "body:amount")
@@ -102,11 +102,13 @@ def test_a_negative_payment_is_found_and_undoes_its_own_control() -> None:
     alices = [p["amount"] for p in made if p["from"] == "alice"]
     assert -12.5 in alices
     assert 12.5 in alices
+    assert balances == {"alice": 100.0, "bob": 100.0}
 
 
 def test_silent_when_the_amount_must_be_positive() -> None:
-    """The twin that refuses amounts <= 0 gives nothing."""
-    web, _ = _payments(validates=True)
+    """The twin that refuses amounts <= 0 gives nothing; the payee (bob, from his /balance) pays back."""
+    web, _, balances = _payments(validates=True)
     results = _scan(web)
     assert results.findings == []
     assert results.errors == []
+    assert balances == {"alice": 100.0, "bob": 100.0}

@@ -128,9 +128,9 @@ async def caller(ctx: Context, operation: Operation) -> Caller | None:
 
     A write nothing can read back (unrestorable for every identity of the file) is sent
     by the scan's throwaway identity instead, when it can have one: its state is the
-    scan's own (``scan.throwaway``).
+    scan's own (``scan.throwaway``); so is a step-up's, where wrong values lock users out.
     """
-    for identity in ctx.identities:
+    for identity in await ctx.probers(operation):
         try:
             legit = await ctx.legit(operation, identity)
         except Unrestorable:

@@ -94,7 +94,7 @@ class ErrorDisclosure:
 
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Send malformed variants of ``operation``'s request; look for leaked internals."""
-        identity, base = _base(ctx, operation)
+        identity, base = await _base(ctx, operation)
         probes = list(_probes(operation, base))[:MAX_PROBES]
         if not probes:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no input to malform")
@@ -134,10 +134,11 @@ def signature(text: str, legit: str = "") -> str | None:
     return None
 
 
-def _base(ctx: Context, operation: Operation) -> tuple[Identity | None, Request]:
-    if operation.is_public or not ctx.identities:
+async def _base(ctx: Context, operation: Operation) -> tuple[Identity | None, Request]:
+    probers = await ctx.probers(operation)
+    if operation.is_public or not probers:
         return None, ctx.request(operation)
-    identity = ctx.identities[0]
+    identity = probers[0]
     return identity, ctx.legit_request(operation, identity)
 
 

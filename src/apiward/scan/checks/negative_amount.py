@@ -10,7 +10,13 @@ failure word the control lacks); confirmed when the answer, or the object its
 
 Why the negative of the control: the legitimate request already moved ``+a``; a probe
 of ``-a`` that the API accepts moves it back, so a vulnerable API ends where it started
-and a fixed one refuses. Not under ``--safe``: both requests touch the identity's own
+and a fixed one refuses.
+
+A write that names who receives (``to``, ``recipient``, ``payee``: ``_recipients``)
+pays a peer identity, named by its own value (its e-mail from its login or ``GET /me``):
+only a real user will do. When the negative probe is refused, the peer pays the
+control's amount back; the target state says whether it did (``Ledger.moved``).
+Operations behind a step-up (``POST /pin/verify`` first) get it (``scan.step_up``). Not under ``--safe``: both requests touch the identity's own
 balances. High for money, medium for other quantities; CWE-1284 (the quantity is not
 validated).
 """
@@ -24,8 +30,10 @@ from urllib.parse import urlsplit
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._recipients import Leg, leg, recipient_fields
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
+from apiward.scan.ledger import Moved, Sender
 from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
@@ -63,22 +71,38 @@ class NegativeAmount:
         if not ctx.identities:
             yield Skip(reason=SkipReason.NO_IDENTITIES)
             return
+        recipients = recipient_fields(ctx, operation)
         for identity in ctx.identities:
             try:
-                control = await ctx.legit(operation, identity)
                 request = ctx.legit_request(operation, identity)
             except Withheld as withheld:
                 yield Skip(reason=SkipReason.WITHHELD, detail=str(withheld))
                 continue
+            paid = leg(ctx, request, identity, recipients) if recipients else None
+            if recipients and paid is None:
+                continue  # no peer to pay whose own value fits the recipient field
+            if paid is None:
+                control = await ctx.legit(operation, identity)
+            else:
+                note = f"control: {identity.name} pays {paid.peer.name}"
+                control = await ctx.send_stepped(paid.out, as_=identity, note=note)
+                request = paid.out
             if not control.ok:
                 continue
+            outcome: Outcome | None = None
             for name in fields:
                 outcome = await self._probe(ctx, operation, identity, request, control, name)
                 if outcome is not None:
-                    yield outcome
-                    return
+                    break
+            if paid is not None:
+                await _settle(ctx, paid, accepted=outcome is not None)
+            if outcome is not None:
+                yield outcome
             return
-        yield Skip(reason=SkipReason.NO_ACCESS, detail="no identity's legitimate write succeeded")
+        detail = "no identity's legitimate write succeeded"
+        if recipients:
+            detail += f" (paying a peer named in {', '.join(recipients)})"
+        yield Skip(reason=SkipReason.NO_ACCESS, detail=detail)
 
     async def _probe(
         self,
@@ -94,7 +118,7 @@ class NegativeAmount:
             return None
         negative = -value if value else -1
         probe = request.with_param(Where.BODY, name, negative)
-        reply = await ctx.send(probe, as_=identity, note=f"{name}={negative}")
+        reply = await ctx.send_stepped(probe, as_=identity, note=f"{name}={negative}")
         if not reply.ok or _failed(reply, control):
             return None
         shown = await _shown(ctx, identity, reply, negative)
@@ -117,6 +141,20 @@ class NegativeAmount:
             proof=reply,
             key=f"body:{name}",
         )
+
+
+async def _settle(ctx: Context, paid: Leg, *, accepted: bool) -> None:
+    """Move the control's value back from the peer, unless the negative probe already did."""
+    what = f"{paid.out.method} {paid.out.path}: {paid.sender.name} paid {paid.peer.name}"
+    moved = Moved(what=what, back=paid.back, backer=Sender(identity=paid.peer))
+    ctx.ledger.moved.append(moved)
+    if accepted:
+        moved.how = "moved back by the accepted negative amount"
+        return
+    note = f"undo: {paid.peer.name} pays {paid.sender.name} back"
+    reply = await ctx.send_stepped(paid.back, as_=paid.peer, note=note)
+    if reply.ok:
+        moved.how = f"{paid.peer.name} paid it back ({paid.back.method} {paid.back.path})"
 
 
 def _fields(ctx: Context, operation: Operation) -> list[str]:

@@ -198,7 +198,7 @@ class Caller:
 
 
 async def _caller(ctx: Context, op: Operation) -> Caller | None:
-    for identity in ctx.identities:
+    for identity in await ctx.probers(op):
         reply = await ctx.legit(op, identity)
         if reply.ok:
             request = ctx.legit_request(op, identity)

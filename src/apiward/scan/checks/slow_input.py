@@ -90,7 +90,7 @@ class SlowInput:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no parsed string input")
             return
         try:
-            base, who = _base(ctx, operation)
+            base, who = await _base(ctx, operation)
         except Withheld as withheld:
             yield Skip(reason=SkipReason.WITHHELD, detail=str(withheld))
             return
@@ -178,11 +178,12 @@ def _judge(where: Where, name: str, schema: Schema) -> list[tuple[int, Input]]:
     return []
 
 
-def _base(ctx: Context, operation: Operation) -> tuple[Request, Identity | None]:
-    """The anonymous request of a public operation, else the first identity's own."""
-    if operation.is_public or operation.auth_optional or not ctx.identities:
+async def _base(ctx: Context, operation: Operation) -> tuple[Request, Identity | None]:
+    """The anonymous request of a public operation, else the first prober's own."""
+    probers = await ctx.probers(operation)
+    if operation.is_public or operation.auth_optional or not probers:
         return ctx.request(operation), None
-    identity = ctx.identities[0]
+    identity = probers[0]
     return ctx.legit_request(operation, identity), identity
 
 
