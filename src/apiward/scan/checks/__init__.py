@@ -79,6 +79,7 @@ from apiward.scan.checks.ssrf import Ssrf
 from apiward.scan.checks.template_injection import TemplateInjection
 from apiward.scan.checks.token_in_url import TokenInUrl
 from apiward.scan.checks.trace_method import TraceMethod
+from apiward.scan.checks.undocumented_methods import UndocumentedMethods
 from apiward.scan.checks.unsafe_consumption import UnsafeConsumption
 from apiward.scan.checks.upload_type import UploadType
 from apiward.scan.checks.version_disclosure import VersionDisclosure
@@ -108,6 +109,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     SecurityHeaders(),
     ErrorDisclosure(),
     TraceMethod(),
+    UndocumentedMethods(),
     PlainHttp(),
     VersionDisclosure(),
     DeprecatedOperation(),
