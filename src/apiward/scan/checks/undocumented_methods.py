@@ -37,7 +37,6 @@ from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 MAX_PROBES = 24
-_WRITES = ("PUT", "PATCH")
 _GONE = frozenset({404, 410})
 
 
