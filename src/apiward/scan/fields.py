@@ -28,9 +28,9 @@ an allowance, and a caller raising its own is an escalation.
 
 **Recipient fields** (:func:`is_recipient`) name who receives what a write moves: a
 token ``to``, ``recipient``, ``payee``, ``receiver``, ``beneficiary``, ``destination``,
-``counterparty``, or the whole name ``user``/``username``/``user_email``. A creation
-carrying one pays someone, so harvesting never sends it; ``negative_amount`` fills one
-with a peer's own value and pays it back.
+``counterparty``, or the whole name ``user``. A creation carrying one with a number
+beside it moves value to someone, so harvesting never sends it; ``negative_amount``
+fills one with a peer's own value and pays it back.
 
 **Unique fields** (:func:`is_unique`) are the ones an API usually keeps unique per
 record — ``email``, ``phone``/``mobile``, ``username``, ``slug``, ``handle``,
@@ -115,13 +115,13 @@ def is_identifier(name: str) -> bool:
 
 _RECIPIENT = {"to", "recipient", "payee", "receiver", "beneficiary", "destination"}
 _RECIPIENT |= {"counterparty"}
-_RECIPIENT_NAMES = {"user", "username", "user_email"}
+_RECIPIENT_NAMES = {"user", "to_user", "recipient_id"}
 
 
 def is_recipient(name: str) -> bool:
     """True for a field naming who receives what a write moves (``to``, ``payee_email``).
 
-    ``user``/``username``/``user_email`` count only alone: ``user_id`` on an order names
-    its owner, not a payee.
+    ``user`` counts only alone: ``user_id`` on an order names its owner, and a
+    ``username`` in a sign-up names the new user, not a payee.
     """
     return name.lower() in _RECIPIENT_NAMES or bool(_RECIPIENT & set(tokens(name)))

@@ -7,7 +7,7 @@
 3. Creations, one at a time and per identity, only where ``scan.withhold`` lets the
    identity write (never naming another's object). What was created is learnt from the
    answer (an object in any envelope, or ``Location``); never one whose body names a
-   recipient (``to``, ``payee``: it pays someone). When the answer names nothing
+   recipient beside a number (``to``, ``amount``: it pays someone). When the answer names nothing
    (``{"message": "created"}``, 204), from the collection's listing read just before
    and just after. One at a time, so another identity's creation never shows up in
    the difference.
@@ -93,8 +93,8 @@ async def _create(
     request = harvest.baseline(harvest.synthesizer.request(op), op, identity)
     if withheld(harvest, op, identity, request) is not None:
         return  # a creation that would name someone else's object: not in harvesting
-    if isinstance(request.body, dict) and any(is_recipient(k) for k in request.body):
-        return  # it pays someone (a transfer): nothing would pay it back
+    if _pays(request.body):
+        return  # it moves value to someone (a transfer): nothing would pay it back
     before = await _send(ledger, harvest, listing, identity) if listing else None
     try:
         reply = await ledger.send(request, as_=identity, note="harvest: create")
@@ -125,3 +125,11 @@ async def _send(
         if ledger.sessions.transport.down is not None:
             raise ledger.sessions.transport.down from None
     return None
+
+
+def _pays(body: object) -> bool:
+    """A body naming a recipient beside a number: a transfer, a gift, a payment."""
+    if not isinstance(body, dict):
+        return False
+    numbers = [v for v in body.values() if isinstance(v, int | float) and not isinstance(v, bool)]
+    return bool(numbers) and any(is_recipient(k) for k in body)
