@@ -6,8 +6,8 @@
 2. Listings that take ids (filled with each identity's own), per identity.
 3. Creations, one at a time and per identity, only where ``scan.withhold`` lets the
    identity write (never naming another's object). What was created is learnt from the
-   answer (an object in any envelope, or ``Location``); never one whose body names a
-   recipient beside a number (``to``, ``amount``: it pays someone). When the answer names nothing
+   answer (an object in any envelope, or ``Location``); never one that pays someone
+   unknown (a ``to`` or ``payee`` beside a number). When the answer names nothing
    (``{"message": "created"}``, 204), from the collection's listing read just before
    and just after. One at a time, so another identity's creation never shows up in
    the difference.
@@ -28,6 +28,7 @@ from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger
 from apiward.scan.producers import is_creation, is_listing, listing_of
+from apiward.scan.request import Where
 from apiward.scan.resources import resource_of
 from apiward.scan.scope import Scope
 from apiward.scan.transport import Reply
@@ -93,8 +94,8 @@ async def _create(
     request = harvest.baseline(harvest.synthesizer.request(op), op, identity)
     if withheld(harvest, op, identity, request) is not None:
         return  # a creation that would name someone else's object: not in harvesting
-    if _pays(request.body):
-        return  # it moves value to someone (a transfer): nothing would pay it back
+    if _pays(harvest, op, request.body):
+        return  # it moves value to someone unknown (a transfer): nothing would pay it back
     before = await _send(ledger, harvest, listing, identity) if listing else None
     try:
         reply = await ledger.send(request, as_=identity, note="harvest: create")
@@ -127,9 +128,14 @@ async def _send(
     return None
 
 
-def _pays(body: object) -> bool:
-    """A body naming a recipient beside a number: a transfer, a gift, a payment."""
+def _pays(harvest: Harvest, op: Operation, body: object) -> bool:
+    """A body naming a recipient beside a number, not by an id the sender is known to own.
+
+    A recipient in an id slot (``to_account_id``) passed the withhold rule: it is the
+    sender's own. One by name or e-mail (``to``, ``payee``) may be anyone.
+    """
     if not isinstance(body, dict):
         return False
     numbers = [v for v in body.values() if isinstance(v, int | float) and not isinstance(v, bool)]
-    return bool(numbers) and any(is_recipient(k) for k in body)
+    slots = {s.name for s in harvest.slots(op) if s.where is Where.BODY}
+    return bool(numbers) and any(is_recipient(k) and k not in slots for k in body)
