@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import socket
 import subprocess
@@ -101,6 +102,22 @@ def apiward() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 
 SCAN_TESTS = ROOT / "tests" / "scan"
+BANK_SCANS = SCAN_TESTS / "conftest.py"
+
+
+def _uses_bank_scans(item: pytest.Item) -> bool:
+    """Whether ``item`` reads a session-wide demo-bank scan of tests/scan/conftest.py.
+
+    A module fixture of the same name (a scan with a few checks) does not count: only the
+    fixture the test really gets, so such a module keeps a group, and a worker, of its own.
+    """
+    info = getattr(item, "_fixtureinfo", None)  # pytest's resolved fixtures (no public API)
+    if info is None:
+        return False
+    return any(
+        defs[-1].scope == "session" and Path(inspect.getfile(defs[-1].func)) == BANK_SCANS
+        for defs in info.name2fixturedefs.values()
+    )
 
 
 # First: pytest-xdist reads the groups in a hook of its own that is not marked trylast.
@@ -110,12 +127,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     Module fixtures (a served bank, a scan) are then made once, and tests that read what an
     earlier test of their file left (an audit log) see it. Every test reading the session's
-    two demo-bank scans joins one group, so each scan runs once in the whole run.
+    demo-bank scans joins one group, so each scan runs once in the whole run.
     """
     for item in items:
-        uses_bank_scans = {"vulnerable", "fixed"} & set(getattr(item, "fixturenames", ()))
-        if uses_bank_scans and SCAN_TESTS in item.path.parents:
+        group = str(item.path.relative_to(ROOT))
+        if _uses_bank_scans(item):
             group = "demo-bank-scans"
-        else:
-            group = str(item.path.relative_to(ROOT))
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Refuse to run ungrouped: xdist would silently spread a group over every worker.
+
+    xdist names a test's group in its node id (``...::test@group``); when that is lost
+    (pytest 9.2, pytest-xdist#1386) every module fixture and bank scan runs once per worker.
+    """
+    if node.config.getoption("dist", "no") != "loadgroup":
+        return
+    if ungrouped := [nodeid for nodeid in ids if "@" not in nodeid]:
+        pytest.exit(
+            f"--dist loadgroup does not group here ({ungrouped[0]} has no @group): "
+            "this pytest and pytest-xdist do not work together, see pyproject.toml",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
