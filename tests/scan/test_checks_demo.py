@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from scan_support import scan_demo
 
 from apiward.core.findings import Confidence, Severity
 from apiward.demo import load_ground_truth
@@ -69,9 +68,9 @@ def test_every_check_operation_pair_is_ran_or_skipped(vulnerable: Results) -> No
     assert len(pairs) == len(per_operation) * int(vulnerable.stats["operations"])
 
 
-def test_safe_mode_skips_writes_on_others_data() -> None:
+def test_safe_mode_skips_writes_on_others_data(vulnerable_safe: Results) -> None:
     """Under --safe, bola does not try writes and says so; reads are still tested."""
-    results = scan_demo(fixed=False, safe=True)
+    results = vulnerable_safe
     assert "POST /api/v2/transfers" not in _found(results, "bola")
     assert "GET /api/v2/accounts/{account_id}" in _found(results, "bola")
     assert any(

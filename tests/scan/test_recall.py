@@ -13,7 +13,6 @@ only be shown by deleting one. A default scan never sends that DELETE and says s
 from __future__ import annotations
 
 import pytest
-from scan_support import scan_demo
 
 from apiward.core.findings import Severity
 from apiward.demo import PlantedFlaw, load_ground_truth, matches
@@ -49,9 +48,9 @@ def test_a_default_scan_never_deletes_a_seeded_object(fixed: Results) -> None:
     assert "DELETE /api/v2/promo-codes/{code}" in refused
 
 
-def test_safe_mode_skips_unsafe_probes_and_says_so() -> None:
+def test_safe_mode_skips_unsafe_probes_and_says_so(vulnerable_safe: Results) -> None:
     """Under --safe, probes that would change others' data are skipped with that reason."""
-    results = scan_demo(fixed=False, safe=True)
+    results = vulnerable_safe
     assert results.errors == []
     unsafe = {s.check for s in results.skipped if "--safe" in s.reason}
     assert unsafe, "no check was skipped for --safe"

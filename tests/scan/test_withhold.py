@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import pytest
 from fastapi import Depends, FastAPI, HTTPException, Query
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
+from scan_support import FixedBankScan
 
 from apiward.core.registry import Registry
-from apiward.demo import IDENTITIES, running
+from apiward.demo import IDENTITIES
 from apiward.demo.seed import USERS
 from apiward.scan import Identity, Results, ScanConfig, load_identities, scan
 from apiward.scan.check import AnyCheck, Outcome, SkipReason
@@ -120,35 +120,23 @@ def test_shared_objects_are_never_overwritten_and_the_check_is_skipped(
     assert results.errors == []
 
 
-def _users(url: str) -> dict[str, dict[str, Any]]:
-    """Every seed user's record as the admin identity reads it."""
-    login = {"username": "admin", "password": USERS["admin"][1]}
-    token = httpx.post(f"{url}/api/v2/auth/login", json=login).json()["access_token"]
-    users = httpx.get(
-        f"{url}/api/v2/admin/users", headers={"Authorization": f"Bearer {token}"}
-    ).json()
-    return {u["username"]: u for u in users if u["username"] in USERS}
-
-
-def test_a_full_scan_of_the_fixed_bank_changes_no_role_and_no_bystander() -> None:
+def test_a_full_scan_of_the_fixed_bank_changes_no_role_and_no_bystander(
+    fixed_bank_scan: FixedBankScan,
+) -> None:
     """After every check ran on the fixed bank, seed roles hold and non-identities are untouched.
 
-    ``role=support`` (as ``--value role=support``) makes any legitimate role write visible:
-    the synthesised role would otherwise equal the victim's by luck.
+    The scan gives ``--value role=support``, so a legitimate role write would show.
     """
-    identities = load_identities(str(IDENTITIES))
-    with running(fixed=True) as url:
-        before = _users(url)
-        results = _scan(url, list(builtin_checks()), identities, role="support")
-        after = _users(url)
+    after = fixed_bank_scan.users_after
     assert {name: u["role"] for name, u in after.items()} == {
         name: seeded[0] for name, seeded in USERS.items()
     }
-    scanners = {i.name for i in identities}
+    scanners = {i.name for i in load_identities(str(IDENTITIES))}
     assert {n: u for n, u in after.items() if n not in scanners} == {
-        n: u for n, u in before.items() if n not in scanners
+        n: u for n, u in fixed_bank_scan.users_before.items() if n not in scanners
     }
-    assert any(s.reason == SkipReason.WITHHELD.value for s in results.skipped)
+    skipped = fixed_bank_scan.results.skipped
+    assert any(s.reason == SkipReason.WITHHELD.value for s in skipped)
 
 
 class _Doc(BaseModel):
