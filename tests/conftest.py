@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import inspect
 import os
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+
+from serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,50 +34,27 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
 SHARED = Path(os.environ.get("APIWARD_SHARED", ROOT.parent / "shared"))
 
 
-class RunningServer:
-    """A real uvicorn server on 127.0.0.1 with an ephemeral port, run in a thread."""
+@dataclass(frozen=True, slots=True)
+class Served:
+    """An app being served: its base URL and port."""
 
-    def __init__(self, app: Any) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port: int = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="auto")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._sock = sock
+    url: str
 
-    def start(self) -> RunningServer:
-        self._thread.start()
-        deadline = time.monotonic() + 15
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._sock.close()
+    @property
+    def port(self) -> int:
+        """The ephemeral port it listens on."""
+        return int(self.url.rsplit(":", 1)[1])
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[Any], RunningServer]]:
-    """Start ASGI apps on real uvicorn servers; all are stopped when the test ends."""
-    started: list[RunningServer] = []
+def serve() -> Iterator[Callable[..., Served]]:
+    """Serve apps as :func:`serving.serving` does (same options); all stop when the test ends."""
+    with ExitStack() as started:
 
-    def start(app: Any) -> RunningServer:
-        server = RunningServer(app).start()
-        started.append(server)
-        return server
+        def start(app: Any, **how: bool) -> Served:
+            return Served(started.enter_context(serving(app, **how)))
 
-    yield start
-    for server in started:
-        server.stop()
+        yield start
 
 
 def run_apiward(

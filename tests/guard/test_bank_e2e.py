@@ -20,11 +20,12 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "demo"))
 from demo_exploits import EXPLOITS
 from demo_target import Canary, Target
 
-from apiward.demo import create_app, load_ground_truth, serving
+from apiward.demo import create_app, load_ground_truth
 from apiward.guard import AuditPolicy, Guard, Policy
 from apiward.guard.auditverify import verify_log
 from apiward.guard.policy import from_mapping
 from apiward.guard.serve import gateway_app
+from serving import serving
 
 POLICY = Path(__file__).parent / "bank_policy.yaml"
 STOPPED = [
@@ -73,7 +74,7 @@ def bank(
         canary = stack.enter_context(Canary().running())
         policy = _policy(tmp)
         if request.param == "middleware":
-            url = stack.enter_context(serving(Guard(app, policy=policy, api=str(contract))))  # type: ignore[arg-type]
+            url = stack.enter_context(serving(Guard(app, policy=policy, api=str(contract))))
         else:
             upstream = stack.enter_context(serving(app))
             url = stack.enter_context(

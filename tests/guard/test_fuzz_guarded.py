@@ -24,10 +24,11 @@ import pytest
 import yaml
 from fuzz_checks import refusal_rule  # type: ignore[import-not-found]
 
-from apiward.demo import create_app, serving
+from apiward.demo import create_app
 from apiward.guard import Guard
 from apiward.guard.auditverify import verify_log
 from apiward.guard.policy import from_mapping
+from serving import serving
 
 HERE = Path(__file__).parent
 CHECKS = "not_a_server_error,response_schema_conformance,declared_or_guard_refusal"
@@ -46,7 +47,7 @@ def guarded_bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     raw["audit"]["sink"] = str(tmp / "audit.jsonl")
     raw["ratelimit"] = {**raw["ratelimit"], "limits": ["100000/second"], "operations": {}}
     guard = Guard(app, policy=from_mapping(raw), api=str(contract))
-    with serving(guard) as url:  # type: ignore[arg-type]
+    with serving(guard) as url:
         yield url, contract, tmp / "audit.jsonl"
 
 

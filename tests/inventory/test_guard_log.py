@@ -9,9 +9,10 @@ from pathlib import Path
 
 from demo_session import Recorder, drive
 
-from apiward.demo import create_app, serving
+from apiward.demo import create_app
 from apiward.guard import Guard
 from apiward.guard.policy import AuditPolicy, Policy, RoutesPolicy
+from serving import serving
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -25,7 +26,7 @@ def test_guard_audit_log_gives_the_same_inventory(apiward: Cli, tmp_path: Path) 
     policy = Policy(
         contract=str(spec), routes=RoutesPolicy(unknown="allow"), audit=AuditPolicy(sink=str(log))
     )
-    with serving(Guard(app, policy=policy)) as url:  # type: ignore[arg-type]
+    with serving(Guard(app, policy=policy)) as url:
         drive(url, Recorder())
     out = tmp_path / "inventory.json"
     done = apiward("inventory", str(log), "--spec", str(spec), "--inventory-json", str(out))

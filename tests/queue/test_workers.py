@@ -27,11 +27,12 @@ import psycopg
 import pytest
 from notes_app import IDENTITIES, TOKENS, notes_app
 from sqlalchemy import Engine, func, select
-from tests.conftest import ROOT, RunningServer, run_apiward
+from tests.conftest import ROOT, Served, run_apiward
 
 from apiward.store import open_store
 from apiward.store.jobs import LOST, JobRecord, JobState, list_jobs
 from apiward.store.tables import findings, runs
+from serving import serving
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 SECRET = "whsec_test_5b0c1d"
@@ -134,14 +135,13 @@ def engine(database: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="module")
-def slow_notes() -> Iterator[RunningServer]:
+def slow_notes() -> Iterator[Served]:
     """The notes API answering each request 0.2 s late."""
-    server = RunningServer(notes_app(delay=0.2)).start()
-    yield server
-    server.stop()
+    with serving(notes_app(delay=0.2)) as url:
+        yield Served(url)
 
 
-def _add(database: str, name: str, server: RunningServer, ids: Path, *extra: str) -> None:
+def _add(database: str, name: str, server: Served, ids: Path, *extra: str) -> None:
     added = run_apiward(
         "api", "add", name, "--spec", f"{server.url}/openapi.json", "--target", server.url,
         "--identities", str(ids), "--store", database, *extra,
@@ -191,7 +191,7 @@ def test_each_scheduled_run_executes_once_and_records_each_finding_once(
     database: str,
     engine: Engine,
     workers: list[subprocess.Popen[bytes]],
-    slow_notes: RunningServer,
+    slow_notes: Served,
     identities: Path,
 ) -> None:
     """Six scheduled APIs, two schedulers racing: six jobs, six runs, no finding twice."""
@@ -231,7 +231,7 @@ def test_two_workers_never_scan_one_api_at_once_unless_allowed(
     database: str,
     engine: Engine,
     workers: list[subprocess.Popen[bytes]],
-    slow_notes: RunningServer,
+    slow_notes: Served,
     identities: Path,
 ) -> None:
     """Three runs of one API go one after another; with --allow-overlap they may overlap."""
@@ -252,7 +252,7 @@ def test_new_high_findings_are_posted_signed_and_retried(
     database: str,
     engine: Engine,
     workers: list[subprocess.Popen[bytes]],
-    slow_notes: RunningServer,
+    slow_notes: Served,
     identities: Path,
     receiver: type[Receiver],
 ) -> None:
@@ -290,9 +290,8 @@ def test_a_worker_killed_mid_scan_leaves_a_partial_run_and_another_retries(
     identities: Path,
 ) -> None:
     """SIGKILL a worker mid-scan: its run stays partial, another worker runs the job again."""
-    server = RunningServer(notes_app(delay=1.0)).start()
-    try:
-        _add(database, "journal", server, identities)
+    with serving(notes_app(delay=1.0)) as url:
+        _add(database, "journal", Served(url), identities)
         _enqueue(database, "--now", "journal")
         (running,) = _wait(engine, {"journal"}, 1, lambda j: j.state == JobState.RUNNING)
         assert running.worker is not None
@@ -300,8 +299,6 @@ def test_a_worker_killed_mid_scan_leaves_a_partial_run_and_another_retries(
         assert pid in {process.pid for process in workers}
         os.kill(pid, signal.SIGKILL)
         (job,) = _wait(engine, {"journal"}, 1, _over)
-    finally:
-        server.stop()
     assert job.state == JobState.DONE
     assert job.attempts == 2
     assert job.worker != running.worker

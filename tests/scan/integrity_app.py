@@ -27,7 +27,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, abort, jsonify, request
-from werkzeug.serving import WSGIRequestHandler, make_server
+
+from serving import serving
 
 KNOWN_ROLES = {"member": ["read", "post"], "admin": ["read", "post", "moderate"]}
 SEED: dict[str, Any] = {
@@ -460,19 +461,8 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in {"owner", "author"}}
 
 
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
 @contextmanager
 def running(board: Board) -> Iterator[str]:
     """Serve ``board`` with werkzeug's own server on 127.0.0.1 (ephemeral port)."""
-    server = make_server("127.0.0.1", 0, board.app, threaded=True, request_handler=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(board.app, wsgi=True) as url:
+        yield url

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import itertools
 import secrets
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, abort, jsonify, request
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 ALICE_PASSWORD = "alice-Pw-2931!"
 
@@ -155,21 +151,3 @@ def notes_app(*, owner_only: bool) -> tuple[Flask, dict[str, str]]:
 
 def _shown(note: dict[str, Any]) -> dict[str, Any]:
     return {"id": note["id"], "text": note["text"]}
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Flask's own WSGI server on 127.0.0.1 with an ephemeral port, in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from notes_app import ALICE_PASSWORD, notes_app, serving
+from notes_app import ALICE_PASSWORD, notes_app
+
+from serving import serving
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -37,7 +39,7 @@ def _scan(
         path.write_text(identities)
         args = ["--identities", str(path)]
     out = tmp_path / "scan.json"
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         result = apiward(
             "scan", "--spec", f"{url}/openapi.json", "--allow-private", "--target", url,
             "--checks", "bola", "--json", str(out), *args, *extra,

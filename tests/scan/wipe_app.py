@@ -8,8 +8,6 @@ so a test can prove what the scanner never sent. Tokens: ``Token alice`` / ``Tok
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, abort, jsonify, request
-from werkzeug.serving import make_server
+
+from serving import serving
 
 SEED = {
     1: {"name": "alice", "email": "alice@example.com"},
@@ -208,13 +207,5 @@ def create_app(state: State) -> Flask:
 @contextmanager
 def running(state: State) -> Iterator[str]:
     """The app over ``state`` on werkzeug's server at 127.0.0.1 (ephemeral port)."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    server = make_server("127.0.0.1", 0, create_app(state), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=30)
-        server.server_close()
+    with serving(create_app(state), wsgi=True) as url:
+        yield url

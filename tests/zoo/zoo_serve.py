@@ -8,67 +8,30 @@ secure|vulnerable`` prints its URL on the first line and serves until it is term
 from __future__ import annotations
 
 import importlib
-import logging
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-from werkzeug.serving import make_server
+# tests/serving.py, also when this file runs as a script or from benchmarks/zoo_recall.py.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-START_TIMEOUT = 15.0
+from serving import serving as _serving
 
 
 @contextmanager
 def serving(app: Any, *, wsgi: bool = False) -> Iterator[str]:
-    """Serve ``app`` until the block ends; yields its base URL."""
-    runner = _wsgi if wsgi else _asgi
-    with runner(app) as url:
+    """Serve ``app`` until the block ends; yields its base URL.
+
+    uvicorn's proxy headers are off: every client here is 127.0.0.1, which uvicorn would
+    trust to name the client in X-Forwarded-For, making every app's own address check
+    spoofable.
+    """
+    with _serving(app, wsgi=wsgi, proxy_headers=False) as url:
         yield url
-
-
-@contextmanager
-def _asgi(app: Any) -> Iterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default, and every client here is
-    # 127.0.0.1: that would make every app's own address check spoofable.
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", proxy_headers=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
-
-
-@contextmanager
-def _wsgi(app: Any) -> Iterator[str]:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=30)
-        server.server_close()
 
 
 @contextmanager

@@ -25,10 +25,11 @@ sys.path.insert(0, str(Path(__file__).parent.parent.parent / "demo"))
 from demo_exploits import EXPLOITS
 from demo_target import Canary, Target
 
-from apiward.demo import create_app, serving
+from apiward.demo import create_app
 from apiward.demo.tokens import WEAK_SECRET
 from apiward.guard import Guard
 from apiward.guard.policy import from_mapping
+from serving import serving
 
 BANK_POLICY = Path(__file__).parent.parent / "bank_policy.yaml"
 AUTHENTICATION: dict[str, Any] = {
@@ -60,7 +61,7 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     with pytest.MonkeyPatch.context() as env, ExitStack() as stack:
         env.setenv("BANK_JWT_SECRET", WEAK_SECRET)
         guard = Guard(app, policy=from_mapping(raw), api=str(contract))
-        url = stack.enter_context(serving(guard))  # type: ignore[arg-type]
+        url = stack.enter_context(serving(guard))
         canary = stack.enter_context(Canary().running())
         client = stack.enter_context(httpx.Client(base_url=url, timeout=30))
         yield Target(url=url, fixed=False, bank=app.state.bank, canary=canary, client=client)

@@ -33,8 +33,8 @@ from authn_support import (
     whoami,
 )
 
-from apiward.demo import serving
 from apiward.guard import Guard
+from serving import serving
 
 pytestmark = pytest.mark.anyio
 
@@ -43,7 +43,7 @@ pytestmark = pytest.mark.anyio
 def idp() -> Iterator[IdP]:
     """The test IdP on a real uvicorn server."""
     provider = IdP()
-    with serving(provider.app()) as url:  # type: ignore[arg-type]
+    with serving(provider.app()) as url:
         provider.url = url
         yield provider
 
@@ -221,7 +221,7 @@ async def test_discovery_naming_another_issuer_fails_closed(tmp_path: Path, idp:
 async def test_jwks_down_fails_closed(tmp_path: Path) -> None:
     """No JWKS to be had (nothing listens there): 503 authn.unavailable, never 200."""
     provider = IdP()
-    with serving(provider.app()) as url:  # type: ignore[arg-type]
+    with serving(provider.app()) as url:
         provider.url = url
     guard = guard_for(tmp_path, provider)  # the server is stopped now
     async with client(guard) as http:
@@ -239,7 +239,7 @@ async def test_stale_jwks_when_the_endpoint_goes_down(
     """After the TTL, a dead endpoint refuses (default) or keeps the last good JWKS if told to."""
     provider = IdP()
     idp_server = ExitStack()
-    provider.url = idp_server.enter_context(serving(provider.app()))  # type: ignore[arg-type]
+    provider.url = idp_server.enter_context(serving(provider.app()))
     guard = guard_for(tmp_path, provider, jwks_ttl=1, jwks_unavailable=mode)
     async with client(guard) as http:
         assert (await http.get("/me", headers=_bearer(token()))).status_code == 200

@@ -35,8 +35,8 @@ from authn_support import (
     whoami,
 )
 
-from apiward.demo import serving
 from apiward.guard import Guard
+from serving import serving
 
 pytestmark = pytest.mark.anyio
 
@@ -45,7 +45,7 @@ pytestmark = pytest.mark.anyio
 def idp() -> Iterator[IdP]:
     """The test IdP (JWKS and introspection) on a real uvicorn server."""
     provider = IdP()
-    with serving(provider.app()) as url:  # type: ignore[arg-type]
+    with serving(provider.app()) as url:
         provider.url = url
         yield provider
 

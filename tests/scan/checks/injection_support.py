@@ -10,10 +10,10 @@ from fastapi import FastAPI
 from apiward.core.findings import Finding, Severity
 from apiward.core.registry import Registry
 from apiward.demo import IDENTITIES, running
-from apiward.demo.server import serving
 from apiward.scan import Identity, Results, ScanConfig, load_identities, scan
 from apiward.scan.check import AnyCheck
 from apiward.spec import load
+from serving import serving
 
 
 def registry(checks: Sequence[AnyCheck]) -> Registry[AnyCheck]:

@@ -10,19 +10,14 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 import sys
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify, request
-from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "zoo"))
 
@@ -46,21 +41,6 @@ CONTRACT = {
         }
     },
 }
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve the WSGI ``app`` in a thread until the block ends; yields its base URL."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=30)
-        server.server_close()
 
 
 def _flask() -> Flask:

@@ -13,15 +13,11 @@ from __future__ import annotations
 import asyncio
 import copy
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask, abort, jsonify, request
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.core.registry import Registry
@@ -29,6 +25,7 @@ from apiward.scan import Results, ScanConfig, load_identities, scan
 from apiward.scan.check import AnyCheck
 from apiward.scan.checks.bfla import Bfla
 from apiward.spec import load
+from serving import serving
 
 TOKENS = {"t-gordon": "gordon", "t-alice": "alice", "t-bob": "bob"}
 ROLES = {"gordon": "Chef", "alice": "Customer", "bob": "Customer"}
@@ -153,29 +150,11 @@ def menu_app(*, vulnerable: bool) -> tuple[Flask, dict[str, dict[str, Any]]]:
     return app, menu
 
 
-class _Quiet(WSGIRequestHandler):
-    def log(self, *args: Any) -> None:
-        """Keep the test output to the test's own."""
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Flask's own WSGI server on 127.0.0.1 with an ephemeral port, in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
 def _scan(vulnerable: bool, folder: Path, **options: Any) -> tuple[Results, dict[str, Any]]:
     path = folder / "identities.yaml"
     path.write_text(IDENTITIES)
     app, menu = menu_app(vulnerable=vulnerable)
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         config = ScanConfig(target=url, identities=load_identities(path), **options)
         results = Results()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from auth_support import scan_only, user
-from login_support import LOCK_AFTER, message_app, serving, timing_app
+from login_support import LOCK_AFTER, message_app, timing_app
 from zoo_apps import APPS
 
 from apiward.core.findings import Severity
@@ -17,6 +17,7 @@ from apiward.scan.check import AnyCheck
 from apiward.scan.checks._timing import slower_p
 from apiward.scan.checks.login import BURST, PAIRS, LoginFlaws
 from apiward.spec import load
+from serving import serving
 
 
 def _users() -> tuple[Any, ...]:
@@ -40,7 +41,7 @@ def test_u_test_tells_separated_samples_from_mixed_ones() -> None:
 def test_finds_enumeration_by_message_when_failures_answer_200() -> None:
     """A 200 {"status": "fail"} is a failed login: the two messages and the missing lockout show."""
     app, failures = message_app(careful=False)
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         results = scan_only(url, [LoginFlaws()], _users())
     assert _keys(results) == {"user-enumeration:username", "no-brute-force-protection:password"}
     enumeration = next(f for f in results.findings if f.key.startswith("user-enumeration"))
@@ -52,7 +53,7 @@ def test_finds_enumeration_by_message_when_failures_answer_200() -> None:
 def test_a_200_lockout_message_is_protection() -> None:
     """One message for every failure and a lockout said in a 200 body: no finding at all."""
     app, failures = message_app(careful=True)
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         results = scan_only(url, [LoginFlaws()], _users())
     assert results.findings == []
     assert results.errors == []
@@ -63,7 +64,7 @@ def test_a_200_lockout_message_is_protection() -> None:
 def test_finds_a_password_hash_only_for_real_users_by_timing(attempt: int) -> None:
     """Same message, but only real users' passwords are hashed: a timing enumeration finding."""
     app, failures = timing_app(careful=False)
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         results = scan_only(url, [LoginFlaws()], _users())
     found = [f for f in results.findings if f.key == "user-enumeration:username"]
     assert found, [f.detail for f in results.findings]
@@ -77,7 +78,7 @@ def test_finds_a_password_hash_only_for_real_users_by_timing(attempt: int) -> No
 def test_silent_when_unknown_users_hash_a_dummy_password(attempt: int) -> None:
     """Unknown users cost the same hash as real ones: no enumeration finding."""
     app, _ = timing_app(careful=True)
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         results = scan_only(url, [LoginFlaws()], _users())
     assert [f.detail for f in results.findings if f.key.startswith("user-enumeration")] == []
 
@@ -85,7 +86,7 @@ def test_silent_when_unknown_users_hash_a_dummy_password(attempt: int) -> None:
 def test_safe_mode_spares_a_real_user_the_timing_samples() -> None:
     """Under --safe, with no sign-up, the identity gets two wrong passwords; timing is skipped."""
     app, failures = timing_app(careful=False)
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         results = scan_only(url, [LoginFlaws()], _users(), safe=True)
     assert results.findings == []
     assert failures["bob"] == 2

@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 import pytest
 from flask import Flask, abort, jsonify, request
-from flask_support import serving
 
 from apiward.core.findings import Finding, Severity
 from apiward.core.registry import Registry
@@ -27,6 +26,7 @@ from apiward.scan.checks import builtin_checks
 from apiward.scan.checks.mass_assignment import MassAssignment
 from apiward.scan.identities import Login
 from apiward.spec import load
+from serving import serving
 
 ROLES = {"Chef": {"staff", "menu"}, "Employee": {"staff"}, "Customer": set()}
 PASSWORDS = {"chef": "Chef-pass-1", "alice": "Alice-pass-1", "bob": "Bob-pass-1"}
@@ -218,7 +218,7 @@ def _logins(url: str) -> dict[str, int]:
 def full_scan() -> tuple[Results, dict[str, dict[str, Any]], list[Any], dict[str, int]]:
     """Every built-in check against the vulnerable staff API; then who can still log in."""
     app, users, stored = staff_app(vulnerable=True)
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         results = _scan(url, list(builtin_checks()), EVERYONE)
         return results, users, stored, _logins(url)
 
@@ -256,7 +256,7 @@ def test_a_writable_is_admin_inside_an_envelope_is_tried_on_oneself(full_scan: A
 def test_without_a_known_role_the_role_is_not_probed_and_the_skip_says_so() -> None:
     """Customers alone never see another role: role is left alone, and the skip says why."""
     app, users, stored = staff_app(vulnerable=True)
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         results = _scan(url, [MassAssignment()], CUSTOMERS)
     assert "body:role" not in _mass(results)
     assert stored == []
@@ -267,7 +267,7 @@ def test_without_a_known_role_the_role_is_not_probed_and_the_skip_says_so() -> N
 def test_a_write_answered_with_500_is_still_read_back_and_restored() -> None:
     """A 500 may have written too: the role is read back (a finding) and put back all the same."""
     app, users, stored = staff_app(vulnerable=True, crash=True)
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         results = _scan(url, [MassAssignment()], EVERYONE)
         logins = _logins(url)
     finding = _mass(results).get("body:role")
@@ -281,7 +281,7 @@ def test_a_write_answered_with_500_is_still_read_back_and_restored() -> None:
 def test_the_secure_twin_has_nothing_of_medium_or_above() -> None:
     """The secure staff API binds name and phone and guards is_admin: no medium+ finding at all."""
     app, _, _ = staff_app(vulnerable=False)
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         results = _scan(url, list(builtin_checks()), EVERYONE)
         logins = _logins(url)
     alarms = [

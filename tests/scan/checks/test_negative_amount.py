@@ -11,11 +11,11 @@ from tiny_support import IDENTITIES, caller
 
 from apiward.core.findings import Confidence, Severity
 from apiward.core.registry import Registry
-from apiward.demo.server import serving
 from apiward.scan import Results, ScanConfig, scan
 from apiward.scan.check import AnyCheck
 from apiward.scan.checks.negative_amount import NegativeAmount
 from apiward.spec import load
+from serving import serving
 
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -83,7 +83,7 @@ def _payments(*, validates: bool) -> tuple[Starlette, list[dict[str, Any]], dict
 
 
 def _scan(web: Starlette) -> Results:
-    with serving(web) as url:  # type: ignore[arg-type]
+    with serving(web) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         results = Results()
         checks = Registry[AnyCheck]("check", [("negative_amount", NegativeAmount())])

@@ -12,10 +12,10 @@ from typing import Any
 
 from auth_support import scan_only, user
 from flask import Flask, abort, jsonify, request, session
-from flask_support import serving
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.checks.session_secret import SessionSecret
+from serving import serving
 
 USERS = {
     "maria": {"id": 11, "password": "maria-pw-1", "note": "maria's diary"},
@@ -83,7 +83,7 @@ def _identities() -> tuple[Any, ...]:
 
 def test_a_dictionary_key_lets_anyone_forge_anyones_session() -> None:
     """Key "dev" guessed offline; a forged cookie with tom's user_id reads tom's note: critical."""
-    with serving(notes_app("dev")) as url:
+    with serving(notes_app("dev"), wsgi=True) as url:
         results = scan_only(url, [SessionSecret()], _identities())
     [finding] = results.findings
     assert (finding.operation, finding.cwe) == ("GET /notes/mine", "CWE-1391")
@@ -98,7 +98,7 @@ def test_a_dictionary_key_lets_anyone_forge_anyones_session() -> None:
 
 def test_silent_when_the_key_is_random() -> None:
     """A random key is in no list: nothing found, nothing skipped."""
-    with serving(notes_app(secrets.token_hex(32))) as url:
+    with serving(notes_app(secrets.token_hex(32)), wsgi=True) as url:
         results = scan_only(url, [SessionSecret()], _identities())
     assert results.findings == []
     assert results.errors == []
@@ -107,7 +107,7 @@ def test_silent_when_the_key_is_random() -> None:
 
 def test_skipped_and_said_when_no_identity_has_a_signed_session() -> None:
     """Bearer-only identities: the check says it had nothing to work on."""
-    with serving(notes_app("dev")) as url:
+    with serving(notes_app("dev"), wsgi=True) as url:
         results = scan_only(url, [SessionSecret()], ())
     [skip] = [s for s in results.skipped if s.check == "session_secret"]
     assert "signed session cookie" in skip.detail

@@ -11,11 +11,11 @@ from starlette.routing import Route
 
 from apiward.core.findings import Severity
 from apiward.core.registry import Registry
-from apiward.demo.server import serving
 from apiward.scan import Results, ScanConfig, scan
 from apiward.scan.check import AnyCheck
 from apiward.scan.checks.slow_input import SlowInput
 from apiward.spec import load
+from serving import serving
 
 # Nested quantifiers, as found in many copied e-mail validators.
 CARELESS = re.compile(r"^([a-zA-Z0-9]+\.?)+@([a-zA-Z0-9]+\.)+[a-zA-Z]{2,}$")
@@ -61,7 +61,7 @@ def _newsletter(pattern: re.Pattern[str]) -> Starlette:
 
 
 def _scan(web: Starlette) -> Results:
-    with serving(web) as url:  # type: ignore[arg-type]
+    with serving(web) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         checks = Registry[AnyCheck]("check", [("slow_input", SlowInput())])
         return asyncio.run(scan(api, ScanConfig(target=url), checks, Results()))

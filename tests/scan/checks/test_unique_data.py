@@ -11,13 +11,13 @@ import asyncio
 from typing import Any
 
 from flask import Flask, abort, jsonify, request
-from flask_support import serving
 
 from apiward.core.registry import Registry
 from apiward.scan import Identity, Results, ScanConfig, scan
 from apiward.scan.check import AnyCheck
 from apiward.scan.checks.bola import Bola
 from apiward.spec import load
+from serving import serving
 
 KEYS = {"key-alice": "alice", "key-bob": "bob"}
 
@@ -115,7 +115,7 @@ def test_each_identity_creates_with_its_own_phone_and_bola_is_found() -> None:
     identities = tuple(
         Identity(name=name, role="user", headers={"X-API-Key": key}) for key, name in KEYS.items()
     )
-    with serving(contacts_app(created)) as url:
+    with serving(contacts_app(created), wsgi=True) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         results = Results()
         checks = Registry[AnyCheck]("check", [("bola", Bola())])

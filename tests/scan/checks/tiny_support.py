@@ -16,10 +16,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from apiward.core.registry import Registry
-from apiward.demo.server import serving
 from apiward.scan import Identity, Results, ScanConfig, scan
 from apiward.scan.check import AnyCheck
 from apiward.spec import load
+from serving import serving
 
 Handler = Callable[[Request], Awaitable[Response]]
 TOKENS = {"Bearer t-alice": "alice", "Bearer t-bob": "bob"}
@@ -75,7 +75,7 @@ def scan_app(
     proxy_headers: bool = True,
 ) -> Results:
     """Serve ``web`` on a real uvicorn server and scan it with ``checks`` only."""
-    with serving(web, proxy_headers=proxy_headers) as url:  # type: ignore[arg-type]
+    with serving(web, proxy_headers=proxy_headers) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         results = Results()
         registry = Registry[AnyCheck]("check", ((c.id, c) for c in checks))
