@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
 from zoo_serve import serving, serving_process
 
@@ -125,6 +126,10 @@ class Outcome:
 
     worked: bool
     evidence: str
+
+
+Exploit = Callable[[httpx.Client], Outcome]
+"""An exploit of one planted flaw, through a client of the app (vulnerable or secure)."""
 
 
 def unique(prefix: str) -> str:
