@@ -36,7 +36,7 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict src
 
 pytest: $(VENV)/.installed-test services browser
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder
 
 test: lint typecheck pytest
 

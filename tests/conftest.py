@@ -80,6 +80,7 @@ def apiward() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 SCAN_TESTS = ROOT / "tests" / "scan"
 BANK_SCANS = SCAN_TESTS / "conftest.py"
+BANK_SCANS_GROUP = "demo-bank-scans"
 
 
 def _uses_bank_scans(item: pytest.Item) -> bool:
@@ -105,12 +106,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     Module fixtures (a served bank, a scan) are then made once, and tests that read what an
     earlier test of their file left (an audit log) see it. Every test reading the session's
     demo-bank scans joins one group, so each scan runs once in the whole run.
+
+    Long groups (the bank scans, a test marked slow) come first: with ``make test``'s
+    ``--no-loadscope-reorder`` xdist hands groups out in this order, so the last ones to
+    start are short and no worker is left alone on a long one at the end.
     """
+    groups: dict[str, str] = {}
     for item in items:
         group = str(item.path.relative_to(ROOT))
         if _uses_bank_scans(item):
-            group = "demo-bank-scans"
+            group = BANK_SCANS_GROUP
+        groups[item.nodeid] = group
         item.add_marker(pytest.mark.xdist_group(group))
+    long = {BANK_SCANS_GROUP} | {groups[i.nodeid] for i in items if i.get_closest_marker("slow")}
+    items.sort(key=lambda item: groups[item.nodeid] not in long)  # stable: files keep their order
 
 
 def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from apiward.demo import load_ground_truth
 from apiward.guard.auditverify import verify_log
@@ -103,6 +104,7 @@ def test_busy_port_is_one_line_and_exit_2(apiward: Run) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_run_scans_both_banks_and_writes_the_report(apiward: Run, tmp_path: Path) -> None:
     """`apiward demo run` scans the vulnerable bank, writes its HTML report, scans the fixed twin and compares."""
     report = tmp_path / "demo-report.html"

@@ -51,6 +51,7 @@ def guarded_bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         yield url, contract, tmp / "audit.jsonl"
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_server_error_and_no_contract_violation(
     guarded_bank: tuple[str, Path, Path],
 ) -> None:
