@@ -25,7 +25,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from notes_app import IDENTITIES, TOKENS, notes_app
+from slow_notes import IDENTITIES, TOKENS, notes_app
 from sqlalchemy import Engine, func, select
 from tests.conftest import ROOT, Served, run_apiward
 
