@@ -53,3 +53,9 @@ def guarded(api: Api, tmp_path: Path) -> Callable[..., Any]:
         await guard.aclose()
 
     return client
+
+
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A policy built without an audit sink writes ``apiward-audit.jsonl`` here, not in the repo."""
+    monkeypatch.chdir(tmp_path)
