@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Flask, jsonify, request, session
 from flask.typing import ResponseReturnValue
-from flask_support import serving
 
 from apiward.core.registry import Registry
 from apiward.scan import Identity, Results, ScanConfig, scan
@@ -23,6 +22,7 @@ from apiward.scan.checks.negative_amount import NegativeAmount
 from apiward.scan.identities import Login
 from apiward.scan.restore import State, What
 from apiward.spec import load
+from serving import serving
 
 OTP = "620194"
 START = {"ana": 500, "ben": 500}
@@ -166,7 +166,7 @@ def _identities() -> tuple[Identity, ...]:
 
 
 def _scan(app: Flask, *, values: dict[str, str], step_up: tuple[str, ...] = ()) -> Results:
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         checks = Registry[AnyCheck]("check", [("negative_amount", NegativeAmount())])
         config = ScanConfig(target=url, identities=_identities(), values=values, step_up=step_up)

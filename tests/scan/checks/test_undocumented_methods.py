@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
-from flask_support import serving
 
 from apiward.core.findings import Severity
 from apiward.core.registry import Registry
@@ -22,6 +21,7 @@ from apiward.scan import Identity, Results, ScanConfig, scan
 from apiward.scan.check import AnyCheck
 from apiward.scan.checks.undocumented_methods import UndocumentedMethods
 from apiward.spec import load
+from serving import serving
 
 TOKENS = {"Bearer n-ana": "ana", "Bearer n-ben": "ben"}
 IDENTITIES = tuple(
@@ -103,7 +103,7 @@ def _app(*, extra_methods: bool) -> tuple[Flask, dict[int, dict[str, Any]]]:
 
 
 def _scan(app: Flask) -> Results:
-    with serving(app) as url:
+    with serving(app, wsgi=True) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         checks = Registry[AnyCheck]("check", [("undocumented_methods", UndocumentedMethods())])
         config = ScanConfig(target=url, identities=IDENTITIES)
