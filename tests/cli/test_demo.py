@@ -122,5 +122,8 @@ def test_run_scans_both_banks_and_writes_the_report(apiward: Run, tmp_path: Path
     assert "recorded as run 1 of API demo-bank" in result.stdout
     assert re.search(r"recorded as run 2 of API demo-bank .*\d+ fixed", result.stdout)
     # It ends by saying how to open the dashboard on those runs, and as whom.
-    assert f"Dashboard on these runs: apiward server --store {store}" in result.stdout
+    # `apiward` when it is on PATH, else the one that ran (here `python -m apiward`).
+    ran = re.escape(f"{sys.executable} -m apiward")
+    opens = rf"Dashboard on these runs: (apiward|{ran}) server --store {re.escape(str(store))}\n"
+    assert re.search(opens, result.stdout), result.stdout[-400:]
     assert re.search(r"sign in as demo with the password \S+ ", result.stdout)

@@ -127,6 +127,8 @@ def dashboard_hint(store: str | None) -> str:
     """
     import secrets
     import shlex
+    import shutil
+    import sys
 
     from apiward.server.schema import open_dashboard_store
     from apiward.server.users import Role, set_user
@@ -138,8 +140,14 @@ def dashboard_hint(store: str | None) -> str:
     finally:
         engine.dispose()
     where = f" --store {shlex.quote(store)}" if store else ""
+    # `make demo` runs .venv/bin/apiward, which is seldom on PATH: name the one that ran.
+    program = "apiward"
+    if not shutil.which("apiward"):
+        ran = sys.argv[0]
+        as_module = ran.endswith("__main__.py")
+        program = f"{shlex.quote(sys.executable)} -m apiward" if as_module else shlex.quote(ran)
     return (
-        f"Dashboard on these runs: apiward server{where}\n"
+        f"Dashboard on these runs: {program} server{where}\n"
         f"  then open http://127.0.0.1:8080/ and sign in as {DEMO_USER} with the password "
         f"{password} (a triager; a new password each demo run)"
     )
