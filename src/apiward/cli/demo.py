@@ -141,11 +141,11 @@ def dashboard_hint(store: str | None) -> str:
         engine.dispose()
     where = f" --store {shlex.quote(store)}" if store else ""
     # `make demo` runs .venv/bin/apiward, which is seldom on PATH: name the one that ran.
-    program = "apiward"
-    if not shutil.which("apiward"):
-        ran = sys.argv[0]
-        as_module = ran.endswith("__main__.py")
-        program = f"{shlex.quote(sys.executable)} -m apiward" if as_module else shlex.quote(ran)
+    program, ran = "apiward", sys.argv[0]
+    if not shutil.which("apiward") and ran.endswith("__main__.py"):
+        program = f"{shlex.quote(sys.executable)} -m apiward"
+    elif not shutil.which("apiward") and ran.endswith("apiward"):
+        program = shlex.quote(ran)
     return (
         f"Dashboard on these runs: {program} server{where}\n"
         f"  then open http://127.0.0.1:8080/ and sign in as {DEMO_USER} with the password "
