@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from apiward.store import open_store
-from apiward.store.schema import failure
+from apiward.store.schema import failure, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "dashboard_version"
@@ -23,13 +23,7 @@ def open_dashboard_store(given: str | None) -> Engine:
     engine = open_store(given)
     try:
         with engine.begin() as connection:
-            from alembic import command
-            from alembic.config import Config
-
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            migrate(connection, MIGRATIONS)
     except SQLAlchemyError as error:
         engine.dispose()
         raise failure(engine, error) from None

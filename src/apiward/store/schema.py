@@ -39,7 +39,7 @@ def _make_ready(engine: Engine) -> None:
     with engine.begin() as connection:
         found = revision(connection)
         if found is None:
-            _migrate(connection)
+            migrate(connection)
         elif found != SCHEMA:
             raise _mismatch(engine, found)
 
@@ -52,7 +52,7 @@ def upgrade(given: str | None) -> tuple[str | None, str]:
             before = revision(connection)
             if before is not None and before != SCHEMA and before not in known_revisions():
                 raise _mismatch(engine, before)
-            _migrate(connection)
+            migrate(connection)
             return before, SCHEMA
     except SQLAlchemyError as error:
         raise failure(engine, error) from None
@@ -102,12 +102,13 @@ def known_revisions() -> set[str]:
     return {script.revision for script in _scripts().walk_revisions()}
 
 
-def _migrate(connection: Connection) -> None:
+def migrate(connection: Connection, scripts: Path = MIGRATIONS) -> None:
+    """Upgrade ``connection`` to the head of the Alembic lineage in ``scripts``."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(scripts))
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
 
