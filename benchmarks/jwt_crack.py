@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import time
 
-from apiward.scan.checks import jwt_tokens as tokens
+from apiward.scan.checks import _jwt_tokens as tokens
 
 ROUNDS = 200
 

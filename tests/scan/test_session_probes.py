@@ -19,8 +19,8 @@ from pydantic import BaseModel
 from apiward.core.registry import Registry
 from apiward.scan import Identity, Results, ScanConfig, scan
 from apiward.scan.check import AnyCheck
+from apiward.scan.checks._privilege import ranks
 from apiward.scan.checks.jwt import JwtForgery
-from apiward.scan.checks.privilege import ranks
 from apiward.scan.identities import Login
 from apiward.spec import load
 

@@ -18,8 +18,8 @@ from apiward.core.findings import Confidence, Severity
 from apiward.demo import load_ground_truth
 from apiward.scan import Identity, Results
 from apiward.scan.check import SkipReason
+from apiward.scan.checks._privilege import tier
 from apiward.scan.checks.bfla import Bfla
-from apiward.scan.checks.privilege import tier
 
 # The planted DELETE of a real promo code is only observable by deleting one the scan did not
 # create: the engine never sends that (scan.destructive), and says so.

@@ -20,8 +20,8 @@ from pydantic import BaseModel
 from apiward.core.findings import Confidence, Severity
 from apiward.demo import load_ground_truth, matches
 from apiward.scan import Results
-from apiward.scan.checks import jwt_tokens as tokens
-from apiward.scan.checks.bearer import swap
+from apiward.scan.checks import _jwt_tokens as tokens
+from apiward.scan.checks._bearer import swap
 from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.identities import Login
 from apiward.scan.request import Request

@@ -11,8 +11,8 @@ from starlette.routing import Route
 from tiny_support import app, caller, operation, scan_app
 
 from apiward.core.findings import Confidence, Severity
+from apiward.scan.checks._secrets import secret_kind
 from apiward.scan.checks.exposure import ExcessiveData
-from apiward.scan.checks.secrets import secret_kind
 
 BCRYPT = "$2b$12$" + "R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"
 SCHEMAS = {

@@ -13,14 +13,14 @@ from pydantic import BaseModel
 from apiward.core.findings import Confidence, Severity
 from apiward.demo import load_ground_truth
 from apiward.scan import Results
-from apiward.scan.checks.mass_assignment import MassAssignment, _current
-from apiward.scan.checks.readback import (
+from apiward.scan.checks._readback import (
     candidate_fields,
     changed_value,
     changes,
     fields,
     with_field,
 )
+from apiward.scan.checks.mass_assignment import MassAssignment, _current
 from apiward.scan.request import BodyKind, Request
 
 PLANTED = [f for f in load_ground_truth() if f.id.startswith("mass-assignment")]

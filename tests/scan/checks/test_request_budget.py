@@ -22,9 +22,9 @@ from tiny_support import app, caller, operation, scan_app
 
 from apiward.core.findings import Severity
 from apiward.scan import Results
+from apiward.scan.checks._discovery import collections
 from apiward.scan.checks.auth_bypass import AuthBypass
 from apiward.scan.checks.command_injection import CommandInjection
-from apiward.scan.checks.discovery import collections
 from apiward.scan.checks.nosql_injection import NoSqlInjection
 from apiward.scan.checks.shadow import DebugEndpoints
 from apiward.scan.checks.sql_injection import SqlInjection

@@ -32,6 +32,9 @@ Example — a whole new check is this module plus one line in ``BUILTIN``::
 
     # and in BUILTIN below:  TraceMethod(),  (plus its import)
 
+Modules whose name starts with ``_`` are helpers the checks share (``_bearer``,
+``_discovery``, ``_readback``...); every other module here is a check.
+
 Checks that look at the API as a whole rather than per operation implement
 ``run_once(ctx)`` instead of ``run`` (:class:`ScanCheck`); the runner calls it once.
 """

@@ -26,7 +26,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan import _objects
-from apiward.scan.checks.readback import (
+from apiward.scan.checks._readback import (
     changed_value,
     changes,
     fields,

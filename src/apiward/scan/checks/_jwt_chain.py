@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from apiward.scan.checks import jwt_tokens as tokens
-from apiward.scan.checks.bearer import Subject, alone, swap, token_of
+from apiward.scan.checks import _jwt_tokens as tokens
+from apiward.scan.checks._bearer import Subject, alone, swap, token_of
 from apiward.scan.context import Context
 from apiward.scan.transport import Reply
 from apiward.spec import Operation

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apiward.core.errors import ConfigError
-from apiward.scan.checks.readback import Seen, read_back, send_as, with_field
+from apiward.scan.checks._readback import Seen, read_back, send_as, with_field
 from apiward.scan.context import Context
 from apiward.scan.identities import Login
 from apiward.scan.request import Request

@@ -1,6 +1,6 @@
 """``bfla`` (API5): a lower-role identity succeeds on an operation of a higher role.
 
-Identities are ranked by reach (``scan.checks.privilege``); the highest-ranked that
+Identities are ranked by reach (``scan.checks._privilege``); the highest-ranked that
 succeeds is *high*, and each lower role in turn is *low* (the lowest first). An
 operation is never judged for a low identity when an identity ranked at or below it
 is refused on it: the API does check roles there, and which roles it admits is its
@@ -32,8 +32,8 @@ from typing import Any
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _catalogue as catalogue
-from apiward.scan.checks.privilege import REFUSED, Signals, ranks, signals
-from apiward.scan.checks.readback import (
+from apiward.scan.checks._privilege import REFUSED, Signals, ranks, signals
+from apiward.scan.checks._readback import (
     changed_value,
     changes,
     lock,

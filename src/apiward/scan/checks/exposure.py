@@ -25,7 +25,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks.secrets import contract_values, is_personal, secret_kind
+from apiward.scan.checks._secrets import contract_values, is_personal, secret_kind
 from apiward.scan.context import Context
 from apiward.scan.transport import Reply
 from apiward.spec import Api, Operation, Schema

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._secrets import is_personal, secret_kind
 from apiward.scan.checks.exposure import walk_open
-from apiward.scan.checks.secrets import is_personal, secret_kind
 from apiward.scan.context import Context
 from apiward.scan.transport import Reply
 from apiward.spec import Operation

@@ -21,7 +21,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks.discovery import documented, fingerprint, versions, with_version
+from apiward.scan.checks._discovery import documented, fingerprint, versions, with_version
 from apiward.scan.context import Context
 from apiward.scan.diff import meaningful, similarity
 from apiward.scan.identities import Identity

@@ -36,9 +36,8 @@ from urllib.parse import urlsplit
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks import jwt_tokens as tokens
-from apiward.scan.checks._jwt_chain import escalate
-from apiward.scan.checks.bearer import (
+from apiward.scan.checks import _jwt_tokens as tokens
+from apiward.scan.checks._bearer import (
     Subject,
     accepted,
     alone,
@@ -49,6 +48,7 @@ from apiward.scan.checks.bearer import (
     swap,
     token_of,
 )
+from apiward.scan.checks._jwt_chain import escalate
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
 from apiward.scan.identities import Identity

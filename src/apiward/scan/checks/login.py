@@ -31,14 +31,14 @@ from collections.abc import AsyncIterator
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._answers import difference, lockout
-from apiward.scan.checks._timing import gap_ms, slower_p
-from apiward.scan.checks.login_forms import (
+from apiward.scan.checks._login_forms import (
     Account,
     LoginForm,
     forms,
     known_account,
     throwaway,
 )
+from apiward.scan.checks._timing import gap_ms, slower_p
 from apiward.scan.context import Context
 from apiward.scan.transport import Reply
 from apiward.spec import Operation

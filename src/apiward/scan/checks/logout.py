@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator
 from apiward.core.errors import ConfigError
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks.bearer import secured_gets
+from apiward.scan.checks._bearer import secured_gets
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
 from apiward.scan.identities import Identity

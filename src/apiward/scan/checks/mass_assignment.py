@@ -1,7 +1,7 @@
 """``mass_assignment`` (API3, write side): properties a caller may not set, set and kept.
 
 For every POST/PUT/PATCH with a JSON or form body, the candidates are the fields of the
-written object as readers show it (``scan.checks.readback``: out of any envelope, nested
+written object as readers show it (``scan.checks._readback``: out of any envelope, nested
 objects as dotted paths such as ``profile.role``) and as the write's own answer shows it:
 
 * fields the request schema does not offer as writable (absent, or ``readOnly``), and
@@ -40,8 +40,7 @@ from typing import Any
 from apiward.core.errors import TargetError
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks._sign_up import is_sign_up, login_template, register
-from apiward.scan.checks.readback import (
+from apiward.scan.checks._readback import (
     Look,
     Seen,
     candidate_fields,
@@ -59,6 +58,7 @@ from apiward.scan.checks.readback import (
     with_field,
     without_field,
 )
+from apiward.scan.checks._sign_up import is_sign_up, login_template, register
 from apiward.scan.context import Context
 from apiward.scan.fields import is_privileged
 from apiward.scan.identities import Identity

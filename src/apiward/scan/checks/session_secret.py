@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 from apiward.core.findings import Confidence, Severity
 from apiward.scan import signed_cookies
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks import jwt_tokens
-from apiward.scan.checks.bearer import Subject, accepted, alone, subject, swap
+from apiward.scan.checks import _jwt_tokens as jwt_tokens
+from apiward.scan.checks._bearer import Subject, accepted, alone, subject, swap
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
 from apiward.scan.identities import Identity

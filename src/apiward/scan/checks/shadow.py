@@ -35,7 +35,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome
-from apiward.scan.checks.discovery import (
+from apiward.scan.checks._discovery import (
     VERSION,
     NotFound,
     collections,
@@ -45,7 +45,7 @@ from apiward.scan.checks.discovery import (
     segments,
     unique,
 )
-from apiward.scan.checks.secrets import contract_values
+from apiward.scan.checks._secrets import contract_values
 from apiward.scan.context import Context
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply

@@ -36,7 +36,7 @@ from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._answers import lockout
 from apiward.scan.checks._codes import CodeField, code_fields
-from apiward.scan.checks.login_forms import forms, sets_credentials, throwaway
+from apiward.scan.checks._login_forms import forms, sets_credentials, throwaway
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request

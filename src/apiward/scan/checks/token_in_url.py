@@ -20,8 +20,7 @@ from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks.auth_bypass import without_credentials
-from apiward.scan.checks.bearer import (
+from apiward.scan.checks._bearer import (
     accepted,
     alone,
     carrying,
@@ -30,6 +29,7 @@ from apiward.scan.checks.bearer import (
     subject,
     token_of,
 )
+from apiward.scan.checks.auth_bypass import without_credentials
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.identities import Identity

@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from apiward.scan.checks.jwt_tokens import find
+from apiward.scan.checks._jwt_tokens import find
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.identities import Identity

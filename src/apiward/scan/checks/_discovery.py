@@ -22,8 +22,8 @@ from functools import partial
 from typing import Any
 
 from apiward.core.findings import Severity
+from apiward.scan.checks._secrets import is_personal, secrets_in
 from apiward.scan.checks.exposure import walk_open
-from apiward.scan.checks.secrets import is_personal, secrets_in
 from apiward.scan.context import Context
 from apiward.scan.destructive import why_destructive
 from apiward.scan.diff import SAME, meaningful, similarity
