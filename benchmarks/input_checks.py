@@ -38,9 +38,8 @@ def _scan(checks: list[AnyCheck], *, fixed: bool) -> tuple[Results, float]:
     with running(fixed=fixed) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         config = ScanConfig(target=url, identities=load_identities(str(IDENTITIES)))
-        results = Results()
         started = time.perf_counter()
-        asyncio.run(scan(api, config, Registry("check", ((c.id, c) for c in checks)), results))
+        results = asyncio.run(scan(api, config, Registry("check", ((c.id, c) for c in checks))))
         return results, time.perf_counter() - started
 
 

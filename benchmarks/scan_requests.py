@@ -34,7 +34,7 @@ def scan_bank(*, fixed: bool) -> Results:
         api = load(f"{url}/openapi.json", allow_private=True)
         identities = load_identities(str(IDENTITIES))
         config = ScanConfig(target=url, identities=identities, aggressive=not fixed)
-        return asyncio.run(scan(api, config, builtin_checks(), Results()))
+        return asyncio.run(scan(api, config, builtin_checks()))
 
 
 def by_check(results: Results) -> Counter[str]:

@@ -41,9 +41,7 @@ def scan_demo_at(
     config = ScanConfig(
         target=url, identities=identities, safe=safe, aggressive=aggressive, values=values or {}
     )
-    results = Results()
-    asyncio.run(scan(api, config, builtin_checks(), results))
-    return results
+    return asyncio.run(scan(api, config, builtin_checks()))
 
 
 def bank_users(url: str) -> dict[str, dict[str, Any]]:

@@ -73,10 +73,8 @@ def _scan(board: Board, check: Writes, *, aggressive: bool = False, timeout: flo
         config = ScanConfig(
             target=url, identities=(ALICE, BOB), aggressive=aggressive, timeout=timeout
         )
-        results = Results()
         registry = Registry[AnyCheck]("check", [(check.id, check)])
-        asyncio.run(scan(api, config, registry, results))
-        return results
+        return asyncio.run(scan(api, config, registry))
 
 
 def _logs_in(board: Board, email: str, password: str) -> int:

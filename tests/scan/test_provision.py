@@ -159,9 +159,7 @@ def _made(users: dict[str, str]) -> dict[str, str]:
 def _scan(url: str) -> Results:
     api = load(f"{url}/openapi.json", allow_private=True)
     checks = Registry[AnyCheck]("check", ((c.id, c) for c in builtin_checks() if c.id == "bola"))
-    results = Results()
-    asyncio.run(scan(api, ScanConfig(target=url), checks, results))
-    return results
+    return asyncio.run(scan(api, ScanConfig(target=url), checks))
 
 
 def test_an_email_sign_up_and_a_form_login_make_two_peers_that_find_the_bola(

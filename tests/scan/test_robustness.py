@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from apiward.core.errors import TargetError
-from apiward.scan import Identity, Results, ScanConfig, scan
+from apiward.scan import Identity, Scan, ScanConfig
 from apiward.scan.check import SkipReason
 from apiward.scan.checks import BUILTIN, Check, builtin_checks
 from apiward.spec import load
@@ -88,10 +88,11 @@ def test_dying_target_gives_target_error_and_partial_results(
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC)
     url = raw_server(behaviour)
-    results = Results()
     config = ScanConfig(target=url, timeout=0.3)
+    scanning = Scan(load(spec), config, builtin_checks())
     with pytest.raises(TargetError, match="cannot reach the target"):
-        asyncio.run(scan(load(spec), config, builtin_checks(), results))
+        asyncio.run(scanning.run())
+    results = scanning.results
     assert results.complete is False
     api = load(spec)
     per_operation = sum(isinstance(c, Check) for c in BUILTIN)
@@ -127,8 +128,9 @@ def test_target_that_dies_midway_stops_the_scan(
     spec.write_text(SECURED)
     identity = Identity(name="ci", headers={"X-Key": "k-123456"})
     config = ScanConfig(target=raw_server(once_then_reset), identities=(identity,), timeout=0.5)
-    results = Results()
+    scanning = Scan(load(spec), config, builtin_checks())
     with pytest.raises(TargetError, match="stopped answering"):
-        asyncio.run(scan(load(spec), config, builtin_checks(), results))
+        asyncio.run(scanning.run())
+    results = scanning.results
     assert results.complete is False
     assert SkipReason.TARGET_DOWN.value in results.skip_counts()

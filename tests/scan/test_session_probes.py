@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from apiward.core.registry import Registry
-from apiward.scan import Identity, Results, ScanConfig, scan
+from apiward.scan import Identity, ScanConfig, scan
 from apiward.scan.check import AnyCheck
 from apiward.scan.checks._privilege import ranks
 from apiward.scan.checks.jwt import JwtForgery
@@ -110,9 +110,8 @@ def test_jwt_probes_carry_the_token_and_not_the_session_cookie(
     api = load(f"{url}/openapi.json", allow_private=True)
     identities = (_identity("alice", "user"), _identity("root", "admin"))
     config = ScanConfig(target=url, identities=identities)
-    results = Results()
     registry = Registry[AnyCheck]("check", [("jwt", JwtForgery())])
-    asyncio.run(scan(api, config, registry, results))
+    results = asyncio.run(scan(api, config, registry))
     assert results.errors == []
     details = [s.detail for s in results.skipped if s.check == "jwt"]
     assert not [d for d in details if "without a valid token" in d], (

@@ -20,7 +20,7 @@ from integrity_app import SEED, Board, running
 
 from apiward.demo import IDENTITIES, load_ground_truth, missed
 from apiward.demo import running as running_demo
-from apiward.scan import Results, ScanConfig, load_identities, scan
+from apiward.scan import ScanConfig, load_identities, scan
 from apiward.scan.checks import builtin_checks
 from apiward.spec import load
 
@@ -191,7 +191,7 @@ def test_the_demo_bank_scanned_twice_gives_the_same_findings_and_logins() -> Non
         api = load(f"{url}/openapi.json", allow_private=True)
         for _ in range(2):
             config = ScanConfig(target=url, identities=load_identities(str(IDENTITIES)))
-            results = asyncio.run(scan(api, config, builtin_checks(), Results()))
+            results = asyncio.run(scan(api, config, builtin_checks()))
             assert _demo_logins(url) == {"alice": 200, "bob": 200, "sam": 200, "admin": 200}
             assert not results.damaged, [c for c in results.target_state if c.damage]
             left |= {c.object for c in results.target_state if c.state.value == "left"}

@@ -125,7 +125,7 @@ def _scan(app: FastAPI, *, signup: bool = True, safe: bool = False) -> Results:
         api = load(f"{url}/openapi.json", allow_private=True)
         config = ScanConfig(target=url, identities=_identities(), signup=signup, safe=safe)
         checks = Registry[AnyCheck]("check", [("ssrf", Ssrf(wait=0.5))])
-        return asyncio.run(scan(api, config, checks, Results()))
+        return asyncio.run(scan(api, config, checks))
 
 
 def test_the_ssrf_is_found_as_a_user_the_scan_signed_up() -> None:

@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from apiward.scan import Identity, Results, ScanConfig, scan
+from apiward.scan import Identity, ScanConfig, scan
 from apiward.scan.checks import builtin_checks
 from apiward.scan.identities import Login
 from apiward.spec import load
@@ -95,9 +95,8 @@ def test_revoked_token_is_refreshed_and_the_scan_goes_on(serve: Callable[[Any], 
     login = Login(method="POST", path="/login", body={"username": "alice", "password": "pw-alice"})
     alice = Identity(name="alice", role="user", login=login)
     config = ScanConfig(target=url, identities=(alice,), checks=("auth_bypass", "error_disclosure"))
-    results = Results()
-    asyncio.run(
-        scan(load(f"{url}/openapi.json", allow_private=True), config, builtin_checks(), results)
+    results = asyncio.run(
+        scan(load(f"{url}/openapi.json", allow_private=True), config, builtin_checks())
     )
     assert results.complete
     assert results.errors == []
@@ -155,9 +154,8 @@ def test_expired_session_cookie_is_renewed_by_a_new_login(serve: Callable[[Any],
     login = Login(method="POST", path="/login", body={"username": "alice", "password": "pw-alice"})
     alice = Identity(name="alice", role="user", login=login)
     config = ScanConfig(target=url, identities=(alice,), checks=("auth_bypass", "error_disclosure"))
-    results = Results()
-    asyncio.run(
-        scan(load(f"{url}/openapi.json", allow_private=True), config, builtin_checks(), results)
+    results = asyncio.run(
+        scan(load(f"{url}/openapi.json", allow_private=True), config, builtin_checks())
     )
     assert results.complete
     assert results.errors == []

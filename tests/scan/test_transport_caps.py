@@ -65,10 +65,8 @@ class _Recorder:
 def _scan(url: str, tmp_path: Path, **caps: Any) -> Results:
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC)
-    results = Results()
     config = ScanConfig(target=url, checks=CHECKS, **caps)
-    asyncio.run(scan(load(spec), config, builtin_checks(), results))
-    return results
+    return asyncio.run(scan(load(spec), config, builtin_checks()))
 
 
 def _busiest_window(arrivals: list[float], window: float) -> int:

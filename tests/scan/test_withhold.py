@@ -92,11 +92,9 @@ def _scan(
     url: str, checks: list[AnyCheck], identities: tuple[Identity, ...], **values: str
 ) -> Results:
     api = load(f"{url}/openapi.json", allow_private=True)
-    results = Results()
     registry = Registry[AnyCheck]("check", ((c.id, c) for c in checks))
     config = ScanConfig(target=url, identities=identities, values=values)
-    asyncio.run(scan(api, config, registry, results))
-    return results
+    return asyncio.run(scan(api, config, registry))
 
 
 def test_shared_objects_are_never_overwritten_and_the_check_is_skipped(

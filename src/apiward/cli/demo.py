@@ -28,7 +28,8 @@ from apiward.demo.server import HOST, serve_forever
 from apiward.report import Report, write
 from apiward.report.scan_results import scan_report, summary_line
 from apiward.report.terminal import summary_table
-from apiward.scan import Results, ScanConfig, load_identities
+from apiward.scan import Results, Scan, ScanConfig, load_identities
+from apiward.scan.checks import builtin_checks
 from apiward.spec import load
 
 app = typer.Typer(help="The bundled demo bank API, vulnerable on purpose.", no_args_is_help=True)
@@ -156,7 +157,6 @@ def dashboard_hint(store: str | None) -> str:
 def _scan_bank(console: Console, *, fixed: bool) -> tuple[Report, Results]:
     name = "fixed twin" if fixed else "vulnerable bank"
     started = datetime.now(UTC)
-    results = Results()
     with running(fixed=fixed) as url:
         # The contract comes over HTTP like any user's would; loopback needs the explicit flag.
         api = load(f"{url}/openapi.json", allow_private=True)
@@ -165,7 +165,7 @@ def _scan_bank(console: Console, *, fixed: bool) -> tuple[Report, Results]:
         config = ScanConfig(
             target=url, identities=load_identities(str(IDENTITIES)), aggressive=True
         )
-        interrupt.run(run(api, config, results))
+        results = interrupt.run(run(Scan(api, config, builtin_checks())))
         return scan_report(url, started, results, contract=f"{url}/openapi.json"), results
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,6 +24,9 @@ from rich.markup import escape
 from apiward.cli import interrupt
 from apiward.cli.recording import StoreOption, record
 from apiward.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from apiward.scan import Scan
 
 
 def retest(
@@ -34,6 +37,7 @@ def retest(
     store: StoreOption = None,
 ) -> None:
     """Re-run one finding's check with its API's identities, and update its state."""
+    from apiward.cli.scan import run
     from apiward.report.scan_results import scan_report, summary_line
     from apiward.scan import Results
 
@@ -44,9 +48,12 @@ def retest(
         f"{escape(finding.operation or '-')} at {escape(target)}"
     )
     started = datetime.now(UTC)
+    # Until the scan starts there is nothing to report but the failure that stopped it.
     results = Results()
     try:
-        _scan(target, spec, finding.check, options, results)
+        scanning = _scan(target, spec, finding.check, options)
+        results = scanning.results
+        interrupt.run(run(scanning))
     finally:
         report = dataclasses.replace(
             scan_report(target, started, results, contract=spec), tool="retest"
@@ -95,15 +102,10 @@ def _what(
     return finding, owner.target, owner.spec or last.contract or "", options
 
 
-def _scan(
-    target: str,
-    spec: str,
-    check: str,
-    options: dict[str, Any],
-    results: Any,
-) -> None:
-    from apiward.cli.scan import run
-    from apiward.scan import ScanConfig, read_identities_file
+def _scan(target: str, spec: str, check: str, options: dict[str, Any]) -> Scan:
+    """The scan that re-runs ``check`` with the options of the finding's last run."""
+    from apiward.scan import Scan, ScanConfig, read_identities_file
+    from apiward.scan.checks import builtin_checks
     from apiward.scan.transport import MAX_ANSWER
     from apiward.spec import load
 
@@ -122,8 +124,7 @@ def _scan(
     )
     private = bool(options.get("allow-private", False))
     contract = load(spec, allow_private=private, trusted_origins=(target,))
-    results.notes.extend(contract.warnings)
-    interrupt.run(run(contract, config, results))
+    return Scan(contract, config, builtin_checks())
 
 
 def _verdict(store: str | None, fingerprint: str, api: str) -> str:

@@ -36,12 +36,11 @@ from apiward.cli.scan_config import read_scan_config
 from apiward.core.errors import ApiwardError, ConfigError
 from apiward.report.redacted import prepare
 from apiward.report.scan_results import scan_report, summary_line, target_state_table
-from apiward.scan import Results, ScanConfig, read_identities_file
-from apiward.scan import scan as run_scan
+from apiward.scan import Results, Scan, ScanConfig, read_identities_file
 from apiward.scan.checks import builtin_checks
 from apiward.scan.scope import patterns
 from apiward.scan.transport import MAX_ANSWER
-from apiward.spec import Api, load
+from apiward.spec import load
 
 DAMAGED = 3
 """Exit code of a scan that left the target worse than it found it, whatever the findings."""
@@ -204,16 +203,17 @@ def scan(
         spec, allow_private=options.get("allow-private", False), trusted_origins=(config.target,)
     )
     started = datetime.now(UTC)
-    results = Results()
-    results.notes.extend(api.warnings)
+    scanning = Scan(api, config, builtin_checks())
     failure: ApiwardError | None = None
     interrupted = False
     try:
-        interrupt.run(run(api, config, results))
+        interrupt.run(run(scanning))
     except ApiwardError as error:
         failure = error
     except KeyboardInterrupt:
         interrupted = True
+    # Cut short or not, the scan's results so far are what the reports show.
+    results = scanning.results
     report = scan_report(target, started, results, contract=spec)
     console = Console(highlight=False)
     code = emit(report, outputs, console, secrets=results.secrets)
@@ -293,8 +293,8 @@ def _values(pairs: list[str]) -> dict[str, str]:
     return found
 
 
-async def run(api: Api, config: ScanConfig, results: Results) -> None:
-    """Run every built-in check (or config.checks) into ``results``, with a bar on a TTY."""
+async def run(scanning: Scan) -> Results:
+    """Run ``scanning`` with a progress bar on stderr when it is a TTY; its results."""
     live = sys.stderr.isatty()
     with Progress(
         TextColumn("{task.description:<14}"),
@@ -304,4 +304,4 @@ async def run(api: Api, config: ScanConfig, results: Results) -> None:
         disable=not live,
         transient=True,
     ) as bar:
-        await run_scan(api, config, builtin_checks(), results, _Bar(bar))
+        return await scanning.run(_Bar(bar))

@@ -41,8 +41,7 @@ async def scan_job(context: Any, job: int) -> None:
 
 async def _scan_and_record(settings: Settings, api: ApiRecord, run_id: int, job: int) -> None:
     from apiward.report.scan_results import scan_report
-    from apiward.scan import Results, ScanConfig, read_identities_file
-    from apiward.scan import scan as run_scan
+    from apiward.scan import Results, Scan, ScanConfig, read_identities_file
     from apiward.scan.checks import builtin_checks
     from apiward.spec import load
     from apiward.store.runs import record_run
@@ -51,6 +50,7 @@ async def _scan_and_record(settings: Settings, api: ApiRecord, run_id: int, job:
         raise ApiwardError(f"API {api.name!r} has no target or contract to scan")
     target, spec = api.target, api.spec
     started = datetime.now(UTC)
+    # Until the scan starts there is nothing to report but the failure that stopped it.
     results = Results()
     failure: ApiwardError | None = None
     try:
@@ -67,8 +67,9 @@ async def _scan_and_record(settings: Settings, api: ApiRecord, run_id: int, job:
         contract = await asyncio.to_thread(
             load, spec, allow_private=False, trusted_origins=(target,)
         )
-        results.notes.extend(contract.warnings)
-        await run_scan(contract, config, builtin_checks(), results)
+        scanning = Scan(contract, config, builtin_checks())
+        results = scanning.results
+        await scanning.run()
     except ApiwardError as error:
         failure = error
     report = scan_report(target, started, results, contract=spec)

@@ -1,14 +1,16 @@
 """A scan's results as the report every format renders, and as one summary line.
 
-Beside the results, not in the CLI, so ``apiward scan``, ``apiward demo`` and library
-users map them the same way::
+Beside the results, not in the CLI, so ``apiward scan``, ``apiward demo``, the queue's
+workers and library users map them the same way::
 
     from apiward.report.scan_results import scan_report, summary_line
 
-    results = Results()
-    await scan(api, config, builtin_checks(), results)
+    results = await scan(api, config, builtin_checks())
     report = scan_report(config.target, started, results, contract="openapi.yaml")
     print(summary_line(results))
+
+A scan cut short is reported from ``Scan(api, config, checks).results`` after its
+``run()`` raised: the same mapping, ``complete=False``.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ Modules, one concept each:
     context      Context: everything a check may use, and nothing global
     check        the Check protocol, Skip and SkipReason
     checks/      the checks, registered in one tuple (checks/__init__.py has an example)
-    runner       the phases, progress, coverage, partial results
+    runner       scan() and Scan: the phases, progress, coverage, partial results
 
 Writing a check: see :mod:`apiward.scan.checks`. In short, an object with ``id``,
 ``title``, ``owasp``, ``cwe``, ``safe``, ``remediation`` and
@@ -42,12 +42,13 @@ Writing a check: see :mod:`apiward.scan.checks`. In short, an object with ``id``
 
 from apiward.scan.identities import IdentitiesFile, Identity, load_identities, read_identities_file
 from apiward.scan.restore import TargetChange
-from apiward.scan.runner import Results, ScanConfig, Skipped, Treated, scan
+from apiward.scan.runner import Results, Scan, ScanConfig, Skipped, Treated, scan
 
 __all__ = [
     "IdentitiesFile",
     "Identity",
     "Results",
+    "Scan",
     "ScanConfig",
     "Skipped",
     "TargetChange",

@@ -1,11 +1,14 @@
 """Running a scan: authenticate → harvest → checks → restore, with progress and partial results.
 
-``Results`` is filled as the scan goes, so whatever ends it early (the target dies,
-Ctrl-C) leaves the findings so far, with ``complete=False`` and every check × operation
-that did not get its turn recorded as skipped (``target stopped answering`` /
-``scan interrupted``): nothing is skipped silently. The restore phase (``scan.restore``)
-puts back what the checks changed and fills ``Results.target_state``; a scan cut short
-does not reach it.
+``await scan(api, config, checks)`` returns the :class:`Results`. A caller that must
+report on a scan cut short holds a :class:`Scan` instead: its ``results`` fill as the
+scan goes, so whatever ends it early (the target dies: ``TargetError``; Ctrl-C: the
+task is cancelled) leaves the findings so far readable, with ``complete=False`` and
+every check × operation that did not get its turn recorded as skipped (``target
+stopped answering`` / ``scan interrupted``): nothing is skipped silently. The
+exception itself still propagates untouched, so cancellation keeps its meaning. The
+restore phase (``scan.restore``) puts back what the checks changed and fills
+``Results.target_state``; a scan cut short does not reach it.
 """
 
 from __future__ import annotations
@@ -147,15 +150,50 @@ class _Silent:
         pass
 
 
+class Scan:
+    """One scan of a target: ``run()`` returns its results; ``results`` reads them so far.
+
+    Nothing is sent until :meth:`run`, and a Scan runs once. ``results`` stays readable
+    after ``run()`` raised, partial (``complete=False``): that is what a caller reports.
+    """
+
+    def __init__(self, api: Api, config: ScanConfig, checks: Registry[AnyCheck]) -> None:
+        self.api = api
+        self.config = config
+        self.checks = checks
+        self.results = Results(notes=list(api.warnings))
+        self._started = False
+
+    async def run(self, progress: Progress | None = None) -> Results:
+        """Scan the target with the checks, reporting to ``progress``; the complete results."""
+        if self._started:
+            raise RuntimeError("a Scan runs once: make a new one to scan again")
+        self._started = True
+        return await _run(self.api, self.config, self.checks, self.results, progress or _Silent())
+
+
 async def scan(
     api: Api,
     config: ScanConfig,
     checks: Registry[AnyCheck],
-    results: Results,
+    *,
     progress: Progress | None = None,
 ) -> Results:
-    """Scan ``config.target`` with ``checks``; fills ``results`` as it goes."""
-    progress = progress or _Silent()
+    """Scan ``config.target`` with ``checks`` and return the results (a :class:`Scan`, run once).
+
+    Cut short, it raises as :meth:`Scan.run` does; hold a :class:`Scan` to read its partial
+    results then.
+    """
+    return await Scan(api, config, checks).run(progress)
+
+
+async def _run(
+    api: Api,
+    config: ScanConfig,
+    checks: Registry[AnyCheck],
+    results: Results,
+    progress: Progress,
+) -> Results:
     started = time.perf_counter()
     if unmatched := config.scope.unmatched(api.operations):
         raise ConfigError(f"scope pattern {unmatched[0]!r} matches no operation of the contract")

@@ -19,10 +19,8 @@ def scan_only(
     """Scan the API at ``url`` (its /openapi.json) with ``checks`` only."""
     api = load(f"{url}/openapi.json", allow_private=True)
     config = ScanConfig(target=url, identities=identities, safe=safe)
-    results = Results()
     registry = Registry[AnyCheck]("check", ((c.id, c) for c in checks))
-    asyncio.run(scan(api, config, registry, results))
-    return results
+    return asyncio.run(scan(api, config, registry))
 
 
 def scan_demo_only(checks: list[AnyCheck], *, fixed: bool, safe: bool = False) -> Results:

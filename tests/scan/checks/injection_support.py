@@ -32,9 +32,7 @@ def scan_url(
     """Scan the API at ``url`` (its /openapi.json) with ``checks``."""
     api = load(f"{url}/openapi.json", allow_private=True)
     config = ScanConfig(target=url, identities=identities, safe=safe, aggressive=aggressive)
-    results = Results()
-    asyncio.run(scan(api, config, registry(checks), results))
-    return results
+    return asyncio.run(scan(api, config, registry(checks)))
 
 
 def scan_bank(checks: Sequence[AnyCheck], *, fixed: bool, safe: bool = False) -> Results:

@@ -26,11 +26,7 @@ def scan_only(
     """Scan the API at ``url`` (its /openapi.json) with ``checks`` only."""
     api = load(f"{url}/openapi.json", allow_private=True)
     config = ScanConfig(target=url, identities=identities, safe=safe, values=dict(values or {}))
-    results = Results()
-    asyncio.run(
-        scan(api, config, Registry[AnyCheck]("check", ((c.id, c) for c in checks)), results)
-    )
-    return results
+    return asyncio.run(scan(api, config, Registry[AnyCheck]("check", ((c.id, c) for c in checks))))
 
 
 def scan_demo_only(checks: list[AnyCheck], *, fixed: bool, safe: bool = False) -> Results:

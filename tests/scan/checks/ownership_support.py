@@ -18,9 +18,7 @@ def scan_app(
     """Scan the app at ``url`` (its contract at ``/openapi.json``) with ``check`` alone."""
     api = load(f"{url}/openapi.json", allow_private=True)
     config = ScanConfig(target=url, identities=identities, **options)
-    results = Results()
-    asyncio.run(scan(api, config, Registry("check", [(check.id, check)]), results))
-    return results
+    return asyncio.run(scan(api, config, Registry("check", [(check.id, check)])))
 
 
 def key(name: str, role: str) -> Identity:

@@ -157,9 +157,8 @@ def _scan(vulnerable: bool, folder: Path, **options: Any) -> tuple[Results, dict
     with serving(app, wsgi=True) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         config = ScanConfig(target=url, identities=load_identities(path), **options)
-        results = Results()
         registry = Registry[AnyCheck]("check", [("bfla", Bfla())])
-        asyncio.run(scan(api, config, registry, results))
+        results = asyncio.run(scan(api, config, registry))
     return results, menu
 
 

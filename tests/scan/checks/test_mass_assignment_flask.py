@@ -194,10 +194,8 @@ EVERYONE = (_identity("chef", "Chef"), *CUSTOMERS)
 
 def _scan(url: str, checks: list[AnyCheck], identities: tuple[Identity, ...]) -> Results:
     api = load(f"{url}/openapi.json", allow_private=True)
-    results = Results()
     registry = Registry[AnyCheck]("check", ((c.id, c) for c in checks))
-    asyncio.run(scan(api, ScanConfig(target=url, identities=identities), registry, results))
-    return results
+    return asyncio.run(scan(api, ScanConfig(target=url, identities=identities), registry))
 
 
 def _mass(results: Results) -> dict[str, Finding]:

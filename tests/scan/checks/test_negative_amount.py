@@ -85,10 +85,9 @@ def _payments(*, validates: bool) -> tuple[Starlette, list[dict[str, Any]], dict
 def _scan(web: Starlette) -> Results:
     with serving(web) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
-        results = Results()
         checks = Registry[AnyCheck]("check", [("negative_amount", NegativeAmount())])
         config = ScanConfig(target=url, identities=IDENTITIES)
-        return asyncio.run(scan(api, config, checks, results))
+        return asyncio.run(scan(api, config, checks))
 
 
 def test_a_negative_payment_is_found_and_undoes_its_own_control() -> None:

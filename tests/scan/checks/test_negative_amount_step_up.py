@@ -170,7 +170,7 @@ def _scan(app: Flask, *, values: dict[str, str], step_up: tuple[str, ...] = ()) 
         api = load(f"{url}/openapi.json", allow_private=True)
         checks = Registry[AnyCheck]("check", [("negative_amount", NegativeAmount())])
         config = ScanConfig(target=url, identities=_identities(), values=values, step_up=step_up)
-        return asyncio.run(scan(api, config, checks, Results()))
+        return asyncio.run(scan(api, config, checks))
 
 
 def test_a_negative_gift_is_found_after_the_otp_step_up() -> None:

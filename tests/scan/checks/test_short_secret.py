@@ -121,10 +121,8 @@ def _users() -> tuple[Any, ...]:
 def _scan(url: str, **values: str) -> Results:
     api = load(f"{url}/openapi.json", allow_private=True)
     config = ScanConfig(target=url, identities=_users(), values=values)
-    results = Results()
     registry = Registry[AnyCheck]("check", [("short_secret", ShortSecret())])
-    asyncio.run(scan(api, config, registry, results))
-    return results
+    return asyncio.run(scan(api, config, registry))
 
 
 @pytest.mark.parametrize(
@@ -209,10 +207,8 @@ def _scan_wallet(*, secure: bool) -> Results:
         api = load(app.spec_location(url), allow_private=True)
         file = read_identities_file(app.identities)
         config = ScanConfig(target=url, identities=file.identities, values=file.values)
-        results = Results()
         registry = Registry[AnyCheck]("check", [("short_secret", ShortSecret())])
-        asyncio.run(scan(api, config, registry, results))
-        return results
+        return asyncio.run(scan(api, config, registry))
 
 
 def test_finds_the_zoo_wallet_pin_and_not_on_its_secure_twin() -> None:

@@ -64,7 +64,7 @@ def _scan(web: Starlette) -> Results:
     with serving(web) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         checks = Registry[AnyCheck]("check", [("slow_input", SlowInput())])
-        return asyncio.run(scan(api, ScanConfig(target=url), checks, Results()))
+        return asyncio.run(scan(api, ScanConfig(target=url), checks))
 
 
 def test_an_exponential_email_check_is_found() -> None:

@@ -107,7 +107,7 @@ def _scan(app: Flask) -> Results:
         api = load(f"{url}/openapi.json", allow_private=True)
         checks = Registry[AnyCheck]("check", [("undocumented_methods", UndocumentedMethods())])
         config = ScanConfig(target=url, identities=IDENTITIES)
-        return asyncio.run(scan(api, config, checks, Results()))
+        return asyncio.run(scan(api, config, checks))
 
 
 def test_an_undocumented_delete_anyone_may_send_is_found_on_the_scans_own_note() -> None:

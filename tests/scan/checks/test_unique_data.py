@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, abort, jsonify, request
 
 from apiward.core.registry import Registry
-from apiward.scan import Identity, Results, ScanConfig, scan
+from apiward.scan import Identity, ScanConfig, scan
 from apiward.scan.check import AnyCheck
 from apiward.scan.checks.bola import Bola
 from apiward.spec import load
@@ -117,9 +117,8 @@ def test_each_identity_creates_with_its_own_phone_and_bola_is_found() -> None:
     )
     with serving(contacts_app(created), wsgi=True) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
-        results = Results()
         checks = Registry[AnyCheck]("check", [("bola", Bola())])
-        asyncio.run(scan(api, ScanConfig(target=url, identities=identities), checks, results))
+        results = asyncio.run(scan(api, ScanConfig(target=url, identities=identities), checks))
     assert ("alice", 201) in created
     assert ("bob", 201) in created
     assert all(status == 201 for _, status in created), created

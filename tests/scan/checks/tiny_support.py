@@ -77,7 +77,5 @@ def scan_app(
     """Serve ``web`` on a real uvicorn server and scan it with ``checks`` only."""
     with serving(web, proxy_headers=proxy_headers) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
-        results = Results()
         registry = Registry[AnyCheck]("check", ((c.id, c) for c in checks))
-        asyncio.run(scan(api, ScanConfig(target=url, identities=identities), registry, results))
-        return results
+        return asyncio.run(scan(api, ScanConfig(target=url, identities=identities), registry))
