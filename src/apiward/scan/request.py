@@ -27,6 +27,11 @@ IDEMPOTENT = SAFE | {"PUT", "DELETE"}
 """Methods whose repetition does what one request does (RFC 9110 §9.2.2): safe to retry."""
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 """Methods that change state: the ledger records each, the withholding rules apply to them."""
+WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+"""Writes that carry the object in their body: where a check adds or changes a field."""
+CHANGES = ("PUT", "PATCH", "DELETE")
+"""Writes on an object that exists (POST makes one), in the order a probe sends them:
+DELETE last, since it ends the object."""
 
 
 class BodyKind(StrEnum):

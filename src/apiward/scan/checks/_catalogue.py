@@ -37,13 +37,12 @@ from apiward.scan.checks._readback import (
 )
 from apiward.scan.context import CheckInfo, Context
 from apiward.scan.identities import Identity
-from apiward.scan.request import Request, Where
+from apiward.scan.request import CHANGES, Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 MAX_FIELDS = 4
 _GONE = frozenset({404, 410})
-_WRITES = frozenset({"PUT", "PATCH"})
 _SERIAL = itertools.count(1)
 
 
@@ -70,7 +69,7 @@ class Effect:
 
 def applies(ctx: Context, op: Operation) -> bool:
     """True for a write or delete on an item path whose collection creates items."""
-    return op.method in _WRITES | {"DELETE"} and _create(ctx, op) is not None
+    return op.method in CHANGES and _create(ctx, op) is not None
 
 
 async def probe(ctx: Context, op: Operation, rank: dict[str, int]) -> Effect | None:

@@ -26,13 +26,12 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.identities import Identity
-from apiward.scan.request import READS, Request, Where
+from apiward.scan.request import CHANGES, READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 GARBAGE = "apiward.invalid.token"
 BARE = "without credentials"
-_WRITES = {"PUT", "PATCH", "DELETE"}
 
 
 class AuthBypass:
@@ -59,7 +58,7 @@ class AuthBypass:
         if not ctx.identities:
             yield Skip(reason=SkipReason.NO_IDENTITIES)
             return
-        if ctx.safe and operation.method in _WRITES:
+        if ctx.safe and operation.method in CHANGES:
             yield Skip(reason=SkipReason.UNSAFE, detail="unauthenticated write probe")
             return
         reasons = [ctx.withheld(operation, i) for i in ctx.identities]

@@ -62,13 +62,12 @@ from apiward.scan.checks._sign_up import is_sign_up, login_template, register
 from apiward.scan.context import Context
 from apiward.scan.fields import is_privileged
 from apiward.scan.identities import Identity
-from apiward.scan.request import Request
+from apiward.scan.request import WITH_BODY, Request
 from apiward.scan.transport import Reply
 from apiward.scan.values import Probe, probe_value, rank
 from apiward.spec import Operation, Schema
 
 MAX_FIELDS = 6
-_WRITES = {"POST", "PUT", "PATCH"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,7 +98,7 @@ class MassAssignment:
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Try each candidate property on ``operation`` and read it back."""
         schema, _ = ctx.synthesizer.body_schema(operation)
-        if operation.method not in _WRITES or schema is None:
+        if operation.method not in WITH_BODY or schema is None:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no JSON or form body to extend")
             return
         properties = object_schema(ctx, schema)

@@ -34,7 +34,7 @@ from apiward.scan.checks._recipients import Leg, leg, recipient_fields
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Moved, Sender
-from apiward.scan.request import Request, Where
+from apiward.scan.request import WITH_BODY, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
 from apiward.spec import Operation
@@ -45,7 +45,6 @@ MONEY = re.compile(
 )
 QUANTITY = re.compile(r"quantity|qty|count|units|points|tokens|seats", re.IGNORECASE)
 FAILURE = re.compile(r"error|invalid|fail|denied|not allowed|must be|negative", re.IGNORECASE)
-_WRITES = {"POST", "PUT", "PATCH"}
 
 
 class NegativeAmount:
@@ -65,7 +64,7 @@ class NegativeAmount:
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Send the identity's legitimate write, then the same with the amount negated."""
         fields = _fields(ctx, operation)
-        if operation.method not in _WRITES or not fields:
+        if operation.method not in WITH_BODY or not fields:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no numeric amount in the body")
             return
         if not ctx.identities:

@@ -37,7 +37,7 @@ from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
-from apiward.scan.request import BodyKind, Request, Where
+from apiward.scan.request import WITH_BODY, BodyKind, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
 from apiward.spec import Operation, ParameterLocation, Schema
@@ -55,7 +55,6 @@ _SIZE = re.compile(
     r"max_?results|max_?items|results_?per_?page|batch_?size|num|n)$",
     re.IGNORECASE,
 )
-_WRITES = {"POST", "PUT", "PATCH"}
 
 
 class ResourceLimits:
@@ -76,7 +75,7 @@ class ResourceLimits:
         """Probe the operation's page-size parameters, body arrays and body size."""
         sizes = _size_params(ctx, operation) if operation.method == "GET" else []
         arrays = _arrays(ctx, operation)
-        padded = operation.method in _WRITES and _json_object_body(ctx, operation)
+        padded = operation.method in WITH_BODY and _json_object_body(ctx, operation)
         if not (sizes or arrays or padded):
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no size parameter or body")
             return

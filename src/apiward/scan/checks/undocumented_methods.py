@@ -32,7 +32,7 @@ from apiward.scan.context import Context
 from apiward.scan.diff import meaningful
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Created
-from apiward.scan.request import Request
+from apiward.scan.request import CHANGES, Request
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
@@ -74,7 +74,7 @@ class UndocumentedMethods:
             if reply.ok and meaningful(reply.text) and reply.data:
                 yield self._answered(ctx, path, reply, Severity.LOW, "answers a read")
         for own in _own_objects(ctx):
-            for method in _missing(ctx, own.path, ("PUT", "PATCH", "DELETE")):
+            for method in _missing(ctx, own.path, CHANGES):
                 if budget <= 0:
                     return
                 budget -= 2 if method == "DELETE" else 1
