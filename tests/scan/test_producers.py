@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from apiward.scan.producers import is_creation, is_listing
+from apiward.scan._objects import creates
+from apiward.scan.producers import is_listing
 from apiward.spec import Api, load
 
 _OK = "{responses: {'200': {description: ok}}}"
@@ -81,14 +82,14 @@ def test_a_post_on_a_collection_creates_unless_it_is_an_action(
     """Any documented status creates on a collection the contract reads; actions never do."""
     op = api.operation("POST", path)
     assert op is not None
-    assert is_creation(op, api, set()) is creation
+    assert creates(api, op) is creation
 
 
 def test_a_login_operation_is_never_a_creation(api: Api) -> None:
     """Even a 201 POST is no creation when an identity logs in through it."""
     op = api.operation("POST", "/payments")
     assert op is not None
-    assert not is_creation(op, api, {"POST /payments"})
+    assert not creates(api, op, {"POST /payments"})
 
 
 def test_listings_are_gets_on_collections(api: Api) -> None:

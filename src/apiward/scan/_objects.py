@@ -2,19 +2,29 @@
 
 A contract names objects by path: ``/items/{id}`` is an *item* of the *collection*
 ``/items``. A write on an item path (or below one: ``POST /orders/{id}/pay``) changes
-that item; a POST on a collection with items (or one documented as answering 201)
-creates one. These helpers answer, from the contract alone, how to read the object
-back, how to delete one the scan made, and how to write old values back.
+that item. These helpers answer, from the contract alone, which POST creates an object,
+how to read the object back, how to delete one the scan made, and how to write old
+values back.
+
+**A creation** (:func:`creates`, the one rule harvesting and the ledger share) is a POST
+on a collection path (no trailing path parameter) that is neither a login nor an action.
+Documented ``201`` is enough; otherwise the path must be a collection the contract reads
+from too (``GET`` on the same path, or an item path ``path/{x}`` below it), and neither
+its last segment nor its operationId may name an action (``login``, ``token``,
+``search``, ``query``, ``verify``, ``redeem``...): many APIs create with 200 or 204,
+while a search POST is a read and a sign-up is not a collection of the caller's objects.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from apiward.scan.request import BodyKind, Request
+from apiward.scan.resources import resource_of, words
 from apiward.spec import Api, Operation, Schema
 
 _PARAM = re.compile(r"^\{([^}]+)\}$")
@@ -22,6 +32,16 @@ _ENVELOPES = ("data", "result", "item", "object", "record", "resource", "payload
 _ID_NAMES = ("id", "uuid", "_id", "guid", "key", "slug")
 _LOGIN = re.compile(r"log-?in|sign-?in|token|session|oauth", re.IGNORECASE)
 _FORM = "application/x-www-form-urlencoded"
+_ACTIONS = frozenset(
+    {
+        "login", "logout", "logon", "signin", "signon", "signup", "register", "registration",
+        "token", "tokens", "auth", "authenticate", "authorize", "oauth", "session", "sessions",
+        "search", "query", "find", "lookup", "filter", "verify", "validate", "check", "confirm",
+        "preview", "redeem", "reset", "refresh", "forgot", "recover", "import", "export",
+        "batch", "bulk", "graphql", "rpc", "execute", "run", "send", "test", "calculate",
+    }
+)  # fmt: skip
+"""Words that make a POST an action on the server rather than a new object in a collection."""
 
 
 def is_login(operation: Operation) -> bool:
@@ -44,11 +64,27 @@ def item_path(api: Api, collection: str) -> tuple[str, str] | None:
     return None
 
 
-def creates(api: Api, operation: Operation) -> bool:
-    """True when the contract says this POST makes a new object (a collection, or a 201)."""
-    if operation.method != "POST" or is_login(operation):
+def creates(api: Api, operation: Operation, logins: Collection[str] = ()) -> bool:
+    """True when this POST adds an object to a collection (see the module docstring).
+
+    ``logins`` are the keys of the operations identities log in with: never creations.
+    """
+    path = operation.path.rstrip("/")
+    if operation.method != "POST" or operation.key in logins or path.endswith("}"):
         return False
-    return item_path(api, operation.path) is not None or "201" in operation.responses
+    if is_login(operation):
+        return False
+    if "201" in operation.responses:
+        return True
+    if _names_action(operation):
+        return False
+    return api.operation("GET", operation.path) is not None or item_path(api, path) is not None
+
+
+def _names_action(operation: Operation) -> bool:
+    segment, _ = resource_of(operation.path)
+    named = {*words(segment), *re.split(r"[^a-z]", segment.lower())}
+    return bool(named & _ACTIONS or set(words(operation.operation_id or "")) & _ACTIONS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

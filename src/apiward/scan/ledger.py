@@ -171,7 +171,7 @@ class Ledger:
             reply = await self.sessions.send(request, as_=as_, note=note)
         except TargetError:
             self._writes.append(request.path)
-            if _objects.creates(self.api, operation):
+            if _objects.creates(self.api, operation, self._logins):
                 self._record(request, sender, "")  # no answer: it may have made one
             raise
         made = len(self._made)
@@ -185,7 +185,7 @@ class Ledger:
     async def _before(
         self, operation: Operation, request: Request, sender: Sender
     ) -> Snapshot | None:
-        if _objects.creates(self.api, operation) or self._ours(request):
+        if _objects.creates(self.api, operation, self._logins) or self._ours(request):
             return None
         read = _objects.reader(self.api, request)
         if read is None:
@@ -279,7 +279,7 @@ class Ledger:
         if operation.method != "POST" or snapshot is not None or self._login(operation):
             return
         made = _objects.new_id(self.api, request, reply.data, reply.header("location"))
-        if made is not None or _objects.creates(self.api, operation):
+        if made is not None or _objects.creates(self.api, operation, self._logins):
             created = self._record(request, sender, made or "")
             public = operation.is_public or sender.identity is None
             if public and isinstance(request.body, dict):

@@ -22,12 +22,13 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from apiward.core.errors import TargetError
+from apiward.scan._objects import creates
 from apiward.scan.destructive import destructive
 from apiward.scan.fields import is_recipient
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger
-from apiward.scan.producers import is_creation, is_listing, listing_of
+from apiward.scan.producers import is_listing, listing_of
 from apiward.scan.request import Where
 from apiward.scan.resources import resource_of
 from apiward.scan.scope import Scope
@@ -54,7 +55,7 @@ async def run_producers(
     scope = scope or Scope()
     sendable = [op for op in api.operations if not destructive(op) and not scope.why_out(op)]
     listings = [op for op in sendable if is_listing(op) and op.key not in logins]
-    creations = [op for op in sendable if is_creation(op, api, logins)]
+    creations = [op for op in sendable if creates(api, op, logins)]
     first = [op for op in listings if not harvest.slots(op)]
     second = [op for op in listings if op not in first]
     people = list(sessions.identities)
