@@ -15,6 +15,7 @@ Modules, one concept each:
     request      Request: a value (path template + values, query, headers, body), never a host
     synthesis    a valid request per operation from the schemas (examples, formats, patterns)
     fields       what a field's name says: privilege fields, unique fields, identifiers
+    flows        what an operation's words say: login, sign-up, password reset (public flows)
     values       the values a field can hold: seen in answers, enum, type; fresh unique ones
     transport    the only way out: one target URL, keep-alive, --concurrency / --rate, recorded
     identities   the identities file, with file:line errors

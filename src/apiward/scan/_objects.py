@@ -23,6 +23,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from apiward.scan.flows import LOGIN
 from apiward.scan.request import BodyKind, Request
 from apiward.scan.resources import resource_of, words
 from apiward.spec import Api, Operation, Schema
@@ -30,7 +31,6 @@ from apiward.spec import Api, Operation, Schema
 _PARAM = re.compile(r"^\{([^}]+)\}$")
 _ENVELOPES = ("data", "result", "item", "object", "record", "resource", "payload")
 _ID_NAMES = ("id", "uuid", "_id", "guid", "key", "slug")
-_LOGIN = re.compile(r"log-?in|sign-?in|token|session|oauth", re.IGNORECASE)
 _FORM = "application/x-www-form-urlencoded"
 _ACTIONS = frozenset(
     {
@@ -51,7 +51,7 @@ def is_login(operation: Operation) -> bool:
 
 def is_login_path(path: str) -> bool:
     """True for a path whose last segment names a login, a token or a session."""
-    return bool(_LOGIN.search(path.rstrip("/").rsplit("/", 1)[-1]))
+    return bool(LOGIN.search(path.rstrip("/").rsplit("/", 1)[-1]))
 
 
 def item_path(api: Api, collection: str) -> tuple[str, str] | None:

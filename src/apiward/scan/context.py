@@ -41,7 +41,7 @@ from apiward.scan._objects import is_login
 from apiward.scan.canary import Canary
 from apiward.scan.destructive import Destructive, destructive, why_destructive
 from apiward.scan.harvest import Harvest
-from apiward.scan.identities import Identity
+from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
 from apiward.scan.request import Request, curl
 from apiward.scan.scope import OutOfScope, Scope
@@ -79,7 +79,8 @@ class Context:
         self.safe = safe
         self.ledger = ledger or Ledger(api, sessions)
         self.identities: tuple[Identity, ...] = sessions.identities
-        self._logins = {f"{i.login.method} {i.login.path}" for i in self.identities if i.login}
+        self.logins = login_keys(self.identities)
+        """The operations the identities log in with (``METHOD /path``)."""
         self._shared: dict[tuple[str, ...], asyncio.Task[Reply]] = {}
         self.refusals: dict[tuple[str, ...], list[tuple[frozenset[str], Reply]]] = {}
         """Validation refusals seen per input, with the declared constraints the value broke."""
@@ -200,7 +201,7 @@ class Context:
         counts against that account, and enough of them lock its owner out. A login's
         baseline names an account nobody has (its unique fields are fresh).
         """
-        if operation.key in self._logins or is_login(operation):
+        if operation.key in self.logins or is_login(operation):
             return self.request(operation)
         return self.harvest.baseline(self.request(operation), operation, identity)
 

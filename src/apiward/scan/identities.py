@@ -146,6 +146,11 @@ class Identity:
         return tuple(v for v in values if v)
 
 
+def login_keys(identities: tuple[Identity, ...]) -> frozenset[str]:
+    """The operations ``identities`` log in with, as ``METHOD /path`` keys."""
+    return frozenset(i.login.operation for i in identities if i.login is not None)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IdentitiesFile:
     """Everything an identities file says: who the scanner can be, and test data by name."""

@@ -42,7 +42,7 @@ from typing import Any
 
 from apiward.core.errors import TargetError
 from apiward.scan import _objects
-from apiward.scan.identities import Identity
+from apiward.scan.identities import Identity, login_keys
 from apiward.scan.request import WRITES, Request, Where
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
@@ -146,7 +146,7 @@ class Ledger:
         self._lists: dict[tuple[str, str], tuple[int, Reply]] = {}
         self._writes: list[str] = []
         """Paths of the writes the target may have carried out, in order: what stales a listing."""
-        self._logins = {f"{i.login.method} {i.login.path}" for i in sessions.identities if i.login}
+        self._logins = login_keys(sessions.identities)
 
     def made(self, value: object) -> bool:
         """True when the scan created an object with this id."""

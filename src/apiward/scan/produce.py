@@ -26,7 +26,7 @@ from apiward.scan._objects import creates
 from apiward.scan.destructive import destructive
 from apiward.scan.fields import is_recipient
 from apiward.scan.harvest import Harvest
-from apiward.scan.identities import Identity
+from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
 from apiward.scan.producers import is_listing, listing_of
 from apiward.scan.request import Where
@@ -51,7 +51,7 @@ async def run_producers(
     for identity in sessions.identities:
         for field, value in sessions.own_ids(identity):
             harvest.record_own(identity, field, value)
-    logins = {f"{i.login.method} {i.login.path}" for i in sessions.identities if i.login}
+    logins = login_keys(sessions.identities)
     scope = scope or Scope()
     sendable = [op for op in api.operations if not destructive(op) and not scope.why_out(op)]
     listings = [op for op in sendable if is_listing(op) and op.key not in logins]

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiward.core.errors import ConfigError, TargetError
+from apiward.scan.flows import LOGIN, SIGN_UP, words
 from apiward.scan.identities import Basic, Identity, Login
 from apiward.scan.ledger import Ledger
 from apiward.scan.login import LoginError
@@ -46,9 +47,7 @@ PREFIX = "apiward-made-"
 _PASSWORD = re.compile(r"pass(word|wd|phrase)?$|^pwd$", re.IGNORECASE)
 _USER = re.compile(r"user|login|email|e-mail|account|^name$|handle", re.IGNORECASE)
 _MAIL = re.compile(r"mail", re.IGNORECASE)
-_SIGN_UP = re.compile(r"regist|sign[-_ ]?up|enrol|join|create[-_ ]?(user|account)", re.I)
 _PEOPLE = re.compile(r"/(users|accounts|members|customers|people)/?$", re.IGNORECASE)
-_LOGIN = re.compile(r"log[-_ ]?in|sign[-_ ]?in|token|session|auth", re.IGNORECASE)
 _PRIVILEGED = re.compile(r"admin|root|staff|super|manager|operator|owner", re.IGNORECASE)
 _TOKENS = ("access_token", "token", "accessToken", "jwt", "id_token", "auth_token", "authToken")
 
@@ -150,10 +149,6 @@ def _properties(synthesizer: Synthesizer, op: Operation) -> Mapping[str, Schema]
     return found if isinstance(found, Mapping) else {}
 
 
-def _words(op: Operation) -> str:
-    return " ".join([op.path, op.operation_id or "", op.summary, *op.tags])
-
-
 def _public_post(op: Operation) -> bool:
     return op.method == "POST" and (op.is_public or op.auth_optional)
 
@@ -161,8 +156,8 @@ def _public_post(op: Operation) -> bool:
 def _contract_login(operations: list[Operation], synthesizer: Synthesizer) -> Login | None:
     """A public POST named like a login whose body takes a user and a password."""
     for op in operations:
-        words = _words(op)
-        if not _public_post(op) or not _LOGIN.search(words) or _SIGN_UP.search(words):
+        said = words(op)
+        if not _public_post(op) or not LOGIN.search(said) or SIGN_UP.search(said):
             continue
         request = synthesizer.request(op)
         fields = _fields(list(_properties(synthesizer, op)))
@@ -196,7 +191,7 @@ def _sign_up(
     for op in operations:
         if not _public_post(op) or op.key == login.operation:
             continue
-        if not (_SIGN_UP.search(_words(op)) or _PEOPLE.search(op.path)):
+        if not (SIGN_UP.search(words(op)) or _PEOPLE.search(op.path)):
             continue
         if _fields(list(_properties(synthesizer, op))) is not None:
             return op

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 
 from apiward.core.errors import ConfigError
 from apiward.scan._objects import is_login
+from apiward.scan.flows import SIGN_UP
 from apiward.scan.transport import Reply
 from apiward.spec import Api, Operation
 
@@ -35,7 +36,6 @@ _SECRET = re.compile(r"(^|_)(pin|otp|totp|mfa|2fa|passcode|code|password|passwd)
 _PROVE = re.compile(
     r"verify|unlock|confirm|step[-_]?up|elevat|sudo|re-?auth|challenge|mfa|2fa|otp|pin\b", re.I
 )
-_SIGN_UP = re.compile(r"regist|sign[-_]?up|join|enrol", re.I)
 _VERSION = re.compile(r"^v\d+$|^api$", re.I)
 _GENERIC = frozenset({"verify", "confirm", "check", "auth", "session", "me", "user", "users"})
 """Words too common in refusals ("could not verify the token") to name a step-up."""
@@ -79,7 +79,7 @@ def _is_step_up(op: Operation, names: Iterable[str]) -> bool:
     if op.method != "POST" or op.is_public or is_login(op):
         return False
     words = " ".join([op.path, op.operation_id or ""])
-    if _SIGN_UP.search(words) or not _PROVE.search(words):
+    if SIGN_UP.search(words) or not _PROVE.search(words):
         return False
     return any(_SECRET.search(_snake(n)) for n in names)
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from apiward.scan import login as logins
 from apiward.scan.context import Context
 from apiward.scan.cookies import Jar
+from apiward.scan.flows import LOGIN, SIGN_UP, words
 from apiward.scan.identities import Identity, Login
 from apiward.scan.login import LoginError
 from apiward.scan.request import BodyKind, Request
@@ -30,8 +31,6 @@ from apiward.spec import Operation
 
 _PASSWORD = re.compile(r"pass(word|wd|phrase)?$|^pwd$|secret", re.IGNORECASE)
 _USER = re.compile(r"user|login|email|e-mail|account|^name$|^id$|handle", re.IGNORECASE)
-_LOGIN = re.compile(r"log-?in|sign-?in|token|session|auth", re.IGNORECASE)
-_REGISTER = re.compile(r"regist|sign-?up|enrol|join", re.IGNORECASE)
 _TOKEN = re.compile(r"token|jwt|bearer|session|key", re.IGNORECASE)
 
 
@@ -153,10 +152,6 @@ def _from_identity(identity: Identity) -> LoginForm | None:
     )
 
 
-def _words(op: Operation) -> str:
-    return " ".join([op.path, op.operation_id or "", op.summary, *op.tags])
-
-
 def _properties(ctx: Context, op: Operation) -> list[str]:
     schema, _ = ctx.synthesizer.body_schema(op)
     if schema is None:
@@ -167,13 +162,13 @@ def _properties(ctx: Context, op: Operation) -> list[str]:
 
 def sets_credentials(ctx: Context, op: Operation) -> bool:
     """True for a sign-up, or any operation whose body takes a password (it sets one)."""
-    named = _REGISTER.search(_words(op))
+    named = SIGN_UP.search(words(op))
     return bool(named) or any(_PASSWORD.search(n) for n in _properties(ctx, op))
 
 
 def _is_login(op: Operation, ctx: Context) -> bool:
-    words = _words(op)
-    named = _LOGIN.search(words) and not _REGISTER.search(words)
+    said = words(op)
+    named = LOGIN.search(said) and not SIGN_UP.search(said)
     return op.method == "POST" and bool(named) and _fields(_properties(ctx, op)) is not None
 
 
@@ -211,7 +206,7 @@ async def throwaway(ctx: Context, form: LoginForm) -> tuple[Account, Reply] | No
     """Register a new account through the contract's sign-up operation, if it has one."""
     for op in ctx.probes:
         fields = _fields(_properties(ctx, op)) if op.method == "POST" else None
-        if fields is None or not _REGISTER.search(_words(op)):
+        if fields is None or not SIGN_UP.search(words(op)):
             continue
         email = "mail" in form.user.lower()
         name = f"apiward{secrets.token_hex(4)}" + ("@example.com" if email else "")

@@ -29,6 +29,7 @@ from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
+from apiward.scan.flows import is_public_flow
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request
@@ -37,13 +38,6 @@ from apiward.spec import Operation
 
 _DESTINATION = re.compile(
     r"(^|[_-])(to|dest|destination|target|recipient|payee|beneficiary|receiver)([_-]|$)|^(to|dest)[A-Z]",
-    re.IGNORECASE,
-)
-
-
-_PUBLIC_FLOW = re.compile(
-    r"log[-_]?in|sign[-_]?(in|up)|token|regist|forgot|reset[-_]?password|password[-_]?reset|"
-    r"recover",
     re.IGNORECASE,
 )
 
@@ -197,20 +191,10 @@ def _precondition(
         return Skip(reason=SkipReason.UNSAFE, detail=f"{operation.method} on another's object")
     if not any(ctx.peers(i) for i in ctx.identities):
         return Skip(reason=SkipReason.NO_PEER)
-    if _public_flow(ctx, operation):
+    if is_public_flow(operation, ctx.logins):
         why = "a public flow (login, sign-up, password reset) takes others' names by design"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
     return None
-
-
-def _public_flow(ctx: Context, operation: Operation) -> bool:
-    """An identity's login, or a public POST named like a login, sign-up or password reset."""
-    logins = {f"{i.login.method} {i.login.path}" for i in ctx.identities if i.login is not None}
-    if operation.key in logins:
-        return True
-    public = operation.is_public or operation.auth_optional
-    words = f"{operation.path} {operation.operation_id or ''}"
-    return operation.method == "POST" and public and bool(_PUBLIC_FLOW.search(words))
 
 
 async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:

@@ -37,6 +37,7 @@ from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.diff import leaves
+from apiward.scan.flows import SIGN_UP, words
 from apiward.scan.identities import Identity
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.transport import Reply
@@ -44,7 +45,6 @@ from apiward.scan.withhold import Withheld
 from apiward.spec import Operation
 
 REPEAT = 5
-_SIGNUP = re.compile(r"regist|sign[_ -]?up|enrol|onboard|join|create[_ -]?(user|account)", re.I)
 _REDEEM = re.compile(r"redeem|coupon|promo|voucher|claim|gift|reward", re.I)
 _PASSWORD = re.compile(r"^(password|passwd|pass|secret)$", re.I)
 _USERNAME = re.compile(r"^(username|user_?name|login|handle|nick(name)?|user)$", re.I)
@@ -84,9 +84,8 @@ class BusinessFlows:
 
     async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
         """Find the flows in the contract and repeat each one ``REPEAT`` times."""
-        logins = {f"{i.login.method} {i.login.path}" for i in ctx.identities if i.login}
-        signups = [op for op in ctx.probes if _is_signup(ctx, op, logins)]
-        redeems = [op for op in ctx.probes if _is_redeem(ctx, op, logins)]
+        signups = [op for op in ctx.probes if _is_signup(ctx, op, ctx.logins)]
+        redeems = [op for op in ctx.probes if _is_redeem(ctx, op, ctx.logins)]
         if not signups and not redeems:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no sign-up or redeem flow")
             return
@@ -242,29 +241,25 @@ class NewUser:
     password: str
 
 
-def _text(op: Operation) -> str:
-    return " ".join((op.operation_id or "", op.summary, op.path, *op.tags))
-
-
 def _body_names(ctx: Context, op: Operation) -> list[str]:
     schema, _ = ctx.synthesizer.body_schema(op)
     properties = schema.get("properties") if schema is not None else None
     return list(properties) if isinstance(properties, dict) else []
 
 
-def _is_signup(ctx: Context, op: Operation, logins: set[str]) -> bool:
+def _is_signup(ctx: Context, op: Operation, logins: frozenset[str]) -> bool:
     if op.method != "POST" or op.key in logins or not (op.is_public or op.auth_optional):
         return False
     names = _body_names(ctx, op)
-    creates = _SIGNUP.search(_text(op)) is not None or "201" in op.responses
+    creates = SIGN_UP.search(words(op)) is not None or "201" in op.responses
     return creates and any(_PASSWORD.match(n) for n in names)
 
 
-def _is_redeem(ctx: Context, op: Operation, logins: set[str]) -> bool:
+def _is_redeem(ctx: Context, op: Operation, logins: frozenset[str]) -> bool:
     if op.method != "POST" or op.key in logins or op.is_public:
         return False
     names = _body_names(ctx, op)
-    return _REDEEM.search(_text(op)) is not None or any(_REDEEM.search(n) for n in names)
+    return _REDEEM.search(words(op)) is not None or any(_REDEEM.search(n) for n in names)
 
 
 def _properties(request: Request) -> list[str]:

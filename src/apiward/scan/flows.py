@@ -1,0 +1,47 @@
+"""What an operation's words say it is: a login, a sign-up, a password reset.
+
+An operation's *words* are its path, operationId, summary and tags. One vocabulary for
+every part of the scan that looks for these flows (provisioning the scan's own users,
+the ``login`` check's forms, step-ups, business flows, BOLA):
+
+* a **login** is named ``login``/``log-in``, ``signin``, ``token``, ``session``,
+  ``auth`` or ``oauth`` as a word, or ``authenticate`` (not ``author``, not an
+  ``authorisation`` a payment holds);
+* a **sign-up** is named ``register``, ``signup``, ``enrol``, ``onboard``, ``join`` or
+  ``create user``/``create account``;
+* a **password reset** is named ``forgot``, ``reset password``, ``password reset`` or
+  ``recover``.
+
+These are the flows an API opens to anyone by design (:func:`is_public_flow`): they take
+other people's names (a login names the account, a reset its e-mail), so a stranger's
+name accepted there is no broken authorization.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from apiward.spec import Operation
+
+LOGIN = re.compile(r"log[-_ ]?in|sign[-_ ]?in|token|session|o?auth(?![a-z])|authenticat", re.I)
+SIGN_UP = re.compile(r"regist|sign[-_ ]?up|enrol|onboard|join|create[-_ ]?(user|account)", re.I)
+RESET = re.compile(r"forgot|reset[-_ ]?password|password[-_ ]?reset|recover", re.I)
+
+
+def words(operation: Operation) -> str:
+    """The operation's path, operationId, summary and tags, as one text to search."""
+    return " ".join(
+        [operation.path, operation.operation_id or "", operation.summary, *operation.tags]
+    )
+
+
+def is_public_flow(operation: Operation, logins: Collection[str]) -> bool:
+    """An identity's login (``logins``: their keys), or a public POST named like a login,
+    sign-up or password reset."""
+    if operation.key in logins:
+        return True
+    if operation.method != "POST" or not (operation.is_public or operation.auth_optional):
+        return False
+    said = words(operation)
+    return any(flow.search(said) for flow in (LOGIN, SIGN_UP, RESET))

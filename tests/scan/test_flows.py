@@ -1,0 +1,93 @@
+"""Logins, sign-ups and password resets are found by an operation's words, one vocabulary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apiward.scan.flows import LOGIN, is_public_flow
+from apiward.spec import Api, load
+
+_PUBLIC = "{security: [], responses: {'200': {description: ok}}}"
+_PRIVATE = "{responses: {'200': {description: ok}}}"
+SPEC = f"""
+openapi: 3.1.0
+info: {{title: t, version: '1'}}
+components: {{securitySchemes: {{bearer: {{type: http, scheme: bearer}}}}}}
+security: [{{bearer: []}}]
+paths:
+  /api/v2/auth/login: {{post: {_PUBLIC}}}
+  /users/register: {{post: {_PUBLIC}}}
+  /password/forgot: {{post: {_PUBLIC}}}
+  /accounts:
+    post: {{operationId: createAccount, security: [], responses: {{'201': {{description: made}}}}}}
+  /oauth2/token: {{post: {_PUBLIC}}}
+  /authors: {{post: {_PUBLIC}}}
+  /payments/{{id}}/authorisations: {{post: {_PUBLIC}}}
+  /orders/{{id}}/pay: {{post: {_PUBLIC}}}
+  /me/sessions: {{post: {_PRIVATE}}}
+  /me/credentials: {{post: {_PRIVATE}}}
+"""
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Api:
+    """Public and private POSTs named the ways people name them."""
+    path: Path = tmp_path_factory.mktemp("spec") / "spec.yaml"
+    path.write_text(SPEC)
+    return load(path)
+
+
+@pytest.mark.parametrize(
+    ("key", "public_flow"),
+    [
+        ("POST /api/v2/auth/login", True),
+        ("POST /users/register", True),
+        ("POST /password/forgot", True),
+        ("POST /accounts", True),
+        ("POST /oauth2/token", True),
+        ("POST /authors", False),
+        ("POST /payments/{id}/authorisations", False),
+        ("POST /orders/{id}/pay", False),
+        ("POST /me/sessions", False),
+    ],
+    ids=[
+        "login",
+        "sign-up",
+        "password-reset",
+        "create-account",
+        "oauth-token",
+        "authors",
+        "authorisations",
+        "an-action",
+        "a-private-login",
+    ],
+)
+def test_a_public_post_named_like_a_login_sign_up_or_reset_is_a_public_flow(
+    api: Api, key: str, public_flow: bool
+) -> None:
+    """Public by design: logins, sign-ups and resets; not ``author``, not a private POST."""
+    operation = next(op for op in api.operations if op.key == key)
+    assert is_public_flow(operation, ()) is public_flow
+
+
+def test_an_identitys_login_is_a_public_flow_whatever_its_name(api: Api) -> None:
+    """The operation an identity logs in with is a public flow, named so or not."""
+    operation = next(op for op in api.operations if op.key == "POST /me/credentials")
+    assert not is_public_flow(operation, ())
+    assert is_public_flow(operation, {"POST /me/credentials"})
+
+
+@pytest.mark.parametrize(
+    "name", ["login", "log_in", "signIn", "auth", "oauth2", "authenticate", "refresh-token"]
+)
+def test_login_words(name: str) -> None:
+    """The words that name a login, in the spellings APIs use."""
+    assert LOGIN.search(name)
+
+
+@pytest.mark.parametrize("name", ["author", "authors", "authorisations", "blogging"])
+def test_words_that_only_look_like_a_login(name: str) -> None:
+    """Words that hold a login word's letters but name something else."""
+    assert not LOGIN.search(name)
