@@ -1,11 +1,14 @@
-"""The one privilege vocabulary (withhold and mass assignment), unique fields, identifiers."""
+"""The one privilege vocabulary (withhold and mass assignment), unique fields, identifiers,
+and the one credential vocabulary of sign-ups and logins."""
 
 from __future__ import annotations
 
 import pytest
 
 from apiward.scan.fields import (
+    credentials,
     is_identifier,
+    is_password,
     is_privileged,
     is_unique,
     privileged_value,
@@ -78,3 +81,41 @@ def test_unique_fields(name: str, unique: bool) -> None:
 def test_identifiers_and_secrets(name: str, identifier: bool) -> None:
     """Ids, keys, codes, hashes, passwords and timestamps are identifiers, never candidates."""
     assert is_identifier(name) is identifier
+
+
+PASSWORDS = [
+    "password", "new_password", "passwordConfirmation", "password_confirmation", "Passwd",
+    "pwd", "PASSWORD", "user_pass", "newPassword", "userpassword", "client_secret", "password2",
+]  # fmt: skip
+NOT_PASSWORDS = ["passport", "passenger", "bypass_token", "passcode", "username", "pin"]
+
+
+@pytest.mark.parametrize("name", PASSWORDS)
+def test_password_fields(name: str) -> None:
+    """A password word in any spelling, as a word of the name or its end, is a password field."""
+    assert is_password(name)
+
+
+@pytest.mark.parametrize("name", NOT_PASSWORDS)
+def test_words_that_hold_pass_are_no_password_fields(name: str) -> None:
+    """``passport`` and ``passenger`` hold the letters, not the word."""
+    assert not is_password(name)
+
+
+@pytest.mark.parametrize(
+    ("names", "pair"),
+    [
+        (["email", "password"], ("email", "password")),
+        (["client_id", "client_secret", "username", "password"], ("username", "password")),
+        (["id", "pwd"], ("id", "pwd")),
+        (["id", "login", "password"], ("login", "password")),
+        (["grant_type", "client_secret"], None),
+        (["username", "remember_me"], None),
+    ],
+    ids=["email", "oauth-password-grant", "bare-id", "id-last", "client-only", "no-password"],
+)
+def test_credentials_pick_the_account_and_the_password(
+    names: list[str], pair: tuple[str, str] | None
+) -> None:
+    """A password word before a client secret; ``id`` only when nothing else names the account."""
+    assert credentials(names) == pair

@@ -1,4 +1,4 @@
-"""What a field's name says about it: privilege fields, unique fields, identifiers.
+"""What a field's name says about it: privilege fields, unique fields, identifiers, credentials.
 
 Names are read as whole-word *tokens* of their snake, camel or kebab spelling
 (``isAdmin`` → ``is admin``, ``transfer-limit`` → ``transfer limit``), never as
@@ -40,11 +40,20 @@ for them must differ per identity and per request.
 **Identifiers and secrets** (:func:`is_identifier`) are ids, keys, codes, hashes,
 tokens, passwords and timestamps: never a mass-assignment candidate, never filled
 from another caller's answers.
+
+**Credential fields**, the one vocabulary of sign-ups and logins (provisioning, the
+``login`` check, ``mass_assignment``'s sign-ups, business flows, the ledger's accounts):
+:data:`PASSWORD` finds ``password``, ``passwd``, ``passphrase``, ``pass``, ``pwd`` or
+``secret`` as a word (``new_password``, ``passwordConfirmation``, ``client_secret``)
+or ending the name (``userpassword``), never inside one (``passport``, ``passenger``);
+:data:`ACCOUNT` finds the field that names the account (``username``, ``email``,
+``login``, ``account``, ``handle``, a bare ``name``); :func:`credentials` picks the pair.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _RIGHTS = {
@@ -125,3 +134,31 @@ def is_recipient(name: str) -> bool:
     ``username`` in a sign-up names the new user, not a payee.
     """
     return name.lower() in _RECIPIENT_NAMES or bool(_RECIPIENT & set(tokens(name)))
+
+
+_CREDENTIAL_WORDS = r"(?i:pass(?:word|wd|phrase)?|pwd|secret)"
+PASSWORD = re.compile(
+    # A word of a snake, kebab or camel name (lowercase does not go on), or the name's end.
+    rf"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z])){_CREDENTIAL_WORDS}(?![a-z])|{_CREDENTIAL_WORDS}$"
+)
+"""A field that carries a password or secret, in a sign-up's or a login's body."""
+ACCOUNT = re.compile(r"user|login|e-?mail|account|handle|^name$", re.IGNORECASE)
+"""A field that names the account (``username``, ``email``, ``login``...)."""
+
+
+def is_password(name: str) -> bool:
+    """True for a field that carries a password or secret (see :data:`PASSWORD`)."""
+    return PASSWORD.search(name) is not None
+
+
+def credentials(names: Sequence[str]) -> tuple[str, str] | None:
+    """The account and password fields among ``names``, or None when one is missing.
+
+    A password word wins over a bare ``secret`` (an OAuth client's, beside the user's
+    password); ``id`` names the account only when no other field does.
+    """
+    ranked = sorted(names, key=lambda n: "pass" not in n.lower())
+    password = next((n for n in ranked if is_password(n)), None)
+    others = [n for n in names if n != password]
+    user = next((n for n in others if ACCOUNT.search(n)), "id" if "id" in others else None)
+    return (user, password) if user and password else None

@@ -42,6 +42,7 @@ from typing import Any
 
 from apiward.core.errors import TargetError
 from apiward.scan import _objects
+from apiward.scan.fields import is_password
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.request import WRITES, Request, Where
 from apiward.scan.sessions import Sessions
@@ -49,7 +50,6 @@ from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
 from apiward.spec import Api, Operation
 
-_PASSWORD = re.compile(r"pass(word)?$|passwd|secret$|^pin$", re.IGNORECASE)
 _ACCOUNT = ("username", "user", "login", "email", "name", "handle")
 _CREDENTIAL_HEADER = re.compile(r"authorization|token|key|auth|session", re.IGNORECASE)
 _ANONYMOUS = Identity(name="anonymous")
@@ -314,7 +314,7 @@ def state(read: _objects.Reader, reply: Reply) -> Any:
 
 
 def _account(body: Mapping[str, Any]) -> str:
-    if not any(_PASSWORD.search(name) for name in body):
+    if not any(is_password(name) for name in body):
         return ""
     for name in _ACCOUNT:
         value = body.get(name)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiward.core.errors import ConfigError, TargetError
+from apiward.scan.fields import ACCOUNT, credentials, is_password
 from apiward.scan.flows import LOGIN, SIGN_UP, words
 from apiward.scan.identities import Basic, Identity, Login
 from apiward.scan.ledger import Ledger
@@ -44,8 +45,6 @@ MADE_ROLE = "scan-made"
 """The role of made users when no identity of the file looks like them."""
 PREFIX = "apiward-made-"
 
-_PASSWORD = re.compile(r"pass(word|wd|phrase)?$|^pwd$", re.IGNORECASE)
-_USER = re.compile(r"user|login|email|e-mail|account|^name$|handle", re.IGNORECASE)
 _MAIL = re.compile(r"mail", re.IGNORECASE)
 _PEOPLE = re.compile(r"/(users|accounts|members|customers|people)/?$", re.IGNORECASE)
 _PRIVILEGED = re.compile(r"admin|root|staff|super|manager|operator|owner", re.IGNORECASE)
@@ -134,13 +133,7 @@ def _credentials(login: Login) -> tuple[str, str] | None:
     """The names of the user and password fields a login sends (``basic``: its own)."""
     if login.basic is not None:
         return ("username", "password")
-    return _fields([*login.body, *login.query])
-
-
-def _fields(names: list[str]) -> tuple[str, str] | None:
-    password = next((n for n in names if _PASSWORD.search(n)), None)
-    user = next((n for n in names if n != password and _USER.search(n)), None)
-    return (user, password) if user and password else None
+    return credentials([*login.body, *login.query])
 
 
 def _properties(synthesizer: Synthesizer, op: Operation) -> Mapping[str, Schema]:
@@ -160,7 +153,7 @@ def _contract_login(operations: list[Operation], synthesizer: Synthesizer) -> Lo
         if not _public_post(op) or not LOGIN.search(said) or SIGN_UP.search(said):
             continue
         request = synthesizer.request(op)
-        fields = _fields(list(_properties(synthesizer, op)))
+        fields = credentials(list(_properties(synthesizer, op)))
         if fields is None or not isinstance(request.body, dict):
             continue
         required = set((synthesizer.body_schema(op)[0] or {}).get("required", ()))
@@ -193,7 +186,7 @@ def _sign_up(
             continue
         if not (SIGN_UP.search(words(op)) or _PEOPLE.search(op.path)):
             continue
-        if _fields(list(_properties(synthesizer, op))) is not None:
+        if credentials(list(_properties(synthesizer, op))) is not None:
             return op
     return None
 
@@ -211,15 +204,15 @@ async def make(
 ) -> Identity:
     """Sign one user up, log it in, add it to the scan's sessions and mark it the scan's own."""
     request, values = _sign_up_request(synthesizer, op)
-    ledger.sessions.secrets.update(v for k, v in values.items() if _PASSWORD.search(k))
+    ledger.sessions.secrets.update(v for k, v in values.items() if is_password(k))
     reply = await ledger.send(request, as_=None, note=f"sign up {name}")
     if not reply.ok:
         raise ConfigError(f"the sign-up answered {reply.status}")
-    account = next((str(v) for k, v in values.items() if _USER.search(k)), name)
+    account = next((str(v) for k, v in values.items() if ACCOUNT.search(k)), name)
     ledger.account(request, reply, name=f"{account} (identity {name})")
     identity = Identity(name=name, role=role, login=_filled(login, values), source="sign-up")
     await ledger.sessions.join(identity)
-    ledger.own(identity, {k: v for k, v in values.items() if _USER.search(k)})
+    ledger.own(identity, {k: v for k, v in values.items() if ACCOUNT.search(k)})
     return identity
 
 
@@ -228,14 +221,14 @@ def _sign_up_request(synthesizer: Synthesizer, op: Operation) -> tuple[Request, 
     request = synthesizer.request(op)
     body = dict(request.body) if isinstance(request.body, dict) else {}
     properties = _properties(synthesizer, op)
-    user, password = _fields(list(properties)) or ("", "")
+    user, password = credentials(list(properties)) or ("", "")
     required = set((synthesizer.body_schema(op)[0] or {}).get("required", ()))
     fresh: dict[str, Any] = {k: v for k, v in body.items() if k in required}
     secret = f"Aw-{secrets.token_urlsafe(12)}-9x"
     for key, schema in properties.items():
-        if _PASSWORD.search(key) and (key in required or key == password):
+        if is_password(key) and (key in required or key == password):
             fresh[key] = secret
-        elif _USER.search(key) and (key in required or key == user):
+        elif ACCOUNT.search(key) and (key in required or key == user):
             fresh[key] = synthesizer.fresh.value(key, _plain(key, schema)) or fresh.get(key)
     if request.body_kind is BodyKind.FORM:
         fresh = {k: str(v) for k, v in fresh.items()}
@@ -250,15 +243,15 @@ def _plain(key: str, schema: Schema) -> Schema:
 def _filled(login: Login, values: Mapping[str, Any]) -> Login:
     """``login`` with the made user's name and password in its credential fields."""
     mail = next((str(v) for k, v in values.items() if _MAIL.search(k)), "")
-    user = next((str(v) for k, v in values.items() if _USER.search(k) and str(v) != mail), mail)
-    password = next(str(v) for k, v in values.items() if _PASSWORD.search(k))
+    user = next((str(v) for k, v in values.items() if ACCOUNT.search(k) and str(v) != mail), mail)
+    password = next(str(v) for k, v in values.items() if is_password(k))
 
     def pick(key: str, old: Any) -> Any:
         if key in values:
             return values[key]
-        if _PASSWORD.search(key):
+        if is_password(key):
             return password
-        if _USER.search(key):
+        if ACCOUNT.search(key):
             return mail if _MAIL.search(key) else user
         return old
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from apiward.scan import login as logins
 from apiward.scan.context import Context
 from apiward.scan.cookies import Jar
+from apiward.scan.fields import credentials, is_password
 from apiward.scan.flows import LOGIN, SIGN_UP, words
 from apiward.scan.identities import Identity, Login
 from apiward.scan.login import LoginError
@@ -29,8 +30,6 @@ from apiward.scan.request import BodyKind, Request
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
-_PASSWORD = re.compile(r"pass(word|wd|phrase)?$|^pwd$|secret", re.IGNORECASE)
-_USER = re.compile(r"user|login|email|e-mail|account|^name$|^id$|handle", re.IGNORECASE)
 _TOKEN = re.compile(r"token|jwt|bearer|session|key", re.IGNORECASE)
 
 
@@ -122,21 +121,13 @@ def forms(ctx: Context) -> list[LoginForm]:
     return list(found.values())
 
 
-def _fields(names: list[str]) -> tuple[str, str] | None:
-    # "password" before "client_secret" in an OAuth2 password grant.
-    ranked = sorted(names, key=lambda n: "pass" not in n.lower())
-    password = next((n for n in ranked if _PASSWORD.search(n)), None)
-    user = next((n for n in names if n != password and _USER.search(n)), None)
-    return (user, password) if user and password else None
-
-
 def _from_identity(identity: Identity) -> LoginForm | None:
     login = identity.login
     if login is None:
         return None
     in_query = not login.body and bool(login.query)
     sent = login.query if in_query else login.body
-    fields = _fields(list(sent))
+    fields = credentials(list(sent))
     if fields is None:
         return None
     return LoginForm(
@@ -163,17 +154,17 @@ def _properties(ctx: Context, op: Operation) -> list[str]:
 def sets_credentials(ctx: Context, op: Operation) -> bool:
     """True for a sign-up, or any operation whose body takes a password (it sets one)."""
     named = SIGN_UP.search(words(op))
-    return bool(named) or any(_PASSWORD.search(n) for n in _properties(ctx, op))
+    return bool(named) or any(is_password(n) for n in _properties(ctx, op))
 
 
 def _is_login(op: Operation, ctx: Context) -> bool:
     said = words(op)
     named = LOGIN.search(said) and not SIGN_UP.search(said)
-    return op.method == "POST" and bool(named) and _fields(_properties(ctx, op)) is not None
+    return op.method == "POST" and bool(named) and credentials(_properties(ctx, op)) is not None
 
 
 def _from_contract(ctx: Context, op: Operation) -> LoginForm | None:
-    fields = _fields(_properties(ctx, op))
+    fields = credentials(_properties(ctx, op))
     request = ctx.request(op)
     if fields is None or not isinstance(request.body, dict):
         return None
@@ -205,7 +196,7 @@ def known_account(ctx: Context) -> Account | None:
 async def throwaway(ctx: Context, form: LoginForm) -> tuple[Account, Reply] | None:
     """Register a new account through the contract's sign-up operation, if it has one."""
     for op in ctx.probes:
-        fields = _fields(_properties(ctx, op)) if op.method == "POST" else None
+        fields = credentials(_properties(ctx, op)) if op.method == "POST" else None
         if fields is None or not SIGN_UP.search(words(op)):
             continue
         email = "mail" in form.user.lower()

@@ -8,19 +8,17 @@ unique) and logs in through an identity's login with its own credentials filled 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from apiward.core.errors import ConfigError
 from apiward.scan.checks._readback import Seen, read_back, send_as, with_field
 from apiward.scan.context import Context
+from apiward.scan.fields import PASSWORD
 from apiward.scan.identities import Login
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, Schema
-
-PASSWORD = re.compile(r"pass(word)?|secret|pin$", re.IGNORECASE)
 
 
 async def register(

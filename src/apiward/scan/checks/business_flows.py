@@ -37,6 +37,7 @@ from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.diff import leaves
+from apiward.scan.fields import is_password
 from apiward.scan.flows import SIGN_UP, words
 from apiward.scan.identities import Identity
 from apiward.scan.request import BodyKind, Request, Where
@@ -46,7 +47,6 @@ from apiward.spec import Operation
 
 REPEAT = 5
 _REDEEM = re.compile(r"redeem|coupon|promo|voucher|claim|gift|reward", re.I)
-_PASSWORD = re.compile(r"^(password|passwd|pass|secret)$", re.I)
 _USERNAME = re.compile(r"^(username|user_?name|login|handle|nick(name)?|user)$", re.I)
 _EMAIL = re.compile(r"e_?mail", re.I)
 _REFERRAL = re.compile(r"referr|invit|sponsor|ref_?code", re.I)
@@ -252,7 +252,7 @@ def _is_signup(ctx: Context, op: Operation, logins: frozenset[str]) -> bool:
         return False
     names = _body_names(ctx, op)
     creates = SIGN_UP.search(words(op)) is not None or "201" in op.responses
-    return creates and any(_PASSWORD.match(n) for n in names)
+    return creates and any(is_password(n) for n in names)
 
 
 def _is_redeem(ctx: Context, op: Operation, logins: frozenset[str]) -> bool:
@@ -339,7 +339,7 @@ def _fresh(
             names.append(body[key])
     if referral and code:
         body[referral] = code
-    password = next((str(v) for k, v in body.items() if _PASSWORD.match(k)), "")
+    password = next((str(v) for k, v in body.items() if is_password(k)), "")
     return dataclasses.replace(base, body=body), NewUser(names=tuple(names), password=password)
 
 
@@ -352,7 +352,7 @@ async def _login_as(ctx: Context, user: NewUser) -> Reply | None:
     for key in body:
         if _USERNAME.match(key) or _EMAIL.search(key):
             body[key] = user.names[0]
-        elif _PASSWORD.match(key):
+        elif is_password(key):
             body[key] = user.password
     request = Request(
         method=login.method,
