@@ -18,8 +18,9 @@ Django's format is written here (a dozen lines of ``hmac``) rather than imported
 is no dependency of apiward, and its signer needs configured settings.
 
 :func:`read` gives a cookie's session (unverified: for the scan's own cookies, to learn
-an identity's own id); :func:`crack` finds which bundled or given secret signed a cookie,
-offline (one HMAC per guess, no request); :func:`forge` signs a session with it.
+an identity's own id); :func:`signer` says whether a secret signed a cookie, and as which
+framework, offline (one HMAC per guess, no request: ``checks._weak_keys`` runs the
+dictionary); :func:`forge` signs a session with it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import json
 import string
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -182,13 +183,9 @@ def read(value: str) -> SignedCookie | None:
     return SignedCookie(value=value, session=readable[0][1], schemes=tuple(s for s, _ in readable))
 
 
-def crack(cookie: SignedCookie, secrets: Iterable[str]) -> tuple[Scheme, str] | None:
-    """The scheme and the secret among ``secrets`` that signed ``cookie`` (offline), or None."""
-    for secret in secrets:
-        for scheme in cookie.schemes:
-            if scheme.verify(cookie.value, secret):
-                return scheme, secret
-    return None
+def signer(cookie: SignedCookie, secret: str) -> Scheme | None:
+    """The scheme under which ``secret`` signed ``cookie`` (checked offline), or None."""
+    return next((scheme for scheme in cookie.schemes if scheme.verify(cookie.value, secret)), None)
 
 
 def forge(scheme: Scheme, secret: str, session: Mapping[str, Any]) -> str:

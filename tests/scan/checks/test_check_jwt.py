@@ -21,6 +21,7 @@ from apiward.core.findings import Confidence, Severity
 from apiward.demo import load_ground_truth, matches
 from apiward.scan import Results
 from apiward.scan.checks import _jwt_tokens as tokens
+from apiward.scan.checks import _weak_keys as weak_keys
 from apiward.scan.checks._bearer import swap
 from apiward.scan.checks.jwt import JwtForgery
 from apiward.scan.identities import Login
@@ -73,13 +74,13 @@ def test_cracks_a_dictionary_secret_offline() -> None:
     strong = tokens.parse(tokens.sign({"typ": "JWT"}, claims, b"k" * 40 + b"z", "HS512"))
     assert weak is not None
     assert strong is not None
-    assert tokens.crack(weak, tokens.dictionary()) == "changeme"
-    assert tokens.crack(strong, tokens.dictionary()) is None
+    assert weak_keys.guess(weak_keys.dictionary(), tokens.signs(weak)) == "changeme"
+    assert weak_keys.guess(weak_keys.dictionary(), tokens.signs(strong)) is None
 
 
 def test_dictionary_adds_the_api_name() -> None:
     """Variants of the API's title join the bundled secrets."""
-    words = tokens.dictionary(["Acme Payments API"])
+    words = weak_keys.dictionary(["Acme Payments API"])
     assert {"acme-payments-api", "acmesecret", "your-256-bit-secret"} <= set(words)
 
 

@@ -4,9 +4,9 @@ joserfc rightly refuses to build hostile tokens (``alg: none``, HS256 keyed with
 public key), which is what an application wants and not what a scanner needs, so
 tokens are assembled by hand: base64url of compact JSON, HMAC from the standard
 library. joserfc only turns a JWK into the PEM bytes a confused verifier would use as
-an HMAC secret. Cracking is offline: the HMAC of the token's signing input under each
-candidate secret is compared with its signature, and no request is sent for it (a few
-hundred candidates take about a millisecond: ``benchmarks/jwt_crack.py``).
+an HMAC secret. Cracking is offline: :func:`signs` compares the HMAC of the token's
+signing input under a candidate secret with its signature, for ``checks._weak_keys``'
+one loop over one dictionary.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from joserfc.errors import JoseError
@@ -31,7 +30,6 @@ HMACS: Mapping[str, Callable[[], Any]] = {
     "HS384": hashlib.sha384,
     "HS512": hashlib.sha512,
 }
-_WORDS = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,37 +112,18 @@ def sign(header: Mapping[str, Any], claims: Mapping[str, Any], key: bytes, alg: 
     return f"{body}.{b64(digest)}"
 
 
-def crack(token: Jwt, candidates: Iterable[str]) -> str | None:
-    """The candidate that is the token's HMAC secret, found offline; None if none is."""
+def signs(token: Jwt) -> Callable[[str], bool]:
+    """Whether a candidate secret is the HMAC key that signed ``token`` (offline; HS* only)."""
     digest = HMACS.get(token.alg.upper())
-    if digest is None:
-        return None
     signature, message = token.signature, token.signing_input
-    for candidate in candidates:
+    if digest is None:
+        return lambda candidate: False
+
+    def signed(candidate: str) -> bool:
         mac = hmac.new(candidate.encode(), message, digest).digest()
-        if hmac.compare_digest(mac, signature):
-            return candidate
-    return None
+        return hmac.compare_digest(mac, signature)
 
-
-def dictionary(names: Iterable[str] = ()) -> tuple[str, ...]:
-    """The bundled common JWT secrets, then variants of ``names`` (the API's title, host)."""
-    text = resources.files(__package__).joinpath("jwt_secrets.txt").read_text(encoding="utf-8")
-    common = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
-    return tuple(dict.fromkeys([*common, *_variants(names)]))
-
-
-def _variants(names: Iterable[str]) -> list[str]:
-    found: list[str] = []
-    for name in names:
-        words = _WORDS.findall(name.lower())
-        if not words:
-            continue
-        stems = {"".join(words), "-".join(words), "_".join(words), *words}
-        for stem in sorted(stems):
-            found += [stem, *(stem + end for end in ("secret", "-secret", "_secret", "-key"))]
-            found += [stem + "-jwt-secret", stem + "_jwt_secret", stem + "123"]
-    return found
+    return signed
 
 
 def public_pems(jwks: Any) -> list[bytes]:

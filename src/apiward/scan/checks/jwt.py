@@ -12,7 +12,8 @@ impersonation is shown and the finding is critical:
   alg-none                ``alg: none`` (and None/NONE/nOnE) with an empty signature
   signature-not-verified  the real header with the signature stripped or corrupted
   weak-hmac-secret        an HS* token's secret cracked offline from a dictionary
-                          (``jwt_secrets.txt`` plus words of the API's title)
+                          (``checks._weak_keys``: ``jwt_secrets.txt`` plus words of
+                          the API's title and host)
   key-confusion           an RS/ES/PS token re-signed HS256 with the public key found
                           in a JWKS on the target (well-known URLs, OpenID configuration)
   expiry-not-checked      the same claims with ``exp`` a day in the past, signed with a
@@ -37,6 +38,7 @@ from urllib.parse import urlsplit
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _jwt_tokens as tokens
+from apiward.scan.checks import _weak_keys as weak_keys
 from apiward.scan.checks._bearer import (
     Subject,
     accepted,
@@ -251,15 +253,12 @@ class _Attacks:
         """Crack the HMAC secret offline, then sign tokens with it."""
         if self.token.alg.upper() not in tokens.HMACS:
             return None
-        api = self.ctx.api
-        secret = tokens.crack(
-            self.token, tokens.dictionary([api.title, urlsplit(_base(self.ctx)).hostname or ""])
-        )
+        secret = weak_keys.guess(weak_keys.of_api(self.ctx), tokens.signs(self.token))
         if secret is None:
             return None
         alg = self.token.alg.upper()
         forge = _signed(self.token.header, secret.encode(), alg)
-        shown = f"{secret[:2]}… ({len(secret)} characters)"
+        shown = weak_keys.hint(secret)
         got = await self.attempt(forge, "re-signed with a cracked secret")
         if got is None:
             return None

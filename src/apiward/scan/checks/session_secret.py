@@ -2,8 +2,8 @@
 
 Runs once per scan. The first identity whose cookie is a signed session of a framework
 ``scan.signed_cookies`` knows (Starlette, Flask, Django) has its key guessed offline, from the
-same dictionary as the JWT secrets (``jwt_secrets.txt`` plus words of the API's title
-and host). With a key found, on a representative secured GET (``bearer.subject``):
+same dictionary as the JWT secrets (``checks._weak_keys``: ``jwt_secrets.txt`` plus words
+of the API's title and host). With a key found, on a representative secured GET (``bearer.subject``):
 
 * a cookie holding the identity's own session, signed now with a random key, must be
   refused (else signatures are not checked at all: not this check's finding);
@@ -21,12 +21,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from functools import partial
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan import signed_cookies
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks import _jwt_tokens as jwt_tokens
+from apiward.scan.checks import _weak_keys as weak_keys
 from apiward.scan.checks._bearer import Subject, accepted, alone, subject, swap
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
@@ -66,11 +66,10 @@ class SessionSecret:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=detail)
             return
         mine = held[0]
-        host = urlsplit(ctx.sessions.transport.base_url).hostname or ""
-        cracked = signed_cookies.crack(mine.cookie, jwt_tokens.dictionary([ctx.api.title, host]))
-        if cracked is None:
+        key = weak_keys.guess(weak_keys.of_api(ctx), partial(_signs, mine.cookie))
+        scheme = signed_cookies.signer(mine.cookie, key) if key is not None else None
+        if key is None or scheme is None:
             return  # tested: the key is none of the usual ones
-        scheme, key = cracked
         target = await subject(ctx, mine.identity, mine.cookie.value)
         if target is None:
             detail = f"no secured GET answers {mine.identity.name} to forge a cookie for"
@@ -100,7 +99,7 @@ class SessionSecret:
         shown: tuple[Identity, Reply] | None,
     ) -> Outcome:
         who = identity.name
-        hint = f"{key[:2]}… ({len(key)} characters)"
+        hint = weak_keys.hint(key)
         also = (
             f" The same session with {shown[0].name}'s id fields got {shown[0].name}'s data."
             if shown
@@ -121,6 +120,10 @@ class SessionSecret:
             evidence=[*replies, shown[1]] if shown else replies,
             key=f"weak-session-key:{scheme.name}",
         )
+
+
+def _signs(cookie: SignedCookie, key: str) -> bool:
+    return signed_cookies.signer(cookie, key) is not None
 
 
 def _held(ctx: Context) -> list[_Held]:
