@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import pytest
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
@@ -88,26 +89,6 @@ class _Bank:
         return app
 
 
-def test_revoked_token_is_refreshed_and_the_scan_goes_on(serve: Callable[[Any], Any]) -> None:
-    """Each revocation costs one new login; later requests succeed with the new token."""
-    bank = _Bank()
-    url = serve(bank.app()).url
-    login = Login(method="POST", path="/login", body={"username": "alice", "password": "pw-alice"})
-    alice = Identity(name="alice", role="user", login=login)
-    config = ScanConfig(target=url, identities=(alice,), checks=("auth_bypass", "error_disclosure"))
-    results = asyncio.run(
-        scan(load(f"{url}/openapi.json", allow_private=True), config, builtin_checks())
-    )
-    assert results.complete
-    assert results.errors == []
-    assert bank.logins >= 3, "the token was never revoked: the test did not test refresh"
-    refreshed = {generation for generation, status in bank.answered if status == 200}
-    # The last login is the end-of-scan check that every identity still logs in: unused.
-    assert refreshed == set(range(1, bank.logins)), "a fresh token went unused"
-    assert ("auth_bypass", "GET /notes/{note_id}") in results.ran
-    assert {f"tok-{n}" for n in range(1, bank.logins + 1)} <= results.secrets
-
-
 def _session(
     request: Request,
     sid: Annotated[str | None, Depends(APIKeyCookie(name="sid", auto_error=False))],
@@ -147,10 +128,18 @@ class _CookieBank(_Bank):
         return app
 
 
-def test_expired_session_cookie_is_renewed_by_a_new_login(serve: Callable[[Any], Any]) -> None:
-    """A cookie session the API ends costs one new login; its new cookie replaces the old one."""
-    bank = _CookieBank()
-    url = serve(bank.app()).url
+@pytest.mark.parametrize(
+    ("bank", "prefix"),
+    [(_Bank, "tok"), (_CookieBank, "sid")],
+    ids=["revoked-bearer-token", "expired-session-cookie"],
+)
+def test_a_revoked_credential_costs_one_new_login_and_the_scan_goes_on(
+    serve: Callable[[Any], Any], bank: type[_Bank], prefix: str
+) -> None:
+    """Each revocation (a bearer token, a session cookie) costs one new login, whose new
+    credential replaces the old one; every credential is a secret."""
+    api = bank()
+    url = serve(api.app()).url
     login = Login(method="POST", path="/login", body={"username": "alice", "password": "pw-alice"})
     alice = Identity(name="alice", role="user", login=login)
     config = ScanConfig(target=url, identities=(alice,), checks=("auth_bypass", "error_disclosure"))
@@ -159,8 +148,9 @@ def test_expired_session_cookie_is_renewed_by_a_new_login(serve: Callable[[Any],
     )
     assert results.complete
     assert results.errors == []
-    assert bank.logins >= 3, "the session never ended: the test did not test renewal"
-    renewed = {generation for generation, status in bank.answered if status == 200}
+    assert api.logins >= 3, "the credential was never revoked: the test did not test renewal"
+    renewed = {generation for generation, status in api.answered if status == 200}
     # The last login is the end-of-scan check that every identity still logs in: unused.
-    assert renewed == set(range(1, bank.logins)), "a fresh session cookie went unused"
-    assert {f"sid-{n}" for n in range(1, bank.logins + 1)} <= results.secrets
+    assert renewed == set(range(1, api.logins)), "a fresh credential went unused"
+    assert ("auth_bypass", "GET /notes/{note_id}") in results.ran
+    assert {f"{prefix}-{n}" for n in range(1, api.logins + 1)} <= results.secrets
