@@ -1,7 +1,8 @@
 """The dashboard at scale: each page and API answer over a store of 100,000 findings.
 
-Run: ``.venv/bin/python benchmarks/dashboard_pages.py [--apis 10] [--per-api 10000]``.
-It fills a fresh SQLite store with ``apis × per-api`` synthetic tracked findings: each API
+Run: ``.venv/bin/python benchmarks/dashboard_pages.py [--apis 10] [--per-api 10000]
+[--store URL]``. It fills a fresh SQLite store (or the empty database ``--store`` names,
+e.g. a scratch PostgreSQL database) with ``apis × per-api`` synthetic tracked findings: each API
 has two runs (the first reported findings 0..80 %, the second 20..100 %, so the run diff
 has appeared and fixed findings on both sides), every finding with a real recorded body
 (one redacted exchange). It then serves the dashboard in process (guard included, as
@@ -21,7 +22,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient
 
 from apiward.core.findings import Exchange, Finding, RecordedRequest, RecordedResponse, Severity
@@ -130,9 +131,14 @@ def main() -> None:
     parser.add_argument("--apis", type=int, default=10)
     parser.add_argument("--per-api", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--store", help="an empty database to fill (default: a new SQLite file)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        engine = open_dashboard_store(str(Path(folder) / "store.db"))
+        engine = open_dashboard_store(options.store or str(Path(folder) / "store.db"))
+        with engine.connect() as connection:
+            filled = connection.execute(select(func.count()).select_from(apis)).scalar_one()
+        if filled:
+            raise SystemExit("error: --store must name an empty database (it fills it)")
         start = time.perf_counter()
         fill(engine, options.apis, options.per_api)
         total = options.apis * options.per_api
