@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA = "0003"
+SCHEMA = "0004"
 """The Alembic revision of the tables below."""
 
 metadata = MetaData()
@@ -132,6 +132,7 @@ findings = Table(
     Column("body", JSON, nullable=False),
     UniqueConstraint("run_id", "fingerprint", name="uq_findings_run_fingerprint"),
     Index("ix_findings_api_fingerprint", "api_id", "fingerprint"),
+    Index("ix_findings_run_severity", "run_id", "severity"),
 )
 
 states = Table(
@@ -149,6 +150,7 @@ states = Table(
     Column("last_seen_run", Integer, nullable=False),
     Column("changed_run", Integer, nullable=False),
     Index("ix_states_api_state", "api_id", "state"),
+    Index("ix_states_state_api_severity", "state", "api_id", "severity"),
 )
 
 triage = Table(
