@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from pathlib import Path
 
 import httpx
-from dashboard_store import BOLA, PASSWORD, TOKEN
+from dashboard_store import BOLA, PASSWORD, T0, TARGET, TOKEN
 
+from apiward.core.findings import Finding, Severity
+from apiward.report.model import Ran, Report
 from apiward.server import api, pages
 from apiward.server.headers import SAFE
+from apiward.server.schema import open_dashboard_store
+from apiward.store import record_run
 from conftest import SignIn, csrf_of
 
 PAGES = ["/", "/findings", "/runs", "/runs/2", f"/findings/1/{BOLA.fingerprint}"]
@@ -221,6 +227,44 @@ def test_run_page_shows_the_diff_and_the_skips(dashboard: str, sign_in: SignIn) 
     assert "appeared" in page
     assert "fixed" in page
     assert "no harvested id" in page
+
+
+def test_a_long_run_diff_comes_a_page_at_a_time(
+    dashboard: str, sign_in: SignIn, tmp_path: Path
+) -> None:
+    """120 findings appear and 2 go: the page lists 100 with a next link; the API windows."""
+    engine = open_dashboard_store(str(tmp_path / "store.db"))
+    many = [
+        Finding(check="bola", title=f"order {n}", severity=Severity.LOW, operation=f"GET /o{n}")
+        for n in range(120)
+    ]
+    ran = Ran(check="bola", operation="GET /orders/{order_id}")
+    report = Report(
+        tool="scan",
+        target=TARGET,
+        started=T0 + timedelta(days=2),
+        finished=T0 + timedelta(days=2),
+        findings=tuple(many),
+        ran=(ran,),
+        complete=True,
+    )
+    run = record_run(engine, report, api="orders").run.id
+    engine.dispose()
+    client = sign_in("vera")
+    first = client.get(f"/runs/{run}").text
+    assert "120 appeared, 2 disappeared, 0 changed" in first
+    assert first.count('<td class="state-new">appeared</td>') == 100
+    assert 'href="?page=2">next<' in first
+    second = client.get(f"/runs/{run}", params={"page": 2}).text
+    assert second.count('<td class="state-new">appeared</td>') == 20
+    assert second.count("state-fixed") == 2
+    assert 'href="?page=1">previous<' in second
+    window = client.get(f"/api/runs/{run}", params={"offset": 119, "limit": 2}).json()["diff"]
+    assert window["size"] == {"appeared": 120, "disappeared": 2, "changed": 0}
+    assert [f["title"] for f in window["appeared"]] == [
+        sorted(many, key=lambda f: f.fingerprint)[-1].title
+    ]
+    assert [g["finding"]["check"] for g in window["disappeared"]] == ["bola"]
 
 
 def test_finding_page_shows_redacted_evidence_reproduction_and_history(

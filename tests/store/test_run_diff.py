@@ -41,3 +41,41 @@ def test_a_run_that_does_not_exist_is_named(engine: Engine) -> None:
     run = record_run(engine, scan(), api="orders").run
     with engine.connect() as connection, pytest.raises(StorageError, match="no run 99"):
         compare(connection, run.id, 99)
+
+
+def test_a_window_counts_across_appeared_disappeared_and_changed_in_that_order(
+    engine: Engine,
+) -> None:
+    """``offset``/``limit`` walk appeared, then disappeared, then changed; ``size`` is the whole."""
+    gone = [finding("cors", f"GET /o{n}", key="") for n in range(3)]
+    before = finding("mass_assignment", "PATCH /me", severity=Severity.MEDIUM, key="role")
+    after = finding("mass_assignment", "PATCH /me", severity=Severity.HIGH, key="role")
+    new = [finding("bola", f"GET /n{n}", key="id") for n in range(4)]
+    a = record_run(engine, scan(*gone, before), api="orders").run
+    b = record_run(engine, scan(*new, after), api="orders").run
+    with engine.connect() as connection:
+        whole = compare(connection, a.id, b.id)
+        windows = [compare(connection, a.id, b.id, offset=o, limit=3) for o in (0, 3, 6, 9)]
+    assert (whole.size.appeared, whole.size.disappeared, whole.size.changed) == (4, 3, 1)
+    assert all(w.size == whole.size for w in windows)
+    assert [len(w.appeared) for w in windows] == [3, 1, 0, 0]
+    assert [w.appeared for w in windows[:2]] == [whole.appeared[:3], whole.appeared[3:]]
+    assert [len(w.disappeared) for w in windows] == [0, 2, 1, 0]
+    assert [g for w in windows for g in w.disappeared] == whole.disappeared
+    assert [c for w in windows for c in w.changed] == whole.changed
+    assert whole.changed[0].fields == {"severity": ("medium", "high")}
+
+
+def test_the_diff_lists_come_in_fingerprint_order(engine: Engine) -> None:
+    """Appeared and disappeared findings are listed by fingerprint, whole or windowed."""
+    a = record_run(engine, scan(*(finding("cors", f"GET /o{n}") for n in range(30))), api="x").run
+    b = record_run(engine, scan(*(finding("bola", f"GET /n{n}") for n in range(30))), api="x").run
+    with engine.connect() as connection:
+        whole = compare(connection, a.id, b.id)
+        window = compare(connection, a.id, b.id, offset=25, limit=10)
+    prints = [f["fingerprint"] for f in whole.appeared]
+    assert prints == sorted(prints)
+    assert [f["fingerprint"] for f in window.appeared] == prints[25:]
+    gone = [g.finding["fingerprint"] for g in whole.disappeared]
+    assert gone == sorted(gone)
+    assert [g.finding["fingerprint"] for g in window.disappeared] == gone[:5]

@@ -164,13 +164,23 @@ def triage_finding(
 
 
 @router.get("/runs/{run_id}", responses={**REFUSED, 404: {"description": "no such run"}})
-def run(request: Request, session: Viewer, run_id: Annotated[int, ROW_ID]) -> models.RunDetailOut:
-    """One run: what it ran and skipped, and its diff against the API's previous run."""
+def run(
+    request: Request,
+    session: Viewer,
+    run_id: Annotated[int, ROW_ID],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> models.RunDetailOut:
+    """One run: what it ran and skipped, and ``limit`` changes of its diff from ``offset`` on.
+
+    The diff's changes count appeared, then disappeared, then changed findings; its
+    ``size`` gives how many of each there are in all.
+    """
     with engine_of(request).connect() as connection:
-        detail = run_detail(connection, run_id)
+        detail = run_detail(connection, run_id, offset=offset, limit=limit)
     if detail is None:
         raise HTTPException(404, "no such run")
-    return models.run_detail_out(detail)
+    return models.run_detail_out(detail, offset=offset, limit=limit)
 
 
 def _today() -> date:

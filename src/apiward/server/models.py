@@ -176,10 +176,21 @@ class ChangedOut(BaseModel):
     fields: dict[str, list[Any]]
 
 
+class DiffSizeOut(BaseModel):
+    """How many findings appeared, disappeared and changed in the whole diff."""
+
+    appeared: int
+    disappeared: int
+    changed: int
+
+
 class DiffOut(BaseModel):
-    """This run against the API's previous run of the same verb."""
+    """This run against the API's previous run of the same verb: ``limit`` changes from ``offset``."""
 
     previous: int
+    size: DiffSizeOut
+    offset: int
+    limit: int
     appeared: list[dict[str, Any]]
     disappeared: list[GoneOut]
     changed: list[ChangedOut]
@@ -281,12 +292,18 @@ def run_out(r: RunRecord) -> RunOut:
     )
 
 
-def run_detail_out(d: RunDetail) -> RunDetailOut:
-    """One run as JSON."""
+def run_detail_out(d: RunDetail, *, offset: int, limit: int) -> RunDetailOut:
+    """One run as JSON, with the window of its diff it was read with."""
     diff = None
     if d.diff is not None and d.previous is not None:
+        size = d.diff.size
         diff = DiffOut(
             previous=d.previous,
+            size=DiffSizeOut(
+                appeared=size.appeared, disappeared=size.disappeared, changed=size.changed
+            ),
+            offset=offset,
+            limit=limit,
             appeared=d.diff.appeared,
             disappeared=[GoneOut(finding=g.finding, tested=g.tested) for g in d.diff.disappeared],
             changed=[

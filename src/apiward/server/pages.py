@@ -271,13 +271,26 @@ def runs_list(request: Request, session: Viewer) -> Response:
 
 
 @router.get("/runs/{run_id}")
-def run_page(request: Request, session: Viewer, run_id: Annotated[int, ROW_ID]) -> Response:
-    """One run: what it tested, what it skipped and why, and its diff against the previous run."""
+def run_page(
+    request: Request,
+    session: Viewer,
+    run_id: Annotated[int, ROW_ID],
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """One run: what it tested, what it skipped and why, and its diff (a page at a time)."""
     with engine_of(request).connect() as connection:
-        detail = run_detail(connection, run_id)
+        detail = run_detail(connection, run_id, offset=(page - 1) * PAGE, limit=PAGE)
     if detail is None:
         raise HTTPException(404, "no such run")
-    return render(request, "run.html", session=session, detail=detail)
+    changes = detail.diff.size.total if detail.diff else 0
+    return render(
+        request,
+        "run.html",
+        session=session,
+        detail=detail,
+        page=page,
+        pages=max(1, -(-changes // PAGE)),
+    )
 
 
 def _local(target: str) -> str:

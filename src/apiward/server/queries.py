@@ -245,8 +245,13 @@ def finding_detail(connection: Connection, api_id: int, fingerprint: str) -> Fin
     )
 
 
-def run_detail(connection: Connection, run_id: int) -> RunDetail | None:
-    """Run ``run_id`` with its coverage and its diff against the API's previous run of its verb."""
+def run_detail(
+    connection: Connection, run_id: int, *, offset: int = 0, limit: int | None = None
+) -> RunDetail | None:
+    """Run ``run_id``, its coverage, and its diff against the API's previous run of its verb.
+
+    ``offset`` and ``limit`` window the diff (see ``apiward.store.diff.compare``).
+    """
     head = connection.execute(select(runs.c.api_id, runs.c.tool).where(runs.c.id == run_id)).first()
     if head is None:
         return None
@@ -278,5 +283,9 @@ def run_detail(connection: Connection, run_id: int) -> RunDetail | None:
         ran=ran,
         skipped=skipped,
         previous=previous,
-        diff=compare(connection, previous, run_id) if previous is not None else None,
+        diff=(
+            compare(connection, previous, run_id, offset=offset, limit=limit)
+            if previous is not None
+            else None
+        ),
     )

@@ -2,14 +2,19 @@
 
 A finding that disappeared is *fixed* only if run B tested its check on its operation
 (``apiward.store.coverage``); otherwise it is reported as *not tested*, never as gone.
+
+The diff is worked out on fingerprints in the database (the changed fields compared
+there too), so a window of it (``offset``, ``limit``: what a dashboard page shows)
+reads the recorded bodies of the findings in that window alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, exists, func, or_, select
 
 from apiward.store.coverage import Coverage
 from apiward.store.runs import get_run
@@ -17,6 +22,8 @@ from apiward.store.tables import coverage, findings
 
 COMPARED = ("severity", "confidence", "title")
 """What may change in a finding both runs reported (details name ids that vary by run)."""
+_BATCH = 500
+"""Fingerprints per query when reading bodies: well under any database's parameter limit."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,44 +43,135 @@ class Changed:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DiffSize:
+    """How many findings appeared, disappeared and changed: the whole diff, however windowed."""
+
+    appeared: int
+    disappeared: int
+    changed: int
+
+    @property
+    def total(self) -> int:
+        """Every finding the diff names."""
+        return self.appeared + self.disappeared + self.changed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RunDiff:
-    """Run B against run A."""
+    """Run B against run A (or the window of it asked for), each list by fingerprint."""
 
     appeared: list[dict[str, Any]]
     disappeared: list[Gone]
     changed: list[Changed]
+    size: DiffSize
 
 
-def compare(connection: Connection, run_a: int, run_b: int) -> RunDiff:
-    """What run ``run_b`` reports differently from ``run_a`` (findings as recorded, JSON)."""
+def compare(
+    connection: Connection, run_a: int, run_b: int, *, offset: int = 0, limit: int | None = None
+) -> RunDiff:
+    """What run ``run_b`` reports differently from ``run_a`` (findings as recorded, JSON).
+
+    With ``limit``, only ``limit`` findings from ``offset`` on, counted across the
+    appeared, disappeared and changed lists in that order; ``size`` is always the whole.
+    """
     get_run(connection, run_a)
     complete = get_run(connection, run_b).complete
-    a, b = _findings(connection, run_a), _findings(connection, run_b)
-    tested = _coverage(connection, run_b, complete=complete)
-    changed = []
-    for fingerprint in sorted(a.keys() & b.keys()):
-        fields = {
-            name: (a[fingerprint].get(name), b[fingerprint].get(name))
-            for name in COMPARED
-            if a[fingerprint].get(name) != b[fingerprint].get(name)
-        }
-        if fields:
-            changed.append(Changed(finding=b[fingerprint], fields=fields))
-    return RunDiff(
-        appeared=[b[f] for f in sorted(b.keys() - a.keys())],
-        disappeared=[
+    parts = (_only_in(run_b, run_a), _only_in(run_a, run_b), _changed(run_a, run_b))
+    if limit is None:
+        names = [connection.execute(part).scalars().all() for part in parts]
+        size = DiffSize(appeared=len(names[0]), disappeared=len(names[1]), changed=len(names[2]))
+    else:
+        size = DiffSize(
+            **{
+                kind: connection.execute(
+                    select(func.count()).select_from(part.subquery())
+                ).scalar_one()
+                for kind, part in zip(("appeared", "disappeared", "changed"), parts, strict=True)
+            }
+        )
+        names = [
+            connection.execute(part.offset(start).limit(count)).scalars().all() if count else []
+            for part, (start, count) in zip(parts, _spans(size, offset, limit), strict=True)
+        ]
+    a = _bodies(connection, run_a, [*names[1], *names[2]])
+    b = _bodies(connection, run_b, [*names[0], *names[2]])
+    appeared, disappeared, changed = names
+    gone: list[Gone] = []
+    if disappeared:
+        tested = _coverage(connection, run_b, complete=complete)
+        gone = [
             Gone(finding=a[f], tested=tested.tested(a[f]["check"], a[f]["operation"]))
-            for f in sorted(a.keys() - b.keys())
-        ],
-        changed=changed,
+            for f in disappeared
+        ]
+    return RunDiff(
+        appeared=[b[f] for f in appeared],
+        disappeared=gone,
+        changed=[Changed(finding=b[f], fields=_fields(a[f], b[f])) for f in changed],
+        size=size,
     )
 
 
-def _findings(connection: Connection, run_id: int) -> dict[str, dict[str, Any]]:
-    rows = connection.execute(
-        select(findings.c.fingerprint, findings.c.body).where(findings.c.run_id == run_id)
+def _only_in(run_id: int, other_run: int) -> Select[str]:
+    """The fingerprints ``run_id`` reported and ``other_run`` did not, in order."""
+    other = findings.alias("other")
+    return (
+        select(findings.c.fingerprint)
+        .where(findings.c.run_id == run_id)
+        .where(
+            ~exists().where(
+                other.c.run_id == other_run, other.c.fingerprint == findings.c.fingerprint
+            )
+        )
+        .order_by(findings.c.fingerprint)
     )
-    return {row.fingerprint: row.body for row in rows}
+
+
+def _changed(run_a: int, run_b: int) -> Select[str]:
+    """The fingerprints both runs reported with a compared field that differs, in order."""
+    a, b = findings.alias("a"), findings.alias("b")
+    return (
+        select(b.c.fingerprint)
+        .join(a, a.c.fingerprint == b.c.fingerprint)
+        .where(a.c.run_id == run_a, b.c.run_id == run_b)
+        .where(
+            or_(
+                *(
+                    a.c.body[name].as_string().is_distinct_from(b.c.body[name].as_string())
+                    for name in COMPARED
+                )
+            )
+        )
+        .order_by(b.c.fingerprint)
+    )
+
+
+def _spans(size: DiffSize, offset: int, limit: int) -> list[tuple[int, int]]:
+    """``(offset, limit)`` within each of appeared, disappeared, changed for the whole window."""
+    spans = []
+    for count in (size.appeared, size.disappeared, size.changed):
+        start = min(offset, count)
+        taken = min(limit, count - start)
+        spans.append((start, taken))
+        offset, limit = offset - start, limit - taken
+    return spans
+
+
+def _fields(a: dict[str, Any], b: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {name: (a.get(name), b.get(name)) for name in COMPARED if a.get(name) != b.get(name)}
+
+
+def _bodies(connection: Connection, run_id: int, only: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The findings ``only`` names of the run, as recorded, by fingerprint."""
+    found = {}
+    for start in range(0, len(only), _BATCH):
+        rows = connection.execute(
+            select(findings.c.fingerprint, findings.c.body).where(
+                findings.c.run_id == run_id,
+                findings.c.fingerprint.in_(only[start : start + _BATCH]),
+            )
+        )
+        found.update({row.fingerprint: row.body for row in rows})
+    return found
 
 
 def _coverage(connection: Connection, run_id: int, *, complete: bool) -> Coverage:
