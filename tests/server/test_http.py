@@ -291,6 +291,20 @@ def test_overview_counts_open_findings_and_draws_svg(dashboard: str, sign_in: Si
     assert 'aria-label="open findings by severity"' in page
 
 
+def test_overview_leaves_out_what_was_triaged_away(dashboard: str, sign_in: SignIn) -> None:
+    """A false positive no longer counts as open; the other severities are untouched."""
+    client = sign_in("tom")
+    answer = client.post(
+        f"/api/findings/1/{BOLA.fingerprint}/triage",
+        json={"decision": "false-positive", "reason": "orders are public"},
+        headers={"x-csrf-token": csrf_of(client)},
+    )
+    assert answer.status_code == 200
+    overview = client.get("/api/overview").json()
+    assert overview["totals"] == {"critical": 0, "high": 0, "medium": 1, "low": 0, "info": 0}
+    assert overview["apis"][0]["open"] == {"medium": 1}
+
+
 def test_openapi_documents_every_api_operation(dashboard: str) -> None:
     """/api/openapi.json lists each JSON operation and no HTML page; no Swagger UI is served."""
     with httpx.Client(base_url=dashboard) as client:

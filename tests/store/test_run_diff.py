@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from reports import finding, scan
 from sqlalchemy import Engine
 
 from apiward.core.errors import StorageError
-from apiward.core.findings import Severity
+from apiward.core.findings import Confidence, Severity
 from apiward.store import record_run
 from apiward.store.diff import compare
 
@@ -79,3 +81,21 @@ def test_the_diff_lists_come_in_fingerprint_order(engine: Engine) -> None:
     gone = [g.finding["fingerprint"] for g in whole.disappeared]
     assert gone == sorted(gone)
     assert [g.finding["fingerprint"] for g in window.disappeared] == gone[:5]
+
+
+def test_a_new_confidence_or_title_is_a_change_and_other_details_are_not(engine: Engine) -> None:
+    """Confidence and title are compared as severity is; a new reproduction changes nothing."""
+    plain = (finding("bola"), finding("cors", "GET /orders"), finding("sqli", "GET /search"))
+    a = record_run(engine, scan(*plain), api="x").run
+    sure = dataclasses.replace(finding("bola"), confidence=Confidence.CONFIRMED)
+    renamed = dataclasses.replace(finding("cors", "GET /orders"), title="any origin")
+    same = dataclasses.replace(finding("sqli", "GET /search"), reproduction="curl -v")
+    b = record_run(engine, scan(sure, renamed, same), api="x").run
+    with engine.connect() as connection:
+        found = compare(connection, a.id, b.id)
+    assert sorted((c.finding["check"], c.fields) for c in found.changed) == [
+        ("bola", {"confidence": ("firm", "confirmed")}),
+        ("cors", {"title": ("bob reads alice's order", "any origin")}),
+    ]
+    assert found.size.changed == 2
+    assert found.appeared == []

@@ -119,19 +119,16 @@ def triaged_away(today: date) -> ColumnElement[bool]:
 
 def api_summaries(connection: Connection, today: date) -> list[ApiSummary]:
     """Every API by name, with its open findings by severity and its latest run."""
-    counted = connection.execute(
-        select(states.c.api_id, states.c.severity, func.count())
-        .outerjoin(
-            triage,
-            (triage.c.api_id == states.c.api_id) & (triage.c.fingerprint == states.c.fingerprint),
-        )
-        .where(states.c.state.in_([s.value for s in OPEN]))
-        .where(or_(triage.c.decision.is_(None), not_(triaged_away(today))))
-        .group_by(states.c.api_id, states.c.severity)
-    ).all()
     open_by_api: dict[int, dict[Severity, int]] = defaultdict(dict)
-    for api_id, severity, count in counted:
+    for api_id, severity, count in connection.execute(_open_counts(away=None)):
         open_by_api[api_id][Severity(severity)] = count
+    # All open findings, less the few triaged away: an index answers the first alone.
+    for api_id, severity, count in connection.execute(_open_counts(away=today)):
+        left = open_by_api[api_id][Severity(severity)] - count
+        if left:
+            open_by_api[api_id][Severity(severity)] = left
+        else:
+            del open_by_api[api_id][Severity(severity)]
     latest = select(func.max(runs.c.id)).group_by(runs.c.api_id).scalar_subquery()
     last_runs = {
         row.api_id: LastRun(id=row.id, tool=row.tool, started=row.started, complete=row.complete)
@@ -153,6 +150,19 @@ def api_summaries(connection: Connection, today: date) -> list[ApiSummary]:
             select(apis.c.id, apis.c.name, apis.c.target).order_by(apis.c.name)
         )
     ]
+
+
+def _open_counts(*, away: date | None) -> Any:
+    """Open findings by API and severity; with ``away``, those triaged away on that day."""
+    query = select(states.c.api_id, states.c.severity, func.count()).where(
+        states.c.state.in_([s.value for s in OPEN])
+    )
+    if away is not None:
+        query = query.join(
+            triage,
+            (triage.c.api_id == states.c.api_id) & (triage.c.fingerprint == states.c.fingerprint),
+        ).where(triaged_away(away))
+    return query.group_by(states.c.api_id, states.c.severity)
 
 
 def run_mixes(connection: Connection, *, limit: int = 30) -> list[RunMix]:
@@ -187,20 +197,12 @@ def findings_page(
     connection: Connection, filters: Filters, *, today: date, limit: int, offset: int
 ) -> tuple[list[Listed], int]:
     """One page of the findings ``filters`` select, most severe first, and how many there are."""
-    query = select_tracked()
-    if filters.state:
-        query = query.where(states.c.state.in_([s.value for s in filters.state]))
-    if filters.severity:
-        query = query.where(states.c.severity.in_([s.value for s in filters.severity]))
-    if filters.api:
-        query = query.where(apis.c.name == filters.api)
-    if filters.check:
-        query = query.where(states.c.check == filters.check)
+    chosen = _chosen(filters)
+    query = select_tracked().where(*chosen)
     if filters.triage == "untriaged":
         query = query.where(or_(triage.c.decision.is_(None), not_(triaged_away(today))))
     elif filters.triage == "triaged":
         query = query.where(triaged_away(today))
-    total = connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = connection.execute(
         query.order_by(
             states.c.rank.desc(),
@@ -212,7 +214,40 @@ def findings_page(
         .limit(limit)
         .offset(offset)
     ).mappings()
-    return [Listed(api_id=row["api_id"], finding=tracked_row(row)) for row in rows], total
+    listed = [Listed(api_id=row["api_id"], finding=tracked_row(row)) for row in rows]
+    return listed, _count(connection, chosen, filters.triage, today)
+
+
+def _chosen(filters: Filters) -> list[ColumnElement[bool]]:
+    """The filters as conditions on ``states`` alone (the API by its id), so counts need no join."""
+    chosen: list[ColumnElement[bool]] = []
+    if filters.state:
+        chosen.append(states.c.state.in_([s.value for s in filters.state]))
+    if filters.severity:
+        chosen.append(states.c.severity.in_([s.value for s in filters.severity]))
+    if filters.api:
+        chosen.append(states.c.api_id.in_(select(apis.c.id).where(apis.c.name == filters.api)))
+    if filters.check:
+        chosen.append(states.c.check == filters.check)
+    return chosen
+
+
+def _count(
+    connection: Connection, chosen: list[ColumnElement[bool]], view: str, today: date
+) -> int:
+    """How many findings the conditions select in the triage ``view``."""
+    every = select(func.count()).select_from(states).where(*chosen)
+    if view == "all":
+        return int(connection.execute(every).scalar_one())
+    away = every.join(
+        triage,
+        (triage.c.api_id == states.c.api_id) & (triage.c.fingerprint == states.c.fingerprint),
+    ).where(triaged_away(today))
+    triaged = int(connection.execute(away).scalar_one())
+    if view == "triaged":
+        return triaged
+    # Every finding less the few triaged away: neither count joins every finding.
+    return int(connection.execute(every).scalar_one()) - triaged
 
 
 def filter_choices(connection: Connection) -> tuple[list[str], list[str]]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, FromClause, Select, exists, func, or_, select
 
 from apiward.store.coverage import Coverage
 from apiward.store.runs import get_run
@@ -133,16 +133,17 @@ def _changed(run_a: int, run_b: int) -> Select[str]:
         select(b.c.fingerprint)
         .join(a, a.c.fingerprint == b.c.fingerprint)
         .where(a.c.run_id == run_a, b.c.run_id == run_b)
-        .where(
-            or_(
-                *(
-                    a.c.body[name].as_string().is_distinct_from(b.c.body[name].as_string())
-                    for name in COMPARED
-                )
-            )
-        )
+        .where(or_(*(_field(a, name).is_distinct_from(_field(b, name)) for name in COMPARED)))
         .order_by(b.c.fingerprint)
     )
+
+
+def _field(table: FromClause, name: str) -> ColumnElement[Any]:
+    """A compared field: its column where recorded as one (cheaper), else read from the body."""
+    if name in table.c:
+        return table.c[name]
+    field: ColumnElement[Any] = table.c.body[name].as_string()
+    return field
 
 
 def _spans(size: DiffSize, offset: int, limit: int) -> list[tuple[int, int]]:
