@@ -176,8 +176,12 @@ def test_a_triager_marks_a_false_positive_and_it_leaves_the_open_list(
     assert detail["decisions"][0]["reason"] == "orders are public"
     after = client.get("/api/findings").json()
     assert BOLA.fingerprint not in {f["fingerprint"] for f in after["items"]}
+    assert after["total"] == before["total"] - 1
     triaged = client.get("/api/findings", params={"triage": "triaged"}).json()
     assert [f["fingerprint"] for f in triaged["items"]] == [BOLA.fingerprint]
+    assert triaged["total"] == 1
+    every = client.get("/api/findings", params={"triage": "all"}).json()
+    assert every["total"] == before["total"]
 
 
 def test_an_accepted_risk_without_expiry_is_refused_with_its_reason(

@@ -151,6 +151,7 @@ states = Table(
     Column("changed_run", Integer, nullable=False),
     Index("ix_states_api_state", "api_id", "state"),
     Index("ix_states_state_api_severity", "state", "api_id", "severity"),
+    Index("ix_states_check", "check"),
 )
 
 triage = Table(
