@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, not_, or_, select
 
 from apiward.core.findings import Severity
 from apiward.store.diff import RunDiff, compare
@@ -152,7 +152,7 @@ def api_summaries(connection: Connection, today: date) -> list[ApiSummary]:
     ]
 
 
-def _open_counts(*, away: date | None) -> Any:
+def _open_counts(*, away: date | None) -> Select[Any]:
     """Open findings by API and severity; with ``away``, those triaged away on that day."""
     query = select(states.c.api_id, states.c.severity, func.count()).where(
         states.c.state.in_([s.value for s in OPEN])
@@ -162,7 +162,7 @@ def _open_counts(*, away: date | None) -> Any:
     return query.group_by(states.c.api_id, states.c.severity)
 
 
-def _only_triaged_away(query: Any, today: date) -> Any:
+def _only_triaged_away(query: Select[Any], today: date) -> Select[Any]:
     """``query`` (over ``states``) narrowed to the findings triaged away, read from triage.
 
     Few findings are triaged, many tracked: the join must start from triage. An outer
