@@ -1,17 +1,24 @@
-"""A store as the dashboard finds it after two scans of an orders API, and its users."""
+"""A store as the dashboard finds it after two scans of an orders API, its guard's log, its users."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
+from apiward.cli.ingest import traffic_describer
+from apiward.core.events import GENESIS, AuditEvent
 from apiward.core.findings import Exchange, Finding, RecordedRequest, RecordedResponse, Severity
 from apiward.report.model import Ran, Report, Skipped
 from apiward.server.schema import open_dashboard_store
 from apiward.server.users import Role, create_user
+from apiward.spec import load
 from apiward.store import record_run
+from apiward.store.apis import add_api
+from apiward.store.ingest import ingest_events
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXVzZXItdG9rZW4.sig-9f8e7d6c5b4a"
 PASSWORD = "a long enough password"
@@ -67,9 +74,84 @@ def _run(*found: Finding, day: int, skipped: tuple[tuple[str, str], ...] = ()) -
     )
 
 
+def contract() -> dict[str, Any]:
+    """The orders API's contract: a bearer token everywhere, one operation deprecated."""
+    order_id = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    order = {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "owner": {"type": "string"}},
+    }
+    ok = {"description": "ok", "content": {"application/json": {"schema": order}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "orders", "version": "1"},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+        "paths": {
+            "/orders": {"get": {"operationId": "listOrders", "responses": {"200": ok}}},
+            "/orders/{order_id}": {
+                "get": {
+                    "operationId": "getOrder",
+                    "parameters": [order_id],
+                    "responses": {"200": ok},
+                },
+                "delete": {
+                    "operationId": "deleteOrder",
+                    "deprecated": True,
+                    "parameters": [order_id],
+                    "responses": {"204": {"description": "gone"}},
+                },
+            },
+            "/health": {"get": {"security": [], "responses": {"200": {"description": "up"}}}},
+        },
+    }
+
+
+# The guard's log over the last three days: (hours ago, client, method, path, status, refused by).
+TRAFFIC = [
+    (70, "198.51.100.7", "GET", "/orders/ord_1", 200, None),
+    (50, "198.51.100.7", "GET", "/orders/abc'--", 422, "validate.invalid"),
+    (49, "198.51.100.7", "GET", "/orders/abc'--", 422, "validate.invalid"),
+    (30, "203.0.113.50", "GET", "/orders", 401, "authn.missing"),
+    (20, "198.51.100.7", "GET", "/internal/debug", 200, None),
+    (5, "192.0.2.33", "DELETE", "/orders/ord_2", 204, None),
+    (2, "198.51.100.7", "GET", "/orders", 429, "ratelimit.exceeded"),
+]
+
+
+def guard_log(now: datetime) -> list[AuditEvent]:
+    """TRAFFIC as a chained audit log: a refused request logs a decision, then the request."""
+    events: list[AuditEvent] = []
+    previous = GENESIS
+    for number, (ago, client, method, path, status, rule) in enumerate(TRAFFIC, start=1):
+        at = (now - timedelta(hours=ago)).isoformat().replace("+00:00", "Z")
+        for kind in ("decision", "request") if rule else ("request",):
+            event = AuditEvent(
+                ts=at,
+                kind=kind,
+                request_id=f"g-{number}",
+                method=method,
+                path=path,
+                client=client,
+                outcome="refused" if rule else "allowed",
+                status=status,
+                reason=rule,
+            ).chained(previous)
+            events.append(event)
+            previous = event.hash
+    return events
+
+
 def build(url: str | Path) -> Engine:
-    """Two runs of API ``orders``: BOLA stays open, SQLi is fixed, CORS appears; three users."""
+    """Two runs of API ``orders``: BOLA stays open, SQLi is fixed, CORS appears; three users.
+
+    Its guard's log (``TRAFFIC``) is ingested against it, relative to now, so the guard
+    page's default window shows it.
+    """
     engine = open_dashboard_store(str(url))
+    spec = Path(str(url)).with_name("orders.json")
+    spec.write_text(json.dumps(contract()))
+    add_api(engine, "orders", spec=str(spec), target=TARGET)
     record_run(engine, _run(BOLA, SQLI, day=0), api="orders", secrets=[TOKEN])
     record_run(
         engine,
@@ -77,6 +159,9 @@ def build(url: str | Path) -> Engine:
         api="orders",
         secrets=[TOKEN],
     )
+    events = guard_log(datetime.now(UTC))
+    describe = traffic_describer(load(str(spec)))
+    ingest_events(engine, events, api="orders", log=events[0].hash, describe=describe)
     for name, role in USERS.items():
         create_user(engine, name, PASSWORD, role)
     return engine

@@ -17,8 +17,14 @@ from apiward.server.schema import open_dashboard_store
 from apiward.store import record_run
 from conftest import SignIn, csrf_of
 
-PAGES = ["/", "/findings", "/runs", "/runs/2", f"/findings/1/{BOLA.fingerprint}"]
-API = ["/api/overview", "/api/findings", "/api/runs/2", f"/api/findings/1/{BOLA.fingerprint}"]
+PAGES = ["/", "/findings", "/runs", "/runs/2", f"/findings/1/{BOLA.fingerprint}", "/guard"]
+API = [
+    "/api/overview",
+    "/api/findings",
+    "/api/runs/2",
+    f"/api/findings/1/{BOLA.fingerprint}",
+    "/api/guard",
+]
 
 
 def _writes() -> list[str]:
@@ -323,6 +329,7 @@ def test_openapi_documents_every_api_operation(dashboard: str) -> None:
         "/api/findings/{api_id}/{fingerprint}",
         "/api/findings/{api_id}/{fingerprint}/triage",
         "/api/runs/{run_id}",
+        "/api/guard",
     }
 
 

@@ -16,13 +16,15 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiward import __version__
-from apiward.server import api, pages
+from apiward.server import activity, api, pages
 from apiward.server.access import SignInNeededError, session_of
 from apiward.server.dogfood import ApiGuard, load_policy
 from apiward.server.headers import SecurityHeaders
 from apiward.server.throttle import LoginThrottle
 
 STATIC = Path(__file__).resolve().parent / "static"
+SECTIONS = (activity,)
+"""Pages that bring their JSON operations with them (``page_router`` and ``api_router``)."""
 
 
 def create_app(engine: Engine, *, guarded: bool = True, guard_audit: str | None = None) -> FastAPI:
@@ -44,6 +46,9 @@ def create_app(engine: Engine, *, guarded: bool = True, guard_audit: str | None 
     app.state.throttle = LoginThrottle()
     app.include_router(pages.router)
     app.include_router(api.router)
+    for section in SECTIONS:
+        app.include_router(section.page_router)
+        app.include_router(section.api_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(SignInNeededError, _sign_in)
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
