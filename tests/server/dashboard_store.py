@@ -79,7 +79,11 @@ def contract() -> dict[str, Any]:
     order_id = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}
     order = {
         "type": "object",
-        "properties": {"id": {"type": "string"}, "owner": {"type": "string"}},
+        "properties": {
+            "id": {"type": "string"},
+            "owner": {"type": "string"},
+            "email": {"type": "string", "format": "email"},
+        },
     }
     ok = {"description": "ok", "content": {"application/json": {"schema": order}}}
     return {
@@ -142,8 +146,32 @@ def guard_log(now: datetime) -> list[AuditEvent]:
     return events
 
 
+NO_SECURITY = Finding(
+    check="contract.authentication.no-security",
+    title="GET /health asks for no credentials",
+    severity=Severity.LOW,
+    operation="GET /health",
+)
+
+
+def _audit(spec: Path) -> Report:
+    return Report(
+        tool="audit contract",
+        target=str(spec),
+        started=T0 + timedelta(days=1, hours=1),
+        finished=T0 + timedelta(days=1, hours=1, seconds=2),
+        findings=(NO_SECURITY,),
+        ran=(Ran(check=NO_SECURITY.check, operation=None),),
+        skipped=(),
+        complete=True,
+        stats={},
+        notes=(),
+    )
+
+
 def build(url: str | Path) -> Engine:
-    """Two runs of API ``orders``: BOLA stays open, SQLi is fixed, CORS appears; three users.
+    """Two scans of API ``orders`` (BOLA stays open, SQLi is fixed, CORS appears), then an
+    audit of its contract (run 3); three users.
 
     Its guard's log (``TRAFFIC``) is ingested against it, relative to now, so the guard
     page's default window shows it.
@@ -151,7 +179,7 @@ def build(url: str | Path) -> Engine:
     engine = open_dashboard_store(str(url))
     spec = Path(str(url)).with_name("orders.json")
     spec.write_text(json.dumps(contract()))
-    add_api(engine, "orders", spec=str(spec), target=TARGET)
+    add_api(engine, "orders", spec=str(spec), target=TARGET, schedule="0 3 * * *")
     record_run(engine, _run(BOLA, SQLI, day=0), api="orders", secrets=[TOKEN])
     record_run(
         engine,
@@ -159,6 +187,7 @@ def build(url: str | Path) -> Engine:
         api="orders",
         secrets=[TOKEN],
     )
+    record_run(engine, _audit(spec), api="orders")
     events = guard_log(datetime.now(UTC))
     describe = traffic_describer(load(str(spec)))
     ingest_events(engine, events, api="orders", log=events[0].hash, describe=describe)

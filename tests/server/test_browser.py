@@ -65,7 +65,7 @@ def test_a_triager_signs_in_filters_and_marks_a_false_positive(
     shot("overview")
 
     page.get_by_role("link", name="Findings", exact=True).click()
-    expect(page.get_by_role("heading", name="Findings")).to_contain_text("(2)")
+    expect(page.get_by_role("heading", name="Findings")).to_contain_text("(3)")
     page.get_by_label("high").check()
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("heading", name="Findings")).to_contain_text("(1)")
@@ -81,7 +81,7 @@ def test_a_triager_signs_in_filters_and_marks_a_false_positive(
     shot("finding-triaged")
 
     page.get_by_role("link", name="Findings", exact=True).click()
-    expect(page.get_by_role("heading", name="Findings")).to_contain_text("(1)")
+    expect(page.get_by_role("heading", name="Findings")).to_contain_text("(2)")
     expect(page.get_by_role("link", name=BOLA.title)).to_have_count(0)
 
     page.get_by_role("link", name="Runs", exact=True).click()

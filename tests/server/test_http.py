@@ -17,13 +17,23 @@ from apiward.server.schema import open_dashboard_store
 from apiward.store import record_run
 from conftest import SignIn, csrf_of
 
-PAGES = ["/", "/findings", "/runs", "/runs/2", f"/findings/1/{BOLA.fingerprint}", "/guard"]
+PAGES = [
+    "/",
+    "/findings",
+    "/runs",
+    "/runs/2",
+    f"/findings/1/{BOLA.fingerprint}",
+    "/guard",
+    "/apis/1",
+]
 API = [
     "/api/overview",
     "/api/findings",
     "/api/runs/2",
     f"/api/findings/1/{BOLA.fingerprint}",
     "/api/guard",
+    "/api/apis",
+    "/api/apis/1",
 ]
 
 
@@ -291,11 +301,11 @@ def test_finding_page_shows_redacted_evidence_reproduction_and_history(
 
 
 def test_overview_counts_open_findings_and_draws_svg(dashboard: str, sign_in: SignIn) -> None:
-    """One API with one high and one medium open; the charts are inline SVG."""
+    """One API with one high, one medium and one low open; the charts are inline SVG."""
     client = sign_in("vera")
     overview = client.get("/api/overview").json()
-    assert overview["totals"] == {"critical": 0, "high": 1, "medium": 1, "low": 0, "info": 0}
-    assert overview["apis"][0]["last_run"]["id"] == 2
+    assert overview["totals"] == {"critical": 0, "high": 1, "medium": 1, "low": 1, "info": 0}
+    assert overview["apis"][0]["last_run"]["id"] == 3
     page = client.get("/").text
     assert page.count("<svg") == 2
     assert 'aria-label="open findings by severity"' in page
@@ -311,8 +321,8 @@ def test_overview_leaves_out_what_was_triaged_away(dashboard: str, sign_in: Sign
     )
     assert answer.status_code == 200
     overview = client.get("/api/overview").json()
-    assert overview["totals"] == {"critical": 0, "high": 0, "medium": 1, "low": 0, "info": 0}
-    assert overview["apis"][0]["open"] == {"medium": 1}
+    assert overview["totals"] == {"critical": 0, "high": 0, "medium": 1, "low": 1, "info": 0}
+    assert overview["apis"][0]["open"] == {"medium": 1, "low": 1}
 
 
 def test_openapi_documents_every_api_operation(dashboard: str) -> None:
@@ -330,6 +340,8 @@ def test_openapi_documents_every_api_operation(dashboard: str) -> None:
         "/api/findings/{api_id}/{fingerprint}/triage",
         "/api/runs/{run_id}",
         "/api/guard",
+        "/api/apis",
+        "/api/apis/{api_id}",
     }
 
 

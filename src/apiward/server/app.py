@@ -16,14 +16,14 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiward import __version__
-from apiward.server import activity, api, pages
+from apiward.server import activity, api, apis, pages
 from apiward.server.access import SignInNeededError, session_of
 from apiward.server.dogfood import ApiGuard, load_policy
 from apiward.server.headers import SecurityHeaders
 from apiward.server.throttle import LoginThrottle
 
 STATIC = Path(__file__).resolve().parent / "static"
-SECTIONS = (activity,)
+SECTIONS = (activity, apis)
 """Pages that bring their JSON operations with them (``page_router`` and ``api_router``)."""
 
 
