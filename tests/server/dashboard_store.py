@@ -27,7 +27,7 @@ T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 TARGET = "http://127.0.0.1:9"
 
 
-def _finding(check: str, operation: str, severity: Severity, title: str) -> Finding:
+def _finding(check: str, operation: str, severity: Severity, title: str, owasp: str) -> Finding:
     request = RecordedRequest(
         method="GET",
         url=f"{TARGET}/orders/ord_1",
@@ -39,6 +39,7 @@ def _finding(check: str, operation: str, severity: Severity, title: str) -> Find
         severity=severity,
         operation=operation,
         key="path order_id",
+        owasp=owasp,
         reproduction=f"curl -H 'Authorization: Bearer {TOKEN}' {TARGET}/orders/ord_1",
         evidence=(
             Exchange(
@@ -49,9 +50,14 @@ def _finding(check: str, operation: str, severity: Severity, title: str) -> Find
     )
 
 
-BOLA = _finding("bola", "GET /orders/{order_id}", Severity.HIGH, "bob reads alice's order")
-SQLI = _finding("sqli", "GET /orders", Severity.CRITICAL, "SQL error on a quote in q")
-CORS = _finding("cors", "GET /orders", Severity.MEDIUM, "any origin may read with credentials")
+BOLA = _finding(
+    "bola", "GET /orders/{order_id}", Severity.HIGH, "bob reads alice's order", "API1:2023"
+)
+# A 2019 id: the filter reads it as the 2023 category that took it in (Injection).
+SQLI = _finding("sqli", "GET /orders", Severity.CRITICAL, "SQL error on a quote in q", "API8:2019")
+CORS = _finding(
+    "cors", "GET /orders", Severity.MEDIUM, "any origin may read with credentials", "API8:2023"
+)
 
 
 def _run(*found: Finding, day: int, skipped: tuple[tuple[str, str], ...] = ()) -> Report:
@@ -151,6 +157,7 @@ NO_SECURITY = Finding(
     title="GET /health asks for no credentials",
     severity=Severity.LOW,
     operation="GET /health",
+    owasp="API2:2023",
 )
 
 

@@ -12,6 +12,7 @@ from dashboard_store import BOLA, PASSWORD, T0, TARGET, TOKEN
 from apiward.core.findings import Finding, Severity
 from apiward.report.model import Ran, Report
 from apiward.server import api, pages
+from apiward.server.app import SECTIONS
 from apiward.server.headers import SAFE
 from apiward.server.schema import open_dashboard_store
 from apiward.store import record_run
@@ -40,7 +41,9 @@ API = [
 def _writes() -> list[str]:
     """Every state-changing route of the app, with placeholders filled."""
     found = []
-    for route in [*pages.router.routes, *api.router.routes]:
+    routers = [pages.router, api.router]
+    routers += [r for section in SECTIONS for r in (section.page_router, section.api_router)]
+    for route in [route for router in routers for route in router.routes]:
         methods = getattr(route, "methods", None) or set()
         for method in methods - SAFE:
             path = route.path.replace("{api_id}", "1").replace("{fingerprint}", BOLA.fingerprint)  # type: ignore[attr-defined]
@@ -53,6 +56,10 @@ DECISION = {"decision": "false-positive", "reason": "x"}
 
 def _valid_body(path: str) -> dict[str, object]:
     """A body the guard lets through, so that the app's own checks are what answers."""
+    if path == "/api/findings/triage":
+        return {"json": {**DECISION, "findings": [{"api_id": 1, "fingerprint": BOLA.fingerprint}]}}
+    if path == "/findings/triage":
+        return {"data": {**DECISION, "finding": f"1:{BOLA.fingerprint}"}}
     if not path.endswith("/triage"):
         return {}
     return {"json": DECISION} if path.startswith("/api/") else {"data": DECISION}
@@ -342,6 +349,7 @@ def test_openapi_documents_every_api_operation(dashboard: str) -> None:
         "/api/guard",
         "/api/apis",
         "/api/apis/{api_id}",
+        "/api/findings/triage",
     }
 
 

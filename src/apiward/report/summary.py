@@ -60,14 +60,19 @@ _OWASP_ID = re.compile(r"^API(\d{1,2})(?::(\d{4}))?$", re.IGNORECASE)
 
 def category(finding: Finding) -> str:
     """The finding's 2023 OWASP category (``APIn:2023``), ``Injection``, or ``other``."""
-    if not finding.owasp:
+    return category_of(finding.owasp)
+
+
+def category_of(owasp: str | None) -> str:
+    """The 2023 OWASP category of an OWASP id of either edition (see :func:`category`)."""
+    if not owasp or not owasp.strip():
         return UNMAPPED
-    match = _OWASP_ID.match(finding.owasp.strip())
+    match = _OWASP_ID.match(owasp.strip())
     if match is None:
-        return finding.owasp.strip()
+        return owasp.strip()
     number = int(match.group(1))
     if match.group(2) == "2019":
-        return FROM_2019.get(number, finding.owasp.strip())
+        return FROM_2019.get(number, owasp.strip())
     return f"API{number}:{match.group(2) or '2023'}"
 
 
@@ -79,7 +84,8 @@ def category_name(cat: str, *, short: bool = False) -> str:
     return "Other (no OWASP id)" if cat == UNMAPPED else cat
 
 
-def _category_order(cat: str) -> tuple[int, int, str]:
+def category_order(cat: str) -> tuple[int, int, str]:
+    """Sort key for categories: API1 to API10, then others by name, ``other`` last."""
     match = _OWASP_ID.match(cat)
     if match:
         return (0, int(match.group(1)), cat)
@@ -89,7 +95,7 @@ def _category_order(cat: str) -> tuple[int, int, str]:
 def by_category(findings: Iterable[Finding]) -> dict[str, dict[Severity, int]]:
     """Counts per category (API1 first, ``other`` last) and severity (worst first)."""
     counts = Counter((category(f), f.severity) for f in findings)
-    cats = sorted({cat for cat, _ in counts}, key=_category_order)
+    cats = sorted({cat for cat, _ in counts}, key=category_order)
     return {cat: {sev: counts[(cat, sev)] for sev in SEVERITIES} for cat in cats}
 
 

@@ -16,6 +16,7 @@ from apiward.core.errors import ConfigError
 from apiward.core.findings import Severity
 from apiward.server import models
 from apiward.server.access import TRIAGER, VIEWER, engine_of
+from apiward.server.owasp import categories_of, narrowed
 from apiward.server.pages import set_session_cookie
 from apiward.server.queries import (
     OPEN,
@@ -98,12 +99,18 @@ def findings(
     triage: Annotated[str, Query(pattern="^(untriaged|triaged|all)$")] = "untriaged",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
+    owasp: Annotated[str, Query(max_length=100)] = "",
 ) -> models.FindingsOut:
-    """Findings, most severe first; by default the open ones nobody triaged away."""
+    """Findings, most severe first; by default the open ones nobody triaged away.
+
+    ``owasp``: an OWASP API Top 10 2023 category (``API1:2023``; 2019 ids count as the
+    2023 category that took them in), ``Injection`` or ``other``.
+    """
     filters = Filters(
         severity=severity, state=state or list(OPEN), api=api, check=check, triage=triage
     )
     with engine_of(request).connect() as connection:
+        filters = narrowed(connection, categories_of(request), filters, owasp)
         rows, total = findings_page(connection, filters, today=_today(), limit=limit, offset=offset)
     return models.FindingsOut(
         total=total, limit=limit, offset=offset, items=models.listed_out(rows)

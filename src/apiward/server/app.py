@@ -16,14 +16,15 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiward import __version__
-from apiward.server import activity, api, apis, pages
+from apiward.server import activity, api, apis, bulk, pages
 from apiward.server.access import SignInNeededError, session_of
 from apiward.server.dogfood import ApiGuard, load_policy
 from apiward.server.headers import SecurityHeaders
+from apiward.server.owasp import CheckCategories
 from apiward.server.throttle import LoginThrottle
 
 STATIC = Path(__file__).resolve().parent / "static"
-SECTIONS = (activity, apis)
+SECTIONS = (activity, apis, bulk)
 """Pages that bring their JSON operations with them (``page_router`` and ``api_router``)."""
 
 
@@ -44,6 +45,7 @@ def create_app(engine: Engine, *, guarded: bool = True, guard_audit: str | None 
     )
     app.state.engine = engine
     app.state.throttle = LoginThrottle()
+    app.state.owasp = CheckCategories()
     app.include_router(pages.router)
     app.include_router(api.router)
     for section in SECTIONS:

@@ -19,7 +19,9 @@ from fastapi.templating import Jinja2Templates
 from apiward.core.errors import ConfigError
 from apiward.core.findings import Severity
 from apiward.server import charts
+from apiward.server import owasp as owasp_filter
 from apiward.server.access import TRIAGER, VIEWER, engine_of, session_of
+from apiward.server.owasp import categories_of
 from apiward.server.queries import (
     TRIAGE_VIEWS,
     Filters,
@@ -67,13 +69,13 @@ def render(request: Request, name: str, code: int = 200, **context: Any) -> HTML
 def login_form(request: Request, next: str = "/") -> Response:
     """The sign-in form, with a login CSRF token (double-submitted: cookie and field)."""
     if session_of(request) is not None:
-        return RedirectResponse(_local(next), status_code=303)
+        return RedirectResponse(local(next), status_code=303)
     return _login_page(request, next)
 
 
 def _login_page(request: Request, next: str, *, error: str = "", status: int = 200) -> Response:
     token = secrets.token_urlsafe(32)
-    response = render(request, "login.html", status, token=token, next=_local(next), error=error)
+    response = render(request, "login.html", status, token=token, next=local(next), error=error)
     response.set_cookie(
         LOGIN_COOKIE,
         token,
@@ -107,7 +109,7 @@ def login(
         throttle.failed(client, name)
         return _login_page(request, next, error="Wrong name or password.", status=401)
     token, _ = open_session(engine_of(request), user)
-    response = RedirectResponse(_local(next), status_code=303)
+    response = RedirectResponse(local(next), status_code=303)
     set_session_cookie(request, response, token)
     response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
@@ -164,6 +166,7 @@ def findings_list(
     check: Annotated[str, Query(max_length=200)] = "",
     triage: Annotated[str, Query(pattern="^(untriaged|triaged|all)$")] = "untriaged",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    owasp: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
     """The findings the filters select, a page at a time."""
     filters = Filters(
@@ -174,10 +177,12 @@ def findings_list(
         triage=triage,
     )
     with engine_of(request).connect() as connection:
+        filters = owasp_filter.narrowed(connection, categories_of(request), filters, owasp)
         rows, total = findings_page(
             connection, filters, today=_today(), limit=PAGE, offset=(page - 1) * PAGE
         )
         names, checks = filter_choices(connection)
+        categories = categories_of(request).of(connection, checks)
     return render(
         request,
         "findings.html",
@@ -192,6 +197,11 @@ def findings_list(
         severities=charts.MOST_SEVERE_FIRST,
         states=list(State),
         triage_views=TRIAGE_VIEWS,
+        owasp=owasp,
+        categories=owasp_filter.choices(categories),
+        can_triage=session.user.role.allows(Role.TRIAGER),
+        decisions=[d for d in Decision if d is not Decision.CLEARED],
+        back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         query=urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"]),
     )
 
@@ -293,7 +303,7 @@ def run_page(
     )
 
 
-def _local(target: str) -> str:
+def local(target: str) -> str:
     """``target`` when it is a path on this site, else ``/``: no open redirect."""
     if target.startswith("/") and not target.startswith(("//", "/\\")):
         return target

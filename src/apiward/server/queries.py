@@ -66,6 +66,8 @@ class Filters:
     api: str | None = None
     check: str | None = None
     triage: str = "untriaged"
+    checks: tuple[str, ...] | None = None
+    """Any of these checks (an OWASP category's: ``apiward.server.owasp``); None: any."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -241,6 +243,8 @@ def _chosen(filters: Filters) -> list[ColumnElement[bool]]:
         chosen.append(states.c.api_id.in_(select(apis.c.id).where(apis.c.name == filters.api)))
     if filters.check:
         chosen.append(states.c.check == filters.check)
+    if filters.checks is not None:
+        chosen.append(states.c.check.in_(filters.checks))
     return chosen
 
 
