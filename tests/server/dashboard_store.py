@@ -22,7 +22,13 @@ from apiward.store.ingest import ingest_events
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXVzZXItdG9rZW4.sig-9f8e7d6c5b4a"
 PASSWORD = "a long enough password"
-USERS = {"vera": Role.VIEWER, "tom": Role.TRIAGER, "ada": Role.ADMIN}
+USERS = {
+    "vera": Role.VIEWER,
+    "vic": Role.VIEWER,
+    "tom": Role.TRIAGER,
+    "tess": Role.TRIAGER,
+    "ada": Role.ADMIN,
+}
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 TARGET = "http://127.0.0.1:9"
 

@@ -31,12 +31,30 @@ identities:
       token: csrf               # the session cookie is the credential; writes carry the CSRF token
       header: X-CSRF-Token
       prefix: ""
+  - name: vic                 # two of each role: what one user sees, every user sees
+    role: viewer
+    rank: 1
+    login:
+      operation: POST /api/login
+      json: {{name: vic, password: "{password}"}}
+      token: csrf
+      header: X-CSRF-Token
+      prefix: ""
   - name: tom
     role: triager
     rank: 2
     login:
       operation: POST /api/login
       json: {{name: tom, password: "{password}"}}
+      token: csrf
+      header: X-CSRF-Token
+      prefix: ""
+  - name: tess
+    role: triager
+    rank: 2
+    login:
+      operation: POST /api/login
+      json: {{name: tess, password: "{password}"}}
       token: csrf
       header: X-CSRF-Token
       prefix: ""
@@ -97,7 +115,11 @@ def test_logins_are_rate_limited_by_the_guard_right_passwords_too(dashboard: str
 def test_apiward_scans_its_own_api_and_finds_nothing_medium_or_above(
     dashboard: str, tmp_path: Path
 ) -> None:
-    """A viewer and a triager, logged in with the JSON login: no finding of medium or above."""
+    """Two viewers and two triagers, logged in with the JSON login: nothing medium or above.
+
+    Runs and findings are shared by every user: with one user of a role, the scanner
+    would take every run that user sees for that user's own (none of its role saw it).
+    """
     identities = tmp_path / "identities.yaml"
     identities.write_text(IDENTITIES.format(password=PASSWORD))
     out = tmp_path / "scan.json"

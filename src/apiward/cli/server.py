@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from apiward.cli.worker import QueueOption
 from apiward.core.errors import ConfigError
 
 HELP = "The dashboard: findings, runs and triage in a browser, and a JSON API."
@@ -31,6 +32,7 @@ def serve(
     listen: Annotated[
         str, typer.Option("--listen", metavar="HOST:PORT", help="Where to serve.")
     ] = "127.0.0.1:8080",
+    queue: QueueOption = None,
     guard_audit: Annotated[
         str | None,
         typer.Option(
@@ -56,6 +58,7 @@ def serve(
     from apiward.server.schema import open_dashboard_store
     from apiward.server.tables import users
 
+    queued = _queue(queue, store)
     engine = open_dashboard_store(store)
     with engine.connect() as connection:
         if not connection.execute(select(func.count()).select_from(users)).scalar():
@@ -67,8 +70,28 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"apiward dashboard on http://{shown}:{port}/ (Ctrl-C stops it)", err=True)
     uvicorn.run(
-        create_app(engine, guard_audit=guard_audit), host=host, port=port, log_level="warning"
+        create_app(engine, guard_audit=guard_audit, queue=queued),
+        host=host,
+        port=port,
+        log_level="warning",
     )
+
+
+def _queue(queue: str | None, store: str | None) -> str | None:
+    """The queue's URL: ``--queue``, else the store when it is PostgreSQL, else none."""
+    from apiward.queue.connection import queue_url
+
+    try:
+        return queue_url(queue, store)
+    except ConfigError:
+        if queue is not None:
+            raise
+        typer.echo(
+            "no job queue (the store is not PostgreSQL and no --queue): "
+            "the dashboard's scan and retest buttons answer 409",
+            err=True,
+        )
+        return None
 
 
 @app.command("create-user")

@@ -10,6 +10,7 @@ store, the scan's options from the worker (``apiward.queue.settings``).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,17 +20,26 @@ from apiward.queue.settings import Settings
 from apiward.store.records import ApiRecord
 
 
-async def scan_job(context: Any, job: int) -> None:
-    """The ``apiward.scan`` task: run job ``job`` unless it already ran."""
+async def scan_job(context: Any, job: int, retest: str | None = None) -> None:
+    """The ``apiward.scan`` task: run job ``job`` unless it already ran.
+
+    ``retest``: run only that check, and record the run as a ``retest`` (the dashboard's
+    *retest* button): the finding's state moves on as after ``apiward retest``.
+    """
     from apiward.store.jobs import finish_job, start_job
 
     settings: Settings = context.additional_context["apiward"]
-    started = await asyncio.to_thread(start_job, settings.engine, job, worker=settings.worker)
+    if retest:
+        settings = dataclasses.replace(settings, checks=(retest,))
+    tool = "retest" if retest else "scan"
+    started = await asyncio.to_thread(
+        start_job, settings.engine, job, worker=settings.worker, tool=tool
+    )
     if started is None:
         return
     error: str | None = None
     try:
-        await _scan_and_record(settings, started.api, started.run_id, job)
+        await _scan_and_record(settings, started.api, started.run_id, job, tool=tool)
     except ApiwardError as failure:
         error = str(failure)
     await asyncio.to_thread(finish_job, settings.engine, job, error=error)
@@ -39,7 +49,9 @@ async def scan_job(context: Any, job: int) -> None:
         await announce(context.app, settings, started.api.name, started.run_id)
 
 
-async def _scan_and_record(settings: Settings, api: ApiRecord, run_id: int, job: int) -> None:
+async def _scan_and_record(
+    settings: Settings, api: ApiRecord, run_id: int, job: int, *, tool: str
+) -> None:
     from apiward.report.scan_results import scan_report
     from apiward.scan import Results, Scan, ScanConfig, read_identities_file
     from apiward.scan.checks import builtin_checks
@@ -72,7 +84,7 @@ async def _scan_and_record(settings: Settings, api: ApiRecord, run_id: int, job:
         await scanning.run()
     except ApiwardError as error:
         failure = error
-    report = scan_report(target, started, results, contract=spec)
+    report = dataclasses.replace(scan_report(target, started, results, contract=spec), tool=tool)
     options = {"job": job, "worker": settings.worker, "checks": list(settings.checks)}
     options |= {"safe": settings.safe, "no-signup": not settings.signup}
     await asyncio.to_thread(

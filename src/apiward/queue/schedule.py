@@ -18,9 +18,19 @@ from apiward.store.records import ApiRecord
 
 
 async def enqueue(
-    app: Any, engine: Engine, api: ApiRecord, due: datetime, *, exclusive: bool = True
+    app: Any,
+    engine: Engine,
+    api: ApiRecord,
+    due: datetime,
+    *,
+    exclusive: bool = True,
+    retest: str | None = None,
 ) -> int | None:
-    """Enqueue ``api``'s run due at ``due``; its job id, or None if that slot has one."""
+    """Enqueue ``api``'s run due at ``due``; its job id, or None if that slot has one.
+
+    ``retest``: a check's name; the job then runs that check alone, as ``apiward retest``
+    does, and records a ``retest`` run.
+    """
     import asyncio
 
     from apiward.store.jobs import add_job, drop_job
@@ -34,7 +44,7 @@ async def enqueue(
         queueing_lock=f"job-{job}",
     )
     try:
-        await task.defer_async(job=job)
+        await task.defer_async(job=job, **({"retest": retest} if retest else {}))
     except BaseException:
         await asyncio.to_thread(drop_job, engine, job)
         raise

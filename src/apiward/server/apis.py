@@ -25,6 +25,7 @@ from apiward.server.api import REFUSED
 from apiward.server.inventory import Inventory, inventory
 from apiward.server.pages import render
 from apiward.server.sessions import Session
+from apiward.server.users import Role
 from apiward.store.apis import _record as api_record
 from apiward.store.endpoints import list_endpoints
 from apiward.store.jobs import JobRecord, JobState, list_jobs
@@ -152,6 +153,7 @@ def api_view(request: Request, session: Viewer, api_id: Annotated[int, ROW_ID]) 
         spec=shown(page.api.spec),
         target=shown(page.api.target),
         live=[r for r in page.inventory.rows if r.state in ("shadow", "zombie")],
+        can_scan=session.user.role.allows(Role.TRIAGER),
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiward import __version__
-from apiward.server import activity, api, apis, bulk, pages
+from apiward.server import actions, activity, api, apis, bulk, pages
 from apiward.server.access import SignInNeededError, session_of
 from apiward.server.dogfood import ApiGuard, load_policy
 from apiward.server.headers import SecurityHeaders
@@ -24,15 +24,24 @@ from apiward.server.owasp import CheckCategories
 from apiward.server.throttle import LoginThrottle
 
 STATIC = Path(__file__).resolve().parent / "static"
-SECTIONS = (activity, apis, bulk)
-"""Pages that bring their JSON operations with them (``page_router`` and ``api_router``)."""
+SECTIONS = (activity, actions, apis, bulk)
+"""Pages that bring their JSON operations with them (``page_router`` and ``api_router``).
+
+``actions`` comes before ``apis``: its ``/apis/new`` must match before ``/apis/{api_id}``."""
 
 
-def create_app(engine: Engine, *, guarded: bool = True, guard_audit: str | None = None) -> FastAPI:
+def create_app(
+    engine: Engine,
+    *,
+    guarded: bool = True,
+    guard_audit: str | None = None,
+    queue: str | None = None,
+) -> FastAPI:
     """The dashboard over ``engine`` (a store opened with ``open_dashboard_store``).
 
     ``guarded``: the JSON API behind apiward's guard with the shipped policy
     (``apiward.server.dogfood``); ``guard_audit`` is where its audit events go (stdout).
+    ``queue``: the job queue's PostgreSQL URL, where scans and retests are put.
     """
     app = FastAPI(
         title="apiward dashboard",
@@ -46,6 +55,7 @@ def create_app(engine: Engine, *, guarded: bool = True, guard_audit: str | None 
     app.state.engine = engine
     app.state.throttle = LoginThrottle()
     app.state.owasp = CheckCategories()
+    app.state.queue = actions.Queue(queue) if queue else None
     app.include_router(pages.router)
     app.include_router(api.router)
     for section in SECTIONS:
