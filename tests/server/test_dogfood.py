@@ -77,7 +77,7 @@ def test_the_guard_refuses_what_the_contract_does_not_allow(
 ) -> None:
     """Unknown operations, unknown query parameters and unknown properties never reach the app."""
     client = sign_in("tom")
-    unknown = client.get("/api/users")
+    unknown = client.get("/api/secrets")
     assert unknown.status_code == 404
     assert unknown.headers["content-type"].startswith(PROBLEM)
     assert unknown.json()["type"].endswith("/route.unknown")

@@ -46,7 +46,9 @@ def _writes() -> list[str]:
     for route in [route for router in routers for route in router.routes]:
         methods = getattr(route, "methods", None) or set()
         for method in methods - SAFE:
-            path = route.path.replace("{api_id}", "1").replace("{fingerprint}", BOLA.fingerprint)  # type: ignore[attr-defined]
+            path = route.path.replace("{fingerprint}", BOLA.fingerprint)  # type: ignore[attr-defined]
+            for name in ("{api_id}", "{user_id}", "{webhook_id}"):
+                path = path.replace(name, "1")
             found.append(f"{method} {path}")
     return sorted(found)
 
@@ -58,6 +60,17 @@ def _valid_body(path: str) -> dict[str, object]:
     """A body the guard lets through, so that the app's own checks are what answers."""
     if path == "/api/findings/triage":
         return {"json": {**DECISION, "findings": [{"api_id": 1, "fingerprint": BOLA.fingerprint}]}}
+    bodies: dict[str, dict[str, object]] = {
+        "/api/users": {"json": {"name": "una", "password": PASSWORD, "role": "viewer"}},
+        "/settings/users": {"data": {"name": "una", "password": PASSWORD, "role": "viewer"}},
+        "/api/users/1": {"json": {"role": "viewer"}},
+        "/settings/users/1/role": {"data": {"role": "viewer"}},
+        "/api/webhooks": {"json": {"url": "https://hooks.example/T0/B0/x"}},
+        "/settings/webhooks": {"data": {"url": "https://hooks.example/T0/B0/x"}},
+        "/api/apis/1/schedule": {"json": {"schedule": None}},
+    }
+    if path in bodies:
+        return bodies[path]
     if path in ("/apis", "/api/apis"):
         return {"json" if path.startswith("/api/") else "data": {"name": "billing"}}
     if path == "/findings/triage":
@@ -354,6 +367,11 @@ def test_openapi_documents_every_api_operation(dashboard: str) -> None:
         "/api/findings/triage",
         "/api/apis/{api_id}/scan",
         "/api/findings/{api_id}/{fingerprint}/retest",
+        "/api/users",
+        "/api/users/{user_id}",
+        "/api/webhooks",
+        "/api/webhooks/{webhook_id}",
+        "/api/apis/{api_id}/schedule",
     }
 
 

@@ -63,33 +63,37 @@ def worker(
     from apiward.queue.settings import Settings
     from apiward.queue.worker import run_worker, worker_name
     from apiward.scan.checks import builtin_checks
+    from apiward.server.webhooks import stored_urls
     from apiward.store import open_store
 
     wanted = tuple(c.strip() for c in checks.split(",") if c.strip()) if checks else ()
     known = builtin_checks().names()
     if unknown := [c for c in wanted if c not in known]:
         raise ConfigError(f"unknown check {unknown[0]!r} (known: {', '.join(known)})")
-    hooks = tuple(webhook or ())
-    for hook in hooks:
-        if not hook.startswith(("http://", "https://")):
-            raise ConfigError(f"--webhook must be an http(s) URL, got {hook!r}")
-    secret = os.environ.get("APIWARD_WEBHOOK_SECRET")
-    if hooks and not secret:
-        raise ConfigError("--webhook needs APIWARD_WEBHOOK_SECRET: messages are always signed")
-    url = queue_url(queue, store)
     engine = open_store(store)
-    settings = Settings(
-        engine=engine,
-        worker=worker_name(),
-        checks=wanted,
-        safe=safe,
-        signup=not no_signup,
-        timeout=timeout,
-        webhooks=hooks,
-        secret=secret,
-    )
-    typer.echo(f"worker {settings.worker} waiting for jobs", err=True)
     try:
+        hooks = tuple(webhook or ()) + stored_urls(engine)
+        for hook in hooks:
+            if not hook.startswith(("http://", "https://")):
+                raise ConfigError(f"--webhook must be an http(s) URL, got {hook!r}")
+        secret = os.environ.get("APIWARD_WEBHOOK_SECRET")
+        if hooks and not secret:
+            raise ConfigError(
+                "webhooks (--webhook, or the dashboard's settings) need "
+                "APIWARD_WEBHOOK_SECRET: messages are always signed"
+            )
+        url = queue_url(queue, store)
+        settings = Settings(
+            engine=engine,
+            worker=worker_name(),
+            checks=wanted,
+            safe=safe,
+            signup=not no_signup,
+            timeout=timeout,
+            webhooks=hooks,
+            secret=secret,
+        )
+        typer.echo(f"worker {settings.worker} waiting for jobs", err=True)
         asyncio.run(run_worker(url, settings, concurrency=concurrency, heartbeat=heartbeat))
     finally:
         engine.dispose()

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiward import __version__
-from apiward.server import actions, activity, api, apis, bulk, pages
+from apiward.server import actions, activity, api, apis, bulk, pages, settings
 from apiward.server.access import SignInNeededError, session_of
 from apiward.server.dogfood import ApiGuard, load_policy
 from apiward.server.headers import SecurityHeaders
@@ -24,7 +24,7 @@ from apiward.server.owasp import CheckCategories
 from apiward.server.throttle import LoginThrottle
 
 STATIC = Path(__file__).resolve().parent / "static"
-SECTIONS = (activity, actions, apis, bulk)
+SECTIONS = (activity, actions, apis, bulk, settings)
 """Pages that bring their JSON operations with them (``page_router`` and ``api_router``).
 
 ``actions`` comes before ``apis``: its ``/apis/new`` must match before ``/apis/{api_id}``."""

@@ -1,4 +1,4 @@
-"""The dashboard's tables: users and their sessions, beside the store's in the same database.
+"""The dashboard's tables: users, sessions and webhooks, beside the store's in one database.
 
 They belong to the dashboard's own Alembic lineage (``apiward.server.schema``), with its
 own version table, so the store's migrations and the dashboard's never share a revision.
@@ -6,11 +6,11 @@ own version table, so the store's migrations and the dashboard's never share a r
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, Text
 
 from apiward.store.tables import Moment
 
-SCHEMA = "s0001"
+SCHEMA = "s0002"
 """The dashboard's Alembic revision of the tables below."""
 
 metadata = MetaData()
@@ -36,4 +36,14 @@ sessions = Table(
     Column("csrf", String(64), nullable=False),
     Column("created", Moment(), nullable=False),
     Column("expires", Moment(), nullable=False),
+)
+
+webhooks = Table(
+    "dashboard_webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # A Slack or Teams URL is a credential: the pages and the JSON API show it masked.
+    Column("url", Text, nullable=False),
+    Column("by", String(100), nullable=False),
+    Column("created", Moment(), nullable=False),
 )

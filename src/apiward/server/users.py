@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from apiward.core.errors import ConfigError
@@ -107,3 +107,39 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
                 .values(password=_HASHER.hash(password))
             )
     return User(id=row["id"], name=row["name"], role=Role(row["role"]))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Listed:
+    """A user as the settings page lists them (never the hash)."""
+
+    id: int
+    name: str
+    role: Role
+    created: datetime
+
+
+def list_users(engine: Engine) -> list[Listed]:
+    """Every user, by name."""
+    query = select(users.c.id, users.c.name, users.c.role, users.c.created).order_by(users.c.name)
+    with engine.connect() as connection:
+        return [
+            Listed(id=row.id, name=row.name, role=Role(row.role), created=row.created)
+            for row in connection.execute(query)
+        ]
+
+
+def set_role(engine: Engine, user_id: int, role: Role) -> Listed:
+    """Give user ``user_id`` ``role``; the last admin stays one, so someone can manage users."""
+    with engine.begin() as connection:
+        row = connection.execute(select(users).where(users.c.id == user_id)).mappings().first()
+        if row is None:
+            raise LookupError(f"no user {user_id}")
+        if row["role"] == Role.ADMIN.value and role is not Role.ADMIN:
+            admins = connection.execute(
+                select(func.count()).select_from(users).where(users.c.role == Role.ADMIN.value)
+            ).scalar_one()
+            if admins <= 1:
+                raise ConfigError(f"{row['name']} is the last admin: make another admin first")
+        connection.execute(users.update().where(users.c.id == user_id).values(role=role.value))
+    return Listed(id=row["id"], name=row["name"], role=role, created=row["created"])

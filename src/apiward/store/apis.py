@@ -8,6 +8,7 @@ environment variables it names, never in the store.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,15 @@ def add_api(
             return _insert(connection, values)
     except IntegrityError:
         raise ConfigError(f"an API named {name!r} already exists") from None
+
+
+def set_schedule(engine: Engine, name: str, schedule: str | None) -> ApiRecord:
+    """Give the API called ``name`` a cron schedule, or none (``None``)."""
+    _checked(name, schedule=schedule)
+    with engine.begin() as connection:
+        api = get_api(connection, name)
+        connection.execute(apis.update().where(apis.c.id == api.id).values(schedule=schedule))
+    return replace(api, schedule=schedule)
 
 
 def list_apis(engine: Engine) -> list[ApiRecord]:
