@@ -207,3 +207,8 @@ def build(url: str | Path) -> Engine:
     for name, role in USERS.items():
         create_user(engine, name, PASSWORD, role)
     return engine
+
+
+def rescan(engine: Engine) -> int:
+    """A third scan of orders: BOLA again, SQLi back (regressed), CORS gone (fixed); its id."""
+    return record_run(engine, _run(BOLA, SQLI, day=2), api="orders", secrets=[TOKEN]).run.id
