@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -246,6 +246,40 @@ def test_two_workers_never_scan_one_api_at_once_unless_allowed(
     assert not any(_overlap(a, b) for a, b in pairs)
     allowed = [(a, b) for i, a in enumerate(wiki) for b in wiki[i + 1 :]]
     assert any(_overlap(a, b) for a, b in allowed)
+
+
+def test_a_retest_job_runs_that_check_alone_and_records_a_retest_run(
+    database: str,
+    engine: Engine,
+    workers: list[subprocess.Popen[bytes]],
+    slow_notes: Served,
+    identities: Path,
+) -> None:
+    """The dashboard's retest: the job names a check; the workers' own --checks give way."""
+    import asyncio
+
+    from apiward.queue.app import queue_app
+    from apiward.queue.schedule import enqueue
+    from apiward.store.apis import get_api
+
+    _add(database, "retested", slow_notes, identities)
+    with engine.connect() as connection:
+        api = get_api(connection, "retested")
+
+    async def put() -> int | None:
+        app = queue_app(database)
+        async with app.open_async():
+            return await enqueue(app, engine, api, datetime.now(UTC), retest="security_headers")
+
+    assert asyncio.run(put()) is not None
+    [job] = _wait(engine, {"retested"}, 1, _over)
+    assert job.state is JobState.DONE
+    with engine.connect() as connection:
+        tool, options = connection.execute(
+            select(runs.c.tool, runs.c.options).where(runs.c.id == job.run_id)
+        ).one()
+    assert tool == "retest"
+    assert options["checks"] == ["security_headers"]
 
 
 def test_new_high_findings_are_posted_signed_and_retried(
