@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from dashboard_store import BOLA, CORS, NO_SECURITY, SQLI
 
+from apiward.server.bulk import MOST
 from conftest import SignIn, csrf_of
 
 
@@ -141,3 +142,21 @@ def test_findings_filter_by_owasp_category_2019_ids_read_as_2023(
     assert NO_SECURITY.title in page
     assert BOLA.title.replace("'", "&#39;") not in page
     assert ">API1:2023 Broken Object Level Authorization</option>" in page
+
+
+def test_the_largest_bulk_body_the_contract_allows_passes_the_guard(
+    dashboard: str, sign_in: SignIn
+) -> None:
+    """150 findings with long ids and a 2000-character reason fit the guard's 16 KiB."""
+    client = sign_in("tom")
+    picked = [{"api_id": 2**63 - 1 - n, "fingerprint": f"{n:032x}"} for n in range(MOST)]
+    body = {"findings": picked, "decision": "false-positive", "reason": "x" * 2000}
+    answer = client.post(
+        "/api/findings/triage", json=body, headers={"x-csrf-token": csrf_of(client)}
+    )
+    assert answer.status_code == 404  # the app answered: none of them is in the store
+    too_many = {**body, "findings": [*picked, picked[0]]}
+    refused = client.post(
+        "/api/findings/triage", json=too_many, headers={"x-csrf-token": csrf_of(client)}
+    )
+    assert refused.status_code in (413, 422)

@@ -26,6 +26,8 @@ PAGES = [
     f"/findings/1/{BOLA.fingerprint}",
     "/guard",
     "/apis/1",
+    "/apis/new",
+    "/settings",
 ]
 API = [
     "/api/overview",
@@ -35,6 +37,8 @@ API = [
     "/api/guard",
     "/api/apis",
     "/api/apis/1",
+    "/api/users",
+    "/api/webhooks",
 ]
 
 

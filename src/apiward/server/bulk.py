@@ -28,7 +28,7 @@ from apiward.store.records import Decision, Tracked
 from apiward.store.tables import apis, states
 from apiward.store.triage import decide_many
 
-MOST = 200
+MOST = 150
 """Findings one request may triage (the JSON body stays under the guard's 16 KiB)."""
 _PICK = re.compile(r"[1-9][0-9]{0,18}:[0-9a-f]{1,32}")
 
