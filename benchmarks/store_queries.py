@@ -7,7 +7,8 @@ It fills a fresh store (an SQLite file, then a throw-away PostgreSQL database on
 - listing one API's open findings (``apiward findings list --api NAME``'s query), median
   of 20 over random APIs, and
 - recording one run of 10,000 findings through ``record_run`` (redaction, findings, the
-  lifecycle update), median of 3 on an API that already has 1,000 tracked findings.
+  lifecycle update), median of 3 on an API that already has 1,000 tracked findings, and
+  the redaction's share of it (``prepare`` alone).
 
 Targets from issue 11: list < 50 ms, record < 2 s.
 """
@@ -29,7 +30,9 @@ import psycopg
 from sqlalchemy import Engine
 
 from apiward.core.findings import Finding, Severity
+from apiward.core.redact import Redactor
 from apiward.report.model import Ran, Report
+from apiward.report.redacted import prepare
 from apiward.store import open_store, record_run
 from apiward.store.tables import apis, findings, runs, states
 from apiward.store.tracked import list_tracked
@@ -132,12 +135,14 @@ def measure(name: str, url: str, count: int, per_api: int) -> None:
     report = big_report(10_000)
     targets = iter(["api-0001", "api-0002", "api-0003"])
     record_ms = _median_ms(lambda: record_run(engine, report, api=next(targets)), 3)
+    redact_ms = _median_ms(lambda: prepare(report, Redactor()), 3)
     engine.dispose()
     total = count * per_api
     print(
         f"{name:<10} {total:>9,} findings (filled in {filled:.0f} s) | "
         f"list one API's open ({statistics.median(sizes):.0f} rows): {list_ms:.1f} ms | "
-        f"record a 10,000-finding run: {record_ms / 1000:.2f} s"
+        f"record a 10,000-finding run: {record_ms / 1000:.2f} s "
+        f"(of which redaction {redact_ms / 1000:.2f} s)"
     )
 
 

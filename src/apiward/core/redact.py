@@ -20,7 +20,7 @@ import dataclasses
 import functools
 import re
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from apiward.core.findings import Exchange, Finding, Message, RecordedRequest
 
@@ -30,6 +30,9 @@ M = TypeVar("M", bound=Message)
 
 MIN_SECRET = 6
 """Known secret values shorter than this are not masked in free text (too many false hits)."""
+
+_EXCHANGES = 1024
+"""Distinct exchanges a redactor remembers: bounded, since a guard's sink lives for days."""
 
 # On a name in snake_case: words that make it secret wherever they appear in it, and
 # short words that do only as a whole part (``pin`` but not ``shipping``).
@@ -79,6 +82,8 @@ class Redactor:
         # Longest first, so a secret containing another is masked whole.
         self._secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
         self._patterns = {s: re.compile(_ALONE.format(re.escape(s))) for s in self._secrets}
+        # A scan's findings share evidence (one login, one listing): redact each exchange once.
+        self.exchange = functools.lru_cache(maxsize=_EXCHANGES)(self._exchange)
 
     def with_secrets(self, secrets: Iterable[str]) -> Redactor:
         """A redactor that also hides these values wherever they appear."""
@@ -107,28 +112,43 @@ class Redactor:
 
     def message(self, message: M) -> M:
         """A recorded request or response with its headers and body redacted."""
+        # Most messages hold nothing to hide: give those back as they are, not copied.
+        changes: dict[str, Any] = {}
         headers = tuple((name, self.header(name, value)) for name, value in message.headers)
-        redacted = dataclasses.replace(message, headers=headers, body=self.text(message.body))
-        if isinstance(redacted, RecordedRequest):
-            return dataclasses.replace(redacted, url=self.text(redacted.url))
-        return redacted
+        if headers != message.headers:
+            changes["headers"] = headers
+        body = self.text(message.body)
+        if body != message.body:
+            changes["body"] = body
+        if isinstance(message, RecordedRequest):
+            url = self.text(message.url)
+            if url != message.url:
+                changes["url"] = url
+        return dataclasses.replace(message, **changes) if changes else message
 
-    def exchange(self, exchange: Exchange) -> Exchange:
-        """An exchange with both sides redacted."""
+    def _exchange(self, exchange: Exchange) -> Exchange:
+        """An exchange with both sides redacted (``exchange`` remembers the latest ones)."""
+        request = self.message(exchange.request)
         response = self.message(exchange.response) if exchange.response else None
-        return dataclasses.replace(
-            exchange, request=self.message(exchange.request), response=response
-        )
+        if request is exchange.request and response is exchange.response:
+            return exchange
+        return dataclasses.replace(exchange, request=request, response=response)
 
     def finding(self, finding: Finding) -> Finding:
         """A finding with its evidence, reproduction and detail redacted."""
         if not self.enabled:
             return finding
+        evidence = tuple(self.exchange(e) for e in finding.evidence)
+        detail = self.text(finding.detail)
+        reproduction = self.text(finding.reproduction) if finding.reproduction else None
+        if (
+            detail == finding.detail
+            and reproduction == finding.reproduction
+            and all(a is b for a, b in zip(evidence, finding.evidence, strict=True))
+        ):
+            return finding
         return dataclasses.replace(
-            finding,
-            detail=self.text(finding.detail),
-            evidence=tuple(self.exchange(e) for e in finding.evidence),
-            reproduction=self.text(finding.reproduction) if finding.reproduction else None,
+            finding, detail=detail, evidence=evidence, reproduction=reproduction
         )
 
     def _pair(self, match: re.Match[str]) -> str:

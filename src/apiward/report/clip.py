@@ -59,6 +59,8 @@ def payload_bytes(message: Message) -> int:
 
 def body(message: Message, limit: int) -> str:
     """``message``'s body cut to ``limit``, the cut naming the payload's size in bytes."""
+    if len(message.body) <= limit:  # the common case: no need to measure the payload
+        return message.body
     return cut(message.body, limit, size=f"{payload_bytes(message):,} bytes")
 
 

@@ -51,11 +51,10 @@ def _row(row: Row, redactor: Redactor) -> Row:
 
 def _finding(finding: Finding, redactor: Redactor) -> Finding:
     redacted = redactor.finding(finding)
-    return dataclasses.replace(
-        redacted,
-        title=redactor.text(redacted.title),
-        remediation=redactor.text(redacted.remediation),
-    )
+    title, remediation = redactor.text(redacted.title), redactor.text(redacted.remediation)
+    if title == redacted.title and remediation == redacted.remediation:
+        return redacted
+    return dataclasses.replace(redacted, title=title, remediation=remediation)
 
 
 def _skipped(skipped: Skipped, redactor: Redactor) -> Skipped:

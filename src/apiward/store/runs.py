@@ -132,26 +132,26 @@ def _insert_findings(
     """Each fingerprint once per run (the most severe: findings come sorted)."""
     rows: dict[str, dict[str, Any]] = {}
     for f in report.findings:
-        rows.setdefault(
-            f.fingerprint,
-            {
-                "run_id": run_id,
-                "api_id": api_id,
-                "fingerprint": f.fingerprint,
-                "check": f.check,
-                "severity": f.severity.value,
-                "operation": f.operation,
-                "title": f.title,
-                "body": finding_json(f),
-                "reported": Reported(
-                    fingerprint=f.fingerprint,
-                    check=f.check,
-                    operation=f.operation,
-                    severity=f.severity,
-                    title=f.title,
-                ),
-            },
-        )
+        fingerprint = f.fingerprint  # a hash: computed once per finding, not per use
+        if fingerprint in rows:
+            continue
+        rows[fingerprint] = {
+            "run_id": run_id,
+            "api_id": api_id,
+            "fingerprint": fingerprint,
+            "check": f.check,
+            "severity": f.severity.value,
+            "operation": f.operation,
+            "title": f.title,
+            "body": finding_json(f),
+            "reported": Reported(
+                fingerprint=fingerprint,
+                check=f.check,
+                operation=f.operation,
+                severity=f.severity,
+                title=f.title,
+            ),
+        }
     kept = [row.pop("reported") for row in rows.values()]
     if rows:
         connection.execute(findings.insert(), list(rows.values()))
