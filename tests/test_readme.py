@@ -21,7 +21,6 @@ from tests.conftest import ROOT
 from tests.report.samples import bola_finding, full_report, injection_finding, static_finding
 
 from apiward.audit.contract.registry import RULES
-from apiward.cli.scan_config import read_scan_config
 from apiward.core.errors import ApiwardError
 from apiward.core.redact import Redactor
 from apiward.guard.policy import Policy
@@ -29,6 +28,7 @@ from apiward.guard.policy_schema import POLICY_SCHEMA
 from apiward.report import FORMATS
 from apiward.scan import read_identities_file
 from apiward.scan.checks import builtin_checks
+from apiward.scan.config_file import read_scan_config
 from apiward.spec import load
 
 README = ROOT / "README.md"

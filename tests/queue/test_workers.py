@@ -31,7 +31,7 @@ from tests.conftest import ROOT, Served, run_apiward
 
 from apiward.store import open_store
 from apiward.store.jobs import LOST, JobRecord, JobState, list_jobs
-from apiward.store.tables import findings, runs
+from apiward.store.tables import coverage, findings, runs
 from serving import serving
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
@@ -225,6 +225,54 @@ def test_each_scheduled_run_executes_once_and_records_each_finding_once(
     assert all(total == distinct for _, total, distinct in counts)
     # A second look at the schedules finds nothing due: each slot was enqueued once.
     assert "enqueued job" not in _enqueue(database)
+
+
+def test_scheduled_scans_honour_the_scan_options_kept_with_each_api(
+    database: str,
+    engine: Engine,
+    workers: list[subprocess.Popen[bytes]],
+    slow_notes: Served,
+    identities: Path,
+    tmp_path: Path,
+) -> None:
+    """`api add --checks/--exclude/--safe` and `--config` decide what a worker scans."""
+    config = tmp_path / "scan.yaml"
+    config.write_text("checks: [security_headers]\nexclude: ['GET /notes/{slug}']\n")
+    _add(database, "scoped", slow_notes, identities, "--schedule", "0 3 * * *",
+         "--checks", "bola,security_headers", "--exclude", "GET /notes/{slug}", "--safe")  # fmt: skip
+    _add(database, "configured", slow_notes, identities, "--schedule", "0 3 * * *",
+         "--config", str(config))  # fmt: skip
+    assert _enqueue(database).count("enqueued job") == 2
+    done = {job.api: job for job in _wait(engine, {"scoped", "configured"}, 2, _over)}
+    assert {job.state for job in done.values()} == {JobState.DONE}
+    tested = {name: _tested(engine, job.run_id) for name, job in done.items()}
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(findings.c.check).where(findings.c.run_id.in_([j.run_id for j in done.values()]))
+        ).scalars()
+        assert "bola" not in set(found), "the BOLA's operation was excluded from both"
+        options = connection.execute(
+            select(runs.c.options).where(runs.c.id == done["scoped"].run_id)
+        ).scalar_one()
+    # The worker was started with --checks bola; each API's own checks replace that.
+    assert {check for check, _, _ in tested["scoped"]} == {"bola", "security_headers"}
+    assert {check for check, _, _ in tested["configured"]} == {"security_headers"}
+    ran = [op for name in done for _, op, skipped in tested[name] if not skipped]
+    assert ran, "something was tested"
+    assert "GET /notes/{slug}" not in ran
+    assert options["safe"] is True
+    assert options["exclude"] == ["GET /notes/{slug}"]
+
+
+def _tested(engine: Engine, run_id: int | None) -> set[tuple[str, str | None, bool]]:
+    """What a run's checks tested or skipped: (check, operation, skipped)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(coverage.c.check, coverage.c.operation, coverage.c.skipped).where(
+                coverage.c.run_id == run_id
+            )
+        )
+        return {(check, operation, skipped) for check, operation, skipped in rows}
 
 
 def test_two_workers_never_scan_one_api_at_once_unless_allowed(

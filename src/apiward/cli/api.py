@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from apiward.cli.recording import StoreOption
+from apiward.core.errors import ConfigError
 
 app = typer.Typer(help="The APIs in the store: add, list, show, endpoints.", no_args_is_help=True)
 
@@ -31,16 +32,52 @@ def add(
     schedule: Annotated[
         str | None, typer.Option("--schedule", help="When to scan it, as cron: '0 3 * * *'.")
     ] = None,
+    safe: Annotated[
+        bool, typer.Option("--safe", help="Scan it without modifying data of others.")
+    ] = False,
+    include: Annotated[
+        list[str] | None,
+        typer.Option("--include", help="Scan only these operations (as `scan --include`)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="Never touch these operations (as `scan --exclude`)."),
+    ] = None,
+    checks: Annotated[
+        str | None, typer.Option("--checks", help="Comma-separated check ids to run on it.")
+    ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option("--config", help="A scan config file (kept as a path, read at each scan)."),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Register an API, so runs, scans and schedules can name it."""
+    """Register an API, so runs, scans and schedules can name it, with its scan options."""
+    from apiward.scan.checks import builtin_checks
+    from apiward.scan.config_file import read_scan_config
+    from apiward.scan.scope import patterns
     from apiward.store import open_store
     from apiward.store.apis import add_api
 
+    wanted = list(patterns(checks.split(","))) if checks else []
+    known = builtin_checks().names()
+    if unknown := [c for c in wanted if c not in known]:
+        raise ConfigError(f"unknown check {unknown[0]!r} (known: {', '.join(known)})")
+    if config_file is not None:
+        read_scan_config(config_file)  # a mistake in it is found now, not at 3 a.m.
+    options: dict[str, object] = {"safe": safe, "include": include, "exclude": exclude}
+    options["checks"] = wanted
+    options["config"] = str(config_file) if config_file else None
     engine = open_store(store)
     try:
         added = add_api(
-            engine, name, spec=spec, target=target, identities=identities, schedule=schedule
+            engine,
+            name,
+            spec=spec,
+            target=target,
+            identities=identities,
+            schedule=schedule,
+            options=options,
         )
     finally:
         engine.dispose()
@@ -115,6 +152,7 @@ def show(
         ("target", api.target),
         ("identities", api.identities),
         ("schedule", api.schedule),
+        ("scan options", _described(api.options)),
         ("added", api.created.isoformat(timespec="seconds")),
     ):
         console.print(f"{label}: {escape(value or '-')}")
@@ -157,3 +195,19 @@ def endpoints(
         engine.dispose()
     title = f"{len(found)} endpoint(s) of {api.name} in its guard's traffic"
     Console(highlight=False).print(endpoints_table(found, title=title))
+
+
+def _described(options: dict[str, object]) -> str | None:
+    """Scan options as `scan` would be given them: ``--safe --exclude 'DELETE *'``."""
+    words: list[str] = []
+    for name, value in sorted(options.items()):
+        if value is True:
+            words.append(f"--{name}")
+        elif isinstance(value, list):
+            if name == "checks":
+                words.append(f"--checks {','.join(map(str, value))}")
+            else:
+                words.extend(f"--{name} {item!r}" for item in value)
+        else:
+            words.append(f"--{name} {value}")
+    return " ".join(words) or None

@@ -106,9 +106,10 @@ def record(
 
 
 def api_defaults(store: str | None, api: str | None) -> dict[str, Any]:
-    """The stored API's spec, target and identities, as scan options (empty without ``--api``)."""
+    """The stored API's spec, target, identities and scan options (empty without ``--api``)."""
     if api is None:
         return {}
+    from apiward.scan.config_file import with_config
     from apiward.store import open_store
     from apiward.store.apis import get_api
 
@@ -122,8 +123,9 @@ def api_defaults(store: str | None, api: str | None) -> dict[str, Any]:
     finally:
         engine.dispose()
     values = {"spec": found.spec, "target": found.target, "identities": found.identities}
-    return {
+    kept = {
         name: Path(value) if name == "identities" else value
         for name, value in values.items()
         if value is not None
     }
+    return {**with_config(found.options), **kept}

@@ -32,12 +32,12 @@ from apiward.cli.outputs import (
     emit,
 )
 from apiward.cli.recording import ApiOption, FailOnNewOption, StoreOption, api_defaults, record
-from apiward.cli.scan_config import read_scan_config
 from apiward.core.errors import ApiwardError, ConfigError
 from apiward.report.redacted import prepare
 from apiward.report.scan_results import scan_report, summary_line, target_state_table
 from apiward.scan import Results, Scan, ScanConfig, read_identities_file
 from apiward.scan.checks import builtin_checks
+from apiward.scan.config_file import read_scan_config
 from apiward.scan.scope import patterns
 from apiward.scan.transport import MAX_ANSWER
 from apiward.spec import load

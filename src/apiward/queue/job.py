@@ -3,8 +3,9 @@
 The store decides whether this job runs (``apiward.store.jobs.start_job``): a job that
 is over is never run again, whatever the queue redelivers. The run is opened before the
 scan starts, so a worker killed mid-scan leaves it behind marked partial; the retry
-records a run of its own. The API's contract, target and identities come from the
-store, the scan's options from the worker (``apiward.queue.settings``).
+records a run of its own. The API's contract, target, identities and scan options
+(``api add --safe/--include/--exclude/--checks/--config``) come from the store, the
+worker's options (``apiward.queue.settings``) fill in the rest.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import asyncio
 import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apiward.core.errors import ApiwardError
+from apiward.core.errors import ApiwardError, ConfigError
 from apiward.queue.settings import Settings
 from apiward.store.records import ApiRecord
+
+if TYPE_CHECKING:
+    from apiward.scan import ScanConfig
 
 
 async def scan_job(context: Any, job: int, retest: str | None = None) -> None:
@@ -29,8 +33,6 @@ async def scan_job(context: Any, job: int, retest: str | None = None) -> None:
     from apiward.store.jobs import finish_job, start_job
 
     settings: Settings = context.additional_context["apiward"]
-    if retest:
-        settings = dataclasses.replace(settings, checks=(retest,))
     tool = "retest" if retest else "scan"
     started = await asyncio.to_thread(
         start_job, settings.engine, job, worker=settings.worker, tool=tool
@@ -39,7 +41,8 @@ async def scan_job(context: Any, job: int, retest: str | None = None) -> None:
         return
     error: str | None = None
     try:
-        await _scan_and_record(settings, started.api, started.run_id, job, tool=tool)
+        only = (retest,) if retest else ()
+        await _scan_and_record(settings, started.api, started.run_id, job, tool=tool, only=only)
     except ApiwardError as failure:
         error = str(failure)
     await asyncio.to_thread(finish_job, settings.engine, job, error=error)
@@ -50,10 +53,16 @@ async def scan_job(context: Any, job: int, retest: str | None = None) -> None:
 
 
 async def _scan_and_record(
-    settings: Settings, api: ApiRecord, run_id: int, job: int, *, tool: str
+    settings: Settings,
+    api: ApiRecord,
+    run_id: int,
+    job: int,
+    *,
+    tool: str,
+    only: tuple[str, ...] = (),
 ) -> None:
     from apiward.report.scan_results import scan_report
-    from apiward.scan import Results, Scan, ScanConfig, read_identities_file
+    from apiward.scan import Results, Scan
     from apiward.scan.checks import builtin_checks
     from apiward.spec import load
     from apiward.store.runs import record_run
@@ -65,17 +74,12 @@ async def _scan_and_record(
     # Until the scan starts there is nothing to report but the failure that stopped it.
     results = Results()
     failure: ApiwardError | None = None
+    config: ScanConfig | None = None
     try:
-        given = read_identities_file(Path(api.identities)) if api.identities else None
-        config = ScanConfig(
-            target=target,
-            identities=given.identities if given else (),
-            values=given.values if given else {},
-            safe=settings.safe,
-            signup=settings.signup,
-            timeout=settings.timeout,
-            checks=settings.checks,
-        )
+        config = await asyncio.to_thread(scan_config, settings, api)
+        if only:
+            # A retest runs its one check, whatever the API's own check list says.
+            config = dataclasses.replace(config, checks=only)
         contract = await asyncio.to_thread(
             load, spec, allow_private=False, trusted_origins=(target,)
         )
@@ -85,8 +89,11 @@ async def _scan_and_record(
     except ApiwardError as error:
         failure = error
     report = dataclasses.replace(scan_report(target, started, results, contract=spec), tool=tool)
-    options = {"job": job, "worker": settings.worker, "checks": list(settings.checks)}
-    options |= {"safe": settings.safe, "no-signup": not settings.signup}
+    options: dict[str, Any] = {"job": job, "worker": settings.worker}
+    if config is not None:
+        options |= {"checks": list(config.checks), "safe": config.safe}
+        options |= {"include": list(config.include), "exclude": list(config.exclude)}
+        options |= {"no-signup": not config.signup, "config": api.options.get("config")}
     await asyncio.to_thread(
         record_run,
         settings.engine,
@@ -98,3 +105,38 @@ async def _scan_and_record(
     )
     if failure is not None:
         raise failure
+
+
+def scan_config(settings: Settings, api: ApiRecord) -> ScanConfig:
+    """How to scan ``api``: the worker's options, under the API's own and its config file's.
+
+    The API's checks and scope replace the worker's; ``safe`` and ``no-signup`` only
+    add caution: a worker started ``--safe`` never runs an unsafe scan.
+    """
+    from apiward.scan import ScanConfig, read_identities_file
+    from apiward.scan.checks import builtin_checks
+    from apiward.scan.config_file import with_config
+    from apiward.scan.scope import patterns
+
+    options = with_config(api.options)
+    checks = patterns(options["checks"]) if options.get("checks") else settings.checks
+    known = builtin_checks().names()
+    if unknown := [c for c in checks if c not in known]:
+        raise ConfigError(f"API {api.name!r}: unknown check {unknown[0]!r}")
+    identities = api.identities or options.get("identities")
+    given = read_identities_file(Path(identities)) if identities else None
+    return ScanConfig(
+        target=str(api.target),
+        identities=given.identities if given else (),
+        step_up=given.step_up if given else (),
+        values={**(given.values if given else {}), **options.get("values", {})},
+        safe=settings.safe or options.get("safe", False),
+        signup=settings.signup and not options.get("no-signup", False),
+        timeout=options.get("timeout", settings.timeout),
+        concurrency=options.get("concurrency", 8),
+        rate=options.get("rate"),
+        checks=checks,
+        include=patterns(options.get("include", [])),
+        exclude=patterns(options.get("exclude", [])),
+        aggressive=options.get("aggressive", False),
+    )

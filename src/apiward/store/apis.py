@@ -8,6 +8,7 @@ environment variables it names, never in the store.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,9 @@ from apiward.core.errors import ConfigError
 from apiward.store.records import ApiRecord
 from apiward.store.tables import apis
 
+SCAN_OPTIONS = frozenset({"safe", "include", "exclude", "checks", "config"})
+"""The scan options an API keeps: what to scan, how carefully, and a ``--config`` file."""
+
 
 def add_api(
     engine: Engine,
@@ -29,10 +33,16 @@ def add_api(
     target: str | None = None,
     identities: Path | None = None,
     schedule: str | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> ApiRecord:
-    """Register an API; its name must be new, its schedule a valid cron expression."""
+    """Register an API; its name must be new, its schedule a valid cron expression.
+
+    ``options`` are scan options by long name (see :data:`SCAN_OPTIONS`), used by its
+    scheduled scans and by ``scan --api``; a ``config`` file is kept as a path.
+    """
     values = _checked(name, spec=spec, identities=identities, schedule=schedule)
     values["target"] = target
+    values["options"] = _options(options or {})
     try:
         with engine.begin() as connection:
             return _insert(connection, values)
@@ -125,6 +135,18 @@ def _checked(
     }
 
 
+def _options(given: Mapping[str, Any]) -> dict[str, Any] | None:
+    if unknown := sorted(set(given) - SCAN_OPTIONS):
+        raise ConfigError(f"{unknown[0]!r} is not a scan option an API keeps")
+    kept = {name: value for name, value in given.items() if value not in (None, [], False)}
+    if "config" in kept:
+        config = Path(kept["config"])
+        if not config.is_file():
+            raise ConfigError("no such scan config file", source=str(config))
+        kept["config"] = str(config.resolve())
+    return kept or None
+
+
 def _insert(connection: Connection, values: dict[str, Any]) -> ApiRecord:
     values = {**values, "created": datetime.now(UTC)}
     new_id = connection.execute(apis.insert().values(**values)).inserted_primary_key
@@ -141,5 +163,6 @@ def _record(row: Any) -> ApiRecord:
         target=row["target"],
         identities=row["identities"],
         schedule=row["schedule"],
+        options=row.get("options") or {},
         created=row["created"],
     )

@@ -22,6 +22,8 @@ class ApiRecord:
     """The identities file's path: secrets stay in it (or in its ``${VARS}``), never in the store."""
     schedule: str | None = None
     """A cron expression (``0 3 * * *``) for scheduled scans."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """Scan options by long name (``safe``, ``include``, ``exclude``, ``checks``, ``config``)."""
     created: datetime
 
 

@@ -2,7 +2,8 @@
 
 ::
 
-    apis            one row per API: name, contract, target, identities file, schedule
+    apis            one row per API: name, contract, target, identities file, schedule,
+                    scan options
     runs            one row per recorded run of a verb, belonging to an API
     coverage        what a run tested (``ran``) or did not (``skipped``), by check × operation
     findings        every finding of every run, with its evidence (redacted) as JSON
@@ -41,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA = "0004"
+SCHEMA = "0005"
 """The Alembic revision of the tables below."""
 
 metadata = MetaData()
@@ -85,6 +86,8 @@ apis = Table(
     Column("identities", Text, nullable=True),
     Column("schedule", String(100), nullable=True),
     _when("created"),
+    # Scan options by long name (safe, include, exclude, checks, config): paths, no secrets.
+    Column("options", JSON, nullable=True),
 )
 
 runs = Table(

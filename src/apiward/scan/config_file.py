@@ -1,5 +1,8 @@
 """``apiward scan --config FILE``: every option of the command line, in a YAML file.
 
+Also where an API's kept scan options meet its config file (:func:`with_config`), for
+``scan --api`` and the worker's scheduled scans alike.
+
 ::
 
     spec: openapi.yaml
@@ -17,6 +20,7 @@ naming the file and the line.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +73,14 @@ def read_scan_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"not valid YAML: {problem}", source=source, line=line) from None
     finally:
         loader.dispose()
+
+
+def with_config(kept: Mapping[str, Any]) -> dict[str, Any]:
+    """Options kept by long name, over those of the ``config`` file they name (read now)."""
+    config = kept.get("config")
+    options = read_scan_config(Path(config)) if config else {}
+    options.update({name: value for name, value in kept.items() if name != "config"})
+    return options
 
 
 def _read(loader: yaml.SafeLoader, base: Path, source: str, size: int) -> dict[str, Any]:
