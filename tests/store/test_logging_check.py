@@ -80,3 +80,67 @@ def test_a_run_whose_guard_log_was_not_ingested_is_refused(
     assert result.returncode == 2
     assert "apiward ingest AUDIT_LOG --api tracker" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_scan_check_logging_judges_every_attack_in_one_command(
+    apiward: Cli, serve: Serve, tmp_path: Path
+) -> None:
+    """`scan --check-logging LOG`: blocked, logged and missing in the scan's own report."""
+    contract = write_contract(tmp_path)
+    log = tmp_path / "audit.jsonl"
+    url = serve(tracker(contract, log)).url
+    store = str(tmp_path / "s.db")
+    out = tmp_path / "scan.json"
+    scan = apiward(
+        "scan", "--spec", str(contract), "--target", url, "--check-logging", str(log),
+        "--store", store, "--api", "tracker", "--json", str(out),
+    )  # fmt: skip
+    assert scan.returncode == 0, scan.stdout + scan.stderr
+    report = json.loads(out.read_text())
+    sent = {row["request_id"]: row for row in report["tables"]["requests"]}
+    missing = {row["request_id"]: row for row in report["tables"]["missing"]}
+    assert missing, "the admin router's attacks are missing"
+    assert all(sent[i]["path"].startswith("/admin/") for i in missing)
+    stats = report["stats"]
+    assert stats["attacks missing"] == len(missing)
+    assert stats["attacks blocked"] > 0
+    assert stats["attacks logged"] > 0
+    logging = [f for f in report["findings"] if f["check"] == "logging.missing"]
+    assert "GET /admin/members/{name}" in {f["operation"] for f in logging}
+    assert "blocked" in scan.stdout
+    listed = apiward("findings", "list", "--api", "tracker", "--store", store)
+    assert "logging.missing" in listed.stdout, "recorded with the scan's run"
+
+
+def test_scan_check_logging_without_the_guards_events_says_so_and_keeps_the_scan(
+    apiward: Cli, serve: Serve, tmp_path: Path
+) -> None:
+    """No event of the scan in the store: the check is skipped with why, the scan reported."""
+    contract = write_contract(tmp_path)
+    url = serve(tracker(contract, tmp_path / "audit.jsonl")).url
+    out = tmp_path / "scan.json"
+    scan = apiward(
+        "scan", "--spec", str(contract), "--target", url, "--checks", "bola",
+        "--check-logging", "store", "--store", str(tmp_path / "s.db"), "--json", str(out),
+    )  # fmt: skip
+    assert scan.returncode == 0, scan.stdout + scan.stderr
+    report = json.loads(out.read_text())
+    assert "--check-logging skipped" in scan.stdout
+    skipped = [s for s in report["skipped"] if s["check"] == "logging.missing"]
+    assert skipped
+    assert skipped[0]["reason"] == "no guard event of this scan"
+    assert not [f for f in report["findings"] if f["check"] == "logging.missing"]
+
+
+def test_scan_check_logging_of_no_such_log_is_refused_before_any_request(
+    apiward: Cli, tmp_path: Path
+) -> None:
+    """A log that is not there: one line, exit 2, and no scan."""
+    contract = write_contract(tmp_path)
+    scan = apiward(
+        "scan", "--spec", str(contract), "--target", "http://127.0.0.1:9",
+        "--check-logging", str(tmp_path / "nope.jsonl"),
+    )  # fmt: skip
+    assert scan.returncode == 2
+    assert "no such audit log" in scan.stderr
+    assert "Traceback" not in scan.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated
@@ -66,7 +67,8 @@ def logging_check(
     finally:
         engine.dispose()
     console = Console(highlight=False)
-    console.print(_verdicts(checked))
+    title = f"run {checked.run.id}: {len(checked.probes)} attack request(s) against the guard's log"
+    console.print(verdicts(title, checked.probes))
     outputs = Outputs(json=json, sarif=sarif, junit=junit, html=html, fail_on=fail_on)
     report = to_report(checked, started)
     code = emit(report, outputs, console)
@@ -77,30 +79,18 @@ def logging_check(
 
 def to_report(checked: CrossCheck, started: datetime) -> Report:
     """One finding per operation with attacks missing from the log; every operation as checked."""
-    by_operation: dict[str, list[Probe]] = defaultdict(list)
-    for probe in checked.probes:
-        by_operation[_where(probe)].append(probe)
     counts = checked.counts()
     run = checked.run
+    found, ran = judged(checked.probes, run.target)
     return Report(
         tool="logging-check",
         target=run.target,
         contract=run.contract,
         started=started,
         finished=datetime.now(UTC),
-        findings=tuple(
-            _finding(where, missing, run.target)
-            for where, probes in sorted(by_operation.items())
-            if (missing := [p for p in probes if p.verdict == "missing"])
-        ),
-        # Probes of undocumented paths have no operation: they count as one check over all.
-        ran=tuple(
-            dict.fromkeys(
-                Ran(check=CHECK, operation=None if where.startswith("/") else where)
-                for where in sorted(by_operation)
-            )
-        ),
-        tables=MappingProxyType({"missing": tuple(_row(p) for p in checked.missing)}),
+        findings=found,
+        ran=ran,
+        tables=MappingProxyType({"missing": tuple(row(p) for p in checked.missing)}),
         stats={
             "run": run.id,
             "attacks": len(checked.probes),
@@ -109,7 +99,27 @@ def to_report(checked: CrossCheck, started: datetime) -> Report:
     )
 
 
-def _row(probe: Probe) -> Row:
+def judged(probes: Iterable[Probe], target: str) -> tuple[tuple[Finding, ...], tuple[Ran, ...]]:
+    """A ``logging.missing`` finding per operation with missing attacks; each operation as ran."""
+    by_operation: dict[str, list[Probe]] = defaultdict(list)
+    for probe in probes:
+        by_operation[_where(probe)].append(probe)
+    found = tuple(
+        _finding(where, missing, target)
+        for where, probed in sorted(by_operation.items())
+        if (missing := [p for p in probed if p.verdict == "missing"])
+    )
+    # Probes of undocumented paths have no operation: they count as one check over all.
+    ran = tuple(
+        dict.fromkeys(
+            Ran(check=CHECK, operation=None if where.startswith("/") else where)
+            for where in sorted(by_operation)
+        )
+    )
+    return found, ran
+
+
+def row(probe: Probe) -> Row:
     """A missing attack as a row of the report's ``missing`` table (JSON and HTML)."""
     return MappingProxyType(
         {
@@ -171,17 +181,14 @@ def _exchange(probe: Probe, target: str) -> Exchange:
     )
 
 
-def _verdicts(checked: CrossCheck) -> Table:
-    table = Table(
-        title=f"run {checked.run.id}: {len(checked.probes)} attack request(s) against the "
-        "guard's log",
-        title_justify="left",
-    )
+def verdicts(title: str, probes: Iterable[Probe]) -> Table:
+    """Attacks by check: how many the guard blocked, logged, missed; how many got no answer."""
+    table = Table(title=title, title_justify="left")
     columns = ("check", "attacks", "blocked", "logged", "missing", "unanswered")
     for column in columns:
         table.add_column(column, justify="left" if column == "check" else "right")
     per: dict[str, Counter[str]] = defaultdict(Counter)
-    for probe in checked.probes:
+    for probe in probes:
         per[probe.by][probe.verdict.value] += 1
     for by, counts in sorted(per.items()):
         missing = counts["missing"]

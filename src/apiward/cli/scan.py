@@ -32,6 +32,7 @@ from apiward.cli.outputs import (
     emit,
 )
 from apiward.cli.recording import ApiOption, FailOnNewOption, StoreOption, api_defaults, record
+from apiward.cli.scan_logging import check_source, with_logging
 from apiward.core.errors import ApiwardError, ConfigError
 from apiward.report.redacted import prepare
 from apiward.report.scan_results import scan_report, summary_line, target_state_table
@@ -155,6 +156,15 @@ def scan(
     store: StoreOption = None,
     api_name: ApiOption = None,
     fail_on_new: FailOnNewOption = None,
+    check_logging: Annotated[
+        str | None,
+        typer.Option(
+            "--check-logging",
+            metavar="AUDIT_LOG|store",
+            help="Cross-check every attack with the guard's audit log (or its events already "
+            "in the store): blocked, logged, or missing (a finding).",
+        ),
+    ] = None,
 ) -> None:
     """Attack a running API from its contract and identities; report what got through."""
     given = {
@@ -193,6 +203,8 @@ def scan(
     spec = str(options["spec"])
     # Bad input ends here, in one line, before any request and without an empty report.
     config = _config(options, value or [])
+    if check_logging is not None:
+        check_source(check_logging)
     config = dataclasses.replace(
         config,
         aggressive=options.get("aggressive", False),
@@ -216,8 +228,12 @@ def scan(
     results = scanning.results
     report = scan_report(target, started, results, contract=spec)
     console = Console(highlight=False)
+    if check_logging is not None:
+        report = with_logging(report, check_logging, store=store, console=console)
     code = emit(report, outputs, console, secrets=results.secrets)
     recorded = {k: v for k, v in options.items() if k not in {"json", "sarif", "junit", "report"}}
+    if check_logging is not None:
+        recorded["check-logging"] = check_logging
     gate = record(
         report,
         store=store,
