@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from collections.abc import Callable
@@ -136,9 +137,11 @@ def test_retest_runs_the_check_again_and_moves_the_state(
         (("findings", "list", "--store", "mysql://x@y/z"), "neither a file path"),
         (("findings", "triage", "abcdef12", "--as", "fixed"), "is not one of"),
         (("api", "add", "x", "--schedule", "every day"), "not a cron expression"),
+        (("api", "add", "x", "--checks", "bola,telepathy"), "unknown check 'telepathy'"),
+        (("api", "add", "x", "--config", "no-such.yaml"), "cannot read scan config"),
         (("diff", "1", "2"), "no run 1"),
     ],
-    ids=["bad-url", "bad-decision", "bad-cron", "no-such-run"],
+    ids=["bad-url", "bad-decision", "bad-cron", "bad-check", "no-config", "no-such-run"],
 )
 def test_bad_input_is_one_line_and_exit_2(
     apiward: Cli, tmp_path: Path, args: tuple[str, ...], message: str
@@ -174,3 +177,30 @@ def test_audits_record_their_runs(apiward: Cli, tmp_path: Path) -> None:
     assert "recorded as run 1 of API users" in result.stdout, result.stdout + result.stderr
     shown = apiward("api", "show", "users", "--store", store)
     assert "audit contract" in shown.stdout
+
+
+def test_an_api_keeps_its_scan_options_and_scan_api_uses_them(
+    apiward: Cli, serve: Serve, identities: Path, tmp_path: Path
+) -> None:
+    """`api add --exclude/--checks/--config` are shown by `api show` and used by `scan --api`."""
+    server = serve(orders_app(owner_only=False))
+    config = tmp_path / "scan.yaml"
+    config.write_text("no-signup: true\n")
+    store = str(tmp_path / "s.db")
+    added = apiward(
+        "api", "add", "orders", "--spec", f"{server.url}/openapi.json", "--target", server.url,
+        "--identities", str(identities), "--checks", "bola", "--exclude", "GET /orders/{order_id}",
+        "--config", str(config), "--store", store,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    shown = apiward("api", "show", "orders", "--store", store).stdout
+    assert "--checks bola" in shown
+    assert "--exclude 'GET /orders/{order_id}'" in shown
+    out = tmp_path / "scan.json"
+    scan = apiward(
+        "scan", "--api", "orders", "--allow-private", "--store", store, "--json", str(out)
+    )
+    assert scan.returncode == 0, scan.stdout + scan.stderr
+    report = json.loads(out.read_text())
+    assert report["findings"] == [], "the BOLA's operation was excluded"
+    assert {c["check"] for c in report["ran"] + report["skipped"]} == {"bola"}
