@@ -122,6 +122,8 @@ class Created:
     creator: Sender
     delete: Request | None
     account: str = ""
+    names: frozenset[str] = frozenset()
+    """Values that address an account in a path (its user name, e-mail): a DELETE naming one removes it."""
     deleted: bool = False
 
 
@@ -271,10 +273,8 @@ class Ledger:
         if not reply.ok:
             return
         if operation.method == "DELETE":
-            gone = request.target
             for created in self.created:
-                if created.delete is not None and created.delete.target == gone:
-                    created.deleted = True
+                created.deleted = created.deleted or _deletes(request, created)
             return
         if operation.method != "POST" or snapshot is not None or self._login(operation):
             return
@@ -285,13 +285,21 @@ class Ledger:
             if public and isinstance(request.body, dict):
                 created.account = _account(request.body)
 
-    def account(self, request: Request, reply: Reply, *, name: str) -> None:
-        """Record an account the scan signed up, when :meth:`send` did not see a creation."""
+    def account(
+        self, request: Request, reply: Reply, *, name: str, names: frozenset[str] = frozenset()
+    ) -> None:
+        """Record an account the scan signed up, when :meth:`send` did not see a creation.
+
+        ``names`` address the account in paths (``/users/{username}``): the scan made
+        what they name, so a destructive operation may be sent on them.
+        """
         created = next((c for c in self.created if c.create is request), None)
         if created is None:
             made = _objects.new_id(self.api, request, reply.data, reply.header("location"))
             created = self._record(request, Sender.of(request, None), made or "")
         created.account = name
+        created.names = names
+        self._made.update(names)
 
     def _login(self, operation: Operation) -> bool:
         return operation.key in self._logins or _objects.is_login(operation)
@@ -311,6 +319,14 @@ def state(read: _objects.Reader, reply: Reply) -> Any:
         return None
     data = reply.data
     return read.show(data) if data is not None else (reply.text if read.pick is None else None)
+
+
+def _deletes(request: Request, created: Created) -> bool:
+    """True when DELETE ``request`` names ``created``: its own DELETE, or a path of its names."""
+    if created.delete is not None and created.delete.target == request.target:
+        return True
+    named = {str(v) for v in request.path_params.values()}
+    return bool(named) and named <= created.names
 
 
 def _account(body: Mapping[str, Any]) -> str:

@@ -53,6 +53,7 @@ class LoggedIn:
     token: str | None
     cookies: tuple[Cookie, ...]
     answer: Any
+    reply: Reply | None = None
 
 
 def request(login: Login) -> Request:
@@ -88,8 +89,13 @@ def outcome(
     refused = _refused(reply)
     cookies = tuple(c for c in cookies if c.value)
     if token is not None or (login.token is None and cookies and not refused):
-        return LoggedIn(token=token, cookies=cookies, answer=reply.data)
+        return LoggedIn(token=token, cookies=cookies, answer=reply.data, reply=reply)
     raise LoginError(_why(login, reply, refused, operations, secrets))
+
+
+def refused(reply: Reply) -> bool:
+    """True for an answer that says a request failed, whatever its status (``status: fail``)."""
+    return _refused(reply)
 
 
 def _refused(reply: Reply) -> bool:

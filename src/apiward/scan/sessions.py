@@ -50,6 +50,8 @@ class Credentials:
 
     headers: tuple[tuple[str, str], ...] = ()
     cookies: tuple[tuple[str, str], ...] = ()
+    login: Reply | None = dataclasses.field(default=None, compare=False)
+    """The login's answer, for credentials :meth:`Sessions.log_in` made."""
 
     def apply(self, request: Request) -> Request:
         """``request`` with these credentials added (replacing same-named ones)."""
@@ -137,7 +139,8 @@ class Sessions:
         except LoginError as failure:
             raise ConfigError(f"login of {name!r} failed: {failure.reason}") from None
         headers = ((login.header, login.prefix + done.token),) if done.token is not None else ()
-        return Credentials(headers=headers, cookies=tuple((c.name, c.value) for c in done.cookies))
+        cookies = tuple((c.name, c.value) for c in done.cookies)
+        return Credentials(headers=headers, cookies=cookies, login=done.reply)
 
     async def join(self, identity: Identity) -> None:
         """Log in one more identity mid-scan (one the scan signed up); raises LoginError."""
@@ -229,6 +232,14 @@ def _answer_ids(data: Any, depth: int = 3) -> list[tuple[str, str | int]]:
 
 def _is_id(value: Any) -> bool:
     return isinstance(value, str | int) and not isinstance(value, bool) and value != ""
+
+
+def claims(credentials: Credentials) -> dict[str, Any]:
+    """The claims of every token or signed session among ``credentials`` (unverified), merged."""
+    found: dict[str, Any] = {}
+    for value in credentials.values():
+        found.update(_claims(value.rsplit(" ", 1)[-1]))
+    return found
 
 
 def _claims(token: str) -> Mapping[str, Any]:

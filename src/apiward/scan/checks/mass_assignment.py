@@ -21,9 +21,17 @@ privileged-sounding role, a granting flag, a raised number).
   succeed), then the same plus one candidate; read back (the reader, else the answer
   to the no-op update). Whatever the attack's answer — 2xx, 5xx or none — the old value
   is then restored and read back: a failed restore is reported.
-* **Sign-ups** (a public POST whose body carries a password and whose fields fill an
-  identity's login): register a throwaway user with fresh values, log in as it and read
-  its record (the control); then one more throwaway per candidate.
+* **Sign-ups** (a public POST whose body carries a password; ``scan.checks._sign_up``):
+  register a plain throwaway user (the control), log in as it and read what shows it
+  (its login answer, its token's claims, a me-like read, its own item by its name);
+  only *privilege* fields are candidates there — declared in the sign-up, shown for
+  the plain user, or declared in an answer about users — each costing one more
+  throwaway user. A field shown back with the value sent is a finding; a field shown
+  nowhere (an undocumented ``admin`` flag the API only consults) is a finding by its
+  effect (``scan.checks._gained``): the probed user gets through where the plain one
+  is refused. When no right (role, admin) was found so, the undocumented flags
+  ``admin`` and ``is_admin`` (``isAdmin`` in a camelCase API) are tried together, set
+  to ``true``: a flag's granting value is known, a guessed role name is not.
 
 Only a value read back equal to the one sent, and unlike the one before, is a finding:
 high and confirmed for a privilege field the request may not set, medium for other
@@ -33,6 +41,9 @@ it, yet the caller granted itself the privilege).
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +51,7 @@ from typing import Any
 from apiward.core.errors import TargetError
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._gained import Differential, Gain
 from apiward.scan.checks._readback import (
     Look,
     Seen,
@@ -58,16 +70,25 @@ from apiward.scan.checks._readback import (
     with_field,
     without_field,
 )
-from apiward.scan.checks._sign_up import is_sign_up, login_template, register
+from apiward.scan.checks._sign_up import (
+    Account,
+    about_users,
+    content_schema,
+    is_sign_up,
+    learn,
+    login_template,
+    register,
+)
 from apiward.scan.context import Context
-from apiward.scan.fields import is_privileged
+from apiward.scan.fields import is_identifier, is_privileged, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, Request
 from apiward.scan.transport import Reply
-from apiward.scan.values import Probe, probe_value, rank
+from apiward.scan.values import Probe, Source, probe_value, rank
 from apiward.spec import Operation, Schema
 
 MAX_FIELDS = 6
+_RIGHTS = {"admin", "administrator", "role", "roles", "superuser", "staff", "permissions"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +99,8 @@ class _Try:
     old: Any
     probe: Probe
     writable: bool
+    guessed: bool = False
+    """Names no contract or answer showed, tried together (``admin / is_admin``)."""
 
 
 class MassAssignment:
@@ -174,7 +197,11 @@ class MassAssignment:
         check = await look(ctx, op, base, body, identity, name)
         restored = check is not None and same_value(check.value, attempt.old)
         if attack is not None and after is not None and _persisted(attempt, after.value):
-            return [self._finding(ctx, op, identity.name, attempt, before, attack, after, restored)]
+            return [
+                self._finding(
+                    ctx, op, identity.name, attempt, before.reply, attack, after, restored
+                )
+            ]
         if restored or (check is None and after is None):
             return []
         shown = "not shown any more" if check is None else f"{check.value!r}"
@@ -194,23 +221,79 @@ class MassAssignment:
         properties: Mapping[str, Schema],
         writable: set[str],
     ) -> AsyncIterator[Outcome]:
-        login = login_template(ctx, writable)
+        login = login_template(ctx, op, writable)
         if login is None:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no login that fits a sign-up")
             return
-        control = await register(ctx, op, properties, login, None)
-        if control is None:
-            yield Skip(reason=SkipReason.NO_ACCESS, detail="a plain sign-up could not be read back")
+        plain = await register(ctx, op, properties, login, note="control: a plain sign-up")
+        if plain is None:
+            yield Skip(reason=SkipReason.NO_ACCESS, detail="a plain sign-up could not log in")
             return
-        tries, untried = _candidates(ctx, op, control[1], json_object(control[0]), writable)
+        await learn(ctx, op, plain)
+        tries, untried = _sign_up_candidates(ctx, op, plain, writable)
         for outcome in untried:
             yield outcome
-        for attempt in tries:
-            tried = await register(ctx, op, properties, login, (attempt.name, attempt.probe.value))
-            value = fields(tried[1].data).get(attempt.name) if tried is not None else None
-            if tried is not None and _persisted(attempt, value):
-                after = Look(reply=tried[1].reply, where=tried[1].reader.key, value=value)
-                yield self._finding(ctx, op, "a new user", attempt, control[1], tried[0], after)
+        victims = lambda: register(ctx, op, properties, login, note="a victim for the probes")  # noqa: E731
+        differential = Differential(ctx, plain, victims)
+        made = [plain]
+        found = False  # a right (role, admin) granted: guessing admin flags adds nothing
+        for attempt in [*tries, *_guesses(properties, tries)]:
+            if attempt.guessed and found:
+                break
+            names = attempt.name.split(" / ")
+            probed = await register(
+                ctx, op, properties, login, dict.fromkeys(names, attempt.probe.value)
+            )
+            if probed is None:
+                continue
+            made.append(probed)
+            shown = next(((n, s) for n in names if (s := probed.shown().get(n)) is not None), None)
+            if shown is not None and _persisted(attempt, shown[1][0]):
+                name, (value, view) = shown
+                attempt = dataclasses.replace(attempt, name=name)
+                after = Look(reply=view.reply, where=view.where, value=value)
+                before = plain.views[0].reply if plain.views else plain.reply
+                found = found or bool(set(tokens(attempt.name)) & _RIGHTS)
+                yield self._finding(ctx, op, "a new user", attempt, before, probed.reply, after)
+                continue
+            gain = await differential.gain(probed)
+            if gain is not None:
+                found = True
+                yield self._gained(ctx, op, attempt, plain, probed, gain)
+        await differential.tidy(made)
+
+    def _gained(
+        self,
+        ctx: Context,
+        op: Operation,
+        attempt: _Try,
+        plain: Account,
+        probed: Account,
+        gain: Gain,
+    ) -> Outcome:
+        value = attempt.probe.value
+        names = " and ".join(f"{n}={json.dumps(value)}" for n in attempt.name.split(" / "))
+        kind = "undocumented " if attempt.guessed else ""
+        title = f"{op.key} lets a new user grant itself rights with {kind}{names}"
+        source = attempt.probe.source.value
+        if attempt.guessed:
+            source = "a guess: neither the contract nor any answer shows such a field"
+        detail = (
+            f"Two users signed up through {op.key}, one plain and one with {names} ({source}). "
+            f"No answer shows the field back, but its effect does: {gain.text()}. The only "
+            "difference between the two users is that field of the sign-up."
+        )
+        return ctx.finding(
+            self,
+            op,
+            title=title,
+            severity=Severity.HIGH,
+            confidence=Confidence.CONFIRMED if gain.confirmed else Confidence.FIRM,
+            detail=detail,
+            evidence=[plain.reply, probed.reply, gain.plain, gain.probed],
+            proof=probed.reply,
+            key=f"body:{attempt.name}",
+        )
 
     def _finding(
         self,
@@ -218,7 +301,7 @@ class MassAssignment:
         op: Operation,
         who: str,
         attempt: _Try,
-        before: Seen,
+        before: Reply,
         attack: Reply,
         after: Look,
         restored: bool | None = None,
@@ -250,7 +333,7 @@ class MassAssignment:
             severity=severity,
             confidence=confidence,
             detail=detail,
-            evidence=[before.reply, attack, after.reply],
+            evidence=[before, attack, after.reply],
             proof=attack,
             key=f"body:{name}",
         )
@@ -289,6 +372,52 @@ def _candidates(
         elif probe is None and is_privileged(name) and isinstance(old, str):
             untried.append(_unknown(name, old))
     return tries[:MAX_FIELDS], untried
+
+
+def _sign_up_candidates(
+    ctx: Context, op: Operation, plain: Account, writable: set[str]
+) -> tuple[list[_Try], list[Skip]]:
+    """Privilege fields a sign-up may carry, as for an update, but only privilege fields.
+
+    Each probe costs the target one more account, so a sign-up is only tried with fields
+    that would make the new user more than a user: declared in its body, shown for the
+    plain user (its login answer, token, record), or declared in an answer about users.
+    """
+    schema, _ = ctx.synthesizer.body_schema(op)
+    schemas = {**field_schemas(ctx, schema), **field_schemas(ctx, response_schema(op))}
+    for reader in about_users(ctx, op):
+        for name, sub in field_schemas(ctx, content_schema(ctx, response_schema(reader))).items():
+            schemas.setdefault(name, sub)
+    shown = {n: v for n, (v, _) in plain.shown().items()}
+    names = [n for n in dict.fromkeys([*shown, *schemas]) if is_privileged(n)]
+    names = [n for n in names if not any(is_identifier(part) for part in n.split("."))]
+    names = [n for n in names if not isinstance(shown.get(n), dict | list)]
+    tries: list[_Try] = []
+    untried: list[Skip] = []
+    for name in names:
+        old = shown.get(name)
+        observed = ctx.synthesizer.observed.values(name)
+        probe = probe_value(name, concrete(_schema_of(name, schemas)), old, observed)
+        allowed = name in writable
+        if probe is not None and (not allowed or _gains(old, probe.value)):
+            tries.append(_Try(name=name, old=old, probe=probe, writable=allowed))
+        elif probe is None and isinstance(old, str):
+            untried.append(_unknown(name, old))
+    return tries[:MAX_FIELDS], untried
+
+
+def _guesses(properties: Mapping[str, Schema], tries: list[_Try]) -> list[_Try]:
+    """Undocumented admin flags, spelt as the sign-up spells its fields, tried together.
+
+    Only flags: ``true`` is the one value a flag grants with, where a guessed role name
+    could be one the API does not know.
+    """
+    camel = any(re.search(r"[a-z][A-Z]", n) for n in properties)
+    names = [n for n in ("admin", "isAdmin" if camel else "is_admin") if n not in properties]
+    if not names or any(n in {t.name for t in tries} for n in names):
+        return []
+    probe = Probe(value=True, source=Source.TYPE)
+    return [_Try(name=" / ".join(names), old=None, probe=probe, writable=False, guessed=True)]
 
 
 def _unknown(name: str, old: str) -> Skip:
