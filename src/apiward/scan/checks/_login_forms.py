@@ -4,8 +4,9 @@ Login operations come from the identities file (the operations identities log in
 with, with their body shape and token path) and from the contract: POST operations
 named like a login (``login``, ``token``, ``session``, ``signin``…) whose body has a
 password field and a user field. The account attacked is a *throwaway* one when the
-contract has a registration operation (so no wrong password ever lands on a real
-user), else the last identity that logs in with a username (the one a scan needs
+contract has a registration operation — named so, or the one ``scan.provision`` signs
+up with (so no wrong password ever lands on a real user, and a lockout locks only it),
+else the last identity that logs in with a username (the one a scan needs
 least: identities are listed main user first).
 """
 
@@ -22,10 +23,11 @@ from urllib.parse import urlsplit
 from apiward.scan import login as logins
 from apiward.scan.context import Context
 from apiward.scan.cookies import Jar
-from apiward.scan.fields import credentials, is_password
+from apiward.scan.fields import credentials, is_password, is_unique
 from apiward.scan.flows import LOGIN, SIGN_UP, words
 from apiward.scan.identities import Identity, Login
 from apiward.scan.login import LoginError
+from apiward.scan.provision import sign_up_route
 from apiward.scan.request import BodyKind, Request
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
@@ -194,10 +196,15 @@ def known_account(ctx: Context) -> Account | None:
 
 
 async def throwaway(ctx: Context, form: LoginForm) -> tuple[Account, Reply] | None:
-    """Register a new account through the contract's sign-up operation, if it has one."""
-    for op in ctx.probes:
-        fields = credentials(_properties(ctx, op)) if op.method == "POST" else None
-        if fields is None or not SIGN_UP.search(words(op)):
+    """Register a new account through the contract's sign-up operation, if it has one.
+
+    The sign-ups tried: POSTs named so (``register``, ``sign-up``, ``join``…), then the
+    one ``scan.provision`` signs its users up with (``POST /users``...). A sign-up whose
+    answer says it failed (``200 {"status": "fail"}``) made nothing.
+    """
+    for op in _sign_ups(ctx):
+        fields = credentials(_properties(ctx, op))
+        if fields is None:
             continue
         email = "mail" in form.user.lower()
         name = f"apiward{secrets.token_hex(4)}" + ("@example.com" if email else "")
@@ -206,11 +213,19 @@ async def throwaway(ctx: Context, form: LoginForm) -> tuple[Account, Reply] | No
         )
         request = _sign_up(ctx, op, fields, account)
         reply = await ctx.send(request, as_=None, note="login: sign up")
-        if reply.ok:
+        if reply.ok and not logins.refused(reply):
             ctx.sessions.secrets.add(account.password)
             body = request.body if isinstance(request.body, dict) else {}
             return dataclasses.replace(account, signed_up=body), reply
     return None
+
+
+def _sign_ups(ctx: Context) -> list[Operation]:
+    named = [op for op in ctx.probes if op.method == "POST" and SIGN_UP.search(words(op))]
+    route = sign_up_route(ctx.api, ctx.identities, ctx.synthesizer, ctx.scope)
+    if route is not None and route[0].key not in {op.key for op in named}:
+        named.append(route[0])
+    return named
 
 
 def _token_paths(data: Any, prefix: str = "", depth: int = 3) -> Iterator[str]:
@@ -231,6 +246,8 @@ def _sign_up(ctx: Context, op: Operation, fields: tuple[str, str], account: Acco
     for key in body:
         if "mail" in key.lower() and key != fields[0]:
             body[key] = f"{account.username.split('@')[0]}@example.com"
+        elif key not in fields and is_unique(key) and isinstance(body[key], str):
+            body[key] = ctx.synthesizer.fresh.value(key, {}) or body[key]
     if request.body_kind is BodyKind.FORM:
         body = {k: str(v) for k, v in body.items()}
     return dataclasses.replace(request, body=body)

@@ -2,9 +2,11 @@
 
 Runs once per scan. The *logout* operations are those whose path or operationId says
 ``logout``, ``log-out``, ``signout``, ``sign-out`` or ``revoke`` for one session (the
-"everywhere" kinds are destructive and never sent). For the first identity that logs in
-through a login operation, a **fresh** login gives a second credential of its own, so
-the identity's working session is never the one logged out. Then:
+"everywhere" kinds are destructive and never sent). The identity is the scan's own
+(``scan.throwaway``: a user it signed up) when the API has a sign-up, so a logout that
+ends every session of its user never ends a real user's; else the first identity that
+logs in through a login operation. A **fresh** login gives a second credential of its
+own, so the identity's working session is never the one logged out. Then:
 
 1. control: a secured read (the identity's own legitimate ``GET`` without path
    parameters) with the fresh credential answers 2xx;
@@ -55,7 +57,8 @@ class LogoutNotRevoking:
     async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
         """Log a fresh session out and replay a read with its credential."""
         logouts = [op for op in ctx.probes if is_logout(op)]
-        identity = next((i for i in ctx.identities if i.login is not None), None)
+        made = await ctx.throwaway() if logouts else None
+        identity = made or next((i for i in ctx.identities if i.login is not None), None)
         if not logouts or identity is None or identity.login is None:
             detail = "no logout operation" if not logouts else "no identity logs in"
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=detail)
