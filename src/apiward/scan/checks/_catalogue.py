@@ -14,6 +14,14 @@ For a PUT/PATCH/DELETE on an item path (``/menu/{slug}/``) whose collection has 
    lower identity changes it again; the creator's read shows the lower identity's value.
    **delete**: the lower identity deletes it; the creator's read answers 404/410.
 
+For the POST that creates into the collection (``POST /menu/``): steps 1 and 2, and the
+item the higher identity made must not name who made it (no ``owner``/``author``/
+``user``… field, no field holding its creator's ids or name): a post or an order is
+its maker's own, and anyone makes theirs. Then **create**: the lower identity creates an
+item; the creator's read of the new id shows it. The new item is deleted at once (as
+its maker, else as the creator); with no DELETE for the items, the creation is only
+tried under ``--aggressive``, and the target state lists the item as left.
+
 Never under ``--safe`` (``bfla`` skips every write there); a DELETE is only ever sent on
 an id the ledger says the scan made.
 """
@@ -36,6 +44,7 @@ from apiward.scan.checks._readback import (
     same_value,
 )
 from apiward.scan.context import CheckInfo, Context
+from apiward.scan.fields import is_identifier, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import CHANGES, Request, Where
 from apiward.scan.transport import Reply
@@ -44,6 +53,9 @@ from apiward.spec import Operation
 MAX_FIELDS = 4
 _GONE = frozenset({404, 410})
 _SERIAL = itertools.count(1)
+_OWNER = {"owner", "author", "user", "creator", "customer", "member", "poster", "seller"}
+_OWNER |= {"submitter", "uploader", "by", "username"}
+"""Words of a field that names who made a record (``author``, ``created_by``, ``user_id``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,12 +80,33 @@ class Effect:
 
 
 def applies(ctx: Context, op: Operation) -> bool:
-    """True for a write or delete on an item path whose collection creates items."""
+    """True for a write or delete on an item path whose collection creates items, or the creation."""
+    if op.method == "POST":
+        return _item_read(ctx, op) is not None
     return op.method in CHANGES and _create(ctx, op) is not None
 
 
+def unremovable(ctx: Context, op: Operation) -> str | None:
+    """Why a lower identity's creation on ``op`` is not tried (None: it may be).
+
+    What it would create must go again: without a DELETE for the items, only under
+    ``--aggressive`` (the target state then lists the item as left).
+    """
+    read = _item_read(ctx, op)
+    if op.method != "POST" or read is None or ctx.ledger.aggressive:
+        return None
+    if ctx.api.operation("DELETE", read.path) is None:
+        return (
+            f"a lower identity's creation through {op.key} is not tried: the contract has no "
+            f"DELETE {read.path} to remove it (--aggressive tries it and leaves the item)"
+        )
+    return None
+
+
 async def probe(ctx: Context, op: Operation, rank: dict[str, int]) -> Effect | None:
-    """The first lower identity that changes or deletes an item a higher one made."""
+    """The first lower identity that changes, deletes or creates an item a higher one made."""
+    if op.method == "POST":
+        return await _creation(ctx, op, rank)
     made = await _make(ctx, op, rank)
     if made is None:
         return None
@@ -112,6 +145,105 @@ def report(ctx: Context, check: CheckInfo, op: Operation, effect: Effect) -> Fin
         proof=effect.evidence[1],
         key=effect.key,
     )
+
+
+def _item_read(ctx: Context, op: Operation) -> Operation | None:
+    """The GET of one item of collection ``op`` creates into (``/menu/`` → ``/menu/{slug}/``)."""
+    if op.method != "POST" or op.is_public or "{" in op.path.rstrip("/").rsplit("/", 1)[-1]:
+        return None
+    for read in ctx.api.operations:
+        found = _create(ctx, read) if read.method == "GET" else None
+        if found is not None and found[0].key == op.key:
+            return read
+    return None
+
+
+async def _creation(ctx: Context, op: Operation, rank: dict[str, int]) -> Effect | None:
+    """A lower identity creates an item in a catalogue only higher ones fill (see module doc)."""
+    read = _item_read(ctx, op)
+    made = await _make(ctx, read, rank) if read is not None else None
+    if read is None or made is None:
+        return None
+    mine = json_object(await ctx.send(made.item, as_=made.creator, note="the item as made"))
+    if mine is None or _owned(ctx, made.creator, mine):
+        return None  # a record of its creator's own (a post, an order): anyone makes theirs
+    lows = sorted(
+        (i for i in ctx.identities if rank[i.name] < rank[made.creator.name]),
+        key=lambda i: rank[i.name],
+    )
+    for low in lows:
+        shared = await ctx.send(made.item, as_=low, note=f"{low.name} reads the shared item")
+        if json_object(shared) is None:
+            continue
+        effect = await _create_as(ctx, op, read, made, low, mine)
+        if effect is not None:
+            return effect
+    return None
+
+
+async def _create_as(
+    ctx: Context, op: Operation, read: Operation, made: Made, low: Identity, mine: dict[str, Any]
+) -> Effect | None:
+    request = _fresh(ctx, ctx.baseline(op, low))
+    attack = await ctx.send(
+        request, as_=low, note=f"{low.name} adds to {made.creator.name}'s items"
+    )
+    new = _objects.new_id(ctx.api, request, attack.data, attack.header("location"))
+    if not attack.ok or new is None or not ctx.ledger.made(new):
+        return None
+    param = read.path.rstrip("/").rsplit("/", 1)[-1][1:-1]
+    item = made.item.with_param(Where.PATH, param, new)
+    after = await ctx.send(item, as_=made.creator, note="read the new item back")
+    await _remove(ctx, read, item, (low, made.creator))
+    theirs = json_object(after)
+    if theirs is None or _maker_shown(request, mine, theirs):
+        return None
+    what = (
+        f"created an item where {made.creator.name} makes them and {low.name} may only "
+        f"read them; {made.creator.name}'s read shows it ({after.status})"
+    )
+    evidence = (made.created, attack, after)
+    return Effect(low=low, high=made.creator, evidence=evidence, what=what, key="create")
+
+
+async def _remove(ctx: Context, read: Operation, item: Request, who: tuple[Identity, ...]) -> None:
+    """Delete the item the lower identity made, as it, else as the creator of the catalogue."""
+    delete = ctx.api.operation("DELETE", read.path)
+    if delete is None:
+        return  # --aggressive: the target state lists it as left
+    request = ctx.request(delete)
+    for name, value in item.path_params.items():
+        request = request.with_param(Where.PATH, name, value)
+    for identity in who:
+        reply = await ctx.send(request, as_=identity, note="remove the item a probe made")
+        if reply.ok or reply.status in _GONE:
+            return
+
+
+def _maker_shown(request: Request, one: dict[str, Any], other: dict[str, Any]) -> bool:
+    """True when two identities' items differ in a field neither sent: it names the maker."""
+    sent = set(fields(request.body)) if isinstance(request.body, dict) else set()
+    mine, theirs = fields(one), fields(other)
+    for name in (set(mine) & set(theirs)) - sent:
+        if not is_identifier(name.rsplit(".", 1)[-1]) and mine[name] != theirs[name]:
+            return True
+    return False
+
+
+def _owned(ctx: Context, creator: Identity, item: dict[str, Any]) -> bool:
+    """True when the item names who made it: an owner-like field, or one holding its ids."""
+    own = {creator.name, *(str(v) for _, v in ctx.sessions.own_ids(creator))}
+    if creator.login is not None:
+        own |= {str(v) for k, v in creator.login.body.items() if "pass" not in k.lower()}
+    for name, value in fields(item).items():
+        leaf = name.rsplit(".", 1)[-1]
+        if set(tokens(leaf)) & _OWNER:
+            return True
+        # A string of its creator's, or an id field (not the item's own) holding its id.
+        named = isinstance(value, str) and len(value) >= 3
+        if (named or (is_identifier(leaf) and leaf != "id")) and str(value) in own:
+            return True
+    return False
 
 
 def _create(ctx: Context, op: Operation) -> tuple[Operation, str] | None:

@@ -20,7 +20,10 @@ effect, while an anonymous request is refused:
 * **Shared items** (not under ``--safe``), no signal needed: on an item a higher
   identity made and a lower one reads (a public menu's dish), the lower identity's
   write or delete takes effect, as the creator's read shows (high, confirmed). The
-  item is one the scan created (``scan.checks._catalogue``).
+  item is one the scan created (``scan.checks._catalogue``). **Creation** too: the
+  lower identity adds an item to such a catalogue (one whose items name no owner), the
+  creator's read shows it, and it is deleted again (as its maker, else the creator);
+  without a DELETE for the items, only under ``--aggressive``.
 """
 
 from __future__ import annotations
@@ -75,8 +78,10 @@ class Bfla:
             yield skip
             return
         rank = await ranks(ctx)
+        untried = None
         if operation.method not in READS and catalogue.applies(ctx, operation):
-            effect = await catalogue.probe(ctx, operation, rank)
+            untried = catalogue.unremovable(ctx, operation)
+            effect = await catalogue.probe(ctx, operation, rank) if untried is None else None
             if effect is not None:
                 yield catalogue.report(ctx, self, operation, effect)
                 return
@@ -92,6 +97,8 @@ class Bfla:
             if finding is not None:
                 yield finding
                 return
+        if untried is not None:
+            yield Skip(reason=SkipReason.UNRESTORABLE, detail=untried)
 
     async def _probe(
         self, ctx: Context, op: Operation, low: Identity, high: Identity
