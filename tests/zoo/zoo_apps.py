@@ -97,6 +97,13 @@ APPS = (
         wsgi=False,
         spec="/openapi.json",
     ),
+    ZooApp(
+        name="clinic",
+        framework="Falcon",
+        module="clinic_app",
+        wsgi=True,
+        spec="clinic/openapi.yaml",
+    ),
 )
 
 
