@@ -24,6 +24,7 @@ nobody's, so a check cannot mistake reading them for BOLA.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -41,7 +42,9 @@ __all__ = ["Harvest", "Sighting", "Slot", "resource_of"]
 
 _ANONYMOUS = ""
 _PEOPLE = ("user", "member", "customer", "person", "people", "profile", "account")
-"""Resources an identity's own id belongs to, most likely first."""
+"""Resources an identity's own id belongs to, most likely first (then those a sign-up makes)."""
+_ME = re.compile(r"^(me|self|whoami|current|profile)$", re.IGNORECASE)
+"""The last segment of a read of the caller's own record: its ``id`` is the caller's."""
 
 
 class Harvest:
@@ -63,6 +66,7 @@ class Harvest:
         self._collections = {singular(c): c for c in params.values()}
         self._wanted = frozenset(n for p, c in params.items() for n in key_names(p, singular(c)))
         self._numbered = _numbered_kinds(synthesizer.api)
+        self._signs_up = _sign_up_kinds(synthesizer.api) & set(self._collections)
 
     def record(
         self,
@@ -87,6 +91,9 @@ class Harvest:
             scalar = {k: v for k, v in one.items() if isinstance(v, str | int)}
             own = {k: v for k, v in scalar.items() if not isinstance(v, bool)}
             self.records.setdefault(who, {}).update(own)
+            me = _ME.match(operation.path.rstrip("/").rsplit("/", 1)[-1])
+            if identity is not None and me and isinstance(own.get("id"), str | int):
+                found.append(self.record_own(identity, "id", own["id"]))
         for item in items if items is not None else ([one] if one is not None else []):
             self._fields.setdefault(collection, set()).update(norm(k) for k in item)
             for key, value in self._recorded(item, resource, everything=one is not None):
@@ -266,7 +273,20 @@ class Harvest:
         parts = words(field)
         if len(parts) > 1:
             return singular(parts[-2])
-        return next((p for p in _PEOPLE if p in self._collections), "user")
+        people = (*_PEOPLE, *sorted(self._signs_up))
+        return next((p for p in people if p in self._collections), "user")
+
+
+def _sign_up_kinds(api: Api) -> set[str]:
+    """Resources a public POST taking a password creates (``POST /patients``): the people."""
+    found = set()
+    for op in api.operations:
+        body = op.request_body.content if op.request_body else {}
+        schema = api.deref(next(iter(body.values()), {}) or {})
+        names = schema.get("properties", {}) if isinstance(schema, dict) else {}
+        if op.method == "POST" and op.is_public and any("password" in n.lower() for n in names):
+            found.add(singular(op.path.rstrip("/").rsplit("/", 1)[-1]))
+    return found
 
 
 def _surrogate(value: str | int) -> bool:

@@ -10,9 +10,9 @@ of its own — fresh unique names, a strong random password, the synthesiser's v
 for the other required fields — logs each in and adds it to the scan as
 ``apiward-made-1``, ``apiward-made-2``…
 
-Their role: the role of the file's identities that log in the same way, when they
-share one and it does not read as privileged (``admin``, ``staff``…) — a user who
-signs up is an ordinary user; else ``scan-made``. Either way the made users are peers
+Their role: the one role of the file's identities that log in the same way and does
+not read as privileged (``admin``, ``staff``…) — a user who signs up is an ordinary
+user, so beside an ``admin`` the file's ``patient`` is theirs; else ``scan-made``. Either way the made users are peers
 of each other. Nothing is made when the file already has two identities of one role.
 Each sign-up goes through the ledger, so the target state lists the accounts; their
 passwords and tokens are secrets (redacted). ``--no-signup`` turns it off.
@@ -194,9 +194,8 @@ def _sign_up(
 def made_role(identities: tuple[Identity, ...], login: Login) -> str:
     """The role a made user takes: its login's identities' own, unless privileged."""
     roles = {i.role for i in identities if i.login is not None and i.login.path == login.path}
-    if len(roles) == 1 and not _PRIVILEGED.search(role := roles.pop()):
-        return role
-    return MADE_ROLE
+    plain = {r for r in roles if not _PRIVILEGED.search(r)}
+    return plain.pop() if len(plain) == 1 else MADE_ROLE
 
 
 async def make(

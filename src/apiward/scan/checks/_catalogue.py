@@ -221,11 +221,17 @@ async def _remove(ctx: Context, read: Operation, item: Request, who: tuple[Ident
 
 
 def _maker_shown(request: Request, one: dict[str, Any], other: dict[str, Any]) -> bool:
-    """True when two identities' items differ in a field neither sent: it names the maker."""
+    """True when two identities' items differ in a field neither sent: it names the maker.
+
+    The items' own keys (``id``, ``slug``) and timestamps differ anyway and say nothing.
+    """
     sent = set(fields(request.body)) if isinstance(request.body, dict) else set()
     mine, theirs = fields(one), fields(other)
     for name in (set(mine) & set(theirs)) - sent:
-        if not is_identifier(name.rsplit(".", 1)[-1]) and mine[name] != theirs[name]:
+        words = tokens(name.rsplit(".", 1)[-1])
+        own_key = words in (["id"], ["uuid"], ["slug"], ["pk"]) or not words
+        when = bool(set(words) & {"at", "date", "time", "created", "updated", "modified"})
+        if not own_key and not when and mine[name] != theirs[name]:
             return True
     return False
 
@@ -233,6 +239,7 @@ def _maker_shown(request: Request, one: dict[str, Any], other: dict[str, Any]) -
 def _owned(ctx: Context, creator: Identity, item: dict[str, Any]) -> bool:
     """True when the item names who made it: an owner-like field, or one holding its ids."""
     own = {creator.name, *(str(v) for _, v in ctx.sessions.own_ids(creator))}
+    own |= {str(v) for v in ctx.harvest.records.get(creator.name, {}).values()}
     if creator.login is not None:
         own |= {str(v) for k, v in creator.login.body.items() if "pass" not in k.lower()}
     for name, value in fields(item).items():

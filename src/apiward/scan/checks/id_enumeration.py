@@ -4,7 +4,8 @@ For a read (GET/HEAD) of a secured operation taking an integer id in its path or
 (the schema says ``integer``, or the id the identity owns is a decimal number), one
 identity asks for a bounded window of neighbours of an id it **owns** (harvested: seen
 by it, by no peer, not anonymously): ``id±1 … id±WINDOW``, at most ``MAX_PROBES``
-requests, skipping every value the identity itself was seen with.
+requests, skipping every value the identity itself was seen with or (the ledger says)
+created meanwhile through another check.
 
 A neighbour counts as a *foreign object* when the answer is 2xx with data, differs from
 the identity's own answer (``ctx.legit``) — an API that ignores the id is not flagged —
@@ -103,7 +104,7 @@ class IdEnumeration:
             reply = await ctx.send(
                 base.with_param(slot.where, slot.name, value), as_=who, note=note
             )
-            if not _foreign(reply, legit, missing):
+            if not _foreign(reply, legit, missing) or _made_by(ctx, who, value):
                 continue
             anonymous = await ctx.send(
                 base.with_param(slot.where, slot.name, value), as_=None, note="control: anonymous"
@@ -140,6 +141,16 @@ class IdEnumeration:
             evidence=evidence,
             key=f"{slot.where}:{slot.name}",
         )
+
+
+def _made_by(ctx: Context, who: Identity, value: int) -> bool:
+    """True when another check created object ``value`` as ``who`` meanwhile: its own."""
+    return any(
+        c.id == str(value)
+        and c.creator.identity is not None
+        and c.creator.identity.name == who.name
+        for c in ctx.ledger.created
+    )
 
 
 def _integer(sighting: Sighting) -> bool:
