@@ -10,7 +10,9 @@ Runs after the checks, from the :class:`~apiward.scan.ledger.Ledger`:
 2. value a check moved to a peer (``Ledger.moved``) is reported moved back or not, with
    the transfer that would undo it;
 3. every object the scan created is deleted by its creator when the contract has a
-   DELETE for it (never anything else); the others are *left*;
+   DELETE for it (never anything else) — when the creator is refused (401/403: a
+   patient may add a doctor but not remove one), by each other identity in turn; the
+   others are *left*;
 4. every identity with a login logs in afresh: one that cannot *no longer logs in*.
 
 Writes an identity the scan signed up made to its own state, which nothing reads back
@@ -32,6 +34,7 @@ from urllib.parse import urlencode
 from apiward.core.errors import ConfigError
 from apiward.core.findings import RecordedRequest
 from apiward.scan import _objects
+from apiward.scan.identities import Identity
 from apiward.scan.ledger import Created, Ledger, Moved, Sender, Snapshot, state
 from apiward.scan.request import BodyKind, Request, curl
 from apiward.scan.sessions import Sessions
@@ -196,8 +199,12 @@ async def _remove(ledger: Ledger, created: Created, *, what: What | None = None)
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)
     request = created.creator.dress(created.delete)
     reply = await ledger.sessions.send(request, as_=created.creator.identity, note="restore")
+    detail = ""
+    if reply.status in {401, 403}:
+        reply, other = await _as_others(ledger, created.delete, created.creator.identity, reply)
+        detail = f"by {other}: its creator was refused" if other else ""
     if reply.ok or reply.status in {404, 410}:
-        return TargetChange(what=kind, object=name, state=State.DELETED, by=by)
+        return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)
     return TargetChange(
         what=kind,
         object=name,
@@ -206,6 +213,18 @@ async def _remove(ledger: Ledger, created: Created, *, what: What | None = None)
         detail=f"its DELETE answered {reply.status}",
         undo=_curl(ledger, created.delete),
     )
+
+
+async def _as_others(
+    ledger: Ledger, delete: Request, creator: Identity | None, refused: Reply
+) -> tuple[Reply, str]:
+    """The creator may not delete what it made (a patient's doctor): each other identity tries."""
+    for identity in ledger.sessions.identities:
+        if identity != creator:
+            reply = await ledger.sessions.send(delete, as_=identity, note="restore")
+            if reply.ok or reply.status in {404, 410}:
+                return reply, identity.name
+    return refused, ""
 
 
 def _unique(created: list[Created]) -> list[Created]:
