@@ -195,9 +195,13 @@ class MenuViewSet(viewsets.GenericViewSet[Any]):
 
 
 class ChefMenuViewSet(MenuViewSet):
-    """The public menu, which only the chef changes."""
+    """The public menu, which only the chef changes.
 
-    permission_classes = (IsChefOrReadOnly,)
+    ``IsAuthenticatedOrReadOnly`` first, as DRF's docs combine them: drf-spectacular then
+    documents the reads as open to anyone, so both twins serve the same contract.
+    """
+
+    permission_classes = (permissions.IsAuthenticatedOrReadOnly, IsChefOrReadOnly)
 
 
 class OrderViewSet(viewsets.GenericViewSet[Any]):

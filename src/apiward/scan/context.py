@@ -13,7 +13,8 @@
 ``ctx.baseline(op,a)`` that request with the ids ``a`` harvested filled in
 ``ctx.legit(op, a)``   the baseline's reply, sent once per operation and identity; a write
                        that would touch others' objects or privileges raises ``Withheld``;
-                       a refusal that asks for a step-up (a PIN first) gets it
+                       a refusal that asks for a step-up (a PIN first) gets it; a DELETE
+                       goes to a spare object made for it, not to the harvested one
 ``ctx.send_stepped``   ``send``, then the step-up a refusal asks for and the request again
 ``ctx.shared(k, f)``   a reply several checks need, sent once (``await f()``) per key ``k``
 ``ctx.refusals``       refusals that decide later probes, by key (``checks._injection.probe``)
@@ -37,13 +38,13 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from apiward.core.findings import Confidence, Finding, Severity
-from apiward.scan._objects import is_login
+from apiward.scan._objects import is_login, new_id
 from apiward.scan.canary import Canary
 from apiward.scan.destructive import Destructive, destructive, why_destructive
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
-from apiward.scan.request import Request, curl
+from apiward.scan.request import Request, Where, curl
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
 from apiward.scan.step_up import StepUps
@@ -227,8 +228,35 @@ class Context:
         if key not in self._shared:
             request = self.legit_request(operation, identity)
             note = f"baseline: {identity.name}'s own legitimate request"
-            self._start(key, lambda: self.send_stepped(request, as_=identity, note=note))
+
+            async def send() -> Reply:
+                aimed = await self._spare(operation, identity, request)
+                return await self.send_stepped(aimed, as_=identity, note=note)
+
+            self._start(key, send)
         return await asyncio.shield(self._shared[key])
+
+    async def _spare(self, operation: Operation, identity: Identity, request: Request) -> Request:
+        """A DELETE aimed at a fresh object the identity makes first, else ``request``.
+
+        The legitimate DELETE would destroy the object harvested for every other check
+        (a peer's appointment ``bola`` reads later); one made for it goes instead.
+        """
+        head, _, last = operation.path.rstrip("/").rpartition("/")
+        if operation.method != "DELETE" or not (last.startswith("{") and last.endswith("}")):
+            return request
+        create = self.api.operation("POST", head) or self.api.operation("POST", f"{head}/")
+        if create is None or create.key in self.out_of_scope or create.key in self.destructive:
+            return request
+        try:
+            make = self.legit_request(create, identity)
+            reply = await self.send(make, as_=identity, note="a spare object to delete")
+        except (Withheld, Destructive, OutOfScope):
+            return request
+        made = new_id(self.api, make, reply.data, reply.header("location"))
+        if not reply.ok or made is None or not self.ledger.made(made):
+            return request
+        return request.with_param(Where.PATH, last[1:-1], made)
 
     async def shared(self, key: tuple[str, ...], send: Callable[[], Awaitable[Reply]]) -> Reply:
         """The reply ``send()`` gets, sent once per ``key`` for every check that asks.

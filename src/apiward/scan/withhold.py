@@ -12,6 +12,9 @@ sends one only when it touches nothing but the sender's own things:
 * an id nobody saw is no one's known object, which a write must not guess at — except a
   **creation** (POST) may carry body ids nobody saw: they name the new object itself
   (its ``username``, ``code``), while its path and query ids must still be the sender's;
+  and a creation's body may name an object that *every* identity saw and nobody claims
+  (a doctor to book, a product to order): it refers to a shared item, it does not
+  change it;
 * its body (at any depth) and query set no *privilege field*
   (``scan.fields.is_privileged``: ``role``, ``is_admin``, ``scopes``, ``balance``,
   ``transfer_limit``... but not ``card_limit``): a made-up ``role`` would demote or
@@ -66,9 +69,17 @@ def withheld(
             continue
         if not holders and creation and slot.where is Where.BODY:
             continue  # names the object being created
+        if creation and slot.where is Where.BODY and _everyones(harvest, holders):
+            continue  # refers to a shared item (a doctor, a product): creating does not change it
         whose = "an object nobody was seen to own" if not holders else "another's object"
         return f"its {slot.where.value} {slot.name!r} names {whose}"
     return None
+
+
+def _everyones(harvest: Harvest, holders: frozenset[str]) -> bool:
+    """True when every identity saw the object and none claims it: a shared one."""
+    seen = set(harvest.counts()) - {"anonymous", ""}
+    return len(seen) >= 2 and seen <= holders
 
 
 def _names(body: Any, depth: int = 0) -> Iterator[str]:
