@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, abort, jsonify, request
 
 from apiward.core.registry import Registry
-from apiward.scan import Identity, Results, ScanConfig, scan
+from apiward.scan import Identity, ScanConfig, scan
 from apiward.scan.check import AnyCheck
 from apiward.scan.checks.version_disclosure import VersionDisclosure
 from apiward.spec import load
@@ -100,9 +100,8 @@ def test_a_members_notice_is_taken_down_by_the_moderator_after_the_scan() -> Non
     )
     with serving(app, wsgi=True) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
-        results = Results()
         registry = Registry[AnyCheck]("check", [("version_disclosure", VersionDisclosure())])
-        asyncio.run(scan(api, ScanConfig(target=url, identities=identities), registry, results))
+        results = asyncio.run(scan(api, ScanConfig(target=url, identities=identities), registry))
     made = [c for c in results.target_state if c.what.value == "object created"]
     assert made, results.target_state
     assert {c.state.value for c in made} == {"deleted"}, made

@@ -165,9 +165,8 @@ def _scan(*, vulnerable: bool) -> tuple[Results, dict[str, Any]]:
     app = course_app(vulnerable=vulnerable)
     with serving(app, wsgi=True) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
-        results = Results()
         registry = Registry[AnyCheck]("check", [("bfla", Bfla())])
-        asyncio.run(scan(api, ScanConfig(target=url, identities=IDENTITIES), registry, results))
+        results = asyncio.run(scan(api, ScanConfig(target=url, identities=IDENTITIES), registry))
         with app.test_client() as web:
             left = web.get("/courses/MATH101", headers={"Authorization": "Bearer tk-tess"})
     return results, {"seeded": left.get_json()}

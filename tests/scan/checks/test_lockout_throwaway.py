@@ -153,9 +153,8 @@ def scanned(request: pytest.FixtureRequest) -> tuple[Results, dict[str, int]]:
     checks: list[AnyCheck] = [LoginFlaws(), LogoutNotRevoking(), ShortSecret()]
     with serving(accounts_app(), wsgi=True) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
-        results = Results()
         registry = Registry[AnyCheck]("check", ((c.id, c) for c in checks))
-        asyncio.run(scan(api, ScanConfig(target=url, identities=identities), registry, results))
+        results = asyncio.run(scan(api, ScanConfig(target=url, identities=identities), registry))
         logins = {
             i.name: httpx.post(f"{url}/v1/sessions", json=dict(i.login.body)).status_code
             for i in identities

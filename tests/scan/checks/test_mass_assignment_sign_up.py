@@ -165,10 +165,8 @@ ANN = Identity(
 
 def _scan(url: str) -> Results:
     api = load(f"{url}/openapi.json", allow_private=True)
-    results = Results()
     registry = Registry[AnyCheck]("check", [("mass_assignment", MassAssignment())])
-    asyncio.run(scan(api, ScanConfig(target=url, identities=(ANN,)), registry, results))
-    return results
+    return asyncio.run(scan(api, ScanConfig(target=url, identities=(ANN,)), registry))
 
 
 @pytest.fixture(scope="module")
