@@ -89,6 +89,9 @@ class Guard:
         finally:
             if self.audit is not None and not ctx.audited:
                 await self.audit.record(ctx)
+            # The scope and its context refer to each other: left so, every request
+            # would wait for the cycle collector (gen-0 passes, and full ones in time).
+            del scope["apiward"]
 
     def _send(self, ctx: Context, send: Send) -> Send:
         """The app's send channel: the response stage (if on), then the audit record, then out.

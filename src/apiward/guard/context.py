@@ -1,8 +1,10 @@
 """Per-request state: one :class:`Context` per request, held in locals and in ``scope["apiward"]``.
 
 Stages read and write the context; nothing per-request is ever stored on a stage.
-The context is also the namespaced decision record apps downstream can read:
-``scope["apiward"].route.key``, ``.client``, ``.principal``, ``.decisions``.
+The context is also the namespaced decision record apps downstream can read while
+the request runs: ``scope["apiward"].route.key``, ``.client``, ``.principal``,
+``.decisions``. The guard removes it from the scope once the request is done, so
+that no request leaves a reference cycle for the garbage collector.
 """
 
 from __future__ import annotations
