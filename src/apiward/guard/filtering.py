@@ -5,10 +5,13 @@ properties of every object, following ``$ref``, ``items``, ``allOf`` and the obj
 branches of ``anyOf``/``oneOf``. An object whose schema allows extra properties
 (``additionalProperties: true`` or a schema) is kept whole. Built once per
 (operation, status) at start-up; recursive schemas are tied through a memo.
+A filter returns the very value it was given when nothing in it is undeclared, so
+that the caller learns "unchanged" from ``is`` instead of comparing documents.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -71,10 +74,23 @@ class _Compiler:
 
     @staticmethod
     def _object(fields: dict[str, Filter]) -> Filter:
+        declared = fields.keys()
+        nested = tuple((name, sub) for name, sub in fields.items() if sub is not _identity)
+
         def keep(value: Any) -> Any:
             if not isinstance(value, dict):
                 return value
-            return {k: fields[k](v) for k, v in value.items() if k in fields}
+            if not value.keys() <= declared:
+                return {k: fields[k](v) for k, v in value.items() if k in fields}
+            changed: dict[str, Any] | None = None
+            for name, sub in nested:
+                if name in value:
+                    inner = value[name]
+                    kept = sub(inner)
+                    if kept is not inner:
+                        changed = changed if changed is not None else dict(value)
+                        changed[name] = kept
+            return value if changed is None else changed
 
         return keep
 
@@ -84,6 +100,9 @@ class _Compiler:
             return _identity
 
         def each(value: Any) -> Any:
-            return [inner(v) for v in value] if isinstance(value, list) else value
+            if not isinstance(value, list):
+                return value
+            kept = [inner(v) for v in value]
+            return value if all(map(operator.is_, kept, value)) else kept
 
         return each

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage
@@ -102,6 +102,28 @@ def _policy_item(item: RateLimitItem) -> bytes:
     return f'"{_name(item)}";q={item.amount};w={item.get_expiry()}'.encode()
 
 
+class _Window(NamedTuple):
+    """One limit on one route, with everything per-request work needs spelled out once."""
+
+    item: RateLimitItem
+    head: str
+    """The storage key before the client: ``item.key_for(_PREFIX, route, who)`` is head+who+tail."""
+    tail: str
+    amount: int
+    expiry: int
+    name: str
+
+
+def _windows(route: str, items: tuple[tuple[RateLimitItem, bytes], ...]) -> tuple[_Window, ...]:
+    return tuple(
+        _Window(item, *_split_key(item, route), item.amount, item.get_expiry(), _name(item))
+        for item, _ in items
+    )
+
+
+_UNROUTED = "(unknown route)"
+
+
 class RateLimit:
     """Counts hits per (operation, client) in every configured window."""
 
@@ -114,21 +136,16 @@ class RateLimit:
     ) -> None:
         self.policy = policy
         self.storage = storage
-        self.per_route = per_route
-        self.default = default
         self.errors = storage.base_exceptions
         header = b", ".join(text for _, text in default)
         self.policy_headers = {
             key: b", ".join(t for _, t in items) for key, items in per_route.items()
         }
         self.default_header = header
-        # Storage keys exactly as ``item.key_for(_PREFIX, route, who)`` spells them, split
-        # around ``who`` once here: key_for re-joined five parts on every request.
-        self.key_parts = {
-            (route, id(item)): _split_key(item, route)
-            for route, items in per_route.items()
-            for item, _ in items
-        }
+        # Storage keys, names and expiries decided here: key_for re-joined five parts,
+        # and the name was formatted again, on every request.
+        self.windows = {route: _windows(route, items) for route, items in per_route.items()}
+        self.unrouted = _windows(_UNROUTED, default)
         # A memory storage only ever holds bans this instance set: until the first one,
         # there is nothing to look up (a shared Redis may hold other instances' bans).
         self.bans_possible = not isinstance(storage, MemoryCounters)
@@ -136,7 +153,7 @@ class RateLimit:
     async def check(self, ctx: Context) -> None:
         """Count this request; refuse it when any window is exhausted or the client is banned."""
         route = ctx.route
-        key = route.key if route is not None else "(unknown route)"
+        key = route.key if route is not None else _UNROUTED
         who = ctx.principal or f"ip:{ctx.client}"
         try:
             await self._count(ctx, key, who)
@@ -150,25 +167,24 @@ class RateLimit:
     async def _count(self, ctx: Context, key: str, who: str) -> None:
         if self.bans_possible:
             await self._check_ban(who)
-        tightest: tuple[float, int, RateLimitItem, str] | None = None
-        for item, _ in self.per_route.get(key, self.default):
-            parts = self.key_parts.get((key, id(item)))
-            storage_key = (
-                parts[0] + who + parts[1] if parts is not None else item.key_for(_PREFIX, key, who)
-            )
-            count = await self.storage.incr(storage_key, item.get_expiry())
-            left = (item.amount - count) / item.amount
-            if tightest is None or left < tightest[0]:
-                tightest = (left, count, item, storage_key)
+        tightest: _Window | None = None
+        least = 2.0  # of a window left: at most 1
+        used = 0
+        tightest_key = ""
+        for window in self.windows.get(key, self.unrouted):
+            storage_key = window.head + who + window.tail
+            count = await self.storage.incr(storage_key, window.expiry)
+            left = (window.amount - count) / window.amount
+            if left < least:
+                tightest, least, used, tightest_key = window, left, count, storage_key
         if tightest is not None:
-            _, count, item, storage_key = tightest
-            reset = _seconds_until(await self.storage.get_expiry(storage_key))
-            self._annotate(ctx, key, item, max(0, item.amount - count), reset)
-            if count > item.amount:
+            reset = _seconds_until(await self.storage.get_expiry(tightest_key))
+            self._annotate(ctx, key, tightest, max(0, tightest.amount - used), reset)
+            if used > tightest.amount:
                 await self._violation(who)
                 raise Refusal(
                     Rule.RATE_LIMITED,
-                    f"at most {_name(item)} for this operation",
+                    f"at most {tightest.name} for this operation",
                     headers=_retry(reset),
                 )
 
@@ -181,13 +197,13 @@ class RateLimit:
             )
 
     def _annotate(
-        self, ctx: Context, key: str, item: RateLimitItem, remaining: int, reset: int
+        self, ctx: Context, key: str, window: _Window, remaining: int, reset: int
     ) -> None:
         ctx.response_headers.append(
             (b"ratelimit-policy", self.policy_headers.get(key, self.default_header))
         )
         ctx.response_headers.append(
-            (b"ratelimit", f'"{_name(item)}";r={remaining};t={reset}'.encode())
+            (b"ratelimit", f'"{window.name}";r={remaining};t={reset}'.encode())
         )
         ctx.decisions["ratelimit"] = {"remaining": remaining, "reset": reset}
 

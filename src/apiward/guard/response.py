@@ -223,7 +223,7 @@ class ResponseGuard:
         except orjson.JSONDecodeError:
             raise Uninspectable("declared JSON, but is not") from None
         filtered = keep(document)
-        if filtered == document:
+        if filtered is document:
             return body  # unchanged: keep the app's exact bytes
         ctx.decisions["response"] = "undeclared properties removed"
         return encode(orjson.dumps(filtered), applied)

@@ -160,11 +160,21 @@ class Validate:
         await self._check_body(ctx, check)
 
     def _check_params(self, ctx: Context, check: OperationCheck) -> None:
+        params = ctx.match.params if ctx.match else None
+        # Most operations declare no header or cookie parameter: nothing to collect then.
         instance = {
-            "path": self._coerced(check, "path", ctx.match.params.items() if ctx.match else ()),
+            "path": self._coerced(check, "path", params.items()) if params else {},
             "query": self._query(ctx, check),
-            "header": self._coerced(check, "header", _headers(ctx, check.headers)),
-            "cookie": self._coerced(check, "cookie", _cookies(ctx, check.cookies)),
+            "header": (
+                self._coerced(check, "header", _headers(ctx, check.headers))
+                if check.headers
+                else {}
+            ),
+            "cookie": (
+                self._coerced(check, "cookie", _cookies(ctx, check.cookies))
+                if check.cookies
+                else {}
+            ),
         }
         if check.params is not None:
             _validate(check.params, instance, "")
