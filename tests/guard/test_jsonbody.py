@@ -53,6 +53,8 @@ def test_what_the_strict_reading_refuses_is_refused(body: bytes) -> None:
         b'[0.1, -0, 1E2, 2.5e-400, 18446744073709551615, true, null, "\x7f", {}]',
         '{"naïve": "café", "∑": [{"a:": ":"}]}'.encode(),
         b'"just: a string"',
+        b"[1234567890, 1234567890, 123456789012345678901234567890]",
+        b'{"a": 123456789, "b": 123456789, "c": 123456789}',
     ],
 )
 def test_accepted_bodies_read_as_the_stdlib_reads_them(body: bytes) -> None:

@@ -54,6 +54,7 @@ class Guard:
         self.app = wrap_app(app, built.setup)
         self.response = response.build(built.setup)
         self.audit = audit.build(built.setup)
+        self._record = self.audit.record if self.audit is not None else None
         self.allow_unknown = policy.routes.unknown is Decision.ALLOW
         self.refuse_deprecated = policy.routes.deprecated is Decision.REFUSE
 
@@ -94,30 +95,32 @@ class Guard:
             del scope["apiward"]
 
     def _send(self, ctx: Context, send: Send) -> Send:
-        """The app's send channel: the response stage (if on), then the audit record, then out.
+        """The app's send channel, which records the audit event before the answer's last byte.
 
-        The response stage notes that the answer has started and adds the stages' headers;
-        the last link records the audit event with the status the client gets, before the
-        answer's last byte goes out: an answered request is never unlogged.
+        An answered request is never unlogged: the event (with the status the client
+        gets) is written before the last body message goes out. The response stage's
+        channel does this itself (and adds the stages' headers); without that stage,
+        one link here does both.
         """
-        audit = self.audit
-        response = self.response
+        if self.response is not None:
+            return self.response.wrap(ctx, send, self._record)
+        record = self._record
 
         async def last(message: Message) -> None:
             if message["type"] == "http.response.start":
                 ctx.status = message["status"]
-                if response is None and ctx.response_headers:
+                if ctx.response_headers:
                     extra = [*message.get("headers", []), *ctx.response_headers]
                     message = {**message, "headers": extra}
             elif (
-                audit is not None
+                record is not None
                 and message["type"] == "http.response.body"
                 and not message.get("more_body", False)
             ):
-                await audit.record(ctx)
+                await record(ctx)
             await send(message)
 
-        return response.wrap(ctx, last) if response is not None else last
+        return last
 
     async def _admit(self, ctx: Context, out: Send) -> bool:
         scope = ctx.scope

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
@@ -101,15 +101,20 @@ class ResponseGuard:
         ctx.decisions["cors"] = "preflight"
         return 204, [(b"content-length", b"0")]
 
-    def wrap(self, ctx: Context, send: Send) -> Send:
-        """A send channel that applies the response rules to this request's answer."""
+    def wrap(self, ctx: Context, send: Send, ending: Ending | None = None) -> Send:
+        """A send channel that applies the response rules to this request's answer.
+
+        ``ending`` (the audit record) is awaited just before the answer's last body
+        message goes out, with ``ctx.status`` the status the client gets.
+        """
         start: Message | None = None
         chunks: list[bytes] = []
         encodings: list[bytes] = []  # the app's Content-Encoding values, seen in _headers
 
         async def guarded(message: Message) -> None:
             nonlocal start
-            if message["type"] == "http.response.start":
+            kind = message["type"]
+            if kind == "http.response.start":
                 ctx.status = status = message["status"]  # the app has started answering
                 sent = message.get("headers", [])
                 headers, media, length = self._headers(
@@ -122,12 +127,15 @@ class ResponseGuard:
                     return
                 start = {**message, "headers": headers}  # its length is set once filtered
                 return
-            if start is None or message["type"] != "http.response.body":
+            last = kind == "http.response.body" and not message.get("more_body", False)
+            if start is None or kind != "http.response.body":
+                if last and ending is not None:
+                    await ending(ctx)
                 await send(message)
                 return
             chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                await self._finish(ctx, start, b"".join(chunks), send, encodings)
+            if last:
+                await self._finish(ctx, start, b"".join(chunks), send, encodings, ending)
 
         return guarded
 
@@ -167,7 +175,13 @@ class ResponseGuard:
         return media is not None and self.inspects and _json_media(media)
 
     async def _finish(
-        self, ctx: Context, start: Message, body: bytes, send: Send, encodings: list[bytes]
+        self,
+        ctx: Context,
+        start: Message,
+        body: bytes,
+        send: Send,
+        encodings: list[bytes],
+        ending: Ending | None,
     ) -> None:
         status: int = start["status"]
         # Our own list from _headers, without Content-Length: set here for the final body.
@@ -192,7 +206,10 @@ class ResponseGuard:
             digest = base64.b64encode(hashlib.sha256(body).digest())
             headers.append((b"content-digest", b"sha-256=:" + digest + b":"))
         headers.append((b"content-length", str(len(body)).encode()))
+        ctx.status = status
         await send({**start, "status": status, "headers": headers})
+        if ending is not None:
+            await ending(ctx)
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
     def _filter_for(self, route: str, status: int) -> Filter | None:
@@ -227,6 +244,10 @@ class ResponseGuard:
             return body  # unchanged: keep the app's exact bytes
         ctx.decisions["response"] = "undeclared properties removed"
         return encode(orjson.dumps(filtered), applied)
+
+
+Ending = Callable[[Context], Awaitable[None]]
+"""What runs just before an answer's last byte goes out (the audit record)."""
 
 
 def security_headers(setting: bool | Mapping[str, str]) -> tuple[tuple[bytes, bytes], ...]:
