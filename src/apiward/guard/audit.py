@@ -144,7 +144,8 @@ class Audit:
             "extra": _extra(ctx, refusal),
             "hash": "",
             "kind": kind,
-            "latency_ms": round((time.perf_counter() - ctx.started) * 1000, 3),
+            # Whole microseconds: round(x, 3) costs about three times as much, same digits.
+            "latency_ms": round((time.perf_counter() - ctx.started) * 1e6) / 1000,
             "method": ctx.method,
             "operation_id": route.operation.operation_id if route else None,
             "outcome": "refused" if refusal is not None else "allowed",

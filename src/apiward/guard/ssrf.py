@@ -108,8 +108,25 @@ async def _values(ctx: Context, pointers: tuple[str, ...]) -> list[tuple[str, An
             continue
         if document is None:
             document = ctx.document if ctx.document is not UNREAD else await _document(ctx)
-        found.extend((f"body{p}", v) for p, v in _select(document, pointer.split("/")[1:], ""))
+        found.extend(_body_values(document, pointer))
     return found
+
+
+def _body_values(document: Any, pointer: str) -> list[tuple[str, Any]]:
+    parts = _parts(pointer)
+    if "*" in parts:
+        return [(f"body{p}", v) for p, v in _select(document, list(parts), "")]
+    node = document  # no array step: one walk down, no generators
+    for part in parts:
+        if not isinstance(node, dict) or part not in node:
+            return []
+        node = node[part]
+    return [(f"body{pointer}", node)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _parts(pointer: str) -> tuple[str, ...]:
+    return tuple(pointer.split("/")[1:])
 
 
 async def _document(ctx: Context) -> Any:
