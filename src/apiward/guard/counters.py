@@ -50,7 +50,8 @@ class MemoryCounters:
 
     async def get_expiry(self, key: str) -> float:
         """When the key's window closes (now when none is open)."""
-        return self.expiries.get(key, self.clock())
+        expiry = self.expiries.get(key)
+        return self.clock() if expiry is None else expiry
 
     async def clear(self, key: str) -> None:
         """Forget the key."""
