@@ -124,13 +124,14 @@ class Transport:
         """Run every transport rule on the request."""
         headers: list[tuple[bytes, bytes]] = ctx.scope["headers"]
         self._check_headers(headers)
-        peer_trusted = self._trusted(ctx.client)
+        peer_trusted = bool(self.trusted) and self._trusted(ctx.client)
         if peer_trusted:
             # The app sees the resolved client too, as uvicorn's proxy-headers mode would show it.
             ctx.client = self._forwarded_client(headers, ctx.client)
             ctx.scope["client"] = (ctx.client, 0)
         self._check_https(ctx, peer_trusted)
-        self._check_query(ctx)
+        if ctx.scope.get("query_string"):
+            self._check_query(ctx)
         self._count_body(ctx)
         if self.policy.max_json_depth and _is_json(ctx.header(b"content-type")):
             _check_depth(await ctx.body(), self.policy.max_json_depth)
