@@ -53,6 +53,8 @@ _NO_PARAMS: Mapping[str, str] = MappingProxyType({})
 class _Pattern:
     regex: re.Pattern[str]
     names: tuple[str, ...]
+    named: bool
+    """The regex names its groups after the parameters: ``groupdict()`` is the params."""
     literal_segments: int
     routes: Mapping[str, Route]
 
@@ -87,8 +89,12 @@ class RouteTable:
         for pattern in self.patterns.get(path.count("/"), ()):
             found = pattern.regex.fullmatch(path)
             if found is not None and method in pattern.routes:
-                params = dict(zip(pattern.names, found.groups(), strict=True))
-                return Match(route=pattern.routes[method], params=params)
+                params = (
+                    found.groupdict()
+                    if pattern.named
+                    else dict(zip(pattern.names, found.groups(), strict=True))
+                )
+                return Match(pattern.routes[method], params)
         return None
 
 
@@ -99,9 +105,14 @@ def _compile_patterns(routes: tuple[Route, ...]) -> Mapping[int, tuple[_Pattern,
             by_template.setdefault(route.template, {})[route.method] = route
     grouped: dict[int, list[_Pattern]] = {}
     for template, methods in by_template.items():
+        names = tuple(_PARAM.findall(template))
+        # Named groups when every name can be one (unique identifiers): groupdict() is
+        # several times cheaper than pairing names with groups per request.
+        named = len(set(names)) == len(names) and all(n.isidentifier() for n in names)
         pattern = _Pattern(
-            regex=_template_regex(template),
-            names=tuple(_PARAM.findall(template)),
+            regex=_template_regex(template, named=named),
+            names=names,
+            named=named,
             literal_segments=sum("{" not in s for s in template.split("/")),
             routes=MappingProxyType(methods),
         )
@@ -111,12 +122,12 @@ def _compile_patterns(routes: tuple[Route, ...]) -> Mapping[int, tuple[_Pattern,
     )
 
 
-def _template_regex(template: str) -> re.Pattern[str]:
+def _template_regex(template: str, *, named: bool) -> re.Pattern[str]:
     parts: list[str] = []
     position = 0
     for found in _PARAM.finditer(template):
         parts.append(re.escape(template[position : found.start()]))
-        parts.append("([^/]+)")
+        parts.append(f"(?P<{found.group(1)}>[^/]+)" if named else "([^/]+)")
         position = found.end()
     parts.append(re.escape(template[position:]))
     return re.compile("".join(parts))
