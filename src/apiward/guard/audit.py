@@ -87,13 +87,12 @@ _SECOND: list[tuple[int, str]] = [(-1, "")]
 
 def _now() -> str:
     """RFC 3339 UTC with microseconds; the per-second prefix is formatted once per second."""
-    now = time.time()
-    second = int(now)
+    second, micro = divmod(time.time_ns() // 1000, 1_000_000)  # integers: no float rounding
     cached, prefix = _SECOND[0]
     if second != cached:
         prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
         _SECOND[0] = (second, prefix)
-    return f"{prefix}.{int((now - second) * 1e6):06d}Z"
+    return f"{prefix}.{micro:06d}Z"
 
 
 class Audit:
