@@ -111,6 +111,27 @@ async def test_missing_required_body_is_refused(guarded: Callable[..., Any]) -> 
 
 
 @pytest.mark.parametrize(
+    "query",
+    ["tag=pe%1Bn", "tag=pe%C2%85n", "tag=cafe%CC%81", "tag=pen&tag=%7F"],
+    ids=["escape", "c1", "not-nfc", "del-in-second"],
+)
+async def test_unsafe_strings_in_query_parameters_are_refused(
+    guarded: Callable[..., Any], query: str
+) -> None:
+    """Query values are held to the same text rules as bodies, with the parameter named."""
+    async with guarded() as http:
+        r = await http.get(f"/items?{query}")
+    assert _problem(r) == (422, "validate.unsafe-string", "query/tag")
+
+
+async def test_plain_and_tabbed_query_values_pass(guarded: Callable[..., Any]) -> None:
+    """Printable ASCII (and a tab, which the text rules allow) is not refused."""
+    async with guarded() as http:
+        r = await http.get("/items?tag=a%20b&tag=c%09d")
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
     ("text", "why"),
     [("pe\u0000n", "nul"), ("pe\u001bn", "escape"), ("pe\u0085n", "c1"), ("cafe\u0301", "not-nfc")],
     ids=["nul", "escape", "c1", "not-nfc"],

@@ -142,6 +142,11 @@ def check_strings(document: Any) -> None:
             stack.extend((value, f"{pointer}/{i}") for i, value in enumerate(node))
 
 
+def plain_text(text: str) -> bool:
+    """Whether ``text`` is printable ASCII: safe without :func:`check_text` (ASCII is NFC)."""
+    return text.isascii() and text.isprintable()
+
+
 def check_text(text: str, pointer: str) -> None:
     """Refuse one string with control characters, lone surrogates or non-NFC text."""
     if _UNSAFE.search(text) is not None:

@@ -27,6 +27,7 @@ from apiward.guard.jsonbody import (
     check_text,
     parse_form,
     parse_json,
+    plain_text,
     plainly_safe,
 )
 from apiward.guard.policy import ValidatePolicy
@@ -184,7 +185,7 @@ class Validate:
         if not items:
             return coerced
         for name, value in items:
-            if self.strings:
+            if self.strings and not plain_text(value):
                 check_text(value, f"{where}/{name}")
             coerced[name] = check.coerce.get((where, name), str)(value)
         return coerced
@@ -202,7 +203,7 @@ class Validate:
                     "the contract does not declare this query parameter",
                     field=field,
                 )
-            if self.strings:
+            if self.strings and not plain_text(value):
                 check_text(value, f"query/{name}")
             coerced = check.coerce.get(("query", name), str)(value)
             if name in check.arrays:
