@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -125,6 +126,46 @@ def create_user(
     finally:
         engine.dispose()
     typer.echo(f"user {user.name} ({user.role.value}) created")
+
+
+@app.command("create-token")
+def create_token(
+    user: Annotated[str, typer.Argument(help="Whose token: it acts with their role.")],
+    name: Annotated[
+        str, typer.Option("--name", help="What uses it (ci-nightly); shown in the lists.")
+    ],
+    expires: Annotated[
+        str | None,
+        typer.Option(
+            "--expires",
+            metavar="DATE",
+            help="When it stops working: YYYY-MM-DD (00:00 UTC) or an ISO 8601 time.",
+        ),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Make an API token for a user and print it (this once): `Authorization: Bearer ...`."""
+    from apiward.server.schema import open_dashboard_store
+    from apiward.server.tokens import create_token as make
+
+    until = parse_expiry(expires) if expires is not None else None
+    engine = open_dashboard_store(store)
+    try:
+        secret, token = make(engine, user, name, expires=until)
+    finally:
+        engine.dispose()
+    ending = f"expires {token.expires.isoformat()}" if token.expires else "never expires"
+    typer.echo(f"token {token.name!r} for {token.owner} made ({ending}); shown once:", err=True)
+    typer.echo(secret)
+
+
+def parse_expiry(text: str) -> datetime:
+    """``--expires``: a date (its start, UTC) or an ISO 8601 time (UTC unless it says)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--expires {text!r}: expected YYYY-MM-DD or an ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def parse_listen(text: str) -> tuple[str, int]:

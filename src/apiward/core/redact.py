@@ -3,7 +3,8 @@
 Every report writer and log sink passes findings through :class:`Redactor` before
 writing them. It hides the values of credential-carrying headers, of query
 parameters and JSON/form fields named like secrets, anything that looks like a JWT,
-and any secret value it was told about (an identity's password, a token it got).
+apiward's own API tokens (``apiward_`` and 43 base64url characters, whoever leaked them
+where), and any secret value it was told about (an identity's password, a token it got).
 ``Redactor(enabled=False)`` is ``--show-secrets``.
 
 It removes values, never words. A field is secret when a part of its name is
@@ -27,6 +28,10 @@ from apiward.core.findings import Exchange, Finding, Message, RecordedRequest
 MASK = "[redacted]"
 
 M = TypeVar("M", bound=Message)
+
+TOKEN_PREFIX = "apiward_"  # noqa: S105 (a prefix, so secret scanners can find leaked tokens)
+"""How the dashboard's API tokens start (``apiward.server.tokens``)."""
+API_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])apiward_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
 
 MIN_SECRET = 6
 """Known secret values shorter than this are not masked in free text (too many false hits)."""
@@ -96,6 +101,8 @@ class Redactor:
         for secret in self._secrets:
             if secret in text:  # the plain search first: most texts hold no secret
                 text = self._patterns[secret].sub(MASK, text)
+        if TOKEN_PREFIX in text:
+            text = API_TOKEN.sub(MASK, text)
         text = _JWT.sub(_mask_jwt, text)
         text = _PAIR.sub(self._pair, text)
         return _JSON_PAIR.sub(self._json_pair, text)

@@ -1,27 +1,42 @@
 """Who may do what: every route but signing in depends on :func:`needs` with a role.
 
-A request without a live session is refused (401 for the JSON API; pages redirect to
-the login form). A role below the route's is refused with 403. A state-changing
-request must also carry the session's CSRF token, in the ``csrf`` form field or the
-``X-CSRF-Token`` header, compared in constant time.
+A caller is a signed-in browser (the session cookie) or, under ``/api/`` only, a script
+with an API token (``Authorization: Bearer apiward_...``, ``apiward.server.tokens``).
+A request without either is refused (401 for the JSON API; pages redirect to the login
+form). A role below the route's is refused with 403. A state-changing request with the
+cookie must also carry the session's CSRF token, in the ``csrf`` form field or the
+``X-CSRF-Token`` header, compared in constant time; one with a token needs none (a
+browser never sends a token by itself: it is no ambient credential). A request that
+sends both a cookie and a token is refused (400): which one speaks is never a guess.
+Pages ignore the ``Authorization`` header: a token is for the API.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 from fastapi import HTTPException, Request, Security
-from fastapi.security import APIKeyCookie
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from apiward.server.headers import SAFE
 from apiward.server.sessions import COOKIE, Session, find_session, same_token
+from apiward.server.tokens import find_token
 from apiward.server.users import Role
 
 CSRF_HEADER = "x-csrf-token"
 # Declares, in the OpenAPI document, that every operation but the login needs the session
 # cookie; the check itself is below (the session is looked up in the database).
 SESSION_COOKIE = APIKeyCookie(name=COOKIE, scheme_name="session", auto_error=False)
+BEARER = HTTPBearer(
+    scheme_name="token",
+    bearerFormat="apiward_...",
+    description="An API token (settings → API tokens, or `apiward server create-token`); "
+    "no CSRF token needed. Never together with the session cookie.",
+    auto_error=False,
+)
+API = "/api/"
 
 
 class SignInNeededError(Exception):
@@ -40,14 +55,36 @@ def session_of(request: Request) -> Session | None:
     return find_session(engine_of(request), token) if token else None
 
 
-def needs(role: Role) -> Callable[[Request], Awaitable[Session]]:
-    """A dependency: the session of a user whose role allows ``role``, CSRF-checked on writes."""
+def bearer_of(request: Request) -> Session | None:
+    """The token's owner as a session without a CSRF token, if the API request sends one."""
+    sent = request.headers.get("authorization")
+    if sent is None or not request.url.path.startswith(API):
+        return None
+    if COOKIE in request.cookies:
+        raise HTTPException(400, "send the session cookie or an API token, not both")
+    scheme, _, token = sent.partition(" ")
+    user = find_token(engine_of(request), token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise HTTPException(
+            401,
+            "unknown, revoked or expired API token",
+            headers={"www-authenticate": 'Bearer error="invalid_token"'},
+        )
+    return Session(user=user, csrf="", bearer=True)
 
-    async def check(request: Request, _cookie: str | None = Security(SESSION_COOKIE)) -> Session:
-        session = session_of(request)
+
+def needs(role: Role) -> Callable[..., Awaitable[Session]]:
+    """A dependency: a caller whose role allows ``role``; a session's writes CSRF-checked."""
+
+    async def check(
+        request: Request,
+        _cookie: str | None = Security(SESSION_COOKIE),
+        _token: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+    ) -> Session:
+        session = bearer_of(request) or session_of(request)
         if session is None:
             raise SignInNeededError
-        if request.method not in SAFE:
+        if request.method not in SAFE and not session.bearer:
             sent = request.headers.get(CSRF_HEADER)
             if sent is None and _is_form(request):
                 field = (await request.form()).get("csrf")

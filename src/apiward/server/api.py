@@ -1,8 +1,9 @@
 """The JSON API under ``/api``: what the pages show and do, for CI systems and scripts.
 
-Sign in with ``POST /api/login`` (the session cookie comes back, and the CSRF token in
-the body); send the token as ``X-CSRF-Token`` on every write. Roles apply as on the
-pages. ``/api/openapi.json`` documents every operation.
+A script or CI system sends an API token as ``Authorization: Bearer apiward_...``
+(``apiward.server.api_tokens``). A browser signs in with ``POST /api/login`` (the session
+cookie comes back, and the CSRF token in the body) and sends the CSRF token as
+``X-CSRF-Token`` on every write. Roles apply as on the pages. ``/api/openapi.json`` documents every operation.
 """
 
 from __future__ import annotations
@@ -39,7 +40,15 @@ FINGERPRINT = Path(pattern=r"^[0-9a-f]{1,32}$")
 # Row ids: a database integer (SQLite and PostgreSQL BIGINT), never one that overflows it.
 ROW_ID = Path(ge=1, le=2**63 - 1)
 REFUSED: dict[int | str, dict[str, Any]] = {
-    401: {"description": "not signed in"},
+    401: {
+        "description": "not signed in, or an unknown, revoked or expired API token",
+        "headers": {
+            "WWW-Authenticate": {
+                "description": "Bearer, when an API token was sent (RFC 6750)",
+                "schema": {"type": "string"},
+            }
+        },
+    },
     403: {"description": "role or CSRF token"},
 }
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiward import __version__
-from apiward.server import actions, activity, api, apis, bulk, pages, settings
+from apiward.server import actions, activity, api, api_tokens, apis, bulk, pages, settings
 from apiward.server.access import SignInNeededError, session_of
 from apiward.server.dogfood import ApiGuard, load_policy
 from apiward.server.headers import SecurityHeaders
@@ -24,7 +24,7 @@ from apiward.server.owasp import CheckCategories
 from apiward.server.throttle import LoginThrottle
 
 STATIC = Path(__file__).resolve().parent / "static"
-SECTIONS = (activity, actions, apis, bulk, settings)
+SECTIONS = (activity, actions, apis, bulk, settings, api_tokens)
 """Pages that bring their JSON operations with them (``page_router`` and ``api_router``).
 
 ``actions`` comes before ``apis``: its ``/apis/new`` must match before ``/apis/{api_id}``."""
@@ -46,8 +46,10 @@ def create_app(
     app = FastAPI(
         title="apiward dashboard",
         version=__version__,
-        description="Findings, runs and triage from the apiward store. Sign in with "
-        "POST /api/login, then send the CSRF token it returns as X-CSRF-Token on writes.",
+        description="Findings, runs and triage from the apiward store. Scripts and CI send "
+        "an API token as Authorization: Bearer apiward_... (no CSRF token needed). "
+        "A browser signs in with POST /api/login, then sends the CSRF token it returns as "
+        "X-CSRF-Token on writes. Never both a cookie and a token on one request.",
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
@@ -90,7 +92,9 @@ def _next(request: Request) -> str:
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
     if _is_api(request):
-        return JSONResponse({"detail": error.detail}, status_code=error.status_code)
+        return JSONResponse(
+            {"detail": error.detail}, status_code=error.status_code, headers=error.headers
+        )
     return pages.render(
         request,
         "error.html",

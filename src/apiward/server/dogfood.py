@@ -6,13 +6,21 @@ checks it is the app's). Pages and static files are HTML forms and files, not th
 contract's operations, so only paths under ``/api/`` pass through the guard (but the
 document itself, ``/api/openapi.json``). Starlette routes on the same decoded path the
 prefix is read from, so no API operation is reachable around the guard.
+
+An API token in a URL is refused before the guard sees it (tokens go in the
+``Authorization`` header): the guard's audit events record paths and query names,
+and a token must never reach them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from importlib import resources
+from urllib.parse import unquote_plus
 
+from starlette.responses import JSONResponse
+
+from apiward.core.redact import API_TOKEN
 from apiward.guard import Guard, Policy
 from apiward.guard.context import ASGIApp, Receive, Scope, Send
 
@@ -20,6 +28,10 @@ POLICY = resources.files("apiward.server").joinpath("guard.yaml")
 CONTRACT = resources.files("apiward.server").joinpath("openapi.json")
 PREFIX = "/api/"
 DOCUMENT = "/api/openapi.json"  # the contract itself is not one of its operations
+IN_URL = JSONResponse(
+    {"detail": "an API token goes in the Authorization header, never in a URL: revoke this one"},
+    status_code=400,
+)
 
 
 def load_policy(*, audit: str | None = None) -> Policy:
@@ -43,4 +55,13 @@ class ApiGuard:
             and str(scope["path"]).startswith(PREFIX)
             and scope["path"] != DOCUMENT
         )
+        if guarded and _token_in_url(scope):
+            await IN_URL(scope, receive, send)
+            return
         await (self.guard if guarded else self.app)(scope, receive, send)
+
+
+def _token_in_url(scope: Scope) -> bool:
+    query = unquote_plus(bytes(scope.get("query_string", b"")).decode("latin-1"))
+    url = f"{scope['path']}?{query}"
+    return API_TOKEN.search(url) is not None

@@ -24,10 +24,15 @@ LIFETIME = timedelta(hours=12)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Session:
-    """A signed-in user and the CSRF token their state-changing requests must carry."""
+    """A signed-in user and the CSRF token their state-changing requests must carry.
+
+    ``bearer``: the caller sent an API token instead (``apiward.server.tokens``); it has
+    no CSRF token and needs none.
+    """
 
     user: User
     csrf: str
+    bearer: bool = False
 
 
 def open_session(engine: Engine, user: User) -> tuple[str, Session]:

@@ -1,4 +1,4 @@
-"""The dashboard's tables: users, sessions and webhooks, beside the store's in one database.
+"""The dashboard's tables: users, sessions, API tokens and webhooks, beside the store's.
 
 They belong to the dashboard's own Alembic lineage (``apiward.server.schema``), with its
 own version table, so the store's migrations and the dashboard's never share a revision.
@@ -10,7 +10,7 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, Tex
 
 from apiward.store.tables import Moment
 
-SCHEMA = "s0002"
+SCHEMA = "s0003"
 """The dashboard's Alembic revision of the tables below."""
 
 metadata = MetaData()
@@ -46,4 +46,19 @@ webhooks = Table(
     Column("url", Text, nullable=False),
     Column("by", String(100), nullable=False),
     Column("created", Moment(), nullable=False),
+)
+
+tokens = Table(
+    "dashboard_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The SHA-256 of the token, as for sessions: a copy of the table calls nothing.
+    Column("digest", String(64), nullable=False, unique=True),
+    Column(
+        "user_id", Integer, ForeignKey("dashboard_users.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("name", String(100), nullable=False),
+    Column("created", Moment(), nullable=False),
+    Column("last_used", Moment(), nullable=True),
+    Column("expires", Moment(), nullable=True),
 )
