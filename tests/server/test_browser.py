@@ -107,6 +107,12 @@ def test_a_triage_survives_the_rescan_that_fixes_one_finding_and_brings_one_back
     page.get_by_role("link", name="Settings", exact=True).click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
     shot("settings")
+    page.get_by_role("link", name="API tokens", exact=True).first.click()
+    page.get_by_label("What uses it").fill("ci-nightly")
+    page.get_by_role("button", name="Make a token").click()
+    expect(page.locator("code.secret")).to_contain_text("apiward_")
+    expect(page.locator("table.tokens").first).to_contain_text("ci-nightly")
+    shot("tokens")
     page.goto(f"{dashboard}/apis/new")
     expect(page.get_by_role("heading", name="Add an API")).to_be_visible()
     shot("api-new")
@@ -171,4 +177,4 @@ def test_a_triage_survives_the_rescan_that_fixes_one_finding_and_brings_one_back
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert errors == []
     assert sorted(p.stem for p in shots.glob("*.png")) == sorted(taken)
-    assert len(taken) == 13
+    assert len(taken) == 14

@@ -34,12 +34,7 @@ identities:
   - name: vic                 # two of each role: what one user sees, every user sees
     role: viewer
     rank: 1
-    login:
-      operation: POST /api/login
-      json: {{name: vic, password: "{password}"}}
-      token: csrf
-      header: X-CSRF-Token
-      prefix: ""
+    headers: {{Authorization: "Bearer {vic}"}}   # an API token, as a CI job scans it
   - name: tom
     role: triager
     rank: 2
@@ -52,13 +47,16 @@ identities:
   - name: tess
     role: triager
     rank: 2
-    login:
-      operation: POST /api/login
-      json: {{name: tess, password: "{password}"}}
-      token: csrf
-      header: X-CSRF-Token
-      prefix: ""
+    headers: {{Authorization: "Bearer {tess}"}}
 """
+
+
+def _token(client: httpx.Client) -> str:
+    made = client.post(
+        "/api/tokens", json={"name": "scan"}, headers={"x-csrf-token": csrf_of(client)}
+    )
+    token: str = made.json()["token"]
+    return token
 
 
 def test_the_shipped_contract_is_the_apps_own(tmp_path: Path) -> None:
@@ -113,15 +111,16 @@ def test_logins_are_rate_limited_by_the_guard_right_passwords_too(dashboard: str
 
 
 def test_apiward_scans_its_own_api_and_finds_nothing_medium_or_above(
-    dashboard: str, tmp_path: Path
+    dashboard: str, sign_in: SignIn, tmp_path: Path
 ) -> None:
-    """Two viewers and two triagers, logged in with the JSON login: nothing medium or above.
+    """Two viewers and two triagers, by JSON login and by API token: nothing medium or above.
 
     Runs and findings are shared by every user: with one user of a role, the scanner
     would take every run that user sees for that user's own (none of its role saw it).
     """
+    tokens = {name: _token(sign_in(name)) for name in ("vic", "tess")}
     identities = tmp_path / "identities.yaml"
-    identities.write_text(IDENTITIES.format(password=PASSWORD))
+    identities.write_text(IDENTITIES.format(password=PASSWORD, **tokens))
     out = tmp_path / "scan.json"
     done = run_apiward(
         "scan",
@@ -137,7 +136,7 @@ def test_apiward_scans_its_own_api_and_finds_nothing_medium_or_above(
     )
     report = json.loads(out.read_text())
     # The scan's brute-force and re-login attempts pass the guard's 20 logins a minute per
-    # client, so at the end its identities are turned away with 429 for a while: the limit
+    # client, so at the end its login identities are turned away with 429 for a while: the limit
     # working (and the scan's exit code 3 says so), not a change to the dashboard.
     for row in report["tables"].get("target_state", []):
         assert row["state"] == "no longer logs in", row
@@ -145,6 +144,11 @@ def test_apiward_scans_its_own_api_and_finds_nothing_medium_or_above(
     assert done.returncode in (0, 1, 3), done.stderr
     logged_in = {note for note in report.get("notes", []) if "login" in str(note).lower()}
     assert not logged_in, logged_in
+    for name, token in tokens.items():  # the scan revoked no token: its identities' still work
+        me = httpx.get(
+            f"{dashboard}/api/me", headers={"authorization": f"Bearer {token}"}, timeout=30
+        )
+        assert me.json()["name"] == name
     serious = [
         f"{f['severity']} {f['check']} {f['operation']}: {f['title']}"
         for f in report["findings"]

@@ -28,6 +28,7 @@ PAGES = [
     "/apis/1",
     "/apis/new",
     "/settings",
+    "/settings/tokens",
 ]
 API = [
     "/api/overview",
@@ -39,6 +40,7 @@ API = [
     "/api/apis/1",
     "/api/users",
     "/api/webhooks",
+    "/api/tokens",
 ]
 
 
@@ -51,7 +53,7 @@ def _writes() -> list[str]:
         methods = getattr(route, "methods", None) or set()
         for method in methods - SAFE:
             path = route.path.replace("{fingerprint}", BOLA.fingerprint)  # type: ignore[attr-defined]
-            for name in ("{api_id}", "{user_id}", "{webhook_id}"):
+            for name in ("{api_id}", "{user_id}", "{webhook_id}", "{token_id}"):
                 path = path.replace(name, "1")
             found.append(f"{method} {path}")
     return sorted(found)
@@ -72,6 +74,8 @@ def _valid_body(path: str) -> dict[str, object]:
         "/api/webhooks": {"json": {"url": "https://hooks.example/T0/B0/x"}},
         "/settings/webhooks": {"data": {"url": "https://hooks.example/T0/B0/x"}},
         "/api/apis/1/schedule": {"json": {"schedule": None}},
+        "/api/tokens": {"json": {"name": "ci"}},
+        "/settings/tokens": {"data": {"name": "ci"}},
     }
     if path in bodies:
         return bodies[path]
@@ -376,6 +380,8 @@ def test_openapi_documents_every_api_operation(dashboard: str) -> None:
         "/api/webhooks",
         "/api/webhooks/{webhook_id}",
         "/api/apis/{api_id}/schedule",
+        "/api/tokens",
+        "/api/tokens/{token_id}",
     }
 
 

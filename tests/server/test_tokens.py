@@ -186,6 +186,20 @@ def test_no_token_reaches_the_guards_audit_log(tmp_path: Path, serve: Callable[[
     engine.dispose()
 
 
+def test_the_contract_declares_the_bearer_beside_the_cookie(dashboard: str) -> None:
+    """Every operation but the login takes the session cookie or an API token (either one)."""
+    with httpx.Client(base_url=dashboard) as client:
+        spec = client.get("/api/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["token"]["type"] == "http"
+    assert schemes["token"]["scheme"] == "bearer"
+    assert schemes["session"]["in"] == "cookie"
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            wanted = [] if path == "/api/login" else [{"session": []}, {"token": []}]
+            assert operation.get("security", []) == wanted, f"{method} {path}"
+
+
 def test_the_redactor_masks_apiward_tokens_wherever_they_appear() -> None:
     """A leaked token in free text is masked without being told about it."""
     token = "apiward_" + "A1b2-C3d4_" * 4 + "xyz"
