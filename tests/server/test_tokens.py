@@ -166,6 +166,10 @@ def test_a_token_is_for_the_api_alone_and_never_beside_a_cookie(
             "/api/findings", headers={"authorization": "Bearer apiward_" + "x" * 43}
         )
         assert wrong.status_code == 401
+        basic = anonymous.get("/api/findings", headers={"authorization": "Basic dG9tOng="})
+        assert basic.status_code == 401  # not a token: no session either
+    proxied = tom.get("/api/findings", headers={"authorization": "Basic dG9tOng="})
+    assert proxied.status_code == 200  # a proxy's Basic beside the cookie is not a token
 
 
 def test_no_token_reaches_the_guards_audit_log(tmp_path: Path, serve: Callable[[Any], Any]) -> None:

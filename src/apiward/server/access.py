@@ -8,7 +8,8 @@ cookie must also carry the session's CSRF token, in the ``csrf`` form field or t
 ``X-CSRF-Token`` header, compared in constant time; one with a token needs none (a
 browser never sends a token by itself: it is no ambient credential). A request that
 sends both a cookie and a token is refused (400): which one speaks is never a guess.
-Pages ignore the ``Authorization`` header: a token is for the API.
+Pages ignore the ``Authorization`` header (a token is for the API), and so does the API
+when it names another scheme (a TLS proxy's Basic in front of the dashboard).
 """
 
 from __future__ import annotations
@@ -57,13 +58,13 @@ def session_of(request: Request) -> Session | None:
 
 def bearer_of(request: Request) -> Session | None:
     """The token's owner as a session without a CSRF token, if the API request sends one."""
-    sent = request.headers.get("authorization")
-    if sent is None or not request.url.path.startswith(API):
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    # Another scheme (a proxy's Basic in front of the dashboard) is not ours to judge.
+    if scheme.lower() != "bearer" or not request.url.path.startswith(API):
         return None
     if COOKIE in request.cookies:
         raise HTTPException(400, "send the session cookie or an API token, not both")
-    scheme, _, token = sent.partition(" ")
-    user = find_token(engine_of(request), token.strip()) if scheme.lower() == "bearer" else None
+    user = find_token(engine_of(request), token.strip())
     if user is None:
         raise HTTPException(
             401,
