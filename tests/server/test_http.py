@@ -336,8 +336,12 @@ def test_overview_counts_open_findings_and_draws_svg(dashboard: str, sign_in: Si
     overview = client.get("/api/overview").json()
     assert overview["totals"] == {"critical": 0, "high": 1, "medium": 1, "low": 1, "info": 0}
     assert overview["apis"][0]["last_run"]["id"] == 3
+    assert overview["apis"][0]["risk"] == 32  # 1 - 0.75 x 0.92 x 0.98
+    # Of the guard's log, only the 429 two hours ago is a refusal inside the last day.
+    assert overview["apis"][0]["refused_24h"] == 1
     page = client.get("/").text
     assert page.count("<svg") == 2
+    assert "1 request in the last 24 hours" in page
     assert 'aria-label="open findings by severity"' in page
 
 
@@ -353,6 +357,7 @@ def test_overview_leaves_out_what_was_triaged_away(dashboard: str, sign_in: Sign
     overview = client.get("/api/overview").json()
     assert overview["totals"] == {"critical": 0, "high": 0, "medium": 1, "low": 1, "info": 0}
     assert overview["apis"][0]["open"] == {"medium": 1, "low": 1}
+    assert overview["apis"][0]["risk"] == 10
 
 
 def test_openapi_documents_every_api_operation(dashboard: str) -> None:

@@ -42,13 +42,17 @@ class LastRunOut(BaseModel):
 
 
 class ApiOut(BaseModel):
-    """An API with its open findings by severity and its latest run."""
+    """An API with its risk score, open findings by severity, latest run and refusals."""
 
     id: int
     name: str
     target: str | None
     open: dict[Severity, int]
     last_run: LastRunOut | None
+    risk: int
+    """0–100 from the open findings: critical 50 %, high 25 %, medium 8 %, low 2 % each."""
+    refused_24h: int
+    """Requests the guard refused in front of this API in the last 24 hours."""
 
 
 class RunMixOut(BaseModel):
@@ -253,6 +257,8 @@ def overview_out(apis: list[ApiSummary], mixes: list[RunMix]) -> OverviewOut:
                 )
                 if a.last_run
                 else None,
+                risk=a.risk,
+                refused_24h=a.refused,
             )
             for a in apis
         ],

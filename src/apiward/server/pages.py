@@ -139,7 +139,7 @@ def logout(request: Request, session: Viewer) -> Response:
 
 @router.get("/")
 def overview(request: Request, session: Viewer) -> Response:
-    """APIs, open findings by severity, the trend across runs, each API's last run."""
+    """APIs riskiest first, open findings, the trend, last runs, the guard's refusals today."""
     with engine_of(request).connect() as connection:
         summaries = api_summaries(connection, _today())
         mixes = run_mixes(connection)

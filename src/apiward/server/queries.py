@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, not_, or_, select
 
 from apiward.core.findings import Severity
+from apiward.core.risk import risk_score
 from apiward.store.diff import RunDiff, compare
+from apiward.store.guard_events import refusals_by_api
 from apiward.store.records import RunRecord, State, Tracked, Triage
 from apiward.store.runs import get_run
 from apiward.store.tables import apis, coverage, findings, runs, states, triage
@@ -38,13 +40,17 @@ class LastRun:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ApiSummary:
-    """One API on the overview: its open findings by severity and its latest run."""
+    """One API on the overview: its risk, open findings by severity, latest run, refusals."""
 
     id: int
     name: str
     target: str | None
     open: dict[Severity, int]
     last_run: LastRun | None
+    risk: int
+    """0–100 from the open findings (``core.risk``)."""
+    refused: int
+    """Requests the guard refused in front of it in the last 24 hours."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,7 +126,7 @@ def triaged_away(today: date) -> ColumnElement[bool]:
 
 
 def api_summaries(connection: Connection, today: date) -> list[ApiSummary]:
-    """Every API by name, with its open findings by severity and its latest run."""
+    """Every API, riskiest first: open findings by severity, latest run, refusals today."""
     open_by_api: dict[int, dict[Severity, int]] = defaultdict(dict)
     for api_id, severity, count in connection.execute(_open_counts(away=None)):
         open_by_api[api_id][Severity(severity)] = count
@@ -140,18 +146,22 @@ def api_summaries(connection: Connection, today: date) -> list[ApiSummary]:
             )
         )
     }
-    return [
+    refused = refusals_by_api(connection, since=datetime.now(UTC) - timedelta(hours=24))
+    summaries = [
         ApiSummary(
             id=row.id,
             name=row.name,
             target=row.target,
             open=open_by_api.get(row.id, {}),
             last_run=last_runs.get(row.id),
+            risk=risk_score(open_by_api.get(row.id, {})),
+            refused=refused.get(row.id, 0),
         )
         for row in connection.execute(
             select(apis.c.id, apis.c.name, apis.c.target).order_by(apis.c.name)
         )
     ]
+    return sorted(summaries, key=lambda summary: -summary.risk)
 
 
 def _open_counts(*, away: date | None) -> Select[Any]:

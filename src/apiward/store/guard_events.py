@@ -6,6 +6,7 @@ same again, and is not counted twice). Each function takes an optional API and a
     refusals_over_time(connection, api_id=3, since=week_ago, bucket="hour")
     refusals_by_rule(connection, since=week_ago)           # every API
     top_refused_clients(connection, api_id=3, limit=10)
+    refusals_by_api(connection, since=day_ago)             # the overview's column
 
 Times are UTC; buckets are grouped by the database (``strftime`` on SQLite,
 ``date_trunc`` on PostgreSQL), so the page never loads the events themselves.
@@ -114,6 +115,12 @@ def top_refused_clients(
         )
         for row in rows
     ]
+
+
+def refusals_by_api(connection: Connection, *, since: datetime) -> dict[int, int]:
+    """Refusals since ``since``, by API id (APIs with none are left out)."""
+    query = _refused(select(guard_events.c.api_id, func.count()), None, since)
+    return {row[0]: row[1] for row in connection.execute(query.group_by(guard_events.c.api_id))}
 
 
 def _refused(query: Select[Any], api_id: int | None, since: datetime | None) -> Select[Any]:
