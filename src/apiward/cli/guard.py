@@ -66,14 +66,15 @@ def guard(
     if tls_cert is not None and tls_key is not None:
         check_tls(str(tls_cert), str(tls_key))
     app_ = gateway_app(Policy.load(policy), upstream=upstream, spec=spec)
+    # Sealed however it ends: a Ctrl-C as soon as the port listens lands before uvicorn
+    # has its own handlers, anywhere in these lines.
     try:
         sock = bind(host, port)
-    except ConfigError:
+        scheme = "https" if tls_cert else "http"
+        typer.echo(f"apiward guard on {scheme}://{host}:{port} → {upstream}", err=True)
+        run(app_, sock, tls_cert=_str(tls_cert), tls_key=_str(tls_key))
+    finally:
         app_.close()
-        raise
-    scheme = "https" if tls_cert else "http"
-    typer.echo(f"apiward guard on {scheme}://{host}:{port} → {upstream}", err=True)
-    run(app_, sock, tls_cert=_str(tls_cert), tls_key=_str(tls_key))
 
 
 def _str(path: Path | None) -> str | None:

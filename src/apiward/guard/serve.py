@@ -41,21 +41,21 @@ def run(
 
     The Guard, not uvicorn, reads forwarding headers.
     """
-    host, port = sock.getsockname()[:2]
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        ssl_certfile=tls_cert,
-        ssl_keyfile=tls_key,
-        proxy_headers=False,
-        server_header=False,
-        date_header=False,
-        lifespan="on",
-        log_level="warning",
-        timeout_graceful_shutdown=GRACE,
-    )
     try:
+        host, port = sock.getsockname()[:2]
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            ssl_certfile=tls_cert,
+            ssl_keyfile=tls_key,
+            proxy_headers=False,
+            server_header=False,
+            date_header=False,
+            lifespan="on",
+            log_level="warning",
+            timeout_graceful_shutdown=GRACE,
+        )
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
