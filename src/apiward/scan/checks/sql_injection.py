@@ -3,23 +3,38 @@
 For every free-text input of an operation some identity may call, in this order and
 stopping at the first that shows it:
 
-* **error-based** — the value with a ``'`` (then a ``"``) appended gets an answer with a
-  database's error signature (SQLite, PostgreSQL, MySQL/MariaDB, SQL Server, Oracle)
-  that the legitimate answer does not have. Confirmed when the same value with the
-  quote doubled (valid SQL again) has no signature.
-* **boolean-differential** — a true and a false condition appended to the value
-  (``' AND 'k'='k`` / ``' AND 'k'='j``, and ``' OR 4821=4821-- `` / ``' AND 4821=4822-- ``)
-  with random constants. It holds when the two answers differ (payload echoes
-  scrubbed), both are accepted, and one of them is the legitimate answer: the true
-  condition keeps it while the false one empties it, or the false one keeps it while
-  the true one widens it. Confirmed when it holds again with fresh constants.
+* **error-based** — the value with ``'"`` appended (a quote of each kind: whichever
+  delimits the value, or none, the query breaks) gets an answer with a database's error
+  signature (SQLite, PostgreSQL, MySQL/MariaDB, SQL Server, Oracle) that the legitimate
+  answer does not have. Confirmed when the same value with both quotes doubled (valid
+  SQL again, in either kind of string) has no signature. Only when validation refused
+  the pair do the two quotes go one by one: a filter may refuse ``"`` and not ``'``.
+* **boolean-differential** — a true and a false condition appended to the value, with
+  random constants. It holds when the two answers differ (payload echoes scrubbed),
+  both are accepted, and one of them is the legitimate answer: the true condition keeps
+  it while the false one empties it, or the false one keeps it while the true one
+  widens it. Confirmed when it holds again with fresh constants. Which pairs go follows
+  from the answer to an *ordinary* new value (``_injection.ordinary``), which is what a
+  false condition gets when pasted: where it differs from the legitimate answer (a
+  lookup that found something), ``' AND 'k'='k`` / ``' AND 'k'='j`` (keeps); where it
+  does not (nothing found, or a creation), ``' OR 4821=4821-- `` / ``' AND 4821=4822-- ``
+  and their ``"`` forms (widens): the other pairs could not tell the two apart. The
+  false condition goes only when the true one was not answered like the ordinary value
+  (taken as a value, as a false one would be).
 * **time-based** (not under ``--safe``) — sleeps for PostgreSQL, MySQL, SQL Server and a
   heavy SQLite expression, each against the same payload with a zero delay: slow
-  twice while the control is fast is confirmed.
+  twice while the control is fast is confirmed. Only for inputs that are not lookups
+  (``_a_lookup``) and showed nothing else; each engine's payload first goes to all of
+  them in one request, and one input at a time only where that one was slow, or
+  refused by validation (one input's rules may refuse what another pastes).
 
 Updates and deletes (PUT, PATCH, DELETE) get only the error probe and the first,
 comment-free boolean pair: ``OR``, stacked queries and a comment that cuts the ``WHERE``
 off would turn them into updates or deletes of every row.
+
+On an input that reaches no SQL, that is two to four requests: the quotes, the ordinary
+value (shared with the other input checks), one true condition per pair; and four per
+operation for the delays.
 """
 
 from __future__ import annotations
@@ -30,14 +45,17 @@ from collections.abc import AsyncIterator, Callable
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._injection import (
+    REFUSED,
     Caller,
     Input,
     base_value,
     elapsed,
+    fits,
     may_widen,
     number,
     ordinary,
     probe,
+    reacted,
     scrub,
     shared_key,
     start,
@@ -65,10 +83,12 @@ SIGNATURES = re.compile(
     re.IGNORECASE,
 )
 
+QUOTES = "'\""
+"""Both kinds of quote: appended, they break a query whichever delimits the value."""
+
 Pair = tuple[str, str]
-# The true and the false condition, appended to the legitimate value.
-BOOLEAN: tuple[Callable[[int], Pair], ...] = (
-    lambda n: (f"' AND '{n}'='{n}", f"' AND '{n}'='{n + 1}"),
+# The pairs that widen the legitimate answer, true condition first (see _keeps for the other).
+WIDENS: tuple[Callable[[int], Pair], ...] = (
     lambda n: (f"' OR {n}={n}-- ", f"' AND {n}={n + 1}-- "),
     lambda n: (f'" OR {n}={n}-- ', f'" AND {n}={n + 1}-- '),
 )
@@ -110,41 +130,42 @@ class SqlInjection:
             yield who
             return
         found = False
+        blind: list[Input] = []
         for item in items:
-            outcome = await self._input(ctx, operation, who, item)
+            outcome = await self._error(ctx, operation, who, item)
+            outcome = outcome or await self._boolean(ctx, operation, who, item)
             if outcome is not None:
                 found = True
                 yield outcome
+            elif not ctx.safe and may_widen(operation) and not await _a_lookup(ctx, who, item):
+                blind.append(item)
+        async for outcome in self._timing(ctx, operation, who, blind):
+            found = True
+            yield outcome
         if ctx.safe and not found:
             yield Skip(
                 reason=SkipReason.UNSAFE, detail="time-based probes (errors and booleans ran)"
             )
-
-    async def _input(
-        self, ctx: Context, operation: Operation, who: Caller, item: Input
-    ) -> Outcome | None:
-        for method in (self._error, self._boolean, self._timing):
-            if method == self._timing and (
-                ctx.safe or not may_widen(operation) or await _a_lookup(ctx, who, item)
-            ):
-                return None
-            outcome = await method(ctx, operation, who, item)
-            if outcome is not None:
-                return outcome
-        return None
 
     async def _error(
         self, ctx: Context, operation: Operation, who: Caller, item: Input
     ) -> Outcome | None:
         if SIGNATURES.search(who.legit.text):
             return None
-        for quote in ("'", '"'):
-            attack = await _quoted(ctx, who, item, quote)
+        screen = await _quoted(ctx, who, item, QUOTES)
+        quotes = [QUOTES]
+        if SIGNATURES.search(screen.text) is None:
+            if screen.status not in REFUSED or not await reacted(ctx, who, item, screen):
+                return None
+            quotes = ["'", '"']  # validation refused the pair: one kind may be let through
+        for quote in quotes:
+            attack = screen if quote == QUOTES else await _quoted(ctx, who, item, quote)
             found = SIGNATURES.search(attack.text)
             if found is None:
                 continue
             value = base_value(who, item)
-            balanced = await probe(ctx, who, item, value + quote * 2, "the quote doubled")
+            doubled = "".join(q * 2 for q in quote)
+            balanced = await probe(ctx, who, item, value + doubled, "the quotes doubled")
             confirmed = SIGNATURES.search(balanced.text) is None
             detail = (
                 f"Appending {quote} to {item.name} made the answer carry a database error "
@@ -159,8 +180,7 @@ class SqlInjection:
         self, ctx: Context, operation: Operation, who: Caller, item: Input
     ) -> Outcome | None:
         value = base_value(who, item)
-        # On updates and deletes only the first pair: no OR, no comment cutting the WHERE off.
-        for build in BOOLEAN if may_widen(operation) else BOOLEAN[:1]:
+        for build in await _pairs(ctx, operation, who, item):
             first = await self._differential(ctx, who, item, value, build)
             if first is None:
                 continue
@@ -195,22 +215,31 @@ class SqlInjection:
         return (true, false) if keeps or widens else None
 
     async def _timing(
-        self, ctx: Context, operation: Operation, who: Caller, item: Input
-    ) -> Outcome | None:
-        value = base_value(who, item)
+        self, ctx: Context, operation: Operation, who: Caller, items: list[Input]
+    ) -> AsyncIterator[Outcome]:
+        """Per engine, the delay in every input at once; one by one where that was slow or refused."""
         for engine, build, scale in TIMING:
             delay = self.delay * scale
-            replies = await _delayed(ctx, who, item, value, build, self.delay, delay)
-            if replies is None:
-                continue
-            detail = (
-                f"{item.name} with a {engine} delay appended took about {elapsed(replies[-1]):.1f} s, "
-                f"twice, while the same payload with no delay took {elapsed(replies[0]):.1f} s."
-            )
-            return self._finding(
-                ctx, operation, item, f"time-based ({engine})", detail, [who.legit, *replies], True
-            )
-        return None
+            for group, screen in await _screens(ctx, who, items, build(self.delay)):
+                slow = _slow(screen, who, delay)
+                if not slow and not (len(group) > 1 and _refused(screen, who)):
+                    continue
+                for item in group:
+                    value = base_value(who, item)
+                    first = screen if slow and len(group) == 1 else None
+                    replies = await _delayed(ctx, who, item, value, build, self.delay, delay, first)
+                    if replies is None:
+                        continue
+                    items.remove(item)
+                    detail = (
+                        f"{item.name} with a {engine} delay appended took about "
+                        f"{elapsed(replies[-1]):.1f} s, twice, while the same payload with no "
+                        f"delay took {elapsed(replies[0]):.1f} s."
+                    )
+                    evidence = [who.legit, *replies]
+                    yield self._finding(
+                        ctx, operation, item, f"time-based ({engine})", detail, evidence, True
+                    )
 
     def _finding(
         self,
@@ -255,23 +284,90 @@ async def _a_lookup(ctx: Context, who: Caller, item: Input) -> bool:
     other = await ordinary(ctx, who, item)
     if other.status == who.legit.status:
         return False
-    return (await _quoted(ctx, who, item, "'")).status == other.status
+    return (await _quoted(ctx, who, item, QUOTES)).status == other.status
+
+
+def _keeps(n: int) -> Pair:
+    """The pair that keeps the legitimate answer: no comment, no OR (updates get it too)."""
+    return f"' AND '{n}'='{n}", f"' AND '{n}'='{n + 1}"
+
+
+async def _pairs(
+    ctx: Context, operation: Operation, who: Caller, item: Input
+) -> tuple[Callable[[int], Pair], ...]:
+    """The boolean pairs that could show a differential on ``item`` (see the module docstring).
+
+    Pasted, a false condition gets what an ordinary new value gets (nothing matches
+    either). Where that is the legitimate answer, only a true condition that widens it
+    can differ; where it is not, only one that keeps it can be the legitimate answer.
+    Updates and deletes get no widening pair: no OR, no comment cutting the WHERE off.
+    """
+    if await _moves(ctx, who, item):
+        return (_keeps,)
+    return WIDENS if may_widen(operation) else ()
+
+
+async def _moves(ctx: Context, who: Caller, item: Input) -> bool:
+    """Whether an ordinary new value gets an answer unlike the legitimate one."""
+    other = await ordinary(ctx, who, item)
+    if other.status != who.legit.status:
+        return True
+    return (
+        similarity(_plain(other, who, item), scrub(who.legit.text, [base_value(who, item)])) < SAME
+    )
 
 
 async def _ordinary(ctx: Context, who: Caller, item: Input, true: Reply, sent: str) -> bool:
-    """Whether the true condition was answered like an ordinary new value (not like the legitimate one).
+    """Whether the true condition was answered like an ordinary new value.
 
-    Pasted into SQL, a true condition keeps the legitimate answer (``AND``) or widens it
-    (``OR``); answered like any other value, it was taken as a value, and a false
-    condition would be too. Only asked when the legitimate and the ordinary answers differ.
+    Pasted into SQL, a true condition keeps the legitimate answer where an ordinary value
+    does not, or widens the one it shares with an ordinary value; answered like any
+    other value, it was taken as a value, and a false condition would be too.
     """
-    value = base_value(who, item)
-    mine = scrub(true.text, [sent, value])
-    if similarity(mine, scrub(who.legit.text, [value])) >= SAME:
-        return False
     other = await ordinary(ctx, who, item)
-    plain = scrub(other.text, [other.sent.value(item.where, item.name) or "", value])
-    return other.status == true.status and similarity(mine, plain) >= SAME
+    mine = scrub(true.text, [sent, base_value(who, item)])
+    return other.status == true.status and similarity(mine, _plain(other, who, item)) >= SAME
+
+
+def _plain(other: Reply, who: Caller, item: Input) -> str:
+    """The answer to the ordinary value, its echoes scrubbed."""
+    sent = other.sent.value(item.where, item.name)
+    return scrub(other.text, ["" if sent is None else str(sent), base_value(who, item)])
+
+
+async def _screens(
+    ctx: Context, who: Caller, items: list[Input], payload: str
+) -> list[tuple[list[Input], Reply]]:
+    """``payload`` appended to ``items``: in one request to those it keeps within their
+    declared length and pattern, alone to each of the others (a refusal decides later ones).
+
+    Pasted into a query, any input of a group sleeps; the others sleep too or go unread.
+    """
+    together = [i for i in items if fits(ctx, i, base_value(who, i) + payload)]
+    groups = [together] if together else []
+    groups += [[i] for i in items if i not in together]
+    return [(group, await _everywhere(ctx, who, group, payload)) for group in groups]
+
+
+async def _everywhere(ctx: Context, who: Caller, items: list[Input], payload: str) -> Reply:
+    """The legitimate request with ``payload`` appended to every one of ``items``."""
+    if len(items) == 1:
+        value = base_value(who, items[0]) + payload
+        return await probe(ctx, who, items[0], value, "delay payload")
+    request = who.request
+    for item in items:
+        request = request.with_param(item.where, item.name, base_value(who, item) + payload)
+    return await ctx.send(request, as_=who.identity, note="delay payload in every input")
+
+
+def _slow(reply: Reply, who: Caller, expected: float) -> bool:
+    """Whether ``reply`` took most of ``expected`` seconds longer than the legitimate request."""
+    return elapsed(reply) - elapsed(who.legit) >= expected * 0.7
+
+
+def _refused(reply: Reply, who: Caller) -> bool:
+    """A refusal (400 or 422) the legitimate request did not get: one input may be let through."""
+    return reply.status in REFUSED and reply.status != who.legit.status
 
 
 async def _delayed(
@@ -282,16 +378,18 @@ async def _delayed(
     build: Callable[[float], str],
     size: float,
     expected: float,
+    slow: Reply | None = None,
 ) -> list[Reply] | None:
     """The control and two slow replies, when the payload is slow twice and the control is not.
 
-    The control and the repeat are only sent once the payload is slower than the
-    legitimate request: on an API that is not injectable, a payload costs one request.
-    They are sent alone (``ctx.alone``) with the payload once more, since another check's
-    sleep in flight slows every answer: a fast endpoint must not look injectable for it.
+    The control and the repeat are only sent once the payload (``slow``, when already
+    sent) is slower than the legitimate request: on an API that is not injectable, a
+    payload costs one request. They are sent alone (``ctx.alone``) with the payload once
+    more, since another check's sleep in flight slows every answer: a fast endpoint must
+    not look injectable for it.
     """
-    slow = await probe(ctx, who, item, value + build(size), "delay payload")
-    if elapsed(slow) - elapsed(who.legit) < expected * 0.7:
+    slow = slow or await probe(ctx, who, item, value + build(size), "delay payload")
+    if not _slow(slow, who, expected):
         return None
     async with ctx.alone():
         control = await probe(
