@@ -56,7 +56,7 @@ def _shop(*, sloppy: bool) -> Any:
     if sloppy:
         routes += [
             Route("/shop/v1/orders", old),
-            Route("/shop/v3/private/orders/dump", dump),
+            Route("/shop/v3/private/orders/export", dump),
             Route("/shop/v3/actuator/env", env),
             Route("/shop/v3/api-docs", docs),
         ]
@@ -84,7 +84,7 @@ def test_undocumented_older_version_is_found(sloppy: dict[str, Finding]) -> None
 
 def test_shadow_dump_of_people_is_high(sloppy: dict[str, Finding]) -> None:
     """The private dump of orders with buyers' emails, built from prefix + resource: high."""
-    finding = sloppy["GET /shop/v3/private/orders/dump"]
+    finding = sloppy["GET /shop/v3/private/orders/export"]
     assert (finding.check, finding.severity) == ("shadow_endpoints", Severity.HIGH)
 
 
@@ -103,7 +103,7 @@ def test_catch_all_pages_are_not_endpoints(sloppy: dict[str, Finding]) -> None:
     assert set(sloppy) == {
         "GET /shop/v2/orders",
         "GET /shop/v1/orders",
-        "GET /shop/v3/private/orders/dump",
+        "GET /shop/v3/private/orders/export",
         "GET /shop/v3/actuator/env",
         "GET /shop/v3/api-docs",
     }
