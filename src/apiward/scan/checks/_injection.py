@@ -12,6 +12,8 @@ Requests are the budget: a check *screens* an input with one request carrying a 
 family of payloads, and sends them one by one only where the screen shows a reaction
 (:func:`reacted`): an answer unlike both the legitimate one and the answer to an
 *ordinary* new value (:func:`ordinary`, sent once per input and shared by every check).
+The screens of an operation's inputs go out in one request (:func:`screened`), each input
+with its own markers, unless that request gets a reaction.
 A path id that any change turns into a 404 reacts to nothing a payload does. Payloads
 that break the input's declared ``maxLength`` or ``pattern`` (:func:`fits`) are not sent
 one by one after a screen that broke them too was refused: the API enforces its contract.
@@ -215,6 +217,33 @@ async def reacted(ctx: Context, who: Caller, item: Input, reply: Reply) -> bool:
     if reply.status == who.legit.status:
         return False
     return reply.status != (await ordinary(ctx, who, item)).status
+
+
+async def screened(
+    ctx: Context, who: Caller, values: Sequence[tuple[Input, str]], note: str
+) -> list[Reply]:
+    """The reply to each input set to its value, the values sent together where that tells the same.
+
+    The inputs whose values keep to their declared length and pattern share one request,
+    the others go alone (:func:`probe`: an earlier refusal may decide them). When an input
+    would call the shared answer a reaction (:func:`reacted`: one input's value refused, a
+    handler failing), each goes alone after all: one input's refusal must not hide another's
+    answer. On an operation with several free-text inputs that react to nothing, a screen
+    costs one request instead of one per input.
+    """
+    replies: dict[str, Reply] = {}
+    together = [(item, value) for item, value in values if fits(ctx, item, value)]
+    if len(together) > 1:
+        request = who.request
+        for item, value in together:
+            request = request.with_param(item.where, item.name, value)
+        joint = await ctx.send(request, as_=who.identity, note=f"{note}, in every input")
+        if not [item for item, _ in together if await reacted(ctx, who, item, joint)]:
+            replies = {item.key: joint for item, _ in together}
+    for item, value in values:
+        if item.key not in replies:
+            replies[item.key] = await probe(ctx, who, item, value, note)
+    return [replies[item.key] for item, _ in values]
 
 
 def fits(ctx: Context, item: Input, value: str) -> bool:

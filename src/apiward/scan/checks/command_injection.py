@@ -10,7 +10,8 @@
   forms, each against ``sleep 0`` as a control: slow twice while the control is fast.
 
 Each family is *screened* first with one request carrying every form at once (each echo
-with its own marker, so a hit names its form; every sleep at once). Only a hit, or a
+with its own marker, so a hit names its form; every sleep at once), to every free-text
+input of the operation at once where that gets no reaction (``_injection.screened``). Only a hit, or a
 screen the API answered unlike both the legitimate value and an ordinary one
 (``_injection.reacted``: a filter may reject one form's characters and not another's),
 goes on to the forms one by one, and of those only the ones that keep to the input's
@@ -37,6 +38,7 @@ from apiward.scan.checks._injection import (
     number,
     probe,
     reacted,
+    screened,
     start,
     text_inputs,
 )
@@ -55,6 +57,10 @@ FORMS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("backticks", lambda c: f"`{c}`"),
     ("newline", lambda c: f"\n{c}\n"),
 )
+
+
+Echo = tuple[str, Callable[[str], str], str, str]
+"""A form's label, how it attaches a command, the echo command and what a shell prints."""
 
 
 class CommandInjection:
@@ -80,26 +86,45 @@ class CommandInjection:
         if isinstance(who, Skip):
             yield who
             return
-        found = False
-        for item in items:
-            outcome = await self._output(ctx, operation, who, item)
-            if outcome is None and not ctx.safe:
-                outcome = await self._timing(ctx, operation, who, item)
+        echoes = {
+            item.key: [(label, attach, *_echo()) for label, attach in FORMS] for item in items
+        }
+        firsts = [(item, _first(ctx, who, item, echoes[item.key])) for item in items]
+        screens = await screened(ctx, who, firsts, "echo through every form at once")
+        rest: list[Input] = []
+        for item, screen in zip(items, screens, strict=True):
+            outcome = await self._output(ctx, operation, who, item, echoes[item.key], screen)
             if outcome is not None:
-                found = True
                 yield outcome
-        if ctx.safe and not found:
+            else:
+                rest.append(item)
+        if not ctx.safe and rest:
+            sleeps = "".join(attach(f"sleep {self.delay:g}") for _, attach in FORMS[:4])
+            every = [(item, base_value(who, item) + sleeps) for item in rest]
+            screens = await screened(ctx, who, every, "sleep through every form at once")
+            for item, screen in zip(rest, screens, strict=True):
+                if outcome := await self._timing(ctx, operation, who, item, screen):
+                    yield outcome
+        if ctx.safe and len(rest) == len(items):
             yield Skip(reason=SkipReason.UNSAFE, detail="time-based probes (output probes ran)")
 
     async def _output(
-        self, ctx: Context, operation: Operation, who: Caller, item: Input
+        self,
+        ctx: Context,
+        operation: Operation,
+        who: Caller,
+        item: Input,
+        echoes: list[Echo],
+        first: Reply,
     ) -> Outcome | None:
+        """The echo screens of ``item`` (the first already answered), then its forms one by one."""
         value = base_value(who, item)
-        echoes = [(label, attach, *_echo()) for label, attach in FORMS]
         parts = [attach(command) for _, attach, command, _ in echoes]
-        for group in _screens(ctx, item, value, parts):
+        for index, group in enumerate(_screens(ctx, item, value, parts)):
             screen = value + "".join(parts[i] for i in group)
-            attack = await probe(ctx, who, item, screen, "echo through every form at once")
+            attack = first
+            if index > 0:
+                attack = await probe(ctx, who, item, screen, "echo through every form at once")
             if hit := self._computed(ctx, operation, who, item, [echoes[i] for i in group], attack):
                 return hit
             if not await reacted(ctx, who, item, attack):
@@ -122,7 +147,7 @@ class CommandInjection:
         operation: Operation,
         who: Caller,
         item: Input,
-        echoes: list[tuple[str, Callable[[str], str], str, str]],
+        echoes: list[Echo],
         attack: Reply,
     ) -> Outcome | None:
         """The finding when one of ``echoes`` came back computed in ``attack``."""
@@ -136,11 +161,11 @@ class CommandInjection:
         return None
 
     async def _timing(
-        self, ctx: Context, operation: Operation, who: Caller, item: Input
+        self, ctx: Context, operation: Operation, who: Caller, item: Input, screen: Reply
     ) -> Outcome | None:
+        """After the sleep screen (``screen``), each form where it was slow or got a reaction."""
         value = base_value(who, item)
         every = value + "".join(attach(f"sleep {self.delay:g}") for _, attach in FORMS[:4])
-        screen = await probe(ctx, who, item, every, "sleep through every form at once")
         slow = elapsed(screen) - elapsed(who.legit) >= self.delay * 0.7
         if not slow and not await reacted(ctx, who, item, screen):
             return None  # answered like an ordinary value, and no form slept
@@ -212,6 +237,13 @@ def _screens(ctx: Context, item: Input, value: str, parts: list[str]) -> list[li
         screens[-1].append(index)
         size += len(part)
     return screens
+
+
+def _first(ctx: Context, who: Caller, item: Input, echoes: list[Echo]) -> str:
+    """The value of ``item``'s first echo screen: as many forms as its ``maxLength`` holds."""
+    value = base_value(who, item)
+    parts = [attach(command) for _, attach, command, _ in echoes]
+    return value + "".join(parts[i] for i in _screens(ctx, item, value, parts)[0])
 
 
 def _worth(ctx: Context, item: Input, screen: str, single: str) -> bool:

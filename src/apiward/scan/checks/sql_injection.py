@@ -24,9 +24,9 @@ stopping at the first that shows it:
 * **time-based** (not under ``--safe``) — sleeps for PostgreSQL, MySQL, SQL Server and a
   heavy SQLite expression, each against the same payload with a zero delay: slow
   twice while the control is fast is confirmed. Only for inputs that are not lookups
-  (``_a_lookup``) and showed nothing else; each engine's payload first goes to all of
-  them in one request, and one input at a time only where that one was slow, or
-  refused by validation (one input's rules may refuse what another pastes).
+  (``_a_lookup``) and showed nothing else; each engine's payload goes to all of them in
+  one request where that gets no reaction (``_injection.screened``), and the control
+  and the repeats only where it was slow.
 
 Updates and deletes (PUT, PATCH, DELETE) get only the error probe and the first,
 comment-free boolean pair: ``OR``, stacked queries and a comment that cuts the ``WHERE``
@@ -50,12 +50,12 @@ from apiward.scan.checks._injection import (
     Input,
     base_value,
     elapsed,
-    fits,
     may_widen,
     number,
     ordinary,
     probe,
     reacted,
+    screened,
     scrub,
     shared_key,
     start,
@@ -217,29 +217,30 @@ class SqlInjection:
     async def _timing(
         self, ctx: Context, operation: Operation, who: Caller, items: list[Input]
     ) -> AsyncIterator[Outcome]:
-        """Per engine, the delay in every input at once; one by one where that was slow or refused."""
+        """Per engine, the delay in every input at once (``screened``); then where it was slow."""
         for engine, build, scale in TIMING:
             delay = self.delay * scale
-            for group, screen in await _screens(ctx, who, items, build(self.delay)):
-                slow = _slow(screen, who, delay)
-                if not slow and not (len(group) > 1 and _refused(screen, who)):
+            values = [(item, base_value(who, item) + build(self.delay)) for item in items]
+            replies = await screened(ctx, who, values, "delay payload")
+            for item, reply in zip(list(items), replies, strict=True):
+                if not _slow(reply, who, delay):
                     continue
-                for item in group:
-                    value = base_value(who, item)
-                    first = screen if slow and len(group) == 1 else None
-                    replies = await _delayed(ctx, who, item, value, build, self.delay, delay, first)
-                    if replies is None:
-                        continue
-                    items.remove(item)
-                    detail = (
-                        f"{item.name} with a {engine} delay appended took about "
-                        f"{elapsed(replies[-1]):.1f} s, twice, while the same payload with no "
-                        f"delay took {elapsed(replies[0]):.1f} s."
-                    )
-                    evidence = [who.legit, *replies]
-                    yield self._finding(
-                        ctx, operation, item, f"time-based ({engine})", detail, evidence, True
-                    )
+                alone = sum(r is reply for r in replies) == 1
+                first = reply if alone else None  # a reply to this input alone is its first probe
+                value = base_value(who, item)
+                timed = await _delayed(ctx, who, item, value, build, self.delay, delay, first)
+                if timed is None:
+                    continue
+                items.remove(item)
+                detail = (
+                    f"{item.name} with a {engine} delay appended took about "
+                    f"{elapsed(timed[-1]):.1f} s, twice, while the same payload with no "
+                    f"delay took {elapsed(timed[0]):.1f} s."
+                )
+                evidence = [who.legit, *timed]
+                yield self._finding(
+                    ctx, operation, item, f"time-based ({engine})", detail, evidence, True
+                )
 
     def _finding(
         self,
@@ -335,39 +336,9 @@ def _plain(other: Reply, who: Caller, item: Input) -> str:
     return scrub(other.text, ["" if sent is None else str(sent), base_value(who, item)])
 
 
-async def _screens(
-    ctx: Context, who: Caller, items: list[Input], payload: str
-) -> list[tuple[list[Input], Reply]]:
-    """``payload`` appended to ``items``: in one request to those it keeps within their
-    declared length and pattern, alone to each of the others (a refusal decides later ones).
-
-    Pasted into a query, any input of a group sleeps; the others sleep too or go unread.
-    """
-    together = [i for i in items if fits(ctx, i, base_value(who, i) + payload)]
-    groups = [together] if together else []
-    groups += [[i] for i in items if i not in together]
-    return [(group, await _everywhere(ctx, who, group, payload)) for group in groups]
-
-
-async def _everywhere(ctx: Context, who: Caller, items: list[Input], payload: str) -> Reply:
-    """The legitimate request with ``payload`` appended to every one of ``items``."""
-    if len(items) == 1:
-        value = base_value(who, items[0]) + payload
-        return await probe(ctx, who, items[0], value, "delay payload")
-    request = who.request
-    for item in items:
-        request = request.with_param(item.where, item.name, base_value(who, item) + payload)
-    return await ctx.send(request, as_=who.identity, note="delay payload in every input")
-
-
 def _slow(reply: Reply, who: Caller, expected: float) -> bool:
     """Whether ``reply`` took most of ``expected`` seconds longer than the legitimate request."""
     return elapsed(reply) - elapsed(who.legit) >= expected * 0.7
-
-
-def _refused(reply: Reply, who: Caller) -> bool:
-    """A refusal (400 or 422) the legitimate request did not get: one input may be let through."""
-    return reply.status in REFUSED and reply.status != who.legit.status
 
 
 async def _delayed(

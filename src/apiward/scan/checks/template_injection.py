@@ -8,11 +8,12 @@ answer holds their product, which the legitimate answer does not and the probe i
 does not spell, the engine computed it: confirmed.
 
 The four syntaxes go out together first, each with its own numbers, so that a product
-names its syntax: one request per input that no engine evaluates. An engine that fails
-on another's syntax (Mako reads ``<%`` as code) answers unlike an ordinary value
-(``_injection.reacted``); then each syntax goes alone, stopping at the first that
-computes (skipping those that break the input's declared length or pattern when the
-screen did too).
+names its syntax and its input: one request per operation whose inputs no engine
+evaluates (``_injection.screened``). An engine that fails on another's syntax (Mako
+reads ``<%`` as code) answers unlike an ordinary value (``_injection.reacted``); then
+each syntax goes alone, stopping at the first that computes (skipping those that break
+the input's declared length or pattern when the screen did too), or at the first refused
+by validation like the screen was: then the input's shape is refused, not a syntax.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from collections.abc import AsyncIterator, Callable
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip
 from apiward.scan.checks._injection import (
+    REFUSED,
     Caller,
     Input,
     fits,
     number,
     probe,
     reacted,
+    screened,
     start,
     text_inputs,
 )
@@ -42,6 +45,10 @@ SYNTAXES: tuple[tuple[str, Callable[[int, int], str]], ...] = (
     ("<%= %>", lambda a, b: f"<%= {a}*{b} %>"),
     ("#{ }", lambda a, b: f"#{{{a}*{b}}}"),
 )
+
+
+Try = tuple[str, Callable[[int, int], str], int, int]
+"""A syntax, its builder and the two factors it is sent with."""
 
 
 class TemplateInjection:
@@ -64,18 +71,25 @@ class TemplateInjection:
         if isinstance(who, Skip):
             yield who
             return
-        for item in items:
-            outcome = await self._input(ctx, operation, who, item)
+        tries = {item.key: _tries(who) for item in items}
+        screens = [(item, _screen(tries[item.key])) for item in items]
+        note = "every syntax's arithmetic at once"
+        attacks = await screened(ctx, who, screens, note)
+        for (item, screen), attack in zip(screens, attacks, strict=True):
+            outcome = await self._input(ctx, operation, who, item, tries[item.key], screen, attack)
             if outcome is not None:
                 yield outcome
 
     async def _input(
-        self, ctx: Context, operation: Operation, who: Caller, item: Input
+        self,
+        ctx: Context,
+        operation: Operation,
+        who: Caller,
+        item: Input,
+        tries: list[Try],
+        screen: str,
+        attack: Reply,
     ) -> Outcome | None:
-        tries = [(syntax, build, number(), number()) for syntax, build in SYNTAXES]
-        tries = [t for t in tries if str(t[2] * t[3]) not in who.legit.text]
-        screen = "".join(build(a, b) for _, build, a, b in tries)
-        attack = await probe(ctx, who, item, screen, "every syntax's arithmetic at once")
         for syntax, build, a, b in tries:
             if str(a * b) in attack.text:
                 return self._finding(
@@ -90,9 +104,11 @@ class TemplateInjection:
                 fits(ctx, item, screen) or fits(ctx, item, alone)
             ):
                 continue
-            attack = await probe(ctx, who, item, alone, f"{syntax} arithmetic {a}*{b}")
-            if str(a * b) in attack.text:
-                return self._finding(ctx, operation, who, item, (syntax, alone, a * b), attack)
+            single = await probe(ctx, who, item, alone, f"{syntax} arithmetic {a}*{b}")
+            if str(a * b) in single.text:
+                return self._finding(ctx, operation, who, item, (syntax, alone, a * b), single)
+            if single.status in REFUSED and single.status == attack.status:
+                return None  # refused like the screen: the input's shape, not one syntax
         return None
 
     def _finding(
@@ -120,3 +136,14 @@ class TemplateInjection:
             evidence=[who.legit, attack],
             key=item.key,
         )
+
+
+def _tries(who: Caller) -> list[Try]:
+    """Every syntax with fresh factors whose product the legitimate answer does not hold."""
+    tries = [(syntax, build, number(), number()) for syntax, build in SYNTAXES]
+    return [t for t in tries if str(t[2] * t[3]) not in who.legit.text]
+
+
+def _screen(tries: list[Try]) -> str:
+    """Every syntax's arithmetic in one value."""
+    return "".join(build(a, b) for _, build, a, b in tries)
