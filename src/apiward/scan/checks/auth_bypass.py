@@ -2,7 +2,8 @@
 
 For every operation the contract secures, an identity's legitimate request is sent
 again twice: anonymously (no credential at all — not even a header another identity
-set globally) and with the identity's credential replaced by garbage. It is a finding
+set globally) and, unless that got through, with the identity's credential replaced by
+garbage. It is a finding
 when the probe gets a 2xx **and the same data** as the legitimate request (body
 similarity ≥ ``SAME``), not when it merely gets a 2xx: an endpoint that answers a
 public subset, an empty list or an error page with 200 is not flagged. Severity is
@@ -85,6 +86,7 @@ class AuthBypass:
                 # Whose data it is only matters once it got through: asked then, not before.
                 personal = await _personal(ctx, operation, identity, legit)
                 yield self._finding(ctx, operation, identity, label, [legit, reply], personal)
+                return  # answered with no credential at all, a garbage one says nothing more
 
     def _finding(
         self,
