@@ -41,8 +41,9 @@ from apiward.spec import Operation, ParameterLocation, Schema
 
 LENGTHS = tuple(range(16, 34, 2))
 FLAT_BY = 20
-"""No growth at all by this length: stop (backtracking doubles per character, so an
-exponential pattern shows tens of milliseconds here)."""
+"""No growth at all by this length, or a probe faster than an earlier one from here on:
+stop (backtracking doubles per character, so an exponential pattern shows tens of
+milliseconds here, and every step is slower than the last)."""
 STOP_SECONDS = 0.5
 SLOW_SECONDS = 0.4
 GROWTH_STEPS = 2
@@ -118,7 +119,10 @@ class SlowInput:
             times = [_seconds(r) for r in replies]
             floor = min(times)  # the fastest probe stands in for the control until growth shows
             flat = n >= FLAT_BY and max(times) - floor < 2 * NOISE_SECONDS
-            if times[-1] - floor >= STOP_SECONDS or flat:
+            # Backtracking multiplies the time at every step: past FLAT_BY, a probe that is
+            # not the slowest yet is noise on a busy server, not growth.
+            fell = n >= FLAT_BY and times[-1] < max(times)
+            if times[-1] - floor >= STOP_SECONDS or flat or fell:
                 break
         if not _exploding(replies, min(_seconds(r) for r in replies)):
             return None
