@@ -1,7 +1,7 @@
 """``excessive_data`` (API3, read side): answers that carry more than the contract declares.
 
-No new traffic: every identity's legitimate reply (``ctx.legit``, shared with the other
-checks) is compared with the contract's response schema for its status. Two things count:
+No new traffic: a legitimate reply per role (``ctx.legit``, shared with the other checks)
+is compared with the contract's response schema for its status. Two things count:
 
 * **undeclared properties** — a key the schema does not declare, found by walking the
   body with the schema (``$ref`` followed with ``api.deref``; ``allOf``/``oneOf``/
@@ -27,6 +27,7 @@ from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._secrets import contract_values, is_personal, secret_kind
 from apiward.scan.context import Context
+from apiward.scan.diff import meaningful
 from apiward.scan.transport import Reply
 from apiward.spec import Api, Operation, Schema
 
@@ -101,9 +102,24 @@ class ExcessiveData:
 
 
 async def _replies(ctx: Context, operation: Operation) -> list[tuple[str, Reply]]:
-    """Every identity's legitimate reply (anonymous for a public GET when there is none)."""
+    """One legitimate reply with data per role (anonymous for a public GET when no identity).
+
+    What an answer carries depends on the caller's role, not on which peer asks: a second
+    customer's answer has the same fields with other values, and on a write it is one more
+    write. A role's next identity is asked only while none of its answers held data.
+    """
     if ctx.identities:
-        return [(i.name, await ctx.legit(operation, i)) for i in ctx.identities]
+        replies: list[tuple[str, Reply]] = []
+        served: set[str] = set()
+        for identity in ctx.identities:
+            role = identity.role or identity.name
+            if role in served:
+                continue
+            reply = await ctx.legit(operation, identity)
+            replies.append((identity.name, reply))
+            if reply.ok and meaningful(reply.text):
+                served.add(role)
+        return replies
     if operation.is_public and operation.method == "GET":
         reply = await ctx.send(ctx.request(operation), as_=None, note="anonymous request")
         return [("an anonymous", reply)]
