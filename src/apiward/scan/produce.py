@@ -10,7 +10,8 @@
    unknown (a ``to`` or ``payee`` beside a number). When the answer names nothing
    (``{"message": "created"}``, 204), from the collection's listing read just before
    and just after. One at a time, so another identity's creation never shows up in
-   the difference.
+   the difference. Once an operation's answer named what it made, the next identities'
+   creations there get no listing read before them: the operation answers alike.
 
 Never an operation out of scope or destructive (``scan.scope``, ``scan.destructive``):
 a "listing" may wipe a database.
@@ -67,8 +68,10 @@ async def run_producers(
         )
     for op in creations:
         listing = listing_of(op, api)
+        named = False  # the operation's answer named what it made: no listing to read around it
         for identity in people:
-            await _create(ledger, harvest, op, identity, listing if listing in sendable else None)
+            sent = listing if listing in sendable and not named else None
+            named = await _create(ledger, harvest, op, identity, sent) or named
             progress.advance(op.key)
 
 
@@ -91,28 +94,31 @@ async def _create(
     op: Operation,
     identity: Identity,
     listing: Operation | None,
-) -> None:
+) -> bool:
+    """Create as ``identity``; True when the answer named what it made."""
     request = harvest.baseline(harvest.synthesizer.request(op), op, identity)
     if withheld(harvest, op, identity, request) is not None:
-        return  # a creation that would name someone else's object: not in harvesting
+        return False  # a creation that would name someone else's object: not in harvesting
     if _pays(harvest, op, request.body):
-        return  # it moves value to someone unknown (a transfer): nothing would pay it back
+        return False  # it moves value to someone unknown (a transfer): nothing would pay it back
     before = await _send(ledger, harvest, listing, identity) if listing else None
     try:
         reply = await ledger.send(request, as_=identity, note="harvest: create")
     except Withheld:
-        return  # the ledger could not make it undoable
+        return False  # the ledger could not make it undoable
     except TargetError:
         if ledger.sessions.transport.down is not None:
             raise ledger.sessions.transport.down from None
-        return
+        return False
     _, resource = resource_of(op.path)
     found = harvest.record(identity, op, reply, created=True)
-    if not reply.ok or any(s.kind == resource for s in found) or listing is None or before is None:
-        return
+    named = reply.ok and any(s.kind == resource for s in found)
+    if not reply.ok or named or listing is None or before is None:
+        return named
     after = await _send(ledger, harvest, listing, identity)
     if after is not None:
         harvest.record_new(identity, listing, before, after)
+    return False
 
 
 async def _send(
