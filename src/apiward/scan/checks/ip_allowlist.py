@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks.auth_bypass import without_credentials
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
@@ -107,8 +108,7 @@ async def _refused(
     ctx: Context, operation: Operation
 ) -> tuple[Identity | None, Request, Reply] | None:
     """The first caller (anonymous, then each identity) refused with 403, and its request."""
-    request = ctx.request(operation)
-    reply = await ctx.send(request, as_=None, note="plain, anonymous")
+    request, reply = await _anonymous(ctx, operation)
     if reply.status == 403:
         return None, request, reply
     for identity in ctx.identities:
@@ -116,6 +116,22 @@ async def _refused(
         if legit.status == 403:
             return identity, ctx.legit_request(operation, identity), legit
     return None
+
+
+async def _anonymous(ctx: Context, operation: Operation) -> tuple[Request, Reply]:
+    """An anonymous request and its answer.
+
+    Where the contract secures the operation, an identity's legitimate request stripped of
+    its credentials: ``auth_bypass`` sends it too, once for both. Else the synthesised one.
+    """
+    if not (operation.is_public or operation.auth_optional):
+        for identity in ctx.identities:
+            if ctx.withheld(operation, identity) is None:
+                legit = await ctx.legit(operation, identity)
+                reply = await without_credentials(ctx, operation, identity, legit)
+                return reply.sent, reply
+    request = ctx.request(operation)
+    return request, await ctx.send(request, as_=None, note="plain, anonymous")
 
 
 async def _which(ctx: Context, request: Request, who: Identity | None, address: str) -> str | None:
