@@ -10,8 +10,10 @@ operation simply answers anonymously, which is ``auth_bypass``'s finding. An ope
 that answers the legitimate request stripped of every credential (asked once, shared
 with ``auth_bypass``) is not tried at all: no token is needed there. Names the
 contract itself declares for the operation (query parameters, ``apiKey`` schemes in
-the query) are left to the contract audit. One finding per parameter name, on the
-first operation it worked on, listing the others.
+the query) are left to the contract audit. A name that worked on an earlier operation
+is tried first; the others go under every name at once, and one by one only when that
+was accepted: on an API that takes no token in its URLs, one request per operation.
+One finding per parameter name, on the first operation it worked on, listing the others.
 """
 
 from __future__ import annotations
@@ -70,12 +72,13 @@ class TokenInUrl:
         for op in operations:
             if await _open(ctx, op, identity, token):
                 continue
-            names = sorted(_names(op), key=lambda n: n not in hits)  # what worked goes first
-            for name in names:
-                evidence = await _probe(ctx, op, identity, token, name)
-                if evidence is not None:
-                    hits.setdefault(name, []).append((op, evidence))
-                    break
+            known = [n for n in _names(op) if n in hits]  # what worked elsewhere goes first
+            rest = [n for n in _names(op) if n not in hits]
+            hit = await _first(ctx, op, identity, token, known)
+            if hit is None and await _screen(ctx, op, identity, token, rest):
+                hit = await _first(ctx, op, identity, token, rest)
+            if hit is not None:
+                hits.setdefault(hit[0], []).append((op, hit[1]))
         for name, where in hits.items():
             yield self._finding(ctx, name, where, identity, len(operations))
 
@@ -145,6 +148,35 @@ async def _open(ctx: Context, op: Operation, identity: Identity, token: str) -> 
     """Whether ``op`` answers ``identity``'s legitimate request without any credential."""
     legit = await carrying(ctx, op, identity, token)
     return await accepted(ctx, legit, await without_credentials(ctx, op, identity, legit))
+
+
+async def _first(
+    ctx: Context, op: Operation, identity: Identity, token: str, names: list[str]
+) -> tuple[str, list[Reply]] | None:
+    """The first of ``names`` that carries the token on ``op``, with its evidence."""
+    for name in names:
+        evidence = await _probe(ctx, op, identity, token, name)
+        if evidence is not None:
+            return name, evidence
+    return None
+
+
+async def _screen(
+    ctx: Context, op: Operation, identity: Identity, token: str, names: list[str]
+) -> bool:
+    """Whether the token under every one of ``names`` at once is accepted (one request).
+
+    An API reads the names it knows and ignores the others: refused under all of them,
+    the token is refused under each. A single name needs no screen.
+    """
+    if len(names) < 2:
+        return bool(names)
+    legit = await carrying(ctx, op, identity, token)
+    bare = strip(alone(ctx, identity, legit.sent, token), token)
+    for name in names:
+        bare = bare.with_param(Where.QUERY, name, token)
+    reply = await ctx.send(bare, as_=None, note=f"token in ?{'=, ?'.join(names)}=")
+    return await accepted(ctx, legit, reply)
 
 
 async def _probe(
