@@ -37,8 +37,9 @@ _FILEISH = re.compile(
     re.IGNORECASE,
 )
 _NAMEISH = re.compile(r"(^|_|-)(name|key|report|statement|export)s?$", re.IGNORECASE)
+# Words that start after a non-letter: "user_files" is about files, "profile" is not.
 _FILE_OPERATION = re.compile(
-    r"download|export|file|document|attachment|report|asset|static", re.IGNORECASE
+    r"(?<![a-z])(download|export|file|document|attachment|report|asset|static)", re.IGNORECASE
 )
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{2,5}$")
 _URLISH = re.compile(r"(^|_|-)(url|uri|href|link)s?$", re.IGNORECASE)
