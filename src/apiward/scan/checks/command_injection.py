@@ -11,12 +11,13 @@
 
 Each family is *screened* first with one request carrying every form at once (each echo
 with its own marker, so a hit names its form; every sleep at once), to every free-text
-input of the operation at once where that gets no reaction (``_injection.screened``). Only a hit, or a
+input of the operation at once where that gets no reaction (``_injection.screened``);
+the sleeps ride on the echo screen when the input's ``maxLength`` holds both. Only a hit, or a
 screen the API answered unlike both the legitimate value and an ordinary one
 (``_injection.reacted``: a filter may reject one form's characters and not another's),
 goes on to the forms one by one, and of those only the ones that keep to the input's
 declared length and pattern when the screen broke them. On an input that reaches no
-shell, that is two requests instead of nine.
+shell, that is one request instead of nine.
 
 Read-only: the commands only echo and sleep.
 """
@@ -89,20 +90,27 @@ class CommandInjection:
         echoes = {
             item.key: [(label, attach, *_echo()) for label, attach in FORMS] for item in items
         }
-        firsts = [(item, _first(ctx, who, item, echoes[item.key])) for item in items]
-        screens = await screened(ctx, who, firsts, "echo through every form at once")
-        rest: list[Input] = []
-        for item, screen in zip(items, screens, strict=True):
+        sleeps = "" if ctx.safe else _sleeps(self.delay)
+        firsts = [(item, _first(ctx, who, item, echoes[item.key], sleeps)) for item in items]
+        note = (
+            "echo and sleep through every form at once"
+            if sleeps
+            else "echo through every form at once"
+        )
+        screens = await screened(ctx, who, firsts, note)
+        rest: list[tuple[Input, Reply | None]] = []  # and the reply to its sleeps, if sent
+        for (item, first), screen in zip(firsts, screens, strict=True):
             outcome = await self._output(ctx, operation, who, item, echoes[item.key], screen)
             if outcome is not None:
                 yield outcome
             else:
-                rest.append(item)
-        if not ctx.safe and rest:
-            sleeps = "".join(attach(f"sleep {self.delay:g}") for _, attach in FORMS[:4])
-            every = [(item, base_value(who, item) + sleeps) for item in rest]
-            screens = await screened(ctx, who, every, "sleep through every form at once")
-            for item, screen in zip(rest, screens, strict=True):
+                rest.append((item, screen if sleeps and first.endswith(sleeps) else None))
+        if sleeps and rest:
+            alone = [(item, base_value(who, item) + sleeps) for item, slept in rest if not slept]
+            replies = await screened(ctx, who, alone, "sleep through every form at once")
+            more = {item.key: reply for (item, _), reply in zip(alone, replies, strict=True)}
+            for item, slept in rest:
+                screen = slept or more[item.key]
                 if outcome := await self._timing(ctx, operation, who, item, screen):
                     yield outcome
         if ctx.safe and len(rest) == len(items):
@@ -165,7 +173,7 @@ class CommandInjection:
     ) -> Outcome | None:
         """After the sleep screen (``screen``), each form where it was slow or got a reaction."""
         value = base_value(who, item)
-        every = value + "".join(attach(f"sleep {self.delay:g}") for _, attach in FORMS[:4])
+        every = value + _sleeps(self.delay)
         slow = elapsed(screen) - elapsed(who.legit) >= self.delay * 0.7
         if not slow and not await reacted(ctx, who, item, screen):
             return None  # answered like an ordinary value, and no form slept
@@ -239,11 +247,19 @@ def _screens(ctx: Context, item: Input, value: str, parts: list[str]) -> list[li
     return screens
 
 
-def _first(ctx: Context, who: Caller, item: Input, echoes: list[Echo]) -> str:
-    """The value of ``item``'s first echo screen: as many forms as its ``maxLength`` holds."""
+def _first(ctx: Context, who: Caller, item: Input, echoes: list[Echo], sleeps: str) -> str:
+    """``item``'s first screen: as many echo forms as its ``maxLength`` holds, and the sleeps
+    too when they fit (a shell runs both; an input that reaches none answers both at once)."""
     value = base_value(who, item)
     parts = [attach(command) for _, attach, command, _ in echoes]
-    return value + "".join(parts[i] for i in _screens(ctx, item, value, parts)[0])
+    echo = value + "".join(parts[i] for i in _screens(ctx, item, value, parts)[0])
+    limit = longest(ctx, item)
+    return echo + sleeps if limit is None or len(echo + sleeps) <= limit else echo
+
+
+def _sleeps(delay: float) -> str:
+    """``sleep`` through the forms that can carry it, all at once."""
+    return "".join(attach(f"sleep {delay:g}") for _, attach in FORMS[:4])
 
 
 def _worth(ctx: Context, item: Input, screen: str, single: str) -> bool:
