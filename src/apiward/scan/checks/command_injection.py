@@ -104,14 +104,17 @@ class CommandInjection:
             if outcome is not None:
                 yield outcome
             else:
-                rest.append((item, screen if sleeps and first.endswith(sleeps) else None))
+                carried = bool(sleeps) and first.endswith(sleeps)
+                if carried and await self._blurred(ctx, who, item, screen):
+                    carried = False
+                rest.append((item, screen if carried else None))
         if sleeps and rest:
-            alone = [(item, base_value(who, item) + sleeps) for item, slept in rest if not slept]
+            alone = [(item, base_value(who, item) + sleeps) for item, got in rest if got is None]
             replies = await screened(ctx, who, alone, "sleep through every form at once")
             more = {item.key: reply for (item, _), reply in zip(alone, replies, strict=True)}
-            for item, slept in rest:
-                screen = slept or more[item.key]
-                if outcome := await self._timing(ctx, operation, who, item, screen):
+            for item, got in rest:
+                reply = got if got is not None else more[item.key]
+                if outcome := await self._timing(ctx, operation, who, item, reply):
                     yield outcome
         if ctx.safe and len(rest) == len(items):
             yield Skip(reason=SkipReason.UNSAFE, detail="time-based probes (output probes ran)")
@@ -167,6 +170,13 @@ class CommandInjection:
                 )
                 return self._finding(ctx, operation, item, label, detail, [who.legit, attack])
         return None
+
+    async def _blurred(self, ctx: Context, who: Caller, item: Input, screen: Reply) -> bool:
+        """Whether the echo-and-sleep screen got a reaction without sleeping: the echoes' own
+        characters may have caused it, so the sleeps get a screen of their own."""
+        if elapsed(screen) - elapsed(who.legit) >= self.delay * 0.7:
+            return False
+        return await reacted(ctx, who, item, screen)
 
     async def _timing(
         self, ctx: Context, operation: Operation, who: Caller, item: Input, screen: Reply
