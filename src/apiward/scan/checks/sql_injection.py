@@ -23,8 +23,9 @@ stopping at the first that shows it:
   (taken as a value, as a false one would be).
 * **time-based** (not under ``--safe``) — sleeps for PostgreSQL, MySQL, SQL Server and a
   heavy SQLite expression, each against the same payload with a zero delay: slow
-  twice while the control is fast is confirmed. Only for inputs that are not lookups
-  (``_a_lookup``) and showed nothing else; each engine's payload goes to all of them in
+  twice while the control is fast is confirmed. Only for inputs that showed nothing else
+  and were not shown to take the value as data (``_as_data``: a lookup, or the quotes
+  kept intact in an ordinary 2xx); each engine's payload goes to all of them in
   one request where that gets no reaction (``_injection.screened``), and the control
   and the repeats only where it was slow.
 
@@ -137,7 +138,7 @@ class SqlInjection:
             if outcome is not None:
                 found = True
                 yield outcome
-            elif not ctx.safe and may_widen(operation) and not await _a_lookup(ctx, who, item):
+            elif not ctx.safe and may_widen(operation) and not await _as_data(ctx, who, item):
                 blind.append(item)
         async for outcome in self._timing(ctx, operation, who, blind):
             found = True
@@ -286,6 +287,22 @@ async def _a_lookup(ctx: Context, who: Caller, item: Input) -> bool:
     if other.status == who.legit.status:
         return False
     return (await _quoted(ctx, who, item, QUOTES)).status == other.status
+
+
+async def _as_data(ctx: Context, who: Caller, item: Input) -> bool:
+    """Whether the quoted value was shown to be taken as data: looked up, or kept intact.
+
+    A lookup (``_a_lookup``); or the quotes got an ordinary value's 2xx with the value
+    echoed whole: stored or used with its quotes, where pasted they would have broken
+    the statement. A delay payload would be taken the same way: no time-based probe.
+    A hidden error that echoes the raw input is the boolean probes' catch.
+    """
+    if await _a_lookup(ctx, who, item):
+        return True
+    quoted = await _quoted(ctx, who, item, QUOTES)
+    other = await ordinary(ctx, who, item)
+    sent = base_value(who, item) + QUOTES
+    return quoted.ok and quoted.status == other.status and scrub(quoted.text, [sent]) != quoted.text
 
 
 def _keeps(n: int) -> Pair:
