@@ -1,7 +1,8 @@
 """``excessive_data`` (API3, read side): answers that carry more than the contract declares.
 
-No new traffic: a legitimate reply per role (``ctx.legit``, shared with the other checks)
-is compared with the contract's response schema for its status. Two things count:
+No new traffic: a legitimate reply per role for a read, one for a write (``ctx.legit``,
+shared with the other checks) is compared with the contract's response schema for its
+status. Two things count:
 
 * **undeclared properties** — a key the schema does not declare, found by walking the
   body with the schema (``$ref`` followed with ``api.deref``; ``allOf``/``oneOf``/
@@ -28,6 +29,7 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._secrets import contract_values, is_personal, secret_kind
 from apiward.scan.context import Context
 from apiward.scan.diff import meaningful
+from apiward.scan.request import READS
 from apiward.scan.transport import Reply
 from apiward.spec import Api, Operation, Schema
 
@@ -102,17 +104,19 @@ class ExcessiveData:
 
 
 async def _replies(ctx: Context, operation: Operation) -> list[tuple[str, Reply]]:
-    """One legitimate reply with data per role (anonymous for a public GET when no identity).
+    """Legitimate replies with data: one per role for a read, one for a write (anonymous
+    for a public GET when there is no identity).
 
-    What an answer carries depends on the caller's role, not on which peer asks: a second
-    customer's answer has the same fields with other values, and on a write it is one more
-    write. A role's next identity is asked only while none of its answers held data.
+    What a read carries depends on the caller's role, not on which peer asks: a second
+    customer's answer has the same fields with other values. A write answers with what it
+    made or changed, and another identity's is one more write. The next identity is asked
+    only while no answer (of its role, for a read) held data.
     """
     if ctx.identities:
         replies: list[tuple[str, Reply]] = []
         served: set[str] = set()
         for identity in ctx.identities:
-            role = identity.role or identity.name
+            role = (identity.role or identity.name) if operation.method in READS else ""
             if role in served:
                 continue
             reply = await ctx.legit(operation, identity)
