@@ -56,6 +56,9 @@ class Harvest:
         # Indexes beside the list, so a 100,000-item listing costs linear time, not quadratic.
         self._known: set[Sighting] = set()
         self._objects: dict[tuple[str, str], list[Sighting]] = {}
+        self.anonymous: dict[str, Reply] = {}
+        """Answers to the listings sent anonymously, by operation: checks that send the same
+        request without credentials (``auth_bypass``) take them instead of sending it again."""
         self.records: dict[str, dict[str, str | int]] = {}
         """Each identity's own record: what a GET naming no object answered it (``/me``)."""
         self._roles: dict[str, str] = {}

@@ -85,6 +85,8 @@ async def _list(
     reply = await _send(ledger, harvest, op, identity)
     if reply is not None:
         harvest.record(identity, op, reply)
+        if identity is None:
+            harvest.anonymous[op.key] = reply
     progress.advance(op.key)
 
 

@@ -145,9 +145,14 @@ async def without_credentials(
 ) -> Reply:
     """``identity``'s legitimate request with none of its credentials (sent once per scan).
 
-    ``token_in_url`` asks it too: an operation that answers it needs no token anywhere.
+    ``token_in_url`` and ``ip_allowlist`` ask it too: an operation that answers it needs no
+    token anywhere. A listing the harvest already asked for anonymously, the very same
+    request, is not sent again.
     """
     bare = _probes(ctx, identity, legit.sent)[0][1]
+    harvested = ctx.harvest.anonymous.get(operation.key)
+    if harvested is not None and harvested.sent == bare:
+        return harvested
     return await ctx.shared(
         (BARE, operation.key, identity.name),
         lambda: ctx.send(bare, as_=None, note=f"probe: {BARE}"),
