@@ -60,18 +60,20 @@ MAX_SHADOW = 80
 MAX_DEBUG = 40
 HIDDEN_RESOURCES = 4
 # Words whose answer can be a finding: not a health or status check (public by design),
-# not a documentation page (only a served document can name operations the contract lacks).
+# not a documentation page (only a served document can name operations the contract lacks),
+# not graphql (a GET without a query is refused; its explorer is a documentation page).
 WORDS = (
-    "internal", "private", "admin", "export", "backup", "dump", "test", "dev", "old",
-    "legacy", "graphql", "swagger.json", "openapi.json", "api-docs",
+    "internal", "private", "admin", "export", "backup", "dump", "test", "dev", "legacy",
+    "swagger.json", "openapi.json", "api-docs",
 )  # fmt: skip
 HIDDEN = ("internal", "private", "admin")
 ACTIONS = ("export", "all", "dump")
 # One name per thing a framework or an app shows: its debug page, its configuration, its
-# environment, a heap dump, a console; not every synonym of each.
+# environment, a heap dump, a console; not every synonym of each (config.json is most
+# often a front end's public settings).
 DEBUG = (
-    "debug", "debug/config", "debug/vars", "debug/pprof", "config", "config.json",
-    "settings", "env", "actuator/env", "actuator/heapdump", "__debug__", "console",
+    "debug", "debug/config", "debug/vars", "debug/pprof", "config", "settings", "env",
+    "actuator/env", "actuator/heapdump", "__debug__", "console",
 )  # fmt: skip
 ROOT_FILES = (".env", "phpinfo.php", "server-status", ".git/config", "elmah.axd")
 """Files and handlers of a web server's document root: never under an API's prefix."""
