@@ -51,6 +51,7 @@ from apiward.scan.checks._injection import (
     Input,
     base_value,
     elapsed,
+    fits,
     may_widen,
     number,
     ordinary,
@@ -131,15 +132,21 @@ class SqlInjection:
             yield who
             return
         found = False
-        blind: list[Input] = []
+        rest: list[Input] = []
         for item in items:
-            outcome = await self._error(ctx, operation, who, item)
-            outcome = outcome or await self._boolean(ctx, operation, who, item)
-            if outcome is not None:
+            if outcome := await self._error(ctx, operation, who, item):
                 found = True
                 yield outcome
-            elif not ctx.safe and may_widen(operation) and not await _as_data(ctx, who, item):
-                blind.append(item)
+            else:
+                rest.append(item)
+        async for outcome in self._booleans(ctx, operation, who, rest):
+            found = True
+            yield outcome
+        blind = [
+            item
+            for item in rest
+            if not ctx.safe and may_widen(operation) and not await _as_data(ctx, who, item)
+        ]
         async for outcome in self._timing(ctx, operation, who, blind):
             found = True
             yield outcome
@@ -177,27 +184,49 @@ class SqlInjection:
             return self._finding(ctx, operation, item, "error-based", detail, evidence, confirmed)
         return None
 
+    async def _booleans(
+        self, ctx: Context, operation: Operation, who: Caller, items: list[Input]
+    ) -> AsyncIterator[Outcome]:
+        """Each input's pairs; a widening pair's true condition first to every input at once.
+
+        ``items`` loses those found injectable (the delays need not try them). The keeping
+        pair goes to each input alone: it suits inputs an ordinary value changes the answer
+        of, and any one of them changed would hide another's kept answer.
+        """
+        pairs = {item.key: await _pairs(ctx, operation, who, item) for item in items}
+        for build in (_keeps, *WIDENS):
+            group = [item for item in items if build in pairs[item.key]]
+            if build is not _keeps:
+                group = await _telling(ctx, who, group, build)
+            for item in group:
+                if outcome := await self._boolean(ctx, operation, who, item, build):
+                    items.remove(item)
+                    yield outcome
+
     async def _boolean(
-        self, ctx: Context, operation: Operation, who: Caller, item: Input
+        self,
+        ctx: Context,
+        operation: Operation,
+        who: Caller,
+        item: Input,
+        build: Callable[[int], Pair],
     ) -> Outcome | None:
         value = base_value(who, item)
-        for build in await _pairs(ctx, operation, who, item):
-            first = await self._differential(ctx, who, item, value, build)
-            if first is None:
-                continue
-            # A differential that fresh constants do not repeat is noise: an operation that
-            # creates something answers each probe a little differently (new ids, counts).
-            if await self._differential(ctx, who, item, value, build) is None:
-                continue
-            true, false = first
-            detail = (
-                f"{item.name} with a true condition appended ({true.sent.value(item.where, item.name)!r}) "
-                f"and with a false one got different answers, one of them the legitimate answer: "
-                "the condition was evaluated as SQL (again with fresh constants)."
-            )
-            evidence = [who.legit, false, true]
-            return self._finding(ctx, operation, item, "boolean", detail, evidence, True)
-        return None
+        first = await self._differential(ctx, who, item, value, build)
+        if first is None:
+            return None
+        # A differential that fresh constants do not repeat is noise: an operation that
+        # creates something answers each probe a little differently (new ids, counts).
+        if await self._differential(ctx, who, item, value, build) is None:
+            return None
+        true, false = first
+        detail = (
+            f"{item.name} with a true condition appended ({true.sent.value(item.where, item.name)!r}) "
+            f"and with a false one got different answers, one of them the legitimate answer: "
+            "the condition was evaluated as SQL (again with fresh constants)."
+        )
+        evidence = [who.legit, false, true]
+        return self._finding(ctx, operation, item, "boolean", detail, evidence, True)
 
     async def _differential(
         self, ctx: Context, who: Caller, item: Input, value: str, build: Callable[[int], Pair]
@@ -303,6 +332,37 @@ async def _as_data(ctx: Context, who: Caller, item: Input) -> bool:
     other = await ordinary(ctx, who, item)
     sent = base_value(who, item) + QUOTES
     return quoted.ok and quoted.status == other.status and scrub(quoted.text, [sent]) != quoted.text
+
+
+async def _telling(
+    ctx: Context, who: Caller, items: list[Input], build: Callable[[int], Pair]
+) -> list[Input]:
+    """The ``items`` whose widening true condition of ``build`` may tell something.
+
+    The inputs it keeps within their declared length and pattern get it in one request;
+    it tells nothing where that answer is every input's ordinary one (echoes of every
+    value scrubbed): each took it as a value, and none widened the answer (changing an
+    input an ordinary value does not move hides nothing). The others, and all of them
+    when it told, go on alone.
+    """
+    together = [i for i in items if fits(ctx, i, base_value(who, i) + build(9999)[0])]
+    if len(together) < 2:
+        return items
+    request, payloads = who.request, []
+    for item in together:
+        value = base_value(who, item)
+        request = request.with_param(item.where, item.name, value + build(number())[0])
+        payloads += [str(request.value(item.where, item.name)), value]
+    note = "a true condition appended, in every input"
+    joint = await ctx.send(request, as_=who.identity, note=note)
+    mine = scrub(joint.text, payloads)
+    for item in together:
+        other = await ordinary(ctx, who, item)
+        sent = other.sent.value(item.where, item.name)
+        plain = scrub(other.text, ["" if sent is None else str(sent), *payloads[1::2]])
+        if other.status != joint.status or similarity(mine, plain) < SAME:
+            return items
+    return [i for i in items if i not in together]
 
 
 def _keeps(n: int) -> Pair:
