@@ -12,13 +12,14 @@ names its syntax and its input: one request per operation whose inputs no engine
 evaluates (``_injection.screened``). An engine that fails on another's syntax (Mako
 reads ``<%`` as code) answers unlike an ordinary value (``_injection.reacted``); then
 each syntax goes alone, stopping at the first that computes (skipping those that break
-the input's declared length or pattern when the screen did too), or at the first refused
-by validation like the screen was: then the input's shape is refused, not a syntax.
+the input's declared length or pattern when the screen did too; packed into as few
+values as its ``maxLength`` holds when the screen broke it), or at the first refused by
+validation like the screen was: then the input's shape is refused, not a syntax.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip
@@ -27,6 +28,7 @@ from apiward.scan.checks._injection import (
     Caller,
     Input,
     fits,
+    longest,
     number,
     probe,
     reacted,
@@ -90,25 +92,53 @@ class TemplateInjection:
         screen: str,
         attack: Reply,
     ) -> Outcome | None:
-        for syntax, build, a, b in tries:
-            if str(a * b) in attack.text:
-                return self._finding(
-                    ctx, operation, who, item, (syntax, build(a, b), a * b), attack
-                )
+        if hit := self._computed(ctx, operation, who, item, tries, attack):
+            return hit
         if len(tries) < 2 or not await reacted(ctx, who, item, attack):
             return None
-        for syntax, build, _, _ in tries:
-            a, b = number(), number()
-            alone = build(a, b)
-            if str(a * b) in who.legit.text or not (
-                fits(ctx, item, screen) or fits(ctx, item, alone)
-            ):
+        return await self._apart(ctx, operation, who, item, tries, screen, attack)
+
+    async def _apart(
+        self,
+        ctx: Context,
+        operation: Operation,
+        who: Caller,
+        item: Input,
+        tries: list[Try],
+        screen: str,
+        attack: Reply,
+    ) -> Outcome | None:
+        """After a screen that got a reaction: the syntaxes in as few requests as keep to the
+        declared ``maxLength`` when the screen broke it, else one by one."""
+        for group in _groups(ctx, item, tries, screen):
+            fresh = _tries(who, [(syntax, build) for syntax, build, _, _ in group])
+            value = _screen(fresh)
+            if not fresh or not (fits(ctx, item, screen) or fits(ctx, item, value)):
                 continue
-            single = await probe(ctx, who, item, alone, f"{syntax} arithmetic {a}*{b}")
-            if str(a * b) in single.text:
-                return self._finding(ctx, operation, who, item, (syntax, alone, a * b), single)
-            if single.status in REFUSED and single.status == attack.status:
+            note = " and ".join(f"{syntax} arithmetic {a}*{b}" for syntax, _, a, b in fresh)
+            reply = await probe(ctx, who, item, value, note)
+            if hit := self._computed(ctx, operation, who, item, fresh, reply):
+                return hit
+            if reply.status in REFUSED and reply.status == attack.status:
                 return None  # refused like the screen: the input's shape, not one syntax
+            split = len(fresh) > 1 and await reacted(ctx, who, item, reply)
+            if split and (hit := await self._apart(ctx, operation, who, item, fresh, value, reply)):
+                return hit
+        return None
+
+    def _computed(
+        self,
+        ctx: Context,
+        operation: Operation,
+        who: Caller,
+        item: Input,
+        tries: list[Try],
+        reply: Reply,
+    ) -> Outcome | None:
+        """The finding when one of ``tries`` came back computed in ``reply``."""
+        for syntax, build, a, b in tries:
+            if str(a * b) in reply.text:
+                return self._finding(ctx, operation, who, item, (syntax, build(a, b), a * b), reply)
         return None
 
     def _finding(
@@ -138,10 +168,26 @@ class TemplateInjection:
         )
 
 
-def _tries(who: Caller) -> list[Try]:
-    """Every syntax with fresh factors whose product the legitimate answer does not hold."""
-    tries = [(syntax, build, number(), number()) for syntax, build in SYNTAXES]
+def _tries(
+    who: Caller, syntaxes: Sequence[tuple[str, Callable[[int, int], str]]] = SYNTAXES
+) -> list[Try]:
+    """Each syntax with fresh factors whose product the legitimate answer does not hold."""
+    tries = [(syntax, build, number(), number()) for syntax, build in syntaxes]
     return [t for t in tries if str(t[2] * t[3]) not in who.legit.text]
+
+
+def _groups(ctx: Context, item: Input, tries: list[Try], screen: str) -> list[list[Try]]:
+    """``tries`` one by one; packed into as few values as ``maxLength`` holds when the
+    screen broke it (refused for its length, not for a syntax)."""
+    limit = longest(ctx, item)
+    if limit is None or fits(ctx, item, screen):
+        return [[t] for t in tries]
+    groups: list[list[Try]] = [[]]
+    for one in tries:
+        if groups[-1] and len(_screen([*groups[-1], one])) > limit:
+            groups.append([])
+        groups[-1].append(one)
+    return groups
 
 
 def _screen(tries: list[Try]) -> str:
