@@ -10,7 +10,8 @@ legitimate value did), the true one is accepted and answers differently (it matc
 more rows, a login that succeeds). Confirmed when it holds again with a fresh string.
 An API that validates types refuses both and is never flagged: one refused ``$eq``
 ends an input (the true operators would be refused too), and the group of every body
-field is not sent when one of its fields was refused alone. Only reads and
+field is not sent when one of its fields was refused alone. The body fields' ``$eq`` goes
+first to all of them at once: a refusal that names a field ends that field's probes. Only reads and
 creations are probed: ``$ne`` in an update's or a delete's filter matches every record.
 """
 
@@ -22,6 +23,7 @@ from collections.abc import AsyncIterator
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._injection import (
+    REFUSED,
     Caller,
     Input,
     marker,
@@ -72,8 +74,10 @@ class NoSqlInjection:
         if len(fields) > 1:
             groups.append(fields)  # a login needs every field to match at once
         shown = False
-        refused: set[str] = set()
+        refused = await _typed(ctx, who, fields)
         for group in groups:
+            if refused & {i.key for i in group} and len(group) == 1:
+                continue  # refused an operator with the others, by its own name
             if len(group) > 1 and (shown or refused & {i.key for i in group}):
                 # One body field alone already shows it, or one was refused an operator
                 # alone: with it in the group, the group is refused the same way.
@@ -130,6 +134,22 @@ async def _differential(
     if false.status != who.legit.status or similarity(false.text, who.legit.text) < SAME:
         return None
     return await _true(ctx, who, group, operator, value, false)
+
+
+async def _typed(ctx: Context, who: Caller, fields: list[Input]) -> set[str]:
+    """The body fields a validator refuses an operator in, by one request with all of them.
+
+    A refusal (400 or 422) naming a field (``"name"``, quoted as JSON quotes it) is type
+    validation of that field: alone it would be refused the same way. Nothing is learnt
+    from fewer than two fields (alone each is asked anyway), nor from an answer that names
+    none of them.
+    """
+    if len(fields) < 2:
+        return set()
+    false = await _false(ctx, who, fields, marker())
+    if false.status not in REFUSED or false.status == who.legit.status:
+        return set()
+    return {i.key for i in fields if f'"{i.name}"' in false.text}
 
 
 async def _false(ctx: Context, who: Caller, group: list[Input], value: str) -> Reply:
