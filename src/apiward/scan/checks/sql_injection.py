@@ -35,7 +35,8 @@ off would turn them into updates or deletes of every row.
 
 On an input that reaches no SQL, that is two to four requests: the quotes, the ordinary
 value (shared with the other input checks), one true condition per pair; and four per
-operation for the delays.
+operation for the delays. The quotes and the widening true conditions go to every input
+an ordinary value does not move at once first, and alone only where that told something.
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ class SqlInjection:
             return
         found = False
         rest: list[Input] = []
+        await _quotes_together(ctx, who, items)
         for item in items:
             if outcome := await self._error(ctx, operation, who, item):
                 found = True
@@ -301,6 +303,38 @@ async def _quoted(ctx: Context, who: Caller, item: Input, quote: str) -> Reply:
         shared_key("sql_injection: quote", who, item, quote),
         lambda: probe(ctx, who, item, value, f"a {quote} appended"),
     )
+
+
+async def _quotes_together(ctx: Context, who: Caller, items: list[Input]) -> None:
+    """The quotes to every input an ordinary value does not move, in one request.
+
+    Where no input reacts to that (``_injection.reacted``) and it shows no database error,
+    the answer stands for each input's own (``_quoted`` sends nothing more); else each
+    goes alone. Inputs an ordinary value moves (lookups) go alone: one changed would hide
+    how another answers.
+    """
+    values = []
+    for item in items:
+        value = base_value(who, item) + QUOTES
+        if (await ordinary(ctx, who, item)).status == who.legit.status and fits(ctx, item, value):
+            values.append((item, value))
+    if len(values) < 2:
+        return
+    request = who.request
+    for item, value in values:
+        request = request.with_param(item.where, item.name, value)
+    joint = await ctx.send(request, as_=who.identity, note=f"a {QUOTES} appended, in every input")
+    if SIGNATURES.search(joint.text) or [i for i, _ in values if await reacted(ctx, who, i, joint)]:
+        return
+    for item, _ in values:
+        await ctx.shared(
+            shared_key("sql_injection: quote", who, item, QUOTES), lambda: _given(joint)
+        )
+
+
+async def _given(reply: Reply) -> Reply:
+    """``reply``, as an answer already received."""
+    return reply
 
 
 async def _a_lookup(ctx: Context, who: Caller, item: Input) -> bool:
