@@ -223,7 +223,12 @@ async def _item(ctx: Context, op: Operation, account: Account) -> View | None:
     """The new user's own record through a GET of one item by one of its names."""
     for reader in item_reads(ctx, op)[:MAX_ITEM_READS]:
         (param,) = _path_params(reader)
-        for value in ordered(account.names, param):
+        # Outside a collection of people, only a name the parameter itself names: a card
+        # is read by a card's reference, never by its holder's e-mail.
+        people = any(_PEOPLE.match(s) for s in reader.path.strip("/").split("/")[:-1])
+        for value in ordered(account.names, param, strict=not people):
+            if not _fits_type(ctx, reader, param, value):
+                continue  # a name where the contract asks for a number: refused, not read
             request = ctx.request(reader).with_param(Where.PATH, param, value)
             reply = await send_as(ctx, request, account.who, f"read the new user back ({op.key})")
             data = json_object(reply)
@@ -286,6 +291,16 @@ def _shared(one: list[str], other: list[str]) -> int:
             break
         count += 1
     return count
+
+
+def _fits_type(ctx: Context, reader: Operation, param: str, value: str) -> bool:
+    """Whether ``value`` can be the path parameter ``param`` by its declared type."""
+    for p in reader.parameters:
+        if p.name == param and p.location is ParameterLocation.PATH:
+            kind = ctx.api.deref(p.schema).get("type")
+            if kind in ("integer", "number"):
+                return value.lstrip("-").replace(".", "", kind == "number").isdigit()
+    return True
 
 
 def _path_params(op: Operation) -> list[str]:
