@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from apiward.cli.recording import StoreOption
+from apiward.cli.recording import ReadStoreOption, StoreOption
 from apiward.core.errors import ConfigError
 
 app = typer.Typer(help="The APIs in the store: add, list, show, endpoints.", no_args_is_help=True)
@@ -85,7 +85,7 @@ def add(
 
 
 @app.command("list")
-def list_(store: StoreOption = None) -> None:
+def list_(store: ReadStoreOption = None) -> None:
     """Every API with its target, schedule and open findings."""
     from sqlalchemy import func, select
 
@@ -93,7 +93,7 @@ def list_(store: StoreOption = None) -> None:
     from apiward.store.apis import list_apis
     from apiward.store.tables import runs, states
 
-    engine = open_store(store)
+    engine = open_store(store, create=False)
     try:
         found = list_apis(engine)
         with engine.connect() as connection:
@@ -131,14 +131,14 @@ def list_(store: StoreOption = None) -> None:
 @app.command()
 def show(
     name: Annotated[str, typer.Argument(help="The API's name.")],
-    store: StoreOption = None,
+    store: ReadStoreOption = None,
 ) -> None:
     """An API's settings and its latest runs."""
     from apiward.store import open_store
     from apiward.store.apis import get_api
     from apiward.store.runs import list_runs
 
-    engine = open_store(store)
+    engine = open_store(store, create=False)
     try:
         with engine.connect() as connection:
             api = get_api(connection, name)
@@ -178,7 +178,7 @@ def endpoints(
         str | None,
         typer.Option("--state", help="Only these: documented, shadow, zombie, unrouted."),
     ] = None,
-    store: StoreOption = None,
+    store: ReadStoreOption = None,
 ) -> None:
     """The API's endpoints as its guard's ingested traffic shows them, first and last seen."""
     from apiward.cli.ingest import endpoints_table
@@ -186,7 +186,7 @@ def endpoints(
     from apiward.store.apis import get_api
     from apiward.store.endpoints import list_endpoints
 
-    engine = open_store(store)
+    engine = open_store(store, create=False)
     try:
         with engine.connect() as connection:
             api = get_api(connection, name)

@@ -8,19 +8,19 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from apiward.cli.recording import StoreOption
+from apiward.cli.recording import ReadStoreOption
 
 
 def diff(
     run_a: Annotated[int, typer.Argument(help="The earlier run's id.")],
     run_b: Annotated[int, typer.Argument(help="The later run's id.")],
-    store: StoreOption = None,
+    store: ReadStoreOption = None,
 ) -> None:
     """Findings that appeared, disappeared (fixed or not tested) and changed between two runs."""
     from apiward.store import open_store
     from apiward.store.diff import compare
 
-    engine = open_store(store)
+    engine = open_store(store, create=False)
     try:
         with engine.connect() as connection:
             found = compare(connection, run_a, run_b)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from apiward.cli.recording import StoreOption
+from apiward.cli.recording import ReadStoreOption
 from apiward.core.errors import ConfigError
 from apiward.core.findings import Severity
 
@@ -39,7 +39,7 @@ def list_(
     everything: Annotated[
         bool, typer.Option("--all", help="Fixed and triaged-away findings too.")
     ] = False,
-    store: StoreOption = None,
+    store: ReadStoreOption = None,
 ) -> None:
     """Findings not fixed and not triaged away, most severe first (--all: every one)."""
     from apiward.store import State, open_store
@@ -51,7 +51,7 @@ def list_(
     if not state and not everything:
         among.remove(State.FIXED)
     today = datetime.now(UTC).date()
-    engine = open_store(store)
+    engine = open_store(store, create=False)
     try:
         found = list_tracked(
             engine, api=api, among=among, at_least=severity, triaged=everything, today=today
@@ -79,13 +79,13 @@ def list_(
 def show(
     fingerprint: Annotated[str, typer.Argument(help="The fingerprint (or 6+ first characters).")],
     api: ApiFilter = None,
-    store: StoreOption = None,
+    store: ReadStoreOption = None,
 ) -> None:
     """One finding: its state, its triage history, the runs that reported it, its evidence."""
     from apiward.store import open_store
     from apiward.store.tracked import api_id_of, decisions, find, history
 
-    engine = open_store(store)
+    engine = open_store(store, create=False)
     try:
         with engine.connect() as connection:
             finding = find(connection, fingerprint, api=api)
@@ -146,7 +146,7 @@ def triage_(
     ] = None,
     by: Annotated[str | None, typer.Option("--by", help="Who decides (default: $USER).")] = None,
     api: ApiFilter = None,
-    store: StoreOption = None,
+    store: ReadStoreOption = None,
 ) -> None:
     """Mark a finding a false positive, or accept its risk until a date; kept across runs."""
     from apiward.store import Decision, open_store
@@ -154,7 +154,7 @@ def triage_(
 
     if decision not in DECISIONS:
         raise ConfigError(f"--as {decision!r} is not one of {', '.join(DECISIONS)}")
-    engine = open_store(store)
+    engine = open_store(store, create=False)
     try:
         finding = decide(
             engine,

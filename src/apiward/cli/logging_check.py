@@ -60,7 +60,7 @@ def logging_check(
     from apiward.store.logged import cross_check
 
     started = datetime.now(UTC)
-    engine = open_store(store)
+    engine = open_store(store, create=False)
     try:
         with engine.connect() as connection:
             checked = cross_check(connection, run, every=every)

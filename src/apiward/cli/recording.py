@@ -34,6 +34,18 @@ StoreOption = Annotated[
         rich_help_panel=_PANEL,
     ),
 ]
+ReadStoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="APIWARD_STORE",
+        metavar="URL",
+        help="Read from this store (it must exist): a file path, sqlite:///PATH or "
+        "postgresql://...",
+        rich_help_panel=_PANEL,
+    ),
+]
+"""``--store`` of a verb that only reads: a store that is not there is refused, not created."""
 ApiOption = Annotated[
     str | None,
     typer.Option(

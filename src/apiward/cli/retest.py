@@ -82,7 +82,7 @@ def _what(
     from apiward.store.runs import get_run
     from apiward.store.tracked import find
 
-    engine = open_store(store)
+    engine = open_store(store, create=False)
     try:
         with engine.connect() as connection:
             finding = find(connection, fingerprint, api=api)
@@ -131,7 +131,7 @@ def _verdict(store: str | None, fingerprint: str, api: str) -> str:
     from apiward.store import open_store
     from apiward.store.tracked import find
 
-    engine = open_store(store)
+    engine = open_store(store, create=False)
     try:
         with engine.connect() as connection:
             finding = find(connection, fingerprint, api=api)

@@ -37,11 +37,12 @@ def scheduler(
 ) -> None:
     """Enqueue runs as the APIs' schedules fall due; several schedulers enqueue each once."""
     from apiward.queue.app import queue_app
-    from apiward.queue.connection import ensure_schema, queue_url
+    from apiward.queue.connection import check_queue, ensure_schema, queue_url
     from apiward.store import open_store
 
     url = queue_url(queue, store)
-    engine = open_store(store)
+    check_queue(url)
+    engine = open_store(store, create=False)
 
     async def loop() -> None:
         await ensure_schema(url)

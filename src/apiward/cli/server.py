@@ -21,7 +21,8 @@ StoreOption = Annotated[
         "--store",
         envvar="APIWARD_STORE",
         metavar="URL",
-        help="The store to serve: a file path, sqlite:///PATH or postgresql://...",
+        help="The store to serve (it must exist; create-user creates it): a file path, "
+        "sqlite:///PATH or postgresql://...",
     ),
 ]
 
@@ -55,10 +56,13 @@ def serve(
     import uvicorn
     from sqlalchemy import func, select
 
+    from apiward.guard.serve import listen as listen_on
     from apiward.server.app import create_app
     from apiward.server.schema import open_dashboard_store
     from apiward.server.tables import users
+    from apiward.store.schema import must_exist
 
+    must_exist(store)  # serving an empty store at a mistyped path helps nobody
     queued = _queue(queue, store)
     engine = open_dashboard_store(store)
     with engine.connect() as connection:
@@ -68,22 +72,28 @@ def serve(
                 "`apiward server create-user NAME --role admin`",
                 err=True,
             )
+    # Bound before announcing: a port in use is one line and exit 2, not uvicorn's exit 3.
+    sock = listen_on(host, port)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"apiward dashboard on http://{shown}:{port}/ (Ctrl-C stops it)", err=True)
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(engine, guard_audit=guard_audit, queue=queued),
         host=host,
         port=port,
         log_level="warning",
     )
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 def _queue(queue: str | None, store: str | None) -> str | None:
     """The queue's URL: ``--queue``, else the store when it is PostgreSQL, else none."""
-    from apiward.queue.connection import queue_url
+    from apiward.queue.connection import check_queue, queue_url
 
     try:
-        return queue_url(queue, store)
+        url = queue_url(queue, store)
     except ConfigError:
         if queue is not None:
             raise
@@ -93,6 +103,8 @@ def _queue(queue: str | None, store: str | None) -> str | None:
             err=True,
         )
         return None
+    check_queue(url)
+    return url
 
 
 @app.command("create-user")

@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from apiward.cli.recording import StoreOption
+from apiward.cli.recording import ReadStoreOption, StoreOption
 
 app = typer.Typer(help="The store: where runs, findings and triage are kept.", no_args_is_help=True)
 
@@ -26,7 +26,7 @@ def upgrade(store: StoreOption = None) -> None:
 
 
 @app.command()
-def info(store: StoreOption = None) -> None:
+def info(store: ReadStoreOption = None) -> None:
     """Which store is used, its schema, and how many APIs, runs and findings it holds."""
     from sqlalchemy import func, select
 
@@ -34,7 +34,7 @@ def info(store: StoreOption = None) -> None:
     from apiward.store.schema import where
     from apiward.store.tables import SCHEMA, apis, endpoints, findings, guard_events, runs, states
 
-    engine = open_store(store)
+    engine = open_store(store, create=False)
     try:
         with engine.connect() as connection:
             counts = {

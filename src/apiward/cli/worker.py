@@ -59,7 +59,7 @@ def worker(
     ] = 10.0,
 ) -> None:
     """Run scans from the job queue: any number of workers, on any machines, share one queue."""
-    from apiward.queue.connection import queue_url
+    from apiward.queue.connection import check_queue, queue_url
     from apiward.queue.settings import Settings
     from apiward.queue.worker import run_worker, worker_name
     from apiward.scan.checks import builtin_checks
@@ -70,7 +70,7 @@ def worker(
     known = builtin_checks().names()
     if unknown := [c for c in wanted if c not in known]:
         raise ConfigError(f"unknown check {unknown[0]!r} (known: {', '.join(known)})")
-    engine = open_store(store)
+    engine = open_store(store, create=False)
     try:
         hooks = tuple(webhook or ()) + stored_urls(engine)
         for hook in hooks:
@@ -83,6 +83,7 @@ def worker(
                 "APIWARD_WEBHOOK_SECRET: messages are always signed"
             )
         url = queue_url(queue, store)
+        check_queue(url)
         settings = Settings(
             engine=engine,
             worker=worker_name(),

@@ -7,7 +7,7 @@ an advisory lock so that workers starting together create them once.
 
 from __future__ import annotations
 
-from apiward.core.errors import ConfigError
+from apiward.core.errors import ConfigError, StorageError
 
 SCAN = "apiward.scan"
 NOTIFY = "apiward.notify"
@@ -26,6 +26,20 @@ def queue_url(queue: str | None, store: str | None) -> str:
         "the job queue needs PostgreSQL: give --queue postgresql://... "
         "(or APIWARD_QUEUE), or keep the store in PostgreSQL"
     )
+
+
+def check_queue(url: str) -> None:
+    """Connect to the queue's database once, so a wrong ``--queue`` ends in one line, not later."""
+    import psycopg
+
+    from apiward.store.location import display
+
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.Error as error:
+        # libpq's message spans lines (which host, then why): one line for the CLI.
+        said = " ".join(str(error).split()) or type(error).__name__
+        raise StorageError(f"queue unavailable: {said}", source=display(url)) from None
 
 
 async def ensure_schema(url: str) -> None:

@@ -21,8 +21,14 @@ from apiward.store.tables import SCHEMA
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def open_store(given: str | None) -> Engine:
-    """An engine on the store ``given`` names, created if empty, refused if at another schema."""
+def open_store(given: str | None, *, create: bool = True) -> Engine:
+    """An engine on the store ``given`` names, created if empty, refused if at another schema.
+
+    ``create=False`` (verbs that only read) refuses an SQLite file that is not there,
+    rather than creating an empty store at a mistyped path.
+    """
+    if not create:
+        must_exist(given)
     engine = connect(given)
     try:
         _make_ready(engine)
@@ -58,6 +64,20 @@ def upgrade(given: str | None) -> tuple[str | None, str]:
         raise failure(engine, error) from None
     finally:
         engine.dispose()
+
+
+def must_exist(given: str | None) -> None:
+    """Refuse a store file that does not exist (a PostgreSQL server says so itself)."""
+    url = resolve(given)
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return
+    path = Path(url.removeprefix("sqlite:///"))
+    if not path.is_file():
+        raise StorageError(
+            "no store here: a run recorded with --store (scan, audit, inventory, ingest) "
+            "or `apiward api add` creates it",
+            source=str(path),
+        )
 
 
 def connect(given: str | None) -> Engine:
