@@ -117,3 +117,61 @@ def test_the_dashboard_on_a_port_in_use_is_one_line(
     lines = [line for line in done.stderr.splitlines() if not line.startswith(("no ", "warn"))]
     assert done.returncode == 2, done.stderr
     assert lines == [f"error: cannot listen on 127.0.0.1:{taken_port}: Address already in use"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--spec", "notopenapi.yaml", "not an OpenAPI or Swagger document"),
+        ("--spec", "missing.yaml", "no such file"),
+        ("--spec", "ftp://example.test/openapi.json", "expected an http(s) URL"),
+        ("--target", "notaurl", "expected an http(s) URL"),
+    ],
+    ids=["not-openapi", "no-file", "not-http-spec", "target-not-a-url"],
+)
+def test_api_add_checks_its_contract_and_target(
+    apiward: Cli, tmp_path: Path, option: str, value: str, said: str
+) -> None:
+    """`api add` with a contract that is not one, or a target that is no URL: nothing added."""
+    (tmp_path / "notopenapi.yaml").write_text("hello: world\n")
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n")
+    given = {"--spec": str(spec), "--target": "http://127.0.0.1:8000"}
+    given[option] = str(tmp_path / value) if value.endswith(".yaml") else value
+    store = tmp_path / "store.db"
+    done = apiward("api", "add", "x2", *[w for pair in given.items() for w in pair],
+                   "--store", str(store))  # fmt: skip
+    _one_error_line(done, said)
+    assert "x2" not in apiward("api", "list", "--store", str(store)).stdout
+
+
+def test_a_contract_url_is_not_fetched_by_api_add(apiward: Cli, tmp_path: Path) -> None:
+    """A contract URL is checked as a URL only: the API may not be up when it is registered."""
+    store = tmp_path / "store.db"
+    done = apiward("api", "add", "later", "--spec", "http://127.0.0.1:9/openapi.json",
+                   "--target", "http://127.0.0.1:9", "--store", str(store))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def test_scanning_an_api_that_is_not_registered_says_so(apiward: Cli, tmp_path: Path) -> None:
+    """`scan --api NAME` without --spec, for an API the store does not know, points to api add."""
+    done = apiward("scan", "--api", "nosuch", "--store", str(tmp_path / "store.db"))
+    _one_error_line(done, "API 'nosuch' is not registered", "apiward api add nosuch")
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [["spec", "show"], ["audit", "contract"], ["scan", "--target", "http://127.0.0.1:9", "--spec"]],
+    ids=["spec show", "audit contract", "scan"],
+)
+def test_an_html_page_given_as_a_contract_is_named_as_such(
+    apiward: Cli, tmp_path: Path, verb: list[str]
+) -> None:
+    """A docs page (HTML) given for the contract: 'an HTML page', not a YAML parse error."""
+    page = tmp_path / "docs"
+    page.write_text(
+        "<!DOCTYPE html>\n<html>\n<head><title>API docs</title></head>\n"
+        '<body><div id="swagger-ui">see: here</div></body>\n</html>\n'
+    )
+    done = apiward(*verb, str(page))
+    _one_error_line(done, "an HTML page, not an OpenAPI document")

@@ -65,6 +65,10 @@ def add(
         raise ConfigError(f"unknown check {unknown[0]!r} (known: {', '.join(known)})")
     if config_file is not None:
         read_scan_config(config_file)  # a mistake in it is found now, not at 3 a.m.
+    if target is not None:
+        check_url(target, "--target")
+    if spec is not None:
+        check_spec(spec, target)
     options: dict[str, object] = {"safe": safe, "include": include, "exclude": exclude}
     options["checks"] = wanted
     options["config"] = str(config_file) if config_file else None
@@ -195,6 +199,32 @@ def endpoints(
         engine.dispose()
     title = f"{len(found)} endpoint(s) of {api.name} in its guard's traffic"
     Console(highlight=False).print(endpoints_table(found, title=title))
+
+
+def check_spec(spec: str, target: str | None) -> None:
+    """Load a local contract as `scan` will; a URL is checked as a URL, fetched at each scan."""
+    if "://" in spec:
+        check_url(spec, "--spec")
+        return
+    from apiward.spec import load
+
+    load(spec, trusted_origins=(target,) if target else ())
+
+
+def check_url(url: str, option: str) -> None:
+    """An http(s) URL with a host, or a one-line ConfigError naming ``option``."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host = None
+        parts = None
+    if parts is None or parts.scheme.lower() not in {"http", "https"} or not host:
+        raise ConfigError(
+            f"{option} {url!r}: expected an http(s) URL such as http://127.0.0.1:8000"
+        )
 
 
 def _described(options: dict[str, object]) -> str | None:

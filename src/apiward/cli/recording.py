@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from apiward.core.errors import ConfigError
+from apiward.core.errors import ConfigError, StorageError
 from apiward.core.findings import Severity
 from apiward.report import Report
 
@@ -124,7 +124,12 @@ def api_defaults(store: str | None, api: str | None) -> dict[str, Any]:
     from apiward.scan.config_file import with_config
     from apiward.store import open_store
     from apiward.store.apis import get_api
+    from apiward.store.schema import must_exist
 
+    try:
+        must_exist(store)
+    except StorageError:
+        return {}  # no store yet, so no such API: recording the run will create both
     engine = open_store(store)
     try:
         with engine.connect() as connection:

@@ -189,7 +189,7 @@ def scan(
         "fail-on": fail_on,
         "show-secrets": show_secrets or None,
     }
-    options = _options(config_file, given, api_defaults(store, api_name))
+    options = _options(config_file, given, api_defaults(store, api_name), api=api_name)
     outputs = Outputs(
         json=options.get("json"),
         sarif=options.get("sarif"),
@@ -256,14 +256,24 @@ def scan(
 
 
 def _options(
-    config_file: Path | None, given: dict[str, Any], stored: dict[str, Any]
+    config_file: Path | None,
+    given: dict[str, Any],
+    stored: dict[str, Any],
+    *,
+    api: str | None = None,
 ) -> dict[str, Any]:
     """The stored API's options, the file's over them, the command line's over both."""
     options = {**stored, **(read_scan_config(config_file) if config_file else {})}
     options.update({name: value for name, value in given.items() if value is not None})
     for name in ("spec", "target"):
-        if name not in options:
-            raise ConfigError(f"--{name} is required (on the command line or in --config)")
+        if name in options:
+            continue
+        if api is not None and not stored:
+            raise ConfigError(
+                f"API {api!r} is not registered in the store: register it with "
+                f"`apiward api add {api} --spec FILE --target URL`, or give --spec and --target"
+            )
+        raise ConfigError(f"--{name} is required (on the command line or in --config)")
     return options
 
 

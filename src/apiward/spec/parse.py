@@ -72,6 +72,13 @@ else:  # pragma: no cover - libyaml is present in every supported wheel
 
 def parse(text: str, *, source: str) -> Any:
     """Parse JSON or YAML ``text`` into plain data; errors become one-line SpecErrors."""
+    if _is_html(text):
+        # A docs page (Swagger UI, ReDoc) given for its contract; YAML's error would mislead.
+        raise SpecError(
+            "an HTML page, not an OpenAPI document: give the contract's own URL or file "
+            "(often /openapi.json)",
+            source=source,
+        )
     if text.lstrip().startswith(("{", "[")):
         try:
             return json.loads(text)
@@ -85,6 +92,12 @@ def parse(text: str, *, source: str) -> Any:
             what = str(error).split(";")[0]
             raise SpecError(f"invalid JSON value: {what}", source=source) from None
     return _parse_yaml(text, source=source)
+
+
+def _is_html(text: str) -> bool:
+    """Whether ``text`` opens as an HTML page does (``<!doctype html`` or ``<html``)."""
+    opening = text.lstrip("\ufeff \t\r\n")[:14].lower()
+    return opening.startswith(("<!doctype html", "<html"))
 
 
 def _looks_like_json_only(text: str) -> bool:
