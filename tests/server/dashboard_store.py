@@ -50,7 +50,11 @@ def _finding(check: str, operation: str, severity: Severity, title: str, owasp: 
         evidence=(
             Exchange(
                 request=request,
-                response=RecordedResponse(status=200, body='{"id": "ord_1", "owner": "alice"}'),
+                response=RecordedResponse(
+                    status=200,
+                    body='{"id": "ord_1", "owner": "alice"}',
+                    elapsed_ms=61.43041900031676,  # as a clock measures it
+                ),
             ),
         ),
     )

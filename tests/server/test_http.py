@@ -320,10 +320,11 @@ def test_a_long_run_diff_comes_a_page_at_a_time(
 def test_finding_page_shows_redacted_evidence_reproduction_and_history(
     dashboard: str, sign_in: SignIn
 ) -> None:
-    """The exchange is shown with its token masked; both runs that reported it are listed."""
+    """The exchange is shown with its token masked and whole ms; both runs are listed."""
     client = sign_in("vera")
     page = client.get(f"/findings/1/{BOLA.fingerprint}").text
     assert "GET http://127.0.0.1:9/orders/ord_1" in page
+    assert "HTTP 200 (61 ms)" in page
     assert "authorization: Bearer" in page
     assert "curl -H" in page
     assert re.search(r'href="/runs/1">#1<', page)

@@ -148,6 +148,8 @@ def test_bad_input_is_one_line_and_exit_2(
 ) -> None:
     """A mistake in a store command is one `error:` line and exit code 2, no traceback."""
     store = ("--store", str(tmp_path / "s.db")) if "--store" not in args else ()
+    if store:
+        apiward("store", "upgrade", *store)  # verbs that only read want an existing store
     result = apiward(*args, *store)
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr

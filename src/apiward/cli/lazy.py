@@ -20,6 +20,8 @@ import typer
 from typer import _click as click
 from typer.core import TyperCommand, TyperGroup
 
+from apiward.cli.help_view import tidy
+
 
 @dataclass(frozen=True, slots=True)
 class Verb:
@@ -39,7 +41,7 @@ class Verb:
             single.command(name)(found)
             command = typer.main.get_command(single)
         command.name = name
-        return command
+        return tidy(command)
 
 
 class LazyGroup(TyperGroup):
@@ -70,6 +72,7 @@ class LazyGroup(TyperGroup):
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The root's help, listing the verbs without importing them."""
         self._listing = True
+        tidy(self)  # the root's own options; its verbs are tidied as they load
         try:
             super().format_help(ctx, formatter)
         finally:

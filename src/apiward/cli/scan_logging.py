@@ -76,7 +76,7 @@ def _logged(source: str, ids: set[str], store: str | None) -> dict[str, tuple[st
         return logged_in(events)
     from apiward.store import open_store
 
-    engine = open_store(store, create=False)
+    engine = open_store(store)
     try:
         with engine.connect() as connection:
             return ingested(connection, ids)
