@@ -47,7 +47,7 @@ def _bola_state(apiward: Cli, store: str) -> str:
     listed = apiward("findings", "list", "--all", "--api", "orders", "--store", store)
     assert listed.returncode == 0, listed.stderr
     row = next(line for line in listed.stdout.splitlines() if "bola" in line)
-    return row.split("│")[3].strip()
+    return row.split("\t")[2]
 
 
 def test_ci_fails_on_new_findings_only(
@@ -90,7 +90,7 @@ def test_a_false_positive_stops_failing_ci(
     assert triage.returncode == 0, triage.stderr
     assert "false-positive" in triage.stdout
     assert _scan(apiward, serve, store, identities, vulnerable=True).returncode == 0
-    assert "0 finding(s)" in apiward("findings", "list", "--store", store).stdout
+    assert "0 finding(s)" in apiward("findings", "list", "--store", store).stderr
     shown = apiward("findings", "show", fingerprint, "--store", store)
     assert "triage: false-positive by maria" in shown.stdout
     assert "orders are shared by design" in shown.stdout

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -58,21 +60,20 @@ def list_(
         )
     finally:
         engine.dispose()
-    table = Table(title=f"{len(found)} finding(s)", title_justify="left")
-    for column in ("fingerprint", "api", "state", "severity", "check", "where", "title", "triage"):
-        table.add_column(column, overflow="fold")
-    for f in found:
-        table.add_row(
-            f.fingerprint,
-            escape(f.api),
-            f.state.value,
-            f.severity.value,
-            escape(f.check),
-            escape(f.operation or "-"),
-            escape(f.title),
-            _triage_cell(f, today),
-        )
-    Console(highlight=False).print(table)
+    rows = [
+        (f.fingerprint, f.api, f.state.value, f.severity.value, f.check, f.operation or "-",
+         f.title, _triage_cell(f, today))
+        for f in found
+    ]  # fmt: skip
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        # Piped or redirected: one tab-separated line per finding, for cut, grep and awk;
+        # the count goes to stderr so that stdout holds nothing else.
+        Console(stderr=True, highlight=False).print(f"{len(found)} finding(s)")
+        for row in rows:
+            print("\t".join(" ".join(cell.split()) for cell in row))
+        return
+    console.print(_table(rows))
 
 
 @app.command()
@@ -169,6 +170,32 @@ def triage_(
         engine.dispose()
     today = datetime.now(UTC).date()
     typer.echo(f"{finding.fingerprint} ({finding.api}): {_triage_cell(finding, today) or 'open'}")
+
+
+_SHARE = {"title": 4, "where": 2}
+"""How the width left by the unbroken columns is shared: the title first."""
+COLUMNS = ("fingerprint", "api", "state", "severity", "check", "where", "title", "triage")
+
+
+def _table(rows: Sequence[tuple[str, ...]]) -> Table:
+    """The findings for a terminal: columns all rows leave empty or share are left out."""
+    apis = {row[1] for row in rows}
+    shown = [
+        i
+        for i, name in enumerate(COLUMNS)
+        if not (name == "api" and len(apis) == 1) and not (name == "triage" and not any(
+            row[i] for row in rows))
+    ]  # fmt: skip
+    title = f"{len(rows)} finding(s)" + (f" of API {next(iter(apis))}" if len(apis) == 1 else "")
+    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD, expand=True)
+    for i in shown:
+        # A fingerprint is copied into `triage` and `show`: it never breaks across lines.
+        whole = COLUMNS[i] in {"fingerprint", "state", "severity", "check"}
+        table.add_column(COLUMNS[i], no_wrap=whole, overflow="fold",
+                         ratio=None if whole else _SHARE.get(COLUMNS[i], 1))  # fmt: skip
+    for row in rows:
+        table.add_row(*(escape(row[i]) for i in shown))
+    return table
 
 
 def _triage_cell(finding: Tracked, today: date) -> str:
