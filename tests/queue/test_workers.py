@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -30,7 +31,7 @@ from sqlalchemy import Engine, func, select
 from tests.conftest import ROOT, Served, run_apiward
 
 from apiward.store import open_store
-from apiward.store.jobs import LOST, JobRecord, JobState, list_jobs
+from apiward.store.jobs import LOST, STOPPED, JobRecord, JobState, list_jobs
 from apiward.store.tables import coverage, findings, runs
 from serving import serving
 
@@ -102,15 +103,20 @@ def _env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where worker N writes what it prints: ``worker-N.log``."""
+    return tmp_path_factory.mktemp("workers")
+
+
+@pytest.fixture(scope="module")
 def workers(
-    database: str, receiver: type[Receiver], tmp_path_factory: pytest.TempPathFactory
+    database: str, receiver: type[Receiver], logs: Path
 ) -> Iterator[list[subprocess.Popen[bytes]]]:
     """Three worker processes on the store's queue, scanning for BOLA only."""
     assert run_apiward("store", "upgrade", "--store", database).returncode == 0
     command = [sys.executable, "-m", "apiward", "worker", "--store", database]
     command += ["--heartbeat", HEARTBEAT, "--checks", "bola", "--no-signup"]
     command += ["--webhook", receiver.url]  # type: ignore[attr-defined]
-    logs = tmp_path_factory.mktemp("workers")
     started = []
     for n in range(3):
         with (logs / f"worker-{n}.log").open("wb") as log:
@@ -363,6 +369,53 @@ def test_new_high_findings_are_posted_signed_and_retried(
     assert message["findings"][0]["state"] == "new"
     assert not any(token.encode() in body for token in TOKENS.values())
     assert SECRET.encode() not in body
+
+
+def test_a_worker_stopped_mid_scan_records_a_partial_run_and_hands_the_job_back(
+    database: str,
+    engine: Engine,
+    workers: list[subprocess.Popen[bytes]],
+    identities: Path,
+    logs: Path,
+) -> None:
+    """SIGTERM a worker mid-scan: it exits, its run is partial, another worker runs the job."""
+    with serving(notes_app(delay=1.0)) as url:
+        _add(database, "logbook", Served(url), identities)
+        _enqueue(database, "--now", "logbook")
+        (running,) = _wait(engine, {"logbook"}, 1, lambda j: j.state == JobState.RUNNING)
+        assert running.worker is not None
+        pid = int(running.worker.rsplit(":", 1)[1])
+        index, process = next((n, p) for n, p in enumerate(workers) if p.pid == pid)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+        (job,) = _wait(engine, {"logbook"}, 1, _over)
+    assert job.state == JobState.DONE
+    assert job.attempts == 2
+    assert job.worker != running.worker
+    with engine.connect() as connection:
+        first = connection.execute(select(runs).where(runs.c.id == running.run_id)).mappings().one()
+    assert first["complete"] is False
+    assert STOPPED in first["notes"]
+    said = (logs / f"worker-{index}.log").read_text()
+    assert f"job {job.id} started: API 'logbook', run {running.run_id} (attempt 1)" in said
+    assert (
+        f"job {job.id} stopped: API 'logbook', run {running.run_id} partial, job requeued" in said
+    )
+
+
+def test_every_job_is_logged_when_it_starts_and_ends(
+    engine: Engine, workers: list[subprocess.Popen[bytes]], logs: Path
+) -> None:
+    """Each worker says, on stderr, which job it started and how it ended, and how long it took."""
+    said = "".join(path.read_text() for path in sorted(logs.glob("worker-*.log")))
+    with engine.connect() as connection:
+        over = [job for job in list_jobs(connection) if job.state == JobState.DONE]
+    assert over
+    for job in over:
+        assert re.search(
+            rf"job {job.id} done, \d+ finding\(s\): API '{job.api}', run {job.run_id}, [\d.]+ s",
+            said,
+        ), said
 
 
 def test_a_worker_killed_mid_scan_leaves_a_partial_run_and_another_retries(

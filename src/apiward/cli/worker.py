@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from typing import Annotated
 
@@ -94,7 +95,17 @@ def worker(
             webhooks=hooks,
             secret=secret,
         )
+        _log_jobs()
         typer.echo(f"worker {settings.worker} waiting for jobs", err=True)
         asyncio.run(run_worker(url, settings, concurrency=concurrency, heartbeat=heartbeat))
     finally:
         engine.dispose()
+
+
+def _log_jobs() -> None:
+    """One line on stderr per job started and ended (``apiward.queue``'s INFO records)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
+    logger = logging.getLogger("apiward.queue")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)

@@ -12,25 +12,32 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from apiward.core.errors import ApiwardError, ConfigError
 from apiward.queue.settings import Settings
+from apiward.store.jobs import STOPPED
 from apiward.store.records import ApiRecord
 
 if TYPE_CHECKING:
     from apiward.scan import ScanConfig
+
+log = logging.getLogger(__name__)
 
 
 async def scan_job(context: Any, job: int, retest: str | None = None) -> None:
     """The ``apiward.scan`` task: run job ``job`` unless it already ran.
 
     ``retest``: run only that check, and record the run as a ``retest`` (the dashboard's
-    *retest* button): the finding's state moves on as after ``apiward retest``.
+    *retest* button): the finding's state moves on as after ``apiward retest``. A worker
+    stopped mid-scan (SIGTERM) records the run as partial and hands the job back: the
+    queue retries it (``apiward.queue.app``), as it does a lost worker's.
     """
-    from apiward.store.jobs import finish_job, start_job
+    from apiward.store.jobs import finish_job, hand_back, start_job
 
     settings: Settings = context.additional_context["apiward"]
     tool = "retest" if retest else "scan"
@@ -39,13 +46,26 @@ async def scan_job(context: Any, job: int, retest: str | None = None) -> None:
     )
     if started is None:
         return
+    name, run = started.api.name, started.run_id
+    log.info("job %s started: API %r, run %s (attempt %s)", job, name, run, started.attempt)
+    began = time.monotonic()
     error: str | None = None
     try:
         only = (retest,) if retest else ()
-        await _scan_and_record(settings, started.api, started.run_id, job, tool=tool, only=only)
+        found = await _scan_and_record(settings, started.api, run, job, tool=tool, only=only)
     except ApiwardError as failure:
-        error = str(failure)
+        error, found = str(failure), None
+    except asyncio.CancelledError:
+        await asyncio.to_thread(hand_back, settings.engine, job)
+        took = time.monotonic() - began
+        log.info(
+            "job %s stopped: API %r, run %s partial, job requeued, %.1f s", job, name, run, took
+        )
+        raise
     await asyncio.to_thread(finish_job, settings.engine, job, error=error)
+    took = time.monotonic() - began
+    outcome = f"failed: {error}" if error else f"done, {found} finding(s)"
+    log.info("job %s %s: API %r, run %s, %.1f s", job, outcome, name, run, took)
     if settings.webhooks:
         from apiward.queue.notify import announce
 
@@ -60,7 +80,8 @@ async def _scan_and_record(
     *,
     tool: str,
     only: tuple[str, ...] = (),
-) -> None:
+) -> int:
+    """Scan ``api`` and record the run as ``run_id``; how many findings it made."""
     from apiward.report.scan_results import scan_report
     from apiward.scan import Results, Scan
     from apiward.scan.checks import builtin_checks
@@ -75,6 +96,7 @@ async def _scan_and_record(
     results = Results()
     failure: ApiwardError | None = None
     config: ScanConfig | None = None
+    stopped = False
     try:
         config = await asyncio.to_thread(scan_config, settings, api)
         if only:
@@ -88,7 +110,11 @@ async def _scan_and_record(
         await scanning.run()
     except ApiwardError as error:
         failure = error
+    except asyncio.CancelledError:
+        stopped = True  # the results so far are recorded as a partial run, then it ends
     report = dataclasses.replace(scan_report(target, started, results, contract=spec), tool=tool)
+    if stopped:
+        report = dataclasses.replace(report, notes=(*report.notes, STOPPED))
     options: dict[str, Any] = {"job": job, "worker": settings.worker}
     if config is not None:
         options |= {"checks": list(config.checks), "safe": config.safe}
@@ -103,8 +129,11 @@ async def _scan_and_record(
         secrets=results.secrets,
         run_id=run_id,
     )
+    if stopped:
+        raise asyncio.CancelledError
     if failure is not None:
         raise failure
+    return len(report.findings)
 
 
 def scan_config(settings: Settings, api: ApiRecord) -> ScanConfig:

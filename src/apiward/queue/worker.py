@@ -44,6 +44,9 @@ async def run_worker(
                 stalled_worker_timeout=3 * heartbeat,
                 fetch_job_polling_interval=min(heartbeat, 5.0),
                 delete_jobs="successful",
+                # SIGTERM/Ctrl-C: cancel running scans at once; each records its run as
+                # partial and goes back to the queue (apiward.queue.job) for another worker.
+                shutdown_graceful_timeout=0,
             )
         finally:
             watch.cancel()

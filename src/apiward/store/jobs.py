@@ -149,6 +149,19 @@ def start_job(engine: Engine, job_id: int, *, worker: str, tool: str = "scan") -
         return Started(job=job_id, api=api, run_id=run_id, attempt=attempt)
 
 
+STOPPED = "the worker was stopped (SIGTERM/Ctrl-C) mid-scan: the run is partial, the job requeued"
+
+
+def hand_back(engine: Engine, job_id: int) -> None:
+    """Put job ``job_id`` back in the queue's hands: queued again, held by no worker."""
+    with engine.begin() as connection:
+        connection.execute(
+            jobs.update()
+            .where(jobs.c.id == job_id)
+            .values(state=JobState.QUEUED.value, worker=None)
+        )
+
+
 def finish_job(engine: Engine, job_id: int, *, error: str | None = None) -> None:
     """Close job ``job_id``: done, or failed with one line saying why."""
     state = JobState.FAILED if error else JobState.DONE
