@@ -9,7 +9,8 @@ JSONL audit). Part 2 serves bare and guarded apps with uvicorn in a subprocess a
 loads them from another process over keep-alive connections on 127.0.0.1, with h11
 and, when installed, httptools. Besides req/s (which the load generator, sharing the
 machine, makes noisy) it reports the server process's CPU time per request (from
-/proc), the steadier figure; "headers" is the bare app plus a trivial middleware adding
+/proc, and the kernel's share of it: the audit log's write() is mostly kernel time),
+the steadier figure; "headers" is the bare app plus a trivial middleware adding
 the same response headers the guard adds, to separate "more headers" from
 "guard work". The machine may be loaded by other work, so part 1 reports each app's
 process CPU time per request (best of --rounds rounds, the steady figure) beside its
@@ -330,17 +331,22 @@ def through_uvicorn(seconds: float, connections: int, http: str) -> None:
     )
     rates: dict[str, float] = {}
     cpu: dict[str, float] = {}
+    kernel: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(3):
             for kind in KINDS:
-                rate, used = _measure(kind, http, f"{tmp}/audit.jsonl", seconds, connections)
+                rate, used, system = _measure(
+                    kind, http, f"{tmp}/audit.jsonl", seconds, connections
+                )
                 rates[kind] = max(rates.get(kind, 0.0), rate)
-                cpu[kind] = min(cpu.get(kind, float("inf")), used)
+                if used < cpu.get(kind, float("inf")):
+                    cpu[kind], kernel[kind] = used, system
     for kind in KINDS:
         base = "fastapi" if kind.startswith("fastapi") else "bare"
         print(
             f"  {kind:<16} {rates[kind]:8.0f} req/s ({rates[kind] / rates[base]:4.0%})   "
-            f"server CPU {cpu[kind]:6.1f} µs/request ({cpu[base] / cpu[kind]:4.0%})"
+            f"server CPU {cpu[kind]:6.1f} µs/request ({cpu[base] / cpu[kind]:4.0%}), "
+            f"kernel {kernel[kind]:5.1f}"
         )
     print(
         f"  raw ASGI app: guarded keeps {rates['guarded'] / rates['bare']:.0%} of bare "
@@ -355,26 +361,30 @@ def through_uvicorn(seconds: float, connections: int, http: str) -> None:
 
 def _measure(
     kind: str, http: str, log: str, seconds: float, connections: int
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
+    """req/s, and the server's CPU and kernel µs per request."""
     port = _free_port()
     command = [sys.executable, __file__, "--serve", kind, "--port", str(port), "--log", log]
     server = subprocess.Popen([*command, "--http", http])
     try:
         _wait(port)
         _load_process(port, 0.5, connections)  # warm-up
-        before = _cpu_seconds(server.pid)
+        user, system = _cpu_seconds(server.pid)
         rate = _load_process(port, seconds, connections)
-        used = _cpu_seconds(server.pid) - before
+        after_user, after_system = _cpu_seconds(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=10)
-    return rate, used / (rate * seconds) * 1e6
+    per_request = 1e6 / (rate * seconds)
+    used = after_user - user + after_system - system
+    return rate, used * per_request, (after_system - system) * per_request
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def _load_process(port: int, seconds: float, connections: int) -> float:
