@@ -33,6 +33,21 @@ def test_first_report_is_new_then_open(engine: Engine) -> None:
     assert _state(engine) is State.OPEN
 
 
+def test_a_run_accounts_for_every_finding_including_the_untested(engine: Engine) -> None:
+    """A run's counts cover each finding: fixed, new, open, and not tested (no longer new)."""
+    other = ("bola", "GET /invoices/{invoice_id}")
+    first = record_run(
+        engine, scan(finding(), finding(operation=other[1]), ran=(BOLA, other)), api="orders"
+    )
+    assert first.entered == {State.NEW: 2}
+    assert first.untested == 0
+    second = record_run(engine, scan(ran=(BOLA,)), api="orders")
+    assert second.entered == {State.FIXED: 1}
+    assert second.untested == 1
+    found = list_tracked(engine, api="orders", among=EVERY, triaged=True, today=TODAY)
+    assert {f.operation: f.state for f in found} == {BOLA[1]: State.FIXED, other[1]: State.OPEN}
+
+
 def test_a_complete_run_that_tested_it_fixes_it(engine: Engine) -> None:
     """Absent from a complete run that ran the check on its operation, the finding is fixed."""
     _run(engine, finding(), ran=(BOLA,))
@@ -54,28 +69,28 @@ def test_a_partial_run_fixes_nothing(engine: Engine) -> None:
     """A run cut short fixes nothing, even where its check ran on the operation."""
     _run(engine, finding(), ran=(BOLA,))
     _run(engine, ran=(BOLA,), complete=False)
-    assert _state(engine) is State.NEW
+    assert _state(engine) is State.OPEN
 
 
 def test_a_skipped_check_fixes_nothing(engine: Engine) -> None:
     """A complete run where the check was skipped on that operation fixes nothing."""
     _run(engine, finding(), ran=(BOLA,))
     _run(engine, skipped=(BOLA,))
-    assert _state(engine) is State.NEW
+    assert _state(engine) is State.OPEN
 
 
 def test_a_check_that_ran_elsewhere_fixes_nothing_here(engine: Engine) -> None:
     """The check ran on other operations only: this operation was not tested."""
     _run(engine, finding(), ran=(BOLA,))
     _run(engine, ran=(("bola", "GET /invoices/{invoice_id}"),))
-    assert _state(engine) is State.NEW
+    assert _state(engine) is State.OPEN
 
 
 def test_a_run_without_the_check_fixes_nothing(engine: Engine) -> None:
     """A run of other checks (``--checks cors``) says nothing about BOLA."""
     _run(engine, finding(), ran=(BOLA,))
     _run(engine, ran=(("cors", "GET /orders/{order_id}"),))
-    assert _state(engine) is State.NEW
+    assert _state(engine) is State.OPEN
 
 
 def test_a_once_per_scan_check_covers_every_operation(engine: Engine) -> None:
@@ -89,7 +104,7 @@ def test_a_once_per_scan_check_skipped_in_part_fixes_nothing(engine: Engine) -> 
     """A once-per-scan check that ran but also skipped a part of the API fixes nothing."""
     _run(engine, finding("rate_limit", "POST /login", key=""), ran=(("rate_limit", None),))
     _run(engine, ran=(("rate_limit", None),), skipped=(("rate_limit", None),))
-    assert _state(engine) is State.NEW
+    assert _state(engine) is State.OPEN
 
 
 def _rule(pointer: str) -> object:
@@ -110,7 +125,7 @@ def test_input_left_unexamined_fixes_no_static_finding(engine: Engine) -> None:
     rule = ("contract.no-security", None)
     _run(engine, _rule("/paths/~1orders"), ran=(rule,), tool="audit code")
     _run(engine, ran=(rule,), skipped=(("code", None),), tool="audit code")
-    assert _state(engine) is State.NEW
+    assert _state(engine) is State.OPEN
 
 
 def test_findings_of_one_api_are_not_another_apis(engine: Engine) -> None:

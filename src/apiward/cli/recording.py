@@ -96,7 +96,9 @@ def record(
             identities=str(Path(identities).resolve()) if identities else None,
         )
         run = recorded.run
-        moved = ", ".join(f"{n} {state}" for state, n in sorted(recorded.entered.items()) if n)
+        counts = [(str(state), n) for state, n in sorted(recorded.entered.items())]
+        counts.append(("not tested", recorded.untested))
+        moved = ", ".join(f"{n} {what}" for what, n in counts if n)
         console.print(
             f"[dim]recorded as run {run.id} of API[/] {escape(run.api)} [dim]in[/] "
             f"{escape(where(engine))}" + (f" [dim]({escape(moved)})[/]" if moved else "")

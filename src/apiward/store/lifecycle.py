@@ -6,7 +6,8 @@ Each recorded run moves the API's findings on:
 - reported after it was fixed → **regressed** (and **open** when reported once more);
 - not reported by a *complete* run that tested its check on its operation → **fixed**
   (``apiward.store.coverage``); absent from a partial run, or from a run where that
-  check was skipped, it keeps its state.
+  check was skipped, it is **not tested**: it keeps its state, except that a new one is
+  open from then on (new means first reported by the API's latest run, nothing older).
 
 Triage is separate (``apiward.store.triage``): a false positive is still tracked, so a
 decision never hides a regression in the record, only from the gate and the default list.
@@ -36,6 +37,18 @@ _NEXT = {
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Moved:
+    """What one run did to its API's findings: how many entered each state, how many it left.
+
+    ``untested`` counts the tracked findings the run neither reported nor tested, so the
+    two together account for every finding the API had open and every one the run reported.
+    """
+
+    entered: Counter[State]
+    untested: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reported:
     """The part of a reported finding its tracked state keeps."""
 
@@ -52,8 +65,8 @@ def advance(
     run_id: int,
     reported: Sequence[Reported],
     coverage: Coverage,
-) -> Counter[State]:
-    """Move the API's findings on after run ``run_id``; how many entered each state."""
+) -> Moved:
+    """Move the API's findings on after run ``run_id``; what moved where."""
     rows = connection.execute(
         select(
             states.c.fingerprint,
@@ -77,20 +90,30 @@ def advance(
         changed = run_id if state.value != before.state else before.changed_run
         seen.append({**_values(finding, state, run_id), "changed_run": changed})
     reported_now = {f.fingerprint for f in reported}
+    absent = [
+        (fingerprint, row)
+        for fingerprint, row in known.items()
+        if row.state != State.FIXED and fingerprint not in reported_now
+    ]
     fixed = [
         {"fingerprint": fingerprint, "state": State.FIXED.value, "changed_run": run_id}
-        for fingerprint, row in known.items()
-        if row.state != State.FIXED
-        and fingerprint not in reported_now
-        and coverage.tested(row.check, row.operation)
+        for fingerprint, row in absent
+        if coverage.tested(row.check, row.operation)
+    ]
+    untested = len(absent) - len(fixed)
+    # Not tested by this run, a finding first reported by an earlier one is no longer new.
+    aged = [
+        {"fingerprint": fingerprint, "state": State.OPEN.value, "changed_run": run_id}
+        for fingerprint, row in absent
+        if row.state == State.NEW and not coverage.tested(row.check, row.operation)
     ]
     if fixed:
         entered[State.FIXED] += len(fixed)
     if inserts:
         connection.execute(states.insert(), inserts)
-    for group in (seen, fixed):
+    for group in (seen, fixed, aged):
         _update(connection, api_id, group)
-    return entered
+    return Moved(entered=entered, untested=untested)
 
 
 def _values(finding: Reported, state: State, run_id: int) -> dict[str, Any]:

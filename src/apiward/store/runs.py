@@ -33,10 +33,11 @@ from apiward.store.tables import apis, coverage, findings, run_requests, runs
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Recorded:
-    """A run just recorded, and how many of its API's findings entered each state."""
+    """A run just recorded; how many of its API's findings entered each state, or went untested."""
 
     run: RunRecord
     entered: Counter[State]
+    untested: int = 0
 
 
 def record_run(
@@ -75,8 +76,9 @@ def record_run(
             ((s.check, s.operation) for s in report.skipped),
             complete=report.complete,
         )
-        entered = advance(connection, owner.id, run_id, kept, pairs)
-        return Recorded(run=get_run(connection, run_id), entered=entered)
+        moved = advance(connection, owner.id, run_id, kept, pairs)
+        run = get_run(connection, run_id)
+        return Recorded(run=run, entered=moved.entered, untested=moved.untested)
 
 
 def _run_values(report: Report, options: Any) -> dict[str, Any]:
