@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from orders_app import IDENTITIES, KEYS, orders_app
 
@@ -129,6 +131,33 @@ def test_retest_runs_the_check_again_and_moves_the_state(
     assert f"{fingerprint}: fixed (since run 2)" in retest.stdout
     listed = apiward("api", "list", "--store", store).stdout
     assert "0 3 * * *" in listed
+
+
+def _dead_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+def test_retest_of_a_gone_target_records_no_run(
+    apiward: Cli, serve: Serve, tmp_path: Path, identities: Path
+) -> None:
+    """A target that no longer answers: one error line, exit 2, and no empty run recorded."""
+    store = str(tmp_path / "store.db")
+    spec = tmp_path / "openapi.json"
+    spec.write_text(httpx.get(f"{serve(orders_app(owner_only=True)).url}/openapi.json").text)
+    added = apiward(
+        "api", "add", "orders", "--spec", str(spec), "--target", _dead_url(),
+        "--identities", str(identities), "--store", store,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert _scan(apiward, serve, store, identities, vulnerable=True).returncode == 1
+    fingerprint = _fingerprint(apiward("findings", "list", "--store", store).stdout)
+    retest = apiward("retest", fingerprint, "--store", store)
+    assert retest.returncode == 2, retest.stdout + retest.stderr
+    assert len(retest.stderr.strip().splitlines()) == 1, retest.stderr
+    assert "recorded as run" not in retest.stdout
+    assert apiward("diff", "1", "2", "--store", store).returncode == 2  # run 2 was never made
 
 
 @pytest.mark.parametrize(

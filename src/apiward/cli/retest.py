@@ -39,7 +39,6 @@ def retest(
     """Re-run one finding's check with its API's identities, and update its state."""
     from apiward.cli.scan import run
     from apiward.report.scan_results import scan_report, summary_line
-    from apiward.scan import Results
 
     finding, target, spec, options = _what(store, fingerprint, api)
     console = Console(highlight=False)
@@ -48,25 +47,30 @@ def retest(
         f"{escape(finding.operation or '-')} at {escape(target)}"
     )
     started = datetime.now(UTC)
-    # Until the scan starts there is nothing to report but the failure that stopped it.
-    results = Results()
-    try:
-        scanning = _scan(target, spec, finding.check, options)
-        results = scanning.results
-        interrupt.run(run(scanning))
-    finally:
-        report = dataclasses.replace(
-            scan_report(target, started, results, contract=spec), tool="retest"
-        )
+    # A contract that cannot be loaded ends here, in one line, before a run is recorded.
+    scanning = _scan(target, spec, finding.check, options)
+    results = scanning.results
+
+    def save() -> None:
+        report = scan_report(target, started, results, contract=spec)
         console.print(escape(summary_line(results)))
         record(
-            report,
+            dataclasses.replace(report, tool="retest"),
             store=store,
             api=finding.api,
             options={**options, "checks": [finding.check]},
             secrets=results.secrets,
             console=console,
         )
+
+    try:
+        interrupt.run(run(scanning))
+    except BaseException:
+        # A target that never answered was not tested: an empty run would only blur the history.
+        if results.reached:
+            save()
+        raise
+    save()
     for skip in results.skipped:
         if skip.operation in {finding.operation, None}:
             console.print(f"not tested: {escape(skip.reason)} {escape(skip.detail)}".rstrip())

@@ -234,14 +234,19 @@ def scan(
     recorded = {k: v for k, v in options.items() if k not in {"json", "sarif", "junit", "report"}}
     if check_logging is not None:
         recorded["check-logging"] = check_logging
-    gate = record(
-        report,
-        store=store,
-        api=api_name,
-        options=recorded,
-        secrets=results.secrets,
-        fail_on_new=fail_on_new,
-        console=console,
+    # A target that never answered was not tested: an empty run would only blur its history.
+    gate = (
+        record(
+            report,
+            store=store,
+            api=api_name,
+            options=recorded,
+            secrets=results.secrets,
+            fail_on_new=fail_on_new,
+            console=console,
+        )
+        if results.reached
+        else 0
     )
     if results.target_state:
         console.print(target_state_table(prepare(report, outputs.redactor(results.secrets))))

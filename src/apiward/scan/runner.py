@@ -121,6 +121,8 @@ class Results:
     """What the scan changed on the target and where each change stands after restoring."""
     requests: list[Sent] = field(default_factory=list)
     """Every request sent, by its ``X-Request-Id``: what a guard's log should show of the scan."""
+    reached: bool = False
+    """The target answered HTTP: before that a scan has tested nothing worth recording."""
 
     def skip_counts(self) -> Counter[str]:
         """Skipped check × operation pairs by reason."""
@@ -245,6 +247,7 @@ async def _prepare(
     results.phase = sessions.transport.requester = "authenticate"
     progress.phase("authenticate", len(sessions.identities))
     await sessions.transport.reachable()
+    results.reached = True
     await sessions.start(op.key for op in api.operations)
     for name, why in sorted(sessions.failed.items()):
         # A failed login costs that identity, not the scan: say so where the user looks.
