@@ -24,6 +24,7 @@ class SkipReason(StrEnum):
     NO_HARVESTED_ID = "no harvested id fits the operation"
     UNSAFE = "excluded by --safe (it would change data of others)"
     NOT_APPLICABLE = "precondition not met"
+    INCONCLUSIVE = "the oracle could not decide (answers changed while it looked)"
     WITHHELD = "the legitimate write would change others' objects or a privilege: not sent"
     UNRESTORABLE = "the write could not be undone (nothing reads its object back): not sent without --aggressive"
     DESTRUCTIVE = "destructive operation: sent only on objects the scan created"

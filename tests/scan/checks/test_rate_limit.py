@@ -75,3 +75,49 @@ def test_burst_is_bounded(serve: Callable[[Any], Any]) -> None:
     """An unlimited API gets one burst per representative read and nothing more."""
     results = _scan(serve, "none")
     assert int(results.stats["requests"]) <= BURST + 5
+
+
+def _growing_app(sizes: dict[str, int]) -> FastAPI:
+    """Two unthrottled reads whose answers are as long as ``sizes`` says at the time."""
+    app = FastAPI()
+
+    @app.get("/orders")
+    def orders(user: User) -> list[dict[str, int]]:
+        """Your orders."""
+        return [{"id": i} for i in range(sizes["orders"])]
+
+    @app.get("/account/summary")
+    def summary(user: User) -> list[dict[str, int]]:
+        """Your account's summary."""
+        return [{"id": i} for i in range(sizes["summary"])]
+
+    return app
+
+
+def test_the_burst_target_does_not_move_when_answers_grow(serve: Callable[[Any], Any]) -> None:
+    """Which read is burst does not depend on answer sizes, so a rescan reports the same operation."""
+    sizes = {"orders": 1, "summary": 30}
+    url = serve(_growing_app(sizes)).url
+    ann = (token_user("ann", "t-ann"),)
+    first = scan_only(url, [RateLimit()], ann)
+    sizes["orders"], sizes["summary"] = 60, 1  # earlier scans left objects behind
+    second = scan_only(url, [RateLimit()], ann)
+    assert [f.operation for f in first.findings] == [f.operation for f in second.findings]
+    assert [f.fingerprint for f in first.findings] == [f.fingerprint for f in second.findings]
+
+
+def test_answers_that_change_during_the_burst_are_not_tested(serve: Callable[[Any], Any]) -> None:
+    """An unthrottled read whose answers keep changing is inconclusive: skipped, not fixed."""
+    app = FastAPI()
+    calls = Counter[str]()
+
+    @app.get("/feed")
+    def feed(user: User) -> list[dict[str, int]]:
+        """A feed that grows at every call."""
+        calls["feed"] += 1
+        return [{"n": i} for i in range(calls["feed"] * 40)]
+
+    results = scan_only(serve(app).url, [RateLimit()], (token_user("ann", "t-ann"),))
+    assert results.findings == []
+    assert [s.check for s in results.skipped] == ["rate_limit"]
+    assert ("rate_limit", None) not in results.ran

@@ -1,13 +1,16 @@
 """``rate_limit`` (API4): no throttling on a burst, or throttling a spoofed header lifts.
 
-A bounded burst of ``BURST`` requests (env ``APIWARD_BURST``) of the cheapest
-legitimate reads — the smallest secured answer an identity gets, and the smallest
-public one — goes out as one client. *Limited* means any 429, or any ``RateLimit*``,
+A bounded burst of ``BURST`` requests (env ``APIWARD_BURST``) of two representative
+legitimate reads — a secured one an identity gets, and a public one, each the first in
+the contract's order (shallowest path first) to answer 2xx — goes out as one client. The
+choice never depends on how big the answers are: that moves with the data earlier scans
+left behind, and a finding that hopped to another operation would read as a false fix. *Limited* means any 429, or any ``RateLimit*``,
 ``X-RateLimit-*`` or ``Retry-After`` header: an API that announces its limits is not
 flagged even if this burst stayed under them.
 
 * Not limited, and every answer a 2xx like the first: one finding for the API listing
-  the operations. **Low**: a burst of ``BURST`` reads proves no abuse by itself (the
+  the operations. Not limited but the answers changed during the burst (other traffic, a
+  failing backend): inconclusive, so the check is skipped — not tested, never "fixed". **Low**: a burst of ``BURST`` reads proves no abuse by itself (the
   API may throttle at a higher rate), it shows only that none was seen.
 * Limited: the same burst again with ``X-Forwarded-For`` rotating per request. If no
   request is limited then, while a plain request right after still is, the limit keys
@@ -70,9 +73,12 @@ class RateLimit:
             yield Skip(reason=SkipReason.NO_ACCESS, detail="no read answers with a 2xx")
             return
         bursts = [(t, await _burst(ctx, t, spoof=False)) for t in targets]
-        open_ = [(t, r) for t, r in bursts if not _limited(r) and _steady(t.legit, r)]
-        if open_:
-            yield self._unlimited(ctx, open_)
+        unlimited = [(t, r) for t, r in bursts if not _limited(r)]
+        if unsteady := [t.operation.key for t, r in unlimited if not _steady(t.legit, r)]:
+            detail = f"the answers of {', '.join(unsteady)} changed during the burst"
+            yield Skip(reason=SkipReason.INCONCLUSIVE, detail=detail)
+        elif unlimited:
+            yield self._unlimited(ctx, unlimited)
         for target, replies in bursts:
             if _limited(replies):
                 finding = await self._bypass(ctx, target, replies)
@@ -125,19 +131,19 @@ class RateLimit:
 
 
 async def _targets(ctx: Context) -> list[Target]:
-    """The cheapest secured read an identity gets, and the cheapest public read."""
-    reads = [op for op in ctx.probes if op.method == "GET" and "{" not in op.path]
+    """The first secured read an identity gets, and the first public read, in a stable order."""
+    reads = sorted(
+        (op for op in ctx.probes if op.method == "GET" and "{" not in op.path),
+        key=lambda op: (op.path.count("/"), len(op.path), op.path),
+    )
     found: list[Target] = []
     identity = ctx.identities[0] if ctx.identities else None
     secured = [op for op in reads if not op.is_public] if identity else []
     for ops, who in ((secured, identity), ([op for op in reads if op.is_public], None)):
-        best: Target | None = None
         for op in ops:
-            target = await _target(ctx, op, who)
-            if target and (best is None or len(target.legit.text) < len(best.legit.text)):
-                best = target
-        if best is not None:
-            found.append(best)
+            if target := await _target(ctx, op, who):
+                found.append(target)
+                break
     return found
 
 
