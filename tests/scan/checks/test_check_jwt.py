@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -114,8 +115,11 @@ def _app(
     *,
     cookie: bool,
     expires: bool = True,
+    restless: str = "",
 ) -> FastAPI:
+    """``restless``: a user whose motto someone else rewrites once any token was refused."""
     app = FastAPI()
+    refused: Counter[str] = Counter()
     scheme = APIKeyCookie(name="session") if cookie else HTTPBearer()
 
     def caller(credential: Annotated[Any, Depends(scheme)]) -> dict[str, Any]:
@@ -123,6 +127,7 @@ def _app(
         try:
             claims = verify(token)
         except (JoseError, ValueError, KeyError) as error:
+            refused["tokens"] += 1
             raise HTTPException(401, "invalid token") from error
         # Like most JWT libraries: exp is checked when present, and nothing demands it.
         expired = "exp" in claims and claims["exp"] < time.time()
@@ -142,11 +147,10 @@ def _app(
 
     @app.get("/profile")
     def profile(claims: Annotated[dict[str, Any], Depends(caller)]) -> dict[str, Any]:
-        return {
-            "username": claims["sub"],
-            "role": USERS[claims["sub"]][1],
-            "motto": f"{claims['sub']}'s motto",
-        }
+        motto = f"{claims['sub']}'s motto"
+        if claims["sub"] == restless and refused["tokens"]:
+            motto = " ".join(f"rewritten-{i}" for i in range(60))
+        return {"username": claims["sub"], "role": USERS[claims["sub"]][1], "motto": motto}
 
     return app
 
@@ -174,7 +178,7 @@ def _rsa_app(*, confused: bool) -> FastAPI:
     return app
 
 
-def _hs_cookie_app(secret: bytes, *, expires: bool = True) -> FastAPI:
+def _hs_cookie_app(secret: bytes, *, expires: bool = True, restless: str = "") -> FastAPI:
     def verify(token: str) -> dict[str, Any]:
         head, body, signature = token.split(".")
         if json.loads(_unb64(head))["alg"] != "HS256":
@@ -184,7 +188,9 @@ def _hs_cookie_app(secret: bytes, *, expires: bool = True) -> FastAPI:
             raise ValueError("bad signature")
         return dict(json.loads(_unb64(body)))
 
-    return _app(lambda c: _hs256(c, secret), verify, cookie=True, expires=expires)
+    return _app(
+        lambda c: _hs256(c, secret), verify, cookie=True, expires=expires, restless=restless
+    )
 
 
 def _bearer_users() -> tuple[Any, ...]:
@@ -229,6 +235,14 @@ def test_finds_a_weak_secret_in_a_cookie_token(serve: Any) -> None:
     server = serve(_hs_cookie_app(b"changeme"))
     results = scan_only(server.url, [JwtForgery()], _cookie_users())
     assert {f.key for f in results.findings} == {"weak-hmac-secret"}
+
+
+def test_impersonation_holds_when_the_victims_data_changed_meanwhile(serve: Any) -> None:
+    """The victim's data changed since its baseline (other traffic): still critical, every scan."""
+    server = serve(_hs_cookie_app(b"changeme", restless="root"))
+    results = scan_only(server.url, [JwtForgery()], _cookie_users())
+    found = {f.key: f for f in results.findings}
+    assert found["weak-hmac-secret"].severity is Severity.CRITICAL
 
 
 def test_silent_on_a_strong_secret_in_a_cookie(serve: Any) -> None:
