@@ -10,7 +10,7 @@ import httpx
 from dashboard_store import BOLA, PASSWORD, T0, TARGET, TOKEN
 
 from apiward.core.findings import Finding, Severity
-from apiward.report.model import Ran, Report
+from apiward.report.model import Ran, Report, Skipped
 from apiward.server import api, pages
 from apiward.server.app import SECTIONS
 from apiward.server.headers import SAFE
@@ -312,9 +312,29 @@ def test_a_long_run_diff_comes_a_page_at_a_time(
     window = client.get(f"/api/runs/{run}", params={"offset": 119, "limit": 2}).json()["diff"]
     assert window["size"] == {"appeared": 120, "disappeared": 2, "changed": 0}
     assert [f["title"] for f in window["appeared"]] == [
-        sorted(many, key=lambda f: f.fingerprint)[-1].title
+        sorted(many, key=lambda f: (f.operation or "", f.fingerprint))[-1].title
     ]
     assert [g["finding"]["check"] for g in window["disappeared"]] == ["bola"]
+
+
+def test_run_page_folds_skips_by_reason_with_counts(
+    dashboard: str, sign_in: SignIn, tmp_path: Path
+) -> None:
+    """Hundreds of skips show as one folded group per reason, the commonest first, counted."""
+    engine = open_dashboard_store(str(tmp_path / "store.db"))
+    many = [
+        Skipped(check="bola", operation=f"GET /o{n}", reason="no harvested id", detail=f"o{n}")
+        for n in range(300)
+    ]
+    skipped = (*many, Skipped(check="ssrf", operation="POST /hooks", reason="excluded by --safe"))
+    when = T0 + timedelta(days=2)
+    report = Report(tool="scan", target=TARGET, started=when, finished=when, skipped=skipped)
+    run = record_run(engine, report, api="orders").run.id
+    engine.dispose()
+    page = sign_in("vera").get(f"/runs/{run}").text
+    groups = re.findall(r"<details class=\"skipped\">\s*<summary>([^<]*)</summary>", page)
+    assert groups == ["no harvested id (300)", "excluded by --safe (1)"]
+    assert "<script" not in page
 
 
 def test_finding_page_shows_redacted_evidence_reproduction_and_history(

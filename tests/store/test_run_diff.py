@@ -68,19 +68,34 @@ def test_a_window_counts_across_appeared_disappeared_and_changed_in_that_order(
     assert whole.changed[0].fields == {"severity": ("medium", "high")}
 
 
-def test_the_diff_lists_come_in_fingerprint_order(engine: Engine) -> None:
-    """Appeared and disappeared findings are listed by fingerprint, whole or windowed."""
-    a = record_run(engine, scan(*(finding("cors", f"GET /o{n}") for n in range(30))), api="x").run
-    b = record_run(engine, scan(*(finding("bola", f"GET /n{n}") for n in range(30))), api="x").run
+def _order(f: dict[str, object]) -> tuple[int, str, str, str]:
+    return (
+        -Severity(f["severity"]).rank,
+        str(f["check"]),
+        str(f["operation"]),
+        str(f["fingerprint"]),
+    )
+
+
+def test_the_diff_lists_come_most_severe_first_fixed_before_not_tested(engine: Engine) -> None:
+    """Each list is most severe first; the disappeared fixed before not tested, whole or windowed."""
+    levels = (Severity.LOW, Severity.HIGH, Severity.MEDIUM)
+    old = [finding("cors", f"GET /o{n}", severity=levels[n % 3]) for n in range(30)]
+    new = [finding("bola", f"GET /n{n}", severity=levels[n % 3]) for n in range(30)]
+    tested = tuple(("cors", f"GET /o{n}") for n in range(0, 30, 2))
+    a = record_run(engine, scan(*old), api="x").run
+    b = record_run(engine, scan(*new, ran=tested), api="x").run
     with engine.connect() as connection:
         whole = compare(connection, a.id, b.id)
         window = compare(connection, a.id, b.id, offset=25, limit=10)
-    prints = [f["fingerprint"] for f in whole.appeared]
-    assert prints == sorted(prints)
-    assert [f["fingerprint"] for f in window.appeared] == prints[25:]
-    gone = [g.finding["fingerprint"] for g in whole.disappeared]
+    assert whole.appeared == sorted(whole.appeared, key=_order)
+    assert [f["fingerprint"] for f in window.appeared] == [
+        f["fingerprint"] for f in whole.appeared[25:]
+    ]
+    gone = [(not g.tested, *_order(g.finding)) for g in whole.disappeared]
     assert gone == sorted(gone)
-    assert [g.finding["fingerprint"] for g in window.disappeared] == gone[:5]
+    assert [g.tested for g in whole.disappeared] == [True] * 15 + [False] * 15
+    assert window.disappeared == whole.disappeared[:5]
 
 
 def test_a_new_confidence_or_title_is_a_change_and_other_details_are_not(engine: Engine) -> None:

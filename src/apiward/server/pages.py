@@ -25,6 +25,7 @@ from apiward.server.owasp import categories_of
 from apiward.server.queries import (
     TRIAGE_VIEWS,
     Filters,
+    Skip,
     api_summaries,
     filter_choices,
     finding_detail,
@@ -293,11 +294,15 @@ def run_page(
     if detail is None:
         raise HTTPException(404, "no such run")
     changes = detail.diff.size.total if detail.diff else 0
+    by_reason: dict[str, list[Skip]] = {}
+    for skip in detail.skipped:
+        by_reason.setdefault(skip.reason, []).append(skip)
     return render(
         request,
         "run.html",
         session=session,
         detail=detail,
+        skips=sorted(by_reason.items(), key=lambda pair: (-len(pair[1]), pair[0])),
         page=page,
         pages=max(1, -(-changes // PAGE)),
     )

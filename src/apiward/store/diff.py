@@ -5,7 +5,8 @@ A finding that disappeared is *fixed* only if run B tested its check on its oper
 
 The diff is worked out on fingerprints in the database (the changed fields compared
 there too), so a window of it (``offset``, ``limit``: what a dashboard page shows)
-reads the recorded bodies of the findings in that window alone.
+reads the recorded bodies of the findings in that window alone. Each list is ordered
+most severe first (then check, operation); the disappeared ones fixed before not tested.
 """
 
 from __future__ import annotations
@@ -14,8 +15,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, FromClause, Select, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+)
 
+from apiward.core.findings import Severity
 from apiward.store.coverage import Coverage
 from apiward.store.runs import get_run
 from apiward.store.tables import coverage, findings
@@ -76,57 +88,67 @@ def compare(
     """
     get_run(connection, run_a)
     complete = get_run(connection, run_b).complete
-    parts = (_only_in(run_b, run_a), _only_in(run_a, run_b), _changed(run_a, run_b))
+    tested = _coverage(connection, run_b, complete=complete)
+    ordered = _fixed_first(connection, run_a, run_b, tested)
+    parts = (_only_in(run_b, run_a), _changed(run_a, run_b))
     if limit is None:
-        names = [connection.execute(part).scalars().all() for part in parts]
-        size = DiffSize(appeared=len(names[0]), disappeared=len(names[1]), changed=len(names[2]))
+        appeared, changed = (connection.execute(part).scalars().all() for part in parts)
+        size = DiffSize(appeared=len(appeared), disappeared=len(ordered), changed=len(changed))
+        disappeared = ordered
     else:
-        size = DiffSize(
-            **{
-                kind: connection.execute(
-                    select(func.count()).select_from(part.subquery())
-                ).scalar_one()
-                for kind, part in zip(("appeared", "disappeared", "changed"), parts, strict=True)
-            }
-        )
-        names = [
+        counted = [
+            connection.execute(select(func.count()).select_from(part.subquery())).scalar_one()
+            for part in parts
+        ]
+        size = DiffSize(appeared=counted[0], disappeared=len(ordered), changed=counted[1])
+        (a0, an), (d0, dn), (c0, cn) = _spans(size, offset, limit)
+        appeared, changed = (
             connection.execute(part.offset(start).limit(count)).scalars().all() if count else []
-            for part, (start, count) in zip(parts, _spans(size, offset, limit), strict=True)
-        ]
-    a = _bodies(connection, run_a, [*names[1], *names[2]])
-    b = _bodies(connection, run_b, [*names[0], *names[2]])
-    appeared, disappeared, changed = names
-    gone: list[Gone] = []
-    if disappeared:
-        tested = _coverage(connection, run_b, complete=complete)
-        gone = [
-            Gone(finding=a[f], tested=tested.tested(a[f]["check"], a[f]["operation"]))
-            for f in disappeared
-        ]
+            for part, start, count in ((parts[0], a0, an), (parts[1], c0, cn))
+        )
+        disappeared = ordered[d0 : d0 + dn]
+    a = _bodies(connection, run_a, [f for f, _ in disappeared] + list(changed))
+    b = _bodies(connection, run_b, [*appeared, *changed])
     return RunDiff(
         appeared=[b[f] for f in appeared],
-        disappeared=gone,
+        disappeared=[Gone(finding=a[f], tested=was) for f, was in disappeared],
         changed=[Changed(finding=b[f], fields=_fields(a[f], b[f])) for f in changed],
         size=size,
     )
 
 
-def _only_in(run_id: int, other_run: int) -> Select[str]:
-    """The fingerprints ``run_id`` reported and ``other_run`` did not, in order."""
+def _fixed_first(
+    connection: Connection, run_a: int, run_b: int, tested: Coverage
+) -> list[tuple[str, bool]]:
+    """The fingerprints run A reported and run B did not, and whether B tested each: fixed first."""
+    rows = connection.execute(_only_in(run_a, run_b, findings.c.check, findings.c.operation))
+    found = [(row.fingerprint, tested.tested(row.check, row.operation)) for row in rows]
+    # A stable sort keeps the severity order within the fixed and the not tested.
+    return sorted(found, key=lambda pair: not pair[1])
+
+
+def _only_in(run_id: int, other_run: int, *extra: ColumnElement[Any]) -> Select[Any]:
+    """The fingerprints ``run_id`` reported and ``other_run`` did not, most severe first."""
     other = findings.alias("other")
     return (
-        select(findings.c.fingerprint)
+        select(findings.c.fingerprint, *extra)
         .where(findings.c.run_id == run_id)
         .where(
             ~exists().where(
                 other.c.run_id == other_run, other.c.fingerprint == findings.c.fingerprint
             )
         )
-        .order_by(findings.c.fingerprint)
+        .order_by(*_by_severity(findings))
     )
 
 
-def _changed(run_a: int, run_b: int) -> Select[str]:
+def _by_severity(table: FromClause) -> tuple[ColumnElement[Any], ...]:
+    """Most severe first, then by check, operation and fingerprint: a stable order."""
+    rank = case({s.value: s.rank for s in Severity}, value=table.c.severity, else_=0)
+    return (rank.desc(), table.c.check, table.c.operation, table.c.fingerprint)
+
+
+def _changed(run_a: int, run_b: int) -> Select[Any]:
     """The fingerprints both runs reported with a compared field that differs, in order."""
     a, b = findings.alias("a"), findings.alias("b")
     return (
@@ -134,7 +156,7 @@ def _changed(run_a: int, run_b: int) -> Select[str]:
         .join(a, a.c.fingerprint == b.c.fingerprint)
         .where(a.c.run_id == run_a, b.c.run_id == run_b)
         .where(or_(*(_field(a, name).is_distinct_from(_field(b, name)) for name in COMPARED)))
-        .order_by(b.c.fingerprint)
+        .order_by(*_by_severity(b))
     )
 
 
