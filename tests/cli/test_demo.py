@@ -116,11 +116,22 @@ def test_run_scans_both_banks_and_writes_the_report(apiward: Run, tmp_path: Path
     assert "Scanning the vulnerable bank" in result.stdout
     assert "Scanning the fixed twin" in result.stdout
     assert f" of {len(flaws)} planted vulnerabilities" in result.stdout
-    assert "findings disappear with the fixes" in result.stdout
+    # Every finding the fixes removed is accounted for: fixed, or not tested by the twin.
+    gone = re.search(
+        r"(\d+) findings disappear with the fixes: (\d+) fixed, (\d+) not tested", result.stdout
+    )
+    assert gone is not None, result.stdout
+    assert int(gone[1]) == int(gone[2]) + int(gone[3])
     assert "<html" in report.read_text()
     # Both scans are runs of one API in the store: the fixed twin fixes what it fixes.
     assert "recorded as run 1 of API demo-bank" in result.stdout
-    assert re.search(r"recorded as run 2 of API demo-bank .*\d+ fixed", result.stdout)
+    second = re.search(r"recorded as run 2 of API demo-bank .*\((.*)\)", result.stdout)
+    assert second is not None, result.stdout
+    assert f"{gone[2]} fixed" in second[1]
+    assert f"{gone[3]} not tested" in second[1]
+    assert re.search(rf" diff 1 2 --store {re.escape(str(store))}", result.stdout)
+    assert "retest FINGERPRINT --api demo-bank" in result.stdout
+    assert "server create-user NAME --role admin" in result.stdout
     # It ends by saying how to open the dashboard on those runs, and as whom.
     # `apiward` when it is on PATH, else the one that ran (here `python -m apiward`).
     ran = re.escape(f"{sys.executable} -m apiward")

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from apiward.cli import interrupt
+from apiward.cli.demo_history import gone_line, next_steps, program, register
 from apiward.cli.outputs import Outputs
 from apiward.cli.recording import StoreOption, record
 from apiward.cli.scan import run
@@ -81,7 +82,8 @@ def run_demo(
     """Scan the vulnerable bank, write its HTML report, then scan the fixed twin and compare.
 
     Both scans are recorded in the store (the default one unless --store or APIWARD_STORE
-    names another) as two runs of the API ``demo-bank``: the fixed twin is its next release.
+    names another) as two runs of a new API (``demo-bank``, then ``demo-bank-2``...): the
+    fixed twin is its next release (``apiward.cli.demo_history``).
     """
     Outputs(html=report).check()
     # The scan's malformed probes make the bank log each 500 it answers; the report has them.
@@ -98,20 +100,21 @@ def run_demo(
     fixed, fixed_results = _scan_bank(console, fixed=True)
     console.print(escape(summary_line(fixed_results)))
     console.print(difference(vulnerable.findings, fixed.findings))
-    gone = {f.fingerprint for f in vulnerable.findings} - {f.fingerprint for f in fixed.findings}
-    console.print(f"{len(gone)} findings disappear with the fixes")
+    console.print(gone_line(vulnerable, fixed))
     if not no_store:
         # The fixed twin is recorded as the bank's next release: the store shows what it fixed.
+        name = register(store, Path(str(IDENTITIES)))
         for scanned, results in ((vulnerable, vulnerable_results), (fixed, fixed_results)):
             options = {"aggressive": True, "identities": str(IDENTITIES)}
             record(
                 scanned,
                 store=store,
-                api="demo-bank",
+                api=name,
                 options=options,
                 secrets=results.secrets,
                 console=console,
             )
+        console.print(escape(next_steps(store, name)))
         console.print(escape(dashboard_hint(store)))
     if not (vulnerable_results.complete and fixed_results.complete):
         raise typer.Exit(2)
@@ -128,8 +131,6 @@ def dashboard_hint(store: str | None) -> str:
     """
     import secrets
     import shlex
-    import shutil
-    import sys
 
     from apiward.server.schema import open_dashboard_store
     from apiward.server.users import Role, set_user
@@ -141,16 +142,13 @@ def dashboard_hint(store: str | None) -> str:
     finally:
         engine.dispose()
     where = f" --store {shlex.quote(store)}" if store else ""
-    # `make demo` runs .venv/bin/apiward, which is seldom on PATH: name the one that ran.
-    program, ran = "apiward", sys.argv[0]
-    if not shutil.which("apiward") and ran.endswith("__main__.py"):
-        program = f"{shlex.quote(sys.executable)} -m apiward"
-    elif not shutil.which("apiward") and ran.endswith("apiward"):
-        program = shlex.quote(ran)
+    me = program()
     return (
-        f"Dashboard on these runs: {program} server{where}\n"
+        f"Dashboard on these runs: {me} server{where}\n"
         f"  then open http://127.0.0.1:8080/ and sign in as {DEMO_USER} with the password "
-        f"{password} (a triager; a new password each demo run)"
+        f"{password} (a triager; a new password each demo run)\n"
+        f"  Settings and adding APIs need an admin: {me} server create-user NAME --role admin"
+        f"{where}"
     )
 
 
