@@ -105,6 +105,32 @@ def test_a_decision_that_does_not_hold_or_an_unknown_finding_triages_none(
     assert "tick at least one finding" in form.text
 
 
+def test_a_refused_bulk_triage_shows_the_list_again_with_the_ticks_kept(
+    dashboard: str, sign_in: SignIn
+) -> None:
+    """Accepted risk with no expiry: the list again, the error in the form's words, ticks kept."""
+    client = sign_in("tom")
+    answer = client.post(
+        "/findings/triage",
+        data={
+            "csrf": csrf_of(client),
+            "finding": [f"1:{BOLA.fingerprint}", f"1:{CORS.fingerprint}"],
+            "decision": "accepted-risk",
+            "reason": "WAF rule 1203",
+            "back": "/findings?severity=high&severity=medium",
+        },
+    )
+    assert answer.status_code == 400
+    assert "An accepted-risk decision needs an Expires date." in answer.text
+    assert "--expires" not in answer.text
+    for picked in (BOLA, CORS):
+        assert re.search(rf'value="1:{picked.fingerprint}"[^>]*checked', answer.text)
+    assert 'value="WAF rule 1203"' in answer.text
+    assert re.search(r'value="accepted-risk"\s+selected', answer.text)
+    assert 'name="severity" value="high" checked' in answer.text
+    assert _open(client) == {BOLA.fingerprint, CORS.fingerprint, NO_SECURITY.fingerprint}
+
+
 def test_a_viewer_gets_no_selection_and_cannot_bulk_triage(dashboard: str, sign_in: SignIn) -> None:
     """No checkboxes for a viewer; the request itself is refused (403)."""
     client = sign_in("vera")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Annotated
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,15 +21,22 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select, tuple_
 
 from apiward.core.errors import ConfigError
+from apiward.core.findings import Severity
 from apiward.server import models
 from apiward.server.access import TRIAGER, engine_of
 from apiward.server.api import REFUSED
-from apiward.server.pages import local
+from apiward.server.pages import BulkForm, Chosen, local, show_findings
 from apiward.server.sessions import Session
-from apiward.store.records import Decision, Tracked
+from apiward.store.records import Decision, State, Tracked
 from apiward.store.tables import apis, states
 from apiward.store.triage import decide_many
 
+
+class Refused(HTTPException):
+    """A decision that does not hold (400): none of the findings is triaged."""
+
+
+_VIEWS = ("untriaged", "triaged", "all")
 MOST = 150
 """Findings one request may triage (the JSON body stays under the guard's 16 KiB)."""
 _PICK = re.compile(r"[1-9][0-9]{0,18}:[0-9a-f]{1,32}")
@@ -68,7 +77,7 @@ def triage_many(
             expires=expires,
         )
     except ConfigError as error:
-        raise HTTPException(400, str(error)) from None
+        raise Refused(400, str(error)) from None
     return [(key[0], tracked) for key, tracked in zip(unique, done, strict=True)]
 
 
@@ -82,20 +91,63 @@ def triage_form(
     expires: Annotated[str, Form(max_length=10)] = "",
     back: Annotated[str, Form(max_length=2000)] = "/findings",
 ) -> Response:
-    """Take one decision on the findings ticked in the list, then go back to the list."""
+    """Take one decision on the findings ticked in the list, then go back to the list.
+
+    A decision that does not hold (an accepted risk without an expiry...) shows the list
+    again with the error in the form's words and the ticks and text as they were sent.
+    """
     if not finding:
         raise HTTPException(400, "tick at least one finding")
     if any(not _valid(pick) for pick in finding):
         raise HTTPException(400, "a ticked finding is not API-ID:FINGERPRINT")
+    form = BulkForm(
+        picked=frozenset(finding), decision=decision.value, reason=reason, expires=expires
+    )
     try:
         until = date.fromisoformat(expires) if expires else None
     except ValueError:
-        raise HTTPException(400, "expires: not a YYYY-MM-DD date") from None
+        return _again(request, session, back, replace(form, error="Expires is not a date."))
     picked = [(int(a), f) for a, f in (pick.split(":") for pick in finding)]
-    triage_many(
-        engine_of(request), picked, decision, reason=reason, expires=until, by=session.user.name
-    )
+    try:
+        triage_many(
+            engine_of(request), picked, decision, reason=reason, expires=until, by=session.user.name
+        )
+    except Refused as refused:
+        return _again(
+            request, session, back, replace(form, error=_in_form_words(str(refused.detail)))
+        )
     return RedirectResponse(local(back), status_code=303)
+
+
+def _again(request: Request, session: Session, back: str, form: BulkForm) -> Response:
+    """The list ``back`` named, with the bulk form as it was sent and why it was refused."""
+    back = local(back)
+    parts = urlsplit(back)
+    given = parse_qs(parts.query)
+    one = {name: values[0] for name, values in given.items()}
+    page = one.get("page", "1")
+    chosen = Chosen(
+        severity=[Severity(v) for v in given.get("severity", []) if v in set(Severity)],
+        state=[State(v) for v in given.get("state", []) if v in set(State)],
+        api=one.get("api", "")[:200],
+        check=one.get("check", "")[:200],
+        triage=one.get("triage", "") if one.get("triage") in _VIEWS else "untriaged",
+        page=min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1,
+        owasp=one.get("owasp", "")[:100],
+    )
+    query = urlencode([(k, v) for k, vs in given.items() if k != "page" for v in vs])
+    return show_findings(request, session, chosen, back=back, query=query, bulk=form)
+
+
+def _in_form_words(message: str) -> str:
+    """The store's refusal, worded for the CLI, in the names of the form's fields."""
+    for cli, form in (
+        ("--expires YYYY-MM-DD", "an Expires date"),
+        ("--expires", "Expires"),
+        ("--reason", "a Reason"),
+    ):
+        message = message.replace(cli, form)
+    return message[:1].upper() + message[1:] + "."
 
 
 def _valid(pick: str) -> bool:

@@ -7,6 +7,7 @@ Every page depends on a role (``apiward.server.access``); the triage form needs 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -170,15 +171,58 @@ def findings_list(
     owasp: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
     """The findings the filters select, a page at a time."""
-    filters = Filters(
-        severity=severity,
-        state=state or [State.NEW, State.OPEN, State.REGRESSED],
-        api=api or None,
-        check=check or None,
-        triage=triage,
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    chosen = Chosen(
+        severity=severity, state=state, api=api, check=check, triage=triage, page=page, owasp=owasp
     )
+    return show_findings(request, session, chosen, back=back, query=query)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Chosen:
+    """The list's filters and page, as the query string gave them."""
+
+    severity: list[Severity] = field(default_factory=list)
+    state: list[State] = field(default_factory=list)
+    api: str = ""
+    check: str = ""
+    triage: str = "untriaged"
+    page: int = 1
+    owasp: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BulkForm:
+    """A bulk triage that did not hold: what was ticked and typed, and why it was refused."""
+
+    picked: frozenset[str] = frozenset()
+    decision: str = ""
+    reason: str = ""
+    expires: str = ""
+    error: str = ""
+
+
+def show_findings(
+    request: Request,
+    session: Session,
+    chosen: Chosen,
+    *,
+    back: str,
+    query: str,
+    bulk: BulkForm | None = None,
+) -> Response:
+    """The findings list page; with ``bulk``, the triage form as it was sent, and its error."""
+    filters = Filters(
+        severity=chosen.severity,
+        state=chosen.state or [State.NEW, State.OPEN, State.REGRESSED],
+        api=chosen.api or None,
+        check=chosen.check or None,
+        triage=chosen.triage,
+    )
+    page = chosen.page
     with engine_of(request).connect() as connection:
-        filters = owasp_filter.narrowed(connection, categories_of(request), filters, owasp)
+        filters = owasp_filter.narrowed(connection, categories_of(request), filters, chosen.owasp)
         rows, total = findings_page(
             connection, filters, today=_today(), limit=PAGE, offset=(page - 1) * PAGE
         )
@@ -187,6 +231,7 @@ def findings_list(
     return render(
         request,
         "findings.html",
+        400 if bulk and bulk.error else 200,
         session=session,
         rows=rows,
         total=total,
@@ -198,12 +243,13 @@ def findings_list(
         severities=charts.MOST_SEVERE_FIRST,
         states=list(State),
         triage_views=TRIAGE_VIEWS,
-        owasp=owasp,
+        owasp=chosen.owasp,
         categories=owasp_filter.choices(categories),
         can_triage=session.user.role.allows(Role.TRIAGER),
         decisions=[d for d in Decision if d is not Decision.CLEARED],
-        back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-        query=urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"]),
+        back=back,
+        query=query,
+        bulk=bulk or BulkForm(),
     )
 
 
