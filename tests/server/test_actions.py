@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -108,6 +109,18 @@ def test_without_a_queue_scan_and_retest_say_so(dashboard: str) -> None:
         assert answer.status_code == 409
         assert "--queue" in answer.json()["detail"]
         assert client.get("/api/apis/1").json()["jobs"] == []
+
+
+def test_without_a_queue_the_buttons_are_disabled_and_say_why(dashboard: str) -> None:
+    """No queue: Scan now and Retest this finding show disabled, with the option that enables them."""
+    with closing(login(dashboard, "tom")) as client:
+        for page in ("/apis/1", f"/findings/1/{BOLA.fingerprint}"):
+            text = client.get(page).text
+            assert re.search(
+                r'<button type="submit" disabled>(Scan now|Retest this finding)<', text
+            )
+            assert "no job queue" in text
+            assert "apiward server --queue" in text
 
 
 def test_an_admin_adds_an_api_others_may_not(dashboard: str, tmp_path: Path) -> None:

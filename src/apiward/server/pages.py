@@ -64,6 +64,8 @@ def render(request: Request, name: str, code: int = 200, **context: Any) -> HTML
     """The template ``name`` with ``context``, the session and the severity colours."""
     context.setdefault("session", None)
     context["colours"] = charts.COLOURS
+    # Scan and retest buttons are disabled, with the reason, when no queue would take them.
+    context["queued"] = getattr(request.app.state, "queue", None) is not None
     return TEMPLATES.TemplateResponse(request, name, context, status_code=code)
 
 
