@@ -114,8 +114,9 @@ def run_demo(
                 secrets=results.secrets,
                 console=console,
             )
-        console.print(escape(next_steps(store, name)))
-        console.print(escape(dashboard_hint(store)))
+        # Commands to copy: never cut at the terminal width.
+        console.print(escape(next_steps(store, name)), soft_wrap=True)
+        console.print(escape(dashboard_hint(store)), soft_wrap=True)
     if not (vulnerable_results.complete and fixed_results.complete):
         raise typer.Exit(2)
 
