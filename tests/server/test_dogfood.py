@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from tests.conftest import run_apiward
 
 from apiward.cli.demo import dashboard_hint
 from apiward.core.findings import Severity
+from apiward.guard.auditverify import verify_log
 from apiward.server.app import create_app
 from apiward.server.dogfood import CONTRACT
 from apiward.server.schema import open_dashboard_store
@@ -179,4 +181,25 @@ def test_the_demos_hint_names_a_login_that_opens_the_dashboard(
         assert old is not None
         stale = client.post("/api/login", json={"name": name, "password": old.group(1)})
         assert stale.status_code == 401
+    engine.dispose()
+
+
+def test_the_guards_lifespan_runs_and_seals_its_audit_log(tmp_path: Path) -> None:
+    """Start-up and shutdown reach the guard (not only HTTP): its audit log ends sealed."""
+    audit = tmp_path / "audit.jsonl"
+    engine = open_dashboard_store(f"sqlite:///{tmp_path / 'store.db'}")
+    app = create_app(engine, guard_audit=str(audit))
+    inbox = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    sent: list[str] = []
+
+    async def receive() -> dict[str, Any]:
+        return next(inbox)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message["type"])
+
+    asyncio.run(app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send))
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    verdict = verify_log(audit)
+    assert (verdict.intact, verdict.sealed) == (True, True)
     engine.dispose()

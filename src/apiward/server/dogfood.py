@@ -55,7 +55,7 @@ class ApiGuard:
             and str(scope["path"]).startswith(PREFIX)
             and scope["path"] != DOCUMENT
         )
-        if guarded and _token_in_url(scope):
+        if guarded and scope["type"] == "http" and _token_in_url(scope):
             await IN_URL(scope, receive, send)
             return
         await (self.guard if guarded else self.app)(scope, receive, send)
