@@ -6,7 +6,8 @@ the evidence. Two accounts the scan signed up — the *plain* one (the control) 
 *probed* one, whose sign-up carried the privilege field — send the same requests:
 
 * each secured GET of the contract (at most ``MAX_READS``), as synthesised: where the
-  plain account is refused and the probed one answered;
+  plain account is refused and the probed one answered (an answer the plain account
+  already had, such as its record read after it signed up, is not asked again);
 * each PUT/PATCH/DELETE whose every path parameter can name a third account the scan
   signed up (the *victim*: ``DELETE /users/{username}``), writes first, DELETE last: the
   plain account tries first, and only where it is refused does the probed one. The
@@ -21,7 +22,7 @@ longer log in.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from apiward.core.errors import TargetError
@@ -74,9 +75,15 @@ class Differential:
     """The plain account's refusals, learnt once, and the probed accounts compared with it."""
 
     def __init__(
-        self, ctx: Context, plain: Account, victim: Callable[[], Awaitable[Account | None]]
+        self,
+        ctx: Context,
+        plain: Account,
+        victim: Callable[[], Awaitable[Account | None]],
+        known: Mapping[str, Reply] | None = None,
     ) -> None:
         self.ctx = ctx
+        self.known = dict(known or {})
+        """The plain account's answers already in hand, by operation (requests as synthesised)."""
         self.plain = plain
         self.make_victim = victim
         self._reads: list[tuple[Operation, Request, Reply]] | None = None
@@ -103,7 +110,10 @@ class Differential:
             reads = [o for o in self.ctx.probes if o.method == "GET" and not o.is_public]
             for op in reads[:MAX_READS]:
                 request = self.ctx.request(op)
-                reply = await self._send(request, self.plain, f"as a plain sign-up: {op.key}")
+                reply = self.known.get(op.key)
+                if reply is None:
+                    note = f"as a plain sign-up: {op.key}"
+                    reply = await self._send(request, self.plain, note)
                 if reply is not None and refusal(reply):
                     self._reads.append((op, request, reply))
         return self._reads

@@ -261,10 +261,20 @@ class Look:
 
 
 async def look(
-    ctx: Context, op: Operation, base: Request, body: Request, who: Caller, name: str
+    ctx: Context,
+    op: Operation,
+    base: Request,
+    body: Request,
+    who: Caller,
+    name: str,
+    *,
+    reader: bool = True,
 ) -> Look | None:
-    """Field ``name`` as a reader shows it now, else as the no-op update's answer shows it."""
-    seen = await read_back(ctx, op, base, who)
+    """Field ``name`` as a reader shows it now, else as the no-op update's answer shows it.
+
+    ``reader=False``: straight to the no-op update, for a field the readers did not show.
+    """
+    seen = await read_back(ctx, op, base, who) if reader else None
     if seen is not None and name in fields(seen.data):
         return Look(reply=seen.reply, where=seen.reader.key, value=fields(seen.data)[name])
     reply = await send_as(ctx, body, who, f"read {name} back through the no-op update")

@@ -90,8 +90,12 @@ async def register(
     setting: Mapping[str, Any] | None = None,
     *,
     note: str = "",
+    read: bool = True,
 ) -> Account | None:
-    """Register a throwaway user (with ``setting`` added), log in as it, read what shows it."""
+    """Register a throwaway user (with ``setting`` added), log in as it, read what shows it.
+
+    ``read=False``: no views (a victim is only addressed by its names, never read).
+    """
     request = _fresh(ctx, op, properties)
     for name, value in (setting or {}).items():
         request = with_field(request, name, value)
@@ -108,7 +112,7 @@ async def register(
     names.update(_claimed(who))
     _listed(ctx, request, reply, names)
     account = Account(request=request, reply=reply, who=who, login=login, names=names)
-    return dataclasses.replace(account, views=await _views(ctx, op, account))
+    return dataclasses.replace(account, views=await _views(ctx, op, account)) if read else account
 
 
 async def logs_in(ctx: Context, account: Account) -> bool:
@@ -208,15 +212,25 @@ def _own(
     return None
 
 
-async def learn(ctx: Context, op: Operation, account: Account) -> None:
+async def learn(ctx: Context, op: Operation, account: Account) -> dict[str, Reply]:
     """Read the listings and me-like reads about users as ``account``: what values fields take.
 
     ``scan.values.Observed`` learns from every answer; a privilege field's probe value
-    must be one the API showed (``plan``: ``free``, ``pro``), never an invented one.
+    must be one the API showed (``plan``: ``free``, ``pro``), never an invented one. A
+    read that already showed the account (its :attr:`Account.views`) is not sent again.
+    Returns the account's answers by operation, of every read without path parameters
+    sent as synthesised (the views' and these).
     """
+    read = {
+        view.reader.key: view.reply
+        for view in account.views
+        if view.reader is not None and not _path_params(view.reader)
+    }
     for reader in about_users(ctx, op):
-        if not _path_params(reader):
-            await send_as(ctx, ctx.request(reader), account.who, "learn what users' fields hold")
+        if not _path_params(reader) and reader.key not in read:
+            note = "learn what users' fields hold"
+            read[reader.key] = await send_as(ctx, ctx.request(reader), account.who, note)
+    return read
 
 
 async def _item(ctx: Context, op: Operation, account: Account) -> View | None:

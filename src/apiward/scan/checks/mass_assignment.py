@@ -18,9 +18,11 @@ privileged-sounding role, a granting flag, a raised number).
 
 * **Updates** (PUT/PATCH): as each identity in turn, lowest role first, read its object,
   send the update with the object's *current* values (a no-op control that must
-  succeed), then the same plus one candidate; read back (the reader, else the answer
-  to the no-op update). Whatever the attack's answer — 2xx, 5xx or none — the old value
-  is then restored and read back: a failed restore is reported.
+  succeed), then the same plus one candidate; read back (the reader when it showed the
+  field before, else the answer to the no-op update). Unless the attack was answered and
+  the field still shows its old value (nothing changed), the old value is then restored
+  — whatever the attack's answer, 2xx, 5xx or none — and read back: a failed restore is
+  reported.
 * **Sign-ups** (a public POST whose body carries a password; ``scan.checks._sign_up``):
   register a plain throwaway user (the control), log in as it and read what shows it
   (its login answer, its token's claims, a me-like read, its own item by its name);
@@ -178,7 +180,7 @@ class MassAssignment:
         before: Seen,
         attempt: _Try,
     ) -> list[Outcome]:
-        """Set one candidate, look, and restore the old value whatever the answer was."""
+        """Set one candidate, look, and restore the old value unless it still shows."""
         base, body = requests
         name, value = attempt.name, attempt.probe.value
         note = f"mass assignment: {name}"
@@ -188,13 +190,16 @@ class MassAssignment:
         except TargetError:
             if ctx.sessions.transport.down is not None:
                 raise
-        after = await look(ctx, op, base, body, identity, name)
+        in_reader = name in fields(before.data)  # else only the update's answer shows it
+        after = await look(ctx, op, base, body, identity, name, reader=in_reader)
+        if attack is not None and after is not None and same_value(after.value, attempt.old):
+            return []  # the field shows its old value: nothing changed, nothing to restore
         try:
             await send_as(ctx, with_field(body, name, attempt.old), identity, f"restore {name}")
         except TargetError:
             if ctx.sessions.transport.down is not None:
                 raise
-        check = await look(ctx, op, base, body, identity, name)
+        check = await look(ctx, op, base, body, identity, name, reader=in_reader)
         restored = check is not None and same_value(check.value, attempt.old)
         if attack is not None and after is not None and _persisted(attempt, after.value):
             return [
@@ -229,12 +234,14 @@ class MassAssignment:
         if plain is None:
             yield Skip(reason=SkipReason.NO_ACCESS, detail="a plain sign-up could not log in")
             return
-        await learn(ctx, op, plain)
+        known = await learn(ctx, op, plain)
         tries, untried = _sign_up_candidates(ctx, op, plain, writable)
         for outcome in untried:
             yield outcome
-        victims = lambda: register(ctx, op, properties, login, note="a victim for the probes")  # noqa: E731
-        differential = Differential(ctx, plain, victims)
+        victims = lambda: register(  # noqa: E731
+            ctx, op, properties, login, note="a victim for the probes", read=False
+        )
+        differential = Differential(ctx, plain, victims, known)
         made = [plain]
         found = False  # a right (role, admin) granted: guessing admin flags adds nothing
         for attempt in [*tries, *_guesses(properties, tries)]:
