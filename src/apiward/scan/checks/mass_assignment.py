@@ -2,7 +2,9 @@
 
 For every POST/PUT/PATCH with a JSON or form body, the candidates are the fields of the
 written object as readers show it (``scan.checks._readback``: out of any envelope, nested
-objects as dotted paths such as ``profile.role``) and as the write's own answer shows it:
+objects as dotted paths such as ``profile.role``) and as the write's own answer shows it
+(a me-like reader whose object shares no field with that answer nor with the body shows
+another object, ``/me`` beside ``PUT /me/avatar``: only the answer counts then):
 
 * fields the request schema does not offer as writable (absent, or ``readOnly``), and
 * **privilege fields** (``scan.fields``: ``role``, ``is_admin``, ``balance``...) even
@@ -82,6 +84,7 @@ from apiward.scan.checks._sign_up import (
     register,
 )
 from apiward.scan.context import Context
+from apiward.scan.envelope import is_meta
 from apiward.scan.fields import is_identifier, is_privileged, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, Request
@@ -165,7 +168,10 @@ class MassAssignment:
         control = await send_as(ctx, body, identity, "control: the update with current values")
         if not control.ok:
             return None
-        tries, untried = _candidates(ctx, op, seen, json_object(control), writable)
+        answer = json_object(control)
+        if seen.reader.path != op.path and _apart(answer, seen.data, body):
+            seen = dataclasses.replace(seen, data={})  # the reader shows another object
+        tries, untried = _candidates(ctx, op, seen, answer, writable)
         found: list[Outcome] = list(untried)
         for attempt in tries:
             found += await self._attack(ctx, op, (base, body), identity, seen, attempt)
@@ -473,6 +479,20 @@ def _current(base: Request, data: Mapping[str, Any], writable: set[str]) -> Requ
         elif is_privileged(name):
             base = without_field(base, name)
     return base
+
+
+def _apart(answer: Mapping[str, Any] | None, shown: Mapping[str, Any], sent: Request) -> bool:
+    """True when the update's answer is an object of its own that the reader's object is not.
+
+    ``PUT /me/avatar`` answers ``{"content_type", "size"}`` and ``/me`` shows the user: no
+    field of the answer nor of the body is the user's, so the user's fields are not what
+    the update writes. An answer of only status words (``{"message"}``) says nothing.
+    """
+    own = {n for n in fields(answer or {}) if not is_meta(n.split(".")[0])}
+    if not own:
+        return False
+    body = set(fields(sent.body)) if isinstance(sent.body, dict) else set()
+    return not (own | body) & set(fields(shown))
 
 
 def _logins(ctx: Context) -> set[str]:
