@@ -230,7 +230,11 @@ class Ledger:
         return all(str(v) in mine or self.made(v) for v in request.path_params.values())
 
     async def _take(self, read: _objects.Reader, sender: Sender) -> Snapshot | None:
-        """The object as the first who may read it sees it (the sender first)."""
+        """The object as the first who may read it sees it (the sender first).
+
+        A path without values (``/me/avatar``) names each caller's own object, or one for
+        all: once an identity finds nothing there, the others are not asked.
+        """
         others = [Sender(identity=i) for i in self.sessions.identities if i != sender.identity]
         absent: Snapshot | None = None
         for who in (sender, *others):
@@ -243,6 +247,8 @@ class Ledger:
             # Missing from a listing is not proof of absence (pagination, filtering).
             if reply.status in {404, 410} and read.pick is None and absent is None:
                 absent = Snapshot(read=read, reader=who, exists=False)
+                if not read.read.path_params and who.identity is not None:
+                    break  # no path value: others read their own (or the same) object
         if absent is not None:
             self.snapshots[read.item.target] = absent
         return absent
