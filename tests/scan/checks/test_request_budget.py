@@ -13,10 +13,12 @@ import sqlite3
 from pathlib import Path
 from typing import Annotated, Any
 
+import pytest
 from fastapi import FastAPI, HTTPException, Query
 from injection_support import found
 from injection_support import scan_app as scan_anonymously
 from pydantic import BaseModel, Field
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -27,6 +29,7 @@ from apiward.scan import Results
 from apiward.scan.checks._discovery import collections
 from apiward.scan.checks.auth_bypass import AuthBypass
 from apiward.scan.checks.command_injection import CommandInjection
+from apiward.scan.checks.mass_assignment import MassAssignment
 from apiward.scan.checks.nosql_injection import NoSqlInjection
 from apiward.scan.checks.path_traversal import PathTraversal
 from apiward.scan.checks.shadow import DebugEndpoints, ShadowEndpoints
@@ -286,3 +289,48 @@ def test_a_profile_is_not_about_files() -> None:
 
     results = scan_anonymously(api, [PathTraversal()])
     assert _requests(results, "path_traversal") <= 1  # the baseline at most, no payload
+
+
+def _wallet(*, vulnerable: bool) -> Starlette:
+    """``GET/PATCH /me``: a name the owner may change, a balance, credits and a flag it may not.
+
+    The vulnerable twin copies the whole ``PATCH /me`` body onto the user.
+    """
+    users = {
+        who: {"id": n, "name": who.title(), "balance": 10, "credits": 5, "is_admin": False}
+        for n, who in enumerate(("alice", "bob"), 1)
+    }
+    kinds = {"id": "integer", "name": "string", "balance": "integer", "credits": "integer"}
+    user = {
+        "type": "object",
+        "properties": {
+            **{k: {"type": v} for k, v in kinds.items()},
+            "is_admin": {"type": "boolean"},
+        },
+    }
+    name = {"type": "object", "properties": {"name": {"type": "string"}}}
+
+    async def me(request: Request) -> Response:
+        who = caller(request)
+        if who is None:
+            return JSONResponse({"detail": "sign in"}, 401)
+        if request.method == "PATCH":
+            sent = await request.json()
+            users[who].update(sent if vulnerable else {"name": sent.get("name", "")})
+        return JSONResponse(users[who])
+
+    body = {"required": True, "content": {"application/json": {"schema": name}}}
+    paths = {"/me": {"get": operation(user), "patch": operation(user, requestBody=body)}}
+    return app(paths, [Route("/me", me, methods=["GET", "PATCH"])])
+
+
+@pytest.mark.parametrize("vulnerable", [False, True], ids=["secure", "vulnerable"])
+def test_mass_assignment_restores_only_what_changed(vulnerable: bool) -> None:
+    """A field that still shows its old value after the probe needs no restore nor re-read.
+
+    The secure twin cost 15 requests: a restore and a second read-back for each field.
+    """
+    results = scan_app(_wallet(vulnerable=vulnerable), [MassAssignment()])
+    kept = {f.key for f in results.findings if f.check == "mass_assignment"}
+    assert kept == ({"body:balance", "body:credits", "body:is_admin"} if vulnerable else set())
+    assert _requests(results, "mass_assignment") <= (15 if vulnerable else 9)
