@@ -196,7 +196,8 @@ def unwrap(data: Any) -> Any:
 def rewrites(
     api: Api, item: Request, writes: list[Request], before: dict[str, Any], changed: dict[str, Any]
 ) -> list[Request]:
-    """Writes that would put the ``before`` values back: PATCH, each write the scan made, PUT."""
+    """Writes that would put the ``before`` values back: PATCH, each write the scan made that
+    names a changed field, PUT."""
     candidates: list[Request] = []
     patch = api.operation("PATCH", item.path)
     if patch is not None:
@@ -206,7 +207,7 @@ def rewrites(
             continue
         # Only fields the reader shows: an injected one the object never had is left out.
         body = {k: before[k] for k in write.body if k in before}
-        if body:
+        if set(body) & set(changed):  # a write naming no changed field puts nothing back
             candidates.append(dataclasses.replace(write, body=body))
     put = api.operation("PUT", item.path)
     if put is not None:
