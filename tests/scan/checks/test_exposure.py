@@ -78,6 +78,40 @@ def test_secrets_are_high_and_named_by_path(leaky: dict[str, Any]) -> None:
         assert leaky[key].confidence is Confidence.CONFIRMED
 
 
+def test_a_declared_password_hash_is_high_whatever_its_format() -> None:
+    """A contract declaring passwordHash does not make it safe to answer; has_password is fine."""
+    schemas = {
+        **SCHEMAS,
+        "Base": {
+            "type": "object",
+            "properties": {
+                "login": {"type": "string"},
+                "passwordHash": {"type": "string"},
+                "has_password": {"type": "boolean"},
+                "password_changed_at": {"type": "string"},
+            },
+        },
+    }
+
+    async def profile(request: Request) -> Response:
+        who = caller(request)
+        if who is None:
+            return JSONResponse({"detail": "no"}, status_code=401)
+        return JSONResponse(
+            {
+                "login": who,
+                "passwordHash": "sha256$5a1t$" + "9e" * 32,
+                "has_password": True,
+                "password_changed_at": "2024-05-01T10:00:00Z",
+            }
+        )
+
+    api = app(PATHS, [Route("/v3/profile", profile)], schemas=schemas)
+    found = {f.key: f for f in scan_app(api, [ExcessiveData()]).findings}
+    assert set(found) == {"passwordHash"}
+    assert found["passwordHash"].severity is Severity.HIGH
+
+
 def test_undeclared_plain_field_is_low(leaky: dict[str, Any]) -> None:
     """An undeclared field with nothing personal in it is a low finding."""
     assert leaky["theme"].severity is Severity.LOW
@@ -102,8 +136,16 @@ def test_contract_exact_api_is_clean() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "declared", "kind"),
     [
-        ("password_hash", "ab12" * 16, True, "hex digest"),
+        ("digest", "ab12" * 16, True, "hex digest"),
         ("hash", "pbkdf2_sha256$600000$salt$abc", True, "pbkdf2 hash"),
+        ("h", "sha256$9f2c1a$" + "ab12" * 16, True, "salted hash"),
+        ("h", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", True, "argon2 hash"),
+        ("password_hash", "not-a-known-format", True, "password hash"),
+        ("hashedPassword", "x", True, "password hash"),
+        ("pwd_hash", "ab12" * 16, True, "password hash"),
+        ("password_changed_at", "2024-05-01T10:00:00Z", False, None),
+        ("password_hash", "", False, None),
+        ("version", "sha256$abc", False, None),
         ("pan", "4111111111111111", True, "full card number"),
         ("masked", "**** **** **** 1111", True, None),
         ("access_token", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln", True, None),
@@ -111,7 +153,24 @@ def test_contract_exact_api_is_clean() -> None:
         ("api_key", "aaaaaaaaaaaaaaaaaaaa", False, None),
         ("order_id", "1234567890123", True, None),
     ],
-    ids=["hex-digest", "pbkdf2", "card", "masked", "declared-jwt", "key", "low-entropy", "id"],
+    ids=[
+        "hex-digest",
+        "pbkdf2",
+        "algo-salt-hex",
+        "argon2",
+        "named-hash",
+        "camel-named-hash",
+        "named-hex",
+        "changed-at",
+        "empty-hash",
+        "short-algo-tag",
+        "card",
+        "masked",
+        "declared-jwt",
+        "key",
+        "low-entropy",
+        "id",
+    ],
 )
 def test_secret_kinds(name: str, value: str, declared: bool, kind: str | None) -> None:
     """Secrets by shape and name; declared credentials, masked cards and plain ids are not."""

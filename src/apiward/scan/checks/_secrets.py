@@ -1,8 +1,9 @@
 """What in an answer is a secret or personal data: shared by the exposure and discovery checks.
 
 A *secret* is data no caller should ever get back, whatever the contract says: password
-hashes (bcrypt, argon2, scrypt, crypt, pbkdf2 and ``salt$hex`` forms, or a hex digest
-in a field named like a password or hash), plaintext passwords, full card numbers
+hashes (bcrypt, argon2, scrypt, crypt, pbkdf2, ``algo$salt$hex`` and ``salt$hex`` forms,
+a hex digest in a field named like a password or hash, or any non-empty value of a field
+named like a password hash: ``password_hash``, ``hashedPassword``, ``pwd_digest``), plaintext passwords, full card numbers
 (brand prefix + Luhn, from :mod:`apiward.core.sensitive`), card security codes,
 SSNs, private keys. *Credentials* — tokens, API keys, signing secrets — are secrets too,
 but an API may hand them out on purpose (a login answer, a new API key), so they count
@@ -28,6 +29,16 @@ _HASHES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("crypt(3) hash", re.compile(r"^\$(1|5|6|y|gy|sha1|md5)\$[^$]+\$")),
     ("pbkdf2 hash", re.compile(r"^(pbkdf2[_:-]?sha\d*|pbkdf2)[$:]", re.IGNORECASE)),
     ("salted hex digest", re.compile(r"^[A-Za-z0-9./+]{4,64}\$[0-9a-fA-F]{32,128}$")),
+    # Django's ``pbkdf2_sha256$iterations$salt$hash``, Werkzeug's and home-made
+    # ``sha256$salt$hex`` forms: an algorithm name, then a salt, then the digest.
+    (
+        "salted hash",
+        re.compile(
+            r"^(sha\d*|md5|pbkdf2[\w:-]*|scrypt[\w:-]*|bcrypt[\w-]*|argon2\w*)"
+            r"(\$[^$\s]+){1,3}\$[0-9a-zA-Z./+=]{22,}$",
+            re.IGNORECASE,
+        ),
+    ),
 )
 # Printed in groups of four with a brand's prefix: a card number even when the issuer's
 # test numbers fail the Luhn check (which a bare run of digits must pass).
@@ -36,6 +47,13 @@ _HEX_DIGEST = re.compile(r"^[0-9a-fA-F]{32,128}$")
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 _HASHY_NAME = re.compile(r"pass|pwd|hash|digest|crypt", re.IGNORECASE)
 _PASSWORD_NAME = re.compile(r"^(pass(word|wd|phrase)?|pwd)$", re.IGNORECASE)
+# password_hash, passwordHash, hashed_password, pwd_hash, encrypted_password, passwd_digest:
+# whatever format the value has, a field named so holds a stored password.
+_PASSWORD_HASH_NAME = re.compile(
+    r"^_?(pass(word|wd)?|pwd)[_-]?(hash(ed)?|digest|crypt(ed)?|enc(rypted)?)$|"
+    r"^_?(hash(ed)?|digest|crypt(ed)?|enc(rypted)?)[_-]?(pass(word|wd)?|pwd)$",
+    re.IGNORECASE,
+)
 _CVV_NAME = re.compile(r"^(cvv2?|cvc2?|cid|security_?code|card_?code)$", re.IGNORECASE)
 _CREDENTIAL_NAME = re.compile(
     r"token|secret|api_?key|apikey|access_?key|private_?key|signing|session_?id|"
@@ -79,6 +97,8 @@ def _always_secret(name: str, text: str) -> str | None:
     for label, pattern in _HASHES:
         if pattern.match(text):
             return label
+    if _PASSWORD_HASH_NAME.match(name):
+        return "password hash"
     if _HASHY_NAME.search(name) and _HEX_DIGEST.match(text):
         return "hex digest"
     if _PASSWORD_NAME.match(name):
