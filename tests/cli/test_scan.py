@@ -54,6 +54,21 @@ def test_scan_reports_findings_and_fails_on_high(apiward: Cli, bank: str, tmp_pa
     assert "Bearer ey" not in text
 
 
+def test_target_state_prints_before_the_files_written(
+    apiward: Cli, bank: str, tmp_path: Path
+) -> None:
+    """What the scan changed comes with the report, above the lines naming the files written."""
+    out = tmp_path / "scan.json"
+    args = ["scan", "--spec", f"{bank}/openapi.json", "--allow-private", "--target", bank]
+    result = apiward(
+        *args, "--identities", str(IDENTITIES), "--checks", "excessive_data", "--json", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text())["tables"]["target_state"]
+    state = result.stdout.index("target state: what the scan changed")
+    assert state < result.stdout.index("json report written to")
+
+
 def test_without_identities_says_authorization_was_skipped(
     apiward: Cli, bank: str, spec_file: Path, tmp_path: Path
 ) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from rich.console import Console
 from tests.report.samples import bola_finding, injection_finding
 
 from apiward.report import Ran, Skipped
-from apiward.report.scan_results import scan_report, summary_line
+from apiward.report.scan_results import scan_report, summary_line, target_state
 from apiward.scan import Results, TargetChange
 from apiward.scan.restore import State, What
 from apiward.scan.runner import Skipped as ScanSkipped
@@ -99,3 +100,30 @@ def test_the_target_state_is_a_table_and_a_note() -> None:
         "target state: DAMAGED (exit code 3): 1 not restored, 1 restored "
         "(see the target_state table)"
     )
+
+
+def test_undo_commands_stay_whole_lines_at_80_columns() -> None:
+    """The table keeps to the terminal; each undo command is one unwrapped line below it."""
+    undo = (
+        "curl -i -X PUT -H 'Content-Type: application/json' -H 'Authorization: Bearer x.y.z' "
+        '--data \'{"display_name": "Alice", "bio": ""}\' http://127.0.0.1:1/profiles/alice'
+    )
+    results = _results()
+    results.target_state = [
+        TargetChange(what=What.WRITTEN, object="/users/1", state=State.RESTORED, by="alice"),
+        TargetChange(
+            what=What.WRITTEN,
+            object="/profiles/alice",
+            state=State.NOT_RESTORED,
+            by="bob",
+            undo=undo,
+        ),
+    ]
+    report = scan_report("http://127.0.0.1:1", STARTED, results, finished=FINISHED)
+    console = Console(width=80, record=True, color_system=None)
+    for item in target_state(report):
+        console.print(item, soft_wrap=True)
+    lines = console.export_text().splitlines()
+    assert undo in lines
+    assert all(len(line) <= 80 for line in lines if line != undo)
+    assert report.tables["target_state"][1]["undo"] == undo

@@ -158,10 +158,13 @@ def emit(
     *,
     brief: bool = False,
     lead: Sequence[RenderableType] = (),
+    trail: Sequence[RenderableType] = (),
 ) -> int:
     """Print ``report``, write every requested file, and return the exit code (0 or 1).
 
-    ``brief`` and ``lead`` shape the terminal only (:func:`apiward.report.terminal.render`).
+    ``brief`` and ``lead`` shape the terminal only (:func:`apiward.report.terminal.render`);
+    ``trail`` follows the report, before the lines naming the files written, never wrapped
+    (a table keeps to the terminal's width, a long line stays whole for copying).
 
     Files are written even when printing fails halfway (a closed pipe), and each one
     atomically, so a partial run still leaves whole reports behind.
@@ -172,6 +175,8 @@ def emit(
     redactor = Redactor(enabled=False)
     try:
         console.print(render_terminal(report, redactor, brief=brief, lead=lead))
+        for item in trail:
+            console.print(item, soft_wrap=True)
     finally:
         for format_name, path in outputs.files():
             write(report, path, format_name, redactor)

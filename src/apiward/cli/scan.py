@@ -35,7 +35,7 @@ from apiward.cli.recording import ApiOption, FailOnNewOption, StoreOption, api_d
 from apiward.cli.scan_logging import check_source, with_logging
 from apiward.core.errors import ApiwardError, ConfigError
 from apiward.report.redacted import prepare
-from apiward.report.scan_results import scan_report, summary_line, target_state_table
+from apiward.report.scan_results import scan_report, summary_line, target_state
 from apiward.scan import Results, Scan, ScanConfig, read_identities_file
 from apiward.scan.checks import builtin_checks
 from apiward.scan.config_file import read_scan_config
@@ -230,7 +230,13 @@ def scan(
     console = Console(highlight=False)
     if check_logging is not None:
         report = with_logging(report, check_logging, store=store, console=console)
-    code = emit(report, outputs, console, secrets=results.secrets)
+    # The target state goes before the lines naming the files written, where it is seen.
+    state = (
+        target_state(prepare(report, outputs.redactor(results.secrets)))
+        if results.target_state
+        else []
+    )
+    code = emit(report, outputs, console, secrets=results.secrets, trail=state)
     recorded = {k: v for k, v in options.items() if k not in {"json", "sarif", "junit", "report"}}
     if check_logging is not None:
         recorded["check-logging"] = check_logging
@@ -248,8 +254,6 @@ def scan(
         if results.reached
         else 0
     )
-    if results.target_state:
-        console.print(target_state_table(prepare(report, outputs.redactor(results.secrets))))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     err.print(summary_line(results))
     if failure is not None:

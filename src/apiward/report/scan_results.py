@@ -19,8 +19,10 @@ from collections import Counter
 from datetime import UTC, datetime
 from types import MappingProxyType
 
+from rich.console import RenderableType
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from apiward.core.findings import sorted_findings
 from apiward.report.model import REQUEST_COLUMNS, REQUESTS, Ran, Report, Row, Skipped
@@ -105,14 +107,30 @@ def _state_note(results: Results) -> str:
     return f"target state: {verdict}: {told} (see the target_state table)"
 
 
-def target_state_table(report: Report) -> Table:
-    """The report's target state as a terminal table (give it a redacted report)."""
+def target_state(report: Report) -> list[RenderableType]:
+    """The report's target state for a terminal (give it a redacted report).
+
+    A table of the changes, then each undo command on a line of its own, never wrapped:
+    at 80 columns a command folded into a cell cannot be copied into a shell.
+    """
+    rows = report.tables.get(TARGET_STATE, ())
     table = Table(title="target state: what the scan changed", title_justify="left")
     for column in STATE_COLUMNS:
         table.add_column(column, overflow="fold")
-    for row in report.tables.get(TARGET_STATE, ()):
-        table.add_row(*(escape(str(row.get(c) or "")) for c in STATE_COLUMNS))
-    return table
+    undo: list[RenderableType] = []
+    for row in rows:
+        command = str(row.get("undo") or "")
+        cells = [escape(str(row.get(c) or "")) for c in STATE_COLUMNS[:-1]]
+        if command:
+            number = len(undo) // 2 + 1
+            undo += [Text(f"# [{number}] {row.get('object') or ''}", style="dim"), Text(command)]
+            cells.append(escape(f"[{number}] below"))
+        else:
+            cells.append("")
+        table.add_row(*cells)
+    if undo:
+        return [table, Text("undo commands, one per line:"), *undo]
+    return [table]
 
 
 def _scope_row(treated: Treated) -> Row:
