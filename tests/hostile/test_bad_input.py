@@ -141,7 +141,7 @@ CASES: list[tuple[str, str, str]] = [
     ("diff-store-is-binary",             "diff 1 2 --store sqlite:///{binary.bin}",                                  "not a database"),
     ("retest-store-is-binary",           "retest deadbeef --store sqlite:///{binary.bin}",                           "not a database"),
     ("findings-store-closed-port",       "findings list --store postgresql://127.0.0.1:1/apiward",                   "refused"),
-    ("api-unknown",                      "api show nope --store sqlite:///{empty-dir}/store.db",                     "no API named"),
+    ("api-show-no-store",                "api show nope --store sqlite:///{empty-dir}/store.db",                     "no store here"),
     ("diff-usage-run-not-a-number",      "diff first last",                                                          "run_a"),
     # --- the root command
     ("unknown-verb",                     "scna",                                                                     "scna"),

@@ -169,8 +169,9 @@ def test_retest_of_a_gone_target_records_no_run(
         (("api", "add", "x", "--checks", "bola,telepathy"), "unknown check 'telepathy'"),
         (("api", "add", "x", "--config", "no-such.yaml"), "cannot read scan config"),
         (("diff", "1", "2"), "no run 1"),
+        (("api", "show", "nope"), "no API named"),
     ],
-    ids=["bad-url", "bad-decision", "bad-cron", "bad-check", "no-config", "no-such-run"],
+    ids=["bad-url", "bad-decision", "bad-cron", "bad-check", "no-config", "no-such-run", "no-api"],
 )
 def test_bad_input_is_one_line_and_exit_2(
     apiward: Cli, tmp_path: Path, args: tuple[str, ...], message: str
