@@ -32,6 +32,10 @@ _PARAM = re.compile(r"^\{([^}]+)\}$")
 _ENVELOPES = ("data", "result", "item", "object", "record", "resource", "payload")
 _ID_NAMES = ("id", "uuid", "_id", "guid", "key", "slug")
 _FORM = "application/x-www-form-urlencoded"
+VOLATILE = re.compile(
+    r"updated|modified|timestamp|version|etag|last_|_at$|(?-i:[a-z]At)$|_on$|time$", re.IGNORECASE
+)
+"""Fields the target changes on its own (a write's time, a version): never restored, never compared."""
 _ACTIONS = frozenset(
     {
         "login", "logout", "logon", "signin", "signon", "signup", "register", "registration",
@@ -217,6 +221,32 @@ def rewrites(
         if candidate not in unique:
             unique.append(candidate)
     return unique
+
+
+def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
+    """Whether the restore phase could put back every field ``write`` may change on ``item``.
+
+    A PUT or PATCH on the object's own path changes what it takes, and the same write
+    with the old values puts that back. Any other write (``POST /notes/{slug}/attachment``,
+    ``POST /orders/{id}/pay``) may change any field of the object: only a PATCH or PUT on
+    the object that takes every field the snapshot shows (its ids and volatile ones aside)
+    could undo it.
+    """
+    if write.path == item.path and write.method.upper() in {"PUT", "PATCH"}:
+        return True
+    if not isinstance(before, dict):
+        return False
+    ids = {str(v) for v in item.path_params.values()}
+    fields = {k for k, v in before.items() if not VOLATILE.search(k) and str(v) not in ids}
+    for method in ("PATCH", "PUT"):
+        operation = api.operation(method, item.path)
+        if operation is None:
+            continue
+        content = operation.request_body.content if operation.request_body else {}
+        writable = _writable(api, next(iter(content.values()), None))
+        if content and (not writable or fields <= writable):
+            return True
+    return False
 
 
 def _write(api: Api, operation: Operation, read: Request, old: dict[str, Any]) -> Request:

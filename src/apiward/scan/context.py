@@ -13,8 +13,9 @@
 ``ctx.baseline(op,a)`` that request with the ids ``a`` harvested filled in
 ``ctx.legit(op, a)``   the baseline's reply, sent once per operation and identity; a write
                        that would touch others' objects or privileges raises ``Withheld``;
-                       a refusal that asks for a step-up (a PIN first) gets it; a DELETE
-                       goes to a spare object made for it, not to the harvested one
+                       a refusal that asks for a step-up (a PIN first) gets it; a write
+                       on an object path (DELETE, POST/PUT/PATCH with a path id) goes to
+                       a spare object made for it when the contract can make one
 ``ctx.send_stepped``   ``send``, then the step-up a refusal asks for and the request again
 ``ctx.shared(k, f)``   a reply several checks need, sent once (``await f()``) per key ``k``
 ``ctx.refusals``       refusals that decide later probes, by key (``checks._injection.probe``)
@@ -33,12 +34,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from apiward.core.findings import Confidence, Finding, Severity
-from apiward.scan._objects import is_login, new_id
+from apiward.scan._objects import creates, is_login, new_id
 from apiward.scan.canary import Canary
 from apiward.scan.destructive import Destructive, destructive, why_destructive
 from apiward.scan.harvest import Harvest
@@ -91,6 +92,8 @@ class Context:
         self.step_ups = StepUps(api, bodies, step_ups)
         """Operations that unlock others for a session (``scan.step_up``)."""
         self._stepped_wrong: set[tuple[str, str]] = set()
+        self._aimed: dict[tuple[str, str], Request] = {}
+        """Legitimate writes ``legit`` aimed at a spare object, by operation and identity."""
         self.out_of_scope = {o.key: why for o in api.operations if (why := self.scope.why_out(o))}
         """Operations ``--include``/``--exclude`` keep out, and the pattern that does."""
         self.destructive = {o.key: why for o in api.operations if (why := destructive(o))}
@@ -216,6 +219,31 @@ class Context:
         why = withheld(self.harvest, operation, identity, request)
         if why is not None:
             raise Withheld(operation, identity, why)
+        return self._aim(operation, identity, request)
+
+    def _aim(self, operation: Operation, identity: Identity, request: Request) -> Request:
+        """A POST/PUT/PATCH on an object path aimed at one ``identity`` made, when there is one.
+
+        The object the legitimate write was sent to (``legit``) first, else the last object
+        of the same resource the scan made as ``identity`` and has not deleted: a seeded
+        record the restore phase may not be able to put back is never the target when the
+        scan has its own. A DELETE is aimed only by ``legit``, at a spare made for it.
+        """
+        aimed = self._aimed.get((operation.key, identity.name))
+        if aimed is not None:
+            return aimed
+        slot = _object_slot(self.api, operation, self.logins)
+        if slot is None or operation.method.upper() == "DELETE":
+            return request
+        name, create = slot
+        if self.made_by_scan(request.path_params.get(name, "")):
+            return request
+        for created in reversed(self.ledger.created):
+            mine = created.creator.identity is not None and created.creator.identity == identity
+            if mine and created.id and not created.deleted and created.create.path == create.path:
+                parents = created.create.path_params
+                if all(request.path_params.get(k) == v for k, v in parents.items()):
+                    return request.with_param(Where.PATH, name, created.id)
         return request
 
     async def legit(self, operation: Operation, identity: Identity) -> Reply:
@@ -231,32 +259,42 @@ class Context:
 
             async def send() -> Reply:
                 aimed = await self._spare(operation, identity, request)
+                if aimed is not request:
+                    self._aimed[(operation.key, identity.name)] = aimed
                 return await self.send_stepped(aimed, as_=identity, note=note)
 
             self._start(key, send)
         return await asyncio.shield(self._shared[key])
 
     async def _spare(self, operation: Operation, identity: Identity, request: Request) -> Request:
-        """A DELETE aimed at a fresh object the identity makes first, else ``request``.
+        """The write aimed at a fresh object the identity makes first, else ``request``.
 
-        The legitimate DELETE would destroy the object harvested for every other check
-        (a peer's appointment ``bola`` reads later); one made for it goes instead.
+        A legitimate DELETE would destroy the object harvested for every other check (a
+        peer's appointment ``bola`` reads later); a POST, PUT or PATCH on an object path
+        would change a record the scan did not make (a seeded note), which the restore
+        phase may have no way to put back. When the contract can create one of that
+        resource (its collection's POST), one made for the write goes instead.
         """
-        head, _, last = operation.path.rstrip("/").rpartition("/")
-        if operation.method != "DELETE" or not (last.startswith("{") and last.endswith("}")):
+        slot = _object_slot(self.api, operation, self.logins)
+        if slot is None:
             return request
-        create = self.api.operation("POST", head) or self.api.operation("POST", f"{head}/")
-        if create is None or create.key in self.out_of_scope or create.key in self.destructive:
+        name, create = slot
+        if self.made_by_scan(request.path_params.get(name, "")):
+            return request
+        if create.key in self.out_of_scope or create.key in self.destructive:
             return request
         try:
             make = self.legit_request(create, identity)
-            reply = await self.send(make, as_=identity, note="a spare object to delete")
+            for key in make.path_params:  # made under the same parent as the write names
+                if key in request.path_params:
+                    make = make.with_param(Where.PATH, key, request.path_params[key])
+            reply = await self.send(make, as_=identity, note="a spare object to write to")
         except (Withheld, Destructive, OutOfScope):
             return request
         made = new_id(self.api, make, reply.data, reply.header("location"))
         if not reply.ok or made is None or not self.ledger.made(made):
             return request
-        return request.with_param(Where.PATH, last[1:-1], made)
+        return request.with_param(Where.PATH, name, made)
 
     async def shared(self, key: tuple[str, ...], send: Callable[[], Awaitable[Reply]]) -> Reply:
         """The reply ``send()`` gets, sent once per ``key`` for every check that asks.
@@ -332,6 +370,28 @@ def _properties(synthesizer: Synthesizer, operation: Operation) -> tuple[str, ..
     schema, _ = synthesizer.body_schema(operation)
     found = (schema or {}).get("properties")
     return tuple(found) if isinstance(found, dict) else ()
+
+
+def _object_slot(
+    api: Api, operation: Operation, logins: Collection[str]
+) -> tuple[str, Operation] | None:
+    """The path id a write changes the object of, and the POST that makes one; None if neither.
+
+    A DELETE must end in that id; a POST, PUT or PATCH names it anywhere in its path
+    (``POST /notes/{slug}/attachment``) and is not itself a creation under it.
+    """
+    method = operation.method.upper()
+    parts = operation.path.rstrip("/").split("/")
+    slots = [i for i, part in enumerate(parts) if part.startswith("{") and part.endswith("}")]
+    if method not in {"DELETE", "POST", "PUT", "PATCH"} or not slots:
+        return None
+    if method == "DELETE" and slots[-1] != len(parts) - 1:
+        return None
+    if method == "POST" and creates(api, operation, logins):
+        return None  # it makes an object under its parent: it changes none
+    head = "/".join(parts[: slots[-1]])
+    create = api.operation("POST", head) or api.operation("POST", f"{head}/")
+    return (parts[slots[-1]][1:-1], create) if create is not None else None
 
 
 def _one_object(request: Request) -> bool:

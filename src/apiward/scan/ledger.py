@@ -59,6 +59,10 @@ class Unrestorable(Withheld):
     """The write was not sent: nothing can read its object first, so nothing could put it back."""
 
 
+class NotOurs(Unrestorable):
+    """Under ``--safe``: the write was not sent, it names an object the scan did not create."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sender:
     """Who sent a write: an identity, or the credentials the request itself carried."""
@@ -130,10 +134,13 @@ class Created:
 class Ledger:
     """The scan's record of its own writes; :meth:`send` is how every write goes out."""
 
-    def __init__(self, api: Api, sessions: Sessions, *, aggressive: bool = False) -> None:
+    def __init__(
+        self, api: Api, sessions: Sessions, *, aggressive: bool = False, safe: bool = False
+    ) -> None:
         self.api = api
         self.sessions = sessions
         self.aggressive = aggressive
+        self.safe = safe
         self.snapshots: dict[str, Snapshot] = {}
         self.created: list[Created] = []
         self.unknown: list[tuple[Request, Sender]] = []
@@ -189,6 +196,9 @@ class Ledger:
     ) -> Snapshot | None:
         if _objects.creates(self.api, operation, self._logins) or self._ours(request):
             return None
+        if self.safe and _on_object(request) and not self._own_state(request, sender):
+            who = sender.identity or _ANONYMOUS
+            raise NotOurs(operation, who, "under --safe it names an object the scan did not create")
         read = _objects.reader(self.api, request)
         if read is None:
             if operation.method == "POST":
@@ -205,6 +215,17 @@ class Ledger:
         if snapshot is None:
             self._blind(operation, request, sender, f"no identity may read {key}")
             return None
+        if (
+            snapshot.exists
+            and _on_object(request)
+            and not self.aggressive
+            and not self._own_state(request, sender)
+            and not _objects.restorable(self.api, read.item, request, snapshot.before)
+        ):
+            why = f"no write of the contract puts back every field of {key} it may change"
+            raise Unrestorable(
+                operation, sender.identity or _ANONYMOUS, f"{why}, so it could not be restored"
+            )
         snapshot.writes.append((request, sender))
         return snapshot
 
@@ -285,6 +306,12 @@ class Ledger:
         if operation.method != "POST" or snapshot is not None or self._login(operation):
             return
         made = _objects.new_id(self.api, request, reply.data, reply.header("location"))
+        if (
+            made is not None
+            and self._ours(request)
+            and made in map(str, request.path_params.values())
+        ):
+            return  # an action on an object the scan made, answering with that object
         if made is not None or _objects.creates(self.api, operation, self._logins):
             created = self._record(request, sender, made or "")
             public = operation.is_public or sender.identity is None
@@ -325,6 +352,11 @@ def state(read: _objects.Reader, reply: Reply) -> Any:
         return None
     data = reply.data
     return read.show(data) if data is not None else (reply.text if read.pick is None else None)
+
+
+def _on_object(request: Request) -> bool:
+    """A POST, PUT or PATCH whose path names an object (a path id)."""
+    return request.method.upper() in {"POST", "PUT", "PATCH"} and bool(request.path_params)
 
 
 def _deletes(request: Request, created: Created) -> bool:

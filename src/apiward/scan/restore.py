@@ -25,7 +25,6 @@ those that leave the target worse than it was (not restored, no longer logs in).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -40,9 +39,7 @@ from apiward.scan.request import BodyKind, Request, curl
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
 
-_VOLATILE = re.compile(
-    r"updated|modified|timestamp|version|etag|last_|_at$|(?-i:[a-z]At)$|_on$|time$", re.IGNORECASE
-)
+_VOLATILE = _objects.VOLATILE
 
 
 class What(StrEnum):
@@ -105,8 +102,10 @@ async def _put_back_all(ledger: Ledger, snapshots: list[Snapshot]) -> list[Targe
 
     Two paths to one record (``/me`` and ``/admin/users/alice``) may have been read at
     different times: the later snapshot can hold a value a probe had already set through
-    the other path, which that path's restore has since put back. So the second time, an
-    object is judged only on the fields the scan's own writes to it named.
+    the other path, which that path's restore has since put back. So the second time, a
+    field that differs is taken as put back through the other path only when the scan's
+    writes there named it and that path's own snapshot holds the value read now; any
+    other field that differs is not restored, whatever path wrote it.
     """
     changes: list[TargetChange] = []
     failed: list[Snapshot] = []
@@ -117,9 +116,9 @@ async def _put_back_all(ledger: Ledger, snapshots: list[Snapshot]) -> list[Targe
         else:
             changes += done
     for snapshot in failed:
-        named = {k for w, _ in snapshot.writes if isinstance(w.body, dict) for k in w.body}
-        lenient = named if len(failed) < len(snapshots) else None
-        again = await _put_back(ledger, snapshot, named=lenient)
+        others = [o for o in snapshots if o is not snapshot] if len(failed) < len(snapshots) else []
+        again = await _put_back(ledger, snapshot, others=others)
+        # Nothing differs now (a read-back shows every field as it was): the other path did it.
         detail = "put back through another path to the same record"
         item, who = snapshot.read.item, snapshot.reader
         changes += again or [_change(What.WRITTEN, item, State.RESTORED, who, detail)]
@@ -127,7 +126,7 @@ async def _put_back_all(ledger: Ledger, snapshots: list[Snapshot]) -> list[Targe
 
 
 async def _put_back(
-    ledger: Ledger, snapshot: Snapshot, *, named: set[str] | None = None
+    ledger: Ledger, snapshot: Snapshot, *, others: list[Snapshot] | None = None
 ) -> list[TargetChange]:
     item = snapshot.read.item
     now = await _read(ledger, snapshot)
@@ -145,22 +144,53 @@ async def _put_back(
         ]
     before = snapshot.before
     changed = _diff(before, current)
-    if named is not None and changed and all(k in before for k in changed):
-        elsewhere = sorted(k for k in changed if k not in named)
-        changed = {k: v for k, v in changed.items() if k in named}
+    elsewhere = _put_back_elsewhere(snapshot, others or [], changed, current)
+    if elsewhere:
+        changed = {k: v for k, v in changed.items() if k not in elsewhere}
         if not changed:
-            detail = f"{', '.join(elsewhere)} put back through another path to the same record"
+            detail = (
+                f"{', '.join(sorted(elsewhere))} put back through another path to the same record"
+            )
             return [_change(What.WRITTEN, item, State.RESTORED, snapshot.reader, detail)]
     if not changed:
         return []
     if not isinstance(before, dict):
         detail = "changed, and not a JSON object the scan can write back"
         return [_change(What.WRITTEN, item, State.NOT_RESTORED, writer, detail)]
-    return [await _rewrite(ledger, snapshot, writer, changed)]
+    return [await _rewrite(ledger, snapshot, writer, changed, frozenset(elsewhere))]
+
+
+def _put_back_elsewhere(
+    snapshot: Snapshot, others: list[Snapshot], changed: dict[str, Any], current: Any
+) -> set[str]:
+    """Changed fields another path to the record wrote, whose snapshot holds the value read now."""
+    if not isinstance(current, dict):
+        return set()
+    mine = _named(snapshot)
+    return {
+        k
+        for k in changed
+        if k not in mine
+        and any(
+            k in _named(other)
+            and isinstance(other.before, dict)
+            and other.before.get(k, _MISSING) == current.get(k, _MISSING)
+            for other in others
+        )
+    }
+
+
+def _named(snapshot: Snapshot) -> set[str]:
+    """The fields the scan's writes to ``snapshot``'s object named in their bodies."""
+    return {k for w, _ in snapshot.writes if isinstance(w.body, dict) for k in w.body}
 
 
 async def _rewrite(
-    ledger: Ledger, snapshot: Snapshot, writer: Sender, changed: dict[str, Any]
+    ledger: Ledger,
+    snapshot: Snapshot,
+    writer: Sender,
+    changed: dict[str, Any],
+    elsewhere: frozenset[str] = frozenset(),
 ) -> TargetChange:
     before: dict[str, Any] = snapshot.before
     writes = [w for w, _ in snapshot.writes]
@@ -176,7 +206,7 @@ async def _rewrite(
             if not reply.ok:
                 continue
             now = state(snapshot.read, await _read(ledger, snapshot))
-            if now is not None and not _diff(before, now):
+            if now is not None and not set(_diff(before, now)) - elsewhere:
                 detail = f"{fields} written back with {candidate.method} {candidate.path}"
                 return _change(What.WRITTEN, item, State.RESTORED, who, detail)
     undo = _curl(ledger, candidates[0]) if candidates else ""

@@ -29,7 +29,7 @@ from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive, destructive
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
-from apiward.scan.ledger import Ledger, Unrestorable
+from apiward.scan.ledger import Ledger, NotOurs, Unrestorable
 from apiward.scan.produce import run_producers
 from apiward.scan.provision import provision
 from apiward.scan.request import SAFE
@@ -259,7 +259,7 @@ async def _prepare(
     )
     sessions.transport.observers.append(synthesizer.observed.learn)
     harvest = Harvest(synthesizer)
-    ledger = Ledger(api, sessions, aggressive=config.aggressive)
+    ledger = Ledger(api, sessions, aggressive=config.aggressive, safe=config.safe)
     if config.signup:
         # Users the scan signs up itself, so BOLA has peers (scan.provision): before harvest.
         results.phase = sessions.transport.requester = "sign-up"
@@ -363,6 +363,8 @@ async def _outcomes(
         stream = check.run_once(ctx) if isinstance(check, ScanCheck) else check.run(ctx, op)  # type: ignore[arg-type]
         async for outcome in stream:
             outcomes.append(outcome)
+    except NotOurs as refused:
+        outcomes.append(Skip(reason=SkipReason.UNSAFE, detail=str(refused)))
     except Unrestorable as unrestorable:
         outcomes.append(Skip(reason=SkipReason.UNRESTORABLE, detail=str(unrestorable)))
     except Withheld as withheld:
