@@ -227,7 +227,8 @@ def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
     """Whether the restore phase could put back every field ``write`` may change on ``item``.
 
     A PUT or PATCH on the object's own path changes what it takes, and the same write
-    with the old values puts that back. Any other write (``POST /notes/{slug}/attachment``,
+    with the old values puts that back; so does one on a sub-path that sets only fields
+    the read shows (``PUT /admin/users/{name}/role``). Any other write (``POST /notes/{slug}/attachment``,
     ``POST /orders/{id}/pay``) may change any field of the object: only a PATCH or PUT on
     the object that takes every field the snapshot shows (its ids and volatile ones aside)
     could undo it.
@@ -236,6 +237,9 @@ def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
         return True
     if not isinstance(before, dict):
         return False
+    if write.method.upper() in {"PUT", "PATCH"} and isinstance(write.body, dict) and write.body:
+        if all(k in before for k in write.body):
+            return True  # it sets fields the read shows: the same write with their old values
     ids = {str(v) for v in item.path_params.values()}
     fields = {k for k, v in before.items() if not VOLATILE.search(k) and str(v) not in ids}
     for method in ("PATCH", "PUT"):
