@@ -237,9 +237,9 @@ def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
         return True
     if not isinstance(before, dict):
         return False
-    if write.method.upper() in {"PUT", "PATCH"} and isinstance(write.body, dict) and write.body:
-        if all(k in before for k in write.body):
-            return True  # it sets fields the read shows: the same write with their old values
+    sets = write.body if isinstance(write.body, dict) else {}
+    if write.method.upper() in {"PUT", "PATCH"} and sets and all(k in before for k in sets):
+        return True  # it sets fields the read shows: the same write with their old values
     ids = {str(v) for v in item.path_params.values()}
     fields = {k for k, v in before.items() if not VOLATILE.search(k) and str(v) not in ids}
     for method in ("PATCH", "PUT"):
