@@ -189,11 +189,16 @@ def new_id(api: Api, request: Request, data: Any, location: str | None) -> str |
 
 
 def unwrap(data: Any) -> Any:
-    """The object inside an envelope (``{"data": {...}}``), or ``data`` itself."""
+    """The object inside an envelope (``{"data": {...}}``, ``{"status": "ok", "data": {...}}``), or ``data``."""
     if isinstance(data, dict) and len(data) == 1:
         ((key, value),) = data.items()
         if isinstance(value, dict) and (key in _ENVELOPES or not any(k in data for k in _ID_NAMES)):
             return value
+    if isinstance(data, dict):
+        inner = [k for k, v in data.items() if k in _ENVELOPES and isinstance(v, dict)]
+        rest = [v for k, v in data.items() if k not in inner]
+        if len(inner) == 1 and not any(isinstance(v, dict | list) for v in rest):
+            return data[inner[0]]  # beside it only a status or a message
     return data
 
 
@@ -237,8 +242,13 @@ def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
         return True
     if not isinstance(before, dict):
         return False
-    sets = write.body if isinstance(write.body, dict) else {}
-    if write.method.upper() in {"PUT", "PATCH"} and sets and all(k in before for k in sets):
+    sets = set(write.body) if isinstance(write.body, dict) else set()
+    declared = api.operation(write.method, write.path)
+    if not sets and declared is not None and declared.request_body is not None:
+        # A malformed body (a probe's list, a bare string): what the operation takes.
+        sets = _writable(api, next(iter(declared.request_body.content.values()), None))
+    shown = set(before).union(*(v for v in before.values() if isinstance(v, dict)))
+    if write.method.upper() in {"PUT", "PATCH"} and sets and all(k in shown for k in sets):
         return True  # it sets fields the read shows: the same write with their old values
     ids = {str(v) for v in item.path_params.values()}
     fields = {k for k, v in before.items() if not VOLATILE.search(k) and str(v) not in ids}
