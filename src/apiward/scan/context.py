@@ -229,11 +229,13 @@ class Context:
         record the restore phase may not be able to put back is never the target when the
         scan has its own. A DELETE is aimed only by ``legit``, at a spare made for it.
         """
+        if operation.method.upper() == "DELETE":
+            return request
         aimed = self._aimed.get((operation.key, identity.name))
         if aimed is not None:
             return aimed
         slot = _object_slot(self.api, operation, self.logins)
-        if slot is None or operation.method.upper() == "DELETE":
+        if slot is None:
             return request
         name, create = slot
         if self.made_by_scan(request.path_params.get(name, "")):
@@ -279,7 +281,10 @@ class Context:
         if slot is None:
             return request
         name, create = slot
-        if self.made_by_scan(request.path_params.get(name, "")):
+        # A DELETE gets its own even on what the scan made: other checks read that object.
+        if operation.method.upper() != "DELETE" and self.made_by_scan(
+            request.path_params.get(name, "")
+        ):
             return request
         if create.key in self.out_of_scope or create.key in self.destructive:
             return request
