@@ -103,9 +103,9 @@ async def _put_back_all(ledger: Ledger, snapshots: list[Snapshot]) -> list[Targe
     Two paths to one record (``/me`` and ``/admin/users/alice``) may have been read at
     different times: the later snapshot can hold a value a probe had already set through
     the other path, which that path's restore has since put back. So the second time, a
-    field that differs is taken as put back through the other path only when the scan's
-    writes there named it and that path's own snapshot holds the value read now; any
-    other field that differs is not restored, whatever path wrote it.
+    field that differs is taken as put back through the other path only when a snapshot
+    naming the same id (or none, ``/me``) holds the value read now; any other field that differs is not
+    restored, whatever path wrote it.
     """
     changes: list[TargetChange] = []
     failed: list[Snapshot] = []
@@ -163,21 +163,23 @@ async def _put_back(
 def _put_back_elsewhere(
     snapshot: Snapshot, others: list[Snapshot], changed: dict[str, Any], current: Any
 ) -> set[str]:
-    """Changed fields another path to the record wrote, whose snapshot holds the value read now."""
+    """Changed fields the scan's writes here did not name, which another path to the same
+    record (a snapshot naming the same id, or none: ``/me``) shows at the value read now."""
     if not isinstance(current, dict):
         return set()
-    mine = _named(snapshot)
+    mine, ids = _named(snapshot), _ids(snapshot)
+    # ``/me`` names no id: it may be the same record as ``/admin/users/alice``.
+    same = [o for o in others if (ids & _ids(o) or not _ids(o)) and isinstance(o.before, dict)]
     return {
         k
         for k in changed
         if k not in mine
-        and any(
-            k in _named(other)
-            and isinstance(other.before, dict)
-            and other.before.get(k, _MISSING) == current.get(k, _MISSING)
-            for other in others
-        )
+        and any(o.before.get(k, _MISSING) == current.get(k, _MISSING) for o in same)
     }
+
+
+def _ids(snapshot: Snapshot) -> set[str]:
+    return {str(v) for v in snapshot.read.item.path_params.values()}
 
 
 def _named(snapshot: Snapshot) -> set[str]:
