@@ -118,3 +118,12 @@ def test_fresh_values_are_new_and_fit_their_schema() -> None:
     phone = fresh.value("phone", {"type": "string"})
     assert phone is not None
     assert re.fullmatch(r"\+1555[0-9]{7}", phone)
+
+
+def test_a_type_listed_with_null_is_the_type_beside_null() -> None:
+    """OpenAPI 3.1's ``type: [integer, "null"]`` is probed as an integer, never a crash."""
+    probe = probe_value("credits", {"type": ["integer", "null"]}, 3)
+    assert probe is not None
+    assert isinstance(probe.value, int)
+    assert probe.value != 3
+    assert probe_value("note", {"type": ["null"]}, "x") is None

@@ -115,7 +115,7 @@ def probe_value(
     name: str, schema: Mapping[str, Any], current: Any, observed: Sequence[Scalar] = ()
 ) -> Probe | None:
     """A value ``name`` can hold, unlike ``current``; None when none is known to be safe."""
-    kind = schema.get("type")
+    kind = _kind(schema.get("type"))
     if kind == "boolean" or isinstance(current, bool):
         return _flag(name, current)
     privileged = is_privileged(name)
@@ -132,6 +132,13 @@ def probe_value(
     if not privileged and isinstance(fmt, str) and fmt in _DATES and _DATES[fmt] != current:
         return Probe(value=_DATES[fmt], source=Source.TYPE)
     return None
+
+
+def _kind(declared: Any) -> str | None:
+    """The one JSON type a schema declares: OpenAPI 3.1 may list it with null (``[x, "null"]``)."""
+    if isinstance(declared, list):
+        declared = next((t for t in declared if t != "null"), None)
+    return declared if isinstance(declared, str) else None
 
 
 def _flag(name: str, current: Any) -> Probe | None:
