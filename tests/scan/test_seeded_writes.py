@@ -10,14 +10,12 @@ change a seeded document anyway, the target state must not call it restored.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fetcher_app import IDENTITIES, SEED, Docs, running
+from tests.conftest import run_apiward
 
 CHECKS = "ssrf,unsafe_consumption"
 
@@ -29,14 +27,7 @@ def _scan(docs: Docs, tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any]]
     with running(docs) as url:
         command = ["scan", "--spec", f"{url}/openapi.json", "--target", url, "--allow-private"]
         command += ["--identities", str(identities), "--json", str(out), *extra]
-        done = subprocess.run(  # the real CLI, as a user runs it
-            [sys.executable, "-m", "apiward", *command],
-            capture_output=True,
-            text=True,
-            timeout=280,
-            env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
-            check=False,
-        )
+        done = run_apiward(*command, timeout=280)  # the real CLI, as a user runs it
     assert out.exists(), done.stderr[-2000:]
     return done.returncode, json.loads(out.read_text())
 
