@@ -248,43 +248,13 @@ def api_api(request: Request, session: Viewer, api_id: Annotated[int, ROW_ID]) -
         api=brief_out(page.api),
         contract=page.inventory.contract,
         endpoints=[
-            EndpointOut(
-                method=r.method,
-                template=r.template,
-                state=r.state,
-                exposure=r.exposure,
-                authentication=r.authentication,
-                sensitive=list(r.sensitive),
-                first_seen=r.first_seen,
-                last_seen=r.last_seen,
-                calls=r.calls,
-                refused=r.refused,
-            )
-            for r in page.inventory.rows
+            EndpointOut.model_validate(r, from_attributes=True) for r in page.inventory.rows
         ],
         audit=models.run_out(page.audit) if page.audit else None,
         audit_findings=[
-            AuditFindingOut(
-                fingerprint=f.fingerprint,
-                severity=f.severity,
-                check=f.check,
-                operation=f.operation,
-                title=f.title,
-            )
-            for f in page.audit_findings
+            AuditFindingOut.model_validate(f, from_attributes=True) for f in page.audit_findings
         ],
         runs=[models.run_out(r) for r in page.runs],
         next_slots=list(page.next_slots),
-        jobs=[
-            JobOut(
-                id=j.id,
-                due=j.due,
-                state=j.state,
-                attempts=j.attempts,
-                run_id=j.run_id,
-                error=j.error,
-                enqueued=j.enqueued,
-            )
-            for j in page.jobs
-        ],
+        jobs=[JobOut.model_validate(j, from_attributes=True) for j in page.jobs],
     )
