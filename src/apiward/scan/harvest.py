@@ -148,7 +148,7 @@ class Harvest:
         ]
         schema, _ = self.synthesizer.body_schema(operation)
         for name, sub in (schema or {}).get("properties", {}).items():
-            if IDLIKE.search(name):
+            if IDLIKE.search(name) and not self.synthesizer.names_new_object(operation, name):
                 found.append(
                     Slot(where=Where.BODY, name=name, schema=self.synthesizer.api.deref(sub))
                 )

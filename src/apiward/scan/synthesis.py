@@ -35,9 +35,9 @@ from typing import Any
 import rstr
 
 from apiward.scan._objects import item_path
-from apiward.scan.fields import is_identifier, is_unique
+from apiward.scan.fields import is_identifier, is_password, is_recipient, is_unique
 from apiward.scan.fitting import key_names
-from apiward.scan.request import BodyKind, Request
+from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.resources import collection_of, norm
 from apiward.scan.values import Fresh, Observed
 from apiward.spec import Api, Operation, ParameterLocation, Schema
@@ -129,6 +129,37 @@ class Synthesizer:
             body=body,
             body_kind=kind,
         )
+
+    def renew(self, operation: Operation, request: Request) -> Request:
+        """``request`` with every unique value it made for a POST's body made anew.
+
+        Each probe of a sign-up or a creation then names a new account or object, so it
+        reaches the code behind the uniqueness check instead of a 409 "already taken".
+        """
+        if operation.method != "POST" or not isinstance(request.body, dict):
+            return request
+        schema, _ = self.body_schema(operation)
+        properties = (schema or {}).get("properties", {})
+        for name, value in request.body.items():
+            if self.fresh.issued(value) and isinstance(properties.get(name), dict):
+                fresh = self.fresh.value(name, self.api.deref(properties[name]))
+                if fresh is not None:
+                    request = request.with_param(Where.BODY, name, fresh)
+        return request
+
+    def names_new_object(self, operation: Operation, name: str) -> bool:
+        """True when body field ``name`` of a POST names what it creates, not what it refers to.
+
+        A sign-up's (a POST taking a password) unique fields name the new account; a
+        collection's item-path field (``title`` for ``/books/{title}``) names the new item.
+        """
+        if operation.method != "POST":
+            return False
+        if norm(name) in _new_object_keys(self.api, operation):
+            return True
+        schema, _ = self.body_schema(operation)
+        names = list((schema or {}).get("properties", {}))
+        return any(is_password(n) for n in names) and is_unique(name) and not is_recipient(name)
 
     def body_schema(self, operation: Operation) -> tuple[Schema | None, BodyKind]:
         """The JSON or form body schema of ``operation`` (dereferenced), and its kind."""

@@ -214,17 +214,28 @@ class Fresh:
         low = int(schema.get("minLength", 0))
         high = int(schema.get("maxLength", 1 << 16))
         pattern = schema.get("pattern")
-        if isinstance(pattern, str):
-            return self._patterned(pattern, low, high, tag)
         if schema.get("format") in {"email", "idn-email"} or "email" in tokens(name):
-            text = f"apiward.{tag}@example.com"
+            text = f"apiward-{tag}@example.com"
         elif set(tokens(name)) & {"phone", "mobile", "telephone", "msisdn"}:
             text = f"+1555{(self._digits + self._count) % 10**7:07d}"
         else:
-            base = "apiward" + re.sub(r"[^a-z0-9]", "", name.lower())
-            text = base[: max(0, high - len(tag))] + tag
+            text = f"apiward-{tag}"
             text = text + "x" * max(0, low - len(text))
+        # Recognisable (a team finds what a scan left by its prefix) wherever the schema allows.
+        fitting = low <= len(text) <= high and (
+            not isinstance(pattern, str) or _matches(pattern, text)
+        )
+        if fitting and text not in self._issued:
+            return self._issue(text)
+        if isinstance(pattern, str):
+            return self._patterned(pattern, low, high, tag)
+        text = "apiward"[: max(0, high - len(tag))] + tag
+        text = text + "x" * max(0, low - len(text))
         return self._issue(text) if low <= len(text) <= high else None
+
+    def issued(self, value: object) -> bool:
+        """True when ``value`` is one this generator made (a unique value, not the user's)."""
+        return isinstance(value, str) and value in self._issued
 
     def _patterned(self, pattern: str, low: int, high: int, tag: str) -> str | None:
         # Seeded per value, so the values of one scan differ and stay reproducible within it.
@@ -243,5 +254,13 @@ class Fresh:
         return None
 
     def _issue(self, text: str) -> str:
+        """Remember ``text`` as issued and return it."""
         self._issued.add(text)
         return text
+
+
+def _matches(pattern: str, text: str) -> bool:
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return False

@@ -30,8 +30,9 @@ import html
 import json
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import quote, quote_plus
 
 from apiward.scan.check import Skip, SkipReason
@@ -75,11 +76,13 @@ class Caller:
 
     identity: Identity | None
     legit: Reply
+    renew: Callable[[Request], Request] | None = None
+    """Makes a sign-up's or creation's unique values anew (``Synthesizer.renew``)."""
 
     @property
     def request(self) -> Request:
-        """The legitimate request, the one every probe starts from."""
-        return self.legit.sent
+        """The legitimate request, the one every probe starts from (unique values new each time)."""
+        return self.legit.sent if self.renew is None else self.renew(self.legit.sent)
 
 
 def inputs(ctx: Context, operation: Operation) -> list[Input]:
@@ -132,6 +135,7 @@ async def caller(ctx: Context, operation: Operation) -> Caller | None:
     by the scan's throwaway identity instead, when it can have one: its state is the
     scan's own (``scan.throwaway``); so is a step-up's, where wrong values lock users out.
     """
+    renew = partial(ctx.synthesizer.renew, operation)
     for identity in await ctx.probers(operation):
         try:
             legit = await ctx.legit(operation, identity)
@@ -139,13 +143,13 @@ async def caller(ctx: Context, operation: Operation) -> Caller | None:
             made = await ctx.throwaway()
             if made is None:
                 raise
-            return Caller(identity=made, legit=await ctx.legit(operation, made))
+            return Caller(identity=made, legit=await ctx.legit(operation, made), renew=renew)
         if legit.status not in _DENIED or operation.is_public:
-            return Caller(identity=identity, legit=legit)
+            return Caller(identity=identity, legit=legit, renew=renew)
     if ctx.identities or not (operation.is_public or operation.auth_optional):
         return None
     legit = await ctx.send(ctx.request(operation), as_=None, note="baseline: anonymous")
-    return Caller(identity=None, legit=legit)
+    return Caller(identity=None, legit=legit, renew=renew)
 
 
 async def start(
