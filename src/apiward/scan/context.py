@@ -162,7 +162,7 @@ class Context:
         ids = list(request.path_params.values())
         if ids and not self.safe and self.ledger.aggressive and _one_object(request):
             return
-        if self.safe or not ids or not all(self.made_by_scan(i) for i in ids):
+        if self.safe or not ids or not self.ledger.names_made(request):
             raise Destructive(key, why, safe=self.safe)
 
     async def throwaway(self) -> Identity | None:
@@ -189,10 +189,6 @@ class Context:
     def throwaway_notes(self) -> list[str]:
         """What the report's notes say of the throwaway identity (nothing when none was made)."""
         return self._throwaway.notes() if self._throwaway is not None else []
-
-    def made_by_scan(self, value: object) -> bool:
-        """True when ``value`` is the id of an object this scan created (``scan.ledger``)."""
-        return self.ledger.made(value)
 
     def request(self, operation: Operation) -> Request:
         """A valid request for ``operation``, synthesised from the contract."""
@@ -238,7 +234,7 @@ class Context:
         if slot is None:
             return request
         name, create = slot
-        if self.made_by_scan(request.path_params.get(name, "")):
+        if self.ledger.made_at(request, name):
             return request
         for created in reversed(self.ledger.created):
             mine = created.creator.identity is not None and created.creator.identity == identity
@@ -282,9 +278,7 @@ class Context:
             return request
         name, create = slot
         # A DELETE gets its own even on what the scan made: other checks read that object.
-        if operation.method.upper() != "DELETE" and self.made_by_scan(
-            request.path_params.get(name, "")
-        ):
+        if operation.method.upper() != "DELETE" and self.ledger.made_at(request, name):
             return request
         if create.key in self.out_of_scope or create.key in self.destructive:
             return request

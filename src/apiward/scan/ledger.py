@@ -41,10 +41,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apiward.core.errors import TargetError
-from apiward.scan import _objects
+from apiward.scan import _objects, accounts
 from apiward.scan.fields import is_password
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.request import WRITES, Request, Where
+from apiward.scan.resources import collection_of, resource_of, singular
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
@@ -53,6 +54,10 @@ from apiward.spec import Api, Operation
 _ACCOUNT = ("username", "user", "login", "email", "name", "handle")
 _CREDENTIAL_HEADER = re.compile(r"authorization|token|key|auth|session", re.IGNORECASE)
 _ANONYMOUS = Identity(name="anonymous")
+_MADE = "apiward"
+"""How every name the scan makes for an account starts (``scan.values``, ``scan.provision``)."""
+ACCOUNT = "(account)"
+"""The collection of an account the scan signed up: every collection of people."""
 
 
 class Unrestorable(Withheld):
@@ -151,15 +156,36 @@ class Ledger:
         """Writes nothing reads back, sent by an identity the scan made on its own state."""
         self._own: dict[str, frozenset[str]] = {}
         self._taking: dict[str, asyncio.Task[Snapshot | None]] = {}
-        self._made: set[str] = set()
+        self._made: dict[str, set[str]] = {}
+        """Each id the scan made → the collections it made it in (singular nouns, or ACCOUNT)."""
         self._lists: dict[tuple[str, str], tuple[int, Reply]] = {}
         self._writes: list[str] = []
         """Paths of the writes the target may have carried out, in order: what stales a listing."""
         self._logins = login_keys(sessions.identities)
 
     def made(self, value: object) -> bool:
-        """True when the scan created an object with this id."""
+        """True when the scan created an object with this id, in any collection."""
         return str(value) in self._made
+
+    def made_at(self, request: Request, name: str) -> bool:
+        """True when path parameter ``name`` of ``request`` names an object the scan made *there*.
+
+        Ids are per collection: the scan's event 3 is not user 3. An account the scan
+        signed up is its own in every collection of people (``scan.accounts``).
+        """
+        kinds = self._made.get(str(request.path_params.get(name, "")))
+        if not kinds:
+            return False
+        collection = collection_of(request.path, name)
+        if collection is None:
+            return True  # ``/{id}``: nothing to tell collections apart by
+        noun = singular(collection.lower())
+        return noun in kinds or (ACCOUNT in kinds and accounts.holds_accounts(noun))
+
+    def names_made(self, request: Request) -> bool:
+        """True when every path id of ``request`` is an object the scan made where it stands."""
+        names = list(request.path_params)
+        return bool(names) and all(self.made_at(request, n) for n in names)
 
     def own(self, identity: Identity, values: Mapping[str, Any]) -> None:
         """``identity`` is one the scan signed up; ``values`` name it (its e-mail, its name)."""
@@ -230,8 +256,8 @@ class Ledger:
         return snapshot
 
     def _ours(self, request: Request) -> bool:
-        values = list(request.path_params.values())
-        return bool(values) and self.made(values[-1])
+        names = list(request.path_params)
+        return bool(names) and self.made_at(request, names[-1])
 
     def _blind(self, operation: Operation, request: Request, sender: Sender, why: str) -> None:
         if self._own_state(request, sender):
@@ -248,7 +274,9 @@ class Ledger:
         if identity is None or identity.name not in self._own:
             return False
         mine = self._own[identity.name] | {str(v) for _, v in self.sessions.own_ids(identity)}
-        return all(str(v) in mine or self.made(v) for v in request.path_params.values())
+        return all(
+            str(v) in mine or self.made_at(request, k) for k, v in request.path_params.items()
+        )
 
     async def _take(self, read: _objects.Reader, sender: Sender) -> Snapshot | None:
         """The object as the first who may read it sees it (the sender first).
@@ -330,11 +358,13 @@ class Ledger:
             and made in map(str, request.path_params.values())
         ):
             return  # an action on an object the scan made, answering with that object
-        if made is not None or _objects.creates(self.api, operation, self._logins):
-            created = self._record(request, sender, made or "")
-            public = operation.is_public or sender.identity is None
-            if public and isinstance(request.body, dict):
-                created.account = _account(request.body)
+        public = operation.is_public or sender.identity is None
+        body = request.body if public and isinstance(request.body, dict) else {}
+        account, names = _account(body), _made_names(body)
+        if names:  # a sign-up under names the scan made: an account, wherever the API keeps them
+            made = made or accounts.account_id(reply.data)
+        if made is not None or account or _objects.creates(self.api, operation, self._logins):
+            self._record(request, sender, made or "", account=account, names=names)
 
     def account(
         self, request: Request, reply: Reply, *, name: str, names: frozenset[str] = frozenset()
@@ -347,21 +377,50 @@ class Ledger:
         created = next((c for c in self.created if c.create is request), None)
         if created is None:
             made = _objects.new_id(self.api, request, reply.data, reply.header("location"))
-            created = self._record(request, Sender.of(request, None), made or "")
+            made = made or accounts.account_id(reply.data)
+            created = self._record(request, Sender.of(request, None), made or "", names=names)
         created.account = name
-        created.names = names
-        self._made.update(names)
+        created.names = names or created.names
+        self._claim(created)
 
     def _login(self, operation: Operation) -> bool:
         return operation.key in self._logins or _objects.is_login(operation)
 
-    def _record(self, request: Request, sender: Sender, made: str) -> Created:
+    def _record(
+        self,
+        request: Request,
+        sender: Sender,
+        made: str,
+        *,
+        account: str = "",
+        names: frozenset[str] = frozenset(),
+    ) -> Created:
         delete = _objects.deleter(self.api, request, made) if made else None
-        created = Created(id=made, create=request, creator=sender, delete=delete)
+        created = Created(
+            id=made, create=request, creator=sender, delete=delete, account=account, names=names
+        )
         self.created.append(created)
         if made:
-            self._made.add(made)
+            kinds = self._made.setdefault(made, set())
+            kinds.add(singular(resource_of(request.path)[0].lower()))
+            if delete is not None:
+                name = list(delete.path_params)[-1]
+                kinds.add(singular((collection_of(delete.path, name) or "").lower()))
+        self._claim(created)
         return created
+
+    def _claim(self, created: Created) -> None:
+        """An account signed up under names the scan made is the scan's in every collection of people.
+
+        Only then: a sign-up answered with the id of an account that was already there
+        (an API that answers a taken name with its owner) must not make that owner ours.
+        """
+        if not created.names:
+            return
+        for value in (*created.names, *([created.id] if created.id else [])):
+            self._made.setdefault(value, set()).add(ACCOUNT)
+        if created.id and created.delete is None:
+            created.delete = accounts.deleter(self.api, created.id, created.names)
 
 
 def state(read: _objects.Reader, reply: Reply) -> Any:
@@ -406,6 +465,16 @@ def _deletes(request: Request, created: Created) -> bool:
         return True
     named = {str(v) for v in request.path_params.values()}
     return bool(named) and named <= created.names
+
+
+def _made_names(body: Mapping[str, Any]) -> frozenset[str]:
+    """The names a sign-up's body gives its account, when the scan made them all (``apiward…``)."""
+    if not any(is_password(name) for name in body):
+        return frozenset()
+    names = [v for k, v in body.items() if k in _ACCOUNT and isinstance(v, str) and v]
+    if not names or not all(v.lower().startswith(_MADE) for v in names):
+        return frozenset()
+    return frozenset(names)
 
 
 def _account(body: Mapping[str, Any]) -> str:

@@ -317,7 +317,8 @@ def _target(ctx: Context, op: Operation, made: Made) -> Request:
 
 async def _delete(ctx: Context, op: Operation, made: Made, low: Identity) -> Effect | None:
     request = _target(ctx, op, made)
-    if not all(ctx.ledger.made(v) for v in list(request.path_params.values())[-1:]):
+    names = list(request.path_params)
+    if not names or not ctx.ledger.made_at(request, names[-1]):
         return None  # never delete what the scan did not make
     attack = await ctx.send(request, as_=low, note=f"{low.name} deletes {made.creator.name}'s item")
     after = await ctx.send(made.item, as_=made.creator, note="read back after the delete")

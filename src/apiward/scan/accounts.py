@@ -1,0 +1,84 @@
+"""Accounts as objects: which collections hold them, a new account's id, and its DELETE.
+
+A sign-up (``POST /auth/signup``) makes an object that lives somewhere else in the API:
+``/users/{user_id}``, ``/admin/members/{handle}``. So an account the scan signed up is
+the scan's own in any collection of people, and nowhere else: its id ``4`` says nothing
+about event 4. An account is addressed by its id (``user_id`` in the answer, at the top
+or in an envelope) or by a name it was signed up with (its user name, its e-mail).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from apiward.scan._objects import unwrap
+from apiward.scan.request import Request
+from apiward.scan.resources import collection_of, singular, words
+from apiward.spec import Api
+
+_PEOPLE = frozenset(
+    {
+        "user",
+        "account",
+        "member",
+        "customer",
+        "person",
+        "people",
+        "profile",
+        "player",
+        "client",
+        "subscriber",
+        "employee",
+        "staff",
+        "patient",
+        "student",
+        "owner",
+        "admin",
+    }
+)
+_ACCOUNT_IDS = tuple(
+    f"{noun}{tail}" for noun in ("user", "account", "member", "customer") for tail in ("_id", "Id")
+)
+
+
+def holds_accounts(collection: str) -> bool:
+    """True for a collection of people (``users``, ``members``, ``customer``)."""
+    return singular(collection.lower()) in _PEOPLE
+
+
+def account_id(data: Any) -> str | None:
+    """The new account's id in a sign-up's answer (``user_id``, ``userId``...), if it gives one."""
+    for body in (data, unwrap(data)):
+        if not isinstance(body, dict):
+            continue
+        for name in _ACCOUNT_IDS:
+            value = body.get(name)
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+                return str(value)
+    return None
+
+
+def deleter(api: Api, id_: str, names: Collection[str]) -> Request | None:
+    """A DELETE of one account in a collection of people: by its id, or by a name when it takes one.
+
+    ``/users/{user_id}`` takes the id; ``/users/{email}`` takes the e-mail among
+    ``names``, ``/users/{username}`` the name that is not one.
+    """
+    for op in api.operations:
+        if op.method != "DELETE" or not op.path.rstrip("/").endswith("}"):
+            continue
+        param = op.path.rstrip("/").rsplit("/", 1)[-1][1:-1]
+        if len([s for s in op.path.split("/") if s.startswith("{")]) != 1:
+            continue
+        collection = collection_of(op.path, param)
+        if collection is None or not holds_accounts(collection):
+            continue
+        by_id = bool({"id", "uuid", "pk"} & set(words(param)))
+        mail = "mail" in param.lower()
+        value = id_ if by_id else next((n for n in sorted(names) if ("@" in n) == mail), "")
+        if value:
+            return Request(
+                method="DELETE", path=op.path, operation=op.key, path_params={param: value}
+            )
+    return None
