@@ -276,3 +276,16 @@ def test_accounts_the_scan_made_are_deleted_or_listed_as_left(
     made = [u["username"] for k, u in service.users.items() if k not in service.seeded]
     assert set(made) <= left
     assert len(rows) > len(made), "no account the scan made was deleted"
+
+
+def test_the_password_of_the_scans_accounts_is_its_own_and_not_in_the_report(
+    scanned: tuple[Events, Any, Any],
+) -> None:
+    """An account left behind opens with this run's password, which the report never shows."""
+    service, _, report = scanned
+    passwords = {u["password"] for k, u in service.users.items() if k not in service.seeded}
+    assert not passwords & {"apiwardpassword", "Apiward-Scan-Passw0rd!"}
+    # A probe's payload may stand in the password too; the run's own is the rest.
+    own = {p for p in passwords if p.isprintable() and not set(p) & set("{}$<>'\";|`")}
+    assert own, "the scan left no account of its own to look at"
+    assert not [p for p in own if p in json.dumps(report)]

@@ -280,3 +280,36 @@ def test_the_field_a_collection_is_addressed_by_is_fresh_in_its_creation(tmp_pat
     assert bodies[0]["genre"] == "memoir"
     review = synthesizer.request(_op(api, "POST", "/reviews")).body
     assert review["book_title"] == "bobs diary"  # another collection's POST refers to a book
+
+
+SIGN_UP = """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /signup:
+    post:
+      security: []
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                username: {type: string}
+                password: {type: string, minLength: 8, maxLength: 64}
+                pin_password: {type: string, maxLength: 6}
+      responses: {'200': {description: signed up}}
+"""
+
+
+def test_each_scan_signs_up_with_a_password_of_its_own(tmp_path: Path) -> None:
+    """No account a scan leaves behind opens with a password every apiward user knows."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(SIGN_UP)
+    api = load(path)
+    op = _op(api, "POST", "/signup")
+    one, two = Synthesizer(api, url=CANARY), Synthesizer(api, url=CANARY)
+    first, second = one.request(op).body, two.request(op).body
+    assert first["password"] == one.password != two.password == second["password"]
+    assert 8 <= len(first["password"]) <= 64
+    assert len(first["pin_password"]) <= 6

@@ -258,6 +258,7 @@ async def _prepare(
         api, url=canary.token("synthesis").url, seed=config.seed, values=config.values
     )
     sessions.transport.observers.append(synthesizer.observed.learn)
+    sessions.secrets.add(synthesizer.password)
     harvest = Harvest(synthesizer)
     ledger = Ledger(api, sessions, aggressive=config.aggressive, safe=config.safe)
     if config.signup:

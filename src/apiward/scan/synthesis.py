@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import random
 import re
+import secrets
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -86,6 +87,9 @@ class Synthesizer:
         self.observed = Observed()
         """What the API's answers showed; the runner feeds it every reply."""
         self.fresh = Fresh(run)
+        self.password = f"Aw-{secrets.token_urlsafe(12)}-9x"
+        """The password of every account this scan signs up: its own, so that an account
+        left behind is no door to anyone who knows apiward's defaults."""
 
     def request(self, operation: Operation) -> Request:
         """A request the contract says is valid for ``operation``."""
@@ -246,6 +250,10 @@ class Synthesizer:
             return True
         if kind == "null":
             return None
+        if (is_password(name) or schema.get("format") == "password") and _fits(
+            self.password, schema
+        ):
+            return self.password
         return _string(schema, rng, name)
 
     def _object(self, schema: Schema, rng: random.Random, depth: int) -> dict[str, Any]:
