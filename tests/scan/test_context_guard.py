@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -10,6 +11,7 @@ from apiward.scan.canary import Canary
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.harvest import Harvest
+from apiward.scan.ledger import Ledger
 from apiward.scan.request import Request
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
@@ -27,10 +29,16 @@ API = Api(title="t", version="1", spec_version="3.1.0", source="test", operation
 
 
 class _Made(Context):
-    """A context whose scan created the object with id 7."""
+    """A context whose scan created the object with id 7 (of the path it is asked about)."""
 
-    def made_by_scan(self, value: object) -> bool:
-        return value == "7"
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ledger = _MadeLedger(self.api, self.sessions)
+
+
+class _MadeLedger(Ledger):
+    def made_at(self, request: Request, name: str) -> bool:
+        return request.path_params.get(name) == "7"
 
 
 def _context(

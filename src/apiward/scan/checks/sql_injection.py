@@ -364,7 +364,8 @@ async def _as_data(ctx: Context, who: Caller, item: Input) -> bool:
         return True
     quoted = await _quoted(ctx, who, item, QUOTES)
     other = await ordinary(ctx, who, item)
-    sent = base_value(who, item) + QUOTES
+    # The value as it went out: a sign-up's unique fields are made anew for each probe.
+    sent = str(quoted.sent.value(item.where, item.name))
     return quoted.ok and quoted.status == other.status and scrub(quoted.text, [sent]) != quoted.text
 
 
