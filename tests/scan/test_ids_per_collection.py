@@ -100,7 +100,8 @@ CONTRACT: dict[str, Any] = {
 class Events:
     """The service's state, and every DELETE of a user it was sent."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, role_check: bool = False) -> None:
+        self.role_check = role_check
         self.users: dict[int, dict[str, Any]] = {
             1: {"user_id": 1, "username": "ada", "password": "ada-pw-11", "role": "admin"},
             2: {"user_id": 2, "username": "alice", "password": "alice-pw-22", "role": "member"},
@@ -211,7 +212,9 @@ class Events:
 
         @app.delete("/admin/users/<int:number>")
         def remove(number: int) -> Any:
-            me = self.caller()  # the flaw: no role check
+            me = self.caller()  # the flaw: no role check, unless the twin's
+            if self.role_check and me["role"] != "admin":
+                abort(403)
             self.user_deletes.append((me["user_id"], number))
             self.users.pop(number, None) or abort(404)
             return jsonify(ok=True, data={})
@@ -225,6 +228,9 @@ def _shown(event: dict[str, Any]) -> dict[str, Any]:
 
 IDENTITIES = """\
 identities:
+  - name: ada
+    role: admin
+    login: {operation: POST /api/login, json: {username: ada, password: ada-pw-11}, token: data.token}
   - name: alice
     role: member
     login: {operation: POST /api/login, json: {username: alice, password: alice-pw-22}, token: data.token}
@@ -234,10 +240,12 @@ identities:
 """
 
 
-@pytest.fixture(scope="module")
-def scanned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Events, Any, Any]]:
-    """One default scan of the events service, and the service after it."""
-    service = Events()
+@pytest.fixture(scope="module", params=["flawed", "twin"])
+def scanned(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Events, Any, Any]]:
+    """One default scan of the events service (and of its twin that checks roles), and after."""
+    service = Events(role_check=request.param == "twin")
     folder = tmp_path_factory.mktemp("events")
     (folder / "identities.yaml").write_text(IDENTITIES)
     with serving(service.app(), wsgi=True) as url:
@@ -289,3 +297,23 @@ def test_the_password_of_the_scans_accounts_is_its_own_and_not_in_the_report(
     own = {p for p in passwords if p.isprintable() and not set(p) & set("{}$<>'\";|`")}
     assert own, "the scan left no account of its own to look at"
     assert not [p for p in own if p in json.dumps(report)]
+
+
+def test_a_member_deleting_users_is_found_on_accounts_the_scan_made(
+    scanned: tuple[Events, Any, Any],
+) -> None:
+    """bfla: ada's DELETE takes a scan-made account away, and so does a member's; not on the twin."""
+    service, _, report = scanned
+    found = [
+        f
+        for f in report["findings"]
+        if f["check"] == "bfla" and f["operation"] == "DELETE /admin/users/{user_id}"
+    ]
+    if service.role_check:
+        assert found == []
+        return
+    [finding] = found
+    assert finding["severity"] == "high"
+    deleters = {by for by, gone in service.user_deletes}
+    assert deleters - {1}, "only the admin deleted"
+    assert all(gone > 3 for _, gone in service.user_deletes)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiward.core.errors import ConfigError, TargetError
-from apiward.scan import _objects
+from apiward.scan import _objects, accounts
 from apiward.scan.checks._readback import (
     fields,
     json_object,
@@ -160,6 +160,7 @@ def _names(ctx: Context, op: Operation, request: Request, reply: Reply) -> dict[
         if is_unique(k) and not PASSWORD.search(k) and isinstance(v, str | int) and str(v)
     }
     made = _objects.new_id(ctx.api, request, reply.data, reply.header("location"))
+    made = made or accounts.account_id(reply.data)
     if made is not None:
         names["id"] = made
     return names

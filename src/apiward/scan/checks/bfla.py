@@ -17,6 +17,9 @@ effect, while an anonymous request is refused:
   Low gets high's very answer (the lookup, not a refusal) while a lower-privileged
   check would have stopped it: medium/firm with a strong signal, low/tentative with
   hints only. Nothing real is deleted or changed.
+* **Accounts** (not under ``--safe``), no signal needed: a lower identity's
+  ``DELETE`` of one account in a collection of people takes away an account the scan
+  signed up, as the highest identity's does (``scan.checks._account_delete``).
 * **Shared items** (not under ``--safe``), no signal needed: on an item a higher
   identity made and a lower one reads (a public menu's dish), the lower identity's
   write or delete takes effect, as the creator's read shows (high, confirmed). The
@@ -34,6 +37,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks import _account_delete as account_delete
 from apiward.scan.checks import _catalogue as catalogue
 from apiward.scan.checks._privilege import REFUSED, Signals, ranks, signals
 from apiward.scan.checks._readback import (
@@ -84,6 +88,11 @@ class Bfla:
             effect = await catalogue.probe(ctx, operation, rank) if untried is None else None
             if effect is not None:
                 yield catalogue.report(ctx, self, operation, effect)
+                return
+        if account_delete.applies(operation):
+            deleted = await account_delete.probe(ctx, operation, rank)
+            if deleted is not None:
+                yield self._deleted(ctx, operation, deleted)
                 return
         top = max(rank.values())
         high = [i for i in ctx.identities if rank[i.name] == top]
@@ -187,6 +196,28 @@ class Bfla:
         key = f"path:{slots[0].name}"
         return self._finding(
             ctx, op, low, high, found, [theirs, anonymous, mine], what, severity, key
+        )
+
+    def _deleted(self, ctx: Context, op: Operation, deleted: account_delete.Deleted) -> Finding:
+        low, high = deleted.low, deleted.high
+        return ctx.finding(
+            self,
+            op,
+            title=(
+                f"{low.name} ({low.role or 'no role'}) deletes other users' accounts "
+                f"through {op.key}, as {high.name} ({high.role or 'no role'}) does"
+            ),
+            severity=Severity.HIGH,
+            confidence=Confidence.CONFIRMED,
+            detail=(
+                f"{op.key} takes an account away: {high.name}, ranked highest, deleted an "
+                f"account the scan signed up, which could then no longer log in. "
+                f"{low.name}, ranked below, did the same to another account the scan signed "
+                "up, not its own. Only accounts the scan made were deleted."
+            ),
+            evidence=deleted.evidence,
+            proof=deleted.evidence[1],
+            key=deleted.key,
         )
 
     def _finding(
