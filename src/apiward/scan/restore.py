@@ -36,7 +36,6 @@ from apiward.scan import _objects
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Created, Ledger, Moved, Sender, Snapshot, state
 from apiward.scan.request import BodyKind, Request, curl
-from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
 
 _VOLATILE = _objects.VOLATILE
@@ -93,7 +92,7 @@ async def restore(ledger: Ledger) -> list[TargetChange]:
         changes.append(_change(What.WRITTEN, request, State.NOT_RESTORED, sender, detail))
     changes += _own_writes(ledger)
     changes += [_moved(ledger, moved) for moved in ledger.moved]
-    changes += await _logins(ledger.sessions)
+    changes += await _logins(ledger)
     return sorted(changes, key=lambda c: (c.what, c.object, c.state))
 
 
@@ -346,11 +345,13 @@ def _own_writes(ledger: Ledger) -> list[TargetChange]:
     ]
 
 
-async def _logins(sessions: Sessions) -> list[TargetChange]:
+async def _logins(ledger: Ledger) -> list[TargetChange]:
+    """Every identity of the file that no longer logs in (the scan's own may be deleted by now)."""
     broken = []
-    for identity in sessions.identities:
-        if identity.login is None:
+    for identity in ledger.sessions.identities:
+        if identity.login is None or ledger.is_own(identity):
             continue
+        sessions = ledger.sessions
         try:
             await sessions.log_in(identity.login, name=identity.name)
         except ConfigError as error:
