@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 
 from apiward.core.errors import ConfigError
 from apiward.core.findings import RecordedRequest
-from apiward.scan import _objects
+from apiward.scan import _objects, accounts
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Created, Ledger, Moved, Sender, Snapshot, state
 from apiward.scan.request import BodyKind, Request, curl
@@ -227,6 +227,13 @@ async def _remove(ledger: Ledger, created: Created, *, what: What | None = None)
         why = "the contract has no DELETE for it"
         if not created.id and _objects.deleter(ledger.api, created.create, "-") is not None:
             why = "its id was not in the answer"
+        elif created.account and accounts.deleter(ledger.api, "-", ("-", "-@-")) is not None:
+            # A name the scan did not make may be someone's: such an account is never claimed.
+            why = (
+                "its id was not in the answer"
+                if created.names
+                else "its name is not one the scan made (apiward…), so the scan does not delete it"
+            )
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)
     request = created.creator.dress(created.delete)
     reply = await ledger.sessions.send(request, as_=created.creator.identity, note="restore")
