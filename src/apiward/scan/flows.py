@@ -10,7 +10,10 @@ the ``login`` check's forms, step-ups, business flows, BOLA):
 * a **sign-up** is named ``register``, ``signup``, ``enrol``, ``onboard``, ``join`` or
   ``create user``/``create account``;
 * a **password reset** is named ``forgot``, ``reset password``, ``password reset`` or
-  ``recover``.
+  ``recover``;
+* a **logout** is named ``logout``/``log-out``, ``signout``/``sign-out`` or ``revoke`` in
+  its path or operationId, and ends one session: the caller's (``logout-all`` and the
+  other "everywhere" kinds end everyone's, which ``scan.destructive`` never sends).
 
 These are the flows an API opens to anyone by design (:func:`is_public_flow`): they take
 other people's names (a login names the account, a reset its e-mail), so a stranger's
@@ -27,6 +30,18 @@ from apiward.spec import Operation
 LOGIN = re.compile(r"log[-_ ]?in|sign[-_ ]?in|token|session|o?auth(?![a-z])|authenticat", re.I)
 SIGN_UP = re.compile(r"regist|sign[-_ ]?up|enrol|onboard|join|create[-_ ]?(user|account)", re.I)
 RESET = re.compile(r"forgot|reset[-_ ]?password|password[-_ ]?reset|recover", re.I)
+LOGOUT = re.compile(r"log[_-]?out|sign[_-]?out|revoke", re.IGNORECASE)
+EVERYWHERE = re.compile(r"all|every|everywhere|others|sessions", re.IGNORECASE)
+
+
+def is_logout(operation: Operation) -> bool:
+    """A logout of one session (logging out everywhere is destructive, never sent)."""
+    return ends_session(f"{operation.path} {operation.operation_id or ''}")
+
+
+def ends_session(words: str) -> bool:
+    """True when ``words`` (a path, an operationId) name a logout of one session."""
+    return bool(LOGOUT.search(words)) and not EVERYWHERE.search(words)
 
 
 def words(operation: Operation) -> str:

@@ -32,6 +32,7 @@ from apiward.scan import login as logins
 from apiward.scan import signed_cookies
 from apiward.scan._objects import is_login_path
 from apiward.scan.cookies import Jar
+from apiward.scan.flows import ends_session
 from apiward.scan.identities import Identity, Login
 from apiward.scan.login import LoggedIn, LoginError
 from apiward.scan.request import Request
@@ -108,12 +109,17 @@ class Sessions:
         return tuple(dict.fromkeys(found))
 
     async def send(self, request: Request, *, as_: Identity | None = None, note: str = "") -> Reply:
-        """Send ``request`` as ``as_`` (anonymous when None), refreshing a token once on 401."""
+        """Send ``request`` as ``as_`` (anonymous when None), logging in afresh once when logged out.
+
+        Logged out is a 401, or a redirect to a login page (what cookie-session apps answer).
+        """
         if as_ is None:
             return await self.transport.send(request, note=note)
+        if as_.login is not None and ends_session(request.path):
+            return await self._apart(request, as_, as_.login, note)
         generation = self._generation[as_.name]
         reply = await self._send_as(request, as_, note)
-        if reply.status == 401 and as_.login is not None and self._expired(request, as_):
+        if _logged_out(reply) and as_.login is not None and self._expired(request, as_):
             async with self._locks[as_.name]:
                 if self._generation[as_.name] == generation and not await self._refresh(as_):
                     return reply
@@ -121,6 +127,23 @@ class Sessions:
         if reply.ok:
             self._worked.add(as_.name)
         return reply
+
+    async def _apart(self, request: Request, identity: Identity, login: Login, note: str) -> Reply:
+        """A logout as ``identity``, on a session of its own: its working one goes on.
+
+        A logout ends the session it is sent with, on the server or only in the answer's
+        ``Set-Cookie``; sent with the identity's own, every later request of the scan
+        would go out logged out. Without a second session (the login refused it), it
+        goes with the working one, which is then logged in afresh.
+        """
+        try:
+            apart = await self.log_in(login, name=identity.name)
+        except ConfigError:
+            async with self._locks[identity.name]:
+                reply = await self._send_as(request, identity, note)
+                await self._refresh(identity)
+            return reply
+        return await self.transport.send(apart.apply(request), note=note)
 
     def _expired(self, request: Request, identity: Identity) -> bool:
         """Whether a 401 to ``request`` may mean ``identity``'s session expired."""
@@ -255,3 +278,11 @@ def _claims(token: str) -> Mapping[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _logged_out(reply: Reply) -> bool:
+    """A 401, or a redirect to a login page: the session the request carried is gone."""
+    if reply.status == 401:
+        return True
+    location = reply.header("location") if reply.status in {301, 302, 303, 307} else None
+    return location is not None and is_login_path(urlsplit(location).path)

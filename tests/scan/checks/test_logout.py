@@ -8,7 +8,8 @@ from fastapi import Depends, FastAPI, Header, HTTPException
 from pydantic import BaseModel
 
 from apiward.core.findings import Severity
-from apiward.scan.checks.logout import LogoutNotRevoking, is_logout
+from apiward.scan.checks.logout import LogoutNotRevoking
+from apiward.scan.flows import is_logout
 from apiward.spec import Operation
 
 PASSWORDS = {"maria": "maria-pw-1", "tom": "tom-pw-1"}

@@ -26,10 +26,11 @@ from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, meaningful, similarity
+from apiward.scan.flows import is_logout
 from apiward.scan.identities import Identity
 from apiward.scan.request import CHANGES, READS, Request, Where
 from apiward.scan.transport import Reply
-from apiward.spec import Operation
+from apiward.spec import Operation, ParameterLocation
 
 GARBAGE = "apiward.invalid.token"
 BARE = "without credentials"
@@ -58,6 +59,10 @@ class AuthBypass:
             return
         if not ctx.identities:
             yield Skip(reason=SkipReason.NO_IDENTITIES)
+            return
+        if is_logout(operation):
+            # Logging out without a session ends nothing and shows nothing: no bypass.
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="a logout of the caller's session")
             return
         if ctx.safe and operation.method in CHANGES:
             yield Skip(reason=SkipReason.UNSAFE, detail="unauthenticated write probe")
@@ -165,7 +170,19 @@ def _probes(ctx: Context, identity: Identity, sent: Request) -> list[tuple[str, 
     bare = sent
     for name, _ in credentials.headers:
         bare = bare.without_header(name)
-    cookies = {k: v for k, v in bare.cookies.items() if k not in dict(credentials.cookies)}
+    # Only the cookies the contract asks for as parameters: any other may be a session
+    # (one an answer set or renewed after the login, which the credentials no longer list).
+    operation = ctx.api.operation(sent.method, sent.path)
+    declared = {
+        p.name
+        for p in (operation.parameters if operation is not None else ())
+        if p.location is ParameterLocation.COOKIE
+    }
+    cookies = {
+        k: v
+        for k, v in bare.cookies.items()
+        if k in declared and k not in dict(credentials.cookies)
+    }
     bare = dataclasses.replace(bare, cookies=cookies)
     garbage = bare
     for name, value in credentials.headers:

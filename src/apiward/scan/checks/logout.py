@@ -21,7 +21,6 @@ means the server revoked it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 
 from apiward.core.errors import ConfigError
@@ -30,14 +29,12 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._bearer import secured_gets
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
+from apiward.scan.flows import is_logout
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.sessions import Credentials
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, ParameterLocation
-
-LOGOUT = re.compile(r"log[_-]?out|sign[_-]?out|revoke", re.IGNORECASE)
-EVERYWHERE = re.compile(r"all|every|everywhere|others|sessions", re.IGNORECASE)
 
 
 class LogoutNotRevoking:
@@ -109,12 +106,6 @@ class LogoutNotRevoking:
             evidence=evidence,
             key="logout",
         )
-
-
-def is_logout(operation: Operation) -> bool:
-    """A logout of one session (logging out everywhere is destructive, never sent)."""
-    words = f"{operation.path} {operation.operation_id or ''}"
-    return bool(LOGOUT.search(words)) and not EVERYWHERE.search(words)
 
 
 async def _own_read(ctx: Context, identity: Identity) -> Request | None:
