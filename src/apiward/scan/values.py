@@ -215,11 +215,13 @@ class Fresh:
         high = int(schema.get("maxLength", 1 << 16))
         pattern = schema.get("pattern")
         if schema.get("format") in {"email", "idn-email"} or "email" in tokens(name):
-            text = f"apiward-{tag}@example.com"
+            text = f"apiward{tag}@example.com"
         elif set(tokens(name)) & {"phone", "mobile", "telephone", "msisdn"}:
             text = f"+1555{(self._digits + self._count) % 10**7:07d}"
         else:
-            text = f"apiward-{tag}"
+            # Letters and digits only: word, slug and user-name rules that a contract does
+            # not state (``^\w+$``, ``^[a-z0-9]+$``) all take it.
+            text = f"apiward{tag}"
             text = text + "x" * max(0, low - len(text))
         # Recognisable (a team finds what a scan left by its prefix) wherever the schema allows.
         fitting = low <= len(text) <= high and (
