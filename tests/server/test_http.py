@@ -426,3 +426,14 @@ def test_login_never_redirects_off_site(dashboard: str) -> None:
             },
         )
     assert answer.headers["location"] == "/"
+
+
+def test_favicon_is_the_shield_for_anyone_and_may_be_cached(dashboard: str) -> None:
+    """/favicon.ico, which browsers ask for beside /api/openapi.json, is an icon, signed out."""
+    with httpx.Client(base_url=dashboard) as client:
+        assert client.get("/api/openapi.json").status_code == 200
+        icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"] == "image/vnd.microsoft.icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file's header
+    assert "no-store" not in icon.headers.get("cache-control", "")

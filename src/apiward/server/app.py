@@ -1,7 +1,8 @@
 """The dashboard's ASGI app: pages and JSON API on one FastAPI app over one store.
 
 No Swagger UI or ReDoc pages (they load scripts from a CDN); the OpenAPI document is at
-``/api/openapi.json``. Static assets are package data, served from the package.
+``/api/openapi.json``. Static assets are package data, served from the package; the
+icon is also at ``/favicon.ico``, where browsers look on a document that names none (JSON).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,7 +20,7 @@ from apiward import __version__
 from apiward.server import actions, activity, api, api_tokens, apis, bulk, pages, settings
 from apiward.server.access import SignInNeededError, session_of
 from apiward.server.dogfood import ApiGuard, load_policy
-from apiward.server.headers import SecurityHeaders
+from apiward.server.headers import FAVICON, SecurityHeaders
 from apiward.server.owasp import CheckCategories
 from apiward.server.throttle import LoginThrottle
 
@@ -64,6 +65,7 @@ def create_app(
         app.include_router(section.page_router)
         app.include_router(section.api_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_api_route(FAVICON, _favicon, include_in_schema=False)
     app.add_exception_handler(SignInNeededError, _sign_in)
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
@@ -71,6 +73,11 @@ def create_app(
     if guarded:
         app.add_middleware(ApiGuard, policy=load_policy(audit=guard_audit))
     return app
+
+
+async def _favicon() -> FileResponse:
+    """The shield (favicon.svg's, as 16, 32 and 48 px frames) for pages that name no icon."""
+    return FileResponse(STATIC / "favicon.ico", media_type="image/vnd.microsoft.icon")
 
 
 def _is_api(request: Request) -> bool:

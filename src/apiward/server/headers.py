@@ -17,6 +17,7 @@ POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+FAVICON = "/favicon.ico"  # a file like those under /static/: anyone may fetch and cache it
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 _ALWAYS = {
     "content-security-policy": POLICY,
@@ -43,7 +44,7 @@ class SecurityHeaders:
             refused = PlainTextResponse("cross-site request refused", status_code=403)
             await refused(scope, receive, self._adding(send, static=False))
             return
-        static = scope["path"].startswith("/static/")
+        static = scope["path"].startswith("/static/") or scope["path"] == FAVICON
         await self.app(scope, receive, self._adding(send, static=static))
 
     @staticmethod
