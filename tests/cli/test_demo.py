@@ -93,15 +93,19 @@ def test_guarded_serve_keeps_stdout_for_audit_events(tmp_path: Path) -> None:
     assert verdict.events >= 2
 
 
-def test_busy_port_is_one_line_and_exit_2(apiward: Run) -> None:
-    """A port already in use ends in one error line and exit code 2, not a traceback."""
+@pytest.mark.parametrize(
+    "how", [[], ["--fixed"], ["--guarded"]], ids=["vulnerable", "fixed", "guarded"]
+)
+def test_busy_port_is_one_line_and_exit_2_without_a_banner(apiward: Run, how: list[str]) -> None:
+    """A port already in use ends in one error line and exit code 2: no banner, no traceback."""
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        result = apiward("demo", "serve", "--port", str(busy.getsockname()[1]))
+        result = apiward("demo", "serve", *how, "--port", str(busy.getsockname()[1]))
     assert result.returncode == 2
-    assert "cannot listen on 127.0.0.1" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert "cannot listen on 127.0.0.1" in line
 
 
 @pytest.mark.slow

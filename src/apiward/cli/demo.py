@@ -25,7 +25,7 @@ from apiward.core.redact import Redactor
 from apiward.demo import IDENTITIES, PlantedFlaw, load_ground_truth, missed, running
 from apiward.demo.guard_hooks import DB_ENV
 from apiward.demo.guarded import GUARD_CONTRACT, GUARD_POLICY, guarded_app, serve_guarded_forever
-from apiward.demo.server import HOST, serve_forever
+from apiward.demo.server import HOST, bind, serve_forever
 from apiward.report import Report, write
 from apiward.report.scan_results import scan_report, summary_line
 from apiward.report.terminal import summary_table
@@ -48,6 +48,7 @@ def serve(
     if fixed and guarded:
         raise ConfigError("--guarded protects the vulnerable bank; drop --fixed")
     url = f"http://{HOST}:{port}"
+    sock = bind(port)  # before any banner: a port in use is one line and exit 2
     if guarded:
         # Standard output carries the audit events only, so verify-log can read the stream.
         bank = guarded_app()
@@ -60,13 +61,13 @@ def serve(
             f"database: {database} (for the gateway form: {DB_ENV}={database})",
         ):
             typer.echo(line, err=True)
-        serve_guarded_forever(port=port, app=bank)
+        serve_guarded_forever(sock, app=bank)
         return
     typer.echo(f"apiward bank ({'fixed' if fixed else 'vulnerable'}) on {url}")
     typer.echo(f"OpenAPI: {url}/openapi.json")
     if not fixed:
         typer.echo("warning: this API is vulnerable on purpose; keep it on 127.0.0.1.")
-    serve_forever(fixed=fixed, port=port)
+    serve_forever(sock, fixed=fixed)
 
 
 @app.command("run")

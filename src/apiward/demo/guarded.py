@@ -1,7 +1,7 @@
 """The vulnerable demo bank behind the guard, as middleware, with the shipped policy (guard.yaml).
 
     guarded_app()                  the bank with ``Guard`` added as its outermost middleware
-    serve_guarded_forever(port)    what ``apiward demo serve --guarded`` runs
+    serve_guarded_forever(sock)    what ``apiward demo serve --guarded`` runs
 
 Only the vulnerable bank: its tokens are HS256 with the (planted, public) secret
 ``"secret"``, which the policy's authentication verifies through ``BANK_JWT_SECRET``;
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
 from importlib import resources
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from apiward.demo.app import create_app
-from apiward.demo.server import HOST, _bind
+from apiward.demo.server import HOST
 from apiward.demo.tokens import WEAK_SECRET
 from apiward.guard import Guard, Policy
 
@@ -56,10 +57,12 @@ def server(app: FastAPI) -> uvicorn.Server:
 
 
 def serve_guarded_forever(
-    *, port: int = 8000, audit: str | None = None, app: FastAPI | None = None
+    sock: socket.socket, *, audit: str | None = None, app: FastAPI | None = None
 ) -> None:
-    """Serve the guarded vulnerable bank (``app``, or a new one) on 127.0.0.1 until interrupted."""
-    sock = _bind(port)
+    """Serve the guarded vulnerable bank (``app``, or a new one) on ``sock`` until interrupted.
+
+    ``sock`` comes from ``apiward.demo.server.bind``; it is closed when serving ends.
+    """
     try:
         server(app if app is not None else guarded_app(audit=audit)).run(sockets=[sock])
     finally:

@@ -19,7 +19,8 @@ HOST = "127.0.0.1"  # the demo is vulnerable on purpose: never bind anything wid
 START_TIMEOUT = 15.0
 
 
-def _bind(port: int) -> socket.socket:
+def bind(port: int) -> socket.socket:
+    """A socket bound to 127.0.0.1:``port`` (0: any free one); a port in use is a ConfigError."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -50,7 +51,7 @@ def serving(app: FastAPI, *, port: int = 0, proxy_headers: bool = True) -> Itera
     the client address from ``X-Forwarded-For`` when the connection comes from 127.0.0.1,
     which is where every test client is.
     """
-    sock = _bind(port)
+    sock = bind(port)
     server = _server(app, proxy_headers=proxy_headers)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -67,9 +68,11 @@ def serving(app: FastAPI, *, port: int = 0, proxy_headers: bool = True) -> Itera
         sock.close()
 
 
-def serve_forever(*, fixed: bool = False, port: int = 8000) -> None:
-    """Serve a fresh demo bank on 127.0.0.1 in the foreground until interrupted."""
-    sock = _bind(port)
+def serve_forever(sock: socket.socket, *, fixed: bool = False) -> None:
+    """Serve a fresh demo bank on ``sock`` (from :func:`bind`) until interrupted; closes it.
+
+    The caller binds first, so a port in use is an error before anything says it serves.
+    """
     try:
         _server(create_app(fixed=fixed)).run(sockets=[sock])
     finally:
