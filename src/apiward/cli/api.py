@@ -56,7 +56,7 @@ def add(
     from apiward.scan.checks import builtin_checks
     from apiward.scan.config_file import read_scan_config
     from apiward.scan.scope import patterns
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.apis import add_api
 
     wanted = list(patterns(checks.split(","))) if checks else []
@@ -72,8 +72,7 @@ def add(
     options: dict[str, object] = {"safe": safe, "include": include, "exclude": exclude}
     options["checks"] = wanted
     options["config"] = str(config_file) if config_file else None
-    engine = open_store(store)
-    try:
+    with opened_store(store) as engine:
         added = add_api(
             engine,
             name,
@@ -83,8 +82,6 @@ def add(
             schedule=schedule,
             options=options,
         )
-    finally:
-        engine.dispose()
     typer.echo(f"API {added.name!r} added")
 
 
@@ -93,12 +90,11 @@ def list_(store: ReadStoreOption = None) -> None:
     """Every API with its target, schedule and open findings."""
     from sqlalchemy import func, select
 
-    from apiward.store import State, open_store
+    from apiward.store import State, opened_store
     from apiward.store.apis import list_apis
     from apiward.store.tables import runs, states
 
-    engine = open_store(store, create=False)
-    try:
+    with opened_store(store, create=False) as engine:
         found = list_apis(engine)
         with engine.connect() as connection:
             active = [State.NEW, State.OPEN, State.REGRESSED]
@@ -116,8 +112,6 @@ def list_(store: ReadStoreOption = None) -> None:
                     select(runs.c.api_id, func.max(runs.c.id)).group_by(runs.c.api_id)
                 )
             }
-    finally:
-        engine.dispose()
     table = Table(title=f"{len(found)} API(s)", title_justify="left")
     for column in ("name", "target", "schedule", "open findings", "last run"):
         table.add_column(column, overflow="fold")
@@ -138,17 +132,13 @@ def show(
     store: ReadStoreOption = None,
 ) -> None:
     """An API's settings and its latest runs."""
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.apis import get_api
     from apiward.store.runs import list_runs
 
-    engine = open_store(store, create=False)
-    try:
-        with engine.connect() as connection:
-            api = get_api(connection, name)
-            recent = list_runs(connection, api.id)
-    finally:
-        engine.dispose()
+    with opened_store(store, create=False) as engine, engine.connect() as connection:
+        api = get_api(connection, name)
+        recent = list_runs(connection, api.id)
     console = Console(highlight=False)
     for label, value in (
         ("name", api.name),
@@ -186,17 +176,13 @@ def endpoints(
 ) -> None:
     """The API's endpoints as its guard's ingested traffic shows them, first and last seen."""
     from apiward.cli.ingest import endpoints_table
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.apis import get_api
     from apiward.store.endpoints import list_endpoints
 
-    engine = open_store(store, create=False)
-    try:
-        with engine.connect() as connection:
-            api = get_api(connection, name)
-            found = list_endpoints(connection, api.id, state=state)
-    finally:
-        engine.dispose()
+    with opened_store(store, create=False) as engine, engine.connect() as connection:
+        api = get_api(connection, name)
+        found = list_endpoints(connection, api.id, state=state)
     title = f"{len(found)} endpoint(s) of {api.name} in its guard's traffic"
     Console(highlight=False).print(endpoints_table(found, title=title))
 

@@ -134,15 +134,12 @@ def dashboard_hint(store: str | None) -> str:
     import secrets
     import shlex
 
-    from apiward.server.schema import open_dashboard_store
+    from apiward.server.schema import opened_dashboard_store
     from apiward.server.users import Role, set_user
 
     password = secrets.token_urlsafe(12)
-    engine = open_dashboard_store(store)
-    try:
+    with opened_dashboard_store(store) as engine:
         set_user(engine, DEMO_USER, password, Role.TRIAGER)
-    finally:
-        engine.dispose()
     where = f" --store {shlex.quote(store)}" if store else ""
     me = program()
     return (

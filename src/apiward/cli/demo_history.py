@@ -34,19 +34,16 @@ def program() -> str:
 
 def register(store: str | None, identities: Path) -> str:
     """Register a demo API no earlier demo run used; its name."""
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.apis import add_api, list_apis
 
-    engine = open_store(store)
-    try:
+    with opened_store(store) as engine:
         taken = {api.name for api in list_apis(engine)}
         name = next(n for n in map(_nth, range(1, len(taken) + 2)) if n not in taken)
         add_api(
             engine, name, spec=f"{SERVE_URL}/openapi.json", target=SERVE_URL, identities=identities
         )
         return name
-    finally:
-        engine.dispose()
 
 
 def _nth(index: int) -> str:
@@ -73,16 +70,12 @@ def gone_line(vulnerable: Report, fixed: Report) -> str:
 
 def next_steps(store: str | None, name: str) -> str:
     """The commands that show this demo's history, with its real run ids, and how to retest."""
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.apis import get_api
     from apiward.store.runs import list_runs
 
-    engine = open_store(store)
-    try:
-        with engine.connect() as connection:
-            runs = list_runs(connection, get_api(connection, name).id, limit=2)
-    finally:
-        engine.dispose()
+    with opened_store(store) as engine, engine.connect() as connection:
+        runs = list_runs(connection, get_api(connection, name).id, limit=2)
     where = f" --store {shlex.quote(store)}" if store else ""
     me = program()
     before, after = runs[-1].id, runs[0].id

@@ -17,15 +17,11 @@ def diff(
     store: ReadStoreOption = None,
 ) -> None:
     """Findings that appeared, disappeared (fixed or not tested) and changed between two runs."""
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.diff import compare
 
-    engine = open_store(store, create=False)
-    try:
-        with engine.connect() as connection:
-            found = compare(connection, run_a, run_b)
-    finally:
-        engine.dispose()
+    with opened_store(store, create=False) as engine, engine.connect() as connection:
+        found = compare(connection, run_a, run_b)
     console = Console(highlight=False)
     console.print(f"[bold]appeared in run {run_b}[/]: {len(found.appeared)}")
     for f in found.appeared:

@@ -44,7 +44,7 @@ def list_(
     store: ReadStoreOption = None,
 ) -> None:
     """Findings not fixed and not triaged away, most severe first (--all: every one)."""
-    from apiward.store import State, open_store
+    from apiward.store import State, opened_store
     from apiward.store.tracked import list_tracked
 
     if unknown := [s for s in state or () if s not in STATES]:
@@ -53,13 +53,10 @@ def list_(
     if not state and not everything:
         among.remove(State.FIXED)
     today = datetime.now(UTC).date()
-    engine = open_store(store, create=False)
-    try:
+    with opened_store(store, create=False) as engine:
         found = list_tracked(
             engine, api=api, among=among, at_least=severity, triaged=everything, today=today
         )
-    finally:
-        engine.dispose()
     rows = [
         (f.fingerprint, f.api, f.state.value, f.severity.value, f.check, f.operation or "-",
          f.title, _triage_cell(f, today))
@@ -83,18 +80,14 @@ def show(
     store: ReadStoreOption = None,
 ) -> None:
     """One finding: its state, its triage history, the runs that reported it, its evidence."""
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.tracked import api_id_of, decisions, find, history
 
-    engine = open_store(store, create=False)
-    try:
-        with engine.connect() as connection:
-            finding = find(connection, fingerprint, api=api)
-            api_id = api_id_of(connection, finding.api)
-            seen = history(connection, api_id, finding.fingerprint)
-            log = decisions(connection, api_id, finding.fingerprint)
-    finally:
-        engine.dispose()
+    with opened_store(store, create=False) as engine, engine.connect() as connection:
+        finding = find(connection, fingerprint, api=api)
+        api_id = api_id_of(connection, finding.api)
+        seen = history(connection, api_id, finding.fingerprint)
+        log = decisions(connection, api_id, finding.fingerprint)
     console = Console(highlight=False)
     console.print(f"[bold]{escape(finding.title)}[/]")
     for label, value in (
@@ -150,13 +143,12 @@ def triage_(
     store: ReadStoreOption = None,
 ) -> None:
     """Mark a finding a false positive, or accept its risk until a date; kept across runs."""
-    from apiward.store import Decision, open_store
+    from apiward.store import Decision, opened_store
     from apiward.store.triage import decide
 
     if decision not in DECISIONS:
         raise ConfigError(f"--as {decision!r} is not one of {', '.join(DECISIONS)}")
-    engine = open_store(store, create=False)
-    try:
+    with opened_store(store, create=False) as engine:
         finding = decide(
             engine,
             fingerprint,
@@ -166,8 +158,6 @@ def triage_(
             expires=_date(expires),
             api=api,
         )
-    finally:
-        engine.dispose()
     today = datetime.now(UTC).date()
     typer.echo(f"{finding.fingerprint} ({finding.api}): {_triage_cell(finding, today) or 'open'}")
 

@@ -44,20 +44,17 @@ def ingest(
     store: StoreOption = None,
 ) -> None:
     """Record a guard's audit events against their API: refusals, rules, clients, endpoints."""
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.ingest import ingest_events, owner
 
     console = Console(highlight=False)
     events = verified_events(audit_log, key=key, key_env=key_env, accept_broken=accept_broken)
-    engine = open_store(store)
-    try:
+    with opened_store(store) as engine:
         with engine.connect() as connection:
             spec = owner(connection, api).spec
         describe = traffic_describer(_contract(spec))
         log = events[0].hash if events else ""
         done = ingest_events(engine, events, api=api, log=log, describe=describe)
-    finally:
-        engine.dispose()
     new = sum(done.new.values())
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(done.new.items()))
     console.print(

@@ -56,16 +56,12 @@ def logging_check(
     store: StoreOption = None,
 ) -> None:
     """Cross-check a scan's attacks with its guard's ingested log: blocked, logged or missing."""
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.logged import cross_check
 
     started = datetime.now(UTC)
-    engine = open_store(store, create=False)
-    try:
-        with engine.connect() as connection:
-            checked = cross_check(connection, run, every=every)
-    finally:
-        engine.dispose()
+    with opened_store(store, create=False) as engine, engine.connect() as connection:
+        checked = cross_check(connection, run, every=every)
     console = Console(highlight=False)
     title = f"run {checked.run.id}: {len(checked.probes)} attack request(s) against the guard's log"
     console.print(verdicts(title, checked.probes))

@@ -80,12 +80,11 @@ def record(
     """Record ``report`` if a store or an API is named; 1 when ``fail_on_new`` finds new ones."""
     if store is None and api is None and fail_on_new is None:
         return 0
-    from apiward.store import open_store, record_run
+    from apiward.store import opened_store, record_run
     from apiward.store.gate import new_findings
     from apiward.store.schema import where
 
-    engine = open_store(store)
-    try:
+    with opened_store(store) as engine:
         identities = options.get("identities")
         recorded = record_run(
             engine,
@@ -115,8 +114,6 @@ def record(
         verdict = f"{len(new)} new finding(s) at {fail_on_new.value} or worse"
         console.print(f"--fail-on-new {fail_on_new.value}: {verdict}")
         return 1 if new else 0
-    finally:
-        engine.dispose()
 
 
 def api_defaults(store: str | None, api: str | None) -> dict[str, Any]:
@@ -124,7 +121,7 @@ def api_defaults(store: str | None, api: str | None) -> dict[str, Any]:
     if api is None:
         return {}
     from apiward.scan.config_file import with_config
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.apis import get_api
     from apiward.store.schema import must_exist
 
@@ -132,15 +129,11 @@ def api_defaults(store: str | None, api: str | None) -> dict[str, Any]:
         must_exist(store)
     except StorageError:
         return {}  # no store yet, so no such API: recording the run will create both
-    engine = open_store(store)
-    try:
-        with engine.connect() as connection:
-            try:
-                found = get_api(connection, api)
-            except ConfigError:
-                return {}
-    finally:
-        engine.dispose()
+    with opened_store(store) as engine, engine.connect() as connection:
+        try:
+            found = get_api(connection, api)
+        except ConfigError:
+            return {}
     values = {"spec": found.spec, "target": found.target, "identities": found.identities}
     kept = {
         name: Path(value) if name == "identities" else value

@@ -81,19 +81,15 @@ def _what(
     store: str | None, fingerprint: str, api: str | None
 ) -> tuple[Any, str, str, dict[str, Any]]:
     """The finding, its API's target and contract, and the options of its last run."""
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.apis import get_api
     from apiward.store.runs import get_run
     from apiward.store.tracked import find
 
-    engine = open_store(store, create=False)
-    try:
-        with engine.connect() as connection:
-            finding = find(connection, fingerprint, api=api)
-            owner = get_api(connection, finding.api)
-            last = get_run(connection, finding.last_seen_run)
-    finally:
-        engine.dispose()
+    with opened_store(store, create=False) as engine, engine.connect() as connection:
+        finding = find(connection, fingerprint, api=api)
+        owner = get_api(connection, finding.api)
+        last = get_run(connection, finding.last_seen_run)
     if finding.operation is None or last.tool not in {"scan", "retest"}:
         raise ConfigError(f"{finding.fingerprint} is a {last.tool} finding: only scans retest")
     if not owner.target or not (owner.spec or last.contract):
@@ -132,13 +128,9 @@ def _scan(target: str, spec: str, check: str, options: dict[str, Any]) -> Scan:
 
 
 def _verdict(store: str | None, fingerprint: str, api: str) -> str:
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.tracked import find
 
-    engine = open_store(store, create=False)
-    try:
-        with engine.connect() as connection:
-            finding = find(connection, fingerprint, api=api)
-    finally:
-        engine.dispose()
+    with opened_store(store, create=False) as engine, engine.connect() as connection:
+        finding = find(connection, fingerprint, api=api)
     return f"{finding.state.value} (since run {finding.changed_run})"

@@ -74,14 +74,10 @@ def _logged(source: str, ids: set[str], store: str | None) -> dict[str, tuple[st
 
         events = verified_events(Path(source), key=None, key_env=None, accept_broken=False)
         return logged_in(events)
-    from apiward.store import open_store
+    from apiward.store import opened_store
 
-    engine = open_store(store)
-    try:
-        with engine.connect() as connection:
-            return ingested(connection, ids)
-    finally:
-        engine.dispose()
+    with opened_store(store) as engine, engine.connect() as connection:
+        return ingested(connection, ids)
 
 
 def _skipped(report: Report, reason: str, detail: str, console: Console) -> Report:

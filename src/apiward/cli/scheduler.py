@@ -38,13 +38,12 @@ def scheduler(
     """Enqueue runs as the APIs' schedules fall due; several schedulers enqueue each once."""
     from apiward.queue.app import queue_app
     from apiward.queue.connection import check_queue, ensure_schema, queue_url
-    from apiward.store import open_store
+    from apiward.store import opened_store
 
     url = queue_url(queue, store)
     check_queue(url)
-    engine = open_store(store, create=False)
 
-    async def loop() -> None:
+    async def loop(engine: Engine) -> None:
         await ensure_schema(url)
         app = queue_app(url)
         async with app.open_async():
@@ -55,10 +54,8 @@ def scheduler(
                     return
                 await asyncio.sleep(interval)
 
-    try:
-        asyncio.run(loop())
-    finally:
-        engine.dispose()
+    with opened_store(store, create=False) as engine:
+        asyncio.run(loop(engine))
 
 
 async def _now(app: Any, engine: Engine, names: list[str], *, exclusive: bool) -> None:

@@ -120,7 +120,7 @@ def create_user(
     store: StoreOption = None,
 ) -> None:
     """Add a dashboard user (argon2id-hashed password, asked for twice unless --password-stdin)."""
-    from apiward.server.schema import open_dashboard_store
+    from apiward.server.schema import opened_dashboard_store
     from apiward.server.users import Role
     from apiward.server.users import create_user as add
 
@@ -132,11 +132,8 @@ def create_user(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    engine = open_dashboard_store(store)
-    try:
+    with opened_dashboard_store(store) as engine:
         user = add(engine, name, password, chosen)
-    finally:
-        engine.dispose()
     typer.echo(f"user {user.name} ({user.role.value}) created")
 
 
@@ -157,15 +154,12 @@ def create_token(
     store: StoreOption = None,
 ) -> None:
     """Make an API token for a user and print it (this once): `Authorization: Bearer ...`."""
-    from apiward.server.schema import open_dashboard_store
+    from apiward.server.schema import opened_dashboard_store
     from apiward.server.tokens import create_token as make
 
     until = parse_expiry(expires) if expires is not None else None
-    engine = open_dashboard_store(store)
-    try:
+    with opened_dashboard_store(store) as engine:
         secret, token = make(engine, user, name, expires=until)
-    finally:
-        engine.dispose()
     ending = f"expires {token.expires.isoformat()}" if token.expires else "never expires"
     typer.echo(f"token {token.name!r} for {token.owner} made ({ending}); shown once:", err=True)
     typer.echo(secret)

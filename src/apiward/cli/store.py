@@ -30,12 +30,11 @@ def info(store: ReadStoreOption = None) -> None:
     """Which store is used, its schema, and how many APIs, runs and findings it holds."""
     from sqlalchemy import func, select
 
-    from apiward.store import open_store
+    from apiward.store import opened_store
     from apiward.store.schema import where
     from apiward.store.tables import SCHEMA, apis, endpoints, findings, guard_events, runs, states
 
-    engine = open_store(store, create=False)
-    try:
+    with opened_store(store, create=False) as engine:
         with engine.connect() as connection:
             counts = {
                 name: connection.execute(select(func.count()).select_from(table)).scalar()
@@ -52,5 +51,3 @@ def info(store: ReadStoreOption = None) -> None:
         console.print(f"store: {escape(where(engine))} (schema {SCHEMA})")
         for name, count in counts.items():
             console.print(f"{name}: {count}")
-    finally:
-        engine.dispose()

@@ -65,14 +65,13 @@ def worker(
     from apiward.queue.worker import run_worker, worker_name
     from apiward.scan.checks import builtin_checks
     from apiward.server.webhooks import stored_urls
-    from apiward.store import open_store
+    from apiward.store import opened_store
 
     wanted = tuple(c.strip() for c in checks.split(",") if c.strip()) if checks else ()
     known = builtin_checks().names()
     if unknown := [c for c in wanted if c not in known]:
         raise ConfigError(f"unknown check {unknown[0]!r} (known: {', '.join(known)})")
-    engine = open_store(store, create=False)
-    try:
+    with opened_store(store, create=False) as engine:
         hooks = tuple(webhook or ()) + stored_urls(engine)
         for hook in hooks:
             if not hook.startswith(("http://", "https://")):
@@ -98,8 +97,6 @@ def worker(
         _log_jobs()
         typer.echo(f"worker {settings.worker} waiting for jobs", err=True)
         asyncio.run(run_worker(url, settings, concurrency=concurrency, heartbeat=heartbeat))
-    finally:
-        engine.dispose()
 
 
 def _log_jobs() -> None:

@@ -6,6 +6,8 @@ version table, so a store upgrade and a dashboard upgrade never contend for a re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -31,3 +33,13 @@ def open_dashboard_store(given: str | None) -> Engine:
         engine.dispose()
         raise
     return engine
+
+
+@contextmanager
+def opened_dashboard_store(given: str | None) -> Iterator[Engine]:
+    """:func:`open_dashboard_store` for one block: disposed however the block ends."""
+    engine = open_dashboard_store(given)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from apiward.store.records import ApiRecord, Decision, RunRecord, State, Tracked, Triage
 from apiward.store.runs import Recorded, record_run
-from apiward.store.schema import open_store, upgrade
+from apiward.store.schema import open_store, opened_store, upgrade
 
 __all__ = [
     "ApiRecord",
@@ -31,6 +31,7 @@ __all__ = [
     "Tracked",
     "Triage",
     "open_store",
+    "opened_store",
     "record_run",
     "upgrade",
 ]

@@ -8,6 +8,8 @@ unknown revision) for a newer apiward. Nothing is ever read through the wrong sc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,16 @@ def open_store(given: str | None, *, create: bool = True) -> Engine:
         engine.dispose()
         raise
     return engine
+
+
+@contextmanager
+def opened_store(given: str | None, *, create: bool = True) -> Iterator[Engine]:
+    """:func:`open_store` for one block: the engine is disposed however the block ends."""
+    engine = open_store(given, create=create)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _make_ready(engine: Engine) -> None:
