@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +20,7 @@ from tests.conftest import run_apiward
 
 from apiward.core.redact import API_TOKEN, Redactor
 from apiward.server.app import create_app
+from apiward.server.schema import open_dashboard_store
 from apiward.server.tokens import create_token
 from conftest import SignIn, csrf_of, login
 
@@ -122,6 +125,54 @@ def test_a_token_is_shown_once_and_never_again(dashboard: str, sign_in: SignIn) 
         "api",
         "page",
     }
+
+
+def test_a_reloaded_token_form_makes_no_second_token(dashboard: str, sign_in: SignIn) -> None:
+    """The form sent again (a reload of the page that showed the token) is refused, one line."""
+    tom = sign_in("tom")
+    form = {"name": "laptop", "csrf": csrf_of(tom)}
+    assert tom.post("/settings/tokens", data=form).status_code == 201
+    again = tom.post("/settings/tokens", data=form)
+    assert again.status_code == 400
+    assert "tom already has a token named &#39;laptop&#39;" in again.text
+    assert SHOWN.search(again.text) is None
+    assert [t["name"] for t in tom.get("/api/tokens").json()] == ["laptop"]
+
+
+def test_a_name_is_free_again_once_its_token_is_revoked_or_expired(
+    dashboard: str, sign_in: SignIn, tmp_path: Path
+) -> None:
+    """A user's live tokens never share a name; another user's, or a gone one, does not count."""
+    tom, vera = sign_in("tom"), sign_in("vera")
+    first = _make(tom, "ci")
+    taken = tom.post("/api/tokens", json={"name": " ci "}, headers={"x-csrf-token": csrf_of(tom)})
+    assert taken.status_code == 400
+    assert taken.json()["detail"].startswith("tom already has a token named 'ci'")
+    _make(vera, "ci")
+    tom.delete(f"/api/tokens/{first['id']}", headers={"x-csrf-token": csrf_of(tom)})
+    _make(tom, "ci")
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    engine = open_dashboard_store(str(tmp_path / "store.db"))  # the dashboard fixture's store
+    create_token(engine, "vera", "old", expires=an_hour_ago + timedelta(minutes=1), now=an_hour_ago)
+    engine.dispose()
+    _make(vera, "old")
+
+
+def test_a_double_click_makes_one_token(dashboard: str, sign_in: SignIn) -> None:
+    """Requests for one name at the same moment: one token is made, the others are refused."""
+    tom = sign_in("tom")
+    headers = {"x-csrf-token": csrf_of(tom)}
+
+    def make(name: str, start: threading.Barrier) -> int:
+        start.wait()
+        return tom.post("/api/tokens", json={"name": name}, headers=headers).status_code
+
+    for round_ in range(5):
+        start = threading.Barrier(4)
+        with ThreadPoolExecutor(4) as pool:
+            answers = sorted(pool.map(make, [f"ci-{round_}"] * 4, [start] * 4))
+        assert answers == [201, 400, 400, 400]
+    assert len(tom.get("/api/tokens").json()) == 5
 
 
 def test_owners_and_admins_revoke_tokens_others_cannot(dashboard: str, sign_in: SignIn) -> None:
@@ -252,15 +303,18 @@ def test_a_ci_script_with_only_a_token_triages_a_finding(
         (["nobody", "--name", "ci"], "no user named 'nobody'"),
         (["tom", "--name", "ci", "--expires", "soon"], "--expires 'soon'"),
         (["tom", "--name", "ci", "--expires", "2001-01-01"], "in the future"),
+        (["vera", "--name", "taken"], "vera already has a token named 'taken'"),
     ],
-    ids=["unknown-user", "bad-date", "past"],
+    ids=["unknown-user", "bad-date", "past", "name-taken"],
 )
 def test_create_token_refuses_bad_input_in_one_line(
     tmp_path: Path, args: list[str], says: str
 ) -> None:
-    """An unknown user, a date that is not one, or a past expiry: one line, exit 2."""
+    """An unknown user, a bad or past date, a name the user's live tokens have: one line, exit 2."""
     store = tmp_path / "store.db"
-    build(store).dispose()
+    engine = build(store)
+    create_token(engine, "vera", "taken")
+    engine.dispose()
     done = run_apiward("server", "create-token", *args, "--store", str(store))
     assert done.returncode == 2, done.stderr
     assert says in done.stderr

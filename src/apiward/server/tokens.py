@@ -6,6 +6,10 @@ It is shown once, when it is made: the database keeps its SHA-256, as for sessio
 with its owner, name, when it was made, last used and when it expires (if ever). It
 acts with its owner's role as it is at each request, so a demoted user's tokens lose
 the power at once.
+
+A user's live tokens (not revoked, not expired) have distinct names: a name says what
+uses the token, and a form sent again (a reload of the page that showed a new token)
+is refused rather than making a second live credential its user never saw.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, or_, select, update
 
 from apiward.core.errors import ConfigError
 from apiward.core.redact import TOKEN_PREFIX
@@ -47,7 +51,10 @@ def create_token(
     expires: datetime | None = None,
     now: datetime | None = None,
 ) -> tuple[str, Token]:
-    """A new token for the user ``owner``: the token (shown once), and its record."""
+    """A new token for the user ``owner``: the token (shown once), and its record.
+
+    Refused (ConfigError) when ``owner`` has a live token of that name already.
+    """
     now = now or datetime.now(UTC)
     name = name.strip()
     if not name or len(name) > MAX_NAME:
@@ -58,9 +65,11 @@ def create_token(
             raise ConfigError("a token's expiry must be in the future")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with engine.begin() as connection:
-        user_id = connection.execute(select(users.c.id).where(users.c.name == owner)).scalar()
-        if user_id is None:
-            raise ConfigError(f"no user named {owner!r}")
+        user_id = _owner_locked(connection, owner)
+        if _has_live(connection, user_id, name, now):
+            raise ConfigError(
+                f"{owner} already has a token named {name!r}: revoke it or choose another name"
+            )
         made = connection.execute(
             tokens.insert().values(
                 digest=_digest(secret), user_id=user_id, name=name, created=now, expires=expires
@@ -72,6 +81,31 @@ def create_token(
         id=int(made[0]), owner=owner, name=name, created=now, last_used=None, expires=expires
     )
     return secret, token
+
+
+def _owner_locked(connection: Connection, owner: str) -> int:
+    """The user's id, after a write to their row that holds their tokens still until commit.
+
+    A SELECT would not do: SQLite's driver begins the transaction at the first write, and
+    two requests (a double-click) could both find a name free. This write takes SQLite's
+    write lock, and on PostgreSQL locks the row, so one user's tokens are made in turn.
+    """
+    touched = connection.execute(
+        update(users).where(users.c.name == owner).values(name=users.c.name)
+    )
+    if not touched.rowcount:
+        raise ConfigError(f"no user named {owner!r}")
+    user_id: int = connection.execute(select(users.c.id).where(users.c.name == owner)).scalar_one()
+    return user_id
+
+
+def _has_live(connection: Connection, user_id: int, name: str, now: datetime) -> bool:
+    query = select(tokens.c.id).where(
+        tokens.c.user_id == user_id,
+        tokens.c.name == name,
+        or_(tokens.c.expires.is_(None), tokens.c.expires > now),
+    )
+    return connection.execute(query.limit(1)).first() is not None
 
 
 def list_tokens(engine: Engine, owner: int | None) -> list[Token]:
