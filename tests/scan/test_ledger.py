@@ -7,6 +7,7 @@ that sends exactly the writes under test, so the rule is seen apart from any rea
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -185,3 +186,16 @@ def test_made_answers_for_created_ids_only() -> None:
 
     _scan(board, Probe())
     assert seen == {"made": True, "seeded": False}
+
+
+def test_the_owner_who_changed_it_puts_it_back_when_the_first_writer_was_refused() -> None:
+    """bob's PATCH of alice's profile is refused, alice's own lands: alice writes it back."""
+    board = Board()
+    patch = dataclasses.replace(
+        _put("/profiles/{handle}", {"bio": "a probe was here"}, handle="alice"),
+        method="PATCH",
+        operation="PATCH /profiles/{handle}",
+    )
+    results = _scan(board, Writes(("bob", patch), ("alice", patch)))
+    assert board.profiles["alice"]["bio"] == "Runs the lunch rota."
+    assert not results.damaged, [c for c in results.target_state if c.damage]

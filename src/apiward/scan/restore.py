@@ -198,7 +198,12 @@ async def _rewrite(
     item = snapshot.read.item
     candidates = _objects.rewrites(ledger.api, item, writes, before, changed)
     fields = ", ".join(sorted(changed))
-    senders = [snapshot.reader, *([writer] if writer != snapshot.reader else [])]
+    # Whoever wrote may put back: the first write may have been refused (a 403 to a peer)
+    # and a later one, by the object's owner, the one that changed it.
+    senders: list[Sender] = []
+    for who in (snapshot.reader, writer, *(w for _, w in snapshot.writes)):
+        if who not in senders:  # senders hold cookie mappings: compared, not hashed
+            senders.append(who)
     for candidate in candidates:
         for who in senders:
             reply = await ledger.sessions.send(
