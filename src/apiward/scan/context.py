@@ -264,7 +264,20 @@ class Context:
             self._start(key, send)
         return await asyncio.shield(self._shared[key])
 
-    async def _spare(self, operation: Operation, identity: Identity, request: Request) -> Request:
+    async def fresh_object(self, operation: Operation, identity: Identity) -> Request | None:
+        """``identity``'s request for ``operation`` aimed at an object it makes for it now, or None.
+
+        A new one, as for a DELETE: an action (approve, publish) may already have been
+        taken on the objects other checks share. None when the contract cannot make one
+        of that resource, or the making failed.
+        """
+        request = self.legit_request(operation, identity)
+        aimed = await self._spare(operation, identity, request, new=True)
+        return aimed if aimed is not request else None
+
+    async def _spare(
+        self, operation: Operation, identity: Identity, request: Request, *, new: bool = False
+    ) -> Request:
         """The write aimed at a fresh object the identity makes first, else ``request``.
 
         A legitimate DELETE would destroy the object harvested for every other check (a
@@ -278,7 +291,7 @@ class Context:
             return request
         name, create = slot
         # A DELETE gets its own even on what the scan made: other checks read that object.
-        if operation.method.upper() != "DELETE" and self.ledger.made_at(request, name):
+        if not new and operation.method.upper() != "DELETE" and self.ledger.made_at(request, name):
             return request
         if create.key in self.out_of_scope or create.key in self.destructive:
             return request

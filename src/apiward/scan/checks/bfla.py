@@ -36,6 +36,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from apiward.core.findings import Confidence, Finding, Severity
+from apiward.scan import _objects
+from apiward.scan._objects import VOLATILE
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _account_delete as account_delete
 from apiward.scan.checks import _catalogue as catalogue
@@ -55,7 +57,7 @@ from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
-from apiward.spec import Operation
+from apiward.spec import Operation, ParameterLocation
 
 MAX_FIELDS = 4
 _MISSING = "apiward-no-such-object-0"
@@ -119,7 +121,8 @@ class Bfla:
             return await self._read(ctx, op, low, high, found)
         async with lock(ctx, low):
             own = await self._own_record(ctx, op, low, high, found)
-        return own or await self._harmless(ctx, op, low, high, found)
+        action = None if own else await self._action(ctx, op, low, high, found)
+        return own or action or await self._harmless(ctx, op, low, high, found)
 
     async def _read(
         self, ctx: Context, op: Operation, low: Identity, high: Identity, found: Signals
@@ -170,6 +173,49 @@ class Bfla:
                 ctx, op, low, high, found, evidence, what, Severity.HIGH, f"body:{name}", attack
             )
         return None
+
+    async def _action(
+        self, ctx: Context, op: Operation, low: Identity, high: Identity, found: Signals
+    ) -> Finding | None:
+        """A POST with no body on an item (approve, publish, verify) changes low's own item.
+
+        On an object low makes for it (``Context.fresh_object``, never a seeded one): read,
+        the action as low, read again; a field that moved (not a timestamp) is the effect.
+        """
+        params = [p for p in op.parameters if p.location is ParameterLocation.PATH]
+        if op.method != "POST" or not params or _takes_fields(ctx, op):
+            return None
+        aimed = await ctx.fresh_object(op, low)
+        read = _objects.reader(ctx.api, aimed) if aimed is not None else None
+        if aimed is None or read is None:
+            return None
+        note = f"{low.name} reads its object"
+        first = await send_as(ctx, read.read, low, f"{note} before {op.key}")
+        before = read.show(first.data) if first.ok else None
+        if not isinstance(before, dict):
+            return None
+        attack = await send_as(ctx, aimed, low, f"{low.name} acts on an object of its own")
+        last = await send_as(ctx, read.read, low, f"{note} after {op.key}")
+        after = read.show(last.data) if attack.ok and last.ok else None
+        if not isinstance(after, dict):
+            return None
+        moved = {
+            k: (v, after[k])
+            for k, v in before.items()
+            if k in after and after[k] != v and not VOLATILE.search(k)
+        }
+        if not moved:
+            return None
+        name, (old, new) = next(iter(sorted(moved.items())))
+        what = (
+            f"and {read.read.method} {read.read.path} shows {name} changed from {old!r} to "
+            f"{new!r} on an object {low.name} made for the probe"
+        )
+        severity = Severity.HIGH if found.strong else Severity.MEDIUM
+        evidence = [first, attack, last]
+        return self._finding(
+            ctx, op, low, high, found, evidence, what, severity, f"body:{name}", attack
+        )
 
     async def _harmless(
         self, ctx: Context, op: Operation, low: Identity, high: Identity, found: Signals
@@ -265,6 +311,12 @@ async def _precondition(ctx: Context, op: Operation) -> Skip | None:
     if len(set((await ranks(ctx)).values())) < 2:
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail="no identity ranks above another")
     return None
+
+
+def _takes_fields(ctx: Context, op: Operation) -> bool:
+    """True when the operation's body has properties to send (an update, not an action)."""
+    schema, _ = ctx.synthesizer.body_schema(op)
+    return bool((schema or {}).get("properties"))
 
 
 def _one_per_role(identities: list[Identity]) -> list[Identity]:
