@@ -13,6 +13,7 @@ from apiward.spec.model import (
     Schema,
     SecurityScheme,
     Server,
+    json_types,
 )
 from apiward.spec.source import Origin, Source
 
@@ -30,6 +31,7 @@ __all__ = [
     "SecurityScheme",
     "Server",
     "Source",
+    "json_types",
     "load",
     "load_source",
 ]

@@ -29,6 +29,21 @@ def frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     return MappingProxyType(dict(mapping or {}))
 
 
+def json_types(schema: Schema) -> frozenset[str]:
+    """The JSON types ``schema`` declares: ``type`` is a name or a list of names.
+
+    OpenAPI 3.1 lists types (``[string, "null"]``), and a 3.0 ``nullable: true`` is
+    normalised to that list, so ``schema.get("type") == "string"`` misses such fields
+    and ``schema.get("type") in {...}`` raises. Empty when no type is declared.
+    """
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        return frozenset({declared})
+    if isinstance(declared, list | tuple):
+        return frozenset(t for t in declared if isinstance(t, str))
+    return frozenset()
+
+
 class ParameterLocation(StrEnum):
     """Where a parameter travels in the request."""
 

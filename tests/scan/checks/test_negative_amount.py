@@ -1,6 +1,7 @@
 """negative_amount: a payment that accepts a negative amount moves money backwards."""
 
 import asyncio
+import copy
 from typing import Any
 
 from starlette.applications import Starlette
@@ -48,7 +49,9 @@ SPEC: dict[str, Any] = {
 }
 
 
-def _payments(*, validates: bool) -> tuple[Starlette, list[dict[str, Any]], dict[str, float]]:
+def _payments(
+    *, validates: bool, spec: dict[str, Any] = SPEC
+) -> tuple[Starlette, list[dict[str, Any]], dict[str, float]]:
     balances = {"alice": 100.0, "bob": 100.0}
     made: list[dict[str, Any]] = []
 
@@ -72,7 +75,7 @@ def _payments(*, validates: bool) -> tuple[Starlette, list[dict[str, Any]], dict
         return JSONResponse({"name": who, "balance": balances[who]})
 
     async def contract(_: Request) -> Response:
-        return JSONResponse(SPEC)
+        return JSONResponse(spec)
 
     routes = [
         Route("/openapi.json", contract),
@@ -110,4 +113,16 @@ def test_silent_when_the_amount_must_be_positive() -> None:
     results = _scan(web)
     assert results.findings == []
     assert results.errors == []
+    assert balances == {"alice": 100.0, "bob": 100.0}
+
+
+def test_a_nullable_amount_is_probed_too() -> None:
+    """``amount: {type: number, nullable: true}`` (3.0) is a numeric field: found, no scan error."""
+    spec = copy.deepcopy(SPEC)
+    body = spec["paths"]["/payments"]["post"]["requestBody"]["content"]["application/json"]
+    body["schema"]["properties"]["amount"]["nullable"] = True
+    web, _, balances = _payments(validates=False, spec=spec)
+    results = _scan(web)
+    assert results.errors == []
+    assert [(f.operation, f.key) for f in results.findings] == [("POST /payments", "body:amount")]
     assert balances == {"alice": 100.0, "bob": 100.0}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiward.scan.context import Context
-from apiward.spec import Operation
+from apiward.spec import Operation, json_types
 from apiward.spec.model import ParameterLocation
 
 MAX_DIGITS = 6
@@ -65,7 +65,7 @@ def _field(
 ) -> CodeField | None:
     if not _NAME.search(_snake(name)) or _NEW.match(_snake(name)):
         return None
-    integer = schema.get("type") == "integer"
+    integer = "integer" in json_types(schema)
     if integer:
         top, low = schema.get("maximum"), schema.get("minimum", 0)
         if not isinstance(top, int) or not isinstance(low, int) or not 0 < top < 10**MAX_DIGITS:

@@ -29,7 +29,7 @@ from apiward.scan.destructive import why_destructive
 from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
-from apiward.spec import Api, Operation
+from apiward.spec import Api, Operation, json_types
 
 VERSION = re.compile(r"^v(\d+)$", re.IGNORECASE)
 MAX_RESOURCES = 12
@@ -98,7 +98,7 @@ def _lists(api: Api, operation: Operation) -> bool:
     for status, response in sorted(operation.responses.items()):
         if status.startswith("2"):
             schemas = [s for media, s in response.content.items() if "json" in media]
-            return bool(schemas) and api.deref(schemas[0]).get("type") == "array"
+            return bool(schemas) and "array" in json_types(api.deref(schemas[0]))
     return False
 
 

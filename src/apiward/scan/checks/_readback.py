@@ -33,7 +33,7 @@ from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.sessions import Credentials
 from apiward.scan.transport import Reply
 from apiward.scan.values import Scalar, probe_value
-from apiward.spec import Operation, ParameterLocation, Schema
+from apiward.spec import Operation, ParameterLocation, Schema, json_types
 
 Caller = Identity | Credentials
 """Who sends: an identity of the file, or credentials of a user a check created."""
@@ -129,7 +129,7 @@ def me_like(ctx: Context) -> list[Operation]:
         if any(p.required and p.location is ParameterLocation.QUERY for p in op.parameters):
             continue
         schema = ctx.api.deref(response_schema(op) or {})
-        if schema.get("type") == "object" or "properties" in schema or "allOf" in schema:
+        if "object" in json_types(schema) or "properties" in schema or "allOf" in schema:
             found.append(op)
     return sorted(found, key=lambda op: (-len(object_schema(ctx, response_schema(op))), op.path))
 

@@ -19,7 +19,7 @@ from apiward.scan.context import Context
 from apiward.scan.fields import is_recipient
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
-from apiward.spec import Operation
+from apiward.spec import Operation, json_types
 
 _USER_KEYS = ("username", "user", "login", "handle", "name", "nickname")
 _ID = re.compile(r"^(id|uuid|user_id|account_id|uid|sub)$|_id$")
@@ -89,7 +89,7 @@ def _pick(
     mails = [v for v in values.values() if isinstance(v, str) and "@" in v]
     if schema.get("format") in {"email", "idn-email"} or "mail" in name.lower():
         return mails[0] if mails else None
-    numeric = schema.get("type") == "integer"
+    numeric = "integer" in json_types(schema)
     ids = [v for k, v in values.items() if _ID.search(k.lower())]
     if numeric or _ID.search(name.lower()):
         return next((v for v in ids if not numeric or str(v).isdigit()), None)

@@ -44,7 +44,7 @@ from apiward.scan.provision import sign_up_route
 from apiward.scan.request import Request, Where
 from apiward.scan.sessions import ID_FIELDS, Credentials, claims
 from apiward.scan.transport import Reply
-from apiward.spec import Operation, ParameterLocation, Schema
+from apiward.spec import Operation, ParameterLocation, Schema, json_types
 
 MAX_ITEM_READS = 2
 """Item GETs tried to find the new user's own record (each with each of its names)."""
@@ -284,14 +284,14 @@ def content_schema(ctx: Context, schema: Schema | None) -> Schema | None:
         if schema is None:
             return None
         schema = ctx.api.deref(schema)
-        if schema.get("type") == "array" or "items" in schema:
+        if "array" in json_types(schema) or "items" in schema:
             schema = schema.get("items")
             continue
         properties = object_schema(ctx, schema)
         nested = [
             sub
             for name, sub in properties.items()
-            if not is_meta(name) and (sub.get("type") in {"object", "array"} or "properties" in sub)
+            if not is_meta(name) and (json_types(sub) & {"object", "array"} or "properties" in sub)
         ]
         if len(nested) != 1 or len(properties) - 1 > sum(is_meta(n) for n in properties):
             return schema

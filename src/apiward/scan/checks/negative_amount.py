@@ -37,7 +37,7 @@ from apiward.scan.ledger import Moved, Sender
 from apiward.scan.request import WITH_BODY, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
-from apiward.spec import Operation
+from apiward.spec import Operation, json_types
 
 MONEY = re.compile(
     r"amount|price|total|sum|cost|fee|balance|deposit|withdraw|payment|credit|debit|value",
@@ -163,7 +163,7 @@ def _fields(ctx: Context, operation: Operation) -> list[str]:
     numeric = [
         name
         for name, sub in properties.items()
-        if ctx.api.deref(sub).get("type") in {"number", "integer"}
+        if json_types(ctx.api.deref(sub)) & {"number", "integer"}
     ]
     money = [n for n in numeric if MONEY.search(n)]
     return money + [n for n in numeric if QUANTITY.search(n) and n not in money]

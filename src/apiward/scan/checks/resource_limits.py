@@ -40,7 +40,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, BodyKind, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
-from apiward.spec import Operation, ParameterLocation, Schema
+from apiward.spec import Operation, ParameterLocation, Schema, json_types
 
 PAGE_FACTOR = 10
 PAGE_FLOOR = 1000
@@ -335,7 +335,7 @@ def _arrays(ctx: Context, op: Operation) -> list[tuple[str, Schema]]:
     if not isinstance(properties, dict):
         return []
     derefed = ((name, ctx.api.deref(s)) for name, s in properties.items())
-    return [(name, s) for name, s in derefed if s.get("type") == "array" or "items" in s]
+    return [(name, s) for name, s in derefed if "array" in json_types(s) or "items" in s]
 
 
 def _json_object_body(ctx: Context, op: Operation) -> bool:

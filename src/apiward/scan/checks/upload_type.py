@@ -37,7 +37,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
-from apiward.spec import Operation, Schema
+from apiward.spec import Operation, Schema, json_types
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -122,7 +122,7 @@ def _file_part(ctx: Context, operation: Operation) -> tuple[str, Schema] | None:
     for name, sub in properties.items():
         sub = ctx.api.deref(sub)
         binary = sub.get("format") in {"binary", "base64"} or "contentMediaType" in sub
-        if binary or (sub.get("type") == "string" and _FILE_NAME.search(str(name))):
+        if binary or ("string" in json_types(sub) and _FILE_NAME.search(str(name))):
             return str(name), sub
     return None
 
