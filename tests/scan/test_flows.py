@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from apiward.scan.flows import LOGIN, is_public_flow
-from apiward.spec import Api, load
+from apiward.scan.flows import LOGIN, is_public_flow, says_public
+from apiward.spec import Api, Operation, load
 
 _PUBLIC = "{security: [], responses: {'200': {description: ok}}}"
 _PRIVATE = "{responses: {'200': {description: ok}}}"
@@ -91,3 +91,47 @@ def test_login_words(name: str) -> None:
 def test_words_that_only_look_like_a_login(name: str) -> None:
     """Words that hold a login word's letters but name something else."""
     assert not LOGIN.search(name)
+
+
+def _read(tmp_path: Path, words: str) -> Operation:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n"
+        f"  /users/{{id}}: {{get: {{{words}, responses: {{'200': {{description: ok}}}}}}}}\n"
+    )
+    [operation] = load(path).operations
+    return operation
+
+
+@pytest.mark.parametrize(
+    ("words", "public"),
+    [
+        ("summary: Public profile of a user", True),
+        ("description: 'Profiles are publicly visible.'", True),
+        ("tags: [Public]", True),
+        ("summary: A user's publications", False),
+        ("summary: Profile of a user (not public)", False),
+        ("description: A non-public profile", False),
+        ("summary: Public and private fields of a user", False),
+        ("summary: A user", False),
+        ("tags: [Public API]", False),
+        ("description: 'Not rate limited for public clients.'", False),
+    ],
+    ids=[
+        "summary",
+        "description",
+        "tag",
+        "publications",
+        "not-public",
+        "non-public",
+        "and-private",
+        "silent",
+        "public-api",
+        "public-clients",
+    ],
+)
+def test_a_read_is_public_when_its_contract_says_so(
+    tmp_path: Path, words: str, public: bool
+) -> None:
+    """The word public in summary, description or tag, not negated and with no private beside it."""
+    assert says_public(_read(tmp_path, words)) is public

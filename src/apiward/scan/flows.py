@@ -18,6 +18,12 @@ the ``login`` check's forms, step-ups, business flows, BOLA):
 These are the flows an API opens to anyone by design (:func:`is_public_flow`): they take
 other people's names (a login names the account, a reset its e-mail), so a stranger's
 name accepted there is no broken authorization.
+
+A read is **public by design** (:func:`says_public`) when its summary, description or a
+tag says ``public`` or ``publicly`` ("Public profile of a user", "publicly visible"),
+and none of them negates it ("not public", "non-public") or also speaks of ``private``
+data: a stranger's object read there is what the read is for. A public API, key, client
+or address says nothing of the data read, so it does not count.
 """
 
 from __future__ import annotations
@@ -32,6 +38,15 @@ SIGN_UP = re.compile(r"regist|sign[-_ ]?up|enrol|onboard|join|create[-_ ]?(user|
 RESET = re.compile(r"forgot|reset[-_ ]?password|password[-_ ]?reset|recover", re.I)
 LOGOUT = re.compile(r"log[_-]?out|sign[_-]?out|revoke", re.IGNORECASE)
 EVERYWHERE = re.compile(r"all|every|everywhere|others|sessions", re.IGNORECASE)
+PUBLIC = re.compile(r"\bpublic(ly)?\b", re.I)
+PUBLIC_OTHER = re.compile(
+    r"\bpublic[-_\s]*(apis?|keys?|clients?|ips?|address(es)?|networks?|internet|urls?|cloud)\b",
+    re.I,
+)
+"""'public' that says nothing of the data read: a public API, key, client or address."""
+NOT_PUBLIC = re.compile(
+    r"\b(not|non|never|no longer|isn't|aren't)[\s-]*public|\bprivate(ly)?\b|confidential", re.I
+)
 
 
 def is_logout(operation: Operation) -> bool:
@@ -60,3 +75,10 @@ def is_public_flow(operation: Operation, logins: Collection[str]) -> bool:
         return False
     said = words(operation)
     return any(flow.search(said) for flow in (LOGIN, SIGN_UP, RESET))
+
+
+def says_public(operation: Operation) -> bool:
+    """True when the contract's own words call ``operation`` public (and do not negate it)."""
+    said = " ".join([operation.summary, operation.description, *operation.tags])
+    said = PUBLIC_OTHER.sub(" ", said)
+    return bool(PUBLIC.search(said)) and not NOT_PUBLIC.search(said)

@@ -12,6 +12,8 @@ credentials gets the owner's answer (its listing may be public while the object 
   body is like A's own answer for that id (similarity ≥ ``SAME``) and more like A's than
   B's own answer, while B's own answer differs from A's (the data depends on the id).
   Confirmed when the leaves that tell A's answer from B's are in B's attacked answer.
+  A read the contract calls public (``scan.flows.says_public``: "Public profile of a
+  user") is not tested: anyone reading any object there is the read's purpose.
 * **Writes** (not under ``--safe``): B's legitimate write must succeed and the same
   write naming an id that does not exist must fail (the API does resolve the id);
   B's write naming A's id then succeeding is the finding. Fields that name a
@@ -29,7 +31,7 @@ from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
-from apiward.scan.flows import is_public_flow
+from apiward.scan.flows import is_public_flow, says_public
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request
@@ -193,6 +195,9 @@ def _precondition(
         return Skip(reason=SkipReason.NO_PEER)
     if is_public_flow(operation, ctx.logins):
         why = "a public flow (login, sign-up, password reset) takes others' names by design"
+        return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
+    if read and says_public(operation):
+        why = "readable by anyone by design: the contract calls this read public"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
     return None
 
