@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from apiward.scan.request import Where
 from apiward.scan.resources import collection_of, norm, singular, words
-from apiward.spec import Operation, Schema
+from apiward.spec import Operation, Schema, json_types
 
 IDLIKE = re.compile(
     r"(^|[_-])(id|uuid|guid|ref|key|code|slug|username|handle)$|[a-z](Id|Uuid|Ref|Key|Code)$"
@@ -101,8 +101,7 @@ def names_match(
 
 def type_fits(value: str | int, schema: Schema) -> bool:
     """True when ``value`` is of the slot's type (integers for integers, UUIDs for uuid)."""
-    kind = schema.get("type")
-    if kind == "integer":
+    if "integer" in json_types(schema):
         return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
     if schema.get("format") == "uuid":
         try:

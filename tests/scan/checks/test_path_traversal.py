@@ -6,10 +6,14 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI, HTTPException
-from fastapi.responses import PlainTextResponse
-from injection_support import found, scan_app
+from injection_support import found, scan_app, scan_url
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
 
 from apiward.scan.checks.path_traversal import PathTraversal
+from serving import serving
 
 
 def _app(folder: Path, *, confined: bool) -> FastAPI:
@@ -43,3 +47,41 @@ def test_silent_when_confined(tmp_path: Path) -> None:
     results = scan_app(_app(tmp_path, confined=True), [PathTraversal()])
     assert results.findings == []
     assert results.errors == []
+
+
+def _nullable_app(folder: Path) -> Starlette:
+    """``GET /download?file=``, declared ``{type: string, nullable: true}`` (OpenAPI 3.0)."""
+    (folder / "readme.txt").write_text("hello")
+    file = {"type": "string", "nullable": True, "example": "readme.txt"}
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "files", "version": "1"},
+        "paths": {
+            "/download": {
+                "get": {
+                    "parameters": [{"name": "file", "in": "query", "schema": file}],
+                    "responses": {"200": {"description": "the file"}},
+                }
+            }
+        },
+    }
+
+    async def contract(_: Request) -> Response:
+        return JSONResponse(spec)
+
+    async def download(request: Request) -> Response:
+        path = folder / request.query_params.get("file", "readme.txt")
+        if not path.is_file():
+            return PlainTextResponse("no such file", status_code=404)
+        return PlainTextResponse(path.read_text())
+
+    return Starlette(routes=[Route("/openapi.json", contract), Route("/download", download)])
+
+
+def test_a_nullable_file_name_is_probed_too(tmp_path: Path) -> None:
+    """A file name declared nullable (a list of types once loaded) is a string input: found."""
+    if not Path("/etc/passwd").is_file():
+        pytest.skip("no /etc/passwd on this system")
+    with serving(_nullable_app(tmp_path)) as url:
+        results = scan_url(url, [PathTraversal()])
+    assert [f.key for f in found(results, "path_traversal")] == ["query:file"]

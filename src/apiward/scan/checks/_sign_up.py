@@ -312,9 +312,9 @@ def _fits_type(ctx: Context, reader: Operation, param: str, value: str) -> bool:
     """Whether ``value`` can be the path parameter ``param`` by its declared type."""
     for p in reader.parameters:
         if p.name == param and p.location is ParameterLocation.PATH:
-            kind = ctx.api.deref(p.schema).get("type")
-            if kind in ("integer", "number"):
-                return value.lstrip("-").replace(".", "", kind == "number").isdigit()
+            kinds = json_types(ctx.api.deref(p.schema))
+            if kinds & {"integer", "number"}:
+                return value.lstrip("-").replace(".", "", "number" in kinds).isdigit()
     return True
 
 

@@ -57,7 +57,7 @@ from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
-from apiward.spec import Operation, ParameterLocation
+from apiward.spec import Operation, ParameterLocation, json_types
 
 MAX_FIELDS = 4
 _MISSING = "apiward-no-such-object-0"
@@ -388,8 +388,7 @@ async def _restore(
 
 
 def _missing(schema: Any) -> str:
-    kind = schema.get("type") if hasattr(schema, "get") else None
-    if kind == "integer":
+    if hasattr(schema, "get") and "integer" in json_types(schema):
         return "987654321"
     if hasattr(schema, "get") and schema.get("format") == "uuid":
         return "00000000-0000-4000-8000-00000000a11d"

@@ -28,7 +28,7 @@ from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.transport import Reply
-from apiward.spec import Operation, Parameter, ParameterLocation
+from apiward.spec import Operation, Parameter, ParameterLocation, json_types
 
 MAX_PROBES = 6
 HUGE = "9" * 40
@@ -161,8 +161,7 @@ def _probes(operation: Operation, base: Request) -> Iterator[tuple[str, Request]
 
 
 def _bad_values(parameter: Parameter) -> list[str]:
-    kind = parameter.schema.get("type")
-    if kind in ("integer", "number"):
+    if json_types(parameter.schema) & {"integer", "number"}:
         return ["apiward", HUGE]
     return [ODD]
 

@@ -34,7 +34,7 @@ from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS
 from apiward.scan.transport import Reply
-from apiward.spec import Operation
+from apiward.spec import Operation, json_types
 
 WINDOW = 4
 """Neighbours tried on each side of the owned id: a table's ids are dense, so objects made
@@ -160,8 +160,8 @@ def _integer(sighting: Sighting) -> bool:
 
 
 def _integer_slot(slot: Slot, sighting: Sighting) -> bool:
-    kind = slot.schema.get("type") if isinstance(slot.schema, dict) else None
-    return kind in ("integer", ["integer"]) or kind is None or _integer(sighting)
+    kinds = json_types(slot.schema) if isinstance(slot.schema, dict) else frozenset()
+    return "integer" in kinds or not kinds or _integer(sighting)
 
 
 def _neighbours(start: int, mine: set[str]) -> Iterator[int]:

@@ -19,7 +19,7 @@ from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip
 from apiward.scan.checks._injection import Caller, Input, inputs, probe, start
 from apiward.scan.context import Context
-from apiward.spec import Operation
+from apiward.spec import Operation, json_types
 
 DEPTH = 12
 _UNIX = re.compile(r"root:[^:\n]{0,40}:0:0:")
@@ -99,8 +99,7 @@ class PathTraversal:
 
 def _file_like(operation: Operation, item: Input) -> bool:
     """True when the contract suggests the input names a file or a path."""
-    kind = item.schema.get("type")
-    if kind not in (None, "string") or _URLISH.search(item.name):
+    if json_types(item.schema) - {"string", "null"} or _URLISH.search(item.name):
         return False
     if item.schema.get("format") in {"uri", "url", "iri", "uuid", "date", "date-time", "email"}:
         return False

@@ -321,7 +321,7 @@ def _size_params(ctx: Context, op: Operation) -> list[tuple[str, Schema]]:
     found = []
     for param in op.parameters:
         schema = ctx.api.deref(param.schema)
-        numeric = schema.get("type") in ("integer", "number") or "maximum" in schema
+        numeric = bool(json_types(schema) & {"integer", "number"}) or "maximum" in schema
         if param.location is ParameterLocation.QUERY and _SIZE.match(param.name) and numeric:
             found.append((param.name, schema))
     return found
@@ -340,7 +340,9 @@ def _arrays(ctx: Context, op: Operation) -> list[tuple[str, Schema]]:
 
 def _json_object_body(ctx: Context, op: Operation) -> bool:
     schema, kind = ctx.synthesizer.body_schema(op)
-    return schema is not None and kind is BodyKind.JSON and schema.get("type") in (None, "object")
+    return (
+        schema is not None and kind is BodyKind.JSON and not json_types(schema) - {"object", "null"}
+    )
 
 
 def _distinct(ctx: Context, base: Request, name: str, schema: Schema, n: int) -> list[Any]:

@@ -37,7 +37,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
-from apiward.spec import Operation, ParameterLocation, Schema
+from apiward.spec import Operation, ParameterLocation, Schema, json_types
 
 LENGTHS = tuple(range(16, 34, 2))
 FLAT_BY = 20
@@ -171,7 +171,7 @@ def _inputs(ctx: Context, operation: Operation) -> list[Input]:
 
 
 def _judge(where: Where, name: str, schema: Schema) -> list[tuple[int, Input]]:
-    if schema.get("type") not in (None, "string") or "enum" in schema:
+    if json_types(schema) - {"string", "null"} or "enum" in schema:
         return []
     if isinstance(schema.get("pattern"), str):
         return [(0, Input(where=where, name=name, why=f"pattern {schema['pattern'][:60]}"))]

@@ -33,7 +33,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import withheld
-from apiward.spec import Operation
+from apiward.spec import Operation, json_types
 
 WAIT = 1.0
 """Seconds to wait for the canary after each step (direct, then filter bypasses)."""
@@ -153,7 +153,7 @@ def url_inputs(ctx: Context, operation: Operation) -> list[Input]:
 
 
 def _url_valued(item: Input) -> bool:
-    if item.schema.get("type") not in (None, "string"):
+    if json_types(item.schema) - {"string", "null"}:
         return False
     if item.schema.get("format") in _URL_FORMATS:
         return True
