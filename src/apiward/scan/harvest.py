@@ -36,7 +36,7 @@ from apiward.scan.request import Request, Where
 from apiward.scan.resources import collection_of, norm, resource_of, singular, words
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
-from apiward.spec import Api, Operation, ParameterLocation
+from apiward.spec import Api, Operation, ParameterLocation, json_types
 
 __all__ = ["Harvest", "Sighting", "Slot", "resource_of"]
 
@@ -310,7 +310,7 @@ def _numbered_kinds(api: Api) -> frozenset[str]:
         for p in op.parameters:
             collection = collection_of(op.path, p.name)
             schema = api.deref(p.schema)
-            numbered = schema.get("type") == "integer" or schema.get("format") == "uuid"
+            numbered = "integer" in json_types(schema) or schema.get("format") == "uuid"
             if p.location is ParameterLocation.PATH and collection and numbered:
                 found.add(singular(collection))
     return frozenset(found)

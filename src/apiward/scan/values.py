@@ -36,6 +36,7 @@ import rstr
 
 from apiward.scan.fields import is_privileged, privileged_value, tokens
 from apiward.scan.transport import Reply
+from apiward.spec import json_types
 
 Scalar = str | int | float | bool
 MAX_PER_FIELD = 64
@@ -175,7 +176,7 @@ def _raised(schema: Mapping[str, Any], current: Any) -> int | float | None:
         value = high
     if value == base:
         return None
-    integer = schema.get("type") == "integer" or isinstance(current, int)
+    integer = "integer" in json_types(schema) or isinstance(current, int)
     return int(value) if integer else float(value)
 
 
