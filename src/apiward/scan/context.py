@@ -34,6 +34,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
@@ -318,6 +319,21 @@ class Context:
             self._start(key, send)
         return await asyncio.shield(self._shared[key])
 
+    def legit_answers(self, operation: Operation) -> str:
+        """What each identity's legitimate request for ``operation`` got, for a skip's detail.
+
+        Only answers already in hand: ``alice: 400 (Bad Request)``, so that a user sees
+        the API's own reason (a rule the contract does not state) without its log.
+        """
+        seen = []
+        for identity in self.identities:
+            task = self._shared.get(("legit", operation.key, identity.name))
+            if task is None or not task.done() or task.cancelled() or task.exception():
+                continue
+            reply = task.result()
+            seen.append(f"{identity.name}: {reply.status} {_gist(reply.text)}".rstrip())
+        return "; ".join(seen)
+
     def _start(self, key: tuple[str, ...], send: Callable[[], Awaitable[Reply]]) -> None:
         task = asyncio.ensure_future(send())
         # Every awaiter sees the error; this keeps asyncio from logging it as unretrieved.
@@ -411,3 +427,15 @@ def _one_object(request: Request) -> bool:
     if request.method.upper() != "DELETE" or not request.path.rstrip("/").endswith("}"):
         return False
     return why_destructive("GET", request.path) is None
+
+
+_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _gist(text: str, width: int = 80) -> str:
+    """An answer in a few words: an HTML page's title, else its first characters, quoted."""
+    found = _TITLE.search(text)
+    words = " ".join((found.group(1) if found else text).split())
+    if not words:
+        return ""
+    return f"({words[:width]}{'…' if len(words) > width else ''})"

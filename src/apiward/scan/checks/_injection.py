@@ -159,7 +159,9 @@ async def start(
     if not items:
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=missing)
     who = await caller(ctx, operation)
-    return who if who is not None else Skip(reason=SkipReason.NO_ACCESS)
+    if who is None:
+        return Skip(reason=SkipReason.NO_ACCESS, detail=ctx.legit_answers(operation))
+    return who
 
 
 def may_widen(operation: Operation) -> bool:

@@ -73,7 +73,7 @@ class AuthBypass:
             return
         found = await _legitimate(ctx, operation)
         if found is None:
-            yield Skip(reason=SkipReason.NO_ACCESS)
+            yield Skip(reason=SkipReason.NO_ACCESS, detail=ctx.legit_answers(operation))
             return
         identity, legit = found
         for label, probe in _probes(ctx, identity, legit.sent):

@@ -81,7 +81,7 @@ class ResourceLimits:
             return
         caller = await _caller(ctx, operation)
         if caller is None:
-            yield Skip(reason=SkipReason.NO_ACCESS)
+            yield Skip(reason=SkipReason.NO_ACCESS, detail=ctx.legit_answers(operation))
             return
         outcomes = [await self._page(ctx, operation, caller, n, s) for n, s in sizes]
         outcomes += [await self._batch(ctx, operation, caller, n, s) for n, s in arrays]
