@@ -96,9 +96,17 @@ def _contract() -> dict[str, Any]:
     }
 
 
-def shop(*, owner_only: bool) -> tuple[Starlette, dict[str, str]]:
+class Users(dict[str, str]):
+    """E-mail → password, and who ever logged in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.logged_in: set[str] = set()
+
+
+def shop(*, owner_only: bool) -> tuple[Starlette, Users]:
     """The shop and its users (e-mail → password)."""
-    users: dict[str, str] = {}
+    users = Users()
     tokens: dict[str, str] = {}
     orders: dict[int, dict[str, Any]] = {}
     ids = itertools.count(100)
@@ -122,6 +130,7 @@ def shop(*, owner_only: bool) -> tuple[Starlette, dict[str, str]]:
             return JSONResponse({"detail": "Incorrect username or password"}, status_code=400)
         value = secrets.token_urlsafe(16)
         tokens[value] = str(form["username"])
+        users.logged_in.add(str(form["username"]))
         return JSONResponse({"access_token": value, "token_type": "bearer"})
 
     async def create(request: Request) -> Response:
@@ -151,9 +160,10 @@ def shop(*, owner_only: bool) -> tuple[Starlette, dict[str, str]]:
     return Starlette(routes=routes), users
 
 
-def _made(users: dict[str, str]) -> dict[str, str]:
-    """The users the scan signed up (harvest's own creations on /users get weak passwords)."""
-    return {email: pw for email, pw in users.items() if pw.startswith("Aw-")}
+def _made(users: Users) -> dict[str, str]:
+    """The users the scan signed up as identities: those that logged in (harvest's own
+    creations on /users never do)."""
+    return {email: pw for email, pw in users.items() if email in users.logged_in}
 
 
 def _scan(url: str) -> Results:
