@@ -85,6 +85,26 @@ def creates(api: Api, operation: Operation, logins: Collection[str] = ()) -> boo
     return api.operation("GET", operation.path) is not None or item_path(api, path) is not None
 
 
+def object_slot(api: Api, operation: Operation) -> tuple[str, Operation] | None:
+    """The path id a write changes the object of, and the POST that makes one; None if neither.
+
+    A DELETE must end in that id; a POST, PUT or PATCH names it anywhere in its path
+    (``POST /notes/{slug}/attachment``). A creation under a parent
+    (``POST /reports/{slug}/comments``) adds to that parent: its slot is the parent's id,
+    so what it makes goes under a parent the scan made, not on another's record.
+    """
+    method = operation.method.upper()
+    parts = operation.path.rstrip("/").split("/")
+    slots = [i for i, part in enumerate(parts) if part.startswith("{") and part.endswith("}")]
+    if method not in {"DELETE", "POST", "PUT", "PATCH"} or not slots:
+        return None
+    if method == "DELETE" and slots[-1] != len(parts) - 1:
+        return None
+    head = "/".join(parts[: slots[-1]])
+    create = api.operation("POST", head) or api.operation("POST", f"{head}/")
+    return (parts[slots[-1]][1:-1], create) if create is not None else None
+
+
 def _names_action(operation: Operation) -> bool:
     segment, _ = resource_of(operation.path)
     named = {*words(segment), *re.split(r"[^a-z]", segment.lower())}

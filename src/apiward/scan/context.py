@@ -35,12 +35,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from apiward.core.findings import Confidence, Finding, Severity
-from apiward.scan._objects import creates, is_login, new_id
+from apiward.scan._objects import is_login, new_id, object_slot
 from apiward.scan.canary import Canary
 from apiward.scan.destructive import Destructive, destructive, why_destructive
 from apiward.scan.harvest import Harvest
@@ -231,19 +231,7 @@ class Context:
         aimed = self._aimed.get((operation.key, identity.name))
         if aimed is not None:
             return aimed
-        slot = _object_slot(self.api, operation, self.logins)
-        if slot is None:
-            return request
-        name, create = slot
-        if self.ledger.made_at(request, name):
-            return request
-        for created in reversed(self.ledger.created):
-            mine = created.creator.identity is not None and created.creator.identity == identity
-            if mine and created.id and not created.deleted and created.create.path == create.path:
-                parents = created.create.path_params
-                if all(request.path_params.get(k) == v for k, v in parents.items()):
-                    return request.with_param(Where.PATH, name, created.id)
-        return request
+        return self.ledger.aim(request, identity)
 
     async def legit(self, operation: Operation, identity: Identity) -> Reply:
         """The reply to ``identity``'s baseline request (sent once, shared by every check).
@@ -287,7 +275,7 @@ class Context:
         phase may have no way to put back. When the contract can create one of that
         resource (its collection's POST), one made for the write goes instead.
         """
-        slot = _object_slot(self.api, operation, self.logins)
+        slot = object_slot(self.api, operation)
         if slot is None:
             return request
         name, create = slot
@@ -398,28 +386,6 @@ def _properties(synthesizer: Synthesizer, operation: Operation) -> tuple[str, ..
     schema, _ = synthesizer.body_schema(operation)
     found = (schema or {}).get("properties")
     return tuple(found) if isinstance(found, dict) else ()
-
-
-def _object_slot(
-    api: Api, operation: Operation, logins: Collection[str]
-) -> tuple[str, Operation] | None:
-    """The path id a write changes the object of, and the POST that makes one; None if neither.
-
-    A DELETE must end in that id; a POST, PUT or PATCH names it anywhere in its path
-    (``POST /notes/{slug}/attachment``) and is not itself a creation under it.
-    """
-    method = operation.method.upper()
-    parts = operation.path.rstrip("/").split("/")
-    slots = [i for i, part in enumerate(parts) if part.startswith("{") and part.endswith("}")]
-    if method not in {"DELETE", "POST", "PUT", "PATCH"} or not slots:
-        return None
-    if method == "DELETE" and slots[-1] != len(parts) - 1:
-        return None
-    if method == "POST" and creates(api, operation, logins):
-        return None  # it makes an object under its parent: it changes none
-    head = "/".join(parts[: slots[-1]])
-    create = api.operation("POST", head) or api.operation("POST", f"{head}/")
-    return (parts[slots[-1]][1:-1], create) if create is not None else None
 
 
 def _one_object(request: Request) -> bool:

@@ -187,6 +187,27 @@ class Ledger:
         names = list(request.path_params)
         return bool(names) and all(self.made_at(request, n) for n in names)
 
+    def aim(self, request: Request, identity: Identity) -> Request:
+        """``request`` with its object's id set to the last one ``identity`` made there.
+
+        The object slot is the one ``_objects.object_slot`` names (the item a write
+        changes, or the parent a creation adds to); the object must be of the collection
+        that slot's POST makes, under the same parents, and not deleted. Unchanged when
+        the slot already names what the scan made, or ``identity`` made nothing there.
+        """
+        operation = self.api.operation(request.method, request.path)
+        slot = _objects.object_slot(self.api, operation) if operation is not None else None
+        if slot is None or self.made_at(request, slot[0]):
+            return request
+        name, create = slot
+        for created in reversed(self.created):
+            mine = created.creator.identity is not None and created.creator.identity == identity
+            if mine and created.id and not created.deleted and created.create.path == create.path:
+                parents = created.create.path_params
+                if all(request.path_params.get(k) == v for k, v in parents.items()):
+                    return request.with_param(Where.PATH, name, created.id)
+        return request
+
     def own(self, identity: Identity, values: Mapping[str, Any]) -> None:
         """``identity`` is one the scan signed up; ``values`` name it (its e-mail, its name)."""
         self._own[identity.name] = frozenset(str(v) for v in values.values())
@@ -220,11 +241,15 @@ class Ledger:
     async def _before(
         self, operation: Operation, request: Request, sender: Sender
     ) -> Snapshot | None:
-        if _objects.creates(self.api, operation, self._logins) or self._ours(request):
+        if self._ours(request):
             return None
+        # Before creations: under --safe a POST under a parent (a comment on a report)
+        # names that parent, and adds to an object the scan did not create.
         if self.safe and _on_object(request) and not self._own_state(request, sender):
             who = sender.identity or _ANONYMOUS
             raise NotOurs(operation, who, "under --safe it names an object the scan did not create")
+        if _objects.creates(self.api, operation, self._logins):
+            return None
         read = _objects.reader(self.api, request)
         if read is None:
             if operation.method == "POST":

@@ -5,7 +5,10 @@
 1. Listings without id slots, per identity and once anonymously (concurrently).
 2. Listings that take ids (filled with each identity's own), per identity.
 3. Creations, one at a time and per identity, only where ``scan.withhold`` lets the
-   identity write (never naming another's object). What was created is learnt from the
+   identity write (never naming another's object); those under a parent
+   (``POST /reports/{slug}/comments``) after the others, and under a parent the scan
+   made when the identity made one (``Ledger.aim``), so that they add nothing to a
+   record the scan did not create. What was created is learnt from the
    answer (an object in any envelope, or ``Location``); never one that pays someone
    unknown (a ``to`` or ``payee`` beside a number). When the answer names nothing
    (``{"message": "created"}``, 204), from the collection's listing read just before
@@ -56,7 +59,8 @@ async def run_producers(
     scope = scope or Scope()
     sendable = [op for op in api.operations if not destructive(op) and not scope.why_out(op)]
     listings = [op for op in sendable if is_listing(op) and op.key not in logins]
-    creations = [op for op in sendable if creates(api, op, logins)]
+    # Parents first: a creation under a parent then finds one the scan made.
+    creations = sorted((op for op in sendable if creates(api, op, logins)), key=_depth)
     first = [op for op in listings if not harvest.slots(op)]
     second = [op for op in listings if op not in first]
     people = list(sessions.identities)
@@ -99,6 +103,7 @@ async def _create(
 ) -> bool:
     """Create as ``identity``; True when the answer named what it made."""
     request = harvest.baseline(harvest.synthesizer.request(op), op, identity)
+    request = ledger.aim(request, identity)
     if withheld(harvest, op, identity, request) is not None:
         return False  # a creation that would name someone else's object: not in harvesting
     if _pays(harvest, op, request.body):
@@ -121,6 +126,10 @@ async def _create(
     if after is not None:
         harvest.record_new(identity, listing, before, after)
     return False
+
+
+def _depth(op: Operation) -> int:
+    return op.path.count("{")
 
 
 async def _send(
