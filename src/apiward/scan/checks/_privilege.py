@@ -11,13 +11,19 @@ role's name (``admin``/``root`` above ``support``/``staff`` above the rest above
 ============  ======  ===========================================================
 scope         strong  the operation requires OAuth scopes the low identity's JWT lacks
 sibling       hint    the low identity is refused on a read of the same family (tag,
-                      else parent path) that the high identity gets: roles are
-                      checked nearby, but that does not make *this* one privileged
+                      else parent path) that the high identity gets, a read whose
+                      documented 403 is not an owner check: roles are checked
+                      nearby, but that does not make *this* one privileged
 method        strong  GET on the same path is documented without 403 while this
-                      method documents 403, and GET does not refuse the low identity
-declared-403  hint    the operation documents a 403 answer
+                      method documents a role 403, and GET does not refuse the low
+                      identity
+declared-403  hint    the operation documents a role 403
 naming        hint    ``admin``, ``internal``, ``manage``... in the path, tags or id
 ============  ======  ===========================================================
+
+A *role 403* is a documented 403 whose description does not speak of ownership: "Not
+yours", "Owner only", "belongs to another user" describe an owner check, which refuses
+the low identity on others' objects and says nothing of its role.
 
 Hints never decide alone: ``bfla`` also needs a shown effect or others' data.
 """
@@ -42,6 +48,11 @@ _NAMING = re.compile(
     r"superuser|privileged|moderat\w*|ops)([^a-z]|$)",
     re.IGNORECASE,
 )
+_OWNERSHIP = re.compile(
+    r"\b(yours?|owners?|own|owns|owned|ownership|belongs?|someone else'?s?|another user'?s?)\b",
+    re.IGNORECASE,
+)
+"""Words of a documented 403 that make it an owner check ("Not yours", "Owner only")."""
 _TIERS = (
     (re.compile(r"admin|root|super|owner", re.IGNORECASE), 3),
     (re.compile(r"staff|support|manag|moderat|operat|editor|teller|employee|agent", re.I), 2),
@@ -94,12 +105,23 @@ async def signals(ctx: Context, op: Operation, low: Identity, high: Identity) ->
     """Everything that says ``op`` belongs to ``high``'s role rather than ``low``'s."""
     strong = [s for s in (_scopes(ctx, op, low), await _method(ctx, op, low)) if s]
     hints = await _siblings(ctx, op, low, high)
-    if "403" in op.responses:
+    if role_403(op):
         hints.append("the contract documents a 403 answer for it")
     words = " ".join((op.path, *op.tags, op.operation_id or ""))
     if match := _NAMING.search(words):
         hints.append(f"its name says {match.group(2)!r} (a hint, not proof)")
     return Signals(strong=tuple(strong), hints=tuple(hints))
+
+
+def role_403(op: Operation) -> bool:
+    """True when ``op`` documents a 403 that is not an owner check (see the module docstring)."""
+    return "403" in op.responses and not owner_403(op)
+
+
+def owner_403(op: Operation) -> bool:
+    """True when ``op`` documents its 403 as an owner check ("Not yours", "Owner only")."""
+    refused = op.responses.get("403")
+    return refused is not None and bool(_OWNERSHIP.search(refused.description))
 
 
 def _scopes(ctx: Context, op: Operation, low: Identity) -> str:
@@ -139,7 +161,7 @@ def _claims(token: str) -> dict[str, Any] | None:
 
 async def _method(ctx: Context, op: Operation, low: Identity) -> str:
     read = ctx.api.operation("GET", op.path)
-    if op.method == "GET" or read is None or "403" not in op.responses or "403" in read.responses:
+    if op.method == "GET" or read is None or not role_403(op) or "403" in read.responses:
         return ""
     if (await ctx.legit(read, low)).status in REFUSED:
         return ""
@@ -153,7 +175,11 @@ async def _siblings(ctx: Context, op: Operation, low: Identity, high: Identity) 
     family = [
         o
         for o in ctx.probes
-        if o.method == "GET" and o.key != op.key and not o.is_public and _related(o, op)
+        if o.method == "GET"
+        and o.key != op.key
+        and not o.is_public
+        and _related(o, op)
+        and not owner_403(o)  # its refusals say whose object it is, not whose role
     ]
     refused = []
     for other in family:

@@ -10,9 +10,11 @@ effect, while an anonymous request is refused:
 
 * **Reads**: low's answer has high's shape and carries data of identities of other
   roles (high, firm); or, with a strong signal, is high's answer (medium, firm).
-* **Writes on low's own record** (not under ``--safe``): low changes a field of its
-  own record (a role, a limit) through the operation, a reader shows the new value
-  (high, confirmed); the old value is restored.
+* **Writes on low's own record** (not under ``--safe``): low changes a privilege field
+  of its own record (a role, a limit: ``scan.fields.is_privileged``), or with a strong
+  signal any field, through the operation, a reader shows the new value (high,
+  confirmed); the old value is restored. An owner changing its own record's ordinary
+  fields (a title, an amount) is what the operation is for.
 * **Writes on a harmless target** (not under ``--safe``): an id that does not exist.
   Low gets high's very answer (the lookup, not a refusal) while a lower-privileged
   check would have stopped it: medium/firm with a strong signal, low/tentative with
@@ -54,6 +56,7 @@ from apiward.scan.checks._readback import (
 )
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, leaves, meaningful, similarity
+from apiward.scan.fields import is_privileged
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
@@ -150,6 +153,8 @@ class Bfla:
             return None
         schemas = object_schema(ctx, response_schema(before.reader))
         fields = [n for n in base.body if n in before.data and before.data[n] is not None]
+        if not found.strong:  # an owner may change its own record's ordinary fields
+            fields = [n for n in fields if is_privileged(n)]
         for name in fields[:MAX_FIELDS]:
             value = changed_value(name, schemas.get(name, {}), before.data[name])
             if not changes(value):
