@@ -6,13 +6,14 @@ API's answer to random paths), with the severity their content earns.
 
 * ``shadow_endpoints``: common forgotten paths (``internal``, ``admin``, ``backup``,
   ``export``, served API documents...) at the root and under the newest version of each
-  prefix, then ``<prefix>/<hidden>/<resource>[/export]`` and ``<prefix>/<resource>/<action>``
+  prefix, their underscored forms (``/_internal``) at the root, then ``<prefix>/<hidden>/<resource>[/export]`` and ``<prefix>/<resource>/<action>``
   there for the ``HIDDEN_RESOURCES`` most common resources that are collections of records
   (``discovery.collections``: ``/api/v2/internal/users/export``; never ``me`` or ``auth``,
   which hold nothing to export). At most ``MAX_SHADOW`` requests.
 * ``debug_endpoints``: debug, configuration and framework-introspection paths
   (``debug/config``, ``actuator/env``...) at the root and under the newest version of
-  each prefix, and files a web server serves from its document root (``.env``,
+  each prefix, their underscored forms (``/_debug/state``) at the root, and files a web
+  server serves from its document root (``.env``,
   ``.git/config``, ``phpinfo.php``...) at the root only, where they live: a debug
   feature left on in production is a misconfiguration first. At most ``MAX_DEBUG``
   requests.
@@ -66,6 +67,9 @@ WORDS = (
     "internal", "private", "admin", "export", "backup", "dump", "test", "dev", "legacy",
     "swagger.json", "openapi.json", "api-docs",
 )  # fmt: skip
+UNDERSCORED = ("_internal", "_admin")
+"""Internal tools an app mounts beside its API at the root, an underscore first so that no
+resource's name clashes with them (``/_internal``): at the root only, where they live."""
 HIDDEN = ("internal", "private", "admin")
 ACTIONS = ("export", "all", "dump")
 # One name per thing a framework or an app shows: its debug page, its configuration, its
@@ -75,6 +79,8 @@ DEBUG = (
     "debug", "debug/config", "debug/vars", "debug/pprof", "config", "settings", "env",
     "actuator/env", "actuator/heapdump", "__debug__", "console",
 )  # fmt: skip
+DEBUG_UNDERSCORED = ("_debug", "_debug/state", "_debug/vars")
+"""The same, mounted at the root with an underscore first (``/_debug/vars``); at the root only."""
 ROOT_FILES = (".env", "phpinfo.php", "server-status", ".git/config", "elmah.axd")
 """Files and handlers of a web server's document root: never under an API's prefix."""
 
@@ -157,6 +163,7 @@ class ShadowEndpoints(_Discovery):
         """Common words under every prefix, then hidden resource paths under the newest ones."""
         bases = _probed(prefixes(api))
         yield from (f"{base}/{word}" for base in bases for word in WORDS)
+        yield from (f"/{word}" for word in UNDERSCORED)
         names = collections(api)[:HIDDEN_RESOURCES]
         for base in _newest(prefixes(api)):
             for name in names:
@@ -183,7 +190,7 @@ class DebugEndpoints(_Discovery):
         """Debug words under every prefix, deepest first; document-root files at the root."""
         for base in sorted(_probed(prefixes(api)), key=lambda p: -p.count("/")):
             yield from (f"{base}/{word}" for word in DEBUG)
-        yield from (f"/{word}" for word in ROOT_FILES)
+        yield from (f"/{word}" for word in (*DEBUG_UNDERSCORED, *ROOT_FILES))
 
 
 def _probed(bases: list[str]) -> list[str]:
