@@ -41,3 +41,13 @@ def test_reviews_go_under_a_recipe_the_scan_made(tmp_path: Path, mode: tuple[str
     assert code in {0, 1}, report["notes"]
     assert recipes.posted, "no review was posted: the oracle above could not fail"
     assert not set(recipes.posted) & set(SEED), recipes.posted
+
+
+def test_reviews_left_under_deleted_recipes_say_their_parent_is_gone(tmp_path: Path) -> None:
+    """No DELETE removes a review, but the recipes they went under were the scan's, and deleted."""
+    recipes = Recipes()
+    _, report = _scan(recipes, tmp_path, "--checks", CHECKS)
+    rows = [r for r in report["tables"]["target_state"] if "reviews" in r["object"]]
+    assert rows, report["tables"]["target_state"]
+    assert all(r["state"] == "left" for r in rows)
+    assert all("its parent, which the scan made, was deleted" in r["detail"] for r in rows)

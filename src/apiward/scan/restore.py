@@ -24,6 +24,7 @@ those that leave the target worse than it was (not restored, no longer logs in).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from enum import StrEnum
@@ -86,7 +87,8 @@ async def restore(ledger: Ledger) -> list[TargetChange]:
     """Undo what ``ledger`` recorded, as far as the contract allows; say what remains."""
     changes: list[TargetChange] = []
     changes += await _put_back_all(ledger, list(ledger.snapshots.values()))
-    changes += _grouped([(c, await _remove(ledger, c)) for c in _unique(ledger.created)])
+    removed = [(c, await _remove(ledger, c)) for c in _unique(ledger.created)]
+    changes += _grouped(_under_deleted_parents(ledger, removed))
     for request, sender in ledger.unknown:
         detail = "sent under --aggressive without a snapshot: what it changed is unknown"
         changes.append(_change(What.WRITTEN, request, State.NOT_RESTORED, sender, detail))
@@ -285,6 +287,36 @@ def _unique(created: list[Created]) -> list[Created]:
             gone.setdefault(key, one)
     kept = {id(one) for one in (*last.values(), *gone.values())}
     return [one for one in created if id(one) in kept]
+
+
+def _under_deleted_parents(
+    ledger: Ledger, removed: list[tuple[Created, TargetChange]]
+) -> list[tuple[Created, TargetChange]]:
+    """A child left only because nothing deletes it, whose parent the scan made and deleted, says so.
+
+    A comment under a report the scan made has no DELETE of its own, but its report is
+    gone: most APIs delete a parent's children with it. Nothing reads the child back, so
+    it stays *left*, with why it is most likely gone.
+    """
+    deleted = {
+        c.id
+        for c, change in removed
+        if c.id and change.state is State.DELETED and change.what is not What.ACCOUNT
+    }
+    out = []
+    for created, change in removed:
+        parents = [str(v) for v in created.create.path_params.values()]
+        if (
+            change.state is State.LEFT
+            and not change.undo
+            and parents
+            and ledger.names_made(created.create)
+            and set(parents) <= deleted
+        ):
+            detail = "no DELETE for it, but its parent, which the scan made, was deleted"
+            change = dataclasses.replace(change, detail=detail)
+        out.append((created, change))
+    return out
 
 
 def _grouped(removed: list[tuple[Created, TargetChange]]) -> list[TargetChange]:
