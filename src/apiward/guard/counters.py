@@ -31,16 +31,21 @@ class MemoryCounters:
 
     async def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         """Add ``amount`` in the key's window (a new window of ``expiry`` s if none is open)."""
+        return self.hit(key, expiry, amount)[0]
+
+    def hit(self, key: str, expiry: float, amount: int = 1) -> tuple[int, float]:
+        """``incr`` without a coroutine, with when the window closes: the limiter's fast path."""
         now = self.clock()
-        if self.expiries.get(key, 0.0) <= now:
+        closes = self.expiries.get(key, 0.0)
+        if closes <= now:
             if now >= self.next_sweep:
                 self._sweep(now)
+            closes = self.expiries[key] = now + expiry
             self.counts[key] = amount
-            self.expiries[key] = now + expiry
-            return amount
+            return amount, closes
         count = self.counts[key] + amount
         self.counts[key] = count
-        return count
+        return count, closes
 
     async def get(self, key: str) -> int:
         """The count in the key's open window, 0 when none is open."""

@@ -149,6 +149,8 @@ class RateLimit:
         # A memory storage only ever holds bans this instance set: until the first one,
         # there is nothing to look up (a shared Redis may hold other instances' bans).
         self.bans_possible = not isinstance(storage, MemoryCounters)
+        # This process's counters answer count and expiry in one call, without a coroutine.
+        self.local = storage if isinstance(storage, MemoryCounters) else None
 
     async def check(self, ctx: Context) -> None:
         """Count this request; refuse it when any window is exhausted or the client is banned."""
@@ -171,14 +173,21 @@ class RateLimit:
         least = 2.0  # of a window left: at most 1
         used = 0
         tightest_key = ""
+        closes: float | None = None  # when the tightest window closes, if already known
+        local = self.local
         for window in self.windows.get(key, self.unrouted):
             storage_key = window.head + who + window.tail
-            count = await self.storage.incr(storage_key, window.expiry)
+            if local is not None:
+                count, ends = local.hit(storage_key, window.expiry)
+            else:
+                count, ends = await self.storage.incr(storage_key, window.expiry), None
             left = (window.amount - count) / window.amount
             if left < least:
-                tightest, least, used, tightest_key = window, left, count, storage_key
+                tightest, least, used, tightest_key, closes = window, left, count, storage_key, ends
         if tightest is not None:
-            reset = _seconds_until(await self.storage.get_expiry(tightest_key))
+            if closes is None:  # shared storage: asked for the tightest window only
+                closes = await self.storage.get_expiry(tightest_key)
+            reset = _seconds_until(closes)
             self._annotate(ctx, key, tightest, max(0, tightest.amount - used), reset)
             if used > tightest.amount:
                 await self._violation(who)
