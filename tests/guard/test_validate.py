@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from guard_app import echo_app
 
-from apiward.guard import ResponsePolicy, SsrfPolicy, ValidatePolicy
+from apiward.guard import Guard, ResponsePolicy, SsrfPolicy, ValidatePolicy
+from apiward.spec import load
+from conftest import quiet_policy
 
 pytestmark = pytest.mark.anyio
 TYPE = "https://apiward.dev/problems/"
@@ -221,3 +225,42 @@ async def test_form_bodies_are_validated(guarded: Callable[..., Any]) -> None:
     assert ok.status_code == 200
     assert _problem(extra)[:2] == (422, "validate.invalid")
     assert _problem(twice)[:2] == (400, "transport.duplicate-parameter")
+
+
+REQUIRED = """
+openapi: 3.1.0
+info: {title: required parameters, version: "1"}
+paths:
+  /search:
+    get:
+      parameters:
+        - {name: q, in: query, required: true, schema: {type: string}}
+        - {name: x-tenant, in: header, required: true, schema: {type: string}}
+        - {name: session, in: cookie, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "missing"),
+    [
+        ("", {"x-tenant": "a", "cookie": "session=s"}, "query"),
+        ("?q=pen", {"cookie": "session=s"}, "header"),
+        ("?q=pen", {"x-tenant": "a"}, "cookie"),
+    ],
+    ids=["query", "header", "cookie"],
+)
+async def test_missing_required_parameter_is_refused(
+    tmp_path: Path, query: str, headers: dict[str, str], missing: str
+) -> None:
+    """A required parameter absent from its location is refused, in every location."""
+    spec = tmp_path / "required.yaml"
+    spec.write_text(REQUIRED)
+    guard = Guard(echo_app, policy=quiet_policy(tmp_path), api=load(spec))
+    transport = httpx.ASGITransport(app=guard)
+    async with httpx.AsyncClient(transport=transport, base_url="http://guarded") as http:
+        r = await http.get(f"/search{query}", headers=headers)
+        whole = await http.get("/search?q=pen", headers={"x-tenant": "a", "cookie": "session=s"})
+    await guard.aclose()
+    assert (r.status_code, r.json()["field"].split("/")[0]) == (422, missing)
+    assert whole.status_code == 200
