@@ -68,6 +68,8 @@ def _filters(api: Api, op: Operation) -> Mapping[str, Filter]:
 
 
 def _json_media(media: bytes) -> bool:
+    if media == b"application/json":
+        return True  # most answers: nothing to split or fold
     media = media.split(b";", 1)[0].strip().lower()
     return media == b"application/json" or media.endswith(b"+json")
 
@@ -134,6 +136,9 @@ class ResponseGuard:
                 if last and ending is not None:
                     await ending(ctx)
                 await send(message)
+                return
+            if last and not chunks:  # the whole answer in one message: nothing to join
+                await self._finish(ctx, start, message.get("body", b""), send, encodings, ending)
                 return
             chunks.append(message.get("body", b""))
             if last:
@@ -217,9 +222,10 @@ class ResponseGuard:
 
     def _filter_for(self, route: str, status: int) -> Filter | None:
         key = (route, status)
-        if key not in self.picked:
-            self.picked[key] = _pick(self.filters.get(route, {}), status)
-        return self.picked[key]
+        found = self.picked.get(key, _UNPICKED)
+        if found is _UNPICKED:
+            found = self.picked[key] = _pick(self.filters.get(route, {}), status)
+        return found
 
     @staticmethod
     def _replaced(
@@ -248,6 +254,8 @@ class ResponseGuard:
         ctx.decisions["response"] = "undeclared properties removed"
         return encode(orjson.dumps(filtered), applied)
 
+
+_UNPICKED: Any = object()
 
 Ending = Callable[[Context], Awaitable[None]]
 """What runs just before an answer's last byte goes out (the audit record)."""
