@@ -161,7 +161,7 @@ def _tools() -> tuple[str, str]:
 
 
 def _connect(port: int) -> socket.socket:
-    deadline = time.monotonic() + 120  # Python under valgrind starts slowly
+    deadline = time.monotonic() + 300  # Python under valgrind starts slowly (minutes when loaded)
     while True:
         try:
             return socket.create_connection(("127.0.0.1", port))
