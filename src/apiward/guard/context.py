@@ -47,7 +47,6 @@ class Context:
 
     __slots__ = (
         "_body",
-        "_header_table",
         "_replayed",
         "audited",
         "auth_failure",
@@ -55,6 +54,7 @@ class Context:
         "client",
         "decisions",
         "document",
+        "header",
         "match",
         "method",
         "path",
@@ -102,24 +102,18 @@ class Context:
         self.audited = False
         """Set once the audit stage has recorded this request (exactly once)."""
         self._body: bytes | None = None
-        self._header_table: dict[bytes, bytes] | None = None
         self._replayed = False
+        headers = scope["headers"]
+        # Reversed, so that the first of repeated headers is the value kept. Stages look
+        # up about seven headers per request: a dict's own get() is the cheapest call.
+        table = dict(reversed(headers if isinstance(headers, list) else list(headers)))
+        self.header: Callable[[bytes], bytes | None] = table.get
+        """The first value of a request header (lower-case name), or None."""
 
     @property
     def route(self) -> Route | None:
         """The contract operation this request resolved to (None before routing)."""
         return self.match.route if self.match is not None else None
-
-    def header(self, name: bytes) -> bytes | None:
-        """The first value of a request header (lower-case name)."""
-        table = self._header_table
-        if table is None:
-            # Built once on the first look-up (stages look up about six per request):
-            # reversed, so that the first of repeated headers is the value kept.
-            headers = self.scope["headers"]
-            table = dict(reversed(headers if isinstance(headers, list) else list(headers)))
-            self._header_table = table
-        return table.get(name)
 
     async def body(self) -> bytes:
         """The whole request body, read once through :attr:`receive` and kept for the app."""

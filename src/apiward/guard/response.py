@@ -222,10 +222,11 @@ class ResponseGuard:
 
     def _filter_for(self, route: str, status: int) -> Filter | None:
         key = (route, status)
-        found = self.picked.get(key, _UNPICKED)
-        if found is _UNPICKED:
+        try:
+            return self.picked[key]
+        except KeyError:
             found = self.picked[key] = _pick(self.filters.get(route, {}), status)
-        return found
+            return found
 
     @staticmethod
     def _replaced(
@@ -254,8 +255,6 @@ class ResponseGuard:
         ctx.decisions["response"] = "undeclared properties removed"
         return encode(orjson.dumps(filtered), applied)
 
-
-_UNPICKED: Any = object()
 
 Ending = Callable[[Context], Awaitable[None]]
 """What runs just before an answer's last byte goes out (the audit record)."""
