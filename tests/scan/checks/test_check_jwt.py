@@ -267,3 +267,28 @@ def test_swap_never_leaves_a_valid_token_in_place() -> None:
     assert swap(request, "old.tok.en", "new").headers == (("Authorization", "Bearer new"),)
     with pytest.raises(ValueError, match="does not carry"):
         swap(request, "renewed.tok.en", "new")
+
+
+def _alg_none_app(secret: bytes) -> FastAPI:
+    """A strong HS256 secret, but ``alg: none`` tokens are taken unverified, exp and all."""
+
+    def verify(token: str) -> dict[str, Any]:
+        head, body, signature = token.split(".")
+        claims = dict(json.loads(_unb64(body)))
+        if json.loads(_unb64(head))["alg"].lower() == "none":
+            return {**claims, "exp": time.time() + 60}  # the unverified path never checks exp
+        mac = hmac.new(secret, f"{head}.{body}".encode(), hashlib.sha256).digest()
+        if not hmac.compare_digest(mac, _unb64(signature)):
+            raise ValueError("bad signature")
+        return claims
+
+    return _app(lambda c: _hs256(c, secret), verify, cookie=False)
+
+
+def test_an_expired_unsigned_token_is_no_second_finding(serve: Any) -> None:
+    """alg none is found; an expired unsigned token taken too only repeats it (no expiry finding)."""
+    server = serve(_alg_none_app(b"q8Zr1vX0-random-but-fixed-for-this-test-3e9"))
+    results = scan_only(server.url, [JwtForgery()], _bearer_users())
+    keys = {f.key for f in results.findings}
+    assert "alg-none" in keys
+    assert "expiry-not-checked" not in keys

@@ -17,7 +17,8 @@ impersonation is shown and the finding is critical:
   key-confusion           an RS/ES/PS token re-signed HS256 with the public key found
                           in a JWKS on the target (well-known URLs, OpenID configuration)
   expiry-not-checked      the same claims with ``exp`` a day in the past, signed with a
-                          cracked or confused key (confirmed) or unsigned (tentative)
+                          cracked or confused key (an unsigned one taken would only
+                          repeat alg-none: not sent)
   no-expiry               no new traffic: the token the API issued has no ``exp`` claim,
                           so a stolen token works until the signing key changes
 
@@ -288,13 +289,13 @@ class _Attacks:
 
     async def expiry(self) -> AsyncIterator[Outcome]:
         """The own claims with ``exp`` in the past: confirmed only when properly signed."""
-        if self.signer is not None:
-            forge, how = self.signer
-        elif self.unsigned is not None:
-            forge, how = self.unsigned, "an unsigned token, so tentative"
-        else:
-            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="expiry: no way to sign a token")
+        if self.signer is None:
+            # An unsigned expired token the API takes shows no more than ``alg: none`` does:
+            # an API that skips the signature is no evidence about ``exp``.
+            detail = "expiry: no way to sign a token (an unsigned one would only repeat alg none)"
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=detail)
             return
+        forge, how = self.signer
         now = int(time.time())
         claims = {**self.token.claims, "exp": now - EXPIRED_AGO}
         for key in ("iat", "nbf"):
@@ -302,12 +303,11 @@ class _Attacks:
                 claims[key] = now - EXPIRED_AGO - 3600
         reply = await self.send(forge(claims), "jwt: expired a day ago")
         if await accepted(self.ctx, self.target.legit, reply):
-            signed = self.signer is not None
             yield self.check_finding(
                 "expiry-not-checked",
                 [reply],
                 severity=Severity.MEDIUM,
-                confidence=Confidence.CONFIRMED if signed else Confidence.TENTATIVE,
+                confidence=Confidence.CONFIRMED,
                 what=f"a token whose exp lies a day in the past ({how})",
                 title="Expired JWT accepted",
             )
