@@ -75,3 +75,27 @@ def test_underscored_debug_and_internal_routes_are_found(serve: Callable[..., An
 def test_silent_when_no_such_route_is_served(serve: Callable[..., Any]) -> None:
     """The tidy build answers the same words with its 404: nothing is reported."""
     assert _scan(serve, sloppy=False) == {}
+
+
+def _tracker() -> Flask:
+    """Six resources, each its own prefix, and ``/_debug/config`` left on at the root."""
+    web = Flask("tracker")
+    paths = {}
+    for name in ("admin", "auth", "credits", "internal", "projects", "tasks"):
+        paths[f"/{name}/ping"] = CONTRACT["paths"]["/parts"]
+        web.add_url_rule(f"/{name}/ping", name, lambda: jsonify(ok=True))
+    contract = {**CONTRACT, "paths": paths}
+    web.add_url_rule("/openapi.json", "contract", lambda: jsonify(contract))
+    web.add_url_rule(
+        "/_debug/config", "config", lambda: jsonify(jwt_secret="s3cr3t-k3y-0f-th3-app")
+    )
+    return web
+
+
+def test_the_roots_debug_route_is_asked_whatever_the_number_of_prefixes(
+    serve: Callable[..., Any],
+) -> None:
+    """Six prefixes times every debug word exceed the cap: the root's own are asked early."""
+    server = serve(_tracker(), wsgi=True)
+    results = scan_app(server.url, DebugEndpoints(), ())
+    assert [f.operation for f in results.findings] == ["GET /_debug/config"]

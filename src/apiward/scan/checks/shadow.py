@@ -79,8 +79,10 @@ DEBUG = (
     "debug", "debug/config", "debug/vars", "debug/pprof", "config", "settings", "env",
     "actuator/env", "actuator/heapdump", "__debug__", "console",
 )  # fmt: skip
-DEBUG_UNDERSCORED = ("_debug", "_debug/state", "_debug/vars")
-"""The same, mounted at the root with an underscore first (``/_debug/vars``); at the root only."""
+FIRST_WORDS = 3
+"""Debug words asked under every prefix before the root's underscored routes and files."""
+DEBUG_UNDERSCORED = ("_debug", "_debug/state", "_debug/config")
+"""The same, mounted at the root with an underscore first (``/_debug/config``); at the root only."""
 ROOT_FILES = (".env", "phpinfo.php", "server-status", ".git/config", "elmah.axd")
 """Files and handlers of a web server's document root: never under an API's prefix."""
 
@@ -187,10 +189,16 @@ class DebugEndpoints(_Discovery):
     )
 
     def candidates(self, api: Api) -> Iterator[str]:
-        """Debug words under every prefix, deepest first; document-root files at the root."""
-        for base in sorted(_probed(prefixes(api)), key=lambda p: -p.count("/")):
-            yield from (f"{base}/{word}" for word in DEBUG)
-        yield from (f"/{word}" for word in (*DEBUG_UNDERSCORED, *ROOT_FILES))
+        """Each debug word under every prefix (deepest first) in turn, the root's own early.
+
+        Word by word, not prefix by prefix: with many prefixes the request cap would
+        otherwise end the list before the root's ``/_debug/config`` was ever asked.
+        """
+        bases = sorted(_probed(prefixes(api)), key=lambda p: -p.count("/"))
+        for turn, word in enumerate(DEBUG):
+            yield from (f"{base}/{word}" for base in bases)
+            if turn == FIRST_WORDS - 1:
+                yield from (f"/{word}" for word in (*DEBUG_UNDERSCORED, *ROOT_FILES))
 
 
 def _probed(bases: list[str]) -> list[str]:
