@@ -12,7 +12,9 @@ the identity's own answer (``ctx.legit``) — an API that ignores the id is not 
 and is not like the answer for a far-away id that does not exist (an API that says
 "not found" with 200 is not flagged). The first foreign object is then requested
 anonymously: when that works too, the data is public, not someone else's, and nothing
-is reported. Medium, confirmed; high when the foreign object carries personal data
+is reported; and by a peer of the same role: when the peer is refused it (403, or the
+missing id's answer), the API scopes it to the caller — its own object, one the harvest
+never listed — and counting goes on. Medium, confirmed; high when the foreign object carries personal data
 (keys such as email, phone, name, address, birth date, ssn).
 
 Deliberately not flagged: neighbours refused (403/404) like a missing id, ids that
@@ -113,6 +115,8 @@ class IdEnumeration:
             )
             if anonymous.ok and similarity(anonymous.text, reply.text) >= SAME:
                 return None  # readable by anyone: public data, not someone else's
+            if await _only_mine(ctx, op, slot, who, value, missing):
+                continue  # a peer is refused it as a missing id: the caller's own, unseen
             return self._finding(ctx, op, slot, who, start, value, [legit, missing, reply])
         return None
 
@@ -143,6 +147,24 @@ class IdEnumeration:
             evidence=evidence,
             key=f"{slot.where}:{slot.name}",
         )
+
+
+async def _only_mine(
+    ctx: Context, op: Operation, slot: Slot, who: Identity, value: int, missing: Reply
+) -> bool:
+    """True when a peer of ``who`` is refused ``value`` (403, or the answer to a missing id).
+
+    Then the API scopes the object to ``who``: its own (a task in its own project the
+    harvest never listed), not a stranger's reached by counting.
+    """
+    peers = [i for i in ctx.identities if i != who and i.role == who.role]
+    for peer in peers[:1]:
+        request = ctx.baseline(op, peer).with_param(slot.where, slot.name, value)
+        theirs = await ctx.send(request, as_=peer, note=f"control: {peer.name} asks {value}")
+        if theirs.status in {401, 403}:
+            return True
+        return theirs.status == missing.status and similarity(theirs.text, missing.text) >= SAME
+    return False
 
 
 def _made_by(ctx: Context, who: Identity, value: int) -> bool:
