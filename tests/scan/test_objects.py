@@ -21,6 +21,12 @@ PATHS = {
     "/settings": {"put": {"responses": OK}},
     "/auth/login": {"post": {"responses": OK}},
     "/exports": {"post": {"responses": {"201": {"description": "made"}}}},
+    "/oauth/token": {"post": {"responses": {"201": {"description": "issued"}}}},
+    "/api/tokens": {
+        "get": {"responses": OK},
+        "post": {"responses": {"201": {"description": "made"}}},
+    },
+    "/api/tokens/{token_id}": {"delete": {"responses": OK}},
 }
 
 
@@ -62,13 +68,18 @@ def test_a_write_nothing_reads_has_no_reader(api: Api) -> None:
 
 
 def test_collections_and_201s_create_logins_do_not(api: Api) -> None:
-    """A POST on a collection with items, or documented with 201, creates; a login does not."""
+    """A POST on a collection with items, or documented with 201, creates; a login does not.
+
+    A collection of tokens the user lists and revokes is a collection, not a login.
+    """
     creates = {op.key: _objects.creates(api, op) for op in api.operations if op.method == "POST"}
     assert creates == {
         "POST /orders": True,
         "POST /orders/{order_id}/pay": False,
         "POST /auth/login": False,
         "POST /exports": True,
+        "POST /oauth/token": False,
+        "POST /api/tokens": True,
     }
 
 

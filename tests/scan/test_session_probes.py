@@ -117,7 +117,9 @@ def test_jwt_probes_carry_the_token_and_not_the_session_cookie(
     assert not [d for d in details if "without a valid token" in d], (
         "the 'no token' probe still carried the session cookie"
     )
-    assert details == ["expiry: no way to sign a token"], "every other attack ran"
+    assert [d.split(" (")[0] for d in details] == ["expiry: no way to sign a token"], (
+        "every other attack ran"
+    )
     assert [f.key for f in results.findings] == []
 
 

@@ -141,7 +141,7 @@ def test_apiward_scans_its_own_api_and_finds_nothing_medium_or_above(
     # client, so at the end its login identities are turned away with 429 for a while: the limit
     # working (and the scan's exit code 3 says so), not a change to the dashboard.
     for row in report["tables"].get("target_state", []):
-        assert row["state"] == "no longer logs in", row
+        assert row["state"] == "no longer logs in", json.dumps(row)
         assert "ratelimit.exceeded" in row["detail"], row
     assert done.returncode in (0, 1, 3), done.stderr
     logged_in = {note for note in report.get("notes", []) if "login" in str(note).lower()}

@@ -58,6 +58,15 @@ def is_login_path(path: str) -> bool:
     return bool(LOGIN.search(path.rstrip("/").rsplit("/", 1)[-1]))
 
 
+def hands_out_logins(api: Api, operation: Operation) -> bool:
+    """A login (``POST /token``, ``/sessions``), not a collection of them.
+
+    ``POST /api/tokens`` beside ``DELETE /api/tokens/{token_id}`` makes a token the user
+    keeps, lists and revokes: an object like any other, which the scan deletes again.
+    """
+    return is_login(operation) and item_path(api, operation.path.rstrip("/")) is None
+
+
 def item_path(api: Api, collection: str) -> tuple[str, str] | None:
     """The item path under ``collection`` (``/items`` → ``/items/{id}``) and its parameter."""
     for op in api.operations:
@@ -76,7 +85,7 @@ def creates(api: Api, operation: Operation, logins: Collection[str] = ()) -> boo
     path = operation.path.rstrip("/")
     if operation.method != "POST" or operation.key in logins or path.endswith("}"):
         return False
-    if is_login(operation):
+    if hands_out_logins(api, operation):
         return False
     if "201" in operation.responses:
         return True

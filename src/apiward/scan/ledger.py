@@ -409,7 +409,7 @@ class Ledger:
         self._claim(created)
 
     def _login(self, operation: Operation) -> bool:
-        return operation.key in self._logins or _objects.is_login(operation)
+        return operation.key in self._logins or _objects.hands_out_logins(self.api, operation)
 
     def _record(
         self,
