@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apiward.core.errors import TargetError
-from apiward.scan import _objects, accounts
+from apiward.scan import _objects, accounts, records
 from apiward.scan.fields import is_password
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.request import WRITES, Request, Where
@@ -329,21 +329,17 @@ class Ledger:
         return absent
 
     def _inherit(self, snapshot: Snapshot) -> None:
-        """Take, from an earlier snapshot of the same record, the fields its writes named.
-
-        One record may have two paths (``/me`` and ``/admin/users/alice``). A snapshot
-        taken through the second after probes wrote through the first holds the probes'
-        values, and putting it back would restore them: the first path's snapshot was
-        taken before any of them, so its values are the record as found.
-        """
-        if not isinstance(snapshot.before, dict):
+        """Take, from an earlier snapshot of the same record, the fields its writes named (``scan.records``)."""
+        before = snapshot.before
+        if not isinstance(before, dict):
             return
         for earlier in self.snapshots.values():
-            if not (earlier.writes and _same_record(earlier, snapshot)):
+            if not (earlier.writes and isinstance(earlier.before, dict)):
                 continue
-            written = {k for w, _ in earlier.writes if isinstance(w.body, dict) for k in w.body}
-            for name in written & earlier.before.keys() & snapshot.before.keys():
-                snapshot.before[name] = earlier.before[name]
+            named = {str(v) for s in (earlier, snapshot) for v in s.read.item.path_params.values()}
+            if records.same_record(earlier.before, before, named):
+                written = {k for w, _ in earlier.writes if isinstance(w.body, dict) for k in w.body}
+                records.as_found(before, earlier.before, written)
 
     async def _read(self, read: _objects.Reader, who: Sender) -> Reply:
         """``read`` as ``who``; a listing read since the last write that may have landed is kept."""
@@ -454,29 +450,6 @@ def state(read: _objects.Reader, reply: Reply) -> Any:
         return None
     data = reply.data
     return read.show(data) if data is not None else (reply.text if read.pick is None else None)
-
-
-def _same_record(one: Snapshot, other: Snapshot) -> bool:
-    """Two reads that show one record: an id either path names is in both, and they mostly agree.
-
-    The named value must sit in the same field of both (``username: alice``); they must
-    share at least half the fields of the smaller, so that ``/accounts/1`` is never
-    ``/users/1`` because both hold ``id: 1``; and an ``id`` they both have must agree.
-    """
-    a, b = one.before, other.before
-    if not (isinstance(a, dict) and isinstance(b, dict)):
-        return False
-    if "id" in a and "id" in b and a["id"] != b["id"]:
-        return False
-    shared = a.keys() & b.keys()
-    if 2 * len(shared) < min(len(a), len(b)):
-        return False
-    named = {str(v) for s in (one, other) for v in s.read.item.path_params.values()}
-    return any(str(a[k]) in named and a[k] == b[k] for k in shared if _scalar(a[k]))
-
-
-def _scalar(value: object) -> bool:
-    return isinstance(value, str | int) and not isinstance(value, bool)
 
 
 def _on_object(request: Request) -> bool:
