@@ -4,7 +4,9 @@ For every operation taking a short numeric code (``_codes``: ``pin``, ``otp``,
 ``verification_code``… bounded to ≤ 6 digits; not a sign-up or any operation that also
 takes a password: those set a code rather than check it), as an account of the scan's own — a
 throwaway one registered through the contract's sign-up and login when there is one,
-else the *last* identity; never anyone else's:
+else the *last* identity; never anyone else's. Where the code guards an object
+(``POST /reports/{slug}/payout``), the throwaway account first makes one of its own
+through that resource's POST:
 
 1. when the right code is known (the code the throwaway signed up with, or the
    identities file's ``values:``) and the operation only checks it (its body has
@@ -33,14 +35,18 @@ from dataclasses import dataclass
 
 from apiward.core.errors import ConfigError
 from apiward.core.findings import Confidence, Severity
+from apiward.scan._objects import new_id, object_slot
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._answers import lockout
 from apiward.scan.checks._codes import CodeField, code_fields
 from apiward.scan.checks._login_forms import forms, sets_credentials, throwaway
 from apiward.scan.context import Context
+from apiward.scan.destructive import Destructive
 from apiward.scan.identities import Identity
-from apiward.scan.request import Request
+from apiward.scan.request import Request, Where
+from apiward.scan.scope import OutOfScope
 from apiward.scan.transport import Reply
+from apiward.scan.withhold import Withheld
 from apiward.spec import Operation
 
 TRIES = 12
@@ -93,7 +99,7 @@ class ShortSecret:
             yield Skip(reason=SkipReason.NO_IDENTITIES, detail="no account of the scan's own")
             return
         for op, field in targets:
-            request = _request(ctx, op, actor)
+            request = await _request(ctx, op, actor)
             if request is None:
                 detail = f"{op.key}: no request for {actor.owner}'s own account"
                 yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=detail)
@@ -199,11 +205,18 @@ def _wrong_codes(field: CodeField, right: str | None) -> list[str]:
     return codes
 
 
-def _request(ctx: Context, op: Operation, actor: Actor) -> Request | None:
+async def _request(ctx: Context, op: Operation, actor: Actor) -> Request | None:
     """``op``'s request for the actor's own account, or None when it would name another's."""
-    if actor.identity is None and "{" in op.path:
-        return None  # a throwaway account has no ids of its own harvested
-    request = ctx.request(op) if actor.identity is None else ctx.baseline(op, actor.identity)
+    if actor.identity is not None:
+        request = ctx.baseline(op, actor.identity)
+    elif "{" in op.path:
+        # A throwaway account has no ids harvested: it makes the object the code guards.
+        found = await _own_object(ctx, op, actor)
+        if found is None:
+            return None
+        request = found
+    else:
+        request = ctx.request(op)
     body = dict(request.body) if isinstance(request.body, dict) else None
     for key in list(body or {}):
         if _USERISH.match(key) and body is not None:
@@ -211,6 +224,26 @@ def _request(ctx: Context, op: Operation, actor: Actor) -> Request | None:
                 return None
             body[key] = actor.username
     return dataclasses.replace(request, body=body) if body is not None else request
+
+
+async def _own_object(ctx: Context, op: Operation, actor: Actor) -> Request | None:
+    """``op`` aimed at an object the actor makes for it (``POST /reports`` for
+    ``POST /reports/{slug}/payout``), or None when the contract cannot make one."""
+    slot = object_slot(ctx.api, op)
+    if slot is None or len([p for p in op.path.split("/") if p.startswith("{")]) != 1:
+        return None
+    name, create = slot
+    if create.key in ctx.out_of_scope or create.key in ctx.destructive:
+        return None
+    make = ctx.request(create)
+    try:
+        reply = await actor.send(make, f"{actor.owner} makes an object of its own for {op.key}")
+    except (Withheld, Destructive, OutOfScope):
+        return None
+    made = new_id(ctx.api, make, reply.data, reply.header("location"))
+    if not reply.ok or made is None:
+        return None
+    return ctx.request(op).with_param(Where.PATH, name, made)
 
 
 async def _actor(ctx: Context) -> Actor | None:
