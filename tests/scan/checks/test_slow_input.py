@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from apiward.core.findings import Severity
 from apiward.core.registry import Registry
-from apiward.scan import Results, ScanConfig, scan
+from apiward.scan import Identity, Results, ScanConfig, scan
 from apiward.scan.check import AnyCheck
 from apiward.scan.checks.slow_input import SlowInput
 from apiward.spec import load
@@ -80,3 +80,58 @@ def test_silent_on_a_linear_email_check() -> None:
     results = _scan(_newsletter(CAREFUL))
     assert results.findings == []
     assert results.errors == []
+
+
+# A title rule the contract does not state: words separated by single spaces.
+WORDY = re.compile(r"^(\w+\s?)*$")
+PLAIN = re.compile(r"^[\w ]{1,25}$")
+EXPENSES: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "expenses", "version": "1.0"},
+    "security": [{"bearer": []}],
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "paths": {
+        "/expenses": {
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"title": {"type": "string", "maxLength": 25}},
+                            }
+                        }
+                    }
+                },
+                "responses": {"201": {"description": "filed"}, "400": {"description": "no"}},
+            }
+        }
+    },
+}
+
+
+def _expenses(pattern: re.Pattern[str]) -> Starlette:
+    async def file(request: Request) -> Response:
+        if request.headers.get("authorization") != "Bearer t-ann":
+            return JSONResponse({"error": "log in"}, status_code=401)
+        title = str((await request.json()).get("title", ""))
+        if len(title) > 25 or not pattern.match(title):
+            return JSONResponse({"error": "invalid title"}, status_code=400)
+        return JSONResponse({"title": title}, status_code=201)
+
+    async def contract(_: Request) -> Response:
+        return JSONResponse(EXPENSES)
+
+    routes = [Route("/openapi.json", contract), Route("/expenses", file, methods=["POST"])]
+    return Starlette(routes=routes)
+
+
+def test_a_free_string_the_api_evidently_parses_is_timed_too() -> None:
+    """No pattern in the contract, but a '!' is refused naming the title: the title is tried."""
+    ann = Identity(name="ann", headers={"Authorization": "Bearer t-ann"})
+    for pattern, expected in ((WORDY, ["body:title"]), (PLAIN, [])):
+        with serving(_expenses(pattern)) as url:
+            api = load(f"{url}/openapi.json", allow_private=True)
+            checks = Registry[AnyCheck]("check", [("slow_input", SlowInput())])
+            results = asyncio.run(scan(api, ScanConfig(target=url, identities=(ann,)), checks))
+        assert [f.key for f in results.findings] == expected, pattern.pattern

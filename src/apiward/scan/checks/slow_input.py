@@ -3,7 +3,9 @@
 Candidates are string inputs (query parameters and body properties) that the API
 evidently parses: a ``pattern``, a parsed ``format`` (email, uri, hostname, date, ip...),
 or a name that says so (``email``, ``url``, ``phone``, ``date``, ``regex``...). At most
-``MAX_INPUTS`` per operation, patterns first.
+``MAX_INPUTS`` per operation, patterns first. Where an operation has none, its free body
+strings are screened (at most ``MAX_SCREENS`` a scan): one whose value with a ``!``
+appended is refused with 400/422 naming it runs a rule the contract does not state.
 
 For each, the input is set to
 ``"a" * n + "!"`` — the classic trigger of nested quantifiers, which backtrack over every
@@ -29,10 +31,12 @@ import itertools
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
+from apiward.scan.fields import is_password
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
@@ -50,6 +54,8 @@ GROWTH_STEPS = 2
 GROWTH = 2.25
 NOISE_SECONDS = 0.005
 MAX_INPUTS = 2
+MAX_SCREENS = 12
+"""Free strings a scan screens for a rule the contract does not state (one request each)."""
 PARSED_FORMATS = {
     "email", "idn-email", "uri", "url", "iri", "hostname", "idn-hostname", "date",
     "date-time", "time", "ipv4", "ipv6", "phone", "regex",
@@ -87,13 +93,19 @@ class SlowInput:
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Time each parsed input at growing lengths against the legitimate request."""
         inputs = _inputs(ctx, operation)
-        if not inputs:
+        free = _free(ctx, operation) if not inputs else []
+        if not inputs and not free:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no parsed string input")
             return
         try:
             base, who = await _base(ctx, operation)
         except Withheld as withheld:
             yield Skip(reason=SkipReason.WITHHELD, detail=str(withheld))
+            return
+        if not inputs:
+            inputs = await _evidently_parsed(ctx, operation, base, who, free)
+        if not inputs:
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no parsed string input")
             return
         found: Outcome | None = None
         async with ctx.alone():  # other checks' traffic must not pass for backtracking
@@ -168,6 +180,47 @@ def _inputs(ctx: Context, operation: Operation) -> list[Input]:
     for name, sub in ((schema or {}).get("properties") or {}).items():
         found += _judge(Where.BODY, str(name), ctx.api.deref(sub))
     return [item for _, item in sorted(found, key=lambda f: f[0])][:MAX_INPUTS]
+
+
+def _free(ctx: Context, operation: Operation) -> list[Input]:
+    """Free strings (no pattern, format, enum or telling name) the API may still parse."""
+    found = []
+    schema, _ = ctx.synthesizer.body_schema(operation)
+    for name, sub in ((schema or {}).get("properties") or {}).items():
+        sub = ctx.api.deref(sub)
+        if json_types(sub) <= {"string", "null"} and "enum" not in sub and not is_password(name):
+            found.append(Input(where=Where.BODY, name=str(name), why="free"))
+    return found[:MAX_INPUTS]
+
+
+async def _evidently_parsed(
+    ctx: Context, op: Operation, base: Request, who: Identity | None, free: list[Input]
+) -> list[Input]:
+    r"""The free strings the API refuses a ``!`` in, naming them: it runs a rule of its own.
+
+    An unstated rule (``^(\w+\s?)*$`` on a title) is where a backtracking regex hides.
+    One request per input, at most ``MAX_SCREENS`` a scan, only where the identity's own
+    legitimate request gets a 2xx.
+    """
+    if who is None or not (await ctx.legit(op, who)).ok:
+        return []
+    screens = _SCREENS.setdefault(ctx, [0])
+    found = []
+    for item in free:
+        if screens[0] >= MAX_SCREENS:
+            break
+        screens[0] += 1
+        value = base.value(item.where, item.name)
+        probe = base.with_param(item.where, item.name, f"{'' if value is None else value}!")
+        reply = await ctx.send(probe, as_=who, note=f"{item.name}: does the API refuse a '!'?")
+        if reply.status in {400, 422} and item.name.lower() in reply.text.lower():
+            why = f"the API refused a '!' in it ({reply.status}, naming it): a rule of its own"
+            found.append(Input(where=item.where, name=item.name, why=why))
+    return found
+
+
+_SCREENS: WeakKeyDictionary[Context, list[int]] = WeakKeyDictionary()
+"""Per scan, the free strings screened so far."""
 
 
 def _judge(where: Where, name: str, schema: Schema) -> list[tuple[int, Input]]:
