@@ -153,11 +153,25 @@ def test_aggressive_sends_it_and_reports_the_change_as_damage() -> None:
     assert results.damaged
 
 
-def test_an_identity_that_no_longer_logs_in_is_damage() -> None:
-    """A change the scan cannot see (the role is not shown) that breaks a login is reported."""
+def test_a_write_of_a_field_no_read_shows_is_withheld() -> None:
+    """The role is not shown: nothing could put it back, so the write is not sent."""
     board = Board(shows_role=False)
     results = _scan(
         board, Writes(("bob", _put("/users/{user_id}", {"role": "ghost"}, user_id="2")))
+    )
+    assert board.users[2]["role"] == "member"
+    assert _logs_in(board, "bob@team.test", "bob-pw-2") == 200
+    assert any("could not be restored" in s.detail for s in results.skipped), results.skipped
+    assert not results.damaged
+
+
+def test_an_identity_that_no_longer_logs_in_is_damage() -> None:
+    """Under --aggressive that write goes out, breaks bob's login, and is reported."""
+    board = Board(shows_role=False)
+    results = _scan(
+        board,
+        Writes(("bob", _put("/users/{user_id}", {"role": "ghost"}, user_id="2"))),
+        aggressive=True,
     )
     broken = [c for c in results.target_state if c.state.value == "no longer logs in"]
     assert [c.object for c in broken] == ["bob"]

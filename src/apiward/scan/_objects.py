@@ -115,9 +115,25 @@ def object_slot(api: Api, operation: Operation) -> tuple[str, Operation] | None:
 
 
 def _names_action(operation: Operation) -> bool:
+    return bool(_named(operation) & _ACTIONS)
+
+
+_QUESTIONS = frozenset(
+    {"search", "query", "find", "lookup", "filter", "preview", "validate", "check", "verify",
+     "calculate", "estimate", "quote", "suggest", "autocomplete", "match"}
+)  # fmt: skip
+"""Words of a POST that only asks (``POST /books/search``): it changes nothing."""
+
+
+def only_asks(operation: Operation) -> bool:
+    """True for a POST named like a question (search, lookup, validate...), not a deed."""
+    return bool(_named(operation) & _QUESTIONS)
+
+
+def _named(operation: Operation) -> set[str]:
     segment, _ = resource_of(operation.path)
     named = {*words(segment), *re.split(r"[^a-z]", segment.lower())}
-    return bool(named & _ACTIONS or set(words(operation.operation_id or "")) & _ACTIONS)
+    return named | set(words(operation.operation_id or ""))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -260,24 +276,26 @@ def rewrites(
 def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
     """Whether the restore phase could put back every field ``write`` may change on ``item``.
 
-    A PUT or PATCH on the object's own path changes what it takes, and the same write
-    with the old values puts that back; so does one on a sub-path that sets only fields
-    the read shows (``PUT /admin/users/{name}/role``). Any other write (``POST /notes/{slug}/attachment``,
+    A PUT or PATCH that sets only fields the read shows, on the object's own path or a
+    sub-path (``PUT /admin/users/{name}/role``), is put back by the same write with the
+    old values; one that sets a field no read shows (``PATCH /me`` with a last name the
+    profile never shows, a password) cannot be, whatever else the contract offers. Any other write (``POST /notes/{slug}/attachment``,
     ``POST /orders/{id}/pay``) may change any field of the object: only a PATCH or PUT on
     the object that takes every field the snapshot shows (its ids and volatile ones aside)
     could undo it.
     """
-    if write.path == item.path and write.method.upper() in {"PUT", "PATCH"}:
-        return True
+    updates = write.method.upper() in {"PUT", "PATCH"}
     if not isinstance(before, dict):
-        return False
+        return updates and write.path == item.path  # the old text, written back whole
     sets = set(write.body) if isinstance(write.body, dict) else set()
     declared = api.operation(write.method, write.path)
     if not sets and declared is not None and declared.request_body is not None:
         # A malformed body (a probe's list, a bare string): what the operation takes.
         sets = _writable(api, next(iter(declared.request_body.content.values()), None))
     shown = set(before).union(*(v for v in before.values() if isinstance(v, dict)))
-    if write.method.upper() in {"PUT", "PATCH"} and sets and all(k in shown for k in sets):
+    if updates and sets - shown:
+        return False  # it sets a field no read shows (a last name, a password): unknowable
+    if updates and (write.path == item.path or sets):
         return True  # it sets fields the read shows: the same write with their old values
     ids = {str(v) for v in item.path_params.values()}
     fields = {k for k, v in before.items() if not VOLATILE.search(k) and str(v) not in ids}

@@ -253,6 +253,7 @@ class Ledger:
         read = _objects.reader(self.api, request)
         if read is None:
             if operation.method == "POST":
+                self._safe_deed(operation, sender)
                 return None  # an action (search, transfer, log in): no object of its own
             self._blind(operation, request, sender, "the contract has no GET to read it")
             return None
@@ -268,7 +269,7 @@ class Ledger:
             return None
         if (
             snapshot.exists
-            and _on_object(request)
+            and request.method.upper() in {"POST", "PUT", "PATCH"}
             and not self.aggressive
             and not self._own_state(request, sender)
             and not _objects.restorable(self.api, read.item, request, snapshot.before)
@@ -279,6 +280,20 @@ class Ledger:
             )
         snapshot.writes.append((request, sender))
         return snapshot
+
+    def _safe_deed(self, operation: Operation, sender: Sender) -> None:
+        """Under --safe, an action on an identity's own state (redeem a voucher) is withheld.
+
+        Nothing reads its effect back (a credit added), so nothing could undo it; a user
+        the scan signed up may take it, its state being the scan's. Logins and questions
+        (``POST /search``) change nothing and go.
+        """
+        who = sender.identity
+        if not self.safe or who is None or self.is_own(who) or self._login(operation):
+            return
+        if not _objects.only_asks(operation):
+            why = "under --safe an action whose effect nothing reads back goes only as a user the scan made"
+            raise NotOurs(operation, who, why)
 
     def _ours(self, request: Request) -> bool:
         names = list(request.path_params)
