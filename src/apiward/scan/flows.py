@@ -36,6 +36,8 @@ from apiward.spec import Operation
 LOGIN = re.compile(r"log[-_ ]?in|sign[-_ ]?in|token|session|o?auth(?![a-z])|authenticat", re.I)
 SIGN_UP = re.compile(r"regist|sign[-_ ]?up|enrol|onboard|join|create[-_ ]?(user|account)", re.I)
 RESET = re.compile(r"forgot|reset[-_ ]?password|password[-_ ]?reset|recover", re.I)
+REDEEM = re.compile(r"redeem|coupon|promo|voucher|claim|gift|reward", re.I)
+"""A redemption: a code that credits whoever sends it (``POST /vouchers/redeem``)."""
 LOGOUT = re.compile(r"log[_-]?out|sign[_-]?out|revoke", re.IGNORECASE)
 EVERYWHERE = re.compile(r"all|every|everywhere|others|sessions", re.IGNORECASE)
 PUBLIC = re.compile(r"\bpublic(ly)?\b", re.I)
@@ -47,6 +49,11 @@ PUBLIC_OTHER = re.compile(
 NOT_PUBLIC = re.compile(
     r"\b(not|non|never|no longer|isn't|aren't)[\s-]*public|\bprivate(ly)?\b|confidential", re.I
 )
+
+
+def is_redemption(operation: Operation) -> bool:
+    """A secured POST that reads like redeeming or claiming a code: its credit is for good."""
+    return operation.method == "POST" and bool(REDEEM.search(words(operation)))
 
 
 def is_logout(operation: Operation) -> bool:

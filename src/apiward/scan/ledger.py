@@ -43,6 +43,7 @@ from typing import Any
 from apiward.core.errors import TargetError
 from apiward.scan import _objects, accounts, records
 from apiward.scan.fields import is_password
+from apiward.scan.flows import is_redemption
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.request import WRITES, Request, Where
 from apiward.scan.resources import collection_of, resource_of, singular
@@ -282,16 +283,19 @@ class Ledger:
         return snapshot
 
     def _safe_deed(self, operation: Operation, sender: Sender) -> None:
-        """Under --safe, an action on an identity's own state (redeem a voucher) is withheld.
+        """An action on a file identity's own state that nothing reads back is withheld.
 
-        Nothing reads its effect back (a credit added), so nothing could undo it; a user
-        the scan signed up may take it, its state being the scan's. Logins and questions
-        (``POST /search``) change nothing and go.
+        A redemption in every mode but ``--aggressive`` (its credit is for good), and
+        under ``--safe`` any action that is not a question (``POST /search``) or a login.
+        A user the scan signed up may take them: its state is the scan's.
         """
         who = sender.identity
-        if not self.safe or who is None or self.is_own(who) or self._login(operation):
+        if who is None or self.is_own(who) or self._login(operation):
             return
-        if not _objects.only_asks(operation):
+        if is_redemption(operation) and not self.aggressive:
+            why = "a redemption credits its sender for good: taken only as a user the scan made"
+            raise Unrestorable(operation, who, why)
+        if self.safe and not _objects.only_asks(operation):
             why = "under --safe an action whose effect nothing reads back goes only as a user the scan made"
             raise NotOurs(operation, who, why)
 

@@ -43,13 +43,15 @@ Me = Annotated[str, Depends(_me)]
 def _app(roles: dict[str, str]) -> FastAPI:
     """Users by token; admins list everyone and set roles; everyone renames themselves."""
     app = FastAPI()
+    nicknames = dict.fromkeys(roles, "")
 
     @app.get("/me")
     def read_me(user: Me) -> dict[str, str]:
-        return {"username": user, "role": roles[user]}
+        return {"username": user, "nickname": nicknames[user], "role": roles[user]}
 
     @app.patch("/me")
     def rename(body: _Nick, user: Me) -> dict[str, str]:
+        nicknames[user] = body.nickname
         return {"username": user, "nickname": body.nickname, "role": roles[user]}
 
     @app.get("/users")

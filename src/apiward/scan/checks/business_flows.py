@@ -13,7 +13,8 @@ path and tags, and its body's property names.
   reported as automatable account creation: low, since no abuse is shown by it alone.
 * **Redemption**: a secured POST that reads like redeeming/claiming a code (coupon,
   promo, voucher, gift, reward) is repeated ``REPEAT`` times as one identity with the
-  same code; a meter that grows each time is the finding (high when it is money). The
+  same code — a user the scan signed up when it can have one, whose credit is then the
+  scan's own, else an identity of the file; a meter that grows each time is the finding (high when it is money). The
   redemption is the identity's legitimate write (``Context.legit_request``): one that
   names another's object or sets a privilege field is never sent (a ``withheld`` skip).
 
@@ -38,7 +39,7 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.diff import leaves
 from apiward.scan.fields import is_password
-from apiward.scan.flows import SIGN_UP, words
+from apiward.scan.flows import REDEEM, SIGN_UP, words
 from apiward.scan.identities import Identity
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.transport import Reply
@@ -46,7 +47,6 @@ from apiward.scan.withhold import Withheld
 from apiward.spec import Operation
 
 REPEAT = 5
-_REDEEM = re.compile(r"redeem|coupon|promo|voucher|claim|gift|reward", re.I)
 _USERNAME = re.compile(r"^(username|user_?name|login|handle|nick(name)?|user)$", re.I)
 _EMAIL = re.compile(r"e_?mail", re.I)
 _REFERRAL = re.compile(r"referr|invit|sponsor|ref_?code", re.I)
@@ -129,7 +129,9 @@ class BusinessFlows:
 
     async def _redeem(self, ctx: Context, op: Operation) -> Outcome | None:
         held: Withheld | None = None
-        for identity in ctx.identities:
+        # A user the scan signed up first: the credit it gains is the scan's, not alice's.
+        made = await ctx.throwaway()
+        for identity in (*([made] if made is not None else []), *ctx.identities):
             before = await _read(ctx, identity)
             if not before.replies:
                 continue
@@ -259,7 +261,7 @@ def _is_redeem(ctx: Context, op: Operation, logins: frozenset[str]) -> bool:
     if op.method != "POST" or op.key in logins or op.is_public:
         return False
     names = _body_names(ctx, op)
-    return _REDEEM.search(words(op)) is not None or any(_REDEEM.search(n) for n in names)
+    return REDEEM.search(words(op)) is not None or any(REDEEM.search(n) for n in names)
 
 
 def _properties(request: Request) -> list[str]:
