@@ -37,7 +37,10 @@ LOGIN = re.compile(r"log[-_ ]?in|sign[-_ ]?in|token|session|o?auth(?![a-z])|auth
 SIGN_UP = re.compile(r"regist|sign[-_ ]?up|enrol|onboard|join|create[-_ ]?(user|account)", re.I)
 RESET = re.compile(r"forgot|reset[-_ ]?password|password[-_ ]?reset|recover", re.I)
 REDEEM = re.compile(r"redeem|coupon|promo|voucher|claim|gift|reward", re.I)
-"""A redemption: a code that credits whoever sends it (``POST /vouchers/redeem``)."""
+"""What a redemption reads like to ``business_flows`` (a gift card, a reward code)."""
+REDEMPTION = re.compile(r"redeem|coupon|promo|voucher|claim", re.I)
+"""A redemption for sure: a code that credits whoever sends it (``POST /vouchers/redeem``);
+not a gift or a reward, which are as often sent to someone else."""
 LOGOUT = re.compile(r"log[_-]?out|sign[_-]?out|revoke", re.IGNORECASE)
 EVERYWHERE = re.compile(r"all|every|everywhere|others|sessions", re.IGNORECASE)
 PUBLIC = re.compile(r"\bpublic(ly)?\b", re.I)
@@ -53,7 +56,7 @@ NOT_PUBLIC = re.compile(
 
 def is_redemption(operation: Operation) -> bool:
     """A secured POST that reads like redeeming or claiming a code: its credit is for good."""
-    return operation.method == "POST" and bool(REDEEM.search(words(operation)))
+    return operation.method == "POST" and bool(REDEMPTION.search(words(operation)))
 
 
 def is_logout(operation: Operation) -> bool:

@@ -21,11 +21,18 @@ def scan_only(
     identities: tuple[Identity, ...],
     *,
     safe: bool = False,
+    aggressive: bool = False,
     values: Mapping[str, str] | None = None,
 ) -> Results:
     """Scan the API at ``url`` (its /openapi.json) with ``checks`` only."""
     api = load(f"{url}/openapi.json", allow_private=True)
-    config = ScanConfig(target=url, identities=identities, safe=safe, values=dict(values or {}))
+    config = ScanConfig(
+        target=url,
+        identities=identities,
+        safe=safe,
+        aggressive=aggressive,
+        values=dict(values or {}),
+    )
     return asyncio.run(scan(api, config, Registry[AnyCheck]("check", ((c.id, c) for c in checks))))
 
 

@@ -70,18 +70,35 @@ def _app(*, guarded: bool) -> FastAPI:
     return app
 
 
-def _scan(serve: Callable[[Any], Any], *, guarded: bool, safe: bool = False) -> Results:
+def _scan(
+    serve: Callable[[Any], Any], *, guarded: bool, safe: bool = False, aggressive: bool = False
+) -> Results:
     url = serve(_app(guarded=guarded)).url
     kim = token_user("kim", "t-kim")
-    results = scan_only(url, [BusinessFlows()], (kim,), safe=safe, values={"coupon": "FREE5"})
+    results = scan_only(
+        url, [BusinessFlows()], (kim,), safe=safe, aggressive=aggressive, values={"coupon": "FREE5"}
+    )
     assert results.errors == []
     return results
 
 
 def test_fires_on_unlimited_invites_and_repeated_coupons(serve: Callable[[Any], Any]) -> None:
-    """Points per invite (not money) → medium; store credit per claim (money) → high."""
-    found = on(_scan(serve, guarded=False), "business_flows")
+    """Points per invite (not money) → medium; store credit per claim (money) → high.
+
+    kim is the only account (no login to sign one up): her claims go only under
+    --aggressive, as a credit is for good.
+    """
+    found = on(_scan(serve, guarded=False, aggressive=True), "business_flows")
     assert found == {"POST /signup": "medium", "POST /coupons/claim": "high"}
+
+
+def test_a_real_users_coupon_is_not_claimed_without_aggressive(
+    serve: Callable[[Any], Any],
+) -> None:
+    """Without a user of the scan's own, kim's credit stays as it was; the skip says why."""
+    results = _scan(serve, guarded=False)
+    assert STATE["credit"] == {"kim": 0.0}
+    assert any("redemption credits its sender" in s.detail for s in results.skipped)
 
 
 def test_capped_flows_are_not_findings(serve: Callable[[Any], Any]) -> None:
