@@ -127,3 +127,20 @@ def test_rewrites_put_the_old_values_back_with_the_scans_own_write(api: Api) -> 
         "/admin/users/bob/role",
         {"role": "member"},
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "volatile"),
+    [
+        ("last_name", False),
+        ("lastName", False),
+        ("last_login", True),
+        ("lastSeen", True),
+        ("updated_at", True),
+        ("createdAt", True),
+        ("etag", True),
+    ],
+)
+def test_a_users_last_name_is_restored_a_last_login_is_not(name: str, volatile: bool) -> None:
+    """Fields the target moves on its own are never compared; a last name is the user's own."""
+    assert bool(_objects.VOLATILE.search(name)) is volatile

@@ -33,9 +33,12 @@ _ENVELOPES = ("data", "result", "item", "object", "record", "resource", "payload
 _ID_NAMES = ("id", "uuid", "_id", "guid", "key", "slug")
 _FORM = "application/x-www-form-urlencoded"
 VOLATILE = re.compile(
-    r"updated|modified|timestamp|version|etag|last_|_at$|(?-i:[a-z]At)$|_on$|time$", re.IGNORECASE
+    r"updated|modified|timestamp|version|etag|_at$|(?-i:[a-z]At)$|_on$|time$"
+    r"|last_?(?:login|seen|used|active|activity|access|accessed|visit|sync)",
+    re.IGNORECASE,
 )
-"""Fields the target changes on its own (a write's time, a version): never restored, never compared."""
+"""Fields the target changes on its own (a write's time, a version, a last login): never
+restored, never compared. Not every ``last_…``: a ``last_name`` is the user's."""
 _ACTIONS = frozenset(
     {
         "login", "logout", "logon", "signin", "signon", "signup", "register", "registration",
