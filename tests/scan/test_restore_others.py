@@ -24,8 +24,9 @@ from serving import serving
 TOKENS = {"tk-mel": ("mel", "member"), "tk-mo": ("mo", "moderator")}
 
 
-def board() -> tuple[Flask, dict[int, dict[str, Any]]]:
-    """The notice board and its notices."""
+def board(*, hides: bool = False) -> tuple[Flask, dict[int, dict[str, Any]]]:
+    """The notice board and its notices; ``hides``: moderators take down only their own
+    notices and answer 404 for a member's, which stays up."""
     app = Flask(__name__)
     notices: dict[int, dict[str, Any]] = {}
     serial = itertools.count(1)
@@ -73,6 +74,7 @@ def board() -> tuple[Flask, dict[int, dict[str, Any]]]:
         notices[number] = {
             "id": number,
             "text": str((request.get_json(silent=True) or {}).get("text")),
+            "by": caller()[0],
         }
         return jsonify(notices[number]), 201
 
@@ -83,7 +85,10 @@ def board() -> tuple[Flask, dict[int, dict[str, Any]]]:
 
     @app.delete("/notices/<int:number>")
     def take_down(number: int) -> Any:
-        if caller()[1] != "moderator":
+        me, role = caller()
+        if hides and role == "moderator" and notices.get(number, {}).get("by") != me:
+            abort(404)
+        if role != "moderator":
             abort(403)
         notices.pop(number, None)
         return "", 204
@@ -107,3 +112,22 @@ def test_a_members_notice_is_taken_down_by_the_moderator_after_the_scan() -> Non
     assert {c.state.value for c in made} == {"deleted"}, made
     assert any("by mo" in c.detail for c in made), made
     assert notices == {}
+
+
+def test_another_identitys_404_is_no_proof_the_notice_is_gone() -> None:
+    """The moderator's 404 means "not yours" here: the notices are left, and say so."""
+    app, notices = board(hides=True)
+    identities = tuple(
+        Identity(name=name, role=role, headers={"Authorization": f"Bearer {token}"})
+        for token, (name, role) in TOKENS.items()
+    )
+    with serving(app, wsgi=True) as url:
+        api = load(f"{url}/openapi.json", allow_private=True)
+        registry = Registry[AnyCheck]("check", [("version_disclosure", VersionDisclosure())])
+        results = asyncio.run(scan(api, ScanConfig(target=url, identities=identities), registry))
+    rows = {
+        c.object: c.state.value for c in results.target_state if c.what.value == "object created"
+    }
+    kept = {f"/notices/{n}" for n, v in notices.items() if v["by"] == "mel"}
+    assert kept, "the member pinned nothing: the oracle above could not fail"
+    assert {rows[k] for k in kept} == {"left"}, rows
