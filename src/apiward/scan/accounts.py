@@ -9,10 +9,11 @@ or in an envelope) or by a name it was signed up with (its user name, its e-mail
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from apiward.scan._objects import unwrap
+from apiward.scan.fields import is_password
 from apiward.scan.request import Request
 from apiward.scan.resources import collection_of, singular, words
 from apiward.spec import Api
@@ -37,6 +38,10 @@ _PEOPLE = frozenset(
         "admin",
     }
 )
+_NAMES = ("username", "user", "login", "email", "name", "handle")
+"""Body fields that name the account a sign-up makes, the likeliest first."""
+_MADE = "apiward"
+"""How every name the scan makes for an account starts (``scan.values``, ``scan.provision``)."""
 _ACCOUNT_IDS = tuple(
     f"{noun}{tail}" for noun in ("user", "account", "member", "customer") for tail in ("_id", "Id")
 )
@@ -82,3 +87,24 @@ def deleter(api: Api, id_: str, names: Collection[str]) -> Request | None:
                 method="DELETE", path=op.path, operation=op.key, path_params={param: value}
             )
     return None
+
+
+def signed_up(body: Mapping[str, Any]) -> str:
+    """The account a sign-up's body names (a body with a password); empty when it is none."""
+    if not any(is_password(name) for name in body):
+        return ""
+    for name in _NAMES:
+        value = body.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return "(unnamed)"
+
+
+def made_names(body: Mapping[str, Any]) -> frozenset[str]:
+    """The names a sign-up's body gives its account, when the scan made them all (``apiward…``)."""
+    if not any(is_password(name) for name in body):
+        return frozenset()
+    names = [v for k, v in body.items() if k in _NAMES and isinstance(v, str) and v]
+    if not names or not all(v.lower().startswith(_MADE) for v in names):
+        return frozenset()
+    return frozenset(names)

@@ -42,7 +42,6 @@ from typing import Any
 
 from apiward.core.errors import TargetError
 from apiward.scan import _objects, accounts, records
-from apiward.scan.fields import is_password
 from apiward.scan.flows import is_redemption
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.request import WRITES, Request, Where
@@ -52,11 +51,8 @@ from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
 from apiward.spec import Api, Operation
 
-_ACCOUNT = ("username", "user", "login", "email", "name", "handle")
 _CREDENTIAL_HEADER = re.compile(r"authorization|token|key|auth|session", re.IGNORECASE)
 _ANONYMOUS = Identity(name="anonymous")
-_MADE = "apiward"
-"""How every name the scan makes for an account starts (``scan.values``, ``scan.provision``)."""
 ACCOUNT = "(account)"
 """The collection of an account the scan signed up: every collection of people."""
 
@@ -400,7 +396,7 @@ class Ledger:
             return  # an action on an object the scan made, answering with that object
         public = operation.is_public or sender.identity is None
         body = request.body if public and isinstance(request.body, dict) else {}
-        account, names = _account(body), _made_names(body)
+        account, names = accounts.signed_up(body), accounts.made_names(body)
         if names:  # a sign-up under names the scan made: an account, wherever the API keeps them
             made = made or accounts.account_id(reply.data)
         if made is not None or account or _objects.creates(self.api, operation, self._logins):
@@ -482,23 +478,3 @@ def _deletes(request: Request, created: Created) -> bool:
         return True
     named = {str(v) for v in request.path_params.values()}
     return bool(named) and named <= created.names
-
-
-def _made_names(body: Mapping[str, Any]) -> frozenset[str]:
-    """The names a sign-up's body gives its account, when the scan made them all (``apiward…``)."""
-    if not any(is_password(name) for name in body):
-        return frozenset()
-    names = [v for k, v in body.items() if k in _ACCOUNT and isinstance(v, str) and v]
-    if not names or not all(v.lower().startswith(_MADE) for v in names):
-        return frozenset()
-    return frozenset(names)
-
-
-def _account(body: Mapping[str, Any]) -> str:
-    if not any(is_password(name) for name in body):
-        return ""
-    for name in _ACCOUNT:
-        value = body.get(name)
-        if isinstance(value, str) and value:
-            return value
-    return "(unnamed)"
