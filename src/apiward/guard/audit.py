@@ -92,7 +92,8 @@ def _now() -> str:
     if second != cached:
         prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
         _SECOND[0] = (second, prefix)
-    return f"{prefix}.{micro:06d}Z"
+    # Zero-padded by a leading 1 cut off: a format spec costs about ten times as much.
+    return f"{prefix}.{str(1_000_000 + micro)[1:]}Z"
 
 
 class Audit:

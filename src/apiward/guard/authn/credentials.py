@@ -97,6 +97,6 @@ def ambiguity(ctx: Context) -> str | None:
     headers = [value for key, value in ctx.scope["headers"] if key == b"authorization"]
     if len(headers) > 1:
         return "two Authorization headers"
-    if headers and ctx.scope.get("query_string") and _URL_TOKENS & query_values(ctx).keys():
+    if headers and ctx.scope.get("query_string") and not _URL_TOKENS.isdisjoint(query_values(ctx)):
         return "a token in the Authorization header and in the query string"
     return None

@@ -224,12 +224,12 @@ class Authn:
                     "the credentials are not valid",
                     headers=((b"www-authenticate", _invalid(scheme.challenge)),),
                 ) from None
-            except Unavailable as error:
-                ctx.auth_failure = f"{name}: {error}"
+            except Unavailable as outage:  # not `error`: compiled, a name keeps one type
+                ctx.auth_failure = f"{name}: {outage}"
                 ctx.decisions["authentication"] = {
                     "outcome": "unavailable",
                     "scheme": name,
-                    "reason": str(error),
+                    "reason": str(outage),
                 }
                 raise Refusal(
                     Rule.AUTHN_UNAVAILABLE,
