@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest pytest-native native services browser bench bench-scan clean
+.PHONY: demo test lint typecheck pytest services browser bench bench-scan clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("apiward needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -29,8 +29,8 @@ browser:
 	scripts/browser.sh
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests benchmarks hatch_build.py
-	$(BIN)/ruff format --check src tests benchmarks hatch_build.py
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict src
@@ -38,26 +38,7 @@ typecheck: $(VENV)/.installed-test
 pytest: $(VENV)/.installed-test services browser
 	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder
 
-# The guard's request path compiled with mypyc (hatch_build.py) into a wheel, unpacked
-# in build/native: PYTHONPATH=build/native runs apiward with the compiled guard. The
-# wheel holds every module, so any change under src/ builds it again.
-NATIVE_SOURCES := $(shell find src/apiward -type f -not -path '*/__pycache__/*') hatch_build.py pyproject.toml
-
-build/native/.built: $(VENV)/.installed-test $(NATIVE_SOURCES)
-	rm -rf build/native dist/native
-	HATCH_BUILD_HOOK_ENABLE_CUSTOM=1 $(BIN)/python -m pip wheel --quiet --no-build-isolation \
-		--no-deps -w dist/native .
-	$(BIN)/python -m pip install --quiet --no-deps --target build/native dist/native/apiward-*.whl
-	touch $@
-
-native: build/native/.built
-
-# The guard's tests again, against the compiled guard.
-pytest-native: build/native/.built services
-	PYTHONPATH=build/native APIWARD_EXPECT_NATIVE=1 $(BIN)/python -m pytest -n auto --dist loadgroup \
-		--no-loadscope-reorder tests/guard tests/cli/test_guard.py tests/build
-
-test: lint typecheck pytest pytest-native
+test: lint typecheck pytest
 
 # Every benchmark but the peer comparison; each prints its own figures.
 BENCHMARKS := startup spec_load audit_corpus inventory redaction jwt_crack input_checks guard_overhead
@@ -70,4 +51,4 @@ bench-scan: $(VENV)/.installed
 	$(BIN)/python benchmarks/scan_speed.py
 
 clean:
-	rm -rf $(VENV) .bench .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) .bench .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """What the guard costs in instructions: the figure a loaded machine cannot move.
 
-    .venv/bin/python benchmarks/guard_instructions.py [--requests 1000] [--served] [--native]
+    .venv/bin/python benchmarks/guard_instructions.py [--requests 1000] [--served]
 
 Runs itself under ``valgrind --tool=callgrind`` (which must be installed) and counts
 the instructions per request of the bare app and of the full policy, in-process, for
@@ -16,9 +16,6 @@ on one connection after a warm-up. Served and in-process counts of the guard agr
 but for uvicorn's handling of the headers the policy adds, so the time a served guard
 costs beyond its in-process figure is not more work; kernel time and colder caches
 are not counted here.
-
-``--native`` also counts the compiled guard (``make native`` builds it into
-build/native), in the same run: the child, or the served app, imports it from there.
 """
 
 from __future__ import annotations
@@ -44,38 +41,32 @@ APPS = ("bare app", "full policy")
 WARM_UP = 100
 
 
-def measure(requests: int, native: bool) -> None:
+def measure(requests: int) -> None:
     """Run the child under callgrind and print instructions per request."""
     valgrind = shutil.which("valgrind")
     if valgrind is None or shutil.which("callgrind_control") is None:
         sys.exit("valgrind (callgrind) is not installed")
-    builds = {"interpreted": _counted(valgrind, requests, None)}
-    if native:
-        guard_overhead.kinds(native)  # exits when the compiled guard is not built
-        env = {**os.environ, "PYTHONPATH": str(guard_overhead.NATIVE)}
-        builds["compiled"] = _counted(valgrind, requests, env)
-    print(f"instructions per request, in-process (callgrind, {requests} requests after warm-up)")
-    for build, counts in builds.items():
-        for method, _, _ in CASES:
-            bare, full = counts[f"{method}-0"], counts[f"{method}-1"]
-            print(
-                f"  {build:<11} {method:<5} bare app {bare:9,}   full policy {full:9,}   "
-                f"added {full - bare:9,}"
-            )
-
-
-def _counted(valgrind: str, requests: int, env: dict[str, str] | None) -> dict[str, int]:
-    """The child's counts per label, run under callgrind with ``env``."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cg"
-        command = [sys.executable, __file__, "--child", "--requests", str(requests)]
         subprocess.run(
-            [valgrind, "--tool=callgrind", f"--callgrind-out-file={out}", *command],
+            [
+                valgrind,
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                __file__,
+                "--child",
+                "--requests",
+                str(requests),
+            ],
             check=True,
             capture_output=True,
-            env=env,
         )
-        return dict(_read(dump, requests) for dump in Path(tmp).glob("cg.*"))
+        counts = dict(_read(dump, requests) for dump in Path(tmp).glob("cg.*"))
+    print(f"instructions per request, in-process (callgrind, {requests} requests after warm-up)")
+    for method, _, _ in CASES:
+        bare, full = counts[f"{method}-0"], counts[f"{method}-1"]
+        print(f"  {method:<5} bare app {bare:9,}   full policy {full:9,}   added {full - bare:9,}")
 
 
 def _read(dump: Path, requests: int) -> tuple[str, int]:
@@ -116,16 +107,15 @@ async def _run(app: Any, method: str, path: str, body: bytes, n: int) -> None:
         await app(guard_overhead._scope(method, path, body), receive, send)
 
 
-def served(requests: int, native: bool) -> None:
+def served(requests: int) -> None:
     """Instructions per request of each guard_overhead.py app served by uvicorn."""
     parsers = ["h11"] + (["httptools"] if importlib.util.find_spec("httptools") else [])
-    kinds = guard_overhead.kinds(native)
     for http in parsers:
         print(f"instructions per request through uvicorn ({http}), {requests} keep-alive GETs")
-        counts = {kind: _served(kind, http, requests) for kind in kinds}
+        counts = {kind: _served(kind, http, requests) for kind in guard_overhead.KINDS}
         for kind, count in counts.items():
-            base = counts[guard_overhead.baseline(kind)]
-            print(f"  {kind:<22} {count:11,}   ratio {base / count:4.0%}   added {count - base:9,}")
+            base = counts["fastapi" if kind.startswith("fastapi") else "bare"]
+            print(f"  {kind:<16} {count:11,}   ratio {base / count:4.0%}")
 
 
 def _served(kind: str, http: str, requests: int) -> int:
@@ -145,7 +135,6 @@ def _served(kind: str, http: str, requests: int) -> int:
                 f"{tmp}/audit.jsonl",
             ],
             stderr=subprocess.DEVNULL,
-            env=guard_overhead.server_env(kind),
         )
         try:
             connection = _connect(port)
@@ -197,16 +186,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--served", action="store_true")
-    parser.add_argument(
-        "--native", action="store_true", help="also the compiled guard (make native)"
-    )
     args = parser.parse_args()
     if args.served:
-        served(args.requests, args.native)
+        served(args.requests)
     elif args.child:
         child(args.requests)
     else:
-        measure(args.requests, args.native)
+        measure(args.requests)
 
 
 if __name__ == "__main__":

@@ -84,32 +84,6 @@ OFF: dict[str, Any] = {
     "audit": AuditPolicy(enabled=False),
 }
 KINDS = ("bare", "headers", "guarded", "fastapi", "fastapi-guarded")
-# The same guarded apps run by the compiled guard (`make native` builds it here).
-NATIVE = ROOT / "build" / "native"
-NATIVE_KINDS = ("guarded-native", "fastapi-guarded-native")
-
-
-def kinds(native: bool) -> tuple[str, ...]:
-    """The served apps to measure; with ``native``, the compiled guard's too (built or exit)."""
-    if not native:
-        return KINDS
-    if not any(NATIVE.glob("apiward/guard/asgi.*.so")):
-        sys.exit(f"{NATIVE} holds no compiled guard: run `make native` first")
-    return KINDS + NATIVE_KINDS
-
-
-def server_env(kind: str) -> dict[str, str] | None:
-    """A served app's environment: the compiled guard first on the path for a native kind."""
-    if kind not in NATIVE_KINDS:
-        return None
-    return {**os.environ, "PYTHONPATH": str(NATIVE)}
-
-
-def baseline(kind: str) -> str:
-    """The bare app a served kind is compared with."""
-    return "fastapi" if kind.startswith("fastapi") else "bare"
-
-
 # What the full policy adds to a JSON answer: security headers, RateLimit fields, digest.
 GUARD_HEADERS = (
     *SECURITY_HEADERS,
@@ -288,11 +262,6 @@ def fastapi_app() -> Any:
     return app
 
 
-def compiled() -> bool:
-    """Whether the guard this process imported is the compiled build."""
-    return Path(sys.modules[Guard.__module__].__file__ or "").suffix == ".so"
-
-
 def with_headers(app: Any) -> Any:
     """The control: ``app`` plus the guard's response headers, and nothing else."""
 
@@ -311,12 +280,10 @@ def serve(kind: str, port: int, log: str, http: str) -> None:
     """Run in a subprocess: uvicorn serving the bare or the guarded app."""
     import uvicorn
 
-    if kind in NATIVE_KINDS and not compiled():
-        sys.exit(f"{kind}: the guard imported is not the compiled one (PYTHONPATH={NATIVE})")
     app: Any = fastapi_app() if kind.startswith("fastapi") else bare
     if kind == "headers":
         app = with_headers(app)
-    if kind.removesuffix("-native").endswith("guarded"):
+    if kind.endswith("guarded"):
         policy = Policy(ratelimit=HIGH, audit=AuditPolicy(sink=log))
         app = Guard(app, policy=policy, api=load(CONTRACT))
     uvicorn.run(
@@ -356,7 +323,7 @@ async def _load(port: int, seconds: float, connections: int) -> float:
     return sum(counts) / seconds
 
 
-def through_uvicorn(seconds: float, connections: int, http: str, native: bool = False) -> None:
+def through_uvicorn(seconds: float, connections: int, http: str) -> None:
     """Part 2: requests per second and server CPU per request, bare vs guarded."""
     print(
         f"\nThrough uvicorn ({http}), {connections} keep-alive connections, "
@@ -367,15 +334,15 @@ def through_uvicorn(seconds: float, connections: int, http: str, native: bool = 
     kernel: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(3):
-            for kind in kinds(native):
+            for kind in KINDS:
                 rate, used, system = _measure(
                     kind, http, f"{tmp}/audit.jsonl", seconds, connections
                 )
                 rates[kind] = max(rates.get(kind, 0.0), rate)
                 if used < cpu.get(kind, float("inf")):
                     cpu[kind], kernel[kind] = used, system
-    for kind in kinds(native):
-        base = baseline(kind)
+    for kind in KINDS:
+        base = "fastapi" if kind.startswith("fastapi") else "bare"
         print(
             f"  {kind:<16} {rates[kind]:8.0f} req/s ({rates[kind] / rates[base]:4.0%})   "
             f"server CPU {cpu[kind]:6.1f} µs/request ({cpu[base] / cpu[kind]:4.0%}), "
@@ -390,12 +357,6 @@ def through_uvicorn(seconds: float, connections: int, http: str, native: bool = 
         f"  FastAPI app:  guarded keeps {rates['fastapi-guarded'] / rates['fastapi']:.0%} of "
         f"bare throughput ({cpu['fastapi'] / cpu['fastapi-guarded']:.0%} by server CPU)"
     )
-    if native:
-        print(
-            f"  FastAPI app, compiled guard: keeps "
-            f"{rates['fastapi-guarded-native'] / rates['fastapi']:.0%} of bare throughput "
-            f"({cpu['fastapi'] / cpu['fastapi-guarded-native']:.0%} by server CPU)"
-        )
 
 
 def _measure(
@@ -404,7 +365,7 @@ def _measure(
     """req/s, and the server's CPU and kernel µs per request."""
     port = _free_port()
     command = [sys.executable, __file__, "--serve", kind, "--port", str(port), "--log", log]
-    server = subprocess.Popen([*command, "--http", http], env=server_env(kind))
+    server = subprocess.Popen([*command, "--http", http])
     try:
         _wait(port)
         _load_process(port, 0.5, connections)  # warm-up
@@ -465,10 +426,7 @@ def main() -> None:
     parser.add_argument("--part", choices=("in-process", "uvicorn"))
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--serve", choices=KINDS + NATIVE_KINDS)
-    parser.add_argument(
-        "--native", action="store_true", help="also the compiled guard (make native)"
-    )
+    parser.add_argument("--serve", choices=KINDS)
     parser.add_argument("--port", type=int)
     parser.add_argument("--log", default="audit.jsonl")
     parser.add_argument("--load", type=int)
@@ -483,9 +441,9 @@ def main() -> None:
             in_process(args.requests, args.rounds)
         if args.part == "in-process":
             return
-        through_uvicorn(args.seconds, args.connections, "h11", args.native)
+        through_uvicorn(args.seconds, args.connections, "h11")
         if importlib.util.find_spec("httptools") is not None:
-            through_uvicorn(args.seconds, args.connections, "httptools", args.native)
+            through_uvicorn(args.seconds, args.connections, "httptools")
 
 
 if __name__ == "__main__":
