@@ -16,6 +16,10 @@ the same response headers the guard adds, to separate "more headers" from
 process CPU time per request (best of --rounds rounds, the steady figure) beside its
 wall time (median round), with rounds interleaved across apps; part 2 is best of 3.
 Ratios always compare with the bare app measured in the same run. ``--part`` runs one part.
+
+``--part stages`` takes the full policy apart through uvicorn: the FastAPI app bare,
+behind routing only, routing and the audit log, the full policy without the audit log,
+and the full policy, in ``--rounds`` interleaved rounds (median server CPU per request).
 """
 
 from __future__ import annotations
@@ -84,6 +88,8 @@ OFF: dict[str, Any] = {
     "audit": AuditPolicy(enabled=False),
 }
 KINDS = ("bare", "headers", "guarded", "fastapi", "fastapi-guarded")
+# The full policy taken apart, served (--part stages): where a guarded request's time goes.
+STAGE_KINDS = ("fastapi", "fastapi-routing", "fastapi-audit", "fastapi-noaudit", "fastapi-guarded")
 # What the full policy adds to a JSON answer: security headers, RateLimit fields, digest.
 GUARD_HEADERS = (
     *SECURITY_HEADERS,
@@ -283,8 +289,13 @@ def serve(kind: str, port: int, log: str, http: str) -> None:
     app: Any = fastapi_app() if kind.startswith("fastapi") else bare
     if kind == "headers":
         app = with_headers(app)
-    if kind.endswith("guarded"):
-        policy = Policy(ratelimit=HIGH, audit=AuditPolicy(sink=log))
+    policy = {
+        "guarded": Policy(ratelimit=HIGH, audit=AuditPolicy(sink=log)),
+        "routing": Policy(**OFF),
+        "audit": Policy(**{**OFF, "audit": AuditPolicy(sink=log)}),
+        "noaudit": Policy(ratelimit=HIGH, audit=AuditPolicy(enabled=False)),
+    }.get(kind.rsplit("-", 1)[-1])
+    if policy is not None:
         app = Guard(app, policy=policy, api=load(CONTRACT))
     uvicorn.run(
         app,
@@ -359,6 +370,30 @@ def through_uvicorn(seconds: float, connections: int, http: str) -> None:
     )
 
 
+def served_stages(seconds: float, connections: int, http: str, rounds: int) -> None:
+    """The full policy taken apart through uvicorn: server CPU per request of each part."""
+    print(
+        f"\nThe guard's parts through uvicorn ({http}), {connections} keep-alive connections, "
+        f"{seconds:.0f} s per round, median of {rounds} interleaved rounds"
+    )
+    used: dict[str, list[float]] = {kind: [] for kind in STAGE_KINDS}
+    kernel: dict[str, list[float]] = {kind: [] for kind in STAGE_KINDS}
+    with tempfile.TemporaryDirectory() as tmp:
+        for round_ in range(rounds):
+            for kind in STAGE_KINDS:
+                log = f"{tmp}/{kind}-{round_}.jsonl"
+                _, cpu, system = _measure(kind, http, log, seconds, connections)
+                used[kind].append(cpu)
+                kernel[kind].append(system)
+    base = statistics.median(used["fastapi"])
+    for kind in STAGE_KINDS:
+        cpu = statistics.median(used[kind])
+        print(
+            f"  {kind:<16} server CPU {cpu:6.1f} µs/request, added {cpu - base:5.1f} "
+            f"(kernel {statistics.median(kernel[kind]):4.1f}); keeps {base / cpu:4.0%}"
+        )
+
+
 def _measure(
     kind: str, http: str, log: str, seconds: float, connections: int
 ) -> tuple[float, float, float]:
@@ -423,10 +458,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--part", choices=("in-process", "uvicorn"))
+    parser.add_argument("--part", choices=("in-process", "uvicorn", "stages"))
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--serve", choices=KINDS)
+    parser.add_argument("--serve", choices=sorted({*KINDS, *STAGE_KINDS}))
     parser.add_argument("--port", type=int)
     parser.add_argument("--log", default="audit.jsonl")
     parser.add_argument("--load", type=int)
@@ -436,6 +471,9 @@ def main() -> None:
         serve(args.serve, args.port, args.log, args.http)
     elif args.load:
         print(asyncio.run(_load(args.load, args.seconds, args.connections)))
+    elif args.part == "stages":
+        for http in ("h11", "httptools") if importlib.util.find_spec("httptools") else ("h11",):
+            served_stages(args.seconds, args.connections, http, args.rounds)
     else:
         if args.part != "uvicorn":
             in_process(args.requests, args.rounds)
