@@ -302,7 +302,7 @@ def test_accounts_the_scan_made_are_deleted_or_listed_as_left(
     made = [u["username"] for k, u in service.users.items() if k not in service.seeded]
     assert set(made) <= left
     why = {r["detail"] for r in rows if r["state"] == "left"}
-    assert all("not one the scan made" in w or "id was not" in w for w in why), why
+    assert all("not made by the scan" in w or "id was not" in w for w in why), why
     assert len(rows) > len(made), "no account the scan made was deleted"
 
 

@@ -9,6 +9,7 @@ or in an envelope) or by a name it was signed up with (its user name, its e-mail
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -40,8 +41,8 @@ _PEOPLE = frozenset(
 )
 _NAMES = ("username", "user", "login", "email", "name", "handle")
 """Body fields that name the account a sign-up makes, the likeliest first."""
-_MADE = "apiward"
-"""How every name the scan makes for an account starts (``scan.values``, ``scan.provision``)."""
+_FRESH = re.compile(r"apiward[0-9a-z]*(@[0-9a-z.-]+)?", re.IGNORECASE)
+"""A name the scan made afresh for an account (``scan.values``, ``scan.provision``)."""
 _ACCOUNT_IDS = tuple(
     f"{noun}{tail}" for noun in ("user", "account", "member", "customer") for tail in ("_id", "Id")
 )
@@ -100,11 +101,49 @@ def signed_up(body: Mapping[str, Any]) -> str:
     return "(unnamed)"
 
 
-def made_names(body: Mapping[str, Any]) -> frozenset[str]:
-    """The names a sign-up's body gives its account, when the scan made them all (``apiward…``)."""
+def made_names(body: Mapping[str, Any], answer: Any = None) -> frozenset[str]:
+    """The names a sign-up's body gives its account, when the account is surely the scan's.
+
+    A name is the scan's when it is one the scan made afresh: ``apiward`` and letters
+    and digits (an e-mail's domain aside), nothing appended. The account is the scan's
+    when every name is, or when at least one is and the answer gives every name back,
+    each under its own key (a probe's value in the user name, an e-mail without an
+    ``@``); and never when the answer names the account otherwise: an API may answer
+    with someone else's account (a taken name, a lookup a payload turned). Only the
+    scan's own names are returned, since only they may stand in a path (a DELETE by name).
+    """
+    named = _named(body)
+    ours = frozenset(v for v in named.values() if _FRESH.fullmatch(v))
+    if not ours or _renamed(named, answer):
+        return frozenset()
+    if len(ours) < len(named) and not _given_back(named, answer):
+        return frozenset()
+    return ours
+
+
+def foreign_names(body: Mapping[str, Any]) -> list[str]:
+    """The name fields of a sign-up whose values the scan did not make, as ``email 'x'``."""
+    return [f"{k} {v!r}" for k, v in _named(body).items() if not _FRESH.fullmatch(v)]
+
+
+def _named(body: Mapping[str, Any]) -> dict[str, str]:
+    """A sign-up's name fields (none unless the body has a password)."""
     if not any(is_password(name) for name in body):
-        return frozenset()
-    names = [v for k, v in body.items() if k in _NAMES and isinstance(v, str) and v]
-    if not names or not all(v.lower().startswith(_MADE) for v in names):
-        return frozenset()
-    return frozenset(names)
+        return {}
+    return {k: v for k, v in body.items() if k in _NAMES and isinstance(v, str) and v}
+
+
+def _given_back(named: Mapping[str, str], answer: Any) -> bool:
+    """Whether the answer (or its envelope's content) holds every name under its own key."""
+    for data in (answer, unwrap(answer)):
+        if isinstance(data, dict) and all(data.get(k) == v for k, v in named.items()):
+            return True
+    return False
+
+
+def _renamed(named: Mapping[str, str], answer: Any) -> bool:
+    """Whether the answer gives one of the names' keys another value: another account."""
+    for data in (answer, unwrap(answer)):
+        if isinstance(data, dict) and any(k in data and data[k] != v for k, v in named.items()):
+            return True
+    return False

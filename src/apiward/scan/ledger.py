@@ -396,9 +396,13 @@ class Ledger:
             return  # an action on an object the scan made, answering with that object
         public = operation.is_public or sender.identity is None
         body = request.body if public and isinstance(request.body, dict) else {}
-        account, names = accounts.signed_up(body), accounts.made_names(body)
+        account, names = accounts.signed_up(body), accounts.made_names(body, reply.data)
         if names:  # a sign-up under names the scan made: an account, wherever the API keeps them
             made = made or accounts.account_id(reply.data)
+        elif account:
+            # A sign-up the scan cannot prove its own: the id it answered may be an account
+            # that was there (a taken name, a lookup a payload turned), so nothing deletes it.
+            made = None
         if made is not None or account or _objects.creates(self.api, operation, self._logins):
             self._record(request, sender, made or "", account=account, names=names)
 

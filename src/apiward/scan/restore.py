@@ -235,15 +235,19 @@ async def _remove(ledger: Ledger, created: Created, *, what: What | None = None)
         return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail="by a probe")
     if created.delete is None:
         why = "the contract has no DELETE for it"
-        if not created.id and _objects.deleter(ledger.api, created.create, "-") is not None:
-            why = "its id was not in the answer"
-        elif created.account and accounts.deleter(ledger.api, "-", ("-", "-@-")) is not None:
+        deletable = _objects.deleter(ledger.api, created.create, "-") is not None or (
+            bool(created.account) and accounts.deleter(ledger.api, "-", ("-", "-@-")) is not None
+        )
+        if created.account and not created.names and deletable:
             # A name the scan did not make may be someone's: such an account is never claimed.
+            body = created.create.body if isinstance(created.create.body, dict) else {}
+            foreign = " and ".join(accounts.foreign_names(body)) or "its name"
             why = (
-                "its id was not in the answer"
-                if created.names
-                else "its name is not one the scan made (apiward…), so the scan does not delete it"
+                f"{foreign}: not made by the scan (apiward…), nor given back by the "
+                "sign-up's answer, so the scan does not delete it"
             )
+        elif not created.id and deletable:
+            why = "its id was not in the answer"
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)
     request = created.creator.dress(created.delete)
     reply = await ledger.sessions.send(request, as_=created.creator.identity, note="restore")
