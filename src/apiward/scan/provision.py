@@ -120,12 +120,19 @@ def _has_peers(identities: tuple[Identity, ...]) -> bool:
     return any(n >= 2 for n in Counter(i.role for i in identities).values())
 
 
+HTTP_BASIC = Login(method="", path="", basic=Basic(username="", password=""))
+"""How a made user logs in when the file's identities send HTTP basic credentials with
+every request (``basic:``, no login operation): its own name and password, the same way."""
+
+
 def _file_login(identities: tuple[Identity, ...]) -> Login | None:
-    """The first login of the file that sends a user and a password."""
+    """The first login of the file that sends a user and a password (or HTTP basic)."""
     for identity in identities:
         login = identity.login
         if login is not None and _credentials(login) is not None:
             return login
+    if any(i.basic is not None and i.login is None for i in identities):
+        return HTTP_BASIC
     return None
 
 
@@ -193,7 +200,10 @@ def _sign_up(
 
 def made_role(identities: tuple[Identity, ...], login: Login) -> str:
     """The role a made user takes: its login's identities' own, unless privileged."""
-    roles = {i.role for i in identities if i.login is not None and i.login.path == login.path}
+    if login is HTTP_BASIC:
+        roles = {i.role for i in identities if i.basic is not None and i.login is None}
+    else:
+        roles = {i.role for i in identities if i.login is not None and i.login.path == login.path}
     plain = {r for r in roles if not _PRIVILEGED.search(r)}
     return plain.pop() if len(plain) == 1 else MADE_ROLE
 
@@ -209,7 +219,12 @@ async def make(
         raise ConfigError(f"the sign-up answered {reply.status}")
     account = next((str(v) for k, v in values.items() if ACCOUNT.search(k)), name)
     ledger.account(request, reply, name=f"{account} (identity {name})")
-    identity = Identity(name=name, role=role, login=_filled(login, values), source="sign-up")
+    filled = _filled(login, values)
+    identity = (
+        Identity(name=name, role=role, basic=filled.basic, source="sign-up")
+        if login is HTTP_BASIC
+        else Identity(name=name, role=role, login=filled, source="sign-up")
+    )
     await ledger.sessions.join(identity)
     ledger.own(identity, {k: v for k, v in values.items() if ACCOUNT.search(k)})
     return identity

@@ -157,6 +157,10 @@ class Sessions:
         Its token and session cookies are registered as secrets, like every identity's; a
         failed login is a ConfigError naming ``name``.
         """
+        if not login.method and login.basic is not None:
+            # HTTP basic and no login operation: the name and password go with each request.
+            self.secrets.update(login.secrets())
+            return Credentials(headers=(("Authorization", login.basic.header()),))
         try:
             done = await self._login(login, note=f"login as {name}")
         except LoginError as failure:

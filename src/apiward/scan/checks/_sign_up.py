@@ -37,8 +37,8 @@ from apiward.scan.checks._readback import (
 )
 from apiward.scan.context import Context
 from apiward.scan.envelope import MAX_DEPTH, is_meta
-from apiward.scan.fields import PASSWORD, is_unique, tokens
-from apiward.scan.identities import Login
+from apiward.scan.fields import PASSWORD, credentials, is_unique, tokens
+from apiward.scan.identities import Basic, Login
 from apiward.scan.login import refused
 from apiward.scan.provision import sign_up_route
 from apiward.scan.request import Request, Where
@@ -336,7 +336,10 @@ def _filled(login: Login, request: Request) -> Login:
     body = dict(request.body) if isinstance(request.body, dict) else {}
     fields = {k: body.get(k, v) for k, v in login.body.items()}
     query = {k: str(body.get(k, v)) for k, v in login.query.items()}
-    return dataclasses.replace(login, body=fields, query=query)
+    basic, names = login.basic, credentials(list(body))
+    if basic is not None and names is not None:
+        basic = Basic(username=str(body[names[0]]), password=str(body[names[1]]))
+    return dataclasses.replace(login, body=fields, query=query, basic=basic)
 
 
 def _fresh(ctx: Context, op: Operation, properties: Mapping[str, Schema]) -> Request:

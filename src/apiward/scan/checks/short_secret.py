@@ -4,7 +4,9 @@ For every operation taking a short numeric code (``_codes``: ``pin``, ``otp``,
 ``verification_code``… bounded to ≤ 6 digits; not a sign-up or any operation that also
 takes a password: those set a code rather than check it), as an account of the scan's own — a
 throwaway one registered through the contract's sign-up and login when there is one,
-else the *last* identity; never anyone else's. Where the code guards an object
+else the user the scan signs up for itself (``ctx.throwaway()``, which also serves APIs
+taking HTTP basic credentials, where no login form exists), else the *last* identity;
+never anyone else's. Where the code guards an object
 (``POST /reports/{slug}/payout``), the throwaway account first makes one of its own
 through that resource's POST:
 
@@ -191,7 +193,16 @@ def _checks_only(request: Request, field: CodeField) -> bool:
 
 
 def _refused(reply: Reply) -> bool:
-    return reply.status >= 400 or bool(_REFUSAL.search(reply.text[:2000]))
+    return reply.status >= 400 or bool(_REFUSAL.search(reply.text[:2000])) or _said_no(reply)
+
+
+def _said_no(reply: Reply) -> bool:
+    """A small JSON answer whose every flag is false: ``{"unlocked": false}``, ``{"ok": false}``."""
+    data = reply.data
+    if not isinstance(data, dict) or len(data) > 4:
+        return False
+    flags = [v for v in data.values() if isinstance(v, bool)]
+    return bool(flags) and not any(flags)
 
 
 def _wrong_codes(field: CodeField, right: str | None) -> list[str]:
@@ -247,10 +258,13 @@ async def _own_object(ctx: Context, op: Operation, actor: Actor) -> Request | No
 
 
 async def _actor(ctx: Context) -> Actor | None:
-    """A throwaway account signed up and logged in, else the last identity."""
+    """A throwaway account signed up and logged in, else the scan's own user, else the last identity."""
     found = await _throwaway(ctx)
     if found is not None:
         return found
+    made = await ctx.throwaway()  # say, where the API takes HTTP basic and has no login form
+    if made is not None:
+        return _own_user(ctx, made)
     if not ctx.identities:
         return None
     identity = ctx.identities[-1]
@@ -264,6 +278,18 @@ async def _actor(ctx: Context) -> Actor | None:
     return Actor(
         owner=identity.name, send=send_as, username=username, codes=codes, identity=identity
     )
+
+
+def _own_user(ctx: Context, identity: Identity) -> Actor:
+    """The user the scan signed up for itself, acting like a throwaway account (no ids of its own)."""
+
+    async def send(request: Request, note: str) -> Reply:
+        return await ctx.send(request, as_=identity, note=note)
+
+    sent = identity.login.body if identity.login is not None else {}
+    username = identity.basic.username if identity.basic is not None else None
+    username = username or next((str(v) for k, v in sent.items() if _USERISH.match(k)), None)
+    return Actor(owner=identity.name, send=send, username=username, codes={}, identity=None)
 
 
 async def _throwaway(ctx: Context) -> Actor | None:
