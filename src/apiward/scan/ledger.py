@@ -246,6 +246,7 @@ class Ledger:
             who = sender.identity or _ANONYMOUS
             raise NotOurs(operation, who, "under --safe it names an object the scan did not create")
         if _objects.creates(self.api, operation, self._logins):
+            self._deletable(operation, request, sender)
             return None
         read = _objects.reader(self.api, request)
         if read is None:
@@ -277,6 +278,20 @@ class Ledger:
             )
         snapshot.writes.append((request, sender))
         return snapshot
+
+    def _deletable(self, operation: Operation, request: Request, sender: Sender) -> None:
+        """Under ``--safe`` a creation nothing can delete is withheld: it would stay for good.
+
+        Sign-ups are the exception (a body with a password): the scan's own users come
+        from them, and each account is listed in the target state when it is left.
+        """
+        if not self.safe or _objects.deleter(self.api, request, "-") is not None:
+            return
+        body = request.body if isinstance(request.body, dict) else {}
+        if accounts.signed_up(body):
+            return
+        why = "under --safe it creates what the contract has no DELETE for: it would stay for good"
+        raise NotOurs(operation, sender.identity or _ANONYMOUS, why)
 
     def _safe_deed(self, operation: Operation, sender: Sender) -> None:
         """An action on a file identity's own state that nothing reads back is withheld.

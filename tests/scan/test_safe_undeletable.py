@@ -1,0 +1,154 @@
+"""Under --safe the scan creates nothing the contract cannot delete.
+
+A guestbook in Flask: anyone signed in may add an entry (``POST /entries``, answered 201)
+and everyone reads them all (``GET /entries``); there is no DELETE. A default scan may
+add entries (its injection probes must, to test them) and lists each as left; a
+``--safe`` scan adds none, so the guestbook others read stays as it was.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+import pytest
+from flask import Flask, abort, jsonify, request
+from tests.conftest import run_apiward
+
+from serving import serving
+
+ENTRY = {
+    "type": "object",
+    "properties": {
+        "entry_id": {"type": "integer", "readOnly": True},
+        "text": {"type": "string", "maxLength": 200},
+        "mood": {"type": "string", "enum": ["happy", "sad"]},
+    },
+}
+CONTRACT: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "guestbook", "version": "1"},
+    "security": [{"key": []}],
+    "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+    "paths": {
+        "/entries": {
+            "get": {
+                "responses": {
+                    "200": {
+                        "description": "every entry",
+                        "content": {
+                            "application/json": {"schema": {"type": "array", "items": ENTRY}}
+                        },
+                    }
+                }
+            },
+            "post": {
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ENTRY}},
+                },
+                "responses": {
+                    "201": {
+                        "description": "added",
+                        "content": {"application/json": {"schema": ENTRY}},
+                    }
+                },
+            },
+        },
+    },
+}
+KEYS = {"key-ann-5521": "ann", "key-ben-7713": "ben"}
+
+
+class Guestbook:
+    """The entries, two seeded."""
+
+    def __init__(self) -> None:
+        self.entries = [
+            {"entry_id": 1, "text": "Lovely stay", "mood": "happy", "by": "ann"},
+            {"entry_id": 2, "text": "Too cold", "mood": "sad", "by": "ben"},
+        ]
+        self.serial = itertools.count(3)
+
+    def app(self) -> Flask:
+        """The service as a WSGI app."""
+        web = Flask("guestbook")
+
+        @web.get("/openapi.json")
+        def contract() -> Any:
+            return jsonify(CONTRACT)
+
+        def caller() -> str:
+            return KEYS.get(request.headers.get("X-Key", "")) or abort(401)
+
+        @web.get("/entries")
+        def listing() -> Any:
+            caller()
+            return jsonify([{k: v for k, v in e.items() if k != "by"} for e in self.entries])
+
+        @web.post("/entries")
+        def add() -> Any:
+            who = caller()
+            body = request.get_json(silent=True) or {}
+            entry = {
+                "entry_id": next(self.serial),
+                "text": str(body.get("text", ""))[:200],
+                "mood": body.get("mood", "happy"),
+                "by": who,
+            }
+            self.entries.append(entry)
+            return jsonify({k: v for k, v in entry.items() if k != "by"}), 201
+
+        return web
+
+
+IDENTITIES = """\
+identities:
+  - name: ann
+    headers: {X-Key: key-ann-5521}
+  - name: ben
+    headers: {X-Key: key-ben-7713}
+"""
+
+
+@pytest.fixture(scope="module", params=["default", "safe"])
+def scanned(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, Guestbook, Any]:
+    """One scan of the guestbook in each mode, and what it left."""
+    book = Guestbook()
+    folder = tmp_path_factory.mktemp("guestbook")
+    (folder / "identities.yaml").write_text(IDENTITIES)
+    mode = ["--safe"] if request.param == "safe" else []
+    with serving(book.app(), wsgi=True) as url:
+        result = run_apiward(
+            "scan",
+            "--spec",
+            f"{url}/openapi.json",
+            "--target",
+            url,
+            "--identities",
+            str(folder / "identities.yaml"),
+            "--json",
+            str(folder / "report.json"),
+            *mode,
+        )
+    assert result.returncode in {0, 1}, result.stdout[-3000:]
+    return request.param, book, json.loads((folder / "report.json").read_text())
+
+
+def test_a_safe_scan_adds_no_entry_nobody_can_delete(
+    scanned: tuple[str, Guestbook, Any],
+) -> None:
+    """--safe leaves the guestbook as it was; a default scan adds entries and lists them."""
+    mode, book, report = scanned
+    added = book.entries[2:]
+    left = [r for r in report["tables"]["target_state"] if r["state"] == "left"]
+    if mode == "safe":
+        assert added == []
+        why = [s.get("detail", "") for s in report["skipped"]]
+        assert any("no DELETE for" in w for w in why), why
+    else:
+        assert added, "the default scan tested nothing that creates an entry"
+        assert left, "entries the scan left are not listed"
