@@ -29,6 +29,11 @@ stopping at the first that shows it:
   one request where that gets no reaction (``_injection.screened``), and the control
   and the repeats only where it was slow.
 
+Where the quotes got a bare 5xx (errors hidden), a value spliced into a literal gets more
+(``_sql_literal``): pairs with no comment, which hold inside ``LIKE '%value%'`` and
+parentheses, among the boolean pairs; then, found by nothing else, the **quote balance**:
+one quote breaks it, doubled it does not, the other quote (a control) does not, twice.
+
 Updates and deletes (PUT, PATCH, DELETE) get only the error probe and the first,
 comment-free boolean pair: ``OR``, stacked queries and a comment that cuts the ``WHERE``
 off would turn them into updates or deletes of every row.
@@ -64,6 +69,7 @@ from apiward.scan.checks._injection import (
     start,
     text_inputs,
 )
+from apiward.scan.checks._sql_literal import balanced, keeps_like, widens_like
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
 from apiward.scan.transport import Reply
@@ -144,6 +150,11 @@ class SqlInjection:
         async for outcome in self._booleans(ctx, operation, who, rest):
             found = True
             yield outcome
+        for item in [i for i in rest if await _broke(ctx, who, i)]:
+            if outcome := await self._balance(ctx, operation, who, item):
+                rest.remove(item)
+                found = True
+                yield outcome
         blind = [
             item
             for item in rest
@@ -196,7 +207,7 @@ class SqlInjection:
         of, and any one of them changed would hide another's kept answer.
         """
         pairs = {item.key: await _pairs(ctx, operation, who, item) for item in items}
-        for build in (_keeps, *WIDENS):
+        for build in (_keeps, keeps_like, *WIDENS, widens_like):
             group = [item for item in items if build in pairs[item.key]]
             if build is not _keeps:
                 group = await _telling(ctx, who, group, build)
@@ -245,6 +256,20 @@ class SqlInjection:
         keeps = false.ok and similarity(t, legit) >= SAME
         widens = false.status == who.legit.status and similarity(f, legit) >= SAME
         return (true, false) if keeps or widens else None
+
+    async def _balance(
+        self, ctx: Context, operation: Operation, who: Caller, item: Input
+    ) -> Outcome | None:
+        if (found := await balanced(ctx, who, item)) is None:
+            return None
+        quote, evidence = found
+        detail = (
+            f"{item.name} with a {quote} appended got a server error, twice, with two values; "
+            f"with the {quote} doubled (an escaped quote in a SQL string literal) and with the "
+            "other quote appended it was answered as the value itself: the value is spliced "
+            "into a quoted SQL literal (the database's error is hidden)."
+        )
+        return self._finding(ctx, operation, item, "quote balance", detail, evidence, False)
 
     async def _timing(
         self, ctx: Context, operation: Operation, who: Caller, items: list[Input]
@@ -415,9 +440,23 @@ async def _pairs(
     can differ; where it is not, only one that keeps it can be the legitimate answer.
     Updates and deletes get no widening pair: no OR, no comment cutting the WHERE off.
     """
+    like = await _broke(ctx, who, item)  # the pairs for a pattern only after a first sign
     if await _moves(ctx, who, item):
-        return (_keeps,)
-    return WIDENS if may_widen(operation) else ()
+        return (_keeps, keeps_like) if like else (_keeps,)
+    if not may_widen(operation):
+        return ()
+    return (*WIDENS, widens_like) if like else WIDENS
+
+
+async def _broke(ctx: Context, who: Caller, item: Input) -> bool:
+    """Whether the quotes got a bare 5xx (no database error) where the value got 2xx.
+
+    Not where an ordinary new value gets a 5xx too: any value unknown fails there.
+    """
+    screen = await _quoted(ctx, who, item, QUOTES)
+    if not who.legit.ok or screen.status < 500 or SIGNATURES.search(screen.text):
+        return False
+    return (await ordinary(ctx, who, item)).status < 500
 
 
 async def _moves(ctx: Context, who: Caller, item: Input) -> bool:
