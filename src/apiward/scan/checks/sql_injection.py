@@ -69,6 +69,7 @@ from apiward.scan.checks._injection import (
     start,
     text_inputs,
 )
+from apiward.scan.checks._sql_delays import TIMING, delayed, is_slow
 from apiward.scan.checks._sql_literal import balanced, keeps_like, widens_like
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
@@ -100,18 +101,6 @@ Pair = tuple[str, str]
 WIDENS: tuple[Callable[[int], Pair], ...] = (
     lambda n: (f"' OR {n}={n}-- ", f"' AND {n}={n + 1}-- "),
     lambda n: (f'" OR {n}={n}-- ', f'" AND {n}={n + 1}-- '),
-)
-# Sleep payloads as a function of the delay (0 is the control), and how slow a hit is.
-TIMING: tuple[tuple[str, Callable[[float], str], float], ...] = (
-    ("PostgreSQL", lambda d: f"'; SELECT pg_sleep({d:g})-- ", 1.0),
-    ("MySQL", lambda d: f"' AND 1=(SELECT 1 FROM (SELECT SLEEP({d:g}))a)-- ", 1.0),  # noqa: S608 — a payload
-    ("SQL Server", lambda d: f"'; WAITFOR DELAY '0:0:{int(d)}'-- ", 1.0),
-    # No sleep in SQLite: a heavy expression (about 0.4 s per 50 MB on a laptop).
-    (
-        "SQLite",
-        lambda d: f"' AND 1=LIKE('ABCDEFG',UPPER(HEX(RANDOMBLOB({int(d * 25_000_000) + 1}))))-- ",
-        0.25,
-    ),
 )
 
 
@@ -280,12 +269,12 @@ class SqlInjection:
             values = [(item, base_value(who, item) + build(self.delay)) for item in items]
             replies = await screened(ctx, who, values, "delay payload")
             for item, reply in zip(list(items), replies, strict=True):
-                if not _slow(reply, who, delay):
+                if not is_slow(reply, who, delay):
                     continue
                 alone = sum(r is reply for r in replies) == 1
                 first = reply if alone else None  # a reply to this input alone is its first probe
                 value = base_value(who, item)
-                timed = await _delayed(ctx, who, item, value, build, self.delay, delay, first)
+                timed = await delayed(ctx, who, item, value, build, self.delay, delay, first)
                 if timed is None:
                     continue
                 items.remove(item)
@@ -485,40 +474,3 @@ def _plain(other: Reply, who: Caller, item: Input) -> str:
     """The answer to the ordinary value, its echoes scrubbed."""
     sent = other.sent.value(item.where, item.name)
     return scrub(other.text, ["" if sent is None else str(sent), base_value(who, item)])
-
-
-def _slow(reply: Reply, who: Caller, expected: float) -> bool:
-    """Whether ``reply`` took most of ``expected`` seconds longer than the legitimate request."""
-    return elapsed(reply) - elapsed(who.legit) >= expected * 0.7
-
-
-async def _delayed(
-    ctx: Context,
-    who: Caller,
-    item: Input,
-    value: str,
-    build: Callable[[float], str],
-    size: float,
-    expected: float,
-    slow: Reply | None = None,
-) -> list[Reply] | None:
-    """The control and two slow replies, when the payload is slow twice and the control is not.
-
-    The control and the repeat are only sent once the payload (``slow``, when already
-    sent) is slower than the legitimate request: on an API that is not injectable, a
-    payload costs one request. They are sent alone (``ctx.alone``) with the payload once
-    more, since another check's sleep in flight slows every answer: a fast endpoint must
-    not look injectable for it.
-    """
-    slow = slow or await probe(ctx, who, item, value + build(size), "delay payload")
-    if not _slow(slow, who, expected):
-        return None
-    async with ctx.alone():
-        control = await probe(
-            ctx, who, item, value + build(0), "delay payload, zero delay (control)"
-        )
-        slow = await probe(ctx, who, item, value + build(size), "delay payload, alone")
-        again = await probe(ctx, who, item, value + build(size), "delay payload, again")
-    if min(elapsed(slow), elapsed(again)) - elapsed(control) < expected * 0.7:
-        return None
-    return [control, slow, again]
