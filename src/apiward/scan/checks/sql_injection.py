@@ -1,4 +1,4 @@
-"""``sql_injection``: free-text inputs pasted into SQL, shown three ways.
+"""``sql_injection``: free-text inputs pasted into SQL, shown four ways.
 
 For every free-text input of an operation some identity may call, in this order and
 stopping at the first that shows it:
@@ -29,14 +29,16 @@ stopping at the first that shows it:
   one request where that gets no reaction (``_injection.screened``), and the control
   and the repeats only where it was slow.
 
-Where the quotes got a bare 5xx (errors hidden), a value spliced into a literal gets more
-(``_sql_literal``): pairs with no comment, which hold inside ``LIKE '%value%'`` and
-parentheses, among the boolean pairs; then, found by nothing else, the **quote balance**:
-one quote breaks it, doubled it does not, the other quote (a control) does not, twice.
+Where the quotes got a bare 5xx (errors hidden) and an ordinary value did not, a value
+spliced into a literal gets more (``_sql_literal``): pairs with no comment, which hold
+inside ``LIKE '%value%'`` and parentheses, among the boolean pairs; then, found by
+nothing else, the **quote balance** (firm, before the delays): one quote breaks it,
+doubled it does not, the other quote (a control) does not, twice.
 
-Updates and deletes (PUT, PATCH, DELETE) get only the error probe and the first,
-comment-free boolean pair: ``OR``, stacked queries and a comment that cuts the ``WHERE``
-off would turn them into updates or deletes of every row.
+Updates and deletes (PUT, PATCH, DELETE) get only the quotes (the error probe, the
+balance) and the comment-free boolean pairs that keep an answer: ``OR``, stacked
+queries and a comment that cuts the ``WHERE`` off would turn them into updates or
+deletes of every row.
 
 On an input that reaches no SQL, that is two to four requests: the quotes, the ordinary
 value (shared with the other input checks), one true condition per pair; and four per
