@@ -3,7 +3,9 @@
 A guestbook in Flask: anyone signed in may add an entry (``POST /entries``, answered 201)
 and everyone reads them all (``GET /entries``); there is no DELETE. A default scan may
 add entries (its injection probes must, to test them) and lists each as left; a
-``--safe`` scan adds none, so the guestbook others read stays as it was.
+``--safe`` scan adds none, so the guestbook others read stays as it was. Anyone may also
+open an account (``POST /signup``), which nothing deletes: under ``--safe`` no probe
+opens one either.
 """
 
 from __future__ import annotations
@@ -26,12 +28,33 @@ ENTRY = {
         "mood": {"type": "string", "enum": ["happy", "sad"]},
     },
 }
+SIGN_UP = {
+    "type": "object",
+    "required": ["username", "password"],
+    "properties": {
+        "username": {"type": "string", "maxLength": 60},
+        "password": {"type": "string", "format": "password", "maxLength": 60},
+    },
+}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
 CONTRACT: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {"title": "guestbook", "version": "1"},
     "security": [{"key": []}],
     "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
     "paths": {
+        "/signup": {
+            "post": {
+                "security": [],
+                "requestBody": _json(SIGN_UP),
+                "responses": {"201": {"description": "opened"}},
+            }
+        },
         "/entries": {
             "get": {
                 "responses": {
@@ -44,10 +67,7 @@ CONTRACT: dict[str, Any] = {
                 }
             },
             "post": {
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": ENTRY}},
-                },
+                "requestBody": _json(ENTRY),
                 "responses": {
                     "201": {
                         "description": "added",
@@ -70,6 +90,7 @@ class Guestbook:
             {"entry_id": 2, "text": "Too cold", "mood": "sad", "by": "ben"},
         ]
         self.serial = itertools.count(3)
+        self.accounts: list[str] = []
 
     def app(self) -> Flask:
         """The service as a WSGI app."""
@@ -81,6 +102,12 @@ class Guestbook:
 
         def caller() -> str:
             return KEYS.get(request.headers.get("X-Key", "")) or abort(401)
+
+        @web.post("/signup")
+        def sign_up() -> Any:
+            body = request.get_json(silent=True) or {}
+            self.accounts.append(str(body.get("username")))
+            return jsonify(username=str(body.get("username"))), 201
 
         @web.get("/entries")
         def listing() -> Any:
@@ -147,8 +174,10 @@ def test_a_safe_scan_adds_no_entry_nobody_can_delete(
     left = [r for r in report["tables"]["target_state"] if r["state"] == "left"]
     if mode == "safe":
         assert added == []
+        assert book.accounts == []
         why = [s.get("detail", "") for s in report["skipped"]]
         assert any("no DELETE for" in w for w in why), why
     else:
         assert added, "the default scan tested nothing that creates an entry"
+        assert book.accounts, "the default scan tested nothing that opens an account"
         assert left, "entries the scan left are not listed"

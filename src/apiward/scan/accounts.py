@@ -10,7 +10,9 @@ or in an envelope) or by a name it was signed up with (its user name, its e-mail
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from apiward.scan._objects import unwrap
@@ -46,6 +48,25 @@ _FRESH = re.compile(r"apiward[0-9a-z]*(@[0-9a-z.-]+)?", re.IGNORECASE)
 _ACCOUNT_IDS = tuple(
     f"{noun}{tail}" for noun in ("user", "account", "member", "customer") for tail in ("_id", "Id")
 )
+
+
+_OWN_SIGN_UP: ContextVar[bool] = ContextVar("apiward_own_sign_up", default=False)
+
+
+@contextmanager
+def own_sign_up() -> Iterator[None]:
+    """Sign-ups sent inside sign up the scan's own users (provisioning, a throwaway account)."""
+    token = _OWN_SIGN_UP.set(True)
+    try:
+        yield
+    finally:
+        _OWN_SIGN_UP.reset(token)
+
+
+def lasting(api: Api) -> bool:
+    """Whether a sign-up sent now would leave its account for good: not one of the scan's own
+    users, and no DELETE in a collection of people to remove it."""
+    return not _OWN_SIGN_UP.get() and deleter(api, "-", ("-", "-@-")) is None
 
 
 def holds_accounts(collection: str) -> bool:

@@ -282,13 +282,13 @@ class Ledger:
     def _deletable(self, operation: Operation, request: Request, sender: Sender) -> None:
         """Under ``--safe`` a creation nothing can delete is withheld: it would stay for good.
 
-        Sign-ups are the exception (a body with a password): the scan's own users come
-        from them, and each account is listed in the target state when it is left.
+        A sign-up (a body with a password) is one when no DELETE removes accounts either,
+        unless it signs up one of the scan's own users, which the checks need.
         """
         if not self.safe or _objects.deleter(self.api, request, "-") is not None:
             return
         body = request.body if isinstance(request.body, dict) else {}
-        if accounts.signed_up(body):
+        if accounts.signed_up(body) and not accounts.lasting(self.api):
             return
         why = "under --safe it creates what the contract has no DELETE for: it would stay for good"
         raise NotOurs(operation, sender.identity or _ANONYMOUS, why)

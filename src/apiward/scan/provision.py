@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiward.core.errors import ConfigError, TargetError
+from apiward.scan.accounts import own_sign_up
 from apiward.scan.fields import ACCOUNT, credentials, is_password
 from apiward.scan.flows import LOGIN, SIGN_UP, words
 from apiward.scan.identities import Basic, Identity, Login
@@ -214,7 +215,8 @@ async def make(
     """Sign one user up, log it in, add it to the scan's sessions and mark it the scan's own."""
     request, values = _sign_up_request(synthesizer, op)
     ledger.sessions.secrets.update(v for k, v in values.items() if is_password(k))
-    reply = await ledger.send(request, as_=None, note=f"sign up {name}")
+    with own_sign_up():
+        reply = await ledger.send(request, as_=None, note=f"sign up {name}")
     if not reply.ok:
         raise ConfigError(f"the sign-up answered {reply.status}")
     account = next((str(v) for k, v in values.items() if ACCOUNT.search(k)), name)

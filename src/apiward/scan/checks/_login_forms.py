@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apiward.scan import login as logins
+from apiward.scan.accounts import own_sign_up
 from apiward.scan.context import Context
 from apiward.scan.cookies import Jar
 from apiward.scan.fields import credentials, is_password, is_unique
@@ -212,7 +213,8 @@ async def throwaway(ctx: Context, form: LoginForm) -> tuple[Account, Reply] | No
             username=name, password=f"Aw-{secrets.token_urlsafe(12)}-9", owner="a throwaway account"
         )
         request = _sign_up(ctx, op, fields, account)
-        reply = await ctx.send(request, as_=None, note="login: sign up")
+        with own_sign_up():
+            reply = await ctx.send(request, as_=None, note="login: sign up")
         if reply.ok and not logins.refused(reply):
             ctx.sessions.secrets.add(account.password)
             body = request.body if isinstance(request.body, dict) else {}
