@@ -6,7 +6,8 @@
 * **What counts as alive**: the API's answer to paths that cannot exist is fingerprinted
   first (random paths under each prefix); a probe is alive only with a 2xx whose body
   holds data and is not like any of those (catch-all pages, SPA shells, soft 404s).
-* **How bad** follows the content (:func:`judge`): secrets or configuration → high,
+* **How bad** follows the content (:func:`judge`): secrets (``config_secrets``: a
+  field named like one counts, whatever its length) or configuration → high,
   lists of people's records → high, API documentation → info, anything else → low.
 """
 
@@ -22,7 +23,7 @@ from functools import partial
 from typing import Any
 
 from apiward.core.findings import Severity
-from apiward.scan.checks._secrets import is_personal, secrets_in
+from apiward.scan.checks._secrets import config_secrets, is_personal
 from apiward.scan.checks.exposure import walk_open
 from apiward.scan.context import Context
 from apiward.scan.destructive import why_destructive
@@ -158,7 +159,7 @@ async def fingerprint(ctx: Context, bases: Iterable[str]) -> NotFound:
 def judge(reply: Reply, public: frozenset[str] = frozenset()) -> tuple[Severity, str]:
     """How bad it is that ``reply`` is served: by what it holds (``public``: contract examples)."""
     data = structured(reply)
-    found = sorted({kind for _, kind in secrets_in(data, public=public)}) if data else []
+    found = sorted({kind for _, kind, _ in config_secrets(data, public=public)}) if data else []
     if found:
         return Severity.HIGH, "secrets (" + ", ".join(found) + ")"
     if data is not None and _config(data):

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from apiward.core.sensitive import DataClass, classify_value, entropy
+from apiward.scan.fields import is_password, tokens
 from apiward.spec import Api
 
 _HASHES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -186,3 +187,78 @@ def _given(node: Any, found: set[str], *, given: bool, depth: int) -> None:
             _given(item, found, given=given, depth=depth + 1)
     elif given and isinstance(node, str | int) and not isinstance(node, bool):
         found.add(str(node).strip())
+
+
+# In a configuration's answer a field named like a secret holds the secret itself, short or
+# weak as it may be ("secret" as a JWT key is the worst kind): its name is enough there.
+_KEYISH = re.compile(
+    r"(^|_)(token|credentials?|apikey|(api|private|secret|signing|encryption|master|app|hmac|"
+    r"access|client)_key)(_|$)"
+)
+_SHOWN = {"public", "publishable", "site", "csrf", "xsrf", "example", "sample", "placeholder"}
+"""Words that make a key or token one handed to browsers or given as an illustration."""
+_ABOUT = {
+    "name", "names", "id", "path", "file", "filename", "dir", "ttl", "expiry", "expires",
+    "expiration", "lifetime", "age", "length", "len", "min", "max", "size", "count", "url",
+    "uri", "endpoint", "header", "cookie", "type", "algorithm", "alg", "provider", "store",
+    "backend", "rotation", "enabled", "required", "policy", "format", "version", "arn",
+    "ref", "source", "scope", "scopes", "prefix", "field", "param", "location", "mode",
+}  # fmt: skip
+"""Last words of a name that speak *about* a secret (``token_ttl``, ``password_policy``)."""
+_MASKED = re.compile(
+    r"^[*xX•#.\s_-]+$|redact|mask|hidden|filtered|\*{3}|^<.*>$|^\$\{.*\}$|^\{\{.*\}\}$|"
+    r"^(true|false|yes|no|on|off|none|null|nil|set|unset|n/?a|enabled|disabled|undefined)$",
+    re.IGNORECASE,
+)
+_URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@", re.IGNORECASE)
+
+
+def config_secrets(
+    data: Any, *, public: frozenset[str] = frozenset()
+) -> list[tuple[str, str, str]]:
+    """``(path, kind, value)`` of every secret in a configuration-like answer, by path.
+
+    Those :func:`secrets_in` finds, and also any unmasked string in a field named like a
+    secret (``jwtSecret``, ``DB_PASSWORD``, ``api_key``, ``token``: not ``public_key``,
+    ``csrf_token``, ``token_ttl``), or a URL carrying a password; a ``{"name": n,
+    "value": v}`` pair or a ``{"value": v}`` wrapper (Spring's ``/actuator/env``) counts as
+    the field ``n`` or its key. Never a value of ``public`` (the contract's examples).
+    """
+    found = dict(secrets_in(data, public=public))
+    values = {path: str(value).strip() for path, _, value in _named(data)}
+    for path, name, value in _named(data):
+        text = value.strip() if isinstance(value, str) else ""
+        if not text or path in found or text in public or _MASKED.search(text):
+            continue
+        password = _URL_PASSWORD.match(text)
+        if password and not _MASKED.search(password[1]):
+            found[path] = "a password in a URL"
+        elif _secret_named(name):
+            found[path] = "named like a secret"
+    return sorted((path, kind, values.get(path, "")) for path, kind in found.items())
+
+
+def _secret_named(name: str) -> bool:
+    words = tokens(name)
+    snake = "_".join(words)
+    if not words or words[-1] in _ABOUT or _SHOWN & set(words):
+        return False
+    return is_password(name) or bool(_KEYISH.search(snake))
+
+
+def _named(data: Any, path: str = "") -> Iterator[tuple[str, str, Any]]:
+    """``(path, name, value)`` of every field, with name/value pairs read as one field."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _named(item, f"{path}[]")
+        return
+    if not isinstance(data, dict):
+        return
+    label = data.get("name", data.get("key"))
+    if isinstance(label, str) and "value" in data:
+        yield f"{path}.{label}" if path else label, label, data["value"]
+    for key, value in data.items():
+        where = f"{path}.{key}" if path else str(key)
+        wrapped = value.get("value") if isinstance(value, dict) else None
+        yield where, str(key), wrapped if wrapped is not None else value
+        yield from _named(value, where)

@@ -16,7 +16,8 @@ API's answer to random paths), with the severity their content earns.
   server serves from its document root (``.env``,
   ``.git/config``, ``phpinfo.php``...) at the root only, where they live: a debug
   feature left on in production is a misconfiguration first. At most ``MAX_DEBUG``
-  requests.
+  requests. Then the debug and configuration operations the contract itself lists
+  (:mod:`._debug_documented`), reported when their answer gives away secrets.
 
 The lists hold one word per idea, and no word whose answer could not be a finding (a
 health check is public by design; a documentation page shows the contract): on the
@@ -41,6 +42,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome
+from apiward.scan.checks._debug_documented import documented
 from apiward.scan.checks._discovery import (
     VERSION,
     NotFound,
@@ -187,6 +189,13 @@ class DebugEndpoints(_Discovery):
         "Turn debug features off in production builds; never serve configuration or "
         "environment over HTTP; rotate every secret such an endpoint has shown."
     )
+
+    async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
+        """The undocumented debug paths, then the documented debug operations."""
+        async for outcome in super().run_once(ctx):
+            yield outcome
+        async for outcome in documented(self, ctx):
+            yield outcome
 
     def candidates(self, api: Api) -> Iterator[str]:
         """Each debug word under every prefix (deepest first) in turn, the root's own early.
