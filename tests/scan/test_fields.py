@@ -10,6 +10,7 @@ from apiward.scan.fields import (
     is_identifier,
     is_password,
     is_privileged,
+    is_profile,
     is_unique,
     privileged_value,
     tokens,
@@ -119,3 +120,25 @@ def test_credentials_pick_the_account_and_the_password(
 ) -> None:
     """A password word before a client secret; ``id`` only when nothing else names the account."""
     assert credentials(names) == pair
+
+
+@pytest.mark.parametrize(
+    ("name", "profile"),
+    [
+        ("avatarUrl", True),
+        ("display_name", True),
+        ("bio", True),
+        ("member_since", True),
+        ("followers_count", True),
+        ("runnerId", True),
+        ("email", False),
+        ("last_login", False),
+        ("birth_date", False),
+        ("private_url", False),
+        ("national_id", False),
+        ("bank_account_id", False),
+    ],
+)
+def test_profile_fields(name: str, profile: bool) -> None:
+    """What a public member profile shows: names, avatar, bio, dates, counts, its own id."""
+    assert is_profile(name) is profile

@@ -135,3 +135,56 @@ def test_a_read_is_public_when_its_contract_says_so(
 ) -> None:
     """The word public in summary, description or tag, not negated and with no private beside it."""
     assert says_public(_read(tmp_path, words)) is public
+
+
+def _answered(
+    tmp_path: Path, answer: str, schema: str = "User: {type: object}"
+) -> tuple[Api, Operation]:
+    path = tmp_path / "answer.yaml"
+    name = schema.split(":", 1)[0]
+    path.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n"
+        "  /users/{id}:\n    get:\n      summary: A user\n      responses:\n"
+        f"        '200': {{{answer}, content: {{application/json: "
+        f"{{schema: {{$ref: '#/components/schemas/{name}'}}}}}}}}\n"
+        "        '404': {description: Not a public user}\n"
+        f"components: {{schemas: {{{schema}}}}}\n"
+    )
+    api = load(path)
+    return api, api.operations[0]
+
+
+@pytest.mark.parametrize(
+    ("answer", "schema", "public"),
+    [
+        ("description: Public profile", "User: {type: object}", True),
+        ("description: ok", "PublicUser: {type: object}", True),
+        ("description: ok", "User: {type: object, title: Public view of a user}", True),
+        (
+            "description: ok",
+            "User: {type: object, description: 'What anyone sees, publicly'}",
+            True,
+        ),
+        ("description: Profile (not public)", "User: {type: object}", False),
+        ("description: ok", "NonPublicUser: {type: object}", False),
+        ("description: Public and private fields", "User: {type: object}", False),
+        ("description: ok", "User: {type: object}", False),
+    ],
+    ids=[
+        "response-description",
+        "schema-name",
+        "schema-title",
+        "schema-description",
+        "not-public",
+        "non-public-name",
+        "and-private",
+        "silent",
+    ],
+)
+def test_a_read_is_public_when_its_success_answer_says_so(
+    tmp_path: Path, answer: str, schema: str, public: bool
+) -> None:
+    """The 200 answer's description, its schema's title, description or name count too;
+    an error answer's words (404 "Not a public user") do not."""
+    api, operation = _answered(tmp_path, answer, schema)
+    assert says_public(operation, api) is public

@@ -41,6 +41,15 @@ for them must differ per identity and per request.
 tokens, passwords and timestamps: never a mass-assignment candidate, never filled
 from another caller's answers.
 
+**Profile fields** (:func:`is_profile`) are what a social or community app shows of a
+member to anyone: ids, ``username``/``handle``/``display_name``/``name``, ``avatar``,
+``picture``/``photo``/``image`` (and their URLs), ``bio``/``about``/``headline``,
+``website``, ``created_at``/``joined_at``/``member_since``, follower counts,
+``pronouns`` — every token of the name from that list (``avatarUrl``), so ``email``,
+``last_login``, ``private_url`` or ``birth_date`` are not — and the record's own id
+(``runnerId``), but not an id of a document or an account (``national_id``,
+``tax_id``, ``bank_account_id``).
+
 **Credential fields**, the one vocabulary of sign-ups and logins (provisioning, the
 ``login`` check, ``mass_assignment``'s sign-ups, business flows, the ledger's accounts):
 :data:`PASSWORD` finds ``password``, ``passwd``, ``passphrase``, ``pass``, ``pwd`` or
@@ -134,6 +143,29 @@ def is_recipient(name: str) -> bool:
     ``username`` in a sign-up names the new user, not a payee.
     """
     return name.lower() in _RECIPIENT_NAMES or bool(_RECIPIENT & set(tokens(name)))
+
+
+_PROFILE = {
+    "id", "uuid", "guid", "user", "username", "member", "handle", "nick", "nickname",
+    "display", "screen", "name", "avatar", "picture", "photo", "image", "thumbnail", "url",
+    "html", "bio", "about", "headline", "tagline", "website", "homepage", "profile",
+    "created", "joined", "since", "at", "followers", "following", "count", "pronouns",
+}  # fmt: skip
+
+
+_IDS = {"id", "uuid", "guid"}
+_DOCUMENTS = {
+    "national", "tax", "passport", "social", "ssn", "card", "bank", "account", "iban",
+    "license", "licence", "driver", "customer", "patient", "policy",
+}  # fmt: skip
+
+
+def is_profile(name: str) -> bool:
+    """True for a field a public member profile shows (see the module docstring)."""
+    words = tokens(name)
+    if words and words[-1] in _IDS:
+        return not _DOCUMENTS & set(words)
+    return bool(words) and set(words) <= _PROFILE
 
 
 _CREDENTIAL_WORDS = r"(?i:pass(?:word|wd|phrase)?|pwd|secret)"

@@ -20,10 +20,12 @@ other people's names (a login names the account, a reset its e-mail), so a stran
 name accepted there is no broken authorization.
 
 A read is **public by design** (:func:`says_public`) when its summary, description or a
-tag says ``public`` or ``publicly`` ("Public profile of a user", "publicly visible"),
-and none of them negates it ("not public", "non-public") or also speaks of ``private``
-data: a stranger's object read there is what the read is for. A public API, key, client
-or address says nothing of the data read, so it does not count.
+tag says ``public`` or ``publicly`` ("Public profile of a user", "publicly visible"), or
+its success answer does — the first 2xx response's description ("Public profile"), its
+schema's title or description, or the name of the schema it refers to (``PublicUser``)
+— and none of them negates it ("not public", "non-public", ``NonPublicUser``) or also
+speaks of ``private`` data: a stranger's object read there is what the read is for. A
+public API, key, client or address says nothing of the data read, so it does not count.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from apiward.spec import Operation
+from apiward.scan.fields import tokens
+from apiward.spec import Api, Operation
 
 LOGIN = re.compile(r"log[-_ ]?in|sign[-_ ]?in|token|session|o?auth(?![a-z])|authenticat", re.I)
 SIGN_UP = re.compile(r"regist|sign[-_ ]?up|enrol|onboard|join|create[-_ ]?(user|account)", re.I)
@@ -87,8 +90,35 @@ def is_public_flow(operation: Operation, logins: Collection[str]) -> bool:
     return any(flow.search(said) for flow in (LOGIN, SIGN_UP, RESET))
 
 
-def says_public(operation: Operation) -> bool:
-    """True when the contract's own words call ``operation`` public (and do not negate it)."""
-    said = " ".join([operation.summary, operation.description, *operation.tags])
-    said = PUBLIC_OTHER.sub(" ", said)
+def says_public(operation: Operation, api: Api | None = None) -> bool:
+    """True when the contract's own words call ``operation`` or its answer public (and do not
+    negate it); the answer's schema is read in ``api`` when given."""
+    said = _said(operation, api)
     return bool(PUBLIC.search(said)) and not NOT_PUBLIC.search(said)
+
+
+def says_not_public(operation: Operation, api: Api | None = None) -> bool:
+    """True when those words call it not public, private or confidential."""
+    return bool(NOT_PUBLIC.search(_said(operation, api)))
+
+
+def _said(operation: Operation, api: Api | None) -> str:
+    said = [operation.summary, operation.description, *operation.tags, *_answer(operation, api)]
+    return PUBLIC_OTHER.sub(" ", " ".join(said))
+
+
+def _answer(operation: Operation, api: Api | None) -> list[str]:
+    """What the contract says of the first 2xx answer: its description, its schema's title,
+    description and name (``PublicUser`` read as ``public user``)."""
+    success = sorted(s for s in operation.responses if s[:1] == "2")
+    if not success:
+        return []
+    response = operation.responses[success[0]]
+    said = [response.description]
+    for schema in response.content.values():
+        ref = schema.get("$ref")
+        if isinstance(ref, str):  # "#/$defs/PublicUser": the schema's name is its title too
+            said.append(" ".join(tokens(ref.rsplit("/", 1)[-1])))
+        concrete = api.deref(schema) if api is not None else schema
+        said += [str(concrete.get("title") or ""), str(concrete.get("description") or "")]
+    return said

@@ -152,16 +152,23 @@ def test_a_write_the_contract_calls_public_is_still_tested() -> None:
 
 
 @pytest.mark.parametrize(
-    "words",
+    ("words", "severity"),
     [
-        {"summary": "Profile of a member"},
-        {"summary": "Member profile (not public)"},
-        {"summary": "A member", "description": "A non-public profile: members only."},
-        {"summary": "Public and private fields of a member"},
+        ({"summary": "Profile of a member"}, Severity.MEDIUM),
+        ({"summary": "Member profile (not public)"}, Severity.HIGH),
+        (
+            {"summary": "A member", "description": "A non-public profile: members only."},
+            Severity.HIGH,
+        ),
+        ({"summary": "Public and private fields of a member"}, Severity.HIGH),
     ],
     ids=["silent", "not-public", "non-public", "public-and-private"],
 )
-def test_a_read_the_contract_does_not_call_public_is_still_tested(words: dict[str, Any]) -> None:
-    """The same read without the contract's word "public" (or with it negated) is BOLA: high."""
+def test_a_read_the_contract_does_not_call_public_is_still_tested(
+    words: dict[str, Any], severity: Severity
+) -> None:
+    """The same read without the contract's word "public" is BOLA: high where the contract
+    negates it; medium where it is silent, as the answer holds only profile fields."""
     results = _scan(words)
     assert _profile_findings(results) == ["ben reads ann's object through path member_id"]
+    assert [f.severity for f in results.findings if f.operation == PROFILE] == [severity]

@@ -13,7 +13,13 @@ credentials gets the owner's answer (its listing may be public while the object 
   B's own answer, while B's own answer differs from A's (the data depends on the id).
   Confirmed when the leaves that tell A's answer from B's are in B's attacked answer.
   A read the contract calls public (``scan.flows.says_public``: "Public profile of a
-  user") is not tested: anyone reading any object there is the read's purpose.
+  user" in its summary, description or tags, or in its 200 answer's description or
+  schema) is not tested: anyone reading any object there is the read's purpose.
+  A read whose owner's and attacker's answers both hold only public profile fields
+  (``scan.fields.is_profile``: ``username``, ``avatarUrl``, ``bio``; flat, no sensitive
+  value) is *medium*, not high, unless the contract calls it not public or private: a
+  profile anyone may see is the common design, and a missing word in the contract is
+  the likelier fault; the finding says so.
 * **Writes** (not under ``--safe``): B's legitimate write must succeed and the same
   write naming an id that does not exist must fail (the API does resolve the id);
   B's write naming A's id then succeeding is the finding. Fields that name a
@@ -23,15 +29,19 @@ credentials gets the owner's answer (its listing may be public while the object 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Finding, Severity
+from apiward.core.sensitive import classify_value
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
-from apiward.scan.flows import is_public_flow, says_public
+from apiward.scan.envelope import single
+from apiward.scan.fields import is_profile
+from apiward.scan.flows import is_public_flow, says_not_public, says_public
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request
@@ -117,7 +127,16 @@ class Bola:
         telling = distinctive(owners.text, theirs.text if theirs.ok else "")
         confirmed = carries(attack.text, telling) >= SAME
         evidence = [owners, theirs, attack] if theirs.ok else [owners, attack]
-        return self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "reads")
+        finding = self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "reads")
+        fields = _profile(owners, attack)
+        if not fields or says_not_public(op, ctx.api):
+            return finding
+        detail = (
+            f"{finding.detail} Its answer holds only fields a public profile shows "
+            f"({', '.join(fields)}): if anyone may read profiles, say so in the contract "
+            '(a 200 answer described as "Public profile") and this is no flaw.'
+        )
+        return dataclasses.replace(finding, severity=Severity.MEDIUM, detail=detail)
 
     async def _write(
         self,
@@ -196,7 +215,7 @@ def _precondition(
     if is_public_flow(operation, ctx.logins):
         why = "a public flow (login, sign-up, password reset) takes others' names by design"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
-    if read and says_public(operation):
+    if read and says_public(operation, ctx.api):
         why = "readable by anyone by design: the contract calls this read public"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
     return None
@@ -206,6 +225,22 @@ async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:
     """True when ``request`` sent with no credential gets the owner's answer too."""
     reply = await ctx.send(request, as_=None, note="control: the same object, anonymously")
     return reply.ok and similarity(reply.text, owners.text) >= SAME
+
+
+def _profile(*replies: Reply) -> list[str]:
+    """The fields of the answers when every one is a flat public-profile object (else [])."""
+    names: set[str] = set()
+    for reply in replies:
+        record = single(reply.data)
+        if not record:
+            return []
+        for name, value in record.items():
+            if not is_profile(name) or isinstance(value, dict | list):
+                return []
+            if isinstance(value, str) and classify_value(value) is not None:
+                return []  # an e-mail or a phone number in a "handle" is not public data
+            names.add(name)
+    return sorted(names)
 
 
 def _missing(value: str | int) -> str | int:
