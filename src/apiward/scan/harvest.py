@@ -47,6 +47,11 @@ _ME = re.compile(r"^(me|self|whoami|current|profile)$", re.IGNORECASE)
 """The last segment of a read of the caller's own record: its ``id`` is the caller's."""
 
 
+def names_caller(segment: str) -> bool:
+    """True for a path segment that stands for the caller (``me``, ``self``, ``whoami``)."""
+    return _ME.match(segment) is not None
+
+
 class Harvest:
     """Everything the producers showed, by identity, and the slots of every operation."""
 
@@ -94,7 +99,7 @@ class Harvest:
             scalar = {k: v for k, v in one.items() if isinstance(v, str | int)}
             own = {k: v for k, v in scalar.items() if not isinstance(v, bool)}
             self.records.setdefault(who, {}).update(own)
-            me = _ME.match(operation.path.rstrip("/").rsplit("/", 1)[-1])
+            me = names_caller(operation.path.rstrip("/").rsplit("/", 1)[-1])
             if identity is not None and me and isinstance(own.get("id"), str | int):
                 found.append(self.record_own(identity, "id", own["id"]))
         for item in items if items is not None else ([one] if one is not None else []):

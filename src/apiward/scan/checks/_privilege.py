@@ -18,8 +18,15 @@ method        strong  GET on the same path is documented without 403 while this
                       method documents a role 403, and GET does not refuse the low
                       identity
 declared-403  hint    the operation documents a role 403
+stated        hint    the summary or description says who may call: "Admin only",
+                      "restricted to staff", "requires the admin role"
 naming        hint    ``admin``, ``internal``, ``manage``... in the path, tags or id
 ============  ======  ===========================================================
+
+*Marking* (:func:`marking`): the contract itself says an operation is a privileged
+role's — in a sentence of its summary or description, else by a path segment or tag
+named with the words above. ``bfla`` compares the lowest identity's answer with the
+highest one's on such reads.
 
 A *role 403* is a documented 403 whose description does not speak of ownership: "Not
 yours", "Owner only", "belongs to another user" describe an owner check, which refuses
@@ -43,11 +50,26 @@ from apiward.scan.identities import Identity
 from apiward.spec import Operation
 
 REFUSED = frozenset({401, 403})
-_NAMING = re.compile(
-    r"(^|[^a-z])(admin\w*|internal|manage\w*|management|backoffice|back-office|staff|"
-    r"superuser|privileged|moderat\w*|ops)([^a-z]|$)",
+_ROLE_WORDS = (
+    r"admin\w*|internal|manage\w*|management|backoffice|back-office|staff|"
+    r"superusers?|privileged|moderat\w*|ops"
+)
+"""Words that name a privileged role or area (``admin``, ``staff``, ``internal``...)."""
+_NAMING = re.compile(rf"(^|[^a-z])({_ROLE_WORDS})([^a-z]|$)", re.IGNORECASE)
+_STATED = re.compile(
+    rf"\b(?:(?P<word>{_ROLE_WORDS})[\s-]+(?:use[\s-]+)?only\b"
+    rf"|(?:only|restricted to|reserved for|limited to)\s+(?:for\s+)?(?:the\s+|an?\s+)?"
+    rf"(?P<after>{_ROLE_WORDS})\b"
+    rf"|requires?\s+(?:the\s+|an?\s+)?(?P<needed>{_ROLE_WORDS})\s+"
+    r"(?:role|rights|privileges?|permissions?|access|scope))"
+    r"(?!\s+(?:fields?|properties|attributes|columns|parameters|filters?)\b)",
     re.IGNORECASE,
 )
+"""A summary or description that says who may call: "Admin only", "restricted to staff"."""
+_GROUPS = re.compile(r"staff|internal|back-?office|ops|privileged", re.IGNORECASE)
+"""Role words that name a group of roles, not one role."""
+_VERBS = frozenset({"manage", "manages", "managed", "managing", "moderate", "moderates"})
+"""Role words that are verbs in a sentence ("manage only your own projects")."""
 _OWNERSHIP = re.compile(
     r"\b(yours?|owners?|own|owns|owned|ownership|belongs?|someone else'?s?|another user'?s?)\b",
     re.IGNORECASE,
@@ -74,6 +96,56 @@ class Signals:
     def text(self) -> str:
         """The signals in words, strong ones first."""
         return "; ".join((*self.strong, *self.hints))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Marking:
+    """Where the contract itself marks an operation as a privileged role's."""
+
+    word: str
+    """The role word (``admin``, ``staff``, ``internal``)."""
+    where: str
+    """Where it is said, in words: ``its description says 'Admin only.'``."""
+    stated: bool
+    """Said in a sentence (summary, description), not only a name (path segment, tag)."""
+
+    def above(self, role: str) -> bool:
+        """True when the marked role is above ``role`` (a user under ``staff``).
+
+        A privileged word that names no tier (``internal``, ``ops``) counts as staff. On
+        a tie, a word for a group (``staff``, ``internal``) takes ``role`` in (an employee
+        is staff), a word for one role (``manage``, ``admin``) only that role.
+        """
+        level = max(tier(self.word), 2)
+        if tier(role) != level:
+            return tier(role) < level
+        return not _GROUPS.match(self.word) and self.word[:5].lower() not in role.lower()
+
+
+def marking(op: Operation) -> Marking | None:
+    """How the contract marks ``op`` as privileged: a sentence, else a path segment or tag."""
+    for field in ("summary", "description"):
+        text = getattr(op, field)
+        for found in _STATED.finditer(text):
+            word = found.group("word") or found.group("after") or found.group("needed")
+            if word.lower() not in _VERBS:
+                said = _sentence(text, found.start(), found.end())
+                where = f"its {field} says {said!r}"
+                return Marking(word=word.lower(), where=where, stated=True)
+    segments = [s for s in op.path.split("/") if s and not s.startswith("{")]
+    for kind, names in (("path segment", segments), ("tag", list(op.tags))):
+        for name in names:
+            if named := _NAMING.search(name):
+                word = named.group(2).lower()
+                return Marking(word=word, where=f"its {kind} {name!r}", stated=False)
+    return None
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` around ``start:end``, at most 80 characters."""
+    head = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
+    tail = min((i for i in (text.find(".", end), text.find("\n", end)) if i >= 0), default=-1)
+    return text[head : tail + 1 if tail >= 0 else len(text)].strip()[:80]
 
 
 async def ranks(ctx: Context) -> dict[str, int]:
@@ -107,6 +179,9 @@ async def signals(ctx: Context, op: Operation, low: Identity, high: Identity) ->
     hints = await _siblings(ctx, op, low, high)
     if role_403(op):
         hints.append("the contract documents a 403 answer for it")
+    stated = marking(op)
+    if stated is not None and stated.stated:
+        hints.append(stated.where)
     words = " ".join((op.path, *op.tags, op.operation_id or ""))
     if match := _NAMING.search(words):
         hints.append(f"its name says {match.group(2)!r} (a hint, not proof)")

@@ -1,0 +1,66 @@
+"""What makes the contract mark an operation as a privileged role's (``_privilege.marking``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from apiward.scan.checks._privilege import Marking, marking
+from apiward.spec.model import Operation
+
+MARKED = [
+    ("/invoices", (), "List every invoice. Admin only.", "admin", True),
+    ("/reports", (), "For administrators only", "administrators", True),
+    ("/reports", (), "Only staff may see this", "staff", True),
+    ("/reports", (), "Internal use only", "internal", True),
+    ("/reports", (), "Restricted to moderators.", "moderators", True),
+    ("/reports", (), "Requires the admin role.", "admin", True),
+    ("/manage/payouts", (), "", "manage", False),
+    ("/v1/internal/flags", (), "", "internal", False),
+    ("/refunds", ("Back-office",), "", "back-office", False),
+]
+UNMARKED = [
+    ("/projects/{id}", (), "Manage only your own projects"),
+    ("/users/me", (), "Admin-only fields are left out for everyone else."),
+    ("/projects/{id}", (), "Only the owner or an admin may edit it."),
+    ("/invoices", (), "Users see their own; admins see all."),
+    ("/users/{adminId}", (), "Requires authentication."),
+    ("/devops-tips", ("tips",), ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "tags", "description", "word", "stated"), MARKED, ids=[m[2] or m[0] for m in MARKED]
+)
+def test_a_sentence_a_path_segment_or_a_tag_marks_it(
+    path: str, tags: tuple[str, ...], description: str, word: str, stated: bool
+) -> None:
+    """A sentence says who may call (stated); a literal path segment or a tag only names it."""
+    found = marking(Operation(method="GET", path=path, description=description, tags=tags))
+    assert found is not None
+    assert (found.word, found.stated) == (word, stated)
+
+
+@pytest.mark.parametrize(
+    ("path", "tags", "description"), UNMARKED, ids=[u[2] or u[0] for u in UNMARKED]
+)
+def test_other_mentions_of_roles_do_not(path: str, tags: tuple[str, ...], description: str) -> None:
+    """A verb, a field list, an owner-or-admin rule, a path parameter, a word inside a word."""
+    assert marking(Operation(method="GET", path=path, description=description, tags=tags)) is None
+
+
+@pytest.mark.parametrize(
+    ("word", "role", "above"),
+    [
+        ("admin", "user", True),
+        ("admin", "support", True),
+        ("admin", "admin", False),
+        ("staff", "customer", True),
+        ("staff", "employee", False),
+        ("internal", "agent", False),
+        ("manage", "employee", True),
+        ("manage", "manager", False),
+    ],
+)
+def test_the_marked_role_must_be_above_the_callers(word: str, role: str, above: bool) -> None:
+    """'Staff only' does not keep an employee out; 'managers' do keep employees out."""
+    assert Marking(word=word, where="", stated=True).above(role) is above
