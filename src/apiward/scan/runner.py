@@ -310,6 +310,7 @@ async def _run_checks(
     progress: Progress,
 ) -> None:
     # Checks that may change others' data run last, so they cannot spoil the others' baselines.
+    last: list[tuple[AnyCheck, list[Operation]]] = []
     for check in sorted(selected, key=lambda c: not c.safe):
         results.phase = f"check {check.id}"
         # Checks run one after another: every request until the next is this check's
@@ -322,20 +323,39 @@ async def _run_checks(
         if isinstance(check, ScanCheck):
             await _one(ctx, check, None, pending, results, progress)
             continue
+        # Under --aggressive a destructive operation may end an object the scan did not
+        # make (a seeded promo code): every check's go at one waits until all the others
+        # are done, so that no other check finds its object gone.
+        late = [op for op in operations if ctx.ledger.aggressive and destructive(op)]
+        last.append((check, late))
         # Reads first, then writes: a write running beside a read changes what it sees.
         for batch in (
-            [op for op in operations if op.method in SAFE],
-            [op for op in operations if op.method not in SAFE],
+            [op for op in operations if op.method in SAFE and op not in late],
+            [op for op in operations if op.method not in SAFE and op not in late],
         ):
-            try:
-                async with asyncio.TaskGroup() as group:
-                    for op in batch:
-                        group.create_task(_one(ctx, check, op, pending, results, progress))
-            except* TargetError as errors:
-                first = errors.exceptions[0]
-                raise (
-                    first if isinstance(first, TargetError) else TargetError(str(first))
-                ) from None
+            await _batch(ctx, check, batch, pending, results, progress)
+    for check, late in last:
+        results.phase = f"check {check.id}"
+        ctx.sessions.transport.requester = check.id
+        await _batch(ctx, check, late, pending, results, progress)
+
+
+async def _batch(
+    ctx: Context,
+    check: AnyCheck,
+    batch: list[Operation],
+    pending: set[tuple[str, str | None]],
+    results: Results,
+    progress: Progress,
+) -> None:
+    """Run ``check`` on every operation of ``batch`` at once."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            for op in batch:
+                group.create_task(_one(ctx, check, op, pending, results, progress))
+    except* TargetError as errors:
+        first = errors.exceptions[0]
+        raise (first if isinstance(first, TargetError) else TargetError(str(first))) from None
 
 
 async def _one(

@@ -9,7 +9,12 @@ switching, and only as hints a documented 403 or admin-like naming) **and** an
 effect, while an anonymous request is refused:
 
 * **Reads**: low's answer has high's shape and carries data of identities of other
-  roles (high, firm); or, with a strong signal, is high's answer (medium, firm).
+  roles (high, firm); or, with a strong signal, is high's answer (medium, firm); or the
+  contract marks the operation as a privileged role's (``_privilege.marking``: "Admin
+  only" in its description, an ``/admin/`` segment, an ``admin`` tag), the lowest
+  identity's role ranks below that role, and its answer is high's (not one that differs
+  per caller, nor a ``/me`` read, nor an empty one): medium, firm when said in a
+  sentence or backed by another hint, else tentative.
 * **Writes on low's own record** (not under ``--safe``): low changes a privilege field
   of its own record (a role, a limit: ``scan.fields.is_privileged``), or with a strong
   signal any field, through the operation, a reader shows the new value (high,
@@ -18,7 +23,9 @@ effect, while an anonymous request is refused:
 * **Writes on a harmless target** (not under ``--safe``): an id that does not exist.
   Low gets high's very answer (the lookup, not a refusal) while a lower-privileged
   check would have stopped it: medium/firm with a strong signal, low/tentative with
-  hints only. Nothing real is deleted or changed.
+  hints only. Nothing real is deleted or changed. A "not found" answer to high (404,
+  410, or a body saying so) ends it: nothing was there, so nothing was compared, and
+  many handlers look the object up before they check who asks.
 * **Accounts** (not under ``--safe``), no signal needed: a lower identity's
   ``DELETE`` of one account in a collection of people takes away an account the scan
   signed up, as the highest identity's does (``scan.checks._account_delete``).
@@ -34,6 +41,7 @@ effect, while an anonymous request is refused:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -43,7 +51,8 @@ from apiward.scan._objects import VOLATILE
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _account_delete as account_delete
 from apiward.scan.checks import _catalogue as catalogue
-from apiward.scan.checks._privilege import REFUSED, Signals, ranks, signals
+from apiward.scan.checks import _shared_delete as shared_delete
+from apiward.scan.checks._privilege import REFUSED, Signals, marking, ranks, signals
 from apiward.scan.checks._readback import (
     changed_value,
     changes,
@@ -57,6 +66,7 @@ from apiward.scan.checks._readback import (
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.fields import is_privileged
+from apiward.scan.harvest import names_caller
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
@@ -64,6 +74,13 @@ from apiward.spec import Operation, ParameterLocation, json_types
 
 MAX_FIELDS = 4
 _MISSING = "apiward-no-such-object-0"
+_NOT_FOUND = re.compile(
+    r"not[\s_-]?found|no such|does ?n[o']t exist|not exist|could ?n[o']t find|cannot find",
+    re.IGNORECASE,
+)
+"""What an answer says when the object it was asked about is not there."""
+_EMPTY = frozenset({"null", "0", "false", "true", '""'})
+"""Leaf values that carry no data of anyone's (a count of 0, a flag)."""
 
 
 class Bfla:
@@ -107,7 +124,8 @@ class Bfla:
         for low in lows:
             if await _enforced(ctx, operation, low, rank):
                 continue
-            finding = await self._probe(ctx, operation, low, high[0])
+            lowest = rank[low.name] == min(rank.values())
+            finding = await self._probe(ctx, operation, low, high[0], lowest)
             if finding is not None:
                 yield finding
                 return
@@ -115,34 +133,77 @@ class Bfla:
             yield Skip(reason=SkipReason.UNRESTORABLE, detail=untried)
 
     async def _probe(
-        self, ctx: Context, op: Operation, low: Identity, high: Identity
+        self, ctx: Context, op: Operation, low: Identity, high: Identity, lowest: bool
     ) -> Finding | None:
         found = await signals(ctx, op, low, high)
         if not found:
             return None
         if op.method in READS:
-            return await self._read(ctx, op, low, high, found)
+            return await self._read(ctx, op, low, high, found, lowest)
         async with lock(ctx, low):
             own = await self._own_record(ctx, op, low, high, found)
         action = None if own else await self._action(ctx, op, low, high, found)
-        return own or action or await self._harmless(ctx, op, low, high, found)
+        if own or action:
+            return own or action
+        deleted = await shared_delete.probe(ctx, op, low, high)
+        if deleted is not None:
+            return shared_delete.report(ctx, self, op, (low, high), found.text(), deleted)
+        return await self._harmless(ctx, op, low, high, found)
 
     async def _read(
-        self, ctx: Context, op: Operation, low: Identity, high: Identity, found: Signals
+        self,
+        ctx: Context,
+        op: Operation,
+        low: Identity,
+        high: Identity,
+        found: Signals,
+        lowest: bool,
     ) -> Finding | None:
         theirs, mine = await ctx.legit(op, high), await ctx.legit(op, low)
         if not (theirs.ok and mine.ok and meaningful(theirs.text)):
             return None
-        if _shape(mine.text) != _shape(theirs.text) or not await _anonymous_refused(ctx, op, high):
+        if _shape(mine.text) != _shape(theirs.text):
             return None
+        anonymous = await ctx.send(ctx.baseline(op, high), as_=None, note="anonymous, same request")
+        if anonymous.status not in REFUSED:
+            return None
+        evidence = [theirs, anonymous, mine]
         others = _others_data(ctx, low, mine)
         if others:
             what = f"and carries data of identities of other roles ({', '.join(others[:3])})"
-            return self._finding(ctx, op, low, high, found, [theirs, mine], what, Severity.HIGH)
-        if found.strong and similarity(mine.text, theirs.text) >= SAME:
+            return self._finding(ctx, op, low, high, found, evidence, what, Severity.HIGH)
+        if similarity(mine.text, theirs.text) < SAME:
+            return None  # an answer that differs per caller is each caller's own
+        if found.strong:
             what = f"and is {high.name}'s answer"
-            return self._finding(ctx, op, low, high, found, [theirs, mine], what, Severity.MEDIUM)
-        return None
+            return self._finding(ctx, op, low, high, found, evidence, what, Severity.MEDIUM)
+        return self._marked(ctx, op, low, high, found, evidence) if lowest else None
+
+    def _marked(
+        self,
+        ctx: Context,
+        op: Operation,
+        low: Identity,
+        high: Identity,
+        found: Signals,
+        evidence: list[Reply],
+    ) -> Finding | None:
+        """Low's answer is high's on a read the contract marks as a higher role's (see above)."""
+        marked = marking(op)
+        if marked is None or not marked.above(low.role) or not _informative(evidence[0]):
+            return None
+        if any(names_caller(segment) for segment in op.path.split("/")):
+            return None  # /admin/me: each caller's own record, whatever its path says
+        what = (
+            f"with {high.name}'s answer to the same request, though the contract marks it "
+            f"as privileged ({marked.where})"
+        )
+        # A name alone (a path segment, a tag) may be a section of the API, not a rule.
+        backed = marked.stated or len(found.hints) > 1
+        confidence = Confidence.FIRM if backed else Confidence.TENTATIVE
+        return self._finding(
+            ctx, op, low, high, found, evidence, what, Severity.MEDIUM, confidence=confidence
+        )
 
     async def _own_record(
         self, ctx: Context, op: Operation, low: Identity, high: Identity, found: Signals
@@ -234,8 +295,8 @@ class Bfla:
         theirs = await ctx.send(
             target, as_=high, note=f"{high.name} on an object that does not exist"
         )
-        if theirs.status in REFUSED or theirs.status >= 500:
-            return None
+        if theirs.status in REFUSED or theirs.status >= 500 or not_found(theirs):
+            return None  # refused, broken or not there: nothing that low could be compared on
         mine = await ctx.send(target, as_=low, note=f"{low.name} on the same missing object")
         if mine.status != theirs.status or similarity(mine.text, theirs.text) < SAME:
             return None
@@ -283,9 +344,11 @@ class Bfla:
         severity: Severity,
         key: str = "function",
         proof: Reply | None = None,
+        confidence: Confidence | None = None,
     ) -> Finding:
-        confirmed = key.startswith("body:")
-        confidence = Confidence.CONFIRMED if confirmed else Confidence.FIRM
+        if confidence is None:
+            confirmed = key.startswith("body:")
+            confidence = Confidence.CONFIRMED if confirmed else Confidence.FIRM
         if severity is Severity.LOW:
             confidence = Confidence.TENTATIVE
         return ctx.finding(
@@ -345,9 +408,16 @@ async def _enforced(ctx: Context, op: Operation, low: Identity, rank: dict[str, 
     return False
 
 
-async def _anonymous_refused(ctx: Context, op: Operation, high: Identity) -> bool:
-    reply = await ctx.send(ctx.baseline(op, high), as_=None, note="anonymous, same request")
-    return reply.status in REFUSED
+def not_found(reply: Reply) -> bool:
+    """True for an answer that says the object asked about is not there (404, 410, or in words)."""
+    return reply.status in shared_delete.GONE or _NOT_FOUND.search(reply.text[:2000]) is not None
+
+
+def _informative(reply: Reply) -> bool:
+    """True when the answer holds data: two values at least that are not a count or a flag."""
+    if reply.data is None:
+        return bool(reply.text.strip())
+    return sum(value not in _EMPTY for _, value in leaves(reply.data)) >= 2
 
 
 def _shape(text: str) -> frozenset[str]:
