@@ -26,6 +26,9 @@ effect, while an anonymous request is refused:
   hints only. Nothing real is deleted or changed. A "not found" answer to high (404,
   410, or a body saying so) ends it: nothing was there, so nothing was compared, and
   many handlers look the object up before they check who asks.
+* **Deletes under** ``--aggressive``: a real item high and low read alike, not low's
+  own, that low deletes and high's read then misses (high, confirmed;
+  ``scan.checks._shared_delete``). The only proof for a DELETE on seeded items.
 * **Accounts** (not under ``--safe``), no signal needed: a lower identity's
   ``DELETE`` of one account in a collection of people takes away an account the scan
   signed up, as the highest identity's does (``scan.checks._account_delete``).
