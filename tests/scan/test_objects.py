@@ -144,3 +144,51 @@ def test_rewrites_put_the_old_values_back_with_the_scans_own_write(api: Api) -> 
 def test_a_users_last_name_is_restored_a_last_login_is_not(name: str, volatile: bool) -> None:
     """Fields the target moves on its own are never compared; a last name is the user's own."""
     assert bool(_objects.VOLATILE.search(name)) is volatile
+
+
+NESTED = {
+    "/boards/{board_id}/cards": {"get": {"responses": OK}, "post": {"responses": OK}},
+    "/cards/{card_id}": {"get": {"responses": OK}, "delete": {"responses": OK}},
+    "/orgs/{org}/teams/{team}/docs": {"post": {"responses": OK}},
+    "/orgs/{org}/docs/{doc_id}": {"delete": {"responses": OK}},
+    "/boards/{board_id}/stars": {"post": {"responses": OK}},
+}
+
+
+@pytest.fixture(scope="module")
+def nested(tmp_path_factory: pytest.TempPathFactory) -> Api:
+    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": NESTED}
+    path = Path(tmp_path_factory.mktemp("nested")) / "openapi.json"
+    path.write_text(json.dumps(spec))
+    return load(str(path))
+
+
+def test_an_object_made_under_a_parent_is_deleted_at_the_top_level(nested: Api) -> None:
+    """``POST /boards/{b}/cards`` makes a card that ``DELETE /cards/{card_id}`` removes."""
+    made = _write("POST", "/boards/{board_id}/cards", board_id="7")
+    delete = _objects.deleter(nested, made, "31")
+    assert delete is not None
+    assert (delete.target, delete.path_params) == ("/cards/31", {"card_id": "31"})
+    assert _objects.new_id(nested, made, {"card_id": 31, "board_id": 7}, None) == "31"
+
+
+def test_the_nearest_parent_is_dropped_first(nested: Api) -> None:
+    """A doc made in a team of an org is deleted in the org, where the contract has it."""
+    made = _write("POST", "/orgs/{org}/teams/{team}/docs", org="acme", team="ops")
+    delete = _objects.deleter(nested, made, "9")
+    assert delete is not None and delete.target == "/orgs/acme/docs/9"
+
+
+def test_a_top_level_item_is_made_by_the_post_under_its_parent(nested: Api) -> None:
+    """The write on ``/cards/{card_id}`` knows its object's creation; another collection has none."""
+    delete = nested.operation("DELETE", "/cards/{card_id}")
+    assert delete is not None
+    slot = _objects.object_slot(nested, delete)
+    assert slot is not None and (slot[0], slot[1].key) == (
+        "card_id",
+        "POST /boards/{board_id}/cards",
+    )
+    assert (
+        _objects.deleter(nested, _write("POST", "/boards/{board_id}/stars", board_id="7"), "1")
+        is None
+    )

@@ -80,6 +80,43 @@ def item_path(api: Api, collection: str) -> tuple[str, str] | None:
     return None
 
 
+def item_of(api: Api, collection: str) -> tuple[str, str] | None:
+    """The item path of what a POST on ``collection`` makes, and its parameter.
+
+    Below the collection (``/items/{id}``); else, for a collection under a parent, the
+    same collection without that parent, nearest parent dropped first: many APIs make a
+    note at ``POST /projects/{project_id}/notes`` and then read, change and delete it at
+    ``/notes/{note_id}``, with no project in the path.
+    """
+    found = item_path(api, collection)
+    parts = collection.rstrip("/").split("/")
+    parents = [
+        i for i in range(2, len(parts)) if _PARAM.match(parts[i]) and "{" not in parts[i - 1]
+    ]
+    for k in range(1, len(parents) + 1):
+        if found is not None:
+            break
+        dropped = {j for i in parents[-k:] for j in (i - 1, i)}
+        found = item_path(api, "/".join(p for j, p in enumerate(parts) if j not in dropped))
+    return found
+
+
+def creation_of(api: Api, item: str) -> Operation | None:
+    """The POST under a parent that makes the objects of ``item`` (``/notes/{id}``), if any.
+
+    A collection of the same name under a parent (``POST /projects/{p}/notes``) whose
+    :func:`item_of` is ``item``.
+    """
+    collection = item.rstrip("/").rsplit("/", 2)[-2]
+    for op in api.operations:
+        path = op.path.rstrip("/")
+        if op.method == "POST" and "{" in path and path.rsplit("/", 1)[-1] == collection:
+            found = item_of(api, op.path)
+            if found is not None and found[0].rstrip("/") == item.rstrip("/"):
+                return op
+    return None
+
+
 def creates(api: Api, operation: Operation, logins: Collection[str] = ()) -> bool:
     """True when this POST adds an object to a collection (see the module docstring).
 
@@ -94,7 +131,7 @@ def creates(api: Api, operation: Operation, logins: Collection[str] = ()) -> boo
         return True
     if _names_action(operation):
         return False
-    return api.operation("GET", operation.path) is not None or item_path(api, path) is not None
+    return api.operation("GET", operation.path) is not None or item_of(api, path) is not None
 
 
 def object_slot(api: Api, operation: Operation) -> tuple[str, Operation] | None:
@@ -103,7 +140,9 @@ def object_slot(api: Api, operation: Operation) -> tuple[str, Operation] | None:
     A DELETE must end in that id; a POST, PUT or PATCH names it anywhere in its path
     (``POST /notes/{slug}/attachment``). A creation under a parent
     (``POST /reports/{slug}/comments``) adds to that parent: its slot is the parent's id,
-    so what it makes goes under a parent the scan made, not on another's record.
+    so what it makes goes under a parent the scan made, not on another's record. The
+    POST of an item handled at the top level (``/notes/{id}``) may be under a parent
+    (``POST /projects/{p}/notes``, :func:`creation_of`).
     """
     method = operation.method.upper()
     parts = operation.path.rstrip("/").split("/")
@@ -114,6 +153,8 @@ def object_slot(api: Api, operation: Operation) -> tuple[str, Operation] | None:
         return None
     head = "/".join(parts[: slots[-1]])
     create = api.operation("POST", head) or api.operation("POST", f"{head}/")
+    if create is None:  # made under a parent, handled at the top level (``/notes/{id}``)
+        create = creation_of(api, "/".join(parts[: slots[-1] + 1]))
     return (parts[slots[-1]][1:-1], create) if create is not None else None
 
 
@@ -211,17 +252,18 @@ def _reader_by_body(api: Api, request: Request) -> Reader | None:
 
 def deleter(api: Api, create: Request, new_id: str) -> Request | None:
     """The DELETE of the object ``create`` made with id ``new_id``, if the contract has one."""
-    found = item_path(api, create.path)
+    found = item_of(api, create.path)
     if found is None or api.operation("DELETE", found[0]) is None:
         return None
     path, name = found
-    params = {**create.path_params, name: new_id}
+    params = {k: v for k, v in create.path_params.items() if "{" + k + "}" in path}
+    params[name] = new_id
     return Request(method="DELETE", path=path, operation=f"DELETE {path}", path_params=params)
 
 
 def new_id(api: Api, request: Request, data: Any, location: str | None) -> str | None:
     """The id of the object a creation made, from its answer or its ``Location`` header."""
-    found = item_path(api, request.path)
+    found = item_of(api, request.path)
     names = (found[1], *_ID_NAMES) if found else _ID_NAMES
     for body in (data, *(data.get(e) for e in _ENVELOPES if isinstance(data, dict))):
         if not isinstance(body, dict):

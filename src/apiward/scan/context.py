@@ -149,7 +149,8 @@ class Context:
         """Raise if ``request`` must not be sent: out of scope, or destroying what others own.
 
         A destructive operation goes out only when every path id it carries is an object
-        the scan created, and never under ``--safe``. Under ``--aggressive`` a ``DELETE`` of
+        the scan created, or its last one is and the others are the parents it was made
+        under (``Ledger.removes_made``), and never under ``--safe``. Under ``--aggressive`` a ``DELETE`` of
         one named object whose path says nothing more (not a reset, not a wipe) goes out
         too: the user asked for probes that cannot be undone, and the target state lists it.
         """
@@ -163,7 +164,7 @@ class Context:
         ids = list(request.path_params.values())
         if ids and not self.safe and self.ledger.aggressive and _one_object(request):
             return
-        if self.safe or not ids or not self.ledger.names_made(request):
+        if self.safe or not ids or not self.ledger.removes_made(request):
             raise Destructive(key, why, safe=self.safe)
 
     async def throwaway(self) -> Identity | None:
@@ -252,6 +253,12 @@ class Context:
 
             self._start(key, send)
         return await asyncio.shield(self._shared[key])
+
+    def spent(self, operation: Operation, identity: Identity) -> Request | None:
+        """``identity``'s legitimate DELETE as sent, when it went to a spare it made (now gone)."""
+        if operation.method.upper() != "DELETE":
+            return None
+        return self._aimed.get((operation.key, identity.name))
 
     async def fresh_object(self, operation: Operation, identity: Identity) -> Request | None:
         """``identity``'s request for ``operation`` aimed at an object it makes for it now, or None.

@@ -184,6 +184,24 @@ class Ledger:
         names = list(request.path_params)
         return bool(names) and all(self.made_at(request, n) for n in names)
 
+    def removes_made(self, request: Request) -> bool:
+        """True when a destructive ``request`` names only what the scan made.
+
+        Every path id is (:meth:`names_made`), or its last id is an object the scan made
+        under the very parents the path names: its ticket on a public event
+        (``DELETE /events/{slug}/tickets/{id}``) removes the ticket, never the event.
+        """
+        if self.names_made(request):
+            return True
+        names = list(request.path_params)
+        if not names or not self.made_at(request, names[-1]):
+            return False
+        last = str(request.path_params[names[-1]])
+        parents = {k: v for k, v in request.path_params.items() if k != names[-1]}
+        return any(
+            c.id == last and parents.items() <= c.create.path_params.items() for c in self.created
+        )
+
     def aim(self, request: Request, identity: Identity) -> Request:
         """``request`` with its object's id set to the last one ``identity`` made there.
 
@@ -200,8 +218,9 @@ class Ledger:
         for created in reversed(self.created):
             mine = created.creator.identity is not None and created.creator.identity == identity
             if mine and created.id and not created.deleted and created.create.path == create.path:
+                # Parents the path does not name (``/notes/{id}``, made under a project) pass.
                 parents = created.create.path_params
-                if all(request.path_params.get(k) == v for k, v in parents.items()):
+                if all(request.path_params.get(k, v) == v for k, v in parents.items()):
                     return request.with_param(Where.PATH, name, created.id)
         return request
 

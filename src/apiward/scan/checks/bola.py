@@ -44,8 +44,9 @@ from apiward.scan.fields import is_profile
 from apiward.scan.flows import is_public_flow, says_not_public, says_public
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
-from apiward.scan.request import READS, Request
+from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
+from apiward.scan.withhold import Withheld
 from apiward.spec import Operation
 
 _DESTINATION = re.compile(
@@ -151,12 +152,16 @@ class Bola:
         if not theirs.ok:
             return None
         base = ctx.baseline(op, attacker)
-        missing = base.with_param(slot.where, slot.name, _missing(obj.value))
+        # A DELETE's control is its own spare deleted again: a made-up id is not the scan's.
+        missing = ctx.spent(op, attacker) or base.with_param(
+            slot.where, slot.name, _missing(obj.value)
+        )
         control = await ctx.send(
             missing, as_=attacker, note=f"control: {slot.name} that does not exist"
         )
         if control.ok:
             return None  # the API does not resolve this id: nothing to learn from it
+        obj = await _spare(ctx, op, slot, owner, obj)
         note = f"{attacker.name} acts on {owner.name}'s {slot.name}={obj.value}"
         attack = await ctx.send(
             base.with_param(slot.where, slot.name, obj.value), as_=attacker, note=note
@@ -219,6 +224,24 @@ def _precondition(
         why = "readable by anyone by design: the contract calls this read public"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
     return None
+
+
+async def _spare(
+    ctx: Context, op: Operation, slot: Slot, owner: Identity, obj: Sighting
+) -> Sighting:
+    """For a DELETE, an object the owner makes for it now, else ``obj``.
+
+    A DELETE goes out only on what the scan made, and the owner's made objects are the
+    ones other checks read: one made for the attack is the only one it may remove.
+    """
+    if op.method != "DELETE" or slot.where is not Where.PATH:
+        return obj
+    try:
+        fresh = await ctx.fresh_object(op, owner)
+    except Withheld:
+        return obj
+    value = fresh.path_params.get(slot.name) if fresh is not None else None
+    return obj if value is None else dataclasses.replace(obj, value=value)
 
 
 async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:
