@@ -39,7 +39,8 @@ def _left_as_found(shelf: Shelf, report: dict[str, Any]) -> None:
     assert shelf.entries == ENTRIES
     assert shelf.lists == LISTS
     rows = [r for r in report["tables"]["target_state"] if "/entries" in r["object"]]
-    assert rows and all(r["state"] == "deleted" for r in rows), rows
+    assert rows
+    assert all(r["state"] == "deleted" for r in rows), rows
 
 
 @pytest.mark.parametrize("flawed", [True, False], ids=["flawed", "fixed"])

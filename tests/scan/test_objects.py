@@ -176,7 +176,8 @@ def test_the_nearest_parent_is_dropped_first(nested: Api) -> None:
     """A doc made in a team of an org is deleted in the org, where the contract has it."""
     made = _write("POST", "/orgs/{org}/teams/{team}/docs", org="acme", team="ops")
     delete = _objects.deleter(nested, made, "9")
-    assert delete is not None and delete.target == "/orgs/acme/docs/9"
+    assert delete is not None
+    assert delete.target == "/orgs/acme/docs/9"
 
 
 def test_a_top_level_item_is_made_by_the_post_under_its_parent(nested: Api) -> None:
@@ -184,7 +185,8 @@ def test_a_top_level_item_is_made_by_the_post_under_its_parent(nested: Api) -> N
     delete = nested.operation("DELETE", "/cards/{card_id}")
     assert delete is not None
     slot = _objects.object_slot(nested, delete)
-    assert slot is not None and (slot[0], slot[1].key) == (
+    assert slot is not None
+    assert (slot[0], slot[1].key) == (
         "card_id",
         "POST /boards/{board_id}/cards",
     )

@@ -15,6 +15,14 @@ sends one only when it touches nothing but the sender's own things:
   and a creation's body may name an object that *every* identity saw and nobody claims
   (a doctor to book, a product to order): it refers to a shared item, it does not
   change it;
+* a path id that names the **parent** of the object written (every path id of a creation,
+  all but the last of any other write: the event of ``PATCH /events/{slug}/tickets/{id}``)
+  may be a *public* object nobody created — every identity and an anonymous request saw
+  it, nobody claims it — so the caller books, renames or cancels its own ticket on a
+  public event; a creation there only when the contract can delete what it makes, since
+  what the scan adds to a public object everyone sees. The object written (the ticket)
+  must still be the sender's, and the public object itself (``PATCH /events/{slug}``) is
+  never written;
 * its body (at any depth) and query set no *privilege field*
   (``scan.fields.is_privileged``: ``role``, ``is_admin``, ``scopes``, ``balance``,
   ``transfer_limit``... but not ``card_limit``): a made-up ``role`` would demote or
@@ -32,11 +40,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from apiward.scan._objects import creates, deleter
 from apiward.scan.fields import is_privileged
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.request import WRITES, Request, Where
-from apiward.spec import Operation
+from apiward.spec import Operation, ParameterLocation
 
 
 class Withheld(Exception):  # noqa: N818 — a result ("the write was withheld"), not a failure
@@ -60,6 +69,7 @@ def withheld(
     if privileged:
         return f"it sets the privilege field {privileged[0]!r}"
     creation = operation.method.upper() == "POST"
+    parents = _parents(harvest, operation, request)
     for slot in harvest.slots(operation):
         value = request.value(slot.where, slot.name)
         if value is None:
@@ -71,9 +81,30 @@ def withheld(
             continue  # names the object being created
         if creation and slot.where is Where.BODY and _everyones(harvest, holders):
             continue  # refers to a shared item (a doctor, a product): creating does not change it
+        if slot.where is Where.PATH and slot.name in parents and _public(harvest, holders):
+            continue  # the caller's own object under a public one nobody made (its event)
         whose = "an object nobody was seen to own" if not holders else "another's object"
         return f"its {slot.where.value} {slot.name!r} names {whose}"
     return None
+
+
+def _parents(harvest: Harvest, operation: Operation, request: Request) -> frozenset[str]:
+    """Path ids naming a parent of the object ``request`` writes, not that object itself.
+
+    Every path id of a creation that the contract can undo (``DELETE`` of what it makes);
+    all but the last of any other write.
+    """
+    api = harvest.synthesizer.api
+    names = [p.name for p in operation.parameters if p.location is ParameterLocation.PATH]
+    if creates(api, operation):
+        return frozenset(names) if deleter(api, request, "-") is not None else frozenset()
+    last = operation.path.rstrip("/").rsplit("{", 1)[-1].split("}", 1)[0]
+    return frozenset(n for n in names if n != last)
+
+
+def _public(harvest: Harvest, holders: frozenset[str]) -> bool:
+    """True when every identity and an anonymous request saw the object, and nobody claims it."""
+    return "" in holders and _everyones(harvest, holders)
 
 
 def _everyones(harvest: Harvest, holders: frozenset[str]) -> bool:
