@@ -54,5 +54,8 @@ def test_the_report_says_what_was_treated_as_destructive_and_why(tmp_path: Path)
     assert "POST /users/{user_id}/delete" in rows
     assert "GET /users" not in rows
     reasons = {(s["check"], s["operation"]): s["reason"] for s in report["skipped"]}  # type: ignore[attr-defined]
-    assert reasons[("bola", "DELETE /users/{user_id}")].startswith("destructive operation")
+    # A DELETE bola sends on users the scan made (one made for the attack); a POST named
+    # like a deletion it does not: its control names a made-up id, not the scan's.
+    assert ("bola", "DELETE /users/{user_id}") not in reasons
+    assert reasons[("bola", "POST /users/{user_id}/delete")].startswith("destructive operation")
     assert "GET /createdb" in stdout
