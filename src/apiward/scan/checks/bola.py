@@ -161,7 +161,7 @@ class Bola:
         )
         if control.ok:
             return None  # the API does not resolve this id: nothing to learn from it
-        obj = await _spare(ctx, op, slot, owner, obj)
+        obj, base = await _spare(ctx, op, slot, owner, obj, base)
         note = f"{attacker.name} acts on {owner.name}'s {slot.name}={obj.value}"
         attack = await ctx.send(
             base.with_param(slot.where, slot.name, obj.value), as_=attacker, note=note
@@ -227,21 +227,25 @@ def _precondition(
 
 
 async def _spare(
-    ctx: Context, op: Operation, slot: Slot, owner: Identity, obj: Sighting
-) -> Sighting:
-    """For a DELETE, an object the owner makes for it now, else ``obj``.
+    ctx: Context, op: Operation, slot: Slot, owner: Identity, obj: Sighting, base: Request
+) -> tuple[Sighting, Request]:
+    """For a DELETE, an object the owner makes for it now, else ``obj``; ``base`` under its parents.
 
     A DELETE goes out only on what the scan made, and the owner's made objects are the
-    ones other checks read: one made for the attack is the only one it may remove.
+    ones other checks read: one made for the attack is the only one it may remove. The
+    attack names the parents it was made under (its event), not the attacker's.
     """
     if op.method != "DELETE" or slot.where is not Where.PATH:
-        return obj
+        return obj, base
     try:
         fresh = await ctx.fresh_object(op, owner)
     except Withheld:
-        return obj
-    value = fresh.path_params.get(slot.name) if fresh is not None else None
-    return obj if value is None else dataclasses.replace(obj, value=value)
+        return obj, base
+    if fresh is None or slot.name not in fresh.path_params:
+        return obj, base
+    for name, value in fresh.path_params.items():
+        base = base.with_param(Where.PATH, name, value)
+    return dataclasses.replace(obj, value=fresh.path_params[slot.name]), base
 
 
 async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:
