@@ -1,0 +1,127 @@
+"""A public parent nobody created does not make the caller's own child another's; nothing else changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apiward.core.findings import Exchange, RecordedRequest, RecordedResponse
+from apiward.scan.harvest import Harvest
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+from apiward.scan.synthesis import Synthesizer
+from apiward.scan.transport import Reply
+from apiward.scan.withhold import withheld
+from apiward.spec import Api, Operation, load
+
+SPEC = """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+components:
+  parameters:
+    slug: {name: slug, in: path, required: true, schema: {type: string}}
+    pass_id: {name: pass_id, in: path, required: true, schema: {type: integer}}
+paths:
+  /galleries:
+    get: {security: [], responses: {'200': {description: ok}}}
+  /galleries/{slug}:
+    parameters: [{$ref: '#/components/parameters/slug'}]
+    get: {security: [], responses: {'200': {description: ok}}}
+    patch:
+      requestBody: {content: {application/json: {schema: {type: object, properties: {title: {type: string}}}}}}
+      responses: {'200': {description: ok}}
+  /galleries/{slug}/passes:
+    parameters: [{$ref: '#/components/parameters/slug'}]
+    get: {responses: {'200': {description: ok}}}
+    post:
+      requestBody: {content: {application/json: {schema: {type: object, properties: {visitors: {type: integer}}}}}}
+      responses: {'201': {description: made}}
+  /galleries/{slug}/passes/{pass_id}:
+    parameters: [{$ref: '#/components/parameters/slug'}, {$ref: '#/components/parameters/pass_id'}]
+    get: {responses: {'200': {description: ok}}}
+    patch:
+      requestBody: {content: {application/json: {schema: {type: object, properties: {visitors: {type: integer}}}}}}
+      responses: {'200': {description: ok}}
+    delete: {responses: {'204': {description: gone}}}
+"""
+ANN = Identity(name="ann", role="visitor", headers={"X": "a"})
+BEN = Identity(name="ben", role="visitor", headers={"X": "b"})
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Api:
+    """Galleries anyone lists by slug; passes a visitor buys under one, by integer id."""
+    path: Path = tmp_path_factory.mktemp("spec") / "spec.yaml"
+    path.write_text(SPEC)
+    return load(path)
+
+
+def _reply(body: str) -> Reply:
+    exchange = Exchange(
+        request=RecordedRequest(method="GET", url="http://127.0.0.1/galleries"),
+        response=RecordedResponse(status=200, body=body),
+    )
+    return Reply(
+        exchange=exchange, status=200, text=body, headers=(), sent=Request(method="GET", path="/")
+    )
+
+
+def _op(api: Api, method: str, path: str) -> Operation:
+    op = api.operation(method, path)
+    assert op is not None
+    return op
+
+
+def _harvest(api: Api, *, anonymous: bool) -> Harvest:
+    """Both visitors (and, when ``anonymous``, a request without credentials) list the galleries;
+    ann owns pass 5 under the first."""
+    harvest = Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
+    galleries = _reply('[{"slug": "north-wing", "title": "North"}]')
+    for who in (ANN, BEN, None) if anonymous else (ANN, BEN):
+        harvest.record(who, _op(api, "GET", "/galleries"), galleries)
+    created = _reply('{"id": 5, "gallery_slug": "north-wing", "visitors": 2}')
+    harvest.record(ANN, _op(api, "POST", "/galleries/{slug}/passes"), created, created=True)
+    return harvest
+
+
+def _write(method: str, path: str, **params: object) -> Request:
+    request = Request(method=method, path=path, body={"visitors": 2})
+    for name, value in params.items():
+        request = request.with_param(Where.PATH, name, value)
+    return request
+
+
+CASES = [
+    ("PATCH", "/galleries/{slug}/passes/{pass_id}", {"pass_id": 5}, None),
+    ("DELETE", "/galleries/{slug}/passes/{pass_id}", {"pass_id": 5}, None),
+    ("POST", "/galleries/{slug}/passes", {}, None),
+    ("PATCH", "/galleries/{slug}", {}, "its path 'slug' names another's object"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "why"), CASES, ids=["patch", "delete", "create", "parent"]
+)
+def test_the_callers_own_child_of_a_public_parent_is_sent(
+    api: Api, method: str, path: str, params: dict[str, object], why: str | None
+) -> None:
+    """Ann's pass under the public gallery may be written, a new one made there; the gallery never."""
+    request = _write(method, path, slug="north-wing", **params)
+    assert withheld(_harvest(api, anonymous=True), _op(api, method, path), ANN, request) == why
+
+
+def test_a_parent_only_the_identities_see_still_blocks(api: Api) -> None:
+    """Seen by every identity but never anonymously: not public, so still another's object."""
+    path = "/galleries/{slug}/passes/{pass_id}"
+    request = _write("PATCH", path, slug="north-wing", pass_id=5)
+    why = withheld(_harvest(api, anonymous=False), _op(api, "PATCH", path), ANN, request)
+    assert why == "its path 'slug' names another's object"
+
+
+def test_anothers_child_of_a_public_parent_is_never_sent(api: Api) -> None:
+    """Ben may not write ann's pass, public gallery or not."""
+    path = "/galleries/{slug}/passes/{pass_id}"
+    request = _write("PATCH", path, slug="north-wing", pass_id=5)
+    why = withheld(_harvest(api, anonymous=True), _op(api, "PATCH", path), BEN, request)
+    assert why == "its path 'pass_id' names another's object"
