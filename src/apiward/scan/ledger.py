@@ -185,22 +185,13 @@ class Ledger:
         return bool(names) and all(self.made_at(request, n) for n in names)
 
     def removes_made(self, request: Request) -> bool:
-        """True when a destructive ``request`` names only what the scan made.
-
-        Every path id is (:meth:`names_made`), or its last id is an object the scan made
-        under the very parents the path names: its ticket on a public event
-        (``DELETE /events/{slug}/tickets/{id}``) removes the ticket, never the event.
-        """
+        """True when every path id is the scan's, or the last is, made under the others
+        (``DELETE /events/{slug}/tickets/{id}``: its ticket on a public event, never the event)."""
         if self.names_made(request):
             return True
-        names = list(request.path_params)
-        if not names or not self.made_at(request, names[-1]):
-            return False
-        last = str(request.path_params[names[-1]])
-        parents = {k: v for k, v in request.path_params.items() if k != names[-1]}
-        return any(
-            c.id == last and parents.items() <= c.create.path_params.items() for c in self.created
-        )
+        *parents, (name, value) = request.path_params.items() or [("", "")]
+        made = [c.create.path_params.items() for c in self.created if c.id == value]
+        return self.made_at(request, name) and any(set(parents) <= set(p) for p in made)
 
     def aim(self, request: Request, identity: Identity) -> Request:
         """``request`` with its object's id set to the last one ``identity`` made there.
