@@ -22,7 +22,9 @@ credentials gets the owner's answer (its listing may be public while the object 
   the likelier fault; the finding says so.
 * **Writes** (not under ``--safe``): B's legitimate write must succeed and the same
   write naming an id that does not exist must fail (the API does resolve the id);
-  B's write naming A's id then succeeding is the finding. Fields that name a
+  B's write naming A's id then succeeding is the finding. A DELETE removes only what
+  the scan made: B's legitimate one goes to a spare B makes, its control is that spare
+  deleted again, and the attack to an object A makes for it. Fields that name a
   destination (``to_…``, ``recipient``, ``payee``…) are skipped: pointing at others'
   objects is what they are for.
 """
