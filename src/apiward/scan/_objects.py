@@ -21,12 +21,15 @@ import dataclasses
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apiward.scan.flows import LOGIN
 from apiward.scan.request import BodyKind, Request
 from apiward.scan.resources import resource_of, words
 from apiward.spec import Api, Operation, Schema
+
+if TYPE_CHECKING:
+    from apiward.scan.transport import Reply
 
 _PARAM = re.compile(r"^\{([^}]+)\}$")
 _ENVELOPES = ("data", "result", "item", "object", "record", "resource", "payload")
@@ -388,3 +391,16 @@ def _writable(api: Api, schema: Schema | None) -> set[str]:
 
 def _ends_in_param(path: str) -> bool:
     return bool(_PARAM.match(path.rsplit("/", 1)[-1]))
+
+
+def state(read: Reader, reply: Reply) -> Any:
+    """What a read shows of the object: its JSON (envelope removed) or its text; None: nothing."""
+    if not reply.ok:
+        return None
+    data = reply.data
+    return read.show(data) if data is not None else (reply.text if read.pick is None else None)
+
+
+def on_object(request: Request) -> bool:
+    """A POST, PUT or PATCH whose path names an object (a path id)."""
+    return request.method.upper() in {"POST", "PUT", "PATCH"} and bool(request.path_params)

@@ -252,7 +252,7 @@ class Ledger:
             return None
         # Before creations: under --safe a POST under a parent (a comment on a report)
         # names that parent, and adds to an object the scan did not create.
-        if self.safe and _on_object(request) and not self._own_state(request, sender):
+        if self.safe and _objects.on_object(request) and not self._own_state(request, sender):
             who = sender.identity or _ANONYMOUS
             raise NotOurs(operation, who, "under --safe it names an object the scan did not create")
         if _objects.creates(self.api, operation, self._logins):
@@ -353,7 +353,7 @@ class Ledger:
         absent: Snapshot | None = None
         for who in (sender, *others):
             reply = await self._read(read, who)
-            before = state(read, reply)
+            before = _objects.state(read, reply)
             if before is not None:
                 snapshot = Snapshot(read=read, reader=who, exists=True, before=before)
                 self._inherit(snapshot)
@@ -486,19 +486,6 @@ class Ledger:
             self._made.setdefault(value, set()).add(ACCOUNT)
         if created.id and created.delete is None:
             created.delete = accounts.deleter(self.api, created.id, created.names)
-
-
-def state(read: _objects.Reader, reply: Reply) -> Any:
-    """What a read shows of the object: its JSON (envelope removed) or its text; None: nothing."""
-    if not reply.ok:
-        return None
-    data = reply.data
-    return read.show(data) if data is not None else (reply.text if read.pick is None else None)
-
-
-def _on_object(request: Request) -> bool:
-    """A POST, PUT or PATCH whose path names an object (a path id)."""
-    return request.method.upper() in {"POST", "PUT", "PATCH"} and bool(request.path_params)
 
 
 def _deletes(request: Request, created: Created) -> bool:

@@ -35,7 +35,7 @@ from apiward.core.errors import ConfigError
 from apiward.core.findings import RecordedRequest
 from apiward.scan import _objects, accounts
 from apiward.scan.identities import Identity
-from apiward.scan.ledger import Created, Ledger, Moved, Sender, Snapshot, state
+from apiward.scan.ledger import Created, Ledger, Moved, Sender, Snapshot
 from apiward.scan.request import BodyKind, Request, curl
 from apiward.scan.transport import Reply
 
@@ -134,7 +134,7 @@ async def _put_back(
 ) -> list[TargetChange]:
     item = snapshot.read.item
     now = await _read(ledger, snapshot)
-    current = state(snapshot.read, now)
+    current = _objects.state(snapshot.read, now)
     writer = snapshot.writes[0][1] if snapshot.writes else snapshot.reader
     if not snapshot.exists:
         if current is None:
@@ -216,7 +216,7 @@ async def _rewrite(
             )
             if not reply.ok:
                 continue
-            now = state(snapshot.read, await _read(ledger, snapshot))
+            now = _objects.state(snapshot.read, await _read(ledger, snapshot))
             if now is not None and not set(_diff(before, now)) - elsewhere:
                 detail = f"{fields} written back with {candidate.method} {candidate.path}"
                 return _change(What.WRITTEN, item, State.RESTORED, who, detail)
