@@ -32,7 +32,7 @@ def _results(*, complete: bool = True) -> Results:
         ],
         errors=["ssrf: ValueError: boom"],
         notes=["identities: alice, bob"],
-        stats={"operations": 3, "operations_exercised": 2, "requests": 40, "seconds": 1.5},
+        stats={"operations": 3, "operations_sent": 2, "requests": 40, "seconds": 1.5},
         complete=complete,
     )
 
@@ -72,7 +72,9 @@ def test_findings_runs_errors_and_completeness_are_carried() -> None:
 def test_summary_line_counts_coverage_and_skips_by_reason() -> None:
     """One line: operations exercised, requests, time, check runs, skips by reason, PARTIAL."""
     line = summary_line(_results(complete=False))
-    assert line.startswith("scan: 2/3 operations exercised, 40 requests in 1.5 s")
+    assert line.startswith(
+        "scan: 1/3 operations exercised by a check (2 sent requests), 40 requests in 1.5 s"
+    )
     assert "2 skipped (1 precondition not met, 1 no second identity with the same role)" in line
     assert line.endswith("; PARTIAL")
 

@@ -141,12 +141,14 @@ def _scope_row(treated: Treated) -> Row:
 
 
 def summary_line(results: Results) -> str:
-    """Coverage in one line: operations exercised, requests, checks run, skipped by reason."""
+    """Coverage in one line: operations a check ran on (and sent to), requests, checks, skips."""
     stats = results.stats
     skipped = ", ".join(f"{n} {reason}" for reason, n in results.skip_counts().most_common())
+    checked = len({operation for _, operation in results.ran if operation})
     return (
-        f"scan: {stats.get('operations_exercised', 0)}/{stats.get('operations', 0)} operations "
-        f"exercised, {stats.get('requests', 0)} requests in {stats.get('seconds', 0)} s, "
+        f"scan: {checked}/{stats.get('operations', 0)} operations exercised by a check "
+        f"({stats.get('operations_sent', 0)} sent requests), "
+        f"{stats.get('requests', 0)} requests in {stats.get('seconds', 0)} s, "
         f"{stats.get('checks_run', 0)} check runs, {len(results.skipped)} skipped"
         + (f" ({skipped})" if skipped else "")
         + ("" if results.complete else "; PARTIAL")

@@ -440,7 +440,9 @@ def _stats(
 ) -> dict[str, int | float | str]:
     return {
         "operations": len(api.operations),
-        "operations_exercised": len(transport.operations & {op.key for op in api.operations}),
+        # Sent at least one request (harvest and restore included); the summary's
+        # ``operations_exercised`` counts the operations a check ran on.
+        "operations_sent": len(transport.operations & {op.key for op in api.operations}),
         "requests": transport.sent,
         "request_ids": transport.request_ids,
         **{f"requests.{who}": n for who, n in sorted(transport.by_requester.items())},
