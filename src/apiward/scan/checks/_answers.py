@@ -21,6 +21,8 @@ from apiward.scan.transport import Reply
 STABLE = 0.98
 """Two masked bodies at least this similar are 'the same answer'."""
 THROTTLED = frozenset({423, 429, 503})
+GONE = frozenset({404, 410})
+"""What an object that is not there (any more) answers."""
 _LOCKOUT = re.compile(
     r"too many|locked|lockout|blocked|suspended|temporarily|try again (later|in)|"
     r"wait|captcha|attempts? (left|remaining)|rate.?limit",

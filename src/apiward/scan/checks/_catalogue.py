@@ -34,6 +34,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan import _objects
+from apiward.scan.checks._answers import GONE
 from apiward.scan.checks._readback import (
     changed_value,
     changes,
@@ -51,7 +52,6 @@ from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 MAX_FIELDS = 4
-_GONE = frozenset({404, 410})
 _SERIAL = itertools.count(1)
 _OWNER = {"owner", "author", "user", "creator", "customer", "member", "poster", "seller"}
 _OWNER |= {"submitter", "uploader", "by", "username"}
@@ -216,7 +216,7 @@ async def _remove(ctx: Context, read: Operation, item: Request, who: tuple[Ident
         request = request.with_param(Where.PATH, name, value)
     for identity in who:
         reply = await ctx.send(request, as_=identity, note="remove the item a probe made")
-        if reply.ok or reply.status in _GONE:
+        if reply.ok or reply.status in GONE:
             return
 
 
@@ -322,7 +322,7 @@ async def _delete(ctx: Context, op: Operation, made: Made, low: Identity) -> Eff
         return None  # never delete what the scan did not make
     attack = await ctx.send(request, as_=low, note=f"{low.name} deletes {made.creator.name}'s item")
     after = await ctx.send(made.item, as_=made.creator, note="read back after the delete")
-    if not attack.ok or after.status not in _GONE:
+    if not attack.ok or after.status not in GONE:
         return None
     what = (
         f"deleted an item {made.creator.name} created and {low.name} may only read; "

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from apiward.core.findings import Confidence, Finding, Severity
+from apiward.scan.checks._answers import GONE
 from apiward.scan.context import CheckInfo, Context
 from apiward.scan.diff import SAME, similarity
 from apiward.scan.identities import Identity
@@ -29,7 +30,6 @@ from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
-GONE = frozenset({404, 410})
 """What a read answers once its object is deleted."""
 
 

@@ -55,6 +55,7 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _account_delete as account_delete
 from apiward.scan.checks import _catalogue as catalogue
 from apiward.scan.checks import _shared_delete as shared_delete
+from apiward.scan.checks._answers import GONE
 from apiward.scan.checks._privilege import REFUSED, Signals, marking, ranks, signals
 from apiward.scan.checks._readback import (
     changed_value,
@@ -413,7 +414,7 @@ async def _enforced(ctx: Context, op: Operation, low: Identity, rank: dict[str, 
 
 def not_found(reply: Reply) -> bool:
     """True for an answer that says the object asked about is not there (404, 410, or in words)."""
-    return reply.status in shared_delete.GONE or _NOT_FOUND.search(reply.text[:2000]) is not None
+    return reply.status in GONE or _NOT_FOUND.search(reply.text[:2000]) is not None
 
 
 def _informative(reply: Reply) -> bool:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from apiward.core.findings import Confidence, Severity
 from apiward.scan import _objects
 from apiward.scan.check import Outcome
+from apiward.scan.checks._answers import GONE
 from apiward.scan.context import Context
 from apiward.scan.diff import meaningful
 from apiward.scan.identities import Identity
@@ -37,7 +38,6 @@ from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 MAX_PROBES = 24
-_GONE = frozenset({404, 410})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -199,4 +199,4 @@ async def _gone(ctx: Context, own: _Own) -> bool:
     if read is None:
         return False
     reply = await ctx.send(own.request, as_=own.creator, note="read back after DELETE")
-    return reply.status in _GONE
+    return reply.status in GONE
