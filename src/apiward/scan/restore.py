@@ -88,9 +88,13 @@ async def restore(ledger: Ledger) -> list[TargetChange]:
     changes: list[TargetChange] = []
     changes += await _put_back_all(ledger, list(ledger.snapshots.values()))
     # Objects before accounts: an account deleted first takes its session with it, and
-    # nobody else may delete what it made.
-    ordered = sorted(_unique(ledger.created), key=lambda c: bool(c.account))
+    # nobody else may delete what it made. Newest first: an order the scan made refers to
+    # the supplier it made before, which the API will not delete while the order stands.
+    made = _unique(ledger.created)[::-1]
+    ordered = [c for c in made if not c.account] + [c for c in made if c.account]
     removed = [(c, await _remove(ledger, c)) for c in ordered]
+    held = "its DELETE answered 409"  # still referred to: tried again once the rest is gone
+    removed = [(c, await _remove(ledger, c) if r.detail == held else r) for c, r in removed]
     changes += _grouped(_under_deleted_parents(ledger, removed))
     for request, sender in ledger.unknown:
         detail = "sent under --aggressive without a snapshot: what it changed is unknown"
