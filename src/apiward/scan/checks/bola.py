@@ -5,10 +5,8 @@ usually intended, a customer reading another customer's is not. The ids come fro
 harvesting, and only ids A **owns** are used (A created it or it is A's own id, or
 A saw it and no peer of A nor an anonymous request did), so shared or public objects
 are never mistaken for someone's. An object A created that an anonymous request also
-saw listed, or whose read the contract lets anyone send (``security: [{}]`` or an
-empty alternative), is attacked too, but a read is not reported when the same request
-without credentials gets the owner's answer (its listing may be public while the object
-is not).
+saw listed is attacked too, but a read is not reported when the same request without
+credentials gets the owner's answer (its listing may be public while the object is not).
 
 * **Reads** (GET/HEAD): B's request with A's id is vulnerable when it gets a 2xx whose
   body is like A's own answer for that id (similarity ≥ ``SAME``) and more like A's than
@@ -127,9 +125,8 @@ class Bola:
             return None
         if theirs.ok and similarity(owners.text, theirs.text) >= SAME:
             return None  # the answer does not depend on whose id it is
-        open_read = ctx.harvest.public(obj) or op.is_public or op.auth_optional
-        if open_read and await _anyone_reads(ctx, attack_request, owners):
-            return None  # the owner made it, but anyone may read it (listed, or no login needed)
+        if ctx.harvest.public(obj) and await _anyone_reads(ctx, attack_request, owners):
+            return None  # the owner created it, but it is public: anyone may read it
         telling = distinctive(owners.text, theirs.text if theirs.ok else "")
         confirmed = carries(attack.text, telling) >= SAME
         evidence = [owners, theirs, attack] if theirs.ok else [owners, attack]
