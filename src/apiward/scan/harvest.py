@@ -18,6 +18,11 @@ item 1 says nothing about order 1. An object is **owned** by identity A when
   even if a listing shows it to others later, unless a peer claims it too; or
 * A saw it and neither an identity with A's role nor an anonymous request did.
 
+For a *write* sent as A's own (``mine``) the second case is narrower: every other
+identity that saw it must oversee A (another role ranked above A, or, unranked, one that
+saw every object of the type A saw and more), so a customer's object an admin sees is
+not the admin's to write.
+
 Objects seen by all and claimed by none (a shared board, a public catalogue) are
 nobody's, so a check cannot mistake reading them for BOLA.
 """
@@ -67,6 +72,9 @@ class Harvest:
         self.records: dict[str, dict[str, str | int]] = {}
         """Each identity's own record: what a GET naming no object answered it (``/me``)."""
         self._roles: dict[str, str] = {}
+        self._ranks: dict[str, int | None] = {}
+        self._views: dict[tuple[str, frozenset[str]], frozenset[tuple[str, str]]] = {}
+        """``_view``'s answers, dropped whenever a sighting or a claim is added."""
         self._fields: dict[str, set[str]] = {}
         self._claims: dict[tuple[str, str], set[str]] = {}
         params = _item_collections(synthesizer.api)
@@ -206,6 +214,50 @@ class Harvest:
         claimants = {c for s in same for c in self._claimants(s.kind, value)}
         return frozenset(claimants or {s.identity for s in same})
 
+    def mine(self, identity: Identity, operation: Operation, slot: Slot, value: str | int) -> bool:
+        """True when ``value`` in ``slot`` is ``identity``'s own object, for writing it.
+
+        Claimed by it alone; or claimed by nobody and seen by it, by no peer, not
+        anonymously, and otherwise only by identities that *oversee* it (a manager listing
+        every clerk's orders): seeing everyone's objects does not make them the manager's.
+        """
+        who = identity.name
+        same = [s for s in self.sightings if str(s.value) == str(value)]
+        kinds = {s.kind for s in same if self.fits(s, operation, slot)} or {s.kind for s in same}
+        same = [s for s in same if s.kind in kinds]
+        claimants = {c for s in same for c in self._claimants(s.kind, value)}
+        if claimants:
+            return claimants == {who}
+        others = {s.identity for s in same} - {who}
+        seen = any(s.identity == who for s in same)
+        return seen and all(self._oversees(o, who, kinds) for o in others)
+
+    def _oversees(self, other: str, who: str, kinds: set[str]) -> bool:
+        """True when ``other`` sees ``who``'s objects from above: another role, higher up.
+
+        Ranked above it, when the identities file ranks both; else seeing every object of
+        these kinds that ``who`` sees (its claims aside) and more: its peers' too.
+        """
+        if other == _ANONYMOUS or self._roles.get(other) == self._roles.get(who):
+            return False
+        mine, theirs = self._ranks.get(who), self._ranks.get(other)
+        if mine is not None and theirs is not None:
+            return theirs > mine
+        return self._view(who, kinds) < self._view(other, kinds)
+
+    def _view(self, who: str, kinds: set[str]) -> frozenset[tuple[str, str]]:
+        """The objects of ``kinds`` ``who`` saw that nobody claims."""
+        key = (who, frozenset(kinds))
+        if key not in self._views:
+            self._views[key] = frozenset(
+                obj
+                for obj, seen in self._objects.items()
+                if obj[0] in kinds
+                and obj not in self._claims
+                and any(s.identity == who for s in seen)
+            )
+        return self._views[key]
+
     def baseline(self, base: Request, operation: Operation, identity: Identity) -> Request:
         """``base`` with every slot filled by a value ``identity`` saw (distinct where possible)."""
         used: set[str | int] = set()
@@ -230,6 +282,7 @@ class Harvest:
         if identity is None:
             return _ANONYMOUS
         self._roles[identity.name] = identity.role
+        self._ranks[identity.name] = identity.rank
         return identity.name
 
     def _add(
@@ -248,9 +301,11 @@ class Harvest:
             self._known.add(sighting)
             self.sightings.append(sighting)
             self._objects.setdefault((sighting.kind, str(value)), []).append(sighting)
+            self._views.clear()
         return sighting
 
     def _claim(self, who: str, sightings: Iterable[Sighting]) -> None:
+        self._views.clear()
         for s in sightings:
             self._claims.setdefault((s.kind, str(s.value)), set()).add(who)
 

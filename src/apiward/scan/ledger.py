@@ -199,20 +199,31 @@ class Ledger:
         The object slot is the one ``_objects.object_slot`` names (the item a write
         changes, or the parent a creation adds to); the object must be of the collection
         that slot's POST makes, under the same parents, and not deleted. Unchanged when
-        the slot already names what the scan made, or ``identity`` made nothing there.
+        ``identity`` made nothing there. When the slot already names what ``identity``
+        made, only its parents are set to those it was made under: ids harvested one slot
+        at a time need not belong together (its line under another of its orders).
         """
         operation = self.api.operation(request.method, request.path)
         slot = _objects.object_slot(self.api, operation) if operation is not None else None
-        if slot is None or self.made_at(request, slot[0]):
+        if slot is None:
             return request
         name, create = slot
+        named = str(request.path_params.get(name)) if self.made_at(request, name) else None
         for created in reversed(self.created):
             mine = created.creator.identity is not None and created.creator.identity == identity
-            if mine and created.id and not created.deleted and created.create.path == create.path:
-                # Parents the path does not name (``/notes/{id}``, made under a project) pass.
-                parents = created.create.path_params
-                if all(request.path_params.get(k, v) == v for k, v in parents.items()):
-                    return request.with_param(Where.PATH, name, created.id)
+            if not mine or not created.id or created.create.path != create.path:
+                continue
+            parents = created.create.path_params
+            if named is not None:
+                if created.id == named:
+                    for key, value in parents.items():
+                        request = request.with_param(Where.PATH, key, value)
+                    return request
+            # Parents the path does not name (``/notes/{id}``, made under a project) pass.
+            elif not created.deleted and all(
+                request.path_params.get(k, v) == v for k, v in parents.items()
+            ):
+                return request.with_param(Where.PATH, name, created.id)
         return request
 
     def own(self, identity: Identity, values: Mapping[str, Any]) -> None:

@@ -5,10 +5,12 @@ A check's *legitimate* request (``Context.legit``) is sent for real, so for a wr
 sends one only when it touches nothing but the sender's own things:
 
 * every object id it carries — in every harvested slot (path, query, body) — is the
-  sender's: claimed by it alone (its creation, its own id), or, when nobody claims it,
-  seen by the sender **alone** (not by another identity of any role, not anonymously),
-  among objects of the slot's resource type (``Harvest.holders``): an admin's
-  ``PUT /users/{name}`` on a user it listed is someone else's object;
+  sender's (``Harvest.mine``): claimed by it alone (its creation, its own id), or, when
+  nobody claims it, seen by the sender, by no peer, not anonymously, and otherwise only
+  by identities that *oversee* it (another role ranked above it, or seeing all it sees
+  and more: a manager listing every clerk's orders), among objects of the slot's
+  resource type. Overseeing is one way: an admin's ``PUT /users/{name}`` on a user it
+  listed is someone else's object;
 * an id nobody saw is no one's known object, which a write must not guess at — except a
   **creation** (POST) may carry body ids nobody saw: they name the new object itself
   (its ``username``, ``code``), while its path and query ids must still be the sender's;
@@ -74,9 +76,9 @@ def withheld(
         value = request.value(slot.where, slot.name)
         if value is None:
             continue
-        holders = harvest.holders(operation, slot, value)
-        if holders == {identity.name}:
+        if harvest.mine(identity, operation, slot, value):
             continue
+        holders = harvest.holders(operation, slot, value)
         if not holders and creation and slot.where is Where.BODY:
             continue  # names the object being created
         if creation and slot.where is Where.BODY and _everyones(harvest, holders):

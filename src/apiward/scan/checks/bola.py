@@ -26,7 +26,9 @@ credentials gets the owner's answer (its listing may be public while the object 
   the scan made: B's legitimate one goes to a spare B makes, its control is that spare
   deleted again, and the attack to an object A makes for it. Fields that name a
   destination (``to_…``, ``recipient``, ``payee``…) are skipped: pointing at others'
-  objects is what they are for.
+  objects is what they are for. On a nested path (``/orders/{o}/lines/{l}``) a PUT,
+  PATCH or POST names every path id of the object the owner's own legitimate write
+  succeeded on, so the order and the line belong together.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
-from apiward.spec import Operation
+from apiward.spec import Operation, ParameterLocation
 
 _DESTINATION = re.compile(
     r"(^|[_-])(to|dest|destination|target|recipient|payee|beneficiary|receiver)([_-]|$)|^(to|dest)[A-Z]",
@@ -164,6 +166,7 @@ class Bola:
         if control.ok:
             return None  # the API does not resolve this id: nothing to learn from it
         obj, base = await _spare(ctx, op, slot, owner, obj, base)
+        obj, base = await _under_owners(ctx, op, slot, owner, obj, base)
         note = f"{attacker.name} acts on {owner.name}'s {slot.name}={obj.value}"
         attack = await ctx.send(
             base.with_param(slot.where, slot.name, obj.value), as_=attacker, note=note
@@ -248,6 +251,31 @@ async def _spare(
     for name, value in fresh.path_params.items():
         base = base.with_param(Where.PATH, name, value)
     return dataclasses.replace(obj, value=fresh.path_params[slot.name]), base
+
+
+async def _under_owners(
+    ctx: Context, op: Operation, slot: Slot, owner: Identity, obj: Sighting, base: Request
+) -> tuple[Sighting, Request]:
+    """For a PUT/PATCH/POST on a nested path, the object the owner's own write went to.
+
+    Ids harvested one slot at a time need not belong together (the owner's line under
+    another of its orders), and an API that checks the line is the order's refuses such
+    a pair whether or not it checks the owner: the attack names every path id of the
+    object the owner's own legitimate write succeeded on (its order and its line).
+    """
+    names = [p.name for p in op.parameters if p.location is ParameterLocation.PATH]
+    if op.method == "DELETE" or slot.where is not Where.PATH or len(names) < 2:
+        return obj, base
+    try:
+        owners = await ctx.legit(op, owner)
+    except Withheld:
+        return obj, base
+    params = owners.sent.path_params
+    if not owners.ok or any(name not in params for name in names):
+        return obj, base
+    for name in names:
+        base = base.with_param(Where.PATH, name, params[name])
+    return dataclasses.replace(obj, value=params[slot.name]), base
 
 
 async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:
