@@ -12,6 +12,7 @@ from apiward.scan.fields import (
     is_privileged,
     is_profile,
     is_unique,
+    names_owner,
     privileged_value,
     tokens,
 )
@@ -142,3 +143,22 @@ def test_credentials_pick_the_account_and_the_password(
 def test_profile_fields(name: str, profile: bool) -> None:
     """What a public member profile shows: names, avatar, bio, dates, counts, its own id."""
     assert is_profile(name) is profile
+
+
+@pytest.mark.parametrize(
+    ("name", "owner"),
+    [
+        ("owner", True),
+        ("ownerId", True),
+        ("author_id", True),
+        ("created_by", True),
+        ("user_id", True),
+        ("user", True),
+        ("username", False),
+        ("contact_email", False),
+        ("company", False),
+    ],
+)
+def test_fields_naming_an_owner(name: str, owner: bool) -> None:
+    """An owner, author or creator, or a bare user id, names whom an object belongs to."""
+    assert names_owner(name) is owner

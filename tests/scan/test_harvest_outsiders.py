@@ -139,16 +139,57 @@ def test_a_creation_answering_a_message_is_learnt_from_the_listing(
 ) -> None:
     """The ids a listing shows after the creation and not before are the creator's."""
     listing = _op(api, "GET", "/orders")
-    shared = _reply('{"status": "ok", "data": [{"id": 1}]}')
-    harvest.record(BOB, listing, shared)
+    harvest.record(BOB, listing, _reply('{"status": "ok", "data": [{"id": 1}, {"id": 3}]}'))
     created = harvest.record(
         ALICE, _op(api, "POST", "/orders"), _reply('{"message": "created"}'), created=True
     )
     assert created == []
+    before = _reply('{"status": "ok", "data": [{"id": 1}]}')
     after = _reply('{"status": "ok", "data": [{"id": 1}, {"id": 8}]}')
-    new = harvest.record_new(ALICE, listing, shared, after)
+    new = harvest.record_new(ALICE, listing, before, after)
     assert [s.value for s in new] == [8]
     assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [8]
+
+
+def test_a_creation_in_a_collection_everyone_lists_alike_is_nobodys(
+    api: Api, harvest: Harvest
+) -> None:
+    """Both list the same seeded orders: what alice then creates there is shared, not hers."""
+    listing = _op(api, "GET", "/orders")
+    for who in (ALICE, BOB):
+        harvest.record(who, listing, _reply('[{"id": 1}, {"id": 2}]'))
+    harvest.record(ALICE, _op(api, "POST", "/orders"), _reply('{"id": 9}'), created=True)
+    assert harvest.shared("order")
+    assert _owned(harvest, api, ALICE, "/orders/{order_id}") == []
+    op = _op(api, "GET", "/orders/{order_id}")
+    (slot,) = harvest.slots(op)
+    assert [s.value for s in harvest.seen(ALICE, op, slot)] == [9, 1, 2]  # its write goes to 9
+
+
+def test_a_creation_is_its_creators_where_listings_differ_or_are_empty(
+    api: Api, harvest: Harvest
+) -> None:
+    """Each lists its own orders, or nobody lists any: alice's creation stays hers."""
+    listing = _op(api, "GET", "/orders")
+    harvest.record(ALICE, listing, _reply("[]"))
+    harvest.record(BOB, listing, _reply("[]"))
+    harvest.record(ALICE, _op(api, "POST", "/orders"), _reply('{"id": 9}'), created=True)
+    assert not harvest.shared("order")
+    assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [9]
+    harvest.record(BOB, listing, _reply('[{"id": 4}]'))
+    assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [9]
+
+
+def test_a_collection_whose_objects_name_an_owner_is_never_shared(
+    api: Api, harvest: Harvest
+) -> None:
+    """Everyone lists every order, each naming its owner: alice's creation stays hers."""
+    listing = _op(api, "GET", "/orders")
+    for who in (ALICE, BOB):
+        harvest.record(who, listing, _reply('[{"id": 1, "owner": "carl"}, {"id": 2}]'))
+    harvest.record(ALICE, _op(api, "POST", "/orders"), _reply('{"id": 9}'), created=True)
+    assert not harvest.shared("order")
+    assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [9]
 
 
 def test_own_ids_are_owned_although_every_user_lists_them(api: Api, harvest: Harvest) -> None:

@@ -145,6 +145,23 @@ def is_recipient(name: str) -> bool:
     return name.lower() in _RECIPIENT_NAMES or bool(_RECIPIENT & set(tokens(name)))
 
 
+_OWNER = {"owner", "owners", "author", "creator", "owned"}
+
+
+def names_owner(name: str) -> bool:
+    """True for a field naming whom an object belongs to (``owner``, ``author_id``, ``created_by``).
+
+    ``user`` counts only as the whole name (``user``, ``user_id``): an order's ``user_id``
+    is its owner, a ``username`` is a person's own handle.
+    """
+    words = tokens(name.rsplit(".", 1)[-1])
+    return (
+        bool(_OWNER & set(words))
+        or words[:2] in (["created", "by"], ["posted", "by"])
+        or words in (["user"], ["user", "id"])
+    )
+
+
 _PROFILE = {
     "id", "uuid", "guid", "user", "username", "member", "handle", "nick", "nickname",
     "display", "screen", "name", "avatar", "picture", "photo", "image", "thumbnail", "url",

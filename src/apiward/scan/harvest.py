@@ -24,7 +24,13 @@ saw every object of the type A saw and more), so a customer's object an admin se
 not the admin's to write.
 
 Objects seen by all and claimed by none (a shared board, a public catalogue) are
-nobody's, so a check cannot mistake reading them for BOLA.
+nobody's, so a check cannot mistake reading them for BOLA. A resource type is
+**shared** (:meth:`Harvest.shared`) when its collection's listing does not differ per
+caller: every identity (two at least) saw the same objects there before the scan made
+any, and none of them is claimed. An object the scan creates in a shared collection
+(a supplier, a catalogue product) is shared too, not its creator's: it would show up
+in every peer's listing like the others, so a peer reading it is no finding. Where each
+caller's listing shows only its own objects (orders), creations stay the creator's.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from apiward.scan import envelope
+from apiward.scan.fields import names_owner
 from apiward.scan.fitting import IDLIKE, Sighting, Slot, fits, is_primary, key_names, kind_of
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
@@ -77,6 +84,12 @@ class Harvest:
         """``_view``'s answers, dropped whenever a sighting or a claim is added."""
         self._fields: dict[str, set[str]] = {}
         self._claims: dict[tuple[str, str], set[str]] = {}
+        self._made: set[tuple[str, str]] = set()
+        """Objects claimed because the scan created them (not an identity's own id)."""
+        self._owners: set[str] = set()
+        """Resources whose objects name an owner (``owner``, ``user_id``): never shared."""
+        self._listed: dict[str, list[Sighting]] = {}
+        """Sightings of a collection's own objects (``kind == resource``), by kind."""
         params = _item_collections(synthesizer.api)
         self._item_kinds = {norm(p): singular(c) for p, c in params.items()}
         self._collections = {singular(c): c for c in params.values()}
@@ -112,6 +125,8 @@ class Harvest:
                 found.append(self.record_own(identity, "id", own["id"]))
         for item in items if items is not None else ([one] if one is not None else []):
             self._fields.setdefault(collection, set()).update(norm(k) for k in item)
+            if any(names_owner(k) for k in item):
+                self._owners.add(resource)
             for key, value in self._recorded(item, resource, everything=one is not None):
                 found.append(self._add(who, value, key, resource, operation.key, collection))
         location = reply.header("location")
@@ -119,7 +134,7 @@ class Harvest:
             value = location.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
             found.append(self._add(who, value, "id", resource, operation.key, collection))
         if created:
-            self._claim(who, [s for s in found if s.kind == resource])
+            self._claim(who, [s for s in found if s.kind == resource], made=True)
         return found
 
     def record_new(
@@ -132,7 +147,7 @@ class Harvest:
         new = [
             s for s in self.record(identity, listing, after) if (s.field, str(s.value)) not in old
         ]
-        self._claim(identity.name, [s for s in new if s.kind == s.resource])
+        self._claim(identity.name, [s for s in new if s.kind == s.resource], made=True)
         return new
 
     def record_own(self, identity: Identity, field: str, value: str | int) -> Sighting:
@@ -172,13 +187,17 @@ class Harvest:
         return fits(sighting, operation, slot, self._fields.get(sighting.collection, ()))
 
     def seen(self, identity: Identity, operation: Operation, slot: Slot) -> list[Sighting]:
-        """Values ``identity`` saw that fit ``slot`` of ``operation``, owned ones first, once each."""
+        """Values ``identity`` saw that fit ``slot`` of ``operation``, owned ones first, once each.
+
+        What it made in a shared collection comes first too: nobody's data, yet the object a
+        write of its own may change.
+        """
         fitting = [
             s
             for s in self.sightings
             if s.identity == identity.name and self.fits(s, operation, slot)
         ]
-        owned = [s for s in fitting if self.is_owned(s)]
+        owned = [s for s in fitting if self.is_owned(s) or self._made_by(s)]
         mine = set(owned)
         once: dict[str, Sighting] = {}
         for s in owned + [s for s in fitting if s not in mine]:
@@ -194,12 +213,35 @@ class Harvest:
         role = self._roles.get(sighting.identity)
         claimants = self._claimants(sighting.kind, sighting.value)
         if sighting.identity in claimants:
+            if self._made_shared(sighting):
+                return False  # made in a collection everyone sees alike: shared like the rest
             return not any(self._roles.get(c) == role for c in claimants - {sighting.identity})
         return not claimants and not any(
             other.identity == _ANONYMOUS or self._roles.get(other.identity) == role
             for other in self._same(sighting)
             if other.identity != sighting.identity
         )
+
+    def shared(self, kind: str) -> bool:
+        """True when every identity (two at least) saw the same unclaimed objects of ``kind``.
+
+        Only the collection's own objects count (``kind == resource``: the suppliers a
+        supplier listing shows, not the ``supplier_id`` of an order), and only unclaimed
+        ones, so what the scan created or an identity's own record does not tell. An
+        identity that saw none there (refused the listing, or an empty one) makes the
+        collection not shared: equal empty listings say nothing. Nor is one whose objects
+        name an owner (``fields.names_owner``): listed to all, yet each is someone's (a
+        book's owner may keep its details to themselves).
+        """
+        people = set(self._roles)
+        if len(people) < 2 or kind in self._owners:
+            return False
+        objects: dict[str, set[tuple[str, str]]] = {who: set() for who in people}
+        for s in self._listed.get(kind, ()):
+            if s.identity in objects and (s.kind, str(s.value)) not in self._claims:
+                objects[s.identity].add((s.field, str(s.value)))
+        first = next(iter(objects.values()))
+        return bool(first) and all(seen == first for seen in objects.values())
 
     def public(self, sighting: Sighting) -> bool:
         """True when an anonymous request saw the object ``sighting`` names."""
@@ -302,12 +344,28 @@ class Harvest:
             self.sightings.append(sighting)
             self._objects.setdefault((sighting.kind, str(value)), []).append(sighting)
             self._views.clear()
+            if sighting.kind == resource:
+                self._listed.setdefault(resource, []).append(sighting)
         return sighting
 
-    def _claim(self, who: str, sightings: Iterable[Sighting]) -> None:
+    def _claim(self, who: str, sightings: Iterable[Sighting], *, made: bool = False) -> None:
         self._views.clear()
         for s in sightings:
             self._claims.setdefault((s.kind, str(s.value)), set()).add(who)
+            if made:
+                self._made.add((s.kind, str(s.value)))
+
+    def _made_by(self, sighting: Sighting) -> bool:
+        """True when ``sighting``'s identity made the object in a shared collection."""
+        claimants = self._claimants(sighting.kind, sighting.value)
+        return sighting.identity in claimants and self._made_shared(sighting)
+
+    def _made_shared(self, sighting: Sighting) -> bool:
+        """True when the scan made the object in a shared collection and no login claims it."""
+        key = (sighting.kind, str(sighting.value))
+        if key not in self._made or any(s.producer == "login" for s in self._objects.get(key, ())):
+            return False
+        return self.shared(sighting.kind)
 
     def _claimants(self, kind: str, value: str | int) -> set[str]:
         return set(self._claims.get((kind, str(value)), ()))

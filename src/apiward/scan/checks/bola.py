@@ -4,9 +4,11 @@ Pairs are *peers* (identities with the same role): staff reading customers' data
 usually intended, a customer reading another customer's is not. The ids come from
 harvesting, and only ids A **owns** are used (A created it or it is A's own id, or
 A saw it and no peer of A nor an anonymous request did), so shared or public objects
-are never mistaken for someone's. An object A created that an anonymous request also
-saw listed is attacked too, but a read is not reported when the same request without
-credentials gets the owner's answer (its listing may be public while the object is not).
+are never mistaken for someone's — nor what A created in a collection every identity
+lists alike (``Harvest.shared``: a catalogue any member adds to). An object A created
+that an anonymous request also saw listed is attacked too, but a read is not reported
+when the same request without credentials gets the owner's answer (its listing may be
+public while the object is not).
 
 * **Reads** (GET/HEAD): B's request with A's id is vulnerable when it gets a 2xx whose
   body is like A's own answer for that id (similarity ≥ ``SAME``) and more like A's than
