@@ -166,6 +166,20 @@ def test_a_creation_in_a_collection_everyone_lists_alike_is_nobodys(
     assert [s.value for s in harvest.seen(ALICE, op, slot)] == [9, 1, 2]  # its write goes to 9
 
 
+def test_a_role_without_peers_owns_nothing_in_a_collection_everyone_lists_alike(
+    api: Api, harvest: Harvest
+) -> None:
+    """The only manager sees what every user sees: no peer of hers saw it, yet it is nobody's."""
+    manager = Identity(name="mona", role="manager", headers={"X": "m"})
+    listing = _op(api, "GET", "/orders")
+    for who in (ALICE, BOB, manager):
+        harvest.record(who, listing, _reply('[{"id": 1}, {"id": 2}]'))
+    assert _owned(harvest, api, manager, "/orders/{order_id}") == []
+    harvest.record(manager, listing, _reply('[{"id": 1}, {"id": 2}, {"id": 5}]'))
+    # Her listing now differs: as before, what no peer of her role saw is hers.
+    assert sorted(_owned(harvest, api, manager, "/orders/{order_id}")) == [1, 2, 5]
+
+
 def test_a_creation_is_its_creators_where_listings_differ_or_are_empty(
     api: Api, harvest: Harvest
 ) -> None:

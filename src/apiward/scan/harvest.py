@@ -29,8 +29,10 @@ nobody's, so a check cannot mistake reading them for BOLA. A resource type is
 caller: every identity (two at least) saw the same objects there before the scan made
 any, and none of them is claimed. An object the scan creates in a shared collection
 (a supplier, a catalogue product) is shared too, not its creator's: it would show up
-in every peer's listing like the others, so a peer reading it is no finding. Where each
-caller's listing shows only its own objects (orders), creations stay the creator's.
+in every peer's listing like the others, so a peer reading it is no finding; nor is a
+seeded one there the property of an identity without role peers (the only manager).
+Where each caller's listing shows only its own objects (orders), or the objects name an
+owner, creations stay the creator's.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class Harvest:
         """Objects claimed because the scan created them (not an identity's own id)."""
         self._owners: set[str] = set()
         """Resources whose objects name an owner (``owner``, ``user_id``): never shared."""
+        self._shared: dict[str, tuple[tuple[int, int, int], bool]] = {}
         self._listed: dict[str, list[Sighting]] = {}
         """Sightings of a collection's own objects (``kind == resource``), by kind."""
         params = _item_collections(synthesizer.api)
@@ -216,7 +219,9 @@ class Harvest:
             if self._made_shared(sighting):
                 return False  # made in a collection everyone sees alike: shared like the rest
             return not any(self._roles.get(c) == role for c in claimants - {sighting.identity})
-        return not claimants and not any(
+        if claimants or self.shared(sighting.kind):
+            return False  # another's, or listed alike to every identity: nobody's
+        return not any(
             other.identity == _ANONYMOUS or self._roles.get(other.identity) == role
             for other in self._same(sighting)
             if other.identity != sighting.identity
@@ -236,12 +241,18 @@ class Harvest:
         people = set(self._roles)
         if len(people) < 2 or kind in self._owners:
             return False
+        version = (len(people), len(self._listed.get(kind, ())), len(self._claims))
+        cached = self._shared.get(kind)
+        if cached is not None and cached[0] == version:
+            return cached[1]
         objects: dict[str, set[tuple[str, str]]] = {who: set() for who in people}
         for s in self._listed.get(kind, ()):
             if s.identity in objects and (s.kind, str(s.value)) not in self._claims:
                 objects[s.identity].add((s.field, str(s.value)))
         first = next(iter(objects.values()))
-        return bool(first) and all(seen == first for seen in objects.values())
+        answer = bool(first) and all(seen == first for seen in objects.values())
+        self._shared[kind] = (version, answer)
+        return answer
 
     def public(self, sighting: Sighting) -> bool:
         """True when an anonymous request saw the object ``sighting`` names."""
