@@ -43,6 +43,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from apiward.scan import envelope
+from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import names_owner
 from apiward.scan.fitting import IDLIKE, Sighting, Slot, fits, is_primary, key_names, kind_of
 from apiward.scan.identities import Identity
@@ -236,10 +237,11 @@ class Harvest:
         identity that saw none there (refused the listing, or an empty one) makes the
         collection not shared: equal empty listings say nothing. Nor is one whose objects
         name an owner (``fields.names_owner``): listed to all, yet each is someone's (a
-        book's owner may keep its details to themselves).
+        book's owner may keep its details to themselves), nor a collection of people: a
+        user directory lists everyone to everyone, and each record is still that person's.
         """
         people = set(self._roles)
-        if len(people) < 2 or kind in self._owners:
+        if len(people) < 2 or kind in self._owners or holds_accounts(kind):
             return False
         version = (len(people), len(self._listed.get(kind, ())), len(self._claims))
         cached = self._shared.get(kind)
