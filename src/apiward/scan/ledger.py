@@ -35,13 +35,12 @@ object, and reading every identity's list again for each would cost more than th
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from apiward.core.errors import TargetError
 from apiward.scan import _objects, accounts, records
+from apiward.scan.entries import Created, Moved, Sender, Snapshot, deletes
 from apiward.scan.flows import is_redemption
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.request import WRITES, Request, Where
@@ -51,7 +50,6 @@ from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
 from apiward.spec import Api, Operation
 
-_CREDENTIAL_HEADER = re.compile(r"authorization|token|key|auth|session", re.IGNORECASE)
 _ANONYMOUS = Identity(name="anonymous")
 ACCOUNT = "(account)"
 """The collection of an account the scan signed up: every collection of people."""
@@ -63,74 +61,6 @@ class Unrestorable(Withheld):
 
 class NotOurs(Unrestorable):
     """Under ``--safe``: the write was not sent, it names an object the scan did not create."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Sender:
-    """Who sent a write: an identity, or the credentials the request itself carried."""
-
-    identity: Identity | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-    cookies: Mapping[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, request: Request, identity: Identity | None) -> Sender:
-        """The sender of ``request`` as ``identity`` (None: the request's own credentials)."""
-        if identity is not None:
-            return cls(identity=identity)
-        kept = tuple((k, v) for k, v in request.headers if _CREDENTIAL_HEADER.search(k))
-        return cls(headers=kept, cookies=dict(request.cookies))
-
-    @property
-    def name(self) -> str:
-        """How the report names it."""
-        if self.identity is not None:
-            return self.identity.name
-        return "a user the scan made" if self.headers or self.cookies else "anonymous"
-
-    def dress(self, request: Request) -> Request:
-        """``request`` with this sender's own credentials (an identity's are added on send)."""
-        for name, value in self.headers:
-            request = request.with_param(Where.HEADER, name, value)
-        for name, value in self.cookies.items():
-            request = request.with_param(Where.COOKIE, name, value)
-        return request
-
-
-@dataclass(slots=True, kw_only=True)
-class Snapshot:
-    """An existing object as it was before the scan's first write to it."""
-
-    read: _objects.Reader
-    reader: Sender
-    exists: bool
-    before: Any = None
-    writes: list[tuple[Request, Sender]] = field(default_factory=list)
-
-
-@dataclass(slots=True, kw_only=True)
-class Moved:
-    """Value a check moved from one identity to another, and the request that moves it back."""
-
-    what: str
-    back: Request
-    backer: Sender
-    how: str = ""
-    """How it went back (empty: it did not)."""
-
-
-@dataclass(slots=True, kw_only=True)
-class Created:
-    """An object the scan made, how to delete it (None: the contract has no DELETE), and who."""
-
-    id: str
-    create: Request
-    creator: Sender
-    delete: Request | None
-    account: str = ""
-    names: frozenset[str] = frozenset()
-    """Values that address an account in a path (its user name, e-mail): a DELETE naming one removes it."""
-    deleted: bool = False
 
 
 class Ledger:
@@ -419,7 +349,7 @@ class Ledger:
             return
         if operation.method == "DELETE":
             for created in self.created:
-                created.deleted = created.deleted or _deletes(request, created)
+                created.deleted = created.deleted or deletes(request, created)
             return
         if operation.method != "POST" or snapshot is not None or self._login(operation):
             return
@@ -497,11 +427,3 @@ class Ledger:
             self._made.setdefault(value, set()).add(ACCOUNT)
         if created.id and created.delete is None:
             created.delete = accounts.deleter(self.api, created.id, created.names)
-
-
-def _deletes(request: Request, created: Created) -> bool:
-    """True when DELETE ``request`` names ``created``: its own DELETE, or a path of its names."""
-    if created.delete is not None and created.delete.target == request.target:
-        return True
-    named = {str(v) for v in request.path_params.values()}
-    return bool(named) and named <= created.names

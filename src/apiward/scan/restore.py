@@ -34,8 +34,9 @@ from urllib.parse import urlencode
 from apiward.core.errors import ConfigError
 from apiward.core.findings import RecordedRequest
 from apiward.scan import _objects, accounts
+from apiward.scan.entries import Created, Moved, Sender, Snapshot
 from apiward.scan.identities import Identity
-from apiward.scan.ledger import Created, Ledger, Moved, Sender, Snapshot
+from apiward.scan.ledger import Ledger
 from apiward.scan.request import BodyKind, Request, curl
 from apiward.scan.transport import Reply
 

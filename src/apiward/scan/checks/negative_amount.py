@@ -32,8 +32,8 @@ from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._recipients import Leg, leg, recipient_fields
 from apiward.scan.context import Context
+from apiward.scan.entries import Moved, Sender
 from apiward.scan.identities import Identity
-from apiward.scan.ledger import Moved, Sender
 from apiward.scan.request import WITH_BODY, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld

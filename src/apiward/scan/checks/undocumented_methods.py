@@ -31,8 +31,8 @@ from apiward.scan.check import Outcome
 from apiward.scan.checks._answers import GONE
 from apiward.scan.context import Context
 from apiward.scan.diff import meaningful
+from apiward.scan.entries import Created
 from apiward.scan.identities import Identity
-from apiward.scan.ledger import Created
 from apiward.scan.request import CHANGES, Request
 from apiward.scan.transport import Reply
 from apiward.spec import Operation

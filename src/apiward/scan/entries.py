@@ -1,0 +1,92 @@
+"""What the ledger records of a scan's writes: who sent one, an object as it was before
+it, value moved between identities, and what the scan created (``scan.ledger`` keeps them,
+``scan.restore`` undoes them)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from apiward.scan import _objects
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+
+_CREDENTIAL_HEADER = re.compile(r"authorization|token|key|auth|session", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sender:
+    """Who sent a write: an identity, or the credentials the request itself carried."""
+
+    identity: Identity | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    cookies: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, request: Request, identity: Identity | None) -> Sender:
+        """The sender of ``request`` as ``identity`` (None: the request's own credentials)."""
+        if identity is not None:
+            return cls(identity=identity)
+        kept = tuple((k, v) for k, v in request.headers if _CREDENTIAL_HEADER.search(k))
+        return cls(headers=kept, cookies=dict(request.cookies))
+
+    @property
+    def name(self) -> str:
+        """How the report names it."""
+        if self.identity is not None:
+            return self.identity.name
+        return "a user the scan made" if self.headers or self.cookies else "anonymous"
+
+    def dress(self, request: Request) -> Request:
+        """``request`` with this sender's own credentials (an identity's are added on send)."""
+        for name, value in self.headers:
+            request = request.with_param(Where.HEADER, name, value)
+        for name, value in self.cookies.items():
+            request = request.with_param(Where.COOKIE, name, value)
+        return request
+
+
+@dataclass(slots=True, kw_only=True)
+class Snapshot:
+    """An existing object as it was before the scan's first write to it."""
+
+    read: _objects.Reader
+    reader: Sender
+    exists: bool
+    before: Any = None
+    writes: list[tuple[Request, Sender]] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
+class Moved:
+    """Value a check moved from one identity to another, and the request that moves it back."""
+
+    what: str
+    back: Request
+    backer: Sender
+    how: str = ""
+    """How it went back (empty: it did not)."""
+
+
+@dataclass(slots=True, kw_only=True)
+class Created:
+    """An object the scan made, how to delete it (None: the contract has no DELETE), and who."""
+
+    id: str
+    create: Request
+    creator: Sender
+    delete: Request | None
+    account: str = ""
+    names: frozenset[str] = frozenset()
+    """Values that address an account in a path (its user name, e-mail): a DELETE naming one removes it."""
+    deleted: bool = False
+
+
+def deletes(request: Request, created: Created) -> bool:
+    """True when DELETE ``request`` names ``created``: its own DELETE, or a path of its names."""
+    if created.delete is not None and created.delete.target == request.target:
+        return True
+    named = {str(v) for v in request.path_params.values()}
+    return bool(named) and named <= created.names
