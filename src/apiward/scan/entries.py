@@ -14,6 +14,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 
 _CREDENTIAL_HEADER = re.compile(r"authorization|token|key|auth|session", re.IGNORECASE)
+_LAST_PARAMETER = re.compile(r"\{([^}/]+)\}/?$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,8 +86,18 @@ class Created:
 
 
 def deletes(request: Request, created: Created) -> bool:
-    """True when DELETE ``request`` names ``created``: its own DELETE, or a path of its names."""
+    """True when DELETE ``request`` names ``created``: its own DELETE, or a path of its names.
+
+    The path must end in one of those names: ``DELETE /users/{name}/ban`` lifts a ban
+    and leaves the account, as ``/users/{name}/sessions`` ends the sessions.
+    """
     if created.delete is not None and created.delete.target == request.target:
         return True
     named = {str(v) for v in request.path_params.values()}
-    return bool(named) and named <= created.names
+    last = _LAST_PARAMETER.search(request.path)
+    return (
+        bool(named)
+        and named <= created.names
+        and last is not None
+        and str(request.path_params.get(last.group(1), "")) in created.names
+    )
