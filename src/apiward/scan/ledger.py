@@ -318,8 +318,9 @@ class Ledger:
             if not (earlier.writes and isinstance(earlier.before, dict)):
                 continue
             named = {str(v) for s in (earlier, snapshot) for v in s.read.item.path_params.values()}
-            if records.same_record(earlier.before, before, named):
-                written = {k for w, _ in earlier.writes if isinstance(w.body, dict) for k in w.body}
+            written = {k for w, _ in earlier.writes if isinstance(w.body, dict) for k in w.body}
+            paths = (earlier.read.item.path, snapshot.read.item.path)
+            if records.same_record(earlier.before, before, named, paths=paths, written=written):
                 records.as_found(before, earlier.before, written)
 
     async def _read(self, read: _objects.Reader, who: Sender) -> Reply:

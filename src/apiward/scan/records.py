@@ -11,21 +11,58 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from apiward.scan._objects import VOLATILE
+from apiward.scan.resources import collection_of, singular
 
-def same_record(one: Mapping[str, Any], other: Mapping[str, Any], named: Collection[str]) -> bool:
-    """Two reads that show one record: a value either path names is in both, and they mostly agree.
 
-    ``named`` are the two paths' values (``alice``). The named value must sit in the same
-    field of both (``username: alice``); they must share at least half the fields of the
-    smaller, so that ``/accounts/1`` is never ``/users/1`` because both hold ``id: 1``;
-    and an ``id`` they both have must agree.
+def same_record(
+    one: Mapping[str, Any],
+    other: Mapping[str, Any],
+    named: Collection[str],
+    *,
+    paths: tuple[str, str],
+    written: Collection[str],
+) -> bool:
+    """Two reads that show one record: a value either path names is in both, and they agree.
+
+    ``named`` are the two paths' values (``alice``), ``paths`` their templates and
+    ``written`` the fields probes wrote through the first. Ids repeat from table to table
+    (an organisation 1 and its customer 1), so: a path and one under it are parent and
+    child, never one record; two paths that both name an object must name one of the
+    same collection (``/users/{id}``, ``/admin/users/{name}``); the named value must sit
+    in the same field of both (``username: alice``); they must share at least half the
+    fields of the smaller, so that ``/accounts/1`` is never ``/users/1`` because both
+    hold ``id: 1``; and every field they share agrees, but those written and those the
+    target changes itself (``updated_at``).
     """
-    if "id" in one and "id" in other and one["id"] != other["id"]:
+    if _parent_and_child(*paths) or _collections_differ(*paths):
         return False
     shared = one.keys() & other.keys()
     if 2 * len(shared) < min(len(one), len(other)):
         return False
+    kept = {k for k in shared if k not in written and not VOLATILE.search(k)}
+    if any(one[k] != other[k] for k in kept):
+        return False
     return any(str(one[k]) in named and one[k] == other[k] for k in shared if _scalar(one[k]))
+
+
+def _parent_and_child(one: str, other: str) -> bool:
+    first, second = one.rstrip("/"), other.rstrip("/")
+    return second.startswith(first + "/") or first.startswith(second + "/")
+
+
+def _collections_differ(one: str, other: str) -> bool:
+    kinds = [_collection(path) for path in (one, other)]
+    return None not in kinds and kinds[0] != kinds[1]
+
+
+def _collection(path: str) -> str | None:
+    """The singular collection of the object ``path`` names by its last segment, if it does."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    if not (last.startswith("{") and last.endswith("}")):
+        return None
+    found = collection_of(path.rstrip("/"), last[1:-1])
+    return singular(found) if found is not None else None
 
 
 def as_found(later: dict[str, Any], earlier: Mapping[str, Any], written: Collection[str]) -> None:
