@@ -39,11 +39,11 @@ def test_silent_on_the_fixed_bank() -> None:
     assert results.errors == []
 
 
-def test_safe_mode_skips_the_burst_but_still_tests_enumeration() -> None:
-    """Under --safe the brute-force burst is skipped (reason: --safe); enumeration still runs."""
+def test_safe_mode_tests_the_demo_login_on_its_own_sign_up() -> None:
+    """Under --safe the bank's sign-up gives the scan an account of its own: both flaws found."""
     results = scan_demo_only([LoginFlaws()], fixed=False, safe=True)
     keys = {f.key.split(":")[0] for f in results.findings}
-    assert keys == {"user-enumeration"}
+    assert keys == {"user-enumeration", "no-brute-force-protection"}
     assert len(results.errors) == 0
 
 
@@ -57,7 +57,7 @@ class Credentials(BaseModel):
     password: str
 
 
-def _app(*, careful: bool) -> tuple[FastAPI, Counter[str]]:
+def _app(*, careful: bool, signup: bool | None = None) -> tuple[FastAPI, Counter[str]]:
     app = FastAPI()
     accounts = {"alice": "alice-pass-1", "root": "root-pass-1"}
     failures: Counter[str] = Counter()
@@ -77,7 +77,7 @@ def _app(*, careful: bool) -> tuple[FastAPI, Counter[str]]:
             {"error": message if known or careful else "no such account"}, status_code=401
         )
 
-    if careful:
+    if careful if signup is None else signup:
 
         @app.post("/signup", status_code=201)
         def signup(body: Credentials) -> dict[str, str]:
@@ -114,3 +114,20 @@ def test_silent_on_a_careful_login_and_spares_real_users(serve: Any) -> None:
     assert results.errors == []
     assert failures["alice"] == failures["root"] == 0
     assert any(name.startswith("apiward") for name in failures)
+
+
+def test_safe_mode_bursts_only_against_a_throwaway_sign_up(serve: Any) -> None:
+    """Under --safe, with a sign-up: the burst lands on the scan's own account, none of the users'."""
+    app, failures = _app(careful=False, signup=True)
+    results = scan_only(serve(app).url, [LoginFlaws()], _users(), safe=True)
+    assert "no-brute-force-protection:password" in {f.key for f in results.findings}
+    assert failures["alice"] == failures["root"] == 0
+    assert any(name.startswith("apiward") and n >= BURST for name, n in failures.items())
+
+
+def test_safe_mode_without_a_sign_up_spares_real_users_the_burst(serve: Any) -> None:
+    """Under --safe, with no account of its own to lock: no burst, the last identity takes two."""
+    app, failures = _app(careful=False)
+    results = scan_only(serve(app).url, [LoginFlaws()], _users(), safe=True)
+    assert "no-brute-force-protection:password" not in {f.key for f in results.findings}
+    assert failures["root"] <= 2

@@ -16,7 +16,8 @@ password with ``200 {"status": "fail"}`` or a redirect to ``?error``.
   ``GAP_MS`` apart (a low finding: a password hash only for real users) or p > ``GIVE_UP``.
   Under ``--safe`` an identity's account (no sign-up to make a throwaway) takes only
   the first two pairs: timing is skipped there, and says so.
-* **no-brute-force-protection** (not under ``--safe``: it can lock a real user out):
+* **no-brute-force-protection** (under ``--safe`` only on a throwaway account: the burst
+  could lock a real user out):
   ``BURST`` wrong passwords in a row, stopping as soon as a try is refused differently
   (429/423/503, ``Retry-After``, another status, a lockout or CAPTCHA word, a changed
   body); then the right password. A finding when none was and the right password still
@@ -58,7 +59,7 @@ class LoginFlaws:
     title = "Login operation weaknesses"
     owasp = "API2:2023"
     cwe = "CWE-307"
-    safe = True  # the brute-force burst is skipped under --safe, the rest is read-only
+    safe = True  # under --safe the brute-force burst lands only on a throwaway sign-up
     remediation = (
         "Answer every failed login the same way (same status, body and time, whether the "
         "user exists or not), and slow down or lock repeated failures per account and per "
@@ -93,7 +94,8 @@ class LoginFlaws:
         outcome = await self._enumeration(ctx, form, operation, account)
         if outcome is not None:
             yield outcome
-        if ctx.safe:
+        if ctx.safe and not account.signed_up:
+            # A throwaway sign-up is the scan's own: a lockout there locks nobody else out.
             yield Skip(reason=SkipReason.UNSAFE, detail="brute-force burst could lock a user out")
             return
         outcome = await self._burst(ctx, form, operation, account)
