@@ -1,0 +1,205 @@
+"""The restore phase's removals: what the scan made is deleted, newest first, or said to be left.
+
+Every object the scan created is deleted by its creator when the contract has a DELETE
+for it (never anything else); when the creator is refused (401/403: a patient may add a
+doctor but not remove one), by each other identity in turn. A child with no DELETE of
+its own whose parent the scan made and deleted is read back. Fifty junk items are one
+row of the report, not fifty.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from apiward.scan import _objects, accounts
+from apiward.scan.changes import State, TargetChange, What, curl_line
+from apiward.scan.entries import Created, Sender
+from apiward.scan.identities import Identity
+from apiward.scan.ledger import Ledger
+from apiward.scan.request import Request
+from apiward.scan.transport import Reply
+
+
+async def remove_made(ledger: Ledger) -> list[TargetChange]:
+    """Delete what the scan made; one row per creating operation and outcome."""
+    # Objects before accounts: an account deleted first takes its session with it, and
+    # nobody else may delete what it made. Newest first: an order the scan made refers to
+    # the supplier it made before, which the API will not delete while the order stands.
+    made = _unique(ledger.created)[::-1]
+    ordered = [c for c in made if not c.account] + [c for c in made if c.account]
+    removed = [(c, await remove(ledger, c)) for c in ordered]
+    held = "its DELETE answered 409"  # still referred to: tried again once the rest is gone
+    removed = [(c, await remove(ledger, c) if r.detail == held else r) for c, r in removed]
+    return _grouped(await _under_deleted_parents(ledger, removed))
+
+
+async def remove(ledger: Ledger, created: Created, *, what: What | None = None) -> TargetChange:
+    """Delete ``created`` as its creator, else as another identity; or say why it is left."""
+    kind = what or (What.ACCOUNT if created.account else What.CREATED)
+    name = created.account or _name(created)
+    by = created.creator.name
+    if created.deleted:
+        return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail="by a probe")
+    if created.delete is None:
+        why = "the contract has no DELETE for it"
+        deletable = _objects.deleter(ledger.api, created.create, "-") is not None or (
+            bool(created.account) and accounts.deleter(ledger.api, "-", ("-", "-@-")) is not None
+        )
+        if created.account and not created.names and deletable:
+            # A name the scan did not make may be someone's: such an account is never claimed.
+            body = created.create.body if isinstance(created.create.body, dict) else {}
+            foreign = " and ".join(accounts.foreign_names(body)) or "its name"
+            why = (
+                f"{foreign}: not made by the scan (apiward…), nor given back by the "
+                "sign-up's answer, so the scan does not delete it"
+            )
+        elif not created.id and deletable:
+            why = "its id was not in the answer"
+        return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)
+    request = created.creator.dress(created.delete)
+    reply = await ledger.sessions.send(request, as_=created.creator.identity, note="restore")
+    detail = ""
+    if reply.status in {401, 403}:
+        reply, other = await _as_others(ledger, created.delete, created.creator.identity, reply)
+        detail = f"by {other}: its creator was refused" if other else ""
+    if reply.ok or reply.status in {404, 410}:
+        return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)
+    return TargetChange(
+        what=kind,
+        object=name,
+        state=State.LEFT,
+        by=by,
+        detail=f"its DELETE answered {reply.status}",
+        undo=curl_line(ledger, created.delete),
+    )
+
+
+async def _as_others(
+    ledger: Ledger, delete: Request, creator: Identity | None, refused: Reply
+) -> tuple[Reply, str]:
+    """The creator may not delete what it made (a patient's doctor): each other identity tries."""
+    for identity in ledger.sessions.identities:
+        if identity != creator:
+            reply = await ledger.sessions.send(delete, as_=identity, note="restore")
+            # Another's 404 may be "not yours" said as "not found": only a 2xx proves it gone.
+            if reply.ok:
+                return reply, identity.name
+    return refused, ""
+
+
+def _unique(created: list[Created]) -> list[Created]:
+    """One entry per object: the last one made under an id, and one a probe deleted before it.
+
+    Many APIs give a deleted object's id to the next one (``max + 1``): once a probe has
+    deleted what the scan made, the same id names a new object, which must be deleted too.
+    """
+    last: dict[str, Created] = {}
+    gone: dict[str, Created] = {}
+    for one in created:
+        key = f"{one.create.path} {one.id}" if one.id else str(id(one))
+        last[key] = one
+        if one.deleted:
+            gone.setdefault(key, one)
+    kept = {id(one) for one in (*last.values(), *gone.values())}
+    return [one for one in created if id(one) in kept]
+
+
+async def _under_deleted_parents(
+    ledger: Ledger, removed: list[tuple[Created, TargetChange]]
+) -> list[tuple[Created, TargetChange]]:
+    """A child left only because nothing deletes it, whose parent the scan made and deleted.
+
+    A comment under a report the scan made has no DELETE of its own, but its report is
+    gone, and most APIs delete a parent's children with it. Where the contract reads
+    such a child, it is read back (as its creator, else each identity): gone is
+    *deleted* with its parent; still there, or unreadable, it stays *left* and says so.
+    """
+    deleted = {
+        c.id
+        for c, change in removed
+        if c.id and change.state is State.DELETED and change.what is not What.ACCOUNT
+    }
+    out = []
+    for created, change in removed:
+        parents = [str(v) for v in created.create.path_params.values()]
+        if (
+            change.state is State.LEFT
+            and not change.undo
+            and parents
+            and ledger.names_made(created.create)
+            and set(parents) <= deleted
+        ):
+            change = await _child_of_deleted(ledger, created, change)
+        out.append((created, change))
+    return out
+
+
+async def _child_of_deleted(ledger: Ledger, created: Created, change: TargetChange) -> TargetChange:
+    detail = "no DELETE for it, but its parent, which the scan made, was deleted"
+    read = _item_read(ledger, created)
+    if read is None:
+        return dataclasses.replace(change, detail=detail)
+    senders = [created.creator, *(Sender(identity=i) for i in ledger.sessions.identities)]
+    for who in senders:
+        reply = await ledger.sessions.send(
+            who.dress(read), as_=who.identity, note="restore: read back a child"
+        )
+        if reply.status in {404, 410}:
+            return dataclasses.replace(
+                change, state=State.DELETED, detail="with its parent: it reads back gone"
+            )
+        if reply.ok:
+            return dataclasses.replace(
+                change, detail=f"{detail}, and it still reads back at {read.target}"
+            )
+    return dataclasses.replace(change, detail=detail)
+
+
+def _item_read(ledger: Ledger, created: Created) -> Request | None:
+    """The GET of the object ``created`` made, where the contract has one and its id is known."""
+    found = _objects.item_of(ledger.api, created.create.path) if created.id else None
+    if found is None or ledger.api.operation("GET", found[0]) is None:
+        return None
+    path, name = found
+    params = {k: v for k, v in created.create.path_params.items() if "{" + k + "}" in path}
+    params[name] = created.id
+    return Request(method="GET", path=path, operation=f"GET {path}", path_params=params)
+
+
+def _grouped(removed: list[tuple[Created, TargetChange]]) -> list[TargetChange]:
+    """One row per creating operation and outcome: fifty junk items are one line, not fifty."""
+    groups: dict[tuple[str, ...], list[tuple[Created, TargetChange]]] = {}
+    rows = []
+    for created, change in removed:
+        if change.undo or change.what is What.ACCOUNT:
+            rows.append(change)
+            continue
+        key = (change.what, created.create.method, created.create.path, change.state, change.detail)
+        groups.setdefault(key, []).append((created, change))
+    for (_, method, path, _, detail), members in sorted(groups.items()):
+        first = members[0][1]
+        if len(members) == 1:
+            rows.append(first)
+            continue
+        ids = sorted(c.id for c, _ in members if c.id)
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        rows.append(
+            TargetChange(
+                what=first.what,
+                object=f"{len(members)} made by {method} {path}",
+                state=first.state,
+                by=", ".join(sorted({c.by for _, c in members})),
+                detail="; ".join(p for p in (detail, f"ids {shown}" if ids else "") if p),
+            )
+        )
+    return rows
+
+
+def _name(created: Created) -> str:
+    if created.delete is not None:
+        return created.delete.target
+    if created.create.method == "GET":  # an object a write brought into being where none was
+        return created.create.target
+    if created.id:
+        return f"{created.create.target} → id {created.id}"
+    return f"{created.create.method} {created.create.target}"
