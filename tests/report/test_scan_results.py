@@ -7,11 +7,14 @@ from datetime import UTC, datetime
 from rich.console import Console
 from tests.report.samples import bola_finding, injection_finding
 
+from apiward.core.redact import Redactor
 from apiward.report import Ran, Skipped
+from apiward.report.redacted import prepare
 from apiward.report.scan_results import scan_report, summary_line, target_state
 from apiward.scan import Results, TargetChange
 from apiward.scan.restore import State, What
 from apiward.scan.runner import Skipped as ScanSkipped
+from apiward.scan.transport import Sent
 
 STARTED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 FINISHED = datetime(2026, 3, 1, 9, 31, tzinfo=UTC)
@@ -129,3 +132,26 @@ def test_undo_commands_stay_whole_lines_at_80_columns() -> None:
     assert undo in lines
     assert all(len(line) <= 80 for line in lines if line != undo)
     assert report.tables["target_state"][1]["undo"] == undo
+
+
+def test_the_requests_table_gives_each_path_as_sent_with_credentials_masked() -> None:
+    """Ids and query filled in beside the template; a key in the query never reaches the report."""
+    results = _results()
+    results.requests = [
+        Sent(
+            request_id="apiward-1a2b3c4d-7",
+            by="bola",
+            method="GET",
+            path="/enrollments/{id}",
+            operation="GET /enrollments/{id}",
+            status=200,
+            target="/enrollments/42?student_id=6&api_key=sk-live-0123456789abcdef",
+        )
+    ]
+    report = prepare(
+        scan_report("http://127.0.0.1:1", STARTED, results, finished=FINISHED), Redactor()
+    )
+    (row,) = report.tables["requests"]
+    assert row["path"] == "/enrollments/{id}"
+    assert row["target"].startswith("/enrollments/42?student_id=6&api_key=")
+    assert "0123456789abcdef" not in row["target"]

@@ -15,7 +15,7 @@ Row = Mapping[str, Cell]
 
 REQUESTS = "requests"
 """A scan's table of every request it sent, by ``X-Request-Id`` (the store keeps it)."""
-REQUEST_COLUMNS = ("request_id", "by", "method", "path", "operation", "status")
+REQUEST_COLUMNS = ("request_id", "by", "method", "path", "target", "operation", "status")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -106,6 +106,8 @@ class Sent:
     path: str
     operation: str
     status: int | None
+    target: str = ""
+    """The path as sent: its ids filled in, and the query (a report redacts credentials in it)."""
 
 
 class Transport:
@@ -232,6 +234,7 @@ class Transport:
                 path=request.path,
                 operation=request.operation,
                 status=status,
+                target=request.target,
             )
         )
 
