@@ -91,7 +91,15 @@ def _state_row(change: TargetChange) -> Row:
 
 def _request_row(sent: Sent) -> Row:
     """One request the scan sent, as a row of the ``requests`` table."""
-    values = (sent.request_id, sent.by, sent.method, sent.path, sent.target, sent.operation, sent.status)
+    values = (
+        sent.request_id,
+        sent.by,
+        sent.method,
+        sent.path,
+        sent.target,
+        sent.operation,
+        sent.status,
+    )
     return MappingProxyType(dict(zip(REQUEST_COLUMNS, values, strict=True)))
 
 

@@ -26,6 +26,11 @@ the app), ``active``/``enabled`` (the state of one's own object), ``credit card`
 member). ``rate_limit_per_minute`` *is* privileged: the rate an API grants a caller is
 an allowance, and a caller raising its own is an escalation.
 
+**State fields** (:func:`is_state`) hold where an object stands in its life: a name ending
+in ``status``, ``state``, ``stage``, ``phase`` or ``lifecycle`` (``status``,
+``order_status``, ``workflowState``). Many APIs never take a state back (a graded
+submission, a paid invoice), so the ledger changes one only on objects the scan made.
+
 **Recipient fields** (:func:`is_recipient`) name who receives what a write moves: a
 token ``to``, ``recipient``, ``payee``, ``receiver``, ``beneficiary``, ``destination``,
 ``counterparty``, or the whole name ``user``. A creation carrying one with a number
@@ -99,6 +104,15 @@ _IDENTIFIER = {
 def tokens(name: str) -> list[str]:
     """The lowercase words of a snake, camel or kebab name (``isAdmin`` → ``is``, ``admin``)."""
     return [w.lower() for w in _WORD.findall(name)]
+
+
+_STATES = {"status", "state", "stage", "phase", "lifecycle"}
+
+
+def is_state(name: str) -> bool:
+    """True for a field that holds an object's state in its life (``status``, ``order_state``)."""
+    words = tokens(name.rsplit(".", 1)[-1])
+    return bool(words) and words[-1] in _STATES
 
 
 def is_privileged(name: str) -> bool:

@@ -8,7 +8,9 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
   sender first, then as each other identity, so it can be put back whatever the write
   answers (a 5xx or a timeout may still have written). A write whose object cannot be
   read (no GET in the contract, nobody may read it) is not sent — :class:`Unrestorable`,
-  a kind of ``Withheld`` — unless the scan is *aggressive*;
+  a kind of ``Withheld`` — unless the scan is *aggressive*; nor is one that moves a state
+  field (``scan.fields.is_state``) of an object the scan did not make: a graded
+  submission or a paid invoice may never go back;
 * **objects created** — a POST the contract says creates (a collection with items, or a
   201), or any POST answered with a new id: the id comes from the answer (``id``-like
   field, at the top or in an envelope, or ``Location``); the DELETE that removes it,
@@ -35,11 +37,12 @@ object, and reading every identity's list again for each would cost more than th
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from apiward.core.errors import TargetError
-from apiward.scan import _objects, accounts, records
+from apiward.scan import _objects, accounts, fields, records
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, deletes
 from apiward.scan.flows import is_redemption
 from apiward.scan.identities import Identity, login_keys
@@ -227,6 +230,14 @@ class Ledger:
             raise Unrestorable(
                 operation, sender.identity or _ANONYMOUS, f"{why}, so it could not be restored"
             )
+        if snapshot.exists and not self.aggressive and not self._own_state(request, sender):
+            moved = _state_moved(request, snapshot.before)
+            if moved:
+                why = (
+                    f"it moves {moved} of {key}, which the scan did not make: many APIs never "
+                    "take a state back (a graded submission, a paid invoice), so it could not be restored"
+                )
+                raise Unrestorable(operation, sender.identity or _ANONYMOUS, why)
         snapshot.writes.append((request, sender))
         return snapshot
 
@@ -428,3 +439,19 @@ class Ledger:
             self._made.setdefault(value, set()).add(ACCOUNT)
         if created.id and created.delete is None:
             created.delete = accounts.deleter(self.api, created.id, created.names)
+
+
+def _state_moved(request: Request, before: Any) -> str:
+    """The state field (``scan.fields.is_state``) a write moves away from ``before``'s value, if any."""
+    body = request.body if isinstance(request.body, dict) else {}
+    shown = before if isinstance(before, dict) else {}
+    for name, value in body.items():
+        if not (fields.is_state(name) and isinstance(value, str)) or _US_STATE.match(value):
+            continue
+        if str(shown.get(name, "")) != value:
+            return f"{name} to {value!r}"
+    return ""
+
+
+_US_STATE = re.compile(r"^[A-Z]{2}$")
+"""An address's ``state`` (``CA``): a place, not a stage of the object's life."""

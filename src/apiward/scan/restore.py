@@ -24,6 +24,7 @@ those that leave the target worse than it was (not restored, no longer logs in).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from apiward.core.errors import ConfigError
@@ -94,6 +95,14 @@ async def _put_back(
             return []
         made = Created(id="", create=item, creator=writer, delete=_delete(ledger, item))
         return [await remove(ledger, made, what=What.CREATED)]
+    readers: tuple[Sender, ...] = (snapshot.reader,)
+    if current is None and not now.ok and isinstance(snapshot.before, dict):
+        # A probe may have handed the object to another (its owner field set to a peer):
+        # then that peer reads it, and puts it back.
+        holder = await _holder(ledger, snapshot)
+        if holder is not None:
+            snapshot, current = holder
+            readers = (snapshot.reader, *readers)
     if current is None and (now.status in {404, 410} or now.ok):
         undo = _recreate(ledger, item, snapshot.before)
         return [change(What.WRITTEN, item, State.NOT_RESTORED, writer, "deleted by the scan", undo)]
@@ -112,7 +121,19 @@ async def _put_back(
     if not isinstance(before, dict):
         detail = "changed, and not a JSON object the scan can write back"
         return [change(What.WRITTEN, item, State.NOT_RESTORED, writer, detail)]
-    return [await _rewrite(ledger, snapshot, writer, changed, frozenset(elsewhere))]
+    return [await _rewrite(ledger, snapshot, writer, changed, frozenset(elsewhere), readers)]
+
+
+async def _holder(ledger: Ledger, snapshot: Snapshot) -> tuple[Snapshot, Any] | None:
+    """The snapshot as read by the other identity that now holds its object, and the object."""
+    for identity in ledger.sessions.identities:
+        if identity == snapshot.reader.identity:
+            continue
+        other = dataclasses.replace(snapshot, reader=Sender(identity=identity))
+        current = _objects.state(other.read, await _read(ledger, other))
+        if current is not None:
+            return other, current
+    return None
 
 
 def _put_back_elsewhere(
@@ -148,6 +169,7 @@ async def _rewrite(
     writer: Sender,
     changed: dict[str, Any],
     elsewhere: frozenset[str] = frozenset(),
+    readers: tuple[Sender, ...] = (),
 ) -> TargetChange:
     before: dict[str, Any] = snapshot.before
     writes = [w for w, _ in snapshot.writes]
@@ -167,7 +189,7 @@ async def _rewrite(
             )
             if not reply.ok:
                 continue
-            now = _objects.state(snapshot.read, await _read(ledger, snapshot))
+            now = await _read_back(ledger, snapshot, readers or (snapshot.reader,))
             if now is not None and not set(_diff(before, now)) - elsewhere:
                 detail = f"{fields} written back with {candidate.method} {candidate.path}"
                 return change(What.WRITTEN, item, State.RESTORED, who, detail)
@@ -239,6 +261,16 @@ async def _logins(ledger: Ledger) -> list[TargetChange]:
                 )
             )
     return broken
+
+
+async def _read_back(ledger: Ledger, snapshot: Snapshot, readers: tuple[Sender, ...]) -> Any:
+    """The object as the first of ``readers`` who still reads it shows it (None: nobody)."""
+    for who in readers:
+        seen = dataclasses.replace(snapshot, reader=who)
+        now = _objects.state(seen.read, await _read(ledger, seen))
+        if now is not None:
+            return now
+    return None
 
 
 async def _read(ledger: Ledger, snapshot: Snapshot) -> Reply:
