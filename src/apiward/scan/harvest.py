@@ -47,6 +47,7 @@ from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import names_owner
 from apiward.scan.fitting import IDLIKE, Sighting, Slot, fits, is_primary, key_names, kind_of
 from apiward.scan.identities import Identity
+from apiward.scan.listed import Listed
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import collection_of, norm, resource_of, singular, words
 from apiward.scan.synthesis import Synthesizer
@@ -100,6 +101,8 @@ class Harvest:
         self._wanted = frozenset(n for p, c in params.items() for n in key_names(p, singular(c)))
         self._numbered = _numbered_kinds(synthesizer.api)
         self._signs_up = _sign_up_kinds(synthesizer.api) & set(self._collections)
+        self.lists = Listed()
+        """What each identity sees in listings it is entitled to; each object's parents."""
 
     def record(
         self,
@@ -108,10 +111,13 @@ class Harvest:
         reply: Reply,
         *,
         created: bool = False,
+        entitled: bool = False,
     ) -> list[Sighting]:
         """Learn the values in a producer's 2xx answer (and ``Location`` header).
 
         ``created``: ``operation`` created the object, so ``identity`` claims its keys.
+        ``entitled``: a listing ``identity`` may read by design (``scan.listed``): its rows
+        are what it sees of each object.
         """
         if not reply.ok:
             return []
@@ -132,7 +138,12 @@ class Harvest:
             if any(names_owner(k) for k in item):
                 self._owners.add(resource)
             for key, value in self._recorded(item, resource, everything=one is not None):
-                found.append(self._add(who, value, key, resource, operation.key, collection))
+                sighting = self._add(who, value, key, resource, operation.key, collection)
+                found.append(sighting)
+                if sighting.kind == resource:
+                    self.lists.under(resource, value, reply.sent)
+                    if entitled and items is not None:
+                        self.lists.add(who, resource, value, item)
         location = reply.header("location")
         if location:
             value = location.split("?")[0].rstrip("/").rsplit("/", 1)[-1]

@@ -15,6 +15,10 @@
    and just after. One at a time, so another identity's creation never shows up in
    the difference. Once an operation's answer named what it made, the next identities'
    creations there get no listing read before them: the operation answers alike.
+4. Nested listings (``GET /orders/{id}/lines``), per identity, under the parents it may
+   use (``scan.nested``): its own objects and those it saw in its own listings. Their
+   rows, and those of the listings of step 1, are what each identity sees by design
+   (``scan.listed``).
 
 Never an operation out of scope or destructive (``scan.scope``, ``scan.destructive``):
 a "listing" may wipe a database.
@@ -32,6 +36,7 @@ from apiward.scan.fields import is_recipient
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
+from apiward.scan.nested import is_nested_listing, nested_requests
 from apiward.scan.producers import is_listing, listing_of
 from apiward.scan.request import Where
 from apiward.scan.resources import resource_of
@@ -63,9 +68,11 @@ async def run_producers(
     creations = sorted((op for op in sendable if creates(api, op, logins)), key=_depth)
     first = [op for op in listings if not harvest.slots(op)]
     second = [op for op in listings if op not in first]
+    nested = sorted((op for op in sendable if is_nested_listing(op)), key=_depth)
     people = list(sessions.identities)
     who: list[Identity | None] = [*people, None]
-    progress.phase("harvest", len(first) * len(who) + (len(second) + len(creations)) * len(people))
+    later = len(second) + len(creations) + len(nested)
+    progress.phase("harvest", len(first) * len(who) + later * len(people))
     for ops, senders in ((first, who), (second, people)):
         await asyncio.gather(
             *(_list(ledger, harvest, op, identity, progress) for op in ops for identity in senders)
@@ -77,6 +84,8 @@ async def run_producers(
             sent = listing if listing in sendable and not named else None
             named = await _create(ledger, harvest, op, identity, sent) or named
             progress.advance(op.key)
+    for op in nested:  # after the creations: what the scan made under a parent shows there
+        await asyncio.gather(*(_list_nested(ledger, harvest, op, i, progress) for i in people))
 
 
 async def _list(
@@ -88,9 +97,24 @@ async def _list(
 ) -> None:
     reply = await _send(ledger, harvest, op, identity)
     if reply is not None:
-        harvest.record(identity, op, reply)
+        harvest.record(identity, op, reply, entitled=not harvest.slots(op))
         if identity is None:
             harvest.anonymous[op.key] = reply
+    progress.advance(op.key)
+
+
+async def _list_nested(
+    ledger: Ledger, harvest: Harvest, op: Operation, identity: Identity, progress: Progress
+) -> None:
+    """List ``op`` as ``identity`` under each parent it may use (``scan.nested``)."""
+    for request in nested_requests(harvest, op, identity, ledger.created):
+        try:
+            reply = await ledger.send(request, as_=identity, note="harvest: nested listing")
+        except TargetError:
+            if ledger.sessions.transport.down is not None:
+                raise ledger.sessions.transport.down from None
+            continue
+        harvest.record(identity, op, reply, entitled=True)
     progress.advance(op.key)
 
 

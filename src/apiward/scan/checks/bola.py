@@ -42,6 +42,7 @@ from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.core.sensitive import classify_value
+from apiward.scan._objects import unwrap
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
@@ -95,6 +96,11 @@ class Bola:
                 owned = ctx.harvest.owned(owner, operation, slot)
                 if not owned:
                     continue
+                if read:  # first what the attacker never saw listed: the rest may be its to see
+                    listed = ctx.harvest.lists
+                    owned = [s for s in owned if not listed.has(attacker.name, s.kind, s.value)] + [
+                        s for s in owned if listed.has(attacker.name, s.kind, s.value)
+                    ]
                 tested = True
                 probe = self._read if read else self._write
                 finding = await probe(ctx, operation, slot, owner, attacker, owned[0])
@@ -113,12 +119,12 @@ class Bola:
         attacker: Identity,
         obj: Sighting,
     ) -> Finding | None:
-        mine = ctx.baseline(op, owner).with_param(slot.where, slot.name, obj.value)
+        mine = _naming(ctx, op, slot, obj, ctx.baseline(op, owner))
         owners = await ctx.send(mine, as_=owner, note=f"{owner.name} reads its own object")
         if not owners.ok or not meaningful(owners.text):
             return None
         theirs = await ctx.legit(op, attacker)
-        attack_request = ctx.baseline(op, attacker).with_param(slot.where, slot.name, obj.value)
+        attack_request = _naming(ctx, op, slot, obj, ctx.baseline(op, attacker))
         note = f"{attacker.name} asks for {owner.name}'s {slot.name}={obj.value}"
         attack = await ctx.send(attack_request, as_=attacker, note=note)
         if not attack.ok:
@@ -129,6 +135,8 @@ class Bola:
             return None
         if theirs.ok and similarity(owners.text, theirs.text) >= SAME:
             return None  # the answer does not depend on whose id it is
+        if ctx.harvest.lists.shows(attacker.name, obj.kind, obj.value, unwrap(attack.data)):
+            return None  # all of it is in a listing the attacker may read: it sees it by design
         if ctx.harvest.public(obj) and await _anyone_reads(ctx, attack_request, owners):
             return None  # the owner created it, but it is public: anyone may read it
         telling = distinctive(owners.text, theirs.text if theirs.ok else "")
@@ -278,6 +286,13 @@ async def _under_owners(
     for name in names:
         base = base.with_param(Where.PATH, name, params[name])
     return dataclasses.replace(obj, value=params[slot.name]), base
+
+
+def _naming(ctx: Context, op: Operation, slot: Slot, obj: Sighting, base: Request) -> Request:
+    """``base`` naming ``obj`` in ``slot``; in a path, with the parents it was seen under."""
+    if slot.where is not Where.PATH:
+        return base.with_param(slot.where, slot.name, obj.value)
+    return ctx.harvest.lists.place(base, op, slot.name, obj.kind, obj.value)
 
 
 async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:

@@ -1,0 +1,99 @@
+"""What each identity sees in listings it is entitled to, and the parents each object sits under.
+
+A listing an identity is *entitled* to read is one it reaches without naming another's
+object: a listing with no path parameter (``GET /recipes``), or one nested under a
+parent it sees there itself or owns (``GET /recipes/{id}/comments`` of a public recipe
+in its own listing, ``GET /orders/{id}/lines`` of its own order). Harvesting reads
+nested listings only under such parents (``scan.nested``), so every row kept here is
+one the identity may see by design. A nested listing under a parent the identity only
+knows from another identity's listing is never entitlement: that read could itself be
+the broken authorization.
+
+``bola`` asks :meth:`Listed.shows`: an identity that reads object X by its id and gets
+nothing but what its own entitled listing already showed of X (same object: same value
+and kind; every value of the answer in the row, volatile ones aside) learns nothing it
+may not know; a private object it never saw listed, or a read that adds what the row
+does not show (a directory lists names, the profile adds an e-mail), is still tested.
+
+Objects also remember the path ids they were seen or made under (``{"orders": "7"}``),
+so that a read of ``/orders/{order_id}/lines/{line_id}`` names a line with its own order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from apiward.scan._objects import VOLATILE
+from apiward.scan.request import Request, Where
+from apiward.scan.resources import collection_of
+from apiward.spec import Operation, ParameterLocation
+
+_DEPTH = 8
+
+
+class Listed:
+    """Rows of entitled listings per identity and object, and each object's parents."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[str, str, str], list[frozenset[str]]] = {}
+        self._parents: dict[tuple[str, str], dict[str, str]] = {}
+
+    def add(self, who: str, kind: str, value: str | int, row: Mapping[str, Any]) -> None:
+        """``who`` saw the object ``(kind, value)`` as ``row`` in a listing it is entitled to."""
+        values = frozenset(_leaves(row))
+        rows = self._rows.setdefault((who, kind, str(value)), [])
+        if values not in rows:
+            rows.append(values)
+
+    def has(self, who: str, kind: str, value: str | int) -> bool:
+        """True when ``who`` saw the object in a listing it is entitled to."""
+        return (who, kind, str(value)) in self._rows
+
+    def shows(self, who: str, kind: str, value: str | int, answer: Any) -> bool:
+        """True when ``answer`` holds nothing that ``who``'s entitled listing row did not show."""
+        shown = set(_leaves(answer))
+        rows = self._rows.get((who, kind, str(value)), ())
+        return bool(shown) and any(shown <= row for row in rows)
+
+    def under(self, kind: str, value: str | int, sent: Request) -> None:
+        """The object ``(kind, value)`` was listed or made by ``sent``: its path ids are its parents."""
+        parents = {
+            collection: str(v)
+            for name, v in sent.path_params.items()
+            if (collection := collection_of(sent.path, name)) is not None
+        }
+        if parents:
+            self._parents.setdefault((kind, str(value)), parents)
+
+    def parents(self, kind: str, value: str | int) -> Mapping[str, str]:
+        """The path ids the object was seen or made under, by collection (empty: none known)."""
+        return self._parents.get((kind, str(value)), {})
+
+    def place(
+        self, request: Request, operation: Operation, name: str, kind: str, value: str | int
+    ) -> Request:
+        """``request`` with path id ``name`` set to ``value`` and its other path ids to its parents."""
+        request = request.with_param(Where.PATH, name, value)
+        parents = self.parents(kind, value)
+        for p in operation.parameters:
+            collection = collection_of(operation.path, p.name)
+            if p.location is not ParameterLocation.PATH or p.name == name or collection is None:
+                continue
+            if collection in parents:
+                request = request.with_param(Where.PATH, p.name, parents[collection])
+        return request
+
+
+def _leaves(data: Any, key: str = "", depth: int = 0) -> Iterator[str]:
+    """Every scalar value of a JSON document as ``text``, under a key that is not volatile."""
+    if depth > _DEPTH or (key and VOLATILE.search(key)):
+        return
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _leaves(v, str(k), depth + 1)
+    elif isinstance(data, list):
+        for v in data:
+            yield from _leaves(v, key, depth + 1)
+    elif data is not None and not isinstance(data, bool) and str(data) != "":
+        yield str(data)

@@ -1,0 +1,78 @@
+"""Nested listings in harvesting: each identity lists what sits under the parents it may use.
+
+A *nested listing* is a GET on a collection under path ids (``GET /orders/{id}/lines``,
+``GET /recipes/{id}/comments``). Objects that only such a listing shows (an order's
+lines) are otherwise unknown to the scan, and what an identity sees there (the comments
+of a public recipe) tells which reads of them are its by design (``scan.listed``).
+
+Each identity lists under parents it is entitled to use, never under one it only knows
+from another's answer (that read could be the very flaw): objects it owns
+(``Harvest.is_owned``) and objects it saw in a listing it is entitled to. At most
+``PARENTS`` parents per identity and listing, in one order every identity shares, so a
+public parent is listed by all who see it or by none (otherwise the one identity that
+listed it would seem to own what is under it): first the parents the scan created
+something under (a peer's new comment), then its own, then the others in harvest order.
+The other path ids of a deeper listing are those its parent was seen under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from apiward.scan.entries import Created
+from apiward.scan.fitting import Sighting
+from apiward.scan.harvest import Harvest
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+from apiward.spec import Operation, ParameterLocation
+
+PARENTS = 3
+"""Parents each identity lists a nested collection under: the request budget's share."""
+
+
+def is_nested_listing(operation: Operation) -> bool:
+    """A GET on a collection under path ids: it takes one and does not end on one."""
+    return (
+        operation.method == "GET"
+        and any(p.location is ParameterLocation.PATH for p in operation.parameters)
+        and not operation.path.rstrip("/").endswith("}")
+    )
+
+
+def nested_requests(
+    harvest: Harvest, operation: Operation, identity: Identity, created: Sequence[Created]
+) -> list[Request]:
+    """``identity``'s reads of ``operation``, one per parent it may use (at most ``PARENTS``)."""
+    names = [p.name for p in operation.parameters if p.location is ParameterLocation.PATH]
+    slot = next(
+        (s for s in harvest.slots(operation) if s.where is Where.PATH and s.name == names[-1]),
+        None,
+    )
+    if slot is None:
+        return []
+    made = {str(c.create.path_params.get(slot.name)) for c in created if _under(c, operation)}
+    candidates = [
+        s
+        for s in harvest.seen(identity, operation, slot)
+        if s.kind == s.resource and _entitled(harvest, identity, s)
+    ]
+    order = {id(s): i for i, s in enumerate(candidates)}
+    owned = {id(s) for s in candidates if harvest.is_owned(s)}
+    candidates.sort(key=lambda s: (str(s.value) not in made, id(s) not in owned, order[id(s)]))
+    base = harvest.baseline(harvest.synthesizer.request(operation), operation, identity)
+    return [
+        harvest.lists.place(base, operation, slot.name, s.kind, s.value)
+        for s in candidates[:PARENTS]
+    ]
+
+
+def _entitled(harvest: Harvest, identity: Identity, sighting: Sighting) -> bool:
+    """``identity`` owns the object or saw it in a listing it is entitled to."""
+    return harvest.is_owned(sighting) or harvest.lists.has(
+        identity.name, sighting.kind, sighting.value
+    )
+
+
+def _under(created: Created, operation: Operation) -> bool:
+    """True when the scan made ``created`` in ``operation``'s collection (its POST's path)."""
+    return created.create.path.rstrip("/") == operation.path.rstrip("/")
