@@ -14,6 +14,8 @@ nothing but what its own entitled listing already showed of X (same object: same
 and kind; every value of the answer in the row, volatile ones aside) learns nothing it
 may not know; a private object it never saw listed, or a read that adds what the row
 does not show (a directory lists names, the profile adds an e-mail), is still tested.
+A text the object's row lacks may come from another row the identity may read (a comment
+read that adds its recipe's title); a number may not.
 
 Objects also remember the path ids they were seen or made under (``{"orders": "7"}``),
 so that a read of ``/orders/{order_id}/lines/{line_id}`` names a line with its own order.
@@ -24,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from apiward.scan._objects import VOLATILE
+from apiward.scan._objects import VOLATILE, unwrap
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import collection_of
 from apiward.spec import Operation, ParameterLocation
@@ -38,6 +40,8 @@ class Listed:
     def __init__(self) -> None:
         self._rows: dict[tuple[str, str, str], list[frozenset[str]]] = {}
         self._parents: dict[tuple[str, str], dict[str, str]] = {}
+        self._texts: dict[str, set[str]] = {}
+        """Every text value of every row each identity may read, for :meth:`shows`."""
 
     def add(self, who: str, kind: str, value: str | int, row: Mapping[str, Any]) -> None:
         """``who`` saw the object ``(kind, value)`` as ``row`` in a listing it is entitled to."""
@@ -45,16 +49,24 @@ class Listed:
         rows = self._rows.setdefault((who, kind, str(value)), [])
         if values not in rows:
             rows.append(values)
+        self._texts.setdefault(who, set()).update(v for v in values if not _number(v))
 
     def has(self, who: str, kind: str, value: str | int) -> bool:
         """True when ``who`` saw the object in a listing it is entitled to."""
         return (who, kind, str(value)) in self._rows
 
     def shows(self, who: str, kind: str, value: str | int, answer: Any) -> bool:
-        """True when ``answer`` holds nothing that ``who``'s entitled listing row did not show."""
-        shown = set(_leaves(answer))
-        rows = self._rows.get((who, kind, str(value)), ())
-        return bool(shown) and any(shown <= row for row in rows)
+        """True when ``answer`` holds nothing ``who``'s entitled listings did not show it.
+
+        Every value is in the object's own row, but for texts another row it may read
+        shows (the recipe's title beside a comment); a number must be in the row itself.
+        """
+        shown = set(_leaves(unwrap(answer)))
+        texts = self._texts.get(who, set())
+        return bool(shown) and any(
+            all(v in texts and not _number(v) for v in shown - row)
+            for row in self._rows.get((who, kind, str(value)), ())
+        )
 
     def under(self, kind: str, value: str | int, sent: Request) -> None:
         """The object ``(kind, value)`` was listed or made by ``sent``: its path ids are its parents."""
@@ -83,6 +95,15 @@ class Listed:
             if collection in parents:
                 request = request.with_param(Where.PATH, p.name, parents[collection])
         return request
+
+
+def _number(text: str) -> bool:
+    """True for a value that reads as a number: too common to tell one object's data."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _leaves(data: Any, key: str = "", depth: int = 0) -> Iterator[str]:

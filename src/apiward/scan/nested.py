@@ -24,19 +24,33 @@ from apiward.scan.fitting import Sighting
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
-from apiward.spec import Operation, ParameterLocation
+from apiward.scan.resources import resource_of
+from apiward.spec import Api, Operation, ParameterLocation, Schema, json_types
 
 PARENTS = 3
 """Parents each identity lists a nested collection under: the request budget's share."""
 
 
-def is_nested_listing(operation: Operation) -> bool:
-    """A GET on a collection under path ids: it takes one and does not end on one."""
-    return (
-        operation.method == "GET"
-        and any(p.location is ParameterLocation.PATH for p in operation.parameters)
-        and not operation.path.rstrip("/").endswith("}")
-    )
+def is_nested_listing(api: Api, operation: Operation) -> bool:
+    """A GET on a collection under path ids: it takes one, does not end on one, and lists.
+
+    It lists when its success answer is documented as an array (or an object holding
+    one: an envelope); undocumented, when its last segment is a plural noun
+    (``/orders/{id}/lines``, not ``/users/{id}/avatar`` nor ``/accounts/{id}/balance``).
+    """
+    path = operation.path.rstrip("/")
+    if (
+        operation.method != "GET"
+        or path.endswith("}")
+        or not any(p.location is ParameterLocation.PATH for p in operation.parameters)
+    ):
+        return False
+    schema = api.deref(_answer(operation) or {})
+    if schema:
+        inner = [api.deref(v) for v in schema.get("properties", {}).values()]
+        return any("array" in json_types(s) for s in (schema, *inner))
+    segment, noun = resource_of(path)
+    return segment == path.rsplit("/", 1)[-1] and noun != segment
 
 
 def nested_requests(
@@ -64,6 +78,16 @@ def nested_requests(
         harvest.lists.place(base, operation, slot.name, s.kind, s.value)
         for s in candidates[:PARENTS]
     ]
+
+
+def _answer(operation: Operation) -> Schema | None:
+    """The JSON schema of the first documented 2xx answer."""
+    for status, response in sorted(operation.responses.items()):
+        if status.startswith("2"):
+            for media, schema in response.content.items():
+                if "json" in media:
+                    return schema
+    return None
 
 
 def _entitled(harvest: Harvest, identity: Identity, sighting: Sighting) -> bool:

@@ -68,7 +68,7 @@ async def run_producers(
     creations = sorted((op for op in sendable if creates(api, op, logins)), key=_depth)
     first = [op for op in listings if not harvest.slots(op)]
     second = [op for op in listings if op not in first]
-    nested = sorted((op for op in sendable if is_nested_listing(op)), key=_depth)
+    nested = sorted((op for op in sendable if is_nested_listing(api, op)), key=_depth)
     people = list(sessions.identities)
     who: list[Identity | None] = [*people, None]
     later = len(second) + len(creations) + len(nested)

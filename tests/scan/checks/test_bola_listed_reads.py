@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import pytest
 from flask import Flask, jsonify, request
 from ownership_support import scan_app
 

@@ -17,7 +17,6 @@ import json
 from typing import Any
 
 import falcon
-import pytest
 from ownership_support import scan_app
 
 from apiward.core.findings import Severity

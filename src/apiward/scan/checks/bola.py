@@ -14,6 +14,11 @@ public while the object is not).
   body is like A's own answer for that id (similarity ≥ ``SAME``) and more like A's than
   B's own answer, while B's own answer differs from A's (the data depends on the id).
   Confirmed when the leaves that tell A's answer from B's are in B's attacked answer.
+  Not reported when B already sees the object in a listing B may read
+  (``scan.listed``: one with no path id, or nested under a parent B owns or sees in its
+  own listings) and the answer holds nothing that listing did not show: bob reading
+  alice's comment on a public recipe whose comments he lists. Objects B never saw
+  listed are tried first.
   A read the contract calls public (``scan.flows.says_public``: "Public profile of a
   user" in its summary, description or tags, or in its 200 answer's description or
   schema) is not tested: anyone reading any object there is the read's purpose.
@@ -42,7 +47,6 @@ from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.core.sensitive import classify_value
-from apiward.scan._objects import unwrap
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
@@ -135,7 +139,7 @@ class Bola:
             return None
         if theirs.ok and similarity(owners.text, theirs.text) >= SAME:
             return None  # the answer does not depend on whose id it is
-        if ctx.harvest.lists.shows(attacker.name, obj.kind, obj.value, unwrap(attack.data)):
+        if ctx.harvest.lists.shows(attacker.name, obj.kind, obj.value, attack.data):
             return None  # all of it is in a listing the attacker may read: it sees it by design
         if ctx.harvest.public(obj) and await _anyone_reads(ctx, attack_request, owners):
             return None  # the owner created it, but it is public: anyone may read it

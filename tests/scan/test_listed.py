@@ -1,0 +1,87 @@
+"""What an identity sees in listings it may read (``scan.listed``), and nested listings."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from apiward.scan.listed import Listed
+from apiward.scan.nested import is_nested_listing
+from apiward.scan.request import Request
+from apiward.spec import Api, load
+
+COMMENT = {"id": 7, "recipeId": 1, "author": "alice", "body": "Lovely", "createdAt": "2026-03-04"}
+
+
+def _listed() -> Listed:
+    listed = Listed()
+    listed.add("bob", "recipe", 1, {"id": 1, "title": "Pancakes", "author": "alice"})
+    listed.add("bob", "comment", 7, COMMENT)
+    return listed
+
+
+def test_a_read_that_shows_only_the_row_is_seen() -> None:
+    """The same object, the same values (a later timestamp aside, an envelope around it)."""
+    listed = _listed()
+    assert listed.shows("bob", "comment", 7, {**COMMENT, "createdAt": "2026-03-05"})
+    assert listed.shows("bob", "comment", 7, {"data": COMMENT})
+    assert listed.shows("bob", "comment", 7, {**COMMENT, "recipeTitle": "Pancakes"})
+
+
+def test_what_the_row_does_not_show_is_not_seen() -> None:
+    """Another identity, another kind, an e-mail or a number the row lacks: not seen."""
+    listed = _listed()
+    assert not listed.shows("alice", "comment", 7, COMMENT)
+    assert not listed.shows("bob", "recipe", 7, COMMENT)
+    assert not listed.shows("bob", "comment", 7, {**COMMENT, "email": "alice@x.test"})
+    assert not listed.shows("bob", "comment", 7, {**COMMENT, "likes": 12})
+    assert not listed.shows("bob", "comment", 8, COMMENT)
+
+
+def test_an_object_is_placed_under_the_parents_it_was_listed_under() -> None:
+    """A line listed under order 5 is read at /orders/5/lines/{line}, whatever the baseline said."""
+    api = _api({"/orders/{order_id}/lines/{line_id}": _get("order_id", "line_id")})
+    (op,) = api.operations
+    listed = Listed()
+    sent = Request(method="GET", path="/orders/{id}/lines", path_params={"id": "5"})
+    listed.under("line", 51, sent)
+    base = Request(method="GET", path=op.path, path_params={"order_id": "9", "line_id": "91"})
+    placed = listed.place(base, op, "line_id", "line", 51)
+    assert dict(placed.path_params) == {"order_id": "5", "line_id": "51"}
+
+
+def test_nested_listings_are_collections_under_path_ids() -> None:
+    """An array answer or a plural last segment lists; a single sub-resource does not."""
+    array = {"200": {"description": "ok", "content": {"application/json": {"schema": {
+        "type": "array", "items": {"type": "object"}}}}}}  # fmt: skip
+    single = {"200": {"description": "ok", "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"total": {"type": "integer"}}}}}}}  # fmt: skip
+    api = _api(
+        {
+            "/recipes/{id}/comments": _get("id", responses=array),
+            "/orders/{id}/lines": _get("id"),
+            "/accounts/{id}/balance": _get("id", responses=single),
+            "/users/{id}/avatar": _get("id"),
+            "/orders/{id}": _get("id"),
+            "/orders": _get(),
+        }
+    )
+    nested = {op.path for op in api.operations if is_nested_listing(api, op)}
+    assert nested == {"/recipes/{id}/comments", "/orders/{id}/lines"}
+
+
+def _get(*names: str, responses: dict[str, Any] | None = None) -> dict[str, Any]:
+    params = [
+        {"name": n, "in": "path", "required": True, "schema": {"type": "integer"}} for n in names
+    ]
+    return {"get": {"parameters": params, "responses": responses or {"200": {"description": "ok"}}}}
+
+
+def _api(paths: dict[str, Any]) -> Api:
+    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "spec.json"
+        path.write_text(json.dumps(spec))
+        return load(path)
