@@ -32,7 +32,8 @@ any, and none of them is claimed. An object the scan creates in a shared collect
 in every peer's listing like the others, so a peer reading it is no finding; nor is a
 seeded one there the property of an identity without role peers (the only manager).
 Where each caller's listing shows only its own objects (orders), or the objects name an
-owner, creations stay the creator's.
+owner, creations stay the creator's; so do those made under a parent some identity never
+saw (a comment on a private recipe), however alike the comments of public ones are listed.
 """
 
 from __future__ import annotations
@@ -385,10 +386,20 @@ class Harvest:
         return sighting.identity in claimants and self._made_shared(sighting)
 
     def _made_shared(self, sighting: Sighting) -> bool:
-        """True when the scan made the object in a shared collection and no login claims it."""
+        """True when the scan made the object in a shared collection and no login claims it.
+
+        Under a parent (a comment on a recipe), only when every identity saw that parent:
+        comments listed alike under public recipes do not make one under a recipe only
+        its owner sees anyone's.
+        """
         key = (sighting.kind, str(sighting.value))
         if key not in self._made or any(s.producer == "login" for s in self._objects.get(key, ())):
             return False
+        people = set(self._roles)
+        for collection, value in self.lists.parents(*key).items():
+            seen = self._objects.get((singular(collection), value), ())
+            if not people <= {s.identity for s in seen}:
+                return False
         return self.shared(sighting.kind)
 
     def _claimants(self, kind: str, value: str | int) -> set[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pytest
 from flask import Flask, jsonify, request
 from ownership_support import scan_app
 
@@ -34,8 +35,14 @@ RECIPE = "GET /api/recipes/{id}"
 COMMENT = "GET /api/comments/{id}"
 
 
-def recipes_app(*, flawed: bool) -> tuple[Flask, dict[int, dict[str, Any]]]:
-    """The recipe API and its comments (to check what the scan left)."""
+def recipes_app(
+    *, flawed: bool, authors: bool = True, leaky: bool = False
+) -> tuple[Flask, dict[int, dict[str, Any]]]:
+    """The recipe API and its comments (to check what the scan left).
+
+    ``authors=False`` keeps a comment's author to itself (no field names an owner);
+    ``leaky`` answers any comment, a private recipe's too.
+    """
     app = Flask(__name__)
     recipes: dict[int, dict[str, Any]] = {
         1: {"title": "Pancakes", "author": "alice", "private": False, "ingredients": "flour, milk"},
@@ -69,6 +76,9 @@ def recipes_app(*, flawed: bool) -> tuple[Flask, dict[int, dict[str, Any]]]:
         return {"id": recipe_id, "title": recipe["title"], "author": recipe["author"],
                 "private": recipe["private"]}  # fmt: skip
 
+    def shown(found: dict[str, Any]) -> dict[str, Any]:
+        return found if authors else {k: v for k, v in found.items() if k != "author"}
+
     @app.get("/openapi.json")
     def contract() -> Any:
         return jsonify(_contract())
@@ -91,7 +101,7 @@ def recipes_app(*, flawed: bool) -> tuple[Flask, dict[int, dict[str, Any]]]:
             return error(401, "Unauthorized", "Missing bearer token")
         if not visible(recipe_id):
             return error(404, "Not Found", "Recipe not found")
-        return jsonify([c for c in comments.values() if c["recipeId"] == recipe_id])
+        return jsonify([shown(c) for c in comments.values() if c["recipeId"] == recipe_id])
 
     @app.post("/api/recipes/<int:recipe_id>/comments")
     def comment(recipe_id: int) -> Any:
@@ -104,16 +114,16 @@ def recipes_app(*, flawed: bool) -> tuple[Flask, dict[int, dict[str, Any]]]:
         new = next(ids)
         comments[new] = {"id": new, "recipeId": recipe_id, "author": who, "body": body,
                          "createdAt": "2026-03-04"}  # fmt: skip
-        return jsonify(comments[new]), 201
+        return jsonify(shown(comments[new])), 201
 
     @app.get("/api/comments/<int:comment_id>")
     def one(comment_id: int) -> Any:
         if caller() is None:
             return error(401, "Unauthorized", "Missing bearer token")
         found = comments.get(comment_id)
-        if found is None or not visible(found["recipeId"]):
+        if found is None or not (leaky or visible(found["recipeId"])):
             return error(404, "Not Found", "Comment not found")
-        return jsonify(found)
+        return jsonify(shown(found))
 
     @app.delete("/api/comments/<int:comment_id>")
     def remove(comment_id: int) -> Any:
@@ -186,8 +196,8 @@ def _contract() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _scan(*, flawed: bool) -> tuple[Results, dict[int, dict[str, Any]]]:
-    app, comments = recipes_app(flawed=flawed)
+def _scan(*, flawed: bool, **options: bool) -> tuple[Results, dict[int, dict[str, Any]]]:
+    app, comments = recipes_app(flawed=flawed, **options)
     with serving(app, wsgi=True) as url:
         return scan_app(url, Bola(), IDENTITIES), comments
 
@@ -211,4 +221,17 @@ def test_the_fixed_twin_gives_no_finding() -> None:
     """With the private recipe kept private, nothing of medium or above."""
     results, comments = _scan(flawed=False)
     assert _medium(results) == set(), [f.title for f in results.findings]
+    assert list(comments) == [1]
+
+
+@pytest.mark.parametrize("authors", [True, False], ids=["authors", "no-authors"])
+def test_a_comment_on_a_private_recipe_is_still_tested(authors: bool) -> None:
+    """When any comment is answered to anyone, alice reading bob's comment on his private
+    recipe is found; bob reading alice's on a public one, which he lists, is not. Without
+    an author field the comments look alike to both cooks where both list them: that
+    does not make bob's comment under a recipe only he sees anyone's."""
+    results, comments = _scan(flawed=False, authors=authors, leaky=True)
+    titles = [f.title for f in results.findings if f.operation == COMMENT]
+    assert titles == ["alice reads bob's object through path id"], titles
+    assert _medium(results) == {COMMENT}
     assert list(comments) == [1]
