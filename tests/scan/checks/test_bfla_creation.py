@@ -5,7 +5,10 @@ A course API in Flask with plain JSON: teachers publish courses (``POST /courses
 owner), students enrol themselves (``POST /enrolments``; an enrolment names its
 student), and teachers post announcements that nobody can delete. The contract has no
 PATCH, no 403, no scopes and no admin-like names: nothing says who may publish a course.
-The vulnerable app lets any logged-in user publish; the secure twin only teachers.
+The vulnerable app lets any logged-in user publish; the secure twin only teachers. With
+nothing in the contract to say so, a student's course is only a low, tentative finding:
+in many a shared catalogue every role adds items. The same app whose contract says
+"teachers only" makes it high.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ TEACHERS = {"tess"}
 SEEDED = {"MATH101": {"code": "MATH101", "title": "Calculus", "credits": 6}}
 
 
-def course_app(*, vulnerable: bool) -> Flask:
-    """The course API; ``vulnerable`` lets students publish courses."""
+def course_app(*, vulnerable: bool, stated: bool = False) -> Flask:
+    """The course API; ``vulnerable`` lets students publish courses, ``stated`` says who may."""
     app = Flask(__name__)
     courses = {k: dict(v) for k, v in SEEDED.items()}
     enrolments: dict[int, dict[str, Any]] = {}
@@ -46,7 +49,7 @@ def course_app(*, vulnerable: bool) -> Flask:
 
     @app.get("/openapi.json")
     def contract() -> Any:
-        return jsonify(_contract())
+        return jsonify(_contract(stated=stated))
 
     @app.post("/courses")
     def publish() -> Any:
@@ -113,7 +116,7 @@ def course_app(*, vulnerable: bool) -> Flask:
     return app
 
 
-def _contract() -> dict[str, Any]:
+def _contract(*, stated: bool) -> dict[str, Any]:
     def obj(**props: str) -> dict[str, Any]:
         return {"type": "object", "properties": {k: {"type": v} for k, v in props.items()}}
 
@@ -139,13 +142,16 @@ def _contract() -> dict[str, Any]:
             found["delete"] = {"responses": {"204": {"description": "gone"}}}
         return found
 
+    courses = collection(course, course)
+    if stated:
+        courses["post"]["summary"] = "Publish a course (teachers only)"
     return {
         "openapi": "3.0.3",
         "info": {"title": "courses", "version": "1"},
         "security": [{"bearer": []}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": {
-            "/courses": collection(course, course),
+            "/courses": courses,
             "/courses/{code}": item("code", "string", course, delete=True),
             "/enrolments": collection(enrolment, obj(course="string")),
             "/enrolments/{number}": item("number", "integer", enrolment, delete=True),
@@ -161,8 +167,8 @@ IDENTITIES = (
 )
 
 
-def _scan(*, vulnerable: bool) -> tuple[Results, dict[str, Any]]:
-    app = course_app(vulnerable=vulnerable)
+def _scan(*, vulnerable: bool, stated: bool = False) -> tuple[Results, dict[str, Any]]:
+    app = course_app(vulnerable=vulnerable, stated=stated)
     with serving(app, wsgi=True) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         registry = Registry[AnyCheck]("check", [("bfla", Bfla())])
@@ -181,12 +187,29 @@ def vulnerable() -> tuple[Results, dict[str, Any]]:
 def test_a_student_publishing_a_course_is_found_by_the_teachers_read(
     vulnerable: tuple[Results, dict[str, Any]],
 ) -> None:
-    """sam's course shows up in tess's read: a confirmed, high finding on POST /courses."""
+    """sam's course shows up in tess's read; nothing says who may publish: low, tentative."""
     found = [f for f in vulnerable[0].findings if f.operation == "POST /courses"]
     assert len(found) == 1, [f.title for f in vulnerable[0].findings]
-    assert found[0].severity is Severity.HIGH
-    assert found[0].confidence is Confidence.CONFIRMED
+    assert found[0].severity is Severity.LOW
+    assert found[0].confidence is Confidence.TENTATIVE
     assert "a-student" in found[0].title
+    assert "Nothing says that only higher roles add items" in found[0].detail
+
+
+def test_a_student_deleting_a_teachers_course_stays_high(
+    vulnerable: tuple[Results, dict[str, Any]],
+) -> None:
+    """Taking away an item the teacher made needs no contract's word: high, confirmed."""
+    found = [f for f in vulnerable[0].findings if f.operation == "DELETE /courses/{code}"]
+    assert [(f.severity, f.confidence) for f in found] == [(Severity.HIGH, Confidence.CONFIRMED)]
+
+
+def test_a_contract_that_says_teachers_only_makes_the_creation_high() -> None:
+    """ "(teachers only)" names the higher identity's role: a student's course is high, confirmed."""
+    results, _ = _scan(vulnerable=True, stated=True)
+    found = [f for f in results.findings if f.operation == "POST /courses"]
+    assert [(f.severity, f.confidence) for f in found] == [(Severity.HIGH, Confidence.CONFIRMED)]
+    assert "teachers only" in found[0].detail
 
 
 def test_records_their_makers_own_are_not_a_catalogue(

@@ -35,6 +35,7 @@ from typing import Any
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan import _objects
 from apiward.scan.checks._answers import GONE
+from apiward.scan.checks._privilege import Signals
 from apiward.scan.checks._readback import (
     changed_value,
     changes,
@@ -124,9 +125,18 @@ async def probe(ctx: Context, op: Operation, rank: dict[str, int]) -> Effect | N
     return None
 
 
-def report(ctx: Context, check: CheckInfo, op: Operation, effect: Effect) -> Finding:
-    """The finding for ``effect``: high, confirmed by the creator's own read-back."""
+def report(
+    ctx: Context, check: CheckInfo, op: Operation, effect: Effect, found: Signals | None = None
+) -> Finding:
+    """The finding for ``effect``: high, confirmed by the creator's own read-back.
+
+    A creation (``found``: its privilege signals) is graded by them: every role may fill
+    many a shared catalogue, and only the contract says when one may not.
+    """
     low, high = effect.low, effect.high
+    severity, confidence, why = Severity.HIGH, Confidence.CONFIRMED, ""
+    if found is not None:
+        severity, confidence, why = _graded(found)
     return ctx.finding(
         check,
         op,
@@ -134,16 +144,34 @@ def report(ctx: Context, check: CheckInfo, op: Operation, effect: Effect) -> Fin
             f"{low.name} ({low.role or 'no role'}) can {op.method} items "
             f"{high.name} ({high.role or 'no role'}) makes for everyone"
         ),
-        severity=Severity.HIGH,
-        confidence=Confidence.CONFIRMED,
+        severity=severity,
+        confidence=confidence,
         detail=(
             f"{op.key} acts on items that {high.name}, ranked above {low.name}, creates and "
             f"every identity reads. On an item the scan made as {high.name}, {low.name} "
-            f"{effect.what}. The item is deleted by the restore phase."
+            f"{effect.what}. {why}The item is deleted by the restore phase."
         ),
         evidence=effect.evidence,
         proof=effect.evidence[1],
         key=effect.key,
+    )
+
+
+def _graded(found: Signals) -> tuple[Severity, Confidence, str]:
+    """How much a lower identity's creation weighs, by what says the catalogue is higher's."""
+    if found.roles:
+        return (
+            Severity.HIGH,
+            Confidence.CONFIRMED,
+            f"The contract gives it to higher roles: {'; '.join(found.roles)}. ",
+        )
+    if found:
+        return Severity.MEDIUM, Confidence.FIRM, f"It belongs to a higher role: {found.text()}. "
+    return (
+        Severity.LOW,
+        Confidence.TENTATIVE,
+        "Nothing says that only higher roles add items: where every role may (a shared "
+        "catalogue all of them fill), this is the API's policy. ",
     )
 
 
@@ -238,15 +266,19 @@ def _maker_shown(request: Request, one: dict[str, Any], other: dict[str, Any]) -
 
 def _owned(ctx: Context, creator: Identity, item: dict[str, Any]) -> bool:
     """True when the item names who made it: an owner-like field, or one holding its ids."""
-    own = {creator.name, *(str(v) for _, v in ctx.sessions.own_ids(creator))}
-    own |= {str(v) for v in ctx.harvest.records.get(creator.name, {}).values()}
-    if creator.login is not None:
-        own |= {str(v) for k, v in creator.login.body.items() if "pass" not in k.lower()}
+    named = any(set(tokens(name.rsplit(".", 1)[-1])) & _OWNER for name in fields(item))
+    return named or names(ctx, creator, item)
+
+
+def names(ctx: Context, identity: Identity, item: dict[str, Any]) -> bool:
+    """True when a field of ``item`` holds ``identity``'s name or ids (an ``author: alice``)."""
+    own = {identity.name, *(str(v) for _, v in ctx.sessions.own_ids(identity))}
+    own |= {str(v) for v in ctx.harvest.records.get(identity.name, {}).values()}
+    if identity.login is not None:
+        own |= {str(v) for k, v in identity.login.body.items() if "pass" not in k.lower()}
     for name, value in fields(item).items():
         leaf = name.rsplit(".", 1)[-1]
-        if set(tokens(leaf)) & _OWNER:
-            return True
-        # A string of its creator's, or an id field (not the item's own) holding its id.
+        # A string of its own, or an id field (not the item's own) holding its id.
         named = isinstance(value, str) and len(value) >= 3
         if (named or (is_identifier(leaf) and leaf != "id")) and str(value) in own:
             return True

@@ -21,7 +21,15 @@ declared-403  hint    the operation documents a role 403
 stated        hint    the summary or description says who may call: "Admin only",
                       "restricted to staff", "requires the admin role"
 naming        hint    ``admin``, ``internal``, ``manage``... in the path, tags or id
+role-named    hint    the summary, description or documented 403 names the role of an
+                      identity ranked above the low one: "(editors only)", "only
+                      managers may approve"
 ============  ======  ===========================================================
+
+*Role evidence* (``Signals.roles``) is the part that names the higher role itself —
+scopes, a marking above the low identity's role, a role named — rather than a refusal.
+On the low identity's own object only that counts: a documented 403 there (bare
+"Forbidden" included) is most often the owner check that refuses everyone else.
 
 *Marking* (:func:`marking`): the contract itself says an operation is a privileged
 role's — in a sentence of its summary or description, else by a path segment or tag
@@ -89,6 +97,8 @@ class Signals:
 
     strong: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    """Those of the above that name the higher role, not a refusal (see the module doc)."""
 
     def __bool__(self) -> bool:
         return bool(self.strong or self.hints)
@@ -175,7 +185,8 @@ def tier(role: str) -> int:
 
 async def signals(ctx: Context, op: Operation, low: Identity, high: Identity) -> Signals:
     """Everything that says ``op`` belongs to ``high``'s role rather than ``low``'s."""
-    strong = [s for s in (_scopes(ctx, op, low), await _method(ctx, op, low)) if s]
+    scopes = _scopes(ctx, op, low)
+    strong = [s for s in (scopes, await _method(ctx, op, low)) if s]
     hints = await _siblings(ctx, op, low, high)
     if role_403(op):
         hints.append("the contract documents a 403 answer for it")
@@ -185,7 +196,36 @@ async def signals(ctx: Context, op: Operation, low: Identity, high: Identity) ->
     words = " ".join((op.path, *op.tags, op.operation_id or ""))
     if match := _NAMING.search(words):
         hints.append(f"its name says {match.group(2)!r} (a hint, not proof)")
-    return Signals(strong=tuple(strong), hints=tuple(hints))
+    named = await _role_named(ctx, op, low)
+    hints += [named] if named else []
+    marked = stated is not None and stated.above(low.role)
+    roles = [s for s in (scopes, stated.where if marked and stated else "", named) if s]
+    return Signals(strong=tuple(strong), hints=tuple(hints), roles=tuple(roles))
+
+
+async def _role_named(ctx: Context, op: Operation, low: Identity) -> str:
+    """Where the contract names a role ranked above ``low``'s as the one that may call."""
+    rank = await ranks(ctx)
+    above = {i.role for i in ctx.identities if rank[i.name] > rank[low.name]} - {low.role}
+    refused = op.responses.get("403")
+    texts = {"summary": op.summary, "description": op.description}
+    texts["documented 403"] = refused.description if refused is not None else ""
+    for role in sorted(r for r in above if len(r) >= 3):
+        said = _role_rule(role)
+        for where, text in texts.items():
+            if found := said.search(text):
+                return f"its {where} says {_sentence(text, found.start(), found.end())!r}"
+    return ""
+
+
+def _role_rule(role: str) -> re.Pattern[str]:
+    """A sentence that gives an operation to ``role``: "editors only", "only managers"."""
+    name = rf"{re.escape(role)}s?"
+    return re.compile(
+        rf"\b(?:only|restricted to|reserved for|limited to|requires?)\s+(?:the\s+|an?\s+)?{name}\b"
+        rf"|\b{name}(?:[\s-]+only|\s+role)\b",
+        re.IGNORECASE,
+    )
 
 
 def role_403(op: Operation) -> bool:

@@ -15,11 +15,17 @@ effect, while an anonymous request is refused:
   identity's role ranks below that role, and its answer is high's (not one that differs
   per caller, nor a ``/me`` read, nor an empty one): medium, firm when said in a
   sentence or backed by another hint, else tentative.
-* **Writes on low's own record** (not under ``--safe``): low changes a privilege field
-  of its own record (a role, a limit: ``scan.fields.is_privileged``), or with a strong
-  signal any field, through the operation, a reader shows the new value (high,
-  confirmed); the old value is restored. An owner changing its own record's ordinary
-  fields (a title, an amount) is what the operation is for.
+* **Writes on low's record** (not under ``--safe``): low changes a privilege field of
+  the record (a role, a limit: ``scan.fields.is_privileged``), or with a strong signal
+  any field, through the operation, a reader shows the new value (high, confirmed); the
+  old value is restored. On an object that is low's own (its id is low's in the
+  harvest, the object names low, or a ``/me`` read shows it) any field needs role
+  evidence (``Signals.roles``): a documented 403 there is mostly the owner check, and
+  an owner changing its own record's ordinary fields (a title, an amount) is what the
+  operation is for.
+* **Actions** (a body-less POST on an item: approve, publish) on an object low makes
+  for the probe, with role evidence or as a decision the higher identity takes on
+  low's objects too (``scan.checks._actions``).
 * **Writes on a harmless target** (not under ``--safe``): an id that does not exist.
   Low gets high's very answer (the lookup, not a refusal) while a lower-privileged
   check would have stopped it: medium/firm with a strong signal, low/tentative with
@@ -38,7 +44,9 @@ effect, while an anonymous request is refused:
   item is one the scan created (``scan.checks._catalogue``). **Creation** too: the
   lower identity adds an item to such a catalogue (one whose items name no owner), the
   creator's read shows it, and it is deleted again (as its maker, else the creator);
-  without a DELETE for the items, only under ``--aggressive``.
+  without a DELETE for the items, only under ``--aggressive``. Every role fills many a
+  shared catalogue, so a creation is high only with role evidence, medium with other
+  signals, else low and tentative.
 """
 
 from __future__ import annotations
@@ -49,15 +57,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from apiward.core.findings import Confidence, Finding, Severity
-from apiward.scan import _objects
-from apiward.scan._objects import VOLATILE
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _account_delete as account_delete
+from apiward.scan.checks import _actions as actions
 from apiward.scan.checks import _catalogue as catalogue
 from apiward.scan.checks import _shared_delete as shared_delete
 from apiward.scan.checks._answers import GONE
 from apiward.scan.checks._privilege import REFUSED, Signals, marking, ranks, signals
 from apiward.scan.checks._readback import (
+    Seen,
     changed_value,
     changes,
     lock,
@@ -74,7 +82,7 @@ from apiward.scan.harvest import names_caller
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
-from apiward.spec import Operation, ParameterLocation, json_types
+from apiward.spec import Operation, json_types
 
 MAX_FIELDS = 4
 _MISSING = "apiward-no-such-object-0"
@@ -113,7 +121,9 @@ class Bfla:
             untried = catalogue.unremovable(ctx, operation)
             effect = await catalogue.probe(ctx, operation, rank) if untried is None else None
             if effect is not None:
-                yield catalogue.report(ctx, self, operation, effect)
+                made = effect.key == "create"
+                found = await signals(ctx, operation, effect.low, effect.high) if made else None
+                yield catalogue.report(ctx, self, operation, effect, found)
                 return
         if account_delete.applies(operation):
             deleted = await account_delete.probe(ctx, operation, rank)
@@ -140,8 +150,8 @@ class Bfla:
         self, ctx: Context, op: Operation, low: Identity, high: Identity, lowest: bool
     ) -> Finding | None:
         found = await signals(ctx, op, low, high)
-        if not found:
-            return None
+        if not found:  # a decision needs none: the higher identity's own shows it
+            return None if op.method in READS else await self._action(ctx, op, low, high, found)
         if op.method in READS:
             return await self._read(ctx, op, low, high, found, lowest)
         async with lock(ctx, low):
@@ -218,7 +228,8 @@ class Bfla:
             return None
         schemas = object_schema(ctx, response_schema(before.reader))
         fields = [n for n in base.body if n in before.data and before.data[n] is not None]
-        if not found.strong:  # an owner may change its own record's ordinary fields
+        # An owner may change its own record's ordinary fields whatever a 403 says.
+        if not (found.roles if _owns(ctx, op, base, low, before) else found.strong):
             fields = [n for n in fields if is_privileged(n)]
         for name in fields[:MAX_FIELDS]:
             value = changed_value(name, schemas.get(name, {}), before.data[name])
@@ -247,44 +258,22 @@ class Bfla:
     async def _action(
         self, ctx: Context, op: Operation, low: Identity, high: Identity, found: Signals
     ) -> Finding | None:
-        """A POST with no body on an item (approve, publish, verify) changes low's own item.
+        """A body-less POST on an item (approve, publish) moves a field of low's own object.
 
-        On an object low makes for it (``Context.fresh_object``, never a seeded one): read,
-        the action as low, read again; a field that moved (not a timestamp) is the effect.
+        Only with evidence that the action is high's (``scan.checks._actions``).
         """
-        params = [p for p in op.parameters if p.location is ParameterLocation.PATH]
-        if op.method != "POST" or not params or _takes_fields(ctx, op):
+        moved = await actions.probe(ctx, op, low, high, found)
+        if moved is None:
             return None
-        aimed = await ctx.fresh_object(op, low)
-        read = _objects.reader(ctx.api, aimed) if aimed is not None else None
-        if aimed is None or read is None:
-            return None
-        note = f"{low.name} reads its object"
-        first = await send_as(ctx, read.read, low, f"{note} before {op.key}")
-        before = read.show(first.data) if first.ok else None
-        if not isinstance(before, dict):
-            return None
-        attack = await send_as(ctx, aimed, low, f"{low.name} acts on an object of its own")
-        last = await send_as(ctx, read.read, low, f"{note} after {op.key}")
-        after = read.show(last.data) if attack.ok and last.ok else None
-        if not isinstance(after, dict):
-            return None
-        moved = {
-            k: (v, after[k])
-            for k, v in before.items()
-            if k in after and after[k] != v and not VOLATILE.search(k)
-        }
-        if not moved:
-            return None
-        name, (old, new) = next(iter(sorted(moved.items())))
         what = (
-            f"and {read.read.method} {read.read.path} shows {name} changed from {old!r} to "
-            f"{new!r} on an object {low.name} made for the probe"
+            f"and {moved.reader} shows {moved.name} changed from {moved.old!r} to "
+            f"{moved.new!r} on an object {low.name} made for the probe"
         )
-        severity = Severity.HIGH if found.strong else Severity.MEDIUM
-        evidence = [first, attack, last]
+        strong = set(moved.found.strong) & set(moved.found.roles)
+        severity = Severity.HIGH if strong else Severity.MEDIUM
+        evidence, attack = list(moved.evidence), moved.evidence[1]
         return self._finding(
-            ctx, op, low, high, found, evidence, what, severity, f"body:{name}", attack
+            ctx, op, low, high, moved.found, evidence, what, severity, f"body:{moved.name}", attack
         )
 
     async def _harmless(
@@ -385,10 +374,14 @@ async def _precondition(ctx: Context, op: Operation) -> Skip | None:
     return None
 
 
-def _takes_fields(ctx: Context, op: Operation) -> bool:
-    """True when the operation's body has properties to send (an update, not an action)."""
-    schema, _ = ctx.synthesizer.body_schema(op)
-    return bool((schema or {}).get("properties"))
+def _owns(ctx: Context, op: Operation, base: Request, low: Identity, before: Seen) -> bool:
+    """True when ``base`` writes ``low``'s own object (see the module docstring)."""
+    if before.reader.path != op.path:
+        return True  # the caller's own record, read through /me
+    slots = [s for s in ctx.harvest.slots(op) if s.where is Where.PATH]
+    value = base.path_params.get(slots[-1].name) if slots else None
+    mine = value is not None and ctx.harvest.mine(low, op, slots[-1], value)
+    return mine or catalogue.names(ctx, low, before.data)
 
 
 def _one_per_role(identities: list[Identity]) -> list[Identity]:

@@ -1,0 +1,130 @@
+"""Actions on an item (approve, publish, cancel) a lower identity takes on its own (for ``bfla``).
+
+An *action* is a POST without body fields on an item path (``/orders/{id}/approve``).
+The probe runs on an object the low identity makes for it (``Context.fresh_object``,
+never a seeded one): read, the action as low, read again; a field that moved (not a
+timestamp) is the effect. That object is low's own, and an owner acting on its own
+object (cancelling its order, publishing its post) is what most actions are for, so
+the effect counts only with evidence that the action is a higher role's:
+
+* **role evidence** in the contract (``Signals.roles``: scopes the token lacks, a marking
+  above low's role, the higher role named, "editors only"). A bare documented 403 is
+  not: on an object it is mostly the owner check that refuses everyone else; or
+* a **decision** (the action's segment says approve, reject, decline, deny...) that the
+  higher identity also takes, with the same effect, on another object low made: in this
+  API that role decides on what others submit, and a maker deciding on its own is the
+  flaw. Cancel, publish, archive, submit are not decisions: each owner takes them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from apiward.scan import _objects
+from apiward.scan._objects import VOLATILE
+from apiward.scan.checks._privilege import Signals
+from apiward.scan.checks._readback import send_as
+from apiward.scan.context import Context
+from apiward.scan.identities import Identity
+from apiward.scan.transport import Reply
+from apiward.spec import Operation, ParameterLocation
+
+_DECISION = re.compile(
+    r"^(?:approv\w*|disapprov\w*|reject\w*|declin\w*|deny|denial|ratif\w*|endorse\w*|"
+    r"sign-?off|countersign\w*)$",
+    re.IGNORECASE,
+)
+"""The last segment of an action that decides on what someone submitted (``approve``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Moved:
+    """A field an action moved on an object low made: the reads around it, and why it counts."""
+
+    evidence: tuple[Reply, Reply, Reply]
+    """Low's read before, the action, low's read after."""
+    name: str
+    old: Any
+    new: Any
+    reader: str
+    """The read that shows it (``GET /orders/{id}``)."""
+    found: Signals
+    """The signals, with the higher identity's own decision added when that is the evidence."""
+
+
+def applies(ctx: Context, op: Operation) -> bool:
+    """True for a POST on an item path whose body has no fields to send."""
+    params = [p for p in op.parameters if p.location is ParameterLocation.PATH]
+    if op.method != "POST" or not params:
+        return False
+    schema, _ = ctx.synthesizer.body_schema(op)
+    return not (schema or {}).get("properties")
+
+
+def decision(op: Operation) -> str | None:
+    """The action's word when it decides on what another submitted (``approve``), else None."""
+    last = op.path.rstrip("/").rsplit("/", 1)[-1]
+    word = last.rsplit(":", 1)[-1]  # /orders/{id}:approve, Google's custom-method style
+    return word if not word.startswith("{") and _DECISION.match(word) else None
+
+
+async def probe(
+    ctx: Context, op: Operation, low: Identity, high: Identity, found: Signals
+) -> Moved | None:
+    """Low's action moving a field of its own object, when evidence says the action is high's."""
+    verb = decision(op)
+    if not applies(ctx, op) or not (found.roles or verb):
+        return None
+    moved = await _act(ctx, op, low, low, found)
+    if moved is None or found.roles or verb is None:
+        return moved
+    seconded = await _act(ctx, op, low, high, found)
+    if seconded is None or seconded.name != moved.name or seconded.new != moved.new:
+        return None
+    said = (
+        f"{op.path} decides ({verb}) and {high.name} takes that decision on an object "
+        f"{low.name} made ({seconded.reader} shows {moved.name} {moved.new!r}): the role "
+        "decides on others' requests"
+    )
+    return Moved(
+        evidence=moved.evidence,
+        name=moved.name,
+        old=moved.old,
+        new=moved.new,
+        reader=moved.reader,
+        found=Signals(strong=found.strong, hints=(*found.hints, said), roles=(said,)),
+    )
+
+
+async def _act(
+    ctx: Context, op: Operation, maker: Identity, actor: Identity, found: Signals
+) -> Moved | None:
+    """``actor`` takes the action on an object ``maker`` makes for it; what the maker's read shows."""
+    aimed = await ctx.fresh_object(op, maker)
+    read = _objects.reader(ctx.api, aimed) if aimed is not None else None
+    if aimed is None or read is None:
+        return None
+    note = f"{maker.name} reads its object"
+    first = await send_as(ctx, read.read, maker, f"{note} before {op.key}")
+    before = read.show(first.data) if first.ok else None
+    if not isinstance(before, dict):
+        return None
+    whose = "of its own" if actor is maker else f"{maker.name} made"
+    attack = await send_as(ctx, aimed, actor, f"{actor.name} acts on an object {whose}")
+    last = await send_as(ctx, read.read, maker, f"{note} after {op.key}")
+    after = read.show(last.data) if attack.ok and last.ok else None
+    if not isinstance(after, dict):
+        return None
+    moved = {
+        k: (v, after[k])
+        for k, v in before.items()
+        if k in after and after[k] != v and not VOLATILE.search(k)
+    }
+    if not moved:
+        return None
+    name, (old, new) = next(iter(sorted(moved.items())))
+    reader = f"{read.read.method} {read.read.path}"
+    evidence = (first, attack, last)
+    return Moved(evidence=evidence, name=name, old=old, new=new, reader=reader, found=found)
