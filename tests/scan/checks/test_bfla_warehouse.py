@@ -21,7 +21,8 @@ from flask import Flask, jsonify, request
 from apiward.core.findings import Severity
 from apiward.scan import Identity, Results, ScanConfig, scan
 from apiward.scan.checks import builtin_checks
-from apiward.spec import load
+from apiward.scan.checks._actions import decision
+from apiward.spec import Operation, load
 from serving import serving
 
 TOKENS = {"tk-ann": ("ann", "clerk"), "tk-cy": ("cy", "clerk"), "tk-max": ("max", "manager")}
@@ -255,3 +256,21 @@ def test_nothing_on_the_twin_where_only_the_manager_approves() -> None:
     """Clerks refused on approving: no finding of medium or above anywhere."""
     results = _scan(clerks_approve=False)
     assert [f.title for f in results.findings if f.severity >= Severity.MEDIUM] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "word"),
+    [
+        ("/api/orders/{order_id}/approve", "approve"),
+        ("/expenses/{id}/reject/", "reject"),
+        ("/v1/requests/{id}:decline", "decline"),
+        ("/api/orders/{order_id}/cancel", None),
+        ("/posts/{id}/publish", None),
+        ("/approve/{id}", None),
+    ],
+    ids=["approve", "reject", "custom-method", "cancel", "publish", "not-last"],
+)
+def test_which_actions_are_decisions(path: str, word: str | None) -> None:
+    """A decision is the action's last segment: approve, reject, decline; cancel and publish are not."""
+    op = Operation(method="POST", path=path)
+    assert decision(op) == word
