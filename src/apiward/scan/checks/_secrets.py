@@ -233,12 +233,13 @@ def config_secrets(
         password = _URL_PASSWORD.match(text)
         if password and not _MASKED.search(password[1]):
             found[path] = "a password in a URL"
-        elif _secret_named(name):
+        elif secret_named(name):
             found[path] = "named like a secret"
     return sorted((path, kind, values.get(path, "")) for path, kind in found.items())
 
 
-def _secret_named(name: str) -> bool:
+def secret_named(name: str) -> bool:
+    """True for a field named like a secret (``api_key``, ``token``; not ``public_key``, ``key_id``)."""
     words = tokens(name)
     snake = "_".join(words)
     if not words or words[-1] in _ABOUT or _SHOWN & set(words):

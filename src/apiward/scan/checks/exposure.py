@@ -11,10 +11,14 @@ status. Two things count:
   contract allows anything (no schema, ``additionalProperties: true``, an object without
   properties) nothing is undeclared and only secrets count.
 * **secrets**, whatever the contract says (:mod:`.secrets`): password hashes, full card
-  numbers, card security codes, SSNs; tokens and keys only where undeclared.
+  numbers, card security codes, SSNs; tokens and keys only where undeclared;
+* **another user's credential** handed to the caller, declared or not (:mod:`._handed`):
+  one the scan holds for another identity, or a key-like value that authenticates as
+  someone else on a read of one's own account (critical, confirmed); one in another
+  user's item of a list (high, firm). A caller's own key shown to itself is no finding.
 
 One finding per operation × property path (``key``, list items written ``[]``), never
-naming the value. Severity: high for a secret, medium for an undeclared field named like
+naming the value; another user's credential wins over the other kinds at its path. Severity: high for a secret, medium for an undeclared field named like
 personal or staff-only data, low for any other undeclared field.
 """
 
@@ -26,6 +30,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._handed import Handed, handed
 from apiward.scan.checks._secrets import contract_values, is_personal, secret_kind
 from apiward.scan.context import Context
 from apiward.scan.diff import meaningful
@@ -80,12 +85,20 @@ class ExcessiveData:
             yield Skip(reason=SkipReason.NO_ACCESS if ctx.identities else SkipReason.NO_IDENTITIES)
             return
         found: dict[str, Exposed] = {}
+        takeovers: dict[str, tuple[str, Handed]] = {}
         for name, reply in replies:
             for item in exposed(ctx.api, operation, reply, name):
                 if item.path not in found or item.severity > found[item.path].severity:
                     found[item.path] = item
+            for caller in (i for i in ctx.identities if i.name == name):
+                for one in await handed(ctx, reply, caller):
+                    if one.path not in takeovers or one.severity > takeovers[one.path][1].severity:
+                        takeovers[one.path] = (name, one)
         for item in sorted(found.values(), key=lambda e: e.path):
-            yield self._finding(ctx, operation, item)
+            if item.path not in takeovers:
+                yield self._finding(ctx, operation, item)
+        for path in sorted(takeovers):
+            yield self._takeover(ctx, operation, *takeovers[path])
 
     def _finding(self, ctx: Context, operation: Operation, item: Exposed) -> Outcome:
         return ctx.finding(
@@ -100,6 +113,30 @@ class ExcessiveData:
             ),
             evidence=[item.reply],
             key=item.path,
+        )
+
+    def _takeover(self, ctx: Context, operation: Operation, name: str, item: Handed) -> Outcome:
+        reply = item.evidence[0]
+        return ctx.finding(
+            self,
+            operation,
+            title=f"{operation.key} hands {name} another user's credential in {item.path}",
+            severity=item.severity,
+            confidence=item.confidence,
+            detail=(
+                f"The {reply.status} answer to {name}'s legitimate request carries "
+                f"{item.path}: {item.what}. Whoever gets it can act as that user (account "
+                "takeover), whatever the contract declares."
+            ),
+            evidence=list(item.evidence),
+            proof=reply,
+            key=item.path,
+            cwe="CWE-522",
+            remediation=(
+                "Never serialise another user's API key, token, session or password: show "
+                "a key once, to its owner, when it is made, and afterwards only a prefix or "
+                "its id; keep only a hash of it on the server."
+            ),
         )
 
 

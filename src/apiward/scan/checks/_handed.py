@@ -1,0 +1,332 @@
+"""Another user's credential in an answer: account takeover, whatever the contract declares.
+
+An answer to identity B that carries a working credential of another user A lets B act
+as A, so a contract that declares the field (``api_key`` in a generated schema) changes
+nothing. The evidence, strongest first:
+
+* **held** — a value equal to a credential the scan holds for another identity of the
+  file: its API key or other fixed header, its bearer token, its session cookie, its
+  password (``Sessions.credentials``, ``Identity.secrets``). Critical, confirmed: the
+  scan itself authenticates as A with that very value.
+* **used** — a key-like value (``MIN_LENGTH``+ characters, no space, high entropy) in a
+  field named like a credential (``api_key``, ``token``, ``secret``; not ``public_key``,
+  ``key_id``, ``publishable_key``, ``token_ttl``: ``_secrets.secret_named``), not the
+  caller's own, sent the way the API takes credentials (as the identities send theirs,
+  then the contract's apiKey and bearer schemes) on a me-like read
+  (``_readback.me_like``) that refuses anonymous callers: a 2xx showing another person
+  than the caller's own read shows is critical, confirmed. Read-only, at most
+  ``MAX_TRIED`` values per operation.
+* **listed** — in a list answer, such a value that could not be used, in an item that is
+  not the caller's while another item is (it carries the caller's own id or credential):
+  high, firm (a directory listing everyone's key). When no item can be told the caller's,
+  low, tentative: a list of one's own keys reads the same.
+
+Never a finding: a value of the caller's own (a ``/me`` showing its key, a key it has just
+created answered once), a value that authenticates as the caller, the contract's own
+examples. Every value found is added to the scan's secrets, so no report shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from apiward.core.findings import Confidence, Severity
+from apiward.core.sensitive import entropy
+from apiward.scan.checks._readback import fields, json_object, me_like
+from apiward.scan.checks._secrets import (
+    MIN_SECRET_ENTROPY,
+    contract_values,
+    secret_kind,
+    secret_named,
+)
+from apiward.scan.context import Context
+from apiward.scan.fields import is_identifier
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+from apiward.scan.transport import Reply
+from apiward.spec import ParameterLocation
+
+MIN_HELD = 8
+"""Held credentials shorter than this are not looked for: too many chance equalities."""
+MIN_LENGTH = 16
+MAX_TRIED = 2
+_SCHEMES = ("bearer ", "token ", "basic ", "jwt ")
+_PERSON = {"name", "username", "email", "login", "sub"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Handed:
+    """A property path of an answer that hands the caller another user's credential."""
+
+    path: str
+    what: str
+    severity: Severity
+    confidence: Confidence
+    evidence: tuple[Reply, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Spot:
+    """A string in an answer: where, under which name, in which list item (if any)."""
+
+    path: str
+    name: str
+    value: str
+    item: int | None
+
+
+def held(ctx: Context) -> dict[str, tuple[str, str]]:
+    """Every credential value the scan holds, with whose it is and what it is."""
+    found: dict[str, tuple[str, str]] = {}
+    for identity in ctx.identities:
+        credentials = ctx.sessions.credentials(identity)
+        for name, value in credentials.headers:
+            for bare in _bare(value):
+                found.setdefault(bare, (identity.name, _header_kind(name, value)))
+        for name, value in credentials.cookies:
+            found.setdefault(value, (identity.name, f"session cookie {name}"))
+        for value in identity.secrets():
+            found.setdefault(value, (identity.name, "password"))
+    return {v: who for v, who in found.items() if len(v.strip()) >= MIN_HELD}
+
+
+def _bare(value: str) -> set[str]:
+    """``value`` and, for ``Bearer xyz``, ``xyz``: what an answer may carry."""
+    found = {value.strip()}
+    if value.lower().startswith(_SCHEMES):
+        found.add(value.split(" ", 1)[1].strip())
+    return found
+
+
+def _header_kind(name: str, value: str) -> str:
+    scheme = value.split(" ", 1)[0].lower() if " " in value else ""
+    if name.lower() == "authorization" and scheme:
+        return f"{scheme} credential"
+    return f"{name} header value"
+
+
+async def handed(ctx: Context, reply: Reply, caller: Identity) -> list[Handed]:
+    """Paths of ``reply`` (to ``caller``) that carry another user's credential."""
+    data = reply.data if reply.ok else None
+    if data is None:
+        return []
+    keys = held(ctx)
+    public = contract_values(ctx.api)
+    spots = [s for s in _spots(data) if s.value.strip() not in public]
+    found: dict[str, Handed] = {}
+    for spot in spots:
+        owner = next((keys[v] for v in _bare(spot.value) if v in keys), None)
+        if owner is not None and owner[0] != caller.name and spot.path not in found:
+            found[spot.path] = Handed(
+                path=spot.path,
+                what=f"{owner[0]}'s credential (the {owner[1]} the scan authenticates "
+                f"{owner[0]} with)",
+                severity=Severity.CRITICAL,
+                confidence=Confidence.CONFIRMED,
+                evidence=(reply,),
+            )
+    mine = {v for v, (who, _) in keys.items() if who == caller.name}
+    loose = [s for s in spots if _loose(s, keys) and s.path not in found]
+    for item in await _judged(ctx, reply, caller, loose, _own_items(ctx, caller, spots, mine)):
+        found.setdefault(item.path, item)
+    return sorted(found.values(), key=lambda h: h.path)
+
+
+def _loose(spot: _Spot, keys: Mapping[str, tuple[str, str]]) -> bool:
+    """A key-like value in a credential-named field that no identity of the file holds."""
+    text = spot.value.strip()
+    if not secret_named(spot.name) or any(v in keys for v in _bare(text)):
+        return False
+    if len(text) < MIN_LENGTH or " " in text or entropy(text) < MIN_SECRET_ENTROPY:
+        return False
+    return secret_kind(spot.name, text, declared=True) is None  # hashes: the secrets rule's
+
+
+def _own_items(
+    ctx: Context, caller: Identity, spots: list[_Spot], mine: set[str]
+) -> set[int] | None:
+    """The list items that are the caller's (its id, name or credential); None: none known."""
+    ids = {(str(k), str(v)) for k, v in ctx.sessions.own_ids(caller)}
+    own = {
+        s.item
+        for s in spots
+        if s.item is not None and (s.value.strip() in mine or (s.name, s.value) in ids)
+    }
+    return {i for i in own if i is not None} or None
+
+
+async def _judged(
+    ctx: Context,
+    reply: Reply,
+    caller: Identity,
+    loose: list[_Spot],
+    own: set[int] | None,
+) -> list[Handed]:
+    """Loose values: used as the caller's peers would, else judged by the list they are in."""
+    found: list[Handed] = []
+    others = [s for s in loose if own is None or s.item not in own]
+    tried: set[str] = set()
+    for spot in others:
+        value = spot.value.strip()
+        if spot.path in {f.path for f in found}:
+            continue
+        ctx.sessions.secrets.add(value)
+        if value in tried or len(tried) >= MAX_TRIED:
+            verdict, proof = "untried", None
+        else:
+            tried.add(value)
+            verdict, proof = await _use(ctx, caller, value)
+        if verdict == "another" and proof is not None:
+            found.append(
+                Handed(
+                    path=spot.path,
+                    what="another user's working credential: sent on a read of one's own "
+                    "account, it authenticated as someone else",
+                    severity=Severity.CRITICAL,
+                    confidence=Confidence.CONFIRMED,
+                    evidence=(reply, proof),
+                )
+            )
+        elif verdict != "self" and spot.item is not None:
+            listed = _listed(spot, loose, own, reply)
+            if listed is not None:
+                found.append(listed)
+    return found
+
+
+def _listed(spot: _Spot, loose: list[_Spot], own: set[int] | None, reply: Reply) -> Handed | None:
+    """A credential in a list item: high when another item is the caller's, else low."""
+    if own is not None:
+        return Handed(
+            path=spot.path,
+            what="a credential in another user's item of the list (the caller's own "
+            "item is another one)",
+            severity=Severity.HIGH,
+            confidence=Confidence.FIRM,
+            evidence=(reply,),
+        )
+    if len({s.value.strip() for s in loose if s.path == spot.path}) < 2:
+        return None
+    return Handed(
+        path=spot.path,
+        what="distinct credentials in the items of a list (whose they are is not known)",
+        severity=Severity.LOW,
+        confidence=Confidence.TENTATIVE,
+        evidence=(reply,),
+    )
+
+
+def _spots(data: Any) -> Iterator[_Spot]:
+    """Every string or number of ``data``, with the number of the top list item holding it."""
+    yield from _walk(data, "", None, _Counter())
+
+
+class _Counter:
+    """Numbers list items across a whole answer, so two lists' items never share one."""
+
+    def __init__(self) -> None:
+        self.next = 0
+
+    def take(self) -> int:
+        self.next += 1
+        return self.next
+
+
+def _walk(data: Any, path: str, item: int | None, counter: _Counter) -> Iterator[_Spot]:
+    if isinstance(data, list):
+        for value in data:
+            yield from _walk(value, f"{path}[]", counter.take() if item is None else item, counter)
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                yield _Spot(path=where, name=str(key), value=str(value), item=item)
+            else:
+                yield from _walk(value, where, item, counter)
+
+
+_TRIED: WeakKeyDictionary[Context, dict[str, tuple[str, Reply | None]]] = WeakKeyDictionary()
+
+
+async def _use(ctx: Context, caller: Identity, value: str) -> tuple[str, Reply | None]:
+    """Whom ``value`` authenticates as on a me-like read: ``another``, ``self`` or ``none``."""
+    known = _TRIED.setdefault(ctx, {})
+    if value not in known:
+        known[value] = await _first_use(ctx, caller, value)
+    return known[value]
+
+
+async def _first_use(ctx: Context, caller: Identity, value: str) -> tuple[str, Reply | None]:
+    me = next(iter(me_like(ctx)), None)
+    if me is None:
+        return "none", None
+    own = await ctx.legit(me, caller)
+    anonymous = await ctx.shared(
+        ("anonymous", me.key),
+        lambda: ctx.send(ctx.request(me), as_=None, note="anonymous read"),
+    )
+    if json_object(own) is None or anonymous.ok:
+        return "none", None  # nothing to compare with, or a read that needs no credential
+    for put in _ways(ctx)[:3]:
+        note = "another user's credential from an answer, on a read of one's own account"
+        reply = await ctx.send(put(ctx.request(me), value), as_=None, note=note)
+        shown = json_object(reply)
+        if shown is not None:
+            return _whom(json_object(own) or {}, shown), reply
+    return "none", None
+
+
+def _whom(own: Mapping[str, Any], shown: Mapping[str, Any]) -> str:
+    """``self`` when both reads show the same person, ``another`` when not, else ``none``."""
+    mine, theirs = fields(own), fields(shown)
+    names = [
+        n
+        for n in mine
+        if n in theirs and (n.rsplit(".", 1)[-1].lower() in _PERSON or is_identifier(n))
+    ]
+    if any(str(mine[n]) != str(theirs[n]) for n in names):
+        return "another"
+    return "self" if names or mine == theirs else "none"
+
+
+class _Put:
+    """Puts a credential where the API takes one: a header (with a prefix), cookie or query."""
+
+    def __init__(self, where: Where, name: str, prefix: str = "") -> None:
+        self.where, self.name, self.prefix = where, name, prefix
+
+    def __call__(self, request: Request, value: str) -> Request:
+        return request.with_param(self.where, self.name, self.prefix + value)
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.where.value, self.name.lower(), self.prefix.lower())
+
+
+def _ways(ctx: Context) -> list[_Put]:
+    """How the identities send their credentials, then the contract's apiKey and bearer schemes."""
+    ways: list[_Put] = []
+    for identity in ctx.identities:
+        credentials = ctx.sessions.credentials(identity)
+        for name, value in credentials.headers:
+            scheme = value.split(" ", 1)[0] + " " if value.lower().startswith(_SCHEMES) else ""
+            if scheme.lower() != "basic ":
+                ways.append(_Put(Where.HEADER, name, scheme))
+        ways += [_Put(Where.COOKIE, name) for name, _ in credentials.cookies]
+    for declared in ctx.api.security_schemes.values():
+        if declared.type == "apiKey" and declared.parameter_name and declared.location is not None:
+            where = {
+                ParameterLocation.HEADER: Where.HEADER,
+                ParameterLocation.QUERY: Where.QUERY,
+                ParameterLocation.COOKIE: Where.COOKIE,
+            }.get(declared.location)
+            if where is not None:
+                ways.append(_Put(where, declared.parameter_name))
+        elif declared.type == "http" and (declared.scheme or "").lower() == "bearer":
+            ways.append(_Put(Where.HEADER, "Authorization", "Bearer "))
+    unique: dict[tuple[str, str, str], _Put] = {}
+    for way in ways:
+        unique.setdefault(way.key(), way)
+    return list(unique.values())
