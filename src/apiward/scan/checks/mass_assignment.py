@@ -2,9 +2,8 @@
 
 For every POST/PUT/PATCH with a JSON or form body, the candidates are the fields of the
 written object as readers show it (``scan.checks._readback``: out of any envelope, nested
-objects as dotted paths such as ``profile.role``) and as the write's own answer shows it
-(a me-like reader whose object shares no field with that answer nor with the body shows
-another object, ``/me`` beside ``PUT /me/avatar``: only the answer counts then):
+objects as dotted paths, ``profile.role``) and as the write's own answer shows it (a
+me-like reader sharing no field with that answer nor the body shows another object):
 
 * fields the request schema does not offer as writable (absent, or ``readOnly``), and
 * **privilege fields** (``scan.fields``: ``role``, ``is_admin``, ``balance``...) even
@@ -22,9 +21,8 @@ privileged-sounding role, a granting flag, a raised number).
   send the update with the object's *current* values (a no-op control that must
   succeed), then the same plus one candidate; read back (the reader when it showed the
   field before, else the answer to the no-op update). Unless the attack was answered and
-  the field still shows its old value (nothing changed), the old value is then restored
-  — whatever the attack's answer, 2xx, 5xx or none — and read back: a failed restore is
-  reported.
+  the field still shows its old value, the old value is then restored (whatever the
+  attack's answer, 2xx, 5xx or none) and read back: a failed restore is reported.
 * **Sign-ups** (a public POST whose body carries a password; ``scan.checks._sign_up``):
   register a plain throwaway user (the control), log in as it and read what shows it
   (its login answer, its token's claims, a me-like read, its own item by its name);
@@ -36,11 +34,14 @@ privileged-sounding role, a granting flag, a raised number).
   is refused. When no right (role, admin) was found so, the undocumented flags
   ``admin`` and ``is_admin`` (``isAdmin`` in a camelCase API) are tried together, set
   to ``true``: a flag's granting value is known, a guessed role name is not.
+* **Creations** (a POST that makes an object the contract can delete;
+  ``scan.checks._creation``): the control leaves every privilege field out, each probe
+  adds one that is optional in the request or shown on the new object though undeclared
+  (``approved_by`` on an order); the new objects are read back, and deleted afterwards.
 
-Only a value read back equal to the one sent, and unlike the one before, is a finding:
-high and confirmed for a privilege field the request may not set, medium for other
-fields and for privilege fields the contract declares writable (the contract allows
-it, yet the caller granted itself the privilege).
+Only a value read back equal to the one sent, unlike the one before, is a finding: high
+and confirmed for a privilege field the request may not set, medium for other fields and
+for privilege fields the contract declares writable (yet the caller granted them itself).
 """
 
 from __future__ import annotations
@@ -49,12 +50,13 @@ import dataclasses
 import json
 import re
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from apiward.core.errors import TargetError
 from apiward.core.findings import Confidence, Severity
+from apiward.scan._objects import creates
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._creation import Try, creations
 from apiward.scan.checks._gained import Differential, Gain
 from apiward.scan.checks._readback import (
     Look,
@@ -96,18 +98,6 @@ MAX_FIELDS = 6
 _RIGHTS = {"admin", "administrator", "role", "roles", "superuser", "staff", "permissions"}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Try:
-    """One candidate: the field, its value before, the value to set, and the contract's word."""
-
-    name: str
-    old: Any
-    probe: Probe
-    writable: bool
-    guessed: bool = False
-    """Names no contract or answer showed, tried together (``admin / is_admin``)."""
-
-
 class MassAssignment:
     """Privileged or read-only properties accepted by a write and persisted."""
 
@@ -135,14 +125,25 @@ class MassAssignment:
             stream = _skip("an identity's login operation")
         elif is_sign_up(operation, properties):
             stream = self._sign_up(ctx, operation, properties, writable)
-        elif operation.method == "POST":
-            stream = _skip("reading back other creations is not implemented")
+        elif operation.method == "POST" and not creates(ctx.api, operation, ctx.logins):
+            stream = _skip("an action, not a creation: it makes nothing to read back")
         elif not ctx.identities:
             stream = _skip("", SkipReason.NO_IDENTITIES)
+        elif operation.method == "POST":
+            stream = self._created(ctx, operation, writable)
         else:
             stream = self._update(ctx, operation, writable)
         async for outcome in stream:
             yield outcome
+
+    async def _created(
+        self, ctx: Context, op: Operation, writable: set[str]
+    ) -> AsyncIterator[Outcome]:
+        kept, untried = await creations(ctx, op, writable)
+        for outcome in untried:
+            yield outcome
+        for k in kept:
+            yield self._finding(ctx, op, k.identity, k.attempt, k.before, k.attack, k.after)
 
     async def _update(
         self, ctx: Context, op: Operation, writable: set[str]
@@ -184,7 +185,7 @@ class MassAssignment:
         requests: tuple[Request, Request],
         identity: Identity,
         before: Seen,
-        attempt: _Try,
+        attempt: Try,
     ) -> list[Outcome]:
         """Set one candidate, look, and restore the old value unless it still shows."""
         base, body = requests
@@ -279,7 +280,7 @@ class MassAssignment:
         self,
         ctx: Context,
         op: Operation,
-        attempt: _Try,
+        attempt: Try,
         plain: Account,
         probed: Account,
         gain: Gain,
@@ -313,7 +314,7 @@ class MassAssignment:
         ctx: Context,
         op: Operation,
         who: str,
-        attempt: _Try,
+        attempt: Try,
         before: Reply,
         attack: Reply,
         after: Look,
@@ -364,7 +365,7 @@ def _candidates(
     seen: Seen,
     answer: Mapping[str, Any] | None,
     writable: set[str],
-) -> tuple[list[_Try], list[Skip]]:
+) -> tuple[list[Try], list[Skip]]:
     """What to try (privilege fields first), and a skip for each privilege field left untried."""
     schema, _ = ctx.synthesizer.body_schema(op)
     schemas = {
@@ -373,7 +374,7 @@ def _candidates(
         **field_schemas(ctx, response_schema(seen.reader)),
     }
     shown = {**fields(answer or {}), **fields(seen.data)}
-    tries: list[_Try] = []
+    tries: list[Try] = []
     untried: list[Skip] = []
     for name in candidate_fields({**(answer or {}), **seen.data}, writable):
         old = shown.get(name)
@@ -381,7 +382,7 @@ def _candidates(
         probe = probe_value(name, concrete(_schema_of(name, schemas)), old, observed)
         allowed = name in writable
         if probe is not None and (not allowed or _gains(old, probe.value)):
-            tries.append(_Try(name=name, old=old, probe=probe, writable=allowed))
+            tries.append(Try(name=name, old=old, probe=probe, writable=allowed))
         elif probe is None and is_privileged(name) and isinstance(old, str):
             untried.append(_unknown(name, old))
     return tries[:MAX_FIELDS], untried
@@ -389,7 +390,7 @@ def _candidates(
 
 def _sign_up_candidates(
     ctx: Context, op: Operation, plain: Account, writable: set[str]
-) -> tuple[list[_Try], list[Skip]]:
+) -> tuple[list[Try], list[Skip]]:
     """Privilege fields a sign-up may carry, as for an update, but only privilege fields.
 
     Each probe costs the target one more account, so a sign-up is only tried with fields
@@ -405,7 +406,7 @@ def _sign_up_candidates(
     names = [n for n in dict.fromkeys([*shown, *schemas]) if is_privileged(n)]
     names = [n for n in names if not any(is_identifier(part) for part in n.split("."))]
     names = [n for n in names if not isinstance(shown.get(n), dict | list)]
-    tries: list[_Try] = []
+    tries: list[Try] = []
     untried: list[Skip] = []
     for name in names:
         old = shown.get(name)
@@ -413,13 +414,13 @@ def _sign_up_candidates(
         probe = probe_value(name, concrete(_schema_of(name, schemas)), old, observed)
         allowed = name in writable
         if probe is not None and (not allowed or _gains(old, probe.value)):
-            tries.append(_Try(name=name, old=old, probe=probe, writable=allowed))
+            tries.append(Try(name=name, old=old, probe=probe, writable=allowed))
         elif probe is None and isinstance(old, str):
             untried.append(_unknown(name, old))
     return tries[:MAX_FIELDS], untried
 
 
-def _guesses(properties: Mapping[str, Schema], tries: list[_Try]) -> list[_Try]:
+def _guesses(properties: Mapping[str, Schema], tries: list[Try]) -> list[Try]:
     """Undocumented admin flags, spelt as the sign-up spells its fields, tried together.
 
     Only flags: ``true`` is the one value a flag grants with, where a guessed role name
@@ -430,7 +431,7 @@ def _guesses(properties: Mapping[str, Schema], tries: list[_Try]) -> list[_Try]:
     if not names or any(n in {t.name for t in tries} for n in names):
         return []
     probe = Probe(value=True, source=Source.TYPE)
-    return [_Try(name=" / ".join(names), old=None, probe=probe, writable=False, guessed=True)]
+    return [Try(name=" / ".join(names), old=None, probe=probe, writable=False, guessed=True)]
 
 
 def _unknown(name: str, old: str) -> Skip:
@@ -458,7 +459,7 @@ def _gains(old: Any, value: Any) -> bool:
     return True  # probe_value only raises numbers and sets flags to their granting value
 
 
-def _persisted(attempt: _Try, now: Any) -> bool:
+def _persisted(attempt: Try, now: Any) -> bool:
     value = attempt.probe.value
     return not same_value(attempt.old, value) and now is not None and same_value(now, value)
 

@@ -1,0 +1,263 @@
+"""Mass assignment on a creation: privilege fields left out of the control, sent in the probe.
+
+A creation's synthesised request fills its optional fields too (``scan.synthesis``), and
+the engine never sends a legitimate write that sets a privilege field (``scan.withhold``),
+so an optional ``approved_by`` of ``POST /orders`` was never compared with anything. Here,
+as each identity in turn, lowest role first, until one can create:
+
+* the **control** is the identity's creation with every privilege field (at any depth)
+  left out; it must succeed with a new id, and the new object is read (its item GET,
+  else the creation's answer) for what each field holds when the caller sets nothing;
+* each **probe** is the control plus one privilege field (``scan.fields.is_privileged``,
+  never an identifier): declared by the request but not required (a required one cannot
+  be left out), or shown on the control's object though the request does not declare
+  it. Its value is one the field can hold (``scan.values.probe_value``); a field naming
+  who acted (``approved_by``, ``verifiedBy``) holds a person, so the API's own values for
+  it, else an identity's own id of the field's kind, the most privileged identity first.
+  A value is only tried when it is a gain over the control's (a flag's granting value, a
+  privileged-sounding word, a person where there was none, a raised number).
+
+The probe's new object read back with the value sent, where the control's held another,
+is kept (:class:`Kept`); ``mass_assignment`` words and rates it. Only a creation the
+contract can delete (and the scope lets delete) is tried: every object made here is
+recorded by the ledger and removed by the restore phase, like every other the scan makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from apiward.scan._objects import deleter, item_of, new_id
+from apiward.scan.check import Skip, SkipReason
+from apiward.scan.checks._readback import (
+    Look,
+    concrete,
+    field_schemas,
+    fields,
+    json_object,
+    same_value,
+    send_as,
+    with_field,
+    without_field,
+)
+from apiward.scan.context import Context
+from apiward.scan.fields import is_identifier, is_privileged, tokens
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request, Where
+from apiward.scan.transport import Reply
+from apiward.scan.values import Probe, Source, probe_value, rank
+from apiward.scan.withhold import withheld
+from apiward.spec import Operation, Schema
+
+MAX_FIELDS = 6
+_ACTOR = {"by"}
+"""A last word that makes a field name the person who acted: ``approved_by``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Try:
+    """One candidate: the field, its value before, the value to set, and the contract's word."""
+
+    name: str
+    old: Any
+    probe: Probe
+    writable: bool
+    guessed: bool = False
+    """Names no contract or answer showed, tried together (``admin / is_admin``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Kept:
+    """A probe whose object kept the privilege field it was created with."""
+
+    attempt: Try
+    identity: str
+    before: Reply
+    attack: Reply
+    after: Look
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Made:
+    """An object a creation made, as its item GET (or the creation's answer) shows it."""
+
+    created: Reply
+    reply: Reply
+    where: str
+    data: dict[str, Any]
+
+
+async def creations(
+    ctx: Context, op: Operation, writable: set[str]
+) -> tuple[list[Kept], list[Skip]]:
+    """Probe creation ``op`` with each optional or undeclared privilege field in turn."""
+    schema, _ = ctx.synthesizer.body_schema(op)
+    order = sorted(ctx.identities, key=lambda i: (rank(i.role), i.rank or 0))
+    for identity in order:
+        control = _control(ctx.baseline(op, identity))
+        if not _deletable(ctx, control):
+            why = "the contract cannot delete what a probe would create"
+            return [], [Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)]
+        if withheld(ctx.harvest, op, identity, control) is not None:
+            continue
+        note = "control: the creation without privilege fields"
+        made = await _create(ctx, op, control, identity, note)
+        if made is None:
+            continue
+        tries, untried = _candidates(ctx, op, schema, made.data, writable, identity)
+        kept = [k for t in tries if (k := await _probe(ctx, op, control, identity, made, t))]
+        return kept, untried
+    return [], [Skip(reason=SkipReason.NO_ACCESS, detail="no identity could create and read back")]
+
+
+def _control(base: Request) -> Request:
+    """``base`` without any privilege field, at any depth: what a plain caller would send."""
+    if not isinstance(base.body, dict):
+        return base
+    for name in fields(base.body):
+        if is_privileged(name):
+            base = without_field(base, name)
+    return base
+
+
+def _deletable(ctx: Context, create: Request) -> bool:
+    """Whether what ``create`` makes can be deleted (a DELETE in the contract and the scope)."""
+    remove = deleter(ctx.api, create, "-")
+    if remove is None:
+        return False
+    key = f"DELETE {remove.path}"
+    return key not in ctx.out_of_scope and ctx.scope.why_out_path("DELETE", remove.path) is None
+
+
+async def _create(
+    ctx: Context, op: Operation, request: Request, identity: Identity, note: str
+) -> _Made | None:
+    """Send creation ``request`` and read what it made (None: nothing made, or no id)."""
+    reply = await send_as(ctx, request, identity, note)
+    made = new_id(ctx.api, request, reply.data, reply.header("location")) if reply.ok else None
+    if made is None:
+        return None
+    item = item_of(ctx.api, request.path)
+    reader = ctx.api.operation("GET", item[0]) if item is not None else None
+    if item is not None and reader is not None and reader in ctx.probes:
+        read = ctx.request(reader)
+        for key, value in request.path_params.items():
+            if "{" + key + "}" in reader.path:
+                read = read.with_param(Where.PATH, key, value)
+        read = read.with_param(Where.PATH, item[1], made)
+        shown = await send_as(ctx, read, identity, f"read back what {op.key} made")
+        data = json_object(shown)
+        if data is not None:
+            return _Made(created=reply, reply=shown, where=reader.key, data=data)
+    data = json_object(reply)
+    return _Made(created=reply, reply=reply, where=f"the answer to {op.key}", data=data or {})
+
+
+def _candidates(
+    ctx: Context,
+    op: Operation,
+    schema: Schema | None,
+    shown: Mapping[str, Any],
+    writable: set[str],
+    identity: Identity,
+) -> tuple[list[Try], list[Skip]]:
+    """Optional declared and shown undeclared privilege fields, with a value that gains."""
+    declared = field_schemas(ctx, schema)
+    required = _required(ctx, schema)
+    seen = fields(shown)
+    names = [n for n in declared if n.split(".")[0] not in required]
+    names += [n for n in seen if n not in declared]
+    names = [n for n in dict.fromkeys(names) if is_privileged(n)]
+    names = [n for n in names if not any(is_identifier(p) for p in n.split("."))]
+    names = [n for n in names if not isinstance(seen.get(n), dict | list)]
+    tries: list[Try] = []
+    untried: list[Skip] = []
+    for name in names:
+        old = seen.get(name)
+        sub = concrete(declared.get(name) or {})
+        probe = _value(ctx, name, sub, old, identity)
+        if probe is not None and _gains(old, probe.value, name):
+            tries.append(Try(name=name, old=old, probe=probe, writable=name in writable))
+        elif probe is None:
+            untried.append(_unknown(name))
+    return tries[:MAX_FIELDS], untried
+
+
+def _required(ctx: Context, schema: Schema | None) -> set[str]:
+    """The top-level properties a creation must carry (``allOf`` parts' too)."""
+    if not schema:
+        return set()
+    schema = ctx.api.deref(schema)
+    found = {str(n) for n in schema.get("required", ())}
+    for part in schema.get("allOf", ()):
+        found |= _required(ctx, part)
+    return found
+
+
+def _value(ctx: Context, name: str, schema: Schema, old: Any, identity: Identity) -> Probe | None:
+    """A value for ``name``: a person for a field naming who acted, else ``probe_value``'s."""
+    observed = ctx.synthesizer.observed.values(name)
+    if _actor(name) and not observed:
+        person = _person(ctx, schema, identity)
+        if person is not None:
+            return Probe(value=person, source=Source.OBSERVED)
+    return probe_value(name, schema, old, observed)
+
+
+def _actor(name: str) -> bool:
+    words = tokens(name.rsplit(".", 1)[-1])
+    return bool(words) and words[-1] in _ACTOR
+
+
+def _person(ctx: Context, schema: Schema, caller: Identity) -> str | int | None:
+    """An identity's own id of ``schema``'s kind, the most privileged identity first."""
+    numeric = schema.get("type") in {"integer", "number"}
+    people = sorted(ctx.identities, key=lambda i: (rank(i.role), i.rank or 0), reverse=True)
+    for identity in [*(i for i in people if i != caller), caller]:
+        for _, value in ctx.sessions.own_ids(identity):
+            if isinstance(value, int) == numeric:
+                return value
+    return None
+
+
+def _gains(old: Any, value: Any, name: str) -> bool:
+    """True when ``value`` is a gain over what the control's object holds."""
+    if same_value(old, value):
+        return False
+    if old is None or old == "":
+        return not isinstance(value, str) or rank(value) > 0 or _actor(name)
+    if isinstance(value, str):
+        return rank(value) > rank(old)
+    return True  # probe_value only raises numbers and sets flags to their granting value
+
+
+def _unknown(name: str) -> Skip:
+    return Skip(
+        reason=SkipReason.NOT_APPLICABLE,
+        detail=f"{name} not probed on creation: no value it can hold is known (none in the "
+        "API's answers, no enum, no identity's id)",
+    )
+
+
+async def _probe(
+    ctx: Context, op: Operation, control: Request, identity: Identity, before: _Made, attempt: Try
+) -> Kept | None:
+    """Create with one privilege field set; kept when the new object shows the value sent."""
+    probe = with_field(control, attempt.name, attempt.probe.value)
+    note = f"mass assignment on creation: {attempt.name}"
+    made = await _create(ctx, op, probe, identity, note)
+    if made is None:
+        return None
+    now = fields(made.data).get(attempt.name)
+    if now is None or not same_value(now, attempt.probe.value):
+        return None
+    after = Look(reply=made.reply, where=made.where, value=now)
+    return Kept(
+        attempt=attempt,
+        identity=identity.name,
+        before=before.reply,
+        attack=made.created,
+        after=after,
+    )
