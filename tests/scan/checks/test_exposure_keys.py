@@ -169,7 +169,7 @@ def test_a_directory_handing_out_identities_keys_is_critical(
     finding = loud["GET /api/users [].api_key"]
     assert (finding.severity, finding.confidence) == (Severity.CRITICAL, Confidence.CONFIRMED)
     assert "credential" in finding.title
-    assert "X-API-Key header value the scan authenticates" in finding.detail
+    assert "X-API-Key credential the scan authenticates" in finding.detail
     _no_key_shown(results, list(TEAM_KEYS.values()))
 
 
@@ -238,8 +238,8 @@ def shop(*, lists_keys: bool) -> Flask:
     @app.post("/login")
     def login() -> Any:
         body = request.get_json(silent=True) or {}
-        name = body.get("username")
-        if SHOP_PASSWORDS.get(name) != body.get("password"):
+        name = str(body.get("username"))
+        if name not in SHOP_PASSWORDS or SHOP_PASSWORDS[name] != body.get("password"):
             return jsonify(detail="Invalid credentials"), 401
         token = secrets.token_urlsafe(32)
         bearers[token] = name
@@ -309,3 +309,96 @@ def _listed(url: str) -> list[dict[str, Any]]:
     bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
     answer: list[dict[str, Any]] = httpx.get(f"{url}/users", headers=bearer).json()
     return answer
+
+
+def partners(*, lists_secrets: bool) -> Flask:
+    """Webhook partners: ``lists_secrets`` shows every partner's signing secret in the directory.
+
+    The secrets sign webhooks and log nobody in; each caller's own webhooks (``GET /me/hooks``)
+    show their secrets to their owner, as a settings page does.
+    """
+    app = Flask("partners")
+    names = list(SHOP_PASSWORDS)
+    hooks = {n: [secrets.token_hex(20), secrets.token_hex(20)] for n in names}
+    bearers: dict[str, str] = {}
+    user = {"id": {"type": "integer"}, "username": {"type": "string"}}
+    listed = {**user, "webhook_secret": {"type": "string"}} if lists_secrets else user
+    hook = {"id": {"type": "integer"}, "url": {"type": "string"}, "secret": {"type": "string"}}
+    login = _schema({"access_token": {"type": "string"}})
+    contract = {
+        "openapi": "3.0.3",
+        "info": {"title": "partners", "version": "1"},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+        "paths": {
+            "/login": {"post": {"security": [], "responses": login}},
+            "/partners": {"get": {"responses": _schema(listed, many=True)}},
+            "/me": {"get": {"responses": _schema(user)}},
+            "/me/hooks": {"get": {"responses": _schema(hook, many=True)}},
+        },
+    }
+
+    def caller() -> str | None:
+        return bearers.get((request.headers.get("Authorization") or "").removeprefix("Bearer "))
+
+    def who(name: str) -> dict[str, Any]:
+        return {"id": names.index(name) + 1, "username": name}
+
+    @app.get("/openapi.json")
+    def spec() -> Any:
+        return jsonify(contract)
+
+    @app.post("/login")
+    def log_in() -> Any:
+        body = request.get_json(silent=True) or {}
+        name = str(body.get("username"))
+        if name not in SHOP_PASSWORDS or SHOP_PASSWORDS[name] != body.get("password"):
+            return jsonify(detail="Invalid credentials"), 401
+        token = secrets.token_urlsafe(32)
+        bearers[token] = name
+        return jsonify(access_token=token, user=who(name))
+
+    @app.get("/partners")
+    def directory() -> Any:
+        if caller() is None:
+            return jsonify(detail="Not authenticated"), 401
+        extra = (lambda n: {"webhook_secret": hooks[n][0]}) if lists_secrets else (lambda n: {})
+        return jsonify([who(n) | extra(n) for n in names])
+
+    @app.get("/me")
+    def me() -> Any:
+        name = caller()
+        return jsonify(who(name)) if name else (jsonify(detail="Not authenticated"), 401)
+
+    @app.get("/me/hooks")
+    def my_hooks() -> Any:
+        name = caller()
+        if name is None:
+            return jsonify(detail="Not authenticated"), 401
+        shown = [
+            {"id": i + 1, "url": f"https://{name}.example/hook{i}", "secret": s}
+            for i, s in enumerate(hooks[name])
+        ]
+        return jsonify(shown)
+
+    return app
+
+
+@pytest.mark.parametrize("lists_secrets", [True, False], ids=["lists-secrets", "names-only"])
+def test_others_secrets_in_a_list_are_high_and_ones_own_are_not_loud(
+    serve: Callable[..., Any], lists_secrets: bool
+) -> None:
+    """Secrets in others' items of a list the caller's own item is in: high, firm.
+
+    A caller's own webhooks with their secrets, whose items name no owner: low at most.
+    """
+    server = serve(partners(lists_secrets=lists_secrets), wsgi=True)
+    results = scan_app(server.url, ExcessiveData(), _shoppers())
+    assert results.errors == []
+    loud = _loud(results)
+    if not lists_secrets:
+        assert loud == {}
+        return
+    assert set(loud) == {"GET /partners [].webhook_secret"}
+    finding = loud["GET /partners [].webhook_secret"]
+    assert (finding.severity, finding.confidence) == (Severity.HIGH, Confidence.FIRM)

@@ -20,7 +20,8 @@ as each identity in turn, lowest role first, until one can create:
 The probe's new object read back with the value sent, where the control's held another,
 is kept (:class:`Kept`); ``mass_assignment`` words and rates it. Only a creation the
 contract can delete (and the scope lets delete) is tried: every object made here is
-recorded by the ledger and removed by the restore phase, like every other the scan makes.
+recorded by the ledger; a probe's is deleted as soon as it is read (no later check works
+on an order made approved), the control's by the restore phase with the scan's others.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from apiward.core.errors import TargetError
 from apiward.scan._objects import deleter, item_of, new_id
 from apiward.scan.check import Skip, SkipReason
 from apiward.scan.checks._readback import (
@@ -37,15 +39,18 @@ from apiward.scan.checks._readback import (
     field_schemas,
     fields,
     json_object,
+    response_schema,
     same_value,
     send_as,
     with_field,
     without_field,
 )
 from apiward.scan.context import Context
+from apiward.scan.destructive import Destructive
 from apiward.scan.fields import is_identifier, is_privileged, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
+from apiward.scan.scope import OutOfScope
 from apiward.scan.transport import Reply
 from apiward.scan.values import Probe, Source, probe_value, rank
 from apiward.scan.withhold import withheld
@@ -83,6 +88,7 @@ class Kept:
 class _Made:
     """An object a creation made, as its item GET (or the creation's answer) shows it."""
 
+    id: str
     created: Reply
     reply: Reply
     where: str
@@ -94,6 +100,9 @@ async def creations(
 ) -> tuple[list[Kept], list[Skip]]:
     """Probe creation ``op`` with each optional or undeclared privilege field in turn."""
     schema, _ = ctx.synthesizer.body_schema(op)
+    if not _worth(ctx, op, schema):
+        why = "no privilege field it could carry: none optional, none in what it makes"
+        return [], [Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)]
     order = sorted(ctx.identities, key=lambda i: (rank(i.role), i.rank or 0))
     for identity in order:
         control = _control(ctx.baseline(op, identity))
@@ -110,6 +119,20 @@ async def creations(
         kept = [k for t in tries if (k := await _probe(ctx, op, control, identity, made, t))]
         return kept, untried
     return [], [Skip(reason=SkipReason.NO_ACCESS, detail="no identity could create and read back")]
+
+
+def _worth(ctx: Context, op: Operation, schema: Schema | None) -> bool:
+    """Whether the contract lets a probe be: an optional privilege field in the request, one
+    in the answer's or the item's schema, or answers whose fields it does not say."""
+    item = item_of(ctx.api, op.path)
+    reader = ctx.api.operation("GET", item[0]) if item is not None else None
+    shown: dict[str, Schema] = {}
+    for answer in (op, reader):
+        shown |= field_schemas(ctx, response_schema(answer)) if answer is not None else {}
+    required = _required(ctx, schema)
+    offered = [n for n in field_schemas(ctx, schema) if n.split(".")[0] not in required]
+    names = [n for n in [*offered, *shown] if is_privileged(n) and n.split(".")[0] not in required]
+    return not shown or any(not any(is_identifier(p) for p in n.split(".")) for n in names)
 
 
 def _control(base: Request) -> Request:
@@ -135,7 +158,12 @@ async def _create(
     ctx: Context, op: Operation, request: Request, identity: Identity, note: str
 ) -> _Made | None:
     """Send creation ``request`` and read what it made (None: nothing made, or no id)."""
-    reply = await send_as(ctx, request, identity, note)
+    try:
+        reply = await send_as(ctx, request, identity, note)
+    except TargetError:
+        if ctx.sessions.transport.down is not None:
+            raise
+        return None
     made = new_id(ctx.api, request, reply.data, reply.header("location")) if reply.ok else None
     if made is None:
         return None
@@ -150,9 +178,11 @@ async def _create(
         shown = await send_as(ctx, read, identity, f"read back what {op.key} made")
         data = json_object(shown)
         if data is not None:
-            return _Made(created=reply, reply=shown, where=reader.key, data=data)
+            return _Made(id=made, created=reply, reply=shown, where=reader.key, data=data)
     data = json_object(reply)
-    return _Made(created=reply, reply=reply, where=f"the answer to {op.key}", data=data or {})
+    return _Made(
+        id=made, created=reply, reply=reply, where=f"the answer to {op.key}", data=data or {}
+    )
 
 
 def _candidates(
@@ -250,6 +280,7 @@ async def _probe(
     made = await _create(ctx, op, probe, identity, note)
     if made is None:
         return None
+    await _remove(ctx, probe, made.id, identity)
     now = fields(made.data).get(attempt.name)
     if now is None or not same_value(now, attempt.probe.value):
         return None
@@ -261,3 +292,18 @@ async def _probe(
         attack=made.created,
         after=after,
     )
+
+
+async def _remove(ctx: Context, create: Request, made: str, identity: Identity) -> None:
+    """Delete a probe's object now, so no later check works on an object made privileged.
+
+    The restore phase deletes what is left (under ``--safe`` no DELETE goes out before it).
+    """
+    remove = deleter(ctx.api, create, made)
+    if remove is None:
+        return
+    try:
+        await send_as(ctx, remove, identity, "delete what the probe made")
+    except (Destructive, OutOfScope, TargetError):
+        if ctx.sessions.transport.down is not None:
+            raise

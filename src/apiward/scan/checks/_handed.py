@@ -5,9 +5,10 @@ as A, so a contract that declares the field (``api_key`` in a generated schema) 
 nothing. The evidence, strongest first:
 
 * **held** — a value equal to a credential the scan holds for another identity of the
-  file: its API key or other fixed header, its bearer token, its session cookie, its
-  password (``Sessions.credentials``, ``Identity.secrets``). Critical, confirmed: the
-  scan itself authenticates as A with that very value.
+  file and not for the caller: a header that carries one (``Authorization: Bearer …``,
+  ``X-API-Key``), a session cookie, a password it logs in with (``Sessions.credentials``:
+  not a ``lang`` cookie nor a tenant header, which users share). Critical, confirmed:
+  the scan itself authenticates as A with that very value.
 * **used** — a key-like value (``MIN_LENGTH``+ characters, no space, high entropy) in a
   field named like a credential (``api_key``, ``token``, ``secret``; not ``public_key``,
   ``key_id``, ``publishable_key``, ``token_ttl``: ``_secrets.secret_named``), not the
@@ -17,9 +18,10 @@ nothing. The evidence, strongest first:
   than the caller's own read shows is critical, confirmed. Read-only, at most
   ``MAX_TRIED`` values per operation.
 * **listed** — in a list answer, such a value that could not be used, in an item that is
-  not the caller's while another item is (it carries the caller's own id or credential):
-  high, firm (a directory listing everyone's key). When no item can be told the caller's,
-  low, tentative: a list of one's own keys reads the same.
+  not the caller's while another item is (it carries the caller's credential, or an own
+  id of its login answer or token but a bare ``id``): high, firm (a directory listing
+  everyone's key). When no item can be told the caller's and the list holds distinct
+  values, low, tentative: a list of one's own keys reads the same.
 
 Never a finding: a value of the caller's own (a ``/me`` showing its key, a key it has just
 created answered once), a value that authenticates as the caller, the contract's own
@@ -28,12 +30,13 @@ examples. Every value found is added to the scan's secrets, so no report shows i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from apiward.core.findings import Confidence, Severity
+from apiward.core.redact import secret_name
 from apiward.core.sensitive import entropy
 from apiward.scan.checks._readback import fields, json_object, me_like
 from apiward.scan.checks._secrets import (
@@ -43,7 +46,7 @@ from apiward.scan.checks._secrets import (
     secret_named,
 )
 from apiward.scan.context import Context
-from apiward.scan.fields import is_identifier
+from apiward.scan.fields import is_identifier, is_password
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
@@ -66,6 +69,8 @@ class Handed:
     severity: Severity
     confidence: Confidence
     evidence: tuple[Reply, ...]
+    known: bool = True
+    """False when whose the credential is could not be told (a list of one's own keys?)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,19 +83,67 @@ class _Spot:
     item: int | None
 
 
-def held(ctx: Context) -> dict[str, tuple[str, str]]:
-    """Every credential value the scan holds, with whose it is and what it is."""
-    found: dict[str, tuple[str, str]] = {}
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Carried:
+    """A credential an identity sends: where it goes, what goes before it, its value."""
+
+    identity: str
+    where: Where
+    name: str
+    prefix: str
+    value: str
+
+
+def _carried(ctx: Context) -> Iterator[_Carried]:
+    """The credentials the identities send: headers and cookies that carry one.
+
+    A header named like a credential (``Authorization``, ``X-API-Key``) or holding a
+    scheme (``Bearer …``); a cookie named so or holding a long random value: not a
+    ``lang`` or a tenant's name, which many users share.
+    """
     for identity in ctx.identities:
         credentials = ctx.sessions.credentials(identity)
         for name, value in credentials.headers:
-            for bare in _bare(value):
-                found.setdefault(bare, (identity.name, _header_kind(name, value)))
+            scheme = value.split(" ", 1)[0] + " " if value.lower().startswith(_SCHEMES) else ""
+            if scheme or secret_name(name):
+                bare = value[len(scheme) :].strip()
+                yield _Carried(
+                    identity=identity.name, where=Where.HEADER, name=name, prefix=scheme, value=bare
+                )
         for name, value in credentials.cookies:
-            found.setdefault(value, (identity.name, f"session cookie {name}"))
-        for value in identity.secrets():
-            found.setdefault(value, (identity.name, "password"))
-    return {v: who for v, who in found.items() if len(v.strip()) >= MIN_HELD}
+            if secret_name(name) or (
+                len(value) >= MIN_LENGTH and entropy(value) >= MIN_SECRET_ENTROPY
+            ):
+                yield _Carried(
+                    identity=identity.name, where=Where.COOKIE, name=name, prefix="", value=value
+                )
+
+
+def held(ctx: Context) -> dict[str, tuple[frozenset[str], str]]:
+    """Every credential value the scan holds: whose it is (one or more identities), what it is."""
+    found: dict[str, tuple[set[str], str]] = {}
+    for carried in _carried(ctx):
+        kind = f"{carried.prefix.strip().lower() or carried.name} credential"
+        if carried.where is Where.COOKIE:
+            kind = f"session cookie {carried.name}"
+        found.setdefault(carried.value, (set(), kind))[0].add(carried.identity)
+    for identity in ctx.identities:
+        for password in _passwords(identity):
+            found.setdefault(password, (set(), "password"))[0].add(identity.name)
+    return {
+        value: (frozenset(owners), kind)
+        for value, (owners, kind) in found.items()
+        if len(value.strip()) >= MIN_HELD
+    }
+
+
+def _passwords(identity: Identity) -> list[str]:
+    """The passwords ``identity`` logs in with: fields named so, and HTTP basic's."""
+    found = [b.password for b in (identity.basic, identity.login and identity.login.basic) if b]
+    if identity.login is not None:
+        sent = {**identity.login.body, **identity.login.query}
+        found += [str(v) for k, v in sent.items() if is_password(k) and isinstance(v, str | int)]
+    return found
 
 
 def _bare(value: str) -> set[str]:
@@ -99,13 +152,6 @@ def _bare(value: str) -> set[str]:
     if value.lower().startswith(_SCHEMES):
         found.add(value.split(" ", 1)[1].strip())
     return found
-
-
-def _header_kind(name: str, value: str) -> str:
-    scheme = value.split(" ", 1)[0].lower() if " " in value else ""
-    if name.lower() == "authorization" and scheme:
-        return f"{scheme} credential"
-    return f"{name} header value"
 
 
 async def handed(ctx: Context, reply: Reply, caller: Identity) -> list[Handed]:
@@ -119,23 +165,23 @@ async def handed(ctx: Context, reply: Reply, caller: Identity) -> list[Handed]:
     found: dict[str, Handed] = {}
     for spot in spots:
         owner = next((keys[v] for v in _bare(spot.value) if v in keys), None)
-        if owner is not None and owner[0] != caller.name and spot.path not in found:
+        if owner is not None and caller.name not in owner[0] and spot.path not in found:
+            whose = " and ".join(sorted(owner[0]))
             found[spot.path] = Handed(
                 path=spot.path,
-                what=f"{owner[0]}'s credential (the {owner[1]} the scan authenticates "
-                f"{owner[0]} with)",
+                what=f"{whose}'s credential (the {owner[1]} the scan authenticates {whose} with)",
                 severity=Severity.CRITICAL,
                 confidence=Confidence.CONFIRMED,
                 evidence=(reply,),
             )
-    mine = {v for v, (who, _) in keys.items() if who == caller.name}
+    mine = {v for v, (owners, _) in keys.items() if caller.name in owners}
     loose = [s for s in spots if _loose(s, keys) and s.path not in found]
     for item in await _judged(ctx, reply, caller, loose, _own_items(ctx, caller, spots, mine)):
         found.setdefault(item.path, item)
     return sorted(found.values(), key=lambda h: h.path)
 
 
-def _loose(spot: _Spot, keys: Mapping[str, tuple[str, str]]) -> bool:
+def _loose(spot: _Spot, keys: Collection[str]) -> bool:
     """A key-like value in a credential-named field that no identity of the file holds."""
     text = spot.value.strip()
     if not secret_named(spot.name) or any(v in keys for v in _bare(text)):
@@ -148,8 +194,11 @@ def _loose(spot: _Spot, keys: Mapping[str, tuple[str, str]]) -> bool:
 def _own_items(
     ctx: Context, caller: Identity, spots: list[_Spot], mine: set[str]
 ) -> set[int] | None:
-    """The list items that are the caller's (its id, name or credential); None: none known."""
-    ids = {(str(k), str(v)) for k, v in ctx.sessions.own_ids(caller)}
+    """The list items that are the caller's (its name, user id or credential); None: none known.
+
+    Not by a bare ``id``: the caller's user id 1 is also the first key of a list of keys.
+    """
+    ids = {(str(k), str(v)) for k, v in ctx.sessions.own_ids(caller) if k != "id"}
     own = {
         s.item
         for s in spots
@@ -216,6 +265,7 @@ def _listed(spot: _Spot, loose: list[_Spot], own: set[int] | None, reply: Reply)
         severity=Severity.LOW,
         confidence=Confidence.TENTATIVE,
         evidence=(reply,),
+        known=False,
     )
 
 
@@ -307,14 +357,7 @@ class _Put:
 
 def _ways(ctx: Context) -> list[_Put]:
     """How the identities send their credentials, then the contract's apiKey and bearer schemes."""
-    ways: list[_Put] = []
-    for identity in ctx.identities:
-        credentials = ctx.sessions.credentials(identity)
-        for name, value in credentials.headers:
-            scheme = value.split(" ", 1)[0] + " " if value.lower().startswith(_SCHEMES) else ""
-            if scheme.lower() != "basic ":
-                ways.append(_Put(Where.HEADER, name, scheme))
-        ways += [_Put(Where.COOKIE, name) for name, _ in credentials.cookies]
+    ways = [_Put(c.where, c.name, c.prefix) for c in _carried(ctx) if c.prefix.lower() != "basic "]
     for declared in ctx.api.security_schemes.values():
         if declared.type == "apiKey" and declared.parameter_name and declared.location is not None:
             where = {

@@ -117,16 +117,20 @@ class ExcessiveData:
 
     def _takeover(self, ctx: Context, operation: Operation, name: str, item: Handed) -> Outcome:
         reply = item.evidence[0]
+        title = f"{operation.key} hands {name} another user's credential in {item.path}"
+        effect = "Whoever gets it can act in that user's name (account takeover)"
+        if not item.known:
+            title = f"{operation.key} lists credentials in {item.path}"
+            effect = "If they are other users' too, whoever reads the list can act as them"
         return ctx.finding(
             self,
             operation,
-            title=f"{operation.key} hands {name} another user's credential in {item.path}",
+            title=title,
             severity=item.severity,
             confidence=item.confidence,
             detail=(
                 f"The {reply.status} answer to {name}'s legitimate request carries "
-                f"{item.path}: {item.what}. Whoever gets it can act as that user (account "
-                "takeover), whatever the contract declares."
+                f"{item.path}: {item.what}. {effect}, whatever the contract declares."
             ),
             evidence=list(item.evidence),
             proof=reply,
