@@ -1,8 +1,8 @@
 """``excessive_data`` (API3, read side): answers that carry more than the contract declares.
 
-No new traffic: a legitimate reply per role for a read, one for a write (``ctx.legit``,
-shared with the other checks) is compared with the contract's response schema for its
-status. Two things count:
+Almost no new traffic: a legitimate reply per role for a read, one for a write
+(``ctx.legit``, shared with the other checks) is compared with the contract's response
+schema for its status (a key found in one may be tried on a me-like read). What counts:
 
 * **undeclared properties** — a key the schema does not declare, found by walking the
   body with the schema (``$ref`` followed with ``api.deref``; ``allOf``/``oneOf``/
@@ -18,8 +18,9 @@ status. Two things count:
   user's item of a list (high, firm). A caller's own key shown to itself is no finding.
 
 One finding per operation × property path (``key``, list items written ``[]``), never
-naming the value; another user's credential wins over the other kinds at its path. Severity: high for a secret, medium for an undeclared field named like
-personal or staff-only data, low for any other undeclared field.
+naming the value; another user's credential wins over the other kinds at its path.
+Severity: high for a secret, medium for an undeclared field named like personal or
+staff-only data, low for any other undeclared field.
 """
 
 from __future__ import annotations
