@@ -4,7 +4,8 @@ Two user directories written the way their authors write them. A Falcon team dir
 authenticates with ``X-API-Key`` (the identities' own keys) and its generated contract
 declares ``api_key`` on every user: the flawed ``GET /api/users`` lists everyone's key, the
 twin lists names only. ``GET /api/me`` shows the caller its own key and
-``GET /api/integrations`` lists public keys: neither is a finding. A Flask shop logs users
+``GET /api/integrations`` lists public keys: neither is a finding, nor the caller's own key
+in ``GET /api/profile`` where the contract does not declare it (one more undeclared field). A Flask shop logs users
 in with a password (a bearer token) and also takes ``X-API-Key``; its flawed directory lists
 keys the scan does not hold, which authenticate as their owners on ``GET /me``; a caller's
 own key list is no finding.
@@ -79,6 +80,7 @@ def _team_contract(*, lists_keys: bool) -> dict[str, Any]:
                     "responses": _schema({**user, "api_key": {"type": "string"}}),
                 }
             },
+            "/api/profile": {"get": {"operationId": "profile", "responses": _schema(user)}},
             "/api/integrations": {
                 "get": {"operationId": "integrations", "responses": _schema(integration, many=True)}
             },
@@ -114,6 +116,11 @@ def team(*, lists_keys: bool) -> falcon.asgi.App:
             mine = next(u for u in users if u["username"] == req.context.who)
             resp.media = {**mine, "api_key": TEAM_KEYS[req.context.who]}
 
+    class Profile:  # the caller's own key, which the contract does not declare here
+        async def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+            mine = next(u for u in users if u["username"] == req.context.who)
+            resp.media = {**mine, "api_key": TEAM_KEYS[req.context.who]}
+
     class Integrations:
         async def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
             resp.media = INTEGRATIONS
@@ -126,6 +133,7 @@ def team(*, lists_keys: bool) -> falcon.asgi.App:
     app.add_route("/openapi.json", Contract())
     app.add_route("/api/users", Users())
     app.add_route("/api/me", Me())
+    app.add_route("/api/profile", Profile())
     app.add_route("/api/integrations", Integrations())
     return app
 
@@ -157,11 +165,16 @@ def _no_key_shown(results: Results, keys: list[str]) -> None:
 def test_a_directory_handing_out_identities_keys_is_critical(
     serve: Callable[..., Any], lists_keys: bool
 ) -> None:
-    """Another identity's very key in the answer: critical, confirmed; the twin: nothing medium+."""
+    """Another identity's very key in the answer: critical, confirmed; the twin: nothing medium+.
+
+    The caller's own key, undeclared, is a low undeclared property, not a leaked secret.
+    """
     server = serve(team(lists_keys=lists_keys))
     results = scan_app(server.url, ExcessiveData(), _team_identities())
     assert results.errors == []
     loud = _loud(results)
+    own = [f for f in results.findings if f.operation == "GET /api/profile"]
+    assert [(f.key, f.severity) for f in own] == [("api_key", Severity.LOW)]
     if not lists_keys:
         assert loud == {}
         return

@@ -8,7 +8,8 @@ nothing. The evidence, strongest first:
   file and not for the caller: a header that carries one (``Authorization: Bearer …``,
   ``X-API-Key``), a session cookie, a password it logs in with (``Sessions.credentials``:
   not a ``lang`` cookie nor a tenant header, which users share). Critical, confirmed:
-  the scan itself authenticates as A with that very value.
+  the scan itself authenticates as A with that very value; high when B's role is above
+  A's (``rank``, else the role's name): an administrator's view is no escalation.
 * **used** — a key-like value (``MIN_LENGTH``+ characters, no space, high entropy) in a
   field named like a credential (``api_key``, ``token``, ``secret``; not ``public_key``,
   ``key_id``, ``publishable_key``, ``token_ttl``: ``_secrets.secret_named``), not the
@@ -50,6 +51,7 @@ from apiward.scan.fields import is_identifier, is_password
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
+from apiward.scan.values import rank
 from apiward.spec import ParameterLocation
 
 MIN_HELD = 8
@@ -137,6 +139,11 @@ def held(ctx: Context) -> dict[str, tuple[frozenset[str], str]]:
     }
 
 
+def own_credentials(ctx: Context, name: str) -> frozenset[str]:
+    """The credential values identity ``name`` holds itself (its own to see)."""
+    return frozenset(v for v, (owners, _) in held(ctx).items() if name in owners)
+
+
 def _passwords(identity: Identity) -> list[str]:
     """The passwords ``identity`` logs in with: fields named so, and HTTP basic's."""
     found = [b.password for b in (identity.basic, identity.login and identity.login.basic) if b]
@@ -167,10 +174,12 @@ async def handed(ctx: Context, reply: Reply, caller: Identity) -> list[Handed]:
         owner = next((keys[v] for v in _bare(spot.value) if v in keys), None)
         if owner is not None and caller.name not in owner[0] and spot.path not in found:
             whose = " and ".join(sorted(owner[0]))
+            above = _outranks(ctx, caller, owner[0])
             found[spot.path] = Handed(
                 path=spot.path,
-                what=f"{whose}'s credential (the {owner[1]} the scan authenticates {whose} with)",
-                severity=Severity.CRITICAL,
+                what=f"{whose}'s credential (the {owner[1]} the scan authenticates {whose} with)"
+                + (f"; {caller.name}'s role is above theirs" if above else ""),
+                severity=Severity.HIGH if above else Severity.CRITICAL,
                 confidence=Confidence.CONFIRMED,
                 evidence=(reply,),
             )
@@ -179,6 +188,12 @@ async def handed(ctx: Context, reply: Reply, caller: Identity) -> list[Handed]:
     for item in await _judged(ctx, reply, caller, loose, _own_items(ctx, caller, spots, mine)):
         found.setdefault(item.path, item)
     return sorted(found.values(), key=lambda h: h.path)
+
+
+def _outranks(ctx: Context, caller: Identity, owners: Collection[str]) -> bool:
+    """Whether ``caller`` is above every owner: an admin's view is no escalation of its own."""
+    levels = {i.name: i.rank if i.rank is not None else rank(i.role) for i in ctx.identities}
+    return all(levels.get(caller.name, 0) > levels.get(o, 0) for o in owners)
 
 
 def _loose(spot: _Spot, keys: Collection[str]) -> bool:

@@ -74,7 +74,8 @@ _BY_VALUE = {
     DataClass.JWT: "JSON Web Token",
     DataClass.API_KEY: "API key",
 }
-_CREDENTIAL_KINDS = {"JSON Web Token", "API key", "credential"}
+CREDENTIAL_KINDS = frozenset({"JSON Web Token", "API key", "credential"})
+"""Secrets an API may hand out on purpose (to their owner): counted only where undeclared."""
 MIN_SECRET_ENTROPY = 3.0
 MIN_SECRET_LENGTH = 16
 
@@ -89,7 +90,7 @@ def secret_kind(name: str, value: Any, *, declared: bool) -> str | None:
     kind = _always_secret(name, text)
     if kind is None and not declared:
         kind = _credential(name, text)
-    if kind in _CREDENTIAL_KINDS and declared:
+    if kind in CREDENTIAL_KINDS and declared:
         return None
     return kind
 

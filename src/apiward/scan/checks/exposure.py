@@ -15,7 +15,8 @@ schema for its status (a key found in one may be tried on a me-like read). What 
 * **another user's credential** handed to the caller, declared or not (:mod:`._handed`):
   one the scan holds for another identity, or a key-like value that authenticates as
   someone else on a read of one's own account (critical, confirmed); one in another
-  user's item of a list (high, firm). A caller's own key shown to itself is no finding.
+  user's item of a list (high, firm). A caller's own key shown to itself is no finding
+  (undeclared, it is one more undeclared property).
 
 One finding per operation × property path (``key``, list items written ``[]``), never
 naming the value; another user's credential wins over the other kinds at its path.
@@ -25,14 +26,19 @@ staff-only data, low for any other undeclared field.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks._handed import Handed, handed
-from apiward.scan.checks._secrets import contract_values, is_personal, secret_kind
+from apiward.scan.checks._handed import Handed, handed, own_credentials
+from apiward.scan.checks._secrets import (
+    CREDENTIAL_KINDS,
+    contract_values,
+    is_personal,
+    secret_kind,
+)
 from apiward.scan.context import Context
 from apiward.scan.diff import meaningful
 from apiward.scan.request import READS
@@ -88,7 +94,7 @@ class ExcessiveData:
         found: dict[str, Exposed] = {}
         takeovers: dict[str, tuple[str, Handed]] = {}
         for name, reply in replies:
-            for item in exposed(ctx.api, operation, reply, name):
+            for item in exposed(ctx.api, operation, reply, name, own=own_credentials(ctx, name)):
                 if item.path not in found or item.severity > found[item.path].severity:
                     found[item.path] = item
             for caller in (i for i in ctx.identities if i.name == name):
@@ -172,8 +178,14 @@ async def _replies(ctx: Context, operation: Operation) -> list[tuple[str, Reply]
     return []
 
 
-def exposed(api: Api, operation: Operation, reply: Reply, identity: str) -> Iterator[Exposed]:
-    """What ``reply`` carries beyond ``operation``'s response schema, and its secrets."""
+def exposed(
+    api: Api, operation: Operation, reply: Reply, identity: str, *, own: Collection[str] = ()
+) -> Iterator[Exposed]:
+    """What ``reply`` carries beyond ``operation``'s response schema, and its secrets.
+
+    A token or key in ``own`` (the caller's own credentials) is the caller's to see: at
+    most an undeclared property, never a secret leaked.
+    """
     data = reply.data
     if data is None:
         return
@@ -181,6 +193,8 @@ def exposed(api: Api, operation: Operation, reply: Reply, identity: str) -> Iter
     public = contract_values(api)
     for path, name, value, declared in walk(api, data, schema):
         kind = secret_kind(name, value, declared=declared)
+        if kind in CREDENTIAL_KINDS and str(value).strip().rsplit(" ", 1)[-1] in own:
+            kind = None
         if kind is not None and str(value).strip() in public:
             continue  # the contract's own example: documented to everyone
         if kind is not None:
