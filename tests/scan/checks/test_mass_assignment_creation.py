@@ -51,6 +51,16 @@ _NEW = {
 }
 
 
+_ME = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "username": {"type": "string"},
+        "role": {"type": "string"},
+    },
+}
+
+
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
@@ -74,6 +84,7 @@ def _contract() -> dict[str, Any]:
                     "responses": {"200": {"description": "OK", **_json({"type": "object"})}},
                 }
             },
+            "/me": {"get": {"responses": {"200": {"description": "OK", **_json(_ME)}}}},
             "/orders": {
                 "get": {
                     "responses": {
@@ -105,7 +116,8 @@ def shop(orders: dict[int, dict[str, Any]], *, mode: str) -> Flask:
 
     def caller() -> dict[str, Any] | None:
         token = (request.headers.get("Authorization") or "").removeprefix("Bearer ")
-        name = bearers.get(token)
+        key = (request.headers.get("X-API-Key") or "").removeprefix("key-")
+        name = bearers.get(token) or (key if key in STAFF else None)
         return STAFF[name] if name else None
 
     def visible(order: dict[str, Any], who: dict[str, Any]) -> bool:
@@ -125,6 +137,13 @@ def shop(orders: dict[int, dict[str, Any]], *, mode: str) -> Flask:
         bearers[token] = user["username"]
         shown = {k: user[k] for k in ("id", "username", "role")}
         return jsonify(access_token=token, token_type="bearer", user=shown)
+
+    @app.get("/me")
+    def me() -> Any:
+        who = caller()
+        if who is None:
+            return jsonify(detail="Unauthorized"), 401
+        return jsonify({k: who[k] for k in ("id", "username", "role")})
 
     @app.get("/orders")
     def listing() -> Any:
@@ -181,30 +200,38 @@ def shop(orders: dict[int, dict[str, Any]], *, mode: str) -> Flask:
     return app
 
 
-def _staff() -> tuple[Identity, ...]:
-    def login(name: str) -> Login:
+def _staff(how: str) -> tuple[Identity, ...]:
+    """The clerk and the manager, logging in with a password or sending a fixed API key."""
+
+    def login(name: str) -> dict[str, Any]:
+        if how == "keys":
+            return {"headers": {"X-API-Key": f"key-{name}"}}
         body = {"username": name, "password": STAFF[name]["password"]}
-        return Login(method="POST", path="/auth/login", body=body)
+        return {"login": Login(method="POST", path="/auth/login", body=body)}
 
     return (
-        Identity(name="cleo", role="clerk", rank=1, login=login("cleo")),
-        Identity(name="max", role="manager", rank=2, login=login("max")),
+        Identity(name="cleo", role="clerk", rank=1, **login("cleo")),
+        Identity(name="max", role="manager", rank=2, **login("max")),
     )
 
 
 def _seed() -> dict[int, dict[str, Any]]:
     first = {"id": 1, "item": "paper", "quantity": 5, "note": "", "owner_id": 7}
-    return {1: {**first, "approved_by": 9, "approved": True}}
+    return {1: {**first, "approved_by": None, "approved": False}}  # no approver shown anywhere
 
 
+@pytest.mark.parametrize("how", ["login", "keys"])
 @pytest.mark.parametrize("mode", ["honours", "ignores", "refuses"])
 def test_a_privilege_field_honoured_on_creation_is_found(
-    serve: Callable[..., Any], mode: str
+    serve: Callable[..., Any], mode: str, how: str
 ) -> None:
-    """A clerk's order made approved: found on POST /orders; twins: nothing; nothing left behind."""
+    """A clerk's order made approved: found on POST /orders; twins: nothing; nothing left behind.
+
+    The manager's id comes from her login answer, or from GET /me for a fixed API key.
+    """
     orders = _seed()
     server = serve(shop(orders, mode=mode), wsgi=True)
-    results = scan_app(server.url, MassAssignment(), _staff())
+    results = scan_app(server.url, MassAssignment(), _staff(how))
     assert results.errors == []
     assert orders == _seed()  # every order the scan made is gone, the seeded one untouched
     loud = {f.key: f for f in results.findings if f.severity >= Severity.MEDIUM}

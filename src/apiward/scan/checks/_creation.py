@@ -39,6 +39,7 @@ from apiward.scan.checks._readback import (
     field_schemas,
     fields,
     json_object,
+    me_like,
     response_schema,
     same_value,
     send_as,
@@ -51,6 +52,7 @@ from apiward.scan.fields import is_identifier, is_privileged, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.scope import OutOfScope
+from apiward.scan.sessions import ID_FIELDS
 from apiward.scan.transport import Reply
 from apiward.scan.values import Probe, Source, probe_value, rank
 from apiward.scan.withhold import withheld
@@ -115,7 +117,9 @@ async def creations(
         made = await _create(ctx, op, control, identity, note)
         if made is None:
             continue
-        tries, untried = _candidates(ctx, op, schema, made.data, writable, identity)
+        named = [*field_schemas(ctx, schema), *fields(made.data)]
+        people = await _people(ctx, identity) if any(_actor(n) for n in named) else []
+        tries, untried = _candidates(ctx, op, schema, made.data, writable, people)
         kept = [k for t in tries if (k := await _probe(ctx, op, control, identity, made, t))]
         return kept, untried
     return [], [Skip(reason=SkipReason.NO_ACCESS, detail="no identity could create and read back")]
@@ -191,7 +195,7 @@ def _candidates(
     schema: Schema | None,
     shown: Mapping[str, Any],
     writable: set[str],
-    identity: Identity,
+    people: list[str | int],
 ) -> tuple[list[Try], list[Skip]]:
     """Optional declared and shown undeclared privilege fields, with a value that gains."""
     declared = field_schemas(ctx, schema)
@@ -207,7 +211,7 @@ def _candidates(
     for name in names:
         old = seen.get(name)
         sub = concrete(declared.get(name) or {})
-        probe = _value(ctx, name, sub, old, identity)
+        probe = _value(ctx, name, sub, old, people)
         if probe is not None and _gains(old, probe.value, name):
             tries.append(Try(name=name, old=old, probe=probe, writable=name in writable))
         elif probe is None:
@@ -226,11 +230,13 @@ def _required(ctx: Context, schema: Schema | None) -> set[str]:
     return found
 
 
-def _value(ctx: Context, name: str, schema: Schema, old: Any, identity: Identity) -> Probe | None:
+def _value(
+    ctx: Context, name: str, schema: Schema, old: Any, people: list[str | int]
+) -> Probe | None:
     """A value for ``name``: a person for a field naming who acted, else ``probe_value``'s."""
     observed = ctx.synthesizer.observed.values(name)
     if _actor(name) and not observed:
-        person = _person(ctx, schema, identity)
+        person = _person(schema, people)
         if person is not None:
             return Probe(value=person, source=Source.OBSERVED)
     return probe_value(name, schema, old, observed)
@@ -241,15 +247,29 @@ def _actor(name: str) -> bool:
     return bool(words) and words[-1] in _ACTOR
 
 
-def _person(ctx: Context, schema: Schema, caller: Identity) -> str | int | None:
-    """An identity's own id of ``schema``'s kind, the most privileged identity first."""
+async def _people(ctx: Context, caller: Identity) -> list[str | int]:
+    """The identities' own ids, the most privileged identity first and the caller last.
+
+    From each login answer or token (``Sessions.own_ids``), else from its me-like read
+    (the legitimate one every check shares): an identity with a fixed API key has no
+    login to tell its id.
+    """
+    order = sorted(ctx.identities, key=lambda i: (rank(i.role), i.rank or 0), reverse=True)
+    me = next(iter(me_like(ctx)), None)
+    found: list[str | int] = []
+    for identity in [*(i for i in order if i != caller), caller]:
+        ids = [v for _, v in ctx.sessions.own_ids(identity)]
+        if not ids and me is not None:
+            shown = json_object(await ctx.legit(me, identity)) or {}
+            ids = [shown[k] for k in ID_FIELDS if isinstance(shown.get(k), str | int)]
+        found += [v for v in ids if not isinstance(v, bool)]
+    return found
+
+
+def _person(schema: Schema, people: list[str | int]) -> str | int | None:
+    """The first of ``people`` of ``schema``'s kind (a number or a string)."""
     numeric = schema.get("type") in {"integer", "number"}
-    people = sorted(ctx.identities, key=lambda i: (rank(i.role), i.rank or 0), reverse=True)
-    for identity in [*(i for i in people if i != caller), caller]:
-        for _, value in ctx.sessions.own_ids(identity):
-            if isinstance(value, int) == numeric:
-                return value
-    return None
+    return next((v for v in people if isinstance(v, int) == numeric), None)
 
 
 def _gains(old: Any, value: Any, name: str) -> bool:

@@ -329,7 +329,7 @@ async def _first_use(ctx: Context, caller: Identity, value: str) -> tuple[str, R
     if me is None:
         return "none", None
     own = await ctx.legit(me, caller)
-    anonymous = await ctx.shared(
+    anonymous = ctx.harvest.anonymous.get(me.key) or await ctx.shared(
         ("anonymous", me.key),
         lambda: ctx.send(ctx.request(me), as_=None, note="anonymous read"),
     )
