@@ -217,9 +217,9 @@ class Context:
         why = withheld(self.harvest, operation, identity, request)
         if why is not None:
             raise Withheld(operation, identity, why)
-        return self._aim(operation, identity, request)
+        return self.aim(operation, identity, request)
 
-    def _aim(self, operation: Operation, identity: Identity, request: Request) -> Request:
+    def aim(self, operation: Operation, identity: Identity, request: Request) -> Request:
         """A POST/PUT/PATCH on an object path aimed at one ``identity`` made, when there is one.
 
         The object the legitimate write was sent to (``legit``) first, else the last object

@@ -59,9 +59,11 @@ async def remove(ledger: Ledger, created: Created, *, what: What | None = None) 
     request = created.creator.dress(created.delete)
     reply = await ledger.sessions.send(request, as_=created.creator.identity, note="restore")
     detail = ""
-    if reply.status in {401, 403}:
+    if reply.status in {401, 403, 404}:
+        # A 404 too: a probe may have handed the object to a peer (its owner field set).
+        why = "no longer reached it" if reply.status == 404 else "was refused"
         reply, other = await _as_others(ledger, created.delete, created.creator.identity, reply)
-        detail = f"by {other}: its creator was refused" if other else ""
+        detail = f"by {other}: its creator {why}" if other else ""
     if reply.ok or reply.status in {404, 410}:
         return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)
     return TargetChange(

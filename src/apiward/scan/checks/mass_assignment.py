@@ -161,7 +161,7 @@ class MassAssignment:
     async def _update_as(
         self, ctx: Context, op: Operation, writable: set[str], identity: Identity
     ) -> list[Outcome] | None:
-        base = ctx.baseline(op, identity)
+        base = ctx.aim(op, identity, ctx.baseline(op, identity))  # its own made object first
         seen = await read_back(ctx, op, base, identity)
         if seen is None:
             return None
