@@ -96,7 +96,8 @@ async def _put_back(
         made = Created(id="", create=item, creator=writer, delete=_delete(ledger, item))
         return [await remove(ledger, made, what=What.CREATED)]
     readers: tuple[Sender, ...] = (snapshot.reader,)
-    if current is None and not now.ok and isinstance(snapshot.before, dict):
+    deleted = any(w.method.upper() == "DELETE" for w, _ in snapshot.writes)
+    if current is None and not now.ok and not deleted and isinstance(snapshot.before, dict):
         # A probe may have handed the object to another (its owner field set to a peer):
         # then that peer reads it, and puts it back.
         holder = await _holder(ledger, snapshot)
