@@ -13,7 +13,9 @@ stopping at the first that shows it:
   random constants. It holds when the two answers differ (payload echoes scrubbed),
   both are accepted, and one of them is the legitimate answer: the true condition keeps
   it while the false one empties it, or the false one keeps it while the true one
-  widens it. Confirmed when it holds again with fresh constants. Which pairs go follows
+  widens it. Confirmed when it holds again with fresh constants. Each pair goes with
+  no other request in flight, and a read's legitimate request again where the shared
+  answer is older than what others wrote meanwhile (``_sql_boolean``). Which pairs go follows
   from the answer to an *ordinary* new value (``_injection.ordinary``), which is what a
   false condition gets when pasted: where it differs from the legitimate answer (a
   lookup that found something), ``' AND 'k'='k`` / ``' AND 'k'='j`` (keeps); where it
@@ -49,7 +51,7 @@ an ordinary value does not move at once first, and alone only where that told so
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
@@ -71,6 +73,7 @@ from apiward.scan.checks._injection import (
     start,
     text_inputs,
 )
+from apiward.scan.checks._sql_boolean import WIDENS, Build, differential, keeps, plain
 from apiward.scan.checks._sql_delays import TIMING, delayed, is_slow
 from apiward.scan.checks._sql_literal import balanced, keeps_like, widens_like
 from apiward.scan.context import Context
@@ -97,13 +100,6 @@ SIGNATURES = re.compile(
 
 QUOTES = "'\""
 """Both kinds of quote: appended, they break a query whichever delimits the value."""
-
-Pair = tuple[str, str]
-# The pairs that widen the legitimate answer, true condition first (see _keeps for the other).
-WIDENS: tuple[Callable[[int], Pair], ...] = (
-    lambda n: (f"' OR {n}={n}-- ", f"' AND {n}={n + 1}-- "),
-    lambda n: (f'" OR {n}={n}-- ', f'" AND {n}={n + 1}-- '),
-)
 
 
 class SqlInjection:
@@ -198,9 +194,9 @@ class SqlInjection:
         of, and any one of them changed would hide another's kept answer.
         """
         pairs = {item.key: await _pairs(ctx, operation, who, item) for item in items}
-        for build in (_keeps, keeps_like, *WIDENS, widens_like):
+        for build in (keeps, keeps_like, *WIDENS, widens_like):
             group = [item for item in items if build in pairs[item.key]]
-            if build is not _keeps:
+            if build is not keeps:
                 group = await _telling(ctx, who, group, build)
             for item in group:
                 if outcome := await self._boolean(ctx, operation, who, item, build):
@@ -213,40 +209,24 @@ class SqlInjection:
         operation: Operation,
         who: Caller,
         item: Input,
-        build: Callable[[int], Pair],
+        build: Build,
     ) -> Outcome | None:
         value = base_value(who, item)
-        first = await self._differential(ctx, who, item, value, build)
+        first = await differential(ctx, who, item, value, build)
         if first is None:
             return None
         # A differential that fresh constants do not repeat is noise: an operation that
         # creates something answers each probe a little differently (new ids, counts).
-        if await self._differential(ctx, who, item, value, build) is None:
+        if await differential(ctx, who, item, value, build) is None:
             return None
-        true, false = first
+        legit, true, false = first
         detail = (
             f"{item.name} with a true condition appended ({true.sent.value(item.where, item.name)!r}) "
             f"and with a false one got different answers, one of them the legitimate answer: "
             "the condition was evaluated as SQL (again with fresh constants)."
         )
-        evidence = [who.legit, false, true]
+        evidence = [legit, false, true]
         return self._finding(ctx, operation, item, "boolean", detail, evidence, True)
-
-    async def _differential(
-        self, ctx: Context, who: Caller, item: Input, value: str, build: Callable[[int], Pair]
-    ) -> tuple[Reply, Reply] | None:
-        yes, no = (value + p for p in build(number()))
-        true = await probe(ctx, who, item, yes, "a true condition appended")
-        if not true.ok or await _ordinary(ctx, who, item, true, yes):
-            return None  # the false condition could not make a difference then
-        false = await probe(ctx, who, item, no, "a false condition appended")
-        legit = scrub(who.legit.text, [value])
-        t, f = scrub(true.text, [yes, value]), scrub(false.text, [no, value])
-        if similarity(t, f) >= SAME:
-            return None
-        keeps = false.ok and similarity(t, legit) >= SAME
-        widens = false.status == who.legit.status and similarity(f, legit) >= SAME
-        return (true, false) if keeps or widens else None
 
     async def _balance(
         self, ctx: Context, operation: Operation, who: Caller, item: Input
@@ -385,9 +365,7 @@ async def _as_data(ctx: Context, who: Caller, item: Input) -> bool:
     return quoted.ok and quoted.status == other.status and scrub(quoted.text, [sent]) != quoted.text
 
 
-async def _telling(
-    ctx: Context, who: Caller, items: list[Input], build: Callable[[int], Pair]
-) -> list[Input]:
+async def _telling(ctx: Context, who: Caller, items: list[Input], build: Build) -> list[Input]:
     """The ``items`` whose widening true condition of ``build`` may tell something.
 
     The inputs it keeps within their declared length and pattern get it in one request;
@@ -416,14 +394,7 @@ async def _telling(
     return [i for i in items if i not in together]
 
 
-def _keeps(n: int) -> Pair:
-    """The pair that keeps the legitimate answer: no comment, no OR (updates get it too)."""
-    return f"' AND '{n}'='{n}", f"' AND '{n}'='{n + 1}"
-
-
-async def _pairs(
-    ctx: Context, operation: Operation, who: Caller, item: Input
-) -> tuple[Callable[[int], Pair], ...]:
+async def _pairs(ctx: Context, operation: Operation, who: Caller, item: Input) -> tuple[Build, ...]:
     """The boolean pairs that could show a differential on ``item`` (see the module docstring).
 
     Pasted, a false condition gets what an ordinary new value gets (nothing matches
@@ -433,7 +404,7 @@ async def _pairs(
     """
     like = await _broke(ctx, who, item)  # the pairs for a pattern only after a first sign
     if await _moves(ctx, who, item):
-        return (_keeps, keeps_like) if like else (_keeps,)
+        return (keeps, keeps_like) if like else (keeps,)
     if not may_widen(operation):
         return ()
     return (*WIDENS, widens_like) if like else WIDENS
@@ -456,23 +427,5 @@ async def _moves(ctx: Context, who: Caller, item: Input) -> bool:
     if other.status != who.legit.status:
         return True
     return (
-        similarity(_plain(other, who, item), scrub(who.legit.text, [base_value(who, item)])) < SAME
+        similarity(plain(other, who, item), scrub(who.legit.text, [base_value(who, item)])) < SAME
     )
-
-
-async def _ordinary(ctx: Context, who: Caller, item: Input, true: Reply, sent: str) -> bool:
-    """Whether the true condition was answered like an ordinary new value.
-
-    Pasted into SQL, a true condition keeps the legitimate answer where an ordinary value
-    does not, or widens the one it shares with an ordinary value; answered like any
-    other value, it was taken as a value, and a false condition would be too.
-    """
-    other = await ordinary(ctx, who, item)
-    mine = scrub(true.text, [sent, base_value(who, item)])
-    return other.status == true.status and similarity(mine, _plain(other, who, item)) >= SAME
-
-
-def _plain(other: Reply, who: Caller, item: Input) -> str:
-    """The answer to the ordinary value, its echoes scrubbed."""
-    sent = other.sent.value(item.where, item.name)
-    return scrub(other.text, ["" if sent is None else str(sent), base_value(who, item)])
