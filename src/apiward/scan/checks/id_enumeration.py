@@ -17,6 +17,11 @@ missing id's answer), the API scopes it to the caller — its own object, one th
 never listed — and counting goes on. Medium, confirmed; high when the foreign object carries personal data
 (keys such as email, phone, name, address, birth date, ssn).
 
+The identity that counts is the first that owns an integer id, passing over one that is
+the only identity of its role when that role ranks above another identity's (the only
+admin, the only teacher: ``_privilege.ranks``): its role reads others' objects by design,
+and with no peer nothing tells that from a flaw. A user alone in its role still counts.
+
 Deliberately not flagged: neighbours refused (403/404) like a missing id, ids that
 are not integers (UUIDs cannot be counted), writes (``bola`` tries those with ids
 harvested for real), and public catalogues readable without credentials.
@@ -30,6 +35,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._privilege import ranks
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.harvest import Sighting, Slot
@@ -80,6 +86,8 @@ class IdEnumeration:
             if slot.where.value not in ("path", "query"):
                 continue
             for identity in ctx.identities:
+                if await _by_design(ctx, identity):
+                    continue
                 owned = [s for s in ctx.harvest.owned(identity, operation, slot) if _integer(s)]
                 if not owned or not _integer_slot(slot, owned[0]):
                     continue
@@ -165,6 +173,19 @@ async def _only_mine(
             return True
         return theirs.status == missing.status and similarity(theirs.text, missing.text) >= SAME
     return False
+
+
+async def _by_design(ctx: Context, who: Identity) -> bool:
+    """True when ``who`` is the only one of its role and that role ranks above another's.
+
+    An admin, a teacher, a support agent reads others' objects because of its role; with
+    no peer to compare with, nothing tells its reach from a flaw, and an identity of a
+    lower role (a user counting ids) is the one whose reach would be enumeration.
+    """
+    if ctx.peers(who):
+        return False
+    rank = await ranks(ctx)
+    return any(rank[other.name] < rank[who.name] for other in ctx.identities if not other.anonymous)
 
 
 def _made_by(ctx: Context, who: Identity, value: int) -> bool:
