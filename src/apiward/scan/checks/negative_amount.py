@@ -1,12 +1,14 @@
 """``negative_amount`` (API6): a money-moving write that accepts a negative amount.
 
 For each write (POST/PUT/PATCH) whose body has a numeric field named like money or a
-quantity (``amount``, ``price``, ``quantity``, ``total``, ``points``...), an identity's
+quantity (``amount``, ``price``, ``quantity``, ``total``, ``seats``...), an identity's
 legitimate request — its own objects only (``scan.withhold``) — is the control and must
 succeed. The probe is the same request with that field set to the *negative* of the
 control's value. It is a finding when the probe succeeds like the control (a 2xx with no
 failure word the control lacks); confirmed when the answer, or the object its
-``Location`` names, shows the negative value.
+``Location`` names, shows the negative value. A measure is no amount (``max_points``,
+``score``, ``rating``, ``priority``: ``NOT_AMOUNTS``) unless the write gives it to
+someone (points sent to a recipient are value).
 
 Why the negative of the control: the legitimate request already moved ``+a``; a probe
 of ``-a`` that the API accepts moves it back, so a vulnerable API ends where it started
@@ -16,9 +18,17 @@ A write that names who receives (``to``, ``recipient``, ``payee``: ``_recipients
 pays a peer identity, named by its own value (its e-mail from its login or ``GET /me``):
 only a real user will do. When the negative probe is refused, the peer pays the
 control's amount back; the target state says whether it did (``Ledger.moved``).
-Operations behind a step-up (``POST /pin/verify`` first) get it (``scan.step_up``). Not under ``--safe``: both requests touch the identity's own
-balances. High for money, medium for other quantities; CWE-1284 (the quantity is not
-validated).
+Operations behind a step-up (``POST /pin/verify`` first) get it (``scan.step_up``).
+Not under ``--safe``: both requests touch the identity's own balances. CWE-1284 (the
+quantity is not validated).
+
+How bad it is depends on whether value moved. **High** when the answer shows it (a
+holding such as ``balance`` or ``stock`` changed, a charge such as ``total_cents`` turned
+negative), or for money in a write that moves value: it names a recipient, holds a
+balance, or its words say so (a transfer, payment, refund, order, booking: ``MOVES``).
+**Medium** for another quantity in such a write. Otherwise the negative number is
+only stored on an object the caller makes (a course's price): **low, tentative**, since
+it moves nothing by itself; what matters is where it is used.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._recipients import Leg, leg, recipient_fields
 from apiward.scan.context import Context
 from apiward.scan.entries import Moved, Sender
+from apiward.scan.fields import tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, Request, Where
 from apiward.scan.transport import Reply
@@ -43,7 +54,69 @@ MONEY = re.compile(
     r"amount|price|total|sum|cost|fee|balance|deposit|withdraw|payment|credit|debit|value",
     re.IGNORECASE,
 )
-QUANTITY = re.compile(r"quantity|qty|count|units|points|tokens|seats", re.IGNORECASE)
+QUANTITY = re.compile(r"quantity|qty|count|units|tokens|seats", re.IGNORECASE)
+NOT_AMOUNTS = frozenset(
+    [
+        "point",
+        "points",
+        "score",
+        "scores",
+        "rating",
+        "ratings",
+        "stars",
+        "votes",
+        "grade",
+        "grades",
+        "rank",
+        "ranking",
+        "scale",
+        "level",
+        "priority",
+        "weight",
+        "hours",
+        "minutes",
+        "days",
+        "duration",
+    ]
+)
+"""Words that make a number a measure, not value: ``max_points``, ``credit_hours``."""
+NOT_THE_AMOUNT = frozenset(
+    ["account", "id", "ids", "order", "position", "offset", "index", "sort", "page", "step"]
+)
+"""Words that never carry the amount themselves (``account_id`` holds no count)."""
+MOVES = (
+    "transfer",
+    "payment",
+    "payout",
+    "refund",
+    "withdraw",
+    "deposit",
+    "charge",
+    "checkout",
+    "purchase",
+    "order",
+    "redeem",
+    "topup",
+    "remit",
+    "booking",
+    "reserv",
+    "donat",
+    "trade",
+    "invoice",
+    "wallet",
+    "ledger",
+    "balance",
+    "stock",
+    "inventor",
+    "sale",
+)
+"""Prefixes of the words (path, operationId, summary, tags) of operations that move value."""
+HELD = re.compile(r"balance|funds|wallet|credit|available|remaining|stock|inventory", re.I)
+"""Keys of what a caller holds: changed by the probe, value moved."""
+BALANCE = re.compile(r"balance|funds", re.I)
+"""A field that is itself what a caller holds: setting it negative moves value."""
+CHARGED = re.compile(r"total|charged|paid|due|cost", re.I)
+"""Keys of what an operation charges: negative where the control's was not, value moved."""
 FAILURE = re.compile(r"error|invalid|fail|denied|not allowed|must be|negative", re.IGNORECASE)
 
 
@@ -63,14 +136,14 @@ class NegativeAmount:
 
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Send the identity's legitimate write, then the same with the amount negated."""
-        fields = _fields(ctx, operation)
+        recipients = recipient_fields(ctx, operation)
+        fields = _fields(ctx, operation, paid=bool(recipients))
         if operation.method not in WITH_BODY or not fields:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no numeric amount in the body")
             return
         if not ctx.identities:
             yield Skip(reason=SkipReason.NO_IDENTITIES)
             return
-        recipients = recipient_fields(ctx, operation)
         for identity in ctx.identities:
             try:
                 request = ctx.legit_request(operation, identity)
@@ -90,7 +163,9 @@ class NegativeAmount:
                 continue
             outcome: Outcome | None = None
             for name in fields:
-                outcome = await self._probe(ctx, operation, identity, request, control, name)
+                outcome = await self._probe(
+                    ctx, operation, identity, request, control, name, recipients=bool(recipients)
+                )
                 if outcome is not None:
                     break
             if paid is not None:
@@ -111,6 +186,8 @@ class NegativeAmount:
         request: Request,
         control: Reply,
         name: str,
+        *,
+        recipients: bool,
     ) -> Outcome | None:
         value = request.value(Where.BODY, name)
         if not isinstance(value, int | float) or isinstance(value, bool):
@@ -122,19 +199,34 @@ class NegativeAmount:
             return None
         shown = await _shown(ctx, identity, reply, negative)
         evidence = [control, reply, *([shown] if shown is not None else [])]
-        money = bool(MONEY.search(name))
+        moved = _moved(control.data, reply.data, name)
+        money = _kind(name, paid=recipients) == "money"
+        if moved or (money and (recipients or _moves(op) or BALANCE.search(name))):
+            severity, confidence = Severity.HIGH, None
+            effect = " Sending a negative amount reverses the direction of the operation"
+            effect += f" ({', '.join(moved)} moved the other way)." if moved else "."
+        elif _moves(op):
+            severity, confidence = Severity.MEDIUM, None
+            effect = " Sending a negative quantity reverses the direction of the operation."
+        else:
+            severity, confidence = Severity.LOW, Confidence.TENTATIVE
+            effect = (
+                f" It is stored on an object {identity.name} makes, and moves no money or stock "
+                "by itself: what matters is where it is used (an order of it, a refund from it)."
+            )
         return ctx.finding(
             self,
             op,
             title=f"{op.key} accepts a negative {name}",
-            severity=Severity.HIGH if money else Severity.MEDIUM,
-            confidence=Confidence.CONFIRMED if shown is not None else Confidence.FIRM,
+            severity=severity,
+            confidence=confidence
+            or (Confidence.CONFIRMED if shown is not None else Confidence.FIRM),
             detail=(
                 f"{identity.name}'s legitimate request with {name}={value!r} succeeded "
                 f"({control.status}); the same with {name}={negative!r} succeeded too "
                 f"({reply.status})"
                 + (", and the stored object shows it." if shown is not None else ".")
-                + " Sending a negative amount reverses the direction of the operation."
+                + effect
             ),
             evidence=evidence,
             proof=reply,
@@ -156,7 +248,7 @@ async def _settle(ctx: Context, paid: Leg, *, accepted: bool) -> None:
         moved.how = f"{paid.peer.name} paid it back ({paid.back.method} {paid.back.path})"
 
 
-def _fields(ctx: Context, operation: Operation) -> list[str]:
+def _fields(ctx: Context, operation: Operation, *, paid: bool) -> list[str]:
     """Numeric top-level body fields named like money first, then like quantities."""
     schema, _ = ctx.synthesizer.body_schema(operation)
     properties: dict[str, Any] = dict((schema or {}).get("properties", {}))
@@ -165,8 +257,52 @@ def _fields(ctx: Context, operation: Operation) -> list[str]:
         for name, sub in properties.items()
         if json_types(ctx.api.deref(sub)) & {"number", "integer"}
     ]
-    money = [n for n in numeric if MONEY.search(n)]
-    return money + [n for n in numeric if QUANTITY.search(n) and n not in money]
+    money = [n for n in numeric if _kind(n, paid=paid) == "money"]
+    return money + [n for n in numeric if _kind(n, paid=paid) == "quantity"]
+
+
+def _kind(name: str, *, paid: bool) -> str | None:
+    """``money``, ``quantity``, or None for a number that is neither (a score, a position).
+
+    Points or credits given to someone (``paid``: the write names who receives) are value.
+    """
+    words = tokens(name)
+    if NOT_AMOUNTS & set(words):
+        return "money" if paid else None
+    words = [w for w in words if w not in NOT_THE_AMOUNT]
+    if any(MONEY.search(w) for w in words):
+        return "money"
+    return "quantity" if any(QUANTITY.search(w) for w in words) else None
+
+
+def _moves(op: Operation) -> bool:
+    """Whether the operation's words say it moves value: a transfer, a payment, an order..."""
+    path = re.sub(r"\{[^}]*\}", " ", op.path)  # a parameter's name is not what it does
+    words = tokens(" ".join((path, op.operation_id or "", op.summary, *op.tags)))
+    return "pay" in words or any(w.startswith(MOVES) for w in words)
+
+
+def _moved(control: Any, reply: Any, name: str, at: str = "") -> list[str]:
+    """Keys besides ``name`` showing value moved: a holding changed, a charge turned negative."""
+    if not isinstance(control, dict) or not isinstance(reply, dict):
+        return []
+    found = []
+    for key, mine in reply.items():
+        theirs = control.get(key)
+        if isinstance(mine, dict):
+            found += _moved(theirs, mine, name, f"{at}{key}.")
+            continue
+        now, before = _number(mine), _number(theirs)
+        if key == name or now is None or before is None:
+            continue
+        if (HELD.search(key) and now != before) or (CHARGED.search(key) and now < 0 <= before):
+            found.append(f"{at}{key}")
+    return found
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a number, None when it is not one (booleans are not)."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _failed(reply: Reply, control: Reply) -> bool:
