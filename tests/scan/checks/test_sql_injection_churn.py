@@ -9,6 +9,11 @@ check of the same scan plays them: it takes the shared baseline of the search, t
 keeps adding an event that the search lists and deleting the one before, through the
 scan's own transport, until ``sql_injection`` is done. The boolean pair must still be
 confirmed (a quote balance, which compares statuses only, is not what a list compares).
+
+And the other way round: the baseline listed another check's event that matched the
+term, deleted since. The baseline then says a new value changes the answer (a lookup
+that found something) when now nothing matches either: the pairs chosen from it must
+not be the ones that keep an answer that is no longer there.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ EVENTS = [
 ]
 
 
-def _contract() -> dict[str, Any]:
+def _contract(term: str) -> dict[str, Any]:
     venue = {
         "name": "venue",
         "in": "path",
@@ -76,7 +81,7 @@ def _contract() -> dict[str, Any]:
                             "name": "q",
                             "in": "query",
                             "required": True,
-                            "schema": {"type": "string", "example": "jazz"},
+                            "schema": {"type": "string", "example": term},
                         }
                     ],
                     "responses": {"200": {"description": "matching events", **json_answer}},
@@ -99,8 +104,8 @@ def _contract() -> dict[str, Any]:
     }
 
 
-def _events_api(*, bound: bool) -> Flask:
-    """The events API; ``bound`` passes the search term as a parameter."""
+def _events_api(*, bound: bool, term: str) -> Flask:
+    """The events API; ``bound`` passes the search term as a parameter (``term``: its example)."""
     db = sqlite3.connect(":memory:", check_same_thread=False)
     db.execute(
         "CREATE TABLE events (id INTEGER PRIMARY KEY, venue TEXT, title TEXT, starts_at TEXT)"
@@ -126,7 +131,7 @@ def _events_api(*, bound: bool) -> Flask:
 
     @web.get("/openapi.json")
     def contract() -> Any:
-        return jsonify(_contract())
+        return jsonify(_contract(term))
 
     @web.get("/venues/<venue>/events")
     def search(venue: str) -> Any:
@@ -183,7 +188,7 @@ class _Writer:
         """Take the search's shared baseline, write once, then keep writing until told to stop."""
         search = next(o for o in ctx.api.operations if o.key == SEARCH)
         await ctx.legit(search, ANA)
-        self.last = await self._write(ctx, 1)  # the shared baseline is stale from here on
+        self.last = await self._write(ctx, 1, "Late jazz set 1")  # the baseline is stale now
         self.task = asyncio.create_task(self._churn(ctx))
         return
         yield
@@ -192,16 +197,16 @@ class _Writer:
         written = 1
         while not self.stop.is_set():
             written += 1
-            made = await self._write(ctx, written)
+            made = await self._write(ctx, written, f"Late jazz set {written}")
             await self._delete(ctx, self.last)
             self.last = made
             await asyncio.sleep(0.002)
         await self._delete(ctx, self.last)
         return written
 
-    async def _write(self, ctx: Context, number: int) -> int:
+    async def _write(self, ctx: Context, number: int, title: str) -> int:
         body = {
-            "title": f"Late jazz set {number}",
+            "title": title,
             "starts_at": f"2026-04-{number % 28 + 1:02d}T23:00:00Z",
         }
         request = Request(
@@ -245,13 +250,33 @@ class _Done:
         yield
 
 
-def _scan(*, bound: bool) -> Results:
+class _Gone:
+    """Another check's event, listed in the shared baseline of the search, then deleted."""
+
+    id = "gone"
+    title = "another check making and deleting an event"
+    owasp = ""
+    cwe = ""
+    safe = True
+    remediation = ""
+
+    async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
+        """Make a jam session, take the search's shared baseline, delete the session."""
+        made = await _Writer()._write(ctx, 1, "Jam session")
+        await ctx.legit(next(o for o in ctx.api.operations if o.key == SEARCH), ANA)
+        await _Writer()._delete(ctx, made)
+        return
+        yield
+
+
+def _scan(*, bound: bool, term: str = "jazz", gone: bool = False) -> Results:
     writer = _Writer()
-    checks = [writer, SqlInjection(delay=0.5), _Done(writer)]
-    with serving(_events_api(bound=bound), wsgi=True) as url:
+    checks: list[Any] = [_Gone()] if gone else [writer]
+    checks += [SqlInjection(delay=0.5)] + ([] if gone else [_Done(writer)])
+    with serving(_events_api(bound=bound, term=term), wsgi=True) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         config = ScanConfig(target=url, identities=(ANA,))
-        return asyncio.run(scan(api, config, registry(checks)))  # type: ignore[arg-type]
+        return asyncio.run(scan(api, config, registry(checks)))
 
 
 @pytest.fixture(scope="module")
@@ -260,16 +285,36 @@ def churned() -> Results:
     return _scan(bound=False)
 
 
+def _confirmed(results: Results) -> list[tuple[str, Confidence, bool]]:
+    """The search's findings: key, confidence, and whether a boolean pair showed it."""
+    assert results.errors == []
+    return [
+        (f.key, f.confidence, "boolean" in f.title)
+        for f in found(results, "sql_injection")
+        if f.operation == SEARCH
+    ]
+
+
 def test_the_search_is_confirmed_by_a_boolean_pair_while_others_write(churned: Results) -> None:
     """The pair and the answer it is compared with are read with no other write between them."""
-    assert churned.errors == []
-    findings = [f for f in found(churned, "sql_injection") if f.operation == SEARCH]
-    assert [(f.key, f.confidence) for f in findings] == [("query:q", Confidence.CONFIRMED)]
-    assert "boolean" in findings[0].title
+    assert _confirmed(churned) == [("query:q", Confidence.CONFIRMED, True)]
 
 
 def test_the_bound_search_is_silent_while_others_write() -> None:
     """The same search with the term bound: nothing, however the list changes meanwhile."""
     results = _scan(bound=True)
+    assert results.errors == []
+    assert found(results, "sql_injection") == []
+
+
+def test_a_baseline_listing_what_is_gone_does_not_choose_the_pairs() -> None:
+    """The baseline listed another check's event, gone since: the widening pair still goes."""
+    results = _scan(bound=False, term="jam", gone=True)
+    assert _confirmed(results) == [("query:q", Confidence.CONFIRMED, True)]
+
+
+def test_the_bound_search_is_silent_when_the_baseline_is_stale() -> None:
+    """Bound, the same stale baseline gives nothing."""
+    results = _scan(bound=True, term="jam", gone=True)
     assert results.errors == []
     assert found(results, "sql_injection") == []

@@ -20,7 +20,9 @@ stopping at the first that shows it:
   false condition gets when pasted: where it differs from the legitimate answer (a
   lookup that found something), ``' AND 'k'='k`` / ``' AND 'k'='j`` (keeps); where it
   does not (nothing found, or a creation), ``' OR 4821=4821-- `` / ``' AND 4821=4822-- ``
-  and their ``"`` forms (widens): the other pairs could not tell the two apart. The
+  and their ``"`` forms (widens): the other pairs could not tell the two apart (after
+  a first sign, a read's legitimate request goes again first: what the shared answer
+  listed may be gone). The
   false condition goes only when the true one was not answered like the ordinary value
   (taken as a value, as a false one would be).
 * **time-based** (not under ``--safe``) — sleeps for PostgreSQL, MySQL, SQL Server and a
@@ -78,6 +80,7 @@ from apiward.scan.checks._sql_delays import TIMING, delayed, is_slow
 from apiward.scan.checks._sql_literal import balanced, keeps_like, widens_like
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
+from apiward.scan.request import READS
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
@@ -403,7 +406,12 @@ async def _pairs(ctx: Context, operation: Operation, who: Caller, item: Input) -
     Updates and deletes get no widening pair: no OR, no comment cutting the WHERE off.
     """
     like = await _broke(ctx, who, item)  # the pairs for a pattern only after a first sign
-    if await _moves(ctx, who, item):
+    moves = await _moves(ctx, who, item, who.legit)
+    if moves and like and who.request.method.upper() in READS:
+        # What the shared legitimate answer listed may be gone since (others' objects that
+        # matched the value): after a first sign, a read's legitimate request goes again.
+        moves = await _moves(ctx, who, item, await _legit_again(ctx, who))
+    if moves:
         return (keeps, keeps_like) if like else (keeps,)
     if not may_widen(operation):
         return ()
@@ -421,11 +429,17 @@ async def _broke(ctx: Context, who: Caller, item: Input) -> bool:
     return (await ordinary(ctx, who, item)).status < 500
 
 
-async def _moves(ctx: Context, who: Caller, item: Input) -> bool:
-    """Whether an ordinary new value gets an answer unlike the legitimate one."""
+async def _moves(ctx: Context, who: Caller, item: Input, legit: Reply) -> bool:
+    """Whether an ordinary new value gets an answer unlike the legitimate one, ``legit``."""
     other = await ordinary(ctx, who, item)
-    if other.status != who.legit.status:
+    if other.status != legit.status:
         return True
-    return (
-        similarity(plain(other, who, item), scrub(who.legit.text, [base_value(who, item)])) < SAME
-    )
+    return similarity(plain(other, who, item), scrub(legit.text, [base_value(who, item)])) < SAME
+
+
+async def _legit_again(ctx: Context, who: Caller) -> Reply:
+    """The caller's legitimate request sent again, once per operation by this check."""
+    caller = who.identity.name if who.identity else ""
+    key = ("sql_injection: legit again", who.request.operation, caller)
+    note = "the legitimate request again (what it lists may have changed)"
+    return await ctx.shared(key, lambda: ctx.send(who.request, as_=who.identity, note=note))
