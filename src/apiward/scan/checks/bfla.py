@@ -14,7 +14,9 @@ effect, while an anonymous request is refused:
   only" in its description, an ``/admin/`` segment, an ``admin`` tag), the lowest
   identity's role ranks below that role, and its answer is high's (not one that differs
   per caller, nor a ``/me`` read, nor an empty one): medium, firm when said in a
-  sentence or backed by another hint, else tentative.
+  sentence or backed by another hint, else tentative. No read that two identities of
+  one role answer differently (scoped per caller or tenant), and no object low sees
+  listed by another read counts as others' data (``scan.checks._read_scope``).
 * **Writes on low's record** (not under ``--safe``): low changes a privilege field of
   the record (a role, a limit: ``scan.fields.is_privileged``), or with a strong signal
   any field, through the operation, a reader shows the new value (high, confirmed); the
@@ -64,6 +66,7 @@ from apiward.scan.checks import _catalogue as catalogue
 from apiward.scan.checks import _shared_delete as shared_delete
 from apiward.scan.checks._answers import GONE
 from apiward.scan.checks._privilege import REFUSED, Signals, marking, ranks, signals
+from apiward.scan.checks._read_scope import others_data, per_caller
 from apiward.scan.checks._readback import (
     Seen,
     changed_value,
@@ -182,7 +185,9 @@ class Bfla:
         if anonymous.status not in REFUSED:
             return None
         evidence = [theirs, anonymous, mine]
-        others = _others_data(ctx, low, mine)
+        if await per_caller(ctx, op):
+            return None  # each caller's (or tenant's) own answer, not a higher role's
+        others = others_data(ctx, op, low, mine)
         if others:
             what = f"and carries data of identities of other roles ({', '.join(others[:3])})"
             return self._finding(ctx, op, low, high, found, evidence, what, Severity.HIGH)
@@ -423,29 +428,6 @@ def _shape(text: str) -> frozenset[str]:
     except ValueError:
         return frozenset()
     return frozenset(path for path, _ in leaves(data))
-
-
-def _others_data(ctx: Context, low: Identity, reply: Reply) -> list[str]:
-    """Values that belong to identities of other roles and show in ``reply``."""
-    roles = {i.name: i.role for i in ctx.identities}
-    owned = {
-        str(s.value)
-        for s in ctx.harvest.sightings
-        if s.identity in roles
-        and roles[s.identity] != low.role
-        and isinstance(s.value, str)
-        and len(s.value) >= 3
-        and ctx.harvest.is_owned(s)
-    }
-    for identity in ctx.identities:
-        if identity.role != low.role and identity.login is not None:
-            owned |= {str(v) for k, v in identity.login.body.items() if "user" in k or "name" in k}
-    shown = {value for _, value in leaves(reply.data)} if reply.data is not None else set()
-    return sorted(v for v in owned if _quoted(v) in shown)
-
-
-def _quoted(value: str) -> str:
-    return json.dumps(value)
 
 
 async def _restore(

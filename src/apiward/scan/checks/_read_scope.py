@@ -1,0 +1,82 @@
+"""Whose data a lower identity's read shows (for ``bfla``'s reads).
+
+A read is a higher role's function only when its answer is given by the role. Two
+identities of one role that get different answers to the very same request (two owners
+each listing their own organisations) show an answer scoped per caller or per tenant:
+no finding. And an object the low identity itself sees listed by another read it is
+entitled to (its own organisation, a workspace it is a member of) is its data too, not
+"data of other roles", even when a higher identity owns it as well.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from apiward.scan.checks._privilege import marking
+from apiward.scan.context import Context
+from apiward.scan.diff import SAME, leaves, meaningful, similarity
+from apiward.scan.identities import Identity
+from apiward.scan.transport import Reply
+from apiward.spec import Operation
+
+
+async def per_caller(ctx: Context, op: Operation) -> bool:
+    """True when two identities of one role get different answers to the very same request.
+
+    Two owners each listing their own organisations (``GET /orgs``), two customers their
+    own orders: the answer is scoped per caller or per tenant, not given by the role. A
+    read only a role should have (``/admin/users``) answers every caller alike.
+    """
+    answers: dict[tuple[str, str], list[Reply]] = {}
+    for identity in ctx.identities:
+        reply = await ctx.legit(op, identity)
+        if reply.ok and meaningful(reply.text):
+            answers.setdefault((identity.role, reply.sent.target), []).append(reply)
+    return any(
+        similarity(one.text, other.text) < SAME
+        for replies in answers.values()
+        for one, other in itertools.pairwise(replies)
+    )
+
+
+def others_data(ctx: Context, op: Operation, low: Identity, reply: Reply) -> list[str]:
+    """Values that belong to identities of other roles and show in ``reply``.
+
+    Not an object ``low`` itself saw listed elsewhere (its own organisation, a
+    workspace it is a member of): what its other reads show it is its data too.
+    """
+    roles = {i.name: i.role for i in ctx.identities}
+    its = {
+        str(s.value)
+        for s in ctx.harvest.sightings
+        if s.identity == low.name
+        and s.kind == s.resource
+        and s.producer != op.key
+        and _unmarked(ctx, s.producer)
+    }
+    owned = {
+        str(s.value)
+        for s in ctx.harvest.sightings
+        if s.identity in roles
+        and roles[s.identity] != low.role
+        and isinstance(s.value, str)
+        and len(s.value) >= 3
+        and ctx.harvest.is_owned(s)
+    }
+    for identity in ctx.identities:
+        if identity.role != low.role and identity.login is not None:
+            owned |= {str(v) for k, v in identity.login.body.items() if "user" in k or "name" in k}
+    shown = {value for _, value in leaves(reply.data)} if reply.data is not None else set()
+    return sorted(v for v in owned - its if _quoted(v) in shown)
+
+
+def _unmarked(ctx: Context, key: str) -> bool:
+    """True when operation ``key`` is not one the contract marks as a privileged role's."""
+    method, _, path = key.partition(" ")
+    op = ctx.api.operation(method, path)
+    return op is not None and marking(op) is None
+
+
+def _quoted(value: str) -> str:
+    return json.dumps(value)
