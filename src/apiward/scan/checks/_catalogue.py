@@ -22,6 +22,8 @@ item; the creator's read of the new id shows it. The new item is deleted at once
 its maker, else as the creator); with no DELETE for the items, the creation is only
 tried under ``--aggressive``, and the target state lists the item as left.
 
+How much a change or delete weighs is ``scan.checks._collaborators``' business.
+
 Never under ``--safe`` (``bfla`` skips every write there); a DELETE is only ever sent on
 an id the ledger says the scan made.
 """
@@ -29,13 +31,12 @@ an id the ledger says the scan made.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan import _objects
 from apiward.scan.checks._answers import GONE
-from apiward.scan.checks._privilege import Signals
 from apiward.scan.checks._readback import (
     changed_value,
     changes,
@@ -78,13 +79,15 @@ class Effect:
     evidence: tuple[Reply, ...]
     what: str
     key: str
+    public: bool = False
+    """An anonymous read showed the item before the lower identity acted on it."""
 
 
 def applies(ctx: Context, op: Operation) -> bool:
     """True for a write or delete on an item path whose collection creates items, or the creation."""
     if op.method == "POST":
         return _item_read(ctx, op) is not None
-    return op.method in CHANGES and _create(ctx, op) is not None
+    return op.method in CHANGES and creation_of(ctx, op) is not None
 
 
 def unremovable(ctx: Context, op: Operation) -> str | None:
@@ -115,28 +118,30 @@ async def probe(ctx: Context, op: Operation, rank: dict[str, int]) -> Effect | N
         (i for i in ctx.identities if rank[i.name] < rank[made.creator.name]),
         key=lambda i: rank[i.name],
     )
+    public: bool | None = None
     for low in lows:
         shared = await ctx.send(made.item, as_=low, note=f"{low.name} reads the shared item")
         if json_object(shared) is None:
             continue
+        if public is None:  # before any change: a delete leaves nothing to read
+            seen = await ctx.send(made.item, as_=None, note="anonymous reads the item")
+            public = json_object(seen) is not None
         effect = await (_delete if op.method == "DELETE" else _write)(ctx, op, made, low)
         if effect is not None:
-            return effect
+            return replace(effect, public=public)
     return None
 
 
 def report(
-    ctx: Context, check: CheckInfo, op: Operation, effect: Effect, found: Signals | None = None
+    ctx: Context,
+    check: CheckInfo,
+    op: Operation,
+    effect: Effect,
+    grade: tuple[tuple[Severity, Confidence], str] | None = None,
 ) -> Finding:
-    """The finding for ``effect``: high, confirmed by the creator's own read-back.
-
-    A creation (``found``: its privilege signals) is graded by them: every role may fill
-    many a shared catalogue, and only the contract says when one may not.
-    """
+    """The finding for ``effect``, confirmed by the creator's own read-back, as ``_collaborators.weigh`` grades it."""
     low, high = effect.low, effect.high
-    severity, confidence, why = Severity.HIGH, Confidence.CONFIRMED, ""
-    if found is not None:
-        severity, confidence, why = _graded(found)
+    (severity, confidence), why = grade or ((Severity.HIGH, Confidence.CONFIRMED), "")
     return ctx.finding(
         check,
         op,
@@ -157,30 +162,12 @@ def report(
     )
 
 
-def _graded(found: Signals) -> tuple[Severity, Confidence, str]:
-    """How much a lower identity's creation weighs, by what says the catalogue is higher's."""
-    if found.roles:
-        return (
-            Severity.HIGH,
-            Confidence.CONFIRMED,
-            f"The contract gives it to higher roles: {'; '.join(found.roles)}. ",
-        )
-    if found:
-        return Severity.MEDIUM, Confidence.FIRM, f"It belongs to a higher role: {found.text()}. "
-    return (
-        Severity.LOW,
-        Confidence.TENTATIVE,
-        "Nothing says that only higher roles add items: where every role may (a shared "
-        "catalogue all of them fill), this is the API's policy. ",
-    )
-
-
 def _item_read(ctx: Context, op: Operation) -> Operation | None:
     """The GET of one item of collection ``op`` creates into (``/menu/`` → ``/menu/{slug}/``)."""
     if op.method != "POST" or op.is_public or "{" in op.path.rstrip("/").rsplit("/", 1)[-1]:
         return None
     for read in ctx.api.operations:
-        found = _create(ctx, read) if read.method == "GET" else None
+        found = creation_of(ctx, read) if read.method == "GET" else None
         if found is not None and found[0].key == op.key:
             return read
     return None
@@ -212,7 +199,7 @@ async def _creation(ctx: Context, op: Operation, rank: dict[str, int]) -> Effect
 async def _create_as(
     ctx: Context, op: Operation, read: Operation, made: Made, low: Identity, mine: dict[str, Any]
 ) -> Effect | None:
-    request = _fresh(ctx, ctx.baseline(op, low))
+    request = fresh(ctx, ctx.baseline(op, low))
     attack = await ctx.send(
         request, as_=low, note=f"{low.name} adds to {made.creator.name}'s items"
     )
@@ -222,7 +209,7 @@ async def _create_as(
     param = read.path.rstrip("/").rsplit("/", 1)[-1][1:-1]
     item = made.item.with_param(Where.PATH, param, new)
     after = await ctx.send(item, as_=made.creator, note="read the new item back")
-    await _remove(ctx, read, item, (low, made.creator))
+    await remove(ctx, read, item, (low, made.creator))
     theirs = json_object(after)
     if theirs is None or _maker_shown(request, mine, theirs):
         return None
@@ -234,7 +221,7 @@ async def _create_as(
     return Effect(low=low, high=made.creator, evidence=evidence, what=what, key="create")
 
 
-async def _remove(ctx: Context, read: Operation, item: Request, who: tuple[Identity, ...]) -> None:
+async def remove(ctx: Context, read: Operation, item: Request, who: tuple[Identity, ...]) -> None:
     """Delete the item the lower identity made, as it, else as the creator of the catalogue."""
     delete = ctx.api.operation("DELETE", read.path)
     if delete is None:
@@ -285,7 +272,8 @@ def names(ctx: Context, identity: Identity, item: dict[str, Any]) -> bool:
     return False
 
 
-def _create(ctx: Context, op: Operation) -> tuple[Operation, str] | None:
+def creation_of(ctx: Context, op: Operation) -> tuple[Operation, str] | None:
+    """The POST of the collection an item path belongs to, and the item's path parameter."""
     head, _, last = op.path.rstrip("/").rpartition("/")
     if not (last.startswith("{") and last.endswith("}")):
         return None
@@ -297,7 +285,7 @@ def _create(ctx: Context, op: Operation) -> tuple[Operation, str] | None:
 
 
 async def _make(ctx: Context, op: Operation, rank: dict[str, int]) -> Made | None:
-    found = _create(ctx, op)
+    found = creation_of(ctx, op)
     if found is None:
         return None
     create, name = found
@@ -305,7 +293,7 @@ async def _make(ctx: Context, op: Operation, rank: dict[str, int]) -> Made | Non
     for creator in sorted(ctx.identities, key=lambda i: -rank[i.name]):
         if rank[creator.name] == lowest:
             return None
-        request = _fresh(ctx, ctx.baseline(create, creator))
+        request = fresh(ctx, ctx.baseline(create, creator))
         reply = await ctx.send(request, as_=creator, note=f"{creator.name} makes an item to attack")
         new = _objects.new_id(ctx.api, request, reply.data, reply.header("location"))
         if reply.ok and new is not None and ctx.ledger.made(new):
@@ -321,7 +309,7 @@ def _item_path(ctx: Context, op: Operation) -> str:
     return read.path if read is not None else op.path
 
 
-def _fresh(ctx: Context, request: Request) -> Request:
+def fresh(ctx: Context, request: Request) -> Request:
     """The creation with free-text fields made unique (no clash with a seeded item's name)."""
     if not isinstance(request.body, dict):
         return request

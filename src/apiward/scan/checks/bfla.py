@@ -42,8 +42,10 @@ effect, while an anonymous request is refused:
   signed up, as the highest identity's does (``scan.checks._account_delete``).
 * **Shared items** (not under ``--safe``), no signal needed: on an item a higher
   identity made and a lower one reads (a public menu's dish), the lower identity's
-  write or delete takes effect, as the creator's read shows (high, confirmed). The
-  item is one the scan created (``scan.checks._catalogue``). **Creation** too: the
+  write or delete takes effect, as the creator's read shows. The item is one the scan
+  created (``scan.checks._catalogue``). High, confirmed when low is refused creating
+  there, the item is public, or with role evidence; low, tentative when low may create
+  there too (a collaborator: a team's shared records); see ``scan.checks._collaborators``. **Creation** too: the
   lower identity adds an item to such a catalogue (one whose items name no owner), the
   creator's read shows it, and it is deleted again (as its maker, else the creator);
   without a DELETE for the items, only under ``--aggressive``. Every role fills many a
@@ -63,6 +65,7 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _account_delete as account_delete
 from apiward.scan.checks import _actions as actions
 from apiward.scan.checks import _catalogue as catalogue
+from apiward.scan.checks import _collaborators as collaborators
 from apiward.scan.checks import _shared_delete as shared_delete
 from apiward.scan.checks._answers import GONE
 from apiward.scan.checks._privilege import REFUSED, Signals, marking, ranks, signals
@@ -124,9 +127,9 @@ class Bfla:
             untried = catalogue.unremovable(ctx, operation)
             effect = await catalogue.probe(ctx, operation, rank) if untried is None else None
             if effect is not None:
-                made = effect.key == "create"
-                found = await signals(ctx, operation, effect.low, effect.high) if made else None
-                yield catalogue.report(ctx, self, operation, effect, found)
+                found = await signals(ctx, operation, effect.low, effect.high)
+                effect, grade = await collaborators.weigh(ctx, operation, effect, found)
+                yield catalogue.report(ctx, self, operation, effect, grade)
                 return
         if account_delete.applies(operation):
             deleted = await account_delete.probe(ctx, operation, rank)
