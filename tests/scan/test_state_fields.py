@@ -99,8 +99,9 @@ def _contract(creatable: bool) -> dict[str, Any]:
 class Homework:
     """The app: sam's and sara's seeded submissions, and whatever the scan makes."""
 
-    def __init__(self, *, creatable: bool) -> None:
+    def __init__(self, *, creatable: bool, fixed_owner: bool = False) -> None:
         self.contract = _contract(creatable)
+        self.kept = {"id", "student"} if fixed_owner else {"id"}
         self.seeded = {
             str(uuid.UUID(int=n)): {
                 "id": str(uuid.UUID(int=n)),
@@ -165,7 +166,7 @@ class Homework:
         if request.method == "PATCH":
             if row["status"] == "graded":
                 return JSONResponse({"detail": "already graded"}, status_code=409)
-            row.update({k: v for k, v in (await request.json()).items() if k != "id"})
+            row.update({k: v for k, v in (await request.json()).items() if k not in self.kept})
         return JSONResponse(row)
 
 
@@ -196,3 +197,13 @@ def test_seeded_submissions_keep_their_state(creatable: bool) -> None:
     results = _scan(homework)
     assert homework.rows == homework.seeded, "a seeded submission changed, or one made was left"
     assert not results.damaged, [c for c in results.target_state if c.damage]
+
+
+def test_a_withheld_state_probe_leaves_the_other_fields_tried() -> None:
+    """The status probe is withheld on a seeded submission; grade, which goes back, is found."""
+    homework = Homework(creatable=False, fixed_owner=True)
+    results = _scan(homework)
+    found = {f.key for f in results.findings if f.check == "mass_assignment"}
+    assert any("grade" in key for key in found), found
+    assert not any("status" in key for key in found), found
+    assert homework.rows == homework.seeded

@@ -12,20 +12,17 @@ me-like reader sharing no field with that answer nor the body shows another obje
 
 privilege fields first, at most ``MAX_FIELDS``. Identifiers, secrets and timestamps are
 never candidates. The value set is one the field can hold (``scan.values``): one the
-API's own answers showed for it, else its ``enum``, else one of its type; a privilege
-field with no such value is not probed (the skip says so), because an unknown role can
-lock a user out for good. A writable privilege field is only set *upwards* (a more
-privileged-sounding role, a granting flag, a raised number).
+API's own answers showed for it, else its ``enum``, else one of its type (a privilege
+field with none is not probed: an unknown role can lock a user out), *upwards* only.
 
-* **Updates** (PUT/PATCH): as each identity in turn, lowest role first, read its object,
-  send the update with the object's *current* values (a no-op control that must
-  succeed), then the same plus one candidate; read back (the reader when it showed the
-  field before, else the answer to the no-op update). Unless the attack was answered and
-  the field still shows its old value, the old value is then restored (whatever the
-  attack's answer, 2xx, 5xx or none) and read back: a failed restore is reported.
+* **Updates** (PUT/PATCH): as each identity in turn, lowest role first, read its object
+  (one the scan made first), send the update with its *current* values (a no-op control
+  that must succeed), then plus one candidate; read back (the reader when it showed the
+  field, else the no-op's answer). Unless the field still shows its old value, the old
+  value is restored and read back: a failed restore is reported. A candidate the ledger
+  withholds (a state moved on a seeded object) is skipped alone.
 * **Sign-ups** (a public POST whose body carries a password; ``scan.checks._sign_up``):
-  register a plain throwaway user (the control), log in as it and read what shows it
-  (its login answer, its token's claims, a me-like read, its own item by its name);
+  register a plain throwaway user (the control), log in as it and read what shows it;
   only *privilege* fields are candidates there — declared in the sign-up, shown for
   the plain user, or declared in an answer about users — each costing one more
   throwaway user. A field shown back with the value sent is a finding; a field shown
@@ -89,6 +86,7 @@ from apiward.scan.context import Context
 from apiward.scan.envelope import is_meta
 from apiward.scan.fields import is_identifier, is_privileged, tokens
 from apiward.scan.identities import Identity
+from apiward.scan.ledger import Unrestorable
 from apiward.scan.request import WITH_BODY, Request
 from apiward.scan.transport import Reply
 from apiward.scan.values import Probe, Source, probe_value, rank
@@ -194,6 +192,8 @@ class MassAssignment:
         attack: Reply | None = None
         try:
             attack = await send_as(ctx, with_field(body, name, value), identity, note)
+        except Unrestorable as held:
+            return [Skip(reason=SkipReason.UNRESTORABLE, detail=str(held))]
         except TargetError:
             if ctx.sessions.transport.down is not None:
                 raise
