@@ -184,3 +184,22 @@ def test_baseline_fills_slots_with_own_ids(api: Api, harvest: Harvest) -> None:
     op = _op(api, "GET", "/reports")
     request = harvest.baseline(harvest.synthesizer.request(op), op, BOB)
     assert dict(request.query)["project_id"] == "2"
+
+
+def test_what_a_listing_above_the_viewer_shows_is_kept_but_decides_nothing(
+    api: Api, harvest: Harvest
+) -> None:
+    """Bob also sees 1 and 2 where only a higher role may look: both stay their peer's own.
+
+    The values are kept (a check may send them); they neither take 1 from Alice nor make
+    anything Bob's, shared, or listed to him by design.
+    """
+    listing = _op(api, "GET", "/projects")
+    harvest.record(BOB, listing, _reply('[{"id": 1}, {"id": 2}, {"id": 5}]'), beyond=True)
+    op = _op(api, "GET", "/projects/{pid}")
+    (slot,) = harvest.slots(op)
+    assert [s.value for s in harvest.owned(ALICE, op, slot)] == [1]
+    assert [s.value for s in harvest.owned(BOB, op, slot)] == [2]
+    assert sorted(str(s.value) for s in harvest.seen(BOB, op, slot)) == ["1", "2", "3", "5"]
+    assert not harvest.mine(BOB, op, slot, 5)
+    assert not harvest.lists.has("bob", "project", 1)

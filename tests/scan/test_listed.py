@@ -85,3 +85,15 @@ def _api(paths: dict[str, Any]) -> Api:
         path = Path(folder) / "spec.json"
         path.write_text(json.dumps(spec))
         return load(path)
+
+
+def test_a_field_every_own_row_holds_the_callers_id_in_is_an_alias() -> None:
+    """``student_id`` 4 in each of sara's enrollments is her id; a course_id that varies is not."""
+    listed = Listed()
+    listed.add("sara", "enrollment", 1, {"id": 1, "student_id": 4, "course_id": 4})
+    listed.add("sara", "enrollment", 2, {"id": 2, "student_id": 4, "course_id": 7})
+    listed.add("sara", "course", 4, {"id": 4, "title": "Rust"})
+    assert listed.aliases("sara", {"4"}) == {("student_id", "4")}
+    assert listed.aliases("sara", {"5"}) == set()
+    listed.add("sara", "enrollment", 3, {"id": 3, "course_id": 4})
+    assert listed.aliases("sara", {"4"}) == set()  # a row without it: not every row's

@@ -23,6 +23,10 @@ identity that saw it must oversee A (another role ranked above A, or, unranked, 
 saw every object of the type A saw and more), so a customer's object an admin sees is
 not the admin's to write.
 
+What an identity sees in a listing the contract marks as a higher role's ("Admin
+only.", ``/admin/``: ``record(beyond=True)``) may be a leak, not its to see: it is kept
+to send, but never makes an object the viewer's, a peer's not, or a collection shared.
+
 Objects seen by all and claimed by none (a shared board, a public catalogue) are
 nobody's, so a check cannot mistake reading them for BOLA. A resource type is
 **shared** (:meth:`Harvest.shared`) when its collection's listing does not differ per
@@ -96,6 +100,8 @@ class Harvest:
         self._shared: dict[str, tuple[tuple[int, int, int], bool]] = {}
         self._listed: dict[str, list[Sighting]] = {}
         """Sightings of a collection's own objects (``kind == resource``), by kind."""
+        self._beyond: set[Sighting] = set()
+        """Sightings in listings marked as a higher role's than the viewer's (``record``)."""
         params = _item_collections(synthesizer.api)
         self._item_kinds = {norm(p): singular(c) for p, c in params.items()}
         self._collections = {singular(c): c for c in params.values()}
@@ -113,12 +119,15 @@ class Harvest:
         *,
         created: bool = False,
         entitled: bool = False,
+        beyond: bool = False,
     ) -> list[Sighting]:
         """Learn the values in a producer's 2xx answer (and ``Location`` header).
 
         ``created``: ``operation`` created the object, so ``identity`` claims its keys.
         ``entitled``: a listing ``identity`` may read by design (``scan.listed``): its rows
-        are what it sees of each object.
+        are what it sees of each object. ``beyond``: a listing the contract marks as a
+        higher role's than ``identity``'s: what it sees there may be a leak, not its to see,
+        so its values are kept to send but never decide whose an object is.
         """
         if not reply.ok:
             return []
@@ -139,11 +148,11 @@ class Harvest:
             if any(names_owner(k) for k in item):
                 self._owners.add(resource)
             for key, value in self._recorded(item, resource, everything=one is not None):
-                sighting = self._add(who, value, key, resource, operation.key, collection)
+                sighting = self._add(who, value, key, resource, operation.key, collection, beyond)
                 found.append(sighting)
                 if sighting.kind == resource:
                     self.lists.under(resource, value, reply.sent)
-                    if entitled and items is not None:
+                    if entitled and not beyond and items is not None:
                         self.lists.add(who, resource, value, item)
         location = reply.header("location")
         if location:
@@ -228,6 +237,8 @@ class Harvest:
         """``sighting``'s identity claimed the object, or no peer and no anonymous request saw it."""
         role = self._roles.get(sighting.identity)
         claimants = self._claimants(sighting.kind, sighting.value)
+        if sighting in self._beyond and sighting.identity not in claimants:
+            return False  # seen where only a higher role may look: not the viewer's own
         if sighting.identity in claimants:
             if self._made_shared(sighting):
                 return False  # made in a collection everyone sees alike: shared like the rest
@@ -274,7 +285,7 @@ class Harvest:
 
     def holders(self, operation: Operation, slot: Slot, value: str | int) -> frozenset[str]:
         """Who ``value`` in ``slot`` belongs to: its claimants, else everyone who saw it."""
-        same = [s for s in self.sightings if str(s.value) == str(value)]
+        same = self._counted(value)
         kinds = {s.kind for s in same if self.fits(s, operation, slot)}
         if kinds:
             same = [s for s in same if s.kind in kinds]
@@ -289,7 +300,7 @@ class Harvest:
         every clerk's orders): seeing everyone's objects does not make them the manager's.
         """
         who = identity.name
-        same = [s for s in self.sightings if str(s.value) == str(value)]
+        same = self._counted(value)
         kinds = {s.kind for s in same if self.fits(s, operation, slot)} or {s.kind for s in same}
         same = [s for s in same if s.kind in kinds]
         claimants = {c for s in same for c in self._claimants(s.kind, value)}
@@ -353,8 +364,9 @@ class Harvest:
         return identity.name
 
     def _add(
-        self, who: str, value: str | int, key: str, resource: str, producer: str, collection: str
-    ) -> Sighting:
+        self, who: str, value: str | int, key: str, resource: str, producer: str, collection: str,
+        beyond: bool = False,
+    ) -> Sighting:  # fmt: skip
         sighting = Sighting(
             identity=who,
             value=value,
@@ -367,6 +379,9 @@ class Harvest:
         if sighting not in self._known:
             self._known.add(sighting)
             self.sightings.append(sighting)
+            if beyond:  # sent, never counted: not in the indexes ownership is decided from
+                self._beyond.add(sighting)
+                return sighting
             self._objects.setdefault((sighting.kind, str(value)), []).append(sighting)
             self._views.clear()
             if sighting.kind == resource:
@@ -401,6 +416,10 @@ class Harvest:
             if not people <= {s.identity for s in seen}:
                 return False
         return self.shared(sighting.kind)
+
+    def _counted(self, value: str | int) -> list[Sighting]:
+        """Sightings of ``value`` that tell who may see it: none in a listing above the viewer."""
+        return [s for s in self.sightings if str(s.value) == str(value) and s not in self._beyond]
 
     def _claimants(self, kind: str, value: str | int) -> set[str]:
         return set(self._claims.get((kind, str(value)), ()))

@@ -17,6 +17,10 @@ does not show (a directory lists names, the profile adds an e-mail), is still te
 A text the object's row lacks may come from another row the identity may read (a comment
 read that adds its recipe's title); a number may not.
 
+A field of every row an identity lists that always holds its own id (``student_id`` in
+a student's enrollments) is that id under another name (:meth:`Listed.aliases`): a
+``?student_id=`` filter takes it, though no answer names the caller a ``student``.
+
 Objects also remember the path ids they were seen or made under (``{"orders": "7"}``),
 so that a read of ``/orders/{order_id}/lines/{line_id}`` names a line with its own order.
 """
@@ -27,6 +31,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from apiward.scan._objects import VOLATILE, unwrap
+from apiward.scan.fitting import IDLIKE, is_primary
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import collection_of
 from apiward.spec import Operation, ParameterLocation
@@ -42,14 +47,35 @@ class Listed:
         self._parents: dict[tuple[str, str], dict[str, str]] = {}
         self._texts: dict[str, set[str]] = {}
         """Every text value of every row each identity may read, for :meth:`shows`."""
+        self._ids: dict[tuple[str, str, str], dict[str, str]] = {}
+        """For :meth:`aliases`, by identity, kind and id-like field but the key (``""``:
+        every row): each object's value there."""
 
     def add(self, who: str, kind: str, value: str | int, row: Mapping[str, Any]) -> None:
         """``who`` saw the object ``(kind, value)`` as ``row`` in a listing it is entitled to."""
         values = frozenset(_leaves(row))
+        self._ids.setdefault((who, kind, ""), {})[str(value)] = ""
+        for name, v in row.items():
+            if IDLIKE.search(name) and not is_primary(name, kind) and isinstance(v, str | int):
+                self._ids.setdefault((who, kind, name), {})[str(value)] = str(v)
         rows = self._rows.setdefault((who, kind, str(value)), [])
         if values not in rows:
             rows.append(values)
         self._texts.setdefault(who, set()).update(v for v in values if not _number(v))
+
+    def aliases(self, who: str, own: set[str]) -> set[tuple[str, str]]:
+        """Fields of ``who``'s rows of one kind that always hold one id of ``own``, and it.
+
+        Every row of the kind has the field, all with that value: an enrollment's
+        ``student_id`` in a student's own enrollments.
+        """
+        found = set()
+        for (w, kind, name), values in self._ids.items():
+            rows = self._ids[(w, kind, "")]
+            held = set(values.values())
+            if w == who and name and len(values) == len(rows) and len(held) == 1 and held <= own:
+                found.add((name, held.pop()))
+        return found
 
     def has(self, who: str, kind: str, value: str | int) -> bool:
         """True when ``who`` saw the object in a listing it is entitled to."""

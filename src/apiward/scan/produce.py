@@ -3,7 +3,9 @@
 0. Each identity's own ids (``Sessions.own_ids``: its login answer, its token's claims)
    are recorded as its own (``Harvest.record_own``).
 1. Listings without id slots, per identity and once anonymously (concurrently).
-2. Listings that take ids (filled with each identity's own), per identity.
+2. Listings that take ids (filled with each identity's own), per identity. After each
+   round, a field every row of an identity's own listing holds its own id in (an
+   enrollment's ``student_id``) is recorded as that id under another name (``_aliases``).
 3. Creations, one at a time and per identity, only where ``scan.withhold`` lets the
    identity write (never naming another's object); those under a parent
    (``POST /reports/{slug}/comments``) after the others, and under a parent the scan
@@ -18,7 +20,9 @@
 4. Nested listings (``GET /orders/{id}/lines``), per identity, under the parents it may
    use (``scan.nested``): its own objects and those it saw in its own listings. Their
    rows, and those of the listings of step 1, are what each identity sees by design
-   (``scan.listed``).
+   (``scan.listed``) — but for a listing the contract marks as a higher role's
+   (``above``: "Admin only.", ``/admin/``): what a student sees there may be the leak
+   ``bfla`` reports, so it is sent from but never makes an object shared or not its owner's.
 
 Never an operation out of scope or destructive (``scan.scope``, ``scan.destructive``):
 a "listing" may wipe a database.
@@ -31,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from apiward.core.errors import TargetError
 from apiward.scan._objects import creates
+from apiward.scan.checks._privilege import marking
 from apiward.scan.destructive import destructive
 from apiward.scan.fields import is_recipient
 from apiward.scan.harvest import Harvest
@@ -39,11 +44,14 @@ from apiward.scan.ledger import Ledger
 from apiward.scan.nested import is_nested_listing, nested_requests
 from apiward.scan.producers import is_listing, listing_of
 from apiward.scan.request import Where
-from apiward.scan.resources import resource_of
+from apiward.scan.resources import resource_of, singular, words
 from apiward.scan.scope import Scope
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld, withheld
 from apiward.spec import Api, Operation
+
+_PEOPLE = frozenset({"user", "member", "customer", "person", "account", "profile"})
+"""Resources an identity's own id may name under another field (``user_id``)."""
 
 if TYPE_CHECKING:
     from apiward.scan.runner import Progress
@@ -77,6 +85,8 @@ async def run_producers(
         await asyncio.gather(
             *(_list(ledger, harvest, op, identity, progress) for op in ops for identity in senders)
         )
+        for identity in people:
+            _aliases(harvest, identity)
     for op in creations:
         listing = listing_of(op, api)
         named = False  # the operation's answer named what it made: no listing to read around it
@@ -97,7 +107,9 @@ async def _list(
 ) -> None:
     reply = await _send(ledger, harvest, op, identity)
     if reply is not None:
-        harvest.record(identity, op, reply, entitled=not harvest.slots(op))
+        # Its own listing when it names no object (a ``?student_id=`` left out): rows it may see.
+        named = any(reply.sent.value(s.where, s.name) is not None for s in harvest.slots(op))
+        harvest.record(identity, op, reply, entitled=not named, beyond=above(op, identity))
         if identity is None:
             harvest.anonymous[op.key] = reply
     progress.advance(op.key)
@@ -114,7 +126,7 @@ async def _list_nested(
             if ledger.sessions.transport.down is not None:
                 raise ledger.sessions.transport.down from None
             continue
-        harvest.record(identity, op, reply, entitled=True)
+        harvest.record(identity, op, reply, entitled=True, beyond=above(op, identity))
     progress.advance(op.key)
 
 
@@ -150,6 +162,36 @@ async def _create(
     if after is not None:
         harvest.record_new(identity, listing, before, after)
     return False
+
+
+def _aliases(harvest: Harvest, identity: Identity) -> None:
+    """Record as ``identity``'s own its id under the other names its own rows give it.
+
+    A ``student_id`` in every enrollment a student lists is its user id: a filter taking
+    ``student_id`` takes it. Never a field naming a resource the contract has paths for
+    (other than people): a ``course_id`` equal to the caller's id is a coincidence.
+    """
+    own = {
+        str(s.value)
+        for s in harvest.sightings
+        if (s.identity, s.producer) == (identity.name, "login")
+    }
+    api = harvest.synthesizer.api
+    paths = {singular(s) for op in api.operations for s in op.path.split("/") if s[:1] != "{"}
+    for field, value in sorted(harvest.lists.aliases(identity.name, own)):
+        kind = singular(words(field)[-2]) if len(words(field)) > 1 else ""
+        if kind and (kind not in paths or kind in _PEOPLE):
+            harvest.record_own(identity, field, int(value) if value.isdigit() else value)
+
+
+def above(op: Operation, identity: Identity | None) -> bool:
+    """True when the contract marks ``op`` as a higher role's than ``identity``'s.
+
+    Its summary or description says so ("Admin only."), else an ``/admin/`` segment or
+    an admin tag (``checks._privilege.marking``). Anonymous requests are below every role.
+    """
+    marked = marking(op)
+    return marked is not None and marked.above(identity.role if identity else "")
 
 
 def _depth(op: Operation) -> int:

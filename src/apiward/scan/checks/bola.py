@@ -35,7 +35,9 @@ public while the object is not).
   destination (``to_…``, ``recipient``, ``payee``…) are skipped: pointing at others'
   objects is what they are for. On a nested path (``/orders/{o}/lines/{l}``) a PUT,
   PATCH or POST names every path id of the object the owner's own legitimate write
-  succeeded on, so the order and the line belong together.
+  succeeded on, so the order and the line belong together. A pair whose attacker has no
+  legitimate write of its own to send there (``scan.withhold``: an instructor's write on a
+  student's enrollment) is passed over for the next; withheld for all, it is not tested.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ class Bola:
             yield reason
             return
         tested = False
+        held: Withheld | None = None
         pairs = [(owner, attacker) for owner in ctx.identities for attacker in ctx.peers(owner)]
         for slot in slots:
             if not read and _DESTINATION.search(slot.name):
@@ -105,12 +108,18 @@ class Bola:
                     owned = [s for s in owned if not listed.has(attacker.name, s.kind, s.value)] + [
                         s for s in owned if listed.has(attacker.name, s.kind, s.value)
                     ]
-                tested = True
                 probe = self._read if read else self._write
-                finding = await probe(ctx, operation, slot, owner, attacker, owned[0])
+                try:
+                    finding = await probe(ctx, operation, slot, owner, attacker, owned[0])
+                except Withheld as withheld:
+                    held = withheld  # this attacker has no write of its own here: the next may
+                    continue
+                tested = True
                 if finding is not None:
                     yield finding
                     break
+        if not tested and held is not None:
+            raise held
         if not tested:
             yield Skip(reason=SkipReason.NO_HARVESTED_ID, detail="no id owned by one peer fits")
 
