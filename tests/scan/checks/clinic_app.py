@@ -6,6 +6,9 @@ and cancel them by id. ``GET /admin/appointments`` is documented "Admin only." a
 every appointment with the patient's e-mail. Seeded: appointments of alice and bob (the
 identities a scan is given) and of dave (never logged in as).
 
+Doctors (hale and ruiz, logged in before the patients) list and reschedule their own
+patients' appointments: a doctor's write is always on a patient's object.
+
 Each flaw is a switch, so one module gives the vulnerable API and its fixed twin:
 
 * ``admin_leak``: the admin listing answers every logged-in user (BFLA);
@@ -27,6 +30,8 @@ USERS = {
     "alice@clinic.test": {"id": 2, "name": "Alice Moss", "role": "patient", "password": "al-pw-2"},
     "bob@clinic.test": {"id": 3, "name": "Bob Reyes", "role": "patient", "password": "bo-pw-3"},
     "dave@clinic.test": {"id": 4, "name": "Dave Kim", "role": "patient", "password": "da-pw-4"},
+    "hale@clinic.test": {"id": 5, "name": "dr-hale", "role": "doctor", "password": "ha-pw-5"},
+    "ruiz@clinic.test": {"id": 6, "name": "dr-ruiz", "role": "doctor", "password": "ru-pw-6"},
 }
 SEED = {
     11: {"patient_id": 2, "doctor": "dr-hale", "reason": "migraine", "status": "booked"},
@@ -39,6 +44,12 @@ identities:
   - name: admin
     role: admin
     login: {operation: POST /auth/login, json: {email: admin@clinic.test, password: adm-pw-1}, token: token}
+  - name: hale
+    role: doctor
+    login: {operation: POST /auth/login, json: {email: hale@clinic.test, password: ha-pw-5}, token: token}
+  - name: ruiz
+    role: doctor
+    login: {operation: POST /auth/login, json: {email: ruiz@clinic.test, password: ru-pw-6}, token: token}
   - name: alice
     role: patient
     login: {operation: POST /auth/login, json: {email: alice@clinic.test, password: al-pw-2}, token: token}
@@ -169,7 +180,9 @@ class Clinic:
         def visible(key: int, user: dict[str, Any]) -> bool:
             found = self.appointments.get(key)
             return found is not None and (
-                user["role"] == "admin" or found["patient_id"] == user["id"]
+                user["role"] == "admin"
+                or found["patient_id"] == user["id"]
+                or found["doctor"] == user["name"]
             )
 
         @app.get("/openapi.json")
@@ -198,12 +211,17 @@ class Clinic:
             if wanted is None or (self.owner_check and user["role"] != "admin"):
                 wanted = user["id"]
             with self.lock:
-                keys = [k for k, a in self.appointments.items() if a["patient_id"] == wanted]
+                if user["role"] == "doctor":  # a doctor's own patients' appointments
+                    keys = [k for k, a in self.appointments.items() if a["doctor"] == user["name"]]
+                else:
+                    keys = [k for k, a in self.appointments.items() if a["patient_id"] == wanted]
                 return jsonify(data=[out(k) for k in keys])
 
         @app.post("/appointments")
         def book() -> Any:
             user = caller()
+            if user["role"] != "patient":
+                abort(403)
             body = request.get_json(silent=True) or {}
             if body.get("doctor") not in ("dr-hale", "dr-ruiz") or not body.get("reason"):
                 abort(422)

@@ -5,7 +5,8 @@ any patient (the BFLA ``bfla`` reports). What a patient sees there is not what i
 see: every patient seeing every appointment must not make them nobody's (shared), so a
 patient changing another's appointment (``PATCH /appointments/{appointment_id}``) and reading
 another's through the ``patient_id`` filter (``GET /appointments?patient_id=``) are
-still found. The fixed twin refuses the admin listing to patients and scopes the
+still found — though the doctors, logged in first, own their patients' appointments
+among doctors and have no write of their own there to compare with. The fixed twin refuses the admin listing to patients and scopes the
 appointments: nothing of medium or above.
 """
 
