@@ -97,3 +97,12 @@ def test_a_field_every_own_row_holds_the_callers_id_in_is_an_alias() -> None:
     assert listed.aliases("sara", {"5"}) == set()
     listed.add("sara", "enrollment", 3, {"id": 3, "course_id": 4})
     assert listed.aliases("sara", {"4"}) == set()  # a row without it: not every row's
+
+
+def test_a_row_any_listing_of_the_reader_shows_is_listed() -> None:
+    """Alice's published recipe in bob's listing of published ones, whatever its kind there."""
+    listed = Listed()
+    listed.add("bob", "published", 1, {"id": 1, "title": "Lentil soup", "author_id": 1})
+    assert listed.lists("bob", {"id": 1, "title": "Lentil soup", "published": True})
+    assert not listed.lists("bob", {"id": 2, "title": "Secret chili"})
+    assert not listed.lists("alice", {"id": 1, "title": "Lentil soup"})

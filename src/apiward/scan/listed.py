@@ -77,6 +77,13 @@ class Listed:
                 found.add((name, held.pop()))
         return found
 
+    def lists(self, who: str, row: Mapping[str, Any]) -> bool:
+        """True when a row ``who`` may read, in any listing, shows every value of ``row``."""
+        shown = frozenset(_leaves(row))
+        return bool(shown) and any(
+            shown <= seen for (w, _, _), rows in self._rows.items() if w == who for seen in rows
+        )
+
     def has(self, who: str, kind: str, value: str | int) -> bool:
         """True when ``who`` saw the object in a listing it is entitled to."""
         return (who, kind, str(value)) in self._rows

@@ -17,8 +17,9 @@ public while the object is not).
   Not reported when B already sees the object in a listing B may read
   (``scan.listed``: one with no path id, or nested under a parent B owns or sees in its
   own listings) and the answer holds nothing that listing did not show: bob reading
-  alice's comment on a public recipe whose comments he lists. Objects B never saw
-  listed are tried first.
+  alice's comment on a public recipe whose comments he lists; nor when the answer is a
+  list whose every row such a listing shows B (``?author_id=`` over published recipes).
+  Objects B never saw listed are tried first.
   A read the contract calls public (``scan.flows.says_public``: "Public profile of a
   user" in its summary, description or tags, or in its 200 answer's description or
   schema) is not tested: anyone reading any object there is the read's purpose.
@@ -52,7 +53,7 @@ from apiward.core.sensitive import classify_value
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
-from apiward.scan.envelope import single
+from apiward.scan.envelope import objects, single
 from apiward.scan.fields import is_profile
 from apiward.scan.flows import is_public_flow, says_not_public, says_public
 from apiward.scan.harvest import Sighting, Slot
@@ -150,6 +151,8 @@ class Bola:
             return None  # the answer does not depend on whose id it is
         if ctx.harvest.lists.shows(attacker.name, obj.kind, obj.value, attack.data):
             return None  # all of it is in a listing the attacker may read: it sees it by design
+        if _rows_listed(ctx, attacker, attack.data):
+            return None  # a filter over rows the attacker's own listings show it anyway
         if ctx.harvest.public(obj) and await _anyone_reads(ctx, attack_request, owners):
             return None  # the owner created it, but it is public: anyone may read it
         telling = distinctive(owners.text, theirs.text if theirs.ok else "")
@@ -306,6 +309,12 @@ def _naming(ctx: Context, op: Operation, slot: Slot, obj: Sighting, base: Reques
     if slot.where is not Where.PATH:
         return base.with_param(slot.where, slot.name, obj.value)
     return ctx.harvest.lists.place(base, op, slot.name, obj.kind, obj.value)
+
+
+def _rows_listed(ctx: Context, attacker: Identity, data: object) -> bool:
+    """True when ``data`` is a list of rows each of which a listing ``attacker`` may read shows."""
+    rows = objects(data)
+    return bool(rows) and all(ctx.harvest.lists.lists(attacker.name, row) for row in rows or ())
 
 
 async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:
