@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from clinic_app import IDENTITIES, Clinic
+from practice_app import IDENTITIES, Clinic
 
 from serving import serving
 
