@@ -171,3 +171,47 @@ def test_webhooks_and_x_ms_paths_are_not_operations(load_text: Callable[..., Api
         """
     )
     assert api.operations == ()
+
+
+FORGOTTEN = """
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths:
+  /teams/{team_id}/boards/{board_id}:
+    get:
+      parameters:
+        - {name: board_id, in: path, required: true, schema: {type: string}}
+      responses: {}
+    delete:
+      parameters:
+        - {name: team_id, in: path, required: true, schema: {type: integer}}
+        - {name: board_id, in: path, required: true, schema: {type: string}}
+      responses: {}
+  /labels/{label}:
+    get: {responses: {}}
+"""
+
+
+def test_a_template_name_the_contract_forgot_is_still_a_path_parameter(
+    load_text: Callable[..., Api],
+) -> None:
+    """``{team_id}`` left undeclared takes the schema its sibling declares; a warning names it."""
+    api = load_text(FORGOTTEN)
+    read = api.operation("GET", "/teams/{team_id}/boards/{board_id}")
+    assert read is not None
+    team = next(p for p in read.parameters if p.name == "team_id")
+    assert (team.location, team.required, team.schema) == (
+        ParameterLocation.PATH,
+        True,
+        {"type": "integer"},
+    )
+    assert any("{team_id} is not declared" in w for w in api.warnings)
+
+
+def test_a_forgotten_name_nobody_declares_is_a_string(load_text: Callable[..., Api]) -> None:
+    """With no declaration anywhere, the forgotten ``{label}`` is a required string."""
+    label = load_text(FORGOTTEN).operation("GET", "/labels/{label}")
+    assert label is not None
+    assert [(p.name, p.location, p.schema) for p in label.parameters] == [
+        ("label", ParameterLocation.PATH, {"type": "string"})
+    ]

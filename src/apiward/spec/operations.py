@@ -7,6 +7,8 @@ a client sends to this API.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 from apiward.core.errors import SpecError
@@ -25,6 +27,8 @@ from apiward.spec.model import (
 from apiward.spec.schemas import SchemaTable
 from apiward.spec.security import requirements
 
+_TEMPLATE = re.compile(r"\{([^{}/]+)\}")
+"""A template expression in a path (``{org_slug}``)."""
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _LOCATIONS = {loc.value: loc for loc in ParameterLocation}
 _Merged = dict[tuple[str, str], Node]
@@ -66,7 +70,35 @@ class Builder:
                 found.append(
                     self._operation(str(path), method, node, common, security, item_servers)
                 )
-        return found
+        return self._templated(found)
+
+    def _templated(self, found: list[Operation]) -> list[Operation]:
+        """Each operation with every ``{name}`` of its path template as a path parameter.
+
+        A contract may leave one out where a framework consumes it before the handler
+        (Litestar's guards and dependencies): it is still in the URL, so a client must
+        fill it. Its schema is the one another operation declares for that name on the
+        same path, else anywhere, else a string; a warning names it.
+        """
+        declared: dict[tuple[str, str], Parameter] = {}
+        for op in found:
+            for p in op.parameters:
+                if p.location is ParameterLocation.PATH:
+                    declared.setdefault((op.path, p.name), p)
+                    declared.setdefault(("", p.name), p)
+        out = []
+        for op in found:
+            have = {p.name for p in op.parameters if p.location is ParameterLocation.PATH}
+            missing = list(dict.fromkeys(n for n in _TEMPLATE.findall(op.path) if n not in have))
+            for name in missing:
+                self.documents.warnings.append(
+                    f"{op.key}: path parameter {{{name}}} is not declared; taken as one"
+                )
+            added = tuple(_implicit(name, op, declared) for name in missing)
+            out.append(
+                dataclasses.replace(op, parameters=(*op.parameters, *added)) if added else op
+            )
+        return out
 
     def _operation(
         self,
@@ -295,3 +327,17 @@ def _kind(value: Any) -> str:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _implicit(name: str, op: Operation, declared: dict[tuple[str, str], Parameter]) -> Parameter:
+    """The path parameter ``{name}`` of ``op`` that its contract did not declare."""
+    like = declared.get((op.path, name)) or declared.get(("", name))
+    schema = like.schema if like is not None else frozen({"type": "string"})
+    return Parameter(
+        name=name,
+        location=ParameterLocation.PATH,
+        required=True,
+        schema=schema,
+        pointer=op.pointer,
+        document=op.document,
+    )
