@@ -28,6 +28,7 @@ class SkipReason(StrEnum):
     WITHHELD = "the legitimate write would change others' objects or a privilege: not sent"
     UNRESTORABLE = "the write could not be undone (nothing reads its object back): not sent without --aggressive"
     DESTRUCTIVE = "destructive operation: sent only on objects the scan created"
+    UNFILLED = "a path parameter of the request had no value: not sent"
     OUT_OF_SCOPE = "the request would touch an operation --include/--exclude keeps out"
     TARGET_DOWN = "target stopped answering"
     INTERRUPTED = "scan interrupted"

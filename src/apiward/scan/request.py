@@ -10,6 +10,7 @@ pointed anywhere else by a spec or a response).
 from __future__ import annotations
 
 import dataclasses
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from apiward.core.errors import TargetError
 from apiward.core.findings import RecordedRequest
 
 READS = frozenset({"GET", "HEAD"})
@@ -32,6 +34,18 @@ WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 CHANGES = ("PUT", "PATCH", "DELETE")
 """Writes on an object that exists (POST makes one), in the order a probe sends them:
 DELETE last, since it ends the object."""
+
+
+_TEMPLATE = re.compile(r"\{([A-Za-z_][\w.-]*)\}")
+"""A template expression (``{org_slug}``): in a path it must be filled before sending."""
+
+
+class Unfilled(TargetError):  # noqa: N818 — a result ("the request was not sent"), like Withheld
+    """The request was not sent: its path still holds a ``{name}`` nothing filled.
+
+    A ``TargetError``, so that whatever sends it takes it as a request that got no
+    answer; the runner reports the check's operation as skipped, saying which name.
+    """
 
 
 class BodyKind(StrEnum):
@@ -75,6 +89,11 @@ class Request:
         for name, value in self.path_params.items():
             path = path.replace("{" + name + "}", quote(value, safe=""))
         return f"{path}?{urlencode(self.query)}" if self.query else path
+
+    @property
+    def unfilled(self) -> tuple[str, ...]:
+        """Names of the path template with no value: such a request must never be sent."""
+        return tuple(n for n in _TEMPLATE.findall(self.path) if n not in self.path_params)
 
     def value(self, where: Where, name: str) -> Any:
         """The value currently sent for ``name`` at ``where`` (None when absent)."""

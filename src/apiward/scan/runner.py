@@ -32,7 +32,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger, NotOurs, Unrestorable
 from apiward.scan.produce import run_producers
 from apiward.scan.provision import provision
-from apiward.scan.request import SAFE
+from apiward.scan.request import SAFE, Unfilled
 from apiward.scan.restore import TargetChange, restore
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
@@ -394,6 +394,8 @@ async def _outcomes(
         outcomes.append(Skip(reason=SkipReason.DESTRUCTIVE, detail=str(refused)))
     except OutOfScope as refused:
         outcomes.append(Skip(reason=SkipReason.OUT_OF_SCOPE, detail=str(refused)))
+    except Unfilled as unfilled:
+        outcomes.append(Skip(reason=SkipReason.UNFILLED, detail=unfilled.message))
     except TargetError as error:
         if ctx.sessions.transport.down is not None:
             raise ctx.sessions.transport.down from None

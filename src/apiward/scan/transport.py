@@ -51,7 +51,7 @@ import httpx
 
 from apiward.core.errors import TargetError
 from apiward.core.findings import MAX_RECORDED_BODY, Exchange, RecordedRequest, RecordedResponse
-from apiward.scan.request import IDEMPOTENT, BodyKind, Request
+from apiward.scan.request import IDEMPOTENT, BodyKind, Request, Unfilled
 
 MAX_BODY = MAX_RECORDED_BODY
 MAX_ANSWER = 16 * 1024 * 1024
@@ -202,6 +202,11 @@ class Transport:
         """Send ``request`` to the target and record the exchange."""
         if self.down is not None:
             raise self.down
+        if request.unfilled:
+            # A literal {name} would reach the API as %7Bname%7D: a request for nothing.
+            names = ", ".join("{" + n + "}" for n in request.unfilled)
+            why = f"{request.method} {request.path}: not sent, nothing filled {names}"
+            raise Unfilled(why, source=self.base_url)
         built = self._build(request)
         request_id = built.headers[REQUEST_ID]
         async with self._traffic:
