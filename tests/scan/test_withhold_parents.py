@@ -1,4 +1,4 @@
-"""A public parent nobody created does not make the caller's own child another's; nothing else changes."""
+"""A public parent, or one the caller lists itself, does not make its own child another's; nothing else changes."""
 
 from __future__ import annotations
 
@@ -111,11 +111,41 @@ def test_the_callers_own_child_of_a_public_parent_is_sent(
     assert withheld(_harvest(api, anonymous=True), _op(api, method, path), ANN, request) == why
 
 
-def test_a_parent_only_the_identities_see_still_blocks(api: Api) -> None:
-    """Seen by every identity but never anonymously: not public, so still another's object."""
+def test_a_parent_the_caller_lists_itself_is_its_container(api: Api) -> None:
+    """Seen by every identity but never anonymously (a shared tenant): ann's own pass there is sent."""
     path = "/galleries/{slug}/passes/{pass_id}"
     request = _write("PATCH", path, slug="north-wing", pass_id=5)
-    why = withheld(_harvest(api, anonymous=False), _op(api, "PATCH", path), ANN, request)
+    assert withheld(_harvest(api, anonymous=False), _op(api, "PATCH", path), ANN, request) is None
+
+
+def test_a_shared_parent_itself_is_never_written(api: Api) -> None:
+    """The gallery ann and ben both list is a container, not ann's to rename."""
+    request = _write("PATCH", "/galleries/{slug}", slug="north-wing")
+    why = withheld(
+        _harvest(api, anonymous=False), _op(api, "PATCH", "/galleries/{slug}"), ANN, request
+    )
+    assert why == "its path 'slug' names another's object"
+
+
+def test_a_parent_known_only_from_another_identity_still_blocks(api: Api) -> None:
+    """Ann's pass under a gallery only ben listed (another tenant's): withheld."""
+    harvest = _harvest(api, anonymous=False)
+    harvest.record(BEN, _op(api, "GET", "/galleries"), _reply('[{"slug": "south-wing"}]'))
+    path = "/galleries/{slug}/passes/{pass_id}"
+    request = _write("PATCH", path, slug="south-wing", pass_id=5)
+    why = withheld(harvest, _op(api, "PATCH", path), ANN, request)
+    assert why == "its path 'slug' names another's object"
+
+
+def test_a_parent_known_only_from_another_objects_field_still_blocks(api: Api) -> None:
+    """A gallery ann saw only as her pass's ``gallery_slug``, never in the galleries: withheld."""
+    harvest = Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
+    harvest.record(BEN, _op(api, "GET", "/galleries"), _reply('[{"slug": "north-wing"}]'))
+    created = _reply('{"id": 5, "gallery_slug": "north-wing", "visitors": 2}')
+    harvest.record(ANN, _op(api, "POST", "/galleries/{slug}/passes"), created, created=True)
+    path = "/galleries/{slug}/passes/{pass_id}"
+    request = _write("PATCH", path, slug="north-wing", pass_id=5)
+    why = withheld(harvest, _op(api, "PATCH", path), ANN, request)
     assert why == "its path 'slug' names another's object"
 
 

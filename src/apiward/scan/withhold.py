@@ -18,13 +18,23 @@ sends one only when it touches nothing but the sender's own things:
   (a doctor to book, a product to order): it refers to a shared item, it does not
   change it;
 * a path id that names the **parent** of the object written (every path id of a creation,
-  all but the last of any other write: the event of ``PATCH /events/{slug}/tickets/{id}``)
+  all but the last of an update or a deletion: the event of
+  ``PATCH /events/{slug}/tickets/{id}``; none of an action such as ``POST
+  /invoices/{id}/send``, which may leave its object undeletable)
   may be a *public* object nobody created — every identity and an anonymous request saw
   it, nobody claims it — so the caller books, renames or cancels its own ticket on a
   public event; a creation there only when the contract can delete what it makes, since
   what the scan adds to a public object everyone sees. The object written (the ticket)
   must still be the sender's, and the public object itself (``PATCH /events/{slug}``) is
   never written;
+* such a parent path id may also be one of the sender's own **containers**: an object it
+  got itself from the parent's own collection — its own listing (``GET /orgs``: the
+  organisations it belongs to), a read of the item, its creation or its login — even
+  when others got it too (a tenant, a team, a workspace its colleagues share). The
+  caller adds and changes its own objects there; the container itself
+  (``PATCH /orgs/{slug}``, an action on it) is never the sender's to write, and a
+  container it knows only from another identity's answers (another tenant's slug), or
+  from a field of some other object (an invoice's ``org_slug``), does not count;
 * its body (at any depth) and query set no *privilege field*
   (``scan.fields.is_privileged``: ``role``, ``is_admin``, ``scopes``, ``balance``,
   ``transfer_limit``... but not ``card_limit``): a made-up ``role`` would demote or
@@ -47,6 +57,7 @@ from apiward.scan.fields import is_privileged
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.request import WRITES, Request, Where
+from apiward.scan.resources import collection_of, singular
 from apiward.spec import Operation, ParameterLocation
 
 
@@ -83,8 +94,11 @@ def withheld(
             continue  # names the object being created
         if creation and slot.where is Where.BODY and _everyones(harvest, holders):
             continue  # refers to a shared item (a doctor, a product): creating does not change it
-        if slot.where is Where.PATH and slot.name in parents and _public(harvest, holders):
-            continue  # the caller's own object under a public one nobody made (its event)
+        if slot.where is Where.PATH and slot.name in parents:
+            if _public(harvest, holders):
+                continue  # the caller's own object under a public one nobody made (its event)
+            if _container(harvest, operation, identity, slot.name, value):
+                continue  # the caller's own object in a tenant it belongs to, shared or not
         whose = "an object nobody was seen to own" if not holders else "another's object"
         return f"its {slot.where.value} {slot.name!r} names {whose}"
     return None
@@ -94,14 +108,40 @@ def _parents(harvest: Harvest, operation: Operation, request: Request) -> frozen
     """Path ids naming a parent of the object ``request`` writes, not that object itself.
 
     Every path id of a creation that the contract can undo (``DELETE`` of what it makes);
-    all but the last of any other write.
+    all but the last of an update or a deletion. None of an action (``POST
+    /invoices/{id}/send``): it may fix its object's state for good (a sent invoice can no
+    longer be deleted), and under a shared parent what is left stays where others see it.
     """
     api = harvest.synthesizer.api
     names = [p.name for p in operation.parameters if p.location is ParameterLocation.PATH]
     if creates(api, operation):
         return frozenset(names) if deleter(api, request, "-") is not None else frozenset()
+    if operation.method.upper() == "POST":
+        return frozenset()
     last = operation.path.rstrip("/").rsplit("{", 1)[-1].split("}", 1)[0]
     return frozenset(n for n in names if n != last)
+
+
+def _container(
+    harvest: Harvest, operation: Operation, identity: Identity, name: str, value: str | int
+) -> bool:
+    """True when ``identity`` itself got ``value`` as an object of ``{name}``'s own collection.
+
+    From its listing, read, creation or login there (``GET /orgs`` → ``{org_slug}``), not
+    from another object's field: an answer that shows someone else's tenant (a leaky
+    listing under another path) makes no one a member of it.
+    """
+    collection = collection_of(operation.path, name)
+    if collection is None:
+        return False
+    kind = singular(collection)
+    return any(
+        s.identity == identity.name
+        and s.collection == collection
+        and s.kind == kind
+        and str(s.value) == str(value)
+        for s in harvest.sightings
+    )
 
 
 def _public(harvest: Harvest, holders: frozenset[str]) -> bool:
