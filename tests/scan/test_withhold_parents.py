@@ -44,6 +44,14 @@ paths:
       requestBody: {content: {application/json: {schema: {type: object, properties: {visitors: {type: integer}}}}}}
       responses: {'200': {description: ok}}
     delete: {responses: {'204': {description: gone}}}
+  /galleries/{slug}/passes/{pass_id}/redeem:
+    parameters: [{$ref: '#/components/parameters/slug'}, {$ref: '#/components/parameters/pass_id'}]
+    post: {responses: {'200': {description: redeemed}}}
+  /galleries/{slug}/gifts:
+    parameters: [{$ref: '#/components/parameters/slug'}]
+    post:
+      requestBody: {content: {application/json: {schema: {type: object, properties: {visitors: {type: integer}}}}}}
+      responses: {'201': {description: made}}
 """
 ANN = Identity(name="ann", role="visitor", headers={"X": "a"})
 BEN = Identity(name="ben", role="visitor", headers={"X": "b"})
@@ -155,3 +163,25 @@ def test_anothers_child_of_a_public_parent_is_never_sent(api: Api) -> None:
     request = _write("PATCH", path, slug="north-wing", pass_id=5)
     why = withheld(_harvest(api, anonymous=True), _op(api, "PATCH", path), BEN, request)
     assert why == "its path 'pass_id' names another's object"
+
+
+UNDONE = "names a parent others share, and what it makes or does there could not be undone"
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/galleries/{slug}/passes/{pass_id}/redeem", {"pass_id": 5}),
+        ("/galleries/{slug}/gifts", {}),
+    ],
+    ids=["action", "undeletable-creation"],
+)
+def test_what_could_not_be_undone_under_a_shared_parent_is_withheld(
+    api: Api, path: str, params: dict[str, object]
+) -> None:
+    """Redeeming ann's own pass, or making a gift nothing deletes, under a gallery others list."""
+    request = _write("POST", path, slug="north-wing", **params)
+    for anonymous in (True, False):
+        why = withheld(_harvest(api, anonymous=anonymous), _op(api, "POST", path), ANN, request)
+        assert why is not None
+        assert UNDONE in why

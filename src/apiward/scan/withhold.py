@@ -49,6 +49,7 @@ bfla, mass assignment) build them from ``Context.baseline`` and are not affected
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,6 +60,8 @@ from apiward.scan.identities import Identity
 from apiward.scan.request import WRITES, Request, Where
 from apiward.scan.resources import collection_of, singular
 from apiward.spec import Operation, ParameterLocation
+
+_TEMPLATE = re.compile(r"\{([^{}/]+)\}")
 
 
 class Withheld(Exception):  # noqa: N818 — a result ("the write was withheld"), not a failure
@@ -94,11 +97,14 @@ def withheld(
             continue  # names the object being created
         if creation and slot.where is Where.BODY and _everyones(harvest, holders):
             continue  # refers to a shared item (a doctor, a product): creating does not change it
-        if slot.where is Where.PATH and slot.name in parents:
-            if _public(harvest, holders):
-                continue  # the caller's own object under a public one nobody made (its event)
-            if _container(harvest, operation, identity, slot.name, value):
-                continue  # the caller's own object in a tenant it belongs to, shared or not
+        parent = slot.where is Where.PATH and slot.name in parents | _above(operation)
+        if parent and (
+            _public(harvest, holders) or _container(harvest, operation, identity, slot.name, value)
+        ):
+            if slot.name in parents:
+                continue  # the caller's own object under a public parent or a tenant it belongs to
+            why = "what it makes or does there could not be undone (no DELETE, or an action)"
+            return f"its path {slot.name!r} names a parent others share, and {why}"
         whose = "an object nobody was seen to own" if not holders else "another's object"
         return f"its {slot.where.value} {slot.name!r} names {whose}"
     return None
@@ -120,6 +126,14 @@ def _parents(harvest: Harvest, operation: Operation, request: Request) -> frozen
         return frozenset()
     last = operation.path.rstrip("/").rsplit("{", 1)[-1].split("}", 1)[0]
     return frozenset(n for n in names if n != last)
+
+
+def _above(operation: Operation) -> frozenset[str]:
+    """The path ids of a POST that name a parent by the path's shape (not a POST on an item)."""
+    path = operation.path.rstrip("/")
+    if operation.method.upper() != "POST" or path.endswith("}"):
+        return frozenset()
+    return frozenset(_TEMPLATE.findall(path))
 
 
 def _container(
