@@ -194,3 +194,25 @@ def test_a_top_level_item_is_made_by_the_post_under_its_parent(nested: Api) -> N
         _objects.deleter(nested, _write("POST", "/boards/{board_id}/stars", board_id="7"), "1")
         is None
     )
+
+
+def test_an_item_named_in_the_body_is_read_under_the_collections_parents(tmp_path: Path) -> None:
+    """``PATCH /teams/7/members {"member_id": 3}`` is read at ``/teams/7/members/3``, all filled."""
+    paths = {
+        "/teams/{team_id}/members": {"patch": {"responses": OK}},
+        "/teams/{team_id}/members/{member_id}": {"get": {"responses": OK}},
+    }
+    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}
+    (tmp_path / "openapi.json").write_text(json.dumps(spec))
+    api = load(str(tmp_path / "openapi.json"))
+    write = Request(
+        method="PATCH",
+        path="/teams/{team_id}/members",
+        path_params={"team_id": "7"},
+        body={"member_id": 3, "role": "viewer"},
+        body_kind=BodyKind.JSON,
+    )
+    read = _objects.reader(api, write)
+    assert read is not None
+    assert read.read.target == "/teams/7/members/3"
+    assert read.read.unfilled == ()

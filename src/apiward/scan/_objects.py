@@ -249,7 +249,10 @@ def _reader_by_body(api: Api, request: Request) -> Reader | None:
     value = body.get(name, body.get("id"))
     if not isinstance(value, str | int) or isinstance(value, bool):
         return None
-    read = Request(method="GET", path=path, operation=f"GET {path}", path_params={name: str(value)})
+    # The collection's own parents (``/teams/{team_id}/members``) name the item's too.
+    params = {k: v for k, v in request.path_params.items() if "{" + k + "}" in path}
+    params[name] = str(value)
+    read = Request(method="GET", path=path, operation=f"GET {path}", path_params=params)
     return Reader(read=read, item=read)
 
 
