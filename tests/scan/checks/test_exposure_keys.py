@@ -415,3 +415,98 @@ def test_others_secrets_in_a_list_are_high_and_ones_own_are_not_loud(
     assert set(loud) == {"GET /partners [].webhook_secret"}
     finding = loud["GET /partners [].webhook_secret"]
     assert (finding.severity, finding.confidence) == (Severity.HIGH, Confidence.FIRM)
+
+
+def team_keys(*, listing: str) -> Flask:
+    """A team's API keys, each its maker's; the contract promises a ``prefix`` in listings.
+
+    ``listing``: ``team`` shows every member every key whole (the flaw), ``mine`` shows the
+    caller its own keys whole (a settings page), ``prefixes`` shows every key's prefix only.
+    """
+    app = Flask("team_keys")
+    names = list(SHOP_PASSWORDS)
+    keys = {
+        f"key_{n}{i}": {
+            "id": f"key_{n}{i}",
+            "maker": n,
+            "secret": f"sk_{secrets.token_urlsafe(24)}",
+        }
+        for n in names
+        for i in (1, 2)
+    }
+    bearers: dict[str, str] = {}
+    key = {"id": {"type": "string"}, "prefix": {"type": "string"}}
+    contract = {
+        "openapi": "3.0.3",
+        "info": {"title": "team keys", "version": "1"},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+        "paths": {
+            "/login": {
+                "post": {"security": [], "responses": _schema({"access_token": {"type": "string"}})}
+            },
+            "/keys": {"get": {"responses": _schema(key, many=True)}},
+        },
+    }
+
+    def caller() -> str | None:
+        return bearers.get((request.headers.get("Authorization") or "").removeprefix("Bearer "))
+
+    @app.get("/openapi.json")
+    def spec() -> Any:
+        return jsonify(contract)
+
+    @app.post("/login")
+    def log_in() -> Any:
+        body = request.get_json(silent=True) or {}
+        name = str(body.get("username"))
+        if name not in SHOP_PASSWORDS or SHOP_PASSWORDS[name] != body.get("password"):
+            return jsonify(detail="Invalid credentials"), 401
+        token = secrets.token_urlsafe(32)
+        bearers[token] = name
+        return jsonify(access_token=token)
+
+    @app.get("/keys")
+    def listed() -> Any:
+        who = caller()
+        if who is None:
+            return jsonify(detail="Not authenticated"), 401
+        rows = [k for k in keys.values() if listing != "mine" or k["maker"] == who]
+        whole = listing != "prefixes"
+        return jsonify(
+            [
+                {"id": k["id"], "prefix": k["secret"][:6]}
+                | ({"secret": k["secret"]} if whole else {})
+                for k in rows
+            ]
+        )
+
+    return app
+
+
+def _team_roles() -> tuple[Identity, ...]:
+    def login(name: str) -> Login:
+        return Login(
+            method="POST", path="/login", body={"username": name, "password": SHOP_PASSWORDS[name]}
+        )
+
+    return (
+        Identity(name="alice", role="owner", login=login("alice")),
+        Identity(name="bob", role="viewer", login=login("bob")),
+    )
+
+
+@pytest.mark.parametrize("listing", ["team", "mine", "prefixes"])
+def test_keys_listed_alike_to_two_members_are_others_to_one_of_them(
+    serve: Callable[..., Any], listing: str
+) -> None:
+    """The same whole keys shown to an owner and a viewer: high, firm; one's own keys: low."""
+    server = serve(team_keys(listing=listing), wsgi=True)
+    results = scan_app(server.url, ExcessiveData(), _team_roles())
+    loud = _loud(results)
+    if listing != "team":
+        assert loud == {}
+        return
+    finding = loud["GET /keys [].secret"]
+    assert (finding.severity, finding.confidence) == (Severity.HIGH, Confidence.FIRM)
+    assert "alice and bob" in finding.detail

@@ -31,6 +31,7 @@ examples. Every value found is added to the scan's secrets, so no report shows i
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -188,6 +189,34 @@ async def handed(ctx: Context, reply: Reply, caller: Identity) -> list[Handed]:
     for item in await _judged(ctx, reply, caller, loose, _own_items(ctx, caller, spots, mine)):
         found.setdefault(item.path, item)
     return sorted(found.values(), key=lambda h: h.path)
+
+
+def loose_values(ctx: Context, reply: Reply) -> dict[str, frozenset[str]]:
+    """The key-like values in credential-named fields of ``reply``, by property path."""
+    data = reply.data if reply.ok else None
+    if data is None:
+        return {}
+    keys, public = held(ctx), contract_values(ctx.api)
+    found: dict[str, set[str]] = {}
+    for spot in _spots(data):
+        if spot.value.strip() not in public and _loose(spot, keys):
+            found.setdefault(spot.path, set()).add(spot.value.strip())
+    return {path: frozenset(values) for path, values in found.items()}
+
+
+def shared(item: Handed, callers: Collection[str]) -> Handed:
+    """``item``, a list of credentials whose owner is unknown, shown alike to several callers.
+
+    One key is one user's: listed to two identities, it is another's to one of them at least.
+    """
+    return dataclasses.replace(
+        item,
+        what=f"the same credentials are listed to {' and '.join(sorted(callers))}: each is "
+        "another user's to one of them at least",
+        severity=Severity.HIGH,
+        confidence=Confidence.FIRM,
+        known=True,
+    )
 
 
 def _outranks(ctx: Context, caller: Identity, owners: Collection[str]) -> bool:

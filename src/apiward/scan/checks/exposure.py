@@ -15,8 +15,8 @@ schema for its status (a key found in one may be tried on a me-like read). What 
 * **another user's credential** handed to the caller, declared or not (:mod:`._handed`):
   one the scan holds for another identity, or a key-like value that authenticates as
   someone else on a read of one's own account (critical, confirmed); one in another
-  user's item of a list (high, firm). A caller's own key shown to itself is no finding
-  (undeclared, it is one more undeclared property).
+  user's item of a list, or the same ones listed to two identities (high, firm). A
+  caller's own key shown to itself is no finding (undeclared, one more undeclared property).
 
 One finding per operation × property path (``key``, list items written ``[]``), never
 naming the value; another user's credential wins over the other kinds at its path.
@@ -32,7 +32,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks._handed import Handed, handed, own_credentials
+from apiward.scan.checks._handed import Handed, handed, loose_values, own_credentials, shared
 from apiward.scan.checks._secrets import (
     CREDENTIAL_KINDS,
     contract_values,
@@ -93,7 +93,10 @@ class ExcessiveData:
             return
         found: dict[str, Exposed] = {}
         takeovers: dict[str, tuple[str, Handed]] = {}
+        seen: dict[str, dict[str, frozenset[str]]] = {}  # path → caller → loose credentials
         for name, reply in replies:
+            for path, values in loose_values(ctx, reply).items():
+                seen.setdefault(path, {})[name] = values
             for item in exposed(ctx.api, operation, reply, name, own=own_credentials(ctx, name)):
                 if item.path not in found or item.severity > found[item.path].severity:
                     found[item.path] = item
@@ -101,6 +104,10 @@ class ExcessiveData:
                 for one in await handed(ctx, reply, caller):
                     if one.path not in takeovers or one.severity > takeovers[one.path][1].severity:
                         takeovers[one.path] = (name, one)
+        for path, (name, taken) in list(takeovers.items()):
+            alike = _alike(seen.get(path, {}))
+            if not taken.known and len(alike) > 1:
+                takeovers[path] = (name, shared(taken, alike))
         for item in sorted(found.values(), key=lambda e: e.path):
             if item.path not in takeovers:
                 yield self._finding(ctx, operation, item)
@@ -149,6 +156,16 @@ class ExcessiveData:
                 "its id; keep only a hash of it on the server."
             ),
         )
+
+
+def _alike(by_caller: Mapping[str, frozenset[str]]) -> set[str]:
+    """The callers that were shown a credential some other caller was shown too."""
+    return {
+        a
+        for a, mine in by_caller.items()
+        for b, theirs in by_caller.items()
+        if a != b and mine & theirs
+    }
 
 
 async def _replies(ctx: Context, operation: Operation) -> list[tuple[str, Reply]]:
