@@ -8,7 +8,7 @@ workspace changing a project, ``mass_assignment`` the read-only ``approved`` fla
 and ``ssrf`` the attachment fetched from a URL. The workspace itself is left as found
 (put back when its admin writes it). The contract leaves ``workspace_id`` out of the
 project read: the scan fills it all the same and never sends a ``{name}`` literally
-(``bola`` should find the read of another workspace's project under one's own: xfail). The fixed twin gives nothing of medium or above; every object the scan made
+(``bola`` finds the read of another workspace's project under one's own). The fixed twin gives nothing of medium or above; every object the scan made
 is gone afterwards and every seeded one is as it was.
 """
 
@@ -19,7 +19,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from teamspace_app import IDENTITIES, PROJECTS, WORKSPACES, Teamspace, running
 from tests.conftest import run_apiward
 
@@ -90,13 +89,8 @@ def test_members_own_writes_under_a_shared_workspace_are_tested(tmp_path: Path) 
     _left_as_found(service)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by this branch alone, lost when merged with bola's listed-rows and parent "
-    "rules (2026-12-05): the read of another workspace's project under one's own is sent "
-    "and answered, and bola stays silent; to be traced",
-)
 def test_a_read_of_another_workspaces_project_under_ones_own_is_found(tmp_path: Path) -> None:
+    """Refused under its owner's workspace, the project is asked for under the reader's own."""
     report = _scan(Teamspace(flawed=True), tmp_path)
     assert ("bola", f"GET {PROJECT}") in _found(report)
 

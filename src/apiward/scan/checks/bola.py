@@ -141,6 +141,12 @@ class Bola:
         attack_request = _naming(ctx, op, slot, obj, ctx.baseline(op, attacker))
         note = f"{attacker.name} asks for {owner.name}'s {slot.name}={obj.value}"
         attack = await ctx.send(attack_request, as_=attacker, note=note)
+        own_parents = ctx.baseline(op, attacker).with_param(slot.where, slot.name, obj.value)
+        if not attack.ok and own_parents.target != attack_request.target:
+            # Refused under the owner's parents (another tenant's workspace): the object
+            # under the attacker's own, where many APIs check the parent and not the child.
+            attack_request = own_parents
+            attack = await ctx.send(attack_request, as_=attacker, note=f"{note}, under its own")
         if not attack.ok:
             return None
         like_owner = similarity(attack.text, owners.text)
