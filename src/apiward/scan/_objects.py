@@ -167,14 +167,21 @@ def _names_action(operation: Operation) -> bool:
 
 _QUESTIONS = frozenset(
     {"search", "query", "find", "lookup", "filter", "preview", "validate", "check", "verify",
-     "calculate", "estimate", "quote", "suggest", "autocomplete", "match"}
+     "calculate", "estimate", "quote", "suggest", "autocomplete", "match", "test", "ping"}
 )  # fmt: skip
-"""Words of a POST that only asks (``POST /books/search``): it changes nothing."""
+"""Words of a POST that only asks (``POST /books/search``, ``POST /webhooks/test``): it
+changes nothing (a webhook's test sends a request, and stores nothing)."""
 
 
 def only_asks(operation: Operation) -> bool:
     """True for a POST named like a question (search, lookup, validate...), not a deed."""
     return bool(_named(operation) & _QUESTIONS)
+
+
+def changes_nothing(operation: Operation) -> bool:
+    """True for a POST that only asks and never records an answer: a search, a webhook's
+    test; not ``verify`` or ``check`` (an e-mail verified, a guest checked in stay so)."""
+    return bool(_named(operation) & _QUESTIONS - {"verify", "check"})
 
 
 def _named(operation: Operation) -> set[str]:

@@ -202,6 +202,8 @@ class Ledger:
         if _objects.creates(self.api, operation, self._logins):
             self._deletable(operation, request, sender)
             return None
+        if operation.method == "POST" and _objects.changes_nothing(operation):
+            return None  # a question (a search, a webhook's test) changes nothing to put back
         read = _objects.reader(self.api, request)
         if read is None:
             if operation.method == "POST":

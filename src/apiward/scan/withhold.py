@@ -53,7 +53,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from apiward.scan._objects import creates, deleter
+from apiward.scan._objects import changes_nothing, creates, deleter
 from apiward.scan.fields import is_privileged
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
@@ -116,14 +116,16 @@ def _parents(harvest: Harvest, operation: Operation, request: Request) -> frozen
     Every path id of a creation that the contract can undo (``DELETE`` of what it makes);
     all but the last of an update or a deletion. None of an action (``POST
     /invoices/{id}/send``): it may fix its object's state for good (a sent invoice can no
-    longer be deleted), and under a shared parent what is left stays where others see it.
+    longer be deleted), and under a shared parent what is left stays where others see it;
+    but every one of an action that only asks (``POST /orgs/{org}/webhooks/test``).
     """
     api = harvest.synthesizer.api
     names = [p.name for p in operation.parameters if p.location is ParameterLocation.PATH]
     if creates(api, operation):
         return frozenset(names) if deleter(api, request, "-") is not None else frozenset()
     if operation.method.upper() == "POST":
-        return frozenset()
+        # An action that only asks (``POST /orgs/{org}/webhooks/test``) changes nothing there.
+        return frozenset(names) if changes_nothing(operation) else frozenset()
     last = operation.path.rstrip("/").rsplit("{", 1)[-1].split("}", 1)[0]
     return frozenset(n for n in names if n != last)
 
