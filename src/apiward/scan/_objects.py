@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from apiward.scan.flows import LOGIN
 from apiward.scan.request import BodyKind, Request
-from apiward.scan.resources import resource_of, words
+from apiward.scan.resources import resource_of, singular, words
 from apiward.spec import Api, Operation, Schema
 
 if TYPE_CHECKING:
@@ -199,6 +199,8 @@ class Reader:
     """The object's own path (what PATCH/PUT/DELETE would name)."""
     pick: str | None = None
     """The object's id in the listing ``read`` answers (None: ``read`` shows the object)."""
+    part: bool = False
+    """The write changes a part of the caller's record ``read`` shows (``/me/photo``)."""
 
     def show(self, data: Any) -> Any:
         """The object in an answer's JSON (None when a listing does not hold it)."""
@@ -229,7 +231,47 @@ def reader(api: Api, request: Request) -> Reader | None:
         if not any(_PARAM.match(part) for part in path.split("/")):
             break
         path = head
+    mine = _own_record_above(api, request.path)
+    if mine is not None:  # POST /members/me/photo changes what GET /members/me shows
+        return Reader(read=_at(mine, request), item=_at(mine, request), part=True)
     return _reader_by_body(api, request)
+
+
+def _own_record_above(api: Api, path: str) -> str | None:
+    """The caller's own record a path writes part of (``/members/me`` for ``/members/me/photo``).
+
+    Only when the record's answer declares a field named after the part (``photo_url``):
+    otherwise the record does not show what the write changes (``/me/notifications``).
+    """
+    parts = path.rstrip("/").split("/")
+    part = singular(parts[-1].lower())
+    for end in range(len(parts) - 1, 0, -1):
+        above = "/".join(parts[:end])
+        read = api.operation("GET", above)
+        if _OWN.match(parts[end - 1]) and read is not None and part in _shown_words(api, read):
+            return above
+    return None
+
+
+def _shown_words(api: Api, read: Operation) -> set[str]:
+    """The words of the field names the read's 200 answer declares (``photo_url``: photo, url)."""
+    response = read.responses.get("200") or read.responses.get("201")
+    media = response.content if response is not None else {}
+    schema: Any = next((s for m, s in media.items() if "json" in m), None)
+    found: set[str] = set()
+    for _ in range(3):  # unwrap {"data": {...}} envelopes a level or two deep
+        if not isinstance(schema, dict):
+            break
+        schema = api.deref(schema)
+        properties = schema.get("properties") or {}
+        found |= {singular(w) for name in properties for w in words(name)}
+        inner = [v for v in properties.values() if isinstance(v, dict)]
+        schema = inner[0] if len(inner) == 1 else None
+    return found
+
+
+_OWN = re.compile(r"^(me|self|whoami|current|profile|account)$", re.IGNORECASE)
+"""A path segment that names the caller's own record (``/users/me``, ``/profile``)."""
 
 
 def _at(path: str, request: Request) -> Request:

@@ -205,6 +205,9 @@ class Ledger:
         if operation.method == "POST" and _objects.changes_nothing(operation):
             return None  # a question (a search, a webhook's test) changes nothing to put back
         read = _objects.reader(self.api, request)
+        if read is not None and read.part and self._own_state(request, sender):
+            self.own_writes.append((request, sender))  # a user the scan made: its state
+            return None
         if read is None:
             if operation.method == "POST":
                 self._safe_deed(operation, sender)
