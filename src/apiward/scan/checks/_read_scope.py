@@ -44,7 +44,8 @@ def others_data(ctx: Context, op: Operation, low: Identity, reply: Reply) -> lis
     """Values that belong to identities of other roles and show in ``reply``.
 
     Not an object ``low`` itself saw listed elsewhere (its own organisation, a
-    workspace it is a member of): what its other reads show it is its data too.
+    workspace it is a member of): what its other reads show it is its data too; nor one
+    of its own identifiers (its member number, from its login or its own record).
     """
     roles = {i.name: i.role for i in ctx.identities}
     its = {
@@ -55,6 +56,8 @@ def others_data(ctx: Context, op: Operation, low: Identity, reply: Reply) -> lis
         and s.producer != op.key
         and _unmarked(ctx, s.producer)
     }
+    its |= {str(v) for _, v in ctx.sessions.own_ids(low)}
+    its |= {str(v) for v in ctx.harvest.records.get(low.name, {}).values()}
     owned = {
         str(s.value)
         for s in ctx.harvest.sightings
