@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from harvest_support import operation, reply
 
-from apiward.core.findings import Exchange, RecordedRequest, RecordedResponse
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
-from apiward.scan.request import Request
 from apiward.scan.synthesis import Synthesizer
-from apiward.scan.transport import Reply
-from apiward.spec import Api, Operation, load
+from apiward.spec import Api, load
 
 
 def _item(path: str, name: str, kind: str = "string") -> str:
@@ -56,29 +54,8 @@ def harvest(api: Api) -> Harvest:
     return Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
 
 
-def _reply(body: str, *, status: int = 200, location: str = "") -> Reply:
-    headers = (("location", location),) if location else ()
-    exchange = Exchange(
-        request=RecordedRequest(method="GET", url="http://127.0.0.1/x"),
-        response=RecordedResponse(status=status, body=body),
-    )
-    return Reply(
-        exchange=exchange,
-        status=status,
-        text=body,
-        headers=headers,
-        sent=Request(method="GET", path="/x"),
-    )
-
-
-def _op(api: Api, method: str, path: str) -> Operation:
-    op = api.operation(method, path)
-    assert op is not None
-    return op
-
-
 def _owned(harvest: Harvest, api: Api, who: Identity, path: str) -> list[str | int]:
-    op = _op(api, "GET", path)
+    op = operation(api, "GET", path)
     (slot,) = harvest.slots(op)
     return [s.value for s in harvest.owned(who, op, slot)]
 
@@ -96,7 +73,7 @@ def test_the_field_an_item_path_takes_is_learnt(
     api: Api, harvest: Harvest, listing: str, body: str, item: str, value: str | int
 ) -> None:
     """{x} of /R/{x} takes R's field named like x (book_title ↔ title), else R's primary key."""
-    harvest.record(ALICE, _op(api, "GET", listing), _reply(body))
+    harvest.record(ALICE, operation(api, "GET", listing), reply(body))
     assert _owned(harvest, api, ALICE, item) == [value]
 
 
@@ -104,33 +81,35 @@ def test_a_field_of_another_collection_does_not_fit_by_its_plain_name(
     api: Api, harvest: Harvest
 ) -> None:
     """A note's title is no book's title, and a note's email no subscriber's."""
-    harvest.record(ALICE, _op(api, "GET", "/notes"), _reply('[{"title": "x", "email": "a@x"}]'))
+    harvest.record(
+        ALICE, operation(api, "GET", "/notes"), reply('[{"title": "x", "email": "a@x"}]')
+    )
     assert _owned(harvest, api, ALICE, "/books/v1/{book_title}") == []
     assert _owned(harvest, api, ALICE, "/subscribers/{email}") == []
 
 
 def test_ownership_is_per_resource_type(api: Api, harvest: Harvest) -> None:
     """The public menu item 1 does not make alice's order 1 public."""
-    harvest.record(None, _op(api, "GET", "/menu"), _reply('[{"id": 1}]'))
-    harvest.record(ALICE, _op(api, "GET", "/menu"), _reply('[{"id": 1}]'))
-    harvest.record(ALICE, _op(api, "GET", "/orders"), _reply('[{"id": 1}]'))
-    harvest.record(BOB, _op(api, "GET", "/orders"), _reply('[{"id": 2}]'))
+    harvest.record(None, operation(api, "GET", "/menu"), reply('[{"id": 1}]'))
+    harvest.record(ALICE, operation(api, "GET", "/menu"), reply('[{"id": 1}]'))
+    harvest.record(ALICE, operation(api, "GET", "/orders"), reply('[{"id": 1}]'))
+    harvest.record(BOB, operation(api, "GET", "/orders"), reply('[{"id": 2}]'))
     assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [1]
     assert _owned(harvest, api, ALICE, "/menu/{item}") == []
 
 
 def test_the_creator_owns_what_its_creation_answered(api: Api, harvest: Harvest) -> None:
     """Alice's creation answered order 5; bob listing it later does not make it shared."""
-    harvest.record(ALICE, _op(api, "POST", "/orders"), _reply('{"id": 5}'), created=True)
-    harvest.record(BOB, _op(api, "GET", "/orders"), _reply('[{"id": 5}]'))
+    harvest.record(ALICE, operation(api, "POST", "/orders"), reply('{"id": 5}'), created=True)
+    harvest.record(BOB, operation(api, "GET", "/orders"), reply('[{"id": 5}]'))
     assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [5]
     assert _owned(harvest, api, BOB, "/orders/{order_id}") == []
 
 
 def test_a_location_header_names_the_created_object(api: Api, harvest: Harvest) -> None:
     """A creation answering 201 with no body but a Location learns the id from it."""
-    reply = _reply("", status=201, location="/orders/9")
-    harvest.record(ALICE, _op(api, "POST", "/orders"), reply, created=True)
+    made = reply("", status=201, location="/orders/9")
+    harvest.record(ALICE, operation(api, "POST", "/orders"), made, created=True)
     assert _owned(harvest, api, ALICE, "/orders/{order_id}") == ["9"]
 
 
@@ -138,14 +117,14 @@ def test_a_creation_answering_a_message_is_learnt_from_the_listing(
     api: Api, harvest: Harvest
 ) -> None:
     """The ids a listing shows after the creation and not before are the creator's."""
-    listing = _op(api, "GET", "/orders")
-    harvest.record(BOB, listing, _reply('{"status": "ok", "data": [{"id": 1}, {"id": 3}]}'))
+    listing = operation(api, "GET", "/orders")
+    harvest.record(BOB, listing, reply('{"status": "ok", "data": [{"id": 1}, {"id": 3}]}'))
     created = harvest.record(
-        ALICE, _op(api, "POST", "/orders"), _reply('{"message": "created"}'), created=True
+        ALICE, operation(api, "POST", "/orders"), reply('{"message": "created"}'), created=True
     )
     assert created == []
-    before = _reply('{"status": "ok", "data": [{"id": 1}]}')
-    after = _reply('{"status": "ok", "data": [{"id": 1}, {"id": 8}]}')
+    before = reply('{"status": "ok", "data": [{"id": 1}]}')
+    after = reply('{"status": "ok", "data": [{"id": 1}, {"id": 8}]}')
     new = harvest.record_new(ALICE, listing, before, after)
     assert [s.value for s in new] == [8]
     assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [8]
@@ -155,13 +134,13 @@ def test_a_creation_in_a_collection_everyone_lists_alike_is_nobodys(
     api: Api, harvest: Harvest
 ) -> None:
     """Both list the same seeded orders: what alice then creates there is shared, not hers."""
-    listing = _op(api, "GET", "/orders")
+    listing = operation(api, "GET", "/orders")
     for who in (ALICE, BOB):
-        harvest.record(who, listing, _reply('[{"id": 1}, {"id": 2}]'))
-    harvest.record(ALICE, _op(api, "POST", "/orders"), _reply('{"id": 9}'), created=True)
+        harvest.record(who, listing, reply('[{"id": 1}, {"id": 2}]'))
+    harvest.record(ALICE, operation(api, "POST", "/orders"), reply('{"id": 9}'), created=True)
     assert harvest.shared("order")
     assert _owned(harvest, api, ALICE, "/orders/{order_id}") == []
-    op = _op(api, "GET", "/orders/{order_id}")
+    op = operation(api, "GET", "/orders/{order_id}")
     (slot,) = harvest.slots(op)
     assert [s.value for s in harvest.seen(ALICE, op, slot)] == [9, 1, 2]  # its write goes to 9
 
@@ -171,11 +150,11 @@ def test_a_role_without_peers_owns_nothing_in_a_collection_everyone_lists_alike(
 ) -> None:
     """The only manager sees what every user sees: no peer of hers saw it, yet it is nobody's."""
     manager = Identity(name="mona", role="manager", headers={"X": "m"})
-    listing = _op(api, "GET", "/orders")
+    listing = operation(api, "GET", "/orders")
     for who in (ALICE, BOB, manager):
-        harvest.record(who, listing, _reply('[{"id": 1}, {"id": 2}]'))
+        harvest.record(who, listing, reply('[{"id": 1}, {"id": 2}]'))
     assert _owned(harvest, api, manager, "/orders/{order_id}") == []
-    harvest.record(manager, listing, _reply('[{"id": 1}, {"id": 2}, {"id": 5}]'))
+    harvest.record(manager, listing, reply('[{"id": 1}, {"id": 2}, {"id": 5}]'))
     # Her listing now differs: as before, what no peer of her role saw is hers.
     assert sorted(_owned(harvest, api, manager, "/orders/{order_id}")) == [1, 2, 5]
 
@@ -184,13 +163,13 @@ def test_a_creation_is_its_creators_where_listings_differ_or_are_empty(
     api: Api, harvest: Harvest
 ) -> None:
     """Each lists its own orders, or nobody lists any: alice's creation stays hers."""
-    listing = _op(api, "GET", "/orders")
-    harvest.record(ALICE, listing, _reply("[]"))
-    harvest.record(BOB, listing, _reply("[]"))
-    harvest.record(ALICE, _op(api, "POST", "/orders"), _reply('{"id": 9}'), created=True)
+    listing = operation(api, "GET", "/orders")
+    harvest.record(ALICE, listing, reply("[]"))
+    harvest.record(BOB, listing, reply("[]"))
+    harvest.record(ALICE, operation(api, "POST", "/orders"), reply('{"id": 9}'), created=True)
     assert not harvest.shared("order")
     assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [9]
-    harvest.record(BOB, listing, _reply('[{"id": 4}]'))
+    harvest.record(BOB, listing, reply('[{"id": 4}]'))
     assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [9]
 
 
@@ -198,19 +177,19 @@ def test_a_collection_whose_objects_name_an_owner_is_never_shared(
     api: Api, harvest: Harvest
 ) -> None:
     """Everyone lists every order, each naming its owner: alice's creation stays hers."""
-    listing = _op(api, "GET", "/orders")
+    listing = operation(api, "GET", "/orders")
     for who in (ALICE, BOB):
-        harvest.record(who, listing, _reply('[{"id": 1, "owner": "carl"}, {"id": 2}]'))
-    harvest.record(ALICE, _op(api, "POST", "/orders"), _reply('{"id": 9}'), created=True)
+        harvest.record(who, listing, reply('[{"id": 1, "owner": "carl"}, {"id": 2}]'))
+    harvest.record(ALICE, operation(api, "POST", "/orders"), reply('{"id": 9}'), created=True)
     assert not harvest.shared("order")
     assert _owned(harvest, api, ALICE, "/orders/{order_id}") == [9]
 
 
 def test_own_ids_are_owned_although_every_user_lists_them(api: Api, harvest: Harvest) -> None:
     """Both users list both usernames: shared, yet each owns its own (record_own)."""
-    users = _reply('[{"username": "alice"}, {"username": "bob"}]')
+    users = reply('[{"username": "alice"}, {"username": "bob"}]')
     for who in (ALICE, BOB):
-        harvest.record(who, _op(api, "GET", "/users/v1"), users)
+        harvest.record(who, operation(api, "GET", "/users/v1"), users)
     assert _owned(harvest, api, ALICE, "/users/v1/{username}") == []
     harvest.record_own(ALICE, "username", "alice")
     harvest.record_own(BOB, "username", "bob")
@@ -220,10 +199,10 @@ def test_own_ids_are_owned_although_every_user_lists_them(api: Api, harvest: Har
 
 def test_holders_of_a_value_are_its_claimants_else_who_saw_it(api: Api, harvest: Harvest) -> None:
     """Order 5 belongs to its creator; order 1, claimed by nobody, to everyone who saw it."""
-    harvest.record(ALICE, _op(api, "POST", "/orders"), _reply('{"id": 5}'), created=True)
+    harvest.record(ALICE, operation(api, "POST", "/orders"), reply('{"id": 5}'), created=True)
     for who in (ALICE, BOB):
-        harvest.record(who, _op(api, "GET", "/orders"), _reply('[{"id": 1}, {"id": 5}]'))
-    op = _op(api, "GET", "/orders/{order_id}")
+        harvest.record(who, operation(api, "GET", "/orders"), reply('[{"id": 1}, {"id": 5}]'))
+    op = operation(api, "GET", "/orders/{order_id}")
     (slot,) = harvest.slots(op)
     assert harvest.holders(op, slot, 5) == {"alice"}
     assert harvest.holders(op, slot, "1") == {"alice", "bob"}

@@ -11,15 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from harvest_support import operation, reply
 
-from apiward.core.findings import Exchange, RecordedRequest, RecordedResponse
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import withheld
-from apiward.spec import Api, Operation, load
+from apiward.spec import Api, load
 
 SPEC = """
 openapi: 3.1.0
@@ -58,24 +58,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Api:
     return load(path)
 
 
-def _reply(body: str) -> Reply:
-    exchange = Exchange(
-        request=RecordedRequest(method="GET", url="http://127.0.0.1/requisitions"),
-        response=RecordedResponse(status=200, body=body),
-    )
-    return Reply(
-        exchange=exchange, status=200, text=body, headers=(), sent=Request(method="GET", path="/")
-    )
-
-
-def _op(api: Api, method: str, path: str) -> Operation:
-    op = api.operation(method, path)
-    assert op is not None
-    return op
-
-
 def _listed(numbers: list[int]) -> Reply:
-    return _reply("[" + ", ".join(f'{{"req_no": {n}, "note": "n"}}' for n in numbers) + "]")
+    return reply("[" + ", ".join(f'{{"req_no": {n}, "note": "n"}}' for n in numbers) + "]")
 
 
 def _harvest(api: Api, *, ranked: bool = True, extra: str = "") -> Harvest:
@@ -86,13 +70,13 @@ def _harvest(api: Api, *, ranked: bool = True, extra: str = "") -> Harvest:
     """
     uma, vic, wes = _people(ranked=ranked)
     harvest = Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
-    listing = _op(api, "GET", "/requisitions")
+    listing = operation(api, "GET", "/requisitions")
     harvest.record(uma, listing, _listed([1, 2, 4] if extra == "made" else [1, 2]))
     harvest.record(vic, listing, _listed([2, 3] if extra == "shared" else [3]))
     harvest.record(wes, listing, _listed([1, 2, 3]))
     if extra == "made":
-        made = _reply('{"req_no": 4, "note": "n"}')
-        harvest.record(wes, _op(api, "POST", "/requisitions"), made, created=True)
+        made = reply('{"req_no": 4, "note": "n"}')
+        harvest.record(wes, operation(api, "POST", "/requisitions"), made, created=True)
     if extra == "anonymous":
         harvest.record(None, listing, _listed([1]))
     return harvest
@@ -101,7 +85,7 @@ def _harvest(api: Api, *, ranked: bool = True, extra: str = "") -> Harvest:
 def _why(harvest: Harvest, api: Api, who: Identity, number: int) -> str | None:
     request = Request(method="PATCH", path=PATH, body={"note": "x"})
     request = request.with_param(Where.PATH, "req_no", number)
-    return withheld(harvest, _op(api, "PATCH", PATH), who, request)
+    return withheld(harvest, operation(api, "PATCH", PATH), who, request)
 
 
 @pytest.mark.parametrize("ranked", [True, False], ids=["ranked", "by-view"])
@@ -151,7 +135,7 @@ def test_another_role_ranked_no_higher_does_not_oversee(api: Api) -> None:
     uma = Identity(name="uma", role="clerk", rank=1, headers={"X": "u"})
     auditor = Identity(name="ada", role="auditor", rank=1, headers={"X": "a"})
     harvest = Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
-    listing = _op(api, "GET", "/requisitions")
+    listing = operation(api, "GET", "/requisitions")
     harvest.record(uma, listing, _listed([1]))
     harvest.record(auditor, listing, _listed([1, 2, 3]))
     assert _why(harvest, api, uma, 1) == ANOTHERS

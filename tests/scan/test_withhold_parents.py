@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from harvest_support import operation, reply
 
-from apiward.core.findings import Exchange, RecordedRequest, RecordedResponse
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.synthesis import Synthesizer
-from apiward.scan.transport import Reply
 from apiward.scan.withhold import withheld
-from apiward.spec import Api, Operation, load
+from apiward.spec import Api, load
 
 SPEC = """
 openapi: 3.1.0
@@ -65,31 +64,15 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Api:
     return load(path)
 
 
-def _reply(body: str) -> Reply:
-    exchange = Exchange(
-        request=RecordedRequest(method="GET", url="http://127.0.0.1/galleries"),
-        response=RecordedResponse(status=200, body=body),
-    )
-    return Reply(
-        exchange=exchange, status=200, text=body, headers=(), sent=Request(method="GET", path="/")
-    )
-
-
-def _op(api: Api, method: str, path: str) -> Operation:
-    op = api.operation(method, path)
-    assert op is not None
-    return op
-
-
 def _harvest(api: Api, *, anonymous: bool) -> Harvest:
     """Both visitors (and, when ``anonymous``, a request without credentials) list the galleries;
     ann owns pass 5 under the first."""
     harvest = Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
-    galleries = _reply('[{"slug": "north-wing", "title": "North"}]')
+    galleries = reply('[{"slug": "north-wing", "title": "North"}]')
     for who in (ANN, BEN, None) if anonymous else (ANN, BEN):
-        harvest.record(who, _op(api, "GET", "/galleries"), galleries)
-    created = _reply('{"id": 5, "gallery_slug": "north-wing", "visitors": 2}')
-    harvest.record(ANN, _op(api, "POST", "/galleries/{slug}/passes"), created, created=True)
+        harvest.record(who, operation(api, "GET", "/galleries"), galleries)
+    created = reply('{"id": 5, "gallery_slug": "north-wing", "visitors": 2}')
+    harvest.record(ANN, operation(api, "POST", "/galleries/{slug}/passes"), created, created=True)
     return harvest
 
 
@@ -116,21 +99,26 @@ def test_the_callers_own_child_of_a_public_parent_is_sent(
 ) -> None:
     """Ann's pass under the public gallery may be written, a new one made there; the gallery never."""
     request = _write(method, path, slug="north-wing", **params)
-    assert withheld(_harvest(api, anonymous=True), _op(api, method, path), ANN, request) == why
+    assert (
+        withheld(_harvest(api, anonymous=True), operation(api, method, path), ANN, request) == why
+    )
 
 
 def test_a_parent_the_caller_lists_itself_is_its_container(api: Api) -> None:
     """Seen by every identity but never anonymously (a shared tenant): ann's own pass there is sent."""
     path = "/galleries/{slug}/passes/{pass_id}"
     request = _write("PATCH", path, slug="north-wing", pass_id=5)
-    assert withheld(_harvest(api, anonymous=False), _op(api, "PATCH", path), ANN, request) is None
+    assert (
+        withheld(_harvest(api, anonymous=False), operation(api, "PATCH", path), ANN, request)
+        is None
+    )
 
 
 def test_a_shared_parent_itself_is_never_written(api: Api) -> None:
     """The gallery ann and ben both list is a container, not ann's to rename."""
     request = _write("PATCH", "/galleries/{slug}", slug="north-wing")
     why = withheld(
-        _harvest(api, anonymous=False), _op(api, "PATCH", "/galleries/{slug}"), ANN, request
+        _harvest(api, anonymous=False), operation(api, "PATCH", "/galleries/{slug}"), ANN, request
     )
     assert why == "its path 'slug' names another's object"
 
@@ -138,22 +126,22 @@ def test_a_shared_parent_itself_is_never_written(api: Api) -> None:
 def test_a_parent_known_only_from_another_identity_still_blocks(api: Api) -> None:
     """Ann's pass under a gallery only ben listed (another tenant's): withheld."""
     harvest = _harvest(api, anonymous=False)
-    harvest.record(BEN, _op(api, "GET", "/galleries"), _reply('[{"slug": "south-wing"}]'))
+    harvest.record(BEN, operation(api, "GET", "/galleries"), reply('[{"slug": "south-wing"}]'))
     path = "/galleries/{slug}/passes/{pass_id}"
     request = _write("PATCH", path, slug="south-wing", pass_id=5)
-    why = withheld(harvest, _op(api, "PATCH", path), ANN, request)
+    why = withheld(harvest, operation(api, "PATCH", path), ANN, request)
     assert why == "its path 'slug' names another's object"
 
 
 def test_a_parent_known_only_from_another_objects_field_still_blocks(api: Api) -> None:
     """A gallery ann saw only as her pass's ``gallery_slug``, never in the galleries: withheld."""
     harvest = Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
-    harvest.record(BEN, _op(api, "GET", "/galleries"), _reply('[{"slug": "north-wing"}]'))
-    created = _reply('{"id": 5, "gallery_slug": "north-wing", "visitors": 2}')
-    harvest.record(ANN, _op(api, "POST", "/galleries/{slug}/passes"), created, created=True)
+    harvest.record(BEN, operation(api, "GET", "/galleries"), reply('[{"slug": "north-wing"}]'))
+    created = reply('{"id": 5, "gallery_slug": "north-wing", "visitors": 2}')
+    harvest.record(ANN, operation(api, "POST", "/galleries/{slug}/passes"), created, created=True)
     path = "/galleries/{slug}/passes/{pass_id}"
     request = _write("PATCH", path, slug="north-wing", pass_id=5)
-    why = withheld(harvest, _op(api, "PATCH", path), ANN, request)
+    why = withheld(harvest, operation(api, "PATCH", path), ANN, request)
     assert why == "its path 'slug' names another's object"
 
 
@@ -161,7 +149,7 @@ def test_anothers_child_of_a_public_parent_is_never_sent(api: Api) -> None:
     """Ben may not write ann's pass, public gallery or not."""
     path = "/galleries/{slug}/passes/{pass_id}"
     request = _write("PATCH", path, slug="north-wing", pass_id=5)
-    why = withheld(_harvest(api, anonymous=True), _op(api, "PATCH", path), BEN, request)
+    why = withheld(_harvest(api, anonymous=True), operation(api, "PATCH", path), BEN, request)
     assert why == "its path 'pass_id' names another's object"
 
 
@@ -182,6 +170,8 @@ def test_what_could_not_be_undone_under_a_shared_parent_is_withheld(
     """Redeeming ann's own pass, or making a gift nothing deletes, under a gallery others list."""
     request = _write("POST", path, slug="north-wing", **params)
     for anonymous in (True, False):
-        why = withheld(_harvest(api, anonymous=anonymous), _op(api, "POST", path), ANN, request)
+        why = withheld(
+            _harvest(api, anonymous=anonymous), operation(api, "POST", path), ANN, request
+        )
         assert why is not None
         assert UNDONE in why

@@ -255,9 +255,7 @@ def _own_record_above(api: Api, path: str) -> str | None:
 
 def _shown_words(api: Api, read: Operation) -> set[str]:
     """The words of the field names the read's 200 answer declares (``photo_url``: photo, url)."""
-    response = read.responses.get("200") or read.responses.get("201")
-    media = response.content if response is not None else {}
-    schema: Any = next((s for m, s in media.items() if "json" in m), None)
+    schema: Any = read.answer_schema()
     found: set[str] = set()
     for _ in range(3):  # unwrap {"data": {...}} envelopes a level or two deep
         if not isinstance(schema, dict):

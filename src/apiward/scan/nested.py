@@ -25,7 +25,7 @@ from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import resource_of
-from apiward.spec import Api, Operation, ParameterLocation, Schema, json_types
+from apiward.spec import Api, Operation, ParameterLocation, json_types
 
 PARENTS = 3
 """Parents each identity lists a nested collection under: the request budget's share."""
@@ -45,7 +45,7 @@ def is_nested_listing(api: Api, operation: Operation) -> bool:
         or not any(p.location is ParameterLocation.PATH for p in operation.parameters)
     ):
         return False
-    schema = api.deref(_answer(operation) or {})
+    schema = api.deref(operation.answer_schema() or {})
     if schema:
         inner = [api.deref(v) for v in schema.get("properties", {}).values()]
         return any("array" in json_types(s) for s in (schema, *inner))
@@ -78,16 +78,6 @@ def nested_requests(
         harvest.lists.place(base, operation, slot.name, s.kind, s.value)
         for s in candidates[:PARENTS]
     ]
-
-
-def _answer(operation: Operation) -> Schema | None:
-    """The JSON schema of the first documented 2xx answer."""
-    for status, response in sorted(operation.responses.items()):
-        if status.startswith("2"):
-            for media, schema in response.content.items():
-                if "json" in media:
-                    return schema
-    return None
 
 
 def _entitled(harvest: Harvest, identity: Identity, sighting: Sighting) -> bool:

@@ -25,6 +25,7 @@ those that leave the target worse than it was (not restored, no longer logs in).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from apiward.core.errors import ConfigError
@@ -100,9 +101,11 @@ async def _put_back(
     if current is None and not now.ok and not deleted and isinstance(snapshot.before, dict):
         # A probe may have handed the object to another (its owner field set to a peer):
         # then that peer reads it, and puts it back.
-        holder = await _holder(ledger, snapshot)
+        peers = [Sender(identity=i) for i in ledger.sessions.identities]
+        peers = [p for p in peers if p.identity != snapshot.reader.identity]
+        holder = await _first_reader(ledger, snapshot, peers)
         if holder is not None:
-            snapshot, current = holder
+            snapshot, current = dataclasses.replace(snapshot, reader=holder[0]), holder[1]
             readers = (snapshot.reader, *readers)
     if current is None and (now.status in {404, 410} or now.ok):
         undo = _recreate(ledger, item, snapshot.before)
@@ -123,18 +126,6 @@ async def _put_back(
         detail = "changed, and not a JSON object the scan can write back"
         return [change(What.WRITTEN, item, State.NOT_RESTORED, writer, detail)]
     return [await _rewrite(ledger, snapshot, writer, changed, frozenset(elsewhere), readers)]
-
-
-async def _holder(ledger: Ledger, snapshot: Snapshot) -> tuple[Snapshot, Any] | None:
-    """The snapshot as read by the other identity that now holds its object, and the object."""
-    for identity in ledger.sessions.identities:
-        if identity == snapshot.reader.identity:
-            continue
-        other = dataclasses.replace(snapshot, reader=Sender(identity=identity))
-        current = _objects.state(other.read, await _read(ledger, other))
-        if current is not None:
-            return other, current
-    return None
 
 
 def _put_back_elsewhere(
@@ -190,7 +181,8 @@ async def _rewrite(
             )
             if not reply.ok:
                 continue
-            now = await _read_back(ledger, snapshot, readers or (snapshot.reader,))
+            seen = await _first_reader(ledger, snapshot, readers or (snapshot.reader,))
+            now = seen[1] if seen is not None else None
             if now is not None and not set(_diff(before, now)) - elsewhere:
                 detail = f"{fields} written back with {candidate.method} {candidate.path}"
                 return change(What.WRITTEN, item, State.RESTORED, who, detail)
@@ -264,13 +256,15 @@ async def _logins(ledger: Ledger) -> list[TargetChange]:
     return broken
 
 
-async def _read_back(ledger: Ledger, snapshot: Snapshot, readers: tuple[Sender, ...]) -> Any:
-    """The object as the first of ``readers`` who still reads it shows it (None: nobody)."""
+async def _first_reader(
+    ledger: Ledger, snapshot: Snapshot, readers: Sequence[Sender]
+) -> tuple[Sender, Any] | None:
+    """The first of ``readers`` who still reads ``snapshot``'s object, and what it shows."""
     for who in readers:
         seen = dataclasses.replace(snapshot, reader=who)
         now = _objects.state(seen.read, await _read(ledger, seen))
         if now is not None:
-            return now
+            return who, now
     return None
 
 

@@ -160,6 +160,15 @@ class Operation:
         """``"GET /users/{id}"``: the operation's name in reports and policies."""
         return f"{self.method} {self.path}"
 
+    def answer_schema(self) -> Schema | None:
+        """The JSON schema of the first documented 2xx answer (None: none is documented)."""
+        for status, response in sorted(self.responses.items()):
+            if status.startswith("2"):
+                for media, schema in response.content.items():
+                    if "json" in media:
+                        return schema
+        return None
+
     @property
     def is_public(self) -> bool:
         """True when no alternative of the effective security asks for anything."""

@@ -189,6 +189,29 @@ def test_a_directory_handing_out_identities_keys_is_critical(
 SHOP_PASSWORDS = {"alice": "Alice-pass-1", "bob": "Bob-pass-1", "carol": "Carol-pass-1"}
 
 
+def _password_logins(
+    app: Flask,
+    contract: dict[str, Any],
+    bearers: dict[str, str],
+    who: Callable[[str], dict[str, Any]] | None = None,
+) -> None:
+    """The contract at ``/openapi.json``, and ``POST /login`` handing out bearer tokens."""
+
+    @app.get("/openapi.json")
+    def spec() -> Any:
+        return jsonify(contract)
+
+    @app.post("/login")
+    def log_in() -> Any:
+        body = request.get_json(silent=True) or {}
+        name = str(body.get("username"))
+        if name not in SHOP_PASSWORDS or SHOP_PASSWORDS[name] != body.get("password"):
+            return jsonify(detail="Invalid credentials"), 401
+        token = secrets.token_urlsafe(32)
+        bearers[token] = name
+        return jsonify(access_token=token, **({"user": who(name)} if who else {}))
+
+
 def shop(*, lists_keys: bool) -> Flask:
     """Password logins (bearer) and API keys; ``lists_keys``: ``GET /users`` lists every key."""
     app = Flask("shop")
@@ -244,19 +267,7 @@ def shop(*, lists_keys: bool) -> Flask:
     def who(name: str) -> dict[str, Any]:
         return {"id": names.index(name) + 1, "username": name}
 
-    @app.get("/openapi.json")
-    def spec() -> Any:
-        return jsonify(contract)
-
-    @app.post("/login")
-    def login() -> Any:
-        body = request.get_json(silent=True) or {}
-        name = str(body.get("username"))
-        if name not in SHOP_PASSWORDS or SHOP_PASSWORDS[name] != body.get("password"):
-            return jsonify(detail="Invalid credentials"), 401
-        token = secrets.token_urlsafe(32)
-        bearers[token] = name
-        return jsonify(access_token=token, user=who(name))
+    _password_logins(app, contract, bearers, who)
 
     @app.get("/users")
     def users() -> Any:
@@ -357,19 +368,7 @@ def partners(*, lists_secrets: bool) -> Flask:
     def who(name: str) -> dict[str, Any]:
         return {"id": names.index(name) + 1, "username": name}
 
-    @app.get("/openapi.json")
-    def spec() -> Any:
-        return jsonify(contract)
-
-    @app.post("/login")
-    def log_in() -> Any:
-        body = request.get_json(silent=True) or {}
-        name = str(body.get("username"))
-        if name not in SHOP_PASSWORDS or SHOP_PASSWORDS[name] != body.get("password"):
-            return jsonify(detail="Invalid credentials"), 401
-        token = secrets.token_urlsafe(32)
-        bearers[token] = name
-        return jsonify(access_token=token, user=who(name))
+    _password_logins(app, contract, bearers, who)
 
     @app.get("/partners")
     def directory() -> Any:
@@ -452,19 +451,7 @@ def team_keys(*, listing: str) -> Flask:
     def caller() -> str | None:
         return bearers.get((request.headers.get("Authorization") or "").removeprefix("Bearer "))
 
-    @app.get("/openapi.json")
-    def spec() -> Any:
-        return jsonify(contract)
-
-    @app.post("/login")
-    def log_in() -> Any:
-        body = request.get_json(silent=True) or {}
-        name = str(body.get("username"))
-        if name not in SHOP_PASSWORDS or SHOP_PASSWORDS[name] != body.get("password"):
-            return jsonify(detail="Invalid credentials"), 401
-        token = secrets.token_urlsafe(32)
-        bearers[token] = name
-        return jsonify(access_token=token)
+    _password_logins(app, contract, bearers)
 
     @app.get("/keys")
     def listed() -> Any:

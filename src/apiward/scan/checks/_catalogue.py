@@ -43,7 +43,6 @@ from apiward.scan.checks._readback import (
     fields,
     json_object,
     object_schema,
-    response_schema,
     same_value,
 )
 from apiward.scan.context import CheckInfo, Context
@@ -357,7 +356,7 @@ async def _write(ctx: Context, op: Operation, made: Made, low: Identity) -> Effe
     current = json_object(await ctx.send(made.item, as_=made.creator, note="the item as made"))
     if current is None or not isinstance(base.body, dict):
         return None
-    schemas = object_schema(ctx, response_schema(ctx.api.operation("GET", made.item.path) or op))
+    schemas = object_schema(ctx, (ctx.api.operation("GET", made.item.path) or op).answer_schema())
     shown = fields(current)
     for name in [n for n in base.body if n in shown and shown[n] is not None][:MAX_FIELDS]:
         legit = await _set(ctx, base, made, made.creator, name, _other(name, schemas, shown[name]))

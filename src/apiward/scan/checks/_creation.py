@@ -40,7 +40,7 @@ from apiward.scan.checks._readback import (
     fields,
     json_object,
     me_like,
-    response_schema,
+    privilege_candidates,
     same_value,
     send_as,
     with_field,
@@ -132,7 +132,7 @@ def _worth(ctx: Context, op: Operation, schema: Schema | None) -> bool:
     reader = ctx.api.operation("GET", item[0]) if item is not None else None
     shown: dict[str, Schema] = {}
     for answer in (op, reader):
-        shown |= field_schemas(ctx, response_schema(answer)) if answer is not None else {}
+        shown |= field_schemas(ctx, answer.answer_schema()) if answer is not None else {}
     required = _required(ctx, schema)
     offered = [n for n in field_schemas(ctx, schema) if n.split(".")[0] not in required]
     names = [n for n in [*offered, *shown] if is_privileged(n) and n.split(".")[0] not in required]
@@ -203,9 +203,7 @@ def _candidates(
     seen = fields(shown)
     names = [n for n in declared if n.split(".")[0] not in required]
     names += [n for n in seen if n not in declared]
-    names = [n for n in dict.fromkeys(names) if is_privileged(n)]
-    names = [n for n in names if not any(is_identifier(p) for p in n.split("."))]
-    names = [n for n in names if not isinstance(seen.get(n), dict | list)]
+    names = privilege_candidates(names, seen)
     tries: list[Try] = []
     untried: list[Skip] = []
     for name in names:

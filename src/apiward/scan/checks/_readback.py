@@ -110,16 +110,6 @@ def with_field(request: Request, path: str, value: Any) -> Request:
     return dataclasses.replace(request, body=body)
 
 
-def response_schema(operation: Operation) -> Schema | None:
-    """The JSON schema of the first documented 2xx answer."""
-    for status, response in sorted(operation.responses.items()):
-        if status.startswith("2"):
-            for media, schema in response.content.items():
-                if "json" in media:
-                    return schema
-    return None
-
-
 def me_like(ctx: Context) -> list[Operation]:
     """Secured GETs without path or required query parameters that answer one object."""
     found = []
@@ -128,10 +118,10 @@ def me_like(ctx: Context) -> list[Operation]:
             continue
         if any(p.required and p.location is ParameterLocation.QUERY for p in op.parameters):
             continue
-        schema = ctx.api.deref(response_schema(op) or {})
+        schema = ctx.api.deref(op.answer_schema() or {})
         if "object" in json_types(schema) or "properties" in schema or "allOf" in schema:
             found.append(op)
-    return sorted(found, key=lambda op: (-len(object_schema(ctx, response_schema(op))), op.path))
+    return sorted(found, key=lambda op: (-len(object_schema(ctx, op.answer_schema())), op.path))
 
 
 def readers(ctx: Context, operation: Operation) -> list[Operation]:
@@ -223,6 +213,18 @@ def candidate_fields(data: Mapping[str, Any], writable: Iterable[str]) -> list[s
         and (n not in allowed or is_privileged(n))
     ]
     return sorted(names, key=lambda n: (not is_privileged(n), names.index(n)))
+
+
+def privilege_candidates(names: Iterable[str], shown: Mapping[str, Any]) -> list[str]:
+    """The privilege fields among ``names``, once each, that a probe can set: no id part, and
+    not an object or a list where ``shown`` holds them."""
+    return [
+        n
+        for n in dict.fromkeys(names)
+        if is_privileged(n)
+        and not any(is_identifier(part) for part in n.split("."))
+        and not isinstance(shown.get(n), dict | list)
+    ]
 
 
 def changed_value(name: str, schema: Schema, current: Any, observed: Sequence[Scalar] = ()) -> Any:

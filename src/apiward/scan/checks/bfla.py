@@ -77,7 +77,6 @@ from apiward.scan.checks._readback import (
     lock,
     object_schema,
     read_back,
-    response_schema,
     same_value,
     send_as,
 )
@@ -234,7 +233,7 @@ class Bfla:
         before = await read_back(ctx, op, base, low) if isinstance(base.body, dict) else None
         if before is None:
             return None
-        schemas = object_schema(ctx, response_schema(before.reader))
+        schemas = object_schema(ctx, before.reader.answer_schema())
         fields = [n for n in base.body if n in before.data and before.data[n] is not None]
         # An owner may change its own record's ordinary fields whatever a 403 says.
         if not (found.roles if _owns(ctx, op, base, low, before) else found.strong):

@@ -138,10 +138,11 @@ class Bola:
         if not owners.ok or not meaningful(owners.text):
             return None
         theirs = await ctx.legit(op, attacker)
-        attack_request = _naming(ctx, op, slot, obj, ctx.baseline(op, attacker))
+        base = ctx.baseline(op, attacker)
+        attack_request = _naming(ctx, op, slot, obj, base)
         note = f"{attacker.name} asks for {owner.name}'s {slot.name}={obj.value}"
         attack = await ctx.send(attack_request, as_=attacker, note=note)
-        own_parents = ctx.baseline(op, attacker).with_param(slot.where, slot.name, obj.value)
+        own_parents = base.with_param(slot.where, slot.name, obj.value)
         if not attack.ok and own_parents.target != attack_request.target:
             # Refused under the owner's parents (another tenant's workspace): the object
             # under the attacker's own, where many APIs check the parent and not the child.

@@ -66,8 +66,8 @@ from apiward.scan.checks._readback import (
     lock,
     look,
     object_schema,
+    privilege_candidates,
     read_back,
-    response_schema,
     same_value,
     send_as,
     with_field,
@@ -84,7 +84,7 @@ from apiward.scan.checks._sign_up import (
 )
 from apiward.scan.context import Context
 from apiward.scan.envelope import is_meta
-from apiward.scan.fields import is_identifier, is_privileged, tokens
+from apiward.scan.fields import is_privileged, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Unrestorable
 from apiward.scan.request import WITH_BODY, Request
@@ -370,8 +370,8 @@ def _candidates(
     schema, _ = ctx.synthesizer.body_schema(op)
     schemas = {
         **field_schemas(ctx, schema),
-        **field_schemas(ctx, response_schema(op)),
-        **field_schemas(ctx, response_schema(seen.reader)),
+        **field_schemas(ctx, op.answer_schema()),
+        **field_schemas(ctx, seen.reader.answer_schema()),
     }
     shown = {**fields(answer or {}), **fields(seen.data)}
     tries: list[Try] = []
@@ -398,14 +398,12 @@ def _sign_up_candidates(
     plain user (its login answer, token, record), or declared in an answer about users.
     """
     schema, _ = ctx.synthesizer.body_schema(op)
-    schemas = {**field_schemas(ctx, schema), **field_schemas(ctx, response_schema(op))}
+    schemas = {**field_schemas(ctx, schema), **field_schemas(ctx, op.answer_schema())}
     for reader in about_users(ctx, op):
-        for name, sub in field_schemas(ctx, content_schema(ctx, response_schema(reader))).items():
+        for name, sub in field_schemas(ctx, content_schema(ctx, reader.answer_schema())).items():
             schemas.setdefault(name, sub)
     shown = {n: v for n, (v, _) in plain.shown().items()}
-    names = [n for n in dict.fromkeys([*shown, *schemas]) if is_privileged(n)]
-    names = [n for n in names if not any(is_identifier(part) for part in n.split("."))]
-    names = [n for n in names if not isinstance(shown.get(n), dict | list)]
+    names = privilege_candidates([*shown, *schemas], shown)
     tries: list[Try] = []
     untried: list[Skip] = []
     for name in names:
