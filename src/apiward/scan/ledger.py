@@ -14,7 +14,9 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
 * **objects created** — a POST the contract says creates (a collection with items, or a
   201), or any POST answered with a new id: the id comes from the answer (``id``-like
   field, at the top or in an envelope, or ``Location``); the DELETE that removes it,
-  if the contract has one, is remembered with its creator;
+  if the contract has one, is remembered with its creator. Another identity's DELETE
+  answered 2xx does not count as its removal (an idempotent DELETE answers 204 to what
+  it did not remove) unless a read shows it gone (:meth:`Ledger.gone`);
 * **accounts signed up** — a public POST with a password field that succeeds, and the
   accounts ``scan.provision`` makes (:meth:`Ledger.account`);
 * **value moved between identities** — a check that sends money to a peer records how it
@@ -125,6 +127,19 @@ class Ledger:
         *parents, (name, value) = request.path_params.items() or [("", "")]
         made = [c.create.path_params.items() for c in self.created if c.id == value]
         return self.made_at(request, name) and any(set(parents) <= set(p) for p in made)
+
+    def holds(self, delete: Request) -> bool:
+        """True when an object the scan made and has not deleted is what ``delete`` would remove.
+
+        A spare deleted once may be named again by a later object: an API that hands out
+        ``max + 1`` gives the deleted id to the next one it makes.
+        """
+        return any(not c.deleted and deletes(delete, c) for c in self.created)
+
+    def gone(self, delete: Request) -> None:
+        """Record that what ``delete`` names was read back as gone after another identity sent it."""
+        for created in self.created:
+            created.deleted = created.deleted or deletes(delete, created)
 
     def aim(self, request: Request, identity: Identity) -> Request:
         """``request`` with its object's id set to the last one ``identity`` made there.
@@ -366,7 +381,8 @@ class Ledger:
             return
         if operation.method == "DELETE":
             for created in self.created:
-                created.deleted = created.deleted or deletes(request, created)
+                if deletes(request, created) and not _maybe_kept(created, sender):
+                    created.deleted = True
             return
         if operation.method != "POST" or snapshot is not None or self._login(operation):
             return
@@ -460,3 +476,14 @@ def _state_moved(request: Request, before: Any) -> str:
 
 _US_STATE = re.compile(r"^[A-Z]{2}$")
 """An address's ``state`` (``CA``): a place, not a stage of the object's life."""
+
+
+def _maybe_kept(created: Created, sender: Sender) -> bool:
+    """True when a 2xx to ``sender``'s DELETE of ``created`` does not show it removed.
+
+    Many APIs answer 204 to any DELETE, removing only what is the caller's own
+    (``DELETE ... WHERE id = ? AND owner = ?``): another identity's 2xx may have left
+    the object there, so the restore phase deletes it as its creator all the same.
+    """
+    creator, by = created.creator.identity, sender.identity
+    return creator is not None and by is not None and by != creator and not created.account

@@ -31,8 +31,10 @@ public while the object is not).
 * **Writes** (not under ``--safe``): B's legitimate write must succeed and the same
   write naming an id that does not exist must fail (the API does resolve the id);
   B's write naming A's id then succeeding is the finding. A DELETE removes only what
-  the scan made: B's legitimate one goes to a spare B makes, its control is that spare
-  deleted again, and the attack to an object A makes for it. Fields that name a
+  the scan made: B's legitimate one goes to a spare B makes and the attack to an object
+  A makes for it, and A reading that object afterwards (its GET, or its listing) must
+  show it gone; with no read in the contract, the control is B's spare deleted again,
+  unless an object the scan made since holds that id (``max + 1`` ids). Fields that name a
   destination (``to_…``, ``recipient``, ``payee``…) are skipped: pointing at others'
   objects is what they are for. On a nested path (``/orders/{o}/lines/{l}``) a PUT,
   PATCH or POST names every path id of the object the owner's own legitimate write
@@ -50,6 +52,7 @@ from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.core.sensitive import classify_value
+from apiward.scan._objects import Reader, reader
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
@@ -67,6 +70,10 @@ _DESTINATION = re.compile(
     r"(^|[_-])(to|dest|destination|target|recipient|payee|beneficiary|receiver)([_-]|$)|^(to|dest)[A-Z]",
     re.IGNORECASE,
 )
+
+
+_GONE = frozenset({403, 404, 410})
+"""What an owner's read of its own object answers once it is gone (403: APIs that hide absence)."""
 
 
 class Bola:
@@ -189,16 +196,14 @@ class Bola:
         if not theirs.ok:
             return None
         base = ctx.baseline(op, attacker)
-        # A DELETE's control is its own spare deleted again: a made-up id is not the scan's.
-        missing = ctx.spent(op, attacker) or base.with_param(
-            slot.where, slot.name, _missing(obj.value)
-        )
+        if op.method == "DELETE":
+            return await self._delete(ctx, op, slot, owner, attacker, obj, base, theirs)
+        missing = base.with_param(slot.where, slot.name, _missing(obj.value))
         control = await ctx.send(
             missing, as_=attacker, note=f"control: {slot.name} that does not exist"
         )
         if control.ok:
             return None  # the API does not resolve this id: nothing to learn from it
-        obj, base = await _spare(ctx, op, slot, owner, obj, base)
         obj, base = await _under_owners(ctx, op, slot, owner, obj, base)
         note = f"{attacker.name} acts on {owner.name}'s {slot.name}={obj.value}"
         attack = await ctx.send(
@@ -209,6 +214,55 @@ class Bola:
         confirmed = str(obj.value) in attack.text
         evidence = [theirs, control, attack]
         return self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "changes")
+
+    async def _delete(
+        self,
+        ctx: Context,
+        op: Operation,
+        slot: Slot,
+        owner: Identity,
+        attacker: Identity,
+        obj: Sighting,
+        base: Request,
+        theirs: Reply,
+    ) -> Finding | None:
+        """B deleting an object A made for it, proven by A's read afterwards when there is one.
+
+        The owner reading its object back is the oracle: an API that answers 2xx to any
+        DELETE and removes nothing shows the object still there. Without a read, the control
+        is B's own spare deleted again, unless the scan has since made another object with
+        that id (an API that hands out ``max + 1`` gives a deleted id to the next object).
+        """
+        obj, base = await _spare(ctx, op, slot, owner, obj, base)
+        aimed = base.with_param(slot.where, slot.name, obj.value)
+        read = reader(ctx.api, aimed)
+        if read is not None and read.part:
+            read = None
+        evidence = [theirs]
+        if read is None:
+            spent = ctx.spent(op, attacker)
+            if spent is None or ctx.ledger.holds(spent):
+                return None  # no way to tell a refusal from a removal without deleting another's
+            control = await ctx.send(spent, as_=attacker, note=f"control: {slot.name} gone already")
+            if control.ok:
+                return None  # the API does not resolve this id: nothing to learn from it
+            evidence.append(control)
+        elif read.pick is not None:
+            before = await ctx.send(read.read, as_=owner, note=f"{owner.name}'s listing holds it")
+            if not before.ok or read.show(before.data) is None:
+                return None  # a listing that does not show it cannot show it gone
+        note = f"{attacker.name} deletes {owner.name}'s {slot.name}={obj.value}"
+        attack = await ctx.send(aimed, as_=attacker, note=note)
+        if not attack.ok:
+            return None
+        evidence.append(attack)
+        if read is not None:
+            after = await ctx.send(read.read, as_=owner, note=f"is {slot.name}={obj.value} gone?")
+            if not _gone(read, after):
+                return None  # still there: the API answered 2xx and removed nothing
+            ctx.ledger.gone(aimed)
+            evidence.append(after)
+        return self._finding(ctx, op, slot, owner, attacker, obj, evidence, True, "deletes")
 
     def _finding(
         self,
@@ -232,16 +286,31 @@ class Bola:
                 f"{slot.name}={obj.value} belongs to {owner.name} (seen in {obj.producer} by "
                 f"{owner.name} only). {attacker.name}, a peer with role "
                 f"{attacker.role or '(none)'}, sent it in the {slot.where} and got "
-                f"{evidence[-1].status}"
-                + (
-                    " with the owner's data."
-                    if verb == "reads"
-                    else ", while the same request with an id that does not exist was refused."
-                )
+                f"{_outcome(verb, evidence)}"
             ),
             evidence=evidence,
             key=f"{slot.where}:{slot.name}",
         )
+
+
+def _outcome(verb: str, evidence: list[Reply]) -> str:
+    """How the attack went, for a finding's detail: its status and what shows it worked."""
+    if verb == "reads":
+        return f"{evidence[-1].status} with the owner's data."
+    if verb == "changes":
+        control = "the same request with an id that does not exist was refused."
+        return f"{evidence[-1].status}, while {control}"
+    attack, after = evidence[-2:]
+    if after.sent.method == "DELETE":
+        return f"{after.status}, while deleting its own spare again was refused."
+    return f"{attack.status}; the owner's read afterwards shows it gone ({after.status})."
+
+
+def _gone(read: Reader, after: Reply) -> bool:
+    """True when the owner's read after the attack shows its object removed."""
+    if read.pick is not None:
+        return after.ok and read.show(after.data) is None
+    return after.status in _GONE
 
 
 def _precondition(
