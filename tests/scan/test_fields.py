@@ -11,6 +11,7 @@ from apiward.scan.fields import (
     is_password,
     is_privileged,
     is_profile,
+    is_recipient,
     is_unique,
     names_owner,
     privileged_value,
@@ -29,13 +30,14 @@ PRIVILEGED = [
     "scope", "scopes", "verified", "email_verified", "approved", "blocked", "is_banned",
     "balance", "credit", "credits", "tier", "plan", "subscription_plan", "owner", "owner_id",
     "is_staff", "superuser", "groups", "group_id", "quota", "transfer_limit", "creditLimit",
-    "spending-limit", "rate_limit_per_minute", "access_level", "profile.role",
+    "spending-limit", "rate_limit_per_minute", "access_level", "profile.role", "plan_id",
+    "billingPlan", "membership_plan",
 ]  # fmt: skip
 NOT_PRIVILEGED = [
     "card_limit", "limit", "page_limit", "limits", "nickname", "name", "active", "is_active",
     "enabled", "credit_card", "creditCardNumber", "owner_name", "owner_email", "staff_id",
     "overdraft", "description", "level", "log_level", "planet", "scoped_note", "rolex",
-    "balanced_diet", "grouping",
+    "balanced_diet", "grouping", "planting_plan", "lessonPlan", "care_plan",
 ]  # fmt: skip
 
 
@@ -162,3 +164,17 @@ def test_profile_fields(name: str, profile: bool) -> None:
 def test_fields_naming_an_owner(name: str, owner: bool) -> None:
     """An owner, author or creator, or a bare user id, names whom an object belongs to."""
     assert names_owner(name) is owner
+
+
+@pytest.mark.parametrize(
+    ("name", "recipient"),
+    [
+        ("to", True), ("to_account", True), ("toUserId", True), ("send_to", True),
+        ("transfer_to_wallet", True), ("recipient_id", True), ("payee_email", True),
+        ("user", True), ("user_id", False), ("daysToMaturity", False), ("time_to_live", False),
+        ("ready_to_ship", False), ("username", False),
+    ],
+)  # fmt: skip
+def test_fields_naming_who_receives(name: str, recipient: bool) -> None:
+    """A payee or a "to" before whom it pays; a "to" inside a duration or a state names no one."""
+    assert is_recipient(name) is recipient

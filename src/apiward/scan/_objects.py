@@ -408,6 +408,25 @@ def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
     return False
 
 
+def settable(api: Api, writes: list[Request]) -> set[str] | None:
+    """Every field the PUTs and PATCHes in ``writes`` may set, by their contract; None: unknown.
+
+    Unknown when one is another kind of write (an action may change any field) or its
+    operation's body does not say which properties it takes.
+    """
+    found: set[str] = set()
+    for write in writes:
+        declared = api.operation(write.method, write.path)
+        if write.method.upper() not in {"PUT", "PATCH"} or declared is None:
+            return None
+        content = declared.request_body.content if declared.request_body else {}
+        writable = _writable(api, next(iter(content.values()), None))
+        if not writable:
+            return None
+        found |= writable
+    return found
+
+
 def _write(api: Api, operation: Operation, read: Request, old: dict[str, Any]) -> Request:
     content = operation.request_body.content if operation.request_body else {}
     form = bool(content) and all(media.split(";")[0] == _FORM for media in content)

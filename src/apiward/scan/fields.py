@@ -13,7 +13,9 @@ writable). A name is privileged when one of its tokens is
   ``staff``, ``permission(s)``, ``privilege(s)``, ``scope(s)``, ``entitlement(s)``,
   ``group(s)``, ``owner``, ``clearance`` — ``is_admin``, ``role_id``, ``owner_id``;
 * a standing: ``verified``, ``approved``, ``blocked``, ``banned``, ``suspended``,
-  ``premium``, ``vip``, ``tier``, ``plan``;
+  ``premium``, ``vip``, ``tier``, ``plan`` (first in the name or after ``subscription``,
+  ``billing``, ``pricing``, ``membership``, ``service``, ``account``, ``user``,
+  ``customer`` or ``price``: a ``planting_plan`` or ``lesson_plan`` is a document);
 * money or allowance: ``balance(s)``, ``credit(s)``, ``quota(s)``;
 * ``limit(s)`` right after ``transfer``, ``credit``, ``spending``, ``withdrawal``,
   ``overdraft``, ``payout`` or ``rate``, or ``level`` right after ``access``.
@@ -32,8 +34,9 @@ in ``status``, ``state``, ``stage``, ``phase`` or ``lifecycle`` (``status``,
 submission, a paid invoice), so the ledger changes one only on objects the scan made.
 
 **Recipient fields** (:func:`is_recipient`) name who receives what a write moves: a
-token ``to``, ``recipient``, ``payee``, ``receiver``, ``beneficiary``, ``destination``,
-``counterparty``, or the whole name ``user``. A creation carrying one with a number
+token ``recipient``, ``payee``, ``receiver``, ``beneficiary``, ``destination`` or
+``counterparty``, a ``to`` first, last or before an account, user or wallet (not
+``days_to_maturity``), or the whole name ``user``. A creation carrying one with a number
 beside it moves value to someone, so harvesting never sends it; ``negative_amount``
 fills one with a peer's own value and pays it back.
 
@@ -89,6 +92,9 @@ _NOT_AFTER = {
     "owner": {"name", "email", "phone", "address"},
     "staff": {"id", "member", "name", "uuid"},
 }
+_ONLY_AFTER = {"plan": {"", "subscription", "billing", "pricing", "membership", "service"}}
+_ONLY_AFTER["plan"] |= {"account", "user", "customer", "price"}
+"""Words privileged only first or after these: a ``planting_plan`` or ``lesson_plan`` grants nothing."""
 _NEGATIVE = {"blocked", "banned", "suspended", "locked", "disabled"}
 """Standings whose privileged value is ``false``: being unbanned is the gain."""
 
@@ -121,6 +127,8 @@ def is_privileged(name: str) -> bool:
     for index, word in enumerate(words):
         after = words[index + 1] if index + 1 < len(words) else ""
         before = words[index - 1] if index else ""
+        if word in _ONLY_AFTER and before not in _ONLY_AFTER[word]:
+            continue
         if word in _WORDS and after not in _NOT_AFTER.get(word, ()):
             return True
         if before in _QUALIFIED.get(word, ()):
@@ -148,15 +156,24 @@ def is_identifier(name: str) -> bool:
 _RECIPIENT = {"to", "recipient", "payee", "receiver", "beneficiary", "destination"}
 _RECIPIENT |= {"counterparty"}
 _RECIPIENT_NAMES = {"user", "to_user", "recipient_id"}
+_PAID = {"account", "user", "wallet", "email", "phone", "iban", "card", "customer", "member", "id"}
 
 
 def is_recipient(name: str) -> bool:
     """True for a field naming who receives what a write moves (``to``, ``payee_email``).
 
     ``user`` counts only alone: ``user_id`` on an order names its owner, and a
-    ``username`` in a sign-up names the new user, not a payee.
+    ``username`` in a sign-up names the new user, not a payee. ``to`` counts first, last,
+    or before whom it pays (``to_account``, ``send_to``, ``transfer_to_wallet``):
+    ``days_to_maturity`` and ``time_to_live`` name no one.
     """
-    return name.lower() in _RECIPIENT_NAMES or bool(_RECIPIENT & set(tokens(name)))
+    words = tokens(name)
+    if name.lower() in _RECIPIENT_NAMES or bool((_RECIPIENT - {"to"}) & set(words)):
+        return True
+    return any(
+        w == "to" and (i in (0, len(words) - 1) or words[i + 1] in _PAID)
+        for i, w in enumerate(words)
+    )
 
 
 _OWNER = {"owner", "owners", "author", "creator", "owned"}

@@ -21,8 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from apiward.scan.request import Where
-from apiward.scan.resources import collection_of, norm, singular, words
-from apiward.spec import Operation, Schema, json_types
+from apiward.scan.resources import collection_of, is_noun, norm, singular, words
+from apiward.spec import Api, Operation, ParameterLocation, Schema, json_types
 
 IDLIKE = re.compile(
     r"(^|[_-])(id|uuid|guid|ref|key|code|slug|username|handle)$|[a-z](Id|Uuid|Ref|Key|Code)$"
@@ -125,3 +125,55 @@ def kind_of(field: str, resource: str, item_keys: Mapping[str, str]) -> str:
     if len(parts) > 1 and IDLIKE.search(field):
         return singular(parts[-2])
     return resource
+
+
+def numbered_kinds(api: Api) -> frozenset[str]:
+    """Resources whose item paths take an integer or a UUID (``/accounts/{account_id}``)."""
+    found = set()
+    for op in api.operations:
+        for p in op.parameters:
+            collection = collection_of(op.path, p.name)
+            schema = api.deref(p.schema)
+            numbered = "integer" in json_types(schema) or schema.get("format") == "uuid"
+            if p.location is ParameterLocation.PATH and collection and numbered:
+                found.add(singular(collection))
+    return frozenset(found)
+
+
+def item_collections(api: Api) -> dict[str, str]:
+    """Each path parameter's name → the collection before it (``username`` → users)."""
+    out: dict[str, str] = {}
+    for op in api.operations:
+        for p in op.parameters:
+            collection = collection_of(op.path, p.name)
+            if p.location is ParameterLocation.PATH and collection:
+                out.setdefault(p.name, collection)
+    return out
+
+
+_WEAK = frozenset({"code", "key", "ref"})
+"""Last words that name an object only when the word before them is one of the API's nouns."""
+
+
+def nouns_of(api: Api) -> frozenset[str]:
+    """The API's nouns, singular: every literal path segment, and a kebab segment's last word."""
+    return frozenset(
+        singular(noun)
+        for op in api.operations
+        for segment in op.path.strip("/").split("/")
+        if is_noun(segment)
+        for noun in (norm(segment), *words(segment)[-1:])
+    )
+
+
+def refers(name: str, nouns: frozenset[str]) -> bool:
+    """False for a field whose ``code`` or ``key`` is a property, not a reference.
+
+    A ``gateCode`` or a ``zip_code`` names no object of the API; a ``promo_code`` does
+    when the API has promos (``nouns``: :func:`nouns_of`). The weak word alone
+    (``code``) still refers.
+    """
+    parts = words(name)
+    if len(parts) < 2 or parts[-1] not in _WEAK:
+        return True
+    return singular(parts[-2]) in nouns

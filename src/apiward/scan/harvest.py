@@ -50,14 +50,26 @@ from typing import Any
 from apiward.scan import envelope
 from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import names_owner
-from apiward.scan.fitting import IDLIKE, Sighting, Slot, fits, is_primary, key_names, kind_of
+from apiward.scan.fitting import (
+    IDLIKE,
+    Sighting,
+    Slot,
+    fits,
+    is_primary,
+    item_collections,
+    key_names,
+    kind_of,
+    nouns_of,
+    numbered_kinds,
+    refers,
+)
 from apiward.scan.identities import Identity
 from apiward.scan.listed import Listed
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import collection_of, norm, resource_of, singular, words
+from apiward.scan.resources import norm, resource_of, singular, words
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
-from apiward.spec import Api, Operation, ParameterLocation, json_types
+from apiward.spec import Api, Operation, ParameterLocation
 
 __all__ = ["Harvest", "Sighting", "Slot", "resource_of"]
 
@@ -102,12 +114,13 @@ class Harvest:
         """Sightings of a collection's own objects (``kind == resource``), by kind."""
         self._beyond: set[Sighting] = set()
         """Sightings in listings marked as a higher role's than the viewer's (``record``)."""
-        params = _item_collections(synthesizer.api)
+        params = item_collections(synthesizer.api)
         self._item_kinds = {norm(p): singular(c) for p, c in params.items()}
         self._collections = {singular(c): c for c in params.values()}
         self._wanted = frozenset(n for p, c in params.items() for n in key_names(p, singular(c)))
-        self._numbered = _numbered_kinds(synthesizer.api)
+        self._numbered = numbered_kinds(synthesizer.api)
         self._signs_up = _sign_up_kinds(synthesizer.api) & set(self._collections)
+        self._nouns = nouns_of(synthesizer.api)
         self.lists = Listed()
         """What each identity sees in listings it is entitled to; each object's parents."""
 
@@ -201,7 +214,9 @@ class Harvest:
         ]
         schema, _ = self.synthesizer.body_schema(operation)
         for name, sub in (schema or {}).get("properties", {}).items():
-            if IDLIKE.search(name) and not self.synthesizer.names_new_object(operation, name):
+            if not IDLIKE.search(name) or not refers(name, self._nouns):
+                continue
+            if not self.synthesizer.names_new_object(operation, name):
                 found.append(
                     Slot(where=Where.BODY, name=name, schema=self.synthesizer.api.deref(sub))
                 )
@@ -309,6 +324,13 @@ class Harvest:
         others = {s.identity for s in same} - {who}
         seen = any(s.identity == who for s in same)
         return seen and all(self._oversees(o, who, kinds) for o in others)
+
+    def oversees(self, other: str, who: str) -> bool:
+        """True when ``other`` sees ``who``'s objects of every kind ``who`` saw from above."""
+        kinds = {
+            obj[0] for obj, seen in self._objects.items() if any(s.identity == who for s in seen)
+        }
+        return bool(kinds) and self._oversees(other, who, kinds)
 
     def _oversees(self, other: str, who: str, kinds: set[str]) -> bool:
         """True when ``other`` sees ``who``'s objects from above: another role, higher up.
@@ -473,27 +495,3 @@ def _surrogate(value: str | int) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _numbered_kinds(api: Api) -> frozenset[str]:
-    """Resources whose item paths take an integer or a UUID (``/accounts/{account_id}``)."""
-    found = set()
-    for op in api.operations:
-        for p in op.parameters:
-            collection = collection_of(op.path, p.name)
-            schema = api.deref(p.schema)
-            numbered = "integer" in json_types(schema) or schema.get("format") == "uuid"
-            if p.location is ParameterLocation.PATH and collection and numbered:
-                found.add(singular(collection))
-    return frozenset(found)
-
-
-def _item_collections(api: Api) -> dict[str, str]:
-    """Each path parameter's name → the collection before it (``username`` → users)."""
-    out: dict[str, str] = {}
-    for op in api.operations:
-        for p in op.parameters:
-            collection = collection_of(op.path, p.name)
-            if p.location is ParameterLocation.PATH and collection:
-                out.setdefault(p.name, collection)
-    return out

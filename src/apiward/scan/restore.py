@@ -120,12 +120,34 @@ async def _put_back(
                 f"{', '.join(sorted(elsewhere))} put back through another path to the same record"
             )
             return [change(What.WRITTEN, item, State.RESTORED, snapshot.reader, detail)]
+    changed = _theirs(ledger, snapshot, changed, current)
     if not changed:
         return []
     if not isinstance(before, dict):
         detail = "changed, and not a JSON object the scan can write back"
         return [change(What.WRITTEN, item, State.NOT_RESTORED, writer, detail)]
     return [await _rewrite(ledger, snapshot, writer, changed, frozenset(elsewhere), readers)]
+
+
+def _theirs(
+    ledger: Ledger, snapshot: Snapshot, changed: dict[str, Any], current: Any
+) -> dict[str, Any]:
+    """The changed fields the scan's writes to this object could have changed.
+
+    A field none of them may set by the contract, which holds no value one of them sent
+    (a garden page's embedded plots and their owners, a view counter), changed through
+    other objects or on its own: those objects have rows of their own, and no write
+    here could put it back.
+    """
+    settable = _objects.settable(ledger.api, [w for w, _ in snapshot.writes])
+    if settable is None or not isinstance(current, dict):
+        return changed
+    sent = [w.body for w, _ in snapshot.writes if isinstance(w.body, dict)]
+    return {
+        k: v
+        for k, v in changed.items()
+        if k in settable or any(k in body and body[k] == current.get(k) for body in sent)
+    }
 
 
 def _put_back_elsewhere(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Mapping
 
 from apiward.scan.checks._privilege import marking
 from apiward.scan.context import Context
@@ -40,14 +41,26 @@ async def per_caller(ctx: Context, op: Operation) -> bool:
     )
 
 
-def others_data(ctx: Context, op: Operation, low: Identity, reply: Reply) -> list[str]:
-    """Values that belong to identities of other roles and show in ``reply``.
+def others_data(
+    ctx: Context, op: Operation, low: Identity, reply: Reply, ranked: Mapping[str, int]
+) -> list[str]:
+    """Values that belong to identities of other roles, not ranked below ``low``, in ``reply``.
 
     Not an object ``low`` itself saw listed elsewhere (its own organisation, a
     workspace it is a member of): what its other reads show it is its data too; nor one
-    of its own identifiers (its member number, from its login or its own record).
+    of its own identifiers (its member number, from its login or its own record); nor
+    data of an identity ranked below ``low`` (``ranked``: ``_privilege.ranks``) or whose
+    objects ``low`` sees from above (``Harvest.oversees``: every one it sees, and its
+    peers'): a coordinator reading gardeners' plots oversees them, as staff do.
     """
-    roles = {i.name: i.role for i in ctx.identities}
+    floor = ranked.get(low.name, 0)
+    roles = {
+        i.name: i.role
+        for i in ctx.identities
+        if i.role != low.role
+        and ranked.get(i.name, 0) >= floor
+        and not ctx.harvest.oversees(low.name, i.name)
+    }
     its = {
         str(s.value)
         for s in ctx.harvest.sightings
@@ -62,13 +75,12 @@ def others_data(ctx: Context, op: Operation, low: Identity, reply: Reply) -> lis
         str(s.value)
         for s in ctx.harvest.sightings
         if s.identity in roles
-        and roles[s.identity] != low.role
         and isinstance(s.value, str)
         and len(s.value) >= 3
         and ctx.harvest.is_owned(s)
     }
     for identity in ctx.identities:
-        if identity.role != low.role and identity.login is not None:
+        if identity.name in roles and identity.login is not None:
             owned |= {str(v) for k, v in identity.login.body.items() if "user" in k or "name" in k}
     shown = {value for _, value in leaves(reply.data)} if reply.data is not None else set()
     return sorted(v for v in owned - its if _quoted(v) in shown)

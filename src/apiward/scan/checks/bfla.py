@@ -9,7 +9,8 @@ switching, and only as hints a documented 403 or admin-like naming) **and** an
 effect, while an anonymous request is refused:
 
 * **Reads**: low's answer has high's shape and carries data of identities of other
-  roles (high, firm); or, with a strong signal, is high's answer (medium, firm); or the
+  roles not ranked below low's (high, firm: a coordinator reading gardeners' plots
+  oversees them); or, with a strong signal, is high's answer (medium, firm); or the
   contract marks the operation as a privileged role's (``_privilege.marking``: "Admin
   only" in its description, an ``/admin/`` segment, an ``admin`` tag), the lowest
   identity's role ranks below that role, and its answer is high's (not one that differs
@@ -189,7 +190,7 @@ class Bfla:
         evidence = [theirs, anonymous, mine]
         if await per_caller(ctx, op):
             return None  # each caller's (or tenant's) own answer, not a higher role's
-        others = others_data(ctx, op, low, mine)
+        others = others_data(ctx, op, low, mine, await ranks(ctx))
         if others:
             what = f"and carries data of identities of other roles ({', '.join(others[:3])})"
             return self._finding(ctx, op, low, high, found, evidence, what, Severity.HIGH)

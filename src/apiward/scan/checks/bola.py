@@ -233,7 +233,10 @@ class Bola:
         is B's own spare deleted again, unless the scan has since made another object with
         that id (an API that hands out ``max + 1`` gives a deleted id to the next object).
         """
-        obj, base = await _spare(ctx, op, slot, owner, obj, base)
+        spare, base = await _spare(ctx, op, slot, owner, obj, base)
+        if spare is obj and not ctx.ledger.made(obj.value):
+            return None  # the owner could not make one: the next pair may
+        obj = spare
         aimed = base.with_param(slot.where, slot.name, obj.value)
         read = reader(ctx.api, aimed)
         if read is not None and read.part:
