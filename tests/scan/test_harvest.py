@@ -203,3 +203,36 @@ def test_what_a_listing_above_the_viewer_shows_is_kept_but_decides_nothing(
     assert sorted(str(s.value) for s in harvest.seen(BOB, op, slot)) == ["1", "2", "3", "5"]
     assert not harvest.mine(BOB, op, slot, 5)
     assert not harvest.lists.has("bob", "project", 1)
+
+
+CODES = """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /promos:
+    get: {responses: {'200': {description: ok}}}
+  /plots:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: {type: string}
+                gateCode: {type: string}
+                promo_code: {type: string}
+                zip_code: {type: string}
+                code: {type: string}
+      responses: {'201': {description: made}}
+"""
+
+
+def test_a_code_or_key_names_an_object_only_when_the_api_has_that_noun(tmp_path: Path) -> None:
+    """A plot's gateCode or zip_code is its own property; a promo_code names one of /promos."""
+    path = tmp_path / "codes.yaml"
+    path.write_text(CODES)
+    api = load(path)
+    harvest = Harvest(Synthesizer(api, url="http://127.0.0.1:9/"))
+    slots = {s.name for s in harvest.slots(_op(api, "POST", "/plots"))}
+    assert slots == {"promo_code", "code"}

@@ -55,6 +55,7 @@ from apiward.core.sensitive import classify_value
 from apiward.scan._objects import Reader, reader
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.context import Context
+from apiward.scan.destructive import Destructive
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
 from apiward.scan.envelope import objects, single
 from apiward.scan.fields import is_profile
@@ -99,7 +100,7 @@ class Bola:
             yield reason
             return
         tested = False
-        held: Withheld | None = None
+        held: Withheld | Destructive | None = None
         pairs = [(owner, attacker) for owner in ctx.identities for attacker in ctx.peers(owner)]
         for slot in slots:
             if not read and _DESTINATION.search(slot.name):
@@ -119,8 +120,10 @@ class Bola:
                 probe = self._read if read else self._write
                 try:
                     finding = await probe(ctx, operation, slot, owner, attacker, owned[0])
-                except Withheld as withheld:
-                    held = withheld  # this attacker has no write of its own here: the next may
+                except (Withheld, Destructive) as withheld:
+                    # This attacker has no write of its own here (or no spare of its own to
+                    # delete: a member at her quota): the next may.
+                    held = withheld
                     continue
                 tested = True
                 if finding is not None:
