@@ -67,6 +67,33 @@ def test_a_write_nothing_reads_has_no_reader(api: Api) -> None:
     assert _objects.reader(api, _write("PUT", "/settings")) is None
 
 
+def test_a_write_to_part_of_ones_record_is_read_through_the_record_in_its_envelope(
+    tmp_path: Path,
+) -> None:
+    """``POST /api/me/avatar`` is read with ``GET /api/me``, whose ``data`` shows ``avatar_url``."""
+    user = {"type": "object", "properties": {"name": {"type": "string"}, "avatar_url": {"type": "string"}}}  # fmt: skip
+    answer = {"type": "object", "properties": {"success": {"type": "boolean"}, "data": user}}
+    paths = {
+        "/api/me": {
+            "get": {
+                "responses": {
+                    "200": {
+                        "description": "me",
+                        "content": {"application/json": {"schema": answer}},
+                    }
+                }
+            }
+        },
+        "/api/me/avatar": {"post": {"responses": OK}},
+    }
+    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(spec))
+    reader = _objects.reader(load(str(path)), _write("POST", "/api/me/avatar"))
+    assert reader is not None
+    assert (reader.read.target, reader.part) == ("/api/me", True)
+
+
 def test_collections_and_201s_create_logins_do_not(api: Api) -> None:
     """A POST on a collection with items, or documented with 201, creates; a login does not.
 

@@ -263,7 +263,9 @@ def _shown_words(api: Api, read: Operation) -> set[str]:
         schema = api.deref(schema)
         properties = schema.get("properties") or {}
         found |= {singular(w) for name in properties for w in words(name)}
-        inner = [v for v in properties.values() if isinstance(v, dict)]
+        # The one object beside an envelope's flags: {"success": true, "data": {...}}.
+        inner = [api.deref(v) for v in properties.values() if isinstance(v, dict)]
+        inner = [v for v in inner if v.get("properties") or v.get("type") == "object"]
         schema = inner[0] if len(inner) == 1 else None
     return found
 
