@@ -70,7 +70,8 @@ or ending the name (``userpassword``), never inside one (``passport``, ``passeng
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _RIGHTS = {
@@ -191,6 +192,28 @@ def names_owner(name: str) -> bool:
         or words[:2] in (["created", "by"], ["posted", "by"])
         or words in (["user"], ["user", "id"])
     )
+
+
+_WHO = ("id", "uuid", "username", "email", "login", "handle")
+"""The fields of a person's record, or of an owner object, that name that person."""
+
+
+def owner_values(item: Mapping[str, Any]) -> set[str]:
+    """What an object's owner fields hold (``owner_id: 7``, ``author: "ana"``, ``owner: {id: 7}``)."""
+    found: set[str] = set()
+    for key, value in item.items():
+        if not names_owner(key):
+            continue
+        if isinstance(value, Mapping):
+            found |= {str(value[k]) for k in _WHO if isinstance(value.get(k), str | int)}
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            found.add(str(value))
+    return found
+
+
+def who_values(record: Mapping[str, Any]) -> set[str]:
+    """The values of a person's own record that name that person (its id, user name, e-mail)."""
+    return {str(record[k]) for k in _WHO if isinstance(record.get(k), str | int)}
 
 
 _PROFILE = {

@@ -177,3 +177,14 @@ def refers(name: str, nouns: frozenset[str]) -> bool:
     if len(parts) < 2 or parts[-1] not in _WEAK:
         return True
     return singular(parts[-2]) in nouns
+
+
+def surrogate(value: str | int) -> bool:
+    """True for a value shaped like a generated key: an integer or a UUID."""
+    if isinstance(value, int) or value.isdigit():
+        return True
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

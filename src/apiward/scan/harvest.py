@@ -43,13 +43,12 @@ saw (a comment on a private recipe), however alike the comments of public ones a
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from apiward.scan import envelope
-from apiward.scan.accounts import holds_accounts
-from apiward.scan.fields import names_owner
+from apiward.scan.accounts import holds_accounts, sign_up_kinds
+from apiward.scan.fields import names_owner, owner_values, who_values
 from apiward.scan.fitting import (
     IDLIKE,
     Sighting,
@@ -62,6 +61,7 @@ from apiward.scan.fitting import (
     nouns_of,
     numbered_kinds,
     refers,
+    surrogate,
 )
 from apiward.scan.identities import Identity
 from apiward.scan.listed import Listed
@@ -69,7 +69,7 @@ from apiward.scan.request import Request, Where
 from apiward.scan.resources import norm, resource_of, singular, words
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
-from apiward.spec import Api, Operation, ParameterLocation
+from apiward.spec import Operation, ParameterLocation
 
 __all__ = ["Harvest", "Sighting", "Slot", "resource_of"]
 
@@ -107,6 +107,8 @@ class Harvest:
         self._claims: dict[tuple[str, str], set[str]] = {}
         self._made: set[tuple[str, str]] = set()
         """Objects claimed because the scan created them (not an identity's own id)."""
+        self._own: dict[str, set[str]] = {}
+        """What names each identity itself: its login's ids, its own record's id and names."""
         self._owners: set[str] = set()
         """Resources whose objects name an owner (``owner``, ``user_id``): never shared."""
         self._shared: dict[str, tuple[tuple[int, int, int], bool]] = {}
@@ -119,7 +121,7 @@ class Harvest:
         self._collections = {singular(c): c for c in params.values()}
         self._wanted = frozenset(n for p, c in params.items() for n in key_names(p, singular(c)))
         self._numbered = numbered_kinds(synthesizer.api)
-        self._signs_up = _sign_up_kinds(synthesizer.api) & set(self._collections)
+        self._signs_up = sign_up_kinds(synthesizer.api) & set(self._collections)
         self._nouns = nouns_of(synthesizer.api)
         self.lists = Listed()
         """What each identity sees in listings it is entitled to; each object's parents."""
@@ -154,19 +156,27 @@ class Harvest:
             own = {k: v for k, v in scalar.items() if not isinstance(v, bool)}
             self.records.setdefault(who, {}).update(own)
             me = names_caller(operation.path.rstrip("/").rsplit("/", 1)[-1])
+            if identity is not None and me:
+                self._own.setdefault(who, set()).update(who_values(own))
             if identity is not None and me and isinstance(own.get("id"), str | int):
                 found.append(self.record_own(identity, "id", own["id"]))
         for item in items if items is not None else ([one] if one is not None else []):
             self._fields.setdefault(collection, set()).update(norm(k) for k in item)
             if any(names_owner(k) for k in item):
                 self._owners.add(resource)
+            mine = []
             for key, value in self._recorded(item, resource, everything=one is not None):
                 sighting = self._add(who, value, key, resource, operation.key, collection, beyond)
                 found.append(sighting)
+                mine += [sighting] if sighting.kind == resource else []
                 if sighting.kind == resource:
                     self.lists.under(resource, value, reply.sent)
                     if entitled and not beyond and items is not None:
                         self.lists.add(who, resource, value, item)
+            # Its owner field names one identity (``owner_id`` = its own id): that one's.
+            whose = [n for n, own in self._own.items() if owner_values(item) & own]
+            if len(whose) == 1 and not beyond:
+                self._claim(whose[0], mine)
         location = reply.header("location")
         if location:
             value = location.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
@@ -198,10 +208,11 @@ class Harvest:
         kind = self._people_kind(field)
         collection = self._collections.get(kind, kind)
         named = norm(field) in self._wanted or is_primary(field, kind)
-        surrogate = kind in self._numbered and _surrogate(value)
-        key = "id" if surrogate and not named else field
+        generated = kind in self._numbered and surrogate(value)
+        key = "id" if generated and not named else field
         sighting = self._add(self._who(identity), value, key, kind, "login", collection)
         self._claim(identity.name, [sighting])
+        self._own.setdefault(identity.name, set()).add(str(value))
         return sighting
 
     def slots(self, operation: Operation) -> tuple[Slot, ...]:
@@ -472,26 +483,3 @@ class Harvest:
             return singular(parts[-2])
         people = (*_PEOPLE, *sorted(self._signs_up))
         return next((p for p in people if p in self._collections), "user")
-
-
-def _sign_up_kinds(api: Api) -> set[str]:
-    """Resources a public POST taking a password creates (``POST /patients``): the people."""
-    found = set()
-    for op in api.operations:
-        body = op.request_body.content if op.request_body else {}
-        schema = api.deref(next(iter(body.values()), {}) or {})
-        names = schema.get("properties", {}) if isinstance(schema, dict) else {}
-        if op.method == "POST" and op.is_public and any("password" in n.lower() for n in names):
-            found.add(singular(op.path.rstrip("/").rsplit("/", 1)[-1]))
-    return found
-
-
-def _surrogate(value: str | int) -> bool:
-    """True for a value shaped like a generated key: an integer or a UUID."""
-    if isinstance(value, int) or value.isdigit():
-        return True
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
