@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from apiward.scan import _objects
+from apiward.scan import _objects, _rewrites
 from apiward.scan.request import BodyKind, Request
 from apiward.spec import Api, load
 
@@ -121,7 +121,7 @@ def test_rewrites_put_the_old_values_back_with_the_scans_own_write(api: Api) -> 
         body_kind=BodyKind.JSON,
     )
     before = {"username": "bob", "role": "member"}
-    [again] = _objects.rewrites(api, item, [sent], before, {"role": "member"})
+    [again] = _rewrites.rewrites(api, item, [sent], before, {"role": "member"})
     assert (again.method, again.target, again.body) == (
         "PUT",
         "/admin/users/bob/role",

@@ -43,21 +43,21 @@ saw (a comment on a private recipe), however alike the comments of public ones a
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from apiward.scan import envelope
+from apiward.scan._kinds import item_collections, numbered_kinds, sign_up_kinds, surrogate
 from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import names_owner
 from apiward.scan.fitting import IDLIKE, Sighting, Slot, fits, is_primary, key_names, kind_of
 from apiward.scan.identities import Identity
 from apiward.scan.listed import Listed
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import collection_of, norm, resource_of, singular, words
+from apiward.scan.resources import norm, resource_of, singular, words
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
-from apiward.spec import Api, Operation, ParameterLocation, json_types
+from apiward.spec import Operation, ParameterLocation
 
 __all__ = ["Harvest", "Sighting", "Slot", "resource_of"]
 
@@ -102,12 +102,12 @@ class Harvest:
         """Sightings of a collection's own objects (``kind == resource``), by kind."""
         self._beyond: set[Sighting] = set()
         """Sightings in listings marked as a higher role's than the viewer's (``record``)."""
-        params = _item_collections(synthesizer.api)
+        params = item_collections(synthesizer.api)
         self._item_kinds = {norm(p): singular(c) for p, c in params.items()}
         self._collections = {singular(c): c for c in params.values()}
         self._wanted = frozenset(n for p, c in params.items() for n in key_names(p, singular(c)))
-        self._numbered = _numbered_kinds(synthesizer.api)
-        self._signs_up = _sign_up_kinds(synthesizer.api) & set(self._collections)
+        self._numbered = numbered_kinds(synthesizer.api)
+        self._signs_up = sign_up_kinds(synthesizer.api) & set(self._collections)
         self.lists = Listed()
         """What each identity sees in listings it is entitled to; each object's parents."""
 
@@ -185,8 +185,8 @@ class Harvest:
         kind = self._people_kind(field)
         collection = self._collections.get(kind, kind)
         named = norm(field) in self._wanted or is_primary(field, kind)
-        surrogate = kind in self._numbered and _surrogate(value)
-        key = "id" if surrogate and not named else field
+        generated = kind in self._numbered and surrogate(value)
+        key = "id" if generated and not named else field
         sighting = self._add(self._who(identity), value, key, kind, "login", collection)
         self._claim(identity.name, [sighting])
         return sighting
@@ -450,50 +450,3 @@ class Harvest:
             return singular(parts[-2])
         people = (*_PEOPLE, *sorted(self._signs_up))
         return next((p for p in people if p in self._collections), "user")
-
-
-def _sign_up_kinds(api: Api) -> set[str]:
-    """Resources a public POST taking a password creates (``POST /patients``): the people."""
-    found = set()
-    for op in api.operations:
-        body = op.request_body.content if op.request_body else {}
-        schema = api.deref(next(iter(body.values()), {}) or {})
-        names = schema.get("properties", {}) if isinstance(schema, dict) else {}
-        if op.method == "POST" and op.is_public and any("password" in n.lower() for n in names):
-            found.add(singular(op.path.rstrip("/").rsplit("/", 1)[-1]))
-    return found
-
-
-def _surrogate(value: str | int) -> bool:
-    """True for a value shaped like a generated key: an integer or a UUID."""
-    if isinstance(value, int) or value.isdigit():
-        return True
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _numbered_kinds(api: Api) -> frozenset[str]:
-    """Resources whose item paths take an integer or a UUID (``/accounts/{account_id}``)."""
-    found = set()
-    for op in api.operations:
-        for p in op.parameters:
-            collection = collection_of(op.path, p.name)
-            schema = api.deref(p.schema)
-            numbered = "integer" in json_types(schema) or schema.get("format") == "uuid"
-            if p.location is ParameterLocation.PATH and collection and numbered:
-                found.add(singular(collection))
-    return frozenset(found)
-
-
-def _item_collections(api: Api) -> dict[str, str]:
-    """Each path parameter's name → the collection before it (``username`` → users)."""
-    out: dict[str, str] = {}
-    for op in api.operations:
-        for p in op.parameters:
-            collection = collection_of(op.path, p.name)
-            if p.location is ParameterLocation.PATH and collection:
-                out.setdefault(p.name, collection)
-    return out

@@ -44,7 +44,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apiward.core.errors import TargetError
-from apiward.scan import _objects, accounts, fields, records
+from apiward.scan import _objects, _rewrites, accounts, fields, records
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, deletes
 from apiward.scan.flows import is_redemption
 from apiward.scan.identities import Identity, login_keys
@@ -244,7 +244,7 @@ class Ledger:
             and request.method.upper() in {"POST", "PUT", "PATCH"}
             and not self.aggressive
             and not self._own_state(request, sender)
-            and not _objects.restorable(self.api, read.item, request, snapshot.before)
+            and not _rewrites.restorable(self.api, read.item, request, snapshot.before)
         ):
             why = f"no write of the contract puts back every field of {key} it may change"
             raise Unrestorable(

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from apiward.core.errors import ConfigError
-from apiward.scan import _objects
+from apiward.scan import _objects, _rewrites
 from apiward.scan.changes import DAMAGE, State, TargetChange, What, change, curl_line
 from apiward.scan.entries import Created, Moved, Sender, Snapshot
 from apiward.scan.ledger import Ledger
@@ -166,7 +166,7 @@ async def _rewrite(
     before: dict[str, Any] = snapshot.before
     writes = [w for w, _ in snapshot.writes]
     item = snapshot.read.item
-    candidates = _objects.rewrites(ledger.api, item, writes, before, changed)
+    candidates = _rewrites.rewrites(ledger.api, item, writes, before, changed)
     fields = ", ".join(sorted(changed))
     # Whoever wrote may put back: the first write may have been refused (a 403 to a peer)
     # and a later one, by the object's owner, the one that changed it.
