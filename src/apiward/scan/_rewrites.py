@@ -63,7 +63,7 @@ def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
         return False  # it sets a field no read shows (a last name, a password): unknowable
     if updates and (write.path == item.path or sets):
         return True  # it sets fields the read shows: the same write with their old values
-    ids = {str(v) for v in item.path_params.values()}
+    ids = {str(v) for v in (*item.path_params.values(), *(v for _, v in item.query))}
     fields = {k for k, v in before.items() if not VOLATILE.search(k) and str(v) not in ids}
     for method in ("PATCH", "PUT"):
         operation = api.operation(method, item.path)
@@ -88,6 +88,7 @@ def _write(api: Api, operation: Operation, read: Request, old: dict[str, Any]) -
         path=operation.path,
         operation=operation.key,
         path_params=dict(read.path_params),
+        query=read.query,
         body=body,
         body_kind=BodyKind.FORM if form else BodyKind.JSON,
     )

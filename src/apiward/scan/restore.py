@@ -147,7 +147,8 @@ def _put_back_elsewhere(
 
 
 def _ids(snapshot: Snapshot) -> set[str]:
-    return {str(v) for v in snapshot.read.item.path_params.values()}
+    item = snapshot.read.item
+    return {str(v) for v in (*item.path_params.values(), *(v for _, v in item.query))}
 
 
 def _named(snapshot: Snapshot) -> set[str]:
@@ -281,12 +282,13 @@ def _delete(ledger: Ledger, item: Request) -> Request | None:
         path=item.path,
         operation=f"DELETE {item.path}",
         path_params=item.path_params,
+        query=item.query,
     )
 
 
 def _recreate(ledger: Ledger, item: Request, before: Any) -> str:
     """A POST of the old values on the collection above ``item``, if the contract has one."""
-    collection = item.path.rpartition("/")[0]
+    collection = item.path if item.query else item.path.rpartition("/")[0]  # ``?id=``: its own
     if not isinstance(before, dict) or ledger.api.operation("POST", collection) is None:
         return ""
     params = {k: v for k, v in item.path_params.items() if "{" + k + "}" in collection}
