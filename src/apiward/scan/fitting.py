@@ -8,9 +8,10 @@ and one of these holds (no fixed list of names):
 * the field *is* the slot's name and looks like an id (``card_ref`` → ``{card_ref}``);
 * the slot's name ends with resource + field (``from_account_id`` ← ``id`` of ``/accounts``);
 * the slot is a path parameter of the sighting's collection (``/books/v1/{book_title}``
-  ← a book) and the field is the one the item path takes: the field named like the
-  parameter (``book_title`` or, the resource's word dropped, ``title``), else — when
-  the collection's objects have no such field — the object's primary key (``id``).
+  ← a book), or its query id (``DELETE /books?id=``), and the field is the one it takes:
+  the field named like the parameter (``book_title`` or, the resource's word dropped,
+  ``title``), else — when the collection's objects have no such field — the object's
+  primary key (``id``).
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ class Slot:
     where: Where
     name: str
     schema: Schema
+    collection: str = ""
+    """For a query id (``DELETE /loans?id=``, ``scan._objects.query_key``): the collection
+    whose item it names, as a path parameter names one of the collection before it."""
 
 
 def key_names(parameter: str, resource: str) -> frozenset[str]:
@@ -88,9 +92,10 @@ def names_match(
         return True
     if name.endswith(norm(sighting.resource) + field):
         return True
-    if slot.where is not Where.PATH:
-        return False
-    if collection_of(operation.path, slot.name) != sighting.collection:
+    collection = slot.collection or (
+        collection_of(operation.path, slot.name) if slot.where is Where.PATH else None
+    )
+    if collection is None or collection != sighting.collection:
         return False
     keys = key_names(slot.name, sighting.collection)
     if field in keys:
