@@ -7,11 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from apiward.scan import _objects
+from apiward.scan import _objects, _rewrites
 from apiward.scan.request import BodyKind, Request
 from apiward.spec import Api, load
 
 OK = {"200": {"description": "ok"}}
+
+
+def _query(name: str, *, required: bool) -> dict[str, object]:
+    return {"name": name, "in": "query", "required": required, "schema": {"type": "integer"}}
+
+
 PATHS = {
     "/orders": {"get": {"responses": OK}, "post": {"responses": OK}},
     "/orders/{order_id}": {"get": {"responses": OK}, "delete": {"responses": OK}},
@@ -27,6 +33,16 @@ PATHS = {
         "post": {"responses": {"201": {"description": "made"}}},
     },
     "/api/tokens/{token_id}": {"delete": {"responses": OK}},
+    "/loans": {
+        "get": {"parameters": [_query("id", required=False)], "responses": OK},
+        "post": {"responses": OK},
+        "delete": {"parameters": [_query("id", required=True)], "responses": OK},
+    },
+    "/tools": {
+        "post": {"responses": {"201": {"description": "made"}}},
+        "delete": {"parameters": [_query("toolId", required=True)], "responses": OK},
+    },
+    "/reports": {"delete": {"parameters": [_query("owner_id", required=True)], "responses": OK}},
 }
 
 
@@ -107,6 +123,8 @@ def test_collections_and_201s_create_logins_do_not(api: Api) -> None:
         "POST /exports": True,
         "POST /oauth/token": False,
         "POST /api/tokens": True,
+        "POST /loans": True,
+        "POST /tools": True,
     }
 
 
@@ -137,6 +155,24 @@ def test_the_delete_of_a_made_object_names_its_id(api: Api) -> None:
     assert _objects.deleter(api, _write("POST", "/exports"), "4") is None
 
 
+def test_a_collection_without_item_paths_deletes_and_reads_by_its_query_id(api: Api) -> None:
+    """``DELETE /loans?id=7`` removes what ``POST /loans`` made, ``GET /loans?id=7`` reads it
+    back; ``toolId`` keys tools, while ``owner_id`` names no report."""
+    delete = _objects.deleter(api, _write("POST", "/loans"), "7")
+    assert delete is not None
+    assert (delete.method, delete.target) == ("DELETE", "/loans?id=7")
+    read = _objects.reader(api, delete)
+    assert read is not None
+    assert (read.read.target, read.item.target, read.one) == ("/loans?id=7", "/loans?id=7", True)
+    tools = _objects.deleter(api, _write("POST", "/tools"), "3")
+    assert tools is not None
+    assert tools.target == "/tools?toolId=3"
+    assert _objects.new_id(api, _write("POST", "/tools"), {"data": {"toolId": 3}}, None) == "3"
+    reports = api.operation("DELETE", "/reports")
+    assert reports is not None
+    assert _objects.query_key(api, reports) is None
+
+
 def test_rewrites_put_the_old_values_back_with_the_scans_own_write(api: Api) -> None:
     """The scan's write again, with only the fields the reader showed, set to their old values."""
     item = _write("GET", "/admin/users/{username}", username="bob")
@@ -148,7 +184,7 @@ def test_rewrites_put_the_old_values_back_with_the_scans_own_write(api: Api) -> 
         body_kind=BodyKind.JSON,
     )
     before = {"username": "bob", "role": "member"}
-    [again] = _objects.rewrites(api, item, [sent], before, {"role": "member"})
+    [again] = _rewrites.rewrites(api, item, [sent], before, {"role": "member"})
     assert (again.method, again.target, again.body) == (
         "PUT",
         "/admin/users/bob/role",

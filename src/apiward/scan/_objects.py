@@ -13,6 +13,13 @@ from too (``GET`` on the same path, or an item path ``path/{x}`` below it), and 
 its last segment nor its operationId may name an action (``login``, ``token``,
 ``search``, ``query``, ``verify``, ``redeem``...): many APIs create with 200 or 204,
 while a search POST is a read and a sign-up is not a collection of the caller's objects.
+
+**A query id** (:func:`query_key`) addresses one item of a collection without an item
+path: ``GET /loans?id=7``, ``DELETE /harvests?id=7``, as many PHP, Express and Flask
+APIs do. An operation on a collection path (its POST creates, or its GET lists and is
+no action) whose query parameter is named for the items' key (``id``, ``uuid``,
+``loan_id``, ``loanId``, or the parameter of its item path) names that item; the item
+path, where the contract has one, is still preferred for deleting and reading.
 """
 
 from __future__ import annotations
@@ -21,12 +28,13 @@ import dataclasses
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from apiward.scan.fitting import is_primary
 from apiward.scan.flows import LOGIN
-from apiward.scan.request import BodyKind, Request
+from apiward.scan.request import Request, Where
 from apiward.scan.resources import resource_of, singular, words
-from apiward.spec import Api, Operation, Schema
+from apiward.spec import Api, Operation, ParameterLocation
 
 if TYPE_CHECKING:
     from apiward.scan.transport import Reply
@@ -34,7 +42,6 @@ if TYPE_CHECKING:
 _PARAM = re.compile(r"^\{([^}]+)\}$")
 _ENVELOPES = ("data", "result", "item", "object", "record", "resource", "payload")
 _ID_NAMES = ("id", "uuid", "_id", "guid", "key", "slug")
-_FORM = "application/x-www-form-urlencoded"
 VOLATILE = re.compile(
     r"updated|modified|timestamp|version|etag|_at$|(?-i:[a-z]At)$|_on$|time$"
     r"|last_?(?:login|seen|used|active|activity|access|accessed|visit|sync)",
@@ -137,17 +144,30 @@ def creates(api: Api, operation: Operation, logins: Collection[str] = ()) -> boo
     return api.operation("GET", operation.path) is not None or item_of(api, path) is not None
 
 
-def object_slot(api: Api, operation: Operation) -> tuple[str, Operation] | None:
-    """The path id a write changes the object of, and the POST that makes one; None if neither.
+class ObjectSlot(NamedTuple):
+    """Where a write names the object it changes, and the POST that makes one."""
+
+    name: str
+    create: Operation
+    where: Where = Where.PATH
+
+
+def object_slot(api: Api, operation: Operation) -> ObjectSlot | None:
+    """The id a write changes the object of, and the POST that makes one; None if neither.
 
     A DELETE must end in that id; a POST, PUT or PATCH names it anywhere in its path
     (``POST /notes/{slug}/attachment``). A creation under a parent
     (``POST /reports/{slug}/comments``) adds to that parent: its slot is the parent's id,
     so what it makes goes under a parent the scan made, not on another's record. The
     POST of an item handled at the top level (``/notes/{id}``) may be under a parent
-    (``POST /projects/{p}/notes``, :func:`creation_of`).
+    (``POST /projects/{p}/notes``, :func:`creation_of`). A DELETE, PUT or PATCH on the
+    collection path itself names it by its query id (:func:`query_key`).
     """
     method = operation.method.upper()
+    key = query_key(api, operation) if method in {"DELETE", "PUT", "PATCH"} else None
+    make = api.operation("POST", operation.path)
+    if key is not None and make is not None:
+        return ObjectSlot(key, make, Where.QUERY)
     parts = operation.path.rstrip("/").split("/")
     slots = [i for i, part in enumerate(parts) if part.startswith("{") and part.endswith("}")]
     if method not in {"DELETE", "POST", "PUT", "PATCH"} or not slots:
@@ -158,7 +178,52 @@ def object_slot(api: Api, operation: Operation) -> tuple[str, Operation] | None:
     create = api.operation("POST", head) or api.operation("POST", f"{head}/")
     if create is None:  # made under a parent, handled at the top level (``/notes/{id}``)
         create = creation_of(api, "/".join(parts[: slots[-1] + 1]))
-    return (parts[slots[-1]][1:-1], create) if create is not None else None
+    return ObjectSlot(parts[slots[-1]][1:-1], create) if create is not None else None
+
+
+def query_key(api: Api, operation: Operation) -> str | None:
+    """The query parameter by which ``operation`` names one item of its path's collection.
+
+    See the module docstring; None on an item path, an action, or a path that is no
+    collection (nothing creates there and nothing lists it).
+    """
+    path = operation.path.rstrip("/")
+    if path.endswith("}") or not _collection(api, operation.path):
+        return None
+    _, noun = resource_of(path)
+    item = item_path(api, path)
+    for p in operation.parameters:
+        if p.location is ParameterLocation.QUERY and (
+            is_primary(p.name, noun) or (item is not None and p.name == item[1])
+        ):
+            return p.name
+    return None
+
+
+def query_id(api: Api, request: Request) -> tuple[str, str] | None:
+    """The query key ``request`` names its object by, and its value; None when it names none so."""
+    operation = api.operation(request.method, request.path)
+    name = query_key(api, operation) if operation is not None else None
+    value = request.value(Where.QUERY, name) if name is not None else None
+    return (name, str(value)) if name is not None and value is not None else None
+
+
+def ids(api: Api, request: Request) -> dict[str, str]:
+    """The ids ``request`` names objects by: its path's, then its query id (the object's own)."""
+    found = {k: str(v) for k, v in request.path_params.items()}
+    queried = query_id(api, request)
+    if queried is not None:
+        found[queried[0]] = queried[1]
+    return found
+
+
+def _collection(api: Api, path: str) -> bool:
+    """A path whose POST creates items, or whose GET lists them and is not an action."""
+    post = api.operation("POST", path)
+    if post is not None and creates(api, post):
+        return True
+    get = api.operation("GET", path)
+    return get is not None and not _names_action(get)
 
 
 def _names_action(operation: Operation) -> bool:
@@ -196,26 +261,53 @@ class Reader:
 
     read: Request
     item: Request
-    """The object's own path (what PATCH/PUT/DELETE would name)."""
+    """The object's own path, or its collection with its query id (what a write names)."""
     pick: str | None = None
     """The object's id in the listing ``read`` answers (None: ``read`` shows the object)."""
     part: bool = False
     """The write changes a part of the caller's record ``read`` shows (``/me/photo``)."""
+    one: bool = False
+    """``read`` asks for this object by its query id: a 404 says it is gone, though a
+    list may answer it (the object is picked from it by ``pick``)."""
+
+    def missing(self, reply: Reply) -> bool:
+        """True when ``reply`` to ``read`` says the object is not there.
+
+        A 404 or 410 to a read that names it; a read by query id answered 2xx with neither
+        the object nor rows (``{"ok": false, "error": "not found"}``, an empty list). A
+        listing without it proves nothing (pagination, filters); nor does one answering
+        ``?id=`` with other rows: the API may ignore the parameter.
+        """
+        if self.pick is not None and not self.one:
+            return False
+        if reply.status in {404, 410}:
+            return True
+        data = reply.data
+        return self.one and reply.ok and self.show(data) is None and not _rows(data)
 
     def show(self, data: Any) -> Any:
         """The object in an answer's JSON (None when a listing does not hold it)."""
         if self.pick is None:
             return unwrap(data)
         rows = [row for row in _rows(data) if isinstance(row, dict)]
-        names = (self.item.path.rsplit("/", 1)[-1][1:-1], *_ID_NAMES)
+        last = self.item.path.rsplit("/", 1)[-1]
+        keys = [last[1:-1]] if _PARAM.match(last) else [k for k, _ in self.item.query]
+        names = (*keys, *_ID_NAMES)
         for row in rows:  # the row whose id field holds it, else any field
             if any(str(row.get(name)) == self.pick for name in names):
                 return row
-        return next((row for row in rows if any(str(v) == self.pick for v in row.values())), None)
+        found = next((row for row in rows if any(str(v) == self.pick for v in row.values())), None)
+        one = unwrap(data)  # a read by query id may answer the object itself
+        if found is None and isinstance(one, dict):
+            return one if any(str(one.get(name)) == self.pick for name in names) else None
+        return found
 
 
 def reader(api: Api, request: Request) -> Reader | None:
     """How to read the object ``request`` writes: same path, the item above it, or its listing."""
+    queried = query_id(api, request)
+    if queried is not None:
+        return _reader_by_query(api, request, *queried)
     path = request.path
     while path:
         item = _at(path, request)
@@ -235,6 +327,23 @@ def reader(api: Api, request: Request) -> Reader | None:
     if mine is not None:  # POST /members/me/photo changes what GET /members/me shows
         return Reader(read=_at(mine, request), item=_at(mine, request), part=True)
     return _reader_by_body(api, request)
+
+
+def _reader_by_query(api: Api, request: Request, name: str, value: str) -> Reader | None:
+    """An object a write names by its query id: read by the collection's GET taking a query
+    id (``GET /loans?id=7``), else its item path, else picked from the collection's listing."""
+    item = dataclasses.replace(_at(request.path, request), query=((name, value),))
+    get = api.operation("GET", request.path)
+    key = query_key(api, get) if get is not None else None
+    if key is not None:
+        read = dataclasses.replace(item, query=((key, value),))
+        return Reader(read=read, item=item, pick=value, one=True)
+    found = item_path(api, request.path)
+    if found is not None and api.operation("GET", found[0]) is not None:
+        params = {k: v for k, v in request.path_params.items() if "{" + k + "}" in found[0]}
+        read = _at(found[0], dataclasses.replace(request, path_params={**params, found[1]: value}))
+        return Reader(read=read, item=item)
+    return Reader(read=_at(request.path, request), item=item, pick=value) if get else None
 
 
 def _own_record_above(api: Api, path: str) -> str | None:
@@ -306,20 +415,45 @@ def _reader_by_body(api: Api, request: Request) -> Reader | None:
 
 
 def deleter(api: Api, create: Request, new_id: str) -> Request | None:
-    """The DELETE of the object ``create`` made with id ``new_id``, if the contract has one."""
+    """The DELETE of the object ``create`` made with id ``new_id``, if the contract has one:
+    on its item path, else on its collection by query id (``DELETE /loans?id=7``)."""
     found = item_of(api, create.path)
-    if found is None or api.operation("DELETE", found[0]) is None:
+    if found is not None and api.operation("DELETE", found[0]) is not None:
+        path, name = found
+        params = {k: v for k, v in create.path_params.items() if "{" + k + "}" in path}
+        params[name] = new_id
+        return Request(method="DELETE", path=path, operation=f"DELETE {path}", path_params=params)
+    delete = api.operation("DELETE", create.path)
+    key = query_key(api, delete) if delete is not None else None
+    if delete is None or key is None:
         return None
-    path, name = found
-    params = {k: v for k, v in create.path_params.items() if "{" + k + "}" in path}
-    params[name] = new_id
-    return Request(method="DELETE", path=path, operation=f"DELETE {path}", path_params=params)
+    return Request(
+        method="DELETE",
+        path=delete.path,
+        operation=delete.key,
+        path_params=dict(create.path_params),
+        query=((key, new_id),),
+    )
+
+
+def key_name(api: Api, collection: str) -> str | None:
+    """The name the items of ``collection`` are keyed by: its item path's parameter, else
+    the query id an operation on the collection takes (``playlistId``)."""
+    found = item_of(api, collection)
+    if found is not None:
+        return found[1]
+    for method in ("DELETE", "GET", "PATCH", "PUT"):
+        operation = api.operation(method, collection)
+        key = query_key(api, operation) if operation is not None else None
+        if key is not None:
+            return key
+    return None
 
 
 def new_id(api: Api, request: Request, data: Any, location: str | None) -> str | None:
     """The id of the object a creation made, from its answer or its ``Location`` header."""
-    found = item_of(api, request.path)
-    names = (found[1], *_ID_NAMES) if found else _ID_NAMES
+    key = key_name(api, request.path)
+    names = (key, *_ID_NAMES) if key else _ID_NAMES
     for body in (data, *(data.get(e) for e in _ENVELOPES if isinstance(data, dict))):
         if not isinstance(body, dict):
             continue
@@ -345,119 +479,6 @@ def unwrap(data: Any) -> Any:
         if len(inner) == 1 and not any(isinstance(v, dict | list) for v in rest):
             return data[inner[0]]  # beside it only a status or a message
     return data
-
-
-def rewrites(
-    api: Api, item: Request, writes: list[Request], before: dict[str, Any], changed: dict[str, Any]
-) -> list[Request]:
-    """Writes that would put the ``before`` values back: PATCH, each write the scan made that
-    names a changed field, PUT."""
-    candidates: list[Request] = []
-    patch = api.operation("PATCH", item.path)
-    if patch is not None:
-        candidates.append(_write(api, patch, item, changed))
-    for write in writes:
-        if write.method == "DELETE" or not isinstance(write.body, dict):
-            continue
-        # Only fields the reader shows: an injected one the object never had is left out.
-        body = {k: before[k] for k in write.body if k in before}
-        if set(body) & set(changed):  # a write naming no changed field puts nothing back
-            candidates.append(dataclasses.replace(write, body=body))
-    put = api.operation("PUT", item.path)
-    if put is not None:
-        candidates.append(_write(api, put, item, before))
-    unique: list[Request] = []
-    for candidate in candidates:
-        if candidate not in unique:
-            unique.append(candidate)
-    return unique
-
-
-def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
-    """Whether the restore phase could put back every field ``write`` may change on ``item``.
-
-    A PUT or PATCH that sets only fields the read shows, on the object's own path or a
-    sub-path (``PUT /admin/users/{name}/role``), is put back by the same write with the
-    old values; one that sets a field no read shows (``PATCH /me`` with a last name the
-    profile never shows, a password) cannot be, whatever else the contract offers. Any other write (``POST /notes/{slug}/attachment``,
-    ``POST /orders/{id}/pay``) may change any field of the object: only a PATCH or PUT on
-    the object that takes every field the snapshot shows (its ids and volatile ones aside)
-    could undo it.
-    """
-    updates = write.method.upper() in {"PUT", "PATCH"}
-    if not isinstance(before, dict):
-        return updates and write.path == item.path  # the old text, written back whole
-    sets = set(write.body) if isinstance(write.body, dict) else set()
-    declared = api.operation(write.method, write.path)
-    if not sets and declared is not None and declared.request_body is not None:
-        # A malformed body (a probe's list, a bare string): what the operation takes.
-        sets = _writable(api, next(iter(declared.request_body.content.values()), None))
-    shown = set(before).union(*(v for v in before.values() if isinstance(v, dict)))
-    if updates and sets - shown:
-        return False  # it sets a field no read shows (a last name, a password): unknowable
-    if updates and (write.path == item.path or sets):
-        return True  # it sets fields the read shows: the same write with their old values
-    ids = {str(v) for v in item.path_params.values()}
-    fields = {k for k, v in before.items() if not VOLATILE.search(k) and str(v) not in ids}
-    for method in ("PATCH", "PUT"):
-        operation = api.operation(method, item.path)
-        if operation is None:
-            continue
-        content = operation.request_body.content if operation.request_body else {}
-        writable = _writable(api, next(iter(content.values()), None))
-        if content and (not writable or fields <= writable):
-            return True
-    return False
-
-
-def settable(api: Api, writes: list[Request]) -> set[str] | None:
-    """Every field the PUTs and PATCHes in ``writes`` may set, by their contract; None: unknown.
-
-    Unknown when one is another kind of write (an action may change any field) or its
-    operation's body does not say which properties it takes.
-    """
-    found: set[str] = set()
-    for write in writes:
-        declared = api.operation(write.method, write.path)
-        if write.method.upper() not in {"PUT", "PATCH"} or declared is None:
-            return None
-        content = declared.request_body.content if declared.request_body else {}
-        writable = _writable(api, next(iter(content.values()), None))
-        if not writable:
-            return None
-        found |= writable
-    return found
-
-
-def _write(api: Api, operation: Operation, read: Request, old: dict[str, Any]) -> Request:
-    content = operation.request_body.content if operation.request_body else {}
-    form = bool(content) and all(media.split(";")[0] == _FORM for media in content)
-    writable = _writable(api, next(iter(content.values()), None))
-    body = {k: v for k, v in old.items() if not writable or k in writable}
-    if form:
-        body = {k: v for k, v in body.items() if isinstance(v, str | int | float)}
-    return Request(
-        method=operation.method,
-        path=operation.path,
-        operation=operation.key,
-        path_params=dict(read.path_params),
-        body=body,
-        body_kind=BodyKind.FORM if form else BodyKind.JSON,
-    )
-
-
-def _writable(api: Api, schema: Schema | None) -> set[str]:
-    """Property names a body schema lets a client write (empty: it does not say)."""
-    if not schema:
-        return set()
-    schema = api.deref(schema)
-    found: set[str] = set()
-    for part in schema.get("allOf", ()):
-        found |= _writable(api, part)
-    for name, sub in schema.get("properties", {}).items():
-        if not api.deref(sub).get("readOnly"):
-            found.add(name)
-    return found
 
 
 def _ends_in_param(path: str) -> bool:

@@ -168,15 +168,3 @@ def _renamed(named: Mapping[str, str], answer: Any) -> bool:
         if isinstance(data, dict) and any(k in data and data[k] != v for k, v in named.items()):
             return True
     return False
-
-
-def sign_up_kinds(api: Api) -> set[str]:
-    """Resources a public POST taking a password creates (``POST /patients``): the people."""
-    found = set()
-    for op in api.operations:
-        body = op.request_body.content if op.request_body else {}
-        schema = api.deref(next(iter(body.values()), {}) or {})
-        names = schema.get("properties", {}) if isinstance(schema, dict) else {}
-        if op.method == "POST" and op.is_public and any("password" in n.lower() for n in names):
-            found.add(singular(op.path.rstrip("/").rsplit("/", 1)[-1]))
-    return found

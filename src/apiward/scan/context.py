@@ -40,7 +40,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from apiward.core.findings import Confidence, Finding, Severity
-from apiward.scan._objects import is_login, new_id, object_slot
+from apiward.scan._objects import ids, is_login, new_id, object_slot
 from apiward.scan.canary import Canary
 from apiward.scan.destructive import Destructive, destructive, why_destructive
 from apiward.scan.harvest import Harvest
@@ -148,7 +148,7 @@ class Context:
     def refuse(self, request: Request) -> None:
         """Raise if ``request`` must not be sent: out of scope, or destroying what others own.
 
-        A destructive operation goes out only when every path id it carries is an object
+        A destructive operation goes out only when every id it carries (path, query id) is an object
         the scan created, or its last one is and the others are the parents it was made
         under (``Ledger.removes_made``), and never under ``--safe``. Under ``--aggressive`` a ``DELETE`` of
         one named object whose path says nothing more (not a reset, not a wipe) goes out
@@ -161,10 +161,10 @@ class Context:
         why = self.destructive.get(key) or why_destructive(request.method, request.path)
         if why is None:
             return
-        ids = list(request.path_params.values())
-        if ids and not self.safe and self.ledger.aggressive and _one_object(request):
+        named = ids(self.api, request)
+        if named and not self.safe and self.ledger.aggressive and _one_object(request):
             return
-        if self.safe or not ids or not self.ledger.removes_made(request):
+        if self.safe or not named or not self.ledger.removes_made(request):
             raise Destructive(key, why, safe=self.safe)
 
     async def throwaway(self) -> Identity | None:
@@ -285,7 +285,7 @@ class Context:
         slot = object_slot(self.api, operation)
         if slot is None:
             return request
-        name, create = slot
+        name, create, where = slot
         # A DELETE gets its own even on what the scan made: other checks read that object.
         if not new and operation.method.upper() != "DELETE" and self.ledger.made_at(request, name):
             return request
@@ -302,7 +302,7 @@ class Context:
         made = new_id(self.api, make, reply.data, reply.header("location"))
         if not reply.ok or made is None or not self.ledger.made(made):
             return request
-        return request.with_param(Where.PATH, name, made)
+        return request.with_param(where, name, made)
 
     async def shared(self, key: tuple[str, ...], send: Callable[[], Awaitable[Reply]]) -> Reply:
         """The reply ``send()`` gets, sent once per ``key`` for every check that asks.

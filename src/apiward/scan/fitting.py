@@ -8,9 +8,10 @@ and one of these holds (no fixed list of names):
 * the field *is* the slot's name and looks like an id (``card_ref`` → ``{card_ref}``);
 * the slot's name ends with resource + field (``from_account_id`` ← ``id`` of ``/accounts``);
 * the slot is a path parameter of the sighting's collection (``/books/v1/{book_title}``
-  ← a book) and the field is the one the item path takes: the field named like the
-  parameter (``book_title`` or, the resource's word dropped, ``title``), else — when
-  the collection's objects have no such field — the object's primary key (``id``).
+  ← a book), or its query id (``DELETE /books?id=``), and the field is the one it takes:
+  the field named like the parameter (``book_title`` or, the resource's word dropped,
+  ``title``), else — when the collection's objects have no such field — the object's
+  primary key (``id``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 from apiward.scan.request import Where
 from apiward.scan.resources import collection_of, is_noun, norm, singular, words
-from apiward.spec import Api, Operation, ParameterLocation, Schema, json_types
+from apiward.spec import Api, Operation, Schema, json_types
 
 IDLIKE = re.compile(
     r"(^|[_-])(id|uuid|guid|ref|key|code|slug|username|handle)$|[a-z](Id|Uuid|Ref|Key|Code)$"
@@ -56,6 +57,9 @@ class Slot:
     where: Where
     name: str
     schema: Schema
+    collection: str = ""
+    """For a query id (``DELETE /loans?id=``, ``scan._objects.query_key``): the collection
+    whose item it names, as a path parameter names one of the collection before it."""
 
 
 def key_names(parameter: str, resource: str) -> frozenset[str]:
@@ -88,9 +92,10 @@ def names_match(
         return True
     if name.endswith(norm(sighting.resource) + field):
         return True
-    if slot.where is not Where.PATH:
-        return False
-    if collection_of(operation.path, slot.name) != sighting.collection:
+    collection = slot.collection or (
+        collection_of(operation.path, slot.name) if slot.where is Where.PATH else None
+    )
+    if collection is None or collection != sighting.collection:
         return False
     keys = key_names(slot.name, sighting.collection)
     if field in keys:
@@ -127,30 +132,6 @@ def kind_of(field: str, resource: str, item_keys: Mapping[str, str]) -> str:
     return resource
 
 
-def numbered_kinds(api: Api) -> frozenset[str]:
-    """Resources whose item paths take an integer or a UUID (``/accounts/{account_id}``)."""
-    found = set()
-    for op in api.operations:
-        for p in op.parameters:
-            collection = collection_of(op.path, p.name)
-            schema = api.deref(p.schema)
-            numbered = "integer" in json_types(schema) or schema.get("format") == "uuid"
-            if p.location is ParameterLocation.PATH and collection and numbered:
-                found.add(singular(collection))
-    return frozenset(found)
-
-
-def item_collections(api: Api) -> dict[str, str]:
-    """Each path parameter's name → the collection before it (``username`` → users)."""
-    out: dict[str, str] = {}
-    for op in api.operations:
-        for p in op.parameters:
-            collection = collection_of(op.path, p.name)
-            if p.location is ParameterLocation.PATH and collection:
-                out.setdefault(p.name, collection)
-    return out
-
-
 _WEAK = frozenset({"code", "key", "ref"})
 """Last words that name an object only when the word before them is one of the API's nouns."""
 
@@ -177,14 +158,3 @@ def refers(name: str, nouns: frozenset[str]) -> bool:
     if len(parts) < 2 or parts[-1] not in _WEAK:
         return True
     return singular(parts[-2]) in nouns
-
-
-def surrogate(value: str | int) -> bool:
-    """True for a value shaped like a generated key: an integer or a UUID."""
-    if isinstance(value, int) or value.isdigit():
-        return True
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

@@ -47,7 +47,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from apiward.scan import envelope
-from apiward.scan.accounts import holds_accounts, sign_up_kinds
+from apiward.scan._kinds import item_collections, numbered_kinds, sign_up_kinds, surrogate
+from apiward.scan._objects import query_key
+from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import names_owner, owner_values, who_values
 from apiward.scan.fitting import (
     IDLIKE,
@@ -55,13 +57,10 @@ from apiward.scan.fitting import (
     Slot,
     fits,
     is_primary,
-    item_collections,
     key_names,
     kind_of,
     nouns_of,
-    numbered_kinds,
     refers,
-    surrogate,
 )
 from apiward.scan.identities import Identity
 from apiward.scan.listed import Listed
@@ -216,12 +215,18 @@ class Harvest:
         return sighting
 
     def slots(self, operation: Operation) -> tuple[Slot, ...]:
-        """Where ``operation`` takes object ids."""
+        """Where ``operation`` takes object ids; a query id names its collection's item."""
+        key = query_key(self.synthesizer.api, operation)
         found = [
-            Slot(where=Where(p.location.value), name=p.name, schema=p.schema)
+            Slot(
+                where=Where(p.location.value),
+                name=p.name,
+                schema=p.schema,
+                collection=resource_of(operation.path)[0] if p.name == key else "",
+            )
             for p in operation.parameters
             if p.location is ParameterLocation.PATH
-            or (p.location is ParameterLocation.QUERY and IDLIKE.search(p.name))
+            or (p.location is ParameterLocation.QUERY and (IDLIKE.search(p.name) or p.name == key))
         ]
         schema, _ = self.synthesizer.body_schema(operation)
         for name, sub in (schema or {}).get("properties", {}).items():
@@ -370,9 +375,15 @@ class Harvest:
         return self._views[key]
 
     def baseline(self, base: Request, operation: Operation, identity: Identity) -> Request:
-        """``base`` with every slot filled by a value ``identity`` saw (distinct where possible)."""
+        """``base`` with every slot filled by a value ``identity`` saw (distinct where possible).
+
+        Not an optional query id (``GET /loans?id=``): the request stays the listing it is.
+        """
         used: set[str | int] = set()
+        optional = {p.name for p in operation.parameters if not p.required}
         for slot in self.slots(operation):
+            if slot.collection and slot.name in optional:
+                continue
             choices = self.seen(identity, operation, slot)
             pick = next(
                 (s for s in choices if s.value not in used), choices[0] if choices else None

@@ -44,7 +44,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apiward.core.errors import TargetError
-from apiward.scan import _objects, accounts, fields, records
+from apiward.scan import _objects, _rewrites, accounts, fields, records
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, deletes
 from apiward.scan.flows import is_redemption
 from apiward.scan.identities import Identity, login_keys
@@ -100,23 +100,30 @@ class Ledger:
         return str(value) in self._made
 
     def made_at(self, request: Request, name: str) -> bool:
-        """True when path parameter ``name`` of ``request`` names an object the scan made *there*.
+        """True when id ``name`` of ``request`` (path, query id) names an object the scan made *there*.
 
         Ids are per collection: the scan's event 3 is not user 3. An account the scan
         signed up is its own in every collection of people (``scan.accounts``).
         """
-        kinds = self._made.get(str(request.path_params.get(name, "")))
+        value, collection = request.path_params.get(name), collection_of(request.path, name)
+        if (
+            value is None
+        ):  # its query id (``DELETE /loans?id=7``) names one of the path's collection
+            value, collection = (
+                _objects.ids(self.api, request).get(name),
+                resource_of(request.path)[0],
+            )
+        kinds = self._made.get(str(value or ""))
         if not kinds:
             return False
-        collection = collection_of(request.path, name)
         if collection is None:
             return True  # ``/{id}``: nothing to tell collections apart by
         noun = singular(collection.lower())
         return noun in kinds or (ACCOUNT in kinds and accounts.holds_accounts(noun))
 
     def names_made(self, request: Request) -> bool:
-        """True when every path id of ``request`` is an object the scan made where it stands."""
-        names = list(request.path_params)
+        """True when every id of ``request`` (path, query id) is an object the scan made where it stands."""
+        names = list(_objects.ids(self.api, request))
         return bool(names) and all(self.made_at(request, n) for n in names)
 
     def removes_made(self, request: Request) -> bool:
@@ -124,7 +131,7 @@ class Ledger:
         (``DELETE /events/{slug}/tickets/{id}``: its ticket on a public event, never the event)."""
         if self.names_made(request):
             return True
-        *parents, (name, value) = request.path_params.items() or [("", "")]
+        *parents, (name, value) = _objects.ids(self.api, request).items() or [("", "")]
         made = [c.create.path_params.items() for c in self.created if c.id == value]
         return self.made_at(request, name) and any(set(parents) <= set(p) for p in made)
 
@@ -155,8 +162,8 @@ class Ledger:
         slot = _objects.object_slot(self.api, operation) if operation is not None else None
         if slot is None:
             return request
-        name, create = slot
-        named = str(request.path_params.get(name)) if self.made_at(request, name) else None
+        name, create, where = slot
+        named = _objects.ids(self.api, request).get(name) if self.made_at(request, name) else None
         for created in reversed(self.created):
             mine = created.creator.identity is not None and created.creator.identity == identity
             if not mine or not created.id or created.create.path != create.path:
@@ -171,7 +178,7 @@ class Ledger:
             elif not created.deleted and all(
                 request.path_params.get(k, v) == v for k, v in parents.items()
             ):
-                return request.with_param(Where.PATH, name, created.id)
+                return request.with_param(where, name, created.id)
         return request
 
     def own(self, identity: Identity, values: Mapping[str, Any]) -> None:
@@ -244,7 +251,7 @@ class Ledger:
             and request.method.upper() in {"POST", "PUT", "PATCH"}
             and not self.aggressive
             and not self._own_state(request, sender)
-            and not _objects.restorable(self.api, read.item, request, snapshot.before)
+            and not _rewrites.restorable(self.api, read.item, request, snapshot.before)
         ):
             why = f"no write of the contract puts back every field of {key} it may change"
             raise Unrestorable(
@@ -293,7 +300,7 @@ class Ledger:
             raise NotOurs(operation, who, why)
 
     def _ours(self, request: Request) -> bool:
-        names = list(request.path_params)
+        names = list(_objects.ids(self.api, request))
         return bool(names) and self.made_at(request, names[-1])
 
     def _blind(self, operation: Operation, request: Request, sender: Sender, why: str) -> None:
@@ -332,9 +339,9 @@ class Ledger:
                 self.snapshots[read.item.target] = snapshot
                 return snapshot
             # Missing from a listing is not proof of absence (pagination, filtering).
-            if reply.status in {404, 410} and read.pick is None and absent is None:
+            if read.missing(reply) and absent is None:
                 absent = Snapshot(read=read, reader=who, exists=False)
-                if not read.read.path_params and who.identity is not None:
+                if not (read.read.path_params or read.read.query) and who.identity is not None:
                     break  # no path value: others read their own (or the same) object
         if absent is not None:
             self.snapshots[read.item.target] = absent
@@ -442,7 +449,7 @@ class Ledger:
         if made:
             kinds = self._made.setdefault(made, set())
             kinds.add(singular(resource_of(request.path)[0].lower()))
-            if delete is not None:
+            if delete is not None and not delete.query:  # by query id: the collection above
                 name = list(delete.path_params)[-1]
                 kinds.add(singular((collection_of(delete.path, name) or "").lower()))
         self._claim(created)

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from apiward.core.errors import ConfigError
-from apiward.scan import _objects
+from apiward.scan import _objects, _rewrites
 from apiward.scan.changes import DAMAGE, State, TargetChange, What, change, curl_line
 from apiward.scan.entries import Created, Moved, Sender, Snapshot
 from apiward.scan.ledger import Ledger
@@ -139,7 +139,7 @@ def _theirs(
     other objects or on its own: those objects have rows of their own, and no write
     here could put it back.
     """
-    settable = _objects.settable(ledger.api, [w for w, _ in snapshot.writes])
+    settable = _rewrites.settable(ledger.api, [w for w, _ in snapshot.writes])
     if settable is None or not isinstance(current, dict):
         return changed
     sent = [w.body for w, _ in snapshot.writes if isinstance(w.body, dict)]
@@ -169,7 +169,8 @@ def _put_back_elsewhere(
 
 
 def _ids(snapshot: Snapshot) -> set[str]:
-    return {str(v) for v in snapshot.read.item.path_params.values()}
+    item = snapshot.read.item
+    return {str(v) for v in (*item.path_params.values(), *(v for _, v in item.query))}
 
 
 def _named(snapshot: Snapshot) -> set[str]:
@@ -188,7 +189,7 @@ async def _rewrite(
     before: dict[str, Any] = snapshot.before
     writes = [w for w, _ in snapshot.writes]
     item = snapshot.read.item
-    candidates = _objects.rewrites(ledger.api, item, writes, before, changed)
+    candidates = _rewrites.rewrites(ledger.api, item, writes, before, changed)
     fields = ", ".join(sorted(changed))
     # Whoever wrote may put back: the first write may have been refused (a 403 to a peer)
     # and a later one, by the object's owner, the one that changed it.
@@ -303,12 +304,13 @@ def _delete(ledger: Ledger, item: Request) -> Request | None:
         path=item.path,
         operation=f"DELETE {item.path}",
         path_params=item.path_params,
+        query=item.query,
     )
 
 
 def _recreate(ledger: Ledger, item: Request, before: Any) -> str:
     """A POST of the old values on the collection above ``item``, if the contract has one."""
-    collection = item.path.rpartition("/")[0]
+    collection = item.path if item.query else item.path.rpartition("/")[0]  # ``?id=``: its own
     if not isinstance(before, dict) or ledger.api.operation("POST", collection) is None:
         return ""
     params = {k: v for k, v in item.path_params.items() if "{" + k + "}" in collection}

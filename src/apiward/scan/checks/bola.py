@@ -1,5 +1,9 @@
 """``bola`` (API1): identity B uses identity A's object ids, in path, query and body.
 
+A query id on a collection (``GET /loans?id=7``, ``DELETE /harvests?id=7``:
+``scan._objects.query_key``) is an object's id like a path id: B's own answer to compare
+with names B's own object there, where its baseline lists.
+
 Pairs are *peers* (identities with the same role): staff reading customers' data is
 usually intended, a customer reading another customer's is not. The ids come from
 harvesting, and only ids A **owns** are used (A created it or it is A's own id, or
@@ -34,7 +38,8 @@ public while the object is not).
   the scan made: B's legitimate one goes to a spare B makes and the attack to an object
   A makes for it, and A reading that object afterwards (its GET, or its listing) must
   show it gone; with no read in the contract, the control is B's spare deleted again,
-  unless an object the scan made since holds that id (``max + 1`` ids). Fields that name a
+  unless an object the scan made since holds that id (``max + 1`` ids). A read by query id
+shows it gone by a 404, or a 2xx without it (``{"ok": false, "error": "not found"}``). Fields that name a
   destination (``to_…``, ``recipient``, ``payee``…) are skipped: pointing at others'
   objects is what they are for. On a nested path (``/orders/{o}/lines/{l}``) a PUT,
   PATCH or POST names every path id of the object the owner's own legitimate write
@@ -147,7 +152,7 @@ class Bola:
         owners = await ctx.send(mine, as_=owner, note=f"{owner.name} reads its own object")
         if not owners.ok or not meaningful(owners.text):
             return None
-        theirs = await ctx.legit(op, attacker)
+        theirs = await _own_read(ctx, op, slot, attacker)
         base = ctx.baseline(op, attacker)
         attack_request = _naming(ctx, op, slot, obj, base)
         note = f"{attacker.name} asks for {owner.name}'s {slot.name}={obj.value}"
@@ -314,8 +319,8 @@ def _outcome(verb: str, evidence: list[Reply]) -> str:
 
 def _gone(read: Reader, after: Reply) -> bool:
     """True when the owner's read after the attack shows its object removed."""
-    if read.pick is not None:
-        return after.ok and read.show(after.data) is None
+    if read.pick is not None:  # a listing, or a read by query id (a 404, a 200 "not found")
+        return (after.ok and read.show(after.data) is None) or read.missing(after)
     return after.status in _GONE
 
 
@@ -348,17 +353,32 @@ async def _spare(
     ones other checks read: one made for the attack is the only one it may remove. The
     attack names the parents it was made under (its event), not the attacker's.
     """
-    if op.method != "DELETE" or slot.where is not Where.PATH:
+    if op.method != "DELETE" or slot.where not in {Where.PATH, Where.QUERY}:
         return obj, base
     try:
         fresh = await ctx.fresh_object(op, owner)
     except Withheld:
         return obj, base
-    if fresh is None or slot.name not in fresh.path_params:
+    made = fresh.value(slot.where, slot.name) if fresh is not None else None
+    if fresh is None or made is None:
         return obj, base
     for name, value in fresh.path_params.items():
         base = base.with_param(Where.PATH, name, value)
-    return dataclasses.replace(obj, value=fresh.path_params[slot.name]), base
+    return dataclasses.replace(obj, value=made), base
+
+
+async def _own_read(ctx: Context, op: Operation, slot: Slot, attacker: Identity) -> Reply:
+    """The attacker's legitimate read, naming an object of its own in ``slot``.
+
+    Its baseline leaves an optional query id empty (``GET /loans`` lists): then the same
+    read naming the first object it owns there, so that both answers are one object's.
+    """
+    base = ctx.baseline(op, attacker)
+    own = ctx.harvest.owned(attacker, op, slot)
+    if base.value(slot.where, slot.name) is not None or not own:
+        return await ctx.legit(op, attacker)
+    note = f"{attacker.name} reads its own {slot.name}={own[0].value}"
+    return await ctx.send(_naming(ctx, op, slot, own[0], base), as_=attacker, note=note)
 
 
 async def _under_owners(

@@ -241,9 +241,10 @@ async def _own_object(ctx: Context, op: Operation, actor: Actor) -> Request | No
     """``op`` aimed at an object the actor makes for it (``POST /reports`` for
     ``POST /reports/{slug}/payout``), or None when the contract cannot make one."""
     slot = object_slot(ctx.api, op)
-    if slot is None or len([p for p in op.path.split("/") if p.startswith("{")]) != 1:
+    parts = [p for p in op.path.split("/") if p.startswith("{")]
+    if slot is None or slot.where is not Where.PATH or len(parts) != 1:
         return None
-    name, create = slot
+    name, create, _ = slot
     if create.key in ctx.out_of_scope or create.key in ctx.destructive:
         return None
     make = ctx.request(create)

@@ -1,0 +1,56 @@
+"""What the contract says of its resources, for harvesting: each path parameter's
+collection, which resources are numbered, which a sign-up makes (the people)."""
+
+from __future__ import annotations
+
+import uuid
+
+from apiward.scan.resources import collection_of, singular
+from apiward.spec import Api, ParameterLocation, json_types
+
+
+def sign_up_kinds(api: Api) -> set[str]:
+    """Resources a public POST taking a password creates (``POST /patients``): the people."""
+    found = set()
+    for op in api.operations:
+        body = op.request_body.content if op.request_body else {}
+        schema = api.deref(next(iter(body.values()), {}) or {})
+        names = schema.get("properties", {}) if isinstance(schema, dict) else {}
+        if op.method == "POST" and op.is_public and any("password" in n.lower() for n in names):
+            found.add(singular(op.path.rstrip("/").rsplit("/", 1)[-1]))
+    return found
+
+
+def surrogate(value: str | int) -> bool:
+    """True for a value shaped like a generated key: an integer or a UUID."""
+    if isinstance(value, int) or value.isdigit():
+        return True
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def numbered_kinds(api: Api) -> frozenset[str]:
+    """Resources whose item paths take an integer or a UUID (``/accounts/{account_id}``)."""
+    found = set()
+    for op in api.operations:
+        for p in op.parameters:
+            collection = collection_of(op.path, p.name)
+            schema = api.deref(p.schema)
+            numbered = "integer" in json_types(schema) or schema.get("format") == "uuid"
+            if p.location is ParameterLocation.PATH and collection and numbered:
+                found.add(singular(collection))
+    return frozenset(found)
+
+
+def item_collections(api: Api) -> dict[str, str]:
+    """Each path parameter's name → the collection before it (``username`` → users)."""
+    out: dict[str, str] = {}
+    for op in api.operations:
+        for p in op.parameters:
+            collection = collection_of(op.path, p.name)
+            if p.location is ParameterLocation.PATH and collection:
+                out.setdefault(p.name, collection)
+    return out
