@@ -6,7 +6,8 @@ word: a Python ``File "x.py", line N``, a Java ``at com.x.Y(Y.java:N)``, a .NET
 ``x.rb:N:in 'f'``, a PHP ``Warning: ... in /x.php on line N``, a Perl
 ``at /x.pl line N.``, a database's own error text, a framework's debug page. An
 ordinary error (``{"error": "Not found"}``), a validation message naming a field, or a
-body that merely says "error" or "warning" matches none.
+body that merely says "error" or "warning" matches none. Every repetition that can run
+along a line is bounded, so a long one-line JSON answer costs linear time.
 
 The answer is read three ways, so an envelope cannot hide a trace: as sent, with HTML
 entities decoded (a debug page writes ``&#x2F;usr&#x2F;lib``), and as the strings of its
@@ -25,12 +26,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import unquote_plus
 
+READ = 1_000_000
+"""Characters of each reading of an answer searched: a leak is at its start, or is a page
+far smaller (the answer is read whole against what the request and legitimate answer held)."""
 _PATH = r"(?:[A-Za-z]:)?[/\\][^\s<>\"']*"
 """An absolute file path, Unix or Windows: where a runtime says its code lives."""
-_PHP_LEVEL = (
-    r"(?:PHP )?(?:Warning|Notice|Deprecated|Strict Standards|"
-    r"(?:Catchable |Recoverable )?Fatal error|Parse error)"
-)
+_PHP_LEVEL = r"(?:Warning|Notice|Deprecated|Strict Standards|Fatal error|Parse error)"
+"""PHP's message levels (``PHP Warning``, ``Recoverable fatal error`` end in one of them)."""
 
 # A debug page comes first: it holds a stack too, and names what to switch off.
 SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -58,12 +60,14 @@ SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"An unhandled exception occurred while processing the request"
         ),
     ),
-    (".NET stack frame", re.compile(r"\bat [\w.`<>]+\(.*\) in .+:line \d+")),
+    (".NET stack frame", re.compile(r"\bat [\w.`<>]+\([^()\n]{0,300}\) in [^\n]{1,300}?:line \d+")),
     (
         "Node stack",
         re.compile(
             r"at Object\.<anonymous>|at Module\._compile|\(node:internal/[^)]+:\d+:\d+\)|"
-            r"\bat (?:async )?[\w.<>$\[\] ]+ \((?:file://)?" + _PATH + r"\.[cm]?[jt]sx?:\d+:\d+\)|"
+            r"\bat (?:async )?[\w.<>$\[\] ]{1,200} \((?:file://)?"
+            + _PATH
+            + r"\.[cm]?[jt]sx?:\d+:\d+\)|"
             r"^\s+at (?:async )?(?:file://)?" + _PATH + r"\.[cm]?[jt]sx?:\d+:\d+$",
             re.MULTILINE,
         ),
@@ -85,9 +89,8 @@ SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "PHP error",
         re.compile(
-            r"(?:<b>)?"
-            + _PHP_LEVEL
-            + r"(?:</b>)?:\s+[^\n]*? in (?:<b>)?"
+            _PHP_LEVEL
+            + r"(?:</b>)?:\s+[^\n]{0,400}? in (?:<b>)?"
             + _PATH
             + r"(?:</b>)? on line (?:<b>)?\d+|"
             r"Stack trace:\s*#0 (?:\{main\}|\[internal function\]|[^\n(]+\(\d+\): )|"
@@ -113,7 +116,7 @@ SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
 def signature(text: str, legit: str = "", sent: Sequence[str] = ()) -> str | None:
     """The kind of internals ``text`` leaks that neither ``legit`` shows nor ``sent`` carried."""
     known = [*_views(legit), *(view for piece in sent for view in _sent_views(piece))]
-    views = _views(text)
+    views = [view[:READ] for view in _views(text)]
     for label, pattern in SIGNATURES:
         for view in views:
             if any(_new(m.group(), known) for m in pattern.finditer(view)):
