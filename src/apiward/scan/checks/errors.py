@@ -4,9 +4,11 @@ Each operation gets a few malformed requests (at most ``MAX_PROBES``), derived f
 legitimate one: a string where the contract says integer, an out-of-range huge number,
 a value outside the enum or pattern, quote and brace characters, a broken JSON body and
 a body with every field of the wrong type. The oracle is never a 500 by itself: it is a
-*signature* of leaked internals in the answer (a Python or Java or .NET or Node or Go
-or Ruby or PHP stack, an SQL error, a framework's debug page), absent from the
-legitimate answer. Medium, confirmed: the leaked trace is in the evidence.
+*signature* of leaked internals in the answer (a Python, Java, .NET, Node, Go, Ruby, PHP
+or Perl stack or runtime error naming a file and line, an SQL error, a framework's debug
+page: :mod:`._traces`), absent from the legitimate answer and from what the probe sent.
+Whatever the status: a PHP warning printed before a 200's JSON is the same leak.
+Medium, confirmed: the leaked trace is in the evidence.
 
 The probes start from the identity's legitimate request (``Context.legit_request``), so a
 write the engine would withhold (another's object, a privilege field) gets no malformed
@@ -18,12 +20,12 @@ at an object that is not the scanner's. The operation is then skipped as ``withh
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._traces import signature
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import BodyKind, Request, Where
@@ -34,48 +36,6 @@ MAX_PROBES = 6
 HUGE = "9" * 40
 ODD = "apiward'\"{{<%"
 BROKEN_JSON = '{"apiward": [1, '
-SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Python traceback", re.compile(r"Traceback \(most recent call last\)")),
-    ("Python stack frame", re.compile(r'File "[^"\n]+", line \d+')),
-    (
-        "Java exception",
-        re.compile(r"Exception in thread \"|\bat (java|javax|com|org|sun|jdk)\.[\w$.]+\("),
-    ),
-    ("Java stack frame", re.compile(r"\bat [\w$.]+\([\w$]+\.(java|kt|scala):\d+\)")),
-    (
-        ".NET exception",
-        re.compile(
-            r"System\.[\w.]+Exception|--- End of (inner exception )?stack trace|Server Error in '/' Application"
-        ),
-    ),
-    (".NET stack frame", re.compile(r"\bat [\w.`<>]+\(.*\) in .+:line \d+")),
-    (
-        "Node stack",
-        re.compile(
-            r"at Object\.<anonymous>|at Module\._compile|\(node:internal/[^)]+:\d+:\d+\)|at [\w.<>]+ \(/[^)]+\.[cm]?js:\d+:\d+\)"
-        ),
-    ),
-    ("Go panic", re.compile(r"goroutine \d+ \[running\]|panic: runtime error")),
-    ("Ruby stack", re.compile(r"\.rb:\d+:in `")),
-    ("PHP error", re.compile(r"(PHP )?(Fatal|Parse) error:.+ on line \d+|Stack trace:\s*#0 ")),
-    (
-        "SQL error",
-        re.compile(
-            r"You have an error in your SQL syntax|SQLSTATE\[|\bORA-\d{5}\b|PG::\w+Error|"
-            r"psycopg2?\.errors|sqlite3\.\w*Error|unterminated quoted string|"
-            r"Unclosed quotation mark after the character string|SQLITE_ERROR|"
-            r"syntax error at or near \"",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "debug page",
-        re.compile(
-            r"Werkzeug Debugger|You're seeing this error because you have <code>DEBUG = True|"
-            r"Whoops! There was an error|Action Controller: Exception caught|xdebug-error"
-        ),
-    ),
-)
 
 
 class ErrorDisclosure:
@@ -102,7 +62,8 @@ class ErrorDisclosure:
         legit = await ctx.legit(operation, identity) if identity is not None else None
         for label, probe in probes:
             reply = await ctx.send(probe, as_=identity, note=f"malformed: {label}")
-            leaked = signature(reply.text, legit.text if legit is not None else "")
+            sent = (reply.exchange.request.url, reply.exchange.request.body)
+            leaked = signature(reply.text, legit.text if legit is not None else "", sent)
             if leaked is not None:
                 evidence = [legit, reply] if legit is not None else [reply]
                 yield self._finding(ctx, operation, label, leaked, evidence)
@@ -124,14 +85,6 @@ class ErrorDisclosure:
             evidence=evidence,
             key=label.split(" ", 1)[-1],
         )
-
-
-def signature(text: str, legit: str = "") -> str | None:
-    """The kind of leaked internals in ``text`` that ``legit`` does not show, or None."""
-    for label, pattern in SIGNATURES:
-        if pattern.search(text) and not pattern.search(legit):
-            return label
-    return None
 
 
 async def _base(ctx: Context, operation: Operation) -> tuple[Identity | None, Request]:
