@@ -48,6 +48,7 @@ from apiward.scan import _objects, _rewrites, accounts, fields, records
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, deletes
 from apiward.scan.flows import is_redemption
 from apiward.scan.identities import Identity, login_keys
+from apiward.scan.own_state import OwnState
 from apiward.scan.request import WRITES, Request, Where
 from apiward.scan.resources import collection_of, resource_of, singular
 from apiward.scan.sessions import Sessions
@@ -87,6 +88,8 @@ class Ledger:
         self.own_writes: list[tuple[Request, Sender]] = []
         """Writes nothing reads back, sent by an identity the scan made on its own state."""
         self._own: dict[str, frozenset[str]] = {}
+        self.own_state = OwnState()
+        """Each identity's own record as the harvest first read it (``scan.own_state``)."""
         self._taking: dict[str, asyncio.Task[Snapshot | None]] = {}
         self._made: dict[str, set[str]] = {}
         """Each id the scan made → the collections it made it in (singular nouns, or ACCOUNT)."""

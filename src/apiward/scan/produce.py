@@ -38,7 +38,7 @@ from apiward.scan._objects import creates
 from apiward.scan.checks._privilege import marking
 from apiward.scan.destructive import destructive
 from apiward.scan.fields import is_recipient
-from apiward.scan.harvest import Harvest
+from apiward.scan.harvest import Harvest, names_caller
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
 from apiward.scan.nested import is_nested_listing, nested_requests
@@ -112,6 +112,8 @@ async def _list(
         harvest.record(identity, op, reply, entitled=not named, beyond=above(op, identity))
         if identity is None:
             harvest.anonymous[op.key] = reply
+        elif "{" not in op.path and names_caller(op.path.rstrip("/").rsplit("/", 1)[-1]):
+            ledger.own_state.keep(identity, reply)  # before any creation spends from it
     progress.advance(op.key)
 
 

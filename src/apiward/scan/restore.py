@@ -13,7 +13,10 @@ Runs after the checks, from the :class:`~apiward.scan.ledger.Ledger`:
    DELETE for it (never anything else) — when the creator is refused (401/403: a
    patient may add a doctor but not remove one), by each other identity in turn; the
    others are *left* (``scan.removal``);
-4. every identity with a login logs in afresh: one that cannot *no longer logs in*.
+4. each identity's own record (``GET /me``) is read again: a field that differs from
+   its first read, through no write that was put back, is a side effect the scan
+   left (``scan.own_state``): *not restored* for money or a privilege, else *left*;
+5. every identity with a login logs in afresh: one that cannot *no longer logs in*.
 
 Writes an identity the scan signed up made to its own state, which nothing reads back
 (``Ledger.own_writes``), are *left* on that identity: one row per path and identity.
@@ -29,9 +32,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from apiward.core.errors import ConfigError
-from apiward.scan import _objects, _rewrites
+from apiward.scan import _objects, _rewrites, own_state
 from apiward.scan.changes import DAMAGE, State, TargetChange, What, change, curl_line
 from apiward.scan.entries import Created, Moved, Sender, Snapshot
+from apiward.scan.fields import is_privileged
 from apiward.scan.ledger import Ledger
 from apiward.scan.removal import remove, remove_made
 from apiward.scan.request import BodyKind, Request
@@ -52,6 +56,7 @@ async def restore(ledger: Ledger) -> list[TargetChange]:
         changes.append(change(What.WRITTEN, request, State.NOT_RESTORED, sender, detail))
     changes += _own_writes(ledger)
     changes += [_moved(ledger, moved) for moved in ledger.moved]
+    changes += await _side_effects(ledger)
     changes += await _logins(ledger)
     return sorted(changes, key=lambda c: (c.what, c.object, c.state))
 
@@ -214,6 +219,38 @@ async def _rewrite(
         "no write put them back" if candidates else "the contract has no write to put them back"
     )
     return change(What.WRITTEN, item, State.NOT_RESTORED, writer, detail, undo)
+
+
+async def _side_effects(ledger: Ledger) -> list[TargetChange]:
+    """Each identity's own record read once more: what changed since the scan first read it.
+
+    A field a snapshot of that record covers is the snapshot's row, unless the snapshot
+    was taken after the change (its value back as the snapshot held it, not as first
+    read): credits the harvest's orders spent before a probe wrote the record. A changed
+    money or privilege field is *not restored*; any other is *left*.
+    """
+    rows = []
+    for seen in ledger.own_state.seen.values():
+        reply = await ledger.sessions.send(seen.read, as_=seen.identity, note="restore: own record")
+        snapshot = ledger.snapshots.get(seen.read.target)
+        later = (
+            snapshot.before if snapshot is not None and isinstance(snapshot.before, dict) else {}
+        )
+        now = _objects.unwrap(reply.data) if reply.ok else None
+        current = now if isinstance(now, dict) else {}
+        covered = {k for k, v in later.items() if current.get(k, v) != v}
+        diff = own_state.moved(seen.before, now, covered)
+        if not diff:
+            continue
+        shown = ", ".join(f"{k} {old!r} → {new!r}" for k, (old, new) in sorted(diff.items()))
+        state = State.NOT_RESTORED if any(is_privileged(k) for k in diff) else State.LEFT
+        detail = (
+            f"{shown} since the scan first read it, through no write to it that was put back: "
+            "a side effect of what the scan made or did (see what it left)"
+        )
+        who = Sender(identity=seen.identity)
+        rows.append(change(What.WRITTEN, seen.read, state, who, detail))
+    return rows
 
 
 def _moved(ledger: Ledger, moved: Moved) -> TargetChange:

@@ -1,0 +1,60 @@
+"""Each identity's own record as the scan first read it, to tell at the end what changed it.
+
+A scan's creations can move a user's state through no write of its own: compost orders
+the harvest places spend the gardener's credits, a loan takes a tool from stock. No
+snapshot covers that (no write named the record), so the harvest keeps what each
+identity's own record (``GET /me``, ``GET /users/me``: a read naming the caller and no
+object) answered it before any creation, and the restore phase reads it once more:
+a field that differs, and that no write of the scan named, is a side effect the scan left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from apiward.scan._objects import VOLATILE, unwrap
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request
+from apiward.scan.transport import Reply
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Seen:
+    """One identity's own record as first read: the read and its scalar fields."""
+
+    identity: Identity
+    read: Request
+    before: dict[str, Any]
+
+
+@dataclass(slots=True)
+class OwnState:
+    """The first answer of each identity's own-record reads (one per identity and path)."""
+
+    seen: dict[tuple[str, str], Seen] = field(default_factory=dict)
+
+    def keep(self, identity: Identity, reply: Reply) -> None:
+        """Keep ``reply`` as ``identity``'s own record, unless one was kept for that read."""
+        data = unwrap(reply.data)
+        if not reply.ok or not isinstance(data, dict):
+            return
+        key = (identity.name, reply.sent.target)
+        if key not in self.seen:
+            self.seen[key] = Seen(identity=identity, read=reply.sent, before=_scalars(data))
+
+
+def moved(before: dict[str, Any], now: Any, named: set[str]) -> dict[str, tuple[Any, Any]]:
+    """Fields of ``before`` that ``now`` shows otherwise (old, new); volatile or ``named`` ones aside."""
+    current = unwrap(now)
+    if not isinstance(current, dict):
+        return {}
+    return {
+        k: (v, current[k])
+        for k, v in before.items()
+        if k in current and current[k] != v and k not in named and not VOLATILE.search(k)
+    }
+
+
+def _scalars(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if isinstance(v, str | int | float | bool) or v is None}

@@ -1,0 +1,123 @@
+"""What the scan's creations spent of a user's own state is said, not called as found.
+
+A shop-credit API written the Starlette way: ``GET /account/me`` shows the caller's
+credits; ``POST /orders`` spends two credits per item and answers 201 with the order,
+which no DELETE of the contract removes. The harvest places an order to learn its ids,
+so the member ends the scan with fewer credits, through no write to her record: the
+target state must say so, as damage (credits are money). An API whose orders cost
+nothing ends with the record as first read: no row for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from apiward.core.registry import Registry
+from apiward.scan import Identity, Results, ScanConfig, scan
+from apiward.scan.changes import State
+from apiward.scan.check import AnyCheck
+from apiward.scan.checks.headers import SecurityHeaders
+from apiward.spec import load
+from serving import serving
+
+ALICE = Identity(name="alice", role="member", headers={"Authorization": "Bearer sc-alice"})
+ORDER = {"type": "object", "properties": {"id": {"type": "integer"}, "item": {"type": "string"}, "quantity": {"type": "integer", "minimum": 1}}}  # fmt: skip
+CONTRACT: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "credits", "version": "1"},
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "security": [{"bearer": []}],
+    "paths": {
+        "/account/me": {
+            "get": {
+                "responses": {
+                    "200": {
+                        "description": "The caller's account",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                }
+            }
+        },
+        "/orders": {
+            "get": {"responses": {"200": {"description": "The caller's orders"}}},
+            "post": {
+                "requestBody": {"content": {"application/json": {"schema": ORDER}}},
+                "responses": {
+                    "201": {
+                        "description": "Placed",
+                        "content": {"application/json": {"schema": ORDER}},
+                    }
+                },
+            },
+        },
+    },
+}
+
+
+def shop_app(price: int) -> tuple[Starlette, dict[str, Any]]:
+    """The API and alice's account; each ordered item costs ``price`` credits."""
+    account: dict[str, Any] = {"username": "alice", "credits": 20}
+    orders: list[dict[str, Any]] = []
+
+    def authorised(request: Request) -> bool:
+        return request.headers.get("authorization") == "Bearer sc-alice"
+
+    async def me(request: Request) -> JSONResponse:
+        if not authorised(request):
+            return JSONResponse({"error": "unauthorized"}, 401)
+        return JSONResponse(account)
+
+    async def place(request: Request) -> JSONResponse:
+        if not authorised(request):
+            return JSONResponse({"error": "unauthorized"}, 401)
+        if request.method == "GET":
+            return JSONResponse(orders)
+        body = await request.json()
+        quantity = body.get("quantity")
+        if not isinstance(quantity, int) or quantity < 1 or quantity * price > account["credits"]:
+            return JSONResponse({"error": "not enough credits"}, 422)
+        account["credits"] -= quantity * price
+        order = {"id": len(orders) + 1, "item": str(body.get("item")), "quantity": quantity}
+        orders.append(order)
+        return JSONResponse(order, 201)
+
+    async def contract(_: Request) -> JSONResponse:
+        return JSONResponse(CONTRACT)
+
+    routes = [
+        Route("/openapi.json", contract),
+        Route("/account/me", me),
+        Route("/orders", place, methods=["GET", "POST"]),
+    ]
+    return Starlette(routes=routes), account
+
+
+def _scan(url: str) -> Results:
+    api = load(f"{url}/openapi.json", allow_private=True)
+    checks = Registry[AnyCheck]("check", [("security_headers", SecurityHeaders())])
+    return asyncio.run(scan(api, ScanConfig(target=url, identities=(ALICE,)), checks))
+
+
+@pytest.mark.parametrize("price", [2, 0], ids=["orders-cost-credits", "orders-are-free"])
+def test_credits_the_scans_orders_spent_are_damage_the_report_names(price: int) -> None:
+    """Spent credits: a 'not restored' row on /account/me naming them; free orders: no row."""
+    app, account = shop_app(price)
+    with serving(app) as url:
+        results = _scan(url)
+    rows = [c for c in results.target_state if c.object == "/account/me"]
+    if price == 0:
+        assert account["credits"] == 20
+        assert not rows, rows
+        return
+    assert account["credits"] < 20, "the harvest placed no order: the oracle below could not fail"
+    [row] = rows
+    assert row.state is State.NOT_RESTORED
+    assert f"credits 20 → {account['credits']}" in row.detail
+    assert results.damaged
