@@ -458,7 +458,7 @@ class Ledger:
             return
         for value in (*created.names, *([created.id] if created.id else [])):
             self._made.setdefault(value, set()).add(ACCOUNT)
-        if created.id and created.delete is None:
+        if created.delete is None:  # by its id, or by a name when the DELETE takes one
             created.delete = accounts.deleter(self.api, created.id, created.names)
 
 
