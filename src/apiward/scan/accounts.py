@@ -51,6 +51,7 @@ _ACCOUNT_IDS = tuple(
 
 
 _OWN_SIGN_UP: ContextVar[bool] = ContextVar("apiward_own_sign_up", default=False)
+_BOUNDED: ContextVar[bool] = ContextVar("apiward_bounded_sign_up", default=False)
 
 
 @contextmanager
@@ -61,6 +62,22 @@ def own_sign_up() -> Iterator[None]:
         yield
     finally:
         _OWN_SIGN_UP.reset(token)
+
+
+@contextmanager
+def bounded() -> Iterator[None]:
+    """Sign-ups sent inside are a check's few probes (mass assignment's, one per privilege
+    field): sent in every mode but ``--safe`` even when nothing can delete their accounts."""
+    token = _BOUNDED.set(True)
+    try:
+        yield
+    finally:
+        _BOUNDED.reset(token)
+
+
+def is_bounded() -> bool:
+    """True inside :func:`bounded`."""
+    return _BOUNDED.get()
 
 
 def lasting(api: Api) -> bool:

@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _RIGHTS = {
@@ -113,6 +114,21 @@ def is_state(name: str) -> bool:
     """True for a field that holds an object's state in its life (``status``, ``order_state``)."""
     words = tokens(name.rsplit(".", 1)[-1])
     return bool(words) and words[-1] in _STATES
+
+
+def state_moved(body: Any, before: Any) -> str:
+    """The state field (:func:`is_state`) a write's body moves away from ``before``'s value, if any."""
+    shown = before if isinstance(before, dict) else {}
+    for name, value in (body if isinstance(body, dict) else {}).items():
+        if not (is_state(name) and isinstance(value, str)) or _US_STATE.match(value):
+            continue
+        if str(shown.get(name, "")) != value:
+            return f"{name} to {value!r}"
+    return ""
+
+
+_US_STATE = re.compile(r"^[A-Z]{2}$")
+"""An address's ``state`` (``CA``): a place, not a stage of the object's life."""
 
 
 def is_privileged(name: str) -> bool:
