@@ -271,28 +271,28 @@ class Ledger:
         """Under ``--safe`` a creation nothing can delete is withheld: it would stay for good."""
         if _objects.deleter(self.api, request, "-") is not None:
             return
-        self._lasting(operation, request, sender)
-        body = request.body if isinstance(request.body, dict) else {}
-        if self.safe and not accounts.signed_up(body):
+        if not self._lasting(operation, request, sender) and self.safe:
             why = "under --safe it creates what the contract has no DELETE for: it would stay for good"
             raise NotOurs(operation, sender.identity or _ANONYMOUS, why)
 
-    def _lasting(self, operation: Operation, request: Request, sender: Sender) -> None:
-        """A sign-up (a body with a password) when no DELETE removes accounts is withheld.
-
-        Under ``--safe`` (:class:`NotOurs`), and without ``--aggressive`` too (:class:`Lasting`:
-        probes would leave dozens of accounts), unless it makes one of the scan's own users,
-        which the checks need, or is one of a check's few probes (``accounts.bounded``).
-        """
-        body = request.body if isinstance(request.body, dict) else {}
-        if not accounts.signed_up(body) or not accounts.lasting(self.api):
-            return
+    def _lasting(self, operation: Operation, request: Request, sender: Sender) -> bool:
+        """True for a public sign-up (a body with a password) that may go; withheld when no
+        DELETE removes accounts, unless it makes one of the scan's own users (which the checks
+        need) or is one of a check's few probes (``accounts.bounded``): under ``--safe``
+        (:class:`NotOurs`) and without ``--aggressive`` too (:class:`Lasting`)."""
+        if not accounts.signed_up(request.body if isinstance(request.body, dict) else {}):
+            return False
+        if not accounts.lasting(self.api):
+            return True
+        if not (operation.is_public or operation.auth_optional):
+            return False  # a secured creation with a secret (a book's): no sign-up
         who = sender.identity or _ANONYMOUS
         if self.safe:
             why = "under --safe it signs up an account no DELETE of the contract removes"
             raise NotOurs(operation, who, why)
         if not (self.aggressive or accounts.is_bounded()):
             raise Lasting(operation, who, "no DELETE of the contract removes the account")
+        return True
 
     def _safe_deed(self, operation: Operation, sender: Sender) -> None:
         """An action on a file identity's own state that nothing reads back is withheld.
