@@ -4,8 +4,8 @@ A guestbook in Flask: anyone signed in may add an entry (``POST /entries``, answ
 and everyone reads them all (``GET /entries``); there is no DELETE. A default scan may
 add entries (its injection probes must, to test them) and lists each as left; a
 ``--safe`` scan adds none, so the guestbook others read stays as it was. Anyone may also
-open an account (``POST /signup``), which nothing deletes: under ``--safe`` no probe
-opens one either.
+open an account (``POST /signup``), which nothing deletes: no probe opens one (a default
+scan only with ``--aggressive``).
 """
 
 from __future__ import annotations
@@ -179,5 +179,7 @@ def test_a_safe_scan_adds_no_entry_nobody_can_delete(
         assert any("no DELETE for" in w for w in why), why
     else:
         assert added, "the default scan tested nothing that creates an entry"
-        assert book.accounts, "the default scan tested nothing that opens an account"
+        # No probe signs an account up under a name (without --aggressive: it would stay);
+        # only a malformed body, which names none, may still open one ("None").
+        assert [a for a in book.accounts if a != "None"] == []
         assert left, "entries the scan left are not listed"

@@ -12,6 +12,8 @@ from typing import Protocol, runtime_checkable
 
 from apiward.core.findings import Finding
 from apiward.scan.context import Context
+from apiward.scan.ledger import Lasting
+from apiward.scan.withhold import Withheld
 from apiward.spec import Operation
 
 
@@ -27,6 +29,7 @@ class SkipReason(StrEnum):
     INCONCLUSIVE = "the oracle could not decide (answers changed while it looked)"
     WITHHELD = "the legitimate write would change others' objects or a privilege: not sent"
     UNRESTORABLE = "the write could not be undone (nothing reads its object back): not sent without --aggressive"
+    LASTING = "the sign-up would leave an account nothing can delete: not sent without --aggressive"
     DESTRUCTIVE = "destructive operation: sent only on objects the scan created"
     UNFILLED = "a path parameter of the request had no value: not sent"
     OUT_OF_SCOPE = "the request would touch an operation --include/--exclude keeps out"
@@ -44,6 +47,12 @@ class Skip:
 
 
 Outcome = Finding | Skip
+
+
+def held(withheld: Withheld) -> Skip:
+    """The skip for a write the engine withheld: a lasting sign-up's own reason, else WITHHELD."""
+    reason = SkipReason.LASTING if isinstance(withheld, Lasting) else SkipReason.WITHHELD
+    return Skip(reason=reason, detail=str(withheld))
 
 
 class CheckMeta(Protocol):

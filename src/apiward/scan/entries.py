@@ -101,3 +101,14 @@ def deletes(request: Request, created: Created) -> bool:
         and last is not None
         and str(request.path_params.get(last.group(1), "")) in created.names
     )
+
+
+def maybe_kept(created: Created, sender: Sender) -> bool:
+    """True when a 2xx to ``sender``'s DELETE of ``created`` does not show it removed.
+
+    Many APIs answer 204 to any DELETE, removing only what is the caller's own
+    (``DELETE ... WHERE id = ? AND owner = ?``): another identity's 2xx may have left
+    the object there, so the restore phase deletes it as its creator all the same.
+    """
+    creator, by = created.creator.identity, sender.identity
+    return creator is not None and by is not None and by != creator and not created.account

@@ -122,6 +122,21 @@ def is_state(name: str) -> bool:
     return bool(words) and words[-1] in _STATES
 
 
+def state_moved(body: Any, before: Any) -> str:
+    """The state field (:func:`is_state`) a write's body moves away from ``before``'s value, if any."""
+    shown = before if isinstance(before, dict) else {}
+    for name, value in (body if isinstance(body, dict) else {}).items():
+        if not (is_state(name) and isinstance(value, str)) or _US_STATE.match(value):
+            continue
+        if str(shown.get(name, "")) != value:
+            return f"{name} to {value!r}"
+    return ""
+
+
+_US_STATE = re.compile(r"^[A-Z]{2}$")
+"""An address's ``state`` (``CA``): a place, not a stage of the object's life."""
+
+
 def is_privileged(name: str) -> bool:
     """True for fields that grant rights or money (see the module docstring for the list)."""
     words = tokens(name.rsplit(".", 1)[-1])

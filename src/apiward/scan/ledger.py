@@ -39,14 +39,13 @@ object, and reading every identity's list again for each would cost more than th
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from apiward.core.errors import TargetError
 from apiward.scan import _objects, _rewrites, accounts, fields, records
-from apiward.scan.entries import Created, Moved, Sender, Snapshot, deletes
-from apiward.scan.flows import is_redemption
+from apiward.scan.entries import Created, Moved, Sender, Snapshot, deletes, maybe_kept
+from apiward.scan.flows import SIGN_UP, is_redemption, words
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.own_state import OwnState
 from apiward.scan.request import WRITES, Request, Where
@@ -67,6 +66,10 @@ class Unrestorable(Withheld):
 
 class NotOurs(Unrestorable):
     """Under ``--safe``: the write was not sent, it names an object the scan did not create."""
+
+
+class Lasting(Withheld):
+    """The sign-up was not sent: no DELETE of the contract removes accounts, so it would stay."""
 
 
 class Ledger:
@@ -227,6 +230,9 @@ class Ledger:
         if _objects.creates(self.api, operation, self._logins):
             self._deletable(operation, request, sender)
             return None
+        if operation.is_public and SIGN_UP.search(words(operation)) and not self._login(operation):
+            # A sign-up answered 200 beside no collection is no creation, yet makes an account.
+            self._lasting(operation, request, sender)
         if operation.method == "POST" and _objects.changes_nothing(operation):
             return None  # a question (a search, a webhook's test) changes nothing to put back
         read = _objects.reader(self.api, request)
@@ -261,7 +267,7 @@ class Ledger:
                 operation, sender.identity or _ANONYMOUS, f"{why}, so it could not be restored"
             )
         if snapshot.exists and not self.aggressive and not self._own_state(request, sender):
-            moved = _state_moved(request, snapshot.before)
+            moved = fields.state_moved(request.body, snapshot.before)
             if moved:
                 why = (
                     f"it moves {moved} of {key}, which the scan did not make: many APIs never "
@@ -272,18 +278,31 @@ class Ledger:
         return snapshot
 
     def _deletable(self, operation: Operation, request: Request, sender: Sender) -> None:
-        """Under ``--safe`` a creation nothing can delete is withheld: it would stay for good.
+        """Under ``--safe`` a creation nothing can delete is withheld: it would stay for good."""
+        if _objects.deleter(self.api, request, "-") is not None:
+            return
+        if not self._lasting(operation, request, sender) and self.safe:
+            why = "under --safe it creates what the contract has no DELETE for: it would stay for good"
+            raise NotOurs(operation, sender.identity or _ANONYMOUS, why)
 
-        A sign-up (a body with a password) is one when no DELETE removes accounts either,
-        unless it signs up one of the scan's own users, which the checks need.
-        """
-        if not self.safe or _objects.deleter(self.api, request, "-") is not None:
-            return
-        body = request.body if isinstance(request.body, dict) else {}
-        if accounts.signed_up(body) and not accounts.lasting(self.api):
-            return
-        why = "under --safe it creates what the contract has no DELETE for: it would stay for good"
-        raise NotOurs(operation, sender.identity or _ANONYMOUS, why)
+    def _lasting(self, operation: Operation, request: Request, sender: Sender) -> bool:
+        """True for a public sign-up (a body with a password) that may go; withheld when no
+        DELETE removes accounts, unless it makes one of the scan's own users (which the checks
+        need) or is one of a check's few probes (``accounts.bounded``): under ``--safe``
+        (:class:`NotOurs`) and without ``--aggressive`` too (:class:`Lasting`)."""
+        if not accounts.signed_up(request.body if isinstance(request.body, dict) else {}):
+            return False
+        if not accounts.lasting(self.api):
+            return True
+        if not (operation.is_public or operation.auth_optional):
+            return False  # a secured creation with a secret (a book's): no sign-up
+        who = sender.identity or _ANONYMOUS
+        if self.safe:
+            why = "under --safe it signs up an account no DELETE of the contract removes"
+            raise NotOurs(operation, who, why)
+        if not (self.aggressive or accounts.is_bounded()):
+            raise Lasting(operation, who, "no DELETE of the contract removes the account")
+        return True
 
     def _safe_deed(self, operation: Operation, sender: Sender) -> None:
         """An action on a file identity's own state that nothing reads back is withheld.
@@ -391,7 +410,7 @@ class Ledger:
             return
         if operation.method == "DELETE":
             for created in self.created:
-                if deletes(request, created) and not _maybe_kept(created, sender):
+                if deletes(request, created) and not maybe_kept(created, sender):
                     created.deleted = True
             return
         if operation.method != "POST" or snapshot is not None or self._login(operation):
@@ -468,32 +487,5 @@ class Ledger:
             return
         for value in (*created.names, *([created.id] if created.id else [])):
             self._made.setdefault(value, set()).add(ACCOUNT)
-        if created.id and created.delete is None:
+        if created.delete is None:  # by its id, or by a name when the DELETE takes one
             created.delete = accounts.deleter(self.api, created.id, created.names)
-
-
-def _state_moved(request: Request, before: Any) -> str:
-    """The state field (``scan.fields.is_state``) a write moves away from ``before``'s value, if any."""
-    body = request.body if isinstance(request.body, dict) else {}
-    shown = before if isinstance(before, dict) else {}
-    for name, value in body.items():
-        if not (fields.is_state(name) and isinstance(value, str)) or _US_STATE.match(value):
-            continue
-        if str(shown.get(name, "")) != value:
-            return f"{name} to {value!r}"
-    return ""
-
-
-_US_STATE = re.compile(r"^[A-Z]{2}$")
-"""An address's ``state`` (``CA``): a place, not a stage of the object's life."""
-
-
-def _maybe_kept(created: Created, sender: Sender) -> bool:
-    """True when a 2xx to ``sender``'s DELETE of ``created`` does not show it removed.
-
-    Many APIs answer 204 to any DELETE, removing only what is the caller's own
-    (``DELETE ... WHERE id = ? AND owner = ?``): another identity's 2xx may have left
-    the object there, so the restore phase deletes it as its creator all the same.
-    """
-    creator, by = created.creator.identity, sender.identity
-    return creator is not None and by is not None and by != creator and not created.account

@@ -27,14 +27,27 @@ async def remove_made(ledger: Ledger) -> list[TargetChange]:
     # the supplier it made before, which the API will not delete while the order stands.
     made = _unique(ledger.created)[::-1]
     ordered = [c for c in made if not c.account] + [c for c in made if c.account]
-    removed = [(c, await remove(ledger, c)) for c in ordered]
+    helpers: dict[str, str] = {}
+    removed = [(c, await remove(ledger, c, helpers=helpers)) for c in ordered]
     held = "its DELETE answered 409"  # still referred to: tried again once the rest is gone
-    removed = [(c, await remove(ledger, c) if r.detail == held else r) for c, r in removed]
+    removed = [
+        (c, await remove(ledger, c, helpers=helpers) if r.detail == held else r) for c, r in removed
+    ]
     return _grouped(await _under_deleted_parents(ledger, removed))
 
 
-async def remove(ledger: Ledger, created: Created, *, what: What | None = None) -> TargetChange:
-    """Delete ``created`` as its creator, else as another identity; or say why it is left."""
+async def remove(
+    ledger: Ledger,
+    created: Created,
+    *,
+    what: What | None = None,
+    helpers: dict[str, str] | None = None,
+) -> TargetChange:
+    """Delete ``created`` as its creator, else as another identity; or say why it is left.
+
+    ``helpers``: who last deleted by each operation for a refused creator, asked first
+    (an admin-only DELETE of thirty sign-ups is the admin's thirty times).
+    """
     kind = what or (What.ACCOUNT if created.account else What.CREATED)
     name = created.account or _name(created)
     by = created.creator.name
@@ -62,7 +75,13 @@ async def remove(ledger: Ledger, created: Created, *, what: What | None = None) 
     if reply.status in {401, 403, 404}:
         # A 404 too: a probe may have handed the object to a peer (its owner field set).
         why = "no longer reached it" if reply.status == 404 else "was refused"
-        reply, other = await _as_others(ledger, created.delete, created.creator.identity, reply)
+        helped = {} if helpers is None else helpers
+        first = helped.get(created.delete.operation, "")
+        reply, other = await _as_others(
+            ledger, created.delete, created.creator.identity, reply, first
+        )
+        if other:
+            helped[created.delete.operation] = other
         detail = f"by {other}: its creator {why}" if other else ""
     if reply.ok or reply.status in {404, 410}:
         return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)
@@ -77,10 +96,12 @@ async def remove(ledger: Ledger, created: Created, *, what: What | None = None) 
 
 
 async def _as_others(
-    ledger: Ledger, delete: Request, creator: Identity | None, refused: Reply
+    ledger: Ledger, delete: Request, creator: Identity | None, refused: Reply, first: str
 ) -> tuple[Reply, str]:
-    """The creator may not delete what it made (a patient's doctor): each other identity tries."""
-    for identity in ledger.sessions.identities:
+    """The creator may not delete what it made (a patient's doctor): each other identity
+    tries, ``first`` before the rest."""
+    others = sorted(ledger.sessions.identities, key=lambda i: i.name != first)
+    for identity in others:
         if identity != creator:
             reply = await ledger.sessions.send(delete, as_=identity, note="restore")
             # Another's 404 may be "not yours" said as "not found": only a 2xx proves it gone.

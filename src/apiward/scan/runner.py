@@ -24,7 +24,7 @@ from apiward.core.errors import ConfigError, TargetError
 from apiward.core.findings import Finding
 from apiward.core.registry import Registry
 from apiward.scan.canary import Canary
-from apiward.scan.check import AnyCheck, ScanCheck, Skip, SkipReason
+from apiward.scan.check import AnyCheck, ScanCheck, Skip, SkipReason, held
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive, destructive
 from apiward.scan.harvest import Harvest
@@ -389,7 +389,7 @@ async def _outcomes(
     except Unrestorable as unrestorable:
         outcomes.append(Skip(reason=SkipReason.UNRESTORABLE, detail=str(unrestorable)))
     except Withheld as withheld:
-        outcomes.append(Skip(reason=SkipReason.WITHHELD, detail=str(withheld)))
+        outcomes.append(held(withheld))
     except Destructive as refused:
         outcomes.append(Skip(reason=SkipReason.DESTRUCTIVE, detail=str(refused)))
     except OutOfScope as refused:

@@ -36,11 +36,12 @@ def scan_only(
     return asyncio.run(scan(api, config, Registry[AnyCheck]("check", ((c.id, c) for c in checks))))
 
 
-def scan_demo_only(checks: list[AnyCheck], *, fixed: bool, safe: bool = False) -> Results:
-    """A fresh demo bank scanned with its identities, the demo's values and ``checks`` only."""
+def scan_demo_only(checks: list[AnyCheck], *, fixed: bool, **mode: bool) -> Results:
+    """A fresh demo bank scanned with its identities, the demo's values and ``checks`` only
+    (``safe=True``, ``aggressive=True`` as the scan takes them)."""
     with running(fixed=fixed) as url:
         identities = load_identities(str(IDENTITIES))
-        return scan_only(url, checks, identities, safe=safe, values=DEMO_VALUES)
+        return scan_only(url, checks, identities, values=DEMO_VALUES, **mode)
 
 
 def token_user(name: str, token: str, role: str = "user") -> Identity:

@@ -25,8 +25,9 @@ nothing. The evidence, strongest first:
   values, low, tentative: a list of one's own keys reads the same.
 
 Never a finding: a value of the caller's own (a ``/me`` showing its key, a key it has just
-created answered once), a value that authenticates as the caller, the contract's own
-examples. Every value found is added to the scan's secrets, so no report shows it.
+created answered once), a value that authenticates as the caller, or as the account the
+request named beside its password (a sign-up or a login answers the new or logged-in
+user's own token, whoever else's token rode along), the contract's own examples. Every value found is added to the scan's secrets, so no report shows it.
 """
 
 from __future__ import annotations
@@ -272,7 +273,7 @@ async def _judged(
         else:
             tried.add(value)
             verdict, proof = await _use(ctx, caller, value)
-        if verdict == "another" and proof is not None:
+        if verdict == "another" and proof is not None and not _named_by(reply.sent, proof):
             found.append(
                 Handed(
                     path=spot.path,
@@ -288,6 +289,22 @@ async def _judged(
             if listed is not None:
                 found.append(listed)
     return found
+
+
+def _named_by(sent: Request, proof: Reply) -> bool:
+    """Whether the person ``proof`` shows is the account ``sent`` named beside its password.
+
+    A sign-up or a login answers that account's own credential to whoever sent its
+    password, whoever else's token rode along: what it is for, not another's handed out.
+    """
+    body = sent.body if isinstance(sent.body, dict) else {}
+    if not any(is_password(k) for k in body):
+        return False
+    named = {str(v) for k, v in body.items() if isinstance(v, str | int) and not is_password(k)}
+    shown = fields(json_object(proof) or {})
+    return any(
+        n.rsplit(".", 1)[-1].lower() in _PERSON and str(v) in named for n, v in shown.items()
+    )
 
 
 def _listed(spot: _Spot, loose: list[_Spot], own: set[int] | None, reply: Reply) -> Handed | None:

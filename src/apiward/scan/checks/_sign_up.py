@@ -18,7 +18,6 @@ account's names, answers an object that shows it.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import re
 from collections.abc import Mapping
@@ -101,8 +100,9 @@ async def register(
     for name, value in (setting or {}).items():
         request = with_field(request, name, value)
     said = note or (f"sign-up with {', '.join(setting)}" if setting else "a plain sign-up")
-    # A plain sign-up makes a user of the scan's own; one with a setting is a probe.
-    with accounts.own_sign_up() if not setting else contextlib.nullcontext():
+    # A plain sign-up makes a user of the scan's own; one with a setting is a probe, one of
+    # at most MAX_FIELDS + 1 (mass_assignment): sent even where its account would stay.
+    with accounts.own_sign_up() if not setting else accounts.bounded():
         reply = await send_as(ctx, request, None, said)
     if not reply.ok or refused(reply):
         return None

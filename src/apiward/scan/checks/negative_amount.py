@@ -39,7 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apiward.core.findings import Confidence, Severity
-from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.check import Outcome, Skip, SkipReason, held
 from apiward.scan.checks._recipients import Leg, leg, recipient_fields
 from apiward.scan.context import Context
 from apiward.scan.entries import Moved, Sender
@@ -148,7 +148,7 @@ class NegativeAmount:
             try:
                 request = ctx.legit_request(operation, identity)
             except Withheld as withheld:
-                yield Skip(reason=SkipReason.WITHHELD, detail=str(withheld))
+                yield held(withheld)
                 continue
             paid = leg(ctx, request, identity, recipients) if recipients else None
             if recipients and paid is None:

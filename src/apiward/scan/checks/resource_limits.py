@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiward.core.findings import Confidence, Severity
-from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.check import Outcome, Skip, SkipReason, held
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, BodyKind, Request, Where
@@ -235,7 +235,7 @@ async def _fill(ctx: Context, op: Operation, caller: Caller, need: int) -> Skip 
     try:
         request = ctx.legit_request(creator, caller.identity)
     except Withheld as withheld:
-        return Skip(reason=SkipReason.WITHHELD, detail=str(withheld))
+        return held(withheld)
     note = "creating own items to fill a page"
     first = await ctx.send(request, as_=caller.identity, note=note)
     if not first.ok:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from apiward.core.findings import Confidence, Severity
-from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.check import Outcome, Skip, SkipReason, held
 from apiward.scan.context import Context
 from apiward.scan.fields import is_password
 from apiward.scan.identities import Identity
@@ -100,7 +100,7 @@ class SlowInput:
         try:
             base, who = await _base(ctx, operation)
         except Withheld as withheld:
-            yield Skip(reason=SkipReason.WITHHELD, detail=str(withheld))
+            yield held(withheld)
             return
         if not inputs:
             inputs = await _evidently_parsed(ctx, operation, base, who, free)

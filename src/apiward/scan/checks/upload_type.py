@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apiward.core.findings import Confidence, Severity
-from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.check import Outcome, Skip, SkipReason, held
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import BodyKind, Request, Where
@@ -141,7 +141,7 @@ async def _control(
         try:
             base = ctx.request(operation) if who is None else ctx.legit_request(operation, who)
         except Withheld as withheld:
-            return Skip(reason=SkipReason.WITHHELD, detail=str(withheld))
+            return held(withheld)
         reply = await _upload(ctx, base, who, name, ("apiward.png", "image/png", PNG))
         if reply.ok:
             return base, who, reply
