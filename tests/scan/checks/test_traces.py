@@ -97,6 +97,15 @@ LEAKS = {
         'Can\'t locate object method "x" via package "Y" at /app/lib/Y.pm line 12.',
         "Perl error",
     ),
+    "mojolicious-frame": (
+        '<td class="value"><pre>File "siloco.pl", line 108, in "main"</pre></td>',
+        "Perl stack frame",
+    ),
+    "mojolicious-exception-page": (
+        "<title>Server Error (development mode)</title>\n<pre>DBD::SQLite::db failed: "
+        'syntax error at siloco.pl line 108.</pre><pre>File "siloco.pl", line 108</pre>',
+        "debug page",
+    ),
 }
 LOOK_ALIKES = {
     "json-404": '{"error": "Not found"}',

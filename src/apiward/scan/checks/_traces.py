@@ -42,9 +42,13 @@ SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"Werkzeug Debugger|You're seeing this error because you have <code>DEBUG = True|"
             r"Whoops! There was an error|Action Controller: Exception caught|xdebug-error|"
             r"enabled the <code>show_exceptions</code> setting|/__sinatra__/500\.png|"
-            r"because you use <code>Rack::ShowExceptions</code>|Whitelabel Error Page"
+            r"because you use <code>Rack::ShowExceptions</code>|Whitelabel Error Page|"
+            r"(?i:<title>Server error \(development mode\)</title>)|mojo/debug\.html\.ep|"
+            r"Mojo::Exception"
         ),
     ),
+    # Mojolicious writes Perl frames as Python does (``File "app.pl", line 108``).
+    ("Perl stack frame", re.compile(r'File "[^"\n]+\.(?:pl|pm|cgi|psgi|t)", line \d+')),
     ("Python traceback", re.compile(r"Traceback \(most recent call last\)")),
     ("Python stack frame", re.compile(r'File "[^"\n]+", line \d+')),
     (

@@ -1,7 +1,8 @@
 """``negative_amount`` (API6): a money-moving write that accepts a negative amount.
 
 For each write (POST/PUT/PATCH) whose body has a numeric field named like money or a
-quantity (``amount``, ``price``, ``quantity``, ``total``, ``seats``...), an identity's
+quantity (``amount``, ``price``, ``quantity``, ``total``, ``seats``, a unit of goods such as
+``tonnes``, ``kg``, ``litres``...), an identity's
 legitimate request — its own objects only (``scan.withhold``) — is the control and must
 succeed. The probe is the same request with that field set to the *negative* of the
 control's value. It is a finding when the probe succeeds like the control (a 2xx with no
@@ -55,6 +56,32 @@ MONEY = re.compile(
     re.IGNORECASE,
 )
 QUANTITY = re.compile(r"quantity|qty|count|units|tokens|seats", re.IGNORECASE)
+UNITS = frozenset(
+    [
+        "tonnes",
+        "tons",
+        "tonne",
+        "ton",
+        "kg",
+        "kgs",
+        "kilos",
+        "kilograms",
+        "grams",
+        "litres",
+        "liters",
+        "gallons",
+        "barrels",
+        "bushels",
+        "pieces",
+        "boxes",
+        "crates",
+        "bags",
+        "pallets",
+        "shares",
+        "lots",
+    ]
+)
+"""Whole words that count goods: ``tonnes`` of grain withdrawn from a silo's stock."""
 NOT_AMOUNTS = frozenset(
     [
         "point",
@@ -272,7 +299,7 @@ def _kind(name: str, *, paid: bool) -> str | None:
     words = [w for w in words if w not in NOT_THE_AMOUNT]
     if any(MONEY.search(w) for w in words):
         return "money"
-    return "quantity" if any(QUANTITY.search(w) for w in words) else None
+    return "quantity" if any(QUANTITY.search(w) or w in UNITS for w in words) else None
 
 
 def _moves(op: Operation) -> bool:
