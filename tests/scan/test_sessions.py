@@ -222,6 +222,21 @@ def test_own_ids_come_from_the_login_answer_and_the_jwt(serve: Callable[[Any], A
     assert set(bots) == {("sub", "u-42"), ("uid", 42)}
 
 
+def test_the_name_an_identity_logs_in_with_is_its_own(serve: Callable[[Any], Any]) -> None:
+    """A login whose answer holds only a token still says whose: the user field it sent."""
+    form = Identity(name="alice", login=SHAPES["form-body"])
+    query = Identity(name="alice-q", login=SHAPES["query-wrapped-token"])
+    basic = Identity(name="alice-b", login=SHAPES["basic-to-token"])
+
+    async def use(sessions: Sessions) -> list[Any]:
+        return [sessions.own_ids(i) for i in (form, query, basic)]
+
+    ids = asyncio.run(_with_sessions(serve(SessionsApi().app()).url, (form, query, basic), use))
+    assert [("username", "alice") in ids[0], ("user", "alice") in ids[1]] == [True, True]
+    assert ("username", "alice") in ids[2]
+    assert all("alice-pw-1234" not in str(found) for found in ids), "never a password"
+
+
 def test_own_ids_come_from_a_signed_session_cookie(serve: Callable[[Any], Any]) -> None:
     """A Starlette-style signed session (readable, not encrypted) gives its uid."""
     session = base64.b64encode(json.dumps({"uid": 9, "sid": "x1"}).encode())

@@ -25,15 +25,15 @@ from apiward.scan.check import SkipReason
 from apiward.scan.checks.mass_assignment import MAX_FIELDS
 from serving import serving
 
-NEEDED = 2 + MAX_FIELDS + 1
+NEEDED = 2 + MAX_FIELDS + 1 + 2
 """The accounts a default scan may leave: the login check's and mass assignment's plain
-user, then at most one per privilege field it probes and one for guessed admin flags."""
+user, then at most one per privilege field it probes and one for guessed admin flags, and
+slow_input's first value of each parsed field when the field takes it (it stops there)."""
 PROBES = [
     "sql_injection",
     "nosql_injection",
     "command_injection",
     "template_injection",
-    "slow_input",
     "business_flows",
 ]
 

@@ -32,6 +32,7 @@ from apiward.scan import login as logins
 from apiward.scan import signed_cookies
 from apiward.scan._objects import is_login_path
 from apiward.scan.cookies import Jar
+from apiward.scan.fields import credentials
 from apiward.scan.flows import ends_session
 from apiward.scan.identities import Identity, Login
 from apiward.scan.login import LoggedIn, LoginError
@@ -104,9 +105,10 @@ class Sessions:
         return dataclasses.replace(fixed, cookies=(*_without(fixed.cookies, jar), *jar))
 
     def own_ids(self, identity: Identity) -> tuple[tuple[str, str | int], ...]:
-        """The identity's own ids (field, value): login answer, JWT claims, signed session cookie."""
+        """The identity's own ids (field, value): login answer, JWT claims, signed session cookie,
+        and the user name it logs in with (``username: alice``: its own in ``/users/{username}``)."""
         found = [*_answer_ids(self._answers.get(identity.name)), *self._claim_ids(identity)]
-        return tuple(dict.fromkeys(found))
+        return tuple(dict.fromkeys([*found, *_login_name(identity)]))
 
     async def send(self, request: Request, *, as_: Identity | None = None, note: str = "") -> Reply:
         """Send ``request`` as ``as_`` (anonymous when None), logging in afresh once when logged out.
@@ -255,6 +257,19 @@ def _answer_ids(data: Any, depth: int = 3) -> list[tuple[str, str | int]]:
         if key.lower() in _ENVELOPES:
             found += _answer_ids(value, depth - 1)
     return found
+
+
+def _login_name(identity: Identity) -> list[tuple[str, str | int]]:
+    """The account field and value of the identity's login body, or of its basic credentials."""
+    login = identity.login
+    if login is None:
+        return []
+    if login.basic is not None:
+        return [("username", login.basic.username)]
+    fields = {**login.body, **login.query}
+    pair = credentials(list(fields))
+    value = fields.get(pair[0]) if pair is not None else None
+    return [(pair[0], value)] if pair is not None and isinstance(value, str) and value else []
 
 
 def _is_id(value: Any) -> bool:

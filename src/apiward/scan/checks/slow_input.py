@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from apiward.core.findings import Confidence, Severity
+from apiward.scan import accounts
 from apiward.scan.check import Outcome, Skip, SkipReason, held
 from apiward.scan.context import Context
 from apiward.scan.fields import is_password
@@ -108,9 +109,13 @@ class SlowInput:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="no parsed string input")
             return
         found: Outcome | None = None
+        # Its probes are refused by a validating field, and a series stops at the first one
+        # accepted: bounded, so a sign-up's e-mail pattern is timed even when nothing deletes
+        # accounts (a field that takes them leaves one account, not a series of them).
         async with ctx.alone():  # other checks' traffic must not pass for backtracking
             for item in inputs:
-                found = await self._series(ctx, operation, base, who, item)
+                with accounts.bounded():
+                    found = await self._series(ctx, operation, base, who, item)
                 if found is not None:
                     break
         if found is not None:
@@ -128,6 +133,8 @@ class SlowInput:
         for n in LENGTHS:
             probe = base.with_param(item.where, item.name, "a" * n + "!")
             replies.append(await ctx.send(probe, as_=who, note=f"{item.name}: {n} a's and !"))
+            if replies[-1].ok:
+                return None  # accepted: no pattern failed on it, so none backtracked either
             times = [_seconds(r) for r in replies]
             floor = min(times)  # the fastest probe stands in for the control until growth shows
             flat = n >= FLAT_BY and max(times) - floor < 2 * NOISE_SECONDS
