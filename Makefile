@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest services browser bench bench-scan clean
+.PHONY: demo test lint typecheck pytest services browser mojolicious bench bench-scan clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("apiward needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -28,6 +28,9 @@ services:
 browser:
 	scripts/browser.sh
 
+mojolicious:
+	scripts/mojolicious.sh
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
@@ -35,7 +38,7 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict src
 
-pytest: $(VENV)/.installed-test services browser
+pytest: $(VENV)/.installed-test services browser mojolicious
 	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder
 
 test: lint typecheck pytest

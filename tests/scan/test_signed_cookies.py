@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -156,3 +158,35 @@ def test_a_forged_django_session_is_what_django_reads_back() -> None:
     wrong = signed_cookies.forge(scheme, "another-key", {"_auth_user_id": "1"})
     with pytest.raises(BadSignature):
         signer.unsign_object(wrong, serializer=JSONSerializer)
+
+
+def _recorded_mojolicious_cookie() -> tuple[str, str]:
+    """The name and value of a session cookie a real Mojolicious 9.31 app set (``data/``)."""
+    text = Path(__file__).with_name("data").joinpath("mojolicious_set_cookie.txt").read_text()
+    header = next(line for line in text.splitlines() if line.startswith("Set-Cookie: "))
+    [(name, morsel)] = SimpleCookie(header.removeprefix("Set-Cookie: ")).items()
+    return name, morsel.value
+
+
+def test_a_mojolicious_session_is_read_and_its_secret_found() -> None:
+    """Mojolicious' own cookie: the padded JSON reads, and only its secret under its name signs it."""
+    name, value = _recorded_mojolicious_cookie()
+    cookie = signed_cookies.read(value, name)
+    assert cookie is not None
+    assert [s.name for s in cookie.schemes] == ["Mojolicious"]
+    assert cookie.session["user"] == "maria"
+    assert signed_cookies.signer(cookie, "secret") is None
+    assert signed_cookies.signer(cookie, "changeme") is not None
+    renamed = signed_cookies.read(value, "session")
+    assert renamed is not None
+    assert signed_cookies.signer(renamed, "changeme") is None  # the name is signed too
+
+
+def test_a_mojolicious_session_re_signed_is_the_one_mojolicious_wrote() -> None:
+    """Forging the session read with the secret found gives Mojolicious' cookie byte for byte."""
+    name, value = _recorded_mojolicious_cookie()
+    cookie = signed_cookies.read(value, name)
+    assert cookie is not None
+    scheme = signed_cookies.signer(cookie, "changeme")
+    assert scheme is not None
+    assert signed_cookies.forge(scheme, "changeme", cookie.session) == value

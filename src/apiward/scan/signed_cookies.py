@@ -1,21 +1,26 @@
 """Signed session cookies as an attacker handles them: read the session, guess the key, re-sign.
 
-Many frameworks keep the whole session in the cookie, signed with ``itsdangerous`` but
-not encrypted: anyone can read it, and whoever knows the secret key can write it.
+Many frameworks keep the whole session in the cookie, signed but not encrypted: anyone
+can read it, and whoever knows the secret key can write it.
 
-=========  ===================================================================
-Starlette  ``SessionMiddleware``: ``base64(json)`` ``.timestamp.signature``
-           (``TimestampSigner``, salt ``itsdangerous.Signer``, django-concat keys)
-Flask      ``SecureCookieSessionInterface``: ``[.]base64url([zlib] json)``
-           ``.timestamp.signature`` (salt ``cookie-session``, HMAC-derived keys)
-Django     the ``signed_cookies`` session backend (``django.core.signing``):
-           ``[.]base64url([zlib] json)`` ``:base62 timestamp:signature``, HMAC-SHA256
-           keyed ``sha256(salt + "signer" + SECRET_KEY)``, salt
-           ``django.contrib.sessions.backends.signed_cookies``
-=========  ===================================================================
+===========  =================================================================
+Starlette    ``SessionMiddleware``: ``base64(json)`` ``.timestamp.signature``
+             (``TimestampSigner``, salt ``itsdangerous.Signer``, django-concat keys)
+Flask        ``SecureCookieSessionInterface``: ``[.]base64url([zlib] json)``
+             ``.timestamp.signature`` (salt ``cookie-session``, HMAC-derived keys)
+Django       the ``signed_cookies`` session backend (``django.core.signing``):
+             ``[.]base64url([zlib] json)`` ``:base62 timestamp:signature``, HMAC-SHA256
+             keyed ``sha256(salt + "signer" + SECRET_KEY)``, salt
+             ``django.contrib.sessions.backends.signed_cookies``
+Mojolicious  ``Mojolicious::Sessions`` (9.x) through ``Controller::signed_cookie``:
+             ``base64(json + "Z" * (1025 - length))`` with ``=`` written ``-``, then
+             ``--`` and the HMAC-SHA256 hex of ``name=value`` keyed with the first of
+             ``app->secrets`` (the cookie's name is signed too)
+===========  =================================================================
 
-Django's format is written here (a dozen lines of ``hmac``) rather than imported: Django
-is no dependency of apiward, and its signer needs configured settings.
+Django's and Mojolicious' formats are written here (a dozen lines of ``hmac`` each) rather
+than imported: Django is no dependency of apiward, and its signer needs configured
+settings; no Python library implements Mojolicious' cookies (hashcat has a mode for them).
 
 :func:`read` gives a cookie's session (unverified: for the scan's own cookies, to learn
 an identity's own id); :func:`signer` says whether a secret signed a cookie, and as which
@@ -30,6 +35,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import string
 import time
 import zlib
@@ -154,11 +160,62 @@ class Django:
         return _b64(hmac.new(key, value.encode(), hashlib.sha256).digest())
 
 
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_MOJO_PADDED = 1025
+"""Mojolicious pads a session's JSON with ``Z`` to this length, so short ones do not show."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mojolicious:
+    """Mojolicious 9's cookie session: ``Mojolicious::Sessions`` through ``signed_cookie``."""
+
+    name: str = "Mojolicious"
+    cookie: str = "mojolicious"
+    """The cookie's name (``sessions->cookie_name``): it is part of what is signed."""
+
+    def split(self, value: str) -> str | None:
+        """``payload--signature`` → payload, for a signature of 64 hex digits."""
+        payload, dashes, signature = value.rpartition("--")
+        if not dashes or not payload or not _SHA256_HEX.fullmatch(signature):
+            return None
+        return payload
+
+    def decode(self, payload: str) -> dict[str, Any] | None:
+        """The session in the payload: base64 (``-`` for ``=``) of JSON padded with ``Z``."""
+        try:
+            raw = base64.b64decode(payload.replace("-", "="), validate=True)
+            data = json.loads(raw.rstrip(b"Z"))
+        except (ValueError, binascii.Error):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def verify(self, value: str, secret: str) -> bool:
+        """True when ``secret`` signed ``value`` (HMAC-SHA256 hex of ``cookie=payload``)."""
+        payload, _, signature = value.rpartition("--")
+        return hmac.compare_digest(self._signature(payload, secret), signature)
+
+    def forge(self, secret: str, session: Mapping[str, Any]) -> str:
+        """A cookie value holding ``session``, signed now with ``secret``."""
+        raw = json.dumps(session, separators=(",", ":")).encode()
+        raw += b"Z" * (_MOJO_PADDED - len(raw))
+        payload = base64.b64encode(raw).decode().replace("=", "-")
+        return f"{payload}--{self._signature(payload, secret)}"
+
+    def _signature(self, payload: str, secret: str) -> str:
+        message = f"{self.cookie}={payload}".encode()
+        return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
 SCHEMES: tuple[Scheme, ...] = (
     Dangerous(name="Starlette", salt="itsdangerous.Signer", key_derivation="django-concat", urlsafe=False),
     Dangerous(name="Flask", salt="cookie-session", key_derivation="hmac", urlsafe=True),
     Django(),
 )  # fmt: skip
+"""The schemes whose signature does not depend on the cookie's name; :func:`read` adds
+Mojolicious' for the name it is given."""
+
+FRAMEWORKS: tuple[str, ...] = (*(scheme.name for scheme in SCHEMES), Mojolicious().name)
+"""Every framework whose signed session cookie :func:`read` knows, for messages."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,11 +227,11 @@ class SignedCookie:
     schemes: tuple[Scheme, ...]
 
 
-def read(value: str) -> SignedCookie | None:
-    """``value`` as a signed session cookie (its signature unchecked), or None."""
+def read(value: str, name: str = Mojolicious().cookie) -> SignedCookie | None:
+    """``value`` of the cookie ``name`` as a signed session (its signature unchecked), or None."""
     found = [
         (scheme, scheme.decode(payload))
-        for scheme in SCHEMES
+        for scheme in (*SCHEMES, Mojolicious(cookie=name))
         if (payload := scheme.split(value)) is not None
     ]
     readable = [(scheme, session) for scheme, session in found if session is not None]

@@ -1,17 +1,17 @@
 """``session_secret`` (API2): a signed session cookie whose secret key is in a wordlist.
 
 Runs once per scan. The first identity whose cookie is a signed session of a framework
-``scan.signed_cookies`` knows (Starlette, Flask, Django) has its key guessed offline, from the
-same dictionary as the JWT secrets (``checks._weak_keys``: ``jwt_secrets.txt`` plus words
-of the API's title and host). With a key found, on a representative secured GET (``bearer.subject``):
+``scan.signed_cookies`` knows (Starlette, Flask, Django, Mojolicious) has its key guessed
+offline, from the same dictionary as the JWT secrets (``checks._weak_keys``:
+``jwt_secrets.txt`` plus words of the API's title and host). With a key found, on a representative secured GET (``bearer.subject``):
 
 * a cookie holding the identity's own session, signed now with a random key, must be
   refused (else signatures are not checked at all: not this check's finding);
 * the same session signed now with the guessed key must get the identity's own answer:
   the API accepts cookies the scanner made, so anyone can write any session (high);
 * with another identity's session readable, the own session with that identity's id
-  fields (``uid``, ``user_id``...) forged in: its answer shows that identity's data
-  (impersonation shown: critical).
+  fields (``uid``, ``user_id``, Mojolicious' ``user``...) forged in: its answer shows that
+  identity's data (impersonation shown: critical).
 
 The key is shown as its first two characters and its length only.
 """
@@ -34,6 +34,10 @@ from apiward.scan.identities import Identity
 from apiward.scan.sessions import ID_FIELDS
 from apiward.scan.signed_cookies import Scheme, SignedCookie
 from apiward.scan.transport import Reply
+
+_SESSION_IDS = (*ID_FIELDS, "user")
+"""Where a session names its user: the ids of logins and tokens, and ``user``, which the
+Mojolicious guides keep in the session (``$c->session(user => $name)``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,7 +66,8 @@ class SessionSecret:
         """Guess the key of the first signed session cookie; prove a forged cookie works."""
         held = _held(ctx)
         if not held:
-            detail = "no identity carries a signed session cookie (Starlette, Flask)"
+            known = ", ".join(signed_cookies.FRAMEWORKS)
+            detail = f"no identity carries a signed session cookie ({known})"
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=detail)
             return
         mine = held[0]
@@ -130,8 +135,8 @@ def _held(ctx: Context) -> list[_Held]:
     """Every identity's first signed session cookie, in identity order."""
     found = []
     for identity in ctx.identities:
-        for _, value in ctx.sessions.credentials(identity).cookies:
-            cookie = signed_cookies.read(value)
+        for name, value in ctx.sessions.credentials(identity).cookies:
+            cookie = signed_cookies.read(value, name)
             if cookie is not None:
                 found.append(_Held(identity=identity, cookie=cookie))
                 break
@@ -149,7 +154,7 @@ async def _impersonate(
     """Another identity's data, got with the own session carrying that identity's ids."""
     for other in others:
         theirs = other.cookie.session
-        ids = {k: theirs[k] for k in ID_FIELDS if k in mine.cookie.session and k in theirs}
+        ids = {k: theirs[k] for k in _SESSION_IDS if k in mine.cookie.session and k in theirs}
         if not ids or all(mine.cookie.session[k] == v for k, v in ids.items()):
             continue
         legit = await ctx.legit(target.operation, other.identity)
