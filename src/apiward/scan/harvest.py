@@ -341,12 +341,13 @@ class Harvest:
         seen = any(s.identity == who for s in same)
         return seen and all(self._oversees(o, who, kinds) for o in others)
 
-    def oversees(self, other: str, who: str) -> bool:
-        """True when ``other`` sees ``who``'s objects of every kind ``who`` saw from above."""
-        kinds = {
-            obj[0] for obj, seen in self._objects.items() if any(s.identity == who for s in seen)
+    def objects_seen(self, name: str) -> set[tuple[str, str]]:
+        """Every object (kind, value) ``name`` saw in an answer (what its login names it by aside)."""
+        return {
+            obj
+            for obj, seen in self._objects.items()
+            if any(s.identity == name and s.producer != "login" for s in seen)
         }
-        return bool(kinds) and self._oversees(other, who, kinds)
 
     def _oversees(self, other: str, who: str, kinds: set[str]) -> bool:
         """True when ``other`` sees ``who``'s objects from above: another role, higher up.

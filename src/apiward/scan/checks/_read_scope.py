@@ -50,16 +50,14 @@ def others_data(
     workspace it is a member of): what its other reads show it is its data too; nor one
     of its own identifiers (its member number, from its login or its own record); nor
     data of an identity ranked below ``low`` (``ranked``: ``_privilege.ranks``) or whose
-    objects ``low`` sees from above (``Harvest.oversees``: every one it sees, and its
-    peers'): a coordinator reading gardeners' plots oversees them, as staff do.
+    objects ``low`` sees from above (every one it saw, and more): a coordinator reading
+    gardeners' plots oversees them, as staff do.
     """
     floor = ranked.get(low.name, 0)
     roles = {
         i.name: i.role
         for i in ctx.identities
-        if i.role != low.role
-        and ranked.get(i.name, 0) >= floor
-        and not ctx.harvest.oversees(low.name, i.name)
+        if i.role != low.role and ranked.get(i.name, 0) >= floor and not _oversees(ctx, low, i)
     }
     its = {
         str(s.value)
@@ -84,6 +82,12 @@ def others_data(
             owned |= {str(v) for k, v in identity.login.body.items() if "user" in k or "name" in k}
     shown = {value for _, value in leaves(reply.data)} if reply.data is not None else set()
     return sorted(v for v in owned - its if _quoted(v) in shown)
+
+
+def _oversees(ctx: Context, low: Identity, other: Identity) -> bool:
+    """True when ``low`` sees every object ``other`` saw, and more: it looks after them."""
+    theirs = ctx.harvest.objects_seen(other.name)
+    return bool(theirs) and theirs < ctx.harvest.objects_seen(low.name)
 
 
 def _unmarked(ctx: Context, key: str) -> bool:
