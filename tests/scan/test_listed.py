@@ -99,6 +99,16 @@ def test_a_field_every_own_row_holds_the_callers_id_in_is_an_alias() -> None:
     assert listed.aliases("sara", {"4"}) == set()  # a row without it: not every row's
 
 
+def test_a_kept_field_every_own_row_holds_one_own_value_in_is_held() -> None:
+    """``grower: alma`` in each of alma's deliveries is held (kept for ``?grower=``), not an id
+    alias; ``crop``, not kept, is never held, though every row of hers says ``wheat``."""
+    listed = Listed(keep=lambda name: name == "grower")
+    listed.add("alma", "delivery", 1, {"id": 1, "grower": "alma", "crop": "wheat"})
+    listed.add("alma", "delivery", 2, {"id": 2, "grower": "alma", "crop": "wheat"})
+    assert listed.held("alma", {"alma", "wheat"}) == {("delivery", "grower", "alma")}
+    assert listed.aliases("alma", {"alma"}) == set()
+
+
 def test_a_row_any_listing_of_the_reader_shows_is_listed() -> None:
     """Alice's published recipe in bob's listing of published ones, whatever its kind there."""
     listed = Listed()

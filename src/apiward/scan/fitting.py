@@ -11,7 +11,9 @@ and one of these holds (no fixed list of names):
   ← a book), or its query id (``DELETE /books?id=``), and the field is the one it takes:
   the field named like the parameter (``book_title`` or, the resource's word dropped,
   ``title``), else — when the collection's objects have no such field — the object's
-  primary key (``id``).
+  primary key (``id``);
+* the slot is a filter naming the caller by another word (``?member=``, ``scan.filters``)
+  and the field is the one of the rows it filters by (``member_no``).
 """
 
 from __future__ import annotations
@@ -60,6 +62,9 @@ class Slot:
     collection: str = ""
     """For a query id (``DELETE /loans?id=``, ``scan._objects.query_key``): the collection
     whose item it names, as a path parameter names one of the collection before it."""
+    field: str = ""
+    """For a filter naming the caller by another word (``?member=``, ``scan.filters``): the
+    field of the rows it filters by (``member_no``), where each identity holds its own value."""
 
 
 def key_names(parameter: str, resource: str) -> frozenset[str]:
@@ -88,6 +93,8 @@ def names_match(
 ) -> bool:
     """The name rules of the module docstring."""
     field, name = norm(sighting.field), norm(slot.name)
+    if slot.field:
+        return field == norm(slot.field)
     if field not in _KEYS and field == name and IDLIKE.search(sighting.field):
         return True
     if name.endswith(norm(sighting.resource) + field):

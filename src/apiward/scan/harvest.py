@@ -7,21 +7,22 @@ recorded as a :class:`Sighting` (who saw it, under which field, of which resourc
 its primary key, every field named like a path parameter (``username``, ``title`` for
 ``{book_title}``, ``email``), and for a single object (the caller's own record, a
 creation's answer) every id-like field. *Slots* are the places an operation takes an
-id: every path parameter, and query parameters and top-level body fields with id-like
-names; ``scan.fitting`` says which sightings fit which slot.
+id: every path parameter, query parameters and top-level body fields with id-like
+names, and listing filters found to name the caller by another word (``?grower=alma``:
+``scan.filters``); ``scan.fitting`` says which sightings fit which slot.
 
 *Ownership* is decided within a resource type (the sighting's ``kind``): the public menu
 item 1 says nothing about order 1. An object is **owned** by identity A when
 
 * A *claimed* it: A's creation answered it (or it appeared in the collection's listing
-  right after A's creation), or it is A's own id (``record_own``, from the login) —
-  even if a listing shows it to others later, unless a peer claims it too; or
+  right after A's creation), it is A's own id (``record_own``, from the login), or its
+  owner field holds A's own id or name — even if a listing shows it to others, unless a
+  peer claims it too; or
 * A saw it and neither an identity with A's role nor an anonymous request did.
 
-For a *write* sent as A's own (``mine``) the second case is narrower: every other
-identity that saw it must oversee A (another role ranked above A, or, unranked, one that
-saw every object of the type A saw and more), so a customer's object an admin sees is
-not the admin's to write.
+For a *write* sent as A's own (``mine``) the second case is narrower: every other identity
+that saw it must oversee A (another role ranked above A, or, unranked, one that saw every
+object of the type A saw and more): a customer's object an admin sees is not the admin's.
 
 What an identity sees in a listing the contract marks as a higher role's ("Admin
 only.", ``/admin/``: ``record(beyond=True)``) may be a leak, not its to see: it is kept
@@ -51,6 +52,7 @@ from apiward.scan._kinds import item_collections, numbered_kinds, sign_up_kinds,
 from apiward.scan._objects import query_key
 from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import names_owner, owner_values, who_values
+from apiward.scan.filters import Filters
 from apiward.scan.fitting import (
     IDLIKE,
     Sighting,
@@ -106,7 +108,7 @@ class Harvest:
         self._claims: dict[tuple[str, str], set[str]] = {}
         self._made: set[tuple[str, str]] = set()
         """Objects claimed because the scan created them (not an identity's own id)."""
-        self._own: dict[str, set[str]] = {}
+        self.own_names: dict[str, set[str]] = {}
         """What names each identity itself: its login's ids, its own record's id and names."""
         self._owners: set[str] = set()
         """Resources whose objects name an owner (``owner``, ``user_id``): never shared."""
@@ -122,7 +124,8 @@ class Harvest:
         self._numbered = numbered_kinds(synthesizer.api)
         self._signs_up = sign_up_kinds(synthesizer.api) & set(self._collections)
         self._nouns = nouns_of(synthesizer.api)
-        self.lists = Listed()
+        self.filters = Filters(synthesizer.api)
+        self.lists = Listed(keep=self.filters.keeps)
         """What each identity sees in listings it is entitled to; each object's parents."""
 
     def record(
@@ -156,7 +159,7 @@ class Harvest:
             self.records.setdefault(who, {}).update(own)
             me = names_caller(operation.path.rstrip("/").rsplit("/", 1)[-1])
             if identity is not None and me:
-                self._own.setdefault(who, set()).update(who_values(own))
+                self.own_names.setdefault(who, set()).update(who_values(own))
             if identity is not None and me and isinstance(own.get("id"), str | int):
                 found.append(self.record_own(identity, "id", own["id"]))
         for item in items if items is not None else ([one] if one is not None else []):
@@ -173,7 +176,7 @@ class Harvest:
                     if entitled and not beyond and items is not None:
                         self.lists.add(who, resource, value, item)
             # Its owner field names one identity (``owner_id`` = its own id): that one's.
-            whose = [n for n, own in self._own.items() if owner_values(item) & own]
+            whose = [n for n, own in self.own_names.items() if owner_values(item) & own]
             if len(whose) == 1 and not beyond:
                 self._claim(whose[0], mine)
         location = reply.header("location")
@@ -206,12 +209,12 @@ class Harvest:
         """
         kind = self._people_kind(field)
         collection = self._collections.get(kind, kind)
-        named = norm(field) in self._wanted or is_primary(field, kind)
+        named = norm(field) in self._wanted or is_primary(field, kind) or self.filters.takes(field)
         generated = kind in self._numbered and surrogate(value)
         key = "id" if generated and not named else field
         sighting = self._add(self._who(identity), value, key, kind, "login", collection)
         self._claim(identity.name, [sighting])
-        self._own.setdefault(identity.name, set()).add(str(value))
+        self.own_names.setdefault(identity.name, set()).add(str(value))
         return sighting
 
     def slots(self, operation: Operation) -> tuple[Slot, ...]:
@@ -236,7 +239,7 @@ class Harvest:
                 found.append(
                     Slot(where=Where.BODY, name=name, schema=self.synthesizer.api.deref(sub))
                 )
-        return tuple(found)
+        return (*found, *self.filters.slots(operation))
 
     def fits(self, sighting: Sighting, operation: Operation, slot: Slot) -> bool:
         """True when ``sighting`` can fill ``slot`` of ``operation`` (see ``scan.fitting``)."""
@@ -341,14 +344,6 @@ class Harvest:
         seen = any(s.identity == who for s in same)
         return seen and all(self._oversees(o, who, kinds) for o in others)
 
-    def objects_seen(self, name: str) -> set[tuple[str, str]]:
-        """Every object (kind, value) ``name`` saw in an answer (what its login names it by aside)."""
-        return {
-            obj
-            for obj, seen in self._objects.items()
-            if any(s.identity == name and s.producer != "login" for s in seen)
-        }
-
     def _oversees(self, other: str, who: str, kinds: set[str]) -> bool:
         """True when ``other`` sees ``who``'s objects from above: another role, higher up.
 
@@ -378,12 +373,13 @@ class Harvest:
     def baseline(self, base: Request, operation: Operation, identity: Identity) -> Request:
         """``base`` with every slot filled by a value ``identity`` saw (distinct where possible).
 
-        Not an optional query id (``GET /loans?id=``): the request stays the listing it is.
+        Not an optional query id (``GET /loans?id=``) or filter (``?grower=``): the request
+        stays the listing it is.
         """
         used: set[str | int] = set()
         optional = {p.name for p in operation.parameters if not p.required}
         for slot in self.slots(operation):
-            if slot.collection and slot.name in optional:
+            if (slot.collection or slot.field) and slot.name in optional:
                 continue
             choices = self.seen(identity, operation, slot)
             pick = next(

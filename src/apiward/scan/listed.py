@@ -19,7 +19,9 @@ read that adds its recipe's title); a number may not.
 
 A field of every row an identity lists that always holds its own id (``student_id`` in
 a student's enrollments) is that id under another name (:meth:`Listed.aliases`): a
-``?student_id=`` filter takes it, though no answer names the caller a ``student``.
+``?student_id=`` filter takes it, though no answer names the caller a ``student``. So are
+the fields ``keep`` (a ``scan.filters`` filter may take them) holds, whatever their name:
+``grower`` for ``?grower=`` (:meth:`Listed.held`).
 
 Objects also remember the path ids they were seen or made under (``{"orders": "7"}``),
 so that a read of ``/orders/{order_id}/lines/{line_id}`` names a line with its own order.
@@ -27,7 +29,7 @@ so that a read of ``/orders/{order_id}/lines/{line_id}`` names a line with its o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from apiward.scan._objects import VOLATILE, unwrap
@@ -42,21 +44,23 @@ _DEPTH = 8
 class Listed:
     """Rows of entitled listings per identity and object, and each object's parents."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: Callable[[str], bool] = lambda name: False) -> None:
+        self._keep = keep
         self._rows: dict[tuple[str, str, str], list[frozenset[str]]] = {}
         self._parents: dict[tuple[str, str], dict[str, str]] = {}
         self._texts: dict[str, set[str]] = {}
         """Every text value of every row each identity may read, for :meth:`shows`."""
         self._ids: dict[tuple[str, str, str], dict[str, str]] = {}
-        """For :meth:`aliases`, by identity, kind and id-like field but the key (``""``:
-        every row): each object's value there."""
+        """For :meth:`held`, by identity, kind and id-like (or kept) field but the key
+        (``""``: every row): each object's value there."""
 
     def add(self, who: str, kind: str, value: str | int, row: Mapping[str, Any]) -> None:
         """``who`` saw the object ``(kind, value)`` as ``row`` in a listing it is entitled to."""
         values = frozenset(_leaves(row))
         self._ids.setdefault((who, kind, ""), {})[str(value)] = ""
         for name, v in row.items():
-            if IDLIKE.search(name) and not is_primary(name, kind) and isinstance(v, str | int):
+            wanted = IDLIKE.search(name) or self._keep(name)
+            if wanted and not is_primary(name, kind) and isinstance(v, str | int):
                 self._ids.setdefault((who, kind, name), {})[str(value)] = str(v)
         rows = self._rows.setdefault((who, kind, str(value)), [])
         if values not in rows:
@@ -64,17 +68,21 @@ class Listed:
         self._texts.setdefault(who, set()).update(v for v in values if not _number(v))
 
     def aliases(self, who: str, own: set[str]) -> set[tuple[str, str]]:
-        """Fields of ``who``'s rows of one kind that always hold one id of ``own``, and it.
+        """Id-like fields of ``who``'s rows of one kind that always hold one id of ``own``, and it.
 
         Every row of the kind has the field, all with that value: an enrollment's
         ``student_id`` in a student's own enrollments.
         """
+        return {(name, value) for _, name, value in self.held(who, own) if IDLIKE.search(name)}
+
+    def held(self, who: str, own: set[str]) -> set[tuple[str, str, str]]:
+        """Kinds and fields of ``who``'s rows that always hold one value of ``own``, and it."""
         found = set()
         for (w, kind, name), values in self._ids.items():
             rows = self._ids[(w, kind, "")]
             held = set(values.values())
             if w == who and name and len(values) == len(rows) and len(held) == 1 and held <= own:
-                found.add((name, held.pop()))
+                found.add((kind, name, held.pop()))
         return found
 
     def lists(self, who: str, row: Mapping[str, Any]) -> bool:

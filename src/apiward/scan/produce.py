@@ -5,7 +5,9 @@
 1. Listings without id slots, per identity and once anonymously (concurrently).
 2. Listings that take ids (filled with each identity's own), per identity. After each
    round, a field every row of an identity's own listing holds its own id in (an
-   enrollment's ``student_id``) is recorded as that id under another name (``_aliases``).
+   enrollment's ``student_id``) is recorded as that id under another name (``_aliases``),
+   and a listing filter such a field answers to (``?grower=`` for ``grower: alma``) takes
+   it (``scan.filters``).
 3. Creations, one at a time and per identity, only where ``scan.withhold`` lets the
    identity write (never naming another's object); those under a parent
    (``POST /reports/{slug}/comments``) after the others, and under a parent the scan
@@ -87,6 +89,7 @@ async def run_producers(
         )
         for identity in people:
             _aliases(harvest, identity)
+        harvest.filters.learn(harvest, people)
     for op in creations:
         listing = listing_of(op, api)
         named = False  # the operation's answer named what it made: no listing to read around it

@@ -86,8 +86,17 @@ def others_data(
 
 def _oversees(ctx: Context, low: Identity, other: Identity) -> bool:
     """True when ``low`` sees every object ``other`` saw, and more: it looks after them."""
-    theirs = ctx.harvest.objects_seen(other.name)
-    return bool(theirs) and theirs < ctx.harvest.objects_seen(low.name)
+    theirs, mine = _seen(ctx, other), _seen(ctx, low)
+    return bool(theirs) and theirs < mine
+
+
+def _seen(ctx: Context, identity: Identity) -> set[tuple[str, str]]:
+    """Every object (kind, value) ``identity`` saw in an answer (what its login names it by aside)."""
+    return {
+        (s.kind, str(s.value))
+        for s in ctx.harvest.sightings
+        if s.identity == identity.name and s.producer != "login"
+    }
 
 
 def _unmarked(ctx: Context, key: str) -> bool:
