@@ -110,3 +110,42 @@ def test_secret_names_are_parts_not_letters(name: str, secret: bool) -> None:
     """A name is secret when one of its parts is (`apiKey`), not when it contains letters of one (`shipping`)."""
     assert secret_name(name) is secret
     assert (MASK in Redactor().text(f"{name}=value-1")) is secret
+
+
+def test_cookies_are_masked_by_where_they_sit_names_kept() -> None:
+    """Every cookie value of Cookie and Set-Cookie is masked, known or not; names and attributes stay."""
+    redactor = Redactor()
+    assert redactor.header("Cookie", "mojolicious=eyJ4Ijox--9f3a; theme=dark") == (
+        f"mojolicious={MASK}; theme={MASK}"
+    )
+    assert redactor.header(
+        "Set-Cookie", "sid=q8Zt-new-value; Path=/; HttpOnly, b=2; Max-Age=60"
+    ) == (f"sid={MASK}; Path=/; HttpOnly, b={MASK}; Max-Age=60")
+
+
+def test_a_curl_line_is_redacted_by_its_arguments() -> None:
+    """A reproduction's -H cookie, a named credential header and a query token are masked; the rest stays."""
+    line = (
+        "curl -i -X GET -H 'cookie: mojolicious=never-seen-value-1--ab12' "
+        "-H 'X-Ranger: r-77-unseen' -H 'accept: */*' 'http://h/api/x?jwt=unseen-jwt-value&page=2'"
+    )
+    shown = Redactor(names=["X-Ranger"], owners={"never-seen-value-1--ab12": "alma"}).text(line)
+    assert shown == (
+        "curl -i -X GET -H 'cookie: mojolicious=[credential of alma]' "
+        f"-H 'X-Ranger: {MASK}' -H 'accept: */*' 'http://h/api/x?jwt={MASK}&page=2'"
+    )
+
+
+def test_credentials_seen_in_headers_are_masked_in_bodies_too() -> None:
+    """A cookie value the target issued mid-scan is learned from a header and hidden in a body."""
+    value = "re-signed-session-value-42"
+    request = RecordedRequest(method="GET", url="http://h/", headers=(("Cookie", f"s={value}"),))
+    response = RecordedResponse(status=200, body=f'{{"echo": "{value}"}}')
+    finding = Finding(
+        check="bola",
+        title="t",
+        severity=Severity.HIGH,
+        evidence=(Exchange(request=request, response=response),),
+    )
+    redactor = Redactor().learning([finding])
+    assert value not in repr(redactor.finding(finding))

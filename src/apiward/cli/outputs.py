@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -124,9 +124,19 @@ class Outputs:
             taken[resolved] = option
             _check_writable(option, path, resolved)
 
-    def redactor(self, secrets: Iterable[str] = ()) -> Redactor:
-        """The redactor for this run: off with ``--show-secrets``, else told the run's secrets."""
-        return Redactor(secrets, enabled=not self.show_secrets)
+    def redactor(
+        self,
+        secrets: Iterable[str] = (),
+        *,
+        names: Iterable[str] = (),
+        owners: Mapping[str, str] | None = None,
+    ) -> Redactor:
+        """The redactor for this run: off with ``--show-secrets``, else told the run's secrets.
+
+        ``names`` and ``owners`` are the credential names and whose each value is
+        (``Results.names``/``owners``): masks then say whose credential goes there.
+        """
+        return Redactor(secrets, enabled=not self.show_secrets, names=names, owners=owners)
 
 
 _OPTIONS = {"json": "--json", "sarif": "--sarif", "junit": "--junit", "html": "--report"}
@@ -156,6 +166,8 @@ def emit(
     console: Console,
     secrets: Iterable[str] = (),
     *,
+    names: Iterable[str] = (),
+    owners: Mapping[str, str] | None = None,
     brief: bool = False,
     lead: Sequence[RenderableType] = (),
     trail: Sequence[RenderableType] = (),
@@ -171,7 +183,7 @@ def emit(
     """
     # Redact once, not once per format: on big reports the regexes are most of the cost.
     # What comes out is already masked, so the writers need not mask it again.
-    report = prepare(report, outputs.redactor(secrets))
+    report = prepare(report, outputs.redactor(secrets, names=names, owners=owners))
     redactor = Redactor(enabled=False)
     try:
         console.print(render_terminal(report, redactor, brief=brief, lead=lead))

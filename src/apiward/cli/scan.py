@@ -231,12 +231,17 @@ def scan(
     if check_logging is not None:
         report = with_logging(report, check_logging, store=store, console=console)
     # The target state goes before the lines naming the files written, where it is seen.
-    state = (
-        target_state(prepare(report, outputs.redactor(results.secrets)))
-        if results.target_state
-        else []
+    redactor = outputs.redactor(results.secrets, names=results.names, owners=results.owners)
+    state = target_state(prepare(report, redactor)) if results.target_state else []
+    code = emit(
+        report,
+        outputs,
+        console,
+        secrets=results.secrets,
+        names=results.names,
+        owners=results.owners,
+        trail=state,
     )
-    code = emit(report, outputs, console, secrets=results.secrets, trail=state)
     recorded = {k: v for k, v in options.items() if k not in {"json", "sarif", "junit", "report"}}
     if check_logging is not None:
         recorded["check-logging"] = check_logging

@@ -7,6 +7,15 @@ apiward's own API tokens (``apiward_`` and 43 base64url characters, whoever leak
 where), and any secret value it was told about (an identity's password, a token it got).
 ``Redactor(enabled=False)`` is ``--show-secrets``.
 
+It goes by where a credential sits as well as by its value, because a target renews
+credentials while it is scanned (Mojolicious re-signs its session cookie on every
+answer, tokens are refreshed): the cookies a scan sends later are values no one told it.
+Every cookie value of a ``Cookie`` or ``Set-Cookie`` header is masked, names kept
+(``session=[redacted]; Path=/``), and so is the value of every credential header,
+including the names an identities file gave (``names``); a ``curl`` line is read as
+arguments, so its ``-H`` headers follow the same rule. Where the run knows whose a value
+was (``owners``), the mask says so: ``Bearer [credential of alice]``.
+
 It removes values, never words. A field is secret when a part of its name is
 (``password_hash``, ``X-Api-Key``, ``sessionToken``), not when a word merely contains
 a few of its letters (``shipping`` holds ``pin``, ``author`` holds ``auth``). A known
@@ -20,7 +29,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterable
+import shlex
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from apiward.core.findings import Exchange, Finding, Message, RecordedRequest
@@ -43,7 +53,7 @@ _EXCHANGES = 1024
 # short words that do only as a whole part (``pin`` but not ``shipping``).
 _SECRET_NAME = re.compile(
     r"password|passwd|passphrase|secret|token|apikey|credential|cookie|signature|authoriz"
-    r"|(?:^|_)(?:pass|pwd|pin|otp|ssn|cvv|cvc|auth|sid|session(?:_?id)?|api_key"
+    r"|(?:^|_)(?:pass|pwd|pin|otp|ssn|cvv|cvc|auth|sid|jwt|session(?:_?id)?|api_key"
     r"|private_?key|card_?number)(?:$|_)"
 )
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
@@ -53,6 +63,16 @@ _ALONE = r"(?<![A-Za-z0-9_]){}(?![A-Za-z0-9_])"
 _SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"}
 )
+# A cookie's name=value: at the start of a Set-Cookie (or after the comma that joins two),
+# or of each pair of a Cookie header. Attributes after ";" (Path, Expires) are no pair.
+_SET_COOKIE = re.compile(r"(?P<lead>^|,\s*)(?P<name>[^=;,\s]{1,128})=(?P<value>[^;]*)")
+LEARNED = 12
+"""Credential values seen in a report's headers are masked everywhere from this length."""
+# A shell word: runs of plain characters, 'single-quoted' and "double-quoted" parts, \x.
+_WORD = re.compile(r"""(?:[^\s'"\\]+|'[^']*'|"[^"\\]*"|\\.)+""")
+_PIECE = re.compile(r"""'([^']*)'|"([^"\\]*)"|\\(.)|([^'"\\]+)""")
+_CURL_HEADER = frozenset({"-H", "--header"})
+_CURL_COOKIE = frozenset({"-b", "--cookie"})
 # Three base64url segments starting with a JSON object's encoding ("ey"): a JWT.
 # Every pattern starts at a boundary and bounds its names: bodies run to 64 KB, and an
 # unanchored ``[...]+=`` rescans a long run from each of its characters (quadratic).
@@ -82,8 +102,18 @@ def _mask_jwt(match: re.Match[str]) -> str:
 class Redactor:
     """Hides credentials in text, headers, exchanges and findings."""
 
-    def __init__(self, secrets: Iterable[str] = (), *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        secrets: Iterable[str] = (),
+        *,
+        enabled: bool = True,
+        names: Iterable[str] = (),
+        owners: Mapping[str, str] | None = None,
+    ) -> None:
         self.enabled = enabled
+        # Header, cookie and parameter names the run's credentials travel under (X-Ranger).
+        self._names = frozenset(n.lower() for n in names)
+        self._owners = dict(owners or {})
         # Longest first, so a secret containing another is masked whole.
         self._secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
         self._patterns = {s: re.compile(_ALONE.format(re.escape(s))) for s in self._secrets}
@@ -92,12 +122,23 @@ class Redactor:
 
     def with_secrets(self, secrets: Iterable[str]) -> Redactor:
         """A redactor that also hides these values wherever they appear."""
-        return Redactor([*self._secrets, *secrets], enabled=self.enabled)
+        return Redactor(
+            [*self._secrets, *secrets], enabled=self.enabled, names=self._names, owners=self._owners
+        )
+
+    def secret(self, name: str) -> bool:
+        """Whether ``name`` (a header, cookie, parameter or field) carries a credential."""
+        return secret_name(name) or name.lower() in self._names
 
     def text(self, text: str) -> str:
-        """``text`` with known secrets, JWTs and secret-named fields masked."""
+        """``text`` with known secrets, JWTs and secret-named fields masked; a curl line by its parts."""
         if not self.enabled or not text:
             return text
+        if text.startswith("curl "):
+            return self._command(text)
+        return self._free(text)
+
+    def _free(self, text: str) -> str:
         for secret in self._secrets:
             if secret in text:  # the plain search first: most texts hold no secret
                 text = self._patterns[secret].sub(MASK, text)
@@ -111,11 +152,30 @@ class Redactor:
         """A header's value as a report may show it."""
         if not self.enabled:
             return value
-        if name.lower() in _SECRET_HEADERS or secret_name(name):
+        if name.lower() == "cookie":
+            return self._cookie(value)
+        if name.lower() == "set-cookie":
+            return _SET_COOKIE.sub(self._set_cookie, value)
+        if name.lower() in _SECRET_HEADERS or self.secret(name):
             scheme, _, rest = value.partition(" ")
             # "Bearer [redacted]" still tells the reader which scheme was used.
-            return f"{scheme} {MASK}" if rest and scheme.isalpha() and len(scheme) < 16 else MASK
+            if rest and scheme.isalpha() and len(scheme) < 16:
+                return f"{scheme} {self._mask(rest)}"
+            return self._mask(value)
         return self.text(value)
+
+    def _mask(self, value: str) -> str:
+        """The placeholder for a credential value: whose it was, when the run knows."""
+        owner = self._owners.get(value.strip())
+        return f"[credential of {owner}]" if owner else MASK
+
+    def _cookie(self, value: str) -> str:
+        """A Cookie header's value: each cookie's value masked, its name kept."""
+        pairs = (pair.strip().partition("=") for pair in value.split(";") if pair.strip())
+        return "; ".join(f"{n}={self._mask(v)}" if eq else self._mask(n) for n, eq, v in pairs)
+
+    def _set_cookie(self, match: re.Match[str]) -> str:
+        return f"{match['lead']}{match['name']}={self._mask(match['value'])}"
 
     def message(self, message: M) -> M:
         """A recorded request or response with its headers and body redacted."""
@@ -159,11 +219,85 @@ class Redactor:
         )
 
     def _pair(self, match: re.Match[str]) -> str:
-        if match.group("value") and secret_name(match.group("name")):
-            return f"{match.group('name')}={MASK}"
+        if match.group("value") and self.secret(match.group("name")):
+            return f"{match.group('name')}={self._mask(match.group('value'))}"
         return match.group(0)
 
     def _json_pair(self, match: re.Match[str]) -> str:
-        if match.group("value") and secret_name(match.group("name")):
-            return f'"{match.group("name")}"{match.group("sep")}"{MASK}"'
+        if match.group("value") and self.secret(match.group("name")):
+            return f'"{match.group("name")}"{match.group("sep")}"{self._mask(match["value"])}"'
         return match.group(0)
+
+    def _command(self, line: str) -> str:
+        """A curl line, each argument redacted by what it is: a header, cookies, URL or body."""
+        args = _split(line)
+        if args is None:
+            return self._free(line)
+        shown: list[str] = []
+        for before, arg in zip(["", *args], args, strict=False):
+            name, colon, value = arg.partition(":")
+            if before in _CURL_HEADER and colon:
+                shown.append(f"{name}: {self._curl_header(name, value.strip())}")
+            elif before in _CURL_COOKIE:
+                shown.append(self._cookie(arg))
+            else:
+                shown.append(self._free(arg))
+        return " ".join(shlex.quote(arg) for arg in shown)
+
+    def _curl_header(self, name: str, value: str) -> str:
+        token = value.rsplit(" ", 1)[-1]
+        if name.lower() not in {"cookie", "set-cookie"} and _JWT.fullmatch(token):
+            # A curl line keeps a JWT's header: which algorithm it claims is often the point.
+            return value[: -len(token)] + _mask_jwt(_JWT.fullmatch(token))  # type: ignore[arg-type]
+        return self.header(name, value)
+
+    def learning(self, findings: Iterable[Finding]) -> Redactor:
+        """A redactor that also masks, everywhere, each credential found where one sits.
+
+        A value the target issued mid-scan (a re-signed cookie, a refreshed token) is in
+        no list of secrets; once seen in a ``Cookie`` header it is hidden in bodies too.
+        """
+        if not self.enabled:
+            return self
+        seen = {v for f in findings for v in _credentials(f) if len(v) >= LEARNED}
+        return self.with_secrets(seen - set(self._secrets)) if seen else self
+
+
+def _credentials(finding: Finding) -> Iterator[str]:
+    """The credential values in ``finding``'s evidence headers and reproduction."""
+    for exchange in finding.evidence:
+        for message in (exchange.request, exchange.response):
+            for name, value in message.headers if message else ():
+                yield from _header_values(name, value)
+    args = _split(finding.reproduction or "") or []
+    for before, arg in zip(["", *args], args, strict=False):
+        if before in _CURL_HEADER | _CURL_COOKIE:
+            name, _, value = arg.partition(":") if before in _CURL_HEADER else ("cookie", "", arg)
+            yield from _header_values(name, value.strip())
+
+
+def _split(line: str) -> list[str] | None:
+    """A curl line's arguments as a POSIX shell reads them (None if it is no such line).
+
+    ``shlex.split`` reads one character at a time and grows each token by copying: minutes
+    on a 2 MB ``--data-raw``. These regexes read what ``shlex.quote`` writes, in one pass.
+    """
+    if not line.startswith("curl "):
+        return None
+    words, end = [], 0
+    for word in _WORD.finditer(line):
+        if line[end : word.start()].strip():  # an unbalanced quote: not one this module wrote
+            return None
+        words.append("".join(p[0] or p[1] or p[2] or p[3] for p in _PIECE.findall(word[0])))
+        end = word.end()
+    return None if line[end:].strip() else words
+
+
+def _header_values(name: str, value: str) -> Iterator[str]:
+    lower = name.lower()
+    if lower == "cookie":
+        yield from (pair.partition("=")[2].strip() for pair in value.split(";"))
+    elif lower == "set-cookie":
+        yield from (m["value"].strip() for m in _SET_COOKIE.finditer(value))
+    elif lower in _SECRET_HEADERS or secret_name(name):
+        yield value.rsplit(" ", 1)[-1]

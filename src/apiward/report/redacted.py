@@ -15,11 +15,14 @@ def prepare(report: Report, redactor: Redactor) -> Report:
 
     Findings go through ``Redactor.finding`` (evidence, reproduction, detail) and the free
     text a check or verb might echo a credential into (titles, remediation, notes, skip
-    reasons and details, the target URL) through ``Redactor.text``. A finding's ``key`` stays as it is:
+    reasons and details, the target URL) through ``Redactor.text``, which also knows every
+    credential value the findings' headers and curl lines carry (``Redactor.learning``). A finding's ``key`` stays as it is:
     the fingerprint is computed from it and must not change with ``--show-secrets``, so
     checks put parameter names there, never values. Ordering makes output independent of
     the order a concurrent run happened to record things in.
     """
+    # Credentials the target issued mid-scan are learned where they sit, then hidden everywhere.
+    redactor = redactor.learning(report.findings)
     findings = tuple(sorted_findings(_finding(f, redactor) for f in report.findings))
     stats = {
         name: redactor.text(value) if isinstance(value, str) else value

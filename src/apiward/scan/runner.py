@@ -115,6 +115,10 @@ class Results:
     treated: list[Treated] = field(default_factory=list)
     stats: dict[str, int | float | str] = field(default_factory=dict)
     secrets: set[str] = field(default_factory=set)
+    owners: dict[str, str] = field(default_factory=dict)
+    """Credential values with the identity each is of, for the redactor's masks."""
+    names: set[str] = field(default_factory=set)
+    """Header and cookie names the identities' credentials travel under, for the redactor."""
     complete: bool = False
     phase: str = "start"
     target_state: list[TargetChange] = field(default_factory=list)
@@ -210,7 +214,11 @@ async def _run(
     )
     canary = await Canary().start()
     sessions = Sessions(transport, config.identities)
-    results.secrets = sessions.secrets
+    results.secrets, results.owners, results.names = (
+        sessions.secrets,
+        sessions.owners,
+        sessions.names,
+    )
     selected = [c for c in checks if not config.checks or c.id in config.checks]
     pending: set[tuple[str, str | None]] = {
         (c.id, op.key) for c in selected for op in _targets(c, in_scope)

@@ -80,6 +80,11 @@ class Sessions:
         self.failed: dict[str, str] = {}
         """Identities whose login failed, with the reason: they are not in ``identities``."""
         self.secrets: set[str] = {s for i in identities for s in i.secrets()}
+        self.owners: dict[str, str] = {}
+        """Every credential value an identity sent or was given, with its name: whose it is
+        (a report's mask says so), including cookies the target re-set mid-scan."""
+        self.names: set[str] = {n for i in identities for n in _credential_names(i)}
+        """Headers and cookies the identities' credentials travel under (X-API-Key, sid)."""
         self._operations: frozenset[str] | None = None
         self._fixed: dict[str, Credentials] = {}
         self._jars = {i.name: Jar() for i in self.identities}
@@ -169,7 +174,15 @@ class Sessions:
             raise ConfigError(f"login of {name!r} failed: {failure.reason}") from None
         headers = ((login.header, login.prefix + done.token),) if done.token is not None else ()
         cookies = tuple((c.name, c.value) for c in done.cookies)
-        return Credentials(headers=headers, cookies=cookies, login=done.reply)
+        return self._own(name, Credentials(headers=headers, cookies=cookies, login=done.reply))
+
+    def _own(self, name: str, credentials: Credentials) -> Credentials:
+        """``credentials``, noted as ``name``'s (values and the names they travel under)."""
+        for key, value in (*credentials.headers, *credentials.cookies):
+            self.names.add(key)
+            self.owners.setdefault(value, name)
+            self.owners.setdefault(value.rsplit(" ", 1)[-1], name)  # a token without "Bearer"
+        return credentials
 
     async def join(self, identity: Identity) -> None:
         """Log in one more identity mid-scan (one the scan signed up); raises LoginError."""
@@ -201,11 +214,14 @@ class Sessions:
         path = urlsplit(self.transport.base_url + request.target).path
         sent = self.credentials(identity, path).apply(request)
         reply = await self.transport.send(sent, note=note)
-        self._jars[identity.name].update(reply.set_cookies, path)
+        for cookie in self._jars[identity.name].update(reply.set_cookies, path):
+            # A target that re-signs its session on every answer hands out new values.
+            self.owners.setdefault(cookie.value, identity.name)
         return reply
 
     async def _authenticate(self, identity: Identity) -> None:
         headers = tuple(identity.headers.items())
+        cookies = tuple(identity.cookies.items())
         if identity.basic is not None:
             headers = (*headers, ("Authorization", identity.basic.header()))
         if identity.login is not None:
@@ -215,8 +231,11 @@ class Sessions:
                 headers = (*headers, (login.header, login.prefix + done.token))
             self._jars[identity.name].keep(done.cookies)
             self._answers[identity.name] = done.answer
-        self._fixed[identity.name] = Credentials(
-            headers=headers, cookies=tuple(identity.cookies.items())
+            self._own(
+                identity.name, Credentials(cookies=tuple((c.name, c.value) for c in done.cookies))
+            )
+        self._fixed[identity.name] = self._own(
+            identity.name, Credentials(headers=headers, cookies=cookies)
         )
         self._generation[identity.name] += 1
 
@@ -239,6 +258,12 @@ class Sessions:
             claims = _claims(value.rsplit(" ", 1)[-1])
             found += [(k, claims[k]) for k in ID_FIELDS if _is_id(claims.get(k))]
         return found
+
+
+def _credential_names(identity: Identity) -> tuple[str, ...]:
+    """The header and cookie names ``identity``'s file entry sends credentials under."""
+    token = (identity.login.header,) if identity.login is not None else ()
+    return (*identity.headers, *identity.cookies, *token)
 
 
 def _without(

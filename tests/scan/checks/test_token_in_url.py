@@ -1,15 +1,18 @@
 """token_in_url: the caller's token accepted in the query string, on the demo bank and tiny apps."""
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
 from auth_support import scan_demo_only, scan_only
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from tests.scan.trails_app import IDENTITIES, TrailLog
 
 from apiward.core.findings import Severity
 from apiward.demo import load_ground_truth, matches
-from apiward.scan import Identity
+from apiward.scan import Identity, load_identities
+from apiward.scan.check import SkipReason
 from apiward.scan.checks.token_in_url import TokenInUrl
 
 TOKENS = {"opaque-alice-7f3a": "alice", "opaque-bob-91c2": "bob"}
@@ -74,3 +77,16 @@ def test_silent_when_the_query_is_ignored(serve: Any) -> None:
     results = scan_only(serve(_app(query=None)).url, [TokenInUrl()], _identities())
     assert results.findings == []
     assert results.errors == []
+
+
+@pytest.mark.parametrize("resign", [True, False], ids=["re-signed", "kept"])
+def test_a_session_renewed_with_every_answer_is_a_skip_not_a_crash(
+    serve: Any, tmp_path: Path, resign: bool
+) -> None:
+    """A Flask session re-signed on each answer skips as inconclusive; a kept one is tried."""
+    url = serve(TrailLog(owned=True, resign=resign).app(), wsgi=True).url
+    (tmp_path / "ids.yaml").write_text(IDENTITIES)
+    results = scan_only(url, [TokenInUrl()], load_identities(tmp_path / "ids.yaml"))
+    assert (results.errors, results.findings) == ([], [])
+    renewed = [s.detail for s in results.skipped if s.reason == SkipReason.INCONCLUSIVE]
+    assert ["ines's credential changed" in d for d in renewed] == ([True] if resign else [])

@@ -12,7 +12,8 @@ with its token changed, moved or forged, and judge by the answer. They share:
 * ``alone``: the legitimate request with every *other* credential of the identity
   removed (its session cookie beside a bearer token, a fixed API key), so a probe
   judges the token and nothing else;
-* ``swap``/``strip``: the legitimate request with the token replaced or removed;
+* ``swap``/``strip``: the legitimate request with the token replaced or removed (a
+  request that does not carry it is a ValueError: ``carries`` asks first);
 * ``accepted``: a reply that is 2xx with the same data as the legitimate one.
 """
 
@@ -90,7 +91,7 @@ async def subject(ctx: Context, identity: Identity, token: str) -> Subject | Non
 async def carrying(ctx: Context, op: Operation, identity: Identity, token: str) -> Reply:
     """``identity``'s legitimate reply, sent with ``token`` (again if the token was renewed)."""
     legit = await ctx.legit(op, identity)
-    if _carries(legit.sent, token):
+    if carries(legit.sent, token):
         return legit
     # The session logged in again since the shared baseline: replaying that request with
     # the old token swapped or stripped would send a valid token and prove nothing.
@@ -98,7 +99,8 @@ async def carrying(ctx: Context, op: Operation, identity: Identity, token: str) 
     return await ctx.send(request, as_=identity, note="baseline, current token")
 
 
-def _carries(request: Request, token: str) -> bool:
+def carries(request: Request, token: str) -> bool:
+    """Whether ``request`` sends ``token`` in a header or a cookie."""
     return any(token in v for _, v in request.headers) or any(
         token in v for v in request.cookies.values()
     )
@@ -152,7 +154,7 @@ def strip(request: Request, token: str) -> Request:
 
 
 def _require(request: Request, token: str) -> None:
-    if not _carries(request, token):
+    if not carries(request, token):
         # Never a silent no-op: the request would still carry a valid credential.
         raise ValueError("the request does not carry the token to replace")
 

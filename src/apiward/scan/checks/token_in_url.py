@@ -14,6 +14,9 @@ the query) are left to the contract audit. A name that worked on an earlier oper
 is tried first; the others go under every name at once, and one by one only when that
 was accepted: on an API that takes no token in its URLs, one request per operation.
 One finding per parameter name, on the first operation it worked on, listing the others.
+A token renewed since the check read it (a refresh) is read again; one the target renews
+with every answer (a session cookie re-signed on each response, as Mojolicious and Flask
+sessions that count requests do) cannot be moved alone: the check skips as inconclusive.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._bearer import (
     accepted,
     alone,
+    carries,
     carrying,
     secured_gets,
     strip,
@@ -35,7 +39,7 @@ from apiward.scan.checks.auth_bypass import without_credentials
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.identities import Identity
-from apiward.scan.request import Where
+from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, ParameterLocation
 
@@ -70,13 +74,20 @@ class TokenInUrl:
         identity, token, operations = found
         hits: dict[str, list[tuple[Operation, list[Reply]]]] = {}
         for op in operations:
-            if await _open(ctx, op, identity, token):
+            token = token_of(ctx, identity) or token  # renewed since (a refresh): the new one
+            legit = await carrying(ctx, op, identity, token)
+            bare = alone(ctx, identity, legit.sent, token)
+            if not carries(bare, token):
+                yield Skip(reason=SkipReason.INCONCLUSIVE, detail=_renewed(identity))
+                break
+            if await _open(ctx, op, identity, legit):
                 continue
+            bare = strip(bare, token)
             known = [n for n in _names(op) if n in hits]  # what worked elsewhere goes first
             rest = [n for n in _names(op) if n not in hits]
-            hit = await _first(ctx, op, identity, token, known)
-            if hit is None and await _screen(ctx, op, identity, token, rest):
-                hit = await _first(ctx, op, identity, token, rest)
+            hit = await _first(ctx, legit, bare, token, known)
+            if hit is None and await _screen(ctx, legit, bare, token, rest):
+                hit = await _first(ctx, legit, bare, token, rest)
             if hit is not None:
                 hits.setdefault(hit[0], []).append((op, hit[1]))
         for name, where in hits.items():
@@ -144,26 +155,31 @@ def _without_query_keys(ctx: Context, operations: list[Operation]) -> list[Opera
     return [op for op in operations if not any(set(alt) & in_query for alt in op.security)]
 
 
-async def _open(ctx: Context, op: Operation, identity: Identity, token: str) -> bool:
+def _renewed(identity: Identity) -> str:
+    return (
+        f"{identity.name}'s credential changed between two answers (the target renews it "
+        "with each one, as a session cookie re-signed on every response): there is no "
+        "token to move into the URL"
+    )
+
+
+async def _open(ctx: Context, op: Operation, identity: Identity, legit: Reply) -> bool:
     """Whether ``op`` answers ``identity``'s legitimate request without any credential."""
-    legit = await carrying(ctx, op, identity, token)
     return await accepted(ctx, legit, await without_credentials(ctx, op, identity, legit))
 
 
 async def _first(
-    ctx: Context, op: Operation, identity: Identity, token: str, names: list[str]
+    ctx: Context, legit: Reply, bare: Request, token: str, names: list[str]
 ) -> tuple[str, list[Reply]] | None:
-    """The first of ``names`` that carries the token on ``op``, with its evidence."""
+    """The first of ``names`` that carries the token to ``bare``'s operation, with its evidence."""
     for name in names:
-        evidence = await _probe(ctx, op, identity, token, name)
+        evidence = await _probe(ctx, legit, bare, token, name)
         if evidence is not None:
             return name, evidence
     return None
 
 
-async def _screen(
-    ctx: Context, op: Operation, identity: Identity, token: str, names: list[str]
-) -> bool:
+async def _screen(ctx: Context, legit: Reply, bare: Request, token: str, names: list[str]) -> bool:
     """Whether the token under every one of ``names`` at once is accepted (one request).
 
     An API reads the names it knows and ignores the others: refused under all of them,
@@ -171,8 +187,6 @@ async def _screen(
     """
     if len(names) < 2:
         return bool(names)
-    legit = await carrying(ctx, op, identity, token)
-    bare = strip(alone(ctx, identity, legit.sent, token), token)
     for name in names:
         bare = bare.with_param(Where.QUERY, name, token)
     reply = await ctx.send(bare, as_=None, note=f"token in ?{'=, ?'.join(names)}=")
@@ -180,11 +194,12 @@ async def _screen(
 
 
 async def _probe(
-    ctx: Context, op: Operation, identity: Identity, token: str, name: str
+    ctx: Context, legit: Reply, bare: Request, token: str, name: str
 ) -> list[Reply] | None:
-    """The legit reply, the token-in-query reply and the refused garbage reply, on a hit."""
-    legit = await carrying(ctx, op, identity, token)
-    bare = strip(alone(ctx, identity, legit.sent, token), token)
+    """The legit reply, the token-in-query reply and the refused garbage reply, on a hit.
+
+    ``bare`` is the legitimate request stripped of every credential.
+    """
     reply = await ctx.send(
         bare.with_param(Where.QUERY, name, token), as_=None, note=f"token in ?{name}="
     )
