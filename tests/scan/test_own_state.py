@@ -4,8 +4,8 @@ A shop-credit API written the Starlette way: ``GET /account/me`` shows the calle
 credits; ``POST /orders`` spends two credits per item and answers 201 with the order,
 which no DELETE of the contract removes. The harvest places an order to learn its ids,
 so the member ends the scan with fewer credits, through no write to her record: the
-target state must say so, as damage (credits are money). An API whose orders cost
-nothing ends with the record as first read: no row for it.
+target state must say so, as damage (credits are money). The record also counts the
+caller's remaining requests, which the scan's own traffic lowers: said, but no damage.
 """
 
 from __future__ import annotations
@@ -63,10 +63,11 @@ CONTRACT: dict[str, Any] = {
 
 def shop_app(price: int) -> tuple[Starlette, dict[str, Any]]:
     """The API and alice's account; each ordered item costs ``price`` credits."""
-    account: dict[str, Any] = {"username": "alice", "credits": 20}
+    account: dict[str, Any] = {"username": "alice", "credits": 20, "quota_remaining": 10_000}
     orders: list[dict[str, Any]] = []
 
     def authorised(request: Request) -> bool:
+        account["quota_remaining"] -= 1  # a meter of the caller's requests, as many APIs show
         return request.headers.get("authorization") == "Bearer sc-alice"
 
     async def me(request: Request) -> JSONResponse:
@@ -107,17 +108,19 @@ def _scan(url: str) -> Results:
 
 @pytest.mark.parametrize("price", [2, 0], ids=["orders-cost-credits", "orders-are-free"])
 def test_credits_the_scans_orders_spent_are_damage_the_report_names(price: int) -> None:
-    """Spent credits: a 'not restored' row on /account/me naming them; free orders: no row."""
+    """Spent credits: 'not restored' on /account/me, naming them; the request meter alone: 'left'."""
     app, account = shop_app(price)
     with serving(app) as url:
         results = _scan(url)
-    rows = [c for c in results.target_state if c.object == "/account/me"]
+    [row] = [c for c in results.target_state if c.object == "/account/me"]
+    assert "quota_remaining" in row.detail
     if price == 0:
         assert account["credits"] == 20
-        assert not rows, rows
+        assert row.state is State.LEFT
+        assert "credits" not in row.detail
+        assert not results.damaged, "a meter of the scan's own requests is no damage"
         return
     assert account["credits"] < 20, "the harvest placed no order: the oracle below could not fail"
-    [row] = rows
     assert row.state is State.NOT_RESTORED
     assert f"credits 20 → {account['credits']}" in row.detail
     assert results.damaged

@@ -35,7 +35,7 @@ from apiward.core.errors import ConfigError
 from apiward.scan import _objects, _rewrites, own_state
 from apiward.scan.changes import DAMAGE, State, TargetChange, What, change, curl_line
 from apiward.scan.entries import Created, Moved, Sender, Snapshot
-from apiward.scan.fields import is_privileged
+from apiward.scan.fields import is_privileged, tokens
 from apiward.scan.ledger import Ledger
 from apiward.scan.removal import remove, remove_made
 from apiward.scan.request import BodyKind, Request
@@ -227,7 +227,8 @@ async def _side_effects(ledger: Ledger) -> list[TargetChange]:
     A field a snapshot of that record covers is the snapshot's row, unless the snapshot
     was taken after the change (its value back as the snapshot held it, not as first
     read): credits the harvest's orders spent before a probe wrote the record. A changed
-    money or privilege field is *not restored*; any other is *left*.
+    money or privilege field is *not restored*; any other is *left*, and so is a meter of
+    the caller's own traffic (``quota_remaining``: the scan's requests move it).
     """
     rows = []
     for seen in ledger.own_state.seen.values():
@@ -243,7 +244,7 @@ async def _side_effects(ledger: Ledger) -> list[TargetChange]:
         if not diff:
             continue
         shown = ", ".join(f"{k} {old!r} → {new!r}" for k, (old, new) in sorted(diff.items()))
-        state = State.NOT_RESTORED if any(is_privileged(k) for k in diff) else State.LEFT
+        state = State.NOT_RESTORED if any(_spent(k) for k in diff) else State.LEFT
         detail = (
             f"{shown} since the scan first read it, through no write to it that was put back: "
             "a side effect of what the scan made or did (see what it left)"
@@ -251,6 +252,16 @@ async def _side_effects(ledger: Ledger) -> list[TargetChange]:
         who = Sender(identity=seen.identity)
         rows.append(change(What.WRITTEN, seen.read, state, who, detail))
     return rows
+
+
+_METERED = frozenset({"remaining", "used", "left", "usage", "requests", "calls", "reset"})
+"""Words of a meter the API keeps of the caller's traffic (``quota_remaining``): the scan's
+requests move it, and it recovers on its own."""
+
+
+def _spent(field: str) -> bool:
+    """True for money or a privilege on one's own record, not a meter of one's requests."""
+    return is_privileged(field) and not _METERED & set(tokens(field))
 
 
 def _moved(ledger: Ledger, moved: Moved) -> TargetChange:
