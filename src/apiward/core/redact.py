@@ -246,8 +246,10 @@ class Redactor:
 
     def _curl_header(self, name: str, value: str) -> str:
         token = value.rsplit(" ", 1)[-1]
-        if name.lower() not in {"cookie", "set-cookie"} and _JWT.fullmatch(token):
-            # A curl line keeps a JWT's header: which algorithm it claims is often the point.
+        known = token in self._owners or token in self._secrets
+        if name.lower() not in {"cookie", "set-cookie"} and _JWT.fullmatch(token) and not known:
+            # A curl line keeps a forged JWT's header: which algorithm it claims is the point;
+            # an identity's own token is masked whole, as everywhere.
             return value[: -len(token)] + _mask_jwt(_JWT.fullmatch(token))  # type: ignore[arg-type]
         return self.header(name, value)
 
@@ -259,7 +261,13 @@ class Redactor:
         """
         if not self.enabled:
             return self
-        seen = {v for f in findings for v in _credentials(f) if len(v) >= LEARNED}
+        # A JWT is masked wherever it is, its header kept: learnt, it would lose the header.
+        seen = {
+            v
+            for f in findings
+            for v in _credentials(f)
+            if len(v) >= LEARNED and not _JWT.fullmatch(v.rsplit(" ", 1)[-1])
+        }
         return self.with_secrets(seen - set(self._secrets)) if seen else self
 
 
