@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import subprocess
 import sys
@@ -70,6 +71,28 @@ def run_apiward(
         env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
         check=False,
     )
+
+
+def scan_with_identities(
+    url: str, identities: str, folder: Path, *extra: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """``apiward scan`` of ``url`` (its contract at ``/openapi.json``) with the identities file
+    text ``identities``, written to ``folder``; its JSON report (empty when it exited 2)."""
+    (folder / "identities.yaml").write_text(identities)
+    result = run_apiward(
+        "scan",
+        "--spec",
+        f"{url}/openapi.json",
+        "--target",
+        url,
+        "--identities",
+        str(folder / "identities.yaml"),
+        "--json",
+        str(folder / "report.json"),
+        *extra,
+    )
+    report = json.loads((folder / "report.json").read_text()) if result.returncode < 2 else {}
+    return result, report
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from typing import Any
 
 import falcon
 import pytest
-from tests.conftest import run_apiward
+from tests.conftest import scan_with_identities
 
 from serving import serving
 
@@ -199,20 +199,8 @@ def scanned(
     """One default scan of the roster, its admin removing singers by name or by id."""
     roster = Roster(request.param)
     folder = tmp_path_factory.mktemp("roster")
-    (folder / "identities.yaml").write_text(IDENTITIES)
     with serving(roster.app(), wsgi=True) as url:
-        result = run_apiward(
-            "scan",
-            "--spec",
-            f"{url}/openapi.json",
-            "--target",
-            url,
-            "--identities",
-            str(folder / "identities.yaml"),
-            "--json",
-            str(folder / "report.json"),
-        )
-    report = json.loads((folder / "report.json").read_text()) if result.returncode < 2 else {}
+        result, report = scan_with_identities(url, IDENTITIES, folder)
     return roster, result, report
 
 

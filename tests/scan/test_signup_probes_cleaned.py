@@ -15,7 +15,6 @@ scan's, and never deleted.
 from __future__ import annotations
 
 import itertools
-import json
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -25,7 +24,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from tests.conftest import run_apiward
+from tests.conftest import scan_with_identities
 
 from serving import serving
 
@@ -188,20 +187,8 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Accounts
     """One default scan of the accounts service, and what it left."""
     service = Accounts()
     folder = tmp_path_factory.mktemp("accounts")
-    (folder / "identities.yaml").write_text(IDENTITIES)
     with serving(service.app()) as url:
-        result = run_apiward(
-            "scan",
-            "--spec",
-            f"{url}/openapi.json",
-            "--target",
-            url,
-            "--identities",
-            str(folder / "identities.yaml"),
-            "--json",
-            str(folder / "report.json"),
-        )
-        report = json.loads((folder / "report.json").read_text()) if result.returncode < 2 else {}
+        result, report = scan_with_identities(url, IDENTITIES, folder)
         yield service, result, report
 
 

@@ -11,7 +11,6 @@ bounded probes; ``--aggressive`` sends them. The twin has an admin's
 """
 
 import itertools
-import json
 import secrets
 from typing import Annotated, Any
 
@@ -19,7 +18,7 @@ import pytest
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
-from tests.conftest import run_apiward
+from tests.conftest import scan_with_identities
 
 from apiward.scan.check import SkipReason
 from apiward.scan.checks.mass_assignment import MAX_FIELDS
@@ -158,22 +157,9 @@ def _scan(
     tmp_path_factory: pytest.TempPathFactory, directory: Directory, *mode: str
 ) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("directory")
-    (folder / "identities.yaml").write_text(IDENTITIES)
     with serving(directory.app()) as url:
-        result = run_apiward(
-            "scan",
-            "--spec",
-            f"{url}/openapi.json",
-            "--target",
-            url,
-            "--identities",
-            str(folder / "identities.yaml"),
-            "--json",
-            str(folder / "report.json"),
-            *mode,
-        )
+        result, report = scan_with_identities(url, IDENTITIES, folder, *mode)
     assert result.returncode in {0, 1}, result.stdout[-3000:]
-    report: dict[str, Any] = json.loads((folder / "report.json").read_text())
     return report
 
 

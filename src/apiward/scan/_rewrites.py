@@ -57,7 +57,7 @@ def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
     declared = api.operation(write.method, write.path)
     if not sets and declared is not None and declared.request_body is not None:
         # A malformed body (a probe's list, a bare string): what the operation takes.
-        sets = _writable(api, next(iter(declared.request_body.content.values()), None))
+        sets = _takes(api, declared)
     shown = set(before).union(*(v for v in before.values() if isinstance(v, dict)))
     if updates and sets - shown:
         return False  # it sets a field no read shows (a last name, a password): unknowable
@@ -69,9 +69,9 @@ def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
         operation = api.operation(method, item.path)
         if operation is None:
             continue
-        content = operation.request_body.content if operation.request_body else {}
-        writable = _writable(api, next(iter(content.values()), None))
-        if content and (not writable or fields <= writable):
+        writable = _takes(api, operation)
+        takes = operation.request_body is not None and bool(operation.request_body.content)
+        if takes and (not writable or fields <= writable):
             return True
     return False
 
@@ -87,8 +87,7 @@ def settable(api: Api, writes: list[Request]) -> set[str] | None:
         declared = api.operation(write.method, write.path)
         if write.method.upper() not in {"PUT", "PATCH"} or declared is None:
             return None
-        content = declared.request_body.content if declared.request_body else {}
-        writable = _writable(api, next(iter(content.values()), None))
+        writable = _takes(api, declared)
         if not writable:
             return None
         found |= writable
@@ -98,7 +97,7 @@ def settable(api: Api, writes: list[Request]) -> set[str] | None:
 def _write(api: Api, operation: Operation, read: Request, old: dict[str, Any]) -> Request:
     content = operation.request_body.content if operation.request_body else {}
     form = bool(content) and all(media.split(";")[0] == _FORM for media in content)
-    writable = _writable(api, next(iter(content.values()), None))
+    writable = _takes(api, operation)
     body = {k: v for k, v in old.items() if not writable or k in writable}
     if form:
         body = {k: v for k, v in body.items() if isinstance(v, str | int | float)}
@@ -111,6 +110,12 @@ def _write(api: Api, operation: Operation, read: Request, old: dict[str, Any]) -
         body=body,
         body_kind=BodyKind.FORM if form else BodyKind.JSON,
     )
+
+
+def _takes(api: Api, operation: Operation) -> set[str]:
+    """Property names ``operation``'s (first) body schema lets a client write (empty: unsaid)."""
+    content = operation.request_body.content if operation.request_body else {}
+    return _writable(api, next(iter(content.values()), None))
 
 
 def _writable(api: Api, schema: Schema | None) -> set[str]:

@@ -176,7 +176,8 @@ class Harvest:
                     if entitled and not beyond and items is not None:
                         self.lists.add(who, resource, value, item)
             # Its owner field names one identity (``owner_id`` = its own id): that one's.
-            whose = [n for n, own in self.own_names.items() if owner_values(item) & own]
+            owners = owner_values(item)
+            whose = [n for n, own in self.own_names.items() if owners & own] if owners else []
             if len(whose) == 1 and not beyond:
                 self._claim(whose[0], mine)
         location = reply.header("location")

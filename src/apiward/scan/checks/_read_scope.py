@@ -53,11 +53,11 @@ def others_data(
     objects ``low`` sees from above (every one it saw, and more): a coordinator reading
     gardeners' plots oversees them, as staff do.
     """
-    floor = ranked.get(low.name, 0)
+    floor, seen = ranked.get(low.name, 0), _seen(ctx)
     roles = {
         i.name: i.role
         for i in ctx.identities
-        if i.role != low.role and ranked.get(i.name, 0) >= floor and not _oversees(ctx, low, i)
+        if i.role != low.role and ranked.get(i.name, 0) >= floor and not _looks_after(seen, low, i)
     }
     its = {
         str(s.value)
@@ -84,19 +84,19 @@ def others_data(
     return sorted(v for v in owned - its if _quoted(v) in shown)
 
 
-def _oversees(ctx: Context, low: Identity, other: Identity) -> bool:
-    """True when ``low`` sees every object ``other`` saw, and more: it looks after them."""
-    theirs, mine = _seen(ctx, other), _seen(ctx, low)
-    return bool(theirs) and theirs < mine
+def _looks_after(seen: Mapping[str, set[tuple[str, str]]], low: Identity, other: Identity) -> bool:
+    """True when ``low`` saw every object ``other`` saw, and more: it looks after them."""
+    theirs = seen.get(other.name, set())
+    return bool(theirs) and theirs < seen.get(low.name, set())
 
 
-def _seen(ctx: Context, identity: Identity) -> set[tuple[str, str]]:
-    """Every object (kind, value) ``identity`` saw in an answer (what its login names it by aside)."""
-    return {
-        (s.kind, str(s.value))
-        for s in ctx.harvest.sightings
-        if s.identity == identity.name and s.producer != "login"
-    }
+def _seen(ctx: Context) -> dict[str, set[tuple[str, str]]]:
+    """Every object (kind, value) each identity saw in an answer (what its login names it by aside)."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    for s in ctx.harvest.sightings:
+        if s.producer != "login":
+            found.setdefault(s.identity, set()).add((s.kind, str(s.value)))
+    return found
 
 
 def _unmarked(ctx: Context, key: str) -> bool:
