@@ -24,6 +24,7 @@ from apiward.scan import Identity, Results, ScanConfig, scan
 from apiward.scan.changes import State
 from apiward.scan.check import AnyCheck
 from apiward.scan.checks.headers import SecurityHeaders
+from apiward.scan.checks.mass_assignment import MassAssignment
 from apiward.spec import load
 from serving import serving
 
@@ -123,4 +124,104 @@ def test_credits_the_scans_orders_spent_are_damage_the_report_names(price: int) 
     assert account["credits"] < 20, "the harvest placed no order: the oracle below could not fail"
     assert row.state is State.NOT_RESTORED
     assert f"credits 20 → {account['credits']}" in row.detail
+    assert results.damaged
+
+
+def deposits_app() -> tuple[Starlette, dict[str, Any]]:
+    """Deposits add 5 credits; cancelling one takes them back and a 1-credit fee.
+
+    ``PATCH /account/me`` keeps whatever it is sent (a mass assignment), so a probe writes
+    the record and the restore phase puts it back, before the scan's deposit is cancelled.
+    """
+    account: dict[str, Any] = {"username": "alice", "credits": 20}
+    deposits: dict[int, int] = {}
+
+    async def me(request: Request) -> JSONResponse:
+        if request.headers.get("authorization") != "Bearer sc-alice":
+            return JSONResponse({"error": "unauthorized"}, 401)
+        if request.method == "PATCH":
+            account.update(await request.json())
+        return JSONResponse(account)
+
+    async def deposit(request: Request) -> JSONResponse:
+        if request.headers.get("authorization") != "Bearer sc-alice":
+            return JSONResponse({"error": "unauthorized"}, 401)
+        if request.method == "GET":
+            return JSONResponse([{"id": i, "amount": a} for i, a in deposits.items()])
+        made = max(deposits, default=0) + 1
+        deposits[made] = 5
+        account["credits"] += 5
+        return JSONResponse({"id": made, "amount": 5}, 201)
+
+    async def cancel(request: Request) -> JSONResponse:
+        found = deposits.pop(int(request.path_params["deposit_id"]), None)
+        if found is None:
+            return JSONResponse({"error": "not found"}, 404)
+        account["credits"] -= found + 1
+        return JSONResponse({}, 200)
+
+    async def contract(_: Request) -> JSONResponse:
+        return JSONResponse(DEPOSITS)
+
+    routes = [
+        Route("/openapi.json", contract),
+        Route("/account/me", me, methods=["GET", "PATCH"]),
+        Route("/deposits", deposit, methods=["GET", "POST"]),
+        Route("/deposits/{deposit_id:int}", cancel, methods=["DELETE"]),
+    ]
+    return Starlette(routes=routes), account
+
+
+_ME = {"type": "object", "properties": {"username": {"type": "string"}, "credits": {"type": "integer"}}}  # fmt: skip
+_NAME = {"type": "object", "properties": {"username": {"type": "string"}}}
+_OK = {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}
+DEPOSITS: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "deposits", "version": "1"},
+    "components": CONTRACT["components"],
+    "security": [{"bearer": []}],
+    "paths": {
+        "/account/me": {
+            "get": {
+                "responses": {"200": {**_OK, "content": {"application/json": {"schema": _ME}}}}
+            },
+            "patch": {
+                "requestBody": {"content": {"application/json": {"schema": _NAME}}},
+                "responses": {"200": _OK},
+            },
+        },
+        "/deposits": {
+            "get": {"responses": {"200": _OK}},
+            "post": {"responses": {"201": _OK}},
+        },
+        "/deposits/{deposit_id}": {
+            "delete": {
+                "parameters": [
+                    {
+                        "name": "deposit_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    }
+                ],
+                "responses": {"200": _OK},
+            }
+        },
+    },
+}
+
+
+def test_a_record_put_back_before_a_removal_moved_it_again_is_not_called_restored() -> None:
+    """The record was put back, then cancelling the scan's deposit cost a fee: said as damage."""
+    app, account = deposits_app()
+    with serving(app) as url:
+        api = load(f"{url}/openapi.json", allow_private=True)
+        checks = Registry[AnyCheck]("check", [("mass_assignment", MassAssignment())])
+        results = asyncio.run(scan(api, ScanConfig(target=url, identities=(ALICE,)), checks))
+    assert account["credits"] != 20, "no deposit was made and cancelled: the oracle could not fail"
+    rows = [c for c in results.target_state if c.object == "/account/me"]
+    assert any(
+        c.state is State.NOT_RESTORED and f"credits 20 → {account['credits']}" in c.detail
+        for c in rows
+    ), rows
     assert results.damaged

@@ -13,9 +13,10 @@ Runs after the checks, from the :class:`~apiward.scan.ledger.Ledger`:
    DELETE for it (never anything else) — when the creator is refused (401/403: a
    patient may add a doctor but not remove one), by each other identity in turn; the
    others are *left* (``scan.removal``);
-4. each identity's own record (``GET /me``) is read again: a field that differs from
-   its first read, through no write that was put back, is a side effect the scan
-   left (``scan.own_state``): *not restored* for money or a privilege, else *left*;
+4. each identity's own record (``GET /me``) is read again, after the removals: a field
+   that differs from its first read, on a record no row calls not restored, is a side
+   effect the scan left (``scan.own_state``): *not restored* for money or a privilege,
+   else *left*;
 5. every identity with a login logs in afresh: one that cannot *no longer logs in*.
 
 Writes an identity the scan signed up made to its own state, which nothing reads back
@@ -56,7 +57,7 @@ async def restore(ledger: Ledger) -> list[TargetChange]:
         changes.append(change(What.WRITTEN, request, State.NOT_RESTORED, sender, detail))
     changes += _own_writes(ledger)
     changes += [_moved(ledger, moved) for moved in ledger.moved]
-    changes += await _side_effects(ledger)
+    changes += await _side_effects(ledger, changes)
     changes += await _logins(ledger)
     return sorted(changes, key=lambda c: (c.what, c.object, c.state))
 
@@ -221,33 +222,32 @@ async def _rewrite(
     return change(What.WRITTEN, item, State.NOT_RESTORED, writer, detail, undo)
 
 
-async def _side_effects(ledger: Ledger) -> list[TargetChange]:
-    """Each identity's own record read once more: what changed since the scan first read it.
+async def _side_effects(ledger: Ledger, done: list[TargetChange]) -> list[TargetChange]:
+    """Each identity's own record read once more, after the removals: what changed since the
+    scan first read it.
 
-    A field a snapshot of that record covers is the snapshot's row, unless the snapshot
-    was taken after the change (its value back as the snapshot held it, not as first
-    read): credits the harvest's orders spent before a probe wrote the record. A changed
-    money or privilege field is *not restored*; any other is *left*, and so is a meter of
-    the caller's own traffic (``quota_remaining``: the scan's requests move it).
+    A record a row of ``done`` already calls *not restored* is that row's. Any other is
+    compared whole: its snapshot may have been taken after the change (credits the
+    harvest's orders spent before a probe wrote the record), or put back before a removal
+    moved it again (a deletion charging a fee). A changed money or privilege field is *not
+    restored*; any other is *left*, and so is a meter of the caller's own traffic
+    (``quota_remaining``: the scan's requests move it).
     """
+    reported = {c.object for c in done if c.state is State.NOT_RESTORED}
     rows = []
     for seen in ledger.own_state.seen.values():
+        if seen.read.target in reported:
+            continue
         reply = await ledger.sessions.send(seen.read, as_=seen.identity, note="restore: own record")
-        snapshot = ledger.snapshots.get(seen.read.target)
-        later = (
-            snapshot.before if snapshot is not None and isinstance(snapshot.before, dict) else {}
-        )
         now = _objects.unwrap(reply.data) if reply.ok else None
-        current = now if isinstance(now, dict) else {}
-        covered = {k for k, v in later.items() if current.get(k, v) != v}
-        diff = own_state.moved(seen.before, now, covered)
+        diff = own_state.moved(seen.before, now, set())
         if not diff:
             continue
         shown = ", ".join(f"{k} {old!r} → {new!r}" for k, (old, new) in sorted(diff.items()))
         state = State.NOT_RESTORED if any(_spent(k) for k in diff) else State.LEFT
         detail = (
-            f"{shown} since the scan first read it, through no write to it that was put back: "
-            "a side effect of what the scan made or did (see what it left)"
+            f"{shown} since the scan first read it, by the end of the restore: a side effect "
+            "of what the scan made or did (see what it left)"
         )
         who = Sender(identity=seen.identity)
         rows.append(change(What.WRITTEN, seen.read, state, who, detail))
