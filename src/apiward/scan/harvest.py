@@ -185,8 +185,21 @@ class Harvest:
             value = location.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
             found.append(self._add(who, value, "id", resource, operation.key, collection))
         if created:
-            self._claim(who, [s for s in found if s.kind == resource], made=True)
+            made = [s for s in found if s.kind == resource and not self._refers(s, found, reply)]
+            self._claim(who, made, made=True)
         return found
+
+    def _refers(self, sighting: Sighting, found: list[Sighting], reply: Reply) -> bool:
+        """True when a creation's answer names an object that was there before, as sent.
+
+        A line booked onto a job answers ``part_id: 2``, the catalogue part its body named:
+        a reference the caller chose among objects already seen, not the object it made.
+        """
+        body = reply.sent.body
+        if not isinstance(body, dict) or str(body.get(sighting.field)) != str(sighting.value):
+            return False
+        earlier = self._objects.get((sighting.kind, str(sighting.value)), ())
+        return any(s not in found for s in earlier)
 
     def record_new(
         self, identity: Identity, listing: Operation, before: Reply, after: Reply
