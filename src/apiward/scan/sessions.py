@@ -32,6 +32,7 @@ from apiward.scan import login as logins
 from apiward.scan import signed_cookies
 from apiward.scan._objects import is_login_path
 from apiward.scan.cookies import Jar
+from apiward.scan.elevated import Elevations
 from apiward.scan.fields import credentials
 from apiward.scan.flows import ends_session
 from apiward.scan.identities import Identity, Login
@@ -92,6 +93,8 @@ class Sessions:
         self._generation = dict.fromkeys(self._jars, 0)
         self._worked: set[str] = set()
         self._locks = {i.name: asyncio.Lock() for i in self.identities}
+        self.elevations = Elevations()
+        """Which identity a probe holds with its privilege changed (``scan.elevated``)."""
 
     async def start(self, operations: Iterable[str] | None = None) -> None:
         """Log every identity in (concurrently); one that cannot is dropped, its reason kept.
@@ -122,6 +125,10 @@ class Sessions:
         """
         if as_ is None:
             return await self.transport.send(request, note=note)
+        async with self.elevations.sending(as_.name):
+            return await self._send(request, as_, note)
+
+    async def _send(self, request: Request, as_: Identity, note: str) -> Reply:
         if as_.login is not None and ends_session(request.path):
             return await self._apart(request, as_, as_.login, note)
         generation = self._generation[as_.name]

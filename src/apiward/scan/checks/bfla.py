@@ -243,16 +243,18 @@ class Bfla:
             value = changed_value(name, schemas.get(name, {}), before.data[name])
             if not changes(value):
                 continue
-            attack = await send_as(
-                ctx,
-                base.with_param(Where.BODY, name, value),
-                low,
-                f"{low.name} sets its own {name}",
-            )
-            after = await read_back(ctx, op, base, low) if attack.ok else None
-            if after is None or not same_value(after.data.get(name), value):
-                continue
-            restored = await _restore(ctx, op, base, name, before.data[name], (low, high))
+            # Until it is put back, no other probe may act with the right low may gain here.
+            async with ctx.sessions.elevations.hold(low.name):
+                attack = await send_as(
+                    ctx,
+                    base.with_param(Where.BODY, name, value),
+                    low,
+                    f"{low.name} sets its own {name}",
+                )
+                after = await read_back(ctx, op, base, low) if attack.ok else None
+                if after is None or not same_value(after.data.get(name), value):
+                    continue
+                restored = await _restore(ctx, op, base, name, before.data[name], (low, high))
             what = (
                 f"and {after.reader.key} shows {name} changed from {before.data[name]!r} to "
                 f"{value!r} ({'restored' if restored else 'restoring it FAILED'})"

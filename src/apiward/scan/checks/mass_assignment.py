@@ -173,7 +173,9 @@ class MassAssignment:
         tries, untried = _candidates(ctx, op, seen, answer, writable)
         found: list[Outcome] = list(untried)
         for attempt in tries:
-            found += await self._attack(ctx, op, (base, body), identity, seen, attempt)
+            # Until it is put back, no other probe may act with the right it may have gained.
+            async with ctx.sessions.elevations.hold(identity.name):
+                found += await self._attack(ctx, op, (base, body), identity, seen, attempt)
         return found
 
     async def _attack(
