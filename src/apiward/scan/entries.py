@@ -83,6 +83,8 @@ class Created:
     names: frozenset[str] = frozenset()
     """Values that address an account in a path (its user name, e-mail): a DELETE naming one removes it."""
     deleted: bool = False
+    failed: bool = False
+    """Answered 5xx: it made something only if its listing shows it (``scan.unseen``)."""
 
 
 def deletes(request: Request, created: Created) -> bool:

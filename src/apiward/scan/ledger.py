@@ -406,6 +406,14 @@ class Ledger:
         reply: Reply,
         snapshot: Snapshot | None,
     ) -> None:
+        if (
+            reply.status >= 500
+            and operation.method == "POST"
+            and snapshot is None
+            and not self._login(operation)
+            and _objects.creates(self.api, operation, self._logins)
+        ):
+            self._record(request, sender, "").failed = True  # it may fail after the insert
         if not reply.ok:
             return
         if operation.method == "DELETE":

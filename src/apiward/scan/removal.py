@@ -10,8 +10,9 @@ row of the report, not fifty.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
-from apiward.scan import _objects, accounts
+from apiward.scan import _objects, accounts, unseen
 from apiward.scan.changes import State, TargetChange, What, curl_line
 from apiward.scan.entries import Created, Sender
 from apiward.scan.identities import Identity
@@ -25,7 +26,10 @@ async def remove_made(ledger: Ledger) -> list[TargetChange]:
     # Objects before accounts: an account deleted first takes its session with it, and
     # nobody else may delete what it made. Newest first: an order the scan made refers to
     # the supplier it made before, which the API will not delete while the order stands.
-    made = _unique(ledger.created)[::-1]
+    listings: dict[str, Any] = {}
+    absent = {id(c) for c in ledger.created if await unseen.look_up(ledger, c, listings)}
+    # A creation that failed and that its listing shows made nothing is no object left.
+    made = [c for c in _unique(ledger.created)[::-1] if not (c.failed and id(c) in absent)]
     ordered = [c for c in made if not c.account] + [c for c in made if c.account]
     helpers: dict[str, str] = {}
     removed = [(c, await remove(ledger, c, helpers=helpers)) for c in ordered]
@@ -66,6 +70,8 @@ async def remove(
                 f"{foreign}: not made by the scan (apiward…), nor given back by the "
                 "sign-up's answer, so the scan does not delete it"
             )
+        elif not created.id and created.failed and deletable:
+            why = "it answered 5xx, and its listing could not tell whether it made one"
         elif not created.id and deletable:
             why = "its id was not in the answer"
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)

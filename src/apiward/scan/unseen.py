@@ -1,0 +1,82 @@
+"""Objects the scan made without seeing their ids, found again in their collection's listing.
+
+Some creations answer without the new id (``201`` and an empty body, ``{"ok": true}``),
+and some fail after the row is written (a ``500 database is locked`` once the insert
+went through: SQLite under the scan's parallel requests). Either way the object stays
+unless the restore finds it. What the scan sends in a creation carries values it made
+(``apiward…`` names, unique to the run); the creator's listing of that collection is read
+once, and a row holding every such value of the creation's body, and the only such row,
+is the object it made (a probe's payload may follow those values), unless its id is one
+the scan already knows. A creation that failed and is not in the listing made nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apiward.scan import _objects, envelope
+from apiward.scan.entries import Created
+from apiward.scan.ledger import Ledger
+from apiward.scan.request import Request
+
+_MADE = re.compile(r"apiward[0-9a-z]{4,}", re.IGNORECASE)
+"""The start of a value the scan made (``apiward766f2d42``, unique to the run), which a probe's
+payload may follow (``apiward766f2d42' OR 1=1--``)."""
+
+
+async def look_up(ledger: Ledger, created: Created, listings: dict[str, Any]) -> bool:
+    """Give ``created`` its id and DELETE when the creator's listing shows what it made.
+
+    True when that listing shows it made nothing: no row holds the values it sent.
+    """
+    if created.id or created.account or created.deleted:
+        return False
+    marks = _marks(created.create.body)
+    listing = ledger.api.operation("GET", created.create.path)
+    if not marks or listing is None or _objects.deleter(ledger.api, created.create, "-") is None:
+        return False
+    read = Request(
+        method="GET",
+        path=created.create.path,
+        operation=listing.key,
+        path_params=dict(created.create.path_params),
+    )
+    key = f"{created.creator.name} {read.target}"
+    if key not in listings:
+        reply = await ledger.sessions.send(
+            created.creator.dress(read),
+            as_=created.creator.identity,
+            note="restore: find what a creation made",
+        )
+        listings[key] = envelope.objects(reply.data) if reply.ok else None
+    # A probe's payloads follow one made value, so several rows may start alike: those the
+    # scan knows the ids of are others', and a row holding the very values sent wins.
+    known = {c.id for c in ledger.created if c.id and c.create.path == created.create.path}
+    if listings[key] is None:
+        return False
+    rows = [
+        (row, made)
+        for row in listings[key]
+        if isinstance(row, dict) and marks <= _values(row)
+        for made in [_objects.new_id(ledger.api, created.create, row, None)]
+        if made and made not in known
+    ]
+    sent = {k: v for k, v in created.create.body.items() if isinstance(v, str)}
+    exact = [(row, made) for row, made in rows if all(row.get(k) == v for k, v in sent.items())]
+    for found in (rows, exact):
+        if len(found) == 1:
+            created.id = found[0][1]
+            created.delete = _objects.deleter(ledger.api, created.create, created.id)
+            return False
+    return not rows
+
+
+def _marks(body: Any) -> set[str]:
+    return _values(body) if isinstance(body, dict) else set()
+
+
+def _values(row: dict[str, Any]) -> set[str]:
+    """The scan-made starts of ``row``'s text values."""
+    found = (_MADE.match(v) for v in row.values() if isinstance(v, str))
+    return {m.group().lower() for m in found if m is not None}
