@@ -43,7 +43,6 @@ saw (a comment on a private recipe), however alike the comments of public ones a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -67,7 +66,7 @@ from apiward.scan.fitting import (
 from apiward.scan.identities import Identity
 from apiward.scan.listed import Listed
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import norm, resource_of, singular, words
+from apiward.scan.resources import names_caller, norm, resource_of, singular, words
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, ParameterLocation
@@ -77,13 +76,6 @@ __all__ = ["Harvest", "Sighting", "Slot", "resource_of"]
 _ANONYMOUS = ""
 _PEOPLE = ("user", "member", "customer", "person", "people", "profile", "account")
 """Resources an identity's own id belongs to, most likely first (then those a sign-up makes)."""
-_ME = re.compile(r"^(me|self|whoami|current|profile)$", re.IGNORECASE)
-"""The last segment of a read of the caller's own record: its ``id`` is the caller's."""
-
-
-def names_caller(segment: str) -> bool:
-    """True for a path segment that stands for the caller (``me``, ``self``, ``whoami``)."""
-    return _ME.match(segment) is not None
 
 
 class Harvest:

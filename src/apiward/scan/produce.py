@@ -40,13 +40,13 @@ from apiward.scan._objects import creates
 from apiward.scan.checks._privilege import marking
 from apiward.scan.destructive import destructive
 from apiward.scan.fields import is_recipient
-from apiward.scan.harvest import Harvest, names_caller
+from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
 from apiward.scan.nested import is_nested_listing, nested_requests
 from apiward.scan.producers import is_listing, listing_of
 from apiward.scan.request import Where
-from apiward.scan.resources import resource_of, singular, words
+from apiward.scan.resources import names_caller, resource_of, singular, words
 from apiward.scan.scope import Scope
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld, withheld

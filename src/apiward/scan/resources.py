@@ -59,3 +59,12 @@ def norm(name: str) -> str:
 def words(name: str) -> list[str]:
     """The words of an identifier, lower case (``bookTitle``, ``book_title`` → book, title)."""
     return [w.lower() for w in _WORDS.findall(name)]
+
+
+_ME = re.compile(r"^(me|self|whoami|current|profile)$", re.IGNORECASE)
+"""The last segment of a read of the caller's own record: its ``id`` is the caller's."""
+
+
+def names_caller(segment: str) -> bool:
+    """True for a path segment that stands for the caller (``me``, ``self``, ``whoami``)."""
+    return _ME.match(segment) is not None

@@ -84,9 +84,9 @@ from apiward.scan.checks._readback import (
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.fields import is_privileged
-from apiward.scan.harvest import names_caller
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request, Where
+from apiward.scan.resources import names_caller
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, json_types
 
