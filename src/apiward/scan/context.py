@@ -314,6 +314,13 @@ class Context:
             self._start(key, send)
         return await asyncio.shield(self._shared[key])
 
+    def answered(self, operation: Operation, identity: Identity) -> bool:
+        """True when ``identity``'s legitimate request for ``operation`` already got a 2xx."""
+        task = self._shared.get(("legit", operation.key, identity.name))
+        if task is None or not task.done() or task.cancelled() or task.exception():
+            return False
+        return task.result().ok
+
     def legit_answers(self, operation: Operation) -> str:
         """What each identity's legitimate request for ``operation`` got, for a skip's detail.
 

@@ -98,3 +98,21 @@ def test_fixed_bank_roles_survive_the_scan() -> None:
         name: seeded[0] for name, seeded in USERS.items()
     }
     assert any(s.operation == DEMO_ROLE_OP for s in results.skipped)
+
+
+def test_an_empty_2xx_is_not_called_a_refusal(serve: Callable[[Any], Any]) -> None:
+    """A 204 with no body is nothing to compare an anonymous answer with, and is not "no 2xx"."""
+    app = FastAPI()
+
+    @app.post("/me/ping", status_code=204)
+    def ping(user: Me) -> None:
+        return None
+
+    url = serve(app).url
+    identities = (Identity(name="alice", role="customer", headers={"X-Token": "t-alice"}),)
+    results = scan_only(url, [AuthBypass()], identities)
+    skipped = {s.operation: (s.reason, s.detail) for s in results.skipped}
+    reason, detail = skipped["POST /me/ping"]
+    assert "no identity gets a 2xx" not in reason
+    assert "hold no data" in detail
+    assert "alice: 204" in detail

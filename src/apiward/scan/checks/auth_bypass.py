@@ -73,7 +73,7 @@ class AuthBypass:
             return
         found = await _legitimate(ctx, operation)
         if found is None:
-            yield Skip(reason=SkipReason.NO_ACCESS, detail=ctx.legit_answers(operation))
+            yield _unanswered(ctx, operation)
             return
         identity, legit = found
         for label, probe in _probes(ctx, identity, legit.sent):
@@ -123,6 +123,16 @@ class AuthBypass:
             evidence=evidence,
             key=label,
         )
+
+
+def _unanswered(ctx: Context, operation: Operation) -> Skip:
+    """Why no legitimate answer could be compared: refused, or a 2xx that holds nothing."""
+    answers = ctx.legit_answers(operation)
+    if any(ctx.answered(operation, i) for i in ctx.identities):
+        # A 204 gets through to anyone alike: nothing in it tells what credentials unlock.
+        why = f"the legitimate answers hold no data to compare an anonymous one with: {answers}"
+        return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
+    return Skip(reason=SkipReason.NO_ACCESS, detail=answers)
 
 
 async def _legitimate(ctx: Context, operation: Operation) -> tuple[Identity, Reply] | None:
