@@ -87,3 +87,52 @@ def test_no_chain_when_tokens_cannot_be_forged(serve: Any) -> None:
     results = scan_only(serve(_staff_api(trusts_none=False)).url, [JwtForgery()], _identities())
     assert results.findings == []
     assert results.errors == []
+
+
+def _depot_api() -> FastAPI:
+    """Drivers read everything they need; mechanics are refused the fuel logs; alg none trusted."""
+    app = FastAPI(title="depot")
+    roles = {"dana": "driver", "eli": "mechanic"}
+
+    def claims(
+        credential: Annotated[HTTPAuthorizationCredentials, Depends(HTTPBearer())],
+    ) -> dict[str, Any]:
+        token = credential.credentials
+        try:
+            header = json.loads(_unb64(token.split(".")[0]))
+            if header.get("alg") == "none":
+                return dict(json.loads(_unb64(token.split(".")[1])))
+            return dict(jose.decode(token, KEY, algorithms=["HS256"]).claims)
+        except Exception as error:
+            raise HTTPException(401, "Could not validate credentials") from error
+
+    @app.post("/token")
+    def token(body: Login) -> dict[str, str]:
+        if USERS.get(body.username) != body.password:
+            raise HTTPException(401, "Incorrect username or password")
+        payload = {"sub": body.username, "role": roles[body.username]}
+        return {"access_token": jose.encode({"alg": "HS256"}, payload, KEY)}
+
+    @app.get("/me")
+    def me(who: Annotated[dict[str, Any], Depends(claims)]) -> dict[str, Any]:
+        return {"username": who["sub"], "role": who["role"]}
+
+    @app.get("/fuel-logs")
+    def fuel(who: Annotated[dict[str, Any], Depends(claims)]) -> list[dict[str, Any]]:
+        if who.get("role") == "mechanic":
+            raise HTTPException(403, "Not enough permissions")
+        return [{"id": 1, "litres": 52.5, "driver": "dana"}]
+
+    return app
+
+
+def test_the_chain_is_tried_for_an_identity_the_api_refuses(serve: Any) -> None:
+    """The forging identity is refused nothing; the mechanic's raised token reaches the logs."""
+    identities = (
+        user("dana", USERS["dana"], path="/token", role="driver"),
+        user("eli", USERS["eli"], path="/token", role="mechanic"),
+    )
+    results = scan_only(serve(_depot_api()).url, [JwtForgery()], identities)
+    [chain] = [f for f in results.findings if f.key.startswith("chain:")]
+    assert chain.operation == "GET /fuel-logs"
+    assert "eli is refused (403)" in chain.detail

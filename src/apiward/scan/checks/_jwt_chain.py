@@ -43,20 +43,46 @@ class Reached:
     refused: Reply
     reply: Reply
     raised: str
+    who: str
+    """The identity whose token was raised: the one its real token refuses."""
 
 
 async def escalate(
     ctx: Context, target: Subject, own: Mapping[str, Any], forge: Forge
 ) -> list[Reached]:
-    """Refused reads that a forged token with raised claims gets answered (first raise that works)."""
-    refused = await _refused(ctx, target)
-    if not refused:
-        return []
-    for label, raised in raises(ctx, target, own):
-        reached = await _try(ctx, target, forge(raised), label, refused)
-        if reached:
-            return reached
+    """Refused reads that a forged token with raised claims gets answered (first raise that works).
+
+    The forging identity first; when nothing refuses it (a driver reads all a driver may
+    want), the other identities with a token, lowest rank first: a mechanic refused the
+    fuel logs is the one whose raised token shows what the forgery reaches.
+    """
+    for subject, claims in [(target, own), *_others(ctx, target)]:
+        refused = await _refused(ctx, subject)
+        if not refused:
+            continue
+        for label, raised in raises(ctx, subject, claims):
+            reached = await _try(ctx, subject, forge(raised), label, refused)
+            if reached:
+                return reached
     return []
+
+
+def _others(ctx: Context, target: Subject) -> list[tuple[Subject, Mapping[str, Any]]]:
+    """Every other identity that sends a JWT, as a subject, with its claims; lowest rank first."""
+    found = []
+    for other in sorted(ctx.identities, key=lambda i: (i.rank is None, i.rank or 0)):
+        token = token_of(ctx, other) if other.name != target.identity.name else None
+        jwt = tokens.find(token) if token else None
+        if token and jwt is not None:
+            found.append(
+                (
+                    Subject(
+                        identity=other, token=token, operation=target.operation, legit=target.legit
+                    ),
+                    jwt.claims,
+                )
+            )
+    return found
 
 
 def raises(
@@ -120,5 +146,13 @@ async def _try(
             continue  # sent with a token refreshed since: nothing to replace
         reply = await ctx.send(request, as_=None, note=f"jwt chain: {label}")
         if reply.ok and reply.text.strip() not in {"", "{}", "[]", "null"}:
-            reached.append(Reached(operation=op, refused=legit, reply=reply, raised=label))
+            reached.append(
+                Reached(
+                    operation=op,
+                    refused=legit,
+                    reply=reply,
+                    raised=label,
+                    who=target.identity.name,
+                )
+            )
     return reached

@@ -192,8 +192,8 @@ class _Attacks:
             detail=(
                 f"Step 1: the API accepts {how} ({self.proof.sent.method} "
                 f"{self.proof.sent.path} answered {self.proof.status}). Step 2: the same forgery "
-                f"with {first.raised} gets {names} answered, which {self.target.identity.name} "
-                f"is refused ({first.refused.status}) with its real token."
+                f"with {first.raised} gets {names} answered, which {first.who} is refused "
+                f"({first.refused.status}) with its real token."
             ),
             evidence=[self.proof, first.refused, first.reply],
             key=f"chain:{first.raised}",
