@@ -102,7 +102,7 @@ def test_the_target_state_is_a_table_and_a_note() -> None:
         ("/settings", "not restored", "curl -i -X PUT http://127.0.0.1:1/settings"),
     ]
     assert report.notes[-1] == (
-        "target state: DAMAGED (exit code 3): 1 not restored, 1 restored "
+        "target state: DAMAGED (exit code 3): rows 1 not restored, 1 restored "
         "(see the target_state table)"
     )
 

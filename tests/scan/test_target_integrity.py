@@ -120,15 +120,15 @@ def test_accounts_signed_up_are_listed(default_scan: tuple[Board, int, dict[str,
     assert set(board.signed_up()) <= listed
 
 
-def test_a_target_left_as_found_does_not_exit_3(
+def test_posts_left_behind_are_no_damage_but_not_as_found(
     default_scan: tuple[Board, int, dict[str, Any]],
 ) -> None:
-    """Exit code 3 means damage; the note says the target was left as found."""
+    """Exit code 3 means damage; posts nothing can delete are not, yet the note never says
+    "left as found" while they stay."""
     _, code, report = default_scan
     assert code in {0, 1}
-    assert any(n.startswith("target state: left as found") for n in report["notes"]), report[
-        "notes"
-    ]
+    note = next(n for n in report["notes"] if n.startswith("target state:"))
+    assert note.startswith("target state: not as found: what the scan made"), note
 
 
 def test_no_destructive_call_is_ever_sent(default_scan: tuple[Board, int, dict[str, Any]]) -> None:

@@ -27,6 +27,7 @@ from rich.text import Text
 from apiward.core.findings import sorted_findings
 from apiward.report.model import REQUEST_COLUMNS, REQUESTS, Ran, Report, Row, Skipped
 from apiward.scan import Results, TargetChange, Treated
+from apiward.scan.changes import State
 from apiward.scan.transport import Sent
 
 TARGET_STATE = "target_state"
@@ -111,8 +112,13 @@ def _state_note(results: Results) -> str:
     if not counts:
         return "target state: the scan changed nothing it could see"
     told = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
-    verdict = "DAMAGED (exit code 3)" if results.damaged else "left as found"
-    return f"target state: {verdict}: {told} (see the target_state table)"
+    if results.damaged:
+        verdict = "DAMAGED (exit code 3)"
+    elif counts.get(State.LEFT.value):
+        verdict = "not as found: what the scan made and could not delete stays"
+    else:
+        verdict = "left as found"
+    return f"target state: {verdict}: rows {told} (see the target_state table)"
 
 
 def target_state(report: Report) -> list[RenderableType]:
