@@ -42,6 +42,7 @@ from typing import Protocol
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan._objects import ids, is_login, new_id, object_slot
 from apiward.scan.canary import Canary
+from apiward.scan.conflicts import RETRIES, moved
 from apiward.scan.destructive import Destructive, destructive, why_destructive
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity, login_keys
@@ -249,7 +250,18 @@ class Context:
                 aimed = await self._spare(operation, identity, request)
                 if aimed is not request:
                     self._aimed[(operation.key, identity.name)] = aimed
-                return await self.send_stepped(aimed, as_=identity, note=note)
+                reply = await self.send_stepped(aimed, as_=identity, note=note)
+                days = 0
+                while reply.status == 409 and operation.method == "POST" and days < RETRIES:
+                    days += 1
+                    later = moved(aimed, days)
+                    if later is None:
+                        break
+                    again = f"{note}, its dates {days} day(s) on after a 409"
+                    reply = await self.send_stepped(later, as_=identity, note=again)
+                    if reply.status != 409:  # every probe built on it goes to that day too
+                        self._aimed[(operation.key, identity.name)] = later
+                return reply
 
             self._start(key, send)
         return await asyncio.shield(self._shared[key])
