@@ -14,7 +14,8 @@ alice's, one hook of bob's. ``flawed=True`` plants four flaws, all behind the wr
 * ``POST /users`` takes ``role`` from the body (mass assignment at sign-up);
 
 and both twins let an account be deleted by ``DELETE /users/{id}`` (by itself or the
-admin). :meth:`Bookings.changed` lists what differs from the seed.
+admin). A room's ``opened_on`` date is writable by ``PATCH /rooms/{id}``: a name the
+restore once took for a timestamp, and so never put back. :meth:`Bookings.changed` lists what differs from the seed.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ USERS: dict[int, dict[str, Any]] = {
 }
 PASSWORDS = {1: "ada-admin-pw", 2: "alice-pw-22", 3: "bob-pw-333"}
 ROOMS: dict[int, dict[str, Any]] = {
-    1: {"id": 1, "owner_id": 1, "name": "Board room", "capacity": 12},
-    2: {"id": 2, "owner_id": 2, "name": "Blue room", "capacity": 4},
-    3: {"id": 3, "owner_id": 3, "name": "Green room", "capacity": 6},
+    1: {"id": 1, "owner_id": 1, "name": "Board room", "capacity": 12, "opened_on": "2020-01-06"},
+    2: {"id": 2, "owner_id": 2, "name": "Blue room", "capacity": 4, "opened_on": "2021-05-03"},
+    3: {"id": 3, "owner_id": 3, "name": "Green room", "capacity": 6, "opened_on": "2022-09-12"},
 }
 BOOKINGS: dict[int, dict[str, Any]] = {
     1: {"id": 1, "user_id": 2, "room_id": 2, "day": "2027-03-01", "note": "planning"},
@@ -102,11 +103,18 @@ SCHEMAS: dict[str, Any] = {
             "owner_id": {"type": "integer", "readOnly": True},
             "name": {"type": "string"},
             "capacity": {"type": "integer", "minimum": 1, "maximum": 50},
+            "opened_on": {"type": "string", "format": "date"},
         }
     ),
     "RoomInput": _wrapper(
         "room",
-        _object({"name": {"type": "string"}, "capacity": {"type": "integer", "minimum": 1}}),
+        _object(
+            {
+                "name": {"type": "string"},
+                "capacity": {"type": "integer", "minimum": 1},
+                "opened_on": {"type": "string", "format": "date", "example": "2026-12-04"},
+            }
+        ),
     ),
     "Booking": _object(
         {
@@ -409,6 +417,8 @@ class _Room(_View):
         given = self.state.inner("room")
         if "name" in given:
             room["name"] = str(given["name"])
+        if "opened_on" in given:
+            room["opened_on"] = str(given["opened_on"])
         if isinstance(given.get("capacity"), int) and given["capacity"] >= 1:
             room["capacity"] = given["capacity"]
         return jsonify(room=room)
