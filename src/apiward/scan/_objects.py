@@ -34,6 +34,7 @@ from apiward.scan.fitting import is_primary
 from apiward.scan.flows import LOGIN
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import resource_of, singular, words
+from apiward.scan.wrapped import inside
 from apiward.spec import Api, Operation, ParameterLocation
 
 if TYPE_CHECKING:
@@ -454,7 +455,8 @@ def new_id(api: Api, request: Request, data: Any, location: str | None) -> str |
     """The id of the object a creation made, from its answer or its ``Location`` header."""
     key = key_name(api, request.path)
     names = (key, *_ID_NAMES) if key else _ID_NAMES
-    for body in (data, *(data.get(e) for e in _ENVELOPES if isinstance(data, dict))):
+    envelopes = (data.get(e) for e in _ENVELOPES if isinstance(data, dict))
+    for body in (inside(api, request, data), data, *envelopes):
         if not isinstance(body, dict):
             continue
         for name in names:

@@ -68,7 +68,8 @@ def curl_line(ledger: Ledger, request: Request) -> str:
     body = ""
     headers: tuple[tuple[str, str], ...] = ()
     if request.body_kind is BodyKind.JSON:
-        body, headers = json.dumps(request.body), (("content-type", "application/json"),)
+        sent = ledger.sessions.transport.json_body(request)
+        body, headers = json.dumps(sent), (("content-type", "application/json"),)
     elif request.body_kind is BodyKind.FORM and isinstance(request.body, dict):
         body = urlencode(request.body)
         headers = (("content-type", "application/x-www-form-urlencoded"),)

@@ -69,6 +69,7 @@ from apiward.scan.request import Request, Where
 from apiward.scan.resources import names_caller, norm, resource_of, singular, words
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
+from apiward.scan.wrapped import inside
 from apiward.spec import Operation, ParameterLocation
 
 __all__ = ["Harvest", "Sighting", "Slot", "resource_of"]
@@ -142,8 +143,10 @@ class Harvest:
             return []
         who = self._who(identity)
         collection, resource = resource_of(operation.path)
-        items = envelope.objects(reply.data)
-        one = envelope.single(reply.data) if items is None else None
+        # An answer wrapped as its body was ({"user": {...}, "token": ...}): the object is inside.
+        data = inside(self.synthesizer.api, reply.sent, reply.data)
+        items = envelope.objects(data)
+        one = envelope.single(data) if items is None else None
         found: list[Sighting] = []
         if one is not None and who and operation.method == "GET" and "{" not in operation.path:
             scalar = {k: v for k, v in one.items() if isinstance(v, str | int)}

@@ -29,7 +29,7 @@ those that leave the target worse than it was (not restored, no longer logs in).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from apiward.core.errors import ConfigError
@@ -117,7 +117,7 @@ async def _put_back(
         undo = _recreate(ledger, item, snapshot.before)
         return [change(What.WRITTEN, item, State.NOT_RESTORED, writer, "deleted by the scan", undo)]
     before = snapshot.before
-    changed = _diff(before, current)
+    changed = _diff(before, current, _named(snapshot))
     elsewhere = _put_back_elsewhere(snapshot, others or [], changed, current)
     if elsewhere:
         changed = {k: v for k, v in changed.items() if k not in elsewhere}
@@ -212,7 +212,7 @@ async def _rewrite(
                 continue
             seen = await _first_reader(ledger, snapshot, readers or (snapshot.reader,))
             now = seen[1] if seen is not None else None
-            if now is not None and not set(_diff(before, now)) - elsewhere:
+            if now is not None and not set(_diff(before, now, _named(snapshot))) - elsewhere:
                 detail = f"{fields} written back with {candidate.method} {candidate.path}"
                 return change(What.WRITTEN, item, State.RESTORED, who, detail)
     undo = curl_line(ledger, candidates[0]) if candidates else ""
@@ -373,13 +373,19 @@ def _recreate(ledger: Ledger, item: Request, before: Any) -> str:
     return curl_line(ledger, post)
 
 
-def _diff(before: Any, now: Any) -> dict[str, Any]:
-    """The fields of ``before`` that ``now`` shows differently (volatile ones aside)."""
+def _diff(before: Any, now: Any, sent: Collection[str] = ()) -> dict[str, Any]:
+    """The fields of ``before`` that ``now`` shows differently (volatile ones aside).
+
+    A field the scan's own writes ``sent`` is never volatile, whatever its name: a
+    ``spent_on`` or ``opened_on`` date a probe set is the scan's change, not the clock's.
+    """
     if not isinstance(before, dict):
         return {} if before == now else {"(body)": before}
     current = now if isinstance(now, dict) else {}
     return {
-        k: v for k, v in before.items() if not _VOLATILE.search(k) and current.get(k, _MISSING) != v
+        k: v
+        for k, v in before.items()
+        if (k in sent or not _VOLATILE.search(k)) and current.get(k, _MISSING) != v
     }
 
 

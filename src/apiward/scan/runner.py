@@ -40,6 +40,7 @@ from apiward.scan.synthesis import Synthesizer
 from apiward.scan.throwaway import Throwaway
 from apiward.scan.transport import MAX_ANSWER, Sent, Transport
 from apiward.scan.withhold import Withheld
+from apiward.scan.wrapped import roots, unwrapped
 from apiward.spec import Api, Operation
 
 NO_IDENTITIES_NOTE = (
@@ -164,7 +165,9 @@ class Scan:
     """
 
     def __init__(self, api: Api, config: ScanConfig, checks: Registry[AnyCheck]) -> None:
-        self.api = api
+        # Root-keyed bodies ({"user": {...}}) are read once as their inner object: every
+        # part of the scan then sees its fields, and the transport sends them wrapped.
+        self.api = unwrapped(api)
         self.config = config
         self.checks = checks
         self.results = Results(notes=list(api.warnings))
@@ -211,6 +214,7 @@ async def _run(
         rate=config.rate,
         timeout=config.timeout,
         max_answer=config.max_answer,
+        roots=roots(api),
     )
     canary = await Canary().start()
     sessions = Sessions(transport, config.identities)

@@ -40,7 +40,7 @@ import json
 import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -52,6 +52,7 @@ import httpx
 from apiward.core.errors import TargetError
 from apiward.core.findings import MAX_RECORDED_BODY, Exchange, RecordedRequest, RecordedResponse
 from apiward.scan.request import IDEMPOTENT, BodyKind, Request, Unfilled
+from apiward.scan.wrapped import wrap
 
 MAX_BODY = MAX_RECORDED_BODY
 MAX_ANSWER = 16 * 1024 * 1024
@@ -122,11 +123,14 @@ class Transport:
         timeout: float = 10.0,
         max_failures: int = 3,
         max_answer: int = MAX_ANSWER,
+        roots: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.cut: Counter[str] = Counter()
         """Operations whose answers were longer than ``max_answer``, and how often."""
         self._deadline = timeout
+        self._roots = dict(roots or {})
+        """Operation key → the key its JSON body travels under (``scan.wrapped``)."""
         self._max_answer = max(1, max_answer)
         self.request_ids = f"apiward-{secrets.token_hex(4)}"
         """The prefix of every request's ``X-Request-Id``: this scan's name in others' logs."""
@@ -282,10 +286,14 @@ class Transport:
         body = b"".join(chunks)[: self._max_answer]
         return response, _decode(body, response.charset_encoding), cut
 
+    def json_body(self, request: Request) -> Any:
+        """The JSON ``request`` carries as it travels: under its operation's root key if any."""
+        return wrap(request.body, self._roots.get(request.operation, ""))
+
     def _build(self, request: Request) -> httpx.Request:
         kwargs: dict[str, Any] = {}
         if request.body_kind is BodyKind.JSON:
-            kwargs["content"] = json.dumps(request.body).encode()
+            kwargs["content"] = json.dumps(self.json_body(request)).encode()
             kwargs["headers"] = {"content-type": "application/json"}
         elif request.body_kind is BodyKind.FORM and isinstance(request.body, dict):
             kwargs["data"] = request.body

@@ -118,6 +118,10 @@ class RequestBody:
     pointer: str = ""
     document: str = ""
     """The document ``pointer`` is in, as the loader names it (``""``: the root document)."""
+    root: str = ""
+    """The key a JSON body travels under (``{"user": {...}}``) when ``content`` holds the
+    inner object's schema instead of the wrapper's (the scanner's reading, ``scan.wrapped``);
+    empty: the body is sent as its schema says. The loader never sets it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -33,7 +33,8 @@ from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import withheld
-from apiward.spec import Operation, json_types
+from apiward.scan.wrapped import inside
+from apiward.spec import Api, Operation, json_types
 
 WAIT = 1.0
 """Seconds to wait for the canary after each step (direct, then filter bypasses)."""
@@ -173,7 +174,7 @@ async def deliver(
         note=f"{item.name} points at the canary",
     )
     replies = [reply]
-    created = created_id(reply) if reply.ok else None
+    created = created_id(ctx.api, reply) if reply.ok else None
     if created is not None:
         for trigger, slot in triggers(ctx, operation):
             request = _trigger(ctx, trigger, slot, who.identity)
@@ -202,9 +203,10 @@ def _trigger(
     return request if withheld(ctx.harvest, trigger, identity, judged) is None else None
 
 
-def created_id(reply: Reply) -> str | None:
-    """The id of the object a creating answer names (its ``id``-like field or Location)."""
-    data = reply.data
+def created_id(api: Api, reply: Reply) -> str | None:
+    """The id of the object a creating answer names (its ``id``-like field or Location),
+    inside the key its body was sent under (``{"hook": {"id": 7}}``, ``scan.wrapped``)."""
+    data = inside(api, reply.sent, reply.data)
     if isinstance(data, dict):
         for key, value in data.items():
             if _ID_KEY.search(key) and isinstance(value, str | int) and not isinstance(value, bool):
