@@ -185,11 +185,8 @@ class Harvest:
         return found
 
     def _refers(self, sighting: Sighting, found: list[Sighting], reply: Reply) -> bool:
-        """True when a creation's answer names an object that was there before, as sent.
-
-        A line booked onto a job answers ``part_id: 2``, the catalogue part its body named:
-        a reference the caller chose among objects already seen, not the object it made.
-        """
+        """True when a creation's answer names, as sent, an object that was there before:
+        a line booked onto a job answers ``part_id: 2``, a catalogue part, not what it made."""
         body = reply.sent.body
         if not isinstance(body, dict) or str(body.get(sighting.field)) != str(sighting.value):
             return False
