@@ -44,7 +44,7 @@ saw (a comment on a private recipe), however alike the comments of public ones a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from apiward.scan import envelope
@@ -66,6 +66,7 @@ from apiward.scan.fitting import (
 )
 from apiward.scan.identities import Identity
 from apiward.scan.listed import Listed
+from apiward.scan.openness import declared_public
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import norm, resource_of, singular, words
 from apiward.scan.synthesis import Synthesizer
@@ -89,7 +90,10 @@ def names_caller(segment: str) -> bool:
 class Harvest:
     """Everything the producers showed, by identity, and the slots of every operation."""
 
-    def __init__(self, synthesizer: Synthesizer) -> None:
+    def __init__(
+        self, synthesizer: Synthesizer, public: Callable[[Operation], bool] = declared_public
+    ) -> None:
+        """``public`` says which operations anyone may call (``scan.openness``)."""
         self.synthesizer = synthesizer
         self.sightings: list[Sighting] = []
         # Indexes beside the list, so a 100,000-item listing costs linear time, not quadratic.
@@ -122,7 +126,7 @@ class Harvest:
         self._collections = {singular(c): c for c in params.values()}
         self._wanted = frozenset(n for p, c in params.items() for n in key_names(p, singular(c)))
         self._numbered = numbered_kinds(synthesizer.api)
-        self._signs_up = sign_up_kinds(synthesizer.api) & set(self._collections)
+        self._signs_up = sign_up_kinds(synthesizer.api, public) & set(self._collections)
         self._nouns = nouns_of(synthesizer.api)
         self.filters = Filters(synthesizer.api)
         self.lists = Listed(keep=self.filters.keeps)
