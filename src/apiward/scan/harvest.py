@@ -335,6 +335,16 @@ class Harvest:
         """True when an anonymous request saw the object ``sighting`` names."""
         return any(other.identity == _ANONYMOUS for other in self._same(sighting))
 
+    def private(self, sighting: Sighting) -> bool:
+        """True when ``sighting``'s identity owns the object and neither an anonymous request
+        nor another identity of its role saw it: its own, not published to its like."""
+        role = self._roles.get(sighting.identity)
+        return self.is_owned(sighting) and not any(
+            other.identity == _ANONYMOUS or self._roles.get(other.identity) == role
+            for other in self._same(sighting)
+            if other.identity != sighting.identity
+        )
+
     def holders(self, operation: Operation, slot: Slot, value: str | int) -> frozenset[str]:
         """Who ``value`` in ``slot`` belongs to: its claimants, else everyone who saw it."""
         same = self._counted(value)
