@@ -13,8 +13,8 @@ is a contract that disagrees with the code, not a leak) and a write medium.
 
 Whose data a read shows is asked of the very request that got through: every other
 identity sends it too, and a refusal or another answer makes it personal (``/me``; an
-order only its owner may read), as does an object in its path that is the identity's
-own and that neither an anonymous request nor a peer saw in the harvest (an account of
+order only its owner may read), as does an object in its path that is an identity's
+own and that neither an anonymous request nor a peer of its saw in the harvest (an account of
 alice's that every caller may read by its id is still alice's; a review she posted
 that every member's listing shows is published). Each identity's *own* request is no measure:
 it may name another object (its own location of a public catalogue) and so differ.
@@ -174,7 +174,7 @@ async def _personal(ctx: Context, operation: Operation, identity: Identity, legi
 
 async def _someones(ctx: Context, operation: Operation, identity: Identity, legit: Reply) -> bool:
     """True when the read that got through shows someone's data (see the module's doc)."""
-    if _owned(ctx, operation, identity, legit.sent):
+    if _owned(ctx, operation, legit.sent):
         return True
     bare = _probes(ctx, identity, legit.sent)[0][1]
     for other in ctx.identities:
@@ -186,18 +186,17 @@ async def _someones(ctx: Context, operation: Operation, identity: Identity, legi
     return False
 
 
-def _owned(ctx: Context, operation: Operation, identity: Identity, sent: Request) -> bool:
-    """True when an id in ``sent``'s path names ``identity``'s own object, one neither an
-    anonymous request nor a peer saw in the harvest (``Harvest.private``)."""
+def _owned(ctx: Context, operation: Operation, sent: Request) -> bool:
+    """True when an id in ``sent``'s path names an identity's own object, one neither an
+    anonymous request nor a peer of its owner saw in the harvest (``Harvest.private``)."""
     for slot in ctx.harvest.slots(operation):
         value = sent.path_params.get(slot.name) if slot.where is Where.PATH else None
         if value is None:
             continue
-        for sighting in ctx.harvest.seen(identity, operation, slot):
-            if str(sighting.value) != str(value):
-                continue
-            if ctx.harvest.private(sighting):
-                return True
+        for identity in ctx.identities:
+            for sighting in ctx.harvest.seen(identity, operation, slot):
+                if str(sighting.value) == str(value) and ctx.harvest.private(sighting):
+                    return True
     return False
 
 
