@@ -180,10 +180,19 @@ async def _someones(ctx: Context, operation: Operation, identity: Identity, legi
     for other in ctx.identities:
         if other.name == identity.name:
             continue
-        reply = await ctx.send(bare, as_=other, note=f"probe: the same request as {other.name}")
+        reply = await _as(ctx, operation, bare, other)
         if not reply.ok or similarity(reply.text, legit.text) < SAME:
             return True
     return False
+
+
+async def _as(ctx: Context, operation: Operation, bare: Request, other: Identity) -> Reply:
+    """``bare`` sent as ``other``: its shared legitimate answer when that is the same request."""
+    if not ctx.withheld(operation, other):
+        own = ctx.legit_request(operation, other)
+        if (own.method, own.target, own.body) == (bare.method, bare.target, bare.body):
+            return await ctx.legit(operation, other)
+    return await ctx.send(bare, as_=other, note=f"probe: the same request as {other.name}")
 
 
 def _owned(ctx: Context, operation: Operation, sent: Request) -> bool:
