@@ -4,19 +4,21 @@ collection, which resources are numbered, which a sign-up makes (the people)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from apiward.scan.resources import collection_of, singular
-from apiward.spec import Api, ParameterLocation, json_types
+from apiward.spec import Api, Operation, ParameterLocation, json_types
 
 
-def sign_up_kinds(api: Api) -> set[str]:
-    """Resources a public POST taking a password creates (``POST /patients``): the people."""
+def sign_up_kinds(api: Api, public: Callable[[Operation], bool]) -> set[str]:
+    """Resources a public POST (``public``: ``scan.openness``) taking a password creates
+    (``POST /patients``): the people."""
     found = set()
     for op in api.operations:
         body = op.request_body.content if op.request_body else {}
         schema = api.deref(next(iter(body.values()), {}) or {})
         names = schema.get("properties", {}) if isinstance(schema, dict) else {}
-        if op.method == "POST" and op.is_public and any("password" in n.lower() for n in names):
+        if op.method == "POST" and public(op) and any("password" in n.lower() for n in names):
             found.add(singular(op.path.rstrip("/").rsplit("/", 1)[-1]))
     return found
 

@@ -31,9 +31,10 @@ public API, key, client or address says nothing of the data read, so it does not
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from apiward.scan.fields import tokens
+from apiward.scan.openness import declared_public
 from apiward.spec import Api, Operation
 
 LOGIN = re.compile(r"log[-_ ]?in|sign[-_ ]?in|token|session|o?auth(?![a-z])|authenticat", re.I)
@@ -79,12 +80,17 @@ def words(operation: Operation) -> str:
     )
 
 
-def is_public_flow(operation: Operation, logins: Collection[str]) -> bool:
+def is_public_flow(
+    operation: Operation,
+    logins: Collection[str],
+    public: Callable[[Operation], bool] | None = None,
+) -> bool:
     """An identity's login (``logins``: their keys), or a public POST named like a login,
-    sign-up or password reset."""
+    sign-up or password reset; ``public`` says who is (``scan.openness``; else the contract)."""
     if operation.key in logins:
         return True
-    if operation.method != "POST" or not (operation.is_public or operation.auth_optional):
+    opened = public(operation) if public is not None else declared_public(operation)
+    if operation.method != "POST" or not opened:
         return False
     said = words(operation)
     return any(flow.search(said) for flow in (LOGIN, SIGN_UP, RESET))

@@ -43,7 +43,7 @@ saw (a comment on a private recipe), however alike the comments of public ones a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from apiward.scan import envelope
@@ -65,6 +65,7 @@ from apiward.scan.fitting import (
 )
 from apiward.scan.identities import Identity
 from apiward.scan.listed import Listed
+from apiward.scan.openness import declared_public
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import names_caller, norm, resource_of, singular, words
 from apiward.scan.synthesis import Synthesizer
@@ -82,7 +83,10 @@ _PEOPLE = ("user", "member", "customer", "person", "people", "profile", "account
 class Harvest:
     """Everything the producers showed, by identity, and the slots of every operation."""
 
-    def __init__(self, synthesizer: Synthesizer) -> None:
+    def __init__(
+        self, synthesizer: Synthesizer, public: Callable[[Operation], bool] = declared_public
+    ) -> None:
+        """``public`` says which operations anyone may call (``scan.openness``)."""
         self.synthesizer = synthesizer
         self.sightings: list[Sighting] = []
         # Indexes beside the list, so a 100,000-item listing costs linear time, not quadratic.
@@ -115,7 +119,7 @@ class Harvest:
         self._collections = {singular(c): c for c in params.values()}
         self._wanted = frozenset(n for p, c in params.items() for n in key_names(p, singular(c)))
         self._numbered = numbered_kinds(synthesizer.api)
-        self._signs_up = sign_up_kinds(synthesizer.api) & set(self._collections)
+        self._signs_up = sign_up_kinds(synthesizer.api, public) & set(self._collections)
         self._nouns = nouns_of(synthesizer.api)
         self.filters = Filters(synthesizer.api)
         self.lists = Listed(keep=self.filters.keeps)
@@ -322,6 +326,16 @@ class Harvest:
     def public(self, sighting: Sighting) -> bool:
         """True when an anonymous request saw the object ``sighting`` names."""
         return any(other.identity == _ANONYMOUS for other in self._same(sighting))
+
+    def private(self, sighting: Sighting) -> bool:
+        """True when ``sighting``'s identity owns the object and neither an anonymous request
+        nor another identity of its role saw it: its own, not published to its like."""
+        role = self._roles.get(sighting.identity)
+        return self.is_owned(sighting) and not any(
+            other.identity == _ANONYMOUS or self._roles.get(other.identity) == role
+            for other in self._same(sighting)
+            if other.identity != sighting.identity
+        )
 
     def holders(self, operation: Operation, slot: Slot, value: str | int) -> frozenset[str]:
         """Who ``value`` in ``slot`` belongs to: its claimants, else everyone who saw it."""

@@ -18,7 +18,9 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
   answered 2xx does not count as its removal (an idempotent DELETE answers 204 to what
   it did not remove) unless a read shows it gone (:meth:`Ledger.gone`);
 * **accounts signed up** — a public POST with a password field that succeeds, and the
-  accounts ``scan.provision`` makes (:meth:`Ledger.account`);
+  accounts ``scan.provision`` makes (:meth:`Ledger.account`); public as the contract
+  declares it or as the scan saw it (``scan.openness``: a sign-up a global ``security``
+  covers yet that answered an anonymous request);
 * **value moved between identities** — a check that sends money to a peer records how it
   goes back (``moved``: the same transfer the other way) and whether it did;
 * **the scan's own identities' state** — an identity the scan signed up itself
@@ -230,7 +232,11 @@ class Ledger:
         if _objects.creates(self.api, operation, self._logins):
             self._deletable(operation, request, sender)
             return None
-        if operation.is_public and SIGN_UP.search(words(operation)) and not self._login(operation):
+        if (
+            self._public(operation)
+            and SIGN_UP.search(words(operation))
+            and not self._login(operation)
+        ):
             # A sign-up answered 200 beside no collection is no creation, yet makes an account.
             self._lasting(operation, request, sender)
         if operation.method == "POST" and _objects.changes_nothing(operation):
@@ -294,7 +300,7 @@ class Ledger:
             return False
         if not accounts.lasting(self.api):
             return True
-        if not (operation.is_public or operation.auth_optional):
+        if not self._public(operation):
             return False  # a secured creation with a secret (a book's): no sign-up
         who = sender.identity or _ANONYMOUS
         if self.safe:
@@ -430,7 +436,7 @@ class Ledger:
             and made in map(str, request.path_params.values())
         ):
             return  # an action on an object the scan made, answering with that object
-        public = operation.is_public or sender.identity is None
+        public = self._public(operation) or sender.identity is None
         body = request.body if public and isinstance(request.body, dict) else {}
         account, names = accounts.signed_up(body), accounts.made_names(body, reply.data)
         if names:  # a sign-up under names the scan made: an account, wherever the API keeps them
@@ -458,6 +464,10 @@ class Ledger:
         created.account = name
         created.names = names or created.names
         self._claim(created)
+
+    def _public(self, operation: Operation) -> bool:
+        """Anyone may call it: declared so, or seen answering without credentials (``scan.openness``)."""
+        return self.sessions.openness.public(operation)
 
     def _login(self, operation: Operation) -> bool:
         return operation.key in self._logins or _objects.hands_out_logins(self.api, operation)

@@ -21,10 +21,11 @@ passwords and tokens are secrets (redacted). ``--no-signup`` turns it off.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import secrets
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ from apiward.scan.flows import LOGIN, SIGN_UP, words
 from apiward.scan.identities import Basic, Identity, Login
 from apiward.scan.ledger import Ledger
 from apiward.scan.login import LoginError
+from apiward.scan.openness import Openness
 from apiward.scan.request import BodyKind, Request
 from apiward.scan.scope import Scope
 from apiward.scan.synthesis import Synthesizer
@@ -84,15 +86,15 @@ async def provision(
     sessions = ledger.sessions
     if _has_peers(sessions.identities):
         return Provisioned()
-    route = sign_up_route(api, sessions.identities, synthesizer, scope)
+    route = sign_up_route(api, sessions.identities, synthesizer, scope, sessions.openness)
     if route is None:
         return Provisioned()
     sign_up, login = route
     role = made_role(sessions.identities, login)
     made: list[Identity] = []
     problems: list[str] = []
-    for n in range(1, COUNT + 1):
-        name = f"{PREFIX}{n}"
+    for _ in range(COUNT):
+        name = free_name(sessions.identities)
         try:
             made.append(await make(ledger, synthesizer, sign_up, login, name, role))
         except (ConfigError, LoginError) as failure:
@@ -107,14 +109,72 @@ async def provision(
 
 
 def sign_up_route(
-    api: Api, identities: tuple[Identity, ...], synthesizer: Synthesizer, scope: Scope | None
+    api: Api,
+    identities: tuple[Identity, ...],
+    synthesizer: Synthesizer,
+    scope: Scope | None,
+    openness: Openness,
 ) -> tuple[Operation, Login] | None:
-    """The sign-up and the login a made user goes through (None: the contract has none)."""
+    """The sign-up and the login a made user goes through (None: the contract has none).
+
+    Both are POSTs open to anyone, as ``openness`` has it: declared so, or seen so.
+    """
+    return _route(api, identities, synthesizer, scope, openness.public)
+
+
+def _route(
+    api: Api,
+    identities: tuple[Identity, ...],
+    synthesizer: Synthesizer,
+    scope: Scope | None,
+    public: Callable[[Operation], bool],
+) -> tuple[Operation, Login] | None:
     usable = Scope(exclude=scope.exclude if scope is not None else ())
     operations = [op for op in api.operations if usable.why_out(op) is None]
-    login = _file_login(identities) or _contract_login(operations, synthesizer)
-    sign_up = _sign_up(operations, synthesizer, login) if login is not None else None
+    login = _file_login(identities) or _contract_login(operations, synthesizer, public)
+    sign_up = _sign_up(operations, synthesizer, login, public) if login is not None else None
     return None if login is None or sign_up is None else (sign_up, login)
+
+
+def free_name(identities: tuple[Identity, ...]) -> str:
+    """The first ``apiward-made-N`` no identity of the scan is called yet."""
+    taken = {i.name for i in identities}
+    return next(f"{PREFIX}{n}" for n in itertools.count(1) if f"{PREFIX}{n}" not in taken)
+
+
+async def open_sign_up(
+    api: Api, ledger: Ledger, synthesizer: Synthesizer, scope: Scope | None = None
+) -> Provisioned:
+    """Whether a sign-up the contract secures is open to anyone: one user of the scan's own,
+    signed up through it with no credential at all (``scan.openness``).
+
+    A generator's global ``security`` often covers the sign-up too. Asked before any other
+    request could make an account through it, so every rule about sign-ups (withholding,
+    ``--safe``, deleting the accounts) sees the answer: a 2xx makes it public in fact, and
+    the user logs in and joins the scan (the throwaway identity, ``scan.throwaway``); a
+    refusal leaves it as the contract says. Nothing is sent when a sign-up is public already.
+    """
+    sessions = ledger.sessions
+    if sign_up_route(api, sessions.identities, synthesizer, scope, sessions.openness):
+        return Provisioned()
+    route = _route(api, sessions.identities, synthesizer, scope, _anyone)
+    if route is None:
+        return Provisioned()
+    sign_up, login = route
+    name, role = free_name(sessions.identities), made_role(sessions.identities, login)
+    try:
+        made = await make(ledger, synthesizer, sign_up, login, name, role)
+    except (ConfigError, LoginError):
+        return Provisioned()  # refused: secured as documented (or open, and its login failed)
+    except TargetError:
+        if sessions.transport.down is not None:
+            raise
+        return Provisioned()
+    return Provisioned(made=(made,), sign_up=sign_up.key)
+
+
+def _anyone(op: Operation) -> bool:
+    return True
 
 
 def _has_peers(identities: tuple[Identity, ...]) -> bool:
@@ -150,15 +210,13 @@ def _properties(synthesizer: Synthesizer, op: Operation) -> Mapping[str, Schema]
     return found if isinstance(found, Mapping) else {}
 
 
-def _public_post(op: Operation) -> bool:
-    return op.method == "POST" and (op.is_public or op.auth_optional)
-
-
-def _contract_login(operations: list[Operation], synthesizer: Synthesizer) -> Login | None:
+def _contract_login(
+    operations: list[Operation], synthesizer: Synthesizer, public: Callable[[Operation], bool]
+) -> Login | None:
     """A public POST named like a login whose body takes a user and a password."""
     for op in operations:
         said = words(op)
-        if not _public_post(op) or not LOGIN.search(said) or SIGN_UP.search(said):
+        if op.method != "POST" or not public(op) or not LOGIN.search(said) or SIGN_UP.search(said):
             continue
         request = synthesizer.request(op)
         fields = credentials(list(_properties(synthesizer, op)))
@@ -186,11 +244,14 @@ def _token_path(op: Operation) -> str | None:
 
 
 def _sign_up(
-    operations: list[Operation], synthesizer: Synthesizer, login: Login
+    operations: list[Operation],
+    synthesizer: Synthesizer,
+    login: Login,
+    public: Callable[[Operation], bool],
 ) -> Operation | None:
     """The public POST that creates a user: a password and a user field, named so."""
     for op in operations:
-        if not _public_post(op) or op.key == login.operation:
+        if op.method != "POST" or not public(op) or op.key == login.operation:
             continue
         if not (SIGN_UP.search(words(op)) or _PEOPLE.search(op.path)):
             continue

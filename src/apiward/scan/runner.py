@@ -31,7 +31,7 @@ from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger, NotOurs, Unrestorable
 from apiward.scan.produce import run_producers
-from apiward.scan.provision import provision
+from apiward.scan.provision import Provisioned, open_sign_up, provision
 from apiward.scan.request import SAFE, Unfilled
 from apiward.scan.restore import TargetChange, restore
 from apiward.scan.scope import OutOfScope, Scope
@@ -271,13 +271,18 @@ async def _prepare(
     )
     sessions.transport.observers.append(synthesizer.observed.learn)
     sessions.secrets.add(synthesizer.password)
-    harvest = Harvest(synthesizer)
     ledger = Ledger(api, sessions, aggressive=config.aggressive, safe=config.safe)
     if config.signup:
         # Users the scan signs up itself, so BOLA has peers (scan.provision): before harvest.
         results.phase = sessions.transport.requester = "sign-up"
+        # First whether a sign-up the contract secures is open (scan.openness): every rule
+        # about sign-ups, provisioning's included, goes by the answer.
+        opened = await open_sign_up(api, ledger, synthesizer, config.scope)
+        if opened.made:
+            results.notes.append(_opened_note(opened))
         made = await provision(api, ledger, synthesizer, config.scope)
         results.notes += made.notes()
+    harvest = Harvest(synthesizer, sessions.openness.public)
     if sessions.failed and not sessions.identities:
         results.notes.append("every identity failed to log in: the scan ran anonymously")
     elif not sessions.identities:
@@ -295,6 +300,16 @@ async def _prepare(
         scope=config.scope,
         throwaway=Throwaway(api, ledger, synthesizer, config.scope, enabled=config.signup),
         step_ups=config.step_up,
+    )
+
+
+def _opened_note(opened: Provisioned) -> str:
+    """The note for a sign-up the contract secures that answered without credentials."""
+    return (
+        f"{opened.sign_up}: the contract secures it, yet it signed up {opened.made[0].name} "
+        "without credentials, so the scan treats it as the public sign-up it is (its "
+        "accounts are deleted, or withheld and listed, like any sign-up's); --no-signup "
+        "turns this off"
     )
 
 

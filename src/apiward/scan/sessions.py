@@ -37,6 +37,7 @@ from apiward.scan.fields import credentials
 from apiward.scan.flows import ends_session
 from apiward.scan.identities import Identity, Login
 from apiward.scan.login import LoggedIn, LoginError
+from apiward.scan.openness import Openness
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply, Transport
 
@@ -86,6 +87,8 @@ class Sessions:
         (a report's mask says so), including cookies the target re-set mid-scan."""
         self.names: set[str] = {n for i in identities for n in _credential_names(i)}
         """Headers and cookies the identities' credentials travel under (X-API-Key, sid)."""
+        self.openness = Openness(self.names)
+        """The operations open to anyone, as declared and as anonymous answers showed."""
         self._operations: frozenset[str] | None = None
         self._fixed: dict[str, Credentials] = {}
         self._jars = {i.name: Jar() for i in self.identities}
@@ -124,7 +127,9 @@ class Sessions:
         Logged out is a 401, or a redirect to a login page (what cookie-session apps answer).
         """
         if as_ is None:
-            return await self.transport.send(request, note=note)
+            reply = await self.transport.send(request, note=note)
+            self.openness.saw(reply)
+            return reply
         async with self.elevations.sending(as_.name):
             return await self._send(request, as_, note)
 
@@ -249,6 +254,7 @@ class Sessions:
     async def _login(self, login: Login, *, note: str) -> LoggedIn:
         request = logins.request(login)
         reply = await self.transport.send(request, note=note)
+        self.openness.saw(reply)  # a login that answers with no credential sent is open to anyone
         path = urlsplit(reply.exchange.request.url).path
         cookies = Jar().update(reply.set_cookies, path)
         done = logins.outcome(

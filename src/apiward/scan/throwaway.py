@@ -18,7 +18,7 @@ from apiward.core.errors import ConfigError, TargetError
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger
 from apiward.scan.login import LoginError
-from apiward.scan.provision import PREFIX, made_role, make, sign_up_route
+from apiward.scan.provision import free_name, made_role, make, sign_up_route
 from apiward.scan.scope import Scope
 from apiward.scan.synthesis import Synthesizer
 from apiward.spec import Api
@@ -61,12 +61,13 @@ class Throwaway:
         mine = [i for i in sessions.identities if self.ledger.is_own(i)]
         if mine:
             return mine[0]  # a peer scan.provision made is the scan's own already
-        route = sign_up_route(self.api, sessions.identities, self.synthesizer, self.scope)
+        route = sign_up_route(
+            self.api, sessions.identities, self.synthesizer, self.scope, sessions.openness
+        )
         if route is None:
             return None
         op, login = route
-        taken = {i.name for i in sessions.identities}
-        name = next(f"{PREFIX}{n}" for n in range(1, 100) if f"{PREFIX}{n}" not in taken)
+        name = free_name(sessions.identities)
         try:
             made = await make(
                 self.ledger,

@@ -49,7 +49,9 @@ def applies(op: Operation) -> bool:
 
 async def probe(ctx: Context, op: Operation, rank: dict[str, int]) -> Deleted | None:
     """The highest identity deletes one victim, then each lower role another (see module doc)."""
-    route = sign_up_route(ctx.api, ctx.identities, ctx.synthesizer, ctx.scope)
+    route = sign_up_route(
+        ctx.api, ctx.identities, ctx.synthesizer, ctx.scope, ctx.sessions.openness
+    )
     if route is None:
         return None
     sign_up, login = route

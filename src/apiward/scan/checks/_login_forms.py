@@ -224,7 +224,9 @@ async def throwaway(ctx: Context, form: LoginForm) -> tuple[Account, Reply] | No
 
 def _sign_ups(ctx: Context) -> list[Operation]:
     named = [op for op in ctx.probes if op.method == "POST" and SIGN_UP.search(words(op))]
-    route = sign_up_route(ctx.api, ctx.identities, ctx.synthesizer, ctx.scope)
+    route = sign_up_route(
+        ctx.api, ctx.identities, ctx.synthesizer, ctx.scope, ctx.sessions.openness
+    )
     if route is not None and route[0].key not in {op.key for op in named}:
         named.append(route[0])
     return named

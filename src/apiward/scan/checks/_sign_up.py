@@ -131,9 +131,9 @@ async def logs_in(ctx: Context, account: Account) -> bool:
     return True
 
 
-def is_sign_up(op: Operation, properties: Mapping[str, Schema]) -> bool:
-    """A public POST whose body carries a password: an operation that creates a user."""
-    public = op.is_public or op.auth_optional
+def is_sign_up(ctx: Context, op: Operation, properties: Mapping[str, Schema]) -> bool:
+    """A public POST (``scan.openness``) whose body carries a password: it creates a user."""
+    public = ctx.sessions.openness.public(op)
     secret = any(PASSWORD.search(n) or s.get("format") == "password" for n, s in properties.items())
     return op.method == "POST" and public and secret
 
@@ -144,7 +144,9 @@ def login_template(ctx: Context, op: Operation, writable: set[str]) -> Login | N
         login = identity.login
         if login is not None and any(PASSWORD.search(k) and k in writable for k in login.body):
             return login
-    route = sign_up_route(ctx.api, ctx.identities, ctx.synthesizer, ctx.scope)
+    route = sign_up_route(
+        ctx.api, ctx.identities, ctx.synthesizer, ctx.scope, ctx.sessions.openness
+    )
     return route[1] if route is not None and route[0].key == op.key else None
 
 

@@ -7,9 +7,18 @@ garbage. It is a finding
 when the probe gets a 2xx **and the same data** as the legitimate request (body
 similarity ≥ ``SAME``), not when it merely gets a 2xx: an endpoint that answers a
 public subset, an empty list or an error page with 200 is not flagged. Severity is
-high when the data is personal (another identity's legitimate answer differs). When
-everyone gets the same content, a *read* is low — a public catalogue the contract marks
-as secured is a contract that disagrees with the code, not a leak — and a write medium.
+high when the data is personal. When everyone gets the same content, a *read* is low
+("documented as secured, but public": a public catalogue the contract marks as secured
+is a contract that disagrees with the code, not a leak) and a write medium.
+
+Whose data a read shows is asked of the very request that got through: every other
+identity sends it too, and a refusal or another answer makes it personal (``/me``; an
+order only its owner may read), as does an object in its path that is an identity's
+own and that neither an anonymous request nor a peer of its saw in the harvest (an account of
+alice's that every caller may read by its id is still alice's; a review she posted
+that every member's listing shows is published). Each identity's *own* request is no measure:
+it may name another object (its own location of a public catalogue) and so differ.
+A write keeps that measure, since its request is never sent as another identity.
 
 The legitimate request of a write is a real write, so only the identities whose
 legitimate write the engine sends (``Context.withheld`` is None: it touches nothing but
@@ -89,7 +98,11 @@ class AuthBypass:
                 legit = await ctx.send(legit.sent, as_=None, note="baseline, again")
             if legit.ok and similarity(reply.text, legit.text) >= SAME:
                 # Whose data it is only matters once it got through: asked then, not before.
-                personal = await _personal(ctx, operation, identity, legit)
+                personal = (
+                    await _someones(ctx, operation, identity, legit)
+                    if operation.method in READS
+                    else await _personal(ctx, operation, identity, legit)
+                )
                 yield self._finding(ctx, operation, identity, label, [legit, reply], personal)
                 return  # answered with no credential at all, a garbage one says nothing more
 
@@ -109,16 +122,30 @@ class AuthBypass:
             if operation.method in READS
             else Severity.MEDIUM
         )
+        public = not personal and operation.method in READS
+        title = (
+            f"{operation.key} is documented as secured, but public: it answers {label}"
+            if public
+            else f"{operation.key} answers {label} with {identity.name}'s data"
+        )
+        same = (
+            ": every identity gets that body too, so it is public in fact and no one's "
+            "data (the contract and the code disagree)"
+            if public
+            else " (data specific to that identity)"
+            if personal
+            else ""
+        )
         return ctx.finding(
             self,
             operation,
-            title=f"{operation.key} answers {label} with {identity.name}'s data",
+            title=title,
             severity=severity,
             confidence=Confidence.CONFIRMED if personal else Confidence.FIRM,
             detail=(
                 f"The contract requires authentication, yet a request {label} got "
                 f"{evidence[-1].status} with the same body {identity.name} gets with valid "
-                f"credentials{' (data specific to that identity)' if personal else ''}."
+                f"credentials{same}."
             ),
             evidence=evidence,
             key=label,
@@ -152,6 +179,43 @@ async def _personal(ctx: Context, operation: Operation, identity: Identity, legi
             reply = await ctx.legit(operation, other)
             if reply.ok and similarity(reply.text, legit.text) < SAME:
                 return True
+    return False
+
+
+async def _someones(ctx: Context, operation: Operation, identity: Identity, legit: Reply) -> bool:
+    """True when the read that got through shows someone's data (see the module's doc)."""
+    if _owned(ctx, operation, legit.sent):
+        return True
+    bare = _probes(ctx, identity, legit.sent)[0][1]
+    for other in ctx.identities:
+        if other.name == identity.name:
+            continue
+        reply = await _as(ctx, operation, bare, other)
+        if not reply.ok or similarity(reply.text, legit.text) < SAME:
+            return True
+    return False
+
+
+async def _as(ctx: Context, operation: Operation, bare: Request, other: Identity) -> Reply:
+    """``bare`` sent as ``other``: its shared legitimate answer when that is the same request."""
+    if not ctx.withheld(operation, other):
+        own = ctx.legit_request(operation, other)
+        if (own.method, own.target, own.body) == (bare.method, bare.target, bare.body):
+            return await ctx.legit(operation, other)
+    return await ctx.send(bare, as_=other, note=f"probe: the same request as {other.name}")
+
+
+def _owned(ctx: Context, operation: Operation, sent: Request) -> bool:
+    """True when an id in ``sent``'s path names an identity's own object, one neither an
+    anonymous request nor a peer of its owner saw in the harvest (``Harvest.private``)."""
+    for slot in ctx.harvest.slots(operation):
+        value = sent.path_params.get(slot.name) if slot.where is Where.PATH else None
+        if value is None:
+            continue
+        for identity in ctx.identities:
+            for sighting in ctx.harvest.seen(identity, operation, slot):
+                if str(sighting.value) == str(value) and ctx.harvest.private(sighting):
+                    return True
     return False
 
 

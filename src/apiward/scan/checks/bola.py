@@ -335,7 +335,7 @@ def _precondition(
         return Skip(reason=SkipReason.UNSAFE, detail=f"{operation.method} on another's object")
     if not any(ctx.peers(i) for i in ctx.identities):
         return Skip(reason=SkipReason.NO_PEER)
-    if is_public_flow(operation, ctx.logins):
+    if is_public_flow(operation, ctx.logins, ctx.sessions.openness.public):
         why = "a public flow (login, sign-up, password reset) takes others' names by design"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
     if read and says_public(operation, ctx.api):

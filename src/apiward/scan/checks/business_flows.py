@@ -256,7 +256,7 @@ def _body_names(ctx: Context, op: Operation) -> list[str]:
 
 
 def _is_signup(ctx: Context, op: Operation, logins: frozenset[str]) -> bool:
-    if op.method != "POST" or op.key in logins or not (op.is_public or op.auth_optional):
+    if op.method != "POST" or op.key in logins or not ctx.sessions.openness.public(op):
         return False
     names = _body_names(ctx, op)
     creates = SIGN_UP.search(words(op)) is not None or "201" in op.responses

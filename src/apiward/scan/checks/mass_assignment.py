@@ -121,7 +121,7 @@ class MassAssignment:
         writable = {n for n, s in field_schemas(ctx, schema).items() if not s.get("readOnly")}
         if operation.key in _logins(ctx):
             stream = _skip("an identity's login operation")
-        elif is_sign_up(operation, properties):
+        elif is_sign_up(ctx, operation, properties):
             stream = self._sign_up(ctx, operation, properties, writable)
         elif operation.method == "POST" and not creates(ctx.api, operation, ctx.logins):
             stream = _skip("an action, not a creation: it makes nothing to read back")
