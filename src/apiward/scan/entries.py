@@ -5,13 +5,14 @@ it, value moved between identities, and what the scan created (``scan.ledger`` k
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from apiward.scan import _objects
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
+from apiward.spec import Api
 
 _CREDENTIAL_HEADER = re.compile(r"authorization|token|key|auth|session", re.IGNORECASE)
 _LAST_PARAMETER = re.compile(r"\{([^}/]+)\}/?$")
@@ -114,3 +115,44 @@ def maybe_kept(created: Created, sender: Sender) -> bool:
     """
     creator, by = created.creator.identity, sender.identity
     return creator is not None and by is not None and by != creator and not created.account
+
+
+def aim(
+    api: Api,
+    created: list[Created],
+    made_at: Callable[[Request, str], bool],
+    request: Request,
+    identity: Identity,
+) -> Request:
+    """``request`` with its object's id set to the last one ``identity`` made there.
+
+    The object slot is the one ``_objects.object_slot`` names (the item a write
+    changes, or the parent a creation adds to); the object must be of the collection
+    that slot's POST makes, under the same parents, and not deleted. Unchanged when
+    ``identity`` made nothing there. When the slot already names what ``identity``
+    made, only its parents are set to those it was made under: ids harvested one slot
+    at a time need not belong together (its line under another of its orders).
+    ``made_at`` is the ledger's: whether an id of a request names what the scan made there.
+    """
+    operation = api.operation(request.method, request.path)
+    slot = _objects.object_slot(api, operation) if operation is not None else None
+    if slot is None:
+        return request
+    name, create, where = slot
+    named = _objects.ids(api, request).get(name) if made_at(request, name) else None
+    for one in reversed(created):
+        mine = one.creator.identity is not None and one.creator.identity == identity
+        if not mine or not one.id or one.create.path != create.path:
+            continue
+        parents = one.create.path_params
+        if named is not None:
+            if one.id == named:
+                for key, value in parents.items():
+                    request = request.with_param(Where.PATH, key, value)
+                return request
+        # Parents the path does not name (``/notes/{id}``, made under a project) pass.
+        elif not one.deleted and all(
+            request.path_params.get(k, v) == v for k, v in parents.items()
+        ):
+            return request.with_param(where, name, one.id)
+    return request

@@ -46,11 +46,11 @@ from typing import Any
 
 from apiward.core.errors import TargetError
 from apiward.scan import _objects, _rewrites, accounts, fields, records
-from apiward.scan.entries import Created, Moved, Sender, Snapshot, deletes, maybe_kept
+from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes, maybe_kept
 from apiward.scan.flows import SIGN_UP, is_redemption, words
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.own_state import OwnState
-from apiward.scan.request import WRITES, Request, Where
+from apiward.scan.request import WRITES, Request
 from apiward.scan.resources import collection_of, resource_of, singular
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
@@ -157,37 +157,8 @@ class Ledger:
             created.deleted = created.deleted or deletes(delete, created)
 
     def aim(self, request: Request, identity: Identity) -> Request:
-        """``request`` with its object's id set to the last one ``identity`` made there.
-
-        The object slot is the one ``_objects.object_slot`` names (the item a write
-        changes, or the parent a creation adds to); the object must be of the collection
-        that slot's POST makes, under the same parents, and not deleted. Unchanged when
-        ``identity`` made nothing there. When the slot already names what ``identity``
-        made, only its parents are set to those it was made under: ids harvested one slot
-        at a time need not belong together (its line under another of its orders).
-        """
-        operation = self.api.operation(request.method, request.path)
-        slot = _objects.object_slot(self.api, operation) if operation is not None else None
-        if slot is None:
-            return request
-        name, create, where = slot
-        named = _objects.ids(self.api, request).get(name) if self.made_at(request, name) else None
-        for created in reversed(self.created):
-            mine = created.creator.identity is not None and created.creator.identity == identity
-            if not mine or not created.id or created.create.path != create.path:
-                continue
-            parents = created.create.path_params
-            if named is not None:
-                if created.id == named:
-                    for key, value in parents.items():
-                        request = request.with_param(Where.PATH, key, value)
-                    return request
-            # Parents the path does not name (``/notes/{id}``, made under a project) pass.
-            elif not created.deleted and all(
-                request.path_params.get(k, v) == v for k, v in parents.items()
-            ):
-                return request.with_param(where, name, created.id)
-        return request
+        """``request`` aimed at the last object ``identity`` made there (``entries.aim``)."""
+        return aim(self.api, self.created, self.made_at, request, identity)
 
     def own(self, identity: Identity, values: Mapping[str, Any]) -> None:
         """``identity`` is one the scan signed up; ``values`` name it (its e-mail, its name)."""
