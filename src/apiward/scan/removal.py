@@ -27,9 +27,11 @@ async def remove_made(ledger: Ledger) -> list[TargetChange]:
     # nobody else may delete what it made. Newest first: an order the scan made refers to
     # the supplier it made before, which the API will not delete while the order stands.
     listings: dict[str, Any] = {}
-    absent = {id(c) for c in ledger.created if await unseen.look_up(ledger, c, listings)}
-    # A creation that failed and that its listing shows made nothing is no object left.
-    made = [c for c in _unique(ledger.created)[::-1] if not (c.failed and id(c) in absent)]
+    for created in ledger.created:
+        await unseen.look_up(ledger, created, listings)
+    # A failed creation its listing does not show made nothing the scan can tell: most
+    # 5xx answers (a malformed body, an injected quote) come before any row is written.
+    made = [c for c in _unique(ledger.created)[::-1] if c.id or not c.failed]
     ordered = [c for c in made if not c.account] + [c for c in made if c.account]
     helpers: dict[str, str] = {}
     removed = [(c, await remove(ledger, c, helpers=helpers)) for c in ordered]
@@ -70,8 +72,6 @@ async def remove(
                 f"{foreign}: not made by the scan (apiward…), nor given back by the "
                 "sign-up's answer, so the scan does not delete it"
             )
-        elif not created.id and created.failed and deletable:
-            why = "it answered 5xx, and its listing could not tell whether it made one"
         elif not created.id and deletable:
             why = "its id was not in the answer"
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)

@@ -7,7 +7,8 @@ unless the restore finds it. What the scan sends in a creation carries values it
 (``apiward…`` names, unique to the run); the creator's listing of that collection is read
 once, and a row holding every such value of the creation's body, and the only such row,
 is the object it made (a probe's payload may follow those values), unless its id is one
-the scan already knows. A creation that failed and is not in the listing made nothing.
+the scan already knows. A creation that failed and is not found so is taken to have made
+nothing, as before this lookup.
 """
 
 from __future__ import annotations
@@ -25,17 +26,14 @@ _MADE = re.compile(r"apiward[0-9a-z]{4,}", re.IGNORECASE)
 payload may follow (``apiward766f2d42' OR 1=1--``)."""
 
 
-async def look_up(ledger: Ledger, created: Created, listings: dict[str, Any]) -> bool:
-    """Give ``created`` its id and DELETE when the creator's listing shows what it made.
-
-    True when that listing shows it made nothing: no row holds the values it sent.
-    """
+async def look_up(ledger: Ledger, created: Created, listings: dict[str, Any]) -> None:
+    """Give ``created`` its id and DELETE when the creator's listing shows what it made."""
     if created.id or created.account or created.deleted:
-        return False
+        return
     marks = _marks(created.create.body)
     listing = ledger.api.operation("GET", created.create.path)
     if not marks or listing is None or _objects.deleter(ledger.api, created.create, "-") is None:
-        return False
+        return
     read = Request(
         method="GET",
         path=created.create.path,
@@ -53,11 +51,9 @@ async def look_up(ledger: Ledger, created: Created, listings: dict[str, Any]) ->
     # A probe's payloads follow one made value, so several rows may start alike: those the
     # scan knows the ids of are others', and a row holding the very values sent wins.
     known = {c.id for c in ledger.created if c.id and c.create.path == created.create.path}
-    if listings[key] is None:
-        return False
     rows = [
         (row, made)
-        for row in listings[key]
+        for row in listings[key] or ()
         if isinstance(row, dict) and marks <= _values(row)
         for made in [_objects.new_id(ledger.api, created.create, row, None)]
         if made and made not in known
@@ -68,8 +64,7 @@ async def look_up(ledger: Ledger, created: Created, listings: dict[str, Any]) ->
         if len(found) == 1:
             created.id = found[0][1]
             created.delete = _objects.deleter(ledger.api, created.create, created.id)
-            return False
-    return not rows
+            return
 
 
 def _marks(body: Any) -> set[str]:
