@@ -12,6 +12,10 @@ and one of these holds (no fixed list of names):
   the field named like the parameter (``book_title`` or, the resource's word dropped,
   ``title``), else — when the collection's objects have no such field — the object's
   primary key (``id``);
+* the slot is a body or query field named by the bare noun of a collection whose items have
+  a path (``"project": 2`` or ``?project=2`` beside ``/projects/{id}``, as Django REST
+  Framework writes a foreign key: :func:`noun_collection`), and the field is that
+  collection's primary key;
 * the slot is a filter naming the caller by another word (``?member=``, ``scan.filters``)
   and the field is the one of the rows it filters by (``member_no``).
 """
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 
 from apiward.scan.request import Where
 from apiward.scan.resources import collection_of, is_noun, norm, singular, words
-from apiward.spec import Api, Operation, Schema, json_types
+from apiward.spec import Api, Operation, ParameterLocation, Schema, json_types
 
 IDLIKE = re.compile(
     r"(^|[_-])(id|uuid|guid|ref|key|code|slug|username|handle)$|[a-z](Id|Uuid|Ref|Key|Code)$"
@@ -60,7 +64,8 @@ class Slot:
     name: str
     schema: Schema
     collection: str = ""
-    """For a query id (``DELETE /loans?id=``, ``scan._objects.query_key``): the collection
+    """For a query id (``DELETE /loans?id=``, ``scan._objects.query_key``) or a field named
+    by a collection's noun (``"project": 2``, :func:`noun_collection`): the collection
     whose item it names, as a path parameter names one of the collection before it."""
     field: str = ""
     """For a filter naming the caller by another word (``?member=``, ``scan.filters``): the
@@ -165,3 +170,39 @@ def refers(name: str, nouns: frozenset[str]) -> bool:
     if len(parts) < 2 or parts[-1] not in _WEAK:
         return True
     return singular(parts[-2]) in nouns
+
+
+_ID_FORMATS = frozenset({"", "uuid"})
+"""String formats an id may have: none, or a UUID (not a date, an e-mail, a decimal)."""
+
+
+def item_nouns(api: Api) -> dict[str, str]:
+    """Collections whose items have a path, by their noun plural and singular (normalised).
+
+    Not ``scan._kinds.item_collections``: there one name (``id``, as in every Django REST
+    Framework path) keeps only its first collection.
+    """
+    out: dict[str, str] = {}
+    for op in api.operations:
+        for p in op.parameters:
+            collection = collection_of(op.path, p.name)
+            if p.location is ParameterLocation.PATH and collection:
+                for noun in (norm(collection), singular(norm(collection))):
+                    out.setdefault(noun, collection)
+    return out
+
+
+def noun_collection(name: str, schema: Schema, nouns: Mapping[str, str]) -> str:
+    """The collection a field named by its bare noun names (``project`` → projects), or ``""``.
+
+    Django REST Framework writes a foreign key as the related model's name, with no
+    ``_id`` (``{"project": 2}``, ``?project=2``): such a field is an id when it holds one
+    (an integer, a UUID or a plain string; not an enum, an object or a list). ``nouns``:
+    :func:`item_nouns`.
+    """
+    types = json_types(schema)
+    if "enum" in schema or not types & {"integer", "string"} or types & {"object", "array"}:
+        return ""
+    if "string" in types and str(schema.get("format", "")) not in _ID_FORMATS:
+        return ""
+    return nouns.get(norm(name), "")

@@ -48,7 +48,7 @@ from typing import Any
 
 from apiward.scan import envelope
 from apiward.scan._kinds import item_collections, numbered_kinds, sign_up_kinds, surrogate
-from apiward.scan._objects import query_key
+from apiward.scan._slots import Slots
 from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import names_owner, owner_values, who_values
 from apiward.scan.filters import Filters
@@ -60,8 +60,6 @@ from apiward.scan.fitting import (
     is_primary,
     key_names,
     kind_of,
-    nouns_of,
-    refers,
 )
 from apiward.scan.identities import Identity
 from apiward.scan.listed import Listed
@@ -71,7 +69,7 @@ from apiward.scan.resources import names_caller, norm, resource_of, singular, wo
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
 from apiward.scan.wrapped import inside
-from apiward.spec import Operation, ParameterLocation
+from apiward.spec import Operation
 
 __all__ = ["Harvest", "Sighting", "Slot", "resource_of"]
 
@@ -120,8 +118,8 @@ class Harvest:
         self._wanted = frozenset(n for p, c in params.items() for n in key_names(p, singular(c)))
         self._numbered = numbered_kinds(synthesizer.api)
         self._signs_up = sign_up_kinds(synthesizer.api, public) & set(self._collections)
-        self._nouns = nouns_of(synthesizer.api)
         self.filters = Filters(synthesizer.api)
+        self._slots = Slots(synthesizer, self.filters)
         self.lists = Listed(keep=self.filters.keeps)
         """What each identity sees in listings it is entitled to; each object's parents."""
 
@@ -228,28 +226,8 @@ class Harvest:
         return sighting
 
     def slots(self, operation: Operation) -> tuple[Slot, ...]:
-        """Where ``operation`` takes object ids; a query id names its collection's item."""
-        key = query_key(self.synthesizer.api, operation)
-        found = [
-            Slot(
-                where=Where(p.location.value),
-                name=p.name,
-                schema=p.schema,
-                collection=resource_of(operation.path)[0] if p.name == key else "",
-            )
-            for p in operation.parameters
-            if p.location is ParameterLocation.PATH
-            or (p.location is ParameterLocation.QUERY and (IDLIKE.search(p.name) or p.name == key))
-        ]
-        schema, _ = self.synthesizer.body_schema(operation)
-        for name, sub in (schema or {}).get("properties", {}).items():
-            if not IDLIKE.search(name) or not refers(name, self._nouns):
-                continue
-            if not self.synthesizer.names_new_object(operation, name):
-                found.append(
-                    Slot(where=Where.BODY, name=name, schema=self.synthesizer.api.deref(sub))
-                )
-        return (*found, *self.filters.slots(operation))
+        """Where ``operation`` takes object ids (``scan._slots``)."""
+        return self._slots.of(operation)
 
     def fits(self, sighting: Sighting, operation: Operation, slot: Slot) -> bool:
         """True when ``sighting`` can fill ``slot`` of ``operation`` (see ``scan.fitting``)."""
@@ -390,6 +368,15 @@ class Harvest:
             )
         return self._views[key]
 
+    def filled(self, operation: Operation) -> list[Slot]:
+        """The slots :meth:`baseline` fills: not an optional query id or filter."""
+        optional = {p.name for p in operation.parameters if not p.required}
+        return [
+            s
+            for s in self.slots(operation)
+            if not (s.where is Where.QUERY and (s.collection or s.field) and s.name in optional)
+        ]
+
     def baseline(self, base: Request, operation: Operation, identity: Identity) -> Request:
         """``base`` with every slot filled by a value ``identity`` saw (distinct where possible).
 
@@ -397,10 +384,7 @@ class Harvest:
         stays the listing it is.
         """
         used: set[str | int] = set()
-        optional = {p.name for p in operation.parameters if not p.required}
-        for slot in self.slots(operation):
-            if (slot.collection or slot.field) and slot.name in optional:
-                continue
+        for slot in self.filled(operation):
             choices = self.seen(identity, operation, slot)
             pick = next(
                 (s for s in choices if s.value not in used), choices[0] if choices else None

@@ -76,7 +76,7 @@ async def run_producers(
     listings = [op for op in sendable if is_listing(op) and op.key not in logins]
     # Parents first: a creation under a parent then finds one the scan made.
     creations = sorted((op for op in sendable if creates(api, op, logins)), key=_depth)
-    first = [op for op in listings if not harvest.slots(op)]
+    first = [op for op in listings if not harvest.filled(op)]  # no id to wait for
     second = [op for op in listings if op not in first]
     nested = sorted((op for op in sendable if is_nested_listing(api, op)), key=_depth)
     people = list(sessions.identities)

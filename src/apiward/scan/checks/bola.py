@@ -23,7 +23,7 @@ public while the object is not).
   own listings) and the answer holds nothing that listing did not show: bob reading
   alice's comment on a public recipe whose comments he lists; nor when the answer is a
   list whose every row such a listing shows B (``?author_id=`` over published recipes).
-  Objects B never saw listed are tried first.
+  Objects B never saw listed are tried first, for reads and writes alike.
   A read the contract calls public (``scan.flows.says_public``: "Public profile of a
   user" in its summary, description or tags, or in its 200 answer's description or
   schema) is not tested: anyone reading any object there is the read's purpose.
@@ -117,11 +117,12 @@ class Bola:
                 owned = ctx.harvest.owned(owner, operation, slot)
                 if not owned:
                     continue
-                if read:  # first what the attacker never saw listed: the rest may be its to see
-                    listed = ctx.harvest.lists
-                    owned = [s for s in owned if not listed.has(attacker.name, s.kind, s.value)] + [
-                        s for s in owned if listed.has(attacker.name, s.kind, s.value)
-                    ]
+                # First what the attacker never saw listed: the rest may be its to see, or
+                # shared with it to write (a member's project it may add tasks to).
+                listed = ctx.harvest.lists
+                owned = [s for s in owned if not listed.has(attacker.name, s.kind, s.value)] + [
+                    s for s in owned if listed.has(attacker.name, s.kind, s.value)
+                ]
                 probe = self._read if read else self._write
                 try:
                     finding = await probe(ctx, operation, slot, owner, attacker, owned[0])

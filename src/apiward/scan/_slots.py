@@ -1,0 +1,76 @@
+"""Where an operation takes object ids: its slots (``scan.fitting.Slot``).
+
+Every path parameter; a query parameter that is its collection's query id
+(``scan._objects.query_key``), has an id-like name, or is named by the bare noun of a
+collection (``?project=``: ``scan.fitting.noun_collection``); a top-level body field
+with an id-like name that refers to an object, or named by such a noun; and the listing
+filters found to name the caller by another word (``scan.filters``).
+"""
+
+from __future__ import annotations
+
+from apiward.scan._objects import query_key
+from apiward.scan.filters import Filters
+from apiward.scan.fitting import IDLIKE, Slot, item_nouns, noun_collection, nouns_of, refers
+from apiward.scan.request import Where
+from apiward.scan.resources import resource_of
+from apiward.scan.synthesis import Synthesizer
+from apiward.spec import Operation, Parameter, ParameterLocation
+
+
+class Slots:
+    """An API's slots, operation by operation."""
+
+    def __init__(self, synthesizer: Synthesizer, filters: Filters) -> None:
+        self._synthesizer = synthesizer
+        self._filters = filters
+        self._nouns = nouns_of(synthesizer.api)
+        self._item_nouns = item_nouns(synthesizer.api)
+
+    def of(self, operation: Operation) -> tuple[Slot, ...]:
+        """Where ``operation`` takes object ids; a query id names its collection's item."""
+        key = query_key(self._synthesizer.api, operation)
+        filtered = self._filters.slots(operation)
+        taken = {s.name for s in filtered}
+        found = [
+            slot
+            for p in operation.parameters
+            if (slot := self._parameter(operation, p, key, taken)) is not None
+        ]
+        return (*found, *self._body(operation), *filtered)
+
+    def _parameter(
+        self, operation: Operation, p: Parameter, key: str | None, taken: set[str]
+    ) -> Slot | None:
+        """A path parameter, a query id, or a query parameter named id-like or by a noun.
+
+        A noun's (``?project=``) yields to a filter found to name the caller (``taken``):
+        what the rows showed outweighs the name.
+        """
+        collection = ""
+        if p.location is ParameterLocation.PATH:
+            pass
+        elif p.location is not ParameterLocation.QUERY:
+            return None
+        elif p.name == key:
+            collection = resource_of(operation.path)[0]
+        elif not IDLIKE.search(p.name):
+            schema = self._synthesizer.api.deref(p.schema)
+            collection = noun_collection(p.name, schema, self._item_nouns)
+            if not collection or p.name in taken:
+                return None
+        where = Where(p.location.value)
+        return Slot(where=where, name=p.name, schema=p.schema, collection=collection)
+
+    def _body(self, operation: Operation) -> list[Slot]:
+        """Top-level body fields that name an object, not the one a creation makes."""
+        found = []
+        schema, _ = self._synthesizer.body_schema(operation)
+        for name, sub in (schema or {}).get("properties", {}).items():
+            sub = self._synthesizer.api.deref(sub)
+            noun = noun_collection(name, sub, self._item_nouns)
+            if not noun and (not IDLIKE.search(name) or not refers(name, self._nouns)):
+                continue
+            if not self._synthesizer.names_new_object(operation, name):
+                found.append(Slot(where=Where.BODY, name=name, schema=sub, collection=noun))
+        return found
