@@ -41,7 +41,7 @@ from apiward.scan.fitting import key_names
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.resources import collection_of, norm
 from apiward.scan.values import Fresh, Observed
-from apiward.spec import Api, Operation, ParameterLocation, Schema
+from apiward.spec import Api, Operation, ParameterLocation, Schema, is_decimal_string
 
 MAX_DEPTH = 5
 _URLISH = re.compile(r"(^|_|-)(url|uri|href|link|callback|webhook|endpoint)s?$", re.IGNORECASE)
@@ -250,6 +250,8 @@ class Synthesizer:
             return True
         if kind == "null":
             return None
+        if is_decimal_string(schema):
+            return _decimal(schema)
         if (is_password(name) or schema.get("format") == "password") and _fits(
             self.password, schema
         ):
@@ -365,6 +367,19 @@ def _number(schema: Schema, *, integer: bool) -> float:
     if isinstance(step, int | float) and step > 0:
         value = max(step, round(value / step) * step)
     return value
+
+
+def _decimal(schema: Schema) -> str:
+    """An amount as a decimal field takes it (``"1.00"``), never a pattern's random ``"-7."``."""
+    value = _number(schema, integer=False)
+    pattern = schema.get("pattern")
+    for text in (f"{value:.2f}", f"{value:.0f}"):
+        try:
+            if not isinstance(pattern, str) or re.search(pattern, text):
+                return text
+        except re.error:
+            return text
+    return f"{value:.2f}"
 
 
 def _string(schema: Schema, rng: random.Random, name: str) -> str:

@@ -13,6 +13,7 @@ from apiward.spec.model import (
     Schema,
     SecurityScheme,
     Server,
+    is_decimal_string,
     json_types,
 )
 from apiward.spec.source import Origin, Source
@@ -31,6 +32,7 @@ __all__ = [
     "SecurityScheme",
     "Server",
     "Source",
+    "is_decimal_string",
     "json_types",
     "load",
     "load_source",

@@ -44,6 +44,15 @@ def json_types(schema: Schema) -> frozenset[str]:
     return frozenset()
 
 
+DECIMAL_FORMATS = frozenset({"decimal", "money", "currency"})
+"""String formats that carry a decimal number: Django REST Framework's ``DecimalField``."""
+
+
+def is_decimal_string(schema: Schema) -> bool:
+    """True for a number written as a string (``type: string, format: decimal``)."""
+    return "string" in json_types(schema) and schema.get("format") in DECIMAL_FORMATS
+
+
 class ParameterLocation(StrEnum):
     """Where a parameter travels in the request."""
 

@@ -1,8 +1,8 @@
 """``negative_amount`` (API6): a money-moving write that accepts a negative amount.
 
-For each write (POST/PUT/PATCH) whose body has a numeric field named like money or a
-quantity (``amount``, ``price``, ``quantity``, ``total``, ``seats``, a unit of goods such as
-``tonnes``, ``kg``, ``litres``...), an identity's
+For each write (POST/PUT/PATCH) whose body has a numeric field (or a decimal string,
+``format: decimal``) named like money or a quantity (``amount``, ``price``, ``quantity``,
+``total``, ``seats``, a unit of goods such as ``tonnes``, ``kg``, ``litres``...), an identity's
 legitimate request — its own objects only (``scan.withhold``) — is the control and must
 succeed. The probe is the same request with that field set to the *negative* of the
 control's value. It is a finding when the probe succeeds like the control (a 2xx with no
@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,7 +50,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
-from apiward.spec import Operation, json_types
+from apiward.spec import Operation, Schema, is_decimal_string, json_types
 
 MONEY = re.compile(
     r"amount|price|total|sum|cost|fee|balance|deposit|withdraw|payment|credit|debit|value",
@@ -217,14 +218,14 @@ class NegativeAmount:
         recipients: bool,
     ) -> Outcome | None:
         value = request.value(Where.BODY, name)
-        if not isinstance(value, int | float) or isinstance(value, bool):
+        negative = _negated(value)
+        if negative is None:
             return None
-        negative = -value if value else -1
         probe = request.with_param(Where.BODY, name, negative)
         reply = await ctx.send_stepped(probe, as_=identity, note=f"{name}={negative}")
         if not reply.ok or _failed(reply, control):
             return None
-        shown = await _shown(ctx, identity, reply, negative)
+        shown = await _shown(ctx, identity, reply, float(negative))
         evidence = [control, reply, *([shown] if shown is not None else [])]
         moved = _moved(control.data, reply.data, name)
         money = _kind(name, paid=recipients) == "money"
@@ -276,16 +277,21 @@ async def _settle(ctx: Context, paid: Leg, *, accepted: bool) -> None:
 
 
 def _fields(ctx: Context, operation: Operation, *, paid: bool) -> list[str]:
-    """Numeric top-level body fields named like money first, then like quantities."""
+    """Numeric top-level body fields named like money first, then like quantities.
+
+    A decimal written as a string (``"amount": "12.50"``, ``format: decimal``: Django REST
+    Framework's money fields) is numeric, and negated as a string (``"-12.50"``).
+    """
     schema, _ = ctx.synthesizer.body_schema(operation)
     properties: dict[str, Any] = dict((schema or {}).get("properties", {}))
-    numeric = [
-        name
-        for name, sub in properties.items()
-        if json_types(ctx.api.deref(sub)) & {"number", "integer"}
-    ]
+    numeric = [name for name, sub in properties.items() if _numeric(ctx.api.deref(sub))]
     money = [n for n in numeric if _kind(n, paid=paid) == "money"]
     return money + [n for n in numeric if _kind(n, paid=paid) == "quantity"]
+
+
+def _numeric(schema: Schema) -> bool:
+    """A number, or a decimal written as a string."""
+    return bool(json_types(schema) & {"number", "integer"}) or is_decimal_string(schema)
 
 
 def _kind(name: str, *, paid: bool) -> str | None:
@@ -325,6 +331,23 @@ def _moved(control: Any, reply: Any, name: str, at: str = "") -> list[str]:
         if (HELD.search(key) and now != before) or (CHARGED.search(key) and now < 0 <= before):
             found.append(f"{at}{key}")
     return found
+
+
+def _negated(value: Any) -> int | float | str | None:
+    """The negative of a number, or of a decimal string as one (``"-5.00"``); -1 for zero."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return -value if value else -1
+    if not isinstance(value, str):
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite():
+        return None
+    return str(-amount if amount else Decimal(-1).quantize(amount))
 
 
 def _number(value: Any) -> float | None:
