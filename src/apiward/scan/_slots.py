@@ -63,11 +63,13 @@ class Slots:
         return Slot(where=where, name=p.name, schema=p.schema, collection=collection)
 
     def _body(self, operation: Operation) -> list[Slot]:
-        """Top-level body fields that name an object, not the one a creation makes."""
+        """Top-level body fields that name an object, not the one a creation makes nor read-only."""
         found = []
         schema, _ = self._synthesizer.body_schema(operation)
         for name, sub in (schema or {}).get("properties", {}).items():
             sub = self._synthesizer.api.deref(sub)
+            if sub.get("readOnly"):
+                continue  # the server's to fill (a DRF ``user`` set from the caller): never sent
             noun = noun_collection(name, sub, self._item_nouns)
             if not noun and (not IDLIKE.search(name) or not refers(name, self._nouns)):
                 continue
