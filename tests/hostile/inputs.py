@@ -152,6 +152,10 @@ def write_inputs(folder: Path) -> dict[str, Path]:
         "policy-wrong-types.yaml": f"contract: {spec}\nratelimit:\n  limits: 5\n",
         "policy-unknown-key.yaml": f"contract: {spec}\nratelimt: {{}}\n",
         "policy-bomb.yaml": POLICY_BOMB.format(spec=spec),
+        "policy-redis-port-99999.yaml": f"contract: {spec}\nratelimit:\n  storage: redis://127.0.0.1:99999\n",
+        "policy-anchor-bad-ipv6.yaml": (
+            f"contract: {spec}\naudit:\n  sink: {log}\n  key_env: HOME\n  anchor: 'redis://[::1'\n"
+        ),
     }.items():
         paths[name] = folder / name
         paths[name].write_text(text, encoding="utf-8")

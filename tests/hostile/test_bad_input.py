@@ -75,6 +75,7 @@ CASES: list[tuple[str, str, str]] = [
     ("deps-vulns-deep",                  "audit deps -r {requirements.txt} --vulns {osv-deep.json}",                 "invalid JSON"),
     ("deps-osv-closed-port",             "audit deps -r {requirements.txt} --osv-url {closed}",                      "127.0.0.1"),
     ("deps-osv-garbage",                 "audit deps -r {requirements.txt} --osv-url {garbage}",                     "127.0.0.1"),
+    ("deps-osv-bad-ipv6",                "audit deps -r {requirements.txt} --osv-url http://[::1",                   "--osv-url"),
     ("deps-sbom-is-a-folder",            "audit deps -r {requirements.txt} --vulns {osv.json} --sbom {empty-dir}",   "directory"),
     ("deps-sbom-overwrites-input",       "audit deps -r {requirements.txt} --vulns {osv.json} --sbom {requirements.txt}", "overwrite an input"),
     ("deps-requirements-and-installed",  "audit deps -r {requirements.txt} --installed --vulns {osv.json}",          "exactly one"),
@@ -103,6 +104,9 @@ CASES: list[tuple[str, str, str]] = [
     ("scan-config-alias-bomb",           "scan --config {scan-config-bomb.yaml} --spec {spec.yaml} --target {closed}", "alias bomb"),
     ("scan-config-binary",               "scan --config {binary.bin} --spec {spec.yaml} --target {closed}",          "not UTF-8"),
     ("scan-target-not-a-url",            "scan --spec {spec.yaml} --target notaurl",                                 "--target"),
+    ("scan-target-port-99999",           "scan --spec {spec.yaml} --target http://127.0.0.1:99999",                  "Port out of range"),
+    ("scan-target-port-0",               "scan --spec {spec.yaml} --target http://127.0.0.1:0/",                     "port 0"),
+    ("scan-target-bad-ipv6",             "scan --spec {spec.yaml} --target http://[::1/",                            "Invalid IPv6 URL"),
     ("scan-value-without-equals",        "scan --spec {spec.yaml} --target {closed} --value code",                   "NAME=VALUE"),
     ("scan-unknown-check",               "scan --spec {spec.yaml} --target {closed} --checks nope",                  "unknown check"),
     ("scan-json-is-a-folder",            "scan --spec {spec.yaml} --target {closed} --json {empty-dir}",             "directory"),
@@ -123,7 +127,11 @@ CASES: list[tuple[str, str, str]] = [
     ("guard-policy-wrong-types",         "guard --policy {policy-wrong-types.yaml} --upstream {closed} --listen {busy}", "policy-wrong-types.yaml"),
     ("guard-policy-unknown-key",         "guard --policy {policy-unknown-key.yaml} --upstream {closed} --listen {busy}", "ratelimt"),
     ("guard-policy-alias-bomb",          "guard --policy {policy-bomb.yaml} --upstream {closed} --listen {busy}",    "alias bomb"),
+    ("guard-policy-redis-port-99999",    "guard --policy {policy-redis-port-99999.yaml} --upstream {closed} --listen {busy}", "policy-redis-port-99999.yaml:3"),
+    ("guard-policy-anchor-bad-ipv6",     "guard --policy {policy-anchor-bad-ipv6.yaml} --upstream {closed} --listen {busy}", "policy-anchor-bad-ipv6.yaml:5"),
     ("guard-upstream-not-a-url",         "guard --policy {policy.yaml} --upstream notaurl --listen {busy}",          "--upstream"),
+    ("guard-upstream-bad-ipv6",          "guard --policy {policy.yaml} --upstream http://[::1 --listen {busy}",      "--upstream"),
+    ("guard-upstream-port-99999",        "guard --policy {policy.yaml} --upstream http://127.0.0.1:99999 --listen {busy}", "--upstream"),
     ("guard-listen-not-host-port",       "guard --policy {policy.yaml} --upstream {closed} --listen 8443",           "HOST:PORT"),
     ("guard-listen-port-in-use",         "guard --policy {policy.yaml} --upstream {closed} --listen {busy}",         "in use"),
     ("guard-tls-not-pem",                "guard --policy {policy.yaml} --upstream {closed} --listen {busy} --tls-cert {spec.yaml} --tls-key {spec.yaml}", "not a PEM"),
@@ -131,6 +139,8 @@ CASES: list[tuple[str, str, str]] = [
     ("guard-tls-cert-alone",             "guard --policy {policy.yaml} --upstream {closed} --tls-cert {spec.yaml}",  "go together"),
     ("verify-log-missing",               "guard verify-log {missing}",                                               "no such audit log"),
     ("verify-log-folder",                "guard verify-log {empty-dir}",                                             "directory"),
+    ("verify-log-anchor-port-99999",     "guard verify-log {audit-garbage.jsonl} --anchor redis://127.0.0.1:99999",  "--anchor"),
+    ("verify-log-anchor-bad-ipv6",       "guard verify-log {audit-garbage.jsonl} --anchor redis://[::1",             "--anchor"),
     ("hash-key-name-with-newline",       "guard hash-key --name 'ci\nbot'",                                          "one line"),
     ("hash-key-empty-name",              "guard hash-key --name ''",                                                 "one line"),
     ("hash-key-short-stdin",             "guard hash-key --stdin",                                                   "characters"),
@@ -141,6 +151,10 @@ CASES: list[tuple[str, str, str]] = [
     ("diff-store-is-binary",             "diff 1 2 --store sqlite:///{binary.bin}",                                  "not a database"),
     ("retest-store-is-binary",           "retest deadbeef --store sqlite:///{binary.bin}",                           "not a database"),
     ("findings-store-closed-port",       "findings list --store postgresql://127.0.0.1:1/apiward",                   "refused"),
+    ("findings-store-hanging",           "findings list --store postgresql://{hang-host}/apiward",                   "timeout"),
+    ("findings-store-bad-ipv6",          "findings list --store postgresql://u:pw@[::1/apiward",                     "u:***@"),
+    ("worker-queue-bad-ipv6",            "worker --store {store.db} --queue postgresql://u:pw@[::1/apiward",         "u:***@"),
+    ("worker-webhook-bad-ipv6",          "worker --store {store.db} --queue postgresql://127.0.0.1:1/x --webhook http://[::1", "--webhook 'http://[::1': not a valid URL"),
     ("api-show-no-store",                "api show nope --store sqlite:///{empty-dir}/store.db",                     "no store here"),
     ("diff-usage-run-not-a-number",      "diff first last",                                                          "run_a"),
     # --- the root command
@@ -152,6 +166,7 @@ CASES: list[tuple[str, str, str]] = [
 def _argv(template: str, inputs: dict[str, Path], servers: dict[str, str]) -> list[str]:
     names = {**{k: str(v) for k, v in inputs.items()}, **servers}
     names["busy-port"] = servers["busy"].rsplit(":", 1)[1]
+    names["hang-host"] = servers["hang"].removeprefix("http://")
     return [re.sub(r"\{([\w.\-/]+)\}", lambda m: names[m[1]], p) for p in shlex.split(template)]
 
 

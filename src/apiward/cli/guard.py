@@ -15,6 +15,7 @@ from apiward.guard.auditverify import verify_log
 from apiward.guard.policy import AuditPolicy, Policy
 from apiward.guard.serve import check_tls, gateway_app, run
 from apiward.guard.serve import listen as bind
+from apiward.guard.storage import check_redis_url
 
 app = typer.Typer(
     help="Protect an HTTP API at runtime: a reverse proxy that enforces a policy and its contract.",
@@ -104,6 +105,8 @@ def verify(
         raise ConfigError("is a directory, not an audit log", source=str(file))
     if not file.is_file():
         raise ConfigError("no such audit log", source=str(file))
+    if anchor is not None:
+        check_redis_url(anchor, pointer=None, what="--anchor")
     secret = audit_key(AuditPolicy(key_file=str(key) if key else None, key_env=key_env))
     verdict = verify_log(file, key=secret, anchor=anchor, name=anchor_name)
     if not verdict.intact:

@@ -14,7 +14,6 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -34,6 +33,7 @@ from apiward.cli.outputs import (
 from apiward.cli.recording import ApiOption, FailOnNewOption, StoreOption, api_defaults, record
 from apiward.cli.scan_logging import check_source, with_logging
 from apiward.core.errors import ApiwardError, ConfigError
+from apiward.core.urls import http_url
 from apiward.report.redacted import prepare
 from apiward.report.scan_results import scan_report, summary_line, target_state
 from apiward.scan import Results, Scan, ScanConfig, read_identities_file
@@ -293,9 +293,7 @@ def _options(
 
 def _config(options: dict[str, Any], values: list[str]) -> ScanConfig:
     target = str(options["target"])
-    parts = urlsplit(target)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ConfigError("--target must be an http(s) URL such as http://127.0.0.1:8000")
+    http_url(target, "--target")
     wanted = patterns(options.get("checks", []))
     known = builtin_checks().names()
     if unknown := [c for c in wanted if c not in known]:

@@ -27,7 +27,7 @@ from apiward.core.aliases import budget, expanded_size
 from apiward.core.errors import ConfigError
 from apiward.guard.authn.config import AuthnPolicy, authn_policy
 from apiward.guard.policy_schema import POLICY_SCHEMA
-from apiward.guard.storage import storage_kind
+from apiward.guard.storage import check_redis_url, storage_kind
 from apiward.guard.vocabulary import (
     Decision,
     Location,
@@ -455,6 +455,8 @@ def _check_values(policy: Policy) -> None:
                 f"{cidr!r} is not an IP network", pointer=f"/transport/trusted_proxies/{index}"
             ) from None
     storage_kind(policy.ratelimit.storage, pointer="/ratelimit/storage")
+    if policy.audit.anchor is not None:
+        check_redis_url(policy.audit.anchor, pointer="/audit/anchor", what="audit anchor")
     _check_limits(policy.ratelimit.limits, "/ratelimit/limits")
     _check_limits(policy.ratelimit.credential_exchange, "/ratelimit/credential_exchange")
     for key, limits in policy.ratelimit.operations.items():

@@ -78,6 +78,10 @@ def upgrade(given: str | None) -> tuple[str | None, str]:
         engine.dispose()
 
 
+CONNECT_TIMEOUT = 10
+"""Seconds to wait for a PostgreSQL store to answer when connecting."""
+
+
 def must_exist(given: str | None) -> None:
     """Refuse a store file that does not exist (a PostgreSQL server says so itself)."""
     url = resolve(given)
@@ -97,8 +101,10 @@ def connect(given: str | None) -> Engine:
     url = resolve(given)
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    # libpq waits for a server that accepts and never answers as long as TCP lets it.
+    wait = {"connect_timeout": CONNECT_TIMEOUT} if "connect_timeout=" not in url else {}
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, connect_args=wait if url.startswith("postgresql") else {})
     except (SQLAlchemyError, ImportError, ValueError) as error:
         raise StorageError(f"cannot open the store: {error}", source=display(url)) from None
     if engine.dialect.name == "sqlite":
