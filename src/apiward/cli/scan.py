@@ -38,7 +38,7 @@ from apiward.report.redacted import prepare
 from apiward.report.scan_results import scan_report, summary_line, target_state
 from apiward.scan import Results, Scan, ScanConfig, read_identities_file
 from apiward.scan.checks import builtin_checks
-from apiward.scan.config_file import read_scan_config
+from apiward.scan.config_file import MAX_CONCURRENCY, read_scan_config
 from apiward.scan.scope import patterns
 from apiward.scan.transport import MAX_ANSWER
 from apiward.spec import load
@@ -95,7 +95,9 @@ def scan(
     ] = None,
     concurrency: Annotated[
         int | None,
-        typer.Option("--concurrency", min=1, max=256, help="Requests in flight at most."),
+        typer.Option(
+            "--concurrency", min=1, max=MAX_CONCURRENCY, help="Requests in flight at most."
+        ),
     ] = None,
     rate: Annotated[
         float | None, typer.Option("--rate", min=0.1, help="Requests per second at most.")

@@ -54,7 +54,7 @@ from typing import Any
 
 import yaml
 
-from apiward.core.aliases import budget, expanded_size
+from apiward.core import yamlfile
 from apiward.core.errors import ConfigError
 
 _NAMES = frozenset({"username", "user", "login", "email", "name"})
@@ -177,21 +177,7 @@ def read_identities_file(path: str | os.PathLike[str]) -> IdentitiesFile:
         raise ConfigError(
             f"identities file is not UTF-8 text (byte {error.start})", source=source
         ) from None
-    try:
-        loader = yaml.SafeLoader(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as error:
-        line = getattr(getattr(error, "problem_mark", None), "line", None)
-        raise ConfigError(
-            f"not valid YAML: {getattr(error, 'problem', error)}",
-            source=source,
-            line=line + 1 if line is not None else None,
-        ) from None
-    if root is not None and expanded_size(root) > budget(len(text)):
-        raise ConfigError("YAML aliases expand to too many values (an alias bomb?)", source=source)
+    root = yamlfile.compose(text, source)
     reader = _Reader(source)
     return IdentitiesFile(
         identities=reader.identities(root), values=reader.values(root), step_up=reader.step_up(root)
@@ -235,11 +221,7 @@ class _Reader:
             return {str(k.value): self.value(v) for k, v in node.value}
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item) for item in node.value]
-        loader = yaml.SafeLoader("")
-        try:
-            value = loader.construct_object(node, deep=True)
-        finally:
-            loader.dispose()
+        value = yamlfile.construct(node, self.source)
         return self.expand(node, value) if isinstance(value, str) else value
 
     def identities(self, root: yaml.Node | None) -> tuple[Identity, ...]:
