@@ -125,6 +125,10 @@ def write_inputs(folder: Path) -> dict[str, Path]:
         "identities-bomb.yaml": _LAUGHS + "\nidentities: *l8\n",
         "identities-deep.yaml": "identities: " + _DEEP + "\n",
         "identities-5000-digits.yaml": "identities:\n  - name: a\n    rank: " + "9" * 5000 + "\n",
+        "identities-header-newline.yaml": (
+            'identities:\n  - name: a\n    headers: {X-Key: "k\\r\\nX-Injected: 1"}\n'
+        ),
+        "identities-header-name-space.yaml": "identities:\n  - name: a\n    headers: {X Key: k}\n",
         "scan-config-wrong-types.yaml": "concurrency: lots\n",
         "scan-config-deep.yaml": "include: " + _DEEP + "\n",
         "scan-config-5000-digits.yaml": "concurrency: " + "9" * 5000 + "\n",

@@ -105,6 +105,8 @@ CASES: list[tuple[str, str, str]] = [
     ("scan-config-binary",               "scan --config {binary.bin} --spec {spec.yaml} --target {closed}",          "not UTF-8"),
     ("scan-identities-deep",             "scan --spec {spec.yaml} --target {closed} --identities {identities-deep.yaml}", "nests too deeply"),
     ("scan-identities-5000-digits",      "scan --spec {spec.yaml} --target {closed} --identities {identities-5000-digits.yaml}", "identities-5000-digits.yaml:3"),
+    ("scan-identities-header-newline",   "scan --spec {spec.yaml} --target {closed} --identities {identities-header-newline.yaml}", "headers.X-Key"),
+    ("scan-identities-header-name-space", "scan --spec {spec.yaml} --target {closed} --identities {identities-header-name-space.yaml}", "not a header"),
     ("scan-config-deep",                 "scan --config {scan-config-deep.yaml} --spec {spec.yaml} --target {closed}", "nests too deeply"),
     ("scan-config-5000-digits",          "scan --config {scan-config-5000-digits.yaml} --spec {spec.yaml} --target {closed}", "4300 digits"),
     ("scan-config-nan-timeout",          "scan --config {scan-config-nan-timeout.yaml} --spec {spec.yaml} --target {closed}", "timeout"),
