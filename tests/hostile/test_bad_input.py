@@ -145,6 +145,9 @@ CASES: list[tuple[str, str, str]] = [
     ("guard-upstream-bad-ipv6",          "guard --policy {policy.yaml} --upstream http://[::1 --listen {busy}",      "--upstream"),
     ("guard-upstream-port-99999",        "guard --policy {policy.yaml} --upstream http://127.0.0.1:99999 --listen {busy}", "--upstream"),
     ("guard-listen-not-host-port",       "guard --policy {policy.yaml} --upstream {closed} --listen 8443",           "HOST:PORT"),
+    ("guard-listen-superscript-port",    "guard --policy {policy.yaml} --upstream {closed} --listen 127.0.0.1:²",    "HOST:PORT"),
+    ("guard-listen-unclosed-bracket",    "guard --policy {policy.yaml} --upstream {closed} --listen [::1:{busy-port}", "HOST:PORT"),
+    ("guard-policy-hook-exits",          "guard --policy {policy-hook-exits.yaml} --upstream {closed} --listen {busy}", "SystemExit"),
     ("guard-listen-port-in-use",         "guard --policy {policy.yaml} --upstream {closed} --listen {busy}",         "in use"),
     ("guard-tls-not-pem",                "guard --policy {policy.yaml} --upstream {closed} --listen {busy} --tls-cert {spec.yaml} --tls-key {spec.yaml}", "not a PEM"),
     ("guard-tls-missing",                "guard --policy {policy.yaml} --upstream {closed} --listen {busy} --tls-cert {missing} --tls-key {missing}", "no such file"),
@@ -169,6 +172,11 @@ CASES: list[tuple[str, str, str]] = [
     ("worker-webhook-bad-ipv6",          "worker --store {store.db} --queue postgresql://127.0.0.1:1/x --webhook http://[::1", "--webhook 'http://[::1': not a valid URL"),
     ("api-show-no-store",                "api show nope --store sqlite:///{empty-dir}/store.db",                     "no store here"),
     ("diff-usage-run-not-a-number",      "diff first last",                                                          "run_a"),
+    ("diff-usage-run-id-2-to-the-66",    "diff 73786976294838206464 1 --store {store.db}",                           "run_a"),
+    ("logging-check-run-id-2-to-the-66", "logging-check 73786976294838206464 --store {store.db}",                    "'run'"),
+    ("endpoints-unknown-state",          "api endpoints shop --state nonsense --store {store.db}",                   "--state"),
+    ("store-info-empty-file",            "store info --store {empty.db}",                                            "no store here"),
+    ("server-listen-superscript-port",   "server --store {store.db} --listen 127.0.0.1:²",                      "HOST:PORT"),
     # --- the root command
     ("unknown-verb",                     "scna",                                                                     "scna"),
 ]

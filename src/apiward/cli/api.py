@@ -13,6 +13,7 @@ from rich.table import Table
 from apiward.cli.recording import ReadStoreOption, StoreOption
 from apiward.core.errors import ConfigError
 from apiward.core.urls import http_url
+from apiward.inventory.diff import State
 
 app = typer.Typer(help="The APIs in the store: add, list, show, endpoints.", no_args_is_help=True)
 
@@ -169,10 +170,7 @@ def show(
 @app.command()
 def endpoints(
     name: Annotated[str, typer.Argument(help="The API's name.")],
-    state: Annotated[
-        str | None,
-        typer.Option("--state", help="Only these: documented, shadow, zombie, unrouted."),
-    ] = None,
+    state: Annotated[State | None, typer.Option("--state", help="Only these.")] = None,
     store: ReadStoreOption = None,
 ) -> None:
     """The API's endpoints as its guard's ingested traffic shows them, first and last seen."""

@@ -33,3 +33,15 @@ def checked_url(url: str, what: str, *, schemes: frozenset[str], expected: str) 
     if port == 0:
         raise ConfigError(f"{what} {url!r}: port 0 is no port to connect to (1-65535)")
     return parts
+
+
+def listen_address(text: str, example: str) -> tuple[str, int]:
+    """``HOST:PORT`` (IPv6 as ``[::1]:8443``) as a host and a port; else a ConfigError."""
+    host, sep, port = text.rpartition(":")
+    bracketed = host.startswith("[") and host.endswith("]")
+    if bracketed:
+        host = host[1:-1]
+    sound = sep and host and port.isascii() and port.isdigit() and 0 < int(port) < 65536
+    if not sound or "[" in host or "]" in host or (":" in host and not bracketed):
+        raise ConfigError(f"--listen {text!r}: expected HOST:PORT, e.g. {example}")
+    return host, int(port)

@@ -88,7 +88,8 @@ def must_exist(given: str | None) -> None:
     if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
         return
     path = Path(url.removeprefix("sqlite:///"))
-    if not path.is_file():
+    # An empty file is any file yet: a verb that only reads must not turn it into a store.
+    if not path.is_file() or path.stat().st_size == 0:
         raise StorageError(
             "no store here: a run recorded with --store (scan, audit, inventory, ingest) "
             "or `apiward api add` creates it",
