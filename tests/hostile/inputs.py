@@ -147,6 +147,10 @@ def write_inputs(folder: Path) -> dict[str, Path]:
         "access.log": '127.0.0.1 - - [10/Oct/2025:13:55:36 +0000] "GET /orders/7 HTTP/1.1" 200 12\n',
         "deep.har": '{"log": {"entries": ' + "[" * 100_000 + "]" * 100_000 + "}}",
         "audit-garbage.jsonl": '{"not": "an audit event"}\n',
+        "bad-ipv6.har": json.dumps(
+            {"log": {"entries": [{"request": {"method": "GET", "url": "http://[::1/x"}}]}}
+        ),
+        "bad-ipv6.log": '127.0.0.1 - - [10/Oct/2025:13:55:36 +0000] "GET http://[::1/x HTTP/1.1" 200 1\n',
         "empty.db": "",
         "exiting.py": "import sys\n\nsys.exit(0)  # a hook module that ends the process as it loads\n",
         "code/app.py": "import flask\napp = flask.Flask(__name__)\n",

@@ -89,6 +89,8 @@ CASES: list[tuple[str, str, str]] = [
     ("inventory-spec-binary",            "inventory {access.log} --spec {binary.bin}",                               "not UTF-8"),
     ("inventory-json-is-a-folder",       "inventory {access.log} --inventory-json {empty-dir}",                      "directory"),
     ("inventory-openapi-out-same-as-json", "inventory {access.log} --openapi-out {empty-dir}/o.json --json {empty-dir}/o.json", "same file"),
+    ("inventory-har-bad-ipv6",           "inventory {bad-ipv6.har}",                                                 "bad-ipv6.har"),
+    ("inventory-access-bad-ipv6",        "inventory {bad-ipv6.log} --format access",                                 "bad-ipv6.log:1"),
     ("inventory-usage-many",             "inventory {access.log} --many 1",                                          "--many"),
     # --- apiward scan: inputs
     ("scan-spec-missing",                "scan --spec {missing} --target {closed}",                                  "no such file"),
