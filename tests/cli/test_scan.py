@@ -103,7 +103,7 @@ def test_unreachable_target_writes_partial_report_and_exits_2(
     [
         (["--identities", "{ids}"], "ids.yaml:2"),
         (["--checks", "nope"], "unknown check 'nope'"),
-        (["--target", "ftp://127.0.0.1"], "--target must be an http(s) URL"),
+        (["--target", "ftp://127.0.0.1"], "--target 'ftp://127.0.0.1': expected an http(s) URL"),
     ],
     ids=["identities-line", "unknown-check", "bad-target"],
 )

@@ -10,11 +10,17 @@ import pytest
 from inputs import write_inputs
 from servers import BEHAVIOURS, HostileServer, closed_port
 
+from apiward.store.schema import open_store
+
 
 @pytest.fixture(scope="session")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every hostile input file, written once, by name."""
-    return write_inputs(tmp_path_factory.mktemp("hostile"))
+    """Every hostile input file, written once, by name; ``store.db`` is an empty store."""
+    folder = tmp_path_factory.mktemp("hostile")
+    paths = write_inputs(folder)
+    paths["store.db"] = folder / "store.db"
+    open_store(str(paths["store.db"])).dispose()  # for the verbs that need one to begin
+    return paths
 
 
 @pytest.fixture(scope="session")

@@ -89,6 +89,8 @@ components:
     R: {$ref: '#/components/responses/R'}
 """
 
+_DEEP = "[" * 100_000 + "]" * 100_000
+
 GOOD_POLICY = "contract: {spec}\naudit:\n  sink: {log}\n"
 
 POLICY_BOMB = "contract: {spec}\n" + _LAUGHS + "\nratelimit:\n  limits: *l8\n"
@@ -121,7 +123,19 @@ def write_inputs(folder: Path) -> dict[str, Path]:
         "identities-wrong-types.yaml": "identities:\n  - name: 5\n    role: [user]\n",
         "identities-not-a-list.yaml": "identities: alice\n",
         "identities-bomb.yaml": _LAUGHS + "\nidentities: *l8\n",
+        "identities-deep.yaml": "identities: " + _DEEP + "\n",
+        "identities-5000-digits.yaml": "identities:\n  - name: a\n    rank: " + "9" * 5000 + "\n",
+        "identities-header-newline.yaml": (
+            'identities:\n  - name: a\n    headers: {X-Key: "k\\r\\nX-Injected: 1"}\n'
+        ),
+        "identities-header-name-space.yaml": "identities:\n  - name: a\n    headers: {X Key: k}\n",
         "scan-config-wrong-types.yaml": "concurrency: lots\n",
+        "scan-config-deep.yaml": "include: " + _DEEP + "\n",
+        "scan-config-5000-digits.yaml": "concurrency: " + "9" * 5000 + "\n",
+        "scan-config-nan-timeout.yaml": "timeout: .nan\n",
+        "scan-config-concurrency-1e6.yaml": "concurrency: 1000000\n",
+        "scan-config-key-is-a-list.yaml": "? [spec]\n: openapi.yaml\n",
+        "scan-config-bad-date.yaml": "values: {since: 2025-13-45}\n",
         "scan-config-bomb.yaml": _LAUGHS.replace("x-lol:", "values:") + "\ninclude: *l8\n",
         "requirements.txt": "requests==2.31.0\n",
         "requirements-unpinned.txt": "requests>=2\n",
@@ -133,6 +147,12 @@ def write_inputs(folder: Path) -> dict[str, Path]:
         "access.log": '127.0.0.1 - - [10/Oct/2025:13:55:36 +0000] "GET /orders/7 HTTP/1.1" 200 12\n',
         "deep.har": '{"log": {"entries": ' + "[" * 100_000 + "]" * 100_000 + "}}",
         "audit-garbage.jsonl": '{"not": "an audit event"}\n',
+        "bad-ipv6.har": json.dumps(
+            {"log": {"entries": [{"request": {"method": "GET", "url": "http://[::1/x"}}]}}
+        ),
+        "bad-ipv6.log": '127.0.0.1 - - [10/Oct/2025:13:55:36 +0000] "GET http://[::1/x HTTP/1.1" 200 1\n',
+        "empty.db": "",
+        "exiting.py": "import sys\n\nsys.exit(0)  # a hook module that ends the process as it loads\n",
         "code/app.py": "import flask\napp = flask.Flask(__name__)\n",
         "code/broken.py": "def (:\n",
         "a-file": "I am a file, not a folder\n",
@@ -152,6 +172,13 @@ def write_inputs(folder: Path) -> dict[str, Path]:
         "policy-wrong-types.yaml": f"contract: {spec}\nratelimit:\n  limits: 5\n",
         "policy-unknown-key.yaml": f"contract: {spec}\nratelimt: {{}}\n",
         "policy-bomb.yaml": POLICY_BOMB.format(spec=spec),
+        "policy-hook-exits.yaml": f"contract: {spec}\nauthorization:\n  roles_hook: exiting:roles\n",
+        "policy-deep.yaml": f"contract: {spec}\nx-deep: {_DEEP}\n",
+        "policy-5000-digits.yaml": f"contract: {spec}\ntransport:\n  max_body_bytes: {'9' * 5000}\n",
+        "policy-redis-port-99999.yaml": f"contract: {spec}\nratelimit:\n  storage: redis://127.0.0.1:99999\n",
+        "policy-anchor-bad-ipv6.yaml": (
+            f"contract: {spec}\naudit:\n  sink: {log}\n  key_env: HOME\n  anchor: 'redis://[::1'\n"
+        ),
     }.items():
         paths[name] = folder / name
         paths[name].write_text(text, encoding="utf-8")

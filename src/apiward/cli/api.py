@@ -12,6 +12,8 @@ from rich.table import Table
 
 from apiward.cli.recording import ReadStoreOption, StoreOption
 from apiward.core.errors import ConfigError
+from apiward.core.urls import http_url
+from apiward.inventory.diff import State
 
 app = typer.Typer(help="The APIs in the store: add, list, show, endpoints.", no_args_is_help=True)
 
@@ -168,10 +170,7 @@ def show(
 @app.command()
 def endpoints(
     name: Annotated[str, typer.Argument(help="The API's name.")],
-    state: Annotated[
-        str | None,
-        typer.Option("--state", help="Only these: documented, shadow, zombie, unrouted."),
-    ] = None,
+    state: Annotated[State | None, typer.Option("--state", help="Only these.")] = None,
     store: ReadStoreOption = None,
 ) -> None:
     """The API's endpoints as its guard's ingested traffic shows them, first and last seen."""
@@ -199,18 +198,7 @@ def check_spec(spec: str, target: str | None) -> None:
 
 def check_url(url: str, option: str) -> None:
     """An http(s) URL with a host, or a one-line ConfigError naming ``option``."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        host = None
-        parts = None
-    if parts is None or parts.scheme.lower() not in {"http", "https"} or not host:
-        raise ConfigError(
-            f"{option} {url!r}: expected an http(s) URL such as http://127.0.0.1:8000"
-        )
+    http_url(url, option)
 
 
 def _described(options: dict[str, object]) -> str | None:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import typer
 from rich.console import Console
 from rich.markup import escape
 
-from apiward.cli.recording import ReadStoreOption
+from apiward.cli.recording import ReadStoreOption, run_id
 
 
 def diff(
-    run_a: Annotated[int, typer.Argument(help="The earlier run's id.")],
-    run_b: Annotated[int, typer.Argument(help="The later run's id.")],
+    run_a: Annotated[int, run_id("The earlier run's id.")],
+    run_b: Annotated[int, run_id("The later run's id.")],
     store: ReadStoreOption = None,
 ) -> None:
     """Findings that appeared, disappeared (fixed or not tested) and changed between two runs."""

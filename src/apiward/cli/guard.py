@@ -10,23 +10,18 @@ import typer
 import yaml
 
 from apiward.core.errors import ConfigError
+from apiward.core.urls import listen_address
 from apiward.guard.audit import audit_key
 from apiward.guard.auditverify import verify_log
 from apiward.guard.policy import AuditPolicy, Policy
 from apiward.guard.serve import check_tls, gateway_app, run
 from apiward.guard.serve import listen as bind
+from apiward.guard.storage import check_redis_url
 
 app = typer.Typer(
     help="Protect an HTTP API at runtime: a reverse proxy that enforces a policy and its contract.",
     invoke_without_command=True,
 )
-
-
-def _listen(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"--listen {text!r}: expected HOST:PORT, e.g. 127.0.0.1:8443")
-    return host.strip("[]"), int(port)
 
 
 @app.callback()
@@ -62,7 +57,7 @@ def guard(
         )
     if (tls_cert is None) != (tls_key is None):
         raise ConfigError("--tls-cert and --tls-key go together")
-    host, port = _listen(listen)
+    host, port = listen_address(listen, "127.0.0.1:8443")
     if tls_cert is not None and tls_key is not None:
         check_tls(str(tls_cert), str(tls_key))
     app_ = gateway_app(Policy.load(policy), upstream=upstream, spec=spec)
@@ -104,6 +99,8 @@ def verify(
         raise ConfigError("is a directory, not an audit log", source=str(file))
     if not file.is_file():
         raise ConfigError("no such audit log", source=str(file))
+    if anchor is not None:
+        check_redis_url(anchor, pointer=None, what="--anchor")
     secret = audit_key(AuditPolicy(key_file=str(key) if key else None, key_env=key_env))
     verdict = verify_log(file, key=secret, anchor=anchor, name=anchor_name)
     if not verdict.intact:

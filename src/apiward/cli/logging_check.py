@@ -22,7 +22,7 @@ from apiward.cli.outputs import (
     SarifOption,
     emit,
 )
-from apiward.cli.recording import StoreOption, record
+from apiward.cli.recording import StoreOption, record, run_id
 from apiward.core.findings import (
     Confidence,
     Exchange,
@@ -43,7 +43,7 @@ EVIDENCE = 3
 
 
 def logging_check(
-    run: Annotated[int, typer.Argument(help="The scan's run id in the store.")],
+    run: Annotated[int, run_id("The scan's run id in the store.")],
     every: Annotated[
         bool,
         typer.Option("--all", help="Every request of the scan, not only the checks' attacks."),

@@ -46,6 +46,15 @@ ReadStoreOption = Annotated[
     ),
 ]
 """``--store`` of a verb that only reads: a store that is not there is refused, not created."""
+MAX_RUN_ID = 2**63 - 1
+"""The largest id a store can hold (a 64-bit integer); a larger one is a usage error."""
+
+
+def run_id(help: str) -> Any:
+    """A run id argument: 1 to :data:`MAX_RUN_ID`, checked before the store is asked."""
+    return typer.Argument(help=help, min=1, max=MAX_RUN_ID)
+
+
 ApiOption = Annotated[
     str | None,
     typer.Option(

@@ -14,7 +14,6 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -34,11 +33,12 @@ from apiward.cli.outputs import (
 from apiward.cli.recording import ApiOption, FailOnNewOption, StoreOption, api_defaults, record
 from apiward.cli.scan_logging import check_source, with_logging
 from apiward.core.errors import ApiwardError, ConfigError
+from apiward.core.urls import http_url
 from apiward.report.redacted import prepare
 from apiward.report.scan_results import scan_report, summary_line, target_state
 from apiward.scan import Results, Scan, ScanConfig, read_identities_file
 from apiward.scan.checks import builtin_checks
-from apiward.scan.config_file import read_scan_config
+from apiward.scan.config_file import MAX_CONCURRENCY, read_scan_config
 from apiward.scan.scope import patterns
 from apiward.scan.transport import MAX_ANSWER
 from apiward.spec import load
@@ -95,7 +95,9 @@ def scan(
     ] = None,
     concurrency: Annotated[
         int | None,
-        typer.Option("--concurrency", min=1, max=256, help="Requests in flight at most."),
+        typer.Option(
+            "--concurrency", min=1, max=MAX_CONCURRENCY, help="Requests in flight at most."
+        ),
     ] = None,
     rate: Annotated[
         float | None, typer.Option("--rate", min=0.1, help="Requests per second at most.")
@@ -293,9 +295,7 @@ def _options(
 
 def _config(options: dict[str, Any], values: list[str]) -> ScanConfig:
     target = str(options["target"])
-    parts = urlsplit(target)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ConfigError("--target must be an http(s) URL such as http://127.0.0.1:8000")
+    http_url(target, "--target")
     wanted = patterns(options.get("checks", []))
     known = builtin_checks().names()
     if unknown := [c for c in wanted if c not in known]:

@@ -10,6 +10,7 @@ import typer
 
 from apiward.cli.worker import QueueOption
 from apiward.core.errors import ConfigError
+from apiward.core.urls import listen_address
 
 HELP = "The dashboard: findings, runs and triage in a browser, and a JSON API."
 
@@ -52,7 +53,7 @@ def serve(
     """
     if ctx.invoked_subcommand is not None:
         return
-    host, port = parse_listen(listen)
+    host, port = listen_address(listen, "127.0.0.1:8080")
     import uvicorn
     from sqlalchemy import func, select
 
@@ -172,12 +173,3 @@ def parse_expiry(text: str) -> datetime:
     except ValueError:
         raise ConfigError(f"--expires {text!r}: expected YYYY-MM-DD or an ISO 8601 time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def parse_listen(text: str) -> tuple[str, int]:
-    """``HOST:PORT`` (IPv6 as ``[::1]:8080``) as a host and a port."""
-    host, sep, port = text.rpartition(":")
-    host = host.removeprefix("[").removesuffix("]")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"--listen {text!r}: expected HOST:PORT, e.g. 127.0.0.1:8080")
-    return host, int(port)

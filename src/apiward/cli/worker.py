@@ -11,6 +11,7 @@ import typer
 
 from apiward.cli.recording import StoreOption
 from apiward.core.errors import ConfigError
+from apiward.core.urls import http_url
 
 QueueOption = Annotated[
     str | None,
@@ -74,8 +75,7 @@ def worker(
     with opened_store(store, create=False) as engine:
         hooks = tuple(webhook or ()) + stored_urls(engine)
         for hook in hooks:
-            if not hook.startswith(("http://", "https://")):
-                raise ConfigError(f"--webhook must be an http(s) URL, got {hook!r}")
+            http_url(hook, "--webhook")
         secret = os.environ.get("APIWARD_WEBHOOK_SECRET")
         if hooks and not secret:
             raise ConfigError(

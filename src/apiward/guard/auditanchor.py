@@ -23,25 +23,18 @@ import redis.asyncio
 import redis.exceptions
 
 from apiward.core.errors import ConfigError
+from apiward.guard.storage import check_redis_url
 
 log = logging.getLogger("apiward.guard.audit")
 _TIMEOUT = 0.5
 PREFIX = "apiward:audit:"
 
 
-def _check(url: str) -> None:
-    if not url.startswith(("redis://", "rediss://")):
-        raise ConfigError(
-            f"audit anchor {url!r}: expected redis://host:port or rediss://host:port",
-            pointer="/audit/anchor",
-        )
-
-
 class Anchor:
     """Writes checkpoints to Redis, never overwriting one (``HSETNX``)."""
 
     def __init__(self, url: str, name: str) -> None:
-        _check(url)
+        check_redis_url(url, pointer="/audit/anchor", what="audit anchor")
         self.client: Any = redis.asyncio.from_url(
             url, socket_timeout=_TIMEOUT, socket_connect_timeout=_TIMEOUT
         )
@@ -67,7 +60,7 @@ class Anchor:
 
 def read_anchor(url: str, name: str, first: str) -> tuple[bool, dict[int, str]]:
     """Whether the anchor knows a log ``name`` starting with ``first``, and its checkpoints."""
-    _check(url)
+    check_redis_url(url, pointer=None, what="--anchor")
     client = redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
     try:
         known = bool(client.sismember(PREFIX + name, first))

@@ -20,14 +20,13 @@ from types import MappingProxyType
 from typing import Any
 
 import jsonschema_rs
-import yaml
 from limits import parse_many
 
-from apiward.core.aliases import budget, expanded_size
+from apiward.core import yamlfile
 from apiward.core.errors import ConfigError
 from apiward.guard.authn.config import AuthnPolicy, authn_policy
 from apiward.guard.policy_schema import POLICY_SCHEMA
-from apiward.guard.storage import storage_kind
+from apiward.guard.storage import check_redis_url, storage_kind
 from apiward.guard.vocabulary import (
     Decision,
     Location,
@@ -327,22 +326,8 @@ def _read(path: Path) -> str:
 
 
 def _parse(text: str, source: str) -> Any:
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is not None and expanded_size(node) > budget(len(text)):
-            raise ConfigError(
-                "YAML aliases expand to too many values (an alias bomb?)", source=source
-            )
-        raw = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError(
-            f"not valid YAML: {getattr(error, 'problem', error)}", source=source, line=line
-        ) from None
-    finally:
-        loader.dispose()
+    node = yamlfile.compose(text, source)
+    raw = yamlfile.construct(node, source) if node is not None else None
     return {} if raw is None else raw
 
 
@@ -455,6 +440,8 @@ def _check_values(policy: Policy) -> None:
                 f"{cidr!r} is not an IP network", pointer=f"/transport/trusted_proxies/{index}"
             ) from None
     storage_kind(policy.ratelimit.storage, pointer="/ratelimit/storage")
+    if policy.audit.anchor is not None:
+        check_redis_url(policy.audit.anchor, pointer="/audit/anchor", what="audit anchor")
     _check_limits(policy.ratelimit.limits, "/ratelimit/limits")
     _check_limits(policy.ratelimit.credential_exchange, "/ratelimit/credential_exchange")
     for key, limits in policy.ratelimit.operations.items():

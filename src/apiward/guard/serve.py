@@ -11,11 +11,11 @@ from __future__ import annotations
 import socket
 import ssl
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import uvicorn
 
 from apiward.core.errors import ConfigError
+from apiward.core.urls import http_url
 from apiward.guard.asgi import Guard
 from apiward.guard.gateway import Gateway
 from apiward.guard.policy import Policy
@@ -26,11 +26,7 @@ GRACE = 1
 
 def gateway_app(policy: Policy, *, upstream: str, spec: str | None) -> Guard:
     """The Guard in front of a Gateway to ``upstream``."""
-    parts = urlsplit(upstream)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ConfigError(
-            f"--upstream {upstream!r}: expected an http(s) URL such as http://127.0.0.1:8000"
-        )
+    http_url(upstream, "--upstream")
     return Guard(Gateway(upstream), policy=policy, api=spec)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from apiward.core.errors import ConfigError
+from apiward.core.urls import checked_url
 
 
 class StorageKind(StrEnum):
@@ -20,6 +21,7 @@ class StorageKind(StrEnum):
 
 
 SCHEMES = {"memory": StorageKind.MEMORY, "redis": StorageKind.REDIS, "rediss": StorageKind.REDIS}
+REDIS = frozenset({"redis", "rediss"})
 PATTERN = "^(memory|redis|rediss)://"
 """The same schemes, for the policy file's JSON Schema."""
 
@@ -33,4 +35,14 @@ def storage_kind(url: str, *, pointer: str) -> StorageKind:
             f"{url!r} is not a storage URL: use memory://, redis://host:port or rediss://host:port",
             pointer=pointer,
         )
+    if kind is StorageKind.REDIS:
+        check_redis_url(url, pointer=pointer)
     return kind
+
+
+def check_redis_url(url: str, *, pointer: str | None, what: str = "storage URL") -> None:
+    """A ``redis://`` or ``rediss://`` URL whose host and port redis-py can use, else a ConfigError."""
+    try:
+        checked_url(url, what, schemes=REDIS, expected="redis://host:port or rediss://host:port")
+    except ConfigError as error:
+        raise ConfigError(error.message, pointer=pointer) from None

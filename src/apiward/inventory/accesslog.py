@@ -68,9 +68,10 @@ def _parse(line: str, where: str) -> Observation | None:
     request = _REQUEST.match(match["request"])
     if request is None:
         return None
-    path, query = split_target(request["target"])
-    if not path.startswith("/"):
+    split = split_target(request["target"])
+    if split is None or not split[0].startswith("/"):
         return None
+    path, query = split
     return Observation(
         method=request["method"],
         path=path,

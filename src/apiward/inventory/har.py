@@ -84,7 +84,10 @@ def _observation(entry: Any, where: str) -> Observation | None:
     response = _part(entry, "response")
     posted = _part(request, "postData")
     content = _part(response, "content")
-    path, query = split_target(url)
+    split = split_target(url)
+    if split is None:
+        return None
+    path, query = split
     status = response.get("status")
     return Observation(
         method=method.upper(),

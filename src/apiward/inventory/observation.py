@@ -71,9 +71,12 @@ def media_type(value: str | None) -> str | None:
     return value.split(";", 1)[0].strip().lower() or None
 
 
-def split_target(target: str) -> tuple[str, tuple[str, ...]]:
-    """A request target (path, or absolute URL) → path and query parameter names."""
-    parts = urlsplit(target)
+def split_target(target: str) -> tuple[str, tuple[str, ...]] | None:
+    """A request target (path, or absolute URL) → path and query parameter names; None if no URL."""
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # 'http://[::1/x': a record no request was made from
+        return None
     path = parts.path or "/"
     names = tuple(dict.fromkeys(name for name, _ in parse_qsl(parts.query, keep_blank_values=True)))
     return path, names

@@ -19,6 +19,7 @@ naming the file and the line.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from apiward.core.aliases import budget, expanded_size
+from apiward.core import yamlfile
 from apiward.core.errors import ConfigError
 from apiward.core.findings import Severity
 
@@ -50,6 +51,9 @@ _KINDS: dict[str, type] = {
     **dict.fromkeys(_PATHS, Path),
 }
 _LEAST = {"concurrency": 1, "rate": 0.1, "timeout": 0.1, "max-answer-bytes": 1024}
+MAX_CONCURRENCY = 256
+"""Requests in flight at most, however the scan is configured (``--concurrency``, a file)."""
+_MOST = {"concurrency": MAX_CONCURRENCY}
 
 
 def read_scan_config(path: Path) -> dict[str, Any]:
@@ -63,16 +67,7 @@ def read_scan_config(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"scan config is not UTF-8 text (byte {error.start})", source=source
         ) from None
-    loader = yaml.SafeLoader(text)
-    try:
-        return _read(loader, path.parent, source, len(text))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(error, "problem", error)
-        raise ConfigError(f"not valid YAML: {problem}", source=source, line=line) from None
-    finally:
-        loader.dispose()
+    return _read(yamlfile.compose(text, source), path.parent, source)
 
 
 def with_config(kept: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,24 +78,25 @@ def with_config(kept: Mapping[str, Any]) -> dict[str, Any]:
     return options
 
 
-def _read(loader: yaml.SafeLoader, base: Path, source: str, size: int) -> dict[str, Any]:
-    root = loader.get_single_node()
+def _read(root: yaml.Node | None, base: Path, source: str) -> dict[str, Any]:
     if root is None:
         return {}
-    if expanded_size(root) > budget(size):
-        raise ConfigError("YAML aliases expand to too many values (an alias bomb?)", source=source)
     if not isinstance(root, yaml.MappingNode):
         raise ConfigError("a scan config is a mapping of options", source=source, line=1)
     options: dict[str, Any] = {}
     for key, node in root.value:
-        name = str(key.value).replace("_", "-")
         line = key.start_mark.line + 1
+        if not isinstance(key, yaml.ScalarNode):
+            raise ConfigError(
+                "a key is an option's name, not a list or mapping", source=source, line=line
+            )
+        name = str(key.value).replace("_", "-")
         if name not in _KINDS:
             known = ", ".join(sorted(_KINDS))
             raise ConfigError(
                 f"unknown key {key.value!r} (known: {known})", source=source, line=line
             )
-        value = loader.construct_object(node, deep=True)
+        value = yamlfile.construct(node, source)
         options[name] = _typed(name, value, base, source, line)
     return options
 
@@ -122,8 +118,9 @@ def _typed(name: str, value: Any, base: Path, source: str, line: int) -> Any:
     if kind is int or kind is float:
         if isinstance(value, bool) or not isinstance(value, int | float if kind is float else int):
             raise wrong("an integer" if kind is int else "a number")
-        if value < _LEAST[name]:
-            raise wrong(f"at least {_LEAST[name]}")
+        if not _LEAST[name] <= value <= _MOST.get(name, math.inf):  # NaN is neither
+            most = f" and at most {_MOST[name]}" if name in _MOST else ""
+            raise wrong(f"at least {_LEAST[name]}{most}")
         return kind(value)
     if kind is Severity:
         try:

@@ -54,7 +54,7 @@ from typing import Any
 
 import yaml
 
-from apiward.core.aliases import budget, expanded_size
+from apiward.core import yamlfile
 from apiward.core.errors import ConfigError
 
 _NAMES = frozenset({"username", "user", "login", "email", "name"})
@@ -62,6 +62,9 @@ _NAMES = frozenset({"username", "user", "login", "email", "name"})
 _PROTOCOL = frozenset({"grant_type", "scope", "response_type", "redirect_uri", "client_id"})
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _OPERATION = re.compile(r"^(GET|POST|PUT|PATCH|DELETE)\s+(/\S*)$", re.IGNORECASE)
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an RFC 9110 field name
+_UNSENDABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # a line break, a control character
+_UNSENDABLE_COOKIE = re.compile(r"[\x00-\x1f\x7f;,]")
 _IDENTITY_KEYS = {"name", "role", "rank", "login", "headers", "cookies", "basic"}
 _FILE_KEYS = {"identities", "values", "step_up"}
 _LOGIN_KEYS = {"operation", "json", "form", "query", "basic", "token", "header", "prefix"}
@@ -177,21 +180,7 @@ def read_identities_file(path: str | os.PathLike[str]) -> IdentitiesFile:
         raise ConfigError(
             f"identities file is not UTF-8 text (byte {error.start})", source=source
         ) from None
-    try:
-        loader = yaml.SafeLoader(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as error:
-        line = getattr(getattr(error, "problem_mark", None), "line", None)
-        raise ConfigError(
-            f"not valid YAML: {getattr(error, 'problem', error)}",
-            source=source,
-            line=line + 1 if line is not None else None,
-        ) from None
-    if root is not None and expanded_size(root) > budget(len(text)):
-        raise ConfigError("YAML aliases expand to too many values (an alias bomb?)", source=source)
+    root = yamlfile.compose(text, source)
     reader = _Reader(source)
     return IdentitiesFile(
         identities=reader.identities(root), values=reader.values(root), step_up=reader.step_up(root)
@@ -230,16 +219,24 @@ class _Reader:
     def strings(self, node: yaml.Node, what: str) -> dict[str, str]:
         return {k: self.scalar(v, f"{what}.{k}") for k, v in self.mapping(node, what).items()}
 
+    def fields(self, node: yaml.Node, what: str) -> dict[str, str]:
+        """Header or cookie names and values that can go on the wire as written."""
+        found = self.strings(node, what)
+        bad = _UNSENDABLE_COOKIE if what == "cookies" else _UNSENDABLE
+        for key_node, _ in node.value:
+            key = str(key_node.value)
+            if not _TOKEN.fullmatch(key):
+                raise self.fail(key_node, f"{what}: {key!r} is not a header or cookie name")
+            if bad.search(found[key]):
+                raise self.fail(key_node, f"{what}.{key} holds a character it cannot be sent with")
+        return found
+
     def value(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.MappingNode):
             return {str(k.value): self.value(v) for k, v in node.value}
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item) for item in node.value]
-        loader = yaml.SafeLoader("")
-        try:
-            value = loader.construct_object(node, deep=True)
-        finally:
-            loader.dispose()
+        value = yamlfile.construct(node, self.source)
         return self.expand(node, value) if isinstance(value, str) else value
 
     def identities(self, root: yaml.Node | None) -> tuple[Identity, ...]:
@@ -297,8 +294,8 @@ class _Reader:
             role=self.scalar(fields["role"], "role") if "role" in fields else "",
             rank=self.rank(fields["rank"]) if "rank" in fields else None,
             login=self.login(fields["login"], name) if "login" in fields else None,
-            headers=self.strings(fields["headers"], "headers") if "headers" in fields else {},
-            cookies=self.strings(fields["cookies"], "cookies") if "cookies" in fields else {},
+            headers=self.fields(fields["headers"], "headers") if "headers" in fields else {},
+            cookies=self.fields(fields["cookies"], "cookies") if "cookies" in fields else {},
             basic=self.basic(fields["basic"], "basic") if "basic" in fields else None,
             source=self.source,
             line=node.start_mark.line + 1,
@@ -336,6 +333,10 @@ class _Reader:
         if not isinstance(body, dict):
             raise self.fail(body_node, "the login body must be a mapping")
         optional = {k: self.value(fields[k]) for k in ("token", "header", "prefix") if k in fields}
+        if "header" in optional and not _TOKEN.fullmatch(str(optional["header"])):
+            raise self.fail(fields["header"], f"login of {name}: header is not a header name")
+        if _UNSENDABLE.search(str(optional.get("prefix", ""))):
+            raise self.fail(fields["prefix"], f"login of {name}: prefix holds a line break")
         return Login(
             method=match.group(1).upper(),
             path=match.group(2),

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Engine, delete, inspect, select
 
 from apiward.core.errors import ConfigError
+from apiward.core.urls import http_url
 from apiward.server.tables import webhooks
 
 MAX_URL = 2000
@@ -32,16 +33,26 @@ class Webhook:
 
 def masked(url: str) -> str:
     """``https://hooks.slack.com/…``: the scheme and host; the path and query are the secret."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or '?'}/…"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # kept before webhooks were checked as they are now
+        return "?"
+    return f"{parts.scheme}://{host or '?'}/…"
 
 
 def add_webhook(engine: Engine, url: str, *, by: str) -> Webhook:
     """Keep a new webhook; it must be an http(s) URL with a host."""
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
-        raise ConfigError("a webhook is an http(s) URL with a host (at most 2000 characters)")
+    try:
+        http_url(url, "a webhook")
+        fits = len(url) <= MAX_URL
+    except ConfigError:
+        fits = False
+    if not fits:
+        raise ConfigError(
+            "a webhook is an http(s) URL with a host and a port in 1-65535 (at most 2000 characters)"
+        )
     now = datetime.now(UTC)
     with engine.begin() as connection:
         made = connection.execute(

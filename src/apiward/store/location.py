@@ -14,6 +14,7 @@ This module imports no database library: the CLI resolves the URL before it need
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,7 +39,10 @@ def named_url() -> str | None:
 def resolve(given: str | None) -> str:
     """The SQLAlchemy URL of the store ``given`` names (the default store when None)."""
     text = (given or "").strip() or str(default_path())
-    scheme = urlsplit(text).scheme.lower()
+    try:
+        scheme = urlsplit(text).scheme.lower()
+    except ValueError as error:
+        raise ConfigError(f"store {display(text)!r}: not a valid URL ({error})") from None
     base = scheme.partition("+")[0]
     if base in _POSTGRES:
         return "postgresql+psycopg" + text[len(scheme) :]
@@ -53,7 +57,10 @@ def resolve(given: str | None) -> str:
 
 def display(url: str) -> str:
     """``url`` with any password masked, for messages and logs."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL urlsplit takes (``postgresql://[::1``): mask what may be one
+        return re.sub(r"(://[^/@]*:)[^/@]*@", r"\1***@", url)
     if parts.password is None:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)

@@ -78,13 +78,18 @@ def upgrade(given: str | None) -> tuple[str | None, str]:
         engine.dispose()
 
 
+CONNECT_TIMEOUT = 10
+"""Seconds to wait for a PostgreSQL store to answer when connecting."""
+
+
 def must_exist(given: str | None) -> None:
     """Refuse a store file that does not exist (a PostgreSQL server says so itself)."""
     url = resolve(given)
     if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
         return
     path = Path(url.removeprefix("sqlite:///"))
-    if not path.is_file():
+    # An empty file is any file yet: a verb that only reads must not turn it into a store.
+    if not path.is_file() or path.stat().st_size == 0:
         raise StorageError(
             "no store here: a run recorded with --store (scan, audit, inventory, ingest) "
             "or `apiward api add` creates it",
@@ -97,8 +102,10 @@ def connect(given: str | None) -> Engine:
     url = resolve(given)
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    # libpq waits for a server that accepts and never answers as long as TCP lets it.
+    wait = {"connect_timeout": CONNECT_TIMEOUT} if "connect_timeout=" not in url else {}
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, connect_args=wait if url.startswith("postgresql") else {})
     except (SQLAlchemyError, ImportError, ValueError) as error:
         raise StorageError(f"cannot open the store: {error}", source=display(url)) from None
     if engine.dialect.name == "sqlite":

@@ -16,6 +16,7 @@ import httpx
 from apiward.audit.deps.osv import Advisory, parse_record
 from apiward.audit.deps.packages import Package
 from apiward.core.errors import TargetError
+from apiward.core.urls import http_url
 
 DEFAULT_URL = "https://api.osv.dev"
 BATCH = 1000  # the API's limit on queries per batch
@@ -24,7 +25,13 @@ TIMEOUT = 30.0
 
 def service_url(given: str | None = None) -> str:
     """The OSV service to ask: the option, else ``APIWARD_OSV_URL``, else api.osv.dev."""
-    return (given or os.environ.get("APIWARD_OSV_URL") or DEFAULT_URL).rstrip("/")
+    what, url = (
+        ("--osv-url", given) if given else ("APIWARD_OSV_URL", os.environ.get("APIWARD_OSV_URL"))
+    )
+    if not url:
+        return DEFAULT_URL
+    http_url(url, what)
+    return url.rstrip("/")
 
 
 def fetch_advisories(packages: Sequence[Package], *, url: str | None = None) -> list[Advisory]:

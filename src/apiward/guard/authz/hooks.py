@@ -110,7 +110,7 @@ def _lookup(ref: str, hooks: Mapping[str, Any], pointer: str, folder: Path | Non
     module_name, _, attribute = ref.partition(":")
     try:
         module = _import(module_name, folder)
-    except Exception as error:  # noqa: BLE001 - whatever the module's import raised
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - whatever its import raised
         raise ConfigError(
             f"cannot import hook {ref!r}: {type(error).__name__}: {error}", pointer=pointer
         ) from None

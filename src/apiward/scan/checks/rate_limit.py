@@ -24,12 +24,12 @@ When the burst was throttled, the check waits out a short ``Retry-After`` (at mo
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._env import count_from_env
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
 from apiward.scan.identities import Identity
@@ -37,7 +37,7 @@ from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
-BURST = int(os.environ.get("APIWARD_BURST", "30"))
+BURST = count_from_env("APIWARD_BURST", 30)
 COOL_DOWN = 10.0
 _HEADERS = ("ratelimit", "retry-after", "x-ratelimit", "x-rate-limit")
 

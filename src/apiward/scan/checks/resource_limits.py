@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 import random
 import re
 import uuid
@@ -35,6 +34,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason, held
+from apiward.scan.checks._env import count_from_env
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, BodyKind, Request, Where
@@ -47,7 +47,7 @@ PAGE_FLOOR = 1000
 FILL_LIMIT = 150
 BATCH_FACTOR = 10
 BATCH_ITEMS = 1000
-PAD_BYTES = int(os.environ.get("APIWARD_PAD_BYTES", str(2 * 1024 * 1024)))
+PAD_BYTES = count_from_env("APIWARD_PAD_BYTES", 2 * 1024 * 1024)
 PAD_FIELD = "apiward_padding"
 GROWTH = 2.0
 _SIZE = re.compile(
