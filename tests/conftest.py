@@ -18,6 +18,12 @@ import pytest
 from serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
+# The code under test is this checkout's, in the tests and in every CLI they start, even
+# when the venv's editable install points at another checkout (a git worktree beside it).
+sys.path.insert(0, str(ROOT / "src"))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p
+)
 
 
 @pytest.fixture(autouse=True, scope="session")
