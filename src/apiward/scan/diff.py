@@ -3,14 +3,17 @@
 Checks decide by comparing the attacked answer with legitimate ones, never by a status
 code alone. For JSON, bodies are flattened to ``(path, value)`` leaves (list indexes
 dropped, so order does not matter) and compared as multisets: the score is the share of
-leaves the two have in common. Other bodies fall back to ``difflib`` on the text, which
-is fast enough for the bounded bodies the transport keeps.
+leaves the two have in common. Other bodies are compared with ``difflib`` on the text when
+both are short; a longer one (a framework's debug page runs to 60 kB, and ``difflib`` takes
+quadratic time: a scan of a Django API in DEBUG spent minutes in one comparison) as a
+multiset of its words and punctuation, scored as JSON leaves are, in linear time.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +22,9 @@ Leaf = tuple[str, str]
 
 SAME = 0.9
 """Two bodies at least this similar (:func:`similarity`) are the same answer."""
+LONG = 4_000
+"""Characters beyond which a text is compared by its tokens, not character by character."""
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 def leaves(data: Any, prefix: str = "") -> Iterator[Leaf]:
@@ -49,8 +55,14 @@ def similarity(a: str, b: str) -> float:
         return 1.0
     left, right = _parsed(a), _parsed(b)
     if left is _TEXT or right is _TEXT:
+        if max(len(a), len(b)) > LONG:
+            return _shared(Counter(_TOKEN.findall(a)), Counter(_TOKEN.findall(b)))
         return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-    ones, others = Counter(leaves(left)), Counter(leaves(right))
+    return _shared(Counter(leaves(left)), Counter(leaves(right)))
+
+
+def _shared(ones: Counter[Any], others: Counter[Any]) -> float:
+    """The share of items two multisets have in common, of the larger one."""
     total = max(sum(ones.values()), sum(others.values()))
     return sum((ones & others).values()) / total if total else 1.0
 
