@@ -200,3 +200,6 @@ def test_a_member_made_admin_by_a_probe_acts_as_nothing_else_meanwhile(
     assert "DELETE /projects/{project_id}" not in found, found
     assert club.deleted_by_members == []
     assert club.roles == {name: user["role"] for name, user in USERS.items()}
+    # set-role answers with the user it changed: nothing was created, nothing is left.
+    left = [r for r in report["tables"]["target_state"] if r["state"] == "left"]
+    assert left == [], left

@@ -403,10 +403,12 @@ class Ledger:
         made = _objects.new_id(self.api, request, reply.data, reply.header("location"))
         if (
             made is not None
-            and self._ours(request)
             and made in map(str, request.path_params.values())
+            and (self._ours(request) or not _objects.creates(self.api, operation, self._logins))
         ):
-            return  # an action on an object the scan made, answering with that object
+            # An action answering with its object (``POST /users/1/set-role`` answers user
+            # 1): nothing new, whoever made that object.
+            return
         public = self._public(operation) or sender.identity is None
         body = request.body if public and isinstance(request.body, dict) else {}
         account, names = accounts.signed_up(body), accounts.made_names(body, reply.data)
