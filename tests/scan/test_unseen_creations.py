@@ -4,7 +4,8 @@ A notes API in Falcon (an ``X-Api-Key``, Falcon's ``{"title", "description"}`` e
 ``POST /notes`` writes the note, then posts to a notification hook; when the hook
 fails the API answers ``500`` although the note is stored (what SQLite's "database
 is locked" after an insert looks like under parallel requests). ``POST /labels``
-answers ``201 {"ok": true}``, no id. Both collections are listed and deletable. A scan
+answers ``201 {"ok": true}``, no id, and lists labels four to a page (``{"count", "next",
+"results"}``). Both collections are listed and deletable. A scan
 must delete every note and label it can tell its own (its body carried a value the
 scan made), list the labels it could not tell as left, and delete nothing it did not make.
 """
@@ -21,6 +22,7 @@ from tests.conftest import scan_with_identities
 from serving import serving
 
 KEYS = {"key-lena-3391": "lena", "key-marc-7710": "marc"}
+PAGE = 4
 IDENTITIES = """\
 identities:
   - name: lena
@@ -87,6 +89,17 @@ CONTRACT: dict[str, Any] = {
         "/labels/{label_id}": _item("label_id"),
     },
 }
+CONTRACT["paths"]["/labels"]["get"]["responses"]["200"]["content"]["application/json"] = {
+    "schema": {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer"},
+            "next": {"type": "string", "nullable": True},
+            "previous": {"type": "string", "nullable": True},
+            "results": {"type": "array", "items": LABEL},
+        },
+    }
+}
 
 
 class Notes:
@@ -129,7 +142,16 @@ class _Collection:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         who = self.notes.caller(req)
         rows = self.notes.rows[self.name].values()
-        resp.media = [{k: v for k, v in r.items() if k != "by"} for r in rows if r["by"] == who]
+        mine = [{k: v for k, v in r.items() if k != "by"} for r in rows if r["by"] == who]
+        if self.name == "notes":
+            resp.media = mine
+            return
+        # Labels come a page at a time, as Django REST Framework pages them.
+        page = req.get_param_as_int("page") or 1
+        more = len(mine) > page * PAGE
+        link = f"{req.prefix}/labels?page={page + 1}" if more else None
+        shown = mine[(page - 1) * PAGE : page * PAGE]
+        resp.media = {"count": len(mine), "next": link, "previous": None, "results": shown}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         who = self.notes.caller(req)
