@@ -29,9 +29,9 @@ async def remove_made(ledger: Ledger) -> list[TargetChange]:
     listings: dict[str, Any] = {}
     for created in ledger.created:
         await unseen.look_up(ledger, created, listings)
-    # A failed creation its listing does not show made nothing the scan can tell: most
-    # 5xx answers (a malformed body, an injected quote) come before any row is written.
-    made = [c for c in _unique(ledger.created)[::-1] if c.id or not c.failed]
+    # A failed creation its listing does not show made nothing: most 5xx answers (a
+    # malformed body, an injected quote) come before any row is written.
+    made = [c for c in _unique(ledger.created)[::-1] if c.id or not c.failed or unseen.untold(c)]
     ordered = [c for c in made if not c.account] + [c for c in made if c.account]
     helpers: dict[str, str] = {}
     removed = [(c, await remove(ledger, c, helpers=helpers)) for c in ordered]
@@ -72,6 +72,8 @@ async def remove(
                 f"{foreign}: not made by the scan (apiward…), nor given back by the "
                 "sign-up's answer, so the scan does not delete it"
             )
+        elif not created.id and created.failed and deletable:
+            why = "it answered 5xx, and nothing it sent tells which object it may have made"
         elif not created.id and deletable:
             why = "its id was not in the answer"
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)

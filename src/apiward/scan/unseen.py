@@ -8,7 +8,7 @@ unless the restore finds it. What the scan sends in a creation carries values it
 once (every page its ``next`` links name, on the same path), and a row holding every such value of the creation's body, and the only such row,
 is the object it made (a probe's payload may follow those values), unless its id is one
 the scan already knows. A creation that failed and is not found so is taken to have made
-nothing, as before this lookup.
+nothing, unless its body held no value of the scan's (:func:`untold`): then it is listed.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from apiward.scan.entries import Created
 from apiward.scan.ledger import Ledger
 from apiward.scan.request import Request
 
-_MADE = re.compile(r"apiward[0-9a-z]{4,}", re.IGNORECASE)
+_MADE = re.compile(r"apiward[-_0-9a-z]{4,}", re.IGNORECASE)
 """The start of a value the scan made (``apiward766f2d42``, unique to the run), which a probe's
 payload may follow (``apiward766f2d42' OR 1=1--``)."""
 PAGES = 20
@@ -68,6 +68,14 @@ async def look_up(ledger: Ledger, created: Created, listings: dict[str, Any]) ->
 
 def _marks(body: Any) -> set[str]:
     return _values(body) if isinstance(body, dict) else set()
+
+
+def untold(created: Created) -> bool:
+    """True for a failed creation of an object whose body holds no value of the scan's: if it
+    wrote a row (a 500 after the insert), nothing tells which; a malformed body made none."""
+    return (
+        created.failed and isinstance(created.create.body, dict) and not _marks(created.create.body)
+    )
 
 
 def _values(row: dict[str, Any]) -> set[str]:
