@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, abort, jsonify, request
-from tests.conftest import run_apiward
+from tests.conftest import scan_with_identities
 
 from serving import serving
 
@@ -264,21 +264,8 @@ def scanned(
     """One default scan of the events service (and of its twin that checks roles), and after."""
     service = Events(role_check=request.param == "twin")
     folder = tmp_path_factory.mktemp("events")
-    (folder / "identities.yaml").write_text(IDENTITIES)
     with serving(service.app(), wsgi=True) as url:
-        result = run_apiward(
-            "scan",
-            "--spec",
-            f"{url}/openapi.json",
-            "--target",
-            url,
-            "--identities",
-            str(folder / "identities.yaml"),
-            "--allow-private",
-            "--json",
-            str(folder / "report.json"),
-        )
-        report = json.loads((folder / "report.json").read_text()) if result.returncode < 2 else {}
+        result, report = scan_with_identities(url, IDENTITIES, folder, "--allow-private")
         yield service, result, report
 
 

@@ -11,12 +11,11 @@ scan only with ``--aggressive``).
 from __future__ import annotations
 
 import itertools
-import json
 from typing import Any
 
 import pytest
 from flask import Flask, abort, jsonify, request
-from tests.conftest import run_apiward
+from tests.conftest import scan_with_identities
 
 from serving import serving
 
@@ -146,23 +145,11 @@ def scanned(
     """One scan of the guestbook in each mode, and what it left."""
     book = Guestbook()
     folder = tmp_path_factory.mktemp("guestbook")
-    (folder / "identities.yaml").write_text(IDENTITIES)
     mode = ["--safe"] if request.param == "safe" else []
     with serving(book.app(), wsgi=True) as url:
-        result = run_apiward(
-            "scan",
-            "--spec",
-            f"{url}/openapi.json",
-            "--target",
-            url,
-            "--identities",
-            str(folder / "identities.yaml"),
-            "--json",
-            str(folder / "report.json"),
-            *mode,
-        )
+        result, report = scan_with_identities(url, IDENTITIES, folder, *mode)
     assert result.returncode in {0, 1}, result.stdout[-3000:]
-    return request.param, book, json.loads((folder / "report.json").read_text())
+    return request.param, book, report
 
 
 def test_a_safe_scan_adds_no_entry_nobody_can_delete(

@@ -328,10 +328,15 @@ class Context:
 
     def answered(self, operation: Operation, identity: Identity) -> bool:
         """True when ``identity``'s legitimate request for ``operation`` already got a 2xx."""
+        reply = self._legit_in_hand(operation, identity)
+        return reply is not None and reply.ok
+
+    def _legit_in_hand(self, operation: Operation, identity: Identity) -> Reply | None:
+        """``identity``'s legitimate reply for ``operation`` when it has come (never waits)."""
         task = self._shared.get(("legit", operation.key, identity.name))
         if task is None or not task.done() or task.cancelled() or task.exception():
-            return False
-        return task.result().ok
+            return None
+        return task.result()
 
     def legit_answers(self, operation: Operation) -> str:
         """What each identity's legitimate request for ``operation`` got, for a skip's detail.
@@ -341,10 +346,9 @@ class Context:
         """
         seen = []
         for identity in self.identities:
-            task = self._shared.get(("legit", operation.key, identity.name))
-            if task is None or not task.done() or task.cancelled() or task.exception():
+            reply = self._legit_in_hand(operation, identity)
+            if reply is None:
                 continue
-            reply = task.result()
             seen.append(f"{identity.name}: {reply.status} {_gist(reply.text)}".rstrip())
         return "; ".join(seen)
 
