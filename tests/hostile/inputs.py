@@ -136,6 +136,10 @@ def write_inputs(folder: Path) -> dict[str, Path]:
         "scan-config-concurrency-1e6.yaml": "concurrency: 1000000\n",
         "scan-config-key-is-a-list.yaml": "? [spec]\n: openapi.yaml\n",
         "scan-config-bad-date.yaml": "values: {since: 2025-13-45}\n",
+        "scan-config-twice.yaml": "concurrency: 2\ntimeout: 5\nconcurrency: 64\n",
+        "identities-twice.yaml": (
+            "identities:\n  - name: a\n    role: user\n    role: admin\n"
+        ),
         "scan-config-bomb.yaml": _LAUGHS.replace("x-lol:", "values:") + "\ninclude: *l8\n",
         "requirements.txt": "requests==2.31.0\n",
         "requirements-unpinned.txt": "requests>=2\n",
@@ -173,6 +177,10 @@ def write_inputs(folder: Path) -> dict[str, Path]:
         "policy-unknown-key.yaml": f"contract: {spec}\nratelimt: {{}}\n",
         "policy-bomb.yaml": POLICY_BOMB.format(spec=spec),
         "policy-hook-exits.yaml": f"contract: {spec}\nauthorization:\n  roles_hook: exiting:roles\n",
+        "policy-twice.yaml": (
+            f"contract: {spec}\nratelimit:\n  limits: []\naudit:\n  enabled: true\n"
+            "ratelimit:\n  enabled: false\n"
+        ),
         "policy-deep.yaml": f"contract: {spec}\nx-deep: {_DEEP}\n",
         "policy-5000-digits.yaml": f"contract: {spec}\ntransport:\n  max_body_bytes: {'9' * 5000}\n",
         "policy-redis-port-99999.yaml": f"contract: {spec}\nratelimit:\n  storage: redis://127.0.0.1:99999\n",

@@ -4,6 +4,8 @@ The text is composed first and its aliases weighed (:mod:`apiward.core.aliases`)
 anything is built. Every way PyYAML fails on a hostile file — text that is not YAML,
 nesting 100,000 deep, a value no constructor takes (a 5,000-digit integer, the date
 2025-13-45) — is then one ConfigError naming the file and, where known, the line.
+A key written twice in one mapping is refused too: YAML would keep the last one quietly,
+and a policy whose second ``ratelimit:`` replaced the first is a protection gone unseen.
 """
 
 from __future__ import annotations
@@ -29,7 +31,35 @@ def compose(text: str, source: str) -> yaml.Node | None:
         loader.dispose()
     if root is not None and expanded_size(root) > budget(len(text)):
         raise ConfigError("YAML aliases expand to too many values (an alias bomb?)", source=source)
+    if root is not None:
+        _refuse_repeated_keys(root, source)
     return root
+
+
+def _refuse_repeated_keys(root: yaml.Node, source: str) -> None:
+    """A ConfigError at the second of two equal plain keys in one mapping."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias: the same node, already looked at
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    line = key.start_mark.line + 1
+                    if (key.tag, key.value) in first:
+                        raise ConfigError(
+                            f"key {key.value!r} is written twice in one mapping "
+                            f"(first on line {first[key.tag, key.value]})",
+                            source=source,
+                            line=line,
+                        )
+                    first[key.tag, key.value] = line
+                stack.extend((key, value))
 
 
 def construct(node: yaml.Node, source: str) -> Any:

@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from apiward.core.errors import SpecError
 from apiward.spec import security, swagger
@@ -76,7 +77,7 @@ def load_source(
         remote_refs=remote_refs,
         strict=strict,
     )
-    text = os.fspath(source)
+    text = _local(os.fspath(source))
     try:
         if _scheme(text) not in REMOTE and Path(text).is_dir():
             text = str(find_root(Path(text), max_bytes=max_bytes))
@@ -85,6 +86,21 @@ def load_source(
         raise documents.locate(error) from None
     except RecursionError:
         raise SpecError("document nests too deeply to load", source=text) from None
+
+
+def _local(text: str) -> str:
+    """A ``file:`` URL as its path; any other URL scheme but http(s) refused by name."""
+    if "://" not in text:
+        return text
+    scheme = _scheme(text)
+    if scheme == "file":
+        return url2pathname(urlsplit(text).path)
+    if scheme and scheme not in REMOTE:
+        raise SpecError(
+            f"unsupported URL scheme {scheme!r}: a contract is a file, a folder or an http(s) URL",
+            source=text,
+        )
+    return text
 
 
 def _scheme(text: str) -> str:
