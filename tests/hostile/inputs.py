@@ -137,9 +137,7 @@ def write_inputs(folder: Path) -> dict[str, Path]:
         "scan-config-key-is-a-list.yaml": "? [spec]\n: openapi.yaml\n",
         "scan-config-bad-date.yaml": "values: {since: 2025-13-45}\n",
         "scan-config-twice.yaml": "concurrency: 2\ntimeout: 5\nconcurrency: 64\n",
-        "identities-twice.yaml": (
-            "identities:\n  - name: a\n    role: user\n    role: admin\n"
-        ),
+        "identities-twice.yaml": "identities:\n  - name: a\n    role: user\n    role: admin\n",
         "scan-config-bomb.yaml": _LAUGHS.replace("x-lol:", "values:") + "\ninclude: *l8\n",
         "requirements.txt": "requests==2.31.0\n",
         "requirements-unpinned.txt": "requests>=2\n",
