@@ -53,7 +53,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.core.sensitive import classify_value
@@ -106,17 +106,13 @@ class Bola:
             return
         tested = False
         held: Withheld | Destructive | None = None
-        pairs = [(owner, attacker) for owner in ctx.identities for attacker in ctx.peers(owner)]
         for slot in slots:
             if not read and _DESTINATION.search(slot.name):
                 yield Skip(
                     reason=SkipReason.NOT_APPLICABLE, detail=f"{slot.name} names a destination"
                 )
                 continue
-            for owner, attacker in pairs:
-                owned = ctx.harvest.owned(owner, operation, slot)
-                if not owned:
-                    continue
+            for owner, attacker, owned in _pairs(ctx, operation, slot):
                 # First what the attacker never saw listed: the rest may be its to see, or
                 # shared with it to write (a member's project it may add tasks to).
                 listed = ctx.harvest.lists
@@ -323,6 +319,29 @@ def _gone(read: Reader, after: Reply) -> bool:
     if read.pick is not None:  # a listing, or a read by query id (a 404, a 200 "not found")
         return (after.ok and read.show(after.data) is None) or read.missing(after)
     return after.status in _GONE
+
+
+_MOST_OWNERS = 4
+_MOST_ATTACKERS = 3
+"""Owners with ids here, and peers tried against each: a file of 5,000 identities of one
+role made 25 million pairs, each looked up in the whole harvest; a few pairs find what
+any pair finds."""
+
+
+def _pairs(
+    ctx: Context, operation: Operation, slot: Slot
+) -> Iterator[tuple[Identity, Identity, list[Sighting]]]:
+    """(owner, attacker, owner's ids fitting ``slot``) in file order, a few of each."""
+    owners = 0
+    for owner in ctx.identities:
+        owned = ctx.harvest.owned(owner, operation, slot)
+        if not owned:
+            continue
+        for attacker in ctx.peers(owner)[:_MOST_ATTACKERS]:
+            yield owner, attacker, owned
+        owners += 1
+        if owners == _MOST_OWNERS:
+            return
 
 
 def _precondition(
