@@ -107,6 +107,19 @@ def test_the_target_state_is_a_table_and_a_note() -> None:
     )
 
 
+def test_the_note_says_deleted_rows_are_the_scans_own() -> None:
+    """"2 deleted" alone read as the target's own data gone: the note says whose."""
+    results = _results()
+    results.target_state = [
+        TargetChange(what=What.CREATED, object="/notes/9", state=State.DELETED, by="alice"),
+    ]
+    report = scan_report("http://127.0.0.1:1", STARTED, results, finished=FINISHED)
+    assert report.notes[-1] == (
+        "target state: left as found: rows 1 deleted (the scan's own objects, removed) "
+        "(see the target_state table)"
+    )
+
+
 def test_undo_commands_stay_whole_lines_at_80_columns() -> None:
     """The table keeps to the terminal; each undo command is one unwrapped line below it."""
     undo = (

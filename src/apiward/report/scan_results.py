@@ -104,6 +104,10 @@ def _request_row(sent: Sent) -> Row:
     return MappingProxyType(dict(zip(REQUEST_COLUMNS, values, strict=True)))
 
 
+_TOLD = {State.DELETED.value: "deleted (the scan's own objects, removed)"}
+"""A trial's user read "4 deleted" as four rows of the target's own data gone."""
+
+
 def _state_note(results: Results) -> str:
     """The target state in one line."""
     if not results.complete:
@@ -111,7 +115,7 @@ def _state_note(results: Results) -> str:
     counts = Counter(c.state.value for c in results.target_state)
     if not counts:
         return "target state: the scan changed nothing it could see"
-    told = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    told = ", ".join(f"{n} {_TOLD.get(state, state)}" for state, n in sorted(counts.items()))
     if results.damaged:
         verdict = "DAMAGED (exit code 3)"
     elif counts.get(State.LEFT.value):
