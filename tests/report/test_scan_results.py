@@ -108,7 +108,7 @@ def test_the_target_state_is_a_table_and_a_note() -> None:
 
 
 def test_the_note_says_deleted_rows_are_the_scans_own() -> None:
-    """"2 deleted" alone read as the target's own data gone: the note says whose."""
+    """A bare "2 deleted" read as the target's own data gone: the note says whose."""
     results = _results()
     results.target_state = [
         TargetChange(what=What.CREATED, object="/notes/9", state=State.DELETED, by="alice"),
