@@ -44,6 +44,7 @@ from apiward.scan._objects import ids, is_login, new_id, object_slot
 from apiward.scan.canary import Canary
 from apiward.scan.conflicts import RETRIES, moved
 from apiward.scan.destructive import Destructive, destructive, why_destructive
+from apiward.scan.flows import is_logout
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
@@ -100,6 +101,10 @@ class Context:
         """Operations ``--include``/``--exclude`` keep out, and the pattern that does."""
         self.destructive = {o.key: why for o in api.operations if (why := destructive(o))}
         """Operations that destroy or reset state, and what says so (``scan.destructive``)."""
+        self.logouts = frozenset(o.key for o in api.operations if is_logout(o))
+        """Logouts of one session: never the identity's own session, never refused as
+        destructive (a logout is sent on a session the scan logged in for it)."""
+        sessions.logouts = self.logouts
         self.probes = tuple(
             o for o in api.operations if o.key not in {**self.out_of_scope, **self.destructive}
         )
@@ -160,7 +165,7 @@ class Context:
         if out is not None:
             raise OutOfScope(key, out)
         why = self.destructive.get(key) or why_destructive(request.method, request.path)
-        if why is None:
+        if why is None or key in self.logouts:
             return
         named = ids(self.api, request)
         if named and not self.safe and self.ledger.aggressive and _one_object(request):

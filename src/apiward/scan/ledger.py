@@ -171,7 +171,11 @@ class Ledger:
     async def send(self, request: Request, *, as_: Identity | None, note: str = "") -> Reply:
         """Send ``request`` as ``as_``, snapshotting what a write changes and recording what it makes."""
         operation = self.api.operation(request.method, request.path)
-        if request.method.upper() not in WRITES or operation is None:
+        if (
+            request.method.upper() not in WRITES
+            or operation is None
+            or operation.key in self.sessions.logouts  # ends a session, changes no object
+        ):
             return await self.sessions.send(request, as_=as_, note=note)
         sender = Sender.of(request, as_)
         snapshot = await self._before(operation, request, sender)

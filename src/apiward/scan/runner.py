@@ -27,6 +27,7 @@ from apiward.scan.canary import Canary
 from apiward.scan.check import AnyCheck, ScanCheck, Skip, SkipReason, held
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive, destructive
+from apiward.scan.flows import is_logout
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger, NotOurs, Unrestorable
@@ -321,7 +322,9 @@ def _treated(api: Api, config: ScanConfig) -> list[Treated]:
         if out := config.scope.why_out(op):
             treated.append(Treated(operation=op.key, treatment="excluded", why=out))
         elif why := destructive(op):
-            treated.append(Treated(operation=op.key, treatment="destructive", why=f"{why}; {rule}"))
+            # The logout check still sends it, on a session it logged in for itself.
+            said = "a logout; sent only on a session of the scan's own" if is_logout(op) else rule
+            treated.append(Treated(operation=op.key, treatment="destructive", why=f"{why}; {said}"))
     return treated
 
 

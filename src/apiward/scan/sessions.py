@@ -88,6 +88,9 @@ class Sessions:
         self.names: set[str] = {n for i in identities for n in _credential_names(i)}
         """Headers and cookies the identities' credentials travel under (X-API-Key, sid)."""
         self.openness = Openness(self.names)
+        self.logouts: frozenset[str] = frozenset()
+        """Operations that log one session out, by key, beyond those their path names
+        (``DELETE /api/session``, operationId signOut): each goes on a session of its own."""
         """The operations open to anyone, as declared and as anonymous answers showed."""
         self._operations: frozenset[str] | None = None
         self._fixed: dict[str, Credentials] = {}
@@ -134,7 +137,9 @@ class Sessions:
             return await self._send(request, as_, note)
 
     async def _send(self, request: Request, as_: Identity, note: str) -> Reply:
-        if as_.login is not None and ends_session(request.path):
+        if as_.login is not None and (
+            request.operation in self.logouts or ends_session(request.path)
+        ):
             return await self._apart(request, as_, as_.login, note)
         generation = self._generation[as_.name]
         reply = await self._send_as(request, as_, note)

@@ -29,7 +29,6 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._bearer import secured_gets
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
-from apiward.scan.flows import is_logout
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.sessions import Credentials
@@ -53,7 +52,13 @@ class LogoutNotRevoking:
 
     async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
         """Log a fresh session out and replay a read with its credential."""
-        logouts = [op for op in ctx.probes if is_logout(op)]
+        # A DELETE logout (`DELETE /api/session`, operationId signOut) is destructive for every
+        # other check, yet it is this check's very probe: it goes on a session of its own.
+        logouts = [
+            op
+            for op in ctx.api.operations
+            if op.key in ctx.logouts and op.key not in ctx.out_of_scope
+        ]
         made = await ctx.throwaway() if logouts else None
         identity = made or next((i for i in ctx.identities if i.login is not None), None)
         if not logouts or identity is None or identity.login is None:
