@@ -260,8 +260,9 @@ class Transport:
                     async with asyncio.timeout(self._deadline):
                         response, text, cut = await self._receive(built)
                 except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
-                    if not retry:
-                        raise self._failed(request, error, request_id) from None
+                    size = len(built.content)
+                    if not retry or size >= BIG_BODY:
+                        raise self._failed(request, error, request_id, size) from None
                     retry = False
                     continue
                 except (httpx.HTTPError, TimeoutError, OSError) as error:
@@ -323,10 +324,21 @@ class Transport:
         if start > now:
             await asyncio.sleep(start - now)
 
-    def _failed(self, request: Request, error: Exception, request_id: str) -> TargetError:
+    def _failed(
+        self, request: Request, error: Exception, request_id: str, size: int = 0
+    ) -> TargetError:
         self.sent += 1
         self.by_requester[self.requester] += 1
         self._log(request, request_id, None)
+        cut = isinstance(error, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError)
+        if cut and size >= BIG_BODY:
+            # Fastify answers 413 to a 2 MiB body and closes at once: the answer is lost
+            # while the body is still going out. A refusal, not a target that went down.
+            return BodyRefusedError(
+                f"{request.method} {request.target}: the connection was closed while its "
+                f"{size}-byte body was being sent",
+                source=self.base_url,
+            )
         self._failures += 1
         what = _describe(error)
         if what == "timed out":
@@ -338,6 +350,14 @@ class Transport:
                 source=self.base_url,
             )
         return failure
+
+
+BIG_BODY = 1 << 20
+"""A body at least this long that the server cut off was refused for its size."""
+
+
+class BodyRefusedError(TargetError):
+    """The server closed the connection while a large body was being sent: it refused it."""
 
 
 class _NoCookies(CookiePolicy):

@@ -38,7 +38,7 @@ from apiward.scan.checks._env import count_from_env
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, BodyKind, Request, Where
-from apiward.scan.transport import Reply
+from apiward.scan.transport import BodyRefusedError, Reply
 from apiward.scan.withhold import Withheld
 from apiward.spec import Operation, ParameterLocation, Schema, json_types
 
@@ -169,7 +169,10 @@ class ResourceLimits:
         if not isinstance(body, dict):
             return None
         padded = dataclasses.replace(caller.request, body={**body, PAD_FIELD: "x" * PAD_BYTES})
-        reply = await _send(ctx, caller, padded, note=f"body padded to {PAD_BYTES} bytes")
+        try:
+            reply = await _send(ctx, caller, padded, note=f"body padded to {PAD_BYTES} bytes")
+        except BodyRefusedError:
+            return None  # closed on the big body: bounded
         if not reply.ok:
             return None
         return ctx.finding(
