@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from apiward.scan._links import Links
+from apiward.scan._objects import deleter, item_of, new_id
+from apiward.scan.request import Request
 from apiward.spec import Api, load
 
 SPEC = """
@@ -20,6 +22,21 @@ components:
 paths:
   /parts/{id}:
     get: {parameters: [{name: id, in: path, required: true, schema: {type: integer}}], responses: {'200': {description: ok}}}
+    delete: {parameters: [{name: id, in: path, required: true, schema: {type: integer}}], responses: {'204': {description: gone}}}
+  /jobs/{id}/parts:
+    post:
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses: {'201': {description: made, content: {application/json: {schema: {$ref: '#/components/schemas/Line'}}}}}
+  /crews/{id}/parts:
+    post:
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses: {'201': {description: made}}
+  /projects/{id}/notes:
+    post:
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses: {'201': {description: made}}
+  /notes/{note_id}:
+    delete: {parameters: [{name: note_id, in: path, required: true, schema: {type: integer}}], responses: {'204': {description: gone}}}
   /work-orders/{id}/parts:
     get:
       parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
@@ -88,3 +105,16 @@ def test_a_singular_segment_is_no_collection(api: Api) -> None:
     links = Links(api)
     links.learn("/users/{id}/profile", {"id": 3, "profile_id": 8})
     assert links.resource_of("/users/{id}/profile") == ("profile", "profile")
+
+
+def test_a_documented_link_has_no_item_path_above(api: Api) -> None:
+    """A line booked at ``/jobs/{id}/parts`` is no ``/parts/{id}``; a project's note is a ``/notes/{note_id}``."""
+    assert item_of(api, "/jobs/{id}/parts") is None
+    assert item_of(api, "/projects/{id}/notes") == ("/notes/{note_id}", "note_id")
+
+
+def test_an_undocumented_link_is_known_by_its_answer(api: Api) -> None:
+    """A creation's answer that is a link gives its own id, and its DELETE is not the part's."""
+    made = Request(method="POST", path="/crews/{id}/parts", path_params={"id": "1"})
+    assert new_id(api, made, {"id": 7, "crew_id": 1, "part_id": 2}, None) == "7"
+    assert deleter(api, made, "7", linked=True) is None

@@ -17,6 +17,7 @@ any work order and any line (two real BOLA); the fixed twin checks the owner eve
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import threading
@@ -29,7 +30,7 @@ from tests.conftest import scan_with_identities
 
 from serving import serving
 
-TOKENS = {"tk-alice-5f1c2a": "alice", "tk-bob-93d7e0": "bob"}
+TOKENS = {"tk-alice-5f1c2a": "alice", "tk-bob-93d7e0": "bob", "tk-maria-0c44b8": "maria"}
 IDENTITIES = """\
 identities:
   - name: alice
@@ -38,6 +39,11 @@ identities:
   - name: bob
     role: technician
     headers: {Authorization: Bearer tk-bob-93d7e0}
+"""
+MANAGER = """\
+  - name: maria
+    role: manager
+    headers: {Authorization: Bearer tk-maria-0c44b8}
 """
 PARTS = {
     n: {"id": n, "sku": f"SKU-{n:04d}", "name": name, "unit_price": 100 + 7 * n, "stock": 3 * n}
@@ -109,11 +115,30 @@ SPEC: dict[str, Any] = {
 }  # fmt: skip
 
 
-class Workshop:
-    """One instance of the API with its own state; ``flawed`` skips the owner check on reads."""
+def _behind(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` a release behind its code: the manager's withdrawal of a part documented, the
+    lines' answers not, nor their item path."""
+    spec = copy.deepcopy(spec)
+    paths = spec["paths"]
+    paths["/parts/{part_id}"]["delete"] = {
+        "summary": "Withdraw a part from the catalogue (workshop manager only)",
+        "responses": {"204": {"description": "withdrawn"}, "403": {"description": "no manager"}},
+    }
+    for operation in paths["/work-orders/{order_id}/parts"].values():
+        if isinstance(operation, dict):
+            operation["responses"] = {"200": {"description": "ok"}}
+    del paths["/work-orders/{order_id}/parts/{line_id}"]
+    return spec
 
-    def __init__(self, *, flawed: bool) -> None:
+
+class Workshop:
+    """One instance of the API with its own state; ``flawed`` skips the owner check on reads;
+    ``behind`` serves the contract :func:`_behind` makes."""
+
+    def __init__(self, *, flawed: bool, behind: bool = False) -> None:
         self.flawed = flawed
+        self.spec = _behind(SPEC) if behind else SPEC
+        self.parts = copy.deepcopy(PARTS)
         self.orders = {
             1: {"id": 1, "vehicle": "VAN-07", "complaint": "brakes squeal", "owner": "alice"},
             2: {"id": 2, "vehicle": "TRK-12", "complaint": "no start", "owner": "bob"},
@@ -127,7 +152,7 @@ class Workshop:
         self.order_ids, self.line_ids = itertools.count(3), itertools.count(4)
         self.lock = threading.Lock()
         self.app = falcon.App()
-        self.app.add_route("/openapi.json", _Spec())
+        self.app.add_route("/openapi.json", _Spec(self))
         self.app.add_route("/parts", _Parts(self))
         self.app.add_route("/parts/{part_id:int}", _Parts(self), suffix="one")
         self.app.add_route("/work-orders", _Orders(self))
@@ -168,8 +193,11 @@ def _body(req: falcon.Request) -> dict[str, Any]:
 
 
 class _Spec:
+    def __init__(self, shop: Workshop) -> None:
+        self.shop = shop
+
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        resp.media = SPEC
+        resp.media = self.shop.spec
 
 
 class _Parts:
@@ -178,13 +206,21 @@ class _Parts:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.shop.caller(req)
-        resp.media = [{k: p[k] for k in ("id", "sku", "name")} for p in PARTS.values()]
+        resp.media = [{k: p[k] for k in ("id", "sku", "name")} for p in self.shop.parts.values()]
 
     def on_get_one(self, req: falcon.Request, resp: falcon.Response, part_id: int) -> None:
         self.shop.caller(req)
-        if part_id not in PARTS:
+        if part_id not in self.shop.parts:
             raise falcon.HTTPNotFound()
-        resp.media = PARTS[part_id]
+        resp.media = self.shop.parts[part_id]
+
+    def on_delete_one(self, req: falcon.Request, resp: falcon.Response, part_id: int) -> None:
+        if self.shop.caller(req) != "maria":
+            raise falcon.HTTPForbidden()
+        with self.shop.lock:
+            if self.shop.parts.pop(part_id, None) is None:
+                raise falcon.HTTPNotFound()
+        resp.status = falcon.HTTP_204
 
 
 class _Orders:
@@ -230,7 +266,7 @@ class _Lines:
         self.shop.order(req, order_id)
         body = _body(req)
         part, quantity = body.get("part_id"), body.get("quantity")
-        if part not in PARTS or not isinstance(quantity, int) or not 1 <= quantity <= 20:
+        if part not in self.shop.parts or not isinstance(quantity, int) or not 1 <= quantity <= 20:
             raise falcon.HTTPUnprocessableEntity(title="invalid", description="part, quantity")
         with self.shop.lock:
             line = {"id": next(self.shop.line_ids), "work_order_id": order_id,
@@ -271,5 +307,24 @@ def test_a_booked_line_is_not_the_catalogue_part_of_its_number(
     assert "GET /parts/{part_id}" not in bola, report["findings"]
     planted = {"GET /work-orders/{order_id}", "GET /work-orders/{order_id}/parts/{line_id}"}
     assert bola == (planted if flawed else set()), bola
+    assert sorted(shop.orders) == [1, 2]
+    assert sorted(shop.lines) == [1, 2, 3]
+
+
+def test_a_catalogue_part_is_never_removed_for_a_line(tmp_path: Path) -> None:
+    """A line's part_id is no id of what its creation made, nor /parts/{id} its DELETE.
+
+    Behind its code, the contract neither documents the lines nor gives them an item path:
+    the scan learns from the lines themselves that they are links, and the manager (who may
+    withdraw parts) deletes none of the catalogue when the scan cleans up.
+    """
+    shop = Workshop(flawed=False, behind=True)
+    with serving(shop.app, wsgi=True) as url:
+        result, report = scan_with_identities(
+            url, IDENTITIES + MANAGER, tmp_path, "--checks", "bola"
+        )
+    assert result.returncode in {0, 1}, result.stdout[-3000:]
+    assert shop.parts == PARTS
+    assert [f["operation"] for f in report["findings"] if f["check"] == "bola"] == []
     assert sorted(shop.orders) == [1, 2]
     assert sorted(shop.lines) == [1, 2, 3]

@@ -8,12 +8,15 @@ Its objects get a kind of their own, the parent's noun before the collection's
 (``work-order-part``, collection ``work-order-parts``), in the harvest and in the slots
 alike (``scan.fitting``), so line 8 never fits ``/parts/{id}`` nor claims part 8 for its
 creator, while ``/work-orders/{id}/parts/{line_id}`` still takes it. Its ``part_id``
-stays a part.
+stays a part. The ledger gives what the scan makes there the same kind, and never takes
+the line's ``part_id`` for its id nor ``DELETE /parts/{part_id}`` for its removal
+(``_objects.item_of``): cleaning up a line must not withdraw a catalogue part.
 
 A nested collection whose objects are the noun's own (``/users/{id}/orders`` listing
 orders by ``id``, or by ``order_id`` alone) keeps the noun's kind: what it lists fits
 ``/orders/{id}``. Links are known from the contract (an answer of the collection's paths
-documents such objects) and from the objects the scan reads there (:meth:`Links.learn`).
+documents such objects) and from the objects the scan reads or makes there
+(:meth:`Links.learn`, :func:`is_link`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 
 from apiward.scan.envelope import is_meta
 from apiward.scan.resources import collection_of, is_noun, norm, resource_of, singular, words
-from apiward.spec import Api, Schema, json_types
+from apiward.spec import Api, Operation, Schema, json_types
 
 _KEYS = frozenset({"id", "_id", "uuid", "guid", "pk"})
 _ID_WORDS = frozenset({"id", "uuid", "guid", "pk"})
@@ -34,20 +37,19 @@ class Links:
     """The API's nested collections of links, by their path up to the collection's segment."""
 
     def __init__(self, api: Api) -> None:
-        self._found: set[str] = set()
-        for op in api.operations:
-            base = _base(op.path)
-            if base is None or base in self._found:
-                continue
-            schemas = (op.answer_schema() or {}, *_bodies(api, op.request_body))
-            if any(_links(base, names) for s in schemas for names in _shapes(api, s)):
-                self._found.add(base)
+        self._found = {
+            b for op in api.operations if (b := _base(op.path)) and _documents(api, op, b)
+        }
 
     def learn(self, path: str, item: Mapping[str, Any]) -> None:
         """``item`` was read at ``path``: its collection holds links when ``item`` is one."""
         base = _base(path)
         if base is not None and base not in self._found and _links(base, item):
             self._found.add(base)
+
+    def holds(self, path: str) -> bool:
+        """True when ``path`` (``/work-orders/{id}/parts``, or an item of it) is a link collection's."""
+        return _base(path) in self._found
 
     def resource_of(self, path: str) -> tuple[str, str]:
         """``resources.resource_of``, the parent's noun before a link collection's."""
@@ -67,6 +69,26 @@ class Links:
         if base is not None and base in self._found:
             return _qualified(base)
         return collection_of(path, parameter)
+
+
+def documented(api: Api, path: str) -> bool:
+    """True when the contract documents the objects of ``path``'s collection as links."""
+    base = _base(path)
+    return base is not None and any(_documents(api, op, base) for op in api.operations)
+
+
+def is_link(path: str, item: Any) -> bool:
+    """True when ``item``, read or made at ``path``, is a link of a nested collection."""
+    base = _base(path)
+    return base is not None and isinstance(item, Mapping) and _links(base, item)
+
+
+def _documents(api: Api, op: Operation, base: str) -> bool:
+    """True when ``op``, on ``base`` or below it, documents its objects as links."""
+    if _base(op.path) != base:
+        return False
+    schemas = (op.answer_schema() or {}, *_bodies(api, op.request_body))
+    return any(_links(base, names) for s in schemas for names in _shapes(api, s))
 
 
 def _base(path: str) -> str | None:

@@ -84,9 +84,13 @@ class Harvest:
     """Everything the producers showed, by identity, and the slots of every operation."""
 
     def __init__(
-        self, synthesizer: Synthesizer, public: Callable[[Operation], bool] = declared_public
+        self,
+        synthesizer: Synthesizer,
+        public: Callable[[Operation], bool] = declared_public,
+        links: Links | None = None,
     ) -> None:
-        """``public`` says which operations anyone may call (``scan.openness``)."""
+        """``public`` says which operations anyone may call (``scan.openness``); ``links``: the
+        ledger's, so what either learns of the links (``scan._links``) both know."""
         self.synthesizer = synthesizer
         self.sightings: list[Sighting] = []
         # Indexes beside the list, so a 100,000-item listing costs linear time, not quadratic.
@@ -114,7 +118,7 @@ class Harvest:
         """Sightings of a collection's own objects (``kind == resource``), by kind."""
         self._beyond: set[Sighting] = set()
         """Sightings in listings marked as a higher role's than the viewer's (``record``)."""
-        self.links = Links(synthesizer.api)
+        self.links = links or Links(synthesizer.api)
         """Nested collections of links (``/work-orders/{id}/parts``): kinds of their own."""
         params = item_collections(synthesizer.api, self.links.collection_of)
         self._item_kinds = {norm(p): singular(c) for p, c in params.items()}
