@@ -118,3 +118,11 @@ def test_an_undocumented_link_is_known_by_its_answer(api: Api) -> None:
     made = Request(method="POST", path="/crews/{id}/parts", path_params={"id": "1"})
     assert new_id(api, made, {"id": 7, "crew_id": 1, "part_id": 2}, None) == "7"
     assert deleter(api, made, "7", linked=True) is None
+
+
+@pytest.mark.parametrize("answer", [None, "created", [{"id": 4, "order_id": 9}], 7], ids=repr)
+def test_an_answer_that_is_no_object_teaches_nothing(api: Api, answer: object) -> None:
+    """A creation answered with text, a list or nothing leaves the collection as it was."""
+    links = Links(api)
+    links.learn("/users/{id}/orders", answer)
+    assert not links.holds("/users/{id}/orders")

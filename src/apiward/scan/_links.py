@@ -41,10 +41,10 @@ class Links:
             b for op in api.operations if (b := _base(op.path)) and _documents(api, op, b)
         }
 
-    def learn(self, path: str, item: Mapping[str, Any]) -> None:
+    def learn(self, path: str, item: Any) -> None:
         """``item`` was read at ``path``: its collection holds links when ``item`` is one."""
         base = _base(path)
-        if base is not None and base not in self._found and _links(base, item):
+        if base is not None and base not in self._found and is_link(path, item):
             self._found.add(base)
 
     def holds(self, path: str) -> bool:
