@@ -34,12 +34,16 @@ def surrogate(value: str | int) -> bool:
     return True
 
 
-def numbered_kinds(api: Api) -> frozenset[str]:
+Collections = Callable[[str, str], str | None]
+"""A path parameter's collection: ``resources.collection_of``, or ``scan._links``' own."""
+
+
+def numbered_kinds(api: Api, collections: Collections = collection_of) -> frozenset[str]:
     """Resources whose item paths take an integer or a UUID (``/accounts/{account_id}``)."""
     found = set()
     for op in api.operations:
         for p in op.parameters:
-            collection = collection_of(op.path, p.name)
+            collection = collections(op.path, p.name)
             schema = api.deref(p.schema)
             numbered = "integer" in json_types(schema) or schema.get("format") == "uuid"
             if p.location is ParameterLocation.PATH and collection and numbered:
@@ -47,12 +51,12 @@ def numbered_kinds(api: Api) -> frozenset[str]:
     return frozenset(found)
 
 
-def item_collections(api: Api) -> dict[str, str]:
+def item_collections(api: Api, collections: Collections = collection_of) -> dict[str, str]:
     """Each path parameter's name → the collection before it (``username`` → users)."""
     out: dict[str, str] = {}
     for op in api.operations:
         for p in op.parameters:
-            collection = collection_of(op.path, p.name)
+            collection = collections(op.path, p.name)
             if p.location is ParameterLocation.PATH and collection:
                 out.setdefault(p.name, collection)
     return out

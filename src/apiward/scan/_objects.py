@@ -30,6 +30,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from apiward.scan._links import documented, is_link
 from apiward.scan.fitting import is_primary
 from apiward.scan.flows import LOGIN
 from apiward.scan.request import Request, Where
@@ -91,24 +92,26 @@ def item_path(api: Api, collection: str) -> tuple[str, str] | None:
     return None
 
 
-def item_of(api: Api, collection: str) -> tuple[str, str] | None:
+def item_of(api: Api, collection: str, *, linked: bool = False) -> tuple[str, str] | None:
     """The item path of what a POST on ``collection`` makes, and its parameter.
 
     Below the collection (``/items/{id}``); else, for a collection under a parent, the
     same collection without that parent, nearest parent dropped first: many APIs make a
     note at ``POST /projects/{project_id}/notes`` and then read, change and delete it at
-    ``/notes/{note_id}``, with no project in the path.
+    ``/notes/{note_id}``, with no project in the path. Never for links (``scan._links``).
     """
     found = item_path(api, collection)
+    if found is not None or linked or documented(api, collection):
+        return found
     parts = collection.rstrip("/").split("/")
     parents = [
         i for i in range(2, len(parts)) if _PARAM.match(parts[i]) and "{" not in parts[i - 1]
     ]
     for k in range(1, len(parents) + 1):
-        if found is not None:
-            break
         dropped = {j for i in parents[-k:] for j in (i - 1, i)}
         found = item_path(api, "/".join(p for j, p in enumerate(parts) if j not in dropped))
+        if found is not None:
+            break
     return found
 
 
@@ -313,7 +316,7 @@ def reader(api: Api, request: Request) -> Reader | None:
     while path:
         item = _at(path, request)
         if api.operation("GET", path) is not None and (
-            path == request.path or _ends_in_param(path)
+            path == request.path or _PARAM.match(path.rsplit("/", 1)[-1])
         ):
             return Reader(read=item, item=item)
         head, _, last = path.rpartition("/")
@@ -415,10 +418,10 @@ def _reader_by_body(api: Api, request: Request) -> Reader | None:
     return Reader(read=read, item=read)
 
 
-def deleter(api: Api, create: Request, new_id: str) -> Request | None:
+def deleter(api: Api, create: Request, new_id: str, *, linked: bool = False) -> Request | None:
     """The DELETE of the object ``create`` made with id ``new_id``, if the contract has one:
     on its item path, else on its collection by query id (``DELETE /loans?id=7``)."""
-    found = item_of(api, create.path)
+    found = item_of(api, create.path, linked=linked)
     if found is not None and api.operation("DELETE", found[0]) is not None:
         path, name = found
         params = {k: v for k, v in create.path_params.items() if "{" + k + "}" in path}
@@ -437,10 +440,10 @@ def deleter(api: Api, create: Request, new_id: str) -> Request | None:
     )
 
 
-def key_name(api: Api, collection: str) -> str | None:
+def key_name(api: Api, collection: str, *, linked: bool = False) -> str | None:
     """The name the items of ``collection`` are keyed by: its item path's parameter, else
     the query id an operation on the collection takes (``playlistId``)."""
-    found = item_of(api, collection)
+    found = item_of(api, collection, linked=linked)
     if found is not None:
         return found[1]
     for method in ("DELETE", "GET", "PATCH", "PUT"):
@@ -453,7 +456,8 @@ def key_name(api: Api, collection: str) -> str | None:
 
 def new_id(api: Api, request: Request, data: Any, location: str | None) -> str | None:
     """The id of the object a creation made, from its answer or its ``Location`` header."""
-    key = key_name(api, request.path)
+    linked = is_link(request.path, unwrap(inside(api, request, data)))  # its id, not part_id
+    key = key_name(api, request.path, linked=linked)
     names = (key, *_ID_NAMES) if key else _ID_NAMES
     envelopes = (data.get(e) for e in _ENVELOPES if isinstance(data, dict))
     for body in (inside(api, request, data), data, *envelopes):
@@ -481,10 +485,6 @@ def unwrap(data: Any) -> Any:
         if len(inner) == 1 and not any(isinstance(v, dict | list) for v in rest):
             return data[inner[0]]  # beside it only a status or a message
     return data
-
-
-def _ends_in_param(path: str) -> bool:
-    return bool(_PARAM.match(path.rsplit("/", 1)[-1]))
 
 
 def state(read: Reader, reply: Reply) -> Any:

@@ -9,6 +9,7 @@ filters found to name the caller by another word (``scan.filters``).
 
 from __future__ import annotations
 
+from apiward.scan._links import Links
 from apiward.scan._objects import query_key
 from apiward.scan.filters import Filters
 from apiward.scan.fitting import IDLIKE, Slot, item_nouns, noun_collection, nouns_of, refers
@@ -21,9 +22,10 @@ from apiward.spec import Operation, Parameter, ParameterLocation
 class Slots:
     """An API's slots, operation by operation."""
 
-    def __init__(self, synthesizer: Synthesizer, filters: Filters) -> None:
+    def __init__(self, synthesizer: Synthesizer, filters: Filters, links: Links) -> None:
         self._synthesizer = synthesizer
         self._filters = filters
+        self._links = links
         self._nouns = nouns_of(synthesizer.api)
         self._item_nouns = item_nouns(synthesizer.api)
 
@@ -49,7 +51,8 @@ class Slots:
         """
         collection = ""
         if p.location is ParameterLocation.PATH:
-            pass
+            # A link's (``/work-orders/{id}/parts/{line_id}``) is of its own kind: ``scan._links``.
+            collection = self._links.collection_of(operation.path, p.name) or ""
         elif p.location is not ParameterLocation.QUERY:
             return None
         elif p.name == key:

@@ -66,7 +66,8 @@ class Slot:
     collection: str = ""
     """For a query id (``DELETE /loans?id=``, ``scan._objects.query_key``) or a field named
     by a collection's noun (``"project": 2``, :func:`noun_collection`): the collection
-    whose item it names, as a path parameter names one of the collection before it."""
+    whose item it names, as a path parameter names one of the collection before it (and
+    for a path parameter, that one: a link's is of its own kind, ``scan._links``)."""
     field: str = ""
     """For a filter naming the caller by another word (``?member=``, ``scan.filters``): the
     field of the rows it filters by (``member_no``), where each identity holds its own value."""

@@ -12,7 +12,8 @@ names, and listing filters found to name the caller by another word (``?grower=a
 ``scan.filters``); ``scan.fitting`` says which sightings fit which slot.
 
 *Ownership* is decided within a resource type (the sighting's ``kind``): the public menu
-item 1 says nothing about order 1. An object is **owned** by identity A when
+item 1 says nothing about order 1, nor a line booked onto a work order
+(``/work-orders/{id}/parts``, a collection of links: ``scan._links``) about catalogue part 1. An object is **owned** by identity A when
 
 * A *claimed* it: A's creation answered it (or it appeared in the collection's listing
   right after A's creation), it is A's own id (``record_own``, from the login), or its
@@ -48,6 +49,7 @@ from typing import Any
 
 from apiward.scan import envelope
 from apiward.scan._kinds import item_collections, numbered_kinds, sign_up_kinds, surrogate
+from apiward.scan._links import Links
 from apiward.scan._slots import Slots
 from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import names_owner, owner_values, who_values
@@ -82,9 +84,13 @@ class Harvest:
     """Everything the producers showed, by identity, and the slots of every operation."""
 
     def __init__(
-        self, synthesizer: Synthesizer, public: Callable[[Operation], bool] = declared_public
+        self,
+        synthesizer: Synthesizer,
+        public: Callable[[Operation], bool] = declared_public,
+        links: Links | None = None,
     ) -> None:
-        """``public`` says which operations anyone may call (``scan.openness``)."""
+        """``public`` says which operations anyone may call (``scan.openness``); ``links``: the
+        ledger's, so what either learns of the links (``scan._links``) both know."""
         self.synthesizer = synthesizer
         self.sightings: list[Sighting] = []
         # Indexes beside the list, so a 100,000-item listing costs linear time, not quadratic.
@@ -112,15 +118,17 @@ class Harvest:
         """Sightings of a collection's own objects (``kind == resource``), by kind."""
         self._beyond: set[Sighting] = set()
         """Sightings in listings marked as a higher role's than the viewer's (``record``)."""
-        params = item_collections(synthesizer.api)
+        self.links = links or Links(synthesizer.api)
+        """Nested collections of links (``/work-orders/{id}/parts``): kinds of their own."""
+        params = item_collections(synthesizer.api, self.links.collection_of)
         self._item_kinds = {norm(p): singular(c) for p, c in params.items()}
         self._collections = {singular(c): c for c in params.values()}
         self._wanted = frozenset(n for p, c in params.items() for n in key_names(p, singular(c)))
-        self._numbered = numbered_kinds(synthesizer.api)
+        self._numbered = numbered_kinds(synthesizer.api, self.links.collection_of)
         self._signs_up = sign_up_kinds(synthesizer.api, public) & set(self._collections)
         self.filters = Filters(synthesizer.api)
-        self._slots = Slots(synthesizer, self.filters)
-        self.lists = Listed(keep=self.filters.keeps)
+        self._slots = Slots(synthesizer, self.filters, self.links)
+        self.lists = Listed(keep=self.filters.keeps, collection_of=self.links.collection_of)
         """What each identity sees in listings it is entitled to; each object's parents."""
 
     def record(
@@ -144,11 +152,13 @@ class Harvest:
         if not reply.ok:
             return []
         who = self._who(identity)
-        collection, resource = resource_of(operation.path)
         # An answer wrapped as its body was ({"user": {...}, "token": ...}): the object is inside.
         data = inside(self.synthesizer.api, reply.sent, reply.data)
         items = envelope.objects(data)
         one = envelope.single(data) if items is None else None
+        for item in items if items is not None else ([one] if one is not None else []):
+            self.links.learn(operation.path, item)  # before its kind is given (``scan._links``)
+        collection, resource = self.links.resource_of(operation.path)
         found: list[Sighting] = []
         if one is not None and who and operation.method == "GET" and "{" not in operation.path:
             scalar = {k: v for k, v in one.items() if isinstance(v, str | int)}
@@ -182,18 +192,8 @@ class Harvest:
             value = location.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
             found.append(self._add(who, value, "id", resource, operation.key, collection))
         if created:
-            made = [s for s in found if s.kind == resource and not self._refers(s, found, reply)]
-            self._claim(who, made, made=True)
+            self._claim(who, [s for s in found if s.kind == resource], made=True)
         return found
-
-    def _refers(self, sighting: Sighting, found: list[Sighting], reply: Reply) -> bool:
-        """True when a creation's answer names, as sent, an object that was there before:
-        a line booked onto a job answers ``part_id: 2``, a catalogue part, not what it made."""
-        body = reply.sent.body
-        if not isinstance(body, dict) or str(body.get(sighting.field)) != str(sighting.value):
-            return False
-        earlier = self._objects.get((sighting.kind, str(sighting.value)), ())
-        return any(s not in found for s in earlier)
 
     def record_new(
         self, identity: Identity, listing: Operation, before: Reply, after: Reply

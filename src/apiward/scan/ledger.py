@@ -46,12 +46,13 @@ from typing import Any
 
 from apiward.core.errors import TargetError
 from apiward.scan import _objects, _rewrites, accounts, fields, records
+from apiward.scan._links import Links
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes, maybe_kept
 from apiward.scan.flows import SIGN_UP, is_redemption, words
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.own_state import OwnState
 from apiward.scan.request import WRITES, Request
-from apiward.scan.resources import collection_of, resource_of, singular
+from apiward.scan.resources import singular
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
@@ -98,6 +99,9 @@ class Ledger:
         self._taking: dict[str, asyncio.Task[Snapshot | None]] = {}
         self._made: dict[str, set[str]] = {}
         """Each id the scan made → the collections it made it in (singular nouns, or ACCOUNT)."""
+        self.links = Links(api)
+        """Nested collections of links (``scan._links``): a line booked at
+        ``/work-orders/{id}/parts`` is made in work-order-parts, never in the parts."""
         self._lists: dict[tuple[str, str], tuple[int, Reply]] = {}
         self._writes: list[str] = []
         """Paths of the writes the target may have carried out, in order: what stales a listing."""
@@ -113,13 +117,14 @@ class Ledger:
         Ids are per collection: the scan's event 3 is not user 3. An account the scan
         signed up is its own in every collection of people (``scan.accounts``).
         """
-        value, collection = request.path_params.get(name), collection_of(request.path, name)
+        value = request.path_params.get(name)
+        collection = self.links.collection_of(request.path, name)
         if (
             value is None
         ):  # its query id (``DELETE /loans?id=7``) names one of the path's collection
             value, collection = (
                 _objects.ids(self.api, request).get(name),
-                resource_of(request.path)[0],
+                self.links.resource_of(request.path)[0],
             )
         kinds = self._made.get(str(value or ""))
         if not kinds:
@@ -404,6 +409,7 @@ class Ledger:
             return
         if operation.method != "POST" or snapshot is not None or self._login(operation):
             return
+        self.links.learn(request.path, _objects.unwrap(reply.data))
         made = _objects.new_id(self.api, request, reply.data, reply.header("location"))
         if (
             made is not None
@@ -458,17 +464,18 @@ class Ledger:
         account: str = "",
         names: frozenset[str] = frozenset(),
     ) -> Created:
-        delete = _objects.deleter(self.api, request, made) if made else None
+        linked = self.links.holds(request.path)
+        delete = _objects.deleter(self.api, request, made, linked=linked) if made else None
         created = Created(
             id=made, create=request, creator=sender, delete=delete, account=account, names=names
         )
         self.created.append(created)
         if made:
             kinds = self._made.setdefault(made, set())
-            kinds.add(singular(resource_of(request.path)[0].lower()))
+            kinds.add(singular(self.links.resource_of(request.path)[0].lower()))
             if delete is not None and not delete.query:  # by query id: the collection above
                 name = list(delete.path_params)[-1]
-                kinds.add(singular((collection_of(delete.path, name) or "").lower()))
+                kinds.add(singular((self.links.collection_of(delete.path, name) or "").lower()))
         self._claim(created)
         return created
 

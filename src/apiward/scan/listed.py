@@ -44,8 +44,14 @@ _DEPTH = 8
 class Listed:
     """Rows of entitled listings per identity and object, and each object's parents."""
 
-    def __init__(self, keep: Callable[[str], bool] = lambda name: False) -> None:
+    def __init__(
+        self,
+        keep: Callable[[str], bool] = lambda name: False,
+        collection_of: Callable[[str, str], str | None] = collection_of,
+    ) -> None:
+        """``collection_of``: a path parameter's collection (``scan._links``' own kinds)."""
         self._keep = keep
+        self._collection_of = collection_of
         self._rows: dict[tuple[str, str, str], list[frozenset[str]]] = {}
         self._parents: dict[tuple[str, str], dict[str, str]] = {}
         self._texts: dict[str, set[str]] = {}
@@ -114,7 +120,7 @@ class Listed:
         parents = {
             collection: str(v)
             for name, v in sent.path_params.items()
-            if (collection := collection_of(sent.path, name)) is not None
+            if (collection := self._collection_of(sent.path, name)) is not None
         }
         if parents:
             self._parents.setdefault((kind, str(value)), parents)
@@ -130,7 +136,7 @@ class Listed:
         request = request.with_param(Where.PATH, name, value)
         parents = self.parents(kind, value)
         for p in operation.parameters:
-            collection = collection_of(operation.path, p.name)
+            collection = self._collection_of(operation.path, p.name)
             if p.location is not ParameterLocation.PATH or p.name == name or collection is None:
                 continue
             if collection in parents:

@@ -46,7 +46,7 @@ from apiward.scan.ledger import Ledger
 from apiward.scan.nested import is_nested_listing, nested_requests
 from apiward.scan.producers import is_listing, listing_of
 from apiward.scan.request import Where
-from apiward.scan.resources import names_caller, resource_of, singular, words
+from apiward.scan.resources import names_caller, singular, words
 from apiward.scan.scope import Scope
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld, withheld
@@ -158,9 +158,8 @@ async def _create(
         if ledger.sessions.transport.down is not None:
             raise ledger.sessions.transport.down from None
         return False
-    _, resource = resource_of(op.path)
     found = harvest.record(identity, op, reply, created=True)
-    named = reply.ok and any(s.kind == resource for s in found)
+    named = reply.ok and any(s.kind == s.resource for s in found)
     if not reply.ok or named or listing is None or before is None:
         return named
     after = await _send(ledger, harvest, listing, identity)

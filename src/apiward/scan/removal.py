@@ -61,7 +61,9 @@ async def remove(
         return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail="by a probe")
     if created.delete is None:
         why = "the contract has no DELETE for it"
-        deletable = _objects.deleter(ledger.api, created.create, "-") is not None or (
+        linked = ledger.links.holds(created.create.path)
+        own = _objects.deleter(ledger.api, created.create, "-", linked=linked) is not None
+        deletable = own or (
             bool(created.account) and accounts.deleter(ledger.api, "-", ("-", "-@-")) is not None
         )
         if created.account and not created.names and deletable:
@@ -188,7 +190,8 @@ async def _child_of_deleted(ledger: Ledger, created: Created, change: TargetChan
 
 def _item_read(ledger: Ledger, created: Created) -> Request | None:
     """The GET of the object ``created`` made, where the contract has one and its id is known."""
-    found = _objects.item_of(ledger.api, created.create.path) if created.id else None
+    linked = ledger.links.holds(created.create.path)
+    found = _objects.item_of(ledger.api, created.create.path, linked=linked) if created.id else None
     if found is None or ledger.api.operation("GET", found[0]) is None:
         return None
     path, name = found

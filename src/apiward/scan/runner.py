@@ -283,7 +283,7 @@ async def _prepare(
             results.notes.append(_opened_note(opened))
         made = await provision(api, ledger, synthesizer, config.scope)
         results.notes += made.notes()
-    harvest = Harvest(synthesizer, sessions.openness.public)
+    harvest = Harvest(synthesizer, sessions.openness.public, ledger.links)
     if sessions.failed and not sessions.identities:
         results.notes.append("every identity failed to log in: the scan ran anonymously")
     elif not sessions.identities:

@@ -62,7 +62,8 @@ async def look_up(ledger: Ledger, created: Created, listings: dict[str, Any]) ->
     for found in (rows, exact):
         if len(found) == 1:
             created.id = found[0][1]
-            created.delete = _objects.deleter(ledger.api, created.create, created.id)
+            linked = ledger.links.holds(created.create.path)
+            created.delete = _objects.deleter(ledger.api, created.create, created.id, linked=linked)
             return
 
 

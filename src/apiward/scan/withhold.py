@@ -58,7 +58,7 @@ from apiward.scan.fields import is_privileged
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.request import WRITES, Request, Where
-from apiward.scan.resources import collection_of, singular
+from apiward.scan.resources import singular
 from apiward.spec import Operation, ParameterLocation
 
 _TEMPLATE = re.compile(r"\{([^{}/]+)\}")
@@ -147,7 +147,7 @@ def _container(
     from another object's field: an answer that shows someone else's tenant (a leaky
     listing under another path) makes no one a member of it.
     """
-    collection = collection_of(operation.path, name)
+    collection = harvest.links.collection_of(operation.path, name)
     if collection is None:
         return False
     kind = singular(collection)
