@@ -12,6 +12,7 @@ from apiward.scan.fields import (
     is_privileged,
     is_profile,
     is_recipient,
+    is_remember_flag,
     is_unique,
     names_owner,
     privileged_value,
@@ -178,3 +179,16 @@ def test_fields_naming_an_owner(name: str, owner: bool) -> None:
 def test_fields_naming_who_receives(name: str, recipient: bool) -> None:
     """A payee or a "to" before whom it pays; a "to" inside a duration or a state names no one."""
     assert is_recipient(name) is recipient
+
+
+@pytest.mark.parametrize(
+    ("name", "flag"),
+    [
+        ("remember", True), ("remember_me", True), ("rememberMe", True), ("persistent", True),
+        ("keep_signed_in", True), ("keepMeLoggedIn", True), ("stay_logged_in", True),
+        ("remembered_at", False), ("keep_notes", False), ("stay_days", False), ("login", False),
+    ],
+)  # fmt: skip
+def test_remember_me_flags(name: str, flag: bool) -> None:
+    """A login's "remember me" or "keep me signed in" flag, in every spelling; no other keep or stay."""
+    assert is_remember_flag(name) is flag

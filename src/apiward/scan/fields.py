@@ -228,7 +228,12 @@ def owner_values(item: Mapping[str, Any]) -> set[str]:
 
 def who_values(record: Mapping[str, Any]) -> set[str]:
     """The values of a person's own record that name that person (its id, user name, e-mail)."""
-    return {str(record[k]) for k in _WHO if isinstance(record.get(k), str | int)}
+    return set(who_fields(record).values())
+
+
+def who_fields(record: Mapping[str, Any]) -> dict[str, str]:
+    """:func:`who_values` with the field each is under (``{"id": "7", "email": ...}``)."""
+    return {k: str(record[k]) for k in _WHO if isinstance(record.get(k), str | int)}
 
 
 _PROFILE = {
@@ -280,3 +285,14 @@ def credentials(names: Sequence[str]) -> tuple[str, str] | None:
     others = [n for n in names if n != password]
     user = next((n for n in others if ACCOUNT.search(n)), "id" if "id" in others else None)
     return (user, password) if user and password else None
+
+
+_REMEMBER = frozenset({"remember", "persistent", "persist"})
+_KEEP = frozenset({"keep", "stay"})
+_SIGNED_IN = frozenset({"signed", "logged", "login"})
+
+
+def is_remember_flag(name: str) -> bool:
+    """True for a login's "keep me signed in" flag (``remember_me``, ``stayLoggedIn``, ``persistent``)."""
+    words = set(tokens(name))
+    return bool(words & _REMEMBER) or (bool(words & _KEEP) and bool(words & _SIGNED_IN))

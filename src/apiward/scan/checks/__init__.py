@@ -59,6 +59,7 @@ from apiward.scan.checks.command_injection import CommandInjection
 from apiward.scan.checks.cors import Cors
 from apiward.scan.checks.errors import ErrorDisclosure
 from apiward.scan.checks.exposure import ExcessiveData
+from apiward.scan.checks.forged_cookie import ForgedCookie
 from apiward.scan.checks.headers import SecurityHeaders
 from apiward.scan.checks.id_enumeration import IdEnumeration
 from apiward.scan.checks.inventory import DeprecatedOperation, OldVersions
@@ -121,6 +122,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     DebugEndpoints(),
     JwtForgery(),
     SessionSecret(),
+    ForgedCookie(),
     MassAssignment(),
     LoginFlaws(),
     LogoutNotRevoking(),
