@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 from apiward.core.findings import Finding
 from apiward.scan.context import Context
-from apiward.scan.ledger import Lasting
+from apiward.scan.ledger import Lasting, NotOurs, Unrestorable
 from apiward.scan.withhold import Withheld
 from apiward.spec import Operation
 
@@ -50,8 +50,14 @@ Outcome = Finding | Skip
 
 
 def held(withheld: Withheld) -> Skip:
-    """The skip for a write the engine withheld: a lasting sign-up's own reason, else WITHHELD."""
-    reason = SkipReason.LASTING if isinstance(withheld, Lasting) else SkipReason.WITHHELD
+    """The skip for a write the engine withheld, with the reason its kind gives (else WITHHELD)."""
+    reason = SkipReason.WITHHELD
+    if isinstance(withheld, NotOurs):
+        reason = SkipReason.UNSAFE
+    elif isinstance(withheld, Unrestorable):
+        reason = SkipReason.UNRESTORABLE
+    elif isinstance(withheld, Lasting):
+        reason = SkipReason.LASTING
     return Skip(reason=reason, detail=str(withheld))
 
 

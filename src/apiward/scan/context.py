@@ -45,7 +45,7 @@ from apiward.scan.canary import Canary
 from apiward.scan.conflicts import RETRIES, moved
 from apiward.scan.destructive import Destructive, destructive, why_destructive
 from apiward.scan.flows import is_logout
-from apiward.scan.harvest import Harvest
+from apiward.scan.harvest import ANYONE, Harvest
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
 from apiward.scan.request import Request, Where, curl
@@ -211,16 +211,24 @@ class Context:
         """
         if operation.key in self.logins or is_login(operation):
             return self.request(operation)
-        return self.harvest.baseline(self.request(operation), operation, identity)
+        request = self.request(operation)
+        if self.ledger.is_own(identity):
+            # A user the scan signed up sees what anyone may, though it may have joined after
+            # the harvest: what an anonymous request saw fills the slots it saw nothing for.
+            request = self.harvest.baseline(request, operation, ANYONE)
+        return self.harvest.baseline(request, operation, identity)
 
     def withheld(self, operation: Operation, identity: Identity) -> str | None:
         """Why ``identity``'s legitimate request is never sent (see ``scan.withhold``), or None."""
-        return withheld(self.harvest, operation, identity, self.baseline(operation, identity))
+        request = self.baseline(operation, identity)
+        return withheld(
+            self.harvest, operation, identity, request, own=self.ledger.is_own(identity)
+        )
 
     def legit_request(self, operation: Operation, identity: Identity) -> Request:
         """``identity``'s baseline, for sending as its own legitimate request; raises ``Withheld``."""
         request = self.baseline(operation, identity)
-        why = withheld(self.harvest, operation, identity, request)
+        why = withheld(self.harvest, operation, identity, request, own=self.ledger.is_own(identity))
         if why is not None:
             raise Withheld(operation, identity, why)
         return self.aim(operation, identity, request)

@@ -33,6 +33,12 @@ in ``status``, ``state``, ``stage``, ``phase`` or ``lifecycle`` (``status``,
 ``order_status``, ``workflowState``). Many APIs never take a state back (a graded
 submission, a paid invoice), so the ledger changes one only on objects the scan made.
 
+**Tally fields** (:func:`tally`) show what an object everybody shares has handed out: a
+count of uses, redemptions, stock or seats (``uses_left``, ``max_redemptions``,
+``stock``), who holds it (``claimed_by``, ``assignee``, an owner), or its state. The scan's
+own user redeems a promo code everyone sees only when its read shows none: otherwise the
+redemption would take a use from everybody, and nothing puts one back.
+
 **Recipient fields** (:func:`is_recipient`) name who receives what a write moves: a
 token ``recipient``, ``payee``, ``receiver``, ``beneficiary``, ``destination`` or
 ``counterparty``, a ``to`` first, last or before an account, user or wallet (not
@@ -130,6 +136,23 @@ def state_moved(body: Any, before: Any) -> str:
             continue
         if str(shown.get(name, "")) != value:
             return f"{name} to {value!r}"
+    return ""
+
+
+_TALLY = {
+    "uses", "used", "usage", "remaining", "left", "redeemed", "redemptions", "claimed", "claims",
+    "count", "stock", "available", "quantity", "qty", "seats", "capacity", "assignee", "assigned",
+    "holder", "taken", "by",
+}  # fmt: skip
+
+
+def tally(before: Any) -> str:
+    """The first field of a shared object's read that a redemption of it may move for
+    everybody (``uses_left``, ``claimed_by``, ``status``); "" when it shows none."""
+    shown: Mapping[str, Any] = before if isinstance(before, dict) else {}
+    for name in sorted(map(str, shown)):
+        if set(tokens(name)) & _TALLY or is_state(name) or names_owner(name):
+            return name
     return ""
 
 

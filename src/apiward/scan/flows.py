@@ -13,7 +13,10 @@ the ``login`` check's forms, step-ups, business flows, BOLA):
   ``recover``;
 * a **logout** is named ``logout``/``log-out``, ``signout``/``sign-out`` or ``revoke`` in
   its path or operationId, and ends one session: the caller's (``logout-all`` and the
-  other "everywhere" kinds end everyone's, which ``scan.destructive`` never sends).
+  other "everywhere" kinds end everyone's, which ``scan.destructive`` never sends);
+* a **redemption** (:func:`is_redemption`) reads like redeeming or claiming a code
+  anywhere in its words; one named by its own last segment (:func:`redeems`:
+  ``/promos/{code}/redeem``) takes the code's value for the caller, leaving the code be.
 
 These are the flows an API opens to anyone by design (:func:`is_public_flow`): they take
 other people's names (a login names the account, a reset its e-mail), so a stranger's
@@ -45,6 +48,9 @@ REDEEM = re.compile(r"redeem|coupon|promo|voucher|claim|gift|reward", re.I)
 REDEMPTION = re.compile(r"redeem|coupon|promo|voucher|claim", re.I)
 """A redemption for sure: a code that credits whoever sends it (``POST /vouchers/redeem``);
 not a gift or a reward, which are as often sent to someone else."""
+REDEEMS = frozenset({"redeem", "redemption", "redemptions", "claim"})
+"""The words of an action's own segment that take a code's value for the caller
+(``POST /promos/{code}/redeem``): the credit lands on the caller, the code stays as it was."""
 LOGOUT = re.compile(r"log[_-]?out|sign[_-]?out|revoke", re.IGNORECASE)
 EVERYWHERE = re.compile(r"all|every|everywhere|others|sessions", re.IGNORECASE)
 PUBLIC = re.compile(r"\bpublic(ly)?\b", re.I)
@@ -61,6 +67,14 @@ NOT_PUBLIC = re.compile(
 def is_redemption(operation: Operation) -> bool:
     """A secured POST that reads like redeeming or claiming a code: its credit is for good."""
     return operation.method == "POST" and bool(REDEMPTION.search(words(operation)))
+
+
+def redeems(operation: Operation) -> bool:
+    """A POST whose last path segment redeems or claims (``/promos/{code}/redeem``,
+    ``/coupons/{code}:claim``, ``/vouchers/{code}/redemptions``); not ``/promos/{code}/retire``."""
+    last = operation.path.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    said = {w.lower() for w in re.findall(r"[A-Z]?[a-z]+", last)}
+    return operation.method == "POST" and not last.startswith("{") and bool(said & REDEEMS)
 
 
 def is_logout(operation: Operation) -> bool:

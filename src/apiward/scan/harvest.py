@@ -73,9 +73,11 @@ from apiward.scan.transport import Reply
 from apiward.scan.wrapped import inside
 from apiward.spec import Operation
 
-__all__ = ["Harvest", "Sighting", "Slot", "resource_of"]
+__all__ = ["ANYONE", "Harvest", "Sighting", "Slot", "resource_of"]
 
 _ANONYMOUS = ""
+ANYONE = Identity(name=_ANONYMOUS)
+"""Whoever sends no credential: what its requests saw, for ``seen`` and ``baseline``."""
 _PEOPLE = ("user", "member", "customer", "person", "people", "profile", "account")
 """Resources an identity's own id belongs to, most likely first (then those a sign-up makes)."""
 

@@ -26,7 +26,9 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
 * **the scan's own identities' state** — an identity the scan signed up itself
   (:meth:`Ledger.own`) may write what nothing can read back (``PUT /me/avatar``) when the
   write names no object but its own: its state belongs to the scan, so it is sent
-  without a snapshot and listed as left on that identity (``own_writes``).
+  without a snapshot and listed as left on that identity (``own_writes``). It may also
+  redeem a code everybody shares (``POST /promos/{code}/redeem``), snapshotted like any
+  object, when the code's read tallies nothing the redemption would take (``uses_left``).
 
 ``made(value)`` says whether the scan created an object with that id: a destructive
 operation may be sent on those and on nothing else.
@@ -48,7 +50,7 @@ from apiward.core.errors import TargetError
 from apiward.scan import _objects, _rewrites, accounts, fields, records
 from apiward.scan._links import Links
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes, maybe_kept
-from apiward.scan.flows import SIGN_UP, is_redemption, words
+from apiward.scan.flows import SIGN_UP, is_redemption, redeems, words
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.own_state import OwnState
 from apiward.scan.request import WRITES, Request
@@ -241,10 +243,13 @@ class Ledger:
         if snapshot is None:
             self._blind(operation, request, sender, f"no identity may read {key}")
             return None
+        redeemed = not self.aggressive and self._redeemed(operation, request, sender, snapshot)
+        if redeemed:
+            self.own_writes.append((request, sender))  # its credit: on the scan's own user
         if (
             snapshot.exists
             and request.method.upper() in {"POST", "PUT", "PATCH"}
-            and not self.aggressive
+            and not (self.aggressive or redeemed)
             and not self._own_state(request, sender)
             and not _rewrites.restorable(self.api, read.item, request, snapshot.before)
         ):
@@ -306,6 +311,17 @@ class Ledger:
         if self.safe and not _objects.only_asks(operation):
             why = "under --safe an action whose effect nothing reads back goes only as a user the scan made"
             raise NotOurs(operation, who, why)
+
+    def _redeemed(self, op: Operation, request: Request, by: Sender, shot: Snapshot) -> bool:
+        """A redemption of a shared code by a user the scan signed up (``scan.withhold``)."""
+        who = by.identity  # its own voucher is put back like any of its objects: not this
+        if who is None or not redeems(op) or self._own_state(request, by) or not self.is_own(who):
+            return False
+        tally = fields.tally(shot.before)
+        if tally:  # the code counts what it hands out: one use fewer for everybody
+            why = f"redeeming it may move {tally} of {shot.read.item.target} for everybody"
+            raise Unrestorable(op, who, f"{why}, so it could not be restored")
+        return True
 
     def _ours(self, request: Request) -> bool:
         names = list(_objects.ids(self.api, request))

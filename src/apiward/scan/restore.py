@@ -19,8 +19,9 @@ Runs after the checks, from the :class:`~apiward.scan.ledger.Ledger`:
    else *left*;
 5. every identity with a login logs in afresh: one that cannot *no longer logs in*.
 
-Writes an identity the scan signed up made to its own state, which nothing reads back
-(``Ledger.own_writes``), are *left* on that identity: one row per path and identity.
+Writes an identity the scan signed up made to its own state (``Ledger.own_writes``: what
+nothing reads back, a shared code it redeemed) are *left* on that identity: one row per
+path and identity.
 
 The result is one :class:`TargetChange` per thing the scan touched; ``damage`` marks
 those that leave the target worse than it was (not restored, no longer logs in).
@@ -298,7 +299,7 @@ def _own_writes(ledger: Ledger) -> list[TargetChange]:
             by=name,
             detail=(
                 f"{how} ×{n} on the state of {name}, an identity the scan signed up: "
-                "nothing reads it back, so it stays as the last write left it"
+                "its own, so it stays as the last write left it"
             ),
         )
         for (how, target, name), n in sorted(counts.items())

@@ -30,7 +30,7 @@ from apiward.scan.destructive import Destructive, destructive
 from apiward.scan.flows import is_logout
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
-from apiward.scan.ledger import Ledger, NotOurs, Unrestorable
+from apiward.scan.ledger import Ledger
 from apiward.scan.produce import run_producers
 from apiward.scan.provision import Provisioned, open_sign_up, provision
 from apiward.scan.request import SAFE, Unfilled
@@ -414,11 +414,7 @@ async def _outcomes(
         stream = check.run_once(ctx) if isinstance(check, ScanCheck) else check.run(ctx, op)  # type: ignore[arg-type]
         async for outcome in stream:
             outcomes.append(outcome)
-    except NotOurs as refused:
-        outcomes.append(Skip(reason=SkipReason.UNSAFE, detail=str(refused)))
-    except Unrestorable as unrestorable:
-        outcomes.append(Skip(reason=SkipReason.UNRESTORABLE, detail=str(unrestorable)))
-    except Withheld as withheld:
+    except Withheld as withheld:  # not ours under --safe, unrestorable, lasting, withheld
         outcomes.append(held(withheld))
     except Destructive as refused:
         outcomes.append(Skip(reason=SkipReason.DESTRUCTIVE, detail=str(refused)))

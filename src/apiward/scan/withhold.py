@@ -35,6 +35,13 @@ sends one only when it touches nothing but the sender's own things:
   (``PATCH /orgs/{slug}``, an action on it) is never the sender's to write, and a
   container it knows only from another identity's answers (another tenant's slug), or
   from a field of some other object (an invoice's ``org_slug``), does not count;
+* a **redemption** (``POST /promos/{code}/redeem``: its last segment redeems or claims,
+  ``scan.flows.redeems``) sent by a user the scan signed up itself may name a code every
+  identity saw and nobody claims (the promo codes on a poster): the credit lands on that
+  user, whose state is the scan's, and the code is not written (``scan.ledger`` reads it
+  first, and withholds the redemption when that read counts uses everybody shares). A
+  file identity's redemption there stays withheld (its credit would be for good), as do
+  any other action on the code (``POST /promos/{code}/retire``) and any write of it;
 * its body (at any depth) and query set no *privilege field*
   (``scan.fields.is_privileged``: ``role``, ``is_admin``, ``scopes``, ``balance``,
   ``transfer_limit``... but not ``card_limit``): a made-up ``role`` would demote or
@@ -55,6 +62,7 @@ from typing import Any
 
 from apiward.scan._objects import changes_nothing, creates, deleter
 from apiward.scan.fields import is_privileged
+from apiward.scan.flows import redeems
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.request import WRITES, Request, Where
@@ -75,9 +83,17 @@ class Withheld(Exception):  # noqa: N818 — a result ("the write was withheld")
 
 
 def withheld(
-    harvest: Harvest, operation: Operation, identity: Identity, request: Request
+    harvest: Harvest,
+    operation: Operation,
+    identity: Identity,
+    request: Request,
+    *,
+    own: bool = False,
 ) -> str | None:
-    """Why ``identity``'s legitimate ``request`` must not be sent, or None when it may be."""
+    """Why ``identity``'s legitimate ``request`` must not be sent, or None when it may be.
+
+    ``own``: ``identity`` is a user the scan signed up itself, whose state is the scan's.
+    """
     if operation.method.upper() not in WRITES:
         return None
     names = [*_names(request.body), *(n for n, _ in request.query)]
@@ -98,6 +114,8 @@ def withheld(
         if creation and slot.where is Where.BODY and _everyones(harvest, holders):
             continue  # refers to a shared item (a doctor, a product): creating does not change it
         parent = slot.where is Where.PATH and slot.name in parents | _above(operation)
+        if parent and own and redeems(operation) and _everyones(harvest, holders):
+            continue  # a code everyone sees, redeemed by the scan's own user: its credit is ours
         if parent and (
             _public(harvest, holders) or _container(harvest, operation, identity, slot.name, value)
         ):

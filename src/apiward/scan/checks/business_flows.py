@@ -17,6 +17,9 @@ path and tags, and its body's property names.
   scan's own, else an identity of the file; a meter that grows each time is the finding (high when it is money). The
   redemption is the identity's legitimate write (``Context.legit_request``): one that
   names another's object or sets a privilege field is never sent (a ``withheld`` skip).
+  A code in the path that everybody sees (``POST /promos/{code}/redeem``) is redeemed by
+  the scan's own user only, and not when its read counts uses everybody shares
+  (``scan.withhold``, ``scan.ledger``); the skip names the first identity's reason.
 
 Every probe creates data (users, credits), so the check is unsafe (skipped under
 ``--safe``), and it runs flows one after the other: meters must move only through the
@@ -142,18 +145,12 @@ class BusinessFlows:
             if not before.replies:
                 continue
             try:
-                request = ctx.legit_request(op, identity)
+                replies, readings = await _repeat(ctx, op, identity, before)
             except Withheld as withheld:
-                held = withheld  # another's object or a privilege field: never repeated
+                # Another's object, a privilege field, a credit for good, a shared code's
+                # uses: never repeated. The first says most (the scan's own user's, when tried).
+                held = held or withheld
                 continue
-            replies: list[Reply] = []
-            readings = [before]
-            for i in range(REPEAT):
-                reply = await ctx.send(request, as_=identity, note=f"redemption {i + 1}")
-                if not reply.ok:
-                    break
-                replies.append(reply)
-                readings.append(await _read(ctx, identity))
             if not replies:
                 why = f"{op.key}: no value the API accepts (give one with --value NAME=VALUE)"
                 return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
@@ -161,7 +158,7 @@ class BusinessFlows:
                 return self._repeated(ctx, op, identity, replies, readings)
             return None
         if held is not None:
-            return Skip(reason=SkipReason.WITHHELD, detail=str(held))
+            return withheld_skip(held)
         why = "no identity has a balance, credit or points to read back"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
 
@@ -299,6 +296,23 @@ def _code(data: Any, prop: str) -> str | None:
         if isinstance(value, str) and value and (key == prop or _REFERRAL.search(key)):
             return value
     return None
+
+
+async def _repeat(
+    ctx: Context, op: Operation, identity: Identity, before: Reading
+) -> tuple[list[Reply], list[Reading]]:
+    """``identity``'s legitimate redemption ``REPEAT`` times, its meters read after each
+    accepted one; raises ``Withheld`` when it may not be sent."""
+    request = ctx.legit_request(op, identity)
+    replies: list[Reply] = []
+    readings = [before]
+    for i in range(REPEAT):
+        reply = await ctx.send(request, as_=identity, note=f"redemption {i + 1}")
+        if not reply.ok:
+            break
+        replies.append(reply)
+        readings.append(await _read(ctx, identity))
+    return replies, readings
 
 
 async def _read(ctx: Context, identity: Identity) -> Reading:
