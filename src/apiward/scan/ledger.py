@@ -359,7 +359,7 @@ class Ledger:
             before = _objects.state(read, reply)
             if before is not None:
                 snapshot = Snapshot(read=read, reader=who, exists=True, before=before)
-                self._inherit(snapshot)
+                records.inherit(snapshot, self.snapshots.values())
                 self.snapshots[read.item.target] = snapshot
                 return snapshot
             # Missing from a listing is not proof of absence (pagination, filtering).
@@ -370,20 +370,6 @@ class Ledger:
         if absent is not None:
             self.snapshots[read.item.target] = absent
         return absent
-
-    def _inherit(self, snapshot: Snapshot) -> None:
-        """Take, from an earlier snapshot of the same record, the fields its writes named (``scan.records``)."""
-        before = snapshot.before
-        if not isinstance(before, dict):
-            return
-        for earlier in self.snapshots.values():
-            if not (earlier.writes and isinstance(earlier.before, dict)):
-                continue
-            named = {str(v) for s in (earlier, snapshot) for v in s.read.item.path_params.values()}
-            written = {k for w, _ in earlier.writes if isinstance(w.body, dict) for k in w.body}
-            paths = (earlier.read.item.path, snapshot.read.item.path)
-            if records.same_record(earlier.before, before, named, paths=paths, written=written):
-                records.as_found(before, earlier.before, written)
 
     async def _read(self, read: _objects.Reader, who: Sender) -> Reply:
         """``read`` as ``who``; a listing read since the last write that may have landed is kept."""

@@ -8,11 +8,14 @@ record as found.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from apiward.scan._objects import VOLATILE
 from apiward.scan.resources import collection_of, singular
+
+if TYPE_CHECKING:
+    from apiward.scan.entries import Snapshot
 
 
 def same_record(
@@ -73,3 +76,18 @@ def as_found(later: dict[str, Any], earlier: Mapping[str, Any], written: Collect
 
 def _scalar(value: object) -> bool:
     return isinstance(value, str | int) and not isinstance(value, bool)
+
+
+def inherit(snapshot: Snapshot, earlier: Iterable[Snapshot]) -> None:
+    """Take, from an earlier snapshot of the same record, the fields its writes named."""
+    before = snapshot.before
+    if not isinstance(before, dict):
+        return
+    for other in earlier:
+        if not (other.writes and isinstance(other.before, dict)):
+            continue
+        named = {str(v) for s in (other, snapshot) for v in s.read.item.path_params.values()}
+        written = {k for w, _ in other.writes if isinstance(w.body, dict) for k in w.body}
+        paths = (other.read.item.path, snapshot.read.item.path)
+        if same_record(other.before, before, named, paths=paths, written=written):
+            as_found(before, other.before, written)
