@@ -206,6 +206,9 @@ class Ledger:
     ) -> Snapshot | None:
         if self._ours(request):
             return None
+        # Before creations too: a redemption answered 201 with a "redemption" object (the
+        # Tornado trial's JSON:API) had gone out as every identity of the file.
+        self._unredeemed(operation, sender)
         # Before creations: under --safe a POST under a parent (a comment on a report)
         # names that parent, and adds to an object the scan did not create.
         if self.safe and _objects.on_object(request) and not self._own_state(request, sender):
@@ -296,21 +299,21 @@ class Ledger:
         return True
 
     def _safe_deed(self, operation: Operation, sender: Sender) -> None:
-        """An action on a file identity's own state that nothing reads back is withheld.
-
-        A redemption in every mode but ``--aggressive`` (its credit is for good), and
-        under ``--safe`` any action that is not a question (``POST /search``) or a login.
-        A user the scan signed up may take them: its state is the scan's.
-        """
+        """Under ``--safe``, a file identity's action nothing reads back, but a question or a login."""
         who = sender.identity
         if who is None or self.is_own(who) or self._login(operation):
             return
-        if is_redemption(operation) and not self.aggressive:
-            why = "a redemption credits its sender for good: taken only as a user the scan made"
-            raise Unrestorable(operation, who, why)
         if self.safe and not _objects.only_asks(operation):
             why = "under --safe an action whose effect nothing reads back goes only as a user the scan made"
             raise NotOurs(operation, who, why)
+
+    def _unredeemed(self, operation: Operation, sender: Sender) -> None:
+        """A redemption as a file identity, in every mode but ``--aggressive``: withheld."""
+        who = sender.identity
+        if who is None or self.aggressive or self.is_own(who) or not is_redemption(operation):
+            return
+        why = "a redemption credits its sender for good: taken only as a user the scan made"
+        raise Unrestorable(operation, who, why)
 
     def _redeemed(self, op: Operation, request: Request, by: Sender, shot: Snapshot) -> bool:
         """A redemption of a shared code by a user the scan signed up (``scan.withhold``)."""
