@@ -9,6 +9,10 @@ from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits_support import on, scan_only, token_user
+from starlette.applications import Starlette
+from starlette.requests import Request as Incoming
+from starlette.responses import JSONResponse as Answer
+from starlette.routing import Route
 
 from apiward.scan.checks.resource_limits import ResourceLimits
 
@@ -112,3 +116,46 @@ def test_exactly_the_maximum_is_filled_by_one_before_judging(serve: Serve) -> No
     4 are seeded; harvesting creates ann's first (POST /notes is a creation), before any check.
     """
     assert _scan(serve, _notes(seeded=4)).get("GET /notes") == "medium"
+
+
+def _gigs(*, bounded: bool) -> Starlette:
+    """A JSON:API listing (Starlette): ``page[size]`` at most 10 by the contract."""
+    gigs = [
+        {"type": "gigs", "id": f"g-{n}", "attributes": {"venue": f"hall {n}"}} for n in range(40)
+    ]
+    size = {"name": "page[size]", "in": "query", "schema": {"type": "integer", "maximum": 10}}
+    contract = {
+        "openapi": "3.0.3",
+        "info": {"title": "gigs", "version": "1"},
+        "security": [{"bearer": []}],
+        "paths": {
+            "/gigs": {"get": {"parameters": [size], "responses": {"200": {"description": "ok"}}}}
+        },
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+    async def listing(request: Incoming) -> Answer:
+        if request.headers.get("authorization") != "Bearer t-ann":
+            return Answer({"errors": [{"status": "401", "title": "Unauthorized"}]}, 401)
+        asked = int(request.query_params.get("page[size]", "5"))
+        shown = gigs[: min(asked, 10) if bounded else asked]
+        return Answer(
+            {"data": shown, "meta": {"total": len(gigs)}}, media_type="application/vnd.api+json"
+        )
+
+    async def openapi(request: Incoming) -> Answer:
+        return Answer(contract)
+
+    return Starlette(routes=[Route("/gigs", listing), Route("/openapi.json", openapi)])
+
+
+def test_a_json_api_page_size_is_a_page_size(serve: Serve) -> None:
+    """page[size]=100 answered with 40 gigs past the maximum 10: found; clamped: silent."""
+    assert _scan_any(serve, _gigs(bounded=False)) == {"GET /gigs": "medium"}
+    assert _scan_any(serve, _gigs(bounded=True)) == {}
+
+
+def _scan_any(serve: Serve, app: Any) -> dict[str, str]:
+    results = scan_only(serve(app).url, [ResourceLimits()], (token_user("ann", "t-ann"),))
+    assert results.errors == []
+    return on(results, "resource_limits")
