@@ -156,3 +156,16 @@ def aim(
         ):
             return request.with_param(where, name, one.id)
     return request
+
+
+def own_path(read: _objects.Reader) -> bool:
+    """A path that names no object (``/me``, ``/account``): each caller's own record."""
+    item, shown = read.item, read.read
+    return not (item.path_params or item.query or shown.path_params or shown.query)
+
+
+def snapshot_key(read: _objects.Reader, sender: Sender) -> str:
+    """Where a snapshot is kept: by the object's path, and by its caller for ``/me``."""
+    if not own_path(read):
+        return read.item.target
+    return f"{read.item.target} as {sender.name if sender.identity else repr(sender)}"

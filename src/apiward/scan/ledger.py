@@ -49,7 +49,17 @@ from typing import Any
 from apiward.core.errors import TargetError
 from apiward.scan import _objects, _rewrites, accounts, fields, records
 from apiward.scan._links import Links
-from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes, maybe_kept
+from apiward.scan.entries import (
+    Created,
+    Moved,
+    Sender,
+    Snapshot,
+    aim,
+    deletes,
+    maybe_kept,
+    own_path,
+    snapshot_key,
+)
 from apiward.scan.flows import SIGN_UP, is_redemption, redeems, words
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.own_state import OwnState
@@ -121,13 +131,9 @@ class Ledger:
         """
         value = request.path_params.get(name)
         collection = self.links.collection_of(request.path, name)
-        if (
-            value is None
-        ):  # its query id (``DELETE /loans?id=7``) names one of the path's collection
-            value, collection = (
-                _objects.ids(self.api, request).get(name),
-                self.links.resource_of(request.path)[0],
-            )
+        if value is None:  # its query id (``DELETE /loans?id=7``): the path's collection
+            value = _objects.ids(self.api, request).get(name)
+            collection = self.links.resource_of(request.path)[0]
         kinds = self._made.get(str(value or ""))
         if not kinds:
             return False
@@ -236,9 +242,9 @@ class Ledger:
                 return None  # an action (search, transfer, log in): no object of its own
             self._blind(operation, request, sender, "the contract has no GET to read it")
             return None
-        key = read.item.target
+        key = snapshot_key(read, sender)
         if key not in self._taking:
-            task = asyncio.ensure_future(self._take(read, sender))
+            task = asyncio.ensure_future(self._take(read, sender, key))
             # Every awaiter sees the error; this keeps asyncio from logging it as unretrieved.
             task.add_done_callback(lambda t: t.cancelled() or t.exception())
             self._taking[key] = task
@@ -349,13 +355,15 @@ class Ledger:
             str(v) in mine or self.made_at(request, k) for k, v in request.path_params.items()
         )
 
-    async def _take(self, read: _objects.Reader, sender: Sender) -> Snapshot | None:
+    async def _take(self, read: _objects.Reader, sender: Sender, key: str) -> Snapshot | None:
         """The object as the first who may read it sees it (the sender first).
 
-        A path without values (``/me/avatar``) names each caller's own object, or one for
-        all: once an identity finds nothing there, the others are not asked.
+        A path without values (``/me``) names each caller's own record: only the sender
+        reads it (the Koa trial's admin's ``/me`` was put back as alice, who became admin).
         """
         others = [Sender(identity=i) for i in self.sessions.identities if i != sender.identity]
+        if own_path(read):
+            others = []
         absent: Snapshot | None = None
         for who in (sender, *others):
             reply = await self._read(read, who)
@@ -363,15 +371,13 @@ class Ledger:
             if before is not None:
                 snapshot = Snapshot(read=read, reader=who, exists=True, before=before)
                 records.inherit(snapshot, self.snapshots.values())
-                self.snapshots[read.item.target] = snapshot
+                self.snapshots[key] = snapshot
                 return snapshot
             # Missing from a listing is not proof of absence (pagination, filtering).
             if read.missing(reply) and absent is None:
                 absent = Snapshot(read=read, reader=who, exists=False)
-                if not (read.read.path_params or read.read.query) and who.identity is not None:
-                    break  # no path value: others read their own (or the same) object
         if absent is not None:
-            self.snapshots[read.item.target] = absent
+            self.snapshots[key] = absent
         return absent
 
     async def _read(self, read: _objects.Reader, who: Sender) -> Reply:

@@ -105,7 +105,13 @@ async def _put_back(
         return [await remove(ledger, made, what=What.CREATED)]
     readers: tuple[Sender, ...] = (snapshot.reader,)
     deleted = any(w.method.upper() == "DELETE" for w, _ in snapshot.writes)
-    if current is None and not now.ok and not deleted and isinstance(snapshot.before, dict):
+    if (
+        current is None
+        and not now.ok
+        and not deleted
+        and isinstance(snapshot.before, dict)
+        and _ids(snapshot)  # a peer's ``/me`` is its own record, never this one
+    ):
         # A probe may have handed the object to another (its owner field set to a peer):
         # then that peer reads it, and puts it back.
         peers = [Sender(identity=i) for i in ledger.sessions.identities]
@@ -166,7 +172,12 @@ def _put_back_elsewhere(
         return set()
     mine, ids = _named(snapshot), _ids(snapshot)
     # ``/me`` names no id: it may be the same record as ``/admin/users/alice``.
-    same = [o for o in others if (ids & _ids(o) or not _ids(o)) and isinstance(o.before, dict)]
+    same = [
+        o
+        for o in others
+        if (ids & _ids(o) or (not _ids(o) and (ids or o.reader == snapshot.reader)))
+        and isinstance(o.before, dict)
+    ]
     return {
         k
         for k in changed
