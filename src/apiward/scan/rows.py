@@ -1,0 +1,95 @@
+"""What each object was last seen holding, and the choices a write makes from it.
+
+The harvest keeps the row each listing or creation showed of an object (its own fields,
+by the object's kind and id). A write on an object the scan did not make reads them, to
+go where the restore phase can put it back. A field that held ``null`` is the one a
+restore most often cannot set again: many validators turn a ``null`` sent for a string
+into ``""`` (Fastify's coercion, a form library's string field) or refuse it, and the
+object is left changed for good. So among the objects an identity may write
+(:meth:`Rows.order`), a PUT or PATCH picks first those holding a value in every field
+its body sets, and a PATCH leaves out an optional field the object holds as ``null``
+when another field remains to write (:meth:`Rows.spare`). When every choice holds a null
+there, the ledger withholds a write the contract could not undo (``scan._rewrites``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from apiward.scan._objects import query_key
+from apiward.scan.fitting import Sighting, Slot
+from apiward.scan.request import Request, Where
+from apiward.scan.synthesis import Synthesizer
+from apiward.spec import Operation
+
+_UPDATES = frozenset({"PUT", "PATCH"})
+
+
+class Rows:
+    """The last row seen of each object, by kind and id."""
+
+    def __init__(self, synthesizer: Synthesizer) -> None:
+        self._synthesizer = synthesizer
+        self._rows: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self._bodies: dict[str, Mapping[str, Any]] = {}
+
+    def saw(self, kind: str, value: str | int, row: Mapping[str, Any]) -> None:
+        """A listing or a creation showed the object ``(kind, value)`` as ``row``."""
+        self._rows[(kind, str(value))] = row
+
+    def row(self, kind: str, value: str | int) -> Mapping[str, Any] | None:
+        """The object's last row seen (None: never seen whole)."""
+        return self._rows.get((kind, str(value)))
+
+    def order(self, operation: Operation, slot: Slot, seen: Sequence[Sighting]) -> list[Sighting]:
+        """``seen`` with the objects a PUT or PATCH could be undone on first (the sort is stable).
+
+        Only for the slot naming the object written (its last path id, or its query id):
+        fewest fields of the body the object holds as null first.
+        """
+        if not self._writes_item(operation, slot):
+            return list(seen)
+        body = self._body(operation)
+        return sorted(seen, key=lambda s: _nulls(self.row(s.kind, s.value), body))
+
+    def spare(self, operation: Operation, slot: Slot, request: Request, obj: Sighting) -> Request:
+        """A PATCH naming ``obj`` in ``slot``, its object's, without the optional fields it
+        holds null; unchanged when that would leave nothing to write, or for any other write."""
+        row = self.row(obj.kind, obj.value)
+        body = request.body
+        if operation.method.upper() != "PATCH" or not self._writes_item(operation, slot):
+            return request
+        if row is None or not isinstance(body, dict):
+            return request
+        schema, _ = self._synthesizer.body_schema(operation)
+        required = set((schema or {}).get("required", ()))
+        kept = {k: v for k, v in body.items() if k in required or not _null(row, k)}
+        return dataclasses.replace(request, body=kept) if kept and kept != body else request
+
+    def _writes_item(self, operation: Operation, slot: Slot) -> bool:
+        if operation.method.upper() not in _UPDATES:
+            return False
+        by_query = slot.where is Where.QUERY and query_key(self._synthesizer.api, operation)
+        return item_slot(operation, slot) or by_query == slot.name
+
+    def _body(self, operation: Operation) -> Mapping[str, Any]:
+        if operation.key not in self._bodies:
+            body = self._synthesizer.request(operation).body
+            self._bodies[operation.key] = body if isinstance(body, dict) else {}
+        return self._bodies[operation.key]
+
+
+def item_slot(operation: Operation, slot: Slot) -> bool:
+    """True when ``slot`` names the object ``operation`` itself reads or writes: its last path id."""
+    last = operation.path.rstrip("/").rsplit("/", 1)[-1]
+    return slot.where is Where.PATH and last == "{" + slot.name + "}"
+
+
+def _nulls(row: Mapping[str, Any] | None, body: Mapping[str, Any]) -> int:
+    return sum(1 for k in body if row is not None and _null(row, k))
+
+
+def _null(row: Mapping[str, Any], name: str) -> bool:
+    return name in row and row[name] is None
