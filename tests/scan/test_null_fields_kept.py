@@ -218,3 +218,16 @@ def test_no_write_goes_where_no_restore_could_put_a_null_back(tmp_path: Path) ->
     assert skipped
     assert "could not be restored" in skipped[0]["detail"], skipped
 
+
+def test_credentials_the_api_refuses_are_not_tried_again_by_the_restore(tmp_path: Path) -> None:
+    """Under --aggressive the null notes are written and cannot be put back (exit 3); the
+    restore's writes as a probe's own refused credentials (anonymous, forged) go once each."""
+    service = _Greenkeep(owner_check=False, notes=False)
+    code, report = _scan(service, tmp_path, "--checks", "auth_bypass,jwt", "--aggressive")
+    assert code == 3, report["notes"]
+    written = [r for r in report["tables"]["target_state"] if r["what"] == "object written"]
+    assert written
+    assert {r["state"] for r in written} == {"not restored"}, written
+    # The restore writes the old values back: a null care note, which no probe sends.
+    refused = [p for p in service.patches if p[0] == 401 and p[1].get("care_note", "") is None]
+    assert len(refused) <= 2, refused
