@@ -10,11 +10,17 @@ object is left changed for good. So among the objects an identity may write
 its body sets, and a PATCH leaves out an optional field the object holds as ``null``
 when another field remains to write (:meth:`Rows.spare`). When every choice holds a null
 there, the ledger withholds a write the contract could not undo (``scan._rewrites``).
+
+A creation that names another object (a rental's bike, an order's listing) and was
+refused for it is made again naming another (``scan.references``): first one whose row
+says it is free (:meth:`Rows.free`), and one no creation of this scan named yet: a bike
+the scan rented is no longer free, whatever its row said.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,6 +31,15 @@ from apiward.scan.synthesis import Synthesizer
 from apiward.spec import Operation
 
 _UPDATES = frozenset({"PUT", "PATCH"})
+_FREE = re.compile(
+    r"^(available|free|open|vacant|unbooked|unreserved|in[ _-]?stock|for[ _-]?sale|listed|idle"
+    r"|active|published)$",
+    re.IGNORECASE,
+)
+"""A status value that says the object may be taken (a bike ``available``, a desk ``free``)."""
+_FLAG = re.compile(r"avail|in_?stock|bookable|rentable|for_?sale|(^|_)free$", re.IGNORECASE)
+"""A yes/no field that says so (``available``, ``is_available``, ``inStock``)."""
+_STATE = re.compile(r"(^|_)(status|state|availability)$", re.IGNORECASE)
 
 
 class Rows:
@@ -34,6 +49,7 @@ class Rows:
         self._synthesizer = synthesizer
         self._rows: dict[tuple[str, str], Mapping[str, Any]] = {}
         self._bodies: dict[str, Mapping[str, Any]] = {}
+        self._named: set[tuple[str, str]] = set()
 
     def saw(self, kind: str, value: str | int, row: Mapping[str, Any]) -> None:
         """A listing or a creation showed the object ``(kind, value)`` as ``row``."""
@@ -68,6 +84,20 @@ class Rows:
         kept = {k: v for k, v in body.items() if k in required or not _null(row, k)}
         return dataclasses.replace(request, body=kept) if kept and kept != body else request
 
+    def named(self, kind: str, value: str | int) -> None:
+        """A creation of this scan named the object ``(kind, value)`` (it may be taken now)."""
+        self._named.add((kind, str(value)))
+
+    def free(self, kind: str, value: str | int) -> int:
+        """How likely the object is to be free to take: 0 its row says so, 1 it says nothing,
+        2 a creation of this scan named it since, 3 its row says it is not."""
+        said = [_says_free(k, v) for k, v in (self.row(kind, value) or {}).items()]
+        if any(s is False for s in said):
+            return 3
+        if (kind, str(value)) in self._named:
+            return 2
+        return 0 if any(said) else 1
+
     def _writes_item(self, operation: Operation, slot: Slot) -> bool:
         if operation.method.upper() not in _UPDATES:
             return False
@@ -93,3 +123,12 @@ def _nulls(row: Mapping[str, Any] | None, body: Mapping[str, Any]) -> int:
 
 def _null(row: Mapping[str, Any], name: str) -> bool:
     return name in row and row[name] is None
+
+
+def _says_free(name: str, value: Any) -> bool | None:
+    """What field ``name`` = ``value`` says of whether the object may be taken (None: nothing)."""
+    if isinstance(value, bool) and _FLAG.search(name):
+        return value
+    if isinstance(value, str) and _STATE.search(name):
+        return bool(_FREE.match(value.strip()))
+    return None
