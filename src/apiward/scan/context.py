@@ -15,7 +15,9 @@
                        that would touch others' objects or privileges raises ``Withheld``;
                        a refusal that asks for a step-up (a PIN first) gets it; a write
                        on an object path (DELETE, POST/PUT/PATCH with a path id) goes to
-                       a spare object made for it when the contract can make one
+                       a spare object made for it when the contract can make one; a
+                       creation refused as a conflict goes again, its dates moved on or
+                       naming other objects (``scan.conflicts``, ``scan.references``)
 ``ctx.send_stepped``   ``send``, then the step-up a refusal asks for and the request again
 ``ctx.shared(k, f)``   a reply several checks need, sent once (``await f()``) per key ``k``
 ``ctx.refusals``       refusals that decide later probes, by key (``checks._injection.probe``)
