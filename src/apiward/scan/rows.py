@@ -8,7 +8,7 @@ into ``""`` (Fastify's coercion, a form library's string field) or refuse it, an
 object is left changed for good. So among the objects an identity may write
 (:meth:`Rows.order`), a PUT or PATCH picks first those holding a value in every field
 its body sets, and a PATCH leaves out an optional field the object holds as ``null``
-when another field remains to write (:meth:`Rows.spare`). When every choice holds a null
+(or does not show at all) when another field remains to write (:meth:`Rows.spare`). When every choice holds a null
 there, the ledger withholds a write the contract could not undo (``scan._rewrites``).
 
 A creation that names another object (a rental's bike, an order's listing) and was
@@ -63,16 +63,16 @@ class Rows:
         """``seen`` with the objects a PUT or PATCH could be undone on first (the sort is stable).
 
         Only for the slot naming the object written (its last path id, or its query id):
-        fewest fields of the body the object holds as null first.
+        fewest fields of the body the object's row holds as null, or lacks, first.
         """
         if not self._writes_item(operation, slot):
             return list(seen)
         body = self._body(operation)
-        return sorted(seen, key=lambda s: _nulls(self.row(s.kind, s.value), body))
+        return sorted(seen, key=lambda s: _unsure_fields(self.row(s.kind, s.value), body))
 
     def spare(self, operation: Operation, slot: Slot, request: Request, obj: Sighting) -> Request:
-        """A PATCH naming ``obj`` in ``slot``, its object's, without the optional fields it
-        holds null; unchanged when that would leave nothing to write, or for any other write."""
+        """A PATCH naming ``obj`` in ``slot`` without the optional fields its object's row
+        holds null or lacks; unchanged when that leaves nothing to write, or for another write."""
         row = self.row(obj.kind, obj.value)
         body = request.body
         if operation.method.upper() != "PATCH" or not self._writes_item(operation, slot):
@@ -81,7 +81,7 @@ class Rows:
             return request
         schema, _ = self._synthesizer.body_schema(operation)
         required = set((schema or {}).get("required", ()))
-        kept = {k: v for k, v in body.items() if k in required or not _null(row, k)}
+        kept = {k: v for k, v in body.items() if k in required or not _unsure(row, k)}
         return dataclasses.replace(request, body=kept) if kept and kept != body else request
 
     def named(self, kind: str, value: str | int) -> None:
@@ -117,12 +117,13 @@ def item_slot(operation: Operation, slot: Slot) -> bool:
     return slot.where is Where.PATH and last == "{" + slot.name + "}"
 
 
-def _nulls(row: Mapping[str, Any] | None, body: Mapping[str, Any]) -> int:
-    return sum(1 for k in body if row is not None and _null(row, k))
+def _unsure_fields(row: Mapping[str, Any] | None, body: Mapping[str, Any]) -> int:
+    return sum(1 for k in body if row is not None and _unsure(row, k))
 
 
-def _null(row: Mapping[str, Any], name: str) -> bool:
-    return name in row and row[name] is None
+def _unsure(row: Mapping[str, Any], name: str) -> bool:
+    """True when a restore may not put ``name`` back: the row holds it null, or not at all."""
+    return row.get(name) is None
 
 
 def _says_free(name: str, value: Any) -> bool | None:
