@@ -133,8 +133,7 @@ class Harvest:
         self._slots = Slots(synthesizer, self.filters, self.links)
         self.lists = Listed(keep=self.filters.keeps, collection_of=self.links.collection_of)
         """What each identity sees in listings it is entitled to; each object's parents."""
-        self.rows = Rows(synthesizer)
-        """The last row seen of each object: what a write to it should spare (``scan.rows``)."""
+        self.rows = Rows(synthesizer)  # each object's last row: what a write should spare
 
     def record(
         self,
@@ -243,8 +242,7 @@ class Harvest:
         """Values ``identity`` saw that fit ``slot`` of ``operation``, owned ones first, once each.
 
         What it made in a shared collection comes first too: nobody's data, yet the object a
-        write of its own may change. Within each, the objects a PUT or PATCH could be put
-        back on (``scan.rows``: none of the fields it sets held null).
+        write of its own may change. Then what a PUT or PATCH could be undone on (``scan.rows``).
         """
         who = identity.name
         fitting = [s for s in self.sightings if s.identity == who and self.fits(s, operation, slot)]
