@@ -8,7 +8,7 @@ from typing import Any
 
 from apiward.scan._objects import VOLATILE
 from apiward.scan.request import BodyKind, Request
-from apiward.spec import Api, Operation, Schema
+from apiward.spec import Api, Operation, Schema, json_types
 
 _FORM = "application/x-www-form-urlencoded"
 
@@ -45,7 +45,10 @@ def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
     A PUT or PATCH that sets only fields the read shows, on the object's own path or a
     sub-path (``PUT /admin/users/{name}/role``), is put back by the same write with the
     old values; one that sets a field no read shows (``PATCH /me`` with a last name the
-    profile never shows, a password) cannot be, whatever else the contract offers. Any other write (``POST /notes/{slug}/attachment``,
+    profile never shows, a password) cannot be, whatever else the contract offers; nor one
+    that sets a field the object holds as null when no write that could put it back takes
+    a null there by the contract (``note: {type: string}`` where the read says nullable):
+    such an API turns the null into ``""`` or refuses it. Any other write (``POST /notes/{slug}/attachment``,
     ``POST /orders/{id}/pay``) may change any field of the object: only a PATCH or PUT on
     the object that takes every field the snapshot shows (its ids and volatile ones aside)
     could undo it.
@@ -61,6 +64,10 @@ def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
     shown = set(before).union(*(v for v in before.values() if isinstance(v, dict)))
     if updates and sets - shown:
         return False  # it sets a field no read shows (a last name, a password): unknowable
+    if updates and any(
+        before.get(k, "") is None and not _null_back(api, item, write, k) for k in sets
+    ):
+        return False  # it sets a field that held null, which no write of the contract takes back
     if updates and (write.path == item.path or sets):
         return True  # it sets fields the read shows: the same write with their old values
     ids = {str(v) for v in (*item.path_params.values(), *(v for _, v in item.query))}
@@ -74,6 +81,29 @@ def restorable(api: Api, item: Request, write: Request, before: Any) -> bool:
         if takes and (not writable or fields <= writable):
             return True
     return False
+
+
+def _null_back(api: Api, item: Request, write: Request, name: str) -> bool:
+    """True when a write that could put ``name`` back (the same, the item's PATCH or PUT)
+    takes a null there, or its contract does not say what it takes."""
+    for method, path in ((write.method, write.path), ("PATCH", item.path), ("PUT", item.path)):
+        operation = api.operation(method, path)
+        content = operation.request_body.content if operation and operation.request_body else {}
+        schema = api.deref(next(iter(content.values()), {}))
+        field = schema.get("properties", {}).get(name)
+        if operation is not None and (field is None or _nullable(api, field)):
+            return True
+    return False
+
+
+def _nullable(api: Api, schema: Schema) -> bool:
+    """True when ``schema`` takes a null, or says nothing of its type."""
+    schema = api.deref(schema)
+    variants = [*schema.get("anyOf", ()), *schema.get("oneOf", ())]
+    if variants:
+        return any(_nullable(api, v) for v in variants)
+    types = json_types(schema)
+    return not types or "null" in types or None in schema.get("enum", ())
 
 
 def settable(api: Api, writes: list[Request]) -> set[str] | None:

@@ -15,7 +15,9 @@
                        that would touch others' objects or privileges raises ``Withheld``;
                        a refusal that asks for a step-up (a PIN first) gets it; a write
                        on an object path (DELETE, POST/PUT/PATCH with a path id) goes to
-                       a spare object made for it when the contract can make one
+                       a spare object made for it when the contract can make one; a
+                       creation refused as a conflict goes again, its dates moved on or
+                       naming other objects (``scan.conflicts``, ``scan.references``)
 ``ctx.send_stepped``   ``send``, then the step-up a refusal asks for and the request again
 ``ctx.shared(k, f)``   a reply several checks need, sent once (``await f()``) per key ``k``
 ``ctx.refusals``       refusals that decide later probes, by key (``checks._injection.probe``)
@@ -40,6 +42,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from apiward.core.findings import Confidence, Finding, Severity
+from apiward.scan import references
 from apiward.scan._objects import ids, is_login, new_id, object_slot
 from apiward.scan.canary import Canary
 from apiward.scan.conflicts import RETRIES, moved
@@ -264,20 +267,39 @@ class Context:
                 if aimed is not request:
                     self._aimed[(operation.key, identity.name)] = aimed
                 reply = await self.send_stepped(aimed, as_=identity, note=note)
-                days = 0
-                while reply.status == 409 and operation.method == "POST" and days < RETRIES:
-                    days += 1
-                    later = moved(aimed, days)
-                    if later is None:
-                        break
-                    again = f"{note}, its dates {days} day(s) on after a 409"
-                    reply = await self.send_stepped(later, as_=identity, note=again)
-                    if reply.status != 409:  # every probe built on it goes to that day too
-                        self._aimed[(operation.key, identity.name)] = later
+                if operation.method == "POST":
+                    reply = await self._conflict(operation, identity, aimed, reply, note)
                 return reply
 
             self._start(key, send)
         return await asyncio.shield(self._shared[key])
+
+    async def _conflict(
+        self, operation: Operation, identity: Identity, aimed: Request, reply: Reply, note: str
+    ) -> Reply:
+        """A creation refused as a conflict, sent again: its dates moved on (``scan.conflicts``),
+        then naming other objects (``scan.references``). Every probe built on the legitimate
+        request goes as the retry that got through."""
+        days, key = 0, (operation.key, identity.name)
+        while reply.status == 409 and days < RETRIES:
+            days += 1
+            later = moved(aimed, days)
+            if later is None:
+                break
+            again = f"{note}, its dates {days} day(s) on after a 409"
+            reply = await self.send_stepped(later, as_=identity, note=again)
+            if reply.status != 409:
+                self._aimed[key] = later
+        sent = self._aimed.get(key, aimed)
+
+        async def other(retry: Request) -> Reply:
+            why = f"{note}, naming other objects after a refusal"
+            return await self.send_stepped(retry, as_=identity, note=why)
+
+        retry, reply = await references.again(self.harvest, operation, identity, sent, reply, other)
+        if retry is not sent and reply.ok:
+            self._aimed[key] = retry
+        return reply
 
     def spent(self, operation: Operation, identity: Identity) -> Request | None:
         """``identity``'s legitimate DELETE as sent, when it went to a spare it made (now gone)."""
@@ -321,7 +343,13 @@ class Context:
             for key in make.path_params:  # made under the same parent as the write names
                 if key in request.path_params:
                     make = make.with_param(Where.PATH, key, request.path_params[key])
-            reply = await self.send(make, as_=identity, note="a spare object to write to")
+            note = "a spare object to write to"
+            reply = await self.send(make, as_=identity, note=note)
+
+            async def other(retry: Request) -> Reply:
+                return await self.send(retry, as_=identity, note=f"{note}, naming other objects")
+
+            make, reply = await references.again(self.harvest, create, identity, make, reply, other)
         except (Withheld, Destructive, OutOfScope):
             return request
         made = new_id(self.api, make, reply.data, reply.header("location"))

@@ -68,6 +68,7 @@ from apiward.scan.listed import Listed
 from apiward.scan.openness import declared_public
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import names_caller, norm, resource_of, singular, words
+from apiward.scan.rows import Rows
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
 from apiward.scan.wrapped import inside
@@ -132,6 +133,7 @@ class Harvest:
         self._slots = Slots(synthesizer, self.filters, self.links)
         self.lists = Listed(keep=self.filters.keeps, collection_of=self.links.collection_of)
         """What each identity sees in listings it is entitled to; each object's parents."""
+        self.rows = Rows(synthesizer)  # each object's last row: what a write should spare
 
     def record(
         self,
@@ -182,6 +184,7 @@ class Harvest:
                 mine += [sighting] if sighting.kind == resource else []
                 if sighting.kind == resource:
                     self.lists.under(resource, value, reply.sent)
+                    self.rows.saw(resource, value, item)
                     if entitled and not beyond and items is not None:
                         self.lists.add(who, resource, value, item)
             # Its owner field names one identity (``owner_id`` = its own id): that one's.
@@ -239,17 +242,14 @@ class Harvest:
         """Values ``identity`` saw that fit ``slot`` of ``operation``, owned ones first, once each.
 
         What it made in a shared collection comes first too: nobody's data, yet the object a
-        write of its own may change.
+        write of its own may change. Then what a PUT or PATCH could be undone on (``scan.rows``).
         """
-        fitting = [
-            s
-            for s in self.sightings
-            if s.identity == identity.name and self.fits(s, operation, slot)
-        ]
-        owned = [s for s in fitting if self.is_owned(s) or self._made_by(s)]
-        mine = set(owned)
+        who = identity.name
+        fitting = [s for s in self.sightings if s.identity == who and self.fits(s, operation, slot)]
+        mine = {s for s in fitting if self.is_owned(s) or self._made_by(s)}
+        owned, others = [s for s in fitting if s in mine], [s for s in fitting if s not in mine]
         once: dict[str, Sighting] = {}
-        for s in owned + [s for s in fitting if s not in mine]:
+        for s in self.rows.order(operation, slot, owned) + self.rows.order(operation, slot, others):
             once.setdefault(str(s.value), s)
         return list(once.values())
 
@@ -383,7 +383,7 @@ class Harvest:
         """``base`` with every slot filled by a value ``identity`` saw (distinct where possible).
 
         Not an optional query id (``GET /loans?id=``) or filter (``?grower=``): the request
-        stays the listing it is.
+        stays the listing it is. A PATCH leaves out what its object holds null (``scan.rows``).
         """
         used: set[str | int] = set()
         for slot in self.filled(operation):
@@ -394,6 +394,7 @@ class Harvest:
             if pick is not None:
                 used.add(pick.value)
                 base = base.with_param(slot.where, slot.name, pick.value)
+                base = self.rows.spare(operation, slot, base, pick)
         return base
 
     def counts(self) -> Mapping[str, int]:

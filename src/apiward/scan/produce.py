@@ -14,7 +14,9 @@
    made when the identity made one (``Ledger.aim``), so that they add nothing to a
    record the scan did not create. What was created is learnt from the
    answer (an object in any envelope, or ``Location``); never one that pays someone
-   unknown (a ``to`` or ``payee`` beside a number). When the answer names nothing
+   unknown (a ``to`` or ``payee`` beside a number). One refused for an object it names
+   (409: the bike is out, the listing is the caller's own) is sent again naming
+   others (``scan.references``). When the answer names nothing
    (``{"message": "created"}``, 204), from the collection's listing read just before
    and just after. One at a time, so another identity's creation never shows up in
    the difference. Once an operation's answer named what it made, the next identities'
@@ -36,6 +38,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from apiward.core.errors import TargetError
+from apiward.scan import references
 from apiward.scan._objects import creates
 from apiward.scan.checks._privilege import marking
 from apiward.scan.destructive import destructive
@@ -45,7 +48,7 @@ from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
 from apiward.scan.nested import is_nested_listing, nested_requests
 from apiward.scan.producers import is_listing, listing_of
-from apiward.scan.request import Where
+from apiward.scan.request import Request, Where
 from apiward.scan.resources import names_caller, singular, words
 from apiward.scan.scope import Scope
 from apiward.scan.transport import Reply
@@ -150,8 +153,13 @@ async def _create(
     if _pays(harvest, op, request.body):
         return False  # it moves value to someone unknown (a transfer): nothing would pay it back
     before = await _send(ledger, harvest, listing, identity) if listing else None
+
+    async def send(retry: Request) -> Reply:
+        return await ledger.send(retry, as_=identity, note="harvest: create, naming other objects")
+
     try:
         reply = await ledger.send(request, as_=identity, note="harvest: create")
+        request, reply = await references.again(harvest, op, identity, request, reply, send)
     except Withheld:
         return False  # the ledger could not make it undoable
     except TargetError:

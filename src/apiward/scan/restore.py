@@ -51,7 +51,7 @@ _VOLATILE = _objects.VOLATILE
 async def restore(ledger: Ledger) -> list[TargetChange]:
     """Undo what ``ledger`` recorded, as far as the contract allows; say what remains."""
     changes: list[TargetChange] = []
-    changes += await _put_back_all(ledger, list(ledger.snapshots.values()))
+    changes += await _put_back_all(ledger, list(ledger.snapshots.values()), refused=[])
     changes += await remove_made(ledger)
     for request, sender in ledger.unknown:
         detail = "sent under --aggressive without a snapshot: what it changed is unknown"
@@ -63,7 +63,9 @@ async def restore(ledger: Ledger) -> list[TargetChange]:
     return sorted(changes, key=lambda c: (c.what, c.object, c.state))
 
 
-async def _put_back_all(ledger: Ledger, snapshots: list[Snapshot]) -> list[TargetChange]:
+async def _put_back_all(
+    ledger: Ledger, snapshots: list[Snapshot], *, refused: list[Sender]
+) -> list[TargetChange]:
     """Each object in turn, then once more for those that stayed changed.
 
     Two paths to one record (``/me`` and ``/admin/users/alice``) may have been read at
@@ -72,18 +74,23 @@ async def _put_back_all(ledger: Ledger, snapshots: list[Snapshot]) -> list[Targe
     field that differs is taken as put back through the other path only when a snapshot
     naming the same id (or none, ``/me``) holds the value read now; any other field that differs is not
     restored, whatever path wrote it.
+
+    ``refused`` gathers the probes' own credentials (no identity: an anonymous or forged
+    write) a write of the restore was answered 401: the API does not take them, so they
+    are not tried again, on this object or the next. An identity answered 401 (after a
+    fresh login) is not tried again on that object: some APIs answer 401 for "not yours".
     """
     changes: list[TargetChange] = []
     failed: list[Snapshot] = []
     for snapshot in snapshots:
-        done = await _put_back(ledger, snapshot)
+        done = await _put_back(ledger, snapshot, refused=refused)
         if any(c.damage for c in done):
             failed.append(snapshot)
         else:
             changes += done
     for snapshot in failed:
         others = [o for o in snapshots if o is not snapshot] if len(failed) < len(snapshots) else []
-        again = await _put_back(ledger, snapshot, others=others)
+        again = await _put_back(ledger, snapshot, others=others, refused=refused)
         # Nothing differs now (a read-back shows every field as it was): the other path did it.
         detail = "put back through another path to the same record"
         item, who = snapshot.read.item, snapshot.reader
@@ -92,7 +99,11 @@ async def _put_back_all(ledger: Ledger, snapshots: list[Snapshot]) -> list[Targe
 
 
 async def _put_back(
-    ledger: Ledger, snapshot: Snapshot, *, others: list[Snapshot] | None = None
+    ledger: Ledger,
+    snapshot: Snapshot,
+    *,
+    others: list[Snapshot] | None = None,
+    refused: list[Sender] | None = None,
 ) -> list[TargetChange]:
     item = snapshot.read.item
     now = await _read(ledger, snapshot)
@@ -139,7 +150,10 @@ async def _put_back(
     if not isinstance(before, dict):
         detail = "changed, and not a JSON object the scan can write back"
         return [change(What.WRITTEN, item, State.NOT_RESTORED, writer, detail)]
-    return [await _rewrite(ledger, snapshot, writer, changed, frozenset(elsewhere), readers)]
+    done = await _rewrite(
+        ledger, snapshot, writer, changed, frozenset(elsewhere), readers, refused=refused
+    )
+    return [done]
 
 
 def _theirs(
@@ -203,6 +217,8 @@ async def _rewrite(
     changed: dict[str, Any],
     elsewhere: frozenset[str] = frozenset(),
     readers: tuple[Sender, ...] = (),
+    *,
+    refused: list[Sender] | None = None,
 ) -> TargetChange:
     before: dict[str, Any] = snapshot.before
     writes = [w for w, _ in snapshot.writes]
@@ -215,11 +231,17 @@ async def _rewrite(
     for who in (snapshot.reader, writer, *(w for _, w in snapshot.writes)):
         if who not in senders:  # senders hold cookie mappings: compared, not hashed
             senders.append(who)
+    refused = [] if refused is None else refused
+    here: list[Sender] = []
     for candidate in candidates:
         for who in senders:
+            if who in refused or who in here:
+                continue
             reply = await ledger.sessions.send(
                 who.dress(candidate), as_=who.identity, note="restore"
             )
+            if reply.status == 401:
+                (here if who.identity is not None else refused).append(who)
             if not reply.ok:
                 continue
             seen = await _first_reader(ledger, snapshot, readers or (snapshot.reader,))

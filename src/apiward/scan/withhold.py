@@ -16,7 +16,10 @@ sends one only when it touches nothing but the sender's own things:
   (its ``username``, ``code``), while its path and query ids must still be the sender's;
   and a creation's body may name an object that *every* identity saw and nobody claims
   (a doctor to book, a product to order): it refers to a shared item, it does not
-  change it;
+  change it; or a *public* object (every identity and an anonymous request saw it)
+  whoever claims it — a seller's book in a public catalogue, a bike anyone sees at its
+  station — but never a person (``user_id``) nor a recipient (``to``, ``payee``): buying
+  a listed book makes an order of the buyer's own;
 * a path id that names the **parent** of the object written (every path id of a creation,
   all but the last of an update or a deletion: the event of
   ``PATCH /events/{slug}/tickets/{id}``; none of an action such as ``POST
@@ -61,9 +64,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from apiward.scan._objects import changes_nothing, creates, deleter
-from apiward.scan.fields import is_privileged
+from apiward.scan.accounts import holds_accounts
+from apiward.scan.fields import is_privileged, is_recipient
 from apiward.scan.flows import redeems
-from apiward.scan.harvest import Harvest
+from apiward.scan.harvest import Harvest, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import WRITES, Request, Where
 from apiward.scan.resources import singular
@@ -113,6 +117,8 @@ def withheld(
             continue  # names the object being created
         if creation and slot.where is Where.BODY and _everyones(harvest, holders):
             continue  # refers to a shared item (a doctor, a product): creating does not change it
+        if creation and slot.where is Where.BODY and _listed(harvest, operation, slot, value):
+            continue  # refers to a public one, someone's (a seller's book): buying it is one's own
         parent = slot.where is Where.PATH and slot.name in parents | _above(operation)
         if parent and own and redeems(operation) and _everyones(harvest, holders):
             continue  # a code everyone sees, redeemed by the scan's own user: its credit is ours
@@ -181,6 +187,23 @@ def _container(
 def _public(harvest: Harvest, holders: frozenset[str]) -> bool:
     """True when every identity and an anonymous request saw the object, and nobody claims it."""
     return "" in holders and _everyones(harvest, holders)
+
+
+def _listed(harvest: Harvest, operation: Operation, slot: Slot, value: str | int) -> bool:
+    """True when every identity and an anonymous request saw ``value`` in ``slot``'s kind of
+    object, and it names neither a person nor a recipient."""
+    if is_recipient(slot.name):
+        return False
+    seen = [
+        s
+        for s in harvest.sightings
+        if str(s.value) == str(value) and harvest.fits(s, operation, slot)
+    ]
+    if any(holds_accounts(s.kind) for s in seen):
+        return False
+    return "" in {s.identity for s in seen} and _everyones(
+        harvest, frozenset(s.identity for s in seen)
+    )
 
 
 def _everyones(harvest: Harvest, holders: frozenset[str]) -> bool:

@@ -211,9 +211,11 @@ class Bola:
             return None  # the API does not resolve this id: nothing to learn from it
         obj, base = await _under_owners(ctx, op, slot, owner, obj, base)
         note = f"{attacker.name} acts on {owner.name}'s {slot.name}={obj.value}"
-        attack = await ctx.send(
-            base.with_param(slot.where, slot.name, obj.value), as_=attacker, note=note
+        # Not a field the owner's object holds null: many APIs never take a null back.
+        aimed = ctx.harvest.rows.spare(
+            op, slot, base.with_param(slot.where, slot.name, obj.value), obj
         )
+        attack = await ctx.send(aimed, as_=attacker, note=note)
         if not attack.ok:
             return None
         confirmed = str(obj.value) in attack.text

@@ -183,6 +183,8 @@ class NegativeAmount:
                 continue  # no peer to pay whose own value fits the recipient field
             if paid is None:
                 control = await ctx.legit(operation, identity)
+                # As the legitimate request went: a conflict's retry, its dates or objects moved.
+                request = ctx.legit_request(operation, identity)
             else:
                 note = f"control: {identity.name} pays {paid.peer.name}"
                 control = await ctx.send_stepped(paid.out, as_=identity, note=note)
