@@ -5,8 +5,9 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
 * **existing objects written** — a PUT/PATCH/DELETE, or a POST on an item path
   (``POST /orders/{id}/pay``) or naming an item in its body: before the *first* write
   to an object it is read with the contract's GET (``scan._objects.reader``), as the
-  sender first, then as each other identity, so it can be put back whatever the write
-  answers (a 5xx or a timeout may still have written). A write whose object cannot be
+  sender first, then as each other identity (``/me``: as the sender alone, its own), so
+  it can be put back whatever the write answers (a 5xx or a timeout may still have
+  written). A write whose object cannot be
   read (no GET in the contract, nobody may read it) is not sent — :class:`Unrestorable`,
   a kind of ``Withheld`` — unless the scan is *aggressive*; nor is one that moves a state
   field (``scan.fields.is_state``) of an object the scan did not make: a graded
@@ -33,11 +34,9 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
 ``made(value)`` says whether the scan created an object with that id: a destructive
 operation may be sent on those and on nothing else.
 
-A listing read for a snapshot (an object the contract only shows in a list) is kept and
-used again for the next object of that list, until a write under the listing's path that
-the target may have carried out (anything but a 4xx) and that was not a creation whose
-new id the answer gave: probes that put a new value in an item path each name a new
-object, and reading every identity's list again for each would cost more than the probes.
+A listing read for a snapshot (an object only a list shows) is kept for the list's next
+object until a write under its path that may have landed (not a 4xx, not a creation whose
+id the answer gave): reading every identity's list again per probe costs more than it.
 """
 
 from __future__ import annotations
@@ -47,19 +46,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from apiward.core.errors import TargetError
-from apiward.scan import _objects, _rewrites, accounts, fields, records
+from apiward.scan import _objects, _rewrites, accounts, entries, fields, records
 from apiward.scan._links import Links
-from apiward.scan.entries import (
-    Created,
-    Moved,
-    Sender,
-    Snapshot,
-    aim,
-    deletes,
-    maybe_kept,
-    own_path,
-    snapshot_key,
-)
+from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes, maybe_kept
 from apiward.scan.flows import SIGN_UP, is_redemption, redeems, words
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.own_state import OwnState
@@ -242,7 +231,7 @@ class Ledger:
                 return None  # an action (search, transfer, log in): no object of its own
             self._blind(operation, request, sender, "the contract has no GET to read it")
             return None
-        key = snapshot_key(read, sender)
+        key = entries.snapshot_key(read, sender)
         if key not in self._taking:
             task = asyncio.ensure_future(self._take(read, sender, key))
             # Every awaiter sees the error; this keeps asyncio from logging it as unretrieved.
@@ -362,7 +351,7 @@ class Ledger:
         reads it (the Koa trial's admin's ``/me`` was put back as alice, who became admin).
         """
         others = [Sender(identity=i) for i in self.sessions.identities if i != sender.identity]
-        if own_path(read):
+        if entries.own_path(read):
             others = []
         absent: Snapshot | None = None
         for who in (sender, *others):
