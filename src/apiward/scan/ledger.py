@@ -303,9 +303,15 @@ class Ledger:
             raise NotOurs(operation, who, why)
 
     def _unredeemed(self, operation: Operation, sender: Sender) -> None:
-        """A redemption as a file identity, in every mode but ``--aggressive``: withheld."""
+        """A redemption as a file identity, in every mode but ``--aggressive``: withheld.
+
+        A creation counts when its path ends in the act (``/redeem``): ``POST /claims``
+        files a claim on a crate, it cashes nothing in.
+        """
         who = sender.identity
         if who is None or self.aggressive or self.is_own(who) or not is_redemption(operation):
+            return
+        if not redeems(operation) and _objects.creates(self.api, operation, self._logins):
             return
         why = "a redemption credits its sender for good: taken only as a user the scan made"
         raise Unrestorable(operation, who, why)
