@@ -20,7 +20,9 @@ from apiward.spec import Operation
 class SkipReason(StrEnum):
     """Why a check did not test an operation: 'not tested' is not 'not vulnerable'."""
 
-    NO_IDENTITIES = "no identities file (authorization checks need identities)"
+    NO_IDENTITIES = (
+        "no identities file, or no identity logged in (authorization checks need identities)"
+    )
     NO_PEER = "no second identity with the same role"
     NO_ACCESS = "no identity gets a 2xx from its own legitimate request"
     NO_HARVESTED_ID = "no harvested id fits the operation"

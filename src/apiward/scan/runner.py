@@ -23,6 +23,7 @@ from typing import Protocol
 from apiward.core.errors import ConfigError, TargetError
 from apiward.core.findings import Finding
 from apiward.core.registry import Registry
+from apiward.scan.base_path import based
 from apiward.scan.canary import Canary
 from apiward.scan.check import AnyCheck, ScanCheck, Skip, SkipReason, held
 from apiward.scan.context import Context
@@ -209,8 +210,11 @@ async def _run(
         raise ConfigError(f"scope pattern {unmatched[0]!r} matches no operation of the contract")
     results.treated = _treated(api, config)
     in_scope = [op for op in api.operations if config.scope.why_out(op) is None]
+    target, based_note = based(config.target, api)
+    if based_note:
+        results.notes.append(based_note)
     transport = Transport(
-        config.target,
+        target,
         concurrency=config.concurrency,
         rate=config.rate,
         timeout=config.timeout,
