@@ -357,8 +357,8 @@ class Ledger:
         reads it (the Koa trial's admin's ``/me`` was put back as alice, who became admin).
         """
         others = [Sender(identity=i) for i in self.sessions.identities if i != sender.identity]
-        if entries.own_path(read):
-            others = []
+        if entries.own_path(read) and sender.identity is not None:
+            others = []  # an anonymous write's /me is read as whoever may: nobody's taken
         absent: Snapshot | None = None
         for who in (sender, *others):
             reply = await self._read(read, who)
