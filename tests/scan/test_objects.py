@@ -147,6 +147,27 @@ def test_the_new_id_comes_from_the_answer(
     assert _objects.new_id(api, post, answer, location) == expected
 
 
+def test_an_item_key_bare_of_its_resource_names_the_new_object(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """``/claims/{claim_ref}`` keys claims by ``ref`` in their answers (a Flask expense API);
+    a part left that says no identifier (``name`` of ``{book_name}``) is no key."""
+    paths = {
+        "/claims": {"post": {"responses": {"201": {"description": "filed"}}}},
+        "/claims/{claim_ref}": {"get": {"responses": OK}, "delete": {"responses": OK}},
+        "/books": {"post": {"responses": {"201": {"description": "added"}}}},
+        "/books/{book_name}": {"get": {"responses": OK}},
+    }
+    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}
+    path = Path(tmp_path_factory.mktemp("keys")) / "openapi.json"
+    path.write_text(json.dumps(spec))
+    keyed = load(str(path))
+    claim = {"ref": "CLM-100X", "owner": "alice@office.test", "status": "submitted"}
+    assert _objects.new_id(keyed, _write("POST", "/claims"), claim, None) == "CLM-100X"
+    book = {"name": "Dune", "pages": 412}
+    assert _objects.new_id(keyed, _write("POST", "/books"), book, None) is None
+
+
 def test_the_delete_of_a_made_object_names_its_id(api: Api) -> None:
     """The DELETE on the item path, with the new id; none when the contract has no DELETE."""
     delete = _objects.deleter(api, _write("POST", "/orders"), "31")

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from apiward.scan._links import documented, is_link
-from apiward.scan.fitting import is_primary
+from apiward.scan.fitting import is_primary, key_fields
 from apiward.scan.flows import LOGIN
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import resource_of, singular, words
@@ -455,15 +455,15 @@ def key_name(api: Api, collection: str, *, linked: bool = False) -> str | None:
 
 
 def new_id(api: Api, request: Request, data: Any, location: str | None) -> str | None:
-    """The id of the object a creation made, from its answer or its ``Location`` header."""
+    """The id of the object a creation made, from its answer or its ``Location`` header
+    (an ``id``-like field, or the item path's key: ``ref`` for ``{claim_ref}``)."""
     linked = is_link(request.path, unwrap(inside(api, request, data)))  # its id, not part_id
-    key = key_name(api, request.path, linked=linked)
-    names = (key, *_ID_NAMES) if key else _ID_NAMES
+    key = key_name(api, request.path, linked=linked) or ""
     envelopes = (data.get(e) for e in _ENVELOPES if isinstance(data, dict))
     for body in (inside(api, request, data), data, *envelopes):
         if not isinstance(body, dict):
             continue
-        for name in names:
+        for name in (key, *_ID_NAMES, *key_fields(key, resource_of(request.path)[0], body)):
             value = body.get(name)
             if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
                 return str(value)

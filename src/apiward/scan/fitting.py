@@ -82,6 +82,13 @@ def key_names(parameter: str, resource: str) -> frozenset[str]:
     return frozenset(names)
 
 
+def key_fields(parameter: str, resource: str, fields: Iterable[str]) -> list[str]:
+    """Of ``fields``, those named like ``{parameter}`` bare of its resource that still say
+    identifier: ``ref`` for ``/claims/{claim_ref}``, ``code`` for ``{voucherCode}``."""
+    bare = key_names(parameter, resource) - {norm(parameter)} if parameter else frozenset()
+    return [f for f in fields if norm(f) in bare and IDLIKE.search(f)]
+
+
 def is_primary(field: str, resource: str) -> bool:
     """True for an object's own key: ``id``, ``uuid``, or an id-like name of its resource."""
     return field.lower() in _KEYS or bool(
