@@ -56,24 +56,12 @@ from apiward.scan.request import WRITES, Request
 from apiward.scan.resources import singular
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
-from apiward.scan.withhold import Withheld
+from apiward.scan.withhold import Lasting, NotOurs, Unrestorable
 from apiward.spec import Api, Operation
 
 _ANONYMOUS = Identity(name="anonymous")
 ACCOUNT = "(account)"
 """The collection of an account the scan signed up: every collection of people."""
-
-
-class Unrestorable(Withheld):
-    """The write was not sent: nothing can read its object first, so nothing could put it back."""
-
-
-class NotOurs(Unrestorable):
-    """Under ``--safe``: the write was not sent, it names an object the scan did not create."""
-
-
-class Lasting(Withheld):
-    """The sign-up was not sent: no DELETE of the contract removes accounts, so it would stay."""
 
 
 class Ledger:

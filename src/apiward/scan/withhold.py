@@ -55,6 +55,10 @@ Anything else raises :class:`Withheld`; the runner turns an uncaught one into a 
 (``SkipReason.WITHHELD``), so a check that did not plan for it reports "not tested",
 never a finding nor "not vulnerable". Checks that *attack* with crafted writes (bola,
 bfla, mass assignment) build them from ``Context.baseline`` and are not affected.
+
+The ledger (``scan.ledger``) refuses writes of every kind with the subclasses here:
+:class:`Unrestorable` (nothing could put it back), :class:`NotOurs` (``--safe``) and
+:class:`Lasting` (an account nothing deletes).
 """
 
 from __future__ import annotations
@@ -84,6 +88,18 @@ class Withheld(Exception):  # noqa: N818 — a result ("the write was withheld")
         self.operation = operation
         self.identity = identity
         self.why = why
+
+
+class Unrestorable(Withheld):
+    """The write was not sent: nothing can read its object first, so nothing could put it back."""
+
+
+class NotOurs(Unrestorable):
+    """Under ``--safe``: the write was not sent, it names an object the scan did not create."""
+
+
+class Lasting(Withheld):
+    """The sign-up was not sent: no DELETE of the contract removes accounts, so it would stay."""
 
 
 def withheld(

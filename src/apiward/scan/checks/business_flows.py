@@ -24,7 +24,7 @@ path and tags, and its body's property names.
 Every probe creates data (users, credits), so the check is unsafe (skipped under
 ``--safe``), and it runs flows one after the other: meters must move only through the
 flow being measured. Where nothing deletes accounts, the sign-ups wait for
-``--aggressive`` (``scan.ledger.Lasting``): five accounts would stay for good.
+``--aggressive`` (``scan.withhold.Lasting``): five accounts would stay for good.
 """
 
 from __future__ import annotations
@@ -46,10 +46,9 @@ from apiward.scan.diff import leaves
 from apiward.scan.fields import is_password
 from apiward.scan.flows import REDEEM, SIGN_UP, words
 from apiward.scan.identities import Identity
-from apiward.scan.ledger import Lasting
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.transport import Reply
-from apiward.scan.withhold import Withheld
+from apiward.scan.withhold import Lasting, Withheld
 from apiward.spec import Operation
 
 REPEAT = 5

@@ -86,10 +86,10 @@ from apiward.scan.context import Context
 from apiward.scan.envelope import is_meta
 from apiward.scan.fields import is_privileged, tokens
 from apiward.scan.identities import Identity
-from apiward.scan.ledger import Unrestorable
 from apiward.scan.request import WITH_BODY, Request
 from apiward.scan.transport import Reply
 from apiward.scan.values import Probe, Source, probe_value, rank
+from apiward.scan.withhold import Unrestorable
 from apiward.spec import Operation, Schema
 
 MAX_FIELDS = 6
