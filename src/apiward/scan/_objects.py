@@ -361,12 +361,12 @@ def _own_record_above(api: Api, path: str) -> str | None:
     for end in range(len(parts) - 1, 0, -1):
         above = "/".join(parts[:end])
         read = api.operation("GET", above)
-        if _OWN.match(parts[end - 1]) and read is not None and part in _shown_words(api, read):
+        if _OWN.match(parts[end - 1]) and read is not None and part in shown_words(api, read):
             return above
     return None
 
 
-def _shown_words(api: Api, read: Operation) -> set[str]:
+def shown_words(api: Api, read: Operation) -> set[str]:
     """The words of the field names the read's 200 answer declares (``photo_url``: photo, url)."""
     schema: Any = read.answer_schema()
     found: set[str] = set()

@@ -51,6 +51,7 @@ from apiward.scan.flows import is_logout
 from apiward.scan.harvest import ANYONE, Harvest
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
+from apiward.scan.one_way import one_way
 from apiward.scan.request import Request, Where, curl
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
@@ -242,13 +243,14 @@ class Context:
         The object the legitimate write was sent to (``legit``) first, else the last object
         of the same resource the scan made as ``identity`` and has not deleted: a seeded
         record the restore phase may not be able to put back is never the target when the
-        scan has its own. A DELETE is aimed only by ``legit``, at a spare made for it.
+        scan has its own. A DELETE, or a one-way action (``scan.one_way``: an approval), is
+        aimed only by ``legit``, at a spare made for it.
         """
         if operation.method.upper() == "DELETE":
             return request
         aimed = self._aimed.get((operation.key, identity.name))
-        if aimed is not None:
-            return aimed
+        if aimed is not None or one_way(self.api, operation):
+            return aimed or request
         return self.ledger.aim(request, identity)
 
     async def legit(self, operation: Operation, identity: Identity) -> Reply:
@@ -327,14 +329,17 @@ class Context:
         peer's appointment ``bola`` reads later); a POST, PUT or PATCH on an object path
         would change a record the scan did not make (a seeded note), which the restore
         phase may have no way to put back. When the contract can create one of that
-        resource (its collection's POST), one made for the write goes instead.
+        resource (its collection's POST), one made for the write goes instead. A one-way
+        action gets its own as a DELETE does: it would close the object (an approved expense
+        takes no more edits) that other checks write to.
         """
         slot = object_slot(self.api, operation)
         if slot is None:
             return request
         name, create, where = slot
         # A DELETE gets its own even on what the scan made: other checks read that object.
-        if not new and operation.method.upper() != "DELETE" and self.ledger.made_at(request, name):
+        own = new or operation.method.upper() == "DELETE" or one_way(self.api, operation)
+        if not own and self.ledger.made_at(request, name):
             return request
         if create.key in self.out_of_scope or create.key in self.destructive:
             return request

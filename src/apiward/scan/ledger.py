@@ -10,8 +10,8 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
   written). A write whose object cannot be
   read (no GET in the contract, nobody may read it) is not sent — :class:`Unrestorable`,
   a kind of ``Withheld`` — unless the scan is *aggressive*; nor is one that moves a state
-  field (``scan.fields.is_state``) of an object the scan did not make: a graded
-  submission or a paid invoice may never go back;
+  field (``scan.fields.is_state``) or any one-way action (``scan.one_way``) on an object
+  the scan did not make: a graded submission or an approved expense may never go back;
 * **objects created** — a POST the contract says creates (a collection with items, or a
   201), or any POST answered with a new id: the id comes from the answer (``id``-like
   field, at the top or in an envelope, or ``Location``); the DELETE that removes it,
@@ -51,12 +51,13 @@ from apiward.scan._links import Links
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes, maybe_kept
 from apiward.scan.flows import SIGN_UP, is_redemption, redeems, words
 from apiward.scan.identities import Identity, login_keys
+from apiward.scan.one_way import one_way
 from apiward.scan.own_state import OwnState
 from apiward.scan.request import WRITES, Request
 from apiward.scan.resources import singular
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
-from apiward.scan.withhold import Lasting, NotOurs, Unrestorable
+from apiward.scan.withhold import Lasting, NotOurs, OneWay, Unrestorable
 from apiward.spec import Api, Operation
 
 _ANONYMOUS = Identity(name="anonymous")
@@ -214,6 +215,7 @@ class Ledger:
             self.own_writes.append((request, sender))  # a user the scan made: its state
             return None
         if read is None:
+            self._one_way(operation, request, sender)
             if operation.method == "POST":
                 self._safe_deed(operation, sender)
                 return None  # an action (search, transfer, log in): no object of its own
@@ -226,6 +228,7 @@ class Ledger:
             task.add_done_callback(lambda t: t.cancelled() or t.exception())
             self._taking[key] = task
         snapshot = await asyncio.shield(self._taking[key])
+        self._one_way(operation, request, sender, snapshot.before if snapshot else None)
         if snapshot is None:
             self._blind(operation, request, sender, f"no identity may read {key}")
             return None
@@ -314,6 +317,15 @@ class Ledger:
             why = f"redeeming it may move {tally} of {shot.read.item.target} for everybody"
             raise Unrestorable(op, who, f"{why}, so it could not be restored")
         return True
+
+    def _one_way(self, op: Operation, request: Request, sender: Sender, before: Any = None) -> None:
+        """A one-way action goes only to what the scan made (or an identity it made itself;
+        its redemption of a shared code goes to :meth:`_redeemed`, which vets the code)."""
+        lifted = self.aggressive or self._own_state(request, sender)
+        lifted = lifted or (redeems(op) and self.is_own(sender.identity))
+        if not lifted and one_way(self.api, op, before if isinstance(before, dict) else ()):
+            why = f"it acts for good, so it goes only to what the scan made, not {request.target}"
+            raise OneWay(op, sender.identity or _ANONYMOUS, why)
 
     def _ours(self, request: Request) -> bool:
         names = list(_objects.ids(self.api, request))

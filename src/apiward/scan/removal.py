@@ -2,7 +2,10 @@
 
 Every object the scan created is deleted by its creator when the contract has a DELETE
 for it (never anything else); when the creator is refused (401/403: a patient may add a
-doctor but not remove one), by each other identity in turn. A child with no DELETE of
+doctor but not remove one), by each other identity in turn. One answered 409 is tried
+again once the rest is gone, and then a 409 is the object's own state, not a reference
+the scan made: an expense a probe approved, which its member may no longer withdraw and
+the manager may, so the others are asked too. A child with no DELETE of
 its own whose parent the scan made and deleted is read back. Fifty junk items are one
 row of the report, not fifty.
 """
@@ -37,7 +40,8 @@ async def remove_made(ledger: Ledger) -> list[TargetChange]:
     removed = [(c, await remove(ledger, c, helpers=helpers)) for c in ordered]
     held = "its DELETE answered 409"  # still referred to: tried again once the rest is gone
     removed = [
-        (c, await remove(ledger, c, helpers=helpers) if r.detail == held else r) for c, r in removed
+        (c, await remove(ledger, c, helpers=helpers, closed=True) if r.detail == held else r)
+        for c, r in removed
     ]
     return _grouped(await _under_deleted_parents(ledger, removed))
 
@@ -48,11 +52,13 @@ async def remove(
     *,
     what: What | None = None,
     helpers: dict[str, str] | None = None,
+    closed: bool = False,
 ) -> TargetChange:
     """Delete ``created`` as its creator, else as another identity; or say why it is left.
 
     ``helpers``: who last deleted by each operation for a refused creator, asked first
-    (an admin-only DELETE of thirty sign-ups is the admin's thirty times).
+    (an admin-only DELETE of thirty sign-ups is the admin's thirty times). ``closed``:
+    a 409 refuses the creator (see the module docstring).
     """
     kind = what or (What.ACCOUNT if created.account else What.CREATED)
     name = created.account or _name(created)
@@ -82,7 +88,7 @@ async def remove(
     request = created.creator.dress(created.delete)
     reply = await ledger.sessions.send(request, as_=created.creator.identity, note="restore")
     detail = ""
-    if reply.status in {401, 403, 404}:
+    if reply.status in {401, 403, 404} or (closed and reply.status == 409):
         # A 404 too: a probe may have handed the object to a peer (its owner field set).
         why = "no longer reached it" if reply.status == 404 else "was refused"
         helped = {} if helpers is None else helpers

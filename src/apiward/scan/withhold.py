@@ -57,8 +57,8 @@ never a finding nor "not vulnerable". Checks that *attack* with crafted writes (
 bfla, mass assignment) build them from ``Context.baseline`` and are not affected.
 
 The ledger (``scan.ledger``) refuses writes of every kind with the subclasses here:
-:class:`Unrestorable` (nothing could put it back), :class:`NotOurs` (``--safe``) and
-:class:`Lasting` (an account nothing deletes).
+:class:`Unrestorable` (nothing could put it back; :class:`OneWay`, an action that acts
+for good), :class:`NotOurs` (``--safe``) and :class:`Lasting` (an account nothing deletes).
 """
 
 from __future__ import annotations
@@ -96,6 +96,10 @@ class Unrestorable(Withheld):
 
 class NotOurs(Unrestorable):
     """Under ``--safe``: the write was not sent, it names an object the scan did not create."""
+
+
+class OneWay(Unrestorable):
+    """The action was not sent: it acts for good (``scan.one_way``) on what the scan did not make."""
 
 
 class Lasting(Withheld):

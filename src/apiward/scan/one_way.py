@@ -1,0 +1,129 @@
+"""One-way actions: what the scan sends only to objects it made for them.
+
+An *action on an object* is a write to a path below an item: ``POST
+/expenses/{ref}/approve``, ``PATCH /expenses/{id}/approve`` (Rails' member routes),
+``POST /vouchers/{code}/redeem``, ``/orders/{id}:cancel`` (Google's custom methods).
+Its effect is the server's (a status moved on, a credit given, a mail sent), not the
+values it carries, and many APIs never take it back: an approved expense is closed, a
+redeemed voucher spent. Nothing the scan could send afterwards is sure to put it back,
+so :func:`one_way` calls every such action one-way unless it is
+
+* a creation (``_objects.creates``: ``POST /orders/{id}/lines`` answered 201, or any
+  POST whose last segment is a plural noun: a collection under the object);
+* a question (``_objects.changes_nothing``: ``POST /webhooks/{id}/test``);
+* a field set by name (``POST /users/{id}/set-role``, ``PUT /admin/users/{name}/role``):
+  its last segment, bare of ``set``/``update``/``change``, names a field the object
+  shows or its own body takes, so the same write with the old value puts it back;
+* a PUT or PATCH with a body: it replaces a part of the object (``PUT
+  /users/{id}/profile``), whose old values the restore phase writes back;
+* destructive (``scan.destructive``: ``POST /users/{id}/delete``), which a stricter rule
+  keeps to objects the scan made, and away from ``--safe`` scans altogether.
+
+The ledger never sends a one-way action to an object the scan did not make: not on a
+seeded object, not with an id that names nothing yet (an injected ``' OR '1'='1`` would
+approve every expense). One exception is the redemptions' own: a user the scan signed
+up may redeem a code everyone sees (``POST /promos/{code}/redeem``), whose credit is its
+own, unless the code's read counts what it hands out (``Ledger._redeemed``).
+
+Checks that test one (``bola``, ``bfla``) make a fresh object for it through the
+collection's creation, act on it, read the effect back as its maker, and leave it to the
+restore phase to delete. Under ``--safe`` such an object is made only when the contract
+can delete it (:func:`untried`). ``--aggressive`` (a disposable copy) lifts the rule, as
+it lifts every rule against changes the scan cannot undo: the checks then probe such
+actions as any other write, and the target state lists what stayed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from apiward.scan import _objects
+from apiward.scan.destructive import destructive
+from apiward.scan.request import Request
+from apiward.scan.resources import singular, words
+from apiward.spec import Api, Operation
+
+_SETTERS = frozenset({"set", "update", "change", "edit", "assign", "put"})
+"""Words that make an action's segment a field set by name (``set-role``)."""
+_CUSTOM = re.compile(r"^(\{[^}]+\}):([A-Za-z][\w-]*)$")
+"""Google's custom method: ``{id}:approve``."""
+
+
+def one_way(api: Api, operation: Operation, shown: Collection[str] = ()) -> bool:
+    """True for an action on an object that no write of the scan's could take back.
+
+    ``shown``: field names the object's read showed (the ledger's snapshot), beside those
+    its contract declares.
+    """
+    method = operation.method.upper()
+    split = _action(operation.path)
+    if method not in {"POST", "PUT", "PATCH"} or split is None:
+        return False
+    item, word = split
+    if method != "POST" and operation.request_body is not None:
+        return False  # a part of the object replaced: its old values go back the same way
+    if _objects.creates(api, operation) or _objects.changes_nothing(operation):
+        return False
+    if destructive(operation) is not None:
+        return False
+    said = [w for w in words(word) if w not in _SETTERS]
+    if said[-1:] and said[-1].endswith("s") and not said[-1].endswith("ss"):
+        return False  # a collection under the object (``/orders/{id}/lines``)
+    named = [*shown, *_body(api, operation)]
+    fields = {singular(w) for name in named for w in words(name)} | _declared(api, item)
+    return not (said and {singular(w) for w in said} <= fields)
+
+
+def item_of(path: str) -> str | None:
+    """The item path an action acts on (``/expenses/{ref}`` for ``/expenses/{ref}/approve``)."""
+    split = _action(path)
+    return split[0] if split is not None else None
+
+
+def untried(api: Api, operation: Operation, *, safe: bool) -> str | None:
+    """Why the one-way ``operation`` is not tried at all, or None when it may be.
+
+    It goes only to an object the scan makes for it: not without a creation for its
+    objects, and under ``--safe`` not without a DELETE to remove that object again.
+    """
+    slot = _objects.object_slot(api, operation)
+    if slot is None:
+        return (
+            f"{operation.key} acts for good, so it goes only to an object the scan makes "
+            "for it, and the contract has no creation for its objects"
+        )
+    make = Request(method="POST", path=slot.create.path, operation=slot.create.key)
+    if safe and _objects.deleter(api, make, "-") is None:
+        return (
+            f"{operation.key} acts for good, so it goes only to an object the scan makes for "
+            f"it; the contract has no DELETE for what {slot.create.key} makes, and under "
+            "--safe the scan makes nothing it cannot delete"
+        )
+    return None
+
+
+def _action(path: str) -> tuple[str, str] | None:
+    """(item path, action word) for a path whose last segment is a word after an item id."""
+    parts = path.rstrip("/").split("/")
+    last = parts[-1]
+    custom = _CUSTOM.match(last)
+    if custom is not None:
+        return "/".join([*parts[:-1], custom.group(1)]), custom.group(2)
+    if len(parts) < 3 or "{" in last or not last or not parts[-2].startswith("{"):
+        return None
+    return "/".join(parts[:-1]), last
+
+
+def _body(api: Api, operation: Operation) -> list[str]:
+    """The property names the operation's (first) JSON or form body declares."""
+    content = operation.request_body.content if operation.request_body else {}
+    schema = api.deref(next(iter(content.values()), {}))
+    properties = schema.get("properties")
+    return list(properties) if isinstance(properties, dict) else []
+
+
+def _declared(api: Api, item: str) -> set[str]:
+    """The words of the fields the item's read declares in its answer."""
+    read = api.operation("GET", item) or api.operation("GET", f"{item}/")
+    return _objects.shown_words(api, read) if read is not None else set()
