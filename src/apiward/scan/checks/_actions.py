@@ -1,6 +1,7 @@
 """Actions on an item (approve, publish, cancel) a lower identity takes on its own (for ``bfla``).
 
-An *action* is a POST without body fields on an item path (``/orders/{id}/approve``).
+An *action* is a POST without body fields on an item path (``/orders/{id}/approve``), or
+any one-way action (``scan.one_way``), whatever body its contract declares.
 The probe runs on an object the low identity makes for it (``Context.fresh_object``,
 never a seeded one): read, the action as low, read again; a field that moved (not a
 timestamp) is the effect. That object is low's own, and an owner acting on its own
@@ -14,11 +15,18 @@ the effect counts only with evidence that the action is a higher role's:
   higher identity also takes, with the same effect, on another object low made: in this
   API that role decides on what others submit, and a maker deciding on its own is the
   flaw. Cancel, publish, archive, submit are not decisions: each owner takes them.
+
+:func:`act` (one identity makes an object, another acts on it, the maker reads the
+effect) is ``bola``'s probe of one-way actions too (``scan.one_way``). Of the fields that
+moved, the state (``status``) is the one reported, and a decision counts when the higher
+identity's moved one field to the same value (``status: approved``; not ``approved_by``,
+which names each approver).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +35,9 @@ from apiward.scan._objects import VOLATILE
 from apiward.scan.checks._privilege import Signals
 from apiward.scan.checks._readback import send_as
 from apiward.scan.context import Context
+from apiward.scan.fields import is_state
 from apiward.scan.identities import Identity
+from apiward.scan.one_way import one_way
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, ParameterLocation
 
@@ -37,6 +47,27 @@ _DECISION = re.compile(
     re.IGNORECASE,
 )
 """The last segment of an action that decides on what someone submitted (``approve``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Effect:
+    """What an action did to an object made for it, as its maker's reads around it show."""
+
+    evidence: tuple[Reply, Reply, Reply]
+    """The maker's read before, the action, the maker's read after."""
+    changes: Mapping[str, tuple[Any, Any]]
+    """Each field that moved (timestamps aside): its old value and its new."""
+    reader: str
+    """The read that shows it (``GET /orders/{id}``)."""
+
+    def field(self, like: Effect | None = None) -> str | None:
+        """The field to report: a state first; with ``like``, one that moved to the same value there."""
+        names = [
+            k
+            for k, (_, new) in self.changes.items()
+            if like is None or (k in like.changes and like.changes[k][1] == new)
+        ]
+        return min(names, key=lambda k: (not is_state(k), k), default=None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,7 +86,9 @@ class Moved:
 
 
 def applies(ctx: Context, op: Operation) -> bool:
-    """True for a POST on an item path whose body has no fields to send."""
+    """True for a POST on an item path whose body has no fields to send, or a one-way action."""
+    if one_way(ctx.api, op):
+        return True  # its body, if any (DRF gives an action the view's serializer), says nothing
     params = [p for p in op.parameters if p.location is ParameterLocation.PATH]
     if op.method != "POST" or not params:
         return False
@@ -77,31 +110,38 @@ async def probe(
     verb = decision(op)
     if not applies(ctx, op) or not (found.roles or verb):
         return None
-    moved = await _act(ctx, op, low, low, found)
-    if moved is None or found.roles or verb is None:
-        return moved
-    seconded = await _act(ctx, op, low, high, found)
-    if seconded is None or seconded.name != moved.name or seconded.new != moved.new:
+    own = await act(ctx, op, low, low)
+    name = own.field() if own is not None else None
+    if own is None or name is None or found.roles or verb is None:
+        return _moved(own, name, found)
+    seconded = await act(ctx, op, low, high)
+    name = own.field(like=seconded) if seconded is not None else None
+    if seconded is None or name is None:
         return None
     said = (
         f"{op.path} decides ({verb}) and {high.name} takes that decision on an object "
-        f"{low.name} made ({seconded.reader} shows {moved.name} {moved.new!r}): the role "
-        "decides on others' requests"
+        f"{low.name} made ({seconded.reader} shows {name} {own.changes[name][1]!r}): the "
+        "role decides on others' requests"
     )
+    return _moved(
+        own, name, Signals(strong=found.strong, hints=(*found.hints, said), roles=(said,))
+    )
+
+
+def _moved(effect: Effect | None, name: str | None, found: Signals) -> Moved | None:
+    if effect is None or name is None:
+        return None
+    old, new = effect.changes[name]
     return Moved(
-        evidence=moved.evidence,
-        name=moved.name,
-        old=moved.old,
-        new=moved.new,
-        reader=moved.reader,
-        found=Signals(strong=found.strong, hints=(*found.hints, said), roles=(said,)),
+        evidence=effect.evidence, name=name, old=old, new=new, reader=effect.reader, found=found
     )
 
 
-async def _act(
-    ctx: Context, op: Operation, maker: Identity, actor: Identity, found: Signals
-) -> Moved | None:
-    """``actor`` takes the action on an object ``maker`` makes for it; what the maker's read shows."""
+async def act(ctx: Context, op: Operation, maker: Identity, actor: Identity) -> Effect | None:
+    """``actor`` takes the action on an object ``maker`` makes for it; what the maker's read shows.
+
+    None when no object could be made, the action or a read failed, or nothing moved.
+    """
     aimed = await ctx.fresh_object(op, maker)
     read = _objects.reader(ctx.api, aimed) if aimed is not None else None
     if aimed is None or read is None:
@@ -124,7 +164,5 @@ async def _act(
     }
     if not moved:
         return None
-    name, (old, new) = next(iter(sorted(moved.items())))
     reader = f"{read.read.method} {read.read.path}"
-    evidence = (first, attack, last)
-    return Moved(evidence=evidence, name=name, old=old, new=new, reader=reader, found=found)
+    return Effect(evidence=(first, attack, last), changes=moved, reader=reader)

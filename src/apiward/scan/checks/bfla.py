@@ -28,7 +28,10 @@ effect, while an anonymous request is refused:
   operation is for.
 * **Actions** (a body-less POST on an item: approve, publish) on an object low makes
   for the probe, with role evidence or as a decision the higher identity takes on
-  low's objects too (``scan.checks._actions``).
+  low's objects too (``scan.checks._actions``). A one-way action (``scan.one_way``)
+  is tried that way only, never on an object the scan did not make (but under
+  ``--aggressive``); under ``--safe`` too, when the contract can delete the object made
+  for it (else a skip says why).
 * **Writes on a harmless target** (not under ``--safe``): an id that does not exist.
   Low gets high's very answer (the lookup, not a refusal) while a lower-privileged
   check would have stopped it: medium/firm with a strong signal, low/tentative with
@@ -85,6 +88,7 @@ from apiward.scan.context import Context
 from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.fields import is_privileged
 from apiward.scan.identities import Identity
+from apiward.scan.one_way import one_way, untried
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.resources import names_caller
 from apiward.scan.transport import Reply
@@ -156,8 +160,12 @@ class Bfla:
         self, ctx: Context, op: Operation, low: Identity, high: Identity, lowest: bool
     ) -> Finding | None:
         found = await signals(ctx, op, low, high)
-        if not found:  # a decision needs none: the higher identity's own shows it
-            return None if op.method in READS else await self._action(ctx, op, low, high, found)
+        if op.method not in READS and (not found or _one_way(ctx, op)):
+            # A decision needs no signal (the higher identity's own shows it); a one-way
+            # action goes to an object made for it, and nowhere else (``scan.one_way``).
+            return await self._action(ctx, op, low, high, found)
+        if not found:
+            return None
         if op.method in READS:
             return await self._read(ctx, op, low, high, found, lowest)
         async with lock(ctx, low):
@@ -377,11 +385,21 @@ async def _precondition(ctx: Context, op: Operation) -> Skip | None:
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail="the contract does not require auth")
     if len({i.role for i in ctx.identities}) < 2:
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail="needs identities of two roles")
-    if op.method not in READS and ctx.safe:
+    if op.method not in READS and _one_way(ctx, op):
+        why = untried(ctx.api, op, safe=ctx.safe)
+        if why is not None:
+            reason = SkipReason.UNSAFE if ctx.safe else SkipReason.NOT_APPLICABLE
+            return Skip(reason=reason, detail=why)
+    elif op.method not in READS and ctx.safe:
         return Skip(reason=SkipReason.UNSAFE, detail=f"{op.method} as a lower role")
     if len(set((await ranks(ctx)).values())) < 2:
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail="no identity ranks above another")
     return None
+
+
+def _one_way(ctx: Context, op: Operation) -> bool:
+    """A one-way action, probed on objects made for it only (not under ``--aggressive``)."""
+    return not ctx.ledger.aggressive and one_way(ctx.api, op)
 
 
 def _owns(ctx: Context, op: Operation, base: Request, low: Identity, before: Seen) -> bool:

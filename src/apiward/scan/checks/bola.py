@@ -46,6 +46,12 @@ shows it gone by a 404, or a 2xx without it (``{"ok": false, "error": "not found
   succeeded on, so the order and the line belong together. A pair whose attacker has no
   legitimate write of its own to send there (``scan.withhold``: an instructor's write on a
   student's enrollment) is passed over for the next; withheld for all, it is not tested.
+* **One-way actions** (``scan.one_way``: ``POST /expenses/{ref}/approve``), under
+  ``--safe`` too when the contract can delete what they go to: never on a harvested
+  object (but under ``--aggressive``, where they are tested as any write). B's legitimate action goes to an object B makes for it and must succeed; then
+  A makes another, B takes the action on it, and A's read before and after shows a
+  field moved (``status: submitted → approved``): high, confirmed. The restore phase
+  deletes both objects.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ from apiward.core.findings import Confidence, Finding, Severity
 from apiward.core.sensitive import classify_value
 from apiward.scan._objects import Reader, reader
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks import _peer_actions as peer_actions
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
@@ -67,6 +74,7 @@ from apiward.scan.fields import is_profile
 from apiward.scan.flows import is_public_flow, says_not_public, says_public
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
+from apiward.scan.one_way import one_way, untried
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
@@ -103,6 +111,11 @@ class Bola:
         reason = _precondition(ctx, operation, slots, read)
         if reason is not None:
             yield reason
+            return
+        if not read and not ctx.ledger.aggressive and one_way(ctx.api, operation):
+            most = (_MOST_OWNERS, _MOST_ATTACKERS)
+            async for outcome in peer_actions.probe(ctx, self, operation, most):
+                yield outcome
             return
         tested = False
         held: Withheld | Destructive | None = None
@@ -353,7 +366,12 @@ def _precondition(
         return Skip(reason=SkipReason.NO_IDENTITIES)
     if not slots:
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail="the operation takes no object id")
-    if not read and ctx.safe:
+    if not read and not ctx.ledger.aggressive and one_way(ctx.api, operation):
+        why = untried(ctx.api, operation, safe=ctx.safe)
+        if why is not None:
+            reason = SkipReason.UNSAFE if ctx.safe else SkipReason.NOT_APPLICABLE
+            return Skip(reason=reason, detail=why)
+    elif not read and ctx.safe:
         return Skip(reason=SkipReason.UNSAFE, detail=f"{operation.method} on another's object")
     if not any(ctx.peers(i) for i in ctx.identities):
         return Skip(reason=SkipReason.NO_PEER)
