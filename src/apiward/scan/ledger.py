@@ -15,7 +15,9 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
 * **objects created** — a POST the contract says creates (a collection with items, or a
   201), or any POST answered with a new id: the id comes from the answer (``id``-like
   field, at the top or in an envelope, or ``Location``); the DELETE that removes it,
-  if the contract has one, is remembered with its creator. Another identity's DELETE
+  if the contract has one, is remembered with its creator. Without one, it is not sent
+  but under ``--aggressive`` (:class:`Kept`): it would stay for good (the Fastify trial's
+  injection probes left ten stations in a shared catalogue). Another identity's DELETE
   answered 2xx does not count as its removal (an idempotent DELETE answers 204 to what
   it did not remove) unless a read shows it gone (:meth:`Ledger.gone`);
 * **accounts signed up** — a public POST with a password field that succeeds, and the
@@ -74,6 +76,10 @@ class NotOurs(Unrestorable):
 
 class Lasting(Withheld):
     """The sign-up was not sent: no DELETE of the contract removes accounts, so it would stay."""
+
+
+class Kept(Withheld):
+    """The creation was not sent: no DELETE of the contract removes what it makes, so it would stay."""
 
 
 class Ledger:
@@ -267,12 +273,21 @@ class Ledger:
         return snapshot
 
     def _deletable(self, operation: Operation, request: Request, sender: Sender) -> None:
-        """Under ``--safe`` a creation nothing can delete is withheld: it would stay for good."""
-        if _objects.deleter(self.api, request, "-") is not None:
+        """A creation nothing can delete is withheld unless ``--aggressive`` (:class:`Kept`;
+        :class:`NotOurs` under ``--safe``): it would stay for good. A sign-up: ``_lasting``."""
+        if _objects.deleter(self.api, request, "-") is not None or self._lasting(
+            operation, request, sender
+        ):
             return
-        if not self._lasting(operation, request, sender) and self.safe:
+        who = sender.identity or _ANONYMOUS
+        if self.safe:
             why = "under --safe it creates what the contract has no DELETE for: it would stay for good"
-            raise NotOurs(operation, sender.identity or _ANONYMOUS, why)
+            raise NotOurs(operation, who, why)
+        if not self.aggressive:
+            why = (
+                f"the contract has no DELETE for what {operation.key} makes: it would stay for good"
+            )
+            raise Kept(operation, who, why)
 
     def _lasting(self, operation: Operation, request: Request, sender: Sender) -> bool:
         """True for a public sign-up (a body with a password) that may go; withheld when no
