@@ -168,6 +168,10 @@ class Ledger:
         """``request`` aimed at the last object ``identity`` made there (``entries.aim``)."""
         return aim(self.api, self.created, self.made_at, request, identity)
 
+    def sign_up(self, request: Request) -> Created | None:
+        """What the ledger recorded of the very sign-up ``request`` sent, if it recorded one."""
+        return next((c for c in self.created if c.create is request), None)
+
     def own(self, identity: Identity, values: Mapping[str, Any]) -> None:
         """``identity`` is one the scan signed up; ``values`` name it (its e-mail, its name)."""
         self._own[identity.name] = frozenset(str(v) for v in values.values())

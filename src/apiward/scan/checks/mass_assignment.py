@@ -30,7 +30,9 @@ field with none is not probed: an unknown role can lock a user out), *upwards* o
   effect (``scan.checks._gained``): the probed user gets through where the plain one
   is refused. When no right (role, admin) was found so, the undocumented flags
   ``admin`` and ``is_admin`` (``isAdmin`` in a camelCase API) are tried together, set
-  to ``true``: a flag's granting value is known, a guessed role name is not.
+  to ``true``: a flag's granting value is known, a guessed role name is not. A probed
+  user that kept its privilege and that nothing deletes has it taken back where the
+  API can (``scan.checks._take_back``); else the target state calls it damage.
 * **Creations** (a POST that makes an object the contract can delete;
   ``scan.checks._creation``): the control leaves every privilege field out, each probe
   adds one that is optional in the request or shown on the new object though undeclared
@@ -76,6 +78,7 @@ from apiward.scan.checks._sign_up import (
     login_template,
     register,
 )
+from apiward.scan.checks._take_back import Granted, take_back
 from apiward.scan.checks._tries import MAX_FIELDS as MAX_FIELDS
 from apiward.scan.checks._tries import candidates, guesses, sign_up_candidates
 from apiward.scan.context import Context
@@ -246,7 +249,7 @@ class MassAssignment:
             ctx, op, properties, login, note="a victim for the probes", read=False
         )
         differential = Differential(ctx, plain, victims, known)
-        made = [plain]
+        made, granted = [plain], list[Granted]()
         found = False  # a right (role, admin) granted: guessing admin flags adds nothing
         for attempt in [*tries, *guesses(properties, tries)]:
             if attempt.guessed and found:
@@ -265,13 +268,22 @@ class MassAssignment:
                 after = Look(reply=view.reply, where=view.where, value=value)
                 before = plain.views[0].reply if plain.views else plain.reply
                 found = found or bool(set(tokens(attempt.name)) & _RIGHTS)
+                granted.append(
+                    Granted(account=probed, names=(name,), value=value, plain=attempt.old)
+                )
                 yield self._finding(ctx, op, "a new user", attempt, before, probed.reply, after)
                 continue
             gain = await differential.gain(probed)
             if gain is not None:
                 found = True
+                value, old = attempt.probe.value, attempt.old
+                granted.append(
+                    Granted(account=probed, names=(*names,), value=value, plain=old, gain=gain)
+                )
                 yield self._gained(ctx, op, attempt, plain, probed, gain)
         await differential.tidy(made)
+        for one in granted:  # an account left holding a right is a hazard: take it back
+            await take_back(ctx, op, one)
 
     def _gained(
         self,
