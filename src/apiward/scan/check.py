@@ -12,8 +12,7 @@ from typing import Protocol, runtime_checkable
 
 from apiward.core.findings import Finding
 from apiward.scan.context import Context
-from apiward.scan.ledger import Kept, Lasting, NotOurs, Unrestorable
-from apiward.scan.withhold import Withheld
+from apiward.scan.withhold import Kept, Lasting, NotOurs, Unrestorable, Withheld
 from apiward.spec import Operation
 
 

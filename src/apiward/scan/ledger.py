@@ -15,9 +15,8 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
 * **objects created** — a POST the contract says creates (a collection with items, or a
   201), or any POST answered with a new id: the id comes from the answer (``id``-like
   field, at the top or in an envelope, or ``Location``); the DELETE that removes it,
-  if the contract has one, is remembered with its creator. Without one, it is not sent
-  but under ``--aggressive`` (:class:`Kept`): it would stay for good (the Fastify trial's
-  injection probes left ten stations in a shared catalogue). Another identity's DELETE
+  if the contract has one, is remembered with its creator; without one it is not sent
+  but under ``--aggressive`` (:class:`Kept`): it would stay for good. Another identity's DELETE
   answered 2xx does not count as its removal (an idempotent DELETE answers 204 to what
   it did not remove) unless a read shows it gone (:meth:`Ledger.gone`);
 * **accounts signed up** — a public POST with a password field that succeeds, and the
@@ -58,28 +57,12 @@ from apiward.scan.request import WRITES, Request
 from apiward.scan.resources import singular
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
-from apiward.scan.withhold import Withheld
+from apiward.scan.withhold import Kept, Lasting, NotOurs, Unrestorable
 from apiward.spec import Api, Operation
 
 _ANONYMOUS = Identity(name="anonymous")
 ACCOUNT = "(account)"
 """The collection of an account the scan signed up: every collection of people."""
-
-
-class Unrestorable(Withheld):
-    """The write was not sent: nothing can read its object first, so nothing could put it back."""
-
-
-class NotOurs(Unrestorable):
-    """Under ``--safe``: the write was not sent, it names an object the scan did not create."""
-
-
-class Lasting(Withheld):
-    """The sign-up was not sent: no DELETE of the contract removes accounts, so it would stay."""
-
-
-class Kept(Withheld):
-    """The creation was not sent: no DELETE of the contract removes what it makes, so it would stay."""
 
 
 class Ledger:
@@ -279,9 +262,7 @@ class Ledger:
     def _deletable(self, operation: Operation, request: Request, sender: Sender) -> None:
         """A creation nothing can delete is withheld unless ``--aggressive`` (:class:`Kept`;
         :class:`NotOurs` under ``--safe``): it would stay for good. A sign-up: ``_lasting``."""
-        if _objects.deleter(self.api, request, "-") is not None or self._lasting(
-            operation, request, sender
-        ):
+        if _objects.deleter(self.api, request, "-") or self._lasting(operation, request, sender):
             return
         who = sender.identity or _ANONYMOUS
         if self.safe:

@@ -86,6 +86,22 @@ class Withheld(Exception):  # noqa: N818 — a result ("the write was withheld")
         self.why = why
 
 
+class Unrestorable(Withheld):
+    """The write was not sent: nothing can read its object first, so nothing could put it back."""
+
+
+class NotOurs(Unrestorable):
+    """Under ``--safe``: the write was not sent, it names an object the scan did not create."""
+
+
+class Lasting(Withheld):
+    """The sign-up was not sent: no DELETE of the contract removes accounts, so it would stay."""
+
+
+class Kept(Withheld):
+    """The creation was not sent: no DELETE of the contract removes what it makes, so it would stay."""
+
+
 def withheld(
     harvest: Harvest,
     operation: Operation,

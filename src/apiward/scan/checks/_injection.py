@@ -38,9 +38,9 @@ from urllib.parse import quote, quote_plus
 from apiward.scan.check import Skip, SkipReason
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
-from apiward.scan.ledger import Unrestorable
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
+from apiward.scan.withhold import Unrestorable
 from apiward.spec import Operation, ParameterLocation, Schema
 
 _LOCATIONS = {ParameterLocation.QUERY: Where.QUERY, ParameterLocation.PATH: Where.PATH}

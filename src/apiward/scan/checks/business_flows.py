@@ -46,10 +46,9 @@ from apiward.scan.diff import leaves
 from apiward.scan.fields import is_password
 from apiward.scan.flows import REDEEM, SIGN_UP, words
 from apiward.scan.identities import Identity
-from apiward.scan.ledger import Lasting
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.transport import Reply
-from apiward.scan.withhold import Withheld
+from apiward.scan.withhold import Lasting, Withheld
 from apiward.spec import Operation
 
 REPEAT = 5

@@ -85,10 +85,10 @@ from apiward.scan.context import Context
 from apiward.scan.envelope import is_meta
 from apiward.scan.fields import is_privileged, tokens
 from apiward.scan.identities import Identity
-from apiward.scan.ledger import Unrestorable
 from apiward.scan.request import WITH_BODY, Request
 from apiward.scan.transport import Reply
 from apiward.scan.values import rank
+from apiward.scan.withhold import Unrestorable
 from apiward.spec import Operation, Schema
 
 _RIGHTS = {"admin", "administrator", "role", "roles", "superuser", "staff", "permissions"}
