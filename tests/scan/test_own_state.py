@@ -2,9 +2,10 @@
 
 A shop-credit API written the Starlette way: ``GET /account/me`` shows the caller's
 credits; ``POST /orders`` spends two credits per item and answers 201 with the order,
-which no DELETE of the contract removes. The harvest places an order to learn its ids,
-so the member ends the scan with fewer credits, through no write to her record: the
-target state must say so, as damage (credits are money). The record also counts the
+which no DELETE of the contract removes. A default scan places none (nothing could cancel
+it); under ``--aggressive`` the harvest places an order to learn its ids, so the member
+ends the scan with fewer credits, through no write to her record: the target state must
+say so, as damage (credits are money). The record also counts the
 caller's remaining requests, which the scan's own traffic lowers: said, but no damage.
 """
 
@@ -101,10 +102,21 @@ def shop_app(price: int) -> tuple[Starlette, dict[str, Any]]:
     return Starlette(routes=routes), account
 
 
-def _scan(url: str) -> Results:
+def _scan(url: str, *, aggressive: bool = False) -> Results:
     api = load(f"{url}/openapi.json", allow_private=True)
     checks = Registry[AnyCheck]("check", [("security_headers", SecurityHeaders())])
-    return asyncio.run(scan(api, ScanConfig(target=url, identities=(ALICE,)), checks))
+    config = ScanConfig(target=url, identities=(ALICE,), aggressive=aggressive)
+    return asyncio.run(scan(api, config, checks))
+
+
+def test_a_default_scan_places_no_order_nothing_can_cancel() -> None:
+    """No DELETE removes an order: a default scan places none, so no credit is spent."""
+    app, account = shop_app(2)
+    with serving(app) as url:
+        results = _scan(url)
+    assert account["credits"] == 20
+    assert not [c for c in results.target_state if "orders" in c.object]
+    assert not results.damaged
 
 
 @pytest.mark.parametrize("price", [2, 0], ids=["orders-cost-credits", "orders-are-free"])
@@ -112,7 +124,7 @@ def test_credits_the_scans_orders_spent_are_damage_the_report_names(price: int) 
     """Spent credits: 'not restored' on /account/me, naming them; the request meter alone: 'left'."""
     app, account = shop_app(price)
     with serving(app) as url:
-        results = _scan(url)
+        results = _scan(url, aggressive=True)
     [row] = [c for c in results.target_state if c.object == "/account/me"]
     assert "quota_remaining" in row.detail
     if price == 0:

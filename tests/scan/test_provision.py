@@ -90,7 +90,8 @@ def _contract() -> dict[str, Any]:
                 }
             },
             "/orders/{order_id}": {
-                "get": {"parameters": [order_id], "responses": {"200": answer(order)}}
+                "get": {"parameters": [order_id], "responses": {"200": answer(order)}},
+                "delete": {"parameters": [order_id], "responses": {"204": {"description": "gone"}}},
             },
         },
     }
@@ -105,7 +106,8 @@ class Users(dict[str, str]):
 
 
 def shop(*, owner_only: bool) -> tuple[Starlette, Users]:
-    """The shop and its users (e-mail → password)."""
+    """The shop and its users (e-mail → password); an order's owner may cancel it (a default
+    scan places no order that nothing cancels). ``owner_only`` guards the reads too."""
     users = Users()
     tokens: dict[str, str] = {}
     orders: dict[int, dict[str, Any]] = {}
@@ -150,12 +152,20 @@ def shop(*, owner_only: bool) -> tuple[Starlette, Users]:
             return JSONResponse({"detail": "Not found"}, status_code=404)
         return JSONResponse({"id": order["id"], "item": order["item"]})
 
+    async def cancel(request: Request) -> Response:
+        order = orders.get(int(request.path_params["order_id"]))
+        if order is None or order["owner"] != who(request):
+            return JSONResponse({"detail": "Not found"}, status_code=404)
+        del orders[order["id"]]
+        return Response(status_code=204)
+
     routes = [
         Route("/openapi.json", contract),
         Route("/users", sign_up, methods=["POST"]),
         Route("/token", token, methods=["POST"]),
         Route("/orders", create, methods=["POST"]),
         Route("/orders/{order_id:int}", read, methods=["GET"]),
+        Route("/orders/{order_id:int}", cancel, methods=["DELETE"]),
     ]
     return Starlette(routes=routes), users
 

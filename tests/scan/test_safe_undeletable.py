@@ -1,11 +1,12 @@
-"""Under --safe the scan creates nothing the contract cannot delete.
+"""Without --aggressive the scan creates nothing the contract cannot delete.
 
 A guestbook in Flask: anyone signed in may add an entry (``POST /entries``, answered 201)
-and everyone reads them all (``GET /entries``); there is no DELETE. A default scan may
-add entries (its injection probes must, to test them) and lists each as left; a
-``--safe`` scan adds none, so the guestbook others read stays as it was. Anyone may also
-open an account (``POST /signup``), which nothing deletes: no probe opens one (a default
-scan only with ``--aggressive``).
+and everyone reads them all (``GET /entries``); there is no DELETE. A ``--safe`` scan adds
+none, and neither does a default one (it did, and listed each as left, until the Fastify
+trial's probes left a shared catalogue full of payloads): the guestbook others read stays as
+it was. ``--aggressive`` adds entries (its injection probes must, to test them) and lists
+each as left. Anyone may also open an account (``POST /signup``), which nothing deletes: no
+probe opens one but under ``--aggressive``.
 """
 
 from __future__ import annotations
@@ -138,14 +139,14 @@ identities:
 """
 
 
-@pytest.fixture(scope="module", params=["default", "safe"])
+@pytest.fixture(scope="module", params=["default", "safe", "aggressive"])
 def scanned(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[str, Guestbook, Any]:
     """One scan of the guestbook in each mode, and what it left."""
     book = Guestbook()
     folder = tmp_path_factory.mktemp("guestbook")
-    mode = ["--safe"] if request.param == "safe" else []
+    mode = [f"--{request.param}"] if request.param != "default" else []
     with serving(book.app(), wsgi=True) as url:
         result, report = scan_with_identities(url, IDENTITIES, folder, *mode)
     assert result.returncode in {0, 1}, result.stdout[-3000:]
@@ -155,18 +156,20 @@ def scanned(
 def test_a_safe_scan_adds_no_entry_nobody_can_delete(
     scanned: tuple[str, Guestbook, Any],
 ) -> None:
-    """--safe leaves the guestbook as it was; a default scan adds entries and lists them."""
+    """--safe and a default scan leave the guestbook as it was; --aggressive adds entries and lists them."""
     mode, book, report = scanned
     added = book.entries[2:]
     left = [r for r in report["tables"]["target_state"] if r["state"] == "left"]
-    if mode == "safe":
+    if mode != "aggressive":
         assert added == []
-        assert book.accounts == []
         why = [s.get("detail", "") for s in report["skipped"]]
         assert any("no DELETE for" in w for w in why), why
-    else:
-        assert added, "the default scan tested nothing that creates an entry"
+    if mode == "safe":
+        assert book.accounts == []
+    elif mode == "default":
         # No probe signs an account up under a name (without --aggressive: it would stay);
         # only a malformed body, which names none, may still open one ("None").
         assert [a for a in book.accounts if a != "None"] == []
+    else:
+        assert added, "the aggressive scan tested nothing that creates an entry"
         assert left, "entries the scan left are not listed"

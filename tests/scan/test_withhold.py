@@ -42,7 +42,9 @@ Me = Annotated[str, Depends(_me)]
 
 
 def _app(notes: dict[int, dict[str, Any]]) -> FastAPI:
-    """Notes everyone lists, creates and overwrites by id (no ownership check); one shared board."""
+    """Notes everyone lists, creates, overwrites and deletes by id (no ownership check); one
+    shared board. The DELETE lets a default scan create a note (what nothing deletes is not
+    created), so the test sees the writes on one's own objects go."""
     app = FastAPI()
 
     @app.get("/notes")
@@ -61,6 +63,11 @@ def _app(notes: dict[int, dict[str, Any]]) -> FastAPI:
             raise HTTPException(404, "no such note")
         notes[note_id] = {**notes[note_id], "text": body.text}
         return {"id": note_id, **notes[note_id]}
+
+    @app.delete("/notes/{note_id}", status_code=204)
+    def remove(note_id: int, user: Me) -> None:
+        if notes.pop(note_id, None) is None:
+            raise HTTPException(404, "no such note")
 
     @app.get("/boards")
     def boards(user: Me) -> list[dict[str, Any]]:
@@ -111,10 +118,9 @@ def test_shared_objects_are_never_overwritten_and_the_check_is_skipped(
     skipped = {s.operation: s for s in results.skipped}
     assert skipped["PUT /boards/{board_id}"].reason == SkipReason.WITHHELD.value
     assert "board_id" in skipped["PUT /boards/{board_id}"].detail
-    mine = [n for n in notes.values() if n["owner"] == "alice"]
     assert ("legit_everything", "POST /notes") in results.ran
     assert ("legit_everything", "PUT /notes/{note_id}") in results.ran
-    assert mine, "alice's own note was created"
+    assert [c for c in results.target_state if c.object.startswith("/notes/")], "no note made"
     assert results.errors == []
 
 
@@ -155,7 +161,9 @@ def _doc_owner(token: Annotated[str, Depends(APIKeyHeader(name="X-Doc-Token"))])
 DocOwner = Annotated[str, Depends(_doc_owner)]
 
 
-def _docs_app(store: dict[str, dict[int, dict[str, Any]]], writes: list[str]) -> FastAPI:
+def _docs_app(
+    store: dict[str, dict[int, dict[str, Any]]], writes: list[str], made: list[str]
+) -> FastAPI:
     """Own documents (listed, created, edited, deleted) and one team board both users see.
 
     The board's writes are recorded before routing, authentication and validation, so a
@@ -178,7 +186,14 @@ def _docs_app(store: dict[str, dict[int, dict[str, Any]]], writes: list[str]) ->
     def create(body: _Doc, user: DocOwner) -> dict[str, Any]:
         doc_id = max(docs) + 1
         docs[doc_id] = {"owner": user, **body.model_dump()}
+        made.append(user)
         return {"id": doc_id, **docs[doc_id]}
+
+    @app.delete("/docs/{doc_id}", status_code=204)
+    def remove(doc_id: int, user: DocOwner) -> None:
+        if docs.get(doc_id, {}).get("owner") != user:
+            raise HTTPException(404, "no such document")
+        del docs[doc_id]
 
     @app.put("/docs/{doc_id}")
     def replace(doc_id: int, body: _Doc, user: DocOwner) -> dict[str, Any]:
@@ -243,15 +258,16 @@ def test_no_check_writes_to_a_shared_object(serve: Callable[[Any], Any]) -> None
         "boards": {_BOARD: {**board, "cards": list(board["cards"])}},
     }
     writes: list[str] = []
+    made: list[str] = []
     identities = (
         Identity(name="alice", role="user", headers={"X-Doc-Token": "d-alice"}),
         Identity(name="bob", role="user", headers={"X-Doc-Token": "d-bob"}),
     )
     checks = [c for c in builtin_checks() if c.id not in ATTACKS]
-    results = _scan(serve(_docs_app(store, writes)).url, checks, identities)
+    results = _scan(serve(_docs_app(store, writes, made)).url, checks, identities)
     assert writes == []
     assert store["boards"] == {_BOARD: board}
-    assert any(d["owner"] == "alice" and d["title"] != "a" for d in store["docs"].values())
+    assert "alice" in made, "alice's own documents were written"  # and deleted at the end
     assert results.errors == []
 
 

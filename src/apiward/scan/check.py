@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 from apiward.core.findings import Finding
 from apiward.scan.context import Context
-from apiward.scan.withhold import Lasting, NotOurs, Unrestorable, Withheld
+from apiward.scan.withhold import Kept, Lasting, NotOurs, Unrestorable, Withheld
 from apiward.spec import Operation
 
 
@@ -31,6 +31,7 @@ class SkipReason(StrEnum):
     WITHHELD = "the legitimate write would change others' objects or a privilege: not sent"
     UNRESTORABLE = "the write could not be undone (nothing reads its object back): not sent without --aggressive"
     LASTING = "the sign-up would leave an account nothing can delete: not sent without --aggressive"
+    KEPT = "the creation would leave an object nothing can delete: not sent without --aggressive"
     DESTRUCTIVE = "destructive operation: sent only on objects the scan created"
     UNFILLED = "a path parameter of the request had no value: not sent"
     OUT_OF_SCOPE = "the request would touch an operation --include/--exclude keeps out"
@@ -59,6 +60,8 @@ def held(withheld: Withheld) -> Skip:
         reason = SkipReason.UNRESTORABLE
     elif isinstance(withheld, Lasting):
         reason = SkipReason.LASTING
+    elif isinstance(withheld, Kept):
+        reason = SkipReason.KEPT
     return Skip(reason=reason, detail=str(withheld))
 
 

@@ -73,6 +73,20 @@ class Moved:
 
 
 @dataclass(slots=True, kw_only=True)
+class Raised:
+    """A privilege a probe's sign-up gave the account it made, and whether it was taken back."""
+
+    held: str
+    """The field and the value the probe set, as the report says it: ``role='admin'``."""
+    lowered: str = ""
+    """How it was taken back (empty: it was not)."""
+    why: str = ""
+    """Why it was not taken back."""
+    undo: Request | None = None
+    """A write that would take it back, for the report."""
+
+
+@dataclass(slots=True, kw_only=True)
 class Created:
     """An object the scan made, how to delete it (None: the contract has no DELETE), and who."""
 
@@ -86,6 +100,8 @@ class Created:
     deleted: bool = False
     failed: bool = False
     """Answered 5xx: it made something only if its listing shows it (``scan.unseen``)."""
+    raised: list[Raised] = field(default_factory=list)
+    """Privileges a probe's sign-up gave the account (``checks._take_back``)."""
 
 
 def deletes(request: Request, created: Created) -> bool:

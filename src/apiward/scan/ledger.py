@@ -2,34 +2,26 @@
 
 Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.send`:
 
-* **existing objects written** — a PUT/PATCH/DELETE, or a POST on an item path
-  (``POST /orders/{id}/pay``) or naming an item in its body: before the *first* write
-  to an object it is read with the contract's GET (``scan._objects.reader``), as the
-  sender first, then as each other identity (``/me``: as the sender alone, its own), so
-  it can be put back whatever the write answers (a 5xx or a timeout may still have
-  written). A write whose object cannot be
-  read (no GET in the contract, nobody may read it) is not sent — :class:`Unrestorable`,
-  a kind of ``Withheld`` — unless the scan is *aggressive*; nor is one that moves a state
-  field (``scan.fields.is_state``) or any one-way action (``scan.one_way``) on an object
-  the scan did not make: a graded submission or an approved expense may never go back;
-* **objects created** — a POST the contract says creates (a collection with items, or a
-  201), or any POST answered with a new id: the id comes from the answer (``id``-like
-  field, at the top or in an envelope, or ``Location``); the DELETE that removes it,
-  if the contract has one, is remembered with its creator. Another identity's DELETE
-  answered 2xx does not count as its removal (an idempotent DELETE answers 204 to what
-  it did not remove) unless a read shows it gone (:meth:`Ledger.gone`);
-* **accounts signed up** — a public POST with a password field that succeeds, and the
-  accounts ``scan.provision`` makes (:meth:`Ledger.account`); public as the contract
-  declares it or as the scan saw it (``scan.openness``: a sign-up a global ``security``
-  covers yet that answered an anonymous request);
-* **value moved between identities** — a check that sends money to a peer records how it
-  goes back (``moved``: the same transfer the other way) and whether it did;
-* **the scan's own identities' state** — an identity the scan signed up itself
-  (:meth:`Ledger.own`) may write what nothing can read back (``PUT /me/avatar``) when the
-  write names no object but its own: its state belongs to the scan, so it is sent
-  without a snapshot and listed as left on that identity (``own_writes``). It may also
-  redeem a code everybody shares (``POST /promos/{code}/redeem``), snapshotted like any
-  object, when the code's read tallies nothing the redemption would take (``uses_left``).
+* **existing objects written** — a PUT/PATCH/DELETE, or a POST on an item path or naming
+  an item in its body: before the *first* write to an object it is read with the
+  contract's GET (``scan._objects.reader``), as the sender, then as each other identity
+  (``/me``: the sender's own, by the sender alone), so it can be put back whatever the
+  write answers (a 5xx may still have written). Unless *aggressive*, a write whose object
+  cannot be read is not sent (:class:`Unrestorable`), nor one that moves a state field
+  (``scan.fields.is_state``) or acts one way (``scan.one_way``) on what the scan did not make;
+* **objects created** — a POST the contract says creates, or any POST answered with a new
+  id (an ``id``-like field, in an envelope too, or ``Location``); the DELETE that removes
+  it is remembered with its creator, and without one the POST is not sent unless
+  aggressive (:class:`Kept`). Another identity's 2xx DELETE counts as a removal only when
+  a read shows it gone (:meth:`Ledger.gone`): an idempotent DELETE answers 204 anyway;
+* **accounts signed up** — a public POST with a password field, and the accounts
+  ``scan.provision`` makes (:meth:`Ledger.account`); public as declared or as seen
+  (``scan.openness``);
+* **value moved between identities** — a transfer to a peer, with the way back (``moved``);
+* **the scan's own identities' state** — a user the scan signed up (:meth:`Ledger.own`)
+  may write what nothing reads back (``PUT /me/avatar``), listed as left on it
+  (``own_writes``), and redeem a shared code (``POST /promos/{code}/redeem``) whose read
+  tallies nothing the redemption takes (``uses_left``).
 
 ``made(value)`` says whether the scan created an object with that id: a destructive
 operation may be sent on those and on nothing else.
@@ -57,7 +49,7 @@ from apiward.scan.request import WRITES, Request
 from apiward.scan.resources import singular
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
-from apiward.scan.withhold import Lasting, NotOurs, OneWay, Unrestorable
+from apiward.scan.withhold import Kept, Lasting, NotOurs, OneWay, Unrestorable
 from apiward.spec import Api, Operation
 
 _ANONYMOUS = Identity(name="anonymous")
@@ -150,6 +142,10 @@ class Ledger:
     def aim(self, request: Request, identity: Identity) -> Request:
         """``request`` aimed at the last object ``identity`` made there (``entries.aim``)."""
         return aim(self.api, self.created, self.made_at, request, identity)
+
+    def sign_up(self, request: Request) -> Created | None:
+        """What the ledger recorded of the very sign-up ``request`` sent, if it recorded one."""
+        return next((c for c in self.created if c.create is request), None)
 
     def own(self, identity: Identity, values: Mapping[str, Any]) -> None:
         """``identity`` is one the scan signed up; ``values`` name it (its e-mail, its name)."""
@@ -258,12 +254,17 @@ class Ledger:
         return snapshot
 
     def _deletable(self, operation: Operation, request: Request, sender: Sender) -> None:
-        """Under ``--safe`` a creation nothing can delete is withheld: it would stay for good."""
-        if _objects.deleter(self.api, request, "-") is not None:
+        """A creation nothing can delete is withheld unless ``--aggressive`` (:class:`Kept`;
+        :class:`NotOurs` under ``--safe``): it would stay for good. A sign-up: ``_lasting``."""
+        if _objects.deleter(self.api, request, "-") or self._lasting(operation, request, sender):
             return
-        if not self._lasting(operation, request, sender) and self.safe:
+        who = sender.identity or _ANONYMOUS
+        if self.safe:
             why = "under --safe it creates what the contract has no DELETE for: it would stay for good"
-            raise NotOurs(operation, sender.identity or _ANONYMOUS, why)
+            raise NotOurs(operation, who, why)
+        if not self.aggressive:
+            why = f"the contract has no DELETE for what {operation.key} makes"
+            raise Kept(operation, who, f"{why}: it would stay for good")
 
     def _lasting(self, operation: Operation, request: Request, sender: Sender) -> bool:
         """True for a public sign-up (a body with a password) that may go; withheld when no

@@ -43,7 +43,45 @@ async def remove_made(ledger: Ledger) -> list[TargetChange]:
         (c, await remove(ledger, c, helpers=helpers, closed=True) if r.detail == held else r)
         for c, r in removed
     ]
+    removed = [(c, _privileged(ledger, c, r)) for c, r in removed]
     return _grouped(await _under_deleted_parents(ledger, removed))
+
+
+def _privileged(ledger: Ledger, created: Created, change: TargetChange) -> TargetChange:
+    """An account left holding a privilege a probe's sign-up gave it is damage, unless taken back.
+
+    Nobody runs it and only the scan knew its password, yet it may do what an admin does
+    (the Express trial's ``role: admin`` sign-up): *not restored*, naming what it holds
+    and the write that would take it back (``checks._take_back`` tried it first).
+    """
+    if not created.raised:
+        return change
+    held = ", ".join(r.held for r in created.raised)
+    if change.state is not State.LEFT:
+        return dataclasses.replace(change, detail=_joined(change.detail, f"it held {held}"))
+    kept = [r for r in created.raised if not r.lowered]
+    if not kept:
+        how = "; ".join(r.lowered for r in created.raised)
+        taken = f"the privilege a probe gave it ({held}) was taken back: {how}"
+        return dataclasses.replace(change, detail=_joined(change.detail, taken))
+    undo = next((r.undo for r in kept if r.undo is not None), None)
+    why = "; ".join(dict.fromkeys(r.why for r in kept if r.why))
+    detail = (
+        f"it holds {', '.join(r.held for r in kept)}, which mass_assignment's sign-up set, and "
+        f"{why or 'nothing took it back'}; {change.detail}"
+    )
+    if undo is not None:
+        detail += " (the undo must be sent as an identity allowed to write it)"
+    return dataclasses.replace(
+        change,
+        state=State.NOT_RESTORED,
+        detail=detail,
+        undo=curl_line(ledger, undo) if undo is not None else change.undo,
+    )
+
+
+def _joined(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
 
 
 async def remove(

@@ -106,6 +106,10 @@ class Lasting(Withheld):
     """The sign-up was not sent: no DELETE of the contract removes accounts, so it would stay."""
 
 
+class Kept(Withheld):
+    """The creation was not sent: no DELETE of the contract removes what it makes, so it would stay."""
+
+
 def withheld(
     harvest: Harvest,
     operation: Operation,

@@ -35,10 +35,13 @@ def scan_url(
     return asyncio.run(scan(api, config, registry(checks)))
 
 
-def scan_bank(checks: Sequence[AnyCheck], *, fixed: bool, safe: bool = False) -> Results:
+def scan_bank(
+    checks: Sequence[AnyCheck], *, fixed: bool, safe: bool = False, aggressive: bool = False
+) -> Results:
     """Scan a fresh demo bank (vulnerable or fixed) with its identities and ``checks``."""
     with running(fixed=fixed) as url:
-        return scan_url(url, checks, load_identities(str(IDENTITIES)), safe=safe)
+        identities = load_identities(str(IDENTITIES))
+        return scan_url(url, checks, identities, safe=safe, aggressive=aggressive)
 
 
 def scan_app(

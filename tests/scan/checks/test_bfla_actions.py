@@ -1,6 +1,7 @@
 """bfla on actions: a body-less POST on an item (publish) that only editors may call.
 
-A small newsroom in Starlette: writers draft posts, ``POST /posts/{post_id}/publish`` is
+A small newsroom in Starlette: writers draft posts (and delete them), ``POST
+/posts/{post_id}/publish`` is
 documented for editors (its 403 says so), and the flawed app lets any writer publish,
 their own drafts included. The twin checks the role. The scan must show the effect
 (the post's status moved) on a post it made for the probe, never on a seeded one.
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from apiward.scan import Identity, Results, ScanConfig, scan
@@ -49,6 +50,7 @@ CONTRACT: dict[str, Any] = {
         "/posts/{post_id}": {
             "parameters": ID,
             "get": {"responses": {"200": {"description": "one", "content": JSON}}},
+            "delete": {"responses": {"204": {"description": "deleted"}}},
         },
         "/posts/{post_id}/publish": {
             "parameters": ID,
@@ -97,6 +99,14 @@ def newsroom(*, checks_role: bool) -> tuple[Starlette, dict[int, dict[str, Any]]
         found = posts.get(int(request.path_params["post_id"]))
         return JSONResponse(_shown(found)) if found else JSONResponse({"detail": "Not Found"}, 404)
 
+    async def delete(request: Request) -> Response:
+        who = caller(request)
+        found = posts.get(int(request.path_params["post_id"]))
+        if who is None or found is None or found["author"] != who[0]:
+            return JSONResponse({"detail": "Not Found"}, 404)
+        del posts[found["post_id"]]
+        return Response(status_code=204)
+
     async def publish(request: Request) -> JSONResponse:
         who = caller(request)
         if who is None:
@@ -114,6 +124,7 @@ def newsroom(*, checks_role: bool) -> tuple[Starlette, dict[int, dict[str, Any]]
             Route("/openapi.json", contract),
             Route("/posts", draft, methods=["POST"]),
             Route("/posts/{post_id:int}", read),
+            Route("/posts/{post_id:int}", delete, methods=["DELETE"]),
             Route("/posts/{post_id:int}/publish", publish, methods=["POST"]),
         ]
     )

@@ -45,6 +45,12 @@ def _fetching_app(*, blocklist: bool = False) -> FastAPI:
         store[key] = body.callback
         return {"subscription_id": key}
 
+    @app.delete("/subscriptions/{subscription_id}", status_code=204)
+    async def unsubscribe(subscription_id: str) -> None:
+        # A default scan makes only what it can delete: a callback left stored would be pinged later.
+        if store.pop(subscription_id, None) is None:
+            raise HTTPException(404)
+
     @app.post("/subscriptions/{subscription_id}/ping")
     async def ping(subscription_id: str) -> dict[str, Any]:
         if subscription_id not in store:

@@ -1,8 +1,8 @@
 """id_enumeration: a neighbour that is the caller's own, though never seen, is not someone else's.
 
 A to-do API in Flask, keyed by ``X-API-Key``: each user's tasks are their own
-(``GET /tasks/{task_id}`` answers 404 to anyone else), and nothing lists them, so the
-harvest only knows the tasks the scan made. Task 1, alice's, sits next to the one the
+(``GET /tasks/{task_id}`` answers 404 to anyone else) and their own to delete, and nothing
+lists them, so the harvest only knows the tasks the scan made. Task 1, alice's, sits next to the one the
 scan makes for her: counting reaches it, and it is hers. The careless build serves any
 task to anyone: counting then reaches bob's.
 """
@@ -43,6 +43,7 @@ CONTRACT = {
                 {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
             ],
             "get": {"responses": {"200": {"description": "one", "content": JSON}}},
+            "delete": {"responses": {"204": {"description": "done with"}}},
         },
     },
 }
@@ -80,6 +81,13 @@ def todo(*, checks_owner: bool) -> Flask:
         if found is None or (checks_owner and found["owner"] != me):
             abort(404)
         return jsonify(task_id=number, text=found["text"])
+
+    @web.delete("/tasks/<int:number>")
+    def done(number: int) -> Any:
+        if tasks.get(number, {}).get("owner") != caller():
+            abort(404)
+        del tasks[number]
+        return "", 204
 
     return web
 

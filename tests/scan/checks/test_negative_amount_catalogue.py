@@ -131,8 +131,9 @@ def _findings(results: Results) -> dict[str, tuple[Severity, Confidence]]:
 
 @pytest.fixture(scope="module")
 def careless() -> Results:
-    """The shop that takes any number."""
-    return scan_app(_shop(careful=False), [NegativeAmount()])
+    """The shop that takes any number, --aggressive: nothing deletes a purchase (nor a course),
+    so a default scan makes none."""
+    return scan_app(_shop(careful=False), [NegativeAmount()], aggressive=True)
 
 
 def test_negative_seats_in_a_purchase_move_money(careless: Results) -> None:
@@ -153,6 +154,6 @@ def test_a_grading_scale_is_not_an_amount(careless: Results) -> None:
 
 def test_the_careful_shop_gives_nothing_of_medium_or_above() -> None:
     """Prices and seats refused below their floor; max_points still not reported."""
-    results = scan_app(_shop(careful=True), [NegativeAmount()])
+    results = scan_app(_shop(careful=True), [NegativeAmount()], aggressive=True)
     assert results.errors == []
     assert _findings(results) == {}

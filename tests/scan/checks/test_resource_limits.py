@@ -93,7 +93,8 @@ def test_silent_when_pages_are_clamped_batches_refused_and_bodies_capped(serve: 
 
 
 def _notes(seeded: int) -> FastAPI:
-    """Notes whose page size is declared at most 5 and never enforced; ann may add notes."""
+    """Notes whose page size is declared at most 5 and never enforced; ann may add notes, and
+    delete them (a default scan creates nothing that nothing deletes)."""
     app = FastAPI()
     notes = [{"id": n, "text": f"note {n}"} for n in range(seeded)]
 
@@ -105,6 +106,12 @@ def _notes(seeded: int) -> FastAPI:
     def create(user: User, text: Annotated[str, Body(embed=True)]) -> dict[str, Any]:
         notes.append({"id": len(notes), "text": text})
         return notes[-1]
+
+    @app.delete("/notes/{note_id}", status_code=204)
+    def remove(user: User, note_id: int) -> None:
+        if not any(n["id"] == note_id for n in notes):
+            raise HTTPException(404)
+        notes[:] = [n for n in notes if n["id"] != note_id]
 
     app.openapi()["paths"]["/notes"]["get"]["parameters"][0]["schema"]["maximum"] = 5
     return app

@@ -3,7 +3,8 @@
 A vault service in Flask: members sign up with a 4-digit PIN, make vaults, and open
 their own with ``POST /vaults/{vault_id}/open`` and the PIN (another's vault: 403). The
 careless build never locks; its twin locks a vault's owner out after five wrong PINs.
-The real user's vault is never the one guessed at.
+The real user's vault is never the one guessed at. Nothing deletes a vault, so only an
+``--aggressive`` scan makes one (a default scan withholds the creation).
 """
 
 from __future__ import annotations
@@ -186,7 +187,10 @@ def _scan(vaults: Vaults, serve: Callable[..., Any]) -> Results:
     )
     server = serve(vaults.app(), wsgi=True)
     api = load(f"{server.url}/openapi.json", allow_private=True)
-    config = ScanConfig(target=server.url, identities=(alice,), checks=("short_secret",))
+    # --aggressive: nothing deletes a vault, so a default scan makes none to guess at.
+    config = ScanConfig(
+        target=server.url, identities=(alice,), checks=("short_secret",), aggressive=True
+    )
     return asyncio.run(scan(api, config, builtin_checks()))
 
 

@@ -61,10 +61,11 @@ def _newsletter(pattern: re.Pattern[str]) -> Starlette:
 
 
 def _scan(web: Starlette) -> Results:
+    """--aggressive: nothing unsubscribes anyone, so a default scan subscribes no one."""
     with serving(web) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         checks = Registry[AnyCheck]("check", [("slow_input", SlowInput())])
-        return asyncio.run(scan(api, ScanConfig(target=url), checks))
+        return asyncio.run(scan(api, ScanConfig(target=url, aggressive=True), checks))
 
 
 def test_an_exponential_email_check_is_found() -> None:
@@ -127,11 +128,15 @@ def _expenses(pattern: re.Pattern[str]) -> Starlette:
 
 
 def test_a_free_string_the_api_evidently_parses_is_timed_too() -> None:
-    """No pattern in the contract, but a '!' is refused naming the title: the title is tried."""
+    """No pattern in the contract, but a '!' is refused naming the title: the title is tried.
+
+    --aggressive: nothing deletes an expense, so a default scan files none.
+    """
     ann = Identity(name="ann", headers={"Authorization": "Bearer t-ann"})
     for pattern, expected in ((WORDY, ["body:title"]), (PLAIN, [])):
         with serving(_expenses(pattern)) as url:
             api = load(f"{url}/openapi.json", allow_private=True)
             checks = Registry[AnyCheck]("check", [("slow_input", SlowInput())])
-            results = asyncio.run(scan(api, ScanConfig(target=url, identities=(ann,)), checks))
+            config = ScanConfig(target=url, identities=(ann,), aggressive=True)
+            results = asyncio.run(scan(api, config, checks))
         assert [f.key for f in results.findings] == expected, pattern.pattern

@@ -59,14 +59,20 @@ def _contract() -> dict[str, Any]:
                     "security": secured,
                     "parameters": [{"name": "contact_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
                     "responses": answer("200", contact),
-                }
+                },
+                "delete": {
+                    "security": secured,
+                    "parameters": [{"name": "contact_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {"204": {"description": "deleted"}},
+                },
             },
         },
     }  # fmt: skip
 
 
 def contacts_app(created: list[tuple[str, int]]) -> Flask:
-    """Contacts with unique phone numbers; any caller reads any contact (a BOLA)."""
+    """Contacts with unique phone numbers, deleted by their owner; any caller reads any
+    contact (a BOLA)."""
     app = Flask(__name__)
     contacts: dict[int, dict[str, Any]] = {}
 
@@ -93,7 +99,7 @@ def contacts_app(created: list[tuple[str, int]]) -> Flask:
         if any(c["phone"] == phone for c in contacts.values()):
             created.append((user, 409))
             return jsonify(error="phone already registered"), 409
-        contact_id = len(contacts) + 1
+        contact_id = max(contacts, default=0) + 1
         name = str(body.get("first_name", "")) + f" of {user}"
         contacts[contact_id] = {"id": contact_id, "name": name, "phone": phone, "owner": user}
         created.append((user, 201))
@@ -105,6 +111,13 @@ def contacts_app(created: list[tuple[str, int]]) -> Flask:
         if contact_id not in contacts:
             abort(404)
         return jsonify(contacts[contact_id])
+
+    @app.delete("/contacts/<int:contact_id>")
+    def remove(contact_id: int) -> Any:
+        if contacts.get(contact_id, {}).get("owner") != caller():
+            abort(404)
+        del contacts[contact_id]
+        return "", 204
 
     return app
 

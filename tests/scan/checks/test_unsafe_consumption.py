@@ -68,8 +68,12 @@ def _profile_app() -> FastAPI:
 
 
 def test_html_served_back_from_own_origin_is_high() -> None:
-    """Fetched HTML served back by the created object's GET with its type is a high finding."""
-    results = scan_app(_importer(serve_as_is=True), [UnsafeConsumption(wait=0.5)])
+    """Fetched HTML served back by the created object's GET with its type is a high finding.
+
+    Nothing deletes a document, so a default scan imports none: only --aggressive does,
+    which this disposable app allows.
+    """
+    results = scan_app(_importer(serve_as_is=True), [UnsafeConsumption(wait=0.5)], aggressive=True)
     [finding] = found(results, "unsafe_consumption")
     assert finding.operation == "POST /documents"
     assert finding.severity is Severity.HIGH
@@ -89,6 +93,7 @@ def test_injected_json_field_stored_is_medium() -> None:
 
 def test_silent_when_served_as_plain_text() -> None:
     """Fetched content served back as text/plain (not active, not parsed) is not flagged."""
-    results = scan_app(_importer(serve_as_is=False), [UnsafeConsumption(wait=0.5)])
+    checks = [UnsafeConsumption(wait=0.5)]
+    results = scan_app(_importer(serve_as_is=False), checks, aggressive=True)
     assert found(results, "unsafe_consumption", at_least=Severity.INFO) == []
     assert results.errors == []

@@ -10,7 +10,8 @@ from apiward.scan.checks.upload_type import UploadType
 
 
 def _pictures(*, checks_content: bool) -> FastAPI:
-    """Profile pictures; the careless twin trusts the client's type and serves it inline."""
+    """Profile pictures, which their uploader may delete; the careless twin trusts the
+    client's type and serves it inline."""
     app = FastAPI(title="pictures")
     stored: dict[int, tuple[str, bytes]] = {}
 
@@ -29,8 +30,15 @@ def _pictures(*, checks_content: bool) -> FastAPI:
         if checks_content and not content.startswith(b"\x89PNG"):
             raise HTTPException(415, "Only PNG images")
         kind = "image/png" if checks_content else (picture.content_type or "")
-        stored[len(stored) + 1] = (kind, content)
-        return {"id": len(stored), "url": f"/pictures/{len(stored)}"}
+        number = max(stored, default=0) + 1
+        stored[number] = (kind, content)
+        return {"id": number, "url": f"/pictures/{number}"}
+
+    @app.delete("/pictures/{picture_id}", status_code=204)
+    def remove(picture_id: int, authorization: Annotated[str, Header()] = "") -> None:
+        caller(authorization)
+        if stored.pop(picture_id, None) is None:
+            raise HTTPException(404, "Not Found")
 
     @app.get("/pictures/{picture_id}")
     def download(picture_id: int) -> Response:

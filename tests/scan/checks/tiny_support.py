@@ -73,9 +73,11 @@ def scan_app(
     *,
     identities: tuple[Identity, ...] = IDENTITIES,
     proxy_headers: bool = True,
+    aggressive: bool = False,
 ) -> Results:
     """Serve ``web`` on a real uvicorn server and scan it with ``checks`` only."""
     with serving(web, proxy_headers=proxy_headers) as url:
         api = load(f"{url}/openapi.json", allow_private=True)
         registry = Registry[AnyCheck]("check", ((c.id, c) for c in checks))
-        return asyncio.run(scan(api, ScanConfig(target=url, identities=identities), registry))
+        config = ScanConfig(target=url, identities=identities, aggressive=aggressive)
+        return asyncio.run(scan(api, config, registry))

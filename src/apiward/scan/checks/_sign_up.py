@@ -131,6 +131,18 @@ async def logs_in(ctx: Context, account: Account) -> bool:
     return True
 
 
+async def again(ctx: Context, op: Operation, account: Account) -> Account | None:
+    """``account`` logged in afresh and read as :func:`register` read it (None: it cannot log in)."""
+    try:
+        who = await ctx.sessions.log_in(
+            _filled(account.login, account.request), name="apiward sign-up"
+        )
+    except ConfigError:
+        return None
+    account = dataclasses.replace(account, who=who)
+    return dataclasses.replace(account, views=await _views(ctx, op, account))
+
+
 def is_sign_up(ctx: Context, op: Operation, properties: Mapping[str, Schema]) -> bool:
     """A public POST (``scan.openness``) whose body carries a password: it creates a user."""
     public = ctx.sessions.openness.public(op)

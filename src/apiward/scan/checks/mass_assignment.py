@@ -30,7 +30,9 @@ field with none is not probed: an unknown role can lock a user out), *upwards* o
   effect (``scan.checks._gained``): the probed user gets through where the plain one
   is refused. When no right (role, admin) was found so, the undocumented flags
   ``admin`` and ``is_admin`` (``isAdmin`` in a camelCase API) are tried together, set
-  to ``true``: a flag's granting value is known, a guessed role name is not.
+  to ``true``: a flag's granting value is known, a guessed role name is not. A probed
+  user that kept its privilege and that nothing deletes has it taken back where the
+  API can (``scan.checks._take_back``); else the target state calls it damage.
 * **Creations** (a POST that makes an object the contract can delete;
   ``scan.checks._creation``): the control leaves every privilege field out, each probe
   adds one that is optional in the request or shown on the new object though undeclared
@@ -45,7 +47,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -58,15 +59,12 @@ from apiward.scan.checks._gained import Differential, Gain
 from apiward.scan.checks._readback import (
     Look,
     Seen,
-    candidate_fields,
-    concrete,
     field_schemas,
     fields,
     json_object,
     lock,
     look,
     object_schema,
-    privilege_candidates,
     read_back,
     same_value,
     send_as,
@@ -75,24 +73,24 @@ from apiward.scan.checks._readback import (
 )
 from apiward.scan.checks._sign_up import (
     Account,
-    about_users,
-    content_schema,
     is_sign_up,
     learn,
     login_template,
     register,
 )
+from apiward.scan.checks._take_back import Granted, take_back
+from apiward.scan.checks._tries import MAX_FIELDS as MAX_FIELDS
+from apiward.scan.checks._tries import candidates, guesses, sign_up_candidates
 from apiward.scan.context import Context
 from apiward.scan.envelope import is_meta
 from apiward.scan.fields import is_privileged, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, Request
 from apiward.scan.transport import Reply
-from apiward.scan.values import Probe, Source, probe_value, rank
+from apiward.scan.values import rank
 from apiward.scan.withhold import Unrestorable
 from apiward.spec import Operation, Schema
 
-MAX_FIELDS = 6
 _RIGHTS = {"admin", "administrator", "role", "roles", "superuser", "staff", "permissions"}
 
 
@@ -170,7 +168,7 @@ class MassAssignment:
         answer = json_object(control)
         if seen.reader.path != op.path and _apart(answer, seen.data, body):
             seen = dataclasses.replace(seen, data={})  # the reader shows another object
-        tries, untried = _candidates(ctx, op, seen, answer, writable)
+        tries, untried = candidates(ctx, op, seen, answer, writable)
         found: list[Outcome] = list(untried)
         for attempt in tries:
             # Until it is put back, no other probe may act with the right it may have gained.
@@ -244,16 +242,16 @@ class MassAssignment:
             yield Skip(reason=SkipReason.NO_ACCESS, detail="a plain sign-up could not log in")
             return
         known = await learn(ctx, op, plain)
-        tries, untried = _sign_up_candidates(ctx, op, plain, writable)
+        tries, untried = sign_up_candidates(ctx, op, plain, writable)
         for outcome in untried:
             yield outcome
         victims = lambda: register(  # noqa: E731
             ctx, op, properties, login, note="a victim for the probes", read=False
         )
         differential = Differential(ctx, plain, victims, known)
-        made = [plain]
+        made, granted = [plain], list[Granted]()
         found = False  # a right (role, admin) granted: guessing admin flags adds nothing
-        for attempt in [*tries, *_guesses(properties, tries)]:
+        for attempt in [*tries, *guesses(properties, tries)]:
             if attempt.guessed and found:
                 break
             names = attempt.name.split(" / ")
@@ -270,13 +268,22 @@ class MassAssignment:
                 after = Look(reply=view.reply, where=view.where, value=value)
                 before = plain.views[0].reply if plain.views else plain.reply
                 found = found or bool(set(tokens(attempt.name)) & _RIGHTS)
+                granted.append(
+                    Granted(account=probed, names=(name,), value=value, plain=attempt.old)
+                )
                 yield self._finding(ctx, op, "a new user", attempt, before, probed.reply, after)
                 continue
             gain = await differential.gain(probed)
             if gain is not None:
                 found = True
+                value, old = attempt.probe.value, attempt.old
+                granted.append(
+                    Granted(account=probed, names=(*names,), value=value, plain=old, gain=gain)
+                )
                 yield self._gained(ctx, op, attempt, plain, probed, gain)
         await differential.tidy(made)
+        for one in granted:  # an account left holding a right is a hazard: take it back
+            await take_back(ctx, op, one)
 
     def _gained(
         self,
@@ -359,104 +366,6 @@ async def _skip(
     detail: str, reason: SkipReason = SkipReason.NOT_APPLICABLE
 ) -> AsyncIterator[Outcome]:
     yield Skip(reason=reason, detail=detail)
-
-
-def _candidates(
-    ctx: Context,
-    op: Operation,
-    seen: Seen,
-    answer: Mapping[str, Any] | None,
-    writable: set[str],
-) -> tuple[list[Try], list[Skip]]:
-    """What to try (privilege fields first), and a skip for each privilege field left untried."""
-    schema, _ = ctx.synthesizer.body_schema(op)
-    schemas = {
-        **field_schemas(ctx, schema),
-        **field_schemas(ctx, op.answer_schema()),
-        **field_schemas(ctx, seen.reader.answer_schema()),
-    }
-    shown = {**fields(answer or {}), **fields(seen.data)}
-    tries: list[Try] = []
-    untried: list[Skip] = []
-    for name in candidate_fields({**(answer or {}), **seen.data}, writable):
-        old = shown.get(name)
-        observed = ctx.synthesizer.observed.values(name)
-        probe = probe_value(name, concrete(_schema_of(name, schemas)), old, observed)
-        allowed = name in writable
-        if probe is not None and (not allowed or _gains(old, probe.value)):
-            tries.append(Try(name=name, old=old, probe=probe, writable=allowed))
-        elif probe is None and is_privileged(name) and isinstance(old, str):
-            untried.append(_unknown(name, old))
-    return tries[:MAX_FIELDS], untried
-
-
-def _sign_up_candidates(
-    ctx: Context, op: Operation, plain: Account, writable: set[str]
-) -> tuple[list[Try], list[Skip]]:
-    """Privilege fields a sign-up may carry, as for an update, but only privilege fields.
-
-    Each probe costs the target one more account, so a sign-up is only tried with fields
-    that would make the new user more than a user: declared in its body, shown for the
-    plain user (its login answer, token, record), or declared in an answer about users.
-    """
-    schema, _ = ctx.synthesizer.body_schema(op)
-    schemas = {**field_schemas(ctx, schema), **field_schemas(ctx, op.answer_schema())}
-    for reader in about_users(ctx, op):
-        for name, sub in field_schemas(ctx, content_schema(ctx, reader.answer_schema())).items():
-            schemas.setdefault(name, sub)
-    shown = {n: v for n, (v, _) in plain.shown().items()}
-    names = privilege_candidates([*shown, *schemas], shown)
-    tries: list[Try] = []
-    untried: list[Skip] = []
-    for name in names:
-        old = shown.get(name)
-        observed = ctx.synthesizer.observed.values(name)
-        probe = probe_value(name, concrete(_schema_of(name, schemas)), old, observed)
-        allowed = name in writable
-        if probe is not None and (not allowed or _gains(old, probe.value)):
-            tries.append(Try(name=name, old=old, probe=probe, writable=allowed))
-        elif probe is None and isinstance(old, str):
-            untried.append(_unknown(name, old))
-    return tries[:MAX_FIELDS], untried
-
-
-def _guesses(properties: Mapping[str, Schema], tries: list[Try]) -> list[Try]:
-    """Undocumented admin flags, spelt as the sign-up spells its fields, tried together.
-
-    Only flags: ``true`` is the one value a flag grants with, where a guessed role name
-    could be one the API does not know.
-    """
-    camel = any(re.search(r"[a-z][A-Z]", n) for n in properties)
-    names = [n for n in ("admin", "isAdmin" if camel else "is_admin") if n not in properties]
-    if not names or any(n in {t.name for t in tries} for n in names):
-        return []
-    probe = Probe(value=True, source=Source.TYPE)
-    return [Try(name=" / ".join(names), old=None, probe=probe, writable=False, guessed=True)]
-
-
-def _unknown(name: str, old: str) -> Skip:
-    return Skip(
-        reason=SkipReason.NOT_APPLICABLE,
-        detail=(
-            f"{name} (now {old!r}) not probed: no other value it can hold is known (none "
-            "in the API's answers, no enum), and an invented one could lock the user out"
-        ),
-    )
-
-
-def _schema_of(name: str, schemas: Mapping[str, Schema]) -> Schema:
-    """The schema of dotted field ``name``, else of a same-named field deeper down."""
-    if name in schemas:
-        return schemas[name]
-    leaf = "." + name.rsplit(".", 1)[-1]
-    return next((s for path, s in schemas.items() if ("." + path).endswith(leaf)), {})
-
-
-def _gains(old: Any, value: Any) -> bool:
-    """True when ``value`` is a gain over ``old``: the only change tried on a writable field."""
-    if isinstance(value, str):
-        return rank(value) > rank(old)
-    return True  # probe_value only raises numbers and sets flags to their granting value
 
 
 def _persisted(attempt: Try, now: Any) -> bool:

@@ -1,0 +1,129 @@
+"""What ``mass_assignment`` tries on a write: its candidate fields and the value for each.
+
+A value the field can hold (``scan.values.probe_value``), upwards only on a field the
+contract declares writable; privilege fields first, at most ``MAX_FIELDS``; a privilege
+field with no value known is left untried, with a skip that says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from apiward.scan.check import Skip, SkipReason
+from apiward.scan.checks._creation import Try
+from apiward.scan.checks._readback import (
+    Seen,
+    candidate_fields,
+    concrete,
+    field_schemas,
+    fields,
+    privilege_candidates,
+)
+from apiward.scan.checks._sign_up import Account, about_users, content_schema
+from apiward.scan.context import Context
+from apiward.scan.fields import is_privileged
+from apiward.scan.values import Probe, Source, probe_value, rank
+from apiward.spec import Operation, Schema
+
+MAX_FIELDS = 6
+
+
+def candidates(
+    ctx: Context,
+    op: Operation,
+    seen: Seen,
+    answer: Mapping[str, Any] | None,
+    writable: set[str],
+) -> tuple[list[Try], list[Skip]]:
+    """What to try (privilege fields first), and a skip for each privilege field left untried."""
+    schema, _ = ctx.synthesizer.body_schema(op)
+    schemas = {
+        **field_schemas(ctx, schema),
+        **field_schemas(ctx, op.answer_schema()),
+        **field_schemas(ctx, seen.reader.answer_schema()),
+    }
+    shown = {**fields(answer or {}), **fields(seen.data)}
+    tries: list[Try] = []
+    untried: list[Skip] = []
+    for name in candidate_fields({**(answer or {}), **seen.data}, writable):
+        old = shown.get(name)
+        observed = ctx.synthesizer.observed.values(name)
+        probe = probe_value(name, concrete(schema_of(name, schemas)), old, observed)
+        allowed = name in writable
+        if probe is not None and (not allowed or gains(old, probe.value)):
+            tries.append(Try(name=name, old=old, probe=probe, writable=allowed))
+        elif probe is None and is_privileged(name) and isinstance(old, str):
+            untried.append(unknown(name, old))
+    return tries[:MAX_FIELDS], untried
+
+
+def sign_up_candidates(
+    ctx: Context, op: Operation, plain: Account, writable: set[str]
+) -> tuple[list[Try], list[Skip]]:
+    """Privilege fields a sign-up may carry, as for an update, but only privilege fields.
+
+    Each probe costs the target one more account, so a sign-up is only tried with fields
+    that would make the new user more than a user: declared in its body, shown for the
+    plain user (its login answer, token, record), or declared in an answer about users.
+    """
+    schema, _ = ctx.synthesizer.body_schema(op)
+    schemas = {**field_schemas(ctx, schema), **field_schemas(ctx, op.answer_schema())}
+    for reader in about_users(ctx, op):
+        for name, sub in field_schemas(ctx, content_schema(ctx, reader.answer_schema())).items():
+            schemas.setdefault(name, sub)
+    shown = {n: v for n, (v, _) in plain.shown().items()}
+    names = privilege_candidates([*shown, *schemas], shown)
+    tries: list[Try] = []
+    untried: list[Skip] = []
+    for name in names:
+        old = shown.get(name)
+        observed = ctx.synthesizer.observed.values(name)
+        probe = probe_value(name, concrete(schema_of(name, schemas)), old, observed)
+        allowed = name in writable
+        if probe is not None and (not allowed or gains(old, probe.value)):
+            tries.append(Try(name=name, old=old, probe=probe, writable=allowed))
+        elif probe is None and isinstance(old, str):
+            untried.append(unknown(name, old))
+    return tries[:MAX_FIELDS], untried
+
+
+def guesses(properties: Mapping[str, Schema], tries: list[Try]) -> list[Try]:
+    """Undocumented admin flags, spelt as the sign-up spells its fields, tried together.
+
+    Only flags: ``true`` is the one value a flag grants with, where a guessed role name
+    could be one the API does not know.
+    """
+    camel = any(re.search(r"[a-z][A-Z]", n) for n in properties)
+    names = [n for n in ("admin", "isAdmin" if camel else "is_admin") if n not in properties]
+    if not names or any(n in {t.name for t in tries} for n in names):
+        return []
+    probe = Probe(value=True, source=Source.TYPE)
+    return [Try(name=" / ".join(names), old=None, probe=probe, writable=False, guessed=True)]
+
+
+def unknown(name: str, old: str) -> Skip:
+    """The skip for a privilege field left untried: no value it can hold is known."""
+    return Skip(
+        reason=SkipReason.NOT_APPLICABLE,
+        detail=(
+            f"{name} (now {old!r}) not probed: no other value it can hold is known (none "
+            "in the API's answers, no enum), and an invented one could lock the user out"
+        ),
+    )
+
+
+def schema_of(name: str, schemas: Mapping[str, Schema]) -> Schema:
+    """The schema of dotted field ``name``, else of a same-named field deeper down."""
+    if name in schemas:
+        return schemas[name]
+    leaf = "." + name.rsplit(".", 1)[-1]
+    return next((s for path, s in schemas.items() if ("." + path).endswith(leaf)), {})
+
+
+def gains(old: Any, value: Any) -> bool:
+    """True when ``value`` is a gain over ``old``: the only change tried on a writable field."""
+    if isinstance(value, str):
+        return rank(value) > rank(old)
+    return True  # probe_value only raises numbers and sets flags to their granting value
