@@ -217,9 +217,12 @@ class Ledger:
                 return None  # an action (search, transfer, log in): no object of its own
             self._blind(operation, request, sender, "the contract has no GET to read it")
             return None
-        key = entries.snapshot_key(read, sender)
+        reader = sender  # an anonymous /me: the record a reader of the file has there
+        if entries.own_path(read) and sender.identity is None and self.sessions.identities:
+            reader = Sender(identity=self.sessions.identities[0])
+        key = entries.snapshot_key(read, reader)
         if key not in self._taking:
-            task = asyncio.ensure_future(self._take(read, sender, key))
+            task = asyncio.ensure_future(self._take(read, reader, key))
             # Every awaiter sees the error; this keeps asyncio from logging it as unretrieved.
             task.add_done_callback(lambda t: t.cancelled() or t.exception())
             self._taking[key] = task
@@ -295,11 +298,8 @@ class Ledger:
             raise NotOurs(operation, who, why)
 
     def _unredeemed(self, operation: Operation, sender: Sender) -> None:
-        """A redemption as a file identity, in every mode but ``--aggressive``: withheld.
-
-        A creation counts when its path ends in the act (``/redeem``): ``POST /claims``
-        files a claim on a crate, it cashes nothing in.
-        """
+        """A file identity's redemption (a creation too when its path ends in the act: not
+        ``POST /claims``), in every mode but ``--aggressive``: withheld."""
         who = sender.identity
         if who is None or self.aggressive or self.is_own(who) or not is_redemption(operation):
             return
@@ -358,8 +358,8 @@ class Ledger:
         reads it (the Koa trial's admin's ``/me`` was put back as alice, who became admin).
         """
         others = [Sender(identity=i) for i in self.sessions.identities if i != sender.identity]
-        if entries.own_path(read) and sender.identity is not None:
-            others = []  # an anonymous write's /me is read as whoever may: nobody's taken
+        if entries.own_path(read):
+            others = []
         absent: Snapshot | None = None
         for who in (sender, *others):
             reply = await self._read(read, who)
