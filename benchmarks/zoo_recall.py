@@ -1,6 +1,9 @@
 """How much of the zoo the scanner finds: planted flaws on each vulnerable app, alarms on its twin.
 
-    .venv/bin/python benchmarks/zoo_recall.py [APP ...]     # default: every app in tests/zoo
+    .venv/bin/python benchmarks/zoo_recall.py [--aggressive] [APP ...]   # default: every app
+
+``--aggressive`` scans as ``apiward scan --aggressive`` does (creations nothing deletes
+are sent): the zoo's apps are disposable, so both figures can be read.
 
 Each app of ``tests/zoo`` (vulnerable, then secure) is started in its own process on
 127.0.0.1 and scanned through the real CLI (``apiward scan ... --identities <app>/identities.yaml
@@ -54,7 +57,7 @@ def scan(app: ZooApp, url: str, identities: Path) -> Scan:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "report.json"
         command = [str(APIWARD), "scan", "--spec", app.spec_location(url), "--target", url]
-        command += ["--identities", str(identities), "--json", str(out)]
+        command += ["--identities", str(identities), "--json", str(out), *EXTRA]
         started = time.monotonic()
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=SCAN_TIMEOUT, check=False
@@ -185,5 +188,9 @@ def main(names: list[str]) -> None:
     print("\n".join(["", *notes]))
 
 
+EXTRA: list[str] = []
+"""Options passed on to every scan (``--aggressive``)."""
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    EXTRA += [a for a in sys.argv[1:] if a == "--aggressive"]
+    main([a for a in sys.argv[1:] if a != "--aggressive"])
