@@ -112,7 +112,11 @@ async def register(
         who = await ctx.sessions.log_in(_filled(login, request), name="apiward sign-up")
     except ConfigError:
         return None
-    names.update(_claimed(who))
+    # The sign-up's answer names the account; a login that makes an object of its own (an
+    # API key: ``{"id": 11, "key": ...}``) only fills what it did not (the Koa trial's key
+    # id 11 stood for account 13, whose row then said another's DELETE had removed it).
+    for key, value in _claimed(who).items():
+        names.setdefault(key, value)
     _listed(ctx, request, reply, names)
     account = Account(request=request, reply=reply, who=who, login=login, names=names)
     return dataclasses.replace(account, views=await _views(ctx, op, account)) if read else account
