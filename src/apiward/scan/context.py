@@ -224,15 +224,18 @@ class Context:
 
     def withheld(self, operation: Operation, identity: Identity) -> str | None:
         """Why ``identity``'s legitimate request is never sent (see ``scan.withhold``), or None."""
-        request = self.baseline(operation, identity)
-        return withheld(
-            self.harvest, operation, identity, request, own=self.ledger.is_own(identity)
-        )
+        return self._why_withheld(operation, identity, self.baseline(operation, identity))
+
+    def _why_withheld(
+        self, operation: Operation, identity: Identity, request: Request
+    ) -> str | None:
+        own = self.ledger.is_own(identity)
+        return withheld(self.harvest, operation, identity, request, own=own)
 
     def legit_request(self, operation: Operation, identity: Identity) -> Request:
         """``identity``'s baseline, for sending as its own legitimate request; raises ``Withheld``."""
         request = self.baseline(operation, identity)
-        why = withheld(self.harvest, operation, identity, request, own=self.ledger.is_own(identity))
+        why = self._why_withheld(operation, identity, request)
         if why is not None:
             raise Withheld(operation, identity, why)
         return self.aim(operation, identity, request)

@@ -36,7 +36,7 @@ from typing import Any
 from apiward.core.errors import ConfigError
 from apiward.scan import _objects, _rewrites, own_state
 from apiward.scan.changes import DAMAGE, State, TargetChange, What, change, curl_line
-from apiward.scan.entries import Created, Moved, Sender, Snapshot
+from apiward.scan.entries import Created, Moved, Sender, Snapshot, own_path
 from apiward.scan.fields import is_privileged, tokens
 from apiward.scan.ledger import Ledger
 from apiward.scan.removal import remove, remove_made
@@ -121,7 +121,7 @@ async def _put_back(
         and not now.ok
         and not deleted
         and isinstance(snapshot.before, dict)
-        and _ids(snapshot)  # a peer's ``/me`` is its own record, never this one
+        and not own_path(snapshot.read)  # a peer's ``/me`` is its own record, never this one
     ):
         # A probe may have handed the object to another (its owner field set to a peer):
         # then that peer reads it, and puts it back.

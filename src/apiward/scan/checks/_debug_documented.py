@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Collection
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import CheckMeta, Outcome, Skip, SkipReason
-from apiward.scan.checks._privilege import tier
+from apiward.scan.checks._privilege import stated
 from apiward.scan.checks._secrets import config_secrets, contract_values
 from apiward.scan.context import Context
 from apiward.scan.fields import tokens
@@ -73,7 +73,7 @@ async def _anonymous(check: CheckMeta, ctx: Context, op: Operation) -> Outcome |
 
 
 async def _lowest(check: CheckMeta, ctx: Context, op: Operation) -> Outcome | None:
-    order = sorted(ctx.identities, key=lambda i: (i.rank or 0, tier(i.role), i.name))
+    order = sorted(ctx.identities, key=lambda i: (*stated(i), i.name))
     if len(order) < 2:
         why = f"{op.key}: one identity cannot tell a server's secret from its own"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why) if order else None

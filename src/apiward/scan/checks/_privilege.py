@@ -178,6 +178,11 @@ async def _rank(ctx: Context) -> dict[str, int]:
     return {name: order.index(key) for name, key in keys.items()}
 
 
+def stated(identity: Identity) -> tuple[int, int]:
+    """An identity's rank as the file states it: its ``rank:``, then what its role's name says."""
+    return identity.rank or 0, tier(identity.role)
+
+
 def tier(role: str) -> int:
     """The rank a role's name suggests (used only to break ties in reach)."""
     return next((level for pattern, level in _TIERS if pattern.search(role)), 1)

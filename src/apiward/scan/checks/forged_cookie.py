@@ -45,7 +45,7 @@ from apiward.core.errors import ConfigError
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._bearer import accepted, secured_gets
-from apiward.scan.checks._privilege import tier
+from apiward.scan.checks._privilege import stated
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.fields import is_remember_flag, tokens, who_fields
@@ -271,17 +271,13 @@ def remember_login(ctx: Context, identity: Identity) -> tuple[str, Login] | None
 def _ascending(ctx: Context) -> list[Identity]:
     """The identities, lowest ranked first; among equals, users the scan signed up first
     (an extra login of theirs is a session on the scan's own account)."""
-    return sorted(ctx.identities, key=lambda i: (*_rank(i), not ctx.ledger.is_own(i)))
-
-
-def _rank(identity: Identity) -> tuple[int, int]:
-    return identity.rank or 0, tier(identity.role)
+    return sorted(ctx.identities, key=lambda i: (*stated(i), not ctx.ledger.is_own(i)))
 
 
 def _peers(ctx: Context, identity: Identity) -> Iterator[Identity]:
     """The other identities, the highest ranked first: an admin's data shows the most."""
     others = [i for i in ctx.identities if i.name != identity.name]
-    yield from sorted(others, key=_rank, reverse=True)
+    yield from sorted(others, key=stated, reverse=True)
 
 
 def _identifiers(ctx: Context, identity: Identity) -> Pairs:
