@@ -68,8 +68,9 @@ def curl_line(ledger: Ledger, request: Request) -> str:
     body = ""
     headers: tuple[tuple[str, str], ...] = ()
     if request.body_kind is BodyKind.JSON:
-        sent = ledger.sessions.transport.json_body(request)
-        body, headers = json.dumps(sent), (("content-type", "application/json"),)
+        transport = ledger.sessions.transport
+        body = json.dumps(transport.json_body(request))
+        headers = (("content-type", transport.json_media(request)),)
     elif request.body_kind is BodyKind.FORM and isinstance(request.body, dict):
         body = urlencode(request.body)
         headers = (("content-type", "application/x-www-form-urlencoded"),)

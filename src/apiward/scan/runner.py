@@ -31,6 +31,7 @@ from apiward.scan.destructive import Destructive, destructive
 from apiward.scan.flows import is_logout
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
+from apiward.scan.jsonapi import Resource, flattened
 from apiward.scan.ledger import Ledger
 from apiward.scan.produce import run_producers
 from apiward.scan.provision import Provisioned, open_sign_up, provision
@@ -167,9 +168,11 @@ class Scan:
     """
 
     def __init__(self, api: Api, config: ScanConfig, checks: Registry[AnyCheck]) -> None:
-        # Root-keyed bodies ({"user": {...}}) are read once as their inner object: every
-        # part of the scan then sees its fields, and the transport sends them wrapped.
-        self.api = unwrapped(api)
+        # Root-keyed bodies ({"user": {...}}) and JSON:API documents are read once as plain
+        # objects: every part of the scan then sees their fields, and the transport sends
+        # them as the contract says.
+        flat, self._resources = flattened(api)
+        self.api = unwrapped(flat)
         self.config = config
         self.checks = checks
         self.results = Results(notes=list(api.warnings))
@@ -180,7 +183,9 @@ class Scan:
         if self._started:
             raise RuntimeError("a Scan runs once: make a new one to scan again")
         self._started = True
-        return await _run(self.api, self.config, self.checks, self.results, progress or _Silent())
+        return await _run(
+            self.api, self.config, self.checks, self.results, progress or _Silent(), self._resources
+        )
 
 
 async def scan(
@@ -204,6 +209,7 @@ async def _run(
     checks: Registry[AnyCheck],
     results: Results,
     progress: Progress,
+    resources: Mapping[str, Resource],
 ) -> Results:
     started = time.perf_counter()
     if unmatched := config.scope.unmatched(api.operations):
@@ -220,6 +226,7 @@ async def _run(
         timeout=config.timeout,
         max_answer=config.max_answer,
         roots=roots(api),
+        resources=resources,
     )
     canary = await Canary().start()
     sessions = Sessions(transport, config.identities)

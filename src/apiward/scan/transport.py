@@ -51,6 +51,7 @@ import httpx
 
 from apiward.core.errors import TargetError
 from apiward.core.findings import MAX_RECORDED_BODY, Exchange, RecordedRequest, RecordedResponse
+from apiward.scan.jsonapi import Resource, dress, flatten
 from apiward.scan.request import IDEMPOTENT, BodyKind, Request, Unfilled
 from apiward.scan.wrapped import wrap
 
@@ -83,9 +84,9 @@ class Reply:
 
     @property
     def data(self) -> Any:
-        """The body parsed as JSON, or None when it is not JSON."""
+        """The body parsed as JSON (JSON:API resources as plain objects), or None when not JSON."""
         try:
-            return json.loads(self.text) if self.text else None
+            return flatten(json.loads(self.text)) if self.text else None
         except ValueError:
             return None
 
@@ -124,6 +125,7 @@ class Transport:
         max_failures: int = 3,
         max_answer: int = MAX_ANSWER,
         roots: Mapping[str, str] | None = None,
+        resources: Mapping[str, Resource] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.cut: Counter[str] = Counter()
@@ -131,6 +133,8 @@ class Transport:
         self._deadline = timeout
         self._roots = dict(roots or {})
         """Operation key → the key its JSON body travels under (``scan.wrapped``)."""
+        self._resources = dict(resources or {})
+        """Operation key → the JSON:API document its body travels as (``scan.jsonapi``)."""
         self._max_answer = max(1, max_answer)
         self.request_ids = f"apiward-{secrets.token_hex(4)}"
         """The prefix of every request's ``X-Request-Id``: this scan's name in others' logs."""
@@ -288,14 +292,22 @@ class Transport:
         return response, _decode(body, response.charset_encoding), cut
 
     def json_body(self, request: Request) -> Any:
-        """The JSON ``request`` carries as it travels: under its operation's root key if any."""
-        return wrap(request.body, self._roots.get(request.operation, ""))
+        """The JSON ``request`` carries as it travels: under its root key, or as a JSON:API document."""
+        body = request.body
+        if resource := self._resources.get(request.operation):
+            body = dress(body, resource, request.method, request.path_params)
+        return wrap(body, self._roots.get(request.operation, ""))
+
+    def json_media(self, request: Request) -> str:
+        """The content type ``request``'s JSON body travels under (JSON:API's own, or JSON)."""
+        resource = self._resources.get(request.operation)
+        return resource.media if resource else "application/json"
 
     def _build(self, request: Request) -> httpx.Request:
         kwargs: dict[str, Any] = {}
         if request.body_kind is BodyKind.JSON:
             kwargs["content"] = json.dumps(self.json_body(request)).encode()
-            kwargs["headers"] = {"content-type": "application/json"}
+            kwargs["headers"] = {"content-type": self.json_media(request)}
         elif request.body_kind is BodyKind.FORM and isinstance(request.body, dict):
             kwargs["data"] = request.body
         elif request.body_kind is BodyKind.RAW:

@@ -90,23 +90,23 @@ def _unwrapped(api: Api, operation: Operation) -> Operation:
 
 def _root(api: Api, schema: Schema) -> tuple[str, Schema] | None:
     """The wrapper's key and the inner object's schema, when ``schema`` is such a wrapper."""
-    properties = _properties(api, schema)
+    properties = merged_properties(api, schema)
     if len(properties) != 1:
         return None
     ((key, inner),) = properties.items()
     types = json_types(api.deref(inner))
-    if (types and "object" not in types) or not _properties(api, inner):
+    if (types and "object" not in types) or not merged_properties(api, inner):
         return None
     return key, inner
 
 
-def _properties(api: Api, schema: Schema, depth: int = 0) -> dict[str, Schema]:
+def merged_properties(api: Api, schema: Schema, depth: int = 0) -> dict[str, Schema]:
     """An object schema's properties, its ``allOf`` parts' merged in (``$ref`` followed)."""
     schema = api.deref(schema)
     found: dict[str, Schema] = {}
     if depth < MAX_PARTS:
         for part in schema.get("allOf", ()):
-            found.update(_properties(api, part, depth + 1))
+            found.update(merged_properties(api, part, depth + 1))
     properties = schema.get("properties")
     if isinstance(properties, Mapping):
         found.update({k: v for k, v in properties.items() if isinstance(v, Mapping)})

@@ -355,12 +355,29 @@ def ordered(names: Mapping[str, str], param: str, *, strict: bool = False) -> li
 
 def _filled(login: Login, request: Request) -> Login:
     body = dict(request.body) if isinstance(request.body, dict) else {}
-    fields = {k: body.get(k, v) for k, v in login.body.items()}
-    query = {k: str(body.get(k, v)) for k, v in login.query.items()}
+    fields = {k: _field(body, k, v) for k, v in login.body.items()}
+    query = {k: str(_field(body, k, v)) for k, v in login.query.items()}
     basic, names = login.basic, credentials(list(body))
     if basic is not None and names is not None:
         basic = Basic(username=str(body[names[0]]), password=str(body[names[1]]))
     return dataclasses.replace(login, body=fields, query=query, basic=basic)
+
+
+def _field(body: Mapping[str, Any], name: str, value: Any) -> Any:
+    """The sign-up's value for login field ``name``: the same name, else the e-mail it stands for.
+
+    An OAuth2 password grant logs in with ``username``, which many APIs fill with the
+    e-mail their sign-up took as ``email``: the identity's own value says which it is.
+    """
+    if name in body:
+        return body[name]
+    if isinstance(value, str) and "@" in value:
+        mails = [
+            v for k, v in body.items() if isinstance(v, str) and "@" in v and "mail" in k.lower()
+        ]
+        if len(mails) == 1:
+            return mails[0]
+    return value
 
 
 def _fresh(ctx: Context, op: Operation, properties: Mapping[str, Schema]) -> Request:
