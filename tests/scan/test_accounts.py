@@ -42,3 +42,12 @@ def test_the_names_the_scan_did_not_make_are_named() -> None:
     """What a 'left' row shows: the fields that were not the scan's."""
     body = {"username": "apiward1a", "email": "aaaa!", **PASSWORD}
     assert foreign_names(body) == ["email 'aaaa!'"]
+
+
+def test_an_email_stored_lowercased_is_still_given_back() -> None:
+    """Django lowercases an e-mail's domain (the Ninja trial): a probe's e-mail shown so is its own."""
+    body = {"username": "apiward7c1", "email": "apiward7c2@EXAMPLE.com' OR '1'='1", **PASSWORD}
+    shown = {"id": 31, "username": "apiward7c1", "email": "apiward7c2@example.com' or '1'='1"}
+    assert made_names(body, shown) == {"apiward7c1"}
+    other = {"id": 2, "username": "apiward7c1", "email": "bob@example.com"}
+    assert made_names(body, other) == frozenset()

@@ -102,6 +102,8 @@ class Created:
     """Answered 5xx: it made something only if its listing shows it (``scan.unseen``)."""
     raised: list[Raised] = field(default_factory=list)
     """Privileges a probe's sign-up gave the account (``checks._take_back``)."""
+    kept: str = ""
+    """Why it stays though its DELETE answered 2xx (an account that still logs in after it)."""
 
 
 def deletes(request: Request, created: Created) -> bool:

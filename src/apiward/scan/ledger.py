@@ -67,6 +67,8 @@ class Ledger:
         self.sessions = sessions
         self.aggressive = aggressive
         self.safe = safe
+        self.accounts_kept = ""
+        """Why the contract's account DELETE does not remove accounts (``scan.account_removal``)."""
         self.snapshots: dict[str, Snapshot] = {}
         self.created: list[Created] = []
         self.unknown: list[tuple[Request, Sender]] = []
@@ -276,16 +278,18 @@ class Ledger:
         (:class:`NotOurs`) and without ``--aggressive`` too (:class:`Lasting`)."""
         if not accounts.signed_up(request.body if isinstance(request.body, dict) else {}):
             return False
-        if not accounts.lasting(self.api):
+        kept = self.accounts_kept and not accounts.is_own_sign_up()
+        if not (accounts.lasting(self.api) or kept):
             return True
         if not self._public(operation):
             return False  # a secured creation with a secret (a book's): no sign-up
         who = sender.identity or _ANONYMOUS
         if self.safe:
             why = "under --safe it signs up an account no DELETE of the contract removes"
-            raise NotOurs(operation, who, why)
+            raise NotOurs(operation, who, f"{why} ({self.accounts_kept})" if kept else why)
         if not (self.aggressive or accounts.is_bounded()):
-            raise Lasting(operation, who, "no DELETE of the contract removes the account")
+            why = self.accounts_kept or "no DELETE of the contract removes the account"
+            raise Lasting(operation, who, why)
         return True
 
     def _safe_deed(self, operation: Operation, sender: Sender) -> None:

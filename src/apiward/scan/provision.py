@@ -274,15 +274,8 @@ async def make(
     ledger: Ledger, synthesizer: Synthesizer, op: Operation, login: Login, name: str, role: str
 ) -> Identity:
     """Sign one user up, log it in, add it to the scan's sessions and mark it the scan's own."""
-    request, values = _sign_up_request(synthesizer, op)
-    ledger.sessions.secrets.update(v for k, v in values.items() if is_password(k))
-    with own_sign_up():
-        reply = await ledger.send(request, as_=None, note=f"sign up {name}")
-    if not reply.ok:
-        raise ConfigError(f"the sign-up answered {reply.status}")
-    account = next((str(v) for k, v in values.items() if ACCOUNT.search(k)), name)
-    ledger.account(request, reply, name=f"{account} (identity {name})")
-    filled = _filled(login, values)
+    _, values = await sign_up_one(ledger, synthesizer, op, name, f"identity {name}")
+    filled = filled_login(login, values)
     identity = (
         Identity(name=name, role=role, basic=filled.basic, source="sign-up")
         if login is HTTP_BASIC
@@ -291,6 +284,24 @@ async def make(
     await ledger.sessions.join(identity)
     ledger.own(identity, {k: v for k, v in values.items() if ACCOUNT.search(k)})
     return identity
+
+
+async def sign_up_one(
+    ledger: Ledger, synthesizer: Synthesizer, op: Operation, name: str, role: str
+) -> tuple[Request, dict[str, Any]]:
+    """Sign one user of the scan's own up through ``op``, recorded as ``role``; what it sent.
+
+    Raises ConfigError when the sign-up is refused.
+    """
+    request, values = _sign_up_request(synthesizer, op)
+    ledger.sessions.secrets.update(v for k, v in values.items() if is_password(k))
+    with own_sign_up():
+        reply = await ledger.send(request, as_=None, note=f"sign up {name}")
+    if not reply.ok:
+        raise ConfigError(f"the sign-up answered {reply.status}")
+    account = next((str(v) for k, v in values.items() if ACCOUNT.search(k)), name)
+    ledger.account(request, reply, name=f"{account} ({role})")
+    return request, values
 
 
 def _sign_up_request(synthesizer: Synthesizer, op: Operation) -> tuple[Request, dict[str, Any]]:
@@ -317,7 +328,7 @@ def _plain(key: str, schema: Schema) -> Schema:
     return {**schema, "format": "email"} if _MAIL.search(key) else dict(schema)
 
 
-def _filled(login: Login, values: Mapping[str, Any]) -> Login:
+def filled_login(login: Login, values: Mapping[str, Any]) -> Login:
     """``login`` with the made user's name and password in its credential fields."""
     mail = next((str(v) for k, v in values.items() if _MAIL.search(k)), "")
     user = next((str(v) for k, v in values.items() if ACCOUNT.search(k) and str(v) != mail), mail)

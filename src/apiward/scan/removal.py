@@ -103,6 +103,8 @@ async def remove(
     by = created.creator.name
     if created.deleted:
         return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail="by a probe")
+    if created.kept:
+        return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=created.kept)
     if created.delete is None:
         why = "the contract has no DELETE for it"
         linked = ledger.links.holds(created.create.path)
@@ -125,43 +127,77 @@ async def remove(
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)
     request = created.creator.dress(created.delete)
     reply = await ledger.sessions.send(request, as_=created.creator.identity, note="restore")
-    detail = ""
+    detail = answered = ""
     if reply.status in {401, 403, 404} or (closed and reply.status == 409):
         # A 404 too: a probe may have handed the object to a peer (its owner field set).
         why = "no longer reached it" if reply.status == 404 else "was refused"
         helped = {} if helpers is None else helpers
         first = helped.get(created.delete.operation, "")
-        reply, other = await _as_others(
+        reply, other, answered = await _as_others(
             ledger, created.delete, created.creator.identity, reply, first
         )
         if other:
             helped[created.delete.operation] = other
         detail = f"by {other}: its creator {why}" if other else ""
-    if reply.ok or reply.status in {404, 410}:
+    if reply.ok:
         return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)
+    if reply.status in {404, 410}:
+        gone, why = await _gone(ledger, created)
+        why = why if gone else _joined(why, answered)
+        now = State.DELETED if gone else State.LEFT
+        undo = "" if gone else curl_line(ledger, created.delete)
+        return TargetChange(
+            what=kind, object=name, state=now, by=by, detail=_joined(detail, why), undo=undo
+        )
     return TargetChange(
         what=kind,
         object=name,
         state=State.LEFT,
         by=by,
-        detail=f"its DELETE answered {reply.status}",
+        detail=_joined(f"its DELETE answered {reply.status}", answered),
         undo=curl_line(ledger, created.delete),
     )
 
 
 async def _as_others(
     ledger: Ledger, delete: Request, creator: Identity | None, refused: Reply, first: str
-) -> tuple[Reply, str]:
+) -> tuple[Reply, str, str]:
     """The creator may not delete what it made (a patient's doctor): each other identity
-    tries, ``first`` before the rest."""
+    tries, ``first`` before the rest. The 2xx answer and who got it, else the creator's
+    answer; and what the others were answered (``404 as admin; 403 as alice, bob``)."""
     others = sorted(ledger.sessions.identities, key=lambda i: i.name != first)
+    statuses: dict[int, list[str]] = {}
     for identity in others:
         if identity != creator:
             reply = await ledger.sessions.send(delete, as_=identity, note="restore")
             # Another's 404 may be "not yours" said as "not found": only a 2xx proves it gone.
             if reply.ok:
-                return reply, identity.name
-    return refused, ""
+                return reply, identity.name, ""
+            statuses.setdefault(reply.status, []).append(identity.name)
+    answered = "; ".join(f"{status} as {', '.join(names)}" for status, names in statuses.items())
+    return refused, "", answered
+
+
+async def _gone(ledger: Ledger, created: Created) -> tuple[bool, str]:
+    """Whether an object whose DELETE answered 404 to everyone is gone, and what says so.
+
+    A 404 is also "not yours" and "not this kind" (the Nest trial's staff DELETE, taken
+    for the accounts' one, answered 404 for every account it was asked to remove). So it
+    is read back where the contract reads it: any 2xx and it stands. An account nothing
+    reads is left, not assumed gone; another object keeps the 404's word.
+    """
+    read = _item_read(ledger, created)
+    if read is None:
+        if created.account:
+            return False, "its DELETE answered 404 to every identity: gone, or out of their reach"
+        return True, ""
+    for who in [created.creator, *(Sender(identity=i) for i in ledger.sessions.identities)]:
+        reply = await ledger.sessions.send(
+            who.dress(read), as_=who.identity, note="restore: read back"
+        )
+        if reply.ok:
+            return False, f"its DELETE answered 404, yet it reads back at {read.target}"
+    return True, ""
 
 
 def _unique(created: list[Created]) -> list[Created]:

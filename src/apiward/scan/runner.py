@@ -23,6 +23,7 @@ from typing import Protocol
 from apiward.core.errors import ConfigError, TargetError
 from apiward.core.findings import Finding
 from apiward.core.registry import Registry
+from apiward.scan import account_removal
 from apiward.scan.base_path import based
 from apiward.scan.canary import Canary
 from apiward.scan.check import AnyCheck, ScanCheck, Skip, SkipReason, held
@@ -46,6 +47,10 @@ from apiward.scan.withhold import Withheld
 from apiward.scan.wrapped import roots, unwrapped
 from apiward.spec import Api, Operation
 
+KEPT_NOTE = (
+    "sign-ups beyond the scan's own users are not sent without --aggressive "
+    "(mass_assignment's few probes excepted), as their accounts would stay"
+)
 NO_IDENTITIES_NOTE = (
     "authorization checks were skipped: no identities file (give --identities with two "
     "users of the same role for BOLA)"
@@ -294,6 +299,10 @@ async def _prepare(
             results.notes.append(_opened_note(opened))
         made = await provision(api, ledger, synthesizer, config.scope)
         results.notes += made.notes()
+        # Whether the account DELETE works, before any check's sign-up relies on it.
+        await account_removal.learn(api, ledger, synthesizer, config.scope)
+        if ledger.accounts_kept:
+            results.notes.append(f"{KEPT_NOTE}: {ledger.accounts_kept}")
     harvest = Harvest(synthesizer, sessions.openness.public, ledger.links)
     if sessions.failed and not sessions.identities:
         results.notes.append("every identity failed to log in: the scan ran anonymously")

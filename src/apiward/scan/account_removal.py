@@ -1,0 +1,71 @@
+"""Whether the contract's account DELETE really removes accounts: learned once, on the scan's own.
+
+The scan reads a DELETE in a collection of people (``/users/{id}``, ``/staff/{id}``) as
+the way accounts go (``scan.accounts.deleter``), and on that word lets the checks' sign-ups
+go out (mass assignment's probes, injections into the sign-up's fields): the restore will
+delete what they make. A contract's names can promise more than its API does: the Nest
+trial's ``DELETE /api/staff/{id}`` removes vets and receptionists and answers 404 for the
+clients a sign-up makes, and 48 accounts stayed behind. So, before the harvest, the scan
+signs up one account of its own and removes it as the restore would (its creator, then
+each identity). The DELETE is proven when it answers 2xx and the account can no longer
+log in. Otherwise accounts are lasting (``Ledger.accounts_kept`` says why): a sign-up
+beyond the scan's own users is withheld as where the contract has no such DELETE, and the
+account this made is listed as left.
+"""
+
+from __future__ import annotations
+
+from apiward.core.errors import ConfigError, TargetError
+from apiward.scan import accounts, removal
+from apiward.scan.changes import State
+from apiward.scan.ledger import Ledger
+from apiward.scan.login import LoginError
+from apiward.scan.provision import filled_login, sign_up_one, sign_up_route
+from apiward.scan.scope import Scope
+from apiward.scan.synthesis import Synthesizer
+from apiward.spec import Api
+
+ROLE = "to learn whether accounts can be deleted"
+
+
+async def learn(api: Api, ledger: Ledger, synthesizer: Synthesizer, scope: Scope | None) -> None:
+    """Sign up one account and delete it; ``ledger.accounts_kept`` says why when that fails."""
+    deleter = accounts.deleter(api, "-", ("-", "-@-"))
+    if deleter is None:
+        return  # no DELETE to learn about: accounts are lasting by the contract's own word
+    sessions = ledger.sessions
+    route = sign_up_route(api, sessions.identities, synthesizer, scope, sessions.openness)
+    if route is None:
+        return  # no sign-up the scan can use, so none of its own to try it on
+    op, login = route
+    try:
+        request, values = await sign_up_one(ledger, synthesizer, op, "an account", ROLE)
+    except ConfigError:
+        return  # refused: nothing made, nothing learned
+    except TargetError:
+        if sessions.transport.down is not None:
+            raise
+        return
+    created = next((c for c in ledger.created if c.create is request), None)
+    if created is None or created.delete is None:
+        ledger.accounts_kept = "the account a sign-up made could not be addressed by any DELETE"
+        return
+    change = await removal.remove(ledger, created)
+    if change.state is not State.DELETED:
+        ledger.accounts_kept = (
+            f"{created.delete.operation} did not remove an account the scan signed up to try "
+            f"it ({change.detail})"
+        )
+        return
+    created.deleted = True  # gone: the restore has nothing left to do for it
+    try:
+        await sessions.log_in(filled_login(login, values), name="apiward sign-up")
+    except (ConfigError, LoginError):
+        return  # deleted and locked out: the DELETE removes accounts
+    except TargetError:
+        if sessions.transport.down is not None:
+            raise
+        return
+    created.deleted = False
+    created.kept = f"{created.delete.operation} answered 2xx, yet it still logs in"
+    ledger.accounts_kept = f"{created.delete.operation} answered 2xx, yet the account still logs in"
