@@ -79,6 +79,20 @@ def test_cracks_a_dictionary_secret_offline() -> None:
     assert weak_keys.guess(weak_keys.dictionary(), tokens.signs(strong)) is None
 
 
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "secretKey",  # NestJS's JWT recipe, older docs
+        "DO NOT USE THIS VALUE. INSTEAD, CREATE A COMPLEX SECRET AND KEEP IT SAFE OUTSIDE OF THE SOURCE CODE.",
+    ],
+)
+def test_cracks_framework_placeholders(secret: str) -> None:
+    """Placeholders that framework docs print and apps ship are in the dictionary (the Nest trial's)."""
+    token = tokens.parse(tokens.sign({"typ": "JWT"}, {"sub": "1"}, secret.encode(), "HS256"))
+    assert token is not None
+    assert weak_keys.guess(weak_keys.dictionary(), tokens.signs(token)) == secret
+
+
 def test_dictionary_adds_the_api_name() -> None:
     """Variants of the API's title join the bundled secrets."""
     words = weak_keys.dictionary(["Acme Payments API"])
