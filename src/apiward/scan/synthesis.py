@@ -35,6 +35,7 @@ from typing import Any
 
 import rstr
 
+from apiward.scan import privacy
 from apiward.scan._objects import item_path
 from apiward.scan.fields import is_identifier, is_password, is_recipient, is_unique
 from apiward.scan.fitting import key_names
@@ -197,6 +198,8 @@ class Synthesizer:
             return schema["const"]
         if _is_urlish(schema, name):
             return self.url
+        if name and (hidden := privacy.private(name, schema)) is not None:
+            return hidden  # what the scan makes is its maker's alone: BOLA needs no public object
         picked = self._learned(schema, name)
         if picked is _NOTHING:
             picked = _given(schema)

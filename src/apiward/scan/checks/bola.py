@@ -65,16 +65,18 @@ from apiward.core.findings import Confidence, Finding, Severity
 from apiward.core.sensitive import classify_value
 from apiward.scan._objects import Reader, reader
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks import _parents as parents
 from apiward.scan.checks import _peer_actions as peer_actions
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
-from apiward.scan.envelope import objects, single
+from apiward.scan.envelope import objects, single, unwrap
 from apiward.scan.fields import is_profile
 from apiward.scan.flows import is_public_flow, says_not_public, says_public
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.one_way import one_way, untried
+from apiward.scan.privacy import public_by
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
@@ -185,6 +187,8 @@ class Bola:
             return None  # all of it is in a listing the attacker may read: it sees it by design
         if _rows_listed(ctx, attacker, attack.data):
             return None  # a filter over rows the attacker's own listings show it anyway
+        if public_by(unwrap(owners.data)) or await parents.public_parent(ctx, op, mine, owner):
+            return None  # it, or a parent, says anyone may see it (visibility: public)
         if ctx.harvest.public(obj) and await _anyone_reads(ctx, attack_request, owners):
             return None  # the owner created it, but it is public: anyone may read it
         telling = distinctive(owners.text, theirs.text if theirs.ok else "")
@@ -228,6 +232,12 @@ class Bola:
         aimed = ctx.harvest.rows.spare(
             op, slot, base.with_param(slot.where, slot.name, obj.value), obj
         )
+        if slot.where is Where.PATH and aimed.target == theirs.sent.target:
+            return None  # the attacker's own legitimate write went there: the owner's shared it
+        if await parents.another_object(ctx, op, slot, (owner, attacker), obj, aimed):
+            return None  # ids numbered per parent: under the attacker's parents it is another
+        if op.method == "POST" and await parents.public_parent(ctx, op, aimed, owner):
+            return None  # a child added under what its owner made public (an issue, a comment)
         attack = await ctx.send(aimed, as_=attacker, note=note)
         if not attack.ok:
             return None
