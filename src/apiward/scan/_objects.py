@@ -34,7 +34,7 @@ from apiward.scan._links import documented, is_link
 from apiward.scan.fitting import is_primary, key_fields
 from apiward.scan.flows import LOGIN
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import resource_of, singular, words
+from apiward.scan.resources import is_noun, resource_of, singular, words
 from apiward.scan.wrapped import inside
 from apiward.spec import Api, Operation, ParameterLocation
 
@@ -100,6 +100,7 @@ def item_of(api: Api, collection: str, *, linked: bool = False) -> tuple[str, st
     note at ``POST /projects/{project_id}/notes`` and then read, change and delete it at
     ``/notes/{note_id}``, with no project in the path. Never for links (``scan._links``).
     """
+    collection = made_in(collection)
     found = item_path(api, collection)
     if found is not None or linked or documented(api, collection):
         return found
@@ -113,6 +114,26 @@ def item_of(api: Api, collection: str, *, linked: bool = False) -> tuple[str, st
         if found is not None:
             break
     return found
+
+
+_MAKING = re.compile(r"^(?:import|imports|bulk|batch|upload|clone|copy|duplicate|fork)$", re.I)
+"""The last segment of a POST that adds to the collection above it (``/recipes/import``)."""
+
+
+def made_in(path: str) -> str:
+    """The collection a POST on ``path`` adds to: its own, or the one above an action that
+    makes objects (``/recipes/import`` and ``/recipes/{slug}/clone`` → ``/recipes``).
+
+    The Ninja trial's import made a recipe that ``DELETE /recipes/{slug}`` removes, yet
+    was withheld as a creation nothing could delete, and its input checks with it.
+    """
+    parts = path.rstrip("/").split("/")
+    if len(parts) < 3 or not _MAKING.match(parts[-1]):
+        return path
+    parts = parts[:-1]
+    if _PARAM.match(parts[-1]):
+        parts = parts[:-1]
+    return "/".join(parts) if len(parts) > 1 and is_noun(parts[-1]) else path
 
 
 def creation_of(api: Api, item: str) -> Operation | None:
@@ -182,6 +203,9 @@ def object_slot(api: Api, operation: Operation) -> ObjectSlot | None:
     create = api.operation("POST", head) or api.operation("POST", f"{head}/")
     if create is None:  # made under a parent, handled at the top level (``/notes/{id}``)
         create = creation_of(api, "/".join(parts[: slots[-1] + 1]))
+    if create is None:  # made by an action above the collection (``POST /recipes/import``)
+        making = (o for o in api.operations if o.method == "POST" and o.path != head)
+        create = next((o for o in making if made_in(o.path) == head), None)
     return ObjectSlot(parts[slots[-1]][1:-1], create) if create is not None else None
 
 
@@ -459,7 +483,9 @@ def new_id(api: Api, request: Request, data: Any, location: str | None) -> str |
     (an ``id``-like field, or the item path's key: ``ref`` for ``{claim_ref}``)."""
     linked = is_link(request.path, unwrap(inside(api, request, data)))  # its id, not part_id
     key = key_name(api, request.path, linked=linked) or ""
-    envelopes = (data.get(e) for e in _ENVELOPES if isinstance(data, dict))
+    # The new object under its collection's singular: {"recipe": {...}, "source": {...}}.
+    named = resource_of(made_in(request.path))[1].lower()
+    envelopes = (data.get(e) for e in (*_ENVELOPES, named) if isinstance(data, dict))
     for body in (inside(api, request, data), data, *envelopes):
         if not isinstance(body, dict):
             continue

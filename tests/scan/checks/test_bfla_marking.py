@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apiward.scan.checks._privilege import Marking, marking
+from apiward.scan.checks._privilege import Marking, granted, marking
 from apiward.spec.model import Operation
 
 MARKED = [
@@ -64,3 +64,28 @@ def test_other_mentions_of_roles_do_not(path: str, tags: tuple[str, ...], descri
 def test_the_marked_role_must_be_above_the_callers(word: str, role: str, above: bool) -> None:
     """'Staff only' does not keep an employee out; 'managers' do keep employees out."""
     assert Marking(word=word, where="", stated=True).above(role) is above
+
+
+GRANTED = [
+    ("Editors and admins only.", "editor"),  # the Ninja trial's
+    ("Record a vaccination (vets only)", "vet"),  # the Nest trial's
+    ("Only moderators may hide a comment.", "moderator"),
+    ("Restricted to staff and support.", "support"),
+]
+NOT_GRANTED = [
+    ("Editors and admins only.", "member"),
+    ("Admin only.", "editor"),
+    ("Feature a recipe on the home page.", "editor"),
+]
+
+
+@pytest.mark.parametrize(("description", "role"), GRANTED)
+def test_a_sentence_naming_the_role_grants_it(description: str, role: str) -> None:
+    """A role the sentence gives the operation to may call it: no bfla for that role."""
+    assert granted(Operation(method="POST", path="/x/{id}/act", description=description), role)
+
+
+@pytest.mark.parametrize(("description", "role"), NOT_GRANTED)
+def test_a_sentence_that_does_not_name_the_role_grants_nothing(description: str, role: str) -> None:
+    """Another role, or no sentence saying who may call: nothing granted."""
+    assert not granted(Operation(method="POST", path="/x/{id}/act", description=description), role)

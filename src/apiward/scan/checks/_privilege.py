@@ -223,6 +223,27 @@ async def _role_named(ctx: Context, op: Operation, low: Identity) -> str:
     return ""
 
 
+def granted(op: Operation, role: str) -> str:
+    """Where the contract gives ``op`` to ``role`` in words, or "".
+
+    "(vets only)" to a vet, "Editors and admins only." to an editor: such a caller
+    reaching it is the design, whoever else ranks above it (the Nest and Ninja trials'
+    bfla findings). A sentence that says who may call and names the role counts.
+    """
+    if len(role) < 3:
+        return ""
+    named = re.compile(rf"\b{re.escape(role)}s?\b", re.IGNORECASE)
+    for field in ("summary", "description"):
+        text = getattr(op, field)
+        if found := _role_rule(role).search(text):
+            return f"its {field} says {_sentence(text, found.start(), found.end())!r}"
+        for found in _STATED.finditer(text):
+            sentence = _sentence(text, found.start(), found.end())
+            if named.search(sentence):
+                return f"its {field} says {sentence!r}"
+    return ""
+
+
 def _role_rule(role: str) -> re.Pattern[str]:
     """A sentence that gives an operation to ``role``: "editors only", "only managers"."""
     name = rf"{re.escape(role)}s?"

@@ -72,7 +72,7 @@ from apiward.scan.checks import _catalogue as catalogue
 from apiward.scan.checks import _collaborators as collaborators
 from apiward.scan.checks import _shared_delete as shared_delete
 from apiward.scan.checks._answers import GONE
-from apiward.scan.checks._privilege import REFUSED, Signals, marking, ranks, signals
+from apiward.scan.checks._privilege import REFUSED, Signals, granted, marking, ranks, signals
 from apiward.scan.checks._read_scope import others_data, per_caller
 from apiward.scan.checks._readback import (
     Seen,
@@ -146,8 +146,8 @@ class Bfla:
             sorted((i for i in ctx.identities if rank[i.name] < top), key=lambda i: rank[i.name])
         )
         for low in lows:
-            if await _enforced(ctx, operation, low, rank):
-                continue
+            if granted(operation, low.role) or await _enforced(ctx, operation, low, rank):
+                continue  # the contract gives it to that role, or that role is refused
             lowest = rank[low.name] == min(rank.values())
             finding = await self._probe(ctx, operation, low, high[0], lowest)
             if finding is not None:
