@@ -212,9 +212,9 @@ def test_a_delete_that_spares_accounts_withholds_the_sign_ups(tmp_path: Path) ->
     """Refused on one account: said in the notes, the checks' sign-ups withheld, all left, none called deleted."""
     clinic = Clinic(staff_only=True)
     report, rows = _scan(clinic, tmp_path)
-    assert any("DELETE /staff/{id} did not remove an account" in n for n in report["notes"]), report[
-        "notes"
-    ]
+    assert any("DELETE /staff/{id} did not remove an account" in n for n in report["notes"]), (
+        report["notes"]
+    )
     assert [r for r in rows if r["state"] == "deleted"] == [], rows
     assert len(rows) == len(clinic.left()), (rows, clinic.left())
     withheld = [s for s in report["skipped"] if s["operation"] == "POST /auth/register"]
