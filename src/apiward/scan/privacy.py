@@ -6,7 +6,8 @@ one is the design, not a broken authorization (the Litestar trial's scan made it
 projects ``public``, then called bob reading them BOLA, nine times). So an object the
 scan makes is made private where the contract lets its maker choose (:func:`private`,
 used by the synthesizer), and an answer whose object says it is public is no proof of
-BOLA (:func:`public_by`).
+BOLA (:func:`public_by`). Answers that hold only what a public profile shows (names, an
+avatar, a bio) make a read BOLA medium, not high (:func:`profile_fields`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from apiward.core.sensitive import classify_value
+from apiward.scan.envelope import single
+from apiward.scan.fields import is_profile
 from apiward.scan.resources import words
+from apiward.scan.transport import Reply
 from apiward.spec import Schema, json_types
 
 _CHOICE = re.compile(
@@ -64,3 +69,19 @@ def _flag_words(name: str) -> frozenset[str]:
     """The words of a boolean's name once ``is``/``make`` are dropped (``isPublic`` → public)."""
     parts = [w for w in words(name) if w not in {"is", "make", "set"}]
     return frozenset(parts) if len(parts) == 1 else frozenset()
+
+
+def profile_fields(*replies: Reply) -> list[str]:
+    """The fields of the answers when every one is a flat public-profile object (else [])."""
+    names: set[str] = set()
+    for reply in replies:
+        record = single(reply.data)
+        if not record:
+            return []
+        for name, value in record.items():
+            if not is_profile(name) or isinstance(value, dict | list):
+                return []
+            if isinstance(value, str) and classify_value(value) is not None:
+                return []  # an e-mail or a phone number in a "handle" is not public data
+            names.add(name)
+    return sorted(names)

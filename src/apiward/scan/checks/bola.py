@@ -62,7 +62,6 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 from apiward.core.findings import Confidence, Finding, Severity
-from apiward.core.sensitive import classify_value
 from apiward.scan._objects import Reader, reader
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _parents as parents
@@ -70,20 +69,20 @@ from apiward.scan.checks import _peer_actions as peer_actions
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
-from apiward.scan.envelope import objects, single, unwrap
-from apiward.scan.fields import is_profile
+from apiward.scan.envelope import objects, unwrap
 from apiward.scan.flows import is_public_flow, says_not_public, says_public
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.one_way import one_way, untried
-from apiward.scan.privacy import public_by
+from apiward.scan.privacy import profile_fields, public_by
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
 from apiward.spec import Operation, ParameterLocation
 
 _DESTINATION = re.compile(
-    r"(^|[_-])(to|dest|destination|target|recipient|payee|beneficiary|receiver)([_-]|$)|^(to|dest)[A-Z]",
+    r"(^|[_-])(to|dest|destination|target|recipient|payee|beneficiary|receiver)([_-]|$)"
+    r"|^(to|dest)(?-i:[A-Z])",  # toAccount, destId; not tokenId, toolId (the Litestar trial's)
     re.IGNORECASE,
 )
 
@@ -195,7 +194,7 @@ class Bola:
         confirmed = carries(attack.text, telling) >= SAME
         evidence = [owners, theirs, attack] if theirs.ok else [owners, attack]
         finding = self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "reads")
-        fields = _profile(owners, attack)
+        fields = profile_fields(owners, attack)
         if not fields or says_not_public(op, ctx.api):
             return finding
         detail = (
@@ -473,22 +472,6 @@ async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:
     """True when ``request`` sent with no credential gets the owner's answer too."""
     reply = await ctx.send(request, as_=None, note="control: the same object, anonymously")
     return reply.ok and similarity(reply.text, owners.text) >= SAME
-
-
-def _profile(*replies: Reply) -> list[str]:
-    """The fields of the answers when every one is a flat public-profile object (else [])."""
-    names: set[str] = set()
-    for reply in replies:
-        record = single(reply.data)
-        if not record:
-            return []
-        for name, value in record.items():
-            if not is_profile(name) or isinstance(value, dict | list):
-                return []
-            if isinstance(value, str) and classify_value(value) is not None:
-                return []  # an e-mail or a phone number in a "handle" is not public data
-            names.add(name)
-    return sorted(names)
 
 
 def _missing(value: str | int) -> str | int:
