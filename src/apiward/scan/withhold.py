@@ -139,9 +139,12 @@ def withheld(
         holders = harvest.holders(operation, slot, value)
         if not holders and creation and slot.where is Where.BODY:
             continue  # names the object being created
-        if creation and slot.where is Where.BODY and _everyones(harvest, holders):
-            continue  # refers to a shared item (a doctor, a product): creating does not change it
-        if creation and slot.where is Where.BODY and _listed(harvest, operation, slot, value):
+        # A body reference to a shared or public item (a vet, a product, a seller's book)
+        # leaves that item as it was, in a creation or in an update of one's own object
+        # (the Nest trial's PATCH /appointments/{id} naming a vet everyone lists).
+        if slot.where is Where.BODY and _everyones(harvest, holders):
+            continue  # refers to a shared item (a doctor, a product): naming it does not change it
+        if slot.where is Where.BODY and _listed(harvest, operation, slot, value):
             continue  # refers to a public one, someone's (a seller's book): buying it is one's own
         parent = slot.where is Where.PATH and slot.name in parents | _above(operation)
         if parent and own and redeems(operation) and _everyones(harvest, holders):
