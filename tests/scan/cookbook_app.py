@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import urllib.error
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
@@ -217,6 +218,8 @@ class Cookbook:
                 try:
                     with urllib.request.urlopen(url, timeout=3) as page:
                         page.read(2048)
+                except urllib.error.HTTPError as refused:
+                    refused.close()  # it holds the connection: left to the collector, a ResourceWarning
                 except OSError:
                     pass
             slug = f"imported-{next(self._ids)}"

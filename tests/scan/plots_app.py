@@ -33,6 +33,7 @@ import copy
 import itertools
 import json
 import secrets
+import urllib.error
 import urllib.request
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -180,6 +181,8 @@ class Plots:
         try:
             with urllib.request.urlopen(url, timeout=3) as answer:
                 answer.read(1024)
+        except urllib.error.HTTPError as refused:
+            refused.close()  # it holds the connection: left to the collector, a ResourceWarning
         except OSError:
             pass
 
