@@ -46,7 +46,7 @@ async def another_object(
     seen = ctx.harvest.lists.place(aimed, op, slot.name, obj.kind, obj.value)
     if seen.target == aimed.target:
         return False  # the probe already names the owner's parents
-    mine, theirs = _item(ctx, op, slot, aimed), _item(ctx, op, slot, seen)
+    mine, theirs = _item(ctx, op, slot.name, aimed), _item(ctx, op, slot.name, seen)
     if mine is None or theirs is None:
         return False
     note = f"control: {slot.name}={obj.value} under {attacker.name}'s own parents"
@@ -66,7 +66,7 @@ async def public_parent(ctx: Context, op: Operation, request: Request, owner: Id
     if op.path.rstrip("/").endswith("}"):
         names = names[:-1]
     for name in names:
-        item = _item_at(ctx, op, name, request)
+        item = _item(ctx, op, name, request)
         if item is None:
             continue
         reply = await ctx.send(item, as_=owner, note=f"control: is {item.target} public?")
@@ -76,12 +76,7 @@ async def public_parent(ctx: Context, op: Operation, request: Request, owner: Id
     return ""
 
 
-def _item(ctx: Context, op: Operation, slot: Slot, request: Request) -> Request | None:
-    """The GET of the object ``slot`` names in ``request``'s path, where the contract has one."""
-    return _item_at(ctx, op, slot.name, request)
-
-
-def _item_at(ctx: Context, op: Operation, name: str, request: Request) -> Request | None:
+def _item(ctx: Context, op: Operation, name: str, request: Request) -> Request | None:
     """The GET of the object path id ``name`` names in ``request``'s path, where there is one."""
     marker = "{" + name + "}"
     if marker not in op.path:
