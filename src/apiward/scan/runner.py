@@ -49,7 +49,7 @@ from apiward.spec import Api, Operation
 
 KEPT_NOTE = (
     "sign-ups beyond the scan's own users are not sent without --aggressive "
-    "(mass_assignment's few probes excepted), as their accounts would stay"
+    "(mass_assignment's few probes excepted, but under --safe), as their accounts would stay"
 )
 NO_IDENTITIES_NOTE = (
     "authorization checks were skipped: no identities file (give --identities with two "
