@@ -283,6 +283,10 @@ class Bola:
             before = await ctx.send(read.read, as_=owner, note=f"{owner.name}'s listing holds it")
             if not before.ok or read.show(before.data) is None:
                 return None  # a listing that does not show it cannot show it gone
+        if not ctx.ledger.holds(aimed):
+            return (
+                None  # only an object the scan made and still holds (the Litestar trial's token 2)
+            )
         note = f"{attacker.name} deletes {owner.name}'s {slot.name}={obj.value}"
         attack = await ctx.send(aimed, as_=attacker, note=note)
         if not attack.ok:
