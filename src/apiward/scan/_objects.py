@@ -34,7 +34,7 @@ from apiward.scan._links import documented, is_link
 from apiward.scan.fitting import is_primary, key_fields
 from apiward.scan.flows import LOGIN
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import is_noun, resource_of, singular, words
+from apiward.scan.resources import made_in, resource_of, singular, words
 from apiward.scan.wrapped import inside
 from apiward.spec import Api, Operation, ParameterLocation
 
@@ -114,26 +114,6 @@ def item_of(api: Api, collection: str, *, linked: bool = False) -> tuple[str, st
         if found is not None:
             break
     return found
-
-
-_MAKING = re.compile(r"^(?:import|imports|bulk|batch|upload|clone|copy|duplicate|fork)$", re.I)
-"""The last segment of a POST that adds to the collection above it (``/recipes/import``)."""
-
-
-def made_in(path: str) -> str:
-    """The collection a POST on ``path`` adds to: its own, or the one above an action that
-    makes objects (``/recipes/import`` and ``/recipes/{slug}/clone`` → ``/recipes``).
-
-    The Ninja trial's import made a recipe that ``DELETE /recipes/{slug}`` removes, yet
-    was withheld as a creation nothing could delete, and its input checks with it.
-    """
-    parts = path.rstrip("/").split("/")
-    if len(parts) < 3 or not _MAKING.match(parts[-1]):
-        return path
-    parts = parts[:-1]
-    if _PARAM.match(parts[-1]):
-        parts = parts[:-1]
-    return "/".join(parts) if len(parts) > 1 and is_noun(parts[-1]) else path
 
 
 def creation_of(api: Api, item: str) -> Operation | None:

@@ -68,3 +68,23 @@ _ME = re.compile(r"^(me|self|whoami|current|profile)$", re.IGNORECASE)
 def names_caller(segment: str) -> bool:
     """True for a path segment that stands for the caller (``me``, ``self``, ``whoami``)."""
     return _ME.match(segment) is not None
+
+
+_MAKING = re.compile(r"^(?:import|imports|bulk|batch|upload|clone|copy|duplicate|fork)$", re.I)
+"""The last segment of a POST that adds to the collection above it (``/recipes/import``)."""
+
+
+def made_in(path: str) -> str:
+    """The collection a POST on ``path`` adds to: its own, or the one above an action that
+    makes objects (``/recipes/import`` and ``/recipes/{slug}/clone`` → ``/recipes``).
+
+    The Ninja trial's import made a recipe that ``DELETE /recipes/{slug}`` removes, yet
+    was withheld as a creation nothing could delete, and its input checks with it.
+    """
+    parts = path.rstrip("/").split("/")
+    if len(parts) < 3 or not _MAKING.match(parts[-1]):
+        return path
+    parts = parts[:-1]
+    if parts[-1].startswith("{"):
+        parts = parts[:-1]
+    return "/".join(parts) if len(parts) > 1 and is_noun(parts[-1]) else path
