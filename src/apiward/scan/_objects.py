@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from apiward.scan._links import documented, is_link
 from apiward.scan.fitting import is_primary, key_fields
-from apiward.scan.flows import LOGIN
+from apiward.scan.flows import is_login
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import made_in, resource_of, singular, words
 from apiward.scan.wrapped import inside
@@ -61,16 +61,6 @@ _ACTIONS = frozenset(
     }
 )  # fmt: skip
 """Words that make a POST an action on the server rather than a new object in a collection."""
-
-
-def is_login(operation: Operation) -> bool:
-    """True for an operation that hands out tokens rather than making an object."""
-    return is_login_path(operation.path)
-
-
-def is_login_path(path: str) -> bool:
-    """True for a path whose last segment names a login, a token or a session."""
-    return bool(LOGIN.search(path.rstrip("/").rsplit("/", 1)[-1]))
 
 
 def hands_out_logins(api: Api, operation: Operation) -> bool:

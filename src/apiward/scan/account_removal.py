@@ -26,9 +26,21 @@ from apiward.scan.synthesis import Synthesizer
 from apiward.spec import Api
 
 ROLE = "to learn whether accounts can be deleted"
+KEPT_NOTE = (
+    "sign-ups beyond the scan's own users are not sent without --aggressive "
+    "(mass_assignment's few probes excepted, but under --safe), as their accounts would stay"
+)
 
 
-async def learn(api: Api, ledger: Ledger, synthesizer: Synthesizer, scope: Scope | None) -> None:
+async def learn(
+    api: Api, ledger: Ledger, synthesizer: Synthesizer, scope: Scope | None
+) -> list[str]:
+    """Sign up one account and delete it; the report's note when that fails (``[]``: none)."""
+    await _try(api, ledger, synthesizer, scope)
+    return [f"{KEPT_NOTE}: {ledger.accounts_kept}"] if ledger.accounts_kept else []
+
+
+async def _try(api: Api, ledger: Ledger, synthesizer: Synthesizer, scope: Scope | None) -> None:
     """Sign up one account and delete it; ``ledger.accounts_kept`` says why when that fails."""
     deleter = accounts.deleter(api, "-", ("-", "-@-"))
     if deleter is None:

@@ -15,10 +15,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from apiward.scan._objects import unwrap
+from apiward.scan._objects import new_id, unwrap
 from apiward.scan.fields import is_password
 from apiward.scan.request import Request
 from apiward.scan.resources import collection_of, singular, words
+from apiward.scan.transport import Reply
 from apiward.spec import Api
 
 _PEOPLE = frozenset(
@@ -75,20 +76,22 @@ def bounded() -> Iterator[None]:
         _BOUNDED.reset(token)
 
 
-def is_own_sign_up() -> bool:
-    """True inside :func:`own_sign_up`."""
-    return _OWN_SIGN_UP.get()
-
-
 def is_bounded() -> bool:
     """True inside :func:`bounded`."""
     return _BOUNDED.get()
 
 
-def lasting(api: Api) -> bool:
+def lasting(api: Api, kept: str = "") -> bool:
     """Whether a sign-up sent now would leave its account for good: not one of the scan's own
-    users, and no DELETE in a collection of people to remove it."""
-    return not _OWN_SIGN_UP.get() and deleter(api, "-", ("-", "-@-")) is None
+    users, and no DELETE in a collection of people to remove it, or ``kept``, the reason the
+    one there removes none (``scan.account_removal``)."""
+    return not _OWN_SIGN_UP.get() and (bool(kept) or deleter(api, "-", ("-", "-@-")) is None)
+
+
+def new_account(api: Api, request: Request, reply: Reply) -> str | None:
+    """The id of what sign-up ``request`` made: the creation's new id, else its account's id."""
+    made = new_id(api, request, reply.data, reply.header("location"))
+    return made or account_id(reply.data)
 
 
 def holds_accounts(collection: str) -> bool:

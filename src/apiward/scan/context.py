@@ -43,11 +43,11 @@ from typing import Protocol
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan import references
-from apiward.scan._objects import ids, is_login, new_id, object_slot
+from apiward.scan._objects import ids, new_id, object_slot
 from apiward.scan.canary import Canary
 from apiward.scan.conflicts import RETRIES, moved
 from apiward.scan.destructive import Destructive, destructive, why_destructive
-from apiward.scan.flows import is_logout
+from apiward.scan.flows import is_login, is_logout
 from apiward.scan.harvest import ANYONE, Harvest
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger

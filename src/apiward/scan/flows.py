@@ -142,3 +142,13 @@ def _answer(operation: Operation, api: Api | None) -> list[str]:
         concrete = api.deref(schema) if api is not None else schema
         said += [str(concrete.get("title") or ""), str(concrete.get("description") or "")]
     return said
+
+
+def is_login(operation: Operation) -> bool:
+    """True for an operation that hands out tokens rather than making an object."""
+    return is_login_path(operation.path)
+
+
+def is_login_path(path: str) -> bool:
+    """True for a path whose last segment names a login, a token or a session."""
+    return bool(LOGIN.search(path.rstrip("/").rsplit("/", 1)[-1]))

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apiward.core.errors import TargetError
-from apiward.scan import _objects, _rewrites, accounts, entries, fields, records
+from apiward.scan import _objects, _rewrites, accounts, entries, fields, leftovers, records
 from apiward.scan._links import Links
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes, maybe_kept
 from apiward.scan.flows import SIGN_UP, is_redemption, redeems, words
@@ -49,7 +49,7 @@ from apiward.scan.request import WRITES, Request
 from apiward.scan.resources import singular
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
-from apiward.scan.withhold import Kept, Lasting, NotOurs, OneWay, Unrestorable
+from apiward.scan.withhold import NotOurs, OneWay, Unrestorable
 from apiward.spec import Api, Operation
 
 _ANONYMOUS = Identity(name="anonymous")
@@ -67,8 +67,7 @@ class Ledger:
         self.sessions = sessions
         self.aggressive = aggressive
         self.safe = safe
-        self.accounts_kept = ""
-        """Why the contract's account DELETE does not remove accounts (``scan.account_removal``)."""
+        self.accounts_kept = ""  # why the account DELETE removes none (scan.account_removal)
         self.snapshots: dict[str, Snapshot] = {}
         self.created: list[Created] = []
         self.unknown: list[tuple[Request, Sender]] = []
@@ -197,7 +196,7 @@ class Ledger:
             who = sender.identity or _ANONYMOUS
             raise NotOurs(operation, who, "under --safe it names an object the scan did not create")
         if _objects.creates(self.api, operation, self._logins):
-            self._deletable(operation, request, sender)
+            leftovers.deletable(self, operation, request, sender)
             return None
         if (
             self._public(operation)
@@ -205,7 +204,7 @@ class Ledger:
             and not self._login(operation)
         ):
             # A sign-up answered 200 beside no collection is no creation, yet makes an account.
-            self._lasting(operation, request, sender)
+            leftovers.lasting(self, operation, request, sender)
         if operation.method == "POST" and _objects.changes_nothing(operation):
             return None  # a question (a search, a webhook's test) changes nothing to put back
         read = _objects.reader(self.api, request)
@@ -257,40 +256,6 @@ class Ledger:
                 raise Unrestorable(operation, sender.identity or _ANONYMOUS, why)
         snapshot.writes.append((request, sender))
         return snapshot
-
-    def _deletable(self, operation: Operation, request: Request, sender: Sender) -> None:
-        """A creation nothing can delete is withheld unless ``--aggressive`` (:class:`Kept`;
-        :class:`NotOurs` under ``--safe``): it would stay for good. A sign-up: ``_lasting``."""
-        if _objects.deleter(self.api, request, "-") or self._lasting(operation, request, sender):
-            return
-        who = sender.identity or _ANONYMOUS
-        if self.safe:
-            why = "under --safe it creates what the contract has no DELETE for: it would stay for good"
-            raise NotOurs(operation, who, why)
-        if not self.aggressive:
-            why = f"the contract has no DELETE for what {operation.key} makes"
-            raise Kept(operation, who, f"{why}: it would stay for good")
-
-    def _lasting(self, operation: Operation, request: Request, sender: Sender) -> bool:
-        """True for a public sign-up (a body with a password) that may go; withheld when no
-        DELETE removes accounts, unless it makes one of the scan's own users (which the checks
-        need) or is one of a check's few probes (``accounts.bounded``): under ``--safe``
-        (:class:`NotOurs`) and without ``--aggressive`` too (:class:`Lasting`)."""
-        if not accounts.signed_up(request.body if isinstance(request.body, dict) else {}):
-            return False
-        kept = self.accounts_kept and not accounts.is_own_sign_up()
-        if not (accounts.lasting(self.api) or kept):
-            return True
-        if not self._public(operation):
-            return False  # a secured creation with a secret (a book's): no sign-up
-        who = sender.identity or _ANONYMOUS
-        if self.safe:
-            why = "under --safe it signs up an account no DELETE of the contract removes"
-            raise NotOurs(operation, who, f"{why} ({self.accounts_kept})" if kept else why)
-        if not (self.aggressive or accounts.is_bounded()):
-            why = self.accounts_kept or "no DELETE of the contract removes the account"
-            raise Lasting(operation, who, why)
-        return True
 
     def _safe_deed(self, operation: Operation, sender: Sender) -> None:
         """Under ``--safe``, a file identity's action nothing reads back, but a question or a login."""
@@ -452,9 +417,8 @@ class Ledger:
         """
         created = next((c for c in self.created if c.create is request), None)
         if created is None:
-            made = _objects.new_id(self.api, request, reply.data, reply.header("location"))
-            made = made or accounts.account_id(reply.data)
-            created = self._record(request, Sender.of(request, None), made or "", names=names)
+            made = accounts.new_account(self.api, request, reply) or ""
+            created = self._record(request, Sender.of(request, None), made, names=names)
         created.account = name
         created.names = names or created.names
         self._claim(created)

@@ -47,10 +47,6 @@ from apiward.scan.withhold import Withheld
 from apiward.scan.wrapped import roots, unwrapped
 from apiward.spec import Api, Operation
 
-KEPT_NOTE = (
-    "sign-ups beyond the scan's own users are not sent without --aggressive "
-    "(mass_assignment's few probes excepted, but under --safe), as their accounts would stay"
-)
 NO_IDENTITIES_NOTE = (
     "authorization checks were skipped: no identities file (give --identities with two "
     "users of the same role for BOLA)"
@@ -300,9 +296,7 @@ async def _prepare(
         made = await provision(api, ledger, synthesizer, config.scope)
         results.notes += made.notes()
         # Whether the account DELETE works, before any check's sign-up relies on it.
-        await account_removal.learn(api, ledger, synthesizer, config.scope)
-        if ledger.accounts_kept:
-            results.notes.append(f"{KEPT_NOTE}: {ledger.accounts_kept}")
+        results.notes += await account_removal.learn(api, ledger, synthesizer, config.scope)
     harvest = Harvest(synthesizer, sessions.openness.public, ledger.links)
     if sessions.failed and not sessions.identities:
         results.notes.append("every identity failed to log in: the scan ran anonymously")

@@ -32,11 +32,10 @@ from urllib.parse import urlsplit
 from apiward.core.errors import ConfigError, TargetError
 from apiward.scan import login as logins
 from apiward.scan import signed_cookies
-from apiward.scan._objects import is_login_path
 from apiward.scan.cookies import Jar
 from apiward.scan.elevated import Elevations
 from apiward.scan.fields import credentials
-from apiward.scan.flows import ends_session
+from apiward.scan.flows import ends_session, is_login_path
 from apiward.scan.identities import Identity, Login
 from apiward.scan.login import LoggedIn, LoginError
 from apiward.scan.openness import Openness

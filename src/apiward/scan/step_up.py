@@ -26,8 +26,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from apiward.core.errors import ConfigError
-from apiward.scan._objects import is_login
-from apiward.scan.flows import SIGN_UP
+from apiward.scan.flows import SIGN_UP, is_login
 from apiward.scan.transport import Reply
 from apiward.spec import Api, Operation
 

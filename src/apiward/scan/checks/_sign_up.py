@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiward.core.errors import ConfigError, TargetError
-from apiward.scan import _objects, accounts
+from apiward.scan import accounts
 from apiward.scan.checks._readback import (
     fields,
     json_object,
@@ -180,8 +180,7 @@ def _names(ctx: Context, op: Operation, request: Request, reply: Reply) -> dict[
         for k, v in body.items()
         if is_unique(k) and not PASSWORD.search(k) and isinstance(v, str | int) and str(v)
     }
-    made = _objects.new_id(ctx.api, request, reply.data, reply.header("location"))
-    made = made or accounts.account_id(reply.data)
+    made = accounts.new_account(ctx.api, request, reply)
     if made is not None:
         names["id"] = made
     return names

@@ -262,11 +262,12 @@ class Bola:
         is B's own spare deleted again, unless the scan has since made another object with
         that id (an API that hands out ``max + 1`` gives a deleted id to the next object).
         """
-        spare, base = await _spare(ctx, op, slot, owner, obj, base)
-        if spare is obj and not ctx.ledger.made(obj.value):
-            return None  # the owner could not make one: the next pair may
-        obj = spare
+        obj, base = await _spare(ctx, op, slot, owner, obj, base)
         aimed = base.with_param(slot.where, slot.name, obj.value)
+        if not ctx.ledger.holds(aimed):
+            # Only an object the scan made there and still holds: the owner could not make
+            # one, and a made id elsewhere is no warrant (the Litestar trial's seeded token 2).
+            return None
         read = reader(ctx.api, aimed)
         if read is not None and read.part:
             read = None
@@ -283,10 +284,6 @@ class Bola:
             before = await ctx.send(read.read, as_=owner, note=f"{owner.name}'s listing holds it")
             if not before.ok or read.show(before.data) is None:
                 return None  # a listing that does not show it cannot show it gone
-        if not ctx.ledger.holds(aimed):
-            return (
-                None  # only an object the scan made and still holds (the Litestar trial's token 2)
-            )
         note = f"{attacker.name} deletes {owner.name}'s {slot.name}={obj.value}"
         attack = await ctx.send(aimed, as_=attacker, note=note)
         if not attack.ok:

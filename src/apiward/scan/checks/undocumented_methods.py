@@ -32,6 +32,7 @@ from apiward.scan.checks._answers import GONE
 from apiward.scan.context import Context
 from apiward.scan.diff import meaningful
 from apiward.scan.entries import Created
+from apiward.scan.flows import is_login
 from apiward.scan.identities import Identity
 from apiward.scan.request import CHANGES, Request
 from apiward.scan.transport import Reply
@@ -167,7 +168,7 @@ def _reads(ctx: Context) -> Iterator[tuple[str, Request, Identity | None]]:
     seen: set[str] = set()
     who = ctx.identities[0] if ctx.identities else None
     for op in ctx.probes:
-        if op.path in seen or _objects.is_login(op) or not _missing(ctx, op.path, ("GET",)):
+        if op.path in seen or is_login(op) or not _missing(ctx, op.path, ("GET",)):
             continue
         seen.add(op.path)
         base = ctx.baseline(op, who) if who is not None else ctx.request(op)
