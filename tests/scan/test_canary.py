@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import socket
+import warnings
 
 import httpx
 
@@ -48,3 +51,25 @@ def test_token_serves_its_own_answer() -> None:
     assert content_type == "text/html"
     assert body == "<p>hi</p>"
     assert plain == "ok"
+
+
+async def _half_a_request() -> socket.socket:
+    canary = await Canary().start()
+    caller = socket.create_connection((canary.host, canary.port))
+    caller.sendall(b"GET /c/aw0 HTTP/1.1\r\n")
+    await asyncio.sleep(0.05)
+    await canary.stop()
+    return caller
+
+
+def test_a_caller_that_never_finishes_its_head_is_closed_with_the_canary() -> None:
+    """Stopping the canary closes a connection still reading its head: nothing outlives the loop."""
+    caller = asyncio.run(_half_a_request())
+    try:
+        caller.settimeout(2)
+        assert caller.recv(1) == b""
+    finally:
+        caller.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gc.collect()

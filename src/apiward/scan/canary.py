@@ -52,6 +52,7 @@ class Canary:
         self._answers: dict[str, tuple[bytes, str]] = {}
         self._server: asyncio.Server | None = None
         self._arrived = asyncio.Condition()
+        self._open: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> Canary:
         """Start listening."""
@@ -63,7 +64,12 @@ class Canary:
         """Stop listening."""
         if self._server is not None:
             self._server.close()
+            # Python 3.11's Server.close leaves accepted connections open: a caller that
+            # never finished its request head would outlive the scan's event loop.
+            for writer in tuple(self._open):
+                writer.close()
             await self._server.wait_closed()
+            await asyncio.sleep(0)
 
     @property
     def base_url(self) -> str:
@@ -95,6 +101,15 @@ class Canary:
         return next((h for h in self.hits if h.token == token), None)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._open.add(writer)
+        try:
+            head = await self._answered(reader, writer)
+        finally:
+            self._open.discard(writer)
+            writer.close()
+        await self._record(head[:_MAX_HEAD].decode("latin-1"), writer.get_extra_info("peername"))
+
+    async def _answered(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bytes:
         try:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5.0)
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, OSError):
@@ -104,9 +119,7 @@ class Canary:
             await writer.drain()
         except OSError:
             pass
-        finally:
-            writer.close()
-        await self._record(head[:_MAX_HEAD].decode("latin-1"), writer.get_extra_info("peername"))
+        return head
 
     def _answer(self, head: bytes) -> bytes:
         found = _TOKEN.search(head.decode("latin-1"))
