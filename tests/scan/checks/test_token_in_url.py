@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import pytest
 from auth_support import scan_demo_only, scan_only
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 from tests.scan.trails_app import IDENTITIES, TrailLog
 
 from apiward.core.findings import Severity
@@ -90,3 +90,29 @@ def test_a_session_renewed_with_every_answer_is_a_skip_not_a_crash(
     assert (results.errors, results.findings) == ([], [])
     renewed = [s.detail for s in results.skipped if s.reason == SkipReason.INCONCLUSIVE]
     assert ["ines's credential changed" in d for d in renewed] == ([True] if resign else [])
+
+
+def test_a_key_the_contract_declares_in_the_query_is_a_stated_skip(serve: Any) -> None:
+    """Where the contract itself offers ?token= as a scheme, the check says why it sent nothing."""
+    app = FastAPI()
+    bearer = HTTPBearer(auto_error=False)
+    in_query = APIKeyQuery(name="token", auto_error=False)
+
+    def caller(
+        header: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        key: Annotated[str | None, Depends(in_query)],
+    ) -> str:
+        token = header.credentials if header else key
+        if token not in TOKENS:
+            raise HTTPException(401, "authentication required")
+        return TOKENS[token]
+
+    @app.get("/api/me")
+    def me(name: Annotated[str, Depends(caller)]) -> dict[str, str]:
+        return {"name": name, "plan": f"{name}-plan"}
+
+    results = scan_only(serve(app).url, [TokenInUrl()], _identities())
+    assert results.findings == []
+    assert [s.reason for s in results.skipped] == [SkipReason.NOT_APPLICABLE]
+    assert "'APIKeyQuery' (?token=)" in results.skipped[0].detail
+    assert "api-key-in-query" in results.skipped[0].detail

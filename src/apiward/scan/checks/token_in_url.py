@@ -10,7 +10,7 @@ operation simply answers anonymously, which is ``auth_bypass``'s finding. An ope
 that answers the legitimate request stripped of every credential (asked once, shared
 with ``auth_bypass``) is not tried at all: no token is needed there. Names the
 contract itself declares for the operation (query parameters, ``apiKey`` schemes in
-the query) are left to the contract audit. A name that worked on an earlier operation
+the query) are left to the contract audit, and a skip says so when that leaves none. A name that worked on an earlier operation
 is tried first; the others go under every name at once, and one by one only when that
 was accepted: on an API that takes no token in its URLs, one request per operation.
 One finding per parameter name, on the first operation it worked on, listing the others.
@@ -71,7 +71,11 @@ class TokenInUrl:
         if found is None:
             yield Skip(reason=SkipReason.NO_ACCESS, detail="no secured GET answers an identity")
             return
-        identity, token, operations = found
+        identity, token, answered = found
+        operations = _without_query_keys(ctx, answered)
+        if not operations:
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=_declared(ctx, identity))
+            return
         hits: dict[str, list[tuple[Operation, list[Reply]]]] = {}
         for op in operations:
             token = token_of(ctx, identity) or token  # renewed since (a refresh): the new one
@@ -141,18 +145,32 @@ async def _operations(ctx: Context) -> tuple[Identity, str, list[Operation]] | N
             legit = await carrying(ctx, op, identity, token)
             if legit.ok and meaningful(legit.text) and len(answered) < MAX_OPERATIONS:
                 answered.append(op)
-        return identity, token, _without_query_keys(ctx, answered)
+        return identity, token, answered
     return None
+
+
+def _query_keys(ctx: Context) -> dict[str, str]:
+    """The contract's apiKey schemes sent in the query: scheme name → parameter name."""
+    return {
+        name: scheme.parameter_name or ""
+        for name, scheme in ctx.api.security_schemes.items()
+        if scheme.type == "apiKey" and scheme.location is ParameterLocation.QUERY
+    }
 
 
 def _without_query_keys(ctx: Context, operations: list[Operation]) -> list[Operation]:
     """Operations the contract lets take an apiKey in the query are the audit's business."""
-    in_query = {
-        name
-        for name, scheme in ctx.api.security_schemes.items()
-        if scheme.type == "apiKey" and scheme.location is ParameterLocation.QUERY
-    }
+    in_query = set(_query_keys(ctx))
     return [op for op in operations if not any(set(alt) & in_query for alt in op.security)]
+
+
+def _declared(ctx: Context, identity: Identity) -> str:
+    schemes = ", ".join(f"{s!r} (?{p}=)" for s, p in _query_keys(ctx).items())
+    return (
+        f"every secured GET that answers {identity.name} takes a key in the query string by "
+        f"contract ({schemes}): `apiward audit` reports that as "
+        "contract.authentication.api-key-in-query"
+    )
 
 
 def _renewed(identity: Identity) -> str:
