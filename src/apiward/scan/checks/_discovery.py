@@ -28,6 +28,7 @@ from apiward.scan.checks.exposure import walk_open
 from apiward.scan.context import Context
 from apiward.scan.destructive import why_destructive
 from apiward.scan.diff import SAME, meaningful, similarity
+from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
 from apiward.spec import Api, Operation, json_types
@@ -125,6 +126,10 @@ def unique(paths: Iterable[str], api: Api, limit: int) -> list[str]:
     return kept
 
 
+_REFUSED = frozenset({401, 403})
+"""What an API answers a request that lacks credentials."""
+
+
 @dataclass(slots=True)
 class NotFound:
     """How the API answers paths that cannot exist."""
@@ -142,17 +147,30 @@ class NotFound:
         """A 2xx with data, unlike the catch-all answers."""
         return reply.ok and meaningful(reply.text) and not self.like(reply)
 
+    def guarded(self, reply: Reply) -> bool:
+        """A refusal for want of credentials where nonsense gets another answer: the path is there."""
+        return reply.status in _REFUSED and not self.like(reply)
 
-async def fingerprint(ctx: Context, bases: Iterable[str]) -> NotFound:
-    """The API's answers to two random paths under each of ``bases`` (asked once per scan)."""
+    @property
+    def refuses_all(self) -> bool:
+        """True when even nonsense is refused for want of credentials (authentication before routing)."""
+        return bool(self.replies) and all(r.status in _REFUSED for r in self.replies)
+
+
+async def fingerprint(
+    ctx: Context, bases: Iterable[str], caller: Identity | None = None
+) -> NotFound:
+    """The API's answers to two random paths under each of ``bases`` (asked once per scan),
+    anonymously or as ``caller``."""
     replies: list[Reply] = []
+    who = caller.name if caller is not None else ""
     for base in bases:
         for shape in ("{base}/apiward-{word}", "{base}/apiward/{word}"):
             path = shape.format(base=base, word=secrets.token_hex(6))
             send = partial(
-                ctx.send, Request(method="GET", path=path), as_=None, note="404 fingerprint"
+                ctx.send, Request(method="GET", path=path), as_=caller, note="404 fingerprint"
             )
-            replies.append(await ctx.shared(("404 fingerprint", shape, base), send))
+            replies.append(await ctx.shared(("404 fingerprint", shape, base, who), send))
     return NotFound(replies=replies)
 
 

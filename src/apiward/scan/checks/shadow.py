@@ -2,14 +2,18 @@
 
 Both ask anonymously for a bounded list of paths built from the contract's own prefixes
 and resource names (:mod:`.discovery`) and report those alive (2xx, data, unlike the
-API's answer to random paths), with the severity their content earns.
+API's answer to random paths), with the severity their content earns. A path refused for
+want of credentials where random paths are not is there: it is asked again as the
+identity of least reach, since an internal listing any account reads is as exposed as
+one anyone reads. An API that authenticates before it routes refuses random paths too;
+there every path goes as that identity.
 
 * ``shadow_endpoints``: common forgotten paths (``internal``, ``admin``, ``backup``,
   ``export``, served API documents...) at the root and under the newest version of each
   prefix, their underscored forms (``/_internal``) at the root, then ``<prefix>/<hidden>/<resource>[/export]`` and ``<prefix>/<resource>/<action>``
   there for the ``HIDDEN_RESOURCES`` most common resources that are collections of records
   (``discovery.collections``: ``/api/v2/internal/users/export``; never ``me`` or ``auth``,
-  which hold nothing to export). At most ``MAX_SHADOW`` requests.
+  which hold nothing to export), and ``users`` whether or not the contract lists them. At most ``MAX_SHADOW`` requests.
 * ``debug_endpoints``: debug, configuration and framework-introspection paths
   (``debug/config``, ``actuator/env``...) at the root and under the newest version of
   each prefix, their underscored forms (``/_debug/state``) at the root, and files a web
@@ -53,8 +57,10 @@ from apiward.scan.checks._discovery import (
     segments,
     unique,
 )
+from apiward.scan.checks._privilege import ranks
 from apiward.scan.checks._secrets import contract_values
 from apiward.scan.context import Context
+from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
 from apiward.spec import Api
@@ -74,6 +80,9 @@ UNDERSCORED = ("_internal", "_admin")
 resource's name clashes with them (``/_internal``): at the root only, where they live."""
 HIDDEN = ("internal", "private", "admin")
 ACTIONS = ("export", "all", "dump")
+PEOPLE = "users"
+"""The records an internal listing most often holds, asked for whether or not the contract
+names them (``/internal/users``: the Litestar trial's help desk documented no user list)."""
 # One name per thing a framework or an app shows: its debug page, its configuration, its
 # environment, a heap dump, a console; not every synonym of each (config.json is most
 # often a front end's public settings).
@@ -103,16 +112,43 @@ class _Discovery:
     """The paths to try, most telling first: each check below says which."""
 
     async def run_once(self, ctx: Context) -> AsyncIterator[Outcome]:
-        """Fingerprint the 404, probe the candidates, report what is alive."""
-        missing = await fingerprint(ctx, _probed(prefixes(ctx.api)))
+        """Fingerprint the 404, probe the candidates, report what is alive.
+
+        Anonymously first; a candidate refused for want of credentials where nonsense is
+        not is there, so it is asked again as the identity of least reach. Where even
+        nonsense is refused (authentication before routing), every candidate goes as it.
+        """
+        bases = _probed(prefixes(ctx.api))
         wanted = (p for p in self.candidates(ctx.api) if not ctx.scope.why_out_path("GET", p))
         paths = unique(wanted, ctx.api, self.limit)
-        replies = await asyncio.gather(*(_get(ctx, path) for path in paths))
+        missing = await fingerprint(ctx, bases)
+        low = await _least(ctx)
+        caller = None
+        if missing.refuses_all and low is not None:
+            caller, missing = low, await fingerprint(ctx, bases, low)
+        replies = await asyncio.gather(*(_get(ctx, path, caller) for path in paths))
+        guarded = [p for p, r in zip(paths, replies, strict=True) if missing.guarded(r)]
+        for outcome in self._report(ctx, paths, replies, missing, caller):
+            yield outcome
+        if caller is None and guarded and low is not None:
+            missing = await fingerprint(ctx, bases, low)
+            replies = await asyncio.gather(*(_get(ctx, path, low) for path in guarded))
+            for outcome in self._report(ctx, guarded, replies, missing, low):
+                yield outcome
+
+    def _report(
+        self,
+        ctx: Context,
+        paths: list[str],
+        replies: list[Reply],
+        missing: NotFound,
+        caller: Identity | None,
+    ) -> Iterator[Outcome]:
         for path, reply in zip(paths, replies, strict=True):
             if not _alive(missing, reply):
                 continue
             if not is_documentation(reply):
-                yield self._finding(ctx, path, reply, missing)
+                yield self._finding(ctx, path, reply, missing, caller)
             elif extra := undocumented(ctx.api, reply):
                 yield self._revealing(ctx, path, reply, extra)
 
@@ -125,24 +161,37 @@ class _Discovery:
             severity=Severity.MEDIUM,
             confidence=Confidence.CONFIRMED,
             detail=(
-                f"GET {path} answers anonymously with an API document that lists operations "
-                f"the contract given to the scan does not: {shown}."
+                f"GET {path} answers with an API document that lists operations the "
+                f"contract given to the scan does not: {shown}."
             ),
             evidence=[reply],
             key=path,
         )
 
-    def _finding(self, ctx: Context, path: str, reply: Reply, missing: NotFound) -> Outcome:
+    def _finding(
+        self,
+        ctx: Context,
+        path: str,
+        reply: Reply,
+        missing: NotFound,
+        caller: Identity | None,
+    ) -> Outcome:
         severity, what = judge(reply, contract_values(ctx.api))
+        who = "anonymously" if caller is None else f"to {caller.name}"
+        sent = (
+            "without credentials"
+            if caller is None
+            else f"to {caller.name} ({caller.role}), the identity of least reach"
+        )
         return ctx.finding(
             self,
             f"GET {path}",
-            title=f"Undocumented GET {path} answers anonymously with {what}",
+            title=f"Undocumented GET {path} answers {who} with {what}",
             severity=severity,
             confidence=Confidence.CONFIRMED if severity >= Severity.HIGH else Confidence.FIRM,
             detail=(
-                f"GET {path} is not in the contract, yet it answered {reply.status} without "
-                f"credentials with {what}; random paths get "
+                f"GET {path} is not in the contract, yet it answered {reply.status} {sent} "
+                f"with {what}; random paths get "
                 f"{', '.join(sorted({str(r.status) for r in missing.replies}))}."
             ),
             evidence=[*missing.replies[:1], reply],
@@ -169,6 +218,7 @@ class ShadowEndpoints(_Discovery):
         yield from (f"{base}/{word}" for base in bases for word in WORDS)
         yield from (f"/{word}" for word in UNDERSCORED)
         names = collections(api)[:HIDDEN_RESOURCES]
+        names += [PEOPLE] if PEOPLE not in names else []
         for base in _newest(prefixes(api)):
             for name in names:
                 for hidden in HIDDEN:
@@ -229,8 +279,16 @@ def _newest(bases: list[str]) -> list[str]:
     return [base for _, base in best.values()] or [b for b in bases if b]
 
 
-async def _get(ctx: Context, path: str) -> Reply:
-    return await ctx.send(Request(method="GET", path=path), as_=None, note="undocumented path")
+async def _get(ctx: Context, path: str, caller: Identity | None = None) -> Reply:
+    return await ctx.send(Request(method="GET", path=path), as_=caller, note="undocumented path")
+
+
+async def _least(ctx: Context) -> Identity | None:
+    """The identity that reaches least (``_privilege.ranks``), or None without identities."""
+    if not ctx.identities:
+        return None
+    rank = await ranks(ctx)
+    return min(ctx.identities, key=lambda i: rank[i.name])
 
 
 def _alive(missing: NotFound, reply: Reply) -> bool:
