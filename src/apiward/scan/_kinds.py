@@ -53,10 +53,19 @@ def numbered_kinds(api: Api, collections: Collections = collection_of) -> frozen
 
 def item_collections(api: Api, collections: Collections = collection_of) -> dict[str, str]:
     """Each path parameter's name → the collection before it (``username`` → users)."""
-    out: dict[str, str] = {}
+    return {name: found[0] for name, found in _items(api, collections).items()}
+
+
+def itemised(api: Api, collections: Collections = collection_of) -> set[str]:
+    """Every collection a path parameter names an item of (``id`` names several)."""
+    return {c for found in _items(api, collections).values() for c in found}
+
+
+def _items(api: Api, collections: Collections) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
     for op in api.operations:
         for p in op.parameters:
             collection = collections(op.path, p.name)
             if p.location is ParameterLocation.PATH and collection:
-                out.setdefault(p.name, collection)
+                out.setdefault(p.name, []).append(collection)
     return out

@@ -132,6 +132,8 @@ def creates(api: Api, operation: Operation, logins: Collection[str] = ()) -> boo
         return False
     if hands_out_logins(api, operation):
         return False
+    if only_asks(operation) and item_of(api, path) is None:
+        return False  # a preview or a search answered 201 that nothing reads back keeps nothing
     if "201" in operation.responses:
         return True
     if _names_action(operation):
@@ -250,7 +252,8 @@ def changes_nothing(operation: Operation) -> bool:
 def _named(operation: Operation) -> set[str]:
     segment, _ = resource_of(operation.path)
     named = {*words(segment), *re.split(r"[^a-z]", segment.lower())}
-    return named | set(words(operation.operation_id or ""))
+    named |= set(words(operation.operation_id or ""))
+    return named | {singular(w) for w in named}  # ``/link-previews`` previews
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

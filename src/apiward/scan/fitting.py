@@ -36,7 +36,7 @@ IDLIKE = re.compile(
 )
 """Names that say "identifier" whatever the resource (``owner_id``, ``cardRef``, ``slug``)."""
 
-_KEYS = frozenset({"id", "_id", "uuid", "guid", "pk"})
+KEYS = frozenset({"id", "_id", "uuid", "guid", "pk"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,7 +91,7 @@ def key_fields(parameter: str, resource: str, fields: Iterable[str]) -> list[str
 
 def is_primary(field: str, resource: str) -> bool:
     """True for an object's own key: ``id``, ``uuid``, or an id-like name of its resource."""
-    return field.lower() in _KEYS or bool(
+    return field.lower() in KEYS or bool(
         IDLIKE.search(field) and norm(field).startswith(norm(resource))
     )
 
@@ -108,7 +108,7 @@ def names_match(
     field, name = norm(sighting.field), norm(slot.name)
     if slot.field:
         return field == norm(slot.field)
-    if field not in _KEYS and field == name and IDLIKE.search(sighting.field):
+    if field not in KEYS and field == name and IDLIKE.search(sighting.field):
         return True
     if name.endswith(norm(sighting.resource) + field):
         return True

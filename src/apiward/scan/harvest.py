@@ -48,21 +48,13 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from apiward.scan import envelope
-from apiward.scan._kinds import item_collections, numbered_kinds, sign_up_kinds, surrogate
+from apiward.scan._kinds import item_collections, itemised, numbered_kinds, sign_up_kinds, surrogate
 from apiward.scan._links import Links
 from apiward.scan._slots import Slots
 from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import names_owner, owner_values, who_values
 from apiward.scan.filters import Filters
-from apiward.scan.fitting import (
-    IDLIKE,
-    Sighting,
-    Slot,
-    fits,
-    is_primary,
-    key_names,
-    kind_of,
-)
+from apiward.scan.fitting import IDLIKE, KEYS, Sighting, Slot, fits, is_primary, key_names, kind_of
 from apiward.scan.identities import Identity
 from apiward.scan.listed import Listed
 from apiward.scan.openness import declared_public
@@ -124,8 +116,11 @@ class Harvest:
         self.links = links or Links(synthesizer.api)
         """Nested collections of links (``/work-orders/{id}/parts``): kinds of their own."""
         params = item_collections(synthesizer.api, self.links.collection_of)
-        self._item_kinds = {norm(p): singular(c) for p, c in params.items()}
-        self._collections = {singular(c): c for c in params.values()}
+        # Not a bare ``id``: every ``/{collection}/{id}`` takes one (Feathers' channels took users').
+        self._item_kinds = {norm(p): singular(c) for p, c in params.items() if norm(p) not in KEYS}
+        self._collections = {
+            singular(c): c for c in itemised(synthesizer.api, self.links.collection_of)
+        }
         self._wanted = frozenset(n for p, c in params.items() for n in key_names(p, singular(c)))
         self._numbered = numbered_kinds(synthesizer.api, self.links.collection_of)
         self._signs_up = sign_up_kinds(synthesizer.api, public) & set(self._collections)
@@ -163,6 +158,8 @@ class Harvest:
         for item in items if items is not None else ([one] if one is not None else []):
             self.links.learn(operation.path, item)  # before its kind is given (``scan._links``)
         collection, resource = self.links.resource_of(operation.path)
+        signed_up = created and resource in self._signs_up  # a new person: no sender's own
+        who = _ANONYMOUS if signed_up else who
         found: list[Sighting] = []
         if one is not None and who and operation.method == "GET" and "{" not in operation.path:
             scalar = {k: v for k, v in one.items() if isinstance(v, str | int)}
@@ -196,7 +193,7 @@ class Harvest:
         if location:
             value = location.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
             found.append(self._add(who, value, "id", resource, operation.key, collection))
-        if created:
+        if created and not signed_up:
             self._claim(who, [s for s in found if s.kind == resource], made=True)
         return found
 

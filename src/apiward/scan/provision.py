@@ -131,7 +131,7 @@ def _route(
 ) -> tuple[Operation, Login] | None:
     usable = Scope(exclude=scope.exclude if scope is not None else ())
     operations = [op for op in api.operations if usable.why_out(op) is None]
-    login = _file_login(identities) or _contract_login(operations, synthesizer, public)
+    login = file_login(identities) or _contract_login(operations, synthesizer, public)
     sign_up = _sign_up(operations, synthesizer, login, public) if login is not None else None
     return None if login is None or sign_up is None else (sign_up, login)
 
@@ -186,8 +186,12 @@ HTTP_BASIC = Login(method="", path="", basic=Basic(username="", password=""))
 every request (``basic:``, no login operation): its own name and password, the same way."""
 
 
-def _file_login(identities: tuple[Identity, ...]) -> Login | None:
-    """The first login of the file that sends a user and a password (or HTTP basic)."""
+def file_login(identities: tuple[Identity, ...]) -> Login | None:
+    """The first login of the file that sends a user and a password (or HTTP basic).
+
+    A user the scan made logs in the same way, its own name and password filled in
+    (:func:`filled_login`).
+    """
     for identity in identities:
         login = identity.login
         if login is not None and _credentials(login) is not None:

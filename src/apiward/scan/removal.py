@@ -15,11 +15,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from apiward.scan import _objects, accounts, unseen
+from apiward.core.errors import ConfigError
+from apiward.scan import _objects, accounts, fields, unseen
 from apiward.scan.changes import State, TargetChange, What, curl_line
 from apiward.scan.entries import Created, Sender
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger
+from apiward.scan.provision import file_login, filled_login
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
 
@@ -139,6 +141,8 @@ async def remove(
         if other:
             helped[created.delete.operation] = other
         detail = f"by {other}: its creator {why}" if other else ""
+    if not reply.ok and (itself := await _as_itself(ledger, created)) is not None:
+        reply, detail = itself, "by the account itself: no other identity may remove it"
     if reply.ok:
         return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)
     if reply.status in {404, 410}:
@@ -176,6 +180,24 @@ async def _as_others(
             statuses.setdefault(reply.status, []).append(identity.name)
     answered = "; ".join(f"{status} as {', '.join(names)}" for status, names in statuses.items())
     return refused, "", answered
+
+
+async def _as_itself(ledger: Ledger, created: Created) -> Reply | None:
+    """The 2xx of an account the scan signed up deleting itself, logged in with what its
+    sign-up sent (many APIs let only a user remove its own account); else None."""
+    body = created.create.body if isinstance(created.create.body, dict) else {}
+    login = file_login(ledger.sessions.identities)
+    if not created.account or created.delete is None or login is None:
+        return None
+    if not any(fields.is_password(k) for k in body):
+        return None
+    try:
+        own = await ledger.sessions.log_in(filled_login(login, body), name="apiward sign-up")
+    except ConfigError:
+        return None
+    note = "restore: the account deletes itself"
+    reply = await ledger.sessions.send(own.apply(created.delete), as_=None, note=note)
+    return reply if reply.ok else None
 
 
 async def _gone(ledger: Ledger, created: Created) -> tuple[bool, str]:

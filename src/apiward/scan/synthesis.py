@@ -37,11 +37,11 @@ import rstr
 
 from apiward.scan import privacy
 from apiward.scan._objects import item_path
-from apiward.scan.fields import is_identifier, is_password, is_recipient, is_unique
+from apiward.scan.fields import is_identifier, is_password, is_privileged, is_recipient, is_unique
 from apiward.scan.fitting import key_names
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.resources import collection_of, norm
-from apiward.scan.values import Fresh, Observed
+from apiward.scan.values import Fresh, Observed, least
 from apiward.spec import Api, Operation, ParameterLocation, Schema, is_decimal_string
 
 MAX_DEPTH = 5
@@ -200,6 +200,8 @@ class Synthesizer:
             return self.url
         if name and (hidden := privacy.private(name, schema)) is not None:
             return hidden  # what the scan makes is its maker's alone: BOLA needs no public object
+        if name and is_privileged(name) and (low := least(schema)) is not None:
+            return low  # a share's or a member's role: the grant that grants least
         picked = self._learned(schema, name)
         if picked is _NOTHING:
             picked = _given(schema)

@@ -112,6 +112,14 @@ def rank(value: Any) -> int:
     return next((3 - i for i, group in enumerate(_RANKS) if words & group), 0)
 
 
+def least(schema: Mapping[str, Any]) -> Any:
+    """The first of an ``enum``'s values that grants least (``viewer`` of ``viewer, editor,
+    owner``), or None when the enum does not rank its values (none sounds above another)."""
+    enum = [v for v in schema.get("enum", ()) if isinstance(v, str)]
+    ranks = [rank(v) for v in enum]
+    return enum[ranks.index(min(ranks))] if ranks and min(ranks) < max(ranks) else None
+
+
 def probe_value(
     name: str, schema: Mapping[str, Any], current: Any, observed: Sequence[Scalar] = ()
 ) -> Probe | None:

@@ -48,7 +48,9 @@ sends one only when it touches nothing but the sender's own things:
 * its body (at any depth) and query set no *privilege field*
   (``scan.fields.is_privileged``: ``role``, ``is_admin``, ``scopes``, ``balance``,
   ``transfer_limit``... but not ``card_limit``): a made-up ``role`` would demote or
-  promote someone, even oneself. The same vocabulary picks ``mass_assignment``'s
+  promote someone, even oneself. But a creation the contract can undo, not of accounts,
+  may name the grant of what it makes at the least its ``enum`` offers (a share's
+  ``role: viewer``, the Connexion trial's): the synthesiser picks that value. The same vocabulary picks ``mass_assignment``'s
   candidates, so what the engine refuses to send is exactly what that check tests.
 
 Anything else raises :class:`Withheld`; the runner turns an uncaught one into a skip
@@ -75,6 +77,8 @@ from apiward.scan.harvest import Harvest, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import WRITES, Request, Where
 from apiward.scan.resources import singular
+from apiward.scan.values import least
+from apiward.scan.wrapped import merged_properties
 from apiward.spec import Operation, ParameterLocation
 
 _TEMPLATE = re.compile(r"\{([^{}/]+)\}")
@@ -125,7 +129,8 @@ def withheld(
     if operation.method.upper() not in WRITES:
         return None
     names = [*_names(request.body), *(n for n, _ in request.query)]
-    privileged = [n for n in names if is_privileged(n)]
+    granted = _least_grants(harvest, operation, request)
+    privileged = [n for n in names if is_privileged(n) and n not in granted]
     if privileged:
         return f"it sets the privilege field {privileged[0]!r}"
     creation = operation.method.upper() == "POST"
@@ -179,6 +184,29 @@ def _parents(harvest: Harvest, operation: Operation, request: Request) -> frozen
         return frozenset(names) if changes_nothing(operation) else frozenset()
     last = operation.path.rstrip("/").rsplit("{", 1)[-1].split("}", 1)[0]
     return frozenset(n for n in names if n != last)
+
+
+def _least_grants(harvest: Harvest, operation: Operation, request: Request) -> frozenset[str]:
+    """Top-level body fields of a creation the contract can undo that grant the least they may.
+
+    A share or a membership names its grant (``role: viewer`` of ``viewer, editor, owner``):
+    the new object is deleted again, and it asks for nothing beyond the least access. Never
+    in a creation of accounts, whose role stays with the person.
+    """
+    api = harvest.synthesizer.api
+    body = request.body
+    if not isinstance(body, dict) or not creates(api, operation):
+        return frozenset()
+    noun = singular(operation.path.rstrip("/").rsplit("/", 1)[-1].lower())
+    if holds_accounts(noun) or deleter(api, request, "-") is None:
+        return frozenset()
+    schema, _ = harvest.synthesizer.body_schema(operation)
+    fields = merged_properties(api, schema) if schema is not None else {}
+    return frozenset(
+        name
+        for name, value in body.items()
+        if name in fields and value is not None and value == least(api.deref(fields[name]))
+    )
 
 
 def _above(operation: Operation) -> frozenset[str]:

@@ -49,13 +49,21 @@ def segments(path: str) -> list[str]:
 
 
 def prefixes(api: Api) -> list[str]:
-    """The contract's static path prefixes up to its version segment (``""`` first)."""
+    """The contract's static path prefixes up to its version segment (``""`` first).
+
+    Without a version segment, a first segment is a prefix only when at least half the
+    contract's paths start with it and no path id follows it (``/api/users``, ``/api/orders``):
+    a contract served under its own base path starts its paths with its resources
+    (``/documents``, ``/users/{id}``), and those are no prefixes to hide paths under.
+    """
+    paths = {op.path for op in api.operations}
+    firsts = Counter(parts[0] for parts in map(segments, paths) if len(parts) > 1)
+    shared = {s for s, n in firsts.items() if 2 * n >= len(paths)} - _itemised(api)
     found: set[str] = {""}
-    for op in api.operations:
-        parts = segments(op.path)
-        cut = next(
-            (i + 1 for i, p in enumerate(parts) if VERSION.match(p)), 1 if len(parts) > 1 else 0
-        )
+    for path in paths:
+        parts = segments(path)
+        version = next((i + 1 for i, p in enumerate(parts) if VERSION.match(p)), 0)
+        cut = version or (1 if len(parts) > 1 and parts[0] in shared else 0)
         for i in range(1, cut + 1):
             if "{" in parts[i - 1]:
                 break
@@ -82,15 +90,19 @@ def collections(api: Api) -> list[str]:
     or a GET on a path ending in it answers a JSON array: ``me`` or ``auth`` hold no
     records to export or dump.
     """
-    itemised = {
+    listed = {segments(op.path)[-1] for op in api.operations if _lists(api, op)}
+    return [name for name in resources(api) if name in _itemised(api) | listed]
+
+
+def _itemised(api: Api) -> set[str]:
+    """The static segments a path parameter follows somewhere (``users`` of ``/users/{id}``)."""
+    return {
         parts[i]
         for op in api.operations
         for parts in [segments(op.path)]
         for i in range(len(parts) - 1)
         if "{" not in parts[i] and parts[i + 1].startswith("{")
     }
-    listed = {segments(op.path)[-1] for op in api.operations if _lists(api, op)}
-    return [name for name in resources(api) if name in itemised | listed]
 
 
 def _lists(api: Api, operation: Operation) -> bool:

@@ -220,6 +220,28 @@ def shared(item: Handed, callers: Collection[str]) -> Handed:
     )
 
 
+def overseen(
+    ctx: Context, values: Mapping[str, frozenset[str]], callers: Collection[str]
+) -> list[str]:
+    """``callers`` but one above all the others shown more than all of them together.
+
+    A value an admin sees among every user's, beside alice who sees hers, is alice's own
+    overseen (the LoopBack trial's share tokens), not another's handed to her; an owner
+    and a viewer shown the same keys are each shown another's.
+    """
+    known = {i.name: i for i in ctx.identities}
+    if len(callers) < 2:
+        return list(callers)
+
+    def oversees(caller: str) -> bool:
+        others = [c for c in callers if c != caller]
+        below = frozenset().union(*(values.get(c, frozenset()) for c in others))
+        mine = values.get(caller, frozenset())
+        return caller in known and _outranks(ctx, known[caller], others) and mine > below
+
+    return [c for c in callers if not oversees(c)]
+
+
 def _outranks(ctx: Context, caller: Identity, owners: Collection[str]) -> bool:
     """Whether ``caller`` is above every owner: an admin's view is no escalation of its own."""
     levels = {i.name: i.rank if i.rank is not None else rank(i.role) for i in ctx.identities}

@@ -353,7 +353,14 @@ def ordered(names: Mapping[str, str], param: str, *, strict: bool = False) -> li
 
 
 def _filled(login: Login, request: Request) -> Login:
+    """The identity's login with the sign-up's values; ConfigError when the sign-up has no
+    password for it: a file identity's own is never sent for another account."""
     body = dict(request.body) if isinstance(request.body, dict) else {}
+    sent = [v for k, v in body.items() if PASSWORD.search(k)]
+    wanted = [k for k in (*login.body, *login.query) if PASSWORD.search(k) and k not in body]
+    if (wanted and len(sent) != 1) or (login.basic is not None and credentials(list(body)) is None):
+        raise ConfigError("the sign-up sent no password to log its account in with")
+    body |= dict.fromkeys(wanted, sent[0])
     fields = {k: _field(body, k, v) for k, v in login.body.items()}
     query = {k: str(_field(body, k, v)) for k, v in login.query.items()}
     basic, names = login.basic, credentials(list(body))
@@ -385,6 +392,8 @@ def _fresh(ctx: Context, op: Operation, properties: Mapping[str, Schema]) -> Req
     body = dict(request.body) if isinstance(request.body, dict) else {}
     schema, _ = ctx.synthesizer.body_schema(op)
     required = set((schema or {}).get("required", ())) or set(body)
+    # Its password even where optional: the account must log in with what the scan chose.
+    required |= {name for name in body if PASSWORD.search(name)}
     fresh: dict[str, Any] = {}
     for name in sorted(required & set(body)):
         fresh[name] = _unique(ctx, name, properties.get(name, {}), body[name])

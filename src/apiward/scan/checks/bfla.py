@@ -88,14 +88,15 @@ from apiward.scan.context import Context
 from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.fields import is_privileged
 from apiward.scan.identities import Identity
+from apiward.scan.missing import missing
 from apiward.scan.one_way import one_way, untried
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.resources import names_caller
 from apiward.scan.transport import Reply
-from apiward.spec import Operation, json_types
+from apiward.spec import Operation
 
 MAX_FIELDS = 4
-_MISSING = "apiward-no-such-object-0"
+_UNCOMPARED = REFUSED | {400, 422}
 _NOT_FOUND = re.compile(
     r"not[\s_-]?found|no such|does ?n[o']t exist|not exist|could ?n[o']t find|cannot find",
     re.IGNORECASE,
@@ -302,12 +303,15 @@ class Bfla:
             return None
         target = ctx.request(op)
         for slot in slots:
-            target = target.with_param(Where.PATH, slot.name, _missing(slot.schema))
+            shape = ctx.baseline(op, high).path_params.get(slot.name)
+            target = target.with_param(Where.PATH, slot.name, missing(shape, slot.schema))
         theirs = await ctx.send(
             target, as_=high, note=f"{high.name} on an object that does not exist"
         )
-        if theirs.status in REFUSED or theirs.status >= 500 or not_found(theirs):
-            return None  # refused, broken or not there: nothing that low could be compared on
+        if theirs.status in _UNCOMPARED or theirs.status >= 500 or not_found(theirs):
+            # Refused, broken or not there: nothing low could be compared on. An input
+            # refused as malformed (400, 422) is refused before most role checks run.
+            return None
         mine = await ctx.send(target, as_=low, note=f"{low.name} on the same missing object")
         if mine.status != theirs.status or similarity(mine.text, theirs.text) < SAME:
             return None
@@ -462,11 +466,3 @@ async def _restore(
         if seen is not None and same_value(seen.data.get(name), old):
             return True
     return False
-
-
-def _missing(schema: Any) -> str:
-    if hasattr(schema, "get") and "integer" in json_types(schema):
-        return "987654321"
-    if hasattr(schema, "get") and schema.get("format") == "uuid":
-        return "00000000-0000-4000-8000-00000000a11d"
-    return _MISSING

@@ -41,7 +41,8 @@ public while the object is not).
   unless an object the scan made since holds that id (``max + 1`` ids). A read by query id
 shows it gone by a 404, or a 2xx without it (``{"ok": false, "error": "not found"}``). Fields that name a
   destination (``to_…``, ``recipient``, ``payee``…) are skipped: pointing at others'
-  objects is what they are for. On a nested path (``/orders/{o}/lines/{l}``) a PUT,
+  objects is what they are for; so are a person named in a creation under an object
+  and a secret link's token (``checks._purposes``). On a nested path (``/orders/{o}/lines/{l}``) a PUT,
   PATCH or POST names every path id of the object the owner's own legitimate write
   succeeded on, so the order and the line belong together. A pair whose attacker has no
   legitimate write of its own to send there (``scan.withhold``: an instructor's write on a
@@ -57,8 +58,6 @@ shows it gone by a 404, or a 2xx without it (``{"ok": false, "error": "not found
 from __future__ import annotations
 
 import dataclasses
-import re
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 from apiward.core.findings import Confidence, Finding, Severity
@@ -66,6 +65,7 @@ from apiward.scan._objects import Reader, reader
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _parents as parents
 from apiward.scan.checks import _peer_actions as peer_actions
+from apiward.scan.checks import _purposes as purposes
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
@@ -73,19 +73,13 @@ from apiward.scan.envelope import objects, unwrap
 from apiward.scan.flows import is_public_flow, says_not_public, says_public
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
+from apiward.scan.missing import missing as no_such
 from apiward.scan.one_way import one_way, untried
 from apiward.scan.privacy import profile_fields, public_by
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
 from apiward.spec import Operation, ParameterLocation
-
-_DESTINATION = re.compile(
-    r"(^|[_-])(to|dest|destination|target|recipient|payee|beneficiary|receiver)([_-]|$)"
-    r"|^(to|dest)(?-i:[A-Z])",  # toAccount, destId; not tokenId, toolId (the Litestar trial's)
-    re.IGNORECASE,
-)
-
 
 _GONE = frozenset({403, 404, 410})
 """What an owner's read of its own object answers once it is gone (403: APIs that hide absence)."""
@@ -121,12 +115,12 @@ class Bola:
         tested = False
         held: Withheld | Destructive | None = None
         for slot in slots:
-            if not read and _DESTINATION.search(slot.name):
-                yield Skip(
-                    reason=SkipReason.NOT_APPLICABLE, detail=f"{slot.name} names a destination"
-                )
+            pairs = list(_pairs(ctx, operation, slot))
+            why = _purpose(ctx, operation, slot, pairs[0][2][0].value if pairs else None)
+            if why:
+                yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"{slot.name} {why}")
                 continue
-            for owner, attacker, owned in _pairs(ctx, operation, slot):
+            for owner, attacker, owned in pairs:
                 # First what the attacker never saw listed: the rest may be its to see, or
                 # shared with it to write (a member's project it may add tasks to).
                 listed = ctx.harvest.lists
@@ -219,7 +213,7 @@ class Bola:
         base = ctx.baseline(op, attacker)
         if op.method == "DELETE":
             return await self._delete(ctx, op, slot, owner, attacker, obj, base, theirs)
-        missing = base.with_param(slot.where, slot.name, _missing(obj.value))
+        missing = base.with_param(slot.where, slot.name, no_such(obj.value, slot.schema))
         control = await ctx.send(
             missing, as_=attacker, note=f"control: {slot.name} that does not exist"
         )
@@ -456,6 +450,17 @@ async def _under_owners(
     return dataclasses.replace(obj, value=params[slot.name]), base
 
 
+def _purpose(ctx: Context, op: Operation, slot: Slot, value: object) -> str:
+    """What ``slot`` is for when naming another's object there is its purpose, else ""."""
+    if op.method not in READS and purposes.destination(slot):
+        return "names a destination"
+    if purposes.grantee(ctx.api, op, slot):
+        return "names whom the new object is for (a share, a member)"
+    if op.method in READS and value is not None and purposes.capability(slot, value):
+        return "is an unguessable secret link: whoever holds it may read by design"
+    return ""
+
+
 def _naming(ctx: Context, op: Operation, slot: Slot, obj: Sighting, base: Request) -> Request:
     """``base`` naming ``obj`` in ``slot``; in a path, with the parents it was seen under."""
     if slot.where is not Where.PATH:
@@ -473,14 +478,3 @@ async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:
     """True when ``request`` sent with no credential gets the owner's answer too."""
     reply = await ctx.send(request, as_=None, note="control: the same object, anonymously")
     return reply.ok and similarity(reply.text, owners.text) >= SAME
-
-
-def _missing(value: str | int) -> str | int:
-    """A value of the same shape that no object has."""
-    if isinstance(value, int) or str(value).isdigit():
-        return 987654321
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return f"apiward-missing-{value}"
-    return "00000000-0000-4000-8000-00000000a11d"

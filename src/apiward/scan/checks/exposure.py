@@ -32,7 +32,14 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks._handed import Handed, handed, loose_values, own_credentials, shared
+from apiward.scan.checks._handed import (
+    Handed,
+    handed,
+    loose_values,
+    overseen,
+    own_credentials,
+    shared,
+)
 from apiward.scan.checks._secrets import (
     CREDENTIAL_KINDS,
     contract_values,
@@ -105,7 +112,7 @@ class ExcessiveData:
                     if one.path not in takeovers or one.severity > takeovers[one.path][1].severity:
                         takeovers[one.path] = (name, one)
         for path, (name, taken) in list(takeovers.items()):
-            alike = _alike(seen.get(path, {}))
+            alike = overseen(ctx, seen.get(path, {}), _alike(seen.get(path, {})))
             if not taken.known and len(alike) > 1:
                 takeovers[path] = (name, shared(taken, alike))
         for item in sorted(found.values(), key=lambda e: e.path):

@@ -38,6 +38,8 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._privilege import ranks
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, meaningful, similarity
+from apiward.scan.envelope import unwrap
+from apiward.scan.fields import owner_values
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS
@@ -118,6 +120,8 @@ class IdEnumeration:
             )
             if not _foreign(reply, legit, missing) or _made_by(ctx, who, value):
                 continue
+            if _names_caller(ctx, who, reply):
+                continue  # its owner field names the caller (``ownerId``): its own, unseen
             anonymous = await ctx.send(
                 base.with_param(slot.where, slot.name, value), as_=None, note="control: anonymous"
             )
@@ -216,6 +220,13 @@ def _neighbours(start: int, mine: set[str]) -> Iterator[int]:
                 continue
             sent += 1
             yield value
+
+
+def _names_caller(ctx: Context, who: Identity, reply: Reply) -> bool:
+    """True when the object's owner fields hold one of ``who``'s own ids or names."""
+    item = unwrap(reply.data)
+    own = ctx.harvest.own_names.get(who.name, set())
+    return isinstance(item, dict) and bool(owner_values(item) & own)
 
 
 def _foreign(reply: Reply, legit: Reply, missing: Reply) -> bool:

@@ -51,9 +51,9 @@ PAD_BYTES = count_from_env("APIWARD_PAD_BYTES", 2 * 1024 * 1024)
 PAD_FIELD = "apiward_padding"
 GROWTH = 2.0
 _SIZE = re.compile(
-    r"^(limit|size|count|max|top|first|last|take|per_?page|page_?size|page_?limit|"
+    r"^\$?(limit|size|count|max|top|first|last|take|per_?page|page_?size|page_?limit|"
     r"max_?results|max_?items|results_?per_?page|batch_?size|num|n|"
-    r"page\[(size|limit)\]|page\.(size|limit))$",  # JSON:API's page[size], and page.size
+    r"page\[(size|limit)\]|page\.(size|limit))$",  # JSON:API's page[size], page.size; $limit, $top
     re.IGNORECASE,
 )
 

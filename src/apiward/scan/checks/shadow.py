@@ -122,15 +122,15 @@ class _Discovery:
         wanted = (p for p in self.candidates(ctx.api) if not ctx.scope.why_out_path("GET", p))
         paths = unique(wanted, ctx.api, self.limit)
         missing = await fingerprint(ctx, bases)
-        low = await _least(ctx)
-        caller = None
-        if missing.refuses_all and low is not None:
-            caller, missing = low, await fingerprint(ctx, bases, low)
+        caller = await _least(ctx) if missing.refuses_all else None
+        if caller is not None:
+            missing = await fingerprint(ctx, bases, caller)
         replies = await asyncio.gather(*(_get(ctx, path, caller) for path in paths))
         guarded = [p for p, r in zip(paths, replies, strict=True) if missing.guarded(r)]
         for outcome in self._report(ctx, paths, replies, missing, caller):
             yield outcome
-        if caller is None and guarded and low is not None:
+        low = await _least(ctx) if caller is None and guarded else None
+        if low is not None:
             missing = await fingerprint(ctx, bases, low)
             replies = await asyncio.gather(*(_get(ctx, path, low) for path in guarded))
             for outcome in self._report(ctx, guarded, replies, missing, low):
@@ -219,7 +219,7 @@ class ShadowEndpoints(_Discovery):
         yield from (f"/{word}" for word in UNDERSCORED)
         names = collections(api)[:HIDDEN_RESOURCES]
         names += [PEOPLE] if PEOPLE not in names else []
-        for base in _newest(prefixes(api)):
+        for base in _newest(prefixes(api)) or [""]:
             for name in names:
                 for hidden in HIDDEN:
                     yield f"{base}/{hidden}/{name}"

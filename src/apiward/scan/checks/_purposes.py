@@ -1,0 +1,62 @@
+"""Id slots whose purpose is to reach what is not the caller's: no BOLA to name another's there.
+
+* A **destination** (``to_account``, ``recipient``, ``payee``; camelCase ``toAccount``,
+  not ``tokenId``): pointing a write at another's object is what it is for.
+* A **grantee**: the person a creation under an object is for (``POST
+  /documents/{id}/shares {"user_id"}``, adding bob to one's project): the parent's path id
+  is what bola tries there.
+* A **capability**: an unguessable secret in the path named as one (``/shared/invoices/
+  {shareToken}``, ``/invites/{code}``): whoever holds it may read by design, so another's
+  answering is no finding; a guessable one (``WELCOME50``, ``INV-2024-0001``) is still tried.
+"""
+
+from __future__ import annotations
+
+import re
+
+from apiward.core.sensitive import entropy
+from apiward.scan._objects import creates
+from apiward.scan.fields import tokens
+from apiward.scan.fitting import Slot
+from apiward.scan.request import Where
+from apiward.spec import Api, Operation, ParameterLocation
+
+_DESTINATION = re.compile(
+    r"(^|[_-])(to|dest|destination|target|recipient|payee|beneficiary|receiver)([_-]|$)"
+    r"|^(to|dest)(?-i:[A-Z])",  # toAccount, destId; not tokenId, toolId (the Litestar trial's)
+    re.IGNORECASE,
+)
+_GRANTEE = frozenset(
+    {"user", "member", "person", "collaborator", "invitee", "grantee", "assignee", "signer"}
+)
+_CAPABILITY = frozenset({"token", "code", "secret", "share", "invite", "invitation", "link"})
+MIN_LENGTH = 10
+MIN_ENTROPY = 3.2
+"""Bits per character of a random code (``kxqBogy3GZ``: 3.3), above a word and a number."""
+
+
+def destination(slot: Slot) -> bool:
+    """True when ``slot`` names where a write sends something."""
+    return bool(_DESTINATION.search(slot.name))
+
+
+def grantee(api: Api, op: Operation, slot: Slot) -> bool:
+    """True when ``slot`` names a person in the body of a creation under an object.
+
+    Sharing one's document with bob, adding him to one's project: naming another person
+    there is the purpose (the Connexion trial's shares).
+    """
+    if op.method != "POST" or slot.where is not Where.BODY or not creates(api, op):
+        return False
+    nested = any(p.location is ParameterLocation.PATH for p in op.parameters)
+    return nested and bool(_GRANTEE & set(tokens(slot.name)))
+
+
+def capability(slot: Slot, value: object) -> bool:
+    """True when ``value`` in path ``slot`` is a secret link's: named so, and not guessable."""
+    words = set(tokens(slot.name))
+    if slot.where is not Where.PATH or not words & _CAPABILITY or words & {"id", "uuid"}:
+        return False
+    text = str(value)
+    mixed = any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+    return len(text) >= MIN_LENGTH and mixed and entropy(text) >= MIN_ENTROPY
