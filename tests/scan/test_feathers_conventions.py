@@ -15,7 +15,8 @@ Feathers logs in at ``POST /authentication`` (``{"strategy": "local", "email",
   counted up to by id, another's (its ``ownerId`` is hers);
 * withhold ``POST /link-previews`` (201, nothing to read back) as a creation nothing can
   delete, so its SSRF went untested;
-* miss ``$limit`` as a page size.
+* send feathers-swagger's exploded ``filter`` object as ``?filter=…``, and miss ``$limit``
+  as a page size.
 """
 
 from __future__ import annotations
@@ -92,9 +93,19 @@ CHANNEL = _schema(
     }
 )
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
-PAGE = [
-    {"name": "$limit", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-    {"name": "$skip", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+PAGE = [  # feathers-swagger's one exploded object for a service's query
+    {
+        "name": "filter",
+        "in": "query",
+        "style": "form",
+        "explode": True,
+        "schema": _schema(
+            {
+                "$limit": {"type": "integer", "minimum": 0},
+                "$skip": {"type": "integer", "minimum": 0},
+            }
+        ),
+    }
 ]
 CONTRACT: dict[str, Any] = {
     "openapi": "3.0.3",

@@ -27,6 +27,7 @@ from urllib.request import url2pathname
 from apiward.core.errors import SpecError
 from apiward.spec import security, swagger
 from apiward.spec.documents import REMOTE, Documents, Node
+from apiward.spec.exploded import exploded
 from apiward.spec.folder import find_root
 from apiward.spec.model import Api, Server, frozen
 from apiward.spec.operations import Builder
@@ -149,6 +150,7 @@ def _build(documents: Documents, source: str) -> tuple[Api, Source]:
         schemas=frozen(table.finish()),
         warnings=tuple(documents.warnings),
     )
+    api = exploded(api)
     origins = {
         key: Origin(document=documents.name(uri), pointer=pointer)
         for key, (uri, pointer) in table.origins().items()

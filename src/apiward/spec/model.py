@@ -107,6 +107,8 @@ class Parameter:
     schema: Schema = field(default_factory=frozen)
     style: str | None = None
     explode: bool | None = None
+    media: str = ""
+    """The media type of a parameter given by ``content``: one value serialised whole."""
     description: str = ""
     pointer: str = ""
     document: str = ""

@@ -158,11 +158,14 @@ class Builder:
     def _parameter(self, node: Node) -> Parameter:
         raw: dict[str, Any] = node.value
         location = _LOCATIONS[raw["in"]]
+        media = ""
         if self.swagger:
             schema = self._schema(Node(swagger.parameter_schema(raw), node.uri, node.pointer))
             style, explode = swagger.style(raw)
         else:
-            schema = self._schema(node.child("schema")) or self._first_content_schema(node)
+            schema = self._schema(node.child("schema"))
+            if not schema and (content := self._content(node.child("content"))):
+                media, schema = next(iter(content.items()))
             style = str(raw["style"]) if "style" in raw else None
             explode = bool(raw["explode"]) if "explode" in raw else None
         return Parameter(
@@ -173,6 +176,7 @@ class Builder:
             schema=schema,
             style=style,
             explode=explode,
+            media=media,
             description=_text(raw.get("description")),
             pointer=node.pointer,
             document=self.documents.name(node.uri),
