@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -264,3 +265,44 @@ async def test_missing_required_parameter_is_refused(
     await guard.aclose()
     assert (r.status_code, r.json()["field"].split("/")[0]) == (422, missing)
     assert whole.status_code == 200
+
+
+async def test_an_exploded_query_object_is_validated_field_by_field(tmp_path: Path) -> None:
+    """feathers-swagger's ``filter`` object: ?channelId=1&$limit=10 passes, each field checked."""
+    contract = {
+        "openapi": "3.0.3",
+        "info": {"title": "chat", "version": "1"},
+        "paths": {
+            "/messages": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "filter",
+                            "in": "query",
+                            "style": "form",
+                            "explode": True,
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "channelId": {"type": "integer"},
+                                    "$limit": {"type": "integer", "maximum": 50},
+                                },
+                            },
+                        }
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    (tmp_path / "chat.json").write_text(json.dumps(contract))
+    guard = Guard(echo_app, policy=quiet_policy(tmp_path), api=load(str(tmp_path / "chat.json")))
+    transport = httpx.ASGITransport(app=guard, client=("203.0.113.9", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://guarded") as http:
+        ok = await http.get("/messages?channelId=1&$limit=10")
+        too_many = await http.get("/messages?channelId=1&$limit=500")
+        stray = await http.get("/messages?filter=channelId")
+    await guard.aclose()
+    assert ok.status_code == 200
+    assert _problem(too_many) == (422, "validate.invalid", "query/$limit")
+    assert _problem(stray) == (400, "validate.unknown-parameter", "query/filter")
