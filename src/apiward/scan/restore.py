@@ -105,10 +105,12 @@ async def _put_back(
     others: list[Snapshot] | None = None,
     refused: list[Sender] | None = None,
 ) -> list[TargetChange]:
+    if not snapshot.writes:
+        return []  # taken for a write that was then withheld: nothing went out through it
     item = snapshot.read.item
     now = await _read(ledger, snapshot)
     current = _objects.state(snapshot.read, now)
-    writer = snapshot.writes[0][1] if snapshot.writes else snapshot.reader
+    writer = snapshot.writes[0][1]
     if not snapshot.exists:
         if current is None:
             return []
