@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from apiward.scan._objects import VOLATILE, unwrap
+from apiward.scan.envelope import objects
 from apiward.scan.fitting import IDLIKE, is_primary
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import collection_of
@@ -97,6 +98,12 @@ class Listed:
         return bool(shown) and any(
             shown <= seen for (w, _, _), rows in self._rows.items() if w == who for seen in rows
         )
+
+    def lists_all(self, who: str, data: Any) -> bool:
+        """True when ``data`` is a list of rows each of which a listing ``who`` may read shows
+        (a filter over what it lists anyway: ``?author_id=`` over published recipes)."""
+        rows = objects(data)
+        return bool(rows) and all(self.lists(who, row) for row in rows or ())
 
     def has(self, who: str, kind: str, value: str | int) -> bool:
         """True when ``who`` saw the object in a listing it is entitled to."""

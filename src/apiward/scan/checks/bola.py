@@ -69,7 +69,7 @@ from apiward.scan.checks import _purposes as purposes
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
-from apiward.scan.envelope import objects, unwrap
+from apiward.scan.envelope import unwrap
 from apiward.scan.flows import is_public_flow, says_not_public, says_public
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
@@ -178,7 +178,7 @@ class Bola:
             return None  # the answer does not depend on whose id it is
         if ctx.harvest.lists.shows(attacker.name, obj.kind, obj.value, attack.data):
             return None  # all of it is in a listing the attacker may read: it sees it by design
-        if _rows_listed(ctx, attacker, attack.data):
+        if ctx.harvest.lists.lists_all(attacker.name, attack.data):
             return None  # a filter over rows the attacker's own listings show it anyway
         if public_by(unwrap(owners.data)) or await parents.public_parent(ctx, op, mine, owner):
             return None  # it, or a parent, says anyone may see it (visibility: public)
@@ -466,12 +466,6 @@ def _naming(ctx: Context, op: Operation, slot: Slot, obj: Sighting, base: Reques
     if slot.where is not Where.PATH:
         return base.with_param(slot.where, slot.name, obj.value)
     return ctx.harvest.lists.place(base, op, slot.name, obj.kind, obj.value)
-
-
-def _rows_listed(ctx: Context, attacker: Identity, data: object) -> bool:
-    """True when ``data`` is a list of rows each of which a listing ``attacker`` may read shows."""
-    rows = objects(data)
-    return bool(rows) and all(ctx.harvest.lists.lists(attacker.name, row) for row in rows or ())
 
 
 async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:
