@@ -19,7 +19,7 @@ import httpx
 
 from apiward.guard.canonicalise import encode_path
 from apiward.guard.context import Context, Message, Receive, Scope, Send
-from apiward.guard.problem import Rule, problem_body, problem_start
+from apiward.guard.problem import Refusal, Rule, problem_body, problem_start
 
 log = logging.getLogger("apiward.guard")
 
@@ -145,8 +145,11 @@ def _request_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
 async def _unavailable(scope: Scope, send: Send) -> None:
     ctx = scope.get("apiward")
     instance = ctx.request_id if isinstance(ctx, Context) else ""
-    body = problem_body(
-        Rule.UPSTREAM_UNAVAILABLE, "the upstream API did not answer", field=None, instance=instance
-    )
+    detail = "the upstream API did not answer"
+    if isinstance(ctx, Context):
+        # The guard's own answer: the audit event names its reason, and no filter replaces
+        # it with the generic error it gives for the API's own 5xx.
+        ctx.refusal = Refusal(Rule.UPSTREAM_UNAVAILABLE, detail)
+    body = problem_body(Rule.UPSTREAM_UNAVAILABLE, detail, field=None, instance=instance)
     await send(problem_start(502, body, ()))
     await send({"type": "http.response.body", "body": body})

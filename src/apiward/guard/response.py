@@ -193,7 +193,7 @@ class ResponseGuard:
         status: int = start["status"]
         # Our own list from _headers, without Content-Length: set here for the final body.
         headers: list[tuple[bytes, bytes]] = start["headers"]
-        if status >= 500 and self.policy.hide_errors:
+        if status >= 500 and self.policy.hide_errors and ctx.refusal is None:
             _, headers, body = self._replaced(
                 ctx, headers, Rule.UPSTREAM_ERROR, "the API failed to answer this request"
             )
