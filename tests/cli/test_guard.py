@@ -190,6 +190,39 @@ def test_verify_log_with_the_key_names_a_recomputed_chain(
     assert "keyed" in result.stdout
 
 
+def test_verify_log_tells_wrong_input_from_tampering(
+    tmp_path: Path, apiward: Callable[..., Any]
+) -> None:
+    """Not a log: exit 2 naming line 1; an unset --key-env: its name; a wrong key: a hint."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping list\nmilk\n")
+    result = apiward("guard", "verify-log", str(notes))
+    assert result.returncode == 2
+    assert f"{notes}:1" in result.stderr
+    assert "not a log the guard wrote" in result.stderr
+    assert "Traceback" not in result.stderr
+    unset = apiward("guard", "verify-log", str(notes), "--key-env", "APIWARD_NO_SUCH_KEY")
+    assert unset.returncode == 2
+    assert "APIWARD_NO_SUCH_KEY is not set" in unset.stderr
+    key, other = tmp_path / "audit.key", tmp_path / "other.key"
+    key.write_text("0123456789abcdef0123456789abcdef\n")
+    other.write_text("fedcba9876543210fedcba9876543210\n")
+    event = AuditEvent(
+        ts="2026-11-29T00:00:00Z",
+        kind="request",
+        request_id="0",
+        method="GET",
+        path="/x",
+        client="127.0.0.1",
+        outcome="allowed",
+    ).chained("0" * 64, key.read_bytes().strip())
+    log = tmp_path / "audit.jsonl"
+    log.write_bytes(event.to_json() + b"\n")
+    wrong = apiward("guard", "verify-log", str(log), "--key", str(other))
+    assert wrong.returncode == 1
+    assert "or the key given is not this log's" in wrong.stdout
+
+
 def test_bad_policy_is_one_line_and_exit_2(tmp_path: Path, apiward: Callable[..., Any]) -> None:
     """A policy with a wrong authentication key fails with its line, exit 2, no traceback."""
     policy = tmp_path / "apiward.yaml"

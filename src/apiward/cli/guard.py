@@ -12,7 +12,7 @@ import yaml
 from apiward.core.errors import ConfigError
 from apiward.core.urls import listen_address
 from apiward.guard.audit import audit_key
-from apiward.guard.auditverify import verify_log
+from apiward.guard.auditverify import NotALogError, verify_log
 from apiward.guard.policy import AuditPolicy, Policy
 from apiward.guard.serve import check_tls, gateway_app, run
 from apiward.guard.serve import listen as bind
@@ -102,7 +102,10 @@ def verify(
     if anchor is not None:
         check_redis_url(anchor, pointer=None, what="--anchor")
     secret = audit_key(AuditPolicy(key_file=str(key) if key else None, key_env=key_env))
-    verdict = verify_log(file, key=secret, anchor=anchor, name=anchor_name)
+    try:
+        verdict = verify_log(file, key=secret, anchor=anchor, name=anchor_name)
+    except NotALogError as error:
+        raise ConfigError(str(error), source=str(file), line=error.line) from None
     if not verdict.intact:
         typer.echo(f"{file}:{verdict.broken_line}: {verdict.tamper}: {verdict.why}")
         raise typer.Exit(1)

@@ -73,7 +73,9 @@ def audit_key(policy: AuditPolicy) -> bytes | None:
             ) from None
         where = policy.key_file
     elif policy.key_env is not None:
-        key = os.environ.get(policy.key_env, "").strip().encode()
+        if policy.key_env not in os.environ:
+            raise ConfigError(f"the audit key's environment variable {policy.key_env} is not set")
+        key = os.environ[policy.key_env].strip().encode()
         where = f"${policy.key_env}"
     else:
         return None

@@ -56,6 +56,14 @@ class Verdict:
         return self.tamper is None
 
 
+class NotALogError(ValueError):
+    """The file's first line is no audit event: it is not a log the guard wrote."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"line {line} is not an audit event: not a log the guard wrote")
+        self.line = line
+
+
 class _Broken(Exception):  # noqa: N818 - carries a verdict out of the walk
     def __init__(self, line: int, tamper: Tamper, why: str) -> None:
         super().__init__(why)
@@ -103,6 +111,8 @@ def _parse(numbered: list[tuple[int, bytes]], cut: bool) -> list[AuditEvent]:
         except (ValueError, TypeError):
             if last and cut:
                 raise _Broken(number, Tamper.CUT_MID_LINE, "the last line stops mid-way") from None
+            if not events:  # nothing here was ever the guard's: wrong file, not a tampered log
+                raise NotALogError(number) from None
             raise _Broken(number, Tamper.EDITED, "not an audit event") from None
     if cut and numbered:
         why = "the last line has no newline: it was cut, or its write never finished"
@@ -120,9 +130,11 @@ def _walk(events: list[AuditEvent], numbers: list[int], key: bytes | None) -> No
                 why = "its hash is a plain SHA-256, not keyed: rebuilt without the key"
                 raise _Broken(number, Tamper.RECOMPUTED, why)
             why = "its content does not match its hash"
-            raise _Broken(
-                number, Tamper.EDITED, why + ("" if key else " (a keyed log? give the key)")
-            )
+            if key is None:
+                why += " (a keyed log? give the key)"
+            elif index == 0:
+                why += " (or the key given is not this log's)"
+            raise _Broken(number, Tamper.EDITED, why)
         if event.prev != previous:
             if where.get(event.prev, -1) > index:
                 raise _Broken(number, Tamper.REORDERED, "it links to a line that comes later")
