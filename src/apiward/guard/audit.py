@@ -295,6 +295,8 @@ def _extra(ctx: Context, refusal: Refusal | None) -> dict[str, Any]:
     if given is not None:
         # The client chooses it: bounded, and never mistaken for the guard's own id.
         extra["client_request_id"] = given[:_MAX_CLIENT_ID].decode("latin-1")
+    if ctx.decisions.get("cors") == "preflight":
+        extra["cors"] = "preflight"  # the guard answered it: the API never saw it
     if refusal is not None and refusal.field:
         extra["field"] = refusal.field
     return extra

@@ -1,9 +1,13 @@
 """The guard's audit log (JSONL of :class:`~apiward.core.events.AuditEvent`) as traffic.
 
-Only ``request`` events become observations: ``decision`` and ``alert`` events describe
-a request already logged. Events carry query parameter *names* and no bodies, so the
-sensitive-data map gets nothing from this source but the contract. The hash chain is
-checked on the way (an edited log is worth a note, not a refusal to read it).
+Only ``request`` events that reached the API become observations: ``decision`` and
+``alert`` events describe a request already logged, and a request the guard refused, or a
+CORS preflight it answered itself, says nothing of what the API serves (a refused
+``/projects/../admin/users`` is no endpoint); a note counts them. Events carry query
+parameter *names* and no bodies, so the sensitive-data map gets nothing from this source
+but the contract. The hash chain's links are checked on the way, and its hashes when the
+log is unkeyed (a keyed log's need the key: ``apiward guard verify-log --key``); an edited
+log is worth a note, not a refusal to read it.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ def read(path: Path, source: str) -> Batch:
     observations: list[Observation] = []
     skipped: list[int] = []
     broken: list[int] = []
+    guarded = 0
+    keyed: bool | None = None
     previous = GENESIS
     with path.open("rb") as lines:
         for number, line in enumerate(lines, start=1):
@@ -42,18 +48,23 @@ def read(path: Path, source: str) -> Batch:
             if event is None:
                 skipped.append(number)
                 continue
-            if event.prev != previous or not event.verify():
+            keyed = (not event.verify()) if keyed is None else keyed
+            if event.prev != previous or not (keyed or event.verify()):
                 broken.append(number)
             previous = event.hash
-            if event.kind == "request":
-                observations.append(observation(event, f"{source}:{number}"))
+            if event.kind != "request":
+                continue
+            if event.outcome == "refused" or event.extra.get("cors") == "preflight":
+                guarded += 1
+                continue
+            observations.append(observation(event, f"{source}:{number}"))
     return Batch(
         source=source,
         format=NAME,
         observations=tuple(observations),
         skipped=len(skipped),
         first_skipped=skipped[0] if skipped else None,
-        notes=_chain_note(source, broken),
+        notes=(*_chain_note(source, broken, bool(keyed)), *_guard_note(source, guarded)),
     )
 
 
@@ -80,10 +91,24 @@ def observation(event: AuditEvent, where: str) -> Observation:
     )
 
 
-def _chain_note(source: str, broken: list[int]) -> tuple[str, ...]:
-    if not broken:
+def _chain_note(source: str, broken: list[int], keyed: bool) -> tuple[str, ...]:
+    if broken:
+        return (
+            f"{source}:{broken[0]}: the audit log's hash chain is broken "
+            f"({len(broken)} event(s) do not link to the one before): it was edited or truncated",
+        )
+    if keyed:
+        return (
+            f"{source}: the audit log is keyed: its links were checked, its hashes need the "
+            "key (apiward guard verify-log --key)",
+        )
+    return ()
+
+
+def _guard_note(source: str, guarded: int) -> tuple[str, ...]:
+    if not guarded:
         return ()
     return (
-        f"{source}:{broken[0]}: the audit log's hash chain is broken "
-        f"({len(broken)} event(s) do not link to the one before): it was edited or truncated",
+        f"{source}: {guarded} request(s) the guard refused or answered itself (CORS "
+        "preflights) are left out: they never reached the API",
     )
