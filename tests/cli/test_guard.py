@@ -135,6 +135,48 @@ def test_sigkill_loses_at_most_the_requests_in_flight(
     assert "not sealed" in verified.stdout
 
 
+def test_a_failed_start_writes_no_audit_line(tmp_path: Path, apiward: Callable[..., Any]) -> None:
+    """A port in use: one line, exit 2, and the audit log untouched (no seal of a run never run)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = apiward(
+            "guard",
+            "--policy",
+            str(_policy(tmp_path)),
+            "--upstream",
+            f"http://127.0.0.1:{_free_port()}",
+            "--listen",
+            f"127.0.0.1:{port}",
+        )
+    assert result.returncode == 2
+    assert "cannot listen on 127.0.0.1" in result.stderr
+    log = tmp_path / "audit.jsonl"
+    assert not log.exists() or log.read_bytes() == b""
+
+
+def test_an_upstream_nobody_answers_is_named_at_start(tmp_path: Path) -> None:
+    """The gateway starts (the API may come later), and says which upstream is silent."""
+    silent = f"http://127.0.0.1:{_free_port()}"
+    command = [sys.executable, "-m", "apiward", "guard", "--policy", str(_policy(tmp_path))]
+    process = subprocess.Popen(
+        [*command, "--upstream", silent, "--listen", f"127.0.0.1:{_free_port()}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = [process.stderr.readline() for _ in range(2)]  # type: ignore[union-attr]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stderr.close()  # type: ignore[union-attr]
+    warning = next((line for line in lines if line.startswith("warning:")), "")
+    assert f"the upstream {silent} does not answer (connection refused)" in warning
+    assert "502 gateway.upstream-unavailable" in warning
+
+
 def test_verify_log_reports_the_first_broken_line(
     tmp_path: Path, apiward: Callable[..., Any]
 ) -> None:

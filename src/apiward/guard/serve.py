@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 import ssl
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import uvicorn
 
@@ -28,6 +29,20 @@ def gateway_app(policy: Policy, *, upstream: str, spec: str | None) -> Guard:
     """The Guard in front of a Gateway to ``upstream``."""
     http_url(upstream, "--upstream")
     return Guard(Gateway(upstream), policy=policy, api=spec)
+
+
+def upstream_silent(upstream: str, timeout: float = 2.0) -> str | None:
+    """Why nothing accepts a connection at ``upstream``'s host and port, or None when it does.
+
+    Only a warning at start-up: the API behind a gateway may well start after it.
+    """
+    parts = urlsplit(upstream)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return None
+    except OSError as error:
+        return (error.strerror or type(error).__name__).lower()
 
 
 def run(
