@@ -21,6 +21,7 @@ then require the TOTP step-up (totp.py, RFC 9470 ``insufficient_user_authenticat
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
@@ -46,6 +47,8 @@ from apiward.spec import Api, SecurityScheme
 
 Check = Callable[[Context, str], Awaitable[Identity]]
 
+log = logging.getLogger("apiward.guard")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scheme:
@@ -67,9 +70,30 @@ class Plan:
     schemes: tuple[str, ...]
 
 
+def _unverified(setup: Setup) -> None:
+    """Warn once, at start, that operations the contract secures pass without a credential check.
+
+    Only when the section is absent: ``enabled: false`` says the API checks them itself.
+    """
+    secured = [r.key for r in setup.routes.routes if _plan(r.operation.security) is not None]
+    if secured:
+        shown = ", ".join(secured[:3]) + (
+            f" and {len(secured) - 3} more" if len(secured) > 3 else ""
+        )
+        log.warning(
+            "the policy has no authentication section: the guard verifies no credentials on "
+            "the %d operations the contract secures (%s); the API behind it must (bind the "
+            "contract's schemes under authentication:, or say enabled: false there)",
+            len(secured),
+            shown,
+        )
+
+
 def build(setup: Setup) -> Authn | None:
     """The authentication stage, or None when the policy has no (enabled) section."""
     policy = setup.policy.authentication
+    if policy is None:
+        _unverified(setup)
     if policy is None or not policy.enabled:
         return None
     schemes = {
