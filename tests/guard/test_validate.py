@@ -306,3 +306,17 @@ async def test_an_exploded_query_object_is_validated_field_by_field(tmp_path: Pa
     assert ok.status_code == 200
     assert _problem(too_many) == (422, "validate.invalid", "query/$limit")
     assert _problem(stray) == (400, "validate.unknown-parameter", "query/filter")
+
+
+async def test_a_value_breaking_its_format_is_refused_unless_formats_are_allowed(
+    guarded: Callable[..., Any],
+) -> None:
+    """homepage is ``format: uri``: "not a url" is 422 by default; ``formats: allow`` lets it by."""
+    body = {"name": "pen", "homepage": "not a url"}
+    off = SsrfPolicy(enabled=False)  # the SSRF stage refuses what is no URL on its own
+    async with guarded(ssrf=off) as http:
+        refused = await http.post("/items", json=body)
+    async with guarded(ssrf=off, validate=ValidatePolicy(formats="allow")) as http:
+        allowed = await http.post("/items", json=body)
+    assert _problem(refused) == (422, "validate.invalid", "body/homepage")
+    assert allowed.status_code == 201

@@ -11,7 +11,6 @@ import yaml
 
 from apiward.core.errors import ConfigError
 from apiward.core.urls import listen_address
-from apiward.guard.asgi import Guard
 from apiward.guard.audit import audit_key
 from apiward.guard.auditverify import NotALogError, verify_log
 from apiward.guard.policy import AuditPolicy, Policy
@@ -61,15 +60,15 @@ def guard(
     host, port = listen_address(listen, "127.0.0.1:8443")
     if tls_cert is not None and tls_key is not None:
         check_tls(str(tls_cert), str(tls_key))
-    loaded = Policy.load(policy)
-    # The port before the app: one in use fails before the audit log is opened, so a
-    # start that fails writes nothing there (no seal of a run that never was).
-    sock = bind(host, port)
-    app_: Guard | None = None
+    app_ = gateway_app(Policy.load(policy), upstream=upstream, spec=spec)
+    try:
+        sock = bind(host, port)
+    except ConfigError:
+        app_.discard()  # it never served: a seal would log a run that never was
+        raise
     # Sealed however it ends: a Ctrl-C as soon as the port listens lands before uvicorn
     # has its own handlers, anywhere in these lines.
     try:
-        app_ = gateway_app(loaded, upstream=upstream, spec=spec)
         scheme = "https" if tls_cert else "http"
         typer.echo(f"apiward guard on {scheme}://{host}:{port} → {upstream}", err=True)
         if (silent := upstream_silent(upstream)) is not None:
@@ -80,9 +79,7 @@ def guard(
             )
         run(app_, sock, tls_cert=_str(tls_cert), tls_key=_str(tls_key))
     finally:
-        sock.close()
-        if app_ is not None:
-            app_.close()
+        app_.close()
 
 
 def _str(path: Path | None) -> str | None:

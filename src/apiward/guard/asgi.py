@@ -196,6 +196,11 @@ class Guard:
         if self.audit is not None:
             self.audit.close()
 
+    def discard(self) -> None:
+        """Release the audit log's sink unsealed: the guard never served (its port was taken)."""
+        if self.audit is not None:
+            self.audit.discard()
+
     async def aclose(self) -> None:
         """Seal the audit log (copying the seal to its anchor), and close every stage."""
         if self.audit is not None:

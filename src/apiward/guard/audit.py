@@ -233,6 +233,11 @@ class Audit:
         self._mark("seal")
         self.sink.close()
 
+    def discard(self) -> None:
+        """Close the sink without a seal: nothing was served, so nothing is vouched for."""
+        self.sealed = True
+        self.sink.close()
+
     async def aclose(self) -> None:
         """Seal the log, copy the seal to the anchor, and release both."""
         if self.sealed:

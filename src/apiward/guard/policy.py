@@ -162,12 +162,14 @@ class ValidatePolicy:
     unknown_properties: Decision = Decision.REFUSE
     read_only: Decision = Decision.REFUSE
     unknown_query: Decision = Decision.REFUSE
+    formats: Decision = Decision.REFUSE
+    """Values that break their schema's ``format`` (email, uuid, date-time, uri...)."""
     strings: Strings = Strings.REFUSE_UNSAFE
     max_string_length: int | None = None
     """A cap for every string input whose schema has no ``maxLength`` (None: no cap)."""
 
     def __post_init__(self) -> None:
-        for name in ("unknown_properties", "read_only", "unknown_query"):
+        for name in ("unknown_properties", "read_only", "unknown_query", "formats"):
             choose(self, name, Decision, f"/validate/{name}")
         choose(self, "strings", Strings, "/validate/strings")
 

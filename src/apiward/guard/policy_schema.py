@@ -124,6 +124,7 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "unknown_properties": words(Decision),
                 "read_only": words(Decision),
                 "unknown_query": words(Decision),
+                "formats": words(Decision),
                 "strings": words(Strings),
                 "max_string_length": _POSITIVE,
             },

@@ -48,13 +48,17 @@ def _refuse_remote(uri: str) -> Any:
     raise ValueError(f"remote $ref {uri!r} is not fetched by the guard")
 
 
-def compile_schema(schema: Mapping[str, Any]) -> jsonschema_rs.Draft202012Validator:
-    """A validator for one bundled schema: linear regexes, no remote refs, values masked."""
+def compile_schema(
+    schema: Mapping[str, Any], *, formats: bool = False
+) -> jsonschema_rs.Draft202012Validator:
+    """A validator for one bundled schema: linear regexes, no remote refs, values masked;
+    ``formats``: ``format`` is checked, not only an annotation as 2020-12 has it."""
     return jsonschema_rs.Draft202012Validator(
         dict(schema),
         mask="(value)",
         pattern_options=jsonschema_rs.RegexOptions(),
         retriever=_refuse_remote,
+        validate_formats=formats,
     )
 
 
@@ -108,8 +112,11 @@ def _compile_operation(api: Api, op: Operation, policy: ValidatePolicy) -> Opera
         else:
             coerce[(p.location.value, name)] = coercer(api, p.schema)
     cap = policy.max_string_length
+    formats = policy.formats is Decision.REFUSE
     params = (
-        compile_schema(_capped(api.bundle({"type": "object", "properties": groups}), cap))
+        compile_schema(
+            _capped(api.bundle({"type": "object", "properties": groups}), cap), formats=formats
+        )
         if op.parameters
         else None
     )
@@ -117,7 +124,8 @@ def _compile_operation(api: Api, op: Operation, policy: ValidatePolicy) -> Opera
     read_only = policy.read_only is Decision.REFUSE
     bodies = {
         media.lower(): compile_schema(
-            _capped(closed(api.bundle(schema), close=close, read_only=read_only), cap)
+            _capped(closed(api.bundle(schema), close=close, read_only=read_only), cap),
+            formats=formats,
         )
         for media, schema in (op.request_body.content.items() if op.request_body else ())
     }
