@@ -19,6 +19,8 @@ LISTINGS: list[tuple[str, Any]] = [
     ("named-total", {"users": [USER], "total": 1, "page": 1}),
     ("nested", {"data": {"result": [USER]}}),
     ("json-api-links", {"data": [USER], "links": {"next": None}, "meta": {"count": 1}}),
+    ("feathers", {"total": 1, "limit": 10, "skip": 0, "data": [USER]}),
+    ("take-skip", {"items": [USER], "take": 20, "skip": 0, "totalItems": 1}),
 ]
 OBJECTS: list[tuple[str, Any]] = [
     ("bare", USER),

@@ -16,7 +16,10 @@ Feathers logs in at ``POST /authentication`` (``{"strategy": "local", "email",
 * withhold ``POST /link-previews`` (201, nothing to read back) as a creation nothing can
   delete, so its SSRF went untested;
 * send feathers-swagger's exploded ``filter`` object as ``?filter=…``, and miss ``$limit``
-  as a page size.
+  as a page size;
+* take a ``{"total", "limit", "skip", "data"}`` page for one object, so that no listing
+  was ever a caller's own: bob filtering the public channels by alice's ``?ownerId=`` was
+  a BOLA, and an empty page of bob's an object alice could read.
 """
 
 from __future__ import annotations
@@ -107,6 +110,7 @@ PAGE = [  # feathers-swagger's one exploded object for a service's query
         ),
     }
 ]
+OWNED = [{"name": "filter", "in": "query", "schema": _schema({"ownerId": {"type": "integer"}})}]
 CONTRACT: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {"title": "huddle", "version": "1.0.0"},
@@ -153,7 +157,7 @@ CONTRACT: dict[str, Any] = {
         },
         "/users/{id}": {"parameters": ID, "get": _op("200", USER), "delete": _op("200", USER)},
         "/channels": {
-            "get": _op("200", {"type": "object"}),
+            "get": _op("200", {"type": "object"}, parameters=OWNED),
             "post": _op("201", CHANNEL, requestBody={"content": _json(CHANNEL)}),
         },
         "/channels/{id}": {
@@ -237,7 +241,12 @@ def app_of(rows: dict[str, Any], logins: list[tuple[str, str]], *, flawed: bool)
             new = max(channels) + 1
             channels[new] = {"name": str(data.get("name", "")), "ownerId": who, "isPrivate": True}
             return JSONResponse({"id": new, **channels[new]}, 201)
-        public = [{"id": k, **c} for k, c in channels.items() if not c["isPrivate"]]
+        owner = request.query_params.get("ownerId")
+        public = [
+            {"id": k, **c}
+            for k, c in channels.items()
+            if not c["isPrivate"] and owner in {None, str(c["ownerId"])}
+        ]
         return JSONResponse({"total": len(public), "limit": 10, "skip": 0, "data": public[:10]})
 
     async def channel(request: Request) -> Response:

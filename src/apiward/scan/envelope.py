@@ -30,7 +30,9 @@ _META = re.compile(
     r"^(status|state|code|ok|success|successful|error|errors|message|msg|detail|details|"
     r"description|info|meta|metadata|links?|_links|next|previous|prev|first|last|self|"
     r"page|pages|page_?size|per_?page|limit|offset|cursor|next_?cursor|total|count|"
-    r"total_?count|total_?pages|has_?more|has_?next|timestamp|time|took|version|"
+    r"skip|take|pageable|page_?number|page_?index|next_?page|prev(ious)?_?page|"  # Feathers
+    r"total_?count|total_?pages|total_?(elements|items|results)|number_?of_?elements|"
+    r"has_?more|has_?next|timestamp|time|took|version|"
     r"request_?id|trace_?id|warnings?|type|kind)$",
     re.IGNORECASE,
 )

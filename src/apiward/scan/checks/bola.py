@@ -69,7 +69,7 @@ from apiward.scan.checks import _purposes as purposes
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
-from apiward.scan.envelope import unwrap
+from apiward.scan.envelope import objects, unwrap
 from apiward.scan.flows import is_public_flow, says_not_public, says_public
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
@@ -155,8 +155,8 @@ class Bola:
     ) -> Finding | None:
         mine = _naming(ctx, op, slot, obj, ctx.baseline(op, owner))
         owners = await ctx.send(mine, as_=owner, note=f"{owner.name} reads its own object")
-        if not owners.ok or not meaningful(owners.text):
-            return None
+        if not owners.ok or not meaningful(owners.text) or objects(owners.data) == []:
+            return None  # refused, or nothing of the owner's to see (an empty page)
         theirs = await _own_read(ctx, op, slot, attacker)
         base = ctx.baseline(op, attacker)
         attack_request = _naming(ctx, op, slot, obj, base)
