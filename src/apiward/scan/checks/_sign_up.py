@@ -360,7 +360,8 @@ def _filled(login: Login, request: Request) -> Login:
     wanted = [k for k in (*login.body, *login.query) if PASSWORD.search(k) and k not in body]
     if (wanted and len(sent) != 1) or (login.basic is not None and credentials(list(body)) is None):
         raise ConfigError("the sign-up sent no password to log its account in with")
-    body |= dict.fromkeys(wanted, sent[0])
+    if wanted:
+        body |= dict.fromkeys(wanted, sent[0])
     fields = {k: _field(body, k, v) for k, v in login.body.items()}
     query = {k: str(_field(body, k, v)) for k, v in login.query.items()}
     basic, names = login.basic, credentials(list(body))
