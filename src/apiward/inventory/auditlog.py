@@ -48,8 +48,10 @@ def read(path: Path, source: str) -> Batch:
             if event is None:
                 skipped.append(number)
                 continue
-            keyed = (not event.verify()) if keyed is None else keyed
-            if event.prev != previous or not (keyed or event.verify()):
+            verified = keyed or event.verify()
+            if keyed is None:  # the first event says whether its hashes can be checked here
+                keyed, verified = not verified, True
+            if event.prev != previous or not verified:
                 broken.append(number)
             previous = event.hash
             if event.kind != "request":

@@ -184,9 +184,7 @@ class Harvest:
                     self.rows.saw(resource, value, item)
                     if entitled and not beyond and items is not None:
                         self.lists.add(who, resource, value, item)
-            # Its owner field names one identity (``owner_id`` = its own id): that one's.
-            owners = owner_values(item)
-            whose = [n for n, own in self.own_names.items() if owners & own] if owners else []
+            whose = self.named_owners(item)  # ``owner_id`` = one identity's own id: that one's
             if len(whose) == 1 and not beyond:
                 self._claim(whose[0], mine)
         location = reply.header("location")
@@ -209,6 +207,11 @@ class Harvest:
         ]
         self._claim(identity.name, [s for s in new if s.kind == s.resource], made=True)
         return new
+
+    def named_owners(self, item: Mapping[str, Any]) -> list[str]:
+        """The identities ``item``'s owner fields name (``owner_id`` holding one's own id)."""
+        owners = owner_values(item)
+        return [n for n, own in self.own_names.items() if owners & own]
 
     def record_own(self, identity: Identity, field: str, value: str | int) -> Sighting:
         """Record ``value`` (under ``field``, from the login) as ``identity``'s own id.

@@ -58,7 +58,7 @@ def prefixes(api: Api) -> list[str]:
     """
     paths = {op.path for op in api.operations}
     firsts = Counter(parts[0] for parts in map(segments, paths) if len(parts) > 1)
-    shared = {s for s, n in firsts.items() if 2 * n >= len(paths)} - _itemised(api)
+    shared = {s for s, n in firsts.items() if 2 * n >= len(paths)} - _followed_by_ids(api)
     found: set[str] = {""}
     for path in paths:
         parts = segments(path)
@@ -91,10 +91,10 @@ def collections(api: Api) -> list[str]:
     records to export or dump.
     """
     listed = {segments(op.path)[-1] for op in api.operations if _lists(api, op)}
-    return [name for name in resources(api) if name in _itemised(api) | listed]
+    return [name for name in resources(api) if name in _followed_by_ids(api) | listed]
 
 
-def _itemised(api: Api) -> set[str]:
+def _followed_by_ids(api: Api) -> set[str]:
     """The static segments a path parameter follows somewhere (``users`` of ``/users/{id}``)."""
     return {
         parts[i]

@@ -220,18 +220,18 @@ def shared(item: Handed, callers: Collection[str]) -> Handed:
     )
 
 
-def overseen(
-    ctx: Context, values: Mapping[str, frozenset[str]], callers: Collection[str]
-) -> list[str]:
-    """``callers`` but one above all the others shown more than all of them together.
+def shown_alike(ctx: Context, values: Mapping[str, frozenset[str]]) -> list[str]:
+    """The callers shown a credential another caller was shown too, but an overseer.
 
-    A value an admin sees among every user's, beside alice who sees hers, is alice's own
+    An overseer ranks above all the others and is shown more than all of them together:
+    a value an admin sees among every user's, beside alice who sees hers, is alice's own
     overseen (the LoopBack trial's share tokens), not another's handed to her; an owner
     and a viewer shown the same keys are each shown another's.
     """
+    callers = {
+        a for a, mine in values.items() for b, theirs in values.items() if a != b and mine & theirs
+    }
     known = {i.name: i for i in ctx.identities}
-    if len(callers) < 2:
-        return list(callers)
 
     def oversees(caller: str) -> bool:
         others = [c for c in callers if c != caller]

@@ -36,9 +36,9 @@ from apiward.scan.checks._handed import (
     Handed,
     handed,
     loose_values,
-    overseen,
     own_credentials,
     shared,
+    shown_alike,
 )
 from apiward.scan.checks._secrets import (
     CREDENTIAL_KINDS,
@@ -112,7 +112,7 @@ class ExcessiveData:
                     if one.path not in takeovers or one.severity > takeovers[one.path][1].severity:
                         takeovers[one.path] = (name, one)
         for path, (name, taken) in list(takeovers.items()):
-            alike = overseen(ctx, seen.get(path, {}), _alike(seen.get(path, {})))
+            alike = shown_alike(ctx, seen.get(path, {}))
             if not taken.known and len(alike) > 1:
                 takeovers[path] = (name, shared(taken, alike))
         for item in sorted(found.values(), key=lambda e: e.path):
@@ -163,16 +163,6 @@ class ExcessiveData:
                 "its id; keep only a hash of it on the server."
             ),
         )
-
-
-def _alike(by_caller: Mapping[str, frozenset[str]]) -> set[str]:
-    """The callers that were shown a credential some other caller was shown too."""
-    return {
-        a
-        for a, mine in by_caller.items()
-        for b, theirs in by_caller.items()
-        if a != b and mine & theirs
-    }
 
 
 async def _replies(ctx: Context, operation: Operation) -> list[tuple[str, Reply]]:

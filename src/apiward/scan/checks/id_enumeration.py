@@ -39,7 +39,6 @@ from apiward.scan.checks._privilege import ranks
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.envelope import unwrap
-from apiward.scan.fields import owner_values
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS
@@ -225,8 +224,7 @@ def _neighbours(start: int, mine: set[str]) -> Iterator[int]:
 def _names_caller(ctx: Context, who: Identity, reply: Reply) -> bool:
     """True when the object's owner fields hold one of ``who``'s own ids or names."""
     item = unwrap(reply.data)
-    own = ctx.harvest.own_names.get(who.name, set())
-    return isinstance(item, dict) and bool(owner_values(item) & own)
+    return isinstance(item, dict) and who.name in ctx.harvest.named_owners(item)
 
 
 def _foreign(reply: Reply, legit: Reply, missing: Reply) -> bool:
