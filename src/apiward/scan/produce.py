@@ -38,7 +38,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from apiward.core.errors import TargetError
-from apiward.scan import references
+from apiward.scan import pages, references
 from apiward.scan._objects import creates
 from apiward.scan.checks._privilege import marking
 from apiward.scan.destructive import destructive
@@ -116,6 +116,7 @@ async def _list(
         # Its own listing when it names no object (a ``?student_id=`` left out): rows it may see.
         named = any(reply.sent.value(s.where, s.name) is not None for s in harvest.slots(op))
         harvest.record(identity, op, reply, entitled=not named, beyond=above(op, identity))
+        await _later_pages(ledger, harvest, op, identity, reply, entitled=not named)
         if identity is None:
             harvest.anonymous[op.key] = reply
         elif "{" not in op.path and names_caller(op.path.rstrip("/").rsplit("/", 1)[-1]):
@@ -135,7 +136,33 @@ async def _list_nested(
                 raise ledger.sessions.transport.down from None
             continue
         harvest.record(identity, op, reply, entitled=True, beyond=above(op, identity))
+        await _later_pages(ledger, harvest, op, identity, reply, entitled=True)
     progress.advance(op.key)
+
+
+async def _later_pages(
+    ledger: Ledger,
+    harvest: Harvest,
+    op: Operation,
+    identity: Identity | None,
+    reply: Reply,
+    *,
+    entitled: bool,
+) -> None:
+    """Record the pages after ``reply``'s, up to ``pages.HARVESTED`` pages in all: what an
+    identity sees beyond its first page is as much its own to see (``scan.pages``)."""
+    base = ledger.sessions.transport.base_url
+    for _ in range(pages.HARVESTED - 1):
+        request = pages.following(op, reply, base)
+        if request is None:
+            return
+        try:
+            reply = await ledger.send(request, as_=identity, note="harvest: next page")
+        except TargetError:
+            if ledger.sessions.transport.down is not None:
+                raise ledger.sessions.transport.down from None
+            return
+        harvest.record(identity, op, reply, entitled=entitled, beyond=above(op, identity))
 
 
 async def _create(

@@ -5,7 +5,7 @@ and some fail after the row is written (a ``500 database is locked`` once the in
 went through: SQLite under the scan's parallel requests). Either way the object stays
 unless the restore finds it. What the scan sends in a creation carries values it made
 (``apiward…`` names, unique to the run); the creator's listing of that collection is read
-once (every page its ``next`` links name, on the same path), and a row holding every such value of the creation's body, and the only such row,
+once (every page, as far as its answers say more follow: ``scan.pages``), and a row holding every such value of the creation's body, and the only such row,
 is the object it made (a probe's payload may follow those values), unless its id is one
 the scan already knows. A creation that failed and is not found so is taken to have made
 nothing, unless its body held no value of the scan's (:func:`untold`): then it is listed.
@@ -13,21 +13,20 @@ nothing, unless its body held no value of the scan's (:func:`untold`): then it i
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-from apiward.scan import _objects, envelope
+from apiward.scan import _objects, envelope, pages
 from apiward.scan.entries import Created
 from apiward.scan.ledger import Ledger
 from apiward.scan.request import Request
+from apiward.spec import Operation
 
 _MADE = re.compile(r"apiward[-_0-9a-z]{4,}", re.IGNORECASE)
 """The start of a value the scan made (``apiward766f2d42``, unique to the run), which a probe's
 payload may follow (``apiward766f2d42' OR 1=1--``)."""
 PAGES = 20
-"""Pages of a listing read at most (``next`` links: ``{"count", "next", "results"}``)."""
+"""Pages of a listing read at most."""
 
 
 async def look_up(ledger: Ledger, created: Created, listings: dict[str, Any]) -> None:
@@ -46,7 +45,7 @@ async def look_up(ledger: Ledger, created: Created, listings: dict[str, Any]) ->
     )
     key = f"{created.creator.name} {read.target}"
     if key not in listings:
-        listings[key] = await _pages(ledger, created, read)
+        listings[key] = await _pages(ledger, created, listing, read)
     # A probe's payloads follow one made value, so several rows may start alike: those the
     # scan knows the ids of are others', and a row holding the very values sent wins.
     known = {c.id for c in ledger.created if c.id and c.create.path == created.create.path}
@@ -85,9 +84,10 @@ def _values(row: dict[str, Any]) -> set[str]:
     return {m.group().lower() for m in found if m is not None}
 
 
-async def _pages(ledger: Ledger, created: Created, read: Request) -> list[Any]:
-    """Every row of the creator's listing, following its ``next`` page on the same path."""
+async def _pages(ledger: Ledger, created: Created, listing: Operation, read: Request) -> list[Any]:
+    """Every row of the creator's listing, page after page (``scan.pages``)."""
     rows: list[Any] = []
+    base = ledger.sessions.transport.base_url
     for _ in range(PAGES):
         reply = await ledger.sessions.send(
             created.creator.dress(read),
@@ -95,14 +95,8 @@ async def _pages(ledger: Ledger, created: Created, read: Request) -> list[Any]:
             note="restore: find what a creation made",
         )
         rows += (envelope.objects(reply.data) or []) if reply.ok else []
-        link = reply.data.get("next") if reply.ok and isinstance(reply.data, dict) else None
-        if not isinstance(link, str):
+        following = pages.following(listing, reply, base)
+        if following is None:
             break
-        # Only the same listing, another page: never a host or path the link might name.
-        where = urlsplit(link)
-        base = urlsplit(ledger.sessions.transport.base_url)
-        path = where.path.removeprefix(base.path.rstrip("/"))
-        if (where.netloc and where.netloc != base.netloc) or path != read.target.split("?")[0]:
-            break
-        read = dataclasses.replace(read, query=tuple(parse_qsl(where.query)))
+        read = following
     return rows
