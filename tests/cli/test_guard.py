@@ -284,6 +284,21 @@ def test_bad_policy_is_one_line_and_exit_2(tmp_path: Path, apiward: Callable[...
     assert "Traceback" not in result.stderr
 
 
+def test_a_policy_file_that_cannot_be_read_is_named_plainly(
+    tmp_path: Path, apiward: Callable[..., Any]
+) -> None:
+    """A missing or binary policy: the file and the reason in words, not ``[Errno 2]``."""
+    binary = tmp_path / "policy.yaml"
+    binary.write_bytes(b"version: 1\n\xff\xfe")
+    for path, reason in (
+        (tmp_path / "nope.yaml", "cannot read the policy: No such file or directory"),
+        (binary, "the policy is not UTF-8 text (byte 11)"),
+    ):
+        result = apiward("guard", "--policy", str(path), "--upstream", "http://127.0.0.1:1")
+        assert result.returncode == 2
+        assert result.stderr.strip() == f"error: {path}: {reason}"
+
+
 def test_missing_options_exit_2(apiward: Callable[..., Any]) -> None:
     """apiward guard without --policy/--upstream says what is missing."""
     result = apiward("guard", "--listen", "127.0.0.1:9")

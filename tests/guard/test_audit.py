@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from apiward.core.events import AuditEvent
-from apiward.guard import AlertRule, AuditPolicy, RateLimitPolicy
+from apiward.guard import AlertRule, AuditPolicy, RateLimitPolicy, ResponsePolicy
 from apiward.guard.audit import chained_line
 from apiward.guard.auditverify import verify_log
 
@@ -54,6 +54,17 @@ async def test_one_event_per_request_and_per_refusal(
     assert events[3].reason == "route.unknown"
     assert events[0].operation_id == "get_item"
     assert events[0].latency_ms is not None
+
+
+@pytest.mark.parametrize("response", [True, False], ids=["response stage", "no response stage"])
+async def test_each_event_names_the_media_type_the_client_got(
+    guarded: Callable[..., Any], tmp_path: Path, response: bool
+) -> None:
+    """The API's JSON, or the guard's own problem document for a refusal (it was always null)."""
+    log = tmp_path / "audit.jsonl"
+    await _traffic(guarded, log, response=ResponsePolicy(enabled=response))
+    answers = [e.response_content_type for e in _events(log) if e.kind == "request"]
+    assert answers == ["application/json"] + ["application/problem+json"] * 3
 
 
 async def test_the_chain_verifies_and_continues_across_restarts(

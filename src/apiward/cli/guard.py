@@ -119,7 +119,7 @@ def verify(
     if not verdict.intact:
         typer.echo(f"{file}:{verdict.broken_line}: {verdict.tamper}: {verdict.why}")
         raise typer.Exit(1)
-    counts = f"{verdict.events} events, {verdict.checkpoints} checkpoints"
+    counts = f"{_count(verdict.events, 'event')}, {_count(verdict.checkpoints, 'checkpoint')}"
     if anchor:
         counts += f", {verdict.anchored} anchored"
     trust = "keyed" if secret else "unkeyed: a rewritten chain with recomputed hashes would pass"
@@ -130,6 +130,10 @@ def verify(
         )
         raise typer.Exit(3)
     typer.echo(f"{file}: intact and sealed, {counts} ({trust})")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 @app.command("hash-key")

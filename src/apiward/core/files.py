@@ -1,4 +1,4 @@
-"""How apiward writes every file it makes: whole, and readable by its owner only."""
+"""How apiward reads the files it is given and writes every file it makes: whole, owner-only."""
 
 from __future__ import annotations
 
@@ -35,3 +35,19 @@ def write_atomic(path: str | Path, text: str, *, what: str = "report") -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def read_text(path: str | Path, *, what: str) -> str:
+    """The UTF-8 text of ``path``; a file that cannot be read is a ConfigError naming it.
+
+    ``what`` names the file in the one line a user sees: ``cannot read the policy: No such
+    file or directory``, never Python's ``[Errno 2]`` and the path twice.
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot read {what}: {error.strerror}", source=str(path)) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{what} is not UTF-8 text (byte {error.start})", source=str(path)
+        ) from None

@@ -109,6 +109,10 @@ class Guard:
         async def last(message: Message) -> None:
             if message["type"] == "http.response.start":
                 ctx.status = message["status"]
+                ctx.response_type = next(
+                    (v for k, v in message.get("headers", ()) if k.lower() == b"content-type"),
+                    None,
+                )
                 if ctx.response_headers:
                     extra = [*message.get("headers", []), *ctx.response_headers]
                     message = {**message, "headers": extra}

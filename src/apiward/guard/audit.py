@@ -158,7 +158,7 @@ class Audit:
             "reason": refusal.rule.value if refusal is not None else None,
             "request_content_type": _text(ctx.header(b"content-type")),
             "request_id": ctx.request_id,
-            "response_content_type": None,
+            "response_content_type": _text(ctx.response_type),
             "route": route.template if route else None,
             "status": ctx.status,
             "ts": _now(),

@@ -63,6 +63,7 @@ class Context:
         "refusal",
         "request_id",
         "response_headers",
+        "response_type",
         "roles",
         "scope",
         "scopes",
@@ -99,6 +100,8 @@ class Context:
         """Why authentication refused the request, for the audit event only (never the client)."""
         self.response_headers: list[tuple[bytes, bytes]] = []
         """Headers stages want on the answer (RateLimit, HSTS), refusals included."""
+        self.response_type: bytes | None = None
+        """The answer's Content-Type as the client gets it, for the audit event."""
         self.audited = False
         """Set once the audit stage has recorded this request (exactly once)."""
         self._body: bytes | None = None

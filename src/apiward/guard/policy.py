@@ -24,6 +24,7 @@ from limits import parse_many
 
 from apiward.core import yamlfile
 from apiward.core.errors import ConfigError
+from apiward.core.files import read_text
 from apiward.guard.authn.config import AuthnPolicy, authn_policy
 from apiward.guard.policy_schema import POLICY_SCHEMA
 from apiward.guard.storage import check_redis_url, storage_kind
@@ -321,10 +322,7 @@ class Policy:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read the policy: {error}", source=str(path)) from None
+    return read_text(path, what="the policy")
 
 
 def _parse(text: str, source: str) -> Any:

@@ -26,7 +26,7 @@ from apiward.guard.codings import Uninspectable, codings, decode, encode
 from apiward.guard.context import Context, Message, Send
 from apiward.guard.filtering import Filter, compile_filter
 from apiward.guard.policy import CorsPolicy, ResponsePolicy
-from apiward.guard.problem import Refusal, Rule, problem_body, status_of
+from apiward.guard.problem import MEDIA_TYPE, Refusal, Rule, problem_body, status_of
 from apiward.guard.stage import Setup
 from apiward.spec import Api, Operation
 
@@ -124,6 +124,7 @@ class ResponseGuard:
                 headers, media, length = self._headers(
                     ctx, [*sent, *ctx.response_headers] if ctx.response_headers else sent, encodings
                 )
+                ctx.response_type = media
                 if ctx.refusal is not None or not self._buffered(status, media):
                     if length is not None:
                         headers.append(length)
@@ -235,7 +236,8 @@ class ResponseGuard:
         """A problem document in place of the app's answer, keeping the guard's headers."""
         body = problem_body(rule, detail, field=None, instance=ctx.request_id)
         kept = [(k, v) for k, v in headers if k.lower() not in _BODY_HEADERS]
-        kept.append((b"content-type", b"application/problem+json"))
+        kept.append((b"content-type", MEDIA_TYPE))
+        ctx.response_type = MEDIA_TYPE
         return status_of(rule), kept, body
 
     def _filtered(

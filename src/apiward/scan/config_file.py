@@ -29,6 +29,7 @@ import yaml
 
 from apiward.core import yamlfile
 from apiward.core.errors import ConfigError
+from apiward.core.files import read_text
 from apiward.core.findings import Severity
 
 _LISTS = {"include", "exclude", "checks"}
@@ -59,14 +60,7 @@ _MOST = {"concurrency": MAX_CONCURRENCY}
 def read_scan_config(path: Path) -> dict[str, Any]:
     """The file's options by long name (``fail-on``), typed; a mistake names file:line."""
     source = os.fspath(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"cannot read scan config: {error.strerror}", source=source) from None
-    except UnicodeDecodeError as error:
-        raise ConfigError(
-            f"scan config is not UTF-8 text (byte {error.start})", source=source
-        ) from None
+    text = read_text(path, what="scan config")
     return _read(yamlfile.compose(text, source), path.parent, source)
 
 

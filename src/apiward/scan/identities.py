@@ -49,13 +49,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from apiward.core import yamlfile
 from apiward.core.errors import ConfigError
+from apiward.core.files import read_text
 
 _NAMES = frozenset({"username", "user", "login", "email", "name"})
 # OAuth 2.0 request fields (RFC 6749 §4) whose values are protocol words, not credentials.
@@ -172,14 +172,7 @@ def load_identities(path: str | os.PathLike[str]) -> tuple[Identity, ...]:
 def read_identities_file(path: str | os.PathLike[str]) -> IdentitiesFile:
     """The identities and the ``values:`` of a file; a mistake is a ConfigError with file:line."""
     source = os.fspath(path)
-    try:
-        text = Path(source).read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"cannot read identities file: {error.strerror}", source=source) from None
-    except UnicodeDecodeError as error:
-        raise ConfigError(
-            f"identities file is not UTF-8 text (byte {error.start})", source=source
-        ) from None
+    text = read_text(source, what="identities file")
     root = yamlfile.compose(text, source)
     reader = _Reader(source)
     return IdentitiesFile(

@@ -16,13 +16,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import pyotp
 import yaml
 
 from apiward.core.errors import ConfigError
+from apiward.core.files import read_text
 from apiward.guard.authn.config import StepUpConfig
 from apiward.guard.context import Context
 from apiward.guard.problem import Refusal, Rule
@@ -36,12 +36,7 @@ _CHALLENGE = (
 def load_secrets(config: StepUpConfig) -> dict[str, pyotp.TOTP]:
     """principal → TOTP, from the file or environment variable the policy names."""
     if config.secrets_file is not None:
-        try:
-            text = Path(config.secrets_file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise ConfigError(
-                f"cannot read TOTP secrets: {error}", source=config.secrets_file
-            ) from None
+        text = read_text(config.secrets_file, what="the TOTP secrets")
     else:
         text = os.environ.get(str(config.secrets_env), "")
         if not text:
