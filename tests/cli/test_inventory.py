@@ -107,6 +107,37 @@ def test_shared_report_outputs_carry_the_findings(
     assert json.loads(sarif.read_text())["runs"][0]["results"][0]["ruleId"] == "inventory.shadow"
 
 
+def _har(tmp_path: Path, calls: list[tuple[str, int]]) -> Path:
+    """A browser's HAR of GETs to ``path`` at second ``s`` past 06:00 (its own clock, 400 ms on)."""
+    entries = [
+        {
+            "startedDateTime": f"2026-11-29T06:00:{s:02d}.400Z",
+            "request": {"method": "GET", "url": f"http://127.0.0.1:8000{path}", "headers": []},
+            "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json"}},
+        }
+        for path, s in calls
+    ]
+    return _write(
+        tmp_path / "browser.har", json.dumps({"log": {"version": "1.2", "entries": entries}})
+    )
+
+
+def test_a_request_in_both_a_har_and_the_access_log_is_counted_once(
+    apiward: Cli, log: Path, spec: Path, tmp_path: Path
+) -> None:
+    """The browser's HAR and the server's log of the same hour: calls are not doubled, and a
+    call only one of them holds still counts."""
+    har = _har(tmp_path, [(f"/orders/{i}", i) for i in range(3)] + [("/orders/7", 30)])
+    report = tmp_path / "report.json"
+    done = apiward("inventory", str(log), str(har), "--spec", str(spec), "--json", str(report))
+    assert done.returncode == 0, done.stderr
+    assert "5 request(s) from 2 file(s) (1 skipped; 3 seen in two files, counted once)" in (
+        done.stdout
+    )
+    stats = json.loads(report.read_text())["stats"]
+    assert (stats["requests"], stats["seen_in_two_files"]) == (5, 3)
+
+
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [

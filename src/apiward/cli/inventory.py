@@ -164,7 +164,8 @@ def to_report(
 def stats(result: Inventory) -> dict[str, int]:
     """The inventory's figures: requests, endpoints, operations by state, sensitive fields."""
     return {
-        "requests": result.observations,
+        "requests": result.requests,
+        "seen_in_two_files": result.folded,
         "skipped_lines": result.skipped,
         "endpoints": len(result.endpoints),
         "operations": len(result.states),
@@ -256,9 +257,12 @@ def sensitive_table(result: Inventory) -> Table:
 def summary(result: Inventory, diffed: bool) -> str:
     """One line of figures: requests, endpoints, and the diff's counts."""
     operations = len(result.states)
+    notes = [f"{result.skipped} skipped"] if result.skipped else []
+    if result.folded:
+        notes.append(f"{result.folded} seen in two files, counted once")
+    aside = f" ({'; '.join(notes)})" if notes else ""
     line = (
-        f"{result.observations} request(s) from {len(result.batches)} file(s)"
-        f"{f' ({result.skipped} skipped)' if result.skipped else ''}; "
+        f"{result.requests} request(s) from {len(result.batches)} file(s){aside}; "
         f"{len(result.endpoints)} endpoint(s), {operations} operation(s)"
     )
     if diffed:

@@ -10,6 +10,7 @@ from apiward.inventory.cluster import Endpoint, cluster
 from apiward.inventory.datamap import SensitiveField, sensitive_map
 from apiward.inventory.diff import State, diff, never_seen, states
 from apiward.inventory.observation import Batch
+from apiward.inventory.overlap import once
 from apiward.inventory.templates import MANY
 from apiward.spec import Api
 
@@ -27,6 +28,8 @@ class Inventory:
     unseen: tuple[str, ...] = ()
     """Documented operations no request reached (empty without a contract)."""
     contract: str | None = None
+    folded: int = 0
+    """Records that were another file's record of the same request (``overlap.once``)."""
 
     @property
     def count_unseen(self) -> int:
@@ -35,8 +38,13 @@ class Inventory:
 
     @property
     def observations(self) -> int:
-        """Requests read over every source."""
+        """Records of requests read over every source."""
         return sum(len(b.observations) for b in self.batches)
+
+    @property
+    def requests(self) -> int:
+        """Requests over every source, one recorded in two files counted once."""
+        return self.observations - self.folded
 
     @property
     def skipped(self) -> int:
@@ -58,7 +66,8 @@ def take_inventory(
     batches: Sequence[Batch], api: Api | None = None, *, many: int = MANY
 ) -> Inventory:
     """Cluster every batch's observations, classify data, and diff against ``api`` if given."""
-    endpoints = cluster((o for b in batches for o in b.observations), api, many=many)
+    observations, folded = once(batches)
+    endpoints = cluster(observations, api, many=many)
     fields = sensitive_map(endpoints, api)
     findings = sorted_findings(diff(endpoints, api, fields)) if api else []
     return Inventory(
@@ -69,4 +78,5 @@ def take_inventory(
         findings=tuple(findings),
         unseen=never_seen(endpoints, api) if api else (),
         contract=api.source if api else None,
+        folded=folded,
     )
