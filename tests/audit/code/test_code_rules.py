@@ -227,6 +227,20 @@ def test_bandit_issue_becomes_a_finding(tmp_path: Path, capsys: pytest.CaptureFi
     assert capsys.readouterr() == ("", "")
 
 
+def test_an_auth_scheme_is_no_hardcoded_password(tmp_path: Path) -> None:
+    """``token_type = "bearer"`` is OAuth's vocabulary; a real literal secret is still reported."""
+    source = (
+        'TOKEN_TYPE = "bearer"\n'
+        'def login(user, scheme="Basic"):\n'
+        '    return {"token": user, "token_type": "Bearer"}\n'
+        'secret = "s3cr3t-value"\n'
+    )
+    findings = audit_code(_write(tmp_path, source)).findings
+    flagged = [f.location.line for f in findings if f.check == "code.bandit.B105" and f.location]
+    assert flagged == [4]
+    assert not [f for f in findings if f.check in {"code.bandit.B106", "code.bandit.B107"}]
+
+
 def test_missing_path_is_a_config_error(tmp_path: Path) -> None:
     """A path that does not exist ends in a ConfigError naming it."""
     from apiward.core.errors import ConfigError
@@ -261,3 +275,43 @@ def middleware(headers: dict[str, str]) -> list[tuple[str, str]]:
 def test_cors_reflection_checked_by_the_caller(tmp_path: Path, source: str, flagged: bool) -> None:
     """A helper echoing its origin parameter is fine when every caller compares it with an allow-list."""
     assert bool(_ids(_write(tmp_path, source), "cors-any-origin-with-credentials")) is flagged
+
+
+SORTED = """
+from flask import abort
+COLUMNS = {{"date": "created_at", "amount": "amount_cents"}}
+def listing(db, sort: str, q: str):
+{body}
+"""
+ALLOW_LISTS = {
+    "early-raise": "    if sort not in COLUMNS:\n        raise ValueError(sort)\n"
+    '    return db.execute(f"SELECT * FROM t ORDER BY {sort}")',
+    "flask-abort": "    if sort not in COLUMNS:\n        abort(400)\n"
+    '    return db.execute(f"SELECT * FROM t ORDER BY {sort}")',
+    "assert": '    assert sort in COLUMNS\n    return db.execute(f"SELECT * FROM t ORDER BY {sort}")',
+    "lookup": '    return db.execute(f"SELECT * FROM t ORDER BY {COLUMNS[sort]}")',
+    "get-with-default": "    column = COLUMNS.get(sort, 'created_at')\n"
+    '    return db.execute(f"SELECT * FROM t ORDER BY {column}")',
+}
+NOT_ALLOW_LISTS = {
+    "check-without-exit": "    if sort not in COLUMNS:\n        print('unknown sort')\n"
+    '    return db.execute(f"SELECT * FROM t ORDER BY {sort}")',
+    "get-defaulting-to-the-input": "    column = COLUMNS.get(sort, sort)\n"
+    '    return db.execute(f"SELECT * FROM t ORDER BY {column}")',
+    "another-name-checked": "    if sort not in COLUMNS:\n        raise ValueError(sort)\n"
+    """    return db.execute(f"SELECT * FROM t WHERE memo LIKE '%{q}%' ORDER BY {sort}")""",
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "flagged"),
+    [*((b, False) for b in ALLOW_LISTS.values()), *((b, True) for b in NOT_ALLOW_LISTS.values())],
+    ids=[*ALLOW_LISTS, *NOT_ALLOW_LISTS],
+)
+def test_an_identifier_picked_from_an_allow_list_is_no_sql_injection(
+    tmp_path: Path, body: str, flagged: bool
+) -> None:
+    """What the remediation asks for is not reported; a check that does not stop, or a
+    default that is the input again, still is."""
+    source = SORTED.format(body=body)
+    assert bool(_ids(_write(tmp_path, source), "sql-injection")) is flagged

@@ -6,6 +6,10 @@ logger silenced for the run so nothing is printed. Tests that an apiward rule do
 better are left out (``SUPERSEDED``): B608 flags every SQL-looking f-string, constants
 included, where ``code.sql-injection`` follows the data; B501 and B201 are narrower
 than ``code.tls-verify-off`` and ``code.debug-mode``.
+
+bandit's hardcoded-password tests (B105–B107) flag any string given to a name like
+``token`` or ``password``; an OAuth ``token_type = "bearer"`` or an authentication scheme
+(``"Basic"``) is a protocol word, not a secret, and is left out (``PROTOCOL_WORDS``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ from apiward.audit.code.source import Project
 from apiward.core.findings import Confidence, Finding, Location, Severity
 
 SUPERSEDED = {"B608": "sql-injection", "B501": "tls-verify-off", "B201": "debug-mode"}
+_PASSWORD_TESTS = frozenset({"B105", "B106", "B107"})
+PROTOCOL_WORDS = frozenset(
+    {"bearer", "basic", "digest", "negotiate", "token", "jwt", "mac", "dpop", "apikey", "api-key"}
+)
+"""Authentication schemes and OAuth token types (RFC 6750, 7617, 7616, 9449), any case."""
 
 # bandit's severity x confidence -> apiward severity: a likely issue keeps its weight,
 # a doubtful one drops a step, a low one stays low.
@@ -58,7 +67,16 @@ def bandit_findings(
     manager.files_list = [str(source.path) for source in project.files]
     with _silent():
         manager.run_tests()
-    return [_finding(issue) for issue in manager.get_issue_list()]
+    return [_finding(issue) for issue in manager.get_issue_list() if not _protocol_word(issue)]
+
+
+def _protocol_word(issue: Any) -> bool:
+    """A hardcoded-"password" issue whose string is an auth scheme or token type."""
+    if issue.test_id not in _PASSWORD_TESTS:
+        return False
+    text = str(issue.text)  # "Possible hardcoded password: 'bearer'"
+    quoted = text.rsplit(": ", 1)[-1].strip("'\"")
+    return quoted.lower() in PROTOCOL_WORDS
 
 
 def _finding(issue: Any) -> Finding:

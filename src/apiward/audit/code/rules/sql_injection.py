@@ -17,12 +17,11 @@ from apiward.audit.code.astutil import (
     calls,
     functions,
     last_name,
-    names_in,
     parameters,
 )
 from apiward.audit.code.rule import CodeRule, Hit
 from apiward.audit.code.source import Project
-from apiward.audit.code.taint import tainted_names
+from apiward.audit.code.taint import reads, tainted_names
 from apiward.core.findings import Severity
 
 SQL = re.compile(
@@ -50,23 +49,23 @@ SINKS = frozenset(
 
 def formatted_sql(node: ast.AST, tainted: set[str]) -> set[str]:
     """The tainted names formatted into ``node`` when it builds SQL text; empty otherwise."""
-    constant, variables = _parts(node)
+    constant, variables = _parts(node, tainted)
     if not constant or not SQL.search(constant):
         return set()
-    return variables & tainted
+    return variables
 
 
-def _parts(node: ast.AST) -> tuple[str, set[str]]:
-    """The literal text of a formatting expression and the names it formats in."""
+def _parts(node: ast.AST, tainted: set[str]) -> tuple[str, set[str]]:
+    """The literal text of a formatting expression and the tainted names it formats in."""
     if isinstance(node, ast.JoinedStr):
         literal = "".join(_literal(v) for v in node.values)
         return literal, set().union(
-            *(names_in(v.value) for v in node.values if isinstance(v, ast.FormattedValue))
+            *(reads(v.value, tainted) for v in node.values if isinstance(v, ast.FormattedValue))
         )
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _literal(node.left):
-        return _literal(node.left), names_in(node.right)
+        return _literal(node.left), reads(node.right, tainted)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _parts(node.left), _parts(node.right)
+        left, right = _parts(node.left, tainted), _parts(node.right, tainted)
         return left[0] + right[0], left[1] | right[1]
     if (
         isinstance(node, ast.Call)
@@ -75,8 +74,8 @@ def _parts(node: ast.AST) -> tuple[str, set[str]]:
         and _literal(node.func.value)
     ):
         formatted = [*node.args, *(kw.value for kw in node.keywords)]
-        return _literal(node.func.value), set().union(*(names_in(a) for a in formatted))
-    return _literal(node), names_in(node) if not isinstance(node, ast.Constant) else set()
+        return _literal(node.func.value), set().union(*(reads(a, tainted) for a in formatted))
+    return _literal(node), reads(node, tainted) if not isinstance(node, ast.Constant) else set()
 
 
 def _literal(node: ast.AST) -> str:

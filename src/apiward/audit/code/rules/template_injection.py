@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apiward.audit.code.astutil import calls, functions, last_name, names_in
+from apiward.audit.code.astutil import calls, functions, last_name
 from apiward.audit.code.rule import CodeRule, Hit
 from apiward.audit.code.source import Project
-from apiward.audit.code.taint import tainted_names
+from apiward.audit.code.taint import reads, tainted_names
 from apiward.core.findings import Severity
 
 COMPILERS = frozenset({"from_string", "Template", "render_template_string"})
@@ -24,7 +24,7 @@ def _hits(project: Project) -> Iterator[Hit]:
         for function in functions(source.tree):
             tainted = tainted_names(function)
             for call in calls(function):
-                names = names_in(call.args[0]) & tainted if call.args else set()
+                names = reads(call.args[0], tainted) if call.args else set()
                 if last_name(call.func) in COMPILERS and names:
                     why = f"{', '.join(sorted(names))} (request data) is compiled as a template"
                     yield Hit(source=source, line=call.lineno, why=why)
