@@ -315,3 +315,88 @@ def test_an_identifier_picked_from_an_allow_list_is_no_sql_injection(
     default that is the input again, still is."""
     source = SORTED.format(body=body)
     assert bool(_ids(_write(tmp_path, source), "sql-injection")) is flagged
+
+
+FALCON = """
+import falcon
+import falcon.asgi
+
+class Orders:
+    async def on_get(self, req, resp):
+        resp.media = []
+
+    async def on_post(self, req, resp):
+        resp.media = {{}}
+
+class Order:
+    async def on_delete(self, req, resp, order_id):
+        resp.status = falcon.HTTP_204
+
+class Health:
+    async def on_get(self, req, resp):
+        resp.media = {{"ok": True}}
+
+{extra}
+app = falcon.asgi.App({middleware})
+app.add_route("/orders", Orders())
+order = Order()
+app.add_route("/orders/{{order_id}}", order)
+app.add_route("/health", Health())
+"""
+
+
+@pytest.mark.parametrize(
+    ("middleware", "extra", "unauthenticated"),
+    [
+        ("", "", [5, 8, 12]),
+        ("middleware=[AuthMiddleware()]", "class AuthMiddleware: ...", []),
+        (
+            "middleware=[Gate()]",
+            "class Gate:\n    async def process_request(self, req, resp):\n"
+            "        if not req.get_header('Authorization'):\n"
+            "            raise falcon.HTTPUnauthorized()",
+            [],
+        ),
+        ("middleware=[Timing()]", "class Timing: ...", [5, 8, 12]),
+    ],
+    ids=["no-middleware", "auth-middleware", "middleware-reading-the-header", "other-middleware"],
+)
+def test_falcon_resources_are_routes(
+    tmp_path: Path, middleware: str, extra: str, unauthenticated: list[int]
+) -> None:
+    """Each ``on_<verb>`` of a resource added with ``add_route`` is a route; an app-wide
+    authentication middleware covers them all; ``/health`` is public by design."""
+    source = FALCON.format(middleware=middleware, extra=extra)
+    assert sorted(_ids(_write(tmp_path, source), "route-without-auth")) == unauthenticated
+
+
+def test_a_falcon_responder_that_checks_its_caller_or_a_before_hook_is_authenticated(
+    tmp_path: Path,
+) -> None:
+    """``@falcon.before(require_user)`` on a class or responder, or reading ``req.context.user``."""
+    source = """
+import falcon
+
+def require_user(req, resp, resource, params):
+    if req.context.user is None:
+        raise falcon.HTTPUnauthorized()
+
+@falcon.before(require_user)
+class Orders:
+    def on_get(self, req, resp): ...
+
+class Order:
+    @falcon.before(require_user)
+    def on_delete(self, req, resp, order_id): ...
+
+    def on_get(self, req, resp, order_id):
+        if req.context.user is None:
+            raise falcon.HTTPUnauthorized()
+
+    def on_put(self, req, resp, order_id): ...
+
+app = falcon.App()
+app.add_route("/orders", Orders())
+app.add_route("/orders/{order_id}", Order())
+"""
+    assert _ids(_write(tmp_path, source), "route-without-auth") == [19]

@@ -9,6 +9,7 @@ included with ``include_router(router, dependencies=...)``. Flask routes count w
 decorator is auth-like (``login_required``, ``jwt_required``...) or their blueprint or
 app has an auth-like ``before_request`` hook. Starlette ``Route``s count with
 ``@requires(...)`` or when the endpoint reads ``request.user``/``request.auth``.
+Falcon's resources are falcon_routes.py's.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class AuthIndex:
                 self.routers[qualified] = (source, value)
         for function in functions(source.tree):
             for decorator in function.decorator_list:
-                if last_name(decorator) == "before_request" and _checks_caller(function):
+                if last_name(decorator) == "before_request" and checks_caller(function):
                     self.hooked.add(self.qualify(source, _receiver(decorator)))
 
     def _made_guarded(self, source: SourceFile, made: ast.Call) -> bool:
@@ -177,7 +178,7 @@ def _receiver(node: ast.AST) -> ast.AST:
     return target.value if isinstance(target, ast.Attribute) else target
 
 
-def _checks_caller(function: FunctionNode) -> bool:
+def checks_caller(function: FunctionNode) -> bool:
     """Whether a hook or endpoint reads who the caller is (auth-like name or request.user)."""
     if AUTH_LIKE.search(function.name):
         return True
@@ -267,5 +268,5 @@ def _starlette(source: SourceFile) -> Iterator[Route]:
             line=call.lineno,
             methods=tuple(m.upper() for m in strings(keyword(call, "methods"))) or ("GET",),
             path=path,
-            authenticated=guarded or _checks_caller(endpoint),
+            authenticated=guarded or checks_caller(endpoint),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apiward.audit.code import falcon_routes
 from apiward.audit.code.routes import Route, routes
 from apiward.audit.code.rule import CodeRule, Hit
 from apiward.audit.code.source import Project
@@ -33,7 +34,7 @@ def public_on_purpose(route: Route) -> bool:
 
 
 def _hits(project: Project) -> Iterator[Hit]:
-    for route in routes(project):
+    for route in (*routes(project), *falcon_routes.routes(project)):
         if route.authenticated or public_on_purpose(route):
             continue
         methods = "/".join(route.methods)
