@@ -11,6 +11,9 @@ charged and the balance left.
 * A negative price stored on a course the caller made moves no money by itself: low,
   tentative, worth a look (an order of it might).
 * ``max_points`` is a grading scale, not an amount: never reported.
+* A room's work order (``POST /work-orders``, its estimated cost) is a task, not a
+  purchase order: a negative cost on it is stored like the course's price (the LoopBack
+  trial's maintenance orders were rated high).
 
 The careful twin refuses negative prices and seats (``ge=0``, ``ge=1``) and still takes
 any ``max_points``: nothing of medium or above, nothing on the assignments.
@@ -63,6 +66,10 @@ def _shop(*, careful: bool) -> FastAPI:
         title: str
         max_points: int
 
+    class NewWorkOrder(BaseModel):
+        room: str
+        estimated_cost_cents: int = Field(ge=price_floor)
+
     class NewPurchase(BaseModel):
         course_slug: str
         seats: int = Field(ge=seat_floor, le=20)
@@ -102,6 +109,10 @@ def _shop(*, careful: bool) -> FastAPI:
         if courses.get(slug, {}).get("owner") != who:
             raise HTTPException(status_code=404, detail="Not Found")
         return {"id": next(serial), "course": slug, **assignment.model_dump()}
+
+    @app.post("/work-orders", status_code=201)
+    def report_repair(order: NewWorkOrder, who: Caller) -> dict[str, Any]:
+        return {"id": next(serial), **order.model_dump(), "reported_by": who}
 
     @app.post("/purchases", status_code=201)
     def purchase(order: NewPurchase, who: Caller) -> dict[str, Any]:
@@ -144,6 +155,11 @@ def test_negative_seats_in_a_purchase_move_money(careless: Results) -> None:
 def test_a_negative_price_on_ones_own_course_is_low_and_tentative(careless: Results) -> None:
     """Stored on a catalogue item the caller made, it moves nothing by itself."""
     assert _findings(careless)["POST /courses"] == (Severity.LOW, Confidence.TENTATIVE)
+
+
+def test_a_work_order_is_a_task_not_a_purchase(careless: Results) -> None:
+    """Its negative estimated cost is stored, not charged: low, tentative."""
+    assert _findings(careless)["POST /work-orders"] == (Severity.LOW, Confidence.TENTATIVE)
 
 
 def test_a_grading_scale_is_not_an_amount(careless: Results) -> None:

@@ -310,11 +310,19 @@ def _kind(name: str, *, paid: bool) -> str | None:
     return "quantity" if any(QUANTITY.search(w) or w in UNITS for w in words) else None
 
 
+TASK_ORDERS = frozenset({"work", "job", "service", "maintenance", "repair", "sort", "display"})
+"""Words before ``order`` that make it a task or a sequence, not a purchase."""
+
+
 def _moves(op: Operation) -> bool:
     """Whether the operation's words say it moves value: a transfer, a payment, an order..."""
     path = re.sub(r"\{[^}]*\}", " ", op.path)  # a parameter's name is not what it does
     words = tokens(" ".join((path, op.operation_id or "", op.summary, *op.tags)))
-    return "pay" in words or any(w.startswith(MOVES) for w in words)
+    tasks = {i + 1 for i, w in enumerate(words) if w in TASK_ORDERS}  # a work order: no sale
+    return "pay" in words or any(
+        w.startswith(MOVES) and not (i in tasks and w.startswith("order"))
+        for i, w in enumerate(words)
+    )
 
 
 def _moved(control: Any, reply: Any, name: str, at: str = "") -> list[str]:
