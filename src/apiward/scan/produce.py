@@ -129,11 +129,8 @@ async def _list_nested(
 ) -> None:
     """List ``op`` as ``identity`` under each parent it may use (``scan.nested``)."""
     for request in nested_requests(harvest, op, identity, ledger.created):
-        try:
-            reply = await ledger.send(request, as_=identity, note="harvest: nested listing")
-        except TargetError:
-            if ledger.sessions.transport.down is not None:
-                raise ledger.sessions.transport.down from None
+        reply = await _sent(ledger, request, identity, "harvest: nested listing")
+        if reply is None:
             continue
         harvest.record(identity, op, reply, entitled=True, beyond=above(op, identity))
         await _later_pages(ledger, harvest, op, identity, reply, entitled=True)
@@ -156,12 +153,10 @@ async def _later_pages(
         request = pages.following(op, reply, base)
         if request is None:
             return
-        try:
-            reply = await ledger.send(request, as_=identity, note="harvest: next page")
-        except TargetError:
-            if ledger.sessions.transport.down is not None:
-                raise ledger.sessions.transport.down from None
+        following = await _sent(ledger, request, identity, "harvest: next page")
+        if following is None:
             return
+        reply = following
         harvest.record(identity, op, reply, entitled=entitled, beyond=above(op, identity))
 
 
@@ -243,8 +238,15 @@ async def _send(
     request = harvest.synthesizer.request(op)
     if identity is not None:
         request = harvest.baseline(request, op, identity)
+    return await _sent(ledger, request, identity, "harvest")
+
+
+async def _sent(
+    ledger: Ledger, request: Request, identity: Identity | None, note: str
+) -> Reply | None:
+    """The answer, or None for a request that failed while the target is still up."""
     try:
-        return await ledger.send(request, as_=identity, note="harvest")
+        return await ledger.send(request, as_=identity, note=note)
     except TargetError:
         if ledger.sessions.transport.down is not None:
             raise ledger.sessions.transport.down from None
