@@ -79,9 +79,10 @@ def gateway(
 
 
 def test_gateway_process_guards_and_logs(
-    gateway: tuple[subprocess.Popen[bytes], str], tmp_path: Path
+    gateway: tuple[subprocess.Popen[bytes], str], tmp_path: Path, apiward: Callable[..., Any]
 ) -> None:
-    """The gateway forwards legitimate requests, refuses unknown routes, and a clean stop loses no event."""
+    """The gateway forwards legitimate requests, refuses unknown routes, and a clean stop loses
+    no event and seals the log: one seal, which verify-log counts as "1 checkpoint"."""
     process, url = gateway
     ok = httpx.get(url + "/items/7")
     unknown = httpx.get(url + "/admin")
@@ -93,6 +94,9 @@ def test_gateway_process_guards_and_logs(
         AuditEvent.from_json(line) for line in (tmp_path / "audit.jsonl").read_bytes().splitlines()
     ]
     assert sum(e.kind == "request" for e in events) >= 2  # the readiness probe may add one
+    verified = apiward("guard", "verify-log", str(tmp_path / "audit.jsonl"))
+    assert verified.returncode == 0, verified.stdout
+    assert ", 1 checkpoint (unkeyed" in verified.stdout
 
 
 def test_sigkill_loses_at_most_the_requests_in_flight(
