@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import random
 import re
 import uuid
@@ -84,7 +85,7 @@ class ResourceLimits:
         if caller is None:
             yield Skip(reason=SkipReason.NO_ACCESS, detail=ctx.legit_answers(operation))
             return
-        outcomes = [await self._page(ctx, operation, caller, n, s) for n, s in sizes]
+        outcomes = [await self._page(ctx, operation, caller, size) for size in sizes]
         outcomes += [await self._batch(ctx, operation, caller, n, s) for n, s in arrays]
         if padded:
             outcomes.append(await self._oversized(ctx, operation, caller))
@@ -93,19 +94,19 @@ class ResourceLimits:
                 yield outcome
 
     async def _page(
-        self, ctx: Context, op: Operation, caller: Caller, name: str, schema: Schema
+        self, ctx: Context, op: Operation, caller: Caller, size: Size
     ) -> Outcome | None:
-        maximum = _maximum(schema)
-        reference = maximum if maximum is not None else _default(schema)
+        name, maximum = size.name, _maximum(size.schema)
+        reference = maximum if maximum is not None else _default(size.schema)
         big = max(PAGE_FACTOR * (reference or 0), PAGE_FLOOR)
-        at, huge = await _pages(ctx, caller, name, reference, big)
+        at, huge = await _pages(ctx, caller, size, reference, big)
         # Exactly `maximum` items cannot tell a page that honours the big size from one that
         # clamps it: one more item of the caller's own is needed, as when fewer exist.
         if maximum is not None and _at_most(huge, maximum):
             filled = await _fill(ctx, op, caller, maximum + 1 - (_count(at) or 0))
             if filled is not None:
                 return filled
-            at, huge = await _pages(ctx, caller, name, reference, big)
+            at, huge = await _pages(ctx, caller, size, reference, big)
         if not at.ok:
             return Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"{name}={reference} refused")
         if not huge.ok:
@@ -219,12 +220,12 @@ async def _send(ctx: Context, caller: Caller, request: Request, note: str = "") 
 
 
 async def _pages(
-    ctx: Context, caller: Caller, name: str, reference: int | None, big: int
+    ctx: Context, caller: Caller, size: Size, reference: int | None, big: int
 ) -> tuple[Reply, Reply]:
-    base = caller.request
-    at = base.with_param(Where.QUERY, name, reference) if reference is not None else base
+    base, name = caller.request, size.name
+    at = size.sent(base, reference) if reference is not None else base
     first = await _send(ctx, caller, at, note=f"{name} at the contract's bound")
-    huge = await _send(ctx, caller, base.with_param(Where.QUERY, name, big), note=f"{name}={big}")
+    huge = await _send(ctx, caller, size.sent(base, big), note=f"{name}={big}")
     return first, huge
 
 
@@ -321,14 +322,49 @@ def _batch_size(max_items: int | None) -> int:
     return min(BATCH_FACTOR * max_items, max(BATCH_ITEMS, max_items + 1))
 
 
-def _size_params(ctx: Context, op: Operation) -> list[tuple[str, Schema]]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Size:
+    """A page size the query takes: a parameter (``limit``), or a property of one JSON
+    ``content`` parameter (LoopBack's ``filter={"limit": 10}``, named ``filter.limit``)."""
+
+    name: str
+    schema: Schema
+    holder: str | None = None
+
+    def sent(self, request: Request, value: int) -> Request:
+        """``request`` asking for pages of ``value``, the rest of a JSON holder kept."""
+        if self.holder is None:
+            return request.with_param(Where.QUERY, self.name, value)
+        try:
+            document = json.loads(request.value(Where.QUERY, self.holder) or "{}")
+        except ValueError:
+            document = {}
+        field = self.name.removeprefix(f"{self.holder}.")
+        merged = {**(document if isinstance(document, dict) else {}), field: value}
+        return request.with_param(Where.QUERY, self.holder, json.dumps(merged))
+
+
+def _size_params(ctx: Context, op: Operation) -> list[Size]:
     found = []
     for param in op.parameters:
+        if param.location is not ParameterLocation.QUERY:
+            continue
         schema = ctx.api.deref(param.schema)
-        numeric = bool(json_types(schema) & {"integer", "number"}) or "maximum" in schema
-        if param.location is ParameterLocation.QUERY and _SIZE.match(param.name) and numeric:
-            found.append((param.name, schema))
+        if param.media and "json" in param.media:
+            properties = schema.get("properties")
+            for field, inner in properties.items() if isinstance(properties, dict) else ():
+                inner = ctx.api.deref(inner)
+                if _SIZE.match(field) and _numeric(inner):
+                    found.append(
+                        Size(name=f"{param.name}.{field}", schema=inner, holder=param.name)
+                    )
+        elif _SIZE.match(param.name) and _numeric(schema):
+            found.append(Size(name=param.name, schema=schema))
     return found
+
+
+def _numeric(schema: Schema) -> bool:
+    return bool(json_types(schema) & {"integer", "number"}) or "maximum" in schema
 
 
 def _arrays(ctx: Context, op: Operation) -> list[tuple[str, Schema]]:
