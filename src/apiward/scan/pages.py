@@ -55,7 +55,7 @@ def following(op: Operation, reply: Reply, base_url: str) -> Request | None:
     if link is not None:
         return _same_listing(sent, link, base_url)
     offset = _query_name(op, _OFFSET)
-    total = _number(next((v for k, v in facts.items() if _TOTAL.match(k)), None))
+    total = _number(_named(facts, _TOTAL))
     if offset is not None and total is not None:
         at = _number(sent.value(Where.QUERY, offset))
         at = at if at is not None else _number(_named(facts, _OFFSET)) or 0
@@ -65,8 +65,7 @@ def following(op: Operation, reply: Reply, base_url: str) -> Request | None:
     if page is not None:
         this = _number(sent.value(Where.QUERY, page))
         this = this if this is not None else _number(_named(facts, _PAGE))
-        last = _number(next((v for k, v in facts.items() if _PAGES.match(k)), None))
-        more = next((v for k, v in facts.items() if _MORE.match(k)), None)
+        last, more = _number(_named(facts, _PAGES)), _named(facts, _MORE)
         if this is not None and (more is True or (last is not None and this < last)):
             return sent.with_param(Where.QUERY, page, this + 1)
     return None
@@ -112,6 +111,7 @@ def _query_name(op: Operation, pattern: re.Pattern[str]) -> str | None:
 
 
 def _named(facts: Mapping[str, Any], pattern: re.Pattern[str]) -> Any:
+    """The value of the first fact ``pattern`` names (None: none does)."""
     return next((v for k, v in facts.items() if pattern.match(k)), None)
 
 

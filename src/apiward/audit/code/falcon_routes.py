@@ -35,28 +35,26 @@ def routes(project: Project) -> Iterator[Route]:
             path, resource = text(call.args[0]), _class_of(call.args[1], made, classes)
             if path is None or resource is None:
                 continue
-            app = (
-                made.get(dotted(call.func).rsplit(".", 1)[0]) if "." in dotted(call.func) else None
-            )
+            owner = call.func.value if isinstance(call.func, ast.Attribute) else None
+            app = made.get(dotted(owner)) if owner is not None else None
             guarded = _guarded_app(app, classes) or _hooked(resource.decorator_list)
             suffix = text(keyword(call, "suffix"))
-            yield from _responders(source, call, path, resource, suffix, guarded)
+            yield from _responders(source, path, resource, suffix, guarded)
 
 
 def _responders(
     source: SourceFile,
-    call: ast.Call,
     path: str,
     resource: ast.ClassDef,
     suffix: str | None,
     guarded: bool,
 ) -> Iterator[Route]:
+    verbs = {f"on_{verb}" + (f"_{suffix}" if suffix else ""): verb for verb in _VERBS}
     for method in resource.body:
         if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
-        for verb in _VERBS:
-            if method.name != f"on_{verb}" + (f"_{suffix}" if suffix else ""):
-                continue
+        verb = verbs.get(method.name)
+        if verb is not None:
             yield Route(
                 source=source,
                 line=method.lineno,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 
-from apiward.audit.code.astutil import FunctionNode, names_in, parameters
+from apiward.audit.code.astutil import FunctionNode, last_name, names_in, parameters
 
 _NOT_DATA = frozenset({"self", "cls"})
 
@@ -82,12 +82,8 @@ def _exits(body: list[ast.stmt]) -> bool:
     return (
         isinstance(last, ast.Expr)
         and isinstance(last.value, ast.Call)
-        and _called(last.value.func) == "abort"  # Flask's abort(400) raises
+        and last_name(last.value.func) == "abort"  # Flask's abort(400) raises
     )
-
-
-def _called(func: ast.expr) -> str:
-    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
 
 
 def _flows(function: FunctionNode) -> list[tuple[set[str], ast.AST]]:
