@@ -22,7 +22,10 @@
    the difference. Once an operation's answer named what it made, the next identities'
    creations there get no listing read before them: the operation answers alike.
 4. Nested listings (``GET /orders/{id}/lines``), per identity, under the parents it may
-   use (``scan.nested``): its own objects and those it saw in its own listings. Their
+   use (``scan.nested``): its own objects and those it saw in its own listings, in up to
+   ``NESTED_ROUNDS`` rounds: a listing whose parents only another nested listing shows
+   (a project's tasks, listed under a workspace) gets them in the next round, whatever
+   order the contract gives the two. Each read is sent once. Their
    rows, and those of the listings of step 1, are what each identity sees by design
    (``scan.listed``) — but for a listing the contract marks as a higher role's
    (``above``: "Admin only.", ``/admin/``): what a student sees there may be the leak
@@ -60,6 +63,9 @@ _PEOPLE = frozenset({"user", "member", "customer", "person", "account", "profile
 
 if TYPE_CHECKING:
     from apiward.scan.runner import Progress
+
+NESTED_ROUNDS = 3
+"""Sweeps over the nested listings: a chain of three levels is read in any contract order."""
 
 
 async def run_producers(
@@ -100,8 +106,16 @@ async def run_producers(
             sent = listing if listing in sendable and not named else None
             named = await _create(ledger, harvest, op, identity, sent) or named
             progress.advance(op.key)
-    for op in nested:  # after the creations: what the scan made under a parent shows there
-        await asyncio.gather(*(_list_nested(ledger, harvest, op, i, progress) for i in people))
+    # After the creations: what the scan made under a parent shows there.
+    listed: set[tuple[str, str]] = set()
+    for round_ in range(NESTED_ROUNDS):
+        known = len(listed)
+        for op in nested:
+            await asyncio.gather(*(_list_nested(ledger, harvest, op, i, listed) for i in people))
+            for _ in people if round_ == 0 else ():
+                progress.advance(op.key)
+        if len(listed) == known:
+            break
 
 
 async def _list(
@@ -125,16 +139,22 @@ async def _list(
 
 
 async def _list_nested(
-    ledger: Ledger, harvest: Harvest, op: Operation, identity: Identity, progress: Progress
+    ledger: Ledger,
+    harvest: Harvest,
+    op: Operation,
+    identity: Identity,
+    listed: set[tuple[str, str]],
 ) -> None:
-    """List ``op`` as ``identity`` under each parent it may use (``scan.nested``)."""
+    """List ``op`` as ``identity`` under each parent it may use (``scan.nested``), each once."""
     for request in nested_requests(harvest, op, identity, ledger.created):
+        if (identity.name, request.target) in listed:
+            continue
+        listed.add((identity.name, request.target))
         reply = await _sent(ledger, request, identity, "harvest: nested listing")
         if reply is None:
             continue
         harvest.record(identity, op, reply, entitled=True, beyond=above(op, identity))
         await _later_pages(ledger, harvest, op, identity, reply, entitled=True)
-    progress.advance(op.key)
 
 
 async def _later_pages(

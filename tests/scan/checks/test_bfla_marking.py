@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from apiward.scan.checks._privilege import Marking, granted, marking
-from apiward.spec.model import Operation
+from apiward.scan.checks._privilege import Marking, granted, marking, owner_403
+from apiward.spec.model import Operation, Response
 
 MARKED = [
     ("/invoices", (), "List every invoice. Admin only.", "admin", True),
@@ -71,11 +71,15 @@ GRANTED = [
     ("Record a vaccination (vets only)", "vet"),  # the Nest trial's
     ("Only moderators may hide a comment.", "moderator"),
     ("Restricted to staff and support.", "support"),
+    ("Only admins and editors may publish.", "editor"),
+    ("Admins, editors or vets only", "vet"),
 ]
 NOT_GRANTED = [
     ("Editors and admins only.", "member"),
     ("Admin only.", "editor"),
     ("Feature a recipe on the home page.", "editor"),
+    ("List every user account (admins only)", "user"),  # the second Nest trial's
+    ("Only admins may read a user's sessions.", "user"),
 ]
 
 
@@ -89,3 +93,22 @@ def test_a_sentence_naming_the_role_grants_it(description: str, role: str) -> No
 def test_a_sentence_that_does_not_name_the_role_grants_nothing(description: str, role: str) -> None:
     """Another role, or no sentence saying who may call: nothing granted."""
     assert not granted(Operation(method="POST", path="/x/{id}/act", description=description), role)
+
+
+OWNER_RULES = [
+    ("Change the plan of a workspace (workspace owner)", "Not allowed", True),  # the Nest trial's
+    ("Only the owner may delete a board.", "Forbidden", True),
+    ("Archive a project", "Not your project", True),
+    ("List every user account (admins only)", "Admins only", False),
+    ("Suspend an account (staff only)", "Forbidden", False),
+]
+
+
+@pytest.mark.parametrize(("summary", "refusal", "owners"), OWNER_RULES)
+def test_a_403_on_an_operation_given_to_its_owner_is_an_owner_check(
+    summary: str, refusal: str, owners: bool
+) -> None:
+    """An owner's operation refuses others for being others, not for their role."""
+    responses = {"403": Response(description=refusal)}
+    operation = Operation(method="PATCH", path="/x/{id}", summary=summary, responses=responses)
+    assert owner_403(operation) is owners

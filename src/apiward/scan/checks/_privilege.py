@@ -83,6 +83,13 @@ _OWNERSHIP = re.compile(
     re.IGNORECASE,
 )
 """Words of a documented 403 that make it an owner check ("Not yours", "Owner only")."""
+_OWNER_RULE = re.compile(
+    r"\((?:the\s+|its\s+)?(?:[\w-]+\s+)?owners?(?:\s+only)?\)"
+    r"|\bowners?\s+only\b"
+    r"|\bonly\s+(?:the\s+|its\s+)?(?:[\w-]+\s+)?owners?\b",
+    re.IGNORECASE,
+)
+"""An operation given to its object's owner: "(workspace owner)", "owner only", "only its owner"."""
 _TIERS = (
     (re.compile(r"admin|root|super|owner", re.IGNORECASE), 3),
     (re.compile(r"staff|support|manag|moderat|operat|editor|teller|employee|agent", re.I), 2),
@@ -228,20 +235,35 @@ def granted(op: Operation, role: str) -> str:
 
     "(vets only)" to a vet, "Editors and admins only." to an editor: such a caller
     reaching it is the design, whoever else ranks above it (the Nest and Ninja trials'
-    bfla findings). A sentence that says who may call and names the role counts.
+    bfla findings). A rule that says who may call and lists the role among them counts.
     """
     if len(role) < 3:
         return ""
-    named = re.compile(rf"\b{re.escape(role)}s?\b", re.IGNORECASE)
     for field in ("summary", "description"):
         text = getattr(op, field)
-        if found := _role_rule(role).search(text):
+        found = _role_rule(role).search(text) or _listed_rule(role).search(text)
+        if found:
             return f"its {field} says {_sentence(text, found.start(), found.end())!r}"
-        for found in _STATED.finditer(text):
-            sentence = _sentence(text, found.start(), found.end())
-            if named.search(sentence):
-                return f"its {field} says {sentence!r}"
     return ""
+
+
+_ITEM = r"(?:the\s+)?[a-z][\w-]*"
+_JOIN = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+|\s*/\s*)"
+_ONLY = r"(?:only|restricted to|reserved for|limited to)\s+(?:for\s+)?"
+
+
+def _listed_rule(role: str) -> re.Pattern[str]:
+    """``role`` in the list of roles a rule gives an operation to: "Editors and admins only.",
+    "Restricted to staff and support." Never a word elsewhere in the sentence: "List every
+    user account (admins only)" gives nothing to users."""
+    name = rf"(?:the\s+)?{re.escape(role)}s?"
+    return re.compile(
+        rf"\b{name}(?:{_JOIN}{_ITEM})+[\s-]+only\b"
+        rf"|\b(?:{_ITEM}{_JOIN})+{name}[\s-]+only\b"
+        rf"|\b{_ONLY}(?:{_ITEM}{_JOIN})+{name}\b"
+        rf"|\b{_ONLY}{name}(?:{_JOIN}{_ITEM})+",
+        re.IGNORECASE,
+    )
 
 
 def _role_rule(role: str) -> re.Pattern[str]:
@@ -260,9 +282,17 @@ def role_403(op: Operation) -> bool:
 
 
 def owner_403(op: Operation) -> bool:
-    """True when ``op`` documents its 403 as an owner check ("Not yours", "Owner only")."""
+    """True when ``op`` documents its 403 as an owner check: the 403 says so ("Not yours",
+    "Owner only"), or the operation gives itself to its object's owner ("Change the plan of
+    a workspace (workspace owner)", "Only the owner may delete it")."""
     refused = op.responses.get("403")
-    return refused is not None and bool(_OWNERSHIP.search(refused.description))
+    if refused is None:
+        return False
+    return bool(
+        _OWNERSHIP.search(refused.description)
+        or _OWNER_RULE.search(op.summary)
+        or _OWNER_RULE.search(op.description)
+    )
 
 
 def _scopes(ctx: Context, op: Operation, low: Identity) -> str:
