@@ -42,7 +42,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from apiward.core.findings import Confidence, Finding, Severity
-from apiward.scan import references
+from apiward.scan import references, required_only
 from apiward.scan._objects import ids, new_id, object_slot
 from apiward.scan.canary import Canary
 from apiward.scan.conflicts import RETRIES, moved
@@ -283,8 +283,9 @@ class Context:
         self, operation: Operation, identity: Identity, aimed: Request, reply: Reply, note: str
     ) -> Reply:
         """A creation refused as a conflict, sent again: its dates moved on (``scan.conflicts``),
-        then naming other objects (``scan.references``). Every probe built on the legitimate
-        request goes as the retry that got through."""
+        then naming other objects (``scan.references``), then with fewer optional fields
+        (``scan.required_only``). Every probe built on the legitimate request goes as the
+        retry that got through."""
         days, key = 0, (operation.key, identity.name)
         while reply.status == 409 and days < RETRIES:
             days += 1
@@ -302,6 +303,8 @@ class Context:
             return await self.send_stepped(retry, as_=identity, note=why)
 
         retry, reply = await references.again(self.harvest, operation, identity, sent, reply, other)
+        synthesizer = self.harvest.synthesizer
+        retry, reply = await required_only.again(synthesizer, operation, retry, reply, other)
         if retry is not sent and reply.ok:
             self._aimed[key] = retry
         return reply

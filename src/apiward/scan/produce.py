@@ -16,7 +16,8 @@
    answer (an object in any envelope, or ``Location``); never one that pays someone
    unknown (a ``to`` or ``payee`` beside a number). One refused for an object it names
    (409: the bike is out, the listing is the caller's own) is sent again naming
-   others (``scan.references``). When the answer names nothing
+   others (``scan.references``); one refused for its body, with fewer of its optional
+   fields (``scan.required_only``). When the answer names nothing
    (``{"message": "created"}``, 204), from the collection's listing read just before
    and just after. One at a time, so another identity's creation never shows up in
    the difference. Once an operation's answer named what it made, the next identities'
@@ -41,7 +42,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from apiward.core.errors import TargetError
-from apiward.scan import pages, references
+from apiward.scan import pages, references, required_only
 from apiward.scan._objects import creates
 from apiward.scan.checks._privilege import marking
 from apiward.scan.destructive import destructive
@@ -202,6 +203,7 @@ async def _create(
     try:
         reply = await ledger.send(request, as_=identity, note="harvest: create")
         request, reply = await references.again(harvest, op, identity, request, reply, send)
+        request, reply = await required_only.again(harvest.synthesizer, op, request, reply, send)
     except Withheld:
         return False  # the ledger could not make it undoable
     except TargetError:

@@ -1,0 +1,53 @@
+"""A creation refused for what it says is sent again with fewer of its optional fields.
+
+The synthesised body of a creation fills its optional fields too (``scan.synthesis``),
+and an optional field often holds what the API checks against its own data: an
+``assigneeId`` that must be a member of the workspace, a ``parentId`` that must exist, a
+``coupon`` that must be valid. A random value there gets every identity's creation
+refused (``400 {"message": "assigneeId must be a member of the workspace"}``), and
+nothing that needs an object of the scan's own is tested (the Nest trial's tasks). A
+creation answered ``400`` or ``422`` is sent again, each time only while refused so:
+
+1. without the optional fields its answer names, when it names some but not all;
+2. with its required fields alone.
+
+The first retry that succeeds is the creation from then on (``Context.legit``'s
+request, the harvest's object); when every retry is refused, the first answer stands.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+
+from apiward.scan.request import Request
+from apiward.scan.synthesis import Synthesizer
+from apiward.scan.transport import Reply
+from apiward.spec import Operation
+
+REFUSED = frozenset({400, 422})
+
+Send = Callable[[Request], Awaitable[Reply]]
+
+
+async def again(
+    synthesizer: Synthesizer, operation: Operation, request: Request, reply: Reply, send: Send
+) -> tuple[Request, Reply]:
+    """``request`` and ``reply``, or the first retry with fewer optional fields that succeeds."""
+    if reply.status not in REFUSED or not isinstance(request.body, dict):
+        return request, reply
+    schema, _ = synthesizer.body_schema(operation)
+    required = set((schema or {}).get("required", ()))
+    optional = [name for name in request.body if name not in required]
+    text = reply.text.lower()
+    named = [name for name in optional if name.lower() in text]
+    for dropped in ([named] if 0 < len(named) < len(optional) else []) + [optional]:
+        if not dropped:
+            continue
+        retry = dataclasses.replace(
+            request, body={k: v for k, v in request.body.items() if k not in dropped}
+        )
+        answer = await send(retry)
+        if answer.ok:
+            return retry, answer
+    return request, reply
