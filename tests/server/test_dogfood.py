@@ -137,13 +137,12 @@ def test_apiward_scans_its_own_api_and_finds_nothing_medium_or_above(
         timeout=600,
     )
     report = json.loads(out.read_text())
-    # The scan's brute-force and re-login attempts pass the guard's 20 logins a minute per
-    # client, so at the end its login identities are turned away with 429 for a while: the limit
-    # working (and the scan's exit code 3 says so), not a change to the dashboard.
+    # The scan's login probes and re-logins pass the guard's 20 logins a minute per client:
+    # its restore waits out the Retry-After, then deletes the API tokens it made as their
+    # makers, and every login identity logs in again. The dashboard is left as found.
     for row in report["tables"].get("target_state", []):
-        assert row["state"] == "no longer logs in", json.dumps(row)
-        assert "ratelimit.exceeded" in row["detail"], row
-    assert done.returncode in (0, 1, 3), done.stderr
+        assert row["state"] in {"deleted", "restored"}, json.dumps(row)
+    assert done.returncode in (0, 1), done.stderr
     logged_in = {note for note in report.get("notes", []) if "login" in str(note).lower()}
     assert not logged_in, logged_in
     for name, token in tokens.items():  # the scan revoked no token: its identities' still work

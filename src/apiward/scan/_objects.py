@@ -46,11 +46,12 @@ _ENVELOPES = ("data", "result", "item", "object", "record", "resource", "payload
 _ID_NAMES = ("id", "uuid", "_id", "guid", "key", "slug")
 VOLATILE = re.compile(
     r"updated|modified|timestamp|version|etag|_at$|(?-i:[a-z]At)$|_on$|time$"
-    r"|last_?(?:login|seen|used|active|activity|access|accessed|visit|sync)",
+    r"|last_?(?:login|seen|used|active|activity|access|accessed|visit|sync)|csrf|xsrf|nonce",
     re.IGNORECASE,
 )
-"""Fields the target changes on its own (a write's time, a version, a last login): never
-restored, never compared. Not every ``last_…``: a ``last_name`` is the user's."""
+"""Fields the target changes on its own (a write's time, a version, a last login, a
+session's CSRF token): never restored, never compared. Not every ``last_…``: a
+``last_name`` is the user's."""
 _ACTIONS = frozenset(
     {
         "login", "logout", "logon", "signin", "signon", "signup", "register", "registration",

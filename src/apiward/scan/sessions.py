@@ -11,6 +11,11 @@ sets is the named account's, not the caller's.
 any identity and no cookie at all, unlike peers whose global headers or shared cookie
 jar leak into their 'no auth' probes; cookies set in answer to it are dropped.
 
+While the scan restores the target (its last phase), a login refused by a rate limit
+(429 or 503 with ``Retry-After``) is sent again once the wait is over, up to
+``RESTORE_WAIT`` seconds in all: the scan's own logins may have spent a per-client limit,
+and what it made can only be deleted, or its identities shown to log in, as them.
+
 A login that yields no credential (``scan.login`` says why) does not end the scan:
 ``start`` drops that identity from ``identities`` and keeps the reason in ``failed``.
 A token is refreshed (one new login, then one retry) when an identity that has been
@@ -24,7 +29,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
+import email.utils
 import json
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,6 +54,9 @@ ID_FIELDS += ("account_id", "accountId", "_auth_user_id")
 """Names under which a login answer, a token's claims or a signed session (Django's
 ``_auth_user_id``) give the identity's own id."""
 _ENVELOPES = frozenset({"data", "user", "result", "account", "profile", "me", "payload"})
+RESTORE_WAIT = 90.0
+"""Seconds the restore phase waits, in all, for logins a rate limit refused."""
+_THROTTLED = frozenset({429, 503})
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,6 +110,7 @@ class Sessions:
         self._generation = dict.fromkeys(self._jars, 0)
         self._worked: set[str] = set()
         self._locks = {i.name: asyncio.Lock() for i in self.identities}
+        self._waited = 0.0
         self.elevations = Elevations()
         """Which identity a probe holds with its privilege changed (``scan.elevated``)."""
 
@@ -265,6 +276,10 @@ class Sessions:
     async def _login(self, login: Login, *, note: str) -> LoggedIn:
         request = logins.request(login)
         reply = await self.transport.send(request, note=note)
+        pause = self._pause(reply)
+        if pause is not None:
+            await asyncio.sleep(pause)
+            reply = await self.transport.send(request, note=f"{note}, after its Retry-After")
         self.openness.saw(reply)  # a login that answers with no credential sent is open to anyone
         path = urlsplit(reply.exchange.request.url).path
         cookies = Jar().update(reply.set_cookies, path)
@@ -275,6 +290,16 @@ class Sessions:
             v for v in (done.token, *(c.value for c in done.cookies)) if v and len(v) >= 4
         )
         return done
+
+    def _pause(self, reply: Reply) -> float | None:
+        """Seconds to wait before a throttled login goes again: only while restoring."""
+        if self.transport.requester != "restore" or reply.status not in _THROTTLED:
+            return None
+        seconds = _seconds(reply.header("retry-after"))
+        if seconds is None or self._waited + seconds > RESTORE_WAIT:
+            return None
+        self._waited += seconds
+        return seconds
 
     def _claim_ids(self, identity: Identity) -> list[tuple[str, str | int]]:
         found: list[tuple[str, str | int]] = []
@@ -354,3 +379,17 @@ def _logged_out(reply: Reply) -> bool:
         return True
     location = reply.header("location") if reply.status in {301, 302, 303, 307} else None
     return location is not None and is_login_path(urlsplit(location).path)
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """``Retry-After`` in seconds from now (delta-seconds or an HTTP date), a little over."""
+    if retry_after is None:
+        return None
+    value = retry_after.strip()
+    if value.isdigit():
+        return float(value) + 0.5
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time()) + 0.5

@@ -14,11 +14,16 @@ from apiward.spec import load
 
 
 def scan_only(
-    url: str, checks: list[AnyCheck], identities: tuple[Identity, ...], *, safe: bool = False
+    url: str,
+    checks: list[AnyCheck],
+    identities: tuple[Identity, ...],
+    *,
+    safe: bool = False,
+    aggressive: bool = False,
 ) -> Results:
     """Scan the API at ``url`` (its /openapi.json) with ``checks`` only."""
     api = load(f"{url}/openapi.json", allow_private=True)
-    config = ScanConfig(target=url, identities=identities, safe=safe)
+    config = ScanConfig(target=url, identities=identities, safe=safe, aggressive=aggressive)
     registry = Registry[AnyCheck]("check", ((c.id, c) for c in checks))
     return asyncio.run(scan(api, config, registry))
 

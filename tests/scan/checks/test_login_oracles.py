@@ -39,10 +39,11 @@ def test_u_test_tells_separated_samples_from_mixed_ones() -> None:
 
 
 def test_finds_enumeration_by_message_when_failures_answer_200() -> None:
-    """A 200 {"status": "fail"} is a failed login: the two messages and the missing lockout show."""
+    """A 200 {"status": "fail"} is a failed login: the two messages and the missing lockout show
+    (under --aggressive: with no sign-up, the guesses go to a real user)."""
     app, failures = message_app(careful=False)
     with serving(app, wsgi=True) as url:
-        results = scan_only(url, [LoginFlaws()], _users())
+        results = scan_only(url, [LoginFlaws()], _users(), aggressive=True)
     assert _keys(results) == {"user-enumeration:username", "no-brute-force-protection:password"}
     enumeration = next(f for f in results.findings if f.key.startswith("user-enumeration"))
     assert enumeration.cwe == "CWE-204"
@@ -51,10 +52,11 @@ def test_finds_enumeration_by_message_when_failures_answer_200() -> None:
 
 
 def test_a_200_lockout_message_is_protection() -> None:
-    """One message for every failure and a lockout said in a 200 body: no finding at all."""
+    """One message for every failure and a lockout said in a 200 body: no finding at all
+    (under --aggressive, which lets the guesses go to a real user)."""
     app, failures = message_app(careful=True)
     with serving(app, wsgi=True) as url:
-        results = scan_only(url, [LoginFlaws()], _users())
+        results = scan_only(url, [LoginFlaws()], _users(), aggressive=True)
     assert results.findings == []
     assert results.errors == []
     assert failures["bob"] == LOCK_AFTER, "it kept guessing after the lockout"
@@ -62,10 +64,11 @@ def test_a_200_lockout_message_is_protection() -> None:
 
 @pytest.mark.parametrize("attempt", range(3), ids=lambda a: f"run-{a}")
 def test_finds_a_password_hash_only_for_real_users_by_timing(attempt: int) -> None:
-    """Same message, but only real users' passwords are hashed: a timing enumeration finding."""
+    """Same message, but only real users' passwords are hashed: a timing enumeration finding
+    (under --aggressive: with no sign-up, the samples are a real user's wrong passwords)."""
     app, failures = timing_app(careful=False)
     with serving(app, wsgi=True) as url:
-        results = scan_only(url, [LoginFlaws()], _users())
+        results = scan_only(url, [LoginFlaws()], _users(), aggressive=True)
     found = [f for f in results.findings if f.key == "user-enumeration:username"]
     assert found, [f.detail for f in results.findings]
     assert found[0].severity == Severity.LOW
@@ -79,18 +82,21 @@ def test_silent_when_unknown_users_hash_a_dummy_password(attempt: int) -> None:
     """Unknown users cost the same hash as real ones: no enumeration finding."""
     app, _ = timing_app(careful=True)
     with serving(app, wsgi=True) as url:
-        results = scan_only(url, [LoginFlaws()], _users())
+        results = scan_only(url, [LoginFlaws()], _users(), aggressive=True)
     assert [f.detail for f in results.findings if f.key.startswith("user-enumeration")] == []
 
 
-def test_safe_mode_spares_a_real_user_the_timing_samples() -> None:
-    """Under --safe, with no sign-up, the identity gets two wrong passwords; timing is skipped."""
+@pytest.mark.parametrize("safe", [True, False], ids=["safe", "default"])
+def test_a_real_user_is_spared_the_timing_samples_and_the_burst(safe: bool) -> None:
+    """With no sign-up, the identity gets two wrong passwords, no more: timing and the burst are
+    skipped, and say so (a lockout after five would shut a real user out)."""
     app, failures = timing_app(careful=False)
     with serving(app, wsgi=True) as url:
-        results = scan_only(url, [LoginFlaws()], _users(), safe=True)
+        results = scan_only(url, [LoginFlaws()], _users(), safe=safe)
     assert results.findings == []
     assert failures["bob"] == 2
     assert any("timing" in s.detail for s in results.skipped), results.skipped
+    assert any("lock a user out" in s.detail for s in results.skipped), results.skipped
 
 
 def _scan_zoo(name: str, *, secure: bool) -> Results:

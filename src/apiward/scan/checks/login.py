@@ -2,7 +2,8 @@
 
 For every login operation (``login_forms``), with a dedicated account — a throwaway one
 registered through the contract's sign-up operation when there is one, else the *last*
-identity — whose right password must log in first. A login *succeeded* when its answer
+identity (for the burst only under ``--aggressive``) — whose right password must log in
+first. A login *succeeded* when its answer
 yields a credential (``scan.login``'s rule: a token, a session cookie on an answer that
 does not read as a refusal), never because of its status: many APIs answer a wrong
 password with ``200 {"status": "fail"}`` or a redirect to ``?error``.
@@ -14,10 +15,10 @@ password with ``200 {"status": "fail"}`` or a redirect to ``?error``.
   up to ``PAIRS`` interleaved pairs, an exact one-sided Mann-Whitney U test each way from
   the ``FIRST_LOOK``-th pair on, stopping as soon as p < ``ALPHA`` with medians at least
   ``GAP_MS`` apart (a low finding: a password hash only for real users) or p > ``GIVE_UP``.
-  Under ``--safe`` an identity's account (no sign-up to make a throwaway) takes only
-  the first two pairs: timing is skipped there, and says so.
-* **no-brute-force-protection** (under ``--safe`` only on a throwaway account: the burst
-  could lock a real user out):
+  An identity's account (no sign-up to make a throwaway) takes only the first two
+  pairs, but under ``--aggressive``: timing is skipped there, and says so.
+* **no-brute-force-protection** (only on a throwaway account, but under ``--aggressive``:
+  the burst could lock a real user out, as a lockout after five failures would):
   ``BURST`` wrong passwords in a row, stopping as soon as a try is refused differently
   (429/423/503, ``Retry-After``, another status, a lockout or CAPTCHA word, a changed
   body); then the right password. A finding when none was and the right password still
@@ -59,7 +60,7 @@ class LoginFlaws:
     title = "Login operation weaknesses"
     owasp = "API2:2023"
     cwe = "CWE-307"
-    safe = True  # under --safe the brute-force burst lands only on a throwaway sign-up
+    safe = True  # the brute-force burst lands only on a throwaway sign-up
     remediation = (
         "Answer every failed login the same way (same status, body and time, whether the "
         "user exists or not), and slow down or lock repeated failures per account and per "
@@ -94,9 +95,12 @@ class LoginFlaws:
         outcome = await self._enumeration(ctx, form, operation, account)
         if outcome is not None:
             yield outcome
-        if ctx.safe and not account.signed_up:
+        if _spared(ctx, account):
             # A throwaway sign-up is the scan's own: a lockout there locks nobody else out.
-            yield Skip(reason=SkipReason.UNSAFE, detail="brute-force burst could lock a user out")
+            why = "brute-force burst could lock a user out"
+            if not ctx.safe:
+                why += f": no account of the scan's own; --aggressive sends it to {account.owner}"
+            yield Skip(reason=SkipReason.UNSAFE, detail=why)
             return
         outcome = await self._burst(ctx, form, operation, account)
         if outcome is not None:
@@ -113,8 +117,9 @@ class LoginFlaws:
         known_replies: list[Reply] = []
         unknown_replies: list[Reply] = []
         how: str | None = None
-        # Under --safe a real user takes two wrong passwords, no more: too few for timing.
-        pairs = 2 if ctx.safe and not account.signed_up else PAIRS
+        # A real user takes two wrong passwords, no more (too few for timing): five lock
+        # many an account.
+        pairs = 2 if _spared(ctx, account) else PAIRS
         while how is None and len(known_replies) < pairs:
             async with ctx.alone():  # other checks' traffic must not pass for a hash's time
                 known_replies.append(await _try(ctx, form, account.username, wrong, "real user"))
@@ -198,6 +203,11 @@ async def _try(ctx: Context, form: LoginForm, username: str, password: str, note
 async def _account(ctx: Context, form: LoginForm) -> Account | None:
     registered = await throwaway(ctx, form)
     return registered[0] if registered else known_account(ctx)
+
+
+def _spared(ctx: Context, account: Account) -> bool:
+    """A real user's account, which must not be locked out: all but under ``--aggressive``."""
+    return not account.signed_up and (ctx.safe or not ctx.ledger.aggressive)
 
 
 def _operation(ctx: Context, form: LoginForm) -> Operation | None:
