@@ -74,5 +74,5 @@ def curl_line(ledger: Ledger, request: Request) -> str:
     elif request.body_kind is BodyKind.FORM and isinstance(request.body, dict):
         body = urlencode(request.body)
         headers = (("content-type", "application/x-www-form-urlencoded"),)
-    url = ledger.sessions.transport.base_url + request.target
+    url = ledger.sessions.transport.url(request)
     return curl(RecordedRequest(method=request.method, url=url, headers=headers, body=body))

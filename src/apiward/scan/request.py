@@ -81,11 +81,14 @@ class Request:
     cookies: Mapping[str, str] = field(default_factory=dict)
     body: Any = None
     body_kind: BodyKind = BodyKind.NONE
+    base: str | None = None
+    """The base path the request goes under instead of the target's (an older version's
+    ``/api/v0``), on the target's own host; its ``target`` then starts at the host's root."""
 
     @property
     def target(self) -> str:
         """The path with its values filled in, plus the query string."""
-        path = self.path
+        path = (self.base or "") + self.path
         for name, value in self.path_params.items():
             path = path.replace("{" + name + "}", quote(value, safe=""))
         return f"{path}?{urlencode(self.query)}" if self.query else path

@@ -240,7 +240,7 @@ class Sessions:
         return True
 
     async def _send_as(self, request: Request, identity: Identity, note: str) -> Reply:
-        path = urlsplit(self.transport.base_url + request.target).path
+        path = urlsplit(self.transport.url(request)).path
         sent = self.credentials(identity, path).apply(request)
         reply = await self.transport.send(sent, note=note)
         if isinstance(request.body, dict) and credentials(list(request.body)) is not None:

@@ -3,7 +3,8 @@
 * One ``httpx.AsyncClient`` with keep-alive for the whole scan; ``concurrency`` bounds
   requests in flight (a semaphore, default 8) and ``rate`` (requests per second) spaces
   their starts. ``trust_env=False``: no proxy from the environment sees the scan.
-* Requests hold a path, never a host, so nothing is sent anywhere but ``base_url``.
+* Requests hold a path, never a host, so nothing is sent anywhere but ``base_url`` (or,
+  for a request with a base path of its own, an older version's, the same host).
 * Every exchange is recorded (``Reply.exchange``) so a finding can carry the exact
   request and response that prove it; bodies are kept up to ``MAX_BODY`` characters.
 * Cookies are the sender's business (``scan.sessions`` keeps one jar per identity):
@@ -46,6 +47,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from http.cookiejar import Cookie, CookieJar, CookiePolicy
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -128,6 +130,8 @@ class Transport:
         resources: Mapping[str, Resource] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        parts = urlsplit(self.base_url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
         self.cut: Counter[str] = Counter()
         """Operations whose answers were longer than ``max_answer``, and how often."""
         self._deadline = timeout
@@ -323,8 +327,12 @@ class Transport:
             headers["cookie"] = "; ".join(pairs)
         # Set last, so no check's header can hide which probe this is.
         headers[REQUEST_ID] = f"{self.request_ids}-{next(self._numbers)}"
-        url = self.base_url + request.target
+        url = self.url(request)
         return self._client.build_request(request.method, url, headers=headers, **kwargs)
+
+    def url(self, request: Request) -> str:
+        """Where ``request`` goes: under the base URL, or its own base path on the same host."""
+        return (self.base_url if request.base is None else self.origin) + request.target
 
     async def _wait_turn(self) -> None:
         if not self._interval:

@@ -6,11 +6,15 @@
   data from the deprecated operation while the current one (same method, the path with
   a higher version segment) refuses it.
 * ``old_versions`` (once): for documented reads whose path carries a version segment
-  (``/v2/``), the same request with each lower version (``/v1/``) when the contract does
-  not document that path. Live when it answers 2xx with a body that looks like the
-  current answer (shared JSON keys or similar text) and not like the API's answer to
-  random paths. Medium; high when it answers without credentials while the current
-  one refuses. At most ``MAX_OLD`` requests.
+  (``/v2/``), the same request with each lower version (``/v1/``, down to ``/v0/``) when
+  the contract does not document that path; when no path carries one but the target's
+  base path does (``servers: [{url: /api/v1}]``, the Express trial's), the same request
+  under each lower base (``/api/v0/orders/{id}``). Live when it answers 2xx with a body
+  that looks like the current answer (most of its JSON keys, or similar text) and not
+  like the API's answer to random paths. Medium; high when it answers without
+  credentials while the current one refuses, or gives personal or secret fields the
+  current answer does not (the Nest trial's ``/api/v1`` user with its password hash).
+  At most ``MAX_OLD`` requests.
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from apiward.core.findings import Confidence, Severity
+from apiward.core.sensitive import classify_name, classify_value
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._discovery import documented, fingerprint, versions, with_version
 from apiward.scan.context import Context
-from apiward.scan.diff import meaningful, similarity
+from apiward.scan.diff import leaves, meaningful, similarity
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
@@ -84,23 +90,26 @@ class OldVersions:
             return
         missing = None
         sent = 0
-        for op, old in _older(ctx.api):
+        base = urlsplit(ctx.sessions.transport.base_url).path.rstrip("/")
+        for op, old in _older(ctx.api) or _older_bases(ctx.api, base):
             if sent >= MAX_OLD:
                 return
-            if op not in ctx.probes or ctx.scope.why_out_path("GET", old):
+            if op not in ctx.probes or ctx.scope.why_out_path("GET", old.path):
                 continue
             found = await _answering(ctx, op)
             if found is None:
                 continue
             identity, legit = found
             missing = missing or await fingerprint(ctx, [""])
-            probe = _moved(ctx.legit_request(op, identity), old)
+            probe = old.moved(ctx.legit_request(op, identity))
             reply = await ctx.send(probe, as_=identity, note=f"older version of {op.path}")
             sent += 1
             if missing.alive(reply) and _alike(reply, legit):
-                weaker = await _weaker(ctx, op, op, identity, reply, path=old)
+                weaker = await _weaker(ctx, op, op, identity, reply, old=old)
                 evidence = [legit, reply, *weaker]
-                yield _finding(self, ctx, f"GET {old}", identity, op, evidence, bool(weaker))
+                extra = _more(reply, legit)
+                where = f"GET {old.shown}"
+                yield _finding(self, ctx, where, identity, op, evidence, bool(weaker), extra)
 
 
 def _finding(
@@ -111,6 +120,7 @@ def _finding(
     current: Operation | None,
     evidence: list[Reply],
     anonymous: bool,
+    extra: list[str] | None = None,
 ) -> Outcome:
     key = operation if isinstance(operation, str) else operation.key
     what = "is deprecated" if not isinstance(operation, str) else "is not in the contract"
@@ -119,11 +129,13 @@ def _finding(
         if anonymous and current is not None
         else ""
     )
+    if extra:
+        loose += f" It gives what the current answer does not: {', '.join(extra[:5])}."
     return ctx.finding(
         check,
         operation,
         title=f"{key} {what} but still answers" + (" anonymously" if anonymous else ""),
-        severity=Severity.HIGH if anonymous else Severity.MEDIUM,
+        severity=Severity.HIGH if anonymous or extra else Severity.MEDIUM,
         confidence=Confidence.CONFIRMED,
         detail=(
             f"{key} {what}, yet {identity.name}'s request got {evidence[0].status} with data"
@@ -145,22 +157,22 @@ async def _answering(ctx: Context, operation: Operation) -> tuple[Identity, Repl
 
 async def _weaker(
     ctx: Context,
-    old: Operation,
+    old_op: Operation,
     current: Operation | None,
     identity: Identity,
     answered: Reply,
-    path: str | None = None,
+    old: Older | None = None,
 ) -> list[Reply]:
     """[old anonymous, current anonymous] when the old one gives data the current refuses."""
     if current is None or current.is_public:
         return []
     try:
         # Stripped of credentials they are still writes when the method is: the rule holds.
-        base, now = ctx.legit_request(old, identity), ctx.legit_request(current, identity)
+        base, now = ctx.legit_request(old_op, identity), ctx.legit_request(current, identity)
     except Withheld:
         return []  # not compared: the finding stays medium
     stale = await ctx.send(
-        _moved(base, path) if path else base, as_=None, note="old version, no credentials"
+        old.moved(base) if old else base, as_=None, note="old version, no credentials"
     )
     if not stale.ok or similarity(stale.text, answered.text) < ALIKE:
         return []
@@ -195,30 +207,85 @@ def _normal(path: str, like: str) -> str:
     return "/" + "/".join(merged)
 
 
-def _older(api: Api) -> list[tuple[Operation, str]]:
+@dataclasses.dataclass(frozen=True, slots=True)
+class Older:
+    """An older version of a read: its path, or (``base``) its base path on the same host."""
+
+    path: str
+    base: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The path as a report names it: under its base, when it has one of its own."""
+        return (self.base or "") + self.path
+
+    def moved(self, request: Request) -> Request:
+        """``request`` sent to this older version."""
+        return dataclasses.replace(request, path=self.path, base=self.base)
+
+
+def _older(api: Api) -> list[tuple[Operation, Older]]:
     """(current read, its path with a lower version) for each undocumented lower version."""
-    pairs: list[tuple[Operation, str]] = []
-    for op in api.operations:
-        if op.method != "GET" or op.deprecated:
-            continue
+    pairs: list[tuple[Operation, Older]] = []
+    for op in _reads(api):
         for index, number in versions(op.path):
-            for lower in range(number - 1, 0, -1):
+            for lower in range(number - 1, -1, -1):
                 old = with_version(op.path, index, lower)
                 if not documented(api, old):
-                    pairs.append((op, old))
+                    pairs.append((op, Older(old)))
     return pairs
 
 
-def _moved(request: Request, path: str) -> Request:
-    return dataclasses.replace(request, path=path)
+def _older_bases(api: Api, base: str) -> list[tuple[Operation, Older]]:
+    """(current read, the same path under a lower version of the base path ``base``)."""
+    lower = [
+        with_version(base, index, older)
+        for index, number in versions(base)
+        for older in range(number - 1, -1, -1)
+    ]
+    return [(op, Older(op.path, old)) for old in lower for op in _reads(api)]
+
+
+def _reads(api: Api) -> list[Operation]:
+    return [op for op in api.operations if op.method == "GET" and not op.deprecated]
 
 
 def _alike(reply: Reply, legit: Reply) -> bool:
-    """The old answer looks like the current one: shared JSON keys, or similar text."""
+    """The old answer looks like the current one: most of its JSON keys or of its values,
+    or similar text.
+
+    Most of the current answer's, not of both: an old version that gives more (a user's
+    password hash beside the profile) is the worse for it, not unlike. Its values, for
+    an old version that named its keys otherwise (``order_id`` for ``id``): the same
+    order's ids and codes.
+    """
     mine, theirs = _keys(reply.data), _keys(legit.data)
     if mine and theirs:
-        return len(mine & theirs) / len(mine | theirs) >= ALIKE
+        if len(mine & theirs) / len(theirs) >= ALIKE:
+            return True
+        now = _values(legit.data)
+        return bool(now) and len(now & _values(reply.data)) / len(now) >= ALIKE
     return similarity(reply.text, legit.text) >= ALIKE
+
+
+def _values(data: Any) -> set[str]:
+    """The strings of ``data`` long enough to name something (ids, codes, e-mails)."""
+    return {value for _, value in leaves(data) if value.startswith('"') and len(value) >= 6}
+
+
+def _more(reply: Reply, legit: Reply) -> list[str]:
+    """Keys of the old answer the current lacks that name or hold personal or secret data."""
+    current = _keys(legit.data)
+    items = reply.data if isinstance(reply.data, list) else [reply.data]
+    found = {
+        key
+        for item in items[:5]
+        if isinstance(item, dict)
+        for key, value in item.items()
+        if key not in current
+        and (classify_name(key) is not None or classify_value(str(value)) is not None)
+    }
+    return sorted(found)
 
 
 def _keys(data: Any) -> set[str]:
