@@ -7,6 +7,8 @@ shows in its project's listing only, and a project's in its workspace's only. Th
 used to read the nested listings in one sweep: the tasks' listing came first and had no
 project to list under, so no task id was ever known and a task anyone reads by id went
 unfound (the Nest trial's F1). The fixed twin gives no finding; nothing is written.
+A task's comments are a third level: bob reading alice's is found, though her first task
+has none (the scan used to try only that one, and an empty list proves nothing).
 """
 
 from __future__ import annotations
@@ -38,7 +40,11 @@ TASKS = {
     str(uuid.UUID(int=100 + n)): {"project": project, "title": f"Task {n}"}
     for n, project in enumerate([*PROJECTS, *PROJECTS])
 }
-SEED = {"workspaces": WORKSPACES, "projects": PROJECTS, "tasks": TASKS}
+COMMENTS = {  # on each member's second task only: its first has none
+    str(uuid.UUID(int=200 + n)): {"task": task, "body": f"Comment {n}"}
+    for n, task in enumerate(list(TASKS)[2:])
+}
+SEED = {"workspaces": WORKSPACES, "projects": PROJECTS, "tasks": TASKS, "comments": COMMENTS}
 
 
 def _path(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -57,6 +63,7 @@ UUID = {"type": "string", "format": "uuid"}
 TASK = {"type": "object", "properties": {"id": UUID, "title": {"type": "string"}}}
 PROJECT = {"type": "object", "properties": {"id": UUID, "name": {"type": "string"}}}
 WORKSPACE = {"type": "object", "properties": {"slug": {"type": "string"}}}
+COMMENT = {"type": "object", "properties": {"id": UUID, "body": {"type": "string"}}}
 CONTRACT = {
     "openapi": "3.0.0",
     "info": {"title": "tracker", "version": "2.0.0"},
@@ -81,12 +88,21 @@ CONTRACT = {
         "/tasks/{id}": {
             "get": {"parameters": [_path("id", UUID)], "responses": _answer(TASK)},
         },
+        "/tasks/{taskId}/comments": {
+            "get": {
+                "parameters": [_path("taskId", UUID)],
+                "responses": _answer({"type": "array", "items": COMMENT}),
+            },
+        },
     },
 }
 
 
-def app_of(data: dict[str, dict[str, Any]], *, flawed: bool) -> falcon.asgi.App:
-    """The tracker; ``flawed`` serves any task by its id, as a lookup by id alone does."""
+def app_of(
+    data: dict[str, dict[str, Any]], *, flawed: bool, open_comments: bool = False
+) -> falcon.asgi.App:
+    """The tracker; ``flawed`` serves any task by its id, as a lookup by id alone does, and
+    ``open_comments`` any task's comments (the service checks only that the task exists)."""
 
     def caller(req: falcon.asgi.Request) -> str:
         who = TOKENS.get(req.get_header("Authorization") or "")
@@ -139,12 +155,26 @@ def app_of(data: dict[str, dict[str, Any]], *, flawed: bool) -> falcon.asgi.App:
                 member(who, data["projects"][task["project"]]["workspace"])
             resp.media = {"id": key, "title": task["title"]}
 
+    class Comments:
+        async def on_get(
+            self, req: falcon.asgi.Request, resp: falcon.asgi.Response, key: str
+        ) -> None:
+            who = caller(req)
+            task = data["tasks"].get(key)
+            if task is None:
+                raise falcon.HTTPNotFound(title="Task not found")
+            if not open_comments:
+                member(who, data["projects"][task["project"]]["workspace"])
+            rows = data["comments"].items()
+            resp.media = [{"id": k, "body": c["body"]} for k, c in rows if c["task"] == key]
+
     app = falcon.asgi.App()
     app.add_route("/openapi.json", Contract())
     app.add_route("/workspaces", Workspaces())
     app.add_route("/workspaces/{slug}/projects", Projects())
     app.add_route("/projects/{project}/tasks", ProjectTasks())
     app.add_route("/tasks/{key}", Task())
+    app.add_route("/tasks/{key}/comments", Comments())
     return app
 
 
@@ -159,4 +189,15 @@ def test_a_task_known_only_two_listings_deep_is_tried_by_id(tmp_path: Path, flaw
     assert found == ({"GET /tasks/{id}"} if flawed else set())
     listed = {r["target"] for r in report["tables"]["requests"] if r["path"].endswith("/tasks")}
     assert listed, "no project's tasks were listed"
+    assert data == SEED
+
+
+def test_anothers_comments_are_read_under_a_task_that_has_some(tmp_path: Path) -> None:
+    """bob reading the comments of alice's task is found, though her first task has none."""
+    data = copy.deepcopy(SEED)
+    with serving(app_of(data, flawed=False, open_comments=True)) as url:
+        result, report = scan_with_identities(url, IDENTITIES, tmp_path, "--checks", "bola")
+    assert result.returncode in {0, 1}, result.stdout[-3000:] + result.stderr[-3000:]
+    found = {f["operation"] for f in report["findings"] if f["check"] == "bola"}
+    assert found == {"GET /tasks/{taskId}/comments"}
     assert data == SEED
