@@ -65,3 +65,8 @@ class Elevations:
             async with self._changed:
                 self._flying[name] -= 1
                 self._changed.notify_all()
+
+
+def holding() -> bool:
+    """True inside a hold: the holder's requests must go out for the hold to end."""
+    return bool(_HOLDING.get())

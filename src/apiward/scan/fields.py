@@ -175,6 +175,20 @@ def is_privileged(name: str) -> bool:
     return False
 
 
+_GATES = frozenset(
+    {"active", "enabled", "disabled", "locked", "banned", "suspended", "blocked", "deactivated"}
+)
+
+
+def gates_account(name: str) -> bool:
+    """True for a flag that lets an account in or keeps it out (``is_active``, ``locked``).
+
+    Set on the caller's own record, it takes the caller's own login away: nothing the
+    scan then sends as it, its restore included, gets through (the Ninja trial).
+    """
+    return bool(_GATES & set(tokens(name.rsplit(".", 1)[-1])))
+
+
 def privileged_value(name: str) -> bool:
     """The boolean a privilege flag holds when it grants (``False`` for ``blocked``, ``banned``)."""
     return not set(tokens(name.rsplit(".", 1)[-1])) & _NEGATIVE

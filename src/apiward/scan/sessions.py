@@ -234,7 +234,8 @@ class Sessions:
 
     async def _refresh(self, identity: Identity) -> bool:
         try:
-            await self._authenticate(identity)
+            with self.transport.through():  # a check holding the traffic may wait for it
+                await self._authenticate(identity)
         except (LoginError, TargetError):
             return False  # the 401 stands; a check sees it as a refusal, not a crash
         return True

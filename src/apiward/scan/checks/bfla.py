@@ -25,7 +25,10 @@ effect, while an anonymous request is refused:
   harvest, the object names low, or a ``/me`` read shows it) any field needs role
   evidence (``Signals.roles``): a documented 403 there is mostly the owner check, and
   an owner changing its own record's ordinary fields (a title, an amount) is what the
-  operation is for.
+  operation is for. The write changes that one field: every other field of its body goes
+  as the record holds it (none the record does not show), never a flag that lets the
+  account in (``is_active``: low would lock itself out), and a write taken in but not
+  shown is put back all the same.
 * **Actions** (a body-less POST on an item: approve, publish) on an object low makes
   for the probe, with role evidence or as a decision the higher identity takes on
   low's objects too (``scan.checks._actions``). A one-way action (``scan.one_way``)
@@ -59,6 +62,7 @@ effect, while an anonymous request is refused:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import AsyncIterator
@@ -86,7 +90,7 @@ from apiward.scan.checks._readback import (
 )
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, leaves, meaningful, similarity
-from apiward.scan.fields import is_privileged
+from apiward.scan.fields import gates_account, is_privileged
 from apiward.scan.identities import Identity
 from apiward.scan.missing import missing
 from apiward.scan.one_way import one_way, untried
@@ -243,11 +247,17 @@ class Bfla:
         before = await read_back(ctx, op, base, low) if isinstance(base.body, dict) else None
         if before is None:
             return None
+        # Every other field as the record holds it now, and none it does not show: a made-up
+        # ``is_active: false`` beside the probed ``plan`` deactivated the caller (the Ninja
+        # trial), and its restore as the admin would have done it again.
+        current = {k: before.data[k] for k in base.body if k in before.data}
+        base = dataclasses.replace(base, body=current)
         schemas = object_schema(ctx, before.reader.answer_schema())
         fields = [n for n in base.body if n in before.data and before.data[n] is not None]
         # An owner may change its own record's ordinary fields whatever a 403 says.
         if not (found.roles if _owns(ctx, op, base, low, before) else found.strong):
             fields = [n for n in fields if is_privileged(n)]
+        fields = [n for n in fields if not gates_account(n)]  # low would lock itself out
         for name in fields[:MAX_FIELDS]:
             value = changed_value(name, schemas.get(name, {}), before.data[name])
             if not changes(value):
@@ -262,6 +272,8 @@ class Bfla:
                 )
                 after = await read_back(ctx, op, base, low) if attack.ok else None
                 if after is None or not same_value(after.data.get(name), value):
+                    if attack.ok:  # taken in, maybe, and not shown to low: put it back anyway
+                        await _restore(ctx, op, base, name, before.data[name], (low, high))
                     continue
                 restored = await _restore(ctx, op, base, name, before.data[name], (low, high))
             what = (
