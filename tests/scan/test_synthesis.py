@@ -235,6 +235,39 @@ def test_values_the_api_showed_win_over_examples_for_plain_fields(staff: Api) ->
     assert body["email"] != "a@b.c"
 
 
+PYDANTIC = """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /api/me:
+    patch:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                default_hourly_rate:
+                  anyOf: [{type: number}, {type: string}, {type: 'null'}]
+                  default: 50
+                currency:
+                  anyOf: [{type: string, maxLength: 3}, {type: 'null'}]
+                  default: EUR
+      responses: {'200': {description: ok}}
+"""
+
+
+def test_values_the_api_showed_win_over_defaults_through_any_of(tmp_path: Path) -> None:
+    """Pydantic's optional fields: the caller's own rate, not the schema's default (Ninja)."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(PYDANTIC)
+    api = load(path)
+    synthesizer = Synthesizer(api, url=CANARY)
+    synthesizer.observed.learn(_answer({"profile": {"default_hourly_rate": "65.00"}}))
+    body = synthesizer.request(_op(api, "PATCH", "/api/me")).body
+    assert body == {"default_hourly_rate": "65.00", "currency": "EUR"}
+
+
 NAMED = """
 openapi: 3.1.0
 info: {title: t, version: '1'}

@@ -213,7 +213,19 @@ class Synthesizer:
         return self._typed(schema, rng, name, depth)
 
     def _learned(self, schema: Schema, name: str) -> Any:
-        """A fresh value for a unique field, else one the API's answers showed for it."""
+        """A fresh value for a unique field, else one the API's answers showed for it.
+
+        Through ``anyOf``/``oneOf`` too, before any ``default``: Pydantic's optional fields
+        (``anyOf: [number, string, null], default: 50``) would otherwise set an hourly rate
+        the caller's record shows as ``"65.00"`` back to the default (the Ninja trial).
+        """
+        options = schema.get("anyOf") or schema.get("oneOf")
+        if isinstance(options, list | tuple) and "enum" not in schema:
+            for option in options:
+                found = self._learned(self.api.deref(option), name)
+                if found is not _NOTHING:
+                    return found
+            return _NOTHING
         plain = not any(k in schema for k in ("enum", "allOf", "oneOf", "anyOf"))
         if not name or not plain or _type(schema) != "string":
             return _NOTHING
