@@ -12,6 +12,9 @@ Two Falcon APIs laid out the ways the trials' were:
   gives the whole record, e-mail and password hash included. Its answer shared too few
   keys with the profile to count as "alike", and went unreported.
 
+* **A first version beside an unversioned API** (Django Ninja's ``/api/`` router beside
+  the ``/api/v1/`` one it replaced): nothing carried a version to lower.
+
 Each flawed twin gives a high finding; each fixed twin, whose old version is gone, none.
 """
 
@@ -143,6 +146,11 @@ class _User:
         resp.media = dict(user) if self.whole else {k: user[k] for k in PROFILE}
 
 
+BOOK = _contract(
+    {"/api/orders": _list(ORDER), "/api/orders/{orderId}": _get(ORDER, "orderId")}, "/"
+)
+
+
 def shop(*, flawed: bool) -> falcon.asgi.App:
     """Orders under ``/api/v1``; ``flawed`` still serves ``/api/v0`` without a login."""
     app = falcon.asgi.App()
@@ -151,6 +159,17 @@ def shop(*, flawed: bool) -> falcon.asgi.App:
     app.add_route("/api/v1/orders/{key}", _Order(checked=True))
     if flawed:
         app.add_route("/api/v0/orders/{key}", _Order(checked=False))
+    return app
+
+
+def books(*, flawed: bool) -> falcon.asgi.App:
+    """Orders at ``/api`` with no version; ``flawed`` still serves ``/api/v1`` without a login."""
+    app = falcon.asgi.App()
+    app.add_route("/openapi.json", _Document(BOOK))
+    app.add_route("/api/orders", _Orders())
+    app.add_route("/api/orders/{key}", _Order(checked=True))
+    if flawed:
+        app.add_route("/api/v1/orders/{key}", _Order(checked=False))
     return app
 
 
@@ -195,3 +214,14 @@ def test_an_older_version_giving_a_password_hash_is_found(tmp_path: Path, flawed
     assert [f["operation"] for f in found] == ["GET /api/v1/users/{username}"]
     assert found[0]["severity"] == "high"
     assert "passwordHash" in found[0]["detail"]
+
+
+@pytest.mark.parametrize("flawed", [True, False], ids=["flawed", "fixed"])
+def test_a_first_version_beside_an_unversioned_api_is_found(tmp_path: Path, flawed: bool) -> None:
+    """``/api/v1/orders/{id}`` beside ``/api/orders/{id}`` (the Ninja trial's): high."""
+    found = _old(books(flawed=flawed), tmp_path)
+    if not flawed:
+        assert found == []
+        return
+    assert [f["operation"] for f in found] == ["GET /api/v1/orders/{orderId}"]
+    assert found[0]["severity"] == "high"

@@ -9,7 +9,8 @@
   (``/v2/``), the same request with each lower version (``/v1/``, down to ``/v0/``) when
   the contract does not document that path; when no path carries one but the target's
   base path does (``servers: [{url: /api/v1}]``, the Express trial's), the same request
-  under each lower base (``/api/v0/orders/{id}``). Live when it answers 2xx with a body
+  under each lower base (``/api/v0/orders/{id}``); when neither does, the same read as
+  a ``v1`` (``/api/v1/invoices/{n}``). Live when it answers 2xx with a body
   that looks like the current answer (most of its JSON keys, or similar text) and not
   like the API's answer to random paths. Medium; high when it answers without
   credentials while the current one refuses, or gives personal or secret fields the
@@ -27,7 +28,13 @@ from urllib.parse import urlsplit
 from apiward.core.findings import Confidence, Severity
 from apiward.core.sensitive import classify_name, classify_value
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks._discovery import documented, fingerprint, versions, with_version
+from apiward.scan.checks._discovery import (
+    documented,
+    fingerprint,
+    segments,
+    versions,
+    with_version,
+)
 from apiward.scan.context import Context
 from apiward.scan.diff import leaves, meaningful, similarity
 from apiward.scan.identities import Identity
@@ -91,7 +98,8 @@ class OldVersions:
         missing = None
         sent = 0
         base = urlsplit(ctx.sessions.transport.base_url).path.rstrip("/")
-        for op, old in _older(ctx.api) or _older_bases(ctx.api, base):
+        older = _older(ctx.api) or _older_bases(ctx.api, base) or _first_version(ctx.api, base)
+        for op, old in older:
             if sent >= MAX_OLD:
                 return
             if op not in ctx.probes or ctx.scope.why_out_path("GET", old.path):
@@ -244,6 +252,26 @@ def _older_bases(api: Api, base: str) -> list[tuple[Operation, Older]]:
         for older in range(number - 1, -1, -1)
     ]
     return [(op, Older(op.path, old)) for old in lower for op in _reads(api)]
+
+
+def _first_version(api: Api, base: str) -> list[tuple[Operation, Older]]:
+    """(current read, the same path as a ``v1`` before it): for an API no path nor base
+    path gives a version, whose first version may still answer (``/api/v1/invoices/{n}``
+    beside ``/api/invoices/{n}``, the Ninja trial's). After a first ``api`` segment, else
+    at the front."""
+    if any(True for _ in versions(base)):
+        return []
+    pairs = []
+    for op in _reads(api):
+        parts = segments(op.path)
+        at = 1 if parts and parts[0].lower() in _API_WORDS else 0
+        old = "/" + "/".join([*parts[:at], "v1", *parts[at:]])
+        if not documented(api, old):
+            pairs.append((op, Older(old)))
+    return pairs
+
+
+_API_WORDS = frozenset({"api", "rest", "service", "services"})
 
 
 def _reads(api: Api) -> list[Operation]:
