@@ -77,7 +77,7 @@ from apiward.scan.checks import _collaborators as collaborators
 from apiward.scan.checks import _shared_delete as shared_delete
 from apiward.scan.checks._answers import GONE
 from apiward.scan.checks._privilege import REFUSED, Signals, granted, marking, ranks, signals
-from apiward.scan.checks._read_scope import others_data, per_caller
+from apiward.scan.checks._read_scope import others_data, per_caller, read_now
 from apiward.scan.checks._readback import (
     Seen,
     changed_value,
@@ -208,7 +208,12 @@ class Bfla:
             what = f"and carries data of identities of other roles ({', '.join(others[:3])})"
             return self._finding(ctx, op, low, high, found, evidence, what, Severity.HIGH)
         if similarity(mine.text, theirs.text) < SAME:
-            return None  # an answer that differs per caller is each caller's own
+            # Read at other times, the two may differ by what another check wrote in between
+            # (the Express trial's user list, renamed by a legitimate PATCH /users/me).
+            theirs, mine = await read_now(ctx, op, high), await read_now(ctx, op, low)
+            if not (theirs.ok and mine.ok) or similarity(mine.text, theirs.text) < SAME:
+                return None  # an answer that differs per caller is each caller's own
+            evidence = [theirs, anonymous, mine]
         if found.strong:
             what = f"and is {high.name}'s answer"
             return self._finding(ctx, op, low, high, found, evidence, what, Severity.MEDIUM)
