@@ -29,6 +29,7 @@ harvested for real), and public catalogues readable without credentials.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -41,7 +42,7 @@ from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.envelope import unwrap
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
-from apiward.scan.request import READS
+from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, json_types
 
@@ -121,6 +122,8 @@ class IdEnumeration:
                 continue
             if _names_caller(ctx, who, reply):
                 continue  # its owner field names the caller (``ownerId``): its own, unseen
+            if await _dropped(ctx, base, slot, who, reply):
+                continue  # the filter was dropped: the caller's own rows, unfiltered
             anonymous = await ctx.send(
                 base.with_param(slot.where, slot.name, value), as_=None, note="control: anonymous"
             )
@@ -219,6 +222,19 @@ def _neighbours(start: int, mine: set[str]) -> Iterator[int]:
                 continue
             sent += 1
             yield value
+
+
+async def _dropped(ctx: Context, base: Request, slot: Slot, who: Identity, reply: Reply) -> bool:
+    """True when a query filter's neighbour got the answer of no filter at all.
+
+    ``?project_id=0`` is falsy to many a handler, which then lists every one of the
+    caller's own entries: its own data, not another's (the Ninja trial's false positive).
+    """
+    if slot.where is not Where.QUERY:
+        return False
+    unfiltered = dataclasses.replace(base, query=tuple(q for q in base.query if q[0] != slot.name))
+    answer = await ctx.send(unfiltered, as_=who, note=f"control: no {slot.name} at all")
+    return answer.ok and similarity(answer.text, reply.text) >= SAME
 
 
 def _names_caller(ctx: Context, who: Identity, reply: Reply) -> bool:
