@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import flask
+import pytest
 from tests.conftest import scan_with_identities
 
 from serving import serving
@@ -92,7 +93,9 @@ CONTRACT = {
 }
 
 
-def app_of(users: dict[int, dict[str, Any]], deactivated: list[int]) -> flask.Flask:
+def app_of(
+    users: dict[int, dict[str, Any]], deactivated: list[int], *, nested: bool = False
+) -> flask.Flask:
     """The API: any active user may patch any account (the flaw), inactive ones get 401.
 
     Every account a write deactivates is noted in ``deactivated``."""
@@ -121,7 +124,11 @@ def app_of(users: dict[int, dict[str, Any]], deactivated: list[int]) -> flask.Fl
 
     @app.get("/api/me")
     def me() -> Any:
-        return shown(caller())
+        record = shown(caller())
+        if not nested:
+            return record
+        billing = {k: record.pop(k) for k in ("plan", "monthly_invoice_limit")}
+        return {**record, "profile": billing}  # Ninja's MeOut nests the profile
 
     @app.get("/api/admin/users")
     def every() -> Any:
@@ -147,10 +154,16 @@ def app_of(users: dict[int, dict[str, Any]], deactivated: list[int]) -> flask.Fl
     return app
 
 
-def test_the_flaw_is_found_and_every_account_is_left_as_it_was(tmp_path: Path) -> None:
-    """A bfla finding on the PATCH; no account was ever deactivated, and each is as it was."""
+@pytest.mark.parametrize("nested", [False, True], ids=["flat", "nested-profile"])
+def test_the_flaw_is_found_and_every_account_is_left_as_it_was(
+    tmp_path: Path, nested: bool
+) -> None:
+    """A bfla finding on the PATCH; no account was ever deactivated, and each is as it was.
+
+    ``/api/me`` may nest the fields the PATCH takes flat (``{"profile": {"plan": …}}``):
+    they are the record's all the same."""
     users, deactivated = copy.deepcopy(USERS), []
-    with serving(app_of(users, deactivated), wsgi=True) as url:
+    with serving(app_of(users, deactivated, nested=nested), wsgi=True) as url:
         result, report = scan_with_identities(url, IDENTITIES, tmp_path, "--checks", "bfla")
     assert result.returncode in {0, 1}, result.stdout[-3000:] + result.stderr[-3000:]
     assert deactivated == []

@@ -175,8 +175,31 @@ async def read_back(
         if data is None:
             continue
         if same_path or _mentions(data, written.path_params.values()):
-            return Seen(reader=reader, reply=reply, data=data)
+            return Seen(reader=reader, reply=reply, data=_lifted(data, written.body))
     return None
+
+
+def _lifted(data: dict[str, Any], body: Any) -> dict[str, Any]:
+    """``data`` as the write names it: a nested object holding most of the body's fields,
+    which the body gives at its top, lifted to the top in its place.
+
+    Django Ninja's and DRF's ``GET /me`` nest a profile (``{"profile": {"plan": …}}``)
+    that ``PATCH /me`` takes flat (``{"plan": …}``): read as they were, none of the
+    fields written showed, so bfla kept only ``is_active`` to probe and mass assignment
+    wrote ``{"profile": {"plan": …}}``, which the API ignored (the Ninja trial).
+    """
+    names = set(body) if isinstance(body, dict) else set()
+    if not names:
+        return data
+    at_top = len(names & set(data))
+    for key, inner in data.items():
+        if not isinstance(inner, dict) or key in names:
+            continue
+        nested = len(names & set(inner))
+        if nested > at_top and 2 * nested >= len(names):
+            rest = {k: v for k, v in data.items() if k != key}
+            return {**rest, **{k: v for k, v in inner.items() if k not in rest}}
+    return data
 
 
 def _mentions(data: Mapping[str, Any], values: Iterable[str]) -> bool:
