@@ -151,26 +151,25 @@ BOOK = _contract(
 )
 
 
-def shop(*, flawed: bool) -> falcon.asgi.App:
-    """Orders under ``/api/v1``; ``flawed`` still serves ``/api/v0`` without a login."""
+def orders(contract: dict[str, Any], current: str, legacy: str, *, flawed: bool) -> falcon.asgi.App:
+    """Orders under ``current``; ``flawed`` still serves them under ``legacy`` without a login."""
     app = falcon.asgi.App()
-    app.add_route("/openapi.json", _Document(SHOP))
-    app.add_route("/api/v1/orders", _Orders())
-    app.add_route("/api/v1/orders/{key}", _Order(checked=True))
+    app.add_route("/openapi.json", _Document(contract))
+    app.add_route(f"{current}/orders", _Orders())
+    app.add_route(f"{current}/orders/{{key}}", _Order(checked=True))
     if flawed:
-        app.add_route("/api/v0/orders/{key}", _Order(checked=False))
+        app.add_route(f"{legacy}/orders/{{key}}", _Order(checked=False))
     return app
+
+
+def shop(*, flawed: bool) -> falcon.asgi.App:
+    """Express's ``/api/v1`` router beside a forgotten ``/api/v0``."""
+    return orders(SHOP, "/api/v1", "/api/v0", flawed=flawed)
 
 
 def books(*, flawed: bool) -> falcon.asgi.App:
-    """Orders at ``/api`` with no version; ``flawed`` still serves ``/api/v1`` without a login."""
-    app = falcon.asgi.App()
-    app.add_route("/openapi.json", _Document(BOOK))
-    app.add_route("/api/orders", _Orders())
-    app.add_route("/api/orders/{key}", _Order(checked=True))
-    if flawed:
-        app.add_route("/api/v1/orders/{key}", _Order(checked=False))
-    return app
+    """Ninja's unversioned ``/api`` router beside the ``/api/v1`` one it replaced."""
+    return orders(BOOK, "/api", "/api/v1", flawed=flawed)
 
 
 def team(*, flawed: bool) -> falcon.asgi.App:
