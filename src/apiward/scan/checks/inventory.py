@@ -6,7 +6,7 @@
   data from the deprecated operation while the current one (same method, the path with
   a higher version segment) refuses it.
 * ``old_versions`` (once): for documented reads whose path carries a version segment
-  (``/v2/``), the same request with each lower version (``/v1/``, down to ``/v0/``) when
+  (``/v2/``), the same request with each lower version (``/v1/``; ``/v0/`` below a ``v1``) when
   the contract does not document that path; when no path carries one but the target's
   base path does (``servers: [{url: /api/v1}]``, the Express trial's), the same request
   under each lower base (``/api/v0/orders/{id}``); when neither does, the same read as
@@ -237,7 +237,7 @@ def _older(api: Api) -> list[tuple[Operation, Older]]:
     pairs: list[tuple[Operation, Older]] = []
     for op in _reads(api):
         for index, number in versions(op.path):
-            for lower in range(number - 1, -1, -1):
+            for lower in _lower(number):
                 old = with_version(op.path, index, lower)
                 if not documented(api, old):
                     pairs.append((op, Older(old)))
@@ -249,7 +249,7 @@ def _older_bases(api: Api, base: str) -> list[tuple[Operation, Older]]:
     lower = [
         with_version(base, index, older)
         for index, number in versions(base)
-        for older in range(number - 1, -1, -1)
+        for older in _lower(number)
     ]
     return [(op, Older(op.path, old)) for old in lower for op in _reads(api)]
 
@@ -272,6 +272,12 @@ def _first_version(api: Api, base: str) -> list[tuple[Operation, Older]]:
 
 
 _API_WORDS = frozenset({"api", "rest", "service", "services"})
+
+
+def _lower(number: int) -> range:
+    """The versions below ``number`` to try: down to ``v1``, and ``v0`` below a ``v1`` only (a
+    pre-release's; a ``v2`` API's zombie is its ``v1``)."""
+    return range(number - 1, 0 if number > 1 else -1, -1)
 
 
 def _reads(api: Api) -> list[Operation]:
