@@ -197,6 +197,12 @@ def test_privilege_fields_the_contract_calls_writable_are_still_candidates() -> 
     assert candidate_fields(data, writable) == ["is_admin", "role"]
 
 
+def test_a_flag_that_lets_the_account_in_is_never_a_candidate() -> None:
+    """is_active, locked: set on one's own record they lock the caller out (the Ninja trial)."""
+    data = {"is_active": True, "role": "user", "profile": {"locked": False, "plan": "free"}}
+    assert candidate_fields(data, set()) == ["role", "profile.plan"]
+
+
 def test_a_dotted_field_is_sent_as_the_nested_structure() -> None:
     """profile.role is set inside the body's profile object, keeping its other fields."""
     request = Request(

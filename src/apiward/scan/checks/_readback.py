@@ -27,7 +27,7 @@ from weakref import WeakKeyDictionary
 
 from apiward.scan import envelope
 from apiward.scan.context import Context
-from apiward.scan.fields import is_identifier, is_privileged
+from apiward.scan.fields import gates_account, is_identifier, is_privileged
 from apiward.scan.identities import Identity
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.sessions import Credentials
@@ -226,13 +226,15 @@ def candidate_fields(data: Mapping[str, Any], writable: Iterable[str]) -> list[s
 
     A field is a candidate when the request may not set it, or when it is a privilege
     field (``scan.fields``) even if the request may: the contract is not the authority
-    on what a user may grant itself. Ids, secrets and timestamps never are.
+    on what a user may grant itself. Ids, secrets and timestamps never are, nor a flag
+    that lets the account in (``is_active``, ``locked``).
     """
     allowed = set(writable)
     names = [
         n
         for n in fields(data)
         if not any(is_identifier(part) for part in n.split("."))
+        and not gates_account(n)  # ``is_active: false`` on one's own record locks one out
         and (n not in allowed or is_privileged(n))
     ]
     return sorted(names, key=lambda n: (not is_privileged(n), names.index(n)))
