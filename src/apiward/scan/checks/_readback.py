@@ -185,8 +185,7 @@ def _lifted(data: dict[str, Any], body: Any) -> dict[str, Any]:
 
     Django Ninja's and DRF's ``GET /me`` nest a profile (``{"profile": {"plan": …}}``)
     that ``PATCH /me`` takes flat (``{"plan": …}``): read as they were, none of the
-    fields written showed, so bfla kept only ``is_active`` to probe and mass assignment
-    wrote ``{"profile": {"plan": …}}``, which the API ignored (the Ninja trial).
+    fields written showed, and bfla kept only ``is_active`` to probe (the Ninja trial).
     """
     names = set(body) if isinstance(body, dict) else set()
     if not names:
