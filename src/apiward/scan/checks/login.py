@@ -97,10 +97,8 @@ class LoginFlaws:
             yield outcome
         if _spared(ctx, account):
             # A throwaway sign-up is the scan's own: a lockout there locks nobody else out.
-            why = "brute-force burst could lock a user out"
-            if not ctx.safe:
-                why += f": no account of the scan's own; --aggressive sends it to {account.owner}"
-            yield Skip(reason=SkipReason.UNSAFE, detail=why)
+            why = f"brute-force burst: no account of the scan's own to send it to, not {account.owner}"
+            yield Skip(reason=SkipReason.LOCKOUT, detail=why)
             return
         outcome = await self._burst(ctx, form, operation, account)
         if outcome is not None:
@@ -134,7 +132,7 @@ class LoginFlaws:
                     return None
         if how is None and pairs < PAIRS:
             detail = f"{form.operation}: timing needs {PAIRS} wrong passwords for {account.owner}"
-            return Skip(reason=SkipReason.UNSAFE, detail=detail)
+            return Skip(reason=SkipReason.LOCKOUT, detail=detail)
         if how is None:
             return None
         low = how.startswith("time")
