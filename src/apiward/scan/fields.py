@@ -229,7 +229,7 @@ def is_recipient(name: str) -> bool:
     )
 
 
-_OWNER = {"owner", "owners", "author", "creator", "owned"}
+_OWNER = {"owner", "owners", "author", "creator", "owned", "organiser", "organizer"}
 
 
 def names_owner(name: str) -> bool:

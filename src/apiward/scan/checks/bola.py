@@ -195,8 +195,8 @@ class Bola:
             return None  # a filter over rows the attacker's own listings show it anyway
         if public_by(unwrap(owners.data)) or await parents.public_parent(ctx, op, mine, owner):
             return None  # it, or a parent, says anyone may see it (visibility: public)
-        if ctx.harvest.public(obj) and await _anyone_reads(ctx, attack_request, owners):
-            return None  # the owner created it, but it is public: anyone may read it
+        if await _anyone_reads(ctx, attack_request, owners):
+            return None  # public: anyone may read it (an event its organiser made just now)
         telling = distinctive(owners.text, theirs.text if theirs.ok else "")
         confirmed = carries(attack.text, telling) >= SAME
         evidence = [owners, theirs, attack] if theirs.ok else [owners, attack]
