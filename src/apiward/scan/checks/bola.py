@@ -195,7 +195,7 @@ class Bola:
             return None  # a filter over rows the attacker's own listings show it anyway
         if public_by(unwrap(owners.data)) or await parents.public_parent(ctx, op, mine, owner):
             return None  # it, or a parent, says anyone may see it (visibility: public)
-        if await _anyone_reads(ctx, attack_request, owners):
+        if _open(ctx, op, obj) and await _anyone_reads(ctx, attack_request, owners):
             return None  # public: anyone may read it (an event its organiser made just now)
         telling = distinctive(owners.text, theirs.text if theirs.ok else "")
         confirmed = carries(attack.text, telling) >= SAME
@@ -481,6 +481,12 @@ def _naming(ctx: Context, op: Operation, slot: Slot, obj: Sighting, base: Reques
     if slot.where is not Where.PATH:
         return base.with_param(slot.where, slot.name, obj.value)
     return ctx.harvest.lists.place(base, op, slot.name, obj.kind, obj.value)
+
+
+def _open(ctx: Context, op: Operation, obj: Sighting) -> bool:
+    """Whether an anonymous read may get the object: the read asks for no credential, or
+    an anonymous request saw the object listed (a secured read's is refused: not asked)."""
+    return op.is_public or op.auth_optional or ctx.harvest.public(obj)
 
 
 async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:
