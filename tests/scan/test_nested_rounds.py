@@ -143,28 +143,28 @@ def app_of(
             tasks = [{"id": k, "title": t["title"]} for k, t in rows if t["project"] == project]
             resp.media = {"data": tasks}
 
+    def task_of(req: falcon.asgi.Request, key: str, *, checked: bool) -> dict[str, Any]:
+        """Task ``key``, once the caller is found a member of its workspace when ``checked``."""
+        who = caller(req)
+        task = data["tasks"].get(key)
+        if task is None:
+            raise falcon.HTTPNotFound(title="Task not found")
+        if checked:
+            member(who, data["projects"][task["project"]]["workspace"])
+        return task
+
     class Task:
         async def on_get(
             self, req: falcon.asgi.Request, resp: falcon.asgi.Response, key: str
         ) -> None:
-            who = caller(req)
-            task = data["tasks"].get(key)
-            if task is None:
-                raise falcon.HTTPNotFound(title="Task not found")
-            if not flawed:
-                member(who, data["projects"][task["project"]]["workspace"])
+            task = task_of(req, key, checked=not flawed)
             resp.media = {"id": key, "title": task["title"]}
 
     class Comments:
         async def on_get(
             self, req: falcon.asgi.Request, resp: falcon.asgi.Response, key: str
         ) -> None:
-            who = caller(req)
-            task = data["tasks"].get(key)
-            if task is None:
-                raise falcon.HTTPNotFound(title="Task not found")
-            if not open_comments:
-                member(who, data["projects"][task["project"]]["workspace"])
+            task_of(req, key, checked=not open_comments)
             rows = data["comments"].items()
             resp.media = [{"id": k, "body": c["body"]} for k, c in rows if c["task"] == key]
 
