@@ -78,6 +78,7 @@ from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.missing import missing as no_such
 from apiward.scan.one_way import one_way, untried
+from apiward.scan.openness import declared_public
 from apiward.scan.privacy import profile_fields, public_by
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
@@ -486,7 +487,7 @@ def _naming(ctx: Context, op: Operation, slot: Slot, obj: Sighting, base: Reques
 def _open(ctx: Context, op: Operation, obj: Sighting) -> bool:
     """Whether an anonymous read may get the object: the read asks for no credential, or
     an anonymous request saw the object listed (a secured read's is refused: not asked)."""
-    return op.is_public or op.auth_optional or ctx.harvest.public(obj)
+    return declared_public(op) or ctx.harvest.public(obj)
 
 
 async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:
