@@ -135,9 +135,17 @@ class Ledger:
         """
         return any(not c.deleted and deletes(delete, c) for c in self.created)
 
-    def gone(self, delete: Request) -> None:
-        """Record that what ``delete`` names was read back as gone after another identity sent it."""
-        for created in self.created:
+    @property
+    def recorded(self) -> int:
+        """How many creations the ledger holds: a DELETE sent now removes none made after."""
+        return len(self.created)
+
+    def gone(self, delete: Request, recorded: int) -> None:
+        """Record that what ``delete``, sent when ``recorded`` creations were known, was read back as gone.
+
+        Only those: the id of what it removed may since name a newer object (``max + 1``).
+        """
+        for created in self.created[:recorded]:
             created.deleted = created.deleted or deletes(delete, created)
 
     def aim(self, request: Request, identity: Identity) -> Request:
@@ -167,6 +175,7 @@ class Ledger:
             return await self.sessions.send(request, as_=as_, note=note)
         sender = Sender.of(request, as_)
         snapshot = await self._before(operation, request, sender)
+        recorded = self.recorded
         try:
             reply = await self.sessions.send(request, as_=as_, note=note)
         except TargetError:
@@ -175,7 +184,7 @@ class Ledger:
                 self._record(request, sender, "")  # no answer: it may have made one
             raise
         made = len(self._made)
-        self._after(operation, request, sender, reply, snapshot)
+        self._after(operation, request, sender, reply, snapshot, recorded)
         # A creation whose new id is known leaves the listing's other objects as they were,
         # and needs no snapshot itself (it is the scan's own): the kept listing stays good.
         if not 400 <= reply.status < 500 and not (reply.ok and len(self._made) > made):
@@ -367,6 +376,7 @@ class Ledger:
         sender: Sender,
         reply: Reply,
         snapshot: Snapshot | None,
+        recorded: int,
     ) -> None:
         if (
             reply.status >= 500
@@ -379,7 +389,9 @@ class Ledger:
         if not reply.ok:
             return
         if operation.method == "DELETE":
-            for created in self.created:
+            # Not what was made while it was in flight: under load the POST that reused
+            # its id (``max + 1``) can be answered first, and that object stays to remove.
+            for created in self.created[:recorded]:
                 if deletes(request, created) and not maybe_kept(created, sender):
                     created.deleted = True
             return

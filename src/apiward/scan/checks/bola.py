@@ -293,6 +293,7 @@ class Bola:
             if not before.ok or read.show(before.data) is None:
                 return None  # a listing that does not show it cannot show it gone
         note = f"{attacker.name} deletes {owner.name}'s {slot.name}={obj.value}"
+        recorded = ctx.ledger.recorded
         attack = await ctx.send(aimed, as_=attacker, note=note)
         if not attack.ok:
             return None
@@ -301,7 +302,7 @@ class Bola:
             after = await ctx.send(read.read, as_=owner, note=f"is {slot.name}={obj.value} gone?")
             if not _gone(read, after):
                 return None  # still there: the API answered 2xx and removed nothing
-            ctx.ledger.gone(aimed)
+            ctx.ledger.gone(aimed, recorded)
             evidence.append(after)
         return self._finding(ctx, op, slot, owner, attacker, obj, evidence, True, "deletes")
 
