@@ -34,13 +34,18 @@ def json_types(schema: Schema) -> frozenset[str]:
 
     OpenAPI 3.1 lists types (``[string, "null"]``), and a 3.0 ``nullable: true`` is
     normalised to that list, so ``schema.get("type") == "string"`` misses such fields
-    and ``schema.get("type") in {...}`` raises. Empty when no type is declared.
+    and ``schema.get("type") in {...}`` raises. Without a ``type``, the types its inline
+    ``anyOf``/``oneOf`` options declare: Pydantic writes ``Decimal`` as ``anyOf: [number,
+    string]`` and every optional field as ``anyOf: [..., null]``. Empty when none is declared.
     """
     declared = schema.get("type")
     if isinstance(declared, str):
         return frozenset({declared})
     if isinstance(declared, list | tuple):
         return frozenset(t for t in declared if isinstance(t, str))
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if isinstance(options, list):
+        return frozenset(t for o in options if isinstance(o, dict) for t in json_types(o))
     return frozenset()
 
 
