@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from apiward.core.errors import SpecError
-from apiward.spec import Api, load
+from apiward.spec import Api, json_types, load
 from apiward.spec.dialect import normalise
 
 
@@ -317,3 +317,22 @@ def test_unsupported_ref_schemes_are_dangling(load_text: Callable[..., Api]) -> 
     )
     assert len(api.warnings) == 2
     assert all("not a file or http(s) reference" in warning for warning in api.warnings)
+
+
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        ({"type": "integer"}, {"integer"}),
+        ({"type": ["string", "null"]}, {"string", "null"}),
+        ({"anyOf": [{"type": "number"}, {"type": "string"}]}, {"number", "string"}),
+        ({"oneOf": [{"type": "integer"}, {"type": "null"}]}, {"integer", "null"}),
+        ({"type": "string", "anyOf": [{"format": "email"}, {"format": "uri"}]}, {"string"}),
+        ({"anyOf": [{"$ref": "#/components/schemas/Money"}]}, set()),
+        ({"allOf": [{"type": "object"}]}, set()),
+    ],
+)
+def test_json_types_read_inline_options_when_no_type_is_declared(
+    schema: dict[str, Any], expected: set[str]
+) -> None:
+    """Pydantic's ``Decimal`` and ``Optional`` fields declare their types only in ``anyOf``."""
+    assert json_types(schema) == expected
