@@ -191,11 +191,17 @@ class Context:
         The file's identities; but on a step-up (``scan.step_up``: it checks a PIN or an
         OTP) every wrong value counts against the sender, and enough of them lock it out,
         so there only the scan's throwaway identity, when it can have one.
+
+        On a write to the caller's own record (``PATCH /me``) a user the scan made goes
+        first, when there is one (none is signed up for it: it may stay for good): a real
+        user's ``null`` often cannot be written back (the Fastify trial turned it into ``""``).
         """
         if operation in self.step_ups.operations:
             made = await self.throwaway()
-            if made is not None:
-                return (made,)
+            return self.identities if made is None else (made,)
+        own = [i for i in self.identities if self.ledger.is_own(i)]
+        if own and _own_record_write(operation):
+            return (*own, *(i for i in self.identities if i not in own))
         return self.identities
 
     def throwaway_notes(self) -> list[str]:
@@ -487,3 +493,8 @@ def _gist(text: str, width: int = 80) -> str:
     if not words:
         return ""
     return f"({words[:width]}{'…' if len(words) > width else ''})"
+
+
+def _own_record_write(operation: Operation) -> bool:
+    """A PUT or PATCH whose path names no object: the caller's own record (``/me``, ``/profile``)."""
+    return operation.method.upper() in {"PUT", "PATCH"} and "{" not in operation.path

@@ -77,6 +77,7 @@ class Ledger:
         self.own_writes: list[tuple[Request, Sender]] = []
         """Writes nothing reads back, sent by an identity the scan made on its own state."""
         self._own: dict[str, frozenset[str]] = {}
+        self._accounts: dict[str, Created] = {}
         self.own_state = OwnState()
         """Each identity's own record as the harvest first read it (``scan.own_state``)."""
         self._taking: dict[str, asyncio.Task[Snapshot | None]] = {}
@@ -156,9 +157,18 @@ class Ledger:
         """What the ledger recorded of the very sign-up ``request`` sent, if it recorded one."""
         return next((c for c in self.created if c.create is request), None)
 
-    def own(self, identity: Identity, values: Mapping[str, Any]) -> None:
-        """``identity`` is one the scan signed up; ``values`` name it (its e-mail, its name)."""
+    def own(
+        self, identity: Identity, values: Mapping[str, Any], account: Created | None = None
+    ) -> None:
+        """``identity`` is one the scan signed up; ``values`` name it (its e-mail, its name);
+        ``account`` is its sign-up as recorded."""
         self._own[identity.name] = frozenset(str(v) for v in values.values())
+        if account is not None:
+            self._accounts[identity.name] = account
+
+    def account_of(self, name: str) -> Created | None:
+        """The recorded sign-up of the identity the scan made under ``name``, if any."""
+        return self._accounts.get(name)
 
     def is_own(self, identity: Identity | None) -> bool:
         """True for an identity the scan signed up itself: its state is the scan's."""

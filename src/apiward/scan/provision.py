@@ -278,7 +278,7 @@ async def make(
     ledger: Ledger, synthesizer: Synthesizer, op: Operation, login: Login, name: str, role: str
 ) -> Identity:
     """Sign one user up, log it in, add it to the scan's sessions and mark it the scan's own."""
-    _, values = await sign_up_one(ledger, synthesizer, op, name, f"identity {name}")
+    request, values = await sign_up_one(ledger, synthesizer, op, name, f"identity {name}")
     filled = filled_login(login, values)
     identity = (
         Identity(name=name, role=role, basic=filled.basic, source="sign-up")
@@ -286,7 +286,8 @@ async def make(
         else Identity(name=name, role=role, login=filled, source="sign-up")
     )
     await ledger.sessions.join(identity)
-    ledger.own(identity, {k: v for k, v in values.items() if ACCOUNT.search(k)})
+    named = {k: v for k, v in values.items() if ACCOUNT.search(k)}
+    ledger.own(identity, named, ledger.sign_up(request))
     return identity
 
 

@@ -144,9 +144,11 @@ async def remove(
     if not reply.ok and (itself := await _as_itself(ledger, created)) is not None:
         reply, detail = itself, "by the account itself: no other identity may remove it"
     if reply.ok:
+        created.deleted = True
         return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)
     if reply.status in {404, 410}:
         gone, why = await _gone(ledger, created)
+        created.deleted = gone
         why = why if gone else _joined(why, answered)
         now = State.DELETED if gone else State.LEFT
         undo = "" if gone else curl_line(ledger, created.delete)
