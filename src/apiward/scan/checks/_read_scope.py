@@ -22,18 +22,25 @@ from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 
-async def per_caller(ctx: Context, op: Operation) -> bool:
+async def per_caller(ctx: Context, op: Operation, *, tenants: bool = False) -> bool:
     """True when two identities of one role get different answers to the very same request.
 
     Two owners each listing their own organisations (``GET /orgs``), two customers their
     own orders: the answer is scoped per caller or per tenant, not given by the role. A
     read only a role should have (``/admin/users``) answers every caller alike.
+
+    ``tenants``: each its own request too, the ids it holds in the path. Two members each
+    reading their own organisation's calendar (``GET /orgs/{slug}/bookings``, the Fastify
+    trial's) were taken for a team admin's read, since the calendar holds the admin's
+    bookings. Only where the operation itself names no role: a billing read "for team
+    admins only" that every member reads for their own organisation is still a finding.
     """
     answers: dict[tuple[str, str], list[tuple[Identity, Reply]]] = {}
     for identity in ctx.identities:
         reply = await ctx.legit(op, identity)
         if reply.ok and meaningful(reply.text):
-            answers.setdefault((identity.role, reply.sent.target), []).append((identity, reply))
+            target = "" if tenants else reply.sent.target
+            answers.setdefault((identity.role, target), []).append((identity, reply))
     for replies in answers.values():
         for (one, first), (other, second) in itertools.pairwise(replies):
             if similarity(first.text, second.text) >= SAME:

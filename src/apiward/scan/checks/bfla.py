@@ -201,7 +201,7 @@ class Bfla:
         if anonymous.status not in REFUSED:
             return None
         evidence = [theirs, anonymous, mine]
-        if await per_caller(ctx, op):
+        if await per_caller(ctx, op, tenants=not found.roles and marking(op) is None):
             return None  # each caller's (or tenant's) own answer, not a higher role's
         others = others_data(ctx, op, low, mine, await ranks(ctx))
         if others:
