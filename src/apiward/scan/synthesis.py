@@ -37,7 +37,14 @@ import rstr
 
 from apiward.scan import privacy
 from apiward.scan._objects import item_path
-from apiward.scan.fields import is_identifier, is_password, is_privileged, is_recipient, is_unique
+from apiward.scan.fields import (
+    is_identifier,
+    is_password,
+    is_privileged,
+    is_recipient,
+    is_unique,
+    tokens,
+)
 from apiward.scan.fitting import key_names
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.resources import collection_of, norm
@@ -412,10 +419,34 @@ def _string(schema: Schema, rng: random.Random, name: str) -> str:
         generated = _from_pattern(pattern, rng, low, high)
         if generated is not None:
             return generated
+    when = _time_named(name)
+    if when is not None and low <= len(when) <= high:
+        return when
     base = re.sub(r"[^a-z0-9]", "", name.lower()) or "apiward"
     text = f"apiward{base}" if not base.startswith("apiward") else base
     text = (text * (low // max(len(text), 1) + 1))[: max(low, min(len(text), high))]
     return text[:high] if high >= 1 else text
+
+
+_ENDS = frozenset({"end", "ends", "ending", "until", "finish", "finishes", "stop", "stops", "to"})
+
+
+def _time_named(name: str) -> str | None:
+    """A time for a bare string named like one (``starts_at``, ``due_date``), else None.
+
+    The Fastify trial's update declared ``starts_at`` as ``type: string`` and parsed it as a
+    date: ``"apiwardstartsat"`` got every legitimate update a 500. An end comes an hour
+    after a start, so that "ends before it starts" refuses neither.
+    """
+    words = tokens(name)
+    if len(words) < 2 and words != ["date"]:
+        return None
+    ends = words[0] in _ENDS
+    if words[-1] in {"at", "datetime", "timestamp", "time"}:
+        return _FORMATS["date-time"].replace("T10", "T11") if ends else _FORMATS["date-time"]
+    if "date" in (words[0], words[-1]) or words[-1] == "on":
+        return _FORMATS["date"].replace("-15", "-16") if ends else _FORMATS["date"]
+    return None
 
 
 def _from_pattern(pattern: str, rng: random.Random, low: int, high: int) -> str | None:

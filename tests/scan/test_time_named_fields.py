@@ -1,0 +1,168 @@
+"""A string field named like a time gets a time, though its schema says only ``type: string``.
+
+The Fastify trial's ``PATCH /v2/bookings/{bookingId}`` declared ``starts_at`` and
+``ends_at`` as bare strings, and the API parsed them as dates: every legitimate update
+went out with ``"starts_at": "apiwardstartsat"``, was answered 500, and the object-level
+flaw on it was never tried. A room-booking API written the Falcon way (its default error
+pages, ``bk_`` ids): bare-string times on the creation and the update, parsed with
+``datetime.fromisoformat``, which raises on anything else. The flawed twin forgets the
+owner check on the update.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import falcon
+import pytest
+from tests.conftest import scan_with_identities
+
+from serving import serving
+
+KEYS = {"Bearer tok-alice-4": "alice", "Bearer tok-bob-5": "bob"}
+IDENTITIES = """\
+identities:
+  - {name: alice, role: member, headers: {Authorization: Bearer tok-alice-4}}
+  - {name: bob, role: member, headers: {Authorization: Bearer tok-bob-5}}
+"""
+_TEXT = {"type": "string"}
+_BOOKING = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "readOnly": True},
+        "room": _TEXT,
+        "notes": {"type": "string", "maxLength": 200},
+        "starts_at": _TEXT,
+        "ends_at": _TEXT,
+    },
+}
+_ID = [{"name": "booking_id", "in": "path", "required": True, "schema": _TEXT}]
+
+
+def _json(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _BOOKING}}}
+
+
+def _body(*required: str) -> dict[str, Any]:
+    schema = {**_BOOKING, "required": list(required)}
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "rooms", "version": "1.0.0"},
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "security": [{"bearer": []}],
+    "paths": {
+        "/bookings": {
+            "get": {"responses": {"200": _json("your bookings")}},
+            "post": {
+                "requestBody": _body("room", "starts_at", "ends_at"),
+                "responses": {"201": _json("booked")},
+            },
+        },
+        "/bookings/{booking_id}": {
+            "parameters": _ID,
+            "get": {"responses": {"200": _json("the booking"), "404": {"description": "no"}}},
+            "patch": {
+                "requestBody": _body(),
+                "responses": {"200": _json("moved"), "404": {"description": "no"}},
+            },
+            "delete": {"responses": {"204": {"description": "cancelled"}}},
+        },
+    },
+}
+
+
+def _seed() -> dict[str, dict[str, Any]]:
+    times = {"starts_at": "2027-03-01T09:00:00+00:00", "ends_at": "2027-03-01T10:00:00+00:00"}
+    return {
+        "bk_a1": {"owner": "alice", "room": "Loft", "notes": "standup", **times},
+        "bk_b1": {"owner": "bob", "room": "Attic", "notes": "1:1", **times},
+    }
+
+
+class Rooms:
+    """Bookings by id; ``flawed`` lets anyone move anyone's booking."""
+
+    def __init__(self, *, flawed: bool) -> None:
+        self.flawed = flawed
+        self.bookings = _seed()
+        self.serial = itertools.count(1)
+        self.app = falcon.App()
+        self.app.add_route("/openapi.json", self, suffix="contract")
+        self.app.add_route("/bookings", self, suffix="collection")
+        self.app.add_route("/bookings/{booking_id}", self, suffix="item")
+
+    def on_get_contract(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = SPEC
+
+    def _who(self, req: falcon.Request) -> str:
+        who = KEYS.get(req.get_header("Authorization") or "")
+        if who is None:
+            raise falcon.HTTPUnauthorized(title="Unauthorized")
+        return who
+
+    def _mine(self, booking_id: str, who: str, *, checked: bool = True) -> dict[str, Any]:
+        found = self.bookings.get(booking_id)
+        if found is None or (checked and found["owner"] != who):
+            raise falcon.HTTPNotFound()
+        return found
+
+    def on_get_collection(self, req: falcon.Request, resp: falcon.Response) -> None:
+        who = self._who(req)
+        resp.media = [_out(k, b) for k, b in self.bookings.items() if b["owner"] == who]
+
+    def on_post_collection(self, req: falcon.Request, resp: falcon.Response) -> None:
+        who = self._who(req)
+        body = req.get_media()
+        booking = {"owner": who, "room": str(body.get("room", "")), "notes": ""}
+        booking |= _times(body, {})
+        key = f"bk_{secrets.token_hex(4)}{next(self.serial)}"
+        self.bookings[key] = booking
+        resp.status, resp.media = falcon.HTTP_201, _out(key, booking)
+
+    def on_get_item(self, req: falcon.Request, resp: falcon.Response, booking_id: str) -> None:
+        resp.media = _out(booking_id, self._mine(booking_id, self._who(req)))
+
+    def on_patch_item(self, req: falcon.Request, resp: falcon.Response, booking_id: str) -> None:
+        found = self._mine(booking_id, self._who(req), checked=not self.flawed)
+        body = req.get_media()
+        found |= _times(body, found)
+        if "notes" in body:
+            found["notes"] = str(body["notes"])[:200]
+        resp.media = _out(booking_id, found)
+
+    def on_delete_item(self, req: falcon.Request, resp: falcon.Response, booking_id: str) -> None:
+        self._mine(booking_id, self._who(req))
+        del self.bookings[booking_id]
+        resp.status = falcon.HTTP_204
+
+
+def _times(body: dict[str, Any], current: dict[str, Any]) -> dict[str, str]:
+    """The booking's times, each parsed as a date: anything else raises (a 500)."""
+    return {
+        k: datetime.fromisoformat(str(body[k])).isoformat() if k in body else current[k]
+        for k in ("starts_at", "ends_at")
+    }
+
+
+def _out(key: str, booking: dict[str, Any]) -> dict[str, Any]:
+    return {"id": key, **{k: v for k, v in booking.items() if k != "owner"}}
+
+
+@pytest.mark.parametrize("flawed", [True, False], ids=["flawed", "fixed"])
+def test_the_update_is_sent_with_times_and_its_flaw_found(flawed: bool, tmp_path: Path) -> None:
+    """The legitimate update goes through, so bob moving alice's booking is tried: found only when it works."""
+    rooms = Rooms(flawed=flawed)
+    with serving(rooms.app, wsgi=True) as url:
+        done, report = scan_with_identities(url, IDENTITIES, tmp_path, "--checks", "bola")
+    assert done.returncode in {0, 1}, done.stdout[-3000:]
+    found = {f["operation"] for f in report["findings"] if f["check"] == "bola"}
+    assert ("PATCH /bookings/{booking_id}" in found) is flawed, json.dumps(report["skipped"])
+    assert rooms.bookings == _seed()
