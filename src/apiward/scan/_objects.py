@@ -1,10 +1,8 @@
 """Objects in a contract: which operation reads, deletes or rewrites the object a write touched.
 
-A contract names objects by path: ``/items/{id}`` is an *item* of the *collection*
-``/items``. A write on an item path (or below one: ``POST /orders/{id}/pay``) changes
-that item. These helpers answer, from the contract alone, which POST creates an object,
-how to read the object back, how to delete one the scan made, and how to write old
-values back.
+``/items/{id}`` is an *item* of the *collection* ``/items``; a write on an item path (or
+below one: ``POST /orders/{id}/pay``) changes that item. From the contract alone: which
+POST creates, how to read an object back, delete one the scan made, write old values back.
 
 **A creation** (:func:`creates`, the one rule harvesting and the ledger share) is a POST
 on a collection path (no trailing path parameter) that is neither a login nor an action.
@@ -14,12 +12,10 @@ its last segment nor its operationId may name an action (``login``, ``token``,
 ``search``, ``query``, ``verify``, ``redeem``...): many APIs create with 200 or 204,
 while a search POST is a read and a sign-up is not a collection of the caller's objects.
 
-**A query id** (:func:`query_key`) addresses one item of a collection without an item
-path: ``GET /loans?id=7``, ``DELETE /harvests?id=7``, as many PHP, Express and Flask
-APIs do. An operation on a collection path (its POST creates, or its GET lists and is
-no action) whose query parameter is named for the items' key (``id``, ``uuid``,
-``loan_id``, ``loanId``, or the parameter of its item path) names that item; the item
-path, where the contract has one, is still preferred for deleting and reading.
+**A query id** (:func:`query_key`) names one item without an item path (``DELETE
+/loans?id=7``, as many PHP, Express and Flask APIs do): a query parameter named for the
+items' key (``id``, ``uuid``, ``loan_id``, ``loanId``, its item path's parameter) of an
+operation on a collection path; an item path, where there is one, is still preferred.
 """
 
 from __future__ import annotations
@@ -34,7 +30,7 @@ from apiward.scan._links import documented, is_link
 from apiward.scan.fitting import is_primary, key_fields
 from apiward.scan.flows import is_login
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import made_in, resource_of, singular, words
+from apiward.scan.resources import made_in, names_caller, resource_of, singular, words
 from apiward.scan.wrapped import inside
 from apiward.spec import Api, Operation, ParameterLocation
 
@@ -90,6 +86,7 @@ def item_of(api: Api, collection: str, *, linked: bool = False) -> tuple[str, st
     same collection without that parent, nearest parent dropped first: many APIs make a
     note at ``POST /projects/{project_id}/notes`` and then read, change and delete it at
     ``/notes/{note_id}``, with no project in the path. Never for links (``scan._links``).
+    So is the caller's own (``POST /me/webhooks``: ``/webhooks/{id}``, the Fastify trial's).
     """
     collection = made_in(collection)
     found = item_path(api, collection)
@@ -103,12 +100,14 @@ def item_of(api: Api, collection: str, *, linked: bool = False) -> tuple[str, st
         dropped = {j for i in parents[-k:] for j in (i - 1, i)}
         found = item_path(api, "/".join(p for j, p in enumerate(parts) if j not in dropped))
         if found is not None:
-            break
-    return found
+            return found
+    mine = {i for i, part in enumerate(parts[:-1]) if i and names_caller(part)}
+    found = item_path(api, "/".join(p for j, p in enumerate(parts) if j not in mine))
+    return found if mine else None
 
 
 def creation_of(api: Api, item: str) -> Operation | None:
-    """The POST under a parent that makes the objects of ``item`` (``/notes/{id}``), if any.
+    """The POST under a parent (or ``/me``) that makes the objects of ``item`` (``/notes/{id}``), if any.
 
     A collection of the same name under a parent (``POST /projects/{p}/notes``) whose
     :func:`item_of` is ``item``.
@@ -116,7 +115,8 @@ def creation_of(api: Api, item: str) -> Operation | None:
     collection = item.rstrip("/").rsplit("/", 2)[-2]
     for op in api.operations:
         path = op.path.rstrip("/")
-        if op.method == "POST" and "{" in path and path.rsplit("/", 1)[-1] == collection:
+        under = "{" in path or any(names_caller(p) for p in path.split("/")[1:-1])
+        if op.method == "POST" and under and path.rsplit("/", 1)[-1] == collection:
             found = item_of(api, op.path)
             if found is not None and found[0].rstrip("/") == item.rstrip("/"):
                 return op

@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from apiward.core.findings import Confidence, Severity
+from apiward.scan._objects import item_of
 from apiward.scan.canary import CanaryToken, Hit
 from apiward.scan.check import Outcome, Skip
 from apiward.scan.checks._injection import Caller, Input, inputs, start
@@ -216,13 +217,20 @@ def created_id(api: Api, reply: Reply) -> str | None:
 
 
 def triggers(ctx: Context, operation: Operation) -> list[tuple[Operation, str]]:
-    """Operations on one object of ``operation``'s collection that look like actions."""
-    base = operation.path.rstrip("/")
+    """Operations on one object of ``operation``'s collection that look like actions.
+
+    Where the object is handled: below the collection, or at the item path of one made
+    under a parent or ``/me`` (``POST /me/webhooks`` → ``/webhooks/{id}/test``).
+    """
+    bases = {operation.path.rstrip("/")}
+    item = item_of(ctx.api, operation.path)
+    if item is not None:
+        bases.add(item[0].rstrip("/").rpartition("/")[0])
     found = []
     for other in ctx.probes:
         head, _, action = other.path.rstrip("/").rpartition("/")
         parent, _, slot = head.rpartition("/")
-        if parent != base or not (slot.startswith("{") and slot.endswith("}")):
+        if parent not in bases or not (slot.startswith("{") and slot.endswith("}")):
             continue
         if _TRIGGER.match(action) and other.method in {"POST", "PUT", "GET"}:
             found.append((other, slot[1:-1]))
