@@ -65,10 +65,14 @@ def nested_requests(
     if slot is None:
         return []
     made = {str(c.create.path_params.get(slot.name)) for c in created if _under(c, operation)}
+    # Its collection's own objects, wherever ``seen`` kept another sighting of the value:
+    # the Fastify trial's ``org_slug: acme`` in ``GET /me`` hid the ``acme`` that
+    # ``GET /orgs`` listed, and no organisation's invoices were ever listed.
+    listed = {(s.kind, str(s.value)) for s in harvest.sightings if s.kind == s.resource}
     candidates = [
         s
         for s in harvest.seen(identity, operation, slot)
-        if s.kind == s.resource and _entitled(harvest, identity, s)
+        if (s.kind, str(s.value)) in listed and _entitled(harvest, identity, s)
     ]
     order = {id(s): i for i, s in enumerate(candidates)}
     owned = {id(s) for s in candidates if harvest.is_owned(s)}
