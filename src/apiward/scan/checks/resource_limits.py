@@ -7,8 +7,10 @@
   refusal (4xx) or the same count as at the maximum (clamping) is fine. When the caller
   has fewer items than the maximum the two cannot be told apart; outside ``--safe`` the
   check then creates the missing items through the collection's own POST (at most
-  ``FILL_LIMIT``, the caller's own data) and asks again. Medium when the contract's
-  maximum is exceeded; low when there is no maximum and a huge page still grows.
+  ``FILL_LIMIT``, the caller's own data) and asks again, unless the big page's answer says
+  it served that size (``meta.limit: 1000``, ``checks._page_bounds``). Medium when the
+  contract's maximum, or the one its description states, is exceeded; low when there is
+  no maximum and a huge page still grows.
 * **Batch size**: a top-level array property of a JSON body is sent with two items, then
   with ``BATCH_FACTOR`` × ``maxItems`` (``BATCH_ITEMS`` when none) distinct items. A 2xx
   whose answer holds one result per item (or grows with the batch) is the finding.
@@ -36,6 +38,7 @@ from typing import Any
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason, held
 from apiward.scan.checks._env import count_from_env
+from apiward.scan.checks._page_bounds import echoes, stated_maximum
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, BodyKind, Request, Where
@@ -97,12 +100,17 @@ class ResourceLimits:
         self, ctx: Context, op: Operation, caller: Caller, size: Size
     ) -> Outcome | None:
         name, maximum = size.name, _maximum(size.schema)
+        stated = maximum is None and size.stated is not None
+        maximum = size.stated if stated else maximum
         reference = maximum if maximum is not None else _default(size.schema)
         big = max(PAGE_FACTOR * (reference or 0), PAGE_FLOOR)
         at, huge = await _pages(ctx, caller, size, reference, big)
+        # Fewer items than the bound, and the answer says it served the big page: honoured.
+        last = name.rsplit(".", 1)[-1]
+        echoed = huge.ok and echoes(huge.data, last, big) and not _at_least(huge, maximum)
         # Exactly `maximum` items cannot tell a page that honours the big size from one that
         # clamps it: one more item of the caller's own is needed, as when fewer exist.
-        if maximum is not None and _at_most(huge, maximum):
+        if maximum is not None and _at_most(huge, maximum) and not echoed:
             filled = await _fill(ctx, op, caller, maximum + 1 - (_count(at) or 0))
             if filled is not None:
                 return filled
@@ -112,12 +120,20 @@ class ResourceLimits:
         if not huge.ok:
             return None  # refused: bounded
         grown, confirmed = _grew(at, huge, maximum)
+        grown = grown or echoed
         if not grown:
             if maximum is not None and _short(at, maximum):
                 why = f"{name}: fewer items than {maximum}, cannot tell honoured from clamped"
                 return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
             return None  # refused or clamped: bounded
-        bound = f"the contract's maximum {maximum}" if maximum is not None else "no maximum"
+        bound = "no maximum"
+        if maximum is not None:
+            bound = (
+                f"the maximum {maximum} its description states"
+                if stated
+                else f"the contract's maximum {maximum}"
+            )
+        served = f" and says it served {last}={big}" if echoed else ""
         return ctx.finding(
             self,
             op,
@@ -126,7 +142,7 @@ class ResourceLimits:
             confidence=Confidence.CONFIRMED if confirmed else Confidence.FIRM,
             detail=(
                 f"With {name}={reference} the answer holds {_describe(at)}; with {name}={big} "
-                f"it holds {_describe(huge)}: the API serves pages beyond {bound} instead of "
+                f"it holds {_describe(huge)}{served}: the API serves pages beyond {bound} instead of "
                 "refusing or clamping them, so one request can pull a whole collection."
             ),
             evidence=[at, huge],
@@ -292,6 +308,11 @@ def _at_most(reply: Reply, maximum: int) -> bool:
     return count is not None and count <= maximum
 
 
+def _at_least(reply: Reply, maximum: int | None) -> bool:
+    count = _count(reply)
+    return maximum is not None and count is not None and count >= maximum
+
+
 def _short(reply: Reply, maximum: int) -> bool:
     count = _count(reply)
     return count is not None and count < maximum
@@ -330,6 +351,8 @@ class Size:
     name: str
     schema: Schema
     holder: str | None = None
+    stated: int | None = None
+    """The bound its description states ("Page size (max 100)"), where the schema has none."""
 
     def sent(self, request: Request, value: int) -> Request:
         """``request`` asking for pages of ``value``, the rest of a JSON holder kept."""
@@ -359,7 +382,8 @@ def _size_params(ctx: Context, op: Operation) -> list[Size]:
                         Size(name=f"{param.name}.{field}", schema=inner, holder=param.name)
                     )
         elif _SIZE.match(param.name) and _numeric(schema):
-            found.append(Size(name=param.name, schema=schema))
+            stated = stated_maximum(param.description, str(schema.get("description", "")))
+            found.append(Size(name=param.name, schema=schema, stated=stated))
     return found
 
 
