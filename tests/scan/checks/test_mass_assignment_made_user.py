@@ -30,6 +30,17 @@ identities:
       json: {email: alice@desk.test, password: alice-pw-77}
       token: access_token
 """
+WITH_BOB = (
+    IDENTITIES
+    + """\
+  - name: bob
+    role: member
+    login:
+      operation: POST /auth/login
+      json: {email: bob@desk.test, password: bob-pw-78}
+      token: access_token
+"""
+)
 _TEXT = {"type": "string", "maxLength": 80}
 _CREDENTIALS = {
     "type": "object",
@@ -109,6 +120,8 @@ class Desk:
             }
         }
         self.users["alice@desk.test"] |= {"credits": 240, "org_role": "member"}
+        self.users["bob@desk.test"] = {**self.users["alice@desk.test"], "id": 9, "name": "Bob"}
+        self.users["bob@desk.test"]["password"] = "bob-pw-78"
         self.tokens: dict[str, str] = {}
         self.serial = itertools.count(2)
         self.app = self._build()
@@ -159,16 +172,21 @@ class Desk:
         return {"email": email, **{k: v for k, v in user.items() if k != "password"}}
 
 
-@pytest.mark.parametrize("flawed", [True, False], ids=["flawed", "fixed"])
-def test_the_made_user_takes_the_probe(flawed: bool, tmp_path: Path) -> None:
-    """``credits`` or ``org_role`` set through one's own profile is found on the flawed twin; alice is never written."""
+@pytest.mark.parametrize(
+    ("flawed", "identities"),
+    [(True, IDENTITIES), (False, IDENTITIES), (True, WITH_BOB), (False, WITH_BOB)],
+    ids=["flawed-peer-made", "fixed-peer-made", "flawed-throwaway", "fixed-throwaway"],
+)
+def test_the_made_user_takes_the_probe(flawed: bool, identities: str, tmp_path: Path) -> None:
+    """``credits`` set through one's own profile is found on the flawed twin, as the peer the
+    scan made for alice, or with bob beside her as a throwaway; no seeded user is written."""
     desk = Desk(flawed=flawed)
-    alice = dict(desk.users["alice@desk.test"])
+    seeded = {k: dict(v) for k, v in desk.users.items()}
     with serving(desk.app, wsgi=True) as url:
         done, report = scan_with_identities(
-            url, IDENTITIES, tmp_path, "--checks", "mass_assignment"
+            url, identities, tmp_path, "--checks", "mass_assignment"
         )
     assert done.returncode in {0, 1}, done.stdout[-3000:]
     found = {f["operation"] for f in report["findings"] if f["check"] == "mass_assignment"}
     assert ("PATCH /v2/me" in found) is flawed, report["skipped"]
-    assert desk.users["alice@desk.test"] == alice
+    assert {k: desk.users[k] for k in seeded} == seeded

@@ -146,12 +146,12 @@ class MassAssignment:
     ) -> AsyncIterator[Outcome]:
         # The lowest role first: a privilege it grants itself is the escalation to show. An
         # identity whose record could not be put back passes it on: to a user the scan made,
-        # whose record is the scan's (the Fastify trial's alice held a null no write takes).
+        # whose record is the scan's (the Fastify trial's alice held a null no write takes),
+        # and for the caller's own record (no id in the path) at last to the throwaway.
         held: Unrestorable | None = None
         for identity in sorted(ctx.identities, key=lambda i: rank(i.role)):
             try:
-                async with lock(ctx, identity):
-                    tested = await self._update_as(ctx, op, writable, identity)
+                tested = await self._update_locked(ctx, op, writable, identity)
             except Unrestorable as unrestorable:
                 held = held or unrestorable
                 continue
@@ -159,9 +159,22 @@ class MassAssignment:
                 for outcome in tested:
                     yield outcome
                 return
+        made = await ctx.throwaway() if held is not None and "{" not in op.path else None
+        if made is not None and made not in ctx.identities:
+            tested = await self._update_locked(ctx, op, writable, made)
+            for outcome in tested or ():
+                yield outcome
+            if tested is not None:
+                return
         if held is not None:
             raise held
         yield Skip(reason=SkipReason.NO_ACCESS, detail="no identity could update and read back")
+
+    async def _update_locked(
+        self, ctx: Context, op: Operation, writable: set[str], identity: Identity
+    ) -> list[Outcome] | None:
+        async with lock(ctx, identity):
+            return await self._update_as(ctx, op, writable, identity)
 
     async def _update_as(
         self, ctx: Context, op: Operation, writable: set[str], identity: Identity
