@@ -100,6 +100,8 @@ class Created:
     deleted: bool = False
     failed: bool = False
     """Answered 5xx: it made something only if its listing shows it (``scan.unseen``)."""
+    nothing: bool = False
+    """A failed creation whose listing holds only rows the scan knew: it made none."""
     raised: list[Raised] = field(default_factory=list)
     """Privileges a probe's sign-up gave the account (``checks._take_back``)."""
     kept: str = ""

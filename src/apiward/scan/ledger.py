@@ -90,6 +90,8 @@ class Ledger:
         self._writes: list[str] = []
         """Paths of the writes the target may have carried out, in order: what stales a listing."""
         self._logins = login_keys(sessions.identities)
+        self.seen: frozenset[str] = frozenset()
+        """Every id the harvest saw: what stood before the checks ran (``scan.unseen``)."""
 
     def made(self, value: object) -> bool:
         """True when the scan created an object with this id, in any collection."""

@@ -304,6 +304,7 @@ async def _prepare(
         results.notes.append(NO_IDENTITIES_NOTE)
     results.phase = sessions.transport.requester = "harvest"
     await run_producers(api, ledger, harvest, progress, scope=config.scope)
+    ledger.seen = frozenset(str(s.value) for s in harvest.sightings)
     return Context(
         api=api,
         sessions=sessions,
