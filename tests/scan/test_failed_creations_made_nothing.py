@@ -8,11 +8,14 @@ row is one the harvest saw or the scan made, the failed creations made nothing.
 
 A Starlette desk-booking API whose handler parses ``seats`` with ``int()`` and so answers
 500 to a malformed one. ``insert_first`` writes the row before parsing: that twin's
-failures do leave rows, and the report must still say so.
+failures do leave rows, and the report must still say so. A creation that got no answer
+at all (a timeout; the trial's padded body, whose connection Fastify closed) is one that
+failed too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tests.conftest import scan_with_identities
 
+from apiward.core.errors import TargetError
+from apiward.scan.changes import State, TargetChange
+from apiward.scan.identities import Identity
+from apiward.scan.ledger import Ledger
+from apiward.scan.removal import remove_made
+from apiward.scan.request import BodyKind
+from apiward.scan.request import Request as ScanRequest
+from apiward.scan.sessions import Sessions
+from apiward.scan.transport import Transport
+from apiward.spec import load
 from serving import serving
 
 IDENTITIES = """\
@@ -32,6 +45,7 @@ identities:
   - {name: ben, role: member, headers: {X-Api-Key: desk-ben-2}}
 """
 KEYS = {"desk-ana-1": "ana", "desk-ben-2": "ben"}
+ANA = Identity(name="ana", headers={"X-Api-Key": "desk-ana-1"})
 _BOOKING = {
     "type": "object",
     "required": ["desk", "seats"],
@@ -148,3 +162,43 @@ def test_failed_creations_are_listed_only_when_they_left_a_row(
         return
     assert extra, "no failure left a row: nothing below could fail"
     assert left, report["tables"]["target_state"]
+
+
+class SlowDesks(Desks):
+    """A booking with 4 seats is answered only after the client gave up on it."""
+
+    async def collection(self, request: Request) -> Response:
+        if request.method == "POST" and (await request.json()).get("seats") == 4:
+            if self.insert_first:
+                self.bookings[next(self.serial)] = {"owner": "ana", "desk": 9, "seats": 4}
+            await asyncio.sleep(1.0)
+            return JSONResponse({"error": "Gateway Timeout"}, 504)
+        return await super().collection(request)
+
+
+async def _unanswered(url: str) -> list[TargetChange]:
+    transport = Transport(url, timeout=0.3)
+    sessions = Sessions(transport, (ANA,))
+    ledger = Ledger(load(f"{url}/openapi.json", allow_private=True), sessions)
+    try:
+        await sessions.start()
+        ledger.seen = frozenset({"1", "2"})  # what the harvest saw: the seeded bookings
+        body = {"desk": 9, "seats": 4}
+        post = ScanRequest(method="POST", path="/bookings", body=body, body_kind=BodyKind.JSON)
+        with pytest.raises(TargetError):
+            await ledger.send(post, as_=ANA)
+        return await remove_made(ledger)
+    finally:
+        await transport.close()
+
+
+@pytest.mark.parametrize("insert_first", [False, True], ids=["made-none", "made-one"])
+def test_a_creation_that_got_no_answer_is_listed_only_when_it_left_a_row(
+    insert_first: bool,
+) -> None:
+    """A POST that timed out is one that failed: left only when the listing shows a new row."""
+    desks = SlowDesks(insert_first=insert_first)
+    with serving(desks.app) as url:
+        changes = asyncio.run(_unanswered(url))
+    left = [c for c in changes if c.state is State.LEFT]
+    assert bool(left) is insert_first, changes

@@ -99,7 +99,7 @@ class Created:
     """Values that address an account in a path (its user name, e-mail): a DELETE naming one removes it."""
     deleted: bool = False
     failed: bool = False
-    """Answered 5xx: it made something only if its listing shows it (``scan.unseen``)."""
+    """Answered 5xx, or not at all: it made something only if its listing shows it (``scan.unseen``)."""
     nothing: bool = False
     """A failed creation whose listing holds only rows the scan knew: it made none."""
     raised: list[Raised] = field(default_factory=list)

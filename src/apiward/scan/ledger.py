@@ -193,7 +193,8 @@ class Ledger:
         except TargetError:
             self._writes.append(request.path)
             if _objects.creates(self.api, operation, self._logins):
-                self._record(request, sender, "")  # no answer: it may have made one
+                # No answer: it may have made one, which only its listing can show.
+                self._record(request, sender, "").failed = True
             raise
         made = len(self._made)
         self._after(operation, request, sender, reply, snapshot, recorded)

@@ -123,7 +123,7 @@ async def remove(
                 "sign-up's answer, so the scan does not delete it"
             )
         elif not created.id and created.failed and deletable:
-            why = "it answered 5xx, and nothing it sent tells which object it may have made"
+            why = "it answered 5xx or not at all, and nothing it sent tells which object it may have made"
         elif not created.id and deletable:
             why = "its id was not in the answer"
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)
