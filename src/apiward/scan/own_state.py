@@ -6,6 +6,9 @@ snapshot covers that (no write named the record), so the harvest keeps what each
 identity's own record (``GET /me``, ``GET /users/me``: a read naming the caller and no
 object) answered it before any creation, and the restore phase reads it once more:
 a field that differs, and that no write of the scan named, is a side effect the scan left.
+Reads under the caller (``GET /me/credits``) too, and a list's length as a field of its
+own (``transactions[]``): the Fastify trial's top-ups netted to zero on the balance and
+left two rows in the caller's history, and the report said "left as found".
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from apiward.scan.transport import Reply
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Seen:
-    """One identity's own record as first read: the read and its scalar fields."""
+    """One identity's own record as first read: the read and its fields (:func:`fields`)."""
 
     identity: Identity
     read: Request
@@ -41,7 +44,7 @@ class OwnState:
             return
         key = (identity.name, reply.sent.target)
         if key not in self.seen:
-            self.seen[key] = Seen(identity=identity, read=reply.sent, before=_scalars(data))
+            self.seen[key] = Seen(identity=identity, read=reply.sent, before=fields(data))
 
 
 def moved(before: dict[str, Any], now: Any, named: set[str]) -> dict[str, tuple[Any, Any]]:
@@ -49,6 +52,7 @@ def moved(before: dict[str, Any], now: Any, named: set[str]) -> dict[str, tuple[
     current = unwrap(now)
     if not isinstance(current, dict):
         return {}
+    current = fields(current)
     return {
         k: (v, current[k])
         for k, v in before.items()
@@ -56,5 +60,9 @@ def moved(before: dict[str, Any], now: Any, named: set[str]) -> dict[str, tuple[
     }
 
 
-def _scalars(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if isinstance(v, str | int | float | bool) or v is None}
+def fields(data: dict[str, Any]) -> dict[str, Any]:
+    """``data``'s scalar fields, and the length of each list as ``name[]``."""
+    scalars = {
+        k: v for k, v in data.items() if isinstance(v, str | int | float | bool) or v is None
+    }
+    return scalars | {f"{k}[]": len(v) for k, v in data.items() if isinstance(v, list)}

@@ -134,7 +134,7 @@ async def _list(
         await _later_pages(ledger, harvest, op, identity, reply, entitled=not named)
         if identity is None:
             harvest.anonymous[op.key] = reply
-        elif "{" not in op.path and names_caller(op.path.rstrip("/").rsplit("/", 1)[-1]):
+        elif "{" not in op.path and any(names_caller(p) for p in op.path.split("/")):
             ledger.own_state.keep(identity, reply)  # before any creation spends from it
     progress.advance(op.key)
 
