@@ -194,13 +194,18 @@ def _old(app: falcon.asgi.App, tmp_path: Path) -> list[dict[str, Any]]:
 def test_an_older_base_path_still_answering_without_a_login_is_found(
     tmp_path: Path, flawed: bool
 ) -> None:
-    """``/api/v0/orders/{id}`` beside the contract's ``/api/v1``: high, it needs no login."""
+    """``/api/v0/orders/{id}`` beside the contract's ``/api/v1``: high, it needs no login.
+    Its reproduction replays the old request without credentials, not the current one's
+    refusal (the Fastify trial's ``curl`` showed a 401 from ``/v2``)."""
     found = _old(shop(flawed=flawed), tmp_path)
     if not flawed:
         assert found == []
         return
     assert [f["operation"] for f in found] == ["GET /api/v0/orders/{orderId}"]
     assert found[0]["severity"] == "high"
+    curl = found[0]["reproduction"]
+    assert "/api/v0/orders/" in curl, curl
+    assert "authorization" not in curl.lower(), curl
 
 
 @pytest.mark.parametrize("flawed", [True, False], ids=["flawed", "fixed"])

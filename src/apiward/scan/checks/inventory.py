@@ -77,7 +77,9 @@ class DeprecatedOperation:
         if successor is not None and successor not in ctx.probes:
             successor = None  # never compare with an operation the scan must not send
         weaker = await _weaker(ctx, operation, successor, identity, legit)
-        yield _finding(self, ctx, operation, identity, successor, [legit, *weaker], bool(weaker))
+        evidence = [legit, *weaker]
+        proof = weaker[0] if weaker else legit
+        yield _finding(self, ctx, operation, identity, successor, evidence, bool(weaker), proof)
 
 
 class OldVersions:
@@ -117,7 +119,8 @@ class OldVersions:
                 evidence = [legit, reply, *weaker]
                 extra = _more(reply, legit)
                 where = f"GET {old.shown}"
-                yield _finding(self, ctx, where, identity, op, evidence, bool(weaker), extra)
+                proof = weaker[0] if weaker else reply
+                yield _finding(self, ctx, where, identity, op, evidence, bool(weaker), proof, extra)
 
 
 def _finding(
@@ -128,8 +131,11 @@ def _finding(
     current: Operation | None,
     evidence: list[Reply],
     anonymous: bool,
+    proof: Reply,
     extra: list[str] | None = None,
 ) -> Outcome:
+    """``proof`` is what the reproduction replays: the old request itself, without
+    credentials when that got data (``_weaker``), never the current version's refusal."""
     key = operation if isinstance(operation, str) else operation.key
     what = "is deprecated" if not isinstance(operation, str) else "is not in the contract"
     loose = (
@@ -152,6 +158,7 @@ def _finding(
         ),
         evidence=evidence,
         key=key.split(" ", 1)[1],
+        proof=proof,
     )
 
 
