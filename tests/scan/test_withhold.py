@@ -22,7 +22,7 @@ from apiward.scan.checks import builtin_checks
 from apiward.scan.context import Context
 from apiward.scan.harvest import Harvest
 from apiward.scan.synthesis import Synthesizer
-from apiward.scan.withhold import withheld
+from apiward.scan.withhold import Unrestorable, Withheld, withheld
 from apiward.spec import Operation, load
 
 _TOKENS = {"t-alice": "alice", "t-bob": "bob"}
@@ -330,3 +330,15 @@ def test_the_privilege_rule_is_the_narrow_vocabulary(
     assert op is not None
     alice = Identity(name="alice", role="user", headers={"X-Token": "t-alice"})
     assert withheld(Harvest(synthesizer), op, alice, synthesizer.request(op)) == why
+
+
+def test_only_the_baseline_is_called_legitimate_when_withheld() -> None:
+    """A probe the ledger withholds may name a payload in its path: its skip does not call
+    that the legitimate write's object (the Fastify trial's injected booking ids)."""
+    op, alice = Operation(method="PATCH", path="/bookings/{id}"), Identity(name="alice")
+    probe = Unrestorable(op, alice, "no identity may read /bookings/x%27")
+    assert (
+        str(probe) == "alice's PATCH /bookings/{id} not sent: no identity may read /bookings/x%27"
+    )
+    own = Withheld(op, alice, "its path 'id' names another's object", legitimate=True)
+    assert str(own).startswith("alice's legitimate PATCH /bookings/{id} not sent: ")

@@ -243,7 +243,7 @@ class Context:
         request = self.baseline(operation, identity)
         why = self._why_withheld(operation, identity, request)
         if why is not None:
-            raise Withheld(operation, identity, why)
+            raise Withheld(operation, identity, why, legitimate=True)
         return self.aim(operation, identity, request)
 
     def aim(self, operation: Operation, identity: Identity, request: Request) -> Request:

@@ -85,10 +85,18 @@ _TEMPLATE = re.compile(r"\{([^{}/]+)\}")
 
 
 class Withheld(Exception):  # noqa: N818 — a result ("the write was withheld"), not a failure
-    """The legitimate write was not sent: it would change others' objects or a privilege."""
+    """The write was not sent: it would change others' objects or a privilege.
 
-    def __init__(self, operation: Operation, identity: Identity, why: str) -> None:
-        super().__init__(f"{identity.name}'s legitimate {operation.key} not sent: {why}")
+    ``legitimate`` for the identity's own baseline (``Context.legit_request``); the ledger
+    withholds probes too, whose path may name a payload (the Fastify trial's skips called
+    an injected id the legitimate write's object).
+    """
+
+    def __init__(
+        self, operation: Operation, identity: Identity, why: str, *, legitimate: bool = False
+    ) -> None:
+        which = "legitimate " if legitimate else ""
+        super().__init__(f"{identity.name}'s {which}{operation.key} not sent: {why}")
         self.operation = operation
         self.identity = identity
         self.why = why
