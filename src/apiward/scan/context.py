@@ -11,13 +11,11 @@
                        read to replay, a burst target): in scope and not destructive
 ``ctx.request(op)``    a valid request synthesised from the contract
 ``ctx.baseline(op,a)`` that request with the ids ``a`` harvested filled in
-``ctx.legit(op, a)``   the baseline's reply, sent once per operation and identity; a write
-                       that would touch others' objects or privileges raises ``Withheld``;
-                       a refusal that asks for a step-up (a PIN first) gets it; a write
-                       on an object path (DELETE, POST/PUT/PATCH with a path id) goes to
-                       a spare object made for it when the contract can make one; a
-                       creation refused as a conflict goes again, its dates moved on or
-                       naming other objects (``scan.conflicts``, ``scan.references``)
+``ctx.legit(op, a)``   the baseline's reply, once per operation and identity; ``Withheld``
+                       for a write touching others' objects or privileges; a step-up when
+                       a refusal asks for one; a write on an object path goes to a spare
+                       made for it; a creation refused as a conflict goes again, its dates
+                       moved on or naming other objects (``scan.conflicts``, ``references``)
 ``ctx.send_stepped``   ``send``, then the step-up a refusal asks for and the request again
 ``ctx.shared(k, f)``   a reply several checks need, sent once (``await f()``) per key ``k``
 ``ctx.refusals``       refusals that decide later probes, by key (``checks._injection.probe``)
@@ -408,7 +406,9 @@ class Context:
             if reply is None:
                 continue
             seen.append(f"{identity.name}: {reply.status} {_gist(reply.text)}".rstrip())
-        return "; ".join(seen)
+        # Not the identity's own refusal: a login's baseline names an account nobody has.
+        login = operation.key in self.logins or is_login(operation)
+        return ("a login, sent for a made-up account: " if login else "") + "; ".join(seen)
 
     def _start(self, key: tuple[str, ...], send: Callable[[], Awaitable[Reply]]) -> None:
         task = asyncio.ensure_future(send())

@@ -190,3 +190,14 @@ def test_the_made_user_takes_the_probe(flawed: bool, identities: str, tmp_path: 
     found = {f["operation"] for f in report["findings"] if f["check"] == "mass_assignment"}
     assert ("PATCH /v2/me" in found) is flawed, report["skipped"]
     assert {k: desk.users[k] for k in seeded} == seeded
+
+
+def test_a_logins_refusal_is_not_called_the_identitys_own(tmp_path: Path) -> None:
+    """A login's baseline logs in as a made-up account: its 401 is not alice's (the Fastify
+    trial's resource_limits skip blamed alice's credentials)."""
+    desk = Desk(flawed=False)
+    with serving(desk.app, wsgi=True) as url:
+        done, report = scan_with_identities(url, WITH_BOB, tmp_path, "--checks", "resource_limits")
+    assert done.returncode in {0, 1}, done.stdout[-3000:]
+    [skip] = [s for s in report["skipped"] if s["operation"] == "POST /auth/login"]
+    assert skip["detail"].startswith("a login, sent for a made-up account: alice: 401"), skip
