@@ -90,8 +90,9 @@ def _seed() -> dict[str, dict[str, Any]]:
 class Rooms:
     """Bookings by id; ``flawed`` lets anyone move anyone's booking."""
 
-    def __init__(self, *, flawed: bool) -> None:
+    def __init__(self, *, flawed: bool, day_first: bool = False) -> None:
         self.flawed = flawed
+        self.day_first = day_first
         self.bookings = _seed()
         self.serial = itertools.count(1)
         self.app = falcon.App()
@@ -133,6 +134,9 @@ class Rooms:
     def on_patch_item(self, req: falcon.Request, resp: falcon.Response, booking_id: str) -> None:
         found = self._mine(booking_id, self._who(req), checked=not self.flawed)
         body = req.get_media()
+        if self.day_first:  # "15/01/2026 10:00" only: nothing the scan sends will do
+            for key in ("starts_at", "ends_at"):
+                datetime.strptime(str(body.get(key, "")), "%d/%m/%Y %H:%M")
         found |= _times(body, found)
         if "notes" in body:
             found["notes"] = str(body["notes"])[:200]
@@ -166,3 +170,18 @@ def test_the_update_is_sent_with_times_and_its_flaw_found(flawed: bool, tmp_path
     found = {f["operation"] for f in report["findings"] if f["check"] == "bola"}
     assert ("PATCH /bookings/{booking_id}" in found) is flawed, json.dumps(report["skipped"])
     assert rooms.bookings == _seed()
+
+
+def test_an_update_nobody_can_send_is_a_skip_not_a_clean_run(tmp_path: Path) -> None:
+    """Every identity's own update fails (500): bola says so, it does not list the operation as run."""
+    rooms = Rooms(flawed=True, day_first=True)
+    with serving(rooms.app, wsgi=True) as url:
+        done, report = scan_with_identities(url, IDENTITIES, tmp_path, "--checks", "bola")
+    assert done.returncode in {0, 1}, done.stdout[-3000:]
+    [skip] = [
+        s
+        for s in report["skipped"]
+        if s["check"] == "bola" and s["operation"] == "PATCH /bookings/{booking_id}"
+    ]
+    assert skip["reason"] == "no identity gets a 2xx from its own legitimate request", skip
+    assert "alice: 500" in skip["detail"], skip

@@ -26,35 +26,33 @@ public while the object is not).
   Objects B never saw listed are tried first, for reads and writes alike; a read goes
   to the first of ``_READ_TRIES`` objects whose answer to A holds something (a task's
   comments, not an empty list).
-  A read the contract calls public (``scan.flows.says_public``: "Public profile of a
-  user" in its summary, description or tags, or in its 200 answer's description or
-  schema) is not tested: anyone reading any object there is the read's purpose.
+  A read the contract calls public (``scan.flows.says_public``: "Public profile of a user"
+  in its summary, description, tags, 200 answer or schema) is not tested: that is its purpose.
   A read whose owner's and attacker's answers both hold only public profile fields
   (``scan.fields.is_profile``: ``username``, ``avatarUrl``, ``bio``; flat, no sensitive
   value) is *medium*, not high, unless the contract calls it not public or private: a
-  profile anyone may see is the common design, and a missing word in the contract is
-  the likelier fault; the finding says so.
-* **Writes** (not under ``--safe``): B's legitimate write must succeed and the same
-  write naming an id that does not exist must fail (the API does resolve the id);
-  B's write naming A's id then succeeding is the finding. A DELETE removes only what
-  the scan made: B's legitimate one goes to a spare B makes and the attack to an object
-  A makes for it, and A reading that object afterwards (its GET, or its listing) must
-  show it gone; with no read in the contract, the control is B's spare deleted again,
-  unless an object the scan made since holds that id (``max + 1`` ids). A read by query id
-shows it gone by a 404, or a 2xx without it (``{"ok": false, "error": "not found"}``). Fields that name a
-  destination (``to_…``, ``recipient``, ``payee``…) are skipped: pointing at others'
-  objects is what they are for; so are a person named in a creation under an object
-  and a secret link's token (``checks._purposes``). On a nested path (``/orders/{o}/lines/{l}``) a PUT,
+  public profile is the common design, a missing word the likelier fault, as it says.
+* **Writes** (not under ``--safe``): B's legitimate write must succeed (else a skip:
+  nothing tells a refusal from a failure) and the same write naming an id that does not
+  exist must fail (the API resolves the id); B's write naming A's id then succeeding is
+  the finding. A DELETE removes only what the scan made: B's legitimate one goes to a
+  spare B makes and the attack to an object A makes for it, and A reading that object
+  afterwards (its GET, or its listing) must show it gone; with no read in the contract,
+  the control is B's spare deleted again, unless an object the scan made since holds that
+  id (``max + 1``). A read by query id shows it gone by a 404, or a 2xx without it
+  (``{"ok": false, "error": "not found"}``). Fields that name a destination (``to_…``,
+  ``recipient``, ``payee``…) are skipped: pointing at others' objects is what they are
+  for; so are a person named in a creation under an object and a secret link's token
+  (``checks._purposes``). On a nested path (``/orders/{o}/lines/{l}``) a PUT,
   PATCH or POST names every path id of the object the owner's own legitimate write
   succeeded on, so the order and the line belong together. A pair whose attacker has no
   legitimate write of its own to send there (``scan.withhold``: an instructor's write on a
   student's enrollment) is passed over for the next; withheld for all, it is not tested.
-* **One-way actions** (``scan.one_way``: ``POST /expenses/{ref}/approve``), under
-  ``--safe`` too when the contract can delete what they go to: never on a harvested
-  object (but under ``--aggressive``, where they are tested as any write). B's legitimate action goes to an object B makes for it and must succeed; then
-  A makes another, B takes the action on it, and A's read before and after shows a
-  field moved (``status: submitted → approved``): high, confirmed. The restore phase
-  deletes both objects.
+* **One-way actions** (``scan.one_way``: ``POST /expenses/{ref}/approve``), under ``--safe``
+  too when the contract can delete what they go to: never on a harvested object (but
+  under ``--aggressive``, as any write). B's legitimate action goes to an object B makes
+  and must succeed; then A makes another, B takes the action on it, and A's read before
+  and after shows a field moved (``status: submitted → approved``): high, confirmed.
 """
 
 from __future__ import annotations
@@ -116,7 +114,7 @@ class Bola:
             async for outcome in peer_actions.probe(ctx, self, operation, most):
                 yield outcome
             return
-        tested = False
+        tested = refused = False
         held: Withheld | Destructive | None = None
         for slot in slots:
             pairs = list(_pairs(ctx, operation, slot))
@@ -137,6 +135,9 @@ class Bola:
                 try:
                     if read:
                         finding = await self._read(ctx, operation, slot, owner, attacker, owned)
+                    elif not (await ctx.legit(operation, attacker)).ok:
+                        refused = True  # its own write fails: nothing to tell a refusal by
+                        continue
                     else:
                         finding = await self._write(ctx, operation, slot, owner, attacker, owned[0])
                 except (Withheld, Destructive) as withheld:
@@ -150,7 +151,9 @@ class Bola:
                     break
         if not tested and held is not None:
             raise held
-        if not tested:
+        if not tested and refused:  # listed as skipped, not as run (the Fastify trial's PATCH)
+            yield Skip(reason=SkipReason.NO_ACCESS, detail=ctx.legit_answers(operation))
+        elif not tested:
             yield Skip(reason=SkipReason.NO_HARVESTED_ID, detail="no id owned by one peer fits")
 
     async def _read(
