@@ -79,8 +79,8 @@ SPEC: dict[str, Any] = {
 }
 
 
-def _seed() -> dict[str, dict[str, Any]]:
-    times = {"starts_at": "2027-03-01T09:00:00+00:00", "ends_at": "2027-03-01T10:00:00+00:00"}
+def _seed(zone: str = "+00:00") -> dict[str, dict[str, Any]]:
+    times = {"starts_at": f"2027-03-01T09:00:00{zone}", "ends_at": f"2027-03-01T10:00:00{zone}"}
     return {
         "bk_a1": {"owner": "alice", "room": "Loft", "notes": "standup", **times},
         "bk_b1": {"owner": "bob", "room": "Attic", "notes": "1:1", **times},
@@ -90,10 +90,11 @@ def _seed() -> dict[str, dict[str, Any]]:
 class Rooms:
     """Bookings by id; ``flawed`` lets anyone move anyone's booking."""
 
-    def __init__(self, *, flawed: bool, day_first: bool = False) -> None:
+    def __init__(self, *, flawed: bool, day_first: bool = False, js: bool = False) -> None:
         self.flawed = flawed
         self.day_first = day_first
-        self.bookings = _seed()
+        self.js = js  # times written back as JavaScript's toISOString() spells them
+        self.bookings = _seed("Z" if js else "+00:00")
         self.serial = itertools.count(1)
         self.app = falcon.App()
         self.app.add_route("/openapi.json", self, suffix="contract")
@@ -123,7 +124,7 @@ class Rooms:
         who = self._who(req)
         body = req.get_media()
         booking = {"owner": who, "room": str(body.get("room", "")), "notes": ""}
-        booking |= _times(body, {})
+        booking |= _times(body, {}, js=self.js)
         key = f"bk_{secrets.token_hex(4)}{next(self.serial)}"
         self.bookings[key] = booking
         resp.status, resp.media = falcon.HTTP_201, _out(key, booking)
@@ -137,7 +138,7 @@ class Rooms:
         if self.day_first:  # "15/01/2026 10:00" only: nothing the scan sends will do
             for key in ("starts_at", "ends_at"):
                 datetime.strptime(str(body.get(key, "")), "%d/%m/%Y %H:%M")
-        found |= _times(body, found)
+        found |= _times(body, found, js=self.js)
         if "notes" in body:
             found["notes"] = str(body["notes"])[:200]
         resp.media = _out(booking_id, found)
@@ -148,12 +149,18 @@ class Rooms:
         resp.status = falcon.HTTP_204
 
 
-def _times(body: dict[str, Any], current: dict[str, Any]) -> dict[str, str]:
+def _times(body: dict[str, Any], current: dict[str, Any], *, js: bool) -> dict[str, str]:
     """The booking's times, each parsed as a date: anything else raises (a 500)."""
     return {
-        k: datetime.fromisoformat(str(body[k])).isoformat() if k in body else current[k]
+        k: _spelt(datetime.fromisoformat(str(body[k])), js=js) if k in body else current[k]
         for k in ("starts_at", "ends_at")
     }
+
+
+def _spelt(when: datetime, *, js: bool) -> str:
+    if not js:
+        return when.isoformat()
+    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _out(key: str, booking: dict[str, Any]) -> dict[str, Any]:
@@ -185,3 +192,16 @@ def test_an_update_nobody_can_send_is_a_skip_not_a_clean_run(tmp_path: Path) -> 
     ]
     assert skip["reason"] == "no identity gets a 2xx from its own legitimate request", skip
     assert "alice: 500" in skip["detail"], skip
+
+
+def test_a_time_written_back_in_another_spelling_is_restored(tmp_path: Path) -> None:
+    """``09:00:00Z`` written back reads ``09:00:00.000Z``: the same instant, so restored, and
+    no damage (the hapi trial's default scan exited 3 over it)."""
+    rooms = Rooms(flawed=True, js=True)
+    with serving(rooms.app, wsgi=True) as url:
+        done, report = scan_with_identities(url, IDENTITIES, tmp_path, "--checks", "bola")
+    assert done.returncode in {0, 1}, done.stdout[-3000:]
+    rows = [r for r in report["tables"]["target_state"] if r["state"] == "not restored"]
+    assert not rows, rows
+    moved = rooms.bookings["bk_a1"]
+    assert moved["starts_at"] == "2027-03-01T09:00:00.000Z", "bob's probe never moved it"
