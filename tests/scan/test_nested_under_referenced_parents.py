@@ -87,7 +87,7 @@ SPEC: dict[str, Any] = {
 }
 
 
-def _app(*, flawed: bool) -> Starlette:
+def _app(*, flawed: bool, orgs_listed: bool = True) -> Starlette:
     def caller(request: Request) -> tuple[str, str] | None:
         return KEYS.get(request.headers.get("authorization", ""))
 
@@ -96,7 +96,8 @@ def _app(*, flawed: bool) -> Starlette:
         return JSONResponse({"statusCode": status, "error": error, "message": message}, status)
 
     async def contract(request: Request) -> Response:
-        return JSONResponse(SPEC)
+        paths = {k: v for k, v in SPEC["paths"].items() if orgs_listed or k != "/v2/orgs"}
+        return JSONResponse({**SPEC, "paths": paths})
 
     async def me(request: Request) -> Response:
         who = caller(request)
@@ -141,10 +142,18 @@ def _app(*, flawed: bool) -> Starlette:
     )
 
 
-@pytest.mark.parametrize("flawed", [True, False], ids=["flawed", "fixed"])
-def test_another_tenants_invoice_under_ones_own_organisation(flawed: bool, tmp_path: Path) -> None:
-    """carol reads alice's invoice under her own organisation's path: found on the flawed twin only."""
-    with serving(_app(flawed=flawed)) as url:
+@pytest.mark.parametrize(
+    ("flawed", "orgs_listed"),
+    [(True, True), (False, True), (True, False), (False, False)],
+    ids=["flawed", "fixed", "flawed-no-org-listing", "fixed-no-org-listing"],
+)
+def test_another_tenants_invoice_under_ones_own_organisation(
+    flawed: bool, orgs_listed: bool, tmp_path: Path
+) -> None:
+    """carol reads alice's invoice under her own organisation's path: found on the flawed twin
+    only, with or without a listing of organisations (the hapi trial had none: only the
+    caller's own record named its company)."""
+    with serving(_app(flawed=flawed, orgs_listed=orgs_listed)) as url:
         done, report = scan_with_identities(url, IDENTITIES, tmp_path, "--checks", "bola")
     assert done.returncode in {0, 1}, done.stdout[-3000:]
     found = {f["operation"] for f in report["findings"] if f["check"] == "bola"}

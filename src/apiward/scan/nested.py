@@ -67,12 +67,15 @@ def nested_requests(
     made = {str(c.create.path_params.get(slot.name)) for c in created if _under(c, operation)}
     # Its collection's own objects, wherever ``seen`` kept another sighting of the value:
     # the Fastify trial's ``org_slug: acme`` in ``GET /me`` hid the ``acme`` that
-    # ``GET /orgs`` listed, and no organisation's invoices were ever listed.
+    # ``GET /orgs`` listed, and no organisation's invoices were ever listed. And what the
+    # identity owns, though no listing of its collection exists (the hapi trial's
+    # ``companyId`` in ``GET /me``, with no ``GET /companies``).
     listed = {(s.kind, str(s.value)) for s in harvest.sightings if s.kind == s.resource}
     candidates = [
         s
         for s in harvest.seen(identity, operation, slot)
-        if (s.kind, str(s.value)) in listed and _entitled(harvest, identity, s)
+        if ((s.kind, str(s.value)) in listed or harvest.is_owned(s))
+        and _entitled(harvest, identity, s)
     ]
     order = {id(s): i for i, s in enumerate(candidates)}
     owned = {id(s) for s in candidates if harvest.is_owned(s)}
