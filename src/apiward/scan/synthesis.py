@@ -52,7 +52,12 @@ from apiward.scan.values import Fresh, Observed, least
 from apiward.spec import Api, Operation, ParameterLocation, Schema, is_decimal_string
 
 MAX_DEPTH = 5
-_URLISH = re.compile(r"(^|_|-)(url|uri|href|link|callback|webhook|endpoint)s?$", re.IGNORECASE)
+_URLISH = re.compile(
+    r"(?i:(^|_|-)(url|uri|href|link|callback|webhook|endpoint)s?)$"
+    r"|[a-z0-9](Url|URL|Uri|URI|Href|Link|Callback|Webhook|Endpoint)s?$"
+)
+"""A URL's name, camelCase too: the hapi trial's ``photoUrl`` got ``"apiwardphotourl"``, its
+Joi ``uri()`` refused every damage report made for a DELETE, and the DELETE BOLA went untried."""
 _SECRET = re.compile(r"pass|secret|token|otp|pin$|cvv|cvc", re.IGNORECASE)
 _FORMATS: Mapping[str, str] = {
     "email": "apiward.scan@example.com",

@@ -42,7 +42,7 @@ _FILE_OPERATION = re.compile(
     r"(?<![a-z])(download|export|file|document|attachment|report|asset|static)", re.IGNORECASE
 )
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{2,5}$")
-_URLISH = re.compile(r"(^|_|-)(url|uri|href|link)s?$", re.IGNORECASE)
+_URLISH = re.compile(r"(?i:(^|_|-)(url|uri|href|link)s?)$|[a-z0-9](Url|URL|Uri|URI|Href|Link)s?$")
 
 
 class PathTraversal:
