@@ -25,7 +25,7 @@ class SkipReason(StrEnum):
     NO_PEER = "no second identity with the same role"
     NO_ACCESS = "no identity gets a 2xx from its own legitimate request"
     NO_HARVESTED_ID = "no harvested id fits the operation"
-    UNSAFE = "excluded by --safe (it would change data of others)"
+    UNSAFE = "excluded by --safe (it could change data the scan did not make)"
     LOCKOUT = "it could lock a real user out: sent only to an account of the scan's own, or with --aggressive"
     NOT_APPLICABLE = "precondition not met"
     INCONCLUSIVE = "the oracle could not decide (answers changed while it looked)"
