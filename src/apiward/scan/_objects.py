@@ -30,7 +30,7 @@ from apiward.scan._links import documented, is_link
 from apiward.scan.fitting import is_primary, key_fields
 from apiward.scan.flows import is_login
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import made_in, names_caller, resource_of, singular, words
+from apiward.scan.resources import made_in, names_caller, on_caller, resource_of, singular, words
 from apiward.scan.wrapped import inside
 from apiward.spec import Api, Operation, ParameterLocation
 
@@ -115,7 +115,7 @@ def creation_of(api: Api, item: str) -> Operation | None:
     collection = item.rstrip("/").rsplit("/", 2)[-2]
     for op in api.operations:
         path = op.path.rstrip("/")
-        under = "{" in path or any(names_caller(p) for p in path.split("/")[1:-1])
+        under = "{" in path or on_caller(path)
         if op.method == "POST" and under and path.rsplit("/", 1)[-1] == collection:
             found = item_of(api, op.path)
             if found is not None and found[0].rstrip("/") == item.rstrip("/"):

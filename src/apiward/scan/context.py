@@ -51,6 +51,7 @@ from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
 from apiward.scan.one_way import one_way
 from apiward.scan.request import Request, Where, curl
+from apiward.scan.resources import own_record_write
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
 from apiward.scan.step_up import StepUps
@@ -198,7 +199,7 @@ class Context:
             made = await self.throwaway()
             return self.identities if made is None else (made,)
         own = [i for i in self.identities if self.ledger.is_own(i)]
-        if own and _own_record_write(operation):
+        if own and own_record_write(operation.method, operation.path):
             return (*own, *(i for i in self.identities if i not in own))
         return self.identities
 
@@ -493,8 +494,3 @@ def _gist(text: str, width: int = 80) -> str:
     if not words:
         return ""
     return f"({words[:width]}{'…' if len(words) > width else ''})"
-
-
-def _own_record_write(operation: Operation) -> bool:
-    """A PUT or PATCH whose path names no object: the caller's own record (``/me``, ``/profile``)."""
-    return operation.method.upper() in {"PUT", "PATCH"} and "{" not in operation.path

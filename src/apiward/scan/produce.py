@@ -53,7 +53,7 @@ from apiward.scan.ledger import Ledger
 from apiward.scan.nested import is_nested_listing, nested_requests
 from apiward.scan.producers import is_listing, listing_of
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import names_caller, singular, words
+from apiward.scan.resources import on_caller, singular, words
 from apiward.scan.scope import Scope
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld, withheld
@@ -134,7 +134,7 @@ async def _list(
         await _later_pages(ledger, harvest, op, identity, reply, entitled=not named)
         if identity is None:
             harvest.anonymous[op.key] = reply
-        elif "{" not in op.path and any(names_caller(p) for p in op.path.split("/")):
+        elif "{" not in op.path and on_caller(op.path):
             ledger.own_state.keep(identity, reply)  # before any creation spends from it
     progress.advance(op.key)
 

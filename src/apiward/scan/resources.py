@@ -70,6 +70,16 @@ def names_caller(segment: str) -> bool:
     return _ME.match(segment) is not None
 
 
+def on_caller(path: str) -> bool:
+    """True for a path at or below a segment that stands for the caller (``/me/credits``)."""
+    return any(names_caller(segment) for segment in path.split("/"))
+
+
+def own_record_write(method: str, path: str) -> bool:
+    """A PUT or PATCH whose path names no object: the caller's own record (``/me``, ``/profile``)."""
+    return method.upper() in {"PUT", "PATCH"} and "{" not in path
+
+
 _MAKING = re.compile(r"^(?:import|imports|bulk|batch|upload|clone|copy|duplicate|fork)$", re.I)
 """The last segment of a POST that adds to the collection above it (``/recipes/import``)."""
 

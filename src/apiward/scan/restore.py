@@ -74,13 +74,10 @@ def _on_made_accounts(
     The Fastify trial's throwaway user kept ``phone: ""`` where it had ``null`` (Ajv turns
     a ``null`` into ``""``), and a ``--safe`` scan that left the database as found exited 3.
     """
-    own = {
-        (s.read.item.target, s.reader.name)
-        for s in snapshots
-        if own_path(s.read) and ledger.is_own(s.reader.identity)
-    }
+    own = {(s.read.item.target, s.reader.name) for s in snapshots if own_path(s.read)}
     rows = []
     for row in written:
+        # Only the scan's own users have a recorded sign-up: a file identity has none.
         account = ledger.account_of(row.by) if (row.object, row.by) in own else None
         if row.state is State.NOT_RESTORED and account is not None:
             gone = account.deleted

@@ -5,6 +5,9 @@
 * A **grantee**: the person a creation under an object is for (``POST
   /documents/{id}/shares {"user_id"}``, adding bob to one's project): the parent's path id
   is what bola tries there.
+* An object **the scan itself shared** (:func:`shared_by_scan`): something it made under
+  the object names a person in its body, with a made-up value that may be the very peer
+  ``bola`` tries it as (the desk of ``tests/scan/test_patterned_ids.py``).
 * A **capability**: an unguessable secret in the path named as one (``/shared/invoices/
   {shareToken}``, ``/invites/{code}``): whoever holds it may read by design, so another's
   answering is no finding; a guessable one (``WELCOME50``, ``INV-2024-0001``) is still tried.
@@ -14,9 +17,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 
 from apiward.core.sensitive import entropy
 from apiward.scan._objects import creates
+from apiward.scan.entries import Created
 from apiward.scan.fields import tokens
 from apiward.scan.fitting import Slot
 from apiward.scan.request import Where
@@ -30,6 +35,8 @@ _DESTINATION = re.compile(
 _GRANTEE = frozenset(
     {"user", "member", "person", "collaborator", "invitee", "grantee", "assignee", "signer"}
 )
+_SHARED_WITH = _GRANTEE | {"email", "recipient"}
+"""What a share's body names its person by: a grantee's words, an e-mail, a recipient."""
 _CAPABILITY = frozenset({"token", "code", "secret", "share", "invite", "invitation", "link"})
 MIN_LENGTH = 10
 RANDOMNESS = 0.85
@@ -52,6 +59,18 @@ def grantee(api: Api, op: Operation, slot: Slot) -> bool:
         return False
     nested = any(p.location is ParameterLocation.PATH for p in op.parameters)
     return nested and bool(_GRANTEE & set(tokens(slot.name)))
+
+
+def shared_by_scan(created: Iterable[Created], value: object) -> bool:
+    """True when one of ``created`` was made under the object ``value`` names and its body
+    names a person: the scan shared that object, so another may read or edit it by design."""
+    for made in created:
+        if str(value) not in {str(v) for v in made.create.path_params.values()}:
+            continue
+        body = made.create.body
+        if isinstance(body, dict) and any(_SHARED_WITH & set(tokens(str(k))) for k in body):
+            return True
+    return False
 
 
 def capability(slot: Slot, value: object) -> bool:

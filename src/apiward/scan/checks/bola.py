@@ -66,7 +66,6 @@ from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _parents as parents
 from apiward.scan.checks import _peer_actions as peer_actions
 from apiward.scan.checks import _purposes as purposes
-from apiward.scan.checks._shares import shared_by_scan
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
@@ -123,7 +122,8 @@ class Bola:
                 yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"{slot.name} {why}")
                 continue
             for owner, attacker, owned in pairs:
-                owned = [s for s in owned if not shared_by_scan(ctx, s)]
+                made = ctx.ledger.created
+                owned = [s for s in owned if not purposes.shared_by_scan(made, s.value)]
                 if not owned:
                     continue
                 # First what the attacker never saw listed: the rest may be its to see, or

@@ -77,9 +77,7 @@ class DeprecatedOperation:
         if successor is not None and successor not in ctx.probes:
             successor = None  # never compare with an operation the scan must not send
         weaker = await _weaker(ctx, operation, successor, identity, legit)
-        evidence = [legit, *weaker]
-        proof = weaker[0] if weaker else legit
-        yield _finding(self, ctx, operation, identity, successor, evidence, bool(weaker), proof)
+        yield _finding(self, ctx, operation, identity, successor, [legit], weaker)
 
 
 class OldVersions:
@@ -116,11 +114,9 @@ class OldVersions:
             sent += 1
             if missing.alive(reply) and _alike(reply, legit):
                 weaker = await _weaker(ctx, op, op, identity, reply, old=old)
-                evidence = [legit, reply, *weaker]
                 extra = _more(reply, legit)
                 where = f"GET {old.shown}"
-                proof = weaker[0] if weaker else reply
-                yield _finding(self, ctx, where, identity, op, evidence, bool(weaker), proof, extra)
+                yield _finding(self, ctx, where, identity, op, [legit, reply], weaker, extra)
 
 
 def _finding(
@@ -129,13 +125,16 @@ def _finding(
     operation: Operation | str,
     identity: Identity,
     current: Operation | None,
-    evidence: list[Reply],
-    anonymous: bool,
-    proof: Reply,
+    answered: list[Reply],
+    weaker: list[Reply],
     extra: list[str] | None = None,
 ) -> Outcome:
-    """``proof`` is what the reproduction replays: the old request itself, without
-    credentials when that got data (``_weaker``), never the current version's refusal."""
+    """``answered`` ends with the old request's own answer; ``weaker`` is ``_weaker``'s.
+
+    The reproduction replays the old request, without credentials when that got data,
+    never the current version's refusal.
+    """
+    evidence, anonymous = [*answered, *weaker], bool(weaker)
     key = operation if isinstance(operation, str) else operation.key
     what = "is deprecated" if not isinstance(operation, str) else "is not in the contract"
     loose = (
@@ -158,7 +157,7 @@ def _finding(
         ),
         evidence=evidence,
         key=key.split(" ", 1)[1],
-        proof=proof,
+        proof=weaker[0] if weaker else answered[-1],
     )
 
 

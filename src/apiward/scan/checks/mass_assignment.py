@@ -86,6 +86,7 @@ from apiward.scan.envelope import is_meta
 from apiward.scan.fields import is_privileged, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, Request
+from apiward.scan.resources import own_record_write
 from apiward.scan.transport import Reply
 from apiward.scan.values import rank
 from apiward.scan.withhold import Unrestorable
@@ -149,9 +150,15 @@ class MassAssignment:
         # whose record is the scan's (the Fastify trial's alice held a null no write takes),
         # and for the caller's own record (no id in the path) at last to the throwaway.
         held: Unrestorable | None = None
-        for identity in sorted(ctx.identities, key=lambda i: rank(i.role)):
+        for identity in [*sorted(ctx.identities, key=lambda i: rank(i.role)), None]:
+            if identity is None:  # every identity's record was unrestorable, or refused
+                last = held is not None and own_record_write(op.method, op.path)
+                identity = await ctx.throwaway() if last else None
+                if identity is None or identity in ctx.identities:
+                    break
             try:
-                tested = await self._update_locked(ctx, op, writable, identity)
+                async with lock(ctx, identity):
+                    tested = await self._update_as(ctx, op, writable, identity)
             except Unrestorable as unrestorable:
                 held = held or unrestorable
                 continue
@@ -159,22 +166,9 @@ class MassAssignment:
                 for outcome in tested:
                     yield outcome
                 return
-        made = await ctx.throwaway() if held is not None and "{" not in op.path else None
-        if made is not None and made not in ctx.identities:
-            tested = await self._update_locked(ctx, op, writable, made)
-            for outcome in tested or ():
-                yield outcome
-            if tested is not None:
-                return
         if held is not None:
             raise held
         yield Skip(reason=SkipReason.NO_ACCESS, detail="no identity could update and read back")
-
-    async def _update_locked(
-        self, ctx: Context, op: Operation, writable: set[str], identity: Identity
-    ) -> list[Outcome] | None:
-        async with lock(ctx, identity):
-            return await self._update_as(ctx, op, writable, identity)
 
     async def _update_as(
         self, ctx: Context, op: Operation, writable: set[str], identity: Identity
