@@ -8,7 +8,9 @@ object) answered it before any creation, and the restore phase reads it once mor
 a field that differs, and that no write of the scan named, is a side effect the scan left.
 Reads under the caller (``GET /me/credits``) too, and a list's length as a field of its
 own (``transactions[]``): the Fastify trial's top-ups netted to zero on the balance and
-left two rows in the caller's history, and the report said "left as found".
+left two rows in the caller's history, and the report said "left as found". And a secured
+read of one thing, no id in its path (``GET /api/wallet``, ``GET /account``): the hapi
+trial's top-ups left two payments in a wallet whose path names no ``me``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,18 @@ from typing import Any
 from apiward.scan._objects import VOLATILE, unwrap
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
+from apiward.scan.resources import is_noun, on_caller, singular
 from apiward.scan.transport import Reply
+from apiward.spec import Operation
+
+
+def is_own_read(op: Operation) -> bool:
+    """A read of the caller's own state: under ``/me``, or a secured singular noun, no id."""
+    if "{" in op.path:
+        return False
+    last = op.path.rstrip("/").rsplit("/", 1)[-1]
+    single = is_noun(last) and singular(last) == last and not last.endswith("s")
+    return on_caller(op.path) or (single and not op.is_public)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -51,9 +51,10 @@ from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
 from apiward.scan.nested import is_nested_listing, nested_requests
+from apiward.scan.own_state import is_own_read
 from apiward.scan.producers import is_listing, listing_of
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import on_caller, singular, words
+from apiward.scan.resources import singular, words
 from apiward.scan.scope import Scope
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld, withheld
@@ -134,7 +135,7 @@ async def _list(
         await _later_pages(ledger, harvest, op, identity, reply, entitled=not named)
         if identity is None:
             harvest.anonymous[op.key] = reply
-        elif "{" not in op.path and on_caller(op.path):
+        elif is_own_read(op):
             ledger.own_state.keep(identity, reply)  # before any creation spends from it
     progress.advance(op.key)
 
