@@ -105,6 +105,11 @@ class Listed:
         rows = objects(data)
         return bool(rows) and all(self.lists(who, row) for row in rows or ())
 
+    def valued(self, who: str, kind: str, name: str, value: str) -> set[str]:
+        """The objects of ``kind`` ``who`` listed whose id-like field ``name`` holds ``value``."""
+        held = self._ids.get((who, kind, name), {})
+        return {obj for obj, v in held.items() if v == value}
+
     def has(self, who: str, kind: str, value: str | int) -> bool:
         """True when ``who`` saw the object in a listing it is entitled to."""
         return (who, kind, str(value)) in self._rows

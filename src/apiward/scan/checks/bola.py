@@ -24,7 +24,7 @@ public while the object is not).
   alice's comment on a public recipe whose comments he lists; nor when the answer is a
   list whose every row such a listing shows B (``?author_id=`` over published recipes).
   Objects B never saw listed are tried first, for reads and writes alike; a read goes
-  to the first of ``_READ_TRIES`` objects whose answer to A holds something (a task's
+  to the first of ``READ_TRIES`` objects whose answer to A holds something (a task's
   comments, not an empty list).
   A read the contract calls public (``scan.flows.says_public``: "Public profile of a user"
   in its summary, description, tags, 200 answer or schema) is not tested: that is its purpose.
@@ -48,6 +48,10 @@ public while the object is not).
   succeeded on, so the order and the line belong together. A pair whose attacker has no
   legitimate write of its own to send there (``scan.withhold``: an instructor's write on a
   student's enrollment) is passed over for the next; withheld for all, it is not tested.
+* **One tenant** (``checks._tenants``): owner and attacker whose own records name one
+  organisation (``company_id: 1``), on an object of it the contract gives to that tenant
+  ("Any recruiter of the owning company") or that both see such objects listed: low and
+  tentative, and the other pairs are still tried (another tenant's peer may get it too).
 * **One-way actions** (``scan.one_way``: ``POST /expenses/{ref}/approve``), under ``--safe``
   too when the contract can delete what they go to: never on a harvested object (but
   under ``--aggressive``, as any write). B's legitimate action goes to an object B makes
@@ -58,14 +62,16 @@ public while the object is not).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan._objects import Reader, reader
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks import _owners as whose
 from apiward.scan.checks import _parents as parents
 from apiward.scan.checks import _peer_actions as peer_actions
 from apiward.scan.checks import _purposes as purposes
+from apiward.scan.checks import _tenants as tenants
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
@@ -109,29 +115,23 @@ class Bola:
             yield reason
             return
         if not read and not ctx.ledger.aggressive and one_way(ctx.api, operation):
-            most = (_MOST_OWNERS, _MOST_ATTACKERS)
+            most = (whose.MOST_OWNERS, whose.MOST_ATTACKERS)
             async for outcome in peer_actions.probe(ctx, self, operation, most):
                 yield outcome
             return
         tested = refused = False
         held: Withheld | Destructive | None = None
         for slot in slots:
-            pairs = list(_pairs(ctx, operation, slot))
+            pairs = list(whose.pairs(ctx, operation, slot))
             why = _purpose(ctx, operation, slot, pairs[0][2][0].value if pairs else None)
             if why:
                 yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"{slot.name} {why}")
                 continue
+            colleague: Finding | None = None  # a tenant's object: another pair may reach further
             for owner, attacker, owned in pairs:
-                made = ctx.ledger.created
-                owned = [s for s in owned if not purposes.shared_by_scan(made, s.value)]
+                owned = whose.ordered(ctx, attacker, owned)
                 if not owned:
                     continue
-                # First what the attacker never saw listed: the rest may be its to see, or
-                # shared with it to write (a member's project it may add tasks to).
-                listed = ctx.harvest.lists
-                owned = [s for s in owned if not listed.has(attacker.name, s.kind, s.value)] + [
-                    s for s in owned if listed.has(attacker.name, s.kind, s.value)
-                ]
                 try:
                     if read:
                         finding = await self._read(ctx, operation, slot, owner, attacker, owned)
@@ -146,9 +146,14 @@ class Bola:
                     held = withheld
                     continue
                 tested = True
-                if finding is not None:
+                if finding is not None and finding.severity is Severity.LOW:
+                    colleague = colleague or finding
+                elif finding is not None:
                     yield finding
+                    colleague = None
                     break
+            if colleague is not None:
+                yield colleague
         if not tested and held is not None:
             raise held
         if not tested and refused:  # listed as skipped, not as run (the Fastify trial's PATCH)
@@ -167,7 +172,7 @@ class Bola:
     ) -> Finding | None:
         # The first of a few of the owner's objects whose read holds something: a task
         # with no comments says nothing of whose comments they are (the Nest trial's).
-        for obj in owned[:_READ_TRIES]:
+        for obj in owned[: whose.READ_TRIES]:
             mine = _naming(ctx, op, slot, obj, ctx.baseline(op, owner))
             owners = await ctx.send(mine, as_=owner, note=f"{owner.name} reads its own object")
             if owners.ok and meaningful(owners.text) and objects(owners.data) != []:
@@ -193,7 +198,7 @@ class Bola:
             return None
         if theirs.ok and similarity(owners.text, theirs.text) >= SAME:
             return None  # the answer does not depend on whose id it is
-        if ctx.harvest.lists.shows(attacker.name, obj.kind, obj.value, attack.data):
+        if whose.listed(ctx, attacker, obj, attack.data, mine):
             return None  # all of it is in a listing the attacker may read: it sees it by design
         if ctx.harvest.lists.lists_all(attacker.name, attack.data):
             return None  # a filter over rows the attacker's own listings show it anyway
@@ -205,6 +210,7 @@ class Bola:
         confirmed = carries(attack.text, telling) >= SAME
         evidence = [owners, theirs, attack] if theirs.ok else [owners, attack]
         finding = self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "reads")
+        finding = tenants.graded(ctx, op, finding, (owner, attacker), (obj.kind, owners.data))
         fields = profile_fields(owners, attack)
         if not fields or says_not_public(op, ctx.api):
             return finding
@@ -253,7 +259,9 @@ class Bola:
             return None
         confirmed = str(obj.value) in attack.text
         evidence = [theirs, control, attack]
-        return self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "changes")
+        found = self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "changes")
+        state = attack.data or ctx.harvest.rows.row(obj.kind, obj.value)
+        return tenants.graded(ctx, op, found, (owner, attacker), (obj.kind, state))
 
     async def _delete(
         self,
@@ -295,6 +303,9 @@ class Bola:
             before = await ctx.send(read.read, as_=owner, note=f"{owner.name}'s listing holds it")
             if not before.ok or read.show(before.data) is None:
                 return None  # a listing that does not show it cannot show it gone
+        state = ctx.harvest.rows.row(obj.kind, obj.value)
+        if read is not None and read.pick is None and tenants.references(ctx, (owner, attacker)):
+            state = (await ctx.send(read.read, as_=owner, note=f"{owner.name} reads it")).data
         note = f"{attacker.name} deletes {owner.name}'s {slot.name}={obj.value}"
         recorded = ctx.ledger.recorded
         attack = await ctx.send(aimed, as_=attacker, note=note)
@@ -307,7 +318,8 @@ class Bola:
                 return None  # still there: the API answered 2xx and removed nothing
             ctx.ledger.gone(aimed, recorded)
             evidence.append(after)
-        return self._finding(ctx, op, slot, owner, attacker, obj, evidence, True, "deletes")
+        found = self._finding(ctx, op, slot, owner, attacker, obj, evidence, True, "deletes")
+        return tenants.graded(ctx, op, found, (owner, attacker), (obj.kind, state))
 
     def _finding(
         self,
@@ -356,31 +368,6 @@ def _gone(read: Reader, after: Reply) -> bool:
     if read.pick is not None:  # a listing, or a read by query id (a 404, a 200 "not found")
         return (after.ok and read.show(after.data) is None) or read.missing(after)
     return after.status in _GONE
-
-
-_MOST_OWNERS = 4
-_MOST_ATTACKERS = 3
-_READ_TRIES = 3
-"""Objects of an owner read at most to find one whose answer holds something."""
-"""Owners with ids here, and peers tried against each: a file of 5,000 identities of one
-role made 25 million pairs, each looked up in the whole harvest; a few pairs find what
-any pair finds."""
-
-
-def _pairs(
-    ctx: Context, operation: Operation, slot: Slot
-) -> Iterator[tuple[Identity, Identity, list[Sighting]]]:
-    """(owner, attacker, owner's ids fitting ``slot``) in file order, a few of each."""
-    owners = 0
-    for owner in ctx.identities:
-        owned = ctx.harvest.owned(owner, operation, slot)
-        if not owned:
-            continue
-        for attacker in ctx.peers(owner)[:_MOST_ATTACKERS]:
-            yield owner, attacker, owned
-        owners += 1
-        if owners == _MOST_OWNERS:
-            return
 
 
 def _precondition(

@@ -22,6 +22,10 @@ the only identity of its role when that role ranks above another identity's (the
 admin, the only teacher: ``_privilege.ranks``): its role reads others' objects by design,
 and with no peer nothing tells that from a flaw. A user alone in its role still counts.
 
+Nor an object of the caller's own tenant that the contract gives to the tenant
+(``checks._tenants``: ``company_id: 1`` in its ``GET /me`` and in the object, "Staff of
+the owning company"): the Rails trial's colleague's job draft.
+
 Deliberately not flagged: neighbours refused (403/404) like a missing id, ids that
 are not integers (UUIDs cannot be counted), writes (``bola`` tries those with ids
 harvested for real), and public catalogues readable without credentials.
@@ -36,6 +40,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks import _tenants as tenants
 from apiward.scan.checks._privilege import ranks
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, meaningful, similarity
@@ -122,6 +127,8 @@ class IdEnumeration:
                 continue
             if _names_caller(ctx, who, reply):
                 continue  # its owner field names the caller (``ownerId``): its own, unseen
+            if tenants.shared_by(ctx, op, (who,), obj.kind, reply.data):
+                continue  # its own tenant's, given to the tenant: a colleague's job draft
             if await _dropped(ctx, base, slot, who, reply):
                 continue  # the filter was dropped: the caller's own rows, unfiltered
             anonymous = await ctx.send(

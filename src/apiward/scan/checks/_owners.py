@@ -1,0 +1,65 @@
+"""Whose objects ``bola`` tries, on whom, in what order, and what an attacker already sees.
+
+A few owners with ids there, a few peers against each, in file order: a file of 5,000
+identities of one role made 25 million pairs, each looked up in the whole harvest, and a
+few pairs find what any pair finds. An owner's objects go first where the attacker never
+saw them listed: the rest may be its to see, or shared with it to write (a member's
+project it may add tasks to); never a value the scan shared with a person it named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apiward.scan.checks._purposes import shared_by_scan
+from apiward.scan.context import Context
+from apiward.scan.harvest import Sighting, Slot
+from apiward.scan.identities import Identity
+from apiward.scan.request import Request
+from apiward.spec import Operation
+
+MOST_OWNERS = 4
+"""Owners with ids here tried at most."""
+MOST_ATTACKERS = 3
+"""Peers tried against each owner at most."""
+READ_TRIES = 3
+"""Objects of an owner read at most to find one whose answer holds something."""
+
+
+def pairs(
+    ctx: Context, operation: Operation, slot: Slot
+) -> Iterator[tuple[Identity, Identity, list[Sighting]]]:
+    """(owner, attacker, owner's ids fitting ``slot``) in file order, a few of each."""
+    owners = 0
+    for owner in ctx.identities:
+        owned = ctx.harvest.owned(owner, operation, slot)
+        if not owned:
+            continue
+        for attacker in ctx.peers(owner)[:MOST_ATTACKERS]:
+            yield owner, attacker, owned
+        owners += 1
+        if owners == MOST_OWNERS:
+            return
+
+
+def ordered(ctx: Context, attacker: Identity, owned: list[Sighting]) -> list[Sighting]:
+    """``owned`` but what the scan shared, what ``attacker`` never saw listed first."""
+    owned = [s for s in owned if not shared_by_scan(ctx.ledger.created, s.value)]
+    listed = ctx.harvest.lists
+    return [s for s in owned if not listed.has(attacker.name, s.kind, s.value)] + [
+        s for s in owned if listed.has(attacker.name, s.kind, s.value)
+    ]
+
+
+def listed(ctx: Context, attacker: Identity, obj: Sighting, data: object, read: Request) -> bool:
+    """True when a listing ``attacker`` may read shows all of ``data``, or all of the object
+    before the scan's first write to it: a legitimate write another check sent stays until
+    the restore (the Rails trial's offer, read with the scan's salary, was called a leak)."""
+    lists, snapshot = ctx.harvest.lists, ctx.ledger.snapshots.get(read.target)
+    if lists.shows(attacker.name, obj.kind, obj.value, data):
+        return True
+    return (
+        snapshot is not None
+        and snapshot.exists
+        and lists.shows(attacker.name, obj.kind, obj.value, snapshot.before)
+    )

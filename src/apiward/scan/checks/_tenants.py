@@ -1,0 +1,113 @@
+"""Peers of one tenant: an owner's object that the attacker reaches through the tenant they share.
+
+Two recruiters of one company (``company_id: 1`` in both their ``GET /me``) may both edit
+the company's jobs: "Any recruiter of the owning company may edit the company's jobs", the
+Rails trial's contract says, and its scan had called that high. A peer is still the right
+attacker in another tenant, and within one a private record (a note "only its author may
+edit") is still private. So the object counts as the tenant's, and a finding on it is
+**low and tentative**, only when the owner's and the attacker's own records (a read with
+no id that answers one object: ``GET /me``) hold one reference with one value
+(``company_id: 1``), the object holds that value there too, and either
+
+- the operation's summary or description names the tenant ("company") and no owner
+  of the object ("author", "owner", "their own"), or
+- both list an object of its kind with that value that no anonymous request lists: each
+  sees the tenant's records in that collection, not only its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from apiward.core.findings import Confidence, Finding, Severity
+from apiward.scan._objects import unwrap
+from apiward.scan.context import Context
+from apiward.scan.fitting import IDLIKE
+from apiward.scan.identities import Identity
+from apiward.scan.resources import singular, words
+from apiward.spec import Operation
+
+_PERSONAL = re.compile(
+    r"\b(author|authors|creator|owner|owners|uploader|(?:your|their|its|his|her) own)\b", re.I
+)
+"""Words that give an object to one person, not to its tenant ("only the note's author")."""
+_REFERENCE = frozenset({"id", "uuid", "guid", "ref", "key", "code", "slug"})
+
+
+def shared_by(
+    ctx: Context, op: Operation, mates: tuple[Identity, ...], kind: str, state: Any
+) -> tuple[str, str, str] | None:
+    """The tenant reference (field, value) through which ``mates`` (an owner and an attacker,
+    or one caller alone) all reach the object, and how that shows; None: it is not shown."""
+    data = unwrap(state)
+    if not isinstance(data, Mapping):
+        return None
+    lists = ctx.harvest.lists
+    for name, value in references(ctx, mates).items():
+        if str(data.get(name)) != value:
+            continue
+        if _says_tenant(op, name):
+            return name, value, "the contract gives the operation to that tenant"
+        if len(mates) < 2:
+            continue
+        each = [lists.valued(m.name, kind, name, value) for m in mates]
+        if set.intersection(*each) - lists.valued("", kind, name, value):
+            return name, value, f"both list this collection's objects of that {name}"
+    return None
+
+
+def graded(
+    ctx: Context,
+    op: Operation,
+    finding: Finding,
+    pair: tuple[Identity, Identity],
+    obj: tuple[str, Any],
+) -> Finding:
+    """``finding`` as it is, or low and tentative when its object (``obj``: its kind, and its
+    state as a read shows it) is the pair's tenant's."""
+    tenant = shared_by(ctx, op, pair, *obj)
+    if tenant is None:
+        return finding
+    (owner, attacker), (name, value, how) = pair, tenant
+    why = (
+        f" {owner.name} and {attacker.name} belong to one tenant ({name} {value} in both "
+        f"their own records), the object is that tenant's, and {how}: where members "
+        "share their tenant's records this is the API's policy, so it is low and tentative."
+    )
+    return dataclasses.replace(
+        finding,
+        severity=Severity.LOW,
+        confidence=Confidence.TENTATIVE,
+        detail=finding.detail + why,
+    )
+
+
+def references(ctx: Context, mates: tuple[Identity, ...]) -> dict[str, str]:
+    """The references all of ``mates``' own records hold with one value (``company_id`` → 1)."""
+    shared = _references(ctx, mates[0])
+    for other in mates[1:]:
+        theirs = _references(ctx, other)
+        shared = {k: v for k, v in shared.items() if theirs.get(k) == v}
+    return shared
+
+
+def _references(ctx: Context, identity: Identity) -> dict[str, str]:
+    """Id-like fields of ``identity``'s own records and login, as text (``company_id`` → ``1``)."""
+    record = ctx.harvest.records.get(identity.name, {})
+    found = {k: str(v) for k, v in record.items() if IDLIKE.search(k)}
+    found.update((k, str(v)) for k, v in ctx.sessions.own_ids(identity) if IDLIKE.search(k))
+    return found
+
+
+def _says_tenant(op: Operation, name: str) -> bool:
+    """True when ``op``'s words name the tenant ``name`` refers to and no owner of the object."""
+    text = f"{op.summary} {op.description}"
+    nouns = {singular(w) for w in words(name) if w not in _REFERENCE}
+    if not nouns or _PERSONAL.search(text):
+        return False
+    said = {singular(w) for w in words(text)}
+    organised = "org" in nouns and any(w.startswith("organi") for w in said)
+    return bool(nouns & said) or organised
