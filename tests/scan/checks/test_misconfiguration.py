@@ -156,13 +156,13 @@ def test_signatures(text: str, kind: str | None) -> None:
     assert signature(text) == kind
 
 
-def _json_reply(data: Any) -> Reply:
+def _json_reply(data: Any, headers: tuple[tuple[str, str], ...] = ()) -> Reply:
     request = ScanRequest(method="GET", path="/status", operation="GET /status")
     recorded = RecordedRequest(method="GET", url="http://127.0.0.1/status", headers=(), body="")
     body = json.dumps(data)
     answer = RecordedResponse(status=200, headers=(), body=body, elapsed_ms=1.0)
     exchange = Exchange(request=recorded, response=answer, note="")
-    return Reply(exchange=exchange, status=200, text=body, headers=(), sent=request)
+    return Reply(exchange=exchange, status=200, text=body, headers=headers, sent=request)
 
 
 @pytest.mark.parametrize(
@@ -193,3 +193,12 @@ def test_software_versions_in_json_bodies_are_disclosures(data: Any, shown: str)
 def test_an_apis_own_version_and_ordinary_numbers_are_not(data: Any) -> None:
     """The API's own version, a licence name and prices disclose no software."""
     assert [key for key, _, _ in disclosed(_json_reply(data))] == []
+
+
+def test_a_header_holding_only_a_number_names_no_software() -> None:
+    """Rails' ``X-Runtime: 0.030771`` is how long the request took, not a version (the Rails
+    trial's low false positive); ``X-Runtime: Ruby 3.1.2`` would be one."""
+    timing = disclosed(_json_reply({}, (("x-runtime", "0.030771"),)))
+    assert list(timing) == []
+    named = disclosed(_json_reply({}, (("x-runtime", "Ruby 3.1.2"),)))
+    assert [(key, versioned) for key, _, versioned in named] == [("X-Runtime", True)]

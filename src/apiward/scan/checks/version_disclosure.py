@@ -1,7 +1,8 @@
 """``version_disclosure`` (practice 4): server software and its version named in answers.
 
 Headers that name software (``Server``, ``X-Powered-By``, ``X-AspNet-Version``,
-``X-AspNetMvc-Version``, ``X-Generator``, ``X-Runtime``, ``Via``) and banners in error
+``X-AspNetMvc-Version``, ``X-Generator``, ``X-Runtime``, ``Via``; not one holding a number
+alone: Rails' ``X-Runtime: 0.030771`` is a duration) and banners in error
 pages (``Apache/2.4.41``, ``nginx/1.18.0``, ``Werkzeug/2.0.1``...), and JSON bodies
 that name software and its version: a field named for software (``python_version``,
 ``server``, ``database``, ``framework``...) holding a version, or any string value that
@@ -57,6 +58,8 @@ JSON_BANNER = re.compile(
 )
 """Products named with a version inside a JSON string (not Apache: "Apache 2.0" is a licence)."""
 MAX_DEPTH = 4
+_NUMBER = re.compile(r"\d+(\.\d+)?")
+"""A header holding a number alone names no software (Rails' ``X-Runtime: 0.030771``)."""
 
 
 class VersionDisclosure:
@@ -108,7 +111,7 @@ def disclosed(reply: Reply) -> Iterator[tuple[str, str, bool]]:
     """``(key, what, has a version)`` for each product header and body banner."""
     for name in HEADERS:
         value = reply.header(name)
-        if value:
+        if value and not _NUMBER.fullmatch(value.strip()):  # Rails' X-Runtime: a duration
             yield name.title(), value.strip()[:120], VERSION.search(value) is not None
     for match in BANNER.finditer(reply.text[:20_000]):
         if match[0] not in LICENCES:
