@@ -40,7 +40,7 @@ from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
-from apiward.scan.withhold import Unrestorable
+from apiward.scan.withhold import Unrestorable, Withheld
 from apiward.spec import Operation, ParameterLocation, Schema
 
 _LOCATIONS = {ParameterLocation.QUERY: Where.QUERY, ParameterLocation.PATH: Where.PATH}
@@ -129,23 +129,36 @@ def _free_text(ctx: Context, schema: Schema) -> bool:
 
 
 async def caller(ctx: Context, operation: Operation) -> Caller | None:
-    """The first identity not refused outright, or anonymous for public operations.
+    """The first identity whose own request succeeds, else the first not refused outright,
+    or anonymous for public operations.
 
+    A 400 is not a refusal, yet probes sent beside it are refused the same way: the Go
+    trial's admin had to name an ``orgId`` the contract does not declare, and its SSRF
+    probes all got that 400 while a dispatcher's request would have worked.
     A write nothing can read back (unrestorable for every identity of the file) is sent
     by the scan's throwaway identity instead, when it can have one: its state is the
     scan's own (``scan.throwaway``); so is a step-up's, where wrong values lock users out.
     """
     renew = partial(ctx.synthesizer.renew, operation)
+    fallback: Caller | None = None
     for identity in await ctx.probers(operation):
         try:
             legit = await ctx.legit(operation, identity)
-        except Unrestorable:
+        except Withheld as withheld:
+            if fallback is not None:
+                return fallback  # this one's would not be sent: probe beside the 400
+            if not isinstance(withheld, Unrestorable):
+                raise
             made = await ctx.throwaway()
             if made is None:
                 raise
             return Caller(identity=made, legit=await ctx.legit(operation, made), renew=renew)
-        if legit.status not in _DENIED or operation.is_public:
+        if legit.ok:
             return Caller(identity=identity, legit=legit, renew=renew)
+        if fallback is None and (legit.status not in _DENIED or operation.is_public):
+            fallback = Caller(identity=identity, legit=legit, renew=renew)
+    if fallback is not None:
+        return fallback
     if ctx.identities or not (operation.is_public or operation.auth_optional):
         return None
     legit = await ctx.send(ctx.request(operation), as_=None, note="baseline: anonymous")
