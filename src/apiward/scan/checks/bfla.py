@@ -13,7 +13,8 @@ effect, while an anonymous request is refused:
   oversees them); or, with a strong signal, is high's answer (medium, firm); or the
   contract marks the operation as a privileged role's (``_privilege.marking``: "Admin
   only" in its description, an ``/admin/`` segment, an ``admin`` tag), the lowest
-  identity's role ranks below that role, and its answer is high's (not one that differs
+  identity's role (any lower one's, when a sentence says it) ranks below that role, and
+  its answer is high's (not one that differs
   per caller, nor a ``/me`` read, nor an empty one): medium, firm when said in a
   sentence or backed by another hint, else tentative. No read that two identities of
   one role answer differently (scoped per caller or tenant), and no object low sees
@@ -217,20 +218,27 @@ class Bfla:
         if found.strong:
             what = f"and is {high.name}'s answer"
             return self._finding(ctx, op, low, high, found, evidence, what, Severity.MEDIUM)
-        return self._marked(ctx, op, low, high, found, evidence) if lowest else None
+        return self._marked(ctx, op, (low, high), found, evidence, lowest)
 
     def _marked(
         self,
         ctx: Context,
         op: Operation,
-        low: Identity,
-        high: Identity,
+        pair: tuple[Identity, Identity],
         found: Signals,
         evidence: list[Reply],
+        lowest: bool,
     ) -> Finding | None:
-        """Low's answer is high's on a read the contract marks as a higher role's (see above)."""
-        marked = marking(op)
+        """Low's answer is high's on a read the contract marks as a higher role's (see above).
+
+        Only the lowest role, unless a sentence says whose it is: a recruiter reading what
+        "Admin only." lists is the flaw too (the Rails trial's), while an ``/admin/``
+        segment alone may be a section that staff read by design.
+        """
+        (low, high), marked = pair, marking(op)
         if marked is None or not marked.above(low.role) or not _informative(evidence[0]):
+            return None
+        if not (lowest or marked.stated):
             return None
         if any(names_caller(segment) for segment in op.path.split("/")):
             return None  # /admin/me: each caller's own record, whatever its path says
@@ -444,8 +452,13 @@ def _one_per_role(identities: list[Identity]) -> list[Identity]:
 
 
 async def _enforced(ctx: Context, op: Operation, low: Identity, rank: dict[str, int]) -> bool:
-    """True when an identity ranked at or below ``low`` is refused on ``op`` (reads only)."""
-    if op.method not in READS:
+    """True when an identity ranked at or below ``low`` is refused on ``op`` (reads only).
+
+    Not on a read a sentence gives to a role above ``low``'s ("Admin only."): the contract
+    says which roles it admits, and a candidate refused does not make a recruiter allowed.
+    """
+    marked = marking(op)
+    if op.method not in READS or (marked and marked.stated and marked.above(low.role)):
         return False
     below = [i for i in ctx.identities if rank[i.name] <= rank[low.name]]
     for identity in below:
