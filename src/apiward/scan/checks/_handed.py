@@ -24,6 +24,11 @@ nothing. The evidence, strongest first:
   everyone's key). When no item can be told the caller's and the list holds distinct
   values, low, tentative: a list of one's own keys reads the same.
 
+Neither *listed* nor *shown alike*: a value named for a link or a signature, not an account
+(``share_token``, ``inviteCode``, ``signing_secret``, a webhook's ``secret``): the Rails and
+Go trials' share links and webhook signing secrets, shown to the staff meant to copy them,
+were called account takeover. Such a value is still tried on a me-like read (*used*).
+
 Never a finding: a value of the caller's own (a ``/me`` showing its key, a key it has just
 created answered once), a value that authenticates as the caller, or as the account the
 request named beside its password (a sign-up or a login answers the new or logged-in
@@ -49,7 +54,7 @@ from apiward.scan.checks._secrets import (
     secret_named,
 )
 from apiward.scan.context import Context
-from apiward.scan.fields import is_identifier, is_password
+from apiward.scan.fields import is_identifier, is_password, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
@@ -62,6 +67,12 @@ MIN_LENGTH = 16
 MAX_TRIED = 2
 _SCHEMES = ("bearer ", "token ", "basic ", "jwt ")
 _PERSON = {"name", "username", "email", "login", "sub"}
+_NOT_AN_ACCOUNT = frozenset(
+    {"share", "shared", "sharing", "invite", "invitation", "link", "signing", "signature", "hmac"}
+)
+"""Words of a field whose secret opens a link or signs a message, not an account."""
+_HOOKS = frozenset({"webhook", "webhooks", "hook", "hooks", "callback", "callbacks"})
+"""Words of a path whose items' ``secret`` signs deliveries."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -200,6 +211,8 @@ def loose_values(ctx: Context, reply: Reply) -> dict[str, frozenset[str]]:
     keys, public = held(ctx), contract_values(ctx.api)
     found: dict[str, set[str]] = {}
     for spot in _spots(data):
+        if _for_a_link(spot, reply):
+            continue
         if spot.value.strip() not in public and _loose(spot, keys):
             found.setdefault(spot.path, set()).add(spot.value.strip())
     return {path: frozenset(values) for path, values in found.items()}
@@ -306,7 +319,7 @@ async def _judged(
                     evidence=(reply, proof),
                 )
             )
-        elif verdict != "self" and spot.item is not None:
+        elif verdict != "self" and spot.item is not None and not _for_a_link(spot, reply):
             listed = _listed(spot, loose, own, reply)
             if listed is not None:
                 found.append(listed)
@@ -327,6 +340,13 @@ def _named_by(sent: Request, proof: Reply) -> bool:
     return any(
         n.rsplit(".", 1)[-1].lower() in _PERSON and str(v) in named for n, v in shown.items()
     )
+
+
+def _for_a_link(spot: _Spot, reply: Reply) -> bool:
+    """True for a value named for a link or a signature (``share_token``, a webhook's secret)."""
+    if set(tokens(spot.name)) & _NOT_AN_ACCOUNT:
+        return True
+    return bool(set(tokens(reply.sent.path)) & _HOOKS)
 
 
 def _listed(spot: _Spot, loose: list[_Spot], own: set[int] | None, reply: Reply) -> Handed | None:
