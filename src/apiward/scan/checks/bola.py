@@ -193,10 +193,13 @@ class Bola:
         if not attack.ok:
             return None
         like_owner = similarity(attack.text, owners.text)
-        like_self = similarity(attack.text, theirs.text) if theirs.ok else 0.0
+        # Its own read may name the very object: an attacker with none of its own there
+        # has a baseline filled with what others' answers showed (the Rails trial's hilda).
+        own = theirs.ok and theirs.sent.target != attack_request.target
+        like_self = similarity(attack.text, theirs.text) if own else 0.0
         if like_owner < SAME or like_owner <= like_self:
             return None
-        if theirs.ok and similarity(owners.text, theirs.text) >= SAME:
+        if own and similarity(owners.text, theirs.text) >= SAME:
             return None  # the answer does not depend on whose id it is
         if whose.listed(ctx, attacker, obj, attack.data, mine):
             return None  # all of it is in a listing the attacker may read: it sees it by design
@@ -206,9 +209,9 @@ class Bola:
             return None  # it, or a parent, says anyone may see it (visibility: public)
         if _open(ctx, op, obj) and await _anyone_reads(ctx, attack_request, owners):
             return None  # public: anyone may read it (an event its organiser made just now)
-        telling = distinctive(owners.text, theirs.text if theirs.ok else "")
+        telling = distinctive(owners.text, theirs.text if own else "")
         confirmed = carries(attack.text, telling) >= SAME
-        evidence = [owners, theirs, attack] if theirs.ok else [owners, attack]
+        evidence = [owners, theirs, attack] if own else [owners, attack]
         finding = self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "reads")
         finding = tenants.graded(ctx, op, finding, (owner, attacker), (obj.kind, owners.data))
         fields = profile_fields(owners, attack)
