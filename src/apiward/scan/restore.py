@@ -350,24 +350,26 @@ def _moved(ledger: Ledger, moved: Moved) -> TargetChange:
 
 
 def _own_writes(ledger: Ledger) -> list[TargetChange]:
-    """What the scan's own identities wrote on themselves that nothing reads back."""
+    """What the scan's own identities wrote on themselves that nothing reads back: *left*
+    with the account, or *deleted* with it (the Rails trial's report said "not as found"
+    for a password the scan changed on an account it then deleted)."""
     counts: dict[tuple[str, str, str], int] = {}
     for request, sender in ledger.own_writes:
         key = (f"{request.method} {request.target}", request.target, sender.name)
         counts[key] = counts.get(key, 0) + 1
-    return [
-        TargetChange(
-            what=What.WRITTEN,
-            object=target,
-            state=State.LEFT,
-            by=name,
-            detail=(
-                f"{how} ×{n} on the state of {name}, an identity the scan signed up: "
-                "its own, so it stays as the last write left it"
-            ),
+    rows = []
+    for (how, target, name), n in sorted(counts.items()):
+        account = ledger.account_of(name)
+        gone = account is not None and account.deleted
+        fate = "deleted with it" if gone else "so it stays as the last write left it"
+        detail = (
+            f"{how} ×{n} on the state of {name}, an identity the scan signed up: its own, {fate}"
         )
-        for (how, target, name), n in sorted(counts.items())
-    ]
+        state = State.DELETED if gone else State.LEFT
+        rows.append(
+            TargetChange(what=What.WRITTEN, object=target, state=state, by=name, detail=detail)
+        )
+    return rows
 
 
 async def _logins(ledger: Ledger) -> list[TargetChange]:
