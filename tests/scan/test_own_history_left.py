@@ -5,7 +5,8 @@ The Fastify trial's ``negative_amount`` topped alice up by 10 (its control) and 
 ``GET /v2/me/credits`` shows her. The report said "left as found". Each identity's reads
 under ``/me`` are now kept from the harvest, and a list that grew since is *left*. The hapi
 trial's wallet was read at ``GET /api/wallet``, no ``me`` in its path: a secured read of one
-thing with no id is the caller's own too.
+thing with no id is the caller's own too; but not ``GET /activity-log``, which grows with
+every request the scan sends (the Go trial's audit log had been listed four times as left).
 
 A Flask credits desk; the top-up writes a history row whatever it is sent.
 """
@@ -36,6 +37,12 @@ def spec(read: str) -> dict[str, Any]:
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
         "paths": {
+            "/activity-log": {
+                "get": {
+                    "summary": "Every request, newest first",
+                    "responses": {"200": {"description": "ok"}},
+                }
+            },
             read: {
                 "get": {
                     "summary": "My credit balance and history",
@@ -73,6 +80,9 @@ class Desk:
         self.app = Flask("credits")
         self.app.add_url_rule("/openapi.json", "spec", lambda: spec(read))
         self.app.add_url_rule(read, "credits", self.credits)
+        self.app.add_url_rule("/activity-log", "audit", self.audit)
+        self.events: list[str] = []
+        self.app.before_request(lambda: self.events.append(request.path) and None)
         self.app.add_url_rule(f"{read}/topup", "topup", self.topup, methods=["POST"])
 
     def _refused(self) -> ResponseReturnValue | None:
@@ -82,6 +92,9 @@ class Desk:
 
     def credits(self) -> ResponseReturnValue:
         return self._refused() or {"balance": self.balance, "transactions": self.history}
+
+    def audit(self) -> ResponseReturnValue:
+        return self._refused() or {"count": len(self.events), "items": self.events[-50:]}
 
     def topup(self) -> ResponseReturnValue:
         refused = self._refused()
@@ -110,3 +123,5 @@ def test_rows_added_to_ones_own_history_are_listed_left(tmp_path: Path, read: st
     assert [(r["state"], r["by"]) for r in rows] == [("left", "alice")], rows
     assert "transactions[]" in rows[0]["detail"]
     assert not any("left as found" in note for note in report["notes"]), report["notes"]
+    audit = [r for r in report["tables"]["target_state"] if r["object"] == "/activity-log"]
+    assert audit == []

@@ -105,19 +105,15 @@ class Context:
         self.destructive = {o.key: why for o in api.operations if (why := destructive(o))}
         """Operations that destroy or reset state, and what says so (``scan.destructive``)."""
         self.logouts = frozenset(o.key for o in api.operations if is_logout(o))
-        """Logouts of one session: never the identity's own session, never refused as
-        destructive (a logout is sent on a session the scan logged in for it)."""
+        """Logouts of one session (of one the scan logged in for it: never destructive)."""
         sessions.logouts = self.logouts
         self.probes = tuple(
             o for o in api.operations if o.key not in {**self.out_of_scope, **self.destructive}
         )
 
     def alone(self) -> AbstractAsyncContextManager[None]:
-        """While inside, no other request is in flight: for probes that measure time.
-
-        Send with ``ctx.send`` only inside it; never await ``ctx.legit`` there (a shared
-        baseline started elsewhere would wait for this block to end).
-        """
+        """While inside, no other request is in flight: for probes that measure time (never
+        await ``ctx.legit`` there: a shared baseline started elsewhere would wait for it)."""
         return self.sessions.transport.alone()
 
     def peers(self, identity: Identity) -> tuple[Identity, ...]:
@@ -246,13 +242,10 @@ class Context:
         return self.aim(operation, identity, request)
 
     def aim(self, operation: Operation, identity: Identity, request: Request) -> Request:
-        """A POST/PUT/PATCH on an object path aimed at one ``identity`` made, when there is one.
-
-        The object the legitimate write was sent to (``legit``) first, else the last object
-        of the same resource the scan made as ``identity`` and has not deleted: a seeded
-        record the restore phase may not be able to put back is never the target when the
-        scan has its own. A DELETE, or a one-way action (``scan.one_way``: an approval), is
-        aimed only by ``legit``, at a spare made for it.
+        """A POST/PUT/PATCH on an object path aimed at one ``identity`` made, when there is one:
+        the one its legitimate write went to, else the last of that resource the scan made
+        as it and has not deleted (never a seeded record when the scan has its own). A DELETE
+        or a one-way action (an approval) is aimed only by ``legit``, at a spare made for it.
         """
         if operation.method.upper() == "DELETE":
             return request
@@ -269,11 +262,13 @@ class Context:
         """
         key = ("legit", operation.key, identity.name)
         if key not in self._shared:
-            request = self.legit_request(operation, identity)
+            request, held = self._for_spare(operation, identity)
             note = f"baseline: {identity.name}'s own legitimate request"
 
             async def send() -> Reply:
-                aimed = await self._spare(operation, identity, request)
+                aimed = await self._spare(operation, identity, request, new=held is not None)
+                if held is not None and aimed is request:
+                    raise held  # no spare of its own: never the object its baseline names
                 if aimed is not request:
                     self._aimed[(operation.key, identity.name)] = aimed
                 reply = await self.send_stepped(aimed, as_=identity, note=note)
@@ -283,6 +278,20 @@ class Context:
 
             self._start(key, send)
         return await asyncio.shield(self._shared[key])
+
+    def _for_spare(self, op: Operation, who: Identity) -> tuple[Request, Withheld | None]:
+        """``legit_request``, or when only its object is another's, its baseline and why it
+        goes to a spare only (the Go trial's ``PATCH /shipments/{tn}``, never sent)."""
+        try:
+            return self.legit_request(op, who), None
+        except Withheld as held:
+            slot = object_slot(self.api, op)
+            base = self.baseline(op, who)
+            if slot is None or withheld(
+                self.harvest, op, who, base, own=self.ledger.is_own(who), but=slot[0]
+            ):
+                raise
+            return base, held
 
     async def _conflict(
         self, operation: Operation, identity: Identity, aimed: Request, reply: Reply, note: str
@@ -334,15 +343,10 @@ class Context:
     async def _spare(
         self, operation: Operation, identity: Identity, request: Request, *, new: bool = False
     ) -> Request:
-        """The write aimed at a fresh object the identity makes first, else ``request``.
-
-        A legitimate DELETE would destroy the object harvested for every other check (a
-        peer's appointment ``bola`` reads later); a POST, PUT or PATCH on an object path
-        would change a record the scan did not make (a seeded note), which the restore
-        phase may have no way to put back. When the contract can create one of that
-        resource (its collection's POST), one made for the write goes instead. A one-way
-        action gets its own as a DELETE does: it would close the object (an approved expense
-        takes no more edits) that other checks write to.
+        """The write aimed at a fresh object the identity makes first (its collection's POST),
+        else ``request``: a DELETE would destroy what other checks read (a peer's
+        appointment), a write on an object path change a record the restore may not put
+        back (a seeded note), a one-way action close what others write (an approved expense).
         """
         slot = object_slot(self.api, operation)
         if slot is None:

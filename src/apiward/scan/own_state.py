@@ -21,18 +21,28 @@ from typing import Any
 from apiward.scan._objects import VOLATILE, unwrap
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
-from apiward.scan.resources import is_noun, on_caller, singular
+from apiward.scan.resources import is_noun, on_caller, singular, words
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 
 def is_own_read(op: Operation) -> bool:
-    """A read of the caller's own state: under ``/me``, or a secured singular noun, no id."""
+    """A read of the caller's own state: under ``/me``, or a secured singular noun, no id,
+    not a log of everyone's actions nor a staff read (``/admin/audit-log`` grows with every
+    request the scan sends: the Go trial's)."""
     if "{" in op.path:
         return False
-    last = op.path.rstrip("/").rsplit("/", 1)[-1]
+    if on_caller(op.path):
+        return True
+    segments = op.path.rstrip("/").split("/")
+    last = segments[-1]
     single = is_noun(last) and singular(last) == last and not last.endswith("s")
-    return on_caller(op.path) or (single and not op.is_public)
+    kept = not (_STAFF & set(segments) or _LOGS & set(words(last)))
+    return single and kept and not op.is_public
+
+
+_STAFF = frozenset({"admin", "internal", "manage", "management", "staff", "ops"})
+_LOGS = frozenset({"log", "logs", "audit", "event", "events", "activity", "feed", "health"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -129,10 +129,12 @@ def withheld(
     request: Request,
     *,
     own: bool = False,
+    but: str = "",
 ) -> str | None:
     """Why ``identity``'s legitimate ``request`` must not be sent, or None when it may be.
 
     ``own``: ``identity`` is a user the scan signed up itself, whose state is the scan's.
+    ``but``: an id not judged, as a spare the identity makes will take its place.
     """
     if operation.method.upper() not in WRITES:
         return None
@@ -145,7 +147,7 @@ def withheld(
     parents = _parents(harvest, operation, request)
     for slot in harvest.slots(operation):
         value = request.value(slot.where, slot.name)
-        if value is None:
+        if value is None or slot.name == but:
             continue
         if harvest.mine(identity, operation, slot, value):
             continue
@@ -159,6 +161,8 @@ def withheld(
             continue  # refers to a shared item (a doctor, a product): naming it does not change it
         if slot.where is Where.BODY and _listed(harvest, operation, slot, value):
             continue  # refers to a public one, someone's (a seller's book): buying it is one's own
+        if slot.where is Where.BODY and _entitled(harvest, operation, slot, identity, value):
+            continue  # one it lists itself, nobody else's: its organisation's warehouse
         parent = slot.where is Where.PATH and slot.name in parents | _above(operation)
         if parent and own and redeems(operation) and _everyones(harvest, holders):
             continue  # a code everyone sees, redeemed by the scan's own user: its credit is ours
@@ -267,6 +271,25 @@ def _listed(harvest: Harvest, operation: Operation, slot: Slot, value: str | int
     return "" in {s.identity for s in seen} and _everyones(
         harvest, frozenset(s.identity for s in seen)
     )
+
+
+def _entitled(
+    harvest: Harvest, operation: Operation, slot: Slot, identity: Identity, value: str | int
+) -> bool:
+    """True when ``identity`` lists ``value``'s object itself and no one else claims it: a
+    shipment naming its own organisation's warehouse as its origin (the Go trial's, seen by
+    that organisation's members only, so no one's alone nor everyone's)."""
+    if is_recipient(slot.name):
+        return False
+    kinds = {
+        s.kind
+        for s in harvest.sightings
+        if str(s.value) == str(value) and harvest.fits(s, operation, slot)
+    }
+    if any(holds_accounts(k) for k in kinds):
+        return False
+    listed = any(harvest.lists.has(identity.name, k, value) for k in kinds)
+    return listed and identity.name in harvest.holders(operation, slot, value)
 
 
 def _everyones(harvest: Harvest, holders: frozenset[str]) -> bool:
