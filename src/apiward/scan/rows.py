@@ -8,7 +8,8 @@ into ``""`` (Fastify's coercion, a form library's string field) or refuse it, an
 object is left changed for good. So among the objects an identity may write
 (:meth:`Rows.order`), a PUT or PATCH picks first those holding a value in every field
 its body sets, and a PATCH leaves out an optional field the object holds as ``null``
-(or does not show at all) when another field remains to write (:meth:`Rows.spare`). When every choice holds a null
+(or does not show at all), or a state field its write would move (``status``), when
+another field remains to write (:meth:`Rows.spare`). When every choice holds a null
 there, the ledger withholds a write the contract could not undo (``scan._rewrites``).
 
 A creation that names another object (a rental's bike, an order's listing) and was
@@ -25,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from apiward.scan._objects import query_key
+from apiward.scan.fields import is_state
 from apiward.scan.fitting import Sighting, Slot
 from apiward.scan.request import Request, Where
 from apiward.scan.synthesis import Synthesizer
@@ -81,7 +83,11 @@ class Rows:
             return request
         schema, _ = self._synthesizer.body_schema(operation)
         required = set((schema or {}).get("required", ()))
-        kept = {k: v for k, v in body.items() if k in required or not _unsure(row, k)}
+        kept = {
+            k: v
+            for k, v in body.items()
+            if k in required or not (_unsure(row, k) or _moves_state(row, k, v))
+        }
         return dataclasses.replace(request, body=kept) if kept and kept != body else request
 
     def named(self, kind: str, value: str | int) -> None:
@@ -124,6 +130,12 @@ def _unsure_fields(row: Mapping[str, Any] | None, body: Mapping[str, Any]) -> in
 def _unsure(row: Mapping[str, Any], name: str) -> bool:
     """True when a restore may not put ``name`` back: the row holds it null, or not at all."""
     return row.get(name) is None
+
+
+def _moves_state(row: Mapping[str, Any], name: str, value: Any) -> bool:
+    """True for a state field the write would move off the row's value: many APIs never take
+    a state back (the Go trial's PATCH set a seeded shipment's ``status``, so it was withheld)."""
+    return is_state(name) and isinstance(value, str) and str(row.get(name, "")) != value
 
 
 def _says_free(name: str, value: Any) -> bool | None:
