@@ -110,7 +110,7 @@ _TOLD = {State.DELETED.value: "deleted (the scan's own objects, removed)"}
 
 def _state_note(results: Results) -> str:
     """The target state in one line."""
-    if not results.complete:
+    if not (results.complete or results.restored):
         return "target state: not restored, the scan was cut short before its restore phase"
     counts = Counter(c.state.value for c in results.target_state)
     if not counts:

@@ -74,6 +74,15 @@ class Provisioned:
             )
         return lines
 
+    def opened_note(self) -> str:
+        """The note for a sign-up the contract secures that answered without credentials."""
+        return (
+            f"{self.sign_up}: the contract secures it, yet it signed up {self.made[0].name} "
+            "without credentials, so the scan treats it as the public sign-up it is (its "
+            "accounts are deleted, or withheld and listed, like any sign-up's); --no-signup "
+            "turns this off"
+        )
+
 
 async def provision(
     api: Api, ledger: Ledger, synthesizer: Synthesizer, scope: Scope | None = None

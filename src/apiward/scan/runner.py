@@ -8,7 +8,8 @@ every check × operation that did not get its turn recorded as skipped (``target
 stopped answering`` / ``scan interrupted``): nothing is skipped silently. The
 exception itself still propagates untouched, so cancellation keeps its meaning. The
 restore phase (``scan.restore``) puts back what the checks changed and fills
-``Results.target_state``; a scan cut short does not reach it.
+``Results.target_state``; a scan the target cut short runs it once the target answers
+again (``scan.outage``).
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.jsonapi import Resource, flattened
 from apiward.scan.ledger import Ledger
+from apiward.scan.outage import restore_after
 from apiward.scan.produce import run_producers
-from apiward.scan.provision import Provisioned, open_sign_up, provision
+from apiward.scan.provision import open_sign_up, provision
 from apiward.scan.request import SAFE, Unfilled
 from apiward.scan.restore import TargetChange, restore
 from apiward.scan.scope import OutOfScope, Scope
@@ -132,6 +134,8 @@ class Results:
     """Every request sent, by its ``X-Request-Id``: what a guard's log should show of the scan."""
     reached: bool = False
     """The target answered HTTP: before that a scan has tested nothing worth recording."""
+    restored: bool = False
+    """The restore phase ran: after the checks, or once a target that stopped answered again."""
 
     def skip_counts(self) -> Counter[str]:
         """Skipped check × operation pairs by reason."""
@@ -241,13 +245,18 @@ async def _run(
         (c.id, op.key) for c in selected for op in _targets(c, in_scope)
     }
     pending |= {(c.id, None) for c in selected if isinstance(c, ScanCheck)}
+    ledgers: list[Ledger] = []
     try:
-        ctx = await _prepare(api, config, sessions, canary, results, progress)
+        ctx = await _prepare(api, config, sessions, canary, results, progress, ledgers)
         await _run_checks(ctx, selected, pending, results, progress)
         await _restore(ctx, results, progress)
         results.complete = True
     except TargetError:
         _abandon(pending, results, SkipReason.TARGET_DOWN)
+        if ledgers and not results.restored:
+            changes, note = await restore_after(ledgers[0], transport)
+            results.target_state, results.restored = changes or [], changes is not None
+            results.notes.append(note)
         raise
     except (asyncio.CancelledError, KeyboardInterrupt):
         _abandon(pending, results, SkipReason.INTERRUPTED)
@@ -268,6 +277,7 @@ async def _prepare(
     canary: Canary,
     results: Results,
     progress: Progress,
+    ledgers: list[Ledger],
 ) -> Context:
     results.phase = sessions.transport.requester = "authenticate"
     progress.phase("authenticate", len(sessions.identities))
@@ -285,6 +295,7 @@ async def _prepare(
     sessions.transport.observers.append(synthesizer.observed.learn)
     sessions.secrets.add(synthesizer.password)
     ledger = Ledger(api, sessions, aggressive=config.aggressive, safe=config.safe)
+    ledgers.append(ledger)  # what to put back if the target stops answering (scan.outage)
     if config.signup:
         # Users the scan signs up itself, so BOLA has peers (scan.provision): before harvest.
         results.phase = sessions.transport.requester = "sign-up"
@@ -292,7 +303,7 @@ async def _prepare(
         # about sign-ups, provisioning's included, goes by the answer.
         opened = await open_sign_up(api, ledger, synthesizer, config.scope)
         if opened.made:
-            results.notes.append(_opened_note(opened))
+            results.notes.append(opened.opened_note())
         made = await provision(api, ledger, synthesizer, config.scope)
         results.notes += made.notes()
         # Whether the account DELETE works, before any check's sign-up relies on it.
@@ -316,16 +327,6 @@ async def _prepare(
         scope=config.scope,
         throwaway=Throwaway(api, ledger, synthesizer, config.scope, enabled=config.signup),
         step_ups=config.step_up,
-    )
-
-
-def _opened_note(opened: Provisioned) -> str:
-    """The note for a sign-up the contract secures that answered without credentials."""
-    return (
-        f"{opened.sign_up}: the contract secures it, yet it signed up {opened.made[0].name} "
-        "without credentials, so the scan treats it as the public sign-up it is (its "
-        "accounts are deleted, or withheld and listed, like any sign-up's); --no-signup "
-        "turns this off"
     )
 
 
@@ -454,6 +455,7 @@ async def _restore(ctx: Context, results: Results, progress: Progress) -> None:
     results.phase = ctx.sessions.transport.requester = "restore"
     progress.phase("restore", 1)
     results.target_state = await restore(ctx.ledger)
+    results.restored = True
     results.notes += ctx.throwaway_notes()
     progress.advance("restore")
 

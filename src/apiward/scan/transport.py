@@ -179,6 +179,10 @@ class Transport:
             )
             raise self.down from None
 
+    def revive(self) -> None:
+        """Send again after the target was down (``scan.outage``: to put back what it can)."""
+        self.down, self._failures = None, 0
+
     async def close(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()
