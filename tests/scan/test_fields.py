@@ -173,11 +173,13 @@ def test_fields_naming_an_owner(name: str, owner: bool) -> None:
         ("to", True), ("to_account", True), ("toUserId", True), ("send_to", True),
         ("transfer_to_wallet", True), ("recipient_id", True), ("payee_email", True),
         ("user", True), ("user_id", False), ("daysToMaturity", False), ("time_to_live", False),
-        ("ready_to_ship", False), ("username", False),
+        ("ready_to_ship", False), ("username", False), ("recipient_phone", True),
+        ("recipientName", False), ("recipient_address", False), ("beneficiaryName", False),
     ],
 )  # fmt: skip
 def test_fields_naming_who_receives(name: str, recipient: bool) -> None:
-    """A payee or a "to" before whom it pays; a "to" inside a duration or a state names no one."""
+    """A payee or a "to" before whom it pays; a "to" inside a duration or a state names no
+    one, nor does a delivery's addressee (``recipientName``, the Go trial's shipments)."""
     assert is_recipient(name) is recipient
 
 

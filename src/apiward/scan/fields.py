@@ -209,7 +209,14 @@ def is_identifier(name: str) -> bool:
 _RECIPIENT = {"to", "recipient", "payee", "receiver", "beneficiary", "destination"}
 _RECIPIENT |= {"counterparty"}
 _RECIPIENT_NAMES = {"user", "to_user", "recipient_id"}
+_ADDRESSEE = {"name", "address", "street", "city", "postcode", "zip", "country", "line"}
 _PAID = {"account", "user", "wallet", "email", "phone", "iban", "card", "customer", "member", "id"}
+
+
+def is_addressee(name: str) -> bool:
+    """True for a field of whom a delivery goes to, not a payee: ``recipientName``, ``recipient_address``."""
+    words = set(tokens(name))
+    return bool(words & _ADDRESSEE and words & _RECIPIENT)
 
 
 def is_recipient(name: str) -> bool:
@@ -218,9 +225,13 @@ def is_recipient(name: str) -> bool:
     ``user`` counts only alone: ``user_id`` on an order names its owner, and a
     ``username`` in a sign-up names the new user, not a payee. ``to`` counts first, last,
     or before whom it pays (``to_account``, ``send_to``, ``transfer_to_wallet``):
-    ``days_to_maturity`` and ``time_to_live`` name no one.
+    ``days_to_maturity`` and ``time_to_live`` name no one. Nor does a name or an address
+    (``recipientName``, ``recipient_address``): the Go trial's shipments were taken for
+    payments to whoever the scan wrote there ("carla paid gil").
     """
     words = tokens(name)
+    if is_addressee(name):
+        return False  # a delivery's addressee (``recipientName``): a name pays no one
     if name.lower() in _RECIPIENT_NAMES or bool((_RECIPIENT - {"to"}) & set(words)):
         return True
     return any(

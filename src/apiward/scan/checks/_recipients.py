@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiward.scan.context import Context
-from apiward.scan.fields import is_recipient
+from apiward.scan.fields import is_addressee, is_recipient
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.spec import Operation, json_types
@@ -36,10 +36,15 @@ class Leg:
 
 
 def recipient_fields(ctx: Context, operation: Operation) -> dict[str, Mapping[str, Any]]:
-    """Top-level body fields that name who receives (``to``, ``payee_email``…), with schemas."""
+    """Top-level body fields that name who receives (``to``, ``payee_email``…), with schemas;
+    none in a body that names an addressee (``recipientName`` beside ``recipientPhone``: the
+    Go trial's shipment, taken for a payment to whoever the scan wrote there)."""
     schema, _ = ctx.synthesizer.body_schema(operation)
+    properties = (schema or {}).get("properties") or {}
+    if any(is_addressee(name) for name in properties):
+        return {}
     found = {}
-    for name, sub in ((schema or {}).get("properties") or {}).items():
+    for name, sub in properties.items():
         if is_recipient(name):
             found[name] = ctx.api.deref(sub)
     return found
