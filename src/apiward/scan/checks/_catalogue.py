@@ -37,6 +37,7 @@ from typing import Any
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan import _objects
 from apiward.scan.checks._answers import GONE
+from apiward.scan.checks._privilege import granted, role_named
 from apiward.scan.checks._readback import (
     changed_value,
     changes,
@@ -118,7 +119,7 @@ async def probe(ctx: Context, op: Operation, rank: dict[str, int]) -> Effect | N
         key=lambda i: rank[i.name],
     )
     public: bool | None = None
-    for low in lows:
+    for low in (i for i in lows if not granted(op, i.role)):
         shared = await ctx.send(made.item, as_=low, note=f"{low.name} reads the shared item")
         if json_object(shared) is None:
             continue
@@ -185,18 +186,29 @@ async def _creation(ctx: Context, op: Operation, rank: dict[str, int]) -> Effect
         (i for i in ctx.identities if rank[i.name] < rank[made.creator.name]),
         key=lambda i: rank[i.name],
     )
-    for low in lows:
+    for low in (i for i in lows if not granted(op, i.role)):  # "Dispatchers and admins only."
         shared = await ctx.send(made.item, as_=low, note=f"{low.name} reads the shared item")
-        if json_object(shared) is None:
+        # Not read by low, the item may be the higher one's own record, unless the contract
+        # keeps the creation from low's role in words ("Dispatchers and admins only."): the
+        # Go trial's customers onboarded drivers they could not read.
+        readable = json_object(shared) is not None
+        if not readable and not await role_named(ctx, op, low):
             continue
-        effect = await _create_as(ctx, op, read, made, low, mine)
+        effect = await _create_as(ctx, op, read, made, low, mine, readable=readable)
         if effect is not None:
             return effect
     return None
 
 
 async def _create_as(
-    ctx: Context, op: Operation, read: Operation, made: Made, low: Identity, mine: dict[str, Any]
+    ctx: Context,
+    op: Operation,
+    read: Operation,
+    made: Made,
+    low: Identity,
+    mine: dict[str, Any],
+    *,
+    readable: bool,
 ) -> Effect | None:
     request = fresh(ctx, ctx.baseline(op, low))
     attack = await ctx.send(
@@ -212,9 +224,10 @@ async def _create_as(
     theirs = json_object(after)
     if theirs is None or _maker_shown(request, mine, theirs):
         return None
+    may = "may only read them" if readable else "may not even read them"
     what = (
-        f"created an item where {made.creator.name} makes them and {low.name} may only "
-        f"read them; {made.creator.name}'s read shows it ({after.status})"
+        f"created an item where {made.creator.name} makes them and {low.name} {may}; "
+        f"{made.creator.name}'s read shows it ({after.status})"
     )
     evidence = (made.created, attack, after)
     return Effect(low=low, high=made.creator, evidence=evidence, what=what, key="create")
@@ -257,11 +270,20 @@ def _owned(ctx: Context, creator: Identity, item: dict[str, Any]) -> bool:
 
 
 def names(ctx: Context, identity: Identity, item: dict[str, Any]) -> bool:
-    """True when a field of ``item`` holds ``identity``'s name or ids (an ``author: alice``)."""
+    """True when a field of ``item`` holds ``identity``'s name or ids (an ``author: alice``).
+
+    Not a value another identity's own records hold too: an ``orgId`` its colleagues share,
+    a ``role``, name a tenant or a kind, not the one who made it (the Go trial's drivers,
+    each holding its dispatcher's ``orgId``, were taken for the dispatcher's own).
+    """
     own = {identity.name, *(str(v) for _, v in ctx.sessions.own_ids(identity))}
     own |= {str(v) for v in ctx.harvest.records.get(identity.name, {}).values()}
     if identity.login is not None:
         own |= {str(v) for k, v in identity.login.body.items() if "pass" not in k.lower()}
+    for other in ctx.identities:
+        if other.name != identity.name:
+            own -= {str(v) for _, v in ctx.sessions.own_ids(other)}
+            own -= {str(v) for v in ctx.harvest.records.get(other.name, {}).values()}
     for name, value in fields(item).items():
         leaf = name.rsplit(".", 1)[-1]
         # A string of its own, or an id field (not the item's own) holding its id.

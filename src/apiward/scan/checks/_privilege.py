@@ -208,14 +208,14 @@ async def signals(ctx: Context, op: Operation, low: Identity, high: Identity) ->
     words = " ".join((op.path, *op.tags, op.operation_id or ""))
     if match := _NAMING.search(words):
         hints.append(f"its name says {match.group(2)!r} (a hint, not proof)")
-    named = await _role_named(ctx, op, low)
+    named = await role_named(ctx, op, low)
     hints += [named] if named else []
     marked = stated is not None and stated.above(low.role)
     roles = [s for s in (scopes, stated.where if marked and stated else "", named) if s]
     return Signals(strong=tuple(strong), hints=tuple(hints), roles=tuple(roles))
 
 
-async def _role_named(ctx: Context, op: Operation, low: Identity) -> str:
+async def role_named(ctx: Context, op: Operation, low: Identity) -> str:
     """Where the contract names a role ranked above ``low``'s as the one that may call."""
     rank = await ranks(ctx)
     above = {i.role for i in ctx.identities if rank[i.name] > rank[low.name]} - {low.role}
