@@ -1,7 +1,7 @@
 """A scan the target cut short puts back what it made once the target answers again.
 
 The Rails trial's server, loaded beside two benchmarks, stopped answering in the middle of
-a scan: the scan stopped with a partial report and exit 2, as it should, and left the 29
+a scan: the scan stopped with a partial report and exit 2, as it should, and left the 45
 rows it had made, its restore phase never run. A Starlette notes API that stalls for a
 few seconds once the checks begin (every request then waits past the scan's timeout and
 is answered 503, having done nothing), then answers again: the scan still exits 2 with

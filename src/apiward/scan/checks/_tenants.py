@@ -13,6 +13,9 @@ no id that answers one object: ``GET /me``) hold one reference with one value
   of the object ("author", "owner", "their own"), or
 - both list an object of its kind with that value that no anonymous request lists: each
   sees the tenant's records in that collection, not only its own.
+
+``id_enumeration`` asks the same of one caller alone, by the contract's words only: a
+neighbour of its own tenant that the operation gives to the tenant is no stranger's.
 """
 
 from __future__ import annotations
