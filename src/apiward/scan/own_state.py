@@ -10,20 +10,24 @@ Reads under the caller (``GET /me/credits``) too, and a list's length as a field
 own (``transactions[]``): the Fastify trial's top-ups netted to zero on the balance and
 left two rows in the caller's history, and the report said "left as found". And a secured
 read of one thing, no id in its path (``GET /api/wallet``, ``GET /account``): the hapi
-trial's top-ups left two payments in a wallet whose path names no ``me``.
+trial's top-ups left two payments in a wallet whose path names no ``me``. And the object
+an action that only asks names (``POST /webhooks/{id}/test``, :func:`watch`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apiward.scan._objects import VOLATILE, unwrap
+from apiward.scan._objects import VOLATILE, reader, unwrap
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.resources import is_noun, on_caller, singular, words
 from apiward.scan.transport import Reply
-from apiward.spec import Operation
+from apiward.spec import Api, Operation
+
+if TYPE_CHECKING:
+    from apiward.scan.sessions import Sessions
 
 
 def is_own_read(op: Operation) -> bool:
@@ -43,6 +47,20 @@ def is_own_read(op: Operation) -> bool:
 
 _STAFF = frozenset({"admin", "internal", "manage", "management", "staff", "ops"})
 _LOGS = frozenset({"log", "logs", "audit", "event", "events", "activity", "feed", "health"})
+
+
+async def watch(
+    state: OwnState, sessions: Sessions, api: Api, request: Request, who: Identity | None
+) -> None:
+    """Keep, once, the object an action that only asks names, as ``who`` reads it first: a
+    test delivery still leaves its trace (the Rails trial's webhook kept the ``last_status``
+    of the scan's test, and the report did not say so)."""
+    read = reader(api, request)
+    if who is None or read is None or read.pick is not None or not request.path_params:
+        return
+    if (who.name, read.read.target) not in state.seen:
+        reply = await sessions.send(read.read, as_=who, note="before an action that only asks")
+        state.keep(who, reply)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
