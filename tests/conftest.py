@@ -24,6 +24,9 @@ sys.path.insert(0, str(ROOT / "src"))
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p
 )
+# A scan whose target stops answering waits for it to come back (``scan.outage``, 30 s): the
+# tests that stop a target on purpose do not wait that long; the outage tests set their own.
+os.environ.setdefault("APIWARD_OUTAGE_WAIT", "2")
 
 
 @pytest.fixture(autouse=True, scope="session")

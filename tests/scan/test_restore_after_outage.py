@@ -130,8 +130,11 @@ class Notes:
         return JSONResponse(note)
 
 
-def test_a_target_that_answers_again_gets_its_notes_back(tmp_path: Path) -> None:
+def test_a_target_that_answers_again_gets_its_notes_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Exit 2 with the partial report; the restore ran and every note the scan made is gone."""
+    monkeypatch.setenv("APIWARD_OUTAGE_WAIT", "30")
     notes = Notes(stall=5.0)
     with serving(notes.app) as url:
         done, _ = scan_with_identities(url, IDENTITIES, tmp_path, "--timeout", "1")
