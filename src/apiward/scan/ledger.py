@@ -44,7 +44,7 @@ from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes,
 from apiward.scan.flows import SIGN_UP, is_redemption, redeems, words
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.one_way import one_way
-from apiward.scan.own_state import OwnState, watch
+from apiward.scan.own_state import OwnState
 from apiward.scan.request import WRITES, Request
 from apiward.scan.resources import singular
 from apiward.scan.sessions import Sessions
@@ -229,8 +229,8 @@ class Ledger:
             leftovers.lasting(self, operation, request, sender)
         if operation.method == "POST" and _objects.changes_nothing(operation):
             # A question (a search, a webhook's test) changes nothing to put back; what it
-            # names is read now and compared at the end (``own_state.watch``).
-            await watch(self.own_state, self.sessions, self.api, request, sender.identity)
+            # names is read now and compared at the end (``OwnState.watch``).
+            await self.own_state.watch(self.sessions, self.api, request, sender.identity)
             return None
         read = _objects.reader(self.api, request)
         if read is not None and read.part and self._own_state(request, sender):

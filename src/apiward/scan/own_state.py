@@ -11,7 +11,7 @@ own (``transactions[]``): the Fastify trial's top-ups netted to zero on the bala
 left two rows in the caller's history, and the report said "left as found". And a secured
 read of one thing, no id in its path (``GET /api/wallet``, ``GET /account``): the hapi
 trial's top-ups left two payments in a wallet whose path names no ``me``. And the object
-an action that only asks names (``POST /webhooks/{id}/test``, :func:`watch`).
+an action that only asks names (``POST /webhooks/{id}/test``, :meth:`OwnState.watch`).
 """
 
 from __future__ import annotations
@@ -49,20 +49,6 @@ _STAFF = frozenset({"admin", "internal", "manage", "management", "staff", "ops"}
 _LOGS = frozenset({"log", "logs", "audit", "event", "events", "activity", "feed", "health"})
 
 
-async def watch(
-    state: OwnState, sessions: Sessions, api: Api, request: Request, who: Identity | None
-) -> None:
-    """Keep, once, the object an action that only asks names, as ``who`` reads it first: a
-    test delivery still leaves its trace (the Rails trial's webhook kept the ``last_status``
-    of the scan's test, and the report did not say so)."""
-    read = reader(api, request)
-    if who is None or read is None or read.pick is not None or not request.path_params:
-        return
-    if (who.name, read.read.target) not in state.seen:
-        reply = await sessions.send(read.read, as_=who, note="before an action that only asks")
-        state.keep(who, reply)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Seen:
     """One identity's own record as first read: the read and its fields (:func:`fields`)."""
@@ -77,6 +63,19 @@ class OwnState:
     """The first answer of each identity's own-record reads (one per identity and path)."""
 
     seen: dict[tuple[str, str], Seen] = field(default_factory=dict)
+
+    async def watch(
+        self, sessions: Sessions, api: Api, request: Request, who: Identity | None
+    ) -> None:
+        """Keep, once, the object an action that only asks names, as ``who`` reads it first:
+        a test delivery still leaves its trace (the Rails trial's webhook kept the
+        ``last_status`` of the scan's test, and the report did not say so)."""
+        read = reader(api, request)
+        if who is None or read is None or read.pick is not None or not request.path_params:
+            return
+        if (who.name, read.read.target) not in self.seen:
+            note = "before an action that only asks"
+            self.keep(who, await sessions.send(read.read, as_=who, note=note))
 
     def keep(self, identity: Identity, reply: Reply) -> None:
         """Keep ``reply`` as ``identity``'s own record, unless one was kept for that read."""

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from apiward.scan._objects import query_key
-from apiward.scan.fields import is_state
+from apiward.scan.fields import state_moved
 from apiward.scan.fitting import Sighting, Slot
 from apiward.scan.request import Request, Where
 from apiward.scan.synthesis import Synthesizer
@@ -133,9 +133,10 @@ def _unsure(row: Mapping[str, Any], name: str) -> bool:
 
 
 def _moves_state(row: Mapping[str, Any], name: str, value: Any) -> bool:
-    """True for a state field the write would move off the row's value: many APIs never take
-    a state back (the Go trial's PATCH set a seeded shipment's ``status``, so it was withheld)."""
-    return is_state(name) and isinstance(value, str) and str(row.get(name, "")) != value
+    """True for a state field the write would move off the row's value, as the ledger judges
+    it (``fields.state_moved``): many APIs never take a state back (the Go trial's PATCH set
+    a seeded shipment's ``status``, so it was withheld)."""
+    return bool(state_moved({name: value}, row))
 
 
 def _says_free(name: str, value: Any) -> bool | None:

@@ -46,6 +46,7 @@ from apiward.scan.checks._readback import (
     object_schema,
     same_value,
 )
+from apiward.scan.checks._recipients import own_values
 from apiward.scan.context import CheckInfo, Context
 from apiward.scan.fields import is_identifier, tokens
 from apiward.scan.identities import Identity
@@ -114,12 +115,8 @@ async def probe(ctx: Context, op: Operation, rank: dict[str, int]) -> Effect | N
     made = await _make(ctx, op, rank)
     if made is None:
         return None
-    lows = sorted(
-        (i for i in ctx.identities if rank[i.name] < rank[made.creator.name]),
-        key=lambda i: rank[i.name],
-    )
     public: bool | None = None
-    for low in (i for i in lows if not granted(op, i.role)):
+    for low in _lows(ctx, op, rank, made.creator):
         shared = await ctx.send(made.item, as_=low, note=f"{low.name} reads the shared item")
         if json_object(shared) is None:
             continue
@@ -130,6 +127,13 @@ async def probe(ctx: Context, op: Operation, rank: dict[str, int]) -> Effect | N
         if effect is not None:
             return replace(effect, public=public)
     return None
+
+
+def _lows(ctx: Context, op: Operation, rank: dict[str, int], creator: Identity) -> list[Identity]:
+    """Identities ranked below ``creator``, lowest first, but a role the contract gives ``op``
+    to in words ("Dispatchers and admins only." to a dispatcher)."""
+    lows = [i for i in ctx.identities if rank[i.name] < rank[creator.name]]
+    return sorted((i for i in lows if not granted(op, i.role)), key=lambda i: rank[i.name])
 
 
 def report(
@@ -182,11 +186,7 @@ async def _creation(ctx: Context, op: Operation, rank: dict[str, int]) -> Effect
     mine = json_object(await ctx.send(made.item, as_=made.creator, note="the item as made"))
     if mine is None or _owned(ctx, made.creator, mine):
         return None  # a record of its creator's own (a post, an order): anyone makes theirs
-    lows = sorted(
-        (i for i in ctx.identities if rank[i.name] < rank[made.creator.name]),
-        key=lambda i: rank[i.name],
-    )
-    for low in (i for i in lows if not granted(op, i.role)):  # "Dispatchers and admins only."
+    for low in _lows(ctx, op, rank, made.creator):
         shared = await ctx.send(made.item, as_=low, note=f"{low.name} reads the shared item")
         # Not read by low, the item may be the higher one's own record, unless the contract
         # keeps the creation from low's role in words ("Dispatchers and admins only."): the
@@ -282,8 +282,7 @@ def names(ctx: Context, identity: Identity, item: dict[str, Any]) -> bool:
         own |= {str(v) for k, v in identity.login.body.items() if "pass" not in k.lower()}
     for other in ctx.identities:
         if other.name != identity.name:
-            own -= {str(v) for _, v in ctx.sessions.own_ids(other)}
-            own -= {str(v) for v in ctx.harvest.records.get(other.name, {}).values()}
+            own -= {str(v) for v in own_values(ctx, other).values()}
     for name, value in fields(item).items():
         leaf = name.rsplit(".", 1)[-1]
         # A string of its own, or an id field (not the item's own) holding its id.

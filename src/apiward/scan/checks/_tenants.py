@@ -27,6 +27,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan._objects import unwrap
+from apiward.scan.checks._recipients import own_values
 from apiward.scan.context import Context
 from apiward.scan.fitting import IDLIKE
 from apiward.scan.identities import Identity
@@ -99,10 +100,7 @@ def references(ctx: Context, mates: tuple[Identity, ...]) -> dict[str, str]:
 
 def _references(ctx: Context, identity: Identity) -> dict[str, str]:
     """Id-like fields of ``identity``'s own records and login, as text (``company_id`` → ``1``)."""
-    record = ctx.harvest.records.get(identity.name, {})
-    found = {k: str(v) for k, v in record.items() if IDLIKE.search(k)}
-    found.update((k, str(v)) for k, v in ctx.sessions.own_ids(identity) if IDLIKE.search(k))
-    return found
+    return {k: str(v) for k, v in own_values(ctx, identity).items() if IDLIKE.search(k)}
 
 
 def _says_tenant(op: Operation, name: str) -> bool:

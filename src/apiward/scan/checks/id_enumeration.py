@@ -57,6 +57,8 @@ around the same time by other users sit a few numbers away (the identity's own a
 MAX_PROBES = 8
 """Requests per operation, at most (the control for a missing id not included): twenty cost
 the fixed bank forty requests for neighbours refused like missing ones."""
+_PEERS = 2
+"""Peers asked for a foreign object before it counts as a stranger's (``_only_mine``)."""
 FAR = 7_340_033
 """Added to the owned id for the 'id that does not exist' control."""
 _PERSONAL = re.compile(
@@ -189,9 +191,6 @@ async def _only_mine(
         if theirs.status == missing.status and similarity(theirs.text, missing.text) >= SAME:
             return True
     return False
-
-
-_PEERS = 2
 
 
 async def _by_design(ctx: Context, who: Identity) -> bool:
