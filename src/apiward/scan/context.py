@@ -45,6 +45,7 @@ from apiward.scan._objects import ids, new_id, object_slot
 from apiward.scan.canary import Canary
 from apiward.scan.conflicts import RETRIES, moved
 from apiward.scan.destructive import Destructive, destructive, why_destructive
+from apiward.scan.entries import set_aside
 from apiward.scan.flows import is_login, is_logout
 from apiward.scan.harvest import ANYONE, Harvest
 from apiward.scan.identities import Identity, login_keys
@@ -153,12 +154,11 @@ class Context:
     def refuse(self, request: Request) -> None:
         """Raise if ``request`` must not be sent: out of scope, or destroying what others own.
 
-        A destructive operation goes out only when every id it carries (path, query id) is an object
-        the scan created, or its last one is and the others are the parents it was made
-        under (``Ledger.removes_made``), and never under ``--safe``. Under ``--aggressive`` a ``DELETE`` of
-        one named object whose path says nothing more (not a reset, not a wipe) goes out
-        too: the user asked for probes that cannot be undone, and the target state lists it.
-        """
+        A destructive operation goes out only when every id it carries (path, query id) is an
+        object the scan created, or its last one is and the others its parents (``Ledger.
+        removes_made``), never under ``--safe``. Under ``--aggressive`` a ``DELETE`` of one named
+        object whose path says nothing more (not a reset, not a wipe) goes out too: the user
+        asked for probes that cannot be undone, and the target state lists it."""
         key = request.operation or f"{request.method} {request.path}"
         out = self.out_of_scope.get(key) or self.scope.why_out_path(request.method, request.path)
         if out is not None:
@@ -176,8 +176,7 @@ class Context:
         """An identity the scan signed up itself (made on first use); None when it has none.
 
         Its own state is the scan's: a write to it that nothing reads back is sent and
-        listed as left on it, where a file identity's would be unrestorable.
-        """
+        listed as left on it, where a file identity's would be unrestorable."""
         return await self._throwaway.get() if self._throwaway is not None else None
 
     async def probers(self, operation: Operation) -> tuple[Identity, ...]:
@@ -344,16 +343,15 @@ class Context:
         self, operation: Operation, identity: Identity, request: Request, *, new: bool = False
     ) -> Request:
         """The write aimed at a fresh object the identity makes first (its collection's POST),
-        else ``request``: a DELETE would destroy what other checks read (a peer's
-        appointment), a write on an object path change a record the restore may not put
-        back (a seeded note), a one-way action close what others write (an approved expense).
-        """
+        else ``request``: a DELETE would destroy what other checks read (a peer's appointment),
+        a write on an object path change a record the restore may not put back (a seeded
+        note), a one-way action close what others write (an approved expense)."""
         slot = object_slot(self.api, operation)
         if slot is None:
             return request
         name, create, where = slot
-        # A DELETE gets its own even on what the scan made: other checks read that object.
-        own = new or operation.method.upper() == "DELETE" or one_way(self.api, operation)
+        ends = operation.method.upper() == "DELETE" or one_way(self.api, operation)
+        own = new or ends  # a DELETE gets its own even on what the scan made: others read it
         if not own and self.ledger.made_at(request, name):
             return request
         if create.key in self.out_of_scope or create.key in self.destructive:
@@ -375,6 +373,8 @@ class Context:
         made = new_id(self.api, make, reply.data, reply.header("location"))
         if not reply.ok or made is None or not self.ledger.made(made):
             return request
+        if ends:  # this write ends it: no other write may be aimed at it meanwhile
+            set_aside(self.ledger.created, made)
         return request.with_param(where, name, made)
 
     async def shared(self, key: tuple[str, ...], send: Callable[[], Awaitable[Reply]]) -> Reply:

@@ -106,6 +106,8 @@ class Created:
     """Privileges a probe's sign-up gave the account (``checks._take_back``)."""
     kept: str = ""
     """Why it stays though its DELETE answered 2xx (an account that still logs in after it)."""
+    set_aside: bool = False
+    """A spare made for one DELETE or one-way action: no other write is aimed at it (``aim``)."""
 
 
 def deletes(request: Request, created: Created) -> bool:
@@ -148,7 +150,7 @@ def aim(
 
     The object slot is the one ``_objects.object_slot`` names (the item a write
     changes, or the parent a creation adds to); the object must be of the collection
-    that slot's POST makes, under the same parents, and not deleted. Unchanged when
+    that slot's POST makes, under the same parents, not deleted nor set aside. Unchanged when
     ``identity`` made nothing there. When the slot already names what ``identity``
     made, only its parents are set to those it was made under: ids harvested one slot
     at a time need not belong together (its line under another of its orders).
@@ -171,11 +173,23 @@ def aim(
                     request = request.with_param(Where.PATH, key, value)
                 return request
         # Parents the path does not name (``/notes/{id}``, made under a project) pass.
-        elif not one.deleted and all(
+        elif not (one.deleted or one.set_aside) and all(
             request.path_params.get(k, v) == v for k, v in parents.items()
         ):
             return request.with_param(where, name, one.id)
     return request
+
+
+def set_aside(created: list[Created], value: object) -> None:
+    """Keep the last object made with id ``value`` for the write it was made for.
+
+    A DELETE's spare is deleted by it: another write aimed there meanwhile (the last
+    object its identity made) got 404, and its check found nothing (a clinic's PATCH
+    BOLA, missed on a loaded box).
+    """
+    one = next((c for c in reversed(created) if c.id == str(value)), None)
+    if one is not None:
+        one.set_aside = True
 
 
 def own_path(read: _objects.Reader) -> bool:

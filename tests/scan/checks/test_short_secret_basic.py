@@ -20,6 +20,7 @@ from typing import Any
 import falcon
 import pytest
 
+from apiward.core.findings import Confidence
 from apiward.scan import Identity, Results, ScanConfig, scan
 from apiward.scan.checks import builtin_checks
 from apiward.scan.identities import Basic
@@ -147,3 +148,6 @@ def test_pins_are_guessed_as_a_user_the_scan_signed_up_never_as_carol(
     assert kiosk.wrong["carol"] == 0
     assert [u for u in kiosk.wrong if u != "carol"], json.dumps([s.reason for s in results.skipped])
     assert (found == []) is locks, results.skipped
+    # The right PIN is the one the scan's sign-up sent: never guessed by chance among the
+    # wrong ones (a careless kiosk once looked locked), and accepted after them.
+    assert all(f.confidence is Confidence.CONFIRMED for f in found), [f.detail for f in found]

@@ -282,7 +282,11 @@ async def _actor(ctx: Context) -> Actor | None:
 
 
 def _own_user(ctx: Context, identity: Identity) -> Actor:
-    """The user the scan signed up for itself, acting like a throwaway account (no ids of its own)."""
+    """The user the scan signed up for itself, acting like a throwaway account (no ids of its own).
+
+    Its right codes are those its sign-up sent: guessed blind, one of the wrong ones could
+    be the right one, and an open door look closed.
+    """
 
     async def send(request: Request, note: str) -> Reply:
         return await ctx.send(request, as_=identity, note=note)
@@ -290,7 +294,10 @@ def _own_user(ctx: Context, identity: Identity) -> Actor:
     sent = identity.login.body if identity.login is not None else {}
     username = identity.basic.username if identity.basic is not None else None
     username = username or next((str(v) for k, v in sent.items() if _USERISH.match(k)), None)
-    return Actor(owner=identity.name, send=send, username=username, codes={}, identity=None)
+    account = ctx.ledger.account_of(identity.name)
+    signed_up = account.create.body if account is not None else None
+    codes = {k: str(v) for k, v in signed_up.items()} if isinstance(signed_up, dict) else {}
+    return Actor(owner=identity.name, send=send, username=username, codes=codes, identity=None)
 
 
 async def _throwaway(ctx: Context) -> Actor | None:
