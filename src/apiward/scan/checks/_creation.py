@@ -46,6 +46,8 @@ from apiward.scan.checks._readback import (
     with_field,
     without_field,
 )
+from apiward.scan.checks._tenant_moves import Move, moves
+from apiward.scan.checks._tenant_moves import names as tenant_names
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.fields import is_identifier, is_privileged, tokens
@@ -73,6 +75,9 @@ class Try:
     writable: bool
     guessed: bool = False
     """Names no contract or answer showed, tried together (``admin / is_admin``)."""
+    owner: str = ""
+    """The identity whose tenant (or own id) the value is: the object is sent into its
+    records, not the caller's (``checks._tenant_moves``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,9 +125,17 @@ async def creations(
         named = [*field_schemas(ctx, schema), *fields(made.data)]
         people = await _people(ctx, identity) if any(_actor(n) for n in named) else []
         tries, untried = _candidates(ctx, op, schema, made.data, writable, people)
+        tries += [_moved(m, writable) for m in moves(ctx, identity, made.data)]
         kept = [k for t in tries if (k := await _probe(ctx, op, control, identity, made, t))]
         return kept, untried
     return [], [Skip(reason=SkipReason.NO_ACCESS, detail="no identity could create and read back")]
+
+
+def _moved(move: Move, writable: set[str]) -> Try:
+    value = Probe(value=move.theirs, source=Source.OBSERVED)
+    return Try(
+        name=move.name, old=move.mine, probe=value, writable=move.name in writable, owner=move.owner
+    )
 
 
 def _worth(ctx: Context, op: Operation, schema: Schema | None) -> bool:
@@ -136,6 +149,8 @@ def _worth(ctx: Context, op: Operation, schema: Schema | None) -> bool:
     required = _required(ctx, schema)
     offered = [n for n in field_schemas(ctx, schema) if n.split(".")[0] not in required]
     names = [n for n in [*offered, *shown] if is_privileged(n) and n.split(".")[0] not in required]
+    if set(field_schemas(ctx, schema)) & tenant_names(ctx) or set(shown) & tenant_names(ctx):
+        return True  # a tenant reference a probe may move (``checks._tenant_moves``)
     return not shown or any(not any(is_identifier(p) for p in n.split(".")) for n in names)
 
 

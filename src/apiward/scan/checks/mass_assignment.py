@@ -352,7 +352,17 @@ class MassAssignment:
             f"sending {name}={value!r} ({attempt.probe.source.value}) changed it from "
             f"{attempt.old!r}: {after.where} shows the new value.{restore[restored]}"
         )
-        if attempt.writable:
+        if attempt.owner:
+            title = f"{op.key} lets {who} make an object in {attempt.owner}'s {name}"
+            detail = (
+                f"{who}'s own record holds {name}={attempt.old!r}, and what it makes gets that "
+                f"value; {attempt.owner}'s holds {value!r}. Sent with {name}={value!r}, the new "
+                f"object kept it: {after.where} shows it. A caller may put objects into another "
+                f"tenant's records (or another's name). The server must take {name} from the "
+                "caller's own record, or check that the caller belongs to the one named."
+            )
+            severity, confidence = Severity.HIGH, Confidence.CONFIRMED
+        elif attempt.writable:
             title = f"{op.key} lets {who} grant itself {name} (the contract declares it writable)"
             detail = (
                 f"{name} is a privilege field the contract lists as writable, but the contract "
