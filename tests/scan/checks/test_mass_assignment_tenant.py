@@ -131,7 +131,9 @@ class Agency:
         @app.get("/api/me")
         def me() -> Any:
             agent = self._agent()
-            return jsonify({"id": agent["id"], "email": agent["email"], self.field: agent["agency"]})
+            return jsonify(
+                {"id": agent["id"], "email": agent["email"], self.field: agent["agency"]}
+            )
 
         @app.get("/api/agencies/<int:key>")
         def agency(key: int) -> Any:
