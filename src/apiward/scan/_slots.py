@@ -12,9 +12,9 @@ from __future__ import annotations
 from apiward.scan._links import Links
 from apiward.scan._objects import query_key
 from apiward.scan.filters import Filters
-from apiward.scan.fitting import IDLIKE, Slot, item_nouns, noun_collection, nouns_of, refers
+from apiward.scan.fitting import IDLIKE, KEYS, Slot, item_nouns, noun_collection, nouns_of, refers
 from apiward.scan.request import Where
-from apiward.scan.resources import resource_of
+from apiward.scan.resources import collection_of, resource_of
 from apiward.scan.synthesis import Synthesizer
 from apiward.spec import Operation, Parameter, ParameterLocation
 
@@ -28,6 +28,15 @@ class Slots:
         self._links = links
         self._nouns = nouns_of(synthesizer.api)
         self._item_nouns = item_nouns(synthesizer.api)
+        self._keys: dict[str, str] = {}
+        """Each collection's item path parameter, where it is not a bare id (``slug``)."""
+        for op in synthesizer.api.operations:
+            for p in op.parameters:
+                named = (
+                    collection_of(op.path, p.name) if p.location is ParameterLocation.PATH else ""
+                )
+                if named and p.name.lower() not in KEYS:
+                    self._keys.setdefault(named, p.name)
 
     def of(self, operation: Operation) -> tuple[Slot, ...]:
         """Where ``operation`` takes object ids; a query id names its collection's item."""
@@ -63,7 +72,9 @@ class Slots:
             if not collection or p.name in taken:
                 return None
         where = Where(p.location.value)
-        return Slot(where=where, name=p.name, schema=p.schema, collection=collection)
+        noun = where is Where.QUERY and p.name != key and not IDLIKE.search(p.name)
+        item = self._keys.get(collection, "") if noun else ""
+        return Slot(where=where, name=p.name, schema=p.schema, collection=collection, key=item)
 
     def _body(self, operation: Operation) -> list[Slot]:
         """Top-level body fields that name an object, not the one a creation makes nor read-only."""
@@ -77,5 +88,8 @@ class Slots:
             if not noun and (not IDLIKE.search(name) or not refers(name, self._nouns)):
                 continue
             if not self._synthesizer.names_new_object(operation, name):
-                found.append(Slot(where=Where.BODY, name=name, schema=sub, collection=noun))
+                key = self._keys.get(noun, "")
+                found.append(
+                    Slot(where=Where.BODY, name=name, schema=sub, collection=noun, key=key)
+                )
         return found

@@ -71,6 +71,9 @@ class Slot:
     field: str = ""
     """For a filter naming the caller by another word (``?member=``, ``scan.filters``): the
     field of the rows it filters by (``member_no``), where each identity holds its own value."""
+    key: str = ""
+    """For a field named by a collection's noun: the parameter of that collection's item
+    path when it is not a bare id (``slug`` of ``/spaces/{slug}``), which the field takes."""
 
 
 def key_names(parameter: str, resource: str) -> frozenset[str]:
@@ -117,7 +120,9 @@ def names_match(
     )
     if collection is None or collection != sighting.collection:
         return False
-    keys = key_names(slot.name, sighting.collection)
+    # A DRF ``SlugRelatedField`` (``"space": "lovelace"``) takes the slug, not the id: the
+    # DRF trial's bookings were all refused for ``"space": 2``.
+    keys = key_names(slot.key or slot.name, sighting.collection)
     if field in keys:
         return True
     named = any(f in keys for f in fields)

@@ -45,6 +45,7 @@ from apiward.scan.flows import SIGN_UP, is_redemption, redeems, words
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.one_way import one_way
 from apiward.scan.own_state import OwnState
+from apiward.scan.renames import keeping_key
 from apiward.scan.request import WRITES, Request
 from apiward.scan.resources import singular
 from apiward.scan.sessions import Sessions
@@ -179,6 +180,7 @@ class Ledger:
     async def send(self, request: Request, *, as_: Identity | None, note: str = "") -> Reply:
         """Send ``request`` as ``as_``, snapshotting what a write changes and recording what it makes."""
         operation = self.api.operation(request.method, request.path)
+        request = keeping_key(request)
         if (
             request.method.upper() not in WRITES
             or operation is None

@@ -416,7 +416,7 @@ def _string(schema: Schema, rng: random.Random, name: str) -> str:
     if fmt == "uuid":
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
     if isinstance(fmt, str) and fmt in _FORMATS:
-        return _FORMATS[fmt]
+        return _later(_FORMATS[fmt], fmt) if _is_end(name) else _FORMATS[fmt]
     low = int(schema.get("minLength", 0))
     high = int(schema.get("maxLength", max(low, 24)))
     pattern = schema.get("pattern")
@@ -446,12 +446,27 @@ def _time_named(name: str) -> str | None:
     words = tokens(name)
     if len(words) < 2 and words != ["date"]:
         return None
-    ends = words[0] in _ENDS
+    ends = _is_end(name)
     if words[-1] in {"at", "datetime", "timestamp", "time"}:
-        return _FORMATS["date-time"].replace("T10", "T11") if ends else _FORMATS["date-time"]
+        return _later(_FORMATS["date-time"], "date-time") if ends else _FORMATS["date-time"]
     if "date" in (words[0], words[-1]) or words[-1] == "on":
-        return _FORMATS["date"].replace("-15", "-16") if ends else _FORMATS["date"]
+        return _later(_FORMATS["date"], "date") if ends else _FORMATS["date"]
     return None
+
+
+def _is_end(name: str) -> bool:
+    """True for the end of a span (``ends_at``, ``endDate``, ``until``): it comes after its
+    start. Declared ``format: date-time`` too: the DRF trial's bookings had ``ends_at`` equal
+    to ``starts_at``, and every one was refused ("The booking must end after it starts")."""
+    words = tokens(name)
+    return bool(words) and words[0] in _ENDS
+
+
+def _later(value: str, fmt: str) -> str:
+    """``value`` (one of ``_FORMATS``') an hour on, or a day on for a date."""
+    if fmt == "date":
+        return value.replace("-15", "-16")
+    return value.replace("T10:", "T11:") if fmt == "date-time" else value.replace("10:", "11:", 1)
 
 
 def _from_pattern(pattern: str, rng: random.Random, low: int, high: int) -> str | None:
