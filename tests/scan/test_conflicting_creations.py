@@ -4,7 +4,9 @@ A desk-booking API in Starlette: ``POST /bookings`` takes a desk and a day, and 
 ``409 {"detail": "Desk already booked for that day"}`` when the desk is taken that day.
 The contract's example day is taken by a seeded booking, so every identity's first try
 collides; the next day is free. The scan must get its own bookings made, test them, and
-leave only the seeded one behind.
+leave only the seeded one behind. Django REST Framework says the same with a 400:
+``{"non_field_errors": ["This desk is already booked at that time."]}`` (the DRF trial's
+bookings were all refused so, and none was retried).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -83,13 +86,16 @@ CONTRACT: dict[str, Any] = {
     },
 }
 SEEDED = "0d8e2c34-5a51-4b1e-9c6f-2f1a7b9d3e10"
+TAKEN = {"detail": "Desk already booked for that day"}
+DRF = {"non_field_errors": ["This desk is already booked at that time."]}
 
 
 class Desks:
     """Bookings by id; one desk per day."""
 
-    def __init__(self) -> None:
+    def __init__(self, refusal: tuple[int, dict[str, Any]] = (409, TAKEN)) -> None:
         self.bookings = {SEEDED: {"id": SEEDED, "deskId": 2, "date": "2027-03-15", "by": "rosa"}}
+        self.refusal = refusal
 
     def app(self) -> Starlette:
         """The service as an ASGI app."""
@@ -112,7 +118,7 @@ class Desks:
             if not isinstance(desk, int) or not isinstance(day, str):
                 return JSONResponse({"detail": "deskId and date are required"}, status_code=422)
             if any(b["deskId"] == desk and b["date"] == day for b in self.bookings.values()):
-                return JSONResponse({"detail": "Desk already booked for that day"}, status_code=409)
+                return JSONResponse(self.refusal[1], status_code=self.refusal[0])
             made = {"id": str(uuid.uuid4()), "deskId": desk, "date": day, "by": user}
             self.bookings[made["id"]] = made
             return JSONResponse(_public(made), status_code=201)
@@ -140,13 +146,16 @@ def _public(booking: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in booking.items() if k != "by"}
 
 
-def test_a_taken_day_moves_on_and_the_bookings_go(tmp_path: Path) -> None:
+@pytest.mark.parametrize("refusal", [(409, TAKEN), (400, DRF)], ids=["409", "drf-400"])
+def test_a_taken_day_moves_on_and_the_bookings_go(
+    tmp_path: Path, refusal: tuple[int, dict[str, Any]]
+) -> None:
     """Each identity's booking is made (a later day) and tested; only the seeded one stays."""
-    desks = Desks()
+    desks = Desks(refusal)
     with serving(desks.app()) as url:
         result, report = scan_with_identities(url, IDENTITIES, tmp_path, "--checks", "auth_bypass")
     assert result.returncode in {0, 1}, result.stdout[-3000:]
     skipped = [s for s in report["skipped"] if s["operation"] == "POST /bookings"]
-    assert all("409" not in s.get("detail", "") for s in skipped), skipped
+    assert all(str(refusal[0]) not in s.get("detail", "") for s in skipped), skipped
     assert ["auth_bypass", "POST /bookings"] in [list(r) for r in report["ran"]] or not skipped
     assert list(desks.bookings) == [SEEDED]

@@ -1,4 +1,4 @@
-"""A creation refused as a conflict (409) is made again with its dates moved on.
+"""A creation refused for its slot in time is made again with its dates moved on.
 
 A booking takes a desk and a day (``{"deskId": 2, "date": "2026-12-21"}``, the contract's
 example); when that day is taken (by a seeded booking, or by another identity's
@@ -7,6 +7,9 @@ already booked`` and nothing that needs one of its own is tested. Unique names a
 already new in every request (``scan.values.Fresh``); what collides then is a slot in
 time. :func:`moved` shifts each ISO date of the body by whole days, so a retry asks for
 the next free day, keeping the example's form (``2026-12-22``, ``2026-12-22T09:00:00Z``).
+A refusal for its time is a 409, or a 400 or 422 that says so: Django REST Framework's
+``{"non_field_errors": ["This space is already booked at that time."]}`` (the DRF trial,
+where no booking of the scan's own was made, and no DELETE of one tried).
 """
 
 from __future__ import annotations
@@ -14,13 +17,41 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apiward.scan.request import Request
+from apiward.scan.transport import Reply
 
 RETRIES = 3
 """Days moved on at most, one per retry."""
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?=$|T| )")
+_TAKEN = re.compile(
+    r"already (?:booked|reserved|taken|scheduled|in use)|overlap|clash|conflict|double.?book"
+    r"|not available|unavailable",
+    re.IGNORECASE,
+)
+
+
+def clashed(reply: Reply) -> bool:
+    """True for a refusal of a slot in time: a 409, or a 400/422 saying it is taken."""
+    said = reply.status in {400, 422} and _TAKEN.search(reply.text[:2000]) is not None
+    return reply.status == 409 or said
+
+
+async def again(
+    request: Request, reply: Reply, send: Callable[[Request, int], Awaitable[Reply]]
+) -> tuple[Request, Reply]:
+    """``request`` and ``reply``, or the first retry with its dates moved on that was not
+    refused for its time (``send(retry, days)`` sends one), at most ``RETRIES``."""
+    for days in range(1, RETRIES + 1):
+        later = moved(request, days) if clashed(reply) else None
+        if later is None:
+            break
+        reply = await send(later, days)
+        if not clashed(reply):
+            return later, reply
+    return request, reply
 
 
 def moved(request: Request, days: int) -> Request | None:

@@ -40,10 +40,9 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from apiward.core.findings import Confidence, Finding, Severity
-from apiward.scan import references, required_only
+from apiward.scan import conflicts, references, required_only
 from apiward.scan._objects import ids, new_id, object_slot
 from apiward.scan.canary import Canary
-from apiward.scan.conflicts import RETRIES, moved
 from apiward.scan.destructive import Destructive, destructive, why_destructive
 from apiward.scan.entries import set_aside
 from apiward.scan.flows import is_login, is_logout
@@ -295,21 +294,17 @@ class Context:
     async def _conflict(
         self, operation: Operation, identity: Identity, aimed: Request, reply: Reply, note: str
     ) -> Reply:
-        """A creation refused as a conflict, sent again: its dates moved on (``scan.conflicts``),
-        then naming other objects (``scan.references``), then with fewer optional fields
-        (``scan.required_only``). Every probe built on the legitimate request goes as the
-        retry that got through."""
-        days, key = 0, (operation.key, identity.name)
-        while reply.status == 409 and days < RETRIES:
-            days += 1
-            later = moved(aimed, days)
-            if later is None:
-                break
-            again = f"{note}, its dates {days} day(s) on after a 409"
-            reply = await self.send_stepped(later, as_=identity, note=again)
-            if reply.status != 409:
-                self._aimed[key] = later
-        sent = self._aimed.get(key, aimed)
+        """A refused creation again, its dates moved on (``scan.conflicts``), then naming other
+        objects (``references``), then with fewer optional fields (``required_only``)."""
+        key = (operation.key, identity.name)
+
+        async def later(retry: Request, days: int) -> Reply:
+            why = f"{note}, its dates {days} day(s) on after a refusal for its time"
+            return await self.send_stepped(retry, as_=identity, note=why)
+
+        sent, reply = await conflicts.again(aimed, reply, later)
+        if sent is not aimed:
+            self._aimed[key] = sent
 
         async def other(retry: Request) -> Reply:
             why = f"{note}, naming other objects after a refusal"
@@ -363,6 +358,11 @@ class Context:
                     make = make.with_param(Where.PATH, key, request.path_params[key])
             note = "a spare object to write to"
             reply = await self.send(make, as_=identity, note=note)
+
+            async def later(retry: Request, days: int) -> Reply:
+                return await self.send(retry, as_=identity, note=f"{note}, {days} day(s) on")
+
+            make, reply = await conflicts.again(make, reply, later)
 
             async def other(retry: Request) -> Reply:
                 return await self.send(retry, as_=identity, note=f"{note}, naming other objects")
