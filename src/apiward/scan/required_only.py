@@ -31,13 +31,19 @@ Send = Callable[[Request], Awaitable[Reply]]
 
 
 async def again(
-    synthesizer: Synthesizer, operation: Operation, request: Request, reply: Reply, send: Send
+    synthesizer: Synthesizer,
+    operation: Operation,
+    request: Request,
+    reply: Reply,
+    send: Send,
+    keep: tuple[str, ...] = (),
 ) -> tuple[Request, Reply]:
-    """``request`` and ``reply``, or the first retry with fewer optional fields that succeeds."""
+    """``request`` and ``reply``, or the first retry with fewer optional fields that succeeds
+    (never without those in ``keep``: a sign-up's user name and password)."""
     if reply.status not in REFUSED or not isinstance(request.body, dict):
         return request, reply
     schema, _ = synthesizer.body_schema(operation)
-    required = set((schema or {}).get("required", ()))
+    required = {*(schema or {}).get("required", ()), *keep}
     optional = [name for name in request.body if name not in required]
     text = reply.text.lower()
     named = [name for name in optional if name.lower() in text]
