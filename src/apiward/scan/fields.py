@@ -139,6 +139,22 @@ def state_moved(body: Any, before: Any) -> str:
     return ""
 
 
+_ENDED = re.compile(r"cancel|delet|remov|archiv|void|revok|withdr|trash", re.IGNORECASE)
+"""State values an object has once it is done away with (``cancelled``, ``deleted``)."""
+
+
+def ended(before: Any, after: Any) -> str:
+    """The state field (:func:`is_state`) that moved to a done-away value between two reads
+    of one object (``status: confirmed → cancelled``), or ``""``: a DELETE that only marks."""
+    old, new = (d if isinstance(d, dict) else {} for d in (before, after))
+    for name, value in new.items():
+        was = old.get(name)
+        moved = is_state(name) and isinstance(value, str) and value != was
+        if moved and _ENDED.search(value) and not (isinstance(was, str) and _ENDED.search(was)):
+            return f"{name}: {was} → {value}"
+    return ""
+
+
 _TALLY = {
     "uses", "used", "usage", "remaining", "left", "redeemed", "redemptions", "claimed", "claims",
     "count", "stock", "available", "quantity", "qty", "seats", "capacity", "assignee", "assigned",

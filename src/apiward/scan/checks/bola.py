@@ -65,6 +65,7 @@ import dataclasses
 from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Finding, Severity
+from apiward.scan import fields
 from apiward.scan._objects import Reader, reader
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _owners as whose
@@ -307,7 +308,7 @@ class Bola:
             if not before.ok or read.show(before.data) is None:
                 return None  # a listing that does not show it cannot show it gone
         state = ctx.harvest.rows.row(obj.kind, obj.value)
-        if read is not None and read.pick is None and tenants.references(ctx, (owner, attacker)):
+        if read is not None and read.pick is None:  # to tell a DELETE that only cancels
             state = (await ctx.send(read.read, as_=owner, note=f"{owner.name} reads it")).data
         note = f"{attacker.name} deletes {owner.name}'s {slot.name}={obj.value}"
         recorded = ctx.ledger.recorded
@@ -317,11 +318,14 @@ class Bola:
         evidence.append(attack)
         if read is not None:
             after = await ctx.send(read.read, as_=owner, note=f"is {slot.name}={obj.value} gone?")
-            if not _gone(read, after):
+            marked = fields.ended(unwrap(state), unwrap(after.data)) if after.ok else ""
+            if not (_gone(read, after) or marked):
                 return None  # still there: the API answered 2xx and removed nothing
-            ctx.ledger.gone(aimed, recorded)
+            if not marked:
+                ctx.ledger.gone(aimed, recorded)
             evidence.append(after)
-        found = self._finding(ctx, op, slot, owner, attacker, obj, evidence, True, "deletes")
+        verb = "cancels" if marked else "deletes"  # a DELETE that only marks it done away with
+        found = self._finding(ctx, op, slot, owner, attacker, obj, evidence, True, verb, marked)
         return tenants.graded(ctx, op, found, (owner, attacker), (obj.kind, state))
 
     def _finding(
@@ -335,6 +339,7 @@ class Bola:
         evidence: list[Reply],
         confirmed: bool,
         verb: str,
+        shown: str = "",
     ) -> Finding:
         return ctx.finding(
             self,
@@ -346,15 +351,16 @@ class Bola:
                 f"{slot.name}={obj.value} belongs to {owner.name} (seen in {obj.producer} by "
                 f"{owner.name} only). {attacker.name}, a peer with role "
                 f"{attacker.role or '(none)'}, sent it in the {slot.where} and got "
-                f"{_outcome(verb, evidence)}"
+                f"{_outcome(verb, evidence, shown)}"
             ),
             evidence=evidence,
             key=f"{slot.where}:{slot.name}",
         )
 
 
-def _outcome(verb: str, evidence: list[Reply]) -> str:
-    """How the attack went, for a finding's detail: its status and what shows it worked."""
+def _outcome(verb: str, evidence: list[Reply], shown: str = "") -> str:
+    """How the attack went, for a finding's detail: its status and what shows it worked
+    (``shown``: the state a DELETE that only marks moved, ``status: confirmed → cancelled``)."""
     if verb == "reads":
         return f"{evidence[-1].status} with the owner's data."
     if verb == "changes":
@@ -363,6 +369,8 @@ def _outcome(verb: str, evidence: list[Reply]) -> str:
     attack, after = evidence[-2:]
     if after.sent.method == "DELETE":
         return f"{after.status}, while deleting its own spare again was refused."
+    if shown:
+        return f"{attack.status}; the owner's read afterwards shows {shown}."
     return f"{attack.status}; the owner's read afterwards shows it gone ({after.status})."
 
 
