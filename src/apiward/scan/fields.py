@@ -263,13 +263,15 @@ def names_owner(name: str) -> bool:
     """True for a field naming whom an object belongs to (``owner``, ``author_id``, ``created_by``).
 
     ``user`` counts only as the whole name (``user``, ``user_id``): an order's ``user_id``
-    is its owner, a ``username`` is a person's own handle.
+    is its owner, a ``username`` is a person's own handle. So does ``host``: an event's
+    ``host`` is who runs it (the DRF trial's "Only the host can edit the event"), a
+    ``host_name`` is a machine's.
     """
     words = tokens(name.rsplit(".", 1)[-1])
     return (
         bool(_OWNER & set(words))
         or words[:2] in (["created", "by"], ["posted", "by"])
-        or words in (["user"], ["user", "id"])
+        or words in (["user"], ["user", "id"], ["host"], ["host", "id"])
     )
 
 

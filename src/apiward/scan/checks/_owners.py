@@ -13,9 +13,10 @@ from collections.abc import Iterator
 
 from apiward.scan.checks._purposes import shared_by_scan
 from apiward.scan.context import Context
+from apiward.scan.envelope import objects, unwrap
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
-from apiward.scan.request import Request
+from apiward.scan.request import Request, Where
 from apiward.spec import Operation
 
 MOST_OWNERS = 4
@@ -78,4 +79,33 @@ def listed(ctx: Context, attacker: Identity, obj: Sighting, data: object, read: 
         snapshot is not None
         and snapshot.exists
         and lists.shows(attacker.name, obj.kind, obj.value, snapshot.before)
+    )
+
+
+async def listed_now(
+    ctx: Context, attacker: Identity, obj: Sighting, data: object, read: Request
+) -> bool:
+    """True when an object the scan made after the harvest shows, all of ``data``'s values, in
+    the attacker's listing of its collection read now: no listing had shown it (the DRF trial's
+    events, which every member lists, called read by another organisation's member once their
+    hosts claimed them)."""
+    if not ctx.ledger.made(obj.value):
+        return False
+    head = read.path.rstrip("/").rsplit("/", 1)[0]
+    slash = "/" if read.path.endswith("/") else ""
+    listing = ctx.api.operation("GET", head + slash) or ctx.api.operation("GET", head)
+    if listing is None or "{" + obj.field + "}" in listing.path:
+        return False
+    request = ctx.baseline(listing, attacker)
+    for key, value in read.path_params.items():
+        if "{" + key + "}" in listing.path:
+            request = request.with_param(Where.PATH, key, value)
+    reply = await ctx.send(request, as_=attacker, note=f"{attacker.name} lists them now")
+    shown = unwrap(data)
+    if not reply.ok or not isinstance(shown, dict):
+        return False
+    scalars = {k: v for k, v in shown.items() if not isinstance(v, dict | list)}
+    return any(
+        isinstance(row, dict) and all(row.get(k) == v for k, v in scalars.items())
+        for row in objects(reply.data) or []
     )

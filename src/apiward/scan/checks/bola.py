@@ -204,6 +204,8 @@ class Bola:
             return None  # the answer does not depend on whose id it is
         if whose.listed(ctx, attacker, obj, attack.data, mine):
             return None  # all of it is in a listing the attacker may read: it sees it by design
+        if await whose.listed_now(ctx, attacker, obj, attack.data, mine):
+            return None  # made after the harvest, and the attacker's listing shows it now
         if ctx.harvest.lists.lists_all(attacker.name, attack.data):
             return None  # a filter over rows the attacker's own listings show it anyway
         if public_by(unwrap(owners.data)) or await parents.public_parent(ctx, op, mine, owner):
