@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from apiward.scan._links import Links
 from apiward.scan._objects import query_key
+from apiward.scan.accounts import holds_accounts
+from apiward.scan.fields import names_owner
 from apiward.scan.filters import Filters
 from apiward.scan.fitting import IDLIKE, KEYS, Slot, item_nouns, noun_collection, nouns_of, refers
 from apiward.scan.request import Where
 from apiward.scan.resources import collection_of, resource_of
 from apiward.scan.synthesis import Synthesizer
-from apiward.spec import Operation, Parameter, ParameterLocation
+from apiward.spec import Operation, Parameter, ParameterLocation, Schema, json_types
 
 
 class Slots:
@@ -69,12 +71,23 @@ class Slots:
         elif not IDLIKE.search(p.name):
             schema = self._synthesizer.api.deref(p.schema)
             collection = noun_collection(p.name, schema, self._item_nouns)
-            if not collection or p.name in taken:
+            people = "" if collection else self._owner(p, schema)
+            # A filter of rows that show a name (``owner: "alice"``) takes no number: an id too.
+            if not (collection or people) or (p.name in taken and not people):
                 return None
+            collection = collection or people
         where = Where(p.location.value)
         noun = where is Where.QUERY and p.name != key and not IDLIKE.search(p.name)
         item = self._keys.get(collection, "") if noun else ""
         return Slot(where=where, name=p.name, schema=p.schema, collection=collection, key=item)
+
+    def _owner(self, p: Parameter, schema: Schema) -> str:
+        """The people's collection for a numeric filter named as an owner (``?owner=5``: "only
+        the tickets of this user", the DRF trial's, which any member could send), or ``""``."""
+        numeric = "integer" in json_types(schema) or schema.get("format") == "uuid"
+        if not numeric or not names_owner(p.name):
+            return ""
+        return next((c for c in self._item_nouns.values() if holds_accounts(c)), "")
 
     def _body(self, operation: Operation) -> list[Slot]:
         """Top-level body fields that name an object, not the one a creation makes nor read-only."""
