@@ -5,7 +5,8 @@ organisation", and "Only the host can edit the event." Its events show ``host: "
 no owner word, so every event was everyone's (listed alike), and the edit any member could
 make (its F3) was never tried. A ``host`` now names whom the object is for. An event the
 scan made after the harvest is no read leak either when the attacker's listing, read now,
-shows all of it. Flask, DRF-style; the twin lets only the host edit.
+shows all of it, nor one that id_enumeration counts its way to (the DRF trial's trap T5,
+medium). Flask, DRF-style; the twin lets only the host edit.
 """
 
 from __future__ import annotations
@@ -128,11 +129,13 @@ def test_an_event_edited_by_another_than_its_host(tmp_path: Path, careless: bool
     seeded = {k: dict(v) for k, v in events.rows.items()}
     with serving(events.app, wsgi=True) as url:
         result, report = scan_with_identities(
-            url, IDENTITIES, tmp_path, "--allow-private", "--checks", "bola"
+            url, IDENTITIES, tmp_path, "--allow-private", "--checks", "bola,id_enumeration"
         )
     assert result.returncode in (0, 1), result.stderr
     found = sorted(
         (f["operation"], f["severity"]) for f in report["findings"] if f["check"] == "bola"
     )
     assert found == ([("PATCH /api/events/{id}/", "high")] if careless else [])
+    counted = [f["title"] for f in report["findings"] if f["check"] == "id_enumeration"]
+    assert counted == [], "events every member lists are no one's to count"
     assert events.rows == seeded

@@ -40,6 +40,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks import _owners as whose
 from apiward.scan.checks import _tenants as tenants
 from apiward.scan.checks._privilege import ranks
 from apiward.scan.context import Context
@@ -122,11 +123,13 @@ class IdEnumeration:
         mine = {str(s.value) for s in ctx.harvest.seen(who, op, slot)}
         for value in _neighbours(start, mine):
             note = f"{who.name} counts {slot.name}: {start} -> {value}"
-            reply = await ctx.send(
-                base.with_param(slot.where, slot.name, value), as_=who, note=note
-            )
+            asked = base.with_param(slot.where, slot.name, value)
+            reply = await ctx.send(asked, as_=who, note=note)
             if not _foreign(reply, legit, missing) or _made_by(ctx, who, value):
                 continue
+            neighbour = dataclasses.replace(obj, value=value)
+            if await whose.listed_now(ctx, who, neighbour, reply.data, asked):
+                continue  # another check made it meanwhile, and the caller lists it (an event)
             if _names_caller(ctx, who, reply):
                 continue  # its owner field names the caller (``ownerId``): its own, unseen
             if tenants.shared_by(ctx, op, (who,), obj.kind, reply.data):
