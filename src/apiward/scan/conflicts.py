@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
+import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,7 +26,9 @@ from apiward.scan.request import Request
 from apiward.scan.transport import Reply
 
 RETRIES = 3
-"""Days moved on at most, one per retry."""
+"""Retries at most, each a day later than the last."""
+SPREAD = 28
+"""Days a first retry may move on beyond the first: one request's, not every request's."""
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?=$|T| )")
 _TAKEN = re.compile(
     r"already (?:booked|reserved|taken|scheduled|in use)|overlap|clash|conflict|double.?book"
@@ -43,8 +47,13 @@ async def again(
     request: Request, reply: Reply, send: Callable[[Request, int], Awaitable[Reply]]
 ) -> tuple[Request, Reply]:
     """``request`` and ``reply``, or the first retry with its dates moved on that was not
-    refused for its time (``send(retry, days)`` sends one), at most ``RETRIES``."""
-    for days in range(1, RETRIES + 1):
+    refused for its time (``send(retry, days)`` sends one), at most ``RETRIES``.
+
+    Each request moves on by days of its own (a checksum of its body, whose unique values
+    differ): spares made at once for several checks all moved one day on, and collided
+    again (the DRF trial's bookings of one desk)."""
+    spread = zlib.crc32(json.dumps(request.body, sort_keys=True, default=str).encode()) % SPREAD
+    for days in range(spread + 1, spread + RETRIES + 1):
         later = moved(request, days) if clashed(reply) else None
         if later is None:
             break
