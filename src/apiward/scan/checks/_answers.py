@@ -23,6 +23,11 @@ STABLE = 0.98
 THROTTLED = frozenset({423, 429, 503})
 GONE = frozenset({404, 410})
 """What an object that is not there (any more) answers."""
+_NOT_FOUND = re.compile(
+    r"not[\s_-]?found|no such|does ?n[o']t exist|not exist|could ?n[o']t find|cannot find",
+    re.IGNORECASE,
+)
+"""What an answer says when the object it was asked about is not there."""
 _LOCKOUT = re.compile(
     r"too many|locked|lockout|blocked|suspended|temporarily|try again (later|in)|"
     r"wait|captcha|attempts? (left|remaining)|rate.?limit",
@@ -116,3 +121,8 @@ def _keys(data: Any, prefix: str = "", depth: int = 3) -> Iterator[str]:
 
 def _shown(value: str) -> str:
     return repr(value[:60]) if value else "(none)"
+
+
+def not_found(reply: Reply) -> bool:
+    """True for an answer that says the object asked about is not there (404, 410, or in words)."""
+    return reply.status in GONE or _NOT_FOUND.search(reply.text[:2000]) is not None

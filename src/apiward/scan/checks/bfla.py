@@ -19,6 +19,9 @@ effect, while an anonymous request is refused:
   sentence or backed by another hint, else tentative. No read that two identities of
   one role answer differently (scoped per caller or tenant), and no object low sees
   listed by another read counts as others' data (``scan.checks._read_scope``).
+* **Creations a sentence gives to a higher role** ("Managers only."): low's own
+  legitimate creation makes an object, high's too, an anonymous one is refused (medium,
+  firm; ``scan.checks._marked_creations``).
 * **Writes on low's record** (not under ``--safe``): low changes a privilege field of
   the record (a role, a limit: ``scan.fields.is_privileged``), or with a strong signal
   any field, through the operation, a reader shows the new value (high, confirmed); the
@@ -65,7 +68,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -75,8 +77,9 @@ from apiward.scan.checks import _account_delete as account_delete
 from apiward.scan.checks import _actions as actions
 from apiward.scan.checks import _catalogue as catalogue
 from apiward.scan.checks import _collaborators as collaborators
+from apiward.scan.checks import _marked_creations as marked_creations
 from apiward.scan.checks import _shared_delete as shared_delete
-from apiward.scan.checks._answers import GONE
+from apiward.scan.checks._answers import not_found
 from apiward.scan.checks._privilege import REFUSED, Signals, granted, marking, ranks, signals
 from apiward.scan.checks._read_scope import others_data, per_caller, read_now
 from apiward.scan.checks._readback import (
@@ -102,11 +105,6 @@ from apiward.spec import Operation
 
 MAX_FIELDS = 4
 _UNCOMPARED = REFUSED | {400, 422}
-_NOT_FOUND = re.compile(
-    r"not[\s_-]?found|no such|does ?n[o']t exist|not exist|could ?n[o']t find|cannot find",
-    re.IGNORECASE,
-)
-"""What an answer says when the object it was asked about is not there."""
 _EMPTY = frozenset({"null", "0", "false", "true", '""'})
 """Leaf values that carry no data of anyone's (a count of 0, a flag)."""
 
@@ -166,6 +164,9 @@ class Bfla:
         self, ctx: Context, op: Operation, low: Identity, high: Identity, lowest: bool
     ) -> Finding | None:
         found = await signals(ctx, op, low, high)
+        if made := await marked_creations.probe(ctx, op, low, high):  # "Managers only."
+            evidence, what = made
+            return self._finding(ctx, op, low, high, found, evidence, what, Severity.MEDIUM)
         if op.method not in READS and (not found or _one_way(ctx, op)):
             # A decision needs no signal (the higher identity's own shows it); a one-way
             # action goes to an object made for it, and nowhere else (``scan.one_way``).
@@ -398,7 +399,7 @@ class Bfla:
             severity=severity,
             confidence=confidence,
             detail=(
-                f"{op.key} belongs to a higher role: {found.text()}. {low.name} got "
+                f"{op.key} belongs to a higher role: {found.text() or 'the contract says so'}. {low.name} got "
                 f"{(proof or evidence[-1]).status} {what}; an anonymous request is refused."
             ),
             evidence=evidence,
@@ -465,11 +466,6 @@ async def _enforced(ctx: Context, op: Operation, low: Identity, rank: dict[str, 
         if (await ctx.legit(op, identity)).status in REFUSED:
             return True
     return False
-
-
-def not_found(reply: Reply) -> bool:
-    """True for an answer that says the object asked about is not there (404, 410, or in words)."""
-    return reply.status in GONE or _NOT_FOUND.search(reply.text[:2000]) is not None
 
 
 def _informative(reply: Reply) -> bool:
