@@ -30,8 +30,7 @@ those that leave the target worse than it was (not restored, no longer logs in).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from apiward.core.errors import ConfigError
@@ -42,6 +41,7 @@ from apiward.scan.fields import is_privileged, tokens
 from apiward.scan.ledger import Ledger
 from apiward.scan.removal import remove, remove_made
 from apiward.scan.request import BodyKind, Request
+from apiward.scan.states import MISSING, differs, same_state
 from apiward.scan.transport import Reply
 
 __all__ = ["DAMAGE", "State", "TargetChange", "What", "restore"]
@@ -54,6 +54,7 @@ async def restore(ledger: Ledger) -> list[TargetChange]:
     snapshots = list(ledger.snapshots.values())
     written = await _put_back_all(ledger, snapshots, refused=[])
     changes = await remove_made(ledger)
+    written = [await _still(ledger, snapshots, row) for row in written]
     changes += _on_made_accounts(ledger, snapshots, written)
     for request, sender in ledger.unknown:
         detail = "sent under --aggressive without a snapshot: what it changed is unknown"
@@ -63,6 +64,23 @@ async def restore(ledger: Ledger) -> list[TargetChange]:
     changes += await _side_effects(ledger, changes)
     changes += await _logins(ledger)
     return sorted(changes, key=lambda c: (c.what, c.object, c.state))
+
+
+async def _still(ledger: Ledger, snapshots: list[Snapshot], row: TargetChange) -> TargetChange:
+    """``row``, or *not restored* when the object, put back before the scan's own objects
+    were deleted, reads otherwise after: the DRF trial's credit purchases each added to
+    their organisation's balance, and deleting them took 20 credits off the balance the
+    restore had written back; the row had said restored."""
+    snapshot = next((s for s in snapshots if s.read.item.target == row.object), None)
+    if row.state is not State.RESTORED or snapshot is None or not snapshot.writes:
+        return row
+    current = _objects.state(snapshot.read, await _read(ledger, snapshot))
+    moved = _theirs(ledger, snapshot, differs(snapshot.before, current, _named(snapshot)), current)
+    if not moved or not isinstance(current, dict):
+        return row
+    now = ", ".join(f"{k} {current.get(k)!r} (was {v!r})" for k, v in sorted(moved.items()))
+    detail = f"put back, then changed again as the scan's own objects were deleted: {now}"
+    return dataclasses.replace(row, state=State.NOT_RESTORED, detail=detail)
 
 
 def _on_made_accounts(
@@ -163,7 +181,7 @@ async def _put_back(
         undo = _recreate(ledger, item, snapshot.before)
         return [change(What.WRITTEN, item, State.NOT_RESTORED, writer, "deleted by the scan", undo)]
     before = snapshot.before
-    changed = _diff(before, current, _named(snapshot))
+    changed = differs(before, current, _named(snapshot))
     elsewhere = _put_back_elsewhere(snapshot, others or [], changed, current)
     if elsewhere:
         changed = {k: v for k, v in changed.items() if k not in elsewhere}
@@ -191,7 +209,7 @@ def _clocked(item: Request, writer: Sender, before: Any, current: Any) -> list[T
     if not isinstance(before, dict) or not isinstance(current, dict):
         return []
     moved = sorted(
-        k for k, v in before.items() if _VOLATILE.search(k) and not _same(current.get(k), v)
+        k for k, v in before.items() if _VOLATILE.search(k) and not same_state(current.get(k), v)
     )
     if not moved:
         return []
@@ -238,8 +256,7 @@ def _put_back_elsewhere(
     return {
         k
         for k in changed
-        if k not in mine
-        and any(o.before.get(k, _MISSING) == current.get(k, _MISSING) for o in same)
+        if k not in mine and any(o.before.get(k, MISSING) == current.get(k, MISSING) for o in same)
     }
 
 
@@ -289,7 +306,7 @@ async def _rewrite(
                 continue
             seen = await _first_reader(ledger, snapshot, readers or (snapshot.reader,))
             now = seen[1] if seen is not None else None
-            if now is not None and not set(_diff(before, now, _named(snapshot))) - elsewhere:
+            if now is not None and not set(differs(before, now, _named(snapshot))) - elsewhere:
                 detail = f"{fields} written back with {candidate.method} {candidate.path}"
                 return change(What.WRITTEN, item, State.RESTORED, who, detail)
     undo = curl_line(ledger, candidates[0]) if candidates else ""
@@ -453,36 +470,3 @@ def _recreate(ledger: Ledger, item: Request, before: Any) -> str:
         body_kind=BodyKind.JSON,
     )
     return curl_line(ledger, post)
-
-
-def _diff(before: Any, now: Any, sent: Collection[str] = ()) -> dict[str, Any]:
-    """The fields of ``before`` that ``now`` shows differently (volatile ones aside).
-
-    A field the scan's own writes ``sent`` is never volatile, whatever its name: a
-    ``spent_on`` or ``opened_on`` date a probe set is the scan's change, not the clock's.
-    """
-    if not isinstance(before, dict):
-        return {} if before == now else {"(body)": before}
-    current = now if isinstance(now, dict) else {}
-    return {
-        k: v
-        for k, v in before.items()
-        if (k in sent or not _VOLATILE.search(k)) and not _same(current.get(k, _MISSING), v)
-    }
-
-
-def _same(now: Any, before: Any) -> bool:
-    """Equal, or two spellings of one instant: an API that writes every time back as
-    ``08:00:00.000Z`` was taken for one the restore could not put back (the hapi trial)."""
-    if now == before:
-        return True
-    if not (isinstance(now, str) and isinstance(before, str) and "T" in now and "T" in before):
-        return False
-    try:
-        one, other = datetime.fromisoformat(now), datetime.fromisoformat(before)
-    except ValueError:
-        return False
-    return (one.tzinfo is None) == (other.tzinfo is None) and one == other
-
-
-_MISSING = object()
