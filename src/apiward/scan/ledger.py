@@ -69,6 +69,7 @@ class Ledger:
         self.aggressive = aggressive
         self.safe = safe
         self.accounts_kept = ""  # why the account DELETE removes none (scan.account_removal)
+        self.excluded: frozenset[str] = frozenset()  # --exclude's: no read-back goes there
         self.snapshots: dict[str, Snapshot] = {}
         self.created: list[Created] = []
         self.unknown: list[tuple[Request, Sender]] = []

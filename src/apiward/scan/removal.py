@@ -65,7 +65,9 @@ async def _read_after_delete(
     for created, change in removed:
         read = _item_read(ledger, created)
         collection = created.create.path
-        if change.state is not State.DELETED or created.account or read is None:
+        deleted = change.state is State.DELETED and not created.account
+        # Never a read --exclude keeps every request from.
+        if not deleted or read is None or read.operation in ledger.excluded:
             out.append((created, change))
             continue
         if kept.get(collection, True):

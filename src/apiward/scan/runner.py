@@ -295,6 +295,7 @@ async def _prepare(
     sessions.transport.observers.append(synthesizer.observed.learn)
     sessions.secrets.add(synthesizer.password)
     ledger = Ledger(api, sessions, aggressive=config.aggressive, safe=config.safe)
+    ledger.excluded = frozenset(o.key for o in api.operations if config.scope.why_out(o))
     ledgers.append(ledger)  # what to put back if the target stops answering (scan.outage)
     if config.signup:
         # Users the scan signs up itself, so BOLA has peers (scan.provision): before harvest.
