@@ -52,7 +52,7 @@ def by_role(identities: tuple[Identity, ...]) -> list[Identity]:
     Koa trial's ``GET /leases/{id}``), were never tried.
     """
     seen: dict[str | None, int] = {}
-    place = []
+    place: list[tuple[int, int]] = []
     for n, identity in enumerate(identities):
         seen[identity.role] = seen.get(identity.role, -1) + 1
         place.append((seen[identity.role], n))
