@@ -56,6 +56,16 @@ def item_collections(api: Api, collections: Collections = collection_of) -> dict
     return {name: found[0] for name, found in _items(api, collections).items()}
 
 
+def item_keys(api: Api, keys: frozenset[str]) -> dict[str, str]:
+    """Each collection → the first path parameter naming its item that is not in ``keys``
+    (``spaces`` → ``slug``; a bare ``id`` says nothing of which field a reference takes)."""
+    found: dict[str, str] = {}
+    for name, collections in _items(api, collection_of).items():
+        for collection in collections if name.lower() not in keys else ():
+            found.setdefault(collection, name)
+    return found
+
+
 def itemised(api: Api, collections: Collections = collection_of) -> set[str]:
     """Every collection a path parameter names an item of (``id`` names several)."""
     return {c for found in _items(api, collections).values() for c in found}

@@ -9,6 +9,7 @@ filters found to name the caller by another word (``scan.filters``).
 
 from __future__ import annotations
 
+from apiward.scan._kinds import item_keys
 from apiward.scan._links import Links
 from apiward.scan._objects import query_key
 from apiward.scan.accounts import holds_accounts
@@ -16,7 +17,7 @@ from apiward.scan.fields import names_owner
 from apiward.scan.filters import Filters
 from apiward.scan.fitting import IDLIKE, KEYS, Slot, item_nouns, noun_collection, nouns_of, refers
 from apiward.scan.request import Where
-from apiward.scan.resources import collection_of, resource_of
+from apiward.scan.resources import resource_of
 from apiward.scan.synthesis import Synthesizer
 from apiward.spec import Operation, Parameter, ParameterLocation, Schema, json_types
 
@@ -30,15 +31,8 @@ class Slots:
         self._links = links
         self._nouns = nouns_of(synthesizer.api)
         self._item_nouns = item_nouns(synthesizer.api)
-        self._keys: dict[str, str] = {}
+        self._keys = item_keys(synthesizer.api, KEYS)
         """Each collection's item path parameter, where it is not a bare id (``slug``)."""
-        for op in synthesizer.api.operations:
-            for p in op.parameters:
-                named = (
-                    collection_of(op.path, p.name) if p.location is ParameterLocation.PATH else ""
-                )
-                if named and p.name.lower() not in KEYS:
-                    self._keys.setdefault(named, p.name)
 
     def of(self, operation: Operation) -> tuple[Slot, ...]:
         """Where ``operation`` takes object ids; a query id names its collection's item."""

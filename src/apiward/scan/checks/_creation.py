@@ -149,7 +149,7 @@ def _worth(ctx: Context, op: Operation, schema: Schema | None) -> bool:
     required = _required(ctx, schema)
     offered = [n for n in field_schemas(ctx, schema) if n.split(".")[0] not in required]
     names = [n for n in [*offered, *shown] if is_privileged(n) and n.split(".")[0] not in required]
-    if set(field_schemas(ctx, schema)) & tenant_names(ctx) or set(shown) & tenant_names(ctx):
+    if {*field_schemas(ctx, schema), *shown} & tenant_names(ctx):
         return True  # a tenant reference a probe may move (``checks._tenant_moves``)
     return not shown or any(not any(is_identifier(p) for p in n.split(".")) for n in names)
 
