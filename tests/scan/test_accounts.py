@@ -13,13 +13,18 @@ def test_fresh_names_make_the_account_the_scans() -> None:
     assert made_names(body, {"id": 7}) == {"apiward1a2b3", "apiward1a2b4@example.com"}
 
 
-def test_a_probes_value_is_the_scans_only_when_the_answer_gives_every_name_back() -> None:
-    """A payload in the user name, beside a fresh e-mail: claimed by the echo, top or envelope."""
+def test_a_probes_value_is_the_scans_only_when_the_answer_gives_it_back() -> None:
+    """A payload in the user name, beside a fresh e-mail: claimed by its echo, top or envelope,
+    with or without the e-mail (the PHP trial's sign-up answered the id and the user name)."""
     body = {"username": "' OR 1=1--", "email": "apiward9f@example.com", **PASSWORD}
     echoed = {"id": 8, "username": "' OR 1=1--", "email": "apiward9f@example.com"}
     assert made_names(body, echoed) == {"apiward9f@example.com"}
     assert made_names(body, {"data": echoed}) == {"apiward9f@example.com"}
+    assert made_names(body, {"success": True, "user_id": 8, "username": "' OR 1=1--"}) == {
+        "apiward9f@example.com"
+    }
     assert made_names(body, {"id": 8}) == frozenset()
+    assert made_names(body, {"id": 8, "email": "apiward9f@example.com"}) == frozenset()
 
 
 def test_an_answer_naming_another_account_claims_nothing() -> None:

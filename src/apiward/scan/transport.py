@@ -53,6 +53,7 @@ import httpx
 
 from apiward.core.errors import TargetError
 from apiward.core.findings import MAX_RECORDED_BODY, Exchange, RecordedRequest, RecordedResponse
+from apiward.scan import verdicts
 from apiward.scan.elevated import holding
 from apiward.scan.jsonapi import Resource, dress, flatten
 from apiward.scan.request import IDEMPOTENT, BodyKind, Request, Unfilled
@@ -79,17 +80,19 @@ class Reply:
     """Each ``Set-Cookie`` value on its own (``headers`` joins repeated names with commas)."""
     cut: bool = False
     """True when the body was longer than the transport's bound and only its start was read."""
+    failed: bool = False
+    """True for a 2xx whose body says the request failed (``{"success": false}``: ``verdicts``)."""
 
     @property
     def ok(self) -> bool:
-        """True for a 2xx answer."""
-        return 200 <= self.status < 300
+        """True for a 2xx answer that does not say, in its body, that it failed."""
+        return 200 <= self.status < 300 and not self.failed
 
     @property
     def data(self) -> Any:
         """The body parsed as JSON (JSON:API resources as plain objects), or None when not JSON."""
         try:
-            return flatten(json.loads(self.text)) if self.text else None
+            return flatten(verdicts.parse(self.text)) if self.text else None
         except ValueError:
             return None
 
@@ -470,4 +473,5 @@ def _reply(
         sent=request,
         set_cookies=tuple(response.headers.get_list("set-cookie")),
         cut=cut,
+        failed=200 <= response.status_code < 300 and verdicts.says_failed(text),
     )

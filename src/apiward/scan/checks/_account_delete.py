@@ -91,7 +91,7 @@ async def _delete(
     if request is None:
         return None
     reply = await send_as(ctx, request, who, f"{who.name} deletes an account the scan made")
-    if not 200 <= reply.status < 300 or await logs_in(ctx, victim):
+    if not reply.ok or await logs_in(ctx, victim):
         return None
     return reply
 
