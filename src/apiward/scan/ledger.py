@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apiward.core.errors import TargetError
-from apiward.scan import _objects, _rewrites, accounts, entries, fields, leftovers, records
+from apiward.scan import _objects, _rewrites, accounts, codes, entries, fields, leftovers, records
 from apiward.scan._links import Links
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes, maybe_kept
 from apiward.scan.flows import SIGN_UP, is_redemption, redeems, words
@@ -188,6 +188,8 @@ class Ledger:
             or operation.key in self.sessions.logouts  # ends a session, changes no object
         ):
             return await self.sessions.send(request, as_=as_, note=note)
+        if as_ is not None and not (self.aggressive or self.is_own(as_)):
+            request = codes.unspent(self.api, operation, request, self.made, as_)
         sender = Sender.of(request, as_)
         snapshot = await self._before(operation, request, sender)
         recorded = self.recorded
@@ -486,11 +488,8 @@ class Ledger:
         return created
 
     def _claim(self, created: Created) -> None:
-        """An account signed up under names the scan made is the scan's in every collection of people.
-
-        Only then: a sign-up answered with the id of an account that was already there
-        (an API that answers a taken name with its owner) must not make that owner ours.
-        """
+        """An account signed up under names the scan made is the scan's in every collection of
+        people; only then: an API may answer a taken name with its owner, who is not ours."""
         if not created.names:
             return
         for value in (*created.names, *([created.id] if created.id else [])):
