@@ -46,6 +46,7 @@ from apiward.scan.checks._secrets import (
     is_personal,
     secret_kind,
 )
+from apiward.scan.checks._subjects import callers_note, of_a_place
 from apiward.scan.context import Context
 from apiward.scan.diff import meaningful
 from apiward.scan.request import READS
@@ -221,7 +222,7 @@ def exposed(
                 identity=identity,
             )
         elif not declared:
-            personal = is_personal(name)
+            personal = is_personal(name) and not (callers_note(name) or of_a_place(path, operation))
             yield Exposed(
                 path=path,
                 what="undeclared" + (" personal or internal data" if personal else " property"),
