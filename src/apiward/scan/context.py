@@ -40,7 +40,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from apiward.core.findings import Confidence, Finding, Severity
-from apiward.scan import conflicts, references, required_only
+from apiward.scan import conflicts, recovery, references, required_only
 from apiward.scan._objects import ids, new_id, object_slot
 from apiward.scan.canary import Canary
 from apiward.scan.destructive import Destructive, destructive, why_destructive
@@ -155,15 +155,15 @@ class Context:
 
         A destructive operation goes out only when every id it carries (path, query id) is an
         object the scan created, or its last one is and the others its parents (``Ledger.
-        removes_made``), never under ``--safe``. Under ``--aggressive`` a ``DELETE`` of one named
-        object whose path says nothing more (not a reset, not a wipe) goes out too: the user
-        asked for probes that cannot be undone, and the target state lists it."""
+        removes_made``), never under ``--safe``; a password recovery, for the scan's own accounts
+        (``scan.recovery``). Under ``--aggressive`` a ``DELETE`` of one named object whose path
+        says nothing more (not a reset) goes out too: the target state lists it."""
         key = request.operation or f"{request.method} {request.path}"
         out = self.out_of_scope.get(key) or self.scope.why_out_path(request.method, request.path)
         if out is not None:
             raise OutOfScope(key, out)
         why = self.destructive.get(key) or why_destructive(request.method, request.path)
-        if why is None or key in self.logouts:
+        if why is None or key in self.logouts or recovery.own_recovery(request, self.ledger.made):
             return
         named = ids(self.api, request)
         if named and not self.safe and self.ledger.aggressive and _one_object(request):

@@ -44,7 +44,9 @@ from apiward.scan.checks._codes import CodeField, code_fields
 from apiward.scan.checks._login_forms import forms, sets_credentials, throwaway
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
+from apiward.scan.fields import is_password
 from apiward.scan.identities import Identity
+from apiward.scan.recovery import is_name, is_recovery
 from apiward.scan.request import Request, Where
 from apiward.scan.scope import OutOfScope
 from apiward.scan.transport import Reply
@@ -88,9 +90,10 @@ class ShortSecret:
         """Guess wrong codes at every short-code operation as an account of the scan's own."""
         targets = [
             (op, fields[0])
-            for op in ctx.probes
-            if op.method != "DELETE"
-            and not sets_credentials(ctx, op)
+            for op in ctx.api.operations
+            if (op in ctx.probes or (is_recovery(op) and op.key not in ctx.out_of_scope))
+            and op.method != "DELETE"
+            and (is_recovery(op) or not sets_credentials(ctx, op))
             and (fields := list(code_fields(ctx, op)))
         ]
         if not targets:
@@ -101,6 +104,10 @@ class ShortSecret:
             yield Skip(reason=SkipReason.NO_IDENTITIES, detail="no account of the scan's own")
             return
         for op, field in targets:
+            if is_recovery(op) and not await _asked(ctx, op, actor):
+                why = f"{op.key}: no reset code could be asked for an account of the scan's own"
+                yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
+                continue
             request = await _request(ctx, op, actor)
             if request is None:
                 detail = f"{op.key}: no request for {actor.owner}'s own account"
@@ -235,6 +242,32 @@ async def _request(ctx: Context, op: Operation, actor: Actor) -> Request | None:
                 return None
             body[key] = actor.username
     return dataclasses.replace(request, body=body) if body is not None else request
+
+
+async def _asked(ctx: Context, op: Operation, actor: Actor) -> bool:
+    """Whether a reset code was asked for the actor's account, one the scan made, through a
+    recovery that takes no code (``scan.recovery``): without one pending, every code is wrong."""
+    if actor.identity is not None or actor.username is None:
+        return False
+    for ask in ctx.api.operations:
+        if ask is op or not is_recovery(ask) or ask.key in ctx.out_of_scope:
+            continue
+        request = ctx.request(ask)
+        body = request.body if isinstance(request.body, dict) else {}
+        if list(code_fields(ctx, ask)) or any(is_password(k) for k in body):
+            continue
+        if not any(is_name(k) for k in body):
+            continue
+        named = {k: actor.username if is_name(k) else v for k, v in body.items()}
+        try:
+            reply = await actor.send(
+                dataclasses.replace(request, body=named), f"{actor.owner} asks for a reset code"
+            )
+        except (Withheld, Destructive, OutOfScope):
+            continue
+        if reply.ok:
+            return True
+    return False
 
 
 async def _own_object(ctx: Context, op: Operation, actor: Actor) -> Request | None:
