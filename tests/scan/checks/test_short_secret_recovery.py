@@ -184,7 +184,8 @@ def test_a_reset_code_is_guessed_on_the_scans_own_account_only(locks: bool, tmp_
     assert done.returncode in {0, 1}, done.stdout[-3000:]
     assert book.asked, "no reset code was asked for: the test proves nothing"
     assert not {"alice", "bob"} & set(book.asked), book.asked
-    assert book.passwords["alice"] == "Alice#2024" and book.passwords["bob"] == "Bob#2024"
+    assert book.passwords["alice"] == "Alice#2024"
+    assert book.passwords["bob"] == "Bob#2024"
     found = [f for f in report["findings"] if f["operation"] == CONFIRM]
     if locks:
         assert not found, found
