@@ -212,7 +212,10 @@ async def signals(ctx: Context, op: Operation, low: Identity, high: Identity) ->
     hints += [named] if named else []
     marked = stated is not None and stated.above(low.role)
     roles = [s for s in (scopes, stated.where if marked and stated else "", named) if s]
-    return Signals(strong=tuple(strong), hints=tuple(hints), roles=tuple(roles))
+    # The sentence that marks the role may also be the one naming it: said once.
+    return Signals(
+        strong=tuple(strong), hints=tuple(dict.fromkeys(hints)), roles=tuple(dict.fromkeys(roles))
+    )
 
 
 async def role_named(ctx: Context, op: Operation, low: Identity) -> str:
