@@ -64,3 +64,13 @@ def test_sarif_lists_each_skip_with_its_detail() -> None:
         "reason": "excluded by --safe",
         "detail": SKIP_DETAIL,
     } in skipped
+
+
+def test_a_skip_recorded_twice_is_counted_once() -> None:
+    """The stats' count of skips is the list's length, as in the terminal's coverage line
+    (the PHP trial's report said 850 skipped and listed 848)."""
+    report = full_report()
+    twice = dataclasses.replace(report, skipped=(*report.skipped, report.skipped[0]))
+    twice = dataclasses.replace(twice, stats={**report.stats, "checks_skipped": 99})
+    data = json.loads(FORMATS.get("json")(twice, Redactor()))
+    assert data["stats"]["checks_skipped"] == len(data["skipped"]) == len(set(twice.skipped))

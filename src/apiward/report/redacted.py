@@ -24,16 +24,21 @@ def prepare(report: Report, redactor: Redactor) -> Report:
     # Credentials the target issued mid-scan are learned where they sit, then hidden everywhere.
     redactor = redactor.learning(report.findings)
     findings = tuple(sorted_findings(_finding(f, redactor) for f in report.findings))
+    ran = tuple(sorted(set(report.ran), key=_ran_key))
+    skipped = tuple(sorted({_skipped(s, redactor) for s in report.skipped}, key=_skip_key))
     stats = {
         name: redactor.text(value) if isinstance(value, str) else value
         for name, value in sorted(report.stats.items())
     }
+    # The counts say what the lists show, once each (a skip recorded twice is one skip).
+    counted = {"checks_run": len(ran), "checks_skipped": len(skipped)}
+    stats |= {name: n for name, n in counted.items() if name in stats}
     return dataclasses.replace(
         report,
         target=redactor.text(report.target),
         findings=findings,
-        ran=tuple(sorted(set(report.ran), key=_ran_key)),
-        skipped=tuple(sorted({_skipped(s, redactor) for s in report.skipped}, key=_skip_key)),
+        ran=ran,
+        skipped=skipped,
         stats=MappingProxyType(stats),
         notes=tuple(redactor.text(note) for note in report.notes),
         tables=MappingProxyType(
