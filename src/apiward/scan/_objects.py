@@ -275,17 +275,16 @@ class Reader:
     def missing(self, reply: Reply) -> bool:
         """True when ``reply`` to ``read`` says the object is not there.
 
-        A 404 or 410 to a read that names it; a read by query id answered 2xx with neither
-        the object nor rows (``{"ok": false, "error": "not found"}``, an empty list). A
-        listing without it proves nothing (pagination, filters); nor does one answering
-        ``?id=`` with other rows: the API may ignore the parameter.
+        A 404 or 410 to a read that names it; a read by query id answered 2xx (one that says
+        it failed too) with neither the object nor rows (``{"ok": false, "error": "not
+        found"}``, an empty list). A listing without it proves nothing (pagination,
+        filters); nor does one answering ``?id=`` with other rows: the API may ignore it.
         """
-        if self.pick is not None and not self.one:
-            return False
-        if reply.status in {404, 410}:
-            return True
-        data = reply.data
-        return self.one and reply.ok and self.show(data) is None and not _rows(data)
+        listed = self.pick is not None and not self.one
+        if listed or reply.status in {404, 410}:
+            return not listed
+        two, data = 200 <= reply.status < 300, reply.data
+        return self.one and two and self.show(data) is None and not _rows(data)
 
     def show(self, data: Any) -> Any:
         """The object in an answer's JSON (None when a listing does not hold it)."""
