@@ -58,6 +58,18 @@ def test_a_role_probe_takes_an_observed_role_never_an_invented_one() -> None:
     assert (probe.value, probe.source) == ("Chef", Source.OBSERVED)
 
 
+def test_an_observed_role_outside_the_writes_enum_is_not_sent() -> None:
+    """A platform's "admin" seen on users is no organisation member's role: the enum's owner is
+    (the NestJS trial's member PATCH refused "admin" with a 400 and was never tried again)."""
+    member = {"type": "string", "enum": ["owner", "manager", "member"]}
+    probe = probe_value("role", member, "member", ["admin", "member", "manager"])
+    assert probe is not None
+    assert (probe.value, probe.source) == ("manager", Source.OBSERVED)
+    probe = probe_value("role", member, "member", ["admin", "member"])
+    assert probe is not None
+    assert (probe.value, probe.source) == ("owner", Source.ENUM)
+
+
 def test_without_a_known_value_a_privilege_string_is_not_probed() -> None:
     """No observed value, no enum: no probe at all (an unknown role can lock a user out)."""
     assert probe_value("role", {"type": "string"}, "Customer") is None

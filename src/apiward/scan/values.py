@@ -8,7 +8,7 @@ the user's every later request fail, and the scan would leave the target broken.
   the scalar values each field name took — ``role`` → ``Customer`` ×12, ``Chef`` ×1.
   A value the request itself sent under the same name is an echo, not an observation.
 * :func:`probe_value` chooses the value a probe sets, in order: a value observed for
-  the field, then one of its ``enum``, then one of its type (a flipped flag, a raised
+  the field (of its ``enum``, when the write declares one), then one of its ``enum``, then one of its type (a flipped flag, a raised
   number, a date of its ``format``). A privilege field (``scan.fields``) with neither
   an observed nor an enum value is not probed: no string is invented for it. Among
   candidates the most privileged-sounding wins (:func:`rank`), then the rarest seen
@@ -128,10 +128,13 @@ def probe_value(
     if kind == "boolean" or isinstance(current, bool):
         return _flag(name, current)
     privileged = is_privileged(name)
+    enum = [v for v in schema.get("enum", ()) if v is not None and v != current]
+    # The write's enum bounds what it takes: a user's "admin" seen elsewhere is no value of
+    # an organisation member's role (owner, manager, member: the NestJS trial's 400).
     seen = [v for v in observed if _same_kind(v, current, kind) and v != current]
+    seen = [v for v in seen if v in enum] if enum else seen
     if seen:
         return Probe(value=_best(seen), source=Source.OBSERVED)
-    enum = [v for v in schema.get("enum", ()) if v is not None and v != current]
     if enum:
         return Probe(value=_best(enum), source=Source.ENUM)
     if kind in {"integer", "number"} or _is_number(current):
