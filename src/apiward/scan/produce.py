@@ -98,8 +98,7 @@ async def run_producers(
         await asyncio.gather(
             *(_list(ledger, harvest, op, identity, progress) for op in ops for identity in senders)
         )
-        for identity in people:
-            _aliases(harvest, identity)
+        _aliases(harvest, people)
         harvest.filters.learn(harvest, people)
     for op in creations:
         listing = listing_of(op, api)
@@ -221,24 +220,37 @@ async def _create(
     return False
 
 
-def _aliases(harvest: Harvest, identity: Identity) -> None:
-    """Record as ``identity``'s own its id under the other names its own rows give it.
+def _aliases(harvest: Harvest, people: list[Identity]) -> None:
+    """Record as each identity's own its id under the other names its own rows give it.
 
     A ``student_id`` in every enrollment a student lists is its user id: a filter taking
-    ``student_id`` takes it. Never a field naming a resource the contract has paths for
-    (other than people): a ``course_id`` equal to the caller's id is a coincidence.
+    ``student_id`` takes it. A field naming a resource the contract has paths for (other
+    than people) only when two identities at least hold it, each its own id, no two the
+    same: a ``course_id`` equal to one caller's id is a coincidence, while each student's
+    own id in its submissions' ``student_id`` is not, though ``/courses/{id}/students``
+    lists people under another word (the PHP trial's ``GET /submissions?student_id=``).
     """
-    own = {
+    found = {i.name: sorted(harvest.lists.aliases(i.name, _login_ids(harvest, i))) for i in people}
+    held: dict[str, list[str]] = {}
+    for field, value in (pair for pairs in found.values() for pair in pairs):
+        held.setdefault(field, []).append(value)
+    api = harvest.synthesizer.api
+    paths = {singular(s) for op in api.operations for s in op.path.split("/") if s[:1] != "{"}
+    for identity in people:
+        for field, value in found[identity.name]:
+            kind = singular(words(field)[-2]) if len(words(field)) > 1 else ""
+            each_own = len(held[field]) > 1 and len(set(held[field])) == len(held[field])
+            if kind and (kind not in paths or kind in _PEOPLE or each_own):
+                harvest.record_own(identity, field, int(value) if value.isdigit() else value)
+
+
+def _login_ids(harvest: Harvest, identity: Identity) -> set[str]:
+    """What ``identity``'s login (its answer, its token) recorded as its own."""
+    return {
         str(s.value)
         for s in harvest.sightings
         if (s.identity, s.producer) == (identity.name, "login")
     }
-    api = harvest.synthesizer.api
-    paths = {singular(s) for op in api.operations for s in op.path.split("/") if s[:1] != "{"}
-    for field, value in sorted(harvest.lists.aliases(identity.name, own)):
-        kind = singular(words(field)[-2]) if len(words(field)) > 1 else ""
-        if kind and (kind not in paths or kind in _PEOPLE):
-            harvest.record_own(identity, field, int(value) if value.isdigit() else value)
 
 
 def above(op: Operation, identity: Identity | None) -> bool:

@@ -2,7 +2,8 @@
 
 A query id on a collection (``GET /loans?id=7``, ``DELETE /harvests?id=7``:
 ``scan._objects.query_key``) is an object's id like a path id: B's own answer to compare
-with names B's own object there, where its baseline lists.
+with names B's own object there, where its baseline lists. A read's query slot is tried
+alone, without the other optional id filters the baselines fill (``checks._naming``).
 
 Pairs are *peers* (identities with the same role): staff reading customers' data is
 usually intended, a customer reading another customer's is not. The ids come from
@@ -68,6 +69,7 @@ from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan import fields
 from apiward.scan._objects import Reader, reader
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks import _naming as reads
 from apiward.scan.checks import _owners as whose
 from apiward.scan.checks import _parents as parents
 from apiward.scan.checks import _peer_actions as peer_actions
@@ -174,15 +176,15 @@ class Bola:
         # The first of a few of the owner's objects whose read holds something: a task
         # with no comments says nothing of whose comments they are (the Nest trial's).
         for obj in owned[: whose.READ_TRIES]:
-            mine = _naming(ctx, op, slot, obj, ctx.baseline(op, owner))
+            mine = reads.naming(ctx, op, slot, obj, reads.baseline(ctx, op, slot, owner))
             owners = await ctx.send(mine, as_=owner, note=f"{owner.name} reads its own object")
             if owners.ok and meaningful(owners.text) and objects(owners.data) != []:
                 break
         else:
             return None  # refused, or nothing of the owner's to see (an empty page)
-        theirs = await _own_read(ctx, op, slot, attacker)
-        base = ctx.baseline(op, attacker)
-        attack_request = _naming(ctx, op, slot, obj, base)
+        theirs = await reads.own_read(ctx, op, slot, attacker)
+        base = reads.baseline(ctx, op, slot, attacker)
+        attack_request = reads.naming(ctx, op, slot, obj, base)
         note = f"{attacker.name} asks for {owner.name}'s {slot.name}={obj.value}"
         attack = await ctx.send(attack_request, as_=attacker, note=note)
         own_parents = base.with_param(slot.where, slot.name, obj.value)
@@ -431,20 +433,6 @@ async def _spare(
     return dataclasses.replace(obj, value=made), base
 
 
-async def _own_read(ctx: Context, op: Operation, slot: Slot, attacker: Identity) -> Reply:
-    """The attacker's legitimate read, naming an object of its own in ``slot``.
-
-    Its baseline leaves an optional query id empty (``GET /loans`` lists): then the same
-    read naming the first object it owns there, so that both answers are one object's.
-    """
-    base = ctx.baseline(op, attacker)
-    own = ctx.harvest.owned(attacker, op, slot)
-    if base.value(slot.where, slot.name) is not None or not own:
-        return await ctx.legit(op, attacker)
-    note = f"{attacker.name} reads its own {slot.name}={own[0].value}"
-    return await ctx.send(_naming(ctx, op, slot, own[0], base), as_=attacker, note=note)
-
-
 async def _under_owners(
     ctx: Context, op: Operation, slot: Slot, owner: Identity, obj: Sighting, base: Request
 ) -> tuple[Sighting, Request]:
@@ -479,13 +467,6 @@ def _purpose(ctx: Context, op: Operation, slot: Slot, value: object) -> str:
     if op.method in READS and value is not None and purposes.capability(slot, value):
         return "is an unguessable secret link: whoever holds it may read by design"
     return ""
-
-
-def _naming(ctx: Context, op: Operation, slot: Slot, obj: Sighting, base: Request) -> Request:
-    """``base`` naming ``obj`` in ``slot``; in a path, with the parents it was seen under."""
-    if slot.where is not Where.PATH:
-        return base.with_param(slot.where, slot.name, obj.value)
-    return ctx.harvest.lists.place(base, op, slot.name, obj.kind, obj.value)
 
 
 def _open(ctx: Context, op: Operation, obj: Sighting) -> bool:
