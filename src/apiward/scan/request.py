@@ -123,6 +123,11 @@ class Request:
             return dataclasses.replace(self, query=_set(self.query, name, str(value)))
         return dataclasses.replace(self, headers=_set(self.headers, name, str(value)))
 
+    def without_query(self, name: str) -> Request:
+        """A copy without the query parameter ``name`` (any case)."""
+        kept = tuple((k, v) for k, v in self.query if k.lower() != name.lower())
+        return dataclasses.replace(self, query=kept)
+
     def without_header(self, name: str) -> Request:
         """A copy without the header ``name`` (any case)."""
         kept = tuple((k, v) for k, v in self.headers if k.lower() != name.lower())

@@ -23,7 +23,8 @@ public while the object is not).
   (``scan.listed``: one with no path id, or nested under a parent B owns or sees in its
   own listings) and the answer holds nothing that listing did not show: bob reading
   alice's comment on a public recipe whose comments he lists; nor when the answer is a
-  list whose every row such a listing shows B (``?author_id=`` over published recipes).
+  list whose every row such a listing shows B (``?author_id=`` over published recipes),
+  or B's listing read without the filter (``checks._unfiltered``: school-wide news).
   Objects B never saw listed are tried first, for reads and writes alike; a read goes
   to the first of ``READ_TRIES`` objects whose answer to A holds something (a task's
   comments, not an empty list).
@@ -75,6 +76,7 @@ from apiward.scan.checks import _parents as parents
 from apiward.scan.checks import _peer_actions as peer_actions
 from apiward.scan.checks import _purposes as purposes
 from apiward.scan.checks import _tenants as tenants
+from apiward.scan.checks import _unfiltered as unfiltered
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
@@ -210,6 +212,8 @@ class Bola:
             return None  # made after the harvest, and the attacker's listing shows it now
         if ctx.harvest.lists.lists_all(attacker.name, attack.data):
             return None  # a filter over rows the attacker's own listings show it anyway
+        if await unfiltered.shows_all(ctx, op, slot, attacker, attack):
+            return None  # the same, read now: its listing without the filter shows them all
         if public_by(unwrap(owners.data)) or await parents.public_parent(ctx, op, mine, owner):
             return None  # it, or a parent, says anyone may see it (visibility: public)
         if _open(ctx, op, obj) and await _anyone_reads(ctx, attack_request, owners):
