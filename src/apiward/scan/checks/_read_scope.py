@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping
 
 from apiward.scan.checks._privilege import marking
+from apiward.scan.checks._tenants import tenancy
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.identities import Identity
@@ -34,13 +35,21 @@ async def per_caller(ctx: Context, op: Operation, *, tenants: bool = False) -> b
     trial's) were taken for a team admin's read, since the calendar holds the admin's
     bookings. Only where the operation itself names no role: a billing read "for team
     admins only" that every member reads for their own organisation is still a finding.
+
+    On a read the contract marks as a higher role's, only identities of one organisation
+    (``_tenants.tenancy``: ``school_id: 1``) are compared: two schools' admins listing
+    their own school's users show the list is the tenant's, not that a student reading its
+    own school's is by design (the PHP trial's ``GET /admin/users``).
     """
-    answers: dict[tuple[str, str], list[tuple[Identity, Reply]]] = {}
+    marked = marking(op) is not None
+    answers: dict[tuple[str, str, frozenset[tuple[str, str]]], list[tuple[Identity, Reply]]]
+    answers = {}
     for identity in ctx.identities:
         reply = await ctx.legit(op, identity)
         if reply.ok and meaningful(reply.text):
             target = "" if tenants else reply.sent.target
-            answers.setdefault((identity.role, target), []).append((identity, reply))
+            tenant = tenancy(ctx, identity) if marked else frozenset()
+            answers.setdefault((identity.role, target, tenant), []).append((identity, reply))
     for replies in answers.values():
         for (one, first), (other, second) in itertools.pairwise(replies):
             if similarity(first.text, second.text) >= SAME:

@@ -27,6 +27,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan._objects import unwrap
+from apiward.scan.accounts import holds_accounts
 from apiward.scan.checks._recipients import own_values
 from apiward.scan.context import Context
 from apiward.scan.fitting import IDLIKE
@@ -96,6 +97,23 @@ def references(ctx: Context, mates: tuple[Identity, ...]) -> dict[str, str]:
         theirs = _references(ctx, other)
         shared = {k: v for k, v in shared.items() if theirs.get(k) == v}
     return shared
+
+
+def tenancy(ctx: Context, identity: Identity) -> frozenset[tuple[str, str]]:
+    """The organisations ``identity``'s own records name (``school_id`` → ``1``): references
+    of two words or more whose noun holds no people (not ``user_id``, its own id again)."""
+    return frozenset(
+        (name, value)
+        for name, value in _references(ctx, identity).items()
+        if len(parts := words(name)) > 1 and not holds_accounts(parts[-2])
+    )
+
+
+def of_tenant(ctx: Context, identity: Identity, candidates: list[Identity]) -> Identity:
+    """The first of ``candidates`` whose records name ``identity``'s organisations, else the
+    first: a school's student is compared with its own school's admin, not another's."""
+    own = tenancy(ctx, identity)
+    return next((c for c in candidates if own and tenancy(ctx, c) == own), candidates[0])
 
 
 def _references(ctx: Context, identity: Identity) -> dict[str, str]:

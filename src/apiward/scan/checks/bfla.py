@@ -17,8 +17,9 @@ effect, while an anonymous request is refused:
   its answer is high's (not one that differs
   per caller, nor a ``/me`` read, nor an empty one): medium, firm when said in a
   sentence or backed by another hint, else tentative. No read that two identities of
-  one role answer differently (scoped per caller or tenant), and no object low sees
-  listed by another read counts as others' data (``scan.checks._read_scope``).
+  one role answer differently (scoped per caller or tenant; on a marked read, of one
+  organisation: low is compared with its own's, ``_tenants.of_tenant``), and no object
+  low sees listed by another read counts as others' data (``scan.checks._read_scope``).
 * **Creations a sentence gives to a higher role** ("Managers only."): low's own
   legitimate creation makes an object, high's too, an anonymous one is refused (medium,
   firm; ``scan.checks._marked_creations``).
@@ -92,6 +93,7 @@ from apiward.scan.checks._readback import (
     same_value,
     send_as,
 )
+from apiward.scan.checks._tenants import of_tenant
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.fields import gates_account, is_privileged
@@ -153,7 +155,8 @@ class Bfla:
             if granted(operation, low.role) or await _enforced(ctx, operation, low, rank):
                 continue  # the contract gives it to that role, or that role is refused
             lowest = rank[low.name] == min(rank.values())
-            finding = await self._probe(ctx, operation, low, high[0], lowest)
+            top_of_its = of_tenant(ctx, low, high)  # its own school's admin, not another's
+            finding = await self._probe(ctx, operation, low, top_of_its, lowest)
             if finding is not None:
                 yield finding
                 return
