@@ -35,12 +35,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
 
-from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan import conflicts, recovery, references, required_only
+from apiward.scan._findings import finding
 from apiward.scan._objects import ids, new_id, object_slot
 from apiward.scan.canary import Canary
 from apiward.scan.destructive import Destructive, destructive, why_destructive
@@ -50,7 +49,7 @@ from apiward.scan.harvest import ANYONE, Harvest
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
 from apiward.scan.one_way import one_way
-from apiward.scan.request import Request, Where, curl
+from apiward.scan.request import Request, Where
 from apiward.scan.resources import own_record_write
 from apiward.scan.scope import OutOfScope, Scope
 from apiward.scan.sessions import Sessions
@@ -421,58 +420,8 @@ class Context:
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
         self._shared[key] = task
 
-    def finding(
-        self,
-        check: CheckInfo,
-        operation: Operation | str,
-        *,
-        title: str,
-        severity: Severity,
-        detail: str,
-        evidence: Sequence[Reply],
-        confidence: Confidence = Confidence.FIRM,
-        key: str = "",
-        remediation: str = "",
-        cwe: str = "",
-        proof: Reply | None = None,
-    ) -> Finding:
-        """A finding of ``check`` on ``operation``, proved by ``evidence`` (the attack last).
-
-        ``proof`` is the request the reproduction replays when the attack is not last
-        (a read-back after it shows the effect, but replaying the read proves nothing).
-
-        ``operation`` may be a ``"METHOD /path"`` string for endpoints the contract does
-        not document (shadow endpoints, old versions). ``cwe`` names the specific weakness
-        when a check proves several (a cracked HMAC secret is not an unverified signature);
-        it defaults to the check's own.
-        """
-        return Finding(
-            check=check.id,
-            title=title,
-            severity=severity,
-            confidence=confidence,
-            owasp=check.owasp,
-            cwe=cwe or check.cwe or None,
-            operation=operation if isinstance(operation, str) else operation.key,
-            detail=detail,
-            remediation=remediation or check.remediation,
-            evidence=tuple(r.exchange for r in evidence),
-            reproduction=_reproduction(proof or (evidence[-1] if evidence else None)),
-            key=key,
-        )
-
-
-def _reproduction(proof: Reply | None) -> str | None:
-    return curl(proof.exchange.request) if proof is not None else None
-
-
-class CheckInfo(Protocol):
-    """What ``Context.finding`` reads from a check."""
-
-    id: str
-    owasp: str
-    cwe: str
-    remediation: str
+    finding = staticmethod(finding)
+    """A finding of a check on an operation, proved by its evidence (``scan._findings``)."""
 
 
 def _properties(synthesizer: Synthesizer, operation: Operation) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ from typing import Any
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan import _objects
+from apiward.scan._findings import CheckInfo
 from apiward.scan.checks._answers import GONE
 from apiward.scan.checks._privilege import granted, role_named
 from apiward.scan.checks._readback import (
@@ -47,7 +48,7 @@ from apiward.scan.checks._readback import (
     same_value,
 )
 from apiward.scan.checks._recipients import own_values
-from apiward.scan.context import CheckInfo, Context
+from apiward.scan.context import Context
 from apiward.scan.fields import is_identifier, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import CHANGES, Request, Where

@@ -16,10 +16,11 @@ from collections.abc import AsyncIterator
 from itertools import islice
 
 from apiward.core.findings import Confidence, Finding, Severity
+from apiward.scan._findings import CheckInfo
 from apiward.scan._objects import object_slot
 from apiward.scan.check import Outcome
 from apiward.scan.checks import _actions as actions
-from apiward.scan.context import CheckInfo, Context
+from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.identities import Identity
 from apiward.scan.transport import Reply

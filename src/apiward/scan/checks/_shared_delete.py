@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from apiward.core.findings import Confidence, Finding, Severity
+from apiward.scan._findings import CheckInfo
 from apiward.scan.checks._answers import GONE
-from apiward.scan.context import CheckInfo, Context
+from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
