@@ -4,10 +4,30 @@ collection, which resources are numbered, which a sign-up makes (the people)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 
-from apiward.scan.resources import collection_of, singular
+from apiward.scan.resources import collection_of, norm, singular, words
 from apiward.spec import Api, Operation, ParameterLocation, json_types
+
+_PEOPLE = ("user", "member", "customer", "person", "people", "profile", "account")
+"""Resources an identity's own id belongs to, most likely first (then those a sign-up makes)."""
+
+
+def people_kind(
+    field: str,
+    item_kinds: Mapping[str, str],
+    collections: Collection[str],
+    signs_up: Collection[str],
+) -> str:
+    """The resource an identity's own ``field`` names: its item path's (``item_kinds``, by
+    normalised parameter name), else the one its name says (``org_id``), else the users'."""
+    if norm(field) in item_kinds:
+        return item_kinds[norm(field)]
+    parts = words(field)
+    if len(parts) > 1:
+        return singular(parts[-2])
+    people = (*_PEOPLE, *sorted(signs_up))
+    return next((p for p in people if p in collections), "user")
 
 
 def sign_up_kinds(api: Api, public: Callable[[Operation], bool]) -> set[str]:

@@ -48,8 +48,16 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from apiward.scan import envelope
-from apiward.scan._kinds import item_collections, itemised, numbered_kinds, sign_up_kinds, surrogate
+from apiward.scan._kinds import (
+    item_collections,
+    itemised,
+    numbered_kinds,
+    people_kind,
+    sign_up_kinds,
+    surrogate,
+)
 from apiward.scan._links import Links
+from apiward.scan._near import nearest_first
 from apiward.scan._slots import Slots
 from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import names_owner, owner_values, who_values
@@ -59,7 +67,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.listed import Listed
 from apiward.scan.openness import declared_public
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import names_caller, norm, resource_of, singular, words
+from apiward.scan.resources import names_caller, norm, resource_of, singular
 from apiward.scan.rows import Rows
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
@@ -71,8 +79,6 @@ __all__ = ["ANYONE", "Harvest", "Sighting", "Slot", "resource_of"]
 _ANONYMOUS = ""
 ANYONE = Identity(name=_ANONYMOUS)
 """Whoever sends no credential: what its requests saw, for ``seen`` and ``baseline``."""
-_PEOPLE = ("user", "member", "customer", "person", "people", "profile", "account")
-"""Resources an identity's own id belongs to, most likely first (then those a sign-up makes)."""
 
 
 class Harvest:
@@ -220,7 +226,7 @@ class Harvest:
         ``sub``), when the contract addresses that resource by numbers or UUIDs, is the
         primary key of the identity's own object: it is recorded as ``id``.
         """
-        kind = self._people_kind(field)
+        kind = people_kind(field, self._item_kinds, self._collections, self._signs_up)
         collection = self._collections.get(kind, kind)
         named = norm(field) in self._wanted or is_primary(field, kind) or self.filters.takes(field)
         generated = kind in self._numbered and surrogate(value)
@@ -242,12 +248,15 @@ class Harvest:
         """Values ``identity`` saw that fit ``slot`` of ``operation``, owned ones first, once each.
 
         What it made in a shared collection comes first too: nobody's data, yet the object a
-        write of its own may change. Then what a PUT or PATCH could be undone on (``scan.rows``).
+        write of its own may change; of the rest, the nearest to it (``scan._near``: its own
+        tenant's). Then what a PUT or PATCH could be undone on (``scan.rows``).
         """
         who = identity.name
         fitting = [s for s in self.sightings if s.identity == who and self.fits(s, operation, slot)]
         mine = {s for s in fitting if self.is_owned(s) or self._made_by(s)}
         owned, others = [s for s in fitting if s in mine], [s for s in fitting if s not in mine]
+        people = set(self._roles)
+        others = nearest_first(others, self.records.get(who, {}), self.lists, people, self._beyond)
         once: dict[str, Sighting] = {}
         for s in self.rows.order(operation, slot, owned) + self.rows.order(operation, slot, others):
             once.setdefault(str(s.value), s)
@@ -488,13 +497,3 @@ class Harvest:
             wanted = is_primary(key, resource) or norm(key) in self._wanted
             if wanted or (everything and IDLIKE.search(key)):
                 yield key, value
-
-    def _people_kind(self, field: str) -> str:
-        """The resource an identity's own ``field`` names: its item path's, else the users'."""
-        if norm(field) in self._item_kinds:
-            return self._item_kinds[norm(field)]
-        parts = words(field)
-        if len(parts) > 1:
-            return singular(parts[-2])
-        people = (*_PEOPLE, *sorted(self._signs_up))
-        return next((p for p in people if p in self._collections), "user")
