@@ -121,9 +121,15 @@ class Context:
             i for i in self.identities if i.name != identity.name and i.role == identity.role
         )
 
-    async def send(self, request: Request, *, as_: Identity | None, note: str = "") -> Reply:
-        """Send ``request`` as ``as_``; ``None`` means anonymous: no credentials at all."""
-        self.refuse(request)
+    async def send(
+        self, request: Request, *, as_: Identity | None, note: str = "", moved: bool = False
+    ) -> Reply:
+        """Send ``request`` as ``as_``; ``None`` means anonymous: no credentials at all.
+
+        ``moved``: a DELETE of an object the scan made, named under other parents (the
+        sender's own, where a read showed no other object: ``checks._parents``).
+        """
+        self.refuse(request, moved=moved)
         return await self.ledger.send(request, as_=as_, note=note)
 
     async def send_stepped(
@@ -149,14 +155,15 @@ class Context:
             self._stepped_wrong.add(key)
         return reply.ok
 
-    def refuse(self, request: Request) -> None:
+    def refuse(self, request: Request, *, moved: bool = False) -> None:
         """Raise if ``request`` must not be sent: out of scope, or destroying what others own.
 
         A destructive operation goes out only when every id it carries (path, query id) is an
         object the scan created, or its last one is and the others its parents (``Ledger.
         removes_made``), never under ``--safe``; a password recovery, for the scan's own accounts
         (``scan.recovery``). Under ``--aggressive`` a ``DELETE`` of one named object whose path
-        says nothing more (not a reset) goes out too: the target state lists it."""
+        says nothing more (not a reset) goes out too: the target state lists it. ``moved``: its
+        last id alone must be the scan's (``send``)."""
         key = request.operation or f"{request.method} {request.path}"
         out = self.out_of_scope.get(key) or self.scope.why_out_path(request.method, request.path)
         if out is not None:
@@ -167,7 +174,8 @@ class Context:
         named = ids(self.api, request)
         if named and not self.safe and self.ledger.aggressive and _one_object(request):
             return
-        if self.safe or not named or not self.ledger.removes_made(request):
+        made = moved and bool(named) and self.ledger.made_at(request, [*named][-1])
+        if self.safe or not named or not (made or self.ledger.removes_made(request)):
             raise Destructive(key, why, safe=self.safe)
 
     async def throwaway(self) -> Identity | None:

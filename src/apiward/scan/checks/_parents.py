@@ -15,10 +15,21 @@ ids are per parent, and the probe proves nothing.
 ``scan.privacy``) shows its children to anyone by design: a public project's issues, a
 public playlist's tracks. A read of them, or a child added under them, proves no BOLA
 (the Litestar trial's "alice reads bob's object" was a public project's tickets).
+
+**The owner's parents, then the attacker's own**: a write names the object with the
+parents the owner's own write went to (:func:`under_owners`, :func:`spare`); refused
+there (another tenant's organisation, which the attacker is no member of), it is sent
+again under the attacker's own parents (:func:`attack`): the common real-world BOLA,
+where the handler checks the caller's membership of the path's organisation and then
+loads the child by its id alone (the Nest trial's venue update and promo-code delete,
+missed while only reads fell back to the attacker's own parents).
 """
 
 from __future__ import annotations
 
+import dataclasses
+
+from apiward.core.findings import Finding
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
 from apiward.scan.envelope import unwrap
@@ -26,6 +37,8 @@ from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.privacy import public_by
 from apiward.scan.request import Request, Where
+from apiward.scan.transport import Reply
+from apiward.scan.withhold import Withheld
 from apiward.spec import Operation, ParameterLocation
 
 
@@ -74,6 +87,122 @@ async def public_parent(ctx: Context, op: Operation, request: Request, owner: Id
         if said:
             return f"{item.target} says {said}"
     return ""
+
+
+async def spare(
+    ctx: Context, op: Operation, slot: Slot, owner: Identity, obj: Sighting, base: Request
+) -> tuple[Sighting, Request]:
+    """For a DELETE, an object the owner makes for it now, else ``obj``; ``base`` under its parents.
+
+    A DELETE goes out only on what the scan made, and the owner's made objects are the
+    ones other checks read: one made for the attack is the only one it may remove. The
+    attack names the parents it was made under (its event), not the attacker's.
+    """
+    if op.method != "DELETE" or slot.where not in {Where.PATH, Where.QUERY}:
+        return obj, base
+    try:
+        fresh = await ctx.fresh_object(op, owner)
+    except Withheld:
+        return obj, base
+    made = fresh.value(slot.where, slot.name) if fresh is not None else None
+    if fresh is None or made is None:
+        return obj, base
+    for name, value in fresh.path_params.items():
+        base = base.with_param(Where.PATH, name, value)
+    return dataclasses.replace(obj, value=made), base
+
+
+async def under_owners(
+    ctx: Context, op: Operation, slot: Slot, owner: Identity, obj: Sighting, base: Request
+) -> tuple[Sighting, Request]:
+    """For a PUT/PATCH/POST on a nested path, the object the owner's own write went to.
+
+    Ids harvested one slot at a time need not belong together (the owner's line under
+    another of its orders), and an API that checks the line is the order's refuses such
+    a pair whether or not it checks the owner: the attack names every path id of the
+    object the owner's own legitimate write succeeded on (its order and its line).
+    """
+    names = [p.name for p in op.parameters if p.location is ParameterLocation.PATH]
+    if op.method == "DELETE" or slot.where is not Where.PATH or len(names) < 2:
+        return obj, base
+    try:
+        owners = await ctx.legit(op, owner)
+    except Withheld:
+        return obj, base
+    params = owners.sent.path_params
+    if not owners.ok or any(name not in params for name in names):
+        return obj, base
+    for name in names:
+        base = base.with_param(Where.PATH, name, params[name])
+    return dataclasses.replace(obj, value=params[slot.name]), base
+
+
+async def attack(
+    ctx: Context,
+    op: Operation,
+    slot: Slot,
+    pair: tuple[Identity, Identity],
+    obj: Sighting,
+    requests: tuple[Request, Request],
+    note: str,
+) -> Reply | None:
+    """The attacker's write on the owner's ``obj``: its 2xx answer, else None.
+
+    ``requests``: the write aimed at the object under the owner's parents, and the
+    attacker's own legitimate one. Refused under the owner's parents, it goes again under
+    the attacker's own (those of its legitimate write), unless a read there shows another
+    object under that id (ids numbered per parent); a DELETE only where such a read tells.
+    """
+    aimed, own = requests
+    attacker = pair[1]
+    reply = await ctx.send(aimed, as_=attacker, note=note)
+    if reply.ok or slot.where is not Where.PATH:
+        return reply if reply.ok else None
+    again = ctx.harvest.rows.spare(op, slot, own.with_param(slot.where, slot.name, obj.value), obj)
+    if again.path_params in (aimed.path_params, own.path_params):
+        return None
+    if await _another_there(ctx, op, slot, pair, (again, aimed)):
+        return None
+    note = f"{note}, under its own parents"
+    reply = await ctx.send(again, as_=attacker, note=note, moved=op.method == "DELETE")
+    return reply if reply.ok else None
+
+
+async def _another_there(
+    ctx: Context,
+    op: Operation,
+    slot: Slot,
+    pair: tuple[Identity, Identity],
+    requests: tuple[Request, Request],
+) -> bool:
+    """True when the owner's id under the attacker's parents may name another object.
+
+    ``requests``: the attack under the attacker's parents, and under the owner's. The item's
+    read there, as the attacker, must answer nothing, or what the owner's read of its own
+    answers; with no read in the contract only a write goes ahead, never a DELETE.
+    """
+    owner, attacker = pair
+    mine, theirs = (_item(ctx, op, slot.name, r) for r in requests)
+    if mine is None or theirs is None:
+        return op.method == "DELETE"
+    note = f"control: {slot.name}={requests[0].path_params.get(slot.name)} under "
+    under_mine = await ctx.send(mine, as_=attacker, note=note + f"{attacker.name}'s own parents")
+    if not under_mine.ok:
+        return False
+    owners = await ctx.send(theirs, as_=owner, note=note + f"{owner.name}'s parents")
+    return not owners.ok or similarity(under_mine.text, owners.text) < SAME
+
+
+def noted(finding: Finding, aimed: Request, attack: Reply) -> Finding:
+    """``finding`` saying so when its attack went under the attacker's own parents."""
+    if attack.sent.target == aimed.target:
+        return finding
+    detail = (
+        f"{finding.detail} Under the owner's parents ({aimed.target}) it was refused; under "
+        f"the attacker's own ({attack.sent.target}) it went through: the API checks the "
+        "caller's parent, then takes the child by its id alone."
+    )
+    return dataclasses.replace(finding, detail=detail)
 
 
 def _item(ctx: Context, op: Operation, name: str, request: Request) -> Request | None:

@@ -47,7 +47,9 @@ public while the object is not).
   for; so are a person named in a creation under an object and a secret link's token
   (``checks._purposes``). On a nested path (``/orders/{o}/lines/{l}``) a PUT,
   PATCH or POST names every path id of the object the owner's own legitimate write
-  succeeded on, so the order and the line belong together. A pair whose attacker has no
+  succeeded on, so the order and the line belong together; refused there, a write or
+  DELETE goes again under the attacker's own parents, as reads do (``checks._parents``:
+  another tenant's venue under one's own organisation). A pair whose attacker has no
   legitimate write of its own to send there (``scan.withhold``: an instructor's write on a
   student's enrollment) is passed over for the next; withheld for all, it is not tested.
 * **One tenant** (``checks._tenants``): owner and attacker whose own records name one
@@ -91,7 +93,7 @@ from apiward.scan.privacy import profile_fields, public_by
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
-from apiward.spec import Operation, ParameterLocation
+from apiward.spec import Operation
 
 _GONE = frozenset({403, 404, 410})
 """What an owner's read of its own object answers once it is gone (403: APIs that hide absence)."""
@@ -254,7 +256,7 @@ class Bola:
         )
         if control.ok:
             return None  # the API does not resolve this id: nothing to learn from it
-        obj, base = await _under_owners(ctx, op, slot, owner, obj, base)
+        obj, base = await parents.under_owners(ctx, op, slot, owner, obj, base)
         note = f"{attacker.name} acts on {owner.name}'s {slot.name}={obj.value}"
         # Not a field the owner's object holds null: many APIs never take a null back.
         aimed = ctx.harvest.rows.spare(
@@ -266,12 +268,14 @@ class Bola:
             return None  # ids numbered per parent: under the attacker's parents it is another
         if op.method == "POST" and await parents.public_parent(ctx, op, aimed, owner):
             return None  # a child added under what its owner made public (an issue, a comment)
-        attack = await ctx.send(aimed, as_=attacker, note=note)
-        if not attack.ok:
+        pair = (owner, attacker)
+        attack = await parents.attack(ctx, op, slot, pair, obj, (aimed, theirs.sent), note)
+        if attack is None:
             return None
         confirmed = str(obj.value) in attack.text
         evidence = [theirs, control, attack]
         found = self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "changes")
+        found = parents.noted(found, aimed, attack)
         state = attack.data or ctx.harvest.rows.row(obj.kind, obj.value)
         return tenants.graded(ctx, op, found, (owner, attacker), (obj.kind, state))
 
@@ -293,7 +297,7 @@ class Bola:
         is B's own spare deleted again, unless the scan has since made another object with
         that id (an API that hands out ``max + 1`` gives a deleted id to the next object).
         """
-        obj, base = await _spare(ctx, op, slot, owner, obj, base)
+        obj, base = await parents.spare(ctx, op, slot, owner, obj, base)
         aimed = base.with_param(slot.where, slot.name, obj.value)
         if not ctx.ledger.holds(aimed):
             # Only an object the scan made there and still holds: the owner could not make
@@ -320,8 +324,9 @@ class Bola:
             state = (await ctx.send(read.read, as_=owner, note=f"{owner.name} reads it")).data
         note = f"{attacker.name} deletes {owner.name}'s {slot.name}={obj.value}"
         recorded = ctx.ledger.recorded
-        attack = await ctx.send(aimed, as_=attacker, note=note)
-        if not attack.ok:
+        pair = (owner, attacker)
+        attack = await parents.attack(ctx, op, slot, pair, obj, (aimed, theirs.sent), note)
+        if attack is None:
             return None
         evidence.append(attack)
         if read is not None:
@@ -334,6 +339,7 @@ class Bola:
             evidence.append(after)
         verb = "cancels" if marked else "deletes"  # a DELETE that only marks it done away with
         found = self._finding(ctx, op, slot, owner, attacker, obj, evidence, True, verb, marked)
+        found = parents.noted(found, aimed, attack)
         return tenants.graded(ctx, op, found, (owner, attacker), (obj.kind, state))
 
     def _finding(
@@ -412,54 +418,6 @@ def _precondition(
         why = "readable by anyone by design: the contract calls this read public"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
     return None
-
-
-async def _spare(
-    ctx: Context, op: Operation, slot: Slot, owner: Identity, obj: Sighting, base: Request
-) -> tuple[Sighting, Request]:
-    """For a DELETE, an object the owner makes for it now, else ``obj``; ``base`` under its parents.
-
-    A DELETE goes out only on what the scan made, and the owner's made objects are the
-    ones other checks read: one made for the attack is the only one it may remove. The
-    attack names the parents it was made under (its event), not the attacker's.
-    """
-    if op.method != "DELETE" or slot.where not in {Where.PATH, Where.QUERY}:
-        return obj, base
-    try:
-        fresh = await ctx.fresh_object(op, owner)
-    except Withheld:
-        return obj, base
-    made = fresh.value(slot.where, slot.name) if fresh is not None else None
-    if fresh is None or made is None:
-        return obj, base
-    for name, value in fresh.path_params.items():
-        base = base.with_param(Where.PATH, name, value)
-    return dataclasses.replace(obj, value=made), base
-
-
-async def _under_owners(
-    ctx: Context, op: Operation, slot: Slot, owner: Identity, obj: Sighting, base: Request
-) -> tuple[Sighting, Request]:
-    """For a PUT/PATCH/POST on a nested path, the object the owner's own write went to.
-
-    Ids harvested one slot at a time need not belong together (the owner's line under
-    another of its orders), and an API that checks the line is the order's refuses such
-    a pair whether or not it checks the owner: the attack names every path id of the
-    object the owner's own legitimate write succeeded on (its order and its line).
-    """
-    names = [p.name for p in op.parameters if p.location is ParameterLocation.PATH]
-    if op.method == "DELETE" or slot.where is not Where.PATH or len(names) < 2:
-        return obj, base
-    try:
-        owners = await ctx.legit(op, owner)
-    except Withheld:
-        return obj, base
-    params = owners.sent.path_params
-    if not owners.ok or any(name not in params for name in names):
-        return obj, base
-    for name in names:
-        base = base.with_param(Where.PATH, name, params[name])
-    return dataclasses.replace(obj, value=params[slot.name]), base
 
 
 def _purpose(ctx: Context, op: Operation, slot: Slot, value: object) -> str:
