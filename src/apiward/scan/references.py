@@ -5,7 +5,8 @@ or the listing is the buyer's own ("You cannot buy your own book"), every identi
 creation is refused, and nothing that needs one of its own is tested (a negative
 quantity on the order, a report filed under the rental). A creation answered ``409``, or
 ``400``/``422`` with an answer that names one of its reference fields (``bike_id``, or
-its noun: "Bike is not available"), is sent again, at most :data:`RETRIES` times, with
+its noun: "Bike is not available", or the noun of a parent its object sits under: "This
+event is not on sale" for a ticket type), is sent again, at most :data:`RETRIES` times, with
 each *reference* of its body — a body slot (``bike_id``, ``listing_id``, a bare noun
 ``"project": 2``) holding a value the caller harvested there — set to another object
 the caller saw:
@@ -24,14 +25,14 @@ identity's retry tries a bike the scan has not rented yet first.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from apiward.scan._objects import creates
 from apiward.scan.fitting import Sighting, Slot
 from apiward.scan.harvest import Harvest
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import words
+from apiward.scan.resources import singular, words
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import withheld
 from apiward.spec import Operation
@@ -61,19 +62,25 @@ async def again(
     """
     slots = _references(harvest, operation, identity, request)
     _remember(harvest, slots, request)
-    if not refused(reply, slots):
+    words = [
+        w
+        for slot, now in slots
+        for w in _names(slot.name, harvest.lists.parents(now.kind, now.value))
+    ]
+    if not refused(reply, slots, words):
         return request, reply
     for retry in others(harvest, operation, identity, request, slots):
         answer = await send(retry)
         _remember(harvest, slots, retry)
-        if not refused(answer, slots):
+        if not refused(answer, slots, words):
             return retry, answer
         request, reply = retry, answer
     return request, reply
 
 
-def refused(reply: Reply, slots: list[tuple[Slot, Sighting]]) -> bool:
-    """True for a 409, or a 400/422 whose answer names one of the reference fields."""
+def refused(reply: Reply, slots: list[tuple[Slot, Sighting]], words: list[str]) -> bool:
+    """True for a 409, or a 400/422 whose answer says one of ``words``: the reference
+    fields' names and nouns, and those of their objects' parents."""
     if not slots:
         return False
     if reply.status == 409:
@@ -81,7 +88,7 @@ def refused(reply: Reply, slots: list[tuple[Slot, Sighting]]) -> bool:
     if reply.status not in _NAMING:
         return False
     text = reply.text.lower()
-    return any(word in text for slot, _ in slots for word in _names(slot.name))
+    return any(word in text for word in words)
 
 
 def others(
@@ -153,7 +160,11 @@ def _remember(harvest: Harvest, slots: list[tuple[Slot, Sighting]], request: Req
             harvest.rows.named(now.kind, value)
 
 
-def _names(field: str) -> list[str]:
-    """How an answer may name ``field``: itself, and its noun (``bike_id`` → ``bike``)."""
+def _names(field: str, parents: Mapping[str, str]) -> list[str]:
+    """How an answer may name ``field``: itself, and its noun (``bike_id`` → ``bike``); and
+    the nouns of the parents its object sits under (``parents``, by collection): "This
+    event is not on sale" refuses a ticket type of a draft event (the Nest trial's, once
+    the scan made events of its own, drafts, and ticket types under them)."""
     nouns = [w for w in words(field) if w not in _ID_WORDS and len(w) > 2]
-    return [field.lower(), *nouns]
+    above = [singular(w) for c in parents for w in words(c) if len(w) > 2]
+    return [field.lower(), *nouns, *above]
