@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiward.core.errors import TargetError
-from apiward.scan._objects import deleter, item_of, new_id
+from apiward.scan._deleters import deleter
+from apiward.scan._objects import item_of, new_id
 from apiward.scan.check import Skip, SkipReason
 from apiward.scan.checks._readback import (
     Look,
@@ -308,7 +309,8 @@ async def _probe(
     ctx: Context, op: Operation, control: Request, identity: Identity, before: _Made, attempt: Try
 ) -> Kept | None:
     """Create with one privilege field set; kept when the new object shows the value sent."""
-    probe = with_field(control, attempt.name, attempt.probe.value)
+    # Its unique values made anew: the control's object still holds them (a slug, a 409).
+    probe = with_field(ctx.synthesizer.renew(op, control), attempt.name, attempt.probe.value)
     note = f"mass assignment on creation: {attempt.name}"
     made = await _create(ctx, op, probe, identity, note)
     if made is None:
