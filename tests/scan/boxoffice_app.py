@@ -7,8 +7,10 @@ organisation (``/v1/orgs/{orgId}/venues/{venueId}``, ``/v1/orgs/{orgId}/events/{
 and a guard lets a caller through only to its own organisation. The public catalogue
 (``GET /v1/shows``) names both organisations' ids, North's first; the membership reads
 (``GET /v1/orgs``, ``GET /v1/users/me``) answer a little later, as a database lookup does.
-An event is created at the top (``POST /v1/events``) with its ``orgId`` in the body, and
-read and deleted under its organisation.
+An event is created at the top (``POST /v1/events``) with its ``orgId`` and a unique
+``slug`` in the body, shown to anyone by its slug (``GET /v1/events/{slug}``), and read and
+deleted by its id under its organisation only: the contract has no ``DELETE
+/v1/events/{slug}``.
 
 ``Boxoffice(flawed=True)``, the usual real-world mistakes behind a correct guard:
 
@@ -63,10 +65,11 @@ _VENUE_PATCH = {
 }
 _EVENT_IN = {
     "type": "object",
-    "required": ["orgId", "title"],
+    "required": ["orgId", "title", "slug"],
     "properties": {
         "orgId": {**_UUID, "description": "Organisation that runs the event"},
         "title": {"type": "string"},
+        "slug": {"type": "string", "description": "Unique, for the event's public page"},
     },
 }
 
@@ -112,6 +115,10 @@ SPEC: dict[str, Any] = {
                 "responses": _MADE,
             }
         },
+        "/v1/events/{slug}": {
+            "parameters": [_param("slug")],
+            "get": {"summary": "Event page", "security": [], "responses": _OK},
+        },
         "/v1/orgs/{orgId}/events": {
             "parameters": [_param("orgId")],
             "get": {"summary": "The organisation's events", "responses": _OK},
@@ -146,9 +153,11 @@ class Boxoffice:
                                                      "capacity": 300},
         }  # fmt: skip
         self.events: dict[str, dict[str, Any]] = {
-            "e0000000-0000-4000-8000-0000000000a1": {"orgId": NORTH, "title": "Spring Gala"},
-            "e0000000-0000-4000-8000-0000000000b1": {"orgId": SOUTH, "title": "Jazz Night"},
-        }
+            "e0000000-0000-4000-8000-0000000000a1": {"orgId": NORTH, "title": "Spring Gala",
+                                                     "slug": "spring-gala"},
+            "e0000000-0000-4000-8000-0000000000b1": {"orgId": SOUTH, "title": "Jazz Night",
+                                                     "slug": "jazz-night"},
+        }  # fmt: skip
         self.seeded = copy.deepcopy((self.venues, self.events))
         self.log: list[tuple[str, str, str, int]] = []
         self.app = Starlette(
@@ -162,6 +171,7 @@ class Boxoffice:
                     "/v1/orgs/{org}/venues/{key}", self.venue, methods=["GET", "PATCH", "DELETE"]
                 ),
                 Route("/v1/events", self.create_event, methods=["POST"]),
+                Route("/v1/events/{slug}", self.event_page),
                 Route("/v1/orgs/{org}/events", self.event_list),
                 Route("/v1/orgs/{org}/events/{key}", self.event, methods=["GET", "DELETE"]),
             ]
@@ -233,14 +243,22 @@ class Boxoffice:
         if who is None:
             return _error(*_UNAUTHORIZED)
         body = await request.json()
-        org, title = body.get("orgId"), body.get("title")
-        if org not in (NORTH, SOUTH) or not isinstance(title, str):
-            return self._logged(request, _error(400, "orgId and title are required", "Bad Request"))
+        org, title, slug = body.get("orgId"), body.get("title"), body.get("slug")
+        if org not in (NORTH, SOUTH) or not isinstance(title, str) or not isinstance(slug, str):
+            message = "orgId, title and slug are required"
+            return self._logged(request, _error(400, message, "Bad Request"))
         if not self.flawed and org != USERS[who]["orgId"]:
             return self._logged(request, _error(*_FORBIDDEN))
+        if any(e["slug"] == slug for e in self.events.values()):
+            return self._logged(request, _error(409, "Slug already taken", "Conflict"))
         key = str(uuid.uuid4())
-        self.events[key] = {"orgId": org, "title": title}
+        self.events[key] = {"orgId": org, "title": title, "slug": slug}
         return self._logged(request, JSONResponse({"id": key, **self.events[key]}, 201))
+
+    async def event_page(self, request: Request) -> Response:
+        slug = request.path_params["slug"]
+        found = next(({"id": k, **e} for k, e in self.events.items() if e["slug"] == slug), None)
+        return JSONResponse(found) if found else _error(404, "Event not found", "Not Found")
 
     async def event_list(self, request: Request) -> Response:
         org = request.path_params["org"]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from apiward.scan._deleters import deleter
 from apiward.scan._links import Links
-from apiward.scan._objects import deleter, item_of, new_id
+from apiward.scan._objects import item_of, new_id
 from apiward.scan.request import Request
 from apiward.spec import Api, load
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from apiward.scan import _objects, _rewrites
+from apiward.scan import _deleters, _objects, _rewrites
 from apiward.scan.request import BodyKind, Request
 from apiward.spec import Api, load
 
@@ -170,22 +170,22 @@ def test_an_item_key_bare_of_its_resource_names_the_new_object(
 
 def test_the_delete_of_a_made_object_names_its_id(api: Api) -> None:
     """The DELETE on the item path, with the new id; none when the contract has no DELETE."""
-    delete = _objects.deleter(api, _write("POST", "/orders"), "31")
+    delete = _deleters.deleter(api, _write("POST", "/orders"), "31")
     assert delete is not None
     assert (delete.method, delete.target) == ("DELETE", "/orders/31")
-    assert _objects.deleter(api, _write("POST", "/exports"), "4") is None
+    assert _deleters.deleter(api, _write("POST", "/exports"), "4") is None
 
 
 def test_a_collection_without_item_paths_deletes_and_reads_by_its_query_id(api: Api) -> None:
     """``DELETE /loans?id=7`` removes what ``POST /loans`` made, ``GET /loans?id=7`` reads it
     back; ``toolId`` keys tools, while ``owner_id`` names no report."""
-    delete = _objects.deleter(api, _write("POST", "/loans"), "7")
+    delete = _deleters.deleter(api, _write("POST", "/loans"), "7")
     assert delete is not None
     assert (delete.method, delete.target) == ("DELETE", "/loans?id=7")
     read = _objects.reader(api, delete)
     assert read is not None
     assert (read.read.target, read.item.target, read.one) == ("/loans?id=7", "/loans?id=7", True)
-    tools = _objects.deleter(api, _write("POST", "/tools"), "3")
+    tools = _deleters.deleter(api, _write("POST", "/tools"), "3")
     assert tools is not None
     assert tools.target == "/tools?toolId=3"
     assert _objects.new_id(api, _write("POST", "/tools"), {"data": {"toolId": 3}}, None) == "3"
@@ -250,7 +250,7 @@ def nested(tmp_path_factory: pytest.TempPathFactory) -> Api:
 def test_an_object_made_under_a_parent_is_deleted_at_the_top_level(nested: Api) -> None:
     """``POST /boards/{b}/cards`` makes a card that ``DELETE /cards/{card_id}`` removes."""
     made = _write("POST", "/boards/{board_id}/cards", board_id="7")
-    delete = _objects.deleter(nested, made, "31")
+    delete = _deleters.deleter(nested, made, "31")
     assert delete is not None
     assert (delete.target, delete.path_params) == ("/cards/31", {"card_id": "31"})
     assert _objects.new_id(nested, made, {"card_id": 31, "board_id": 7}, None) == "31"
@@ -259,7 +259,7 @@ def test_an_object_made_under_a_parent_is_deleted_at_the_top_level(nested: Api) 
 def test_the_nearest_parent_is_dropped_first(nested: Api) -> None:
     """A doc made in a team of an org is deleted in the org, where the contract has it."""
     made = _write("POST", "/orgs/{org}/teams/{team}/docs", org="acme", team="ops")
-    delete = _objects.deleter(nested, made, "9")
+    delete = _deleters.deleter(nested, made, "9")
     assert delete is not None
     assert delete.target == "/orgs/acme/docs/9"
 
@@ -275,7 +275,7 @@ def test_a_top_level_item_is_made_by_the_post_under_its_parent(nested: Api) -> N
         "POST /boards/{board_id}/cards",
     )
     assert (
-        _objects.deleter(nested, _write("POST", "/boards/{board_id}/stars", board_id="7"), "1")
+        _deleters.deleter(nested, _write("POST", "/boards/{board_id}/stars", board_id="7"), "1")
         is None
     )
 

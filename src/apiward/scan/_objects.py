@@ -415,28 +415,6 @@ def _reader_by_body(api: Api, request: Request) -> Reader | None:
     return Reader(read=read, item=read)
 
 
-def deleter(api: Api, create: Request, new_id: str, *, linked: bool = False) -> Request | None:
-    """The DELETE of the object ``create`` made with id ``new_id``, if the contract has one:
-    on its item path, else on its collection by query id (``DELETE /loans?id=7``)."""
-    found = item_of(api, create.path, linked=linked)
-    if found is not None and api.operation("DELETE", found[0]) is not None:
-        path, name = found
-        params = {k: v for k, v in create.path_params.items() if "{" + k + "}" in path}
-        params[name] = new_id
-        return Request(method="DELETE", path=path, operation=f"DELETE {path}", path_params=params)
-    delete = api.operation("DELETE", create.path)
-    key = query_key(api, delete) if delete is not None else None
-    if delete is None or key is None:
-        return None
-    return Request(
-        method="DELETE",
-        path=delete.path,
-        operation=delete.key,
-        path_params=dict(create.path_params),
-        query=((key, new_id),),
-    )
-
-
 def key_name(api: Api, collection: str, *, linked: bool = False) -> str | None:
     """The name the items of ``collection`` are keyed by: its item path's parameter, else
     the query id an operation on the collection takes (``playlistId``)."""

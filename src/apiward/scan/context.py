@@ -175,6 +175,7 @@ class Context:
         if named and not self.safe and self.ledger.aggressive and _one_object(request):
             return
         made = moved and bool(named) and self.ledger.made_at(request, [*named][-1])
+        made = made or self.ledger.holds(request)  # the very DELETE recorded for what it made
         if self.safe or not named or not (made or self.ledger.removes_made(request)):
             raise Destructive(key, why, safe=self.safe)
 

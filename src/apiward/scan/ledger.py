@@ -39,6 +39,7 @@ from typing import Any
 
 from apiward.core.errors import TargetError
 from apiward.scan import _objects, _rewrites, accounts, codes, entries, fields, leftovers, records
+from apiward.scan._deleters import deleter
 from apiward.scan._links import Links
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes, maybe_kept
 from apiward.scan.flows import SIGN_UP, is_redemption, redeems, words
@@ -226,7 +227,7 @@ class Ledger:
             leftovers.deletable(self, operation, request, sender)
             return None
         if (
-            self._public(operation)
+            self.sessions.openness.public(operation)
             and SIGN_UP.search(words(operation))
             and not self._login(operation)
         ):
@@ -428,7 +429,7 @@ class Ledger:
             # An action answering with its object (``POST /users/1/set-role`` answers user
             # 1): nothing new, whoever made that object.
             return
-        public = self._public(operation) or sender.identity is None
+        public = self.sessions.openness.public(operation) or sender.identity is None
         body = request.body if public and isinstance(request.body, dict) else {}
         account, names = accounts.signed_up(body), accounts.made_names(body, reply.data)
         if names:  # a sign-up under names the scan made: an account, wherever the API keeps them
@@ -438,7 +439,9 @@ class Ledger:
             # that was there (a taken name, a lookup a payload turned), so nothing deletes it.
             made = None
         if made is not None or account or _objects.creates(self.api, operation, self._logins):
-            self._record(request, sender, made or "", account=account, names=names)
+            self._record(
+                request, sender, made or "", account=account, names=names, answer=reply.data
+            )
 
     def account(
         self, request: Request, reply: Reply, *, name: str, names: frozenset[str] = frozenset()
@@ -456,10 +459,6 @@ class Ledger:
         created.names = names or created.names
         self._claim(created)
 
-    def _public(self, operation: Operation) -> bool:
-        """Anyone may call it: declared so, or seen answering without credentials (``scan.openness``)."""
-        return self.sessions.openness.public(operation)
-
     def _login(self, operation: Operation) -> bool:
         return operation.key in self._logins or _objects.hands_out_logins(self.api, operation)
 
@@ -471,9 +470,10 @@ class Ledger:
         *,
         account: str = "",
         names: frozenset[str] = frozenset(),
+        answer: Any = None,
     ) -> Created:
         linked = self.links.holds(request.path)
-        delete = _objects.deleter(self.api, request, made, linked=linked) if made else None
+        delete = deleter(self.api, request, made, linked=linked, answer=answer) if made else None
         created = Created(
             id=made, create=request, creator=sender, delete=delete, account=account, names=names
         )
@@ -482,8 +482,9 @@ class Ledger:
             kinds = self._made.setdefault(made, set())
             kinds.add(singular(self.links.resource_of(request.path)[0].lower()))
             if delete is not None and not delete.query:  # by query id: the collection above
-                name = list(delete.path_params)[-1]
+                name, key = [*delete.path_params.items()][-1]  # its id there (a slug's uuid)
                 kinds.add(singular((self.links.collection_of(delete.path, name) or "").lower()))
+                self._made.setdefault(key, set()).update(kinds)
         self._claim(created)
         return created
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from apiward.scan import _objects, accounts
+from apiward.scan import _deleters, accounts
 from apiward.scan.entries import Sender
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
@@ -29,7 +29,7 @@ _ANONYMOUS = Identity(name="anonymous")
 def deletable(ledger: Ledger, operation: Operation, request: Request, sender: Sender) -> None:
     """Raise when the creation ``request`` would leave what nothing can delete (a sign-up:
     :func:`lasting`)."""
-    if _objects.deleter(ledger.api, request, "-") or lasting(ledger, operation, request, sender):
+    if _deleters.deleter(ledger.api, request, "-") or lasting(ledger, operation, request, sender):
         return
     who = sender.identity or _ANONYMOUS
     if ledger.safe:

@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from apiward.scan import _objects
+from apiward.scan import _deleters, _objects
 from apiward.scan.destructive import destructive
 from apiward.scan.request import Request
 from apiward.scan.resources import singular, words
@@ -94,7 +94,7 @@ def untried(api: Api, operation: Operation, *, safe: bool) -> str | None:
             "for it, and the contract has no creation for its objects"
         )
     make = Request(method="POST", path=slot.create.path, operation=slot.create.key)
-    if safe and _objects.deleter(api, make, "-") is None:
+    if safe and _deleters.deleter(api, make, "-") is None:
         return (
             f"{operation.key} acts for good, so it goes only to an object the scan makes for "
             f"it; the contract has no DELETE for what {slot.create.key} makes, and under "

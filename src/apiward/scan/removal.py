@@ -16,7 +16,7 @@ import dataclasses
 from typing import Any
 
 from apiward.core.errors import ConfigError
-from apiward.scan import _objects, accounts, fields, unseen
+from apiward.scan import _deleters, _objects, accounts, fields, unseen
 from apiward.scan.changes import State, TargetChange, What, curl_line
 from apiward.scan.entries import Created, Sender
 from apiward.scan.identities import Identity
@@ -144,7 +144,7 @@ async def remove(
     if created.delete is None:
         why = "the contract has no DELETE for it"
         linked = ledger.links.holds(created.create.path)
-        own = _objects.deleter(ledger.api, created.create, "-", linked=linked) is not None
+        own = _deleters.deleter(ledger.api, created.create, "-", linked=linked) is not None
         deletable = own or (
             bool(created.account) and accounts.deleter(ledger.api, "-", ("-", "-@-")) is not None
         )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from apiward.scan import _objects, envelope, pages
+from apiward.scan import _deleters, _objects, envelope, pages
 from apiward.scan.entries import Created
 from apiward.scan.ledger import Ledger
 from apiward.scan.request import Request
@@ -38,7 +38,7 @@ async def look_up(ledger: Ledger, created: Created, listings: dict[str, Any]) ->
     listing = ledger.api.operation("GET", created.create.path)
     if not (marks or untold(created)) or listing is None:
         return
-    if _objects.deleter(ledger.api, created.create, "-") is None:
+    if _deleters.deleter(ledger.api, created.create, "-") is None:
         return
     read = Request(
         method="GET",
@@ -68,7 +68,9 @@ async def look_up(ledger: Ledger, created: Created, listings: dict[str, Any]) ->
         if len(found) == 1:
             created.id = found[0][1]
             linked = ledger.links.holds(created.create.path)
-            created.delete = _objects.deleter(ledger.api, created.create, created.id, linked=linked)
+            created.delete = _deleters.deleter(
+                ledger.api, created.create, created.id, linked=linked, answer=found[0][0]
+            )
             return
 
 

@@ -69,7 +69,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from apiward.scan._objects import changes_nothing, creates, deleter
+from apiward.scan._deleters import deleter
+from apiward.scan._objects import changes_nothing, creates
 from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import is_privileged, is_recipient
 from apiward.scan.flows import redeems

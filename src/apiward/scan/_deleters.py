@@ -1,0 +1,112 @@
+"""How to delete what a creation made, from the contract and the new object itself.
+
+In order:
+
+1. its item path's DELETE (``POST /items`` → ``DELETE /items/{id}``, or ``/notes/{id}`` for
+   a note made under a project: ``_objects.item_of``);
+2. a DELETE on its collection by query id (``DELETE /loans?id=7``);
+3. a DELETE under a parent (:func:`_under_parent`): an object made at the top and kept
+   under its tenant, ``POST /v1/events`` with ``orgId`` in its body deleted at
+   ``DELETE /v1/orgs/{orgId}/events/{eventId}`` (the Nest trial's: its tenant-moves probe
+   was never sent, "the contract has no DELETE for what POST /v1/events makes"). The
+   DELETE's path ends on the creation's collection and a parameter, the new object's key
+   by that name (``eventId``, else its ``id``: the creation may name it by its slug); every
+   other parameter is the creation's own, or the new object's field of that name (in the
+   answer, else in the body that made it). Of several, the one with fewest parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from apiward.scan._objects import item_of, query_key, unwrap
+from apiward.scan.fitting import key_fields
+from apiward.scan.request import Request
+from apiward.scan.resources import made_in, norm, singular
+from apiward.scan.wrapped import inside
+from apiward.spec import Api
+
+_PARAM = re.compile(r"^\{([^}]+)\}$")
+
+
+def deleter(
+    api: Api, create: Request, new_id: str, *, linked: bool = False, answer: Any = None
+) -> Request | None:
+    """The DELETE of the object ``create`` made with id ``new_id``, if the contract has one.
+
+    ``answer``: the creation's answer, whose fields may fill a parent the DELETE's path
+    names (``orgId``); without it, the body ``create`` sent does.
+    """
+    found = item_of(api, create.path, linked=linked)
+    if found is not None and api.operation("DELETE", found[0]) is not None:
+        path, name = found
+        params = {k: v for k, v in create.path_params.items() if "{" + k + "}" in path}
+        params[name] = new_id
+        return Request(method="DELETE", path=path, operation=f"DELETE {path}", path_params=params)
+    delete = api.operation("DELETE", create.path)
+    key = query_key(api, delete) if delete is not None else None
+    if delete is not None and key is not None:
+        return Request(
+            method="DELETE",
+            path=delete.path,
+            operation=delete.key,
+            path_params=dict(create.path_params),
+            query=((key, new_id),),
+        )
+    return None if linked else _under_parent(api, create, new_id, answer)
+
+
+def _under_parent(api: Api, create: Request, new_id: str, answer: Any) -> Request | None:
+    """A DELETE ``/…/{parent}/<collection>/{id}`` whose parents the new object names."""
+    collection = made_in(create.path).rstrip("/").rsplit("/", 1)[-1]
+    if not collection or "{" in collection:
+        return None
+    own = _fields(api, create, answer)
+    found: list[Request] = []
+    for op in api.operations:
+        parts = op.path.rstrip("/").split("/")
+        last = _PARAM.match(parts[-1]) if len(parts) > 2 else None
+        if op.method != "DELETE" or last is None or parts[-2] != collection:
+            continue
+        params = _filled([p for p in parts[:-2] if _PARAM.match(p)], create, own)
+        if params is not None:
+            params[last.group(1)] = _own_id(last.group(1), collection, own) or new_id
+            found.append(
+                Request(method="DELETE", path=op.path, operation=op.key, path_params=params)
+            )
+    return min(found, key=lambda r: len(r.path_params), default=None)
+
+
+def _filled(parents: list[str], create: Request, own: Mapping[str, str]) -> dict[str, str] | None:
+    """Each parent parameter's value: the creation's own, else the new object's (None: one lacks)."""
+    params: dict[str, str] = {}
+    for part in parents:
+        name = part[1:-1]
+        value = create.path_params.get(name, own.get(norm(name)))
+        if value is None:
+            return None
+        params[name] = value
+    return params
+
+
+def _own_id(name: str, collection: str, own: Mapping[str, str]) -> str | None:
+    """The new object's key under the DELETE's name for it: ``eventId``, else its ``id``
+    (an event a creation names by its slug is deleted by its id under its organisation)."""
+    keys = [norm(name), *key_fields(name, singular(collection), own)]
+    return next((own[k] for k in keys if k in own), None)
+
+
+def _fields(api: Api, create: Request, answer: Any) -> dict[str, str]:
+    """The new object's fields as text, by normalised name: the answer's over the body's."""
+    made = unwrap(inside(api, create, answer)) if answer is not None else None
+    found: dict[str, str] = {}
+    for source in (create.body, made):
+        if isinstance(source, Mapping):
+            found |= {
+                norm(k): str(v)
+                for k, v in source.items()
+                if isinstance(v, str | int) and not isinstance(v, bool) and str(v)
+            }
+    return found
