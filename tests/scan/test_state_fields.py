@@ -99,8 +99,9 @@ def _contract(creatable: bool) -> dict[str, Any]:
 class Homework:
     """The app: sam's and sara's seeded submissions, and whatever the scan makes."""
 
-    def __init__(self, *, creatable: bool, fixed_owner: bool = False) -> None:
+    def __init__(self, *, creatable: bool, fixed_owner: bool = False, kept: bool = False) -> None:
         self.contract = _contract(creatable)
+        self.graded_kept = kept
         self.kept = {"id", "student"} if fixed_owner else {"id"}
         self.seeded = {
             str(uuid.UUID(int=n)): {
@@ -161,6 +162,8 @@ class Homework:
         if row is None or row["student"] != student:
             return JSONResponse({"detail": "Not Found"}, status_code=404)
         if request.method == "DELETE":
+            if self.graded_kept and row["status"] == "graded":
+                return JSONResponse({"detail": "a graded submission is kept"}, status_code=409)
             del self.rows[row["id"]]
             return Response(status_code=204)
         if request.method == "PATCH":
@@ -197,6 +200,17 @@ def test_seeded_submissions_keep_their_state(creatable: bool) -> None:
     results = _scan(homework)
     assert homework.rows == homework.seeded, "a seeded submission changed, or one made was left"
     assert not results.damaged, [c for c in results.target_state if c.damage]
+
+
+def test_the_scans_own_submission_is_not_moved_to_a_state_it_cannot_leave() -> None:
+    """A graded submission is kept for good (its DELETE answers 409): the scan's own is not
+    graded by a probe without --aggressive, and is deleted (the NestJS trial's order, set to
+    refunded by a probe, stayed)."""
+    homework = Homework(creatable=True, fixed_owner=True, kept=True)
+    results = _scan(homework)
+    assert homework.rows == homework.seeded, "the scan's own submission was left"
+    found = {f.key for f in results.findings if f.check == "mass_assignment"}
+    assert not any("status" in key for key in found), found
 
 
 def test_a_withheld_state_probe_leaves_the_other_fields_tried() -> None:

@@ -2,7 +2,8 @@
 
 A value the field can hold (``scan.values.probe_value``), upwards only on a field the
 contract declares writable; privilege fields first, at most ``MAX_FIELDS``; a privilege
-field with no value known is left untried, with a skip that says so.
+field with no value known, and a state field without ``--aggressive`` (:func:`stateful`),
+are left untried, with a skip that says so.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from apiward.scan.checks._readback import (
 )
 from apiward.scan.checks._sign_up import Account, about_users, content_schema
 from apiward.scan.context import Context
-from apiward.scan.fields import is_privileged
+from apiward.scan.fields import is_privileged, is_state
 from apiward.scan.values import Probe, Source, probe_value, rank
 from apiward.spec import Operation, Schema
 
@@ -52,6 +53,9 @@ def candidates(
         observed = ctx.synthesizer.observed.values(name)
         probe = probe_value(name, concrete(schema_of(name, schemas)), old, observed)
         allowed = name in writable
+        if probe is not None and is_state(name) and not ctx.ledger.aggressive:
+            untried.append(stateful(name, old, probe.value))
+            continue
         if probe is not None and (not allowed or gains(old, probe.value)):
             tries.append(Try(name=name, old=old, probe=probe, writable=allowed))
         elif probe is None and is_privileged(name) and isinstance(old, str):
@@ -82,6 +86,9 @@ def sign_up_candidates(
         observed = ctx.synthesizer.observed.values(name)
         probe = probe_value(name, concrete(schema_of(name, schemas)), old, observed)
         allowed = name in writable
+        if probe is not None and is_state(name) and not ctx.ledger.aggressive:
+            untried.append(stateful(name, old, probe.value))
+            continue
         if probe is not None and (not allowed or gains(old, probe.value)):
             tries.append(Try(name=name, old=old, probe=probe, writable=allowed))
         elif probe is None and isinstance(old, str):
@@ -101,6 +108,19 @@ def guesses(properties: Mapping[str, Schema], tries: list[Try]) -> list[Try]:
         return []
     probe = Probe(value=True, source=Source.TYPE)
     return [Try(name=" / ".join(names), old=None, probe=probe, writable=False, guessed=True)]
+
+
+def stateful(name: str, old: Any, value: Any) -> Skip:
+    """The skip for a state field left untried without ``--aggressive``, even on the scan's own
+    object: a state many APIs never take back keeps that object too (the NestJS trial's order,
+    set to ``refunded``, answered 409 to its restore and to its DELETE, and stayed)."""
+    return Skip(
+        reason=SkipReason.UNRESTORABLE,
+        detail=(
+            f"{name} (now {old!r}) not probed with {value!r} without --aggressive: many APIs "
+            "never take a state back, nor delete an object in it"
+        ),
+    )
 
 
 def unknown(name: str, old: str) -> Skip:
