@@ -177,7 +177,7 @@ class Schoolbook:
 
 @pytest.mark.parametrize("locks", [False, True], ids=["unlimited", "locks"])
 def test_a_reset_code_is_guessed_on_the_scans_own_account_only(locks: bool, tmp_path: Path) -> None:
-    """Unlimited tries: high, on the confirm. Locked after five: nothing. Never a real user."""
+    """Unlimited tries: found on the confirm. Locked after five: nothing. Never a real user."""
     book = Schoolbook(locks=locks)
     with serving(book.app, wsgi=True) as url:
         done, report = scan_with_identities(url, IDENTITIES, tmp_path, "--checks", "short_secret")
@@ -190,4 +190,6 @@ def test_a_reset_code_is_guessed_on_the_scans_own_account_only(locks: bool, tmp_
     if locks:
         assert not found, found
     else:
-        assert [f["severity"] for f in found] == ["high"], report["skipped"]
+        # The mailed code is unknown: a code that expires silently after a few tries would
+        # answer alike, so a 4-digit one is medium and tentative (the NestJS trial's expired).
+        assert [(f["severity"], f["confidence"]) for f in found] == [("medium", "tentative")]

@@ -164,17 +164,30 @@ class ShortSecret:
             if right is not None
             else "and one more wrong code was still refused the same way (not locked)"
         )
+        severity = Severity.HIGH if field.space <= 10**4 else Severity.MEDIUM
+        confidence = Confidence.CONFIRMED if right is not None else Confidence.FIRM
+        caveat = ""
+        if right is None and is_recovery(op):
+            # A reset code mailed to the account is never known, and one that expires silently
+            # after a few tries answers exactly like a wrong one (the NestJS trial's: 5 tries).
+            severity = Severity.MEDIUM if severity is Severity.HIGH else Severity.LOW
+            confidence = Confidence.TENTATIVE
+            caveat = (
+                " The right code was mailed, so it could not be tried: a code the server "
+                "expires after a few wrong tries, answering as it answers a wrong one, looks "
+                "the same from outside. Check the server's rule."
+            )
         return ctx.finding(
             self,
             op,
             title=f"{op.key}: a {field.digits}-digit {field.name!r} can be guessed",
-            severity=Severity.HIGH if field.space <= 10**4 else Severity.MEDIUM,
-            confidence=Confidence.CONFIRMED if right is not None else Confidence.FIRM,
+            severity=severity,
+            confidence=confidence,
             detail=(
                 f"{TRIES} wrong {field.name!r} codes in a row for {actor.owner} were refused "
                 f"the same way, with no throttling or lockout, {proof}. At this rate "
                 f"({per_try * 1000:.0f} ms a try, one try at a time) all {field.space:,} "
-                f"codes take {minutes:.1f} minutes."
+                f"codes take {minutes:.1f} minutes.{caveat}"
             ),
             evidence=evidence,
             key=f"short-secret:{field.name}",
