@@ -189,7 +189,7 @@ class Ledger:
             or operation.key in self.sessions.logouts  # ends a session, changes no object
         ):
             return await self.sessions.send(request, as_=as_, note=note)
-        if as_ is not None and not (self.aggressive or self.is_own(as_)):
+        if as_ and not (self.aggressive or self.is_own(as_) or is_redemption(operation)):
             request = codes.unspent(self.api, operation, request, self.made, as_)
         sender = Sender.of(request, as_)
         snapshot = await self._before(operation, request, sender)
