@@ -193,6 +193,11 @@ def made_names(body: Mapping[str, Any], answer: Any = None) -> frozenset[str]:
     return ours
 
 
+def fresh(value: str) -> bool:
+    """True for a name the scan made afresh (``apiward3f9a``, ``apiward3f9b@example.com``)."""
+    return bool(_FRESH.fullmatch(value))
+
+
 def foreign_names(body: Mapping[str, Any]) -> list[str]:
     """The name fields of a sign-up whose values the scan did not make, as ``email 'x'``."""
     return [f"{k} {v!r}" for k, v in _named(body).items() if not _FRESH.fullmatch(v)]

@@ -19,6 +19,7 @@ class What(StrEnum):
     WRITTEN = "object written"
     CREATED = "object created"
     ACCOUNT = "account signed up"
+    INVITED = "account an invitation made"
     MOVED = "value moved"
     IDENTITY = "identity"
 

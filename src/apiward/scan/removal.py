@@ -16,7 +16,7 @@ import dataclasses
 from typing import Any
 
 from apiward.core.errors import ConfigError
-from apiward.scan import _deleters, _objects, accounts, fields, unseen
+from apiward.scan import _deleters, _objects, accounts, fields, invited, unseen
 from apiward.scan.changes import State, TargetChange, What, curl_line
 from apiward.scan.entries import Created, Sender
 from apiward.scan.identities import Identity
@@ -46,7 +46,7 @@ async def remove_made(ledger: Ledger) -> list[TargetChange]:
         for c, r in removed
     ]
     removed = [(c, _privileged(ledger, c, r)) for c, r in removed]
-    removed = await _read_after_delete(ledger, removed)
+    removed = await invited.still_shown(ledger, await _read_after_delete(ledger, removed))
     return _grouped(await _under_deleted_parents(ledger, removed))
 
 
@@ -362,7 +362,7 @@ def _grouped(removed: list[tuple[Created, TargetChange]]) -> list[TargetChange]:
     groups: dict[tuple[str, ...], list[tuple[Created, TargetChange]]] = {}
     rows = []
     for created, change in removed:
-        if change.undo or change.what is What.ACCOUNT:
+        if change.undo or change.what in {What.ACCOUNT, What.INVITED}:
             rows.append(change)
             continue
         key = (change.what, created.create.method, created.create.path, change.state, change.detail)
