@@ -8,7 +8,10 @@ So after the removals, each e-mail the scan made afresh (``apiward…@example.co
 deleted creation sent, a sign-up aside, is looked for in the listings of people the
 identities may read (``GET /v1/admin/users``: a GET with no path parameter whose last noun
 is people, ``scan.accounts.holds_accounts``; its first page, as the first identity it
-answers). One still shown is listed as *left*, an account the scan cannot take back.
+answers). One still shown is deleted through the contract's DELETE of an account
+(``DELETE /v1/admin/users/{id}``, ``scan.accounts.deleter``: by the row's id, or by the
+e-mail), as the first identity it lets, since only the scan made that address; else it is
+listed as *left*.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ async def still_shown(
         return removed
     shown = await _listed(ledger, set(sent))
     return removed + [
-        (sent[mail], _left(sent[mail], mail, where)) for mail, where in sorted(shown.items())
+        (sent[mail], await _removed(ledger, sent[mail], mail, *found))
+        for mail, found in sorted(shown.items())
     ]
 
 
@@ -52,9 +56,9 @@ def _emails(body: Any) -> list[str]:
     return [v for k, v in items if isinstance(v, str) and "mail" in k.lower() and accounts.fresh(v)]
 
 
-async def _listed(ledger: Ledger, mails: set[str]) -> dict[str, str]:
-    """Each of ``mails`` a listing of people shows, and which listing, as whom."""
-    found: dict[str, str] = {}
+async def _listed(ledger: Ledger, mails: set[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each of ``mails`` a listing of people shows: which listing, as whom, and its row."""
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
     for op in _people_listings(ledger)[:MAX_LISTINGS]:
         for identity in ledger.sessions.identities:
             request = Request(method="GET", path=op.path, operation=op.key)
@@ -66,7 +70,7 @@ async def _listed(ledger: Ledger, mails: set[str]) -> dict[str, str]:
             for row in rows:
                 for value in row.values():
                     if isinstance(value, str) and value.lower() in mails:
-                        found.setdefault(value.lower(), f"{op.key} as {identity.name}")
+                        found.setdefault(value.lower(), (f"{op.key} as {identity.name}", row))
             break
     return found
 
@@ -81,14 +85,27 @@ def _people_listings(ledger: Ledger) -> list[Operation]:
     ]
 
 
-def _left(created: Created, mail: str, where: str) -> TargetChange:
+async def _removed(
+    ledger: Ledger, created: Created, mail: str, where: str, row: dict[str, Any]
+) -> TargetChange:
+    """The person ``row`` deleted by the contract's DELETE of an account, else left."""
+    said = (
+        f"{created.create.method} {created.create.path} sent this e-mail; its DELETE took "
+        f"what it made, yet {where} showed a person with it: an account it made too"
+    )
+    key = next((str(row[k]) for k in ("id", "userId", "user_id", "uuid") if k in row), "")
+    delete = accounts.deleter(ledger.api, key, (mail,))
+    if delete is None:
+        return _row(created, mail, State.LEFT, said)
+    for identity in ledger.sessions.identities:
+        note = "restore: the account an invitation made"
+        if (await ledger.sessions.send(delete, as_=identity, note=note)).ok:
+            done = f"{said}, deleted by {delete.operation} as {identity.name}"
+            return _row(created, mail, State.DELETED, done)
+    return _row(created, mail, State.LEFT, said)
+
+
+def _row(created: Created, mail: str, state: State, detail: str) -> TargetChange:
     return TargetChange(
-        what=What.INVITED,
-        object=mail,
-        state=State.LEFT,
-        by=created.creator.name,
-        detail=(
-            f"{created.create.method} {created.create.path} sent this e-mail; its DELETE took "
-            f"what it made, yet {where} still shows a person with it: an account it made too"
-        ),
+        what=What.INVITED, object=mail, state=state, by=created.creator.name, detail=detail
     )
