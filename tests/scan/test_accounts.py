@@ -13,9 +13,9 @@ def test_fresh_names_make_the_account_the_scans() -> None:
     assert made_names(body, {"id": 7}) == {"apiward1a2b3", "apiward1a2b4@example.com"}
 
 
-def test_a_probes_value_is_the_scans_only_when_the_answer_gives_it_back() -> None:
-    """A payload in the user name, beside a fresh e-mail: claimed by its echo, top or envelope,
-    with or without the e-mail (the PHP trial's sign-up answered the id and the user name)."""
+def test_a_probes_value_is_the_scans_only_when_the_answer_gives_a_name_back() -> None:
+    """A payload in one name, beside a fresh one: claimed when the answer echoes either, top or
+    envelope (the PHP trial's sign-up answered the id and the user name only)."""
     body = {"username": "' OR 1=1--", "email": "apiward9f@example.com", **PASSWORD}
     echoed = {"id": 8, "username": "' OR 1=1--", "email": "apiward9f@example.com"}
     assert made_names(body, echoed) == {"apiward9f@example.com"}
@@ -24,7 +24,14 @@ def test_a_probes_value_is_the_scans_only_when_the_answer_gives_it_back() -> Non
         "apiward9f@example.com"
     }
     assert made_names(body, {"id": 8}) == frozenset()
-    assert made_names(body, {"id": 8, "email": "apiward9f@example.com"}) == frozenset()
+    # The scan's own fresh name given back: the new account's record, whatever the payload.
+    assert made_names(body, {"id": 8, "email": "apiward9f@example.com"}) == {
+        "apiward9f@example.com"
+    }
+    junk = {"username": "apiward1a2b3", "email": "aaaaaaaaaaaaaaaa!", **PASSWORD}
+    answer = {"success": True, "user_id": 46, "username": "apiward1a2b3"}
+    assert made_names(junk, answer) == {"apiward1a2b3"}
+    assert made_names(junk, {"success": True, "user_id": 46}) == frozenset()
 
 
 def test_an_answer_naming_another_account_claims_nothing() -> None:

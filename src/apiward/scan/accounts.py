@@ -175,10 +175,11 @@ def made_names(body: Mapping[str, Any], answer: Any = None) -> frozenset[str]:
 
     A name is the scan's when it is one the scan made afresh: ``apiward`` and letters
     and digits (an e-mail's domain aside), nothing appended. The account is the scan's
-    when every name is, or when at least one is and the answer gives each of the others
-    back as sent, under its own key (a probe's value in the user name, an e-mail without
-    an ``@``: a lookup a payload turned shows the stored name, not the payload; the PHP
-    trial's sign-up echoed only the user name, and its probes' accounts stayed); and
+    when every name is, or when at least one is and the answer gives back, as sent and
+    under its own key, each of the others (a probe's value in the user name, an e-mail
+    without an ``@``: a lookup a payload turned shows the stored name, not the payload)
+    or each of the scan's own (the record of the scan's fresh name is the new account; the
+    PHP trial's sign-up echoed only the user name, and its probes' accounts stayed); and
     never when the answer names the account otherwise: an API may answer with someone
     else's account (a taken name, a lookup a payload turned). Only the scan's own names
     are returned, since only they may stand in a path (a DELETE by name).
@@ -188,7 +189,8 @@ def made_names(body: Mapping[str, Any], answer: Any = None) -> frozenset[str]:
     if not ours or _renamed(named, answer):
         return frozenset()
     foreign = {k: v for k, v in named.items() if v not in ours}
-    if foreign and not _given_back(foreign, answer):
+    mine = {k: v for k, v in named.items() if v in ours}
+    if foreign and not (_given_back(foreign, answer) or _given_back(mine, answer)):
         return frozenset()
     return ours
 
