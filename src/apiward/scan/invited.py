@@ -34,7 +34,8 @@ MAX_LISTINGS = 3
 async def still_shown(
     ledger: Ledger, removed: list[tuple[Created, TargetChange]]
 ) -> list[tuple[Created, TargetChange]]:
-    """``removed``, and a *left* row for each person an invitation made that is still listed."""
+    """``removed``, and a row for each person an invitation made that a listing still shows:
+    deleted through the contract's DELETE of an account, else left."""
     sent = {
         value.lower(): created
         for created, row in removed
