@@ -40,10 +40,12 @@ def candidates(
 ) -> tuple[list[Try], list[Skip]]:
     """What to try (privilege fields first), and a skip for each privilege field left untried."""
     schema, _ = ctx.synthesizer.body_schema(op)
+    # The write's own schema last, so it wins: what it takes bounds the value (the NestJS
+    # trial's member PATCH takes owner/manager/member; its answer, a user, admin too).
     schemas = {
-        **field_schemas(ctx, schema),
-        **field_schemas(ctx, op.answer_schema()),
         **field_schemas(ctx, seen.reader.answer_schema()),
+        **field_schemas(ctx, op.answer_schema()),
+        **field_schemas(ctx, schema),
     }
     shown = {**fields(answer or {}), **fields(seen.data)}
     tries: list[Try] = []
