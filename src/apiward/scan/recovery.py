@@ -55,5 +55,6 @@ def account_names(request: Request) -> Iterator[object]:
 
 
 def is_name(field: str) -> bool:
-    """True for a field that names an account (``username``, ``email``, ``login``)."""
+    """True for a field that names an account (``username``, ``email``, ``login``): whose the
+    request is, in a recovery or a short code's check (``short_secret``)."""
     return bool(_NAMES.match(field))

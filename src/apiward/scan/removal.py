@@ -166,24 +166,26 @@ async def remove(
     detail = answered = ""
     helped = {} if helpers is None else helpers
     barred = helped.get(created.delete.operation) == _NOBODY
-    if barred and reply.status in {401, 403}:
+    by_role = False  # refused 401/403 by the creator and every other identity
+    if barred and reply.status in _BY_ROLE:
         answered = "401 or 403 as every other identity and the account itself, for the one before"
     elif reply.status in {401, 403, 404} or (closed and reply.status == 409):
         # A 404 too: a probe may have handed the object to a peer (its owner field set).
         why = "no longer reached it" if reply.status == 404 else "was refused"
         first = helped.get(created.delete.operation, "")
-        reply, other, answered = await _as_others(
+        refused = reply.status
+        reply, other, statuses = await _as_others(
             ledger, created.delete, created.creator.identity, reply, first
         )
+        answered = "; ".join(f"{s} as {', '.join(names)}" for s, names in statuses.items())
+        by_role = refused in _BY_ROLE and bool(statuses) and set(statuses) <= _BY_ROLE
         if other:
             helped[created.delete.operation] = other
         detail = f"by {other}: its creator {why}" if other else ""
     itself = None if reply.ok or barred else await _as_itself(ledger, created)
     if itself is not None and itself.ok:
         reply, detail = itself, "by the account itself: no other identity may remove it"
-    elif _forbidden_to_all(reply, answered) and (
-        itself.status in {401, 403} if itself is not None else not created.account
-    ):
+    elif by_role and (itself.status in _BY_ROLE if itself else not created.account):
         # Refused to everyone by role: the next object of this DELETE would be too, and
         # asking every identity again cost the Flask library's restore 170 requests.
         helped[created.delete.operation] = _NOBODY
@@ -211,20 +213,15 @@ async def remove(
 
 _NOBODY = "\0nobody"
 """``helpers``' mark for a DELETE every identity and the account itself were refused by role."""
-
-
-def _forbidden_to_all(reply: Reply, answered: str) -> bool:
-    """True when the creator and every other identity were answered 401 or 403."""
-    others = [part.split(" ", 1)[0] for part in answered.split("; ") if part]
-    return reply.status in {401, 403} and bool(others) and set(others) <= {"401", "403"}
+_BY_ROLE = frozenset({401, 403})
 
 
 async def _as_others(
     ledger: Ledger, delete: Request, creator: Identity | None, refused: Reply, first: str
-) -> tuple[Reply, str, str]:
+) -> tuple[Reply, str, dict[int, list[str]]]:
     """The creator may not delete what it made (a patient's doctor): each other identity
     tries, ``first`` before the rest. The 2xx answer and who got it, else the creator's
-    answer; and what the others were answered (``404 as admin; 403 as alice, bob``)."""
+    answer; and who the others were answered what (none once one got a 2xx)."""
     others = sorted(ledger.sessions.identities, key=lambda i: i.name != first)
     statuses: dict[int, list[str]] = {}
     for identity in others:
@@ -232,10 +229,9 @@ async def _as_others(
             reply = await ledger.sessions.send(delete, as_=identity, note="restore")
             # Another's 404 may be "not yours" said as "not found": only a 2xx proves it gone.
             if reply.ok:
-                return reply, identity.name, ""
+                return reply, identity.name, {}
             statuses.setdefault(reply.status, []).append(identity.name)
-    answered = "; ".join(f"{status} as {', '.join(names)}" for status, names in statuses.items())
-    return refused, "", answered
+    return refused, "", statuses
 
 
 async def _as_itself(ledger: Ledger, created: Created) -> Reply | None:

@@ -55,7 +55,6 @@ from apiward.spec import Operation
 
 TRIES = 12
 _REFUSAL = re.compile(r"fail|invalid|incorrect|wrong|denied|mismatch|expired|not valid", re.I)
-_USERISH = re.compile(r"^(user(name)?|email|e_?mail|login|phone|account)$", re.I)
 
 Send = Callable[[Request, str], Awaitable[Reply]]
 
@@ -209,7 +208,7 @@ def _checks_only(request: Request, field: CodeField) -> bool:
     """True when the body carries nothing but the code and whose it is: sending the right
     code then only checks it, where ``{amount, to, pin}`` would also move money."""
     body = request.body if isinstance(request.body, dict) else {}
-    return all(key == field.name or _USERISH.match(key) for key in body)
+    return all(key == field.name or is_name(key) for key in body)
 
 
 def _refused(reply: Reply) -> bool:
@@ -250,7 +249,7 @@ async def _request(ctx: Context, op: Operation, actor: Actor) -> Request | None:
         request = ctx.request(op)
     body = dict(request.body) if isinstance(request.body, dict) else None
     for key in list(body or {}):
-        if _USERISH.match(key) and body is not None:
+        if is_name(key) and body is not None:
             if actor.username is None:
                 return None
             body[key] = actor.username
@@ -320,7 +319,7 @@ async def _actor(ctx: Context) -> Actor | None:
         return await ctx.send(request, as_=identity, note=note)
 
     login = identity.login.body if identity.login is not None else {}
-    username = next((str(v) for k, v in login.items() if _USERISH.match(k)), None)
+    username = next((str(v) for k, v in login.items() if is_name(k)), None)
     codes = {k: str(v) for k, v in ctx.synthesizer.values.items()}
     return Actor(
         owner=identity.name, send=send_as, username=username, codes=codes, identity=identity
@@ -339,7 +338,7 @@ def _own_user(ctx: Context, identity: Identity) -> Actor:
 
     sent = identity.login.body if identity.login is not None else {}
     username = identity.basic.username if identity.basic is not None else None
-    username = username or next((str(v) for k, v in sent.items() if _USERISH.match(k)), None)
+    username = username or next((str(v) for k, v in sent.items() if is_name(k)), None)
     account = ctx.ledger.account_of(identity.name)
     signed_up = account.create.body if account is not None else None
     codes = {k: str(v) for k, v in signed_up.items()} if isinstance(signed_up, dict) else {}
