@@ -42,8 +42,7 @@ async def learn(
 
 async def _try(api: Api, ledger: Ledger, synthesizer: Synthesizer, scope: Scope | None) -> None:
     """Sign up one account and delete it; ``ledger.accounts_kept`` says why when that fails."""
-    deleter = accounts.deleter(api, "-", ("-", "-@-"))
-    if deleter is None:
+    if not accounts.removable(api):
         return  # no DELETE to learn about: accounts are lasting by the contract's own word
     sessions = ledger.sessions
     route = sign_up_route(api, sessions.identities, synthesizer, scope, sessions.openness)
@@ -59,13 +58,14 @@ async def _try(api: Api, ledger: Ledger, synthesizer: Synthesizer, scope: Scope 
             raise
         return
     created = next((c for c in ledger.created if c.create is request), None)
-    if created is None or created.delete is None:
+    delete = None if created is None else created.delete or created.closes
+    if created is None or delete is None:
         ledger.accounts_kept = "the account a sign-up made could not be addressed by any DELETE"
         return
     change = await removal.remove(ledger, created)
     if change.state is not State.DELETED:
         ledger.accounts_kept = (
-            f"{created.delete.operation} did not remove an account the scan signed up to try "
+            f"{delete.operation} did not remove an account the scan signed up to try "
             f"it ({change.detail})"
         )
         return
@@ -79,5 +79,5 @@ async def _try(api: Api, ledger: Ledger, synthesizer: Synthesizer, scope: Scope 
             raise
         return
     created.deleted = False
-    created.kept = f"{created.delete.operation} answered 2xx, yet it still logs in"
-    ledger.accounts_kept = f"{created.delete.operation} answered 2xx, yet the account still logs in"
+    created.kept = f"{delete.operation} answered 2xx, yet it still logs in"
+    ledger.accounts_kept = f"{delete.operation} answered 2xx, yet the account still logs in"

@@ -17,10 +17,10 @@ from typing import Any
 
 from apiward.scan._objects import new_id, unwrap
 from apiward.scan.fields import is_password
-from apiward.scan.request import Request
+from apiward.scan.request import BodyKind, Request
 from apiward.scan.resources import collection_of, singular, words
 from apiward.scan.transport import Reply
-from apiward.spec import Api
+from apiward.spec import Api, Operation, ParameterLocation
 
 _PEOPLE = frozenset(
     {
@@ -81,11 +81,28 @@ def is_bounded() -> bool:
     return _BOUNDED.get()
 
 
-def lasting(api: Api, kept: str = "") -> bool:
-    """Whether a sign-up sent now would leave its account for good: not one of the scan's own
-    users, and no DELETE in a collection of people to remove it, or ``kept``, the reason the
-    one there removes none (``scan.account_removal``)."""
-    return not _OWN_SIGN_UP.get() and (bool(kept) or deleter(api, "-", ("-", "-@-")) is None)
+def lasting(api: Api, kept: str = "", body: Any = None) -> bool:
+    """Whether a sign-up sent now (``body``) would leave its account for good: not one of the
+    scan's own users, and no DELETE to remove it (:func:`removable`), or ``kept``, the reason
+    the one there removes none (``scan.account_removal``)."""
+    return not _OWN_SIGN_UP.get() and (bool(kept) or not removable(api, body))
+
+
+def removable(api: Api, body: Any = None) -> bool:
+    """True when the contract has a DELETE that removes the account sign-up ``body`` makes
+    (None: any sign-up's): one that names an account in a collection of people, or the one
+    by which an account closes itself (``DELETE /me``).
+
+    An account closes itself only once the scan has logged in as it, and the scan logs in
+    only with names it made: a probe's name (``x' OR 1=1--``, ``{"$ne": ""}``) could log it
+    in as someone else, whom ``DELETE /me`` would then remove. So that account would stay.
+    """
+    if deleter(api, "-", ("-", "-@-")) is not None:
+        return True
+    sent = body if isinstance(body, Mapping) else {}
+    names = [v for k, v in sent.items() if k in _NAMES]
+    made = bool(names) and all(isinstance(v, str) and _FRESH.fullmatch(v) for v in names)
+    return closer(api, _ANY_SIGN_UP) is not None and (body is None or made)
 
 
 def new_account(api: Api, request: Request, reply: Reply) -> str | None:
@@ -157,6 +174,54 @@ def deleter(api: Api, id_: str, names: Collection[str]) -> Request | None:
                 method="DELETE", path=op.path, operation=op.key, path_params={param: value}
             )
     return None
+
+
+_ANY_SIGN_UP = {"password": "-"}
+"""A sign-up's body as any has one: its password, whatever it is."""
+_SELF = frozenset({"me", "self", "myself", "account", "profile", "current"})
+"""Last path segments that name the caller's own account (``DELETE /me``, ``/users/me``)."""
+
+
+def closer(api: Api, sign_up: Any) -> Request | None:
+    """The DELETE by which an account closes itself (``DELETE /me``), for the account that
+    sign-up body ``sign_up`` made; its password filled in where the DELETE asks for one.
+
+    It has no path parameter: it closes whoever sends it. So it is only ever sent as that
+    account, logged in afresh (``Created.closes``, ``scan.removal``), never as an identity.
+    One that needs a query parameter, or a body field other than the password, is none.
+    """
+    sent = sign_up if isinstance(sign_up, Mapping) else {}
+    password = next((str(v) for k, v in sent.items() if is_password(k)), "")
+    for op in api.operations:
+        if op.method != "DELETE" or "{" in op.path or not password:
+            continue
+        if op.path.rstrip("/").rsplit("/", 1)[-1].lower() not in _SELF:
+            continue
+        if any(p.required and p.location is ParameterLocation.QUERY for p in op.parameters):
+            continue
+        body = _confirmation(api, op, password)
+        if body is not None:
+            kind = BodyKind.JSON if body else BodyKind.NONE
+            return Request(
+                method="DELETE", path=op.path, operation=op.key, body=body or None, body_kind=kind
+            )
+    return None
+
+
+def _confirmation(api: Api, op: Operation, password: str) -> dict[str, str] | None:
+    """The body a closing DELETE takes: its password fields (``{}``: none; None: it asks more)."""
+    if op.request_body is None:
+        return {}
+    schema = next(
+        (api.deref(s) for m, s in op.request_body.content.items() if "json" in m.lower()), None
+    )
+    if schema is None:
+        return None if op.request_body.required else {}
+    properties = schema.get("properties", {})
+    fields = {k: password for k in properties if is_password(k)}
+    if set(schema.get("required", ())) - set(fields):
+        return None
+    return fields
 
 
 def signed_up(body: Mapping[str, Any]) -> str:

@@ -108,6 +108,9 @@ class Created:
     """Why it stays though its DELETE answered 2xx (an account that still logs in after it)."""
     set_aside: bool = False
     """A spare made for one DELETE or one-way action: no other write is aimed at it (``aim``)."""
+    closes: Request | None = None
+    """The DELETE by which the account closes itself (``DELETE /me``; ``accounts.closer``),
+    where no DELETE names it: sent only as the account itself, never as an identity."""
 
 
 def deletes(request: Request, created: Created) -> bool:

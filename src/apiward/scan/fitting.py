@@ -161,6 +161,31 @@ _WEAK = frozenset({"code", "key", "ref"})
 """Last words that name an object only when the word before them is one of the API's nouns."""
 
 
+_HANDLES = frozenset({"slug", "handle", "username", "sku"})
+"""Last words of a field an API keeps unique, unless the word before them names another object."""
+
+
+def names_other(name: str, nouns: frozenset[str], own: str) -> bool:
+    """True for a unique-looking field that names another resource's object (``clubSlug``).
+
+    A sign-up's ``clubSlug`` picks the club to join and a line's ``productSku`` the product:
+    a fresh value names none, and the write is refused (the Express trial's sign-up). The
+    word before the handle is one of the API's ``nouns`` (:func:`nouns_of`), not ``own``,
+    the noun of the collection the operation writes (``POST /clubs`` names its own slug).
+    """
+    parts = words(name)
+    if len(parts) < 2 or parts[-1] not in _HANDLES:
+        return False
+    noun = singular(parts[-2])
+    return noun in nouns and noun != own
+
+
+def own_noun(operation: Operation) -> str:
+    """The singular noun of the collection ``operation`` writes: its last literal segment."""
+    segments = [s for s in operation.path.strip("/").split("/") if is_noun(s)]
+    return singular(norm(segments[-1])) if segments else ""
+
+
 def nouns_of(api: Api) -> frozenset[str]:
     """The API's nouns, singular: every literal path segment, and a kebab segment's last word."""
     return frozenset(

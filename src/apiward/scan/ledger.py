@@ -495,5 +495,6 @@ class Ledger:
             return
         for value in (*created.names, *([created.id] if created.id else [])):
             self._made.setdefault(value, set()).add(ACCOUNT)
-        if created.delete is None:  # by its id, or by a name when the DELETE takes one
-            created.delete = accounts.deleter(self.api, created.id, created.names)
+        # By its id, or by a name when the DELETE takes one; else it closes itself (DELETE /me).
+        created.delete = created.delete or accounts.deleter(self.api, created.id, created.names)
+        created.closes = None if created.delete else accounts.closer(self.api, created.create.body)

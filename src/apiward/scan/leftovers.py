@@ -45,7 +45,7 @@ def lasting(ledger: Ledger, operation: Operation, request: Request, sender: Send
     would stay and it is not one of the scan's own users nor a check's few probes."""
     if not accounts.signed_up(request.body if isinstance(request.body, dict) else {}):
         return False
-    if not accounts.lasting(ledger.api, ledger.accounts_kept):
+    if not accounts.lasting(ledger.api, ledger.accounts_kept, request.body):
         return True
     if not ledger.sessions.openness.public(operation):
         return False  # a secured creation with a secret (a book's): no sign-up

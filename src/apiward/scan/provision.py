@@ -325,7 +325,8 @@ def _sign_up_request(synthesizer: Synthesizer, op: Operation) -> tuple[Request, 
     properties = _properties(synthesizer, op)
     user, password = credentials(list(properties)) or ("", "")
     required = set((synthesizer.body_schema(op)[0] or {}).get("required", ()))
-    fresh: dict[str, Any] = {k: v for k, v in body.items() if k in required}
+    given = set(synthesizer.values)  # the user's test data, optional or not: a club to join
+    fresh: dict[str, Any] = {k: v for k, v in body.items() if k in required or k in given}
     secret = f"Aw-{secrets.token_urlsafe(12)}-9x"
     for key, schema in properties.items():
         if is_password(key) and (key in required or key == password):

@@ -141,13 +141,13 @@ async def remove(
         return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail="by a probe")
     if created.kept:
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=created.kept)
+    if created.delete is None and created.closes is not None:
+        return await _closed(ledger, created, kind, name)
     if created.delete is None:
         why = "the contract has no DELETE for it"
         linked = ledger.links.holds(created.create.path)
         own = _deleters.deleter(ledger.api, created.create, "-", linked=linked) is not None
-        deletable = own or (
-            bool(created.account) and accounts.deleter(ledger.api, "-", ("-", "-@-")) is not None
-        )
+        deletable = own or (bool(created.account) and accounts.removable(ledger.api))
         if created.account and not created.names and deletable:
             # A name the scan did not make may be someone's: such an account is never claimed.
             body = created.create.body if isinstance(created.create.body, dict) else {}
@@ -234,12 +234,30 @@ async def _as_others(
     return refused, "", statuses
 
 
-async def _as_itself(ledger: Ledger, created: Created) -> Reply | None:
-    """The answer to an account the scan signed up deleting itself, logged in with what its
-    sign-up sent (many APIs let only a user remove its own account); None: it could not log in."""
+async def _closed(ledger: Ledger, created: Created, kind: What, name: str) -> TargetChange:
+    """An account no DELETE names, closed by itself (``DELETE /me``), logged in afresh as it."""
+    closes = created.closes
+    reply = await _as_itself(ledger, created, closes)
+    by = created.creator.name
+    if closes is None or reply is None or not reply.ok:
+        said = f"answered {reply.status}" if reply is not None else "could not log in"
+        why = f"the contract has no DELETE that names it, and its {closes and closes.operation}"
+        return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=f"{why} {said}")
+    created.deleted = True
+    detail = f"by the account itself, through {closes.operation}"
+    return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)
+
+
+async def _as_itself(
+    ledger: Ledger, created: Created, delete: Request | None = None
+) -> Reply | None:
+    """The answer to an account the scan signed up deleting itself (``delete``, else its
+    DELETE), logged in with what its sign-up sent (many APIs let only a user remove its own
+    account); None: it could not log in."""
     body = created.create.body if isinstance(created.create.body, dict) else {}
     login = file_login(ledger.sessions.identities)
-    if not created.account or created.delete is None or login is None:
+    delete = delete or created.delete
+    if not created.account or delete is None or login is None:
         return None
     if not any(fields.is_password(k) for k in body):
         return None
@@ -248,7 +266,7 @@ async def _as_itself(ledger: Ledger, created: Created) -> Reply | None:
     except ConfigError:
         return None
     note = "restore: the account deletes itself"
-    return await ledger.sessions.send(own.apply(created.delete), as_=None, note=note)
+    return await ledger.sessions.send(own.apply(delete), as_=None, note=note)
 
 
 async def _gone(ledger: Ledger, created: Created) -> tuple[bool, str]:

@@ -45,7 +45,7 @@ from apiward.scan.fields import (
     is_unique,
     tokens,
 )
-from apiward.scan.fitting import key_names
+from apiward.scan.fitting import key_names, names_other, nouns_of, own_noun
 from apiward.scan.request import BodyKind, Request, Where
 from apiward.scan.resources import collection_of, norm
 from apiward.scan.values import Fresh, Observed, least
@@ -97,6 +97,8 @@ class Synthesizer:
         self.values: Mapping[str, Any] = dict(values or {})
         self._active: Mapping[str, Any] = self.values
         self._naming: frozenset[str] = frozenset()
+        self._nouns = nouns_of(api)
+        self._own = ""
         self.observed = Observed()
         """What the API's answers showed; the runner feeds it every reply."""
         self.fresh = Fresh(run)
@@ -110,11 +112,13 @@ class Synthesizer:
         rng = random.Random(f"{self._seed}:{operation.key}")  # noqa: S311
         self._active = {} if operation.method == "DELETE" else self.values
         self._naming = _new_object_keys(self.api, operation)
+        self._own = own_noun(operation)
         try:
             return self._request(operation, rng)
         finally:
             self._active = self.values
             self._naming = frozenset()
+            self._own = ""
 
     def _request(self, operation: Operation, rng: random.Random) -> Request:
         path: dict[str, str] = {}
@@ -174,9 +178,14 @@ class Synthesizer:
             return False
         if norm(name) in _new_object_keys(self.api, operation):
             return True
+        if not is_unique(name) or is_recipient(name) or self.refers_elsewhere(operation, name):
+            return False
         schema, _ = self.body_schema(operation)
-        names = list((schema or {}).get("properties", {}))
-        return any(is_password(n) for n in names) and is_unique(name) and not is_recipient(name)
+        return any(is_password(n) for n in (schema or {}).get("properties", {}))
+
+    def refers_elsewhere(self, operation: Operation, name: str) -> bool:
+        """True when unique-looking ``name`` picks another resource's object (``clubSlug``)."""
+        return names_other(name, self._nouns, own_noun(operation))
 
     def body_schema(self, operation: Operation) -> tuple[Schema | None, BodyKind]:
         """The JSON or form body schema of ``operation`` (dereferenced), and its kind."""
@@ -242,7 +251,7 @@ class Synthesizer:
         if not name or not plain or _type(schema) != "string":
             return _NOTHING
         if (
-            is_unique(name)
+            (is_unique(name) and not names_other(name, self._nouns, self._own))
             or norm(name) in self._naming
             or schema.get("format") in {"email", "idn-email"}
         ):

@@ -395,17 +395,24 @@ def _fresh(ctx: Context, op: Operation, properties: Mapping[str, Schema]) -> Req
     required = set((schema or {}).get("required", ())) or set(body)
     # Its password even where optional: the account must log in with what the scan chose.
     required |= {name for name in body if PASSWORD.search(name)}
+    required |= set(ctx.synthesizer.values)  # the user's test data: a club to join, a code
     fresh: dict[str, Any] = {}
     for name in sorted(required & set(body)):
-        fresh[name] = _unique(ctx, name, properties.get(name, {}), body[name])
+        fresh[name] = _unique(ctx, op, name, properties.get(name, {}), body[name])
         if PASSWORD.search(name):
             ctx.sessions.secrets.add(str(body[name]))
     return dataclasses.replace(request, body=fresh)
 
 
-def _unique(ctx: Context, name: str, schema: Schema, value: Any) -> Any:
-    """A fresh value for a plain string field: a sign-up's names may have to be unique."""
+def _unique(ctx: Context, op: Operation, name: str, schema: Schema, value: Any) -> Any:
+    """A fresh value for a plain string field: a sign-up's names may have to be unique.
+
+    Not for the user's own value (``--value``), nor for a field that picks another object
+    (``clubSlug``: ``Synthesizer.refers_elsewhere``): a fresh one names nothing there.
+    """
     if not isinstance(value, str) or PASSWORD.search(name) or "enum" in schema:
+        return value
+    if name in ctx.synthesizer.values or ctx.synthesizer.refers_elsewhere(op, name):
         return value
     if schema.get("format") not in {None, "email", "idn-email"}:
         return value
