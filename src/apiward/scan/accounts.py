@@ -178,7 +178,7 @@ def deleter(api: Api, id_: str, names: Collection[str]) -> Request | None:
 
 _ANY_SIGN_UP = {"password": "-"}
 """A sign-up's body as any has one: its password, whatever it is."""
-_SELF = frozenset({"me", "self", "myself", "account", "profile", "current"})
+_SELF = frozenset({"me", "self", "myself", "account", "profile"})
 """Last path segments that name the caller's own account (``DELETE /me``, ``/users/me``)."""
 
 
