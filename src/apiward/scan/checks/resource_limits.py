@@ -104,7 +104,7 @@ class ResourceLimits:
         maximum = size.stated if stated else maximum
         reference = maximum if maximum is not None else _default(size.schema)
         big = max(PAGE_FACTOR * (reference or 0), PAGE_FLOOR)
-        at, huge = await _pages(ctx, caller, size, reference, big)
+        caller, at, huge = await _widest(ctx, op, caller, size, reference, big)
         # Fewer items than the bound, and the answer says it served the big page: honoured.
         last = name.rsplit(".", 1)[-1]
         echoed = huge.ok and echoes(huge.data, last, big) and not _at_least(huge, maximum)
@@ -243,6 +243,29 @@ async def _pages(
     first = await _send(ctx, caller, at, note=f"{name} at the contract's bound")
     huge = await _send(ctx, caller, size.sent(base, big), note=f"{name}={big}")
     return first, huge
+
+
+async def _widest(
+    ctx: Context, op: Operation, caller: Caller, size: Size, reference: int | None, big: int
+) -> tuple[Caller, Reply, Reply]:
+    """The pages asked of the listing without the optional filters the harvest filled in
+    (``?clubId=1``), when it answers so; else of the legitimate request as it is.
+
+    A filter narrows the listing to a few items, so no page of it is ever full (the Express
+    trial's member directory, filtered by a club of four). Required parameters stay.
+    """
+    optional = {
+        p.name for p in op.parameters if p.location is ParameterLocation.QUERY and not p.required
+    }
+    keep = size.name.split(".", 1)[0]
+    query = tuple((k, v) for k, v in caller.request.query if k not in optional or k == keep)
+    if query != caller.request.query:
+        wide = dataclasses.replace(caller, request=dataclasses.replace(caller.request, query=query))
+        at, huge = await _pages(ctx, wide, size, reference, big)
+        if at.ok:
+            return wide, at, huge
+    at, huge = await _pages(ctx, caller, size, reference, big)
+    return caller, at, huge
 
 
 async def _fill(ctx: Context, op: Operation, caller: Caller, need: int) -> Skip | None:
