@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from apiward.scan._links import documented, is_link
+from apiward.scan._self_links import key_in_links
 from apiward.scan.fitting import is_primary, key_fields
 from apiward.scan.flows import is_login
 from apiward.scan.request import Request, Where
@@ -436,10 +437,15 @@ def new_id(api: Api, request: Request, data: Any, location: str | None) -> str |
     key = key_name(api, request.path, linked=linked) or ""
     # The new object under its collection's singular: {"recipe": {...}, "source": {...}}.
     named = resource_of(made_in(request.path))[1].lower()
-    envelopes = (data.get(e) for e in (*_ENVELOPES, named) if isinstance(data, dict))
-    for body in (inside(api, request, data), data, *envelopes):
-        if not isinstance(body, dict):
-            continue
+    envelopes = [data.get(e) for e in (*_ENVELOPES, named) if isinstance(data, dict)]
+    bodies = [b for b in (inside(api, request, data), data, *envelopes) if isinstance(b, dict)]
+    item = item_of(api, request.path, linked=linked)
+    if item is not None and not any(_text(b.get(key)) for b in bodies):
+        # Keyed otherwise than by its id (``{unit_number}``): where the answer links to it.
+        found = key_in_links(item[0], key, data, location)
+        if found is not None:
+            return found
+    for body in bodies:
         for name in (key, *_ID_NAMES, *key_fields(key, resource_of(request.path)[0], body)):
             value = body.get(name)
             if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
@@ -448,6 +454,10 @@ def new_id(api: Api, request: Request, data: Any, location: str | None) -> str |
         last = location.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
         return last or None
     return None
+
+
+def _text(value: Any) -> str:
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
 
 
 def unwrap(data: Any) -> Any:

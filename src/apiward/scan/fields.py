@@ -102,7 +102,7 @@ _NOT_AFTER = {
 _ONLY_AFTER = {"plan": {"", "subscription", "billing", "pricing", "membership", "service"}}
 _ONLY_AFTER["plan"] |= {"account", "user", "customer", "price"}
 """Words privileged only first or after these: a ``planting_plan`` or ``lesson_plan`` grants nothing."""
-_NEGATIVE = {"blocked", "banned", "suspended", "locked", "disabled"}
+_NEGATIVE = {"blocked", "banned", "suspended", "locked", "disabled", "deactivated"}
 """Standings whose privileged value is ``false``: being unbanned is the gain."""
 
 _UNIQUE = {"email", "phone", "mobile", "telephone", "msisdn", "username", "slug", "handle"}
@@ -203,6 +203,15 @@ def gates_account(name: str) -> bool:
     scan then sends as it, its restore included, gets through (the Ninja trial).
     """
     return bool(_GATES & set(tokens(name.rsplit(".", 1)[-1])))
+
+
+def locks_out(name: str) -> bool:
+    """True for a flag whose ``true`` keeps an account out (``disabled``, ``locked``, ``banned``).
+
+    ``true`` is the value a made-up boolean takes; sent in the Fastify trial's admin update
+    of the admin's own record, ``disabled: true`` locked the admin out for good.
+    """
+    return gates_account(name) and not privileged_value(name)
 
 
 def privileged_value(name: str) -> bool:

@@ -43,6 +43,7 @@ from apiward.scan.fields import (
     is_privileged,
     is_recipient,
     is_unique,
+    locks_out,
     tokens,
 )
 from apiward.scan.fitting import key_names, names_other, nouns_of, own_noun
@@ -285,7 +286,7 @@ class Synthesizer:
         if kind == "number":
             return _number(schema, integer=False)
         if kind == "boolean":
-            return True
+            return not locks_out(name)  # never a made-up "disabled: true"
         if kind == "null":
             return None
         if is_decimal_string(schema):

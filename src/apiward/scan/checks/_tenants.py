@@ -12,7 +12,12 @@ no id that answers one object: ``GET /me``) hold one reference with one value
 - the operation's summary or description names the tenant ("company") and no owner
   of the object ("author", "owner", "their own"), or
 - both list an object of its kind with that value that no anonymous request lists: each
-  sees the tenant's records in that collection, not only its own.
+  sees the tenant's records in that collection, not only its own; or
+- the object names no person, and names a parent (``property_id: 9``), or names what names
+  one, that holds that value or that both list with it, in a collection where both list
+  the tenant's objects and no anonymous request does: a unit of the tenant's property,
+  itself holding no ``org_id`` (a renter's maintenance request on that property names the
+  renter, and stays the renter's).
 
 ``id_enumeration`` asks the same of one caller alone, by the contract's words only: a
 neighbour of its own tenant that the operation gives to the tenant is no stranger's.
@@ -40,6 +45,12 @@ _PERSONAL = re.compile(
 )
 """Words that give an object to one person, not to its tenant ("only the note's author")."""
 _REFERENCE = frozenset({"id", "uuid", "guid", "ref", "key", "code", "slug"})
+_PERSONS = frozenset(
+    {"by", "reporter", "requester", "assignee", "submitter", "renter", "buyer", "seller", "sender"}
+)
+"""Nouns of a reference that names a person (``created_by_id``, ``reporter_id``)."""
+_HOPS = 2
+"""References followed from an object to the tenant's parent (a lease, its unit, its property)."""
 
 
 def shared_by(
@@ -52,16 +63,74 @@ def shared_by(
         return None
     lists = ctx.harvest.lists
     for name, value in references(ctx, mates).items():
-        if str(data.get(name)) != value:
-            continue
-        if _says_tenant(op, name):
+        direct = str(data.get(name)) == value
+        if direct and _says_tenant(op, name):
             return name, value, "the contract gives the operation to that tenant"
         if len(mates) < 2:
             continue
         each = [lists.valued(m.name, kind, name, value) for m in mates]
-        if set.intersection(*each) - lists.valued("", kind, name, value):
+        if direct and set.intersection(*each) - lists.valued("", kind, name, value):
             return name, value, f"both list this collection's objects of that {name}"
+        # Under a tenant's parent, an object that names a person is that person's: a renter's
+        # maintenance request on the organisation's property is still the renter's.
+        personal = _names_person(ctx, mates, data)
+        parent = "" if personal else _tenant_parent(ctx, mates, data, (name, value))
+        if parent:
+            return name, value, f"it belongs to {parent}, of a kind both list as that tenant's"
     return None
+
+
+def _names_person(ctx: Context, mates: tuple[Identity, ...], data: Mapping[str, Any]) -> bool:
+    """True when the object names a person: ``created_by_id``, ``user_id``, ``reporter_id``, an
+    object whose row holds an e-mail (``renter_id``), or, of an object the scan never saw,
+    one of ``mates``' own ids."""
+    own = {str(v) for m in mates for k, v in own_values(ctx, m).items() if k == "id"}
+    for field, ref in data.items():
+        parts = words(field)
+        if len(parts) < 2 or not IDLIKE.search(field) or not isinstance(ref, str | int):
+            continue
+        noun = singular(parts[-2])
+        if noun in _PERSONS or holds_accounts(noun) or _PERSONAL.search(noun):
+            return True
+        row = ctx.harvest.rows.row(noun, ref)
+        if row is None and str(ref) in own:
+            return True
+        if row is not None and any("mail" in str(k).lower() for k in row):
+            return True
+    return False
+
+
+def _tenant_parent(
+    ctx: Context,
+    mates: tuple[Identity, ...],
+    data: Mapping[str, Any],
+    tenant: tuple[str, str],
+    depth: int = 0,
+) -> str:
+    """The object's reference to a parent of the tenant (``property_id 9``, a property whose
+    ``org_id`` is 2) in a collection every one of ``mates`` lists the tenant's objects of, and
+    no anonymous request does; through at most ``_HOPS`` references; else ``""``.
+
+    A unit under a property holds no ``org_id`` of its own, nor a lease naming that unit: the
+    Flask trial's two managers of one organisation, each writing a unit the other had just
+    made, or a lease on it, had been four high BOLA findings.
+    """
+    rows, lists = ctx.harvest.rows, ctx.harvest.lists
+    for field, ref in data.items():
+        parts = words(field)
+        if len(parts) < 2 or not IDLIKE.search(field) or not isinstance(ref, str | int):
+            continue
+        kind = singular(parts[-2])
+        each = [lists.valued(m.name, kind, *tenant) for m in mates]
+        listed = set.intersection(*each) - lists.valued("", kind, *tenant)
+        row = rows.row(kind, ref)
+        held = row is not None and str(row.get(tenant[0])) == tenant[1]
+        if listed and (str(ref) in listed or held):
+            return f"{field} {ref}"
+        deeper = _tenant_parent(ctx, mates, row, tenant, depth + 1) if row and depth < _HOPS else ""
+        if deeper:
+            return f"{field} {ref}, which belongs to {deeper}"
+    return ""
 
 
 def graded(

@@ -276,7 +276,9 @@ class Bola:
         evidence = [theirs, control, attack]
         found = self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "changes")
         found = parents.noted(found, aimed, attack)
-        state = attack.data or ctx.harvest.rows.row(obj.kind, obj.value)
+        # The object named, not what the write made of it: a lease made on another's unit.
+        row = ctx.harvest.rows.row(obj.kind, obj.value)
+        state = (row if slot.where is Where.BODY else None) or attack.data or row
         return tenants.graded(ctx, op, found, (owner, attacker), (obj.kind, state))
 
     async def _delete(

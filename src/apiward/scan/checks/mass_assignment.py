@@ -83,7 +83,7 @@ from apiward.scan.checks._tries import MAX_FIELDS as MAX_FIELDS
 from apiward.scan.checks._tries import candidates, guesses, sign_up_candidates
 from apiward.scan.context import Context
 from apiward.scan.envelope import is_meta
-from apiward.scan.fields import is_privileged, tokens
+from apiward.scan.fields import gates_account, is_privileged, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, Request
 from apiward.scan.resources import own_record_write
@@ -413,7 +413,8 @@ def _current(base: Request, data: Mapping[str, Any], writable: set[str]) -> Requ
     """``base`` with every writable field (nested ones too) set to the object's current value.
 
     A privilege field the object does not show is left out: the control must not grant
-    what the synthesised request happened to carry.
+    what the synthesised request happened to carry; nor may it lock the account out (a
+    ``disabled`` flag no read shows: the Fastify trial's admin).
     """
     if not isinstance(base.body, dict):
         return base
@@ -422,7 +423,7 @@ def _current(base: Request, data: Mapping[str, Any], writable: set[str]) -> Requ
         value = shown.get(name)
         if name in writable and isinstance(value, str | int | float):
             base = with_field(base, name, value)
-        elif is_privileged(name):
+        elif is_privileged(name) or gates_account(name):
             base = without_field(base, name)
     return base
 
