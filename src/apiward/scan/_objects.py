@@ -446,7 +446,8 @@ def new_id(api: Api, request: Request, data: Any, location: str | None) -> str |
         if found is not None:
             return found
     for body in bodies:
-        for name in (key, *_ID_NAMES, *key_fields(key, resource_of(request.path)[0], body)):
+        # The item key's own field (``slug`` for ``{workspaceSlug}``) before a bare ``id``.
+        for name in (key, *key_fields(key, resource_of(request.path)[0], body), *_ID_NAMES):
             value = body.get(name)
             if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
                 return str(value)

@@ -16,8 +16,8 @@ account this made is listed as left.
 from __future__ import annotations
 
 from apiward.core.errors import ConfigError, TargetError
-from apiward.scan import accounts, removal
-from apiward.scan.changes import State
+from apiward.scan import accounts, beside, removal
+from apiward.scan.changes import State, What
 from apiward.scan.ledger import Ledger
 from apiward.scan.login import LoginError
 from apiward.scan.provision import filled_login, sign_up_one, sign_up_route
@@ -62,6 +62,8 @@ async def _try(api: Api, ledger: Ledger, synthesizer: Synthesizer, scope: Scope 
     if created is None or delete is None:
         ledger.accounts_kept = "the account a sign-up made could not be addressed by any DELETE"
         return
+    for made in await beside.made_beside(ledger, [created]):  # before the account goes
+        await removal.remove(ledger, made, what=What.BESIDE)
     change = await removal.remove(ledger, created)
     if change.state is not State.DELETED:
         ledger.accounts_kept = (

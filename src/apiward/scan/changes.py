@@ -20,6 +20,7 @@ class What(StrEnum):
     CREATED = "object created"
     ACCOUNT = "account signed up"
     INVITED = "account an invitation made"
+    BESIDE = "object a sign-up made"
     MOVED = "value moved"
     IDENTITY = "identity"
 

@@ -16,7 +16,7 @@ import dataclasses
 from typing import Any
 
 from apiward.core.errors import ConfigError
-from apiward.scan import _deleters, _objects, accounts, fields, invited, unseen
+from apiward.scan import _deleters, _objects, accounts, beside, fields, invited, unseen
 from apiward.scan.changes import State, TargetChange, What, curl_line
 from apiward.scan.entries import Created, Sender
 from apiward.scan.identities import Identity
@@ -36,10 +36,14 @@ async def remove_made(ledger: Ledger) -> list[TargetChange]:
         await unseen.look_up(ledger, created, listings)
     # A failed creation its listing does not show made nothing: most 5xx answers (a
     # malformed body, an injected quote) come before any row is written.
+    side = {id(c) for c in await beside.made_beside(ledger)}  # before the accounts go
     made = [c for c in _unique(ledger.created)[::-1] if c.id or not c.failed or unseen.untold(c)]
     ordered = [c for c in made if not c.account] + [c for c in made if c.account]
     helpers: dict[str, str] = {}
-    removed = [(c, await remove(ledger, c, helpers=helpers)) for c in ordered]
+    removed = [
+        (c, await remove(ledger, c, what=What.BESIDE if id(c) in side else None, helpers=helpers))
+        for c in ordered
+    ]
     held = "its DELETE answered 409"  # still referred to: tried again once the rest is gone
     removed = [
         (c, await remove(ledger, c, helpers=helpers, closed=True) if r.detail == held else r)
