@@ -45,7 +45,7 @@ from apiward.scan.checks import _tenants as tenants
 from apiward.scan.checks._privilege import ranks
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, meaningful, similarity
-from apiward.scan.envelope import unwrap
+from apiward.scan.envelope import objects, unwrap
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request, Where
@@ -259,8 +259,13 @@ def _names_caller(ctx: Context, who: Identity, reply: Reply) -> bool:
 
 
 def _foreign(reply: Reply, legit: Reply, missing: Reply) -> bool:
-    """2xx with data, not the identity's own answer, not the API's 'missing' answer."""
-    if not reply.ok or not meaningful(reply.text):
+    """2xx with data, not the identity's own answer, not the API's 'missing' answer.
+
+    A listing with no row holds no one's data, whatever its links say: the Flask trial's
+    ``GET /payments?lease_id=5`` answered an empty page whose HAL self link named lease 5,
+    unlike the missing id's by that link alone, and was called another's object.
+    """
+    if not reply.ok or not meaningful(reply.text) or objects(reply.data) == []:
         return False
     if similarity(reply.text, legit.text) >= 0.999:
         return False
