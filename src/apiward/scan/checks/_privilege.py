@@ -284,6 +284,11 @@ def role_403(op: Operation) -> bool:
     return "403" in op.responses and not owner_403(op)
 
 
+def owner_rule(op: Operation) -> bool:
+    """True when ``op``'s words give it to its object's owner ("Workspace owners only.")."""
+    return bool(_OWNER_RULE.search(op.summary) or _OWNER_RULE.search(op.description))
+
+
 def owner_403(op: Operation) -> bool:
     """True when ``op`` documents its 403 as an owner check: the 403 says so ("Not yours",
     "Owner only"), or the operation gives itself to its object's owner ("Change the plan of

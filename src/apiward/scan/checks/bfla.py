@@ -13,11 +13,10 @@ effect, while an anonymous request is refused:
   oversees them); or, with a strong signal, is high's answer (medium, firm); or the
   contract marks the operation as a privileged role's (``_privilege.marking``: "Admin
   only" in its description, an ``/admin/`` segment, an ``admin`` tag), the lowest
-  identity's role (any lower one's, when a sentence says it) ranks below that role, and
-  its answer is high's (not one that differs
-  per caller, nor a ``/me`` read, nor an empty one): medium, firm when said in a
-  sentence or backed by another hint, else tentative. No read that two identities of
-  one role answer differently (scoped per caller or tenant; on a marked read, of one
+  identity's role (any lower one's, when a sentence says it) ranks below that role, and its
+  answer is high's (not one that differs per caller, nor a ``/me`` read, nor an empty
+  one): medium, firm when said in a sentence or backed by another hint, else tentative.
+  No read that two identities of one role answer differently (scoped per caller or tenant; on a marked read, of one
   organisation: low is compared with its own's, ``_tenants.of_tenant``), and no object
   low sees listed by another read counts as others' data (``scan.checks._read_scope``).
 * **Creations a sentence gives to a higher role** ("Managers only."): low's own
@@ -28,12 +27,12 @@ effect, while an anonymous request is refused:
   any field, through the operation, a reader shows the new value (high, confirmed); the
   old value is restored. On an object that is low's own (its id is low's in the
   harvest, the object names low, or a ``/me`` read shows it) any field needs role
-  evidence (``Signals.roles``): a documented 403 there is mostly the owner check, and
-  an owner changing its own record's ordinary fields (a title, an amount) is what the
-  operation is for. The write changes that one field: every other field of its body goes
-  as the record holds it (none the record does not show), never a flag that lets the
-  account in (``is_active``: low would lock itself out), and a write taken in but not
-  shown is put back all the same.
+  evidence (``Signals.roles``), and none is tried where the words give the operation to its
+  object's owner ("Workspace owners only."): a documented 403 there is mostly the owner
+  check, and an owner changing its own record's fields is what the operation is for. The
+  write changes one field, every other as the record holds it (none it does not show),
+  never a flag that lets the account in (``is_active``), and one taken in but not shown is
+  put back all the same.
 * **Actions** (a body-less POST on an item: approve, publish) on an object low makes
   for the probe, with role evidence or as a decision the higher identity takes on
   low's objects too (``scan.checks._actions``). A one-way action (``scan.one_way``)
@@ -79,6 +78,7 @@ from apiward.scan.checks import _actions as actions
 from apiward.scan.checks import _catalogue as catalogue
 from apiward.scan.checks import _collaborators as collaborators
 from apiward.scan.checks import _marked_creations as marked_creations
+from apiward.scan.checks import _privilege as privilege
 from apiward.scan.checks import _shared_delete as shared_delete
 from apiward.scan.checks._answers import not_found
 from apiward.scan.checks._privilege import REFUSED, Signals, granted, marking, ranks, signals
@@ -271,8 +271,11 @@ class Bfla:
         base = dataclasses.replace(base, body=current)
         schemas = object_schema(ctx, before.reader.answer_schema())
         fields = [n for n in base.body if n in before.data and before.data[n] is not None]
+        owns = _owns(ctx, op, base, low, before)
+        if owns and privilege.owner_rule(op):
+            return None  # "Workspace owners only." on a workspace low made: low is its owner
         # An owner may change its own record's ordinary fields whatever a 403 says.
-        if not (found.roles if _owns(ctx, op, base, low, before) else found.strong):
+        if not (found.roles if owns else found.strong):
             fields = [n for n in fields if is_privileged(n)]
         fields = [n for n in fields if not gates_account(n)]  # low would lock itself out
         for name in fields[:MAX_FIELDS]:
