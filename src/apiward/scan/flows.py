@@ -29,6 +29,9 @@ schema's title or description, or the name of the schema it refers to (``PublicU
 — and none of them negates it ("not public", "non-public", ``NonPublicUser``) or also
 speaks of ``private`` data: a stranger's object read there is what the read is for. A
 public API, key, client or address says nothing of the data read, so it does not count.
+So does a read the words give to every user: "Profile card of any user", "readable by any
+signed-in user" (the Fastify trial's profile cards, "for @mentions and assignee pickers",
+had been a high BOLA; what they showed beyond a card is ``excessive_data``'s).
 """
 
 from __future__ import annotations
@@ -53,7 +56,12 @@ REDEEMS = frozenset({"redeem", "redemption", "redemptions", "claim"})
 (``POST /promos/{code}/redeem``): the credit lands on the caller, the code stays as it was."""
 LOGOUT = re.compile(r"log[_-]?out|sign[_-]?out|revoke", re.IGNORECASE)
 EVERYWHERE = re.compile(r"all|every|everywhere|others|sessions", re.IGNORECASE)
-PUBLIC = re.compile(r"\bpublic(ly)?\b", re.I)
+PUBLIC = re.compile(
+    r"\bpublic(ly)?\b"
+    r"|\bof\s+any\s+(?:user|member|person)\b"
+    r"|\b(?:any|every|all)\s+(?:signed[-\s]in|logged[-\s]in|authenticated)\s+users?\b",
+    re.I,
+)
 PUBLIC_OTHER = re.compile(
     r"\bpublic[-_\s]*(apis?|keys?|clients?|ips?|address(es)?|networks?|internet|urls?|cloud)\b",
     re.I,

@@ -132,8 +132,11 @@ def _profile_findings(results: Results) -> list[str]:
         {"summary": "Public profile of a member"},
         {"summary": "A member", "description": "Profiles are publicly visible to members."},
         {"summary": "A member", "tags": ["public"]},
+        # The Fastify trial's profile cards, read by every user "for @mentions".
+        {"summary": "Profile of a member", "description": "Profile card of any member."},
+        {"summary": "A member", "description": "Readable by any signed-in user."},
     ],
-    ids=["summary", "description", "tag"],
+    ids=["summary", "description", "tag", "of-any-member", "any-signed-in-user"],
 )
 def test_a_read_the_contract_calls_public_is_no_bola(words: dict[str, Any]) -> None:
     """ben reads ann's profile, but the contract says it is public: nothing, and a skip says why."""
