@@ -1,4 +1,4 @@
-"""What bounds a page size beside the schema's ``maximum``, and what an answer says it served.
+"""What bounds a page size beside the schema's ``maximum``, and what a page answer holds.
 
 Many contracts state a page size's bound only in words (``limit``: "Page size (max 100)",
 as the Fastify trial's did), and many answers say which page size they served
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from typing import Any
+
+from apiward.scan.transport import Reply
 
 _STATED = re.compile(
     r"\b(?:max(?:imum)?|at most|up to|no more than|not more than|limited to|capped at)"
@@ -38,3 +40,38 @@ def echoes(data: Any, name: str, value: int, depth: int = 0) -> bool:
         if echoes(inner, name, value, depth + 1):
             return True
     return False
+
+
+def count(reply: Reply) -> int | None:
+    """Items in a list answer, or in the longest list of an object answer."""
+    data = reply.data if reply.ok else None
+    if isinstance(data, list):
+        return len(data)
+    if isinstance(data, dict):
+        lists = [len(v) for v in data.values() if isinstance(v, list)]
+        return max(lists) if lists else None
+    return None
+
+
+def describe(reply: Reply) -> str:
+    """How much a page holds: its items, else its bytes."""
+    items = count(reply)
+    return f"{items} items" if items is not None else f"{len(reply.text)} bytes"
+
+
+def at_most(reply: Reply, maximum: int) -> bool:
+    """True when the page holds ``maximum`` items or fewer."""
+    items = count(reply)
+    return items is not None and items <= maximum
+
+
+def at_least(reply: Reply, maximum: int | None) -> bool:
+    """True when the page holds ``maximum`` items or more."""
+    items = count(reply)
+    return maximum is not None and items is not None and items >= maximum
+
+
+def short(reply: Reply, maximum: int) -> bool:
+    """True when the page holds fewer than ``maximum`` items."""
+    items = count(reply)
+    return items is not None and items < maximum

@@ -5,7 +5,9 @@
   ``maximum`` and at ``PAGE_FACTOR`` × that. Honoured means the big page holds *more
   items than the maximum* (or, for bodies that are not lists, a body that grows): a
   refusal (4xx) or the same count as at the maximum (clamping) is fine. When the caller
-  has fewer items than the maximum the two cannot be told apart; outside ``--safe`` the
+  has fewer items than the maximum the two cannot be told apart: up to ``OTHER_LISTINGS``
+  other listings are asked (under another parent the caller lists, or as another
+  identity, which may see its own tenant's rows); outside ``--safe`` the
   check then creates the missing items through the collection's own POST (at most
   ``FILL_LIMIT``, the caller's own data) and asks again, unless the big page's answer says
   it served that size (``meta.limit: 1000``, ``checks._page_bounds``). Medium when the
@@ -38,7 +40,15 @@ from typing import Any
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason, held
 from apiward.scan.checks._env import count_from_env
-from apiward.scan.checks._page_bounds import echoes, stated_maximum
+from apiward.scan.checks._page_bounds import (
+    at_least,
+    at_most,
+    count,
+    describe,
+    echoes,
+    short,
+    stated_maximum,
+)
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import WITH_BODY, BodyKind, Request, Where
@@ -49,6 +59,8 @@ from apiward.spec import Operation, ParameterLocation, Schema, json_types
 PAGE_FACTOR = 10
 PAGE_FLOOR = 1000
 FILL_LIMIT = 150
+OTHER_LISTINGS = 4
+"""Other parents or identities asked for a page beyond the bound before items are made."""
 BATCH_FACTOR = 10
 BATCH_ITEMS = 1000
 PAD_BYTES = count_from_env("APIWARD_PAD_BYTES", 2 * 1024 * 1024)
@@ -107,14 +119,18 @@ class ResourceLimits:
         caller, at, huge = await _widest(ctx, op, caller, size, reference, big)
         # Fewer items than the bound, and the answer says it served the big page: honoured.
         last = name.rsplit(".", 1)[-1]
-        echoed = huge.ok and echoes(huge.data, last, big) and not _at_least(huge, maximum)
+        echoed = huge.ok and echoes(huge.data, last, big) and not at_least(huge, maximum)
         # Exactly `maximum` items cannot tell a page that honours the big size from one that
         # clamps it: one more item of the caller's own is needed, as when fewer exist.
-        if maximum is not None and _at_most(huge, maximum) and not echoed:
-            filled = await _fill(ctx, op, caller, maximum + 1 - (_count(at) or 0))
-            if filled is not None:
-                return filled
-            at, huge = await _pages(ctx, caller, size, reference, big)
+        if maximum is not None and at_most(huge, maximum) and not echoed:
+            fuller = await _fuller(ctx, op, caller, size, (reference, big, maximum))
+            if fuller is not None:
+                caller, at, huge = fuller
+            else:
+                filled = await _fill(ctx, op, caller, maximum + 1 - (count(at) or 0))
+                if filled is not None:
+                    return filled
+                at, huge = await _pages(ctx, caller, size, reference, big)
         if not at.ok:
             return Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"{name}={reference} refused")
         if not huge.ok:
@@ -122,7 +138,7 @@ class ResourceLimits:
         grown, confirmed = _grew(at, huge, maximum)
         grown = grown or echoed
         if not grown:
-            if maximum is not None and _short(at, maximum):
+            if maximum is not None and short(at, maximum):
                 why = f"{name}: fewer items than {maximum}, cannot tell honoured from clamped"
                 return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
             return None  # refused or clamped: bounded
@@ -141,8 +157,8 @@ class ResourceLimits:
             severity=Severity.MEDIUM if maximum is not None else Severity.LOW,
             confidence=Confidence.CONFIRMED if confirmed else Confidence.FIRM,
             detail=(
-                f"With {name}={reference} the answer holds {_describe(at)}; with {name}={big} "
-                f"it holds {_describe(huge)}{served}: the API serves pages beyond {bound} instead of "
+                f"With {name}={reference} the answer holds {describe(at)}; with {name}={big} "
+                f"it holds {describe(huge)}{served}: the API serves pages beyond {bound} instead of "
                 "refusing or clamping them, so one request can pull a whole collection."
             ),
             evidence=[at, huge],
@@ -172,8 +188,8 @@ class ResourceLimits:
             severity=Severity.MEDIUM if max_items is not None else Severity.LOW,
             confidence=Confidence.CONFIRMED if confirmed else Confidence.FIRM,
             detail=(
-                f"Two {name} got {_describe(control)}; {n} got {attack.status} with "
-                f"{_describe(attack)}: every item was processed in one request, beyond "
+                f"Two {name} got {describe(control)}; {n} got {attack.status} with "
+                f"{describe(attack)}: every item was processed in one request, beyond "
                 f"{bound}, so one call costs the API {n}× the work."
             ),
             evidence=[control, attack],
@@ -268,6 +284,49 @@ async def _widest(
     return caller, at, huge
 
 
+async def _fuller(
+    ctx: Context, op: Operation, caller: Caller, size: Size, bounds: tuple[int | None, int, int]
+) -> tuple[Caller, Reply, Reply] | None:
+    """A listing whose big page holds more than the bound, when ``caller``'s cannot: under
+    another parent the caller lists itself, or as another identity (each may see its own
+    tenant's rows). At most ``OTHER_LISTINGS`` are asked.
+
+    The Fastify trial's audit log was asked under each identity's workspace the scan had
+    made, whose few events never filled a page of 100, while acme's log held 151.
+    """
+    reference, big, maximum = bounds
+    for other in (await _other_listings(ctx, op, caller))[:OTHER_LISTINGS]:
+        other, at, huge = await _widest(ctx, op, other, size, reference, big)
+        if at.ok and huge.ok and not at_most(huge, maximum):
+            return other, at, huge
+    return None
+
+
+async def _other_listings(ctx: Context, op: Operation, caller: Caller) -> list[Caller]:
+    """The caller's request under each other parent it lists itself, then other identities'."""
+    found: list[Caller] = []
+    if caller.identity is not None:
+        for slot in ctx.harvest.slots(op):
+            if slot.where is not Where.PATH:
+                continue
+            now = caller.request.path_params.get(slot.name)
+            for seen in ctx.harvest.seen(caller.identity, op, slot):
+                listed = ctx.harvest.lists.has(caller.identity.name, seen.kind, seen.value)
+                if listed and str(seen.value) != now:
+                    request = caller.request.with_param(Where.PATH, slot.name, seen.value)
+                    found.append(dataclasses.replace(caller, request=request))
+    for identity in await ctx.probers(op):
+        if identity == caller.identity:
+            continue
+        try:
+            legit, request = await ctx.legit(op, identity), ctx.legit_request(op, identity)
+        except Withheld:
+            continue
+        if legit.ok:
+            found.append(Caller(identity=identity, request=request, legit=legit))
+    return found
+
+
 async def _fill(ctx: Context, op: Operation, caller: Caller, need: int) -> Skip | None:
     """Create ``need`` items of the caller's own so a page can exceed the maximum."""
     creator = next((o for o in ctx.probes if o.path == op.path and o.method == "POST"), None)
@@ -294,7 +353,7 @@ async def _fill(ctx: Context, op: Operation, caller: Caller, need: int) -> Skip 
 
 def _grew(at: Reply, huge: Reply, maximum: int | None) -> tuple[bool, bool]:
     """Whether the big page holds more than the bound, and whether items were counted."""
-    small, large = _count(at), _count(huge)
+    small, large = count(at), count(huge)
     if small is not None and large is not None:
         floor = maximum if maximum is not None else max(small, PAGE_FLOOR // 10)
         return large > floor and large > small, True
@@ -303,42 +362,11 @@ def _grew(at: Reply, huge: Reply, maximum: int | None) -> tuple[bool, bool]:
 
 def _processed(control: Reply, attack: Reply, n: int) -> tuple[bool, bool]:
     """Whether every item of the batch was processed, and whether results were counted."""
-    results = _count(attack)
-    if results is not None and _count(control) is not None:
+    results = count(attack)
+    if results is not None and count(control) is not None:
         return results >= n, True
     # One result per item grows the body about n/2 times; a clamped batch grows far less.
     return len(attack.text) >= 0.5 * (n / 2) * max(len(control.text), 1), False
-
-
-def _count(reply: Reply) -> int | None:
-    """Items in a list answer, or in the longest list of an object answer."""
-    data = reply.data if reply.ok else None
-    if isinstance(data, list):
-        return len(data)
-    if isinstance(data, dict):
-        lists = [len(v) for v in data.values() if isinstance(v, list)]
-        return max(lists) if lists else None
-    return None
-
-
-def _describe(reply: Reply) -> str:
-    count = _count(reply)
-    return f"{count} items" if count is not None else f"{len(reply.text)} bytes"
-
-
-def _at_most(reply: Reply, maximum: int) -> bool:
-    count = _count(reply)
-    return count is not None and count <= maximum
-
-
-def _at_least(reply: Reply, maximum: int | None) -> bool:
-    count = _count(reply)
-    return maximum is not None and count is not None and count >= maximum
-
-
-def _short(reply: Reply, maximum: int) -> bool:
-    count = _count(reply)
-    return count is not None and count < maximum
 
 
 def _creates(reply: Reply) -> bool:
