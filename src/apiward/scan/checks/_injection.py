@@ -135,30 +135,35 @@ async def caller(ctx: Context, operation: Operation) -> Caller | None:
     A 400 is not a refusal, yet probes sent beside it are refused the same way: the Go
     trial's admin had to name an ``orgId`` the contract does not declare, and its SSRF
     probes all got that 400 while a dispatcher's request would have worked.
-    A write nothing can read back (unrestorable for every identity of the file) is sent
-    by the scan's throwaway identity instead, when it can have one: its state is the
-    scan's own (``scan.throwaway``); so is a step-up's, where wrong values lock users out.
+    An identity whose request is withheld (it names another's object: the admin's import
+    naming a lease of someone else's, in the Flask trial) passes to the next, whose own
+    request may name its own. A write nothing can read back (unrestorable for every
+    identity of the file) is sent by the scan's throwaway identity instead, when it can
+    have one: its state is the scan's own (``scan.throwaway``); so is a step-up's, where
+    wrong values lock users out.
     """
     renew = partial(ctx.synthesizer.renew, operation)
     fallback: Caller | None = None
+    held: Withheld | None = None
     for identity in await ctx.probers(operation):
         try:
             legit = await ctx.legit(operation, identity)
         except Withheld as withheld:
             if fallback is not None:
                 return fallback  # this one's would not be sent: probe beside the 400
-            if not isinstance(withheld, Unrestorable):
-                raise
-            made = await ctx.throwaway()
-            if made is None:
-                raise
-            return Caller(identity=made, legit=await ctx.legit(operation, made), renew=renew)
+            held = held or withheld  # another's may name only its own objects
+            continue
         if legit.ok:
             return Caller(identity=identity, legit=legit, renew=renew)
         if fallback is None and (legit.status not in _DENIED or operation.is_public):
             fallback = Caller(identity=identity, legit=legit, renew=renew)
     if fallback is not None:
         return fallback
+    if held is not None:
+        made = await ctx.throwaway() if isinstance(held, Unrestorable) else None
+        if made is None:
+            raise held
+        return Caller(identity=made, legit=await ctx.legit(operation, made), renew=renew)
     if ctx.identities or not (operation.is_public or operation.auth_optional):
         return None
     legit = await ctx.send(ctx.request(operation), as_=None, note="baseline: anonymous")
