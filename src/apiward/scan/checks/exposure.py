@@ -12,6 +12,8 @@ schema for its status (a key found in one may be tried on a me-like read). What 
   properties) nothing is undeclared and only secrets count.
 * **secrets**, whatever the contract says (:mod:`.secrets`): password hashes, full card
   numbers, card security codes, SSNs; tokens and keys only where undeclared;
+* **a value shown whole beside its own mask** (:mod:`._masks`): ``iban`` next to
+  ``iban_last4`` (medium), declared or not: the mask is the contract's word on it;
 * **another user's credential** handed to the caller, declared or not (:mod:`._handed`):
   one the scan holds for another identity, or a key-like value that authenticates as
   someone else on a read of one's own account (critical, confirmed); one in another
@@ -40,6 +42,7 @@ from apiward.scan.checks._handed import (
     shared,
     shown_alike,
 )
+from apiward.scan.checks._masks import unmasked
 from apiward.scan.checks._secrets import (
     CREDENTIAL_KINDS,
     contract_values,
@@ -206,6 +209,15 @@ def exposed(
         return
     schema = response_schema(operation, reply.status)
     public = contract_values(api)
+    for path, mask in unmasked(data):
+        yield Exposed(
+            path=path,
+            what=f"the whole value beside its masked form {mask}, which says it is not to be shown",
+            severity=Severity.MEDIUM,
+            secret=False,
+            reply=reply,
+            identity=identity,
+        )
     for path, name, value, declared in walk(api, data, schema):
         kind = secret_kind(name, value, declared=declared)
         if kind in CREDENTIAL_KINDS and str(value).strip().rsplit(" ", 1)[-1] in own:
