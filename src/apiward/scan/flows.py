@@ -54,7 +54,12 @@ not a gift or a reward, which are as often sent to someone else."""
 REDEEMS = frozenset({"redeem", "redemption", "redemptions", "claim"})
 """The words of an action's own segment that take a code's value for the caller
 (``POST /promos/{code}/redeem``): the credit lands on the caller, the code stays as it was."""
-LOGOUT = re.compile(r"log[_-]?out|sign[_-]?out|revoke", re.IGNORECASE)
+LOGOUT = re.compile(r"log[_-]?out|sign[_-]?out", re.IGNORECASE)
+REVOKE = re.compile(r"revoke", re.IGNORECASE)
+OF_SESSION = re.compile(r"token|session|oauth|auth", re.IGNORECASE)
+"""A revocation is a logout only of a token or a session: ``revokeConsent`` on
+``/consents/{consent_id}`` withdraws a consent (the aiohttp trial's scan, taking it for a
+logout, revoked two patients' real consents), ``/api-keys/{id}/revoke`` ends a key."""
 EVERYWHERE = re.compile(r"all|every|everywhere|others|sessions", re.IGNORECASE)
 PUBLIC = re.compile(
     r"\bpublic(ly)?\b"
@@ -92,7 +97,8 @@ def is_logout(operation: Operation) -> bool:
 
 def ends_session(words: str) -> bool:
     """True when ``words`` (a path, an operationId) name a logout of one session."""
-    return bool(LOGOUT.search(words)) and not EVERYWHERE.search(words)
+    said = LOGOUT.search(words) or (REVOKE.search(words) and OF_SESSION.search(words))
+    return bool(said) and not EVERYWHERE.search(words)
 
 
 def words(operation: Operation) -> str:

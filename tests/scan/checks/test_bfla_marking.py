@@ -59,10 +59,17 @@ def test_other_mentions_of_roles_do_not(path: str, tags: tuple[str, ...], descri
         ("internal", "agent", False),
         ("manage", "employee", True),
         ("manage", "manager", False),
+        # The aiohttp trial's "Patient directory (staff only)": its lab technician is staff.
+        ("staff", "lab_tech", False),
+        ("staff", "billing", False),
+        ("staff", "patient", True),
+        ("staff", "renter", True),
+        ("admin", "lab_tech", True),
     ],
 )
 def test_the_marked_role_must_be_above_the_callers(word: str, role: str, above: bool) -> None:
-    """'Staff only' does not keep an employee out; 'managers' do keep employees out."""
+    """'Staff only' does not keep an employee or a lab technician out, only the other side of
+    the counter (a customer, a patient); 'managers' do keep employees out."""
     assert Marking(word=word, where="", stated=True).above(role) is above
 
 

@@ -76,6 +76,13 @@ _STATED = re.compile(
 """A summary or description that says who may call: "Admin only", "restricted to staff"."""
 _GROUPS = re.compile(r"staff|internal|back-?office|ops|privileged", re.IGNORECASE)
 """Role words that name a group of roles, not one role."""
+_OUTSIDE = re.compile(
+    r"customer|client|user|member|guest|patient|renter|tenant|student|learner|buyer|"
+    r"seller|viewer|reader|subscriber|player|visitor|public|anon|resident|applicant|"
+    r"candidate|parent|driver|courier|rider|citizen",
+    re.IGNORECASE,
+)
+"""Roles on the other side of the counter: never within a group such as ``staff``."""
 _VERBS = frozenset({"manage", "manages", "managed", "managing", "moderate", "moderates"})
 """Role words that are verbs in a sentence ("manage only your own projects")."""
 _OWNERSHIP = re.compile(
@@ -131,9 +138,14 @@ class Marking:
 
         A privileged word that names no tier (``internal``, ``ops``) counts as staff. On
         a tie, a word for a group (``staff``, ``internal``) takes ``role`` in (an employee
-        is staff), a word for one role (``manage``, ``admin``) only that role.
+        is staff), a word for one role (``manage``, ``admin``) only that role. A group
+        takes in a role below it too, unless the role is the other side of the counter
+        (``_OUTSIDE``: a patient, a customer): the aiohttp trial's "Patient directory (staff
+        only)" read by its lab technician had been a high BFLA.
         """
         level = max(tier(self.word), 2)
+        if _GROUPS.match(self.word) and tier(role) < level and not _OUTSIDE.search(role):
+            return False  # a job role (``lab_tech``, ``billing``) is staff: the group takes it in
         if tier(role) != level:
             return tier(role) < level
         return not _GROUPS.match(self.word) and self.word[:5].lower() not in role.lower()
@@ -203,7 +215,7 @@ async def signals(ctx: Context, op: Operation, low: Identity, high: Identity) ->
     if role_403(op):
         hints.append("the contract documents a 403 answer for it")
     stated = marking(op)
-    if stated is not None and stated.stated:
+    if stated is not None and stated.stated and stated.above(low.role):
         hints.append(stated.where)
     words = " ".join((op.path, *op.tags, op.operation_id or ""))
     if match := _NAMING.search(words):

@@ -68,9 +68,10 @@ _PERSONAL_NAME = re.compile(
     r"note|comment|internal|staff|private|risk|score|flag|audit",
     re.IGNORECASE,
 )
+NATIONAL_ID = "social security number"
 _BY_VALUE = {
     DataClass.CARD: "full card number",
-    DataClass.NATIONAL_ID: "social security number",
+    DataClass.NATIONAL_ID: NATIONAL_ID,
     DataClass.JWT: "JSON Web Token",
     DataClass.API_KEY: "API key",
 }

@@ -11,7 +11,9 @@ schema for its status (a key found in one may be tried on a me-like read). What 
   contract allows anything (no schema, ``additionalProperties: true``, an object without
   properties) nothing is undeclared and only secrets count.
 * **secrets**, whatever the contract says (:mod:`.secrets`): password hashes, full card
-  numbers, card security codes, SSNs; tokens and keys only where undeclared;
+  numbers, card security codes, SSNs (but the caller's own, on its own record read through
+  ``/me``: the aiohttp trial's patient reading its own SSN had been high); tokens and keys
+  only where undeclared;
 * **a value shown whole beside its own mask** (:mod:`._masks`): ``iban`` next to
   ``iban_last4`` (medium), declared or not: the mask is the contract's word on it;
 * **another user's credential** handed to the caller, declared or not (:mod:`._handed`):
@@ -45,6 +47,7 @@ from apiward.scan.checks._handed import (
 from apiward.scan.checks._masks import unmasked
 from apiward.scan.checks._secrets import (
     CREDENTIAL_KINDS,
+    NATIONAL_ID,
     contract_values,
     is_personal,
     secret_kind,
@@ -53,6 +56,7 @@ from apiward.scan.checks._subjects import callers_note, of_a_place
 from apiward.scan.context import Context
 from apiward.scan.diff import meaningful
 from apiward.scan.request import READS
+from apiward.scan.resources import on_caller
 from apiward.scan.transport import Reply
 from apiward.spec import Api, Operation, Schema
 
@@ -218,10 +222,13 @@ def exposed(
             reply=reply,
             identity=identity,
         )
+    own_record = operation.method == "GET" and on_caller(operation.path)
     for path, name, value, declared in walk(api, data, schema):
         kind = secret_kind(name, value, declared=declared)
         if kind in CREDENTIAL_KINDS and str(value).strip().rsplit(" ", 1)[-1] in own:
             kind = None
+        if kind == NATIONAL_ID and own_record:
+            kind = None  # the caller's own number, on its own record (``GET /auth/me``)
         if kind is not None and str(value).strip() in public:
             continue  # the contract's own example: documented to everyone
         if kind is not None:
@@ -234,7 +241,9 @@ def exposed(
                 identity=identity,
             )
         elif not declared:
-            personal = is_personal(name) and not (callers_note(name) or of_a_place(path, operation))
+            personal = is_personal(name) and not (
+                own_record or callers_note(name) or of_a_place(path, operation)
+            )
             yield Exposed(
                 path=path,
                 what="undeclared" + (" personal or internal data" if personal else " property"),
