@@ -5,12 +5,12 @@
   ``maximum`` and at ``PAGE_FACTOR`` × that. Honoured means the big page holds *more
   items than the maximum* (or, for bodies that are not lists, a body that grows): a
   refusal (4xx) or the same count as at the maximum (clamping) is fine. When the caller
-  has fewer items than the maximum the two cannot be told apart: up to ``OTHER_LISTINGS``
-  other listings are asked (under another parent the caller lists, or as another
-  identity, which may see its own tenant's rows); outside ``--safe`` the
+  has fewer items than the maximum the two cannot be told apart; outside ``--safe`` the
   check then creates the missing items through the collection's own POST (at most
   ``FILL_LIMIT``, the caller's own data) and asks again, unless the big page's answer says
-  it served that size (``meta.limit: 1000``, ``checks._page_bounds``). Medium when the
+  it served that size (``meta.limit: 1000``, ``checks._page_bounds``). Where it cannot
+  (no creation, too many, ``--safe``), up to ``OTHER_LISTINGS`` other listings are asked:
+  under another parent the caller lists, or as another identity (its own tenant's rows). Medium when the
   contract's maximum, or the one its description states, is exceeded; low when there is
   no maximum and a huge page still grows.
 * **Batch size**: a top-level array property of a JSON body is sent with two items, then
@@ -116,6 +116,7 @@ class ResourceLimits:
         maximum = size.stated if stated else maximum
         reference = maximum if maximum is not None else _default(size.schema)
         big = max(PAGE_FACTOR * (reference or 0), PAGE_FLOOR)
+        bounds = (reference, big, maximum or 0)
         caller, at, huge = await _widest(ctx, op, caller, size, reference, big)
         # Fewer items than the bound, and the answer says it served the big page: honoured.
         last = name.rsplit(".", 1)[-1]
@@ -123,13 +124,14 @@ class ResourceLimits:
         # Exactly `maximum` items cannot tell a page that honours the big size from one that
         # clamps it: one more item of the caller's own is needed, as when fewer exist.
         if maximum is not None and at_most(huge, maximum) and not echoed:
-            fuller = await _fuller(ctx, op, caller, size, (reference, big, maximum))
+            filled = await _fill(ctx, op, caller, maximum + 1 - (count(at) or 0))
+            # Where the caller cannot fill a page itself, a listing of others may be full.
+            fuller = None if filled is None else await _fuller(ctx, op, caller, size, bounds)
             if fuller is not None:
                 caller, at, huge = fuller
+            elif filled is not None:
+                return filled
             else:
-                filled = await _fill(ctx, op, caller, maximum + 1 - (count(at) or 0))
-                if filled is not None:
-                    return filled
                 at, huge = await _pages(ctx, caller, size, reference, big)
         if not at.ok:
             return Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"{name}={reference} refused")
