@@ -21,14 +21,13 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
 * **the scan's own identities' state** — a user the scan signed up (:meth:`Ledger.own`)
   may write what nothing reads back (``PUT /me/avatar``), listed as left on it
   (``own_writes``), and redeem a shared code (``POST /promos/{code}/redeem``) whose read
-  tallies nothing the redemption takes (``uses_left``).
+  tallies nothing the redemption takes (``uses_left``); under ``--safe`` no code nothing
+  reads (the Hono trial's ``WELCOME10`` lost a use of its shared few).
 
 ``made(value)`` says whether the scan created an object with that id: a destructive
-operation may be sent on those and on nothing else.
-
-A listing read for a snapshot (an object only a list shows) is kept for the list's next
-object until a write under its path that may have landed (not a 4xx, not a creation whose
-id the answer gave): reading every identity's list again per probe costs more than it.
+operation may be sent on those and on nothing else. A listing read for a snapshot is kept
+for the list's next object until a write under its path that may have landed (not a 4xx,
+not a creation whose id the answer gave): reading every list again costs more than it.
 """
 
 from __future__ import annotations
@@ -55,6 +54,7 @@ from apiward.scan.withhold import NotOurs, OneWay, Unrestorable
 from apiward.spec import Api, Operation
 
 _ANONYMOUS = Identity(name="anonymous")
+_UNREAD_CODE = "a redemption of a code nothing reads may take a use from everybody, for good"
 ACCOUNT = "(account)"
 """The collection of an account the scan signed up: every collection of people."""
 
@@ -73,10 +73,8 @@ class Ledger:
         self.excluded: frozenset[str] = frozenset()  # --exclude's: no read-back goes there
         self.snapshots: dict[str, Snapshot] = {}
         self.created: list[Created] = []
-        self.unknown: list[tuple[Request, Sender]] = []
-        """Aggressive writes whose object could not be read first: changes nobody can undo."""
-        self.moved: list[Moved] = []
-        """Value checks moved between identities (a transfer), each with its way back."""
+        self.unknown: list[tuple[Request, Sender]] = []  # aggressive writes nobody can undo
+        self.moved: list[Moved] = []  # value moved between identities, with its way back
         self.own_writes: list[tuple[Request, Sender]] = []
         """Writes nothing reads back, sent by an identity the scan made on its own state."""
         self._own: dict[str, frozenset[str]] = {}
@@ -87,8 +85,7 @@ class Ledger:
         self._made: dict[str, set[str]] = {}
         """Each id the scan made → the collections it made it in (singular nouns, or ACCOUNT)."""
         self.links = Links(api)
-        """Nested collections of links (``scan._links``): a line booked at
-        ``/work-orders/{id}/parts`` is made in work-order-parts, never in the parts."""
+        """Nested collections of links (``scan._links``): ``/work-orders/{id}/parts``."""
         self._lists: dict[tuple[str, str], tuple[int, Reply]] = {}
         self._writes: list[str] = []
         """Paths of the writes the target may have carried out, in order: what stales a listing."""
@@ -289,8 +286,11 @@ class Ledger:
         return snapshot
 
     def _safe_deed(self, operation: Operation, sender: Sender) -> None:
-        """Under ``--safe``, a file identity's action nothing reads back, but a question or a login."""
+        """Under ``--safe``, a file identity's action nothing reads back, but a question or a
+        login; and anyone's redemption of a code nothing reads (a use gone for everybody)."""
         who = sender.identity
+        if self.safe and redeems(operation):
+            raise NotOurs(operation, who or _ANONYMOUS, "under --safe " + _UNREAD_CODE)
         if who is None or self.is_own(who) or self._login(operation):
             return
         if self.safe and not _objects.only_asks(operation):
