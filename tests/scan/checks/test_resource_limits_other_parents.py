@@ -132,3 +132,83 @@ def test_the_page_size_is_asked_where_the_rows_are(tmp_path: Path, flawed: bool)
     [finding] = found
     assert finding["severity"] == "medium"
     assert "151 items" in finding["detail"], finding["detail"]
+
+
+LAB_IDENTITIES = """\
+identities:
+  - {name: alice, role: patient, rank: 1, headers: {Authorization: Bearer lab-alice}}
+  - {name: lee, role: lab_tech, rank: 3, headers: {Authorization: Bearer lab-lee}}
+"""
+_PER_PAGE = {
+    "name": "per_page",
+    "in": "query",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+}
+LAB = {
+    "openapi": "3.0.3",
+    "info": {"title": "Lab", "version": "1"},
+    "security": [{"bearer": []}],
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "paths": {
+        "/api/v1/lab-results": {
+            "get": {
+                "summary": "Lab results you may see",
+                "parameters": [_PER_PAGE],
+                "responses": _OK,
+            },
+            "post": {
+                "summary": "Post a result",
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"value": {"type": "string"}},
+                            }
+                        }
+                    }
+                },
+                "responses": {"201": _OK["200"]},
+            },
+        }
+    },
+}
+
+
+def lab_of(*, flawed: bool) -> tuple[flask.Flask, list[dict[str, Any]]]:
+    """A lab: alice sees her 3 results, lee all 145; nothing deletes a result."""
+    app = flask.Flask("lab")
+    app.add_url_rule("/openapi.json", "spec", lambda: LAB)
+    results = [{"id": n, "patient": "alice" if n <= 3 else "bob"} for n in range(1, 146)]
+    who = {"Bearer lab-alice": "alice", "Bearer lab-lee": "lee"}
+
+    @app.route("/api/v1/lab-results", methods=["GET", "POST"])
+    def listing() -> Any:
+        user = who.get(flask.request.headers.get("Authorization", ""))
+        if user is None:
+            return "401: Unauthorized", 401
+        if flask.request.method == "POST":
+            results.append({"id": len(results) + 1, "patient": user})
+            return results[-1], 201
+        size = flask.request.args.get("per_page", 20, type=int) or 20
+        size = size if flawed else min(size, 100)
+        return [r for r in results if user == "lee" or r["patient"] == user][:size]
+
+    return app, results
+
+
+@pytest.mark.parametrize("flawed", [True, False], ids=["flawed", "fixed"])
+def test_a_page_the_caller_cannot_fill_is_asked_as_another_identity(
+    tmp_path: Path, flawed: bool
+) -> None:
+    """alice's three results cannot show the bound, and nothing she makes could be deleted:
+    lee's 145 do (the aiohttp trial's lab results)."""
+    app, results = lab_of(flawed=flawed)
+    with serving(app, wsgi=True) as url:
+        done, report = scan_with_identities(
+            url, LAB_IDENTITIES, tmp_path, "--checks", "resource_limits"
+        )
+    assert done.returncode in {0, 1}, done.stdout[-3000:]
+    assert len(results) == 145
+    found = [f["severity"] for f in report["findings"] if f["check"] == "resource_limits"]
+    assert found == (["medium"] if flawed else []), report["findings"]

@@ -337,12 +337,12 @@ async def _fill(ctx: Context, op: Operation, caller: Caller, need: int) -> Skip 
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
     if ctx.safe:
         return Skip(reason=SkipReason.UNSAFE, detail=f"{need} items to create to fill a page")
+    note = "creating own items to fill a page"
     try:
         request = ctx.legit_request(creator, caller.identity)
-    except Withheld as withheld:
+        first = await ctx.send(request, as_=caller.identity, note=note)
+    except Withheld as withheld:  # the creation would stay: a listing of others may do
         return held(withheld)
-    note = "creating own items to fill a page"
-    first = await ctx.send(request, as_=caller.identity, note=note)
     if not first.ok:
         return Skip(
             reason=SkipReason.NOT_APPLICABLE, detail=f"{creator.key} answered {first.status}"
