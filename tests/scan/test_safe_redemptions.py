@@ -103,3 +103,21 @@ def test_a_safe_scan_spends_no_use_of_the_code(tmp_path: Path) -> None:
     assert shop.uses == {"WELCOME10": 2}
     skips = [s for s in report["skipped"] if s["operation"] == "POST /coupons/redeem"]
     assert any("a code nothing reads" in s["detail"] for s in skips), skips
+
+
+def test_a_default_scan_lists_every_redemption_it_made(tmp_path: Path) -> None:
+    """A default scan may redeem the code as its own user, and says so in the target state."""
+    shop = Shop()
+    with serving(shop.app) as url:
+        done, report = scan_with_identities(url, IDENTITIES, tmp_path)
+    assert done.returncode in {0, 1}, done.stdout[-3000:]
+    spent = shop.uses["WELCOME10"] - 2
+    rows = [
+        r
+        for r in report["tables"]["target_state"]
+        if r["object"] == "/coupons/redeem" and "each may have taken a use" in r["detail"]
+    ]
+    assert spent > 0
+    sent = sum(int(r["detail"].split("×")[1].split(" ")[0]) for r in rows)
+    assert sent >= spent, rows
+    assert {r["state"] for r in rows} == {"left"}, rows

@@ -55,6 +55,7 @@ from apiward.spec import Api, Operation
 
 _ANONYMOUS = Identity(name="anonymous")
 _UNREAD_CODE = "a redemption of a code nothing reads may take a use from everybody, for good"
+_UNREAD_DEED = "an action whose effect nothing reads back goes only as a user the scan made"
 ACCOUNT = "(account)"
 """The collection of an account the scan signed up: every collection of people."""
 
@@ -133,8 +134,7 @@ class Ledger:
     def holds(self, delete: Request) -> bool:
         """True when an object the scan made and has not deleted is what ``delete`` would remove.
 
-        A spare deleted once may be named again by a later object: an API that hands out
-        ``max + 1`` gives the deleted id to the next one it makes.
+        A deleted spare's id may name a later object: many APIs hand out ``max + 1``.
         """
         return any(not c.deleted and deletes(delete, c) for c in self.created)
 
@@ -144,10 +144,8 @@ class Ledger:
         return len(self.created)
 
     def gone(self, delete: Request, recorded: int) -> None:
-        """Record that what ``delete``, sent when ``recorded`` creations were known, was read back as gone.
-
-        Only those: the id of what it removed may since name a newer object (``max + 1``).
-        """
+        """Record that what ``delete``, sent when ``recorded`` creations were known, was read back
+        as gone: only those, as its id may since name a newer object (``max + 1``)."""
         for created in self.created[:recorded]:
             created.deleted = created.deleted or deletes(delete, created)
 
@@ -242,7 +240,7 @@ class Ledger:
         if read is None:
             self._one_way(operation, request, sender)
             if operation.method == "POST":
-                self._safe_deed(operation, sender)
+                self._safe_deed(operation, request, sender)
                 return None  # an action (search, transfer, log in): no object of its own
             self._blind(operation, request, sender, "the contract has no GET to read it")
             return None
@@ -285,21 +283,22 @@ class Ledger:
         snapshot.writes.append((request, sender))
         return snapshot
 
-    def _safe_deed(self, operation: Operation, sender: Sender) -> None:
+    def _safe_deed(self, operation: Operation, request: Request, sender: Sender) -> None:
         """Under ``--safe``, a file identity's action nothing reads back, but a question or a
         login; and anyone's redemption of a code nothing reads (a use gone for everybody)."""
         who = sender.identity
-        if self.safe and redeems(operation):
-            raise NotOurs(operation, who or _ANONYMOUS, "under --safe " + _UNREAD_CODE)
+        if redeems(operation) and (self.safe or (who is not None and self.is_own(who))):
+            if self.safe:
+                raise NotOurs(operation, who or _ANONYMOUS, "under --safe " + _UNREAD_CODE)
+            self.own_writes.append((request, sender))  # listed: a use may be gone for good
         if who is None or self.is_own(who) or self._login(operation):
             return
         if self.safe and not _objects.only_asks(operation):
-            why = "under --safe an action whose effect nothing reads back goes only as a user the scan made"
-            raise NotOurs(operation, who, why)
+            raise NotOurs(operation, who, "under --safe " + _UNREAD_DEED)
 
     def _unredeemed(self, operation: Operation, sender: Sender) -> None:
-        """A file identity's redemption (a creation too when its path ends in the act: not
-        ``POST /claims``), in every mode but ``--aggressive``: withheld."""
+        """A file identity's redemption (not a creation, ``POST /claims``), withheld but with
+        ``--aggressive``."""
         who = sender.identity
         if who is None or self.aggressive or self.is_own(who) or not is_redemption(operation):
             return

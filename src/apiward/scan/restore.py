@@ -38,6 +38,7 @@ from apiward.scan import _objects, _rewrites, own_state
 from apiward.scan.changes import DAMAGE, State, TargetChange, What, change, curl_line
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, own_path
 from apiward.scan.fields import is_privileged, tokens
+from apiward.scan.flows import redeems
 from apiward.scan.ledger import Ledger
 from apiward.scan.removal import remove, remove_made
 from apiward.scan.request import BodyKind, Request
@@ -385,12 +386,13 @@ def _own_writes(ledger: Ledger) -> list[TargetChange]:
     """What the scan's own identities wrote on themselves that nothing reads back: *left*
     with the account, or *deleted* with it (the Rails trial's report said "not as found"
     for a password the scan changed on an account it then deleted)."""
-    counts: dict[tuple[str, str, str], int] = {}
+    counts: dict[tuple[str, str, str, str], int] = {}
     for request, sender in ledger.own_writes:
-        key = (f"{request.method} {request.target}", request.target, sender.name)
-        counts[key] = counts.get(key, 0) + 1
+        how = f"{request.method} {request.target}"
+        written = (how, request.target, sender.name, request.operation)
+        counts[written] = counts.get(written, 0) + 1
     rows = []
-    for (how, target, name), n in sorted(counts.items()):
+    for (how, target, name, key), n in sorted(counts.items()):
         account = ledger.account_of(name)
         gone = account is not None and account.deleted
         fate = "deleted with it" if gone else "so it stays as the last write left it"
@@ -398,6 +400,13 @@ def _own_writes(ledger: Ledger) -> list[TargetChange]:
             f"{how} ×{n} on the state of {name}, an identity the scan signed up: its own, {fate}"
         )
         state = State.DELETED if gone else State.LEFT
+        operation = ledger.api.operation(*key.split(" ", 1)) if " " in key else None
+        if operation is not None and redeems(operation):
+            detail = (
+                f"{how} ×{n} sent as {name}, an identity the scan signed up: a redemption nothing "
+                "reads back, so each may have taken a use of the code from everybody, for good"
+            )
+            state = State.LEFT
         rows.append(
             TargetChange(what=What.WRITTEN, object=target, state=state, by=name, detail=detail)
         )
