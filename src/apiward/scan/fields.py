@@ -122,6 +122,18 @@ def tokens(name: str) -> list[str]:
 _STATES = {"status", "state", "stage", "phase", "lifecycle"}
 
 
+_PRICES = frozenset({"price", "cost", "fee", "rent", "total", "subtotal", "amount"})
+
+
+def is_price(name: str) -> bool:
+    """True for a field that says what something costs (``priceCents``, ``unit_price``, ``total``).
+
+    Not a privilege field (a merchant sets its own prices): only one a creation's request
+    does not declare, yet its object shows, is the server's to set (``checks._creation``).
+    """
+    return bool(set(tokens(name.rsplit(".", 1)[-1])) & _PRICES)
+
+
 def is_state(name: str) -> bool:
     """True for a field that holds an object's state in its life (``status``, ``order_state``)."""
     words = tokens(name.rsplit(".", 1)[-1])

@@ -8,6 +8,8 @@ as each identity in turn, lowest role first, until one can create:
 * the **control** is the identity's creation with every privilege field (at any depth)
   left out; it must succeed with a new id, and the new object is read (its item GET,
   else the creation's answer) for what each field holds when the caller sets nothing;
+* a **price** the new object shows that the request does not declare (``priceCents`` on a
+  booking: ``scan.fields.is_price``) is probed with one unit, far below the server's;
 * each **probe** is the control plus one privilege field (``scan.fields.is_privileged``,
   never an identifier): declared by the request but not required (a required one cannot
   be left out), or shown on the control's object though the request does not declare
@@ -51,7 +53,7 @@ from apiward.scan.checks._tenant_moves import Move, moves
 from apiward.scan.checks._tenant_moves import names as tenant_names
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
-from apiward.scan.fields import is_identifier, is_privileged, tokens
+from apiward.scan.fields import is_identifier, is_price, is_privileged, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.scope import OutOfScope
@@ -150,6 +152,8 @@ def _worth(ctx: Context, op: Operation, schema: Schema | None) -> bool:
     required = _required(ctx, schema)
     offered = [n for n in field_schemas(ctx, schema) if n.split(".")[0] not in required]
     names = [n for n in [*offered, *shown] if is_privileged(n) and n.split(".")[0] not in required]
+    if any(is_price(n) for n in shown if n not in field_schemas(ctx, schema)):
+        return True  # a price the request does not declare, yet what it makes shows
     if {*field_schemas(ctx, schema), *shown} & tenant_names(ctx):
         return True  # a tenant reference a probe may move (``checks._tenant_moves``)
     return not shown or any(not any(is_identifier(p) for p in n.split(".")) for n in names)
@@ -220,7 +224,7 @@ def _candidates(
     names = [n for n in declared if n.split(".")[0] not in required]
     names += [n for n in seen if n not in declared]
     names = privilege_candidates(names, seen)
-    tries: list[Try] = []
+    tries: list[Try] = [_cheaper(n, seen[n]) for n in seen if _undeclared_price(n, seen, declared)]
     untried: list[Skip] = []
     for name in names:
         old = seen.get(name)
@@ -231,6 +235,20 @@ def _candidates(
         elif probe is None:
             untried.append(_unknown(name))
     return tries[:MAX_FIELDS], untried
+
+
+def _undeclared_price(name: str, seen: Mapping[str, Any], declared: Mapping[str, Any]) -> bool:
+    """A price the new object shows that the request does not declare: the server's to set."""
+    value = seen.get(name)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    return name not in declared and is_price(name) and value > 1
+
+
+def _cheaper(name: str, old: Any) -> Try:
+    """The probe of a price the caller may not set: one unit, far below what the server set
+    (the Hono trial's booking took the client's ``priceCents``)."""
+    return Try(name=name, old=old, probe=Probe(value=1, source=Source.TYPE), writable=False)
 
 
 def _required(ctx: Context, schema: Schema | None) -> set[str]:
