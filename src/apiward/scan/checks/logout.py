@@ -16,7 +16,9 @@ own, so the identity's working session is never the one logged out. Then:
 
 That is a finding (medium, CWE-613): logging out does not end the session on the
 server, so a stolen token or cookie outlives the user's logout. A 401/403 in step 3
-means the server revoked it.
+means the server revoked it. So is a refresh token the fresh login handed out that, after
+the logout, still gets a new access token from the contract's refresh
+(``checks._refresh``: the Hono trial's access token expired, its refresh token lived on).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from collections.abc import AsyncIterator
 from apiward.core.errors import ConfigError
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks import _refresh as refresh
 from apiward.scan.checks._bearer import secured_gets
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
@@ -75,24 +78,45 @@ class LogoutNotRevoking:
             yield Skip(reason=SkipReason.NO_ACCESS, detail=f"a second login failed: {error}")
             return
         for op in logouts:
-            outcome = await self._probe(ctx, op, read, fresh)
-            if outcome is not None:
+            outcomes = await self._probe(ctx, op, read, fresh)
+            for outcome in outcomes:
                 yield outcome
+            if outcomes:
                 return
 
     async def _probe(
         self, ctx: Context, logout: Operation, read: Request, fresh: Credentials
-    ) -> Outcome | None:
+    ) -> list[Outcome]:
         before = await ctx.send(fresh.apply(read), as_=None, note="control: fresh session")
         if not before.ok:
-            return None
+            return []
         out = await ctx.send(fresh.apply(ctx.request(logout)), as_=None, note="logout")
         if not out.ok:
-            return None
+            return []
+        found: list[Outcome] = []
         after = await ctx.send(fresh.apply(read), as_=None, note="the same credential, after")
-        if not after.ok or similarity(after.text, before.text) < SAME:
-            return None
-        return self._finding(ctx, logout, [before, out, after])
+        if after.ok and similarity(after.text, before.text) >= SAME:
+            found.append(self._finding(ctx, logout, [before, out, after]))
+        refreshed = await refresh.after_logout(ctx, fresh)
+        if refreshed is not None:
+            found.append(self._refreshed(ctx, logout, out, refreshed))
+        return found
+
+    def _refreshed(self, ctx: Context, logout: Operation, out: Reply, again: Reply) -> Outcome:
+        return ctx.finding(
+            self,
+            logout,
+            title=f"{logout.key} leaves the session's refresh token valid",
+            severity=Severity.MEDIUM,
+            confidence=Confidence.CONFIRMED,
+            detail=(
+                f"A fresh session logged out with {logout.key} ({out.status}); its refresh token, "
+                f"sent to {again.sent.method} {again.sent.path}, still got a new access token "
+                f"({again.status}): whoever copied it keeps the account after the user logs out."
+            ),
+            evidence=[out, again],
+            key="logout refresh",
+        )
 
     def _finding(self, ctx: Context, logout: Operation, evidence: list[Reply]) -> Outcome:
         before, out, after = evidence

@@ -1,0 +1,62 @@
+"""A refresh token replayed after its session logged out: does it still mint access tokens?
+
+A login that answers ``{"accessToken": ..., "refreshToken": ...}`` hands out two credentials.
+A logout that revokes the first and forgets the second leaves the account to whoever copied
+the refresh token (the Hono trial's: its access token was short-lived, its refresh token
+stayed valid after ``POST /auth/logout``). The contract's *refresh* is a POST named
+``refresh`` whose body takes the refresh token (a field named so, or its only field); it is
+sent without any other credential, as a thief would.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apiward.scan.context import Context
+from apiward.scan.request import Where
+from apiward.scan.sessions import Credentials
+from apiward.scan.transport import Reply
+from apiward.spec import Operation
+
+_REFRESH = ("refresh_token", "refreshToken")
+_ACCESS = ("access_token", "accessToken", "token", "jwt", "id_token")
+
+
+async def after_logout(ctx: Context, fresh: Credentials) -> Reply | None:
+    """The refresh's 2xx answer with a new access token for ``fresh``'s logged-out refresh
+    token, or None (no refresh token, no refresh in the contract, or refused)."""
+    token = _field(fresh.login.data if fresh.login is not None else None, _REFRESH)
+    found = _refresher(ctx)
+    if token is None or found is None:
+        return None
+    operation, name = found
+    ctx.sessions.secrets.add(token)
+    request = ctx.request(operation).with_param(Where.BODY, name, token)
+    reply = await ctx.send(request, as_=None, note="the logged-out session's refresh token")
+    return reply if reply.ok and _field(reply.data, _ACCESS) is not None else None
+
+
+def _refresher(ctx: Context) -> tuple[Operation, str] | None:
+    """The contract's token refresh, and the body field that takes the refresh token."""
+    for op in ctx.api.operations:
+        said = f"{op.path} {op.operation_id or ''}".lower()
+        if op.method != "POST" or "refresh" not in said or op.key in ctx.out_of_scope:
+            continue
+        schema, _ = ctx.synthesizer.body_schema(op)
+        names = [str(n) for n in (schema or {}).get("properties", {})]
+        name = next((n for n in names if "refresh" in n.lower()), None)
+        if name is None and len(names) == 1:
+            name = names[0]
+        if name is not None:
+            return op, name
+    return None
+
+
+def _field(data: Any, names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` holding a string, at the top or in a ``data`` envelope."""
+    for body in (data, data.get("data") if isinstance(data, dict) else None):
+        if isinstance(body, dict):
+            found = next((body[n] for n in names if isinstance(body.get(n), str)), None)
+            if found:
+                return str(found)
+    return None
