@@ -76,9 +76,11 @@ from apiward.scan.checks import _naming as reads
 from apiward.scan.checks import _owners as whose
 from apiward.scan.checks import _parents as parents
 from apiward.scan.checks import _peer_actions as peer_actions
+from apiward.scan.checks import _privilege as privilege
 from apiward.scan.checks import _purposes as purposes
 from apiward.scan.checks import _tenants as tenants
 from apiward.scan.checks import _unfiltered as unfiltered
+from apiward.scan.checks.exposure import declared_part
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
@@ -208,9 +210,12 @@ class Bola:
             return None
         if own and similarity(owners.text, theirs.text) >= SAME:
             return None  # the answer does not depend on whose id it is
-        if whose.listed(ctx, attacker, obj, attack.data, mine):
+        # Fields the contract does not declare are excessive_data's: not what tells the read
+        # from a listing the attacker may read (the aiohttp trial's clinician directory).
+        shown = declared_part(ctx.api, op, attack) or attack.data
+        if whose.listed(ctx, attacker, obj, shown, mine):
             return None  # all of it is in a listing the attacker may read: it sees it by design
-        if await whose.listed_now(ctx, attacker, obj, attack.data, mine):
+        if await whose.listed_now(ctx, attacker, obj, shown, mine):
             return None  # made after the harvest, and the attacker's listing shows it now
         if ctx.harvest.lists.lists_all(attacker.name, attack.data):
             return None  # a filter over rows the attacker's own listings show it anyway
@@ -220,6 +225,8 @@ class Bola:
             return None  # it, or a parent, says anyone may see it (visibility: public)
         if _open(ctx, op, obj) and await _anyone_reads(ctx, attack_request, owners):
             return None  # public: anyone may read it (an event its organiser made just now)
+        if await _lower_reads(ctx, attack_request, owners, (attacker, obj)):
+            return None  # a role below the attacker's lists and reads it too: no peer's secret
         telling = distinctive(owners.text, theirs.text if own else "")
         confirmed = carries(attack.text, telling) >= SAME
         evidence = [owners, theirs, attack] if own else [owners, attack]
@@ -437,6 +444,25 @@ def _open(ctx: Context, op: Operation, obj: Sighting) -> bool:
     """Whether an anonymous read may get the object: the read asks for no credential, or
     an anonymous request saw the object listed (a secured read's is refused: not asked)."""
     return declared_public(op) or ctx.harvest.public(obj)
+
+
+async def _lower_reads(
+    ctx: Context, request: Request, owners: Reply, seen: tuple[Identity, Sighting]
+) -> bool:
+    """True when the lowest identity of a role ranked below the attacker's lists the object
+    in a listing it may read and gets the owner's answer too: what a lower role may read is
+    no escalation for a peer (the aiohttp trial's clinician profiles, a directory patients
+    read too, had been a high finding between clinicians). Listed, not merely readable: a
+    viewer of another tenant reading the object through the same flaw is no entitlement.
+    """
+    attacker, obj = seen
+    rank = await privilege.ranks(ctx)
+    lower = [i for i in ctx.identities if rank[i.name] < rank[attacker.name]]
+    lowest = min(lower, key=lambda i: rank[i.name], default=None)
+    if lowest is None or not ctx.harvest.lists.has(lowest.name, obj.kind, obj.value):
+        return False
+    reply = await ctx.send(request, as_=lowest, note=f"control: the same object, as {lowest.name}")
+    return reply.ok and similarity(reply.text, owners.text) >= SAME
 
 
 async def _anyone_reads(ctx: Context, request: Request, owners: Reply) -> bool:

@@ -271,6 +271,27 @@ def response_schema(operation: Operation, status: int) -> Schema | None:
     return None
 
 
+def declared_part(api: Api, operation: Operation, reply: Reply) -> Any:
+    """``reply``'s data without the fields its response schema does not declare: what the
+    contract says the operation shows (the rest is this check's to report)."""
+    schema = response_schema(operation, reply.status)
+    return reply.data if schema is None else _declared(api, reply.data, schema)
+
+
+def _declared(api: Api, data: Any, schema: Schema | None) -> Any:
+    shape = shape_of(api, schema) if schema is not None else None
+    if isinstance(data, list):
+        return [_declared(api, item, shape.items if shape else None) for item in data]
+    if not isinstance(data, dict) or shape is None:
+        return data
+    kept = {}
+    for key, value in data.items():
+        sub, declared = _lookup(shape, str(key))
+        if declared:
+            kept[key] = _declared(api, value, sub)
+    return kept
+
+
 def walk(
     api: Api, data: Any, schema: Schema | None, path: str = ""
 ) -> Iterator[tuple[str, str, Any, bool]]:
