@@ -2,19 +2,20 @@
 
 Many APIs give a new account something at sign-up, which the sign-up's answer does not
 show. The Fastify trial's sign-up made each new user a workspace named after it (``slug:
-apiwardeb7e404``): the scan deleted its 46 accounts, the 46 workspaces stayed, and the
+apiwardeb7e404``): the scan deleted its accounts, 48 of their workspaces stayed, and the
 report did not say so. So before the accounts go, each account the scan signed up under
 names of its own logs in as itself and reads each collection the contract both lists
 without a path id and deletes by item (``GET /workspaces``, ``DELETE /workspaces/{slug}``).
+
 A row named after the account (its key, ``slug``, ``name`` or ``title`` holds one of the
-account's names: not a row that merely names it, a ticket assigned to it), and that the
-scan did not make otherwise, was made by the sign-up: it is recorded as made by the account, with the account's own
-credentials to delete it, and the restore deletes it with the scan's other objects, or
-lists it left. The first ``PROBE`` accounts tell whether the sign-up makes anything: when
-their listings hold no such row, the other accounts are not asked. The account that
-``scan.account_removal`` signs up and deletes before the harvest is asked first, and what
-it made is deleted then; an account a check deleted (a probe of an account DELETE) can no
-longer be asked, and what its sign-up made stays unlisted.
+account's names: not a row that merely names it, a ticket assigned to it) that the scan
+did not make otherwise was made by the sign-up. It is recorded as made by the account,
+with the account's own credentials to delete it, and the restore deletes it with the
+scan's other objects, or lists it left. The first ``PROBE`` accounts tell whether the
+sign-up makes anything: when their listings hold no such row, the others are not asked.
+The account ``scan.account_removal`` signs up and deletes before the harvest is asked
+first, and what it made is deleted then; an account a check deleted (a probe of an
+account DELETE) can no longer be asked, and what its sign-up made stays unlisted.
 """
 
 from __future__ import annotations

@@ -15,10 +15,10 @@ effect, while an anonymous request is refused:
   only" in its description, an ``/admin/`` segment, an ``admin`` tag), the lowest
   identity's role (any lower one's, when a sentence says it) ranks below that role, and its
   answer is high's (not one that differs per caller, nor a ``/me`` read, nor an empty
-  one): medium, firm when said in a sentence or backed by another hint, else tentative.
-  No read that two identities of one role answer differently (scoped per caller or tenant; on a marked read, of one
-  organisation: low is compared with its own's, ``_tenants.of_tenant``), and no object
-  low sees listed by another read counts as others' data (``scan.checks._read_scope``).
+  one): medium, firm when said in a sentence or backed by another hint, else tentative. No
+  read that two identities of one role answer differently (per caller or tenant; on a marked
+  read, of one organisation: low is compared with its own's, ``_tenants.of_tenant``), and no
+  object low sees listed by another read counts as others' data (``checks._read_scope``).
 * **Creations a sentence gives to a higher role** ("Managers only."): low's own
   legitimate creation makes an object, high's too, an anonymous one is refused (medium,
   firm; ``scan.checks._marked_creations``).

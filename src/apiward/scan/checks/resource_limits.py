@@ -8,11 +8,11 @@
   has fewer items than the maximum the two cannot be told apart; outside ``--safe`` the
   check then creates the missing items through the collection's own POST (at most
   ``FILL_LIMIT``, the caller's own data) and asks again, unless the big page's answer says
-  it served that size (``meta.limit: 1000``, ``checks._page_bounds``). Where it cannot
-  (no creation, too many, ``--safe``), up to ``OTHER_LISTINGS`` other listings are asked:
-  under another parent the caller lists, or as another identity (its own tenant's rows). Medium when the
-  contract's maximum, or the one its description states, is exceeded; low when there is
-  no maximum and a huge page still grows.
+  it served that size (``meta.limit: 1000``, ``checks._page_bounds``). Where it cannot (no
+  creation, too many, ``--safe``), up to ``OTHER_LISTINGS`` other listings are asked:
+  under another parent the caller lists, or as another identity (its own tenant's rows).
+  Medium when the contract's maximum, or the one its description states, is exceeded; low
+  when there is no maximum and a huge page still grows.
 * **Batch size**: a top-level array property of a JSON body is sent with two items, then
   with ``BATCH_FACTOR`` × ``maxItems`` (``BATCH_ITEMS`` when none) distinct items. A 2xx
   whose answer holds one result per item (or grows with the batch) is the finding.
