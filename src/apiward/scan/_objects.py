@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from apiward.scan._links import documented, is_link
 from apiward.scan._self_links import key_in_links
+from apiward.scan.envelope import OBJECT_KEYS
 from apiward.scan.fitting import is_primary, key_fields
 from apiward.scan.flows import is_login
 from apiward.scan.request import Request, Where
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from apiward.scan.transport import Reply
 
 _PARAM = re.compile(r"^\{([^}]+)\}$")
-_ENVELOPES = ("data", "result", "item", "object", "record", "resource", "payload")
 _ID_NAMES = ("id", "uuid", "_id", "guid", "key", "slug")
 VOLATILE = re.compile(
     r"updated|modified|timestamp|version|etag|_at$|(?-i:[a-z]At)$|_on$|time$"
@@ -437,7 +437,7 @@ def new_id(api: Api, request: Request, data: Any, location: str | None) -> str |
     key = key_name(api, request.path, linked=linked) or ""
     # The new object under its collection's singular: {"recipe": {...}, "source": {...}}.
     named = resource_of(made_in(request.path))[1].lower()
-    envelopes = [data.get(e) for e in (*_ENVELOPES, named) if isinstance(data, dict)]
+    envelopes = [data.get(e) for e in (*OBJECT_KEYS, named) if isinstance(data, dict)]
     bodies = [b for b in (inside(api, request, data), data, *envelopes) if isinstance(b, dict)]
     item = item_of(api, request.path, linked=linked)
     if item is not None and not any(_text(b.get(key)) for b in bodies):
@@ -465,10 +465,12 @@ def unwrap(data: Any) -> Any:
     """The object inside an envelope (``{"data": {...}}``, ``{"status": "ok", "data": {...}}``), or ``data``."""
     if isinstance(data, dict) and len(data) == 1:
         ((key, value),) = data.items()
-        if isinstance(value, dict) and (key in _ENVELOPES or not any(k in data for k in _ID_NAMES)):
+        if isinstance(value, dict) and (
+            key in OBJECT_KEYS or not any(k in data for k in _ID_NAMES)
+        ):
             return value
     if isinstance(data, dict):
-        inner = [k for k, v in data.items() if k in _ENVELOPES and isinstance(v, dict)]
+        inner = [k for k, v in data.items() if k in OBJECT_KEYS and isinstance(v, dict)]
         rest = [v for k, v in data.items() if k not in inner]
         if len(inner) == 1 and not any(isinstance(v, dict | list) for v in rest):
             return data[inner[0]]  # beside it only a status or a message

@@ -17,8 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-_PARAM = re.compile(r"^\{([^}]+)\}$")
-_ENVELOPES = ("data", "result", "item", "object", "record", "resource", "payload")
+from apiward.scan.envelope import OBJECT_KEYS
 
 
 def key_in_links(item: str, name: str, data: Any, location: str | None) -> str | None:
@@ -39,15 +38,17 @@ def key_in_links(item: str, name: str, data: Any, location: str | None) -> str |
 
 
 def _template(item: str, name: str) -> re.Pattern[str] | None:
-    parts: list[str] = []
-    for segment in item.strip("/").split("/"):
-        param = _PARAM.fullmatch(segment)
-        if param is None:
-            parts.append(re.escape(segment))
-        else:
-            parts.append("(?P<key>[^/]+)" if param.group(1) == name else "[^/]+")
-    if "(?P<key>[^/]+)" not in parts:
+    segments = item.strip("/").split("/")
+    if "{" + name + "}" not in segments:
         return None
+    parts = [
+        "(?P<key>[^/]+)"
+        if s == "{" + name + "}"
+        else "[^/]+"
+        if s.startswith("{")
+        else re.escape(s)
+        for s in segments
+    ]
     return re.compile("(?:^|/)" + "/".join(parts) + "/?$")
 
 
@@ -56,7 +57,7 @@ def _links(data: Any, location: str | None) -> Iterator[str]:
     if location:
         yield location
     bodies = [data] if isinstance(data, dict) else []
-    bodies += [data[e] for e in _ENVELOPES if bodies and isinstance(data.get(e), dict)]
+    bodies += [data[e] for e in OBJECT_KEYS if bodies and isinstance(data.get(e), dict)]
     for body in bodies:
         for links in (body.get("_links"), body.get("links")):
             if isinstance(links, dict):

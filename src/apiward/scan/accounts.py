@@ -18,7 +18,7 @@ from typing import Any
 from apiward.scan._objects import new_id, unwrap
 from apiward.scan.fields import is_password
 from apiward.scan.request import BodyKind, Request
-from apiward.scan.resources import collection_of, singular, words
+from apiward.scan.resources import collection_of, resource_of, singular, words
 from apiward.scan.transport import Reply
 from apiward.spec import Api, Operation, ParameterLocation
 
@@ -102,13 +102,24 @@ def removable(api: Api, body: Any = None) -> bool:
     sent = body if isinstance(body, Mapping) else {}
     names = [v for k, v in sent.items() if k in _NAMES]
     made = bool(names) and all(isinstance(v, str) and _FRESH.fullmatch(v) for v in names)
-    return closer(api, _ANY_SIGN_UP) is not None and (body is None or made)
+    return _closing(api) is not None and (body is None or made)
 
 
 def new_account(api: Api, request: Request, reply: Reply) -> str | None:
     """The id of what sign-up ``request`` made: the creation's new id, else its account's id."""
     made = new_id(api, request, reply.data, reply.header("location"))
     return made or account_id(reply.data)
+
+
+def listings(api: Api, *, of_people: bool) -> list[Operation]:
+    """The GETs with no path id on a collection of people (``of_people``), or of anything else."""
+    return [
+        op
+        for op in api.operations
+        if op.method == "GET"
+        and "{" not in op.path
+        and holds_accounts(resource_of(op.path)[0]) is of_people
+    ]
 
 
 def holds_accounts(collection: str) -> bool:
@@ -176,8 +187,6 @@ def deleter(api: Api, id_: str, names: Collection[str]) -> Request | None:
     return None
 
 
-_ANY_SIGN_UP = {"password": "-"}
-"""A sign-up's body as any has one: its password, whatever it is."""
 _SELF = frozenset({"me", "self", "myself", "account", "profile"})
 """Last path segments that name the caller's own account (``DELETE /me``, ``/users/me``)."""
 
@@ -188,37 +197,46 @@ def closer(api: Api, sign_up: Any) -> Request | None:
 
     It has no path parameter: it closes whoever sends it. So it is only ever sent as that
     account, logged in afresh (``Created.closes``, ``scan.removal``), never as an identity.
-    One that needs a query parameter, or a body field other than the password, is none.
     """
     sent = sign_up if isinstance(sign_up, Mapping) else {}
     password = next((str(v) for k, v in sent.items() if is_password(k)), "")
+    found = _closing(api) if password else None
+    if found is None:
+        return None
+    op, fields = found
+    body = dict.fromkeys(fields, password)
+    kind = BodyKind.JSON if body else BodyKind.NONE
+    return Request(
+        method="DELETE", path=op.path, operation=op.key, body=body or None, body_kind=kind
+    )
+
+
+def _closing(api: Api) -> tuple[Operation, list[str]] | None:
+    """The contract's closing DELETE and the password fields its body takes. One that needs
+    a query parameter, or a body field other than a password, is none."""
     for op in api.operations:
-        if op.method != "DELETE" or "{" in op.path or not password:
+        if op.method != "DELETE" or "{" in op.path:
             continue
         if op.path.rstrip("/").rsplit("/", 1)[-1].lower() not in _SELF:
             continue
         if any(p.required and p.location is ParameterLocation.QUERY for p in op.parameters):
             continue
-        body = _confirmation(api, op, password)
-        if body is not None:
-            kind = BodyKind.JSON if body else BodyKind.NONE
-            return Request(
-                method="DELETE", path=op.path, operation=op.key, body=body or None, body_kind=kind
-            )
+        fields = _confirmation(api, op)
+        if fields is not None:
+            return op, fields
     return None
 
 
-def _confirmation(api: Api, op: Operation, password: str) -> dict[str, str] | None:
-    """The body a closing DELETE takes: its password fields (``{}``: none; None: it asks more)."""
+def _confirmation(api: Api, op: Operation) -> list[str] | None:
+    """The password fields a closing DELETE's body takes (``[]``: none; None: it asks more)."""
     if op.request_body is None:
-        return {}
+        return []
     schema = next(
         (api.deref(s) for m, s in op.request_body.content.items() if "json" in m.lower()), None
     )
     if schema is None:
-        return None if op.request_body.required else {}
-    properties = schema.get("properties", {})
-    fields = {k: password for k in properties if is_password(k)}
+        return None if op.request_body.required else []
+    fields = [k for k in schema.get("properties", {}) if is_password(k)]
     if set(schema.get("required", ())) - set(fields):
         return None
     return fields

@@ -24,15 +24,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from apiward.core.errors import ConfigError, TargetError
+from apiward.core.errors import TargetError
 from apiward.scan import _deleters, _objects, accounts, fields
 from apiward.scan.entries import Created, Sender
 from apiward.scan.envelope import objects
 from apiward.scan.ledger import Ledger
-from apiward.scan.login import LoginError
-from apiward.scan.provision import file_login, filled_login
+from apiward.scan.provision import own_login
 from apiward.scan.request import Request
-from apiward.scan.resources import norm, resource_of
+from apiward.scan.resources import norm
 from apiward.spec import Operation
 
 PROBE = 2
@@ -46,8 +45,7 @@ async def made_beside(ledger: Ledger, only: list[Created] | None = None) -> list
     """What the scan's sign-ups (``only`` these accounts' own) made beside their accounts,
     now recorded in ``ledger.created``."""
     listings = _listings(ledger)
-    login = file_login(ledger.sessions.identities)
-    if not listings or login is None:
+    if not listings:
         return []
     known = {(c.create.path, c.id) for c in ledger.created if c.id}
     found: list[Created] = []
@@ -56,12 +54,12 @@ async def made_beside(ledger: Ledger, only: list[Created] | None = None) -> list
             break
         body = account.create.body if isinstance(account.create.body, dict) else {}
         try:
-            own = await ledger.sessions.log_in(filled_login(login, body), name="apiward sign-up")
-        except (ConfigError, LoginError):
-            continue
+            own = await own_login(ledger.sessions, body)
         except TargetError:
             if ledger.sessions.transport.down is not None:
                 raise
+            continue
+        if own is None:
             continue
         for listing in listings:
             create = own.apply(Request(method="POST", path=listing.path, operation=""))
@@ -80,15 +78,11 @@ async def made_beside(ledger: Ledger, only: list[Created] | None = None) -> list
 
 def _listings(ledger: Ledger) -> list[Operation]:
     """GETs with no path id on a collection of things (not people) whose items have a DELETE."""
-    api = ledger.api
     return [
         op
-        for op in api.operations
-        if op.method == "GET"
-        and "{" not in op.path
-        and op.key not in ledger.excluded
-        and not accounts.holds_accounts(resource_of(op.path)[0])
-        and _deleters.deleter(api, Request(method="POST", path=op.path, operation=""), "-")
+        for op in accounts.listings(ledger.api, of_people=False)
+        if op.key not in ledger.excluded
+        and _deleters.deleter(ledger.api, Request(method="POST", path=op.path, operation=""), "-")
     ]
 
 

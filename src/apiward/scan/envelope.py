@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+OBJECT_KEYS = ("data", "result", "item", "object", "record", "resource", "payload")
+"""The keys an API most often wraps one new object in (``{"data": {"id": 7}}``)."""
 MAX_DEPTH = 4
 """Envelopes nest (``{"data": {"result": [...]}}``), but never deeply; deeper is data."""
 

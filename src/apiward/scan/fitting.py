@@ -180,12 +180,6 @@ def names_other(name: str, nouns: frozenset[str], own: str) -> bool:
     return noun in nouns and noun != own
 
 
-def own_noun(operation: Operation) -> str:
-    """The singular noun of the collection ``operation`` writes: its last literal segment."""
-    segments = [s for s in operation.path.strip("/").split("/") if is_noun(s)]
-    return singular(norm(segments[-1])) if segments else ""
-
-
 def nouns_of(api: Api) -> frozenset[str]:
     """The API's nouns, singular: every literal path segment, and a kebab segment's last word."""
     return frozenset(

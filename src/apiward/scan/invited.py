@@ -24,8 +24,6 @@ from apiward.scan.entries import Created
 from apiward.scan.envelope import objects
 from apiward.scan.ledger import Ledger
 from apiward.scan.request import Request
-from apiward.scan.resources import resource_of
-from apiward.spec import Operation
 
 MAX_LISTINGS = 3
 """Listings of people read at most: one holding e-mails is usually all there is."""
@@ -60,7 +58,7 @@ def _emails(body: Any) -> list[str]:
 async def _listed(ledger: Ledger, mails: set[str]) -> dict[str, tuple[str, dict[str, Any]]]:
     """Each of ``mails`` a listing of people shows: which listing, as whom, and its row."""
     found: dict[str, tuple[str, dict[str, Any]]] = {}
-    for op in _people_listings(ledger)[:MAX_LISTINGS]:
+    for op in accounts.listings(ledger.api, of_people=True)[:MAX_LISTINGS]:
         for identity in ledger.sessions.identities:
             request = Request(method="GET", path=op.path, operation=op.key)
             note = "restore: is the person an invitation made still there"
@@ -74,16 +72,6 @@ async def _listed(ledger: Ledger, mails: set[str]) -> dict[str, tuple[str, dict[
                         found.setdefault(value.lower(), (f"{op.key} as {identity.name}", row))
             break
     return found
-
-
-def _people_listings(ledger: Ledger) -> list[Operation]:
-    return [
-        op
-        for op in ledger.api.operations
-        if op.method == "GET"
-        and "{" not in op.path
-        and accounts.holds_accounts(resource_of(op.path)[0])
-    ]
 
 
 async def _removed(

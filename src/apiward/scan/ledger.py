@@ -287,9 +287,9 @@ class Ledger:
         """Under ``--safe``, a file identity's action nothing reads back, but a question or a
         login; and anyone's redemption of a code nothing reads (a use gone for everybody)."""
         who = sender.identity
-        if redeems(operation) and (self.safe or (who is not None and self.is_own(who))):
-            if self.safe:
-                raise NotOurs(operation, who or _ANONYMOUS, "under --safe " + _UNREAD_CODE)
+        if self.safe and redeems(operation):
+            raise NotOurs(operation, who or _ANONYMOUS, "under --safe " + _UNREAD_CODE)
+        if redeems(operation) and who is not None and self.is_own(who):
             self.own_writes.append((request, sender))  # listed: a use may be gone for good
         if who is None or self.is_own(who) or self._login(operation):
             return

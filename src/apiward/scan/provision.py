@@ -39,6 +39,7 @@ from apiward.scan.login import LoginError
 from apiward.scan.openness import Openness
 from apiward.scan.request import BodyKind, Request
 from apiward.scan.scope import Scope
+from apiward.scan.sessions import Credentials, Sessions
 from apiward.scan.synthesis import Synthesizer
 from apiward.spec import Api, Operation, Schema
 
@@ -51,7 +52,8 @@ PREFIX = "apiward-made-"
 _MAIL = re.compile(r"mail", re.IGNORECASE)
 _PEOPLE = re.compile(r"/(users|accounts|members|customers|people)/?$", re.IGNORECASE)
 _PRIVILEGED = re.compile(r"admin|root|staff|super|manager|operator|owner", re.IGNORECASE)
-_TOKENS = ("access_token", "token", "accessToken", "jwt", "id_token", "auth_token", "authToken")
+TOKENS = ("access_token", "token", "accessToken", "jwt", "id_token", "auth_token", "authToken")
+"""Where a login's answer most often carries its access token."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -250,7 +252,7 @@ def _token_path(op: Operation) -> str | None:
         for schema in response.content.values():
             names = schema.get("properties")
             if isinstance(names, Mapping):
-                found = next((t for t in _TOKENS if t in names), None)
+                found = next((t for t in TOKENS if t in names), None)
                 if found is not None:
                     return found
     return None
@@ -341,6 +343,18 @@ def _sign_up_request(synthesizer: Synthesizer, op: Operation) -> tuple[Request, 
 def _plain(key: str, schema: Schema) -> Schema:
     """The field's schema, made an e-mail when its name says so (``email``, ``mail``)."""
     return {**schema, "format": "email"} if _MAIL.search(key) else dict(schema)
+
+
+async def own_login(sessions: Sessions, body: Mapping[str, Any]) -> Credentials | None:
+    """Credentials of the account sign-up ``body`` made, logged in like the file's identities
+    with its own names and password (None: no such login, no password, or refused)."""
+    login = file_login(sessions.identities)
+    if login is None or not any(is_password(k) for k in body):
+        return None
+    try:
+        return await sessions.log_in(filled_login(login, body), name="apiward sign-up")
+    except (ConfigError, LoginError):
+        return None
 
 
 def filled_login(login: Login, values: Mapping[str, Any]) -> Login:

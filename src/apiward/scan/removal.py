@@ -15,13 +15,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from apiward.core.errors import ConfigError
-from apiward.scan import _deleters, _objects, accounts, beside, fields, invited, unseen
+from apiward.scan import _deleters, _objects, accounts, beside, invited, unseen
 from apiward.scan.changes import State, TargetChange, What, curl_line
 from apiward.scan.entries import Created, Sender
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger
-from apiward.scan.provision import file_login, filled_login
+from apiward.scan.provision import own_login
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
 
@@ -146,7 +145,7 @@ async def remove(
     if created.kept:
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=created.kept)
     if created.delete is None and created.closes is not None:
-        return await _closed(ledger, created, kind, name)
+        return await _closed(ledger, created, created.closes, kind, name)
     if created.delete is None:
         why = "the contract has no DELETE for it"
         linked = ledger.links.holds(created.create.path)
@@ -238,15 +237,16 @@ async def _as_others(
     return refused, "", statuses
 
 
-async def _closed(ledger: Ledger, created: Created, kind: What, name: str) -> TargetChange:
+async def _closed(
+    ledger: Ledger, created: Created, closes: Request, kind: What, name: str
+) -> TargetChange:
     """An account no DELETE names, closed by itself (``DELETE /me``), logged in afresh as it."""
-    closes = created.closes
     reply = await _as_itself(ledger, created, closes)
     by = created.creator.name
-    if closes is None or reply is None or not reply.ok:
+    if reply is None or not reply.ok:
         said = f"answered {reply.status}" if reply is not None else "could not log in"
-        why = f"the contract has no DELETE that names it, and its {closes and closes.operation}"
-        return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=f"{why} {said}")
+        why = f"the contract has no DELETE that names it, and its {closes.operation} {said}"
+        return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)
     created.deleted = True
     detail = f"by the account itself, through {closes.operation}"
     return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)
@@ -259,15 +259,9 @@ async def _as_itself(
     DELETE), logged in with what its sign-up sent (many APIs let only a user remove its own
     account); None: it could not log in."""
     body = created.create.body if isinstance(created.create.body, dict) else {}
-    login = file_login(ledger.sessions.identities)
     delete = delete or created.delete
-    if not created.account or delete is None or login is None:
-        return None
-    if not any(fields.is_password(k) for k in body):
-        return None
-    try:
-        own = await ledger.sessions.log_in(filled_login(login, body), name="apiward sign-up")
-    except ConfigError:
+    own = await own_login(ledger.sessions, body) if created.account and delete else None
+    if own is None or delete is None:
         return None
     note = "restore: the account deletes itself"
     return await ledger.sessions.send(own.apply(delete), as_=None, note=note)

@@ -388,29 +388,33 @@ def _own_writes(ledger: Ledger) -> list[TargetChange]:
     for a password the scan changed on an account it then deleted)."""
     counts: dict[tuple[str, str, str, str], int] = {}
     for request, sender in ledger.own_writes:
-        how = f"{request.method} {request.target}"
-        written = (how, request.target, sender.name, request.operation)
+        written = (request.method, request.target, sender.name, request.path)
         counts[written] = counts.get(written, 0) + 1
     rows = []
-    for (how, target, name, key), n in sorted(counts.items()):
+    for (method, target, name, path), n in sorted(counts.items()):
+        how = f"{method} {target}"
         account = ledger.account_of(name)
         gone = account is not None and account.deleted
         fate = "deleted with it" if gone else "so it stays as the last write left it"
+        state = State.DELETED if gone else State.LEFT
         detail = (
             f"{how} ×{n} on the state of {name}, an identity the scan signed up: its own, {fate}"
         )
-        state = State.DELETED if gone else State.LEFT
-        operation = ledger.api.operation(*key.split(" ", 1)) if " " in key else None
-        if operation is not None and redeems(operation):
-            detail = (
-                f"{how} ×{n} sent as {name}, an identity the scan signed up: a redemption nothing "
-                "reads back, so each may have taken a use of the code from everybody, for good"
-            )
-            state = State.LEFT
+        operation = ledger.api.operation(method, path)
+        if operation is not None and redeems(operation):  # the account's end gives no use back
+            state, detail = State.LEFT, _redeemed(how, n, name)
         rows.append(
             TargetChange(what=What.WRITTEN, object=target, state=state, by=name, detail=detail)
         )
     return rows
+
+
+def _redeemed(how: str, n: int, name: str) -> str:
+    """The row's detail for redemptions of a code nothing reads, by a user the scan made."""
+    return (
+        f"{how} ×{n} sent as {name}, an identity the scan signed up: a redemption nothing "
+        "reads back, so each may have taken a use of the code from everybody, for good"
+    )
 
 
 async def _logins(ledger: Ledger) -> list[TargetChange]:

@@ -46,9 +46,9 @@ from apiward.scan.fields import (
     locks_out,
     tokens,
 )
-from apiward.scan.fitting import key_names, names_other, nouns_of, own_noun
+from apiward.scan.fitting import key_names, names_other, nouns_of
 from apiward.scan.request import BodyKind, Request, Where
-from apiward.scan.resources import collection_of, norm
+from apiward.scan.resources import collection_of, norm, resource_of
 from apiward.scan.values import Fresh, Observed, least
 from apiward.spec import Api, Operation, ParameterLocation, Schema, is_decimal_string
 
@@ -113,7 +113,7 @@ class Synthesizer:
         rng = random.Random(f"{self._seed}:{operation.key}")  # noqa: S311
         self._active = {} if operation.method == "DELETE" else self.values
         self._naming = _new_object_keys(self.api, operation)
-        self._own = own_noun(operation)
+        self._own = _own_noun(operation)
         try:
             return self._request(operation, rng)
         finally:
@@ -186,7 +186,7 @@ class Synthesizer:
 
     def refers_elsewhere(self, operation: Operation, name: str) -> bool:
         """True when unique-looking ``name`` picks another resource's object (``clubSlug``)."""
-        return names_other(name, self._nouns, own_noun(operation))
+        return names_other(name, self._nouns, _own_noun(operation))
 
     def body_schema(self, operation: Operation) -> tuple[Schema | None, BodyKind]:
         """The JSON or form body schema of ``operation`` (dereferenced), and its kind."""
@@ -316,6 +316,11 @@ class Synthesizer:
         count = min(count, int(schema.get("maxItems", count)), 3)
         singular = name[:-1] if name.endswith("s") else name
         return [self.value(items, rng, name=singular, depth=depth + 1) for _ in range(count)]
+
+
+def _own_noun(operation: Operation) -> str:
+    """The singular noun of the collection ``operation`` writes (``club`` for ``POST /clubs``)."""
+    return norm(resource_of(operation.path)[1])
 
 
 def _new_object_keys(api: Api, operation: Operation) -> frozenset[str]:

@@ -62,4 +62,4 @@ def _digits(value: Any) -> str:
     """The value without spaces, dashes and mask characters (``•••• 6199`` → ``6199``)."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return ""
-    return re.sub(r"[\s*•xX#-]", "", str(value)) if not isinstance(value, int) else str(value)
+    return re.sub(r"[\s*•xX#-]", "", str(value))

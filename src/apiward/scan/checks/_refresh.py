@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from apiward.scan.context import Context
+from apiward.scan.envelope import single
+from apiward.scan.provision import TOKENS
 from apiward.scan.request import Where
 from apiward.scan.sessions import Credentials
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 _REFRESH = ("refresh_token", "refreshToken")
-_ACCESS = ("access_token", "accessToken", "token", "jwt", "id_token")
 
 
 async def after_logout(ctx: Context, fresh: Credentials) -> Reply | None:
@@ -33,7 +34,7 @@ async def after_logout(ctx: Context, fresh: Credentials) -> Reply | None:
     ctx.sessions.secrets.add(token)
     request = ctx.request(operation).with_param(Where.BODY, name, token)
     reply = await ctx.send(request, as_=None, note="the logged-out session's refresh token")
-    return reply if reply.ok and _field(reply.data, _ACCESS) is not None else None
+    return reply if reply.ok and _field(reply.data, TOKENS) is not None else None
 
 
 def _refresher(ctx: Context) -> tuple[Operation, str] | None:
@@ -53,8 +54,8 @@ def _refresher(ctx: Context) -> tuple[Operation, str] | None:
 
 
 def _field(data: Any, names: tuple[str, ...]) -> str | None:
-    """The first of ``names`` holding a string, at the top or in a ``data`` envelope."""
-    for body in (data, data.get("data") if isinstance(data, dict) else None):
+    """The first of ``names`` holding a string, at the top or inside an envelope."""
+    for body in (data, single(data)):
         if isinstance(body, dict):
             found = next((body[n] for n in names if isinstance(body.get(n), str)), None)
             if found:
