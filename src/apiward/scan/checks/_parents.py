@@ -23,6 +23,13 @@ again under the attacker's own parents (:func:`attack`): the common real-world B
 where the handler checks the caller's membership of the path's organisation and then
 loads the child by its id alone (the Nest trial's venue update and promo-code delete,
 missed while only reads fell back to the attacker's own parents).
+
+**A parent both share** (:func:`beside`): the owner's write went to a parent the scan made
+as the owner (its own workspace), where the attacker is no member, so both attempts above
+are refused whatever the API checks. A private object of the owner's under a parent the
+attacker lists itself (a saved view in the workspace both belong to) is tried as well: the
+object-level check inside one tenant (the Fastify trial's saved view another member could
+edit, found at no run).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.privacy import public_by
 from apiward.scan.request import Request, Where
+from apiward.scan.resources import singular
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
 from apiward.spec import Operation, ParameterLocation
@@ -110,6 +118,27 @@ async def spare(
     for name, value in fresh.path_params.items():
         base = base.with_param(Where.PATH, name, value)
     return dataclasses.replace(obj, value=made), base
+
+
+def beside(
+    ctx: Context, op: Operation, slot: Slot, attacker: Identity, owned: list[Sighting]
+) -> Sighting | None:
+    """For a PUT/PATCH/POST on a nested path, an object of ``owned`` that ``attacker`` never
+    saw listed, under parents it lists itself (every other path id); None: there is none."""
+    others = [p.name for p in op.parameters if p.location is ParameterLocation.PATH]
+    others = [name for name in others if name != slot.name]
+    if op.method == "DELETE" or slot.where is not Where.PATH or not others:
+        return None
+    lists, who = ctx.harvest.lists, attacker.name
+    for obj in owned:
+        held = lists.parents(obj.kind, obj.value)
+        bare = Request(method=op.method, path=op.path, operation=op.key)
+        placed = lists.place(bare, op, slot.name, obj.kind, obj.value)
+        if lists.has(who, obj.kind, obj.value) or not all(n in placed.path_params for n in others):
+            continue
+        if held and all(lists.has(who, singular(c), v) for c, v in held.items()):
+            return obj
+    return None
 
 
 async def under_owners(

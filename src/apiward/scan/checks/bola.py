@@ -149,6 +149,10 @@ class Bola:
                         continue
                     else:
                         finding = await self._write(ctx, operation, slot, owner, attacker, owned[0])
+                        shared = parents.beside(ctx, operation, slot, attacker, owned)
+                        if finding is None and shared is not None:
+                            pair = (owner, attacker)
+                            finding = await self._write(ctx, operation, slot, *pair, shared, True)
                 except (Withheld, Destructive) as withheld:
                     # This attacker has no write of its own here (or no spare of its own to
                     # delete: a member at her quota): the next may.
@@ -250,7 +254,9 @@ class Bola:
         owner: Identity,
         attacker: Identity,
         obj: Sighting,
+        placed: bool = False,
     ) -> Finding | None:
+        """``placed``: ``obj`` goes under the parents it was seen under (``parents.beside``)."""
         theirs = await ctx.legit(op, attacker)
         if not theirs.ok:
             return None
@@ -263,7 +269,10 @@ class Bola:
         )
         if control.ok:
             return None  # the API does not resolve this id: nothing to learn from it
-        obj, base = await parents.under_owners(ctx, op, slot, owner, obj, base)
+        if placed:
+            base = ctx.harvest.lists.place(base, op, slot.name, obj.kind, obj.value)
+        else:
+            obj, base = await parents.under_owners(ctx, op, slot, owner, obj, base)
         note = f"{attacker.name} acts on {owner.name}'s {slot.name}={obj.value}"
         # Not a field the owner's object holds null: many APIs never take a null back.
         aimed = ctx.harvest.rows.spare(
