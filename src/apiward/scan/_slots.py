@@ -13,7 +13,7 @@ from apiward.scan._kinds import item_keys
 from apiward.scan._links import Links
 from apiward.scan._objects import query_key
 from apiward.scan.accounts import holds_accounts
-from apiward.scan.fields import names_owner
+from apiward.scan.fields import is_recipient, names_owner
 from apiward.scan.filters import Filters
 from apiward.scan.fitting import IDLIKE, KEYS, Slot, item_nouns, noun_collection, nouns_of, refers
 from apiward.scan.request import Where
@@ -83,6 +83,14 @@ class Slots:
             return ""
         return next((c for c in self._item_nouns.values() if holds_accounts(c)), "")
 
+    def _addressee(self, name: str, schema: Schema) -> str:
+        """The people's collection for a recipient named by id (``recipient_id``, ``toUserId``:
+        a person, whose own id its profile path takes), or ``""``."""
+        numeric = "integer" in json_types(schema) or schema.get("format") == "uuid"
+        if not numeric or not is_recipient(name) or not IDLIKE.search(name):
+            return ""
+        return next((c for c in self._item_nouns.values() if holds_accounts(c)), "")
+
     def _body(self, operation: Operation) -> list[Slot]:
         """Top-level body fields that name an object, not the one a creation makes nor read-only."""
         found = []
@@ -91,7 +99,7 @@ class Slots:
             sub = self._synthesizer.api.deref(sub)
             if sub.get("readOnly"):
                 continue  # the server's to fill (a DRF ``user`` set from the caller): never sent
-            noun = noun_collection(name, sub, self._item_nouns)
+            noun = noun_collection(name, sub, self._item_nouns) or self._addressee(name, sub)
             if not noun and (not IDLIKE.search(name) or not refers(name, self._nouns)):
                 continue
             if not self._synthesizer.names_new_object(operation, name):

@@ -45,6 +45,10 @@ sends one only when it touches nothing but the sender's own things:
   first, and withholds the redemption when that read counts uses everybody shares). A
   file identity's redemption there stays withheld (its credit would be for good), as do
   any other action on the code (``POST /promos/{code}/retire``) and any write of it;
+* a creation's *recipient* (``recipient_id``, ``to``: ``scan.fields.is_recipient``) may name
+  another identity of the scan by its own id, from its login or its ``GET /me``, when the
+  body holds no number beside its ids: a message to a colleague the scan also logs in as
+  is the sender's own object, and no amount moves (a transfer stays withheld);
 * its body (at any depth) and query set no *privilege field*
   (``scan.fields.is_privileged``: ``role``, ``is_admin``, ``scopes``, ``balance``,
   ``transfer_limit``... but not ``card_limit``): a made-up ``role`` would demote or
@@ -164,6 +168,8 @@ def withheld(
             continue  # refers to a public one, someone's (a seller's book): buying it is one's own
         if slot.where is Where.BODY and _entitled(harvest, operation, slot, identity, value):
             continue  # one it lists itself, nobody else's: its organisation's warehouse
+        if creation and _to_peer(harvest, operation, identity, request, (slot, value)):
+            continue  # a message to another identity of the scan's own: no one else's moves
         parent = slot.where is Where.PATH and slot.name in parents | _above(operation)
         if parent and own and redeems(operation) and _everyones(harvest, holders):
             continue  # a code everyone sees, redeemed by the scan's own user: its credit is ours
@@ -291,6 +297,35 @@ def _entitled(
         return False
     listed = any(harvest.lists.has(identity.name, k, value) for k in kinds)
     return listed and identity.name in harvest.holders(operation, slot, value)
+
+
+def _to_peer(
+    harvest: Harvest,
+    operation: Operation,
+    identity: Identity,
+    request: Request,
+    named: tuple[Slot, str | int],
+) -> bool:
+    """True when a body's recipient names another identity of the scan by its own id (its
+    login's, its ``GET /me``) and the body holds no number beside its ids: a message to a
+    colleague the scan also logs in as, not a payment (the Flask trial's ``POST /messages``,
+    refused to every identity that wrote to itself)."""
+    slot, value = named
+    if slot.where is not Where.BODY or not is_recipient(slot.name):
+        return False
+    ids = {s.name for s in harvest.slots(operation) if s.where is Where.BODY}
+    body = request.body if isinstance(request.body, dict) else {}
+    if any(isinstance(v, int | float) and k not in ids for k, v in body.items()):
+        return False  # an amount, a quantity, a flag: it may move value
+    holders = harvest.holders(operation, slot, value)
+    return (
+        len(holders) == 1
+        and identity.name not in holders
+        and any(
+            s.producer == "login" and s.identity in holders and str(s.value) == str(value)
+            for s in harvest.sightings
+        )
+    )
 
 
 def _everyones(harvest: Harvest, holders: frozenset[str]) -> bool:
