@@ -6,8 +6,10 @@ legitimate action goes to an object it makes for it (``Context.legit``) and must
 succeed; then the owner makes another (``Context.fresh_object``), the attacker takes the
 action on it, and the owner's read before and after shows what moved
 (``scan.checks._actions.act``). A field that moved is the finding (high, confirmed):
-the attacker changed for good an object only its owner should. The restore phase
-deletes both objects (as the manager, when an approved expense is closed to its maker).
+the attacker changed for good an object only its owner should, unless the pair share a
+tenant the object belongs to (``checks._tenants``: low and tentative, and the next pairs
+are tried). The restore phase deletes both objects (as the manager, when an approved
+expense is closed to its maker).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from apiward.scan._findings import CheckInfo
 from apiward.scan._objects import object_slot
 from apiward.scan.check import Outcome
 from apiward.scan.checks import _actions as actions
+from apiward.scan.checks import _tenants as tenants
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.identities import Identity
+from apiward.scan.resources import collection_of, singular
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
 from apiward.spec import Operation
@@ -37,7 +41,7 @@ async def probe(
     of one role). Raises what withheld every pair (none had an action of its own to send).
     """
     slot = object_slot(ctx.api, op)
-    tested, held = False, None
+    tested, held, colleague = False, None, None
     owners = islice((o for o in ctx.identities if ctx.peers(o)), most[0])
     for owner, attacker in ((o, a) for o in owners for a in ctx.peers(o)[: most[1]]):
         try:
@@ -49,9 +53,17 @@ async def probe(
         tested = True
         name = effect.field() if effect is not None else None
         if slot is not None and effect is not None and name is not None:
-            yield _finding(ctx, check, op, slot.name, (owner, attacker), theirs, effect, name)
-            return
-    if not tested and held is not None:
+            pair = (owner, attacker)
+            found = _finding(ctx, check, op, slot.name, pair, theirs, effect, name)
+            kind = singular(collection_of(op.path, slot.name) or "")
+            found = tenants.graded(ctx, op, found, pair, (kind, effect.evidence[0].data))
+            if found.severity is not Severity.LOW:
+                yield found
+                return
+            colleague = colleague or found  # a tenant's object: another pair may reach further
+    if colleague is not None:
+        yield colleague
+    elif not tested and held is not None:
         raise held
 
 

@@ -17,7 +17,15 @@ no id that answers one object: ``GET /me``) hold one reference with one value
   one, that holds that value or that both list with it, in a collection where both list
   the tenant's objects and no anonymous request does: a unit of the tenant's property,
   itself holding no ``org_id`` (a renter's maintenance request on that property names the
-  renter, and stays the renter's).
+  renter, and stays the renter's); or
+- the object holds no such reference at all and names no user, and the operation's words
+  give it to the tenant: "Any recruiter of the owning company" on a candidate that holds no
+  ``company`` of its own (the Litestar trial's shared talent pool, 17 high findings); or,
+  where they name neither the tenant nor an owner ("Recruiters only."), those of the read of
+  the item it acts on do (``GET /candidates/{slug}`` for its CV import).
+
+The records' reference may also be a field named by the noun of a collection whose item
+path takes its value (``company: "acme"`` beside ``/companies/{slug}``).
 
 ``id_enumeration`` asks the same of one caller alone, by the contract's words only: a
 neighbour of its own tenant that the operation gives to the tenant is no stranger's.
@@ -35,9 +43,10 @@ from apiward.scan._objects import unwrap
 from apiward.scan.accounts import holds_accounts
 from apiward.scan.checks._recipients import own_values
 from apiward.scan.context import Context
-from apiward.scan.fitting import IDLIKE
+from apiward.scan.envelope import objects
+from apiward.scan.fitting import IDLIKE, item_nouns
 from apiward.scan.identities import Identity
-from apiward.scan.resources import singular, words
+from apiward.scan.resources import norm, singular, words
 from apiward.spec import Operation
 
 _PERSONAL = re.compile(
@@ -59,13 +68,26 @@ def shared_by(
     """The tenant reference (field, value) through which ``mates`` (an owner and an attacker,
     or one caller alone) all reach the object, and how that shows; None: it is not shown."""
     data = unwrap(state)
+    rows = objects(data) or []
+    if not isinstance(data, Mapping) and rows and len(mates) > 1:
+        # A listing under the object (a candidate's applications): the tenant's when no row
+        # holds the reference and the contract gives the read to the tenant.
+        held = references(ctx, mates)
+        absent = [n for n in held if all(isinstance(r, Mapping) and n not in r for r in rows)]
+        named = next((n for n in absent if _gives_tenant(ctx, op, n)), None)
+        if named is not None:
+            return named, held[named], "the contract gives the read to that tenant"
     if not isinstance(data, Mapping):
         return None
     lists = ctx.harvest.lists
     for name, value in references(ctx, mates).items():
         direct = str(data.get(name)) == value
-        if direct and _says_tenant(op, name):
+        if direct and _gives_tenant(ctx, op, name):
             return name, value, "the contract gives the operation to that tenant"
+        person = _names_person(ctx, mates, data, rows=False)
+        if name not in data and _gives_tenant(ctx, op, name) and not person:
+            how = "the contract gives the operation to that tenant, and the object names no other"
+            return name, value, how
         if len(mates) < 2:
             continue
         each = [lists.valued(m.name, kind, name, value) for m in mates]
@@ -80,11 +102,18 @@ def shared_by(
     return None
 
 
-def _names_person(ctx: Context, mates: tuple[Identity, ...], data: Mapping[str, Any]) -> bool:
+def _names_person(
+    ctx: Context, mates: tuple[Identity, ...], data: Mapping[str, Any], *, rows: bool = True
+) -> bool:
     """True when the object names a person: ``created_by_id``, ``user_id``, ``reporter_id``, an
-    object whose row holds an e-mail (``renter_id``), or, of an object the scan never saw,
-    one of ``mates``' own ids."""
-    own = {str(v) for m in mates for k, v in own_values(ctx, m).items() if k == "id"}
+    object whose row holds an e-mail (``renter_id``), or, of an object the scan never saw, one
+    of ``mates``' own ids; with ``rows=False`` only by its field's noun (a candidate an offer
+    names is the tenant's record of someone; an ``application_id`` 6 is no user 6)."""
+    own = (
+        {str(v) for m in mates for k, v in own_values(ctx, m).items() if k == "id"}
+        if rows
+        else set()
+    )
     for field, ref in data.items():
         parts = words(field)
         if len(parts) < 2 or not IDLIKE.search(field) or not isinstance(ref, str | int):
@@ -95,7 +124,7 @@ def _names_person(ctx: Context, mates: tuple[Identity, ...], data: Mapping[str, 
         row = ctx.harvest.rows.row(noun, ref)
         if row is None and str(ref) in own:
             return True
-        if row is not None and any("mail" in str(k).lower() for k in row):
+        if rows and row is not None and any("mail" in str(k).lower() for k in row):
             return True
     return False
 
@@ -186,8 +215,32 @@ def of_tenant(ctx: Context, identity: Identity, candidates: list[Identity]) -> I
 
 
 def _references(ctx: Context, identity: Identity) -> dict[str, str]:
-    """Id-like fields of ``identity``'s own records and login, as text (``company_id`` → ``1``)."""
-    return {k: str(v) for k, v in own_values(ctx, identity).items() if IDLIKE.search(k)}
+    """Id-like fields of ``identity``'s own records and login, as text (``company_id`` → ``1``),
+    and fields named by the noun of a collection the contract has item paths for, whose value
+    is that item's key (``company: "acme"`` beside ``/companies/{slug}``: the Litestar trial's)."""
+    nouns = item_nouns(ctx.api)
+    return {
+        k: str(v)
+        for k, v in own_values(ctx, identity).items()
+        if IDLIKE.search(k) or (norm(k) in nouns and not holds_accounts(k))
+    }
+
+
+def _gives_tenant(ctx: Context, op: Operation, name: str) -> bool:
+    """True when ``op`` names the tenant and no owner, or, naming neither, the read of the item
+    it acts on does: "Publish a job posting. Recruiters only." on ``/jobs/{code}/publish``,
+    whose ``GET /jobs/{code}`` is for "Any member of the owning company"."""
+    if _says_tenant(op, name):
+        return True
+    if _PERSONAL.search(f"{op.summary} {op.description}"):
+        return False
+    path = op.path.rstrip("/")
+    while "/" in path.strip("/"):
+        path = path.rsplit("/", 1)[0]
+        read = ctx.api.operation("GET", path) if path.endswith("}") else None
+        if read is not None and read is not op:
+            return _says_tenant(read, name)
+    return False
 
 
 def _says_tenant(op: Operation, name: str) -> bool:
