@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from apiward.scan._links import documented, is_link
 from apiward.scan._self_links import key_in_links
-from apiward.scan.envelope import OBJECT_KEYS
+from apiward.scan.envelope import OBJECT_KEYS, is_meta
 from apiward.scan.fitting import is_primary, key_fields
 from apiward.scan.flows import is_login
 from apiward.scan.request import Request, Where
@@ -471,9 +471,13 @@ def unwrap(data: Any) -> Any:
             return value
     if isinstance(data, dict):
         inner = [k for k, v in data.items() if k in OBJECT_KEYS and isinstance(v, dict)]
-        rest = [v for k, v in data.items() if k not in inner]
-        if len(inner) == 1 and not any(isinstance(v, dict | list) for v in rest):
-            return data[inner[0]]  # beside it only a status or a message
+        rest = [(k, v) for k, v in data.items() if k not in inner]
+        if len(inner) == 1 and not any(
+            isinstance(v, dict | list) and not is_meta(k) for k, v in rest
+        ):
+            # Beside it only a status, a message or metadata (``"meta": {}``): the NestJS
+            # trial's admin record was compared whole, envelope and all, and never put back.
+            return data[inner[0]]
     return data
 
 
