@@ -8,15 +8,15 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
   (``/me``: the sender's own, by the sender alone), so it can be put back whatever the
   write answers (a 5xx may still have written). Unless *aggressive*, a write whose object
   cannot be read is not sent (:class:`Unrestorable`), nor one that moves a state field
-  (``scan.fields.is_state``) or acts one way (``scan.one_way``) on what the scan did not make;
+  (``scan.fields.is_state``) or acts one way (``scan.one_way``) on what the scan did not make,
+  nor on what it made if its DELETE takes only objects before that (``one_way.strands``);
 * **objects created** — a POST the contract says creates, or any POST answered with a new
   id (an ``id``-like field, in an envelope too, or ``Location``); the DELETE that removes
   it is remembered with its creator, and without one the POST is not sent unless
   aggressive (:class:`Kept`). Another identity's 2xx DELETE counts as a removal only when
   a read shows it gone (:meth:`Ledger.gone`): an idempotent DELETE answers 204 anyway;
-* **accounts signed up** — a public POST with a password field, and the accounts
-  ``scan.provision`` makes (:meth:`Ledger.account`); public as declared or as seen
-  (``scan.openness``);
+* **accounts signed up** — a public POST with a password field (public as declared or as
+  seen: ``scan.openness``), and the accounts ``scan.provision`` makes (:meth:`Ledger.account`);
 * **value moved between identities** — a transfer to a peer, with the way back (``moved``);
 * **the scan's own identities' state** — a user the scan signed up (:meth:`Ledger.own`)
   may write what nothing reads back (``PUT /me/avatar``), listed as left on it
@@ -24,10 +24,10 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
   tallies nothing the redemption takes (``uses_left``); under ``--safe`` no code nothing
   reads (the Hono trial's ``WELCOME10`` lost a use of its shared few).
 
-``made(value)`` says whether the scan created an object with that id: a destructive
-operation may be sent on those and on nothing else. A listing read for a snapshot is kept
-for the list's next object until a write under its path that may have landed (not a 4xx,
-not a creation whose id the answer gave): reading every list again costs more than it.
+``made(value)`` says whether the scan created an object with that id: a destructive operation
+may be sent on those and on nothing else. A listing read for a snapshot is kept for the list's
+next object until a write under its path that may have landed (not a 4xx, not a creation whose
+id the answer gave): reading every list again costs more than it.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from apiward.scan._links import Links
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes, maybe_kept
 from apiward.scan.flows import SIGN_UP, is_redemption, redeems, words
 from apiward.scan.identities import Identity, login_keys
-from apiward.scan.one_way import one_way
+from apiward.scan.one_way import STRANDS, one_way, strands
 from apiward.scan.own_state import OwnState
 from apiward.scan.renames import keeping_key
 from apiward.scan.request import WRITES, Request
@@ -134,8 +134,7 @@ class Ledger:
     def holds(self, delete: Request) -> bool:
         """True when an object the scan made and has not deleted is what ``delete`` would remove.
 
-        A deleted spare's id may name a later object: many APIs hand out ``max + 1``.
-        """
+        A deleted spare's id may name a later object: many APIs hand out ``max + 1``."""
         return any(not c.deleted and deletes(delete, c) for c in self.created)
 
     @property
@@ -209,6 +208,8 @@ class Ledger:
         self, operation: Operation, request: Request, sender: Sender
     ) -> Snapshot | None:
         if self._ours(request):
+            if not self.aggressive and strands(self.api, operation):
+                raise Unrestorable(operation, sender.identity or _ANONYMOUS, STRANDS)
             return None
         # Before creations too: a redemption answered 201 with a "redemption" object (the
         # Tornado trial's JSON:API) had gone out as every identity of the file.

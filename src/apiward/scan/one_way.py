@@ -94,6 +94,12 @@ def untried(api: Api, operation: Operation, *, safe: bool) -> str | None:
             "for it, and the contract has no creation for its objects"
         )
     make = Request(method="POST", path=slot.create.path, operation=slot.create.key)
+    stranded = strands(api, operation)
+    if stranded:
+        return (
+            f"{operation.key} acts for good, and the contract deletes only what is "
+            f'"{stranded}": the object made for it would stay (--aggressive sends it)'
+        )
     if safe and _deleters.deleter(api, make, "-") is None:
         return (
             f"{operation.key} acts for good, so it goes only to an object the scan makes for "
@@ -101,6 +107,38 @@ def untried(api: Api, operation: Operation, *, safe: bool) -> str | None:
             "--safe the scan makes nothing it cannot delete"
         )
     return None
+
+
+_BEFORE = re.compile(
+    r"\b(pending|draft|drafts|unpaid|unsent|unpublished|unconfirmed|unsubmitted)\b", re.I
+)
+"""Words of a DELETE that takes an object only before something happens to it."""
+STRANDS = "the contract deletes its object only before such an action, so it would stay"
+"""Why the ledger withholds such an action even on what the scan made (:func:`strands`)."""
+_NOT_YET = re.compile(r"\b(?:not(?: yet)?|un)\s*([a-z]{3,})", re.I)
+
+
+def strands(api: Api, operation: Operation) -> str:
+    """What the item's DELETE says it deletes, when the one-way ``operation`` may move its
+    object out of it, else ``""``: "Cancel a pending order" beside ``POST
+    /orders/{id}/pay``. Paid, such an object stays for good (the NestJS trial's orders,
+    paid by the scan's probes, seeded ticket counts moved, answered 409 to every DELETE)."""
+    item = item_of(operation.path)
+    delete = api.operation("DELETE", item) if item is not None else None
+    if delete is None or not one_way(api, operation):
+        return ""
+    text = f"{delete.summary} {delete.description}"
+    split = _action(operation.path)
+    said = [w.lower() for w in words(split[1])] if split is not None else []
+    if any(w in {"cancel", "void", "withdraw", "delete", "remove", "archive"} for w in said):
+        return ""  # the action ends the object itself: nothing to strand
+    before = _BEFORE.search(text)
+    if before is not None:
+        return before.group(0)
+    for negated in _NOT_YET.finditer(text):
+        if any(negated.group(1).lower()[:3] == w[:3] for w in said if len(w) >= 3):
+            return negated.group(0)
+    return ""
 
 
 def _action(path: str) -> tuple[str, str] | None:
