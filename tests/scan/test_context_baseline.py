@@ -37,6 +37,33 @@ paths:
       responses: {{'200': {{description: ok}}}}
     put:
       parameters: [{{name: username, in: path, required: true, schema: {{type: string}}}}]{CREDENTIALS}
+  /spaces/{{slug}}/members/{{username}}:
+    patch:
+      parameters:
+        - {{name: slug, in: path, required: true, schema: {{type: string}}}}
+        - {{name: username, in: path, required: true, schema: {{type: string}}}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                headline: {{type: string}}
+                role: {{type: string, enum: [member, manager]}}
+      responses: {{'200': {{description: ok}}}}
+    put:
+      parameters:
+        - {{name: slug, in: path, required: true, schema: {{type: string}}}}
+        - {{name: username, in: path, required: true, schema: {{type: string}}}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                headline: {{type: string}}
+                role: {{type: string, enum: [member, manager]}}
+      responses: {{'200': {{description: ok}}}}
 """
 ALICE = Identity(
     name="alice",
@@ -83,3 +110,16 @@ def test_a_login_baseline_names_an_account_nobody_has(ctx: Context, key: str) ->
     body = ctx.baseline(_op(ctx.api, key), ALICE).body
     assert isinstance(body, dict)
     assert body["username"] not in {"alice", ""}
+
+
+def test_an_update_leaves_out_an_optional_privilege_field(ctx: Context) -> None:
+    """A PATCH of one's directory card carries its headline, not the optional ``role``: a
+    baseline that set a privilege was withheld, and the Django Ninja trial's member update
+    never tested. A PUT keeps it: a field left out of a replacement may be reset."""
+    patch = ctx.baseline(_op(ctx.api, "PATCH /spaces/{slug}/members/{username}"), ALICE)
+    put = ctx.baseline(_op(ctx.api, "PUT /spaces/{slug}/members/{username}"), ALICE)
+    assert isinstance(patch.body, dict)
+    assert isinstance(put.body, dict)
+    assert "headline" in patch.body
+    assert "role" not in patch.body
+    assert "role" in put.body

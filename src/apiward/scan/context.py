@@ -222,7 +222,7 @@ class Context:
         """
         if operation.key in self.logins or is_login(operation):
             return self.request(operation)
-        request = self.request(operation)
+        request = required_only.unprivileged(self.synthesizer, operation, self.request(operation))
         if self.ledger.is_own(identity):
             # A user the scan signed up sees what anyone may, though it may have joined after
             # the harvest: what an anonymous request saw fills the slots it saw nothing for.

@@ -13,6 +13,12 @@ creation answered ``400`` or ``422`` is sent again, each time only while refused
 
 The first retry that succeeds is the creation from then on (``Context.legit``'s
 request, the harvest's object); when every retry is refused, the first answer stands.
+
+An update (``PATCH``) never carries an optional privilege field (:func:`unprivileged`):
+a member's ``PATCH /spaces/{slug}/members/{username}`` with the contract's optional
+``role`` was withheld as setting a privilege, so its object-level check never ran (the
+Django Ninja trial's directory cards). ``mass_assignment`` adds such fields itself. A PUT
+keeps them: a field left out of a replacement may fall back to its default.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable
 
+from apiward.scan.fields import is_privileged
 from apiward.scan.request import Request
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
@@ -57,3 +64,17 @@ async def again(
         if answer.ok:
             return retry, answer
     return request, reply
+
+
+def unprivileged(synthesizer: Synthesizer, operation: Operation, request: Request) -> Request:
+    """``request`` without the optional privilege fields of a PATCH body (``role``)."""
+    if operation.method.upper() != "PATCH" or not isinstance(request.body, dict):
+        return request
+    schema, _ = synthesizer.body_schema(operation)
+    required = set((schema or {}).get("required", ()))
+    dropped = [k for k in request.body if is_privileged(k) and k not in required]
+    if not dropped:
+        return request
+    return dataclasses.replace(
+        request, body={k: v for k, v in request.body.items() if k not in dropped}
+    )
