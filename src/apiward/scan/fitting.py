@@ -32,7 +32,7 @@ from apiward.scan.resources import collection_of, is_noun, norm, singular, words
 from apiward.spec import Api, Operation, ParameterLocation, Schema, json_types
 
 IDLIKE = re.compile(
-    r"(^|[_-])(id|uuid|guid|ref|key|code|slug|username|handle)$|[a-z](Id|Uuid|Ref|Key|Code)$"
+    r"(^|[_-])(id|uuid|guid|ref|key|code|slug|username|handle)$|[a-z](Id|Uuid|Ref|Key|Code|Slug)$"
 )
 """Names that say "identifier" whatever the resource (``owner_id``, ``cardRef``, ``slug``)."""
 
@@ -77,10 +77,22 @@ class Slot:
 
 
 def key_names(parameter: str, resource: str) -> frozenset[str]:
-    """Field names (normalised) that ``{parameter}`` of ``resource``'s item path may take."""
+    """Field names (normalised) that ``{parameter}`` of ``resource``'s item path may take.
+
+    Bare of its resource when its first word names it: whole (``{venueSlug}``), shortened
+    (``{orgSlug}`` of organisers: the NestJS trial's organisers' ``slug`` never filled it),
+    or by the resource's last word (``{pass_code}`` of guest passes, whose ``code`` the
+    Django Ninja trial's creations answered and the scan never deleted them by).
+    """
     parts = words(parameter)
     names = {norm(parameter)}
-    if len(parts) > 1 and parts[0] in (norm(resource), singular(norm(resource))):
+    whole = norm(resource)
+    last = (words(resource)[-1:] or [whole])[0]
+    first = parts[0] if parts else ""
+    named = first in (whole, singular(whole)) or (
+        len(first) >= 3 and (whole.startswith(first) or last.startswith(first))
+    )
+    if len(parts) > 1 and named:
         names.add("".join(parts[1:]))
     return frozenset(names)
 

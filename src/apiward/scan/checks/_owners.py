@@ -59,12 +59,19 @@ def by_role(identities: tuple[Identity, ...]) -> list[Identity]:
     return [identities[n] for _, n in sorted(place)]
 
 
-def ordered(ctx: Context, attacker: Identity, owned: list[Sighting]) -> list[Sighting]:
-    """``owned`` but what the scan shared, what ``attacker`` never saw listed first."""
+def ordered(
+    ctx: Context, attacker: Identity, owned: list[Sighting], *, referred: bool = False
+) -> list[Sighting]:
+    """``owned`` but what the scan shared, what ``attacker`` never saw listed first.
+
+    ``referred``: the slot is a creation's body reference, and what the attacker lists
+    itself is left out: booking a room its own listing shows names it by design (the
+    Django Ninja trial's ``POST /bookings`` naming a room a colleague had added).
+    """
     owned = [s for s in owned if not shared_by_scan(ctx.ledger.created, s.value)]
     listed = ctx.harvest.lists
     return [s for s in owned if not listed.has(attacker.name, s.kind, s.value)] + [
-        s for s in owned if listed.has(attacker.name, s.kind, s.value)
+        s for s in owned if listed.has(attacker.name, s.kind, s.value) and not referred
     ]
 
 

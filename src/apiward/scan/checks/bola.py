@@ -45,7 +45,8 @@ public while the object is not).
   (``{"ok": false, "error": "not found"}``). Fields that name a destination (``to_…``,
   ``recipient``, ``payee``…) are skipped: pointing at others' objects is what they are
   for; so are a person named in a creation under an object and a secret link's token
-  (``checks._purposes``). On a nested path (``/orders/{o}/lines/{l}``) a PUT,
+  (``checks._purposes``), and a creation's body reference to an object the attacker lists
+  itself (a room it books: ``_owners.ordered``). On a nested path (``/orders/{o}/lines/{l}``) a PUT,
   PATCH or POST names every path id of the object the owner's own legitimate write
   succeeded on, so the order and the line belong together; refused there, a write or
   DELETE goes again under the attacker's own parents, as reads do (``checks._parents``:
@@ -70,7 +71,7 @@ from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan import fields
-from apiward.scan._objects import Reader, reader
+from apiward.scan._objects import Reader, creates, reader
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _naming as reads
 from apiward.scan.checks import _owners as whose
@@ -137,8 +138,9 @@ class Bola:
                 yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=f"{slot.name} {why}")
                 continue
             colleague: Finding | None = None  # a tenant's object: another pair may reach further
+            referred = slot.where is Where.BODY and creates(ctx.api, operation)
             for owner, attacker, owned in pairs:
-                owned = whose.ordered(ctx, attacker, owned)
+                owned = whose.ordered(ctx, attacker, owned, referred=referred)
                 if not owned:
                     continue
                 try:
