@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from apiward.core.findings import Confidence, Severity
-from apiward.scan._objects import item_of
+from apiward.scan._objects import item_of, unwrap
 from apiward.scan.canary import CanaryToken, Hit
 from apiward.scan.check import Outcome, Skip
 from apiward.scan.checks._injection import Caller, Input, inputs, start
@@ -181,6 +181,10 @@ async def deliver(
             request = _trigger(ctx, trigger, slot, who.identity)
             if request is None:
                 continue
+            # Under the parents it was made under: the NestJS trial's organiser's webhook.
+            for name, value in reply.sent.path_params.items():
+                if "{" + name + "}" in trigger.path:
+                    request = request.with_param(Where.PATH, name, value)
             request = request.with_param(Where.PATH, slot, created)
             note = f"trigger: {trigger.key} on the created object"
             replies.append(await ctx.send(request, as_=who.identity, note=note))
@@ -207,7 +211,7 @@ def _trigger(
 def created_id(api: Api, reply: Reply) -> str | None:
     """The id of the object a creating answer names (its ``id``-like field or Location),
     inside the key its body was sent under (``{"hook": {"id": 7}}``, ``scan.wrapped``)."""
-    data = inside(api, reply.sent, reply.data)
+    data = unwrap(inside(api, reply.sent, reply.data))  # ``{"data": {...}, "meta": {}}`` too
     if isinstance(data, dict):
         for key, value in data.items():
             if _ID_KEY.search(key) and isinstance(value, str | int) and not isinstance(value, bool):
