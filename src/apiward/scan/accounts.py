@@ -283,6 +283,13 @@ def fresh(value: str) -> bool:
     return bool(_FRESH.fullmatch(value))
 
 
+def fresh_start(value: str) -> str:
+    """The name the scan made that ``value`` starts with (``apiwardco`` of a probe's
+    ``apiwardco' OR 1=1--``), or ``""``."""
+    found = _FRESH.match(value)
+    return found.group(0) if found is not None and len(found.group(0)) > len("apiward") else ""
+
+
 def foreign_names(body: Mapping[str, Any]) -> list[str]:
     """The name fields of a sign-up whose values the scan did not make, as ``email 'x'``."""
     return [f"{k} {v!r}" for k, v in _named(body).items() if not _FRESH.fullmatch(v)]

@@ -16,6 +16,17 @@ sign-up makes anything: when their listings hold no such row, the others are not
 The account ``scan.account_removal`` signs up and deletes before the harvest is asked
 first, and what it made is deleted then; an account a check deleted (a probe of an
 account DELETE) can no longer be asked, and what its sign-up made stays unlisted.
+
+A sign-up may also make its account's tenant ("Sign up a company": a company and its first
+recruiter), which only a higher role lists (``GET /admin/companies``). So each such account
+also reads its own record (``GET /me``): a field named for a collection the contract deletes
+items of (``company``, ``org_id``) whose value holds one of the names the sign-up gave
+(``company: "apiwardcompanyname-7"`` for ``company_name: "apiwardcompanyname"``) names what
+the sign-up made; its DELETE goes as the account, else as whichever identity may
+(``DELETE /admin/companies/{slug}``, the admin). The Litestar trial's 46 companies had
+stayed unreported. For an account a probe deleted, the listings are read as the first
+identity that may. Never an object the scan wrote (one it snapshotted): a seeded row a probe
+renamed with a name the scan makes is no sign-up's.
 """
 
 from __future__ import annotations
@@ -27,12 +38,15 @@ from typing import Any
 from apiward.core.errors import TargetError
 from apiward.scan import _deleters, _objects, accounts, fields
 from apiward.scan.entries import Created, Sender
-from apiward.scan.envelope import objects
+from apiward.scan.envelope import objects, single
+from apiward.scan.fitting import IDLIKE, item_nouns
 from apiward.scan.ledger import Ledger
+from apiward.scan.own_state import is_own_read
 from apiward.scan.provision import own_login
 from apiward.scan.request import Request
-from apiward.scan.resources import norm
-from apiward.spec import Operation
+from apiward.scan.resources import collection_of, norm, resource_of, words
+from apiward.scan.sessions import Credentials
+from apiward.spec import Api, Operation
 
 PROBE = 2
 """Accounts asked before giving up on a sign-up that makes nothing beside them."""
@@ -44,12 +58,13 @@ assignee) is what its sign-up made."""
 async def made_beside(ledger: Ledger, only: list[Created] | None = None) -> list[Created]:
     """What the scan's sign-ups (``only`` these accounts' own) made beside their accounts,
     now recorded in ``ledger.created``."""
-    listings = _listings(ledger)
-    if not listings:
+    listings, record = _listings(ledger), _own_record(ledger)
+    if not listings and record is None:
         return []
-    known = {(c.create.path, c.id) for c in ledger.created if c.id}
+    known = {(c.create.path, c.id) for c in ledger.created if c.id and not c.deleted}
     found: list[Created] = []
-    for asked, account in enumerate(_accounts(ledger) if only is None else only):
+    asked = 0  # accounts that logged in and were asked: one that cannot tells nothing
+    for account in _accounts(ledger) if only is None else only:
         if asked >= PROBE and not found:
             break
         body = account.create.body if isinstance(account.create.body, dict) else {}
@@ -61,19 +76,111 @@ async def made_beside(ledger: Ledger, only: list[Created] | None = None) -> list
             continue
         if own is None:
             continue
+        asked += 1
+        note = "restore: what a sign-up made beside its account"
+        made: list[Created | None] = []
         for listing in listings:
             create = own.apply(Request(method="POST", path=listing.path, operation=""))
             read = own.apply(Request(method="GET", path=listing.path, operation=listing.key))
-            note = "restore: what a sign-up made beside its account"
             reply = await ledger.sessions.send(read, as_=None, note=note)
-            for row in (objects(reply.data) or []) if reply.ok else []:
-                made = _made(ledger, create, row, account.names)
-                if made is None or (create.path, made.id) in known:
-                    continue
-                known.add((create.path, made.id))
-                ledger.created.append(made)
-                found.append(made)
+            rows = (objects(reply.data) or []) if reply.ok else []
+            made += [_made(ledger, create, row, account.names) for row in rows]
+        if record is not None:
+            read = own.apply(Request(method="GET", path=record.path, operation=record.key))
+            reply = await ledger.sessions.send(read, as_=None, note=note)
+            made += _named_in(ledger, own, account, single(reply.data) if reply.ok else None)
+        found += _new(ledger, made, known)
+    if only is None:
+        found += _new(ledger, await _of_the_gone(ledger, listings), known)
     return found
+
+
+def _new(ledger: Ledger, made: list[Created | None], known: set[tuple[str, str]]) -> list[Created]:
+    """Of ``made``, what the ledger does not hold yet, now recorded in it."""
+    found = []
+    for one in made:
+        if one is None or (one.create.path, one.id) in known:
+            continue
+        known.add((one.create.path, one.id))
+        ledger.created.append(one)
+        found.append(one)
+    return found
+
+
+async def _of_the_gone(ledger: Ledger, listings: list[Operation]) -> list[Created | None]:
+    """Rows named after accounts a probe deleted, in the listings as whoever may read them.
+
+    Such an account no longer logs in to say what its sign-up made (the Litestar trial's
+    company of an account a ``bfla`` probe deleted), but the platform's admin lists it.
+    """
+    gone = [c for c in ledger.created if c.account and c.deleted and c.names]
+    names = frozenset().union(*(c.names | _given(c) for c in gone))
+    found: list[Created | None] = []
+    for listing in listings if names else []:
+        create = Request(method="POST", path=listing.path, operation="")
+        for identity in ledger.sessions.identities:
+            read = Request(method="GET", path=listing.path, operation=listing.key)
+            note = "restore: what the sign-up of an account a probe deleted made"
+            reply = await ledger.sessions.send(read, as_=identity, note=note)
+            if reply.ok:
+                rows = objects(reply.data) or []
+                found += [
+                    _made(ledger, create, row, names, Sender(identity=identity)) for row in rows
+                ]
+                break
+    return found
+
+
+def _given(account: Created) -> frozenset[str]:
+    """The names the scan made that an account's sign-up body gave (``company_name``), also at
+    the start of a probe's payload (``apiwardco' OR 1=1--``)."""
+    body = account.create.body if isinstance(account.create.body, dict) else {}
+    return frozenset({accounts.fresh_start(v) for v in body.values() if isinstance(v, str)} - {""})
+
+
+def _own_record(ledger: Ledger) -> Operation | None:
+    """The read of the caller's own record (``GET /me``), if the contract has one."""
+    reads = [op for op in ledger.api.operations if op.method == "GET" and is_own_read(op)]
+    return next((op for op in reads if op.key not in ledger.excluded), None)
+
+
+def _named_in(
+    ledger: Ledger, own: Credentials, account: Created, record: dict[str, Any] | None
+) -> list[Created | None]:
+    """The objects ``record`` (the account's own) names that hold a name its sign-up gave."""
+    # A probe's payload after a name the scan made (``apiwardco' OR 1=1--``) still names
+    # what the scan made: the company slug ``apiwardco-or-1-1`` of this very account.
+    names, nouns = account.names | _given(account), item_nouns(ledger.api)
+    found: list[Created | None] = []
+    for field, value in (record or {}).items():
+        if not isinstance(value, str) or value in account.names:
+            continue  # the account itself, or no name
+        if not any(_named(value, n) for n in names):
+            continue  # a tenant it joined, not one it made
+        parts = [w for w in words(field) if not IDLIKE.fullmatch(w)]
+        delete = _deleting(ledger.api, nouns.get(norm("".join(parts)), ""))
+        if delete is None:
+            continue
+        create = own.apply(Request(method="POST", path=delete.rsplit("/", 1)[0], operation=""))
+        undo = _deleters.deleter(ledger.api, create, value)
+        if undo is not None and not _written(ledger, undo):
+            found.append(
+                Created(id=value, create=create, creator=Sender.of(create, None), delete=undo)
+            )
+    return found
+
+
+def _deleting(api: Api, collection: str) -> str | None:
+    """The shortest item path of ``collection`` that the contract has a DELETE for."""
+    paths = [
+        op.path
+        for op in api.operations
+        if op.method == "DELETE"
+        and collection
+        and op.path.rstrip("/").endswith("}")
+        and collection_of(op.path, op.path.rstrip("/").rsplit("{", 1)[-1][:-1]) == collection
+    ]
+    return min(paths, key=len, default=None)
 
 
 def _listings(ledger: Ledger) -> list[Operation]:
@@ -96,8 +203,11 @@ def _accounts(ledger: Ledger) -> Iterator[Created]:
             yield created
 
 
-def _made(ledger: Ledger, create: Request, row: Any, names: frozenset[str]) -> Created | None:
-    """The row as an object the account made, when it holds one of the account's names."""
+def _made(
+    ledger: Ledger, create: Request, row: Any, names: frozenset[str], by: Sender | None = None
+) -> Created | None:
+    """The row as an object the account made, when it holds one of the account's names;
+    deleted as ``by`` (else with the credentials ``create`` carries: the account's own)."""
     if not isinstance(row, dict):
         return None
     made = _objects.new_id(ledger.api, create, row, None)
@@ -105,9 +215,22 @@ def _made(ledger: Ledger, create: Request, row: Any, names: frozenset[str]) -> C
     if not any(_named(text, n) for text in [*naming, made or ""] for n in names):
         return None
     delete = _deleters.deleter(ledger.api, create, made, answer=row) if made else None
-    if made is None or delete is None:
+    if made is None or delete is None or _written(ledger, delete):
         return None
-    return Created(id=made, create=create, creator=Sender.of(create, None), delete=delete)
+    creator = by or Sender.of(create, None)
+    return Created(id=made, create=create, creator=creator, delete=delete)
+
+
+def _written(ledger: Ledger, delete: Request) -> bool:
+    """True when the object ``delete`` removes is one the scan wrote, not made: a seeded row a
+    probe renamed with a name the scan makes (``apiwardcompanyname``) is never deleted."""
+    kind, ids = resource_of(delete.path)[1], {str(v) for v in delete.path_params.values()}
+    for shot in ledger.snapshots.values():
+        item = shot.read.item
+        last = [str(v) for v in item.path_params.values()][-1:]
+        if last and last[0] in ids and resource_of(item.path)[1] == kind:
+            return True  # by its id in any path to its kind: /companies/x, /admin/companies/x
+    return False
 
 
 def _named(text: str, name: str) -> bool:

@@ -357,6 +357,19 @@ async def own_login(sessions: Sessions, body: Mapping[str, Any]) -> Credentials 
         return None
 
 
+async def refused(sessions: Sessions, body: Mapping[str, Any]) -> bool:
+    """True when the login of the account sign-up ``body`` made is refused now: no longer
+    an account (False too where nothing could tell: no login in the file, no password)."""
+    login = file_login(sessions.identities)
+    if login is None or not any(is_password(k) for k in body):
+        return False
+    try:
+        await sessions.log_in(filled_login(login, body), name="apiward sign-up")
+    except (ConfigError, LoginError):
+        return True  # ``log_in`` says a refused login as a ConfigError naming the account
+    return False
+
+
 def filled_login(login: Login, values: Mapping[str, Any]) -> Login:
     """``login`` with the made user's name and password in its credential fields."""
     mail = next((str(v) for k, v in values.items() if _MAIL.search(k)), "")

@@ -20,7 +20,7 @@ from apiward.scan.changes import State, TargetChange, What, curl_line
 from apiward.scan.entries import Created, Sender
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger
-from apiward.scan.provision import own_login
+from apiward.scan.provision import own_login, refused
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
 
@@ -169,6 +169,7 @@ async def remove(
     request = created.creator.dress(created.delete)
     reply = await ledger.sessions.send(request, as_=created.creator.identity, note="restore")
     detail = answered = ""
+    statuses: dict[int, list[str]] = {}
     helped = {} if helpers is None else helpers
     barred = helped.get(created.delete.operation) == _NOBODY
     by_role = False  # refused 401/403 by the creator and every other identity
@@ -197,7 +198,8 @@ async def remove(
     if reply.ok:
         created.deleted = True
         return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)
-    if reply.status in {404, 410}:
+    if reply.status in {404, 410} or {404, 410} & set(statuses):
+        # Refused to its creator, not found by whoever may delete it: gone with its tenant?
         gone, why = await _gone(ledger, created)
         created.deleted = gone
         why = why if gone else _joined(why, answered)
@@ -278,9 +280,13 @@ async def _gone(ledger: Ledger, created: Created) -> tuple[bool, str]:
     reads is left, not assumed gone; another object keeps the 404's word.
     """
     read = _item_read(ledger, created)
+    if read is None and created.account:
+        # Gone with the tenant its sign-up made (``beside``), say: its login tells.
+        body = created.create.body if isinstance(created.create.body, dict) else {}
+        if await refused(ledger.sessions, body):
+            return True, "its DELETE answered 404 to every identity, and it no longer logs in"
+        return False, "its DELETE answered 404 to every identity: gone, or out of their reach"
     if read is None:
-        if created.account:
-            return False, "its DELETE answered 404 to every identity: gone, or out of their reach"
         return True, ""
     for who in [created.creator, *(Sender(identity=i) for i in ledger.sessions.identities)]:
         reply = await ledger.sessions.send(
