@@ -13,6 +13,7 @@ from apiward.scan.identities import Identity, Login
 from apiward.scan.sessions import Sessions
 from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Transport
+from apiward.scan.withhold import Withheld
 from apiward.spec import Api, Operation, load
 
 CREDENTIALS = """
@@ -113,13 +114,16 @@ def test_a_login_baseline_names_an_account_nobody_has(ctx: Context, key: str) ->
 
 
 def test_an_update_leaves_out_an_optional_privilege_field(ctx: Context) -> None:
-    """A PATCH of one's directory card carries its headline, not the optional ``role``: a
-    baseline that set a privilege was withheld, and the Django Ninja trial's member update
-    never tested. A PUT keeps it: a field left out of a replacement may be reset."""
-    patch = ctx.baseline(_op(ctx.api, "PATCH /spaces/{slug}/members/{username}"), ALICE)
-    put = ctx.baseline(_op(ctx.api, "PUT /spaces/{slug}/members/{username}"), ALICE)
-    assert isinstance(patch.body, dict)
-    assert isinstance(put.body, dict)
-    assert "headline" in patch.body
-    assert "role" not in patch.body
-    assert "role" in put.body
+    """alice's own PATCH of her directory card carries its headline, not the optional
+    ``role``: a write that set a privilege was withheld, and the Django Ninja trial's member
+    update never tested. A PUT keeps it (a field left out of a replacement may be reset),
+    and so is withheld; the baseline checks attack from keeps it too."""
+    ctx.harvest.record_own(ALICE, "slug", "lovelace")  # her space
+    patch = _op(ctx.api, "PATCH /spaces/{slug}/members/{username}")
+    legit = ctx.legit_request(patch, ALICE)
+    assert isinstance(legit.body, dict)
+    assert "headline" in legit.body
+    assert "role" not in legit.body
+    assert "role" in (ctx.baseline(patch, ALICE).body or {})
+    with pytest.raises(Withheld, match="role"):
+        ctx.legit_request(_op(ctx.api, "PUT /spaces/{slug}/members/{username}"), ALICE)

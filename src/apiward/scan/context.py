@@ -222,7 +222,7 @@ class Context:
         """
         if operation.key in self.logins or is_login(operation):
             return self.request(operation)
-        request = required_only.unprivileged(self.synthesizer, operation, self.request(operation))
+        request = self.request(operation)
         if self.ledger.is_own(identity):
             # A user the scan signed up sees what anyone may, though it may have joined after
             # the harvest: what an anonymous request saw fills the slots it saw nothing for.
@@ -243,6 +243,9 @@ class Context:
         """``identity``'s baseline, for sending as its own legitimate request; raises ``Withheld``."""
         request = self.baseline(operation, identity)
         why = self._why_withheld(operation, identity, request)
+        bare = required_only.unprivileged(self.synthesizer, operation, request)
+        if why is not None and bare is not request:
+            request, why = bare, self._why_withheld(operation, identity, bare)
         if why is not None:
             raise Withheld(operation, identity, why, legitimate=True)
         return self.aim(operation, identity, request)
@@ -360,10 +363,10 @@ class Context:
         if create.key in self.out_of_scope or create.key in self.destructive:
             return request
         try:
+            # Made where the identity's own creation goes (under a parent it made, when it
+            # made one), and the write goes there too: not under the seeded organiser the
+            # write's baseline names its item under (the NestJS trial's events, left cancelled).
             make = self.legit_request(create, identity)
-            for key in make.path_params:  # made under the same parent as the write names
-                if key in request.path_params:
-                    make = make.with_param(Where.PATH, key, request.path_params[key])
             note = "a spare object to write to"
             reply = await self.send(make, as_=identity, note=note)
 
@@ -383,6 +386,9 @@ class Context:
             return request
         if ends:  # this write ends it: no other write may be aimed at it meanwhile
             set_aside(self.ledger.created, made)
+        for key, value in make.path_params.items():
+            if key in request.path_params:
+                request = request.with_param(Where.PATH, key, value)
         return request.with_param(where, name, made)
 
     async def shared(self, key: tuple[str, ...], send: Callable[[], Awaitable[Reply]]) -> Reply:

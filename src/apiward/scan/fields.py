@@ -79,6 +79,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from apiward.scan.fitting import IDLIKE
+
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _RIGHTS = {
     "role", "roles", "admin", "admins", "administrator", "superuser", "superadmin",
@@ -383,3 +385,21 @@ def is_remember_flag(name: str) -> bool:
     """True for a login's "keep me signed in" flag (``remember_me``, ``stayLoggedIn``, ``persistent``)."""
     words = set(tokens(name))
     return bool(words & _REMEMBER) or (bool(words & _KEEP) and bool(words & _SIGNED_IN))
+
+
+def own_scalars(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's scalar fields, and the id-like fields of the objects it lists, the first of
+    each where the record has no field of that name: what it belongs to. The NestJS trial's
+    ``GET /users/me`` named its organisers only in ``memberships: [{"orgSlug": ...}]``, and
+    every identity was sent to the first organiser listed, another tenant's."""
+    found = {k: v for k, v in record.items() if isinstance(v, str | int)}
+    for value in record.values():
+        for item in value if isinstance(value, list) else []:
+            for key, held in item.items() if isinstance(item, Mapping) else ():
+                if (
+                    IDLIKE.search(key)
+                    and isinstance(held, str | int)
+                    and not isinstance(held, bool)
+                ):
+                    found.setdefault(key, held)
+    return found

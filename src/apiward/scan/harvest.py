@@ -60,7 +60,7 @@ from apiward.scan._links import Links
 from apiward.scan._near import nearest_first
 from apiward.scan._slots import Slots
 from apiward.scan.accounts import holds_accounts
-from apiward.scan.fields import names_owner, owner_values, who_values
+from apiward.scan.fields import names_owner, own_scalars, owner_values, who_values
 from apiward.scan.filters import Filters
 from apiward.scan.fitting import IDLIKE, KEYS, Sighting, Slot, fits, is_primary, key_names, kind_of
 from apiward.scan.identities import Identity
@@ -168,7 +168,7 @@ class Harvest:
         who = _ANONYMOUS if signed_up else who
         found: list[Sighting] = []
         if one is not None and who and operation.method == "GET" and "{" not in operation.path:
-            scalar = {k: v for k, v in one.items() if isinstance(v, str | int)}
+            scalar = own_scalars(one)  # and what its memberships name (``orgSlug``)
             own = {k: v for k, v in scalar.items() if not isinstance(v, bool)}
             self.records.setdefault(who, {}).update(own)
             me = names_caller(operation.path.rstrip("/").rsplit("/", 1)[-1])
@@ -389,21 +389,22 @@ class Harvest:
         ]
 
     def baseline(self, base: Request, operation: Operation, identity: Identity) -> Request:
-        """``base`` with every slot filled by a value ``identity`` saw (distinct where possible).
-
-        Not an optional query id (``GET /loans?id=``) or filter (``?grower=``): the request
-        stays the listing it is. A PATCH leaves out what its object holds null (``scan.rows``).
-        """
+        """``base`` with every slot filled by a value ``identity`` saw (distinct where possible),
+        the item a path ends in under the parents it was seen under (a hold under its organiser).
+        Not an optional query id (``GET /loans?id=``) or filter (``?grower=``): the request stays
+        the listing it is. A PATCH leaves out what its object holds null (``scan.rows``)."""
         used: set[str | int] = set()
+        last, item = operation.path.rstrip("/").rsplit("/", 1)[-1], None
         for slot in self.filled(operation):
             choices = self.seen(identity, operation, slot)
-            pick = next(
-                (s for s in choices if s.value not in used), choices[0] if choices else None
-            )
+            pick = next((s for s in choices if s.value not in used), next(iter(choices), None))
             if pick is not None:
                 used.add(pick.value)
                 base = base.with_param(slot.where, slot.name, pick.value)
                 base = self.rows.spare(operation, slot, base, pick)
+                item = (slot.name, pick) if last == f"{{{slot.name}}}" else item
+        if item is not None:  # the item under the parents it was seen under, not the first seen
+            base = self.lists.place(base, operation, item[0], item[1].kind, item[1].value)
         return base
 
     def counts(self) -> Mapping[str, int]:

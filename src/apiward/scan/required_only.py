@@ -14,11 +14,12 @@ creation answered ``400`` or ``422`` is sent again, each time only while refused
 The first retry that succeeds is the creation from then on (``Context.legit``'s
 request, the harvest's object); when every retry is refused, the first answer stands.
 
-An update (``PATCH``) never carries an optional privilege field (:func:`unprivileged`):
-a member's ``PATCH /spaces/{slug}/members/{username}`` with the contract's optional
-``role`` was withheld as setting a privilege, so its object-level check never ran (the
-Django Ninja trial's directory cards). ``mass_assignment`` adds such fields itself. A PUT
-keeps them: a field left out of a replacement may fall back to its default.
+An identity's own update (``PATCH``) that would set an optional privilege field goes
+without it (:func:`unprivileged`), and so does ``bola``'s write with another's id: a
+member's ``PATCH /spaces/{slug}/members/{username}`` with the contract's optional ``role``
+was withheld as setting a privilege, so its object-level check never ran (the Django Ninja
+trial's directory cards). ``bfla`` and ``mass_assignment`` keep such fields: setting them
+is what they test. A PUT keeps them: a field left out of a replacement may be reset.
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ import dataclasses
 from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Finding, Severity
-from apiward.scan import fields
+from apiward.scan import fields, required_only
 from apiward.scan._objects import Reader, creates, reader
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks import _naming as reads
@@ -262,7 +262,8 @@ class Bola:
         theirs = await ctx.legit(op, attacker)
         if not theirs.ok:
             return None
-        base = ctx.baseline(op, attacker)
+        # Not a privilege field its own write left out: refused for the role, not the object.
+        base = required_only.unprivileged(ctx.synthesizer, op, ctx.baseline(op, attacker))
         if op.method == "DELETE":
             return await self._delete(ctx, op, slot, owner, attacker, obj, base, theirs)
         missing = base.with_param(slot.where, slot.name, no_such(obj.value, slot.schema))
