@@ -4,9 +4,9 @@ The NestJS trial's ``/organisers/{orgSlug}/...`` was never filled with an organi
 ``slug`` (``org`` is no ``organiser``), so its venues, holds and webhooks went untested
 under real organisers. The Django Ninja trial's guest passes, answered by ``code`` alone
 and deleted by ``{pass_code}``, stayed after every scan ("its id was not in the answer").
-Its rooms are retired, not erased: the one room read back after its DELETE sat under an
-organisation the scan had made and closed, read 404, and 17 retired rooms in the real
-spaces were called deleted. And booking a room a colleague added was called high BOLA
+Its rooms are retired, not erased ("Rooms are retired, not erased", the contract says), and
+17 retired rooms stayed in the real spaces after every scan: such a room is made only under
+an organisation the scan made, which goes with it (``scan.leftovers.keeps``). And booking a room a colleague added was called high BOLA
 ("bob changes alice's object through body room_code"). ``coworking_app`` has all four.
 """
 
@@ -27,8 +27,8 @@ def _scan(tmp_path: Path) -> tuple[Coworking, dict[str, Any]]:
     return cowork, report
 
 
-def test_short_keys_fill_and_delete_and_retired_rooms_are_left(tmp_path: Path) -> None:
-    """acme's own paths are asked; passes are deleted by code; acme's retired rooms are left."""
+def test_short_keys_fill_and_delete_and_no_room_is_retired_in_acme(tmp_path: Path) -> None:
+    """acme's own paths are asked; passes are deleted by code; no room is left in acme."""
     cowork, report = _scan(tmp_path)
     assert ("GET", "/organisations/acme/rooms") in cowork.requests
     assert not cowork.passes
@@ -36,9 +36,10 @@ def test_short_keys_fill_and_delete_and_retired_rooms_are_left(tmp_path: Path) -
     passes = [r for r in rows if "guest-passes" in r["object"]]
     assert passes, rows
     assert all(r["state"] == "deleted" for r in passes), passes
-    retired = {c for c, room in cowork.rooms.items() if room["org"] == "acme" and c != "R-1"}
-    rooms = [r for r in rows if "/rooms" in r["object"] and r["state"] == "left"]
-    assert not retired or rooms, rows
+    assert list(cowork.rooms) == ["R-1"], cowork.rooms
+    made = [r for r in rows if "/rooms" in r["object"]]
+    assert made, rows  # rooms were made, under the organisations the scan opened
+    assert all(r["state"] == "deleted" for r in made), made
     serious = {"medium", "high", "critical"}
     bola = [f for f in report["findings"] if f["check"] == "bola" and f["severity"] in serious]
     assert bola == [], [(f["operation"], f["title"]) for f in bola]

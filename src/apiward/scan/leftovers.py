@@ -3,7 +3,10 @@
 A creation the contract gives no DELETE for (:func:`deletable`), or a public sign-up whose
 account nothing removes (:func:`lasting`: no DELETE in a collection of people, or one
 ``scan.account_removal`` saw remove none), would leave an object or an account on the
-target for good. The ledger asks here before it sends one: :class:`~apiward.scan.withhold.Kept`
+target for good. So would one whose DELETE, by the contract's own words, keeps it
+(``archives``, ``retires``, "soft delete": :func:`keeps`), unless every parent it names is
+the scan's own and goes with it: the Litestar trial's jobs and the Django Ninja trial's
+rooms stayed archived in the real tenants after every scan. The ledger asks here before it sends one: :class:`~apiward.scan.withhold.Kept`
 and :class:`~apiward.scan.withhold.Lasting` withhold it without ``--aggressive``,
 :class:`~apiward.scan.withhold.NotOurs` under ``--safe``. The scan's own users (which the
 checks need) and a check's few probes (``accounts.bounded``) still go.
@@ -11,6 +14,7 @@ checks need) and a check's few probes (``accounts.bounded``) still go.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from apiward.scan import _deleters, accounts
@@ -18,7 +22,7 @@ from apiward.scan.entries import Sender
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.withhold import Kept, Lasting, NotOurs
-from apiward.spec import Operation
+from apiward.spec import Api, Operation
 
 if TYPE_CHECKING:
     from apiward.scan.ledger import Ledger
@@ -29,15 +33,39 @@ _ANONYMOUS = Identity(name="anonymous")
 def deletable(ledger: Ledger, operation: Operation, request: Request, sender: Sender) -> None:
     """Raise when the creation ``request`` would leave what nothing can delete (a sign-up:
     :func:`lasting`)."""
-    if _deleters.deleter(ledger.api, request, "-") or lasting(ledger, operation, request, sender):
+    delete = _deleters.deleter(ledger.api, request, "-")
+    kept = delete is not None and keeps(ledger.api, delete)
+    if (
+        kept
+        and request.path_params
+        and all(ledger.made_at(request, k) for k in request.path_params)
+    ):
+        return  # under a parent the scan made, which its restore deletes for real
+    if (delete and not kept) or lasting(ledger, operation, request, sender):
         return
     who = sender.identity or _ANONYMOUS
+    none = "only archives it" if kept else "has no DELETE for it"
     if ledger.safe:
-        why = "under --safe it creates what the contract has no DELETE for: it would stay for good"
+        why = f"under --safe it creates what the contract {none}: it would stay for good"
         raise NotOurs(operation, who, why)
     if not ledger.aggressive:
-        why = f"the contract has no DELETE for what {operation.key} makes"
+        why = f"the contract {none} ({operation.key} makes it)"
         raise Kept(operation, who, f"{why}: it would stay for good")
+
+
+_KEEPS = re.compile(
+    r"\b(archiv\w*|retir\w*|deactivat\w*|soft[- ]?delet\w*|not erased|stays? readable|"
+    r"still reads? back)\b",
+    re.IGNORECASE,
+)
+_ERASES = re.compile(r"\b(permanent\w*|erase[sd]?|purge[sd]?|for good)\b", re.IGNORECASE)
+
+
+def keeps(api: Api, delete: Request) -> bool:
+    """True when the contract says its DELETE keeps the object (archives, retires it)."""
+    operation = api.operation("DELETE", delete.path)
+    text = f"{operation.summary} {operation.description}" if operation is not None else ""
+    return bool(_KEEPS.search(text)) and not _ERASES.search(text.replace("not erased", ""))
 
 
 def lasting(ledger: Ledger, operation: Operation, request: Request, sender: Sender) -> bool:
