@@ -6,7 +6,9 @@ account nothing removes (:func:`lasting`: no DELETE in a collection of people, o
 target for good. So would one whose DELETE, by the contract's own words, keeps it
 (``archives``, ``retires``, "soft delete": :func:`keeps`), unless every parent it names is
 the scan's own and goes with it: the Litestar trial's jobs and the Django Ninja trial's
-rooms stayed archived in the real tenants after every scan. The ledger asks here before it sends one: :class:`~apiward.scan.withhold.Kept`
+rooms stayed archived in the real tenants after every scan.
+
+The ledger asks here before it sends one: :class:`~apiward.scan.withhold.Kept`
 and :class:`~apiward.scan.withhold.Lasting` withhold it without ``--aggressive``,
 :class:`~apiward.scan.withhold.NotOurs` under ``--safe``. The scan's own users (which the
 checks need) and a check's few probes (``accounts.bounded``) still go.

@@ -284,7 +284,10 @@ async def _gone(ledger: Ledger, created: Created) -> tuple[bool, str]:
         # Gone with the tenant its sign-up made (``beside``), say: its login tells.
         body = created.create.body if isinstance(created.create.body, dict) else {}
         if await refused(ledger.sessions, body):
-            return True, "its DELETE answered 404 to every identity, and it no longer logs in"
+            return (
+                True,
+                "its DELETE answered 404 where it was not refused, and it no longer logs in",
+            )
         return False, "its DELETE answered 404 to every identity: gone, or out of their reach"
     if read is None:
         return True, ""
