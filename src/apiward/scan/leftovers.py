@@ -46,12 +46,12 @@ def deletable(ledger: Ledger, operation: Operation, request: Request, sender: Se
     if (delete and not kept) or lasting(ledger, operation, request, sender):
         return
     who = sender.identity or _ANONYMOUS
-    none = "only archives it" if kept else "has no DELETE for it"
+    none = "only archives" if kept else "has no DELETE for"
     if ledger.safe:
         why = f"under --safe it creates what the contract {none}: it would stay for good"
         raise NotOurs(operation, who, why)
     if not ledger.aggressive:
-        why = f"the contract {none} ({operation.key} makes it)"
+        why = f"the contract {none} what {operation.key} makes"
         raise Kept(operation, who, f"{why}: it would stay for good")
 
 
