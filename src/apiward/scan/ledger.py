@@ -207,13 +207,13 @@ class Ledger:
     async def _before(
         self, operation: Operation, request: Request, sender: Sender
     ) -> Snapshot | None:
+        # Before creations and the scan's own codes too: a redemption answered 201 (the Tornado
+        # trial's), or of a pass the scan issued, credits a file identity for good (Ninja's).
+        self._unredeemed(operation, sender)
         if self._ours(request):
             if not self.aggressive and strands(self.api, operation):
                 raise Unrestorable(operation, sender.identity or _ANONYMOUS, STRANDS)
             return None
-        # Before creations too: a redemption answered 201 with a "redemption" object (the
-        # Tornado trial's JSON:API) had gone out as every identity of the file.
-        self._unredeemed(operation, sender)
         # Before creations: under --safe a POST under a parent (a comment on a report)
         # names that parent, and adds to an object the scan did not create.
         if self.safe and _objects.on_object(request) and not self._own_state(request, sender):
