@@ -125,15 +125,27 @@ async def _personal(ctx: Context, op: Operation, identity: Identity, legit: Repl
     return False
 
 
-def alone(ctx: Context, identity: Identity, request: Request, token: str) -> Request:
-    """``request`` carrying ``token`` and none of ``identity``'s other credentials."""
+def alone(
+    ctx: Context, identity: Identity, request: Request, token: str, *, as_sent: bool = False
+) -> Request:
+    """``request`` carrying ``token`` and none of ``identity``'s other credentials.
+
+    ``as_sent``: judged by what the request carries, not by the session's credentials now,
+    which the API may have signed anew since (Mojolicious moves a session's expiry every
+    second): the cookie ``token`` travels in stays. Without it, such a request loses its
+    credential, which ``token_in_url`` takes for a renewed session it cannot judge.
+    """
     credentials = ctx.sessions.credentials(identity)
-    headers = {k.lower() for k, v in credentials.headers if token not in v}
-    cookies = {k for k, v in credentials.cookies if token not in v}
+    headers = {k.lower() for k, v in credentials.headers if as_sent or token not in v}
+    cookies = {k for k, v in credentials.cookies if as_sent or token not in v}
+
+    def other(name: str, value: str, names: set[str]) -> bool:
+        return name in names and not (as_sent and token in value)
+
     return dataclasses.replace(
         request,
-        headers=tuple((k, v) for k, v in request.headers if k.lower() not in headers),
-        cookies={k: v for k, v in request.cookies.items() if k not in cookies},
+        headers=tuple((k, v) for k, v in request.headers if not other(k.lower(), v, headers)),
+        cookies={k: v for k, v in request.cookies.items() if not other(k, v, cookies)},
     )
 
 

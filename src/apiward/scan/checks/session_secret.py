@@ -144,7 +144,7 @@ def _held(ctx: Context) -> list[_Held]:
 
 
 async def _send(ctx: Context, target: Subject, value: str, note: str) -> Reply:
-    sent = alone(ctx, target.identity, target.legit.sent, target.token)
+    sent = alone(ctx, target.identity, target.legit.sent, target.token, as_sent=True)
     return await ctx.send(swap(sent, target.token, value), as_=None, note=f"session: {note}")
 
 
