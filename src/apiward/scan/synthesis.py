@@ -35,6 +35,7 @@ from typing import Any
 
 import rstr
 
+from apiward.scan import _times as times
 from apiward.scan import privacy
 from apiward.scan._objects import item_path
 from apiward.scan.fields import (
@@ -44,7 +45,6 @@ from apiward.scan.fields import (
     is_recipient,
     is_unique,
     locks_out,
-    tokens,
 )
 from apiward.scan.fitting import key_names, names_other, nouns_of
 from apiward.scan.request import BodyKind, Request, Where
@@ -63,9 +63,9 @@ _SECRET = re.compile(r"pass|secret|token|otp|pin$|cvv|cvc", re.IGNORECASE)
 _FORMATS: Mapping[str, str] = {
     "email": "apiward.scan@example.com",
     "idn-email": "apiward.scan@example.com",
-    "date-time": "2026-01-15T10:00:00Z",
-    "date": "2026-01-15",
-    "time": "10:00:00Z",
+    "date-time": times.DATE_TIME,
+    "date": times.DATE,
+    "time": times.TIME,
     "duration": "P1D",
     "ipv4": "192.0.2.10",
     "ipv6": "2001:db8::10",
@@ -431,7 +431,7 @@ def _string(schema: Schema, rng: random.Random, name: str) -> str:
     if fmt == "uuid":
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
     if isinstance(fmt, str) and fmt in _FORMATS:
-        return _later(_FORMATS[fmt], fmt) if _is_end(name) else _FORMATS[fmt]
+        return times.later(_FORMATS[fmt], fmt) if times.is_end(name) else _FORMATS[fmt]
     low = int(schema.get("minLength", 0))
     high = int(schema.get("maxLength", max(low, 24)))
     pattern = schema.get("pattern")
@@ -439,49 +439,13 @@ def _string(schema: Schema, rng: random.Random, name: str) -> str:
         generated = _from_pattern(pattern, rng, low, high)
         if generated is not None:
             return generated
-    when = _time_named(name)
+    when = times.named(name)
     if when is not None and low <= len(when) <= high:
         return when
     base = re.sub(r"[^a-z0-9]", "", name.lower()) or "apiward"
     text = f"apiward{base}" if not base.startswith("apiward") else base
     text = (text * (low // max(len(text), 1) + 1))[: max(low, min(len(text), high))]
     return text[:high] if high >= 1 else text
-
-
-_ENDS = frozenset({"end", "ends", "ending", "until", "finish", "finishes", "stop", "stops", "to"})
-
-
-def _time_named(name: str) -> str | None:
-    """A time for a bare string named like one (``starts_at``, ``due_date``), else None.
-
-    The Fastify trial's update declared ``starts_at`` as ``type: string`` and parsed it as a
-    date: ``"apiwardstartsat"`` got every legitimate update a 500. An end comes an hour
-    after a start, so that "ends before it starts" refuses neither.
-    """
-    words = tokens(name)
-    if len(words) < 2 and words != ["date"]:
-        return None
-    ends = _is_end(name)
-    if words[-1] in {"at", "datetime", "timestamp", "time"}:
-        return _later(_FORMATS["date-time"], "date-time") if ends else _FORMATS["date-time"]
-    if "date" in (words[0], words[-1]) or words[-1] == "on":
-        return _later(_FORMATS["date"], "date") if ends else _FORMATS["date"]
-    return None
-
-
-def _is_end(name: str) -> bool:
-    """True for the end of a span (``ends_at``, ``endDate``, ``until``): it comes after its
-    start. Declared ``format: date-time`` too: the DRF trial's bookings had ``ends_at`` equal
-    to ``starts_at``, and every one was refused ("The booking must end after it starts")."""
-    words = tokens(name)
-    return bool(words) and words[0] in _ENDS
-
-
-def _later(value: str, fmt: str) -> str:
-    """``value`` (one of ``_FORMATS``') an hour on, or a day on for a date."""
-    if fmt == "date":
-        return value.replace("-15", "-16")
-    return value.replace("T10:", "T11:") if fmt == "date-time" else value.replace("10:", "11:", 1)
 
 
 def _from_pattern(pattern: str, rng: random.Random, low: int, high: int) -> str | None:
