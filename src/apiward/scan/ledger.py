@@ -38,6 +38,7 @@ from typing import Any
 
 from apiward.core.errors import TargetError
 from apiward.scan import _objects, _rewrites, accounts, codes, entries, fields, leftovers, records
+from apiward.scan._before import Before
 from apiward.scan._deleters import deleter
 from apiward.scan._links import Links
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes, maybe_kept
@@ -87,9 +88,7 @@ class Ledger:
         """Each id the scan made → the collections it made it in (singular nouns, or ACCOUNT)."""
         self.links = Links(api)
         """Nested collections of links (``scan._links``): ``/work-orders/{id}/parts``."""
-        self._lists: dict[tuple[str, str], tuple[int, Reply]] = {}
-        self._writes: list[str] = []
-        """Paths of the writes the target may have carried out, in order: what stales a listing."""
+        self._reads = Before(api, sessions)
         self._logins = login_keys(sessions.identities)
         self.seen: frozenset[str] = frozenset()
         """Every id the harvest saw: what stood before the checks ran (``scan.unseen``)."""
@@ -191,7 +190,7 @@ class Ledger:
         try:
             reply = await self.sessions.send(request, as_=as_, note=note)
         except TargetError:
-            self._writes.append(request.path)
+            self._reads.wrote(request.path)
             if _objects.creates(self.api, operation, self._logins):
                 # No answer: it may have made one, which only its listing can show.
                 self._record(request, sender, "").failed = True
@@ -201,7 +200,7 @@ class Ledger:
         # A creation whose new id is known leaves the listing's other objects as they were,
         # and needs no snapshot itself (it is the scan's own): the kept listing stays good.
         if not 400 <= reply.status < 500 and not (reply.ok and len(self._made) > made):
-            self._writes.append(request.path)
+            self._reads.wrote(request.path)
         return reply
 
     async def _before(
@@ -362,7 +361,7 @@ class Ledger:
             others = []
         absent: Snapshot | None = None
         for who in (sender, *others):
-            reply = await self._read(read, who)
+            reply = await self._reads.read(read, who)
             before = _objects.state(read, reply)
             if before is not None:
                 snapshot = Snapshot(read=read, reader=who, exists=True, before=before)
@@ -375,21 +374,6 @@ class Ledger:
         if absent is not None:
             self.snapshots[key] = absent
         return absent
-
-    async def _read(self, read: _objects.Reader, who: Sender) -> Reply:
-        """``read`` as ``who``; a listing read since the last write that may have landed is kept."""
-        key = (read.read.target, who.name if who.identity else repr(who))
-        kept = self._lists.get(key)
-        if read.pick is not None and kept is not None:
-            since = self._writes[kept[0] :]
-            if not any(path.startswith(read.read.path.rstrip("/")) for path in since):
-                return kept[1]
-        writes = len(self._writes)
-        note = "ledger: snapshot before the first write"
-        reply = await self.sessions.send(who.dress(read.read), as_=who.identity, note=note)
-        if read.pick is not None:
-            self._lists[key] = (writes, reply)
-        return reply
 
     def _after(
         self,

@@ -19,18 +19,21 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from apiward.scan._objects import Reader, state
 from apiward.scan.envelope import objects
 from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
-from apiward.spec import Operation, ParameterLocation
+from apiward.spec import Api, Operation, ParameterLocation
 from apiward.spec.model import json_types
 
 HARVESTED = 5
 """Pages of one listing the harvest reads per identity, the first included."""
+SOUGHT = 10
+"""Pages of a listing read, the first included, to find one object picked from it."""
 _OFFSET = re.compile(r"^\$?(offset|skip|start|start_?index)$", re.IGNORECASE)
 _PAGE = re.compile(r"^(page|current_?page|page_?number|page_?index|page_?no|pg)$", re.IGNORECASE)
 _TOTAL = re.compile(
@@ -69,6 +72,31 @@ def following(op: Operation, reply: Reply, base_url: str) -> Request | None:
         if this is not None and (more is True or (last is not None and this < last)):
             return sent.with_param(Where.QUERY, page, this + 1)
     return None
+
+
+async def holding(
+    api: Api,
+    read: Reader,
+    reply: Reply,
+    base_url: str,
+    send: Callable[[Request], Awaitable[Reply]],
+) -> Reply:
+    """``reply`` to ``read``, or, for a listing the object is picked from, the first page
+    after it that holds the object (the last read when none does, ``SOUGHT`` pages in all).
+
+    The Django Ninja trial's seeded users sat on its admin listing's first page when the
+    scan began and on the second by the restore, behind the accounts the scan had made:
+    they were called deleted.
+    """
+    listed = read.pick is not None and not read.one
+    op = api.operation("GET", read.read.path) if listed else None
+    for _ in range(SOUGHT - 1):
+        found = state(read, reply) is not None
+        request = None if op is None or found else following(op, reply, base_url)
+        if request is None:
+            break
+        reply = await send(request)
+    return reply
 
 
 def _facts(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from apiward.core.errors import ConfigError
-from apiward.scan import _objects, _rewrites, own_state
+from apiward.scan import _objects, _rewrites, own_state, pages
 from apiward.scan.changes import DAMAGE, State, TargetChange, What, change, curl_line
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, own_path
 from apiward.scan.fields import is_privileged, tokens
@@ -180,7 +180,11 @@ async def _put_back(
             readers = (snapshot.reader, *readers)
     if current is None and (now.status in {404, 410} or now.ok):
         undo = _recreate(ledger, item, snapshot.before)
-        return [change(What.WRITTEN, item, State.NOT_RESTORED, writer, "deleted by the scan", undo)]
+        gone = "deleted by the scan"
+        if now.ok and snapshot.read.pick is not None and not snapshot.read.one:
+            listing = snapshot.read.read.path
+            gone = f"no longer in GET {listing} (read to its last page, at most {pages.SOUGHT})"
+        return [change(What.WRITTEN, item, State.NOT_RESTORED, writer, gone, undo)]
     before = snapshot.before
     changed = differs(before, current, _named(snapshot))
     elsewhere = _put_back_elsewhere(snapshot, others or [], changed, current)
@@ -452,8 +456,14 @@ async def _first_reader(
 
 
 async def _read(ledger: Ledger, snapshot: Snapshot) -> Reply:
-    who, read = snapshot.reader, snapshot.read.read
-    return await ledger.sessions.send(who.dress(read), as_=who.identity, note="restore: read back")
+    """The object read back as its snapshot was taken: from a listing, the page holding it."""
+    who, read = snapshot.reader, snapshot.read
+
+    async def send(request: Request) -> Reply:
+        return await ledger.sessions.send(request, as_=who.identity, note="restore: read back")
+
+    first = await send(who.dress(read.read))
+    return await pages.holding(ledger.api, read, first, ledger.sessions.transport.base_url, send)
 
 
 def _delete(ledger: Ledger, item: Request) -> Request | None:
