@@ -2,7 +2,9 @@
 
 An *action on an object* is a write to a path below an item: ``POST
 /expenses/{ref}/approve``, ``PATCH /expenses/{id}/approve`` (Rails' member routes),
-``POST /vouchers/{code}/redeem``, ``/orders/{id}:cancel`` (Google's custom methods).
+``POST /vouchers/{code}/redeem``, ``/orders/{id}:cancel`` (Google's custom methods), or
+below a record no id names that the contract reads at the path above (``POST
+/billing/cancel`` beside ``GET /billing``: the caller's own, or its tenant's).
 Its effect is the server's (a status moved on, a credit given, a mail sent), not the
 values it carries, and many APIs never take it back: an approved expense is closed, a
 redeemed voucher spent. Nothing the scan could send afterwards is sure to put it back,
@@ -57,7 +59,7 @@ def one_way(api: Api, operation: Operation, shown: Collection[str] = ()) -> bool
     its contract declares.
     """
     method = operation.method.upper()
-    split = _action(operation.path)
+    split = _action(operation.path) or _on_record(api, operation.path)
     if method not in {"POST", "PUT", "PATCH"} or split is None:
         return False
     item, word = split
@@ -151,6 +153,21 @@ def _action(path: str) -> tuple[str, str] | None:
     if len(parts) < 3 or "{" in last or not last or not parts[-2].startswith("{"):
         return None
     return "/".join(parts[:-1]), last
+
+
+def _on_record(api: Api, path: str) -> tuple[str, str] | None:
+    """(record path, action word) for an action on a record no id names, which the contract
+    reads at the path above: ``POST /billing/cancel`` beside ``GET /billing``.
+
+    The Express trial's "Cancel the subscription (admin only). Takes effect at once; cannot
+    be undone through the API" went out as the admin of the seeded team: it acts on the
+    caller's own (or its tenant's) record, so only a user the scan made may send it.
+    """
+    parts = path.rstrip("/").split("/")
+    if len(parts) < 3 or "{" in parts[-1] or parts[-2].startswith("{"):
+        return None
+    item = "/".join(parts[:-1])
+    return (item, parts[-1]) if api.operation("GET", item) is not None else None
 
 
 def _body(api: Api, operation: Operation) -> list[str]:

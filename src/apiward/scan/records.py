@@ -74,6 +74,9 @@ def as_found(later: dict[str, Any], earlier: Mapping[str, Any], written: Collect
         later[name] = earlier[name]
 
 
+_IDS = ("id", "_id", "uuid")
+
+
 def _scalar(value: object) -> bool:
     return isinstance(value, str | int) and not isinstance(value, bool)
 
@@ -87,6 +90,11 @@ def inherit(snapshot: Snapshot, earlier: Iterable[Snapshot]) -> None:
         if not (other.writes and isinstance(other.before, dict)):
             continue
         named = {str(v) for s in (other, snapshot) for v in s.read.item.path_params.values()}
+        # Paths that name no object (``/team``, each caller's own): one record when the
+        # answers hold the same id. The Express trial's team, read by each of its four
+        # members in turn, was snapshotted by the last after probes had renamed it as the
+        # first, and the restore wrote the probe's name back.
+        named = named or {str(other.before[k]) for k in _IDS if _scalar(other.before.get(k))}
         written = {k for w, _ in other.writes if isinstance(w.body, dict) for k in w.body}
         paths = (other.read.item.path, snapshot.read.item.path)
         if same_record(other.before, before, named, paths=paths, written=written):
