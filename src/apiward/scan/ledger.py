@@ -209,7 +209,7 @@ class Ledger:
         # Before creations and the scan's own codes too: a redemption answered 201 (the Tornado
         # trial's), or of a pass the scan issued, credits a file identity for good (Ninja's).
         self._unredeemed(operation, sender)
-        if self._ours(request):
+        if self.ours(request):
             if not self.aggressive and strands(self.api, operation):
                 raise Unrestorable(operation, sender.identity or _ANONYMOUS, STRANDS)
             return None
@@ -327,7 +327,8 @@ class Ledger:
             why = f"it acts for good, so it goes only to what the scan made, not {request.target}"
             raise OneWay(op, sender.identity or _ANONYMOUS, why)
 
-    def _ours(self, request: Request) -> bool:
+    def ours(self, request: Request) -> bool:
+        """True when the object ``request`` names by its last id is one the scan made there."""
         names = list(_objects.ids(self.api, request))
         return bool(names) and self.made_at(request, names[-1])
 
@@ -408,7 +409,7 @@ class Ledger:
         if (
             made is not None
             and made in map(str, request.path_params.values())
-            and (self._ours(request) or not _objects.creates(self.api, operation, self._logins))
+            and (self.ours(request) or not _objects.creates(self.api, operation, self._logins))
         ):
             # An action answering with its object (``POST /users/1/set-role`` answers user
             # 1): nothing new, whoever made that object.

@@ -179,6 +179,8 @@ async def _put_back(
             snapshot, current = dataclasses.replace(snapshot, reader=holder[0]), holder[1]
             readers = (snapshot.reader, *readers)
     if current is None and (now.status in {404, 410} or now.ok):
+        if ledger.ours(item):  # the Express trial's card, made by the harvest, written, deleted
+            return [change(What.WRITTEN, item, State.DELETED, writer, "the scan's own, deleted")]
         undo = _recreate(ledger, item, snapshot.before)
         gone = "deleted by the scan"
         if now.ok and snapshot.read.pick is not None and not snapshot.read.one:
@@ -311,7 +313,10 @@ async def _rewrite(
                 continue
             seen = await _first_reader(ledger, snapshot, readers or (snapshot.reader,))
             now = seen[1] if seen is not None else None
-            if now is not None and not set(differs(before, now, _named(snapshot))) - elsewhere:
+            # What no write here could set (a seat count others' invitations moved) is no
+            # field left unrestored: the Express trial's team, its name put back, was not.
+            still = differs(before, now, _named(snapshot)) if now is not None else {"": None}
+            if not set(_theirs(ledger, snapshot, still, now)) - elsewhere:
                 detail = f"{fields} written back with {candidate.method} {candidate.path}"
                 return change(What.WRITTEN, item, State.RESTORED, who, detail)
     undo = curl_line(ledger, candidates[0]) if candidates else ""

@@ -350,6 +350,7 @@ class Bola:
         if attack is None:
             return None
         evidence.append(attack)
+        marked = ""  # no read: the control above told a refusal from a removal
         if read is not None:
             after = await ctx.send(read.read, as_=owner, note=f"is {slot.name}={obj.value} gone?")
             marked = fields.ended(unwrap(state), unwrap(after.data)) if after.ok else ""
