@@ -5,7 +5,7 @@ it, value moved between identities, and what the scan created (``scan.ledger`` k
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,6 +111,21 @@ class Created:
     closes: Request | None = None
     """The DELETE by which the account closes itself (``DELETE /me``; ``accounts.closer``),
     where no DELETE names it: sent only as the account itself, never as an identity."""
+
+    def sent(self, made: Iterable[Created]) -> dict[str, Any]:
+        """What made this account: its sign-up's body, over what the scan's own object its
+        path names sent (the invitation it accepted: the e-mail it logs in with).
+
+        The Express trial's ``POST /invitations/{code}/accept`` takes a name and a password;
+        the account logs in by the e-mail the invitation went to, so the three accounts the
+        scan made in real teams could not log in to close themselves, and stayed.
+        """
+        body = self.create.body if isinstance(self.create.body, dict) else {}
+        named = {str(v) for v in self.create.path_params.values()}
+        for other in made:
+            if other is not self and other.id in named and isinstance(other.create.body, dict):
+                return {**other.create.body, **body}
+        return dict(body)
 
 
 def deletes(request: Request, created: Created) -> bool:

@@ -262,7 +262,7 @@ async def _as_itself(
     """The answer to an account the scan signed up deleting itself (``delete``, else its
     DELETE), logged in with what its sign-up sent (many APIs let only a user remove its own
     account); None: it could not log in."""
-    body = created.create.body if isinstance(created.create.body, dict) else {}
+    body = created.sent(ledger.created)
     delete = delete or created.delete
     own = await own_login(ledger.sessions, body) if created.account and delete else None
     if own is None or delete is None:
@@ -282,7 +282,7 @@ async def _gone(ledger: Ledger, created: Created) -> tuple[bool, str]:
     read = _item_read(ledger, created)
     if read is None and created.account:
         # Gone with the tenant its sign-up made (``beside``), say: its login tells.
-        body = created.create.body if isinstance(created.create.body, dict) else {}
+        body = created.sent(ledger.created)
         if await refused(ledger.sessions, body):
             return (
                 True,
