@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from apiward.scan import _deleters, _objects, accounts, beside, invited, unseen
+from apiward.scan import _deleters, _objects, accounts, beside, invited, leftovers, unseen
 from apiward.scan.changes import State, TargetChange, What, curl_line
 from apiward.scan.entries import Created, Sender
 from apiward.scan.identities import Identity
@@ -195,6 +195,9 @@ async def remove(
         # Refused to everyone by role: the next object of this DELETE would be too, and
         # asking every identity again cost the Flask library's restore 170 requests.
         helped[created.delete.operation] = _NOBODY
+    if reply.ok and _kept(ledger, created):
+        why = "its DELETE answered 2xx and, by the contract's words, keeps it (deactivates)"
+        return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)
     if reply.ok:
         created.deleted = True
         return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)
@@ -216,6 +219,15 @@ async def remove(
         detail=_joined(f"its DELETE answered {reply.status}", answered),
         undo=curl_line(ledger, created.delete),
     )
+
+
+def _kept(ledger: Ledger, created: Created) -> bool:
+    """True when the contract says the DELETE keeps ``created`` (archives, deactivates it),
+    under a parent the scan did not make (one it did goes, and the object with it)."""
+    made = created.create
+    if created.delete is None or not leftovers.keeps(ledger.api, created.delete):
+        return False
+    return not (made.path_params and all(ledger.made_at(made, k) for k in made.path_params))
 
 
 _NOBODY = "\0nobody"
