@@ -292,14 +292,14 @@ async def _rewrite(
     item = snapshot.read.item
     candidates = _rewrites.rewrites(ledger.api, item, writes, before, changed)
     fields = ", ".join(sorted(changed))
-    # Whoever wrote may put back: the first write may have been refused (a 403 to a peer)
-    # and a later one, by the object's owner, the one that changed it.
+    # Whoever wrote (a first write refused, a later one the owner's), then anyone: the writer
+    # may have lost the right (the aiohttp trial's dispatcher, moved by a probe and back).
+    anyone = [Sender(identity=i) for i in ledger.sessions.identities]
     senders: list[Sender] = []
-    for who in (snapshot.reader, writer, *(w for _, w in snapshot.writes)):
+    for who in (snapshot.reader, writer, *(w for _, w in snapshot.writes), *anyone):
         if who not in senders:  # senders hold cookie mappings: compared, not hashed
             senders.append(who)
-    refused = [] if refused is None else refused
-    here: list[Sender] = []
+    refused, here = ([] if refused is None else refused), list[Sender]()
     for candidate in candidates:
         for who in senders:
             if who in refused or who in here:
