@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from apiward.scan.checks._purposes import shared_by_scan
 from apiward.scan.context import Context
 from apiward.scan.envelope import objects, unwrap
+from apiward.scan.fields import tokens
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
@@ -116,3 +117,40 @@ async def listed_now(
         isinstance(row, dict) and all(row.get(k) == v for k, v in scalars.items())
         for row in objects(reply.data) or []
     )
+
+
+_PARTY = frozenset(
+    {
+        "sender", "from", "author", "owner", "creator", "recipient", "to", "receiver",
+        "participant", "member", "assignee", "user", "customer", "buyer", "seller",
+        "reporter", "requester", "attendee", "guest", "host",
+    }
+)  # fmt: skip
+"""Words of a field that names a person party to an object (``sender_id``, ``from_user``)."""
+_HANDLES = frozenset({"id", "uuid", "email", "username", "login", "handle"})
+
+
+def party(ctx: Context, attacker: Identity, data: object) -> str:
+    """The field of ``data`` that names ``attacker`` as a party to it (``sender_id`` holding
+    its own id), or "": a message alice sent bob is hers to read too.
+
+    The PHP trial's alice had 113 messages; the one she had sent bob was beyond the five
+    pages the harvest reads, seen in bob's listing only, and her reading it was called a
+    high BOLA. Only a field whose every word names a person counts: ``to_account_id`` 4 is
+    an account, whatever alice's user id.
+    """
+    own = ctx.harvest.own_names.get(attacker.name, set())
+    shown = unwrap(data)
+    if not own or not isinstance(shown, dict):
+        return ""
+    for key, value in shown.items():
+        said = {w for w in tokens(key) if w not in _HANDLES}
+        if not said or not said <= _PARTY:
+            continue
+        if isinstance(value, dict):
+            names = {str(value[k]) for k in _HANDLES if isinstance(value.get(k), str | int)}
+        else:
+            names = {str(value)} if isinstance(value, str | int) else set()
+        if names & own:
+            return str(key)
+    return ""

@@ -205,8 +205,8 @@ class Bola:
             # under the attacker's own, where many APIs check the parent and not the child.
             attack_request = own_parents
             attack = await ctx.send(attack_request, as_=attacker, note=f"{note}, under its own")
-        if not attack.ok:
-            return None
+        if not attack.ok or whose.party(ctx, attacker, attack.data):
+            return None  # refused, or it names the attacker: a message it sent the owner
         like_owner = similarity(attack.text, owners.text)
         # Its own read may name the very object: an attacker with none of its own there
         # has a baseline filled with what others' answers showed (the Rails trial's hilda).
