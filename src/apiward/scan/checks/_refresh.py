@@ -15,7 +15,7 @@ from typing import Any
 from apiward.scan.context import Context
 from apiward.scan.envelope import single
 from apiward.scan.provision import TOKENS
-from apiward.scan.request import Where
+from apiward.scan.request import Request, Where
 from apiward.scan.sessions import Credentials
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
@@ -35,6 +35,26 @@ async def after_logout(ctx: Context, fresh: Credentials) -> Reply | None:
     request = ctx.request(operation).with_param(Where.BODY, name, token)
     reply = await ctx.send(request, as_=None, note="the logged-out session's refresh token")
     return reply if reply.ok and _field(reply.data, TOKENS) is not None else None
+
+
+def own_tokens(ctx: Context, logout: Operation, fresh: Credentials, request: Request) -> Request:
+    """``request`` (the logout) with ``fresh``'s own tokens in the body fields that take one.
+
+    An RFC 7009 revocation (``POST /oauth/revoke`` with ``token=…``) revokes the token its
+    body names: the aiohttp trial's, sent a synthesised value, revoked nothing, answered 200
+    ("also when the token was unknown"), and the session still read: a false finding.
+    """
+    schema, _ = ctx.synthesizer.body_schema(logout)
+    login = fresh.login.data if fresh.login is not None else None
+    bearer = next((v for k, v in fresh.headers if k.lower() == "authorization"), "")
+    access = _field(login, TOKENS) or bearer.partition(" ")[2] or None
+    for name in (str(n) for n in (schema or {}).get("properties", {})):
+        said = name.lower().replace("_", "")
+        token = _field(login, _REFRESH) if "refresh" in said else access
+        if said in {"token", "accesstoken", "refreshtoken"} and token is not None:
+            ctx.sessions.secrets.add(token)  # redacted in the report like any credential
+            request = request.with_param(Where.BODY, name, token)
+    return request
 
 
 def _refresher(ctx: Context) -> tuple[Operation, str] | None:

@@ -90,7 +90,8 @@ class LogoutNotRevoking:
         before = await ctx.send(fresh.apply(read), as_=None, note="control: fresh session")
         if not before.ok:
             return []
-        out = await ctx.send(fresh.apply(ctx.request(logout)), as_=None, note="logout")
+        request = refresh.own_tokens(ctx, logout, fresh, fresh.apply(ctx.request(logout)))
+        out = await ctx.send(request, as_=None, note="logout")
         if not out.ok:
             return []
         found: list[Outcome] = []
