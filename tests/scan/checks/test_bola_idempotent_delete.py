@@ -139,3 +139,6 @@ def test_a_delete_that_removed_anothers_bookmark_is_found_and_one_that_did_not_i
     assert proof.request.method == "GET"
     assert proof.response is not None
     assert proof.response.status == 404
+    # The reproduction replays the attack, not the owner's read that shows it worked (the
+    # PHP trial's "ted deletes tina's object" reproduced as tina's GET).
+    assert (deletes[0].reproduction or "").startswith("curl -i -X DELETE"), deletes[0].reproduction

@@ -360,7 +360,9 @@ class Bola:
                 ctx.ledger.gone(aimed, recorded)
             evidence.append(after)
         verb = "cancels" if marked else "deletes"  # a DELETE that only marks it done away with
-        found = self._finding(ctx, op, slot, owner, attacker, obj, evidence, True, verb, marked)
+        found = self._finding(
+            ctx, op, slot, owner, attacker, obj, evidence, True, verb, marked, attack
+        )
         found = parents.noted(found, aimed, attack)
         return tenants.graded(ctx, op, found, (owner, attacker), (obj.kind, state))
 
@@ -376,6 +378,7 @@ class Bola:
         confirmed: bool,
         verb: str,
         shown: str = "",
+        proof: Reply | None = None,
     ) -> Finding:
         return ctx.finding(
             self,
@@ -391,6 +394,7 @@ class Bola:
             ),
             evidence=evidence,
             key=f"{slot.where}:{slot.name}",
+            proof=proof,  # the DELETE, not the owner's read after it
         )
 
 
