@@ -12,7 +12,9 @@ In order:
    DELETE's path ends on the creation's collection and a parameter, the new object's key
    by that name (``eventId``, else its ``id``: the creation may name it by its slug); every
    other parameter is the creation's own, or the new object's field of that name (in the
-   answer, else in the body that made it). Of several, the one with fewest parameters.
+   answer, else in the body that made it). Of several, the one with fewest parameters;
+4. a DELETE by query id at a path of no parameters ending on the collection, a script's
+   name too (``DELETE /api/submissions.php?id=7``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 from apiward.scan._objects import item_of, query_key, unwrap
 from apiward.scan.fitting import key_fields
 from apiward.scan.request import Request
-from apiward.scan.resources import made_in, norm, singular
+from apiward.scan.resources import bare, made_in, norm, singular
 from apiward.scan.wrapped import inside
 from apiward.spec import Api
 
@@ -55,7 +57,25 @@ def deleter(
             path_params=dict(create.path_params),
             query=((key, new_id),),
         )
-    return None if linked else _under_parent(api, create, new_id, answer)
+    return (
+        None
+        if linked
+        else _under_parent(api, create, new_id, answer) or _by_script(api, create, new_id)
+    )
+
+
+def _by_script(api: Api, create: Request, new_id: str) -> Request | None:
+    """A DELETE by query id on a path of no parameters ending on the creation's collection,
+    a script's name too: ``POST /api/assignments/{id}/submissions`` is withdrawn at ``DELETE
+    /api/submissions.php?id=`` (the PHP trial's: its submissions were never made, their
+    SSRF never probed)."""
+    collection = made_in(create.path).rstrip("/").rsplit("/", 1)[-1]
+    for op in api.operations:
+        last = bare(op.path.rstrip("/").rsplit("/", 1)[-1])
+        key = query_key(api, op) if op.method == "DELETE" and "{" not in op.path else None
+        if key is not None and last == collection and op.path != create.path:
+            return Request(method="DELETE", path=op.path, operation=op.key, query=((key, new_id),))
+    return None
 
 
 def _under_parent(api: Api, create: Request, new_id: str, answer: Any) -> Request | None:

@@ -18,6 +18,14 @@ _NOT_A_NOUN = re.compile(
 """Version and prefix segments: they say which API, never which objects."""
 
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_SCRIPT = re.compile(r"\.(php\d?|aspx?|jsp|cgi|pl|json|xml)$", re.IGNORECASE)
+"""A script's or a format's extension on a segment: ``/api/submissions.php?id=7`` is a
+submission, ``/users.json`` users (the PHP trial's legacy scripts beside its routes)."""
+
+
+def bare(segment: str) -> str:
+    """``segment`` without a script's or format's extension (``submissions.php`` → submissions)."""
+    return _SCRIPT.sub("", segment)
 
 
 def is_noun(segment: str) -> bool:
@@ -34,7 +42,7 @@ def singular(noun: str) -> str:
 
 def resource_of(path: str) -> tuple[str, str]:
     """The last noun segment of ``path`` and its singular (``/api/v2/accounts`` → accounts, account)."""
-    nouns = [s for s in path.strip("/").split("/") if is_noun(s)]
+    nouns = [bare(s) for s in path.strip("/").split("/") if is_noun(s)]
     segment = nouns[-1] if nouns else ""
     return segment, singular(segment)
 
@@ -48,7 +56,7 @@ def collection_of(path: str, parameter: str) -> str | None:
     before = segments[: segments.index(marker)]
     while before and not is_noun(before[-1]) and not before[-1].startswith("{"):
         before.pop()
-    return before[-1] if before and is_noun(before[-1]) else None
+    return bare(before[-1]) if before and is_noun(before[-1]) else None
 
 
 def norm(name: str) -> str:
