@@ -66,6 +66,7 @@ from apiward.scan.fitting import IDLIKE, KEYS, Sighting, Slot, fits, is_primary,
 from apiward.scan.identities import Identity
 from apiward.scan.listed import Listed
 from apiward.scan.openness import declared_public
+from apiward.scan.own_state import asks_id
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import names_caller, norm, resource_of, singular
 from apiward.scan.rows import Rows
@@ -90,8 +91,7 @@ class Harvest:
         public: Callable[[Operation], bool] = declared_public,
         links: Links | None = None,
     ) -> None:
-        """``public`` says which operations anyone may call (``scan.openness``); ``links``: the
-        ledger's, so what either learns of the links (``scan._links``) both know."""
+        """``public``: who may call what (``scan.openness``); ``links``: the ledger's, shared."""
         self.synthesizer = synthesizer
         self.sightings: list[Sighting] = []
         # Indexes beside the list, so a 100,000-item listing costs linear time, not quadratic.
@@ -167,7 +167,7 @@ class Harvest:
         signed_up = created and resource in self._signs_up  # a new person: no sender's own
         who = _ANONYMOUS if signed_up else who
         found: list[Sighting] = []
-        if one is not None and who and operation.method == "GET" and "{" not in operation.path:
+        if one is not None and who and operation.method == "GET" and not asks_id(operation):
             scalar = own_scalars(one)  # and what its memberships name (``orgSlug``)
             own = {k: v for k, v in scalar.items() if not isinstance(v, bool)}
             self.records.setdefault(who, {}).update(own)

@@ -24,7 +24,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.resources import is_noun, on_caller, singular, words
 from apiward.scan.transport import Reply
-from apiward.spec import Api, Operation
+from apiward.spec import Api, Operation, ParameterLocation
 
 if TYPE_CHECKING:
     from apiward.scan.sessions import Sessions
@@ -43,6 +43,12 @@ def is_own_read(op: Operation) -> bool:
     single = is_noun(last) and singular(last) == last and not last.endswith("s")
     kept = not (_STAFF & set(segments) or _LOGS & set(words(last)))
     return single and kept and not op.is_public
+
+
+def asks_id(op: Operation) -> bool:
+    """True for a read that names its object: by a path id or a required query parameter."""
+    query = [p for p in op.parameters if p.required and p.location is ParameterLocation.QUERY]
+    return "{" in op.path or bool(query)
 
 
 _STAFF = frozenset({"admin", "internal", "manage", "management", "staff", "ops"})
