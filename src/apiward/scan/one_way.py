@@ -3,8 +3,8 @@
 An *action on an object* is a write to a path below an item: ``POST
 /expenses/{ref}/approve``, ``PATCH /expenses/{id}/approve`` (Rails' member routes),
 ``POST /vouchers/{code}/redeem``, ``/orders/{id}:cancel`` (Google's custom methods), or
-below a record no id names that the contract reads at the path above (``POST
-/billing/cancel`` beside ``GET /billing``: the caller's own, or its tenant's).
+one that ends or suspends a record no id names, which the contract reads at the path above
+(``POST /billing/cancel`` beside ``GET /billing``: the caller's own, or its tenant's).
 Its effect is the server's (a status moved on, a credit given, a mail sent), not the
 values it carries, and many APIs never take it back: an approved expense is closed, a
 redeemed voucher spent. Nothing the scan could send afterwards is sure to put it back,
@@ -166,8 +166,19 @@ def _on_record(api: Api, path: str) -> tuple[str, str] | None:
     parts = path.rstrip("/").split("/")
     if len(parts) < 3 or "{" in parts[-1] or parts[-2].startswith("{"):
         return None
+    if not _ENDS.search(parts[-1]):
+        return None  # a top-up of one's own credits moves value the restore tells of
     item = "/".join(parts[:-1])
     return (item, parts[-1]) if api.operation("GET", item) is not None else None
+
+
+_ENDS = re.compile(
+    r"cancel|close|deactivat|disabl|suspend|archiv|downgrad|unsubscrib|terminat|freez|"
+    r"pause|leave|quit|void|withdraw",
+    re.IGNORECASE,
+)
+"""Words of an action that ends or suspends what a record no id names holds (a
+subscription, an account, a membership)."""
 
 
 def _body(api: Api, operation: Operation) -> list[str]:

@@ -292,9 +292,9 @@ async def _rewrite(
     item = snapshot.read.item
     candidates = _rewrites.rewrites(ledger.api, item, writes, before, changed)
     fields = ", ".join(sorted(changed))
-    # Whoever wrote (a first write refused, a later one the owner's), then anyone: the writer
-    # may have lost the right (the aiohttp trial's dispatcher, moved by a probe and back).
-    anyone = [Sender(identity=i) for i in ledger.sessions.identities]
+    # Whoever wrote (a first write refused, a later one the owner's), then anyone but on ``/me``
+    # (each its own): a writer may have lost the right (the aiohttp trial's, moved and back).
+    anyone = [Sender(identity=i) for i in ledger.sessions.identities if not own_path(snapshot.read)]
     senders: list[Sender] = []
     for who in (snapshot.reader, writer, *(w for _, w in snapshot.writes), *anyone):
         if who not in senders:  # senders hold cookie mappings: compared, not hashed
@@ -362,8 +362,7 @@ async def _side_effects(ledger: Ledger, done: list[TargetChange]) -> list[Target
 
 
 _METERED = frozenset({"remaining", "used", "left", "usage", "requests", "calls", "reset"})
-"""Words of a meter the API keeps of the caller's traffic (``quota_remaining``): the scan's
-requests move it, and it recovers on its own."""
+"""Words of a meter of the caller's traffic (``quota_remaining``): it recovers on its own."""
 
 
 def _spent(field: str) -> bool:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 
 from apiward.core.findings import Finding
+from apiward.scan.accounts import holds_accounts
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
 from apiward.scan.envelope import unwrap
@@ -44,7 +45,7 @@ from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.privacy import public_by
 from apiward.scan.request import Request, Where
-from apiward.scan.resources import singular
+from apiward.scan.resources import collection_of, norm, singular
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
 from apiward.spec import Operation, ParameterLocation
@@ -79,22 +80,34 @@ async def another_object(
     return owners.ok and similarity(under_mine.text, owners.text) < SAME
 
 
-async def public_parent(ctx: Context, op: Operation, request: Request, owner: Identity) -> str:
+async def public_parent(
+    ctx: Context, op: Operation, request: Request, owner: Identity, shown: object = None
+) -> str:
     """The parent of ``request``'s object that says anyone may see it (``/projects/7:
     visibility: 'public'``), read as ``owner``; "" when none does. On a collection's path
-    (``/projects/{key}/issues``) the last path id names a parent too."""
+    (``/projects/{key}/issues``) the last path id names a parent too, and so does a field of
+    the object as ``shown`` (``boardId`` beside ``GET /boards/{boardId}``: the Express
+    trial's cards of a public board, read at ``/cards/{cardId}``, had been high three times).
+    """
     names = [p.name for p in op.parameters if p.location is ParameterLocation.PATH]
     if op.path.rstrip("/").endswith("}"):
         names = names[:-1]
-    for name in names:
-        item = _item(ctx, op, name, request)
-        if item is None:
+    items = [_item(ctx, op, name, request) for name in names] + _referred(ctx, shown)
+    asked: set[str] = set()
+    for item in items:  # grows by what each parent names: a comment's card's board
+        if item is None or item.target in asked or len(asked) >= _PARENTS_READ:
             continue
+        asked.add(item.target)
         reply = await ctx.send(item, as_=owner, note=f"control: is {item.target} public?")
         said = public_by(unwrap(reply.data)) if reply.ok else ""
         if said:
             return f"{item.target} says {said}"
+        items += _referred(ctx, reply.data) if reply.ok else []
     return ""
+
+
+_PARENTS_READ = 4
+"""Parents read at most to find one that says anyone may see what is under it."""
 
 
 async def spare(
@@ -232,6 +245,24 @@ def noted(finding: Finding, aimed: Request, attack: Reply) -> Finding:
         "caller's parent, then takes the child by its id alone."
     )
     return dataclasses.replace(finding, detail=detail)
+
+
+def _referred(ctx: Context, shown: object) -> list[Request | None]:
+    """The GETs of the objects ``shown``'s id fields name, at item paths of one id."""
+    found: list[Request | None] = []
+    fields = unwrap(shown) if isinstance(unwrap(shown), dict) else {}
+    for read in (o for o in ctx.api.operations if o.method == "GET"):
+        last = read.path.rstrip("/").rsplit("/", 1)[-1]
+        params = [p.name for p in read.parameters if p.location is ParameterLocation.PATH]
+        name = last[1:-1] if last.startswith("{") and len(params) == 1 else ""
+        noun = singular(norm(collection_of(read.path, name) or "")) if name else ""
+        noun = "" if holds_accounts(noun) else noun  # a public profile makes no note public
+        for key, value in fields.items():
+            said = norm(key).removesuffix("id")
+            if noun and said == noun and isinstance(value, str | int) and str(value):
+                found.append(Request(method="GET", path=read.path, operation=read.key,
+                                     path_params={name: str(value)}))  # fmt: skip
+    return found
 
 
 def _item(ctx: Context, op: Operation, name: str, request: Request) -> Request | None:

@@ -227,7 +227,9 @@ class Bola:
             return None  # a filter over rows the attacker's own listings show it anyway
         if await unfiltered.shows_all(ctx, op, slot, attacker, attack):
             return None  # the same, read now: its listing without the filter shows them all
-        if public_by(unwrap(owners.data)) or await parents.public_parent(ctx, op, mine, owner):
+        if public_by(unwrap(owners.data)) or await parents.public_parent(
+            ctx, op, mine, owner, owners.data
+        ):
             return None  # it, or a parent, says anyone may see it (visibility: public)
         if _open(ctx, op, obj) and await _anyone_reads(ctx, attack_request, owners):
             return None  # public: anyone may read it (an event its organiser made just now)
