@@ -41,7 +41,7 @@ from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Unrestorable, Withheld
-from apiward.spec import Operation, ParameterLocation, Schema
+from apiward.spec import Operation, ParameterLocation, Schema, json_types
 
 _LOCATIONS = {ParameterLocation.QUERY: Where.QUERY, ParameterLocation.PATH: Where.PATH}
 _NOT_FREE_TEXT = {"uuid", "date", "date-time", "time", "email", "ipv4", "ipv6", "byte", "binary"}
@@ -115,6 +115,21 @@ def inputs(ctx: Context, operation: Operation) -> list[Input]:
 def text_inputs(ctx: Context, operation: Operation) -> list[Input]:
     """Inputs that take free text: strings without enum, const or a strict format."""
     return [i for i in inputs(ctx, operation) if _free_text(ctx, i.schema)]
+
+
+_ORDER = re.compile(r"^(sort|order|sort_?by|order_?by|sort_?field|sort_?key|ordering)$", re.I)
+"""A query parameter that names a column to sort by: ``ORDER BY`` takes no bound parameter,
+so such a name is often formatted into the SQL, whatever list of values the contract gives."""
+
+
+def sort_inputs(ctx: Context, operation: Operation) -> list[Input]:
+    """Query parameters that name a sort column, an enum's too (the aiohttp trial's ``sort``,
+    declared as an enum and formatted into ``ORDER BY``, was never probed)."""
+    return [
+        i
+        for i in inputs(ctx, operation)
+        if i.where is Where.QUERY and _ORDER.match(i.name) and "string" in json_types(i.schema)
+    ]
 
 
 def _free_text(ctx: Context, schema: Schema) -> bool:

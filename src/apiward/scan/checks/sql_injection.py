@@ -72,6 +72,7 @@ from apiward.scan.checks._injection import (
     screened,
     scrub,
     shared_key,
+    sort_inputs,
     start,
     text_inputs,
 )
@@ -124,6 +125,7 @@ class SqlInjection:
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Try each free-text input of ``operation`` until one shows SQL injection."""
         items = text_inputs(ctx, operation)
+        items += [i for i in sort_inputs(ctx, operation) if i not in items]
         who = await start(ctx, operation, items, "no free-text input")
         if isinstance(who, Skip):
             yield who
