@@ -203,8 +203,16 @@ def tenancy(ctx: Context, identity: Identity) -> frozenset[tuple[str, str]]:
     return frozenset(
         (name, value)
         for name, value in _references(ctx, identity).items()
-        if len(parts := words(name)) > 1 and not holds_accounts(parts[-2])
+        if (len(parts := words(name)) > 1 and not holds_accounts(parts[-2]))
+        or norm(name) in _TENANTS
     )
+
+
+_TENANTS = frozenset(
+    {"team", "org", "organisation", "organization", "company", "tenant", "workspace", "school"}
+)
+"""A field named only by such a noun names the caller's organisation (``team: "665f…01"``,
+the Express trial's, where no ``/teams/{id}`` path says so)."""
 
 
 def of_tenant(ctx: Context, identity: Identity, candidates: list[Identity]) -> Identity:
@@ -222,7 +230,7 @@ def _references(ctx: Context, identity: Identity) -> dict[str, str]:
     return {
         k: str(v)
         for k, v in own_values(ctx, identity).items()
-        if IDLIKE.search(k) or (norm(k) in nouns and not holds_accounts(k))
+        if IDLIKE.search(k) or (norm(k) in nouns and not holds_accounts(k)) or norm(k) in _TENANTS
     }
 
 

@@ -82,7 +82,7 @@ from apiward.scan.checks import _privilege as privilege
 from apiward.scan.checks import _shared_delete as shared_delete
 from apiward.scan.checks._answers import not_found
 from apiward.scan.checks._privilege import REFUSED, Signals, granted, marking, ranks, signals
-from apiward.scan.checks._read_scope import others_data, per_caller, read_now
+from apiward.scan.checks._read_scope import alike, others_data, per_caller, read_now
 from apiward.scan.checks._readback import (
     Seen,
     changed_value,
@@ -216,7 +216,7 @@ class Bfla:
             # Read at other times, the two may differ by what another check wrote in between
             # (the Express trial's user list, renamed by a legitimate PATCH /users/me).
             theirs, mine = await read_now(ctx, op, high), await read_now(ctx, op, low)
-            if not (theirs.ok and mine.ok) or similarity(mine.text, theirs.text) < SAME:
+            if not (theirs.ok and mine.ok and alike(mine, theirs)):
                 return None  # an answer that differs per caller is each caller's own
             evidence = [theirs, anonymous, mine]
         if found.strong:
