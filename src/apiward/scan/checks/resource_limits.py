@@ -340,6 +340,8 @@ async def _fill(ctx: Context, op: Operation, caller: Caller, need: int) -> Skip 
     note = "creating own items to fill a page"
     try:
         request = ctx.legit_request(creator, caller.identity)
+        for name, value in caller.request.path_params.items():  # the listing's own board
+            request = request.with_param(Where.PATH, name, value)
         first = await ctx.send(request, as_=caller.identity, note=note)
     except Withheld as withheld:  # the creation would stay: a listing of others may do
         return held(withheld)
