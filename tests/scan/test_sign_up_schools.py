@@ -151,5 +151,5 @@ def test_the_schools_the_sign_ups_made_are_listed_left(tmp_path: Path) -> None:
     assert made, "the scan signed up no school"
     rows = [r for r in report["tables"]["target_state"] if r["what"] == "object a sign-up made"]
     assert [(r["object"], r["state"]) for r in rows] == [
-        (f"{len(made)} made by POST /api/schools", "left")
+        (f"{len(made)} made by POST /api/signup", "left")
     ], rows

@@ -149,38 +149,60 @@ def _own_record(ledger: Ledger) -> Operation | None:
 def _named_in(
     ledger: Ledger, own: Credentials, account: Created, record: dict[str, Any] | None
 ) -> list[Created | None]:
-    """The objects ``record`` (the account's own) names that hold a name its sign-up gave."""
+    """The objects ``record`` (the account's own) names that hold a name its sign-up gave:
+    by a field (``company: "apiwardco-7"``), or an object in it (``teamInfo: {slug: …}``)."""
     # A probe's payload after a name the scan made (``apiwardco' OR 1=1--``) still names
     # what the scan made: the company slug ``apiwardco-or-1-1`` of this very account.
     names, nouns = account.names | _given(account), item_nouns(ledger.api)
     found: list[Created | None] = []
-    for field, value in (record or {}).items():
-        if not isinstance(value, str) or value in account.names:
-            continue  # the account itself, or no name
-        if not any(_named(value, n) for n in names):
-            continue  # a tenant it joined, not one it made
-        parts = [w for w in words(field) if not IDLIKE.fullmatch(w)]
-        collection = nouns.get(norm("".join(parts)), "")
-        # One nothing deletes is listed left (the PHP trial's schools, made by "Sign up a
-        # new school", had gone unreported): the contract reads it, so it is there.
-        item = _deleting(ledger.api, collection) or _deleting(ledger.api, collection, "GET")
+    for field, held in (record or {}).items():
+        inner = [held.get(k) for k in _NAMING] if isinstance(held, dict) else [held]
+        value = next((v for v in inner if isinstance(v, str) and _named_any(v, names)), None)
+        if value is None or value in account.names:
+            continue  # the account itself, no name, or a tenant it joined, not one it made
+        parts = [w for w in words(field) if not IDLIKE.fullmatch(w) and w not in _ASIDE]
+        noun = norm("".join(parts))
+        item = _deleting(ledger.api, nouns.get(noun, ""))
+        if item is None and (nouns.get(noun) or _read_alone(ledger.api, noun)):
+            # One nothing deletes is listed left, as the sign-up's: the PHP trial's schools
+            # ("Sign up a new school") and the Express trial's teams had gone unreported.
+            found.append(Created(id=value, create=account.create, creator=account.creator,
+                                 delete=None))  # fmt: skip
+            continue
         if item is None:
             continue
         create = own.apply(Request(method="POST", path=item.rsplit("/", 1)[0], operation=""))
         undo = _deleters.deleter(ledger.api, create, value)
-        if undo is None or not _written(ledger, undo):
+        if undo is not None and not _written(ledger, undo):
             found.append(
                 Created(id=value, create=create, creator=Sender.of(create, None), delete=undo)
             )
     return found
 
 
-def _deleting(api: Api, collection: str, method: str = "DELETE") -> str | None:
-    """The shortest item path of ``collection`` that the contract has a ``method`` for."""
+_ASIDE = frozenset({"info", "details", "data", "summary"})
+"""Words beside a noun in a field holding that object (``teamInfo``)."""
+
+
+def _named_any(value: str, names: frozenset[str]) -> bool:
+    return any(_named(value, n) for n in names)
+
+
+def _read_alone(api: Api, noun: str) -> bool:
+    """True when the contract reads the caller's own object of ``noun`` at a path of no id
+    (``GET /team``): there is one, and the scan's sign-up made it."""
+    return bool(noun) and any(
+        op.method == "GET" and "{" not in op.path and norm(resource_of(op.path)[1]) == noun
+        for op in api.operations
+    )
+
+
+def _deleting(api: Api, collection: str) -> str | None:
+    """The shortest item path of ``collection`` that the contract has a DELETE for."""
     paths = [
         op.path
         for op in api.operations
-        if op.method == method
+        if op.method == "DELETE"
         and collection
         and op.path.rstrip("/").endswith("}")
         and collection_of(op.path, op.path.rstrip("/").rsplit("{", 1)[-1][:-1]) == collection

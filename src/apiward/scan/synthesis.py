@@ -48,7 +48,7 @@ from apiward.scan.fields import (
 )
 from apiward.scan.fitting import key_names, names_other, nouns_of
 from apiward.scan.request import BodyKind, Request, Where
-from apiward.scan.resources import collection_of, norm, resource_of
+from apiward.scan.resources import collection_of, norm, resource_of, singular, words
 from apiward.scan.values import Fresh, Observed, least
 from apiward.spec import Api, Operation, ParameterLocation, Schema, is_decimal_string
 
@@ -100,6 +100,7 @@ class Synthesizer:
         self._naming: frozenset[str] = frozenset()
         self._nouns = nouns_of(api)
         self._own = ""
+        self._op: Operation | None = None
         self.observed = Observed()
         """What the API's answers showed; the runner feeds it every reply."""
         self.fresh = Fresh(run)
@@ -113,13 +114,13 @@ class Synthesizer:
         rng = random.Random(f"{self._seed}:{operation.key}")  # noqa: S311
         self._active = {} if operation.method == "DELETE" else self.values
         self._naming = _new_object_keys(self.api, operation)
-        self._own = _own_noun(operation)
+        self._own, self._op = _own_noun(operation), operation
         try:
             return self._request(operation, rng)
         finally:
             self._active = self.values
             self._naming = frozenset()
-            self._own = ""
+            self._own, self._op = "", None
 
     def _request(self, operation: Operation, rng: random.Random) -> Request:
         path: dict[str, str] = {}
@@ -185,8 +186,11 @@ class Synthesizer:
         return any(is_password(n) for n in (schema or {}).get("properties", {}))
 
     def refers_elsewhere(self, operation: Operation, name: str) -> bool:
-        """True when unique-looking ``name`` picks another resource's object (``clubSlug``)."""
-        return names_other(name, self._nouns, _own_noun(operation))
+        """True when unique-looking ``name`` picks another resource's object (``clubSlug``),
+        not one the operation says it makes: the Express trial's "Sign up — creates a new
+        team" named its ``teamName`` after a team that was there, and the 21 teams the scan's
+        sign-ups made were nobody's to find (``scan.beside``)."""
+        return names_other(name, self._nouns, _own_noun(operation)) and not _makes(operation, name)
 
     def body_schema(self, operation: Operation) -> tuple[Schema | None, BodyKind]:
         """The JSON or form body schema of ``operation`` (dereferenced), and its kind."""
@@ -252,8 +256,9 @@ class Synthesizer:
         if not name or not plain or _type(schema) != "string":
             return _NOTHING
         if (
-            (is_unique(name) and not names_other(name, self._nouns, self._own))
+            (is_unique(name) and not self._refers(name))
             or norm(name) in self._naming
+            or self._made_here(name)
             or schema.get("format") in {"email", "idn-email"}
         ):
             fresh = self.fresh.value(name, schema)
@@ -262,6 +267,17 @@ class Synthesizer:
             return _NOTHING
         seen = (v for v in self.observed.values(name) if isinstance(v, str))
         return next((v for v in seen if _fits(v, schema)), _NOTHING)
+
+    def _refers(self, name: str) -> bool:
+        """``refers_elsewhere`` for the operation whose request is being made."""
+        if self._op is None:
+            return names_other(name, self._nouns, self._own)
+        return self.refers_elsewhere(self._op, name)
+
+    def _made_here(self, name: str) -> bool:
+        """True when ``name`` names what the request's operation says it makes (``teamName``
+        of "Sign up — creates a new team"): a fresh value, never one the API showed."""
+        return self._op is not None and _makes(self._op, name)
 
     def _combined(self, key: str, options: Any, rng: random.Random, name: str, depth: int) -> Any:
         if key != "allOf":
@@ -316,6 +332,20 @@ class Synthesizer:
         count = min(count, int(schema.get("maxItems", count)), 3)
         singular = name[:-1] if name.endswith("s") else name
         return [self.value(items, rng, name=singular, depth=depth + 1) for _ in range(count)]
+
+
+_NAMING = frozenset({"name", "slug", "title", "handle", "code"})
+
+
+def _makes(operation: Operation, name: str) -> bool:
+    """True when ``name`` (``teamName``) names an object of a noun the operation's words say it
+    makes ("creates a new team", "Sign up a new school")."""
+    parts = words(name)
+    if len(parts) < 2 or parts[-1] not in _NAMING:
+        return False
+    noun = re.escape(singular(parts[-2]))
+    said = f"{operation.summary} {operation.description}".lower()
+    return re.search(rf"\b(?:new|creates?|makes?)\s+(?:\w+\s+)?{noun}s?\b", said) is not None
 
 
 def _own_noun(operation: Operation) -> str:
