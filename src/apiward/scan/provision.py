@@ -351,10 +351,11 @@ async def own_login(sessions: Sessions, body: Mapping[str, Any]) -> Credentials 
     login = file_login(sessions.identities)
     if login is None or not any(is_password(k) for k in body):
         return None
+    filled = filled_login(login, body)
     try:
-        return await sessions.log_in(filled_login(login, body), name="apiward sign-up")
+        return await sessions.log_in(filled, name="apiward sign-up")
     except (ConfigError, LoginError):
-        return None
+        return sessions.kept(filled)  # locked by wrong guesses: a session it had still works
 
 
 async def refused(sessions: Sessions, body: Mapping[str, Any]) -> bool:

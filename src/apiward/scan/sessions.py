@@ -91,6 +91,8 @@ class Sessions:
         self.transport = transport
         self.identities = tuple(i for i in identities if not i.anonymous)
         self.failed: dict[str, str] = {}
+        self._kept: dict[str, Credentials] = {}
+        """The last credentials each login gave (:meth:`kept`)."""
         """Identities whose login failed, with the reason: they are not in ``identities``."""
         self.secrets: set[str] = {s for i in identities for s in i.secrets()}
         self.owners: dict[str, str] = {}
@@ -205,6 +207,12 @@ class Sessions:
         cookies = tuple((c.name, c.value) for c in done.cookies)
         return self._own(name, Credentials(headers=headers, cookies=cookies, login=done.reply))
 
+    def kept(self, login: Login) -> Credentials | None:
+        """The credentials ``login`` last gave, though it may be refused now: a user the scan
+        made whose password the ``login`` check's wrong guesses locked still closes itself
+        with a session it had (the Sinatra and Express trials' throwaway stayed, locked)."""
+        return self._kept.get(_login_key(login))
+
     def _own(self, name: str, credentials: Credentials) -> Credentials:
         """``credentials``, noted as ``name``'s (values and the names they travel under)."""
         for key, value in (*credentials.headers, *credentials.cookies):
@@ -290,6 +298,9 @@ class Sessions:
         self.secrets.update(
             v for v in (done.token, *(c.value for c in done.cookies)) if v and len(v) >= 4
         )
+        token = ((login.header, login.prefix + done.token),) if done.token is not None else ()
+        jar = tuple((c.name, c.value) for c in done.cookies)
+        self._kept[_login_key(login)] = Credentials(headers=token, cookies=jar)
         return done
 
     def _pause(self, reply: Reply) -> float | None:
@@ -394,3 +405,9 @@ def _seconds(retry_after: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time()) + 0.5
+
+
+def _login_key(login: Login) -> str:
+    """What tells one login from another: where it goes and what it sends."""
+    sent = {"body": dict(login.body), "query": dict(login.query), "basic": repr(login.basic)}
+    return f"{login.method} {login.path} {json.dumps(sent, sort_keys=True, default=str)}"

@@ -42,6 +42,7 @@ from apiward.scan.checks._login_forms import (
 )
 from apiward.scan.checks._timing import gap_ms, slower_p
 from apiward.scan.context import Context
+from apiward.scan.provision import own_login
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
@@ -92,6 +93,9 @@ class LoginFlaws:
             detail = f"{form.operation}: {account.owner} does not log in"
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=detail)
             return
+        # A session of its own first: wrong passwords may lock the account, and the restore
+        # closes it with that session (the Sinatra and Express trials' throwaway stayed, locked).
+        await own_login(ctx.sessions, account.signed_up)
         outcome = await self._enumeration(ctx, form, operation, account)
         if outcome is not None:
             yield outcome
