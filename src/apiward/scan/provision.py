@@ -383,7 +383,10 @@ def filled_login(login: Login, values: Mapping[str, Any]) -> Login:
         if is_password(key):
             return password
         if ACCOUNT.search(key):
-            return mail if _MAIL.search(key) else user
+            # Where the file's identity sends an e-mail (``username: alice@acme.test``), the
+            # e-mail: the Koa trial's made users had logged in by their display name.
+            e_mail = _MAIL.search(key) or ("@" in str(old) and mail)
+            return mail if e_mail else user
         return old
 
     basic = Basic(username=user, password=password) if login.basic is not None else None
