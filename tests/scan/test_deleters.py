@@ -12,12 +12,16 @@ probe's unique ``slug`` is made anew, or the control's event makes it a 409.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from boxoffice_app import EVENTS, IDENTITIES, Boxoffice
 from tests.conftest import scan_with_identities
 
+from apiward.scan._deleters import deleter
+from apiward.scan.request import Request
+from apiward.spec import Api, load
 from serving import serving
 
 
@@ -53,3 +57,63 @@ def test_the_fixed_twin_refuses_it_and_keeps_its_events(tmp_path: Path) -> None:
     app, report = _scan(tmp_path, flawed=False)
     assert _moved(report) == [], _moved(report)
     assert app.events == app.seeded[1]
+
+
+def _api(tmp_path: Path, document: dict[str, Any]) -> Api:
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(document))
+    return load(path)
+
+
+def test_a_booking_under_a_work_order_is_not_the_catalogues_part(tmp_path: Path) -> None:
+    """``DELETE /parts/{sku}`` names no work order: it deletes no booking made under one.
+
+    The Koa trial's bookings (``POST /work-orders/{workOrderId}/parts``, "takes them out of
+    stock") were taken for catalogue parts, so they went out on seeded work orders, though
+    nothing deletes them, and 13 units of seeded stock were gone for good.
+    """
+    api = _api(
+        tmp_path,
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "field service", "version": "1"},
+            "paths": {
+                "/work-orders/{workOrderId}/parts": {
+                    "post": {
+                        "summary": "Book parts on the work order",
+                        "parameters": [
+                            {
+                                "name": "workOrderId",
+                                "in": "path",
+                                "required": True,
+                                "schema": {"type": "string"},
+                            }
+                        ],
+                        "responses": {"201": {"description": "Booked"}},
+                    }
+                },
+                "/parts/{sku}": {
+                    "delete": {
+                        "summary": "Remove a part",
+                        "parameters": [
+                            {
+                                "name": "sku",
+                                "in": "path",
+                                "required": True,
+                                "schema": {"type": "string"},
+                            }
+                        ],
+                        "responses": {"204": {"description": "Removed"}},
+                    }
+                },
+            },
+        },
+    )
+    booking = Request(
+        method="POST",
+        path="/work-orders/{workOrderId}/parts",
+        operation="POST /work-orders/{workOrderId}/parts",
+        path_params={"workOrderId": "k3x9q2"},
+        body={"partSku": "BLT-M8", "quantity": 1},
+    )
+    assert deleter(api, booking, "pu7", answer={"id": "pu7", "sku": "BLT-M8"}) is None
