@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -64,7 +65,8 @@ CONTRACT = {
 class Boards:
     """Teams, users by e-mail, sessions, and the app."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, listed: bool = False) -> None:
+        self.listed = listed  # ``teams: [{...}]``, as the Sinatra trial's ``organizations``
         self.teams = {"t1": {"_id": "t1", "name": "Acme Corp", "slug": "acme-corp"}}
         self.users: dict[str, dict[str, Any]] = {
             "alice@acme.test": {
@@ -129,8 +131,8 @@ class Boards:
             user["active"] = False
             return JSONResponse({"success": True, "data": {}})
         info = self.teams[user["team"]]
-        view = {"email": mail, "team": user["team"], "teamName": user["teamName"],
-                "teamInfo": info}  # fmt: skip
+        view = {"email": mail, "team": user["team"], "teamName": user["teamName"]}
+        view.update({"teams": [info]} if self.listed else {"teamInfo": info})
         return JSONResponse({"success": True, "data": view})
 
     async def team(self, request: Request) -> Response:
@@ -140,9 +142,12 @@ class Boards:
         return JSONResponse({"success": True, "data": self.teams[self.users[mail]["team"]]})
 
 
-def test_the_teams_the_sign_ups_made_are_the_scans_and_listed_left(tmp_path: Path) -> None:
+@pytest.mark.parametrize("listed", [False, True], ids=["teamInfo", "teams-list"])
+def test_the_teams_the_sign_ups_made_are_the_scans_and_listed_left(
+    tmp_path: Path, listed: bool
+) -> None:
     """No team named like a real one; every team of the scan's accounts listed left."""
-    boards = Boards()
+    boards = Boards(listed=listed)
     with serving(boards.app()) as url:
         done, report = scan_with_identities(url, IDENTITIES, tmp_path, "--safe")
     assert done.returncode < 2, done.stdout + done.stderr

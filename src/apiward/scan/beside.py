@@ -44,7 +44,14 @@ from apiward.scan.ledger import Ledger
 from apiward.scan.own_state import is_own_read
 from apiward.scan.provision import own_login
 from apiward.scan.request import Request
-from apiward.scan.resources import collection_of, names_caller, norm, resource_of, words
+from apiward.scan.resources import (
+    collection_of,
+    names_caller,
+    norm,
+    resource_of,
+    singular,
+    words,
+)
 from apiward.scan.sessions import Credentials
 from apiward.spec import Api, Operation
 
@@ -150,13 +157,15 @@ def _named_in(
     ledger: Ledger, own: Credentials, account: Created, record: dict[str, Any] | None
 ) -> list[Created | None]:
     """The objects ``record`` (the account's own) names that hold a name its sign-up gave:
-    by a field (``company: "apiwardco-7"``), or an object in it (``teamInfo: {slug: …}``)."""
+    by a field (``company: "apiwardco-7"``), or an object in it (``teamInfo: {slug: …}``),
+    or in a list of them (the Sinatra trial's ``organizations: [{slug: …}]``)."""
     # A probe's payload after a name the scan made (``apiwardco' OR 1=1--``) still names
     # what the scan made: the company slug ``apiwardco-or-1-1`` of this very account.
     names, nouns = account.names | _given(account), item_nouns(ledger.api)
     found: list[Created | None] = []
     for field, held in (record or {}).items():
-        inner = [held.get(k) for k in _NAMING] if isinstance(held, dict) else [held]
+        objs = [held] if isinstance(held, dict) else held if isinstance(held, list) else []
+        inner = [o.get(k) for o in objs if isinstance(o, dict) for k in _NAMING] or [held]
         value = next((v for v in inner if isinstance(v, str) and _named_any(v, names)), None)
         if value is None or value in account.names:
             continue  # the account itself, no name, or a tenant it joined, not one it made
@@ -192,7 +201,9 @@ def _read_alone(api: Api, noun: str) -> bool:
     """True when the contract reads the caller's own object of ``noun`` at a path of no id
     (``GET /team``): there is one, and the scan's sign-up made it."""
     return bool(noun) and any(
-        op.method == "GET" and "{" not in op.path and norm(resource_of(op.path)[1]) == noun
+        op.method == "GET"
+        and "{" not in op.path
+        and norm(resource_of(op.path)[1]) == singular(noun)
         for op in api.operations
     )
 
