@@ -131,6 +131,20 @@ def says_public(operation: Operation, api: Api | None = None) -> bool:
     return bool(PUBLIC.search(said)) and not NOT_PUBLIC.search(said)
 
 
+_SOME = re.compile(
+    r"\b(published|approved|active|listed|shared|visible|live|open|released|verified)\s+"
+    r"(?:\w+\s+){0,5}?(?:are|is)\s+public",
+    re.I,
+)
+"""A sentence that makes only some objects public: "Published posts of public publications
+are public" (the Sinatra trial's drafts, readable by anyone by id, went untried)."""
+
+
+def says_some_public(operation: Operation, api: Api | None = None) -> bool:
+    """True when the contract calls only objects of some state public (published, approved)."""
+    return bool(_SOME.search(_said(operation, api)))
+
+
 def says_not_public(operation: Operation, api: Api | None = None) -> bool:
     """True when those words call it not public, private or confidential."""
     return bool(NOT_PUBLIC.search(_said(operation, api)))

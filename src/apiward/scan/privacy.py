@@ -65,6 +65,22 @@ def public_by(data: Any) -> str:
     return ""
 
 
+_UNRELEASED = frozenset({"draft", "scheduled", "pending", "unpublished", "private", "hidden"})
+
+
+def unreleased(data: Any) -> str:
+    """The field that says ``data``'s object is not out yet (``status: 'draft'``), or "": a
+    public parent makes no draft public (the Sinatra trial's drafts of a public publication,
+    anyone's to read by id, went unreported)."""
+    if not isinstance(data, dict):
+        return ""
+    for name, value in data.items():
+        said = _CHOICE.match(name) or name.lower() in {"status", "state"}
+        if isinstance(value, str) and said and value.lower() in _UNRELEASED:
+            return f"{name}: {value!r}"
+    return ""
+
+
 def _flag_words(name: str) -> frozenset[str]:
     """The words of a boolean's name once ``is``/``make`` are dropped (``isPublic`` → public)."""
     parts = [w for w in words(name) if w not in {"is", "make", "set"}]

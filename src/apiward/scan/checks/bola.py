@@ -86,13 +86,13 @@ from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
 from apiward.scan.diff import SAME, carries, distinctive, meaningful, similarity
 from apiward.scan.envelope import objects, unwrap
-from apiward.scan.flows import is_public_flow, says_not_public, says_public
+from apiward.scan.flows import is_public_flow, says_not_public, says_public, says_some_public
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.missing import missing as no_such
 from apiward.scan.one_way import one_way, untried
 from apiward.scan.openness import declared_public
-from apiward.scan.privacy import profile_fields, public_by
+from apiward.scan.privacy import profile_fields, public_by, unreleased
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
@@ -227,11 +227,17 @@ class Bola:
             return None  # a filter over rows the attacker's own listings show it anyway
         if await unfiltered.shows_all(ctx, op, slot, attacker, attack):
             return None  # the same, read now: its listing without the filter shows them all
-        if public_by(unwrap(owners.data)) or await parents.public_parent(
-            ctx, op, mine, owner, owners.data
+        shown_owner = unwrap(owners.data)
+        if public_by(shown_owner) or (
+            not unreleased(shown_owner)
+            and await parents.public_parent(ctx, op, mine, owner, owners.data)
         ):
             return None  # it, or a parent, says anyone may see it (visibility: public)
-        if _open(ctx, op, obj) and await _anyone_reads(ctx, attack_request, owners):
+        if (
+            not unreleased(shown_owner)
+            and _open(ctx, op, obj)
+            and await _anyone_reads(ctx, attack_request, owners)
+        ):
             return None  # public: anyone may read it (an event its organiser made just now)
         if await _lower_reads(ctx, attack_request, owners, (attacker, obj)):
             return None  # a role below the attacker's lists and reads it too: no peer's secret
@@ -442,7 +448,7 @@ def _precondition(
     if is_public_flow(operation, ctx.logins, ctx.sessions.openness.public):
         why = "a public flow (login, sign-up, password reset) takes others' names by design"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
-    if read and says_public(operation, ctx.api):
+    if read and says_public(operation, ctx.api) and not says_some_public(operation, ctx.api):
         why = "readable by anyone by design: the contract calls this read public"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
     return None
