@@ -31,6 +31,7 @@ import secrets
 from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
+from apiward.scan.accounts import closer
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._answers import difference, lockout
 from apiward.scan.checks._login_forms import (
@@ -95,7 +96,8 @@ class LoginFlaws:
             return
         # A session of its own first: wrong passwords may lock the account, and the restore
         # closes it with that session (the Sinatra and Express trials' throwaway stayed, locked).
-        await own_login(ctx.sessions, account.signed_up)
+        if closer(ctx.api, account.signed_up) is not None:  # it closes itself: DELETE /me
+            await own_login(ctx.sessions, account.signed_up)
         outcome = await self._enumeration(ctx, form, operation, account)
         if outcome is not None:
             yield outcome
