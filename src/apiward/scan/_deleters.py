@@ -42,7 +42,8 @@ def deleter(
     names (``orgId``); without it, the body ``create`` sent does.
     """
     found = item_of(api, create.path, linked=linked)
-    if found is not None and _names_one(create, found[0]):
+    under = found is not None and found[0].startswith(create.path.rstrip("/") + "/")
+    if found is not None and not under and _names_one(create, found[0]):
         found = None  # the part a booking names (``partSku``), not the booking itself
     if found is not None and api.operation("DELETE", found[0]) is not None:
         path, name = found

@@ -48,7 +48,7 @@ from apiward.scan.one_way import STRANDS, one_way, strands
 from apiward.scan.own_state import OwnState
 from apiward.scan.renames import keeping_key
 from apiward.scan.request import WRITES, Request
-from apiward.scan.resources import norm, singular
+from apiward.scan.resources import singular
 from apiward.scan.sessions import Sessions
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import NotOurs, OneWay, Unrestorable
@@ -414,8 +414,6 @@ class Ledger:
             # An action answering with its object (``POST /users/1/set-role`` answers user
             # 1): nothing new, whoever made that object.
             return
-        if made is not None and _refers(self.api, request, made):
-            made = None  # the part a booking names (``partSku``), not the booking: never deleted
         public = self.sessions.openness.public(operation) or sender.identity is None
         body = request.body if public and isinstance(request.body, dict) else {}
         account, names = accounts.signed_up(body), accounts.made_names(body, reply.data)
@@ -485,13 +483,3 @@ class Ledger:
         # By its id, or by a name when the DELETE takes one; else it closes itself (DELETE /me).
         created.delete = created.delete or accounts.deleter(self.api, created.id, created.names)
         created.closes = None if created.delete else accounts.closer(self.api, created.create.body)
-
-
-def _refers(api: Api, request: Request, made: str) -> bool:
-    """True when the id read off a creation's answer is a value its body sent under another
-    name: what it refers to, not what it made. The Koa trial's booking (``partSku:
-    BLT-M8``) answered ``sku: BLT-M8``, the key of ``DELETE /parts/{sku}``: the restore would
-    have deleted the seeded part. A key the body names itself (``code``) is the new one's."""
-    key = norm(_objects.key_name(api, request.path) or "")
-    body = request.body if isinstance(request.body, dict) else {}
-    return any(str(v) == made and norm(k) != key for k, v in body.items())
