@@ -52,6 +52,8 @@ def token_of(ctx: Context, identity: Identity) -> str | None:
     for _, value in (*credentials.headers, *credentials.cookies):
         jwt = find(value)
         token = jwt.raw if jwt else value.strip().rsplit(" ", 1)[-1]
+        # Rails' ``Token token=abc, ...``: the value after ``token=``, not the whole pair.
+        token = re.sub(r'^token="?([^",]+)"?,?$', r"\1", token, flags=re.I)
         if token:
             return token
     return None

@@ -43,7 +43,7 @@ from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, ParameterLocation
 
-NAMES = ("access_token", "token", "jwt", "api_key", "auth")
+NAMES = ("access_token", "token", "jwt", "api_key", "auth", "api_token", "auth_token")
 MAX_OPERATIONS = 8
 GARBAGE = "apiward-invalid-token"
 
@@ -131,8 +131,12 @@ def _names(op: Operation) -> list[str]:
 
 
 async def _operations(ctx: Context) -> tuple[Identity, str, list[Operation]] | None:
-    """The first identity with a token, and the secured GETs that answer it, best first."""
-    for identity in ctx.identities:
+    """The first identity with a token, and the secured GETs that answer it, best first.
+
+    Identities with a fixed credential of the file first: a session cookie the target signs
+    anew with every answer cannot be moved into the URL (the Sinatra trial's admin), while
+    carol's ``Authorization: Token`` could have been."""
+    for identity in sorted(ctx.identities, key=lambda i: not i.headers):
         token = token_of(ctx, identity)
         if not token:
             continue
