@@ -60,7 +60,8 @@ CONTRACT = {
 class Service:
     """Accounts by e-mail, access tokens, and the app."""
 
-    def __init__(self) -> None:
+    def __init__(self, contract: dict[str, Any] = CONTRACT) -> None:
+        self.contract = contract
         self.accounts: dict[str, dict[str, Any]] = {
             "alice@acme.test": {"password": "alice-pass-1", "name": "Alice", "closed": False}
         }
@@ -70,7 +71,7 @@ class Service:
         """The API."""
         return Starlette(
             routes=[
-                Route("/openapi.json", lambda r: JSONResponse(CONTRACT)),
+                Route("/openapi.json", lambda r: JSONResponse(self.contract)),
                 Route("/auth/signup", self.signup, methods=["POST"]),
                 Route("/auth/tokens", self.token, methods=["POST"]),
                 Route("/me", self.me, methods=["GET", "DELETE"]),

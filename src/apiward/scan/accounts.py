@@ -17,6 +17,7 @@ from typing import Any
 
 from apiward.scan._objects import new_id, unwrap
 from apiward.scan.fields import is_password
+from apiward.scan.flows import says_kept
 from apiward.scan.request import BodyKind, Request
 from apiward.scan.resources import collection_of, resource_of, singular, words
 from apiward.scan.transport import Reply
@@ -96,13 +97,23 @@ def removable(api: Api, body: Any = None) -> bool:
     An account closes itself only once the scan has logged in as it, and the scan logs in
     only with names it made: a probe's name (``x' OR 1=1--``, ``{"$ne": ""}``) could log it
     in as someone else, whom ``DELETE /me`` would then remove. So that account would stay.
+    A DELETE whose words say the account is kept ("Close my account (it is disabled)")
+    removes none: the Koa and Sinatra trials' scans signed up 21 and 28 accounts, each
+    with a workspace of its own, all disabled and kept.
     """
-    if deleter(api, "-", ("-", "-@-")) is not None:
+    found = deleter(api, "-", ("-", "-@-"))
+    if found is not None and not _kept(api, found.path):
         return True
     sent = body if isinstance(body, Mapping) else {}
     names = [v for k, v in sent.items() if k in _NAMES]
     made = bool(names) and all(isinstance(v, str) and _FRESH.fullmatch(v) for v in names)
-    return _closing(api) is not None and (body is None or made)
+    closing = _closing(api)
+    return closing is not None and not says_kept(closing[0]) and (body is None or made)
+
+
+def _kept(api: Api, path: str) -> bool:
+    operation = api.operation("DELETE", path)
+    return operation is not None and says_kept(operation)
 
 
 def new_account(api: Api, request: Request, reply: Reply) -> str | None:

@@ -180,3 +180,21 @@ def is_login(operation: Operation) -> bool:
 def is_login_path(path: str) -> bool:
     """True for a path whose last segment names a login, a token or a session."""
     return bool(LOGIN.search(path.rstrip("/").rsplit("/", 1)[-1]))
+
+
+KEEPS = re.compile(
+    r"\b(archiv\w*|retir\w*|deactivat\w*|soft[- ]?delet\w*|not erased|stays? readable|"
+    r"still reads? back|stays? on|is kept|kept for|not removed|is disabled|marks? it|"
+    r"status becomes|void)\b",
+    re.IGNORECASE,
+)
+"""Words of a DELETE that keeps what it names: the Koa trial's "Cancel …: marks it
+cancelled, it stays on the board", "Void: the number is kept", "the account is disabled,
+not removed" (35 work orders, 101 invoices and 6 accounts stayed after one scan)."""
+ERASES = re.compile(r"\b(permanent\w*|erase[sd]?|purge[sd]?|for good)\b", re.IGNORECASE)
+
+
+def says_kept(operation: Operation) -> bool:
+    """True when a DELETE's words say it keeps what it names (archives it, disables it)."""
+    text = f"{operation.summary} {operation.description}"
+    return bool(KEEPS.search(text)) and not ERASES.search(text.replace("not erased", ""))

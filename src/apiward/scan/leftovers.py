@@ -16,11 +16,11 @@ checks need) and a check's few probes (``accounts.bounded``) still go.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from apiward.scan import _deleters, accounts
 from apiward.scan.entries import Sender
+from apiward.scan.flows import says_kept
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.withhold import Kept, Lasting, NotOurs
@@ -57,23 +57,12 @@ def deletable(ledger: Ledger, operation: Operation, request: Request, sender: Se
         raise Kept(operation, who, f"{why}: it would stay for good")
 
 
-_KEEPS = re.compile(
-    r"\b(archiv\w*|retir\w*|deactivat\w*|soft[- ]?delet\w*|not erased|stays? readable|"
-    r"still reads? back|stays? on|is kept|kept for|not removed|is disabled|marks? it|"
-    r"status becomes|void)\b",
-    re.IGNORECASE,
-)
-"""Words of a DELETE that keeps what it names: the Koa trial's "Cancel …: marks it
-cancelled, it stays on the board", "Void: the number is kept", "the account is disabled,
-not removed" (35 work orders, 101 invoices and 6 accounts stayed after one scan)."""
-_ERASES = re.compile(r"\b(permanent\w*|erase[sd]?|purge[sd]?|for good)\b", re.IGNORECASE)
 
 
 def keeps(api: Api, delete: Request) -> bool:
     """True when the contract says its DELETE keeps the object (archives, retires it)."""
     operation = api.operation("DELETE", delete.path)
-    text = f"{operation.summary} {operation.description}" if operation is not None else ""
-    return bool(_KEEPS.search(text)) and not _ERASES.search(text.replace("not erased", ""))
+    return operation is not None and says_kept(operation)
 
 
 def lasting(ledger: Ledger, operation: Operation, request: Request, sender: Sender) -> bool:

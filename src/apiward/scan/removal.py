@@ -265,6 +265,9 @@ async def _closed(
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)
     created.deleted = True
     detail = f"by the account itself, through {closes.operation}"
+    if leftovers.keeps(ledger.api, closes):  # "Close my account (it is disabled)"
+        detail += ", which by the contract's words keeps it (disabled)"
+        return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=detail)
     return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)
 
 
