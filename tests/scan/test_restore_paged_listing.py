@@ -30,8 +30,11 @@ PAGE = [
 ]
 USER = {
     "type": "object",
-    "properties": {"username": {"type": "string"}, "full_name": {"type": "string"},
-                   "bio": {"type": "string"}},
+    "properties": {
+        "username": {"type": "string"},
+        "full_name": {"type": "string"},
+        "bio": {"type": "string"},
+    },
 }
 JSON = {"application/json": {"schema": USER}}
 CONTRACT = {

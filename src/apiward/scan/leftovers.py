@@ -57,8 +57,6 @@ def deletable(ledger: Ledger, operation: Operation, request: Request, sender: Se
         raise Kept(operation, who, f"{why}: it would stay for good")
 
 
-
-
 def keeps(api: Api, delete: Request) -> bool:
     """True when the contract says its DELETE keeps the object (archives, retires it)."""
     operation = api.operation("DELETE", delete.path)
