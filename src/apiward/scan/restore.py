@@ -292,17 +292,18 @@ async def _rewrite(
     item = snapshot.read.item
     candidates = _rewrites.rewrites(ledger.api, item, writes, before, changed)
     fields = ", ".join(sorted(changed))
-    # Whoever wrote (a first write refused, a later one the owner's), then anyone but on ``/me``
-    # (each its own): a writer may have lost the right (the aiohttp trial's, moved and back).
-    anyone = [Sender(identity=i) for i in ledger.sessions.identities if not own_path(snapshot.read)]
+    # Whoever wrote (a first refused, a later one the owner's), then while all refuse anyone but
+    # on ``/me``: a writer may have lost the right (the aiohttp trial's, moved and back).
     senders: list[Sender] = []
-    for who in (snapshot.reader, writer, *(w for _, w in snapshot.writes), *anyone):
+    for who in (snapshot.reader, writer, *(w for _, w in snapshot.writes)):
         if who not in senders:  # senders hold cookie mappings: compared, not hashed
             senders.append(who)
-    refused, here = ([] if refused is None else refused), list[Sender]()
+    anyone = [Sender(identity=i) for i in ledger.sessions.identities if not own_path(snapshot.read)]
+    mine, senders = len(senders), senders + [a for a in anyone if a not in senders]
+    refused, here, taken = ([] if refused is None else refused), list[Sender](), False
     for candidate in candidates:
-        for who in senders:
-            if who in refused or who in here:
+        for n, who in enumerate(senders):
+            if who in refused or who in here or (taken and n >= mine):
                 continue
             reply = await ledger.sessions.send(
                 who.dress(candidate), as_=who.identity, note="restore"
@@ -311,6 +312,7 @@ async def _rewrite(
                 (here if who.identity is not None else refused).append(who)
             if not reply.ok:
                 continue
+            taken = True  # a write was taken and did not put it back: no one else's will
             seen = await _first_reader(ledger, snapshot, readers or (snapshot.reader,))
             now = seen[1] if seen is not None else None
             # What no write here could set (a seat count others' invitations moved) is no
@@ -372,21 +374,14 @@ def _spent(field: str) -> bool:
 
 def _moved(ledger: Ledger, moved: Moved) -> TargetChange:
     """A transfer between identities: moved back, or the request that would."""
-    if moved.how:
-        return TargetChange(
-            what=What.MOVED,
-            object=moved.what,
-            state=State.RESTORED,
-            by=moved.backer.name,
-            detail=moved.how,
-        )
+    state = State.RESTORED if moved.how else State.NOT_RESTORED
     return TargetChange(
         what=What.MOVED,
         object=moved.what,
-        state=State.NOT_RESTORED,
+        state=state,
         by=moved.backer.name,
-        detail="the transfer back failed",
-        undo=curl_line(ledger, moved.back),
+        detail=moved.how or "the transfer back failed",
+        undo="" if moved.how else curl_line(ledger, moved.back),
     )
 
 
