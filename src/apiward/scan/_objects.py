@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 _PARAM = re.compile(r"^\{([^}]+)\}$")
 _ID_NAMES = ("id", "uuid", "_id", "guid", "key", "slug")
+ROW_IDS = ("id", "_id", "uuid")
+"""The fields a row's own surrogate id is under: what tells two reads of one record apart."""
 VOLATILE = re.compile(
     r"updated|modified|timestamp|version|etag|_at$|(?-i:[a-z]At)$|_on$|time$"
     r"|last_?(?:login|seen|used|active|activity|access|accessed|visit|sync)|csrf|xsrf|nonce",

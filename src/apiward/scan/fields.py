@@ -304,15 +304,15 @@ _WHO = ("id", "uuid", "username", "email", "login", "handle")
 
 def owner_values(item: Mapping[str, Any]) -> set[str]:
     """What an object's owner fields hold (``owner_id: 7``, ``author: "ana"``, ``owner: {id: 7}``)."""
-    found: set[str] = set()
-    for key, value in item.items():
-        if not names_owner(key):
-            continue
-        if isinstance(value, Mapping):
-            found |= {str(value[k]) for k in _WHO if isinstance(value.get(k), str | int)}
-        elif isinstance(value, str | int) and not isinstance(value, bool):
-            found.add(str(value))
-    return found
+    return {v for key, value in item.items() if names_owner(key) for v in person_values(value)}
+
+
+def person_values(value: Any) -> set[str]:
+    """What a field naming a person holds that names them: ``7``, ``"ana"``, or the id, user
+    name or e-mail of a person object (``{id: 7, name: …}``)."""
+    if isinstance(value, Mapping):
+        return {str(value[k]) for k in _WHO if isinstance(value.get(k), str | int)}
+    return {str(value)} if isinstance(value, str | int) and not isinstance(value, bool) else set()
 
 
 def who_values(record: Mapping[str, Any]) -> set[str]:

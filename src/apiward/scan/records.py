@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from apiward.scan._objects import VOLATILE
+from apiward.scan._objects import ROW_IDS, VOLATILE
 from apiward.scan.resources import collection_of, singular
 
 if TYPE_CHECKING:
@@ -74,9 +74,6 @@ def as_found(later: dict[str, Any], earlier: Mapping[str, Any], written: Collect
         later[name] = earlier[name]
 
 
-_IDS = ("id", "_id", "uuid")
-
-
 def _scalar(value: object) -> bool:
     return isinstance(value, str | int) and not isinstance(value, bool)
 
@@ -109,5 +106,5 @@ def _one_own(one: Snapshot, other: Snapshot) -> bool:
     first, second = one.read.item, other.read.item
     if first.target != second.target or first.path_params or first.query:
         return False
-    ids = [k for k in _IDS if _scalar(one.before.get(k))]
+    ids = [k for k in ROW_IDS if _scalar(one.before.get(k))]
     return bool(ids) and all(one.before[k] == other.before.get(k) for k in ids)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from apiward.scan.checks._purposes import shared_by_scan
 from apiward.scan.context import Context
 from apiward.scan.envelope import objects, unwrap
-from apiward.scan.fields import tokens
+from apiward.scan.fields import person_values, tokens
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
@@ -128,6 +128,7 @@ _PARTY = frozenset(
 )  # fmt: skip
 """Words of a field that names a person party to an object (``sender_id``, ``from_user``)."""
 _HANDLES = frozenset({"id", "uuid", "email", "username", "login", "handle"})
+"""Words of a person field that say how it names them, not who they are to the object."""
 
 
 def party(ctx: Context, attacker: Identity, data: object) -> str:
@@ -147,10 +148,6 @@ def party(ctx: Context, attacker: Identity, data: object) -> str:
         said = {w for w in tokens(key) if w not in _HANDLES}
         if not said or not said <= _PARTY:
             continue
-        if isinstance(value, dict):
-            names = {str(value[k]) for k in _HANDLES if isinstance(value.get(k), str | int)}
-        else:
-            names = {str(value)} if isinstance(value, str | int) else set()
-        if names & own:
+        if person_values(value) & own:
             return str(key)
     return ""

@@ -14,6 +14,7 @@ import itertools
 import json
 from collections.abc import Mapping
 
+from apiward.scan._objects import ROW_IDS
 from apiward.scan.checks._privilege import marking
 from apiward.scan.checks._tenants import tenancy
 from apiward.scan.context import Context
@@ -70,12 +71,11 @@ def alike(one: Reply, other: Reply) -> bool:
     if similarity(one.text, other.text) >= SAME:
         return True
     rows = [[r for r in objects(a.data) or [] if isinstance(r, dict)] for a in (one, other)]
-    ids = [{str(r[k]) for r in found for k in _IDS if k in r} for found in rows]
+    ids = [{str(r[k]) for r in found for k in ROW_IDS if k in r} for found in rows]
     fewer = min(len(ids[0]), len(ids[1]))
     return fewer >= _ROWS and 2 * len(ids[0] & ids[1]) >= fewer
 
 
-_IDS = ("id", "_id", "uuid")
 _ROWS = 3
 """Rows two listings must hold at least to be told alike by their ids."""
 
