@@ -38,8 +38,13 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict src
 
+# Two test workers per core: the tests wait on real servers, sockets, time-outs and the
+# scanner's timed probes more than they compute (tests/scan/checks on 2 cores: 320 s with
+# 2 workers, 189 s with 4, 173 s with 6, each at about the same CPU time).
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+
 pytest: $(VENV)/.installed-test services browser mojolicious
-	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test: lint typecheck pytest
 

@@ -220,7 +220,7 @@ class Context:
         counts against that account, and enough of them lock its owner out. A login's
         baseline names an account nobody has (its unique fields are fresh).
         """
-        if operation.key in self.logins or is_login(operation):
+        if self._is_login(operation):
             return self.request(operation)
         request = self.request(operation)
         if self.ledger.is_own(identity):
@@ -267,8 +267,13 @@ class Context:
         """The reply to ``identity``'s baseline request (sent once, shared by every check).
 
         Raises ``Withheld`` for a write that would change another's object or a privilege
-        field: the runner reports that as a skip unless the check handles it.
+        field: the runner reports that as a skip unless the check handles it. On a login
+        the first identity's answer is every identity's: its baseline names an account
+        nobody has whoever sends it (``baseline``), so another's would be the same request.
         """
+        first = self.identities[0] if self.identities else identity
+        if identity in self.identities and identity is not first and self._is_login(operation):
+            return await self.legit(operation, first)
         key = ("legit", operation.key, identity.name)
         if key not in self._shared:
             request, held = self._for_spare(operation, identity)
@@ -426,8 +431,11 @@ class Context:
                 continue
             seen.append(f"{identity.name}: {reply.status} {_gist(reply.text)}".rstrip())
         # Not the identity's own refusal: a login's baseline names an account nobody has.
-        login = operation.key in self.logins or is_login(operation)
+        login = self._is_login(operation)
         return ("a login, sent for a made-up account: " if login else "") + "; ".join(seen)
+
+    def _is_login(self, operation: Operation) -> bool:
+        return operation.key in self.logins or is_login(operation)
 
     def _start(self, key: tuple[str, ...], send: Callable[[], Awaitable[Reply]]) -> None:
         task = asyncio.ensure_future(send())
