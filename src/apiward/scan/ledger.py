@@ -33,7 +33,7 @@ id the answer gave): reading every list again costs more than it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from apiward.core.errors import TargetError
@@ -92,6 +92,8 @@ class Ledger:
         self._logins = login_keys(sessions.identities)
         self.seen: frozenset[str] = frozenset()
         """Every id the harvest saw: what stood before the checks ran (``scan.unseen``)."""
+        self.spends: Callable[[Operation, Request], str] = lambda _op, _request: ""
+        """The shared count a creation takes from (``scan.stock``), once there is a harvest."""
 
     def made(self, value: object) -> bool:
         """True when the scan created an object with this id, in any collection."""
@@ -212,6 +214,8 @@ class Ledger:
         if self.ours(request):
             if not self.aggressive and strands(self.api, operation):
                 raise Unrestorable(operation, sender.identity or _ANONYMOUS, STRANDS)
+            if _objects.creates(self.api, operation, self._logins):
+                leftovers.stocked(self, operation, request, sender)
             return None
         # Before creations: under --safe a POST under a parent (a comment on a report)
         # names that parent, and adds to an object the scan did not create.

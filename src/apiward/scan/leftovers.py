@@ -6,7 +6,9 @@ account nothing removes (:func:`lasting`: no DELETE in a collection of people, o
 target for good. So would one whose DELETE, by the contract's own words, keeps it
 (``archives``, ``retires``, "soft delete": :func:`keeps`), unless every parent it names is
 the scan's own and goes with it: the Litestar trial's jobs and the Django Ninja trial's
-rooms stayed archived in the real tenants after every scan.
+rooms stayed archived in the real tenants after every scan. And so would what a creation
+takes from a count everybody shares (a part's ``stock``: ``scan.stock``), unless the
+contract deletes what it makes by its own id.
 
 The ledger asks here before it sends one: :class:`~apiward.scan.withhold.Kept`
 and :class:`~apiward.scan.withhold.Lasting` withhold it without ``--aggressive``,
@@ -35,6 +37,7 @@ _ANONYMOUS = Identity(name="anonymous")
 def deletable(ledger: Ledger, operation: Operation, request: Request, sender: Sender) -> None:
     """Raise when the creation ``request`` would leave what nothing can delete (a sign-up:
     :func:`lasting`)."""
+    stocked(ledger, operation, request, sender)
     delete = _deleters.deleter(ledger.api, request, "-")
     kept = delete is not None and keeps(ledger.api, delete)
     if (
@@ -55,6 +58,24 @@ def deletable(ledger: Ledger, operation: Operation, request: Request, sender: Se
     if not ledger.aggressive:
         why = f"the contract {none} what {operation.key} makes"
         raise Kept(operation, who, f"{why}: it would stay for good")
+
+
+def stocked(ledger: Ledger, operation: Operation, request: Request, sender: Sender) -> None:
+    """Raise when the creation takes from a count everybody shares (``scan.stock``) and
+    nothing deletes what it makes by its own id: a parent's DELETE restocks nothing, not
+    even under a parent the scan made (the Koa trial's bookings on its own work orders)."""
+    taken = "" if ledger.aggressive else ledger.spends(operation, request)
+    if not taken:
+        return
+    delete = _deleters.deleter(ledger.api, request, "-")
+    own = delete is not None and delete.path.startswith(request.path.rstrip("/") + "/")
+    if delete is not None and own and not ledger.safe and not keeps(ledger.api, delete):
+        return
+    who = sender.identity or _ANONYMOUS
+    if ledger.safe:
+        raise NotOurs(operation, who, f"under --safe it takes from {taken}, which all share")
+    why = f"it takes from {taken}, which all share, and no DELETE of what it makes gives it back"
+    raise Kept(operation, who, why)
 
 
 def keeps(api: Api, delete: Request) -> bool:

@@ -19,12 +19,13 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 from apiward.core.errors import ConfigError, TargetError
 from apiward.core.findings import Finding
 from apiward.core.registry import Registry
-from apiward.scan import account_removal
+from apiward.scan import account_removal, stock
 from apiward.scan.base_path import based
 from apiward.scan.canary import Canary
 from apiward.scan.check import AnyCheck, ScanCheck, Skip, SkipReason, held
@@ -300,8 +301,7 @@ async def _prepare(
     if config.signup:
         # Users the scan signs up itself, so BOLA has peers (scan.provision): before harvest.
         results.phase = sessions.transport.requester = "sign-up"
-        # First whether a sign-up the contract secures is open (scan.openness): every rule
-        # about sign-ups, provisioning's included, goes by the answer.
+        # First whether a secured sign-up is open (scan.openness): every sign-up rule goes by it.
         opened = await open_sign_up(api, ledger, synthesizer, config.scope)
         if opened.made:
             results.notes.append(opened.opened_note())
@@ -310,6 +310,7 @@ async def _prepare(
         # Whether the account DELETE works, before any check's sign-up relies on it.
         results.notes += await account_removal.learn(api, ledger, synthesizer, config.scope)
     harvest = Harvest(synthesizer, sessions.openness.public, ledger.links)
+    ledger.spends = partial(stock.spent, harvest)  # before the harvest's own creations
     if sessions.failed and not sessions.identities:
         results.notes.append("every identity failed to log in: the scan ran anonymously")
     elif not sessions.identities:
