@@ -5,11 +5,10 @@ report on a scan cut short holds a :class:`Scan` instead: its ``results`` fill a
 scan goes, so whatever ends it early (the target dies: ``TargetError``; Ctrl-C: the
 task is cancelled) leaves the findings so far readable, with ``complete=False`` and
 every check × operation that did not get its turn recorded as skipped (``target
-stopped answering`` / ``scan interrupted``): nothing is skipped silently. The
-exception itself still propagates untouched, so cancellation keeps its meaning. The
-restore phase (``scan.restore``) puts back what the checks changed and fills
-``Results.target_state``; a scan the target cut short runs it once the target answers
-again (``scan.outage``).
+stopped answering`` / ``scan interrupted``): nothing is skipped silently. The exception
+still propagates untouched, so cancellation keeps its meaning. The restore phase
+(``scan.restore``) puts back what the checks changed and fills ``Results.target_state``;
+a scan the target cut short runs it once the target answers again (``scan.outage``).
 """
 
 from __future__ import annotations
