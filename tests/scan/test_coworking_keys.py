@@ -6,7 +6,7 @@ under real organisers. The Django Ninja trial's guest passes, answered by ``code
 and deleted by ``{pass_code}``, stayed after every scan ("its id was not in the answer").
 Its rooms are retired, not erased ("Rooms are retired, not erased", the contract says), and
 17 retired rooms stayed in the real spaces after every scan: such a room is made only under
-an organisation the scan made, which goes with it (``scan.leftovers.keeps``). And booking a room a colleague added was called high BOLA
+an organisation the scan made, which goes with it (``scan.flows.keeps``). And booking a room a colleague added was called high BOLA
 ("bob changes alice's object through body room_code"). ``coworking_app`` has all four.
 """
 

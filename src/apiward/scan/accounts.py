@@ -17,7 +17,7 @@ from typing import Any
 
 from apiward.scan._objects import new_id, unwrap
 from apiward.scan.fields import is_password
-from apiward.scan.flows import says_kept
+from apiward.scan.flows import keeps, says_kept
 from apiward.scan.request import BodyKind, Request
 from apiward.scan.resources import collection_of, resource_of, singular, words
 from apiward.scan.transport import Reply
@@ -102,18 +102,13 @@ def removable(api: Api, body: Any = None) -> bool:
     with a workspace of its own, all disabled and kept.
     """
     found = deleter(api, "-", ("-", "-@-"))
-    if found is not None and not _kept(api, found.path):
+    if found is not None and not keeps(api, found.path):
         return True
     sent = body if isinstance(body, Mapping) else {}
     names = [v for k, v in sent.items() if k in _NAMES]
     made = bool(names) and all(isinstance(v, str) and _FRESH.fullmatch(v) for v in names)
     closing = _closing(api)
     return closing is not None and not says_kept(closing[0]) and (body is None or made)
-
-
-def _kept(api: Api, path: str) -> bool:
-    operation = api.operation("DELETE", path)
-    return operation is not None and says_kept(operation)
 
 
 def new_account(api: Api, request: Request, reply: Reply) -> str | None:

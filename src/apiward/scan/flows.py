@@ -198,3 +198,9 @@ def says_kept(operation: Operation) -> bool:
     """True when a DELETE's words say it keeps what it names (archives it, disables it)."""
     text = f"{operation.summary} {operation.description}"
     return bool(KEEPS.search(text)) and not ERASES.search(text.replace("not erased", ""))
+
+
+def keeps(api: Api, path: str) -> bool:
+    """True when the contract's DELETE at ``path`` says it keeps what it names."""
+    operation = api.operation("DELETE", path)
+    return operation is not None and says_kept(operation)

@@ -4,7 +4,7 @@ A creation the contract gives no DELETE for (:func:`deletable`), or a public sig
 account nothing removes (:func:`lasting`: no DELETE in a collection of people, or one
 ``scan.account_removal`` saw remove none), would leave an object or an account on the
 target for good. So would one whose DELETE, by the contract's own words, keeps it
-(``archives``, ``retires``, "soft delete": :func:`keeps`), unless every parent it names is
+(``archives``, ``retires``, "soft delete": ``scan.flows.keeps``), unless every parent it names is
 the scan's own and goes with it: the Litestar trial's jobs and the Django Ninja trial's
 rooms stayed archived in the real tenants after every scan. And so would what a creation
 takes from a count everybody shares (a part's ``stock``: ``scan.stock``), unless the
@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 from apiward.scan import _deleters, accounts
 from apiward.scan.entries import Sender
-from apiward.scan.flows import says_kept
+from apiward.scan.flows import keeps
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.withhold import Kept, Lasting, NotOurs
-from apiward.spec import Api, Operation
+from apiward.spec import Operation
 
 if TYPE_CHECKING:
     from apiward.scan.ledger import Ledger
@@ -39,7 +39,7 @@ def deletable(ledger: Ledger, operation: Operation, request: Request, sender: Se
     :func:`lasting`)."""
     stocked(ledger, operation, request, sender)
     delete = _deleters.deleter(ledger.api, request, "-")
-    kept = delete is not None and keeps(ledger.api, delete)
+    kept = delete is not None and keeps(ledger.api, delete.path)
     if (
         kept
         and request.path_params
@@ -68,20 +68,15 @@ def stocked(ledger: Ledger, operation: Operation, request: Request, sender: Send
     if not taken:
         return
     delete = _deleters.deleter(ledger.api, request, "-")
-    own = delete is not None and delete.path.startswith(request.path.rstrip("/") + "/")
-    if delete is not None and own and not ledger.safe and not keeps(ledger.api, delete):
+    path = delete.path if delete is not None else ""
+    own = path.startswith(request.path.rstrip("/") + "/") and not keeps(ledger.api, path)
+    if own and not ledger.safe:
         return
     who = sender.identity or _ANONYMOUS
     if ledger.safe:
         raise NotOurs(operation, who, f"under --safe it takes from {taken}, which all share")
     why = f"it takes from {taken}, which all share, and no DELETE of what it makes gives it back"
     raise Kept(operation, who, why)
-
-
-def keeps(api: Api, delete: Request) -> bool:
-    """True when the contract says its DELETE keeps the object (archives, retires it)."""
-    operation = api.operation("DELETE", delete.path)
-    return operation is not None and says_kept(operation)
 
 
 def lasting(ledger: Ledger, operation: Operation, request: Request, sender: Sender) -> bool:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from apiward.scan import _deleters, _objects, accounts, beside, invited, leftovers, unseen
+from apiward.scan import _deleters, _objects, accounts, beside, invited, unseen
 from apiward.scan.changes import State, TargetChange, What, curl_line
 from apiward.scan.entries import Created, Sender
+from apiward.scan.flows import keeps
 from apiward.scan.identities import Identity
 from apiward.scan.ledger import Ledger
 from apiward.scan.provision import own_login, refused
@@ -225,7 +226,7 @@ def _kept(ledger: Ledger, created: Created) -> bool:
     """True when the contract says the DELETE keeps ``created`` (archives, deactivates it),
     under a parent the scan did not make (one it did goes, and the object with it)."""
     made = created.create
-    if created.delete is None or not leftovers.keeps(ledger.api, created.delete):
+    if created.delete is None or not keeps(ledger.api, created.delete.path):
         return False
     return not (made.path_params and all(ledger.made_at(made, k) for k in made.path_params))
 
@@ -265,7 +266,7 @@ async def _closed(
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=why)
     created.deleted = True
     detail = f"by the account itself, through {closes.operation}"
-    if leftovers.keeps(ledger.api, closes):  # "Close my account (it is disabled)"
+    if keeps(ledger.api, closes.path):  # "Close my account (it is disabled)"
         detail += ", which by the contract's words keeps it (disabled)"
         return TargetChange(what=kind, object=name, state=State.LEFT, by=by, detail=detail)
     return TargetChange(what=kind, object=name, state=State.DELETED, by=by, detail=detail)

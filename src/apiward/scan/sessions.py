@@ -91,9 +91,9 @@ class Sessions:
         self.transport = transport
         self.identities = tuple(i for i in identities if not i.anonymous)
         self.failed: dict[str, str] = {}
-        self._kept: dict[str, Credentials] = {}
-        """The last credentials each login gave (:meth:`kept`)."""
         """Identities whose login failed, with the reason: they are not in ``identities``."""
+        self._kept: dict[str, Credentials] = {}
+        """The last credentials each :meth:`log_in` gave (:meth:`kept`)."""
         self.secrets: set[str] = {s for i in identities for s in i.secrets()}
         self.owners: dict[str, str] = {}
         """Every credential value an identity sent or was given, with its name: whose it is
@@ -205,7 +205,9 @@ class Sessions:
             raise ConfigError(f"login of {name!r} failed: {failure.reason}") from None
         headers = ((login.header, login.prefix + done.token),) if done.token is not None else ()
         cookies = tuple((c.name, c.value) for c in done.cookies)
-        return self._own(name, Credentials(headers=headers, cookies=cookies, login=done.reply))
+        credentials = Credentials(headers=headers, cookies=cookies, login=done.reply)
+        self._kept[_login_key(login)] = self._own(name, credentials)
+        return self._kept[_login_key(login)]
 
     def kept(self, login: Login) -> Credentials | None:
         """The credentials ``login`` last gave, though it may be refused now: a user the scan
@@ -298,9 +300,6 @@ class Sessions:
         self.secrets.update(
             v for v in (done.token, *(c.value for c in done.cookies)) if v and len(v) >= 4
         )
-        token = ((login.header, login.prefix + done.token),) if done.token is not None else ()
-        jar = tuple((c.name, c.value) for c in done.cookies)
-        self._kept[_login_key(login)] = Credentials(headers=token, cookies=jar)
         return done
 
     def _pause(self, reply: Reply) -> float | None:

@@ -256,7 +256,7 @@ class Synthesizer:
         if not name or not plain or _type(schema) != "string":
             return _NOTHING
         if (
-            (is_unique(name) and not self._refers(name))
+            (is_unique(name) and not names_other(name, self._nouns, self._own))
             or norm(name) in self._naming
             or self._made_here(name)
             or schema.get("format") in {"email", "idn-email"}
@@ -267,12 +267,6 @@ class Synthesizer:
             return _NOTHING
         seen = (v for v in self.observed.values(name) if isinstance(v, str))
         return next((v for v in seen if _fits(v, schema)), _NOTHING)
-
-    def _refers(self, name: str) -> bool:
-        """``refers_elsewhere`` for the operation whose request is being made."""
-        if self._op is None:
-            return names_other(name, self._nouns, self._own)
-        return self.refers_elsewhere(self._op, name)
 
     def _made_here(self, name: str) -> bool:
         """True when ``name`` names what the request's operation says it makes (``teamName``
