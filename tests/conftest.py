@@ -100,7 +100,7 @@ def scan_with_identities(
         str(folder / "report.json"),
         *extra,
     )
-    report = json.loads((folder / "report.json").read_text()) if result.returncode < 2 else {}
+    report = json.loads((folder / "report.json").read_text()) if result.returncode != 2 else {}
     return result, report
 
 

@@ -10,7 +10,9 @@ trial, bookings the scan made (its body wrapped as ``{"data": {"attributes": {"s
 nothing of it.
 
 Every part's stock is what it was after a default scan, however the body is written
-(JSON:API or flat), and the report says why the bookings were not made.
+(JSON:API or flat), and the report says why the bookings were not made. Where bookings
+were made (a DELETE of their own, or ``--aggressive``) and the stock did not come back,
+the report says so, with the count before and after.
 """
 
 from __future__ import annotations
@@ -167,9 +169,10 @@ STOCK = {"BLT-M8": 12, "FLT-OIL": 30, "BRK-PAD": 4}
 class Depot:
     """Parts everyone shares, work orders each technician keeps, bookings that take stock."""
 
-    def __init__(self, style: str, *, undo: bool = False) -> None:
+    def __init__(self, style: str, *, undo: bool = False, restocks: bool = True) -> None:
         self.style = style
         self.undo = undo
+        self.restocks = restocks
         self.booked = 0
         self.stock = dict(STOCK)
         self.names = {"BLT-M8": "M8 bolt", "FLT-OIL": "Oil filter", "BRK-PAD": "Brake pad"}
@@ -296,7 +299,8 @@ class Depot:
             gone = self.bookings.get(request.path_params["booking"])
             if gone is None or gone["order"] != key:
                 return self._errors(404, "Not Found")
-            self.stock[gone["partId"]] += gone["quantity"]
+            if self.restocks:  # else the cancellation keeps what the booking took
+                self.stock[gone["partId"]] += gone["quantity"]
             del self.bookings[request.path_params["booking"]]
             return Response(status_code=204)
 
@@ -334,20 +338,51 @@ def test_bookings_the_contract_can_cancel_are_made_and_cancelled(tmp_path: Path)
     """Where a booking has a DELETE of its own, the scan books, tests and cancels."""
     depot = Depot("jsonapi", undo=True)
     with serving(depot.app()) as url:
-        result, _ = scan_with_identities(
+        result, report = scan_with_identities(
             url, IDENTITIES, tmp_path, "--checks", "bola,mass_assignment"
         )
     assert result.returncode in {0, 1}, result.stdout[-3000:]
     assert depot.booked > 0
     assert depot.stock == STOCK, depot.stock
+    assert not _stock_rows(report), report["tables"]["target_state"]
+
+
+def _stock_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = report["tables"]["target_state"]
+    return [r for r in rows if r["state"] == "not restored" and "the stock of part" in r["detail"]]
+
+
+def _said_taken(report: dict[str, Any], depot: Depot) -> None:
+    """Every part the scan left short has a *not restored* row with its count before and after."""
+    short = {sku for sku, left in depot.stock.items() if left != STOCK[sku]}
+    assert short, depot.stock
+    rows = _stock_rows(report)
+    for sku in short:
+        said = [r["detail"] for r in rows if r["object"] == f"/parts/{sku}"]
+        assert said, rows
+        assert f"was {STOCK[sku]} " in said[0] and f"is {depot.stock[sku]} " in said[0], said
+
+
+def test_a_cancellation_that_keeps_the_stock_is_reported(tmp_path: Path) -> None:
+    """A booking DELETE that does not restock leaves the parts taken, and the report says
+    which part's stock went from what to what."""
+    depot = Depot("jsonapi", undo=True, restocks=False)
+    with serving(depot.app()) as url:
+        result, report = scan_with_identities(
+            url, IDENTITIES, tmp_path, "--checks", "bola,mass_assignment"
+        )
+    assert result.returncode == 3, result.stdout[-3000:]  # the target was left damaged
+    assert depot.booked > 0
+    _said_taken(report, depot)
 
 
 def test_aggressive_books_anyway(tmp_path: Path) -> None:
-    """``--aggressive`` takes the stock it must to test the bookings."""
+    """``--aggressive`` takes the stock it must to test the bookings, and says what it took."""
     depot = Depot("flat")
     with serving(depot.app()) as url:
-        result, _ = scan_with_identities(
+        result, report = scan_with_identities(
             url, IDENTITIES, tmp_path, "--checks", "bola", "--aggressive"
         )
-    assert result.returncode in {0, 1}, result.stdout[-3000:]
+    assert result.returncode == 3, result.stdout[-3000:]
     assert depot.booked > 0
+    _said_taken(report, depot)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from apiward.core.findings import RecordedRequest
 from apiward.scan.entries import Sender
-from apiward.scan.ledger import Ledger
 from apiward.scan.request import BodyKind, Request, curl
+
+if TYPE_CHECKING:
+    from apiward.scan.ledger import Ledger
 
 
 class What(StrEnum):

@@ -50,6 +50,7 @@ from apiward.scan.renames import keeping_key
 from apiward.scan.request import WRITES, Request
 from apiward.scan.resources import singular
 from apiward.scan.sessions import Sessions
+from apiward.scan.stock import Counts, Taken
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import NotOurs, OneWay, Unrestorable
 from apiward.spec import Api, Operation
@@ -92,8 +93,10 @@ class Ledger:
         self._logins = login_keys(sessions.identities)
         self.seen: frozenset[str] = frozenset()
         """Every id the harvest saw: what stood before the checks ran (``scan.unseen``)."""
-        self.spends: Callable[[Operation, Request], str] = lambda _op, _request: ""
+        self.spends: Callable[[Operation, Request], Taken | None] = lambda _op, _request: None
         """The shared count a creation takes from (``scan.stock``), once there is a harvest."""
+        self.counts = Counts()
+        """Each shared count a creation the scan sent took from, as it read before."""
 
     def made(self, value: object) -> bool:
         """True when the scan created an object with this id, in any collection."""
@@ -216,6 +219,7 @@ class Ledger:
                 raise Unrestorable(operation, sender.identity or _ANONYMOUS, STRANDS)
             if _objects.creates(self.api, operation, self._logins):
                 leftovers.stocked(self, operation, request, sender)
+                await self._taking_from(operation, request)
             return None
         # Before creations: under --safe a POST under a parent (a comment on a report)
         # names that parent, and adds to an object the scan did not create.
@@ -224,6 +228,7 @@ class Ledger:
             raise NotOurs(operation, who, "under --safe it names an object the scan did not create")
         if _objects.creates(self.api, operation, self._logins):
             leftovers.deletable(self, operation, request, sender)
+            await self._taking_from(operation, request)
             return None
         if (
             self.sessions.openness.public(operation)
@@ -286,6 +291,12 @@ class Ledger:
                 raise Unrestorable(operation, sender.identity or _ANONYMOUS, why)
         snapshot.writes.append((request, sender))
         return snapshot
+
+    async def _taking_from(self, operation: Operation, request: Request) -> None:
+        """A creation that may go, and takes from a count all share: that count, read first."""
+        taken = self.spends(operation, request)
+        if taken is not None:
+            await self.counts.watch(taken, self.api, self.sessions)
 
     def _safe_deed(self, operation: Operation, request: Request, sender: Sender) -> None:
         """Under ``--safe``, a file identity's action nothing reads back, but a question or a

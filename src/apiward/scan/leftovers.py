@@ -64,8 +64,8 @@ def stocked(ledger: Ledger, operation: Operation, request: Request, sender: Send
     """Raise when the creation takes from a count everybody shares (``scan.stock``) and
     nothing deletes what it makes by its own id: a parent's DELETE restocks nothing, not
     even under a parent the scan made (the Koa trial's bookings on its own work orders)."""
-    taken = "" if ledger.aggressive else ledger.spends(operation, request)
-    if not taken:
+    taken = None if ledger.aggressive else ledger.spends(operation, request)
+    if taken is None:
         return
     delete = _deleters.deleter(ledger.api, request, "-")
     path = delete.path if delete is not None else ""

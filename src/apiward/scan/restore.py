@@ -16,7 +16,8 @@ Runs after the checks, from the :class:`~apiward.scan.ledger.Ledger`:
 4. each identity's own record (``GET /me``) is read again, after the removals: a field
    that differs from its first read, on a record no row calls not restored, is a side
    effect the scan left (``scan.own_state``): *not restored* for money or a privilege,
-   else *left*;
+   else *left*; so is each count everybody shares that the scan's creations took from
+   (``scan.stock``: a part's stock), read before the first of them: *not restored*;
 5. every identity with a login logs in afresh: one that cannot *no longer logs in*.
 
 Writes an identity the scan signed up made to its own state (``Ledger.own_writes``: what
@@ -63,6 +64,7 @@ async def restore(ledger: Ledger) -> list[TargetChange]:
     changes += _own_writes(ledger)
     changes += [_moved(ledger, moved) for moved in ledger.moved]
     changes += await _side_effects(ledger, changes)
+    changes += await ledger.counts.changes(ledger.sessions)
     changes += await _logins(ledger)
     return sorted(changes, key=lambda c: (c.what, c.object, c.state))
 
