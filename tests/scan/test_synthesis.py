@@ -329,14 +329,17 @@ paths:
               type: object
               properties:
                 username: {type: string}
-                password: {type: string, minLength: 8, maxLength: 64}
+                password: {type: string, minLength: 8, maxLength: 64, example: dave-pass-4}
                 pin_password: {type: string, maxLength: 6}
+                licensePlate: {type: string, example: B-FG-101}
+                passwordChangedAt: {type: string, format: date-time}
       responses: {'200': {description: signed up}}
 """
 
 
 def test_each_scan_signs_up_with_a_password_of_its_own(tmp_path: Path) -> None:
-    """No account a scan leaves behind opens with a password every apiward user knows."""
+    """No account a scan leaves behind opens with a password every apiward user knows, nor
+    with the one the contract shows as its example (the Express trial's admin did)."""
     path = tmp_path / "spec.yaml"
     path.write_text(SIGN_UP)
     api = load(path)
@@ -346,3 +349,6 @@ def test_each_scan_signs_up_with_a_password_of_its_own(tmp_path: Path) -> None:
     assert first["password"] == one.password != two.password == second["password"]
     assert 8 <= len(first["password"]) <= 64
     assert len(first["pin_password"]) <= 6
+    assert first["licensePlate"] != "B-FG-101" != second["licensePlate"]  # unique per car
+    assert first["licensePlate"] != second["licensePlate"]
+    assert "passwordChangedAt" not in first or first["passwordChangedAt"] != one.password

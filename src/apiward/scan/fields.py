@@ -108,7 +108,7 @@ _NEGATIVE = {"blocked", "banned", "suspended", "locked", "disabled", "deactivate
 """Standings whose privileged value is ``false``: being unbanned is the gain."""
 
 _UNIQUE = {"email", "phone", "mobile", "telephone", "msisdn", "username", "slug", "handle"}
-_UNIQUE |= {"nickname", "sku"}
+_UNIQUE |= {"nickname", "sku", "plate", "vin", "licence", "license", "passport", "iban", "serial"}
 _UNIQUE_NAMES = {"name", "title", "display_name", "screen_name", "user_name", "login"}
 _IDENTIFIER = {
     "id", "ids", "uuid", "guid", "ref", "key", "code", "slug", "username", "handle",

@@ -228,6 +228,10 @@ class Synthesizer:
             return hidden  # what the scan makes is its maker's alone: BOLA needs no public object
         if name and is_privileged(name) and (low := least(schema)) is not None:
             return low  # a share's or a member's role: the grant that grants least
+        if _is_password(schema, name) and _fits(self.password, schema):
+            # Before the contract's example: an account a probe leaves must not open with
+            # a password anyone reading the contract knows (the Express trial's admin did).
+            return self.password
         picked = self._learned(schema, name)
         if picked is _NOTHING:
             picked = _given(schema)
@@ -301,10 +305,6 @@ class Synthesizer:
             return None
         if is_decimal_string(schema):
             return _decimal(schema)
-        if (is_password(name) or schema.get("format") == "password") and _fits(
-            self.password, schema
-        ):
-            return self.password
         return _string(schema, rng, name)
 
     def _object(self, schema: Schema, rng: random.Random, depth: int) -> dict[str, Any]:
@@ -490,3 +490,10 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return "" if value is None else str(value)
+
+
+def _is_password(schema: Schema, name: str) -> bool:
+    if _type(schema) != "string" or "enum" in schema:
+        return False
+    form = schema.get("format")
+    return form == "password" or (form is None and is_password(name))

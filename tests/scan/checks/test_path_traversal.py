@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI, HTTPException
 from injection_support import found, scan_app, scan_url
+from pydantic import BaseModel, Field
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -85,3 +86,25 @@ def test_a_nullable_file_name_is_probed_too(tmp_path: Path) -> None:
     with serving(_nullable_app(tmp_path)) as url:
         results = scan_url(url, [PathTraversal()])
     assert [f.key for f in found(results, "path_traversal")] == ["query:file"]
+
+
+class Export(BaseModel):
+    """An export's body: the file it writes."""
+
+    filename: str = Field(examples=["attendees.csv"])
+
+
+def test_a_write_is_never_sent_a_system_files_path() -> None:
+    """An export that writes the file its body names gets no traversal payload: it could
+    overwrite what the path names (the Litestar trial's export moved its CSV there)."""
+    app = FastAPI()
+    written: list[str] = []
+
+    @app.post("/exports", status_code=201)
+    async def export(body: Export) -> dict[str, str]:
+        written.append(body.filename)  # where a naive export would write
+        return {"saved": body.filename}
+
+    results = scan_app(app, [PathTraversal()], aggressive=True)
+    assert not any("passwd" in n or "win.ini" in n for n in written), written
+    assert any("never sent a system file's path" in s.detail for s in results.skipped)

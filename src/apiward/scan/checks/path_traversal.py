@@ -8,6 +8,12 @@ exports, files or documents. Each gets a short list of read-only payloads — en
 ``....//`` form that survives one pass of ``../`` stripping, and absolute), and the
 Windows ``win.ini`` — and it is a finding when the answer holds the file's signature
 (``root:x:0:0:``, ``[fonts]``) and the legitimate answer does not: the file was read.
+
+Only reads get them (a GET, or a POST that only asks: a preview, a search): a write may
+name the file it writes, moves or deletes. The Litestar trial's export moved its CSV to
+the ``filename`` the body named, and ``../../etc/passwd`` failed only because that
+trial's shell ran as ``nobody``; a DELETE by file name would remove what it names. Not
+even ``--aggressive`` sends a system file's path to a write.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ import re
 from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
-from apiward.scan.check import Outcome, Skip
+from apiward.scan._objects import changes_nothing
+from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._injection import Caller, Input, inputs, probe, start
 from apiward.scan.context import Context
 from apiward.spec import Operation, json_types
@@ -41,6 +48,11 @@ _NAMEISH = re.compile(r"(^|_|-)(name|key|report|statement|export)s?$", re.IGNORE
 _FILE_OPERATION = re.compile(
     r"(?<![a-z])(download|export|file|document|attachment|report|asset|static)", re.IGNORECASE
 )
+_READS = frozenset({"GET", "HEAD"})
+_WRITES = (
+    "a write's file name is never sent a system file's path: it may write, move or delete "
+    "the file it names"
+)
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{2,5}$")
 _URLISH = re.compile(r"(?i:(^|_|-)(url|uri|href|link)s?)$|[a-z0-9](Url|URL|Uri|URI|Href|Link)s?$")
 
@@ -61,6 +73,9 @@ class PathTraversal:
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Send traversal payloads to every file-like input of ``operation``."""
         items = [i for i in inputs(ctx, operation) if _file_like(operation, i)]
+        if items and operation.method.upper() not in _READS and not changes_nothing(operation):
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=_WRITES)
+            return
         who = await start(ctx, operation, items, "no file-like input")
         if isinstance(who, Skip):
             yield who
