@@ -1,4 +1,4 @@
-"""command_injection on tiny apps whose 'shell' is simulated (no real shell runs); silent when inert.
+"""command_injection on tiny apps whose 'shell' is simulated (no payload runs); silent when inert.
 
 The vulnerable app parses what a shell would run after a separator — ``echo`` expands
 ``$((a*b))``, ``sleep N`` awaits ``asyncio.sleep`` — so the tests are about the
@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
+import subprocess
 
+import pytest
 from fastapi import FastAPI
 from injection_support import found, scan_app
 
 from apiward.core.findings import Severity
-from apiward.scan.checks.command_injection import CommandInjection
+from apiward.scan.checks.command_injection import FORMS, CommandInjection
 
 _ECHO = re.compile(r"(?:;|\|)echo (\w+)\$\(\((\d+)\*(\d+)\)\)")
 _SLEEP = re.compile(r"\$\(sleep ([\d.]+)\)")
@@ -70,3 +73,16 @@ def test_silent_when_the_app_strips_quotes_and_reflects_the_input() -> None:
     """Reflection with quotes removed computes nothing: not command execution."""
     results = scan_app(_app(echoes=False, sleeps=False, strips=True), [CommandInjection(delay=0.5)])
     assert results.findings == []
+
+
+@pytest.mark.parametrize("shell", [s for s in ("dash", "bash", "sh") if shutil.which(s)])
+def test_every_screen_parses_in_a_real_shell(shell: str) -> None:
+    """Forms sent together, in the order the screens send them (every echo, then every
+    sleep), are one script a POSIX shell parses: checked with ``-n``, which runs nothing.
+    Debian's ``/bin/sh`` (dash) had refused the line after the newline form."""
+    echoes = [attach("echo tag$((3*4))") for _, attach in FORMS]
+    sleeps = [attach("sleep 1") for _, attach in FORMS[:4]]
+    for order in (echoes + sleeps, sleeps + echoes):
+        script = "cp report.csv exports/attendees" + "".join(order) + ".csv"
+        parsed = subprocess.run([shell, "-n", "-c", script], capture_output=True, text=True)
+        assert parsed.returncode == 0, (script, parsed.stderr)

@@ -56,7 +56,9 @@ FORMS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("|", lambda c: f"|{c}"),
     ("$( )", lambda c: f"$({c})"),
     ("backticks", lambda c: f"`{c}`"),
-    ("newline", lambda c: f"\n{c}\n"),
+    # Not ending in a bare newline: a line that starts with the next form's ``;`` is a
+    # syntax error to every shell, and the Litestar trial's sleeps after it never ran.
+    ("newline", lambda c: f"\n{c}\ntrue"),
 )
 
 
