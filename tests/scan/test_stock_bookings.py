@@ -360,7 +360,8 @@ def _said_taken(report: dict[str, Any], depot: Depot) -> None:
     for sku in short:
         said = [r["detail"] for r in rows if r["object"] == f"/parts/{sku}"]
         assert said, rows
-        assert f"was {STOCK[sku]} " in said[0] and f"is {depot.stock[sku]} " in said[0], said
+        assert f"was {STOCK[sku]} " in said[0], said
+        assert f"is {depot.stock[sku]} " in said[0], said
 
 
 def test_a_cancellation_that_keeps_the_stock_is_reported(tmp_path: Path) -> None:

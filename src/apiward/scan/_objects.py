@@ -491,6 +491,14 @@ def state(read: Reader, reply: Reply) -> Any:
     return read.show(data) if data is not None else (reply.text if read.pick is None else None)
 
 
-def on_object(request: Request) -> bool:
-    """A POST, PUT or PATCH whose path names an object (a path id)."""
-    return request.method.upper() in {"POST", "PUT", "PATCH"} and bool(request.path_params)
+def on_object(operation: Operation, request: Request) -> bool:
+    """A POST, PUT or PATCH whose path names an object (a path id); not a question asked
+    beside one, with no id right before its last segment (``POST /orgs/{org}/webhooks/test``
+    tests a URL and keeps nothing; ``POST /webhooks/{id}/test`` keeps its last delivery)."""
+    parts = operation.path.rstrip("/").split("/")
+    beside = changes_nothing(operation) and not any(_PARAM.match(p) for p in parts[-2:])
+    return (
+        request.method.upper() in {"POST", "PUT", "PATCH"}
+        and bool(request.path_params)
+        and not beside
+    )

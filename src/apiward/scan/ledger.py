@@ -221,9 +221,9 @@ class Ledger:
                 leftovers.stocked(self, operation, request, sender)
                 await self._taking_from(operation, request)
             return None
-        # Before creations: under --safe a POST under a parent (a comment on a report)
-        # names that parent, and adds to an object the scan did not create.
-        if self.safe and _objects.on_object(request) and not self._own_state(request, sender):
+        # Before creations: under --safe a POST under a parent (a comment) adds to its object.
+        named = _objects.on_object(operation, request)
+        if self.safe and named and not self._own_state(request, sender):
             who = sender.identity or _ANONYMOUS
             raise NotOurs(operation, who, "under --safe it names an object the scan did not create")
         if _objects.creates(self.api, operation, self._logins):
@@ -400,6 +400,8 @@ class Ledger:
         snapshot: Snapshot | None,
         recorded: int,
     ) -> None:
+        if 400 <= reply.status < 500:  # refused: under --aggressive it changed nothing unknown
+            self.unknown = [(r, s) for r, s in self.unknown if r is not request]
         if (
             reply.status >= 500
             and operation.method == "POST"
@@ -426,8 +428,7 @@ class Ledger:
             and made in map(str, request.path_params.values())
             and (self.ours(request) or not _objects.creates(self.api, operation, self._logins))
         ):
-            # An action answering with its object (``POST /users/1/set-role`` answers user
-            # 1): nothing new, whoever made that object.
+            # An action answering with its object (POST /users/1/set-role): nothing new.
             return
         public = self.sessions.openness.public(operation) or sender.identity is None
         body = request.body if public and isinstance(request.body, dict) else {}
@@ -435,8 +436,7 @@ class Ledger:
         if names:  # a sign-up under names the scan made: an account, wherever the API keeps them
             made = made or accounts.account_id(reply.data)
         elif account:
-            # A sign-up the scan cannot prove its own: the id it answered may be an account
-            # that was there (a taken name, a lookup a payload turned), so nothing deletes it.
+            # Not provably the scan's own (a taken name, a lookup): nothing deletes it.
             made = None
         if made is not None or account or _objects.creates(self.api, operation, self._logins):
             self._record(

@@ -58,7 +58,7 @@ async def restore(ledger: Ledger) -> list[TargetChange]:
     changes = await remove_made(ledger)
     written = [await _still(ledger, snapshots, row) for row in written]
     changes += _on_made_accounts(ledger, snapshots, written)
-    for request, sender in ledger.unknown:
+    for request, sender in {(r.target, s.name): (r, s) for r, s in ledger.unknown}.values():
         detail = "sent under --aggressive without a snapshot: what it changed is unknown"
         changes.append(change(What.WRITTEN, request, State.NOT_RESTORED, sender, detail))
     changes += _own_writes(ledger)

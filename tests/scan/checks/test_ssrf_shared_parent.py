@@ -4,7 +4,9 @@ A team API written the Falcon way: ``GET /teams`` lists the caller's teams, whic
 members list too; ``POST /teams/{team_id}/webhooks/test`` sends a test delivery to the URL
 in its body and stores nothing. The flawed build fetches any URL; the careful one only
 ``https://hooks.example.com``. Testing a webhook changes nothing, so naming the shared team
-is no write to another's object: the probe goes, and only the flawed build is reported.
+is no write to another's object: the probe goes, and only the flawed build is reported;
+under ``--safe`` too (the Fastify trial's ``--safe`` scan withheld it as naming an object
+the scan did not create, and missed the SSRF its default scan found).
 """
 
 from __future__ import annotations
@@ -101,12 +103,13 @@ def _members() -> tuple[Identity, ...]:
     )
 
 
+@pytest.mark.parametrize("safe", [False, True], ids=["default", "safe"])
 @pytest.mark.parametrize("careful", [False, True], ids=["fetches-anything", "allow-list"])
 def test_a_webhook_test_under_a_shared_team_is_probed(
-    serve: Callable[..., Any], careful: bool
+    serve: Callable[..., Any], careful: bool, safe: bool
 ) -> None:
     server = serve(teams(careful=careful), wsgi=True)
-    results = scan_app(server.url, Ssrf(), _members())
+    results = scan_app(server.url, Ssrf(), _members(), safe=safe)
     loud = [f for f in results.findings if f.severity >= Severity.MEDIUM]
     if careful:
         assert loud == []
