@@ -13,13 +13,18 @@ from apiward.scan._kinds import item_keys
 from apiward.scan._links import Links
 from apiward.scan._objects import query_key
 from apiward.scan.accounts import holds_accounts
-from apiward.scan.fields import is_recipient, names_owner
+from apiward.scan.fields import is_recipient, names_owner, tokens
 from apiward.scan.filters import Filters
 from apiward.scan.fitting import IDLIKE, KEYS, Slot, item_nouns, noun_collection, nouns_of, refers
 from apiward.scan.request import Where
 from apiward.scan.resources import resource_of
 from apiward.scan.synthesis import Synthesizer
 from apiward.spec import Operation, Parameter, ParameterLocation, Schema, json_types
+
+_PERSONS = frozenset(
+    {"assignee", "reviewer", "approver", "requester", "reporter", "author", "agent", "handler"}
+)
+"""Words of a field that names a person by role (``assigneeId``): someone of the people's."""
 
 
 class Slots:
@@ -31,6 +36,15 @@ class Slots:
         self._links = links
         self._nouns = nouns_of(synthesizer.api)
         self._item_nouns = item_nouns(synthesizer.api)
+        self._people = next(
+            (
+                c
+                for op in synthesizer.api.operations
+                if holds_accounts(c := resource_of(op.path)[0])
+            ),
+            "",
+        )
+        """The collection of people, where no item path has one (``GET /orgs/{id}/users``)."""
         self._keys = item_keys(synthesizer.api, KEYS)
         """Each collection's item path parameter, where it is not a bare id (``slug``)."""
 
@@ -84,12 +98,15 @@ class Slots:
         return next((c for c in self._item_nouns.values() if holds_accounts(c)), "")
 
     def _addressee(self, name: str, schema: Schema) -> str:
-        """The people's collection for a recipient named by id (``recipient_id``, ``toUserId``:
-        a person, whose own id its profile path takes), or ``""``."""
+        """The people's collection for a recipient or another person named by id
+        (``recipient_id``, ``toUserId``, ``assigneeId``: a person, whose own id its profile
+        path takes, or its org's member listing gives), or ``""``."""
         numeric = "integer" in json_types(schema) or schema.get("format") == "uuid"
-        if not numeric or not is_recipient(name) or not IDLIKE.search(name):
+        person = is_recipient(name) or bool(_PERSONS & set(tokens(name)))
+        if not numeric or not person or not IDLIKE.search(name):
             return ""
-        return next((c for c in self._item_nouns.values() if holds_accounts(c)), "")
+        found = next((c for c in self._item_nouns.values() if holds_accounts(c)), "")
+        return found or self._people
 
     def _body(self, operation: Operation) -> list[Slot]:
         """Top-level body fields that name an object, not the one a creation makes nor read-only."""

@@ -40,7 +40,7 @@ from contextlib import AbstractAsyncContextManager
 
 from apiward.scan import conflicts, recovery, references, required_only
 from apiward.scan._findings import finding
-from apiward.scan._objects import ids, new_id, object_slot
+from apiward.scan._objects import creates, ids, new_id, object_slot
 from apiward.scan.canary import Canary
 from apiward.scan.destructive import Destructive, destructive, why_destructive
 from apiward.scan.entries import set_aside
@@ -236,8 +236,10 @@ class Context:
     def _why_withheld(
         self, operation: Operation, identity: Identity, request: Request, but: str = ""
     ) -> str | None:
-        own = self.ledger.is_own(identity)
-        return withheld(self.harvest, operation, identity, request, own=own, but=but)
+        own, aggressive = self.ledger.is_own(identity), self.ledger.aggressive
+        return withheld(
+            self.harvest, operation, identity, request, own=own, but=but, aggressive=aggressive
+        )
 
     def legit_request(self, operation: Operation, identity: Identity) -> Request:
         """``identity``'s baseline, for sending as its own legitimate request; raises ``Withheld``."""
@@ -303,6 +305,7 @@ class Context:
             # there may have no DELETE (a comment under an issue the scan made).
             slot, base = object_slot(self.api, op), self.baseline(op, who)
             spared = op.method.upper() in {"PUT", "PATCH", "DELETE"} or one_way(self.api, op)
+            spared = spared or (op.method.upper() == "POST" and not creates(self.api, op))
             if not spared or slot is None or self._why_withheld(op, who, base, but=slot[0]):
                 raise
             return base, held
@@ -346,7 +349,7 @@ class Context:
         taken on the objects other checks share. None when the contract cannot make one
         of that resource, or the making failed.
         """
-        request = self.legit_request(operation, identity)
+        request, _ = self._for_spare(operation, identity)
         aimed = await self._spare(operation, identity, request, new=True)
         return aimed if aimed is not request else None
 

@@ -76,7 +76,7 @@ from typing import Any
 from apiward.scan._deleters import deleter
 from apiward.scan._objects import changes_nothing, creates
 from apiward.scan.accounts import holds_accounts
-from apiward.scan.fields import is_privileged, is_recipient
+from apiward.scan.fields import is_privileged, is_recipient, tokens
 from apiward.scan.flows import redeems
 from apiward.scan.harvest import Harvest, Slot
 from apiward.scan.identities import Identity
@@ -135,11 +135,14 @@ def withheld(
     *,
     own: bool = False,
     but: str = "",
+    aggressive: bool = False,
 ) -> str | None:
     """Why ``identity``'s legitimate ``request`` must not be sent, or None when it may be.
 
     ``own``: ``identity`` is a user the scan signed up itself, whose state is the scan's.
     ``but``: an id not judged, as a spare the identity makes will take its place.
+    ``aggressive``: an action or a creation under a parent others share goes (``--aggressive``
+    lifts every rule against what the scan cannot undo).
     """
     if operation.method.upper() not in WRITES:
         return None
@@ -149,7 +152,7 @@ def withheld(
     if privileged:
         return f"it sets the privilege field {privileged[0]!r}"
     creation = operation.method.upper() == "POST"
-    parents = _parents(harvest, operation, request)
+    parents = _parents(harvest, operation, request, but)
     for slot in harvest.slots(operation):
         value = request.value(slot.where, slot.name)
         if value is None or slot.name == but:
@@ -176,7 +179,7 @@ def withheld(
         if parent and (
             _public(harvest, holders) or _container(harvest, operation, identity, slot.name, value)
         ):
-            if slot.name in parents:
+            if slot.name in parents or aggressive:
                 continue  # the caller's own object under a public parent or a tenant it belongs to
             why = "what it makes or does there could not be undone (no DELETE, or an action)"
             return f"its path {slot.name!r} names a parent others share, and {why}"
@@ -185,23 +188,31 @@ def withheld(
     return None
 
 
-def _parents(harvest: Harvest, operation: Operation, request: Request) -> frozenset[str]:
+def _parents(
+    harvest: Harvest, operation: Operation, request: Request, spare: str = ""
+) -> frozenset[str]:
     """Path ids naming a parent of the object ``request`` writes, not that object itself.
 
     Every path id of a creation that the contract can undo (``DELETE`` of what it makes);
     all but the last of an update or a deletion. None of an action (``POST
     /invoices/{id}/send``): it may fix its object's state for good (a sent invoice can no
     longer be deleted), and under a shared parent what is left stays where others see it;
-    but every one of an action that only asks (``POST /orgs/{org}/webhooks/test``).
+    but every one of an action that only asks (``POST /orgs/{org}/webhooks/test``), and all
+    but the last of one on an object made for it (``spare``: the Fastify trial's ``POST
+    /orgs/{orgId}/tickets/{ticketId}/assign`` on a ticket the scan makes and deletes; where
+    the contract's DELETE takes only objects before such an action, ``one_way.strands``
+    keeps it from going).
     """
     api = harvest.synthesizer.api
     names = [p.name for p in operation.parameters if p.location is ParameterLocation.PATH]
     if creates(api, operation):
         return frozenset(names) if deleter(api, request, "-") is not None else frozenset()
+    last = operation.path.rstrip("/").rsplit("{", 1)[-1].split("}", 1)[0]
     if operation.method.upper() == "POST":
+        if spare and spare == last:
+            return frozenset(n for n in names if n != last)
         # An action that only asks (``POST /orgs/{org}/webhooks/test``) changes nothing there.
         return frozenset(names) if changes_nothing(operation) else frozenset()
-    last = operation.path.rstrip("/").rsplit("{", 1)[-1].split("}", 1)[0]
     return frozenset(n for n in names if n != last)
 
 
@@ -241,14 +252,18 @@ def _container(
 ) -> bool:
     """True when ``identity`` itself got ``value`` as an object of ``{name}``'s own collection.
 
-    From its listing, read, creation or login there (``GET /orgs`` → ``{org_slug}``), not
-    from another object's field: an answer that shows someone else's tenant (a leaky
-    listing under another path) makes no one a member of it.
+    From its listing, read, creation or login there (``GET /orgs`` → ``{org_slug}``), or
+    from its own record (``GET /me`` → ``"orgId": …``: the Fastify trial's helpdesk lists no
+    orgs to its users); not from another object's field: an answer that shows someone
+    else's tenant (a leaky listing under another path) makes no one a member of it.
     """
     collection = harvest.links.collection_of(operation.path, name)
     if collection is None:
         return False
     kind = singular(collection)
+    own = harvest.records.get(identity.name, {})
+    if any(str(v) == str(value) and kind in tokens(k) for k, v in own.items()):
+        return True
     return any(
         s.identity == identity.name
         and s.collection == collection

@@ -25,6 +25,7 @@ which names each approver).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -110,7 +111,7 @@ async def probe(
     verb = decision(op)
     if not applies(ctx, op) or not (found.roles or verb):
         return None
-    own = await act(ctx, op, low, low)
+    own = await act(ctx, op, low, low, body_of=high)
     name = own.field() if own is not None else None
     if own is None or name is None or found.roles or verb is None:
         return _moved(own, name, found)
@@ -137,15 +138,21 @@ def _moved(effect: Effect | None, name: str | None, found: Signals) -> Moved | N
     )
 
 
-async def act(ctx: Context, op: Operation, maker: Identity, actor: Identity) -> Effect | None:
+async def act(
+    ctx: Context, op: Operation, maker: Identity, actor: Identity, body_of: Identity | None = None
+) -> Effect | None:
     """``actor`` takes the action on an object ``maker`` makes for it; what the maker's read shows.
 
+    ``body_of``: whose baseline the action's body is (an assignee the higher identity
+    names: a customer's own id is no agent to assign its ticket to, the Fastify trial's).
     None when no object could be made, the action or a read failed, or nothing moved.
     """
     aimed = await ctx.fresh_object(op, maker)
     read = _objects.reader(ctx.api, aimed) if aimed is not None else None
     if aimed is None or read is None:
         return None
+    if body_of is not None and isinstance(aimed.body, dict) and aimed.body:
+        aimed = dataclasses.replace(aimed, body=ctx.baseline(op, body_of).body)
     note = f"{maker.name} reads its object"
     first = await send_as(ctx, read.read, maker, f"{note} before {op.key}")
     before = read.show(first.data) if first.ok else None
