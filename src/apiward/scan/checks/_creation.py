@@ -49,11 +49,11 @@ from apiward.scan.checks._readback import (
     with_field,
     without_field,
 )
-from apiward.scan.checks._tenant_moves import Move, moves
+from apiward.scan.checks._tenant_moves import Move, moves, owners_differ
 from apiward.scan.checks._tenant_moves import names as tenant_names
 from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive
-from apiward.scan.fields import is_identifier, is_price, is_privileged, tokens
+from apiward.scan.fields import is_identifier, is_price, is_privileged, names_owner, tokens
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
 from apiward.scan.scope import OutOfScope
@@ -156,6 +156,8 @@ def _worth(ctx: Context, op: Operation, schema: Schema | None) -> bool:
         return True  # a price the request does not declare, yet what it makes shows
     if {*field_schemas(ctx, schema), *shown} & tenant_names(ctx):
         return True  # a tenant reference a probe may move (``checks._tenant_moves``)
+    if any(names_owner(n) for n in {*field_schemas(ctx, schema), *shown}) and owners_differ(ctx):
+        return True  # so is an owner field (``owner_id``) holding the caller's own id
     return not shown or any(not any(is_identifier(p) for p in n.split(".")) for n in names)
 
 

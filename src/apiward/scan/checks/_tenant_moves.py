@@ -14,6 +14,11 @@ object is such a reference when
   object got there, and
 * another identity's own record holds another value under that name: its tenant.
 
+A field naming the object's owner (``owner_id``, ``user_id``: ``scan.fields.names_owner``)
+holding the caller's own ``id`` is one too, moved to another identity's ``id``: the Tornado
+trial's ``POST /api/v2/devices`` took ``owner_id`` from its body and registered a device in
+another user's fleet, and the probe had been skipped as "none in what it makes".
+
 The probe is the control naming that other value; ``checks._creation`` sends it, reads the
 new object back and deletes it. Never under ``--safe``: until the restore deletes it, the
 object is in another tenant's records.
@@ -27,6 +32,7 @@ from typing import Any
 
 from apiward.scan.checks._recipients import own_values
 from apiward.scan.context import Context
+from apiward.scan.fields import names_owner
 from apiward.scan.fitting import IDLIKE, KEYS, item_nouns
 from apiward.scan.identities import Identity
 from apiward.scan.resources import norm
@@ -56,10 +62,10 @@ def moves(ctx: Context, caller: Identity, made: Mapping[str, Any]) -> list[Move]
     )
     found: list[Move] = []
     for name, value in made.items():
-        if not _reference(name, value, nouns) or str(mine.get(name, "")) != str(value):
+        if not _reference(name, value, nouns) or str(_own(mine, name)) != str(value):
             continue
         for other in others:
-            theirs = own_values(ctx, other).get(name)
+            theirs = _own(own_values(ctx, other), name)
             if theirs is not None and str(theirs) != str(value):
                 found.append(Move(name=name, mine=value, theirs=theirs, owner=other.name))
                 break
@@ -78,6 +84,19 @@ def names(ctx: Context) -> frozenset[str]:
             if _reference(name, value, nouns):
                 values.setdefault(name, set()).add(str(value))
     return frozenset(name for name, seen in values.items() if len(seen) > 1)
+
+
+def owners_differ(ctx: Context) -> bool:
+    """True when two identities' own ids differ: an owner field may be moved (not ``--safe``)."""
+    ids = {str(v) for i in ctx.identities if (v := own_values(ctx, i).get("id")) is not None}
+    return not ctx.safe and len(ids) > 1
+
+
+def _own(values: Mapping[str, str | int], name: str) -> str | int | None:
+    """An identity's value for ``name``: under that name, else its own ``id`` for an owner."""
+    if name in values:
+        return values[name]
+    return values.get("id") if names_owner(name) else None
 
 
 def _reference(name: str, value: Any, nouns: Mapping[str, str]) -> bool:
