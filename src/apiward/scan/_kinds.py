@@ -4,7 +4,8 @@ collection, which resources are numbered, which a sign-up makes (the people)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from typing import Any
 
 from apiward.scan.resources import collection_of, norm, singular, words
 from apiward.spec import Api, Operation, ParameterLocation, json_types
@@ -99,3 +100,30 @@ def _items(api: Api, collections: Collections) -> dict[str, list[str]]:
             if p.location is ParameterLocation.PATH and collection:
                 out.setdefault(p.name, []).append(collection)
     return out
+
+
+_LIST_WORDS = frozenset({"ids", "codes", "refs", "keys", "slugs", "numbers"})
+"""Last words of a list of ids named for their collection (``ticket_ids``, ``seatCodes``)."""
+
+
+def listed_ids(
+    item: Mapping[str, Any], collections: Mapping[str, str]
+) -> Iterator[tuple[str, str, str | int]]:
+    """Ids an object lists of another collection's items, with their kind (a key of
+    ``collections``) and collection: ``"tickets": ["TKT-B2D1"]`` or ``ticket_ids: [7, 9]``.
+
+    The Litestar trial's orders listed their tickets' codes so, and ``GET /tickets/{code}``
+    was never tried: no harvested id fit it."""
+    kinds = {norm(k): k for k in collections}
+    for key, value in item.items():
+        if not isinstance(value, list) or not 0 < len(value) <= 100:
+            continue
+        parts = words(key)
+        if len(parts) > 1 and parts[-1].lower() in _LIST_WORDS:
+            parts = parts[:-1]
+        kind = kinds.get(norm(singular("".join(parts).lower())))
+        if kind is None:
+            continue
+        for one in value:
+            if isinstance(one, str | int) and not isinstance(one, bool) and one != "":
+                yield kind, collections[kind], one

@@ -9,7 +9,8 @@ its primary key, every field named like a path parameter (``username``, ``title`
 creation's answer) every id-like field. *Slots* are the places an operation takes an
 id: every path parameter, query parameters and top-level body fields with id-like
 names, and listing filters found to name the caller by another word (``?grower=alma``:
-``scan.filters``); ``scan.fitting`` says which sightings fit which slot.
+``scan.filters``); ``scan.fitting`` says which sightings fit which slot (and ``_kinds.listed_ids``
+which lists of ids an object holds: an order's ``"tickets": ["TKT-B2D1"]``).
 
 *Ownership* is decided within a resource type (the sighting's ``kind``): the public menu
 item 1 says nothing about order 1, nor a line booked onto a work order
@@ -51,6 +52,7 @@ from apiward.scan import envelope
 from apiward.scan._kinds import (
     item_collections,
     itemised,
+    listed_ids,
     numbered_kinds,
     people_kind,
     sign_up_kinds,
@@ -98,25 +100,21 @@ class Harvest:
         self._known: set[Sighting] = set()
         self._objects: dict[tuple[str, str], list[Sighting]] = {}
         self.anonymous: dict[str, Reply] = {}
-        """Answers to the listings sent anonymously, by operation: checks that send the same
-        request without credentials (``auth_bypass``) take them instead of sending it again."""
+        """Answers to the listings sent anonymously, by operation (``auth_bypass`` reuses them)."""
         self.records: dict[str, dict[str, str | int]] = {}
         """Each identity's own record: what a GET naming no object answered it (``/me``)."""
         self._roles: dict[str, str] = {}
         self._ranks: dict[str, int | None] = {}
-        self._views: dict[tuple[str, frozenset[str]], frozenset[tuple[str, str]]] = {}
-        """``_view``'s answers, dropped whenever a sighting or a claim is added."""
+        self._views: dict[tuple[str, frozenset[str]], frozenset[tuple[str, str]]] = {}  # _view's
         self._fields: dict[str, set[str]] = {}
         self._claims: dict[tuple[str, str], set[str]] = {}
-        self._made: set[tuple[str, str]] = set()
-        """Objects claimed because the scan created them (not an identity's own id)."""
+        self._made: set[tuple[str, str]] = set()  # claimed as the scan made them
         self.own_names: dict[str, set[str]] = {}
         """What names each identity itself: its login's ids, its own record's id and names."""
         self._owners: set[str] = set()
         """Resources whose objects name an owner (``owner``, ``user_id``): never shared."""
         self._shared: dict[str, tuple[tuple[int, int, int], bool]] = {}
-        self._listed: dict[str, list[Sighting]] = {}
-        """Sightings of a collection's own objects (``kind == resource``), by kind."""
+        self._listed: dict[str, list[Sighting]] = {}  # a collection's own objects, by kind
         self._beyond: set[Sighting] = set()
         """Sightings in listings marked as a higher role's than the viewer's (``record``)."""
         self.links = links or Links(synthesizer.api)
@@ -180,7 +178,9 @@ class Harvest:
             self._fields.setdefault(collection, set()).update(norm(k) for k in item)
             if any(names_owner(k) for k in item):
                 self._owners.add(resource)
-            mine = []
+            listed = listed_ids(item, self._collections)  # an order's "tickets": [...]
+            mine = [self._add(who, v, "id", k, operation.key, c) for k, c, v in listed]
+            found += mine
             for key, value in self._recorded(item, resource, everything=one is not None):
                 sighting = self._add(who, value, key, resource, operation.key, collection, beyond)
                 found.append(sighting)
