@@ -242,10 +242,11 @@ def test_after_the_scan_every_user_still_logs_in_with_the_role_it_had(full_scan:
 
 
 def test_a_writable_is_admin_inside_an_envelope_is_tried_on_oneself(full_scan: Any) -> None:
-    """is_admin under data.user, declared writable, set by a customer on itself: medium, and restored."""
+    """is_admin under data.user, declared writable, set by a customer on itself: high (it
+    makes the customer an administrator), and restored."""
     finding = _mass(full_scan[0]).get("body:is_admin")
     assert finding is not None, sorted(_mass(full_scan[0]))
-    assert finding.severity is Severity.MEDIUM
+    assert finding.severity is Severity.HIGH
     assert "declares it writable" in finding.title
     assert "alice" in finding.title or "bob" in finding.title
     assert "It was restored." in finding.detail

@@ -75,11 +75,14 @@ def sign_up_candidates(
     plain user (its login answer, token, record), or declared in an answer about users.
     """
     schema, _ = ctx.synthesizer.body_schema(op)
-    schemas = {**field_schemas(ctx, schema), **field_schemas(ctx, op.answer_schema())}
-    for reader in about_users(ctx, op):
-        for name, sub in field_schemas(ctx, content_schema(ctx, reader.answer_schema())).items():
-            schemas.setdefault(name, sub)
-    shown = {n: v for n, (v, _) in plain.shown().items()}
+    schemas = dict(field_schemas(ctx, schema))
+    tops = {n.split(".")[0] for n in schemas}
+    answers = [op.answer_schema()]
+    answers += [content_schema(ctx, r.answer_schema()) for r in about_users(ctx, op)]
+    for answer in answers:
+        for name, sub in field_schemas(ctx, answer).items():
+            schemas.setdefault(_as_sent(name, tops), sub)
+    shown = {_as_sent(n, tops): v for n, (v, _) in reversed(plain.shown().items())}
     names = privilege_candidates([*shown, *schemas], shown)
     tries: list[Try] = []
     untried: list[Skip] = []
@@ -96,6 +99,14 @@ def sign_up_candidates(
         elif probe is None and isinstance(old, str):
             untried.append(unknown(name, old))
     return tries[:MAX_FIELDS], untried
+
+
+def _as_sent(name: str, tops: set[str]) -> str:
+    """An answer's field as the sign-up's body would carry it: ``data.user.role`` (an envelope
+    and the login answer's ``user``) is ``role`` where the body has no ``data`` of its own
+    (the Express trial's probe had sent ``{"data": {"user": {"role": "admin"}}}``, kept as
+    junk, and called it a privilege gained)."""
+    return name if "." not in name or name.split(".")[0] in tops else name.rsplit(".", 1)[-1]
 
 
 def guesses(properties: Mapping[str, Schema], tries: list[Try]) -> list[Try]:
