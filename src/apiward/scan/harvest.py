@@ -148,10 +148,9 @@ class Harvest:
 
         ``created``: ``operation`` created the object, so ``identity`` claims its keys.
         ``entitled``: a listing ``identity`` may read by design (``scan.listed``): its rows
-        are what it sees of each object. ``beyond``: a listing the contract marks as a
-        higher role's than ``identity``'s: what it sees there may be a leak, not its to see,
-        so its values are kept to send but never decide whose an object is.
-        """
+        are what it sees of each object. ``beyond``: a read the contract marks as a higher
+        role's: its values are kept to send, never to decide whose an object is, nor the
+        caller's own record (the Express trial's admin dashboard, ``bookings: 5``)."""
         if not reply.ok:
             return []
         who = self._who(identity)
@@ -165,7 +164,8 @@ class Harvest:
         signed_up = created and resource in self._signs_up  # a new person: no sender's own
         who = _ANONYMOUS if signed_up else who
         found: list[Sighting] = []
-        if one is not None and who and operation.method == "GET" and not asks_id(operation):
+        own_read = operation.method == "GET" and not asks_id(operation) and not beyond
+        if one is not None and who and own_read:
             scalar = own_scalars(one)  # and what its memberships name (``orgSlug``)
             own = {k: v for k, v in scalar.items() if not isinstance(v, bool)}
             self.records.setdefault(who, {}).update(own)

@@ -226,7 +226,8 @@ def _references(ctx: Context, identity: Identity) -> dict[str, str]:
     """Id-like fields of ``identity``'s own records and login, as text (``company_id`` → ``1``),
     and fields named by the noun of a collection the contract has item paths for, whose value
     is that item's key (``company: "acme"`` beside ``/companies/{slug}``: the Litestar trial's)."""
-    nouns = item_nouns(ctx.api)
+    # A noun's singular only: a plural (``bookings: 5``) counts what there is, naming none.
+    nouns = {n for n in item_nouns(ctx.api) if singular(n) == n}
     return {
         k: str(v)
         for k, v in own_values(ctx, identity).items()
