@@ -368,6 +368,11 @@ def _own_record_above(api: Api, path: str) -> str | None:
 
 def shown_words(api: Api, read: Operation) -> set[str]:
     """The words of the field names the read's 200 answer declares (``photo_url``: photo, url)."""
+    return {singular(w) for name in shown_names(api, read) for w in words(name)}
+
+
+def shown_names(api: Api, read: Operation) -> set[str]:
+    """The field names the operation's 200 answer declares, inside an envelope too."""
     schema: Any = read.answer_schema()
     found: set[str] = set()
     for _ in range(3):  # unwrap {"data": {...}} envelopes a level or two deep
@@ -375,7 +380,7 @@ def shown_words(api: Api, read: Operation) -> set[str]:
             break
         schema = api.deref(schema)
         properties = schema.get("properties") or {}
-        found |= {singular(w) for name in properties for w in words(name)}
+        found |= set(properties)
         # The one object beside an envelope's flags: {"success": true, "data": {...}}.
         inner = [api.deref(v) for v in properties.values() if isinstance(v, dict)]
         inner = [v for v in inner if v.get("properties") or v.get("type") == "object"]

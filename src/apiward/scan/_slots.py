@@ -11,11 +11,20 @@ from __future__ import annotations
 
 from apiward.scan._kinds import item_keys
 from apiward.scan._links import Links
-from apiward.scan._objects import query_key
+from apiward.scan._objects import query_key, shown_names
 from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import is_recipient, names_owner, tokens
 from apiward.scan.filters import Filters
-from apiward.scan.fitting import IDLIKE, KEYS, Slot, item_nouns, noun_collection, nouns_of, refers
+from apiward.scan.fitting import (
+    IDLIKE,
+    KEYS,
+    WEAK,
+    Slot,
+    item_nouns,
+    noun_collection,
+    nouns_of,
+    refers,
+)
 from apiward.scan.request import Where
 from apiward.scan.resources import resource_of
 from apiward.scan.synthesis import Synthesizer
@@ -119,6 +128,8 @@ class Slots:
             noun = noun_collection(name, sub, self._item_nouns) or self._addressee(name, sub)
             if not noun and (not IDLIKE.search(name) or not refers(name, self._nouns)):
                 continue
+            if name.lower() in WEAK and name in shown_names(self._synthesizer.api, operation):
+                continue  # a course's own ``code``, as its answer shows it: no other object
             if not self._synthesizer.names_new_object(operation, name):
                 key = self._keys.get(noun, "")
                 found.append(

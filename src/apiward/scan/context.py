@@ -38,7 +38,7 @@ import re
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
-from apiward.scan import conflicts, recovery, references, required_only
+from apiward.scan import conflicts, duplicates, recovery, references, required_only
 from apiward.scan._findings import finding
 from apiward.scan._objects import creates, ids, new_id, object_slot
 from apiward.scan.canary import Canary
@@ -290,6 +290,8 @@ class Context:
                 reply = await self.send_stepped(aimed, as_=identity, note=note)
                 if operation.method == "POST":
                     reply = await self._conflict(operation, identity, aimed, reply, note)
+                elif duplicates.duplicated(reply):  # an update naming another's unique code
+                    reply = await self._unique(operation, identity, aimed, reply, note)
                 return reply
 
             self._start(key, send)
@@ -330,10 +332,30 @@ class Context:
             return await self.send_stepped(retry, as_=identity, note=why)
 
         retry, reply = await references.again(self.harvest, operation, identity, sent, reply, other)
-        synthesizer = self.harvest.synthesizer
+        synthesizer, slots = (
+            self.harvest.synthesizer,
+            {s.name for s in self.harvest.slots(operation)},
+        )
+        retry, reply = await duplicates.again(synthesizer, operation, retry, reply, other, slots)
         retry, reply = await required_only.again(synthesizer, operation, retry, reply, other)
         if retry is not sent and reply.ok:
             self._aimed[key] = retry
+        return reply
+
+    async def _unique(
+        self, operation: Operation, identity: Identity, aimed: Request, reply: Reply, note: str
+    ) -> Reply:
+        """A write refused as a duplicate, again with fresh free strings (``scan.duplicates``)."""
+
+        async def fresh(retry: Request) -> Reply:
+            why = f"{note}, fresh values after a refusal as a duplicate"
+            return await self.send_stepped(retry, as_=identity, note=why)
+
+        slots = {s.name for s in self.harvest.slots(operation)}
+        synthesizer = self.harvest.synthesizer
+        retry, reply = await duplicates.again(synthesizer, operation, aimed, reply, fresh, slots)
+        if retry is not aimed:
+            self._aimed[(operation.key, identity.name)] = retry
         return reply
 
     def spent(self, operation: Operation, identity: Identity) -> Request | None:
@@ -387,6 +409,9 @@ class Context:
                 return await self.send(retry, as_=identity, note=f"{note}, naming other objects")
 
             make, reply = await references.again(self.harvest, create, identity, make, reply, other)
+            slots = {s.name for s in self.harvest.slots(create)}
+            synthesizer = self.harvest.synthesizer
+            make, reply = await duplicates.again(synthesizer, create, make, reply, other, slots)
         except (Withheld, Destructive, OutOfScope):
             return request
         made = new_id(self.api, make, reply.data, reply.header("location"))

@@ -169,7 +169,7 @@ def kind_of(field: str, resource: str, item_keys: Mapping[str, str]) -> str:
     return resource
 
 
-_WEAK = frozenset({"code", "key", "ref"})
+WEAK = frozenset({"code", "key", "ref"})
 """Last words that name an object only when the word before them is one of the API's nouns."""
 
 
@@ -211,7 +211,7 @@ def refers(name: str, nouns: frozenset[str]) -> bool:
     (``code``) still refers.
     """
     parts = words(name)
-    if len(parts) < 2 or parts[-1] not in _WEAK:
+    if len(parts) < 2 or parts[-1] not in WEAK:
         return True
     return singular(parts[-2]) in nouns
 
