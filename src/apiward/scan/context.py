@@ -358,10 +358,9 @@ class Context:
             self._aimed[(operation.key, identity.name)] = retry
         return reply
 
-    def spent(self, operation: Operation, identity: Identity) -> Request | None:
-        """``identity``'s legitimate DELETE as sent, when it went to a spare it made (now gone)."""
-        if operation.method.upper() != "DELETE":
-            return None
+    def sent(self, operation: Operation, identity: Identity) -> Request | None:
+        """``identity``'s legitimate request as it went, where not as its baseline: to a spare
+        it made (a DELETE's, now gone), or a retry that got through (another assignee)."""
         return self._aimed.get((operation.key, identity.name))
 
     async def fresh_object(self, operation: Operation, identity: Identity) -> Request | None:

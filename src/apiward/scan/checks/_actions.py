@@ -33,13 +33,14 @@ from typing import Any
 
 from apiward.scan import _objects
 from apiward.scan._objects import VOLATILE
-from apiward.scan.checks._privilege import Signals
+from apiward.scan.checks._privilege import Signals, ranks
 from apiward.scan.checks._readback import send_as
 from apiward.scan.context import Context
 from apiward.scan.fields import is_state
 from apiward.scan.identities import Identity
 from apiward.scan.one_way import one_way
 from apiward.scan.transport import Reply
+from apiward.scan.withhold import Withheld
 from apiward.spec import Operation, ParameterLocation
 
 _DECISION = re.compile(
@@ -111,7 +112,7 @@ async def probe(
     verb = decision(op)
     if not applies(ctx, op) or not (found.roles or verb):
         return None
-    own = await act(ctx, op, low, low, body_of=high)
+    own = await act(ctx, op, low, low, body_of=await _donor(ctx, op, low))
     name = own.field() if own is not None else None
     if own is None or name is None or found.roles or verb is None:
         return _moved(own, name, found)
@@ -127,6 +128,20 @@ async def probe(
     return _moved(
         own, name, Signals(strong=found.strong, hints=(*found.hints, said), roles=(said,))
     )
+
+
+async def _donor(ctx: Context, op: Operation, low: Identity) -> Identity | None:
+    """The highest identity above ``low``'s role whose own action got through: its body names
+    whom or what as the API takes it (an agent of the org to assign to, not the customer)."""
+    rank = await ranks(ctx)
+    above = [i for i in ctx.identities if rank[i.name] > rank[low.name] and i.role != low.role]
+    for identity in sorted(above, key=lambda i: -rank[i.name]):
+        try:
+            if (await ctx.legit(op, identity)).ok:
+                return identity
+        except Withheld:
+            continue
+    return None
 
 
 def _moved(effect: Effect | None, name: str | None, found: Signals) -> Moved | None:
@@ -152,7 +167,8 @@ async def act(
     if aimed is None or read is None:
         return None
     if body_of is not None and isinstance(aimed.body, dict) and aimed.body:
-        aimed = dataclasses.replace(aimed, body=ctx.baseline(op, body_of).body)
+        theirs = ctx.sent(op, body_of) or ctx.baseline(op, body_of)  # as it got through
+        aimed = dataclasses.replace(aimed, body=theirs.body)
     note = f"{maker.name} reads its object"
     first = await send_as(ctx, read.read, maker, f"{note} before {op.key}")
     before = read.show(first.data) if first.ok else None

@@ -13,7 +13,7 @@ flaw. The object is the scan's and is deleted by the restore like every other.
 from __future__ import annotations
 
 from apiward.scan._objects import creates, new_id
-from apiward.scan.checks._privilege import REFUSED, marking
+from apiward.scan.checks._privilege import REFUSED, marked_for
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.transport import Reply
@@ -25,7 +25,7 @@ async def probe(
 ) -> tuple[list[Reply], str] | None:
     """The evidence and the words of low's legitimate creation, where a sentence gives ``op``
     to a role above low's (see above); else None."""
-    marked = marking(op)
+    marked = await marked_for(ctx, op, low)
     if op.method != "POST" or marked is None or not marked.stated:
         return None
     if not marked.above(low.role) or not creates(ctx.api, op, ctx.logins):

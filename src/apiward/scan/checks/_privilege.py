@@ -170,6 +170,24 @@ def marking(op: Operation) -> Marking | None:
     return None
 
 
+async def marked_for(ctx: Context, op: Operation, low: Identity) -> Marking | None:
+    """:func:`marking`, else a sentence that gives ``op`` to the role of identities ranked
+    above ``low`` ("List attendees of an event (organizers)": the Litestar trial's attendee
+    read it, and no privileged word had marked it)."""
+    found = marking(op)
+    if found is not None:
+        return found
+    rank = await ranks(ctx)
+    above = {i.role for i in ctx.identities if rank[i.name] > rank[low.name]} - {low.role}
+    for role in sorted(r for r in above if len(r) >= 3):
+        for field in ("summary", "description"):
+            text = getattr(op, field)
+            if said := _role_rule(role).search(text):
+                where = f"its {field} says {_sentence(text, said.start(), said.end())!r}"
+                return Marking(word=role.lower(), where=where, stated=True)
+    return None
+
+
 def _sentence(text: str, start: int, end: int) -> str:
     """The sentence of ``text`` around ``start:end``, at most 80 characters."""
     head = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
@@ -282,11 +300,13 @@ def _listed_rule(role: str) -> re.Pattern[str]:
 
 
 def _role_rule(role: str) -> re.Pattern[str]:
-    """A sentence that gives an operation to ``role``: "editors only", "only managers"."""
+    """A sentence that gives an operation to ``role``: "editors only", "only managers", or
+    the role alone in brackets ("List attendees of an event (organizers)")."""
     name = rf"{re.escape(role)}s?"
     return re.compile(
         rf"\b(?:only|restricted to|reserved for|limited to|requires?)\s+(?:the\s+|an?\s+)?{name}\b"
-        rf"|\b{name}(?:[\s-]+only|\s+role)\b",
+        rf"|\b{name}(?:[\s-]+only|\s+role)\b"
+        rf"|\(\s*(?:the\s+|for\s+)?{name}(?:\s+only)?\s*\)",
         re.IGNORECASE,
     )
 

@@ -213,8 +213,7 @@ class Bfla:
             what = f"and carries data of identities of other roles ({', '.join(others[:3])})"
             return self._finding(ctx, op, low, high, found, evidence, what, Severity.HIGH)
         if similarity(mine.text, theirs.text) < SAME:
-            # Read at other times, the two may differ by what another check wrote in between
-            # (the Express trial's user list, renamed by a legitimate PATCH /users/me).
+            # Read apart, they may differ by another check's write (the Express trial's rename).
             theirs, mine = await read_now(ctx, op, high), await read_now(ctx, op, low)
             if not (theirs.ok and mine.ok and alike(mine, theirs)):
                 return None  # an answer that differs per caller is each caller's own
@@ -222,7 +221,8 @@ class Bfla:
         if found.strong:
             what = f"and is {high.name}'s answer"
             return self._finding(ctx, op, low, high, found, evidence, what, Severity.MEDIUM)
-        return self._marked(ctx, op, (low, high), found, evidence, lowest)
+        marked = await privilege.marked_for(ctx, op, low)
+        return self._marked(ctx, op, (low, high), found, evidence, lowest, marked)
 
     def _marked(
         self,
@@ -232,14 +232,14 @@ class Bfla:
         found: Signals,
         evidence: list[Reply],
         lowest: bool,
+        marked: privilege.Marking | None,
     ) -> Finding | None:
         """Low's answer is high's on a read the contract marks as a higher role's (see above).
 
         Only the lowest role, unless a sentence says whose it is: a recruiter reading what
-        "Admin only." lists is the flaw too (the Rails trial's), while an ``/admin/``
-        segment alone may be a section that staff read by design.
-        """
-        (low, high), marked = pair, marking(op)
+        "Admin only." lists is the flaw too (the Rails trial's); an ``/admin/`` segment
+        alone may be a section that staff read by design."""
+        low, high = pair
         if marked is None or not marked.above(low.role) or not _informative(evidence[0]):
             return None
         if not (lowest or marked.stated):

@@ -337,7 +337,7 @@ class Bola:
             read = None
         evidence = [theirs]
         if read is None:
-            spent = ctx.spent(op, attacker)
+            spent = ctx.sent(op, attacker)
             if spent is None or ctx.ledger.holds(spent):
                 return None  # no way to tell a refusal from a removal without deleting another's
             control = await ctx.send(spent, as_=attacker, note=f"control: {slot.name} gone already")
