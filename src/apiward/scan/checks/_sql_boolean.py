@@ -15,11 +15,13 @@ one compared with (a write's is not repeated: it would make or change something 
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 
 from apiward.scan.checks._injection import Caller, Input, base_value, number, ordinary, probe, scrub
 from apiward.scan.context import Context
-from apiward.scan.diff import SAME, similarity
+from apiward.scan.diff import SAME, leaves, similarity
 from apiward.scan.request import READS
 from apiward.scan.transport import Reply
 
@@ -49,7 +51,7 @@ async def differential(
         if not true.ok or await like_ordinary(ctx, who, item, true, yes):
             return None  # the false condition could not make a difference then
         false = await probe(ctx, who, item, no, "a false condition appended")
-        t, f = scrub(true.text, [yes, value]), scrub(false.text, [no, value])
+        t, f = comparable(true, [yes, value]), comparable(false, [no, value])
         if similarity(t, f) >= SAME:
             return None
         if _holds(who.legit, false, t, f, value):
@@ -63,9 +65,27 @@ async def differential(
 
 def _holds(legit: Reply, false: Reply, t: str, f: str, value: str) -> bool:
     """Whether the true answer ``t`` keeps ``legit``'s, or the false ``f`` does (the true widens it)."""
-    plain = scrub(legit.text, [value])
+    plain = comparable(legit, [value])
     kept = false.ok and similarity(t, plain) >= SAME
     return kept or (false.status == legit.status and similarity(f, plain) >= SAME)
+
+
+_VOLATILE = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?"  # a timestamp
+    r"|\b(?=[\w-]*\d)(?=[\w-]*[a-z])[\w-]{12,}\b",  # a key, token or id: letters and digits
+    re.IGNORECASE,
+)
+
+
+def comparable(reply: Reply, payloads: list[str]) -> str:
+    """``reply``'s text without the payloads' echoes, the other strings its request sent (a
+    creation's fresh serial and name) and what the server makes anew each time (a device
+    key, a timestamp): the Tornado trial's creations differed by those alone, and a pair of
+    them had been called a boolean SQL injection."""
+    body = reply.sent.body
+    values = [json.loads(v) for _, v in leaves(body)] if body else []
+    sent = [v for v in values if isinstance(v, str) and len(v) >= 3]
+    return _VOLATILE.sub("\x01", scrub(reply.text, [*payloads, *sent]))
 
 
 async def like_ordinary(ctx: Context, who: Caller, item: Input, true: Reply, sent: str) -> bool:
