@@ -4,7 +4,9 @@ A ticketing API written the Litestar way (in Starlette): ``GET /events/{event_id
 is "List attendees of an event (organizers)". In the Litestar trial any attendee read it,
 and bfla said nothing: no privileged word (admin, staff) marked it, and every role got 200.
 A role of the identities file named so, ranked above the reader's, marks the read as that
-role's: the flawed build is reported, the careful one (403 to attendees) is not.
+role's: the flawed build is reported, the careful one (403 to attendees) is not. A rule
+about a part of an operation is no rule for the whole: "Add a comment (internal notes:
+organizers only)" lets attendees comment (the Fastify trial's medium false positive).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ def _contract() -> dict[str, Any]:
     }
     event = {"type": "object", "properties": {"id": {"type": "integer"}, "title": {"type": "string"}}}  # fmt: skip
     event_id = {"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    comment = {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
+    made = {"type": "object", "properties": {"id": {"type": "integer"}, "text": {"type": "string"}}}
 
     def answer(schema: dict[str, Any]) -> dict[str, Any]:
         return {"200": {"description": "OK", "content": {JSON: {"schema": schema}}}}
@@ -56,6 +60,29 @@ def _contract() -> dict[str, Any]:
                 "get": {
                     "summary": "List published events",
                     "responses": answer({"type": "array", "items": event}),
+                }
+            },
+            "/events/{event_id}/comments": {
+                "post": {
+                    "summary": "Add a comment (internal notes: organizers only)",
+                    "parameters": [event_id],
+                    "requestBody": {"content": {JSON: {"schema": comment}}},
+                    "responses": {
+                        "201": {"description": "Created", "content": {JSON: {"schema": made}}}
+                    },
+                }
+            },
+            "/comments/{comment_id}": {
+                "delete": {
+                    "parameters": [
+                        {
+                            "name": "comment_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {"204": {"description": "No Content"}},
                 }
             },
             "/events/{event_id}/attendees": {
@@ -96,10 +123,26 @@ def booth(*, careful: bool) -> Starlette:
             return detail(403, "Permission denied")
         return JSONResponse(ATTENDEES)
 
+    comments: dict[int, str] = {}
+
+    async def comment(request: Request) -> Response:
+        if who(request) is None:
+            return detail(401, "No credentials were provided")
+        if request.method == "DELETE":
+            comments.pop(request.path_params["comment_id"], None)
+            return Response(status_code=204)
+        if request.path_params["event_id"] != 1:
+            return detail(404, "Not Found")
+        key = len(comments) + 100
+        comments[key] = "comment"
+        return JSONResponse({"id": key, "text": "comment"}, status_code=201)
+
     return Starlette(
         routes=[
             Route("/openapi.json", spec),
             Route("/events", events),
+            Route("/events/{event_id:int}/comments", comment, methods=["POST"]),
+            Route("/comments/{comment_id:int}", comment, methods=["DELETE"]),
             Route("/events/{event_id:int}/attendees", attendees),
         ]
     )

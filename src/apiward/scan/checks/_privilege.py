@@ -182,10 +182,22 @@ async def marked_for(ctx: Context, op: Operation, low: Identity) -> Marking | No
     for role in sorted(r for r in above if len(r) >= 3):
         for field in ("summary", "description"):
             text = getattr(op, field)
-            if said := _role_rule(role).search(text):
+            if said := _whole_rule(role).search(text):
                 where = f"its {field} says {_sentence(text, said.start(), said.end())!r}"
                 return Marking(word=role.lower(), where=where, stated=True)
     return None
+
+
+def _whole_rule(role: str) -> re.Pattern[str]:
+    """A rule that gives the whole operation to ``role``: alone in brackets ("(organizers)",
+    "(agents only)") or as a sentence ("Organizers only."); not one about a part of it: the
+    Fastify trial's "Add a comment (internal notes: agents only)" lets customers comment."""
+    name = rf"{re.escape(role)}s?"
+    return re.compile(
+        rf"\(\s*(?:the\s+|for\s+)?{name}(?:\s+only)?\s*\)"
+        rf"|(?:^|[.!?]\s+)(?:{name}\s+only|only\s+(?:the\s+)?{name})\b",
+        re.IGNORECASE,
+    )
 
 
 def _sentence(text: str, start: int, end: int) -> str:
