@@ -73,6 +73,7 @@ from apiward.scan.checks.nosql_injection import NoSqlInjection
 from apiward.scan.checks.path_traversal import PathTraversal
 from apiward.scan.checks.plain_http import PlainHttp
 from apiward.scan.checks.rate_limit import RateLimit
+from apiward.scan.checks.reset_token import ResetToken
 from apiward.scan.checks.resource_limits import ResourceLimits
 from apiward.scan.checks.session_secret import SessionSecret
 from apiward.scan.checks.shadow import DebugEndpoints, ShadowEndpoints
@@ -128,6 +129,7 @@ BUILTIN: tuple[AnyCheck, ...] = (
     LogoutNotRevoking(),
     TokenInUrl(),
     ShortSecret(),
+    ResetToken(),
 )
 
 
