@@ -42,7 +42,20 @@ def is_own_read(op: Operation) -> bool:
     last = segments[-1]
     single = is_noun(last) and singular(last) == last and not last.endswith("s")
     kept = not (_STAFF & set(segments) or _LOGS & set(words(last)))
-    return single and kept and not op.is_public
+    return single and kept and not op.is_public and not _lists(op, last)
+
+
+def _lists(op: Operation, last: str) -> bool:
+    """True for a listing under a mass noun: ``GET /firmware`` answering ``{"firmware": [...]}``
+    or an array is everyone's catalogue, not the caller's state (the Tornado trial's
+    ``--aggressive`` scan listed it as left once per identity)."""
+    schema = op.answer_schema()
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("type") == "array":
+        return True
+    inner = (schema.get("properties") or {}).get(last)
+    return isinstance(inner, dict) and inner.get("type") == "array"
 
 
 def asks_id(op: Operation) -> bool:
