@@ -4,7 +4,9 @@ A ticketing API written the Litestar way (in Starlette): ``GET /events/{event_id
 is "List attendees of an event (organizers)". In the Litestar trial any attendee read it,
 and bfla said nothing: no privileged word (admin, staff) marked it, and every role got 200.
 A role of the identities file named so, ranked above the reader's, marks the read as that
-role's: the flawed build is reported, the careful one (403 to attendees) is not. A rule
+role's: the flawed build is reported, the careful one (403 to attendees) is not. Each
+identity's record names the event it goes to, so each baseline lists another event: the
+attendee is sent the organizer's very read (an event every identity lists). A rule
 about a part of an operation is no rule for the whole: "Add a comment (internal notes:
 organizers only)" lets attendees comment (the Fastify trial's medium false positive).
 """
@@ -26,10 +28,15 @@ from apiward.scan.checks.bfla import Bfla
 from serving import serving
 
 TOKENS = {"tk-ana-1": ("ana", "attendee"), "tk-abe-2": ("abe", "attendee"), "tk-olga-3": ("olga", "organizer")}  # fmt: skip
-ATTENDEES = [
-    {"name": "Ana Attendee", "email": "ana@tix.test", "tickets": 2},
-    {"name": "Abe Attendee", "email": "abe@tix.test", "tickets": 1},
-]
+ATTENDEES = {
+    1: [
+        {"name": "Ana Attendee", "email": "ana@tix.test", "tickets": 2},
+        {"name": "Abe Attendee", "email": "abe@tix.test", "tickets": 1},
+    ],
+    2: [{"name": "Ana Attendee", "email": "ana@tix.test", "tickets": 1}],
+}
+GOING = {"ana": 2, "abe": 2, "olga": 1}
+"""The event each one's own record names: each baseline lists a different event's attendees."""
 JSON = "application/json"
 
 
@@ -60,6 +67,20 @@ def _contract() -> dict[str, Any]:
                 "get": {
                     "summary": "List published events",
                     "responses": answer({"type": "array", "items": event}),
+                }
+            },
+            "/me": {
+                "get": {
+                    "summary": "Who I am",
+                    "responses": answer(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "name": {"type": "string"},
+                                "event_id": {"type": "integer"},
+                            },
+                        }
+                    ),
                 }
             },
             "/events/{event_id}/comments": {
@@ -111,17 +132,23 @@ def booth(*, careful: bool) -> Starlette:
     async def events(request: Request) -> Response:
         if who(request) is None:
             return detail(401, "No credentials were provided")
-        return JSONResponse([{"id": 1, "title": "Jazz night"}])
+        return JSONResponse([{"id": 1, "title": "Jazz night"}, {"id": 2, "title": "Folk fest"}])
+
+    async def me(request: Request) -> Response:
+        caller = who(request)
+        if caller is None:
+            return detail(401, "No credentials were provided")
+        return JSONResponse({"name": caller[0], "event_id": GOING[caller[0]]})
 
     async def attendees(request: Request) -> Response:
         caller = who(request)
         if caller is None:
             return detail(401, "No credentials were provided")
-        if request.path_params["event_id"] != 1:
+        if request.path_params["event_id"] not in ATTENDEES:
             return detail(404, "Not Found")
         if careful and caller[1] != "organizer":
             return detail(403, "Permission denied")
-        return JSONResponse(ATTENDEES)
+        return JSONResponse(ATTENDEES[request.path_params["event_id"]])
 
     comments: dict[int, str] = {}
 
@@ -141,6 +168,7 @@ def booth(*, careful: bool) -> Starlette:
         routes=[
             Route("/openapi.json", spec),
             Route("/events", events),
+            Route("/me", me),
             Route("/events/{event_id:int}/comments", comment, methods=["POST"]),
             Route("/comments/{comment_id:int}", comment, methods=["DELETE"]),
             Route("/events/{event_id:int}/attendees", attendees),

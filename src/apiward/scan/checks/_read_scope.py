@@ -153,3 +153,23 @@ def _unmarked(ctx: Context, key: str) -> bool:
 
 def _quoted(value: str) -> str:
     return json.dumps(value)
+
+
+async def same_read(ctx: Context, op: Operation, low: Identity, high: Identity) -> Reply:
+    """``low``'s answer to the read ``high`` made, where ``low`` may use every id in its path
+    (an event everyone lists), else ``low``'s own legitimate read.
+
+    Each identity's baseline names the object nearest to it: the Litestar trial's attendees
+    and organizers each listed the attendees of another event, the answers differed as
+    answers to different requests do, and "List attendees of an event (organizers)", open
+    to every attendee, went unreported."""
+    mine = await ctx.legit(op, low)
+    theirs = ctx.sent(op, high) or ctx.baseline(op, high)
+    if theirs.target == mine.sent.target or not theirs.path_params:
+        return mine
+    harvest = ctx.harvest
+    for value in theirs.path_params.values():
+        kinds = {s.kind for s in harvest.sightings if str(s.value) == value}
+        if not any(harvest.lists.has(low.name, kind, value) for kind in kinds):
+            return mine  # an id low knows only from another: that read is bola's to judge
+    return await ctx.send(theirs, as_=low, note=f"{high.name}'s read, sent as {low.name}")

@@ -82,7 +82,7 @@ from apiward.scan.checks import _privilege as privilege
 from apiward.scan.checks import _shared_delete as shared_delete
 from apiward.scan.checks._answers import not_found
 from apiward.scan.checks._privilege import REFUSED, Signals, granted, marking, ranks, signals
-from apiward.scan.checks._read_scope import alike, others_data, per_caller, read_now
+from apiward.scan.checks._read_scope import alike, others_data, per_caller, read_now, same_read
 from apiward.scan.checks._readback import (
     Seen,
     changed_value,
@@ -197,7 +197,7 @@ class Bfla:
         found: Signals,
         lowest: bool,
     ) -> Finding | None:
-        theirs, mine = await ctx.legit(op, high), await ctx.legit(op, low)
+        theirs, mine = await ctx.legit(op, high), await same_read(ctx, op, low, high)
         if not (theirs.ok and mine.ok and meaningful(theirs.text)):
             return None
         if _shape(mine.text) != _shape(theirs.text):
