@@ -155,6 +155,9 @@ def test_contract_exact_api_is_clean() -> None:
         ("api_key", "Zx81Kq0LmN3pR5tV7wY9", False, "credential"),
         ("api_key", "aaaaaaaaaaaaaaaaaaaa", False, None),
         ("order_id", "1234567890123", True, None),
+        ("device_key", "dk_5b89b7f4892951ab1a733357", False, "credential"),
+        ("deviceKey", "dk_5b89b7f4892951ab1a733357", True, None),
+        ("sort_key", "dk_5b89b7f4892951ab1a733357", False, None),
     ],
     ids=[
         "hex-digest",
@@ -173,6 +176,9 @@ def test_contract_exact_api_is_clean() -> None:
         "key",
         "low-entropy",
         "id",
+        "device-key",
+        "declared-device-key",
+        "sort-key",
     ],
 )
 def test_secret_kinds(name: str, value: str, declared: bool, kind: str | None) -> None:

@@ -58,7 +58,9 @@ _PASSWORD_HASH_NAME = re.compile(
 _CVV_NAME = re.compile(r"^(cvv2?|cvc2?|cid|security_?code|card_?code)$", re.IGNORECASE)
 _CREDENTIAL_NAME = re.compile(
     r"token|secret|api_?key|apikey|access_?key|private_?key|signing|session_?id|"
-    r"client_?secret|jwt|bearer|credential",
+    r"client_?secret|jwt|bearer|credential|"
+    # a key a thing authenticates with: the Tornado trial's ``device_key`` (its MQTT login)
+    r"(device|mqtt|shared|master|encryption|hmac|auth|app|client|webhook)_?key$",
     re.IGNORECASE,
 )
 _PERSONAL_NAME = re.compile(
