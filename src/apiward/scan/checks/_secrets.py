@@ -197,7 +197,7 @@ def _given(node: Any, found: set[str], *, given: bool, depth: int) -> None:
 # weak as it may be ("secret" as a JWT key is the worst kind): its name is enough there.
 _KEYISH = re.compile(
     r"(^|_)(token|credentials?|apikey|(api|private|secret|signing|encryption|master|app|hmac|"
-    r"access|client)_key)(_|$)"
+    r"access|client|device|mqtt|webhook|shared|auth)_key)(_|$)"
 )
 _SHOWN = {"public", "publishable", "site", "csrf", "xsrf", "example", "sample", "placeholder"}
 """Words that make a key or token one handed to browsers or given as an illustration."""
