@@ -332,10 +332,8 @@ class Context:
             return await self.send_stepped(retry, as_=identity, note=why)
 
         retry, reply = await references.again(self.harvest, operation, identity, sent, reply, other)
-        synthesizer, slots = (
-            self.harvest.synthesizer,
-            {s.name for s in self.harvest.slots(operation)},
-        )
+        synthesizer = self.harvest.synthesizer
+        slots = {s.name for s in self.harvest.slots(operation)}
         retry, reply = await duplicates.again(synthesizer, operation, retry, reply, other, slots)
         retry, reply = await required_only.again(synthesizer, operation, retry, reply, other)
         if retry is not sent and reply.ok:
