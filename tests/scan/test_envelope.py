@@ -21,6 +21,17 @@ LISTINGS: list[tuple[str, Any]] = [
     ("json-api-links", {"data": [USER], "links": {"next": None}, "meta": {"count": 1}}),
     ("feathers", {"total": 1, "limit": 10, "skip": 0, "data": [USER]}),
     ("take-skip", {"items": [USER], "take": 20, "skip": 0, "totalItems": 1}),
+    # The Express trial's vehicles: no listing of it had been harvested at all.
+    (
+        "express-pagination",
+        {
+            "success": True,
+            "count": 1,
+            "pagination": {"page": 1, "limit": 25, "total": 1},
+            "data": [USER],
+        },
+    ),
+    ("page-info", {"nodes": [USER], "pageInfo": {"hasNextPage": False, "endCursor": None}}),
 ]
 OBJECTS: list[tuple[str, Any]] = [
     ("bare", USER),

@@ -35,6 +35,7 @@ _META = re.compile(
     r"skip|take|pageable|page_?number|page_?index|next_?page|prev(ious)?_?page|"  # Feathers
     r"total_?count|total_?pages|total_?(elements|items|results)|number_?of_?elements|"
     r"has_?more|has_?next|timestamp|time|took|version|"
+    r"pagination|paging|pager|page_?info|_meta|"  # the Express trial's {"pagination": {...}}
     r"request_?id|trace_?id|warnings?|type|kind)$",
     re.IGNORECASE,
 )
