@@ -31,6 +31,7 @@ from apiward.scan._self_links import key_in_links
 from apiward.scan.envelope import OBJECT_KEYS, is_meta
 from apiward.scan.fitting import is_primary, key_fields
 from apiward.scan.flows import is_login
+from apiward.scan.questions import named, only_asks
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import made_in, names_caller, on_caller, resource_of, singular, words
 from apiward.scan.wrapped import inside
@@ -231,33 +232,7 @@ def _collection(api: Api, path: str) -> bool:
 
 
 def _names_action(operation: Operation) -> bool:
-    return bool(_named(operation) & _ACTIONS)
-
-
-_QUESTIONS = frozenset(
-    {"search", "query", "find", "lookup", "filter", "preview", "validate", "check", "verify",
-     "calculate", "estimate", "quote", "suggest", "autocomplete", "match", "test", "ping"}
-)  # fmt: skip
-"""Words of a POST that only asks (``POST /books/search``, ``POST /webhooks/test``): it
-changes nothing (a webhook's test sends a request, and stores nothing)."""
-
-
-def only_asks(operation: Operation) -> bool:
-    """True for a POST named like a question (search, lookup, validate...), not a deed."""
-    return bool(_named(operation) & _QUESTIONS)
-
-
-def changes_nothing(operation: Operation) -> bool:
-    """True for a POST that only asks and never records an answer: a search, a webhook's
-    test; not ``verify`` or ``check`` (an e-mail verified, a guest checked in stay so)."""
-    return bool(_named(operation) & _QUESTIONS - {"verify", "check"})
-
-
-def _named(operation: Operation) -> set[str]:
-    segment, _ = resource_of(operation.path)
-    named = {*words(segment), *re.split(r"[^a-z]", segment.lower())}
-    named |= set(words(operation.operation_id or ""))
-    return named | {singular(w) for w in named}  # ``/link-previews`` previews
+    return bool(named(operation) & _ACTIONS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -494,16 +469,3 @@ def state(read: Reader, reply: Reply) -> Any:
         return None
     data = reply.data
     return read.show(data) if data is not None else (reply.text if read.pick is None else None)
-
-
-def on_object(operation: Operation, request: Request) -> bool:
-    """A POST, PUT or PATCH whose path names an object (a path id); not a question asked
-    beside one, with no id right before its last segment (``POST /orgs/{org}/webhooks/test``
-    tests a URL and keeps nothing; ``POST /webhooks/{id}/test`` keeps its last delivery)."""
-    parts = operation.path.rstrip("/").split("/")
-    beside = changes_nothing(operation) and not any(_PARAM.match(p) for p in parts[-2:])
-    return (
-        request.method.upper() in {"POST", "PUT", "PATCH"}
-        and bool(request.path_params)
-        and not beside
-    )

@@ -46,6 +46,7 @@ from apiward.scan.flows import SIGN_UP, is_redemption, redeems, words
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.one_way import STRANDS, one_way, strands
 from apiward.scan.own_state import OwnState
+from apiward.scan.questions import changes_nothing, on_object, only_asks
 from apiward.scan.renames import keeping_key
 from apiward.scan.request import WRITES, Request
 from apiward.scan.resources import singular
@@ -222,8 +223,7 @@ class Ledger:
                 await self._taking_from(operation, request)
             return None
         # Before creations: under --safe a POST under a parent (a comment) adds to its object.
-        named = _objects.on_object(operation, request)
-        if self.safe and named and not self._own_state(request, sender):
+        if self.safe and on_object(operation, request) and not self._own_state(request, sender):
             who = sender.identity or _ANONYMOUS
             raise NotOurs(operation, who, "under --safe it names an object the scan did not create")
         if _objects.creates(self.api, operation, self._logins):
@@ -237,7 +237,7 @@ class Ledger:
         ):
             # A sign-up answered 200 beside no collection is no creation, yet makes an account.
             leftovers.lasting(self, operation, request, sender)
-        if operation.method == "POST" and _objects.changes_nothing(operation):
+        if operation.method == "POST" and changes_nothing(operation):
             # A question (a search, a webhook's test) changes nothing to put back; what it
             # names is read now and compared at the end (``OwnState.watch``).
             await self.own_state.watch(self.sessions, self.api, request, sender.identity)
@@ -308,7 +308,7 @@ class Ledger:
             self.own_writes.append((request, sender))  # listed: a use may be gone for good
         if who is None or self.is_own(who) or self._login(operation):
             return
-        if self.safe and not _objects.only_asks(operation):
+        if self.safe and not only_asks(operation):
             raise NotOurs(operation, who, "under --safe " + _UNREAD_DEED)
 
     def _unredeemed(self, operation: Operation, sender: Sender) -> None:

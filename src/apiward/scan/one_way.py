@@ -12,7 +12,7 @@ so :func:`one_way` calls every such action one-way unless it is
 
 * a creation (``_objects.creates``: ``POST /orders/{id}/lines`` answered 201, or any
   POST whose last segment is a plural noun: a collection under the object);
-* a question (``_objects.changes_nothing``: ``POST /webhooks/{id}/test``);
+* a question (``questions.changes_nothing``: ``POST /webhooks/{id}/test``);
 * a field set by name (``POST /users/{id}/set-role``, ``PUT /admin/users/{name}/role``):
   its last segment, bare of ``set``/``update``/``change``, names a field the object
   shows or its own body takes, so the same write with the old value puts it back;
@@ -42,6 +42,7 @@ from collections.abc import Collection
 
 from apiward.scan import _deleters, _objects
 from apiward.scan.destructive import destructive
+from apiward.scan.questions import changes_nothing
 from apiward.scan.request import Request
 from apiward.scan.resources import singular, words
 from apiward.spec import Api, Operation
@@ -65,7 +66,7 @@ def one_way(api: Api, operation: Operation, shown: Collection[str] = ()) -> bool
     item, word = split
     if method != "POST" and operation.request_body is not None:
         return False  # a part of the object replaced: its old values go back the same way
-    if _objects.creates(api, operation) or _objects.changes_nothing(operation):
+    if _objects.creates(api, operation) or changes_nothing(operation):
         return False
     if destructive(operation) is not None:
         return False

@@ -29,15 +29,12 @@ from __future__ import annotations
 import random
 import re
 import secrets
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
-import rstr
-
-from apiward.scan import _times as times
 from apiward.scan import privacy
 from apiward.scan._objects import item_path
+from apiward.scan._typed import decimal, fits, number, string, type_of
 from apiward.scan.fields import (
     is_identifier,
     is_password,
@@ -60,22 +57,6 @@ _URLISH = re.compile(
 """A URL's name, camelCase too: the hapi trial's ``photoUrl`` got ``"apiwardphotourl"``, its
 Joi ``uri()`` refused every damage report made for a DELETE, and the DELETE BOLA went untried."""
 _SECRET = re.compile(r"pass|secret|token|otp|pin$|cvv|cvc", re.IGNORECASE)
-_FORMATS: Mapping[str, str] = {
-    "email": "apiward.scan@example.com",
-    "idn-email": "apiward.scan@example.com",
-    "date-time": times.DATE_TIME,
-    "date": times.DATE,
-    "time": times.TIME,
-    "duration": "P1D",
-    "ipv4": "192.0.2.10",
-    "ipv6": "2001:db8::10",
-    "hostname": "example.com",
-    "idn-hostname": "example.com",
-    "password": "Apiward-Scan-Passw0rd!",
-    "byte": "YXBpd2FyZA==",
-    "binary": "apiward",
-    "json-pointer": "/apiward",
-}
 JSON_TYPES = ("application/json", "+json")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -228,7 +209,7 @@ class Synthesizer:
             return hidden  # what the scan makes is its maker's alone: BOLA needs no public object
         if name and is_privileged(name) and (low := least(schema)) is not None:
             return low  # a share's or a member's role: the grant that grants least
-        if _is_password(schema, name) and _fits(self.password, schema):
+        if _is_password(schema, name) and fits(self.password, schema):
             # Before the contract's example: an account a probe leaves must not open with
             # a password anyone reading the contract knows (the Express trial's admin did).
             return self.password
@@ -257,7 +238,7 @@ class Synthesizer:
                     return found
             return _NOTHING
         plain = not any(k in schema for k in ("enum", "allOf", "oneOf", "anyOf"))
-        if not name or not plain or _type(schema) != "string":
+        if not name or not plain or type_of(schema) != "string":
             return _NOTHING
         if (
             (is_unique(name) and not names_other(name, self._nouns, self._own))
@@ -270,7 +251,7 @@ class Synthesizer:
         if is_identifier(name) or _SECRET.search(name) or "format" in schema:
             return _NOTHING
         seen = (v for v in self.observed.values(name) if isinstance(v, str))
-        return next((v for v in seen if _fits(v, schema)), _NOTHING)
+        return next((v for v in seen if fits(v, schema)), _NOTHING)
 
     def _updates(self) -> bool:
         """True while the request is a PUT or PATCH: it changes an object that is there."""
@@ -294,22 +275,22 @@ class Synthesizer:
         return self.value(merged, rng, name=name, depth=depth + 1)
 
     def _typed(self, schema: Schema, rng: random.Random, name: str, depth: int) -> Any:
-        kind = _type(schema)
+        kind = type_of(schema)
         if kind == "object":
             return self._object(schema, rng, depth)
         if kind == "array":
             return self._array(schema, rng, name, depth)
         if kind == "integer":
-            return int(_number(schema, integer=True))
+            return int(number(schema, integer=True))
         if kind == "number":
-            return _number(schema, integer=False)
+            return number(schema, integer=False)
         if kind == "boolean":
             return not locks_out(name)  # never a made-up "disabled: true"
         if kind == "null":
             return None
         if is_decimal_string(schema):
-            return _decimal(schema)
-        return _string(schema, rng, name)
+            return decimal(schema)
+        return string(schema, rng, name)
 
     def _object(self, schema: Schema, rng: random.Random, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -376,7 +357,7 @@ def _as_type(value: Any, schema: Schema) -> Any:
     """A user's value (text from the command line) in the schema's type when it parses as one."""
     if not isinstance(value, str):
         return value
-    kind = _type(schema)
+    kind = type_of(schema)
     try:
         if kind == "integer":
             return int(value)
@@ -402,95 +383,10 @@ def _given(schema: Schema) -> Any:
     return _NOTHING
 
 
-def _fits(text: str, schema: Schema) -> bool:
-    """True when ``text`` meets the string schema's length and pattern."""
-    low, high = int(schema.get("minLength", 0)), int(schema.get("maxLength", 1 << 16))
-    pattern = schema.get("pattern")
-    try:
-        matches = not isinstance(pattern, str) or re.search(pattern, text) is not None
-    except re.error:
-        return False
-    return low <= len(text) <= high and matches
-
-
-def _type(schema: Schema) -> str:
-    kind = schema.get("type")
-    if isinstance(kind, list | tuple):
-        kind = next((k for k in kind if k != "null"), "null")
-    if isinstance(kind, str):
-        return kind
-    if "properties" in schema:
-        return "object"
-    return "array" if "items" in schema else "string"
-
-
 def _is_urlish(schema: Schema, name: str) -> bool:
     if schema.get("format") in {"uri", "url", "iri", "uri-reference", "iri-reference"}:
         return True
-    return _type(schema) == "string" and bool(_URLISH.search(name))
-
-
-def _number(schema: Schema, *, integer: bool) -> float:
-    low = schema.get("minimum")
-    if isinstance(schema.get("exclusiveMinimum"), int | float):
-        low = schema["exclusiveMinimum"] + (1 if integer else 0.5)
-    high = schema.get("maximum")
-    if isinstance(schema.get("exclusiveMaximum"), int | float):
-        high = schema["exclusiveMaximum"] - (1 if integer else 0.5)
-    value = max(float(low), 1.0) if isinstance(low, int | float) else 1.0
-    if isinstance(high, int | float):
-        value = min(value, float(high))
-    step = schema.get("multipleOf")
-    if isinstance(step, int | float) and step > 0:
-        value = max(step, round(value / step) * step)
-    return value
-
-
-def _decimal(schema: Schema) -> str:
-    """An amount as a decimal field takes it (``"1.00"``), never a pattern's random ``"-7."``."""
-    value = _number(schema, integer=False)
-    pattern = schema.get("pattern")
-    for text in (f"{value:.2f}", f"{value:.0f}"):
-        try:
-            if not isinstance(pattern, str) or re.search(pattern, text):
-                return text
-        except re.error:
-            return text
-    return f"{value:.2f}"
-
-
-def _string(schema: Schema, rng: random.Random, name: str) -> str:
-    fmt = schema.get("format")
-    if fmt == "uuid":
-        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-    if isinstance(fmt, str) and fmt in _FORMATS:
-        return times.later(_FORMATS[fmt], fmt) if times.is_end(name) else _FORMATS[fmt]
-    low = int(schema.get("minLength", 0))
-    high = int(schema.get("maxLength", max(low, 24)))
-    pattern = schema.get("pattern")
-    if isinstance(pattern, str):
-        generated = _from_pattern(pattern, rng, low, high)
-        if generated is not None:
-            return generated
-    when = times.named(name)
-    if when is not None and low <= len(when) <= high:
-        return when
-    base = re.sub(r"[^a-z0-9]", "", name.lower()) or "apiward"
-    text = f"apiward{base}" if not base.startswith("apiward") else base
-    text = (text * (low // max(len(text), 1) + 1))[: max(low, min(len(text), high))]
-    return text[:high] if high >= 1 else text
-
-
-def _from_pattern(pattern: str, rng: random.Random, low: int, high: int) -> str | None:
-    try:
-        generator = rstr.Rstr(rng)
-        for _ in range(20):
-            text = generator.xeger(pattern)
-            if low <= len(text) <= high and re.search(pattern, text):
-                return text
-    except (re.error, ValueError, IndexError, TypeError, OverflowError):
-        return None
-    return None
+    return type_of(schema) == "string" and bool(_URLISH.search(name))
 
 
 def _text(value: Any) -> str:
@@ -502,7 +398,7 @@ def _text(value: Any) -> str:
 
 
 def _is_password(schema: Schema, name: str) -> bool:
-    if _type(schema) != "string" or "enum" in schema:
+    if type_of(schema) != "string" or "enum" in schema:
         return False
     form = schema.get("format")
     return form == "password" or (form is None and is_password(name))

@@ -74,12 +74,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from apiward.scan._deleters import deleter
-from apiward.scan._objects import changes_nothing, creates
+from apiward.scan._objects import creates
 from apiward.scan.accounts import holds_accounts
 from apiward.scan.fields import is_privileged, is_recipient, tokens
 from apiward.scan.flows import redeems
 from apiward.scan.harvest import Harvest, Slot
 from apiward.scan.identities import Identity
+from apiward.scan.questions import changes_nothing
 from apiward.scan.request import WRITES, Request, Where
 from apiward.scan.resources import singular
 from apiward.scan.values import least

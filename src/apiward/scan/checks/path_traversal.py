@@ -22,10 +22,10 @@ import re
 from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
-from apiward.scan._objects import changes_nothing
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._injection import Caller, Input, inputs, probe, start
 from apiward.scan.context import Context
+from apiward.scan.questions import changes_nothing
 from apiward.spec import Operation, json_types
 
 DEPTH = 12
