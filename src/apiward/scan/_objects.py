@@ -34,7 +34,7 @@ from apiward.scan.flows import is_login
 from apiward.scan.questions import named, only_asks
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import made_in, names_caller, on_caller, resource_of, singular, words
-from apiward.scan.wrapped import inside
+from apiward.scan.wrapped import answer_fields, inside
 from apiward.spec import Api, Operation, ParameterLocation
 
 if TYPE_CHECKING:
@@ -348,19 +348,7 @@ def shown_words(api: Api, read: Operation) -> set[str]:
 
 def shown_names(api: Api, read: Operation) -> set[str]:
     """The field names the operation's 200 answer declares, inside an envelope too."""
-    schema: Any = read.answer_schema()
-    found: set[str] = set()
-    for _ in range(3):  # unwrap {"data": {...}} envelopes a level or two deep
-        if not isinstance(schema, dict):
-            break
-        schema = api.deref(schema)
-        properties = schema.get("properties") or {}
-        found |= set(properties)
-        # The one object beside an envelope's flags: {"success": true, "data": {...}}.
-        inner = [api.deref(v) for v in properties.values() if isinstance(v, dict)]
-        inner = [v for v in inner if v.get("properties") or v.get("type") == "object"]
-        schema = inner[0] if len(inner) == 1 else None
-    return found
+    return {name for name, _ in answer_fields(api, read)}
 
 
 _OWN = re.compile(r"^(me|self|whoami|current|profile|account)$", re.IGNORECASE)

@@ -332,9 +332,8 @@ class Context:
             return await self.send_stepped(retry, as_=identity, note=why)
 
         retry, reply = await references.again(self.harvest, operation, identity, sent, reply, other)
+        retry, reply = await duplicates.again(self.harvest, operation, retry, reply, other)
         synthesizer = self.harvest.synthesizer
-        slots = {s.name for s in self.harvest.slots(operation)}
-        retry, reply = await duplicates.again(synthesizer, operation, retry, reply, other, slots)
         retry, reply = await required_only.again(synthesizer, operation, retry, reply, other)
         if retry is not sent and reply.ok:
             self._aimed[key] = retry
@@ -349,9 +348,7 @@ class Context:
             why = f"{note}, fresh values after a refusal as a duplicate"
             return await self.send_stepped(retry, as_=identity, note=why)
 
-        slots = {s.name for s in self.harvest.slots(operation)}
-        synthesizer = self.harvest.synthesizer
-        retry, reply = await duplicates.again(synthesizer, operation, aimed, reply, fresh, slots)
+        retry, reply = await duplicates.again(self.harvest, operation, aimed, reply, fresh)
         if retry is not aimed:
             self._aimed[(operation.key, identity.name)] = retry
         return reply
@@ -406,9 +403,7 @@ class Context:
                 return await self.send(retry, as_=identity, note=f"{note}, naming other objects")
 
             make, reply = await references.again(self.harvest, create, identity, make, reply, other)
-            slots = {s.name for s in self.harvest.slots(create)}
-            synthesizer = self.harvest.synthesizer
-            make, reply = await duplicates.again(synthesizer, create, make, reply, other, slots)
+            make, reply = await duplicates.again(self.harvest, create, make, reply, other)
         except (Withheld, Destructive, OutOfScope):
             return request
         made = new_id(self.api, make, reply.data, reply.header("location"))

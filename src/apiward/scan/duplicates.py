@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Awaitable, Callable, Collection, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from apiward.scan.fields import is_password
 from apiward.scan.request import Request
-from apiward.scan.synthesis import Synthesizer
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, json_types
+
+if TYPE_CHECKING:
+    from apiward.scan.harvest import Harvest
 
 _DUPLICATE = re.compile(
     r"duplicate|unique|E11000|already (?:exists?|registered|taken|in use|used)|is taken"
@@ -42,17 +44,13 @@ def duplicated(reply: Reply) -> bool:
 
 
 async def again(
-    synthesizer: Synthesizer,
-    operation: Operation,
-    request: Request,
-    reply: Reply,
-    send: Send,
-    slots: Collection[str] = (),
+    harvest: Harvest, operation: Operation, request: Request, reply: Reply, send: Send
 ) -> tuple[Request, Reply]:
-    """``request`` and ``reply``, or the retry with fresh free strings when it succeeds;
-    ``slots``: body fields that name another object, kept as they are."""
+    """``request`` and ``reply``, or the retry with fresh free strings when it succeeds; the
+    body fields that name another object (``harvest``'s slots) are kept as they are."""
     if not duplicated(reply) or not isinstance(request.body, dict):
         return request, reply
+    synthesizer, slots = harvest.synthesizer, {s.name for s in harvest.slots(operation)}
     schema, _ = synthesizer.body_schema(operation)
     properties = (schema or {}).get("properties", {})
     body = dict(request.body)

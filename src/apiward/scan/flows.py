@@ -41,6 +41,7 @@ from collections.abc import Callable, Collection
 
 from apiward.scan.fields import is_state, tokens
 from apiward.scan.openness import declared_public
+from apiward.scan.wrapped import answer_fields
 from apiward.spec import Api, Operation
 
 LOGIN = re.compile(r"log[-_ ]?in|sign[-_ ]?in|token|session|o?auth(?![a-z])|authenticat", re.I)
@@ -221,13 +222,8 @@ def cancels(api: Api, operation: Operation) -> bool:
     if not _CANCEL.match(text) or _GONE.search(f"{operation.summary} {operation.description}"):
         return False
     read = api.operation("GET", operation.path)
-    schema = api.deref(read.answer_schema() or {}) if read is not None else {}
-    for _ in range(2):  # the object, or the one object of an envelope ({"data": {...}})
-        properties = schema.get("properties") or {}
-        for name, field in properties.items():
-            values = {str(v).lower() for v in api.deref(field).get("enum") or ()}
-            if is_state(name) and values & _CANCELLED:
-                return True
-        inner = [api.deref(v) for v in properties.values() if api.deref(v).get("properties")]
-        schema = inner[0] if len(inner) == 1 else {}
-    return False
+    fields = answer_fields(api, read) if read is not None else []
+    return any(
+        is_state(name) and {str(v).lower() for v in field.get("enum") or ()} & _CANCELLED
+        for name, field in fields
+    )

@@ -219,16 +219,14 @@ class Ledger:
             if not self.aggressive and strands(self.api, operation):
                 raise Unrestorable(operation, sender.identity or _ANONYMOUS, STRANDS)
             if _objects.creates(self.api, operation, self._logins):
-                leftovers.stocked(self, operation, request, sender)
-                await self._taking_from(operation, request)
+                await self._taking_from(leftovers.stocked(self, operation, request, sender))
             return None
         # Before creations: under --safe a POST under a parent (a comment) adds to its object.
         if self.safe and on_object(operation, request) and not self._own_state(request, sender):
             who = sender.identity or _ANONYMOUS
             raise NotOurs(operation, who, "under --safe it names an object the scan did not create")
         if _objects.creates(self.api, operation, self._logins):
-            leftovers.deletable(self, operation, request, sender)
-            await self._taking_from(operation, request)
+            await self._taking_from(leftovers.deletable(self, operation, request, sender))
             return None
         if (
             self.sessions.openness.public(operation)
@@ -292,9 +290,8 @@ class Ledger:
         snapshot.writes.append((request, sender))
         return snapshot
 
-    async def _taking_from(self, operation: Operation, request: Request) -> None:
+    async def _taking_from(self, taken: Taken | None) -> None:
         """A creation that may go, and takes from a count all share: that count, read first."""
-        taken = self.spends(operation, request)
         if taken is not None:
             await self.counts.watch(taken, self.api, self.sessions)
 

@@ -25,6 +25,7 @@ from apiward.scan.entries import Sender
 from apiward.scan.flows import keeps
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
+from apiward.scan.stock import Taken
 from apiward.scan.withhold import Kept, Lasting, NotOurs
 from apiward.spec import Operation
 
@@ -34,10 +35,12 @@ if TYPE_CHECKING:
 _ANONYMOUS = Identity(name="anonymous")
 
 
-def deletable(ledger: Ledger, operation: Operation, request: Request, sender: Sender) -> None:
+def deletable(
+    ledger: Ledger, operation: Operation, request: Request, sender: Sender
+) -> Taken | None:
     """Raise when the creation ``request`` would leave what nothing can delete (a sign-up:
-    :func:`lasting`)."""
-    stocked(ledger, operation, request, sender)
+    :func:`lasting`); else the shared count it takes from, if any (:func:`stocked`)."""
+    taken = stocked(ledger, operation, request, sender)
     delete = _deleters.deleter(ledger.api, request, "-")
     kept = delete is not None and keeps(ledger.api, delete.path)
     if (
@@ -45,11 +48,11 @@ def deletable(ledger: Ledger, operation: Operation, request: Request, sender: Se
         and request.path_params
         and all(ledger.made_at(request, k) for k in request.path_params)
     ):
-        return  # under a parent the scan made, which its restore deletes for real
+        return taken  # under a parent the scan made, which its restore deletes for real
     # An account whose DELETE only deactivates it stays too: the aiohttp trial's dispatcher
     # made 30 driver accounts in real carriers, "deleted" by a DELETE that kept them disabled.
     if (delete and not kept) or (not kept and lasting(ledger, operation, request, sender)):
-        return
+        return taken
     who = sender.identity or _ANONYMOUS
     none = "only archives" if kept else "has no DELETE for"
     if ledger.safe:
@@ -58,20 +61,22 @@ def deletable(ledger: Ledger, operation: Operation, request: Request, sender: Se
     if not ledger.aggressive:
         why = f"the contract {none} what {operation.key} makes"
         raise Kept(operation, who, f"{why}: it would stay for good")
+    return taken
 
 
-def stocked(ledger: Ledger, operation: Operation, request: Request, sender: Sender) -> None:
-    """Raise when the creation takes from a count everybody shares (``scan.stock``) and
-    nothing deletes what it makes by its own id: a parent's DELETE restocks nothing, not
-    even under a parent the scan made (the Koa trial's bookings on its own work orders)."""
-    taken = None if ledger.aggressive else ledger.spends(operation, request)
-    if taken is None:
-        return
+def stocked(ledger: Ledger, operation: Operation, request: Request, sender: Sender) -> Taken | None:
+    """The count everybody shares the creation takes from (``scan.stock``), which the ledger
+    reads before it goes; raise when nothing deletes what it makes by its own id: a parent's
+    DELETE restocks nothing, not even under a parent the scan made (the Koa trial's bookings
+    on its own work orders). ``--aggressive`` sends it all the same."""
+    taken = ledger.spends(operation, request)
+    if taken is None or ledger.aggressive:
+        return taken
     delete = _deleters.deleter(ledger.api, request, "-")
     path = delete.path if delete is not None else ""
     own = path.startswith(request.path.rstrip("/") + "/") and not keeps(ledger.api, path)
     if own and not ledger.safe:
-        return
+        return taken
     who = sender.identity or _ANONYMOUS
     if ledger.safe:
         raise NotOurs(operation, who, f"under --safe it takes from {taken}, which all share")

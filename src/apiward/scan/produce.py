@@ -203,10 +203,7 @@ async def _create(
     try:
         reply = await ledger.send(request, as_=identity, note="harvest: create")
         request, reply = await references.again(harvest, op, identity, request, reply, send)
-        slots = {s.name for s in harvest.slots(op)}
-        request, reply = await duplicates.again(
-            harvest.synthesizer, op, request, reply, send, slots
-        )
+        request, reply = await duplicates.again(harvest, op, request, reply, send)
         request, reply = await required_only.again(harvest.synthesizer, op, request, reply, send)
     except Withheld:
         return False  # the ledger could not make it undoable

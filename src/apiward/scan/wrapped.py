@@ -111,3 +111,21 @@ def merged_properties(api: Api, schema: Schema, depth: int = 0) -> dict[str, Sch
     if isinstance(properties, Mapping):
         found.update({k: v for k, v in properties.items() if isinstance(v, Mapping)})
     return found
+
+
+def answer_fields(api: Api, operation: Operation) -> list[tuple[str, Schema]]:
+    """The fields ``operation``'s 2xx answer declares, with their schemas, inside an envelope
+    too: the one object beside an envelope's flags (``{"success": true, "data": {...}}``), a
+    level or two deep (a name may stand at two levels: ``status`` of the envelope and of the
+    object)."""
+    schema: Any = operation.answer_schema()
+    found: list[tuple[str, Schema]] = []
+    for _ in range(3):
+        if not isinstance(schema, Mapping):
+            break
+        properties = api.deref(schema).get("properties") or {}
+        level = [(k, api.deref(v) if isinstance(v, Mapping) else {}) for k, v in properties.items()]
+        found += level
+        inner = [f for _, f in level if f.get("properties") or f.get("type") == "object"]
+        schema = inner[0] if len(inner) == 1 else None
+    return found

@@ -194,10 +194,14 @@ def _whole_rule(role: str) -> re.Pattern[str]:
     Fastify trial's "Add a comment (internal notes: agents only)" lets customers comment."""
     name = rf"{re.escape(role)}s?"
     return re.compile(
-        rf"\(\s*(?:the\s+|for\s+)?{name}(?:\s+only)?\s*\)"
-        rf"|(?:^|[.!?]\s+)(?:{name}\s+only|only\s+(?:the\s+)?{name})\b",
+        _bracketed(name) + rf"|(?:^|[.!?]\s+)(?:{name}\s+only|only\s+(?:the\s+)?{name})\b",
         re.IGNORECASE,
     )
+
+
+def _bracketed(name: str) -> str:
+    """The pattern of a role alone in brackets: "(organizers)", "(agents only)"."""
+    return rf"\(\s*(?:the\s+|for\s+)?{name}(?:\s+only)?\s*\)"
 
 
 def _sentence(text: str, start: int, end: int) -> str:
@@ -317,8 +321,7 @@ def _role_rule(role: str) -> re.Pattern[str]:
     name = rf"{re.escape(role)}s?"
     return re.compile(
         rf"\b(?:only|restricted to|reserved for|limited to|requires?)\s+(?:the\s+|an?\s+)?{name}\b"
-        rf"|\b{name}(?:[\s-]+only|\s+role)\b"
-        rf"|\(\s*(?:the\s+|for\s+)?{name}(?:\s+only)?\s*\)",
+        rf"|\b{name}(?:[\s-]+only|\s+role)\b|" + _bracketed(name),
         re.IGNORECASE,
     )
 
