@@ -393,3 +393,38 @@ def test_an_update_sets_no_password_it_need_not(tmp_path: Path) -> None:
     assert "password" not in synthesizer.request(_op(api, "PATCH", "/users/me")).body
     change = synthesizer.request(_op(api, "PUT", "/users/me/password")).body
     assert change["new_password"] == synthesizer.password
+
+
+RENTER = """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /auth/register:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: {type: string}
+                address: {type: string, example: Musterstrasse 1}
+                driverLicense: {type: string}
+                city: {type: string}
+      responses: {'201': {description: created}}
+"""
+
+
+def test_no_ones_own_data_is_copied_into_what_the_scan_makes(tmp_path: Path) -> None:
+    """Another user's address and licence number, as the API showed them, stay theirs: the
+    Express trial's scan accounts carried alice's street and bob's licence; a city is no one's."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(RENTER)
+    api = load(path)
+    synthesizer = Synthesizer(api, url=CANARY)
+    seen = {"address": "Ahornweg 1, 10115 Berlin", "driverLicense": "B0B00000002", "city": "Berlin"}
+    synthesizer.observed.learn(_answer([seen]))
+    body = synthesizer.request(_op(api, "POST", "/auth/register")).body
+    assert body["address"] == "Musterstrasse 1"  # the contract's example
+    assert body["driverLicense"] != "B0B00000002"
+    assert body["city"] == "Berlin"

@@ -57,6 +57,12 @@ _URLISH = re.compile(
 """A URL's name, camelCase too: the hapi trial's ``photoUrl`` got ``"apiwardphotourl"``, its
 Joi ``uri()`` refused every damage report made for a DELETE, and the DELETE BOLA went untried."""
 _SECRET = re.compile(r"pass|secret|token|otp|pin$|cvv|cvc", re.IGNORECASE)
+_PERSONAL = re.compile(
+    r"address|street|birth|dob|ssn|social_?security|national|tax_?id|passport|licen[cs]e",
+    re.IGNORECASE,
+)
+"""A person's own data: never copied from another's record into what the scan makes (the
+Express trial's scan accounts carried alice's street address and bob's licence number)."""
 JSON_TYPES = ("application/json", "+json")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -248,7 +254,8 @@ class Synthesizer:
         ):
             fresh = self.fresh.value(name, schema)
             return _NOTHING if fresh is None else fresh
-        if is_identifier(name) or _SECRET.search(name) or "format" in schema:
+        private = _SECRET.search(name) or _PERSONAL.search(name)
+        if is_identifier(name) or private or "format" in schema:
             return _NOTHING
         seen = (v for v in self.observed.values(name) if isinstance(v, str))
         return next((v for v in seen if fits(v, schema)), _NOTHING)
