@@ -48,6 +48,7 @@ from apiward.scan.flows import is_login, is_logout
 from apiward.scan.harvest import ANYONE, Harvest
 from apiward.scan.identities import Identity, login_keys
 from apiward.scan.ledger import Ledger
+from apiward.scan.login_names import LoginNames
 from apiward.scan.one_way import one_way
 from apiward.scan.request import Request, Where
 from apiward.scan.resources import own_record_write
@@ -88,6 +89,8 @@ class Context:
         self.identities: tuple[Identity, ...] = sessions.identities
         self.logins = login_keys(self.identities)
         """The operations the identities log in with (``METHOD /path``)."""
+        self.login_names = LoginNames(self.identities)
+        """The fields users log in with, which no update of the scan's changes."""
         self._shared: dict[tuple[str, ...], asyncio.Task[Reply]] = {}
         self.refusals: dict[tuple[str, ...], list[tuple[frozenset[str], Reply]]] = {}
         """Validation refusals seen per input, with the declared constraints the value broke."""
@@ -130,6 +133,9 @@ class Context:
         sender's own, where a read showed no other object: ``checks._parents``).
         """
         self.refuse(request, moved=moved)
+        operation = self.api.operation(request.method, request.path)
+        schema = self.synthesizer.body_schema(operation)[0] if operation is not None else None
+        request = self.login_names.kept(request, (schema or {}).get("required", ()), as_)
         return await self.ledger.send(request, as_=as_, note=note)
 
     async def send_stepped(

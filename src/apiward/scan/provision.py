@@ -31,7 +31,7 @@ from typing import Any
 
 from apiward.core.errors import ConfigError, TargetError
 from apiward.scan.accounts import own_sign_up
-from apiward.scan.fields import ACCOUNT, credentials, is_password
+from apiward.scan.fields import ACCOUNT, credentials, is_password, is_privileged
 from apiward.scan.flows import LOGIN, SIGN_UP, words
 from apiward.scan.identities import Basic, Identity, Login
 from apiward.scan.ledger import Ledger
@@ -307,12 +307,18 @@ async def sign_up_one(
 ) -> tuple[Request, dict[str, Any]]:
     """Sign one user of the scan's own up through ``op``, recorded as ``role``; what it sent.
 
-    Raises ConfigError when the sign-up is refused.
+    Raises ConfigError when the sign-up is refused. A sign-up with the required fields
+    alone that is refused as invalid goes again with every field the contract declares but
+    a privilege: the Sanic trial's contract required nothing, and its API wanted a user
+    name and an e-mail both.
     """
-    request, values = _sign_up_request(synthesizer, op)
-    ledger.sessions.secrets.update(v for k, v in values.items() if is_password(k))
-    with own_sign_up():
-        reply = await ledger.send(request, as_=None, note=f"sign up {name}")
+    for every in (False, True):
+        request, values = _sign_up_request(synthesizer, op, every=every)
+        ledger.sessions.secrets.update(v for k, v in values.items() if is_password(k))
+        with own_sign_up():
+            reply = await ledger.send(request, as_=None, note=f"sign up {name}")
+        if reply.ok or reply.status not in _INVALID:
+            break
     if not reply.ok:
         raise ConfigError(f"the sign-up answered {reply.status}")
     account = next((str(v) for k, v in values.items() if ACCOUNT.search(k)), name)
@@ -320,20 +326,30 @@ async def sign_up_one(
     return request, values
 
 
-def _sign_up_request(synthesizer: Synthesizer, op: Operation) -> tuple[Request, dict[str, Any]]:
-    """A sign-up with the required fields: a fresh user name or e-mail, a strong password."""
+_INVALID = frozenset({400, 422})
+"""What a validator refuses a body with: a sign-up may then want more than it requires."""
+
+
+def _sign_up_request(
+    synthesizer: Synthesizer, op: Operation, *, every: bool = False
+) -> tuple[Request, dict[str, Any]]:
+    """A sign-up with the required fields: a fresh user name or e-mail, a strong password.
+
+    ``every``: with every declared field but a privilege (``role``, ``is_admin``), and
+    every name of the account fresh."""
     request = synthesizer.request(op)
     body = dict(request.body) if isinstance(request.body, dict) else {}
     properties = _properties(synthesizer, op)
     user, password = credentials(list(properties)) or ("", "")
     required = set((synthesizer.body_schema(op)[0] or {}).get("required", ()))
     given = set(synthesizer.values)  # the user's test data, optional or not: a club to join
-    fresh: dict[str, Any] = {k: v for k, v in body.items() if k in required or k in given}
+    wanted = {k for k in body if every and not is_privileged(k)} | required | given
+    fresh: dict[str, Any] = {k: v for k, v in body.items() if k in wanted}
     secret = f"Aw-{secrets.token_urlsafe(12)}-9x"
     for key, schema in properties.items():
-        if is_password(key) and (key in required or key == password):
+        if is_password(key) and (key in wanted or key == password):
             fresh[key] = secret
-        elif ACCOUNT.search(key) and (key in required or key == user):
+        elif ACCOUNT.search(key) and (key in wanted or key == user):
             fresh[key] = synthesizer.fresh.value(key, _plain(key, schema)) or fresh.get(key)
     if request.body_kind is BodyKind.FORM:
         fresh = {k: str(v) for k, v in fresh.items()}
