@@ -428,3 +428,38 @@ def test_no_ones_own_data_is_copied_into_what_the_scan_makes(tmp_path: Path) -> 
     assert body["address"] == "Musterstrasse 1"  # the contract's example
     assert body["driverLicense"] != "B0B00000002"
     assert body["city"] == "Berlin"
+
+
+ADMIN_UPDATE = """
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /admin/users/{user_id}:
+    patch:
+      parameters: [{name: user_id, in: path, required: true, schema: {type: integer}}]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                role: {type: string, nullable: true}
+                team: {type: string}
+      responses: {'200': {description: updated}}
+"""
+
+
+def test_a_privilege_field_takes_the_least_value_the_api_showed(tmp_path: Path) -> None:
+    """Of the roles an admin's user listing showed, ``user``: the Sanic trial's scan had sent
+    the most seen, ``admin``, and made its own victim account an admin it then left."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(ADMIN_UPDATE)
+    api = load(path)
+    synthesizer = Synthesizer(api, url=CANARY)
+    listing = [{"role": "admin", "team": "ops"}, {"role": "admin", "team": "ops"}]
+    synthesizer.observed.learn(_answer([*listing, {"role": "user", "team": "web"}]))
+    body = synthesizer.request(_op(api, "PATCH", "/admin/users/{user_id}")).body
+    assert body == {"role": "user", "team": "ops"}
+    only_admins = Synthesizer(api, url=CANARY)
+    only_admins.observed.learn(_answer(listing))
+    assert only_admins.request(_op(api, "PATCH", "/admin/users/{user_id}")).body["role"] != "admin"

@@ -106,10 +106,14 @@ class Observed:
         return counter[(type(value).__name__, value)]
 
 
+HIGHEST_RANK = 3
+"""The rank of an ``admin``-like value."""
+
+
 def rank(value: Any) -> int:
     """How privileged a value sounds: 3 for ``admin``-like, 0 for ``Customer``-like."""
     words = set(tokens(str(value))) if isinstance(value, str) else set()
-    return next((3 - i for i, group in enumerate(_RANKS) if words & group), 0)
+    return next((HIGHEST_RANK - i for i, group in enumerate(_RANKS) if words & group), 0)
 
 
 def least(schema: Mapping[str, Any]) -> Any:
