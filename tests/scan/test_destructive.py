@@ -58,6 +58,10 @@ def test_words_split_camel_snake_kebab_and_acronyms() -> None:
         ("GET", "/maintenance", "reinitialiseStore"),
         ("POST", "/things", "purgeThings"),
         ("DELETE", "/users/{id}", ""),
+        ("POST", "/api/admin/users/{username}/deactivate", ""),
+        ("PATCH", "/users/{id}", "suspendUser"),
+        ("POST", "/me/disable", ""),
+        ("POST", "/accounts/{id}/lock", ""),
     ],
     ids=lambda v: v or "-",
 )
@@ -86,13 +90,17 @@ def test_destructive_names_are_caught_whatever_the_method(
         ("POST", "/logout", ""),
         ("POST", "/auth/sign-out", ""),
         ("POST", "/oauth/revoke", "revokeToken"),
+        ("GET", "/users/{id}/lock_status", ""),
+        ("POST", "/users/{id}/unlock", ""),
+        ("GET", "/blocks", ""),
     ],
     ids=lambda v: v or "-",
 )
 def test_words_that_only_look_destructive_are_not(
     method: str, path: str, operation_id: str
 ) -> None:
-    """Whole words only; nouns that double as verbs count only as commands; a plain logout is the caller's."""
+    """Whole words only; nouns that double as verbs count only as commands; a plain logout is the
+    caller's; a verb that shuts an account out counts unless it qualifies a noun (lock status)."""
     assert why_destructive(method, path, operation_id=operation_id) is None
 
 

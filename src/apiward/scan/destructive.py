@@ -28,7 +28,10 @@ only as the first word of their segment, alone or followed by what they destroy
 that qualifies a noun (``restart_count``, ``delete_protection``) is not a command.
 Ending sessions counts when it ends every session (``logout-all``, ``sign-out-everywhere``,
 ``revoke_all``) or a named object's (``/admin/users/{id}/log_out``, ``/keys/{id}/revoke``);
-a plain ``POST /logout`` ends only the caller's own session.
+a plain ``POST /logout`` ends only the caller's own session. So does a verb that shuts an
+account out (``deactivate``, ``disable``, ``suspend``, ``ban``, ``block``, ``lock``,
+``freeze``) starting a segment of a write's path or operationId: on an identity's own account it would lock the scan
+out of it, and the account's owner with it.
 
 The engine never sends a destructive operation except on objects the scan created
 (``Context.send`` raises :class:`Destructive`), and never at all under ``--safe``.
@@ -78,6 +81,11 @@ _VERBS = frozenset(
 )
 _ENDERS = frozenset({"logout", "signout", "logoff", "revoke"})
 """Verbs that end sessions: destructive for everyone's (``logout-all``) or a named one's."""
+_LOCKERS = frozenset(
+    {"deactivate", "disable", "suspend", "ban", "block", "lock", "lockout", "freeze"}
+)
+"""Verbs that shut an account out: the Ninja trial's ``--aggressive`` scan sent
+``POST /api/admin/users/{username}/deactivate`` as its admin's baseline, on the admin."""
 _EVERYONE = frozenset({"all", "every", "everywhere", "everyone", "others", "sessions", "tokens"})
 _AMBIGUOUS = frozenset({"seed", "drop", "init", "initialise", "initialize", "kill"})
 """Verbs that are also nouns (``seeds``, a ``drop``, ``init`` of an upload): destructive only
@@ -159,6 +167,16 @@ def _in_segment(segment: str) -> str | None:
     return None
 
 
+def _locker(names: str) -> str | None:
+    """The verb that starts a segment of ``names`` and shuts an account out, unless it
+    qualifies a noun (``lock_status``); a verb inside a name (``getBlock``) is none."""
+    for segment in re.split(r"[/.#:?=&\s]", names):
+        found = words(segment)
+        if found and found[0] in _LOCKERS and (found[1:2] or [""])[0] not in _QUALIFIED:
+            return found[0]
+    return None
+
+
 def _in_name(name: str) -> str | None:
     segments = re.split(r"[/.#:?=&]", name)
     return next((v for s in segments if (v := _in_segment(s)) is not None), None)
@@ -186,6 +204,8 @@ def why_destructive(
         return f"its operationId {operation_id!r} says {verb!r}"
     if "{" in path and (ender := next((w for w in _joined(words(literal)) if w in _ENDERS), None)):
         return f"its path says {ender!r} for a named object"
+    if method.upper() not in {"GET", "HEAD"} and (locker := _locker(f"{literal} {operation_id}")):
+        return f"it may shut an account out ({locker!r})"
     if verb := _in_summary(summary):
         return f"its summary says {verb!r}: {summary.strip()[:60]!r}"
     for label, text in (("summary", summary), ("description", description)):

@@ -32,6 +32,7 @@ import dataclasses
 import email.utils
 import json
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,6 +55,8 @@ ID_FIELDS += ("account_id", "accountId", "_auth_user_id")
 """Names under which a login answer, a token's claims or a signed session (Django's
 ``_auth_user_id``) give the identity's own id."""
 _ENVELOPES = frozenset({"data", "user", "result", "account", "profile", "me", "payload"})
+MAX_RELOGINS = 3
+"""Failed log-ins in a row after which an identity's 401s are taken as they are."""
 RESTORE_WAIT = 90.0
 """Seconds the restore phase waits, in all, for logins a rate limit refused."""
 _THROTTLED = frozenset({429, 503})
@@ -111,6 +114,8 @@ class Sessions:
         self._answers: dict[str, Any] = {}
         self._generation = dict.fromkeys(self._jars, 0)
         self._worked: set[str] = set()
+        self._unrenewed: Counter[str] = Counter()
+        """Failed log-ins in a row, per identity, since its session last worked."""
         self._locks = {i.name: asyncio.Lock() for i in self.identities}
         self._waited = 0.0
         self.elevations = Elevations()
@@ -187,6 +192,8 @@ class Sessions:
         """Whether a 401 to ``request`` may mean ``identity``'s session expired."""
         if identity.name not in self._worked or is_login_path(request.path):
             return False
+        if self._unrenewed[identity.name] >= MAX_RELOGINS:
+            return False  # locked out for good: the Ninja trial's scan logged in 325 times
         return all(request.path != i.login.path for i in self.identities if i.login)
 
     async def log_in(self, login: Login, *, name: str) -> Credentials:
@@ -247,7 +254,9 @@ class Sessions:
             with self.transport.through():  # a check holding the traffic may wait for it
                 await self._authenticate(identity)
         except (LoginError, TargetError):
+            self._unrenewed[identity.name] += 1
             return False  # the 401 stands; a check sees it as a refusal, not a crash
+        self._unrenewed[identity.name] = 0
         return True
 
     async def _send_as(self, request: Request, identity: Identity, note: str) -> Reply:
