@@ -463,3 +463,33 @@ def test_a_privilege_field_takes_the_least_value_the_api_showed(tmp_path: Path) 
     only_admins = Synthesizer(api, url=CANARY)
     only_admins.observed.learn(_answer(listing))
     assert only_admins.request(_op(api, "PATCH", "/admin/users/{user_id}")).body["role"] != "admin"
+
+
+PAYOUT_UPDATE = """
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /payout-accounts/{account_id}:
+    patch:
+      parameters: [{name: account_id, in: path, required: true, schema: {type: integer}}]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                is_default: {type: boolean}
+                primaryCard: {type: boolean}
+                notify: {type: boolean}
+      responses: {'200': {description: updated}}
+"""
+
+
+def test_a_flag_that_picks_one_object_of_many_is_never_made_up_true(tmp_path: Path) -> None:
+    """``is_default: true`` on the scan's own payout account took the flag from bob's real one
+    (the APIFlask trial); other made-up flags stay true."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(PAYOUT_UPDATE)
+    api = load(path)
+    body = Synthesizer(api, url=CANARY).request(_op(api, "PATCH", "/payout-accounts/{account_id}"))
+    assert body.body == {"is_default": False, "primaryCard": False, "notify": True}

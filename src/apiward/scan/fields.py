@@ -228,6 +228,19 @@ def locks_out(name: str) -> bool:
     return gates_account(name) and not privileged_value(name)
 
 
+_ONE_OF_MANY = frozenset({"default", "primary", "preferred", "main"})
+
+
+def singles_out(name: str) -> bool:
+    """True for a flag that picks one object among its owner's (``is_default``, ``primary``).
+
+    ``true`` on one often turns it off on the others: the APIFlask trial's update of a payout
+    account the scan made, sent with a made-up ``is_default: true``, took the flag from bob's
+    real account, and deleting the scan's account did not give it back.
+    """
+    return bool(_ONE_OF_MANY & set(tokens(name.rsplit(".", 1)[-1])))
+
+
 def privileged_value(name: str) -> bool:
     """The boolean a privilege flag holds when it grants (``False`` for ``blocked``, ``banned``)."""
     return not set(tokens(name.rsplit(".", 1)[-1])) & _NEGATIVE

@@ -42,6 +42,7 @@ from apiward.scan.fields import (
     is_recipient,
     is_unique,
     locks_out,
+    singles_out,
 )
 from apiward.scan.fitting import key_names, names_other, nouns_of
 from apiward.scan.request import BodyKind, Request, Where
@@ -297,7 +298,8 @@ class Synthesizer:
         if kind == "number":
             return number(schema, integer=False)
         if kind == "boolean":
-            return not locks_out(name)  # never a made-up "disabled: true"
+            # Never a made-up "disabled: true", nor a made-up "is_default: true".
+            return not locks_out(name) and not singles_out(name)
         if kind == "null":
             return None
         if is_decimal_string(schema):
