@@ -38,7 +38,7 @@ import re
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
-from apiward.scan import conflicts, duplicates, recovery, references, required_only
+from apiward.scan import choices, conflicts, duplicates, recovery, references, required_only
 from apiward.scan._findings import finding
 from apiward.scan._objects import creates, ids, new_id, object_slot
 from apiward.scan.canary import Canary
@@ -340,6 +340,7 @@ class Context:
         retry, reply = await references.again(self.harvest, operation, identity, sent, reply, other)
         retry, reply = await duplicates.again(self.harvest, operation, retry, reply, other)
         synthesizer = self.harvest.synthesizer
+        retry, reply = await choices.again(synthesizer, operation, retry, reply, other)
         retry, reply = await required_only.again(synthesizer, operation, retry, reply, other)
         if retry is not sent and reply.ok:
             self._aimed[key] = retry
@@ -410,6 +411,7 @@ class Context:
 
             make, reply = await references.again(self.harvest, create, identity, make, reply, other)
             make, reply = await duplicates.again(self.harvest, create, make, reply, other)
+            make, reply = await choices.again(self.harvest.synthesizer, create, make, reply, other)
         except (Withheld, Destructive, OutOfScope):
             return request
         made = new_id(self.api, make, reply.data, reply.header("location"))

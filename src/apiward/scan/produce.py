@@ -42,7 +42,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from apiward.core.errors import TargetError
-from apiward.scan import duplicates, pages, references, required_only
+from apiward.scan import choices, duplicates, pages, references, required_only
 from apiward.scan._objects import creates
 from apiward.scan.checks._privilege import marking
 from apiward.scan.destructive import destructive
@@ -204,6 +204,7 @@ async def _create(
         reply = await ledger.send(request, as_=identity, note="harvest: create")
         request, reply = await references.again(harvest, op, identity, request, reply, send)
         request, reply = await duplicates.again(harvest, op, request, reply, send)
+        request, reply = await choices.again(harvest.synthesizer, op, request, reply, send)
         request, reply = await required_only.again(harvest.synthesizer, op, request, reply, send)
     except Withheld:
         return False  # the ledger could not make it undoable

@@ -85,6 +85,8 @@ class Synthesizer:
         self._seed = seed
         self.values: Mapping[str, Any] = dict(values or {})
         self._active: Mapping[str, Any] = self.values
+        self._chosen: dict[str, dict[str, Any]] = {}
+        """Per operation, the values its refusals said a field must take (``scan.choices``)."""
         self._naming: frozenset[str] = frozenset()
         self._nouns = nouns_of(api)
         self._own = ""
@@ -100,7 +102,8 @@ class Synthesizer:
         """A request the contract says is valid for ``operation``."""
         # Seeded on purpose: the same contract and seed give the same requests.
         rng = random.Random(f"{self._seed}:{operation.key}")  # noqa: S311
-        self._active = {} if operation.method == "DELETE" else self.values
+        chosen = self._chosen.get(operation.key, {})
+        self._active = {} if operation.method == "DELETE" else {**chosen, **self.values}
         self._naming = _new_object_keys(self.api, operation)
         self._own, self._op = _own_noun(operation), operation
         try:
@@ -140,6 +143,11 @@ class Synthesizer:
             body=body,
             body_kind=kind,
         )
+
+    def choose(self, operation: Operation, name: str, value: Any) -> None:
+        """Send ``value`` for body field ``name`` of ``operation`` from now on (what the API
+        said the field must be); the user's own ``values`` still come first."""
+        self._chosen.setdefault(operation.key, {})[name] = value
 
     def renew(self, operation: Operation, request: Request) -> Request:
         """``request`` with every unique value it made for a POST's body made anew.
