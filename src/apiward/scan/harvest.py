@@ -9,8 +9,7 @@ its primary key, every field named like a path parameter (``username``, ``title`
 creation's answer) every id-like field. *Slots* are the places an operation takes an
 id: every path parameter, query parameters and top-level body fields with id-like
 names, and listing filters found to name the caller by another word (``?grower=alma``:
-``scan.filters``); ``scan.fitting`` says which sightings fit which slot (and ``_kinds.listed_ids``
-which lists of ids an object holds: an order's ``"tickets": ["TKT-B2D1"]``).
+``scan.filters``); ``scan.fitting`` says which sightings fit which slot.
 
 *Ownership* is decided within a resource type (the sighting's ``kind``): the public menu
 item 1 says nothing about order 1, nor a line booked onto a work order
@@ -36,8 +35,7 @@ nobody's, so a check cannot mistake reading them for BOLA. A resource type is
 caller: every identity (two at least) saw the same objects there before the scan made
 any, and none of them is claimed. An object the scan creates in a shared collection
 (a supplier, a catalogue product) is shared too, not its creator's: it would show up
-in every peer's listing like the others, so a peer reading it is no finding; nor is a
-seeded one there the property of an identity without role peers (the only manager).
+in every peer's listing like the others, so a peer reading it is no finding.
 Where each caller's listing shows only its own objects (orders), or the objects name an
 owner, creations stay the creator's; so do those made under a parent some identity never
 saw (a comment on a private recipe), however alike the comments of public ones are listed.
@@ -390,11 +388,12 @@ class Harvest:
 
     def baseline(self, base: Request, operation: Operation, identity: Identity) -> Request:
         """``base`` with every slot filled by a value ``identity`` saw (distinct where possible),
-        the item a path ends in under the parents it was seen under (a hold under its organiser).
-        Not an optional query id (``GET /loans?id=``) or filter (``?grower=``): the request stays
-        the listing it is. A PATCH leaves out what its object holds null (``scan.rows``)."""
+        the deepest path id (the item a path ends in, or the parent of a nested listing: the
+        Sanic trial's tasks had been listed under another workspace than their project's)
+        under the parents it was seen under. Not an optional query id (``GET /loans?id=``) or
+        filter (``?grower=``). A PATCH leaves out what its object holds null (``scan.rows``)."""
         used: set[str | int] = set()
-        last, item = operation.path.rstrip("/").rsplit("/", 1)[-1], None
+        deepest, item = -1, None
         for slot in self.filled(operation):
             choices = self.seen(identity, operation, slot)
             pick = next((s for s in choices if s.value not in used), next(iter(choices), None))
@@ -402,7 +401,8 @@ class Harvest:
                 used.add(pick.value)
                 base = base.with_param(slot.where, slot.name, pick.value)
                 base = self.rows.spare(operation, slot, base, pick)
-                item = (slot.name, pick) if last == f"{{{slot.name}}}" else item
+                at = operation.path.find(f"{{{slot.name}}}") if slot.where is Where.PATH else -1
+                deepest, item = (at, (slot.name, pick)) if at > deepest else (deepest, item)
         if item is not None:  # the item under the parents it was seen under, not the first seen
             base = self.lists.place(base, operation, item[0], item[1].kind, item[1].value)
         return base

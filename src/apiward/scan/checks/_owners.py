@@ -65,9 +65,11 @@ def ordered(
 ) -> list[Sighting]:
     """``owned`` but what the scan shared, what ``attacker`` never saw listed first.
 
-    ``referred``: the slot is a creation's body reference, and what the attacker lists
-    itself is left out: booking a room its own listing shows names it by design (the
-    Django Ninja trial's ``POST /bookings`` naming a room a colleague had added).
+    ``referred``: the slot is a creation's body reference, or a parent in the path
+    (``parents.above``), and what the attacker lists itself is left out: booking a room its
+    own listing shows names it by design (the Django Ninja trial's ``POST /bookings`` naming
+    a room a colleague had added), and a member reads and adds to the projects of a
+    workspace its own listing shows it (the Sanic trial's viewer, called a BOLA).
     """
     owned = [s for s in owned if not shared_by_scan(ctx.ledger.created, s.value)]
     listed = ctx.harvest.lists

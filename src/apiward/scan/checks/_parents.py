@@ -51,6 +51,15 @@ from apiward.scan.withhold import Withheld
 from apiward.spec import Operation, ParameterLocation
 
 
+def above(operation: Operation, slot: Slot) -> bool:
+    """True when path id ``slot`` names a parent of what ``operation`` acts on: a literal
+    segment follows it (``{slug}`` of ``/workspaces/{slug}/projects``)."""
+    if slot.where is not Where.PATH:
+        return False
+    _, marker, rest = operation.path.partition("{" + slot.name + "}")
+    return bool(marker) and any(s and not s.startswith("{") for s in rest.split("/"))
+
+
 async def another_object(
     ctx: Context,
     op: Operation,
