@@ -27,7 +27,7 @@ from apiward.scan.context import Context
 from apiward.scan.cookies import Jar
 from apiward.scan.fields import credentials, is_password, is_unique
 from apiward.scan.flows import LOGIN, SIGN_UP, words
-from apiward.scan.identities import Identity, Login
+from apiward.scan.identities import Basic, Identity, Login
 from apiward.scan.login import LoginError
 from apiward.scan.provision import sign_up_route
 from apiward.scan.request import BodyKind, Request
@@ -35,6 +35,11 @@ from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 _TOKEN = re.compile(r"token|jwt|bearer|session|key", re.IGNORECASE)
+_OWN = re.compile(r"/(me|self|profile|account|whoami|user)/?$", re.IGNORECASE)
+"""The caller's own record: the read a basic login is checked with first."""
+_PARTS = ("username", "password")
+_NAME = re.compile(r"^(user_?name|login|handle)$", re.IGNORECASE)
+"""What a basic login's two parts are called where a form names its fields (findings' keys)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,9 +56,19 @@ class LoginForm:
     token: str | None = None
     in_query: bool = False
     """The fields travel in the query string (FastAPI's plain parameters), not a body."""
+    basic: bool = False
+    """The name and password travel as HTTP basic credentials (``POST /tokens`` with basic, or
+    a secured read of an API that takes basic on every request): no body field holds them."""
 
     def request(self, username: str, password: str) -> Request:
         """A login request for ``username`` with ``password``."""
+        if self.basic:
+            header = ("Authorization", Basic(username=username, password=password).header())
+            kind = BodyKind.JSON if self.body else BodyKind.NONE
+            return Request(
+                method=self.method, path=self.path, operation=self.operation,
+                headers=(header,), body=dict(self.body) or None, body_kind=kind,
+            )  # fmt: skip
         body = {**self.body, self.user: username, self.password: password}
         if self.in_query:
             query = tuple((k, str(v)) for k, v in body.items())
@@ -69,6 +84,9 @@ class LoginForm:
 
     def login(self, username: str, password: str) -> Login:
         """The identities-file ``Login`` for ``username`` with ``password``."""
+        if self.basic:
+            basic = Basic(username=username, password=password)
+            return Login(method=self.method, path=self.path, basic=basic, token=self.token)
         fields = {**self.body, self.user: username, self.password: password}
         if self.in_query:
             query = {k: str(v) for k, v in fields.items()}
@@ -78,7 +96,10 @@ class LoginForm:
         )
 
     def logged_in(self, reply: Reply) -> bool:
-        """True when ``reply`` yields a credential (``scan.login``'s rule), whatever its status."""
+        """True when ``reply`` yields a credential (``scan.login``'s rule), whatever its status;
+        for basic credentials without a token to read, when the API answered them 2xx."""
+        if self.basic and self.token is None:
+            return reply.ok and not logins.refused(reply)
         login = Login(method=self.method, path=self.path, form=self.form, token=self.token)
         cookies = Jar().update(reply.set_cookies, urlsplit(reply.exchange.request.url).path)
         try:
@@ -114,7 +135,7 @@ def forms(ctx: Context) -> list[LoginForm]:
     """Every login operation: those identities use, then those the contract names so."""
     found: dict[str, LoginForm] = {}
     for identity in ctx.identities:
-        form = _from_identity(identity)
+        form = _from_identity(identity) or _basic(ctx, identity)
         if form is not None:
             found.setdefault(form.operation, form)
     for op in ctx.probes:
@@ -125,9 +146,31 @@ def forms(ctx: Context) -> list[LoginForm]:
     return list(found.values())
 
 
+def _basic(ctx: Context, identity: Identity) -> LoginForm | None:
+    """How ``identity``'s HTTP basic credentials are checked: its login operation, else a
+    secured read that names no object (the hapi trial took basic on every request)."""
+    login = identity.login
+    if login is not None and login.basic is not None:
+        return LoginForm(
+            operation=login.operation, method=login.method, path=login.path, body=login.body,
+            form=login.form, user=_PARTS[0], password=_PARTS[1], token=login.token, basic=True,
+        )  # fmt: skip
+    if identity.basic is None:
+        return None
+    reads = [o for o in ctx.probes if o.method == "GET" and not o.is_public and "{" not in o.path]
+    reads.sort(key=lambda o: _OWN.search(o.path) is None)
+    if not reads:
+        return None
+    op = reads[0]
+    return LoginForm(
+        operation=op.key, method="GET", path=op.path, body={}, form=False,
+        user=_PARTS[0], password=_PARTS[1], basic=True,
+    )  # fmt: skip
+
+
 def _from_identity(identity: Identity) -> LoginForm | None:
     login = identity.login
-    if login is None:
+    if login is None or login.basic is not None:
         return None
     in_query = not login.body and bool(login.query)
     sent = login.query if in_query else login.body
@@ -186,6 +229,9 @@ def _from_contract(ctx: Context, op: Operation) -> LoginForm | None:
 def known_account(ctx: Context) -> Account | None:
     """The last identity that logs in with a username and password."""
     for identity in reversed(ctx.identities):
+        basic = identity.basic or (identity.login.basic if identity.login else None)
+        if basic is not None and _basic(ctx, identity) is not None:
+            return Account(username=basic.username, password=basic.password, owner=identity.name)
         form = _from_identity(identity)
         if form is not None and identity.login is not None:
             body = {**identity.login.query, **identity.login.body}
@@ -205,10 +251,14 @@ async def throwaway(ctx: Context, form: LoginForm) -> tuple[Account, Reply] | No
     answer says it failed (``200 {"status": "fail"}``) made nothing.
     """
     for op in _sign_ups(ctx):
-        fields = credentials(_properties(ctx, op))
+        properties = _properties(ctx, op)
+        fields = credentials(properties)
         if fields is None:
             continue
-        email = "mail" in form.user.lower()
+        named = [p for p in properties if _NAME.match(p)]
+        if form.basic and named:  # basic credentials carry the user name, not the e-mail
+            fields = (named[0], fields[1])
+        email = "mail" in form.user.lower() or "mail" in fields[0].lower()
         name = f"apiward{secrets.token_hex(4)}" + ("@example.com" if email else "")
         account = Account(
             username=name, password=f"Aw-{secrets.token_urlsafe(12)}-9", owner="a throwaway account"
