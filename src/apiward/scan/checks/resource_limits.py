@@ -11,8 +11,9 @@
   it served that size (``meta.limit: 1000``, ``checks._page_bounds``). Where it cannot (no
   creation, too many, ``--safe``), up to ``OTHER_LISTINGS`` other listings are asked:
   under another parent the caller lists, or as another identity (its own tenant's rows).
-  Medium when the contract's maximum, or the one its description states, is exceeded; low
-  when there is no maximum and a huge page still grows.
+  Medium when the contract's maximum, or the one its description states, is exceeded, or
+  when there is none and a huge page grows past the page the API serves by default (the
+  ``default`` of the parameter, or the size its answer says it served); low otherwise.
 * **Batch size**: a top-level array property of a JSON body is sent with two items, then
   with ``BATCH_FACTOR`` × ``maxItems`` (``BATCH_ITEMS`` when none) distinct items. A 2xx
   whose answer holds one result per item (or grows with the batch) is the finding.
@@ -115,6 +116,7 @@ class ResourceLimits:
         stated = maximum is None and size.stated is not None
         maximum = size.stated if stated else maximum
         reference = maximum if maximum is not None else _default(size.schema)
+        bounded = reference is not None  # a maximum, or a default page the API serves
         big = max(PAGE_FACTOR * (reference or 0), PAGE_FLOOR)
         bounds = (reference, big, maximum or 0)
         caller, at, huge = await _widest(ctx, op, caller, size, reference, big)
@@ -156,7 +158,9 @@ class ResourceLimits:
             self,
             op,
             title=f"Page size {name}={big} is honoured ({bound})",
-            severity=Severity.MEDIUM if maximum is not None else Severity.LOW,
+            # Beyond a stated bound, or with none at all past the API's own page (its
+            # default, or what it says it served): four trials planted this, called low.
+            severity=Severity.MEDIUM if bounded or echoed else Severity.LOW,
             confidence=Confidence.CONFIRMED if confirmed else Confidence.FIRM,
             detail=(
                 f"With {name}={reference} the answer holds {describe(at)}; with {name}={big} "
