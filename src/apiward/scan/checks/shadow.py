@@ -13,7 +13,9 @@ there every path goes as that identity.
   prefix, their underscored forms (``/_internal``) at the root, then ``<prefix>/<hidden>/<resource>[/export]`` and ``<prefix>/<resource>/<action>``
   there for the ``HIDDEN_RESOURCES`` most common resources that are collections of records
   (``discovery.collections``: ``/api/v2/internal/users/export``; never ``me`` or ``auth``,
-  which hold nothing to export), and ``users`` whether or not the contract lists them. At most ``MAX_SHADOW`` requests.
+  which hold nothing to export), and ``users`` whether or not the contract lists them;
+  last the users' export named the other way round (``/api/admin/export/users``,
+  ``/_internal/export/users``). At most ``MAX_SHADOW`` requests.
 * ``debug_endpoints``: debug, configuration and framework-introspection paths
   (``debug/config``, ``actuator/env``...) at the root and under the newest version of
   each prefix, their underscored forms (``/_debug/state``) at the root, and files a web
@@ -219,12 +221,18 @@ class ShadowEndpoints(_Discovery):
         yield from (f"/{word}" for word in UNDERSCORED)
         names = collections(api)[:HIDDEN_RESOURCES]
         names += [PEOPLE] if PEOPLE not in names else []
-        for base in _newest(prefixes(api)) or [""]:
+        newest = _newest(prefixes(api)) or [""]
+        for base in newest:
             for name in names:
                 for hidden in HIDDEN:
                     yield f"{base}/{hidden}/{name}"
                     yield f"{base}/{hidden}/{name}/{ACTIONS[0]}"
                 yield from (f"{base}/{name}/{action}" for action in ACTIONS)
+        # The export named before what it exports: the Django Ninja trial's
+        # /api/admin/export/users, the Sanic trial's /_internal/export/users.
+        for base in newest:
+            yield from (f"{base}/{hidden}/{ACTIONS[0]}/{PEOPLE}" for hidden in HIDDEN)
+        yield from (f"/{word}/{ACTIONS[0]}/{PEOPLE}" for word in UNDERSCORED)
 
 
 class DebugEndpoints(_Discovery):
