@@ -97,8 +97,9 @@ async def _logs_in(api: Api, ledger: Ledger, login: Login) -> bool:
     """Whether ``login`` still gets in (raises ConfigError or LoginError where it does not).
 
     Basic credentials with no login operation go with every request, so nothing refuses
-    them until a request does: a secured read naming no object is asked with them (the hapi
-    trial's deleted account had been called one that "still logs in").
+    them until a request does: a secured read naming no object (the caller's own first) is
+    asked with them, and only a 2xx is in (the hapi trial's deleted account had been called
+    one that "still logs in"; an API may answer an unknown user 404, not 401).
     """
     if login.method or login.basic is None:
         await ledger.sessions.log_in(login, name="apiward sign-up")
@@ -116,4 +117,4 @@ async def _logs_in(api: Api, ledger: Ledger, login: Login) -> bool:
         headers=(("Authorization", login.basic.header()),),
     )
     reply = await ledger.sessions.transport.send(request, note="is the deleted account still in?")
-    return reply.status != 401
+    return reply.ok
