@@ -43,7 +43,11 @@ def test_guessable_values_and_object_ids_are_not(name: str, value: str) -> None:
 
 
 def test_destinations_are_named_so() -> None:
-    """to_account and toAccount point elsewhere; tokenId does not."""
+    """to_account, toAccount and recipientId (the hapi trial's message, a false high BOLA)
+    point elsewhere; tokenId and toolId do not."""
     assert destination(_path("to_account"))
     assert destination(_path("toAccount"))
+    assert destination(_path("recipientId"))
+    assert destination(_path("messageRecipient"))
     assert not destination(_path("tokenId"))
+    assert not destination(_path("toolId"))

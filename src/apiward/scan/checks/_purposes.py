@@ -32,6 +32,8 @@ _DESTINATION = re.compile(
     r"|^(to|dest)(?-i:[A-Z])",  # toAccount, destId; not tokenId, toolId (the Litestar trial's)
     re.IGNORECASE,
 )
+_DESTINED = frozenset({"recipient", "payee", "beneficiary", "receiver", "destination"})
+"""Words that name where something goes, in any case (``recipientId``, ``messageRecipient``)."""
 _GRANTEE = frozenset(
     {"user", "member", "person", "collaborator", "invitee", "grantee", "assignee", "signer"}
 )
@@ -45,8 +47,10 @@ its length, hex's 4 bits at most): ``Tnz3nXcSfv`` has 3.1 of 3.3; ``INV-2024-000
 
 
 def destination(slot: Slot) -> bool:
-    """True when ``slot`` names where a write sends something."""
-    return bool(_DESTINATION.search(slot.name))
+    """True when ``slot`` names where a write sends something (``recipientId`` too: the hapi
+    trial's message to another student was a high BOLA)."""
+    words = tokens(slot.name)
+    return bool(_DESTINATION.search(slot.name)) or bool(_DESTINED & set(words))
 
 
 def grantee(api: Api, op: Operation, slot: Slot) -> bool:
