@@ -218,6 +218,8 @@ def refers(name: str, nouns: frozenset[str]) -> bool:
 
 _ID_FORMATS = frozenset({"", "uuid"})
 """String formats an id may have: none, or a UUID (not a date, an e-mail, a decimal)."""
+_TEXT = 64
+"""A string allowed longer than this (``maxLength: 500``) holds text, not an id."""
 
 
 def item_nouns(api: Api) -> dict[str, str]:
@@ -241,7 +243,8 @@ def noun_collection(name: str, schema: Schema, nouns: Mapping[str, str]) -> str:
 
     Django REST Framework writes a foreign key as the related model's name, with no
     ``_id`` (``{"project": 2}``, ``?project=2``): such a field is an id when it holds one
-    (an integer, a UUID or a plain string; not an enum, an object or a list). ``nouns``:
+    (an integer, a UUID or a short plain string; not an enum, an object, a list, nor text
+    allowed longer than ``_TEXT``). ``nouns``:
     :func:`item_nouns`.
     """
     types = json_types(schema)
@@ -249,4 +252,6 @@ def noun_collection(name: str, schema: Schema, nouns: Mapping[str, str]) -> str:
         return ""
     if "string" in types and str(schema.get("format", "")) not in _ID_FORMATS:
         return ""
+    if "string" in types and int(schema.get("maxLength") or 0) > _TEXT:
+        return ""  # free text: the APIFlask trial's offer ``message`` had been sent a message id
     return nouns.get(norm(name), "")
