@@ -42,6 +42,9 @@ RETRIES = 3
 _LOOKS = 4
 """Candidates looked at per retry, at most, before giving up on finding more."""
 _NAMING = frozenset({400, 422})
+_PLACES = frozenset({Where.BODY, Where.PATH})
+"""Where a creation names what it refers to: its body, or the parent in its path (an offer
+under a listing: "You cannot make an offer on your own listing", the APIFlask trial's)."""
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "ref", "key", "code", "slug", "no", "number"})
 
 Send = Callable[[Request], Awaitable[Reply]]
@@ -105,7 +108,7 @@ def others(
         retry = request
         for (slot, _), values in zip(slots, choices, strict=True):
             if values:
-                retry = retry.with_param(Where.BODY, slot.name, values[min(turn, len(values) - 1)])
+                retry = retry.with_param(slot.where, slot.name, values[min(turn, len(values) - 1)])
         if retry != request and retry not in found:
             found.append(retry)
     return found
@@ -119,7 +122,7 @@ def _references(
         return []
     found = []
     for slot in harvest.slots(operation):
-        value = request.value(Where.BODY, slot.name) if slot.where is Where.BODY else None
+        value = request.value(slot.where, slot.name) if slot.where in _PLACES else None
         seen = harvest.seen(identity, operation, slot) if value is not None else []
         now = next((s for s in seen if str(s.value) == str(value)), None)
         if now is not None:
@@ -144,7 +147,7 @@ def _choices(
     ranked = sorted(seen, key=lambda s: (harvest.is_owned(s), harvest.rows.free(s.kind, s.value)))
     found: list[str | int] = []
     for sighting in ranked[: RETRIES * _LOOKS]:
-        retry = request.with_param(Where.BODY, slot.name, sighting.value)
+        retry = request.with_param(slot.where, slot.name, sighting.value)
         if withheld(harvest, operation, identity, retry) is None:
             found.append(sighting.value)
         if len(found) == RETRIES:
@@ -155,7 +158,7 @@ def _choices(
 def _remember(harvest: Harvest, slots: list[tuple[Slot, Sighting]], request: Request) -> None:
     """Each object ``request`` names in ``slots``: a creation of this scan named it."""
     for slot, now in slots:
-        value = request.value(Where.BODY, slot.name)
+        value = request.value(slot.where, slot.name)
         if value is not None:
             harvest.rows.named(now.kind, value)
 

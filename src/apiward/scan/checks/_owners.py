@@ -18,6 +18,7 @@ from apiward.scan.fields import person_values, tokens
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where
+from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 MOST_OWNERS = 4
@@ -153,3 +154,12 @@ def party(ctx: Context, attacker: Identity, data: object) -> str:
         if person_values(value) & own:
             return str(key)
     return ""
+
+
+def names_attacker(ctx: Context, attacker: Identity, attack: Reply) -> bool:
+    """Whether the object an attack wrote names the attacker a party of its own accord, not
+    because the attack sent that field: the APIFlask trial's offer ``buyer_id`` was carol's
+    own, on alice's listing, and carol's update of it had been called a BOLA."""
+    key = party(ctx, attacker, attack.data)
+    sent = attack.sent.body if isinstance(attack.sent.body, dict) else {}
+    return bool(key) and key not in sent

@@ -298,7 +298,7 @@ class Bola:
             return None  # a child added under what its owner made public (an issue, a comment)
         pair = (owner, attacker)
         attack = await parents.attack(ctx, op, slot, pair, obj, (aimed, theirs.sent), note)
-        if attack is None:
+        if attack is None or whose.names_attacker(ctx, attacker, attack):
             return None
         confirmed = str(obj.value) in attack.text
         evidence = [theirs, control, attack]
