@@ -49,16 +49,22 @@ from apiward.scan.request import Request, Where
 from apiward.scan.resources import collection_of, norm, singular
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import Withheld
-from apiward.spec import Operation, ParameterLocation
+from apiward.spec import Api, Operation, ParameterLocation
 
 
-def above(operation: Operation, slot: Slot) -> bool:
-    """True when path id ``slot`` names a parent of what ``operation`` acts on: a literal
-    segment follows it (``{slug}`` of ``/workspaces/{slug}/projects``)."""
+def above(api: Api, operation: Operation, slot: Slot) -> bool:
+    """True when path id ``slot`` names a parent of a collection ``operation`` acts on: the
+    segment after it is one the contract keeps items in (``{slug}`` of
+    ``/workspaces/{slug}/projects``, beside ``/workspaces/{slug}/projects/{project_id}``).
+    Not a part of the object itself: ``{username}`` of ``PUT /users/{username}/email``."""
     if slot.where is not Where.PATH:
         return False
-    _, marker, rest = operation.path.partition("{" + slot.name + "}")
-    return bool(marker) and any(s and not s.startswith("{") for s in rest.split("/"))
+    head, marker, rest = operation.path.partition("{" + slot.name + "}")
+    literal = rest.strip("/").split("/", 1)[0]
+    if not marker or not literal or literal.startswith("{"):
+        return False
+    items = f"{head}{marker}/{literal}/{{"
+    return any(o.path.startswith(items) for o in api.operations)
 
 
 async def another_object(

@@ -139,7 +139,7 @@ class Bola:
                 continue
             colleague: Finding | None = None  # a tenant's object: another pair may reach further
             referred = slot.where is Where.BODY and creates(ctx.api, operation)
-            referred = referred or parents.above(operation, slot)
+            referred = referred or parents.above(ctx.api, operation, slot)
             for owner, attacker, owned in pairs:
                 owned = whose.ordered(ctx, attacker, owned, referred=referred)
                 if not owned:
