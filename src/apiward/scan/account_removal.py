@@ -15,8 +15,6 @@ account this made is listed as left.
 
 from __future__ import annotations
 
-import re
-
 from apiward.core.errors import ConfigError, TargetError
 from apiward.scan import accounts, beside, removal
 from apiward.scan.changes import State, What
@@ -25,6 +23,7 @@ from apiward.scan.ledger import Ledger
 from apiward.scan.login import LoginError
 from apiward.scan.provision import filled_login, sign_up_one, sign_up_route
 from apiward.scan.request import Request
+from apiward.scan.resources import own_read
 from apiward.scan.scope import Scope
 from apiward.scan.synthesis import Synthesizer
 from apiward.spec import Api
@@ -90,9 +89,6 @@ async def _try(api: Api, ledger: Ledger, synthesizer: Synthesizer, scope: Scope 
     ledger.accounts_kept = f"{delete.operation} answered 2xx, yet the account still logs in"
 
 
-_OWN = re.compile(r"/(me|self|profile|account|whoami|user)/?$", re.IGNORECASE)
-
-
 async def _logs_in(api: Api, ledger: Ledger, login: Login) -> bool:
     """Whether ``login`` still gets in (raises ConfigError or LoginError where it does not).
 
@@ -104,16 +100,13 @@ async def _logs_in(api: Api, ledger: Ledger, login: Login) -> bool:
     if login.method or login.basic is None:
         await ledger.sessions.log_in(login, name="apiward sign-up")
         return True
-    reads = [
-        o for o in api.operations if o.method == "GET" and not o.is_public and "{" not in o.path
-    ]
-    reads.sort(key=lambda o: _OWN.search(o.path) is None)
-    if not reads:
+    read = own_read(api.operations)
+    if read is None:
         return True  # nothing to ask: as a login would, it is taken to get in
     request = Request(
         method="GET",
-        path=reads[0].path,
-        operation=reads[0].key,
+        path=read.path,
+        operation=read.key,
         headers=(("Authorization", login.basic.header()),),
     )
     reply = await ledger.sessions.transport.send(request, note="is the deleted account still in?")

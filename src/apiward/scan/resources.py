@@ -10,6 +10,11 @@ an account.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from apiward.spec import Operation
 
 _NOT_A_NOUN = re.compile(
     r"^(v\d+(\.\d+)*[a-z]*|\d+(\.\d+)+|api|apis|rest|public|latest|current|stable|beta|alpha)$",
@@ -106,3 +111,14 @@ def made_in(path: str) -> str:
     if parts[-1].startswith("{"):
         parts = parts[:-1]
     return "/".join(parts) if len(parts) > 1 and is_noun(parts[-1]) else path
+
+
+_OWN_READ = re.compile(r"/(me|self|profile|account|whoami|user)/?$", re.IGNORECASE)
+
+
+def own_read(operations: Iterable[Operation]) -> Operation | None:
+    """A secured GET that names no object, the caller's own record first (``GET /users/me``):
+    where HTTP basic credentials sent with every request are known to be taken or not."""
+    reads = [o for o in operations if o.method == "GET" and not o.is_public and "{" not in o.path]
+    reads.sort(key=lambda o: _OWN_READ.search(o.path) is None)
+    return reads[0] if reads else None

@@ -31,12 +31,11 @@ from apiward.scan.identities import Basic, Identity, Login
 from apiward.scan.login import LoginError
 from apiward.scan.provision import sign_up_route
 from apiward.scan.request import BodyKind, Request
+from apiward.scan.resources import own_read
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
 _TOKEN = re.compile(r"token|jwt|bearer|session|key", re.IGNORECASE)
-_OWN = re.compile(r"/(me|self|profile|account|whoami|user)/?$", re.IGNORECASE)
-"""The caller's own record: the read a basic login is checked with first."""
 _PARTS = ("username", "password")
 _NAME = re.compile(r"^(user_?name|login|handle)$", re.IGNORECASE)
 """What a basic login's two parts are called where a form names its fields (findings' keys)."""
@@ -157,11 +156,9 @@ def _basic(ctx: Context, identity: Identity) -> LoginForm | None:
         )  # fmt: skip
     if identity.basic is None:
         return None
-    reads = [o for o in ctx.probes if o.method == "GET" and not o.is_public and "{" not in o.path]
-    reads.sort(key=lambda o: _OWN.search(o.path) is None)
-    if not reads:
+    op = own_read(ctx.probes)
+    if op is None:
         return None
-    op = reads[0]
     return LoginForm(
         operation=op.key, method="GET", path=op.path, body={}, form=False,
         user=_PARTS[0], password=_PARTS[1], basic=True,
