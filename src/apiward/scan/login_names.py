@@ -1,8 +1,8 @@
 """Login names: an update the scan sends never changes how an account logs in.
 
-A user logs in with a password and a name (``email``, ``username``: the login body's fields other than
-its password, or HTTP basic's user name) that is often also a field of the user's own
-record. An update carrying a fresh value there (a baseline's new e-mail, an injection
+A user logs in with a password and a name (``email``, ``username``: the login body's
+fields other than its password, or HTTP basic's user name) that is often also a field of
+the user's own record. An update carrying a fresh value there (a baseline's new e-mail, an injection
 payload, 16 a's) moves the login: the Sanic trial's ``--safe`` scan gave its admin a new
 e-mail on ``PATCH /me``, could then neither log that admin in again after a logout nor
 put the e-mail back, and left the administrator of a shared system locked out; under
