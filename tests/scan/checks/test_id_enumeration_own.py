@@ -9,6 +9,7 @@ task to anyone: counting then reaches bob's.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -49,7 +50,7 @@ CONTRACT = {
 }
 
 
-def todo(*, checks_owner: bool) -> Flask:
+def todo(*, checks_owner: bool, contract: dict[str, Any] = CONTRACT) -> Flask:
     """Task 1 is alice's, task 2 bob's; the scan's own come after."""
     web = Flask("todo")
     tasks: dict[int, dict[str, Any]] = {
@@ -63,8 +64,8 @@ def todo(*, checks_owner: bool) -> Flask:
         return name or abort(401)
 
     @web.get("/openapi.json")
-    def contract() -> Any:
-        return jsonify(CONTRACT)
+    def document() -> Any:
+        return jsonify(contract)
 
     @web.post("/tasks")
     def make() -> Any:
@@ -101,3 +102,13 @@ def test_an_unseen_object_of_ones_own_is_no_enumeration(
     results = scan_app(server.url, IdEnumeration(), (key("alice", "user"), key("bob", "user")))
     found = [f for f in results.findings if f.check == "id_enumeration"]
     assert (found == []) is checks_owner, found
+
+
+def test_a_read_the_contract_calls_public_is_not_counted(serve: Callable[..., Any]) -> None:
+    """Called "A task's public page", the careless read is what it says: no finding (the
+    Sanic trial's public profiles, a false high in every mode)."""
+    public = copy.deepcopy(CONTRACT)
+    public["paths"]["/tasks/{task_id}"]["get"]["summary"] = "A task's public page"
+    server = serve(todo(checks_owner=False, contract=public), wsgi=True)
+    results = scan_app(server.url, IdEnumeration(), (key("alice", "user"), key("bob", "user")))
+    assert [f for f in results.findings if f.check == "id_enumeration"] == []

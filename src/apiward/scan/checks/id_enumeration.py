@@ -28,7 +28,8 @@ the owning company"): the Rails trial's colleague's job draft.
 
 Deliberately not flagged: neighbours refused (403/404) like a missing id, ids that
 are not integers (UUIDs cannot be counted), writes (``bola`` tries those with ids
-harvested for real), and public catalogues readable without credentials.
+harvested for real), public catalogues readable without credentials, and reads the
+contract calls public ("A user's public profile", as ``bola`` skips them).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from apiward.scan.checks._privilege import ranks
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.envelope import objects, unwrap
+from apiward.scan.flows import says_public, says_some_public
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.request import READS, Request, Where
@@ -87,6 +89,11 @@ class IdEnumeration:
         """Count around an owned integer id in each integer id slot of ``operation``."""
         if operation.method not in READS or operation.is_public:
             yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="only secured reads")
+            return
+        if says_public(operation, ctx.api) and not says_some_public(operation, ctx.api):
+            # "A user's public profile": counting through profiles is what they are for (the
+            # Sanic trial's, a false high in every mode).
+            yield Skip(reason=SkipReason.NOT_APPLICABLE, detail="the contract calls it public")
             return
         if not ctx.identities:
             yield Skip(reason=SkipReason.NO_IDENTITIES)
