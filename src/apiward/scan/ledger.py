@@ -24,10 +24,9 @@ Every write the scan sends (POST/PUT/PATCH/DELETE) passes through :meth:`Ledger.
   tallies nothing the redemption takes (``uses_left``); under ``--safe`` no code nothing
   reads (the Hono trial's ``WELCOME10`` lost a use of its shared few).
 
-``made(value)`` says whether the scan created an object with that id: a destructive operation
-may be sent on those and on nothing else. A listing read for a snapshot is kept for the list's
-next object until a write under its path that may have landed (not a 4xx, not a creation whose
-id the answer gave): reading every list again costs more than it.
+``made(value)``: whether the scan made an object with that id (the only ones a destructive
+operation may go to). A listing read for a snapshot is kept until a write under its path may
+have landed. A control's missing id (``scan.missing``) is neither read nor restored.
 """
 
 from __future__ import annotations
@@ -44,6 +43,7 @@ from apiward.scan._links import Links
 from apiward.scan.entries import Created, Moved, Sender, Snapshot, aim, deletes, maybe_kept
 from apiward.scan.flows import SIGN_UP, is_redemption, redeems, words
 from apiward.scan.identities import Identity, login_keys
+from apiward.scan.missing import names_nothing
 from apiward.scan.one_way import STRANDS, one_way, strands
 from apiward.scan.own_state import OwnState
 from apiward.scan.questions import changes_nothing, on_object, only_asks
@@ -203,8 +203,7 @@ class Ledger:
             raise
         made = len(self._made)
         self._after(operation, request, sender, reply, snapshot, recorded)
-        # A creation whose new id is known leaves the listing's other objects as they were,
-        # and needs no snapshot itself (it is the scan's own): the kept listing stays good.
+        # A creation whose new id is known leaves the listing's others as they were: kept.
         if not 400 <= reply.status < 500 and not (reply.ok and len(self._made) > made):
             self._reads.wrote(request.path)
         return reply
@@ -215,6 +214,8 @@ class Ledger:
         # Before creations and the scan's own codes too: a redemption answered 201 (the Tornado
         # trial's), or of a pass the scan issued, credits a file identity for good (Ninja's).
         self._unredeemed(operation, sender)
+        if names_nothing():  # a control's missing id: nothing there to read, nor to restore
+            return None
         if self.ours(request):
             if not self.aggressive and strands(self.api, operation):
                 raise Unrestorable(operation, sender.identity or _ANONYMOUS, STRANDS)
@@ -399,6 +400,8 @@ class Ledger:
     ) -> None:
         if 400 <= reply.status < 500:  # refused: under --aggressive it changed nothing unknown
             self.unknown = [(r, s) for r, s in self.unknown if r is not request]
+        elif names_nothing() and reply.ok:
+            self.unknown.append((request, sender))  # a missing id taken: what did it do?
         if (
             reply.status >= 500
             and operation.method == "POST"

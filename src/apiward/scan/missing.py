@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 MISSING_NUMBER = 987654321
@@ -22,6 +24,25 @@ MISSING_UUID = "00000000-0000-4000-8000-00000000a11d"
 FALLBACK = "apiward-no-such-object-0"
 _SEPARATORS = "_-:./"
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
+_NOTHING: ContextVar[bool] = ContextVar("apiward_names_nothing", default=False)
+
+
+@contextmanager
+def naming_nothing() -> Iterator[None]:
+    """Writes sent inside name an object that does not exist (a control's missing id): there
+    is nothing to read first, nor to put back, unless the API answers one 2xx (the ledger
+    then lists it). Such a control had been withheld where nothing could read the missing
+    object ("no identity may read /admin/users/987654321"), and its check with it."""
+    token = _NOTHING.set(True)
+    try:
+        yield
+    finally:
+        _NOTHING.reset(token)
+
+
+def names_nothing() -> bool:
+    """Whether the request being sent names an object that does not exist (``naming_nothing``)."""
+    return _NOTHING.get()
 
 
 def missing(value: object = None, schema: Mapping[str, Any] | None = None) -> str | int:

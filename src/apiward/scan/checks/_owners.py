@@ -73,6 +73,9 @@ def ordered(
     workspace its own listing shows it (the Sanic trial's viewer, called a BOLA).
     """
     owned = [s for s in owned if not shared_by_scan(ctx.ledger.created, s.value)]
+    # Nor what its row says the attacker made (a message it sent, listed by its recipient).
+    rows = ctx.harvest.rows
+    owned = [s for s in owned if not party(ctx, attacker, rows.row(s.kind, s.value), _MAKERS)]
     listed = ctx.harvest.lists
     return [s for s in owned if not listed.has(attacker.name, s.kind, s.value)] + [
         s for s in owned if listed.has(attacker.name, s.kind, s.value) and not referred
@@ -130,11 +133,16 @@ _PARTY = frozenset(
     }
 )  # fmt: skip
 """Words of a field that names a person party to an object (``sender_id``, ``from_user``)."""
+_MAKERS = frozenset(
+    {"sender", "from", "author", "owner", "creator", "buyer", "customer", "user", "requester"}
+    | {"reporter"}
+)
+"""The parties whose object it is to change: not its recipient, assignee, guest or seller."""
 _HANDLES = frozenset({"id", "uuid", "email", "username", "login", "handle"})
 """Words of a person field that say how it names them, not who they are to the object."""
 
 
-def party(ctx: Context, attacker: Identity, data: object) -> str:
+def party(ctx: Context, attacker: Identity, data: object, words: frozenset[str] = _PARTY) -> str:
     """The field of ``data`` that names ``attacker`` as a party to it (``sender_id`` holding
     its own id), or "": a message alice sent bob is hers to read too.
 
@@ -149,7 +157,7 @@ def party(ctx: Context, attacker: Identity, data: object) -> str:
         return ""
     for key, value in shown.items():
         said = {w for w in tokens(key) if w not in _HANDLES}
-        if not said or not said <= _PARTY:
+        if not said or not said <= words:
             continue
         if person_values(value) & own:
             return str(key)
@@ -159,7 +167,9 @@ def party(ctx: Context, attacker: Identity, data: object) -> str:
 def names_attacker(ctx: Context, attacker: Identity, attack: Reply) -> bool:
     """Whether the object an attack wrote names the attacker a party of its own accord, not
     because the attack sent that field: the APIFlask trial's offer ``buyer_id`` was carol's
-    own, on alice's listing, and carol's update of it had been called a BOLA."""
-    key = party(ctx, attacker, attack.data)
+    own, on alice's listing, and carol's update of it had been called a BOLA. Only a party
+    that makes the object counts: the recipient of a message changing it is the hapi
+    trial's planted BOLA."""
+    key = party(ctx, attacker, attack.data, _MAKERS)
     sent = attack.sent.body if isinstance(attack.sent.body, dict) else {}
     return bool(key) and key not in sent

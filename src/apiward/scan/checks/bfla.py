@@ -98,7 +98,7 @@ from apiward.scan.context import Context
 from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.fields import gates_account, is_privileged
 from apiward.scan.identities import Identity
-from apiward.scan.missing import missing
+from apiward.scan.missing import missing, naming_nothing
 from apiward.scan.one_way import one_way, untried
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.resources import names_caller
@@ -337,17 +337,17 @@ class Bfla:
         for slot in slots:
             shape = ctx.baseline(op, high).path_params.get(slot.name)
             target = target.with_param(Where.PATH, slot.name, missing(shape, slot.schema))
-        theirs = await ctx.send(
-            target, as_=high, note=f"{high.name} on an object that does not exist"
-        )
-        if theirs.status in _UNCOMPARED or theirs.status >= 500 or not_found(theirs):
-            # Refused, broken or not there: nothing low could be compared on. An input
-            # refused as malformed (400, 422) is refused before most role checks run.
-            return None
-        mine = await ctx.send(target, as_=low, note=f"{low.name} on the same missing object")
-        if mine.status != theirs.status or similarity(mine.text, theirs.text) < SAME:
-            return None
-        anonymous = await ctx.send(target, as_=None, note="anonymous, same request")
+        with naming_nothing():
+            note = f"{high.name} on an object that does not exist"
+            theirs = await ctx.send(target, as_=high, note=note)
+            if theirs.status in _UNCOMPARED or theirs.status >= 500 or not_found(theirs):
+                # Refused, broken or not there: nothing low could be compared on. An input
+                # refused as malformed (400, 422) is refused before most role checks run.
+                return None
+            mine = await ctx.send(target, as_=low, note=f"{low.name} on the same missing one")
+            if mine.status != theirs.status or similarity(mine.text, theirs.text) < SAME:
+                return None
+            anonymous = await ctx.send(target, as_=None, note="anonymous, same request")
         if anonymous.status not in REFUSED:
             return None
         what = f"on an object that does not exist, exactly as {high.name} (the role check let it through)"

@@ -90,6 +90,7 @@ from apiward.scan.flows import is_public_flow, says_not_public, says_public, say
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.missing import missing as no_such
+from apiward.scan.missing import naming_nothing
 from apiward.scan.one_way import one_way, untried
 from apiward.scan.openness import declared_public
 from apiward.scan.privacy import profile_fields, public_by, unreleased
@@ -276,9 +277,9 @@ class Bola:
         if op.method == "DELETE":
             return await self._delete(ctx, op, slot, owner, attacker, obj, base, theirs)
         missing = base.with_param(slot.where, slot.name, no_such(obj.value, slot.schema))
-        control = await ctx.send(
-            missing, as_=attacker, note=f"control: {slot.name} that does not exist"
-        )
+        with naming_nothing():
+            note = f"control: {slot.name} that does not exist"
+            control = await ctx.send(missing, as_=attacker, note=note)
         if control.ok:
             return None  # the API does not resolve this id: nothing to learn from it
         if placed:
