@@ -263,9 +263,10 @@ def _lookup_api(folder: Path) -> Api:
 
 
 def test_discovery_lists_stay_bounded(tmp_path: Path) -> None:
-    """Two collections under /v1: one word per idea (it was 70 shadow and 43 debug paths)."""
+    """Two collections under /v1: one word per idea (it was 70 shadow and 43 debug paths; the
+    users' export named export-first, /v1/admin/export/users, is three more)."""
     api = _lookup_api(tmp_path)
-    assert len(list(ShadowEndpoints().candidates(api))) <= 45
+    assert len(list(ShadowEndpoints().candidates(api))) <= 48
     assert len(list(DebugEndpoints().candidates(api))) <= 30
 
 

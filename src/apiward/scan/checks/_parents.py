@@ -35,6 +35,7 @@ edit, found at no run).
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from apiward.core.findings import Finding
 from apiward.scan.accounts import holds_accounts
@@ -104,7 +105,8 @@ async def public_parent(
     (``/projects/{key}/issues``) the last path id names a parent too, and so does a field of
     the object as ``shown`` (``boardId`` beside ``GET /boards/{boardId}``: the Express
     trial's cards of a public board, read at ``/cards/{cardId}``, had been high three times).
-    A parent whose read the contract calls public ("Public profile") needs no reading.
+    A parent whose read's summary calls every such object public ("Public profile of a user")
+    needs no reading.
     """
     names = [p.name for p in op.parameters if p.location is ParameterLocation.PATH]
     if op.path.rstrip("/").endswith("}"):
@@ -116,7 +118,7 @@ async def public_parent(
             continue
         asked.add(item.target)
         read = ctx.api.operation(item.method, item.path)
-        if read is not None and says_public(read, ctx.api):
+        if read is not None and _WHOLLY.search(read.summary) and says_public(read, ctx.api):
             # "Public profile of a user": what is listed under it is its public part (the
             # APIFlask trial's reviews a user received, called a high BOLA).
             return f"{read.key} is, in the contract's words, public"
@@ -128,6 +130,9 @@ async def public_parent(
     return ""
 
 
+_WHOLLY = re.compile(r"^\W*public\b|\bpublic\s+profile", re.IGNORECASE)
+"""A read whose summary makes its every object public ("Public profile of a user"), not some
+("A board of my team, or any public board": its team boards stay private)."""
 _PARENTS_READ = 4
 """Parents read at most to find one that says anyone may see what is under it."""
 

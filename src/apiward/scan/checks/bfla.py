@@ -56,12 +56,11 @@ effect, while an anonymous request is refused:
   write or delete takes effect, as the creator's read shows. The item is one the scan
   created (``scan.checks._catalogue``). High, confirmed when low is refused creating
   there, the item is public, or with role evidence; low, tentative when low may create
-  there too (a collaborator: a team's shared records); see ``scan.checks._collaborators``. **Creation** too: the
+  there too (a team's shared records: ``scan.checks._collaborators``). **Creation**: the
   lower identity adds an item to such a catalogue (one whose items name no owner), the
   creator's read shows it, and it is deleted again (as its maker, else the creator);
-  without a DELETE for the items, only under ``--aggressive``. Every role fills many a
-  shared catalogue, so a creation is high only with role evidence, medium with other
-  signals, else low and tentative.
+  without a DELETE for the items, only under ``--aggressive``. Every role fills many a shared
+  catalogue: a creation is high only with role evidence, medium with others, else low.
 """
 
 from __future__ import annotations
@@ -69,10 +68,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks import _absent as absent
 from apiward.scan.checks import _account_delete as account_delete
 from apiward.scan.checks import _actions as actions
 from apiward.scan.checks import _catalogue as catalogue
@@ -98,7 +99,7 @@ from apiward.scan.context import Context
 from apiward.scan.diff import SAME, leaves, meaningful, similarity
 from apiward.scan.fields import gates_account, is_privileged
 from apiward.scan.identities import Identity
-from apiward.scan.missing import missing, naming_nothing
+from apiward.scan.missing import missing
 from apiward.scan.one_way import one_way, untried
 from apiward.scan.request import READS, Request, Where
 from apiward.scan.resources import names_caller
@@ -337,17 +338,16 @@ class Bfla:
         for slot in slots:
             shape = ctx.baseline(op, high).path_params.get(slot.name)
             target = target.with_param(Where.PATH, slot.name, missing(shape, slot.schema))
-        with naming_nothing():
-            note = f"{high.name} on an object that does not exist"
-            theirs = await ctx.send(target, as_=high, note=note)
-            if theirs.status in _UNCOMPARED or theirs.status >= 500 or not_found(theirs):
-                # Refused, broken or not there: nothing low could be compared on. An input
-                # refused as malformed (400, 422) is refused before most role checks run.
-                return None
-            mine = await ctx.send(target, as_=low, note=f"{low.name} on the same missing one")
-            if mine.status != theirs.status or similarity(mine.text, theirs.text) < SAME:
-                return None
-            anonymous = await ctx.send(target, as_=None, note="anonymous, same request")
+        ask = partial(absent.control, ctx, target, itself=True)
+        theirs = await ask(high, f"{high.name} on an object that does not exist")
+        if theirs.status in _UNCOMPARED or theirs.status >= 500 or not_found(theirs):
+            # Refused, broken or not there: nothing low could be compared on. An input
+            # refused as malformed (400, 422) is refused before most role checks run.
+            return None
+        mine = await ask(low, f"{low.name} on the same missing object")
+        if mine.status != theirs.status or similarity(mine.text, theirs.text) < SAME:
+            return None
+        anonymous = await ask(None, "anonymous, same request")
         if anonymous.status not in REFUSED:
             return None
         what = f"on an object that does not exist, exactly as {high.name} (the role check let it through)"

@@ -73,6 +73,7 @@ from apiward.core.findings import Confidence, Finding, Severity
 from apiward.scan import fields, required_only
 from apiward.scan._objects import Reader, creates, reader
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks import _absent as absent
 from apiward.scan.checks import _naming as reads
 from apiward.scan.checks import _owners as whose
 from apiward.scan.checks import _parents as parents
@@ -90,7 +91,6 @@ from apiward.scan.flows import is_public_flow, says_not_public, says_public, say
 from apiward.scan.harvest import Sighting, Slot
 from apiward.scan.identities import Identity
 from apiward.scan.missing import missing as no_such
-from apiward.scan.missing import naming_nothing
 from apiward.scan.one_way import one_way, untried
 from apiward.scan.openness import declared_public
 from apiward.scan.privacy import profile_fields, public_by, unreleased
@@ -277,9 +277,9 @@ class Bola:
         if op.method == "DELETE":
             return await self._delete(ctx, op, slot, owner, attacker, obj, base, theirs)
         missing = base.with_param(slot.where, slot.name, no_such(obj.value, slot.schema))
-        with naming_nothing():
-            note = f"control: {slot.name} that does not exist"
-            control = await ctx.send(missing, as_=attacker, note=note)
+        note = f"control: {slot.name} that does not exist"
+        itself = op.path.rstrip("/").endswith("{" + slot.name + "}")
+        control = await absent.control(ctx, missing, attacker, note, itself=itself)
         if control.ok:
             return None  # the API does not resolve this id: nothing to learn from it
         if placed:
@@ -299,8 +299,10 @@ class Bola:
             return None  # a child added under what its owner made public (an issue, a comment)
         pair = (owner, attacker)
         attack = await parents.attack(ctx, op, slot, pair, obj, (aimed, theirs.sent), note)
-        if attack is None or whose.names_attacker(ctx, attacker, attack):
-            return None
+        if attack is None or (
+            slot.where is Where.PATH and whose.names_attacker(ctx, attacker, attack)
+        ):
+            return None  # the object written names the attacker its maker (not what it made)
         confirmed = str(obj.value) in attack.text
         evidence = [theirs, control, attack]
         found = self._finding(ctx, op, slot, owner, attacker, obj, evidence, confirmed, "changes")
