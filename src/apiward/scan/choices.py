@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from apiward.scan.fields import is_privileged
 from apiward.scan.request import Request
+from apiward.scan.required_only import REFUSED
 from apiward.scan.transport import Reply
 from apiward.scan.values import rank
 from apiward.spec import Operation
@@ -34,7 +35,6 @@ from apiward.spec import Operation
 if TYPE_CHECKING:
     from apiward.scan.synthesis import Synthesizer
 
-_REFUSED = frozenset({400, 422})
 _PHRASE = re.compile(
     r"(?:must|should|has to|needs to|can only)\s+be(?:\s+(?:one|any)\s+of)?:?"
     r"|(?:allowed|valid|accepted|permitted)\s+(?:values|choices|options)\s*(?:are|is)?:?"
@@ -77,7 +77,7 @@ async def again(
 ) -> tuple[Request, Reply]:
     """``request`` and ``reply``, or the retry with the values the refusal lists, when it
     lists some for string fields of the body; the retry stands where it succeeds."""
-    if reply.status not in _REFUSED or not isinstance(request.body, dict):
+    if reply.status not in REFUSED or not isinstance(request.body, dict):
         return request, reply
     text = reply.text[:4000]
     body = dict(request.body)

@@ -89,7 +89,7 @@ class Context:
         self.identities: tuple[Identity, ...] = sessions.identities
         self.logins = login_keys(self.identities)
         """The operations the identities log in with (``METHOD /path``)."""
-        self.login_names = LoginNames(self.identities)
+        self.login_names = LoginNames(self.identities, synthesizer)
         """The fields users log in with, which no update of the scan's changes."""
         self._shared: dict[tuple[str, ...], asyncio.Task[Reply]] = {}
         self.refusals: dict[tuple[str, ...], list[tuple[frozenset[str], Reply]]] = {}
@@ -133,9 +133,7 @@ class Context:
         sender's own, where a read showed no other object: ``checks._parents``).
         """
         self.refuse(request, moved=moved)
-        operation = self.api.operation(request.method, request.path)
-        schema = self.synthesizer.body_schema(operation)[0] if operation is not None else None
-        request = self.login_names.kept(request, (schema or {}).get("required", ()), as_)
+        request = self.login_names.kept(request, as_)
         return await self.ledger.send(request, as_=as_, note=note)
 
     async def send_stepped(

@@ -19,27 +19,24 @@ What the ledger sends to put a record back is not a check's request and keeps th
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apiward.scan.fields import is_password
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
-from apiward.scan.resources import own_record_write
+from apiward.scan.resources import norm, own_record_write
+
+if TYPE_CHECKING:
+    from apiward.scan.synthesis import Synthesizer
 
 _MAIL = frozenset({"email", "emailaddress", "mail", "mailaddress", "useremail"})
 _USER = frozenset({"username", "login", "loginname", "userlogin"})
 _REFERENCES = frozenset({"user", "name", "id", "userid", "account"})
 """Login keys that in a record more often name another object than hold a login name."""
 _PROTOCOL = frozenset({"granttype", "scope", "clientid", "redirecturi", "responsetype"})
-_SEPARATORS = re.compile(r"[^a-z0-9]")
 _PASSWORD = "password"  # noqa: S105 (a field name, not a credential)
 """Where a password field's name is filed, whatever the API calls it (``pass``, ``pwd``)."""
-
-
-def _plain(name: str) -> str:
-    return _SEPARATORS.sub("", name.lower())
 
 
 def _kinds(value: str) -> frozenset[str]:
@@ -50,7 +47,8 @@ def _kinds(value: str) -> frozenset[str]:
 class LoginNames:
     """The fields the identities log in with, and what each identity's own value is."""
 
-    def __init__(self, identities: Iterable[Identity]) -> None:
+    def __init__(self, identities: Iterable[Identity], synthesizer: Synthesizer) -> None:
+        self._synthesizer = synthesizer
         self.names: set[str] = set()
         self._own: dict[str, dict[str, str]] = {}
         for identity in identities:
@@ -65,7 +63,7 @@ class LoginNames:
         if basic is not None:
             pairs.append(("username", basic.username))
         for key, value in pairs:
-            plain = _plain(key)
+            plain = norm(key)
             if plain in _PROTOCOL or not isinstance(value, str):
                 continue
             if is_password(key):
@@ -75,7 +73,7 @@ class LoginNames:
                 self.names.add(name)
                 own.setdefault(name, value)
 
-    def kept(self, request: Request, required: Iterable[str], as_: Identity | None) -> Request:
+    def kept(self, request: Request, as_: Identity | None) -> Request:
         """``request`` without new login names: see the module's docstring."""
         if as_ is not None and as_.name not in self._own:
             self.add(as_)
@@ -83,16 +81,22 @@ class LoginNames:
             return request
         own = self._own.get(as_.name, {}) if as_ is not None else {}
         mine = own_record_write(request.method, request.path)
-        needed = {_PASSWORD if is_password(k) else _plain(k) for k in required}
+        needed = {_PASSWORD if is_password(k) else norm(k) for k in self._required(request)}
         body = self._strip(request.body, own if mine else {}, needed)
         return request if body == request.body else dataclasses.replace(request, body=body)
+
+    def _required(self, request: Request) -> list[str]:
+        """The required body fields of ``request``'s operation."""
+        operation = self._synthesizer.api.operation(request.method, request.path)
+        schema = self._synthesizer.body_schema(operation)[0] if operation is not None else None
+        return list((schema or {}).get("required", ()))
 
     def _strip(
         self, body: Mapping[str, Any], own: Mapping[str, str], required: set[str]
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in body.items():
-            plain = _PASSWORD if is_password(key) else _plain(key)
+            plain = _PASSWORD if is_password(key) else norm(key)
             if plain in self.names or plain == _PASSWORD:
                 if plain in required and plain in own:
                     out[key] = own[plain]

@@ -38,6 +38,7 @@ from apiward.scan.ledger import Ledger
 from apiward.scan.login import LoginError
 from apiward.scan.openness import Openness
 from apiward.scan.request import BodyKind, Request
+from apiward.scan.required_only import REFUSED
 from apiward.scan.scope import Scope
 from apiward.scan.sessions import Credentials, Sessions
 from apiward.scan.synthesis import Synthesizer
@@ -317,17 +318,13 @@ async def sign_up_one(
         ledger.sessions.secrets.update(v for k, v in values.items() if is_password(k))
         with own_sign_up():
             reply = await ledger.send(request, as_=None, note=f"sign up {name}")
-        if reply.ok or reply.status not in _INVALID:
+        if reply.ok or reply.status not in REFUSED:
             break
     if not reply.ok:
         raise ConfigError(f"the sign-up answered {reply.status}")
     account = next((str(v) for k, v in values.items() if ACCOUNT.search(k)), name)
     ledger.account(request, reply, name=f"{account} ({role})")
     return request, values
-
-
-_INVALID = frozenset({400, 422})
-"""What a validator refuses a body with: a sign-up may then want more than it requires."""
 
 
 def _sign_up_request(
