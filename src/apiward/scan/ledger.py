@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from apiward.core.errors import TargetError
-from apiward.scan import _objects, _rewrites, accounts, codes, entries, fields, leftovers, records
+from apiward.scan import _objects, accounts, codes, entries, fields, leftovers, records
 from apiward.scan._before import Before
 from apiward.scan._deleters import deleter
 from apiward.scan._links import Links
@@ -54,6 +54,7 @@ from apiward.scan.sessions import Sessions
 from apiward.scan.stock import Counts, Taken
 from apiward.scan.transport import Reply
 from apiward.scan.withhold import NotOurs, OneWay, Unrestorable
+from apiward.scan.write_back import WriteBacks
 from apiward.spec import Api, Operation
 
 _ANONYMOUS = Identity(name="anonymous")
@@ -98,6 +99,7 @@ class Ledger:
         """The shared count a creation takes from (``scan.stock``), once there is a harvest."""
         self.counts = Counts()
         """Each shared count a creation the scan sent took from, as it read before."""
+        self.write_backs = WriteBacks(api, sessions)
 
     def made(self, value: object) -> bool:
         """True when the scan created an object with this id, in any collection."""
@@ -269,24 +271,9 @@ class Ledger:
         redeemed = not self.aggressive and self._redeemed(operation, request, sender, snapshot)
         if redeemed:
             self.own_writes.append((request, sender))  # its credit: on the scan's own user
-        if (
-            snapshot.exists
-            and request.method.upper() in {"POST", "PUT", "PATCH"}
-            and not (self.aggressive or redeemed)
-            and not self._own_state(request, sender)
-            and not _rewrites.restorable(self.api, read.item, request, snapshot.before)
-        ):
-            why = f"no write of the contract puts back every field of {key} it may change"
-            raise Unrestorable(
-                operation, sender.identity or _ANONYMOUS, f"{why}, so it could not be restored"
-            )
-        if snapshot.exists and not self.aggressive and not self._own_state(request, sender):
-            moved = fields.state_moved(request.body, snapshot.before)
-            if moved:
-                why = (
-                    f"it moves {moved} of {key}, which the scan did not make: many APIs never "
-                    "take a state back (a graded submission, a paid invoice), so it could not be restored"
-                )
+        if snapshot.exists and not (self.aggressive or self._own_state(request, sender)):
+            why = await self.write_backs.why_not(snapshot, key, request, sender, redeemed=redeemed)
+            if why:
                 raise Unrestorable(operation, sender.identity or _ANONYMOUS, why)
         snapshot.writes.append((request, sender))
         return snapshot
