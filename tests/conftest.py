@@ -41,6 +41,23 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         os.environ["XDG_DATA_HOME"] = before
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """Dashboards served in the tests' own process hash passwords with argon2-cffi's test
+    profile (``CHEAPEST``, as Django's docs advise a fast hasher for tests): its default
+    costs 0.19 s of CPU a login, a third of tests/server's time. The CLI's own processes
+    keep the default; ``tests/server/test_users.py`` checks it."""
+    from argon2 import PasswordHasher, profiles
+
+    from apiward.server import users
+
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "_HASHER", cheap)
+        patch.setattr(users, "_DECOY", cheap.hash("not anyone's password"))
+        yield
+
+
 SHARED = Path(os.environ.get("APIWARD_SHARED", ROOT.parent / "shared"))
 
 
