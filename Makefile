@@ -44,8 +44,8 @@ typecheck: $(VENV)/.installed-test
 WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 
 # The tests start the CLI in hundreds of fresh interpreters: with PYTHONDONTWRITEBYTECODE
-# set (it is on some CI machines) each one compiled apiward's 430 modules again, 0.7 s of
-# CPU a run, a fifth of the suite's.
+# set (it is on some CI machines) each one compiled apiward's 430 modules again: 0.7 s of
+# CPU a run (`apiward api add`: 2.9 s without bytecode, 2.1 s with).
 pytest: $(VENV)/.installed-test services browser mojolicious
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --no-loadscope-reorder
 

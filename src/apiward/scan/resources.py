@@ -9,6 +9,7 @@ an account.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -64,9 +65,14 @@ def collection_of(path: str, parameter: str) -> str | None:
     return bare(before[-1]) if before and is_noun(before[-1]) else None
 
 
+_SEPARATORS = re.compile(r"[^a-z0-9]")
+
+
+# Asked ~120,000 times in a demo scan, of a few hundred names: a few per cent of its CPU.
+@functools.lru_cache(maxsize=4096)
 def norm(name: str) -> str:
     """A name without case and separators (``Book_Title`` → ``booktitle``)."""
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    return _SEPARATORS.sub("", name.lower())
 
 
 def words(name: str) -> list[str]:
