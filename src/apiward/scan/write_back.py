@@ -17,8 +17,9 @@ nothing and lets the write go; when every one is refused as invalid (400, 422) t
 withheld (:class:`~apiward.scan.withhold.Unrestorable`). Any other refusal (401, 403, 405,
 5xx) says nothing of the values and lets it go, as before.
 
-Asked once per object and set of fields; the answers are the restore's own writes, so the
-object is left as it was read.
+Asked once per object and set of fields the write changes that it declares (an API
+validates what its write declares; a field it does not is kept or dropped, not refused);
+the questions are the restore's own writes, so the object is left as it was read.
 """
 
 from __future__ import annotations
@@ -67,7 +68,15 @@ class WriteBacks:
         before = snapshot.before
         if not isinstance(before, dict) or not isinstance(request.body, dict):
             return ""
-        sets = frozenset(k for k in request.body if k in before)
+        # What an API validates is what its write declares: a field it does not declare (a
+        # mass-assignment probe's ``balance``) is kept or dropped, not refused; one the write
+        # leaves as it was needs nothing back.
+        declared = _rewrites.settable(self.api, [request])
+        sets = frozenset(
+            k
+            for k, v in request.body.items()
+            if k in before and v != before[k] and (declared is None or k in declared)
+        )
         if not sets:
             return ""
         asked = (key, sets)
