@@ -18,6 +18,7 @@ COMMANDS = {
     "apiward --version": ["-m", "apiward", "--version"],
     "apiward --help": ["-m", "apiward", "--help"],
     "apiward spec --help": ["-m", "apiward", "spec", "--help"],
+    "apiward audit --help": ["-m", "apiward", "audit", "--help"],
 }
 
 
