@@ -14,8 +14,7 @@ never put it back: the admin kept a made-up address. So, unless aggressive, the 
 first: it sends the writes the restore phase would send (``_rewrites.rewrites``), with the
 values the snapshot read, as whoever read it and then as the writer. One taken (2xx) changes
 nothing and lets the write go; when every one is refused as invalid (400, 422) the write is
-withheld (:class:`~apiward.scan.withhold.Unrestorable`). Any other refusal (401, 403, 405,
-5xx) says nothing of the values and lets it go, as before.
+withheld. Any other refusal (401, 403, 405, 5xx) says nothing of the values and lets it go.
 
 Asked once per object and set of fields the write changes that it declares (an API
 validates what its write declares; a field it does not is kept or dropped, not refused);
@@ -35,7 +34,7 @@ from apiward.scan.sessions import Sessions
 from apiward.spec import Api
 
 NOTE = "write-back"
-"""The note the questions carry in the scan's journal and request counts."""
+"""The note the questions carry in the scan's journal."""
 
 
 class WriteBacks:
