@@ -93,7 +93,7 @@ class WriteBacks:
         item = snapshot.read.item
         writes = _rewrites.rewrites(self.api, item, [request], before, old)
         senders = [snapshot.reader] + ([sender] if sender != snapshot.reader else [])
-        refusals: list[str] = []
+        refusals: dict[str, None] = {}  # in order, once each: two PATCHes read alike
         for write in writes:
             for who in senders:
                 reply = await self.sessions.send(who.dress(write), as_=who.identity, note=NOTE)
@@ -101,7 +101,7 @@ class WriteBacks:
                     return ""
                 if reply.status not in REFUSED:
                     return ""  # refused for who sent it, or broken: nothing said of the values
-                refusals.append(f"{reply.status} to {write.method} {write.path}")
+                refusals[f"{reply.status} to {write.method} {write.path}"] = None
         if not refusals:
             return ""
         return (
