@@ -411,22 +411,28 @@ paths:
                 address: {type: string, example: Musterstrasse 1}
                 driverLicense: {type: string}
                 city: {type: string}
+                bio: {type: string}
+                aboutMe: {type: string}
       responses: {'201': {description: created}}
 """
 
 
 def test_no_ones_own_data_is_copied_into_what_the_scan_makes(tmp_path: Path) -> None:
-    """Another user's address and licence number, as the API showed them, stay theirs: the
-    Express trial's scan accounts carried alice's street and bob's licence; a city is no one's."""
+    """Another user's address, licence number and words about themselves, as the API showed
+    them, stay theirs: the Express trial's scan accounts carried alice's street and bob's
+    licence, the last trial round's alice's bio ("Hi, I am alice."); a city is no one's."""
     path = tmp_path / "spec.yaml"
     path.write_text(RENTER)
     api = load(path)
     synthesizer = Synthesizer(api, url=CANARY)
-    seen = {"address": "Ahornweg 1, 10115 Berlin", "driverLicense": "B0B00000002", "city": "Berlin"}
+    seen = {"address": "Ahornweg 1, 10115 Berlin", "driverLicense": "B0B00000002", "city": "Berlin",
+            "bio": "Hi, I am alice.", "aboutMe": "Bob, from Leeds."}  # fmt: skip
     synthesizer.observed.learn(_answer([seen]))
     body = synthesizer.request(_op(api, "POST", "/auth/register")).body
     assert body["address"] == "Musterstrasse 1"  # the contract's example
     assert body["driverLicense"] != "B0B00000002"
+    assert body["bio"] != "Hi, I am alice."
+    assert body["aboutMe"] != "Bob, from Leeds."
     assert body["city"] == "Berlin"
 
 

@@ -59,11 +59,13 @@ _URLISH = re.compile(
 Joi ``uri()`` refused every damage report made for a DELETE, and the DELETE BOLA went untried."""
 _SECRET = re.compile(r"pass|secret|token|otp|pin$|cvv|cvc", re.IGNORECASE)
 _PERSONAL = re.compile(
-    r"address|street|birth|dob|ssn|social_?security|national|tax_?id|passport|licen[cs]e",
+    r"address|street|birth|dob|ssn|social_?security|national|tax_?id|passport|licen[cs]e"
+    r"|bio|about_?me|headline|tagline|signature",
     re.IGNORECASE,
 )
 """A person's own data: never copied from another's record into what the scan makes (the
-Express trial's scan accounts carried alice's street address and bob's licence number)."""
+Express trial's scan accounts carried alice's street address and bob's licence number, the
+last round's accounts, left where nothing deletes them, alice's "Hi, I am alice.")."""
 JSON_TYPES = ("application/json", "+json")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
