@@ -45,7 +45,7 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
 def _cheap_password_hashes() -> Iterator[None]:
     """Dashboards served in the tests' own process hash passwords with argon2-cffi's test
     profile (``CHEAPEST``, as Django's docs advise a fast hasher for tests): its default
-    costs 0.19 s of CPU a login, a third of tests/server's time. The CLI's own processes
+    costs 0.19 s of CPU a login, a third of test_http.py's time. The CLI's own processes
     keep the default; ``tests/server/test_users.py`` checks it."""
     from argon2 import PasswordHasher, profiles
 

@@ -21,9 +21,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, RSAKey
-
 _JWT = re.compile(r"ey[A-Za-z0-9_-]+\.ey[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 HMACS: Mapping[str, Callable[[], Any]] = {
     "HS256": hashlib.sha256,
@@ -128,6 +125,11 @@ def signs(token: Jwt) -> Callable[[str], bool]:
 
 def public_pems(jwks: Any) -> list[bytes]:
     """The PEM encodings of the public keys in a JWK set (unusable keys are left out)."""
+    # Imported here: joserfc and its cryptography cost 0.1 s at start-up, in every scan
+    # process, and only an API publishing a JWK set needs them.
+    from joserfc.errors import JoseError
+    from joserfc.jwk import ECKey, RSAKey
+
     keys = jwks.get("keys") if isinstance(jwks, dict) else None
     found: list[bytes] = []
     for jwk in keys if isinstance(keys, list) else []:
