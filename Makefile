@@ -51,9 +51,10 @@ pytest: $(VENV)/.installed-test services browser mojolicious
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # Lint and typecheck run beside pytest: on 2 cores the suite leaves the CPU idle in its
-# waits and its tail, which mypy's 30 s of CPU fill (--output-sync=line keeps lines whole).
+# waits and its tail, which mypy's 30 s of CPU fill. No --output-sync: it would hold back
+# pytest's progress until the end (make syncs by command, not by line).
 test:
-	@$(MAKE) --no-print-directory -j3 --output-sync=line lint typecheck pytest
+	@$(MAKE) --no-print-directory -j3 lint typecheck pytest
 
 # Every benchmark but the peer comparison; each prints its own figures.
 BENCHMARKS := startup spec_load audit_corpus inventory redaction jwt_crack input_checks guard_overhead
