@@ -85,11 +85,13 @@ def serve() -> Iterator[Callable[..., Served]]:
 
 
 def run_apiward(
-    *args: str, timeout: float = 120, cwd: Path | None = None
+    *args: str, timeout: float = 120, cwd: Path | None = None, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real ``apiward`` CLI in a subprocess and capture what it prints."""
+    """Run the real ``apiward`` CLI in a subprocess (``input`` on its stdin) and capture what
+    it prints."""
     return subprocess.run(
         [sys.executable, "-m", "apiward", *args],
+        input=input,
         capture_output=True,
         text=True,
         timeout=timeout,

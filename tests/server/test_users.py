@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import run_apiward
 
 
 def test_the_cli_hashes_passwords_with_argon2id_at_rfc_9106_low_memory_costs(
@@ -17,11 +14,9 @@ def test_the_cli_hashes_passwords_with_argon2id_at_rfc_9106_low_memory_costs(
     """64 MiB, three passes, four lanes: argon2-cffi's default, in the CLI's own process
     (the tests' own dashboards use the library's test profile: tests/conftest.py)."""
     store = tmp_path / "store.db"
-    made = subprocess.run(
-        [sys.executable, "-m", "apiward", "server", "create-user", "ada", "--role", "admin",
-         "--password-stdin", "--store", str(store)],
-        input="correct horse battery staple\n", capture_output=True, text=True, timeout=120,
-        cwd=ROOT, env={**os.environ, "NO_COLOR": "1"}, check=False,
+    made = run_apiward(
+        "server", "create-user", "ada", "--role", "admin", "--password-stdin",
+        "--store", str(store), input="correct horse battery staple\n",
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     with sqlite3.connect(store) as db:

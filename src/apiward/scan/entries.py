@@ -50,6 +50,15 @@ class Sender:
         return request
 
 
+def distinct(senders: Iterable[Sender]) -> list[Sender]:
+    """``senders`` in order, each once."""
+    kept: list[Sender] = []
+    for who in senders:
+        if who not in kept:  # senders hold cookie mappings: compared, not hashed
+            kept.append(who)
+    return kept
+
+
 @dataclass(slots=True, kw_only=True)
 class Snapshot:
     """An existing object as it was before the scan's first write to it."""

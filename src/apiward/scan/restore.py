@@ -37,7 +37,7 @@ from typing import Any
 from apiward.core.errors import ConfigError
 from apiward.scan import _objects, _rewrites, own_state, pages
 from apiward.scan.changes import DAMAGE, State, TargetChange, What, change, curl_line
-from apiward.scan.entries import Created, Moved, Sender, Snapshot, own_path
+from apiward.scan.entries import Created, Moved, Sender, Snapshot, distinct, own_path
 from apiward.scan.fields import is_privileged, tokens
 from apiward.scan.flows import redeems
 from apiward.scan.ledger import Ledger
@@ -296,10 +296,7 @@ async def _rewrite(
     fields = ", ".join(sorted(changed))
     # Whoever wrote (a first refused, a later one the owner's), then while all refuse anyone but
     # on ``/me``: a writer may have lost the right (the aiohttp trial's, moved and back).
-    senders: list[Sender] = []
-    for who in (snapshot.reader, writer, *(w for _, w in snapshot.writes)):
-        if who not in senders:  # senders hold cookie mappings: compared, not hashed
-            senders.append(who)
+    senders = distinct((snapshot.reader, writer, *(w for _, w in snapshot.writes)))
     anyone = [Sender(identity=i) for i in ledger.sessions.identities if not own_path(snapshot.read)]
     mine, senders = len(senders), senders + [a for a in anyone if a not in senders]
     refused, here, taken = ([] if refused is None else refused), list[Sender](), False

@@ -27,7 +27,7 @@ import asyncio
 from typing import Any
 
 from apiward.scan import _rewrites, fields
-from apiward.scan.entries import Sender, Snapshot
+from apiward.scan.entries import Sender, Snapshot, distinct
 from apiward.scan.request import Request
 from apiward.scan.required_only import REFUSED
 from apiward.scan.sessions import Sessions
@@ -92,10 +92,9 @@ class WriteBacks:
         old = {k: before[k] for k in sets}
         item = snapshot.read.item
         writes = _rewrites.rewrites(self.api, item, [request], before, old)
-        senders = [snapshot.reader] + ([sender] if sender != snapshot.reader else [])
         refusals: dict[str, None] = {}  # in order, once each: two PATCHes read alike
         for write in writes:
-            for who in senders:
+            for who in distinct((snapshot.reader, sender)):
                 reply = await self.sessions.send(who.dress(write), as_=who.identity, note=NOTE)
                 if reply.ok:
                     return ""
