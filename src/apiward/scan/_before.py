@@ -35,7 +35,7 @@ class Before:
         """``read`` as ``who``: the page holding the object, when it is picked from a listing."""
         key = (read.read.target, who.name if who.identity else repr(who))
         kept = self._lists.get(key)
-        under = read.read.path.rstrip("/")
+        under = _under(read)
         if read.pick is None or kept is None or any(p.startswith(under) for p in self._stale(kept)):
             writes = len(self._writes)
             kept = (writes, await self._send(who.dress(read.read), who))
@@ -49,3 +49,11 @@ class Before:
 
     async def _send(self, request: Request, who: Sender) -> Reply:
         return await self.sessions.send(request, as_=who.identity, note=_NOTE)
+
+
+def _under(read: _objects.Reader) -> tuple[str, ...]:
+    """Where a write may change what the listing shows: under it, and under the object's
+    own collection (a shallow route's ``/comments/{id}`` beside ``/tasks/{id}/comments``)."""
+    head, _, last = read.item.path.rstrip("/").rpartition("/")
+    own = (head,) if head and last.startswith("{") else ()
+    return (read.read.path.rstrip("/"), *own)

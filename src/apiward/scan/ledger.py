@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from apiward.core.errors import TargetError
-from apiward.scan import _objects, accounts, codes, entries, fields, leftovers, records
+from apiward.scan import _objects, accounts, codes, entries, fields, leftovers, records, shallow
 from apiward.scan._before import Before
 from apiward.scan._deleters import deleter
 from apiward.scan._links import Links
@@ -95,6 +95,8 @@ class Ledger:
         self._logins = login_keys(sessions.identities)
         self.seen: frozenset[str] = frozenset()
         """Every id the harvest saw: what stood before the checks ran (``scan.unseen``)."""
+        self.parents: shallow.Parents = lambda _kind, _value: {}
+        """Where the harvest saw each object listed or made (``Listed.parents``), once there is one."""
         self.spends: Callable[[Operation, Request], Taken | None] = lambda _op, _request: None
         """The shared count a creation takes from (``scan.stock``), once there is a harvest."""
         self.counts = Counts()
@@ -243,7 +245,9 @@ class Ledger:
             # names is read now and compared at the end (``OwnState.watch``).
             await self.own_state.watch(self.sessions, self.api, request, sender.identity)
             return None
-        read = _objects.reader(self.api, request)
+        read = _objects.reader(self.api, request) or shallow.reader(
+            self.api, self.links, self.parents, request
+        )
         if read is not None and read.part and self._own_state(request, sender):
             self.own_writes.append((request, sender))  # a user the scan made: its state
             return None

@@ -310,6 +310,7 @@ async def _prepare(
         results.notes += await account_removal.learn(api, ledger, synthesizer, config.scope)
     harvest = Harvest(synthesizer, sessions.openness.public, ledger.links)
     ledger.spends = partial(stock.spent, harvest)  # before the harvest's own creations
+    ledger.parents = harvest.lists.parents  # shallow routes' reads (scan.shallow)
     if sessions.failed and not sessions.identities:
         results.notes.append("every identity failed to log in: the scan ran anonymously")
     elif not sessions.identities:
