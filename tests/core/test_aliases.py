@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from apiward.core.aliases import budget, expanded_size
+from apiward.core.aliases import budget, expanded_size, too_big
 
 
 def _tree(text: str) -> yaml.Node:
@@ -37,3 +37,31 @@ def test_nine_levels_of_ten_laughs_are_weighed_at_once_and_over_budget() -> None
 def test_a_recursive_alias_is_infinite() -> None:
     """``&a [*a]`` contains itself: no walk of it ends."""
     assert expanded_size(_tree("a: &a [1, *a]\n")) == float("inf")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &a [1, *a]\n",  # after a separating space
+        "a:\t&a [1, *a]\n",  # after a tab (libyaml takes it)
+        "&a [1, *a]\n",  # at the start
+        "\ufeff&a [1, *a]\n",  # after a byte-order mark
+        "--- &a [1, *a]\n",  # on the document
+        "[&a [1, *a]]\n",  # first in a flow sequence
+        "[1,&a [1, *a]]\n",  # after a comma
+        '{"k":&a [1, *a]}\n',  # after a JSON-like key's colon
+        "a: !!seq &a [1, *a]\n",  # after a tag
+        "? &a [1, *a]\n: x\n",  # a complex key
+    ],
+)
+def test_an_anchor_anywhere_yaml_takes_one_is_weighed(text: str) -> None:
+    """Each text's one anchor holds an alias to itself: wherever it stands, it is too big."""
+    node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert node is not None
+    assert too_big(node, text)
+
+
+def test_a_large_document_without_anchors_is_not_too_big() -> None:
+    """Ampersands in prose, and 200,000 values written out: nothing stands for more."""
+    text = "d: Tom & Jerry, a=1&b=2\nl: [" + ", ".join(["x"] * 200_000) + "]\n"
+    assert not too_big(_tree(text), text)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from apiward.core.aliases import budget, expanded_size
+from apiward.core.aliases import too_big
 from apiward.core.errors import ConfigError
 
 
@@ -29,7 +29,7 @@ def compose(text: str, source: str) -> yaml.Node | None:
         raise ConfigError("YAML nests too deeply to read", source=source) from None
     finally:
         loader.dispose()
-    if root is not None and expanded_size(root) > budget(len(text)):
+    if root is not None and too_big(root, text):
         raise ConfigError("YAML aliases expand to too many values (an alias bomb?)", source=source)
     if root is not None:
         _refuse_repeated_keys(root, source)

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from apiward.core.aliases import budget, expanded_size
+from apiward.core.aliases import too_big
 from apiward.core.errors import SpecError
 
 _VALUE_TAG = "tag:yaml.org,2002:value"
@@ -122,7 +122,7 @@ def _load(loader_class: Any, text: str, *, source: str) -> Any:
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        if node is not None and expanded_size(node) > budget(len(text)):
+        if node is not None and too_big(node, text):
             raise SpecError(
                 "YAML aliases expand to too many values (an alias bomb?)", source=source
             )
