@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from apiward.scan.checks._anonymous import optional
 from apiward.scan.checks._jwt_tokens import find
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, leaves, meaningful, similarity
@@ -59,11 +60,11 @@ def token_of(ctx: Context, identity: Identity) -> str | None:
     return None
 
 
-def secured_gets(ctx: Context) -> list[Operation]:
-    """GET operations the contract secures with no anonymous alternative."""
-    return [
-        op for op in ctx.probes if op.method == "GET" and not op.is_public and not op.auth_optional
-    ]
+async def secured_gets(ctx: Context) -> list[Operation]:
+    """GET operations the contract secures, or makes credentials optional on where the API
+    refuses a request without them (``checks._anonymous``)."""
+    gets = [op for op in ctx.probes if op.method == "GET" and not op.is_public]
+    return [op for op in gets if not await optional(ctx, op)]
 
 
 def names(identity: Identity, token: str) -> set[str]:
@@ -80,7 +81,7 @@ async def subject(ctx: Context, identity: Identity, token: str) -> Subject | Non
     """The best representative secured GET for ``identity`` (None when none answers it)."""
     ranked: list[tuple[tuple[bool, bool, int, int], Subject]] = []
     called = names(identity, token)
-    for op in secured_gets(ctx):
+    for op in await secured_gets(ctx):
         legit = await carrying(ctx, op, identity, token)
         if not (legit.ok and meaningful(legit.text)):
             continue

@@ -1,7 +1,8 @@
 """``auth_bypass`` (API2): secured operations that answer without valid credentials.
 
-For every operation the contract secures, an identity's legitimate request is sent
-again twice: anonymously (no credential at all — not even a header another identity
+For every operation the contract secures (or makes credentials optional on, where a
+request without them is refused: ``checks._anonymous``), an identity's legitimate request
+is sent again twice: anonymously (no credential at all — not even a header another identity
 set globally) and, unless that got through, with the identity's credential replaced by
 garbage. It is a finding
 when the probe gets a 2xx **and the same data** as the legitimate request (body
@@ -28,21 +29,24 @@ skipped with the engine's reason.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._anonymous import (
+    ASKS_CREDENTIALS,
+    BARE,
+    legitimate,
+    probes,
+    without_credentials,
+)
 from apiward.scan.context import Context
-from apiward.scan.diff import SAME, meaningful, similarity
+from apiward.scan.diff import SAME, similarity
 from apiward.scan.flows import is_logout
 from apiward.scan.identities import Identity
 from apiward.scan.request import CHANGES, READS, Request, Where
 from apiward.scan.transport import Reply
-from apiward.spec import Operation, ParameterLocation
-
-GARBAGE = "apiward.invalid.token"
-BARE = "without credentials"
+from apiward.spec import Operation
 
 
 class AuthBypass:
@@ -61,7 +65,7 @@ class AuthBypass:
 
     async def run(self, ctx: Context, operation: Operation) -> AsyncIterator[Outcome]:
         """Probe ``operation`` anonymously and with a garbage credential."""
-        if operation.is_public or operation.auth_optional:
+        if operation.is_public:
             yield Skip(
                 reason=SkipReason.NOT_APPLICABLE, detail="the contract does not require auth"
             )
@@ -80,12 +84,17 @@ class AuthBypass:
         if all(reasons):
             yield Skip(reason=SkipReason.WITHHELD, detail=f"for every identity: {reasons[0]}")
             return
-        found = await _legitimate(ctx, operation)
+        found = await legitimate(ctx, operation)
         if found is None:
             yield _unanswered(ctx, operation)
             return
         identity, legit = found
-        for label, probe in _probes(ctx, identity, legit.sent):
+        if operation.auth_optional:
+            bare = await without_credentials(ctx, operation, identity, legit)
+            if bare.status not in ASKS_CREDENTIALS:
+                yield Skip(reason=SkipReason.NOT_APPLICABLE, detail=_optional(bare))
+                return
+        for label, probe in probes(ctx, identity, legit.sent):
             reply = (
                 await without_credentials(ctx, operation, identity, legit)
                 if label == BARE
@@ -152,6 +161,13 @@ class AuthBypass:
         )
 
 
+def _optional(bare: Reply) -> str:
+    return (
+        "the contract makes credentials optional here (its security has an anonymous "
+        f"alternative, {{}}), and a request without them was answered {bare.status}"
+    )
+
+
 def _unanswered(ctx: Context, operation: Operation) -> Skip:
     """Why no legitimate answer could be compared: refused, or a 2xx that holds nothing."""
     answers = ctx.legit_answers(operation)
@@ -160,16 +176,6 @@ def _unanswered(ctx: Context, operation: Operation) -> Skip:
         why = f"the legitimate answers hold no data to compare an anonymous one with: {answers}"
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail=why)
     return Skip(reason=SkipReason.NO_ACCESS, detail=answers)
-
-
-async def _legitimate(ctx: Context, operation: Operation) -> tuple[Identity, Reply] | None:
-    for identity in ctx.identities:
-        if ctx.withheld(operation, identity):
-            continue
-        reply = await ctx.legit(operation, identity)
-        if reply.ok and meaningful(reply.text):
-            return identity, reply
-    return None
 
 
 async def _personal(ctx: Context, operation: Operation, identity: Identity, legit: Reply) -> bool:
@@ -186,7 +192,7 @@ async def _someones(ctx: Context, operation: Operation, identity: Identity, legi
     """True when the read that got through shows someone's data (see the module's doc)."""
     if _owned(ctx, operation, legit.sent):
         return True
-    bare = _probes(ctx, identity, legit.sent)[0][1]
+    bare = probes(ctx, identity, legit.sent)[0][1]
     for other in ctx.identities:
         if other.name == identity.name:
             continue
@@ -217,51 +223,3 @@ def _owned(ctx: Context, operation: Operation, sent: Request) -> bool:
                 if str(sighting.value) == str(value) and ctx.harvest.private(sighting):
                     return True
     return False
-
-
-async def without_credentials(
-    ctx: Context, operation: Operation, identity: Identity, legit: Reply
-) -> Reply:
-    """``identity``'s legitimate request with none of its credentials (sent once per scan).
-
-    ``token_in_url`` and ``ip_allowlist`` ask it too: an operation that answers it needs no
-    token anywhere. A listing the harvest already asked for anonymously, the very same
-    request, is not sent again.
-    """
-    bare = _probes(ctx, identity, legit.sent)[0][1]
-    harvested = ctx.harvest.anonymous.get(operation.key)
-    if harvested is not None and harvested.sent == bare:
-        return harvested
-    return await ctx.shared(
-        (BARE, operation.key, identity.name),
-        lambda: ctx.send(bare, as_=None, note=f"probe: {BARE}"),
-    )
-
-
-def _probes(ctx: Context, identity: Identity, sent: Request) -> list[tuple[str, Request]]:
-    """The legitimate request stripped of credentials, and with garbage credentials."""
-    credentials = ctx.sessions.credentials(identity)
-    bare = sent
-    for name, _ in credentials.headers:
-        bare = bare.without_header(name)
-    # Only the cookies the contract asks for as parameters: any other may be a session
-    # (one an answer set or renewed after the login, which the credentials no longer list).
-    operation = ctx.api.operation(sent.method, sent.path)
-    declared = {
-        p.name
-        for p in (operation.parameters if operation is not None else ())
-        if p.location is ParameterLocation.COOKIE
-    }
-    cookies = {
-        k: v
-        for k, v in bare.cookies.items()
-        if k in declared and k not in dict(credentials.cookies)
-    }
-    bare = dataclasses.replace(bare, cookies=cookies)
-    garbage = bare
-    for name, value in credentials.headers:
-        scheme = value.split(" ", 1)[0] + " " if " " in value else ""
-        garbage = garbage.with_param(Where.HEADER, name, scheme + GARBAGE)
-    for name, _ in credentials.cookies:
-        garbage = dataclasses.replace(garbage, cookies={**garbage.cookies, name: GARBAGE})
-    return [(BARE, bare), ("with an invalid credential", garbage)]

@@ -1,12 +1,12 @@
 """``bfla`` (API5): a lower-role identity succeeds on an operation of a higher role.
 
-Identities are ranked by reach (``scan.checks._privilege``); the highest-ranked that
-succeeds is *high*, and each lower role in turn is *low* (the lowest first). An
-operation is never judged for a low identity when an identity ranked at or below it
-is refused on it: the API does check roles there, and which roles it admits is its
-policy. Every finding needs a privilege signal (scopes, sibling refusals, method
-switching, and only as hints a documented 403 or admin-like naming) **and** an
-effect, while an anonymous request is refused:
+Identities are ranked by reach (``scan.checks._privilege``); the highest-ranked that succeeds is
+*high*, and each lower role in turn is *low* (the lowest first). An operation is never judged
+for a low identity when an identity ranked at or below it is refused on it: the API does check
+roles there, and which roles it admits is its policy. Every finding needs a privilege signal
+(scopes, sibling refusals, method switching, and only as hints a documented 403 or admin-like
+naming) **and** an effect, while an anonymous request is refused (even where the contract makes
+credentials optional: ``checks._anonymous``):
 
 * **Reads**: low's answer has high's shape and carries data of identities of other
   roles not ranked below low's (high, firm: a coordinator reading gardeners' plots
@@ -39,28 +39,27 @@ effect, while an anonymous request is refused:
   is tried that way only, never on an object the scan did not make (but under
   ``--aggressive``); under ``--safe`` too, when the contract can delete the object made
   for it (else a skip says why).
-* **Writes on a harmless target** (not under ``--safe``): an id that does not exist.
-  Low gets high's very answer (the lookup, not a refusal) while a lower-privileged
-  check would have stopped it: medium/firm with a strong signal, low/tentative with
-  hints only. Nothing real is deleted or changed. A "not found" answer to high (404,
-  410, or a body saying so) ends it: nothing was there, so nothing was compared, and
-  many handlers look the object up before they check who asks.
+* **Writes on a harmless target** (not under ``--safe``): an id that does not exist. Low gets
+  high's very answer (the lookup, not a refusal) while a lower-privileged check would have
+  stopped it: medium/firm with a strong signal, low/tentative with hints only. Nothing real is
+  deleted or changed. A "not found" answer to high (404, 410, or a body saying so) ends it:
+  nothing was there to compare (many handlers look the object up before they check who asks).
 * **Deletes under** ``--aggressive``: a real item high and low read alike, not low's
   own, that low deletes and high's read then misses (high, confirmed;
   ``scan.checks._shared_delete``). The only proof for a DELETE on seeded items.
 * **Accounts** (not under ``--safe``), no signal needed: a lower identity's
   ``DELETE`` of one account in a collection of people takes away an account the scan
   signed up, as the highest identity's does (``scan.checks._account_delete``).
-* **Shared items** (not under ``--safe``), no signal needed: on an item a higher
-  identity made and a lower one reads (a public menu's dish), the lower identity's
-  write or delete takes effect, as the creator's read shows. The item is one the scan
-  created (``scan.checks._catalogue``). High, confirmed when low is refused creating
-  there, the item is public, or with role evidence; low, tentative when low may create
-  there too (a team's shared records: ``scan.checks._collaborators``). **Creation**: the
-  lower identity adds an item to such a catalogue (one whose items name no owner), the
-  creator's read shows it, and it is deleted again (as its maker, else the creator);
-  without a DELETE for the items, only under ``--aggressive``. Every role fills many a shared
-  catalogue: a creation is high only with role evidence, medium with others, else low.
+* **Shared items** (not under ``--safe``), no signal needed: on an item a higher identity made
+  and a lower one reads (a public menu's dish), the lower identity's write or delete takes
+  effect, as the creator's read shows. The item is one the scan created
+  (``scan.checks._catalogue``). High, confirmed when low is refused creating there, the item is
+  public, or with role evidence; low, tentative when low may create there too (a team's shared
+  records: ``scan.checks._collaborators``). **Creation**: the lower identity adds an item to
+  such a catalogue (one whose items name no owner), the creator's read shows it, and it is
+  deleted again (as its maker, else the creator); without a DELETE for the items, only under
+  ``--aggressive``. Every role fills many a shared catalogue: a creation is high only with role
+  evidence, medium with others, else low.
 """
 
 from __future__ import annotations
@@ -81,6 +80,7 @@ from apiward.scan.checks import _collaborators as collaborators
 from apiward.scan.checks import _marked_creations as marked_creations
 from apiward.scan.checks import _privilege as privilege
 from apiward.scan.checks import _shared_delete as shared_delete
+from apiward.scan.checks._anonymous import optional
 from apiward.scan.checks._answers import not_found
 from apiward.scan.checks._privilege import REFUSED, Signals, granted, marking, ranks, signals
 from apiward.scan.checks._read_scope import alike, others_data, per_caller, read_now, same_read
@@ -417,7 +417,7 @@ class Bfla:
 async def _precondition(ctx: Context, op: Operation) -> Skip | None:
     if not ctx.identities:
         return Skip(reason=SkipReason.NO_IDENTITIES)
-    if op.is_public or op.auth_optional:
+    if op.is_public or await optional(ctx, op):
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail="the contract does not require auth")
     if len({i.role for i in ctx.identities}) < 2:
         return Skip(reason=SkipReason.NOT_APPLICABLE, detail="needs identities of two roles")

@@ -340,7 +340,7 @@ def _typed(old: Any, new: Any) -> Any:
 
 async def _read(ctx: Context, holder: Identity, peer: Identity) -> _Read | None:
     """The best secured read answered as ``peer`` and not as ``holder``: refused to it first."""
-    reads = sorted(secured_gets(ctx), key=lambda op: (_path_ids(op), op.path))[:READS]
+    reads = sorted(await secured_gets(ctx), key=lambda op: (_path_ids(op), op.path))[:READS]
     found = await asyncio.gather(*(_weigh(ctx, op, holder, peer) for op in reads))
     ranked = [r for r in found if r is not None]
     return min(ranked, key=lambda r: (r.mine.ok, _path_ids(r.operation))) if ranked else None

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
-from apiward.scan.checks.auth_bypass import without_credentials
+from apiward.scan.checks._anonymous import without_credentials
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request, Where

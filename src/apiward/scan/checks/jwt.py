@@ -57,6 +57,7 @@ from apiward.scan.diff import SAME, similarity
 from apiward.scan.identities import Identity
 from apiward.scan.request import Request
 from apiward.scan.transport import Reply
+from apiward.spec import Operation
 
 Forge = Callable[[Mapping[str, Any]], str]
 NONE_SPELLINGS = ("none", "None", "NONE", "nOnE")
@@ -125,6 +126,7 @@ class JwtForgery:
             )
             return
         attacks = _Attacks(self, ctx, target, refused, await _victim(ctx, target))
+        attacks.secured = await secured_gets(ctx)
         async for outcome in attacks.run():
             yield outcome
 
@@ -147,6 +149,8 @@ class _Attacks:
         self.unsigned: Forge | None = None
         self.proof: Reply | None = None
         """The accepted own-claims forgery: step 1 of a chain."""
+        self.secured: list[Operation] = []
+        """Every secured GET, listed in each finding (taking the same token, not probed)."""
 
     async def run(self) -> AsyncIterator[Outcome]:
         """Every attack in turn; the expiry test last, as it needs a way to sign."""
@@ -343,7 +347,7 @@ class _Attacks:
     ) -> Outcome:
         """The finding on the representative operation, listing the other secured ones."""
         op = self.target.operation
-        others = listing(secured_gets(self.ctx), op) or "none"
+        others = listing(self.secured, op) or "none"
         detail = (
             f"{op.key} answered {self.target.identity.name}'s data to {what} "
             f"(while refusing a garbage token: {self.refused.status}). Other secured GETs "

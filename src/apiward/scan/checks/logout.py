@@ -144,7 +144,7 @@ async def _own_read(ctx: Context, identity: Identity) -> Request | None:
     Contract-secured reads first; then any read, as many APIs check credentials without
     declaring it, which the anonymous refusal then shows.
     """
-    secured = secured_gets(ctx)
+    secured = await secured_gets(ctx)
     others = [op for op in ctx.probes if op.method == "GET" and op not in secured]
     for op in [*secured, *others]:
         if any(p.location is ParameterLocation.PATH for p in op.parameters):

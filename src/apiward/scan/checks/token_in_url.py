@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator
 
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
+from apiward.scan.checks._anonymous import without_credentials
 from apiward.scan.checks._bearer import (
     accepted,
     alone,
@@ -35,7 +36,6 @@ from apiward.scan.checks._bearer import (
     subject,
     token_of,
 )
-from apiward.scan.checks.auth_bypass import without_credentials
 from apiward.scan.context import Context
 from apiward.scan.diff import SAME, meaningful, similarity
 from apiward.scan.identities import Identity
@@ -143,7 +143,7 @@ async def _operations(ctx: Context) -> tuple[Identity, str, list[Operation]] | N
         best = await subject(ctx, identity, token)
         if best is None:
             continue
-        rest = [op for op in secured_gets(ctx) if op.key != best.operation.key]
+        rest = [op for op in await secured_gets(ctx) if op.key != best.operation.key]
         answered = [best.operation]
         for op in rest:
             legit = await carrying(ctx, op, identity, token)
