@@ -252,6 +252,10 @@ async def throwaway(ctx: Context, form: LoginForm) -> tuple[Account, Reply] | No
         fields = credentials(properties)
         if fields is None:
             continue
+        if form.user in properties and form.user != fields[1]:
+            # It signs up by the field its login takes: the Quart trial's sign-up took its
+            # ``email`` first, its login the ``username``, and the throwaway never logged in.
+            fields = (form.user, fields[1])
         named = [p for p in properties if _NAME.match(p)]
         if form.basic and named:  # basic credentials carry the user name, not the e-mail
             fields = (named[0], fields[1])
