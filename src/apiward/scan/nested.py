@@ -7,7 +7,8 @@ of a public recipe) tells which reads of them are its by design (``scan.listed``
 
 Each identity lists under parents it is entitled to use, never under one it only knows
 from another's answer (that read could be the very flaw): objects it owns
-(``Harvest.is_owned``) and objects it saw in a listing it is entitled to. At most
+(``Harvest.is_owned``) and objects it saw in a listing it is entitled to, but never another
+identity's own account (a directory shows every member; their bookings are still theirs). At most
 ``PARENTS`` parents per identity and listing, in one order every identity shares, so a
 public parent is listed by all who see it or by none (otherwise the one identity that
 listed it would seem to own what is under it): first the parents the scan created
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from apiward.scan.accounts import holds_accounts
 from apiward.scan.entries import Created
 from apiward.scan.fitting import Sighting
 from apiward.scan.harvest import Harvest
@@ -88,9 +90,25 @@ def nested_requests(
 
 
 def _entitled(harvest: Harvest, identity: Identity, sighting: Sighting) -> bool:
-    """``identity`` owns the object or saw it in a listing it is entitled to."""
+    """``identity`` owns the object or saw it in a listing it is entitled to, and it is no
+    other identity's own account: what is listed under a person is that person's (the
+    restify trial's member directory had made bob list alice's bookings as his to read)."""
+    if _anothers_account(harvest, identity, sighting):
+        return False
     return harvest.is_owned(sighting) or harvest.lists.has(
         identity.name, sighting.kind, sighting.value
+    )
+
+
+def _anothers_account(harvest: Harvest, identity: Identity, sighting: Sighting) -> bool:
+    """True when ``sighting`` names a person another identity of the scan owns (its own
+    record, as its login or ``GET /me`` answered)."""
+    if not holds_accounts(sighting.kind):
+        return False
+    return any(
+        s.identity != identity.name and harvest.is_owned(s)
+        for s in harvest.sightings
+        if s.kind == sighting.kind and str(s.value) == str(sighting.value)
     )
 
 
