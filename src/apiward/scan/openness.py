@@ -22,6 +22,9 @@ from collections.abc import Collection
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
 
+ASKS_CREDENTIALS = frozenset({401, 403})
+"""What an API answers a request it wants credentials for."""
+
 
 def declared_public(operation: Operation) -> bool:
     """The contract lets anyone call it: no requirement, or an anonymous alternative."""
@@ -35,20 +38,26 @@ class Openness:
         self._names = credential_names
         """The names credentials travel under (live: sessions add those of new logins)."""
         self._seen: set[str] = set()
+        self._refused: set[str] = set()
 
     def saw(self, reply: Reply) -> None:
-        """Note an answer to a request sent as nobody: a 2xx without any credential opens its operation."""
+        """Note an answer to a request sent as nobody: a 2xx without any credential opens its
+        operation; a 401 or 403 says it wants them."""
         sent = reply.sent
-        if not reply.ok or not sent.operation:
+        if not sent.operation or not (reply.ok or reply.status in ASKS_CREDENTIALS):
             return
         names = {n.lower() for n in self._names}
         carried = [*(k for k, _ in sent.headers), *sent.cookies]
         if not any(k.lower() in names for k in carried):
-            self._seen.add(sent.operation)
+            (self._seen if reply.ok else self._refused).add(sent.operation)
 
     def public(self, operation: Operation) -> bool:
         """True when anyone may call ``operation``: the contract says so, or the scan saw it."""
         return declared_public(operation) or self.observed(operation)
+
+    def refused(self, operation: Operation) -> bool:
+        """True when the scan saw ``operation`` refuse a request without credentials (401, 403)."""
+        return operation.key in self._refused
 
     def observed(self, operation: Operation) -> bool:
         """True when the scan saw ``operation`` answer a request without credentials with a 2xx."""

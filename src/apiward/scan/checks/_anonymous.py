@@ -19,27 +19,32 @@ import dataclasses
 from apiward.scan.context import Context
 from apiward.scan.diff import meaningful
 from apiward.scan.identities import Identity
+from apiward.scan.openness import ASKS_CREDENTIALS
 from apiward.scan.request import Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation, ParameterLocation
 
 GARBAGE = "apiward.invalid.token"
 BARE = "without credentials"
-ASKS_CREDENTIALS = frozenset({401, 403})
-"""What an API answers a request it wants credentials for."""
 
 
 async def optional(ctx: Context, operation: Operation) -> bool:
     """True when credentials are optional on ``operation``: the contract gives it an
-    anonymous alternative, and the API does not refuse a request without them (as far as
-    the scan can tell: with no legitimate answer to strip, the contract's word stands)."""
+    anonymous alternative, and the API does not refuse a request without them."""
     if not operation.auth_optional:
         return False
+    openness = ctx.sessions.openness
+    if openness.refused(operation):
+        return False
     found = await legitimate(ctx, operation)
-    if found is None:
-        return True
-    reply = await without_credentials(ctx, operation, *found)
-    return reply.status not in ASKS_CREDENTIALS
+    if found is not None:
+        reply = await without_credentials(ctx, operation, *found)
+        return reply.status not in ASKS_CREDENTIALS
+    # No legitimate answer to strip (a write no identity may send as its own, ``PATCH
+    # /admin/users/{id}``): the contract's word stands unless an operation it makes
+    # credentials optional on the same way has refused one, and none has taken one.
+    alike = [o for o in ctx.api.operations if o.auth_optional and o.security == operation.security]
+    return not any(openness.refused(o) for o in alike) or any(openness.observed(o) for o in alike)
 
 
 async def legitimate(ctx: Context, operation: Operation) -> tuple[Identity, Reply] | None:

@@ -34,7 +34,6 @@ from collections.abc import AsyncIterator
 from apiward.core.findings import Confidence, Severity
 from apiward.scan.check import Outcome, Skip, SkipReason
 from apiward.scan.checks._anonymous import (
-    ASKS_CREDENTIALS,
     BARE,
     legitimate,
     probes,
@@ -44,6 +43,7 @@ from apiward.scan.context import Context
 from apiward.scan.diff import SAME, similarity
 from apiward.scan.flows import is_logout
 from apiward.scan.identities import Identity
+from apiward.scan.openness import ASKS_CREDENTIALS
 from apiward.scan.request import CHANGES, READS, Request, Where
 from apiward.scan.transport import Reply
 from apiward.spec import Operation
