@@ -413,6 +413,8 @@ paths:
                 city: {type: string}
                 bio: {type: string}
                 aboutMe: {type: string}
+                full_name: {type: string}
+                lastName: {type: string}
       responses: {'201': {description: created}}
 """
 
@@ -420,19 +422,23 @@ paths:
 def test_no_ones_own_data_is_copied_into_what_the_scan_makes(tmp_path: Path) -> None:
     """Another user's address, licence number and words about themselves, as the API showed
     them, stay theirs: the Express trial's scan accounts carried alice's street and bob's
-    licence, the last trial round's alice's bio ("Hi, I am alice."); a city is no one's."""
+    licence, the last trial round's alice's bio ("Hi, I am alice."), the BlackSheep trial's
+    her full name; a city is no one's."""
     path = tmp_path / "spec.yaml"
     path.write_text(RENTER)
     api = load(path)
     synthesizer = Synthesizer(api, url=CANARY)
     seen = {"address": "Ahornweg 1, 10115 Berlin", "driverLicense": "B0B00000002", "city": "Berlin",
-            "bio": "Hi, I am alice.", "aboutMe": "Bob, from Leeds."}  # fmt: skip
+            "bio": "Hi, I am alice.", "aboutMe": "Bob, from Leeds.", "full_name": "Alice Moreau",
+            "lastName": "Lindqvist"}  # fmt: skip
     synthesizer.observed.learn(_answer([seen]))
     body = synthesizer.request(_op(api, "POST", "/auth/register")).body
     assert body["address"] == "Musterstrasse 1"  # the contract's example
     assert body["driverLicense"] != "B0B00000002"
     assert body["bio"] != "Hi, I am alice."
     assert body["aboutMe"] != "Bob, from Leeds."
+    assert body["full_name"] != "Alice Moreau"
+    assert body["lastName"] != "Lindqvist"
     assert body["city"] == "Berlin"
 
 
@@ -469,6 +475,19 @@ def test_a_privilege_field_takes_the_least_value_the_api_showed(tmp_path: Path) 
     only_admins = Synthesizer(api, url=CANARY)
     only_admins.observed.learn(_answer(listing))
     assert only_admins.request(_op(api, "PATCH", "/admin/users/{user_id}")).body["role"] != "admin"
+
+
+def test_a_role_the_identities_file_ranks_goes_by_that_rank(tmp_path: Path) -> None:
+    """The BlackSheep trial's clinic ranked its pet owners lowest (``rank: 1``), its vets at 5:
+    the scan's own accounts took ``vet``, since "owner" sounds above it, and were left as vets."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(ADMIN_UPDATE)
+    api = load(path)
+    synthesizer = Synthesizer(api, url=CANARY)
+    synthesizer.observed.learn(_answer([{"role": r} for r in ("admin", "vet", "owner")]))
+    assert synthesizer.request(_op(api, "PATCH", "/admin/users/{user_id}")).body["role"] == "vet"
+    synthesizer.roles = {"owner": 1, "vet": 5, "admin": 10}
+    assert synthesizer.request(_op(api, "PATCH", "/admin/users/{user_id}")).body["role"] == "owner"
 
 
 PAYOUT_UPDATE = """

@@ -145,9 +145,14 @@ def test_a_write_the_api_would_not_take_back_is_withheld(tmp_path: Path) -> None
     assert all(row["state"] != "not restored" for row in report["tables"]["target_state"])
     refused = [s for s in report["skipped"] if "its own values back" in s["detail"]]
     assert refused, report["skipped"]
-    probed = [u for u in users if u.startswith("apiward")]
-    assert probed
-    assert any(users[u]["bio"] or users[u]["full_name"] for u in probed)
+    assert any(u.startswith("apiward") for u in users)
+    # The seeded profiles are withheld and unchanged, so the taken probes went to the scan's own.
+    taken = [
+        r
+        for r in report["tables"]["requests"]
+        if r["operation"] == "PATCH /users/me" and r["by"] == "sql_injection" and r["status"] == 200
+    ]
+    assert taken
 
 
 def test_under_safe_too(tmp_path: Path) -> None:

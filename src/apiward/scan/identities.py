@@ -47,7 +47,7 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -339,3 +339,8 @@ class _Reader:
             basic=self.basic(fields["basic"], "login.basic") if "basic" in fields else None,
             **{k: str(v) for k, v in optional.items()},
         )
+
+
+def ranked_roles(identities: Iterable[Identity]) -> dict[str, int]:
+    """Each role the file gives a ``rank:`` (lower-cased), with that rank."""
+    return {i.role.lower(): i.rank for i in identities if i.role and i.rank is not None}

@@ -1,14 +1,13 @@
 """Running a scan: authenticate → harvest → checks → restore, with progress and partial results.
 
-``await scan(api, config, checks)`` returns the :class:`Results`. A caller that must
-report on a scan cut short holds a :class:`Scan` instead: its ``results`` fill as the
-scan goes, so whatever ends it early (the target dies: ``TargetError``; Ctrl-C: the
-task is cancelled) leaves the findings so far readable, with ``complete=False`` and
-every check × operation that did not get its turn recorded as skipped (``target
-stopped answering`` / ``scan interrupted``): nothing is skipped silently. The exception
-still propagates untouched, so cancellation keeps its meaning. The restore phase
-(``scan.restore``) puts back what the checks changed and fills ``Results.target_state``;
-a scan the target cut short runs it once the target answers again (``scan.outage``).
+``await scan(api, config, checks)`` returns the :class:`Results`. A caller that must report on a
+scan cut short holds a :class:`Scan` instead: its ``results`` fill as the scan goes, so whatever
+ends it early (the target dies: ``TargetError``; Ctrl-C: the task is cancelled) leaves the findings
+so far readable, with ``complete=False`` and every check × operation that did not get its turn
+recorded as skipped (``target stopped answering`` / ``scan interrupted``): nothing is skipped
+silently. The exception still propagates untouched, so cancellation keeps its meaning. The restore
+phase (``scan.restore``) puts back what the checks changed and fills ``Results.target_state``; a
+scan the target cut short runs it once the target answers again (``scan.outage``).
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from apiward.scan.context import Context
 from apiward.scan.destructive import Destructive, destructive
 from apiward.scan.flows import is_logout
 from apiward.scan.harvest import Harvest
-from apiward.scan.identities import Identity
+from apiward.scan.identities import Identity, ranked_roles
 from apiward.scan.jsonapi import Resource, flattened
 from apiward.scan.ledger import Ledger
 from apiward.scan.outage import restore_after
@@ -293,14 +292,14 @@ async def _prepare(
         api, url=canary.token("synthesis").url, seed=config.seed, values=config.values
     )
     sessions.transport.observers.append(synthesizer.observed.learn)
+    synthesizer.roles = ranked_roles(sessions.identities)
     sessions.secrets.add(synthesizer.password)
     ledger = Ledger(api, sessions, aggressive=config.aggressive, safe=config.safe)
     ledger.excluded = frozenset(o.key for o in api.operations if config.scope.why_out(o))
     ledgers.append(ledger)  # what to put back if the target stops answering (scan.outage)
     if config.signup:
-        # Users the scan signs up itself, so BOLA has peers (scan.provision): before harvest.
         results.phase = sessions.transport.requester = "sign-up"
-        # First whether a secured sign-up is open (scan.openness): every sign-up rule goes by it.
+        # Users of its own for BOLA (scan.provision), once it knows if sign-up is open (openness).
         opened = await open_sign_up(api, ledger, synthesizer, config.scope)
         if opened.made:
             results.notes.append(opened.opened_note())

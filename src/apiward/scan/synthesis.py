@@ -60,12 +60,14 @@ Joi ``uri()`` refused every damage report made for a DELETE, and the DELETE BOLA
 _SECRET = re.compile(r"pass|secret|token|otp|pin$|cvv|cvc", re.IGNORECASE)
 _PERSONAL = re.compile(
     r"address|street|birth|dob|ssn|social_?security|national|tax_?id|passport|licen[cs]e"
-    r"|bio|about_?me|headline|tagline|signature",
+    r"|bio|about_?me|headline|tagline|signature"
+    r"|(?:full|first|last|given|family|middle|legal|real)_?name|surname",
     re.IGNORECASE,
 )
 """A person's own data: never copied from another's record into what the scan makes (the
 Express trial's scan accounts carried alice's street address and bob's licence number, the
-last round's accounts, left where nothing deletes them, alice's "Hi, I am alice.")."""
+last round's accounts, left where nothing deletes them, alice's "Hi, I am alice.", the
+BlackSheep trial's her ``full_name``)."""
 JSON_TYPES = ("application/json", "+json")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -96,6 +98,9 @@ class Synthesizer:
         self.observed = Observed()
         """What the API's answers showed; the runner feeds it every reply."""
         self.fresh = Fresh(run)
+        self.roles: Mapping[str, int] = {}
+        """The ``rank:`` the identities file gives each role (lower-cased): a privilege field
+        takes the lowest-ranked role the API showed (``scan.runner`` fills it)."""
         self.password = f"Aw-{secrets.token_urlsafe(12)}-9x"
         """The password of every account this scan signs up: its own, so that an account
         left behind is no door to anyone who knows apiward's defaults."""
@@ -272,9 +277,15 @@ class Synthesizer:
         if is_privileged(name):
             # The grant that grants least of those seen, never a higher one: the Sanic trial's
             # "role": "admin", read off a listing, made the scan's own victim account an admin.
-            low = [v for v in seen if rank(v) < HIGHEST_RANK]
-            seen = sorted(low, key=rank)
+            # A role the file ranks goes by that rank, before any the words rank: the
+            # BlackSheep trial's pet owners rank lowest, though "owner" sounds above "vet".
+            low = [v for v in seen if rank(v) < HIGHEST_RANK or v.lower() in self.roles]
+            seen = sorted(low, key=lambda v: (v.lower() not in self.roles, self._ranked(v)))
         return seen[0] if seen else _NOTHING
+
+    def _ranked(self, value: str) -> int:
+        """The file's rank of the role ``value`` names, else how privileged it sounds."""
+        return self.roles.get(value.lower(), rank(value))
 
     def _updates(self) -> bool:
         """True while the request is a PUT or PATCH: it changes an object that is there."""
