@@ -5,11 +5,12 @@ A global ``security: [{}, {"Bearer": []}]`` makes credentials optional on every 
 BlackSheep writes it for every app with authentication, and other generators for optional
 dependencies. Most such operations still answer 401 without one. Taken at its word, the scan
 skipped every check of authentication on them (the BlackSheep trial: ``auth_bypass``,
-``bfla`` and the JWT attacks on all 27 operations, so a ``changeme`` secret and a pet owner
-reading the clinic's revenue went unseen). So credentials are :func:`optional` only while
-the API takes a request without them: the identity's legitimate request stripped of its
-credentials (:func:`without_credentials`, sent once per scan and shared) answered 401 or
-403 makes the operation a secured one for every check that asks.
+``bfla`` and the JWT attacks on all 27 operations, so its ``changeme`` secret went unseen).
+So credentials are :func:`optional` only while the API takes a request without them: the
+identity's legitimate request stripped of its credentials (:func:`without_credentials`, sent
+once per scan and shared) answered 401 or 403 makes the operation a secured one for every
+check that asks. Where no legitimate request can be sent, what other operations with the
+same optional security answered decides (``scan.openness`` keeps every anonymous answer).
 """
 
 from __future__ import annotations
