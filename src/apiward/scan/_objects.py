@@ -289,7 +289,7 @@ def reader(api: Api, request: Request) -> Reader | None:
         return _reader_by_query(api, request, *queried)
     path = request.path
     while path:
-        item = _at(path, request)
+        item = read_at(path, request)
         if api.operation("GET", path) is not None and (
             path == request.path or _PARAM.match(path.rsplit("/", 1)[-1])
         ):
@@ -298,20 +298,20 @@ def reader(api: Api, request: Request) -> Reader | None:
         if _PARAM.match(last) and api.operation("GET", head) is not None:
             pick = request.path_params.get(last[1:-1])
             if pick is not None:
-                return Reader(read=_at(head, request), item=item, pick=pick)
+                return Reader(read=read_at(head, request), item=item, pick=pick)
         if not any(_PARAM.match(part) for part in path.split("/")):
             break
         path = head
     mine = _own_record_above(api, request.path)
     if mine is not None:  # POST /members/me/photo changes what GET /members/me shows
-        return Reader(read=_at(mine, request), item=_at(mine, request), part=True)
+        return Reader(read=read_at(mine, request), item=read_at(mine, request), part=True)
     return _reader_by_body(api, request)
 
 
 def _reader_by_query(api: Api, request: Request, name: str, value: str) -> Reader | None:
     """An object a write names by its query id: read by the collection's GET taking a query
     id (``GET /loans?id=7``), else its item path, else picked from the collection's listing."""
-    item = dataclasses.replace(_at(request.path, request), query=((name, value),))
+    item = dataclasses.replace(read_at(request.path, request), query=((name, value),))
     get = api.operation("GET", request.path)
     key = query_key(api, get) if get is not None else None
     if key is not None:
@@ -320,9 +320,11 @@ def _reader_by_query(api: Api, request: Request, name: str, value: str) -> Reade
     found = item_path(api, request.path)
     if found is not None and api.operation("GET", found[0]) is not None:
         params = {k: v for k, v in request.path_params.items() if "{" + k + "}" in found[0]}
-        read = _at(found[0], dataclasses.replace(request, path_params={**params, found[1]: value}))
+        read = read_at(
+            found[0], dataclasses.replace(request, path_params={**params, found[1]: value})
+        )
         return Reader(read=read, item=item)
-    return Reader(read=_at(request.path, request), item=item, pick=value) if get else None
+    return Reader(read=read_at(request.path, request), item=item, pick=value) if get else None
 
 
 def _own_record_above(api: Api, path: str) -> str | None:
@@ -355,7 +357,8 @@ _OWN = re.compile(r"^(me|self|whoami|current|profile|account)$", re.IGNORECASE)
 """A path segment that names the caller's own record (``/users/me``, ``/profile``)."""
 
 
-def _at(path: str, request: Request) -> Request:
+def read_at(path: str, request: Request) -> Request:
+    """A GET of ``path`` with the path ids ``request`` gives it."""
     params = {k: v for k, v in request.path_params.items() if "{" + k + "}" in path}
     return Request(method="GET", path=path, operation=f"GET {path}", path_params=params)
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from apiward.scan._links import Links
-from apiward.scan._objects import Reader
+from apiward.scan._objects import Reader, read_at
 from apiward.scan.request import Request
 from apiward.spec import Api
 
@@ -35,12 +35,7 @@ def reader(api: Api, links: Links, parents: Parents, request: Request) -> Reader
     if value is None or not head or _PARAM.match(head.rsplit("/", 1)[-1]):
         return None
     noun = head.rsplit("/", 1)[-1]
-    item = Request(
-        method="GET",
-        path=request.path,
-        operation=f"GET {request.path}",
-        path_params={k: v for k, v in request.path_params.items() if "{" + k + "}" in path},
-    )
+    item = read_at(request.path, request)
     for operation in api.operations:
         listing = operation.path.rstrip("/")
         if operation.method != "GET" or listing == head or not listing.endswith("/" + noun):

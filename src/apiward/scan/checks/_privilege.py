@@ -55,9 +55,10 @@ from weakref import WeakKeyDictionary
 
 from apiward.scan.context import Context
 from apiward.scan.identities import Identity
+from apiward.scan.openness import ASKS_CREDENTIALS
 from apiward.spec import Operation
 
-REFUSED = frozenset({401, 403})
+REFUSED = ASKS_CREDENTIALS  # one set with scan.openness: an answer asking for credentials
 _ROLE_WORDS = (
     r"admin\w*|internal|manage\w*|management|backoffice|back-office|staff|"
     r"superusers?|privileged|moderat\w*|ops"
